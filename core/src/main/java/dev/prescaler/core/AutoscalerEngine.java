@@ -1,0 +1,984 @@
+package dev.prescaler.core;
+
+import dev.prescaler.core.WorkloadState.MetricState;
+import dev.prescaler.core.WorkloadState.PendingFollowUp;
+import dev.prescaler.core.WorkloadState.Prediction;
+import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.event.FailureEvent;
+import dev.prescaler.core.event.HeldEvent;
+import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.event.ScaledEvent;
+import dev.prescaler.core.journal.DecisionJournal;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.FollowUp;
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The autoscaling loop: for every registered workload, each {@link #tick()} collects metrics,
+ * forecasts, runs the policy chain, clamps the result to the workload's bounds and step limits,
+ * applies it according to the workload's {@link Mode}, and journals exactly one record.
+ *
+ * <p>Rules the engine enforces whatever its plug-ins do:
+ *
+ * <ul>
+ *   <li>Missing, non-finite, negative, stale, out-of-order or repeated samples hold the workload
+ *       at its count, with the reason recorded; so does a clock that went backwards.
+ *   <li>A source, forecaster, policy or executor that throws holds that workload only; the others
+ *       continue. A listener or journal that throws is logged and ignored.
+ *   <li>[min, max] and the step limits are applied after the chain, always.
+ *   <li>{@link Mode#OBSERVE_ONLY} decides and records but never calls the executor.
+ * </ul>
+ *
+ * <p>Time comes only from the injected {@link Clock}. Tests and the simulator call {@link #tick()}
+ * on their own thread; production calls {@link #start(ScheduledExecutorService)}. Thread-safe:
+ * ticks and registrations are serialized.
+ */
+public final class AutoscalerEngine implements AutoCloseable {
+  /** Default tick period: 15 s, the HPA controller's sync period. */
+  public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
+  /** Default delay of metrics behind reality: 60 s. */
+  public static final Duration DEFAULT_METRICS_DELAY = Duration.ofSeconds(60);
+  /** Default step of the load history the forecasters see: 60 s. */
+  public static final Duration DEFAULT_HISTORY_STEP = Duration.ofSeconds(60);
+  /** Default length of the load history: 7 days. */
+  public static final Duration DEFAULT_HISTORY_LENGTH = Duration.ofDays(7);
+  /** Default age beyond which a sample is stale: 5 minutes. */
+  public static final Duration DEFAULT_MAX_METRIC_AGE = Duration.ofMinutes(5);
+  /** Default span of past decisions given to policies: 1 hour. */
+  public static final Duration DEFAULT_DECISION_MEMORY = Duration.ofHours(1);
+  /** Default delay before a decision's follow-up is journaled: 5 minutes. */
+  public static final Duration DEFAULT_FOLLOW_UP_AFTER = Duration.ofMinutes(5);
+  /** Forecast evaluations over which accuracy is averaged (exponential weighting). */
+  public static final int ACCURACY_WINDOW = 240;
+
+  private static final Logger LOG = LoggerFactory.getLogger(AutoscalerEngine.class);
+
+  private final Clock clock;
+  private final MetricSource source;
+  private final Optional<Forecaster> forecaster;
+  private final DecisionPolicy policy;
+  private final ScaleExecutor executor;
+  private final DecisionJournal journal;
+  private final List<EngineListener> listeners;
+  private final Duration syncPeriod;
+  private final Duration metricsDelay;
+  private final Duration historyStep;
+  private final int historyCapacity;
+  private final Duration maxMetricAge;
+  private final Duration decisionMemory;
+  private final Duration followUpAfter;
+  private final boolean backfill;
+
+  private final Object lock = new Object();
+  private final Map<WorkloadRef, WorkloadState> states = new LinkedHashMap<>();
+  private long sequence;
+  private Instant lastTick;
+  private ScheduledFuture<?> scheduled;
+  private boolean closed;
+
+  private AutoscalerEngine(Builder b) {
+    this.clock = b.clock;
+    this.source = b.metricSource;
+    this.forecaster = Optional.ofNullable(b.forecaster);
+    this.policy = b.policy;
+    this.executor = b.executor;
+    this.journal = b.journal;
+    this.listeners = List.copyOf(b.listeners);
+    this.syncPeriod = b.syncPeriod;
+    this.metricsDelay = b.metricsDelay;
+    this.historyStep = b.historyStep;
+    this.historyCapacity = (int) (b.historyLength.toMillis() / b.historyStep.toMillis());
+    this.maxMetricAge = b.maxMetricAge;
+    this.decisionMemory = b.decisionMemory;
+    this.followUpAfter = b.followUpAfter;
+    this.backfill = b.backfill;
+    for (WorkloadSpec spec : b.workloads.values()) {
+      register(spec);
+    }
+  }
+
+  /** A builder; a metric source and a policy are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The engine's clock. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The journal records are written to. */
+  public DecisionJournal journal() {
+    return journal;
+  }
+
+  /** The tick period. */
+  public Duration syncPeriod() {
+    return syncPeriod;
+  }
+
+  /**
+   * Adds a workload, or replaces the spec of a registered one (its history and memory are kept for
+   * metrics that stay). With backfill on, a new workload's history is read from the source.
+   */
+  public void register(WorkloadSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    synchronized (lock) {
+      WorkloadState s = states.get(spec.workload());
+      Mode before = s == null ? spec.mode() : s.spec.mode();
+      if (s == null) {
+        s = new WorkloadState(spec);
+        states.put(spec.workload(), s);
+      }
+      s.spec = spec;
+      s.metrics.keySet().removeIf(name -> spec.metric(name).isEmpty());
+      for (MetricTarget m : spec.metrics()) {
+        MetricState ms = s.metrics.get(m.name());
+        if (ms == null || !ms.target.equals(m)) {
+          LoadHistory h = ms != null ? ms.history : new LoadHistory(historyStep, historyCapacity);
+          Forecaster f = forecaster.map(Forecaster::forSeries).orElse(null);
+          MetricState fresh = new MetricState(m, h, f);
+          if (ms != null) {
+            fresh.lastSampleTime = ms.lastSampleTime;
+          } else if (backfill) {
+            backfill(spec, m, fresh);
+          }
+          s.metrics.put(m.name(), fresh);
+        }
+      }
+      if (before == Mode.HPA_FLOOR && spec.mode() != Mode.HPA_FLOOR) {
+        release(spec.workload());
+        s.lastFloorSent = -1;
+      }
+    }
+  }
+
+  private void backfill(WorkloadSpec spec, MetricTarget m, MetricState ms) {
+    Instant now = clock.instant();
+    Instant from = now.minus(historyStep.multipliedBy(historyCapacity));
+    try {
+      Optional<MetricSeries> past = source.history(spec, m, from, now, historyStep);
+      if (past.isPresent()) {
+        MetricSeries series = past.get();
+        for (int i = 0; i < series.size(); i++) {
+          double v = series.value(i);
+          if (Double.isFinite(v) && v >= 0) {
+            ms.history.add(series.timeOf(i), v);
+          }
+        }
+        LOG.info("{}: backfilled {} steps of {}", spec.workload(), ms.history.size(), m.name());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("{}: backfill of {} failed, starting without history: {}", spec.workload(),
+          m.name(), e.toString());
+    }
+  }
+
+  /** Removes a workload; releases it first if it was in HPA-floor mode. */
+  public boolean unregister(WorkloadRef workload) {
+    synchronized (lock) {
+      WorkloadState s = states.remove(workload);
+      if (s != null && s.spec.mode() == Mode.HPA_FLOOR) {
+        release(workload);
+      }
+      return s != null;
+    }
+  }
+
+  /** The spec of a registered workload. */
+  public Optional<WorkloadSpec> spec(WorkloadRef workload) {
+    synchronized (lock) {
+      WorkloadState s = states.get(workload);
+      return s == null ? Optional.empty() : Optional.of(s.spec);
+    }
+  }
+
+  /** The specs of all registered workloads, in registration order. */
+  public List<WorkloadSpec> workloads() {
+    synchronized (lock) {
+      List<WorkloadSpec> out = new ArrayList<>(states.size());
+      states.values().forEach(s -> out.add(s.spec));
+      return out;
+    }
+  }
+
+  /**
+   * Moves a workload to another mode (promotion out of observe-only, or demotion), publishing a
+   * {@link ModeChangedEvent}. Leaving HPA-floor mode releases the HPA.
+   *
+   * @throws IllegalArgumentException when the workload is not registered
+   */
+  public void mode(WorkloadRef workload, Mode mode, String reason) {
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(reason, "reason");
+    synchronized (lock) {
+      WorkloadState s = states.get(workload);
+      if (s == null) {
+        throw new IllegalArgumentException("workload " + workload + " is not registered");
+      }
+      Mode from = s.spec.mode();
+      if (from == mode) {
+        return;
+      }
+      register(s.spec.withMode(mode));
+      LOG.info("{}: mode {} -> {} ({})", workload, from, mode, reason);
+      publish(l -> l.onModeChanged(
+          new ModeChangedEvent(workload, clock.instant(), from, mode, reason)), workload);
+    }
+  }
+
+  /** The forecast accuracy measured so far for each metric of a workload. */
+  public List<ForecastAccuracy> accuracy(WorkloadRef workload) {
+    synchronized (lock) {
+      WorkloadState s = states.get(workload);
+      if (s == null) {
+        return List.of();
+      }
+      List<ForecastAccuracy> out = new ArrayList<>();
+      for (MetricState ms : s.metrics.values()) {
+        out.add(new ForecastAccuracy(ms.target.name(), ms.evaluated, ms.ewAbsError,
+            ms.ewNaiveError, ms.ewCovered));
+      }
+      return out;
+    }
+  }
+
+  /** The pod startup delay measured for a workload (median of recent scale-ups), if any. */
+  public Optional<Duration> measuredStartupDelay(WorkloadRef workload) {
+    synchronized (lock) {
+      WorkloadState s = states.get(workload);
+      return s == null ? Optional.empty() : s.measuredStartupDelay();
+    }
+  }
+
+  /** The latest forecast of a workload's metric. */
+  public Optional<Forecast> forecast(WorkloadRef workload, String metric) {
+    synchronized (lock) {
+      WorkloadState s = states.get(workload);
+      MetricState ms = s == null ? null : s.metrics.get(metric);
+      return ms == null ? Optional.empty() : Optional.ofNullable(ms.forecast);
+    }
+  }
+
+  /**
+   * Restores what the engine remembers between ticks (recent decisions and their marks, last scale
+   * times, the HPA floor last set, the journal's sequence) from journal records, e.g. after a
+   * restart. Records of unregistered workloads are skipped. Call before the first tick.
+   */
+  public void restore(Iterable<DecisionRecord> records) {
+    synchronized (lock) {
+      for (DecisionRecord r : records) {
+        sequence = Math.max(sequence, r.sequence() + 1);
+        WorkloadState s = states.get(r.workload());
+        if (s == null) {
+          continue;
+        }
+        boolean applied = r.action() == Action.APPLIED;
+        if (applied && r.mode() == Mode.ACT && r.desired() > r.current()) {
+          s.lastScaleUp = r.time();
+        } else if (applied && r.mode() == Mode.ACT && r.desired() < r.current()) {
+          s.lastScaleDown = r.time();
+        }
+        if (applied && r.mode() == Mode.HPA_FLOOR) {
+          s.lastFloorSent = r.desired();
+        }
+        if (r.current() >= 0) {
+          s.lastCurrent = applied && r.mode() == Mode.ACT ? r.desired() : r.current();
+        }
+        s.recent.addLast(new PastDecision(r.time(), r.current(), r.desired(),
+            applied && r.desired() != r.current(), r.marks()));
+        while (s.recent.size() > 1
+            && s.recent.peekFirst().time().isBefore(r.time().minus(decisionMemory))) {
+          s.recent.removeFirst();
+        }
+        if (lastTick == null || r.time().isAfter(lastTick)) {
+          lastTick = r.time();
+        }
+      }
+    }
+  }
+
+  /** Evaluates every registered workload once, at the clock's current instant. */
+  public void tick() {
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("engine is closed");
+      }
+      Instant now = clock.instant();
+      String clockProblem = null;
+      if (lastTick != null && now.isBefore(lastTick)) {
+        clockProblem = "clock went backwards from " + lastTick + " to " + now;
+      } else {
+        lastTick = now;
+      }
+      for (WorkloadState s : states.values()) {
+        try {
+          evaluate(s, now, clockProblem);
+        } catch (RuntimeException e) {
+          // A bug of ours must not stop the other workloads either.
+          LOG.error("{}: tick failed", s.spec.workload(), e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Ticks every sync period on {@code scheduler} until {@link #close()}. A failing tick is logged
+   * and the next one runs.
+   *
+   * @throws IllegalStateException when already started or closed
+   */
+  public void start(ScheduledExecutorService scheduler) {
+    Objects.requireNonNull(scheduler, "scheduler");
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("engine is closed");
+      }
+      if (scheduled != null) {
+        throw new IllegalStateException("engine is already started");
+      }
+      long period = syncPeriod.toMillis();
+      scheduled = scheduler.scheduleAtFixedRate(this::scheduledTick, 0, period,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void scheduledTick() {
+    try {
+      tick();
+    } catch (IllegalStateException closedMeanwhile) {
+      LOG.debug("tick skipped: {}", closedMeanwhile.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("tick failed", e);
+    }
+  }
+
+  /**
+   * Stops ticking (the tick in flight finishes first), releases every workload in HPA-floor mode
+   * (restoring the HPAs it steered) and closes the journal. Idempotent.
+   */
+  @Override
+  public void close() {
+    ScheduledFuture<?> f;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      f = scheduled;
+      if (f != null) {
+        f.cancel(false);
+      }
+      for (WorkloadState s : states.values()) {
+        if (s.spec.mode() == Mode.HPA_FLOOR) {
+          release(s.spec.workload());
+        }
+      }
+      try {
+        journal.close();
+      } catch (RuntimeException e) {
+        LOG.warn("journal close failed: {}", e.toString());
+      }
+    }
+  }
+
+  private void release(WorkloadRef workload) {
+    try {
+      executor.release(workload);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: executor release failed: {}", workload, e.toString());
+      publish(l -> l.onFailure(new FailureEvent(workload, clock.instant(), "executor", e)),
+          workload);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // One workload, one tick.
+
+  private void evaluate(WorkloadState s, Instant now, String clockProblem) {
+    WorkloadSpec spec = s.spec;
+    WorkloadRef ref = spec.workload();
+    List<String> problems = new ArrayList<>();
+    if (clockProblem != null) {
+      problems.add(clockProblem);
+    }
+
+    Observation obs = null;
+    try {
+      obs = source.read(spec, now);
+      if (obs == null) {
+        problems.add("metric source returned no observation");
+      }
+    } catch (RuntimeException e) {
+      problems.add("metric source failed: " + e);
+      failure(ref, now, "source", e);
+    }
+    ReplicaStatus replicas = obs == null ? null : obs.replicas().orElse(null);
+    if (replicas == null && obs != null) {
+      try {
+        replicas = executor.replicas(ref).orElse(null);
+      } catch (RuntimeException e) {
+        problems.add("executor failed to report replicas: " + e);
+        failure(ref, now, "executor", e);
+      }
+      if (replicas == null) {
+        problems.add("replica count unknown: neither the metric source nor the executor "
+            + "reported it");
+      }
+    }
+    if (replicas != null) {
+      trackStartup(s, replicas, now);
+    }
+
+    Map<String, Double> raw = new LinkedHashMap<>();
+    Map<String, Double> loads = new LinkedHashMap<>();
+    Map<String, String> unavailable = new LinkedHashMap<>();
+    Instant sampleTime = now;
+    if (obs != null && replicas != null) {
+      for (MetricTarget m : spec.metrics()) {
+        MetricReading r = obs.reading(m.name());
+        String problem = check(s.metrics.get(m.name()), r, now);
+        if (problem != null) {
+          unavailable.put(m.name(), problem);
+          problems.add("metric " + m.name() + ": " + problem);
+        } else {
+          raw.put(m.name(), r.value());
+          loads.put(m.name(), m.load(r.value(), replicas.ready()));
+          if (r.timestamp().isBefore(sampleTime)) {
+            sampleTime = r.timestamp();
+          }
+        }
+      }
+    }
+    dueFollowUps(s, now, replicas, loads);
+    if (!problems.isEmpty()) {
+      hold(s, now, replicas, raw, unavailable, loads, problems);
+      return;
+    }
+
+    // Valid data: extend the histories, evaluate past forecasts, refresh forecasts.
+    Duration lead = leadTime(s);
+    for (MetricTarget m : spec.metrics()) {
+      MetricState ms = s.metrics.get(m.name());
+      MetricReading r = obs.reading(m.name());
+      ms.lastSampleTime = r.timestamp();
+      int closed = ms.history.add(r.timestamp(), loads.get(m.name()));
+      if (closed > 0) {
+        scorePredictions(ms);
+        if (ms.forecaster != null && hasData(ms.history)) {
+          try {
+            refreshForecast(s, ms, lead);
+          } catch (RuntimeException e) {
+            failure(ref, now, "forecaster", e);
+            problems.add("forecaster " + ms.forecaster.name() + " failed on " + m.name() + ": "
+                + e);
+          }
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      hold(s, now, replicas, raw, unavailable, loads, problems);
+      return;
+    }
+
+    DecisionContext ctx = context(s, now, replicas, raw, loads, sampleTime);
+    Proposal proposal;
+    try {
+      proposal = policy.apply(ctx, Proposal.keep(replicas.current()));
+      if (proposal == null) {
+        throw new IllegalStateException("policy " + policy.name() + " returned null");
+      }
+    } catch (RuntimeException e) {
+      failure(ref, now, "policy", e);
+      hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e));
+      return;
+    }
+    decide(s, now, replicas, raw, loads, proposal);
+  }
+
+  private static boolean hasData(LoadHistory h) {
+    return h.hasClosed() && (!Double.isNaN(h.last()) || h.countPresent() > 0);
+  }
+
+  /** Why a reading cannot be used, or null when it can. */
+  private String check(MetricState ms, MetricReading r, Instant now) {
+    if (!r.isAvailable()) {
+      return "unavailable: " + r.reason();
+    }
+    double v = r.value();
+    if (!Double.isFinite(v)) {
+      return "invalid value " + v;
+    }
+    if (v < 0) {
+      return "invalid negative value " + v;
+    }
+    Instant t = r.timestamp();
+    if (t.isAfter(now.plus(syncPeriod))) {
+      return "sample time " + t + " is in the future (now " + now + ")";
+    }
+    if (t.isBefore(now.minus(maxMetricAge))) {
+      return "stale: measured at " + t + ", older than maxMetricAge " + maxMetricAge;
+    }
+    if (ms.lastSampleTime != null && t.isBefore(ms.lastSampleTime)) {
+      return "out of order: measured at " + t + ", before the previous sample at "
+          + ms.lastSampleTime;
+    }
+    if (ms.lastSampleTime != null && t.equals(ms.lastSampleTime)) {
+      return "no new sample since " + t;
+    }
+    return null;
+  }
+
+  private Duration leadTime(WorkloadState s) {
+    return s.measuredStartupDelay().orElse(s.spec.startupDelay()).plus(metricsDelay)
+        .plus(syncPeriod);
+  }
+
+  private void refreshForecast(WorkloadState s, MetricState ms, Duration lead) {
+    Duration horizon = s.spec.forecastHorizon();
+    Duration needed = lead.plus(historyStep);
+    if (horizon.compareTo(needed) < 0) {
+      horizon = needed;
+    }
+    double level = Math.min(0.998, 2 * s.spec.riskQuantile() - 1);
+    Forecast f = ms.forecaster.forecast(ms.history, horizon, level);
+    if (f == null) {
+      throw new IllegalStateException("forecaster returned null");
+    }
+    ms.forecast = f;
+    int k = Forecaster.steps(lead, historyStep);
+    double last = ms.history.last();
+    if (k <= f.steps() && !Double.isNaN(last)) {
+      ms.pending.addLast(new Prediction(f.timeOf(k - 1), f.point(k - 1), f.lower(k - 1),
+          f.upper(k - 1), last));
+      while (ms.pending.size() > 4 * k + 16) {
+        ms.pending.removeFirst();
+      }
+    }
+  }
+
+  private void scorePredictions(MetricState ms) {
+    LoadHistory h = ms.history;
+    if (!h.hasClosed()) {
+      return;
+    }
+    Instant end = h.end();
+    Iterator<Prediction> it = ms.pending.iterator();
+    double alpha = 1.0 / ACCURACY_WINDOW;
+    while (it.hasNext()) {
+      Prediction p = it.next();
+      if (!p.stepStart().isBefore(end)) {
+        break;
+      }
+      it.remove();
+      long idx = Duration.between(h.start(), p.stepStart()).toMillis() / historyStep.toMillis();
+      if (idx < 0 || idx >= h.size()) {
+        continue;
+      }
+      double actual = h.value((int) idx);
+      if (Double.isNaN(actual)) {
+        continue;
+      }
+      double err = Math.abs(actual - p.point());
+      double naive = Math.abs(actual - p.naive());
+      double covered = actual >= p.lower() && actual <= p.upper() ? 1 : 0;
+      double a = ms.evaluated == 0 ? 1 : Math.max(alpha, 1.0 / (ms.evaluated + 1));
+      ms.ewAbsError += a * (err - ms.ewAbsError);
+      ms.ewNaiveError += a * (naive - ms.ewNaiveError);
+      ms.ewCovered += a * (covered - ms.ewCovered);
+      ms.evaluated++;
+    }
+  }
+
+  private void trackStartup(WorkloadState s, ReplicaStatus r, Instant now) {
+    if (s.lastCurrent >= 0 && r.current() > s.lastCurrent
+        && (s.pendingReadyTarget < 0 || r.current() > s.pendingReadyTarget)) {
+      // Someone (we or the HPA) raised the count: measure how long until it is ready.
+      if (s.pendingReadyTarget < 0) {
+        s.pendingSince = now;
+      }
+      s.pendingReadyTarget = r.current();
+    }
+    if (s.pendingReadyTarget >= 0) {
+      if (r.current() < s.pendingReadyTarget) {
+        s.pendingReadyTarget = -1;
+      } else if (r.ready() >= s.pendingReadyTarget) {
+        s.recordStartupDelay(Duration.between(s.pendingSince, now));
+        s.pendingReadyTarget = -1;
+      }
+    }
+    s.lastCurrent = r.current();
+  }
+
+  private DecisionContext context(WorkloadState s, Instant now, ReplicaStatus replicas,
+      Map<String, Double> raw, Map<String, Double> loads, Instant sampleTime) {
+    Map<String, MetricSeries> histories = new LinkedHashMap<>();
+    Map<String, Forecast> forecasts = new LinkedHashMap<>();
+    for (MetricState ms : s.metrics.values()) {
+      histories.put(ms.target.name(), ms.history);
+      if (ms.forecast != null) {
+        forecasts.put(ms.target.name(), ms.forecast);
+      }
+    }
+    pruneRecent(s, now);
+    Optional<Duration> measured = s.measuredStartupDelay();
+    return new DecisionContext(s.spec, now, replicas, raw, loads, sampleTime, histories,
+        forecasts, new ArrayList<>(s.recent), Optional.ofNullable(s.lastScaleUp),
+        Optional.ofNullable(s.lastScaleDown), measured.orElse(s.spec.startupDelay()),
+        measured.isPresent(), metricsDelay, syncPeriod);
+  }
+
+  private void pruneRecent(WorkloadState s, Instant now) {
+    Instant from = now.minus(decisionMemory);
+    while (!s.recent.isEmpty() && s.recent.peekFirst().time().isBefore(from)) {
+      s.recent.removeFirst();
+    }
+  }
+
+  private void decide(WorkloadState s, Instant now, ReplicaStatus replicas,
+      Map<String, Double> raw, Map<String, Double> loads, Proposal proposal) {
+    WorkloadSpec spec = s.spec;
+    WorkloadRef ref = spec.workload();
+    int current = replicas.current();
+    Proposal p = proposal;
+    int proposed = p.replicas();
+    StepLimits limits = spec.stepLimits();
+    int up = limits.maxUp(current);
+    int down = limits.maxDown(current);
+    if (p.replicas() > up) {
+      p = p.to("step-limit", up, "at most +" + (up - current) + " from " + current
+          + " per decision (upPods " + limits.upPods() + ", upPercent " + limits.upPercent() + ")");
+    } else if (p.replicas() < down) {
+      p = p.to("step-limit", down, "at most -" + (current - down) + " from " + current
+          + " per decision (downPods " + limits.downPods() + ", downPercent "
+          + limits.downPercent() + ")");
+    }
+    if (p.replicas() > spec.maxReplicas()) {
+      p = p.to("bounds", spec.maxReplicas(), "maxReplicas " + spec.maxReplicas());
+    } else if (p.replicas() < spec.minReplicas()) {
+      p = p.to("bounds", spec.minReplicas(), "minReplicas " + spec.minReplicas());
+    }
+    int desired = p.replicas();
+    Kind kind = desired == current ? Kind.KEEP : Kind.SCALE;
+    Action action = Action.NONE;
+    String message = desired == current ? "no change" : "";
+    ScaleOutcome outcome = null;
+    Mode mode = spec.mode();
+    boolean call = (mode == Mode.ACT && desired != current)
+        || (mode == Mode.HPA_FLOOR && desired != s.lastFloorSent);
+    if (mode == Mode.OBSERVE_ONLY && desired != current) {
+      action = Action.OBSERVED;
+      message = "observe-only: would scale " + current + " -> " + desired;
+    }
+    if (call) {
+      ScaleRequest request = new ScaleRequest(spec, mode, current, desired, p.reasons(), now);
+      try {
+        outcome = executor.apply(request);
+        if (outcome == null) {
+          outcome = ScaleOutcome.failed("executor returned no outcome");
+        }
+      } catch (RuntimeException e) {
+        failure(ref, now, "executor", e);
+        outcome = ScaleOutcome.failed("executor threw: " + e);
+      }
+      message = outcome.message();
+      switch (outcome.status()) {
+        case APPLIED -> {
+          action = Action.APPLIED;
+          if (mode == Mode.HPA_FLOOR) {
+            s.lastFloorSent = desired;
+          } else if (desired > current) {
+            s.lastScaleUp = now;
+            s.pendingReadyTarget = desired;
+            s.pendingSince = now;
+            s.lastCurrent = desired;
+          } else if (desired < current) {
+            s.lastScaleDown = now;
+            s.lastCurrent = desired;
+          }
+        }
+        case REFUSED -> action = Action.REFUSED;
+        case FAILED -> action = Action.FAILED;
+        default -> throw new IllegalStateException("unknown outcome " + outcome);
+      }
+      if (action != Action.APPLIED) {
+        LOG.warn("{}: scale {} -> {} not applied: {}", ref, current, desired, message);
+      } else {
+        LOG.info("{}: scaled {} -> {} ({}): {}", ref, current, desired, mode, p.explain());
+      }
+    }
+    boolean applied = action == Action.APPLIED && mode == Mode.ACT;
+    s.recent.addLast(new PastDecision(now, current, desired, applied, p.marks()));
+    long seq = sequence++;
+    DecisionRecord record = new DecisionRecord(seq, now, ref, mode, kind, current,
+        replicas.ready(), raw, Map.of(), loads, forecasts(s), proposed, desired, p.reasons(),
+        p.marks(), action, message, Optional.empty());
+    if (kind == Kind.SCALE) {
+      s.followUps.addLast(new PendingFollowUp(seq, now.plus(followUpAfter)));
+    }
+    write(record);
+    if (outcome != null) {
+      ScaledEvent e = new ScaledEvent(ref, now, mode, current, desired, p.reasons(), outcome);
+      publish(l -> l.onScaled(e), ref);
+    }
+  }
+
+  private Map<String, Forecast> forecasts(WorkloadState s) {
+    Map<String, Forecast> out = new LinkedHashMap<>();
+    for (MetricState ms : s.metrics.values()) {
+      if (ms.forecast != null) {
+        out.put(ms.target.name(), ms.forecast);
+      }
+    }
+    return out;
+  }
+
+  private void hold(WorkloadState s, Instant now, ReplicaStatus replicas, Map<String, Double> raw,
+      Map<String, String> unavailable, Map<String, Double> loads, List<String> problems) {
+    WorkloadRef ref = s.spec.workload();
+    int current = replicas == null ? -1 : replicas.current();
+    int ready = replicas == null ? -1 : replicas.ready();
+    List<Reason> reasons = new ArrayList<>();
+    for (String p : problems) {
+      reasons.add(new Reason("hold", current, current, p));
+    }
+    LOG.debug("{}: held at {}: {}", ref, current, problems);
+    pruneRecent(s, now);
+    if (current >= 0) {
+      s.recent.addLast(new PastDecision(now, current, current, false, Map.of()));
+    }
+    DecisionRecord record = new DecisionRecord(sequence++, now, ref, s.spec.mode(), Kind.HOLD,
+        current, ready, raw, unavailable, loads, forecasts(s), current, current, reasons,
+        Map.of(), Action.NONE, "held: " + String.join("; ", problems), Optional.empty());
+    write(record);
+    HeldEvent e = new HeldEvent(ref, now, current, problems);
+    publish(l -> l.onHeld(e), ref);
+  }
+
+  private void dueFollowUps(WorkloadState s, Instant now, ReplicaStatus replicas,
+      Map<String, Double> loads) {
+    if (replicas == null) {
+      return;
+    }
+    while (!s.followUps.isEmpty() && !s.followUps.peekFirst().due().isAfter(now)) {
+      PendingFollowUp f = s.followUps.removeFirst();
+      try {
+        journal.followUp(f.sequence(), s.spec.workload(),
+            new FollowUp(now, replicas.current(), replicas.ready(), loads));
+      } catch (RuntimeException e) {
+        LOG.warn("{}: journal follow-up failed: {}", s.spec.workload(), e.toString());
+      }
+    }
+  }
+
+  private void write(DecisionRecord record) {
+    try {
+      journal.append(record);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: journal append failed: {}", record.workload(), e.toString());
+      publish(l -> l.onFailure(new FailureEvent(record.workload(), record.time(), "journal", e)),
+          record.workload());
+    }
+    if (!listeners.isEmpty()) {
+      DecisionEvent e = new DecisionEvent(record);
+      publish(l -> l.onDecision(e), record.workload());
+    }
+  }
+
+  private void failure(WorkloadRef ref, Instant now, String stage, RuntimeException e) {
+    LOG.warn("{}: {} failed, holding: {}", ref, stage, e.toString());
+    if (!listeners.isEmpty()) {
+      FailureEvent event = new FailureEvent(ref, now, stage, e);
+      publish(l -> l.onFailure(event), ref);
+    }
+  }
+
+  private void publish(Consumer<EngineListener> call, WorkloadRef ref) {
+    for (EngineListener l : listeners) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: listener {} failed: {}", ref, l.getClass().getName(), e.toString());
+      }
+    }
+  }
+
+  /**
+   * Builds an {@link AutoscalerEngine}. Setters check their own argument at once; {@link #build()}
+   * checks the rest and reports every problem in one exception.
+   */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private MetricSource metricSource;
+    private Forecaster forecaster;
+    private DecisionPolicy policy;
+    private ScaleExecutor executor = ScaleExecutor.observeOnly();
+    private DecisionJournal journal;
+    private final List<EngineListener> listeners = new ArrayList<>();
+    private final Map<WorkloadRef, WorkloadSpec> workloads = new LinkedHashMap<>();
+    private final List<String> duplicates = new ArrayList<>();
+    private Duration syncPeriod = DEFAULT_SYNC_PERIOD;
+    private Duration metricsDelay = DEFAULT_METRICS_DELAY;
+    private Duration historyStep = DEFAULT_HISTORY_STEP;
+    private Duration historyLength = DEFAULT_HISTORY_LENGTH;
+    private Duration maxMetricAge = DEFAULT_MAX_METRIC_AGE;
+    private Duration decisionMemory = DEFAULT_DECISION_MEMORY;
+    private Duration followUpAfter = DEFAULT_FOLLOW_UP_AFTER;
+    private boolean backfill = true;
+
+    private Builder() {}
+
+    /** The clock all decisions are timed by; default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where metrics come from; required. */
+    public Builder metricSource(MetricSource metricSource) {
+      this.metricSource = Objects.requireNonNull(metricSource, "metricSource");
+      return this;
+    }
+
+    /** The forecaster; without one, policies see no forecasts (reactive scaling only). */
+    public Builder forecaster(Forecaster forecaster) {
+      this.forecaster = Objects.requireNonNull(forecaster, "forecaster");
+      return this;
+    }
+
+    /** The decision policy (use {@link DecisionPolicy#chain} for several steps); required. */
+    public Builder policy(DecisionPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Applies decisions; default {@link ScaleExecutor#observeOnly()}. */
+    public Builder executor(ScaleExecutor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Where decisions are recorded; default an {@link InMemoryJournal} of 10,000 records. */
+    public Builder journal(DecisionJournal journal) {
+      this.journal = Objects.requireNonNull(journal, "journal");
+      return this;
+    }
+
+    /** Adds a listener. */
+    public Builder listener(EngineListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Registers a workload at build time; each workload once. */
+    public Builder workload(WorkloadSpec spec) {
+      Objects.requireNonNull(spec, "workload");
+      if (workloads.putIfAbsent(spec.workload(), spec) != null) {
+        duplicates.add(spec.workload().toString());
+      }
+      return this;
+    }
+
+    /** Tick period, in [1 s, 1 h]; default 15 s. */
+    public Builder syncPeriod(Duration syncPeriod) {
+      this.syncPeriod = Objects.requireNonNull(syncPeriod, "syncPeriod");
+      return this;
+    }
+
+    /** How late metrics arrive, in [0, 1 h]; default 60 s. Part of the lead time. */
+    public Builder metricsDelay(Duration metricsDelay) {
+      this.metricsDelay = Objects.requireNonNull(metricsDelay, "metricsDelay");
+      return this;
+    }
+
+    /** Step of the load history, in [1 s, 1 h]; default 60 s. */
+    public Builder historyStep(Duration historyStep) {
+      this.historyStep = Objects.requireNonNull(historyStep, "historyStep");
+      return this;
+    }
+
+    /** Length of the load history, 1 to 100,000 steps; default 7 days. */
+    public Builder historyLength(Duration historyLength) {
+      this.historyLength = Objects.requireNonNull(historyLength, "historyLength");
+      return this;
+    }
+
+    /** Age beyond which a sample is stale and holds the workload, &gt; 0; default 5 minutes. */
+    public Builder maxMetricAge(Duration maxMetricAge) {
+      this.maxMetricAge = Objects.requireNonNull(maxMetricAge, "maxMetricAge");
+      return this;
+    }
+
+    /** How far back past decisions reach policies, in [0, 1 day]; default 1 hour. */
+    public Builder decisionMemory(Duration decisionMemory) {
+      this.decisionMemory = Objects.requireNonNull(decisionMemory, "decisionMemory");
+      return this;
+    }
+
+    /** When a decision's follow-up is journaled, &gt; 0; default 5 minutes. */
+    public Builder followUpAfter(Duration followUpAfter) {
+      this.followUpAfter = Objects.requireNonNull(followUpAfter, "followUpAfter");
+      return this;
+    }
+
+    /** Whether a new workload's history is read from the source at once; default true. */
+    public Builder backfill(boolean backfill) {
+      this.backfill = backfill;
+      return this;
+    }
+
+    /**
+     * Builds the engine and registers the workloads given.
+     *
+     * @throws InvalidConfigurationException listing every problem
+     */
+    public AutoscalerEngine build() {
+      Values.Problems p = new Values.Problems();
+      p.check(metricSource != null, "no MetricSource: call metricSource(...)");
+      p.check(policy != null, "no DecisionPolicy: call policy(...)");
+      for (String d : duplicates) {
+        p.add("workloads must be unique, but " + d + " was given twice");
+      }
+      checkRange(p, "syncPeriod", syncPeriod, Duration.ofSeconds(1), Duration.ofHours(1));
+      checkRange(p, "metricsDelay", metricsDelay, Duration.ZERO, Duration.ofHours(1));
+      checkRange(p, "historyStep", historyStep, Duration.ofSeconds(1), Duration.ofHours(1));
+      checkRange(p, "maxMetricAge", maxMetricAge, Duration.ofSeconds(1), Duration.ofDays(1));
+      checkRange(p, "decisionMemory", decisionMemory, Duration.ZERO, Duration.ofDays(1));
+      checkRange(p, "followUpAfter", followUpAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+      if (historyStep.compareTo(Duration.ofSeconds(1)) >= 0) {
+        long steps = historyLength.toMillis() / historyStep.toMillis();
+        p.check(steps >= 1 && steps <= 100_000, "historyLength must be 1 to 100000 historySteps ("
+            + historyStep + "), but was " + historyLength);
+      }
+      p.throwIfAny("AutoscalerEngine");
+      if (journal == null) {
+        journal = new InMemoryJournal();
+      }
+      return new AutoscalerEngine(this);
+    }
+
+    private static void checkRange(Values.Problems p, String field, Duration d, Duration min,
+        Duration max) {
+      p.check(d.compareTo(min) >= 0 && d.compareTo(max) <= 0,
+          field + " must be in [" + min + ", " + max + "], but was " + d);
+    }
+  }
+}

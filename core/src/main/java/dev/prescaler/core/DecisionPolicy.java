@@ -1,0 +1,56 @@
+package dev.prescaler.core;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One step of the decision chain: takes the proposal so far and returns the next one, with its
+ * reason. The third stage of the loop.
+ *
+ * <p>Policies are pure: the same context and proposal give the same result, and what they must
+ * remember (last scale times, past recommendations) reaches them in the {@link DecisionContext}.
+ * The engine applies [min, max] and the step limits after the chain, whatever a policy returns.
+ * A policy that throws holds its workload for that tick.
+ */
+@FunctionalInterface
+public interface DecisionPolicy {
+
+  /** Returns the next proposal. */
+  Proposal apply(DecisionContext context, Proposal proposal);
+
+  /** A short name for reasons and reports. */
+  default String name() {
+    return getClass().getSimpleName();
+  }
+
+  /** Runs {@code steps} in order, each on the previous one's proposal. */
+  static DecisionPolicy chain(DecisionPolicy... steps) {
+    return chain(List.of(steps));
+  }
+
+  /** Runs {@code steps} in order, each on the previous one's proposal. */
+  static DecisionPolicy chain(List<? extends DecisionPolicy> steps) {
+    List<DecisionPolicy> copy = List.copyOf(steps);
+    copy.forEach(s -> Objects.requireNonNull(s, "policy step"));
+    return new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        Proposal p = proposal;
+        for (DecisionPolicy step : copy) {
+          p = Objects.requireNonNull(step.apply(context, p),
+              () -> "policy " + step.name() + " returned null");
+        }
+        return p;
+      }
+
+      @Override
+      public String name() {
+        StringBuilder b = new StringBuilder("chain(");
+        for (int i = 0; i < copy.size(); i++) {
+          b.append(i == 0 ? "" : ", ").append(copy.get(i).name());
+        }
+        return b.append(')').toString();
+      }
+    };
+  }
+}

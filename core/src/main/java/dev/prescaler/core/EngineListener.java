@@ -1,0 +1,32 @@
+package dev.prescaler.core;
+
+import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.event.FailureEvent;
+import dev.prescaler.core.event.HeldEvent;
+import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.event.ScaledEvent;
+
+/**
+ * Notified synchronously after each journal write. Must be cheap and thread-safe; an exception is
+ * logged at WARN and never affects a decision. A new event type is a new default method, so
+ * existing listeners keep compiling.
+ */
+public interface EngineListener {
+  /** A listener that ignores everything. */
+  EngineListener NOOP = new EngineListener() {};
+
+  /** Every tick of every workload. */
+  default void onDecision(DecisionEvent event) {}
+
+  /** The executor was called (applied, refused or failed). */
+  default void onScaled(ScaledEvent event) {}
+
+  /** The count was held because of missing or invalid data or a failed plug-in. */
+  default void onHeld(HeldEvent event) {}
+
+  /** A plug-in threw; the workload was held. */
+  default void onFailure(FailureEvent event) {}
+
+  /** A workload changed mode (promotion or demotion). */
+  default void onModeChanged(ModeChangedEvent event) {}
+}

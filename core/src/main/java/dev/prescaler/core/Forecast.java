@@ -1,0 +1,135 @@
+package dev.prescaler.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A forecast of a load over a horizon: per step a point value and a prediction interval that
+ * should contain the outcome with probability {@code level}.
+ *
+ * <p>Step {@code i} covers {@code [start + i × step, start + (i+1) × step)}. Every value is finite
+ * and {@code lower[i] <= point[i] <= upper[i]}.
+ *
+ * @param model name of the model that made it, e.g. {@code holt-winters}
+ * @param start start of the first forecast step
+ * @param step grid step
+ * @param point point forecasts
+ * @param lower lower interval bounds
+ * @param upper upper interval bounds
+ * @param level nominal coverage of the central interval, in [0, 1)
+ */
+public record Forecast(String model, Instant start, Duration step, double[] point, double[] lower,
+    double[] upper, double level) {
+
+  /** Validates and copies the arrays. */
+  public Forecast {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(start, "start");
+    Objects.requireNonNull(step, "step");
+    if (step.isZero() || step.isNegative()) {
+      throw new IllegalArgumentException("forecast step must be > 0, but was " + step);
+    }
+    point = point.clone();
+    lower = lower.clone();
+    upper = upper.clone();
+    if (point.length == 0 || lower.length != point.length || upper.length != point.length) {
+      throw new IllegalArgumentException("forecast arrays must be non-empty and of equal length, "
+          + "but were point=" + point.length + ", lower=" + lower.length + ", upper="
+          + upper.length);
+    }
+    if (!(level >= 0 && level < 1)) {
+      throw new IllegalArgumentException("forecast level must be in [0, 1), but was " + level);
+    }
+    for (int i = 0; i < point.length; i++) {
+      if (!Double.isFinite(point[i]) || !Double.isFinite(lower[i]) || !Double.isFinite(upper[i])) {
+        throw new IllegalArgumentException("forecast values must be finite, but step " + i
+            + " was [" + lower[i] + ", " + upper[i] + "] around " + point[i]);
+      }
+      if (lower[i] > point[i] || upper[i] < point[i]) {
+        throw new IllegalArgumentException("forecast interval must contain the point, but step "
+            + i + " was [" + lower[i] + ", " + upper[i] + "] around " + point[i]);
+      }
+    }
+  }
+
+  /** A flat forecast of {@code value} with no interval width. */
+  public static Forecast flat(String model, Instant start, Duration step, int steps, double value) {
+    double[] v = new double[steps];
+    Arrays.fill(v, value);
+    return new Forecast(model, start, step, v, v, v, 0);
+  }
+
+  /** Number of steps. */
+  public int steps() {
+    return point.length;
+  }
+
+  /** Start of step {@code i}. */
+  public Instant timeOf(int i) {
+    return start.plus(step.multipliedBy(i));
+  }
+
+  /** End of the last step (exclusive). */
+  public Instant end() {
+    return timeOf(point.length);
+  }
+
+  /** Point value of step {@code i}. */
+  public double point(int i) {
+    return point[i];
+  }
+
+  /** Lower bound of step {@code i}. */
+  public double lower(int i) {
+    return lower[i];
+  }
+
+  /** Upper bound of step {@code i}. */
+  public double upper(int i) {
+    return upper[i];
+  }
+
+  /**
+   * The highest upper bound over the steps that overlap {@code [from, to]}; NaN when none does.
+   */
+  public double maxUpper(Instant from, Instant to) {
+    return max(upper, from, to);
+  }
+
+  /** The highest point value over the steps that overlap {@code [from, to]}; NaN when none does. */
+  public double maxPoint(Instant from, Instant to) {
+    return max(point, from, to);
+  }
+
+  private double max(double[] values, Instant from, Instant to) {
+    double best = Double.NaN;
+    for (int i = 0; i < values.length; i++) {
+      Instant s = timeOf(i);
+      Instant e = s.plus(step);
+      if (e.isAfter(from) && !s.isAfter(to)) {
+        best = Double.isNaN(best) ? values[i] : Math.max(best, values[i]);
+      }
+    }
+    return best;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Forecast f && model.equals(f.model) && start.equals(f.start)
+        && step.equals(f.step) && Arrays.equals(point, f.point) && Arrays.equals(lower, f.lower)
+        && Arrays.equals(upper, f.upper) && Double.compare(level, f.level) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(model, start, step, Arrays.hashCode(point));
+  }
+
+  @Override
+  public String toString() {
+    return "Forecast{" + model + ", start=" + start + ", step=" + step + ", steps=" + point.length
+        + ", first=" + point[0] + ", level=" + level + "}";
+  }
+}

@@ -1,0 +1,66 @@
+package dev.prescaler.core;
+
+import java.util.Objects;
+
+/**
+ * One metric a workload scales on and the value each replica should carry.
+ *
+ * <p>The engine turns every reading into a <em>load</em>: the total amount of work across the
+ * workload, in units where one replica at its target carries {@link #perReplicaTarget()}.
+ *
+ * <ul>
+ *   <li>{@link Type#UTILIZATION}: the reading is the mean utilization of the ready pods, in percent
+ *       of their request (as the HPA's {@code Resource} metrics); load = reading / 100 × ready
+ *       replicas, in pod-requests; the per-replica target is {@code target / 100}.
+ *   <li>{@link Type#AVERAGE_VALUE}: the reading is the workload's total (e.g. requests per second);
+ *       load = reading; the per-replica target is {@code target} (as {@code AverageValue} targets).
+ * </ul>
+ *
+ * @param name the metric name, unique within a workload, e.g. {@code cpu} or {@code rps}
+ * @param type how readings relate to replicas
+ * @param target the target per replica: percent for utilization, units per replica otherwise
+ */
+public record MetricTarget(String name, Type type, double target) {
+
+  /** How a metric's readings relate to the replica count. */
+  public enum Type {
+    /** Mean utilization of ready pods in percent of their request. */
+    UTILIZATION,
+    /** The workload's total; the target is per replica. */
+    AVERAGE_VALUE
+  }
+
+  /** Validates the name and the target. */
+  public MetricTarget {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    if (name.isBlank() || !name.matches("[A-Za-z_][A-Za-z0-9_.:-]*")) {
+      throw new IllegalArgumentException(
+          "metric name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was " + Values.quote(name));
+    }
+    if (!(target > 0) || !Double.isFinite(target)) {
+      throw new IllegalArgumentException(
+          "target of metric " + name + " must be > 0 and finite, but was " + target);
+    }
+  }
+
+  /** A utilization target in percent of the pods' request (the HPA's {@code Resource} form). */
+  public static MetricTarget utilization(String name, double percent) {
+    return new MetricTarget(name, Type.UTILIZATION, percent);
+  }
+
+  /** A target value per replica for a metric reported as the workload's total. */
+  public static MetricTarget averageValue(String name, double perReplica) {
+    return new MetricTarget(name, Type.AVERAGE_VALUE, perReplica);
+  }
+
+  /** The load one replica should carry, in load units. */
+  public double perReplicaTarget() {
+    return type == Type.UTILIZATION ? target / 100.0 : target;
+  }
+
+  /** The workload's total load for a reading, given the ready replicas. */
+  public double load(double reading, int readyReplicas) {
+    return type == Type.UTILIZATION ? reading / 100.0 * readyReplicas : reading;
+  }
+}

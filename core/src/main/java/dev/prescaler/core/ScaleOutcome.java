@@ -1,0 +1,83 @@
+package dev.prescaler.core;
+
+import java.util.Objects;
+
+/** What became of a {@link ScaleRequest}: applied, refused before any change, or failed. */
+public sealed interface ScaleOutcome
+    permits ScaleOutcome.Applied, ScaleOutcome.Refused, ScaleOutcome.Failed {
+
+  /** The three kinds of outcome. */
+  enum Status {
+    /** The change was made. */
+    APPLIED,
+    /** The change was refused on purpose (conflict, policy); nothing was changed. */
+    REFUSED,
+    /** The change failed (I/O, server error); nothing was changed. */
+    FAILED
+  }
+
+  /** The kind of outcome. */
+  Status status();
+
+  /** What happened, with the status, the resource and the server's message where relevant. */
+  String message();
+
+  /** Whether the change was made. */
+  default boolean isApplied() {
+    return status() == Status.APPLIED;
+  }
+
+  /** The count was set to {@code replicas}. */
+  static ScaleOutcome applied(int replicas, String message) {
+    return new Applied(replicas, message);
+  }
+
+  /** Nothing was changed, on purpose. */
+  static ScaleOutcome refused(String reason) {
+    return new Refused(reason);
+  }
+
+  /** Nothing was changed because of an error. */
+  static ScaleOutcome failed(String reason) {
+    return new Failed(reason);
+  }
+
+  /** The change was made. */
+  record Applied(int replicas, String message) implements ScaleOutcome {
+    /** Validates. */
+    public Applied {
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public Status status() {
+      return Status.APPLIED;
+    }
+  }
+
+  /** Refused; nothing changed. */
+  record Refused(String message) implements ScaleOutcome {
+    /** Validates. */
+    public Refused {
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public Status status() {
+      return Status.REFUSED;
+    }
+  }
+
+  /** Failed; nothing changed. */
+  record Failed(String message) implements ScaleOutcome {
+    /** Validates. */
+    public Failed {
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public Status status() {
+      return Status.FAILED;
+    }
+  }
+}

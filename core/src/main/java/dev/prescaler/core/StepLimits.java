@@ -1,0 +1,54 @@
+package dev.prescaler.core;
+
+/**
+ * The largest change of the replica count the engine allows in one decision, applied after every
+ * policy. Up: at most {@code max(upPods, ceil(current × upPercent / 100))} more replicas. Down: at
+ * most {@code max(downPods, floor(current × downPercent / 100))} fewer. The defaults are the
+ * Kubernetes HPA's default behavior per 15 s period: up by 4 pods or 100 %, whichever is more; down
+ * by up to 100 %.
+ *
+ * @param upPods pods that may always be added, &ge; 0
+ * @param upPercent percent of the current count that may be added, &ge; 0
+ * @param downPods pods that may always be removed, &ge; 0
+ * @param downPercent percent of the current count that may be removed, 0 to 100
+ */
+public record StepLimits(int upPods, double upPercent, int downPods, double downPercent) {
+  /** The HPA's default behavior: +4 pods or +100 %, −100 %. */
+  public static final StepLimits DEFAULT = new StepLimits(4, 100, 0, 100);
+
+  /** Validates each field. */
+  public StepLimits {
+    if (upPods < 0) {
+      throw new IllegalArgumentException("stepLimits.upPods must be >= 0, but was " + upPods);
+    }
+    if (!(upPercent >= 0) || !Double.isFinite(upPercent)) {
+      throw new IllegalArgumentException(
+          "stepLimits.upPercent must be >= 0 and finite, but was " + upPercent);
+    }
+    if (downPods < 0) {
+      throw new IllegalArgumentException("stepLimits.downPods must be >= 0, but was " + downPods);
+    }
+    if (!(downPercent >= 0 && downPercent <= 100)) {
+      throw new IllegalArgumentException(
+          "stepLimits.downPercent must be in [0, 100], but was " + downPercent);
+    }
+    if (upPods == 0 && upPercent == 0) {
+      throw new IllegalArgumentException(
+          "stepLimits must allow some scale-up (upPods or upPercent > 0), but both were 0");
+    }
+  }
+
+  /** The highest count allowed from {@code current}. */
+  public int maxUp(int current) {
+    long pct = (long) Math.ceil(current * upPercent / 100.0);
+    long allowed = Math.max(upPods, pct);
+    return (int) Math.min(Integer.MAX_VALUE, current + allowed);
+  }
+
+  /** The lowest count allowed from {@code current}. */
+  public int maxDown(int current) {
+    long pct = (long) Math.floor(current * downPercent / 100.0);
+    long allowed = Math.max(downPods, pct);
+    return (int) Math.max(0, current - allowed);
+  }
+}

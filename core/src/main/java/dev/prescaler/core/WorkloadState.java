@@ -1,0 +1,77 @@
+package dev.prescaler.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the engine remembers of one workload between ticks. Guarded by the engine's tick lock. */
+final class WorkloadState {
+  /** Measured startup delays kept for the median. */
+  private static final int DELAY_SAMPLES = 9;
+
+  WorkloadSpec spec;
+  final Map<String, MetricState> metrics = new HashMap<>();
+  final ArrayDeque<PastDecision> recent = new ArrayDeque<>();
+  final ArrayDeque<PendingFollowUp> followUps = new ArrayDeque<>();
+  Instant lastScaleUp;
+  Instant lastScaleDown;
+  int lastCurrent = -1;
+  int lastFloorSent = -1;
+  // Startup measurement: the count we wait to see ready, and since when.
+  int pendingReadyTarget = -1;
+  Instant pendingSince;
+  final long[] delaysMillis = new long[DELAY_SAMPLES];
+  int delayCount;
+  int delayNext;
+
+  WorkloadState(WorkloadSpec spec) {
+    this.spec = spec;
+  }
+
+  /** The median of the measured startup delays, if any. */
+  Optional<Duration> measuredStartupDelay() {
+    if (delayCount == 0) {
+      return Optional.empty();
+    }
+    long[] copy = Arrays.copyOf(delaysMillis, delayCount);
+    Arrays.sort(copy);
+    return Optional.of(Duration.ofMillis(copy[delayCount / 2]));
+  }
+
+  void recordStartupDelay(Duration d) {
+    delaysMillis[delayNext] = d.toMillis();
+    delayNext = (delayNext + 1) % DELAY_SAMPLES;
+    delayCount = Math.min(DELAY_SAMPLES, delayCount + 1);
+  }
+
+  /** Per-metric state: history ring, forecaster instance, latest forecast, accuracy. */
+  static final class MetricState {
+    final MetricTarget target;
+    final LoadHistory history;
+    final Forecaster forecaster;
+    Forecast forecast;
+    Instant lastSampleTime;
+    // Accuracy: predictions waiting for their outcome, keyed by target step start.
+    final ArrayDeque<Prediction> pending = new ArrayDeque<>();
+    double ewAbsError;
+    double ewNaiveError;
+    double ewCovered;
+    long evaluated;
+
+    MetricState(MetricTarget target, LoadHistory history, Forecaster forecaster) {
+      this.target = target;
+      this.history = history;
+      this.forecaster = forecaster;
+    }
+  }
+
+  /** A forecast value awaiting the actual load of its step. */
+  record Prediction(Instant stepStart, double point, double lower, double upper, double naive) {}
+
+  /** A decision whose outcome is to be recorded later. */
+  record PendingFollowUp(long sequence, Instant due) {}
+}

@@ -1,0 +1,107 @@
+package dev.prescaler.core.journal;
+
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.Reason;
+import dev.prescaler.core.WorkloadRef;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One tick of one workload: what the engine saw, forecast, decided and did.
+ *
+ * @param sequence increasing number, unique within an engine's journal
+ * @param time the tick's instant
+ * @param workload the workload
+ * @param mode the mode it was in
+ * @param kind hold (data or plug-in problem), keep (decided no change) or scale
+ * @param current the count before the decision; -1 when unknown
+ * @param ready the ready replicas; -1 when unknown
+ * @param metrics the raw readings that were available
+ * @param unavailable the reason of each metric that was not usable
+ * @param loads the load of each metric
+ * @param forecasts the forecasts in use
+ * @param proposed the policy chain's count, before the engine's clamp
+ * @param desired the count decided
+ * @param reasons every step's reason
+ * @param marks the proposal's named marks (see {@link dev.prescaler.core.Proposal#marks()})
+ * @param action what was done with it
+ * @param actionMessage the executor's message, or why nothing was called
+ * @param followUp what followed, once known
+ */
+public record DecisionRecord(
+    long sequence,
+    Instant time,
+    WorkloadRef workload,
+    Mode mode,
+    Kind kind,
+    int current,
+    int ready,
+    Map<String, Double> metrics,
+    Map<String, String> unavailable,
+    Map<String, Double> loads,
+    Map<String, Forecast> forecasts,
+    int proposed,
+    int desired,
+    List<Reason> reasons,
+    Map<String, Integer> marks,
+    Action action,
+    String actionMessage,
+    Optional<FollowUp> followUp) {
+
+  /** The kind of decision. */
+  public enum Kind {
+    /** Data missing or invalid, or a plug-in failed: the count was held and nothing was asked. */
+    HOLD,
+    /** Decided to keep the count. */
+    KEEP,
+    /** Decided another count. */
+    SCALE
+  }
+
+  /** What was done with the decision. */
+  public enum Action {
+    /** Nothing to do (hold or keep). */
+    NONE,
+    /** Observe-only: decided and recorded, executor not called. */
+    OBSERVED,
+    /** The executor applied it. */
+    APPLIED,
+    /** The executor refused it; nothing changed. */
+    REFUSED,
+    /** The executor failed; nothing changed. */
+    FAILED
+  }
+
+  /** Copies. */
+  public DecisionRecord {
+    Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(workload, "workload");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(kind, "kind");
+    metrics = Map.copyOf(metrics);
+    unavailable = Map.copyOf(unavailable);
+    loads = Map.copyOf(loads);
+    forecasts = Map.copyOf(forecasts);
+    reasons = List.copyOf(reasons);
+    marks = Map.copyOf(marks);
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(actionMessage, "actionMessage");
+    Objects.requireNonNull(followUp, "followUp");
+  }
+
+  /** The same record with what followed. */
+  public DecisionRecord withFollowUp(FollowUp f) {
+    return new DecisionRecord(sequence, time, workload, mode, kind, current, ready, metrics,
+        unavailable, loads, forecasts, proposed, desired, reasons, marks, action, actionMessage,
+        Optional.of(f));
+  }
+
+  /** Whether the replica count was changed by this decision. */
+  public boolean changedReplicas() {
+    return action == Action.APPLIED && desired != current;
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * The decision journal: one record per workload per tick, with its inputs, forecast, proposal,
+ * reasons, action and — filled in later — what followed. The learning loop and the simulator read
+ * it. {@link dev.prescaler.core.journal.InMemoryJournal} is bounded; a JSON-lines file journal
+ * lives in the {@code prescaler-journal} module.
+ *
+ * <p>Nullness: no {@code null} crosses this API.
+ */
+package dev.prescaler.core.journal;
