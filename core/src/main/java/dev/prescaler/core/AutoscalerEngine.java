@@ -24,9 +24,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,14 +69,18 @@ public final class AutoscalerEngine implements AutoCloseable {
   public static final Duration DEFAULT_HISTORY_LENGTH = Duration.ofDays(7);
   /** Default age beyond which a sample is stale: 5 minutes. */
   public static final Duration DEFAULT_MAX_METRIC_AGE = Duration.ofMinutes(5);
-  /** Default span of past decisions given to policies: 1 hour. */
-  public static final Duration DEFAULT_DECISION_MEMORY = Duration.ofHours(1);
+  /**
+   * Default minimum span of past decisions given to policies: 10 minutes. The engine keeps the
+   * longer of this and the policy's own {@link DecisionPolicy#memory()}.
+   */
+  public static final Duration DEFAULT_DECISION_MEMORY = Duration.ofMinutes(10);
   /** Default delay before a decision's follow-up is journaled: 5 minutes. */
   public static final Duration DEFAULT_FOLLOW_UP_AFTER = Duration.ofMinutes(5);
   /** Forecast evaluations over which accuracy is averaged (exponential weighting). */
   public static final int ACCURACY_WINDOW = 240;
 
   private static final Logger LOG = LoggerFactory.getLogger(AutoscalerEngine.class);
+  private static final AtomicInteger CALL_THREADS = new AtomicInteger();
 
   private final Clock clock;
   private final MetricSource source;
@@ -86,6 +97,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final Duration decisionMemory;
   private final Duration followUpAfter;
   private final boolean backfill;
+  private final Duration callTimeout;
+  private final ExecutorService callPool;
 
   private final Object lock = new Object();
   private final Map<WorkloadRef, WorkloadState> states = new LinkedHashMap<>();
@@ -107,9 +120,16 @@ public final class AutoscalerEngine implements AutoCloseable {
     this.historyStep = b.historyStep;
     this.historyCapacity = (int) (b.historyLength.toMillis() / b.historyStep.toMillis());
     this.maxMetricAge = b.maxMetricAge;
-    this.decisionMemory = b.decisionMemory;
+    this.decisionMemory = b.decisionMemory.compareTo(b.policy.memory()) >= 0
+        ? b.decisionMemory : b.policy.memory();
     this.followUpAfter = b.followUpAfter;
     this.backfill = b.backfill;
+    this.callTimeout = b.callTimeout;
+    this.callPool = b.callTimeout.isZero() ? null : Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "prescaler-call-" + CALL_THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     for (WorkloadSpec spec : b.workloads.values()) {
       register(spec);
     }
@@ -397,6 +417,54 @@ public final class AutoscalerEngine implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("journal close failed: {}", e.toString());
       }
+      if (callPool != null) {
+        callPool.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * Runs a plug-in call, inline or, when a call timeout is set, on the call pool with that
+   * timeout. A timeout or interruption becomes a {@link PluginTimeoutException}.
+   */
+  private <T> T call(Callable<T> body, String what) {
+    if (callPool == null) {
+      try {
+        return body.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    Future<T> f = callPool.submit(body);
+    try {
+      return f.get(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw new PluginTimeoutException(what + " timed out after " + callTimeout);
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new PluginTimeoutException(what + " interrupted");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(c);
+    }
+  }
+
+  /** A plug-in call that did not answer within the engine's call timeout. */
+  public static final class PluginTimeoutException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PluginTimeoutException(String message) {
+      super(message);
     }
   }
 
@@ -423,7 +491,7 @@ public final class AutoscalerEngine implements AutoCloseable {
 
     Observation obs = null;
     try {
-      obs = source.read(spec, now);
+      obs = call(() -> source.read(spec, now), "metric source");
       if (obs == null) {
         problems.add("metric source returned no observation");
       }
@@ -691,7 +759,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     if (call) {
       ScaleRequest request = new ScaleRequest(spec, mode, current, desired, p.reasons(), now);
       try {
-        outcome = executor.apply(request);
+        outcome = call(() -> executor.apply(request), "executor");
         if (outcome == null) {
           outcome = ScaleOutcome.failed("executor returned no outcome");
         }
@@ -843,8 +911,21 @@ public final class AutoscalerEngine implements AutoCloseable {
     private Duration decisionMemory = DEFAULT_DECISION_MEMORY;
     private Duration followUpAfter = DEFAULT_FOLLOW_UP_AFTER;
     private boolean backfill = true;
+    private Duration callTimeout = Duration.ZERO;
 
     private Builder() {}
+
+    /**
+     * The longest a metric source read or an executor call may take before the workload is held
+     * (source) or the action recorded as failed with an unknown outcome (executor), in [0, 10 min];
+     * default 0, which runs calls inline on the ticking thread without a timeout. With a timeout,
+     * calls run on a pool of daemon threads, so a hanging plug-in cannot stall the tick beyond its
+     * own timeout. Production engines should set one (e.g. 5 s).
+     */
+    public Builder callTimeout(Duration callTimeout) {
+      this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+      return this;
+    }
 
     /** The clock all decisions are timed by; default {@link Clock#systemUTC()}. */
     public Builder clock(Clock clock) {
@@ -927,7 +1008,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       return this;
     }
 
-    /** How far back past decisions reach policies, in [0, 1 day]; default 1 hour. */
+    /**
+     * The minimum span of past decisions given to policies, in [0, 1 day]; default 10 minutes.
+     * The engine keeps the longer of this and {@link DecisionPolicy#memory()}.
+     */
     public Builder decisionMemory(Duration decisionMemory) {
       this.decisionMemory = Objects.requireNonNull(decisionMemory, "decisionMemory");
       return this;
@@ -963,6 +1047,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       checkRange(p, "maxMetricAge", maxMetricAge, Duration.ofSeconds(1), Duration.ofDays(1));
       checkRange(p, "decisionMemory", decisionMemory, Duration.ZERO, Duration.ofDays(1));
       checkRange(p, "followUpAfter", followUpAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+      checkRange(p, "callTimeout", callTimeout, Duration.ZERO, Duration.ofMinutes(10));
       if (historyStep.compareTo(Duration.ofSeconds(1)) >= 0) {
         long steps = historyLength.toMillis() / historyStep.toMillis();
         p.check(steps >= 1 && steps <= 100_000, "historyLength must be 1 to 100000 historySteps ("

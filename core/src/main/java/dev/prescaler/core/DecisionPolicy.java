@@ -23,6 +23,15 @@ public interface DecisionPolicy {
     return getClass().getSimpleName();
   }
 
+  /**
+   * How far back this policy needs past decisions in {@link DecisionContext#recent()} (e.g. its
+   * longest stabilization window or rate-limit period). The engine keeps at least this much.
+   * Default: zero.
+   */
+  default java.time.Duration memory() {
+    return java.time.Duration.ZERO;
+  }
+
   /** Runs {@code steps} in order, each on the previous one's proposal. */
   static DecisionPolicy chain(DecisionPolicy... steps) {
     return chain(List.of(steps));
@@ -41,6 +50,17 @@ public interface DecisionPolicy {
               () -> "policy " + step.name() + " returned null");
         }
         return p;
+      }
+
+      @Override
+      public java.time.Duration memory() {
+        java.time.Duration m = java.time.Duration.ZERO;
+        for (DecisionPolicy step : copy) {
+          if (step.memory().compareTo(m) > 0) {
+            m = step.memory();
+          }
+        }
+        return m;
       }
 
       @Override

@@ -1,0 +1,20 @@
+package dev.prescaler.forecast;
+
+/**
+ * How to fit one candidate model: a name, the minimum history it needs, and the fit itself.
+ * Package-private plumbing shared by every forecaster of this module.
+ */
+interface ModelSpec {
+
+  /** A short name for reports, e.g. {@code hw-add-damped-24}. */
+  String name();
+
+  /** Whether the model can be fitted on {@code n} clean values ({@code positive}: all > 0). */
+  boolean applicable(int n, boolean positive);
+
+  /**
+   * Fits the model on clean (finite, gap-filled) values; {@code previous} is the last fit of the
+   * same spec on the same series, or null, and may be used as a warm start.
+   */
+  PointModel fit(double[] y, PointModel previous);
+}

@@ -1,0 +1,160 @@
+package dev.prescaler.simulator.trace;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Reads {@code timestamp,value} CSV (see {@link TraceFormat#NAB_CSV}). */
+final class CsvTraceReader implements TraceReader {
+  private static final Pattern NUMBER =
+      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern NON_FINITE =
+      Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+
+  private final String file;
+  private final BufferedReader in;
+  private long lineNumber;
+  private boolean seenData;
+  private boolean seenSample;
+  private Instant previous;
+  private long previousLine;
+
+  CsvTraceReader(String file, BufferedReader in) {
+    this.file = file;
+    this.in = in;
+  }
+
+  @Override
+  public Optional<Sample> next() {
+    String line;
+    while ((line = readLine()) != null) {
+      lineNumber++;
+      String trimmed = line.strip();
+      if (lineNumber == 1 && trimmed.startsWith("\uFEFF")) {
+        trimmed = trimmed.substring(1).strip();
+      }
+      if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+        continue;
+      }
+      String[] fields = trimmed.split(",", -1);
+      if (fields.length < 2) {
+        throw problem("expected timestamp,value, but was \"" + clip(trimmed) + "\"");
+      }
+      String ts = unquote(fields[0]);
+      String val = unquote(fields[1]);
+      Instant time = parseTime(ts);
+      boolean firstData = !seenData;
+      seenData = true;
+      if (time == null) {
+        if (firstData && !NUMBER.matcher(val).matches()) {
+          continue; // a header line such as "timestamp,value"
+        }
+        throw problem("timestamp must be ISO-8601 or epoch seconds, but was \"" + clip(ts) + "\"");
+      }
+      double value = parseValue(val);
+      if (previous != null && !time.isAfter(previous)) {
+        throw problem(time.equals(previous)
+            ? "duplicate timestamp " + time + " (also at line " + previousLine + ")"
+            : "timestamps must increase, but " + time + " follows " + previous + " (line "
+                + previousLine + ")");
+      }
+      previous = time;
+      previousLine = lineNumber;
+      seenSample = true;
+      return Optional.of(new Sample(time, value));
+    }
+    if (!seenSample) {
+      throw new TraceException(file, 0, lineNumber == 0 ? "the file is empty"
+          : "no samples: the file holds no timestamp,value line");
+    }
+    return Optional.empty();
+  }
+
+  private String readLine() {
+    try {
+      return in.readLine();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private double parseValue(String val) {
+    if (NON_FINITE.matcher(val).matches()) {
+      throw problem("value must be a finite number, but was \"" + clip(val) + "\"");
+    }
+    if (!NUMBER.matcher(val).matches()) {
+      throw problem("value must be a number, but was \"" + clip(val) + "\"");
+    }
+    double v = Double.parseDouble(val);
+    if (!Double.isFinite(v)) {
+      throw problem("value must be a finite number, but was \"" + clip(val) + "\"");
+    }
+    if (v < 0) {
+      throw problem("value must be >= 0, but was " + clip(val));
+    }
+    return v == 0 ? 0.0 : v; // no negative zero
+  }
+
+  private static Instant parseTime(String ts) {
+    if (ts.isEmpty()) {
+      return null;
+    }
+    if (NUMBER.matcher(ts).matches()) {
+      double seconds = Double.parseDouble(ts);
+      if (!Double.isFinite(seconds) || Math.abs(seconds) > 1e13) {
+        return null;
+      }
+      return Instant.ofEpochMilli(Math.round(seconds * 1000));
+    }
+    String iso = ts.length() > 10 && ts.charAt(10) == ' '
+        ? ts.substring(0, 10) + 'T' + ts.substring(11) : ts;
+    try {
+      return Instant.parse(iso);
+    } catch (DateTimeParseException e) {
+      // try the forms below
+    }
+    try {
+      return OffsetDateTime.parse(iso).toInstant();
+    } catch (DateTimeParseException e) {
+      // try the form below
+    }
+    try {
+      return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static String unquote(String s) {
+    String t = s.strip();
+    if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+      t = t.substring(1, t.length() - 1).strip();
+    }
+    return t;
+  }
+
+  private static String clip(String s) {
+    String t = s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    return t.replace("\"", "\\\"");
+  }
+
+  private TraceException problem(String message) {
+    return new TraceException(file, lineNumber, message);
+  }
+
+  @Override
+  public void close() {
+    try {
+      in.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

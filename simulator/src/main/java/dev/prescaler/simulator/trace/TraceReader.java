@@ -1,0 +1,93 @@
+package dev.prescaler.simulator.trace;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Streams the samples of one trace, validating each: a bad line throws a {@link TraceException}
+ * naming the file, the line and the problem. Not thread-safe.
+ */
+public interface TraceReader extends AutoCloseable {
+
+  /**
+   * The next sample, or empty at the end of the trace.
+   *
+   * @throws TraceException when the next line is invalid or the file holds no sample at all
+   */
+  Optional<Sample> next();
+
+  /** Closes the underlying file. */
+  @Override
+  void close();
+
+  /**
+   * Reads a whole trace named {@code format:path} or {@code path} (then {@link TraceFormat#NAB_CSV}).
+   *
+   * @throws TraceException when the file is missing, unreadable, empty or has an invalid line
+   */
+  static Trace read(String spec) {
+    TraceFormat format = TraceFormat.NAB_CSV;
+    String file = spec;
+    int colon = spec.indexOf(':');
+    if (colon > 0) {
+      String prefix = spec.substring(0, colon);
+      for (TraceFormat f : TraceFormat.values()) {
+        if (f.id().equals(prefix)) {
+          format = f;
+          file = spec.substring(colon + 1);
+        }
+      }
+    }
+    Path path = Path.of(file);
+    if (!Files.isRegularFile(path)) {
+      throw new TraceException(file, 0, Files.exists(path) ? "not a regular file"
+          : "file not found");
+    }
+    BufferedReader in;
+    try {
+      in = Files.newBufferedReader(path, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new TraceException(file, 0, "file not found");
+    } catch (IOException e) {
+      throw new TraceException(file, 0, "cannot be read: " + e.getMessage());
+    }
+    return readAll(path.getFileName().toString(), format.reader(file, in));
+  }
+
+  /**
+   * Reads a whole trace from a classpath resource (the bundled traces).
+   *
+   * @throws TraceException when the resource is missing or invalid
+   */
+  static Trace readResource(String resource, String name) {
+    InputStream stream = TraceReader.class.getResourceAsStream(resource);
+    if (stream == null) {
+      throw new TraceException(resource, 0, "bundled trace not found on the classpath");
+    }
+    BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+    return readAll(name, TraceFormat.NAB_CSV.reader(resource, in));
+  }
+
+  /** Reads every sample of {@code reader} into a {@link Trace} named {@code name}, then closes it. */
+  static Trace readAll(String name, TraceReader reader) {
+    try (reader) {
+      List<Sample> samples = new ArrayList<>();
+      for (Optional<Sample> s = reader.next(); s.isPresent(); s = reader.next()) {
+        samples.add(s.get());
+      }
+      return Trace.of(name, samples);
+    } catch (UncheckedIOException e) {
+      throw new TraceException(name, 0, "cannot be read: " + e.getCause().getMessage());
+    }
+  }
+}
