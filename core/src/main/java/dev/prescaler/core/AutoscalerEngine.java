@@ -155,6 +155,11 @@ public final class AutoscalerEngine implements AutoCloseable {
     return syncPeriod;
   }
 
+  /** How late metrics arrive, as configured; part of every workload's lead time. */
+  public Duration metricsDelay() {
+    return metricsDelay;
+  }
+
   /**
    * Adds a workload, or replaces the spec of a registered one (its history and memory are kept for
    * metrics that stay). With backfill on, a new workload's history is read from the source.
@@ -260,8 +265,13 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       register(s.spec.withMode(mode));
       LOG.info("{}: mode {} -> {} ({})", workload, from, mode, reason);
-      publish(l -> l.onModeChanged(
-          new ModeChangedEvent(workload, clock.instant(), from, mode, reason)), workload);
+      ModeChangedEvent event = new ModeChangedEvent(workload, clock.instant(), from, mode, reason);
+      try {
+        journal.modeChanged(event);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: journal failed to record the mode change: {}", workload, e.toString());
+      }
+      publish(l -> l.onModeChanged(event), workload);
     }
   }
 

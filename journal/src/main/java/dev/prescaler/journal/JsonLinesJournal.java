@@ -9,6 +9,7 @@ import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.FollowUp;
@@ -92,6 +93,18 @@ public final class JsonLinesJournal implements DecisionJournal {
     writeLine(n);
   }
 
+  @Override
+  public synchronized void modeChanged(ModeChangedEvent event) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("type", "modeChanged");
+    n.put("time", event.time().toString());
+    n.set("workload", workload(event.workload()));
+    n.put("from", event.from().name());
+    n.put("to", event.to().name());
+    n.put("reason", event.reason());
+    writeLine(n);
+  }
+
   private void writeLine(ObjectNode node) {
     if (closed) {
       throw new IllegalStateException("journal " + file + " is closed");
@@ -138,6 +151,20 @@ public final class JsonLinesJournal implements DecisionJournal {
    * @throws UncheckedIOException when the file cannot be read
    */
   public static List<DecisionRecord> read(Path file) {
+    return readAll(file).records();
+  }
+
+  /**
+   * Reads the mode changes (promotions and demotions) of a journal file, oldest first, with the
+   * same tolerance as {@link #read(Path)}.
+   */
+  public static List<ModeChangedEvent> readModeChanges(Path file) {
+    return readAll(file).modeChanges();
+  }
+
+  private record Contents(List<DecisionRecord> records, List<ModeChangedEvent> modeChanges) {}
+
+  private static Contents readAll(Path file) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -145,6 +172,7 @@ public final class JsonLinesJournal implements DecisionJournal {
       throw new UncheckedIOException("journal file " + file + " cannot be read: " + e, e);
     }
     Map<Long, DecisionRecord> bySeq = new LinkedHashMap<>();
+    List<ModeChangedEvent> modes = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (line.isBlank()) {
@@ -164,9 +192,13 @@ public final class JsonLinesJournal implements DecisionJournal {
           if (r != null) {
             bySeq.put(seq, r.withFollowUp(followUpFrom(n.path("followUp"))));
           }
+        } else if ("modeChanged".equals(type)) {
+          modes.add(new ModeChangedEvent(workloadFrom(required(n, "workload")),
+              Instant.parse(text(n, "time")), Mode.valueOf(text(n, "from")),
+              Mode.valueOf(text(n, "to")), text(n, "reason")));
         } else {
-          throw new IllegalArgumentException("type must be decision or followUp, but was "
-              + n.path("type"));
+          throw new IllegalArgumentException(
+              "type must be decision, followUp or modeChanged, but was " + n.path("type"));
         }
       } catch (JsonProcessingException | RuntimeException e) {
         if (last) {
@@ -177,7 +209,7 @@ public final class JsonLinesJournal implements DecisionJournal {
         throw new JournalFormatException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
       }
     }
-    return new ArrayList<>(bySeq.values());
+    return new Contents(new ArrayList<>(bySeq.values()), modes);
   }
 
   // ---------------------------------------------------------------------------------------------

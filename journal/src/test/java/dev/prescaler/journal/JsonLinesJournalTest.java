@@ -127,7 +127,13 @@ class JsonLinesJournalTest {
       engine.tick();
       clock.advance(Duration.ofSeconds(15));
     }
+    engine.mode(WEB, Mode.ACT, "promoted: forecast error within gate");
     engine.close();
+    assertThat(JsonLinesJournal.readModeChanges(file)).singleElement().satisfies(e -> {
+      assertThat(e.from()).isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(e.to()).isEqualTo(Mode.ACT);
+      assertThat(e.reason()).isEqualTo("promoted: forecast error within gate");
+    });
     List<DecisionRecord> records = JsonLinesJournal.read(file);
     assertThat(records).hasSize(5);
     assertThat(records).extracting(DecisionRecord::desired).containsExactly(1, 2, 2, 3, 3);

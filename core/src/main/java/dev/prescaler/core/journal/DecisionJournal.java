@@ -1,6 +1,7 @@
 package dev.prescaler.core.journal;
 
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ModeChangedEvent;
 
 /**
  * The durable record of every decision. The engine appends exactly one record per workload per
@@ -15,6 +16,9 @@ public interface DecisionJournal extends AutoCloseable {
 
   /** Attaches what followed to the record of that sequence number. Default: ignored. */
   default void followUp(long sequence, WorkloadRef workload, FollowUp followUp) {}
+
+  /** Records a promotion or demotion of a workload between modes. Default: ignored. */
+  default void modeChanged(ModeChangedEvent event) {}
 
   /** Makes appended records durable. Default: nothing. */
   default void flush() {}

@@ -1,0 +1,119 @@
+package dev.prescaler.agent;
+
+import dev.prescaler.core.WorkloadSpec;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The agent's configuration, as parsed and validated by {@link AgentConfigParser}. Every field
+ * has a documented default except the workloads.
+ *
+ * @param engine engine timing and the journal file
+ * @param kubernetes how to reach the API server and elect a leader
+ * @param prometheus the Prometheus server, when any metric comes from it
+ * @param server the port of {@code /metrics}, {@code /healthz} and {@code /readyz}
+ * @param promotion the gates of automatic promotion and demotion
+ * @param workloads the workloads, each with how its metrics are read
+ */
+public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometheus> prometheus,
+    Server server, Promotion promotion, List<Workload> workloads) {
+
+  /** Copies. */
+  public AgentConfig {
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(kubernetes, "kubernetes");
+    Objects.requireNonNull(prometheus, "prometheus");
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(promotion, "promotion");
+    workloads = List.copyOf(workloads);
+  }
+
+  /**
+   * Engine settings.
+   *
+   * @param syncPeriod tick period; default 15 s
+   * @param metricsDelay how late metrics arrive; default 60 s
+   * @param callTimeout timeout of each source read and executor call; default 5 s
+   * @param journal the JSON-lines journal file; default none (in memory)
+   */
+  public record Engine(Duration syncPeriod, Duration metricsDelay, Duration callTimeout,
+      Optional<Path> journal) {}
+
+  /**
+   * Kubernetes access.
+   *
+   * @param kubeconfig a kubeconfig file; empty means in-cluster credentials (or $KUBECONFIG)
+   * @param leaderElection whether replicas elect a leader on a Lease; default true
+   * @param leaseNamespace the Lease's namespace; default {@code default}
+   * @param leaseName the Lease's name; default {@code prescaler-agent}
+   * @param leaseDuration how long a lease lasts without renewal; default 15 s
+   * @param identity this replica's identity; default the host name
+   */
+  public record Kubernetes(Optional<Path> kubeconfig, boolean leaderElection,
+      String leaseNamespace, String leaseName, Duration leaseDuration, String identity) {}
+
+  /**
+   * The Prometheus server.
+   *
+   * @param url base URL, e.g. {@code http://prometheus.monitoring:9090}
+   * @param bearerTokenFile a file holding a bearer token, re-read when it changes
+   * @param timeout per request; default 5 s
+   */
+  public record Prometheus(URI url, Optional<Path> bearerTokenFile, Duration timeout) {}
+
+  /**
+   * The agent's own HTTP server.
+   *
+   * @param port port of {@code /metrics}, {@code /healthz}, {@code /readyz}; default 9464; 0
+   *     picks a free port
+   */
+  public record Server(int port) {}
+
+  /**
+   * Promotion out of observe-only and demotion back.
+   *
+   * @param automatic whether workloads are promoted automatically; default true. When false,
+   *     only workloads with {@code promoted: true} act (the operator's manual promotion).
+   * @param minObservation how long a workload must be observed before promotion; default 24 h
+   * @param minSamples forecast evaluations needed before promotion; default 120
+   * @param maxRelativeMae forecast MAE ÷ naive MAE at the lead time needed for promotion;
+   *     default 0.9
+   * @param maxShortfallIncrease the counterfactual gate: the share of observed ticks on which
+   *     the would-be count was below the load's need may exceed the share of the count actually
+   *     set (e.g. by the HPA) by at most this; default 0.0
+   * @param demoteRelativeMae relative MAE at which an acting workload is demoted; default 1.2
+   * @param demoteAfterMetricsFailing how long metrics may fail before demotion; default 10 min
+   */
+  public record Promotion(boolean automatic, Duration minObservation, long minSamples,
+      double maxRelativeMae, double maxShortfallIncrease, double demoteRelativeMae,
+      Duration demoteAfterMetricsFailing) {}
+
+  /**
+   * One workload.
+   *
+   * @param spec the spec; its mode is where the workload goes once promoted (ACT or HPA_FLOOR)
+   * @param promoted whether the operator promoted it manually
+   * @param metrics how each metric of the spec is read, by metric name
+   */
+  public record Workload(WorkloadSpec spec, boolean promoted, Map<String, MetricSource> metrics) {
+    /** Copies. */
+    public Workload {
+      Objects.requireNonNull(spec, "spec");
+      metrics = Map.copyOf(metrics);
+    }
+  }
+
+  /**
+   * Where one metric comes from.
+   *
+   * @param source {@code prometheus} or {@code metrics-server}
+   * @param query the PromQL template (prometheus)
+   * @param resource {@code cpu} or {@code memory} (metrics-server)
+   */
+  public record MetricSource(String source, Optional<String> query, Optional<String> resource) {}
+}

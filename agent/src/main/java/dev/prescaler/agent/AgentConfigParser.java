@@ -1,0 +1,537 @@
+package dev.prescaler.agent;
+
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.StepLimits;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Parses and validates the agent's YAML configuration. Every problem is reported at once, each
+ * naming its key path and the bad value; unknown keys are errors (a typo must not silently fall
+ * back to a default). See {@code examples/deploy/prescaler-config.yaml} for a commented example.
+ */
+public final class AgentConfigParser {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+  private final String source;
+  private final List<String> problems = new ArrayList<>();
+
+  private AgentConfigParser(String source) {
+    this.source = source;
+  }
+
+  /**
+   * Reads and validates a configuration file.
+   *
+   * @throws ConfigException naming the file and every problem
+   */
+  public static AgentConfig parse(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), List.of("cannot be read: " + e.getMessage()));
+    }
+    return parse(text, file.toString());
+  }
+
+  /**
+   * Parses and validates configuration text.
+   *
+   * @param yaml the YAML text
+   * @param source the file name used in messages
+   * @throws ConfigException naming the source and every problem
+   */
+  public static AgentConfig parse(String yaml, String source) {
+    Object root;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      root = new Yaml(new SafeConstructor(options)).load(yaml);
+    } catch (YAMLException e) {
+      throw new ConfigException(source, List.of("not valid YAML: "
+          + e.getMessage().replace('\n', ' ').replaceAll(" +", " ")));
+    }
+    AgentConfigParser p = new AgentConfigParser(source);
+    AgentConfig config = p.config(root);
+    if (!p.problems.isEmpty()) {
+      throw new ConfigException(source, p.problems);
+    }
+    return config;
+  }
+
+  private AgentConfig config(Object root) {
+    if (root == null) {
+      problems.add("the file is empty: at least 'workloads' is required");
+      return null;
+    }
+    Map<String, Object> top = map(root, "(top level)");
+    if (top == null) {
+      return null;
+    }
+    known(top, "", "engine", "kubernetes", "prometheus", "server", "promotion", "workloads");
+    AgentConfig.Engine engine = engine(section(top, "engine"));
+    AgentConfig.Kubernetes kubernetes = kubernetes(section(top, "kubernetes"));
+    Optional<AgentConfig.Prometheus> prometheus = top.containsKey("prometheus")
+        ? Optional.ofNullable(prometheus(section(top, "prometheus"))) : Optional.empty();
+    Map<String, Object> server = section(top, "server");
+    known(server, "server", "port");
+    int port = integer(server, "server", "port", 9464, 0, 65535);
+    AgentConfig.Promotion promotion = promotion(section(top, "promotion"));
+    List<AgentConfig.Workload> workloads = workloads(top.get("workloads"),
+        prometheus.isPresent());
+    if (!problems.isEmpty()) {
+      return null;
+    }
+    return new AgentConfig(engine, kubernetes, prometheus, new AgentConfig.Server(port), promotion,
+        workloads);
+  }
+
+  private AgentConfig.Engine engine(Map<String, Object> m) {
+    known(m, "engine", "syncPeriod", "metricsDelay", "callTimeout", "journal");
+    Duration sync = duration(m, "engine", "syncPeriod", Duration.ofSeconds(15),
+        Duration.ofSeconds(1), Duration.ofHours(1));
+    Duration delay = duration(m, "engine", "metricsDelay", Duration.ofSeconds(60), Duration.ZERO,
+        Duration.ofHours(1));
+    Duration timeout = duration(m, "engine", "callTimeout", Duration.ofSeconds(5),
+        Duration.ofMillis(1), Duration.ofMinutes(10));
+    Optional<Path> journal = string(m, "engine", "journal").map(Path::of);
+    return new AgentConfig.Engine(sync, delay, timeout, journal);
+  }
+
+  private AgentConfig.Kubernetes kubernetes(Map<String, Object> m) {
+    known(m, "kubernetes", "kubeconfig", "leaderElection", "leaseNamespace", "leaseName",
+        "leaseDuration", "identity");
+    Optional<Path> kubeconfig = string(m, "kubernetes", "kubeconfig").map(Path::of);
+    boolean election = bool(m, "kubernetes", "leaderElection", true);
+    String ns = dnsLabel(m, "kubernetes", "leaseNamespace", "default");
+    String name = dnsLabel(m, "kubernetes", "leaseName", "prescaler-agent");
+    Duration lease = duration(m, "kubernetes", "leaseDuration", Duration.ofSeconds(15),
+        Duration.ofSeconds(2), Duration.ofMinutes(10));
+    String identity = string(m, "kubernetes", "identity").orElse("");
+    return new AgentConfig.Kubernetes(kubeconfig, election, ns, name, lease, identity);
+  }
+
+  private AgentConfig.Prometheus prometheus(Map<String, Object> m) {
+    known(m, "prometheus", "url", "bearerTokenFile", "timeout");
+    Optional<String> url = string(m, "prometheus", "url");
+    URI uri = null;
+    if (url.isEmpty()) {
+      problems.add("prometheus.url is required when a prometheus section is given");
+    } else {
+      try {
+        uri = new URI(url.get());
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+            || uri.getHost() == null) {
+          problems.add("prometheus.url must be an http(s) URL with a host, but was "
+              + quote(url.get()));
+        }
+      } catch (URISyntaxException e) {
+        problems.add("prometheus.url must be a URL, but was " + quote(url.get()));
+      }
+    }
+    Optional<Path> token = string(m, "prometheus", "bearerTokenFile").map(Path::of);
+    Duration timeout = duration(m, "prometheus", "timeout", Duration.ofSeconds(5),
+        Duration.ofMillis(1), Duration.ofMinutes(5));
+    return uri == null ? null : new AgentConfig.Prometheus(uri, token, timeout);
+  }
+
+  private AgentConfig.Promotion promotion(Map<String, Object> m) {
+    known(m, "promotion", "automatic", "minObservation", "minSamples", "maxRelativeMae",
+        "maxShortfallIncrease", "demoteRelativeMae", "demoteAfterMetricsFailing");
+    boolean automatic = bool(m, "promotion", "automatic", true);
+    Duration minObs = duration(m, "promotion", "minObservation", Duration.ofHours(24),
+        Duration.ZERO, Duration.ofDays(60));
+    int minSamples = integer(m, "promotion", "minSamples", 120, 1, 1_000_000);
+    double maxRel = number(m, "promotion", "maxRelativeMae", 0.9, 0.01, 10);
+    double shortfall = number(m, "promotion", "maxShortfallIncrease", 0.0, 0, 1);
+    double demote = number(m, "promotion", "demoteRelativeMae", 1.2, 0.01, 10);
+    if (demote < maxRel) {
+      problems.add("promotion.demoteRelativeMae must be >= promotion.maxRelativeMae (" + maxRel
+          + "), but was " + demote);
+    }
+    Duration failing = duration(m, "promotion", "demoteAfterMetricsFailing",
+        Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofDays(1));
+    return new AgentConfig.Promotion(automatic, minObs, minSamples, maxRel, shortfall, demote,
+        failing);
+  }
+
+  private List<AgentConfig.Workload> workloads(Object value, boolean hasPrometheus) {
+    List<AgentConfig.Workload> out = new ArrayList<>();
+    if (value == null) {
+      problems.add("workloads is required: a list of at least one workload");
+      return out;
+    }
+    if (!(value instanceof List<?> list)) {
+      problems.add("workloads must be a list, but was " + describe(value));
+      return out;
+    }
+    if (list.isEmpty()) {
+      problems.add("workloads must hold at least one workload, but was empty");
+    }
+    Set<WorkloadRef> seen = new LinkedHashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      String path = "workloads[" + i + "]";
+      Map<String, Object> w = map(list.get(i), path);
+      if (w == null) {
+        continue;
+      }
+      AgentConfig.Workload workload = workload(w, path, hasPrometheus);
+      if (workload != null) {
+        if (!seen.add(workload.spec().workload())) {
+          problems.add(path + " duplicates workload " + workload.spec().workload());
+        }
+        out.add(workload);
+      }
+    }
+    return out;
+  }
+
+  private AgentConfig.Workload workload(Map<String, Object> w, String path,
+      boolean hasPrometheus) {
+    known(w, path, "namespace", "kind", "name", "minReplicas", "maxReplicas", "mode", "promoted",
+        "priority", "costWeight", "startupDelay", "riskQuantile", "forecastHorizon", "stepLimits",
+        "metrics");
+    int before = problems.size();
+    Optional<String> ns = string(w, path, "namespace");
+    Optional<String> name = string(w, path, "name");
+    String kind = string(w, path, "kind").orElse("Deployment");
+    if (ns.isEmpty()) {
+      problems.add(path + ".namespace is required");
+    }
+    if (name.isEmpty()) {
+      problems.add(path + ".name is required");
+    }
+    WorkloadRef ref = null;
+    if (ns.isPresent() && name.isPresent()) {
+      try {
+        ref = new WorkloadRef(ns.get(), kind, name.get());
+      } catch (IllegalArgumentException e) {
+        problems.add(path + ": " + e.getMessage());
+      }
+    }
+    Mode mode = Mode.ACT;
+    Optional<String> modeText = string(w, path, "mode");
+    if (modeText.isPresent()) {
+      switch (modeText.get()) {
+        case "act" -> mode = Mode.ACT;
+        case "hpa-floor" -> mode = Mode.HPA_FLOOR;
+        default -> problems.add(path + ".mode must be act or hpa-floor (the mode a workload is "
+            + "promoted to; every workload starts observe-only), but was " + quote(modeText.get()));
+      }
+    }
+    boolean promoted = bool(w, path, "promoted", false);
+    Map<String, AgentConfig.MetricSource> sources = new LinkedHashMap<>();
+    List<MetricTarget> targets = metrics(w.get("metrics"), path + ".metrics", sources,
+        hasPrometheus);
+    if (ref == null || problems.size() > before) {
+      return null;
+    }
+    WorkloadSpec.Builder b = WorkloadSpec.builder(ref).metrics(targets).mode(mode);
+    if (w.containsKey("minReplicas")) {
+      b.minReplicas(integer(w, path, "minReplicas", 1, 0, 1_000_000));
+    }
+    if (w.containsKey("maxReplicas")) {
+      b.maxReplicas(integer(w, path, "maxReplicas", 1, 1, 1_000_000));
+    } else {
+      problems.add(path + ".maxReplicas is required");
+    }
+    b.priority(integer(w, path, "priority", 0, -1_000_000, 1_000_000));
+    b.costWeight(number(w, path, "costWeight", 1.0, 1e-9, 1e9));
+    b.startupDelay(duration(w, path, "startupDelay", WorkloadSpec.DEFAULT_STARTUP_DELAY,
+        Duration.ofSeconds(1), Duration.ofHours(1)));
+    b.riskQuantile(number(w, path, "riskQuantile", WorkloadSpec.DEFAULT_RISK_QUANTILE, 0.5,
+        0.999));
+    b.forecastHorizon(duration(w, path, "forecastHorizon", WorkloadSpec.DEFAULT_FORECAST_HORIZON,
+        Duration.ofMinutes(1), Duration.ofDays(7)));
+    if (w.containsKey("stepLimits")) {
+      Map<String, Object> s = map(w.get("stepLimits"), path + ".stepLimits");
+      if (s != null) {
+        String sp = path + ".stepLimits";
+        known(s, sp, "upPods", "upPercent", "downPods", "downPercent");
+        StepLimits d = StepLimits.DEFAULT;
+        try {
+          b.stepLimits(new StepLimits(integer(s, sp, "upPods", d.upPods(), 0, 1_000_000),
+              number(s, sp, "upPercent", d.upPercent(), 0, 1e6),
+              integer(s, sp, "downPods", d.downPods(), 0, 1_000_000),
+              number(s, sp, "downPercent", d.downPercent(), 0, 100)));
+        } catch (IllegalArgumentException e) {
+          problems.add(path + "." + e.getMessage());
+        }
+      }
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    try {
+      return new AgentConfig.Workload(b.build(), promoted, sources);
+    } catch (IllegalArgumentException e) {
+      for (String line : e.getMessage().split("\n")) {
+        if (line.startsWith("- ")) {
+          problems.add(path + "." + line.substring(2));
+        }
+      }
+      return null;
+    }
+  }
+
+  private List<MetricTarget> metrics(Object value, String path,
+      Map<String, AgentConfig.MetricSource> sources, boolean hasPrometheus) {
+    List<MetricTarget> out = new ArrayList<>();
+    if (!(value instanceof List<?> list) || list.isEmpty()) {
+      problems.add(path + " must be a non-empty list of metrics, but was " + describe(value));
+      return out;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String mp = path + "[" + i + "]";
+      Map<String, Object> m = map(list.get(i), mp);
+      if (m == null) {
+        continue;
+      }
+      known(m, mp, "name", "type", "target", "source", "query", "resource");
+      Optional<String> name = string(m, mp, "name");
+      if (name.isEmpty()) {
+        problems.add(mp + ".name is required");
+        continue;
+      }
+      String type = string(m, mp, "type").orElse("");
+      double target = number(m, mp, "target", Double.NaN, 1e-12, 1e12);
+      if (!m.containsKey("target")) {
+        problems.add(mp + ".target is required");
+      }
+      MetricTarget.Type t = switch (type) {
+        case "utilization" -> MetricTarget.Type.UTILIZATION;
+        case "averageValue" -> MetricTarget.Type.AVERAGE_VALUE;
+        default -> {
+          problems.add(mp + ".type must be utilization or averageValue, but was " + quote(type));
+          yield null;
+        }
+      };
+      String src = string(m, mp, "source").orElse("");
+      Optional<String> query = string(m, mp, "query");
+      Optional<String> resource = string(m, mp, "resource");
+      switch (src) {
+        case "prometheus" -> {
+          if (!hasPrometheus) {
+            problems.add(mp + ".source is prometheus, but there is no prometheus section");
+          }
+          if (query.isEmpty()) {
+            problems.add(mp + ".query is required for source prometheus (a PromQL template)");
+          }
+          if (resource.isPresent()) {
+            problems.add(mp + ".resource applies to source metrics-server only");
+          }
+        }
+        case "metrics-server" -> {
+          if (resource.isEmpty() || !Set.of("cpu", "memory").contains(resource.get())) {
+            problems.add(mp + ".resource must be cpu or memory for source metrics-server, but was "
+                + resource.map(AgentConfigParser::quote).orElse("absent"));
+          }
+          if (t != null && t != MetricTarget.Type.UTILIZATION) {
+            problems.add(mp + ".type must be utilization for source metrics-server, but was "
+                + quote(type));
+          }
+          if (query.isPresent()) {
+            problems.add(mp + ".query applies to source prometheus only");
+          }
+        }
+        default -> problems.add(mp + ".source must be prometheus or metrics-server, but was "
+            + quote(src));
+      }
+      if (t != null && m.containsKey("target") && Double.isFinite(target)) {
+        try {
+          out.add(new MetricTarget(name.get(), t, target));
+          sources.put(name.get(), new AgentConfig.MetricSource(src, query, resource));
+        } catch (IllegalArgumentException e) {
+          problems.add(mp + ": " + e.getMessage());
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Typed access with messages naming the key path.
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> map(Object value, String path) {
+    if (value instanceof Map<?, ?> m) {
+      for (Object k : m.keySet()) {
+        if (!(k instanceof String)) {
+          problems.add(path + " has a non-text key " + k);
+          return null;
+        }
+      }
+      return (Map<String, Object>) m;
+    }
+    problems.add(path + " must be a mapping, but was " + describe(value));
+    return null;
+  }
+
+  private Map<String, Object> section(Map<String, Object> top, String key) {
+    Object v = top.get(key);
+    if (v == null) {
+      return Map.of();
+    }
+    Map<String, Object> m = map(v, key);
+    return m == null ? Map.of() : m;
+  }
+
+  private void known(Map<String, Object> m, String path, String... keys) {
+    Set<String> allowed = Set.of(keys);
+    for (String k : m.keySet()) {
+      if (!allowed.contains(k)) {
+        problems.add("unknown key " + (path.isEmpty() ? k : path + "." + k) + " (known: "
+            + String.join(", ", keys) + ")");
+      }
+    }
+  }
+
+  private Optional<String> string(Map<String, Object> m, String path, String key) {
+    Object v = m.get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (!(v instanceof String s) || s.isBlank()) {
+      problems.add(path + "." + key + " must be a non-empty string, but was " + describe(v));
+      return Optional.empty();
+    }
+    return Optional.of(s);
+  }
+
+  private String dnsLabel(Map<String, Object> m, String path, String key, String dflt) {
+    String v = string(m, path, key).orElse(dflt);
+    if (!v.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+      problems.add(path + "." + key + " must be a DNS-1123 label, but was " + quote(v));
+    }
+    return v;
+  }
+
+  private boolean bool(Map<String, Object> m, String path, String key, boolean dflt) {
+    Object v = m.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof Boolean b)) {
+      problems.add(path + "." + key + " must be true or false, but was " + describe(v));
+      return dflt;
+    }
+    return b;
+  }
+
+  private int integer(Map<String, Object> m, String path, String key, int dflt, int min,
+      int max) {
+    Object v = m.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof Integer i) || i < min || i > max) {
+      problems.add(path + "." + key + " must be an integer in [" + min + ", " + max
+          + "], but was " + describe(v));
+      return dflt;
+    }
+    return i;
+  }
+
+  private double number(Map<String, Object> m, String path, String key, double dflt, double min,
+      double max) {
+    Object v = m.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
+      problems.add(path + "." + key + " must be a number in [" + fmt(min) + ", " + fmt(max)
+          + "], but was " + describe(v));
+      return dflt;
+    }
+    return n.doubleValue();
+  }
+
+  private Duration duration(Map<String, Object> m, String path, String key, Duration dflt,
+      Duration min, Duration max) {
+    Object v = m.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    Duration d = v instanceof String s ? parseDuration(s) : null;
+    if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      problems.add(path + "." + key + " must be a duration such as 30s, 5m or 1h in [" + min
+          + ", " + max + "], but was " + describe(v));
+      return dflt;
+    }
+    return d;
+  }
+
+  /** Parses {@code 500ms}, {@code 15s}, {@code 5m}, {@code 1h}, {@code 2d}; null when invalid. */
+  static Duration parseDuration(String text) {
+    Matcher mt = DURATION.matcher(text.trim());
+    if (!mt.matches()) {
+      return null;
+    }
+    long n;
+    try {
+      n = Long.parseLong(mt.group(1));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return switch (mt.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d)
+        : String.format(Locale.ROOT, "%s", d);
+  }
+
+  private static String describe(Object v) {
+    if (v == null) {
+      return "absent";
+    }
+    if (v instanceof String s) {
+      return quote(s);
+    }
+    if (v instanceof Map<?, ?>) {
+      return "a mapping";
+    }
+    if (v instanceof List<?>) {
+      return "a list";
+    }
+    return String.valueOf(v);
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+  }
+
+  @Override
+  public String toString() {
+    return "AgentConfigParser[" + source + "]";
+  }
+}

@@ -1,0 +1,205 @@
+package dev.prescaler.agent;
+
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.EngineListener;
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.ForecastAccuracy;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.Reason;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.event.FailureEvent;
+import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.event.ScaledEvent;
+import dev.prescaler.core.journal.DecisionRecord;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The agent's self-metrics in Prometheus format: per workload the current, desired and predicted
+ * replicas, the load and its forecast, the forecast error, the mode; decisions and actions by
+ * reason; tick latency; contained failures. Fed as an {@link EngineListener}. Thread-safe.
+ *
+ * <table>
+ *   <caption>Metrics</caption>
+ *   <tr><td>prescaler_replicas{namespace,name,kind}</td><td>kind = current, ready, desired,
+ *   predicted (what the upper forecast over the lead time needs)</td></tr>
+ *   <tr><td>prescaler_load{namespace,name,metric}</td><td>the load as last read</td></tr>
+ *   <tr><td>prescaler_forecast_load{namespace,name,metric}</td><td>highest point forecast over
+ *   the lead time</td></tr>
+ *   <tr><td>prescaler_forecast_relative_mae{namespace,name,metric}</td><td>forecast MAE ÷ naive
+ *   MAE at the lead time</td></tr>
+ *   <tr><td>prescaler_mode{namespace,name,mode}</td><td>1 for the workload's mode</td></tr>
+ *   <tr><td>prescaler_decisions_total{namespace,name,kind,reason}</td><td>decisions by kind and
+ *   the step that set the count</td></tr>
+ *   <tr><td>prescaler_actions_total{namespace,name,outcome}</td><td>executor calls by
+ *   outcome</td></tr>
+ *   <tr><td>prescaler_failures_total{namespace,name,stage}</td><td>contained plug-in
+ *   failures</td></tr>
+ *   <tr><td>prescaler_tick_seconds</td><td>tick latency histogram</td></tr>
+ *   <tr><td>prescaler_leader</td><td>1 while this replica leads</td></tr>
+ * </table>
+ */
+public final class AgentMetrics implements EngineListener {
+  private final PrometheusRegistry registry;
+  private final Gauge replicas;
+  private final Gauge load;
+  private final Gauge forecastLoad;
+  private final Gauge relativeMae;
+  private final Gauge mode;
+  private final Counter decisions;
+  private final Counter actions;
+  private final Counter failures;
+  private final Histogram tickSeconds;
+  private final Gauge leader;
+  private AutoscalerEngine engine;
+
+  /** Registers the metrics in {@code registry}. */
+  public AgentMetrics(PrometheusRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    replicas = Gauge.builder().name("prescaler_replicas")
+        .help("Replica counts per workload: current, ready, desired, predicted")
+        .labelNames("namespace", "name", "kind").register(registry);
+    load = Gauge.builder().name("prescaler_load").help("Load per workload and metric, as read")
+        .labelNames("namespace", "name", "metric").register(registry);
+    forecastLoad = Gauge.builder().name("prescaler_forecast_load")
+        .help("Highest point forecast of the load over the lead time")
+        .labelNames("namespace", "name", "metric").register(registry);
+    relativeMae = Gauge.builder().name("prescaler_forecast_relative_mae")
+        .help("Forecast MAE divided by the naive forecast's MAE at the lead time")
+        .labelNames("namespace", "name", "metric").register(registry);
+    mode = Gauge.builder().name("prescaler_mode").help("1 for the mode each workload is in")
+        .labelNames("namespace", "name", "mode").register(registry);
+    decisions = Counter.builder().name("prescaler_decisions_total")
+        .help("Decisions by kind (hold, keep, scale) and the step that set the count")
+        .labelNames("namespace", "name", "kind", "reason").register(registry);
+    actions = Counter.builder().name("prescaler_actions_total")
+        .help("Executor calls by outcome (applied, refused, failed)")
+        .labelNames("namespace", "name", "outcome").register(registry);
+    failures = Counter.builder().name("prescaler_failures_total")
+        .help("Contained plug-in failures by stage").labelNames("namespace", "name", "stage")
+        .register(registry);
+    tickSeconds = Histogram.builder().name("prescaler_tick_seconds")
+        .help("Duration of one engine tick over all workloads").classicOnly()
+        .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15).register(registry);
+    leader = Gauge.builder().name("prescaler_leader")
+        .help("1 while this agent replica is the leader").register(registry);
+  }
+
+  /** The registry the metrics live in. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Binds the engine whose specs, forecasts and accuracy are read. */
+  public synchronized void bind(AutoscalerEngine engine) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+  }
+
+  /** Records one tick's duration. */
+  public void tick(Duration took) {
+    tickSeconds.observe(took.toNanos() / 1e9);
+  }
+
+  /** Records whether this replica leads. */
+  public void leader(boolean leading) {
+    leader.set(leading ? 1 : 0);
+  }
+
+  @Override
+  public void onDecision(DecisionEvent event) {
+    DecisionRecord r = event.record();
+    WorkloadRef w = r.workload();
+    String ns = w.namespace();
+    String name = w.name();
+    if (r.current() >= 0) {
+      replicas.labelValues(ns, name, "current").set(r.current());
+      replicas.labelValues(ns, name, "ready").set(r.ready());
+    }
+    replicas.labelValues(ns, name, "desired").set(r.desired());
+    for (Map.Entry<String, Double> e : r.loads().entrySet()) {
+      load.labelValues(ns, name, e.getKey()).set(e.getValue());
+    }
+    String reason = r.kind() == DecisionRecord.Kind.HOLD ? "hold" : lastChange(r);
+    decisions.labelValues(ns, name, r.kind().name().toLowerCase(java.util.Locale.ROOT), reason)
+        .inc();
+    AutoscalerEngine e;
+    synchronized (this) {
+      e = engine;
+    }
+    if (e == null) {
+      return;
+    }
+    Optional<WorkloadSpec> spec = e.spec(w);
+    if (spec.isPresent()) {
+      for (Mode m : Mode.values()) {
+        mode.labelValues(ns, name, m.name().toLowerCase(java.util.Locale.ROOT))
+            .set(spec.get().mode() == m ? 1 : 0);
+      }
+      Optional<java.time.Duration> startup = e.measuredStartupDelay(w);
+      Duration lead = startup.orElse(spec.get().startupDelay()).plus(e.metricsDelay())
+          .plus(e.syncPeriod());
+      int predicted = -1;
+      for (MetricTarget m : spec.get().metrics()) {
+        Forecast f = r.forecasts().get(m.name());
+        if (f != null) {
+          double upper = f.maxUpper(r.time(), r.time().plus(lead));
+          double point = f.maxPoint(r.time(), r.time().plus(lead));
+          if (!Double.isNaN(point)) {
+            forecastLoad.labelValues(ns, name, m.name()).set(point);
+          }
+          if (!Double.isNaN(upper)) {
+            predicted = Math.max(predicted,
+                (int) Math.ceil(upper / m.perReplicaTarget() - 1e-9));
+          }
+        }
+      }
+      if (predicted >= 0) {
+        replicas.labelValues(ns, name, "predicted").set(predicted);
+      }
+    }
+    for (ForecastAccuracy a : e.accuracy(w)) {
+      if (a.samples() > 0 && Double.isFinite(a.relativeMae())) {
+        relativeMae.labelValues(ns, name, a.metric()).set(a.relativeMae());
+      }
+    }
+  }
+
+  private static String lastChange(DecisionRecord r) {
+    String step = "none";
+    for (Reason reason : r.reasons()) {
+      if (reason.from() != reason.to()) {
+        step = reason.step();
+      }
+    }
+    return step;
+  }
+
+  @Override
+  public void onScaled(ScaledEvent event) {
+    actions.labelValues(event.workload().namespace(), event.workload().name(),
+        event.outcome().status().name().toLowerCase(java.util.Locale.ROOT)).inc();
+  }
+
+  @Override
+  public void onFailure(FailureEvent event) {
+    failures.labelValues(event.workload().namespace(), event.workload().name(), event.stage())
+        .inc();
+  }
+
+  @Override
+  public void onModeChanged(ModeChangedEvent event) {
+    for (Mode m : Mode.values()) {
+      mode.labelValues(event.workload().namespace(), event.workload().name(),
+          m.name().toLowerCase(java.util.Locale.ROOT)).set(event.to() == m ? 1 : 0);
+    }
+  }
+}

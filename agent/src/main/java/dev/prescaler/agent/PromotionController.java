@@ -1,0 +1,202 @@
+package dev.prescaler.agent;
+
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.EngineListener;
+import dev.prescaler.core.ForecastAccuracy;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.journal.DecisionRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves workloads between observe-only and acting. Every workload starts observe-only; it is
+ * promoted to its configured mode when the operator says so ({@code promoted: true}) or, with
+ * automatic promotion, once all gates pass:
+ *
+ * <ol>
+ *   <li>observed for at least {@code minObservation};
+ *   <li>at least {@code minSamples} forecasts evaluated, and for every metric the forecast MAE at
+ *       the lead time at most {@code maxRelativeMae} × the naive forecast's MAE;
+ *   <li>the counterfactual: the share of observed ticks on which the count Prescaler would have
+ *       set was below the load's need exceeds the share for the count actually set (by the HPA or
+ *       a person) by at most {@code maxShortfallIncrease}.
+ * </ol>
+ *
+ * <p>An acting workload is demoted back to observe-only when its relative MAE exceeds
+ * {@code demoteRelativeMae}, or when its metrics have failed for longer than
+ * {@code demoteAfterMetricsFailing}. Promotions and demotions go through
+ * {@link AutoscalerEngine#mode}, which journals them and publishes a {@code ModeChangedEvent}.
+ *
+ * <p>Register it as a listener of the engine, and call {@link #evaluate()} after each tick.
+ * Thread-safe.
+ */
+public final class PromotionController implements EngineListener {
+  private static final Logger LOG = LoggerFactory.getLogger(PromotionController.class);
+
+  private final AgentConfig.Promotion gates;
+  private final Map<WorkloadRef, Mode> targetModes;
+  private final Map<WorkloadRef, Track> tracks = new HashMap<>();
+  private AutoscalerEngine engine;
+
+  /**
+   * A controller for the given gates.
+   *
+   * @param gates the promotion settings
+   * @param targetModes per workload, the mode it is promoted to (ACT or HPA_FLOOR)
+   */
+  public PromotionController(AgentConfig.Promotion gates, Map<WorkloadRef, Mode> targetModes) {
+    this.gates = Objects.requireNonNull(gates, "gates");
+    this.targetModes = Map.copyOf(targetModes);
+  }
+
+  /** Binds the engine whose workloads are moved; call once, before the first tick. */
+  public synchronized void bind(AutoscalerEngine engine) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+  }
+
+  /** What the controller has seen of one workload since it was last (re)set to observe-only. */
+  private static final class Track {
+    Instant observedSince;
+    Instant lastHealthy;
+    long ticks;
+    long wouldShort;
+    long actualShort;
+  }
+
+  @Override
+  public synchronized void onDecision(DecisionEvent event) {
+    DecisionRecord r = event.record();
+    Track t = tracks.computeIfAbsent(r.workload(), k -> new Track());
+    if (t.observedSince == null) {
+      t.observedSince = r.time();
+    }
+    if (r.kind() != DecisionRecord.Kind.HOLD) {
+      t.lastHealthy = r.time();
+    }
+    if (r.mode() != Mode.OBSERVE_ONLY || r.kind() == DecisionRecord.Kind.HOLD || engine == null) {
+      return;
+    }
+    Optional<WorkloadSpec> spec = engine.spec(r.workload());
+    if (spec.isEmpty()) {
+      return;
+    }
+    int need = 0;
+    for (MetricTarget m : spec.get().metrics()) {
+      Double load = r.loads().get(m.name());
+      if (load != null) {
+        need = Math.max(need, (int) Math.ceil(load / m.perReplicaTarget() - 1e-9));
+      }
+    }
+    t.ticks++;
+    if (r.desired() < need) {
+      t.wouldShort++;
+    }
+    if (r.current() < need) {
+      t.actualShort++;
+    }
+  }
+
+  /**
+   * Promotes or demotes workloads whose gates say so, at the engine clock's current instant.
+   *
+   * @return the number of mode changes made
+   */
+  public synchronized int evaluate() {
+    if (engine == null) {
+      throw new IllegalStateException("no engine: call bind(engine) first");
+    }
+    Instant now = engine.clock().instant();
+    int changes = 0;
+    for (WorkloadSpec spec : engine.workloads()) {
+      WorkloadRef ref = spec.workload();
+      Mode target = targetModes.getOrDefault(ref, Mode.ACT);
+      Track t = tracks.computeIfAbsent(ref, k -> new Track());
+      if (spec.mode() == Mode.OBSERVE_ONLY) {
+        Optional<String> why = promotionReason(ref, t, now);
+        if (why.isPresent()) {
+          engine.mode(ref, target, why.get());
+          changes++;
+        }
+      } else {
+        Optional<String> why = demotionReason(ref, t, now);
+        if (why.isPresent()) {
+          engine.mode(ref, Mode.OBSERVE_ONLY, why.get());
+          tracks.put(ref, new Track());
+          changes++;
+        }
+      }
+    }
+    return changes;
+  }
+
+  /** Why the workload may be promoted now, or empty while a gate still fails. */
+  Optional<String> promotionReason(WorkloadRef ref, Track t, Instant now) {
+    if (!gates.automatic() || t.observedSince == null) {
+      return Optional.empty();
+    }
+    Duration observed = Duration.between(t.observedSince, now);
+    if (observed.compareTo(gates.minObservation()) < 0) {
+      return Optional.empty();
+    }
+    List<ForecastAccuracy> acc = engine.accuracy(ref);
+    if (acc.isEmpty()) {
+      return Optional.empty();
+    }
+    StringBuilder b = new StringBuilder("promoted after ").append(observed.toMinutes())
+        .append(" min observed:");
+    for (ForecastAccuracy a : acc) {
+      if (a.samples() < gates.minSamples() || !(a.relativeMae() <= gates.maxRelativeMae())) {
+        return Optional.empty();
+      }
+      b.append(String.format(Locale.ROOT, " %s forecast MAE %.3f x naive over %d samples;",
+          a.metric(), a.relativeMae(), a.samples()));
+    }
+    if (t.ticks == 0) {
+      return Optional.empty();
+    }
+    double would = (double) t.wouldShort / t.ticks;
+    double actual = (double) t.actualShort / t.ticks;
+    if (would > actual + gates.maxShortfallIncrease()) {
+      return Optional.empty();
+    }
+    b.append(String.format(Locale.ROOT,
+        " counterfactual short of need on %.2f%% of %d ticks vs %.2f%% actually", 100 * would,
+        t.ticks, 100 * actual));
+    return Optional.of(b.toString());
+  }
+
+  /** Why an acting workload must go back to observe-only, or empty. */
+  Optional<String> demotionReason(WorkloadRef ref, Track t, Instant now) {
+    if (t.lastHealthy != null
+        && Duration.between(t.lastHealthy, now).compareTo(gates.demoteAfterMetricsFailing()) > 0) {
+      return Optional.of("demoted: metrics failing since " + t.lastHealthy + " (longer than "
+          + gates.demoteAfterMetricsFailing() + ")");
+    }
+    for (ForecastAccuracy a : engine.accuracy(ref)) {
+      if (a.samples() >= gates.minSamples() && a.relativeMae() > gates.demoteRelativeMae()) {
+        return Optional.of(String.format(Locale.ROOT,
+            "demoted: %s forecast MAE %.3f x naive exceeds %.3f", a.metric(), a.relativeMae(),
+            gates.demoteRelativeMae()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Logs the gate state of every workload at DEBUG; for troubleshooting. */
+  public synchronized void logState() {
+    tracks.forEach((ref, t) -> LOG.debug("{}: observed since {}, ticks {}, would-short {}, "
+        + "actual-short {}", ref, t.observedSince, t.ticks, t.wouldShort, t.actualShort));
+  }
+}

@@ -1,0 +1,153 @@
+package dev.prescaler.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigParserTest {
+  private static final String MINIMAL = """
+      workloads:
+        - namespace: shop
+          name: web
+          maxReplicas: 10
+          metrics:
+            - name: cpu
+              type: utilization
+              target: 70
+              source: metrics-server
+              resource: cpu
+      """;
+
+  @Test
+  void theShippedExampleIsValid() {
+    AgentConfig c = AgentConfigParser.parse(locate("examples/deploy/prescaler-config.yaml"));
+    assertThat(c.workloads()).hasSize(2);
+    AgentConfig.Workload web = c.workloads().get(0);
+    assertThat(web.spec().workload()).isEqualTo(WorkloadRef.deployment("shop", "web"));
+    assertThat(web.spec().mode()).isEqualTo(Mode.HPA_FLOOR);
+    assertThat(web.spec().metrics()).containsExactly(MetricTarget.averageValue("rps", 50),
+        MetricTarget.utilization("cpu", 70));
+    assertThat(web.metrics().get("rps").query()).hasValueSatisfying(
+        q -> assertThat(q).contains("{namespace}"));
+    assertThat(c.prometheus()).isPresent();
+    assertThat(c.engine().journal()).isPresent();
+    assertThat(c.workloads().get(1).spec().workload().kind()).isEqualTo("StatefulSet");
+  }
+
+  @Test
+  void defaultsApplyToAMinimalFile() {
+    AgentConfig c = AgentConfigParser.parse(MINIMAL, "min.yaml");
+    assertThat(c.engine().syncPeriod()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.engine().callTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.server().port()).isEqualTo(9464);
+    assertThat(c.promotion().automatic()).isTrue();
+    assertThat(c.promotion().minObservation()).isEqualTo(Duration.ofHours(24));
+    assertThat(c.kubernetes().leaderElection()).isTrue();
+    assertThat(c.workloads().get(0).spec().mode()).isEqualTo(Mode.ACT);
+    assertThat(c.workloads().get(0).promoted()).isFalse();
+  }
+
+  @Test
+  void anUnknownKeyIsNamedWithItsPath() {
+    String yaml = MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    maxReplica: 3");
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "typo.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("typo.yaml")
+        .hasMessageContaining("unknown key workloads[0].maxReplica");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceWithKeyAndValue() {
+    String yaml = """
+        engine:
+          syncPeriod: fast
+        promotion:
+          maxRelativeMae: -1
+        workloads:
+          - namespace: Shop
+            name: web
+            maxReplicas: 0
+            mode: yolo
+            metrics:
+              - name: cpu
+                type: utilisation
+                target: 70
+                source: metrics-server
+                resource: cpu
+        """;
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "bad.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).startsWith("engine.syncPeriod must be a duration")
+                .endsWith("but was \"fast\""))
+            .anySatisfy(p -> assertThat(p).startsWith("promotion.maxRelativeMae must be a number")
+                .endsWith("but was -1"))
+            .anySatisfy(p -> assertThat(p).contains("namespace must be a DNS-1123 label, but was "
+                + "\"Shop\""))
+            .anySatisfy(p -> assertThat(p).startsWith("workloads[0].mode must be act or hpa-floor")
+                .endsWith("but was \"yolo\""))
+            .anySatisfy(p -> assertThat(p).isEqualTo("workloads[0].metrics[0].type must be "
+                + "utilization or averageValue, but was \"utilisation\"")));
+  }
+
+  @Test
+  void crossFieldRulesOfTheWorkloadSpecCarryThePath() {
+    String yaml = MINIMAL.replace("maxReplicas: 10", "minReplicas: 5\n    maxReplicas: 3");
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "x.yaml"))
+        .hasMessageContaining("workloads[0].maxReplicas must be >= minReplicas (5), but was 3");
+  }
+
+  @Test
+  void aPrometheusMetricNeedsAPrometheusSectionAndAQuery() {
+    String yaml = MINIMAL.replace("source: metrics-server", "source: prometheus")
+        .replace("resource: cpu", "");
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "p.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .contains("workloads[0].metrics[0].source is prometheus, but there is no prometheus "
+                + "section",
+                "workloads[0].metrics[0].query is required for source prometheus (a PromQL "
+                + "template)"));
+  }
+
+  @Test
+  void invalidYamlAndEmptyFilesAreClearErrors() {
+    assertThatThrownBy(() -> AgentConfigParser.parse("workloads: [", "broken.yaml"))
+        .hasMessageStartingWith("broken.yaml: invalid configuration:\n- not valid YAML: ");
+    assertThatThrownBy(() -> AgentConfigParser.parse("", "empty.yaml"))
+        .hasMessageContaining("the file is empty");
+    assertThatThrownBy(() -> AgentConfigParser.parse(Path.of("no/such/file.yaml")))
+        .hasMessageStartingWith("no/such/file.yaml: invalid configuration:\n- cannot be read");
+  }
+
+  @Test
+  void duplicateWorkloadsAreRefused() {
+    String one = MINIMAL.substring("workloads:\n".length());
+    assertThatThrownBy(() -> AgentConfigParser.parse("workloads:\n" + one + one, "dup.yaml"))
+        .hasMessageContaining("workloads[1] duplicates workload shop/web");
+  }
+
+  @Test
+  void durationsParse() {
+    assertThat(AgentConfigParser.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(AgentConfigParser.parseDuration("2d")).isEqualTo(Duration.ofDays(2));
+    assertThat(AgentConfigParser.parseDuration("5 m")).isNull();
+    assertThat(AgentConfigParser.parseDuration("-5m")).isNull();
+  }
+
+  /** Finds a repository file from the module directory the tests run in. */
+  static Path locate(String relative) {
+    Path p = Path.of("").toAbsolutePath();
+    while (p != null && !p.resolve(relative).toFile().exists()) {
+      p = p.getParent();
+    }
+    if (p == null) {
+      throw new IllegalStateException(relative + " not found above the working directory");
+    }
+    return p.resolve(relative);
+  }
+}

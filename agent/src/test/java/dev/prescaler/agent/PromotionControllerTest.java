@@ -1,0 +1,135 @@
+package dev.prescaler.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.journal.InMemoryJournal;
+import dev.prescaler.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class PromotionControllerTest {
+  private static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web");
+  private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
+  private static final AgentConfig.Promotion GATES = new AgentConfig.Promotion(true,
+      Duration.ofHours(2), 30, 0.9, 0.0, 1.2, Duration.ofMinutes(10));
+
+  /** Demand with a one-hour cycle, in requests per second. */
+  private static double demand(Instant t) {
+    double s = Duration.between(T0, t).toSeconds();
+    return 500 + 300 * Math.sin(2 * Math.PI * s / 3600);
+  }
+
+  /** A forecaster that knows the demand function: a perfect model, for testing the gates. */
+  private static final Forecaster KNOWS_THE_FUTURE = (history, horizon, level) -> {
+    int n = Forecaster.steps(horizon, history.step());
+    double[] p = new double[n];
+    for (int i = 0; i < n; i++) {
+      Instant mid = history.end().plus(history.step().multipliedBy(i))
+          .plus(history.step().dividedBy(2));
+      p[i] = demand(mid);
+    }
+    double[] lo = p.clone();
+    double[] hi = p.clone();
+    for (int i = 0; i < n; i++) {
+      lo[i] = Math.max(0, p[i] - 60);
+      hi[i] = p[i] + 60;
+    }
+    return new Forecast("oracle", history.end(), history.step(), p, lo, hi, level);
+  };
+
+  private final ManualClock clock = new ManualClock(T0);
+  private boolean metricsUp = true;
+
+  private AutoscalerEngine engine(PromotionController promotion, DoubleUnaryOperator policy) {
+    WorkloadSpec spec = WorkloadSpec.builder(WEB).maxReplicas(50)
+        .metric(MetricTarget.averageValue("rps", 50)).build();
+    AutoscalerEngine engine = AutoscalerEngine.builder()
+        .clock(clock)
+        .metricSource((s, now) -> metricsUp
+            ? Observation.of(now, ReplicaStatus.of(16, 16), MetricReading.of("rps", demand(now),
+                now))
+            : new Observation(now, Map.of("rps", MetricReading.unavailable("rps", "scrape down")),
+                java.util.Optional.of(ReplicaStatus.of(16, 16))))
+        .forecaster(KNOWS_THE_FUTURE)
+        .policy((ctx, p) -> p.to("test", (int) policy.applyAsDouble(ctx.load("rps")), "test"))
+        .metricsDelay(Duration.ZERO)
+        .journal(new InMemoryJournal(100))
+        .listener(promotion)
+        .workload(spec)
+        .build();
+    promotion.bind(engine);
+    return engine;
+  }
+
+  private void run(AutoscalerEngine engine, PromotionController promotion, Duration d) {
+    Instant end = clock.instant().plus(d);
+    while (clock.instant().isBefore(end)) {
+      engine.tick();
+      promotion.evaluate();
+      clock.advance(Duration.ofSeconds(15));
+    }
+  }
+
+  @Test
+  void promotesOnceObservedLongEnoughWithAccurateForecastsAndNoExtraShortfall() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    run(engine, promotion, Duration.ofMinutes(90));
+    assertThat(engine.spec(WEB).orElseThrow().mode())
+        .as("not before minObservation").isEqualTo(Mode.OBSERVE_ONLY);
+    run(engine, promotion, Duration.ofMinutes(40));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.ACT);
+    assertThat(engine.accuracy(WEB)).singleElement()
+        .satisfies(a -> assertThat(a.relativeMae()).isLessThan(0.9));
+  }
+
+  @Test
+  void theCounterfactualGateBlocksAPolicyThatWouldHaveBeenShort() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    // Would set half of what the load needs, while the actual count (16) always covers it.
+    AutoscalerEngine engine = engine(promotion, load -> Math.max(1, Math.ceil(load / 100)));
+    run(engine, promotion, Duration.ofHours(3));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.OBSERVE_ONLY);
+  }
+
+  @Test
+  void manualModeNeverPromotesByItself() {
+    AgentConfig.Promotion manual = new AgentConfig.Promotion(false, Duration.ZERO, 1, 0.9, 0.0,
+        1.2, Duration.ofMinutes(10));
+    PromotionController promotion = new PromotionController(manual, Map.of(WEB, Mode.ACT));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    run(engine, promotion, Duration.ofHours(3));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.OBSERVE_ONLY);
+  }
+
+  @Test
+  void demotesWhenMetricsFailLongerThanAllowedAndJournalsIt() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.HPA_FLOOR));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    run(engine, promotion, Duration.ofMinutes(130));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.HPA_FLOOR);
+    metricsUp = false;
+    run(engine, promotion, Duration.ofMinutes(9));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).as("within the allowance")
+        .isEqualTo(Mode.HPA_FLOOR);
+    run(engine, promotion, Duration.ofMinutes(3));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.OBSERVE_ONLY);
+    List<dev.prescaler.core.journal.DecisionRecord> records =
+        ((InMemoryJournal) engine.journal()).records(WEB);
+    assertThat(records.get(records.size() - 1).mode()).isEqualTo(Mode.OBSERVE_ONLY);
+  }
+}

@@ -1,0 +1,216 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.CAPACITY;
+import static dev.prescaler.core.Fixtures.T0;
+import static dev.prescaler.core.Fixtures.WEB;
+import static dev.prescaler.core.Fixtures.engine;
+import static dev.prescaler.core.Fixtures.last;
+import static dev.prescaler.core.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.event.HeldEvent;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Missing or invalid data holds the workload at its count, with the reason recorded. */
+class AutoscalerEngineHoldTest {
+  TestClock clock;
+  FakeSource source;
+  RecordingExecutor executor;
+  InMemoryJournal journal;
+  RecordingListener listener;
+  AutoscalerEngine engine;
+
+  @BeforeEach
+  void setUp() {
+    clock = new TestClock(T0);
+    source = new FakeSource().set(WEB, 2, 2, "rps", 900); // capacity wants 9
+    executor = new RecordingExecutor();
+    journal = new InMemoryJournal();
+    listener = new RecordingListener();
+    engine = engine(clock, source, CAPACITY, executor, journal)
+        .maxMetricAge(Duration.ofMinutes(5))
+        .listener(listener)
+        .workload(spec(WEB, 1, 20, Mode.ACT))
+        .build();
+  }
+
+  /** Asserts the last record is a hold at 2 replicas whose reasons include {@code reason}. */
+  private DecisionRecord assertHeld(String reason) {
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.action()).isEqualTo(Action.NONE);
+    assertThat(r.current()).isEqualTo(2);
+    assertThat(r.desired()).isEqualTo(2);
+    assertThat(r.reasons()).extracting(Reason::message).contains(reason);
+    assertThat(r.actionMessage()).contains(reason);
+    assertThat(executor.requests).isEmpty();
+    HeldEvent e = listener.of(HeldEvent.class).get(listener.of(HeldEvent.class).size() - 1);
+    assertThat(e.reasons()).contains(reason);
+    assertThat(e.current()).isEqualTo(2);
+    return r;
+  }
+
+  @Test
+  void scalesWhenTheDataIsValid() {
+    engine.tick();
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+    assertThat(executor.requests).singleElement().extracting(ScaleRequest::to).isEqualTo(6);
+  }
+
+  @Test
+  void holdsWhenAMetricIsUnavailable() {
+    source.custom(WEB, (spec, now) -> Observation.of(now, ReplicaStatus.of(2, 2),
+        MetricReading.unavailable("rps", "prometheus returned no series")));
+    engine.tick();
+    DecisionRecord r = assertHeld("metric rps: unavailable: prometheus returned no series");
+    assertThat(r.unavailable()).containsEntry("rps", "unavailable: prometheus returned no series");
+  }
+
+  @Test
+  void holdsWhenAMetricIsNotReported() {
+    source.custom(WEB, (spec, now) -> Observation.of(now, ReplicaStatus.of(2, 2)));
+    engine.tick();
+    assertHeld("metric rps: unavailable: not reported by the metric source");
+  }
+
+  @Test
+  void nonFiniteValuesCannotBeReported() {
+    assertThatThrownBy(() -> MetricReading.of("rps", Double.NaN, T0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("value of metric rps must be finite, but was NaN; report "
+            + "MetricReading.unavailable instead");
+    assertThatThrownBy(() -> MetricReading.of("rps", Double.POSITIVE_INFINITY, T0))
+        .hasMessageStartingWith("value of metric rps must be finite, but was Infinity");
+  }
+
+  @Test
+  void holdsWhenAValueIsNegative() {
+    source.value(WEB, "rps", -3);
+    engine.tick();
+    DecisionRecord r = assertHeld("metric rps: invalid negative value -3.0");
+    assertThat(r.metrics()).doesNotContainKey("rps");
+  }
+
+  @Test
+  void holdsWhenASampleIsStale() {
+    source.lag = Duration.ofMinutes(6);
+    engine.tick();
+    Instant measured = T0.minus(Duration.ofMinutes(6));
+    assertHeld("metric rps: stale: measured at " + measured + ", older than maxMetricAge PT5M");
+  }
+
+  @Test
+  void acceptsASampleJustInsideTheMaximumAge() {
+    source.lag = Duration.ofMinutes(5);
+    engine.tick();
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+  }
+
+  @Test
+  void holdsWhenASampleIsOutOfOrder() {
+    engine.tick();
+    executor.requests.clear();
+    source.replicas(WEB, 6, 6);
+    clock.advance(Duration.ofSeconds(15));
+    source.lag = Duration.ofSeconds(30); // measured 15 s before the previous sample
+    engine.tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.current()).isEqualTo(6);
+    assertThat(r.reasons()).extracting(Reason::message).containsExactly(
+        "metric rps: out of order: measured at " + T0.minusSeconds(15)
+            + ", before the previous sample at " + T0);
+    assertThat(executor.requests).isEmpty();
+  }
+
+  @Test
+  void holdsWhenNoNewSampleArrived() {
+    engine.tick();
+    executor.requests.clear();
+    source.replicas(WEB, 6, 6);
+    clock.advance(Duration.ofSeconds(15));
+    source.lag = Duration.ofSeconds(15); // the same sample again
+    engine.tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.reasons()).extracting(Reason::message)
+        .containsExactly("metric rps: no new sample since " + T0);
+    assertThat(executor.requests).isEmpty();
+  }
+
+  @Test
+  void holdsWhenASampleIsFromTheFuture() {
+    source.lag = Duration.ofSeconds(-16); // beyond one sync period ahead
+    engine.tick();
+    assertHeld("metric rps: sample time " + T0.plusSeconds(16) + " is in the future (now " + T0
+        + ")");
+  }
+
+  @Test
+  void holdsWhenTheReplicaCountIsUnknown() {
+    source.custom(WEB, (spec, now) -> new Observation(now,
+        Map.of("rps", MetricReading.of("rps", 900, now)), Optional.empty()));
+    engine.tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.current()).isEqualTo(-1);
+    assertThat(r.desired()).isEqualTo(-1);
+    assertThat(r.reasons()).extracting(Reason::message).containsExactly(
+        "replica count unknown: neither the metric source nor the executor reported it");
+    assertThat(executor.requests).isEmpty();
+  }
+
+  @Test
+  void usesTheExecutorsReplicaCountWhenTheSourceHasNone() {
+    source.custom(WEB, (spec, now) -> new Observation(now,
+        Map.of("rps", MetricReading.of("rps", 900, now)), Optional.empty()));
+    RecordingExecutor withReplicas = new RecordingExecutor() {
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return Optional.of(ReplicaStatus.of(3, 3));
+      }
+    };
+    AutoscalerEngine e = engine(clock, source, CAPACITY, withReplicas, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    e.tick();
+    assertThat(last(journal, WEB).current()).isEqualTo(3);
+    assertThat(withReplicas.requests).singleElement().extracting(ScaleRequest::to).isEqualTo(7);
+  }
+
+  @Test
+  void holdsEveryWorkloadWhenTheClockGoesBackwards() {
+    engine.tick();
+    executor.requests.clear();
+    clock.set(T0.minusSeconds(30));
+    engine.tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.time()).isEqualTo(T0.minusSeconds(30));
+    assertThat(r.reasons()).extracting(Reason::message)
+        .contains("clock went backwards from " + T0 + " to " + T0.minusSeconds(30));
+    assertThat(executor.requests).isEmpty();
+  }
+
+  @Test
+  void resumesOnceTheClockHasPassedTheLastTickAgain() {
+    engine.tick();
+    source.replicas(WEB, 6, 6);
+    clock.set(T0.minusSeconds(30));
+    engine.tick();
+    clock.set(T0.plusSeconds(15));
+    engine.tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.SCALE);
+    assertThat(r.desired()).isEqualTo(9);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.prescaler.core;
+
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Shared workloads, policies and an engine wiring for the engine's example tests. */
+final class Fixtures {
+  static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+  static final Duration SYNC = Duration.ofSeconds(15);
+  static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web");
+  static final WorkloadRef API = WorkloadRef.deployment("shop", "api");
+  static final WorkloadRef DB = WorkloadRef.statefulSet("shop", "db");
+
+  private Fixtures() {}
+
+  /** A workload on {@code rps} (target 100 per replica) in [min, max]. */
+  static WorkloadSpec spec(WorkloadRef ref, int min, int max, Mode mode) {
+    return WorkloadSpec.builder(ref).minReplicas(min).maxReplicas(max).mode(mode)
+        .metric(MetricTarget.averageValue("rps", 100)).build();
+  }
+
+  /** Proposes ceil(rps / 100): the capacity formula. */
+  static final DecisionPolicy CAPACITY = new DecisionPolicy() {
+    @Override
+    public Proposal apply(DecisionContext ctx, Proposal p) {
+      int want = (int) Math.ceil(ctx.load("rps") / 100.0);
+      return p.to("capacity", want, "rps " + ctx.load("rps") + " / 100");
+    }
+
+    @Override
+    public String name() {
+      return "capacity";
+    }
+  };
+
+  /** Always proposes {@code n}. */
+  static DecisionPolicy fixed(int n) {
+    return (ctx, p) -> p.to("fixed", n, "always " + n);
+  }
+
+  /** An engine on a test clock with a 15 s sync and history step, no metrics delay. */
+  static AutoscalerEngine.Builder engine(TestClock clock, MetricSource source,
+      DecisionPolicy policy, ScaleExecutor executor, InMemoryJournal journal) {
+    return AutoscalerEngine.builder()
+        .clock(clock)
+        .metricSource(source)
+        .policy(policy)
+        .executor(executor)
+        .journal(journal)
+        .syncPeriod(SYNC)
+        .historyStep(SYNC)
+        .historyLength(Duration.ofHours(6))
+        .metricsDelay(Duration.ZERO)
+        .backfill(false);
+  }
+
+  static DecisionRecord last(InMemoryJournal journal, WorkloadRef w) {
+    List<DecisionRecord> r = journal.records(w);
+    return r.get(r.size() - 1);
+  }
+}

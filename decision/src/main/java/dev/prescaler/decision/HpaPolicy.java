@@ -1,0 +1,424 @@
+package dev.prescaler.decision;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.PastDecision;
+import dev.prescaler.core.Proposal;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.WorkloadSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The Kubernetes Horizontal Pod Autoscaler as a decision step, faithful to the controller
+ * ({@code pkg/controller/podautoscaler}: {@code horizontal.go} and {@code replica_calculator.go},
+ * and the "Horizontal Pod Autoscaling" documentation).
+ *
+ * <p>Each tick: a count outside [min, max] is brought back to the nearest bound. Otherwise every
+ * metric gives a recommendation through the {@link HpaReplicaCalculator} and the highest wins; if
+ * every metric failed, or some failed and the rest would scale down, nothing changes. The raw
+ * recommendation is recorded as the mark {@code hpa.recommendation}; the stabilization windows
+ * then take the lowest recommendation of the scale-up window and the highest of the scale-down
+ * window (current count in between stays), and the behavior's rate policies limit the change
+ * relative to the count at the start of each policy period (derived from the applied decisions in
+ * {@link DecisionContext#recent()}).
+ *
+ * <p>The context holds aggregates, so they are mapped to pods: of the {@code current} pods, {@code
+ * ready − warming} have a sample equal to the reading; {@code warming} pods (ready, inside their CPU
+ * initialization period) are unready for utilization metrics; {@code current − ready} pods are
+ * pending. Utilization metrics are treated like CPU. An {@code AVERAGE_VALUE} metric is the HPA's
+ * {@code AverageValue} target on an object or external metric: ratio = total / (target ×
+ * current).
+ *
+ * <p>Pure and thread-safe; it ignores the incoming proposal's count (it starts a chain).
+ */
+public final class HpaPolicy implements DecisionPolicy {
+  /** The mark under which the raw recommendation of each tick is recorded. */
+  public static final String DEFAULT_MARK = "hpa.recommendation";
+  /** The step name in reasons: {@code hpa}. */
+  public static final String DEFAULT_NAME = "hpa";
+
+  private static final long REQUEST_MILLI = 1000;
+
+  private final String name;
+  private final String mark;
+  private final HpaReplicaCalculator calculator;
+  private final ScalingRules scaleUp;
+  private final ScalingRules scaleDown;
+  private final Builder config;
+
+  private HpaPolicy(Builder b) {
+    this.name = b.name;
+    this.mark = b.mark;
+    this.calculator = new HpaReplicaCalculator(new Tolerances(b.toleranceUp, b.toleranceDown),
+        b.cpuInitializationPeriod, b.initialReadinessDelay);
+    this.scaleUp = b.scaleUp;
+    this.scaleDown = b.scaleDown;
+    this.config = b.copy();
+  }
+
+  /** A builder holding Kubernetes' defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The HPA with Kubernetes' defaults. */
+  public static HpaPolicy ofDefaults() {
+    return builder().build();
+  }
+
+  /** A builder holding this policy's settings. */
+  public Builder toBuilder() {
+    return config.copy();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The mark key of the raw recommendation. */
+  public String mark() {
+    return mark;
+  }
+
+  /** The scale-up rules. */
+  public ScalingRules scaleUp() {
+    return scaleUp;
+  }
+
+  /** The scale-down rules. */
+  public ScalingRules scaleDown() {
+    return scaleDown;
+  }
+
+  /** The calculator in use. */
+  public HpaReplicaCalculator calculator() {
+    return calculator;
+  }
+
+  @Override
+  public Proposal apply(DecisionContext ctx, Proposal proposal) {
+    WorkloadSpec spec = ctx.spec();
+    int current = ctx.replicas().current();
+    if (current == 0) {
+      return proposal.to(name, 0, "scale is at 0 replicas: autoscaling is disabled");
+    }
+    if (current > spec.maxReplicas()) {
+      return proposal.to(name, spec.maxReplicas(),
+          "current " + current + " above maxReplicas " + spec.maxReplicas());
+    }
+    if (current < spec.minReplicas()) {
+      return proposal.to(name, spec.minReplicas(),
+          "current " + current + " below minReplicas " + spec.minReplicas());
+    }
+    int raw = -1;
+    String rawWhy = "";
+    int invalid = 0;
+    List<String> errors = new ArrayList<>();
+    for (MetricTarget m : spec.metrics()) {
+      Double reading = ctx.readings().get(m.name());
+      if (reading == null || !Double.isFinite(reading) || reading < 0) {
+        invalid++;
+        errors.add(m.name() + ": no valid reading");
+        continue;
+      }
+      HpaReplicaCalculator.Result r = recommend(m, reading, ctx.replicas(), ctx.now());
+      if (r.error()) {
+        invalid++;
+        errors.add(m.name() + ": " + r.explanation());
+      } else if (r.replicas() > raw) {
+        raw = r.replicas();
+        rawWhy = m.name() + ": " + r.explanation();
+      }
+    }
+    if (invalid == spec.metrics().size() || (invalid > 0 && raw < current)) {
+      return proposal.to(name, current, "no recommendation, keeping " + current + ": "
+          + String.join("; ", errors));
+    }
+    Proposal p = proposal.mark(mark, raw).to(name, raw, rawWhy);
+    int stabilized = stabilize(ctx, current, raw);
+    if (stabilized != raw) {
+      p = p.to(name, stabilized, stabilized > raw
+          ? "scale-down stabilization: highest recommendation in the last "
+              + scaleDown.stabilizationWindow().toSeconds() + " s"
+          : "scale-up stabilization: lowest recommendation in the last "
+              + scaleUp.stabilizationWindow().toSeconds() + " s");
+    }
+    int limited = rateLimit(ctx, current, stabilized);
+    if (limited != stabilized) {
+      p = p.to(name, limited, limited > stabilized
+          ? (limited == spec.minReplicas() && limited > current ? "minReplicas"
+              : "scale-down limited by behavior policies from " + current)
+          : (limited == spec.maxReplicas() ? "maxReplicas "
+              : "scale-up limited by behavior policies from " + current));
+    }
+    return p;
+  }
+
+  /** The calculator's result for one metric's reading, from the context's aggregates. */
+  HpaReplicaCalculator.Result recommend(MetricTarget m, double reading, ReplicaStatus replicas,
+      Instant now) {
+    int current = replicas.current();
+    if (m.type() == MetricTarget.Type.AVERAGE_VALUE) {
+      return calculator.averageValue(Math.round(reading * 1000), current,
+          Math.max(1, Math.round(m.target() * 1000)));
+    }
+    return calculator.resourceUtilization(pods(replicas, reading, now), current, m.target(),
+        true, now);
+  }
+
+  /**
+   * The pods implied by aggregate counts: {@code ready − warming} long-ready pods with the mean
+   * reading, {@code warming} pods that became ready just now, and {@code current − ready} pending.
+   */
+  static List<PodSample> pods(ReplicaStatus r, double readingPercent, Instant now) {
+    int ready = Math.min(r.ready(), r.current());
+    int warming = Math.min(r.warming(), ready);
+    int sampled = ready - warming;
+    long usage = Math.round(readingPercent * REQUEST_MILLI / 100.0);
+    Instant longAgo = now.minus(Duration.ofDays(1));
+    List<PodSample> pods = new ArrayList<>(r.current());
+    for (int i = 0; i < sampled; i++) {
+      pods.add(PodSample.running("pod-" + i, usage, REQUEST_MILLI, longAgo, now));
+    }
+    for (int i = 0; i < warming; i++) {
+      pods.add(new PodSample("warming-" + i, PodSample.Phase.RUNNING, false, Optional.of(true),
+          Optional.of(now), Optional.of(now), OptionalLong.of(usage), now,
+          Duration.ofSeconds(30), REQUEST_MILLI));
+    }
+    for (int i = ready; i < r.current(); i++) {
+      pods.add(new PodSample("pending-" + i, PodSample.Phase.PENDING, false, Optional.empty(),
+          Optional.empty(), Optional.empty(), OptionalLong.empty(), now, Duration.ofSeconds(30),
+          REQUEST_MILLI));
+    }
+    return pods;
+  }
+
+  private int stabilize(DecisionContext ctx, int current, int raw) {
+    int up = raw;
+    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, scaleUp.stabilizationWindow())) {
+      up = Math.min(up, e.getValue());
+    }
+    int down = raw;
+    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, scaleDown.stabilizationWindow())) {
+      down = Math.max(down, e.getValue());
+    }
+    int rec = current;
+    if (rec < up) {
+      rec = up;
+    }
+    if (rec > down) {
+      rec = down;
+    }
+    return rec;
+  }
+
+  private int rateLimit(DecisionContext ctx, int current, int desired) {
+    WorkloadSpec spec = ctx.spec();
+    if (desired > current) {
+      int limit = upLimit(ctx, current);
+      if (limit < current) {
+        limit = current;
+      }
+      int maxAllowed = Math.min(spec.maxReplicas(), limit);
+      return Math.min(desired, maxAllowed);
+    }
+    if (desired < current) {
+      int limit = downLimit(ctx, current);
+      if (limit > current) {
+        limit = current;
+      }
+      int minAllowed = Math.max(spec.minReplicas(), limit);
+      return Math.max(desired, minAllowed);
+    }
+    return desired;
+  }
+
+  private int upLimit(DecisionContext ctx, int current) {
+    if (scaleUp.select() == ScalingRules.Select.DISABLED) {
+      return current;
+    }
+    boolean min = scaleUp.select() == ScalingRules.Select.MIN;
+    long result = min ? Long.MAX_VALUE : Long.MIN_VALUE;
+    for (ScalingPolicy policy : scaleUp.policies()) {
+      long start = periodStart(ctx, current, policy.period());
+      long proposed = policy.type() == ScalingPolicy.Type.PODS
+          ? start + policy.value()
+          : (long) Math.ceil(start * (1 + policy.value() / 100.0));
+      result = min ? Math.min(result, proposed) : Math.max(result, proposed);
+    }
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, result));
+  }
+
+  private int downLimit(DecisionContext ctx, int current) {
+    if (scaleDown.select() == ScalingRules.Select.DISABLED) {
+      return current;
+    }
+    boolean min = scaleDown.select() == ScalingRules.Select.MIN;
+    long result = min ? Long.MIN_VALUE : Long.MAX_VALUE;
+    for (ScalingPolicy policy : scaleDown.policies()) {
+      long start = periodStart(ctx, current, policy.period());
+      long proposed = policy.type() == ScalingPolicy.Type.PODS
+          ? start - policy.value()
+          : (long) (start * (1 - policy.value() / 100.0));
+      result = min ? Math.max(result, proposed) : Math.min(result, proposed);
+    }
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, result));
+  }
+
+  /** The count at the start of the period: current minus the applied changes within it. */
+  static long periodStart(DecisionContext ctx, int current, Duration period) {
+    Instant cutoff = ctx.now().minus(period);
+    long change = 0;
+    for (PastDecision d : ctx.recent()) {
+      if (d.applied() && d.desired() != d.current() && d.time().isAfter(cutoff)) {
+        change += d.desired() - d.current();
+      }
+    }
+    return current - change;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT,
+        "HpaPolicy{tolerance up %s down %s, scaleUp %s, scaleDown %s}",
+        calculator.tolerances().up(), calculator.tolerances().down(), scaleUp, scaleDown);
+  }
+
+  /** Builds an {@link HpaPolicy}; defaults are Kubernetes'. Last write wins. */
+  public static final class Builder {
+    private String name = DEFAULT_NAME;
+    private String mark = DEFAULT_MARK;
+    private double toleranceUp = Tolerances.DEFAULT_TOLERANCE;
+    private double toleranceDown = Tolerances.DEFAULT_TOLERANCE;
+    private ScalingRules scaleUp = ScalingRules.DEFAULT_UP;
+    private ScalingRules scaleDown = ScalingRules.DEFAULT_DOWN;
+    private Duration cpuInitializationPeriod =
+        HpaReplicaCalculator.DEFAULT_CPU_INITIALIZATION_PERIOD;
+    private Duration initialReadinessDelay = HpaReplicaCalculator.DEFAULT_INITIAL_READINESS_DELAY;
+
+    private Builder() {}
+
+    Builder copy() {
+      Builder b = new Builder();
+      b.name = name;
+      b.mark = mark;
+      b.toleranceUp = toleranceUp;
+      b.toleranceDown = toleranceDown;
+      b.scaleUp = scaleUp;
+      b.scaleDown = scaleDown;
+      b.cpuInitializationPeriod = cpuInitializationPeriod;
+      b.initialReadinessDelay = initialReadinessDelay;
+      return b;
+    }
+
+    /** The step name in reasons; default {@code hpa}. */
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The mark key of the raw recommendation; default {@code hpa.recommendation}. */
+    public Builder mark(String mark) {
+      this.mark = Objects.requireNonNull(mark, "mark");
+      return this;
+    }
+
+    /** Both tolerances; default 0.1. */
+    public Builder tolerance(double tolerance) {
+      this.toleranceUp = tolerance;
+      this.toleranceDown = tolerance;
+      return this;
+    }
+
+    /** The tolerance above ratio 1, in [0, 10]; default 0.1. */
+    public Builder toleranceUp(double tolerance) {
+      this.toleranceUp = tolerance;
+      return this;
+    }
+
+    /** The tolerance below ratio 1, in [0, 1]; default 0.1. */
+    public Builder toleranceDown(double tolerance) {
+      this.toleranceDown = tolerance;
+      return this;
+    }
+
+    /** The scale-up rules; default {@link ScalingRules#DEFAULT_UP}. */
+    public Builder scaleUp(ScalingRules rules) {
+      this.scaleUp = Objects.requireNonNull(rules, "scaleUp");
+      return this;
+    }
+
+    /** The scale-down rules; default {@link ScalingRules#DEFAULT_DOWN}. */
+    public Builder scaleDown(ScalingRules rules) {
+      this.scaleDown = Objects.requireNonNull(rules, "scaleDown");
+      return this;
+    }
+
+    /** The scale-up stabilization window, in [0, 1 h]; default 0 s. */
+    public Builder scaleUpStabilization(Duration window) {
+      this.scaleUp = scaleUp.withStabilizationWindow(Objects.requireNonNull(window, "window"));
+      return this;
+    }
+
+    /** The scale-down stabilization window, in [0, 1 h]; default 300 s. */
+    public Builder scaleDownStabilization(Duration window) {
+      this.scaleDown =
+          scaleDown.withStabilizationWindow(Objects.requireNonNull(window, "window"));
+      return this;
+    }
+
+    /** How long after start a pod's CPU samples may be ignored, &ge; 0; default 5 minutes. */
+    public Builder cpuInitializationPeriod(Duration period) {
+      this.cpuInitializationPeriod = Objects.requireNonNull(period, "cpuInitializationPeriod");
+      return this;
+    }
+
+    /** How long after start a not-ready pod counts as starting, &ge; 0; default 30 s. */
+    public Builder initialReadinessDelay(Duration delay) {
+      this.initialReadinessDelay = Objects.requireNonNull(delay, "initialReadinessDelay");
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @throws InvalidConfigurationException listing every invalid setting
+     */
+    public HpaPolicy build() {
+      List<String> problems = new ArrayList<>();
+      if (!(toleranceUp >= 0 && toleranceUp <= 10)) {
+        problems.add("toleranceUp must be in [0, 10], but was " + toleranceUp);
+      }
+      if (!(toleranceDown >= 0 && toleranceDown <= 1)) {
+        problems.add("toleranceDown must be in [0, 1], but was " + toleranceDown);
+      }
+      if (cpuInitializationPeriod.isNegative()) {
+        problems.add("cpuInitializationPeriod must be >= 0, but was " + cpuInitializationPeriod);
+      }
+      if (initialReadinessDelay.isNegative()) {
+        problems.add("initialReadinessDelay must be >= 0, but was " + initialReadinessDelay);
+      }
+      if (name.isBlank()) {
+        problems.add("name must not be blank, but was \"" + name + "\"");
+      }
+      if (mark.isBlank()) {
+        problems.add("mark must not be blank, but was \"" + mark + "\"");
+      }
+      if (!problems.isEmpty()) {
+        throw new InvalidConfigurationException("HpaPolicy", problems);
+      }
+      return new HpaPolicy(this);
+    }
+  }
+}

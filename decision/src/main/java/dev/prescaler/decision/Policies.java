@@ -1,0 +1,154 @@
+package dev.prescaler.decision;
+
+import dev.prescaler.core.DecisionPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Static factories for the standard decision stacks.
+ *
+ * <ul>
+ *   <li>{@link #hpa()}: the Kubernetes HPA with its defaults, the reactive baseline.
+ *   <li>{@link #predictive()}: the default predictive stack: a spike filter on dips ({@link
+ *       SpikeFilter}, {@link SpikeFilter.Direction#DOWN}) around the {@link PredictivePolicy}
+ *       (whose floor is the default HPA, 300 s scale-down stabilization kept), then {@link
+ *       GradualScaleDown} (10 % per 60 s) and {@link Bounds}.
+ *   <li>{@link #stack()}: the same, configurable: other steps, time-of-day bounds, a capacity
+ *       arbiter and manual overrides (always last).
+ * </ul>
+ */
+public final class Policies {
+  private Policies() {}
+
+  /** The faithful HPA with Kubernetes' defaults. */
+  public static HpaPolicy hpa() {
+    return HpaPolicy.ofDefaults();
+  }
+
+  /** An HPA configured by {@code builder} (from {@link HpaPolicy#builder()}). */
+  public static HpaPolicy hpa(HpaPolicy.Builder builder) {
+    return Objects.requireNonNull(builder, "builder").build();
+  }
+
+  /** The default predictive stack. */
+  public static DecisionPolicy predictive() {
+    return stack().build();
+  }
+
+  /** The default predictive stack, with manual overrides as the last step. */
+  public static DecisionPolicy predictive(ManualOverrides overrides) {
+    return stack().overrides(overrides).build();
+  }
+
+  /** The default predictive stack around another predictive policy. */
+  public static DecisionPolicy predictive(PredictivePolicy policy) {
+    return stack().predictive(policy).build();
+  }
+
+  /** A builder of a predictive stack, holding the defaults of {@link #predictive()}. */
+  public static Stack stack() {
+    return new Stack();
+  }
+
+  /**
+   * Builds a predictive stack, in this order: spike filter around the predictive policy, the
+   * sustained scale-up guard (if set), cooldown (if set), gradual scale-down, extra steps, time of
+   * day bounds (if set), bounds, capacity arbiter (if set), manual overrides (if set).
+   */
+  public static final class Stack {
+    private PredictivePolicy predictive = PredictivePolicy.ofDefaults();
+    private SpikeFilter spikeFilter =
+        SpikeFilter.builder().direction(SpikeFilter.Direction.DOWN).build();
+    private SustainedScaleUp sustained;
+    private Cooldown cooldown;
+    private GradualScaleDown gradual = GradualScaleDown.ofDefaults();
+    private final List<DecisionPolicy> extra = new ArrayList<>();
+    private TimeOfDayBounds timeOfDay;
+    private ClusterCapacityArbiter arbiter;
+    private ManualOverrides overrides;
+
+    private Stack() {}
+
+    /** The predictive policy; default {@link PredictivePolicy#ofDefaults()}. */
+    public Stack predictive(PredictivePolicy policy) {
+      this.predictive = Objects.requireNonNull(policy, "predictive");
+      return this;
+    }
+
+    /** The spike filter on the live input; default: dips only. {@code null} for none. */
+    public Stack spikeFilter(SpikeFilter filter) {
+      this.spikeFilter = filter;
+      return this;
+    }
+
+    /** A minimum sustained duration before a scale-up counts; default none. */
+    public Stack sustainedScaleUp(SustainedScaleUp guard) {
+      this.sustained = guard;
+      return this;
+    }
+
+    /** A cooldown after changes; default none. */
+    public Stack cooldown(Cooldown cooldown) {
+      this.cooldown = cooldown;
+      return this;
+    }
+
+    /** The gradual scale-down; default 10 % per 60 s. {@code null} for none. */
+    public Stack gradualScaleDown(GradualScaleDown gradual) {
+      this.gradual = gradual;
+      return this;
+    }
+
+    /** Adds a step after the gradual scale-down. */
+    public Stack step(DecisionPolicy step) {
+      extra.add(Objects.requireNonNull(step, "step"));
+      return this;
+    }
+
+    /** Time-of-day bounds; default none. */
+    public Stack timeOfDay(TimeOfDayBounds bounds) {
+      this.timeOfDay = bounds;
+      return this;
+    }
+
+    /** A cluster capacity arbiter shared by the engine's workloads; default none. */
+    public Stack arbiter(ClusterCapacityArbiter arbiter) {
+      this.arbiter = arbiter;
+      return this;
+    }
+
+    /** Manual overrides, always the last step; default none. */
+    public Stack overrides(ManualOverrides overrides) {
+      this.overrides = overrides;
+      return this;
+    }
+
+    /** The chain. */
+    public DecisionPolicy build() {
+      List<DecisionPolicy> steps = new ArrayList<>();
+      steps.add(spikeFilter == null ? predictive : spikeFilter.guard(predictive));
+      if (sustained != null) {
+        steps.add(sustained);
+      }
+      if (cooldown != null) {
+        steps.add(cooldown);
+      }
+      if (gradual != null) {
+        steps.add(gradual);
+      }
+      steps.addAll(extra);
+      if (timeOfDay != null) {
+        steps.add(timeOfDay);
+      }
+      steps.add(Bounds.INSTANCE);
+      if (arbiter != null) {
+        steps.add(arbiter.step());
+      }
+      if (overrides != null) {
+        steps.add(overrides);
+      }
+      return DecisionPolicy.chain(steps);
+    }
+  }
+}

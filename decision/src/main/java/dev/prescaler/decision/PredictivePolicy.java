@@ -1,0 +1,266 @@
+package dev.prescaler.decision;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Proposal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Scales ahead of the load: plans for the highest upper-interval forecast between now and now +
+ * lead time, never below the reactive HPA recommendation.
+ *
+ * <p>Each tick: the reactive floor {@code R} comes from the embedded {@link HpaPolicy} (with its
+ * scale-down stabilization). For every metric with a forecast, the peak upper bound over {@code
+ * [now, now + leadTime]} (lead time = the pod startup delay as measured by the engine, else the
+ * spec's, + metrics delay + one sync period) gives {@code ceil(peak / perReplicaTarget)}; the
+ * highest over metrics is the predictive target {@code P}, recorded as the mark {@code
+ * predictive.target}. A lower {@code P} only counts once it has held for the scale-down
+ * stabilization window (the highest {@code P} of that window is used), so a pre-scale is not undone
+ * by one low forecast. The plan is {@code max(R, P)}; a change away from the current count {@code
+ * c} that is not forced by {@code R} is ignored while it stays inside the dead band ({@code c × (1
+ * + deadBandUp)} up, {@code c × (1 − deadBandDown)} down).
+ *
+ * <p>The forecast's upper bound is at the quantile {@code spec.riskQuantile()}; a per-priority
+ * quantile ({@link Builder#riskQuantile(int, double)}) rescales the interval half-width by the
+ * ratio of the normal quantiles. Without a forecast the policy is the reactive HPA.
+ *
+ * <p>Pure and thread-safe.
+ */
+public final class PredictivePolicy implements DecisionPolicy {
+  /** The mark holding each tick's predictive target. */
+  public static final String TARGET_MARK = "predictive.target";
+  /** Default relative dead band above the current count: 0.05. */
+  public static final double DEFAULT_DEAD_BAND_UP = 0.05;
+  /** Default relative dead band below the current count: 0.10. */
+  public static final double DEFAULT_DEAD_BAND_DOWN = 0.10;
+  /** Default window a lower predictive target must hold before it counts: 120 s. */
+  public static final Duration DEFAULT_SCALE_DOWN_STABILIZATION = Duration.ofSeconds(120);
+
+  private final HpaPolicy reactive;
+  private final double deadBandUp;
+  private final double deadBandDown;
+  private final Duration scaleDownStabilization;
+  private final Map<Integer, Double> riskByPriority;
+
+  private PredictivePolicy(Builder b) {
+    this.reactive = b.reactive;
+    this.deadBandUp = b.deadBandUp;
+    this.deadBandDown = b.deadBandDown;
+    this.scaleDownStabilization = b.scaleDownStabilization;
+    this.riskByPriority = Map.copyOf(b.riskByPriority);
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The predictive policy with the defaults over the default HPA. */
+  public static PredictivePolicy ofDefaults() {
+    return builder().build();
+  }
+
+  /** A builder holding this policy's settings. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.reactive = reactive;
+    b.deadBandUp = deadBandUp;
+    b.deadBandDown = deadBandDown;
+    b.scaleDownStabilization = scaleDownStabilization;
+    b.riskByPriority.putAll(riskByPriority);
+    return b;
+  }
+
+  /** The reactive floor. */
+  public HpaPolicy reactive() {
+    return reactive;
+  }
+
+  @Override
+  public String name() {
+    return "predictive";
+  }
+
+  @Override
+  public Proposal apply(DecisionContext ctx, Proposal proposal) {
+    Proposal floor = reactive.apply(ctx, proposal);
+    int r = floor.replicas();
+    int current = ctx.replicas().current();
+    Duration lead = ctx.leadTime();
+    Instant from = ctx.now();
+    Instant to = from.plus(lead);
+    int p = -1;
+    String why = null;
+    for (MetricTarget m : ctx.spec().metrics()) {
+      Forecast f = ctx.forecasts().get(m.name());
+      if (f == null) {
+        continue;
+      }
+      double peak = peakUpper(f, from, to, quantile(ctx));
+      if (Double.isNaN(peak)) {
+        continue;
+      }
+      int need = replicasFor(Math.max(0, peak), m.perReplicaTarget());
+      if (need > p) {
+        p = need;
+        why = String.format(Locale.ROOT,
+            "%s: peak upper forecast %.3f over the next %d s (startup %d s %s + metrics %d s + "
+                + "sync %d s) needs %d at %s per replica",
+            m.name(), peak, lead.toSeconds(), ctx.startupDelay().toSeconds(),
+            ctx.startupDelayMeasured() ? "measured" : "configured",
+            ctx.metricsDelay().toSeconds(), ctx.syncPeriod().toSeconds(), need,
+            HpaReplicaCalculator.fmt(m.perReplicaTarget()));
+      }
+    }
+    if (p < 0) {
+      return floor.note(name(), "no usable forecast: reactive floor " + r);
+    }
+    Proposal out = floor.mark(TARGET_MARK, p);
+    int held = p;
+    for (Map.Entry<Instant, Integer> e : ctx.marks(TARGET_MARK, scaleDownStabilization)) {
+      held = Math.max(held, e.getValue());
+    }
+    if (held > p) {
+      why += "; held at " + held + ", the highest target of the last "
+          + scaleDownStabilization.toSeconds() + " s";
+    }
+    int plan = Math.max(r, held);
+    if (plan == r) {
+      return out.note(name(), why + "; reactive floor " + r + " rules");
+    }
+    if (plan > current && plan <= current * (1 + deadBandUp) && r <= current) {
+      return out.to(name(), current, why + "; within dead band +" + deadBandUp + " of "
+          + current);
+    }
+    if (plan < current && plan >= current * (1 - deadBandDown)) {
+      return out.to(name(), current, why + "; within dead band -" + deadBandDown + " of "
+          + current);
+    }
+    return out.to(name(), plan, why + "; above reactive floor " + r);
+  }
+
+  private double quantile(DecisionContext ctx) {
+    Double q = riskByPriority.get(ctx.spec().priority());
+    return q == null ? Double.NaN : q;
+  }
+
+  /**
+   * The highest upper bound over the steps overlapping {@code [from, to]}, rescaled to quantile
+   * {@code q} when q is a number; NaN when no step overlaps.
+   */
+  static double peakUpper(Forecast f, Instant from, Instant to, double q) {
+    if (Double.isNaN(q)) {
+      return f.maxUpper(from, to);
+    }
+    double fromLevel = (1 + f.level()) / 2;
+    double scale = fromLevel <= 0.5 ? Double.NaN
+        : Quantiles.normal(q) / Quantiles.normal(fromLevel);
+    double best = Double.NaN;
+    for (int i = 0; i < f.steps(); i++) {
+      Instant s = f.timeOf(i);
+      if (s.plus(f.step()).isAfter(from) && !s.isAfter(to)) {
+        double half = f.upper(i) - f.point(i);
+        double v = Double.isNaN(scale) ? f.upper(i) : f.point(i) + half * scale;
+        best = Double.isNaN(best) ? v : Math.max(best, v);
+      }
+    }
+    return best;
+  }
+
+  /** {@code ceil(load / perReplica)}, ignoring rounding noise just above an integer. */
+  static int replicasFor(double load, double perReplica) {
+    double x = load / perReplica;
+    double c = Math.ceil(x - 1e-9);
+    return c >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(0, c);
+  }
+
+  @Override
+  public String toString() {
+    return "PredictivePolicy{deadBandUp=" + deadBandUp + ", deadBandDown=" + deadBandDown
+        + ", scaleDownStabilization=" + scaleDownStabilization + ", risk=" + riskByPriority
+        + ", reactive=" + reactive + "}";
+  }
+
+  /** Builds a {@link PredictivePolicy}. Last write wins; {@link #build()} validates. */
+  public static final class Builder {
+    private HpaPolicy reactive = HpaPolicy.ofDefaults();
+    private double deadBandUp = DEFAULT_DEAD_BAND_UP;
+    private double deadBandDown = DEFAULT_DEAD_BAND_DOWN;
+    private Duration scaleDownStabilization = DEFAULT_SCALE_DOWN_STABILIZATION;
+    private final Map<Integer, Double> riskByPriority = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** The reactive floor; default {@link HpaPolicy#ofDefaults()} (300 s down window kept). */
+    public Builder reactive(HpaPolicy reactive) {
+      this.reactive = Objects.requireNonNull(reactive, "reactive");
+      return this;
+    }
+
+    /** Relative dead band above the current count, in [0, 1]; default 0.05. */
+    public Builder deadBandUp(double band) {
+      this.deadBandUp = band;
+      return this;
+    }
+
+    /** Relative dead band below the current count, in [0, 1); default 0.10. */
+    public Builder deadBandDown(double band) {
+      this.deadBandDown = band;
+      return this;
+    }
+
+    /** How long a lower target must hold before it counts, in [0, 1 h]; default 120 s. */
+    public Builder scaleDownStabilization(Duration window) {
+      this.scaleDownStabilization = Objects.requireNonNull(window, "scaleDownStabilization");
+      return this;
+    }
+
+    /**
+     * The forecast quantile to plan for in workloads of {@code priority}, in [0.5, 0.999],
+     * overriding {@code spec.riskQuantile()} (e.g. 0.5 for batch, 0.99 for checkout).
+     */
+    public Builder riskQuantile(int priority, double quantile) {
+      riskByPriority.put(priority, quantile);
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @throws InvalidConfigurationException listing every invalid setting
+     */
+    public PredictivePolicy build() {
+      List<String> problems = new ArrayList<>();
+      if (!(deadBandUp >= 0 && deadBandUp <= 1)) {
+        problems.add("deadBandUp must be in [0, 1], but was " + deadBandUp);
+      }
+      if (!(deadBandDown >= 0 && deadBandDown < 1)) {
+        problems.add("deadBandDown must be in [0, 1), but was " + deadBandDown);
+      }
+      if (scaleDownStabilization.isNegative()
+          || scaleDownStabilization.compareTo(Duration.ofHours(1)) > 0) {
+        problems.add("scaleDownStabilization must be in [0, 1h], but was "
+            + scaleDownStabilization);
+      }
+      riskByPriority.forEach((k, v) -> {
+        if (!(v >= 0.5 && v <= 0.999)) {
+          problems.add("riskQuantile of priority " + k + " must be in [0.5, 0.999], but was " + v);
+        }
+      });
+      if (!problems.isEmpty()) {
+        throw new InvalidConfigurationException("PredictivePolicy", problems);
+      }
+      return new PredictivePolicy(this);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.prescaler.decision;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.Proposal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A safety step that scales down only to the highest count proposed within the window (the HPA's
+ * scale-down stabilization, applied to whatever the chain proposed so far): each tick records the
+ * incoming proposal under the mark {@code <mark>} and a lower proposal is raised to the highest
+ * recorded within {@code window}, but never above the current count.
+ *
+ * @param window how far back proposals count, in [0, 1 h]; default 300 s
+ * @param mark the mark key; default {@code stabilization.proposal}
+ */
+public record ScaleDownStabilization(Duration window, String mark) implements DecisionPolicy {
+  /** Default window: 300 s. */
+  public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(300);
+
+  /** Validates the window. */
+  public ScaleDownStabilization {
+    Durations.inRange(window, "window", Duration.ZERO, Duration.ofHours(1));
+    Objects.requireNonNull(mark, "mark");
+  }
+
+  /** A stabilization over {@code window} with the default mark. */
+  public static ScaleDownStabilization of(Duration window) {
+    return new ScaleDownStabilization(window, "stabilization.proposal");
+  }
+
+  @Override
+  public String name() {
+    return "stabilization";
+  }
+
+  @Override
+  public Proposal apply(DecisionContext ctx, Proposal p) {
+    Proposal out = p.mark(mark, p.replicas());
+    int current = ctx.replicas().current();
+    if (p.replicas() >= current) {
+      return out;
+    }
+    int highest = p.replicas();
+    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, window)) {
+      highest = Math.max(highest, e.getValue());
+    }
+    int to = Math.min(current, highest);
+    if (to == p.replicas()) {
+      return out;
+    }
+    return out.to(name(), to, "highest proposal within the last " + window.toSeconds() + " s");
+  }
+}

@@ -1,0 +1,55 @@
+package dev.prescaler.decision;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.Proposal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A noise guard that lets a scale-up trigger count only once it has lasted: the incoming proposal
+ * is recorded under the mark {@code <mark>}, and a rise above the current count goes only as high
+ * as the lowest proposal recorded within {@code duration} (never below the current count), as the
+ * HPA's scale-up stabilization window does.
+ *
+ * @param duration how long a scale-up must be asked for, in [0, 1 h]
+ * @param mark the mark key; default {@code sustained.proposal}
+ */
+public record SustainedScaleUp(Duration duration, String mark) implements DecisionPolicy {
+  /** Validates the duration. */
+  public SustainedScaleUp {
+    Durations.inRange(duration, "duration", Duration.ZERO, Duration.ofHours(1));
+    Objects.requireNonNull(mark, "mark");
+  }
+
+  /** A guard over {@code duration} with the default mark. */
+  public static SustainedScaleUp of(Duration duration) {
+    return new SustainedScaleUp(duration, "sustained.proposal");
+  }
+
+  @Override
+  public String name() {
+    return "sustained-scale-up";
+  }
+
+  @Override
+  public Proposal apply(DecisionContext ctx, Proposal p) {
+    Proposal out = p.mark(mark, p.replicas());
+    int current = ctx.replicas().current();
+    if (p.replicas() <= current) {
+      return out;
+    }
+    int lowest = p.replicas();
+    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, duration)) {
+      lowest = Math.min(lowest, e.getValue());
+    }
+    int to = Math.max(current, lowest);
+    if (to == p.replicas()) {
+      return out;
+    }
+    return out.to(name(), to, "lowest proposal within the last " + duration.toSeconds()
+        + " s: the rise has not lasted");
+  }
+}

@@ -1,0 +1,217 @@
+package dev.prescaler.forecast;
+
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.forecast.HoltWintersModel.Seasonal;
+import dev.prescaler.forecast.HoltWintersModel.Trend;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Static factories for the project's forecasters. Each returns a shareable {@link Forecaster}
+ * whose {@link Forecaster#forSeries()} gives a stateful, incrementally updated instance per
+ * series; every one calibrates its prediction interval from its own recent out-of-sample errors
+ * per horizon (empirical quantiles of the last {@link #DEFAULT_ERROR_WINDOW} errors, once
+ * {@link #DEFAULT_MIN_ERRORS} are known; before that a normal band scaled by the recent mean
+ * absolute step change × √h).
+ *
+ * <p>Seasonal periods are given as durations (converted to steps at the history's step) or, with
+ * no argument, detected per series from the autocorrelation at one day and one week
+ * ({@link Seasonality}).
+ */
+public final class Forecasters {
+  /** Default data between refits of a per-series instance: 6 hours. */
+  public static final Duration DEFAULT_REFIT_EVERY = Duration.ofHours(6);
+  /** Default most history values used for the rolling-origin evaluation at a refit: 1,440. */
+  public static final int DEFAULT_MAX_VALIDATION = 1440;
+  /** Default number of recent out-of-sample errors kept per horizon: 300. */
+  public static final int DEFAULT_ERROR_WINDOW = 300;
+  /** Default number of errors per horizon before they calibrate the interval: 20. */
+  public static final int DEFAULT_MIN_ERRORS = 20;
+  /** Default sliding window of the linear trend, in steps: 30. */
+  public static final int DEFAULT_TREND_WINDOW = 30;
+  /** Default number of best candidates {@code auto} averages: 2. */
+  public static final int DEFAULT_COMBINE = 2;
+  /** Default daily harmonics of the Fourier model: 10 (weekly: 5). */
+  public static final int DEFAULT_DAILY_HARMONICS = 10;
+
+  private static final double FIT_FRACTION = 0.75;
+  private static final int HW_FIT_SEASONS = Integer.getInteger("tune.seasons", 4);
+
+  private Forecasters() {}
+
+  /**
+   * The automatic forecaster: per series, detects daily/weekly periods, fits every applicable
+   * candidate (naive, damped Holt, linear trend; with a period also seasonal naive, mean of the
+   * last 3 seasons, additive and multiplicative damped Holt-Winters, log-scale Holt-Winters and
+   * trend-plus-Fourier regression; with two periods also the longer season's naive and
+   * Holt-Winters), ranks them by rolling-origin out-of-sample MAE and averages the best
+   * {@link #DEFAULT_COMBINE}. Short histories leave only the simple candidates; a single value
+   * forecasts flat.
+   */
+  public static Forecaster auto() {
+    return auto(new Duration[0]);
+  }
+
+  /** The automatic forecaster with the seasonal periods given rather than detected. */
+  public static Forecaster auto(Duration... seasons) {
+    return new ModelForecaster(settings("auto", seasons, Forecasters::autoCandidates,
+        Integer.getInteger("tune.combine", DEFAULT_COMBINE)));
+  }
+
+  static List<ModelSpec> autoCandidates(int[] periods) {
+    List<ModelSpec> out = new ArrayList<>();
+    out.add(SeasonalNaiveModel.spec(1, 1));
+    out.add(new HoltWintersSpec(1, Seasonal.NONE, Trend.DAMPED, 4 * 1440));
+    out.add(LinearTrendModel.spec(DEFAULT_TREND_WINDOW));
+    if (periods.length > 0) {
+      int p = periods[0];
+      int fit = HW_FIT_SEASONS * p;
+      out.add(SeasonalNaiveModel.spec(p, 1));
+      out.add(SeasonalNaiveModel.spec(p, 3));
+      out.add(new HoltWintersSpec(p, Seasonal.ADDITIVE, Trend.DAMPED, fit));
+      out.add(new HoltWintersSpec(p, Seasonal.MULTIPLICATIVE, Trend.DAMPED, fit));
+      out.add(TransformedModel.log(new HoltWintersSpec(p, Seasonal.ADDITIVE, Trend.DAMPED, fit)));
+      out.add(FourierModel.spec(periods, harmonics(periods), true, 2));
+    }
+    if (periods.length > 1) {
+      int q = periods[1];
+      out.add(SeasonalNaiveModel.spec(q, 1));
+      out.add(TransformedModel.log(new HoltWintersSpec(q, Seasonal.ADDITIVE, Trend.DAMPED,
+          HW_FIT_SEASONS * q)));
+    }
+    return out;
+  }
+
+  private static int[] harmonics(int[] periods) {
+    int[] k = new int[periods.length];
+    for (int i = 0; i < k.length; i++) {
+      k[i] = i == 0 ? DEFAULT_DAILY_HARMONICS : 5;
+    }
+    return k;
+  }
+
+  /**
+   * Least-squares linear trend over the last {@code window} steps, extrapolated.
+   *
+   * @param window sliding window in steps, &gt;= 2 (default {@link #DEFAULT_TREND_WINDOW})
+   */
+  public static Forecaster linearTrend(int window) {
+    if (window < 2) {
+      throw new IllegalArgumentException("window must be >= 2, but was " + window);
+    }
+    return new ModelForecaster(settings("linear-trend", new Duration[0],
+        p -> List.of(LinearTrendModel.spec(window)), 0));
+  }
+
+  /** Least-squares linear trend over the last {@link #DEFAULT_TREND_WINDOW} steps. */
+  public static Forecaster linearTrend() {
+    return linearTrend(DEFAULT_TREND_WINDOW);
+  }
+
+  /**
+   * Holt-Winters with the given season, seasonal kind and trend kind; parameters fitted on the
+   * last 4 seasons by minimising the one-step squared error; until two seasons are known, Holt's
+   * damped trend without season.
+   *
+   * @param season season length, a multiple of the history's step
+   */
+  public static Forecaster holtWinters(Duration season, Seasonal seasonal, Trend trend) {
+    Objects.requireNonNull(season, "season");
+    Objects.requireNonNull(seasonal, "seasonal");
+    Objects.requireNonNull(trend, "trend");
+    if (season.isZero() || season.isNegative()) {
+      throw new IllegalArgumentException("season must be > 0, but was " + season);
+    }
+    return new ModelForecaster(settings("holt-winters", new Duration[] {season},
+        p -> hwCandidates(p, seasonal, trend), 0));
+  }
+
+  /**
+   * Additive, damped Holt-Winters with the daily or weekly season detected per series (Holt's
+   * damped trend when none is).
+   */
+  public static Forecaster holtWinters() {
+    return new ModelForecaster(settings("holt-winters", new Duration[0],
+        p -> hwCandidates(p, Seasonal.ADDITIVE, Trend.DAMPED), 0));
+  }
+
+  private static List<ModelSpec> hwCandidates(int[] periods, Seasonal seasonal, Trend trend) {
+    List<ModelSpec> out = new ArrayList<>();
+    if (periods.length > 0 && seasonal != Seasonal.NONE) {
+      out.add(new HoltWintersSpec(periods[0], seasonal, trend, HW_FIT_SEASONS * periods[0]));
+    }
+    out.add(new HoltWintersSpec(1, Seasonal.NONE, trend, 4 * 1440));
+    out.add(SeasonalNaiveModel.spec(1, 1));
+    return out;
+  }
+
+  /**
+   * Seasonal naive: each step forecasts the value one season earlier.
+   *
+   * @param season season length, a multiple of the history's step
+   */
+  public static Forecaster seasonalNaive(Duration season) {
+    Objects.requireNonNull(season, "season");
+    if (season.isZero() || season.isNegative()) {
+      throw new IllegalArgumentException("season must be > 0, but was " + season);
+    }
+    return new ModelForecaster(settings("seasonal-naive", new Duration[] {season},
+        Forecasters::snaiveCandidates, 0));
+  }
+
+  /** Seasonal naive with the daily or weekly season detected per series (naive when none is). */
+  public static Forecaster seasonalNaive() {
+    return new ModelForecaster(settings("seasonal-naive", new Duration[0],
+        Forecasters::snaiveCandidates, 0));
+  }
+
+  private static List<ModelSpec> snaiveCandidates(int[] periods) {
+    List<ModelSpec> out = new ArrayList<>();
+    if (periods.length > 0) {
+      out.add(SeasonalNaiveModel.spec(periods[0], 1));
+    }
+    out.add(SeasonalNaiveModel.spec(1, 1));
+    return out;
+  }
+
+  /**
+   * Trend plus Fourier terms for each season (10 harmonics of the shortest, 5 of the others) by
+   * least squares, with the residual level smoothed between refits; needs two of the longest
+   * season, naive before that.
+   *
+   * @param seasons season lengths, multiples of the history's step
+   */
+  public static Forecaster fourier(Duration... seasons) {
+    Objects.requireNonNull(seasons, "seasons");
+    for (Duration d : seasons) {
+      if (d == null || d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException("seasons must be > 0, but was " + d);
+      }
+    }
+    return new ModelForecaster(settings("fourier", seasons, Forecasters::fourierCandidates, 0));
+  }
+
+  private static List<ModelSpec> fourierCandidates(int[] periods) {
+    List<ModelSpec> out = new ArrayList<>();
+    if (periods.length > 0) {
+      out.add(FourierModel.spec(periods, harmonics(periods), true, 2));
+      if (periods.length > 1) {
+        int[] first = {periods[0]};
+        out.add(FourierModel.spec(first, harmonics(first), true, 2));
+      }
+    }
+    out.add(SeasonalNaiveModel.spec(1, 1));
+    return out;
+  }
+
+  private static ModelForecaster.Settings settings(String name, Duration[] seasons,
+      java.util.function.Function<int[], List<ModelSpec>> candidates, int combine) {
+    for (Duration d : seasons) {
+      Objects.requireNonNull(d, "seasons");
+    }
+    return new ModelForecaster.Settings(name, seasons, candidates, combine, DEFAULT_REFIT_EVERY,
+        DEFAULT_MAX_VALIDATION, DEFAULT_ERROR_WINDOW, DEFAULT_MIN_ERRORS, FIT_FRACTION);
+  }
+}

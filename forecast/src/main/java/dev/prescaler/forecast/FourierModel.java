@@ -1,0 +1,164 @@
+package dev.prescaler.forecast;
+
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.QRDecomposition;
+import org.apache.commons.math3.linear.RealVector;
+
+/**
+ * Multi-seasonal harmonic regression: {@code y_t = a + b·t + Σ_p Σ_{k=1..K_p} (c_pk cos(2πkt/p) +
+ * d_pk sin(2πkt/p)) + r_t}, fitted by least squares (normal equations, QR), with the residual
+ * level {@code r} followed by exponential smoothing between refits so that a level shift is
+ * absorbed without a refit. The seasonal profiles are tabulated once per fit, so an update and a
+ * forecast step cost O(1).
+ */
+final class FourierModel implements PointModel {
+  /** Smoothing weight of the residual level. */
+  static final double RESIDUAL_WEIGHT = 0.1;
+
+  private final double intercept;
+  private final double slope;
+  private final int[] periods;
+  private final double[][] profiles;
+  private final double damping;
+  private long t; // index of the next observation
+  private double residual;
+
+  private FourierModel(double intercept, double slope, int[] periods, double[][] profiles,
+      long t, double residual, double damping) {
+    this.intercept = intercept;
+    this.slope = slope;
+    this.periods = periods;
+    this.profiles = profiles;
+    this.t = t;
+    this.residual = residual;
+    this.damping = damping;
+  }
+
+  static FourierModel fit(double[] y, int[] periods, int[] harmonics, boolean trend) {
+    int n = y.length;
+    int cols = 1 + (trend ? 1 : 0);
+    for (int k : harmonics) {
+      cols += 2 * k;
+    }
+    double[][] xtx = new double[cols][cols];
+    double[] xty = new double[cols];
+    double[] row = new double[cols];
+    double scale = Math.max(1, n);
+    for (int i = 0; i < n; i++) {
+      fillRow(row, i, scale, periods, harmonics, trend);
+      for (int a = 0; a < cols; a++) {
+        double ra = row[a];
+        xty[a] += ra * y[i];
+        for (int b = a; b < cols; b++) {
+          xtx[a][b] += ra * row[b];
+        }
+      }
+    }
+    for (int a = 0; a < cols; a++) {
+      xtx[a][a] += 1e-8 * n; // a whisper of ridge keeps collinear harmonics solvable
+      for (int b = 0; b < a; b++) {
+        xtx[a][b] = xtx[b][a];
+      }
+    }
+    RealVector beta = new QRDecomposition(new Array2DRowRealMatrix(xtx, false)).getSolver()
+        .solve(new ArrayRealVector(xty, false));
+    double[] c = beta.toArray();
+    double icept = c[0];
+    double sl = trend ? c[1] / scale : 0;
+    double[][] prof = new double[periods.length][];
+    int idx = 1 + (trend ? 1 : 0);
+    for (int p = 0; p < periods.length; p++) {
+      int m = periods[p];
+      prof[p] = new double[m];
+      for (int k = 1; k <= harmonics[p]; k++) {
+        double cc = c[idx++];
+        double ss = c[idx++];
+        for (int j = 0; j < m; j++) {
+          double w = 2 * Math.PI * k * j / m;
+          prof[p][j] += cc * Math.cos(w) + ss * Math.sin(w);
+        }
+      }
+    }
+    FourierModel mdl = new FourierModel(icept, sl, periods, prof, 0, 0, 1);
+    // Run the residual smoother over the last stretch so that it starts at the current level.
+    int from = Math.max(0, n - 10 * (int) Math.ceil(1 / RESIDUAL_WEIGHT));
+    mdl.t = from;
+    for (int i = from; i < n; i++) {
+      mdl.update(y[i]);
+    }
+    return mdl;
+  }
+
+  private static void fillRow(double[] row, long i, double scale, int[] periods, int[] harmonics,
+      boolean trend) {
+    int c = 0;
+    row[c++] = 1;
+    if (trend) {
+      row[c++] = i;
+      row[c - 1] = i / scale;
+    }
+    for (int p = 0; p < periods.length; p++) {
+      double base = 2 * Math.PI * (i % periods[p]) / periods[p];
+      for (int k = 1; k <= harmonics[p]; k++) {
+        row[c++] = Math.cos(k * base);
+        row[c++] = Math.sin(k * base);
+      }
+    }
+  }
+
+  private double fitted(long i) {
+    double v = intercept + slope * i;
+    for (int p = 0; p < periods.length; p++) {
+      v += profiles[p][(int) (i % periods[p])];
+    }
+    return v;
+  }
+
+  @Override
+  public void update(double y) {
+    residual += RESIDUAL_WEIGHT * (y - fitted(t) - residual);
+    t++;
+  }
+
+  @Override
+  public void forecast(double[] out) {
+    for (int h = 0; h < out.length; h++) {
+      out[h] = fitted(t + h) + residual * damping;
+    }
+  }
+
+  /** The spec: trend plus up to {@code maxHarmonics[p]} harmonics of each period. */
+  static ModelSpec spec(int[] periods, int[] maxHarmonics, boolean trend, int minSeasons) {
+    StringBuilder nb = new StringBuilder(trend ? "fourier" : "fourier-flat");
+    for (int p : periods) {
+      nb.append('-').append(p);
+    }
+    String name = nb.toString();
+    int longest = 0;
+    for (int p : periods) {
+      longest = Math.max(longest, p);
+    }
+    int need = minSeasons * longest;
+    return new ModelSpec() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public boolean applicable(int n, boolean positive) {
+        return n >= need;
+      }
+
+      @Override
+      public PointModel fit(double[] y, PointModel previous) {
+        int[] k = new int[periods.length];
+        for (int i = 0; i < k.length; i++) {
+          k[i] = Math.max(1, Math.min(maxHarmonics[i], periods[i] / 2 - 1));
+        }
+        return FourierModel.fit(y, periods, k, trend);
+      }
+    };
+  }
+}

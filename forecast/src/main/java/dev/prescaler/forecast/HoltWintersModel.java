@@ -1,0 +1,393 @@
+package dev.prescaler.forecast;
+
+import java.util.Objects;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.exception.TooManyEvaluationsException;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.NelderMeadSimplex;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
+
+/**
+ * A Holt-Winters exponential smoothing model (Hyndman &amp; Athanasopoulos, <i>Forecasting:
+ * Principles and Practice</i>, section 8.3): level, optional (damped) trend and an additive or
+ * multiplicative season of a given period, with smoothing parameters fitted by minimising the
+ * in-sample one-step squared error with a commons-math3 Nelder-Mead optimiser.
+ *
+ * <p>Additive season, damped trend (multiplicative divides by and multiplies with the season
+ * instead of subtracting and adding it):
+ *
+ * <pre>
+ *   l_t = α (y_t − s_{t−m}) + (1 − α)(l_{t−1} + φ b_{t−1})
+ *   b_t = β (l_t − l_{t−1}) + (1 − β) φ b_{t−1}
+ *   s_t = γ (y_t − l_{t−1} − φ b_{t−1}) + (1 − γ) s_{t−m}
+ *   ŷ_{t+h} = l_t + (φ + … + φ^h) b_t + s_{t+h−m(k+1)}
+ * </pre>
+ *
+ * <p>After {@link #fit}, {@link #update(double)} absorbs one observation in O(1). Not
+ * thread-safe.
+ */
+public final class HoltWintersModel implements PointModel {
+
+  /** The kind of seasonal component. */
+  public enum Seasonal {
+    /** No season (simple or Holt's exponential smoothing). */
+    NONE,
+    /** A season added to the level. */
+    ADDITIVE,
+    /** A season multiplying the level; needs positive data. */
+    MULTIPLICATIVE
+  }
+
+  /** The kind of trend component. */
+  public enum Trend {
+    /** No trend. */
+    NONE,
+    /** A linear trend (Holt). */
+    LINEAR,
+    /** A damped trend (Gardner &amp; McKenzie), φ fitted in [0.8, 0.98]. */
+    DAMPED
+  }
+
+  /** Default cap on optimiser evaluations of the in-sample error: 400. */
+  public static final int DEFAULT_MAX_EVALUATIONS = 400;
+
+  private static final double PHI_MIN = 0.8;
+  private static final double PHI_MAX = 0.98;
+
+  private final int period;
+  private final Seasonal seasonal;
+  private final Trend trend;
+  private final double alpha;
+  private final double beta;
+  private final double gamma;
+  private final double phi;
+  private final double sse;
+  private double level;
+  private double slope;
+  private final double[] season;
+  private int pos; // index in season of the next observation
+
+  private HoltWintersModel(int period, Seasonal seasonal, Trend trend, double[] p, double[] y) {
+    this.period = period;
+    this.seasonal = seasonal;
+    this.trend = trend;
+    this.alpha = p[0];
+    this.beta = p[1];
+    this.gamma = p[2];
+    this.phi = p[3];
+    this.season = new double[Math.max(1, period)];
+    this.sse = run(y, this, p);
+  }
+
+  /**
+   * Fits an additive-season, damped-trend model.
+   *
+   * @param y observations, oldest first, all finite; at least {@code 2 × period} of them
+   * @param period season length in steps, &gt;= 2
+   */
+  public static HoltWintersModel fit(double[] y, int period) {
+    return fit(y, period, Seasonal.ADDITIVE, Trend.DAMPED);
+  }
+
+  /**
+   * Fits a model: initial state from the first two seasons, then α, β, γ (and φ when damped)
+   * minimising the one-step in-sample squared error.
+   *
+   * @param y observations, oldest first, all finite (all &gt; 0 for a multiplicative season); at
+   *     least {@code 2 × period} of them when seasonal, at least 3 otherwise
+   * @param period season length in steps, &gt;= 2 when seasonal (ignored otherwise)
+   * @param seasonal the seasonal component
+   * @param trend the trend component
+   * @throws IllegalArgumentException if the data is too short, not finite, or not positive for a
+   *     multiplicative season
+   */
+  public static HoltWintersModel fit(double[] y, int period, Seasonal seasonal, Trend trend) {
+    return fit(y, period, seasonal, trend, null, DEFAULT_MAX_EVALUATIONS);
+  }
+
+  static HoltWintersModel fit(double[] y, int period, Seasonal seasonal, Trend trend,
+      HoltWintersModel warm, int maxEval) {
+    Objects.requireNonNull(y, "y");
+    Objects.requireNonNull(seasonal, "seasonal");
+    Objects.requireNonNull(trend, "trend");
+    int m = seasonal == Seasonal.NONE ? 1 : period;
+    if (seasonal != Seasonal.NONE && period < 2) {
+      throw new IllegalArgumentException("period must be >= 2, but was " + period);
+    }
+    int min = seasonal == Seasonal.NONE ? 3 : 2 * m;
+    if (y.length < min) {
+      throw new IllegalArgumentException("y.length must be >= " + min + ", but was " + y.length);
+    }
+    for (int i = 0; i < y.length; i++) {
+      if (!Double.isFinite(y[i])) {
+        throw new IllegalArgumentException("y[" + i + "] must be finite, but was " + y[i]);
+      }
+      if (seasonal == Seasonal.MULTIPLICATIVE && y[i] <= 0) {
+        throw new IllegalArgumentException(
+            "y[" + i + "] must be > 0 for a multiplicative season, but was " + y[i]);
+      }
+    }
+    boolean hasTrend = trend != Trend.NONE;
+    boolean damped = trend == Trend.DAMPED;
+    boolean hasSeason = seasonal != Seasonal.NONE;
+    // Free parameters, each mapped from R to its range by a logistic function.
+    int dim = 1 + (hasTrend ? 1 : 0) + (hasSeason ? 1 : 0) + (damped ? 1 : 0);
+    double[] start;
+    if (warm != null && warm.seasonal == seasonal && warm.trend == trend) {
+      start = toFree(warm.params(), hasTrend, hasSeason, damped);
+    } else {
+      double[] init = {0.3, 0.05, 0.1, 0.9};
+      start = toFree(init, hasTrend, hasSeason, damped);
+    }
+    HoltWintersModel probe = new HoltWintersModel(m, seasonal, trend);
+    double[] best = start.clone();
+    double[] bestSse = {run(y, probe, fromFree(start, hasTrend, hasSeason, damped))};
+    try {
+      SimplexOptimizer opt = new SimplexOptimizer(1e-7, 1e-9);
+      opt.optimize(new MaxEval(maxEval), GoalType.MINIMIZE, new InitialGuess(start),
+          new NelderMeadSimplex(dim, 1.0), new ObjectiveFunction(x -> {
+            double v = run(y, probe, fromFree(x, hasTrend, hasSeason, damped));
+            if (v < bestSse[0]) {
+              bestSse[0] = v;
+              System.arraycopy(x, 0, best, 0, dim);
+            }
+            return v;
+          }));
+    } catch (TooManyEvaluationsException e) {
+      // The cap only cuts the search short: the best point seen so far is kept.
+    }
+    double[] p = fromFree(best, hasTrend, hasSeason, damped);
+    return new HoltWintersModel(m, seasonal, trend, p, y);
+  }
+
+  private HoltWintersModel(int period, Seasonal seasonal, Trend trend) {
+    this.period = period;
+    this.seasonal = seasonal;
+    this.trend = trend;
+    this.alpha = 0;
+    this.beta = 0;
+    this.gamma = 0;
+    this.phi = 1;
+    this.sse = Double.NaN;
+    this.season = new double[Math.max(1, period)];
+  }
+
+  private double[] params() {
+    return new double[] {alpha, beta, gamma, phi};
+  }
+
+  private static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  private static double logit(double p) {
+    double q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+    return Math.log(q / (1 - q));
+  }
+
+  // alpha in (0.001, 0.999); beta = alpha·u; gamma = (1 − alpha)·v; phi in [0.8, 0.98].
+  private static double[] fromFree(double[] x, boolean trend, boolean season, boolean damped) {
+    int i = 0;
+    double a = 0.001 + 0.998 * sigmoid(x[i++]);
+    double b = trend ? a * sigmoid(x[i++]) : 0;
+    double g = season ? (1 - a) * sigmoid(x[i++]) : 0;
+    double f = damped ? PHI_MIN + (PHI_MAX - PHI_MIN) * sigmoid(x[i++]) : 1;
+    return new double[] {a, b, g, f};
+  }
+
+  private static double[] toFree(double[] p, boolean trend, boolean season, boolean damped) {
+    int dim = 1 + (trend ? 1 : 0) + (season ? 1 : 0) + (damped ? 1 : 0);
+    double[] x = new double[dim];
+    int i = 0;
+    x[i++] = logit((p[0] - 0.001) / 0.998);
+    if (trend) {
+      x[i++] = logit(p[1] / Math.max(1e-9, p[0]));
+    }
+    if (season) {
+      x[i++] = logit(p[2] / Math.max(1e-9, 1 - p[0]));
+    }
+    if (damped) {
+      x[i++] = logit((p[3] - PHI_MIN) / (PHI_MAX - PHI_MIN));
+    }
+    return x;
+  }
+
+  /**
+   * Initialises {@code mdl}'s state from the first seasons of {@code y}, runs the recursions over
+   * all of {@code y} with the parameters {α, β, γ, φ} and returns the
+   * one-step sum of squared errors; the state afterwards is the state at the end of {@code y}.
+   */
+  private static double run(double[] y, HoltWintersModel mdl, double[] params) {
+    double a = params[0];
+    double b = params[1];
+    double g = params[2];
+    double f = params[3];
+    boolean mult = mdl.seasonal == Seasonal.MULTIPLICATIVE;
+    boolean hasSeason = mdl.seasonal != Seasonal.NONE;
+    boolean hasTrend = mdl.trend != Trend.NONE;
+    int m = mdl.season.length;
+    double[] s = mdl.season;
+    double l;
+    double tr = 0;
+    if (hasSeason) {
+      double m1 = 0;
+      double m2 = 0;
+      for (int i = 0; i < m; i++) {
+        m1 += y[i];
+        m2 += y[m + i];
+      }
+      m1 /= m;
+      m2 /= m;
+      tr = hasTrend ? (m2 - m1) / m : 0;
+      for (int i = 0; i < m; i++) {
+        // Average of the first two seasons, each against its own mean.
+        if (mult) {
+          s[i] = 0.5 * (y[i] / m1 + y[m + i] / m2);
+        } else {
+          s[i] = 0.5 * ((y[i] - m1) + (y[m + i] - m2));
+        }
+      }
+      l = m1 - tr * (m - 1) / 2.0 - tr;
+    } else {
+      s[0] = mult ? 1 : 0;
+      l = y[0];
+      tr = hasTrend ? (y[Math.min(y.length - 1, 2)] - y[0]) / Math.min(y.length - 1, 2) : 0;
+      l -= tr;
+    }
+    double sum = 0;
+    int p = 0;
+    for (int t = 0; t < y.length; t++) {
+      double base = l + f * tr;
+      double si = s[p];
+      double yhat = mult ? base * si : base + si;
+      double e = y[t] - yhat;
+      sum += e * e;
+      if (!Double.isFinite(sum)) {
+        return Double.POSITIVE_INFINITY;
+      }
+      double nl;
+      if (mult) {
+        nl = a * (y[t] / si) + (1 - a) * base;
+        if (!(nl > 1e-12)) {
+          nl = Math.max(1e-12, Math.abs(base));
+        }
+        s[p] = g * (y[t] / base) + (1 - g) * si;
+        if (!(s[p] > 1e-6) || !Double.isFinite(s[p])) {
+          s[p] = Math.max(1e-6, si);
+        }
+      } else {
+        nl = a * (y[t] - si) + (1 - a) * base;
+        s[p] = g * (y[t] - base) + (1 - g) * si;
+      }
+      tr = hasTrend ? b * (nl - l) + (1 - b) * f * tr : 0;
+      l = nl;
+      if (++p == m) {
+        p = 0;
+      }
+    }
+    mdl.level = l;
+    mdl.slope = tr;
+    mdl.pos = p;
+    return sum;
+  }
+
+  @Override
+  public void update(double y) {
+    boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
+    double base = level + phi * slope;
+    double si = season[pos];
+    double nl;
+    if (mult) {
+      double yy = Math.max(y, 1e-9);
+      nl = alpha * (yy / si) + (1 - alpha) * base;
+      if (!(nl > 1e-12)) {
+        nl = Math.max(1e-12, Math.abs(base));
+      }
+      double ns = gamma * (yy / base) + (1 - gamma) * si;
+      season[pos] = ns > 1e-6 && Double.isFinite(ns) ? ns : Math.max(1e-6, si);
+    } else {
+      nl = alpha * (y - si) + (1 - alpha) * base;
+      season[pos] = gamma * (y - base) + (1 - gamma) * si;
+    }
+    slope = trend != Trend.NONE ? beta * (nl - level) + (1 - beta) * phi * slope : 0;
+    level = nl;
+    if (++pos == season.length) {
+      pos = 0;
+    }
+  }
+
+  @Override
+  public void forecast(double[] out) {
+    boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
+    double damp = 0;
+    double pk = 1;
+    int p = pos;
+    for (int h = 0; h < out.length; h++) {
+      pk *= phi;
+      damp += pk;
+      double base = level + damp * slope;
+      out[h] = mult ? base * season[p] : base + season[p];
+      if (++p == season.length) {
+        p = 0;
+      }
+    }
+  }
+
+  /** The point forecasts for the next {@code steps} steps, {@code steps} &gt;= 1. */
+  public double[] forecast(int steps) {
+    if (steps < 1) {
+      throw new IllegalArgumentException("steps must be >= 1, but was " + steps);
+    }
+    double[] out = new double[steps];
+    forecast(out);
+    return out;
+  }
+
+  /** The fitted level smoothing parameter α, in (0, 1). */
+  public double alpha() {
+    return alpha;
+  }
+
+  /** The fitted trend smoothing parameter β (0 without trend). */
+  public double beta() {
+    return beta;
+  }
+
+  /** The fitted seasonal smoothing parameter γ (0 without season). */
+  public double gamma() {
+    return gamma;
+  }
+
+  /** The fitted damping parameter φ (1 unless the trend is damped). */
+  public double phi() {
+    return phi;
+  }
+
+  /** The in-sample one-step sum of squared errors of the fit. */
+  public double sse() {
+    return sse;
+  }
+
+  /** The season length in steps (1 without season). */
+  public int period() {
+    return season.length;
+  }
+
+  /** The seasonal component. */
+  public Seasonal seasonal() {
+    return seasonal;
+  }
+
+  /** The trend component. */
+  public Trend trend() {
+    return trend;
+  }
+
+  @Override
+  public String toString() {
+    return "HoltWintersModel{" + seasonal + ", " + trend + ", m=" + season.length + ", alpha="
+        + alpha + ", beta=" + beta + ", gamma=" + gamma + ", phi=" + phi + "}";
+  }
+}

@@ -1,0 +1,60 @@
+package dev.prescaler.forecast;
+
+/**
+ * A model fitted on {@code log(y + shift)} and forecasting back on the original scale, for
+ * multiplicative patterns. The shift keeps zeros finite: a small fraction of the mean level.
+ */
+final class TransformedModel implements PointModel {
+  private final PointModel inner;
+  private final double shift;
+
+  private TransformedModel(PointModel inner, double shift) {
+    this.inner = inner;
+    this.shift = shift;
+  }
+
+  @Override
+  public void update(double y) {
+    inner.update(Math.log(Math.max(0, y) + shift));
+  }
+
+  @Override
+  public void forecast(double[] out) {
+    inner.forecast(out);
+    for (int h = 0; h < out.length; h++) {
+      double v = Math.exp(Math.min(out[h], 700)) - shift;
+      out[h] = Double.isFinite(v) ? v : Double.MAX_VALUE / 4;
+    }
+  }
+
+  /** The spec fitting {@code inner} on the log scale. */
+  static ModelSpec log(ModelSpec inner) {
+    return new ModelSpec() {
+      @Override
+      public String name() {
+        return "log-" + inner.name();
+      }
+
+      @Override
+      public boolean applicable(int n, boolean positive) {
+        return inner.applicable(n, true);
+      }
+
+      @Override
+      public PointModel fit(double[] y, PointModel previous) {
+        double mean = 0;
+        for (double v : y) {
+          mean += Math.max(0, v);
+        }
+        mean /= Math.max(1, y.length);
+        double shift = Math.max(1e-9, 0.01 * mean);
+        double[] z = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+          z[i] = Math.log(Math.max(0, y[i]) + shift);
+        }
+        PointModel warm = previous instanceof TransformedModel t ? t.inner : null;
+        return new TransformedModel(inner.fit(z, warm), shift);
+      }
+    };
+  }
+}

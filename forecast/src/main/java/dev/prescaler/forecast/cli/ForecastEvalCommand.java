@@ -1,0 +1,228 @@
+package dev.prescaler.forecast.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code forecast-eval} command: scores the project's forecasters on M4 Hourly
+ * ({@code --m4-train FILE [--m4-test FILE] [--format table|json]}) or on a {@code timestamp,value}
+ * trace ({@code --trace FILE [--horizons 5m,15m,30m]}). Without {@code --m4-test}, the last 48
+ * values of each training series are held out and scored instead.
+ */
+public final class ForecastEvalCommand {
+  /** Default horizons of the trace evaluation: 5m,15m,30m. */
+  public static final String DEFAULT_HORIZONS = "5m,15m,30m";
+
+  static final String USAGE = String.join("\n",
+      "usage: prescaler forecast-eval --m4-train FILE [--m4-test FILE] [--methods a,b] [--format table|json]",
+      "       prescaler forecast-eval --trace FILE [--horizons 5m,15m,30m] [--step 5m] [--level 0.95]",
+      "                               [--methods a,b] [--format table|json]",
+      "",
+      "M4 Hourly: per method the mean sMAPE and MASE (m = 24, h = 48) over the series and OWA",
+      "against Naive2's published 18.383 / 2.395, plus the coverage of the 95 % interval.",
+      "Without --m4-test the last 48 values of each training series are held out and scored.",
+      "Methods: naive2, snaive, naive1, linear-trend, seasonal-naive, holt-winters, fourier, auto.",
+      "",
+      "Trace: a CSV of timestamp,value (ISO-8601 like 2014-04-10T00:04:00Z or epoch seconds,",
+      "optional header), resampled to --step (default: the median spacing). At every origin after",
+      "a warm-up the models forecast; per horizon it prints MASE against seasonal naive (daily",
+      "season; naive without one) and the coverage of the --level interval (default 0.95).",
+      "",
+      "Exit status: 0 on success, 2 on bad input (one line on stderr: file:line: problem).");
+
+  private ForecastEvalCommand() {}
+
+  /**
+   * Runs the command.
+   *
+   * @param args command-line arguments (see {@code --help})
+   * @param out where results go
+   * @param err where one-line errors go
+   * @return 0 on success, 2 on bad input or arguments
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        out.println(USAGE);
+        return 0;
+      }
+      if (!a.startsWith("--")) {
+        err.println("forecast-eval: unexpected argument '" + a + "' (see --help)");
+        return 2;
+      }
+      String key = a;
+      String value;
+      int eq = a.indexOf('=');
+      if (eq > 0) {
+        key = a.substring(0, eq);
+        value = a.substring(eq + 1);
+      } else {
+        if (i + 1 >= args.length) {
+          err.println("forecast-eval: option " + a + " needs a value (see --help)");
+          return 2;
+        }
+        value = args[++i];
+      }
+      if (!List.of("--m4-train", "--m4-test", "--format", "--trace", "--horizons", "--step",
+          "--level", "--methods").contains(key)) {
+        err.println("forecast-eval: unknown option " + key + " (see --help)");
+        return 2;
+      }
+      opts.put(key, value);
+    }
+    String format = opts.getOrDefault("--format", "table");
+    if (!format.equals("table") && !format.equals("json")) {
+      err.println("forecast-eval: --format must be table or json, but was '" + format + "'");
+      return 2;
+    }
+    try {
+      if (opts.containsKey("--m4-train") == opts.containsKey("--trace")) {
+        err.println("forecast-eval: give exactly one of --m4-train or --trace (see --help)");
+        return 2;
+      }
+      if (opts.containsKey("--m4-train")) {
+        return m4(opts, format, out);
+      }
+      return TraceEvaluation.run(opts, format, out);
+    } catch (InputException e) {
+      err.println(e.getMessage());
+      return 2;
+    }
+  }
+
+  private static int m4(Map<String, String> opts, String format, PrintStream out) {
+    String trainFile = opts.get("--m4-train");
+    List<M4Data.Series> train = M4Data.read(Path.of(trainFile));
+    List<double[]> trains = new ArrayList<>();
+    List<double[]> tests = new ArrayList<>();
+    String mode;
+    if (opts.containsKey("--m4-test")) {
+      String testFile = opts.get("--m4-test");
+      List<M4Data.Series> test = M4Data.read(Path.of(testFile));
+      if (test.size() != train.size()) {
+        throw new InputException(testFile + ":" + (Math.min(test.size(), train.size()) + 1)
+            + ": test file must hold " + train.size() + " series like the training file, but "
+            + "held " + test.size());
+      }
+      for (int i = 0; i < train.size(); i++) {
+        M4Data.Series a = train.get(i);
+        M4Data.Series b = test.get(i);
+        if (!a.id().equals(b.id())) {
+          throw InputException.at(testFile, b.line(), "series id must be " + a.id()
+              + " (line order of the training file), but was " + b.id());
+        }
+        if (b.values().length != M4Evaluation.H) {
+          throw InputException.at(testFile, b.line(), "series " + b.id() + " must have "
+              + M4Evaluation.H + " values, but had " + b.values().length);
+        }
+        checkTrain(trainFile, a, 0);
+        trains.add(a.values());
+        tests.add(b.values());
+      }
+      mode = "test file " + Path.of(testFile).getFileName();
+    } else {
+      for (M4Data.Series a : train) {
+        checkTrain(trainFile, a, M4Evaluation.H);
+        double[] v = a.values();
+        trains.add(Arrays.copyOf(v, v.length - M4Evaluation.H));
+        tests.add(Arrays.copyOfRange(v, v.length - M4Evaluation.H, v.length));
+      }
+      mode = "holdout: last " + M4Evaluation.H + " values of each training series (no --m4-test)";
+    }
+    Map<String, M4Evaluation.Method> all = M4Evaluation.methods();
+    Map<String, M4Evaluation.Method> chosen = new LinkedHashMap<>();
+    if (opts.containsKey("--methods")) {
+      for (String name : opts.get("--methods").split(",")) {
+        M4Evaluation.Method m = all.get(name.trim());
+        if (m == null) {
+          throw new InputException("forecast-eval: --methods must name known methods "
+              + all.keySet() + ", but had '" + name.trim() + "'");
+        }
+        chosen.put(name.trim(), m);
+      }
+    } else {
+      chosen = all;
+    }
+    List<M4Evaluation.Row> rows = M4Evaluation.evaluate(trains, tests, chosen);
+    if (format.equals("json")) {
+      StringBuilder b = new StringBuilder("{\"evaluation\":\"" + json(mode) + "\",\"series\":"
+          + trains.size() + ",\"methods\":[");
+      for (int i = 0; i < rows.size(); i++) {
+        M4Evaluation.Row r = rows.get(i);
+        b.append(i > 0 ? "," : "").append(String.format(Locale.ROOT,
+            "{\"name\":\"%s\",\"smape\":%.3f,\"mase\":%.3f,\"owa\":%.3f", r.name(), r.smape(),
+            r.mase(), r.owa()));
+        if (!Double.isNaN(r.coverage())) {
+          b.append(String.format(Locale.ROOT, ",\"coverage95\":%.3f", r.coverage()));
+        }
+        b.append('}');
+      }
+      out.println(b.append("]}"));
+    } else {
+      out.println("M4 Hourly, " + trains.size() + " series, h = 48, m = 24; " + mode);
+      out.println(String.format(Locale.ROOT, "%-16s %8s %8s %8s %12s", "method", "sMAPE", "MASE",
+          "OWA", "coverage95"));
+      for (M4Evaluation.Row r : rows) {
+        out.println(String.format(Locale.ROOT, "%-16s %8.3f %8.3f %8.3f %12s", r.name(),
+            r.smape(), r.mase(), r.owa(), Double.isNaN(r.coverage()) ? "-"
+                : String.format(Locale.ROOT, "%.3f", r.coverage())));
+      }
+    }
+    return 0;
+  }
+
+  private static void checkTrain(String file, M4Data.Series s, int holdout) {
+    int need = M4Evaluation.M + 1 + holdout;
+    if (s.values().length < need) {
+      throw InputException.at(file, s.line(), "series " + s.id() + " must have at least " + need
+          + " values, but had " + s.values().length);
+    }
+    double[] v = s.values();
+    int n = v.length - holdout;
+    double scale = 0;
+    for (int t = M4Evaluation.M; t < n; t++) {
+      scale += Math.abs(v[t] - v[t - M4Evaluation.M]);
+    }
+    if (!(scale > 0)) {
+      throw InputException.at(file, s.line(), "series " + s.id() + " must vary at lag 24 (the "
+          + "MASE scale), but was constant");
+    }
+  }
+
+  static String json(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  static Duration parseDuration(String text, String option) {
+    String t = text.trim();
+    try {
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      }
+      long v = Long.parseLong(t.substring(0, t.length() - 1));
+      Duration d = switch (t.charAt(t.length() - 1)) {
+        case 's' -> Duration.ofSeconds(v);
+        case 'm' -> Duration.ofMinutes(v);
+        case 'h' -> Duration.ofHours(v);
+        case 'd' -> Duration.ofDays(v);
+        default -> null;
+      };
+      if (d != null && !d.isZero() && !d.isNegative()) {
+        return d;
+      }
+    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      // fall through to the message below
+    }
+    throw new InputException("forecast-eval: " + option + " must be durations like 5m, 30s, 1h, "
+        + "but had '" + text + "'");
+  }
+}

@@ -1,0 +1,97 @@
+package dev.prescaler.forecast.cli;
+
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.forecast.Forecasters;
+import dev.prescaler.forecast.M4Metrics;
+import dev.prescaler.forecast.Naive2;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores methods on M4 Hourly: per series sMAPE and MASE (m = 24) over h = 48, averaged over the
+ * series, and OWA against Naive2's published 18.383 / 2.395.
+ */
+final class M4Evaluation {
+  static final int M = 24;
+  static final int H = 48;
+  static final double LEVEL = 0.95;
+
+  /** A method: forecasts h steps (point, lower, upper; lower/upper may be null). */
+  interface Method {
+    double[][] forecast(double[] train, int h);
+  }
+
+  /** One method's subset-level result. */
+  record Row(String name, double smape, double mase, double owa, double coverage) {}
+
+  private M4Evaluation() {}
+
+  /** The methods scored: the M4 benchmarks and every project forecaster. */
+  static Map<String, Method> methods() {
+    Map<String, Method> m = new LinkedHashMap<>();
+    m.put("naive2", (y, h) -> new double[][] {Naive2.forecast(y, M, h), null, null});
+    m.put("snaive", (y, h) -> new double[][] {Naive2.seasonalNaive(y, M, h), null, null});
+    m.put("naive1", (y, h) -> new double[][] {Naive2.naive1(y, h), null, null});
+    m.put("linear-trend", project(Forecasters.linearTrend()));
+    m.put("seasonal-naive", project(Forecasters.seasonalNaive()));
+    m.put("holt-winters", project(Forecasters.holtWinters()));
+    m.put("fourier", project(Forecasters.fourier(Duration.ofDays(1), Duration.ofDays(7))));
+    m.put("auto", project(Forecasters.auto()));
+    return m;
+  }
+
+  private static Method project(Forecaster f) {
+    return (y, h) -> {
+      MetricSeries s = MetricSeries.of(Instant.EPOCH, Duration.ofHours(1), y);
+      Forecast fc = f.forSeries().forecast(s, Duration.ofHours(h), LEVEL);
+      double[] p = new double[h];
+      double[] lo = new double[h];
+      double[] hi = new double[h];
+      for (int i = 0; i < h; i++) {
+        p[i] = fc.point(i);
+        lo[i] = fc.lower(i);
+        hi[i] = fc.upper(i);
+      }
+      return new double[][] {p, lo, hi};
+    };
+  }
+
+  /** Scores each method on (train, test) pairs. */
+  static List<Row> evaluate(List<double[]> trains, List<double[]> tests, Map<String, Method> ms) {
+    List<Row> rows = new ArrayList<>();
+    for (Map.Entry<String, Method> e : ms.entrySet()) {
+      double smape = 0;
+      double mase = 0;
+      long inside = 0;
+      long total = 0;
+      for (int i = 0; i < trains.size(); i++) {
+        double[] train = trains.get(i);
+        double[] test = tests.get(i);
+        double[][] f = e.getValue().forecast(train, test.length);
+        smape += M4Metrics.smape(test, f[0]);
+        mase += M4Metrics.mase(train, test, f[0], M);
+        if (f[1] != null) {
+          for (int j = 0; j < test.length; j++) {
+            total++;
+            if (test[j] >= f[1][j] && test[j] <= f[2][j]) {
+              inside++;
+            }
+          }
+        }
+      }
+      smape /= trains.size();
+      mase /= trains.size();
+      double owa = M4Metrics.owa(smape, mase, M4Metrics.HOURLY_NAIVE2_SMAPE,
+          M4Metrics.HOURLY_NAIVE2_MASE);
+      rows.add(new Row(e.getKey(), smape, mase, owa,
+          total == 0 ? Double.NaN : (double) inside / total));
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.prescaler.forecast.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+
+/** Reads a {@code timestamp,value} trace (ISO-8601 or epoch seconds, optional header). */
+final class TraceData {
+  final long[] millis;
+  final double[] values;
+
+  private TraceData(long[] millis, double[] values) {
+    this.millis = millis;
+    this.values = values;
+  }
+
+  static TraceData read(Path file) {
+    String name = file.toString();
+    long[] t = new long[1024];
+    double[] v = new double[1024];
+    int n = 0;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      int no = 0;
+      while ((line = r.readLine()) != null) {
+        no++;
+        if (line.isBlank()) {
+          continue;
+        }
+        String[] parts = line.split(",", -1);
+        if (parts.length != 2) {
+          throw InputException.at(name, no, "row must have 2 fields (timestamp,value), but had "
+              + parts.length);
+        }
+        String ts = parts[0].trim();
+        String vs = parts[1].trim();
+        if (no == 1 && n == 0 && !looksLikeTime(ts)) {
+          continue; // header
+        }
+        long ms = parseTime(ts, name, no);
+        double val;
+        try {
+          val = Double.parseDouble(vs);
+        } catch (NumberFormatException e) {
+          throw InputException.at(name, no, "value must be a number, but was '" + vs + "'");
+        }
+        if (!Double.isFinite(val) || val < 0) {
+          throw InputException.at(name, no, "value must be finite and >= 0, but was '" + vs
+              + "'");
+        }
+        if (n > 0 && ms <= t[n - 1]) {
+          throw InputException.at(name, no, "timestamp must be after the previous row's ("
+              + Instant.ofEpochMilli(t[n - 1]) + "), but was " + ts);
+        }
+        if (n == t.length) {
+          t = Arrays.copyOf(t, 2 * n);
+          v = Arrays.copyOf(v, 2 * n);
+        }
+        t[n] = ms;
+        v[n] = val;
+        n++;
+      }
+    } catch (IOException e) {
+      throw new InputException(name + ":0: cannot read: " + e);
+    }
+    if (n < 2) {
+      throw new InputException(name + ":1: trace must have at least 2 rows, but had " + n);
+    }
+    return new TraceData(Arrays.copyOf(t, n), Arrays.copyOf(v, n));
+  }
+
+  private static boolean looksLikeTime(String s) {
+    return !s.isEmpty() && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-');
+  }
+
+  private static long parseTime(String s, String file, int line) {
+    try {
+      if (s.matches("-?\\d+(\\.\\d+)?")) {
+        return Math.round(Double.parseDouble(s) * 1000);
+      }
+      return Instant.parse(s).toEpochMilli();
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw InputException.at(file, line, "timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or "
+          + "epoch seconds, but was '" + s + "'");
+    }
+  }
+
+  /** The median spacing between rows. */
+  long medianStepMillis() {
+    long[] d = new long[millis.length - 1];
+    for (int i = 1; i < millis.length; i++) {
+      d[i - 1] = millis[i] - millis[i - 1];
+    }
+    Arrays.sort(d);
+    return d[d.length / 2];
+  }
+}

@@ -1,0 +1,165 @@
+package dev.prescaler.forecast.cli;
+
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.forecast.Forecasters;
+import dev.prescaler.forecast.Resampler;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Rolling-origin evaluation on a trace, the way the engine uses a forecaster: one per-series
+ * instance, called at every step with the last week of history, the steps since the previous
+ * call absorbed incrementally.
+ */
+final class TraceEvaluation {
+  /** History the engine keeps: one week. */
+  static final Duration HISTORY = Duration.ofDays(7);
+
+  private TraceEvaluation() {}
+
+  static int run(Map<String, String> opts, String format, PrintStream out) {
+    String file = opts.get("--trace");
+    TraceData data = TraceData.read(Path.of(file));
+    Duration step = opts.containsKey("--step")
+        ? ForecastEvalCommand.parseDuration(opts.get("--step"), "--step")
+        : Duration.ofMillis(Math.max(1000, data.medianStepMillis()));
+    double level = 0.95;
+    if (opts.containsKey("--level")) {
+      try {
+        level = Double.parseDouble(opts.get("--level"));
+      } catch (NumberFormatException e) {
+        level = Double.NaN;
+      }
+      if (!(level > 0 && level < 1)) {
+        throw new InputException("forecast-eval: --level must be in (0, 1), but was '"
+            + opts.get("--level") + "'");
+      }
+    }
+    String[] hs = opts.getOrDefault("--horizons", ForecastEvalCommand.DEFAULT_HORIZONS)
+        .split(",");
+    int[] horizons = new int[hs.length];
+    for (int i = 0; i < hs.length; i++) {
+      Duration d = ForecastEvalCommand.parseDuration(hs[i], "--horizons");
+      horizons[i] = Forecaster.steps(d, step);
+    }
+    int maxH = 0;
+    for (int h : horizons) {
+      maxH = Math.max(maxH, h);
+    }
+    MetricSeries grid = Resampler.toGrid(data.millis, data.values, step);
+    double[] y = grid.toArray();
+    int n = y.length;
+    int cap = (int) Math.max(2, HISTORY.toMillis() / step.toMillis());
+    int daily = (int) (Duration.ofDays(1).toMillis() / step.toMillis());
+    int season = daily >= 2 && Duration.ofDays(1).toMillis() % step.toMillis() == 0 ? daily : 1;
+    int warmup = Math.min(n / 3, Math.max(2 * season, 10));
+    if (n - warmup <= maxH) {
+      throw new InputException(file + ":" + data.millis.length + ": trace must span more than "
+          + "the warm-up (" + warmup + " steps) plus the longest horizon (" + maxH
+          + " steps), but had " + n + " steps of " + step);
+    }
+    Map<String, Forecaster> models = new LinkedHashMap<>();
+    models.put("linear-trend", Forecasters.linearTrend());
+    models.put("seasonal-naive", Forecasters.seasonalNaive());
+    models.put("holt-winters", Forecasters.holtWinters());
+    models.put("fourier", Forecasters.fourier(Duration.ofDays(1), Duration.ofDays(7)));
+    models.put("auto", Forecasters.auto());
+    if (opts.containsKey("--methods")) {
+      Map<String, Forecaster> chosen = new LinkedHashMap<>();
+      for (String name : opts.get("--methods").split(",")) {
+        Forecaster f = models.get(name.trim());
+        if (f == null) {
+          throw new InputException("forecast-eval: --methods must name known models "
+              + models.keySet() + ", but had '" + name.trim() + "'");
+        }
+        chosen.put(name.trim(), f);
+      }
+      models = chosen;
+    }
+    // Seasonal-naive reference error per horizon.
+    double[] refAbs = new double[horizons.length];
+    for (int t = warmup; t + maxH < n; t++) {
+      for (int k = 0; k < horizons.length; k++) {
+        int h = horizons[k];
+        double actual = y[t + h - 1];
+        // the value one season before the target (the last value when there is no season)
+        int src = season == 1 ? t - 1 : t + h - 1 - season * ((h - 1) / season + 1);
+        double ref = y[Math.max(0, src)];
+        if (!Double.isNaN(actual) && !Double.isNaN(ref)) {
+          refAbs[k] += Math.abs(actual - ref);
+        }
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    StringBuilder json = new StringBuilder("{\"trace\":\"" + ForecastEvalCommand.json(
+        Path.of(file).getFileName().toString()) + "\",\"step\":\"" + step + "\",\"steps\":" + n
+        + ",\"level\":" + level + ",\"models\":[");
+    lines.add(String.format(Locale.ROOT, "trace %s: %d steps of %s (%d rows), warm-up %d steps,"
+        + " history %d steps, interval level %.2f", Path.of(file).getFileName(), n, step,
+        data.millis.length, warmup, cap, level));
+    lines.add(String.format(Locale.ROOT, "%-16s %8s %10s %10s %10s", "model", "horizon",
+        "MASE-sn", "coverage", "MAE"));
+    int mi = 0;
+    for (Map.Entry<String, Forecaster> e : models.entrySet()) {
+      Forecaster f = e.getValue().forSeries();
+      double[] abs = new double[horizons.length];
+      long[] inside = new long[horizons.length];
+      long[] count = new long[horizons.length];
+      for (int t = warmup; t + maxH < n; t++) {
+        int from = Math.max(0, t - cap);
+        MetricSeries hist = MetricSeries.of(grid.timeOf(from), step,
+            java.util.Arrays.copyOfRange(y, from, t));
+        if (hist.countPresent() == 0) {
+          continue;
+        }
+        Forecast fc = f.forecast(hist, step.multipliedBy(maxH), level);
+        for (int k = 0; k < horizons.length; k++) {
+          int h = horizons[k];
+          double actual = y[t + h - 1];
+          if (Double.isNaN(actual)) {
+            continue;
+          }
+          abs[k] += Math.abs(actual - fc.point(h - 1));
+          count[k]++;
+          if (actual >= fc.lower(h - 1) && actual <= fc.upper(h - 1)) {
+            inside[k]++;
+          }
+        }
+      }
+      json.append(mi++ > 0 ? "," : "").append("{\"name\":\"").append(e.getKey())
+          .append("\",\"horizons\":[");
+      for (int k = 0; k < horizons.length; k++) {
+        double mase = refAbs[k] > 0 ? abs[k] / refAbs[k] : Double.NaN;
+        double cov = count[k] > 0 ? (double) inside[k] / count[k] : Double.NaN;
+        double mae = count[k] > 0 ? abs[k] / count[k] : Double.NaN;
+        String hz = step.multipliedBy(horizons[k]).toString().substring(2).toLowerCase(
+            Locale.ROOT);
+        lines.add(String.format(Locale.ROOT, "%-16s %8s %10.3f %10.3f %10.4g", e.getKey(), hz,
+            mase, cov, mae));
+        json.append(k > 0 ? "," : "").append(String.format(Locale.ROOT,
+            "{\"horizon\":\"%s\",\"mase\":%s,\"coverage\":%s,\"mae\":%s}", hz, num(mase),
+            num(cov), num(mae)));
+      }
+      json.append("]}");
+    }
+    json.append("]}");
+    if (format.equals("json")) {
+      out.println(json);
+    } else {
+      lines.forEach(out::println);
+    }
+    return 0;
+  }
+
+  private static String num(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "null";
+  }
+}

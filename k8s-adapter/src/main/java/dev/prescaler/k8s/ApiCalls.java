@@ -1,0 +1,149 @@
+package dev.prescaler.k8s;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.kubernetes.client.openapi.ApiException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Runs API calls with the retry policy, and describes their errors. Thread-safe. */
+final class ApiCalls {
+  /* Classification: 429 waits Retry-After (or the backoff when absent); 5xx and I/O errors
+   * (ApiException code 0: timeouts, refused connections) wait the backoff; anything else is final.
+   * A write that failed with a timeout or a 5xx may still have been applied by the server, so the
+   * result says so ("uncertain") and the caller re-reads before trusting a later 409. */
+
+  /** One API call. */
+  @FunctionalInterface
+  interface Call<T> {
+    T run() throws ApiException;
+  }
+
+  /**
+   * The result of a call after its retries.
+   *
+   * @param value the response, when it succeeded
+   * @param error the last error, when it failed
+   * @param attempts tries made
+   * @param uncertain whether an earlier try failed in a way that may have applied a write
+   * @param retryAt the instant a 429 asked to wait until, when one was the last answer
+   */
+  record Result<T>(Optional<T> value, Optional<ApiException> error, int attempts,
+      boolean uncertain, Optional<Instant> retryAt) {
+    boolean ok() {
+      return error.isEmpty();
+    }
+
+    int code() {
+      return error.map(ApiException::getCode).orElse(200);
+    }
+  }
+
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final RetryPolicy policy;
+
+  ApiCalls(Clock clock, Sleeper sleeper, RetryPolicy policy) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.policy = Objects.requireNonNull(policy, "policy");
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  /** Runs {@code call}, retrying transient errors within the policy's budget. */
+  <T> Result<T> run(Call<T> call) {
+    Instant deadline = clock.instant().plus(policy.budget());
+    boolean uncertain = false;
+    for (int attempt = 1; ; attempt++) {
+      ApiException e;
+      try {
+        return new Result<>(Optional.ofNullable(call.run()), Optional.empty(), attempt, uncertain,
+            Optional.empty());
+      } catch (ApiException ex) {
+        e = ex;
+      }
+      int code = e.getCode();
+      Duration wait;
+      Optional<Instant> retryAt = Optional.empty();
+      if (code == 429) {
+        wait = retryAfter(e).orElse(policy.backoff(attempt));
+        retryAt = Optional.of(clock.instant().plus(wait));
+      } else if (code == 0 || code >= 500) {
+        wait = policy.backoff(attempt);
+        uncertain = true;
+      } else {
+        return new Result<>(Optional.empty(), Optional.of(e), attempt, uncertain, retryAt);
+      }
+      if (attempt >= policy.maxAttempts() || clock.instant().plus(wait).isAfter(deadline)) {
+        return new Result<>(Optional.empty(), Optional.of(e), attempt, uncertain, retryAt);
+      }
+      try {
+        sleeper.sleep(wait);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return new Result<>(Optional.empty(), Optional.of(e), attempt, uncertain, retryAt);
+      }
+    }
+  }
+
+  /** The Retry-After header in seconds, when present and numeric. */
+  static Optional<Duration> retryAfter(ApiException e) {
+    Map<String, List<String>> headers = e.getResponseHeaders();
+    if (headers == null) {
+      return Optional.empty();
+    }
+    for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+      if ("retry-after".equalsIgnoreCase(h.getKey()) && !h.getValue().isEmpty()) {
+        try {
+          long s = Long.parseLong(h.getValue().get(0).trim());
+          return s >= 0 ? Optional.of(Duration.ofSeconds(s)) : Optional.empty();
+        } catch (NumberFormatException notSeconds) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Describes a failed call: {@code HTTP 404 NotFound on deployments.apps default/web (scale):
+   * deployments.apps "web" not found}.
+   */
+  static String describe(ApiException e, String resource) {
+    if (e.getCode() == 0) {
+      Throwable c = e.getCause() != null ? e.getCause() : e;
+      return "I/O error on " + resource + ": " + c.getClass().getSimpleName()
+          + (c.getMessage() == null ? "" : ": " + c.getMessage());
+    }
+    String reason = "";
+    String message = "no message from the server";
+    String body = e.getResponseBody();
+    if (body != null && !body.isBlank()) {
+      message = body.length() > 300 ? body.substring(0, 300) + "..." : body;
+      try {
+        JsonElement el = JsonParser.parseString(body);
+        if (el.isJsonObject()) {
+          JsonObject o = el.getAsJsonObject();
+          if (o.has("reason") && o.get("reason").isJsonPrimitive()) {
+            reason = " " + o.get("reason").getAsString();
+          }
+          if (o.has("message") && o.get("message").isJsonPrimitive()) {
+            message = o.get("message").getAsString();
+          }
+        }
+      } catch (RuntimeException notJson) {
+        // keep the raw body as the message
+      }
+    }
+    return "HTTP " + e.getCode() + reason + " on " + resource + ": " + message;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.prescaler.k8s;
+
+import dev.prescaler.core.WorkloadRef;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
+import io.kubernetes.client.openapi.models.V2CrossVersionObjectReference;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerList;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Finds the autoscaling/v2 HPAs that target a workload, listing each namespace at most once per TTL. */
+final class HpaLookup {
+  private record Cached(Instant at, List<V2HorizontalPodAutoscaler> items) {}
+
+  private final AutoscalingV2Api api;
+  private final ApiCalls calls;
+  private final Duration ttl;
+  private final Map<String, Cached> cache = new HashMap<>();
+
+  HpaLookup(ApiClient client, ApiCalls calls, Duration ttl) {
+    this.api = new AutoscalingV2Api(client);
+    this.calls = calls;
+    this.ttl = ttl;
+  }
+
+  /** The HPAs whose scaleTargetRef names the workload; an error when the list failed. */
+  ApiCalls.Result<List<V2HorizontalPodAutoscaler>> targeting(WorkloadRef ref) {
+    Instant now = calls.clock().instant();
+    List<V2HorizontalPodAutoscaler> all;
+    synchronized (cache) {
+      Cached c = cache.get(ref.namespace());
+      all = c != null && !ttl.isZero() && now.isBefore(c.at().plus(ttl)) ? c.items() : null;
+    }
+    if (all == null) {
+      ApiCalls.Result<V2HorizontalPodAutoscalerList> r =
+          calls.run(() -> api.listNamespacedHorizontalPodAutoscaler(ref.namespace()).execute());
+      if (!r.ok()) {
+        return new ApiCalls.Result<>(Optional.empty(), r.error(), r.attempts(), r.uncertain(),
+            r.retryAt());
+      }
+      all = List.copyOf(r.value().map(V2HorizontalPodAutoscalerList::getItems).orElse(List.of()));
+      synchronized (cache) {
+        cache.put(ref.namespace(), new Cached(now, all));
+      }
+    }
+    List<V2HorizontalPodAutoscaler> out = new ArrayList<>();
+    for (V2HorizontalPodAutoscaler h : all) {
+      if (targets(h, ref)) {
+        out.add(h);
+      }
+    }
+    return new ApiCalls.Result<>(Optional.of(out), Optional.empty(), 1, false, Optional.empty());
+  }
+
+  /** Forgets the cached list of a namespace (after this process changed an HPA there). */
+  void invalidate(String namespace) {
+    synchronized (cache) {
+      cache.remove(namespace);
+    }
+  }
+
+  static boolean targets(V2HorizontalPodAutoscaler h, WorkloadRef ref) {
+    if (h.getSpec() == null || h.getSpec().getScaleTargetRef() == null) {
+      return false;
+    }
+    V2CrossVersionObjectReference t = h.getSpec().getScaleTargetRef();
+    return ref.kind().equals(t.getKind()) && ref.name().equals(t.getName());
+  }
+
+  static String name(V2HorizontalPodAutoscaler h) {
+    return h.getMetadata() == null ? "?" : h.getMetadata().getName();
+  }
+}

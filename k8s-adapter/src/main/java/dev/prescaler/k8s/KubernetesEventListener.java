@@ -1,0 +1,281 @@
+package dev.prescaler.k8s;
+
+import dev.prescaler.core.EngineListener;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.Reason;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ScaledEvent;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.EventsV1Api;
+import io.kubernetes.client.openapi.models.EventsV1Event;
+import io.kubernetes.client.openapi.models.EventsV1EventSeries;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1ObjectReference;
+import io.kubernetes.client.util.PatchUtils;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link EngineListener} that records an {@code events.k8s.io/v1} Event on the workload for
+ * every executor call: each scale action (reason {@code ScaledUp}, {@code ScaledDown} or {@code
+ * HpaFloorSet}, type Normal) and each refusal or failure ({@code ScaleRefused}, {@code
+ * ScaleFailed}, type Warning). The note holds the counts, the outcome's message and the decision's
+ * reasons, cut to 1024 characters as the API requires.
+ *
+ * <p>The same event (workload, reason and note) repeated within {@link Builder#seriesWindow} is not
+ * created again: the existing Event's {@code series} (count, lastObservedTime) is patched, as
+ * Kubernetes' own event recorders do. Errors are logged at WARN and never reach the engine.
+ * Thread-safe.
+ */
+public final class KubernetesEventListener implements EngineListener {
+  /** Default reporting controller: {@code prescaler.dev/prescaler}. */
+  public static final String DEFAULT_CONTROLLER = "prescaler.dev/prescaler";
+  /** Default window within which a repeated event becomes a series: 6 minutes. */
+  public static final Duration DEFAULT_SERIES_WINDOW = Duration.ofMinutes(6);
+  /** Longest note the API accepts, in characters. */
+  public static final int MAX_NOTE = 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventListener.class);
+  private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,126}"
+      + "[A-Za-z0-9])?");
+  private static final DateTimeFormatter MICRO =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
+
+  private record Key(WorkloadRef workload, String reason, String note) {}
+
+  private record Series(String name, Instant first, Instant last, int count) {}
+
+  private final ApiClient client;
+  private final EventsV1Api api;
+  private final ApiCalls calls;
+  private final Clock clock;
+  private final String controller;
+  private final String instance;
+  private final Duration seriesWindow;
+  private final Map<String, ScalableResource> resources;
+  private final Map<Key, Series> series = new HashMap<>();
+
+  private KubernetesEventListener(Builder b) {
+    this.client = b.client;
+    this.api = new EventsV1Api(b.client);
+    this.clock = b.clock;
+    this.calls = new ApiCalls(b.clock, Sleeper.untilClock(b.clock), RetryPolicy.NONE);
+    this.controller = b.controller;
+    this.instance = b.instance;
+    this.seriesWindow = b.seriesWindow;
+    this.resources = Map.copyOf(b.resources);
+  }
+
+  /**
+   * A builder over an API client.
+   *
+   * @param instance the reporting instance, e.g. the pod name of this engine replica
+   */
+  public static Builder builder(ApiClient client, String instance) {
+    return new Builder(client, instance);
+  }
+
+  /** The Event's reason for an executor outcome: ScaledUp, ScaledDown, HpaFloorSet, ScaleRefused or ScaleFailed. */
+  static String reasonOf(ScaledEvent e) {
+    ScaleOutcome o = e.outcome();
+    switch (o.status()) {
+      case REFUSED:
+        return "ScaleRefused";
+      case FAILED:
+        return "ScaleFailed";
+      default:
+        if (e.mode() == Mode.HPA_FLOOR) {
+          return "HpaFloorSet";
+        }
+        return e.to() >= e.from() ? "ScaledUp" : "ScaledDown";
+    }
+  }
+
+  /** The Event's note: counts, outcome and reasons, at most {@value #MAX_NOTE} characters. */
+  static String noteOf(ScaledEvent e) {
+    StringBuilder b = new StringBuilder();
+    b.append(e.mode()).append(' ').append(e.from()).append(" -> ").append(e.to()).append(": ")
+        .append(e.outcome().message());
+    if (!e.reasons().isEmpty()) {
+      b.append(". Reasons: ");
+      for (int i = 0; i < e.reasons().size(); i++) {
+        Reason r = e.reasons().get(i);
+        b.append(i == 0 ? "" : "; ").append(r);
+      }
+    }
+    return b.length() <= MAX_NOTE ? b.toString() : b.substring(0, MAX_NOTE - 3) + "...";
+  }
+
+  @Override
+  public void onScaled(ScaledEvent event) {
+    WorkloadRef ref = event.workload();
+    String reason = reasonOf(event);
+    String note = noteOf(event);
+    Instant now = clock.instant();
+    Key key = new Key(ref, reason, note);
+    Series previous;
+    synchronized (series) {
+      if (seriesWindow.isZero()) {
+        series.clear();
+      }
+      series.values().removeIf(s -> s.last().plus(seriesWindow).isBefore(now));
+      previous = series.get(key);
+    }
+    if (previous != null) {
+      patchSeries(ref, key, previous, now);
+    } else {
+      create(event, ref, key, now);
+    }
+  }
+
+  private void create(ScaledEvent event, WorkloadRef ref, Key key, Instant now) {
+    ScalableResource r = resources.get(ref.kind());
+    String name = eventName(ref.name(), now);
+    EventsV1Event ev = new EventsV1Event()
+        .apiVersion("events.k8s.io/v1").kind("Event")
+        .metadata(new V1ObjectMeta().name(name).namespace(ref.namespace()))
+        .eventTime(now.atOffset(ZoneOffset.UTC))
+        .reportingController(controller)
+        .reportingInstance(instance)
+        .action(event.mode() == Mode.HPA_FLOOR ? "SetHpaFloor" : "Scale")
+        .reason(key.reason())
+        .type(event.outcome().isApplied() ? "Normal" : "Warning")
+        .note(key.note())
+        .regarding(new V1ObjectReference()
+            .apiVersion(r == null ? null : r.apiVersion())
+            .kind(ref.kind()).name(ref.name()).namespace(ref.namespace()));
+    ApiCalls.Result<EventsV1Event> res =
+        calls.run(() -> api.createNamespacedEvent(ref.namespace(), ev).execute());
+    if (!res.ok()) {
+      LOG.warn("{}: could not record event {}: {}", ref, key.reason(),
+          ApiCalls.describe(res.error().orElseThrow(), "events.events.k8s.io in "
+              + ref.namespace()));
+      return;
+    }
+    synchronized (series) {
+      series.put(key, new Series(name, now, now, 1));
+    }
+  }
+
+  private void patchSeries(WorkloadRef ref, Key key, Series s, Instant now) {
+    int count = s.count() + 1;
+    String body = "{\"series\":{\"count\":" + count + ",\"lastObservedTime\":\""
+        + MICRO.format(now) + "\"}}";
+    ApiCalls.Result<EventsV1Event> res = calls.run(() -> PatchUtils.patch(EventsV1Event.class,
+        () -> api.patchNamespacedEvent(s.name(), ref.namespace(), new V1Patch(body))
+            .buildCall(null),
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+    if (!res.ok()) {
+      LOG.warn("{}: could not update event series {}: {}", ref, s.name(),
+          ApiCalls.describe(res.error().orElseThrow(), "events.events.k8s.io " + ref.namespace()
+              + "/" + s.name()));
+      synchronized (series) {
+        series.remove(key);
+      }
+      return;
+    }
+    synchronized (series) {
+      series.put(key, new Series(s.name(), s.first(), now, count));
+    }
+  }
+
+  /** {@code <workload>.<hex nanoseconds since the epoch>}, as Kubernetes' recorders name events. */
+  static String eventName(String workload, Instant t) {
+    long nanos = t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    String base = workload.length() > 200 ? workload.substring(0, 200) : workload;
+    return base + "." + Long.toHexString(nanos);
+  }
+
+  /** Series state kept per distinct event, for tests. */
+  int trackedSeries() {
+    synchronized (series) {
+      return series.size();
+    }
+  }
+
+  /** Builds a {@link KubernetesEventListener}. */
+  public static final class Builder {
+    private final ApiClient client;
+    private final String instance;
+    private Clock clock = Clock.systemUTC();
+    private String controller = DEFAULT_CONTROLLER;
+    private Duration seriesWindow = DEFAULT_SERIES_WINDOW;
+    private final Map<String, ScalableResource> resources = new LinkedHashMap<>();
+
+    private Builder(ApiClient client, String instance) {
+      this.client = Objects.requireNonNull(client, "client");
+      Objects.requireNonNull(instance, "instance");
+      if (!INSTANCE.matcher(instance).matches()) {
+        throw new IllegalArgumentException("instance must be 1 to 128 letters, digits, '-', '_' "
+            + "or '.', starting and ending alphanumeric, but was \"" + instance + "\"");
+      }
+      this.instance = instance;
+      resource(ScalableResource.DEPLOYMENT);
+      resource(ScalableResource.STATEFUL_SET);
+      resource(ScalableResource.REPLICA_SET);
+    }
+
+    /** The clock that times events; default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The reporting controller, {@code <domain>/<name>}; default {@value #DEFAULT_CONTROLLER}.
+     *
+     * @throws IllegalArgumentException when not of that form
+     */
+    public Builder controller(String controller) {
+      Objects.requireNonNull(controller, "controller");
+      if (!controller.matches("[a-z0-9.-]+/[A-Za-z0-9._-]+") || controller.length() > 128) {
+        throw new IllegalArgumentException("controller must look like example.com/name (at most "
+            + "128 characters), but was \"" + controller + "\"");
+      }
+      this.controller = controller;
+      return this;
+    }
+
+    /**
+     * Within how long a repeated identical event updates its series instead of creating a new
+     * Event, in [0, 1 h] (0 never makes a series); default 6 minutes.
+     *
+     * @throws IllegalArgumentException when out of range
+     */
+    public Builder seriesWindow(Duration window) {
+      Objects.requireNonNull(window, "seriesWindow");
+      if (window.isNegative() || window.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("seriesWindow must be in [PT0S, PT1H], but was "
+            + window);
+      }
+      this.seriesWindow = window;
+      return this;
+    }
+
+    /** Registers the API version of another scalable kind (for the event's {@code regarding}). */
+    public Builder resource(ScalableResource resource) {
+      Objects.requireNonNull(resource, "resource");
+      resources.put(resource.kind(), resource);
+      return this;
+    }
+
+    /** Builds the listener. */
+    public KubernetesEventListener build() {
+      return new KubernetesEventListener(this);
+    }
+  }
+}

@@ -1,0 +1,356 @@
+package dev.prescaler.k8s;
+
+import dev.prescaler.core.ScaleExecutor;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoordinationV1Api;
+import io.kubernetes.client.openapi.models.V1Lease;
+import io.kubernetes.client.openapi.models.V1LeaseSpec;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leader election on one {@code coordination.k8s.io/v1} Lease, so that several engine replicas run
+ * and one acts. Each {@link #tryAcquireOrRenew()} reads the Lease and then: creates it when absent;
+ * renews it when this candidate holds it; takes it over when it is free or its holder has not
+ * renewed it for {@link Builder#leaseDuration}; otherwise leaves it. Writes are replaces carrying
+ * the resourceVersion read, so of two candidates racing only one wins (the other gets 409).
+ *
+ * <p>Expiry is judged as Kubernetes' client-go does, by how long this candidate has seen the same
+ * Lease record unchanged on its own {@link Clock}, not by the holder's {@code renewTime}, so clock
+ * skew between replicas does not matter. This candidate counts as leader until {@link
+ * Builder#renewDeadline} after its last successful renewal; keep the deadline shorter than the
+ * lease duration so that it stops acting before another replica may take over.
+ *
+ * <p>Call {@link #tryAcquireOrRenew()} every {@link Builder#retryPeriod} (or {@link
+ * #start(ScheduledExecutorService)}), and wrap the engine's executor with {@link
+ * #guard(ScaleExecutor)}. {@link #close()} gives the Lease up at once. Thread-safe.
+ */
+public final class LeaseElector implements AutoCloseable {
+  /** Default lease duration: 15 s (client-go's). */
+  public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
+  /** Default renew deadline: 10 s. */
+  public static final Duration DEFAULT_RENEW_DEADLINE = Duration.ofSeconds(10);
+  /** Default retry period: 2 s. */
+  public static final Duration DEFAULT_RETRY_PERIOD = Duration.ofSeconds(2);
+
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseElector.class);
+  private static final Pattern NAME =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  private final CoordinationV1Api api;
+  private final ApiCalls calls;
+  private final Clock clock;
+  private final String namespace;
+  private final String name;
+  private final String identity;
+  private final Duration leaseDuration;
+  private final Duration renewDeadline;
+  private final Duration retryPeriod;
+
+  private final Object lock = new Object();
+  private Instant leaderUntil;
+  private String observedRecord;
+  private Instant observedAt;
+  private String holder = "";
+  private ScheduledFuture<?> scheduled;
+
+  private LeaseElector(Builder b) {
+    this.api = new CoordinationV1Api(b.client);
+    this.clock = b.clock;
+    this.calls = new ApiCalls(b.clock, Sleeper.untilClock(b.clock), RetryPolicy.NONE);
+    this.namespace = b.namespace;
+    this.name = b.name;
+    this.identity = b.identity;
+    this.leaseDuration = b.leaseDuration;
+    this.renewDeadline = b.renewDeadline;
+    this.retryPeriod = b.retryPeriod;
+  }
+
+  /**
+   * A builder.
+   *
+   * @param client the API client
+   * @param namespace the Lease's namespace
+   * @param name the Lease's name
+   * @param identity this candidate's identity, unique among replicas (e.g. the pod name)
+   */
+  public static Builder builder(ApiClient client, String namespace, String name, String identity) {
+    return new Builder(client, namespace, name, identity);
+  }
+
+  /** This candidate's identity. */
+  public String identity() {
+    return identity;
+  }
+
+  /** {@code namespace/name} of the Lease. */
+  public String lease() {
+    return namespace + "/" + name;
+  }
+
+  /** Whether this candidate leads now: it renewed the Lease less than the renew deadline ago. */
+  public boolean isLeader() {
+    synchronized (lock) {
+      return leaderUntil != null && clock.instant().isBefore(leaderUntil);
+    }
+  }
+
+  /** The holder seen at the last read; empty when none or not read yet. */
+  public Optional<String> holder() {
+    synchronized (lock) {
+      return holder.isEmpty() ? Optional.empty() : Optional.of(holder);
+    }
+  }
+
+  /**
+   * One round of the election: read the Lease, then create, renew or take it over when allowed.
+   * API errors are logged and count as not leading once the renew deadline has passed.
+   *
+   * @return whether this candidate leads after the round
+   */
+  public boolean tryAcquireOrRenew() {
+    synchronized (lock) {
+      Instant now = clock.instant();
+      ApiCalls.Result<V1Lease> read =
+          calls.run(() -> api.readNamespacedLease(name, namespace).execute());
+      if (!read.ok() && read.code() == 404) {
+        return create(now);
+      }
+      if (!read.ok()) {
+        LOG.warn("lease {}: read failed: {}", lease(), describe(read));
+        return isLeader();
+      }
+      V1Lease l = read.value().orElseThrow();
+      V1LeaseSpec spec = l.getSpec() != null ? l.getSpec() : new V1LeaseSpec();
+      String current = spec.getHolderIdentity() == null ? "" : spec.getHolderIdentity();
+      String record = current + "|" + spec.getRenewTime() + "|" + spec.getLeaseTransitions()
+          + "|" + spec.getLeaseDurationSeconds();
+      if (!record.equals(observedRecord)) {
+        observedRecord = record;
+        observedAt = now;
+      }
+      holder = current;
+      int seconds = spec.getLeaseDurationSeconds() != null ? spec.getLeaseDurationSeconds()
+          : (int) leaseDuration.getSeconds();
+      boolean expired = !now.isBefore(observedAt.plusSeconds(seconds));
+      if (!current.isEmpty() && !current.equals(identity) && !expired) {
+        leaderUntil = null;
+        return false;
+      }
+      boolean takeover = !current.equals(identity);
+      spec.setHolderIdentity(identity);
+      spec.setLeaseDurationSeconds((int) leaseDuration.getSeconds());
+      spec.setRenewTime(now.atOffset(ZoneOffset.UTC));
+      if (takeover) {
+        spec.setAcquireTime(now.atOffset(ZoneOffset.UTC));
+        spec.setLeaseTransitions(
+            (spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions()) + 1);
+      }
+      l.setSpec(spec);
+      ApiCalls.Result<V1Lease> put =
+          calls.run(() -> api.replaceNamespacedLease(name, namespace, l).execute());
+      if (!put.ok()) {
+        if (put.code() != 409) {
+          LOG.warn("lease {}: update failed: {}", lease(), describe(put));
+        }
+        leaderUntil = takeover ? null : leaderUntil;
+        return isLeader();
+      }
+      if (takeover) {
+        LOG.info("lease {}: {} is now leader (was {})", lease(), identity,
+            current.isEmpty() ? "free" : current);
+      }
+      holder = identity;
+      leaderUntil = now.plus(renewDeadline);
+      return true;
+    }
+  }
+
+  private boolean create(Instant now) {
+    V1Lease l = new V1Lease().apiVersion("coordination.k8s.io/v1").kind("Lease")
+        .metadata(new V1ObjectMeta().name(name).namespace(namespace))
+        .spec(new V1LeaseSpec().holderIdentity(identity)
+            .leaseDurationSeconds((int) leaseDuration.getSeconds())
+            .acquireTime(now.atOffset(ZoneOffset.UTC)).renewTime(now.atOffset(ZoneOffset.UTC))
+            .leaseTransitions(0));
+    ApiCalls.Result<V1Lease> r = calls.run(() -> api.createNamespacedLease(namespace, l).execute());
+    if (!r.ok()) {
+      if (r.code() != 409) {
+        LOG.warn("lease {}: create failed: {}", lease(), describe(r));
+      }
+      leaderUntil = null;
+      return false;
+    }
+    LOG.info("lease {}: created, {} is leader", lease(), identity);
+    holder = identity;
+    leaderUntil = now.plus(renewDeadline);
+    return true;
+  }
+
+  private String describe(ApiCalls.Result<?> r) {
+    return ApiCalls.describe(r.error().orElseThrow(), "leases.coordination.k8s.io " + lease());
+  }
+
+  /**
+   * Runs {@link #tryAcquireOrRenew()} every retry period on {@code scheduler} until {@link
+   * #close()}.
+   *
+   * @throws IllegalStateException when already started
+   */
+  public void start(ScheduledExecutorService scheduler) {
+    Objects.requireNonNull(scheduler, "scheduler");
+    synchronized (lock) {
+      if (scheduled != null) {
+        throw new IllegalStateException("lease elector " + lease() + " is already started");
+      }
+      scheduled = scheduler.scheduleAtFixedRate(() -> {
+        try {
+          tryAcquireOrRenew();
+        } catch (RuntimeException e) {
+          LOG.warn("lease {}: election round failed: {}", lease(), e.toString());
+        }
+      }, 0, retryPeriod.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Gives the Lease up when this candidate holds it (clears the holder so another replica takes
+   * over at once) and stops the scheduled rounds. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (scheduled != null) {
+        scheduled.cancel(false);
+        scheduled = null;
+      }
+      if (!isLeader()) {
+        leaderUntil = null;
+        return;
+      }
+      leaderUntil = null;
+      ApiCalls.Result<V1Lease> read =
+          calls.run(() -> api.readNamespacedLease(name, namespace).execute());
+      if (!read.ok()) {
+        LOG.warn("lease {}: release read failed: {}", lease(), describe(read));
+        return;
+      }
+      V1Lease l = read.value().orElseThrow();
+      if (l.getSpec() == null || !identity.equals(l.getSpec().getHolderIdentity())) {
+        return;
+      }
+      l.getSpec().setHolderIdentity(null);
+      l.getSpec().setLeaseDurationSeconds(1);
+      l.getSpec().setRenewTime(clock.instant().atOffset(ZoneOffset.UTC));
+      ApiCalls.Result<V1Lease> put =
+          calls.run(() -> api.replaceNamespacedLease(name, namespace, l).execute());
+      if (put.ok()) {
+        holder = "";
+        LOG.info("lease {}: released by {}", lease(), identity);
+      } else {
+        LOG.warn("lease {}: release failed: {}", lease(), describe(put));
+      }
+    }
+  }
+
+  /**
+   * An executor that applies only while this candidate leads; otherwise it refuses, and it never
+   * releases (so a standby replica that closes does not undo what the leader set).
+   */
+  public ScaleExecutor guard(ScaleExecutor executor) {
+    return new LeaderGatedExecutor(executor, w -> isLeader(),
+        w -> "not the leader: lease " + lease() + " is held by "
+            + holder().orElse("nobody") + ", this replica (" + identity + ") only observes");
+  }
+
+  /** Builds a {@link LeaseElector}; {@link #build()} checks the durations against each other. */
+  public static final class Builder {
+    private final ApiClient client;
+    private final String namespace;
+    private final String name;
+    private final String identity;
+    private Clock clock = Clock.systemUTC();
+    private Duration leaseDuration = DEFAULT_LEASE_DURATION;
+    private Duration renewDeadline = DEFAULT_RENEW_DEADLINE;
+    private Duration retryPeriod = DEFAULT_RETRY_PERIOD;
+
+    private Builder(ApiClient client, String namespace, String name, String identity) {
+      this.client = Objects.requireNonNull(client, "client");
+      this.namespace = Objects.requireNonNull(namespace, "namespace");
+      this.name = Objects.requireNonNull(name, "name");
+      this.identity = Objects.requireNonNull(identity, "identity");
+    }
+
+    /** The clock; default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How long a Lease not renewed stays with its holder, whole seconds &ge; 1; default 15 s. */
+    public Builder leaseDuration(Duration leaseDuration) {
+      this.leaseDuration = Objects.requireNonNull(leaseDuration, "leaseDuration");
+      return this;
+    }
+
+    /** How long after a renewal this candidate still counts as leader; default 10 s. */
+    public Builder renewDeadline(Duration renewDeadline) {
+      this.renewDeadline = Objects.requireNonNull(renewDeadline, "renewDeadline");
+      return this;
+    }
+
+    /** The period of {@link #start}; default 2 s. */
+    public Builder retryPeriod(Duration retryPeriod) {
+      this.retryPeriod = Objects.requireNonNull(retryPeriod, "retryPeriod");
+      return this;
+    }
+
+    /**
+     * Builds the elector.
+     *
+     * @throws IllegalArgumentException listing every invalid field and its value
+     */
+    public LeaseElector build() {
+      StringBuilder p = new StringBuilder();
+      if (!NAME.matcher(namespace).matches() || namespace.contains(".")) {
+        p.append("\n- namespace must be a DNS-1123 label, but was \"").append(namespace)
+            .append('"');
+      }
+      if (!NAME.matcher(name).matches() || name.length() > 253) {
+        p.append("\n- name must be a DNS-1123 subdomain, but was \"").append(name).append('"');
+      }
+      if (identity.isBlank() || identity.length() > 253) {
+        p.append("\n- identity must be 1 to 253 non-blank characters, but was \"")
+            .append(identity).append('"');
+      }
+      if (leaseDuration.compareTo(Duration.ofSeconds(1)) < 0 || leaseDuration.getNano() != 0) {
+        p.append("\n- leaseDuration must be whole seconds >= 1, but was ").append(leaseDuration);
+      }
+      if (renewDeadline.isNegative() || renewDeadline.isZero()
+          || renewDeadline.compareTo(leaseDuration) >= 0) {
+        p.append("\n- renewDeadline must be > 0 and < leaseDuration (").append(leaseDuration)
+            .append("), but was ").append(renewDeadline);
+      }
+      if (retryPeriod.isNegative() || retryPeriod.isZero()
+          || retryPeriod.compareTo(renewDeadline) >= 0) {
+        p.append("\n- retryPeriod must be > 0 and < renewDeadline (").append(renewDeadline)
+            .append("), but was ").append(retryPeriod);
+      }
+      if (p.length() > 0) {
+        throw new IllegalArgumentException("Invalid LeaseElector:" + p);
+      }
+      return new LeaseElector(this);
+    }
+  }
+}

@@ -1,0 +1,287 @@
+package dev.prescaler.k8s;
+
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricSource;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import io.kubernetes.client.Metrics;
+import io.kubernetes.client.custom.ContainerMetrics;
+import io.kubernetes.client.custom.PodMetrics;
+import io.kubernetes.client.custom.PodMetricsList;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1PodList;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link MetricSource} over the Kubernetes Metrics Server: pod CPU and memory from {@code
+ * metrics.k8s.io/v1beta1} PodMetrics, selected by the workload's label selector (read from its
+ * {@code scale} subresource's {@code status.selector}).
+ *
+ * <p>Per read: one GET of {@code /scale} (current replicas, the selector), one list of the pods
+ * (readiness and start times from the core API) and, when the spec has a {@code cpu} or {@code
+ * memory} metric, one list of PodMetrics. Replica counts: {@code current} is the scale's {@code
+ * spec.replicas}; {@code ready} counts pods that are Ready and not terminating; {@code warming}
+ * counts ready pods that became ready less than {@link Builder#warmUp} ago (by the Ready
+ * condition's {@code lastTransitionTime}, else the pod's {@code startTime}).
+ *
+ * <p>Metric names: {@code cpu} (cores) and {@code memory} (bytes); any other name is reported
+ * unavailable. For a {@link MetricTarget.Type#UTILIZATION} target the reading is Σ usage ÷ Σ
+ * request × 100 over the ready pods that have a sample (the HPA's formula for {@code Resource}
+ * metrics); a sampled pod without a request for the resource makes it unavailable. For {@link
+ * MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total: the mean usage of the
+ * sampled ready pods × the ready pods. The reading's time is the oldest sample used. Missing data
+ * or API errors give unavailable readings, never a number. Thread-safe.
+ */
+public final class MetricsServerSource implements MetricSource {
+  /** Default time after becoming ready during which a pod counts as warming: 60 s. */
+  public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(60);
+
+  private final ScaleClient scales;
+  private final CoreV1Api core;
+  private final Metrics metrics;
+  private final ApiCalls calls;
+  private final Duration warmUp;
+
+  private MetricsServerSource(Builder b) {
+    this.scales = new ScaleClient(b.client, b.resources);
+    this.core = new CoreV1Api(b.client);
+    this.metrics = new Metrics(b.client);
+    this.calls = new ApiCalls(b.clock, b.sleeper != null ? b.sleeper : Sleeper.untilClock(b.clock),
+        b.retry);
+    this.warmUp = b.warmUp;
+  }
+
+  /** A builder over an API client. */
+  public static Builder builder(ApiClient client) {
+    return new Builder(client);
+  }
+
+  @Override
+  public Observation read(WorkloadSpec spec, Instant now) {
+    WorkloadRef ref = spec.workload();
+    Optional<ScalableResource> resource = scales.resource(ref);
+    if (resource.isEmpty()) {
+      return unavailable(spec, now, "kind " + ref.kind() + " has no registered scale resource");
+    }
+    String what = ScaleClient.describe(resource.get(), ref);
+    ApiCalls.Result<ScaleClient.Scale> scale = calls.run(scales.read(resource.get(), ref));
+    if (!scale.ok()) {
+      return unavailable(spec, now, ApiCalls.describe(scale.error().orElseThrow(), what));
+    }
+    ScaleClient.Scale s = scale.value().orElseThrow();
+    if (s.selector().isEmpty()) {
+      return unavailable(spec, now, what + " has no status.selector: cannot find its pods");
+    }
+    ApiCalls.Result<V1PodList> pods = calls.run(
+        () -> core.listNamespacedPod(ref.namespace()).labelSelector(s.selector()).execute());
+    if (!pods.ok()) {
+      return unavailable(spec, now, ApiCalls.describe(pods.error().orElseThrow(),
+          "pods in " + ref.namespace() + " (" + s.selector() + ")"));
+    }
+    Map<String, V1Pod> ready = new LinkedHashMap<>();
+    int warming = 0;
+    for (V1Pod p : pods.value().map(V1PodList::getItems).orElse(List.of())) {
+      if (p.getMetadata() == null || p.getMetadata().getDeletionTimestamp() != null
+          || p.getStatus() == null) {
+        continue;
+      }
+      V1PodCondition readyCondition = p.getStatus().getConditions() == null ? null
+          : p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+              .findFirst().orElse(null);
+      if (readyCondition == null || !"True".equals(readyCondition.getStatus())) {
+        continue;
+      }
+      ready.put(p.getMetadata().getName(), p);
+      OffsetDateTime since = readyCondition.getLastTransitionTime() != null
+          ? readyCondition.getLastTransitionTime() : p.getStatus().getStartTime();
+      if (since != null && now.isBefore(since.toInstant().plus(warmUp))) {
+        warming++;
+      }
+    }
+    ReplicaStatus replicas = new ReplicaStatus(s.specReplicas(), ready.size(), warming);
+    Map<String, MetricReading> readings = new LinkedHashMap<>();
+    boolean wantsResources = spec.metrics().stream()
+        .anyMatch(m -> m.name().equals("cpu") || m.name().equals("memory"));
+    Map<String, PodMetrics> samples = new HashMap<>();
+    String metricsProblem = null;
+    if (wantsResources) {
+      ApiCalls.Result<PodMetricsList> pm =
+          calls.run(() -> metrics.getPodMetrics(ref.namespace(), s.selector()));
+      if (pm.ok()) {
+        for (PodMetrics m : pm.value().map(PodMetricsList::getItems).orElse(List.of())) {
+          if (m.getMetadata() != null && ready.containsKey(m.getMetadata().getName())) {
+            samples.put(m.getMetadata().getName(), m);
+          }
+        }
+      } else {
+        metricsProblem = ApiCalls.describe(pm.error().orElseThrow(),
+            "pods.metrics.k8s.io in " + ref.namespace() + " (" + s.selector() + ")");
+      }
+    }
+    for (MetricTarget m : spec.metrics()) {
+      if (!m.name().equals("cpu") && !m.name().equals("memory")) {
+        readings.put(m.name(), MetricReading.unavailable(m.name(),
+            "MetricsServerSource serves cpu and memory only, not " + m.name()));
+      } else if (metricsProblem != null) {
+        readings.put(m.name(), MetricReading.unavailable(m.name(), metricsProblem));
+      } else {
+        readings.put(m.name(), reading(m, ready, samples, s.selector()));
+      }
+    }
+    return new Observation(now, readings, Optional.of(replicas));
+  }
+
+  private static MetricReading reading(MetricTarget m, Map<String, V1Pod> ready,
+      Map<String, PodMetrics> samples, String selector) {
+    String res = m.name();
+    double usage = 0;
+    double request = 0;
+    int sampled = 0;
+    Instant oldest = null;
+    for (Map.Entry<String, PodMetrics> e : samples.entrySet()) {
+      PodMetrics pm = e.getValue();
+      Instant t;
+      try {
+        t = pm.getTimestamp() == null ? null : OffsetDateTime.parse(pm.getTimestamp()).toInstant();
+      } catch (DateTimeParseException bad) {
+        t = null;
+      }
+      if (t == null) {
+        return MetricReading.unavailable(res, "PodMetrics of " + e.getKey()
+            + " has no valid timestamp: " + pm.getTimestamp());
+      }
+      double u = 0;
+      for (ContainerMetrics c : pm.getContainers() == null ? List.<ContainerMetrics>of()
+          : pm.getContainers()) {
+        Quantity q = c.getUsage() == null ? null : c.getUsage().get(res);
+        if (q != null) {
+          u += q.getNumber().doubleValue();
+        }
+      }
+      if (m.type() == MetricTarget.Type.UTILIZATION) {
+        double r = requestOf(ready.get(e.getKey()), res);
+        if (!(r > 0)) {
+          return MetricReading.unavailable(res, "pod " + e.getKey() + " has no " + res
+              + " request: utilization is undefined");
+        }
+        request += r;
+      }
+      usage += u;
+      sampled++;
+      oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
+    }
+    if (sampled == 0) {
+      return MetricReading.unavailable(res, "no ready pod of " + selector
+          + " has a metrics.k8s.io sample (" + ready.size() + " ready)");
+    }
+    double value = m.type() == MetricTarget.Type.UTILIZATION
+        ? usage / request * 100.0 : usage / sampled * ready.size();
+    if (!Double.isFinite(value)) {
+      return MetricReading.unavailable(res, "non-finite " + res + " value " + value);
+    }
+    return MetricReading.of(res, value, oldest);
+  }
+
+  private static double requestOf(V1Pod pod, String res) {
+    if (pod == null || pod.getSpec() == null) {
+      return 0;
+    }
+    double sum = 0;
+    for (V1Container c : pod.getSpec().getContainers()) {
+      Quantity q = c.getResources() == null || c.getResources().getRequests() == null ? null
+          : c.getResources().getRequests().get(res);
+      if (q == null) {
+        return 0;
+      }
+      sum += q.getNumber().doubleValue();
+    }
+    return sum;
+  }
+
+  private static Observation unavailable(WorkloadSpec spec, Instant now, String why) {
+    Map<String, MetricReading> r = new LinkedHashMap<>();
+    for (MetricTarget m : spec.metrics()) {
+      r.put(m.name(), MetricReading.unavailable(m.name(), why));
+    }
+    return new Observation(now, r, Optional.empty());
+  }
+
+  /** Builds a {@link MetricsServerSource}. */
+  public static final class Builder {
+    private final ApiClient client;
+    private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper;
+    private RetryPolicy retry = RetryPolicy.DEFAULT;
+    private Duration warmUp = DEFAULT_WARM_UP;
+    private final Map<String, ScalableResource> resources = new LinkedHashMap<>();
+
+    private Builder(ApiClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      resource(ScalableResource.DEPLOYMENT);
+      resource(ScalableResource.STATEFUL_SET);
+      resource(ScalableResource.REPLICA_SET);
+    }
+
+    /** The clock for retry budgets; default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Waits between retries; default {@link Sleeper#untilClock} of the clock. */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** Retries of transient errors; default {@link RetryPolicy#DEFAULT}. */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** Registers (or replaces) the resource type of a kind. */
+    public Builder resource(ScalableResource resource) {
+      Objects.requireNonNull(resource, "resource");
+      resources.put(resource.kind(), resource);
+      return this;
+    }
+
+    /**
+     * How long after becoming ready a pod counts as warming, in [0, 1 h]; default 60 s.
+     *
+     * @throws IllegalArgumentException when out of range
+     */
+    public Builder warmUp(Duration warmUp) {
+      Objects.requireNonNull(warmUp, "warmUp");
+      if (warmUp.isNegative() || warmUp.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("warmUp must be in [PT0S, PT1H], but was " + warmUp);
+      }
+      this.warmUp = warmUp;
+      return this;
+    }
+
+    /** Builds the source. */
+    public MetricsServerSource build() {
+      return new MetricsServerSource(this);
+    }
+  }
+}

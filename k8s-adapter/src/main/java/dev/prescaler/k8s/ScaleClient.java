@@ -1,0 +1,90 @@
+package dev.prescaler.k8s;
+
+import dev.prescaler.core.WorkloadRef;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CustomObjectsApi;
+import io.kubernetes.client.util.PatchUtils;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Reads and patches the {@code scale} subresource of any resource type (through the generic
+ * custom-objects API, so Deployments, StatefulSets and custom resources take the same path).
+ */
+final class ScaleClient {
+  /**
+   * The scale subresource as read.
+   *
+   * @param specReplicas {@code spec.replicas}
+   * @param statusReplicas {@code status.replicas}
+   * @param selector {@code status.selector}, empty when absent
+   * @param resourceVersion the object's resourceVersion, empty when absent
+   */
+  record Scale(int specReplicas, int statusReplicas, String selector, String resourceVersion) {}
+
+  private final ApiClient client;
+  private final CustomObjectsApi api;
+  private final Map<String, ScalableResource> resources;
+
+  ScaleClient(ApiClient client, Map<String, ScalableResource> resources) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.api = new CustomObjectsApi(client);
+    this.resources = Map.copyOf(resources);
+  }
+
+  /** The resource type of a workload's kind, if known. */
+  Optional<ScalableResource> resource(WorkloadRef ref) {
+    return Optional.ofNullable(resources.get(ref.kind()));
+  }
+
+  /** {@code deployments.apps default/web scale}, for messages. */
+  static String describe(ScalableResource r, WorkloadRef ref) {
+    return r.resourceName() + " " + ref.namespace() + "/" + ref.name() + " scale";
+  }
+
+  ApiCalls.Call<Scale> read(ScalableResource r, WorkloadRef ref) {
+    return () -> parse(api.getNamespacedCustomObjectScale(r.group(), r.version(), ref.namespace(),
+        r.plural(), ref.name()).execute());
+  }
+
+  /** A JSON merge patch of {@code spec.replicas} carrying the observed resourceVersion. */
+  static String patchBody(int replicas, String resourceVersion) {
+    String meta = resourceVersion.isEmpty() ? ""
+        : "\"metadata\":{\"resourceVersion\":\"" + resourceVersion.replace("\"", "") + "\"},";
+    return String.format(Locale.ROOT, "{%s\"spec\":{\"replicas\":%d}}", meta, replicas);
+  }
+
+  ApiCalls.Call<Scale> patch(ScalableResource r, WorkloadRef ref, int replicas,
+      String resourceVersion) {
+    String body = patchBody(replicas, resourceVersion);
+    return () -> parse(PatchUtils.patch(Object.class,
+        () -> api.patchNamespacedCustomObjectScale(r.group(), r.version(), ref.namespace(),
+            r.plural(), ref.name(), new V1Patch(body)).buildCall(null),
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Scale parse(Object o) {
+    Map<String, Object> m = o instanceof Map ? (Map<String, Object>) o : new LinkedHashMap<>();
+    Map<String, Object> md = map(m.get("metadata"));
+    Map<String, Object> spec = map(m.get("spec"));
+    Map<String, Object> status = map(m.get("status"));
+    Object rv = md.get("resourceVersion");
+    Object sel = status.get("selector");
+    return new Scale(number(spec.get("replicas")), number(status.get("replicas")),
+        sel == null ? "" : sel.toString(), rv == null ? "" : rv.toString());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object o) {
+    return o instanceof Map ? (Map<String, Object>) o : Map.of();
+  }
+
+  private static int number(Object o) {
+    return o instanceof Number ? ((Number) o).intValue() : 0;
+  }
+}

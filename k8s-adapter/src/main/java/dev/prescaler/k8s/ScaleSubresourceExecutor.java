@@ -1,0 +1,250 @@
+package dev.prescaler.k8s;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.ScaleExecutor;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.ScaleRequest;
+import dev.prescaler.core.WorkloadRef;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies {@link Mode#ACT} decisions by patching the {@code scale} subresource of a Deployment,
+ * StatefulSet, ReplicaSet or any registered resource type with one.
+ *
+ * <p>Each {@link #apply} makes, in order: a list of the namespace's HPAs (cached for {@link
+ * Builder#hpaCacheTtl}), refusing when one targets the workload (acting directly would fight the
+ * HPA: use {@link Mode#HPA_FLOOR} with {@link HpaFloorExecutor}); a read of {@code /scale}; and one
+ * JSON merge patch {@code {"metadata":{"resourceVersion":RV},"spec":{"replicas":N}}} carrying the
+ * resourceVersion just read, so the server rejects it with 409 when anyone changed the object in
+ * between. Outcomes:
+ *
+ * <ul>
+ *   <li>409: {@code Refused}, "changed by someone else, re-read next tick"; nothing is overwritten.
+ *   <li>The count read differs from the request's {@code from}: {@code Refused} for the same reason.
+ *   <li>429: waits {@code Retry-After} when it fits in the {@link RetryPolicy} budget; otherwise
+ *       {@code Failed}, and every request for any workload is refused until that instant.
+ *   <li>5xx, timeouts and I/O errors: retried with capped exponential backoff within the budget.
+ *   <li>403, 404, 422 and other 4xx: {@code Failed}, naming the status, the resource and the
+ *       server's message.
+ * </ul>
+ *
+ * <p>One decision is one patch: it is applied whole or not at all. When a patch timed out and its
+ * retry met a 409, the scale is read again and the outcome is {@code Applied} only when it shows
+ * the requested count. Thread-safe.
+ */
+public final class ScaleSubresourceExecutor implements ScaleExecutor {
+  /** Default time a namespace's HPA list is reused for conflict detection: 30 s. */
+  public static final Duration DEFAULT_HPA_CACHE_TTL = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScaleSubresourceExecutor.class);
+
+  private final ScaleClient scales;
+  private final ApiCalls calls;
+  private final HpaLookup hpas;
+  private final boolean detectHpaConflicts;
+  private final Map<String, Instant> rateLimitedUntil = new ConcurrentHashMap<>();
+
+  private ScaleSubresourceExecutor(Builder b) {
+    this.calls = new ApiCalls(b.clock, b.sleeper != null ? b.sleeper : Sleeper.untilClock(b.clock),
+        b.retry);
+    this.scales = new ScaleClient(b.client, b.resources);
+    this.hpas = new HpaLookup(b.client, calls, b.hpaCacheTtl);
+    this.detectHpaConflicts = b.detectHpaConflicts;
+  }
+
+  /** A builder over an API client (see {@code io.kubernetes.client.util.Config.defaultClient()}). */
+  public static Builder builder(ApiClient client) {
+    return new Builder(client);
+  }
+
+  @Override
+  public ScaleOutcome apply(ScaleRequest request) {
+    WorkloadRef ref = request.workload();
+    if (request.mode() != Mode.ACT) {
+      return ScaleOutcome.refused("ScaleSubresourceExecutor applies mode ACT only, but the request "
+          + "for " + ref + " was " + request.mode() + ": use HpaFloorExecutor (or "
+          + "ModeRoutingExecutor) for HPA_FLOOR");
+    }
+    Optional<ScalableResource> resource = scales.resource(ref);
+    if (resource.isEmpty()) {
+      return ScaleOutcome.failed("kind " + ref.kind() + " of " + ref + " has no registered scale "
+          + "resource: call resource(new ScalableResource(\"" + ref.kind() + "\", group, version, "
+          + "plural)) on the builder");
+    }
+    ScalableResource r = resource.get();
+    String what = ScaleClient.describe(r, ref);
+    Instant now = calls.clock().instant();
+    Instant until = rateLimitedUntil.get("");
+    if (until != null && now.isBefore(until)) {
+      return ScaleOutcome.refused("API server rate limit (HTTP 429): no request before " + until
+          + "; " + ref + " not changed, decide again next tick");
+    }
+    if (detectHpaConflicts) {
+      ApiCalls.Result<List<V2HorizontalPodAutoscaler>> h = hpas.targeting(ref);
+      if (!h.ok()) {
+        return failed(h, "horizontalpodautoscalers.autoscaling in " + ref.namespace()
+            + " (HPA conflict check)");
+      }
+      List<V2HorizontalPodAutoscaler> conflicting = h.value().orElse(List.of());
+      if (!conflicting.isEmpty()) {
+        String names = conflicting.stream().map(HpaLookup::name).collect(Collectors.joining(", "));
+        return ScaleOutcome.refused("HorizontalPodAutoscaler " + ref.namespace() + "/" + names
+            + " also targets " + ref.kind() + " " + ref.name() + ": acting directly would fight "
+            + "it; use Mode.HPA_FLOOR (HpaFloorExecutor) to steer the HPA instead");
+      }
+    }
+    ApiCalls.Result<ScaleClient.Scale> read = calls.run(scales.read(r, ref));
+    if (!read.ok()) {
+      return failed(read, what);
+    }
+    ScaleClient.Scale scale = read.value().orElseThrow();
+    if (scale.specReplicas() != request.from()) {
+      return ScaleOutcome.refused(what + " changed by someone else: spec.replicas is "
+          + scale.specReplicas() + ", the decision was made at " + request.from()
+          + "; re-read next tick");
+    }
+    if (scale.specReplicas() == request.to()) {
+      return ScaleOutcome.applied(request.to(), what + " already at " + request.to());
+    }
+    ApiCalls.Result<ScaleClient.Scale> patched =
+        calls.run(scales.patch(r, ref, request.to(), scale.resourceVersion()));
+    if (patched.ok()) {
+      LOG.debug("{}: {} spec.replicas {} -> {}", ref, what, scale.specReplicas(), request.to());
+      return ScaleOutcome.applied(request.to(), "PATCH " + what + " spec.replicas "
+          + scale.specReplicas() + " -> " + request.to() + " (resourceVersion "
+          + scale.resourceVersion() + ")");
+    }
+    if (patched.code() == 409) {
+      if (patched.uncertain()) {
+        ApiCalls.Result<ScaleClient.Scale> again = calls.run(scales.read(r, ref));
+        if (again.ok() && again.value().orElseThrow().specReplicas() == request.to()) {
+          return ScaleOutcome.applied(request.to(), "PATCH " + what + " spec.replicas "
+              + scale.specReplicas() + " -> " + request.to()
+              + " (applied by a try that timed out; confirmed by a re-read)");
+        }
+      }
+      return ScaleOutcome.refused(what + " changed by someone else (HTTP 409 Conflict, "
+          + "resourceVersion " + scale.resourceVersion() + " is stale): not overwritten; re-read "
+          + "and decide again next tick");
+    }
+    return failed(patched, what);
+  }
+
+  private ScaleOutcome failed(ApiCalls.Result<?> result, String what) {
+    result.retryAt().ifPresent(t -> rateLimitedUntil.merge("", t, (a, b) -> a.isAfter(b) ? a : b));
+    String retry = result.retryAt().map(t -> "; rate limited, no request before " + t).orElse("");
+    return ScaleOutcome.failed(ApiCalls.describe(result.error().orElseThrow(), what)
+        + (result.attempts() > 1 ? " (after " + result.attempts() + " tries)" : "") + retry
+        + "; nothing changed");
+  }
+
+  /**
+   * The replica counts from the scale subresource: {@code current} is {@code spec.replicas},
+   * {@code ready} is {@code status.replicas} (the scale subresource carries no readiness; {@link
+   * MetricsServerSource} counts ready pods exactly). Empty when the read fails.
+   */
+  @Override
+  public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+    Optional<ScalableResource> r = scales.resource(workload);
+    if (r.isEmpty()) {
+      return Optional.empty();
+    }
+    ApiCalls.Result<ScaleClient.Scale> read = calls.run(scales.read(r.get(), workload));
+    if (!read.ok()) {
+      LOG.warn("{}: cannot read replicas: {}", workload,
+          ApiCalls.describe(read.error().orElseThrow(), ScaleClient.describe(r.get(), workload)));
+      return Optional.empty();
+    }
+    ScaleClient.Scale s = read.value().orElseThrow();
+    return Optional.of(ReplicaStatus.of(s.specReplicas(), Math.max(0, s.statusReplicas())));
+  }
+
+  /**
+   * Builds a {@link ScaleSubresourceExecutor}. Deployments, StatefulSets and ReplicaSets are
+   * registered; add other kinds with {@link #resource}.
+   */
+  public static final class Builder {
+    private final ApiClient client;
+    private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper;
+    private RetryPolicy retry = RetryPolicy.DEFAULT;
+    private Duration hpaCacheTtl = DEFAULT_HPA_CACHE_TTL;
+    private boolean detectHpaConflicts = true;
+    private final Map<String, ScalableResource> resources = new LinkedHashMap<>();
+
+    private Builder(ApiClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      resource(ScalableResource.DEPLOYMENT);
+      resource(ScalableResource.STATEFUL_SET);
+      resource(ScalableResource.REPLICA_SET);
+    }
+
+    /** The clock for retry budgets and rate limits; default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Waits between retries; default {@link Sleeper#untilClock} of the clock. */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** Retries of transient errors; default {@link RetryPolicy#DEFAULT}. */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** Registers (or replaces) the resource type of a kind. */
+    public Builder resource(ScalableResource resource) {
+      Objects.requireNonNull(resource, "resource");
+      resources.put(resource.kind(), resource);
+      return this;
+    }
+
+    /**
+     * How long a namespace's HPA list is reused, in [0, 10 min] (0 lists on every request);
+     * default 30 s.
+     *
+     * @throws IllegalArgumentException when out of range
+     */
+    public Builder hpaCacheTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "hpaCacheTtl");
+      if (ttl.isNegative() || ttl.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException("hpaCacheTtl must be in [PT0S, PT10M], but was " + ttl);
+      }
+      this.hpaCacheTtl = ttl;
+      return this;
+    }
+
+    /**
+     * Whether to refuse acting on a workload an HPA targets; default true. Turning it off needs
+     * no HPA permissions but lets the engine and an HPA fight.
+     */
+    public Builder detectHpaConflicts(boolean detect) {
+      this.detectHpaConflicts = detect;
+      return this;
+    }
+
+    /** Builds the executor. */
+    public ScaleSubresourceExecutor build() {
+      return new ScaleSubresourceExecutor(this);
+    }
+  }
+}

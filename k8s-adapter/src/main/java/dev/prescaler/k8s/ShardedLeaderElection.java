@@ -1,0 +1,201 @@
+package dev.prescaler.k8s;
+
+import dev.prescaler.core.ScaleExecutor;
+import dev.prescaler.core.WorkloadRef;
+import io.kubernetes.client.openapi.ApiClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Leader election per shard: workloads are spread over {@code N} Leases
+ * ({@code <prefix>-0 … <prefix>-(N-1)}) by a stable hash of {@code namespace/kind/name}, and a
+ * replica acts on a workload only while it holds that workload's shard Lease. With {@link
+ * Builder#maxShardsHeld} below N, replicas share the shards. Thread-safe.
+ */
+public final class ShardedLeaderElection implements AutoCloseable {
+  private final List<LeaseElector> shards;
+  private final int maxHeld;
+
+  private ShardedLeaderElection(List<LeaseElector> shards, int maxHeld) {
+    this.shards = List.copyOf(shards);
+    this.maxHeld = maxHeld;
+  }
+
+  /**
+   * A builder.
+   *
+   * @param client the API client
+   * @param namespace the namespace of the Leases
+   * @param prefix the Leases' name prefix; shard {@code i} is {@code <prefix>-<i>}
+   * @param identity this replica's identity
+   */
+  public static Builder builder(ApiClient client, String namespace, String prefix,
+      String identity) {
+    return new Builder(client, namespace, prefix, identity);
+  }
+
+  /**
+   * The shard of a workload: FNV-1a (32 bit) of the UTF-8 bytes of {@code namespace/kind/name},
+   * unsigned, modulo {@code shards}. The same on every replica, JVM and run.
+   *
+   * @throws IllegalArgumentException when {@code shards} &lt; 1
+   */
+  public static int shardOf(WorkloadRef workload, int shards) {
+    if (shards < 1) {
+      throw new IllegalArgumentException("shards must be >= 1, but was " + shards);
+    }
+    byte[] key = (workload.namespace() + "/" + workload.kind() + "/" + workload.name())
+        .getBytes(StandardCharsets.UTF_8);
+    int h = 0x811c9dc5;
+    for (byte b : key) {
+      h ^= b & 0xff;
+      h *= 0x01000193;
+    }
+    return Integer.remainderUnsigned(h, shards);
+  }
+
+  /** The number of shards. */
+  public int shards() {
+    return shards.size();
+  }
+
+  /**
+   * One election round over the shards: renews those held, and tries the others while fewer than
+   * {@code maxShardsHeld} are held.
+   *
+   * @return the shards held after the round
+   */
+  public Set<Integer> tryAcquireOrRenew() {
+    int held = 0;
+    for (LeaseElector e : shards) {
+      if (e.isLeader() && e.tryAcquireOrRenew()) {
+        held++;
+      }
+    }
+    for (LeaseElector e : shards) {
+      if (held >= maxHeld) {
+        break;
+      }
+      if (!e.isLeader() && e.tryAcquireOrRenew()) {
+        held++;
+      }
+    }
+    return held();
+  }
+
+  /** The shards this replica leads now. */
+  public Set<Integer> held() {
+    Set<Integer> out = new TreeSet<>();
+    for (int i = 0; i < shards.size(); i++) {
+      if (shards.get(i).isLeader()) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  /** Whether this replica leads the workload's shard now. */
+  public boolean owns(WorkloadRef workload) {
+    return shards.get(shardOf(workload, shards.size())).isLeader();
+  }
+
+  /** An executor that applies only for workloads whose shard this replica leads. */
+  public ScaleExecutor guard(ScaleExecutor executor) {
+    return new LeaderGatedExecutor(executor, this::owns, w -> {
+      LeaseElector e = shards.get(shardOf(w, shards.size()));
+      return "not the leader of " + w + "'s shard: lease " + e.lease() + " is held by "
+          + e.holder().orElse("nobody") + ", this replica (" + e.identity() + ") only observes";
+    });
+  }
+
+  /** Gives up every shard Lease held. */
+  @Override
+  public void close() {
+    shards.forEach(LeaseElector::close);
+  }
+
+  /** Builds a {@link ShardedLeaderElection}. */
+  public static final class Builder {
+    private final ApiClient client;
+    private final String namespace;
+    private final String prefix;
+    private final String identity;
+    private int shards = 1;
+    private int maxShardsHeld = -1;
+    private Clock clock = Clock.systemUTC();
+    private Duration leaseDuration = LeaseElector.DEFAULT_LEASE_DURATION;
+    private Duration renewDeadline = LeaseElector.DEFAULT_RENEW_DEADLINE;
+
+    private Builder(ApiClient client, String namespace, String prefix, String identity) {
+      this.client = Objects.requireNonNull(client, "client");
+      this.namespace = Objects.requireNonNull(namespace, "namespace");
+      this.prefix = Objects.requireNonNull(prefix, "prefix");
+      this.identity = Objects.requireNonNull(identity, "identity");
+    }
+
+    /** Number of shards (Leases), in [1, 1024]; default 1. */
+    public Builder shards(int shards) {
+      if (shards < 1 || shards > 1024) {
+        throw new IllegalArgumentException("shards must be in [1, 1024], but was " + shards);
+      }
+      this.shards = shards;
+      return this;
+    }
+
+    /** Most shards one replica holds, in [1, shards]; default all of them. */
+    public Builder maxShardsHeld(int maxShardsHeld) {
+      if (maxShardsHeld < 1) {
+        throw new IllegalArgumentException("maxShardsHeld must be >= 1, but was " + maxShardsHeld);
+      }
+      this.maxShardsHeld = maxShardsHeld;
+      return this;
+    }
+
+    /** The clock; default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Lease duration of every shard; default 15 s (see {@link LeaseElector.Builder#leaseDuration}). */
+    public Builder leaseDuration(Duration leaseDuration) {
+      this.leaseDuration = Objects.requireNonNull(leaseDuration, "leaseDuration");
+      return this;
+    }
+
+    /** Renew deadline of every shard; default 10 s (see {@link LeaseElector.Builder#renewDeadline}). */
+    public Builder renewDeadline(Duration renewDeadline) {
+      this.renewDeadline = Objects.requireNonNull(renewDeadline, "renewDeadline");
+      return this;
+    }
+
+    /**
+     * Builds the election.
+     *
+     * @throws IllegalArgumentException when {@code maxShardsHeld} exceeds {@code shards} or a
+     *     shard's elector is invalid
+     */
+    public ShardedLeaderElection build() {
+      int max = maxShardsHeld == -1 ? shards : maxShardsHeld;
+      if (max > shards) {
+        throw new IllegalArgumentException("maxShardsHeld must be <= shards (" + shards
+            + "), but was " + max);
+      }
+      List<LeaseElector> list = new ArrayList<>();
+      for (int i = 0; i < shards; i++) {
+        list.add(LeaseElector.builder(client, namespace, prefix + "-" + i, identity).clock(clock)
+            .leaseDuration(leaseDuration).renewDeadline(renewDeadline)
+            .retryPeriod(renewDeadline.dividedBy(5).isZero() ? Duration.ofMillis(1)
+                : renewDeadline.dividedBy(5))
+            .build());
+      }
+      return new ShardedLeaderElection(list, max);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * The Kubernetes adapter: executors that apply decisions through the official Kubernetes Java
+ * client ({@link dev.prescaler.k8s.ScaleSubresourceExecutor}, {@link
+ * dev.prescaler.k8s.HpaFloorExecutor}), a metric source over the Metrics Server ({@link
+ * dev.prescaler.k8s.MetricsServerSource}), a listener that records Kubernetes Events ({@link
+ * dev.prescaler.k8s.KubernetesEventListener}) and leader election on Leases ({@link
+ * dev.prescaler.k8s.LeaseElector}, {@link dev.prescaler.k8s.ShardedLeaderElection}).
+ *
+ * <p>Nullness: no {@code null} crosses this API. Time comes only from an injected {@link
+ * java.time.Clock}; waits between retries go through an injected {@link dev.prescaler.k8s.Sleeper}.
+ */
+package dev.prescaler.k8s;

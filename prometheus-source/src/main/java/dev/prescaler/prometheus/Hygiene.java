@@ -1,0 +1,133 @@
+package dev.prescaler.prometheus;
+
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.ReplicaStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Turns parsed results into readings, replica counts and grid values, refusing every number that
+ * was not measured: an empty result, several series where one was expected, NaN, ±Inf and stale
+ * samples all give a reason instead of a value.
+ */
+final class Hygiene {
+  private static final int MAX_LISTED = 3;
+
+  private Hygiene() {}
+
+  /** The one number of an instant result, or why there is none. */
+  static MetricReading reading(String metric, QueryResult r, Instant now, Duration maxSampleAge,
+      String query) {
+    Newest n = newest(r, now, maxSampleAge, query);
+    return n.reason != null ? MetricReading.unavailable(metric, n.reason)
+        : MetricReading.of(metric, n.value, n.time);
+  }
+
+  /**
+   * The replica counts from the current and ready results.
+   *
+   * @throws PrometheusException when either is unavailable or not a non-negative integer
+   */
+  static ReplicaStatus replicas(QueryResult current, QueryResult ready, Instant now,
+      Duration maxSampleAge) {
+    int c = count("current replicas", current, now, maxSampleAge);
+    int r = count("ready replicas", ready, now, maxSampleAge);
+    return ReplicaStatus.of(c, r);
+  }
+
+  private static int count(String what, QueryResult result, Instant now, Duration maxAge) {
+    Newest n = newest(result, now, maxAge, what);
+    if (n.reason != null) {
+      throw new PrometheusException(what + ": " + n.reason);
+    }
+    double v = n.value;
+    if (v < 0 || v > Integer.MAX_VALUE || Math.abs(v - Math.rint(v)) > 1e-9) {
+      throw new PrometheusException(
+          what + " must be a non-negative integer, but was " + v);
+    }
+    return (int) Math.rint(v);
+  }
+
+  private record Newest(double value, Instant time, String reason) {
+    static Newest no(String reason) {
+      return new Newest(Double.NaN, Instant.EPOCH, reason);
+    }
+  }
+
+  private static Newest newest(QueryResult r, Instant now, Duration maxAge, String query) {
+    if (r.type() == QueryResult.Type.STRING) {
+      return Newest.no("the query returned a string, not a number (query: " + query + ")");
+    }
+    List<QueryResult.Series> series = r.series();
+    if (series.isEmpty()) {
+      return Newest.no("no data: the query matched no series (query: " + query + ")");
+    }
+    if (series.size() > 1) {
+      return Newest.no("ambiguous: the query returned " + series.size()
+          + " series where one was expected: " + labels(series)
+          + "; aggregate them, e.g. with sum(...) (query: " + query + ")");
+    }
+    QueryResult.Series s = series.get(0);
+    QueryResult.Sample best = null;
+    for (QueryResult.Sample x : s.samples()) {
+      if (best == null || !x.timestamp().isBefore(best.timestamp())) {
+        best = x;
+      }
+    }
+    QueryResult.Rejected bad = null;
+    for (QueryResult.Rejected x : s.rejected()) {
+      if (bad == null || !x.timestamp().isBefore(bad.timestamp())) {
+        bad = x;
+      }
+    }
+    if (bad != null && (best == null || !bad.timestamp().isBefore(best.timestamp()))) {
+      return Newest.no("value is " + bad.text() + " at " + bad.timestamp()
+          + ", not a finite number (query: " + query + ")");
+    }
+    if (best == null) {
+      return Newest.no("no data: the series has no sample (query: " + query + ")");
+    }
+    if (best.timestamp().isBefore(now.minus(maxAge))) {
+      return Newest.no("stale: the newest sample is from " + best.timestamp() + ", more than "
+          + "maxSampleAge " + maxAge + " before " + now + " (query: " + query + ")");
+    }
+    return new Newest(best.value(), best.timestamp(), null);
+  }
+
+  private static String labels(List<QueryResult.Series> series) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < Math.min(MAX_LISTED, series.size()); i++) {
+      b.append(i == 0 ? "" : ", ").append(series.get(i).labels());
+    }
+    if (series.size() > MAX_LISTED) {
+      b.append(", ...");
+    }
+    return b.toString();
+  }
+
+  /**
+   * Writes the finite samples of a range result into {@code out[i0..i1)}, where index {@code i}
+   * belongs to the instant {@code from + i × step}; everything else stays as it was (NaN).
+   *
+   * @throws PrometheusException when the result holds several series
+   */
+  static void fillGrid(QueryResult r, String query, Instant from, Duration step, int i0, int i1,
+      double[] out) {
+    if (r.series().size() > 1) {
+      throw new PrometheusException("ambiguous history: the query returned " + r.series().size()
+          + " series where one was expected: " + labels(r.series()) + " (query: " + query + ")");
+    }
+    if (r.series().isEmpty()) {
+      return;
+    }
+    long stepNanos = step.toNanos();
+    for (QueryResult.Sample s : r.series().get(0).samples()) {
+      long offset = Duration.between(from, s.timestamp()).toNanos();
+      long idx = Math.round(offset / (double) stepNanos);
+      if (idx >= i0 && idx < i1) {
+        out[(int) idx] = s.value();
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.prescaler.prometheus;
+
+import java.util.Objects;
+
+/**
+ * One PromQL label matcher, such as {@code namespace="shop"} or {@code pod=~"web-.+"}: what the
+ * {@code {selector}} placeholder of a template expands to. The value is always rendered as an
+ * escaped string literal, so it cannot change the query.
+ *
+ * @param label the label name, {@code [a-zA-Z_][a-zA-Z0-9_]*}
+ * @param op the match operator
+ * @param value the value or (for regex operators) the RE2 expression, matched in full
+ */
+public record LabelMatcher(String label, Op op, String value) {
+
+  /** The four PromQL match operators. */
+  public enum Op {
+    /** {@code =}: equal. */
+    EQ("="),
+    /** {@code !=}: not equal. */
+    NEQ("!="),
+    /** {@code =~}: matches the regular expression. */
+    RE("=~"),
+    /** {@code !~}: does not match the regular expression. */
+    NRE("!~");
+
+    private final String symbol;
+
+    Op(String symbol) {
+      this.symbol = symbol;
+    }
+
+    /** The operator as written in PromQL. */
+    public String symbol() {
+      return symbol;
+    }
+  }
+
+  /** Validates the label name. */
+  public LabelMatcher {
+    Objects.requireNonNull(label, "label");
+    Objects.requireNonNull(op, "op");
+    Objects.requireNonNull(value, "value");
+    if (!PromQl.isLabelName(label)) {
+      throw new IllegalArgumentException(
+          "label must match [a-zA-Z_][a-zA-Z0-9_]*, but was " + PromQl.quote(label));
+    }
+  }
+
+  /** {@code label="value"}. */
+  public static LabelMatcher eq(String label, String value) {
+    return new LabelMatcher(label, Op.EQ, value);
+  }
+
+  /** {@code label=~"regex"}. */
+  public static LabelMatcher regex(String label, String regex) {
+    return new LabelMatcher(label, Op.RE, regex);
+  }
+
+  /**
+   * The matcher in PromQL, e.g. {@code pod=~"web-.+"}.
+   *
+   * @throws IllegalArgumentException when the value holds a lone surrogate
+   */
+  public String render() {
+    return label + op.symbol() + PromQl.quote(value);
+  }
+}

@@ -1,0 +1,147 @@
+package dev.prescaler.prometheus;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Built-in PromQL templates for common scaling signals, for {@link
+ * PrometheusMetricSource.Builder#metric}. They assume the usual Kubernetes metric pipelines:
+ * cAdvisor (the kubelet's {@code /metrics/cadvisor}: {@code container_*} series with {@code
+ * namespace}, {@code pod}, {@code container} labels) and kube-state-metrics scraped with {@code
+ * honor_labels: true} (so its {@code namespace} and {@code pod} labels are kept). Pods are chosen
+ * with the {@code {selector}} placeholder (namespace and pod-name regex by default). Each method
+ * states the unit and the {@link dev.prescaler.core.MetricTarget} type to pair it with; the module
+ * README lists the PromQL each one runs.
+ */
+public final class PromQlTemplates {
+  private static final String CONTAINERS = "container!=\"\",container!=\"POD\",{selector}";
+  private static final String READY =
+      "and on (namespace, pod) (kube_pod_status_ready{condition=\"true\",{selector}} == 1)";
+
+  private PromQlTemplates() {}
+
+  /**
+   * CPU usage as the mean percent of the CPU request over ready pods: the summed cAdvisor usage
+   * rate of ready pods over their summed kube-state-metrics CPU requests, × 100. Pair with
+   * {@code MetricTarget.utilization(name, percent)}.
+   */
+  public static String cpuUtilization() {
+    return "100 * sum(sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{"
+        + CONTAINERS + "}[{rate_window}])) " + READY + ")"
+        + " / sum(sum by (namespace, pod) (kube_pod_container_resource_requests{resource=\"cpu\","
+        + "{selector}}) " + READY + ")";
+  }
+
+  /**
+   * CPU usage of all the workload's pods, in cores (the summed cAdvisor usage rate). Pair with
+   * {@code MetricTarget.averageValue(name, coresPerReplica)}.
+   */
+  public static String cpuCores() {
+    return "sum(rate(container_cpu_usage_seconds_total{" + CONTAINERS + "}[{rate_window}]))";
+  }
+
+  /**
+   * Memory working set of all the workload's pods, in bytes (cAdvisor's {@code
+   * container_memory_working_set_bytes}, what the kubelet evicts on). Pair with {@code
+   * MetricTarget.averageValue(name, bytesPerReplica)}.
+   */
+  public static String memoryWorkingSetBytes() {
+    return "sum(container_memory_working_set_bytes{" + CONTAINERS + "})";
+  }
+
+  /**
+   * Memory working set as the mean percent of the memory request over ready pods. Pair with
+   * {@code MetricTarget.utilization(name, percent)}.
+   */
+  public static String memoryUtilization() {
+    return "100 * sum(sum by (namespace, pod) (container_memory_working_set_bytes{" + CONTAINERS
+        + "}) " + READY + ")"
+        + " / sum(sum by (namespace, pod) (kube_pod_container_resource_requests{"
+        + "resource=\"memory\",{selector}}) " + READY + ")";
+  }
+
+  /**
+   * Requests per second served by all the workload's pods: the summed rate of the counter {@code
+   * counter} (e.g. {@code http_requests_total} or {@code http_server_requests_seconds_count}).
+   * Pair with {@code MetricTarget.averageValue(name, requestsPerSecondPerReplica)}.
+   *
+   * @throws IllegalArgumentException when {@code counter} is not a metric name
+   */
+  public static String requestRate(String counter) {
+    requireMetricName("counter", counter);
+    return "sum(rate(" + counter + "{{selector}}[{rate_window}]))";
+  }
+
+  /**
+   * The 95th percentile latency of the workload, in the histogram's unit (usually seconds), from
+   * the buckets of the classic histogram {@code histogram} ({@code <histogram>_bucket} series).
+   * Latency is not a total: scale on it only with a target chosen for that meaning, as an
+   * AVERAGE_VALUE metric.
+   *
+   * @throws IllegalArgumentException when {@code histogram} is not a metric name
+   */
+  public static String latencyP95(String histogram) {
+    return latencyQuantile(histogram, 0.95);
+  }
+
+  /**
+   * The {@code quantile} latency of the workload from the buckets of the classic histogram {@code
+   * histogram}, in the histogram's unit.
+   *
+   * @throws IllegalArgumentException when {@code histogram} is not a metric name or {@code
+   *     quantile} is not in (0, 1)
+   */
+  public static String latencyQuantile(String histogram, double quantile) {
+    requireMetricName("histogram", histogram);
+    if (!(quantile > 0 && quantile < 1)) {
+      throw new IllegalArgumentException("quantile must be in (0, 1), but was " + quantile);
+    }
+    return "histogram_quantile(" + quantile + ", sum by (le) (rate(" + histogram
+        + "_bucket{{selector}}[{rate_window}])))";
+  }
+
+  /**
+   * The share of requests that failed, in [0, 1]: the rate of {@code counter} with a 5xx {@code
+   * statusLabel} over its total rate. With no traffic the ratio is 0/0 = NaN, and the reading is
+   * unavailable.
+   *
+   * @throws IllegalArgumentException when {@code counter} is not a metric name or {@code
+   *     statusLabel} not a label name
+   */
+  public static String errorRatio(String counter, String statusLabel) {
+    requireMetricName("counter", counter);
+    if (!PromQl.isLabelName(statusLabel)) {
+      throw new IllegalArgumentException("statusLabel must match [a-zA-Z_][a-zA-Z0-9_]*, but was "
+          + PromQl.quote(statusLabel));
+    }
+    return "sum(rate(" + counter + "{" + statusLabel + "=~\"5..\",{selector}}[{rate_window}]))"
+        + " / sum(rate(" + counter + "{{selector}}[{rate_window}]))";
+  }
+
+  /**
+   * Replica queries from kube-state-metrics for Deployments ({@code kube_deployment_spec_replicas},
+   * {@code kube_deployment_status_replicas_ready}) and StatefulSets ({@code
+   * kube_statefulset_replicas}, {@code kube_statefulset_status_replicas_ready}). Each is wrapped
+   * in {@code max(...)} so that two kube-state-metrics replicas (an HA pair) do not make the
+   * result ambiguous.
+   */
+  public static Map<String, ReplicaQueries> kubeStateMetricsReplicas() {
+    Map<String, ReplicaQueries> m = new LinkedHashMap<>();
+    m.put("Deployment", new ReplicaQueries(
+        "max(kube_deployment_spec_replicas{namespace=\"{namespace}\",deployment=\"{name}\"})",
+        "max(kube_deployment_status_replicas_ready{namespace=\"{namespace}\","
+            + "deployment=\"{name}\"})"));
+    m.put("StatefulSet", new ReplicaQueries(
+        "max(kube_statefulset_replicas{namespace=\"{namespace}\",statefulset=\"{name}\"})",
+        "max(kube_statefulset_status_replicas_ready{namespace=\"{namespace}\","
+            + "statefulset=\"{name}\"})"));
+    return m;
+  }
+
+  private static void requireMetricName(String field, String name) {
+    if (!PromQl.isMetricName(name)) {
+      throw new IllegalArgumentException(field + " must be a metric name matching "
+          + "[a-zA-Z_:][a-zA-Z0-9_:]*, but was " + (name == null ? "null" : PromQl.quote(name)));
+    }
+  }
+}

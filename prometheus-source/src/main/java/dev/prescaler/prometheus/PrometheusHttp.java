@@ -1,0 +1,228 @@
+package dev.prescaler.prometheus;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of the source: form-encoded POSTs to {@code api/v1/query} and {@code
+ * api/v1/query_range} with authentication, a timeout per attempt, and retries with capped
+ * exponential backoff on 5xx answers and connection errors.
+ *
+ * <p>Nothing here sleeps: the wait before a retry is a delayed executor ({@link
+ * CompletableFuture#delayedExecutor}) chaining the next attempt, and tests replace it. A request
+ * that timed out is not retried, so a slow server costs one timeout per read, not several.
+ * Thread-safe.
+ */
+final class PrometheusHttp {
+  private static final Logger LOG = LoggerFactory.getLogger(PrometheusHttp.class);
+
+  /** How a retry waits: an executor that runs its task after the given delay. */
+  static final Function<Duration, Executor> REAL_DELAYS = d -> d.isZero()
+      ? Runnable::run : CompletableFuture.delayedExecutor(d.toNanos(), TimeUnit.NANOSECONDS);
+
+  private final HttpClient client;
+  private final URI queryUri;
+  private final URI rangeUri;
+  private final Duration requestTimeout;
+  private final int maxRetries;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final BearerTokenFile token;
+  private final String basicAuth;
+  private final Map<String, String> headers;
+  private final Function<Duration, Executor> delays;
+
+  PrometheusHttp(HttpClient client, URI baseUri, Duration requestTimeout, int maxRetries,
+      Duration initialBackoff, Duration maxBackoff, BearerTokenFile token, String basicAuth,
+      Map<String, String> headers, Function<Duration, Executor> delays) {
+    this.client = Objects.requireNonNull(client, "client");
+    URI base = baseUri.getPath() == null || baseUri.getPath().endsWith("/")
+        ? baseUri : URI.create(baseUri + "/");
+    this.queryUri = base.resolve("api/v1/query");
+    this.rangeUri = base.resolve("api/v1/query_range");
+    this.requestTimeout = requestTimeout;
+    this.maxRetries = maxRetries;
+    this.initialBackoff = initialBackoff;
+    this.maxBackoff = maxBackoff;
+    this.token = token;
+    this.basicAuth = basicAuth;
+    this.headers = Map.copyOf(headers);
+    this.delays = delays;
+  }
+
+  /** The wait before retry number {@code retry} (1-based): initial × 2^(retry-1), capped. */
+  static Duration backoff(int retry, Duration initial, Duration max) {
+    if (initial.isZero()) {
+      return Duration.ZERO;
+    }
+    int shift = Math.min(retry - 1, 30);
+    long nanos = initial.toNanos();
+    long scaled = nanos > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : nanos << shift;
+    Duration d = Duration.ofNanos(scaled);
+    return d.compareTo(max) > 0 ? max : d;
+  }
+
+  /** An instant query evaluated at {@code time}. */
+  CompletableFuture<QueryResult> query(String promql, Instant time) {
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("query", promql);
+    form.put("time", seconds(time));
+    form.put("timeout", PromQl.duration(requestTimeout.toMillis()));
+    return attempt(queryUri, form, promql, 0);
+  }
+
+  /** A range query evaluated at {@code start}, {@code start + step}, ... up to {@code end}. */
+  CompletableFuture<QueryResult> queryRange(String promql, Instant start, Instant end,
+      Duration step) {
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("query", promql);
+    form.put("start", seconds(start));
+    form.put("end", seconds(end));
+    form.put("step", BigDecimal.valueOf(step.toMillis(), 3).toPlainString());
+    form.put("timeout", PromQl.duration(requestTimeout.toMillis()));
+    return attempt(rangeUri, form, promql, 0);
+  }
+
+  static String seconds(Instant t) {
+    return BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString();
+  }
+
+  private record Outcome(QueryResult result, PrometheusException error, boolean retry) {}
+
+  private CompletableFuture<QueryResult> attempt(URI uri, Map<String, String> form, String query,
+      int retry) {
+    HttpRequest request;
+    try {
+      request = request(uri, form);
+    } catch (PrometheusException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .orTimeout(requestTimeout.toNanos(), TimeUnit.NANOSECONDS)
+        .handle((response, error) -> outcome(response, error, query))
+        .thenCompose(o -> {
+          if (o.error == null) {
+            return CompletableFuture.completedFuture(o.result);
+          }
+          if (!o.retry || retry >= maxRetries) {
+            PrometheusException e = o.error;
+            if (o.retry && retry > 0) {
+              e = new PrometheusException(e.getMessage() + " (gave up after " + (retry + 1)
+                  + " attempts)", e);
+            }
+            return CompletableFuture.failedFuture(e);
+          }
+          Duration wait = backoff(retry + 1, initialBackoff, maxBackoff);
+          LOG.debug("retry {} of {} in {} after: {}", retry + 1, maxRetries, wait,
+              o.error.getMessage());
+          return CompletableFuture.supplyAsync(() -> null, delays.apply(wait))
+              .thenCompose(x -> attempt(uri, form, query, retry + 1));
+        });
+  }
+
+  private HttpRequest request(URI uri, Map<String, String> form) {
+    StringBuilder body = new StringBuilder();
+    for (Map.Entry<String, String> e : form.entrySet()) {
+      body.append(body.length() == 0 ? "" : "&")
+          .append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+          .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+        .timeout(requestTimeout)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .header("Accept-Encoding", "gzip")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+    headers.forEach(b::header);
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token.token());
+    } else if (basicAuth != null) {
+      b.header("Authorization", basicAuth);
+    }
+    return b.build();
+  }
+
+  private Outcome outcome(HttpResponse<byte[]> response, Throwable error, String query) {
+    if (error != null) {
+      Throwable e = error instanceof CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      if (e instanceof TimeoutException
+          || e instanceof HttpTimeoutException && !(e instanceof HttpConnectTimeoutException)) {
+        return new Outcome(null, new PrometheusException("request timed out after "
+            + requestTimeout + " (query: " + query + ")", e), false);
+      }
+      if (e instanceof IOException) {
+        String kind = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
+            ? "cannot connect to Prometheus" : "connection to Prometheus failed";
+        return new Outcome(null, new PrometheusException(kind + " at " + queryUri.getAuthority()
+            + ": " + e + " (query: " + query + ")", e), true);
+      }
+      return new Outcome(null, new PrometheusException("request failed: " + e
+          + " (query: " + query + ")", e), false);
+    }
+    int status = response.statusCode();
+    byte[] body;
+    try {
+      body = decode(response);
+    } catch (IOException e) {
+      return new Outcome(null, new PrometheusParseException("cannot decompress the body: " + e
+          + " (query: " + query + ")", e), false);
+    }
+    if (status >= 200 && status < 300) {
+      try {
+        return new Outcome(ResponseParser.parse(body, status, query), null, false);
+      } catch (PrometheusParseException e) {
+        return new Outcome(null, new PrometheusParseException(
+            e.detail() + " (HTTP " + status + ", query: " + query + ")", e), false);
+      } catch (PrometheusException e) {
+        return new Outcome(null, e, false);
+      }
+    }
+    if (status == 401 && token != null) {
+      token.invalidate();
+    }
+    Optional<ResponseParser.ApiError> apiError = ResponseParser.parseError(body);
+    PrometheusApiException e = apiError
+        .map(a -> new PrometheusApiException(status, a.errorType(), a.error(), query))
+        .orElseGet(() -> new PrometheusApiException(status, "",
+            body.length == 0 ? "(empty body)" : ResponseParser.bodySnippet(body), query));
+    return new Outcome(null, e, e.isServerError());
+  }
+
+  private static byte[] decode(HttpResponse<byte[]> response) throws IOException {
+    byte[] body = response.body() == null ? new byte[0] : response.body();
+    Optional<String> encoding = response.headers().firstValue("Content-Encoding");
+    if (encoding.isPresent() && encoding.get().equalsIgnoreCase("gzip") && body.length > 0) {
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+        return in.readAllBytes();
+      }
+    }
+    return body;
+  }
+}

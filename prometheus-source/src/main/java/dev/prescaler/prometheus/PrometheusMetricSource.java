@@ -1,0 +1,692 @@
+package dev.prescaler.prometheus;
+
+import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.core.MetricSource;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link MetricSource} that reads a workload's metrics from Prometheus with one PromQL template
+ * per metric name of the {@link WorkloadSpec}.
+ *
+ * <pre>{@code
+ * MetricSource prometheus = PrometheusMetricSource.builder()
+ *     .baseUri(URI.create("http://prometheus.monitoring:9090"))
+ *     .metric("cpu", PromQlTemplates.cpuUtilization())
+ *     .metric("rps", PromQlTemplates.requestRate("http_requests_total"))
+ *     .replicaQueries(PromQlTemplates.kubeStateMetricsReplicas())
+ *     .build();
+ * }</pre>
+ *
+ * <p>{@link #read} runs one instant query per metric at the engine's {@code now} (all of a
+ * workload's queries in parallel) and {@link #history} runs range queries for backfill, chunked
+ * under Prometheus's limit of 11,000 points per series. Template placeholders are documented in
+ * the module README and on {@link Builder#metric}; every value is escaped, so a label value with
+ * quotes, backslashes or newlines cannot change the query.
+ *
+ * <p>Readings follow the engine's contract: a {@link MetricTarget.Type#UTILIZATION} template must
+ * return the mean percent of request over ready pods, an {@link MetricTarget.Type#AVERAGE_VALUE}
+ * template the workload's total. A reading is {@link MetricReading#unavailable unavailable}, with
+ * the reason, when the request failed, or the result is empty, holds several series, is NaN or
+ * ±Inf, or its newest sample is older than {@link Builder#maxSampleAge}. Without replica queries
+ * for the workload's kind, {@link Observation#replicas()} is empty and the engine asks its
+ * executor. Immutable and thread-safe.
+ */
+public final class PrometheusMetricSource implements MetricSource {
+  private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetricSource.class);
+
+  /** Default rate window, the {@code {rate_window}} placeholder: 5 minutes. */
+  public static final Duration DEFAULT_RATE_WINDOW = Duration.ofMinutes(5);
+  /** Default timeout of one request: 10 s. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** Default TCP connect timeout: 5 s. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /** Default retries after a 5xx answer or a connection error: 2. */
+  public static final int DEFAULT_MAX_RETRIES = 2;
+  /** Default wait before the first retry: 200 ms (doubled for each further retry). */
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+  /** Default cap on the wait between retries: 2 s. */
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(2);
+  /** Default age beyond which a sample is stale: 5 minutes. */
+  public static final Duration DEFAULT_MAX_SAMPLE_AGE = Duration.ofMinutes(5);
+  /** Default and largest span of history a backfill reads: 7 days. */
+  public static final Duration DEFAULT_MAX_BACKFILL = Duration.ofDays(7);
+  /** Default points per range request: 10,000 (Prometheus refuses more than 11,000). */
+  public static final int DEFAULT_MAX_POINTS_PER_REQUEST = 10_000;
+  /** Prometheus's own limit on the points of one series in a range query. */
+  public static final int PROMETHEUS_MAX_POINTS = 11_000;
+
+  private final PrometheusHttp http;
+  private final Map<String, QueryTemplate> metrics;
+  private final Map<String, Replicas> replicaQueries;
+  private final Function<WorkloadRef, List<LabelMatcher>> podSelector;
+  private final String rateWindow;
+  private final Duration maxSampleAge;
+  private final Duration maxBackfill;
+  private final int maxPointsPerRequest;
+
+  private record Replicas(QueryTemplate current, QueryTemplate ready) {}
+
+  private PrometheusMetricSource(Builder b, Map<String, QueryTemplate> metrics,
+      Map<String, Replicas> replicas, HttpClient client) {
+    this.http = new PrometheusHttp(client, b.baseUri, b.requestTimeout, b.maxRetries,
+        b.initialBackoff, b.maxBackoff,
+        b.bearerTokenFile == null ? null : new BearerTokenFile(b.bearerTokenFile),
+        b.basicUser == null ? null : "Basic " + Base64.getEncoder().encodeToString(
+            (b.basicUser + ":" + b.basicPassword).getBytes(StandardCharsets.UTF_8)),
+        b.headers, b.delays);
+    this.metrics = Map.copyOf(metrics);
+    this.replicaQueries = Map.copyOf(replicas);
+    this.podSelector = b.podSelector;
+    this.rateWindow = PromQl.duration(b.rateWindow.toMillis());
+    this.maxSampleAge = b.maxSampleAge;
+    this.maxBackfill = b.maxBackfill;
+    this.maxPointsPerRequest = b.maxPointsPerRequest;
+  }
+
+  /** A builder; {@link Builder#baseUri} and at least one {@link Builder#metric} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The default pod-name regular expression of a workload's pods: {@code <name>-<hash>-<suffix>}
+   * for a Deployment, {@code <name>-<ordinal>} for a StatefulSet, {@code <name>-<suffix>} for a
+   * ReplicaSet or ReplicationController, and {@code <name>-.+} otherwise. The name is quoted, so
+   * its dots match only dots.
+   */
+  public static String defaultPodRegex(WorkloadRef workload) {
+    String name = PromQl.quoteRegex(workload.name());
+    switch (workload.kind()) {
+      case "Deployment":
+        return name + "-[a-z0-9]+-[a-z0-9]+";
+      case "StatefulSet":
+        return name + "-[0-9]+";
+      case "ReplicaSet":
+      case "ReplicationController":
+        return name + "-[a-z0-9]+";
+      default:
+        return name + "-.+";
+    }
+  }
+
+  /**
+   * The default {@code {selector}}: {@code namespace="<namespace>",pod=~"<pod regex>"}, the labels
+   * cAdvisor and kube-state-metrics put on per-pod series (see {@link #defaultPodRegex}).
+   */
+  public static List<LabelMatcher> defaultPodSelector(WorkloadRef workload) {
+    return List.of(LabelMatcher.eq("namespace", workload.namespace()),
+        LabelMatcher.regex("pod", defaultPodRegex(workload)));
+  }
+
+  /** The query {@code metric} runs for {@code workload}, for logs and tests; empty if none. */
+  public Optional<String> query(WorkloadRef workload, String metric) {
+    QueryTemplate t = metrics.get(metric);
+    return t == null ? Optional.empty() : Optional.of(t.render(values(workload)));
+  }
+
+  private QueryTemplate.Values values(WorkloadRef workload) {
+    List<LabelMatcher> selector = podSelector.apply(workload);
+    if (selector == null || selector.isEmpty()) {
+      throw new IllegalArgumentException("podSelector must return at least one matcher for "
+          + workload + ", but returned " + selector);
+    }
+    return new QueryTemplate.Values(workload, selector, defaultPodRegex(workload), rateWindow);
+  }
+
+  /**
+   * Reads every metric of {@code spec} with an instant query at {@code now}, and the replica counts
+   * when replica queries exist for the workload's kind. Never throws for a failed request: the
+   * reading is unavailable with the reason. Returns early, all readings unavailable, when the
+   * calling thread is interrupted (the interrupt flag stays set).
+   */
+  @Override
+  public Observation read(WorkloadSpec spec, Instant now) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(now, "now");
+    WorkloadRef ref = spec.workload();
+    Map<String, MetricReading> readings = new LinkedHashMap<>();
+    Map<String, String> queries = new LinkedHashMap<>();
+    Replicas rq = replicaQueries.get(ref.kind());
+    String currentQuery = null;
+    String readyQuery = null;
+    try {
+      QueryTemplate.Values values = values(ref);
+      for (MetricTarget m : spec.metrics()) {
+        QueryTemplate t = metrics.get(m.name());
+        if (t != null) {
+          queries.put(m.name(), t.render(values));
+        }
+      }
+      if (rq != null) {
+        currentQuery = rq.current.render(values);
+        readyQuery = rq.ready.render(values);
+      }
+    } catch (RuntimeException e) {
+      for (MetricTarget m : spec.metrics()) {
+        readings.put(m.name(), MetricReading.unavailable(m.name(),
+            "cannot build the query: " + e.getMessage()));
+      }
+      return new Observation(now, readings, Optional.empty());
+    }
+    Map<String, CompletableFuture<QueryResult>> pending = new LinkedHashMap<>();
+    for (MetricTarget m : spec.metrics()) {
+      String q = queries.get(m.name());
+      if (q == null) {
+        readings.put(m.name(), MetricReading.unavailable(m.name(),
+            "no PromQL template for metric " + m.name() + ": call metric(\"" + m.name()
+                + "\", ...) on the PrometheusMetricSource builder"));
+        continue;
+      }
+      pending.put(m.name(), http.query(q, now));
+    }
+    CompletableFuture<QueryResult> current = null;
+    CompletableFuture<QueryResult> ready = null;
+    if (rq != null) {
+      current = http.query(currentQuery, now);
+      ready = http.query(readyQuery, now);
+    }
+    List<CompletableFuture<?>> all = new ArrayList<>(pending.values());
+    if (rq != null) {
+      all.add(current);
+      all.add(ready);
+    }
+    try {
+      CompletableFuture.allOf(all.stream().map(f -> f.handle((r, e) -> null))
+          .toArray(CompletableFuture[]::new)).get();
+    } catch (InterruptedException e) {
+      all.forEach(f -> f.cancel(true));
+      Thread.currentThread().interrupt();
+      for (String name : pending.keySet()) {
+        readings.put(name, MetricReading.unavailable(name, "interrupted while reading"));
+      }
+      return new Observation(now, readings, Optional.empty());
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("unexpected failure joining queries", e);
+    }
+    for (Map.Entry<String, CompletableFuture<QueryResult>> e : pending.entrySet()) {
+      String name = e.getKey();
+      MetricReading r;
+      try {
+        r = Hygiene.reading(name, e.getValue().join(), now, maxSampleAge, queries.get(name));
+      } catch (RuntimeException ex) {
+        r = MetricReading.unavailable(name, reason(ex));
+      }
+      if (!r.isAvailable()) {
+        LOG.debug("{}: metric {} unavailable: {}", ref, name, r.reason());
+      }
+      readings.put(name, r);
+    }
+    Optional<ReplicaStatus> replicas = Optional.empty();
+    if (rq != null) {
+      try {
+        replicas = Optional.of(Hygiene.replicas(current.join(), ready.join(), now,
+            maxSampleAge));
+      } catch (RuntimeException ex) {
+        LOG.debug("{}: replica counts unavailable, the engine will ask the executor: {}", ref,
+            reason(ex));
+      }
+    }
+    return new Observation(now, sortedLike(spec, readings), replicas);
+  }
+
+  private static Map<String, MetricReading> sortedLike(WorkloadSpec spec,
+      Map<String, MetricReading> readings) {
+    Map<String, MetricReading> out = new LinkedHashMap<>();
+    for (MetricTarget m : spec.metrics()) {
+      out.put(m.name(), readings.get(m.name()));
+    }
+    return out;
+  }
+
+  private static String reason(Throwable ex) {
+    Throwable e = ex;
+    while ((e instanceof java.util.concurrent.CompletionException
+        || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e instanceof PrometheusException ? e.getMessage() : e.toString();
+  }
+
+  /**
+   * The past load of {@code metric} on the grid {@code from, from + step, ...} before {@code to},
+   * read with range queries evaluated at each step's start, in chunks of at most {@link
+   * Builder#maxPointsPerRequest} points. Only the last {@link Builder#maxBackfill} before {@code
+   * to} is read; earlier steps, and steps without a finite value, are NaN. A UTILIZATION metric is
+   * converted to load (percent / 100 × ready pods) with the ready-replica query, so without replica
+   * queries for the kind there is no history (empty). Empty too when the metric has no template.
+   *
+   * @throws PrometheusException when a request fails or a chunk holds several series
+   * @throws IllegalArgumentException when {@code from} is not before {@code to} or the step is not
+   *     at least 1 ms
+   */
+  @Override
+  public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric, Instant from,
+      Instant to, Duration step) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(metric, "metric");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(step, "step");
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("from must be before to (" + to + "), but was " + from);
+    }
+    if (step.toMillis() < 1) {
+      throw new IllegalArgumentException("step must be >= 1 ms, but was " + step);
+    }
+    QueryTemplate t = metrics.get(metric.name());
+    if (t == null) {
+      return Optional.empty();
+    }
+    WorkloadRef ref = spec.workload();
+    Replicas rq = null;
+    if (metric.type() == MetricTarget.Type.UTILIZATION) {
+      rq = replicaQueries.get(ref.kind());
+      if (rq == null) {
+        LOG.info("{}: no history for utilization metric {}: converting it to load needs the "
+            + "ready replicas, and no replica queries exist for kind {}", ref, metric.name(),
+            ref.kind());
+        return Optional.empty();
+      }
+    }
+    long stepNanos = step.toNanos();
+    long n = ceilDiv(Duration.between(from, to).toNanos(), stepNanos);
+    if (n > 10_000_000L) {
+      throw new IllegalArgumentException("history must span at most 10,000,000 steps, but "
+          + from + " to " + to + " by " + step + " is " + n);
+    }
+    Instant earliest = to.minus(maxBackfill);
+    long first = from.isBefore(earliest)
+        ? ceilDiv(Duration.between(from, earliest).toNanos(), stepNanos) : 0;
+    QueryTemplate.Values values = values(ref);
+    double[] out = new double[(int) n];
+    Arrays.fill(out, Double.NaN);
+    if (!fetch(t.render(values), from, step, (int) first, (int) n, out)) {
+      return Optional.empty();
+    }
+    if (rq != null) {
+      double[] ready = new double[(int) n];
+      Arrays.fill(ready, Double.NaN);
+      if (!fetch(rq.ready.render(values), from, step, (int) first, (int) n, ready)) {
+        return Optional.empty();
+      }
+      for (int i = 0; i < out.length; i++) {
+        out[i] = Double.isNaN(out[i]) || Double.isNaN(ready[i]) || ready[i] < 0
+            ? Double.NaN : metric.load(out[i], (int) Math.round(ready[i]));
+      }
+    }
+    return Optional.of(MetricSeries.of(from, step, out));
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+
+  /** Fills {@code out[first..n)}; false when interrupted (flag restored). */
+  private boolean fetch(String query, Instant from, Duration step, int first, int n,
+      double[] out) {
+    for (int i0 = first; i0 < n; i0 += maxPointsPerRequest) {
+      int i1 = Math.min(n, i0 + maxPointsPerRequest);
+      Instant start = from.plus(step.multipliedBy(i0));
+      Instant end = from.plus(step.multipliedBy(i1 - 1L));
+      QueryResult r;
+      try {
+        r = http.queryRange(query, start, end, step).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof PrometheusException) {
+          throw (PrometheusException) c;
+        }
+        throw new PrometheusException("range query failed: " + c + " (query: " + query + ")", c);
+      }
+      Hygiene.fillGrid(r, query, from, step, i0, i1, out);
+    }
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "PrometheusMetricSource{metrics=" + metrics.keySet() + ", replicaKinds="
+        + replicaQueries.keySet() + "}";
+  }
+
+  /**
+   * Builds a {@link PrometheusMetricSource}. Setters reject a bad argument at once; {@link
+   * #build()} checks the rest and reports every problem in one {@link
+   * InvalidConfigurationException}. Last write wins.
+   */
+  public static final class Builder {
+    private URI baseUri;
+    private final Map<String, String> metricTemplates = new LinkedHashMap<>();
+    private final Map<String, ReplicaQueries> replicaTemplates = new LinkedHashMap<>();
+    private Function<WorkloadRef, List<LabelMatcher>> podSelector =
+        PrometheusMetricSource::defaultPodSelector;
+    private Duration rateWindow = DEFAULT_RATE_WINDOW;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private int maxRetries = DEFAULT_MAX_RETRIES;
+    private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+    private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+    private Duration maxSampleAge = DEFAULT_MAX_SAMPLE_AGE;
+    private Duration maxBackfill = DEFAULT_MAX_BACKFILL;
+    private int maxPointsPerRequest = DEFAULT_MAX_POINTS_PER_REQUEST;
+    private Path bearerTokenFile;
+    private String basicUser;
+    private String basicPassword;
+    private Path caCertificate;
+    private SSLContext sslContext;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private Function<Duration, Executor> delays = PrometheusHttp.REAL_DELAYS;
+
+    private Builder() {}
+
+    /**
+     * Where Prometheus serves its API, e.g. {@code http://prometheus:9090} or, behind a path
+     * prefix, {@code https://host/prometheus/}; {@code api/v1/...} is resolved against it.
+     * Required; http or https, with a host, without query or fragment.
+     */
+    public Builder baseUri(URI baseUri) {
+      this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
+      return this;
+    }
+
+    /**
+     * The PromQL template of the spec's metric {@code name} (replacing any earlier one). Its
+     * placeholders are replaced per workload; each is checked when {@link #build()} parses the
+     * template:
+     *
+     * <ul>
+     *   <li>inside a quoted string literal: {@code {namespace}}, {@code {name}}, {@code {kind}}
+     *       (escaped values), {@code {namespace_regex}}, {@code {name_regex}} (RE2-quoted, then
+     *       escaped), {@code {pod_regex}} (see {@link PrometheusMetricSource#defaultPodRegex});
+     *   <li>outside literals: {@code {selector}} (the {@link #podSelector} matchers, comma
+     *       separated, for use inside {@code {...}}), {@code {rate_window}} (a duration such as
+     *       {@code 5m}).
+     * </ul>
+     *
+     * A UTILIZATION metric's template must return the mean percent of request over ready pods;
+     * an AVERAGE_VALUE metric's, the workload's total. See {@link PromQlTemplates}.
+     */
+    public Builder metric(String name, String template) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(template, "template of metric " + name);
+      metricTemplates.put(name, template);
+      return this;
+    }
+
+    /**
+     * Replica-count templates for workloads of {@code kind} (e.g. {@code Deployment}); without
+     * them, observations of that kind carry no replica counts. Default: none.
+     */
+    public Builder replicaQueries(String kind, ReplicaQueries queries) {
+      Objects.requireNonNull(kind, "kind");
+      replicaTemplates.put(kind, Objects.requireNonNull(queries, "replicaQueries of " + kind));
+      return this;
+    }
+
+    /** Adds the replica-count templates of every kind in {@code byKind}. */
+    public Builder replicaQueries(Map<String, ReplicaQueries> byKind) {
+      byKind.forEach(this::replicaQueries);
+      return this;
+    }
+
+    /**
+     * The matchers {@code {selector}} expands to for a workload; must return at least one.
+     * Default {@link PrometheusMetricSource#defaultPodSelector}: namespace and pod-name regex.
+     */
+    public Builder podSelector(Function<WorkloadRef, List<LabelMatcher>> podSelector) {
+      this.podSelector = Objects.requireNonNull(podSelector, "podSelector");
+      return this;
+    }
+
+    /** The {@code {rate_window}} duration, &ge; 1 s, whole milliseconds; default 5 minutes. */
+    public Builder rateWindow(Duration rateWindow) {
+      this.rateWindow = Objects.requireNonNull(rateWindow, "rateWindow");
+      return this;
+    }
+
+    /**
+     * The timeout of one request attempt, in [1 ms, 10 min]; also sent as Prometheus's query
+     * {@code timeout}. Default 10 s. A timed-out request is not retried.
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+      return this;
+    }
+
+    /** The TCP connect timeout, in [1 ms, 10 min]; default 5 s. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /** Retries after a 5xx answer or a connection error, in [0, 10]; default 2. */
+    public Builder maxRetries(int maxRetries) {
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /**
+     * The wait before the first retry, doubled for each further one up to {@link #maxBackoff};
+     * &ge; 0 (zero retries at once); default 200 ms.
+     */
+    public Builder initialBackoff(Duration initialBackoff) {
+      this.initialBackoff = Objects.requireNonNull(initialBackoff, "initialBackoff");
+      return this;
+    }
+
+    /** The longest wait between retries, &ge; {@link #initialBackoff}; default 2 s. */
+    public Builder maxBackoff(Duration maxBackoff) {
+      this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
+      return this;
+    }
+
+    /**
+     * The age, before the read's {@code now}, beyond which a sample is stale and the reading
+     * unavailable; &gt; 0; default 5 minutes. Instant vectors carry the evaluation time; a
+     * template that returns a range vector ({@code x[2m]}) is judged by its newest raw sample.
+     */
+    public Builder maxSampleAge(Duration maxSampleAge) {
+      this.maxSampleAge = Objects.requireNonNull(maxSampleAge, "maxSampleAge");
+      return this;
+    }
+
+    /** The longest span a {@link #history} call reads, in (0, 7 days]; default 7 days. */
+    public Builder maxBackfill(Duration maxBackfill) {
+      this.maxBackfill = Objects.requireNonNull(maxBackfill, "maxBackfill");
+      return this;
+    }
+
+    /** Points per range request, in [1, 11,000] (Prometheus's limit); default 10,000. */
+    public Builder maxPointsPerRequest(int maxPointsPerRequest) {
+      this.maxPointsPerRequest = maxPointsPerRequest;
+      return this;
+    }
+
+    /**
+     * A file holding a bearer token (e.g. a projected service-account token), sent as {@code
+     * Authorization: Bearer ...} and read again whenever the file changes. Default: none.
+     * Excludes {@link #basicAuth}.
+     */
+    public Builder bearerTokenFile(Path bearerTokenFile) {
+      this.bearerTokenFile = Objects.requireNonNull(bearerTokenFile, "bearerTokenFile");
+      return this;
+    }
+
+    /** HTTP basic authentication. Default: none. Excludes {@link #bearerTokenFile}. */
+    public Builder basicAuth(String username, String password) {
+      this.basicUser = Objects.requireNonNull(username, "username");
+      this.basicPassword = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /**
+     * A PEM file of the CA certificates to trust for an https {@link #baseUri}, instead of the
+     * JVM's default trust store. Read when {@link #build()} runs. Excludes {@link #sslContext}.
+     */
+    public Builder caCertificate(Path caCertificate) {
+      this.caCertificate = Objects.requireNonNull(caCertificate, "caCertificate");
+      return this;
+    }
+
+    /** A full TLS setup (client certificates, say). Excludes {@link #caCertificate}. */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
+    /**
+     * An extra header sent with every request, e.g. {@code X-Scope-OrgID} for a multi-tenant
+     * Prometheus-compatible store. {@code Authorization} is set by the authentication options.
+     */
+    public Builder header(String name, String value) {
+      Objects.requireNonNull(name, "header name");
+      Objects.requireNonNull(value, "value of header " + name);
+      headers.put(name, value);
+      return this;
+    }
+
+    /** Test hook: how the wait before a retry is made. */
+    Builder delays(Function<Duration, Executor> delays) {
+      this.delays = Objects.requireNonNull(delays, "delays");
+      return this;
+    }
+
+    /**
+     * Builds the source: parses every template, loads the CA file, creates the HTTP client.
+     *
+     * @throws InvalidConfigurationException listing every problem, each naming the field and value
+     */
+    public PrometheusMetricSource build() {
+      List<String> p = new ArrayList<>();
+      if (baseUri == null) {
+        p.add("baseUri must be set: call baseUri(...)");
+      } else {
+        String scheme = baseUri.getScheme();
+        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
+            || baseUri.getHost() == null || baseUri.getRawQuery() != null
+            || baseUri.getRawFragment() != null) {
+          p.add("baseUri must be an http or https URI with a host and no query or fragment, but "
+              + "was " + baseUri);
+        }
+        if ((caCertificate != null || sslContext != null) && "http".equalsIgnoreCase(scheme)) {
+          p.add("baseUri must be https when caCertificate or sslContext is set, but was "
+              + baseUri);
+        }
+      }
+      if (metricTemplates.isEmpty()) {
+        p.add("metrics must hold at least one template: call metric(name, template)");
+      }
+      Map<String, QueryTemplate> parsed = new LinkedHashMap<>();
+      metricTemplates.forEach((name, template) -> {
+        try {
+          parsed.put(name, QueryTemplate.parse("template of metric " + name, template));
+        } catch (IllegalArgumentException e) {
+          p.add(e.getMessage());
+        }
+      });
+      Map<String, Replicas> replicas = new LinkedHashMap<>();
+      replicaTemplates.forEach((kind, q) -> {
+        try {
+          replicas.put(kind, new Replicas(
+              QueryTemplate.parse("current-replicas template of kind " + kind, q.current()),
+              QueryTemplate.parse("ready-replicas template of kind " + kind, q.ready())));
+        } catch (IllegalArgumentException e) {
+          p.add(e.getMessage());
+        }
+      });
+      if (rateWindow.compareTo(Duration.ofSeconds(1)) < 0 || rateWindow.getNano() % 1_000_000 != 0) {
+        p.add("rateWindow must be >= 1s in whole milliseconds, but was " + rateWindow);
+      }
+      range(p, "requestTimeout", requestTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+      range(p, "connectTimeout", connectTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+      if (maxRetries < 0 || maxRetries > 10) {
+        p.add("maxRetries must be in [0, 10], but was " + maxRetries);
+      }
+      if (initialBackoff.isNegative()) {
+        p.add("initialBackoff must be >= 0, but was " + initialBackoff);
+      }
+      if (maxBackoff.compareTo(initialBackoff) < 0) {
+        p.add("maxBackoff must be >= initialBackoff (" + initialBackoff + "), but was "
+            + maxBackoff);
+      }
+      if (maxSampleAge.isNegative() || maxSampleAge.isZero()) {
+        p.add("maxSampleAge must be > 0, but was " + maxSampleAge);
+      }
+      if (maxBackfill.isNegative() || maxBackfill.isZero()
+          || maxBackfill.compareTo(DEFAULT_MAX_BACKFILL) > 0) {
+        p.add("maxBackfill must be in (0, 7d], but was " + maxBackfill);
+      }
+      if (maxPointsPerRequest < 1 || maxPointsPerRequest > PROMETHEUS_MAX_POINTS) {
+        p.add("maxPointsPerRequest must be in [1, 11000], but was " + maxPointsPerRequest);
+      }
+      if (bearerTokenFile != null && basicUser != null) {
+        p.add("bearerTokenFile and basicAuth cannot both be set, but both were");
+      }
+      if (caCertificate != null && sslContext != null) {
+        p.add("caCertificate and sslContext cannot both be set, but both were");
+      }
+      for (String h : headers.keySet()) {
+        if (h.equalsIgnoreCase("Authorization")) {
+          p.add("header Authorization must be set with bearerTokenFile or basicAuth, not "
+              + "header(...)");
+        }
+      }
+      SSLContext ssl = sslContext;
+      if (caCertificate != null && p.isEmpty()) {
+        try {
+          ssl = Tls.trusting(caCertificate);
+        } catch (IllegalArgumentException e) {
+          p.add(e.getMessage());
+        }
+      }
+      if (!p.isEmpty()) {
+        throw new InvalidConfigurationException("PrometheusMetricSource", p);
+      }
+      HttpClient.Builder client = HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(connectTimeout);
+      if (ssl != null) {
+        client.sslContext(ssl);
+      }
+      return new PrometheusMetricSource(this, parsed, replicas, client.build());
+    }
+
+    private static void range(List<String> p, String field, Duration d, Duration min,
+        Duration max) {
+      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+        p.add(field + " must be in [" + min + ", " + max + "], but was " + d);
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.prescaler.reliability;
+
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricSource;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A metric source whose every workload reports one total-demand metric ({@value #METRIC}) and can
+ * be told to misbehave in one of the {@link SourceFault} ways, or to hang until a latch opens.
+ * Replica counts come from a {@link SimCluster}. Thread-safe: the engine may call it from its call
+ * pool.
+ */
+final class ScriptedSource implements MetricSource {
+  static final String METRIC = "rps";
+
+  private final SimCluster cluster;
+  private final Duration maxMetricAge;
+  private final Map<WorkloadRef, SourceFault> faults = new ConcurrentHashMap<>();
+  private final Map<WorkloadRef, Double> demand = new ConcurrentHashMap<>();
+  private final Map<WorkloadRef, Instant> accepted = new ConcurrentHashMap<>();
+  private final Map<WorkloadRef, Instant> returned = new ConcurrentHashMap<>();
+  private final Map<WorkloadRef, CountDownLatch> hangs = new ConcurrentHashMap<>();
+
+  ScriptedSource(SimCluster cluster, Duration maxMetricAge) {
+    this.cluster = cluster;
+    this.maxMetricAge = maxMetricAge;
+  }
+
+  void fault(WorkloadRef w, SourceFault fault) {
+    faults.put(w, fault);
+  }
+
+  SourceFault fault(WorkloadRef w) {
+    return faults.getOrDefault(w, SourceFault.NONE);
+  }
+
+  void demand(WorkloadRef w, double value) {
+    demand.put(w, value);
+  }
+
+  /** Makes reads of {@code w} block until {@code latch} opens (or the engine gives up). */
+  void hang(WorkloadRef w, CountDownLatch latch) {
+    hangs.put(w, latch);
+  }
+
+  /** Tells the source which sample the engine accepted last (duplicates repeat it). */
+  void accepted(WorkloadRef w, Instant sampleTime) {
+    accepted.put(w, sampleTime);
+  }
+
+  Optional<Instant> accepted(WorkloadRef w) {
+    return Optional.ofNullable(accepted.get(w));
+  }
+
+  /** The sample time of the last reading returned for {@code w}. */
+  Optional<Instant> lastReturned(WorkloadRef w) {
+    return Optional.ofNullable(returned.get(w));
+  }
+
+  /**
+   * The fragment of the hold reason that the current fault of {@code w} must cause at {@code now},
+   * or empty when the data is good.
+   */
+  Optional<String> expectedHold(WorkloadRef w, Instant now) {
+    SourceFault f = fault(w);
+    Instant last = accepted.get(w);
+    if ((f == SourceFault.DUPLICATE || f == SourceFault.OUT_OF_ORDER) && last == null) {
+      return Optional.of(SourceFault.STALE.holdReason());
+    }
+    if (f == SourceFault.NONE && last != null && !now.isAfter(last)) {
+      return Optional.of(now.equals(last) ? "no new sample since" : "out of order");
+    }
+    return Optional.ofNullable(f.holdReason());
+  }
+
+  @Override
+  public Observation read(WorkloadSpec spec, Instant now) {
+    WorkloadRef w = spec.workload();
+    CountDownLatch latch = hangs.get(w);
+    if (latch != null) {
+      try {
+        latch.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("read of " + w + " interrupted", e);
+      }
+    }
+    SourceFault f = fault(w);
+    double value = demand.getOrDefault(w, 0.0);
+    Instant last = accepted.get(w);
+    Instant stale = now.minus(maxMetricAge).minusSeconds(60);
+    Instant t = now;
+    MetricReading reading;
+    switch (f) {
+      case THROWS -> throw new IllegalStateException("connection refused (scripted)");
+      case NULL_OBSERVATION -> {
+        return null;
+      }
+      case NAN -> reading = MetricReading.of(METRIC, Double.NaN, now);
+      case POSITIVE_INFINITY -> reading = MetricReading.of(METRIC, Double.POSITIVE_INFINITY, now);
+      case NEGATIVE_INFINITY -> reading = MetricReading.of(METRIC, Double.NEGATIVE_INFINITY, now);
+      case NEGATIVE -> reading = MetricReading.of(METRIC, -value - 1, now);
+      case STALE -> {
+        t = stale;
+        reading = MetricReading.of(METRIC, value, t);
+      }
+      case OUT_OF_ORDER -> {
+        t = last == null ? stale : last.minusSeconds(1);
+        reading = MetricReading.of(METRIC, value, t);
+      }
+      case DUPLICATE -> {
+        t = last == null ? stale : last;
+        reading = MetricReading.of(METRIC, value, t);
+      }
+      case FUTURE -> {
+        t = now.plus(Duration.ofHours(1));
+        reading = MetricReading.of(METRIC, value, t);
+      }
+      case UNAVAILABLE -> reading = MetricReading.unavailable(METRIC, "vanished (scripted)");
+      case ABSENT -> reading = null;
+      case NO_REPLICAS -> {
+        returned.put(w, t);
+        return new Observation(now, Map.of(METRIC, MetricReading.of(METRIC, value, t)),
+            Optional.empty());
+      }
+      case NONE -> reading = MetricReading.of(METRIC, value, now);
+      default -> throw new IllegalStateException("unknown fault " + f);
+    }
+    returned.put(w, t);
+    Map<String, MetricReading> readings = new LinkedHashMap<>();
+    if (reading != null) {
+      readings.put(METRIC, reading);
+    }
+    return new Observation(now, readings, Optional.of(cluster.status(w)));
+  }
+}

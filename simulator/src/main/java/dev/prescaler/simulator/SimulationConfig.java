@@ -1,0 +1,210 @@
+package dev.prescaler.simulator;
+
+import dev.prescaler.core.InvalidConfigurationException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+/**
+ * The settings of one simulation (the model of {@code DESIGN.md} "Scoring an autoscaler"). Build
+ * with {@link #builder()}; {@link #ofDefaults()} is always valid.
+ *
+ * @param syncPeriod the engine's tick and the grid the trace is resampled on; default 15 s
+ * @param capacity what one ready replica serves, in the trace's unit; empty (the default) derives
+ *     it from {@code peakReplicas}
+ * @param peakReplicas when no capacity is given: capacity = max(demand) ÷ (0.7 × peakReplicas);
+ *     default 20
+ * @param metricsDelay how late the engine sees the demand; default 60 s
+ * @param startupDelay from asking for a replica to its being ready; default 120 s
+ * @param targetUtilization the share of capacity each replica is aimed at; default 0.7
+ * @param slo the under-provisioned time allowed for "cost at SLO", in percent; default 0.1
+ * @param policies the policies to run, in report order; empty (the default) runs all registered
+ * @param threads runs executed in parallel (each run is single-threaded); default 2
+ * @param sweep whether to sweep the target utilization for the cost at SLO; default true
+ */
+public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int peakReplicas,
+    Duration metricsDelay, Duration startupDelay, double targetUtilization, double slo,
+    List<String> policies, int threads, boolean sweep) {
+
+  /** Default sync period: 15 s. */
+  public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
+  /** Default replicas the peak needs at 70 %, which sets the capacity: 20. */
+  public static final int DEFAULT_PEAK_REPLICAS = 20;
+  /** Utilization at which {@code peakReplicas} serve the peak: 0.7 (fixed by the model). */
+  public static final double PEAK_UTILIZATION = 0.7;
+  /** Default metrics delay: 60 s. */
+  public static final Duration DEFAULT_METRICS_DELAY = Duration.ofSeconds(60);
+  /** Default startup delay: 120 s. */
+  public static final Duration DEFAULT_STARTUP_DELAY = Duration.ofSeconds(120);
+  /** Default target utilization: 0.7. */
+  public static final double DEFAULT_TARGET_UTILIZATION = 0.7;
+  /** Default SLO on under-provisioned time: 0.1 %. */
+  public static final double DEFAULT_SLO = 0.1;
+  /** Default parallel runs: 2. */
+  public static final int DEFAULT_THREADS = 2;
+
+  /** Validates every field, reporting all problems at once. */
+  public SimulationConfig {
+    Objects.requireNonNull(syncPeriod, "syncPeriod");
+    Objects.requireNonNull(capacity, "capacity");
+    Objects.requireNonNull(metricsDelay, "metricsDelay");
+    Objects.requireNonNull(startupDelay, "startupDelay");
+    policies = List.copyOf(policies);
+    List<String> p = new ArrayList<>();
+    if (syncPeriod.compareTo(Duration.ofSeconds(1)) < 0
+        || syncPeriod.compareTo(Duration.ofHours(1)) > 0) {
+      p.add("syncPeriod must be in [1s, 1h], but was " + syncPeriod);
+    }
+    if (capacity.isPresent()
+        && (!(capacity.getAsDouble() > 0) || !Double.isFinite(capacity.getAsDouble()))) {
+      p.add("capacity must be > 0 and finite, but was " + capacity.getAsDouble());
+    }
+    if (peakReplicas < 1) {
+      p.add("peakReplicas must be >= 1, but was " + peakReplicas);
+    }
+    if (metricsDelay.isNegative() || metricsDelay.compareTo(Duration.ofHours(1)) > 0) {
+      p.add("metricsDelay must be in [0, 1h], but was " + metricsDelay);
+    }
+    if (startupDelay.isNegative() || startupDelay.isZero()
+        || startupDelay.compareTo(Duration.ofHours(1)) > 0) {
+      p.add("startupDelay must be in (0, 1h], but was " + startupDelay);
+    }
+    if (!(targetUtilization > 0 && targetUtilization <= 1)) {
+      p.add("targetUtilization must be in (0, 1], but was " + targetUtilization);
+    }
+    if (!(slo >= 0 && slo <= 100)) {
+      p.add("slo must be in [0, 100] percent, but was " + slo);
+    }
+    if (threads < 1 || threads > 64) {
+      p.add("threads must be in [1, 64], but was " + threads);
+    }
+    if (!p.isEmpty()) {
+      throw new InvalidConfigurationException("SimulationConfig", p);
+    }
+  }
+
+  /** The default configuration. */
+  public static SimulationConfig ofDefaults() {
+    return builder().build();
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.syncPeriod = syncPeriod;
+    b.capacity = capacity;
+    b.peakReplicas = peakReplicas;
+    b.metricsDelay = metricsDelay;
+    b.startupDelay = startupDelay;
+    b.targetUtilization = targetUtilization;
+    b.slo = slo;
+    b.policies = new ArrayList<>(policies);
+    b.threads = threads;
+    b.sweep = sweep;
+    return b;
+  }
+
+  /** The configuration as {@code key=value} pairs, for logs. */
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "SimulationConfig{syncPeriod=%s, capacity=%s, "
+            + "peakReplicas=%d, metricsDelay=%s, startupDelay=%s, targetUtilization=%s, slo=%s, "
+            + "policies=%s, threads=%d, sweep=%s}", syncPeriod,
+        capacity.isPresent() ? capacity.getAsDouble() : "derived", peakReplicas, metricsDelay,
+        startupDelay, targetUtilization, slo, policies, threads, sweep);
+  }
+
+  /** Builds a {@link SimulationConfig}; last write wins, {@link #build()} validates. */
+  public static final class Builder {
+    private Duration syncPeriod = DEFAULT_SYNC_PERIOD;
+    private OptionalDouble capacity = OptionalDouble.empty();
+    private int peakReplicas = DEFAULT_PEAK_REPLICAS;
+    private Duration metricsDelay = DEFAULT_METRICS_DELAY;
+    private Duration startupDelay = DEFAULT_STARTUP_DELAY;
+    private double targetUtilization = DEFAULT_TARGET_UTILIZATION;
+    private double slo = DEFAULT_SLO;
+    private List<String> policies = new ArrayList<>();
+    private int threads = DEFAULT_THREADS;
+    private boolean sweep = true;
+
+    private Builder() {}
+
+    /** Tick period and resampling grid, in [1 s, 1 h]; default 15 s. */
+    public Builder syncPeriod(Duration syncPeriod) {
+      this.syncPeriod = Objects.requireNonNull(syncPeriod, "syncPeriod");
+      return this;
+    }
+
+    /** Capacity of one ready replica in demand units, &gt; 0; default derived from peakReplicas. */
+    public Builder capacity(double capacity) {
+      this.capacity = OptionalDouble.of(capacity);
+      return this;
+    }
+
+    /** Replicas that serve the peak at 70 %, &ge; 1, used when no capacity is given; default 20. */
+    public Builder peakReplicas(int peakReplicas) {
+      this.peakReplicas = peakReplicas;
+      return this;
+    }
+
+    /** How late the engine sees the demand, in [0, 1 h]; default 60 s. */
+    public Builder metricsDelay(Duration metricsDelay) {
+      this.metricsDelay = Objects.requireNonNull(metricsDelay, "metricsDelay");
+      return this;
+    }
+
+    /** From asking for a replica to its being ready, in (0, 1 h]; default 120 s. */
+    public Builder startupDelay(Duration startupDelay) {
+      this.startupDelay = Objects.requireNonNull(startupDelay, "startupDelay");
+      return this;
+    }
+
+    /** Share of capacity each replica is aimed at, in (0, 1]; default 0.7. */
+    public Builder targetUtilization(double targetUtilization) {
+      this.targetUtilization = targetUtilization;
+      return this;
+    }
+
+    /** Under-provisioned time allowed for the cost at SLO, percent in [0, 100]; default 0.1. */
+    public Builder slo(double slo) {
+      this.slo = slo;
+      return this;
+    }
+
+    /** The policies to run, by registered name, in report order; default all. */
+    public Builder policies(List<String> policies) {
+      this.policies = new ArrayList<>(Objects.requireNonNull(policies, "policies"));
+      return this;
+    }
+
+    /** Runs executed in parallel, in [1, 64]; default 2. */
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /** Whether to sweep the target utilization for the cost at SLO; default true. */
+    public Builder sweep(boolean sweep) {
+      this.sweep = sweep;
+      return this;
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @throws InvalidConfigurationException listing every invalid field and its value
+     */
+    public SimulationConfig build() {
+      return new SimulationConfig(syncPeriod, capacity, peakReplicas, metricsDelay, startupDelay,
+          targetUtilization, slo, policies, threads, sweep);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.prescaler.simulator;
+
+import dev.prescaler.simulator.cluster.DemandCurve;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of a simulation: the demand replayed, the capacity used and every policy's result
+ * in report order.
+ *
+ * @param config the configuration
+ * @param demand the trace on the sync grid
+ * @param capacity what one ready replica served, in demand units
+ * @param policies each policy's result, in report order
+ */
+public record SimulationResult(SimulationConfig config, DemandCurve demand, double capacity,
+    List<PolicyResult> policies) {
+  /** Validates and copies. */
+  public SimulationResult {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(demand, "demand");
+    policies = List.copyOf(policies);
+  }
+
+  /** The trace's name. */
+  public String traceName() {
+    return demand.trace().name();
+  }
+
+  /** The result of one policy, if it ran. */
+  public Optional<PolicyResult> policy(String name) {
+    return policies.stream().filter(p -> p.scorecard().policy().equals(name)).findFirst();
+  }
+}

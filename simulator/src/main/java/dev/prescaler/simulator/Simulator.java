@@ -1,0 +1,337 @@
+package dev.prescaler.simulator;
+
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.simulator.cluster.DemandCurve;
+import dev.prescaler.simulator.cluster.SimulatedCluster;
+import dev.prescaler.simulator.cluster.TraceMetricSource;
+import dev.prescaler.simulator.policy.PolicyEnvironment;
+import dev.prescaler.simulator.policy.PolicyRegistry;
+import dev.prescaler.simulator.policy.PolicyRegistry.Entry;
+import dev.prescaler.simulator.policy.PolicySetup;
+import dev.prescaler.simulator.score.AtSlo;
+import dev.prescaler.simulator.score.RunJournal;
+import dev.prescaler.simulator.score.RunStats;
+import dev.prescaler.simulator.score.Scorecard;
+import dev.prescaler.simulator.trace.Trace;
+import dev.prescaler.testkit.ManualClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Replays one trace through one real {@link AutoscalerEngine} per policy and scores each.
+ *
+ * <p>The model (DESIGN.md, "Scoring an autoscaler"): the trace is resampled onto the sync grid by
+ * linear interpolation; each ready replica serves {@code capacity}; the engine sees the demand
+ * {@code metricsDelay} late; a replica asked for is ready {@code startupDelay} later; removals are
+ * immediate, pending replicas first; policies aim each replica at {@code targetUtilization ×
+ * capacity}; a run starts with the replicas the first demand value needs, all ready. At each grid
+ * step the cluster first makes ready what finished starting, then the engine ticks, then the step
+ * is scored with the replicas after the decision.
+ *
+ * <p>Each run is single-threaded and deterministic; runs execute in parallel on
+ * {@code config.threads()} threads and are reported in a fixed order, so the same input gives the
+ * same result. At the end of every run the simulator cross-checks its own counts (ticks,
+ * replica-steps, scaling actions) against the engine's journal and runs the record checker over
+ * every record; a mismatch throws {@link IllegalStateException}.
+ */
+public final class Simulator {
+  /** The name of the simulated workload's metric. */
+  public static final String METRIC = "demand";
+  /** The simulated workload. */
+  public static final WorkloadRef WORKLOAD = WorkloadRef.deployment("simulation", "workload");
+  /** The engine's history step: 60 s. */
+  public static final Duration HISTORY_STEP = Duration.ofSeconds(60);
+  /** The swept target utilizations, in percent: 40, 45, ..., 95. */
+  public static final List<Integer> SWEEP_PERCENTS =
+      List.of(40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95);
+  /** Wall-clock time between two progress lines: 5 s. */
+  public static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
+  private final PolicyRegistry registry;
+  private final SimulationConfig config;
+  private final Supplier<Consumer<DecisionRecord>> checker;
+
+  /**
+   * A simulator over {@code registry} with {@code config}.
+   *
+   * @param registry the policies
+   * @param config the settings
+   * @param checker makes, per run, a checker given every journal record (the decision invariants);
+   *     it throws to fail the run
+   * @throws IllegalArgumentException when the config names an unregistered policy
+   */
+  public Simulator(PolicyRegistry registry, SimulationConfig config,
+      Supplier<Consumer<DecisionRecord>> checker) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.config = Objects.requireNonNull(config, "config");
+    this.checker = Objects.requireNonNull(checker, "checker");
+    config.policies().forEach(registry::get);
+  }
+
+  /** A simulator whose runs check each record with the testkit's decision invariants. */
+  public static Simulator of(PolicyRegistry registry, SimulationConfig config) {
+    return new Simulator(registry, config, InvariantCheck::new);
+  }
+
+  /** The configuration. */
+  public SimulationConfig config() {
+    return config;
+  }
+
+  /**
+   * The capacity of one replica for {@code demand}: the configured one, else max(demand) ÷ (0.7 ×
+   * peakReplicas).
+   *
+   * @throws IllegalArgumentException when it must be derived and the demand is zero throughout
+   */
+  public double capacity(DemandCurve demand) {
+    if (config.capacity().isPresent()) {
+      return config.capacity().getAsDouble();
+    }
+    if (!(demand.max() > 0)) {
+      throw new IllegalArgumentException("the trace's demand is 0 throughout, so the capacity "
+          + "cannot be derived from peakReplicas: give a capacity");
+    }
+    return demand.max() / (SimulationConfig.PEAK_UTILIZATION * config.peakReplicas());
+  }
+
+  /**
+   * Runs every selected policy on {@code trace}.
+   *
+   * @param trace the demand
+   * @param wallClock measures elapsed time for the progress lines only
+   * @param progress receives a progress line every {@link #PROGRESS_EVERY} of wall-clock time
+   * @throws IllegalStateException when a run fails or fails its self-check
+   */
+  public SimulationResult run(Trace trace, Clock wallClock, Consumer<String> progress) {
+    DemandCurve curve = new DemandCurve(trace, config.syncPeriod());
+    double capacity = capacity(curve);
+    List<Entry> entries = new ArrayList<>();
+    for (String name : config.policies().isEmpty() ? registry.names() : config.policies()) {
+      entries.add(registry.get(name));
+    }
+    record Task(Entry entry, double target, boolean main) {}
+    List<Task> tasks = new ArrayList<>();
+    for (Entry e : entries) {
+      double mainTarget = e.fixedTarget().orElse(config.targetUtilization());
+      tasks.add(new Task(e, mainTarget, true));
+      if (config.sweep() && e.fixedTarget().isEmpty()) {
+        for (int pct : SWEEP_PERCENTS) {
+          double t = pct / 100.0;
+          if (t != mainTarget) {
+            tasks.add(new Task(e, t, false));
+          }
+        }
+      }
+    }
+    Map<Task, RunResult> done = new LinkedHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(config.threads(), r -> {
+      Thread t = new Thread(r, "simulator-run");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      ExecutorCompletionService<Map.Entry<Task, RunResult>> ecs =
+          new ExecutorCompletionService<>(pool);
+      List<Future<Map.Entry<Task, RunResult>>> futures = new ArrayList<>();
+      for (Task task : tasks) {
+        futures.add(ecs.submit(() -> Map.entry(task,
+            runOnce(curve, capacity, task.entry(), task.target(), task.main()))));
+      }
+      Instant started = wallClock.instant();
+      Instant lastLine = started;
+      for (int i = 0; i < tasks.size(); i++) {
+        Map.Entry<Task, RunResult> r = ecs.take().get();
+        done.put(r.getKey(), r.getValue());
+        Instant now = wallClock.instant();
+        if (Duration.between(lastLine, now).compareTo(PROGRESS_EVERY) >= 0) {
+          lastLine = now;
+          progress.accept(String.format(Locale.ROOT, "simulate: %s: %d/%d runs done (%s), %d s",
+              trace.name(), i + 1, tasks.size(), r.getKey().entry().name(),
+              Duration.between(started, now).toSeconds()));
+        }
+      }
+      futures.clear();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("simulation interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException("a simulation run failed: " + cause, cause);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    Map<String, RunResult> mains = new LinkedHashMap<>();
+    Map<String, List<RunResult>> sweeps = new LinkedHashMap<>();
+    for (Task t : tasks) {
+      RunResult r = done.get(t);
+      if (t.main()) {
+        mains.put(t.entry().name(), r);
+      }
+    }
+    for (Entry e : entries) {
+      List<RunResult> sweep = new ArrayList<>();
+      if (config.sweep()) {
+        RunResult main = mains.get(e.name());
+        if (e.fixedTarget().isPresent()) {
+          sweep.add(main);
+        } else {
+          for (int pct : SWEEP_PERCENTS) {
+            double t = pct / 100.0;
+            if (t == main.targetUtilization()) {
+              sweep.add(main);
+            } else {
+              for (Task task : tasks) {
+                if (!task.main() && task.entry() == e && task.target() == t) {
+                  sweep.add(done.get(task));
+                }
+              }
+            }
+          }
+        }
+      }
+      sweeps.put(e.name(), sweep);
+    }
+    RunResult oracle100 = mains.get("oracle-100");
+    List<PolicyResult> results = new ArrayList<>();
+    for (Entry e : entries) {
+      RunResult main = mains.get(e.name());
+      List<RunResult> sweep = sweeps.get(e.name());
+      double vsOracle = oracle100 != null && oracle100.replicaHours() > 0
+          ? main.replicaHours() / oracle100.replicaHours() : Double.NaN;
+      Scorecard card = new Scorecard(e.name(), main.targetUtilization(),
+          main.underProvisionedPct(), main.unservedPct(), main.replicaHours(), vsOracle,
+          main.scalingActions(), atSlo(sweep, config.slo()));
+      results.add(new PolicyResult(card, main, sweep));
+    }
+    return new SimulationResult(config, curve, capacity, results);
+  }
+
+  /**
+   * The cheapest run whose under-provisioned time is within {@code slo} percent; among equally
+   * cheap runs the one with the higher target. Empty when none is.
+   */
+  static Optional<AtSlo> atSlo(List<RunResult> runs, double slo) {
+    RunResult best = null;
+    for (RunResult r : runs) {
+      if (r.underProvisionedPct() <= slo && (best == null
+          || r.replicaHours() < best.replicaHours()
+          || (r.replicaHours() == best.replicaHours()
+              && r.targetUtilization() > best.targetUtilization()))) {
+        best = r;
+      }
+    }
+    return best == null ? Optional.empty() : Optional.of(new AtSlo(best.targetUtilization(),
+        best.replicaHours(), best.underProvisionedPct()));
+  }
+
+  /**
+   * One run of one policy at one target: a fresh engine, cluster and clock, every grid step of
+   * the demand, then the self-check.
+   *
+   * @param curve the demand on the grid
+   * @param capacity what one ready replica serves
+   * @param entry the policy
+   * @param target the target utilization
+   * @param keepSeries whether to keep the per-step series and forecasts for the report
+   * @throws IllegalStateException when the run's counts disagree with the engine's journal
+   */
+  public RunResult runOnce(DemandCurve curve, double capacity, Entry entry, double target,
+      boolean keepSeries) {
+    Duration sync = config.syncPeriod();
+    Duration startup = config.startupDelay();
+    Duration delay = config.metricsDelay();
+    PolicyEnvironment env = new PolicyEnvironment(curve, capacity, target, startup, delay);
+    PolicySetup setup = entry.factory().create(env);
+    int initial = env.need(curve.demand(0));
+    int maxReplicas = (int) Math.min(1_000_000, Math.max(10L, 10L * env.need(curve.max())));
+    ManualClock clock = new ManualClock(curve.start());
+    SimulatedCluster cluster = new SimulatedCluster(startup, initial);
+    TraceMetricSource source = new TraceMetricSource(curve.trace(), delay, cluster);
+    Duration lead = startup.plus(delay).plus(sync);
+    RunJournal journal = new RunJournal(METRIC, lead, HISTORY_STEP,
+        keepSeries && setup.forecaster().isPresent(), checker.get());
+    WorkloadSpec spec = WorkloadSpec.builder(WORKLOAD)
+        .minReplicas(1)
+        .maxReplicas(maxReplicas)
+        .metric(MetricTarget.averageValue(METRIC, env.perReplicaTarget()))
+        .mode(Mode.ACT)
+        .startupDelay(startup)
+        .stepLimits(setup.stepLimits())
+        .build();
+    AutoscalerEngine.Builder b = AutoscalerEngine.builder()
+        .clock(clock)
+        .metricSource(source)
+        .policy(setup.policy())
+        .executor(cluster)
+        .journal(journal)
+        .workload(spec)
+        .syncPeriod(sync)
+        .metricsDelay(delay)
+        .historyStep(HISTORY_STEP)
+        .maxMetricAge(delay.plus(Duration.ofMinutes(5)))
+        .backfill(false);
+    setup.forecaster().ifPresent(b::forecaster);
+    int n = curve.size();
+    int[] ready = keepSeries ? new int[n] : new int[0];
+    int[] desired = keepSeries ? new int[n] : new int[0];
+    RunStats stats = new RunStats(sync);
+    try (AutoscalerEngine engine = b.build()) {
+      for (int i = 0; i < n; i++) {
+        Instant now = curve.time(i);
+        clock.set(now);
+        cluster.advanceTo(now);
+        engine.tick();
+        int r = cluster.ready();
+        int c = cluster.current();
+        stats.add(curve.demand(i), r * capacity, c);
+        if (keepSeries) {
+          ready[i] = r;
+          desired[i] = c;
+        }
+      }
+    }
+    String where = entry.name() + " at target " + target + " on " + curve.trace().name();
+    if (journal.records() != n) {
+      throw new IllegalStateException("self-check failed for " + where + ": the journal holds "
+          + journal.records() + " records for " + n + " ticks");
+    }
+    if (journal.replicaSteps() != stats.replicaSteps()) {
+      throw new IllegalStateException("self-check failed for " + where + ": replica-steps "
+          + stats.replicaSteps() + " counted by the cluster, " + journal.replicaSteps()
+          + " in the journal");
+    }
+    if (journal.changes() != cluster.actions()) {
+      throw new IllegalStateException("self-check failed for " + where + ": scaling actions "
+          + cluster.actions() + " applied by the cluster, " + journal.changes()
+          + " in the journal");
+    }
+    return new RunResult(entry.name(), target, stats.underProvisionedPct(), stats.unservedPct(),
+        stats.replicaHours(), cluster.actions(), journal.holds(), ready, desired,
+        journal.forecasts());
+  }
+}

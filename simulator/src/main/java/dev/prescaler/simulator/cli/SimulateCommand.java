@@ -1,0 +1,288 @@
+package dev.prescaler.simulator.cli;
+
+import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.simulator.SimulationConfig;
+import dev.prescaler.simulator.SimulationResult;
+import dev.prescaler.simulator.Simulator;
+import dev.prescaler.simulator.policy.PolicyRegistry;
+import dev.prescaler.simulator.report.HtmlReport;
+import dev.prescaler.simulator.report.JsonReport;
+import dev.prescaler.simulator.report.MarkdownReport;
+import dev.prescaler.simulator.report.TableReport;
+import dev.prescaler.simulator.trace.Trace;
+import dev.prescaler.simulator.trace.TraceException;
+import dev.prescaler.simulator.trace.TraceReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code prescaler simulate}: replays a trace through every policy and prints the scorecard.
+ *
+ * <pre>
+ * prescaler simulate [--trace [nab-csv:]FILE] [options] [--format table|json|markdown]
+ *                    [--report FILE.html]
+ * </pre>
+ *
+ * <p>Without {@code --trace} it runs the bundled NASA-HTTP July 1995 trace. Exit codes: 0 done;
+ * 2 bad arguments or bad trace (one line on stderr naming the problem); 1 a run failed.
+ */
+public final class SimulateCommand {
+  /** The bundled trace, a classpath resource. */
+  public static final String BUNDLED_TRACE = "/traces/nasa-http-1995-07-requests-per-minute.csv";
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+
+  private SimulateCommand() {}
+
+  /** Runs the command and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the command with the system clock for progress lines; see {@link #run(String[], PrintStream, PrintStream, Clock)}. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, Clock.systemUTC());
+  }
+
+  /**
+   * Runs the command.
+   *
+   * @param args the arguments after {@code simulate}
+   * @param out where the report goes
+   * @param err where progress lines and errors go
+   * @param wallClock times the progress lines (never the simulation)
+   * @return the exit code: 0 done, 1 a run failed, 2 bad arguments or trace
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err, Clock wallClock) {
+    PolicyRegistry registry = PolicyRegistry.standard();
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("simulate: " + oneLine(e.getMessage()));
+      err.println("run 'prescaler simulate --help' for the options");
+      return 2;
+    }
+    if (o.help) {
+      out.print(help(registry));
+      return 0;
+    }
+    SimulationConfig config;
+    Simulator simulator;
+    try {
+      config = o.config.build();
+      simulator = Simulator.of(registry, config);
+    } catch (IllegalArgumentException e) {
+      err.println("simulate: " + oneLine(e.getMessage()));
+      return 2;
+    }
+    Trace trace;
+    try {
+      trace = o.trace == null
+          ? TraceReader.readResource(BUNDLED_TRACE, BUNDLED_TRACE.substring(8))
+          : TraceReader.read(o.trace);
+    } catch (TraceException e) {
+      err.println("simulate: " + oneLine(e.getMessage()));
+      return 2;
+    }
+    SimulationResult result;
+    try {
+      result = simulator.run(trace, wallClock, err::println);
+    } catch (IllegalArgumentException e) {
+      err.println("simulate: " + trace.name() + ": " + oneLine(e.getMessage()));
+      return 2;
+    } catch (RuntimeException e) {
+      err.println("simulate: run failed on " + trace.name() + ": " + oneLine(e.toString()));
+      return 1;
+    }
+    String text = switch (o.format) {
+      case "json" -> JsonReport.render(result);
+      case "markdown" -> MarkdownReport.render(result);
+      default -> TableReport.render(result);
+    };
+    out.print(text);
+    out.flush();
+    if (o.report != null) {
+      try {
+        Files.writeString(Path.of(o.report), HtmlReport.render(result), StandardCharsets.UTF_8);
+      } catch (IOException | RuntimeException e) {
+        err.println("simulate: --report " + o.report + ": cannot write: " + oneLine(e.toString()));
+        return 2;
+      }
+    }
+    return 0;
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "" : s.replace("\n- ", "; ").replace('\n', ' ');
+  }
+
+  /** The {@code --help} text. */
+  static String help(PolicyRegistry registry) {
+    StringBuilder b = new StringBuilder();
+    b.append("""
+        Usage: prescaler simulate [--trace [nab-csv:]FILE] [options]
+                                  [--format table|json|markdown] [--report FILE.html]
+
+        Replays a demand trace through one real Prescaler engine per policy and scores each:
+        under-provisioned time, unserved demand, replica-hours, cost vs oracle-100, scaling
+        actions, and the cost at SLO (cheapest target utilization 0.40..0.95 meeting the SLO).
+
+        Trace: CSV timestamp,value (ISO-8601 or epoch seconds; header optional; # comments).
+        Without --trace, the bundled NASA-HTTP July 1995 requests-per-minute trace is used.
+
+        Options (defaults in brackets):
+          --trace FILE              trace file, optionally prefixed by its format (nab-csv:)
+          --capacity X              demand one ready replica serves [derived from --peak-replicas]
+          --peak-replicas N         capacity = max(demand) / (0.7 x N) [20]
+          --target-utilization T    share of capacity each replica is aimed at, (0, 1] [0.7]
+          --metrics-delay D         how late the engine sees the demand [60s]
+          --startup D               from asking for a replica to its being ready [120s]
+          --sync-period D           engine tick and resampling grid [15s]
+          --slo P                   allowed under-provisioned time in percent [0.1]
+          --policies A,B,...        policies to run, in report order [all]
+          --threads N               runs in parallel, each single-threaded [2]
+          --no-sweep                skip the target sweep (no cost at SLO; 12x faster)
+          --format F                table, json or markdown [table]
+          --report FILE.html        also write a self-contained HTML report
+          --help                    this text
+        Durations: 90 (seconds), 90s, 2m, 1h, 500ms or ISO-8601 (PT2M).
+        Exit codes: 0 done, 1 a run failed, 2 bad arguments or bad trace.
+
+        Policies:
+        """);
+    for (PolicyRegistry.Entry e : registry.entries()) {
+      b.append(String.format(Locale.ROOT, "  %-12s %s\n", e.name(), e.description()));
+    }
+    return b.toString().replace("\r\n", "\n");
+  }
+
+  /** Parsed arguments. */
+  private static final class Options {
+    final SimulationConfig.Builder config = SimulationConfig.builder();
+    String trace;
+    String format = "table";
+    String report;
+    boolean help;
+
+    static Options parse(String[] args) {
+      Options o = new Options();
+      List<String> list = new ArrayList<>(Arrays.asList(args));
+      for (int i = 0; i < list.size(); i++) {
+        String arg = list.get(i);
+        String name = arg;
+        String value = null;
+        int eq = arg.indexOf('=');
+        if (arg.startsWith("--") && eq > 0) {
+          name = arg.substring(0, eq);
+          value = arg.substring(eq + 1);
+        }
+        if (name.equals("--help") || name.equals("-h")) {
+          o.help = true;
+          continue;
+        }
+        if (name.equals("--no-sweep")) {
+          o.config.sweep(false);
+          continue;
+        }
+        if (!name.startsWith("--")) {
+          throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");
+        }
+        if (value == null) {
+          if (i + 1 >= list.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+          }
+          value = list.get(++i);
+        }
+        switch (name) {
+          case "--trace" -> o.trace = value;
+          case "--format" -> {
+            if (!List.of("table", "json", "markdown").contains(value)) {
+              throw new IllegalArgumentException(
+                  "--format must be table, json or markdown, but was \"" + value + "\"");
+            }
+            o.format = value;
+          }
+          case "--report" -> o.report = value;
+          case "--capacity" -> o.config.capacity(number(name, value));
+          case "--peak-replicas" -> o.config.peakReplicas(integer(name, value));
+          case "--target-utilization" -> o.config.targetUtilization(number(name, value));
+          case "--metrics-delay" -> o.config.metricsDelay(duration(name, value));
+          case "--startup" -> o.config.startupDelay(duration(name, value));
+          case "--sync-period" -> o.config.syncPeriod(duration(name, value));
+          case "--slo" -> o.config.slo(number(name, value));
+          case "--threads" -> o.config.threads(integer(name, value));
+          case "--policies" -> {
+            List<String> names = new ArrayList<>();
+            for (String p : value.split(",")) {
+              if (!p.isBlank()) {
+                names.add(p.strip());
+              }
+            }
+            if (names.isEmpty()) {
+              throw new IllegalArgumentException("--policies must name at least one policy, "
+                  + "but was \"" + value + "\"");
+            }
+            o.config.policies(names);
+          }
+          default -> throw new IllegalArgumentException("unknown option " + name);
+        }
+      }
+      return o;
+    }
+
+    private static double number(String name, String value) {
+      try {
+        double d = Double.parseDouble(value);
+        if (Double.isFinite(d) && value.matches("[0-9eE.+-]+")) {
+          return d;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(name + " must be a number, but was \"" + value + "\"");
+    }
+
+    private static int integer(String name, String value) {
+      try {
+        return Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            name + " must be an integer, but was \"" + value + "\"");
+      }
+    }
+
+    private static Duration duration(String name, String value) {
+      Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+      if (m.matches()) {
+        double amount = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double millis = switch (unit) {
+          case "ms" -> amount;
+          case "m" -> amount * 60_000;
+          case "h" -> amount * 3_600_000;
+          default -> amount * 1000;
+        };
+        return Duration.ofMillis(Math.round(millis));
+      }
+      try {
+        return Duration.parse(value);
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException(name
+            + " must be a duration such as 120s, 2m or PT2M, but was \"" + value + "\"");
+      }
+    }
+  }
+}

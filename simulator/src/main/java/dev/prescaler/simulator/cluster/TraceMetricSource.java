@@ -1,0 +1,57 @@
+package dev.prescaler.simulator.cluster;
+
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricSource;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.simulator.trace.Trace;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A {@link MetricSource} replaying a trace: at {@code now} it reports the demand at
+ * {@code now − metricsDelay} (linear interpolation between samples) as the workload's total, for
+ * every metric of the spec (they are {@code AVERAGE_VALUE} metrics), with the replica counts of
+ * the {@link SimulatedCluster}. Before the trace starts or after it ends the reading is unavailable,
+ * so the engine holds. Thread-safe.
+ */
+public final class TraceMetricSource implements MetricSource {
+  private final Trace trace;
+  private final Duration metricsDelay;
+  private final SimulatedCluster cluster;
+
+  /**
+   * A source over {@code trace}.
+   *
+   * @param trace the demand
+   * @param metricsDelay how late the engine sees the demand, &ge; 0
+   * @param cluster the cluster whose replica counts are reported
+   */
+  public TraceMetricSource(Trace trace, Duration metricsDelay, SimulatedCluster cluster) {
+    this.trace = Objects.requireNonNull(trace, "trace");
+    this.metricsDelay = Objects.requireNonNull(metricsDelay, "metricsDelay");
+    if (metricsDelay.isNegative()) {
+      throw new IllegalArgumentException("metricsDelay must be >= 0, but was " + metricsDelay);
+    }
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+  }
+
+  @Override
+  public Observation read(WorkloadSpec spec, Instant now) {
+    Instant measured = now.minus(metricsDelay);
+    MetricReading[] readings = new MetricReading[spec.metrics().size()];
+    for (int i = 0; i < readings.length; i++) {
+      String name = spec.metrics().get(i).name();
+      if (measured.isBefore(trace.start())) {
+        readings[i] = MetricReading.unavailable(name, "no data yet: the trace starts at "
+            + trace.start());
+      } else if (measured.isAfter(trace.end())) {
+        readings[i] = MetricReading.unavailable(name, "no data: the trace ended at " + trace.end());
+      } else {
+        readings[i] = MetricReading.of(name, trace.valueAt(measured.toEpochMilli()), measured);
+      }
+    }
+    return Observation.of(now, cluster.status(), readings);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.prescaler.simulator.policy;
+
+import dev.prescaler.simulator.cluster.DemandCurve;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a {@link PolicyFactory} may know about one simulated run. Real policies use only the
+ * engine's view; the reference bounds (static peak, oracle) also read the whole demand curve.
+ *
+ * @param demand the demand on the sync grid (the future included: for reference policies only)
+ * @param capacity what one ready replica serves, in demand units, &gt; 0
+ * @param targetUtilization the share of capacity each replica is aimed at, in (0, 1]
+ * @param startupDelay time from asking for a replica to its being ready
+ * @param metricsDelay how late the engine sees the demand
+ */
+public record PolicyEnvironment(DemandCurve demand, double capacity, double targetUtilization,
+    Duration startupDelay, Duration metricsDelay) {
+  /** Validates. */
+  public PolicyEnvironment {
+    Objects.requireNonNull(demand, "demand");
+    if (!(capacity > 0) || !Double.isFinite(capacity)) {
+      throw new IllegalArgumentException("capacity must be > 0 and finite, but was " + capacity);
+    }
+    if (!(targetUtilization > 0 && targetUtilization <= 1)) {
+      throw new IllegalArgumentException(
+          "targetUtilization must be in (0, 1], but was " + targetUtilization);
+    }
+    Objects.requireNonNull(startupDelay, "startupDelay");
+    Objects.requireNonNull(metricsDelay, "metricsDelay");
+  }
+
+  /** The demand one replica is aimed at: {@code targetUtilization × capacity}. */
+  public double perReplicaTarget() {
+    return targetUtilization * capacity;
+  }
+
+  /**
+   * The replicas {@code demand} needs at the target: {@code ceil(demand / perReplicaTarget)}, at
+   * least 1; a relative slack of 1e-9 keeps rounding noise from adding a replica.
+   */
+  public int need(double demand) {
+    return need(demand, perReplicaTarget());
+  }
+
+  /** {@code ceil(demand / perReplica)} with a 1e-9 relative slack, at least 1. */
+  public static int need(double demand, double perReplica) {
+    double x = demand / perReplica;
+    return (int) Math.max(1, Math.ceil(x - 1e-9 * Math.max(1, x)));
+  }
+}

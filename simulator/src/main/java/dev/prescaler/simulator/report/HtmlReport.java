@@ -1,0 +1,334 @@
+package dev.prescaler.simulator.report;
+
+import dev.prescaler.simulator.PolicyResult;
+import dev.prescaler.simulator.RunResult;
+import dev.prescaler.simulator.SimulationConfig;
+import dev.prescaler.simulator.SimulationResult;
+import dev.prescaler.simulator.cluster.DemandCurve;
+import dev.prescaler.simulator.score.AtSlo;
+import dev.prescaler.simulator.score.RunJournal.ForecastPoint;
+import dev.prescaler.simulator.score.Scorecard;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The simulation as one self-contained HTML page (inline SVG, no scripts, no network): the
+ * scorecard; demand against capacity per policy; replicas over time; forecast against actual
+ * with its interval; a 48-hour zoom around the peak; and the cost–risk curve of the target sweep.
+ * Long traces are downsampled to {@value #BUCKETS} buckets per chart: demand and replicas keep the
+ * bucket's maximum, capacity its minimum, so a short shortfall stays visible.
+ */
+public final class HtmlReport {
+  /** Buckets per chart. */
+  public static final int BUCKETS = 800;
+
+  private static final String[] PALETTE = {"#7f7f7f", "#d62728", "#1f77b4", "#2ca02c",
+      "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22"};
+
+  private HtmlReport() {}
+
+  /** The page. */
+  public static String render(SimulationResult r) {
+    SimulationConfig c = r.config();
+    DemandCurve d = r.demand();
+    StringBuilder h = new StringBuilder();
+    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")
+        .append(Numbers.html("Prescaler simulation: " + r.traceName())).append("</title>\n")
+        .append("<style>body{font-family:sans-serif;margin:16px;color:#222;max-width:1120px}"
+            + "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
+            + "padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
+            + "h2{font-size:17px;margin-top:26px}p{font-size:13px}</style>\n</head><body>\n");
+    h.append("<h1 style=\"font-size:21px\">Prescaler simulation: ")
+        .append(Numbers.html(r.traceName())).append("</h1>\n");
+    h.append("<p>").append(d.trace().size()).append(" samples from ")
+        .append(d.trace().start()).append(" to ").append(d.trace().end()).append(", replayed on ")
+        .append(d.size()).append(" steps of ").append(c.syncPeriod().toSeconds())
+        .append(" s. Capacity ").append(Numbers.json(r.capacity(), 6)).append(" per ready replica")
+        .append(c.capacity().isPresent() ? "" : " (the peak needs " + c.peakReplicas()
+            + " replicas at 70 %)")
+        .append("; target utilization ").append(Numbers.json(c.targetUtilization(), 4))
+        .append("; metrics ").append(c.metricsDelay().toSeconds()).append(" s late; replicas ready ")
+        .append(c.startupDelay().toSeconds()).append(" s after being asked for; SLO ")
+        .append(Numbers.json(c.slo(), 4)).append(" % under-provisioned time.</p>\n");
+    scorecard(h, r);
+
+    List<PolicyResult> ps = r.policies();
+    int n = d.size();
+    Buckets all = new Buckets(d, 0, n);
+    h.append("<h2>Demand against capacity (ready replicas × capacity)</h2>\n<p>Red ticks: "
+        + "buckets with at least one under-provisioned step.</p>\n");
+    for (int i = 0; i < ps.size(); i++) {
+      h.append(capacityChart(all, r, ps.get(i), color(i), 180));
+    }
+    h.append("<h2>Replicas over time (ready and starting)</h2>\n");
+    h.append(replicaChart(all, r));
+    boolean anyForecast = false;
+    for (int i = 0; i < ps.size(); i++) {
+      if (!ps.get(i).main().forecasts().isEmpty()) {
+        if (!anyForecast) {
+          h.append("<h2>Forecast against actual</h2>\n<p>The forecast made one lead time "
+              + "(startup + metrics delay + sync period) before each minute, with its "
+              + "prediction interval.</p>\n");
+          anyForecast = true;
+        }
+        h.append(forecastChart(all, ps.get(i), color(i)));
+      }
+    }
+    // Zoom: 48 h around the peak.
+    int peak = 0;
+    for (int i = 1; i < n; i++) {
+      if (d.demand(i) > d.demand(peak)) {
+        peak = i;
+      }
+    }
+    int half = (int) (24 * 3600_000L / c.syncPeriod().toMillis());
+    if (n > 3 * half) {
+      int from = Math.max(0, Math.min(n - 2 * half, peak - half));
+      Buckets zoom = new Buckets(d, from, Math.min(n, from + 2 * half));
+      h.append("<h2>Zoom: the 48 hours around the peak demand</h2>\n");
+      for (int i = 0; i < ps.size(); i++) {
+        h.append(capacityChart(zoom, r, ps.get(i), color(i), 160));
+      }
+      for (int i = 0; i < ps.size(); i++) {
+        if (!ps.get(i).main().forecasts().isEmpty()) {
+          h.append(forecastChart(zoom, ps.get(i), color(i)));
+        }
+      }
+    }
+    if (c.sweep()) {
+      h.append("<h2>Cost–risk curve of the target sweep (0.40 … 0.95)</h2>\n<p>Each point is "
+          + "one run: its under-provisioned time (log scale) against its replica-hours; "
+          + "labels give the target utilization.</p>\n");
+      h.append(costRisk(r));
+    }
+    h.append("</body></html>\n");
+    return h.toString();
+  }
+
+  private static String color(int i) {
+    return PALETTE[i % PALETTE.length];
+  }
+
+  private static void scorecard(StringBuilder h, SimulationResult r) {
+    h.append("<h2>Scorecard</h2>\n<table>\n<tr><th>policy</th><th>under-provisioned %</th>"
+        + "<th>unserved %</th><th>replica-hours</th><th>cost vs oracle-100</th>"
+        + "<th>scaling actions</th><th>cost at SLO (replica-h)</th><th>at target</th>"
+        + "<th>its under-provisioned %</th></tr>\n");
+    for (PolicyResult p : r.policies()) {
+      Scorecard s = p.scorecard();
+      AtSlo a = s.atSlo().orElse(null);
+      h.append("<tr><td>").append(Numbers.html(s.policy())).append("</td><td>")
+          .append(Numbers.fixed(s.underProvisionedPct(), 3)).append("</td><td>")
+          .append(Numbers.fixed(s.unservedPct(), 4)).append("</td><td>")
+          .append(Numbers.fixed(s.replicaHours(), 1)).append("</td><td>")
+          .append(Numbers.fixed(s.costVsOracle(), 3)).append("</td><td>")
+          .append(s.scalingActions()).append("</td><td>")
+          .append(a == null ? (r.config().sweep() ? "none meets it" : "-")
+              : Numbers.fixed(a.replicaHours(), 1)).append("</td><td>")
+          .append(a == null ? "-" : Numbers.fixed(a.targetUtilization(), 2)).append("</td><td>")
+          .append(a == null ? "-" : Numbers.fixed(a.underProvisionedPct(), 3))
+          .append("</td></tr>\n");
+    }
+    h.append("</table>\n");
+  }
+
+  /** Grid indices [from, to) split into at most {@link #BUCKETS} buckets. */
+  private static final class Buckets {
+    final DemandCurve d;
+    final int from;
+    final int count;
+    final int[] start;
+    final double[] x;
+
+    Buckets(DemandCurve d, int from, int to) {
+      this.d = d;
+      this.from = from;
+      int len = to - from;
+      this.count = Math.min(BUCKETS, len);
+      this.start = new int[count + 1];
+      this.x = new double[count];
+      for (int k = 0; k <= count; k++) {
+        start[k] = from + (int) ((long) k * len / count);
+      }
+      for (int k = 0; k < count; k++) {
+        x[k] = d.time(start[k]).toEpochMilli();
+      }
+    }
+
+    double x0() {
+      return x[0];
+    }
+
+    double x1() {
+      return d.time(start[count] - 1).toEpochMilli();
+    }
+
+    double[] demandMax() {
+      double[] out = new double[count];
+      for (int k = 0; k < count; k++) {
+        double m = 0;
+        for (int i = start[k]; i < start[k + 1]; i++) {
+          m = Math.max(m, d.demand(i));
+        }
+        out[k] = m;
+      }
+      return out;
+    }
+
+    double[] demandMean() {
+      double[] out = new double[count];
+      for (int k = 0; k < count; k++) {
+        double s = 0;
+        for (int i = start[k]; i < start[k + 1]; i++) {
+          s += d.demand(i);
+        }
+        out[k] = s / (start[k + 1] - start[k]);
+      }
+      return out;
+    }
+  }
+
+  private static String capacityChart(Buckets b, SimulationResult r, PolicyResult p,
+      String color, int height) {
+    RunResult run = p.main();
+    double cap = r.capacity();
+    double[] demand = b.demandMax();
+    double[] capacity = new double[b.count];
+    boolean[] short_ = new boolean[b.count];
+    double max = 0;
+    for (int k = 0; k < b.count; k++) {
+      double m = Double.MAX_VALUE;
+      for (int i = b.start[k]; i < b.start[k + 1]; i++) {
+        double c = run.readyAt(i) * cap;
+        m = Math.min(m, c);
+        if (b.d.demand(i) > c) {
+          short_[k] = true;
+        }
+      }
+      capacity[k] = m;
+      max = Math.max(max, Math.max(m, demand[k]));
+    }
+    Chart ch = new Chart(p.scorecard().policy() + String.format(Locale.ROOT,
+        " (under-provisioned %.3f %% of the time, %.1f replica-hours)",
+        run.underProvisionedPct(), run.replicaHours()), height, b.x0(), b.x1(), 0, max * 1.05,
+        true);
+    ch.line(b.x, demand, "#222", 1, false, "demand (max)");
+    ch.line(b.x, capacity, color, 1.4, true, "capacity (min)");
+    ch.marks(b.x, short_, "#e00", "under-provisioned");
+    return ch.render();
+  }
+
+  private static String replicaChart(Buckets b, SimulationResult r) {
+    List<PolicyResult> ps = r.policies();
+    double[][] ys = new double[ps.size()][b.count];
+    double max = 1;
+    for (int j = 0; j < ps.size(); j++) {
+      RunResult run = ps.get(j).main();
+      for (int k = 0; k < b.count; k++) {
+        int m = 0;
+        for (int i = b.start[k]; i < b.start[k + 1]; i++) {
+          m = Math.max(m, run.desiredAt(i));
+        }
+        ys[j][k] = m;
+        max = Math.max(max, m);
+      }
+    }
+    Chart ch = new Chart("Replicas asked for (max per bucket)", 260, b.x0(), b.x1(), 0,
+        max * 1.05, true);
+    for (int j = 0; j < ps.size(); j++) {
+      ch.line(b.x, ys[j], color(j), 1.2, true, ps.get(j).scorecard().policy());
+    }
+    return ch.render();
+  }
+
+  private static String forecastChart(Buckets b, PolicyResult p, String color) {
+    List<ForecastPoint> fs = p.main().forecasts();
+    double[] point = new double[b.count];
+    double[] lower = new double[b.count];
+    double[] upper = new double[b.count];
+    int[] cnt = new int[b.count];
+    double x0 = b.x0();
+    double x1 = b.x1();
+    int k = 0;
+    for (ForecastPoint f : fs) {
+      double t = f.time().toEpochMilli();
+      if (t < x0 || t > x1) {
+        continue;
+      }
+      while (k + 1 < b.count && b.x[k + 1] <= t) {
+        k++;
+      }
+      point[k] += f.point();
+      lower[k] += f.lower();
+      upper[k] += f.upper();
+      cnt[k]++;
+    }
+    double[] actual = b.demandMean();
+    double max = 0;
+    for (int i = 0; i < b.count; i++) {
+      if (cnt[i] == 0) {
+        point[i] = Double.NaN;
+        lower[i] = Double.NaN;
+        upper[i] = Double.NaN;
+      } else {
+        point[i] /= cnt[i];
+        lower[i] /= cnt[i];
+        upper[i] /= cnt[i];
+        max = Math.max(max, upper[i]);
+      }
+      max = Math.max(max, actual[i]);
+    }
+    Chart ch = new Chart(p.scorecard().policy() + ": forecast one lead time ahead against "
+        + "actual demand (bucket means)", 220, x0, x1, 0, max * 1.05, true);
+    ch.band(b.x, lower, upper, color, "interval");
+    ch.line(b.x, actual, "#222", 1, false, "actual");
+    ch.line(b.x, point, color, 1.2, false, "forecast");
+    return ch.render();
+  }
+
+  private static String costRisk(SimulationResult r) {
+    double minH = Double.MAX_VALUE;
+    double maxH = 0;
+    double maxU = 0;
+    for (PolicyResult p : r.policies()) {
+      for (RunResult run : p.sweep()) {
+        minH = Math.min(minH, run.replicaHours());
+        maxH = Math.max(maxH, run.replicaHours());
+        maxU = Math.max(maxU, run.underProvisionedPct());
+      }
+    }
+    if (maxH == 0) {
+      return "<p>No sweep ran.</p>\n";
+    }
+    double xMax = Math.log10(Math.max(100, maxU) + 0.01);
+    double xMin = Math.log10(0.01);
+    List<Double> ticks = new ArrayList<>();
+    for (double v : new double[] {0, 0.1, 1, 10, 100}) {
+      ticks.add(Math.log10(v + 0.01));
+    }
+    double[] t = ticks.stream().mapToDouble(Double::doubleValue).toArray();
+    Chart ch = new Chart("Replica-hours against under-provisioned time (%)", 380, xMin, xMax,
+        minH * 0.95, maxH * 1.03, false)
+        .xTicks(t, x -> Numbers.json(Math.pow(10, x) - 0.01, 2) + " %");
+    ch.vline(Math.log10(r.config().slo() + 0.01), "#e00", "SLO " + Numbers.json(r.config().slo(),
+        4) + " %");
+    List<PolicyResult> ps = r.policies();
+    for (int j = 0; j < ps.size(); j++) {
+      List<RunResult> sweep = ps.get(j).sweep();
+      double[] xs = new double[sweep.size()];
+      double[] ys = new double[sweep.size()];
+      for (int i = 0; i < xs.length; i++) {
+        xs[i] = Math.log10(sweep.get(i).underProvisionedPct() + 0.01);
+        ys[i] = sweep.get(i).replicaHours();
+      }
+      ch.line(xs, ys, color(j), 1.2, false, ps.get(j).scorecard().policy());
+      for (int i = 0; i < xs.length; i++) {
+        boolean label = i == 0 || i == xs.length - 1 || i % 3 == 0;
+        ch.point(xs[i], ys[i], color(j), label
+            ? Numbers.fixed(sweep.get(i).targetUtilization(), 2) : null);
+      }
+    }
+    return ch.render();
+  }
+}

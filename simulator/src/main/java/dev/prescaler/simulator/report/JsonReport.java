@@ -1,0 +1,61 @@
+package dev.prescaler.simulator.report;
+
+import dev.prescaler.simulator.PolicyResult;
+import dev.prescaler.simulator.SimulationConfig;
+import dev.prescaler.simulator.SimulationResult;
+import dev.prescaler.simulator.score.AtSlo;
+import dev.prescaler.simulator.score.Scorecard;
+
+/**
+ * The scorecard as one JSON object: {@code {"trace":..,"config":{..},"policies":[{"name":..,
+ * "underProvisionedPct":..,"unservedPct":..,"replicaHours":..,"costVsOracle":..,
+ * "scalingActions":..,"atSlo":{"targetUtilization":..,"replicaHours":..,
+ * "underProvisionedPct":..} or null},..]}}. Percentages are in percent; {@code costVsOracle} is
+ * null when {@code oracle-100} did not run.
+ */
+public final class JsonReport {
+  private JsonReport() {}
+
+  /** The JSON text, ending with a newline. */
+  public static String render(SimulationResult result) {
+    SimulationConfig c = result.config();
+    StringBuilder b = new StringBuilder("{");
+    b.append("\"trace\":").append(Numbers.quote(result.traceName()));
+    b.append(",\"config\":{")
+        .append("\"syncPeriodSeconds\":").append(c.syncPeriod().toSeconds())
+        .append(",\"capacity\":").append(Numbers.json(result.capacity(), 9))
+        .append(",\"peakReplicas\":")
+        .append(c.capacity().isPresent() ? "null" : Integer.toString(c.peakReplicas()))
+        .append(",\"targetUtilization\":").append(Numbers.json(c.targetUtilization(), 6))
+        .append(",\"metricsDelaySeconds\":").append(c.metricsDelay().toSeconds())
+        .append(",\"startupSeconds\":").append(c.startupDelay().toSeconds())
+        .append(",\"slo\":").append(Numbers.json(c.slo(), 6))
+        .append(",\"steps\":").append(result.demand().size())
+        .append('}');
+    b.append(",\"policies\":[");
+    boolean first = true;
+    for (PolicyResult p : result.policies()) {
+      Scorecard s = p.scorecard();
+      b.append(first ? "" : ",");
+      first = false;
+      b.append("{\"name\":").append(Numbers.quote(s.policy()))
+          .append(",\"underProvisionedPct\":").append(Numbers.json(s.underProvisionedPct(), 4))
+          .append(",\"unservedPct\":").append(Numbers.json(s.unservedPct(), 5))
+          .append(",\"replicaHours\":").append(Numbers.json(s.replicaHours(), 3))
+          .append(",\"costVsOracle\":").append(Numbers.json(s.costVsOracle(), 4))
+          .append(",\"scalingActions\":").append(s.scalingActions())
+          .append(",\"atSlo\":");
+      if (s.atSlo().isPresent()) {
+        AtSlo a = s.atSlo().get();
+        b.append("{\"targetUtilization\":").append(Numbers.json(a.targetUtilization(), 4))
+            .append(",\"replicaHours\":").append(Numbers.json(a.replicaHours(), 3))
+            .append(",\"underProvisionedPct\":").append(Numbers.json(a.underProvisionedPct(), 4))
+            .append('}');
+      } else {
+        b.append("null");
+      }
+      b.append('}');
+    }
+    return b.append("]}").append('\n').toString();
+  }
+}

@@ -1,0 +1,42 @@
+package dev.prescaler.simulator.report;
+
+import dev.prescaler.simulator.PolicyResult;
+import dev.prescaler.simulator.SimulationConfig;
+import dev.prescaler.simulator.SimulationResult;
+import dev.prescaler.simulator.score.AtSlo;
+import dev.prescaler.simulator.score.Scorecard;
+
+/** The scorecard as a markdown section (a heading and a table), for BENCHMARKS.md. */
+public final class MarkdownReport {
+  private MarkdownReport() {}
+
+  /** The markdown text, ending with a newline. */
+  public static String render(SimulationResult result) {
+    SimulationConfig c = result.config();
+    StringBuilder b = new StringBuilder();
+    b.append("### ").append(result.traceName()).append("\n\n");
+    b.append(result.demand().trace().size()).append(" samples, ")
+        .append(result.demand().size()).append(" steps of ").append(c.syncPeriod().toSeconds())
+        .append(" s; capacity ").append(Numbers.json(result.capacity(), 6))
+        .append(" per replica; SLO ").append(Numbers.json(c.slo(), 4))
+        .append(" % under-provisioned time.\n\n");
+    b.append("| policy | under-prov % | unserved % | replica-h | vs oracle-100 | actions "
+        + "| cost at SLO (replica-h) | SLO target | SLO under-prov % |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (PolicyResult p : result.policies()) {
+      Scorecard s = p.scorecard();
+      AtSlo a = s.atSlo().orElse(null);
+      b.append("| ").append(s.policy())
+          .append(" | ").append(Numbers.fixed(s.underProvisionedPct(), 3))
+          .append(" | ").append(Numbers.fixed(s.unservedPct(), 4))
+          .append(" | ").append(Numbers.fixed(s.replicaHours(), 1))
+          .append(" | ").append(Numbers.fixed(s.costVsOracle(), 3))
+          .append(" | ").append(s.scalingActions())
+          .append(" | ").append(a == null ? "null" : Numbers.fixed(a.replicaHours(), 1))
+          .append(" | ").append(a == null ? "-" : Numbers.fixed(a.targetUtilization(), 2))
+          .append(" | ").append(a == null ? "-" : Numbers.fixed(a.underProvisionedPct(), 3))
+          .append(" |\n");
+    }
+    return b.append('\n').toString();
+  }
+}

@@ -1,0 +1,59 @@
+package dev.prescaler.simulator.report;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Locale;
+
+/** Deterministic number formatting shared by the reports. */
+final class Numbers {
+  private Numbers() {}
+
+  /** {@code v} rounded to {@code decimals} places, trailing zeros dropped; "null" when NaN. */
+  static String json(double v, int decimals) {
+    if (!Double.isFinite(v)) {
+      return "null";
+    }
+    BigDecimal d = BigDecimal.valueOf(v).setScale(decimals, RoundingMode.HALF_EVEN)
+        .stripTrailingZeros();
+    if (d.signum() == 0) {
+      return "0";
+    }
+    return d.toPlainString();
+  }
+
+  /** {@code v} with exactly {@code decimals} places; "-" when NaN. */
+  static String fixed(double v, int decimals) {
+    if (!Double.isFinite(v)) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, "%." + decimals + "f", v);
+  }
+
+  /** A JSON string literal. */
+  static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  /** Text safe inside HTML. */
+  static String html(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace("\"", "&quot;");
+  }
+}

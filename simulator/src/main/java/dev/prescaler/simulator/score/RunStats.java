@@ -1,0 +1,68 @@
+package dev.prescaler.simulator.score;
+
+import java.time.Duration;
+
+/**
+ * The scorecard counts of one run, accumulated one sync step at a time. Not thread-safe: one run,
+ * one thread.
+ */
+public final class RunStats {
+  private final double stepHours;
+  private long steps;
+  private long underSteps;
+  private double unserved;
+  private double demand;
+  private long replicaSteps;
+
+  /** Counts for a run on a grid of {@code step}. */
+  public RunStats(Duration step) {
+    this.stepHours = step.toMillis() / 3_600_000.0;
+  }
+
+  /**
+   * Adds one step.
+   *
+   * @param demandNow the demand during the step
+   * @param servable ready replicas × capacity during the step
+   * @param replicas replicas existing during the step (ready and pending)
+   */
+  public void add(double demandNow, double servable, int replicas) {
+    steps++;
+    demand += demandNow;
+    if (demandNow > servable) {
+      underSteps++;
+      unserved += demandNow - servable;
+    }
+    replicaSteps += replicas;
+  }
+
+  /** Steps counted. */
+  public long steps() {
+    return steps;
+  }
+
+  /** Steps where demand exceeded ready replicas × capacity. */
+  public long underSteps() {
+    return underSteps;
+  }
+
+  /** Σ of replicas existing at each step (ready and pending). */
+  public long replicaSteps() {
+    return replicaSteps;
+  }
+
+  /** Under-provisioned time, in percent of the steps. */
+  public double underProvisionedPct() {
+    return steps == 0 ? 0 : 100.0 * underSteps / steps;
+  }
+
+  /** Unserved demand, in percent of the total demand (0 when there was no demand). */
+  public double unservedPct() {
+    return demand > 0 ? 100.0 * unserved / demand : 0;
+  }
+
+  /** Replica-hours of ready and pending replicas. */
+  public double replicaHours() {
+    return replicaSteps * stepHours;
+  }
+}

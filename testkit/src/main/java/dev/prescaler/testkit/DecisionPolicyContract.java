@@ -1,0 +1,118 @@
+package dev.prescaler.testkit;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.Proposal;
+import dev.prescaler.core.Reason;
+import dev.prescaler.core.WorkloadSpec;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * The contract every {@link DecisionPolicy} must honour, checked on generated decision contexts
+ * ({@link Generators#decisionContexts(Random)}) and incoming proposals ({@link
+ * Generators#proposals(Random, DecisionContext)}):
+ *
+ * <pre>{@code
+ * assertThat(DecisionPolicyContract.check(new MyPolicy(), 42, 500)).isEmpty();
+ * }</pre>
+ *
+ * <ul>
+ *   <li>it never throws on a valid context, and returns a proposal (never null);
+ *   <li>it is deterministic: the same context and proposal twice give equal proposals;
+ *   <li>the proposed count is &ge; 0 and its reasons are non-null;
+ *   <li>it keeps the reasons of the earlier steps of the chain (they come first, unchanged);
+ *   <li>a change of the count comes with at least one new reason.
+ * </ul>
+ *
+ * <p>Bounds and step limits are not part of a policy's contract: the engine applies them after the
+ * chain (see {@link DecisionInvariants} for the engine's invariants).
+ */
+public final class DecisionPolicyContract {
+  private DecisionPolicyContract() {}
+
+  /**
+   * Checks {@code policy} on {@code examples} generated contexts of random workloads.
+   *
+   * @param policy the policy under test
+   * @param seed seed of the generated examples
+   * @param examples number of examples, &ge; 1
+   * @return the violations found, each naming the example and what was wrong; empty when none
+   * @throws IllegalArgumentException when {@code examples < 1}
+   */
+  public static List<String> check(DecisionPolicy policy, long seed, int examples) {
+    return check(policy, seed, examples, Generators::workloadSpecs);
+  }
+
+  /**
+   * Checks {@code policy} on {@code examples} generated contexts of workloads from {@code specs},
+   * for policies that need particular metrics or settings.
+   *
+   * @param policy the policy under test
+   * @param seed seed of the generated examples
+   * @param examples number of examples, &ge; 1
+   * @param specs makes the workload spec of each example from the example's randomness
+   * @return the violations found, each naming the example and what was wrong; empty when none
+   * @throws IllegalArgumentException when {@code examples < 1}
+   */
+  public static List<String> check(DecisionPolicy policy, long seed, int examples,
+      Function<Random, WorkloadSpec> specs) {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(specs, "specs");
+    if (examples < 1) {
+      throw new IllegalArgumentException("examples must be >= 1, but was " + examples);
+    }
+    Violations v = new Violations();
+    Random random = new Random(seed);
+    for (int i = 0; i < examples; i++) {
+      DecisionContext ctx = Generators.decisionContexts(random, specs.apply(random));
+      Proposal incoming = Generators.proposals(random, ctx);
+      String where = "example " + i + " of seed " + seed + " (" + ctx.workload() + " at "
+          + ctx.now() + ", " + ctx.replicas() + ", loads " + ctx.loads() + ", incoming "
+          + incoming.replicas() + ")";
+      Proposal first;
+      Proposal second;
+      try {
+        first = policy.apply(ctx, incoming);
+        second = policy.apply(ctx, incoming);
+      } catch (RuntimeException | StackOverflowError e) {
+        v.add(where + ": apply must not throw on a valid context, but threw "
+            + Violations.describe(e));
+        continue;
+      }
+      if (first == null || second == null) {
+        v.add(where + ": apply must return a proposal, but returned null");
+        continue;
+      }
+      v.check(first.equals(second), where + ": apply must be deterministic, but gave "
+          + first.replicas() + " (" + first.explain() + ") then " + second.replicas() + " ("
+          + second.explain() + ")");
+      v.check(first.replicas() >= 0, where + ": replicas must be >= 0, but was "
+          + first.replicas());
+      checkReasons(incoming, first, where, v);
+    }
+    return v.list();
+  }
+
+  private static void checkReasons(Proposal incoming, Proposal out, String where, Violations v) {
+    List<Reason> before = incoming.reasons();
+    List<Reason> after = out.reasons();
+    for (Reason r : after) {
+      if (r == null || r.step() == null || r.message() == null) {
+        v.add(where + ": reasons must be non-null, but were " + after);
+        return;
+      }
+    }
+    if (after.size() < before.size() || !after.subList(0, before.size()).equals(before)) {
+      v.add(where + ": the reasons of earlier steps must be kept, first and unchanged, but "
+          + before + " became " + after);
+      return;
+    }
+    if (out.replicas() != incoming.replicas() && after.size() == before.size()) {
+      v.add(where + ": a change of the count must carry a reason, but " + incoming.replicas()
+          + " -> " + out.replicas() + " added none");
+    }
+  }
+}

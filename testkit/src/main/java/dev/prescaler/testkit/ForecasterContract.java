@@ -1,0 +1,333 @@
+package dev.prescaler.testkit;
+
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.core.MetricSeries;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * The contract every {@link Forecaster} must honour, checked on generated histories. Use it from
+ * any test framework:
+ *
+ * <pre>{@code
+ * assertThat(ForecasterContract.check(new MyForecaster(), 42, 200)).isEmpty();
+ * }</pre>
+ *
+ * <p>What is checked, on each example (a generated demand history with daily seasonality, trend,
+ * noise, bursts, zeros and NaN gaps, a horizon of one step to three hours, a level in [0, 0.99]):
+ *
+ * <ul>
+ *   <li>the call returns a forecast and does not throw;
+ *   <li>the forecast has exactly {@link Forecaster#steps(Duration, Duration) steps(horizon,
+ *       history.step())} steps of {@code history.step()}, starting at {@code history.end()};
+ *   <li>every value is finite and non-negative, and each interval contains its point;
+ *   <li>the history is not mutated;
+ *   <li>a history with a single present value (alone, or among NaNs) forecasts flat;
+ *   <li>all-zero histories and histories with gaps are handled like any other;
+ *   <li>an empty or all-NaN history either gives a valid forecast or throws {@link
+ *       IllegalArgumentException}, nothing else;
+ *   <li>two {@link Forecaster#forSeries()} instances fed the same growing history (one of them
+ *       through a single view whose contents move on between calls, as the engine's ring buffer
+ *       does) keep honouring all of the above and give identical forecasts: a forecaster that
+ *       keeps the view instead of copying it, or that is not deterministic, fails here.
+ * </ul>
+ *
+ * <p>Examples are derived from the seed, so a failing seed reproduces exactly. Expensive
+ * forecasters: keep {@code examples} modest (each example makes up to ten forecasts).
+ */
+public final class ForecasterContract {
+  /** Relative tolerance of the flatness check. */
+  private static final double FLAT_TOLERANCE = 1e-9;
+
+  private ForecasterContract() {}
+
+  /**
+   * Checks {@code forecaster} on {@code examples} generated histories.
+   *
+   * @param forecaster the forecaster under test
+   * @param seed seed of the generated examples
+   * @param examples number of examples, &ge; 1
+   * @return the violations found, each naming the example and what was wrong; empty when none
+   * @throws IllegalArgumentException when {@code examples < 1}
+   */
+  public static List<String> check(Forecaster forecaster, long seed, int examples) {
+    Objects.requireNonNull(forecaster, "forecaster");
+    if (examples < 1) {
+      throw new IllegalArgumentException("examples must be >= 1, but was " + examples);
+    }
+    Violations v = new Violations();
+    Random random = new Random(seed);
+    checkDegenerate(forecaster, random, v);
+    for (int i = 0; i < examples && v.list().size() < Violations.MAX; i++) {
+      String where = "example " + i + " of seed " + seed;
+      MetricSeries history = history(random, i);
+      Duration horizon = horizon(random, history.step());
+      double level = level(random);
+      Forecast f = forecastChecked(forecaster, history, horizon, level, where, v);
+      if (f != null && history.countPresent() == 1) {
+        checkFlat(f, where + " " + describe(history, horizon, level), v);
+      }
+      if (history.size() >= 4 && i % 2 == 0) {
+        checkGrowing(forecaster, random, history, where, v);
+      }
+    }
+    return v.list();
+  }
+
+  /** The example's history: special shapes for the first indexes of every ten, else random. */
+  private static MetricSeries history(Random random, int i) {
+    Duration step = random.nextBoolean() ? Duration.ofSeconds(60) : Duration.ofSeconds(
+        new long[] {15, 300, 3600}[random.nextInt(3)]);
+    Instant start = Generators.alignedTime(random, step);
+    switch (i % 10) {
+      case 0:
+        return MetricSeries.of(start, step, 100 * random.nextDouble());
+      case 1: {
+        double[] v = new double[2 + random.nextInt(50)];
+        Arrays.fill(v, Double.NaN);
+        v[random.nextInt(v.length)] = 50 * random.nextDouble();
+        return MetricSeries.of(start, step, v);
+      }
+      case 2:
+        return MetricSeries.of(start, step, new double[1 + random.nextInt(500)]);
+      case 3:
+        return Generators.demandSeries(random, start, step, 2 + random.nextInt(3000), 0.3);
+      default:
+        return Generators.demandSeries(random);
+    }
+  }
+
+  private static Duration horizon(Random random, Duration step) {
+    switch (random.nextInt(4)) {
+      case 0:
+        return step;
+      case 1:
+        // Not a multiple of the step: the count must round up.
+        return step.plus(Duration.ofMillis(1 + random.nextInt((int) step.toMillis() - 1)));
+      default:
+        return Duration.ofSeconds(1 + random.nextInt(3 * 3600));
+    }
+  }
+
+  private static double level(Random random) {
+    double[] common = {0, 0.5, 0.8, 0.9, 0.95, 0.99};
+    return random.nextBoolean() ? common[random.nextInt(common.length)]
+        : 0.99 * random.nextDouble();
+  }
+
+  /** Empty and all-NaN histories: a valid forecast or IllegalArgumentException. */
+  private static void checkDegenerate(Forecaster forecaster, Random random, Violations v) {
+    Duration step = Duration.ofSeconds(60);
+    Instant start = Generators.alignedTime(random, step);
+    double[] nan = new double[1 + random.nextInt(20)];
+    Arrays.fill(nan, Double.NaN);
+    for (MetricSeries h : List.of(MetricSeries.of(start, step), MetricSeries.of(start, step, nan))) {
+      String where = (h.isEmpty() ? "empty" : "all-NaN") + " history";
+      try {
+        Forecast f = forecaster.forecast(h, Duration.ofMinutes(30), 0.9);
+        if (f == null) {
+          v.add(where + ": forecast must be a Forecast or IllegalArgumentException, but was null");
+        } else {
+          checkShape(f, h, Duration.ofMinutes(30), where, v);
+        }
+      } catch (IllegalArgumentException expected) {
+        // Allowed by the contract.
+      } catch (RuntimeException | Error e) {
+        v.add(where + ": forecast must return a Forecast or throw IllegalArgumentException, but "
+            + "threw " + Violations.describe(e));
+      }
+    }
+  }
+
+  /** Calls the forecaster and checks the result; returns it, or null when there was none. */
+  private static Forecast forecastChecked(Forecaster forecaster, MetricSeries history,
+      Duration horizon, double level, String where, Violations v) {
+    double[] before = history.toArray();
+    String context = where + " " + describe(history, horizon, level);
+    Forecast f;
+    try {
+      f = forecaster.forecast(history, horizon, level);
+    } catch (RuntimeException | StackOverflowError e) {
+      v.add(context + ": forecast must not throw, but threw " + Violations.describe(e));
+      return null;
+    }
+    if (!sameValues(before, history)) {
+      v.add(context + ": the history must not be mutated, but its values changed");
+    }
+    if (f == null) {
+      v.add(context + ": forecast must return a Forecast, but was null");
+      return null;
+    }
+    checkShape(f, history, horizon, context, v);
+    return f;
+  }
+
+  private static void checkShape(Forecast f, MetricSeries history, Duration horizon,
+      String context, Violations v) {
+    int expected = Forecaster.steps(horizon, history.step());
+    v.check(f.steps() == expected, context + ": forecast must have " + expected
+        + " steps (ceil(horizon / step)), but had " + f.steps());
+    v.check(f.step().equals(history.step()), context + ": forecast step must be the history's "
+        + history.step() + ", but was " + f.step());
+    v.check(f.start().equals(history.end()), context + ": forecast must start at the history's "
+        + "end " + history.end() + ", but started at " + f.start());
+    for (int i = 0; i < f.steps(); i++) {
+      double p = f.point(i);
+      double lo = f.lower(i);
+      double hi = f.upper(i);
+      if (!(Double.isFinite(p) && Double.isFinite(lo) && Double.isFinite(hi))) {
+        v.add(context + ": forecast values must be finite, but step " + i + " was [" + lo + ", "
+            + hi + "] around " + p);
+      } else if (lo < 0 || p < 0) {
+        v.add(context + ": forecast values must be >= 0, but step " + i + " was [" + lo + ", "
+            + hi + "] around " + p);
+      } else if (lo > p || hi < p) {
+        v.add(context + ": forecast interval must contain the point, but step " + i + " was ["
+            + lo + ", " + hi + "] around " + p);
+      } else {
+        continue;
+      }
+      break;
+    }
+  }
+
+  private static void checkFlat(Forecast f, String context, Violations v) {
+    double first = f.point(0);
+    for (int i = 1; i < f.steps(); i++) {
+      if (Math.abs(f.point(i) - first) > FLAT_TOLERANCE * Math.max(1, Math.abs(first))) {
+        v.add(context + ": a history with a single present value must forecast flat, but step "
+            + i + " was " + f.point(i) + " after " + first + " at step 0");
+        return;
+      }
+    }
+  }
+
+  /**
+   * Feeds two {@code forSeries()} instances the same growing history: one through a single view
+   * that moves on between calls, the other through fresh copies.
+   */
+  private static void checkGrowing(Forecaster forecaster, Random random, MetricSeries full,
+      String where, Violations v) {
+    Forecaster viaView;
+    Forecaster viaCopies;
+    try {
+      viaView = forecaster.forSeries();
+      viaCopies = forecaster.forSeries();
+    } catch (RuntimeException e) {
+      v.add(where + ": forSeries() must not throw, but threw " + Violations.describe(e));
+      return;
+    }
+    if (viaView == null || viaCopies == null) {
+      v.add(where + ": forSeries() must return a Forecaster, but was null");
+      return;
+    }
+    double[] values = full.toArray();
+    int n = values.length;
+    int end = Math.max(1, n / 2);
+    // The ring keeps at most `capacity` steps, so once full its start moves too.
+    int capacity = Math.max(1, end - random.nextInt(end));
+    SlidingView view = new SlidingView(full.start(), full.step(), values);
+    Duration horizon = horizon(random, full.step());
+    double level = level(random);
+    for (int call = 0; call < 10 && end <= n; call++) {
+      int from = Math.max(0, end - capacity);
+      view.show(from, end);
+      MetricSeries copy = MetricSeries.of(full.timeOf(from), full.step(),
+          Arrays.copyOfRange(values, from, end));
+      if (copy.countPresent() == 0) {
+        // The engine forecasts only histories with a present value.
+        end += 1 + random.nextInt(3);
+        continue;
+      }
+      String context = where + ", forSeries() call " + call + " of a growing history";
+      Forecast a = forecastChecked(viaView, view, horizon, level, context + " (engine-like view)",
+          v);
+      Forecast b = forecastChecked(viaCopies, copy, horizon, level, context + " (copies)", v);
+      if (a != null && b != null && !a.equals(b)) {
+        v.add(context + " " + describe(copy, horizon, level) + ": two forSeries() instances fed "
+            + "the same history must give the same forecast (keep copies, not the view; be "
+            + "deterministic), but gave " + a + " and " + b);
+        return;
+      }
+      if (a == null || b == null) {
+        return;
+      }
+      end += 1 + random.nextInt(3);
+    }
+  }
+
+  private static boolean sameValues(double[] before, MetricSeries after) {
+    if (after.size() != before.length) {
+      return false;
+    }
+    for (int i = 0; i < before.length; i++) {
+      if (Double.doubleToLongBits(before[i]) != Double.doubleToLongBits(after.value(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String describe(MetricSeries h, Duration horizon, double level) {
+    int zeros = 0;
+    for (int i = 0; i < h.size(); i++) {
+      if (h.value(i) == 0) {
+        zeros++;
+      }
+    }
+    return "(history of " + h.size() + " steps of " + h.step() + " from " + h.start() + ", "
+        + h.countPresent() + " present, " + zeros + " zero; horizon " + horizon + ", level "
+        + level + ")";
+  }
+
+  /**
+   * One series object whose window over a fixed array moves between calls, as the engine's ring
+   * buffer does: a forecaster that keeps it instead of copying sees other values next time.
+   */
+  private static final class SlidingView implements MetricSeries {
+    private final Instant origin;
+    private final Duration step;
+    private final double[] values;
+    private int from;
+    private int to;
+
+    SlidingView(Instant origin, Duration step, double[] values) {
+      this.origin = origin;
+      this.step = step;
+      this.values = values;
+    }
+
+    void show(int newFrom, int newTo) {
+      this.from = newFrom;
+      this.to = newTo;
+    }
+
+    @Override
+    public Instant start() {
+      return origin.plus(step.multipliedBy(from));
+    }
+
+    @Override
+    public Duration step() {
+      return step;
+    }
+
+    @Override
+    public int size() {
+      return to - from;
+    }
+
+    @Override
+    public double value(int i) {
+      if (i < 0 || i >= size()) {
+        throw new IndexOutOfBoundsException("index " + i + " of " + size());
+      }
+      return values[from + i];
+    }
+  }
+}

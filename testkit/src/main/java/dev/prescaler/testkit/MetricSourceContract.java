@@ -1,0 +1,169 @@
+package dev.prescaler.testkit;
+
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.core.MetricSource;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.WorkloadSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The contract every {@link MetricSource} must honour, checked against one workload at one
+ * instant. The source is real (a Prometheus server, a trace, a Kubernetes API); the test arranges
+ * what it serves, then:
+ *
+ * <pre>{@code
+ * assertThat(MetricSourceContract.check(source, spec, clock.instant())).isEmpty();
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@code read} does not throw (report {@link MetricReading#unavailable(String, String)}
+ *       instead) and returns an observation;
+ *   <li>the observation is not timed after {@code now}; each reading is keyed by its own metric
+ *       name;
+ *   <li>every metric of the spec has a reading (with {@link #checkAllowingAbsentMetrics}, a missing
+ *       one is accepted: the engine treats it as unavailable);
+ *   <li>available values are non-negative (a negative load is invalid data: unavailable, with the
+ *       reason) and measured no later than {@code now}; non-finite values cannot exist by type;
+ *   <li>unavailable readings carry a non-blank reason;
+ *   <li>{@code history} over the last hour on a 1-minute grid does not throw, and when present it
+ *       is on the grid asked for, inside the range asked for, and holds non-negative values or NaN.
+ * </ul>
+ */
+public final class MetricSourceContract {
+  private MetricSourceContract() {}
+
+  /**
+   * Checks one read of {@code spec} at {@code now}; every metric of the spec must be reported.
+   *
+   * @return the violations found; empty when none
+   */
+  public static List<String> check(MetricSource source, WorkloadSpec spec, Instant now) {
+    return check(source, spec, now, false);
+  }
+
+  /**
+   * Like {@link #check}, but a metric of the spec that the observation leaves out is accepted (the
+   * engine treats it as unavailable with the reason "not reported by the metric source"), for
+   * sources that document that absence.
+   *
+   * @return the violations found; empty when none
+   */
+  public static List<String> checkAllowingAbsentMetrics(MetricSource source, WorkloadSpec spec,
+      Instant now) {
+    return check(source, spec, now, true);
+  }
+
+  private static List<String> check(MetricSource source, WorkloadSpec spec, Instant now,
+      boolean absenceAllowed) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(now, "now");
+    Violations v = new Violations();
+    String where = spec.workload() + " at " + now;
+    Observation obs = null;
+    try {
+      obs = source.read(spec, now);
+    } catch (RuntimeException e) {
+      v.add(where + ": read should report MetricReading.unavailable(metric, reason) rather than "
+          + "throw, but threw " + Violations.describe(e));
+    }
+    if (obs == null) {
+      v.check(!v.isEmpty(), where + ": read must return an observation, but returned null");
+    } else {
+      checkObservation(obs, spec, now, absenceAllowed, where, v);
+    }
+    for (MetricTarget m : spec.metrics()) {
+      checkHistory(source, spec, m, now, where, v);
+    }
+    return v.list();
+  }
+
+  private static void checkObservation(Observation obs, WorkloadSpec spec, Instant now,
+      boolean absenceAllowed, String where, Violations v) {
+    v.check(!obs.time().isAfter(now), where + ": observation time must not be after now, but was "
+        + obs.time());
+    // Spec metrics first, then any others by name: a stable order of violations.
+    Set<String> names = new LinkedHashSet<>();
+    spec.metrics().forEach(m -> names.add(m.name()));
+    names.addAll(new TreeSet<>(obs.readings().keySet()));
+    for (String metric : names) {
+      MetricReading r = obs.readings().get(metric);
+      if (r == null) {
+        continue;
+      }
+      if (!metric.equals(r.metric())) {
+        v.add(where + ": reading keyed " + metric + " must be of that metric, but was of "
+            + r.metric());
+      }
+      if (r.isAvailable()) {
+        double value = r.value();
+        v.check(Double.isFinite(value), where + ": metric " + metric + " must be finite, but was "
+            + value);
+        v.check(value >= 0, where + ": metric " + metric + " must be >= 0 or unavailable with a "
+            + "reason, but was " + value);
+        v.check(!r.timestamp().isAfter(now), where + ": metric " + metric + " must not be "
+            + "measured after now, but was measured at " + r.timestamp());
+      } else {
+        v.check(r.reason() != null && !r.reason().isBlank(), where + ": unavailable metric "
+            + metric + " must carry a reason, but was " + quote(r.reason()));
+      }
+    }
+    if (!absenceAllowed) {
+      for (MetricTarget m : spec.metrics()) {
+        v.check(obs.readings().containsKey(m.name()), where + ": metric " + m.name()
+            + " of the spec must have a reading (unavailable with a reason if need be), but was "
+            + "absent from " + obs.readings().keySet());
+      }
+    }
+  }
+
+  private static void checkHistory(MetricSource source, WorkloadSpec spec, MetricTarget m,
+      Instant now, String where, Violations v) {
+    Duration step = Duration.ofMinutes(1);
+    Instant from = now.minus(Duration.ofHours(1));
+    Optional<MetricSeries> history;
+    try {
+      history = source.history(spec, m, from, now, step);
+    } catch (RuntimeException e) {
+      v.add(where + ": history of " + m.name() + " should be empty rather than throw, but threw "
+          + Violations.describe(e));
+      return;
+    }
+    if (history == null) {
+      v.add(where + ": history of " + m.name() + " must be an Optional, but was null");
+      return;
+    }
+    if (history.isEmpty()) {
+      return;
+    }
+    MetricSeries s = history.get();
+    v.check(s.step().equals(step), where + ": history of " + m.name() + " must be on the step "
+        + "asked for (" + step + "), but was on " + s.step());
+    if (!s.isEmpty()) {
+      v.check(!s.start().isBefore(from) && s.timeOf(s.size() - 1).isBefore(now), where
+          + ": history of " + m.name() + " must have its steps start in [" + from + ", " + now
+          + "), but they started from " + s.start() + " to " + s.timeOf(s.size() - 1));
+    }
+    for (int i = 0; i < s.size(); i++) {
+      double x = s.value(i);
+      if (!Double.isNaN(x) && (!Double.isFinite(x) || x < 0)) {
+        v.add(where + ": history of " + m.name() + " must hold values >= 0 or NaN, but step " + i
+            + " was " + x);
+        break;
+      }
+    }
+  }
+
+  private static String quote(String s) {
+    return s == null ? "null" : "\"" + s + "\"";
+  }
+}

@@ -1,0 +1,228 @@
+package dev.prescaler.testkit;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.Reason;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.ScaleExecutor;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.ScaleRequest;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The contract every {@link ScaleExecutor} must honour, checked against the real thing it drives
+ * (an API server, a mock server, a simulated cluster). Engine-neutral: the test supplies fresh
+ * workloads that exist in the system under test, and optionally a way to read back the value the
+ * executor controls (the replica count in {@link Mode#ACT}, the HPA's floor in {@link
+ * Mode#HPA_FLOOR}):
+ *
+ * <pre>{@code
+ * List<String> violations = ScaleExecutorContract.check(executor,
+ *     () -> createDeployment(...),             // a fresh WorkloadSpec per call
+ *     ref -> readReplicasFromServer(ref),       // OptionalInt.empty() when unknown
+ *     42, 10);
+ * assertThat(violations).isEmpty();
+ * }</pre>
+ *
+ * <p>For each example workload (its mode decides the request's mode; {@link Mode#OBSERVE_ONLY}
+ * specs are requested in {@link Mode#ACT}):
+ *
+ * <ul>
+ *   <li>{@code apply} never throws for ordinary failures and never returns null; refused and
+ *       failed outcomes carry a non-blank message;
+ *   <li>an applied outcome reports the requested count, and the observed value is then that
+ *       count; a refused or failed one leaves the observed value as it was (never half-applied);
+ *   <li>asking for the count already set is not an error;
+ *   <li>{@code replicas} and {@code release} do not throw; when {@code replicas} reports a count
+ *       after an applied {@link Mode#ACT} request, it is the requested one.
+ * </ul>
+ *
+ * <p>{@link #checkMissingWorkload} checks that a request for a workload that does not exist is
+ * refused or failed, not thrown and not applied.
+ */
+public final class ScaleExecutorContract {
+  private ScaleExecutorContract() {}
+
+  /**
+   * Checks {@code executor} on {@code examples} workloads from {@code workloads}, reading the
+   * controlled value back through the executor's own {@link ScaleExecutor#replicas(WorkloadRef)}
+   * (in {@link Mode#ACT}) where it reports one.
+   *
+   * @return the violations found; empty when none
+   * @throws IllegalArgumentException when {@code examples < 1}
+   */
+  public static List<String> check(ScaleExecutor executor, Supplier<WorkloadSpec> workloads,
+      long seed, int examples) {
+    return check(executor, workloads, ref -> OptionalInt.empty(), seed, examples);
+  }
+
+  /**
+   * Checks {@code executor} on {@code examples} workloads from {@code workloads}.
+   *
+   * @param executor the executor under test
+   * @param workloads makes a fresh workload that exists in the system under test, per call
+   * @param observed reads the value the executor controls from the system under test (replicas in
+   *     ACT, the HPA floor in HPA_FLOOR); {@code OptionalInt.empty()} when it cannot be read
+   * @param seed seed of the requested counts
+   * @param examples number of workloads to try, &ge; 1
+   * @return the violations found; empty when none
+   * @throws IllegalArgumentException when {@code examples < 1}
+   */
+  public static List<String> check(ScaleExecutor executor, Supplier<WorkloadSpec> workloads,
+      Function<WorkloadRef, OptionalInt> observed, long seed, int examples) {
+    Objects.requireNonNull(executor, "executor");
+    Objects.requireNonNull(workloads, "workloads");
+    Objects.requireNonNull(observed, "observed");
+    if (examples < 1) {
+      throw new IllegalArgumentException("examples must be >= 1, but was " + examples);
+    }
+    Violations v = new Violations();
+    Random random = new Random(seed);
+    for (int i = 0; i < examples; i++) {
+      WorkloadSpec spec = Objects.requireNonNull(workloads.get(), "workloads supplied null");
+      Mode mode = spec.mode() == Mode.OBSERVE_ONLY ? Mode.ACT : spec.mode();
+      String where = "example " + i + " (" + spec.workload() + ", " + mode + ")";
+      int before = observe(executor, observed, spec, mode, where, v).orElse(spec.minReplicas());
+      int from = spec.clamp(before);
+      int to = other(random, spec, from);
+      Outcome change = apply(executor, request(spec, mode, from, to), where, v);
+      expectObserved(executor, observed, spec, mode, change, before, to, where, v);
+      int now = change != null && change.outcome.isApplied() ? to : before;
+      // Asking for what is already set is not an error.
+      Outcome same = apply(executor, request(spec, mode, spec.clamp(now), spec.clamp(now)),
+          where + ", no-op request", v);
+      if (same != null) {
+        v.check(same.outcome.status() != ScaleOutcome.Status.FAILED, where
+            + ": a request for the count already set must not fail, but failed: "
+            + same.outcome.message());
+      }
+      try {
+        executor.release(spec.workload());
+      } catch (RuntimeException e) {
+        v.add(where + ": release must not throw, but threw " + Violations.describe(e));
+      }
+    }
+    return v.list();
+  }
+
+  /**
+   * Checks that a request for a workload that does not exist in the system under test is refused
+   * or failed with a message: not thrown, not applied.
+   *
+   * @param missing a spec whose workload does not exist
+   * @return the violations found; empty when none
+   */
+  public static List<String> checkMissingWorkload(ScaleExecutor executor, WorkloadSpec missing) {
+    Objects.requireNonNull(executor, "executor");
+    Objects.requireNonNull(missing, "missing");
+    Violations v = new Violations();
+    Mode mode = missing.mode() == Mode.OBSERVE_ONLY ? Mode.ACT : missing.mode();
+    String where = "missing workload " + missing.workload();
+    Outcome o = apply(executor, request(missing, mode, missing.minReplicas(),
+        missing.maxReplicas()), where, v);
+    if (o != null) {
+      v.check(!o.outcome.isApplied(), where + ": a request for a workload that does not exist "
+          + "must be refused or failed, but was applied: " + o.outcome.message());
+    }
+    try {
+      Optional<ReplicaStatus> r = executor.replicas(missing.workload());
+      v.check(r != null, where + ": replicas must return an Optional, but returned null");
+    } catch (RuntimeException e) {
+      v.add(where + ": replicas must not throw, but threw " + Violations.describe(e));
+    }
+    return v.list();
+  }
+
+  private static ScaleRequest request(WorkloadSpec spec, Mode mode, int from, int to) {
+    return new ScaleRequest(spec, mode, from, to,
+        List.of(new Reason("contract", from, to, "ScaleExecutorContract request")),
+        Instant.EPOCH);
+  }
+
+  /** A count in [min, max] other than {@code from} when the range allows one. */
+  private static int other(Random random, WorkloadSpec spec, int from) {
+    int span = spec.maxReplicas() - spec.minReplicas() + 1;
+    if (span == 1) {
+      return from;
+    }
+    int to = spec.minReplicas() + random.nextInt(span - 1);
+    return to >= from ? to + 1 : to;
+  }
+
+  private record Outcome(ScaleOutcome outcome) {}
+
+  private static Outcome apply(ScaleExecutor executor, ScaleRequest request, String where,
+      Violations v) {
+    ScaleOutcome outcome;
+    try {
+      outcome = executor.apply(request);
+    } catch (RuntimeException e) {
+      v.add(where + ": apply must report failures as ScaleOutcome.failed, not throw, but threw "
+          + Violations.describe(e) + " for " + request.from() + " -> " + request.to());
+      return null;
+    }
+    if (outcome == null) {
+      v.add(where + ": apply must return an outcome, but returned null for " + request.from()
+          + " -> " + request.to());
+      return null;
+    }
+    if (outcome instanceof ScaleOutcome.Applied a) {
+      v.check(a.replicas() == request.to(), where + ": an applied outcome must report the "
+          + "requested count " + request.to() + ", but reported " + a.replicas());
+    } else {
+      v.check(outcome.message() != null && !outcome.message().isBlank(), where + ": a "
+          + outcome.status() + " outcome must say why, but its message was blank");
+    }
+    return new Outcome(outcome);
+  }
+
+  private static OptionalInt observe(ScaleExecutor executor,
+      Function<WorkloadRef, OptionalInt> observed, WorkloadSpec spec, Mode mode, String where,
+      Violations v) {
+    OptionalInt o = observed.apply(spec.workload());
+    if (o.isPresent()) {
+      return o;
+    }
+    Optional<ReplicaStatus> r;
+    try {
+      r = executor.replicas(spec.workload());
+    } catch (RuntimeException e) {
+      v.add(where + ": replicas must not throw, but threw " + Violations.describe(e));
+      return OptionalInt.empty();
+    }
+    if (r == null) {
+      v.add(where + ": replicas must return an Optional, but returned null");
+      return OptionalInt.empty();
+    }
+    return r.isPresent() && mode == Mode.ACT ? OptionalInt.of(r.get().current())
+        : OptionalInt.empty();
+  }
+
+  private static void expectObserved(ScaleExecutor executor,
+      Function<WorkloadRef, OptionalInt> observed, WorkloadSpec spec, Mode mode, Outcome change,
+      int before, int to, String where, Violations v) {
+    if (change == null) {
+      return;
+    }
+    OptionalInt after = observe(executor, observed, spec, mode, where, v);
+    if (after.isEmpty()) {
+      return;
+    }
+    if (change.outcome.isApplied()) {
+      v.check(after.getAsInt() == to, where + ": after an applied request for " + to
+          + " the observed value must be " + to + ", but was " + after.getAsInt());
+    } else {
+      v.check(after.getAsInt() == before, where + ": after a " + change.outcome.status()
+          + " request the observed value must stay " + before + " (never half-applied), but was "
+          + after.getAsInt());
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.prescaler.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Proposal;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class DecisionPolicyContractTest {
+
+  /** Demand over the per-replica target, max over the metrics: a well-behaved policy. */
+  static final DecisionPolicy CAPACITY = (DecisionContext ctx, Proposal p) -> {
+    int want = 0;
+    for (MetricTarget m : ctx.spec().metrics()) {
+      want = Math.max(want, (int) Math.ceil(ctx.load(m.name()) / m.perReplicaTarget()));
+    }
+    return p.to("capacity", want, "load " + ctx.loads());
+  };
+
+  @Test
+  void aCorrectPolicyHasNoViolations() {
+    assertThat(DecisionPolicyContract.check(CAPACITY, 1, 500)).isEmpty();
+  }
+
+  @Test
+  void aPolicyThatKeepsTheProposalHasNoViolations() {
+    assertThat(DecisionPolicyContract.check((ctx, p) -> p, 2, 200)).isEmpty();
+  }
+
+  @Test
+  void findsAPolicyThatThrows() {
+    DecisionPolicy throwsWithoutForecast = (ctx, p) -> {
+      if (ctx.forecasts().isEmpty()) {
+        throw new IllegalStateException("no forecast");
+      }
+      return p;
+    };
+    assertThat(DecisionPolicyContract.check(throwsWithoutForecast, 3, 50))
+        .anyMatch(s -> s.contains("apply must not throw on a valid context, but threw "
+            + "java.lang.IllegalStateException: no forecast"));
+  }
+
+  @Test
+  void findsANonDeterministicPolicy() {
+    AtomicInteger calls = new AtomicInteger();
+    DecisionPolicy counting = (ctx, p) -> p.to("counter", calls.incrementAndGet() % 7, "call");
+    assertThat(DecisionPolicyContract.check(counting, 4, 20))
+        .anyMatch(s -> s.contains("apply must be deterministic"));
+  }
+
+  @Test
+  void findsAPolicyThatReturnsNull() {
+    assertThat(DecisionPolicyContract.check((ctx, p) -> null, 5, 3))
+        .hasSize(3)
+        .allMatch(s -> s.endsWith("apply must return a proposal, but returned null"));
+  }
+
+  @Test
+  void findsAPolicyThatDropsEarlierReasons() {
+    DecisionPolicy fresh = (ctx, p) -> Proposal.keep(p.replicas()).note("fresh", "forgot");
+    assertThat(DecisionPolicyContract.check(fresh, 6, 50))
+        .anyMatch(s -> s.contains("the reasons of earlier steps must be kept"));
+  }
+
+  @Test
+  void findsAChangeWithoutAReason() {
+    DecisionPolicy silent = (ctx, p) -> new Proposal(p.replicas() + 1, p.reasons(), Map.of());
+    assertThat(DecisionPolicyContract.check(silent, 7, 10))
+        .allMatch(s -> s.contains("a change of the count must carry a reason"))
+        .hasSize(10);
+  }
+
+  @Test
+  void usesTheGivenSpecs() {
+    List<String> names = new java.util.ArrayList<>();
+    DecisionPolicy recording = (ctx, p) -> {
+      names.add(ctx.spec().metrics().get(0).name());
+      return p;
+    };
+    DecisionPolicyContract.check(recording, 8, 5, r -> Generators.workloadSpecs(r).toBuilder()
+        .metrics(List.of(MetricTarget.averageValue("orders", 20))).build());
+    assertThat(names).hasSize(10).containsOnly("orders");
+  }
+}

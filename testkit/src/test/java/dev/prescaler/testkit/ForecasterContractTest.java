@@ -1,0 +1,169 @@
+package dev.prescaler.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.core.MetricSeries;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ForecasterContractTest {
+
+  /** Last present value, flat, with an interval of ±10 % (floored at zero). */
+  static final class LastValue implements Forecaster {
+    @Override
+    public Forecast forecast(MetricSeries history, Duration horizon, double level) {
+      double last = Double.NaN;
+      for (int i = history.size() - 1; i >= 0 && Double.isNaN(last); i--) {
+        last = history.value(i);
+      }
+      if (Double.isNaN(last)) {
+        throw new IllegalArgumentException("history must hold a present value, but had none");
+      }
+      int n = Forecaster.steps(horizon, history.step());
+      double[] p = new double[n];
+      double[] lo = new double[n];
+      double[] hi = new double[n];
+      Arrays.fill(p, last);
+      Arrays.fill(lo, last * 0.9);
+      Arrays.fill(hi, last * 1.1);
+      return new Forecast("last", history.end(), history.step(), p, lo, hi, level);
+    }
+  }
+
+  /** Keeps the series it was given and forecasts the mean of the first one it ever saw. */
+  static final class KeepsTheView implements Forecaster {
+    private MetricSeries first;
+
+    @Override
+    public Forecast forecast(MetricSeries history, Duration horizon, double level) {
+      if (first == null) {
+        first = history;
+      }
+      double sum = 0;
+      int n = 0;
+      for (int i = 0; i < first.size(); i++) {
+        if (!Double.isNaN(first.value(i))) {
+          sum += first.value(i);
+          n++;
+        }
+      }
+      double mean = n == 0 ? 0 : sum / n;
+      return Forecast.flat("keeps-view", history.end(), history.step(),
+          Forecaster.steps(horizon, history.step()), mean);
+    }
+
+    @Override
+    public Forecaster forSeries() {
+      return new KeepsTheView();
+    }
+  }
+
+  @Test
+  void aCorrectForecasterHasNoViolations() {
+    assertThat(ForecasterContract.check(new LastValue(), 1, 200)).isEmpty();
+  }
+
+  @Test
+  void theSameSeedGivesTheSameExamples() {
+    Forecaster offByOne = (h, horizon, level) -> Forecast.flat("short", h.end(), h.step(),
+        Math.max(1, Forecaster.steps(horizon, h.step()) - 1), 1);
+    assertThat(ForecasterContract.check(offByOne, 7, 30))
+        .isEqualTo(ForecasterContract.check(offByOne, 7, 30));
+  }
+
+  @Test
+  void findsAWrongStepCount() {
+    Forecaster oneShort = (h, horizon, level) -> Forecast.flat("short", h.end(), h.step(),
+        Forecaster.steps(horizon, h.step()) + 1, 1);
+    assertThat(ForecasterContract.check(oneShort, 2, 20))
+        .anyMatch(s -> s.contains("steps (ceil(horizon / step)), but had"));
+  }
+
+  @Test
+  void findsAForecastStartingElsewhere() {
+    Forecaster early = (h, horizon, level) -> Forecast.flat("early", h.start(), h.step(),
+        Forecaster.steps(horizon, h.step()), 1);
+    assertThat(ForecasterContract.check(early, 3, 20))
+        .anyMatch(s -> s.contains("must start at the history's end"));
+  }
+
+  @Test
+  void findsNegativeValues() {
+    Forecaster negative = (h, horizon, level) -> Forecast.flat("neg", h.end(), h.step(),
+        Forecaster.steps(horizon, h.step()), -1);
+    assertThat(ForecasterContract.check(negative, 4, 5))
+        .anyMatch(s -> s.contains("forecast values must be >= 0"));
+  }
+
+  @Test
+  void findsAForecasterThatThrowsOnGaps() {
+    Forecaster noGaps = (h, horizon, level) -> {
+      for (int i = 0; i < h.size(); i++) {
+        if (Double.isNaN(h.value(i))) {
+          throw new IllegalStateException("gap at " + i);
+        }
+      }
+      return new LastValue().forecast(h, horizon, level);
+    };
+    assertThat(ForecasterContract.check(noGaps, 5, 40))
+        .anyMatch(s -> s.contains("forecast must not throw, but threw "
+            + "java.lang.IllegalStateException: gap at"));
+  }
+
+  @Test
+  void findsAForecastThatIsNotFlatForASinglePoint() {
+    Forecaster ramp = (h, horizon, level) -> {
+      int n = Forecaster.steps(horizon, h.step());
+      double[] p = new double[n];
+      for (int i = 0; i < n; i++) {
+        p[i] = i;
+      }
+      return new Forecast("ramp", h.end(), h.step(), p, p, p, level);
+    };
+    assertThat(ForecasterContract.check(ramp, 6, 20))
+        .anyMatch(s -> s.contains("a history with a single present value must forecast flat"));
+  }
+
+  @Test
+  void findsAnEmptyHistoryFailureOtherThanIllegalArgument() {
+    Forecaster npe = (h, horizon, level) -> {
+      if (h.countPresent() == 0) {
+        throw new NullPointerException("no values");
+      }
+      return new LastValue().forecast(h, horizon, level);
+    };
+    assertThat(ForecasterContract.check(npe, 8, 1))
+        .anyMatch(s -> s.startsWith("empty history: forecast must return a Forecast or throw "
+            + "IllegalArgumentException, but threw java.lang.NullPointerException"));
+  }
+
+  @Test
+  void findsAStatefulForecasterThatKeepsTheEngineView() {
+    assertThat(ForecasterContract.check(new KeepsTheView(), 9, 40))
+        .anyMatch(s -> s.contains("two forSeries() instances fed the same history must give "
+            + "the same forecast"));
+  }
+
+  @Test
+  void findsANonDeterministicForecaster() {
+    AtomicLong calls = new AtomicLong();
+    Forecaster drifting = (h, horizon, level) -> Forecast.flat("drift", h.end(), h.step(),
+        Forecaster.steps(horizon, h.step()), calls.incrementAndGet());
+    assertThat(ForecasterContract.check(drifting, 10, 10))
+        .anyMatch(s -> s.contains("must give the same forecast"));
+  }
+
+  @Test
+  void capsTheNumberOfViolations() {
+    Forecaster bad = (h, horizon, level) -> {
+      throw new IllegalStateException("always");
+    };
+    assertThat(ForecasterContract.check(bad, 11, 500))
+        .hasSize(Violations.MAX + 1)
+        .last().asString().startsWith("... and ");
+  }
+}

@@ -1,0 +1,142 @@
+package dev.prescaler.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.ScaleExecutor;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.ScaleRequest;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class ScaleExecutorContractTest {
+
+  /** An in-memory cluster: workloads exist once created; requests for others fail. */
+  static class Cluster implements ScaleExecutor {
+    final Map<WorkloadRef, Integer> replicas = new ConcurrentHashMap<>();
+    int next;
+
+    Supplier<WorkloadSpec> workloads() {
+      return () -> {
+        WorkloadRef ref = WorkloadRef.deployment("ns", "w" + next++);
+        replicas.put(ref, 2);
+        return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8).mode(Mode.ACT)
+            .metric(MetricTarget.utilization("cpu", 70)).build();
+      };
+    }
+
+    @Override
+    public ScaleOutcome apply(ScaleRequest request) {
+      if (!replicas.containsKey(request.workload())) {
+        return ScaleOutcome.failed("404: " + request.workload() + " not found");
+      }
+      replicas.put(request.workload(), request.to());
+      return ScaleOutcome.applied(request.to(), "patched");
+    }
+
+    @Override
+    public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+      Integer r = replicas.get(workload);
+      return r == null ? Optional.empty() : Optional.of(ReplicaStatus.of(r, r));
+    }
+  }
+
+  static final WorkloadSpec MISSING = WorkloadSpec.builder(WorkloadRef.deployment("ns", "gone"))
+      .maxReplicas(3).metric(MetricTarget.utilization("cpu", 70)).build();
+
+  @Test
+  void aCorrectExecutorHasNoViolations() {
+    Cluster c = new Cluster();
+    assertThat(ScaleExecutorContract.check(c, c.workloads(), 1, 20)).isEmpty();
+    assertThat(ScaleExecutorContract.check(c, c.workloads(),
+        ref -> OptionalInt.of(c.replicas.get(ref)), 2, 20)).isEmpty();
+    assertThat(ScaleExecutorContract.checkMissingWorkload(c, MISSING)).isEmpty();
+  }
+
+  @Test
+  void findsAnAppliedOutcomeWithAnotherCount() {
+    Cluster c = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        super.apply(request);
+        return ScaleOutcome.applied(request.from(), "reported the old count");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(c, c.workloads(), 3, 5))
+        .anyMatch(s -> s.contains("an applied outcome must report the requested count"));
+  }
+
+  @Test
+  void findsAHalfAppliedFailure() {
+    Cluster c = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        replicas.put(request.workload(), request.to());
+        return ScaleOutcome.failed("timeout after the patch was sent");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(c, c.workloads(), 4, 5))
+        .anyMatch(s -> s.contains("request the observed value must stay 2 (never half-applied)"));
+  }
+
+  @Test
+  void findsAnAppliedRequestThatDidNotChangeAnything() {
+    Cluster c = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        return ScaleOutcome.applied(request.to(), "claims success");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(c, c.workloads(), 5, 5))
+        .anyMatch(s -> s.contains("the observed value must be"));
+  }
+
+  @Test
+  void findsExceptionsThatEscape() {
+    Cluster c = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        throw new IllegalStateException("HTTP 500");
+      }
+
+      @Override
+      public void release(WorkloadRef workload) {
+        throw new IllegalStateException("release failed");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(c, c.workloads(), 6, 1))
+        .anyMatch(s -> s.contains("apply must report failures as ScaleOutcome.failed, not throw, "
+            + "but threw java.lang.IllegalStateException: HTTP 500"))
+        .anyMatch(s -> s.contains("release must not throw"));
+    assertThat(ScaleExecutorContract.checkMissingWorkload(c, MISSING))
+        .anyMatch(s -> s.contains("not throw"));
+  }
+
+  @Test
+  void findsAMissingWorkloadThatIsApplied() {
+    ScaleExecutor anything = r -> ScaleOutcome.applied(r.to(), "ok");
+    assertThat(ScaleExecutorContract.checkMissingWorkload(anything, MISSING)).containsExactly(
+        "missing workload ns/gone: a request for a workload that does not exist must be refused "
+            + "or failed, but was applied: ok");
+  }
+
+  @Test
+  void findsABlankFailureMessage() {
+    Cluster c = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        return ScaleOutcome.refused("");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(c, c.workloads(), 7, 2))
+        .anyMatch(s -> s.contains("a REFUSED outcome must say why"));
+  }
+}
