@@ -11,7 +11,9 @@ import dev.prescaler.testkit.ManualClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A real {@link AutoscalerEngine} over {@code n} synthetic workloads, as the benchmarks and the
@@ -37,8 +39,9 @@ public record EngineFixture(AutoscalerEngine engine, ManualClock clock, Syntheti
   }
 
   /**
-   * Builds an engine over {@code workloads} synthetic workloads, backfilling 7 days of history for
-   * each. Takes about a second per 1,000 workloads.
+   * Builds an engine over {@code workloads} synthetic workloads with a forecaster, backfilling 7
+   * days of history for each. Takes about a second per 1,000 workloads; the forecasters are fitted
+   * at the first tick that closes a history step (the fourth).
    *
    * @param workloads the number of workloads, &ge; 1
    * @param forecaster the engine's forecaster
@@ -46,14 +49,31 @@ public record EngineFixture(AutoscalerEngine engine, ManualClock clock, Syntheti
    * @throws IllegalArgumentException when {@code workloads} &lt; 1
    */
   public static EngineFixture build(int workloads, Forecaster forecaster, DecisionPolicy policy) {
+    Objects.requireNonNull(forecaster, "forecaster");
+    return build(workloads, Optional.of(forecaster), policy);
+  }
+
+  /**
+   * Builds an engine over {@code workloads} synthetic workloads without a forecaster (reactive
+   * policies only), backfilling 7 days of history for each.
+   *
+   * @param workloads the number of workloads, &ge; 1
+   * @param policy the engine's policy chain
+   * @throws IllegalArgumentException when {@code workloads} &lt; 1
+   */
+  public static EngineFixture build(int workloads, DecisionPolicy policy) {
+    return build(workloads, Optional.empty(), policy);
+  }
+
+  private static EngineFixture build(int workloads, Optional<Forecaster> forecaster,
+      DecisionPolicy policy) {
     if (workloads < 1) {
       throw new IllegalArgumentException("workloads must be >= 1, but was " + workloads);
     }
-    Objects.requireNonNull(forecaster, "forecaster");
     Objects.requireNonNull(policy, "policy");
     List<WorkloadRef> refs = new ArrayList<>(workloads);
     for (int i = 0; i < workloads; i++) {
-      refs.add(WorkloadRef.deployment("bench", String.format("w-%05d", i)));
+      refs.add(WorkloadRef.deployment("bench", String.format(Locale.ROOT, "w-%05d", i)));
     }
     ManualClock clock = new ManualClock(START);
     SyntheticLoadSource source =
@@ -61,9 +81,9 @@ public record EngineFixture(AutoscalerEngine engine, ManualClock clock, Syntheti
     AutoscalerEngine.Builder b = AutoscalerEngine.builder()
         .clock(clock)
         .metricSource(source)
-        .forecaster(forecaster)
         .policy(policy)
         .executor(ScaleExecutor.observeOnly());
+    forecaster.ifPresent(b::forecaster);
     for (WorkloadRef ref : refs) {
       b.workload(WorkloadSpec.builder(ref)
           .minReplicas(1)

@@ -738,6 +738,11 @@ public final class AutoscalerEngine implements AutoCloseable {
     int current = replicas.current();
     Proposal p = proposal;
     int proposed = p.replicas();
+    if (proposed != current && p.reasons().isEmpty()) {
+      // Every change explains itself, even when a custom policy gave no reason.
+      p = new Proposal(current, List.of(), p.marks())
+          .to(policy.name(), proposed, "proposed without a reason");
+    }
     StepLimits limits = spec.stepLimits();
     int up = limits.maxUp(current);
     int down = limits.maxDown(current);

@@ -1,5 +1,6 @@
 package dev.prescaler.core;
 
+import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
@@ -43,7 +44,7 @@ final class Fixtures {
 
   /** An engine on a test clock with a 15 s sync and history step, no metrics delay. */
   static AutoscalerEngine.Builder engine(TestClock clock, MetricSource source,
-      DecisionPolicy policy, ScaleExecutor executor, InMemoryJournal journal) {
+      DecisionPolicy policy, ScaleExecutor executor, DecisionJournal journal) {
     return AutoscalerEngine.builder()
         .clock(clock)
         .metricSource(source)

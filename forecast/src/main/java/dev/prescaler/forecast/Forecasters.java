@@ -37,7 +37,8 @@ public final class Forecasters {
   public static final int DEFAULT_DAILY_HARMONICS = 10;
 
   private static final double FIT_FRACTION = 0.75;
-  private static final int HW_FIT_SEASONS = Integer.getInteger("tune.seasons", 4);
+  private static final int HW_FIT_SEASONS = 4;
+  private static final int HW_FIT_MIN = Integer.getInteger("tune.fitmin", 2016);
 
   private Forecasters() {}
 
@@ -63,25 +64,33 @@ public final class Forecasters {
   static List<ModelSpec> autoCandidates(int[] periods) {
     List<ModelSpec> out = new ArrayList<>();
     out.add(SeasonalNaiveModel.spec(1, 1));
-    out.add(new HoltWintersSpec(1, Seasonal.NONE, Trend.DAMPED, 4 * 1440));
+    out.add(new HoltWintersSpec(1, Seasonal.NONE, Trend.DAMPED, HW_FIT_MIN));
     out.add(LinearTrendModel.spec(DEFAULT_TREND_WINDOW));
     if (periods.length > 0) {
       int p = periods[0];
-      int fit = HW_FIT_SEASONS * p;
+      int fit = hwFit(p);
       out.add(SeasonalNaiveModel.spec(p, 1));
       out.add(SeasonalNaiveModel.spec(p, 3));
+      out.add(new HoltWintersSpec(p, Seasonal.ADDITIVE, Trend.NONE, fit));
       out.add(new HoltWintersSpec(p, Seasonal.ADDITIVE, Trend.DAMPED, fit));
-      out.add(new HoltWintersSpec(p, Seasonal.MULTIPLICATIVE, Trend.DAMPED, fit));
-      out.add(TransformedModel.log(new HoltWintersSpec(p, Seasonal.ADDITIVE, Trend.DAMPED, fit)));
+      out.add(new HoltWintersSpec(p, Seasonal.MULTIPLICATIVE, Trend.NONE, fit));
+      out.add(TransformedModel.log(new HoltWintersSpec(p, Seasonal.ADDITIVE, Trend.NONE, fit)));
       out.add(FourierModel.spec(periods, harmonics(periods), true, 2));
     }
     if (periods.length > 1) {
       int q = periods[1];
       out.add(SeasonalNaiveModel.spec(q, 1));
-      out.add(TransformedModel.log(new HoltWintersSpec(q, Seasonal.ADDITIVE, Trend.DAMPED,
-          HW_FIT_SEASONS * q)));
+      out.add(new HoltWintersSpec(q, Seasonal.ADDITIVE, Trend.NONE, hwFit(q)));
+      out.add(TransformedModel.log(new HoltWintersSpec(q, Seasonal.ADDITIVE, Trend.NONE,
+          hwFit(q))));
+      out.add(TransformedModel.log(FourierModel.spec(periods, new int[] {periods[0] / 2 - 1, 20},
+          false, 2)));
     }
     return out;
+  }
+
+  private static int hwFit(int period) {
+    return Math.max(HW_FIT_SEASONS * period, HW_FIT_MIN);
   }
 
   private static int[] harmonics(int[] periods) {
@@ -140,9 +149,9 @@ public final class Forecasters {
   private static List<ModelSpec> hwCandidates(int[] periods, Seasonal seasonal, Trend trend) {
     List<ModelSpec> out = new ArrayList<>();
     if (periods.length > 0 && seasonal != Seasonal.NONE) {
-      out.add(new HoltWintersSpec(periods[0], seasonal, trend, HW_FIT_SEASONS * periods[0]));
+      out.add(new HoltWintersSpec(periods[0], seasonal, trend, hwFit(periods[0])));
     }
-    out.add(new HoltWintersSpec(1, Seasonal.NONE, trend, 4 * 1440));
+    out.add(new HoltWintersSpec(1, Seasonal.NONE, trend, HW_FIT_MIN));
     out.add(SeasonalNaiveModel.spec(1, 1));
     return out;
   }

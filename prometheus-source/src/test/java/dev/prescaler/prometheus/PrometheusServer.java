@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -200,9 +199,5 @@ final class PrometheusServer implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
       }
     }
-  }
-
-  static List<String> list(String... s) {
-    return new ArrayList<>(List.of(s));
   }
 }

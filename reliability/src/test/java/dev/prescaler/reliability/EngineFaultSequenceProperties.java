@@ -51,6 +51,9 @@ class EngineFaultSequenceProperties {
   /** Generated fault sequences per run; each has 1 to 80 actions over four workloads. */
   static final int SEQUENCES = Integer.getInteger("reliability.sequences", 300);
 
+  /** Shrink attempts after a failure: enough for a short trail, cheap on a loaded machine. */
+  private static final int SHRINK_CYCLES = 60;
+
   private static final Duration[] FORWARD = {
     Duration.ZERO, Duration.ofSeconds(15), Duration.ofSeconds(15), Duration.ofMinutes(1),
     Duration.ofMinutes(10), Duration.ofDays(1)
@@ -64,7 +67,7 @@ class EngineFaultSequenceProperties {
    */
   @Test
   void invariantsHoldAfterEveryStepOfRandomFaultSequences() {
-    qt().withExamples(SEQUENCES)
+    qt().withExamples(SEQUENCES).withShrinkCycles(SHRINK_CYCLES)
         .forAll(lists().of(integers().between(0, 1 << 20)).ofSizeBetween(1, 80))
         .checkAssert(EngineFaultSequenceProperties::run);
   }

@@ -76,10 +76,26 @@ final class ScriptedSource implements MetricSource {
     if ((f == SourceFault.DUPLICATE || f == SourceFault.OUT_OF_ORDER) && last == null) {
       return Optional.of(SourceFault.STALE.holdReason());
     }
+    if ((f == SourceFault.DUPLICATE || f == SourceFault.OUT_OF_ORDER)
+        && sampleTime(f, now, last).isBefore(now.minus(maxMetricAge))) {
+      return Optional.of(SourceFault.STALE.holdReason());
+    }
     if (f == SourceFault.NONE && last != null && !now.isAfter(last)) {
       return Optional.of(now.equals(last) ? "no new sample since" : "out of order");
     }
     return Optional.ofNullable(f.holdReason());
+  }
+
+  /** The sample time a fault reports at {@code now}, given the last accepted sample time. */
+  private Instant sampleTime(SourceFault f, Instant now, Instant last) {
+    Instant stale = now.minus(maxMetricAge).minusSeconds(60);
+    return switch (f) {
+      case STALE -> stale;
+      case OUT_OF_ORDER -> last == null ? stale : last.minusSeconds(1);
+      case DUPLICATE -> last == null ? stale : last;
+      case FUTURE -> now.plus(Duration.ofHours(1));
+      default -> now;
+    };
   }
 
   @Override
@@ -97,8 +113,7 @@ final class ScriptedSource implements MetricSource {
     SourceFault f = fault(w);
     double value = demand.getOrDefault(w, 0.0);
     Instant last = accepted.get(w);
-    Instant stale = now.minus(maxMetricAge).minusSeconds(60);
-    Instant t = now;
+    Instant t = sampleTime(f, now, last);
     MetricReading reading;
     switch (f) {
       case THROWS -> throw new IllegalStateException("connection refused (scripted)");
@@ -109,22 +124,7 @@ final class ScriptedSource implements MetricSource {
       case POSITIVE_INFINITY -> reading = MetricReading.of(METRIC, Double.POSITIVE_INFINITY, now);
       case NEGATIVE_INFINITY -> reading = MetricReading.of(METRIC, Double.NEGATIVE_INFINITY, now);
       case NEGATIVE -> reading = MetricReading.of(METRIC, -value - 1, now);
-      case STALE -> {
-        t = stale;
-        reading = MetricReading.of(METRIC, value, t);
-      }
-      case OUT_OF_ORDER -> {
-        t = last == null ? stale : last.minusSeconds(1);
-        reading = MetricReading.of(METRIC, value, t);
-      }
-      case DUPLICATE -> {
-        t = last == null ? stale : last;
-        reading = MetricReading.of(METRIC, value, t);
-      }
-      case FUTURE -> {
-        t = now.plus(Duration.ofHours(1));
-        reading = MetricReading.of(METRIC, value, t);
-      }
+      case STALE, OUT_OF_ORDER, DUPLICATE, FUTURE -> reading = MetricReading.of(METRIC, value, t);
       case UNAVAILABLE -> reading = MetricReading.unavailable(METRIC, "vanished (scripted)");
       case ABSENT -> reading = null;
       case NO_REPLICAS -> {

@@ -316,6 +316,11 @@ public final class Simulator {
       }
     }
     String where = entry.name() + " at target " + target + " on " + curve.trace().name();
+    if (journal.violations() > 0) {
+      throw new IllegalStateException("self-check failed for " + where + ": "
+          + journal.violations() + " journal records violate the decision invariants, first "
+          + journal.firstViolation().orElse(""));
+    }
     if (journal.records() != n) {
       throw new IllegalStateException("self-check failed for " + where + ": the journal holds "
           + journal.records() + " records for " + n + " ticks");

@@ -29,6 +29,8 @@ public final class RunJournal implements DecisionJournal {
   private long replicaSteps;
   private long changes;
   private long holds;
+  private long violations;
+  private String firstViolation;
 
   /**
    * A forecast value for one history step, made a lead time before it.
@@ -47,7 +49,7 @@ public final class RunJournal implements DecisionJournal {
    * @param lead how far ahead the kept forecast values lie (the engine's lead time)
    * @param historyStep the engine's history step (the forecast grid)
    * @param keepForecasts whether to keep forecasts for the report
-   * @param checker called with every record (e.g. invariant checks); may throw to fail the run
+   * @param checker called with every record (e.g. invariant checks); throws to reject one
    */
   public RunJournal(String metric, Duration lead, Duration historyStep, boolean keepForecasts,
       Consumer<DecisionRecord> checker) {
@@ -78,7 +80,26 @@ public final class RunJournal implements DecisionJournal {
         forecasts.add(new ForecastPoint(f.timeOf(k), f.point(k), f.lower(k), f.upper(k)));
       }
     }
-    checker.accept(r);
+    try {
+      checker.accept(r);
+    } catch (RuntimeException e) {
+      // The engine contains journal exceptions, so a violation is recorded here and the run
+      // fails on it after the last tick.
+      violations++;
+      if (firstViolation == null) {
+        firstViolation = "record " + r.sequence() + " at " + r.time() + ": " + e.getMessage();
+      }
+    }
+  }
+
+  /** Records the checker rejected. */
+  public long violations() {
+    return violations;
+  }
+
+  /** The first record the checker rejected and why; empty when none. */
+  public java.util.Optional<String> firstViolation() {
+    return java.util.Optional.ofNullable(firstViolation);
   }
 
   /** Records appended. */

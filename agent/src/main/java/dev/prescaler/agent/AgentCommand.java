@@ -1,0 +1,64 @@
+package dev.prescaler.agent;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * {@code prescaler agent --config FILE [--validate]}: validates the configuration and, without
+ * {@code --validate}, runs the agent until it is stopped (SIGTERM: finishes the tick in flight,
+ * restores the HPAs it steered, flushes the journal).
+ *
+ * <p>Exit codes: 0 success, 2 bad arguments or configuration (one line per problem, naming the
+ * key path and the value; never a stack trace), 1 a failure while running.
+ */
+public final class AgentCommand {
+  private AgentCommand() {}
+
+  static final String USAGE = """
+      usage: prescaler agent --config FILE [--validate]
+        --config FILE   the agent's YAML configuration (see examples/deploy/prescaler-config.yaml)
+        --validate      check the configuration and exit: 0 when valid, 2 otherwise
+      """;
+
+  /** Runs the command; returns the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Path config = null;
+    boolean validate = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--help", "-h" -> {
+          out.print(USAGE);
+          return 0;
+        }
+        case "--validate" -> validate = true;
+        case "--config" -> {
+          if (i + 1 >= args.length) {
+            err.println("prescaler agent: --config needs a file");
+            return 2;
+          }
+          config = Path.of(args[++i]);
+        }
+        default -> {
+          err.println("prescaler agent: unknown option " + args[i] + " (try --help)");
+          return 2;
+        }
+      }
+    }
+    if (config == null) {
+      err.println("prescaler agent: --config FILE is required (try --help)");
+      return 2;
+    }
+    AgentConfig parsed;
+    try {
+      parsed = AgentConfigParser.parse(config);
+    } catch (ConfigException e) {
+      err.println(e.getMessage());
+      return 2;
+    }
+    if (validate) {
+      out.println(config + ": valid (" + parsed.workloads().size() + " workloads)");
+      return 0;
+    }
+    return Agent.runUntilStopped(parsed, out, err);
+  }
+}

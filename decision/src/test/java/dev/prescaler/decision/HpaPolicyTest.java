@@ -1,0 +1,200 @@
+package dev.prescaler.decision;
+
+import static dev.prescaler.decision.Fixtures.NOW;
+import static dev.prescaler.decision.Fixtures.cpu;
+import static dev.prescaler.decision.Fixtures.ctx;
+import static dev.prescaler.decision.Fixtures.past;
+import static dev.prescaler.decision.Fixtures.rps;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Proposal;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.WorkloadSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HpaPolicyTest {
+  private final HpaPolicy hpa = HpaPolicy.ofDefaults();
+
+  private int decide(HpaPolicy policy, DecisionContext c) {
+    return policy.apply(c, Proposal.keep(c.replicas().current())).replicas();
+  }
+
+  @Test
+  void docsExampleDoublesAtTwiceTheTarget() {
+    assertThat(decide(hpa, ctx(cpu(50, 1, 100), 4, "cpu", 100).build())).isEqualTo(8);
+    // and halves at half the target (no past recommendations: nothing to stabilize on)
+    assertThat(decide(hpa, ctx(cpu(50, 1, 100), 4, "cpu", 25).build())).isEqualTo(2);
+  }
+
+  @Test
+  void recordsTheRawRecommendationAsAMark() {
+    Proposal p = hpa.apply(ctx(cpu(50, 1, 100), 4, "cpu", 100).build(), Proposal.keep(4));
+    assertThat(p.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 8);
+    assertThat(p.explain()).contains("hpa").contains("ceil(2.000 x 4 ready) = 8");
+  }
+
+  @Test
+  void defaultScaleUpIsFourPodsOrDoubleWhicheverIsMore() {
+    // 2 replicas at 500 % of 50: raw 20; limit max(2 + 4, 2 x 2) = 6
+    assertThat(decide(hpa, ctx(cpu(50, 1, 100), 2, "cpu", 500).build())).isEqualTo(6);
+    // 10 replicas at 300 %: raw 60; limit max(14, 20) = 20
+    assertThat(decide(hpa, ctx(cpu(50, 1, 100), 10, "cpu", 300).build())).isEqualTo(20);
+  }
+
+  @Test
+  void scaleUpLimitCountsFromTheStartOfThePeriod() {
+    // Scaled 2 -> 6 five seconds ago (applied); period 15 s started at 2: limit max(6, 4) = 6.
+    DecisionContext c = ctx(cpu(50, 1, 100), 6, "cpu", 500)
+        .past(past(5, 2, 6, true, Map.of(HpaPolicy.DEFAULT_MARK, 20))).build();
+    assertThat(decide(hpa, c)).isEqualTo(6);
+    // 20 s later the period has passed: 6 -> max(10, 12) = 12.
+    DecisionContext later = ctx(cpu(50, 1, 100), 6, "cpu", 500)
+        .past(past(20, 2, 6, true, Map.of(HpaPolicy.DEFAULT_MARK, 20))).build();
+    assertThat(decide(hpa, later)).isEqualTo(12);
+  }
+
+  @Test
+  void docsExampleNineHundredPercentScaleUp() {
+    HpaPolicy fast = HpaPolicy.builder().scaleUp(new ScalingRules(Duration.ZERO,
+        List.of(ScalingPolicy.percent(900, Duration.ofSeconds(60))),
+        ScalingRules.Select.MAX)).build();
+    // 1 pod at 10000 %: raw 200; at most 1 x (1 + 9) = 10, then 10 x 10 = 100
+    assertThat(decide(fast, ctx(cpu(50, 1, 1000), 1, "cpu", 10_000).build())).isEqualTo(10);
+    assertThat(decide(fast, ctx(cpu(50, 1, 1000), 10, "cpu", 10_000).build())).isEqualTo(100);
+  }
+
+  @Test
+  void docsExampleScaleDownPodsAndPercentPolicies() {
+    ScalingRules down = new ScalingRules(Duration.ZERO, List.of(
+        ScalingPolicy.pods(4, Duration.ofSeconds(60)),
+        ScalingPolicy.percent(10, Duration.ofSeconds(60))), ScalingRules.Select.MAX);
+    HpaPolicy max = HpaPolicy.builder().scaleDown(down).build();
+    HpaPolicy min = HpaPolicy.builder().scaleDown(down.withSelect(ScalingRules.Select.MIN))
+        .build();
+    HpaPolicy off = HpaPolicy.builder().scaleDown(down.withSelect(ScalingRules.Select.DISABLED))
+        .build();
+    DecisionContext c = ctx(cpu(50, 1, 100), 80, "cpu", 5).build(); // raw 8
+    assertThat(decide(max, c)).isEqualTo(72); // 10 % of 80 = 8 > 4 pods
+    assertThat(decide(min, c)).isEqualTo(76); // the smaller change: 4 pods
+    assertThat(decide(off, c)).isEqualTo(80);
+    // 30 s after an applied 80 -> 72, the period still starts at 80: no further step
+    DecisionContext after = ctx(cpu(50, 1, 100), 72, "cpu", 5)
+        .past(past(30, 80, 72, true, Map.of())).build();
+    assertThat(decide(max, after)).isEqualTo(72);
+  }
+
+  @Test
+  void scaleDownStabilizationKeepsTheHighestRecentRecommendation() {
+    DecisionContext c = ctx(cpu(50, 1, 100), 10, "cpu", 25)
+        .past(past(200, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 10)))
+        .past(past(100, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 7)))
+        .build();
+    Proposal p = hpa.apply(c, Proposal.keep(10));
+    assertThat(p.replicas()).isEqualTo(10);
+    assertThat(p.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 5);
+    assertThat(p.explain()).contains("scale-down stabilization");
+    // Once the 10 is older than 300 s, the highest in the window is 7.
+    DecisionContext later = ctx(cpu(50, 1, 100), 10, "cpu", 25)
+        .past(past(301, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 10)))
+        .past(past(100, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 7)))
+        .build();
+    assertThat(decide(hpa, later)).isEqualTo(7);
+  }
+
+  @Test
+  void scaleUpStabilizationKeepsTheLowestRecentRecommendation() {
+    HpaPolicy slow = HpaPolicy.builder().scaleUpStabilization(Duration.ofSeconds(60)).build();
+    DecisionContext c = ctx(cpu(50, 1, 100), 4, "cpu", 100)
+        .past(past(30, 4, 4, false, Map.of(HpaPolicy.DEFAULT_MARK, 5))).build();
+    assertThat(decide(slow, c)).isEqualTo(5);
+    assertThat(decide(hpa, c)).isEqualTo(8);
+  }
+
+  @Test
+  void warmingPodsAreUnreadyForCpuOnScaleUp() {
+    WorkloadSpec spec = cpu(50, 1, 100);
+    // 4 pods, 2 warming: the 2 sampled at 100 % of 50 -> 2.0; with 2 unready at 0 %: 1.0 -> 4
+    DecisionContext c = DecisionContext.builder(spec, NOW, new ReplicaStatus(4, 4, 2))
+        .reading("cpu", 100).build();
+    assertThat(decide(hpa, c)).isEqualTo(4);
+    // pending pods (current 6, ready 4) likewise: sampled 4 at 100 % -> 2.0; corrected
+    // 4000/6000 = 66 % -> 1.32 -> ceil(7.92) = 8
+    DecisionContext pending = DecisionContext.builder(spec, NOW, new ReplicaStatus(6, 4, 0))
+        .reading("cpu", 100).build();
+    assertThat(decide(hpa, pending)).isEqualTo(8);
+  }
+
+  @Test
+  void averageValueMetricsUseTheCurrentCountInTheRatio() {
+    // 55 rps on 5 replicas of 10: ratio 1.1 -> within tolerance
+    assertThat(decide(hpa, ctx(rps(10, 1, 100), 5, "rps", 55).build())).isEqualTo(5);
+    // 70 rps: ratio 1.4 -> ceil(70 / 10) = 7
+    assertThat(decide(hpa, ctx(rps(10, 1, 100), 5, "rps", 70).build())).isEqualTo(7);
+  }
+
+  @Test
+  void severalMetricsTakeTheHighest() {
+    WorkloadSpec spec = WorkloadSpec.builder(Fixtures.WEB).maxReplicas(100)
+        .metric(MetricTarget.utilization("cpu", 50))
+        .metric(MetricTarget.averageValue("rps", 10)).build();
+    DecisionContext c = DecisionContext.builder(spec, NOW, ReplicaStatus.of(4, 4))
+        .reading("cpu", 75).reading("rps", 90).build(); // cpu -> 6, rps -> 9
+    assertThat(decide(hpa, c)).isEqualTo(8); // +4 pods limit from 4
+    Proposal p = hpa.apply(c, Proposal.keep(4));
+    assertThat(p.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 9);
+  }
+
+  @Test
+  void aMissingMetricBlocksScaleDownButNotScaleUp() {
+    WorkloadSpec spec = WorkloadSpec.builder(Fixtures.WEB).maxReplicas(100)
+        .metric(MetricTarget.utilization("cpu", 50))
+        .metric(MetricTarget.averageValue("rps", 10)).build();
+    DecisionContext down = DecisionContext.builder(spec, NOW, ReplicaStatus.of(4, 4))
+        .reading("rps", 10).build();
+    assertThat(decide(hpa, down)).isEqualTo(4);
+    DecisionContext up = DecisionContext.builder(spec, NOW, ReplicaStatus.of(4, 4))
+        .reading("rps", 60).build();
+    assertThat(decide(hpa, up)).isEqualTo(6);
+  }
+
+  @Test
+  void countsOutsideTheBoundsGoToTheNearestBound() {
+    assertThat(decide(hpa, ctx(cpu(50, 1, 10), 15, "cpu", 500).build())).isEqualTo(10);
+    assertThat(decide(hpa, ctx(cpu(50, 3, 10), 2, "cpu", 1).build())).isEqualTo(3);
+    assertThat(decide(hpa, ctx(cpu(50, 0, 10), 0, "cpu", 1).build())).isEqualTo(0);
+  }
+
+  @Test
+  void recommendationIsClampedToMax() {
+    assertThat(decide(hpa, ctx(cpu(50, 1, 5), 4, "cpu", 200).build())).isEqualTo(5);
+  }
+
+  @Test
+  void builderReportsEveryProblem() {
+    assertThatThrownBy(() -> HpaPolicy.builder().toleranceUp(-1).toleranceDown(2).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid HpaPolicy:\n- toleranceUp must be in [0, 10], but was -1.0\n"
+            + "- toleranceDown must be in [0, 1], but was 2.0");
+    assertThatThrownBy(() -> new ScalingRules(Duration.ofHours(2), List.of(),
+        ScalingRules.Select.MAX))
+        .hasMessage("stabilizationWindow must be in [0, 1h], but was PT2H");
+    assertThatThrownBy(() -> ScalingPolicy.pods(0, Duration.ofSeconds(15)))
+        .hasMessage("scaling policy value must be > 0, but was 0");
+  }
+
+  @Test
+  void toBuilderKeepsTheSettings() {
+    HpaPolicy a = HpaPolicy.builder().toleranceUp(0.2).scaleDownStabilization(Duration.ZERO)
+        .build();
+    HpaPolicy b = a.toBuilder().build();
+    assertThat(b.scaleDown().stabilizationWindow()).isEqualTo(Duration.ZERO);
+    assertThat(b.calculator().tolerances().up()).isEqualTo(0.2);
+  }
+}

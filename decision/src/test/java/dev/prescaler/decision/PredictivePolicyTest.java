@@ -1,0 +1,142 @@
+package dev.prescaler.decision;
+
+import static dev.prescaler.decision.Fixtures.NOW;
+import static dev.prescaler.decision.Fixtures.ctx;
+import static dev.prescaler.decision.Fixtures.past;
+import static dev.prescaler.decision.Fixtures.rps;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.Proposal;
+import dev.prescaler.core.WorkloadSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PredictivePolicyTest {
+  private final PredictivePolicy predictive = PredictivePolicy.ofDefaults();
+  private final WorkloadSpec spec = rps(10, 1, 100);
+
+  /** A forecast from one minute before now, 60 s steps, point = upper/1.2. */
+  static Forecast forecast(double... upper) {
+    double[] point = Arrays.stream(upper).map(u -> u / 1.2).toArray();
+    return new Forecast("test", NOW.minusSeconds(60), Duration.ofSeconds(60), point, point,
+        upper, 0.9);
+  }
+
+  private Proposal run(DecisionContext c) {
+    return predictive.apply(c, Proposal.keep(c.replicas().current()));
+  }
+
+  @Test
+  void scalesAheadForThePeakOfTheUpperForecastWithinTheLeadTime() {
+    // lead = 120 s startup + 0 metrics + 15 s sync = 135 s: steps starting at -60, 0, 60, 120 s
+    DecisionContext c = ctx(spec, 5, "rps", 50)
+        .forecast("rps", forecast(50, 50, 60, 120, 400, 400)).build();
+    Proposal p = run(c);
+    assertThat(p.replicas()).isEqualTo(12); // 120 / 10
+    assertThat(p.marks()).containsEntry(PredictivePolicy.TARGET_MARK, 12);
+    assertThat(p.explain()).contains("peak upper forecast 120.000").contains("configured");
+  }
+
+  @Test
+  void leadTimeUsesTheMeasuredStartupDelay() {
+    DecisionContext c = ctx(spec, 5, "rps", 50).measuredStartupDelay(Duration.ofSeconds(200))
+        .forecast("rps", forecast(50, 50, 60, 120, 400, 400)).build();
+    // lead 215 s reaches the step starting at 180 s (400)
+    assertThat(run(c).replicas()).isEqualTo(40);
+    assertThat(run(c).explain()).contains("measured");
+  }
+
+  @Test
+  void neverGoesBelowTheReactiveFloor() {
+    // The forecast says 20 but the live load needs 9 (ratio 1.8 > tolerance): floor 9 wins
+    DecisionContext c = ctx(spec, 5, "rps", 90).forecast("rps", forecast(20, 20, 20, 20)).build();
+    Proposal p = run(c);
+    assertThat(p.replicas()).isEqualTo(9);
+    assertThat(p.explain()).contains("reactive floor 9 rules");
+  }
+
+  @Test
+  void withoutForecastItIsTheHpa() {
+    DecisionContext c = ctx(spec, 5, "rps", 90).build();
+    assertThat(run(c).replicas()).isEqualTo(HpaPolicy.ofDefaults()
+        .apply(c, Proposal.keep(5)).replicas());
+    assertThat(run(c).explain()).contains("no usable forecast");
+  }
+
+  @Test
+  void ignoresSmallChangesInsideTheDeadBand() {
+    // 20 replicas, forecast needs 21 (< 20 x 1.05): no change
+    DecisionContext up = ctx(spec, 20, "rps", 200)
+        .forecast("rps", forecast(205, 205, 205, 205)).build();
+    assertThat(run(up).replicas()).isEqualTo(20);
+    assertThat(run(up).explain()).contains("dead band");
+    // needs 22 (> 21): scale up
+    DecisionContext up2 = ctx(spec, 20, "rps", 200)
+        .forecast("rps", forecast(215, 215, 215, 215)).build();
+    assertThat(run(up2).replicas()).isEqualTo(22);
+  }
+
+  @Test
+  void scalesDownOnlyOnceTheLowerForecastHasHeld() {
+    // 20 replicas with a pre-scale target of 20 recorded 60 s ago; now the forecast says 10 and
+    // the HPA floor (stabilized) is low: the target is held at 20 within the 120 s window.
+    DecisionContext held = ctx(spec, 20, "rps", 100)
+        .past(past(60, 20, 20, false, Map.of(PredictivePolicy.TARGET_MARK, 20)))
+        .forecast("rps", forecast(100, 100, 100, 100)).build();
+    assertThat(run(held).replicas()).isEqualTo(20);
+    DecisionContext later = ctx(spec, 20, "rps", 100)
+        .past(past(121, 20, 20, false, Map.of(PredictivePolicy.TARGET_MARK, 20)))
+        .forecast("rps", forecast(100, 100, 100, 100)).build();
+    assertThat(run(later).replicas()).isEqualTo(10);
+  }
+
+  @Test
+  void riskQuantilePerPriorityRescalesTheInterval() {
+    PredictivePolicy median = PredictivePolicy.builder().riskQuantile(0, 0.5).build();
+    // point 100, upper 200 at level 0.9: the median plans for the point: 10 replicas
+    Forecast f = new Forecast("t", NOW.minusSeconds(60), Duration.ofSeconds(60),
+        new double[] {100, 100, 100, 100}, new double[] {0, 0, 0, 0},
+        new double[] {200, 200, 200, 200}, 0.9);
+    DecisionContext c = ctx(spec, 10, "rps", 100).forecast("rps", f).build();
+    assertThat(median.apply(c, Proposal.keep(10)).replicas()).isEqualTo(10);
+    assertThat(predictive.apply(c, Proposal.keep(10)).replicas()).isEqualTo(20);
+    // 0.99 plans above the 0.95 upper bound: 100 + 100 x 2.326 / 1.645 = 241.4 -> 25
+    PredictivePolicy strict = PredictivePolicy.builder().riskQuantile(0, 0.99).build();
+    assertThat(strict.apply(c, Proposal.keep(10)).replicas()).isEqualTo(25);
+  }
+
+  @Test
+  void aStaleForecastIsIgnored() {
+    Forecast old = new Forecast("t", NOW.minus(Duration.ofHours(2)), Duration.ofSeconds(60),
+        new double[] {500}, new double[] {500}, new double[] {500}, 0);
+    DecisionContext c = ctx(spec, 5, "rps", 50).forecast("rps", old).build();
+    assertThat(run(c).replicas()).isEqualTo(5);
+  }
+
+  @Test
+  void peakUpperOnlyLooksInsideTheWindow() {
+    Forecast f = forecast(10, 20, 30, 40);
+    Instant from = NOW;
+    assertThat(PredictivePolicy.peakUpper(f, from, from.plusSeconds(30), Double.NaN))
+        .isEqualTo(20);
+    assertThat(PredictivePolicy.replicasFor(30.0000000001, 10)).isEqualTo(3);
+    assertThat(PredictivePolicy.replicasFor(30.01, 10)).isEqualTo(4);
+  }
+
+  @Test
+  void builderReportsEveryProblem() {
+    assertThatThrownBy(() -> PredictivePolicy.builder().deadBandUp(2).deadBandDown(1)
+        .riskQuantile(3, 0.2).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("deadBandUp must be in [0, 1], but was 2.0")
+        .hasMessageContaining("deadBandDown must be in [0, 1), but was 1.0")
+        .hasMessageContaining("riskQuantile of priority 3 must be in [0.5, 0.999], but was 0.2");
+  }
+}

@@ -1,0 +1,104 @@
+package dev.prescaler.decision;
+
+import static dev.prescaler.decision.Fixtures.NOW;
+import static dev.prescaler.decision.Fixtures.ctx;
+import static dev.prescaler.decision.Fixtures.past;
+import static dev.prescaler.decision.Fixtures.rps;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.Proposal;
+import dev.prescaler.core.StepLimits;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SafetyStepsTest {
+  private static Proposal wants(int replicas) {
+    return Proposal.keep(10).to("test", replicas, "wanted");
+  }
+
+  private static DecisionContext.Builder at10() {
+    return ctx(rps(10, 1, 100), 10, "rps", 100);
+  }
+
+  @Test
+  void cooldownHoldsScaleDownAfterAScaleUp() {
+    Cooldown c = Cooldown.ofDefaults();
+    DecisionContext recentUp = at10().lastScaleUp(NOW.minusSeconds(100)).build();
+    assertThat(c.apply(recentUp, wants(5)).replicas()).isEqualTo(10);
+    assertThat(c.apply(recentUp, wants(5)).explain()).contains("cooldown");
+    assertThat(c.apply(recentUp, wants(15)).replicas()).isEqualTo(15);
+    DecisionContext longAgo = at10().lastScaleUp(NOW.minusSeconds(180)).build();
+    assertThat(c.apply(longAgo, wants(5)).replicas()).isEqualTo(5);
+    DecisionContext recentDown = at10().lastScaleDown(NOW.minusSeconds(30)).build();
+    assertThat(c.apply(recentDown, wants(5)).replicas()).isEqualTo(10);
+  }
+
+  @Test
+  void cooldownCanHoldScaleUpToo() {
+    Cooldown c = new Cooldown(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60));
+    assertThat(c.apply(at10().lastScaleDown(NOW.minusSeconds(10)).build(), wants(15))
+        .replicas()).isEqualTo(10);
+    assertThat(c.apply(at10().lastScaleDown(NOW.minusSeconds(61)).build(), wants(15))
+        .replicas()).isEqualTo(15);
+    assertThatThrownBy(() -> new Cooldown(Duration.ofSeconds(-1), Duration.ZERO, Duration.ZERO))
+        .hasMessage("downAfterUp must be in [PT0S, PT24H], but was PT-1S");
+  }
+
+  @Test
+  void stabilizationScalesDownOnlyToTheHighestRecentProposal() {
+    ScaleDownStabilization s = ScaleDownStabilization.of(Duration.ofSeconds(300));
+    DecisionContext c = at10()
+        .past(past(200, 10, 10, false, Map.of("stabilization.proposal", 9)))
+        .past(past(400, 10, 10, false, Map.of("stabilization.proposal", 12))).build();
+    Proposal p = s.apply(c, wants(4));
+    assertThat(p.replicas()).isEqualTo(9);
+    assertThat(p.marks()).containsEntry("stabilization.proposal", 4);
+    assertThat(s.apply(c, wants(14)).replicas()).isEqualTo(14);
+  }
+
+  @Test
+  void gradualScaleDownRemovesAtMostAShareOfThePeriodStart() {
+    GradualScaleDown g = GradualScaleDown.ofDefaults(); // 10 % per 60 s, at least 1 pod
+    assertThat(g.apply(at10().build(), wants(2)).replicas()).isEqualTo(9);
+    // 30 s after an applied 10 -> 9 the period started at 10: no more than 9 yet
+    DecisionContext after = ctx(rps(10, 1, 100), 9, "rps", 20)
+        .past(past(30, 10, 9, true, Map.of())).build();
+    assertThat(g.apply(after, Proposal.keep(9).to("t", 2, "x")).replicas()).isEqualTo(9);
+    DecisionContext big = ctx(rps(10, 1, 200), 100, "rps", 20).build();
+    assertThat(g.apply(big, Proposal.keep(100).to("t", 2, "x")).replicas()).isEqualTo(90);
+    assertThatThrownBy(() -> new GradualScaleDown(0, Duration.ofSeconds(60), 1))
+        .hasMessage("percent must be in (0, 100], but was 0.0");
+  }
+
+  @Test
+  void stepLimitBoundsOneDecision() {
+    StepLimit s = new StepLimit(new StepLimits(2, 10, 1, 10));
+    assertThat(s.apply(at10().build(), wants(20)).replicas()).isEqualTo(12);
+    assertThat(s.apply(at10().build(), wants(1)).replicas()).isEqualTo(9);
+    assertThat(s.apply(at10().build(), wants(11)).replicas()).isEqualTo(11);
+  }
+
+  @Test
+  void boundsClampToTheSpec() {
+    DecisionContext c = ctx(rps(10, 3, 12), 10, "rps", 100).build();
+    assertThat(Bounds.INSTANCE.apply(c, wants(50)).replicas()).isEqualTo(12);
+    assertThat(Bounds.INSTANCE.apply(c, wants(1)).replicas()).isEqualTo(3);
+    assertThat(Bounds.INSTANCE.apply(c, wants(5)).reasons()).hasSize(1);
+  }
+
+  @Test
+  void sustainedScaleUpWaitsUntilTheRiseHasLasted() {
+    SustainedScaleUp s = SustainedScaleUp.of(Duration.ofSeconds(60));
+    DecisionContext fresh = at10()
+        .past(past(30, 10, 10, false, Map.of("sustained.proposal", 10))).build();
+    assertThat(s.apply(fresh, wants(15)).replicas()).isEqualTo(10);
+    DecisionContext lasted = at10()
+        .past(past(45, 10, 10, false, Map.of("sustained.proposal", 14)))
+        .past(past(30, 10, 10, false, Map.of("sustained.proposal", 16))).build();
+    assertThat(s.apply(lasted, wants(15)).replicas()).isEqualTo(14);
+    assertThat(s.apply(fresh, wants(5)).replicas()).isEqualTo(5);
+  }
+}

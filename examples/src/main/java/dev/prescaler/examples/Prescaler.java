@@ -1,0 +1,54 @@
+package dev.prescaler.examples;
+
+import dev.prescaler.agent.AgentCommand;
+import dev.prescaler.forecast.cli.ForecastEvalCommand;
+import dev.prescaler.simulator.cli.SimulateCommand;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * The {@code prescaler} command line ({@code bin/prescaler}): dispatches to {@code simulate},
+ * {@code forecast-eval} and {@code agent}. Exit codes: 0 success, 2 bad input (one line, never a
+ * stack trace), 1 an unexpected failure.
+ */
+public final class Prescaler {
+  private Prescaler() {}
+
+  static final String USAGE = """
+      usage: prescaler <command> [options]
+        simulate        replay a trace through the engine against the HPA and an oracle
+        forecast-eval   score the forecasters on M4 Hourly or on a trace
+        agent           run the agent in a cluster (or --validate its configuration)
+      Run 'prescaler <command> --help' for a command's options.
+      """;
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs a command; returns its exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      (args.length == 0 ? err : out).print(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      return switch (args[0]) {
+        case "simulate" -> SimulateCommand.run(rest, out, err);
+        case "forecast-eval" -> ForecastEvalCommand.run(rest, out, err);
+        case "agent" -> AgentCommand.run(rest, out, err);
+        default -> {
+          err.println("prescaler: unknown command " + args[0]
+              + " (known: simulate, forecast-eval, agent)");
+          yield 2;
+        }
+      };
+    } catch (RuntimeException | OutOfMemoryError e) {
+      // Commands report bad input themselves; this is the last line of defence against a trace.
+      err.println("prescaler " + args[0] + ": unexpected failure: " + e);
+      return 1;
+    }
+  }
+}

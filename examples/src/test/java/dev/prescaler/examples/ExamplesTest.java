@@ -1,0 +1,87 @@
+package dev.prescaler.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.InMemoryJournal;
+import dev.prescaler.journal.JsonLinesJournal;
+import dev.prescaler.testkit.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExamplesTest {
+  @TempDir Path dir;
+
+  @Test
+  void theReadmeQuickStartIsTheCompiledOne() throws Exception {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.exists(root.resolve("README.md")) || !Files.exists(root.resolve("pom.xml"))
+        || root.getFileName().toString().equals("examples")) {
+      root = root.getParent();
+    }
+    String source = Files.readString(root.resolve(
+        "examples/src/main/java/dev/prescaler/examples/QuickStart.java"));
+    String region = source.substring(source.indexOf("// README-BEGIN\n") + 16,
+        source.indexOf("    // README-END"));
+    List<String> code = region.lines().map(l -> l.length() >= 4 ? l.substring(4) : l)
+        .collect(Collectors.toList());
+    String readme = Files.readString(root.resolve("README.md"));
+    String block = readme.substring(readme.indexOf("```java\n") + 8);
+    block = block.substring(0, block.indexOf("```"));
+    assertThat(block.lines().collect(Collectors.toList())).isEqualTo(code);
+    assertThat(code.size()).as("at most 12 lines").isLessThanOrEqualTo(12);
+  }
+
+  @Test
+  void theQuickStartEngineRunsAndDecides() {
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    AutoscalerEngine engine = QuickStart.build((spec, now) -> Observation.of(now,
+        ReplicaStatus.of(2, 2), MetricReading.of("rps", 420, now)));
+    engine.tick();
+    List<DecisionRecord> records = ((InMemoryJournal) engine.journal()).records(web);
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.desired()).as("420 rps at 50 per replica, +4 per step").isEqualTo(6);
+      assertThat(r.action()).isEqualTo(DecisionRecord.Action.OBSERVED);
+    });
+    engine.close();
+  }
+
+  @Test
+  void theEmbeddedEngineScalesItsHostAndJournalsToAFile() {
+    ManualClock clock = new ManualClock(java.time.Instant.parse("2026-01-05T00:00:00Z"));
+    ControlPlane host = new ControlPlane(clock);
+    Path journal = dir.resolve("decisions.jsonl");
+    AutoscalerEngine engine = EmbeddedEngine.create(host, journal, clock);
+    for (int i = 0; i < 8 * 240; i++) { // 8 hours at 15 s
+      engine.tick();
+      clock.advance(Duration.ofSeconds(15));
+    }
+    engine.close();
+    // Queue 200 -> ~1,000 over 6 h at 100 per worker: the pool must have grown past 8.
+    assertThat(host.replicas().current()).isGreaterThanOrEqualTo(8);
+    assertThat(JsonLinesJournal.read(journal)).hasSize(8 * 240);
+  }
+
+  @Test
+  void theCommandLineRejectsUnknownCommandsWithOneLine() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Prescaler.run(new String[] {"simulat"}, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+        "prescaler: unknown command simulat (known: simulate, forecast-eval, agent)\n");
+  }
+}

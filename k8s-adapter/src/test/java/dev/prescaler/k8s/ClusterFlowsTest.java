@@ -1,0 +1,307 @@
+package dev.prescaler.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Reason;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.ScaleRequest;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.testkit.ManualClock;
+import dev.prescaler.testkit.ScaleExecutorContract;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V2HPAScalingRules;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerBehavior;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stateful flows of the executors over HTTP with the official client: against fabric8's CRUD mock
+ * API server by default, or a real cluster with {@code -Dprescaler.k8s.kubeconfig=PATH}.
+ */
+class ClusterFlowsTest {
+  private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+  private static KubeBackend k8s;
+
+  @BeforeAll
+  static void start() {
+    k8s = KubeBackend.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    k8s.close();
+  }
+
+  private static WorkloadSpec spec(WorkloadRef ref, Mode mode, int min, int max) {
+    return WorkloadSpec.builder(ref).minReplicas(min).maxReplicas(max)
+        .metric(MetricTarget.utilization("cpu", 70)).mode(mode).build();
+  }
+
+  private static ScaleRequest request(WorkloadSpec spec, Mode mode, int from, int to) {
+    return new ScaleRequest(spec, mode, from, to, List.of(new Reason("test", from, to, "flow")),
+        T0);
+  }
+
+  private static ScaleSubresourceExecutor act() {
+    return ScaleSubresourceExecutor.builder(k8s.adapter()).clock(new ManualClock(T0))
+        .sleeper(d -> { }).hpaCacheTtl(Duration.ZERO).build();
+  }
+
+  @Test
+  void scalesADeploymentUpAndDownThroughItsScaleSubresource() throws ApiException {
+    k8s.deployment("web", 2);
+    k8s.deploymentStatus("web", 2);
+    WorkloadRef ref = WorkloadRef.deployment(k8s.namespace(), "web");
+    WorkloadSpec spec = spec(ref, Mode.ACT, 1, 20);
+    ScaleSubresourceExecutor executor = act();
+
+    ScaleOutcome up = executor.apply(request(spec, Mode.ACT, 2, 5));
+    assertThat(up.isApplied()).as(up.message()).isTrue();
+    assertThat(up.message()).contains("deployments.apps " + k8s.namespace() + "/web scale")
+        .contains("2 -> 5");
+    assertThat(k8s.deploymentReplicas("web")).isEqualTo(5);
+
+    ScaleOutcome down = executor.apply(request(spec, Mode.ACT, 5, 3));
+    assertThat(down.isApplied()).as(down.message()).isTrue();
+    assertThat(k8s.deploymentReplicas("web")).isEqualTo(3);
+    assertThat(executor.replicas(ref)).map(ReplicaStatus::current).contains(3);
+  }
+
+  @Test
+  void refusesWhenSomeoneElseChangedTheCountSinceTheDecision() throws ApiException {
+    k8s.deployment("checkout", 4);
+    WorkloadRef ref = WorkloadRef.deployment(k8s.namespace(), "checkout");
+    WorkloadSpec spec = spec(ref, Mode.ACT, 1, 20);
+    k8s.setDeploymentReplicas("checkout", 6);
+
+    ScaleOutcome o = act().apply(request(spec, Mode.ACT, 4, 8));
+
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(o.message()).contains("changed by someone else").contains("re-read next tick");
+    assertThat(k8s.deploymentReplicas("checkout")).isEqualTo(6);
+  }
+
+  @Test
+  void scalesAStatefulSet() throws ApiException {
+    k8s.statefulSet("db", 3);
+    WorkloadRef ref = WorkloadRef.statefulSet(k8s.namespace(), "db");
+    ScaleOutcome o = act().apply(request(spec(ref, Mode.ACT, 1, 9), Mode.ACT, 3, 4));
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(k8s.statefulSetReplicas("db")).isEqualTo(4);
+  }
+
+  @Test
+  void refusesToActOnAWorkloadAnHpaTargetsAndSuggestsHpaFloorMode() throws ApiException {
+    k8s.deployment("api", 2);
+    k8s.hpa("api", "Deployment", "api", 2, 10, null);
+    WorkloadRef ref = WorkloadRef.deployment(k8s.namespace(), "api");
+
+    ScaleOutcome o = act().apply(request(spec(ref, Mode.ACT, 1, 20), Mode.ACT, 2, 6));
+
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(o.message()).contains("HorizontalPodAutoscaler " + k8s.namespace() + "/api")
+        .contains("HPA_FLOOR");
+    assertThat(k8s.deploymentReplicas("api")).isEqualTo(2);
+  }
+
+  @Test
+  void hpaFloorRoundTripSetsTheFloorAndRestoresTheOriginalSpec() throws ApiException {
+    k8s.deployment("shop", 2);
+    V2HorizontalPodAutoscalerBehavior behavior = new V2HorizontalPodAutoscalerBehavior()
+        .scaleUp(new V2HPAScalingRules().stabilizationWindowSeconds(120))
+        .scaleDown(new V2HPAScalingRules().stabilizationWindowSeconds(300));
+    k8s.hpa("shop-hpa", "Deployment", "shop", 2, 10, behavior);
+    V2HorizontalPodAutoscaler original = k8s.readHpa("shop-hpa");
+    WorkloadRef ref = WorkloadRef.deployment(k8s.namespace(), "shop");
+    WorkloadSpec spec = spec(ref, Mode.HPA_FLOOR, 1, 20);
+    HpaFloorExecutor floor = HpaFloorExecutor.builder(k8s.adapter()).clock(new ManualClock(T0))
+        .sleeper(d -> { }).steering(HpaSteering.scaleUpWindowWhileRising(Duration.ZERO)).build();
+
+    ScaleOutcome up = floor.apply(request(spec, Mode.HPA_FLOOR, 2, 6));
+    assertThat(up.isApplied()).as(up.message()).isTrue();
+    V2HorizontalPodAutoscaler steered = k8s.readHpa("shop-hpa");
+    assertThat(steered.getSpec().getMinReplicas()).isEqualTo(6);
+    assertThat(steered.getSpec().getMaxReplicas()).isEqualTo(10);
+    assertThat(steered.getSpec().getBehavior().getScaleUp().getStabilizationWindowSeconds())
+        .isZero();
+    assertThat(steered.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds())
+        .isEqualTo(300);
+    assertThat(steered.getMetadata().getAnnotations())
+        .containsKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+
+    ScaleOutcome beyondMax = floor.apply(request(spec, Mode.HPA_FLOOR, 6, 15));
+    assertThat(beyondMax.isApplied()).as(beyondMax.message()).isTrue();
+    assertThat(beyondMax.message()).contains("maxReplicas 10");
+    assertThat(k8s.readHpa("shop-hpa").getSpec().getMinReplicas()).isEqualTo(10);
+
+    ScaleOutcome down = floor.apply(request(spec, Mode.HPA_FLOOR, 10, 4));
+    assertThat(down.isApplied()).as(down.message()).isTrue();
+    V2HorizontalPodAutoscaler falling = k8s.readHpa("shop-hpa");
+    assertThat(falling.getSpec().getMinReplicas()).isEqualTo(4);
+    assertThat(falling.getSpec().getBehavior().getScaleUp().getStabilizationWindowSeconds())
+        .isEqualTo(120);
+
+    floor.release(ref);
+    V2HorizontalPodAutoscaler restored = k8s.readHpa("shop-hpa");
+    assertThat(restored.getSpec()).isEqualTo(original.getSpec());
+    assertThat(restored.getMetadata().getAnnotations() == null ? java.util.Map.of()
+        : restored.getMetadata().getAnnotations())
+        .doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+
+    floor.release(ref);
+    assertThat(k8s.readHpa("shop-hpa").getSpec()).isEqualTo(original.getSpec());
+  }
+
+  @Test
+  void hpaFloorFailsClearlyWithoutAnHpa() throws ApiException {
+    k8s.deployment("lonely", 2);
+    WorkloadRef ref = WorkloadRef.deployment(k8s.namespace(), "lonely");
+    HpaFloorExecutor floor = HpaFloorExecutor.builder(k8s.adapter()).sleeper(d -> { }).build();
+    ScaleOutcome o = floor.apply(request(spec(ref, Mode.HPA_FLOOR, 1, 9), Mode.HPA_FLOOR, 2, 3));
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(o.message()).contains("no HorizontalPodAutoscaler").contains("lonely");
+  }
+
+  @Test
+  void scaleExecutorMeetsTheTestkitContract() throws ApiException {
+    AtomicInteger n = new AtomicInteger();
+    ScaleSubresourceExecutor executor = act();
+    List<String> violations = ScaleExecutorContract.check(executor, () -> {
+      String name = "contract-" + n.incrementAndGet();
+      try {
+        k8s.deployment(name, 3);
+      } catch (ApiException e) {
+        throw new IllegalStateException(e);
+      }
+      return spec(WorkloadRef.deployment(k8s.namespace(), name), Mode.ACT, 1, 12);
+    }, ref -> {
+      try {
+        return OptionalInt.of(k8s.deploymentReplicas(ref.name()));
+      } catch (ApiException e) {
+        return OptionalInt.empty();
+      }
+    }, 42, 4);
+    assertThat(violations).isEmpty();
+    assertThat(ScaleExecutorContract.checkMissingWorkload(executor,
+        spec(WorkloadRef.deployment(k8s.namespace(), "absent"), Mode.ACT, 1, 5))).isEmpty();
+  }
+
+  @Test
+  void leaseHandsOverWhenTheLeaderStopsRenewingAndWhenItReleases() {
+    ManualClock clock = new ManualClock(T0);
+    String ns = KubeBackend.LEASE_NAMESPACE;
+    String lease = "handover-" + Long.toHexString(System.identityHashCode(clock));
+    LeaseElector a = LeaseElector.builder(k8s.adapter(), ns, lease, "replica-a").clock(clock)
+        .build();
+    LeaseElector b = LeaseElector.builder(k8s.adapter(), ns, lease, "replica-b").clock(clock)
+        .build();
+
+    assertThat(a.tryAcquireOrRenew()).isTrue();
+    assertThat(b.tryAcquireOrRenew()).isFalse();
+    assertThat(b.holder()).contains("replica-a");
+    clock.advance(Duration.ofSeconds(8));
+    assertThat(a.tryAcquireOrRenew()).isTrue();
+    assertThat(b.tryAcquireOrRenew()).isFalse();
+
+    // a stops renewing: its leadership ends at the renew deadline, b takes over at expiry.
+    clock.advance(Duration.ofSeconds(11));
+    assertThat(a.isLeader()).isFalse();
+    assertThat(b.tryAcquireOrRenew()).as("lease seen unchanged for 11 s of 15").isFalse();
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(b.tryAcquireOrRenew()).isTrue();
+    assertThat(a.tryAcquireOrRenew()).isFalse();
+    assertThat(a.holder()).contains("replica-b");
+
+    // b releases on close: a takes over at once.
+    b.close();
+    assertThat(b.isLeader()).isFalse();
+    assertThat(a.tryAcquireOrRenew()).isTrue();
+    assertThat(a.isLeader()).isTrue();
+    a.close();
+  }
+
+  @Test
+  void leaderGuardRefusesOnTheStandbyAndDoesNotReleaseThere() throws ApiException {
+    ManualClock clock = new ManualClock(T0);
+    String ns = KubeBackend.LEASE_NAMESPACE;
+    LeaseElector leader = LeaseElector.builder(k8s.adapter(), ns, "guard", "leader").clock(clock)
+        .build();
+    LeaseElector standby = LeaseElector.builder(k8s.adapter(), ns, "guard", "standby")
+        .clock(clock).build();
+    assertThat(leader.tryAcquireOrRenew()).isTrue();
+    assertThat(standby.tryAcquireOrRenew()).isFalse();
+    k8s.deployment("guarded", 2);
+    WorkloadSpec spec = spec(WorkloadRef.deployment(k8s.namespace(), "guarded"), Mode.ACT, 1, 9);
+    AtomicInteger released = new AtomicInteger();
+    ScaleSubresourceExecutor inner = act();
+    dev.prescaler.core.ScaleExecutor counting = new dev.prescaler.core.ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest r) {
+        return inner.apply(r);
+      }
+
+      @Override
+      public void release(WorkloadRef w) {
+        released.incrementAndGet();
+      }
+    };
+
+    ScaleOutcome refused = standby.guard(counting).apply(request(spec, Mode.ACT, 2, 3));
+    assertThat(refused.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(refused.message()).contains("not the leader").contains("held by leader");
+    standby.guard(counting).release(spec.workload());
+    assertThat(released).hasValue(0);
+    assertThat(k8s.deploymentReplicas("guarded")).isEqualTo(2);
+
+    assertThat(leader.guard(counting).apply(request(spec, Mode.ACT, 2, 3)).isApplied()).isTrue();
+    leader.guard(counting).release(spec.workload());
+    assertThat(released).hasValue(1);
+    assertThat(k8s.deploymentReplicas("guarded")).isEqualTo(3);
+    leader.close();
+  }
+
+  @Test
+  void shardedElectionSplitsShardsBetweenReplicasAndGatesByShard() {
+    ManualClock clock = new ManualClock(T0);
+    ShardedLeaderElection one = ShardedLeaderElection.builder(k8s.adapter(),
+        KubeBackend.LEASE_NAMESPACE, "shard", "one").shards(4).maxShardsHeld(2).clock(clock)
+        .build();
+    ShardedLeaderElection two = ShardedLeaderElection.builder(k8s.adapter(),
+        KubeBackend.LEASE_NAMESPACE, "shard", "two").shards(4).maxShardsHeld(2).clock(clock)
+        .build();
+
+    assertThat(one.tryAcquireOrRenew()).containsExactly(0, 1);
+    assertThat(two.tryAcquireOrRenew()).containsExactly(2, 3);
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(one.tryAcquireOrRenew()).containsExactly(0, 1);
+    assertThat(two.tryAcquireOrRenew()).containsExactly(2, 3);
+
+    for (int i = 0; i < 20; i++) {
+      WorkloadRef w = WorkloadRef.deployment("team-" + i, "svc");
+      int shard = ShardedLeaderElection.shardOf(w, 4);
+      assertThat(one.owns(w)).isEqualTo(shard < 2);
+      assertThat(two.owns(w)).isEqualTo(shard >= 2);
+    }
+    one.close();
+    assertThat(two.tryAcquireOrRenew()).as("two holds at most 2").hasSize(2);
+    two.close();
+  }
+
+  @Test
+  void replicasOfAMissingWorkloadIsEmpty() {
+    Optional<ReplicaStatus> r = act().replicas(WorkloadRef.deployment(k8s.namespace(), "ghost"));
+    assertThat(r).isEmpty();
+  }
+}

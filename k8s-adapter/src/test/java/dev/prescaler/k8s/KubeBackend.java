@@ -1,0 +1,268 @@
+package dev.prescaler.k8s;
+
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1DeploymentStatus;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodStatus;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1ResourceRequirements;
+import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.kubernetes.client.openapi.models.V1StatefulSetSpec;
+import io.kubernetes.client.openapi.models.V2CrossVersionObjectReference;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerBehavior;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerSpec;
+import io.kubernetes.client.openapi.models.V2MetricSpec;
+import io.kubernetes.client.openapi.models.V2MetricTarget;
+import io.kubernetes.client.openapi.models.V2ResourceMetricSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * The API server the stateful tests run against: fabric8's CRUD mock server with {@link
+ * OfficialClientCompatDispatcher} on a loopback port, or, when the system property {@value
+ * #KUBECONFIG_PROPERTY} (or the environment variable {@code PRESCALER_K8S_KUBECONFIG}) names a
+ * kubeconfig, the real cluster it points to (each run then works in a fresh namespace it deletes
+ * afterwards, plus the Lease namespace {@value #LEASE_NAMESPACE}, created when missing).
+ */
+final class KubeBackend implements AutoCloseable {
+  static final String KUBECONFIG_PROPERTY = "prescaler.k8s.kubeconfig";
+  /** The namespace of the engine's Leases, as in examples/deploy/rbac.yaml. */
+  static final String LEASE_NAMESPACE = "prescaler";
+
+  private final KubernetesMockServer mock;
+  private final ApiClient adapter;
+  private final ApiClient fixture;
+  private final String namespace;
+
+  private KubeBackend(KubernetesMockServer mock, ApiClient adapter, ApiClient fixture,
+      String namespace) {
+    this.mock = mock;
+    this.adapter = adapter;
+    this.fixture = fixture;
+    this.namespace = namespace;
+  }
+
+  /** The kubeconfig of a real cluster, when one was given. */
+  static String kubeconfig() {
+    String p = System.getProperty(KUBECONFIG_PROPERTY);
+    if (p == null || p.isBlank()) {
+      p = System.getenv("PRESCALER_K8S_KUBECONFIG");
+    }
+    return p == null || p.isBlank() ? null : p;
+  }
+
+  /** A real cluster when configured, else the mock. */
+  static KubeBackend start() {
+    String kc = kubeconfig();
+    return kc != null ? real(kc) : mock();
+  }
+
+  /** Always the fabric8 mock (for tests that seed what only a mock lets you seed). */
+  static KubeBackend mock() {
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
+        new HashMap<>(), new OfficialClientCompatDispatcher(), false);
+    server.init();
+    String url = "http://" + server.getHostName() + ":" + server.getPort();
+    return new KubeBackend(server, TestClients.adapter(url, Duration.ofSeconds(10)),
+        TestClients.fixture(url), "shop");
+  }
+
+  private static KubeBackend real(String kubeconfig) {
+    ApiClient fixture = TestClients.fromKubeconfig(kubeconfig, false);
+    ApiClient adapter = TestClients.fromKubeconfig(kubeconfig, true);
+    String ns = "prescaler-it-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 20);
+    CoreV1Api core = new CoreV1Api(fixture);
+    try {
+      core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns))).execute();
+      try {
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(LEASE_NAMESPACE)))
+            .execute();
+      } catch (ApiException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+      }
+    } catch (ApiException e) {
+      throw new IllegalStateException("cannot create test namespaces: " + e.getCode() + " "
+          + e.getResponseBody(), e);
+    }
+    return new KubeBackend(null, adapter, fixture, ns);
+  }
+
+  boolean isMock() {
+    return mock != null;
+  }
+
+  /** The client the code under test uses; its requests are recorded. */
+  ApiClient adapter() {
+    return adapter;
+  }
+
+  /** The client fixtures use. */
+  ApiClient fixture() {
+    return fixture;
+  }
+
+  /** The namespace of the test workloads. */
+  String namespace() {
+    return namespace;
+  }
+
+  /** Creates a Deployment with label app=name and one container requesting 500m CPU, 256Mi. */
+  V1Deployment deployment(String name, int replicas) throws ApiException {
+    V1Deployment d = new V1Deployment().apiVersion("apps/v1").kind("Deployment")
+        .metadata(new V1ObjectMeta().name(name).namespace(namespace))
+        .spec(new V1DeploymentSpec().replicas(replicas)
+            .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
+            .template(template(name)));
+    return new AppsV1Api(fixture).createNamespacedDeployment(namespace, d).execute();
+  }
+
+  /** Creates a StatefulSet with label app=name. */
+  V1StatefulSet statefulSet(String name, int replicas) throws ApiException {
+    V1StatefulSet s = new V1StatefulSet().apiVersion("apps/v1").kind("StatefulSet")
+        .metadata(new V1ObjectMeta().name(name).namespace(namespace))
+        .spec(new V1StatefulSetSpec().replicas(replicas).serviceName(name)
+            .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
+            .template(template(name)));
+    return new AppsV1Api(fixture).createNamespacedStatefulSet(namespace, s).execute();
+  }
+
+  private static V1PodTemplateSpec template(String app) {
+    return new V1PodTemplateSpec().metadata(new V1ObjectMeta().labels(Map.of("app", app)))
+        .spec(new V1PodSpec().containers(List.of(container())));
+  }
+
+  private static V1Container container() {
+    return new V1Container().name("app").image("registry.k8s.io/pause:3.9")
+        .resources(new V1ResourceRequirements().requests(Map.of(
+            "cpu", Quantity.fromString("500m"), "memory", Quantity.fromString("256Mi"))));
+  }
+
+  /** The mock has no controllers: set a Deployment's status.replicas as one would. */
+  void deploymentStatus(String name, int replicas) throws ApiException {
+    if (!isMock()) {
+      return;
+    }
+    AppsV1Api apps = new AppsV1Api(fixture);
+    V1Deployment d = apps.readNamespacedDeployment(name, namespace).execute();
+    d.status(new V1DeploymentStatus().replicas(replicas).readyReplicas(replicas));
+    apps.replaceNamespacedDeploymentStatus(name, namespace, d).execute();
+  }
+
+  int deploymentReplicas(String name) throws ApiException {
+    return new AppsV1Api(fixture).readNamespacedDeployment(name, namespace).execute().getSpec()
+        .getReplicas();
+  }
+
+  int statefulSetReplicas(String name) throws ApiException {
+    return new AppsV1Api(fixture).readNamespacedStatefulSet(name, namespace).execute().getSpec()
+        .getReplicas();
+  }
+
+  /** Sets a Deployment's spec.replicas behind the adapter's back (another actor). */
+  void setDeploymentReplicas(String name, int replicas) throws ApiException {
+    AppsV1Api apps = new AppsV1Api(fixture);
+    V1Deployment d = apps.readNamespacedDeployment(name, namespace).execute();
+    d.getSpec().setReplicas(replicas);
+    apps.replaceNamespacedDeployment(name, namespace, d).execute();
+  }
+
+  /** Creates an autoscaling/v2 HPA on 70 % CPU targeting {@code kind/target}. */
+  V2HorizontalPodAutoscaler hpa(String name, String kind, String target, int min, int max,
+      V2HorizontalPodAutoscalerBehavior behavior) throws ApiException {
+    V2HorizontalPodAutoscaler h = new V2HorizontalPodAutoscaler()
+        .apiVersion("autoscaling/v2").kind("HorizontalPodAutoscaler")
+        .metadata(new V1ObjectMeta().name(name).namespace(namespace))
+        .spec(new V2HorizontalPodAutoscalerSpec()
+            .scaleTargetRef(new V2CrossVersionObjectReference().apiVersion("apps/v1").kind(kind)
+                .name(target))
+            .minReplicas(min).maxReplicas(max)
+            .metrics(List.of(cpuMetric(70)))
+            .behavior(behavior));
+    return new AutoscalingV2Api(fixture).createNamespacedHorizontalPodAutoscaler(namespace, h)
+        .execute();
+  }
+
+  static V2MetricSpec cpuMetric(int percent) {
+    return new V2MetricSpec().type("Resource").resource(new V2ResourceMetricSource().name("cpu")
+        .target(new V2MetricTarget().type("Utilization").averageUtilization(percent)));
+  }
+
+  V2HorizontalPodAutoscaler readHpa(String name) throws ApiException {
+    return new AutoscalingV2Api(fixture).readNamespacedHorizontalPodAutoscaler(name, namespace)
+        .execute();
+  }
+
+  /** Mock only: a Running pod labelled app=app, Ready since {@code readySince}. */
+  void readyPod(String name, String app, boolean ready, Instant readySince) throws ApiException {
+    V1Pod p = new V1Pod().apiVersion("v1").kind("Pod")
+        .metadata(new V1ObjectMeta().name(name).namespace(namespace).labels(Map.of("app", app)))
+        .spec(new V1PodSpec().containers(List.of(container())))
+        .status(new V1PodStatus().phase("Running")
+            .startTime(readySince.minusSeconds(5).atOffset(ZoneOffset.UTC))
+            .conditions(List.of(new V1PodCondition().type("Ready").status(ready ? "True" : "False")
+                .lastTransitionTime(readySince.atOffset(ZoneOffset.UTC)))));
+    new CoreV1Api(fixture).createNamespacedPod(namespace, p).execute();
+  }
+
+  /** Mock only: seeds metrics.k8s.io PodMetrics for a pod. */
+  void podMetrics(String pod, String app, String cpu, String memory, Instant at)
+      throws IOException {
+    String body = String.format(Locale.ROOT, "{\"apiVersion\":\"metrics.k8s.io/v1beta1\","
+        + "\"kind\":\"PodMetrics\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\","
+        + "\"labels\":{\"app\":\"%s\"}},\"timestamp\":\"%s\",\"window\":\"30s\",\"containers\":"
+        + "[{\"name\":\"app\",\"usage\":{\"cpu\":\"%s\",\"memory\":\"%s\"}}]}",
+        pod, namespace, app, at.toString(), cpu, memory);
+    Request req = new Request.Builder()
+        .url(fixture.getBasePath() + "/apis/metrics.k8s.io/v1beta1/namespaces/" + namespace
+            + "/pods")
+        .post(RequestBody.create(body, MediaType.get("application/json"))).build();
+    try (Response r = fixture.getHttpClient().newCall(req).execute()) {
+      if (r.code() != 201 && r.code() != 200) {
+        throw new IOException("seeding PodMetrics failed: HTTP " + r.code());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (mock != null) {
+      mock.destroy();
+      return;
+    }
+    try {
+      new CoreV1Api(fixture).deleteNamespace(namespace).execute();
+    } catch (ApiException e) {
+      // best effort: the namespace is unique to this run
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package dev.prescaler.prometheus;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Locale;
+
+/**
+ * A scrape target in the test JVM imitating cAdvisor, kube-state-metrics and an application for
+ * the Deployment {@code shop/api} with two pods. Counters grow linearly with wall-clock time, so
+ * their rates are known exactly:
+ *
+ * <ul>
+ *   <li>CPU: 0.3 and 0.6 cores (0.9 in all); requests 0.5 cores each; both pods ready: 90 %.
+ *   <li>Memory working set: 100 MiB and 300 MiB; requests 256 MiB each: 78.125 %.
+ *   <li>Requests: 9 + 18 per second with code 200, 1 + 2 with code 500: 30 rps, error ratio 0.1.
+ *   <li>Latency histogram: 100 observations per second, 50 % ≤ 0.1 s, 90 % ≤ 0.5 s, all ≤ 1 s:
+ *       p95 = 0.75 s by linear interpolation.
+ *   <li>Replicas: spec 2, ready 2; gauge {@code app_inflight} 7 per pod.
+ *   <li>{@code tricky_gauge} with a label value holding a quote, a backslash and a newline.
+ *   <li>{@code nan_gauge} NaN and {@code inf_gauge} +Inf.
+ * </ul>
+ */
+final class LiveTarget implements AutoCloseable {
+  static final String POD_A = "api-5c6d7e8f9-x1y2z";
+  static final String POD_B = "api-5c6d7e8f9-q7w8e";
+  static final String TRICKY = "we\"b\\x\nend";
+  private static final Clock WALL = Clock.systemUTC();
+
+  private final HttpServer server;
+  private final long startMillis = WALL.millis();
+
+  LiveTarget() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/metrics", exchange -> {
+      byte[] body = body().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+  }
+
+  /** {@code 127.0.0.1:port}. */
+  String address() {
+    return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private String body() {
+    double t = (WALL.millis() - startMillis) / 1000.0;
+    StringBuilder b = new StringBuilder();
+    b.append("# TYPE container_cpu_usage_seconds_total counter\n");
+    counter(b, "container_cpu_usage_seconds_total", pod(POD_A) + ",container=\"app\"", 0.3 * t);
+    counter(b, "container_cpu_usage_seconds_total", pod(POD_B) + ",container=\"app\"", 0.6 * t);
+    b.append("# TYPE container_memory_working_set_bytes gauge\n");
+    counter(b, "container_memory_working_set_bytes", pod(POD_A) + ",container=\"app\"",
+        100 * 1048576.0);
+    counter(b, "container_memory_working_set_bytes", pod(POD_B) + ",container=\"app\"",
+        300 * 1048576.0);
+    b.append("# TYPE kube_pod_container_resource_requests gauge\n");
+    for (String p : new String[] {POD_A, POD_B}) {
+      counter(b, "kube_pod_container_resource_requests",
+          pod(p) + ",container=\"app\",resource=\"cpu\",unit=\"core\"", 0.5);
+      counter(b, "kube_pod_container_resource_requests",
+          pod(p) + ",container=\"app\",resource=\"memory\",unit=\"byte\"", 256 * 1048576.0);
+    }
+    b.append("# TYPE kube_pod_status_ready gauge\n");
+    for (String p : new String[] {POD_A, POD_B}) {
+      counter(b, "kube_pod_status_ready", pod(p) + ",condition=\"true\"", 1);
+      counter(b, "kube_pod_status_ready", pod(p) + ",condition=\"false\"", 0);
+    }
+    b.append("# TYPE kube_deployment_spec_replicas gauge\n");
+    counter(b, "kube_deployment_spec_replicas", "namespace=\"shop\",deployment=\"api\"", 2);
+    b.append("# TYPE kube_deployment_status_replicas_ready gauge\n");
+    counter(b, "kube_deployment_status_replicas_ready", "namespace=\"shop\",deployment=\"api\"",
+        2);
+    b.append("# TYPE http_requests_total counter\n");
+    counter(b, "http_requests_total", pod(POD_A) + ",code=\"200\"", 9 * t);
+    counter(b, "http_requests_total", pod(POD_B) + ",code=\"200\"", 18 * t);
+    counter(b, "http_requests_total", pod(POD_A) + ",code=\"500\"", 1 * t);
+    counter(b, "http_requests_total", pod(POD_B) + ",code=\"500\"", 2 * t);
+    b.append("# TYPE request_duration_seconds histogram\n");
+    double n = 100 * t;
+    String[][] buckets = {{"0.1", "0.5"}, {"0.5", "0.9"}, {"1", "1.0"}, {"+Inf", "1.0"}};
+    for (String[] bucket : buckets) {
+      counter(b, "request_duration_seconds_bucket", pod(POD_A) + ",le=\"" + bucket[0] + "\"",
+          n * Double.parseDouble(bucket[1]));
+    }
+    counter(b, "request_duration_seconds_count", pod(POD_A), n);
+    counter(b, "request_duration_seconds_sum", pod(POD_A), n * 0.3);
+    b.append("# TYPE app_inflight gauge\n");
+    counter(b, "app_inflight", pod(POD_A), 7);
+    counter(b, "app_inflight", pod(POD_B), 7);
+    b.append("# TYPE tricky_gauge gauge\n");
+    counter(b, "tricky_gauge", pod(POD_A) + ",note=\"" + expositionEscape(TRICKY) + "\"", 1);
+    counter(b, "tricky_gauge", pod(POD_A) + ",note=\"other\"", 2);
+    b.append("# TYPE nan_gauge gauge\nnan_gauge{").append(pod(POD_A)).append("} NaN\n");
+    b.append("# TYPE inf_gauge gauge\ninf_gauge{").append(pod(POD_A)).append("} +Inf\n");
+    return b.toString();
+  }
+
+  private static String pod(String pod) {
+    return "namespace=\"shop\",pod=\"" + pod + "\"";
+  }
+
+  private static void counter(StringBuilder b, String name, String labels, double value) {
+    b.append(name).append('{').append(labels).append("} ")
+        .append(String.format(Locale.ROOT, "%.6f", value)).append('\n');
+  }
+
+  /** Escapes a label value for the text exposition format: backslash, quote, newline. */
+  static String expositionEscape(String v) {
+    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

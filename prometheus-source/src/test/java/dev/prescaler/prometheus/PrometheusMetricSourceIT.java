@@ -1,0 +1,316 @@
+package dev.prescaler.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link PrometheusMetricSource} against the real Prometheus server: 50 hours of backfilled
+ * history for {@code shop/web} ({@link HistoryFixture}) and a live scrape target for {@code
+ * shop/api} ({@link LiveTarget}), whose rates are known exactly.
+ */
+class PrometheusMetricSourceIT {
+  private static final Clock WALL = Clock.systemUTC();
+  private static final int HOURS = 50;
+  private static final WorkloadRef API = WorkloadRef.deployment("shop", "api");
+  private static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web");
+
+  @TempDir static Path dir;
+  private static LiveTarget target;
+  private static PrometheusServer prometheus;
+  private static Instant fixtureStart;
+  private static Instant fixtureEnd;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Instant end = WALL.instant().minus(Duration.ofMinutes(3)).truncatedTo(ChronoUnit.MINUTES);
+    fixtureStart = end.minus(Duration.ofHours(HOURS));
+    fixtureEnd = end;
+    target = new LiveTarget();
+    prometheus = new PrometheusServer(dir, HistoryFixture.openMetrics(fixtureStart, HOURS),
+        List.of(target.address())).start();
+    // Five scrapes within the last 5 s: every live rate window of 4 s is fully covered.
+    prometheus.awaitResult("count_over_time(kube_deployment_spec_replicas{deployment=\"api\"}[5s])"
+        + " >= 5", Duration.ofSeconds(45));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (prometheus != null) {
+      prometheus.close();
+    }
+    if (target != null) {
+      target.close();
+    }
+  }
+
+  private static PrometheusMetricSource.Builder source() {
+    return PrometheusMetricSource.builder().baseUri(prometheus.uri())
+        .rateWindow(Duration.ofSeconds(4)).initialBackoff(Duration.ZERO)
+        .replicaQueries(PromQlTemplates.kubeStateMetricsReplicas());
+  }
+
+  private static WorkloadSpec spec(WorkloadRef ref, MetricTarget... metrics) {
+    WorkloadSpec.Builder b = WorkloadSpec.builder(ref).maxReplicas(10);
+    for (MetricTarget m : metrics) {
+      b.metric(m);
+    }
+    return b.build();
+  }
+
+  private static MetricReading readOne(PrometheusMetricSource source, WorkloadRef ref,
+      String metric) {
+    return source.read(spec(ref, MetricTarget.averageValue(metric, 1)), WALL.instant())
+        .reading(metric);
+  }
+
+  @Test
+  void instantReadReturnsTheValueAtTheEnginesNow() {
+    PrometheusMetricSource source = source().metric("inflight", "sum(app_inflight{{selector}})")
+        .build();
+    Instant now = WALL.instant().truncatedTo(ChronoUnit.MILLIS);
+    Observation obs = source.read(spec(API, MetricTarget.averageValue("inflight", 5)), now);
+
+    MetricReading r = obs.reading("inflight");
+    assertThat(r.isAvailable()).as(r.reason()).isTrue();
+    assertThat(r.value()).isEqualTo(14.0);
+    assertThat(r.timestamp()).isEqualTo(now);
+    assertThat(obs.replicas()).contains(ReplicaStatus.of(2, 2));
+  }
+
+  @Test
+  void rateOverLiveCountersGivesTheirSlope() {
+    PrometheusMetricSource source = source()
+        .metric("rps", PromQlTemplates.requestRate("http_requests_total"))
+        .metric("errors", PromQlTemplates.errorRatio("http_requests_total", "code"))
+        .build();
+    Observation obs = source.read(spec(API, MetricTarget.averageValue("rps", 10),
+        MetricTarget.averageValue("errors", 1)), WALL.instant());
+
+    assertThat(obs.reading("rps").value()).isCloseTo(30.0, within(1.5));
+    assertThat(obs.reading("errors").value()).isCloseTo(0.1, within(0.005));
+  }
+
+  @Test
+  void builtInCpuAndMemoryTemplatesReadCadvisorAndKubeStateMetrics() {
+    PrometheusMetricSource source = source()
+        .metric("cpu", PromQlTemplates.cpuUtilization())
+        .metric("cores", PromQlTemplates.cpuCores())
+        .metric("mem", PromQlTemplates.memoryWorkingSetBytes())
+        .metric("memutil", PromQlTemplates.memoryUtilization())
+        .build();
+    Observation obs = source.read(spec(API, MetricTarget.utilization("cpu", 70),
+        MetricTarget.averageValue("cores", 1), MetricTarget.averageValue("mem", 1e9),
+        MetricTarget.utilization("memutil", 80)), WALL.instant());
+
+    assertThat(obs.reading("cpu").value()).isCloseTo(90.0, within(4.5));
+    assertThat(obs.reading("cores").value()).isCloseTo(0.9, within(0.045));
+    assertThat(obs.reading("mem").value()).isEqualTo(400 * 1048576.0);
+    assertThat(obs.reading("memutil").value()).isCloseTo(78.125, within(1e-9));
+  }
+
+  @Test
+  void latencyP95InterpolatesTheHistogramBuckets() {
+    PrometheusMetricSource source = source()
+        .metric("p95", PromQlTemplates.latencyP95("request_duration_seconds")).build();
+
+    MetricReading r = readOne(source, API, "p95");
+
+    assertThat(r.isAvailable()).as(r.reason()).isTrue();
+    assertThat(r.value()).isCloseTo(0.75, within(0.01));
+  }
+
+  @Test
+  void backfillOfManyHoursIsChunkedUnderTheServersPointLimit() {
+    PrometheusMetricSource source = source().rateWindow(Duration.ofMinutes(5))
+        .metric("rps", PromQlTemplates.requestRate("http_requests_total")).build();
+    Duration step = Duration.ofSeconds(15);
+    Instant to = fixtureEnd;
+    Instant from = to.minus(Duration.ofHours(48));
+    String query = source.query(WEB, "rps").orElseThrow();
+
+    // One request for the whole span exceeds Prometheus's limit...
+    PrometheusHttp direct = new PrometheusHttp(java.net.http.HttpClient.newHttpClient(),
+        prometheus.uri(), Duration.ofSeconds(30), 0, Duration.ZERO, Duration.ZERO, null, null,
+        Map.of(), PrometheusHttp.REAL_DELAYS);
+    assertThatThrownBy(() -> direct.queryRange(query, from, to, step).get())
+        .isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOfSatisfying(PrometheusApiException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(400);
+          assertThat(e.errorType()).isEqualTo("bad_data");
+          assertThat(e.error()).contains("11,000 points");
+        });
+
+    // ... so the source splits it.
+    Optional<MetricSeries> history = source.history(spec(WEB, MetricTarget.averageValue("rps",
+        10)), MetricTarget.averageValue("rps", 10), from, to, step);
+
+    MetricSeries s = history.orElseThrow();
+    assertThat(s.size()).isEqualTo(11_520);
+    assertThat(s.start()).isEqualTo(from);
+    assertThat(s.step()).isEqualTo(step);
+    assertThat(s.countPresent()).isGreaterThanOrEqualTo(11_500);
+    int checked = 0;
+    for (int i = 0; i < s.size(); i++) {
+      long sinceStart = Duration.between(fixtureStart, s.timeOf(i)).getSeconds();
+      if (sinceStart % 3600 >= 6 * 60) { // the 5 m window lies inside one hour
+        assertThat(s.value(i)).as("step %d at %s", i, s.timeOf(i))
+            .isCloseTo(2 * HistoryFixture.rpsPerPod(sinceStart / 3600), within(1e-6));
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThan(10_000);
+  }
+
+  @Test
+  void utilizationHistoryIsConvertedToLoadWithTheReadyReplicas() {
+    PrometheusMetricSource source = source().rateWindow(Duration.ofMinutes(5))
+        .metric("cpu", PromQlTemplates.cpuUtilization()).build();
+    MetricTarget cpu = MetricTarget.utilization("cpu", 70);
+    Instant to = fixtureEnd;
+    Instant from = to.minus(Duration.ofHours(6));
+
+    MetricSeries s = source.history(spec(WEB, cpu), cpu, from, to, Duration.ofMinutes(1))
+        .orElseThrow();
+
+    assertThat(s.size()).isEqualTo(360);
+    for (int i = 0; i < s.size(); i++) {
+      long sinceStart = Duration.between(fixtureStart, s.timeOf(i)).getSeconds();
+      if (sinceStart % 3600 >= 6 * 60) {
+        // two pods at c cores each, 0.5-core requests: 4c pod-requests of load
+        assertThat(s.value(i)).as("step %d", i)
+            .isCloseTo(4 * HistoryFixture.coresPerPod(sinceStart / 3600), within(1e-6));
+      }
+    }
+  }
+
+  @Test
+  void historyOlderThanTheBackfillLimitIsNotRead() {
+    PrometheusMetricSource source = source().rateWindow(Duration.ofMinutes(5))
+        .maxBackfill(Duration.ofHours(2))
+        .metric("rps", PromQlTemplates.requestRate("http_requests_total")).build();
+    MetricTarget rps = MetricTarget.averageValue("rps", 10);
+    Instant to = fixtureEnd;
+
+    MetricSeries s = source.history(spec(WEB, rps), rps, to.minus(Duration.ofHours(4)), to,
+        Duration.ofMinutes(1)).orElseThrow();
+
+    assertThat(s.size()).isEqualTo(240);
+    assertThat(s.countPresent()).isEqualTo(120);
+    assertThat(s.value(119)).isNaN();
+    assertThat(s.value(120)).isPositive();
+  }
+
+  @Test
+  void escapedLabelValuesSelectExactlyTheirSeriesAndCannotInjectPromQl() {
+    Map<String, String> noteByWorkload = Map.of("api", LiveTarget.TRICKY,
+        "evil", "x\"} or vector(42) or up{job=\"", "evil2", "\\\"} or vector(42) #\n");
+    PrometheusMetricSource source = source().metric("tricky", "sum(tricky_gauge{{selector}})")
+        .podSelector(ref -> List.of(LabelMatcher.eq("note", noteByWorkload.get(ref.name()))))
+        .build();
+
+    MetricReading exact = readOne(source, API, "tricky");
+    MetricReading evil = readOne(source, WorkloadRef.deployment("shop", "evil"), "tricky");
+    MetricReading evil2 = readOne(source, WorkloadRef.deployment("shop", "evil2"), "tricky");
+
+    assertThat(exact.isAvailable()).as(exact.reason()).isTrue();
+    assertThat(exact.value()).isEqualTo(1.0);
+    assertThat(evil.isAvailable()).isFalse();
+    assertThat(evil.reason()).startsWith("no data: the query matched no series");
+    assertThat(evil2.isAvailable()).isFalse();
+    assertThat(evil2.reason()).startsWith("no data: the query matched no series");
+  }
+
+  @Test
+  void nanAndInfinityAreUnavailableNeverANumber() {
+    PrometheusMetricSource source = source().metric("nan", "sum(nan_gauge{{selector}})")
+        .metric("inf", "sum(inf_gauge{{selector}})")
+        .metric("zerodiv", "sum(app_inflight{{selector}}) / 0").build();
+    Observation obs = source.read(spec(API, MetricTarget.averageValue("nan", 1),
+        MetricTarget.averageValue("inf", 1), MetricTarget.averageValue("zerodiv", 1)),
+        WALL.instant());
+
+    assertThat(obs.reading("nan").reason()).startsWith("value is NaN at ");
+    assertThat(obs.reading("inf").reason()).startsWith("value is +Inf at ");
+    assertThat(obs.reading("zerodiv").reason()).startsWith("value is +Inf at ");
+  }
+
+  @Test
+  void emptyAndAmbiguousResultsAreUnavailable() {
+    PrometheusMetricSource source = source().metric("two", "app_inflight{{selector}}")
+        .metric("none", "sum(app_inflight{namespace=\"nowhere\"})").build();
+    Observation obs = source.read(spec(API, MetricTarget.averageValue("two", 1),
+        MetricTarget.averageValue("none", 1)), WALL.instant());
+
+    assertThat(obs.reading("two").reason())
+        .startsWith("ambiguous: the query returned 2 series where one was expected")
+        .contains(LiveTarget.POD_A).contains(LiveTarget.POD_B);
+    assertThat(obs.reading("none").reason()).startsWith("no data");
+  }
+
+  @Test
+  void staleSamplesAreUnavailable() {
+    // A range-vector template keeps the raw samples' own timestamps. Read two minutes in the
+    // future: the newest sample is then about two minutes old.
+    PrometheusMetricSource source = source().maxSampleAge(Duration.ofMinutes(1))
+        .metric("raw", "app_inflight{namespace=\"shop\",pod=\"" + LiveTarget.POD_A + "\"}[10m]")
+        .build();
+    MetricTarget raw = MetricTarget.averageValue("raw", 1);
+    Instant now = WALL.instant();
+
+    MetricReading fresh = source.read(spec(API, raw), now).reading("raw");
+    MetricReading stale = source.read(spec(API, raw), now.plus(Duration.ofMinutes(2)))
+        .reading("raw");
+
+    assertThat(fresh.isAvailable()).as(fresh.reason()).isTrue();
+    assertThat(fresh.value()).isEqualTo(7.0);
+    assertThat(fresh.timestamp()).isBefore(now.plusMillis(1)).isAfter(now.minusSeconds(10));
+    assertThat(stale.isAvailable()).isFalse();
+    assertThat(stale.reason()).startsWith("stale: the newest sample is from");
+  }
+
+  @Test
+  void aBadQueryCarriesPrometheussErrorTypeAndError() {
+    PrometheusMetricSource source = source().metric("bad", "sum(app_inflight{{selector}}")
+        .build();
+
+    MetricReading r = readOne(source, API, "bad");
+
+    assertThat(r.isAvailable()).isFalse();
+    assertThat(r.reason()).startsWith("Prometheus answered HTTP 400 bad_data: ")
+        .contains("unclosed left parenthesis");
+  }
+
+  @Test
+  void withoutReplicaQueriesForTheKindTheEngineAsksTheExecutor() {
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(prometheus.uri())
+        .metric("inflight", "sum(app_inflight{{selector}})").build();
+
+    Observation obs = source.read(spec(API, MetricTarget.averageValue("inflight", 5)),
+        WALL.instant());
+
+    assertThat(obs.reading("inflight").value()).isEqualTo(14.0);
+    assertThat(obs.replicas()).isEmpty();
+  }
+}

@@ -1,0 +1,127 @@
+package dev.prescaler.prometheus;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * A programmable HTTP server on a free loopback port standing in for Prometheus: it answers each
+ * request with the next queued {@link Answer} (the last one repeats) and records every request's
+ * path, headers and form fields. For exact wire-level checks and injected failures.
+ */
+final class StubPrometheus implements AutoCloseable {
+
+  /** What the stub does with one request. */
+  @FunctionalInterface
+  interface Answer {
+    void handle(HttpExchange exchange) throws IOException;
+  }
+
+  /** One recorded request. */
+  record Request(String method, String path, Map<String, List<String>> headers,
+      Map<String, String> form) {
+    String header(String name) {
+      for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(name)) {
+          return e.getValue().get(0);
+        }
+      }
+      return null;
+    }
+  }
+
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final Deque<Answer> answers = new ArrayDeque<>();
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+
+  StubPrometheus() throws IOException {
+    this(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+  }
+
+  StubPrometheus(HttpServer server) {
+    this.server = server;
+    server.createContext("/", this::handle);
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  /** Answers with {@code status} and a JSON body. */
+  static Answer json(int status, String body) {
+    return exchange -> {
+      byte[] b = body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(b);
+      }
+    };
+  }
+
+  /** A successful vector answer holding one series {@code {}} with {@code value} at {@code t}. */
+  static Answer vector(double t, String value) {
+    return json(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
+        + "[{\"metric\":{},\"value\":[" + t + ",\"" + value + "\"]}]}}");
+  }
+
+  /** Queues answers, used in order; the last one repeats. */
+  synchronized StubPrometheus answer(Answer... next) {
+    answers.addAll(List.of(next));
+    return this;
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    Map<String, String> form = new LinkedHashMap<>();
+    if (!body.isEmpty()) {
+      for (String pair : body.split("&")) {
+        int eq = pair.indexOf('=');
+        form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+        Map.copyOf(exchange.getRequestHeaders()), form));
+    Answer a;
+    synchronized (this) {
+      a = answers.size() > 1 ? answers.poll() : answers.peek();
+    }
+    if (a == null) {
+      json(500, "{\"status\":\"error\",\"errorType\":\"internal\",\"error\":\"no answer queued\"}")
+          .handle(exchange);
+    } else {
+      a.handle(exchange);
+    }
+    exchange.close();
+  }
+
+  /** Every request so far. */
+  List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  URI uri() {
+    return URI.create((server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http")
+        + "://127.0.0.1:" + server.getAddress().getPort() + "/");
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,41 @@
+package dev.prescaler.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.InvalidConfigurationException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SimulationConfigTest {
+  @Test
+  void defaultsAreTheModelOfTheDesign() {
+    SimulationConfig c = SimulationConfig.ofDefaults();
+    assertThat(c.syncPeriod()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.peakReplicas()).isEqualTo(20);
+    assertThat(c.metricsDelay()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.startupDelay()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(c.targetUtilization()).isEqualTo(0.7);
+    assertThat(c.slo()).isEqualTo(0.1);
+    assertThat(c.capacity()).isEmpty();
+    assertThat(c.toBuilder().build()).isEqualTo(c);
+  }
+
+  @Test
+  void targetUtilization_aboveOne() {
+    assertThatThrownBy(() -> SimulationConfig.builder().targetUtilization(1.5).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("targetUtilization must be in (0, 1], but was 1.5");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    assertThatThrownBy(() -> SimulationConfig.builder().capacity(-1).peakReplicas(0)
+        .startupDelay(Duration.ZERO).slo(101).threads(0).build())
+        .hasMessageContaining("capacity must be > 0 and finite, but was -1.0")
+        .hasMessageContaining("peakReplicas must be >= 1, but was 0")
+        .hasMessageContaining("startupDelay must be in (0, 1h], but was PT0S")
+        .hasMessageContaining("slo must be in [0, 100] percent, but was 101.0")
+        .hasMessageContaining("threads must be in [1, 64], but was 0");
+  }
+}

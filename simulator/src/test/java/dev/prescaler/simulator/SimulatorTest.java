@@ -1,0 +1,133 @@
+package dev.prescaler.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.Proposal;
+import dev.prescaler.simulator.cluster.DemandCurve;
+import dev.prescaler.simulator.policy.PolicyRegistry;
+import dev.prescaler.simulator.policy.PolicySetup;
+import dev.prescaler.simulator.score.AtSlo;
+import dev.prescaler.simulator.trace.Sample;
+import dev.prescaler.simulator.trace.Trace;
+import dev.prescaler.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SimulatorTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  /** 2 h at 10, then a jump to 100 for 1 h, then 10 again; one sample a minute. */
+  private static Trace stepTrace() {
+    List<Sample> s = new ArrayList<>();
+    for (int m = 0; m < 240; m++) {
+      s.add(new Sample(T0.plusSeconds(60L * m), m >= 120 && m < 180 ? 100 : 10));
+    }
+    return Trace.of("step", s);
+  }
+
+  private static SimulationResult simulate(Trace t, SimulationConfig c) {
+    return Simulator.of(PolicyRegistry.standard(), c).run(t, ManualClock.ofDefault(), l -> {});
+  }
+
+  @Test
+  void capacityIsDerivedFromThePeakAndPeakReplicas() {
+    SimulationResult r = simulate(stepTrace(), SimulationConfig.builder().sweep(false).build());
+    assertThat(r.capacity()).isEqualTo(100 / (0.7 * 20));
+    // static-peak at 0.7 holds exactly the 20 replicas that serve the peak at 70 %.
+    RunResult peak = r.policy("static-peak").orElseThrow().main();
+    assertThat(peak.desiredAt(peak.desired().length - 1)).isEqualTo(20);
+  }
+
+  @Test
+  void runStartsWithTheReplicasTheFirstDemandNeedsAndHoldsUntilMetricsArrive() {
+    SimulationResult r = simulate(stepTrace(), SimulationConfig.builder().sweep(false)
+        .policies(List.of("static-peak")).build());
+    RunResult peak = r.policy("static-peak").orElseThrow().main();
+    // need(10) at 0.7 x capacity 7.142857 = ceil(2.0) = 2 replicas at the start.
+    assertThat(peak.readyAt(0)).isEqualTo(2);
+    // The first metric is visible 60 s late: 4 held ticks, then the jump to 20 is asked for...
+    assertThat(peak.holds()).isEqualTo(4);
+    assertThat(peak.desiredAt(3)).isEqualTo(2);
+    assertThat(peak.desiredAt(4)).isEqualTo(20);
+    // ...and is ready 120 s (8 ticks) later.
+    assertThat(peak.readyAt(11)).isEqualTo(2);
+    assertThat(peak.readyAt(12)).isEqualTo(20);
+    assertThat(peak.scalingActions()).isEqualTo(1);
+  }
+
+  @Test
+  void oracle100NeverUnderProvisionsAJumpItCanSeeComing() {
+    SimulationResult r = simulate(stepTrace(), SimulationConfig.builder().sweep(false).build());
+    RunResult o = r.policy("oracle-100").orElseThrow().main();
+    assertThat(o.underProvisionedPct()).isZero();
+    assertThat(o.targetUtilization()).isEqualTo(1.0);
+    // The oracle at 0.7 costs more than at 1.0, and static peak more than both.
+    double o70 = r.policy("oracle").orElseThrow().main().replicaHours();
+    assertThat(o70).isGreaterThan(o.replicaHours());
+    assertThat(r.policy("static-peak").orElseThrow().main().replicaHours()).isGreaterThan(o70);
+    assertThat(r.policy("oracle-100").orElseThrow().scorecard().costVsOracle()).isEqualTo(1.0);
+  }
+
+  @Test
+  void reactivePolicyIsUnderProvisionedForTheDelaysAfterAJump() {
+    // A policy that follows the delayed demand at once. The jump is interpolated over minute
+    // 119 (10, 32.5, 55, 77.5, 100), so the shortfall starts at 119:15; the policy sees each
+    // value 60 s late and its replicas are ready 120 s after that. The first decision whose
+    // replicas serve 100 is made on 77.5 (16 replicas x 7.14 = 114), ready at 122:45: steps
+    // 119:15 .. 122:30 are short, 14 steps.
+    PolicyRegistry reg = new PolicyRegistry().register("follow", env -> new PolicySetup(
+        (DecisionPolicy) (ctx, p) -> p.to("follow", env.need(ctx.load("demand")), "load"),
+        Optional.empty(), PolicySetup.WIDE_OPEN), "follows the delayed demand");
+    SimulationConfig c = SimulationConfig.builder().sweep(false).build();
+    SimulationResult r = Simulator.of(reg, c).run(stepTrace(), ManualClock.ofDefault(), l -> {});
+    RunResult f = r.policies().get(0).main();
+    int steps = new DemandCurve(stepTrace(), Duration.ofSeconds(15)).size();
+    assertThat(f.underProvisionedPct()).isEqualTo(100.0 * 14 / steps);
+    assertThat(r.policies().get(0).scorecard().costVsOracle()).isNaN();
+  }
+
+  @Test
+  void selfCheckCatchesAJournalThatDisagreesWithTheCluster() {
+    // A checker that throws stands in for a violated invariant: the run must fail, not report.
+    Simulator s = new Simulator(PolicyRegistry.standard(), SimulationConfig.builder()
+        .sweep(false).policies(List.of("oracle")).build(), () -> r -> {
+          if (r.desired() > 15) {
+            throw new IllegalStateException("invariant violated at " + r.time());
+          }
+        });
+    assertThatThrownBy(() -> s.run(stepTrace(), ManualClock.ofDefault(), l -> {}))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("invariant violated");
+  }
+
+  @Test
+  void costAtSloIsTheCheapestRunWithinTheSlo() {
+    RunResult a = run(0.5, 0.0, 100);
+    RunResult b = run(0.7, 0.05, 80);
+    RunResult c = run(0.9, 0.5, 60);
+    assertThat(Simulator.atSlo(List.of(a, b, c), 0.1))
+        .contains(new AtSlo(0.7, 80, 0.05));
+    assertThat(Simulator.atSlo(List.of(c), 0.1)).isEmpty();
+  }
+
+  private static RunResult run(double target, double under, double hours) {
+    return new RunResult("p", target, under, 0, hours, 0, 0, new int[0], new int[0], List.of());
+  }
+
+  @Test
+  void sweepRunsTwelveTargetsPerPolicyAndOneForOracle100() {
+    SimulationResult r = simulate(stepTrace(), SimulationConfig.builder()
+        .policies(List.of("oracle", "oracle-100")).build());
+    assertThat(r.policy("oracle").orElseThrow().sweep()).hasSize(12)
+        .extracting(RunResult::targetUtilization).startsWith(0.4, 0.45).endsWith(0.95);
+    assertThat(r.policy("oracle-100").orElseThrow().sweep()).hasSize(1);
+    // The oracle meets any SLO, so its cost at SLO is its cheapest run: the highest target.
+    assertThat(r.policy("oracle").orElseThrow().scorecard().atSlo().orElseThrow()
+        .targetUtilization()).isEqualTo(0.95);
+  }
+}

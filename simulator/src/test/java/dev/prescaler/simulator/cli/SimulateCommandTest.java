@@ -1,0 +1,113 @@
+package dev.prescaler.simulator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.testkit.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SimulateCommandTest {
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = SimulateCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), ManualClock.ofDefault());
+    return new Result(code, out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  static String resource(String name) {
+    try {
+      return Path.of(SimulateCommandTest.class.getResource("/traces/" + name).toURI()).toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void missingTraceGivesExitCode2AndOneLine() {
+    Result r = run("--trace", dir.resolve("none.csv").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).doesNotContain("\n").endsWith("none.csv: file not found");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void badLineGivesExitCode2NamingFileLineAndProblem() throws IOException {
+    Path f = dir.resolve("bad.csv");
+    Files.writeString(f, "timestamp,value\n60,1\n120,NaN\n");
+    Result r = run("--trace", f.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: " + f + ":3: value must be a finite number, "
+        + "but was \"NaN\"\n");
+  }
+
+  @Test
+  void allZeroTraceGivesExitCode2() throws IOException {
+    Path f = dir.resolve("zero.csv");
+    Files.writeString(f, "60,0\n120,0\n");
+    Result r = run("--trace", f.toString(), "--no-sweep");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("demand is 0 throughout").doesNotContain("Exception");
+  }
+
+  @Test
+  void badOptionsGiveExitCode2() {
+    assertThat(run("--startup", "soon").err())
+        .startsWith("simulate: --startup must be a duration such as 120s, 2m or PT2M, "
+            + "but was \"soon\"");
+    assertThat(run("--frobnicate", "1").code()).isEqualTo(2);
+    assertThat(run("--target-utilization", "1.5").err())
+        .contains("targetUtilization must be in (0, 1], but was 1.5");
+    assertThat(run("--policies", "lru").err())
+        .contains("policy must be one of [static-peak");
+    assertThat(run("--format", "xml").code()).isEqualTo(2);
+  }
+
+  @Test
+  void helpListsOptionsAndPolicies() {
+    Result r = run("--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("--peak-replicas N", "[120s]", "oracle-100", "static-peak");
+  }
+
+  @Test
+  void jsonIsByteIdenticalAcrossRunsAndHasTheIssueSchema() {
+    String[] args = {"--trace", resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv"),
+        "--policies", "static-peak,oracle-100", "--format", "json"};
+    Result a = run(args);
+    Result b = run(args);
+    assertThat(a.code()).isZero();
+    assertThat(a.out()).isEqualTo(b.out());
+    assertThat(a.out()).startsWith("{\"trace\":\"nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv\","
+        + "\"config\":{\"syncPeriodSeconds\":15,");
+    assertThat(a.out()).contains("\"policies\":[{\"name\":\"static-peak\",\"underProvisionedPct\":")
+        .contains("\"unservedPct\":", "\"replicaHours\":", "\"costVsOracle\":",
+            "\"scalingActions\":", "\"atSlo\":{\"targetUtilization\":")
+        .contains("{\"name\":\"oracle-100\"").endsWith("]}\n");
+  }
+
+  @Test
+  void tableAndHtmlReport() throws IOException {
+    Path html = dir.resolve("r.html");
+    Result r = run("--trace", resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv"),
+        "--policies", "oracle,oracle-100", "--no-sweep", "--report", html.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("policy", "oracle-100", "vs oracle-100");
+    String page = Files.readString(html);
+    assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "Scorecard",
+        "Demand against capacity", "Replicas over time")
+        .doesNotContain("src=", "href=", "<script", "@import");
+  }
+}

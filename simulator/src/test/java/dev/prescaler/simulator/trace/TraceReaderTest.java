@@ -1,0 +1,131 @@
+package dev.prescaler.simulator.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TraceReaderTest {
+  @TempDir Path dir;
+
+  private String write(String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, text, StandardCharsets.UTF_8);
+    return p.toString();
+  }
+
+  @Test
+  void readsIsoTimestampsWithHeaderAndComments() throws IOException {
+    String f = write("a.csv", "# provenance\ntimestamp,value\n2014-04-10T00:04:00Z,94\n"
+        + "2014-04-10T00:09:00Z,3.5\n\n");
+    Trace t = TraceReader.read(f);
+    assertThat(t.name()).isEqualTo("a.csv");
+    assertThat(t.size()).isEqualTo(2);
+    assertThat(t.start()).isEqualTo(Instant.parse("2014-04-10T00:04:00Z"));
+    assertThat(t.value(1)).isEqualTo(3.5);
+  }
+
+  @Test
+  void readsEpochSecondsWithoutHeader() throws IOException {
+    Trace t = TraceReader.read(write("b.csv", "60,1\n120,2\n"));
+    assertThat(t.time(1)).isEqualTo(Instant.ofEpochSecond(120));
+  }
+
+  @Test
+  void readsZonelessAndSpaceSeparatedTimestampsAsUtc() throws IOException {
+    Trace t = TraceReader.read(write("c.csv", "2014-04-10 00:04:00,1\n2014-04-10T00:09:00,2\n"
+        + "2014-04-10T00:14:00+01:00,3\n".replace("00:14:00+01:00", "01:14:00+01:00")));
+    assertThat(t.time(0)).isEqualTo(Instant.parse("2014-04-10T00:04:00Z"));
+    assertThat(t.time(2)).isEqualTo(Instant.parse("2014-04-10T00:14:00Z"));
+  }
+
+  @Test
+  void acceptsFormatPrefix() throws IOException {
+    String f = write("d.csv", "60,1\n");
+    assertThat(TraceReader.read("nab-csv:" + f).size()).isEqualTo(1);
+  }
+
+  @Test
+  void interpolatesLinearlyBetweenSamples() throws IOException {
+    Trace t = TraceReader.read(write("e.csv", "0,10\n60,40\n"));
+    assertThat(t.valueAt(15_000)).isEqualTo(17.5);
+    assertThat(t.valueAt(-5)).isEqualTo(10);
+    assertThat(t.valueAt(600_000)).isEqualTo(40);
+  }
+
+  private void assertBad(String text, String expected) throws IOException {
+    String f = write("bad.csv", text);
+    assertThatThrownBy(() -> TraceReader.read(f))
+        .isInstanceOf(TraceException.class)
+        .hasMessage(f + expected)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void nonNumericValue_namesFileLineAndValue() throws IOException {
+    assertBad("timestamp,value\n60,1\n120,abc\n", ":3: value must be a number, but was \"abc\"");
+  }
+
+  @Test
+  void nanValue_isRejected() throws IOException {
+    assertBad("60,NaN\n", ":1: value must be a finite number, but was \"NaN\"");
+  }
+
+  @Test
+  void negativeValue_isRejected() throws IOException {
+    assertBad("60,1\n120,-2\n", ":2: value must be >= 0, but was -2");
+  }
+
+  @Test
+  void unorderedTimestamps_areRejected() throws IOException {
+    assertBad("120,1\n60,2\n", ":2: timestamps must increase, but 1970-01-01T00:01:00Z follows "
+        + "1970-01-01T00:02:00Z (line 1)");
+  }
+
+  @Test
+  void duplicateTimestamps_areRejected() throws IOException {
+    assertBad("# c\n60,1\n60,2\n", ":3: duplicate timestamp 1970-01-01T00:01:00Z (also at line 2)");
+  }
+
+  @Test
+  void badTimestamp_isRejected() throws IOException {
+    assertBad("60,1\nyesterday,2\n",
+        ":2: timestamp must be ISO-8601 or epoch seconds, but was \"yesterday\"");
+  }
+
+  @Test
+  void missingColumn_isRejected() throws IOException {
+    assertBad("60\n", ":1: expected timestamp,value, but was \"60\"");
+  }
+
+  @Test
+  void emptyFile_isRejected() throws IOException {
+    assertBad("", ": the file is empty");
+  }
+
+  @Test
+  void headerOnly_isRejected() throws IOException {
+    assertBad("timestamp,value\n", ": no samples: the file holds no timestamp,value line");
+  }
+
+  @Test
+  void missingFile_isRejected() {
+    String f = dir.resolve("nope.csv").toString();
+    assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceException.class)
+        .hasMessage(f + ": file not found");
+  }
+
+  @Test
+  void bundledTraceCarriesItsProvenanceAndReads() {
+    Trace t = TraceReader.readResource("/traces/nasa-http-1995-07-requests-per-minute.csv",
+        "nasa");
+    assertThat(t.size()).isEqualTo(39692);
+    assertThat(t.max()).isEqualTo(405);
+  }
+}
