@@ -1,13 +1,367 @@
 package dev.prescaler.agent;
 
+import com.sun.net.httpserver.HttpExchange;
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.MetricSource;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.ScaleExecutor;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.journal.DecisionJournal;
+import dev.prescaler.core.journal.InMemoryJournal;
+import dev.prescaler.decision.Policies;
+import dev.prescaler.forecast.Forecasters;
+import dev.prescaler.journal.JsonLinesJournal;
+import dev.prescaler.k8s.HpaFloorExecutor;
+import dev.prescaler.k8s.KubernetesEventListener;
+import dev.prescaler.k8s.LeaseElector;
+import dev.prescaler.k8s.MetricsServerSource;
+import dev.prescaler.k8s.ModeRoutingExecutor;
+import dev.prescaler.k8s.ScaleSubresourceExecutor;
+import dev.prescaler.prometheus.PrometheusMetricSource;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Runs the agent: wires sources, the predictive stack and the Kubernetes executors. */
-final class Agent {
-  private Agent() {}
+/**
+ * The running agent: the engine with the default predictive stack, metrics from Prometheus and/or
+ * the Metrics Server, the Kubernetes executors (direct scale or HPA floor, per workload),
+ * Kubernetes Events, leader election, promotion, self-metrics and health endpoints.
+ *
+ * <p>Every workload starts observe-only (or resumes the mode its journal last recorded). Only the
+ * leader ticks. {@link #close()} finishes the tick in flight, restores the HPAs it steered,
+ * flushes the journal and gives up the lease.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
+  private final AgentConfig config;
+  private final Clock clock;
+  private final AutoscalerEngine engine;
+  private final PromotionController promotion;
+  private final AgentMetrics metrics;
+  private final Optional<LeaseElector> elector;
+  private final Object lock = new Object();
+  private HTTPServer server;
+  private ScheduledExecutorService scheduler;
+  private ScheduledFuture<?> loop;
+  private volatile Instant lastRound;
+  private volatile boolean ready;
+  private volatile boolean closed;
+
+  private Agent(AgentConfig config, ApiClient client, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    AgentConfig.Kubernetes k = config.kubernetes();
+    String identity = k.identity().isEmpty() ? hostName() : k.identity();
+
+    Map<WorkloadRef, Map<String, MetricSource>> routes = new LinkedHashMap<>();
+    Map<Map<String, String>, PrometheusMetricSource> prometheusByTemplates = new HashMap<>();
+    MetricsServerSource metricsServer = MetricsServerSource.builder(client).clock(clock).build();
+    Map<WorkloadRef, Mode> targets = new LinkedHashMap<>();
+    for (AgentConfig.Workload w : config.workloads()) {
+      Map<String, String> templates = new LinkedHashMap<>();
+      w.metrics().forEach((name, src) -> src.query().ifPresent(q -> templates.put(name, q)));
+      Map<String, MetricSource> byMetric = new LinkedHashMap<>();
+      for (Map.Entry<String, AgentConfig.MetricSource> e : w.metrics().entrySet()) {
+        if (e.getValue().source().equals("prometheus")) {
+          byMetric.put(e.getKey(), prometheusByTemplates.computeIfAbsent(templates,
+              t -> prometheus(config.prometheus().orElseThrow(), t)));
+        } else {
+          byMetric.put(e.getKey(), metricsServer);
+        }
+      }
+      routes.put(w.spec().workload(), byMetric);
+      targets.put(w.spec().workload(), w.spec().mode());
+    }
+
+    ScaleExecutor executor = new ModeRoutingExecutor(
+        ScaleSubresourceExecutor.builder(client).clock(clock).build(),
+        HpaFloorExecutor.builder(client).clock(clock).build());
+    this.elector = k.leaderElection()
+        ? Optional.of(LeaseElector.builder(client, k.leaseNamespace(), k.leaseName(), identity)
+            .clock(clock).leaseDuration(k.leaseDuration())
+            .renewDeadline(k.leaseDuration().multipliedBy(2).dividedBy(3))
+            .retryPeriod(k.leaseDuration().dividedBy(7)).build())
+        : Optional.empty();
+    if (elector.isPresent()) {
+      executor = elector.get().guard(executor);
+    }
+    Optional<Path> journalFile = config.engine().journal();
+    List<ModeChangedEvent> pastModes = List.of();
+    List<dev.prescaler.core.journal.DecisionRecord> past = List.of();
+    if (journalFile.isPresent() && Files.exists(journalFile.get())) {
+      past = JsonLinesJournal.read(journalFile.get());
+      pastModes = JsonLinesJournal.readModeChanges(journalFile.get());
+    }
+    DecisionJournal journal = journalFile.<DecisionJournal>map(JsonLinesJournal::open)
+        .orElseGet(() -> new InMemoryJournal(10_000));
+
+    this.metrics = new AgentMetrics(new PrometheusRegistry());
+    this.promotion = new PromotionController(config.promotion(), targets);
+    AutoscalerEngine.Builder b = AutoscalerEngine.builder()
+        .clock(clock)
+        .metricSource(new RoutingMetricSource(routes))
+        .forecaster(Forecasters.auto())
+        .policy(Policies.predictive())
+        .executor(executor)
+        .journal(journal)
+        .syncPeriod(config.engine().syncPeriod())
+        .metricsDelay(config.engine().metricsDelay())
+        .callTimeout(config.engine().callTimeout())
+        .listener(metrics)
+        .listener(promotion)
+        .listener(KubernetesEventListener.builder(client, identity).clock(clock).build());
+    for (AgentConfig.Workload w : config.workloads()) {
+      b.workload(w.spec().withMode(Mode.OBSERVE_ONLY));
+    }
+    this.engine = b.build();
+    metrics.bind(engine);
+    promotion.bind(engine);
+    engine.restore(past);
+    resumeModes(pastModes, targets);
+    for (AgentConfig.Workload w : config.workloads()) {
+      if (w.promoted() && engine.spec(w.spec().workload()).orElseThrow().mode()
+          == Mode.OBSERVE_ONLY) {
+        engine.mode(w.spec().workload(), w.spec().mode(),
+            "promoted manually in the configuration (promoted: true)");
+      }
+    }
+  }
+
+  /**
+   * Builds an agent (not yet running) from a validated configuration.
+   *
+   * @param client the Kubernetes API client
+   * @param clock the clock of every decision
+   */
+  public static Agent create(AgentConfig config, ApiClient client, Clock clock) {
+    return new Agent(Objects.requireNonNull(config, "config"), Objects.requireNonNull(client,
+        "client"), Objects.requireNonNull(clock, "clock"));
+  }
+
+  private void resumeModes(List<ModeChangedEvent> pastModes, Map<WorkloadRef, Mode> targets) {
+    Map<WorkloadRef, ModeChangedEvent> last = new LinkedHashMap<>();
+    pastModes.forEach(e -> last.put(e.workload(), e));
+    for (ModeChangedEvent e : last.values()) {
+      if (e.to() != Mode.OBSERVE_ONLY && e.to() == targets.get(e.workload())) {
+        engine.mode(e.workload(), e.to(), "resumed after restart (journal: " + e.reason() + ")");
+      }
+    }
+  }
+
+  private static PrometheusMetricSource prometheus(AgentConfig.Prometheus p,
+      Map<String, String> templates) {
+    PrometheusMetricSource.Builder b = PrometheusMetricSource.builder().baseUri(p.url())
+        .requestTimeout(p.timeout());
+    p.bearerTokenFile().ifPresent(b::bearerTokenFile);
+    templates.forEach(b::metric);
+    return b.build();
+  }
+
+  /** The engine, for inspection. */
+  public AutoscalerEngine engine() {
+    return engine;
+  }
+
+  /** The leader elector, when leader election is on. */
+  public Optional<LeaseElector> elector() {
+    return elector;
+  }
+
+  /** The self-metrics. */
+  public AgentMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * One round: when this replica leads (or election is off), ticks the engine and evaluates
+   * promotion; records the tick latency.
+   */
+  public void runOnce() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      boolean leading = elector.map(LeaseElector::isLeader).orElse(true);
+      metrics.leader(leading);
+      Instant start = clock.instant();
+      lastRound = start;
+      if (leading) {
+        engine.tick();
+        promotion.evaluate();
+        metrics.tick(Duration.between(start, clock.instant()));
+      }
+      ready = true;
+    }
+  }
+
+  /**
+   * Starts the HTTP server ({@code /metrics}, {@code /healthz}, {@code /readyz}), the lease
+   * rounds and the tick loop on {@code scheduler}.
+   *
+   * @return the HTTP port
+   */
+  public int start(ScheduledExecutorService scheduler) {
+    synchronized (lock) {
+      if (this.scheduler != null) {
+        throw new IllegalStateException("agent is already started");
+      }
+      this.scheduler = scheduler;
+      try {
+        server = HTTPServer.builder().port(config.server().port())
+            .registry(metrics.registry()).defaultHandler(this::health).buildAndStart();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot listen on port " + config.server().port(), e);
+      }
+      elector.ifPresent(e -> e.start(scheduler));
+      long period = config.engine().syncPeriod().toMillis();
+      loop = scheduler.scheduleAtFixedRate(() -> {
+        try {
+          runOnce();
+        } catch (RuntimeException e) {
+          LOG.error("agent round failed", e);
+        }
+      }, 0, period, TimeUnit.MILLISECONDS);
+      LOG.info("agent started: {} workloads, port {}", config.workloads().size(), port());
+      return port();
+    }
+  }
+
+  /** The HTTP port, once started. */
+  public int port() {
+    return server == null ? -1 : server.getPort();
+  }
+
+  private void health(HttpExchange x) throws IOException {
+    String path = x.getRequestURI().getPath();
+    int code;
+    String body;
+    if (path.equals("/healthz")) {
+      Instant last = lastRound;
+      Duration stale = config.engine().syncPeriod().multipliedBy(4);
+      boolean ok = !closed && (last == null || !clock.instant().isAfter(last.plus(stale)));
+      code = ok ? 200 : 503;
+      body = ok ? "ok\n" : "tick loop stalled since " + last + "\n";
+    } else if (path.equals("/readyz")) {
+      code = ready && !closed ? 200 : 503;
+      body = code == 200 ? "ready\n" : "not ready\n";
+    } else {
+      code = 404;
+      body = "not found: try /metrics, /healthz or /readyz\n";
+    }
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    x.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = x.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /**
+   * Stops gracefully: no new rounds, the tick in flight finishes, HPAs steered in HPA-floor mode
+   * are restored, the journal is flushed and closed, the lease is given up, the server stops.
+   */
+  @Override
+  public void close() {
+    ScheduledFuture<?> l;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      l = loop;
+    }
+    if (l != null) {
+      l.cancel(false);
+    }
+    engine.close();
+    elector.ifPresent(LeaseElector::close);
+    if (server != null) {
+      server.close();
+    }
+    LOG.info("agent stopped");
+  }
+
+  /** Runs the agent from a configuration until the JVM is asked to stop. */
   static int runUntilStopped(AgentConfig config, PrintStream out, PrintStream err) {
-    err.println("prescaler agent: running is not wired yet in this build");
-    return 1;
+    ApiClient client;
+    try {
+      client = apiClient(config.kubernetes().kubeconfig());
+    } catch (IOException | RuntimeException e) {
+      err.println("prescaler agent: cannot reach Kubernetes: " + e.getMessage());
+      return 1;
+    }
+    Agent agent;
+    try {
+      agent = create(config, client, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      err.println("prescaler agent: cannot start: " + e.getMessage());
+      return 1;
+    }
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "prescaler-agent");
+      t.setDaemon(true);
+      return t;
+    });
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      agent.close();
+      scheduler.shutdown();
+      stopped.countDown();
+    }, "prescaler-shutdown"));
+    int port = agent.start(scheduler);
+    out.println("prescaler agent running: " + config.workloads().size()
+        + " workloads, metrics on :" + port + "/metrics");
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static ApiClient apiClient(Optional<Path> kubeconfig) throws IOException {
+    if (kubeconfig.isPresent()) {
+      try (Reader r = Files.newBufferedReader(kubeconfig.get(), StandardCharsets.UTF_8)) {
+        return ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
+      }
+    }
+    return ClientBuilder.standard().build();
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+    } catch (IOException e) {
+      return "prescaler-agent";
+    }
   }
 }

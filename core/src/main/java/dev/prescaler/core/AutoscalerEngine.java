@@ -512,7 +512,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     ReplicaStatus replicas = obs == null ? null : obs.replicas().orElse(null);
     if (replicas == null && obs != null) {
       try {
-        replicas = executor.replicas(ref).orElse(null);
+        // Under the call timeout too: a hanging API server must not stall the tick here either.
+        replicas = call(() -> executor.replicas(ref), "executor replicas").orElse(null);
       } catch (RuntimeException e) {
         problems.add("executor failed to report replicas: " + e);
         failure(ref, now, "executor", e);

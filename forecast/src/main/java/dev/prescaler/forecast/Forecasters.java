@@ -38,7 +38,7 @@ public final class Forecasters {
 
   private static final double FIT_FRACTION = 0.75;
   private static final int HW_FIT_SEASONS = 4;
-  private static final int HW_FIT_MIN = Integer.getInteger("tune.fitmin", 2016);
+  private static final int HW_FIT_MIN = 2016;
 
   private Forecasters() {}
 
@@ -58,7 +58,7 @@ public final class Forecasters {
   /** The automatic forecaster with the seasonal periods given rather than detected. */
   public static Forecaster auto(Duration... seasons) {
     return new ModelForecaster(settings("auto", seasons, Forecasters::autoCandidates,
-        Integer.getInteger("tune.combine", DEFAULT_COMBINE)));
+        DEFAULT_COMBINE));
   }
 
   static List<ModelSpec> autoCandidates(int[] periods) {

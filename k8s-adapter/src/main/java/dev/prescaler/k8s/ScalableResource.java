@@ -13,6 +13,11 @@ import java.util.regex.Pattern;
  * @param plural the plural resource name, e.g. {@code deployments}
  */
 public record ScalableResource(String kind, String group, String version, String plural) {
+  private static final Pattern KIND = Pattern.compile("[A-Z][A-Za-z0-9]{0,62}");
+  private static final Pattern DNS =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern VERSION = Pattern.compile("v[0-9]+((alpha|beta)[0-9]+)?");
+
   /** {@code apps/v1} Deployments. */
   public static final ScalableResource DEPLOYMENT =
       new ScalableResource("Deployment", "apps", "v1", "deployments");
@@ -22,11 +27,6 @@ public record ScalableResource(String kind, String group, String version, String
   /** {@code apps/v1} ReplicaSets. */
   public static final ScalableResource REPLICA_SET =
       new ScalableResource("ReplicaSet", "apps", "v1", "replicasets");
-
-  private static final Pattern KIND = Pattern.compile("[A-Z][A-Za-z0-9]{0,62}");
-  private static final Pattern DNS =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final Pattern VERSION = Pattern.compile("v[0-9]+((alpha|beta)[0-9]+)?");
 
   /** Validates every part. */
   public ScalableResource {

@@ -57,6 +57,9 @@ final class KubeBackend implements AutoCloseable {
   /** The namespace of the engine's Leases, as in examples/deploy/rbac.yaml. */
   static final String LEASE_NAMESPACE = "prescaler";
 
+  /** Kept so the level set on fabric8's java.util.logging loggers is not garbage-collected. */
+  private static final java.util.logging.Logger FABRIC8_LOG = quiet("io.fabric8");
+
   private final KubernetesMockServer mock;
   private final ApiClient adapter;
   private final ApiClient fixture;
@@ -68,6 +71,12 @@ final class KubeBackend implements AutoCloseable {
     this.adapter = adapter;
     this.fixture = fixture;
     this.namespace = namespace;
+  }
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+    l.setLevel(java.util.logging.Level.WARNING);
+    return l;
   }
 
   /** The kubeconfig of a real cluster, when one was given. */

@@ -51,6 +51,7 @@ class FaultInjectionTest {
   private static FaultHarness warmedUp() {
     FaultHarness h = new FaultHarness();
     h.source.demand(WEB, 500);
+    h.source.demand(WORKER, 10);
     DecisionRecord first = FaultHarness.recordOf(h.tick(), WEB);
     assertThat(first.kind()).isEqualTo(Kind.SCALE);
     assertThat(h.cluster.get(WEB)).isEqualTo(5);
@@ -76,7 +77,7 @@ class FaultInjectionTest {
   @EnumSource(value = SourceFault.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
   void badOrMissingDataHoldsWithItsReasonAndNeverScales(SourceFault fault) {
     try (FaultHarness h = warmedUp()) {
-      int executorCalls = h.executor.requests().size();
+      int executorCalls = h.executor.requests(WEB).size();
       h.source.fault(WEB, fault);
       h.source.demand(WEB, 1800);
       DecisionRecord r = FaultHarness.recordOf(h.tick(), WEB);

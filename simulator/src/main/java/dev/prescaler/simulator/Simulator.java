@@ -35,7 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Replays one trace through one real {@link AutoscalerEngine} per policy and scores each.
@@ -69,19 +69,19 @@ public final class Simulator {
 
   private final PolicyRegistry registry;
   private final SimulationConfig config;
-  private final Supplier<Consumer<DecisionRecord>> checker;
+  private final Function<WorkloadSpec, Consumer<DecisionRecord>> checker;
 
   /**
    * A simulator over {@code registry} with {@code config}.
    *
    * @param registry the policies
    * @param config the settings
-   * @param checker makes, per run, a checker given every journal record (the decision invariants);
-   *     it throws to fail the run
+   * @param checker makes, per run and from the run's workload spec, a checker given every journal
+   *     record (the decision invariants); it throws to reject a record, which fails the run
    * @throws IllegalArgumentException when the config names an unregistered policy
    */
   public Simulator(PolicyRegistry registry, SimulationConfig config,
-      Supplier<Consumer<DecisionRecord>> checker) {
+      Function<WorkloadSpec, Consumer<DecisionRecord>> checker) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.config = Objects.requireNonNull(config, "config");
     this.checker = Objects.requireNonNull(checker, "checker");
@@ -273,8 +273,6 @@ public final class Simulator {
     SimulatedCluster cluster = new SimulatedCluster(startup, initial);
     TraceMetricSource source = new TraceMetricSource(curve.trace(), delay, cluster);
     Duration lead = startup.plus(delay).plus(sync);
-    RunJournal journal = new RunJournal(METRIC, lead, HISTORY_STEP,
-        keepSeries && setup.forecaster().isPresent(), checker.get());
     WorkloadSpec spec = WorkloadSpec.builder(WORKLOAD)
         .minReplicas(1)
         .maxReplicas(maxReplicas)
@@ -283,6 +281,8 @@ public final class Simulator {
         .startupDelay(startup)
         .stepLimits(setup.stepLimits())
         .build();
+    RunJournal journal = new RunJournal(METRIC, lead, HISTORY_STEP,
+        keepSeries && setup.forecaster().isPresent(), checker.apply(spec));
     AutoscalerEngine.Builder b = AutoscalerEngine.builder()
         .clock(clock)
         .metricSource(source)

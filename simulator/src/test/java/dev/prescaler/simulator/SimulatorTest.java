@@ -96,7 +96,7 @@ class SimulatorTest {
   void selfCheckCatchesAJournalThatDisagreesWithTheCluster() {
     // A checker that throws stands in for a violated invariant: the run must fail, not report.
     Simulator s = new Simulator(PolicyRegistry.standard(), SimulationConfig.builder()
-        .sweep(false).policies(List.of("oracle")).build(), () -> r -> {
+        .sweep(false).policies(List.of("oracle")).build(), spec -> r -> {
           if (r.desired() > 15) {
             throw new IllegalStateException("invariant violated at " + r.time());
           }

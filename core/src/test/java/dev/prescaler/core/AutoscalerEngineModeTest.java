@@ -1,0 +1,202 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.API;
+import static dev.prescaler.core.Fixtures.SYNC;
+import static dev.prescaler.core.Fixtures.T0;
+import static dev.prescaler.core.Fixtures.WEB;
+import static dev.prescaler.core.Fixtures.engine;
+import static dev.prescaler.core.Fixtures.last;
+import static dev.prescaler.core.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.event.ScaledEvent;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.InMemoryJournal;
+import org.junit.jupiter.api.Test;
+
+/** Observe-only never calls the executor; HPA-floor calls it only when the floor changes. */
+class AutoscalerEngineModeTest {
+  TestClock clock = new TestClock(T0);
+  FakeSource source = new FakeSource().set(WEB, 2, 2, "rps", 500).set(API, 2, 2, "rps", 500);
+  RecordingExecutor executor = new RecordingExecutor();
+  InMemoryJournal journal = new InMemoryJournal();
+  RecordingListener listener = new RecordingListener();
+  int[] proposal = {4};
+  DecisionPolicy policy = (ctx, p) -> p.to("test", proposal[0], "wanted " + proposal[0]);
+
+  private AutoscalerEngine engineIn(Mode mode) {
+    return Fixtures.engine(clock, source, policy, executor, journal).listener(listener)
+        .workload(spec(WEB, 1, 20, mode)).build();
+  }
+
+  private void tickAfter() {
+    clock.advance(SYNC);
+  }
+
+  @Test
+  void observeOnlyDecidesAndRecordsButNeverCallsTheExecutor() {
+    AutoscalerEngine engine = engineIn(Mode.OBSERVE_ONLY);
+    for (int i = 0; i < 5; i++) {
+      engine.tick();
+      tickAfter();
+    }
+    assertThat(executor.requests).isEmpty();
+    assertThat(listener.of(ScaledEvent.class)).isEmpty();
+    assertThat(journal.records()).hasSize(5).allSatisfy(r -> {
+      assertThat(r.kind()).isEqualTo(Kind.SCALE);
+      assertThat(r.desired()).isEqualTo(4);
+      assertThat(r.action()).isEqualTo(Action.OBSERVED);
+      assertThat(r.actionMessage()).isEqualTo("observe-only: would scale 2 -> 4");
+    });
+  }
+
+  @Test
+  void observeOnlyKeepingTheCountRecordsNoAction() {
+    proposal[0] = 2;
+    engineIn(Mode.OBSERVE_ONLY).tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.KEEP);
+    assertThat(r.action()).isEqualTo(Action.NONE);
+    assertThat(r.actionMessage()).isEqualTo("no change");
+  }
+
+  @Test
+  void actCallsTheExecutorOnlyWhenTheCountChanges() {
+    AutoscalerEngine engine = engineIn(Mode.ACT);
+    engine.tick();
+    source.replicas(WEB, 4, 4);
+    tickAfter();
+    engine.tick();
+    assertThat(executor.requests).singleElement().satisfies(r -> {
+      assertThat(r.mode()).isEqualTo(Mode.ACT);
+      assertThat(r.from()).isEqualTo(2);
+      assertThat(r.to()).isEqualTo(4);
+      assertThat(r.time()).isEqualTo(T0);
+    });
+    assertThat(journal.records()).extracting(DecisionRecord::action)
+        .containsExactly(Action.APPLIED, Action.NONE);
+    assertThat(listener.of(ScaledEvent.class)).singleElement()
+        .satisfies(e -> assertThat(e.outcome().isApplied()).isTrue());
+  }
+
+  @Test
+  void aRefusedRequestIsRecordedAsRefused() {
+    executor.answer = r -> ScaleOutcome.refused("409 conflict: replicas changed meanwhile");
+    engineIn(Mode.ACT).tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.action()).isEqualTo(Action.REFUSED);
+    assertThat(r.actionMessage()).isEqualTo("409 conflict: replicas changed meanwhile");
+    assertThat(r.changedReplicas()).isFalse();
+  }
+
+  @Test
+  void hpaFloorCallsTheExecutorOnlyWhenTheFloorChanges() {
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    engine.tick(); // floor 4: sent
+    tickAfter();
+    engine.tick(); // floor 4 again: not sent
+    proposal[0] = 5;
+    tickAfter();
+    engine.tick(); // floor 5: sent
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(4, 5);
+    assertThat(executor.requests).allSatisfy(r -> assertThat(r.mode()).isEqualTo(Mode.HPA_FLOOR));
+    assertThat(journal.records()).extracting(DecisionRecord::action)
+        .containsExactly(Action.APPLIED, Action.NONE, Action.APPLIED);
+  }
+
+  @Test
+  void hpaFloorSendsTheFloorEvenWhenItEqualsTheCurrentCount() {
+    proposal[0] = 2;
+    engineIn(Mode.HPA_FLOOR).tick();
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(2);
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.KEEP);
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
+  }
+
+  @Test
+  void hpaFloorRetriesAFloorThatFailed() {
+    executor.answer = r -> ScaleOutcome.failed("503");
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    engine.tick();
+    executor.answer = r -> ScaleOutcome.applied(r.to(), "ok");
+    tickAfter();
+    engine.tick();
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(4, 4);
+  }
+
+  @Test
+  void leavingHpaFloorReleasesTheHpa() {
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    engine.tick();
+    engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted by operator");
+    assertThat(executor.released).containsExactly(WEB);
+    assertThat(engine.spec(WEB)).get().extracting(WorkloadSpec::mode)
+        .isEqualTo(Mode.OBSERVE_ONLY);
+    assertThat(listener.of(ModeChangedEvent.class)).singleElement().satisfies(e -> {
+      assertThat(e.from()).isEqualTo(Mode.HPA_FLOOR);
+      assertThat(e.to()).isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(e.reason()).isEqualTo("demoted by operator");
+    });
+  }
+
+  @Test
+  void reenteringHpaFloorSendsTheFloorAgain() {
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    engine.tick();
+    engine.mode(WEB, Mode.ACT, "promoted");
+    engine.mode(WEB, Mode.HPA_FLOOR, "back to the safety net");
+    source.replicas(WEB, 4, 4);
+    tickAfter();
+    engine.tick();
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(4, 4);
+  }
+
+  @Test
+  void closeReleasesOnlyHpaFloorWorkloads() {
+    AutoscalerEngine engine = Fixtures.engine(clock, source, policy, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .workload(spec(API, 1, 20, Mode.ACT))
+        .build();
+    engine.tick();
+    engine.close();
+    engine.close();
+    assertThat(executor.released).containsExactly(WEB);
+    assertThatThrownBy(engine::tick).isInstanceOf(IllegalStateException.class)
+        .hasMessage("engine is closed");
+  }
+
+  @Test
+  void unregisteringAnHpaFloorWorkloadReleasesIt() {
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    assertThat(engine.unregister(WEB)).isTrue();
+    assertThat(engine.unregister(WEB)).isFalse();
+    assertThat(executor.released).containsExactly(WEB);
+    assertThat(engine.workloads()).isEmpty();
+  }
+
+  @Test
+  void aThrowingReleaseIsContained() {
+    RecordingExecutor failing = new RecordingExecutor() {
+      @Override
+      public void release(WorkloadRef workload) {
+        throw new IllegalStateException("HPA gone");
+      }
+    };
+    AutoscalerEngine engine = Fixtures.engine(clock, source, policy, failing, journal).listener(listener)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
+    engine.close();
+    assertThat(listener.of(dev.prescaler.core.event.FailureEvent.class)).singleElement()
+        .satisfies(e -> assertThat(e.stage()).isEqualTo("executor"));
+  }
+
+  @Test
+  void changingModeOfAnUnknownWorkloadFails() {
+    assertThatThrownBy(() -> engineIn(Mode.ACT).mode(API, Mode.ACT, "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("workload shop/api is not registered");
+  }
+}

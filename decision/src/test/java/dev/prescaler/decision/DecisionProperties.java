@@ -1,0 +1,288 @@
+package dev.prescaler.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.PastDecision;
+import dev.prescaler.core.Proposal;
+import dev.prescaler.core.StepLimits;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.decision.ClusterCapacityArbiter.Claim;
+import dev.prescaler.decision.ClusterCapacityArbiter.Grant;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Property-based tests of the decision invariants (QuickTheories over seeded generators). */
+class DecisionProperties {
+  private static final int EXAMPLES = 400;
+  private final HpaPolicy hpa = HpaPolicy.ofDefaults();
+  private final PredictivePolicy predictive = PredictivePolicy.ofDefaults();
+  private final DecisionPolicy stack = Policies.predictive();
+
+  private static int run(DecisionPolicy p, DecisionContext c) {
+    return p.apply(c, Proposal.keep(c.replicas().current())).replicas();
+  }
+
+  /** The HPA and the predictive stack stay within [min, max] when the count starts there. */
+  @Test
+  void boundsHold() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      DecisionContext c = RandomContexts.context(new Random(seed));
+      WorkloadSpec s = c.spec();
+      for (DecisionPolicy p : List.of(hpa, stack)) {
+        assertThat(run(p, c)).as("%s seed %d", p.name(), seed)
+            .isBetween(s.minReplicas(), s.maxReplicas());
+      }
+    });
+  }
+
+  /** The HPA's change never exceeds its behavior's default rate (+4 or +100 %, −100 %). */
+  @Test
+  void hpaRateLimitsHold() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      DecisionContext c = RandomContexts.context(new Random(seed));
+      int current = c.replicas().current();
+      long start = HpaPolicy.periodStart(c, current, Duration.ofSeconds(15));
+      long limit = Math.max(current, Math.max(start + 4, 2 * start));
+      assertThat(run(hpa, c)).as("seed %d", seed).isLessThanOrEqualTo((int) limit);
+    });
+  }
+
+  /** The step-limit step keeps every decision within the absolute and percent limits. */
+  @Test
+  void stepLimitsHold() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      DecisionContext c = RandomContexts.context(r);
+      StepLimits limits = new StepLimits(r.nextInt(5), r.nextInt(200) + 1, r.nextInt(5),
+          r.nextInt(101));
+      int current = c.replicas().current();
+      int out = DecisionPolicy.chain(stack, new StepLimit(limits)).apply(c,
+          Proposal.keep(current)).replicas();
+      assertThat(out).isBetween(limits.maxDown(current), limits.maxUp(current));
+    });
+  }
+
+  /** Nothing scales down inside a cooldown, whatever the proposal. */
+  @Test
+  void noScaleDownInsideCooldown() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      DecisionContext base = RandomContexts.context(r);
+      Cooldown cooldown = Cooldown.ofDefaults();
+      int current = base.replicas().current();
+      DecisionContext c = DecisionContext.builder(base.spec(), base.now(), base.replicas())
+          .reading(base.spec().metrics().get(0).name(),
+              base.readings().values().iterator().next())
+          .lastScaleUp(base.now().minusSeconds(r.nextInt(180))).build();
+      int wanted = r.nextInt(current + 1);
+      assertThat(cooldown.apply(c, Proposal.keep(current).to("x", wanted, "y")).replicas())
+          .isEqualTo(current);
+    });
+  }
+
+  /**
+   * Inside the scale-down stabilization window, when every recommendation recorded there is at
+   * least the current count, the HPA does not scale down.
+   */
+  @Test
+  void noScaleDownInsideStabilization() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      DecisionContext base = RandomContexts.context(r);
+      int current = base.replicas().current();
+      DecisionContext.Builder b = DecisionContext.builder(base.spec(), base.now(),
+          base.replicas()).reading(base.spec().metrics().get(0).name(),
+              base.readings().values().iterator().next());
+      b.past(new PastDecision(base.now().minusSeconds(1 + r.nextInt(299)), current, current,
+          false, Map.of(HpaPolicy.DEFAULT_MARK, current + r.nextInt(3))));
+      assertThat(run(hpa, b.build())).as("seed %d", seed).isGreaterThanOrEqualTo(
+          Math.min(current, base.spec().maxReplicas()));
+    });
+  }
+
+  /** A context whose metric has no reading holds the current count. */
+  @Test
+  void missingDataHolds() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      WorkloadSpec spec = RandomContexts.spec(r);
+      var rs = RandomContexts.replicas(r, spec);
+      DecisionContext c = DecisionContext.builder(spec, Fixtures.NOW, rs).build();
+      assertThat(run(hpa, c)).isEqualTo(rs.current());
+      assertThat(run(predictive, c)).isEqualTo(rs.current());
+    });
+  }
+
+  /** More demand (live and forecast) never gives fewer replicas. */
+  @Test
+  void monotoneInDemand() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      DecisionContext c = RandomContexts.context(r);
+      DecisionContext more = RandomContexts.scaled(c, 1 + r.nextDouble() * 2);
+      for (DecisionPolicy p : List.of(hpa, predictive, stack)) {
+        assertThat(run(p, more)).as("%s seed %d", p.name(), seed)
+            .isGreaterThanOrEqualTo(run(p, c));
+      }
+    });
+  }
+
+  /** The same inputs twice give the same proposal: policies are pure. */
+  @Test
+  void sameInputsTwiceChangeNothing() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      DecisionContext c = RandomContexts.context(new Random(seed));
+      Proposal a = stack.apply(c, Proposal.keep(c.replicas().current()));
+      Proposal b = stack.apply(c, Proposal.keep(c.replicas().current()));
+      assertThat(b).isEqualTo(a);
+    });
+  }
+
+  /**
+   * After a decision is applied and recorded, the same load on the new count asks for no
+   * further change in the same direction from the HPA when the count is steady (no oscillation
+   * by itself): a count that the HPA kept is kept again.
+   */
+  @Test
+  void aKeptCountIsKeptAgain() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      DecisionContext c = RandomContexts.context(new Random(seed));
+      int current = c.replicas().current();
+      Proposal first = stack.apply(c, Proposal.keep(current));
+      if (first.replicas() != current) {
+        return;
+      }
+      List<PastDecision> recent = new ArrayList<>(c.recent());
+      recent.add(new PastDecision(c.now(), current, current, false, first.marks()));
+      DecisionContext next = new DecisionContext(c.spec(), c.now().plusSeconds(15),
+          c.replicas(), c.readings(), c.loads(), c.sampleTime(), c.histories(), c.forecasts(),
+          recent, c.lastScaleUp(), c.lastScaleDown(), c.startupDelay(),
+          c.startupDelayMeasured(), c.metricsDelay(), c.syncPeriod());
+      assertThat(stack.apply(next, Proposal.keep(current)).replicas()).as("seed %d", seed)
+          .isGreaterThanOrEqualTo(current);
+    });
+  }
+
+  /** An active pin is the result whatever came before; floors and ceilings bound it. */
+  @Test
+  void overridesWin() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      DecisionContext c = RandomContexts.context(r);
+      ManualOverrides o = new ManualOverrides();
+      DecisionPolicy chain = Policies.predictive(o);
+      int pin = r.nextInt(50);
+      o.pin(c.workload(), pin, c.now().plusSeconds(1 + r.nextInt(600)), "test");
+      assertThat(run(chain, c)).isEqualTo(pin);
+      int floor = r.nextInt(30);
+      int ceiling = floor + r.nextInt(30);
+      o.floor(c.workload(), floor, c.now().plusSeconds(1 + r.nextInt(600)), "test");
+      o.ceiling(c.workload(), ceiling, c.now().plusSeconds(1 + r.nextInt(600)), "test");
+      assertThat(run(chain, c)).isBetween(floor, ceiling);
+      o.pin(c.workload(), pin, c.now(), "expired");
+      assertThat(run(chain, c)).isEqualTo(run(Policies.predictive(), c));
+    });
+  }
+
+  /** The predictive policy and the default stack never go below the reactive HPA. */
+  @Test
+  void predictiveIsAtLeastReactive() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      DecisionContext c = RandomContexts.context(new Random(seed));
+      int reactive = run(hpa, c);
+      assertThat(run(predictive, c)).as("seed %d", seed).isGreaterThanOrEqualTo(reactive);
+      assertThat(run(stack, c)).as("seed %d", seed).isGreaterThanOrEqualTo(reactive);
+    });
+  }
+
+  /**
+   * The arbiter never exceeds the budget unless the minimums force it, never cuts below
+   * min(proposal, min), never grants more than proposed, and never cuts a higher priority while a
+   * lower one gets more than its minimum.
+   */
+  @Test
+  void arbiterRespectsBudgetMinsAndPriorities() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      int n = 1 + r.nextInt(8);
+      List<Claim> claims = new ArrayList<>();
+      double floors = 0;
+      for (int i = 0; i < n; i++) {
+        Claim c = new Claim(dev.prescaler.core.WorkloadRef.deployment("default", "w" + i),
+            r.nextInt(40), r.nextInt(6), r.nextInt(3), 0.1 + r.nextDouble() * 5,
+            0.25 + r.nextInt(8) * 0.25);
+        claims.add(c);
+        floors += c.floor() * c.unitsPerReplica();
+      }
+      double budget = r.nextDouble() * 150;
+      List<Grant> grants = ClusterCapacityArbiter.allocate(budget, claims);
+      double used = 0;
+      for (int i = 0; i < n; i++) {
+        Claim c = claims.get(i);
+        Grant g = grants.get(i);
+        assertThat(g.replicas()).isBetween(c.floor(), c.proposed());
+        assertThat(g.cut()).isEqualTo(g.replicas() < c.proposed());
+        used += g.replicas() * c.unitsPerReplica();
+      }
+      assertThat(used).isLessThanOrEqualTo(Math.max(budget, floors) + 1e-6);
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          if (claims.get(i).priority() > claims.get(j).priority() && grants.get(i).cut()) {
+            assertThat(grants.get(j).replicas()).as("seed %d", seed)
+                .isEqualTo(claims.get(j).floor());
+          }
+        }
+      }
+    });
+  }
+
+  /** Time-of-day bounds keep the count inside the active window's [min, max]. */
+  @Test
+  void timeOfDayBoundsHold() {
+    TimeOfDayBounds b = TimeOfDayBounds.builder(java.time.ZoneOffset.UTC)
+        .window("MON-FRI 08:00-18:00", 5, 20).build();
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      Instant t = Fixtures.NOW.plusSeconds(r.nextInt(7 * 86_400));
+      WorkloadSpec spec = Fixtures.rps(10, 1, 100);
+      DecisionContext c = DecisionContext.builder(spec, t,
+          dev.prescaler.core.ReplicaStatus.of(10, 10)).reading("rps", 100).build();
+      int wanted = r.nextInt(60);
+      int out = b.apply(c, Proposal.keep(10).to("x", wanted, "y")).replicas();
+      if (b.activeAt(t).isPresent()) {
+        assertThat(out).isBetween(5, 20);
+      } else {
+        assertThat(out).isEqualTo(wanted);
+      }
+    });
+  }
+
+  /** Every change of the count carries a reason naming the step. */
+  @Test
+  void everyChangeHasAReason() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      DecisionContext c = RandomContexts.context(new Random(seed));
+      Proposal p = stack.apply(c, Proposal.keep(c.replicas().current()));
+      int prev = c.replicas().current();
+      for (var reason : p.reasons()) {
+        assertThat(reason.from()).isEqualTo(prev);
+        assertThat(reason.step()).isNotBlank();
+        prev = reason.to();
+      }
+      assertThat(prev).isEqualTo(p.replicas());
+      if (c.spec().metrics().get(0).type() == MetricTarget.Type.AVERAGE_VALUE) {
+        assertThat(p.reasons()).isNotEmpty();
+      }
+    });
+  }
+}

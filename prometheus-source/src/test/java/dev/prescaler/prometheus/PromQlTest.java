@@ -1,0 +1,87 @@
+package dev.prescaler.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class PromQlTest {
+
+  @Test
+  void escapeHandlesQuotesBackslashesAndNewlines() {
+    assertThat(PromQl.escape("we\"b\\x\nend")).isEqualTo("we\\\"b\\\\x\\nend");
+    assertThat(PromQl.quote("a\tb\rc")).isEqualTo("\"a\\tb\\rc\"");
+  }
+
+  @Test
+  void escapeWritesOtherControlCharactersAsUnicodeEscapes() {
+    assertThat(PromQl.escape("a\u0000b\u007fc\u0085")).isEqualTo("a\\u0000b\\u007fc\\u0085");
+  }
+
+  @Test
+  void escapeOnlyEscapesTheEnclosingQuote() {
+    assertThat(PromQl.escape("it's \"x\"", '"')).isEqualTo("it's \\\"x\\\"");
+    assertThat(PromQl.escape("it's \"x\"", '\'')).isEqualTo("it\\'s \"x\"");
+  }
+
+  @Test
+  void escapeKeepsUnicodeAndSurrogatePairs() {
+    assertThat(PromQl.escape("café 😀")).isEqualTo("café 😀");
+  }
+
+  @Test
+  void escape_loneSurrogate() {
+    assertThatThrownBy(() -> PromQl.escape("ab\uD800c"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("label value must be valid Unicode, but had a lone surrogate at index 2 "
+            + "(length 4)");
+    assertThatThrownBy(() -> PromQl.escape("\uDC00"))
+        .hasMessageContaining("lone surrogate at index 0");
+  }
+
+  @Test
+  void escape_badQuote() {
+    assertThatThrownBy(() -> PromQl.escape("x", '`'))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("quote must be \" or ', but was `");
+  }
+
+  @Test
+  void quoteRegexEscapesEveryMetacharacter() {
+    assertThat(PromQl.quoteRegex("a.b*c+d?e(f)g|h[i]j{k}l^m$n\\o"))
+        .isEqualTo("a\\.b\\*c\\+d\\?e\\(f\\)g\\|h\\[i\\]j\\{k\\}l\\^m\\$n\\\\o");
+    assertThat(PromQl.quoteRegex("web-api")).isEqualTo("web-api");
+  }
+
+  @Test
+  void durationUsesTheLargestExactUnit() {
+    assertThat(PromQl.duration(300_000)).isEqualTo("5m");
+    assertThat(PromQl.duration(90_000)).isEqualTo("90s");
+    assertThat(PromQl.duration(1500)).isEqualTo("1500ms");
+    assertThat(PromQl.duration(7_200_000)).isEqualTo("2h");
+    assertThat(PromQl.duration(604_800_000)).isEqualTo("1w");
+    assertThatThrownBy(() -> PromQl.duration(0))
+        .hasMessage("duration must be > 0 ms, but was 0 ms");
+  }
+
+  @Test
+  void namesAreValidated() {
+    assertThat(PromQl.isLabelName("pod")).isTrue();
+    assertThat(PromQl.isLabelName("1pod")).isFalse();
+    assertThat(PromQl.isLabelName("a:b")).isFalse();
+    assertThat(PromQl.isMetricName("a:b_total")).isTrue();
+    assertThat(PromQl.isMetricName("a-b")).isFalse();
+    assertThat(PromQl.isMetricName(null)).isFalse();
+  }
+
+  @Test
+  void labelMatcherRendersEscapedValues() {
+    assertThat(LabelMatcher.eq("note", "a\"} or vector(1)").render())
+        .isEqualTo("note=\"a\\\"} or vector(1)\"");
+    assertThat(new LabelMatcher("pod", LabelMatcher.Op.NRE, "x.*").render())
+        .isEqualTo("pod!~\"x.*\"");
+    assertThatThrownBy(() -> LabelMatcher.eq("bad label", "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("label must match [a-zA-Z_][a-zA-Z0-9_]*, but was \"bad label\"");
+  }
+}
