@@ -3,7 +3,10 @@ package dev.prescaler.benchmarks;
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.decision.Policies;
 import dev.prescaler.forecast.Forecasters;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -78,8 +81,39 @@ public class EngineTickBenchmark {
 
   /** Advances the clock by one sync period and ticks every workload once. */
   @Benchmark
-  public AutoscalerEngine tick() {
+  public AutoscalerEngine tick(CpuTime cpu) {
+    long start = cpu.threads.getCurrentThreadCpuTime();
     fixture.tick();
+    cpu.add(cpu.threads.getCurrentThreadCpuTime() - start);
     return fixture.engine();
+  }
+
+  /**
+   * The CPU time the benchmark thread spent per tick in each iteration, as a JMH secondary result
+   * ({@code tick:cpuMillisPerTick}). On a shared machine the primary (wall-clock) score also counts
+   * the time the thread waited for a core; this one does not.
+   */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class CpuTime {
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private long nanos;
+    private long ticks;
+    /** Mean CPU time per tick in the current iteration, in milliseconds. */
+    public double cpuMillisPerTick;
+
+    /** Starts a new iteration's mean. */
+    @Setup(Level.Iteration)
+    public void reset() {
+      nanos = 0;
+      ticks = 0;
+      cpuMillisPerTick = 0;
+    }
+
+    void add(long tickNanos) {
+      nanos += tickNanos;
+      ticks++;
+      cpuMillisPerTick = nanos / 1e6 / ticks;
+    }
   }
 }

@@ -198,7 +198,9 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   private void backfill(WorkloadSpec spec, MetricTarget m, MetricState ms) {
     Instant now = clock.instant();
-    Instant from = now.minus(historyStep.multipliedBy(historyCapacity));
+    // One step more than the ring holds: the newest backfilled step stays open, so this fills
+    // every closed step, as an engine that had run all along would have.
+    Instant from = now.minus(historyStep.multipliedBy(historyCapacity + 1L));
     try {
       Optional<MetricSeries> past = source.history(spec, m, from, now, historyStep);
       if (past.isPresent()) {
@@ -333,8 +335,12 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (r.current() >= 0) {
           s.lastCurrent = applied && r.mode() == Mode.ACT ? r.desired() : r.current();
         }
-        s.recent.addLast(new PastDecision(r.time(), r.current(), r.desired(),
-            applied && r.desired() != r.current(), r.marks()));
+        // As the tick does: no past decision without a known count, and "applied" only for
+        // direct (ACT) changes.
+        if (r.current() >= 0) {
+          s.recent.addLast(new PastDecision(r.time(), r.current(), r.desired(),
+              applied && r.mode() == Mode.ACT && r.desired() != r.current(), r.marks()));
+        }
         while (s.recent.size() > 1
             && s.recent.peekFirst().time().isBefore(r.time().minus(decisionMemory))) {
           s.recent.removeFirst();
@@ -562,6 +568,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       int closed = ms.history.add(r.timestamp(), loads.get(m.name()));
       if (closed > 0) {
         scorePredictions(ms);
+      }
+      // Also when there is no forecast yet: a backfilled history (new or restarted engine) must
+      // forecast at once, not only after the next step closes.
+      if (closed > 0 || ms.forecast == null) {
         if (ms.forecaster != null && hasData(ms.history)) {
           try {
             refreshForecast(s, ms, lead);

@@ -10,7 +10,16 @@ import java.util.Arrays;
  * appended) and skipped steps are appended as NaN. Not thread-safe: owned by one workload's state.
  */
 final class LoadHistory implements MetricSeries {
+  /*
+   * Performance: forecasters and policies read this ring on every refresh (countPresent, toArray,
+   * value, timeOf, end), so those are overridden with direct loops over the two segments of the
+   * ring and epoch-millisecond arithmetic. MetricSeries' defaults go through value(i) one index at
+   * a time, and timeOf through Duration.multipliedBy, which computes in BigDecimal. The results
+   * are identical to the defaults (timeOf falls back to them for steps with sub-millisecond
+   * parts).
+   */
   private final long stepMillis;
+  private final boolean wholeMillis;
   private final Duration step;
   private final double[] ring;
   private int size;
@@ -23,6 +32,7 @@ final class LoadHistory implements MetricSeries {
   LoadHistory(Duration step, int capacity) {
     this.step = step;
     this.stepMillis = step.toMillis();
+    this.wholeMillis = step.equals(Duration.ofMillis(stepMillis));
     this.ring = new double[capacity];
   }
 
@@ -72,12 +82,18 @@ final class LoadHistory implements MetricSeries {
 
   private void append(double v) {
     if (size < ring.length) {
-      ring[(head + size) % ring.length] = v;
+      ring[index(size)] = v;
       size++;
     } else {
       ring[head] = v;
-      head = (head + 1) % ring.length;
+      head = head + 1 == ring.length ? 0 : head + 1;
     }
+  }
+
+  /** The ring index of step {@code i} (0 = oldest), for {@code 0 <= i < ring.length}. */
+  private int index(int i) {
+    int j = head + i;
+    return j >= ring.length ? j - ring.length : j;
   }
 
   /** Whether at least one step has closed. */
@@ -111,7 +127,40 @@ final class LoadHistory implements MetricSeries {
     if (i < 0 || i >= size) {
       throw new IndexOutOfBoundsException("index " + i + " of " + size);
     }
-    return ring[(head + i) % ring.length];
+    return ring[index(i)];
+  }
+
+  @Override
+  public Instant timeOf(int i) {
+    if (!wholeMillis) {
+      return MetricSeries.super.timeOf(i);
+    }
+    return Instant.ofEpochMilli((lastClosed - size + 1 + i) * stepMillis);
+  }
+
+  @Override
+  public double[] toArray() {
+    double[] out = new double[size];
+    int first = Math.min(size, ring.length - head);
+    System.arraycopy(ring, head, out, 0, first);
+    System.arraycopy(ring, 0, out, first, size - first);
+    return out;
+  }
+
+  @Override
+  public int countPresent() {
+    int first = Math.min(size, ring.length - head);
+    return present(head, head + first) + present(0, size - first);
+  }
+
+  private int present(int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      if (!Double.isNaN(ring[i])) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** An immutable copy. */

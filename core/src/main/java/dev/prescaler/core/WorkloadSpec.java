@@ -63,6 +63,7 @@ public final class WorkloadSpec {
     Builder b = new Builder(workload);
     b.minReplicas = minReplicas;
     b.maxReplicas = maxReplicas;
+    b.maxReplicasSet = true;
     b.metrics.addAll(metrics);
     b.mode = mode;
     b.priority = priority;
@@ -178,7 +179,8 @@ public final class WorkloadSpec {
   public static final class Builder {
     private final WorkloadRef workload;
     private int minReplicas = DEFAULT_MIN_REPLICAS;
-    private int maxReplicas = -1;
+    private int maxReplicas;
+    private boolean maxReplicasSet;
     private final List<MetricTarget> metrics = new ArrayList<>();
     private Mode mode = Mode.OBSERVE_ONLY;
     private int priority = DEFAULT_PRIORITY;
@@ -201,6 +203,7 @@ public final class WorkloadSpec {
     /** Highest replica count, &ge; max(1, minReplicas); required. */
     public Builder maxReplicas(int maxReplicas) {
       this.maxReplicas = maxReplicas;
+      this.maxReplicasSet = true;
       return this;
     }
 
@@ -267,7 +270,8 @@ public final class WorkloadSpec {
     public WorkloadSpec build() {
       Values.Problems p = new Values.Problems();
       p.check(minReplicas >= 0, "minReplicas must be >= 0, but was " + minReplicas);
-      if (maxReplicas == -1) {
+      // A flag, not a sentinel value: an explicit maxReplicas(-1) must be named with its value.
+      if (!maxReplicasSet) {
         p.add("maxReplicas must be set: call maxReplicas(...)");
       } else {
         p.check(maxReplicas >= 1, "maxReplicas must be >= 1, but was " + maxReplicas);

@@ -186,7 +186,8 @@ class AutoscalerEngineModeTest {
         throw new IllegalStateException("HPA gone");
       }
     };
-    AutoscalerEngine engine = Fixtures.engine(clock, source, policy, failing, journal).listener(listener)
+    AutoscalerEngine engine = Fixtures.engine(clock, source, policy, failing, journal)
+        .listener(listener)
         .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
     engine.close();
     assertThat(listener.of(dev.prescaler.core.event.FailureEvent.class)).singleElement()

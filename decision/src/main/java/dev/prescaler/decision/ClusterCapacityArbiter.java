@@ -179,7 +179,9 @@ public final class ClusterCapacityArbiter {
         remaining -= need;
         continue;
       }
-      remaining = cutClass(cls, need - remaining, remaining, granted, why, budget);
+      cutClass(cls, need - remaining, remaining, granted, why, budget);
+      // Strict priority: what flooring left over in the cut class is not handed to lower ones.
+      remaining = 0;
     }
     return grants(claims, granted, why);
   }

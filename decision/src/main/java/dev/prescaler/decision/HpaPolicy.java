@@ -156,11 +156,19 @@ public final class HpaPolicy implements DecisionPolicy {
     }
     int limited = rateLimit(ctx, current, stabilized);
     if (limited != stabilized) {
-      p = p.to(name, limited, limited > stabilized
-          ? (limited == spec.minReplicas() && limited > current ? "minReplicas"
-              : "scale-down limited by behavior policies from " + current)
-          : (limited == spec.maxReplicas() ? "maxReplicas "
-              : "scale-up limited by behavior policies from " + current));
+      String why;
+      if (limited < stabilized) {
+        why = limited == spec.maxReplicas() && limited < upLimit(ctx, current)
+            ? "maxReplicas " + limited
+            : "scale-up limited by the behavior's policies (" + scaleUp.select() + ") from "
+                + current;
+      } else {
+        why = limited == spec.minReplicas() && limited > downLimit(ctx, current)
+            ? "minReplicas " + limited
+            : "scale-down limited by the behavior's policies (" + scaleDown.select() + ") from "
+                + current;
+      }
+      p = p.to(name, limited, why);
     }
     return p;
   }

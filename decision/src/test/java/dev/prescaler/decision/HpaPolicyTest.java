@@ -44,6 +44,8 @@ class HpaPolicyTest {
   void defaultScaleUpIsFourPodsOrDoubleWhicheverIsMore() {
     // 2 replicas at 500 % of 50: raw 20; limit max(2 + 4, 2 x 2) = 6
     assertThat(decide(hpa, ctx(cpu(50, 1, 100), 2, "cpu", 500).build())).isEqualTo(6);
+    assertThat(hpa.apply(ctx(cpu(50, 1, 100), 2, "cpu", 500).build(), Proposal.keep(2))
+        .explain()).contains("scale-up limited by the behavior's policies (MAX) from 2");
     // 10 replicas at 300 %: raw 60; limit max(14, 20) = 20
     assertThat(decide(hpa, ctx(cpu(50, 1, 100), 10, "cpu", 300).build())).isEqualTo(20);
   }
@@ -174,6 +176,8 @@ class HpaPolicyTest {
   @Test
   void recommendationIsClampedToMax() {
     assertThat(decide(hpa, ctx(cpu(50, 1, 5), 4, "cpu", 200).build())).isEqualTo(5);
+    assertThat(hpa.apply(ctx(cpu(50, 1, 5), 4, "cpu", 200).build(), Proposal.keep(4)).explain())
+        .endsWith("hpa: 16 -> 5 (maxReplicas 5)");
   }
 
   @Test

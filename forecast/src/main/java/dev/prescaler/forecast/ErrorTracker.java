@@ -10,11 +10,14 @@ import java.util.Arrays;
  * observation.
  */
 final class ErrorTracker {
+  /** Observations between recomputations of the error quantiles (sorting is the costly part). */
+  static final int QUANTILE_REFRESH = 64;
+
   private final int horizon;
   private final int window;
   private final double[][] pending; // pending[o % horizon] = forecasts made at origin o
   private final boolean[] pendingValid;
-  private final double[][] errors; // errors[h][ring]
+  private final float[][] errors; // errors[h][ring], float to halve the memory per series
   private final int[] count;
   private final int[] next;
   private final double[] sumAbs;
@@ -30,7 +33,7 @@ final class ErrorTracker {
     this.window = window;
     this.pending = new double[horizon][horizon];
     this.pendingValid = new boolean[horizon];
-    this.errors = new double[horizon][window];
+    this.errors = new float[horizon][window];
     this.count = new int[horizon];
     this.next = new int[horizon];
     this.sumAbs = new double[horizon];
@@ -66,8 +69,8 @@ final class ErrorTracker {
       } else {
         count[h]++;
       }
-      errors[h][i] = e;
-      sumAbs[h] += Math.abs(e);
+      errors[h][i] = (float) e;
+      sumAbs[h] += Math.abs(errors[h][i]);
       next[h] = (i + 1) % window;
     }
   }
@@ -78,6 +81,15 @@ final class ErrorTracker {
     System.arraycopy(forecast, 0, pending[slot], 0, horizon);
     pendingValid[slot] = true;
     origin++;
+  }
+
+  /** Replaces the forecasts of the latest origin (after a refit at that origin). */
+  void replaceLatest(double[] forecast) {
+    if (origin == 0) {
+      store(forecast);
+      return;
+    }
+    System.arraycopy(forecast, 0, pending[(int) ((origin - 1) % horizon)], 0, horizon);
   }
 
   /** The forecasts stored at the latest origin. */
@@ -128,7 +140,7 @@ final class ErrorTracker {
   }
 
   private void refresh(double level) {
-    if (lo != null && level == cachedLevel && observedSinceQuantiles < 16) {
+    if (lo != null && level == cachedLevel && observedSinceQuantiles < QUANTILE_REFRESH) {
       return;
     }
     if (lo == null) {
@@ -145,7 +157,9 @@ final class ErrorTracker {
         hi[h] = Double.NaN;
         continue;
       }
-      System.arraycopy(errors[h], 0, tmp, 0, n);
+      for (int j = 0; j < n; j++) {
+        tmp[j] = errors[h][j];
+      }
       Arrays.sort(tmp, 0, n);
       lo[h] = quantile(tmp, n, (1 - level) / 2);
       hi[h] = quantile(tmp, n, (1 + level) / 2);

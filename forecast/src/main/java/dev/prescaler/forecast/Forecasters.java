@@ -25,8 +25,8 @@ public final class Forecasters {
   public static final Duration DEFAULT_REFIT_EVERY = Duration.ofHours(6);
   /** Default most history values used for the rolling-origin evaluation at a refit: 1,440. */
   public static final int DEFAULT_MAX_VALIDATION = 1440;
-  /** Default number of recent out-of-sample errors kept per horizon: 300. */
-  public static final int DEFAULT_ERROR_WINDOW = 300;
+  /** Default number of recent out-of-sample errors kept per horizon: 200. */
+  public static final int DEFAULT_ERROR_WINDOW = 200;
   /** Default number of errors per horizon before they calibrate the interval: 20. */
   public static final int DEFAULT_MIN_ERRORS = 20;
   /** Default sliding window of the linear trend, in steps: 30. */
@@ -37,7 +37,7 @@ public final class Forecasters {
   public static final int DEFAULT_DAILY_HARMONICS = 10;
 
   private static final double FIT_FRACTION = 0.75;
-  private static final int HW_FIT_SEASONS = 4;
+  private static final int HW_FIT_SEASONS = 3;
   private static final int HW_FIT_MIN = 2016;
 
   private Forecasters() {}
@@ -121,7 +121,7 @@ public final class Forecasters {
 
   /**
    * Holt-Winters with the given season, seasonal kind and trend kind; parameters fitted on the
-   * last 4 seasons by minimising the one-step squared error; until two seasons are known, Holt's
+   * last 3 seasons (at least 2,016 values) by minimising the one-step squared error; until two seasons are known, Holt's
    * damped trend without season.
    *
    * @param season season length, a multiple of the history's step

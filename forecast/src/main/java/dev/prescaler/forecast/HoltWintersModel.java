@@ -56,7 +56,6 @@ public final class HoltWintersModel implements PointModel {
   private static final double PHI_MIN = 0.8;
   private static final double PHI_MAX = 0.98;
 
-  private final int period;
   private final Seasonal seasonal;
   private final Trend trend;
   private final double alpha;
@@ -70,7 +69,6 @@ public final class HoltWintersModel implements PointModel {
   private int pos; // index in season of the next observation
 
   private HoltWintersModel(int period, Seasonal seasonal, Trend trend, double[] p, double[] y) {
-    this.period = period;
     this.seasonal = seasonal;
     this.trend = trend;
     this.alpha = p[0];
@@ -163,7 +161,6 @@ public final class HoltWintersModel implements PointModel {
   }
 
   private HoltWintersModel(int period, Seasonal seasonal, Trend trend) {
-    this.period = period;
     this.seasonal = seasonal;
     this.trend = trend;
     this.alpha = 0;
@@ -293,6 +290,12 @@ public final class HoltWintersModel implements PointModel {
     return sum;
   }
 
+  /**
+   * Absorbs the next observation in O(1): one step of the smoothing recursions. A
+   * multiplicative model treats values below 1e-9 as 1e-9.
+   *
+   * @param y the observation after the last one seen, finite
+   */
   @Override
   public void update(double y) {
     boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
@@ -318,6 +321,7 @@ public final class HoltWintersModel implements PointModel {
     }
   }
 
+  /** Fills {@code out} with the point forecasts 1..{@code out.length} steps ahead. */
   @Override
   public void forecast(double[] out) {
     boolean mult = seasonal == Seasonal.MULTIPLICATIVE;

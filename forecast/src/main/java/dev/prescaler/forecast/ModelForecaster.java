@@ -39,6 +39,11 @@ public final class ModelForecaster implements Forecaster {
    * scored.
    */
 
+  /** Most horizon steps whose errors are tracked; longer horizons scale the last one by √h. */
+  static final int TRACKED_HORIZON = 48;
+
+  private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
+
   private final Settings settings;
 
   ModelForecaster(Settings settings) {
@@ -80,6 +85,10 @@ public final class ModelForecaster implements Forecaster {
     return settings.name();
   }
 
+  Settings settings() {
+    return settings;
+  }
+
   @Override
   public Forecaster forSeries() {
     return new State(settings);
@@ -100,6 +109,8 @@ public final class ModelForecaster implements Forecaster {
     private int[] periods = new int[0];
     private boolean positive;
     private long refits;
+    private double zLevel = Double.NaN;
+    private double z;
 
     State(Settings s) {
       this.s = s;
@@ -131,9 +142,8 @@ public final class ModelForecaster implements Forecaster {
         throw new IllegalArgumentException("level must be in [0, 1), but was " + level);
       }
       int n = history.size();
-      if (n == 0 || history.countPresent() == 0) {
-        throw new IllegalArgumentException("history must have a present value, but had none of "
-            + n + " steps");
+      if (n == 0) {
+        throw new IllegalArgumentException("history must have a present value, but was empty");
       }
       int steps = Forecaster.steps(horizonSpan, history.step());
       long end = history.end().toEpochMilli();
@@ -143,14 +153,18 @@ public final class ModelForecaster implements Forecaster {
           && (end - endMillis) % stepMs == 0 && added < n && steps <= horizon
           && continuesWith(history, (int) added);
       if (!continues) {
+        if (history.countPresent() == 0) {
+          throw new IllegalArgumentException("history must have a present value, but had none "
+              + "of " + n + " steps");
+        }
         refit(history, steps);
       } else {
         for (int i = n - (int) added; i < n; i++) {
           absorb(history.value(i));
         }
         endMillis = end;
-        if (sinceRefit >= refitSteps) {
-          refit(history, steps);
+        if (sinceRefit >= refitSteps && history.countPresent() > 0) {
+          scheduledRefit(history, steps);
         }
       }
       return output(history, steps, level);
@@ -181,7 +195,13 @@ public final class ModelForecaster implements Forecaster {
       }
       periods = s.seasons().length > 0 ? inSteps(s.seasons(), step)
           : Seasonality.detect(y, step, Seasonality.DEFAULT_THRESHOLD);
-      List<ModelSpec> specs = s.candidates().apply(periods);
+      int present = 0;
+      for (double r : raw) {
+        present += Double.isNaN(r) ? 0 : 1;
+      }
+      // A single value says nothing about trend or season: forecast it flat.
+      List<ModelSpec> specs = present <= 1 ? List.of(SeasonalNaiveModel.spec(1, 1))
+          : s.candidates().apply(periods);
       int v = (int) Math.min(s.maxValidation(), Math.floor(n * (1 - s.fitFraction())));
       v = Math.max(0, v);
       List<Member> old = new ArrayList<>(members);
@@ -207,7 +227,8 @@ public final class ModelForecaster implements Forecaster {
         } catch (RuntimeException e) {
           continue; // a model that cannot be fitted here is not a candidate
         }
-        Member m = new Member(spec, model, new ErrorTracker(horizon, s.errorWindow()), horizon);
+        int tracked = Math.min(horizon, TRACKED_HORIZON);
+        Member m = new Member(spec, model, new ErrorTracker(tracked, s.errorWindow()), tracked);
         m.model.forecast(m.buf);
         m.tracker.store(m.buf);
         members.add(m);
@@ -228,6 +249,45 @@ public final class ModelForecaster implements Forecaster {
       sinceRefit = 0;
       long every = Math.max(1, s.refitEvery().toMillis() / step.toMillis());
       refitSteps = every;
+    }
+
+    /**
+     * A scheduled refit: the same candidates are refitted on the whole history (warm-started),
+     * keeping their live out-of-sample records, so no replay is needed. Falls back to a full refit
+     * when the detected periods changed.
+     */
+    private void scheduledRefit(MetricSeries history, int steps) {
+      double[] raw = history.toArray();
+      double[] y = filled(raw);
+      int[] now = s.seasons().length > 0 ? inSteps(s.seasons(), step)
+          : Seasonality.detect(y, step, Seasonality.DEFAULT_THRESHOLD);
+      boolean pos = true;
+      for (double v : y) {
+        if (!(v > 0)) {
+          pos = false;
+          break;
+        }
+      }
+      if (!Arrays.equals(now, periods) || pos != positive) {
+        refit(history, steps);
+        return;
+      }
+      refits++;
+      for (int i = 0; i < members.size(); i++) {
+        Member m = members.get(i);
+        if (!m.spec.applicable(y.length, positive)) {
+          continue;
+        }
+        try {
+          Member fresh = new Member(m.spec, m.spec.fit(y, m.model), m.tracker, m.buf.length);
+          fresh.model.forecast(fresh.buf);
+          m.tracker.replaceLatest(fresh.buf);
+          members.set(i, fresh);
+        } catch (RuntimeException e) {
+          // keep the previous fit, which is still being updated
+        }
+      }
+      sinceRefit = 0;
     }
 
     private static int[] inSteps(Duration[] seasons, Duration step) {
@@ -284,7 +344,7 @@ public final class ModelForecaster implements Forecaster {
 
     private double[] combined(int steps) {
       List<Member> sel = selected(steps);
-      double[] out = new double[Math.min(steps, horizon)];
+      double[] out = new double[Math.min(steps, Math.min(horizon, TRACKED_HORIZON))];
       if (sel.isEmpty()) {
         return new double[0];
       }
@@ -306,18 +366,28 @@ public final class ModelForecaster implements Forecaster {
         double v = Double.isFinite(lastPresent) ? Math.max(0, lastPresent) : 0;
         return Forecast.flat(s.name(), history.end(), history.step(), steps, v);
       }
-      double z = level > 0 ? new NormalDistribution().inverseCumulativeProbability((1 + level) / 2)
-          : 0;
+      if (level != zLevel) {
+        zLevel = level;
+        z = level > 0 ? NORMAL.inverseCumulativeProbability((1 + level) / 2) : 0;
+      }
+      double[] f = new double[steps];
       for (Member m : sel) {
-        double[] f = m.tracker.latest();
+        int tracked = m.tracker.horizon();
+        if (steps <= tracked) {
+          System.arraycopy(m.tracker.latest(), 0, f, 0, steps);
+        } else {
+          m.model.forecast(f);
+        }
         double w = 1.0 / sel.size();
         for (int h = 0; h < steps; h++) {
           point[h] += w * f[h];
+          int th = Math.min(h, tracked - 1);
+          double grow = Math.sqrt((h + 1.0) / (th + 1.0));
           double lo;
           double hi;
-          if (m.tracker.count(h) >= s.minErrors()) {
-            lo = m.tracker.lower(h, level);
-            hi = m.tracker.upper(h, level);
+          if (m.tracker.count(th) >= s.minErrors()) {
+            lo = grow * m.tracker.lower(th, level);
+            hi = grow * m.tracker.upper(th, level);
           } else {
             double sd = 1.25 * fallbackScale * Math.sqrt(h + 1.0);
             lo = -z * sd;

@@ -42,7 +42,8 @@ public final class ShardedLeaderElection implements AutoCloseable {
 
   /**
    * The shard of a workload: FNV-1a (32 bit) of the UTF-8 bytes of {@code namespace/kind/name},
-   * unsigned, modulo {@code shards}. The same on every replica, JVM and run.
+   * passed through MurmurHash3's 32-bit finalizer ({@code fmix32}), unsigned, modulo {@code
+   * shards}. The same on every replica, JVM and run.
    *
    * @throws IllegalArgumentException when {@code shards} &lt; 1
    */
@@ -57,6 +58,13 @@ public final class ShardedLeaderElection implements AutoCloseable {
       h ^= b & 0xff;
       h *= 0x01000193;
     }
+    // FNV-1a's low bits depend only on the bytes' low bits (keys that repeat digits cluster), so
+    // mix all bits into all bits with MurmurHash3's 32-bit finalizer before taking the modulo.
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
     return Integer.remainderUnsigned(h, shards);
   }
 

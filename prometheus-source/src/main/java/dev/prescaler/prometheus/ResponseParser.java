@@ -9,7 +9,6 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -219,9 +218,7 @@ final class ResponseParser {
       throw new PrometheusParseException(
           where + ".metric must be an object, but was " + describe(metric));
     }
-    Iterator<Map.Entry<String, JsonNode>> it = metric.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : metric.properties()) {
       if (!e.getValue().isTextual()) {
         throw new PrometheusParseException(where + ".metric." + snippet(e.getKey())
             + " must be a string, but was " + describe(e.getValue()));

@@ -1,0 +1,132 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.WEB;
+import static dev.prescaler.core.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The engine builder reports every problem at once, each naming the field and the value. */
+class AutoscalerEngineBuilderTest {
+
+  @Test
+  void build_reportsEveryProblemAtOnce() {
+    AutoscalerEngine.Builder b = AutoscalerEngine.builder()
+        .workload(spec(WEB, 1, 5, Mode.ACT))
+        .workload(spec(WEB, 1, 9, Mode.ACT))
+        .syncPeriod(Duration.ofMillis(500))
+        .metricsDelay(Duration.ofSeconds(-1))
+        .historyStep(Duration.ofHours(2))
+        .historyLength(Duration.ofHours(1))
+        .maxMetricAge(Duration.ZERO)
+        .decisionMemory(Duration.ofDays(2))
+        .followUpAfter(Duration.ZERO);
+    assertThatThrownBy(b::build)
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid AutoscalerEngine:\n"
+            + "- no MetricSource: call metricSource(...)\n"
+            + "- no DecisionPolicy: call policy(...)\n"
+            + "- workloads must be unique, but shop/web was given twice\n"
+            + "- syncPeriod must be in [PT1S, PT1H], but was PT0.5S\n"
+            + "- metricsDelay must be in [PT0S, PT1H], but was PT-1S\n"
+            + "- historyStep must be in [PT1S, PT1H], but was PT2H\n"
+            + "- maxMetricAge must be in [PT1S, PT24H], but was PT0S\n"
+            + "- decisionMemory must be in [PT0S, PT24H], but was PT48H\n"
+            + "- followUpAfter must be in [PT1S, PT24H], but was PT0S\n"
+            + "- historyLength must be 1 to 100000 historySteps (PT2H), but was PT1H")
+        .extracting(e -> ((InvalidConfigurationException) e).problems())
+        .asList().hasSize(10);
+  }
+
+  @Test
+  void build_historyTooLong() {
+    assertThatThrownBy(() -> AutoscalerEngine.builder()
+        .metricSource((s, n) -> null).policy((c, p) -> p)
+        .historyStep(Duration.ofSeconds(1)).historyLength(Duration.ofDays(7)).build())
+        .hasMessage("Invalid AutoscalerEngine:\n"
+            + "- historyLength must be 1 to 100000 historySteps (PT1S), but was PT168H");
+  }
+
+  @Test
+  void build_defaultsAreValid() {
+    AutoscalerEngine e = AutoscalerEngine.builder()
+        .metricSource((s, n) -> null).policy((c, p) -> p).build();
+    assertThat(e.syncPeriod()).isEqualTo(AutoscalerEngine.DEFAULT_SYNC_PERIOD);
+    assertThat(e.journal()).isInstanceOf(dev.prescaler.core.journal.InMemoryJournal.class);
+    assertThat(e.workloads()).isEmpty();
+  }
+
+  @Test
+  void setters_rejectNullAtOnceNamingTheField() {
+    AutoscalerEngine.Builder b = AutoscalerEngine.builder();
+    assertThatThrownBy(() -> b.metricSource(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("metricSource");
+    assertThatThrownBy(() -> b.clock(null)).hasMessage("clock");
+    assertThatThrownBy(() -> b.policy(null)).hasMessage("policy");
+    assertThatThrownBy(() -> b.executor(null)).hasMessage("executor");
+    assertThatThrownBy(() -> b.syncPeriod(null)).hasMessage("syncPeriod");
+  }
+
+  @Test
+  void workloadSpec_reportsEveryProblemAtOnce() {
+    WorkloadSpec.Builder b = WorkloadSpec.builder(WEB)
+        .minReplicas(-1)
+        .costWeight(0)
+        .startupDelay(Duration.ofHours(2))
+        .riskQuantile(1.0)
+        .forecastHorizon(Duration.ZERO);
+    assertThatThrownBy(b::build)
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid WorkloadSpec for shop/web:\n"
+            + "- minReplicas must be >= 0, but was -1\n"
+            + "- maxReplicas must be set: call maxReplicas(...)\n"
+            + "- metrics must hold at least one metric: call metric(...)\n"
+            + "- costWeight must be > 0 and finite, but was 0.0\n"
+            + "- startupDelay must be in (0, 1h], but was PT2H\n"
+            + "- riskQuantile must be in [0.5, 0.999], but was 1.0\n"
+            + "- forecastHorizon must be in (0, 7d], but was PT0S");
+  }
+
+  @Test
+  void workloadSpec_maxBelowMinAndDuplicateMetrics() {
+    assertThatThrownBy(() -> WorkloadSpec.builder(WEB).minReplicas(3).maxReplicas(2)
+        .metric(MetricTarget.averageValue("rps", 1)).metric(MetricTarget.utilization("rps", 50))
+        .build())
+        .hasMessage("Invalid WorkloadSpec for shop/web:\n"
+            + "- maxReplicas must be >= minReplicas (3), but was 2\n"
+            + "- metrics must have unique names, but \"rps\" appears twice");
+  }
+
+  @Test
+  void values_nameTheFieldAndTheValue() {
+    assertThatThrownBy(() -> new StepLimits(-1, 0, 0, 0))
+        .hasMessage("stepLimits.upPods must be >= 0, but was -1");
+    assertThatThrownBy(() -> new StepLimits(0, 0, 0, 0))
+        .hasMessage("stepLimits must allow some scale-up (upPods or upPercent > 0), but both "
+            + "were 0");
+    assertThatThrownBy(() -> new StepLimits(1, 0, 0, 101))
+        .hasMessage("stepLimits.downPercent must be in [0, 100], but was 101.0");
+    assertThatThrownBy(() -> MetricTarget.utilization("cpu", 0))
+        .hasMessage("target of metric cpu must be > 0 and finite, but was 0.0");
+    assertThatThrownBy(() -> MetricTarget.averageValue("bad name", 1))
+        .hasMessage("metric name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was \"bad name\"");
+    assertThatThrownBy(() -> WorkloadRef.deployment("Shop", "web"))
+        .hasMessage("namespace must be a DNS-1123 label, but was \"Shop\"");
+    assertThatThrownBy(() -> new ReplicaStatus(2, 1, 2))
+        .hasMessage("warming replicas must be in [0, ready (1)], but was 2");
+    assertThatThrownBy(() -> new Proposal(-1, java.util.List.of(), java.util.Map.of()))
+        .hasMessage("proposed replicas must be >= 0, but was -1");
+  }
+
+  @Test
+  void stepLimits_computeTheHpaDefaultBehavior() {
+    assertThat(StepLimits.DEFAULT.maxUp(1)).isEqualTo(5);
+    assertThat(StepLimits.DEFAULT.maxUp(10)).isEqualTo(20);
+    assertThat(StepLimits.DEFAULT.maxDown(10)).isZero();
+    assertThat(new StepLimits(1, 10, 2, 10).maxDown(50)).isEqualTo(45);
+    assertThat(new StepLimits(1, 10, 2, 10).maxDown(5)).isEqualTo(3);
+    assertThat(StepLimits.DEFAULT.maxUp(Integer.MAX_VALUE - 1)).isEqualTo(Integer.MAX_VALUE);
+  }
+}

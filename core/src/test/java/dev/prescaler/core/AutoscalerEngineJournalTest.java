@@ -1,0 +1,219 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.API;
+import static dev.prescaler.core.Fixtures.CAPACITY;
+import static dev.prescaler.core.Fixtures.DB;
+import static dev.prescaler.core.Fixtures.SYNC;
+import static dev.prescaler.core.Fixtures.T0;
+import static dev.prescaler.core.Fixtures.WEB;
+import static dev.prescaler.core.Fixtures.engine;
+import static dev.prescaler.core.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.FollowUp;
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Exactly one journal record per workload per tick, follow-ups, and restoring from records. */
+class AutoscalerEngineJournalTest {
+  TestClock clock = new TestClock(T0);
+  FakeSource source = new FakeSource().set(WEB, 2, 2, "rps", 500).set(API, 2, 2, "rps", 300)
+      .set(DB, 3, 3, "rps", 250);
+  RecordingExecutor executor = new RecordingExecutor();
+  InMemoryJournal journal = new InMemoryJournal();
+
+  @Test
+  void everyTickOfEveryWorkloadHasExactlyOneRecordWhateverHappens() {
+    source.custom(API, (spec, now) -> {
+      throw new IllegalStateException("down");
+    });
+    source.lag = Duration.ofMinutes(10); // WEB and DB stale on odd ticks
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT))
+        .workload(spec(API, 1, 20, Mode.OBSERVE_ONLY))
+        .workload(spec(DB, 1, 20, Mode.HPA_FLOOR))
+        .build();
+    List<Instant> ticks = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      source.lag = i % 2 == 0 ? Duration.ZERO : Duration.ofMinutes(10);
+      if (i == 6) {
+        clock.set(T0); // backwards: a hold for everybody, still one record each
+      }
+      ticks.add(clock.instant());
+      engine.tick();
+      clock.advance(SYNC.multipliedBy(i == 6 ? 8 : 1));
+    }
+    Map<String, Integer> perWorkloadAndTime = new HashMap<>();
+    for (DecisionRecord r : journal.records()) {
+      perWorkloadAndTime.merge(r.workload() + "@" + r.time(), 1, Integer::sum);
+    }
+    Map<String, Integer> expected = new HashMap<>();
+    for (Instant t : ticks) {
+      for (WorkloadRef w : List.of(WEB, API, DB)) {
+        expected.merge(w + "@" + t, 1, Integer::sum);
+      }
+    }
+    assertThat(perWorkloadAndTime).isEqualTo(expected);
+    assertThat(journal.records()).hasSize(36);
+    assertThat(journal.records()).extracting(DecisionRecord::sequence)
+        .isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aRecordHoldsTheTicksInputsDecisionAndOutcome() {
+    Forecaster flat = (h, horizon, level) -> Forecast.flat("flat", h.end(), h.step(),
+        Forecaster.steps(horizon, h.step()), 500);
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .forecaster(flat).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    engine.tick();
+    source.replicas(WEB, 5, 5);
+    clock.advance(SYNC);
+    engine.tick();
+    DecisionRecord first = journal.records().get(0);
+    assertThat(first.sequence()).isZero();
+    assertThat(first.time()).isEqualTo(T0);
+    assertThat(first.mode()).isEqualTo(Mode.ACT);
+    assertThat(first.current()).isEqualTo(2);
+    assertThat(first.ready()).isEqualTo(2);
+    assertThat(first.metrics()).containsExactly(Map.entry("rps", 500.0));
+    assertThat(first.loads()).containsExactly(Map.entry("rps", 500.0));
+    assertThat(first.proposed()).isEqualTo(5);
+    assertThat(first.desired()).isEqualTo(5);
+    assertThat(first.reasons()).containsExactly(new Reason("capacity", 2, 5, "rps 500.0 / 100"));
+    assertThat(first.action()).isEqualTo(Action.APPLIED);
+    assertThat(first.actionMessage()).isEqualTo("set to 5");
+    assertThat(first.forecasts()).isEmpty(); // no closed history step yet
+    DecisionRecord second = journal.records().get(1);
+    assertThat(second.kind()).isEqualTo(Kind.KEEP);
+    assertThat(second.forecasts()).containsKey("rps");
+    assertThat(second.forecasts().get("rps").point(0)).isEqualTo(500);
+  }
+
+  @Test
+  void aScaleIsFollowedUpWithWhatHappenedAfter() {
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .followUpAfter(Duration.ofMinutes(1))
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    engine.tick(); // 2 -> 5
+    source.replicas(WEB, 5, 3);
+    for (int i = 0; i < 3; i++) {
+      clock.advance(SYNC);
+      engine.tick();
+    }
+    assertThat(journal.records().get(0).followUp()).isEmpty();
+    source.value(WEB, "rps", 450);
+    clock.advance(SYNC);
+    engine.tick(); // T0 + 60 s: due
+    assertThat(journal.records().get(0).followUp()).contains(
+        new FollowUp(T0.plusSeconds(60), 5, 3, Map.of("rps", 450.0)));
+    assertThat(journal.records().subList(1, 5))
+        .allSatisfy(r -> assertThat(r.followUp()).isEmpty());
+  }
+
+  @Test
+  void restoreBringsBackTheDecisionMemoryAndTheSequence() {
+    DecisionPolicy marking = (ctx, p) -> CAPACITY.apply(ctx, p).mark("raw", 42);
+    AutoscalerEngine first = engine(clock, source, marking, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    first.tick(); // WEB 2 -> 5, applied at T0
+    source.replicas(WEB, 5, 5);
+    clock.advance(SYNC);
+    first.tick();
+    List<DecisionRecord> saved = journal.records();
+
+    List<DecisionContext> seen = new ArrayList<>();
+    DecisionPolicy recording = (ctx, p) -> {
+      seen.add(ctx);
+      return p;
+    };
+    InMemoryJournal second = new InMemoryJournal();
+    AutoscalerEngine restarted = engine(clock, source, recording, executor, second)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    restarted.restore(saved);
+    clock.advance(SYNC);
+    restarted.tick();
+
+    DecisionContext ctx = seen.get(0);
+    assertThat(ctx.lastScaleUp()).contains(T0);
+    assertThat(ctx.lastScaleDown()).isEmpty();
+    assertThat(ctx.recent()).extracting(PastDecision::time)
+        .containsExactly(T0, T0.plus(SYNC));
+    assertThat(ctx.recent().get(0).applied()).isTrue();
+    assertThat(ctx.recent().get(0).marks()).containsEntry("raw", 42);
+    assertThat(ctx.marks("raw", Duration.ofMinutes(5))).hasSize(2);
+    assertThat(second.records()).singleElement()
+        .extracting(DecisionRecord::sequence).isEqualTo(2L);
+  }
+
+  @Test
+  void restoreSkipsUnknownWorkloadsButContinuesTheSequence() {
+    DecisionRecord other = new DecisionRecord(7, T0.minusSeconds(60), API, Mode.ACT, Kind.SCALE,
+        2, 2, Map.of(), Map.of(), Map.of(), Map.of(), 3, 3, List.of(), Map.of(), Action.APPLIED,
+        "", Optional.empty());
+    List<DecisionContext> seen = new ArrayList<>();
+    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> {
+      seen.add(ctx);
+      return p;
+    }, executor, journal).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    engine.restore(List.of(other));
+    engine.tick();
+    assertThat(journal.records()).singleElement().extracting(DecisionRecord::sequence)
+        .isEqualTo(8L);
+    assertThat(seen.get(0).recent()).isEmpty();
+    assertThat(seen.get(0).lastScaleUp()).isEmpty();
+  }
+
+  @Test
+  void aTickBeforeTheLastRestoredRecordHolds() {
+    DecisionRecord later = new DecisionRecord(3, T0.plusSeconds(600), WEB, Mode.ACT, Kind.KEEP, 2,
+        2, Map.of(), Map.of(), Map.of(), Map.of(), 2, 2, List.of(), Map.of(), Action.NONE, "",
+        Optional.empty());
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    engine.restore(List.of(later));
+    engine.tick();
+    DecisionRecord r = journal.records().get(0);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.reasons()).extracting(Reason::message)
+        .contains("clock went backwards from " + T0.plusSeconds(600) + " to " + T0);
+    assertThat(executor.requests).isEmpty();
+  }
+
+  @Test
+  void restoreRemembersTheHpaFloorLastSent() {
+    AutoscalerEngine first = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
+    first.tick(); // floor 5 sent
+    RecordingExecutor after = new RecordingExecutor();
+    AutoscalerEngine restarted = engine(clock, source, CAPACITY, after, new InMemoryJournal())
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
+    restarted.restore(journal.records());
+    clock.advance(SYNC);
+    restarted.tick();
+    assertThat(executor.requests).hasSize(1);
+    assertThat(after.requests).isEmpty();
+  }
+
+  @Test
+  void theInMemoryJournalDropsTheOldestBeyondItsCapacity() {
+    InMemoryJournal small = new InMemoryJournal(3);
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, small)
+        .workload(spec(WEB, 1, 20, Mode.OBSERVE_ONLY)).build();
+    for (int i = 0; i < 5; i++) {
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    assertThat(small.records()).extracting(DecisionRecord::sequence).containsExactly(2L, 3L, 4L);
+    assertThat(small.dropped()).isEqualTo(2);
+  }
+}

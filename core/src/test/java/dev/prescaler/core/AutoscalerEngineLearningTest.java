@@ -1,0 +1,183 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.SYNC;
+import static dev.prescaler.core.Fixtures.T0;
+import static dev.prescaler.core.Fixtures.WEB;
+import static dev.prescaler.core.Fixtures.engine;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The engine measures pod startup delays and forecast accuracy from what it observes. */
+class AutoscalerEngineLearningTest {
+  TestClock clock = new TestClock(T0);
+  FakeSource source = new FakeSource().set(WEB, 2, 2, "rps", 500);
+  RecordingExecutor executor = new RecordingExecutor();
+  InMemoryJournal journal = new InMemoryJournal();
+  List<DecisionContext> contexts = new ArrayList<>();
+
+  DecisionPolicy recordingCapacity = (ctx, p) -> {
+    contexts.add(ctx);
+    return Fixtures.CAPACITY.apply(ctx, p);
+  };
+
+  private static WorkloadSpec spec(Duration startupDelay) {
+    return WorkloadSpec.builder(WEB).maxReplicas(20).mode(Mode.ACT).startupDelay(startupDelay)
+        .metric(MetricTarget.averageValue("rps", 100)).build();
+  }
+
+  @Test
+  void measuresTheStartupDelayFromOurOwnScaleUp() {
+    AutoscalerEngine engine = engine(clock, source, recordingCapacity, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick(); // 2 -> 5 at T0
+    source.replicas(WEB, 5, 2);
+    for (int i = 0; i < 3; i++) { // not ready yet at T0 + 15, 30, 45 s
+      clock.advance(SYNC);
+      engine.tick();
+    }
+    assertThat(engine.measuredStartupDelay(WEB)).isEmpty();
+    source.replicas(WEB, 5, 5);
+    clock.advance(SYNC);
+    engine.tick(); // ready at T0 + 60 s
+    assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(60));
+    clock.advance(SYNC);
+    engine.tick();
+    DecisionContext ctx = contexts.get(contexts.size() - 1);
+    assertThat(ctx.startupDelay()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(ctx.startupDelayMeasured()).isTrue();
+    assertThat(contexts.get(0).startupDelay()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(contexts.get(0).startupDelayMeasured()).isFalse();
+    assertThat(ctx.leadTime()).isEqualTo(Duration.ofSeconds(60).plus(SYNC));
+  }
+
+  @Test
+  void measuresTheStartupDelayOfARaiseBySomeoneElse() {
+    source.set(WEB, 5, 5, "rps", 500);
+    AutoscalerEngine engine = engine(clock, source, recordingCapacity, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick(); // 5 replicas, keep
+    source.replicas(WEB, 8, 5); // the HPA raised it
+    clock.advance(SYNC);
+    engine.tick();
+    source.replicas(WEB, 8, 8);
+    clock.advance(SYNC.multipliedBy(2));
+    engine.tick();
+    assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void theMeasuredDelayIsTheMedianOfRecentScaleUps() {
+    AutoscalerEngine engine = engine(clock, source, recordingCapacity, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    int[] readyAfterTicks = {2, 6, 3};
+    int replicas = 2;
+    for (int n : readyAfterTicks) {
+      source.set(WEB, replicas, replicas, "rps", (replicas + 2) * 100);
+      engine.tick(); // raise by 2
+      source.replicas(WEB, replicas + 2, replicas);
+      for (int i = 0; i < n; i++) {
+        clock.advance(SYNC);
+        if (i == n - 1) {
+          source.replicas(WEB, replicas + 2, replicas + 2);
+        }
+        engine.tick();
+      }
+      replicas += 2;
+      clock.advance(SYNC);
+    }
+    // 30 s, 90 s, 45 s: the median is 45 s.
+    assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(45));
+  }
+
+  @Test
+  void aScaleDownBeforeReadinessCancelsTheMeasurement() {
+    AutoscalerEngine engine = engine(clock, source, recordingCapacity, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick(); // 2 -> 5
+    source.set(WEB, 3, 2, "rps", 300); // someone scaled down before the pods were ready
+    clock.advance(SYNC);
+    engine.tick();
+    source.replicas(WEB, 3, 3);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(engine.measuredStartupDelay(WEB)).isEmpty();
+  }
+
+  @Test
+  void tracksForecastAccuracyAtTheLeadTime() {
+    // Load ramps +10 per 15 s step; the forecaster repeats the last value (= naive). With a lead
+    // time of 30 s + 0 + 15 s = 3 steps, every evaluated forecast is off by exactly 30.
+    Forecaster lastValue = (h, horizon, level) -> {
+      double last = h.value(h.size() - 1);
+      int n = Forecaster.steps(horizon, h.step());
+      double[] p = new double[n];
+      double[] lo = new double[n];
+      double[] hi = new double[n];
+      java.util.Arrays.fill(p, last);
+      java.util.Arrays.fill(lo, last - 1);
+      java.util.Arrays.fill(hi, last + 1);
+      return new Forecast("last", h.end(), h.step(), p, lo, hi, level);
+    };
+    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
+        .forecaster(lastValue).workload(spec(Duration.ofSeconds(30))).build();
+    assertThat(engine.accuracy(WEB)).singleElement()
+        .satisfies(a -> assertThat(a.relativeMae()).isNaN());
+    for (int i = 0; i < 40; i++) {
+      source.value(WEB, "rps", 1000 + 10 * i);
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    ForecastAccuracy a = engine.accuracy(WEB).get(0);
+    assertThat(a.metric()).isEqualTo("rps");
+    assertThat(a.samples()).isBetween(30L, 39L);
+    assertThat(a.mae()).isCloseTo(30, within(1e-9));
+    assertThat(a.naiveMae()).isCloseTo(30, within(1e-9));
+    assertThat(a.coverage()).isZero();
+    assertThat(a.relativeMae()).isCloseTo(1, within(1e-9));
+  }
+
+  @Test
+  void aPerfectForecastScoresZeroErrorAndFullCoverage() {
+    // Constant load: the last value is exact.
+    Forecaster lastValue = (h, horizon, level) -> Forecast.flat("last", h.end(), h.step(),
+        Forecaster.steps(horizon, h.step()), h.value(h.size() - 1));
+    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
+        .forecaster(lastValue).workload(spec(Duration.ofSeconds(30))).build();
+    for (int i = 0; i < 20; i++) {
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    ForecastAccuracy a = engine.accuracy(WEB).get(0);
+    assertThat(a.samples()).isPositive();
+    assertThat(a.mae()).isZero();
+    assertThat(a.coverage()).isEqualTo(1.0);
+    assertThat(a.relativeMae()).isZero();
+  }
+
+  @Test
+  void policiesSeeTheHistoryAndTheLatestForecast() {
+    Forecaster lastValue = (h, horizon, level) -> Forecast.flat("last", h.end(), h.step(),
+        Forecaster.steps(horizon, h.step()), h.value(h.size() - 1));
+    AutoscalerEngine engine = engine(clock, source, recordingCapacity, executor, journal)
+        .forecaster(lastValue).workload(spec(Duration.ofSeconds(30))).build();
+    for (int i = 0; i < 5; i++) {
+      source.set(WEB, 5, 5, "rps", 100 * (i + 1));
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    DecisionContext ctx = contexts.get(4);
+    assertThat(ctx.histories().get("rps").toArray()).containsExactly(100, 200, 300, 400);
+    assertThat(ctx.forecast("rps")).get().satisfies(f -> {
+      assertThat(f.start()).isEqualTo(T0.plus(SYNC.multipliedBy(4)));
+      assertThat(f.point(0)).isEqualTo(400);
+      // The horizon is the spec's 30 minutes: 120 steps of 15 s.
+      assertThat(f.steps()).isEqualTo(120);
+    });
+  }
+}

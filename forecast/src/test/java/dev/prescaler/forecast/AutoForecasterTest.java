@@ -1,0 +1,165 @@
+package dev.prescaler.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.core.MetricSeries;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class AutoForecasterTest {
+  private static final Instant T0 = Instant.parse("2026-01-05T00:00:00Z");
+  private static final Duration HOUR = Duration.ofHours(1);
+
+  private static double[] seasonal(int n, long seed, double noise) {
+    Random r = new Random(seed);
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = 100 + 50 * Math.sin(2 * Math.PI * i / 24) + noise * r.nextGaussian();
+    }
+    return y;
+  }
+
+  @Test
+  void aSingleValueForecastsFlat() {
+    Forecast f = Forecasters.auto().forecast(MetricSeries.of(T0, HOUR, 42), Duration.ofHours(5),
+        0.9);
+    assertThat(f.point()).containsOnly(42.0);
+  }
+
+  @Test
+  void aSingleValueAmongGapsForecastsFlat() {
+    Forecast f = Forecasters.auto().forecast(MetricSeries.of(T0, HOUR, Double.NaN, 7, Double.NaN),
+        Duration.ofHours(3), 0.9);
+    assertThat(f.point()).containsOnly(7.0);
+  }
+
+  @Test
+  void anAllMissingHistoryIsRejected() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Forecasters.auto().forecast(
+        MetricSeries.of(T0, HOUR, Double.NaN, Double.NaN), HOUR, 0.9))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("history must have a present value, but had none of 2 steps");
+  }
+
+  @Test
+  void aShortHistoryFallsBackToSimpleModels() {
+    Forecast f = Forecasters.auto().forecast(MetricSeries.of(T0, HOUR, 10, 12, 14, 16, 18, 20),
+        Duration.ofHours(2), 0.9);
+    assertThat(f.model()).doesNotContain("hw-add").doesNotContain("snaive");
+    assertThat(f.point(0)).isBetween(18.0, 24.0);
+  }
+
+  @Test
+  void aSeasonalSeriesPicksSeasonalModelsAndBeatsNaive() {
+    double[] y = seasonal(24 * 20, 3, 2);
+    double[] train = Arrays.copyOf(y, y.length - 24);
+    Forecast f = Forecasters.auto().forecast(MetricSeries.of(T0, HOUR, train),
+        Duration.ofHours(24), 0.9);
+    assertThat(f.model()).startsWith("auto(").doesNotContain("(naive");
+    double err = 0;
+    double naiveErr = 0;
+    for (int h = 0; h < 24; h++) {
+      err += Math.abs(y[train.length + h] - f.point(h));
+      naiveErr += Math.abs(y[train.length + h] - train[train.length - 1]);
+    }
+    assertThat(err).isLessThan(0.2 * naiveErr);
+  }
+
+  @Test
+  void detectsDailyAndWeeklyPeriodsAtTheDataStep() {
+    assertThat(Seasonality.candidates(Duration.ofMinutes(1))).containsExactly(1440, 10080);
+    assertThat(Seasonality.candidates(HOUR)).containsExactly(24, 168);
+    assertThat(Seasonality.candidates(Duration.ofDays(1))).containsExactly(7);
+    double[] y = seasonal(24 * 10, 1, 1);
+    assertThat(Seasonality.detect(y, HOUR, Seasonality.DEFAULT_THRESHOLD)).containsExactly(24);
+    double[] noise = new double[24 * 10];
+    Random r = new Random(5);
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = r.nextGaussian();
+    }
+    assertThat(Seasonality.detect(noise, HOUR, Seasonality.DEFAULT_THRESHOLD)).isEmpty();
+  }
+
+  @Test
+  void aPerSeriesInstanceUpdatesIncrementallyAndRefitsOnSchedule() {
+    double[] y = seasonal(24 * 30, 9, 3);
+    Forecaster f = Forecasters.auto().forSeries();
+    ModelForecaster.State state = (ModelForecaster.State) f;
+    int calls = 0;
+    for (int end = 24 * 10; end <= y.length; end++) {
+      f.forecast(MetricSeries.of(T0, HOUR, Arrays.copyOf(y, end)), Duration.ofHours(6), 0.9);
+      calls++;
+    }
+    // 481 calls over 20 days of hourly data: one initial fit plus one every 6 hours of data.
+    assertThat(calls).isEqualTo(481);
+    assertThat(state.refits()).isBetween(80L, 82L);
+  }
+
+  @Test
+  void incrementalForecastsMatchAFreshInstanceRightAfterARefit() {
+    double[] y = seasonal(24 * 12, 11, 0);
+    Forecaster f = Forecasters.seasonalNaive(Duration.ofDays(1)).forSeries();
+    for (int end = 100; end <= y.length; end++) {
+      Forecast a = f.forecast(MetricSeries.of(T0, HOUR, Arrays.copyOf(y, end)), HOUR.multipliedBy(
+          5), 0.8);
+      Forecast b = Forecasters.seasonalNaive(Duration.ofDays(1)).forecast(MetricSeries.of(T0,
+          HOUR, Arrays.copyOf(y, end)), HOUR.multipliedBy(5), 0.8);
+      assertThat(a.point()).containsExactly(b.point(), within(1e-9));
+    }
+  }
+
+  @Test
+  void intervalsAreCalibratedFromOutOfSampleErrors() {
+    // Seasonal signal plus N(0, 10) noise: the 80 % interval should cover about 80 % of outcomes.
+    double[] y = seasonal(24 * 60, 21, 10);
+    Forecaster f = Forecasters.auto().forSeries();
+    int inside = 0;
+    int total = 0;
+    for (int end = 24 * 30; end < y.length; end++) {
+      Forecast fc = f.forecast(MetricSeries.of(T0, HOUR, Arrays.copyOf(y, end)), HOUR, 0.8);
+      total++;
+      if (y[end] >= fc.lower(0) && y[end] <= fc.upper(0)) {
+        inside++;
+      }
+    }
+    double coverage = (double) inside / total;
+    assertThat(coverage).isBetween(0.72, 0.88);
+  }
+
+  @Test
+  void levelShiftsAreFollowed() {
+    double[] y = new double[24 * 20];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = (i < 24 * 15 ? 100 : 400) + 20 * Math.sin(2 * Math.PI * i / 24);
+    }
+    Forecaster f = Forecasters.auto().forSeries();
+    Forecast last = null;
+    for (int end = 24 * 10; end <= y.length; end++) {
+      last = f.forecast(MetricSeries.of(T0, HOUR, Arrays.copyOf(y, end)), HOUR, 0.9);
+    }
+    assertThat(last.point(0)).isCloseTo(400 + 20 * Math.sin(2 * Math.PI * y.length / 24),
+        within(40.0));
+  }
+
+  @Test
+  void resamplerAveragesPerStepAndMarksEmptyStepsMissing() {
+    long m = 60_000;
+    MetricSeries s = Resampler.toGrid(new long[] {0, 10_000, 2 * m + 5, 2 * m + 50_000},
+        new double[] {1, 3, 10, 20}, Duration.ofMinutes(1));
+    assertThat(s.start()).isEqualTo(Instant.EPOCH);
+    assertThat(s.toArray()).containsExactly(2, Double.NaN, 15);
+  }
+
+  @Test
+  void resamplerRejectsOutOfOrderTimes() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Resampler.toGrid(
+        new long[] {5, 1}, new double[] {1, 2}, Duration.ofSeconds(1)))
+        .hasMessageStartingWith("epochMillis must be non-decreasing");
+  }
+}

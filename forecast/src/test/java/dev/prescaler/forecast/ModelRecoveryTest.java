@@ -1,0 +1,148 @@
+package dev.prescaler.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.forecast.HoltWintersModel.Seasonal;
+import dev.prescaler.forecast.HoltWintersModel.Trend;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ModelRecoveryTest {
+  private static final Instant T0 = Instant.parse("2026-01-05T00:00:00Z");
+
+  private static double[] pattern(int period, int seasons) {
+    double[] y = new double[period * seasons];
+    for (int i = 0; i < y.length; i++) {
+      int p = i % period;
+      y[i] = 100 + 40 * Math.sin(2 * Math.PI * p / period) + (p == 3 ? 25 : 0);
+    }
+    return y;
+  }
+
+  @Test
+  void linearTrendRecoversALineExactly() {
+    double[] y = new double[200];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = 7 + 0.5 * i;
+    }
+    Forecast f = Forecasters.linearTrend().forecast(MetricSeries.of(T0, Duration.ofMinutes(1), y),
+        Duration.ofMinutes(10), 0.9);
+    assertThat(f.steps()).isEqualTo(10);
+    for (int h = 0; h < 10; h++) {
+      assertThat(f.point(h)).isCloseTo(7 + 0.5 * (200 + h), within(1e-6));
+    }
+  }
+
+  @Test
+  void linearTrendStreamingMatchesAFreshFit() {
+    double[] y = new double[500];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = 50 + 0.1 * i + 3 * Math.sin(i / 7.0);
+    }
+    LinearTrendModel streamed = new LinearTrendModel(30, java.util.Arrays.copyOf(y, 100));
+    for (int i = 100; i < y.length; i++) {
+      streamed.update(y[i]);
+    }
+    LinearTrendModel fresh = new LinearTrendModel(30, y);
+    double[] a = new double[5];
+    double[] b = new double[5];
+    streamed.forecast(a);
+    fresh.forecast(b);
+    assertThat(a).containsExactly(b, within(1e-9));
+  }
+
+  @Test
+  void holtWintersRecoversAPureSeasonalPattern() {
+    double[] y = pattern(24, 12);
+    for (Seasonal s : new Seasonal[] {Seasonal.ADDITIVE, Seasonal.MULTIPLICATIVE}) {
+      HoltWintersModel m = HoltWintersModel.fit(y, 24, s, Trend.NONE);
+      double[] f = m.forecast(48);
+      for (int h = 0; h < 48; h++) {
+        assertThat(f[h]).as(s + " step " + h).isCloseTo(y[(y.length + h) % 24], within(1e-6));
+      }
+    }
+  }
+
+  @Test
+  void holtWintersDampedTrendRecoversAPatternOnASlope() {
+    double[] y = pattern(24, 12);
+    for (int i = 0; i < y.length; i++) {
+      y[i] += 0.2 * i;
+    }
+    HoltWintersModel m = HoltWintersModel.fit(y, 24, Seasonal.ADDITIVE, Trend.LINEAR);
+    double[] f = m.forecast(24);
+    for (int h = 0; h < 24; h++) {
+      double expected = pattern(24, 1)[(y.length + h) % 24] + 0.2 * (y.length + h);
+      assertThat(f[h]).isCloseTo(expected, within(0.5));
+    }
+    assertThat(m.alpha()).isBetween(0.0, 1.0);
+    assertThat(m.phi()).isEqualTo(1.0);
+  }
+
+  @Test
+  void holtWintersUpdateContinuesTheFitInConstantTime() {
+    double[] y = pattern(24, 12);
+    HoltWintersModel m = HoltWintersModel.fit(java.util.Arrays.copyOf(y, 240), 24);
+    for (int i = 240; i < y.length; i++) {
+      m.update(y[i]);
+    }
+    double[] f = m.forecast(24);
+    for (int h = 0; h < 24; h++) {
+      assertThat(f[h]).isCloseTo(y[(y.length + h) % 24], within(1e-3));
+    }
+  }
+
+  @Test
+  void holtWintersFitRejectsShortOrBadData() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HoltWintersModel.fit(new double[30],
+        24)).hasMessage("y.length must be >= 48, but was 30");
+    double[] y = pattern(24, 3);
+    y[5] = 0;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HoltWintersModel.fit(y, 24,
+        Seasonal.MULTIPLICATIVE, Trend.NONE))
+        .hasMessage("y[5] must be > 0 for a multiplicative season, but was 0.0");
+  }
+
+  @Test
+  void seasonalNaiveRecoversAPureSeasonalPattern() {
+    double[] y = pattern(24, 3);
+    Forecast f = Forecasters.seasonalNaive(Duration.ofDays(1)).forecast(
+        MetricSeries.of(T0, Duration.ofHours(1), y), Duration.ofHours(36), 0.8);
+    assertThat(f.steps()).isEqualTo(36);
+    for (int h = 0; h < 36; h++) {
+      assertThat(f.point(h)).isEqualTo(y[(y.length + h) % 24]);
+    }
+  }
+
+  @Test
+  void holtWintersForecasterRecoversAPureSeasonalPattern() {
+    double[] y = pattern(24, 10);
+    Forecast f = Forecasters.holtWinters(Duration.ofDays(1), Seasonal.ADDITIVE, Trend.NONE)
+        .forecast(MetricSeries.of(T0, Duration.ofHours(1), y), Duration.ofHours(24), 0.9);
+    for (int h = 0; h < 24; h++) {
+      assertThat(f.point(h)).isCloseTo(y[(y.length + h) % 24], within(1e-6));
+    }
+  }
+
+  @Test
+  void fourierRecoversHarmonicsPlusTrend() {
+    int n = 24 * 7 * 3;
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = 200 + 0.05 * i + 30 * Math.cos(2 * Math.PI * i / 24)
+          + 10 * Math.sin(2 * Math.PI * 2 * i / 168);
+    }
+    Forecast f = Forecasters.fourier(Duration.ofDays(1), Duration.ofDays(7)).forecast(
+        MetricSeries.of(T0, Duration.ofHours(1), y), Duration.ofHours(48), 0.9);
+    for (int h = 0; h < 48; h++) {
+      int i = n + h;
+      double expected = 200 + 0.05 * i + 30 * Math.cos(2 * Math.PI * i / 24)
+          + 10 * Math.sin(2 * Math.PI * 2 * i / 168);
+      assertThat(f.point(h)).isCloseTo(expected, within(1e-3));
+    }
+  }
+}

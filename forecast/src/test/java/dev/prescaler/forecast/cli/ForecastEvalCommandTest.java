@@ -1,0 +1,179 @@
+package dev.prescaler.forecast.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ForecastEvalCommandTest {
+  @TempDir
+  Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return ForecastEvalCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  private void assertOneLineError(String expected) {
+    assertThat(err()).isEqualTo(expected + System.lineSeparator());
+    assertThat(err()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  /** An M4-format file of {@code series} hourly series, {@code length} values each. */
+  private Path m4File(String name, int series, int length, long seed) throws IOException {
+    Random r = new Random(seed);
+    StringBuilder b = new StringBuilder();
+    for (int s = 0; s < series; s++) {
+      b.append('H').append(s + 1);
+      double level = 100 + 900 * r.nextDouble();
+      for (int i = 0; i < length; i++) {
+        double v = level * (1 + 0.4 * Math.sin(2 * Math.PI * i / 24)) + 5 * r.nextGaussian();
+        b.append(',').append(String.format(Locale.ROOT, "%.1f", Math.max(10, v)));
+      }
+      b.append('\n');
+    }
+    Path p = dir.resolve(name);
+    Files.writeString(p, b.toString());
+    return p;
+  }
+
+  @Test
+  void helpPrintsUsage() {
+    assertThat(run("--help")).isZero();
+    assertThat(out()).contains("--m4-train FILE").contains("--trace FILE");
+  }
+
+  @Test
+  void holdoutRunPrintsEveryMethodAsJson() throws IOException {
+    Path train = m4File("train.csv", 3, 24 * 12, 1);
+    assertThat(run("--m4-train", train.toString(), "--format", "json")).isZero();
+    String json = out();
+    assertThat(json).startsWith("{\"evaluation\":\"holdout: last 48 values");
+    for (String m : new String[] {"naive2", "snaive", "naive1", "linear-trend", "seasonal-naive",
+        "holt-winters", "fourier", "auto"}) {
+      assertThat(json).contains("{\"name\":\"" + m + "\",\"smape\":");
+    }
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void testFileRunScoresTheTestValues() throws IOException {
+    Path train = m4File("train.csv", 2, 24 * 10, 2);
+    Path test = m4File("test.csv", 2, 48, 3);
+    assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString(), "--methods",
+        "snaive,auto")).isZero();
+    assertThat(out()).contains("test file test.csv").contains("snaive").contains("auto");
+  }
+
+  @Test
+  void aBadValueNamesFileLineAndProblem() throws IOException {
+    Path p = dir.resolve("bad.csv");
+    Files.writeString(p, "H1,1,2,3\nH2,4,x5,6\n");
+    assertThat(run("--m4-train", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":2: value 2 of series H2 must be a number, but was 'x5'");
+  }
+
+  @Test
+  void aTestFileWithTheWrongLengthIsRejected() throws IOException {
+    Path train = m4File("train.csv", 2, 24 * 10, 2);
+    Path test = m4File("test.csv", 2, 47, 3);
+    assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString())).isEqualTo(2);
+    assertOneLineError(test + ":1: series H1 must have 48 values, but had 47");
+  }
+
+  @Test
+  void aMissingFileIsBadInput() {
+    Path p = dir.resolve("nope.csv");
+    assertThat(run("--m4-train", p.toString())).isEqualTo(2);
+    assertThat(err()).startsWith(p + ":0: cannot read: ").doesNotContain("\tat ");
+    assertThat(err().lines().count()).isEqualTo(1);
+  }
+
+  @Test
+  void unknownOptionsAndFormatsAreRejected() {
+    assertThat(run("--frobnicate", "1")).isEqualTo(2);
+    assertOneLineError("forecast-eval: unknown option --frobnicate (see --help)");
+  }
+
+  @Test
+  void aBadFormatIsRejected() {
+    assertThat(run("--m4-train", "x", "--format", "xml")).isEqualTo(2);
+    assertOneLineError("forecast-eval: --format must be table or json, but was 'xml'");
+  }
+
+  @Test
+  void traceRunReportsMaseAndCoveragePerHorizonAndModel() throws IOException {
+    StringBuilder b = new StringBuilder("timestamp,value\n");
+    Random r = new Random(4);
+    long t0 = 1_400_000_000L;
+    for (int i = 0; i < 288 * 4; i++) {
+      double v = 100 + 50 * Math.sin(2 * Math.PI * i / 288) + 3 * r.nextGaussian();
+      // ISO and epoch seconds mixed, and one irregular sample
+      String ts = i % 2 == 0 ? java.time.Instant.ofEpochSecond(t0 + 300L * i).toString()
+          : Long.toString(t0 + 300L * i + (i == 7 ? 17 : 0));
+      b.append(ts).append(',').append(String.format(Locale.ROOT, "%.2f", v)).append('\n');
+    }
+    Path p = dir.resolve("trace.csv");
+    Files.writeString(p, b.toString());
+    assertThat(run("--trace", p.toString(), "--horizons", "5m,30m", "--methods",
+        "seasonal-naive,auto", "--format", "json")).isZero();
+    String json = out();
+    assertThat(json).contains("\"name\":\"auto\"").contains("\"horizon\":\"5m\"")
+        .contains("\"horizon\":\"30m\"").contains("\"coverage\":");
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void aBadTimestampInATraceNamesFileAndLine() throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "timestamp,value\n2014-04-10T00:04:00Z,1\nyesterday,2\n");
+    assertThat(run("--trace", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":3: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
+        + "seconds, but was 'yesterday'");
+  }
+
+  @Test
+  void outOfOrderTraceRowsAreRejected() throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "100,1\n400,2\n300,3\n");
+    assertThat(run("--trace", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":3: timestamp must be after the previous row's "
+        + "(1970-01-01T00:06:40Z), but was 300");
+  }
+
+  @Test
+  void aNegativeTraceValueIsRejected() throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "100,1\n400,-2\n");
+    assertThat(run("--trace", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":2: value must be finite and >= 0, but was '-2'");
+  }
+
+  @Test
+  void badHorizonsAreRejected() throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "100,1\n400,2\n");
+    assertThat(run("--trace", p.toString(), "--horizons", "5m,soon")).isEqualTo(2);
+    assertOneLineError("forecast-eval: --horizons must be durations like 5m, 30s, 1h, but had "
+        + "'soon'");
+  }
+}

@@ -1,0 +1,112 @@
+package dev.prescaler.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.InMemoryJournal;
+import dev.prescaler.testkit.ManualClock;
+import io.kubernetes.client.openapi.apis.EventsV1Api;
+import io.kubernetes.client.openapi.models.EventsV1Event;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real {@link AutoscalerEngine} wired as the README shows, against fabric8's CRUD mock: the
+ * Metrics Server source reads seeded PodMetrics, the executor patches the cluster, and the
+ * listener records Events.
+ */
+class EngineOverKubernetesTest {
+  private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+  /** Replicas = ceil(load / per-replica target) of the cpu metric: the HPA's formula. */
+  private static final DecisionPolicy PROPORTIONAL = (ctx, p) -> {
+    double load = ctx.loads().get("cpu");
+    double per = ctx.spec().metric("cpu").orElseThrow().perReplicaTarget();
+    return p.to("proportional", (int) Math.ceil(load / per - 1e-9),
+        "cpu load " + load + " pod-requests at " + per + " per replica");
+  };
+  private static KubeBackend k8s;
+
+  @BeforeAll
+  static void start() throws Exception {
+    k8s = KubeBackend.mock();
+    for (String app : List.of("shop", "cart")) {
+      k8s.deployment(app, 3);
+      for (int i = 0; i < 3; i++) {
+        k8s.readyPod(app + "-" + i, app, true, T0.minus(Duration.ofMinutes(10)));
+        k8s.podMetrics(app + "-" + i, app, "400m", "100Mi", T0.minusSeconds(20));
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    k8s.close();
+  }
+
+  private static AutoscalerEngine engine(ManualClock clock, WorkloadSpec spec,
+      InMemoryJournal journal) {
+    // The wiring the README shows.
+    var client = k8s.adapter();
+    var act = ScaleSubresourceExecutor.builder(client).clock(clock).sleeper(d -> { }).build();
+    var floor = HpaFloorExecutor.builder(client).clock(clock).sleeper(d -> { }).build();
+    return AutoscalerEngine.builder()
+        .clock(clock)
+        .metricSource(MetricsServerSource.builder(client).clock(clock).sleeper(d -> { }).build())
+        .policy(PROPORTIONAL)
+        .executor(new ModeRoutingExecutor(act, floor))
+        .listener(KubernetesEventListener.builder(client, "engine-0").clock(clock).build())
+        .workload(spec)
+        .journal(journal)
+        .backfill(false)
+        .build();
+  }
+
+  @Test
+  void aTickScalesTheDeploymentAndRecordsAnEvent() throws Exception {
+    ManualClock clock = new ManualClock(T0);
+    WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment(k8s.namespace(), "shop"))
+        .maxReplicas(10).metric(MetricTarget.utilization("cpu", 50)).mode(Mode.ACT).build();
+    InMemoryJournal journal = new InMemoryJournal();
+    try (AutoscalerEngine engine = engine(clock, spec, journal)) {
+      engine.tick();
+      DecisionRecord r = journal.records().get(0);
+      assertThat(r.action()).as(r.actionMessage()).isEqualTo(DecisionRecord.Action.APPLIED);
+      assertThat(r.current()).isEqualTo(3);
+      assertThat(r.desired()).isEqualTo(5);
+    }
+    assertThat(k8s.deploymentReplicas("shop")).isEqualTo(5);
+    List<EventsV1Event> events = new EventsV1Api(k8s.fixture())
+        .listNamespacedEvent(k8s.namespace()).execute().getItems();
+    assertThat(events).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("ScaledUp");
+      assertThat(e.getRegarding().getName()).isEqualTo("shop");
+      assertThat(e.getNote()).contains("ACT 3 -> 5").contains("proportional");
+    });
+  }
+
+  @Test
+  void hpaFloorModeSteersTheHpaAndClosingTheEngineRestoresIt() throws Exception {
+    V2HorizontalPodAutoscaler original = k8s.hpa("cart", "Deployment", "cart", 2, 10, null);
+    ManualClock clock = new ManualClock(T0);
+    WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment(k8s.namespace(), "cart"))
+        .maxReplicas(10).metric(MetricTarget.utilization("cpu", 50)).mode(Mode.HPA_FLOOR).build();
+    AutoscalerEngine engine = engine(clock, spec, new InMemoryJournal());
+    engine.tick();
+    assertThat(k8s.readHpa("cart").getSpec().getMinReplicas()).isEqualTo(5);
+    assertThat(k8s.deploymentReplicas("cart")).as("the HPA, not the engine, scales").isEqualTo(3);
+    engine.close();
+    V2HorizontalPodAutoscaler restored = k8s.readHpa("cart");
+    assertThat(restored.getSpec()).isEqualTo(original.getSpec());
+  }
+}

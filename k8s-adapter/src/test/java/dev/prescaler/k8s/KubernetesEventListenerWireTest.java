@@ -1,0 +1,144 @@
+package dev.prescaler.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.Reason;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ScaledEvent;
+import dev.prescaler.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Events {@link KubernetesEventListener} records, on the wire. */
+class KubernetesEventListenerWireTest {
+  private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+  private static final String EVENTS = "/apis/events.k8s.io/v1/namespaces/default/events";
+  private static final WorkloadRef WEB = WorkloadRef.deployment("default", "web");
+  private static final String CREATED = "{\"apiVersion\":\"events.k8s.io/v1\",\"kind\":\"Event\","
+      + "\"metadata\":{\"name\":\"x\",\"namespace\":\"default\"},\"eventTime\":"
+      + "\"2026-11-29T10:00:00.000000Z\"}";
+
+  private final Wire wire = new Wire();
+  private final ManualClock clock = new ManualClock(T0);
+
+  @AfterEach
+  void stop() {
+    wire.close();
+  }
+
+  private KubernetesEventListener listener() {
+    return KubernetesEventListener.builder(wire.client(), "engine-0").clock(clock).build();
+  }
+
+  private static ScaledEvent event(Mode mode, int from, int to, ScaleOutcome outcome) {
+    return new ScaledEvent(WEB, T0, mode, from, to,
+        List.of(new Reason("predictive", from, to, "forecast peak 410 rps in 4m")), outcome);
+  }
+
+  @Test
+  void recordsAScaleActionAsANormalEventWithItsReasons() {
+    wire.json(201, CREATED);
+    listener().onScaled(event(Mode.ACT, 3, 5, ScaleOutcome.applied(5, "PATCH deployments.apps "
+        + "default/web scale spec.replicas 3 -> 5")));
+
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(Wire::line).containsExactly("POST " + EVENTS);
+    JsonObject e = JsonParser.parseString(rs.get(0).getBody().utf8()).getAsJsonObject();
+    assertThat(e.get("apiVersion").getAsString()).isEqualTo("events.k8s.io/v1");
+    assertThat(e.get("kind").getAsString()).isEqualTo("Event");
+    assertThat(e.get("reason").getAsString()).isEqualTo("ScaledUp");
+    assertThat(e.get("type").getAsString()).isEqualTo("Normal");
+    assertThat(e.get("action").getAsString()).isEqualTo("Scale");
+    assertThat(e.get("reportingController").getAsString()).isEqualTo("prescaler.dev/prescaler");
+    assertThat(e.get("reportingInstance").getAsString()).isEqualTo("engine-0");
+    assertThat(e.get("eventTime").getAsString()).startsWith("2026-11-29T10:00:00");
+    assertThat(e.get("note").getAsString()).isEqualTo("ACT 3 -> 5: PATCH deployments.apps "
+        + "default/web scale spec.replicas 3 -> 5. Reasons: predictive: 3 -> 5 (forecast peak "
+        + "410 rps in 4m)");
+    JsonObject regarding = e.getAsJsonObject("regarding");
+    assertThat(regarding.get("apiVersion").getAsString()).isEqualTo("apps/v1");
+    assertThat(regarding.get("kind").getAsString()).isEqualTo("Deployment");
+    assertThat(regarding.get("name").getAsString()).isEqualTo("web");
+    assertThat(e.getAsJsonObject("metadata").get("name").getAsString()).startsWith("web.");
+  }
+
+  @Test
+  void recordsRefusalsAndFailuresAsWarnings() {
+    wire.json(201, CREATED).json(201, CREATED).json(201, CREATED);
+    KubernetesEventListener l = listener();
+    l.onScaled(event(Mode.ACT, 3, 5, ScaleOutcome.refused("HorizontalPodAutoscaler default/web "
+        + "also targets Deployment web")));
+    l.onScaled(event(Mode.ACT, 5, 2, ScaleOutcome.failed("HTTP 403 Forbidden")));
+    l.onScaled(event(Mode.HPA_FLOOR, 2, 4, ScaleOutcome.applied(4, "minReplicas 2 -> 4")));
+    List<String> reasons = wire.requests().stream().map(r -> JsonParser.parseString(
+        r.getBody().utf8()).getAsJsonObject()).map(o -> o.get("reason").getAsString() + "/"
+        + o.get("type").getAsString()).toList();
+    assertThat(reasons).containsExactly("ScaleRefused/Warning", "ScaleFailed/Warning",
+        "HpaFloorSet/Normal");
+  }
+
+  @Test
+  void aRepeatedEventBecomesASeriesPatch() {
+    wire.json(201, CREATED).json(200, CREATED).json(201, CREATED);
+    KubernetesEventListener l = listener();
+    ScaledEvent refused = event(Mode.ACT, 3, 5, ScaleOutcome.refused("conflict with HPA"));
+    l.onScaled(refused);
+    clock.advance(Duration.ofSeconds(15));
+    l.onScaled(refused);
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(RecordedRequest::getMethod).containsExactly("POST", "PATCH");
+    String name = JsonParser.parseString(rs.get(0).getBody().utf8()).getAsJsonObject()
+        .getAsJsonObject("metadata").get("name").getAsString();
+    assertThat(rs.get(1).getTarget()).isEqualTo(EVENTS + "/" + name);
+    assertThat(rs.get(1).getHeaders().get("Content-Type"))
+        .startsWith("application/merge-patch+json");
+    assertThat(rs.get(1).getBody().utf8()).isEqualTo("{\"series\":{\"count\":2,"
+        + "\"lastObservedTime\":\"2026-11-29T10:00:15.000000Z\"}}");
+
+    clock.advance(Duration.ofMinutes(7));
+    l.onScaled(refused);
+    assertThat(wire.requests()).extracting(RecordedRequest::getMethod).containsExactly("POST");
+  }
+
+  @Test
+  void apiErrorsAreSwallowedAndLogged() {
+    wire.status(403, "Forbidden", "events.events.k8s.io is forbidden");
+    KubernetesEventListener l = listener();
+    l.onScaled(event(Mode.ACT, 3, 5, ScaleOutcome.applied(5, "ok")));
+    assertThat(l.trackedSeries()).isZero();
+    assertThat(wire.requests()).hasSize(1);
+  }
+
+  @Test
+  void longNotesAreCutToTheApiLimit() {
+    String longMessage = "x".repeat(3000);
+    String note = KubernetesEventListener.noteOf(event(Mode.ACT, 1, 2,
+        ScaleOutcome.applied(2, longMessage)));
+    assertThat(note).hasSize(KubernetesEventListener.MAX_NOTE).endsWith("...");
+  }
+
+  @Test
+  void builderValidatesInstanceControllerAndWindow() {
+    assertThatThrownBy(() -> KubernetesEventListener.builder(wire.client(), "bad instance"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("instance must be 1 to 128 letters")
+        .hasMessageEndingWith("but was \"bad instance\"");
+    assertThatThrownBy(() -> KubernetesEventListener.builder(wire.client(), "e").controller("x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("controller must look like example.com/name (at most 128 characters), but "
+            + "was \"x\"");
+    assertThatThrownBy(() -> KubernetesEventListener.builder(wire.client(), "e")
+        .seriesWindow(Duration.ofHours(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("seriesWindow must be in [PT0S, PT1H], but was PT2H");
+  }
+}

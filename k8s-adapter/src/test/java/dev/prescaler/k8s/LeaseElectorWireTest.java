@@ -1,0 +1,110 @@
+package dev.prescaler.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.prescaler.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link LeaseElector} requests and error handling on the wire. */
+class LeaseElectorWireTest {
+  private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+  private static final String LEASES = "/apis/coordination.k8s.io/v1/namespaces/prescaler/leases";
+
+  private final Wire wire = new Wire();
+  private final ManualClock clock = new ManualClock(T0);
+
+  @AfterEach
+  void stop() {
+    wire.close();
+  }
+
+  private LeaseElector elector() {
+    return LeaseElector.builder(wire.client(), "prescaler", "engine", "pod-a").clock(clock)
+        .build();
+  }
+
+  private static String lease(String holder, String rv) {
+    return "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":"
+        + "\"engine\",\"namespace\":\"prescaler\",\"resourceVersion\":\"" + rv + "\"},\"spec\":{"
+        + "\"holderIdentity\":\"" + holder + "\",\"leaseDurationSeconds\":15,\"renewTime\":"
+        + "\"2026-11-29T09:59:59.000000Z\",\"leaseTransitions\":3}}";
+  }
+
+  @Test
+  void createsTheLeaseWhenMissing() {
+    wire.status(404, "NotFound", "leases.coordination.k8s.io \"engine\" not found")
+        .json(201, lease("pod-a", "1"));
+    LeaseElector e = elector();
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(Wire::line).containsExactly("GET " + LEASES + "/engine",
+        "POST " + LEASES);
+    JsonObject body = JsonParser.parseString(rs.get(1).getBody().utf8()).getAsJsonObject();
+    assertThat(body.get("kind").getAsString()).isEqualTo("Lease");
+    JsonObject spec = body.getAsJsonObject("spec");
+    assertThat(spec.get("holderIdentity").getAsString()).isEqualTo("pod-a");
+    assertThat(spec.get("leaseDurationSeconds").getAsInt()).isEqualTo(15);
+    assertThat(spec.get("leaseTransitions").getAsInt()).isZero();
+  }
+
+  @Test
+  void losingTheCreateRaceIsNotLeading() {
+    wire.status(404, "NotFound", "not found").status(409, "AlreadyExists", "already exists");
+    assertThat(elector().tryAcquireOrRenew()).isFalse();
+  }
+
+  @Test
+  void takesOverAnExpiredLeaseWithTheReadResourceVersion() {
+    wire.json(200, lease("pod-b", "5"));
+    LeaseElector e = elector();
+    assertThat(e.tryAcquireOrRenew()).isFalse();
+    assertThat(e.holder()).contains("pod-b");
+    clock.advance(Duration.ofSeconds(15));
+    wire.json(200, lease("pod-b", "5")).json(200, lease("pod-a", "6"));
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(Wire::line).containsExactly("GET " + LEASES + "/engine",
+        "GET " + LEASES + "/engine", "PUT " + LEASES + "/engine");
+    JsonObject put = JsonParser.parseString(rs.get(2).getBody().utf8()).getAsJsonObject();
+    assertThat(put.getAsJsonObject("metadata").get("resourceVersion").getAsString())
+        .isEqualTo("5");
+    assertThat(put.getAsJsonObject("spec").get("holderIdentity").getAsString())
+        .isEqualTo("pod-a");
+    assertThat(put.getAsJsonObject("spec").get("leaseTransitions").getAsInt()).isEqualTo(4);
+  }
+
+  @Test
+  void readErrorsKeepLeadershipOnlyUntilTheRenewDeadline() {
+    wire.json(200, lease("pod-a", "5")).json(200, lease("pod-a", "6"));
+    LeaseElector e = elector();
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    wire.status(500, "InternalError", "etcd down");
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(e.tryAcquireOrRenew()).as("still inside the renew deadline").isTrue();
+    wire.status(500, "InternalError", "etcd down");
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(e.tryAcquireOrRenew()).as("renew deadline of 10 s passed").isFalse();
+    assertThat(e.isLeader()).isFalse();
+  }
+
+  @Test
+  void builderReportsEveryProblem() {
+    assertThatThrownBy(() -> LeaseElector.builder(wire.client(), "Bad_NS", "engine", " ")
+        .leaseDuration(Duration.ofSeconds(10)).renewDeadline(Duration.ofSeconds(10))
+        .retryPeriod(Duration.ofSeconds(20)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid LeaseElector:\n"
+            + "- namespace must be a DNS-1123 label, but was \"Bad_NS\"\n"
+            + "- identity must be 1 to 253 non-blank characters, but was \" \"\n"
+            + "- renewDeadline must be > 0 and < leaseDuration (PT10S), but was PT10S\n"
+            + "- retryPeriod must be > 0 and < renewDeadline (PT10S), but was PT20S");
+  }
+}

@@ -1,0 +1,126 @@
+package dev.prescaler.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.testkit.ManualClock;
+import dev.prescaler.testkit.MetricSourceContract;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link MetricsServerSource} over HTTP against fabric8's CRUD mock, seeded with pods and
+ * metrics.k8s.io PodMetrics (which only a mock lets a test write, so this class always uses it).
+ */
+class MetricsServerSourceTest {
+  private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+  private static KubeBackend k8s;
+  private static MetricsServerSource source;
+
+  @BeforeAll
+  static void start() throws Exception {
+    k8s = KubeBackend.mock();
+    source = MetricsServerSource.builder(k8s.adapter()).clock(new ManualClock(T0))
+        .sleeper(d -> { }).build();
+    // web: 3 ready pods (one became ready 20 s ago: warming), one not ready; requests 500m/256Mi.
+    k8s.deployment("web", 3);
+    k8s.readyPod("web-0", "web", true, T0.minus(Duration.ofMinutes(10)));
+    k8s.readyPod("web-1", "web", true, T0.minus(Duration.ofMinutes(10)));
+    k8s.readyPod("web-2", "web", true, T0.minusSeconds(20));
+    k8s.readyPod("web-3", "web", false, T0.minusSeconds(5));
+    k8s.podMetrics("web-0", "web", "400m", "128Mi", T0.minusSeconds(30));
+    k8s.podMetrics("web-1", "web", "300m", "128Mi", T0.minusSeconds(20));
+    k8s.podMetrics("web-2", "web", "500m", "128Mi", T0.minusSeconds(10));
+    k8s.podMetrics("web-3", "web", "900m", "1Gi", T0.minusSeconds(10));
+    // cold: pods but no metrics yet.
+    k8s.deployment("cold", 1);
+    k8s.readyPod("cold-0", "cold", true, T0.minus(Duration.ofMinutes(5)));
+  }
+
+  @AfterAll
+  static void stop() {
+    k8s.close();
+  }
+
+  private static WorkloadSpec spec(String name, MetricTarget... metrics) {
+    WorkloadSpec.Builder b = WorkloadSpec.builder(WorkloadRef.deployment(k8s.namespace(), name))
+        .maxReplicas(20);
+    for (MetricTarget m : metrics) {
+      b.metric(m);
+    }
+    return b.build();
+  }
+
+  @Test
+  void utilizationIsUsageOverRequestOfReadyPodsWithSamples() {
+    Observation o = source.read(spec("web", MetricTarget.utilization("cpu", 60),
+        MetricTarget.utilization("memory", 80)), T0);
+
+    assertThat(o.replicas()).contains(new ReplicaStatus(3, 3, 1));
+    MetricReading cpu = o.reading("cpu");
+    assertThat(cpu.isAvailable()).as(cpu.reason()).isTrue();
+    assertThat(cpu.value()).isCloseTo((400 + 300 + 500) / 1500.0 * 100, within(1e-9));
+    assertThat(cpu.timestamp()).isEqualTo(T0.minusSeconds(30));
+    assertThat(o.reading("memory").value()).isCloseTo(50.0, within(1e-9));
+  }
+
+  @Test
+  void averageValueIsTheWorkloadTotal() {
+    Observation o = source.read(spec("web", MetricTarget.averageValue("cpu", 0.5)), T0);
+    assertThat(o.reading("cpu").value()).isCloseTo(1.2, within(1e-9));
+  }
+
+  @Test
+  void metricsItDoesNotServeAndPodsWithoutSamplesAreUnavailable() {
+    Observation o = source.read(spec("cold", MetricTarget.utilization("cpu", 60),
+        MetricTarget.averageValue("rps", 100)), T0);
+    assertThat(o.replicas()).contains(new ReplicaStatus(1, 1, 0));
+    assertThat(o.reading("cpu").isAvailable()).isFalse();
+    assertThat(o.reading("cpu").reason()).isEqualTo("no ready pod of app=cold has a "
+        + "metrics.k8s.io sample (1 ready)");
+    assertThat(o.reading("rps").reason()).isEqualTo("MetricsServerSource serves cpu and memory "
+        + "only, not rps");
+  }
+
+  @Test
+  void aMissingWorkloadGivesUnavailableReadingsAndNoReplicaCounts() {
+    Observation o = source.read(spec("ghost", MetricTarget.utilization("cpu", 60)), T0);
+    assertThat(o.replicas()).isEmpty();
+    assertThat(o.reading("cpu").reason()).startsWith("HTTP 404")
+        .contains("deployments.apps shop/ghost scale");
+  }
+
+  @Test
+  void warmingUsesTheConfiguredWarmUp() {
+    MetricsServerSource longWarmUp = MetricsServerSource.builder(k8s.adapter())
+        .warmUp(Duration.ofMinutes(15)).sleeper(d -> { }).build();
+    Observation o = longWarmUp.read(spec("web", MetricTarget.utilization("cpu", 60)), T0);
+    assertThat(o.replicas()).contains(new ReplicaStatus(3, 3, 3));
+  }
+
+  @Test
+  void meetsTheTestkitContract() {
+    assertThat(MetricSourceContract.check(source, spec("web", MetricTarget.utilization("cpu", 60),
+        MetricTarget.averageValue("memory", 1e8)), T0)).isEmpty();
+    assertThat(MetricSourceContract.check(source, spec("ghost",
+        MetricTarget.utilization("cpu", 60)), T0)).isEmpty();
+  }
+
+  @Test
+  void warmUpIsValidated() {
+    assertThatThrownBy(() -> MetricsServerSource.builder(k8s.adapter())
+        .warmUp(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("warmUp must be in [PT0S, PT1H], but was PT-1S");
+  }
+}

@@ -1,0 +1,304 @@
+package dev.prescaler.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.ScaleRequest;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Exact requests and injected errors of {@link ScaleSubresourceExecutor}, with mockwebserver3. */
+class ScaleSubresourceExecutorWireTest {
+  private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+  private static final String HPAS = "/apis/autoscaling/v2/namespaces/default/"
+      + "horizontalpodautoscalers";
+  private static final String SCALE = "/apis/apps/v1/namespaces/default/deployments/web/scale";
+  private static final WorkloadRef WEB = WorkloadRef.deployment("default", "web");
+
+  private final Wire wire = new Wire();
+  private final ManualClock clock = new ManualClock(T0);
+  private final List<Duration> sleeps = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    wire.close();
+  }
+
+  private ScaleSubresourceExecutor executor(Duration readTimeout) {
+    return ScaleSubresourceExecutor.builder(wire.client(readTimeout)).clock(clock)
+        .sleeper(d -> {
+          sleeps.add(d);
+          clock.advance(d);
+        }).build();
+  }
+
+  private ScaleSubresourceExecutor executor() {
+    return executor(Duration.ofSeconds(5));
+  }
+
+  private static ScaleRequest act(WorkloadRef ref, int from, int to) {
+    WorkloadSpec spec = WorkloadSpec.builder(ref).maxReplicas(20)
+        .metric(MetricTarget.utilization("cpu", 70)).mode(Mode.ACT).build();
+    return new ScaleRequest(spec, Mode.ACT, from, to, List.of(), T0);
+  }
+
+  private Wire noHpa() {
+    return wire.json(200, Wire.emptyList("autoscaling/v2", "HorizontalPodAutoscalerList"));
+  }
+
+  @Test
+  void patchesSpecReplicasWithTheObservedResourceVersionAsAJsonMergePatch() {
+    noHpa().json(200, Wire.scale("web", 3, 3, "4711", "app=web"))
+        .json(200, Wire.scale("web", 5, 3, "4712", "app=web"));
+
+    ScaleOutcome o = executor().apply(act(WEB, 3, 5));
+
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(((ScaleOutcome.Applied) o).replicas()).isEqualTo(5);
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(Wire::line).containsExactly("GET " + HPAS, "GET " + SCALE,
+        "PATCH " + SCALE);
+    RecordedRequest patch = rs.get(2);
+    assertThat(patch.getHeaders().get("Content-Type")).startsWith("application/merge-patch+json");
+    assertThat(patch.getBody().utf8())
+        .isEqualTo("{\"metadata\":{\"resourceVersion\":\"4711\"},\"spec\":{\"replicas\":5}}");
+    assertThat(sleeps).isEmpty();
+  }
+
+  @Test
+  void aConflictIsRefusedAndNothingIsOverwritten() {
+    noHpa().json(200, Wire.scale("web", 3, 3, "10", "app=web"))
+        .status(409, "Conflict", "Operation cannot be fulfilled on deployments.apps \"web\": "
+            + "the object has been modified");
+
+    ScaleOutcome o = executor().apply(act(WEB, 3, 6));
+
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(o.message()).contains("changed by someone else").contains("409")
+        .contains("decide again next tick");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "GET " + SCALE, "PATCH " + SCALE);
+  }
+
+  @Test
+  void notFoundFailsNamingStatusResourceAndServerMessageWithoutPatching() {
+    noHpa().status(404, "NotFound", "deployments.apps \"web\" not found");
+
+    ScaleOutcome o = executor().apply(act(WEB, 3, 6));
+
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(o.message()).isEqualTo("HTTP 404 NotFound on deployments.apps default/web scale: "
+        + "deployments.apps \"web\" not found; nothing changed");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "GET " + SCALE);
+  }
+
+  @Test
+  void unprocessableAndForbiddenFailWithTheirStatus() {
+    noHpa().json(200, Wire.scale("web", 3, 3, "10", "app=web"))
+        .status(422, "Invalid", "Scale.autoscaling \"web\" is invalid: spec.replicas: Invalid "
+            + "value: -1");
+    ScaleOutcome invalid = executor().apply(act(WEB, 3, 6));
+    assertThat(invalid.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(invalid.message()).startsWith("HTTP 422 Invalid on deployments.apps default/web "
+        + "scale: Scale.autoscaling \"web\" is invalid");
+
+    wire.status(403, "Forbidden", "horizontalpodautoscalers.autoscaling is forbidden: User "
+        + "\"system:serviceaccount:prescaler:prescaler\" cannot list resource");
+    ScaleOutcome forbidden = executor().apply(act(WEB, 3, 6));
+    assertThat(forbidden.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(forbidden.message()).contains("HTTP 403 Forbidden")
+        .contains("horizontalpodautoscalers.autoscaling in default").contains("cannot list");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "GET " + SCALE, "PATCH " + SCALE, "GET " + HPAS);
+  }
+
+  @Test
+  void serverErrorsAreRetriedWithCappedExponentialBackoff() {
+    noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web"))
+        .status(500, "InternalError", "etcdserver: request timed out")
+        .status(503, "ServiceUnavailable", "the server is currently unable to handle the request")
+        .json(200, Wire.scale("web", 4, 2, "8", "app=web"));
+
+    ScaleOutcome o = executor().apply(act(WEB, 2, 4));
+
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(sleeps).containsExactly(Duration.ofMillis(200), Duration.ofMillis(400));
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "GET " + SCALE, "PATCH " + SCALE, "PATCH " + SCALE, "PATCH " + SCALE);
+  }
+
+  @Test
+  void serverErrorsGiveUpAfterTheLastTryAndChangeNothing() {
+    noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web"));
+    for (int i = 0; i < 4; i++) {
+      wire.status(500, "InternalError", "boom " + i);
+    }
+    ScaleOutcome o = executor().apply(act(WEB, 2, 4));
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(o.message()).contains("HTTP 500 InternalError").contains("boom 3")
+        .contains("after 4 tries").endsWith("nothing changed");
+    assertThat(sleeps).containsExactly(Duration.ofMillis(200), Duration.ofMillis(400),
+        Duration.ofMillis(800));
+  }
+
+  @Test
+  void retriesStopAtTheBudget() {
+    RetryPolicy tight = new RetryPolicy(10, Duration.ofSeconds(1), Duration.ofSeconds(4),
+        Duration.ofSeconds(3));
+    ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
+        .retry(tight).detectHpaConflicts(false).sleeper(d -> {
+          sleeps.add(d);
+          clock.advance(d);
+        }).build();
+    for (int i = 0; i < 5; i++) {
+      wire.status(503, "ServiceUnavailable", "down");
+    }
+    ScaleOutcome o = e.apply(act(WEB, 2, 4));
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    // 1 s + 2 s fit in 3 s; the next wait of 4 s would not.
+    assertThat(sleeps).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    assertThat(o.message()).contains("after 3 tries");
+  }
+
+  @Test
+  void tooManyRequestsWaitsRetryAfterWhenItFitsTheBudget() {
+    noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).tooManyRequests(1)
+        .json(200, Wire.scale("web", 3, 2, "8", "app=web"));
+    ScaleOutcome o = executor().apply(act(WEB, 2, 3));
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(sleeps).containsExactly(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void tooManyRequestsBeyondTheBudgetFailsAndHoldsOffUntilRetryAfter() {
+    noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).tooManyRequests(60);
+    ScaleSubresourceExecutor e = executor();
+
+    ScaleOutcome o = e.apply(act(WEB, 2, 3));
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(o.message()).contains("HTTP 429 TooManyRequests").contains("no request before "
+        + T0.plusSeconds(60));
+    assertThat(sleeps).isEmpty();
+    assertThat(wire.requests()).hasSize(3);
+
+    clock.advance(Duration.ofSeconds(30));
+    ScaleOutcome held = e.apply(act(WEB, 2, 3));
+    assertThat(held.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(held.message()).contains("rate limit");
+    assertThat(wire.requests()).isEmpty();
+
+    clock.advance(Duration.ofSeconds(30));
+    noHpa().json(200, Wire.scale("web", 2, 2, "9", "app=web"))
+        .json(200, Wire.scale("web", 3, 2, "10", "app=web"));
+    assertThat(e.apply(act(WEB, 2, 3)).isApplied()).isTrue();
+  }
+
+  @Test
+  void aTimedOutPatchWhoseRetryConflictsIsAppliedOnlyWhenAReReadShowsTheCount() {
+    noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).stall()
+        .status(409, "Conflict", "the object has been modified")
+        .json(200, Wire.scale("web", 5, 2, "8", "app=web"));
+    ScaleOutcome o = executor(Duration.ofMillis(300)).apply(act(WEB, 2, 5));
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(o.message()).contains("confirmed by a re-read");
+    assertThat(sleeps).containsExactly(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aTimedOutPatchWhoseRetryConflictsIsRefusedWhenTheReReadShowsAnotherCount() {
+    noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).stall()
+        .status(409, "Conflict", "the object has been modified")
+        .json(200, Wire.scale("web", 9, 2, "8", "app=web"));
+    ScaleOutcome o = executor(Duration.ofMillis(300)).apply(act(WEB, 2, 5));
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(o.message()).contains("changed by someone else");
+  }
+
+  @Test
+  void timeoutsOnEveryTryFailAsIoErrors() {
+    noHpa();
+    for (int i = 0; i < 4; i++) {
+      wire.stall();
+    }
+    ScaleOutcome o = executor(Duration.ofMillis(200)).apply(act(WEB, 2, 5));
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(o.message()).contains("I/O error on deployments.apps default/web scale")
+        .contains("SocketTimeoutException").contains("nothing changed");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "GET " + SCALE, "GET " + SCALE, "GET " + SCALE, "GET " + SCALE);
+  }
+
+  @Test
+  void anHpaTargetingTheWorkloadRefusesWithoutTouchingTheScale() {
+    wire.json(200, "{\"apiVersion\":\"autoscaling/v2\",\"kind\":\"HorizontalPodAutoscalerList\","
+        + "\"metadata\":{},\"items\":[{\"apiVersion\":\"autoscaling/v2\",\"kind\":"
+        + "\"HorizontalPodAutoscaler\",\"metadata\":{\"name\":\"web-hpa\",\"namespace\":"
+        + "\"default\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":"
+        + "\"Deployment\",\"name\":\"web\"},\"minReplicas\":2,\"maxReplicas\":10}}]}");
+    ScaleOutcome o = executor().apply(act(WEB, 2, 5));
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(o.message()).isEqualTo("HorizontalPodAutoscaler default/web-hpa also targets "
+        + "Deployment web: acting directly would fight it; use Mode.HPA_FLOOR (HpaFloorExecutor) "
+        + "to steer the HPA instead");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS);
+  }
+
+  @Test
+  void anyResourceWithAScaleSubresourceGoesThroughItsGroupVersionAndPlural() {
+    ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
+        .sleeper(d -> { }).detectHpaConflicts(false)
+        .resource(new ScalableResource("Rollout", "argoproj.io", "v1alpha1", "rollouts")).build();
+    WorkloadRef rollout = new WorkloadRef("default", "Rollout", "web");
+    wire.json(200, Wire.scale("web", 1, 1, "3", "app=web"))
+        .json(200, Wire.scale("web", 2, 1, "4", "app=web"));
+    assertThat(e.apply(act(rollout, 1, 2)).isApplied()).isTrue();
+    String path = "/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/web/scale";
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + path,
+        "PATCH " + path);
+  }
+
+  @Test
+  void unknownKindsAndHpaFloorRequestsAreNotApplied() {
+    ScaleOutcome unknown = executor().apply(act(new WorkloadRef("default", "Rollout", "web"), 1,
+        2));
+    assertThat(unknown.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(unknown.message()).contains("kind Rollout").contains("new ScalableResource");
+    WorkloadSpec spec = WorkloadSpec.builder(WEB).maxReplicas(9)
+        .metric(MetricTarget.utilization("cpu", 70)).mode(Mode.HPA_FLOOR).build();
+    ScaleOutcome floor = executor().apply(new ScaleRequest(spec, Mode.HPA_FLOOR, 2, 3, List.of(),
+        T0));
+    assertThat(floor.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(floor.message()).contains("HpaFloorExecutor");
+    assertThat(wire.requests()).isEmpty();
+  }
+
+  @Test
+  void replicasComeFromTheScaleSubresource() {
+    wire.json(200, Wire.scale("web", 4, 3, "1", "app=web"));
+    assertThat(executor().replicas(WEB)).contains(ReplicaStatus.of(4, 3));
+    wire.status(404, "NotFound", "not found");
+    assertThat(executor().replicas(WEB)).isEmpty();
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + SCALE,
+        "GET " + SCALE);
+  }
+
+  @Test
+  void builderRejectsAnOutOfRangeCacheTtl() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScaleSubresourceExecutor
+            .builder(wire.client()).hpaCacheTtl(Duration.ofMinutes(11)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("hpaCacheTtl must be in [PT0S, PT10M], but was PT11M");
+  }
+}

@@ -1,0 +1,201 @@
+package dev.prescaler.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Range reads against a stub that answers each range query with a value per point. */
+class HistoryTest {
+  private static final Instant TO = Instant.parse("2026-11-29T10:00:00Z");
+  private static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web");
+  private static final MetricTarget RPS = MetricTarget.averageValue("rps", 10);
+  private static final MetricTarget CPU = MetricTarget.utilization("cpu", 70);
+  private static final WorkloadSpec SPEC =
+      WorkloadSpec.builder(WEB).maxReplicas(5).metric(RPS).metric(CPU).build();
+
+  private StubPrometheus stub;
+
+  @AfterEach
+  void close() {
+    if (stub != null) {
+      stub.close();
+    }
+  }
+
+  /**
+   * Answers every range query with one series whose value at time t (seconds) is t mod 1000 for
+   * queries containing "rps", and 3 for the ready-replicas query, 50 for "cpu".
+   */
+  private PrometheusMetricSource.Builder source() throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(exchange -> {
+      StubPrometheus.Request req = stub.requests().get(stub.requests().size() - 1);
+      long start = new BigDecimal(req.form().get("start")).longValueExact();
+      long end = new BigDecimal(req.form().get("end")).longValueExact();
+      long step = new BigDecimal(req.form().get("step")).longValueExact();
+      String q = req.form().get("query");
+      StringBuilder values = new StringBuilder();
+      for (long t = start; t <= end; t += step) {
+        String v = q.contains("ready") ? "3" : q.contains("cpu") ? "50" : "" + (t % 1000);
+        if (t % 7 == 0) {
+          v = "NaN";
+        }
+        values.append(values.length() == 0 ? "" : ",").append('[').append(t).append(",\"")
+            .append(v).append("\"]");
+      }
+      StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+          + "\"result\":[{\"metric\":{},\"values\":[" + values + "]}]}}").handle(exchange);
+    });
+    return PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "sum(rate(rps_total{{selector}}[{rate_window}]))")
+        .metric("cpu", "cpu{{selector}}")
+        .initialBackoff(Duration.ZERO);
+  }
+
+  @Test
+  void rangeReadsAreChunkedAndPlacedOnTheRequestedGrid() throws IOException {
+    PrometheusMetricSource source = source().maxPointsPerRequest(1000).build();
+    Instant from = TO.minus(Duration.ofSeconds(15 * 2500));
+
+    MetricSeries s = source.history(SPEC, RPS, from, TO, Duration.ofSeconds(15)).orElseThrow();
+
+    assertThat(s.size()).isEqualTo(2500);
+    assertThat(s.start()).isEqualTo(from);
+    assertThat(stub.requests()).hasSize(3);
+    assertThat(stub.requests()).allSatisfy(r -> {
+      assertThat(r.path()).isEqualTo("/api/v1/query_range");
+      assertThat(r.form()).containsEntry("step", "15.000");
+    });
+    long f = from.getEpochSecond();
+    assertThat(stub.requests()).extracting(r -> r.form().get("start"))
+        .containsExactly(f + ".000", (f + 15_000) + ".000", (f + 30_000) + ".000");
+    assertThat(stub.requests()).extracting(r -> r.form().get("end"))
+        .containsExactly((f + 14_985) + ".000", (f + 29_985) + ".000", (f + 37_485) + ".000");
+    for (int i = 0; i < s.size(); i++) {
+      long t = f + 15L * i;
+      if (t % 7 == 0) {
+        assertThat(s.value(i)).as("NaN at %d", i).isNaN();
+      } else {
+        assertThat(s.value(i)).as("value at %d", i).isEqualTo(t % 1000);
+      }
+    }
+  }
+
+  @Test
+  void noChunkExceedsPrometheussPointLimit() throws IOException {
+    PrometheusMetricSource source = source().build();
+    Instant from = TO.minus(Duration.ofDays(7));
+
+    MetricSeries s = source.history(SPEC, RPS, from, TO, Duration.ofSeconds(15)).orElseThrow();
+
+    assertThat(s.size()).isEqualTo(40_320);
+    assertThat(stub.requests()).hasSize(5);
+    for (StubPrometheus.Request r : stub.requests()) {
+      double points = (Double.parseDouble(r.form().get("end"))
+          - Double.parseDouble(r.form().get("start"))) / 15 + 1;
+      assertThat(points).isLessThanOrEqualTo(10_000);
+    }
+  }
+
+  @Test
+  void nothingOlderThanMaxBackfillIsRead() throws IOException {
+    PrometheusMetricSource source = source().build();
+    Instant from = TO.minus(Duration.ofDays(9));
+
+    MetricSeries s = source.history(SPEC, RPS, from, TO, Duration.ofMinutes(1)).orElseThrow();
+
+    assertThat(s.size()).isEqualTo(9 * 1440);
+    assertThat(s.value(2 * 1440 - 1)).isNaN();
+    assertThat(stub.requests().get(0).form().get("start"))
+        .isEqualTo(TO.minus(Duration.ofDays(7)).getEpochSecond() + ".000");
+  }
+
+  @Test
+  void utilizationHistoryIsLoadInPodRequests() throws IOException {
+    PrometheusMetricSource source = source()
+        .replicaQueries("Deployment", new ReplicaQueries("current", "ready{{selector}}")).build();
+
+    MetricSeries s = source.history(SPEC, CPU, TO.minus(Duration.ofHours(1)), TO,
+        Duration.ofMinutes(1)).orElseThrow();
+
+    // 50 % of request on 3 ready pods: 1.5 pod-requests.
+    assertThat(s.toArray()).containsOnly(1.5, Double.NaN);
+    assertThat(s.countPresent()).isGreaterThan(40);
+  }
+
+  @Test
+  void utilizationHistoryNeedsReplicaQueries() throws IOException {
+    PrometheusMetricSource source = source().build();
+
+    Optional<MetricSeries> s = source.history(SPEC, CPU, TO.minus(Duration.ofHours(1)), TO,
+        Duration.ofMinutes(1));
+
+    assertThat(s).isEmpty();
+    assertThat(stub.requests()).isEmpty();
+  }
+
+  @Test
+  void aMetricWithoutTemplateHasNoHistory() throws IOException {
+    PrometheusMetricSource source = source().build();
+
+    assertThat(source.history(SPEC, MetricTarget.averageValue("other", 1),
+        TO.minus(Duration.ofHours(1)), TO, Duration.ofMinutes(1))).isEmpty();
+  }
+
+  @Test
+  void severalSeriesInARangeResultFail() throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":"
+        + "\"matrix\",\"result\":[{\"metric\":{\"pod\":\"a\"},\"values\":[]},"
+        + "{\"metric\":{\"pod\":\"b\"},\"values\":[]}]}}"));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "x").build();
+
+    assertThatThrownBy(() -> source.history(SPEC, RPS, TO.minus(Duration.ofHours(1)), TO,
+        Duration.ofMinutes(1)))
+        .isInstanceOf(PrometheusException.class)
+        .hasMessage("ambiguous history: the query returned 2 series where one was expected: "
+            + "{pod=a}, {pod=b} (query: x)");
+  }
+
+  @Test
+  void aFailedRangeReadThrowsWithPrometheussError() throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(StubPrometheus.json(400, "{\"status\":\"error\",\"errorType\":\"bad_data\","
+        + "\"error\":\"exceeded maximum resolution of 11,000 points per timeseries\"}"));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "x").build();
+
+    assertThatThrownBy(() -> source.history(SPEC, RPS, TO.minus(Duration.ofHours(1)), TO,
+        Duration.ofMinutes(1)))
+        .isInstanceOfSatisfying(PrometheusApiException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(400);
+          assertThat(e.errorType()).isEqualTo("bad_data");
+          assertThat(e.error()).isEqualTo(
+              "exceeded maximum resolution of 11,000 points per timeseries");
+        });
+  }
+
+  @Test
+  void history_badArguments() throws IOException {
+    PrometheusMetricSource source = source().build();
+    assertThatThrownBy(() -> source.history(SPEC, RPS, TO, TO, Duration.ofMinutes(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("from must be before to (" + TO + "), but was " + TO);
+    assertThatThrownBy(() -> source.history(SPEC, RPS, TO.minusSeconds(60), TO, Duration.ZERO))
+        .hasMessage("step must be >= 1 ms, but was PT0S");
+    assertThat(List.of(stub.requests())).containsExactly(List.of());
+  }
+}

@@ -1,0 +1,110 @@
+package dev.prescaler.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.ReplicaStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HygieneTest {
+  private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
+  private static final Duration AGE = Duration.ofMinutes(5);
+
+  private static QueryResult vector(QueryResult.Series... s) {
+    return new QueryResult(QueryResult.Type.VECTOR, List.of(s), List.of());
+  }
+
+  private static QueryResult.Series series(Map<String, String> labels, Instant t, double v) {
+    return new QueryResult.Series(labels, List.of(new QueryResult.Sample(t, v)), List.of());
+  }
+
+  private static QueryResult.Series rejected(Instant t, String text) {
+    return new QueryResult.Series(Map.of(), List.of(),
+        List.of(new QueryResult.Rejected(t, text)));
+  }
+
+  private static MetricReading reading(QueryResult r) {
+    return Hygiene.reading("m", r, NOW, AGE, "q");
+  }
+
+  @Test
+  void oneFreshFiniteSampleIsAvailable() {
+    MetricReading r = reading(vector(series(Map.of(), NOW, 3.5)));
+    assertThat(r).isEqualTo(MetricReading.of("m", 3.5, NOW));
+  }
+
+  @Test
+  void emptyResultIsUnavailable() {
+    assertThat(reading(vector()).reason())
+        .isEqualTo("no data: the query matched no series (query: q)");
+  }
+
+  @Test
+  void severalSeriesAreAmbiguous() {
+    QueryResult r = vector(series(Map.of("pod", "a"), NOW, 1), series(Map.of("pod", "b"), NOW, 2),
+        series(Map.of("pod", "c"), NOW, 3), series(Map.of("pod", "d"), NOW, 4));
+    assertThat(reading(r).reason()).isEqualTo("ambiguous: the query returned 4 series where one "
+        + "was expected: {pod=a}, {pod=b}, {pod=c}, ...; aggregate them, e.g. with sum(...) "
+        + "(query: q)");
+  }
+
+  @Test
+  void nanAndInfinityAreUnavailable() {
+    assertThat(reading(vector(rejected(NOW, "NaN"))).reason())
+        .isEqualTo("value is NaN at " + NOW + ", not a finite number (query: q)");
+    assertThat(reading(vector(rejected(NOW, "-Inf"))).reason()).startsWith("value is -Inf at ");
+  }
+
+  @Test
+  void aNewerNonFiniteSampleWinsOverAnOlderFiniteOne() {
+    QueryResult.Series s = new QueryResult.Series(Map.of(),
+        List.of(new QueryResult.Sample(NOW.minusSeconds(30), 1)),
+        List.of(new QueryResult.Rejected(NOW.minusSeconds(15), "NaN")));
+    assertThat(reading(new QueryResult(QueryResult.Type.MATRIX, List.of(s), List.of()))
+        .isAvailable()).isFalse();
+  }
+
+  @Test
+  void theNewestSampleOfARangeVectorIsUsed() {
+    QueryResult.Series s = new QueryResult.Series(Map.of(),
+        List.of(new QueryResult.Sample(NOW.minusSeconds(30), 1),
+            new QueryResult.Sample(NOW.minusSeconds(15), 2)),
+        List.of(new QueryResult.Rejected(NOW.minusSeconds(45), "NaN")));
+    MetricReading r = reading(new QueryResult(QueryResult.Type.MATRIX, List.of(s), List.of()));
+    assertThat(r).isEqualTo(MetricReading.of("m", 2, NOW.minusSeconds(15)));
+  }
+
+  @Test
+  void staleSamplesAreUnavailable() {
+    Instant old = NOW.minus(AGE).minusMillis(1);
+    assertThat(reading(vector(series(Map.of(), old, 1))).reason())
+        .isEqualTo("stale: the newest sample is from " + old + ", more than maxSampleAge PT5M "
+            + "before " + NOW + " (query: q)");
+    assertThat(reading(vector(series(Map.of(), NOW.minus(AGE), 1))).isAvailable()).isTrue();
+  }
+
+  @Test
+  void stringResultsAreUnavailable() {
+    assertThat(reading(new QueryResult(QueryResult.Type.STRING, List.of(), List.of())).reason())
+        .isEqualTo("the query returned a string, not a number (query: q)");
+  }
+
+  @Test
+  void replicaCountsMustBeNonNegativeIntegers() {
+    QueryResult three = vector(series(Map.of(), NOW, 3));
+    QueryResult two = vector(series(Map.of(), NOW, 2.0));
+    assertThat(Hygiene.replicas(three, two, NOW, AGE)).isEqualTo(ReplicaStatus.of(3, 2));
+    assertThatThrownBy(() -> Hygiene.replicas(vector(series(Map.of(), NOW, 2.5)), two, NOW, AGE))
+        .isInstanceOf(PrometheusException.class)
+        .hasMessage("current replicas must be a non-negative integer, but was 2.5");
+    assertThatThrownBy(() -> Hygiene.replicas(three, vector(series(Map.of(), NOW, -1)), NOW, AGE))
+        .hasMessage("ready replicas must be a non-negative integer, but was -1.0");
+    assertThatThrownBy(() -> Hygiene.replicas(three, vector(), NOW, AGE))
+        .hasMessageStartingWith("ready replicas: no data");
+  }
+}

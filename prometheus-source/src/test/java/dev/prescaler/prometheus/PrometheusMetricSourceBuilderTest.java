@@ -1,0 +1,177 @@
+package dev.prescaler.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+
+class PrometheusMetricSourceBuilderTest {
+  private static final URI URI_OK = URI.create("http://127.0.0.1:9/");
+
+  private static PrometheusMetricSource.Builder valid() {
+    return PrometheusMetricSource.builder().baseUri(URI_OK).metric("rps", "up");
+  }
+
+  private static void assertProblem(PrometheusMetricSource.Builder b, String problem) {
+    assertThatThrownBy(b::build).isInstanceOfSatisfying(InvalidConfigurationException.class,
+        e -> assertThat(e.problems()).contains(problem));
+  }
+
+  @Test
+  void defaultsAreValid() {
+    PrometheusMetricSource s = valid().build();
+    assertThat(s.query(WorkloadRef.deployment("a", "b"), "rps")).contains("up");
+    assertThat(s.query(WorkloadRef.deployment("a", "b"), "other")).isEmpty();
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    assertThatThrownBy(() -> PrometheusMetricSource.builder().maxRetries(-1).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid PrometheusMetricSource:\n"
+            + "- baseUri must be set: call baseUri(...)\n"
+            + "- metrics must hold at least one template: call metric(name, template)\n"
+            + "- maxRetries must be in [0, 10], but was -1");
+  }
+
+  @Test
+  void baseUri_notHttp() {
+    assertProblem(valid().baseUri(URI.create("ftp://host/")), "baseUri must be an http or "
+        + "https URI with a host and no query or fragment, but was ftp://host/");
+    assertProblem(valid().baseUri(URI.create("http://host/?x=1")), "baseUri must be an http or "
+        + "https URI with a host and no query or fragment, but was http://host/?x=1");
+  }
+
+  @Test
+  void template_invalid() {
+    assertProblem(valid().metric("cpu", "x{a={name}}"), "template of metric cpu must not place "
+        + "{name} in no string literal; write it inside quotes, e.g. namespace=\"{name}\", but "
+        + "the template was \"x{a={name}}\"");
+  }
+
+  @Test
+  void replicaQueries_invalid() {
+    assertThatThrownBy(() -> valid().replicaQueries("Deployment",
+        new ReplicaQueries("x{{bogus}}", "y")).build())
+        .hasMessageContaining("- current-replicas template of kind Deployment has unknown "
+            + "placeholder {bogus}");
+  }
+
+  @Test
+  void durations_outOfRange() {
+    assertProblem(valid().rateWindow(Duration.ofMillis(500)),
+        "rateWindow must be >= 1s in whole milliseconds, but was PT0.5S");
+    assertProblem(valid().requestTimeout(Duration.ZERO),
+        "requestTimeout must be in [PT0.001S, PT10M], but was PT0S");
+    assertProblem(valid().connectTimeout(Duration.ofHours(1)),
+        "connectTimeout must be in [PT0.001S, PT10M], but was PT1H");
+    assertProblem(valid().initialBackoff(Duration.ofSeconds(-1)),
+        "initialBackoff must be >= 0, but was PT-1S");
+    assertProblem(valid().initialBackoff(Duration.ofSeconds(3)),
+        "maxBackoff must be >= initialBackoff (PT3S), but was PT2S");
+    assertProblem(valid().maxSampleAge(Duration.ZERO), "maxSampleAge must be > 0, but was PT0S");
+    assertProblem(valid().maxBackfill(Duration.ofDays(8)),
+        "maxBackfill must be in (0, 7d], but was PT192H");
+  }
+
+  @Test
+  void maxPointsPerRequest_aboveServerLimit() {
+    assertProblem(valid().maxPointsPerRequest(11_001),
+        "maxPointsPerRequest must be in [1, 11000], but was 11001");
+    assertThat(valid().maxPointsPerRequest(11_000).build()).isNotNull();
+  }
+
+  @Test
+  void auth_bothKinds() {
+    assertProblem(valid().bearerTokenFile(Path.of("t")).basicAuth("u", "p"),
+        "bearerTokenFile and basicAuth cannot both be set, but both were");
+  }
+
+  @Test
+  void tls_bothKindsOrPlainHttp() throws Exception {
+    assertProblem(valid().baseUri(URI.create("https://h/")).caCertificate(Path.of("ca.pem"))
+        .sslContext(SSLContext.getDefault()),
+        "caCertificate and sslContext cannot both be set, but both were");
+    assertProblem(valid().sslContext(SSLContext.getDefault()),
+        "baseUri must be https when caCertificate or sslContext is set, but was " + URI_OK);
+  }
+
+  @Test
+  void header_authorization() {
+    assertProblem(valid().header("authorization", "Bearer x"),
+        "header Authorization must be set with bearerTokenFile or basicAuth, not header(...)");
+  }
+
+  @Test
+  void aMetricWithoutTemplateIsUnavailableAndSaysWhatToCall() {
+    WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment("a", "b")).maxReplicas(3)
+        .metric(MetricTarget.averageValue("latency", 1)).build();
+
+    Observation obs = valid().build().read(spec, Instant.parse("2026-01-01T00:00:00Z"));
+
+    assertThat(obs.reading("latency").reason()).isEqualTo("no PromQL template for metric latency: "
+        + "call metric(\"latency\", ...) on the PrometheusMetricSource builder");
+  }
+
+  @Test
+  void aSelectorThatCannotBeRenderedMakesEveryReadingUnavailable() {
+    WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment("a", "b")).maxReplicas(3)
+        .metric(MetricTarget.averageValue("rps", 1)).build();
+    PrometheusMetricSource lone = valid().metric("rps", "sum(x{{selector}})")
+        .podSelector(ref -> List.of(LabelMatcher.eq("note", "\uD800"))).build();
+    PrometheusMetricSource none = valid().metric("rps", "sum(x{{selector}})")
+        .podSelector(ref -> List.of()).build();
+
+    MetricReading r1 = lone.read(spec, Instant.EPOCH).reading("rps");
+    MetricReading r2 = none.read(spec, Instant.EPOCH).reading("rps");
+
+    assertThat(r1.reason()).isEqualTo("cannot build the query: label value must be valid "
+        + "Unicode, but had a lone surrogate at index 0 (length 1)");
+    assertThat(r2.reason()).isEqualTo("cannot build the query: podSelector must return at least "
+        + "one matcher for a/b, but returned []");
+  }
+
+  @Test
+  void builtInTemplatesParse() {
+    PrometheusMetricSource s = PrometheusMetricSource.builder().baseUri(URI_OK)
+        .metric("cpu", PromQlTemplates.cpuUtilization())
+        .metric("cores", PromQlTemplates.cpuCores())
+        .metric("mem", PromQlTemplates.memoryWorkingSetBytes())
+        .metric("memutil", PromQlTemplates.memoryUtilization())
+        .metric("rps", PromQlTemplates.requestRate("http_requests_total"))
+        .metric("p95", PromQlTemplates.latencyP95("http_request_duration_seconds"))
+        .metric("errors", PromQlTemplates.errorRatio("http_requests_total", "code"))
+        .replicaQueries(PromQlTemplates.kubeStateMetricsReplicas()).build();
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+
+    assertThat(s.query(web, "cores")).contains("sum(rate(container_cpu_usage_seconds_total{"
+        + "container!=\"\",container!=\"POD\",namespace=\"shop\",pod=~\"web-[a-z0-9]+-[a-z0-9]+\"}"
+        + "[5m]))");
+    assertThat(s.query(web, "p95")).contains("histogram_quantile(0.95, sum by (le) (rate("
+        + "http_request_duration_seconds_bucket{namespace=\"shop\",pod=~\"web-[a-z0-9]+-[a-z0-9]+\"}"
+        + "[5m])))");
+  }
+
+  @Test
+  void builtInTemplates_badNames() {
+    assertThatThrownBy(() -> PromQlTemplates.requestRate("http-requests"))
+        .hasMessage("counter must be a metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*, but was "
+            + "\"http-requests\"");
+    assertThatThrownBy(() -> PromQlTemplates.errorRatio("x", "status code"))
+        .hasMessage("statusLabel must match [a-zA-Z_][a-zA-Z0-9_]*, but was \"status code\"");
+    assertThatThrownBy(() -> PromQlTemplates.latencyQuantile("x", 1.0))
+        .hasMessage("quantile must be in (0, 1), but was 1.0");
+  }
+}

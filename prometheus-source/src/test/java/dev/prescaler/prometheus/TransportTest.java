@@ -1,0 +1,347 @@
+package dev.prescaler.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.zip.GZIPOutputStream;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP side against a stub server: requests on the wire, auth, retries, TLS, errors. */
+class TransportTest {
+  private static final Instant NOW = Instant.parse("2026-11-29T10:00:00.123Z");
+  private static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web");
+  private static final WorkloadSpec SPEC = WorkloadSpec.builder(WEB).maxReplicas(5)
+      .metric(MetricTarget.averageValue("rps", 10)).build();
+  private static final String OK = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+      + "\"result\":[{\"metric\":{},\"value\":[1795946400.123,\"42.5\"]}]}}";
+
+  @TempDir Path dir;
+  private StubPrometheus stub;
+
+  @AfterEach
+  void close() {
+    if (stub != null) {
+      stub.close();
+    }
+  }
+
+  private PrometheusMetricSource.Builder source() throws IOException {
+    if (stub == null) {
+      stub = new StubPrometheus();
+    }
+    return PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "sum(rate(http_requests_total{{selector}}[{rate_window}]))")
+        .initialBackoff(Duration.ZERO);
+  }
+
+  private MetricReading read(PrometheusMetricSource source) {
+    return source.read(SPEC, NOW).reading("rps");
+  }
+
+  @Test
+  void instantQueryIsAFormPostAtTheEnginesNow() throws IOException {
+    PrometheusMetricSource source = source().requestTimeout(Duration.ofSeconds(7)).build();
+    stub.answer(StubPrometheus.vector(1795946400.123, "42.5"));
+
+    MetricReading r = read(source);
+
+    assertThat(r.value()).isEqualTo(42.5);
+    assertThat(r.timestamp()).isEqualTo(Instant.ofEpochMilli(1795946400123L));
+    StubPrometheus.Request req = stub.requests().get(0);
+    assertThat(req.method()).isEqualTo("POST");
+    assertThat(req.path()).isEqualTo("/api/v1/query");
+    assertThat(req.header("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
+    assertThat(req.form()).containsEntry("query",
+        "sum(rate(http_requests_total{namespace=\"shop\",pod=~\"web-[a-z0-9]+-[a-z0-9]+\"}[5m]))")
+        .containsEntry("time", "1795946400.123").containsEntry("timeout", "7s");
+    assertThat(req.header("Authorization")).isNull();
+  }
+
+  @Test
+  void aPathPrefixInTheBaseUriIsKept() throws IOException {
+    stub = new StubPrometheus();
+    PrometheusMetricSource source = source()
+        .baseUri(URI.create(stub.uri() + "prometheus")).build();
+    stub.answer(StubPrometheus.json(200, OK));
+
+    read(source);
+
+    assertThat(stub.requests().get(0).path()).isEqualTo("/prometheus/api/v1/query");
+  }
+
+  @Test
+  void bearerTokenIsReadFromItsFileAndReReadWhenItChanges() throws IOException {
+    Path token = dir.resolve("token");
+    Files.writeString(token, "first-token\n");
+    PrometheusMetricSource source = source().bearerTokenFile(token).build();
+    stub.answer(StubPrometheus.json(200, OK));
+
+    read(source);
+    read(source);
+    Files.writeString(token, "second-token-that-is-longer");
+    Files.setLastModifiedTime(token, FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
+    read(source);
+
+    assertThat(stub.requests()).extracting(r -> r.header("Authorization"))
+        .containsExactly("Bearer first-token", "Bearer first-token",
+            "Bearer second-token-that-is-longer");
+  }
+
+  @Test
+  void aMissingOrEmptyTokenFileMakesTheReadingUnavailable() throws IOException {
+    Path token = dir.resolve("token");
+    PrometheusMetricSource source = source().bearerTokenFile(token).build();
+    stub.answer(StubPrometheus.json(200, OK));
+
+    MetricReading missing = read(source);
+    Files.writeString(token, "  \n");
+    MetricReading empty = read(source);
+
+    assertThat(missing.reason()).startsWith("bearer token file " + token + " cannot be read");
+    assertThat(empty.reason()).isEqualTo("bearer token file " + token + " is empty");
+    assertThat(stub.requests()).isEmpty();
+  }
+
+  @Test
+  void basicAuthAndCustomHeadersAreSent() throws IOException {
+    PrometheusMetricSource source = source().basicAuth("scaler", "s3cret:x")
+        .header("X-Scope-OrgID", "team-a").build();
+    stub.answer(StubPrometheus.json(200, OK));
+
+    read(source);
+
+    StubPrometheus.Request req = stub.requests().get(0);
+    assertThat(req.header("Authorization")).isEqualTo("Basic "
+        + Base64.getEncoder().encodeToString("scaler:s3cret:x".getBytes(StandardCharsets.UTF_8)));
+    assertThat(req.header("X-Scope-OrgID")).isEqualTo("team-a");
+  }
+
+  @Test
+  void serverErrorsAreRetriedWithCappedExponentialBackoff() throws IOException {
+    List<Duration> waits = new ArrayList<>();
+    Function<Duration, Executor> recording = d -> {
+      synchronized (waits) {
+        waits.add(d);
+      }
+      return Runnable::run;
+    };
+    PrometheusMetricSource source = source().maxRetries(4)
+        .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofMillis(300))
+        .delays(recording).build();
+    stub.answer(StubPrometheus.json(503, "{\"status\":\"error\",\"errorType\":\"unavailable\","
+            + "\"error\":\"try later\"}"),
+        StubPrometheus.json(502, "<html>bad gateway</html>"),
+        StubPrometheus.json(500, ""),
+        StubPrometheus.json(503, "{}"),
+        StubPrometheus.json(200, OK));
+
+    MetricReading r = read(source);
+
+    assertThat(r.value()).isEqualTo(42.5);
+    assertThat(stub.requests()).hasSize(5);
+    assertThat(waits).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200),
+        Duration.ofMillis(300), Duration.ofMillis(300));
+  }
+
+  @Test
+  void whenRetriesRunOutTheLastErrorIsTheReason() throws IOException {
+    PrometheusMetricSource source = source().maxRetries(2).build();
+    stub.answer(StubPrometheus.json(503, "{\"status\":\"error\",\"errorType\":\"timeout\","
+        + "\"error\":\"query timed out in expression evaluation\"}"));
+
+    MetricReading r = read(source);
+
+    assertThat(r.isAvailable()).isFalse();
+    assertThat(r.reason()).startsWith("Prometheus answered HTTP 503 timeout: query timed out in "
+        + "expression evaluation (query: sum(rate(").endsWith("(gave up after 3 attempts)");
+    assertThat(stub.requests()).hasSize(3);
+  }
+
+  @Test
+  void clientErrorsAreNotRetriedAndCarryErrorTypeAndError() throws IOException {
+    PrometheusMetricSource source = source().build();
+    stub.answer(StubPrometheus.json(422, "{\"status\":\"error\",\"errorType\":\"execution\","
+        + "\"error\":\"many-to-many matching not allowed\"}"));
+
+    MetricReading r = read(source);
+
+    assertThat(r.reason()).startsWith("Prometheus answered HTTP 422 execution: many-to-many "
+        + "matching not allowed (query: ");
+    assertThat(stub.requests()).hasSize(1);
+  }
+
+  @Test
+  void aNonJsonErrorBodyIsQuoted() throws IOException {
+    PrometheusMetricSource source = source().build();
+    stub.answer(StubPrometheus.json(403, "<html>\nforbidden by proxy</html>"));
+
+    assertThat(read(source).reason())
+        .startsWith("Prometheus answered HTTP 403: <html> forbidden by proxy</html> (query: ");
+  }
+
+  @Test
+  void unauthorizedMakesTheTokenFileBeReadAgain() throws IOException {
+    Path token = dir.resolve("token");
+    Files.writeString(token, "old");
+    FileTime fixed = FileTime.from(Instant.parse("2030-01-01T00:00:00Z"));
+    Files.setLastModifiedTime(token, fixed);
+    PrometheusMetricSource source = source().bearerTokenFile(token).build();
+    stub.answer(StubPrometheus.json(401, "unauthorized"), StubPrometheus.json(200, OK));
+
+    MetricReading first = read(source);
+    // Same size and time: only the 401 makes the source read the file again.
+    Files.writeString(token, "new");
+    Files.setLastModifiedTime(token, fixed);
+    MetricReading second = read(source);
+
+    assertThat(first.reason()).startsWith("Prometheus answered HTTP 401: unauthorized");
+    assertThat(second.value()).isEqualTo(42.5);
+    assertThat(stub.requests()).extracting(r -> r.header("Authorization"))
+        .containsExactly("Bearer old", "Bearer new");
+  }
+
+  @Test
+  void connectionErrorsAreRetriedThenReported() throws IOException {
+    stub = new StubPrometheus();
+    URI closed = stub.uri();
+    stub.close();
+    stub = null;
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(closed)
+        .metric("rps", "up").initialBackoff(Duration.ZERO).maxRetries(1).build();
+
+    MetricReading r = read(source);
+
+    assertThat(r.reason()).startsWith("cannot connect to Prometheus at " + closed.getAuthority())
+        .endsWith("(gave up after 2 attempts)");
+  }
+
+  @Test
+  void gzipBodiesAreDecompressed() throws IOException {
+    PrometheusMetricSource source = source().build();
+    stub.answer(exchange -> {
+      assertThat(exchange.getRequestHeaders().getFirst("Accept-Encoding")).isEqualTo("gzip");
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+        gz.write(OK.getBytes(StandardCharsets.UTF_8));
+      }
+      exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+      exchange.sendResponseHeaders(200, bytes.size());
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes.toByteArray());
+      }
+    });
+
+    assertThat(read(source).value()).isEqualTo(42.5);
+  }
+
+  @Test
+  void backoffDoublesAndIsCapped() {
+    Duration i = Duration.ofMillis(200);
+    Duration max = Duration.ofSeconds(2);
+    assertThat(PrometheusHttp.backoff(1, i, max)).isEqualTo(Duration.ofMillis(200));
+    assertThat(PrometheusHttp.backoff(2, i, max)).isEqualTo(Duration.ofMillis(400));
+    assertThat(PrometheusHttp.backoff(4, i, max)).isEqualTo(Duration.ofMillis(1600));
+    assertThat(PrometheusHttp.backoff(5, i, max)).isEqualTo(max);
+    assertThat(PrometheusHttp.backoff(64, i, max)).isEqualTo(max);
+    assertThat(PrometheusHttp.backoff(3, Duration.ZERO, max)).isEqualTo(Duration.ZERO);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // TLS with a CA from a PEM file: a self-signed certificate for 127.0.0.1 made by keytool.
+
+  private static void keytool(Path log, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+        .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+  }
+
+  private StubPrometheus tlsStub(Path keystore) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, "changeit".toCharArray());
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    HttpsServer server =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(ctx));
+    return new StubPrometheus(server);
+  }
+
+  @Test
+  void httpsWithACaCertificateFromAPemFile() throws Exception {
+    Path keystore = dir.resolve("server.p12");
+    Path pem = dir.resolve("ca.pem");
+    keytool(dir.resolve("gen.log"), "-genkeypair", "-keystore", keystore.toString(),
+        "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit",
+        "-alias", "server", "-keyalg", "EC", "-dname", "CN=prometheus-test",
+        "-ext", "SAN=ip:127.0.0.1", "-validity", "2");
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'})
+            .encodeToString(ks.getCertificate("server").getEncoded())
+        + "\n-----END CERTIFICATE-----\n");
+    stub = tlsStub(keystore);
+    stub.answer(StubPrometheus.json(200, OK));
+
+    PrometheusMetricSource trusting = source().baseUri(stub.uri()).caCertificate(pem).build();
+    PrometheusMetricSource defaultTrust = source().baseUri(stub.uri()).maxRetries(0).build();
+
+    assertThat(stub.uri().getScheme()).isEqualTo("https");
+    assertThat(read(trusting).value()).isEqualTo(42.5);
+    MetricReading refused = read(defaultTrust);
+    assertThat(refused.isAvailable()).isFalse();
+    assertThat(refused.reason()).contains("SSLHandshakeException");
+  }
+
+  @Test
+  void caCertificate_notPem() throws IOException {
+    Path bad = dir.resolve("bad.pem");
+    Files.writeString(bad, "not a certificate");
+
+    assertThatThrownBy(() -> PrometheusMetricSource.builder()
+        .baseUri(URI.create("https://127.0.0.1:1/")).metric("rps", "up").caCertificate(bad)
+        .build())
+        .hasMessageContaining("- caCertificate must ")
+        .hasMessageContaining(bad.toString());
+  }
+}

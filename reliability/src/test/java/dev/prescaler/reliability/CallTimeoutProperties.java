@@ -1,0 +1,99 @@
+package dev.prescaler.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With a call timeout, a hanging plug-in delays a tick by at most its own timeout: the only test
+ * of the module that measures wall time. Each example picks, for each of the four workloads,
+ * whether its source hangs, its executor hangs, its executor hangs while reporting replicas, or
+ * it is healthy; every hang blocks on a latch that the test opens afterwards.
+ */
+class CallTimeoutProperties {
+  /** Generated examples: each costs up to four timeouts of wall time. */
+  static final int EXAMPLES = 12;
+  static final Duration TIMEOUT = Duration.ofMillis(200);
+  /**
+   * Allowance for scheduling on a loaded 2-core machine, on top of the hanging calls' timeouts.
+   * A healthy tick of four workloads takes well under 50 ms; a regression that waits for a hung
+   * call (forever) or serializes healthy calls behind it blows far past this.
+   */
+  static final Duration MARGIN = Duration.ofSeconds(3);
+
+  /**
+   * A tick ends within (number of hanging calls) × timeout + margin; each hanging workload is held
+   * or recorded as failed with "timed out", and each healthy workload is decided normally.
+   */
+  @Test
+  void aHangingPluginDelaysTheTickByAtMostItsOwnTimeout() {
+    qt().withExamples(EXAMPLES).withShrinkCycles(5)
+        .forAll(lists().of(integers().between(0, 3)).ofSize(FaultHarness.SPECS.size()))
+        .checkAssert(CallTimeoutProperties::check);
+  }
+
+  private static void check(List<Integer> hangs) {
+    CountDownLatch release = new CountDownLatch(1);
+    List<WorkloadSpec> specs = FaultHarness.SPECS;
+    try (FaultHarness h = new FaultHarness(TIMEOUT, specs)) {
+      int hanging = 0;
+      List<WorkloadRef> healthy = new ArrayList<>();
+      for (int i = 0; i < specs.size(); i++) {
+        WorkloadRef w = specs.get(i).workload();
+        h.source.demand(w, 1000);
+        switch (hangs.get(i)) {
+          case 1 -> h.source.hang(w, release);
+          case 2 -> h.executor.hang(w, release);
+          case 3 -> {
+            h.source.fault(w, SourceFault.NO_REPLICAS);
+            h.executor.hangReplicas(w, release);
+          }
+          default -> healthy.add(w);
+        }
+        // An executor hang only costs time when the executor is called.
+        boolean called = hangs.get(i) == 2 && specs.get(i).mode() != dev.prescaler.core.Mode
+            .OBSERVE_ONLY;
+        if (hangs.get(i) == 1 || hangs.get(i) == 3 || called) {
+          hanging++;
+        }
+      }
+      long start = System.nanoTime();
+      List<DecisionRecord> records = h.tick();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(took).as("tick with %d hanging calls (%s)", hanging, hangs)
+          .isLessThanOrEqualTo(TIMEOUT.multipliedBy(hanging).plus(MARGIN));
+      assertThat(records).hasSize(specs.size());
+      for (int i = 0; i < specs.size(); i++) {
+        DecisionRecord r = FaultHarness.recordOf(records, specs.get(i).workload());
+        switch (hangs.get(i)) {
+          case 1, 3 -> {
+            assertThat(r.kind()).as(r.toString()).isEqualTo(Kind.HOLD);
+            assertThat(r.actionMessage()).contains("timed out after " + TIMEOUT);
+          }
+          case 2 -> {
+            if (r.action() != Action.NONE && r.action() != Action.OBSERVED) {
+              assertThat(r.action()).as(r.toString()).isEqualTo(Action.FAILED);
+              assertThat(r.actionMessage()).contains("timed out after " + TIMEOUT);
+            }
+          }
+          default -> assertThat(r.kind()).as("healthy: " + r).isNotEqualTo(Kind.HOLD);
+        }
+      }
+    } finally {
+      release.countDown();
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package dev.prescaler.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.journal.JsonLinesJournal;
+import dev.prescaler.testkit.DecisionInvariants;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Restarts in the middle of a simulated trace. An uninterrupted engine runs the whole trace; a
+ * second engine runs the first part with a JSON-lines journal and stops; a third, built with the
+ * same configuration, restores from the journal file, backfills its history from the source and
+ * runs the rest. From the restart on, its journal must equal the uninterrupted one's, and its
+ * policies must have seen the same past decisions, last scale times, history and forecasts —
+ * scale-down stabilization and cooldowns included.
+ */
+class RestartTest {
+  private static final int TICKS = 120;
+  private static final long[] SEEDS = {1, 7, 42, 2026};
+
+  @TempDir Path dir;
+
+  @Test
+  void restartedEngineMakesTheDecisionsOfAnUninterruptedOne() throws IOException {
+    for (long seed : SEEDS) {
+      int restartAt = TICKS / 2;
+      RestartScenario sc = new RestartScenario(seed, TICKS, restartAt);
+      Reference ref = reference(sc, seed);
+      Path file = dir.resolve("clean-" + seed + ".jsonl");
+
+      SimCluster cluster = sc.newCluster();
+      RestartScenario.Run first = sc.new Run(cluster, JsonLinesJournal.open(file),
+          sc.tickTime(0));
+      first.ticks(0, restartAt);
+      first.close();
+
+      List<DecisionRecord> before = JsonLinesJournal.read(file);
+      assertThat(before).hasSize(restartAt * sc.specs.size());
+      RestartScenario.Run second = sc.new Run(cluster, JsonLinesJournal.open(file),
+          sc.tickTime(restartAt));
+      second.engine.restore(before);
+      second.ticks(restartAt, TICKS);
+      second.close();
+
+      assertResumedLikeTheReference(sc, ref, file, restartAt, second);
+    }
+  }
+
+  /**
+   * A crash while a line was being written leaves half a line at the end of the file. The restart
+   * skips it and redoes that tick, which changed nothing in the cluster, so its decisions still
+   * equal the uninterrupted engine's.
+   */
+  @Test
+  void truncatedLastJournalLineDoesNotStopTheRestart() throws IOException {
+    for (long seed : SEEDS) {
+      RestartScenario sc = new RestartScenario(seed, TICKS, TICKS / 2);
+      Reference ref = reference(sc, seed);
+      int crashAt = firstQuietTick(sc, ref.records, TICKS / 2);
+      Path file = dir.resolve("crash-" + seed + ".jsonl");
+
+      SimCluster cluster = sc.newCluster();
+      RestartScenario.Run first = sc.new Run(cluster, JsonLinesJournal.open(file),
+          sc.tickTime(0));
+      first.ticks(0, crashAt + 1);
+      first.close();
+      cutMidLine(file, sc.tickTime(crashAt));
+
+      List<DecisionRecord> before = JsonLinesJournal.read(file);
+      assertThat(before).hasSize(crashAt * sc.specs.size());
+      RestartScenario.Run second = sc.new Run(cluster, JsonLinesJournal.open(dir.resolve(
+          "crash-" + seed + "-after.jsonl")), sc.tickTime(crashAt));
+      second.engine.restore(before);
+      second.ticks(crashAt, TICKS);
+      second.close();
+
+      assertResumedLikeTheReference(sc, ref, dir.resolve("crash-" + seed + "-after.jsonl"),
+          crashAt, second);
+    }
+  }
+
+  /**
+   * After a crash left half a line, the restarted engine appends to the same file; the file must
+   * still be readable at the next restart.
+   */
+  @Test
+  @Disabled("JsonLinesJournal.open appends after a truncated last line without ending it first, "
+      + "so the next record is glued to the fragment and the file no longer reads; "
+      + "enable once open() ends an unterminated last line (see RELIABILITY.md, open findings)")
+  void journalReopenedAfterACrashStaysReadable() throws IOException {
+    RestartScenario sc = new RestartScenario(3, 20, 10);
+    Path file = dir.resolve("reopened.jsonl");
+    SimCluster cluster = sc.newCluster();
+    RestartScenario.Run first = sc.new Run(cluster, JsonLinesJournal.open(file), sc.tickTime(0));
+    first.ticks(0, 6);
+    first.close();
+    cutMidLine(file, sc.tickTime(5));
+    RestartScenario.Run second = sc.new Run(cluster, JsonLinesJournal.open(file),
+        sc.tickTime(5));
+    second.engine.restore(JsonLinesJournal.read(file));
+    second.ticks(5, 10);
+    second.close();
+    List<DecisionRecord> all = JsonLinesJournal.read(file);
+    assertThat(all).hasSize(10 * sc.specs.size());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private record Reference(List<DecisionRecord> records, List<String> seen) {}
+
+  private Reference reference(RestartScenario sc, long seed) {
+    Path file = dir.resolve("reference-" + seed + ".jsonl");
+    try (RestartScenario.Run all = sc.new Run(sc.newCluster(), JsonLinesJournal.open(file),
+        sc.tickTime(0))) {
+      all.ticks(0, sc.ticks);
+      all.engine.journal().flush();
+      List<DecisionRecord> records = JsonLinesJournal.read(file);
+      assertThat(records).hasSize(sc.ticks * sc.specs.size());
+      // The scenario must exercise what a restart can lose: scale-ups and -downs, cooldowns,
+      // stabilization and holds with an unknown replica count.
+      assertThat(records).anyMatch(r -> r.action() == Action.APPLIED && r.desired() > r.current());
+      assertThat(records).anyMatch(r -> r.action() == Action.APPLIED && r.desired() < r.current());
+      assertThat(records).anyMatch(r -> r.reasons().stream()
+          .anyMatch(x -> x.step().equals("cooldown")));
+      assertThat(records).anyMatch(r -> r.reasons().stream()
+          .anyMatch(x -> x.step().equals("stabilization")));
+      assertThat(records).anyMatch(r -> r.kind() == Kind.HOLD && r.current() == -1);
+      for (var spec : sc.specs) {
+        assertThat(DecisionInvariants.check(records.stream()
+            .filter(r -> r.workload().equals(spec.workload())).toList(), spec)).isEmpty();
+      }
+      return new Reference(records, List.copyOf(all.seen));
+    }
+  }
+
+  private static void assertResumedLikeTheReference(RestartScenario sc, Reference ref, Path file,
+      int from, RestartScenario.Run resumed) {
+    Instant at = sc.tickTime(from);
+    List<DecisionRecord> expected = ref.records.stream().filter(r -> !r.time().isBefore(at))
+        .map(RestartScenario::withoutFollowUp).toList();
+    List<DecisionRecord> actual = JsonLinesJournal.read(file).stream()
+        .filter(r -> !r.time().isBefore(at)).map(RestartScenario::withoutFollowUp).toList();
+    assertThat(actual).hasSize(expected.size());
+    for (int i = 0; i < expected.size(); i++) {
+      assertThat(actual.get(i)).as("record %d after the restart at %s", i, at)
+          .isEqualTo(expected.get(i));
+    }
+    List<String> expectedSeen = ref.seen.subList(ref.seen.size() - resumed.seen.size(),
+        ref.seen.size());
+    for (int i = 0; i < expectedSeen.size(); i++) {
+      assertThat(resumed.seen.get(i)).as("what the policy saw, call %d after the restart", i)
+          .isEqualTo(expectedSeen.get(i));
+    }
+  }
+
+  /** The first tick at or after {@code from} where no workload's executor was called. */
+  private static int firstQuietTick(RestartScenario sc, List<DecisionRecord> records, int from) {
+    for (int i = from; i < sc.ticks; i++) {
+      Instant t = sc.tickTime(i);
+      if (records.stream().filter(r -> r.time().equals(t))
+          .allMatch(r -> r.action() == Action.NONE)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no quiet tick after " + from);
+  }
+
+  /**
+   * Simulates a crash while the first record of the tick at {@code t} was being written: the file
+   * keeps what came before and half of that line.
+   */
+  private static void cutMidLine(Path file, Instant t) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    String marker = "\"time\":\"" + t + "\"";
+    int cut = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("\"type\":\"decision\"") && lines.get(i).contains(marker)) {
+        cut = i;
+        break;
+      }
+    }
+    assertThat(cut).as("a decision line at %s", t).isNotNegative();
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < cut; i++) {
+      b.append(lines.get(i)).append('\n');
+    }
+    String half = lines.get(cut).substring(0, lines.get(cut).length() / 2);
+    b.append(half);
+    Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+  }
+}
