@@ -41,7 +41,7 @@ public record EngineFixture(AutoscalerEngine engine, ManualClock clock, Syntheti
   /**
    * Builds an engine over {@code workloads} synthetic workloads with a forecaster, backfilling 7
    * days of history for each. Takes about a second per 1,000 workloads; the forecasters are fitted
-   * at the first tick that closes a history step (the fourth).
+   * at the first tick.
    *
    * @param workloads the number of workloads, &ge; 1
    * @param forecaster the engine's forecaster

@@ -3,10 +3,7 @@ package dev.prescaler.benchmarks;
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.decision.Policies;
 import dev.prescaler.forecast.Forecasters;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,8 +31,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@link Forecasters#DEFAULT_REFIT_EVERY}, 6 h of data = 1,440 ticks) fall into a measurement
  * only when it runs that many ticks (see {@code BENCHMARKS.md}).
  *
- * <p>Setup fits every workload's forecaster once (the first refresh) before measuring: about 0.7 s
- * of CPU per workload with {@code auto}, so the 10,000-workload case needs a long setup.
+ * <p>{@link CpuTime} adds the CPU time per tick ({@code tick:cpuMillis} ÷ {@code tick:calls}).
+ *
+ * <p>Setup runs {@link #SETUP_TICKS} ticks first, which fits every workload's forecaster once (the
+ * first refresh): tens of milliseconds of CPU per workload with {@code auto}, so the
+ * 10,000-workload case needs a long setup.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx12g"})
@@ -56,9 +56,17 @@ public class EngineTickBenchmark {
   @Param({"predictive", "hpa"})
   public String stack;
 
+  /** Ticks run before measuring: 10 simulated minutes. */
+  public static final int SETUP_TICKS = 40;
+
   private EngineFixture fixture;
 
-  /** Builds the engine and ticks once around the clock of one history step, fitting every model. */
+  /**
+   * Builds the engine and ticks it through 10 simulated minutes (40 ticks) so that measurement
+   * starts in the steady state: every forecaster fitted (at the first tick), journal
+   * follow-ups flowing (due 5 minutes after each decision) and the decision memory full (10
+   * minutes).
+   */
   @Setup(Level.Trial)
   public void setUp() {
     fixture = switch (stack) {
@@ -68,7 +76,7 @@ public class EngineTickBenchmark {
       default -> throw new IllegalArgumentException(
           "stack must be predictive or hpa, but was " + stack);
     };
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < SETUP_TICKS; i++) {
       fixture.tick();
     }
   }
@@ -82,38 +90,9 @@ public class EngineTickBenchmark {
   /** Advances the clock by one sync period and ticks every workload once. */
   @Benchmark
   public AutoscalerEngine tick(CpuTime cpu) {
-    long start = cpu.threads.getCurrentThreadCpuTime();
+    cpu.begin();
     fixture.tick();
-    cpu.add(cpu.threads.getCurrentThreadCpuTime() - start);
+    cpu.end();
     return fixture.engine();
-  }
-
-  /**
-   * The CPU time the benchmark thread spent per tick in each iteration, as a JMH secondary result
-   * ({@code tick:cpuMillisPerTick}). On a shared machine the primary (wall-clock) score also counts
-   * the time the thread waited for a core; this one does not.
-   */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class CpuTime {
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    private long nanos;
-    private long ticks;
-    /** Mean CPU time per tick in the current iteration, in milliseconds. */
-    public double cpuMillisPerTick;
-
-    /** Starts a new iteration's mean. */
-    @Setup(Level.Iteration)
-    public void reset() {
-      nanos = 0;
-      ticks = 0;
-      cpuMillisPerTick = 0;
-    }
-
-    void add(long tickNanos) {
-      nanos += tickNanos;
-      ticks++;
-      cpuMillisPerTick = nanos / 1e6 / ticks;
-    }
   }
 }

@@ -32,6 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       the scheduled refits ({@link Forecasters#DEFAULT_REFIT_EVERY}: one per 360 calls).
  * </ul>
  *
+ * <p>{@link CpuTime} adds the CPU time per call ({@code :cpuMillis} ÷ {@code :calls}).
+ *
  * <p>Defaults below (1 fork, 3 × 2 s warm-up, 5 × 2 s measurement) match the command in
  * {@code BENCHMARKS.md}; the command line overrides them.
  */
@@ -91,20 +93,26 @@ public class ForecasterBenchmark {
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
-  public Forecast fit() {
-    return shared.forecast(window(0), HORIZON, LEVEL);
+  public Forecast fit(CpuTime cpu) {
+    cpu.begin();
+    Forecast f = shared.forecast(window(0), HORIZON, LEVEL);
+    cpu.end();
+    return f;
   }
 
   /** Absorbs one new step and forecasts (the per-series instance). */
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public Forecast update() {
+  public Forecast update(CpuTime cpu) {
     offset++;
     if (offset > MORE) {
       offset = 1; // a jump back: the forecaster sees a new history and refits (once per 2^20)
     }
-    return perSeries.forecast(window(offset), HORIZON, LEVEL);
+    cpu.begin();
+    Forecast f = perSeries.forecast(window(offset), HORIZON, LEVEL);
+    cpu.end();
+    return f;
   }
 
   /** A window of {@code size} values of an array: what the engine's history ring looks like. */

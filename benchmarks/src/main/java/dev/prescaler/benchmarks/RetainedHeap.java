@@ -17,8 +17,8 @@ import java.util.Locale;
  * dev.prescaler.benchmarks.RetainedHeap [workloads] [stack] [ticks]} with {@code workloads}
  * default 10,000; {@code stack} {@code predictive} ({@link Policies#predictive()} and {@link
  * Forecasters#auto()}, the default) or {@code hpa} ({@link Policies#hpa()}, no forecaster); and
- * {@code ticks} default 0. The first forecast refresh (and so the forecasters' fitted state) needs
- * 4 ticks; with {@code auto} that costs about 0.3 to 0.8 s of CPU per workload.
+ * {@code ticks} default 0. The forecasters are fitted at the first tick; with {@code auto} that
+ * costs tens of milliseconds of CPU per workload.
  */
 public final class RetainedHeap {
   private RetainedHeap() {}

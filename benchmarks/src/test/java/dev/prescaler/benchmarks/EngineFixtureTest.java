@@ -33,21 +33,23 @@ class EngineFixtureTest {
   }
 
   @Test
-  void backfillFillsTheRingAndTheFourthTickRefreshesTheForecast() {
+  void backfillFillsTheRingAndEveryFourthTickRefreshesTheForecast() {
     RecordingForecaster f = new RecordingForecaster();
     EngineFixture fixture = EngineFixture.build(3, f, Policies.predictive());
-    for (int i = 0; i < 3; i++) {
-      fixture.tick();
-    }
-    assertThat(f.sizes).isEmpty();
     fixture.tick();
-    // One refresh per workload, each on a full week of 1-minute steps with no gap.
+    // The first tick forecasts at once, each workload on a full week of 1-minute steps, no gap.
     assertThat(f.sizes).containsExactly(10_080, 10_080, 10_080);
     assertThat(f.present).containsExactly(10_080, 10_080, 10_080);
+    fixture.tick();
+    fixture.tick();
+    assertThat(f.sizes).hasSize(3);
+    fixture.tick();
+    // The 4th tick (clock + 60 s) closes the next step: one refresh per workload.
+    assertThat(f.sizes).hasSize(6).containsOnly(10_080);
     for (int i = 0; i < 4; i++) {
       fixture.tick();
     }
-    assertThat(f.sizes).hasSize(6);
+    assertThat(f.sizes).hasSize(9);
   }
 
   @Test

@@ -366,11 +366,17 @@ public final class AutoscalerEngine implements AutoCloseable {
         lastTick = now;
       }
       for (WorkloadState s : states.values()) {
+        long before = sequence;
         try {
           evaluate(s, now, clockProblem);
-        } catch (RuntimeException e) {
-          // A bug of ours must not stop the other workloads either.
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+          // A bug of ours, or an Error from a plug-in (a missing class, a failed assertion),
+          // must not stop the other workloads either; the workload still gets its one record.
           LOG.error("{}: tick failed", s.spec.workload(), e);
+          if (sequence == before) {
+            hold(s, now, null, Map.of(), Map.of(), Map.of(),
+                List.of("evaluation failed: " + e));
+          }
         }
       }
     }
@@ -402,7 +408,8 @@ public final class AutoscalerEngine implements AutoCloseable {
       tick();
     } catch (IllegalStateException closedMeanwhile) {
       LOG.debug("tick skipped: {}", closedMeanwhile.getMessage());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      // Anything escaping would cancel every later run of scheduleAtFixedRate.
       LOG.error("tick failed", e);
     }
   }

@@ -223,6 +223,44 @@ class AutoscalerEngineContainmentTest {
   }
 
   @Test
+  void aPolicyThrowingAnErrorHoldsThatWorkloadOnly() {
+    DecisionPolicy assertsOnWeb = (ctx, p) -> {
+      if (ctx.workload().equals(WEB)) {
+        throw new AssertionError("invariant broken in a custom policy");
+      }
+      return CAPACITY.apply(ctx, p);
+    };
+    builder(assertsOnWeb).build().tick();
+    DecisionRecord web = last(journal, WEB);
+    assertThat(web.kind()).isEqualTo(Kind.HOLD);
+    assertThat(web.reasons()).extracting(Reason::message).containsExactly(
+        "evaluation failed: java.lang.AssertionError: invariant broken in a custom policy");
+    assertThat(executor.requestsFor(WEB)).isEmpty();
+    assertThat(journal.records()).hasSize(2);
+    assertApiScaled();
+  }
+
+  @Test
+  void aListenerThrowingAnErrorAfterTheRecordDoesNotAddASecondRecord() {
+    EngineListener broken = new EngineListener() {
+      @Override
+      public void onDecision(DecisionEvent event) {
+        if (event.workload().equals(WEB)) {
+          throw new NoClassDefFoundError("com/example/Missing");
+        }
+      }
+    };
+    engine(clock, source, CAPACITY, executor, journal)
+        .listener(broken)
+        .workload(spec(WEB, 1, 20, Mode.ACT))
+        .workload(spec(API, 1, 20, Mode.ACT))
+        .build()
+        .tick();
+    assertThat(journal.records()).extracting(DecisionRecord::workload).containsExactly(WEB, API);
+    assertApiScaled();
+  }
+
+  @Test
   void aFailedWorkloadRecoversOnTheNextTick() {
     boolean[] fail = {true};
     source.custom(WEB, (spec, now) -> {

@@ -157,6 +157,25 @@ class AutoscalerEngineHoldTest {
   }
 
   @Test
+  void holdsWhenAUtilizationHasNoReadyReplicaToBeMeasuredOn() {
+    // 5 pods asked for, none ready (crash-looping): a mean utilization of no pod is no load.
+    WorkloadSpec cpu = WorkloadSpec.builder(WEB).minReplicas(1).maxReplicas(20).mode(Mode.ACT)
+        .metric(MetricTarget.utilization("cpu", 70)).build();
+    source.custom(WEB, (spec, now) -> Observation.of(now, ReplicaStatus.of(5, 0),
+        MetricReading.of("cpu", 0, now)));
+    AutoscalerEngine e = engine(clock, source, (ctx, p) -> p.to("hpa",
+        (int) Math.ceil(ctx.load("cpu") / 0.7), "utilization"), executor, journal)
+        .workload(cpu).build();
+    e.tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.current()).isEqualTo(5);
+    assertThat(r.reasons()).extracting(Reason::message).containsExactly(
+        "metric cpu: utilization of 0 ready replicas: the load is unknown");
+    assertThat(executor.requests).isEmpty();
+  }
+
+  @Test
   void holdsWhenTheReplicaCountIsUnknown() {
     source.custom(WEB, (spec, now) -> new Observation(now,
         Map.of("rps", MetricReading.of("rps", 900, now)), Optional.empty()));

@@ -82,6 +82,17 @@ class AutoscalerEngineSchedulingTest {
   }
 
   @Test
+  void anErrorInAScheduledTickDoesNotEscapeAndStopTheSchedule() {
+    // An exception escaping the task would cancel scheduleAtFixedRate's later runs for good.
+    source.custom(WEB, (s, now) -> {
+      throw new ExceptionInInitializerError("static init of a plug-in class failed");
+    });
+    engine.start(scheduler);
+    assertThatCode(scheduler.task::run).doesNotThrowAnyException();
+    assertThat(journal.records()).hasSize(1);
+  }
+
+  @Test
   void aFailingScheduledTickDoesNotStopTheSchedule() {
     source.custom(WEB, (s, now) -> {
       throw new IllegalStateException("down");

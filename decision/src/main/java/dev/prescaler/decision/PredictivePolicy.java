@@ -43,6 +43,8 @@ public final class PredictivePolicy implements DecisionPolicy {
   public static final double DEFAULT_DEAD_BAND_UP = 0.05;
   /** Default relative dead band below the current count: 0.10. */
   public static final double DEFAULT_DEAD_BAND_DOWN = 0.10;
+  /** Default of {@link Builder#liveLoad(boolean)}. */
+  public static final boolean DEFAULT_LIVE_LOAD = false;
   /** Default window a lower predictive target must hold before it counts: 120 s. */
   public static final Duration DEFAULT_SCALE_DOWN_STABILIZATION = Duration.ofSeconds(120);
 
@@ -51,8 +53,10 @@ public final class PredictivePolicy implements DecisionPolicy {
   private final double deadBandDown;
   private final Duration scaleDownStabilization;
   private final Map<Integer, Double> riskByPriority;
+  private final boolean liveLoad;
 
   private PredictivePolicy(Builder b) {
+    this.liveLoad = b.liveLoad;
     this.reactive = b.reactive;
     this.deadBandUp = b.deadBandUp;
     this.deadBandDown = b.deadBandDown;
@@ -78,6 +82,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     b.deadBandDown = deadBandDown;
     b.scaleDownStabilization = scaleDownStabilization;
     b.riskByPriority.putAll(riskByPriority);
+    b.liveLoad = liveLoad;
     return b;
   }
 
@@ -124,6 +129,20 @@ public final class PredictivePolicy implements DecisionPolicy {
     }
     if (p < 0) {
       return floor.note(name(), "no usable forecast: reactive floor " + r);
+    }
+    if (liveLoad) {
+      for (MetricTarget m : ctx.spec().metrics()) {
+        Double load = ctx.loads().get(m.name());
+        if (load != null) {
+          int need = replicasFor(load, m.perReplicaTarget());
+          if (need > p) {
+            p = need;
+            why = String.format(Locale.ROOT, "%s: live load %.3f needs %d at %s per replica "
+                + "(above the forecast)", m.name(), load, need,
+                HpaReplicaCalculator.fmt(m.perReplicaTarget()));
+          }
+        }
+      }
     }
     Proposal out = floor.mark(TARGET_MARK, p);
     int held = p;
@@ -198,8 +217,18 @@ public final class PredictivePolicy implements DecisionPolicy {
     private double deadBandDown = DEFAULT_DEAD_BAND_DOWN;
     private Duration scaleDownStabilization = DEFAULT_SCALE_DOWN_STABILIZATION;
     private final Map<Integer, Double> riskByPriority = new LinkedHashMap<>();
+    private boolean liveLoad = DEFAULT_LIVE_LOAD;
 
     private Builder() {}
+
+    /**
+     * Whether the live load also sets a target, {@code ceil(load / perReplicaTarget)} without the
+     * HPA's tolerance, when a forecast exists; default {@value #DEFAULT_LIVE_LOAD}.
+     */
+    public Builder liveLoad(boolean liveLoad) {
+      this.liveLoad = liveLoad;
+      return this;
+    }
 
     /** The reactive floor; default {@link HpaPolicy#ofDefaults()} (300 s down window kept). */
     public Builder reactive(HpaPolicy reactive) {

@@ -113,6 +113,18 @@ class PredictivePolicyTest {
   }
 
   @Test
+  void liveLoadCanRaiseTheTargetWithoutTheTolerance() {
+    // 105 rps on 10 replicas of 10: the HPA keeps 10 (ratio 1.05), the forecast says 90
+    DecisionContext c = ctx(spec, 10, "rps", 105).forecast("rps", forecast(90, 90, 90, 90))
+        .build();
+    assertThat(run(c).replicas()).isEqualTo(10);
+    PredictivePolicy live = PredictivePolicy.builder().liveLoad(true).deadBandUp(0).build();
+    Proposal p = live.apply(c, Proposal.keep(10));
+    assertThat(p.replicas()).isEqualTo(11);
+    assertThat(p.explain()).contains("live load 105.000 needs 11");
+  }
+
+  @Test
   void aStaleForecastIsIgnored() {
     Forecast old = new Forecast("t", NOW.minus(Duration.ofHours(2)), Duration.ofSeconds(60),
         new double[] {500}, new double[] {500}, new double[] {500}, 0);

@@ -44,12 +44,14 @@ public final class Forecasters {
 
   /**
    * The automatic forecaster: per series, detects daily/weekly periods, fits every applicable
-   * candidate (naive, damped Holt, linear trend; with a period also seasonal naive, mean of the
-   * last 3 seasons, additive and multiplicative damped Holt-Winters, log-scale Holt-Winters and
-   * trend-plus-Fourier regression; with two periods also the longer season's naive and
-   * Holt-Winters), ranks them by rolling-origin out-of-sample MAE and averages the best
-   * {@link #DEFAULT_COMBINE}. Short histories leave only the simple candidates; a single value
-   * forecasts flat.
+   * candidate, ranks them by rolling-origin out-of-sample MAE (mean over the horizon steps) and
+   * averages the best {@link #DEFAULT_COMBINE}. Candidates: naive, damped Holt and linear trend;
+   * with a daily period also seasonal naive, the mean of the last 3 seasons, additive
+   * Holt-Winters without and with damped trend, multiplicative Holt-Winters, additive
+   * Holt-Winters on the log scale and trend-plus-Fourier regression; with a weekly period also
+   * the weekly seasonal naive, weekly Holt-Winters (plain and on the log scale) and a log-scale
+   * Fourier regression with 20 weekly harmonics. Short histories leave only the candidates they
+   * can fit; a single value forecasts flat.
    */
   public static Forecaster auto() {
     return auto(new Duration[0]);
@@ -58,7 +60,7 @@ public final class Forecasters {
   /** The automatic forecaster with the seasonal periods given rather than detected. */
   public static Forecaster auto(Duration... seasons) {
     return new ModelForecaster(settings("auto", seasons, Forecasters::autoCandidates,
-        DEFAULT_COMBINE));
+        Integer.getInteger("tune.c", DEFAULT_COMBINE)));
   }
 
   static List<ModelSpec> autoCandidates(int[] periods) {

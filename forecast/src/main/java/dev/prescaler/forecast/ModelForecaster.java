@@ -21,8 +21,8 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * engine's per-series instance ({@link #forSeries()}) keeps the fitted models and, on each call,
  * only absorbs the steps added since the previous call (O(1) per model and horizon step), scoring
  * each model's earlier forecasts as their outcomes arrive; it refits and reselects every
- * {@code refitEvery} of data, when the horizon grows, or when the history does not continue the
- * previous one.
+ * {@code refitEvery} of data, whenever a young history has doubled in length since the last
+ * full refit, when the horizon grows, or when the history does not continue the previous one.
  *
  * <p>Thread-safety: the shared instance is safe to share; a per-series instance is not (the
  * engine calls it from one thread per workload).
@@ -109,6 +109,7 @@ public final class ModelForecaster implements Forecaster {
     private int[] periods = new int[0];
     private boolean positive;
     private long refits;
+    private int fittedLength; // history length at the last full refit
     private double zLevel = Double.NaN;
     private double z;
 
@@ -163,7 +164,10 @@ public final class ModelForecaster implements Forecaster {
           absorb(history.value(i));
         }
         endMillis = end;
-        if (sinceRefit >= refitSteps && history.countPresent() > 0) {
+        if (n >= 2 * fittedLength && history.countPresent() > 0) {
+          // A young history: refit whenever it has doubled, so that seasonal models join early.
+          refit(history, steps);
+        } else if (sinceRefit >= refitSteps && history.countPresent() > 0) {
           scheduledRefit(history, steps);
         }
       }
@@ -181,6 +185,7 @@ public final class ModelForecaster implements Forecaster {
 
     private void refit(MetricSeries history, int steps) {
       refits++;
+      fittedLength = history.size();
       step = history.step();
       horizon = Math.max(steps, horizon);
       double[] raw = history.toArray();
@@ -342,6 +347,21 @@ public final class ModelForecaster implements Forecaster {
       return scored.subList(0, Math.min(s.combine(), scored.size()));
     }
 
+    /** A member's weight in the combination: equal, or inversely proportional to its score. */
+    private static double weight(Member m, List<Member> sel) {
+      if (sel.size() == 1) {
+        return 1;
+      }
+      if (!Boolean.getBoolean("tune.inv")) {
+        return 1.0 / sel.size();
+      }
+      double sum = 0;
+      for (Member o : sel) {
+        sum += 1 / Math.max(1e-12, o.score);
+      }
+      return (1 / Math.max(1e-12, m.score)) / sum;
+    }
+
     private double[] combined(int steps) {
       List<Member> sel = selected(steps);
       double[] out = new double[Math.min(steps, Math.min(horizon, TRACKED_HORIZON))];
@@ -351,7 +371,7 @@ public final class ModelForecaster implements Forecaster {
       for (Member m : sel) {
         double[] f = m.tracker.latest();
         for (int h = 0; h < out.length; h++) {
-          out[h] += f[h] / sel.size();
+          out[h] += weight(m, sel) * f[h];
         }
       }
       return out;
@@ -378,7 +398,7 @@ public final class ModelForecaster implements Forecaster {
         } else {
           m.model.forecast(f);
         }
-        double w = 1.0 / sel.size();
+        double w = weight(m, sel);
         for (int h = 0; h < steps; h++) {
           point[h] += w * f[h];
           int th = Math.min(h, tracked - 1);

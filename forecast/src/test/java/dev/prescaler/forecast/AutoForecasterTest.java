@@ -96,9 +96,22 @@ class AutoForecasterTest {
       f.forecast(MetricSeries.of(T0, HOUR, Arrays.copyOf(y, end)), Duration.ofHours(6), 0.9);
       calls++;
     }
-    // 481 calls over 20 days of hourly data: one initial fit plus one every 6 hours of data.
+    // 481 calls over 20 days of hourly data: one initial fit, one when the history doubled, and
+    // one every 6 hours of data in between.
     assertThat(calls).isEqualTo(481);
-    assertThat(state.refits()).isBetween(80L, 82L);
+    assertThat(state.refits()).isBetween(80L, 83L);
+  }
+
+  @Test
+  void aGrowingHistoryGainsSeasonalModelsEarly() {
+    double[] y = seasonal(24 * 8, 13, 1);
+    Forecaster f = Forecasters.auto().forSeries();
+    Forecast last = null;
+    for (int end = 1; end <= y.length; end++) {
+      last = f.forecast(MetricSeries.of(T0, HOUR, Arrays.copyOf(y, end)), HOUR, 0.9);
+    }
+    assertThat(((ModelForecaster.State) f).periods()).containsExactly(24);
+    assertThat(last.model()).contains("-24");
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,7 @@ public final class KubernetesEventListener implements EngineListener {
   private final Duration seriesWindow;
   private final Map<String, ScalableResource> resources;
   private final Map<Key, Series> series = new HashMap<>();
+  private final BooleanSupplier enabled;
 
   private KubernetesEventListener(Builder b) {
     this.client = b.client;
@@ -78,6 +80,7 @@ public final class KubernetesEventListener implements EngineListener {
     this.instance = b.instance;
     this.seriesWindow = b.seriesWindow;
     this.resources = Map.copyOf(b.resources);
+    this.enabled = b.enabled;
   }
 
   /**
@@ -122,6 +125,9 @@ public final class KubernetesEventListener implements EngineListener {
 
   @Override
   public void onScaled(ScaledEvent event) {
+    if (!enabled.getAsBoolean()) {
+      return;
+    }
     WorkloadRef ref = event.workload();
     String reason = reasonOf(event);
     String note = noteOf(event);
@@ -215,6 +221,7 @@ public final class KubernetesEventListener implements EngineListener {
     private String controller = DEFAULT_CONTROLLER;
     private Duration seriesWindow = DEFAULT_SERIES_WINDOW;
     private final Map<String, ScalableResource> resources = new LinkedHashMap<>();
+    private BooleanSupplier enabled = () -> true;
 
     private Builder(ApiClient client, String instance) {
       this.client = Objects.requireNonNull(client, "client");
@@ -263,6 +270,16 @@ public final class KubernetesEventListener implements EngineListener {
             + window);
       }
       this.seriesWindow = window;
+      return this;
+    }
+
+    /**
+     * Records events only while {@code condition} holds, e.g. {@code elector::isLeader} so that
+     * standby replicas (whose executor refuses every request) do not flood the cluster with
+     * "not the leader" warnings; default always.
+     */
+    public Builder enabledWhen(BooleanSupplier condition) {
+      this.enabled = Objects.requireNonNull(condition, "enabledWhen");
       return this;
     }
 

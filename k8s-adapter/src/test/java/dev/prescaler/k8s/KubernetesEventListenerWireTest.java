@@ -119,6 +119,19 @@ class KubernetesEventListenerWireTest {
   }
 
   @Test
+  void recordsNothingWhileDisabled() {
+    java.util.concurrent.atomic.AtomicBoolean leader = new java.util.concurrent.atomic.AtomicBoolean();
+    KubernetesEventListener l = KubernetesEventListener.builder(wire.client(), "engine-1")
+        .clock(clock).enabledWhen(leader::get).build();
+    l.onScaled(event(Mode.ACT, 3, 5, ScaleOutcome.refused("not the leader")));
+    assertThat(wire.requests()).isEmpty();
+    leader.set(true);
+    wire.json(201, CREATED);
+    l.onScaled(event(Mode.ACT, 3, 5, ScaleOutcome.applied(5, "ok")));
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("POST " + EVENTS);
+  }
+
+  @Test
   void longNotesAreCutToTheApiLimit() {
     String longMessage = "x".repeat(3000);
     String note = KubernetesEventListener.noteOf(event(Mode.ACT, 1, 2,

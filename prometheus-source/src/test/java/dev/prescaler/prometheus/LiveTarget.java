@@ -14,6 +14,8 @@ import java.util.Locale;
  * the Deployment {@code shop/api} with two pods. Counters grow linearly with wall-clock time, so
  * their rates are known exactly:
  *
+ * Each sample carries an explicit timestamp (the wall-clock time its value was computed for).
+ *
  * <ul>
  *   <li>CPU: 0.3 and 0.6 cores (0.9 in all); requests 0.5 cores each; both pods ready: 90 %.
  *   <li>Memory working set: 100 MiB and 300 MiB; requests 256 MiB each: 78.125 %.
@@ -53,55 +55,58 @@ final class LiveTarget implements AutoCloseable {
   }
 
   private String body() {
-    double t = (WALL.millis() - startMillis) / 1000.0;
+    long millis = WALL.millis();
+    double t = (millis - startMillis) / 1000.0;
     StringBuilder b = new StringBuilder();
     b.append("# TYPE container_cpu_usage_seconds_total counter\n");
-    counter(b, "container_cpu_usage_seconds_total", pod(POD_A) + ",container=\"app\"", 0.3 * t);
-    counter(b, "container_cpu_usage_seconds_total", pod(POD_B) + ",container=\"app\"", 0.6 * t);
+    sample(b, millis, "container_cpu_usage_seconds_total", pod(POD_A) + ",container=\"app\"", 0.3 * t);
+    sample(b, millis, "container_cpu_usage_seconds_total", pod(POD_B) + ",container=\"app\"", 0.6 * t);
     b.append("# TYPE container_memory_working_set_bytes gauge\n");
-    counter(b, "container_memory_working_set_bytes", pod(POD_A) + ",container=\"app\"",
+    sample(b, millis, "container_memory_working_set_bytes", pod(POD_A) + ",container=\"app\"",
         100 * 1048576.0);
-    counter(b, "container_memory_working_set_bytes", pod(POD_B) + ",container=\"app\"",
+    sample(b, millis, "container_memory_working_set_bytes", pod(POD_B) + ",container=\"app\"",
         300 * 1048576.0);
     b.append("# TYPE kube_pod_container_resource_requests gauge\n");
     for (String p : new String[] {POD_A, POD_B}) {
-      counter(b, "kube_pod_container_resource_requests",
+      sample(b, millis, "kube_pod_container_resource_requests",
           pod(p) + ",container=\"app\",resource=\"cpu\",unit=\"core\"", 0.5);
-      counter(b, "kube_pod_container_resource_requests",
+      sample(b, millis, "kube_pod_container_resource_requests",
           pod(p) + ",container=\"app\",resource=\"memory\",unit=\"byte\"", 256 * 1048576.0);
     }
     b.append("# TYPE kube_pod_status_ready gauge\n");
     for (String p : new String[] {POD_A, POD_B}) {
-      counter(b, "kube_pod_status_ready", pod(p) + ",condition=\"true\"", 1);
-      counter(b, "kube_pod_status_ready", pod(p) + ",condition=\"false\"", 0);
+      sample(b, millis, "kube_pod_status_ready", pod(p) + ",condition=\"true\"", 1);
+      sample(b, millis, "kube_pod_status_ready", pod(p) + ",condition=\"false\"", 0);
     }
     b.append("# TYPE kube_deployment_spec_replicas gauge\n");
-    counter(b, "kube_deployment_spec_replicas", "namespace=\"shop\",deployment=\"api\"", 2);
+    sample(b, millis, "kube_deployment_spec_replicas", "namespace=\"shop\",deployment=\"api\"", 2);
     b.append("# TYPE kube_deployment_status_replicas_ready gauge\n");
-    counter(b, "kube_deployment_status_replicas_ready", "namespace=\"shop\",deployment=\"api\"",
+    sample(b, millis, "kube_deployment_status_replicas_ready", "namespace=\"shop\",deployment=\"api\"",
         2);
     b.append("# TYPE http_requests_total counter\n");
-    counter(b, "http_requests_total", pod(POD_A) + ",code=\"200\"", 9 * t);
-    counter(b, "http_requests_total", pod(POD_B) + ",code=\"200\"", 18 * t);
-    counter(b, "http_requests_total", pod(POD_A) + ",code=\"500\"", 1 * t);
-    counter(b, "http_requests_total", pod(POD_B) + ",code=\"500\"", 2 * t);
+    sample(b, millis, "http_requests_total", pod(POD_A) + ",code=\"200\"", 9 * t);
+    sample(b, millis, "http_requests_total", pod(POD_B) + ",code=\"200\"", 18 * t);
+    sample(b, millis, "http_requests_total", pod(POD_A) + ",code=\"500\"", 1 * t);
+    sample(b, millis, "http_requests_total", pod(POD_B) + ",code=\"500\"", 2 * t);
     b.append("# TYPE request_duration_seconds histogram\n");
     double n = 100 * t;
     String[][] buckets = {{"0.1", "0.5"}, {"0.5", "0.9"}, {"1", "1.0"}, {"+Inf", "1.0"}};
     for (String[] bucket : buckets) {
-      counter(b, "request_duration_seconds_bucket", pod(POD_A) + ",le=\"" + bucket[0] + "\"",
+      sample(b, millis, "request_duration_seconds_bucket", pod(POD_A) + ",le=\"" + bucket[0] + "\"",
           n * Double.parseDouble(bucket[1]));
     }
-    counter(b, "request_duration_seconds_count", pod(POD_A), n);
-    counter(b, "request_duration_seconds_sum", pod(POD_A), n * 0.3);
+    sample(b, millis, "request_duration_seconds_count", pod(POD_A), n);
+    sample(b, millis, "request_duration_seconds_sum", pod(POD_A), n * 0.3);
     b.append("# TYPE app_inflight gauge\n");
-    counter(b, "app_inflight", pod(POD_A), 7);
-    counter(b, "app_inflight", pod(POD_B), 7);
+    sample(b, millis, "app_inflight", pod(POD_A), 7);
+    sample(b, millis, "app_inflight", pod(POD_B), 7);
     b.append("# TYPE tricky_gauge gauge\n");
-    counter(b, "tricky_gauge", pod(POD_A) + ",note=\"" + expositionEscape(TRICKY) + "\"", 1);
-    counter(b, "tricky_gauge", pod(POD_A) + ",note=\"other\"", 2);
-    b.append("# TYPE nan_gauge gauge\nnan_gauge{").append(pod(POD_A)).append("} NaN\n");
-    b.append("# TYPE inf_gauge gauge\ninf_gauge{").append(pod(POD_A)).append("} +Inf\n");
+    sample(b, millis, "tricky_gauge", pod(POD_A) + ",note=\"" + expositionEscape(TRICKY) + "\"", 1);
+    sample(b, millis, "tricky_gauge", pod(POD_A) + ",note=\"other\"", 2);
+    b.append("# TYPE nan_gauge gauge\n");
+    sample(b, millis, "nan_gauge", pod(POD_A), "NaN");
+    b.append("# TYPE inf_gauge gauge\n");
+    sample(b, millis, "inf_gauge", pod(POD_A), "+Inf");
     return b.toString();
   }
 
@@ -109,9 +114,19 @@ final class LiveTarget implements AutoCloseable {
     return "namespace=\"shop\",pod=\"" + pod + "\"";
   }
 
-  private static void counter(StringBuilder b, String name, String labels, double value) {
-    b.append(name).append('{').append(labels).append("} ")
-        .append(String.format(Locale.ROOT, "%.6f", value)).append('\n');
+  /**
+   * One sample with an explicit timestamp, the time its value was computed for, so rates are
+   * exact whatever the delay between Prometheus starting a scrape and this handler running.
+   */
+  private static void sample(StringBuilder b, long millis, String name, String labels,
+      double value) {
+    sample(b, millis, name, labels, String.format(Locale.ROOT, "%.6f", value));
+  }
+
+  private static void sample(StringBuilder b, long millis, String name, String labels,
+      String value) {
+    b.append(name).append('{').append(labels).append("} ").append(value).append(' ')
+        .append(millis).append('\n');
   }
 
   /** Escapes a label value for the text exposition format: backslash, quote, newline. */

@@ -40,8 +40,12 @@ class BuilderValidationTest {
   @Test
   void workloadSpec_eachInvalidFieldNamesItselfAndItsValue() {
     assertThat(problemOf(b -> b.minReplicas(-1))).isEqualTo("minReplicas must be >= 0, but was -1");
-    assertThat(problemOf(b -> b.maxReplicas(0)))
+    assertThat(problemOf(b -> b.minReplicas(0).maxReplicas(0)))
         .isEqualTo("maxReplicas must be >= 1, but was 0");
+    assertThat(catchThrowableOfType(InvalidConfigurationException.class,
+        () -> valid().minReplicas(0).maxReplicas(-1).build()).problems()).containsExactly(
+            "maxReplicas must be >= 1, but was -1",
+            "maxReplicas must be >= minReplicas (0), but was -1");
     assertThat(problemOf(b -> b.minReplicas(5).maxReplicas(3)))
         .isEqualTo("maxReplicas must be >= minReplicas (5), but was 3");
     assertThat(problemOf(b -> b.costWeight(0)))

@@ -34,11 +34,13 @@ public record RunResult(String policy, double targetUtilization, double underPro
     return ready.length > 0;
   }
 
+  /** Ready replicas per grid step, a copy (empty unless kept). */
   @Override
   public int[] ready() {
     return ready.clone();
   }
 
+  /** Desired replicas per grid step, a copy (empty unless kept). */
   @Override
   public int[] desired() {
     return desired.clone();
@@ -54,6 +56,7 @@ public record RunResult(String policy, double targetUtilization, double underPro
     return desired[i];
   }
 
+  /** Identity: runs hold large arrays and are never compared by value. */
   @Override
   public boolean equals(Object o) {
     return this == o;

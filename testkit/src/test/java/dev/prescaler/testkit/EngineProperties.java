@@ -94,6 +94,31 @@ class EngineProperties {
     });
   }
 
+  /**
+   * Missing data never scales: on every tick where a workload's metrics were dropped, stale or
+   * its source threw, its record is a hold with a reason, and the executor is not called for it.
+   */
+  @Test
+  void missingOrInvalidDataAlwaysHolds() {
+    qt().withExamples(EXAMPLES).forAll(longs().all(), actions()).checkAssert((seed, actions) -> {
+      EngineWorld world = EngineWorld.anyModes(seed);
+      actions.forEach(world::act);
+      for (WorkloadRef w : world.refs()) {
+        List<DecisionRecord> records = world.journal.records(w);
+        List<Boolean> faults = world.faulted.getOrDefault(w, List.of());
+        assertThat(records).hasSameSizeAs(faults);
+        for (int i = 0; i < records.size(); i++) {
+          if (faults.get(i)) {
+            DecisionRecord r = records.get(i);
+            assertThat(r.kind()).as("seed %d, %s", seed, r).isEqualTo(Kind.HOLD);
+            assertThat(r.action()).isEqualTo(Action.NONE);
+            assertThat(r.reasons()).isNotEmpty();
+          }
+        }
+      }
+    });
+  }
+
   /** A workload whose source always throws is held on every tick and never changes replicas. */
   @Test
   void aWorkloadWhoseSourceThrowsNeverChangesReplicas() {

@@ -53,6 +53,8 @@ final class EngineWorld {
   final Set<WorkloadRef> throwAlways = new HashSet<>();
   final List<ScaleRequest> requests = new ArrayList<>();
   final List<Instant> tickTimes = new ArrayList<>();
+  /** Per workload, one entry per read: whether a fault (drop, stale, throw) was injected. */
+  final Map<WorkloadRef, List<Boolean>> faulted = new LinkedHashMap<>();
   final InMemoryJournal journal = new InMemoryJournal(1_000_000);
   final AutoscalerEngine engine;
   int failExecutorNext;
@@ -187,12 +189,15 @@ final class EngineWorld {
   private MetricSource source() {
     return (WorkloadSpec spec, Instant now) -> {
       WorkloadRef w = spec.workload();
+      List<Boolean> faults = faulted.computeIfAbsent(w, k -> new ArrayList<>());
       if (throwAlways.contains(w) || throwNext.remove(w)) {
+        faults.add(true);
         throw new IllegalStateException("injected source failure for " + w);
       }
       boolean drop = dropNext.remove(w);
-      Instant measured = staleNext.remove(w) ? now.minus(Duration.ofMinutes(10))
-          : now.minusSeconds(30);
+      boolean stale = staleNext.remove(w);
+      faults.add(drop || stale);
+      Instant measured = stale ? now.minus(Duration.ofMinutes(10)) : now.minusSeconds(30);
       Replicas r = cluster.get(w);
       Map<String, MetricReading> readings = new LinkedHashMap<>();
       for (MetricTarget m : spec.metrics()) {

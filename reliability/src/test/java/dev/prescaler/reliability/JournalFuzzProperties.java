@@ -1,0 +1,274 @@
+package dev.prescaler.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.FollowUp;
+import dev.prescaler.journal.JournalFormatException;
+import dev.prescaler.journal.JsonLinesJournal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fuzzes {@link JsonLinesJournal#read(Path)}, the input a restart trusts. A real journal (holds,
+ * scales, refusals, failures, forecasts, follow-ups) is written by an engine under injected
+ * faults; each example corrupts one line, textually (cut, insert, delete, swap bytes) or
+ * structurally (a field replaced by a value of another type, removed, or nested deeply). The
+ * documented outcome: the records are returned, or a {@link JournalFormatException} naming the
+ * file and the line; a corrupt last line (a crash mid-write) is skipped and never fails.
+ */
+class JournalFuzzProperties {
+  /** Generated corrupt journals per property. */
+  static final int EXAMPLES = 400;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String NOISE = "{}[]\",:\\ 0123456789.eE+-truefalsnul\u00e9\u2028\ud83d\ude00\t";
+
+  @TempDir static Path dir;
+  private static final String DEEP = "__deeply_nested__";
+  private static List<String> lines;
+  private static int records;
+
+  @BeforeAll
+  static void writeARealJournal() throws IOException {
+    Path file = dir.resolve("base.jsonl");
+    List<DecisionRecord> written = new ArrayList<>();
+    try (FaultHarness h = new FaultHarness();
+        JsonLinesJournal journal = JsonLinesJournal.open(file)) {
+      SourceFault[] faults = SourceFault.values();
+      ExecutorFault[] answers = ExecutorFault.values();
+      for (int i = 0; i < 24; i++) {
+        h.source.fault(FaultHarness.WEB.workload(), faults[i % faults.length]);
+        h.executor.fault(FaultHarness.WORKER.workload(), answers[i % answers.length]);
+        h.source.demand(FaultHarness.WEB.workload(), 200 + 97 * i % 1500);
+        h.source.demand(FaultHarness.WORKER.workload(), 17 * i % 300);
+        for (DecisionRecord r : h.tick()) {
+          journal.append(r);
+          written.add(r);
+        }
+        if (h.source.fault(FaultHarness.WEB.workload()) == SourceFault.NONE) {
+          h.source.accepted(FaultHarness.WEB.workload(), h.clock.instant());
+        }
+        h.source.accepted(FaultHarness.WORKER.workload(), h.clock.instant());
+        h.clock.advance(Duration.ofSeconds(15));
+      }
+      journal.followUp(written.get(3).sequence(), written.get(3).workload(),
+          new FollowUp(h.clock.instant(), 4, 3, Map.of("rps", 120.5)));
+    }
+    lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    records = written.size();
+    assertThat(JsonLinesJournal.read(file)).hasSize(records);
+    assertThat(written).anyMatch(r -> r.kind() == DecisionRecord.Kind.HOLD)
+        .anyMatch(r -> r.action() == DecisionRecord.Action.APPLIED)
+        .anyMatch(r -> r.action() == DecisionRecord.Action.REFUSED);
+  }
+
+  /** Textual corruption of any line: records, or the documented error naming that line. */
+  @Test
+  void textuallyCorruptLinesGiveRecordsOrTheDocumentedError() {
+    qt().withExamples(EXAMPLES).withShrinkCycles(50)
+        .forAll(integers().between(0, lines.size() - 1), longs().all())
+        .checkAssert((line, seed) -> {
+          Random random = new Random(seed);
+          String corrupt = textual(lines.get(line), random);
+          check(line, corrupt, "text" + line + "-" + seed);
+        });
+  }
+
+  /** Structural corruption of any line: records, or the documented error naming that line. */
+  @Test
+  void structurallyCorruptLinesGiveRecordsOrTheDocumentedError() {
+    qt().withExamples(EXAMPLES).withShrinkCycles(50)
+        .forAll(integers().between(0, lines.size() - 1), longs().all())
+        .checkAssert((line, seed) -> {
+          Random random = new Random(seed);
+          String corrupt = structural(lines.get(line), random);
+          check(line, corrupt, "tree" + line + "-" + seed);
+        });
+  }
+
+  /**
+   * A crash can cut the file at any byte, also inside a multi-byte character of the last line
+   * (reasons are free text). The read still returns every complete record.
+   */
+  @Test
+  void journalCutAtAnyByteOfItsLastLineStillReads() throws IOException {
+    byte[] all = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+    int lastLineStart = all.length - 1 - lines.get(lines.size() - 1)
+        .getBytes(StandardCharsets.UTF_8).length;
+    qt().withExamples(EXAMPLES).withShrinkCycles(50)
+        .forAll(integers().between(lastLineStart + 1, all.length - 2))
+        .checkAssert(cut -> {
+          Path file = dir.resolve("cut-" + cut + ".jsonl");
+          try {
+            Files.write(file, java.util.Arrays.copyOf(all, cut));
+            assertThat(JsonLinesJournal.read(file)).as("cut at byte %d", cut)
+                .hasSize(records - (lines.get(lines.size() - 1).contains("\"decision\"") ? 1
+                    : 0));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+
+  /**
+   * A field of a middle line with a value of the wrong type must fail the read like any other bad
+   * line: restoring from a silently misread record (here, a count of 0) would be worse.
+   */
+  @Test
+  @Disabled("JsonLinesJournal reads numbers with JsonNode.asInt()/asLong(), which turn a string "
+      + "or an object into 0 instead of failing; enable once the reader checks types "
+      + "(see RELIABILITY.md, open findings)")
+  void wronglyTypedFieldInAMiddleLineIsRejected() throws IOException {
+    ObjectNode n = (ObjectNode) JSON.readTree(lines.get(0));
+    n.put("current", "three");
+    List<String> copy = new ArrayList<>(lines);
+    copy.set(0, JSON.writeValueAsString(n));
+    Path file = dir.resolve("typed.jsonl");
+    Files.write(file, copy, StandardCharsets.UTF_8);
+    Throwable t = catchThrowable(() -> JsonLinesJournal.read(file));
+    assertThat(t).isInstanceOf(JournalFormatException.class).hasMessageContaining(":1: ");
+  }
+
+  private static void check(int line, String corrupt, String name) {
+    List<String> copy = new ArrayList<>(lines);
+    copy.set(line, corrupt);
+    Path file = dir.resolve(name + ".jsonl");
+    try {
+      // getBytes replaces an unpaired surrogate (a swapped half of an emoji) with '?'.
+      Files.write(file, (String.join("\n", copy) + "\n").getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    boolean last = line == lines.size() - 1;
+    Throwable t = catchThrowable(() -> {
+      List<DecisionRecord> read = JsonLinesJournal.read(file);
+      assertThat(read.size()).isBetween(records - 2, records + 1);
+    });
+    try {
+      if (last || t == null) {
+        assertThat(t).as("corrupt line %d of %d: %s", line + 1, lines.size(), corrupt).isNull();
+        return;
+      }
+      assertThat(t).as("corrupt line %d: %s", line + 1, corrupt)
+          .isInstanceOf(JournalFormatException.class);
+      assertThat(t.getMessage()).startsWith(file + ":" + (line + 1) + ": ");
+    } finally {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Corruptions.
+
+  static String textual(String line, Random random) {
+    StringBuilder b = new StringBuilder(line);
+    int edits = 1 + random.nextInt(3);
+    for (int e = 0; e < edits && b.length() > 0; e++) {
+      int at = random.nextInt(b.length());
+      switch (random.nextInt(4)) {
+        case 0 -> b.setLength(at);
+        case 1 -> {
+          int n = 1 + random.nextInt(8);
+          for (int i = 0; i < n; i++) {
+            b.insert(at, NOISE.charAt(random.nextInt(NOISE.length())));
+          }
+        }
+        case 2 -> b.delete(at, Math.min(b.length(), at + 1 + random.nextInt(20)));
+        default -> {
+          int other = random.nextInt(b.length());
+          char c = b.charAt(at);
+          b.setCharAt(at, b.charAt(other));
+          b.setCharAt(other, c);
+        }
+      }
+    }
+    return b.toString().replace("\n", "").replace("\r", "");
+  }
+
+  static String structural(String line, Random random) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(line);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<ObjectNode> objects = new ArrayList<>();
+    collect(root, objects);
+    ObjectNode target = objects.get(random.nextInt(objects.size()));
+    List<String> names = new ArrayList<>();
+    target.fieldNames().forEachRemaining(names::add);
+    if (names.isEmpty()) {
+      target.set("x", randomValue(random));
+    } else {
+      String field = names.get(random.nextInt(names.size()));
+      if (random.nextInt(4) == 0) {
+        target.remove(field);
+      } else {
+        target.set(field, randomValue(random));
+      }
+    }
+    try {
+      // Nesting beyond the parser's depth limit, written as text (the writer has a limit too).
+      return JSON.writeValueAsString(root)
+          .replace("\"" + DEEP + "\"", "[".repeat(5000) + "]".repeat(5000));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void collect(JsonNode n, List<ObjectNode> out) {
+    if (n instanceof ObjectNode o) {
+      out.add(o);
+    }
+    for (Iterator<JsonNode> it = n.elements(); it.hasNext(); ) {
+      collect(it.next(), out);
+    }
+  }
+
+  private static JsonNode randomValue(Random random) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    return switch (random.nextInt(14)) {
+      case 0 -> f.nullNode();
+      case 1 -> f.textNode("");
+      case 2 -> f.textNode("three");
+      case 3 -> f.numberNode(-1);
+      case 4 -> f.numberNode(Long.MAX_VALUE);
+      case 5 -> f.numberNode(new BigInteger("123456789012345678901234567890"));
+      case 6 -> f.numberNode(1.5);
+      case 7 -> f.booleanNode(random.nextBoolean());
+      case 8 -> f.arrayNode();
+      case 9 -> f.objectNode();
+      case 10 -> f.textNode("2026-13-45T99:00:00Z");
+      case 11 -> f.textNode("PT-1S");
+      case 12 -> f.textNode(DEEP);
+      default -> f.textNode("\u0000\ud83d\ude00\"");
+    };
+  }
+}
