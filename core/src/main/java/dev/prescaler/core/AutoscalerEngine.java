@@ -548,6 +548,11 @@ public final class AutoscalerEngine implements AutoCloseable {
       for (MetricTarget m : spec.metrics()) {
         MetricReading r = obs.reading(m.name());
         String problem = check(s.metrics.get(m.name()), r, now);
+        if (problem == null && m.type() == MetricTarget.Type.UTILIZATION
+            && replicas.ready() == 0) {
+          // A mean over no ready pod measures nothing; read as a load it would scale to min.
+          problem = "utilization of 0 ready replicas: the load is unknown";
+        }
         if (problem != null) {
           unavailable.put(m.name(), problem);
           problems.add("metric " + m.name() + ": " + problem);

@@ -45,7 +45,7 @@ public final class Forecasters {
   /**
    * The automatic forecaster: per series, detects daily/weekly periods, fits every applicable
    * candidate, ranks them by rolling-origin out-of-sample MAE (mean over the horizon steps) and
-   * averages the best {@link #DEFAULT_COMBINE}. Candidates: naive, damped Holt and linear trend;
+   * averages the best {@link #DEFAULT_COMBINE}, each weighted by the inverse of its MAE. Candidates: naive, damped Holt and linear trend;
    * with a daily period also seasonal naive, the mean of the last 3 seasons, additive
    * Holt-Winters without and with damped trend, multiplicative Holt-Winters, additive
    * Holt-Winters on the log scale and trend-plus-Fourier regression; with a weekly period also
@@ -60,7 +60,7 @@ public final class Forecasters {
   /** The automatic forecaster with the seasonal periods given rather than detected. */
   public static Forecaster auto(Duration... seasons) {
     return new ModelForecaster(settings("auto", seasons, Forecasters::autoCandidates,
-        Integer.getInteger("tune.c", DEFAULT_COMBINE)));
+        DEFAULT_COMBINE));
   }
 
   static List<ModelSpec> autoCandidates(int[] periods) {

@@ -56,7 +56,8 @@ public final class ModelForecaster implements Forecaster {
    * @param name the forecaster's name
    * @param seasons seasonal periods, or empty to detect daily/weekly ones per series
    * @param candidates the candidate models for the detected or given periods
-   * @param combine how many of the best-scoring candidates to average (1 = keep the best; 0 =
+   * @param combine how many of the best-scoring candidates to average, weighted by inverse score
+   *     (1 = keep the best; 0 =
    *     no selection: the first applicable candidate, the others being fallbacks)
    * @param refitEvery data between refits
    * @param maxValidation most history values used for the rolling-origin evaluation at a refit
@@ -347,13 +348,10 @@ public final class ModelForecaster implements Forecaster {
       return scored.subList(0, Math.min(s.combine(), scored.size()));
     }
 
-    /** A member's weight in the combination: equal, or inversely proportional to its score. */
+    /** A member's weight in the combination: inversely proportional to its out-of-sample MAE. */
     private static double weight(Member m, List<Member> sel) {
       if (sel.size() == 1) {
         return 1;
-      }
-      if (!Boolean.getBoolean("tune.inv")) {
-        return 1.0 / sel.size();
       }
       double sum = 0;
       for (Member o : sel) {

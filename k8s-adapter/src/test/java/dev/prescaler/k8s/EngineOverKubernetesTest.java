@@ -40,7 +40,7 @@ class EngineOverKubernetesTest {
   @BeforeAll
   static void start() throws Exception {
     k8s = KubeBackend.mock();
-    for (String app : List.of("shop", "cart")) {
+    for (String app : List.of("shop", "cart", "api")) {
       k8s.deployment(app, 3);
       for (int i = 0; i < 3; i++) {
         k8s.readyPod(app + "-" + i, app, true, T0.minus(Duration.ofMinutes(10)));
@@ -56,6 +56,14 @@ class EngineOverKubernetesTest {
 
   private static AutoscalerEngine engine(ManualClock clock, WorkloadSpec spec,
       InMemoryJournal journal) {
+    LeaseElector elector = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE,
+        "engine-" + spec.workload().name(), "pod-0").clock(clock).build();
+    elector.tryAcquireOrRenew();
+    return engine(clock, spec, journal, elector);
+  }
+
+  private static AutoscalerEngine engine(ManualClock clock, WorkloadSpec spec,
+      InMemoryJournal journal, LeaseElector elector) {
     // The wiring the README shows.
     var client = k8s.adapter();
     var act = ScaleSubresourceExecutor.builder(client).clock(clock).sleeper(d -> { }).build();
@@ -64,12 +72,44 @@ class EngineOverKubernetesTest {
         .clock(clock)
         .metricSource(MetricsServerSource.builder(client).clock(clock).sleeper(d -> { }).build())
         .policy(PROPORTIONAL)
-        .executor(new ModeRoutingExecutor(act, floor))
-        .listener(KubernetesEventListener.builder(client, "engine-0").clock(clock).build())
+        .executor(elector.guard(new ModeRoutingExecutor(act, floor)))
+        .listener(KubernetesEventListener.builder(client, elector.identity()).clock(clock)
+            .enabledWhen(elector::isLeader).build())
         .workload(spec)
         .journal(journal)
         .backfill(false)
         .build();
+  }
+
+  @Test
+  void onlyTheLeaderActsAndTheStandbyRecordsWhy() throws Exception {
+    ManualClock clock = new ManualClock(T0);
+    WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment(k8s.namespace(), "api"))
+        .maxReplicas(10).metric(MetricTarget.utilization("cpu", 50)).mode(Mode.ACT).build();
+    LeaseElector leader = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE,
+        "engine-ha", "pod-a").clock(clock).build();
+    LeaseElector standby = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE,
+        "engine-ha", "pod-b").clock(clock).build();
+    assertThat(leader.tryAcquireOrRenew()).isTrue();
+    assertThat(standby.tryAcquireOrRenew()).isFalse();
+    InMemoryJournal standbyJournal = new InMemoryJournal();
+    try (AutoscalerEngine b = engine(clock, spec, standbyJournal, standby)) {
+      b.tick();
+    }
+    DecisionRecord refused = standbyJournal.records().get(0);
+    assertThat(refused.action()).isEqualTo(DecisionRecord.Action.REFUSED);
+    assertThat(refused.actionMessage()).contains("not the leader").contains("pod-a");
+    assertThat(k8s.deploymentReplicas("api")).isEqualTo(3);
+    InMemoryJournal leaderJournal = new InMemoryJournal();
+    try (AutoscalerEngine a = engine(clock, spec, leaderJournal, leader)) {
+      a.tick();
+    }
+    assertThat(leaderJournal.records().get(0).action()).isEqualTo(DecisionRecord.Action.APPLIED);
+    assertThat(k8s.deploymentReplicas("api")).isEqualTo(5);
+    List<EventsV1Event> events = new EventsV1Api(k8s.fixture())
+        .listNamespacedEvent(k8s.namespace()).execute().getItems();
+    assertThat(events).filteredOn(e -> "api".equals(e.getRegarding().getName()))
+        .extracting(EventsV1Event::getReason).containsExactly("ScaledUp");
   }
 
   @Test
