@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every policy of the module passes the testkit's {@link DecisionPolicyContract}. */
 class PolicyContractTest {
-  private static final int EXAMPLES = 300;
+  private static final int EXAMPLES = 100;
 
   @Test
   void everyPolicyHonoursTheContract() {

@@ -27,8 +27,9 @@ import java.util.function.Predicate;
  * port, and waits for {@code /-/ready}. {@link #kill()} and {@link #start()} again restart it on
  * the same port and data dir. Waiting never sleeps: it polls over HTTP and, between polls, waits
  * on the process itself ({@link Process#waitFor(long, TimeUnit)}), which also notices a crash.
+ * Published in this module's test-jar for other modules' integration tests (the agent's).
  */
-final class PrometheusServer implements AutoCloseable {
+public final class PrometheusServer implements AutoCloseable {
   static final String INSTALL = "apt-get install -y --no-install-recommends prometheus";
   private static final Clock WALL = Clock.systemUTC();
 
@@ -46,7 +47,7 @@ final class PrometheusServer implements AutoCloseable {
    *
    * @param fixture OpenMetrics text to backfill before the first start, or null
    */
-  PrometheusServer(Path dir, String fixture, List<String> targets) throws IOException {
+  public PrometheusServer(Path dir, String fixture, List<String> targets) throws IOException {
     this.dir = dir;
     this.data = dir.resolve("data");
     this.targets = List.copyOf(targets);
@@ -119,7 +120,7 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   /** Starts the server (again, after {@link #kill()}) and waits until it is ready. */
-  PrometheusServer start() throws IOException {
+  public PrometheusServer start() throws IOException {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("already running");
     }
@@ -136,18 +137,18 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   /** Kills the server at once (SIGKILL), as a crash would, and waits for it to exit. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
   /** The base URI of the HTTP API. */
-  URI uri() {
+  public URI uri() {
     return URI.create("http://127.0.0.1:" + port + "/");
   }
 
   /** Waits until {@code promql}, evaluated now, returns a non-empty result. */
-  void awaitResult(String promql, Duration timeout) throws IOException {
+  public void awaitResult(String promql, Duration timeout) throws IOException {
     String path = "/api/v1/query?query="
         + java.net.URLEncoder.encode(promql, StandardCharsets.UTF_8);
     awaitHttp(path, body -> body.contains("\"result\":[{"), timeout);

@@ -1,0 +1,166 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.T0;
+import static dev.prescaler.core.Fixtures.WEB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.FollowUp;
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The SPI's values and helpers: chain, proposals, forecasts, series, journal. */
+class CoreValuesTest {
+  static final Duration MIN = Duration.ofMinutes(1);
+
+  @Test
+  void chainRunsStepsInOrderAndNamesThem() {
+    DecisionPolicy plusOne = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext c, Proposal p) {
+        return p.to("plus-one", p.replicas() + 1, "one more");
+      }
+
+      @Override
+      public String name() {
+        return "plus-one";
+      }
+    };
+    DecisionPolicy doubled = (c, p) -> p.to("double", p.replicas() * 2, "twice");
+    DecisionPolicy chain = DecisionPolicy.chain(plusOne, doubled);
+    DecisionContext ctx = DecisionContext.builder(Fixtures.spec(WEB, 1, 10, Mode.ACT), T0,
+        ReplicaStatus.of(3, 3)).reading("rps", 300).build();
+    Proposal p = chain.apply(ctx, Proposal.keep(3));
+    assertThat(p.replicas()).isEqualTo(8);
+    assertThat(p.explain()).isEqualTo("plus-one: 3 -> 4 (one more); double: 4 -> 8 (twice)");
+    assertThat(chain.name()).startsWith("chain(plus-one, ");
+  }
+
+  @Test
+  void chainRejectsAStepReturningNull() {
+    DecisionPolicy chain = DecisionPolicy.chain((c, p) -> null);
+    DecisionContext ctx = DecisionContext.builder(Fixtures.spec(WEB, 1, 10, Mode.ACT), T0,
+        ReplicaStatus.of(3, 3)).reading("rps", 300).build();
+    assertThatThrownBy(() -> chain.apply(ctx, Proposal.keep(3)))
+        .isInstanceOf(NullPointerException.class).hasMessageEndingWith("returned null");
+  }
+
+  @Test
+  void proposalsAppendReasonsAndKeepMarks() {
+    Proposal p = Proposal.keep(2).mark("raw", 5).to("hpa", 5, "ratio 2.5").note("cooldown", "ok");
+    assertThat(p.replicas()).isEqualTo(5);
+    assertThat(p.marks()).containsEntry("raw", 5);
+    assertThat(p.reasons()).containsExactly(new Reason("hpa", 2, 5, "ratio 2.5"),
+        new Reason("cooldown", 5, 5, "ok"));
+    assertThat(p.reasons().get(1).toString()).isEqualTo("cooldown: kept 5 (ok)");
+  }
+
+  @Test
+  void forecastsRejectAnIntervalThatMissesThePoint() {
+    assertThatThrownBy(() -> new Forecast("m", T0, MIN, new double[] {11}, new double[] {12},
+        new double[] {15}, 0.9))
+        .hasMessage("forecast interval must contain the point, but step 0 was [12.0, 15.0] "
+            + "around 11.0");
+    assertThatThrownBy(() -> new Forecast("m", T0, MIN, new double[] {1}, new double[] {1},
+        new double[] {1}, 1.0)).hasMessage("forecast level must be in [0, 1), but was 1.0");
+    assertThatThrownBy(() -> new Forecast("m", T0, MIN, new double[0], new double[0],
+        new double[0], 0.5)).hasMessageStartingWith("forecast arrays must be non-empty");
+  }
+
+  @Test
+  void forecastsAreImmutableCopies() {
+    double[] point = {1, 2, 3};
+    Forecast f = new Forecast("m", T0, MIN, point, point, point, 0);
+    point[0] = 99;
+    assertThat(f.point(0)).isEqualTo(1);
+    assertThat(f.point()).isNotSameAs(f.point()).isNotNull();
+  }
+
+  @Test
+  void maxUpperCoversTheStepsOverlappingTheWindow() {
+    Forecast f = new Forecast("m", T0, MIN, new double[] {1, 2, 3, 4},
+        new double[] {0, 1, 2, 3}, new double[] {5, 9, 6, 20}, 0.8);
+    assertThat(f.maxUpper(T0, T0.plusSeconds(90))).isEqualTo(9);
+    assertThat(f.maxUpper(T0.plusSeconds(150), T0.plusSeconds(150))).isEqualTo(6);
+    assertThat(f.maxPoint(T0, T0.plus(Duration.ofHours(1)))).isEqualTo(4);
+    assertThat(f.maxUpper(T0.plus(Duration.ofHours(1)), T0.plus(Duration.ofHours(2)))).isNaN();
+    assertThat(f.end()).isEqualTo(T0.plus(MIN.multipliedBy(4)));
+  }
+
+  @Test
+  void forecasterStepsRoundUp() {
+    assertThat(Forecaster.steps(Duration.ofMinutes(30), MIN)).isEqualTo(30);
+    assertThat(Forecaster.steps(Duration.ofSeconds(61), MIN)).isEqualTo(2);
+    assertThat(Forecaster.steps(Duration.ofSeconds(1), MIN)).isEqualTo(1);
+  }
+
+  @Test
+  void seriesRejectInfinityAndCountGaps() {
+    assertThatThrownBy(() -> MetricSeries.of(T0, MIN, 1, Double.POSITIVE_INFINITY))
+        .hasMessage("values[1] must be finite or NaN, but was Infinity");
+    assertThatThrownBy(() -> MetricSeries.of(T0, Duration.ZERO, 1))
+        .hasMessage("step must be > 0, but was PT0S");
+    MetricSeries s = MetricSeries.of(T0, MIN, 1, Double.NaN, 3);
+    assertThat(s.countPresent()).isEqualTo(2);
+    assertThat(s.end()).isEqualTo(T0.plus(MIN.multipliedBy(3)));
+    assertThat(s.timeOf(1)).isEqualTo(T0.plus(MIN));
+  }
+
+  @Test
+  void utilizationAndAverageValueTargetsGiveLoads() {
+    MetricTarget cpu = MetricTarget.utilization("cpu", 70);
+    assertThat(cpu.load(140, 5)).isEqualTo(7.0);
+    assertThat(cpu.perReplicaTarget()).isEqualTo(0.7);
+    MetricTarget rps = MetricTarget.averageValue("rps", 100);
+    assertThat(rps.load(950, 5)).isEqualTo(950);
+    assertThat(rps.perReplicaTarget()).isEqualTo(100);
+  }
+
+  @Test
+  void observationsTreatAnAbsentMetricAsUnavailable() {
+    Observation o = Observation.of(T0, ReplicaStatus.of(1, 1));
+    MetricReading r = o.reading("rps");
+    assertThat(r.isAvailable()).isFalse();
+    assertThat(r.reason()).isEqualTo("not reported by the metric source");
+    assertThatThrownBy(r::value).isInstanceOf(IllegalStateException.class)
+        .hasMessage("metric rps is unavailable: not reported by the metric source");
+  }
+
+  @Test
+  void scaleRequestsMustStayInBoundsAndAct() {
+    WorkloadSpec spec = Fixtures.spec(WEB, 2, 4, Mode.ACT);
+    assertThatThrownBy(() -> new ScaleRequest(spec, Mode.ACT, 3, 5, List.of(), T0))
+        .hasMessage("to must be in [2, 4], but was 5");
+    assertThatThrownBy(() -> new ScaleRequest(spec, Mode.OBSERVE_ONLY, 3, 4, List.of(), T0))
+        .hasMessage("a scale request's mode must be ACT or HPA_FLOOR, but was OBSERVE_ONLY");
+  }
+
+  @Test
+  void theInMemoryJournalAttachesFollowUpsInPlace() {
+    InMemoryJournal j = new InMemoryJournal(10);
+    for (long seq = 0; seq < 4; seq++) {
+      j.append(record(seq));
+    }
+    FollowUp f = new FollowUp(T0.plusSeconds(300), 5, 4, Map.of("rps", 1.0));
+    j.followUp(1, WEB, f);
+    j.followUp(99, WEB, f); // unknown: ignored
+    assertThat(j.records()).extracting(DecisionRecord::sequence).containsExactly(0L, 1L, 2L, 3L);
+    assertThat(j.records().get(1).followUp()).contains(f);
+    assertThat(j.records()).filteredOn(r -> r.followUp().isPresent()).hasSize(1);
+    assertThatThrownBy(() -> new InMemoryJournal(0))
+        .hasMessage("capacity must be >= 1, but was 0");
+  }
+
+  private static DecisionRecord record(long seq) {
+    return new DecisionRecord(seq, T0.plusSeconds(15 * seq), WEB, Mode.ACT, Kind.KEEP, 2, 2,
+        Map.of(), Map.of(), Map.of(), Map.of(), 2, 2, List.of(), Map.of(), Action.NONE, "",
+        Optional.empty());
+  }
+}
