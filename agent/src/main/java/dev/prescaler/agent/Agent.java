@@ -235,12 +235,7 @@ public final class Agent implements AutoCloseable {
         throw new IllegalStateException("agent is already started");
       }
       this.scheduler = scheduler;
-      try {
-        server = HTTPServer.builder().port(config.server().port())
-            .registry(metrics.registry()).defaultHandler(this::health).buildAndStart();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot listen on port " + config.server().port(), e);
-      }
+      serve();
       elector.ifPresent(e -> e.start(scheduler));
       long period = config.engine().syncPeriod().toMillis();
       loop = scheduler.scheduleAtFixedRate(() -> {
@@ -252,6 +247,26 @@ public final class Agent implements AutoCloseable {
       }, 0, period, TimeUnit.MILLISECONDS);
       LOG.info("agent started: {} workloads, port {}", config.workloads().size(), port());
       return port();
+    }
+  }
+
+  /**
+   * Starts only the HTTP server ({@code /metrics}, {@code /healthz}, {@code /readyz}); rounds are
+   * then driven by {@link #runOnce()}. {@link #start} calls it.
+   *
+   * @return the HTTP port
+   */
+  public int serve() {
+    synchronized (lock) {
+      if (server == null) {
+        try {
+          server = HTTPServer.builder().port(config.server().port())
+              .registry(metrics.registry()).defaultHandler(this::health).buildAndStart();
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot listen on port " + config.server().port(), e);
+        }
+      }
+      return server.getPort();
     }
   }
 

@@ -76,6 +76,24 @@ public record Forecast(String model, Instant start, Duration step, double[] poin
     return timeOf(point.length);
   }
 
+  /** A copy of the point forecasts: the forecast stays immutable whoever holds it. */
+  @Override
+  public double[] point() {
+    return point.clone();
+  }
+
+  /** A copy of the lower interval bounds. */
+  @Override
+  public double[] lower() {
+    return lower.clone();
+  }
+
+  /** A copy of the upper interval bounds. */
+  @Override
+  public double[] upper() {
+    return upper.clone();
+  }
+
   /** Point value of step {@code i}. */
   public double point(int i) {
     return point[i];

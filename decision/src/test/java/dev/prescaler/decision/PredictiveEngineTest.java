@@ -140,8 +140,10 @@ class PredictiveEngineTest {
     int[] predictive = run(Policies.predictive(), new TrendForecaster(), demand, 160);
     assertThat(hpa[1]).as("HPA invariant violations").isZero();
     assertThat(predictive[1]).as("predictive invariant violations").isZero();
-    // healthy: the HPA is short for a good part of the ramp (~100 ticks); predictive far less
+    // healthy: the HPA is short for 31 ticks of the ramp, the predictive stack for 12; a stack
+    // that ignored the forecast would be short as often as the HPA
     assertThat(hpa[0]).isGreaterThan(20);
-    assertThat(predictive[0]).isLessThan(hpa[0] / 2);
+    assertThat(predictive[0]).as("short ticks: predictive %d, hpa %d", predictive[0], hpa[0])
+        .isLessThanOrEqualTo(hpa[0] * 6 / 10);
   }
 }

@@ -52,7 +52,7 @@ import okhttp3.Response;
  * kubeconfig, the real cluster it points to (each run then works in a fresh namespace it deletes
  * afterwards, plus the Lease namespace {@value #LEASE_NAMESPACE}, created when missing).
  */
-final class KubeBackend implements AutoCloseable {
+public final class KubeBackend implements AutoCloseable {
   static final String KUBECONFIG_PROPERTY = "prescaler.k8s.kubeconfig";
   /** The namespace of the engine's Leases, as in examples/deploy/rbac.yaml. */
   static final String LEASE_NAMESPACE = "prescaler";
@@ -89,13 +89,13 @@ final class KubeBackend implements AutoCloseable {
   }
 
   /** A real cluster when configured, else the mock. */
-  static KubeBackend start() {
+  public static KubeBackend start() {
     String kc = kubeconfig();
     return kc != null ? real(kc) : mock();
   }
 
   /** Always the fabric8 mock (for tests that seed what only a mock lets you seed). */
-  static KubeBackend mock() {
+  public static KubeBackend mock() {
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
         new HashMap<>(), new OfficialClientCompatDispatcher(), false);
     server.init();
@@ -126,27 +126,27 @@ final class KubeBackend implements AutoCloseable {
     return new KubeBackend(null, adapter, fixture, ns);
   }
 
-  boolean isMock() {
+  public boolean isMock() {
     return mock != null;
   }
 
   /** The client the code under test uses; its requests are recorded. */
-  ApiClient adapter() {
+  public ApiClient adapter() {
     return adapter;
   }
 
   /** The client fixtures use. */
-  ApiClient fixture() {
+  public ApiClient fixture() {
     return fixture;
   }
 
   /** The namespace of the test workloads. */
-  String namespace() {
+  public String namespace() {
     return namespace;
   }
 
   /** Creates a Deployment with label app=name and one container requesting 500m CPU, 256Mi. */
-  V1Deployment deployment(String name, int replicas) throws ApiException {
+  public V1Deployment deployment(String name, int replicas) throws ApiException {
     V1Deployment d = new V1Deployment().apiVersion("apps/v1").kind("Deployment")
         .metadata(new V1ObjectMeta().name(name).namespace(namespace))
         .spec(new V1DeploymentSpec().replicas(replicas)
@@ -177,7 +177,7 @@ final class KubeBackend implements AutoCloseable {
   }
 
   /** The mock has no controllers: set a Deployment's status.replicas as one would. */
-  void deploymentStatus(String name, int replicas) throws ApiException {
+  public void deploymentStatus(String name, int replicas) throws ApiException {
     if (!isMock()) {
       return;
     }
@@ -187,7 +187,7 @@ final class KubeBackend implements AutoCloseable {
     apps.replaceNamespacedDeploymentStatus(name, namespace, d).execute();
   }
 
-  int deploymentReplicas(String name) throws ApiException {
+  public int deploymentReplicas(String name) throws ApiException {
     return new AppsV1Api(fixture).readNamespacedDeployment(name, namespace).execute().getSpec()
         .getReplicas();
   }

@@ -1,0 +1,165 @@
+package dev.prescaler.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.journal.JsonLinesJournal;
+import dev.prescaler.k8s.KubeBackend;
+import dev.prescaler.prometheus.PrometheusServer;
+import dev.prescaler.testkit.ManualClock;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent end to end, in-process: a real Prometheus (history backfilled with promtool) feeds
+ * it, the official Kubernetes client talks to the fabric8 API-server stand-in, the agent's clock
+ * is a {@link ManualClock} moved through the backfilled window. First the workload is observed
+ * (no patch may reach the Deployment), then it is promoted by the gates and acts: the Deployment's
+ * replicas follow the load. The self-metrics and health endpoints are read over HTTP.
+ */
+class AgentEndToEndIT {
+  private static final int HOURS = 5;
+
+  @TempDir Path dir;
+  private KubeBackend kube;
+  private PrometheusServer prometheus;
+  private Instant end;
+
+  /** Requests per second at {@code t}: a one-hour cycle between 100 and 500. */
+  private static double rps(long epochSecond) {
+    return 300 + 200 * Math.sin(2 * Math.PI * epochSecond / 3600.0);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    kube = KubeBackend.mock();
+    end = Instant.now(java.time.Clock.systemUTC()).truncatedTo(ChronoUnit.MINUTES);
+    Instant from = end.minus(Duration.ofHours(HOURS));
+    StringBuilder om = new StringBuilder("# TYPE app_requests_per_second gauge\n");
+    for (Instant t = from; !t.isAfter(end); t = t.plusSeconds(30)) {
+      om.append(String.format(Locale.ROOT,
+          "app_requests_per_second{namespace=\"%s\",deployment=\"web\"} %.3f %d%n",
+          kube.namespace(), rps(t.getEpochSecond()), t.getEpochSecond()));
+    }
+    om.append("# EOF\n");
+    prometheus = new PrometheusServer(dir.resolve("prom"), om.toString(), List.of()).start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (prometheus != null) {
+      prometheus.close();
+    }
+    if (kube != null) {
+      kube.close();
+    }
+  }
+
+  @Test
+  void observesFirstThenIsPromotedAndScalesTheDeploymentWithSelfMetrics() throws Exception {
+    String ns = kube.namespace();
+    kube.deployment("web", 2);
+    kube.deploymentStatus("web", 2);
+    Path journal = dir.resolve("journal.jsonl");
+    String yaml = """
+        engine:
+          journal: %s
+        kubernetes:
+          leaderElection: true
+          leaseNamespace: %s
+          identity: agent-e2e
+        prometheus:
+          url: %s
+        server:
+          port: 0
+        promotion:
+          minObservation: 40m
+          minSamples: 20
+          maxRelativeMae: 0.95
+          maxShortfallIncrease: 0.05
+        workloads:
+          - namespace: %s
+            name: web
+            minReplicas: 1
+            maxReplicas: 30
+            mode: act
+            metrics:
+              - name: rps
+                type: averageValue
+                target: 50
+                source: prometheus
+                query: 'sum(app_requests_per_second{namespace="{namespace}",deployment="{name}"})'
+        """.formatted(journal, ns, prometheus.uri(), ns);
+    AgentConfig config = AgentConfigParser.parse(yaml, "e2e.yaml");
+    ManualClock clock = new ManualClock(end.minus(Duration.ofHours(HOURS - 2)));
+    WorkloadRef web = WorkloadRef.deployment(ns, "web");
+
+    List<Integer> observedReplicas = new ArrayList<>();
+    List<Integer> actingReplicas = new ArrayList<>();
+    Instant promotedAt = null;
+    try (Agent agent = Agent.create(config, kube.adapter(), clock)) {
+      int port = agent.serve();
+      while (clock.instant().isBefore(end.minus(Duration.ofMinutes(2)))) {
+        agent.elector().orElseThrow().tryAcquireOrRenew();
+        agent.runOnce();
+        int replicas = kube.deploymentReplicas("web");
+        kube.deploymentStatus("web", replicas); // the Deployment controller: pods become ready
+        Mode mode = agent.engine().spec(web).orElseThrow().mode();
+        if (mode == Mode.OBSERVE_ONLY) {
+          observedReplicas.add(replicas);
+        } else {
+          if (promotedAt == null) {
+            promotedAt = clock.instant();
+          }
+          actingReplicas.add(replicas);
+        }
+        clock.advance(Duration.ofSeconds(15));
+      }
+      assertThat(observedReplicas).as("nothing is patched while observing").containsOnly(2);
+      assertThat(promotedAt).as("promoted by the gates").isNotNull()
+          .isAfterOrEqualTo(end.minus(Duration.ofHours(HOURS - 2)).plus(Duration.ofMinutes(40)));
+      // 100..500 rps at 50 per replica: the count must have followed the cycle, up and down.
+      assertThat(actingReplicas.stream().mapToInt(Integer::intValue).max().orElseThrow())
+          .isGreaterThanOrEqualTo(9);
+      assertThat(actingReplicas.stream().mapToInt(Integer::intValue).min().orElseThrow())
+          .isLessThanOrEqualTo(6);
+
+      HttpClient http = HttpClient.newHttpClient();
+      String metrics = get(http, port, "/metrics");
+      assertThat(metrics).contains("prescaler_replicas{kind=\"desired\",name=\"web\",namespace=\""
+          + ns + "\"}");
+      assertThat(metrics).contains("prescaler_mode{mode=\"act\",name=\"web\",namespace=\"" + ns
+          + "\"} 1.0");
+      assertThat(metrics).contains("prescaler_replicas{kind=\"predicted\"");
+      assertThat(metrics).contains("prescaler_forecast_relative_mae{");
+      assertThat(metrics).contains("prescaler_actions_total{name=\"web\",namespace=\"" + ns
+          + "\",outcome=\"applied\"}");
+      assertThat(metrics).contains("prescaler_leader 1.0");
+      assertThat(get(http, port, "/healthz")).isEqualTo("ok\n");
+      assertThat(get(http, port, "/readyz")).isEqualTo("ready\n");
+    }
+    assertThat(JsonLinesJournal.readModeChanges(journal)).singleElement()
+        .satisfies(e -> assertThat(e.reason()).startsWith("promoted after"));
+    assertThat(JsonLinesJournal.read(journal)).isNotEmpty();
+  }
+
+  private static String get(HttpClient http, int port, String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return r.body();
+  }
+}
