@@ -5,6 +5,7 @@ import dev.prescaler.core.Mode;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.event.ScaledEvent;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
@@ -144,11 +145,30 @@ public final class KubernetesEventListener implements EngineListener {
     if (previous != null) {
       patchSeries(ref, key, previous, now);
     } else {
-      create(event, ref, key, now);
+      create(ref, key, event.mode() == Mode.HPA_FLOOR ? "SetHpaFloor" : "Scale",
+          event.outcome().isApplied() ? "Normal" : "Warning", now);
     }
   }
 
-  private void create(ScaledEvent event, WorkloadRef ref, Key key, Instant now) {
+  /**
+   * Records a promotion out of observe-only ({@code Promoted}, Normal) or a demotion back to it
+   * ({@code Demoted}, Warning), with the gate figures or the cause in the note.
+   */
+  @Override
+  public void onModeChanged(ModeChangedEvent event) {
+    if (!enabled.getAsBoolean()) {
+      return;
+    }
+    boolean demoted = event.to() == Mode.OBSERVE_ONLY;
+    String note = event.from() + " -> " + event.to() + ": " + event.reason();
+    if (note.length() > MAX_NOTE) {
+      note = note.substring(0, MAX_NOTE - 3) + "...";
+    }
+    create(event.workload(), new Key(event.workload(), demoted ? "Demoted" : "Promoted", note),
+        "ChangeMode", demoted ? "Warning" : "Normal", clock.instant());
+  }
+
+  private void create(WorkloadRef ref, Key key, String action, String type, Instant now) {
     ScalableResource r = resources.get(ref.kind());
     String name = eventName(ref.name(), now);
     EventsV1Event ev = new EventsV1Event()
@@ -157,9 +177,9 @@ public final class KubernetesEventListener implements EngineListener {
         .eventTime(now.atOffset(ZoneOffset.UTC))
         .reportingController(controller)
         .reportingInstance(instance)
-        .action(event.mode() == Mode.HPA_FLOOR ? "SetHpaFloor" : "Scale")
+        .action(action)
         .reason(key.reason())
-        .type(event.outcome().isApplied() ? "Normal" : "Warning")
+        .type(type)
         .note(key.note())
         .regarding(new V1ObjectReference()
             .apiVersion(r == null ? null : r.apiVersion())

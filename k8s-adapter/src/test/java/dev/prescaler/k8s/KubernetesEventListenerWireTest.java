@@ -154,4 +154,28 @@ class KubernetesEventListenerWireTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("seriesWindow must be in [PT0S, PT1H], but was PT2H");
   }
+
+  @Test
+  void recordsPromotionsAsNormalAndDemotionsAsWarningEvents() {
+    wire.json(201, CREATED);
+    wire.json(201, CREATED);
+    KubernetesEventListener l = listener();
+    l.onModeChanged(new dev.prescaler.core.event.ModeChangedEvent(WEB, T0, Mode.OBSERVE_ONLY,
+        Mode.HPA_FLOOR, "promoted after 1440 min observed"));
+    clock.advance(java.time.Duration.ofHours(2));
+    l.onModeChanged(new dev.prescaler.core.event.ModeChangedEvent(WEB, clock.instant(),
+        Mode.HPA_FLOOR, Mode.OBSERVE_ONLY, "demoted: metrics failing"));
+
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(Wire::line).containsExactly("POST " + EVENTS, "POST " + EVENTS);
+    JsonObject promoted = JsonParser.parseString(rs.get(0).getBody().utf8()).getAsJsonObject();
+    assertThat(promoted.get("reason").getAsString()).isEqualTo("Promoted");
+    assertThat(promoted.get("type").getAsString()).isEqualTo("Normal");
+    assertThat(promoted.get("action").getAsString()).isEqualTo("ChangeMode");
+    assertThat(promoted.get("note").getAsString())
+        .isEqualTo("OBSERVE_ONLY -> HPA_FLOOR: promoted after 1440 min observed");
+    JsonObject demoted = JsonParser.parseString(rs.get(1).getBody().utf8()).getAsJsonObject();
+    assertThat(demoted.get("reason").getAsString()).isEqualTo("Demoted");
+    assertThat(demoted.get("type").getAsString()).isEqualTo("Warning");
+  }
 }
