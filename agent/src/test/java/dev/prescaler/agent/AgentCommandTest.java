@@ -1,0 +1,62 @@
+package dev.prescaler.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentCommandTest {
+  @TempDir Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return AgentCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void validatesTheShippedExample() {
+    Path example = AgentConfigParserTest.locate("examples/deploy/prescaler-config.yaml");
+    assertThat(run("--validate", "--config", example.toString())).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).endsWith(": valid (2 workloads)\n");
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void anUnknownKeyExitsTwoNamingTheKeyWithoutAStackTrace() throws Exception {
+    Path example = AgentConfigParserTest.locate("examples/deploy/prescaler-config.yaml");
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, Files.readString(example).replace("  syncPeriod: 15s",
+        "  syncPeriod: 15s\n  tickRate: 3"));
+    assertThat(run("--validate", "--config", bad.toString())).isEqualTo(2);
+    assertThat(err()).contains("unknown key engine.tickRate").doesNotContain("\tat ");
+  }
+
+  @Test
+  void argumentErrorsExitTwoWithOneLine() {
+    assertThat(run("--validate")).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: --config FILE is required (try --help)\n");
+    err.reset();
+    assertThat(run("--frobnicate")).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: unknown option --frobnicate (try --help)\n");
+    err.reset();
+    assertThat(run("--config", dir.resolve("missing.yaml").toString())).isEqualTo(2);
+    assertThat(err()).contains("missing.yaml: invalid configuration:").contains("cannot be read");
+  }
+
+  @Test
+  void helpPrintsUsage() {
+    assertThat(run("--help")).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: prescaler agent");
+  }
+}

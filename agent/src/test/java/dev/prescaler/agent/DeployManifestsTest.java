@@ -1,0 +1,68 @@
+package dev.prescaler.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** The manifests in examples/deploy fit together: names, mounts, arguments, config. */
+class DeployManifestsTest {
+  private static final Path DEPLOY = AgentConfigParserTest.locate("examples/deploy");
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> docs(String file) throws Exception {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Object o : new Yaml().loadAll(Files.readString(DEPLOY.resolve(file)))) {
+      out.add((Map<String, Object>) o);
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T at(Object o, String... path) {
+    Object cur = o;
+    for (String p : path) {
+      cur = cur instanceof List<?> l ? l.get(Integer.parseInt(p)) : ((Map<String, Object>) cur)
+          .get(p);
+    }
+    return (T) cur;
+  }
+
+  @Test
+  void theDeploymentRunsTwoReplicasAsTheServiceAccountWithTheGeneratedConfig() throws Exception {
+    Map<String, Object> deployment = docs("agent.yaml").get(0);
+    assertThat(at(deployment, "kind").toString()).isEqualTo("Deployment");
+    assertThat((Integer) at(deployment, "spec", "replicas")).isEqualTo(2);
+    String sa = at(deployment, "spec", "template", "spec", "serviceAccountName");
+    assertThat(docs("rbac.yaml")).anySatisfy(d -> {
+      assertThat(at(d, "kind").toString()).isEqualTo("ServiceAccount");
+      assertThat(at(d, "metadata", "name").toString()).isEqualTo(sa);
+    });
+    List<String> args = at(deployment, "spec", "template", "spec", "containers", "0", "args");
+    Map<String, Object> kustomization = docs("kustomization.yaml").get(0);
+    String configFile = at(kustomization, "configMapGenerator", "0", "files", "0");
+    String configMap = at(kustomization, "configMapGenerator", "0", "name");
+    assertThat(args).containsExactly("agent", "--config", "/etc/prescaler/" + configFile);
+    assertThat(at(deployment, "spec", "template", "spec", "volumes", "0", "configMap", "name")
+        .toString()).isEqualTo(configMap);
+    assertThat((List<String>) at(kustomization, "resources")).contains("rbac.yaml", "agent.yaml");
+    assertThat(AgentConfigParser.parse(DEPLOY.resolve(configFile)).kubernetes().leaderElection())
+        .isTrue();
+  }
+
+  @Test
+  void theLeaseNamespaceIsTheOneTheRoleGrants() throws Exception {
+    AgentConfig c = AgentConfigParser.parse(DEPLOY.resolve("prescaler-config.yaml"));
+    assertThat(docs("rbac.yaml")).anySatisfy(d -> {
+      assertThat(at(d, "kind").toString()).isEqualTo("Role");
+      assertThat(at(d, "metadata", "namespace").toString()).isEqualTo(c.kubernetes()
+          .leaseNamespace());
+      assertThat(at(d, "rules", "0", "resources").toString()).contains("leases");
+    });
+  }
+}
