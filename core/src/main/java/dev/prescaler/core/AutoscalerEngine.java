@@ -317,6 +317,8 @@ public final class AutoscalerEngine implements AutoCloseable {
    */
   public void restore(Iterable<DecisionRecord> records) {
     synchronized (lock) {
+      Map<String, Instant> lastForecastStart = new java.util.HashMap<>();
+      Map<String, Double> previousLoads = new java.util.HashMap<>();
       for (DecisionRecord r : records) {
         sequence = Math.max(sequence, r.sequence() + 1);
         WorkloadState s = states.get(r.workload());
@@ -331,6 +333,16 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
         if (applied && r.mode() == Mode.HPA_FLOOR) {
           s.lastFloorSent = r.desired();
+        }
+        if (r.current() >= 0 && r.ready() >= 0) {
+          // The learning loop survives restarts: startup delays and forecast accuracy are
+          // measured again from what the journal recorded.
+          trackStartup(s, ReplicaStatus.of(r.current(), r.ready()), r.time());
+          replayAccuracy(s, r, lastForecastStart, previousLoads);
+        }
+        if (applied && r.mode() == Mode.ACT && r.desired() > r.current()) {
+          s.pendingReadyTarget = r.desired();
+          s.pendingSince = r.time();
         }
         if (r.current() >= 0) {
           s.lastCurrent = applied && r.mode() == Mode.ACT ? r.desired() : r.current();
@@ -347,6 +359,49 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
         if (lastTick == null || r.time().isAfter(lastTick)) {
           lastTick = r.time();
+        }
+      }
+    }
+  }
+
+  /**
+   * Scores the forecasts a journal recorded against the loads recorded after them, as the live
+   * tick does against its history (approximately: with the first recorded sample inside each
+   * forecast step instead of the step's mean, and the sample before the forecast as the naive
+   * forecast).
+   */
+  private void replayAccuracy(WorkloadState s, DecisionRecord r, Map<String, Instant> starts,
+      Map<String, Double> previousLoads) {
+    Duration lead = leadTime(s);
+    int k = Forecaster.steps(lead, historyStep);
+    double alpha = 1.0 / ACCURACY_WINDOW;
+    for (MetricState ms : s.metrics.values()) {
+      String name = ms.target.name();
+      Double actual = r.loads().get(name);
+      Iterator<Prediction> it = ms.pending.iterator();
+      while (actual != null && it.hasNext()) {
+        Prediction p = it.next();
+        if (p.stepStart().isAfter(r.time())) {
+          break;
+        }
+        it.remove();
+        double covered = actual >= p.lower() && actual <= p.upper() ? 1 : 0;
+        double a = ms.evaluated == 0 ? 1 : Math.max(alpha, 1.0 / (ms.evaluated + 1));
+        ms.ewAbsError += a * (Math.abs(actual - p.point()) - ms.ewAbsError);
+        ms.ewNaiveError += a * (Math.abs(actual - p.naive()) - ms.ewNaiveError);
+        ms.ewCovered += a * (covered - ms.ewCovered);
+        ms.evaluated++;
+      }
+      Forecast f = r.forecasts().get(name);
+      String key = r.workload() + "/" + name;
+      Double previous = previousLoads.put(key, actual);
+      if (f != null && previous != null && !f.start().equals(starts.get(key))
+          && k <= f.steps()) {
+        starts.put(key, f.start());
+        ms.pending.addLast(new Prediction(f.timeOf(k - 1), f.point(k - 1), f.lower(k - 1),
+            f.upper(k - 1), previous));
+        while (ms.pending.size() > 4 * k + 16) {
+          ms.pending.removeFirst();
         }
       }
     }

@@ -140,6 +140,38 @@ class AutoscalerEngineLearningTest {
     assertThat(a.naiveMae()).isCloseTo(30, within(1e-9));
     assertThat(a.coverage()).isZero();
     assertThat(a.relativeMae()).isCloseTo(1, within(1e-9));
+
+    // A restarted engine measures the same accuracy again from the journal alone.
+    AutoscalerEngine restarted = engine(clock, source, (ctx, p) -> p, executor,
+        new InMemoryJournal()).forecaster(lastValue).workload(spec(Duration.ofSeconds(30)))
+        .build();
+    restarted.restore(journal.records());
+    ForecastAccuracy again = restarted.accuracy(WEB).get(0);
+    assertThat(again.samples()).isBetween(30L, 39L);
+    assertThat(again.mae()).isCloseTo(30, within(1e-9));
+    assertThat(again.naiveMae()).isCloseTo(30, within(1e-9));
+  }
+
+  @Test
+  void aRestartedEngineKeepsTheStartupDelayMeasuredBeforeFromTheJournal() {
+    AutoscalerEngine engine = engine(clock, source, Fixtures.CAPACITY, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick(); // 2 -> 5
+    source.replicas(WEB, 5, 2);
+    for (int i = 0; i < 5; i++) {
+      clock.advance(SYNC);
+      engine.tick();
+    }
+    source.replicas(WEB, 5, 5);
+    clock.advance(SYNC);
+    engine.tick(); // ready 90 s after the scale-up
+    assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(90));
+
+    AutoscalerEngine restarted = engine(clock, source, Fixtures.CAPACITY, executor,
+        new InMemoryJournal()).workload(spec(Duration.ofSeconds(120))).build();
+    assertThat(restarted.measuredStartupDelay(WEB)).isEmpty();
+    restarted.restore(journal.records());
+    assertThat(restarted.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(90));
   }
 
   @Test
