@@ -115,7 +115,10 @@ public class ForecasterBenchmark {
     return f;
   }
 
-  /** A window of {@code size} values of an array: what the engine's history ring looks like. */
+  /**
+   * A window of {@code size} values of an array: what the engine's history ring looks like,
+   * including its epoch-millisecond {@code timeOf} (the default goes through BigDecimal).
+   */
   static final class Window implements MetricSeries {
     private final double[] values;
     private final int from;
@@ -152,6 +155,11 @@ public class ForecasterBenchmark {
         throw new IndexOutOfBoundsException("index " + i + " of " + size);
       }
       return values[from + i];
+    }
+
+    @Override
+    public Instant timeOf(int i) {
+      return Instant.ofEpochMilli(start.toEpochMilli() + i * step.toMillis());
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import dev.prescaler.core.Mode;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.core.journal.DecisionRecord;
@@ -63,8 +64,7 @@ class CallTimeoutProperties {
           default -> healthy.add(w);
         }
         // An executor hang only costs time when the executor is called.
-        boolean called = hangs.get(i) == 2 && specs.get(i).mode() != dev.prescaler.core.Mode
-            .OBSERVE_ONLY;
+        boolean called = hangs.get(i) == 2 && specs.get(i).mode() != Mode.OBSERVE_ONLY;
         if (hangs.get(i) == 1 || hangs.get(i) == 3 || called) {
           hanging++;
         }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.DecisionPolicy;
-import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricReading;
 import dev.prescaler.core.Mode;

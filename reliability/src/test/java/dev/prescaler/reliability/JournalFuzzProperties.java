@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +152,7 @@ class JournalFuzzProperties {
       }
     }
     Path file = dir.resolve("half-char.jsonl");
-    Files.write(file, java.util.Arrays.copyOf(all, at));
+    Files.write(file, Arrays.copyOf(all, at));
     assertThat(JsonLinesJournal.read(file)).hasSize(records - 1);
   }
 

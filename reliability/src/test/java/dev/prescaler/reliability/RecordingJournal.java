@@ -4,8 +4,8 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.FollowUp;
-import java.io.UncheckedIOException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,19 +16,18 @@ import java.util.List;
 final class RecordingJournal implements DecisionJournal {
   private final List<DecisionRecord> attempts = new ArrayList<>();
   private volatile boolean full;
-  private int followUps;
 
   /** Makes every later append and follow-up fail (or succeed again). */
   void diskFull(boolean isFull) {
     this.full = isFull;
   }
 
-  synchronized List<DecisionRecord> attempts() {
-    return List.copyOf(attempts);
+  boolean isFull() {
+    return full;
   }
 
-  synchronized int followUps() {
-    return followUps;
+  synchronized List<DecisionRecord> attempts() {
+    return List.copyOf(attempts);
   }
 
   @Override
@@ -39,7 +38,6 @@ final class RecordingJournal implements DecisionJournal {
 
   @Override
   public synchronized void followUp(long sequence, WorkloadRef workload, FollowUp followUp) {
-    followUps++;
     failIfFull();
   }
 

@@ -282,8 +282,8 @@ public final class HtmlReport {
     Chart ch = new Chart(p.scorecard().policy() + ": forecast one lead time ahead against "
         + "actual demand (bucket means)", 220, x0, x1, 0, max * 1.05, true);
     ch.band(b.x, lower, upper, color, "interval");
-    ch.line(b.x, actual, "#222", 1, false, "actual");
-    ch.line(b.x, point, color, 1.2, false, "forecast");
+    ch.line(b.x, point, color, 1.4, false, "forecast");
+    ch.line(b.x, actual, "#222", 0.8, false, "actual");
     return ch.render();
   }
 
