@@ -55,12 +55,48 @@ public final class JsonLinesJournal implements DecisionJournal {
     if (parent != null) {
       Files.createDirectories(parent);
     }
+    long cut = dropTruncatedLastLine(file);
     this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
         StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    if (cut > 0) {
+      LOG.warn("journal file {}: dropped a truncated last line of {} bytes (a crash mid-write) "
+          + "before appending", file, cut);
+    }
   }
 
   /**
-   * Opens (creating if needed) a journal file for appending.
+   * A crash can leave a last line without its newline: the record being written, lost. Cuts it
+   * off, so that the next record starts a line of its own and the file stays readable.
+   *
+   * @return the number of bytes dropped
+   */
+  private static long dropTruncatedLastLine(Path file) throws IOException {
+    if (!Files.exists(file) || Files.size(file) == 0) {
+      return 0;
+    }
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long size = ch.size();
+      long end = size;
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+      while (end > 0) {
+        b.clear();
+        ch.read(b, end - 1);
+        if (b.get(0) == '\n') {
+          break;
+        }
+        end--;
+      }
+      if (end < size) {
+        ch.truncate(end);
+      }
+      return size - end;
+    }
+  }
+
+  /**
+   * Opens (creating if needed) a journal file for appending. A last line cut short by a crash is
+   * dropped first.
    *
    * @throws UncheckedIOException when the file cannot be opened, naming it
    */
@@ -167,7 +203,7 @@ public final class JsonLinesJournal implements DecisionJournal {
   private static Contents readAll(Path file) {
     List<String> lines;
     try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      lines = lines(Files.readAllBytes(file));
     } catch (IOException e) {
       throw new UncheckedIOException("journal file " + file + " cannot be read: " + e, e);
     }
@@ -187,7 +223,7 @@ public final class JsonLinesJournal implements DecisionJournal {
           DecisionRecord r = fromJson(n);
           bySeq.put(r.sequence(), r);
         } else if ("followUp".equals(type)) {
-          long seq = n.path("sequence").asLong();
+          long seq = integral(n, "sequence").asLong();
           DecisionRecord r = bySeq.get(seq);
           if (r != null) {
             bySeq.put(seq, r.withFollowUp(followUpFrom(n.path("followUp"))));
@@ -210,6 +246,30 @@ public final class JsonLinesJournal implements DecisionJournal {
       }
     }
     return new Contents(new ArrayList<>(bySeq.values()), modes);
+  }
+
+  /**
+   * Splits on newlines and decodes each line on its own, so that bytes cut in the middle of a
+   * character (a crash mid-write) spoil only their line: it reads as unparsable, not as an I/O
+   * error of the whole file.
+   */
+  private static List<String> lines(byte[] bytes) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= bytes.length; i++) {
+      if (i == bytes.length || bytes[i] == '\n') {
+        if (i > start || i < bytes.length) {
+          java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder();
+          try {
+            out.add(d.decode(java.nio.ByteBuffer.wrap(bytes, start, i - start)).toString());
+          } catch (java.nio.charset.CharacterCodingException e) {
+            out.add("\u0000 not UTF-8");
+          }
+        }
+        start = i + 1;
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -261,26 +321,32 @@ public final class JsonLinesJournal implements DecisionJournal {
         forecastFrom(e.getValue())));
     List<Reason> reasons = new ArrayList<>();
     for (JsonNode rn : n.path("reasons")) {
-      reasons.add(new Reason(text(rn, "step"), rn.path("from").asInt(), rn.path("to").asInt(),
-          text(rn, "message")));
+      reasons.add(new Reason(text(rn, "step"), integral(rn, "from").asInt(),
+          integral(rn, "to").asInt(), text(rn, "message")));
     }
     Map<String, Integer> marks = new LinkedHashMap<>();
-    fields(n, "marks").forEachRemaining(e -> marks.put(e.getKey(), e.getValue().asInt()));
+    fields(n, "marks").forEachRemaining(e -> {
+      if (!e.getValue().isIntegralNumber()) {
+        throw new IllegalArgumentException("mark " + e.getKey() + " must be a whole number, but was "
+            + e.getValue());
+      }
+      marks.put(e.getKey(), e.getValue().asInt());
+    });
     JsonNode f = n.get("followUp");
     return new DecisionRecord(
-        required(n, "sequence").asLong(),
+        integral(n, "sequence").asLong(),
         Instant.parse(text(n, "time")),
         workloadFrom(required(n, "workload")),
         Mode.valueOf(text(n, "mode")),
         DecisionRecord.Kind.valueOf(text(n, "kind")),
-        required(n, "current").asInt(),
-        required(n, "ready").asInt(),
+        integral(n, "current").asInt(),
+        integral(n, "ready").asInt(),
         doublesFrom(n.path("metrics")),
         unavailable,
         doublesFrom(n.path("loads")),
         forecasts,
-        required(n, "proposed").asInt(),
-        required(n, "desired").asInt(),
+        integral(n, "proposed").asInt(),
+        integral(n, "desired").asInt(),
         reasons,
         marks,
         DecisionRecord.Action.valueOf(text(n, "action")),
@@ -339,13 +405,17 @@ public final class JsonLinesJournal implements DecisionJournal {
   private static Forecast forecastFrom(JsonNode n) {
     return new Forecast(text(n, "model"), Instant.parse(text(n, "start")),
         Duration.parse(text(n, "step")), array(n, "point"), array(n, "lower"), array(n, "upper"),
-        required(n, "level").asDouble());
+        number(n, "level"));
   }
 
   private static double[] array(JsonNode n, String field) {
     JsonNode a = required(n, field);
     double[] out = new double[a.size()];
     for (int i = 0; i < out.length; i++) {
+      if (!a.get(i).isNumber()) {
+        throw new IllegalArgumentException(field + "[" + i + "] must be a number, but was "
+            + a.get(i));
+      }
       out[i] = a.get(i).asDouble();
     }
     return out;
@@ -361,8 +431,8 @@ public final class JsonLinesJournal implements DecisionJournal {
   }
 
   private static FollowUp followUpFrom(JsonNode n) {
-    return new FollowUp(Instant.parse(text(n, "time")), required(n, "replicas").asInt(),
-        required(n, "ready").asInt(), doublesFrom(n.path("loads")));
+    return new FollowUp(Instant.parse(text(n, "time")), integral(n, "replicas").asInt(),
+        integral(n, "ready").asInt(), doublesFrom(n.path("loads")));
   }
 
   private static JsonNode required(JsonNode n, String field) {
@@ -373,8 +443,30 @@ public final class JsonLinesJournal implements DecisionJournal {
     return v;
   }
 
+  private static double number(JsonNode n, String field) {
+    JsonNode v = required(n, field);
+    if (!v.isNumber()) {
+      throw new IllegalArgumentException("field " + field + " must be a number, but was " + v);
+    }
+    return v.asDouble();
+  }
+
+  /** A required whole number; a string or fraction is an error, never silently 0. */
+  private static JsonNode integral(JsonNode n, String field) {
+    JsonNode v = required(n, field);
+    if (!v.isIntegralNumber()) {
+      throw new IllegalArgumentException("field " + field + " must be a whole number, but was "
+          + v);
+    }
+    return v;
+  }
+
   private static String text(JsonNode n, String field) {
-    return required(n, field).asText();
+    JsonNode v = required(n, field);
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("field " + field + " must be a string, but was " + v);
+    }
+    return v.asText();
   }
 
   private static Iterator<Map.Entry<String, JsonNode>> fields(JsonNode n, String field) {

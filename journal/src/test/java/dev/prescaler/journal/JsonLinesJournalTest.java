@@ -84,6 +84,36 @@ class JsonLinesJournalTest {
   }
 
   @Test
+  void reopeningAfterACrashDropsTheTruncatedLineAndStaysReadable() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(record(0));
+      j.append(record(1));
+    }
+    String text = Files.readString(file);
+    Files.writeString(file, text.substring(0, text.length() - 40), StandardCharsets.UTF_8);
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(record(2));
+    }
+    assertThat(JsonLinesJournal.read(file)).extracting(DecisionRecord::sequence)
+        .containsExactly(0L, 2L);
+  }
+
+  @Test
+  void aWronglyTypedFieldIsAnErrorNotAZero() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(record(0));
+      j.append(record(1));
+    }
+    Files.writeString(file, Files.readString(file).replaceFirst("\"current\":3",
+        "\"current\":\"three\""), StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> JsonLinesJournal.read(file))
+        .isInstanceOf(JournalFormatException.class)
+        .hasMessage(file + ":1: field current must be a whole number, but was \"three\"");
+  }
+
+  @Test
   void aCorruptLineInTheMiddleNamesFileAndLine() throws Exception {
     Path file = dir.resolve("journal.jsonl");
     try (JsonLinesJournal j = JsonLinesJournal.open(file)) {

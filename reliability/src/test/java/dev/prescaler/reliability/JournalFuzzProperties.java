@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,10 +137,6 @@ class JournalFuzzProperties {
    * "÷") must be skipped like any other truncated last line.
    */
   @Test
-  @Disabled("JsonLinesJournal.read decodes with Files.readAllLines, which throws "
-      + "MalformedInputException for the half character, so the whole read fails with "
-      + "UncheckedIOException; enable once it decodes leniently or per line "
-      + "(see RELIABILITY.md, open findings)")
   void journalCutInsideAMultiByteCharacterStillReads() throws IOException {
     byte[] all = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
     byte[] divide = "÷".getBytes(StandardCharsets.UTF_8);
@@ -161,9 +156,6 @@ class JournalFuzzProperties {
    * line: restoring from a silently misread record (here, a count of 0) would be worse.
    */
   @Test
-  @Disabled("JsonLinesJournal reads numbers with JsonNode.asInt()/asLong(), which turn a string "
-      + "or an object into 0 instead of failing; enable once the reader checks types "
-      + "(see RELIABILITY.md, open findings)")
   void wronglyTypedFieldInAMiddleLineIsRejected() throws IOException {
     ObjectNode n = (ObjectNode) JSON.readTree(lines.get(0));
     n.put("current", "three");

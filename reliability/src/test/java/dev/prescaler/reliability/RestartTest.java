@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,9 +94,6 @@ class RestartTest {
    * still be readable at the next restart.
    */
   @Test
-  @Disabled("JsonLinesJournal.open appends after a truncated last line without ending it first, "
-      + "so the next record is glued to the fragment and the file no longer reads; "
-      + "enable once open() ends an unterminated last line (see RELIABILITY.md, open findings)")
   void journalReopenedAfterACrashStaysReadable() throws IOException {
     RestartScenario sc = new RestartScenario(3, 20, 10);
     Path file = dir.resolve("reopened.jsonl");
