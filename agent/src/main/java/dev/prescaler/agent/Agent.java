@@ -138,7 +138,7 @@ public final class Agent implements AutoCloseable {
         .callTimeout(config.engine().callTimeout())
         .listener(metrics)
         .listener(promotion)
-        .listener(KubernetesEventListener.builder(client, identity).clock(clock).build());
+        .listener(events(client, clock, identity));
     for (AgentConfig.Workload w : config.workloads()) {
       b.workload(w.spec().withMode(Mode.OBSERVE_ONLY));
     }
@@ -175,6 +175,14 @@ public final class Agent implements AutoCloseable {
         engine.mode(e.workload(), e.to(), "resumed after restart (journal: " + e.reason() + ")");
       }
     }
+  }
+
+  private KubernetesEventListener events(ApiClient client, Clock clock, String identity) {
+    KubernetesEventListener.Builder b = KubernetesEventListener.builder(client, identity)
+        .clock(clock);
+    // Standby replicas decide too, but only the leader's actions and mode changes are events.
+    elector.ifPresent(e -> b.enabledWhen(e::isLeader));
+    return b.build();
   }
 
   private static PrometheusMetricSource prometheus(AgentConfig.Prometheus p,
