@@ -58,6 +58,9 @@ final class CsvTraceReader implements TraceReader {
         }
         throw problem("timestamp must be ISO-8601 or epoch seconds, but was \"" + clip(ts) + "\"");
       }
+      if (time.isBefore(EARLIEST) || !time.isBefore(LATEST)) {
+        throw problem("timestamp must be from 1900 to 2199, but was " + time);
+      }
       double value = parseValue(val);
       if (previous != null && !time.isAfter(previous)) {
         throw problem(time.equals(previous)
@@ -101,6 +104,10 @@ final class CsvTraceReader implements TraceReader {
     }
     return v == 0 ? 0.0 : v; // no negative zero
   }
+
+  /** Timestamps outside [1900, 2200) are refused: nothing real is there, and the grid math overflows. */
+  private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
 
   private static Instant parseTime(String ts) {
     if (ts.isEmpty()) {
