@@ -68,6 +68,12 @@ public record Forecast(String model, Instant start, Duration step, double[] poin
 
   /** Start of step {@code i}. */
   public Instant timeOf(int i) {
+    long stepMillis = step.toMillis();
+    if (step.getNano() % 1_000_000 == 0) {
+      // Millisecond arithmetic: Duration.multipliedBy goes through BigDecimal, and this runs for
+      // every step of every forecast a policy looks at.
+      return start.plusMillis(stepMillis * i);
+    }
     return start.plus(step.multipliedBy(i));
   }
 

@@ -1,21 +1,23 @@
 package dev.prescaler.core.journal;
 
 import dev.prescaler.core.WorkloadRef;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
  * A bounded in-memory journal: keeps the last {@code capacity} records, dropping the oldest.
- * Thread-safe.
+ * Thread-safe. Appends and follow-ups are O(1) and O(log capacity): records are kept in a ring in
+ * the order they were appended, which for one engine is the order of their increasing sequence
+ * numbers, and a follow-up finds its record by binary search (a follow-up for a record already
+ * dropped is ignored).
  */
 public final class InMemoryJournal implements DecisionJournal {
   /** Default capacity: 10,000 records. */
   public static final int DEFAULT_CAPACITY = 10_000;
 
-  private final int capacity;
-  private final ArrayDeque<DecisionRecord> records;
+  private final DecisionRecord[] ring;
+  private int head; // index of the oldest record
+  private int size;
   private long dropped;
 
   /** A journal keeping up to {@code capacity} records. */
@@ -23,8 +25,7 @@ public final class InMemoryJournal implements DecisionJournal {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be >= 1, but was " + capacity);
     }
-    this.capacity = capacity;
-    this.records = new ArrayDeque<>(Math.min(capacity, 1024));
+    this.ring = new DecisionRecord[capacity];
   }
 
   /** A journal with {@link #DEFAULT_CAPACITY}. */
@@ -32,47 +33,64 @@ public final class InMemoryJournal implements DecisionJournal {
     this(DEFAULT_CAPACITY);
   }
 
+  private DecisionRecord at(int i) {
+    int j = head + i;
+    return ring[j >= ring.length ? j - ring.length : j];
+  }
+
+  private void set(int i, DecisionRecord r) {
+    int j = head + i;
+    ring[j >= ring.length ? j - ring.length : j] = r;
+  }
+
   @Override
   public synchronized void append(DecisionRecord record) {
-    if (records.size() == capacity) {
-      records.removeFirst();
+    if (size == ring.length) {
+      ring[head] = record;
+      head = head + 1 == ring.length ? 0 : head + 1;
       dropped++;
+    } else {
+      set(size, record);
+      size++;
     }
-    records.addLast(record);
   }
 
   @Override
   public synchronized void followUp(long sequence, WorkloadRef workload, FollowUp followUp) {
-    // Follow-ups concern recent records: search from the newest end.
-    List<DecisionRecord> tail = new ArrayList<>();
-    Iterator<DecisionRecord> it = records.descendingIterator();
-    while (it.hasNext()) {
-      DecisionRecord r = it.next();
-      if (r.sequence() == sequence) {
-        it.remove();
-        tail.add(r.withFollowUp(followUp));
-        break;
-      }
-      if (r.sequence() < sequence) {
-        break;
-      }
-      it.remove();
-      tail.add(r);
+    if (size == 0 || sequence < at(0).sequence() || sequence > at(size - 1).sequence()) {
+      return;
     }
-    for (int i = tail.size() - 1; i >= 0; i--) {
-      records.addLast(tail.get(i));
+    int lo = 0;
+    int hi = size - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      long s = at(mid).sequence();
+      if (s < sequence) {
+        lo = mid + 1;
+      } else if (s > sequence) {
+        hi = mid - 1;
+      } else {
+        set(mid, at(mid).withFollowUp(followUp));
+        return;
+      }
     }
+    // Not kept (dropped already): nothing to attach it to.
   }
 
   /** A copy of the records kept, oldest first. */
   public synchronized List<DecisionRecord> records() {
-    return new ArrayList<>(records);
+    List<DecisionRecord> out = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      out.add(at(i));
+    }
+    return out;
   }
 
   /** The records of one workload, oldest first. */
   public synchronized List<DecisionRecord> records(WorkloadRef workload) {
     List<DecisionRecord> out = new ArrayList<>();
-    for (DecisionRecord r : records) {
+    for (int i = 0; i < size; i++) {
+      DecisionRecord r = at(i);
       if (r.workload().equals(workload)) {
         out.add(r);
       }
@@ -87,6 +105,8 @@ public final class InMemoryJournal implements DecisionJournal {
 
   /** Removes every record. */
   public synchronized void clear() {
-    records.clear();
+    java.util.Arrays.fill(ring, null);
+    head = 0;
+    size = 0;
   }
 }
