@@ -12,8 +12,8 @@ import java.util.Objects;
  *   <li>{@link #hpa()}: the Kubernetes HPA with its defaults, the reactive baseline.
  *   <li>{@link #predictive()}: the default predictive stack: a spike filter on dips ({@link
  *       SpikeFilter}, {@link SpikeFilter.Direction#DOWN}) around the {@link PredictivePolicy}
- *       (whose floor is the default HPA, 300 s scale-down stabilization kept), then {@link
- *       GradualScaleDown} (10 % per 60 s) and {@link Bounds}.
+ *       (whose floor is the default HPA, 300 s scale-down stabilization kept; a lower target
+ *       must hold 600 s), then {@link Bounds}.
  *   <li>{@link #stack()}: the same, configurable: other steps, time-of-day bounds, a capacity
  *       arbiter and manual overrides (always last).
  * </ul>
@@ -53,7 +53,7 @@ public final class Policies {
 
   /**
    * Builds a predictive stack, in this order: spike filter around the predictive policy, the
-   * sustained scale-up guard (if set), cooldown (if set), gradual scale-down, extra steps, time of
+   * sustained scale-up guard (if set), cooldown (if set), gradual scale-down (if set), extra steps, time of
    * day bounds (if set), bounds, capacity arbiter (if set), manual overrides (if set).
    */
   public static final class Stack {
@@ -62,7 +62,7 @@ public final class Policies {
         SpikeFilter.builder().direction(SpikeFilter.Direction.DOWN).build();
     private SustainedScaleUp sustained;
     private Cooldown cooldown;
-    private GradualScaleDown gradual = GradualScaleDown.ofDefaults();
+    private GradualScaleDown gradual;
     private final List<DecisionPolicy> extra = new ArrayList<>();
     private TimeOfDayBounds timeOfDay;
     private ClusterCapacityArbiter arbiter;
@@ -94,7 +94,11 @@ public final class Policies {
       return this;
     }
 
-    /** The gradual scale-down; default 10 % per 60 s. {@code null} for none. */
+    /**
+     * A gradual scale-down (e.g. {@link GradualScaleDown#ofDefaults()}, 10 % per 60 s); default
+     * none: the predictive target's 600 s hold and the HPA floor's stabilization already pace
+     * scale-downs, and small steps multiply scaling actions. {@code null} for none.
+     */
     public Stack gradualScaleDown(GradualScaleDown gradual) {
       this.gradual = gradual;
       return this;

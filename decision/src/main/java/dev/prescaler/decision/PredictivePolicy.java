@@ -39,14 +39,18 @@ import java.util.Objects;
 public final class PredictivePolicy implements DecisionPolicy {
   /** The mark holding each tick's predictive target. */
   public static final String TARGET_MARK = "predictive.target";
-  /** Default relative dead band above the current count: 0.05. */
-  public static final double DEFAULT_DEAD_BAND_UP = 0.05;
+  /** Default relative dead band above the current count: 0.10 (the HPA's tolerance). */
+  public static final double DEFAULT_DEAD_BAND_UP = 0.10;
   /** Default relative dead band below the current count: 0.10. */
   public static final double DEFAULT_DEAD_BAND_DOWN = 0.10;
   /** Default of {@link Builder#liveLoad(boolean)}. */
   public static final boolean DEFAULT_LIVE_LOAD = false;
-  /** Default window a lower predictive target must hold before it counts: 120 s. */
-  public static final Duration DEFAULT_SCALE_DOWN_STABILIZATION = Duration.ofSeconds(120);
+  /**
+   * Default window a lower predictive target must hold before it counts: 600 s. Measured in the
+   * simulator against 120 s and 300 s: fewer scaling actions than the HPA, and a lower cost at
+   * the SLO on traces with daily cycles, because a pre-scale is not given up between bursts.
+   */
+  public static final Duration DEFAULT_SCALE_DOWN_STABILIZATION = Duration.ofSeconds(600);
 
   private final HpaPolicy reactive;
   private final double deadBandUp;
@@ -236,7 +240,7 @@ public final class PredictivePolicy implements DecisionPolicy {
       return this;
     }
 
-    /** Relative dead band above the current count, in [0, 1]; default 0.05. */
+    /** Relative dead band above the current count, in [0, 1]; default 0.10. */
     public Builder deadBandUp(double band) {
       this.deadBandUp = band;
       return this;
@@ -248,7 +252,7 @@ public final class PredictivePolicy implements DecisionPolicy {
       return this;
     }
 
-    /** How long a lower target must hold before it counts, in [0, 1 h]; default 120 s. */
+    /** How long a lower target must hold before it counts, in [0, 1 h]; default 600 s. */
     public Builder scaleDownStabilization(Duration window) {
       this.scaleDownStabilization = Objects.requireNonNull(window, "scaleDownStabilization");
       return this;

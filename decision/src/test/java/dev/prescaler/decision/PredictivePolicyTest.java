@@ -72,27 +72,27 @@ class PredictivePolicyTest {
 
   @Test
   void ignoresSmallChangesInsideTheDeadBand() {
-    // 20 replicas, forecast needs 21 (< 20 x 1.05): no change
+    // 20 replicas, forecast needs 22 (<= 20 x 1.10): no change
     DecisionContext up = ctx(spec, 20, "rps", 200)
-        .forecast("rps", forecast(205, 205, 205, 205)).build();
+        .forecast("rps", forecast(215, 215, 215, 215)).build();
     assertThat(run(up).replicas()).isEqualTo(20);
     assertThat(run(up).explain()).contains("dead band");
-    // needs 22 (> 21): scale up
+    // needs 23 (> 22): scale up
     DecisionContext up2 = ctx(spec, 20, "rps", 200)
-        .forecast("rps", forecast(215, 215, 215, 215)).build();
-    assertThat(run(up2).replicas()).isEqualTo(22);
+        .forecast("rps", forecast(225, 225, 225, 225)).build();
+    assertThat(run(up2).replicas()).isEqualTo(23);
   }
 
   @Test
   void scalesDownOnlyOnceTheLowerForecastHasHeld() {
     // 20 replicas with a pre-scale target of 20 recorded 60 s ago; now the forecast says 10 and
-    // the HPA floor (stabilized) is low: the target is held at 20 within the 120 s window.
+    // the HPA floor (stabilized) is low: the target is held at 20 within the 600 s window.
     DecisionContext held = ctx(spec, 20, "rps", 100)
         .past(past(60, 20, 20, false, Map.of(PredictivePolicy.TARGET_MARK, 20)))
         .forecast("rps", forecast(100, 100, 100, 100)).build();
     assertThat(run(held).replicas()).isEqualTo(20);
     DecisionContext later = ctx(spec, 20, "rps", 100)
-        .past(past(121, 20, 20, false, Map.of(PredictivePolicy.TARGET_MARK, 20)))
+        .past(past(601, 20, 20, false, Map.of(PredictivePolicy.TARGET_MARK, 20)))
         .forecast("rps", forecast(100, 100, 100, 100)).build();
     assertThat(run(later).replicas()).isEqualTo(10);
   }
