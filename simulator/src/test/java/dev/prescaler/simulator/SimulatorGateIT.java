@@ -77,15 +77,15 @@ class SimulatorGateIT {
 
   @Test
   void predictiveScalesAheadOfTheDailyCycle() {
-    // Healthy: predictive is short 0.056 % of the time on NASA against the HPA's 0.755 %
-    // (0.07x), and leaves 0.013 % of the demand unserved against 0.289 %.
+    // Healthy: predictive is short 0.004 % of the time on NASA against the HPA's 0.755 %
+    // (0.01x), and leaves 0.001 % of the demand unserved against 0.289 %.
     // Catches: a predictive stack whose forecast never reaches the decision (it would match
     // the HPA it is floored on, ~1x).
     assertThat(nasa.get("predictive").underProvisionedPct())
         .isLessThanOrEqualTo(0.6 * nasa.get("hpa").underProvisionedPct());
     assertThat(nasa.get("predictive").unservedPct())
         .isLessThanOrEqualTo(nasa.get("hpa").unservedPct());
-    // Healthy: 570 replica-hours against static peak's 1920 (0.30x).
+    // Healthy: 612 replica-hours against static peak's 1920 (0.32x).
     // Catches: a predictive stack that degenerates into peak provisioning (interval too wide).
     assertThat(nasa.get("predictive").replicaHours())
         .isLessThanOrEqualTo(0.5 * nasa.get("static-peak").replicaHours());
@@ -93,7 +93,7 @@ class SimulatorGateIT {
 
   @Test
   void predictiveIsNoWorseThanTheHpaOnIsolatedBursts() {
-    // Healthy: 0.278 % short against the HPA's 0.306 % on the NAB trace, whose bursts no
+    // Healthy: about 0.23 % short against the HPA's 0.306 % on the NAB trace, whose bursts no
     // forecast can see coming. Catches: a predictive stack that delays the HPA floor's
     // reaction to a burst (it would be short longer than the HPA).
     assertThat(iio.get("predictive").underProvisionedPct())
