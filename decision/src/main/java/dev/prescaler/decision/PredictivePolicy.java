@@ -109,6 +109,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     Instant from = ctx.now();
     Instant to = from.plus(lead);
     int p = -1;
+    double exact = 0; // the highest unrounded need, in replicas, for the dead band
     String why = null;
     for (MetricTarget m : ctx.spec().metrics()) {
       Forecast f = ctx.forecasts().get(m.name());
@@ -120,6 +121,7 @@ public final class PredictivePolicy implements DecisionPolicy {
         continue;
       }
       int need = replicasFor(Math.max(0, peak), m.perReplicaTarget());
+      exact = Math.max(exact, Math.max(0, peak) / m.perReplicaTarget());
       if (need > p) {
         p = need;
         why = String.format(Locale.ROOT,
@@ -139,6 +141,7 @@ public final class PredictivePolicy implements DecisionPolicy {
         Double load = ctx.loads().get(m.name());
         if (load != null) {
           int need = replicasFor(load, m.perReplicaTarget());
+          exact = Math.max(exact, load / m.perReplicaTarget());
           if (need > p) {
             p = need;
             why = String.format(Locale.ROOT, "%s: live load %.3f needs %d at %s per replica "
@@ -161,7 +164,10 @@ public final class PredictivePolicy implements DecisionPolicy {
     if (plan == r) {
       return out.note(name(), why + "; reactive floor " + r + " rules");
     }
-    if (plan > current && plan <= current * (1 + deadBandUp) && r <= current) {
+    // The dead band compares the unrounded need with the count, as the HPA's tolerance compares
+    // the usage ratio: a need of 3.2 replicas on 3 is inside +10 %, although it rounds up to 4.
+    double wanted = plan == p ? exact : plan;
+    if (plan > current && wanted <= current * (1 + deadBandUp) && r <= current) {
       return out.to(name(), current, why + "; within dead band +" + deadBandUp + " of "
           + current);
     }
