@@ -374,7 +374,6 @@ public final class AutoscalerEngine implements AutoCloseable {
       Map<String, Double> previousLoads) {
     Duration lead = leadTime(s);
     int k = Forecaster.steps(lead, historyStep);
-    double alpha = 1.0 / ACCURACY_WINDOW;
     for (MetricState ms : s.metrics.values()) {
       String name = ms.target.name();
       Double actual = r.loads().get(name);
@@ -385,12 +384,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           break;
         }
         it.remove();
-        double covered = actual >= p.lower() && actual <= p.upper() ? 1 : 0;
-        double a = ms.evaluated == 0 ? 1 : Math.max(alpha, 1.0 / (ms.evaluated + 1));
-        ms.ewAbsError += a * (Math.abs(actual - p.point()) - ms.ewAbsError);
-        ms.ewNaiveError += a * (Math.abs(actual - p.naive()) - ms.ewNaiveError);
-        ms.ewCovered += a * (covered - ms.ewCovered);
-        ms.evaluated++;
+        ms.score(p, actual);
       }
       Forecast f = r.forecasts().get(name);
       String key = r.workload() + "/" + name;
@@ -398,11 +392,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (f != null && previous != null && !f.start().equals(starts.get(key))
           && k <= f.steps()) {
         starts.put(key, f.start());
-        ms.pending.addLast(new Prediction(f.timeOf(k - 1), f.point(k - 1), f.lower(k - 1),
-            f.upper(k - 1), previous));
-        while (ms.pending.size() > 4 * k + 16) {
-          ms.pending.removeFirst();
-        }
+        ms.expect(f, k, previous);
       }
     }
   }
@@ -723,11 +713,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     int k = Forecaster.steps(lead, historyStep);
     double last = ms.history.last();
     if (k <= f.steps() && !Double.isNaN(last)) {
-      ms.pending.addLast(new Prediction(f.timeOf(k - 1), f.point(k - 1), f.lower(k - 1),
-          f.upper(k - 1), last));
-      while (ms.pending.size() > 4 * k + 16) {
-        ms.pending.removeFirst();
-      }
+      ms.expect(f, k, last);
     }
   }
 
@@ -738,7 +724,6 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
     Instant end = h.end();
     Iterator<Prediction> it = ms.pending.iterator();
-    double alpha = 1.0 / ACCURACY_WINDOW;
     while (it.hasNext()) {
       Prediction p = it.next();
       if (!p.stepStart().isBefore(end)) {
@@ -753,14 +738,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (Double.isNaN(actual)) {
         continue;
       }
-      double err = Math.abs(actual - p.point());
-      double naive = Math.abs(actual - p.naive());
-      double covered = actual >= p.lower() && actual <= p.upper() ? 1 : 0;
-      double a = ms.evaluated == 0 ? 1 : Math.max(alpha, 1.0 / (ms.evaluated + 1));
-      ms.ewAbsError += a * (err - ms.ewAbsError);
-      ms.ewNaiveError += a * (naive - ms.ewNaiveError);
-      ms.ewCovered += a * (covered - ms.ewCovered);
-      ms.evaluated++;
+      ms.score(p, actual);
     }
   }
 

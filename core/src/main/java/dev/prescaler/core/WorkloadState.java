@@ -67,6 +67,30 @@ final class WorkloadState {
       this.history = history;
       this.forecaster = forecaster;
     }
+
+    /** Remembers the forecast's value {@code k} steps ahead, to be scored when it is known. */
+    void expect(Forecast f, int k, double naive) {
+      pending.addLast(new Prediction(f.timeOf(k - 1), f.point(k - 1), f.lower(k - 1),
+          f.upper(k - 1), naive));
+      while (pending.size() > 4 * k + 16) {
+        pending.removeFirst();
+      }
+    }
+
+    /**
+     * Scores a prediction against what happened: exponentially weighted absolute errors of the
+     * forecast and of the naive forecast, and interval coverage, over about
+     * {@link AutoscalerEngine#ACCURACY_WINDOW} evaluations (a plain mean before that).
+     */
+    void score(Prediction p, double actual) {
+      double covered = actual >= p.lower() && actual <= p.upper() ? 1 : 0;
+      double a = evaluated == 0 ? 1
+          : Math.max(1.0 / AutoscalerEngine.ACCURACY_WINDOW, 1.0 / (evaluated + 1));
+      ewAbsError += a * (Math.abs(actual - p.point()) - ewAbsError);
+      ewNaiveError += a * (Math.abs(actual - p.naive()) - ewNaiveError);
+      ewCovered += a * (covered - ewCovered);
+      evaluated++;
+    }
   }
 
   /** A forecast value awaiting the actual load of its step. */
