@@ -144,9 +144,7 @@ public final class AgentMetrics implements EngineListener {
         mode.labelValues(ns, name, m.name().toLowerCase(java.util.Locale.ROOT))
             .set(spec.get().mode() == m ? 1 : 0);
       }
-      Optional<java.time.Duration> startup = e.measuredStartupDelay(w);
-      Duration lead = startup.orElse(spec.get().startupDelay()).plus(e.metricsDelay())
-          .plus(e.syncPeriod());
+      Duration lead = e.leadTime(w).orElseThrow();
       int predicted = -1;
       for (MetricTarget m : spec.get().metrics()) {
         Forecast f = r.forecasts().get(m.name());

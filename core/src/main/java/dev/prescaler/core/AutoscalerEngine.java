@@ -155,11 +155,6 @@ public final class AutoscalerEngine implements AutoCloseable {
     return syncPeriod;
   }
 
-  /** How late metrics arrive, as configured; part of every workload's lead time. */
-  public Duration metricsDelay() {
-    return metricsDelay;
-  }
-
   /**
    * Adds a workload, or replaces the spec of a registered one (its history and memory are kept for
    * metrics that stay). With backfill on, a new workload's history is read from the source.
@@ -298,6 +293,17 @@ public final class AutoscalerEngine implements AutoCloseable {
     synchronized (lock) {
       WorkloadState s = states.get(workload);
       return s == null ? Optional.empty() : s.measuredStartupDelay();
+    }
+  }
+
+  /**
+   * A workload's lead time as its policies see it ({@link DecisionContext#leadTime()}): the pod
+   * startup delay as measured (else the spec's) + metrics delay + one sync period.
+   */
+  public Optional<Duration> leadTime(WorkloadRef workload) {
+    synchronized (lock) {
+      WorkloadState s = states.get(workload);
+      return s == null ? Optional.empty() : Optional.of(leadTime(s));
     }
   }
 
