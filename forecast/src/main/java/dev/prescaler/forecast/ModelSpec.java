@@ -17,4 +17,13 @@ interface ModelSpec {
    * same spec on the same series, or null, and may be used as a warm start.
    */
   PointModel fit(double[] y, PointModel previous);
+
+  /**
+   * What {@link #fit} can warm-start from, taken from a model this spec fitted, kept small (no
+   * seasonal state) so that a candidate not in use can be kept until the next refit; null when the
+   * fit does not warm-start (the default).
+   */
+  default PointModel warmStart(PointModel fitted) {
+    return null;
+  }
 }
