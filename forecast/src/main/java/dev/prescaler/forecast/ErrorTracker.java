@@ -22,9 +22,9 @@ final class ErrorTracker {
   private final int[] steps; // tracked horizons, 1-based, ascending
   private final int span; // the longest tracked horizon: origins whose forecasts are pending
   private final int window;
-  private final double[][] pending; // pending[o % span][k] = forecast at origin o, steps[k] ahead
+  private final float[][] pending; // pending[o % span][k] = forecast at origin o, steps[k] ahead
   private final boolean[] pendingValid;
-  private final float[][] errors; // errors[k][ring], float to halve the memory per series
+  private final float[][] errors; // errors[k][ring]; float (as pending) halves the memory
   private final int[] count;
   private final int[] next;
   private final double[] sumAbs;
@@ -60,7 +60,7 @@ final class ErrorTracker {
     this.span = steps[steps.length - 1];
     this.window = window;
     int k = steps.length;
-    this.pending = new double[span][k];
+    this.pending = new float[span][k];
     this.pendingValid = new boolean[span];
     this.errors = new float[k][window];
     this.count = new int[k];
@@ -126,7 +126,10 @@ final class ErrorTracker {
    */
   void store(double[] forecast) {
     int slot = (int) (origin % span);
-    System.arraycopy(forecast, 0, pending[slot], 0, steps.length);
+    float[] p = pending[slot];
+    for (int k = 0; k < p.length; k++) {
+      p[k] = (float) forecast[k];
+    }
     pendingValid[slot] = true;
     origin++;
   }
@@ -220,7 +223,7 @@ final class ErrorTracker {
   long arrayBytes() {
     long b = 4L * steps.length + pendingValid.length + 4L * count.length + 4L * next.length
         + 8L * sumAbs.length + (lo == null ? 0 : 16L * lo.length);
-    b += 8L * span * steps.length + 4L * steps.length * window;
+    b += 4L * span * steps.length + 4L * steps.length * window;
     return b;
   }
 
@@ -256,13 +259,15 @@ final class ErrorTracker {
     for (long o = Math.max(0, first.origin - out.span); o < first.origin; o++) {
       int to = (int) (o % out.span);
       boolean valid = true;
-      for (int i = 0; i < parts.size(); i++) {
-        ErrorTracker p = parts.get(i);
-        int from = (int) (o % p.span);
-        valid &= p.pendingValid[from];
-        for (int k = 0; k < steps.length; k++) {
-          out.pending[to][k] += weights[i] * p.pending[from][steps[k] - 1];
+      for (int k = 0; k < steps.length; k++) {
+        double f = 0;
+        for (int i = 0; i < parts.size(); i++) {
+          ErrorTracker p = parts.get(i);
+          int from = (int) (o % p.span);
+          valid &= p.pendingValid[from];
+          f += weights[i] * p.pending[from][steps[k] - 1];
         }
+        out.pending[to][k] = (float) f;
       }
       out.pendingValid[to] = valid;
     }
