@@ -124,6 +124,7 @@ public final class ModelForecaster implements Forecaster {
     private List<Member> members = List.of(); // the models in use, best first
     private ErrorTracker errors; // the combined forecast's out-of-sample record at a few horizons
     private double[] atSteps = new double[0]; // scratch: the combined forecast at errors' horizons
+    private double[] widen = new double[0]; // per tracked horizon of errors: see select()
     private List<Warm> warm = List.of(); // warm starts of the candidates not in use
     private int candidates; // candidates fitted at the last refit
     private long sinceRefit;
@@ -187,7 +188,7 @@ public final class ModelForecaster implements Forecaster {
           throw new IllegalArgumentException("history must have a present value, but had none "
               + "of " + n + " steps");
         }
-        refit(history, steps, false);
+        refit(history, steps, level, false);
       } else {
         for (int i = n - (int) added; i < n; i++) {
           absorb(history.value(i));
@@ -195,9 +196,9 @@ public final class ModelForecaster implements Forecaster {
         endMillis = end;
         if (n >= 2 * fittedLength && history.countPresent() > 0) {
           // A young history: refit whenever it has doubled, so that seasonal models join early.
-          refit(history, steps, false);
+          refit(history, steps, level, false);
         } else if (sinceRefit >= refitSteps && history.countPresent() > 0) {
-          refit(history, steps, true);
+          refit(history, steps, level, true);
         }
       }
       return output(history, steps, level);
@@ -217,7 +218,7 @@ public final class ModelForecaster implements Forecaster {
      * and replayed over the validation stretch; the best {@code combine} are kept with the
      * combined forecast's record, the others only as warm starts.
      */
-    private void refit(MetricSeries history, int steps, boolean scheduled) {
+    private void refit(MetricSeries history, int steps, double level, boolean scheduled) {
       refits++;
       fittedLength = history.size();
       step = history.step();
@@ -272,7 +273,7 @@ public final class ModelForecaster implements Forecaster {
         m.replay = t;
         fitted.add(m);
       }
-      select(fitted, steps, tracked);
+      select(fitted, steps, tracked, level);
       double diff = 0;
       int cnt = 0;
       for (int i = Math.max(1, n - Math.max(v, 48)); i < n; i++) {
@@ -310,8 +311,15 @@ public final class ModelForecaster implements Forecaster {
      * Keeps the best {@code combine} candidates by their replay score over {@code steps} (the
      * first candidate when none has one or {@code combine} is 0), weighted by inverse score, the
      * combined record at the tracked horizons, and warm starts of the others.
+     *
+     * <p>The combination's own error quantiles are narrower than the weighted quantiles of its
+     * members (errors partly cancel), and they come from the same replay that chose the members
+     * and weights, which flatters them. The interval keeps the members' weighted quantiles, as
+     * when every member kept its own record: at the refit, per tracked horizon, the ratio of the
+     * members' weighted interval width to the combination's ({@code widen}) scales the
+     * combination's quantiles until the next refit.
      */
-    private void select(List<Member> fitted, int steps, int tracked) {
+    private void select(List<Member> fitted, int steps, int tracked, double level) {
       List<Member> sel = new ArrayList<>();
       if (s.combine() > 0) {
         for (Member m : fitted) {
@@ -336,6 +344,25 @@ public final class ModelForecaster implements Forecaster {
         }
       }
       double[] w = weights(sel);
+      widen = combined == null ? new double[0] : new double[combined.size()];
+      Arrays.fill(widen, 1);
+      if (combined != null && sel.size() > 1 && level > 0) {
+        int[] at = combined.steps();
+        for (int k = 0; k < at.length; k++) {
+          if (combined.count(k) < s.minErrors()) {
+            continue;
+          }
+          double weighted = 0;
+          for (int i = 0; i < sel.size(); i++) {
+            ErrorTracker r = sel.get(i).replay;
+            weighted += w[i] * (r.upper(at[k] - 1, level) - r.lower(at[k] - 1, level));
+          }
+          double own = combined.upper(k, level) - combined.lower(k, level);
+          if (own > 0 && Double.isFinite(weighted) && weighted > 0) {
+            widen[k] = weighted / own;
+          }
+        }
+      }
       List<Warm> rest = new ArrayList<>();
       for (Member m : fitted) {
         m.replay = null;
@@ -494,8 +521,13 @@ public final class ModelForecaster implements Forecaster {
           p = Double.isFinite(lastPresent) ? lastPresent : 0;
         }
         p = Math.min(cap, Math.max(0, p));
+        // Models keep their state in float: allow its rounding (8 float ulps) around the point,
+        // so that a series that repeats exactly is still inside its interval.
+        double ulps = p * 0x1p-21;
         double lo = Double.isFinite(lower[h]) ? Math.min(p, p + Math.min(0, lower[h])) : p;
         double hi = Double.isFinite(upper[h]) ? Math.max(p, p + Math.max(0, upper[h])) : p;
+        lo -= ulps;
+        hi = Math.min(cap, hi + ulps);
         point[h] = p;
         lower[h] = Math.max(0, lo);
         upper[h] = Math.min(cap, hi);
@@ -528,7 +560,7 @@ public final class ModelForecaster implements Forecaster {
         if (errors.count(last) < s.minErrors()) {
           return false;
         }
-        double grow = Math.sqrt((double) h / at[last]);
+        double grow = Math.sqrt((double) h / at[last]) * widen[last];
         lower[i] = grow * errors.lower(last, level);
         upper[i] = grow * errors.upper(last, level);
         return true;
@@ -541,8 +573,8 @@ public final class ModelForecaster implements Forecaster {
         if (errors.count(b) < s.minErrors()) {
           return false;
         }
-        lower[i] = errors.lower(b, level);
-        upper[i] = errors.upper(b, level);
+        lower[i] = widen[b] * errors.lower(b, level);
+        upper[i] = widen[b] * errors.upper(b, level);
         return true;
       }
       int a = b - 1; // at[a] < h < at[b]; at[0] == 1 <= h, so a >= 0
@@ -550,8 +582,10 @@ public final class ModelForecaster implements Forecaster {
         return false;
       }
       double f = (double) (h - at[a]) / (at[b] - at[a]);
-      lower[i] = errors.lower(a, level) * (1 - f) + errors.lower(b, level) * f;
-      upper[i] = errors.upper(a, level) * (1 - f) + errors.upper(b, level) * f;
+      lower[i] = widen[a] * errors.lower(a, level) * (1 - f)
+          + widen[b] * errors.lower(b, level) * f;
+      upper[i] = widen[a] * errors.upper(a, level) * (1 - f)
+          + widen[b] * errors.upper(b, level) * f;
       return true;
     }
 
@@ -574,7 +608,7 @@ public final class ModelForecaster implements Forecaster {
      * starts): all of its state that grows with the season, the horizon or the error window.
      */
     long arrayBytes() {
-      long b = 8L * atSteps.length + 4L * periods.length;
+      long b = 8L * atSteps.length + 8L * widen.length + 4L * periods.length;
       for (Member m : members) {
         b += 8L * m.buf.length + arrayBytes(m.model);
       }
