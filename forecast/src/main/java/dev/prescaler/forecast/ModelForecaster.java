@@ -80,8 +80,8 @@ public final class ModelForecaster implements Forecaster {
    *     no selection: the first applicable candidate, the others being fallbacks)
    * @param refitEvery data between refits
    * @param maxValidation most history values used for the rolling-origin evaluation at a refit
-   * @param errorWindow most recent out-of-sample errors kept per horizon
-   * @param minErrors errors per horizon needed before they calibrate the interval
+   * @param errorWindow most recent out-of-sample errors kept per tracked horizon
+   * @param minErrors errors per tracked horizon needed before they calibrate the interval
    * @param fitFraction share of the history kept for fitting at a refit (the rest validates)
    */
   record Settings(String name, Duration[] seasons, Function<int[], List<ModelSpec>> candidates,
@@ -246,6 +246,7 @@ public final class ModelForecaster implements Forecaster {
       v = Math.max(0, v);
       int tracked = Math.min(horizon, TRACKED_HORIZON);
       List<Member> fitted = new ArrayList<>();
+      double[] head = Arrays.copyOf(y, n - v); // fits only read their input: one copy for all
       for (ModelSpec spec : specs) {
         int fitLen = n - v;
         boolean validate = v > 0 && spec.applicable(fitLen, positive);
@@ -257,7 +258,7 @@ public final class ModelForecaster implements Forecaster {
         }
         PointModel model;
         try {
-          model = spec.fit(Arrays.copyOf(y, fitLen), previous(spec.name()));
+          model = spec.fit(fitLen == n - v ? head : y, previous(spec.name()));
         } catch (RuntimeException e) {
           continue; // a model that cannot be fitted here is not a candidate
         }
