@@ -19,12 +19,23 @@ final class ErrorTracker {
   /** Observations between recomputations of the error quantiles (sorting is the costly part). */
   static final int QUANTILE_REFRESH = 64;
 
+  /*
+   * Errors are stored in 16 bits: errors[k][j] × scale[k]. The scale puts the largest error kept
+   * at about half the short range (FULL); a larger error rescales the horizon's errors first, and
+   * when the largest kept error has fallen below an eighth of the range (checked at each quantile
+   * refresh) they are rescaled down, so the resolution stays about 1/16,000 of the largest error
+   * in the window: far below anything an interval quantile can tell apart.
+   */
+  private static final double FULL = 16_000;
+  private static final double LIMIT = 32_000;
+
   private final int[] steps; // tracked horizons, 1-based, ascending
   private final int span; // the longest tracked horizon: origins whose forecasts are pending
   private final int window;
   private final float[][] pending; // pending[o % span][k] = forecast at origin o, steps[k] ahead
   private final boolean[] pendingValid;
-  private final float[][] errors; // errors[k][ring]; float (as pending) halves the memory
+  private final short[][] errors; // errors[k][ring] × scale[k] = the signed error
+  private final double[] scale;
   private final int[] count;
   private final int[] next;
   private final double[] sumAbs;
@@ -62,7 +73,8 @@ final class ErrorTracker {
     int k = steps.length;
     this.pending = new float[span][k];
     this.pendingValid = new boolean[span];
-    this.errors = new float[k][window];
+    this.errors = new short[k][window];
+    this.scale = new double[k];
     this.count = new int[k];
     this.next = new int[k];
     this.sumAbs = new double[k];
@@ -109,14 +121,41 @@ final class ErrorTracker {
       double e = y - pending[slot][k];
       int i = next[k];
       if (count[k] == window) {
-        sumAbs[k] -= Math.abs(errors[k][i]);
+        sumAbs[k] -= Math.abs(errors[k][i] * scale[k]);
       } else {
         count[k]++;
       }
-      errors[k][i] = (float) e;
-      sumAbs[k] += Math.abs(errors[k][i]);
+      put(k, i, e);
       next[k] = i + 1 == window ? 0 : i + 1;
     }
+  }
+
+  /** Stores error {@code e} at ring index {@code i} of tracked horizon {@code k}. */
+  private void put(int k, int i, double e) {
+    double a = Math.abs(e);
+    if (!(a <= LIMIT * scale[k])) {
+      errors[k][i] = 0; // a free slot while rescaling
+      rescale(k, Double.isFinite(a) ? a / FULL : Double.MAX_VALUE / LIMIT);
+    }
+    short q = scale[k] > 0 ? (short) Math.max(-LIMIT, Math.min(LIMIT, Math.round(e / scale[k])))
+        : 0;
+    errors[k][i] = q;
+    sumAbs[k] += Math.abs(q * scale[k]);
+  }
+
+  /** Re-expresses horizon {@code k}'s kept errors with a new scale and recomputes their sum. */
+  private void rescale(int k, double to) {
+    double from = scale[k];
+    double sum = 0;
+    int n = count[k];
+    for (int j = 0; j < n; j++) {
+      double v = errors[k][j] * from;
+      short q = (short) Math.max(-LIMIT, Math.min(LIMIT, Math.round(v / to)));
+      errors[k][j] = q;
+      sum += Math.abs(q * to);
+    }
+    scale[k] = to;
+    sumAbs[k] = sum;
   }
 
   /**
@@ -195,8 +234,15 @@ final class ErrorTracker {
         hi[k] = Double.NaN;
         continue;
       }
+      int most = 0;
       for (int j = 0; j < n; j++) {
-        tmp[j] = errors[k][j];
+        most = Math.max(most, Math.abs(errors[k][j]));
+      }
+      if (most > 0 && most < FULL / 8) { // the large errors have left the window
+        rescale(k, most * scale[k] / FULL);
+      }
+      for (int j = 0; j < n; j++) {
+        tmp[j] = errors[k][j] * scale[k];
       }
       Arrays.sort(tmp, 0, n);
       lo[k] = quantile(tmp, n, (1 - level) / 2);
@@ -222,8 +268,8 @@ final class ErrorTracker {
   /** Bytes held in arrays, for the per-series memory bound. */
   long arrayBytes() {
     long b = 4L * steps.length + pendingValid.length + 4L * count.length + 4L * next.length
-        + 8L * sumAbs.length + (lo == null ? 0 : 16L * lo.length);
-    b += 4L * span * steps.length + 4L * steps.length * window;
+        + 16L * sumAbs.length + (lo == null ? 0 : 16L * lo.length);
+    b += 4L * span * steps.length + 2L * steps.length * window;
     return b;
   }
 
@@ -271,21 +317,25 @@ final class ErrorTracker {
       }
       out.pendingValid[to] = valid;
     }
+    double[] e = new double[first.window];
     for (int k = 0; k < steps.length; k++) {
       int h = steps[k] - 1;
       int n = first.count[h];
       out.count[k] = n;
       out.next[k] = first.next[h];
-      double sum = 0;
+      double most = 0;
       for (int j = 0; j < n; j++) {
-        double e = 0;
+        e[j] = 0;
         for (int i = 0; i < parts.size(); i++) {
-          e += weights[i] * parts.get(i).errors[h][j];
+          ErrorTracker p = parts.get(i);
+          e[j] += weights[i] * p.errors[h][j] * p.scale[h];
         }
-        out.errors[k][j] = (float) e;
-        sum += Math.abs(out.errors[k][j]);
+        most = Math.max(most, Math.abs(e[j]));
       }
-      out.sumAbs[k] = sum;
+      out.scale[k] = Double.isFinite(most) ? most / FULL : Double.MAX_VALUE / LIMIT;
+      for (int j = 0; j < n; j++) {
+        out.put(k, j, e[j]);
+      }
     }
     return out;
   }

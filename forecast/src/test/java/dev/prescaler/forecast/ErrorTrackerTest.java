@@ -105,10 +105,11 @@ class ErrorTrackerTest {
     assertThat(c).isNotNull();
     for (int step = 0; step < 10; step++) { // and it goes on as the direct one does
       for (int k = 0; k < steps.length; k++) {
+        // Errors are kept in 16 bits: a resolution of 1/16,000 of the largest (about 40 here).
         assertThat(c.count(k)).isEqualTo(direct.count(k));
-        assertThat(c.mae(k)).isCloseTo(direct.mae(k), within(1e-4));
-        assertThat(c.lower(k, 0.9)).isCloseTo(direct.lower(k, 0.9), within(1e-4));
-        assertThat(c.upper(k, 0.9)).isCloseTo(direct.upper(k, 0.9), within(1e-4));
+        assertThat(c.mae(k)).isCloseTo(direct.mae(k), within(1e-2));
+        assertThat(c.lower(k, 0.9)).isCloseTo(direct.lower(k, 0.9), within(1e-2));
+        assertThat(c.upper(k, 0.9)).isCloseTo(direct.upper(k, 0.9), within(1e-2));
       }
       c.observe(100 + step);
       direct.observe(100 + step);
@@ -119,5 +120,25 @@ class ErrorTrackerTest {
     ErrorTracker late = new ErrorTracker(6, 50);
     late.store(fa);
     assertThat(ErrorTracker.combine(java.util.List.of(a, late), w, steps)).isNull();
+  }
+
+  @Test
+  void smallErrorsRegainTheirResolutionOnceALargeOneHasLeftTheWindow() {
+    ErrorTracker t = new ErrorTracker(1, 100);
+    t.store(new double[] {0});
+    t.observe(50); // one error 1,000 times the others: the resolution becomes 50 / 16,000
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 100; i++) { // 100 errors of −0.050 … 0.049, pushing it out
+        t.store(new double[] {0});
+        t.observe((i - 50) / 1000.0);
+      }
+      // Empirical 5 % / 95 % quantiles of −0.050 … 0.049 in steps of 0.001: −0.04505, 0.04405;
+      // those stored next to the large error are as coarse as it made them (0.003), the next
+      // window's, stored after the quantile refresh rescaled the record, are fine again.
+      double tolerance = round == 0 ? 0.002 : 1e-5;
+      assertThat(t.lower(0, 0.9)).isCloseTo(-0.04505, within(tolerance));
+      assertThat(t.upper(0, 0.9)).isCloseTo(0.04405, within(tolerance));
+      assertThat(t.mae(0)).isCloseTo(0.025, within(tolerance));
+    }
   }
 }
