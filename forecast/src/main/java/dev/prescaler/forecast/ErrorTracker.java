@@ -36,6 +36,7 @@ final class ErrorTracker {
   private final boolean[] pendingValid;
   private final short[][] errors; // errors[k][ring] × scale[k] = the signed error
   private final double[] scale;
+  private final double[] inverse; // 1 / scale, 0 while the scale is 0
   private final int[] count;
   private final int[] next;
   private final double[] sumAbs;
@@ -75,6 +76,7 @@ final class ErrorTracker {
     this.pendingValid = new boolean[span];
     this.errors = new short[k][window];
     this.scale = new double[k];
+    this.inverse = new double[k];
     this.count = new int[k];
     this.next = new int[k];
     this.sumAbs = new double[k];
@@ -137,8 +139,7 @@ final class ErrorTracker {
       errors[k][i] = 0; // a free slot while rescaling
       rescale(k, Double.isFinite(a) ? a / FULL : Double.MAX_VALUE / LIMIT);
     }
-    short q = scale[k] > 0 ? (short) Math.max(-LIMIT, Math.min(LIMIT, Math.round(e / scale[k])))
-        : 0;
+    short q = quantize(e * inverse[k]); // |e × inverse| <= LIMIT here
     errors[k][i] = q;
     sumAbs[k] += Math.abs(q * scale[k]);
   }
@@ -148,14 +149,21 @@ final class ErrorTracker {
     double from = scale[k];
     double sum = 0;
     int n = count[k];
+    double by = to > 0 ? from / to : 0;
     for (int j = 0; j < n; j++) {
-      double v = errors[k][j] * from;
-      short q = (short) Math.max(-LIMIT, Math.min(LIMIT, Math.round(v / to)));
+      short q = quantize(errors[k][j] * by);
       errors[k][j] = q;
       sum += Math.abs(q * to);
     }
     scale[k] = to;
+    inverse[k] = to > 0 ? 1 / to : 0;
     sumAbs[k] = sum;
+  }
+
+  /** Rounds to the nearest short within ±LIMIT. */
+  private static short quantize(double v) {
+    double c = v > LIMIT ? LIMIT : v < -LIMIT ? -LIMIT : v;
+    return (short) (c >= 0 ? c + 0.5 : c - 0.5);
   }
 
   /**
@@ -268,7 +276,7 @@ final class ErrorTracker {
   /** Bytes held in arrays, for the per-series memory bound. */
   long arrayBytes() {
     long b = 4L * steps.length + pendingValid.length + 4L * count.length + 4L * next.length
-        + 16L * sumAbs.length + (lo == null ? 0 : 16L * lo.length);
+        + 24L * sumAbs.length + (lo == null ? 0 : 16L * lo.length);
     b += 4L * span * steps.length + 2L * steps.length * window;
     return b;
   }
@@ -333,6 +341,7 @@ final class ErrorTracker {
         most = Math.max(most, Math.abs(e[j]));
       }
       out.scale[k] = Double.isFinite(most) ? most / FULL : Double.MAX_VALUE / LIMIT;
+      out.inverse[k] = out.scale[k] > 0 ? 1 / out.scale[k] : 0;
       for (int j = 0; j < n; j++) {
         out.put(k, j, e[j]);
       }
