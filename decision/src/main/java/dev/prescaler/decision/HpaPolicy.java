@@ -181,13 +181,19 @@ public final class HpaPolicy implements DecisionPolicy {
       return calculator.averageValue(Math.round(reading * 1000), current,
           Math.max(1, Math.round(m.target() * 1000)));
     }
-    return calculator.resourceUtilization(pods(replicas, reading, now), current, m.target(),
-        true, now);
+    // The pods of pods(replicas, reading, now), counted rather than built.
+    int ready = Math.min(replicas.ready(), current);
+    int warming = Math.min(replicas.warming(), ready);
+    long usage = Math.round(reading * REQUEST_MILLI / 100.0);
+    return calculator.uniformCpuUtilization(ready - warming, warming, current - ready, usage,
+        REQUEST_MILLI, current, m.target());
   }
 
   /**
    * The pods implied by aggregate counts: {@code ready − warming} long-ready pods with the mean
    * reading, {@code warming} pods that became ready just now, and {@code current − ready} pending.
+   * {@link #recommend} gives the calculator these groups as counts; the tests check that the
+   * result is the one for this list.
    */
   static List<PodSample> pods(ReplicaStatus r, double readingPercent, Instant now) {
     int ready = Math.min(r.ready(), r.current());
