@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -219,14 +218,8 @@ public final class HpaPolicy implements DecisionPolicy {
   }
 
   private int stabilize(DecisionContext ctx, int current, int raw) {
-    int up = raw;
-    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, scaleUp.stabilizationWindow())) {
-      up = Math.min(up, e.getValue());
-    }
-    int down = raw;
-    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, scaleDown.stabilizationWindow())) {
-      down = Math.max(down, e.getValue());
-    }
+    int up = RecentMarks.lowest(ctx, mark, scaleUp.stabilizationWindow(), raw);
+    int down = RecentMarks.highest(ctx, mark, scaleDown.stabilizationWindow(), raw);
     int rec = current;
     if (rec < up) {
       rec = up;
@@ -294,7 +287,9 @@ public final class HpaPolicy implements DecisionPolicy {
   static long periodStart(DecisionContext ctx, int current, Duration period) {
     Instant cutoff = ctx.now().minus(period);
     long change = 0;
-    for (PastDecision d : ctx.recent()) {
+    List<PastDecision> recent = ctx.recent();
+    for (int i = 0; i < recent.size(); i++) { // indexed: no iterator per decision
+      PastDecision d = recent.get(i);
       if (d.applied() && d.desired() != d.current() && d.time().isAfter(cutoff)) {
         change += d.desired() - d.current();
       }

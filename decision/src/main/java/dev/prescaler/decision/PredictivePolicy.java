@@ -170,10 +170,7 @@ public final class PredictivePolicy implements DecisionPolicy {
           .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
     }
     Proposal out = floor.mark(TARGET_MARK, p);
-    int held = p;
-    for (Map.Entry<Instant, Integer> e : ctx.marks(TARGET_MARK, scaleDownStabilization)) {
-      held = Math.max(held, e.getValue());
-    }
+    int held = RecentMarks.highest(ctx, TARGET_MARK, scaleDownStabilization, p);
     if (held > p) {
       why.append("; held at ").append(held).append(", the highest target of the last ")
           .append(scaleDownStabilization.toSeconds()).append(" s");
