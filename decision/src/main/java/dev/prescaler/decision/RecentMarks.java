@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The highest or lowest value a step recorded under a mark within a window before now: what
  * folding {@link DecisionContext#marks(String, Duration)} gives, without building its list of
- * entries on every decision.
+ * entries on every decision. The time is tested before the mark is looked up: most past decisions
+ * are outside the window (the HPA's scale-up window is 0 s by default).
  */
 final class RecentMarks {
   private RecentMarks() {}
@@ -21,8 +22,8 @@ final class RecentMarks {
     int best = start;
     for (int i = 0; i < recent.size(); i++) {
       PastDecision d = recent.get(i);
-      Integer v = d.marks().get(mark);
-      if (v != null && d.time().isAfter(from)) {
+      Integer v;
+      if (d.time().isAfter(from) && (v = d.marks().get(mark)) != null) {
         best = Math.max(best, v);
       }
     }
@@ -36,8 +37,8 @@ final class RecentMarks {
     int best = start;
     for (int i = 0; i < recent.size(); i++) {
       PastDecision d = recent.get(i);
-      Integer v = d.marks().get(mark);
-      if (v != null && d.time().isAfter(from)) {
+      Integer v;
+      if (d.time().isAfter(from) && (v = d.marks().get(mark)) != null) {
         best = Math.min(best, v);
       }
     }
