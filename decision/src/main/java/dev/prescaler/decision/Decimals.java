@@ -15,8 +15,9 @@ final class Decimals {
    * 1000|v| lies within a few units in the last place of a half-integer: the product is rounded
    * by at most half an ulp of it, and the shortest decimal string differs from |v| by at most half
    * an ulp of |v|, which times 1000 is at most one ulp of the product (1000 >= 2^9). Inside that
-   * margin (about one value in 10^12 for loads of order 100), for |v| >= 1e12, and for NaN and
-   * infinities, this calls String.format itself, so the text is always identical.
+   * margin (8 ulps around each half-integer: for loads of order 100, about one value in 10^10),
+   * for |v| >= 1e12, and for NaN and infinities, this calls String.format itself, so the text is
+   * always identical.
    */
   private static final double FAST_LIMIT = 1e12;
   private static final double MARGIN_ULPS = 4;
