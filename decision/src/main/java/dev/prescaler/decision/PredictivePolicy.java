@@ -21,13 +21,16 @@ import java.util.Objects;
  * <p>Each tick: the reactive floor {@code R} comes from the embedded {@link HpaPolicy} (with its
  * scale-down stabilization). For every metric with a forecast, the peak upper bound over {@code
  * [now, now + leadTime]} (lead time = the pod startup delay as measured by the engine, else the
- * spec's, + metrics delay + one sync period) gives {@code ceil(peak / perReplicaTarget)}; the
- * highest over metrics is the predictive target {@code P}, recorded as the mark {@code
- * predictive.target}. A lower {@code P} only counts once it has held for the scale-down
- * stabilization window (the highest {@code P} of that window is used), so a pre-scale is not undone
- * by one low forecast. The plan is {@code max(R, P)}; a change away from the current count {@code
- * c} that is not forced by {@code R} is ignored while it stays inside the dead band ({@code c × (1
- * + deadBandUp)} up, {@code c × (1 − deadBandDown)} down).
+ * spec's, + metrics delay + one sync period) divided by the per-replica target gives the need
+ * {@code N} in replicas, unrounded; the highest over metrics counts, recorded as the marks {@code
+ * predictive.needMilli} (thousandths of a replica) and {@code predictive.target} ({@code
+ * ceil(N)}). A lower need only counts once it has held for the scale-down stabilization window
+ * (the highest {@code N} of that window is used, {@code H}), so a pre-scale is not undone by one
+ * low forecast. The plan is {@code max(R, ceil(H))}; a change away from the current count {@code
+ * c} that is not forced by {@code R} is ignored while {@code H} stays inside the dead band ({@code
+ * c × (1 + deadBandUp)} up, {@code c × (1 − deadBandDown)} down). Holding and comparing the
+ * unrounded need is what keeps a need that hovers around an integer from flapping between two
+ * counts.
  *
  * <p>The forecast's upper bound is at the quantile {@code spec.riskQuantile()}; a per-priority
  * quantile ({@link Builder#riskQuantile(int, double)}) rescales the interval half-width by the
@@ -36,8 +39,13 @@ import java.util.Objects;
  * <p>Pure and thread-safe.
  */
 public final class PredictivePolicy implements DecisionPolicy {
-  /** The mark holding each tick's predictive target. */
+  /** The mark holding each tick's predictive target, in replicas. */
   public static final String TARGET_MARK = "predictive.target";
+  /**
+   * The mark holding each tick's unrounded predictive need in thousandths of a replica (7.25
+   * replicas is 7250): the hold and the dead band work on it.
+   */
+  public static final String NEED_MARK = "predictive.needMilli";
   /** Default relative dead band above the current count: 0.10 (the HPA's tolerance). */
   public static final double DEFAULT_DEAD_BAND_UP = 0.10;
   /** Default relative dead band below the current count: 0.10. */
@@ -169,29 +177,40 @@ public final class PredictivePolicy implements DecisionPolicy {
           .append(ctx.syncPeriod().toSeconds()).append(" s) needs ").append(p).append(" at ")
           .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
     }
-    Proposal out = floor.mark(TARGET_MARK, p);
-    int held = RecentMarks.highest(ctx, TARGET_MARK, scaleDownStabilization, p);
-    if (held > p) {
-      why.append("; held at ").append(held).append(", the highest target of the last ")
+    Proposal out = floor.mark(TARGET_MARK, p).mark(NEED_MARK, toMilli(exact));
+    // The hold and the dead band work on the unrounded need: held in whole replicas, a need
+    // hovering around an integer (6.99, 7.01, ...) would flap between two counts for as long as
+    // the window lasts. The highest mark divided by 1000 is the highest of the marks divided by
+    // 1000 (division is monotone), and exact >= 0, so starting the fold at 0 changes nothing.
+    double held = Math.max(exact,
+        RecentMarks.highest(ctx, NEED_MARK, scaleDownStabilization, 0) / 1000.0);
+    int heldReplicas = replicasFor(held, 1);
+    if (heldReplicas > p) {
+      why.append("; held at ").append(heldReplicas).append(", the highest need of the last ")
           .append(scaleDownStabilization.toSeconds()).append(" s");
     }
-    int plan = Math.max(r, held);
+    int plan = Math.max(r, heldReplicas);
     if (plan == r) {
       return out.note(name(), why.append("; reactive floor ").append(r).append(" rules")
           .toString());
     }
     // The dead band compares the unrounded need with the count, as the HPA's tolerance compares
-    // the usage ratio: a need of 3.2 replicas on 3 is inside +10 %, although it rounds up to 4.
-    double wanted = plan == p ? exact : plan;
-    if (plan > current && wanted <= current * (1 + deadBandUp) && r <= current) {
+    // the usage ratio: a need of 3.2 replicas on 3 is inside +10 %, although it rounds up to 4,
+    // and a need of 9.1 on 10 is inside -10 %, although it rounds down to... 10 anyway; 8.9 is not.
+    if (plan > current && held <= current * (1 + deadBandUp) && r <= current) {
       return out.to(name(), current, why.append("; within dead band +").append(deadBandUp)
           .append(" of ").append(current).toString());
     }
-    if (plan < current && plan >= current * (1 - deadBandDown)) {
+    if (plan < current && held >= current * (1 - deadBandDown)) {
       return out.to(name(), current, why.append("; within dead band -").append(deadBandDown)
           .append(" of ").append(current).toString());
     }
     return out.to(name(), plan, why.append("; above reactive floor ").append(r).toString());
+  }
+
+  private static int toMilli(double replicas) {
+    double m = Math.ceil(replicas * 1000 - 1e-6);
+    return m >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(0, m);
   }
 
   private double quantile(DecisionContext ctx) {

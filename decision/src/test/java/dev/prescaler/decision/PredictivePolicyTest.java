@@ -88,13 +88,43 @@ class PredictivePolicyTest {
     // 20 replicas with a pre-scale target of 20 recorded 60 s ago; now the forecast says 10 and
     // the HPA floor (stabilized) is low: the target is held at 20 within the 600 s window.
     DecisionContext held = ctx(spec, 20, "rps", 100)
-        .past(past(60, 20, 20, false, Map.of(PredictivePolicy.TARGET_MARK, 20)))
+        .past(past(60, 20, 20, false, Map.of(PredictivePolicy.NEED_MARK, 20_000)))
         .forecast("rps", forecast(100, 100, 100, 100)).build();
     assertThat(run(held).replicas()).isEqualTo(20);
     DecisionContext later = ctx(spec, 20, "rps", 100)
-        .past(past(601, 20, 20, false, Map.of(PredictivePolicy.TARGET_MARK, 20)))
+        .past(past(601, 20, 20, false, Map.of(PredictivePolicy.NEED_MARK, 20_000)))
         .forecast("rps", forecast(100, 100, 100, 100)).build();
     assertThat(run(later).replicas()).isEqualTo(10);
+  }
+
+  @Test
+  void aNeedHoveringAroundAnIntegerDoesNotFlap() {
+    // 7 replicas; 60 s ago the need was 7.01 replicas (target mark 8), now 6.99 (target 7). In
+    // whole replicas the held target would be 8, outside the +10 % band of 7, and the count would
+    // go 7 -> 8 and back once the mark left the window. The unrounded held need, 7.01, is inside.
+    Map<String, Integer> earlier = Map.of(PredictivePolicy.TARGET_MARK, 8,
+        PredictivePolicy.NEED_MARK, 7010);
+    DecisionContext c = ctx(spec, 7, "rps", 60)
+        .past(past(60, 7, 7, false, earlier))
+        .forecast("rps", forecast(69.9, 69.9, 69.9, 69.9)).build();
+    Proposal p = run(c);
+    assertThat(p.replicas()).isEqualTo(7);
+    assertThat(p.explain()).contains("within dead band +0.1 of 7");
+    assertThat(p.marks()).containsEntry(PredictivePolicy.NEED_MARK, 6990)
+        .containsEntry(PredictivePolicy.TARGET_MARK, 7);
+  }
+
+  @Test
+  void scalesDownOnlyWhenTheHeldNeedLeavesTheBandBelow() {
+    // 20 replicas: a need of 18.5 rounds to 19 but is inside -10 % (18) and keeps 20; a need of
+    // 17.9 is below the band and goes to 18
+    DecisionContext inside = ctx(spec, 20, "rps", 60)
+        .forecast("rps", forecast(185, 185, 185, 185)).build();
+    assertThat(run(inside).replicas()).isEqualTo(20);
+    assertThat(run(inside).explain()).contains("within dead band -0.1 of 20");
+    DecisionContext below = ctx(spec, 20, "rps", 60)
+        .forecast("rps", forecast(179, 179, 179, 179)).build();
+    assertThat(run(below).replicas()).isEqualTo(18);
   }
 
   @Test

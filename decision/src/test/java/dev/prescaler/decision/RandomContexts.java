@@ -75,7 +75,9 @@ final class RandomContexts {
       Map<String, Integer> marks = new HashMap<>();
       int v = r.nextInt(spec.maxReplicas() + 5);
       marks.put(HpaPolicy.DEFAULT_MARK, v);
-      marks.put(PredictivePolicy.TARGET_MARK, r.nextInt(spec.maxReplicas() + 5));
+      int target = r.nextInt(spec.maxReplicas() + 5);
+      marks.put(PredictivePolicy.TARGET_MARK, target);
+      marks.put(PredictivePolicy.NEED_MARK, Math.max(0, target * 1000 - r.nextInt(1000)));
       int cur = 1 + r.nextInt(spec.maxReplicas());
       int des = r.nextInt(3) == 0 ? 1 + r.nextInt(spec.maxReplicas()) : cur;
       b.past(new PastDecision(now.minusSeconds(Math.max(1, t)), cur, des,
