@@ -131,13 +131,14 @@ class PredictiveEngineTest {
 
   @Test
   void predictiveIsShortLessOftenThanTheHpaOnARampAndKeepsTheInvariants() {
-    // 40 min flat at 30 rps, a 30 min ramp to 300 rps, 30 min flat, a 30 min ramp down
-    DoubleUnaryOperator demand = t -> t < 40 ? 30
-        : t < 70 ? 30 + (t - 40) * 9
-        : t < 100 ? 300
-        : t < 130 ? 300 - (t - 100) * 9 : 30;
-    int[] hpa = run(Policies.hpa(), null, demand, 160);
-    int[] predictive = run(Policies.predictive(), new TrendForecaster(), demand, 160);
+    // 70 min flat at 30 rps (a forecast counts after an hour of history), a 30 min ramp to 300
+    // rps, 30 min flat, a 30 min ramp down
+    DoubleUnaryOperator demand = t -> t < 70 ? 30
+        : t < 100 ? 30 + (t - 70) * 9
+        : t < 130 ? 300
+        : t < 160 ? 300 - (t - 130) * 9 : 30;
+    int[] hpa = run(Policies.hpa(), null, demand, 190);
+    int[] predictive = run(Policies.predictive(), new TrendForecaster(), demand, 190);
     assertThat(hpa[1]).as("HPA invariant violations").isZero();
     assertThat(predictive[1]).as("predictive invariant violations").isZero();
     // healthy: the HPA is short for 31 ticks of the ramp, the predictive stack for 12; a stack

@@ -128,6 +128,26 @@ class PredictivePolicyTest {
   }
 
   @Test
+  void aForecastFromLessThanAnHourOfHistoryDoesNotCount() {
+    // The forecast says 12 replicas; with 59 minutes of history the policy is the HPA (5), with
+    // 60 it plans 12. minHistory(0) uses every forecast.
+    double[] young = new double[59];
+    double[] old = new double[60];
+    Arrays.fill(young, 50);
+    Arrays.fill(old, 50);
+    Forecast f = forecast(120, 120, 120, 120);
+    DecisionContext c59 = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(young))
+        .forecast("rps", f).build();
+    DecisionContext c60 = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(old))
+        .forecast("rps", f).build();
+    assertThat(run(c59).replicas()).isEqualTo(5);
+    assertThat(run(c59).explain()).contains("no usable forecast (none, or less than 60 min");
+    assertThat(run(c60).replicas()).isEqualTo(12);
+    PredictivePolicy eager = PredictivePolicy.builder().minHistory(Duration.ZERO).build();
+    assertThat(eager.apply(c59, Proposal.keep(5)).replicas()).isEqualTo(12);
+  }
+
+  @Test
   void riskQuantilePerPriorityRescalesTheInterval() {
     PredictivePolicy median = PredictivePolicy.builder().riskQuantile(0, 0.5).build();
     // point 100, upper 200 at level 0.9: the median plans for the point: 10 replicas
@@ -175,10 +195,11 @@ class PredictivePolicyTest {
   @Test
   void builderReportsEveryProblem() {
     assertThatThrownBy(() -> PredictivePolicy.builder().deadBandUp(2).deadBandDown(1)
-        .riskQuantile(3, 0.2).build())
+        .riskQuantile(3, 0.2).minHistory(Duration.ofSeconds(-1)).build())
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("deadBandUp must be in [0, 1], but was 2.0")
         .hasMessageContaining("deadBandDown must be in [0, 1), but was 1.0")
-        .hasMessageContaining("riskQuantile of priority 3 must be in [0.5, 0.999], but was 0.2");
+        .hasMessageContaining("riskQuantile of priority 3 must be in [0.5, 0.999], but was 0.2")
+        .hasMessageContaining("minHistory must be in [0, 7d], but was PT-1S");
   }
 }
