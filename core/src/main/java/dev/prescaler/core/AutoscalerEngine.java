@@ -591,8 +591,8 @@ public final class AutoscalerEngine implements AutoCloseable {
       trackStartup(s, replicas, now);
     }
 
-    Map<String, Double> raw = new LinkedHashMap<>();
-    Map<String, Double> loads = new LinkedHashMap<>();
+    Map<String, Double> readRaw = new LinkedHashMap<>();
+    Map<String, Double> readLoads = new LinkedHashMap<>();
     Map<String, String> unavailable = new LinkedHashMap<>();
     Instant sampleTime = now;
     if (obs != null && replicas != null) {
@@ -608,14 +608,18 @@ public final class AutoscalerEngine implements AutoCloseable {
           unavailable.put(m.name(), problem);
           problems.add("metric " + m.name() + ": " + problem);
         } else {
-          raw.put(m.name(), r.value());
-          loads.put(m.name(), m.load(r.value(), replicas.ready()));
+          readRaw.put(m.name(), r.value());
+          readLoads.put(m.name(), m.load(r.value(), replicas.ready()));
           if (r.timestamp().isBefore(sampleTime)) {
             sampleTime = r.timestamp();
           }
         }
       }
     }
+    // The context, the record and the follow-ups each keep an immutable copy (Map.copyOf, which
+    // returns an immutable map as it is): one copy each here instead of one per consumer.
+    Map<String, Double> raw = Map.copyOf(readRaw);
+    Map<String, Double> loads = Map.copyOf(readLoads);
     dueFollowUps(s, now, replicas, loads);
     if (!problems.isEmpty()) {
       hold(s, now, replicas, raw, unavailable, loads, problems);
@@ -663,7 +667,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e));
       return;
     }
-    decide(s, now, replicas, raw, loads, proposal);
+    decide(s, now, replicas, raw, loads, ctx.forecasts(), proposal);
   }
 
   private static boolean hasData(LoadHistory h) {
@@ -770,18 +774,24 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   private DecisionContext context(WorkloadState s, Instant now, ReplicaStatus replicas,
       Map<String, Double> raw, Map<String, Double> loads, Instant sampleTime) {
-    Map<String, MetricSeries> histories = new LinkedHashMap<>();
-    Map<String, Forecast> forecasts = new LinkedHashMap<>();
-    for (MetricState ms : s.metrics.values()) {
-      histories.put(ms.target.name(), ms.history);
-      if (ms.forecast != null) {
-        forecasts.put(ms.target.name(), ms.forecast);
+    Map<String, MetricSeries> histories;
+    Map<String, Forecast> forecasts;
+    if (s.metrics.size() == 1) {
+      // The usual single metric: the immutable maps the context would copy them into.
+      MetricState ms = s.metrics.values().iterator().next();
+      histories = Map.of(ms.target.name(), ms.history);
+      forecasts = ms.forecast == null ? Map.of() : Map.of(ms.target.name(), ms.forecast);
+    } else {
+      histories = new LinkedHashMap<>();
+      forecasts = forecasts(s);
+      for (MetricState ms : s.metrics.values()) {
+        histories.put(ms.target.name(), ms.history);
       }
     }
     pruneRecent(s, now);
     Optional<Duration> measured = s.measuredStartupDelay();
     return new DecisionContext(s.spec, now, replicas, raw, loads, sampleTime, histories,
-        forecasts, new ArrayList<>(s.recent), Optional.ofNullable(s.lastScaleUp),
+        forecasts, List.copyOf(s.recent), Optional.ofNullable(s.lastScaleUp),
         Optional.ofNullable(s.lastScaleDown), measured.orElse(s.spec.startupDelay()),
         measured.isPresent(), metricsDelay, syncPeriod);
   }
@@ -794,7 +804,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   private void decide(WorkloadState s, Instant now, ReplicaStatus replicas,
-      Map<String, Double> raw, Map<String, Double> loads, Proposal proposal) {
+      Map<String, Double> raw, Map<String, Double> loads, Map<String, Forecast> forecasts,
+      Proposal proposal) {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
     int current = replicas.current();
@@ -874,7 +885,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     s.recent.addLast(new PastDecision(now, current, desired, applied, p.marks()));
     long seq = sequence++;
     DecisionRecord record = new DecisionRecord(seq, now, ref, mode, kind, current,
-        replicas.ready(), raw, Map.of(), loads, forecasts(s), proposed, desired, p.reasons(),
+        replicas.ready(), raw, Map.of(), loads, forecasts, proposed, desired, p.reasons(),
         p.marks(), action, message, Optional.empty());
     if (kind == Kind.SCALE) {
       s.followUps.addLast(new PendingFollowUp(seq, now.plus(followUpAfter)));

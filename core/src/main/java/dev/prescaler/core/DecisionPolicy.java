@@ -45,9 +45,12 @@ public interface DecisionPolicy {
       @Override
       public Proposal apply(DecisionContext context, Proposal proposal) {
         Proposal p = proposal;
-        for (DecisionPolicy step : copy) {
-          p = Objects.requireNonNull(step.apply(context, p),
-              () -> "policy " + step.name() + " returned null");
+        for (int i = 0; i < copy.size(); i++) { // no iterator, no message supplier per step
+          DecisionPolicy step = copy.get(i);
+          p = step.apply(context, p);
+          if (p == null) {
+            throw new NullPointerException("policy " + step.name() + " returned null");
+          }
         }
         return p;
       }

@@ -22,6 +22,8 @@ import java.util.Objects;
  */
 public record Forecast(String model, Instant start, Duration step, double[] point, double[] lower,
     double[] upper, double level) {
+  /** Seconds beyond which nanosecond arithmetic gives up (about 136 years): no overflow below. */
+  private static final long NANOS_SPAN_SECONDS = 1L << 32;
 
   /** Validates and copies the arrays. */
   public Forecast {
@@ -128,6 +130,21 @@ public record Forecast(String model, Instant start, Duration step, double[] poin
   }
 
   private double max(double[] values, Instant from, Instant to) {
+    long stepNanos = nanos(step);
+    long sinceStart = between(start, from);
+    long untilEnd = between(start, to);
+    if (stepNanos > 0 && sinceStart != Long.MIN_VALUE && untilEnd != Long.MIN_VALUE) {
+      // Step i = [start + i × step, start + (i+1) × step) overlaps [from, to] exactly when
+      // (i+1) × step > from − start and i × step <= to − start: one index range, found once in
+      // nanoseconds (exact, as Instant is), instead of two Instants per step.
+      long first = Math.max(0, Math.floorDiv(sinceStart, stepNanos));
+      long last = Math.min(values.length - 1L, Math.floorDiv(untilEnd, stepNanos));
+      double best = Double.NaN;
+      for (int i = (int) Math.min(first, values.length); i <= last; i++) {
+        best = Double.isNaN(best) ? values[i] : Math.max(best, values[i]);
+      }
+      return best;
+    }
     double best = Double.NaN;
     for (int i = 0; i < values.length; i++) {
       Instant s = timeOf(i);
@@ -137,6 +154,21 @@ public record Forecast(String model, Instant start, Duration step, double[] poin
       }
     }
     return best;
+  }
+
+  /** {@code b − a} in nanoseconds; {@code Long.MIN_VALUE} when not within ±136 years. */
+  private static long between(Instant a, Instant b) {
+    long seconds = b.getEpochSecond() - a.getEpochSecond(); // no overflow in Instant's range
+    if (Math.abs(seconds) >= NANOS_SPAN_SECONDS) {
+      return Long.MIN_VALUE;
+    }
+    return seconds * 1_000_000_000L + (b.getNano() - a.getNano());
+  }
+
+  /** {@code d} in nanoseconds; -1 when not within 136 years. */
+  private static long nanos(Duration d) {
+    return d.getSeconds() >= NANOS_SPAN_SECONDS ? -1 : d.getSeconds() * 1_000_000_000L
+        + d.getNano();
   }
 
   @Override

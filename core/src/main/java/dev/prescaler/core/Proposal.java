@@ -1,11 +1,13 @@
 package dev.prescaler.core;
 
-import java.util.ArrayList;
+import java.util.AbstractMap;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A replica count on its way through the policy chain, with the reasons that shaped it and named
@@ -17,6 +19,7 @@ import java.util.Objects;
  * @param marks named integer values recorded by steps, kept in the engine's recent history
  */
 public record Proposal(int replicas, List<Reason> reasons, Map<String, Integer> marks) {
+  private static final Marks NO_MARKS = new Marks(new LinkedHashMap<>());
 
   /** Validates and copies. */
   public Proposal {
@@ -24,20 +27,19 @@ public record Proposal(int replicas, List<Reason> reasons, Map<String, Integer> 
       throw new IllegalArgumentException("proposed replicas must be >= 0, but was " + replicas);
     }
     reasons = List.copyOf(reasons);
-    marks = Collections.unmodifiableMap(new LinkedHashMap<>(marks));
+    marks = marks instanceof Marks ? marks : new Marks(new LinkedHashMap<>(marks));
   }
 
   /** The proposal a chain starts from: keep the current count. */
   public static Proposal keep(int current) {
-    return new Proposal(current, List.of(), Map.of());
+    return new Proposal(current, List.of(), NO_MARKS);
   }
 
   /** A new proposal of {@code newReplicas}, with the reason appended. */
   public Proposal to(String step, int newReplicas, String message) {
-    List<Reason> r = new ArrayList<>(reasons.size() + 1);
-    r.addAll(reasons);
-    r.add(new Reason(step, replicas, newReplicas, message));
-    return new Proposal(newReplicas, r, marks);
+    Reason[] r = reasons.toArray(new Reason[reasons.size() + 1]);
+    r[r.length - 1] = new Reason(step, replicas, newReplicas, message);
+    return new Proposal(newReplicas, List.of(r), marks);
   }
 
   /** The same count with an explanation appended. */
@@ -48,9 +50,9 @@ public record Proposal(int replicas, List<Reason> reasons, Map<String, Integer> 
   /** The same proposal with a named mark recorded. */
   public Proposal mark(String key, int value) {
     Objects.requireNonNull(key, "key");
-    Map<String, Integer> m = new LinkedHashMap<>(marks);
+    LinkedHashMap<String, Integer> m = new LinkedHashMap<>(marks);
     m.put(key, value);
-    return new Proposal(replicas, reasons, m);
+    return new Proposal(replicas, reasons, new Marks(m));
   }
 
   /** The reasons as one line. */
@@ -63,5 +65,49 @@ public record Proposal(int replicas, List<Reason> reasons, Map<String, Integer> 
       b.append(r);
     }
     return b.toString();
+  }
+
+  /**
+   * The marks of a proposal: an unmodifiable map in insertion order. Every {@link #to} and {@link
+   * #note} passes its marks on unchanged, so a proposal shares its predecessor's instead of
+   * copying them; any other map given to the constructor is copied into a new one.
+   */
+  private static final class Marks extends AbstractMap<String, Integer> {
+    private final Map<String, Integer> map;
+
+    /** Takes {@code owned}, which nobody else may hold. */
+    Marks(LinkedHashMap<String, Integer> owned) {
+      this.map = Collections.unmodifiableMap(owned);
+    }
+
+    @Override
+    public Set<Entry<String, Integer>> entrySet() {
+      return map.entrySet();
+    }
+
+    @Override
+    public Set<String> keySet() {
+      return map.keySet();
+    }
+
+    @Override
+    public Collection<Integer> values() {
+      return map.values();
+    }
+
+    @Override
+    public Integer get(Object key) {
+      return map.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return map.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return map.size();
+    }
   }
 }

@@ -27,6 +27,7 @@ final class WorkloadState {
   final long[] delaysMillis = new long[DELAY_SAMPLES];
   int delayCount;
   int delayNext;
+  private Optional<Duration> medianDelay; // null: to be computed from the samples
 
   WorkloadState(WorkloadSpec spec) {
     this.spec = spec;
@@ -34,18 +35,24 @@ final class WorkloadState {
 
   /** The median of the measured startup delays, if any. */
   Optional<Duration> measuredStartupDelay() {
-    if (delayCount == 0) {
-      return Optional.empty();
+    // Read twice per tick and changed only by a new measurement: computed once per change.
+    if (medianDelay == null) {
+      if (delayCount == 0) {
+        medianDelay = Optional.empty();
+      } else {
+        long[] copy = Arrays.copyOf(delaysMillis, delayCount);
+        Arrays.sort(copy);
+        medianDelay = Optional.of(Duration.ofMillis(copy[delayCount / 2]));
+      }
     }
-    long[] copy = Arrays.copyOf(delaysMillis, delayCount);
-    Arrays.sort(copy);
-    return Optional.of(Duration.ofMillis(copy[delayCount / 2]));
+    return medianDelay;
   }
 
   void recordStartupDelay(Duration d) {
     delaysMillis[delayNext] = d.toMillis();
     delayNext = (delayNext + 1) % DELAY_SAMPLES;
     delayCount = Math.min(DELAY_SAMPLES, delayCount + 1);
+    medianDelay = null;
   }
 
   /** Per-metric state: history ring, forecaster instance, latest forecast, accuracy. */

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -181,13 +180,19 @@ public final class HpaPolicy implements DecisionPolicy {
       return calculator.averageValue(Math.round(reading * 1000), current,
           Math.max(1, Math.round(m.target() * 1000)));
     }
-    return calculator.resourceUtilization(pods(replicas, reading, now), current, m.target(),
-        true, now);
+    // The pods of pods(replicas, reading, now), counted rather than built.
+    int ready = Math.min(replicas.ready(), current);
+    int warming = Math.min(replicas.warming(), ready);
+    long usage = Math.round(reading * REQUEST_MILLI / 100.0);
+    return calculator.uniformCpuUtilization(ready - warming, warming, current - ready, usage,
+        REQUEST_MILLI, current, m.target());
   }
 
   /**
    * The pods implied by aggregate counts: {@code ready − warming} long-ready pods with the mean
    * reading, {@code warming} pods that became ready just now, and {@code current − ready} pending.
+   * {@link #recommend} gives the calculator these groups as counts; the tests check that the
+   * result is the one for this list.
    */
   static List<PodSample> pods(ReplicaStatus r, double readingPercent, Instant now) {
     int ready = Math.min(r.ready(), r.current());
@@ -213,14 +218,8 @@ public final class HpaPolicy implements DecisionPolicy {
   }
 
   private int stabilize(DecisionContext ctx, int current, int raw) {
-    int up = raw;
-    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, scaleUp.stabilizationWindow())) {
-      up = Math.min(up, e.getValue());
-    }
-    int down = raw;
-    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, scaleDown.stabilizationWindow())) {
-      down = Math.max(down, e.getValue());
-    }
+    int up = RecentMarks.lowest(ctx, mark, scaleUp.stabilizationWindow(), raw);
+    int down = RecentMarks.highest(ctx, mark, scaleDown.stabilizationWindow(), raw);
     int rec = current;
     if (rec < up) {
       rec = up;
@@ -288,7 +287,9 @@ public final class HpaPolicy implements DecisionPolicy {
   static long periodStart(DecisionContext ctx, int current, Duration period) {
     Instant cutoff = ctx.now().minus(period);
     long change = 0;
-    for (PastDecision d : ctx.recent()) {
+    List<PastDecision> recent = ctx.recent();
+    for (int i = 0; i < recent.size(); i++) { // indexed: no iterator per decision
+      PastDecision d = recent.get(i);
       if (d.applied() && d.desired() != d.current() && d.time().isAfter(cutoff)) {
         change += d.desired() - d.current();
       }

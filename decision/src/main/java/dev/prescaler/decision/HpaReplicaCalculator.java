@@ -34,6 +34,11 @@ public final class HpaReplicaCalculator {
   /** Default initial readiness delay: 30 s (the controller's flag default). */
   public static final Duration DEFAULT_INITIAL_READINESS_DELAY = Duration.ofSeconds(30);
 
+  private static final String NO_PODS =
+      "no pods returned by selector while calculating replica count";
+  private static final String NO_METRICS =
+      "did not receive metrics for targeted pods (pods might be unready)";
+
   private final Tolerances tolerances;
   private final Duration cpuInitializationPeriod;
   private final Duration initialReadinessDelay;
@@ -126,15 +131,7 @@ public final class HpaReplicaCalculator {
     long utilization = utilization(metrics);
     boolean scaleUpWithUnready = !g.unready.isEmpty() && ratio > 1.0;
     if (!scaleUpWithUnready && g.missing.isEmpty()) {
-      if (tolerances.isWithin(ratio)) {
-        return Result.of(currentReplicas, ratio, String.format(Locale.ROOT,
-            "utilization %d%% of target %s%% (ratio %.3f) is within tolerance", utilization,
-            fmt(targetPercent), ratio));
-      }
-      int n = ceil(ratio * g.readyCount);
-      return Result.of(n, ratio, String.format(Locale.ROOT,
-          "utilization %d%% of target %s%%: ceil(%.3f x %d ready) = %d", utilization,
-          fmt(targetPercent), ratio, g.readyCount, n));
+      return direct(currentReplicas, utilization, targetPercent, ratio, g.readyCount);
     }
     if (!g.missing.isEmpty()) {
       if (ratio < 1.0) {
@@ -154,8 +151,72 @@ public final class HpaReplicaCalculator {
       }
     }
     return corrected(metrics.size(), ratio, utilizationRatio(metrics, targetPercent),
-        currentReplicas, g, String.format(Locale.ROOT, "utilization %d%% of target %s%%",
-            utilization, fmt(targetPercent)));
+        currentReplicas, g.missing.size(), g.unready.size(),
+        utilizationText(utilization, targetPercent).toString());
+  }
+
+  /**
+   * {@link #resourceUtilization} for CPU ({@code cpu = true}) over pods that come in three uniform
+   * groups, without building them. All pods request {@code requestMilli}; {@code sampled} pods
+   * are running, became ready at least one sample window before their sample and have a sample of
+   * {@code usageMilli}; {@code warming} pods are running and started, became ready and were
+   * sampled (30 s window, {@code usageMilli}) at {@code now}; {@code pending} pods are pending.
+   * The result, explanation included, is the one {@code resourceUtilization} gives for such a
+   * list, which is what {@link HpaPolicy} maps a workload's aggregate reading to: O(1) instead of
+   * one pod object per replica.
+   *
+   * @param sampled long-ready pods with a sample, &ge; 0
+   * @param warming pods that became ready just now, &ge; 0
+   * @param pending pending pods, &ge; 0
+   * @param usageMilli each sampled and warming pod's usage, &ge; 0
+   * @param requestMilli each pod's request, &gt; 0
+   * @param currentReplicas the scale's {@code spec.replicas}
+   * @param targetPercent the target utilization in percent of the request, &gt; 0
+   */
+  Result uniformCpuUtilization(int sampled, int warming, int pending, long usageMilli,
+      long requestMilli, int currentReplicas, double targetPercent) {
+    requirePositive(targetPercent, "targetPercent");
+    if (sampled < 0 || warming < 0 || pending < 0 || usageMilli < 0 || requestMilli <= 0) {
+      throw new IllegalArgumentException("pod groups must be >= 0 and the request > 0, but were "
+          + sampled + ", " + warming + ", " + pending + " with usage " + usageMilli
+          + " and request " + requestMilli);
+    }
+    if (sampled + warming + pending == 0) {
+      return Result.failed(NO_PODS);
+    }
+    // A long-ready pod counts as ready whether or not it is still initializing (ready, and its
+    // sample is a full window after the readiness change). A pod that became ready now is
+    // unready while its CPU initialization period lasts, which is every non-zero period.
+    boolean warmingUnready = !cpuInitializationPeriod.isZero();
+    int withSample = sampled + (warmingUnready ? 0 : warming);
+    int unready = pending + (warmingUnready ? warming : 0);
+    if (withSample == 0) {
+      return Result.failed(NO_METRICS);
+    }
+    // The same long sums, in the same wrapping arithmetic, as utilization(metrics).
+    long usage = usageMilli * withSample;
+    long request = requestMilli * withSample;
+    long utilization = utilization(usage, request);
+    double ratio = utilization / targetPercent;
+    if (!(unready > 0 && ratio > 1.0)) {
+      return direct(currentReplicas, utilization, targetPercent, ratio, withSample);
+    }
+    double newRatio = utilization(usage, request + requestMilli * unready) / targetPercent;
+    return corrected(withSample + unready, ratio, newRatio, currentReplicas, 0, unready,
+        utilizationText(utilization, targetPercent).toString());
+  }
+
+  /** The count when no pod needs correcting: the current one within tolerance, else scaled. */
+  private Result direct(int currentReplicas, long utilization, double targetPercent, double ratio,
+      int readyCount) {
+    if (tolerances.isWithin(ratio)) {
+      return Result.of(currentReplicas, ratio, utilizationText(utilization, targetPercent)
+          .append(" (ratio ").append(fixed3(ratio)).append(") is within tolerance").toString());
+    }
+    int n = ceil(ratio * readyCount);
+    return Result.of(n, ratio, utilizationText(utilization, targetPercent).append(": ceil(")
+        .append(fixed3(ratio)).append(" x ").append(readyCount).append(" ready) = ").append(n)
+        .toString());
   }
 
   /**
@@ -181,12 +242,12 @@ public final class HpaReplicaCalculator {
     boolean scaleUpWithUnready = !g.unready.isEmpty() && ratio > 1.0;
     if (!scaleUpWithUnready && g.missing.isEmpty()) {
       if (tolerances.isWithin(ratio)) {
-        return Result.of(currentReplicas, ratio, String.format(Locale.ROOT,
-            "usage ratio %.3f is within tolerance", ratio));
+        return Result.of(currentReplicas, ratio, "usage ratio " + fixed3(ratio)
+            + " is within tolerance");
       }
       int n = ceil(ratio * g.readyCount);
-      return Result.of(n, ratio, String.format(Locale.ROOT, "ceil(%.3f x %d ready) = %d", ratio,
-          g.readyCount, n));
+      return Result.of(n, ratio, "ceil(" + fixed3(ratio) + " x " + g.readyCount + " ready) = "
+          + n);
     }
     if (!g.missing.isEmpty()) {
       for (PodSample p : g.missing) {
@@ -199,7 +260,7 @@ public final class HpaReplicaCalculator {
       }
     }
     return corrected(metrics.size(), ratio, usageRatio(metrics, targetMilli), currentReplicas,
-        g, "per-pod value");
+        g.missing.size(), g.unready.size(), "per-pod value");
   }
 
   /**
@@ -222,19 +283,18 @@ public final class HpaReplicaCalculator {
     }
     double ratio = (double) totalMilli / ((double) targetPerPodMilli * statusReplicas);
     if (tolerances.isWithin(ratio)) {
-      return Result.of(statusReplicas, ratio, String.format(Locale.ROOT,
-          "ratio %.3f of %d replicas is within tolerance", ratio, statusReplicas));
+      return Result.of(statusReplicas, ratio, "ratio " + fixed3(ratio) + " of " + statusReplicas
+          + " replicas is within tolerance");
     }
     int n = ceil((double) totalMilli / targetPerPodMilli);
-    return Result.of(n, ratio, String.format(Locale.ROOT, "ceil(%s / %s per replica) = %d",
-        fmt(totalMilli / 1000.0), fmt(targetPerPodMilli / 1000.0), n));
+    return Result.of(n, ratio, "ceil(" + fmt(totalMilli / 1000.0) + " / "
+        + fmt(targetPerPodMilli / 1000.0) + " per replica) = " + n);
   }
 
   private Result corrected(int counted, double ratio, double newRatio, int currentReplicas,
-      Groups g, String what) {
-    String detail = String.format(Locale.ROOT,
-        "%s, ratio %.3f; with %d missing and %d unready pods corrected: ratio %.3f", what, ratio,
-        g.missing.size(), g.unready.size(), newRatio);
+      int missing, int unready, String what) {
+    String detail = what + ", ratio " + fixed3(ratio) + "; with " + missing + " missing and "
+        + unready + " unready pods corrected: ratio " + fixed3(newRatio);
     if (tolerances.isWithin(newRatio)) {
       return Result.of(currentReplicas, ratio, detail + " is within tolerance");
     }
@@ -246,8 +306,8 @@ public final class HpaReplicaCalculator {
       return Result.of(currentReplicas, ratio,
           detail + "; " + n + " would move the other way: no change");
     }
-    return Result.of(n, ratio, detail + String.format(Locale.ROOT, ": ceil(%.3f x %d) = %d",
-        newRatio, counted, n));
+    return Result.of(n, ratio, detail + ": ceil(" + fixed3(newRatio) + " x " + counted + ") = "
+        + n);
   }
 
   private static final class Groups {
@@ -263,7 +323,7 @@ public final class HpaReplicaCalculator {
     Objects.requireNonNull(now, "now");
     Groups g = new Groups();
     if (pods.isEmpty()) {
-      g.error = "no pods returned by selector while calculating replica count";
+      g.error = NO_PODS;
       return g;
     }
     java.util.Set<String> names = new java.util.HashSet<>();
@@ -292,7 +352,7 @@ public final class HpaReplicaCalculator {
       g.withSample.put(p.name(), p);
     }
     if (g.withSample.isEmpty()) {
-      g.error = "did not receive metrics for targeted pods (pods might be unready)";
+      g.error = NO_METRICS;
     }
     return g;
   }
@@ -319,6 +379,10 @@ public final class HpaReplicaCalculator {
       usage += m[0];
       request += m[1];
     }
+    return utilization(usage, request);
+  }
+
+  private static long utilization(long usage, long request) {
     return request == 0 ? 0 : usage * 100 / request;
   }
 
@@ -346,10 +410,21 @@ public final class HpaReplicaCalculator {
     }
   }
 
+  /** {@code v} as a whole number when it is one, else as {@code %.3f} ({@link Locale#ROOT}). */
   static String fmt(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
-    return String.format(Locale.ROOT, "%.3f", v);
+    return Decimals.fixed3(v);
+  }
+
+  private static String fixed3(double v) {
+    return Decimals.fixed3(v);
+  }
+
+  /** {@code utilization U% of target T%}. */
+  private static StringBuilder utilizationText(long utilization, double targetPercent) {
+    return new StringBuilder(96).append("utilization ").append(utilization).append("% of target ")
+        .append(fmt(targetPercent)).append('%');
   }
 }

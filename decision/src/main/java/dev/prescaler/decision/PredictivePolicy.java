@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -66,6 +65,9 @@ public final class PredictivePolicy implements DecisionPolicy {
    * load needed 16 in the first hour of a cold start); until then the policy is the HPA.
    */
   public static final Duration DEFAULT_MIN_HISTORY = Duration.ofHours(1);
+
+  /** Seconds beyond which nanosecond arithmetic gives up (about 136 years): no overflow below. */
+  private static final long NANOS_SPAN_SECONDS = 1L << 32;
 
   private final HpaPolicy reactive;
   private final double deadBandUp;
@@ -128,13 +130,17 @@ public final class PredictivePolicy implements DecisionPolicy {
     Instant to = from.plus(lead);
     int p = -1;
     double exact = 0; // the highest unrounded need, in replicas, for the dead band
-    String why = null;
+    // The metric that set p and its value; the reason text is built once, for it, at the end.
+    MetricTarget whyMetric = null;
+    double whyValue = 0;
+    boolean whyLive = false;
+    double q = quantile(ctx);
     for (MetricTarget m : ctx.spec().metrics()) {
       Forecast f = ctx.forecasts().get(m.name());
       if (f == null || tooYoung(ctx.histories().get(m.name()))) {
         continue;
       }
-      double peak = peakUpper(f, from, to, quantile(ctx));
+      double peak = peakUpper(f, from, to, q);
       if (Double.isNaN(peak)) {
         continue;
       }
@@ -142,13 +148,8 @@ public final class PredictivePolicy implements DecisionPolicy {
       exact = Math.max(exact, Math.max(0, peak) / m.perReplicaTarget());
       if (need > p) {
         p = need;
-        why = String.format(Locale.ROOT,
-            "%s: peak upper forecast %.3f over the next %d s (startup %d s %s + metrics %d s + "
-                + "sync %d s) needs %d at %s per replica",
-            m.name(), peak, lead.toSeconds(), ctx.startupDelay().toSeconds(),
-            ctx.startupDelayMeasured() ? "measured" : "configured",
-            ctx.metricsDelay().toSeconds(), ctx.syncPeriod().toSeconds(), need,
-            HpaReplicaCalculator.fmt(m.perReplicaTarget()));
+        whyMetric = m;
+        whyValue = peak;
       }
     }
     if (p < 0) {
@@ -163,42 +164,59 @@ public final class PredictivePolicy implements DecisionPolicy {
           exact = Math.max(exact, load / m.perReplicaTarget());
           if (need > p) {
             p = need;
-            why = String.format(Locale.ROOT, "%s: live load %.3f needs %d at %s per replica "
-                + "(above the forecast)", m.name(), load, need,
-                HpaReplicaCalculator.fmt(m.perReplicaTarget()));
+            whyMetric = m;
+            whyValue = load;
+            whyLive = true;
           }
         }
       }
     }
+    StringBuilder why = new StringBuilder(256).append(whyMetric.name());
+    if (whyLive) {
+      // "%s: live load %.3f needs %d at %s per replica (above the forecast)"
+      Decimals.appendFixed3(why.append(": live load "), whyValue).append(" needs ").append(p)
+          .append(" at ").append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget()))
+          .append(" per replica (above the forecast)");
+    } else {
+      // "%s: peak upper forecast %.3f over the next %d s (startup %d s %s + metrics %d s + sync
+      // %d s) needs %d at %s per replica"
+      Decimals.appendFixed3(why.append(": peak upper forecast "), whyValue)
+          .append(" over the next ").append(lead.toSeconds()).append(" s (startup ")
+          .append(ctx.startupDelay().toSeconds()).append(" s ")
+          .append(ctx.startupDelayMeasured() ? "measured" : "configured").append(" + metrics ")
+          .append(ctx.metricsDelay().toSeconds()).append(" s + sync ")
+          .append(ctx.syncPeriod().toSeconds()).append(" s) needs ").append(p).append(" at ")
+          .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
+    }
     Proposal out = floor.mark(TARGET_MARK, p).mark(NEED_MARK, toMilli(exact));
     // The hold and the dead band work on the unrounded need: held in whole replicas, a need
     // hovering around an integer (6.99, 7.01, ...) would flap between two counts for as long as
-    // the window lasts.
-    double held = exact;
-    for (Map.Entry<Instant, Integer> e : ctx.marks(NEED_MARK, scaleDownStabilization)) {
-      held = Math.max(held, e.getValue() / 1000.0);
-    }
+    // the window lasts. The highest mark divided by 1000 is the highest of the marks divided by
+    // 1000 (division is monotone), and exact >= 0, so starting the fold at 0 changes nothing.
+    double held = Math.max(exact,
+        RecentMarks.highest(ctx, NEED_MARK, scaleDownStabilization, 0) / 1000.0);
     int heldReplicas = replicasFor(held, 1);
     if (heldReplicas > p) {
-      why += "; held at " + heldReplicas + ", the highest need of the last "
-          + scaleDownStabilization.toSeconds() + " s";
+      why.append("; held at ").append(heldReplicas).append(", the highest need of the last ")
+          .append(scaleDownStabilization.toSeconds()).append(" s");
     }
     int plan = Math.max(r, heldReplicas);
     if (plan == r) {
-      return out.note(name(), why + "; reactive floor " + r + " rules");
+      return out.note(name(), why.append("; reactive floor ").append(r).append(" rules")
+          .toString());
     }
     // The dead band compares the unrounded need with the count, as the HPA's tolerance compares
     // the usage ratio: a need of 3.2 replicas on 3 is inside +10 %, although it rounds up to 4,
     // and a need of 9.1 on 10 is inside -10 %, although it rounds down to... 10 anyway; 8.9 is not.
     if (plan > current && held <= current * (1 + deadBandUp) && r <= current) {
-      return out.to(name(), current, why + "; within dead band +" + deadBandUp + " of "
-          + current);
+      return out.to(name(), current, why.append("; within dead band +").append(deadBandUp)
+          .append(" of ").append(current).toString());
     }
     if (plan < current && held >= current * (1 - deadBandDown)) {
-      return out.to(name(), current, why + "; within dead band -" + deadBandDown + " of "
-          + current);
+      return out.to(name(), current, why.append("; within dead band -").append(deadBandDown)
+          .append(" of ").append(current).toString());
     }
-    return out.to(name(), plan, why + "; above reactive floor " + r);
+    return out.to(name(), plan, why.append("; above reactive floor ").append(r).toString());
   }
 
   /** Whether a history spans less than {@code minHistory} (no history: the forecast counts). */
@@ -231,15 +249,46 @@ public final class PredictivePolicy implements DecisionPolicy {
     double scale = fromLevel <= 0.5 ? Double.NaN
         : Quantiles.normal(q) / Quantiles.normal(fromLevel);
     double best = Double.NaN;
-    for (int i = 0; i < f.steps(); i++) {
-      Instant s = f.timeOf(i);
-      if (s.plus(f.step()).isAfter(from) && !s.isAfter(to)) {
-        double half = f.upper(i) - f.point(i);
-        double v = Double.isNaN(scale) ? f.upper(i) : f.point(i) + half * scale;
-        best = Double.isNaN(best) ? v : Math.max(best, v);
+    long stepNanos = nanos(f.step());
+    long sinceStart = between(f.start(), from);
+    long untilEnd = between(f.start(), to);
+    int first = 0;
+    int last = f.steps() - 1;
+    boolean exactRange = stepNanos > 0 && sinceStart != Long.MIN_VALUE
+        && untilEnd != Long.MIN_VALUE;
+    if (exactRange) {
+      // As Forecast.maxUpper: step i overlaps [from, to] exactly when (i+1) × step > from − start
+      // and i × step <= to − start, so the steps are one index range, found once in nanoseconds.
+      first = (int) Math.min(f.steps(), Math.max(0, Math.floorDiv(sinceStart, stepNanos)));
+      last = (int) Math.min(last, Math.floorDiv(untilEnd, stepNanos));
+    }
+    for (int i = first; i <= last; i++) {
+      if (!exactRange) {
+        Instant s = f.timeOf(i);
+        if (!(s.plus(f.step()).isAfter(from) && !s.isAfter(to))) {
+          continue;
+        }
       }
+      double half = f.upper(i) - f.point(i);
+      double v = Double.isNaN(scale) ? f.upper(i) : f.point(i) + half * scale;
+      best = Double.isNaN(best) ? v : Math.max(best, v);
     }
     return best;
+  }
+
+  /** {@code b − a} in nanoseconds; {@code Long.MIN_VALUE} when not within ±136 years. */
+  private static long between(Instant a, Instant b) {
+    long seconds = b.getEpochSecond() - a.getEpochSecond(); // no overflow in Instant's range
+    if (Math.abs(seconds) >= NANOS_SPAN_SECONDS) {
+      return Long.MIN_VALUE;
+    }
+    return seconds * 1_000_000_000L + (b.getNano() - a.getNano());
+  }
+
+  /** {@code d} in nanoseconds; -1 when not within 136 years. */
+  private static long nanos(Duration d) {
+    return d.getSeconds() >= NANOS_SPAN_SECONDS ? -1
+        : d.getSeconds() * 1_000_000_000L + d.getNano();
   }
 
   /** {@code ceil(load / perReplica)}, ignoring rounding noise just above an integer. */

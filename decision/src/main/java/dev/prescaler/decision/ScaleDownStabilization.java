@@ -4,8 +4,6 @@ import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.Proposal;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -44,10 +42,7 @@ public record ScaleDownStabilization(Duration window, String mark) implements De
     if (p.replicas() >= current) {
       return out;
     }
-    int highest = p.replicas();
-    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, window)) {
-      highest = Math.max(highest, e.getValue());
-    }
+    int highest = RecentMarks.highest(ctx, mark, window, p.replicas());
     int to = Math.min(current, highest);
     if (to == p.replicas()) {
       return out;

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -94,11 +93,10 @@ public final class SpikeFilter {
 
   /** The context with every spiking load replaced by its median; {@code notes} gets why. */
   public DecisionContext filter(DecisionContext ctx, List<String> notes) {
-    Map<String, Double> loads = new LinkedHashMap<>(ctx.loads());
-    Map<String, Double> readings = new LinkedHashMap<>(ctx.readings());
-    boolean changed = false;
+    Map<String, Double> loads = null; // copied at the first spike: most ticks have none
+    Map<String, Double> readings = null;
     for (MetricTarget m : ctx.spec().metrics()) {
-      Double x = loads.get(m.name());
+      Double x = ctx.loads().get(m.name());
       MetricSeries h = ctx.histories().get(m.name());
       if (x == null || h == null) {
         continue;
@@ -107,29 +105,36 @@ public final class SpikeFilter {
       if (values.length < minPoints) {
         continue;
       }
-      double median = median(values);
+      double median = medianInPlace(values);
       double[] dev = new double[values.length];
       for (int i = 0; i < values.length; i++) {
         dev[i] = Math.abs(values[i] - median);
       }
-      double sigma = Math.max(1.4826 * median(dev), minRelativeScale * Math.abs(median));
+      double sigma = Math.max(1.4826 * medianInPlace(dev), minRelativeScale * Math.abs(median));
       double d = x - median;
       boolean spike = Math.abs(d) > threshold * sigma && sigma > 0
           && (direction == Direction.BOTH || (direction == Direction.UP) == (d > 0));
       if (spike) {
+        if (loads == null) {
+          loads = new LinkedHashMap<>(ctx.loads());
+          readings = new LinkedHashMap<>(ctx.readings());
+        }
         loads.put(m.name(), median);
         int ready = ctx.replicas().ready();
         double reading = m.type() == MetricTarget.Type.UTILIZATION
             ? (ready > 0 ? median / ready * 100.0 : readings.getOrDefault(m.name(), 0.0))
             : median;
         readings.put(m.name(), reading);
-        notes.add(String.format(Locale.ROOT,
-            "%s: load %.3f is a spike (median %.3f, scale %.3f over %d values): using the median",
-            m.name(), x, median, sigma, values.length));
-        changed = true;
+        // "%s: load %.3f is a spike (median %.3f, scale %.3f over %d values): using the median"
+        StringBuilder note = new StringBuilder(128).append(m.name()).append(": load ");
+        Decimals.appendFixed3(note, x).append(" is a spike (median ");
+        Decimals.appendFixed3(note, median).append(", scale ");
+        Decimals.appendFixed3(note, sigma).append(" over ").append(values.length)
+            .append(" values): using the median");
+        notes.add(note.toString());
       }
     }
-    if (!changed) {
+    if (loads == null) {
       return ctx;
     }
     return new DecisionContext(ctx.spec(), ctx.now(), ctx.replicas(), readings, loads,
@@ -138,24 +143,33 @@ public final class SpikeFilter {
         ctx.metricsDelay(), ctx.syncPeriod());
   }
 
+  /**
+   * The present values of the history steps starting within {@code window} before {@code now}
+   * (and any after it), newest first: only the tail of the series is read.
+   */
   private double[] recent(MetricSeries h, Instant now) {
     Instant from = now.minus(window);
-    double[] out = new double[h.size()];
-    int n = 0;
-    for (int i = h.size() - 1; i >= 0; i--) {
-      if (h.timeOf(i).isBefore(from)) {
-        break;
+    int first = h.size();
+    int present = 0;
+    while (first > 0 && !h.timeOf(first - 1).isBefore(from)) {
+      first--;
+      if (!Double.isNaN(h.value(first))) {
+        present++;
       }
+    }
+    double[] out = new double[present];
+    int n = 0;
+    for (int i = h.size() - 1; i >= first; i--) {
       double v = h.value(i);
       if (!Double.isNaN(v)) {
         out[n++] = v;
       }
     }
-    return Arrays.copyOf(out, n);
+    return out;
   }
 
-  static double median(double[] values) {
-    double[] s = values.clone();
+  /** The median of {@code values}, which it sorts. */
+  private static double medianInPlace(double[] s) {
     Arrays.sort(s);
     int n = s.length;
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;

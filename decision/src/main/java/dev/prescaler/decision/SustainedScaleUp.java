@@ -4,8 +4,6 @@ import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.Proposal;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -41,10 +39,7 @@ public record SustainedScaleUp(Duration duration, String mark) implements Decisi
     if (p.replicas() <= current) {
       return out;
     }
-    int lowest = p.replicas();
-    for (Map.Entry<Instant, Integer> e : ctx.marks(mark, duration)) {
-      lowest = Math.min(lowest, e.getValue());
-    }
+    int lowest = RecentMarks.lowest(ctx, mark, duration, p.replicas());
     int to = Math.max(current, lowest);
     if (to == p.replicas()) {
       return out;

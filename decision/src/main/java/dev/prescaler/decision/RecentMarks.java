@@ -1,0 +1,47 @@
+package dev.prescaler.decision;
+
+import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.PastDecision;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The highest or lowest value a step recorded under a mark within a window before now: what
+ * folding {@link DecisionContext#marks(String, Duration)} gives, without building its list of
+ * entries on every decision. The time is tested before the mark is looked up: most past decisions
+ * are outside the window (the HPA's scale-up window is 0 s by default).
+ */
+final class RecentMarks {
+  private RecentMarks() {}
+
+  /** The highest of {@code start} and the values of {@code ctx.marks(mark, window)}. */
+  static int highest(DecisionContext ctx, String mark, Duration window, int start) {
+    Instant from = ctx.now().minus(window);
+    List<PastDecision> recent = ctx.recent();
+    int best = start;
+    for (int i = 0; i < recent.size(); i++) {
+      PastDecision d = recent.get(i);
+      Integer v;
+      if (d.time().isAfter(from) && (v = d.marks().get(mark)) != null) {
+        best = Math.max(best, v);
+      }
+    }
+    return best;
+  }
+
+  /** The lowest of {@code start} and the values of {@code ctx.marks(mark, window)}. */
+  static int lowest(DecisionContext ctx, String mark, Duration window, int start) {
+    Instant from = ctx.now().minus(window);
+    List<PastDecision> recent = ctx.recent();
+    int best = start;
+    for (int i = 0; i < recent.size(); i++) {
+      PastDecision d = recent.get(i);
+      Integer v;
+      if (d.time().isAfter(from) && (v = d.marks().get(mark)) != null) {
+        best = Math.min(best, v);
+      }
+    }
+    return best;
+  }
+}
