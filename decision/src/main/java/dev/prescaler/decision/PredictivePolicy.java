@@ -207,7 +207,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     }
     // The dead band compares the unrounded need with the count, as the HPA's tolerance compares
     // the usage ratio: a need of 3.2 replicas on 3 is inside +10 %, although it rounds up to 4,
-    // and a need of 9.1 on 10 is inside -10 %, although it rounds down to... 10 anyway; 8.9 is not.
+    // and a need of 18.5 on 20 is inside -10 % (18), although it rounds to 19; 17.9 is not.
     if (plan > current && held <= current * (1 + deadBandUp) && r <= current) {
       return out.to(name(), current, why.append("; within dead band +").append(deadBandUp)
           .append(" of ").append(current).toString());
