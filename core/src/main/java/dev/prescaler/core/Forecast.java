@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * A forecast of a load over a horizon: per step a point value and a prediction interval that
@@ -130,6 +131,17 @@ public record Forecast(String model, Instant start, Duration step, double[] poin
   }
 
   private double max(double[] values, Instant from, Instant to) {
+    return max(from, to, i -> values[i]);
+  }
+
+  /**
+   * The highest {@code value.applyAsDouble(i)} over the steps {@code i} that overlap {@code [from,
+   * to]}; NaN when none does. For a policy that plans on something derived per step (a rescaled
+   * interval, say) with the same window as {@link #maxUpper}.
+   */
+  public double max(Instant from, Instant to, IntToDoubleFunction value) {
+    Objects.requireNonNull(value, "value");
+    int n = point.length;
     long stepNanos = nanos(step);
     long sinceStart = between(start, from);
     long untilEnd = between(start, to);
@@ -138,19 +150,21 @@ public record Forecast(String model, Instant start, Duration step, double[] poin
       // (i+1) × step > from − start and i × step <= to − start: one index range, found once in
       // nanoseconds (exact, as Instant is), instead of two Instants per step.
       long first = Math.max(0, Math.floorDiv(sinceStart, stepNanos));
-      long last = Math.min(values.length - 1L, Math.floorDiv(untilEnd, stepNanos));
+      long last = Math.min(n - 1L, Math.floorDiv(untilEnd, stepNanos));
       double best = Double.NaN;
-      for (int i = (int) Math.min(first, values.length); i <= last; i++) {
-        best = Double.isNaN(best) ? values[i] : Math.max(best, values[i]);
+      for (int i = (int) Math.min(first, n); i <= last; i++) {
+        double v = value.applyAsDouble(i);
+        best = Double.isNaN(best) ? v : Math.max(best, v);
       }
       return best;
     }
     double best = Double.NaN;
-    for (int i = 0; i < values.length; i++) {
+    for (int i = 0; i < n; i++) {
       Instant s = timeOf(i);
       Instant e = s.plus(step);
       if (e.isAfter(from) && !s.isAfter(to)) {
-        best = Double.isNaN(best) ? values[i] : Math.max(best, values[i]);
+        double v = value.applyAsDouble(i);
+        best = Double.isNaN(best) ? v : Math.max(best, v);
       }
     }
     return best;

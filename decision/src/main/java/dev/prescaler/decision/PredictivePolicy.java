@@ -66,9 +66,6 @@ public final class PredictivePolicy implements DecisionPolicy {
    */
   public static final Duration DEFAULT_MIN_HISTORY = Duration.ofHours(1);
 
-  /** Seconds beyond which nanosecond arithmetic gives up (about 136 years): no overflow below. */
-  private static final long NANOS_SPAN_SECONDS = 1L << 32;
-
   private final HpaPolicy reactive;
   private final double deadBandUp;
   private final double deadBandDown;
@@ -248,47 +245,10 @@ public final class PredictivePolicy implements DecisionPolicy {
     double fromLevel = (1 + f.level()) / 2;
     double scale = fromLevel <= 0.5 ? Double.NaN
         : Quantiles.normal(q) / Quantiles.normal(fromLevel);
-    double best = Double.NaN;
-    long stepNanos = nanos(f.step());
-    long sinceStart = between(f.start(), from);
-    long untilEnd = between(f.start(), to);
-    int first = 0;
-    int last = f.steps() - 1;
-    boolean exactRange = stepNanos > 0 && sinceStart != Long.MIN_VALUE
-        && untilEnd != Long.MIN_VALUE;
-    if (exactRange) {
-      // As Forecast.maxUpper: step i overlaps [from, to] exactly when (i+1) × step > from − start
-      // and i × step <= to − start, so the steps are one index range, found once in nanoseconds.
-      first = (int) Math.min(f.steps(), Math.max(0, Math.floorDiv(sinceStart, stepNanos)));
-      last = (int) Math.min(last, Math.floorDiv(untilEnd, stepNanos));
+    if (Double.isNaN(scale)) {
+      return f.maxUpper(from, to);
     }
-    for (int i = first; i <= last; i++) {
-      if (!exactRange) {
-        Instant s = f.timeOf(i);
-        if (!(s.plus(f.step()).isAfter(from) && !s.isAfter(to))) {
-          continue;
-        }
-      }
-      double half = f.upper(i) - f.point(i);
-      double v = Double.isNaN(scale) ? f.upper(i) : f.point(i) + half * scale;
-      best = Double.isNaN(best) ? v : Math.max(best, v);
-    }
-    return best;
-  }
-
-  /** {@code b − a} in nanoseconds; {@code Long.MIN_VALUE} when not within ±136 years. */
-  private static long between(Instant a, Instant b) {
-    long seconds = b.getEpochSecond() - a.getEpochSecond(); // no overflow in Instant's range
-    if (Math.abs(seconds) >= NANOS_SPAN_SECONDS) {
-      return Long.MIN_VALUE;
-    }
-    return seconds * 1_000_000_000L + (b.getNano() - a.getNano());
-  }
-
-  /** {@code d} in nanoseconds; -1 when not within 136 years. */
-  private static long nanos(Duration d) {
-    return d.getSeconds() >= NANOS_SPAN_SECONDS ? -1
-        : d.getSeconds() * 1_000_000_000L + d.getNano();
+    return f.max(from, to, i -> f.point(i) + (f.upper(i) - f.point(i)) * scale);
   }
 
   /** {@code ceil(load / perReplica)}, ignoring rounding noise just above an integer. */

@@ -5,6 +5,7 @@ import dev.prescaler.core.PastDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.IntBinaryOperator;
 
 /**
  * The highest or lowest value a step recorded under a mark within a window before now: what
@@ -17,21 +18,16 @@ final class RecentMarks {
 
   /** The highest of {@code start} and the values of {@code ctx.marks(mark, window)}. */
   static int highest(DecisionContext ctx, String mark, Duration window, int start) {
-    Instant from = ctx.now().minus(window);
-    List<PastDecision> recent = ctx.recent();
-    int best = start;
-    for (int i = 0; i < recent.size(); i++) {
-      PastDecision d = recent.get(i);
-      Integer v;
-      if (d.time().isAfter(from) && (v = d.marks().get(mark)) != null) {
-        best = Math.max(best, v);
-      }
-    }
-    return best;
+    return fold(ctx, mark, window, start, Math::max);
   }
 
   /** The lowest of {@code start} and the values of {@code ctx.marks(mark, window)}. */
   static int lowest(DecisionContext ctx, String mark, Duration window, int start) {
+    return fold(ctx, mark, window, start, Math::min);
+  }
+
+  private static int fold(DecisionContext ctx, String mark, Duration window, int start,
+      IntBinaryOperator op) {
     Instant from = ctx.now().minus(window);
     List<PastDecision> recent = ctx.recent();
     int best = start;
@@ -39,7 +35,7 @@ final class RecentMarks {
       PastDecision d = recent.get(i);
       Integer v;
       if (d.time().isAfter(from) && (v = d.marks().get(mark)) != null) {
-        best = Math.min(best, v);
+        best = op.applyAsInt(best, v);
       }
     }
     return best;
