@@ -1,23 +1,42 @@
 package dev.prescaler.forecast;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * One model's rolling-origin out-of-sample record: the forecasts it made at the last
- * {@code horizon} origins and, per horizon, the signed errors of the last {@code window} of them
- * once their outcomes arrived. Gives the windowed mean absolute error per horizon (for model
- * selection) and empirical error quantiles per horizon (for calibrated intervals). O(horizon) per
- * observation.
+ * A rolling-origin out-of-sample record at a set of tracked horizons: the forecasts made at the
+ * last {@code span} origins (span = the longest tracked horizon) for those horizons and, per
+ * tracked horizon, the signed errors of the last {@code window} of them once their outcomes
+ * arrived. Gives the windowed mean absolute error per tracked horizon (for model selection) and
+ * empirical error quantiles per tracked horizon (for calibrated intervals). O(tracked horizons)
+ * per observation.
+ *
+ * <p>A refit's validation replay gives every candidate a tracker of all horizons 1..H; the
+ * per-series instance then keeps one tracker, at a few horizons only, for the combined forecast
+ * it outputs ({@link #combine}).
  */
 final class ErrorTracker {
   /** Observations between recomputations of the error quantiles (sorting is the costly part). */
   static final int QUANTILE_REFRESH = 64;
 
-  private final int horizon;
+  /*
+   * Errors are stored in 16 bits: errors[k][j] × scale[k]. The scale puts the largest error kept
+   * at about half the short range (FULL); a larger error rescales the horizon's errors first, and
+   * when the largest kept error has fallen below an eighth of the range (checked at each quantile
+   * refresh) they are rescaled down, so the resolution stays about 1/16,000 of the largest error
+   * in the window: far below anything an interval quantile can tell apart.
+   */
+  private static final double FULL = 16_000;
+  private static final double LIMIT = 32_000;
+
+  private final int[] steps; // tracked horizons, 1-based, ascending
+  private final int span; // the longest tracked horizon: origins whose forecasts are pending
   private final int window;
-  private final double[][] pending; // pending[o % horizon] = forecasts made at origin o
+  private final float[][] pending; // pending[o % span][k] = forecast at origin o, steps[k] ahead
   private final boolean[] pendingValid;
-  private final float[][] errors; // errors[h][ring], float to halve the memory per series
+  private final short[][] errors; // errors[k][ring] × scale[k] = the signed error
+  private final double[] scale;
+  private final double[] inverse; // 1 / scale, 0 while the scale is 0
   private final int[] count;
   private final int[] next;
   private final double[] sumAbs;
@@ -28,19 +47,58 @@ final class ErrorTracker {
   private long observedSinceQuantiles;
   private long observed;
 
+  /** A tracker of every horizon 1..{@code horizon}. */
   ErrorTracker(int horizon, int window) {
-    this.horizon = horizon;
-    this.window = window;
-    this.pending = new double[horizon][horizon];
-    this.pendingValid = new boolean[horizon];
-    this.errors = new float[horizon][window];
-    this.count = new int[horizon];
-    this.next = new int[horizon];
-    this.sumAbs = new double[horizon];
+    this(allSteps(horizon), window);
   }
 
-  int horizon() {
-    return horizon;
+  /**
+   * A tracker of the given horizons.
+   *
+   * @param steps tracked horizons in steps, ascending, each &gt;= 1
+   * @param window errors kept per tracked horizon
+   */
+  ErrorTracker(int[] steps, int window) {
+    if (steps.length == 0) {
+      throw new IllegalArgumentException("steps must not be empty");
+    }
+    for (int k = 0; k < steps.length; k++) {
+      if (steps[k] < 1 || (k > 0 && steps[k] <= steps[k - 1])) {
+        throw new IllegalArgumentException("steps must be ascending and >= 1, but was "
+            + Arrays.toString(steps));
+      }
+    }
+    this.steps = steps.clone();
+    this.span = steps[steps.length - 1];
+    this.window = window;
+    int k = steps.length;
+    this.pending = new float[span][k];
+    this.pendingValid = new boolean[span];
+    this.errors = new short[k][window];
+    this.scale = new double[k];
+    this.inverse = new double[k];
+    this.count = new int[k];
+    this.next = new int[k];
+    this.sumAbs = new double[k];
+  }
+
+  /** The horizons 1..{@code horizon}. */
+  static int[] allSteps(int horizon) {
+    int[] s = new int[horizon];
+    for (int i = 0; i < horizon; i++) {
+      s[i] = i + 1;
+    }
+    return s;
+  }
+
+  /** The tracked horizons, 1-based, ascending (not a copy: do not modify). */
+  int[] steps() {
+    return steps;
+  }
+
+  /** The number of tracked horizons. */
+  int size() {
+    return steps.length;
   }
 
   /**
@@ -53,90 +111,117 @@ final class ErrorTracker {
     }
     observed++;
     observedSinceQuantiles++;
-    for (int h = 0; h < horizon; h++) {
-      long o = origin - 1 - h; // origin whose forecast h+1 steps ahead targets this outcome
+    for (int k = 0; k < steps.length; k++) {
+      long o = origin - steps[k]; // origin whose forecast steps[k] ahead targets this outcome
       if (o < 0) {
         break;
       }
-      int slot = (int) (o % horizon);
+      int slot = (int) (o % span);
       if (!pendingValid[slot]) {
         continue;
       }
-      double e = y - pending[slot][h];
-      int i = next[h];
-      if (count[h] == window) {
-        sumAbs[h] -= Math.abs(errors[h][i]);
+      double e = y - pending[slot][k];
+      int i = next[k];
+      if (count[k] == window) {
+        sumAbs[k] -= Math.abs(errors[k][i] * scale[k]);
       } else {
-        count[h]++;
+        count[k]++;
       }
-      errors[h][i] = (float) e;
-      sumAbs[h] += Math.abs(errors[h][i]);
-      next[h] = (i + 1) % window;
+      put(k, i, e);
+      next[k] = i + 1 == window ? 0 : i + 1;
     }
   }
 
-  /** Stores the forecasts made at the current origin (after its observation). */
+  /** Stores error {@code e} at ring index {@code i} of tracked horizon {@code k}. */
+  private void put(int k, int i, double e) {
+    double a = Math.abs(e);
+    if (!(a <= LIMIT * scale[k])) {
+      errors[k][i] = 0; // a free slot while rescaling
+      rescale(k, Double.isFinite(a) ? a / FULL : Double.MAX_VALUE / LIMIT);
+    }
+    short q = quantize(e * inverse[k]); // |e × inverse| <= LIMIT here
+    errors[k][i] = q;
+    sumAbs[k] += Math.abs(q * scale[k]);
+  }
+
+  /** Re-expresses horizon {@code k}'s kept errors with a new scale and recomputes their sum. */
+  private void rescale(int k, double to) {
+    double from = scale[k];
+    double sum = 0;
+    int n = count[k];
+    double by = to > 0 ? from / to : 0;
+    for (int j = 0; j < n; j++) {
+      short q = quantize(errors[k][j] * by);
+      errors[k][j] = q;
+      sum += Math.abs(q * to);
+    }
+    scale[k] = to;
+    inverse[k] = to > 0 ? 1 / to : 0;
+    sumAbs[k] = sum;
+  }
+
+  /** Rounds to the nearest short within ±LIMIT. */
+  private static short quantize(double v) {
+    double c = v > LIMIT ? LIMIT : v < -LIMIT ? -LIMIT : v;
+    return (short) (c >= 0 ? c + 0.5 : c - 0.5);
+  }
+
+  /**
+   * Stores the forecasts made at the current origin (after its observation).
+   *
+   * @param forecast the forecast for each tracked horizon, in the order of {@link #steps()}
+   */
   void store(double[] forecast) {
-    int slot = (int) (origin % horizon);
-    System.arraycopy(forecast, 0, pending[slot], 0, horizon);
+    int slot = (int) (origin % span);
+    float[] p = pending[slot];
+    for (int k = 0; k < p.length; k++) {
+      p[k] = (float) forecast[k];
+    }
     pendingValid[slot] = true;
     origin++;
   }
 
-  /** Replaces the forecasts of the latest origin (after a refit at that origin). */
-  void replaceLatest(double[] forecast) {
-    if (origin == 0) {
-      store(forecast);
-      return;
-    }
-    System.arraycopy(forecast, 0, pending[(int) ((origin - 1) % horizon)], 0, horizon);
+  /** Errors recorded at tracked horizon {@code k} (0-based index into {@link #steps()}). */
+  int count(int k) {
+    return count[k];
   }
 
-  /** The forecasts stored at the latest origin. */
-  double[] latest() {
-    return pending[(int) ((origin - 1) % horizon)];
-  }
-
-  /** Errors recorded at horizon {@code h} (0-based). */
-  int count(int h) {
-    return count[h];
-  }
-
-  /** Windowed MAE at horizon {@code h} (0-based), NaN without errors. */
-  double mae(int h) {
-    if (count[h] == 0) {
+  /** Windowed MAE at tracked horizon {@code k}, NaN without errors. */
+  double mae(int k) {
+    if (count[k] == 0) {
       return Double.NaN;
     }
-    double m = sumAbs[h] / count[h];
+    double m = sumAbs[k] / count[k];
     return m < 0 ? 0 : m;
   }
 
   /**
-   * The mean over horizons 1..steps of the windowed MAE; NaN unless every horizon has at least
-   * {@code minCount} errors.
+   * The mean over the tracked horizons up to {@code horizon} steps of the windowed MAE; NaN unless
+   * every one of them has at least {@code minCount} errors.
    */
-  double score(int steps, int minCount) {
+  double score(int horizon, int minCount) {
     double s = 0;
-    int k = Math.min(steps, horizon);
-    for (int h = 0; h < k; h++) {
-      if (count[h] < minCount) {
+    int n = 0;
+    for (int k = 0; k < steps.length && steps[k] <= horizon; k++) {
+      if (count[k] < minCount) {
         return Double.NaN;
       }
-      s += mae(h);
+      s += mae(k);
+      n++;
     }
-    return s / k;
+    return n == 0 ? Double.NaN : s / n;
   }
 
-  /** Lower error quantile at horizon {@code h} for a central interval of {@code level}. */
-  double lower(int h, double level) {
+  /** Lower error quantile at tracked horizon {@code k} for a central interval of {@code level}. */
+  double lower(int k, double level) {
     refresh(level);
-    return lo[h];
+    return lo[k];
   }
 
-  /** Upper error quantile at horizon {@code h} for a central interval of {@code level}. */
-  double upper(int h, double level) {
+  /** Upper error quantile at tracked horizon {@code k} for a central interval of {@code level}. */
+  double upper(int k, double level) {
     refresh(level);
-    return hi[h];
+    return hi[k];
   }
 
   private void refresh(double level) {
@@ -144,25 +229,32 @@ final class ErrorTracker {
       return;
     }
     if (lo == null) {
-      lo = new double[horizon];
-      hi = new double[horizon];
+      lo = new double[steps.length];
+      hi = new double[steps.length];
     }
     cachedLevel = level;
     observedSinceQuantiles = 0;
     double[] tmp = new double[window];
-    for (int h = 0; h < horizon; h++) {
-      int n = count[h];
+    for (int k = 0; k < steps.length; k++) {
+      int n = count[k];
       if (n == 0) {
-        lo[h] = Double.NaN;
-        hi[h] = Double.NaN;
+        lo[k] = Double.NaN;
+        hi[k] = Double.NaN;
         continue;
       }
+      int most = 0;
       for (int j = 0; j < n; j++) {
-        tmp[j] = errors[h][j];
+        most = Math.max(most, Math.abs(errors[k][j]));
+      }
+      if (most > 0 && most < FULL / 8) { // the large errors have left the window
+        rescale(k, most * scale[k] / FULL);
+      }
+      for (int j = 0; j < n; j++) {
+        tmp[j] = errors[k][j] * scale[k];
       }
       Arrays.sort(tmp, 0, n);
-      lo[h] = quantile(tmp, n, (1 - level) / 2);
-      hi[h] = quantile(tmp, n, (1 + level) / 2);
+      lo[k] = quantile(tmp, n, (1 - level) / 2);
+      hi[k] = quantile(tmp, n, (1 + level) / 2);
     }
   }
 
@@ -179,5 +271,81 @@ final class ErrorTracker {
 
   long observed() {
     return observed;
+  }
+
+  /** Bytes held in arrays, for the per-series memory bound. */
+  long arrayBytes() {
+    long b = 4L * steps.length + pendingValid.length + 4L * count.length + 4L * next.length
+        + 24L * sumAbs.length + (lo == null ? 0 : 16L * lo.length);
+    b += 4L * span * steps.length + 2L * steps.length * window;
+    return b;
+  }
+
+  /**
+   * The record a weighted combination of forecasters would have: parts that observed the same
+   * outcomes from the same origins (the candidates of one validation replay), each tracking every
+   * horizon up to at least the longest of {@code steps}, combine into a tracker of {@code steps}
+   * whose forecasts and errors are the weighted sums of theirs (the error of a weighted mean with
+   * weights summing to 1 is the weighted mean of the errors). Null when the parts are not aligned.
+   *
+   * @param parts full trackers (horizons 1..H, H &gt;= the longest of {@code steps})
+   * @param weights one per part, summing to 1
+   * @param steps the horizons the result tracks
+   */
+  static ErrorTracker combine(List<ErrorTracker> parts, double[] weights, int[] steps) {
+    ErrorTracker first = parts.get(0);
+    ErrorTracker out = new ErrorTracker(steps, first.window);
+    int last = steps[steps.length - 1];
+    for (ErrorTracker p : parts) {
+      if (p.origin != first.origin || p.window != first.window || p.span < last
+          || p.steps.length != p.span) {
+        return null;
+      }
+      for (int k = 0; k < steps.length; k++) {
+        int h = steps[k] - 1;
+        if (p.count[h] != first.count[h] || p.next[h] != first.next[h]) {
+          return null;
+        }
+      }
+    }
+    out.origin = first.origin;
+    out.observed = first.observed;
+    for (long o = Math.max(0, first.origin - out.span); o < first.origin; o++) {
+      int to = (int) (o % out.span);
+      boolean valid = true;
+      for (int k = 0; k < steps.length; k++) {
+        double f = 0;
+        for (int i = 0; i < parts.size(); i++) {
+          ErrorTracker p = parts.get(i);
+          int from = (int) (o % p.span);
+          valid &= p.pendingValid[from];
+          f += weights[i] * p.pending[from][steps[k] - 1];
+        }
+        out.pending[to][k] = (float) f;
+      }
+      out.pendingValid[to] = valid;
+    }
+    double[] e = new double[first.window];
+    for (int k = 0; k < steps.length; k++) {
+      int h = steps[k] - 1;
+      int n = first.count[h];
+      out.count[k] = n;
+      out.next[k] = first.next[h];
+      double most = 0;
+      for (int j = 0; j < n; j++) {
+        e[j] = 0;
+        for (int i = 0; i < parts.size(); i++) {
+          ErrorTracker p = parts.get(i);
+          e[j] += weights[i] * p.errors[h][j] * p.scale[h];
+        }
+        most = Math.max(most, Math.abs(e[j]));
+      }
+      out.scale[k] = Double.isFinite(most) ? most / FULL : Double.MAX_VALUE / LIMIT;
+      out.inverse[k] = out.scale[k] > 0 ? 1 / out.scale[k] : 0;
+      for (int j = 0; j < n; j++) {
+        out.put(k, j, e[j]);
+      }
+    }
+    return out;
   }
 }

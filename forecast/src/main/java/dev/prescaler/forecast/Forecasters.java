@@ -11,10 +11,11 @@ import java.util.Objects;
 /**
  * Static factories for the project's forecasters. Each returns a shareable {@link Forecaster}
  * whose {@link Forecaster#forSeries()} gives a stateful, incrementally updated instance per
- * series; every one calibrates its prediction interval from its own recent out-of-sample errors
- * per horizon (empirical quantiles of the last {@link #DEFAULT_ERROR_WINDOW} errors, once
- * {@link #DEFAULT_MIN_ERRORS} are known; before that a normal band scaled by the recent mean
- * absolute step change × √h).
+ * series; every one calibrates its prediction interval from the recent out-of-sample errors of
+ * the forecast it outputs (empirical quantiles of the last {@link #DEFAULT_ERROR_WINDOW} errors
+ * at horizons 1, 2, 3, 4, 6, 8, 12, 16, 24, 32 and the longest tracked one, interpolated in
+ * between, once {@link #DEFAULT_MIN_ERRORS} are known; before that a normal band scaled by the
+ * recent mean absolute step change × √h).
  *
  * <p>Seasonal periods are given as durations (converted to steps at the history's step) or, with
  * no argument, detected per series from the autocorrelation at one day and one week
@@ -26,10 +27,10 @@ public final class Forecasters {
   /** Default most history values used for the rolling-origin evaluation at a refit: 1,440. */
   public static final int DEFAULT_MAX_VALIDATION = 1440;
   /**
-   * Default number of recent out-of-sample errors kept per horizon: 400 (at 1-minute steps, the
-   * last 6.7 hours). With 200, one burst of ten large errors set the 95 % interval for the next
-   * 200 steps; measured in the simulator (NAB ec2-network-in-257a54: cost at the SLO 360.5
-   * replica-hours with 200, 344.5 with 400, HPA 339.8; NASA 4 days unchanged).
+   * Default number of recent out-of-sample errors kept per tracked horizon: 400 (at 1-minute
+   * steps, the last 6.7 hours). With 200, one burst of ten large errors set the 95 % interval for
+   * the next 200 steps; measured in the simulator (NAB ec2-network-in-257a54: cost at the SLO
+   * 360.5 replica-hours with 200, 344.5 with 400, HPA 339.8; NASA 4 days unchanged).
    */
   public static final int DEFAULT_ERROR_WINDOW = 400;
   /** Default number of errors per horizon before they calibrate the interval: 20. */
@@ -50,7 +51,10 @@ public final class Forecasters {
   /**
    * The automatic forecaster: per series, detects daily/weekly periods, fits every applicable
    * candidate, ranks them by rolling-origin out-of-sample MAE (mean over the horizon steps) and
-   * averages the best {@link #DEFAULT_COMBINE}, each weighted by the inverse of its MAE. Candidates: naive, damped Holt and linear trend;
+   * averages the best {@link #DEFAULT_COMBINE}, each weighted by the inverse of its MAE. A
+   * per-series instance keeps the selection and weights until its next refit (every
+   * {@link #DEFAULT_REFIT_EVERY} of data), when every candidate is fitted and scored again.
+   * Candidates: naive, damped Holt and linear trend;
    * with a daily period also seasonal naive, the mean of the last 3 seasons, additive
    * Holt-Winters without and with damped trend, multiplicative Holt-Winters, additive
    * Holt-Winters on the log scale and trend-plus-Fourier regression; with a weekly period also

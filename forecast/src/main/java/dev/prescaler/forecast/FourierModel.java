@@ -19,12 +19,12 @@ final class FourierModel implements PointModel {
   private final double intercept;
   private final double slope;
   private final int[] periods;
-  private final double[][] profiles;
+  private final float[][] profiles; // float: tabulated once per fit, 1,440 per day at 1 min
   private final double damping;
   private long t; // index of the next observation
   private double residual;
 
-  private FourierModel(double intercept, double slope, int[] periods, double[][] profiles,
+  private FourierModel(double intercept, double slope, int[] periods, float[][] profiles,
       long t, double residual, double damping) {
     this.intercept = intercept;
     this.slope = slope;
@@ -66,18 +66,22 @@ final class FourierModel implements PointModel {
     double[] c = beta.toArray();
     double icept = c[0];
     double sl = trend ? c[1] / scale : 0;
-    double[][] prof = new double[periods.length][];
+    float[][] prof = new float[periods.length][];
     int idx = 1 + (trend ? 1 : 0);
     for (int p = 0; p < periods.length; p++) {
       int m = periods[p];
-      prof[p] = new double[m];
+      double[] sum = new double[m];
       for (int k = 1; k <= harmonics[p]; k++) {
         double cc = c[idx++];
         double ss = c[idx++];
         for (int j = 0; j < m; j++) {
           double w = 2 * Math.PI * k * j / m;
-          prof[p][j] += cc * Math.cos(w) + ss * Math.sin(w);
+          sum[j] += cc * Math.cos(w) + ss * Math.sin(w);
         }
+      }
+      prof[p] = new float[m];
+      for (int j = 0; j < m; j++) {
+        prof[p][j] = (float) sum[j];
       }
     }
     FourierModel mdl = new FourierModel(icept, sl, periods, prof, 0, 0, 1);
@@ -113,6 +117,15 @@ final class FourierModel implements PointModel {
       v += profiles[p][(int) (i % periods[p])];
     }
     return v;
+  }
+
+  /** Bytes held in arrays (the seasonal profiles), for the per-series memory bound. */
+  long arrayBytes() {
+    long b = 4L * periods.length;
+    for (float[] p : profiles) {
+      b += 4L * p.length;
+    }
+    return b;
   }
 
   @Override

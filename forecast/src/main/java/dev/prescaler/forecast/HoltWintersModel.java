@@ -65,7 +65,7 @@ public final class HoltWintersModel implements PointModel {
   private final double sse;
   private double level;
   private double slope;
-  private final double[] season;
+  private final float[] season; // float: a relative 6e-8 is far below any forecast error
   private int pos; // index in season of the next observation
 
   private HoltWintersModel(int period, Seasonal seasonal, Trend trend, double[] p, double[] y) {
@@ -75,8 +75,37 @@ public final class HoltWintersModel implements PointModel {
     this.beta = p[1];
     this.gamma = p[2];
     this.phi = p[3];
-    this.season = new double[Math.max(1, period)];
-    this.sse = run(y, this, p);
+    double[] s = new double[Math.max(1, period)];
+    double[] state = new double[3];
+    this.sse = run(y, seasonal, trend, p, s, state);
+    this.season = new float[s.length];
+    for (int i = 0; i < s.length; i++) {
+      season[i] = (float) s[i];
+    }
+    this.level = state[0];
+    this.slope = state[1];
+    this.pos = (int) state[2];
+  }
+
+  /** A parameters-only copy of {@code m} (season of length 1): a warm start, never a forecaster. */
+  private HoltWintersModel(HoltWintersModel m) {
+    this.seasonal = m.seasonal;
+    this.trend = m.trend;
+    this.alpha = m.alpha;
+    this.beta = m.beta;
+    this.gamma = m.gamma;
+    this.phi = m.phi;
+    this.sse = m.sse;
+    this.season = new float[1];
+  }
+
+  /**
+   * What a warm-started refit of this model reuses (its seasonal and trend kinds and its smoothing
+   * parameters) without the seasonal state: a few dozen bytes to keep for a candidate that is not
+   * in use between refits.
+   */
+  HoltWintersModel warmStart() {
+    return new HoltWintersModel(this);
   }
 
   /**
@@ -139,14 +168,17 @@ public final class HoltWintersModel implements PointModel {
       double[] init = {0.3, 0.05, 0.1, 0.9};
       start = toFree(init, hasTrend, hasSeason, damped);
     }
-    HoltWintersModel probe = new HoltWintersModel(m, seasonal, trend);
+    double[] work = new double[m];
+    double[] state = new double[3];
     double[] best = start.clone();
-    double[] bestSse = {run(y, probe, fromFree(start, hasTrend, hasSeason, damped))};
+    double[] bestSse = {run(y, seasonal, trend, fromFree(start, hasTrend, hasSeason, damped), work,
+        state)};
     try {
       SimplexOptimizer opt = new SimplexOptimizer(1e-7, 1e-9);
       opt.optimize(new MaxEval(maxEval), GoalType.MINIMIZE, new InitialGuess(start),
           new NelderMeadSimplex(dim, 1.0), new ObjectiveFunction(x -> {
-            double v = run(y, probe, fromFree(x, hasTrend, hasSeason, damped));
+            double v = run(y, seasonal, trend, fromFree(x, hasTrend, hasSeason, damped), work,
+                state);
             if (v < bestSse[0]) {
               bestSse[0] = v;
               System.arraycopy(x, 0, best, 0, dim);
@@ -158,17 +190,6 @@ public final class HoltWintersModel implements PointModel {
     }
     double[] p = fromFree(best, hasTrend, hasSeason, damped);
     return new HoltWintersModel(m, seasonal, trend, p, y);
-  }
-
-  private HoltWintersModel(int period, Seasonal seasonal, Trend trend) {
-    this.seasonal = seasonal;
-    this.trend = trend;
-    this.alpha = 0;
-    this.beta = 0;
-    this.gamma = 0;
-    this.phi = 1;
-    this.sse = Double.NaN;
-    this.season = new double[Math.max(1, period)];
   }
 
   private double[] params() {
@@ -212,20 +233,21 @@ public final class HoltWintersModel implements PointModel {
   }
 
   /**
-   * Initialises {@code mdl}'s state from the first seasons of {@code y}, runs the recursions over
-   * all of {@code y} with the parameters {α, β, γ, φ} and returns the
-   * one-step sum of squared errors; the state afterwards is the state at the end of {@code y}.
+   * Initialises the state from the first seasons of {@code y}, runs the recursions over all of
+   * {@code y} with the parameters {α, β, γ, φ} and returns the one-step sum of squared errors; the
+   * season (in double, so that the fit does not depend on the storage) is left in {@code s} and
+   * the level, slope and season position at the end of {@code y} in {@code state}.
    */
-  private static double run(double[] y, HoltWintersModel mdl, double[] params) {
+  private static double run(double[] y, Seasonal seasonal, Trend trend, double[] params,
+      double[] s, double[] state) {
     double a = params[0];
     double b = params[1];
     double g = params[2];
     double f = params[3];
-    boolean mult = mdl.seasonal == Seasonal.MULTIPLICATIVE;
-    boolean hasSeason = mdl.seasonal != Seasonal.NONE;
-    boolean hasTrend = mdl.trend != Trend.NONE;
-    int m = mdl.season.length;
-    double[] s = mdl.season;
+    boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
+    boolean hasSeason = seasonal != Seasonal.NONE;
+    boolean hasTrend = trend != Trend.NONE;
+    int m = s.length;
     double l;
     double tr = 0;
     if (hasSeason) {
@@ -284,9 +306,9 @@ public final class HoltWintersModel implements PointModel {
         p = 0;
       }
     }
-    mdl.level = l;
-    mdl.slope = tr;
-    mdl.pos = p;
+    state[0] = l;
+    state[1] = tr;
+    state[2] = p;
     return sum;
   }
 
@@ -309,10 +331,10 @@ public final class HoltWintersModel implements PointModel {
         nl = Math.max(1e-12, Math.abs(base));
       }
       double ns = gamma * (yy / base) + (1 - gamma) * si;
-      season[pos] = ns > 1e-6 && Double.isFinite(ns) ? ns : Math.max(1e-6, si);
+      season[pos] = (float) (ns > 1e-6 && Double.isFinite(ns) ? ns : Math.max(1e-6, si));
     } else {
       nl = alpha * (y - si) + (1 - alpha) * base;
-      season[pos] = gamma * (y - base) + (1 - gamma) * si;
+      season[pos] = (float) (gamma * (y - base) + (1 - gamma) * si);
     }
     slope = trend != Trend.NONE ? beta * (nl - level) + (1 - beta) * phi * slope : 0;
     level = nl;
@@ -377,6 +399,11 @@ public final class HoltWintersModel implements PointModel {
   /** The season length in steps (1 without season). */
   public int period() {
     return season.length;
+  }
+
+  /** Bytes held in arrays (the season), for the per-series memory bound. */
+  long arrayBytes() {
+    return 4L * season.length;
   }
 
   /** The seasonal component. */

@@ -45,6 +45,11 @@ final class HoltWintersSpec implements ModelSpec {
   }
 
   @Override
+  public PointModel warmStart(PointModel fitted) {
+    return fitted instanceof HoltWintersModel h ? h.warmStart() : null;
+  }
+
+  @Override
   public PointModel fit(double[] y, PointModel previous) {
     int len = Math.min(y.length, Math.max(maxFitLength, 2 * period + 1));
     // Fit on the most recent stretch only: older seasons cost time and rarely help.

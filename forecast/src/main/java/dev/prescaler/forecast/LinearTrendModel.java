@@ -53,6 +53,11 @@ final class LinearTrendModel implements PointModel {
     }
   }
 
+  /** Bytes held in arrays (the window), for the per-series memory bound. */
+  long arrayBytes() {
+    return 8L * ring.length;
+  }
+
   @Override
   public void forecast(double[] out) {
     int n = count;

@@ -18,11 +18,13 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * the one-candidate case, {@code auto} the many-candidate case.
  *
  * <p>The shared instance is stateless: {@link #forecast} fits from scratch on each call. The
- * engine's per-series instance ({@link #forSeries()}) keeps the fitted models and, on each call,
- * only absorbs the steps added since the previous call (O(1) per model and horizon step), scoring
- * each model's earlier forecasts as their outcomes arrive; it refits and reselects every
- * {@code refitEvery} of data, whenever a young history has doubled in length since the last
- * full refit, when the horizon grows, or when the history does not continue the previous one.
+ * engine's per-series instance ({@link #forSeries()}) keeps the selected models and, on each
+ * call, only absorbs the steps added since the previous call (O(1) per model and horizon step),
+ * scoring the combined forecast's earlier forecasts as their outcomes arrive; it refits and
+ * reselects every {@code refitEvery} of data (the first time after a fraction of it that depends
+ * on the data, so that series started together do not refit together), whenever a young
+ * history has doubled in length since the last refit, when the horizon grows, or when the
+ * history does not continue the previous one.
  *
  * <p>Thread-safety: the shared instance is safe to share; a per-series instance is not (the
  * engine calls it from one thread per workload).
@@ -32,15 +34,32 @@ public final class ModelForecaster implements Forecaster {
   /*
    * Refit: the history (gaps filled by linear interpolation) is split into a fit part and the
    * last V values (V = min(maxValidation, n / 4)); each applicable candidate is fitted on the fit
-   * part and then fed the last V values one by one, forecasting at each origin. Those
-   * out-of-sample errors rank the candidates (mean over horizons of the windowed MAE) and seed the
-   * interval quantiles. Between refits the live errors keep both up to date. A step that was
-   * missing (NaN) is fed to the models as the current combined one-step forecast and is never
-   * scored.
+   * part (warm-started from its previous fit) and then fed the last V values one by one,
+   * forecasting at each origin. Those out-of-sample errors rank the candidates (mean over
+   * horizons of the windowed MAE); the best `combine` are kept, weighted by inverse MAE, and
+   * their replay errors, combined with the same weights, become the combined forecast's error
+   * record at the KEPT_STEPS horizons (the error of a weighted mean is the weighted mean of the
+   * errors). The other candidates keep only their warm start (Holt-Winters: four parameters) and
+   * are scored again at the next refit: between refits an instance holds two models and one
+   * error record, not every candidate's, which is what keeps a series with one-minute data and a
+   * daily season within a few tens of KiB. Between refits the live errors of the combined
+   * forecast keep the interval up to date. A step that was missing (NaN) is fed to the models as
+   * the combined one-step forecast and is never scored.
+   *
+   * Every refit is a full one. An unscheduled refit (first call, doubled history, longer
+   * horizon, a history that does not continue) brings the next scheduled one forward by a
+   * fraction of refitEvery derived from the data, so that series registered together do not all
+   * refit in the same tick.
    */
 
   /** Most horizon steps whose errors are tracked; longer horizons scale the last one by √h. */
   static final int TRACKED_HORIZON = 48;
+
+  /**
+   * Horizons (steps) at which a per-series instance keeps the errors of its combined forecast,
+   * besides the last tracked one; the interval in between is interpolated linearly.
+   */
+  static final int[] KEPT_STEPS = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32};
 
   private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
 
@@ -61,8 +80,8 @@ public final class ModelForecaster implements Forecaster {
    *     no selection: the first applicable candidate, the others being fallbacks)
    * @param refitEvery data between refits
    * @param maxValidation most history values used for the rolling-origin evaluation at a refit
-   * @param errorWindow most recent out-of-sample errors kept per horizon
-   * @param minErrors errors per horizon needed before they calibrate the interval
+   * @param errorWindow most recent out-of-sample errors kept per tracked horizon
+   * @param minErrors errors per tracked horizon needed before they calibrate the interval
    * @param fitFraction share of the history kept for fitting at a refit (the rest validates)
    */
   record Settings(String name, Duration[] seasons, Function<int[], List<ModelSpec>> candidates,
@@ -101,8 +120,13 @@ public final class ModelForecaster implements Forecaster {
     private Duration step;
     private long endMillis = Long.MIN_VALUE; // exclusive end of the last absorbed step
     private double lastRaw = Double.NaN;
-    private int horizon; // tracked horizon, steps
-    private final List<Member> members = new ArrayList<>();
+    private int horizon; // horizon of the last full refit, steps
+    private List<Member> members = List.of(); // the models in use, best first
+    private ErrorTracker errors; // the combined forecast's out-of-sample record at a few horizons
+    private double[] atSteps = new double[0]; // scratch: the combined forecast at errors' horizons
+    private double[] widen = new double[0]; // per tracked horizon of errors: see select()
+    private List<Warm> warm = List.of(); // warm starts of the candidates not in use
+    private int candidates; // candidates fitted at the last refit
     private long sinceRefit;
     private long refitSteps;
     private double lastPresent = Double.NaN;
@@ -110,7 +134,7 @@ public final class ModelForecaster implements Forecaster {
     private int[] periods = new int[0];
     private boolean positive;
     private long refits;
-    private int fittedLength; // history length at the last full refit
+    private int fittedLength; // history length at the last refit
     private double zLevel = Double.NaN;
     private double z;
 
@@ -123,7 +147,7 @@ public final class ModelForecaster implements Forecaster {
       return s.name();
     }
 
-    /** The number of full refits so far (for tests and diagnostics). */
+    /** The number of refits so far (for tests and diagnostics). */
     long refits() {
       return refits;
     }
@@ -131,6 +155,11 @@ public final class ModelForecaster implements Forecaster {
     /** The periods in use after the last refit. */
     int[] periods() {
       return periods.clone();
+    }
+
+    /** Steps of data until the next scheduled refit. */
+    long untilRefit() {
+      return refitSteps - sinceRefit;
     }
 
     @Override
@@ -159,7 +188,7 @@ public final class ModelForecaster implements Forecaster {
           throw new IllegalArgumentException("history must have a present value, but had none "
               + "of " + n + " steps");
         }
-        refit(history, steps);
+        refit(history, steps, level, false);
       } else {
         for (int i = n - (int) added; i < n; i++) {
           absorb(history.value(i));
@@ -167,9 +196,9 @@ public final class ModelForecaster implements Forecaster {
         endMillis = end;
         if (n >= 2 * fittedLength && history.countPresent() > 0) {
           // A young history: refit whenever it has doubled, so that seasonal models join early.
-          refit(history, steps);
+          refit(history, steps, level, false);
         } else if (sinceRefit >= refitSteps && history.countPresent() > 0) {
-          scheduledRefit(history, steps);
+          refit(history, steps, level, true);
         }
       }
       return output(history, steps, level);
@@ -184,7 +213,12 @@ public final class ModelForecaster implements Forecaster {
       return Double.isNaN(v) ? Double.isNaN(lastRaw) : v == lastRaw;
     }
 
-    private void refit(MetricSeries history, int steps) {
+    /**
+     * A full refit: every applicable candidate is fitted (warm-started where it was fitted before)
+     * and replayed over the validation stretch; the best {@code combine} are kept with the
+     * combined forecast's record, the others only as warm starts.
+     */
+    private void refit(MetricSeries history, int steps, double level, boolean scheduled) {
       refits++;
       fittedLength = history.size();
       step = history.step();
@@ -210,15 +244,10 @@ public final class ModelForecaster implements Forecaster {
           : s.candidates().apply(periods);
       int v = (int) Math.min(s.maxValidation(), Math.floor(n * (1 - s.fitFraction())));
       v = Math.max(0, v);
-      List<Member> old = new ArrayList<>(members);
-      members.clear();
+      int tracked = Math.min(horizon, TRACKED_HORIZON);
+      List<Member> fitted = new ArrayList<>();
+      double[] head = Arrays.copyOf(y, n - v); // fits only read their input: one copy for all
       for (ModelSpec spec : specs) {
-        PointModel prev = null;
-        for (Member m : old) {
-          if (m.spec.name().equals(spec.name())) {
-            prev = m.model;
-          }
-        }
         int fitLen = n - v;
         boolean validate = v > 0 && spec.applicable(fitLen, positive);
         if (!validate) {
@@ -229,19 +258,23 @@ public final class ModelForecaster implements Forecaster {
         }
         PointModel model;
         try {
-          model = spec.fit(Arrays.copyOf(y, fitLen), prev);
+          model = spec.fit(fitLen == n - v ? head : y, previous(spec.name()));
         } catch (RuntimeException e) {
           continue; // a model that cannot be fitted here is not a candidate
         }
-        int tracked = Math.min(horizon, TRACKED_HORIZON);
-        Member m = new Member(spec, model, new ErrorTracker(tracked, s.errorWindow()), tracked);
+        Member m = new Member(spec, model, tracked);
         m.model.forecast(m.buf);
-        m.tracker.store(m.buf);
-        members.add(m);
+        ErrorTracker t = new ErrorTracker(tracked, s.errorWindow());
+        t.store(m.buf);
         for (int i = fitLen; i < n; i++) {
-          m.step(y[i], raw[i]);
+          t.observe(raw[i]);
+          m.step(y[i]);
+          t.store(m.buf);
         }
+        m.replay = t;
+        fitted.add(m);
       }
+      select(fitted, steps, tracked, level);
       double diff = 0;
       int cnt = 0;
       for (int i = Math.max(1, n - Math.max(v, 48)); i < n; i++) {
@@ -254,46 +287,150 @@ public final class ModelForecaster implements Forecaster {
       endMillis = history.end().toEpochMilli();
       sinceRefit = 0;
       long every = Math.max(1, s.refitEvery().toMillis() / step.toMillis());
-      refitSteps = every;
+      // Series that start together (every engine start) would refit in the same step forever:
+      // an unscheduled refit moves the next one earlier by a fraction of the interval that
+      // depends only on the data, so the schedule is spread and still deterministic.
+      refitSteps = scheduled ? every : every - Math.floorMod(mix(raw), every);
+    }
+
+    /** The warm start for a candidate: its model in use, or the one kept from the last refit. */
+    private PointModel previous(String name) {
+      for (Member m : members) {
+        if (m.spec.name().equals(name)) {
+          return m.model;
+        }
+      }
+      for (Warm w : warm) {
+        if (w.name().equals(name)) {
+          return w.model();
+        }
+      }
+      return null;
     }
 
     /**
-     * A scheduled refit: the same candidates are refitted on the whole history (warm-started),
-     * keeping their live out-of-sample records, so no replay is needed. Falls back to a full refit
-     * when the detected periods changed.
+     * Keeps the best {@code combine} candidates by their replay score over {@code steps} (the
+     * first candidate when none has one or {@code combine} is 0), weighted by inverse score, the
+     * combined record at the tracked horizons, and warm starts of the others.
+     *
+     * <p>The combination's own error quantiles are narrower than the weighted quantiles of its
+     * members (errors partly cancel), and they come from the same replay that chose the members
+     * and weights, which flatters them. The interval keeps the members' weighted quantiles, as
+     * when every member kept its own record: at the refit, per tracked horizon, the ratio of the
+     * members' weighted interval width to the combination's ({@code widen}) scales the
+     * combination's quantiles until the next refit.
      */
-    private void scheduledRefit(MetricSeries history, int steps) {
-      double[] raw = history.toArray();
-      double[] y = filled(raw);
-      int[] now = s.seasons().length > 0 ? inSteps(s.seasons(), step)
-          : Seasonality.detect(y, step, Seasonality.DEFAULT_THRESHOLD);
-      boolean pos = true;
-      for (double v : y) {
-        if (!(v > 0)) {
-          pos = false;
-          break;
+    private void select(List<Member> fitted, int steps, int tracked, double level) {
+      List<Member> sel = new ArrayList<>();
+      if (s.combine() > 0) {
+        for (Member m : fitted) {
+          m.score = m.replay.score(steps, 1);
+          if (!Double.isNaN(m.score)) {
+            sel.add(m);
+          }
+        }
+        sel.sort((a, b) -> Double.compare(a.score, b.score));
+        sel = new ArrayList<>(sel.subList(0, Math.min(s.combine(), sel.size())));
+      }
+      if (sel.isEmpty() && !fitted.isEmpty()) {
+        sel.add(fitted.get(0));
+      }
+      ErrorTracker combined = null;
+      if (!sel.isEmpty()) {
+        int[] at = trackedSteps(tracked);
+        combined = ErrorTracker.combine(replays(sel), weights(sel), at);
+        if (combined == null) { // not aligned (never expected): keep the best alone
+          sel = new ArrayList<>(sel.subList(0, 1));
+          combined = ErrorTracker.combine(replays(sel), weights(sel), at);
         }
       }
-      if (!Arrays.equals(now, periods) || pos != positive) {
-        refit(history, steps);
-        return;
-      }
-      refits++;
-      for (int i = 0; i < members.size(); i++) {
-        Member m = members.get(i);
-        if (!m.spec.applicable(y.length, positive)) {
-          continue;
+      double[] w = weights(sel);
+      widen = combined == null ? new double[0] : new double[combined.size()];
+      Arrays.fill(widen, 1);
+      if (combined != null && sel.size() > 1 && level > 0) {
+        int[] at = combined.steps();
+        for (int k = 0; k < at.length; k++) {
+          if (combined.count(k) < s.minErrors()) {
+            continue;
+          }
+          double weighted = 0;
+          for (int i = 0; i < sel.size(); i++) {
+            ErrorTracker r = sel.get(i).replay;
+            weighted += w[i] * (r.upper(at[k] - 1, level) - r.lower(at[k] - 1, level));
+          }
+          double own = combined.upper(k, level) - combined.lower(k, level);
+          if (own > 0 && Double.isFinite(weighted) && weighted > 0) {
+            widen[k] = weighted / own;
+          }
         }
-        try {
-          Member fresh = new Member(m.spec, m.spec.fit(y, m.model), m.tracker, m.buf.length);
-          fresh.model.forecast(fresh.buf);
-          m.tracker.replaceLatest(fresh.buf);
-          members.set(i, fresh);
-        } catch (RuntimeException e) {
-          // keep the previous fit, which is still being updated
+      }
+      List<Warm> rest = new ArrayList<>();
+      for (Member m : fitted) {
+        m.replay = null;
+        if (!sel.contains(m)) {
+          PointModel seed = m.spec.warmStart(m.model);
+          if (seed != null) {
+            rest.add(new Warm(m.spec.name(), seed));
+          }
         }
       }
-      sinceRefit = 0;
+      for (int i = 0; i < sel.size(); i++) {
+        sel.get(i).weight = w[i];
+      }
+      members = List.copyOf(sel);
+      errors = combined;
+      atSteps = combined == null ? new double[0] : new double[combined.size()];
+      warm = List.copyOf(rest);
+      candidates = fitted.size();
+    }
+
+    private static List<ErrorTracker> replays(List<Member> sel) {
+      List<ErrorTracker> out = new ArrayList<>();
+      for (Member m : sel) {
+        out.add(m.replay);
+      }
+      return out;
+    }
+
+    /** Weights inversely proportional to the replay MAE, summing to 1. */
+    private static double[] weights(List<Member> sel) {
+      double[] w = new double[sel.size()];
+      if (sel.size() == 1) {
+        w[0] = 1;
+        return w;
+      }
+      double sum = 0;
+      for (Member o : sel) {
+        sum += 1 / Math.max(1e-12, o.score);
+      }
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (1 / Math.max(1e-12, sel.get(i).score)) / sum;
+      }
+      return w;
+    }
+
+    /** The horizons whose errors are kept: {@link #KEPT_STEPS} up to {@code tracked}, and it. */
+    static int[] trackedSteps(int tracked) {
+      int[] out = new int[KEPT_STEPS.length + 1];
+      int k = 0;
+      for (int h : KEPT_STEPS) {
+        if (h < tracked) {
+          out[k++] = h;
+        }
+      }
+      out[k++] = tracked;
+      return Arrays.copyOf(out, k);
+    }
+
+    /** A 64-bit mix of the values (SplitMix64's finaliser over a running hash). */
+    private static long mix(double[] raw) {
+      long h = raw.length;
+      for (double r : raw) {
+        h = (h ^ Double.doubleToLongBits(r)) * 0x9E3779B97F4A7C15L;
+      }
+      h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+      h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+      return h ^ (h >>> 31);
     }
 
     private static int[] inSteps(Duration[] seasons, Duration step) {
@@ -314,73 +451,42 @@ public final class ModelForecaster implements Forecaster {
     private void absorb(double raw) {
       double y = raw;
       if (Double.isNaN(raw)) {
-        double[] comb = combined(1);
-        y = comb.length > 0 && Double.isFinite(comb[0]) ? Math.max(0, comb[0]) : lastPresent;
+        double c = 0;
+        for (Member m : members) {
+          c += m.weight * m.buf[0];
+        }
+        y = !members.isEmpty() && Double.isFinite(c) ? Math.max(0, c) : lastPresent;
         if (!Double.isFinite(y)) {
           y = 0;
         }
       } else {
         lastPresent = raw;
       }
+      if (errors != null) {
+        errors.observe(raw);
+      }
       for (Member m : members) {
-        m.step(y, raw);
+        m.step(y);
+      }
+      if (errors != null) {
+        int[] at = errors.steps();
+        Arrays.fill(atSteps, 0);
+        for (Member m : members) {
+          for (int k = 0; k < at.length; k++) {
+            atSteps[k] += m.weight * m.buf[at[k] - 1];
+          }
+        }
+        errors.store(atSteps);
       }
       lastRaw = raw;
       sinceRefit++;
     }
 
-    /** Members in use, best first, and their weights (summing to 1). */
-    private List<Member> selected(int steps) {
-      if (s.combine() == 0) {
-        return members.isEmpty() ? List.of() : List.of(members.get(0));
-      }
-      List<Member> scored = new ArrayList<>();
-      for (Member m : members) {
-        m.score = m.tracker.score(steps, 1);
-        if (!Double.isNaN(m.score)) {
-          scored.add(m);
-        }
-      }
-      if (scored.isEmpty()) {
-        return members.isEmpty() ? List.of() : List.of(members.get(0));
-      }
-      scored.sort((a, b) -> Double.compare(a.score, b.score));
-      return scored.subList(0, Math.min(s.combine(), scored.size()));
-    }
-
-    /** A member's weight in the combination: inversely proportional to its out-of-sample MAE. */
-    private static double weight(Member m, List<Member> sel) {
-      if (sel.size() == 1) {
-        return 1;
-      }
-      double sum = 0;
-      for (Member o : sel) {
-        sum += 1 / Math.max(1e-12, o.score);
-      }
-      return (1 / Math.max(1e-12, m.score)) / sum;
-    }
-
-    private double[] combined(int steps) {
-      List<Member> sel = selected(steps);
-      double[] out = new double[Math.min(steps, Math.min(horizon, TRACKED_HORIZON))];
-      if (sel.isEmpty()) {
-        return new double[0];
-      }
-      for (Member m : sel) {
-        double[] f = m.tracker.latest();
-        for (int h = 0; h < out.length; h++) {
-          out[h] += weight(m, sel) * f[h];
-        }
-      }
-      return out;
-    }
-
     private Forecast output(MetricSeries history, int steps, double level) {
-      List<Member> sel = selected(steps);
       double[] point = new double[steps];
       double[] lower = new double[steps];
       double[] upper = new double[steps];
-      if (sel.isEmpty()) {
+      if (members.isEmpty()) {
         double v = Double.isFinite(lastPresent) ? Math.max(0, lastPresent) : 0;
         return Forecast.flat(s.name(), history.end(), history.step(), steps, v);
       }
@@ -388,31 +494,25 @@ public final class ModelForecaster implements Forecaster {
         zLevel = level;
         z = level > 0 ? NORMAL.inverseCumulativeProbability((1 + level) / 2) : 0;
       }
-      double[] f = new double[steps];
-      for (Member m : sel) {
-        int tracked = m.tracker.horizon();
-        if (steps <= tracked) {
-          System.arraycopy(m.tracker.latest(), 0, f, 0, steps);
+      double[] f = null;
+      for (Member m : members) {
+        if (steps <= m.buf.length) {
+          f = m.buf;
         } else {
+          if (f == null || f.length != steps) {
+            f = new double[steps];
+          }
           m.model.forecast(f);
         }
-        double w = weight(m, sel);
         for (int h = 0; h < steps; h++) {
-          point[h] += w * f[h];
-          int th = Math.min(h, tracked - 1);
-          double grow = Math.sqrt((h + 1.0) / (th + 1.0));
-          double lo;
-          double hi;
-          if (m.tracker.count(th) >= s.minErrors()) {
-            lo = grow * m.tracker.lower(th, level);
-            hi = grow * m.tracker.upper(th, level);
-          } else {
-            double sd = 1.25 * fallbackScale * Math.sqrt(h + 1.0);
-            lo = -z * sd;
-            hi = z * sd;
-          }
-          lower[h] += w * lo;
-          upper[h] += w * hi;
+          point[h] += m.weight * f[h];
+        }
+      }
+      for (int h = 0; h < steps; h++) {
+        if (!interval(h + 1, level, lower, upper, h)) {
+          double sd = 1.25 * fallbackScale * Math.sqrt(h + 1.0);
+          lower[h] = -z * sd;
+          upper[h] = z * sd;
         }
       }
       double cap = Double.MAX_VALUE / 8;
@@ -422,17 +522,22 @@ public final class ModelForecaster implements Forecaster {
           p = Double.isFinite(lastPresent) ? lastPresent : 0;
         }
         p = Math.min(cap, Math.max(0, p));
+        // Models keep their state in float: allow its rounding (8 float ulps) around the point,
+        // so that a series that repeats exactly is still inside its interval.
+        double ulps = p * 0x1p-21;
         double lo = Double.isFinite(lower[h]) ? Math.min(p, p + Math.min(0, lower[h])) : p;
         double hi = Double.isFinite(upper[h]) ? Math.max(p, p + Math.max(0, upper[h])) : p;
+        lo -= ulps;
+        hi = Math.min(cap, hi + ulps);
         point[h] = p;
         lower[h] = Math.max(0, lo);
         upper[h] = Math.min(cap, hi);
       }
       StringBuilder name = new StringBuilder(s.name());
-      if (s.combine() > 0 && members.size() > 1) {
+      if (s.combine() > 0 && candidates > 1) {
         name.append('(');
-        for (int i = 0; i < sel.size(); i++) {
-          name.append(i > 0 ? "+" : "").append(sel.get(i).spec.name());
+        for (int i = 0; i < members.size(); i++) {
+          name.append(i > 0 ? "+" : "").append(members.get(i).spec.name());
         }
         name.append(')');
       }
@@ -440,13 +545,93 @@ public final class ModelForecaster implements Forecaster {
           level);
     }
 
-    /** The names of the candidate models fitted at the last refit. */
-    List<String> candidates() {
+    /**
+     * The empirical error quantiles {@code h} steps ahead into {@code lower[i]} and
+     * {@code upper[i]}: at a tracked horizon its own, between two tracked horizons interpolated
+     * linearly, beyond the last one the last scaled by √(h / last). False while a horizon used
+     * has fewer than {@code minErrors} errors.
+     */
+    private boolean interval(int h, double level, double[] lower, double[] upper, int i) {
+      if (errors == null) {
+        return false;
+      }
+      int[] at = errors.steps();
+      int last = at.length - 1;
+      if (h >= at[last]) {
+        if (errors.count(last) < s.minErrors()) {
+          return false;
+        }
+        double grow = Math.sqrt((double) h / at[last]) * widen[last];
+        lower[i] = grow * errors.lower(last, level);
+        upper[i] = grow * errors.upper(last, level);
+        return true;
+      }
+      int b = 0;
+      while (at[b] < h) {
+        b++;
+      }
+      if (at[b] == h) {
+        if (errors.count(b) < s.minErrors()) {
+          return false;
+        }
+        lower[i] = widen[b] * errors.lower(b, level);
+        upper[i] = widen[b] * errors.upper(b, level);
+        return true;
+      }
+      int a = b - 1; // at[a] < h < at[b]; at[0] == 1 <= h, so a >= 0
+      if (errors.count(a) < s.minErrors() || errors.count(b) < s.minErrors()) {
+        return false;
+      }
+      double f = (double) (h - at[a]) / (at[b] - at[a]);
+      lower[i] = widen[a] * errors.lower(a, level) * (1 - f)
+          + widen[b] * errors.lower(b, level) * f;
+      upper[i] = widen[a] * errors.upper(a, level) * (1 - f)
+          + widen[b] * errors.upper(b, level) * f;
+      return true;
+    }
+
+    /** The names of the models in use since the last refit, best first. */
+    List<String> selected() {
       List<String> out = new ArrayList<>();
       for (Member m : members) {
         out.add(m.spec.name());
       }
       return out;
+    }
+
+    /** The number of candidates fitted at the last refit. */
+    int candidates() {
+      return candidates;
+    }
+
+    /**
+     * Bytes this instance holds in arrays (models, forecast buffers, the error record, warm
+     * starts): all of its state that grows with the season, the horizon or the error window.
+     */
+    long arrayBytes() {
+      long b = 8L * atSteps.length + 8L * widen.length + 4L * periods.length;
+      for (Member m : members) {
+        b += 8L * m.buf.length + arrayBytes(m.model);
+      }
+      for (Warm w : warm) {
+        b += arrayBytes(w.model());
+      }
+      return b + (errors == null ? 0 : errors.arrayBytes());
+    }
+
+    private static long arrayBytes(PointModel m) {
+      if (m instanceof HoltWintersModel h) {
+        return h.arrayBytes();
+      } else if (m instanceof SeasonalNaiveModel sn) {
+        return sn.arrayBytes();
+      } else if (m instanceof FourierModel fm) {
+        return fm.arrayBytes();
+      } else if (m instanceof LinearTrendModel lt) {
+        return lt.arrayBytes();
+      } else if (m instanceof TransformedModel t) {
+        return arrayBytes(t.inner());
+      }
+      throw new IllegalStateException("arrayBytes does not know " + m.getClass().getName());
     }
   }
 
@@ -474,23 +659,22 @@ public final class ModelForecaster implements Forecaster {
     return y;
   }
 
-  /** One candidate: its spec, fitted model and out-of-sample record. */
+  /** A candidate in use: its spec, fitted model, latest forecasts and weight. */
   private static final class Member {
     final ModelSpec spec;
     final PointModel model;
-    final ErrorTracker tracker;
-    final double[] buf;
-    double score;
+    final double[] buf; // forecasts 1..buf.length steps after the last observation
+    double score; // replay MAE at the last refit
+    double weight; // in the combination, summing to 1 over the members in use
+    ErrorTracker replay; // during a refit only: the validation replay's record
 
-    Member(ModelSpec spec, PointModel model, ErrorTracker tracker, int horizon) {
+    Member(ModelSpec spec, PointModel model, int horizon) {
       this.spec = spec;
       this.model = model;
-      this.tracker = tracker;
       this.buf = new double[horizon];
     }
 
-    void step(double filled, double raw) {
-      tracker.observe(raw);
+    void step(double filled) {
       model.update(filled);
       model.forecast(buf);
       for (int h = 0; h < buf.length; h++) {
@@ -498,7 +682,9 @@ public final class ModelForecaster implements Forecaster {
           buf[h] = filled;
         }
       }
-      tracker.store(buf);
     }
   }
+
+  /** A candidate not in use between refits: only what warm-starts its next fit. */
+  private record Warm(String name, PointModel model) {}
 }

@@ -13,8 +13,18 @@ interface ModelSpec {
   boolean applicable(int n, boolean positive);
 
   /**
-   * Fits the model on clean (finite, gap-filled) values; {@code previous} is the last fit of the
-   * same spec on the same series, or null, and may be used as a warm start.
+   * Fits the model on clean (finite, gap-filled) values, which it reads but never modifies (the
+   * candidates of a refit share one array); {@code previous} is the last fit of the same spec on
+   * the same series, or null, and may be used as a warm start.
    */
   PointModel fit(double[] y, PointModel previous);
+
+  /**
+   * What {@link #fit} can warm-start from, taken from a model this spec fitted, kept small (no
+   * seasonal state) so that a candidate not in use can be kept until the next refit; null when the
+   * fit does not warm-start (the default).
+   */
+  default PointModel warmStart(PointModel fitted) {
+    return null;
+  }
 }

@@ -13,6 +13,10 @@ final class TransformedModel implements PointModel {
     this.shift = shift;
   }
 
+  PointModel inner() {
+    return inner;
+  }
+
   @Override
   public void update(double y) {
     inner.update(Math.log(Math.max(0, y) + shift));
@@ -38,6 +42,15 @@ final class TransformedModel implements PointModel {
       @Override
       public boolean applicable(int n, boolean positive) {
         return inner.applicable(n, true);
+      }
+
+      @Override
+      public PointModel warmStart(PointModel fitted) {
+        if (fitted instanceof TransformedModel t) {
+          PointModel w = inner.warmStart(t.inner);
+          return w == null ? null : new TransformedModel(w, t.shift);
+        }
+        return null;
       }
 
       @Override
