@@ -319,6 +319,13 @@ public final class ModelForecaster implements Forecaster {
      * when every member kept its own record: at the refit, per tracked horizon, the ratio of the
      * members' weighted interval width to the combination's ({@code widen}) scales the
      * combination's quantiles until the next refit.
+     *
+     * <p>That ratio is capped at {@code 1 / sqrt(sum of squared weights)}, how much a weighted
+     * mean narrows independent errors of equal spread. Beyond it the replay's errors cancelled
+     * more than chance would explain, typically because the models agreed almost exactly over a
+     * flat validation stretch (widths of 1e-6 against 1e-3): an uncapped ratio of several
+     * hundred then multiplied the ordinary errors that followed, and an upper bound near zero
+     * load became hundreds of replicas.
      */
     private void select(List<Member> fitted, int steps, int tracked, double level) {
       List<Member> sel = new ArrayList<>();
@@ -349,19 +356,16 @@ public final class ModelForecaster implements Forecaster {
       Arrays.fill(widen, 1);
       if (combined != null && sel.size() > 1 && level > 0) {
         int[] at = combined.steps();
+        double[] widths = new double[sel.size()];
         for (int k = 0; k < at.length; k++) {
           if (combined.count(k) < s.minErrors()) {
             continue;
           }
-          double weighted = 0;
           for (int i = 0; i < sel.size(); i++) {
             ErrorTracker r = sel.get(i).replay;
-            weighted += w[i] * (r.upper(at[k] - 1, level) - r.lower(at[k] - 1, level));
+            widths[i] = r.upper(at[k] - 1, level) - r.lower(at[k] - 1, level);
           }
-          double own = combined.upper(k, level) - combined.lower(k, level);
-          if (own > 0 && Double.isFinite(weighted) && weighted > 0) {
-            widen[k] = weighted / own;
-          }
+          widen[k] = widening(widths, w, combined.upper(k, level) - combined.lower(k, level));
         }
       }
       List<Warm> rest = new ArrayList<>();
@@ -382,6 +386,24 @@ public final class ModelForecaster implements Forecaster {
       atSteps = combined == null ? new double[0] : new double[combined.size()];
       warm = List.copyOf(rest);
       candidates = fitted.size();
+    }
+
+    /**
+     * How much to scale the combination's quantiles: the members' weighted interval width over
+     * the combination's own, at most {@code 1 / sqrt(sum of squared weights)}
+     * (see {@link #select}); 1 when either width is not positive and finite.
+     */
+    static double widening(double[] memberWidths, double[] weights, double ownWidth) {
+      double weighted = 0;
+      double squares = 0;
+      for (int i = 0; i < weights.length; i++) {
+        weighted += weights[i] * memberWidths[i];
+        squares += weights[i] * weights[i];
+      }
+      if (!(ownWidth > 0) || !(weighted > 0) || !Double.isFinite(weighted)) {
+        return 1;
+      }
+      return Math.min(1 / Math.sqrt(squares), weighted / ownWidth);
     }
 
     private static List<ErrorTracker> replays(List<Member> sel) {

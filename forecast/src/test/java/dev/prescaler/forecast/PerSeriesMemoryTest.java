@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -128,5 +129,25 @@ class PerSeriesMemoryTest {
       assertThat(f.selected()).as(shared.name()).hasSize(1);
       assertThat(f.arrayBytes()).as(shared.name()).isLessThanOrEqualTo(BUDGET);
     }
+  }
+
+  /**
+   * Catches the widening that turned a near-zero load into the workload's ceiling (tweets-cvs in
+   * the simulator): two members that erred 1e-3 in opposite directions over a flat validation
+   * stretch gave a combined width of 2.7e-6, and the uncapped ratio of 284 then multiplied every
+   * ordinary error until the next refit.
+   */
+  @Test
+  void wideningIsCappedAtWhatIndependentErrorsExplain() {
+    double[] even = {0.5, 0.5};
+    assertThat(ModelForecaster.State.widening(new double[] {7.8e-4, 7.8e-4}, even, 2.7e-6))
+        .isCloseTo(Math.sqrt(2), Offset.offset(1e-12));
+    double[] uneven = {0.8, 0.2};
+    assertThat(ModelForecaster.State.widening(new double[] {1, 1}, uneven, 1e-9))
+        .isCloseTo(1 / Math.sqrt(0.68), Offset.offset(1e-12));
+    // Below the cap the ratio itself is kept; without a usable width there is no scaling.
+    assertThat(ModelForecaster.State.widening(new double[] {1.2, 1.0}, even, 1.0)).isEqualTo(1.1);
+    assertThat(ModelForecaster.State.widening(new double[] {1, 1}, even, 0)).isEqualTo(1);
+    assertThat(ModelForecaster.State.widening(new double[] {0, 0}, even, 1)).isEqualTo(1);
   }
 }
