@@ -33,6 +33,15 @@ import java.util.Objects;
  * unrounded need is what keeps a need that hovers around an integer from flapping between two
  * counts.
  *
+ * <p>Recurring peaks (on by default, {@link Builder#recurringPeaks(boolean)}): when the metric's
+ * history shows a peak in the same window of each of the last 4 hours or 5 days (the window is
+ * {@code [now, now + lead]} one period back, widened by 1/48 of the period for a start that
+ * wanders: 75 s, 30 min), rising above the load before it by at least twice the forecast
+ * interval's half-width and 10 % of the level and of the period's highest load, coming back
+ * down after it, and rare over the last period, the policy also plans for today's level plus the
+ * smallest of those rises ({@code RecurringPeaks}): a cron job or a nightly batch is scaled for
+ * before it starts, although a forecast fitted to the whole series smooths a short peak away.
+ *
  * <p>The forecast's upper bound is at the quantile {@code spec.riskQuantile()}; a per-priority
  * quantile ({@link Builder#riskQuantile(int, double)}) rescales the interval half-width by the
  * ratio of the normal quantiles. Without a forecast the policy is the reactive HPA.
@@ -51,6 +60,8 @@ public final class PredictivePolicy implements DecisionPolicy {
   public static final double DEFAULT_DEAD_BAND_UP = 0.10;
   /** Default relative dead band below the current count: 0.10. */
   public static final double DEFAULT_DEAD_BAND_DOWN = 0.10;
+  /** Default of {@link Builder#recurringPeaks(boolean)}. */
+  public static final boolean DEFAULT_RECURRING_PEAKS = true;
   /** Default of {@link Builder#liveLoad(boolean)}. */
   public static final boolean DEFAULT_LIVE_LOAD = false;
   /**
@@ -73,8 +84,10 @@ public final class PredictivePolicy implements DecisionPolicy {
   private final Map<Integer, Double> riskByPriority;
   private final boolean liveLoad;
   private final Duration minHistory;
+  private final boolean recurringPeaks;
 
   private PredictivePolicy(Builder b) {
+    this.recurringPeaks = b.recurringPeaks;
     this.minHistory = b.minHistory;
     this.liveLoad = b.liveLoad;
     this.reactive = b.reactive;
@@ -104,6 +117,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     b.riskByPriority.putAll(riskByPriority);
     b.liveLoad = liveLoad;
     b.minHistory = minHistory;
+    b.recurringPeaks = recurringPeaks;
     return b;
   }
 
@@ -131,6 +145,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     MetricTarget whyMetric = null;
     double whyValue = 0;
     boolean whyLive = false;
+    RecurringPeaks.Peak whyRecurring = null;
     double q = quantile(ctx);
     for (MetricTarget m : ctx.spec().metrics()) {
       Forecast f = ctx.forecasts().get(m.name());
@@ -141,12 +156,20 @@ public final class PredictivePolicy implements DecisionPolicy {
       if (Double.isNaN(peak)) {
         continue;
       }
+      RecurringPeaks.Peak recurring = recurringPeaks
+          ? RecurringPeaks.find(ctx.histories().get(m.name()), from, lead, noise(f)) : null;
+      if (recurring != null && recurring.load() > peak) {
+        peak = recurring.load();
+      } else {
+        recurring = null;
+      }
       int need = replicasFor(Math.max(0, peak), m.perReplicaTarget());
       exact = Math.max(exact, Math.max(0, peak) / m.perReplicaTarget());
       if (need > p) {
         p = need;
         whyMetric = m;
         whyValue = peak;
+        whyRecurring = recurring;
       }
     }
     if (p < 0) {
@@ -164,6 +187,7 @@ public final class PredictivePolicy implements DecisionPolicy {
             whyMetric = m;
             whyValue = load;
             whyLive = true;
+            whyRecurring = null;
           }
         }
       }
@@ -174,6 +198,15 @@ public final class PredictivePolicy implements DecisionPolicy {
       Decimals.appendFixed3(why.append(": live load "), whyValue).append(" needs ").append(p)
           .append(" at ").append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget()))
           .append(" per replica (above the forecast)");
+    } else if (whyRecurring != null) {
+      // "%s: recurring peak %.3f (level %.3f + the smallest rise %.3f seen in this window each of
+      // the last %d %ss) needs %d at %s per replica"
+      Decimals.appendFixed3(why.append(": recurring peak "), whyValue);
+      Decimals.appendFixed3(why.append(" (level "), whyRecurring.level());
+      Decimals.appendFixed3(why.append(" + the smallest rise "), whyRecurring.rise())
+          .append(" seen in this window each of the last ").append(whyRecurring.repeats())
+          .append(' ').append(whyRecurring.period()).append("s) needs ").append(p).append(" at ")
+          .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
     } else {
       // "%s: peak upper forecast %.3f over the next %d s (startup %d s %s + metrics %d s + sync
       // %d s) needs %d at %s per replica"
@@ -214,6 +247,16 @@ public final class PredictivePolicy implements DecisionPolicy {
           .append(" of ").append(current).toString());
     }
     return out.to(name(), plan, why.append("; above reactive floor ").append(r).toString());
+  }
+
+  /**
+   * The rise a recurring peak must beat: twice the forecast interval's half-width at its first
+   * step (about 3.3 standard deviations for a 90 % interval), so noise that happens to peak in the
+   * same window on every day looked at does not count.
+   */
+  private static double noise(Forecast f) {
+    double w = f.steps() == 0 ? 0 : f.upper(0) - f.point(0);
+    return 2 * Math.max(0, w);
   }
 
   /** Whether a history spans less than {@code minHistory} (no history: the forecast counts). */
@@ -262,7 +305,7 @@ public final class PredictivePolicy implements DecisionPolicy {
   public String toString() {
     return "PredictivePolicy{deadBandUp=" + deadBandUp + ", deadBandDown=" + deadBandDown
         + ", scaleDownStabilization=" + scaleDownStabilization + ", minHistory=" + minHistory
-        + ", risk=" + riskByPriority
+        + ", risk=" + riskByPriority + ", recurringPeaks=" + recurringPeaks
         + ", reactive=" + reactive + "}";
   }
 
@@ -275,8 +318,19 @@ public final class PredictivePolicy implements DecisionPolicy {
     private final Map<Integer, Double> riskByPriority = new LinkedHashMap<>();
     private boolean liveLoad = DEFAULT_LIVE_LOAD;
     private Duration minHistory = DEFAULT_MIN_HISTORY;
+    private boolean recurringPeaks = DEFAULT_RECURRING_PEAKS;
 
     private Builder() {}
+
+    /**
+     * Whether a peak that came back at the same time in each of the last 4 hours or 5 days is
+     * planned for even when the forecast's interval does not reach it; default {@value
+     * #DEFAULT_RECURRING_PEAKS}. See the class documentation.
+     */
+    public Builder recurringPeaks(boolean recurringPeaks) {
+      this.recurringPeaks = recurringPeaks;
+      return this;
+    }
 
     /**
      * How long a metric's history must span before its forecast counts, in [0, 7 days]; until

@@ -73,6 +73,12 @@ class PredictiveEngineTest {
   /** Runs one policy for {@code minutes} and returns {ticks short of capacity, violations}. */
   private static int[] run(DecisionPolicy policy, Forecaster forecaster, DoubleUnaryOperator demand,
       int minutes) {
+    return run(policy, forecaster, demand, minutes, 0);
+  }
+
+  /** The same, counting the ticks short of capacity from minute {@code countFrom} on. */
+  private static int[] run(DecisionPolicy policy, Forecaster forecaster, DoubleUnaryOperator demand,
+      int minutes, int countFrom) {
     ManualClock clock = new ManualClock(START);
     WorkloadSpec spec = WorkloadSpec.builder(REF).minReplicas(2).maxReplicas(60).mode(Mode.ACT)
         .metric(MetricTarget.averageValue("rps", PER_REPLICA)).build();
@@ -119,7 +125,7 @@ class PredictiveEngineTest {
       for (int i = 0; i < minutes * 4; i++) {
         engine.tick();
         double t = Duration.between(START, clock.instant()).toSeconds() / 60.0;
-        if (demand.applyAsDouble(t) > ready[0] * CAPACITY) {
+        if (t >= countFrom && demand.applyAsDouble(t) > ready[0] * CAPACITY) {
           short_++;
         }
         clock.advance(Duration.ofSeconds(15));
@@ -146,5 +152,21 @@ class PredictiveEngineTest {
     assertThat(hpa[0]).isGreaterThan(20);
     assertThat(predictive[0]).as("short ticks: predictive %d, hpa %d", predictive[0], hpa[0])
         .isLessThanOrEqualTo(hpa[0] * 6 / 10);
+  }
+
+  @Test
+  void anHourlyCronJobIsScaledForOnceItHasComeBackFourTimes() {
+    // 100 rps, and 300 from minute 5 to 10 of every hour: the trend forecaster only follows it,
+    // late. From the fifth hour on the history shows the job in each of the last four hours.
+    DoubleUnaryOperator demand = t -> t % 60 >= 5 && t % 60 < 10 ? 300 : 100;
+    DecisionPolicy off = Policies.predictive(PredictivePolicy.builder().recurringPeaks(false)
+        .build());
+    int[] with = run(Policies.predictive(), new TrendForecaster(), demand, 7 * 60, 5 * 60);
+    int[] without = run(off, new TrendForecaster(), demand, 7 * 60, 5 * 60);
+    assertThat(with[1]).as("invariant violations").isZero();
+    // healthy: never short in hours 5 and 6 with recurring peaks; without, short from each job's
+    // start until replicas asked for a metrics delay later are ready (24 ticks, 12 a job)
+    assertThat(without[0]).as("short ticks without recurring peaks").isGreaterThanOrEqualTo(20);
+    assertThat(with[0]).as("short ticks with recurring peaks").isZero();
   }
 }

@@ -128,6 +128,31 @@ class PredictivePolicyTest {
   }
 
   @Test
+  void plansForAPeakThatCameBackEveryHour() {
+    // Five hours at 100 rps with a cron job at 200 from minute 1 to 4 of every hour; now is 12:00.
+    // The forecast (point 100, upper 120) smooths the job away; the history shows it each hour.
+    double[] load = new double[300];
+    for (int i = 0; i < load.length; i++) {
+      load[i] = i % 60 >= 1 && i % 60 <= 4 ? 200 : 100;
+    }
+    DecisionContext c = ctx(spec, 10, "rps", 100).history("rps", SpikeFilterTest.history(load))
+        .forecast("rps", forecast(120, 120, 120, 120)).build();
+    Proposal p = run(c);
+    assertThat(p.replicas()).isEqualTo(20);
+    assertThat(p.explain()).contains("recurring peak 200.000 (level 100.000 + the smallest rise "
+        + "100.000 seen in this window each of the last 4 hours) needs 20");
+    PredictivePolicy off = PredictivePolicy.builder().recurringPeaks(false).build();
+    assertThat(off.apply(c, Proposal.keep(10)).replicas()).isEqualTo(12);
+    assertThat(off.toBuilder().build().toString()).contains("recurringPeaks=false");
+    // Missing from one of the four hours, it is not a recurring peak
+    Arrays.fill(load, 3 * 60 + 1, 3 * 60 + 5, 100); // the 10:00 run did not happen
+    DecisionContext once = ctx(spec, 10, "rps", 100)
+        .history("rps", SpikeFilterTest.history(load))
+        .forecast("rps", forecast(120, 120, 120, 120)).build();
+    assertThat(run(once).replicas()).isEqualTo(12);
+  }
+
+  @Test
   void aForecastFromLessThanAnHourOfHistoryDoesNotCount() {
     // The forecast says 12 replicas; with 59 minutes of history the policy is the HPA (5), with
     // 60 it plans 12. minHistory(0) uses every forecast.

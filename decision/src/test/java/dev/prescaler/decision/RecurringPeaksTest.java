@@ -1,0 +1,232 @@
+package dev.prescaler.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.prescaler.core.MetricSeries;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import java.util.function.IntToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+class RecurringPeaksTest {
+  private static final Duration STEP = Duration.ofSeconds(60);
+  private static final Duration LEAD = Duration.ofSeconds(195);
+  private static final Instant MIDNIGHT = Instant.parse("2026-01-05T00:00:00Z");
+
+  /** One-minute history over {@code [start, end)}; value of minute {@code i} after start. */
+  private static MetricSeries history(Instant start, Instant end, IntToDoubleFunction value) {
+    int n = (int) Duration.between(start, end).toMinutes();
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = value.applyAsDouble(i);
+    }
+    return MetricSeries.of(start, STEP, v);
+  }
+
+  /** Level 100, a cron job lifting it to 160 from minute 8 to 11 of every hour but {@code skip}. */
+  private static MetricSeries hourlyCron(Instant start, Instant end, int skipHour) {
+    return history(start, end, i -> {
+      Instant t = start.plus(STEP.multipliedBy(i));
+      long minute = t.getEpochSecond() / 60 % 60;
+      long hour = t.getEpochSecond() / 3600 % 24;
+      return hour != skipHour && minute >= 8 && minute < 12 ? 160 : 100;
+    });
+  }
+
+  @Test
+  void findsAnHourlyCronJobBeforeItStarts() {
+    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+    // 5 hours of history ending one minute ago (the metrics delay); no hour skipped
+    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), -1);
+    RecurringPeaks.Peak p = RecurringPeaks.find(h, now, LEAD, 5);
+    assertThat(p).isEqualTo(new RecurringPeaks.Peak(160, 100, 60, 4, "hour"));
+  }
+
+  @Test
+  void aPeakMissingFromOneOfTheLastFourHoursDoesNotCount() {
+    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), 9);
+    assertThat(RecurringPeaks.find(h, now, LEAD, 5)).isNull();
+  }
+
+  @Test
+  void outsideThePeaksWindowThereIsNone() {
+    // At :30 the window (+/- 75 s around the next 195 s) holds no cron minute
+    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(30));
+    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), -1);
+    assertThat(RecurringPeaks.find(h, now, LEAD, 5)).isNull();
+  }
+
+  @Test
+  void peaksEveryTenMinutesDoNotRecurAtAnyHour() {
+    // 200 at minutes 7 and 8 of every ten: each hourly window holds one, but the load is that
+    // high for 12 steps of the last hour, more than the window's 7
+    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+    Instant start = MIDNIGHT.plus(Duration.ofHours(7));
+    MetricSeries every10 = history(start, now.minusSeconds(60),
+        i -> i % 10 == 7 || i % 10 == 8 ? 200 : 100);
+    assertThat(RecurringPeaks.find(every10, now, LEAD, 5)).isNull();
+    // the same peak at minutes 7 and 8 of each hour only is a recurring one
+    MetricSeries hourly = history(start, now.minusSeconds(60),
+        i -> i % 60 == 7 || i % 60 == 8 ? 200 : 100);
+    assertThat(RecurringPeaks.find(hourly, now, LEAD, 5))
+        .isEqualTo(new RecurringPeaks.Peak(200, 100, 100, 4, "hour"));
+  }
+
+  @Test
+  void aLaterHistoryEndStillGivesTodaysLevel() {
+    // Metrics 5 minutes late: the history ends at 12:01, before the 5 minutes before now - 75 s
+    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(300), -1);
+    assertThat(RecurringPeaks.find(h, now, LEAD, 5))
+        .isEqualTo(new RecurringPeaks.Peak(160, 100, 60, 4, "hour"));
+  }
+
+  @Test
+  void aRiseBelowTheNoiseOrTenPercentOfTheLevelDoesNotCount() {
+    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), -1);
+    // the rise is 60: more noise than that hides it
+    assertThat(RecurringPeaks.find(h, now, LEAD, 61)).isNull();
+    assertThat(RecurringPeaks.find(h, now, LEAD, 60)).isNotNull();
+    // a rise of 9 on a level of 100 is under 10 %
+    MetricSeries small = history(h.start(), h.end(),
+        i -> h.value(i) == 160 ? 109 : 100);
+    assertThat(RecurringPeaks.find(small, now, LEAD, 0)).isNull();
+    // a rise of 12 is a peak, unless the last hour reached 200 (at 11:40, outside every window)
+    MetricSeries twelve = history(h.start(), h.end(), i -> h.value(i) == 160 ? 112 : 100);
+    assertThat(RecurringPeaks.find(twelve, now, LEAD, 0)).isNotNull();
+    Instant burst = MIDNIGHT.plus(Duration.ofHours(11).plusMinutes(40));
+    MetricSeries burstLastHour = history(h.start(), h.end(),
+        i -> h.timeOf(i).equals(burst) ? 200 : twelve.value(i));
+    assertThat(RecurringPeaks.find(burstLastHour, now, LEAD, 0)).isNull();
+  }
+
+  @Test
+  void needsFourHoursOfHistoryForAnHourlyPeak() {
+    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+    // 3 h 59 min: the fourth hour's baseline starts before the history
+    MetricSeries h = hourlyCron(now.minus(Duration.ofHours(4)).plusSeconds(60),
+        now.minusSeconds(60), -1);
+    assertThat(RecurringPeaks.find(h, now, LEAD, 5)).isNull();
+  }
+
+  @Test
+  void findsADailyBatchWhoseStartWandersByHalfAnHour() {
+    // Level 50; a batch lifts it to 110, 100, 90, 120 and 95 (5 days ago .. yesterday) for 10 min
+    // from 03:00 shifted by -20, 0, +10, -5 and +5 minutes.
+    int[] shift = {-20, 0, 10, -5, 5};
+    double[] top = {110, 100, 90, 120, 95};
+    Instant start = MIDNIGHT.minus(Duration.ofDays(5)).minus(Duration.ofHours(2));
+    Instant now = MIDNIGHT.plus(Duration.ofHours(2).plusMinutes(50));
+    MetricSeries h = history(start, now.minusSeconds(60), i -> {
+      Instant t = start.plus(STEP.multipliedBy(i));
+      for (int d = 0; d < 5; d++) {
+        Instant batch = MIDNIGHT.minus(Duration.ofDays(5 - d)).plus(Duration.ofHours(3))
+            .plus(Duration.ofMinutes(shift[d]));
+        if (!t.isBefore(batch) && t.isBefore(batch.plus(Duration.ofMinutes(10)))) {
+          return top[d];
+        }
+      }
+      return 50;
+    });
+    // The smallest of the five rises counts: 40, three days ago
+    assertThat(RecurringPeaks.find(h, now, LEAD, 5))
+        .isEqualTo(new RecurringPeaks.Peak(90, 50, 40, 5, "day"));
+    // With only the last four days of history there is no answer
+    MetricSeries four = history(MIDNIGHT.minus(Duration.ofDays(4)), h.end(),
+        i -> h.value(i + 24 * 60 + 120));
+    assertThat(RecurringPeaks.find(four, now, LEAD, 5)).isNull();
+    // Three hours later the window holds no batch
+    Instant later = now.plus(Duration.ofHours(3));
+    MetricSeries h2 = history(start, later.minusSeconds(60),
+        i -> i < h.size() ? h.value(i) : 50);
+    assertThat(RecurringPeaks.find(h2, later, LEAD, 5)).isNull();
+  }
+
+  @Test
+  void aDailyStepUpThatStaysUpIsNotAPeak() {
+    // 50 until 03:00, 100 from then until midnight, every day: the load rises in the window but
+    // does not come back down after it, so a forecast of the level is the right plan, not a peak.
+    Instant start = MIDNIGHT.minus(Duration.ofDays(6));
+    Instant now = MIDNIGHT.plus(Duration.ofHours(2).plusMinutes(50));
+    MetricSeries h = history(start, now.minusSeconds(60),
+        i -> (i % (24 * 60)) >= 3 * 60 ? 100 : 50);
+    assertThat(RecurringPeaks.find(h, now, LEAD, 5)).isNull();
+    // The same step, back down to 50 at 03:20 each day, is one
+    MetricSeries peak = history(start, now.minusSeconds(60),
+        i -> (i % (24 * 60)) >= 3 * 60 && (i % (24 * 60)) < 3 * 60 + 20 ? 100 : 50);
+    assertThat(RecurringPeaks.find(peak, now, LEAD, 5))
+        .isEqualTo(new RecurringPeaks.Peak(100, 50, 50, 5, "day"));
+  }
+
+  @Test
+  void aBaselineMostlyMissingGivesNoAnswer() {
+    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+    MetricSeries full = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), -1);
+    // today's baseline (the 5 minutes before now - 75 s) with 3 of its 5 or 6 steps missing
+    Instant gapFrom = now.minusSeconds(75 + 300);
+    MetricSeries gappy = history(full.start(), full.end(), i -> {
+      Instant t = full.timeOf(i);
+      return !t.isBefore(gapFrom.plusSeconds(60)) && t.isBefore(gapFrom.plusSeconds(240))
+          ? Double.NaN : full.value(i);
+    });
+    assertThat(RecurringPeaks.find(gappy, now, LEAD, 5)).isNull();
+    assertThat(RecurringPeaks.find(null, now, LEAD, 5)).isNull();
+    assertThat(RecurringPeaks.find(MetricSeries.of(now, STEP), now, LEAD, 5)).isNull();
+  }
+
+  /**
+   * Multiplying the load and the noise by a power of two (exact in floating point) multiplies the
+   * answer by it (a unit or a scale can not make noise a peak); a rise is never below the
+   * threshold nor above the history's range, and the level lies inside that range.
+   */
+  @Test
+  void theAnswerScalesWithTheLoadAndStaysInsideTheHistory() {
+    qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      Instant now = MIDNIGHT.plus(Duration.ofMinutes(r.nextInt(3 * 24 * 60)));
+      Instant start = now.minus(Duration.ofHours(4 + r.nextInt(24 * 6)));
+      double level = 1 + r.nextDouble() * 1000;
+      double noise = r.nextDouble() * level * 0.1;
+      int cronMinute = r.nextInt(60);
+      double cron = r.nextBoolean() ? level * r.nextDouble() : 0;
+      MetricSeries h = history(start, now.minusSeconds(60), i -> {
+        if (r.nextInt(50) == 0) {
+          return Double.NaN;
+        }
+        long minute = start.plusSeconds(60L * i).getEpochSecond() / 60 % 60;
+        double bump = Math.abs(minute - cronMinute) < 3 ? cron : 0;
+        return level + bump + r.nextGaussian() * noise;
+      });
+      double threshold = r.nextDouble() * level * 0.3;
+      RecurringPeaks.Peak p = RecurringPeaks.find(h, now, LEAD, threshold);
+      int k = r.nextInt(20) - 10;
+      double c = Math.scalb(1.0, k);
+      MetricSeries scaled = history(start, now.minusSeconds(60), i -> h.value(i) * c);
+      RecurringPeaks.Peak q = RecurringPeaks.find(scaled, now, LEAD, threshold * c);
+      if (p == null) {
+        assertThat(q).as("seed %d", seed).isNull();
+        return;
+      }
+      assertThat(q).as("seed %d", seed).isEqualTo(new RecurringPeaks.Peak(p.load() * c,
+          p.level() * c, p.rise() * c, p.repeats(), p.period()));
+      double max = Double.NEGATIVE_INFINITY;
+      double min = Double.POSITIVE_INFINITY;
+      for (int i = 0; i < h.size(); i++) {
+        if (!Double.isNaN(h.value(i))) {
+          max = Math.max(max, h.value(i));
+          min = Math.min(min, h.value(i));
+        }
+      }
+      assertThat(p.rise()).as("seed %d", seed)
+          .isGreaterThanOrEqualTo(Math.max(threshold, 0.1 * Math.abs(p.level())))
+          .isLessThanOrEqualTo(max - min);
+      assertThat(p.level()).as("seed %d", seed).isBetween(min, max);
+      assertThat(p.level() + p.rise()).isEqualTo(p.load());
+    });
+  }
+}
