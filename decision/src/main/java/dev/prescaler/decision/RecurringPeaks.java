@@ -23,9 +23,9 @@ import java.time.Instant;
  * mention on a quiet night is not a peak of a series that reaches fifty), and the peak must be
  * rare: over the last period, the load was above {@code level + rise / 2} for at most as many
  * steps as today's window holds (a series with peaks at every hour of the day has one in every
- * window, but none that recurs). The load to plan for is
- * that level plus the smallest rise, so a peak that was missing or smaller on one of the days
- * does not count or counts at its smallest. Five days rather than three because noise that
+ * window, but none that recurs). The load to plan for is that level plus the smallest rise, so
+ * a peak that was missing or smaller on one of the days does not count or counts at its
+ * smallest. Five days rather than three because noise that
  * happens to rise in the same hour-long window three days running is not rare on bursty series;
  * the price is that a job which skips weekends is not found (a weekly period needs more history
  * than the engine's 7 days).
