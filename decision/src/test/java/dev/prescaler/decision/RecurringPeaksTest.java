@@ -15,6 +15,10 @@ class RecurringPeaksTest {
   private static final Duration STEP = Duration.ofSeconds(60);
   private static final Duration LEAD = Duration.ofSeconds(195);
   private static final Instant MIDNIGHT = Instant.parse("2026-01-05T00:00:00Z");
+  /** Now in the hourly-job cases: 12:06, two minutes before the job's next run. */
+  private static final Instant CRON_NOW = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+  /** Start of the hourly-job histories: 07:00, five hours before. */
+  private static final Instant CRON_START = MIDNIGHT.plus(Duration.ofHours(7));
 
   /** One-minute history over {@code [start, end)}; value of minute {@code i} after start. */
   private static MetricSeries history(Instant start, Instant end, IntToDoubleFunction value) {
@@ -36,19 +40,24 @@ class RecurringPeaksTest {
     });
   }
 
+  /** {@link #hourlyCron(Instant, Instant, int)} from 07:00 to a minute before {@code CRON_NOW}. */
+  private static MetricSeries hourlyCron(int skipHour) {
+    return hourlyCron(CRON_START, CRON_NOW.minusSeconds(60), skipHour);
+  }
+
   @Test
   void findsAnHourlyCronJobBeforeItStarts() {
-    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+    Instant now = CRON_NOW;
     // 5 hours of history ending one minute ago (the metrics delay); no hour skipped
-    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), -1);
+    MetricSeries h = hourlyCron(-1);
     RecurringPeaks.Peak p = RecurringPeaks.find(h, now, LEAD, 5);
     assertThat(p).isEqualTo(new RecurringPeaks.Peak(160, 100, 60, 4, "hour"));
   }
 
   @Test
   void aPeakMissingFromOneOfTheLastFourHoursDoesNotCount() {
-    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
-    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), 9);
+    Instant now = CRON_NOW;
+    MetricSeries h = hourlyCron(9);
     assertThat(RecurringPeaks.find(h, now, LEAD, 5)).isNull();
   }
 
@@ -56,7 +65,7 @@ class RecurringPeaksTest {
   void outsideThePeaksWindowThereIsNone() {
     // At :30 the window (+/- 75 s around the next 195 s) holds no cron minute
     Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(30));
-    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), -1);
+    MetricSeries h = hourlyCron(CRON_START, now.minusSeconds(60), -1);
     assertThat(RecurringPeaks.find(h, now, LEAD, 5)).isNull();
   }
 
@@ -64,8 +73,8 @@ class RecurringPeaksTest {
   void peaksEveryTenMinutesDoNotRecurAtAnyHour() {
     // 200 at minutes 7 and 8 of every ten: each hourly window holds one, but the load is that
     // high for 12 steps of the last hour, more than the window's 7
-    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
-    Instant start = MIDNIGHT.plus(Duration.ofHours(7));
+    Instant now = CRON_NOW;
+    Instant start = CRON_START;
     MetricSeries every10 = history(start, now.minusSeconds(60),
         i -> i % 10 == 7 || i % 10 == 8 ? 200 : 100);
     assertThat(RecurringPeaks.find(every10, now, LEAD, 5)).isNull();
@@ -79,16 +88,16 @@ class RecurringPeaksTest {
   @Test
   void aLaterHistoryEndStillGivesTodaysLevel() {
     // Metrics 5 minutes late: the history ends at 12:01, before the 5 minutes before now - 75 s
-    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
-    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(300), -1);
+    Instant now = CRON_NOW;
+    MetricSeries h = hourlyCron(CRON_START, now.minusSeconds(300), -1);
     assertThat(RecurringPeaks.find(h, now, LEAD, 5))
         .isEqualTo(new RecurringPeaks.Peak(160, 100, 60, 4, "hour"));
   }
 
   @Test
   void aRiseBelowTheNoiseOrTenPercentOfTheLevelDoesNotCount() {
-    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
-    MetricSeries h = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), -1);
+    Instant now = CRON_NOW;
+    MetricSeries h = hourlyCron(-1);
     // the rise is 60: more noise than that hides it
     assertThat(RecurringPeaks.find(h, now, LEAD, 61)).isNull();
     assertThat(RecurringPeaks.find(h, now, LEAD, 60)).isNotNull();
@@ -107,7 +116,7 @@ class RecurringPeaksTest {
 
   @Test
   void needsFourHoursOfHistoryForAnHourlyPeak() {
-    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
+    Instant now = CRON_NOW;
     // 3 h 59 min: the fourth hour's baseline starts before the history
     MetricSeries h = hourlyCron(now.minus(Duration.ofHours(4)).plusSeconds(60),
         now.minusSeconds(60), -1);
@@ -165,8 +174,8 @@ class RecurringPeaksTest {
 
   @Test
   void aBaselineMostlyMissingGivesNoAnswer() {
-    Instant now = MIDNIGHT.plus(Duration.ofHours(12).plusMinutes(6));
-    MetricSeries full = hourlyCron(MIDNIGHT.plus(Duration.ofHours(7)), now.minusSeconds(60), -1);
+    Instant now = CRON_NOW;
+    MetricSeries full = hourlyCron(-1);
     // today's baseline (the 5 minutes before now - 75 s) with 3 of its 5 or 6 steps missing
     Instant gapFrom = now.minusSeconds(75 + 300);
     MetricSeries gappy = history(full.start(), full.end(), i -> {
