@@ -8,12 +8,14 @@ import dev.prescaler.simulator.policy.PolicyRegistry;
 import dev.prescaler.simulator.report.HtmlReport;
 import dev.prescaler.simulator.report.JsonReport;
 import dev.prescaler.simulator.report.MarkdownReport;
+import dev.prescaler.simulator.report.SeriesCsv;
 import dev.prescaler.simulator.report.TableReport;
 import dev.prescaler.simulator.trace.Trace;
 import dev.prescaler.simulator.trace.TraceException;
 import dev.prescaler.simulator.trace.TraceReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +34,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * prescaler simulate [--trace [nab-csv:]FILE] [options] [--format table|json|markdown]
- *                    [--report FILE.html]
+ *                    [--report FILE.html] [--series FILE.csv]
  * </pre>
  *
  * <p>Without {@code --trace} it runs the bundled NASA-HTTP July 1995 trace. Exit codes: 0 done;
@@ -122,6 +124,14 @@ public final class SimulateCommand {
         return 2;
       }
     }
+    if (o.series != null) {
+      try (Writer w = Files.newBufferedWriter(Path.of(o.series), StandardCharsets.UTF_8)) {
+        SeriesCsv.write(result, w);
+      } catch (IOException | RuntimeException e) {
+        err.println("simulate: --series " + o.series + ": cannot write: " + oneLine(e.toString()));
+        return 2;
+      }
+    }
     return 0;
   }
 
@@ -135,6 +145,7 @@ public final class SimulateCommand {
     b.append("""
         Usage: prescaler simulate [--trace [nab-csv:]FILE] [options]
                                   [--format table|json|markdown] [--report FILE.html]
+                                  [--series FILE.csv]
 
         Replays a demand trace through one real Prescaler engine per policy and scores each:
         under-provisioned time, unserved demand, replica-hours, cost vs oracle-100, scaling
@@ -157,6 +168,8 @@ public final class SimulateCommand {
           --no-sweep                skip the target sweep (no cost at SLO; 12x faster)
           --format F                table, json or markdown [table]
           --report FILE.html        also write a self-contained HTML report
+          --series FILE.csv         also write every step: demand, ready and desired replicas
+                                    per policy (at its main target)
           --help                    this text
         Durations: 90 (seconds), 90s, 2m, 1h, 500ms or ISO-8601 (PT2M).
         Exit codes: 0 done, 1 a run failed, 2 bad arguments or bad trace.
@@ -175,6 +188,7 @@ public final class SimulateCommand {
     String trace;
     String format = "table";
     String report;
+    String series;
     boolean help;
 
     static Options parse(String[] args) {
@@ -216,6 +230,7 @@ public final class SimulateCommand {
             o.format = value;
           }
           case "--report" -> o.report = value;
+          case "--series" -> o.series = value;
           case "--capacity" -> o.config.capacity(number(name, value));
           case "--peak-replicas" -> o.config.peakReplicas(integer(name, value));
           case "--target-utilization" -> o.config.targetUtilization(number(name, value));

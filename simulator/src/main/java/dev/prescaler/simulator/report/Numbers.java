@@ -21,6 +21,11 @@ final class Numbers {
     return d.toPlainString();
   }
 
+  /** {@code v} in plain decimal notation with the digits that read back as exactly {@code v}. */
+  static String exact(double v) {
+    return Double.isFinite(v) ? BigDecimal.valueOf(v).toPlainString() : "NaN";
+  }
+
   /** {@code v} with exactly {@code decimals} places; "-" when NaN. */
   static String fixed(double v, int decimals) {
     if (!Double.isFinite(v)) {
