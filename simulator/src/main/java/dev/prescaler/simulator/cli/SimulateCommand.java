@@ -116,23 +116,32 @@ public final class SimulateCommand {
     };
     out.print(text);
     out.flush();
-    if (o.report != null) {
-      try {
-        Files.writeString(Path.of(o.report), HtmlReport.render(result), StandardCharsets.UTF_8);
-      } catch (IOException | RuntimeException e) {
-        err.println("simulate: --report " + o.report + ": cannot write: " + oneLine(e.toString()));
-        return 2;
-      }
+    boolean written = writeFile(err, "--report", o.report,
+        w -> w.write(HtmlReport.render(result)))
+        && writeFile(err, "--series", o.series, w -> SeriesCsv.write(result, w));
+    return written ? 0 : 2;
+  }
+
+  /** What an output option writes. */
+  private interface Output {
+    void writeTo(Writer w) throws IOException;
+  }
+
+  /**
+   * Writes {@code file} (UTF-8) when the option was given; false, after one line on {@code err},
+   * when it could not be written.
+   */
+  private static boolean writeFile(PrintStream err, String option, String file, Output output) {
+    if (file == null) {
+      return true;
     }
-    if (o.series != null) {
-      try (Writer w = Files.newBufferedWriter(Path.of(o.series), StandardCharsets.UTF_8)) {
-        SeriesCsv.write(result, w);
-      } catch (IOException | RuntimeException e) {
-        err.println("simulate: --series " + o.series + ": cannot write: " + oneLine(e.toString()));
-        return 2;
-      }
+    try (Writer w = Files.newBufferedWriter(Path.of(file), StandardCharsets.UTF_8)) {
+      output.writeTo(w);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      err.println("simulate: " + option + " " + file + ": cannot write: " + oneLine(e.toString()));
+      return false;
     }
-    return 0;
   }
 
   private static String oneLine(String s) {

@@ -136,7 +136,8 @@ class SimulateCommandTest {
     assertThat(lines).hasSize(2 + Integer.parseInt(steps.group(1)));
     assertThat(lines.get(2)).startsWith("2013-10-09T16:25:00Z,") // the trace's first sample
         .matches("[0-9TZ:-]+,[0-9.]+,\\d+,\\d+,\\d+,\\d+");
-    double capacity = Double.parseDouble(lines.get(0).replaceAll(".*capacity (\\S+) per.*", "$1"));
+    double capacity =
+        Double.parseDouble(lines.get(0).replaceAll(".*capacity (\\S+) per.*", "$1"));
     double[] desired = new double[2];
     long[] under = new long[2];
     for (String line : lines.subList(2, lines.size())) {
