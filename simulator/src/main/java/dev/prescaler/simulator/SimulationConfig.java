@@ -1,6 +1,7 @@
 package dev.prescaler.simulator;
 
 import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +22,15 @@ import java.util.OptionalDouble;
  * @param startupDelay from asking for a replica to its being ready; default 120 s
  * @param targetUtilization the share of capacity each replica is aimed at; default 0.7
  * @param slo the under-provisioned time allowed for "cost at SLO", in percent; default 0.1
+ * @param riskQuantile the workload's forecast quantile ({@code WorkloadSpec.riskQuantile}), which
+ *     the predictive stack plans for; default 0.95
  * @param policies the policies to run, in report order; empty (the default) runs all registered
  * @param threads runs executed in parallel (each run is single-threaded); default 2
  * @param sweep whether to sweep the target utilization for the cost at SLO; default true
  */
 public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int peakReplicas,
     Duration metricsDelay, Duration startupDelay, double targetUtilization, double slo,
-    List<String> policies, int threads, boolean sweep) {
+    double riskQuantile, List<String> policies, int threads, boolean sweep) {
 
   /** Default sync period: 15 s. */
   public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
@@ -43,6 +46,8 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
   public static final double DEFAULT_TARGET_UTILIZATION = 0.7;
   /** Default SLO on under-provisioned time: 0.1 %. */
   public static final double DEFAULT_SLO = 0.1;
+  /** Default forecast quantile of the simulated workload: {@code WorkloadSpec}'s, 0.95. */
+  public static final double DEFAULT_RISK_QUANTILE = WorkloadSpec.DEFAULT_RISK_QUANTILE;
   /** Default parallel runs: 2. */
   public static final int DEFAULT_THREADS = 2;
 
@@ -78,6 +83,9 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     if (!(slo >= 0 && slo <= 100)) {
       p.add("slo must be in [0, 100] percent, but was " + slo);
     }
+    if (!(riskQuantile >= 0.5 && riskQuantile <= 0.999)) {
+      p.add("riskQuantile must be in [0.5, 0.999], but was " + riskQuantile);
+    }
     if (threads < 1 || threads > 64) {
       p.add("threads must be in [1, 64], but was " + threads);
     }
@@ -106,6 +114,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     b.startupDelay = startupDelay;
     b.targetUtilization = targetUtilization;
     b.slo = slo;
+    b.riskQuantile = riskQuantile;
     b.policies = new ArrayList<>(policies);
     b.threads = threads;
     b.sweep = sweep;
@@ -117,9 +126,9 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
   public String toString() {
     return String.format(Locale.ROOT, "SimulationConfig{syncPeriod=%s, capacity=%s, "
             + "peakReplicas=%d, metricsDelay=%s, startupDelay=%s, targetUtilization=%s, slo=%s, "
-            + "policies=%s, threads=%d, sweep=%s}", syncPeriod,
+            + "riskQuantile=%s, policies=%s, threads=%d, sweep=%s}", syncPeriod,
         capacity.isPresent() ? capacity.getAsDouble() : "derived", peakReplicas, metricsDelay,
-        startupDelay, targetUtilization, slo, policies, threads, sweep);
+        startupDelay, targetUtilization, slo, riskQuantile, policies, threads, sweep);
   }
 
   /** Builds a {@link SimulationConfig}; last write wins, {@link #build()} validates. */
@@ -131,6 +140,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     private Duration startupDelay = DEFAULT_STARTUP_DELAY;
     private double targetUtilization = DEFAULT_TARGET_UTILIZATION;
     private double slo = DEFAULT_SLO;
+    private double riskQuantile = DEFAULT_RISK_QUANTILE;
     private List<String> policies = new ArrayList<>();
     private int threads = DEFAULT_THREADS;
     private boolean sweep = true;
@@ -179,6 +189,15 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
       return this;
     }
 
+    /**
+     * The simulated workload's forecast quantile, in [0.5, 0.999]: the predictive stack plans for
+     * the upper bound at this quantile ({@code WorkloadSpec.riskQuantile}); default 0.95.
+     */
+    public Builder riskQuantile(double riskQuantile) {
+      this.riskQuantile = riskQuantile;
+      return this;
+    }
+
     /** The policies to run, by registered name, in report order; default all. */
     public Builder policies(List<String> policies) {
       this.policies = new ArrayList<>(Objects.requireNonNull(policies, "policies"));
@@ -204,7 +223,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
      */
     public SimulationConfig build() {
       return new SimulationConfig(syncPeriod, capacity, peakReplicas, metricsDelay, startupDelay,
-          targetUtilization, slo, policies, threads, sweep);
+          targetUtilization, slo, riskQuantile, policies, threads, sweep);
     }
   }
 }

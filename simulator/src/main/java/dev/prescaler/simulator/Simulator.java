@@ -280,6 +280,7 @@ public final class Simulator {
         .mode(Mode.ACT)
         .startupDelay(startup)
         .stepLimits(setup.stepLimits())
+        .riskQuantile(config.riskQuantile())
         .build();
     RunJournal journal = new RunJournal(METRIC, lead, HISTORY_STEP,
         keepSeries && setup.forecaster().isPresent(), checker.apply(spec));

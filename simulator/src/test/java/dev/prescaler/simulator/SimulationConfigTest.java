@@ -17,6 +17,7 @@ class SimulationConfigTest {
     assertThat(c.startupDelay()).isEqualTo(Duration.ofSeconds(120));
     assertThat(c.targetUtilization()).isEqualTo(0.7);
     assertThat(c.slo()).isEqualTo(0.1);
+    assertThat(c.riskQuantile()).isEqualTo(0.95);
     assertThat(c.capacity()).isEmpty();
     assertThat(c.toBuilder().build()).isEqualTo(c);
   }
@@ -31,11 +32,12 @@ class SimulationConfigTest {
   @Test
   void everyProblemIsReportedAtOnce() {
     assertThatThrownBy(() -> SimulationConfig.builder().capacity(-1).peakReplicas(0)
-        .startupDelay(Duration.ZERO).slo(101).threads(0).build())
+        .startupDelay(Duration.ZERO).slo(101).riskQuantile(0.3).threads(0).build())
         .hasMessageContaining("capacity must be > 0 and finite, but was -1.0")
         .hasMessageContaining("peakReplicas must be >= 1, but was 0")
         .hasMessageContaining("startupDelay must be in (0, 1h], but was PT0S")
         .hasMessageContaining("slo must be in [0, 100] percent, but was 101.0")
+        .hasMessageContaining("riskQuantile must be in [0.5, 0.999], but was 0.3")
         .hasMessageContaining("threads must be in [1, 64], but was 0");
   }
 }

@@ -172,6 +172,8 @@ public final class SimulateCommand {
           --startup D               from asking for a replica to its being ready [120s]
           --sync-period D           engine tick and resampling grid [15s]
           --slo P                   allowed under-provisioned time in percent [0.1]
+          --risk-quantile Q         forecast quantile the predictive stack plans for,
+                                    [0.5, 0.999] [0.95]
           --policies A,B,...        policies to run, in report order [all]
           --threads N               runs in parallel, each single-threaded [2]
           --no-sweep                skip the target sweep (no cost at SLO; 12x faster)
@@ -247,6 +249,7 @@ public final class SimulateCommand {
           case "--startup" -> o.config.startupDelay(duration(name, value));
           case "--sync-period" -> o.config.syncPeriod(duration(name, value));
           case "--slo" -> o.config.slo(number(name, value));
+          case "--risk-quantile" -> o.config.riskQuantile(number(name, value));
           case "--threads" -> o.config.threads(integer(name, value));
           case "--policies" -> {
             List<String> names = new ArrayList<>();

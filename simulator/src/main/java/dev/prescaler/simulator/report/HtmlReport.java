@@ -50,7 +50,8 @@ public final class HtmlReport {
         .append("; target utilization ").append(Numbers.json(c.targetUtilization(), 4))
         .append("; metrics ").append(c.metricsDelay().toSeconds()).append(" s late; replicas ready ")
         .append(c.startupDelay().toSeconds()).append(" s after being asked for; SLO ")
-        .append(Numbers.json(c.slo(), 4)).append(" % under-provisioned time.</p>\n");
+        .append(Numbers.json(c.slo(), 4)).append(" % under-provisioned time; risk quantile ")
+        .append(Numbers.json(c.riskQuantile(), 4)).append(".</p>\n");
     scorecard(h, r);
 
     List<PolicyResult> ps = r.policies();

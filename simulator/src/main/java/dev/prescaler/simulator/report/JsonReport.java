@@ -30,6 +30,7 @@ public final class JsonReport {
         .append(",\"metricsDelaySeconds\":").append(c.metricsDelay().toSeconds())
         .append(",\"startupSeconds\":").append(c.startupDelay().toSeconds())
         .append(",\"slo\":").append(Numbers.json(c.slo(), 6))
+        .append(",\"riskQuantile\":").append(Numbers.json(c.riskQuantile(), 6))
         .append(",\"steps\":").append(result.demand().size())
         .append('}');
     b.append(",\"policies\":[");

@@ -19,7 +19,8 @@ public final class MarkdownReport {
         .append(result.demand().size()).append(" steps of ").append(c.syncPeriod().toSeconds())
         .append(" s; capacity ").append(Numbers.json(result.capacity(), 6))
         .append(" per replica; SLO ").append(Numbers.json(c.slo(), 4))
-        .append(" % under-provisioned time.\n\n");
+        .append(" % under-provisioned time; risk quantile ")
+        .append(Numbers.json(c.riskQuantile(), 4)).append(".\n\n");
     b.append("| policy | under-prov % | unserved % | replica-h | vs oracle-100 | actions "
         + "| cost at SLO (replica-h) | SLO target | SLO under-prov % |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -23,11 +23,12 @@ public final class TableReport {
         result.demand().trace().end(), result.demand().size(), c.syncPeriod().toSeconds()));
     b.append(String.format(Locale.ROOT,
         "model: capacity %s per replica%s, target utilization %s, metrics delay %d s, "
-            + "startup %d s, SLO %s %% under-provisioned time\n",
+            + "startup %d s, SLO %s %% under-provisioned time, risk quantile %s\n",
         Numbers.json(result.capacity(), 6),
         c.capacity().isPresent() ? "" : " (peak = " + c.peakReplicas() + " replicas at 70 %)",
         Numbers.json(c.targetUtilization(), 4), c.metricsDelay().toSeconds(),
-        c.startupDelay().toSeconds(), Numbers.json(c.slo(), 4)));
+        c.startupDelay().toSeconds(), Numbers.json(c.slo(), 4),
+        Numbers.json(c.riskQuantile(), 4)));
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"policy", "under-prov %", "unserved %", "replica-h", "vs oracle-100",
         "actions", "SLO target", "SLO replica-h", "SLO under %"});

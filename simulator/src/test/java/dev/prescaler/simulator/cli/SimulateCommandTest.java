@@ -74,9 +74,32 @@ class SimulateCommandTest {
     assertThat(run("--frobnicate", "1").code()).isEqualTo(2);
     assertThat(run("--target-utilization", "1.5").err())
         .contains("targetUtilization must be in (0, 1], but was 1.5");
+    assertThat(run("--risk-quantile", "1").err())
+        .contains("riskQuantile must be in [0.5, 0.999], but was 1.0");
     assertThat(run("--policies", "lru").err())
         .contains("policy must be one of [static-peak");
     assertThat(run("--format", "xml").code()).isEqualTo(2);
+  }
+
+  @Test
+  void riskQuantileReachesThePredictiveStack() {
+    // Catches a --risk-quantile that is parsed and printed but never given to the simulated
+    // workload: a lower quantile plans for a lower upper bound, so fewer replica-hours.
+    String trace = resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv");
+    Result low = run("--trace", trace, "--policies", "predictive", "--no-sweep", "--format",
+        "json", "--risk-quantile", "0.5");
+    Result dflt = run("--trace", trace, "--policies", "predictive", "--no-sweep", "--format",
+        "json");
+    assertThat(low.code()).isZero();
+    assertThat(low.out()).contains("\"riskQuantile\":0.5,");
+    assertThat(dflt.out()).contains("\"riskQuantile\":0.95,");
+    assertThat(replicaHours(low.out())).isLessThan(replicaHours(dflt.out()));
+  }
+
+  private static double replicaHours(String json) {
+    Matcher m = Pattern.compile("\"replicaHours\":([0-9.]+)").matcher(json);
+    assertThat(m.find()).as("replicaHours in " + json).isTrue();
+    return Double.parseDouble(m.group(1));
   }
 
   @Test
