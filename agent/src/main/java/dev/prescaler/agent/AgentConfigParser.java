@@ -262,8 +262,8 @@ public final class AgentConfigParser {
     b.costWeight(number(w, path, "costWeight", 1.0, 1e-9, 1e9));
     b.startupDelay(duration(w, path, "startupDelay", WorkloadSpec.DEFAULT_STARTUP_DELAY,
         Duration.ofSeconds(1), Duration.ofHours(1)));
-    b.riskQuantile(number(w, path, "riskQuantile", WorkloadSpec.DEFAULT_RISK_QUANTILE, 0.5,
-        0.999));
+    b.riskQuantile(number(w, path, "riskQuantile", WorkloadSpec.DEFAULT_RISK_QUANTILE,
+        WorkloadSpec.MIN_RISK_QUANTILE, WorkloadSpec.MAX_RISK_QUANTILE));
     b.forecastHorizon(duration(w, path, "forecastHorizon", WorkloadSpec.DEFAULT_FORECAST_HORIZON,
         Duration.ofMinutes(1), Duration.ofDays(7)));
     if (w.containsKey("stepLimits")) {

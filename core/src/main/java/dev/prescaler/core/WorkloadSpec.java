@@ -22,6 +22,10 @@ public final class WorkloadSpec {
   public static final Duration DEFAULT_STARTUP_DELAY = Duration.ofSeconds(120);
   /** Default risk quantile of the forecast the predictive policy plans for: 0.95. */
   public static final double DEFAULT_RISK_QUANTILE = 0.95;
+  /** Lowest risk quantile a workload may ask for: 0.5, the point forecast. */
+  public static final double MIN_RISK_QUANTILE = 0.5;
+  /** Highest risk quantile a workload may ask for: 0.999. */
+  public static final double MAX_RISK_QUANTILE = 0.999;
   /** Default forecast horizon: 30 minutes. */
   public static final Duration DEFAULT_FORECAST_HORIZON = Duration.ofMinutes(30);
   /** Default priority: 0. Higher wins when a shared budget is short. */
@@ -289,8 +293,9 @@ public final class WorkloadSpec {
       p.check(!startupDelay.isNegative() && !startupDelay.isZero()
               && startupDelay.compareTo(Duration.ofHours(1)) <= 0,
           "startupDelay must be in (0, 1h], but was " + startupDelay);
-      p.check(riskQuantile >= 0.5 && riskQuantile <= 0.999,
-          "riskQuantile must be in [0.5, 0.999], but was " + riskQuantile);
+      p.check(riskQuantile >= MIN_RISK_QUANTILE && riskQuantile <= MAX_RISK_QUANTILE,
+          "riskQuantile must be in [" + MIN_RISK_QUANTILE + ", " + MAX_RISK_QUANTILE
+              + "], but was " + riskQuantile);
       p.check(!forecastHorizon.isNegative() && !forecastHorizon.isZero()
               && forecastHorizon.compareTo(Duration.ofDays(7)) <= 0,
           "forecastHorizon must be in (0, 7d], but was " + forecastHorizon);

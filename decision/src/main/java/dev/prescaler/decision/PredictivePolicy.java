@@ -7,6 +7,7 @@ import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Proposal;
+import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -405,8 +406,10 @@ public final class PredictivePolicy implements DecisionPolicy {
         problems.add("minHistory must be in [0, 7d], but was " + minHistory);
       }
       riskByPriority.forEach((k, v) -> {
-        if (!(v >= 0.5 && v <= 0.999)) {
-          problems.add("riskQuantile of priority " + k + " must be in [0.5, 0.999], but was " + v);
+        if (!(v >= WorkloadSpec.MIN_RISK_QUANTILE && v <= WorkloadSpec.MAX_RISK_QUANTILE)) {
+          problems.add("riskQuantile of priority " + k + " must be in ["
+              + WorkloadSpec.MIN_RISK_QUANTILE + ", " + WorkloadSpec.MAX_RISK_QUANTILE
+              + "], but was " + v);
         }
       });
       if (!problems.isEmpty()) {

@@ -83,8 +83,10 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     if (!(slo >= 0 && slo <= 100)) {
       p.add("slo must be in [0, 100] percent, but was " + slo);
     }
-    if (!(riskQuantile >= 0.5 && riskQuantile <= 0.999)) {
-      p.add("riskQuantile must be in [0.5, 0.999], but was " + riskQuantile);
+    if (!(riskQuantile >= WorkloadSpec.MIN_RISK_QUANTILE
+        && riskQuantile <= WorkloadSpec.MAX_RISK_QUANTILE)) {
+      p.add("riskQuantile must be in [" + WorkloadSpec.MIN_RISK_QUANTILE + ", "
+          + WorkloadSpec.MAX_RISK_QUANTILE + "], but was " + riskQuantile);
     }
     if (threads < 1 || threads > 64) {
       p.add("threads must be in [1, 64], but was " + threads);
