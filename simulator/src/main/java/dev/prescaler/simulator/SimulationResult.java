@@ -1,6 +1,8 @@
 package dev.prescaler.simulator;
 
 import dev.prescaler.simulator.cluster.DemandCurve;
+import dev.prescaler.simulator.score.AgainstHpa;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,5 +33,21 @@ public record SimulationResult(SimulationConfig config, DemandCurve demand, doub
   /** The result of one policy, if it ran. */
   public Optional<PolicyResult> policy(String name) {
     return policies.stream().filter(p -> p.scorecard().policy().equals(name)).findFirst();
+  }
+
+  /**
+   * Every policy other than the HPA and the references read against the HPA, in report order;
+   * empty when the HPA did not run.
+   */
+  public List<AgainstHpa> againstHpa() {
+    List<AgainstHpa> out = new ArrayList<>();
+    policy(AgainstHpa.HPA).ifPresent(hpa -> {
+      for (PolicyResult p : policies) {
+        if (AgainstHpa.isCompared(p.scorecard().policy())) {
+          out.add(new AgainstHpa(p.scorecard(), hpa.scorecard()));
+        }
+      }
+    });
+    return out;
   }
 }

@@ -5,6 +5,7 @@ import dev.prescaler.simulator.RunResult;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
 import dev.prescaler.simulator.cluster.DemandCurve;
+import dev.prescaler.simulator.score.AgainstHpa;
 import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.RunJournal.ForecastPoint;
 import dev.prescaler.simulator.score.Scorecard;
@@ -132,6 +133,13 @@ public final class HtmlReport {
           .append("</td></tr>\n");
     }
     h.append("</table>\n");
+    for (AgainstHpa a : r.againstHpa()) {
+      h.append("<p>").append(Numbers.html(AgainstHpaText.heading(a))).append(":</p>\n<pre>");
+      for (String line : AgainstHpaText.lines(a, r.config().sweep())) {
+        h.append(Numbers.html(line)).append('\n');
+      }
+      h.append("</pre>\n");
+    }
   }
 
   /** Grid indices [from, to) split into at most {@link #BUCKETS} buckets. */

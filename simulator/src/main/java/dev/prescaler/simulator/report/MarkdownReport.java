@@ -3,6 +3,7 @@ package dev.prescaler.simulator.report;
 import dev.prescaler.simulator.PolicyResult;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
+import dev.prescaler.simulator.score.AgainstHpa;
 import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.Scorecard;
 
@@ -37,6 +38,12 @@ public final class MarkdownReport {
           .append(" | ").append(a == null ? "-" : Numbers.fixed(a.targetUtilization(), 2))
           .append(" | ").append(a == null ? "-" : Numbers.fixed(a.underProvisionedPct(), 3))
           .append(" |\n");
+    }
+    for (AgainstHpa a : result.againstHpa()) {
+      b.append("\n").append(AgainstHpaText.heading(a)).append(":\n\n");
+      for (String line : AgainstHpaText.lines(a, c.sweep())) {
+        b.append("- ").append(line.replaceAll("  +", " ")).append('\n');
+      }
     }
     return b.append('\n').toString();
   }

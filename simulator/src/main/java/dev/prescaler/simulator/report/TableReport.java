@@ -3,6 +3,7 @@ package dev.prescaler.simulator.report;
 import dev.prescaler.simulator.PolicyResult;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
+import dev.prescaler.simulator.score.AgainstHpa;
 import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.Scorecard;
 import java.util.ArrayList;
@@ -61,6 +62,12 @@ public final class TableReport {
       b.append(String.format(Locale.ROOT, "SLO columns: the cheapest target utilization in "
           + "0.40..0.95 whose under-provisioned time is <= %s %% (none: no setting meets it)\n",
           Numbers.json(c.slo(), 4)));
+    }
+    for (AgainstHpa a : result.againstHpa()) {
+      b.append(AgainstHpaText.heading(a)).append(":\n");
+      for (String line : AgainstHpaText.lines(a, c.sweep())) {
+        b.append("  ").append(line).append('\n');
+      }
     }
     return b.toString();
   }

@@ -139,6 +139,42 @@ class SimulateCommandTest {
   }
 
   @Test
+  void theTableReadsEachPolicyAgainstTheHpaWithTheScorecardsNumbers() {
+    // Catches a comparison computed from other runs than the scorecard's (another target, the
+    // policies swapped) and one printed for the references, which know the future.
+    String trace = resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv");
+    String[] args = {"--trace", trace, "--policies", "hpa,predictive,oracle", "--no-sweep"};
+    Result table = run(args);
+    Result json = run(concat(args, "--format", "json"));
+    assertThat(table.code()).isZero();
+    double[] hpa = numbers(json.out(), "hpa");
+    double[] predictive = numbers(json.out(), "predictive");
+    assertThat(hpa[0]).isPositive(); // the HPA is short on iio, so the ratio is printed
+    assertThat(table.out()).contains("predictive against hpa (ratio predictive / hpa):\n"
+        + String.format(java.util.Locale.ROOT, "  under-provisioned time at 0.7  %.3f  ",
+            predictive[0] / hpa[0]))
+        .contains(String.format(java.util.Locale.ROOT, "  replica-hours at 0.7           %.3f  ",
+            predictive[1] / hpa[1]))
+        .doesNotContain("oracle against", "cost at the SLO");
+    assertThat(run("--trace", trace, "--policies", "predictive,oracle", "--no-sweep").out())
+        .doesNotContain("against hpa");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** A policy's under-provisioned % and replica-hours from the JSON output. */
+  private static double[] numbers(String json, String policy) {
+    Matcher m = Pattern.compile("\"name\":\"" + policy + "\",\"underProvisionedPct\":"
+        + "([0-9.]+),\"unservedPct\":[0-9.]+,\"replicaHours\":([0-9.]+)").matcher(json);
+    assertThat(m.find()).as(policy + " in " + json).isTrue();
+    return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
+  }
+
+  @Test
   void seriesCsvRecountsTheScorecard() throws IOException {
     // Catches a series that is not the runs the scorecard scored (another target, a shifted or
     // truncated grid, ready and desired swapped, rounded numbers that move a step across the
