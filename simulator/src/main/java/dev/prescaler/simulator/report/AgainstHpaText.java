@@ -48,7 +48,8 @@ final class AgainstHpaText {
     AtSlo hpa = a.hpa().atSlo().orElse(null);
     if (mine != null && hpa != null) {
       return String.format(Locale.ROOT,
-          "%.3f  (%.1f replica-h at target %.2f against %.1f at %.2f)", a.costAtSloRatio(), mine.replicaHours(), mine.targetUtilization(), hpa.replicaHours(),
+          "%.3f  (%.1f replica-h at target %.2f against %.1f at %.2f)", a.costAtSloRatio(),
+          mine.replicaHours(), mine.targetUtilization(), hpa.replicaHours(),
           hpa.targetUtilization());
     }
     if (mine == null && hpa == null) {

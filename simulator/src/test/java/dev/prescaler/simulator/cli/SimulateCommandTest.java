@@ -11,7 +11,9 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -151,9 +153,9 @@ class SimulateCommandTest {
     double[] predictive = numbers(json.out(), "predictive");
     assertThat(hpa[0]).isPositive(); // the HPA is short on iio, so the ratio is printed
     assertThat(table.out()).contains("predictive against hpa (ratio predictive / hpa):\n"
-        + String.format(java.util.Locale.ROOT, "  under-provisioned time at 0.7  %.3f  ",
+        + String.format(Locale.ROOT, "  under-provisioned time at 0.7  %.3f  ",
             predictive[0] / hpa[0]))
-        .contains(String.format(java.util.Locale.ROOT, "  replica-hours at 0.7           %.3f  ",
+        .contains(String.format(Locale.ROOT, "  replica-hours at 0.7           %.3f  ",
             predictive[1] / hpa[1]))
         .doesNotContain("oracle against", "cost at the SLO");
     assertThat(run("--trace", trace, "--policies", "predictive,oracle", "--no-sweep").out())
@@ -161,7 +163,7 @@ class SimulateCommandTest {
   }
 
   private static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    String[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
