@@ -159,6 +159,8 @@ public final class SimulateCommand {
         Replays a demand trace through one real Prescaler engine per policy and scores each:
         under-provisioned time, unserved demand, replica-hours, cost vs oracle-100, scaling
         actions, and the cost at SLO (cheapest target utilization 0.40..0.95 meeting the SLO).
+        When hpa runs, every other policy except the references (static-peak, oracle,
+        oracle-100) is then read against it, as ratios policy / hpa.
 
         Trace: CSV timestamp,value (ISO-8601 or epoch seconds; header optional; # comments).
         Without --trace, the bundled NASA-HTTP July 1995 requests-per-minute trace is used.
