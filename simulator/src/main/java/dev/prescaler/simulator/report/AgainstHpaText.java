@@ -11,80 +11,111 @@ import java.util.Locale;
 final class AgainstHpaText {
   private AgainstHpaText() {}
 
+  /**
+   * One comparison: what is compared, the ratio ("-" where it has no meaning) and the figures it
+   * comes from or why there is no ratio.
+   */
+  record Row(String label, String ratio, String detail) {
+    /** The row on one line, single-spaced: {@code cost at the SLO 0.677 (2574.2 ...)}. */
+    @Override
+    public String toString() {
+      return label + " " + ratio + " (" + detail + ")";
+    }
+  }
+
   /** The heading, e.g. {@code predictive against hpa (ratio predictive / hpa)}. */
   static String heading(AgainstHpa a) {
     String p = a.policy().policy();
     return p + " against " + AgainstHpa.HPA + " (ratio " + p + " / " + AgainstHpa.HPA + ")";
   }
 
+  /** One row per comparison; without a sweep there is no cost at the SLO. */
+  static List<Row> rows(AgainstHpa a, boolean swept) {
+    String target = Numbers.json(a.policy().targetUtilization(), 4);
+    List<Row> rows = new ArrayList<>(4);
+    if (swept) {
+      rows.add(cost(a));
+    }
+    rows.add(under(a, "under-provisioned time at " + target));
+    rows.add(new Row("replica-hours at " + target, ratio(a.replicaHoursRatio()),
+        String.format(Locale.ROOT, "%.1f against %.1f", a.policy().replicaHours(),
+            a.hpa().replicaHours())));
+    rows.add(actions(a, "scaling actions at " + target));
+    return rows;
+  }
+
   /**
-   * One line per comparison, labels padded to one width, e.g. {@code cost at the SLO  0.677
-   * (2574.2 replica-h at 0.80 against 3802.2 at 0.40)}; without a sweep there is no cost at the
-   * SLO.
+   * The rows as aligned lines, labels and ratios padded to one width, e.g. {@code cost at the SLO
+   * 0.677  (2574.2 replica-h at target 0.80 against 3802.2 at 0.40)}.
    */
   static List<String> lines(AgainstHpa a, boolean swept) {
-    String target = Numbers.json(a.policy().targetUtilization(), 4);
-    String[][] rows = {
-        swept ? new String[] {"cost at the SLO", cost(a)} : null,
-        {"under-provisioned time at " + target, under(a)},
-        {"replica-hours at " + target, String.format(Locale.ROOT, "%.3f  (%.1f against %.1f)",
-            a.replicaHoursRatio(), a.policy().replicaHours(), a.hpa().replicaHours())},
-        {"scaling actions at " + target, actions(a)}};
-    int width = 0;
-    for (String[] r : rows) {
-      width = r == null ? width : Math.max(width, r[0].length());
+    List<Row> rows = rows(a, swept);
+    int label = 0;
+    int ratio = 0;
+    for (Row r : rows) {
+      label = Math.max(label, r.label().length());
+      ratio = Math.max(ratio, r.ratio().length());
     }
-    List<String> out = new ArrayList<>(rows.length);
-    for (String[] r : rows) {
-      if (r != null) {
-        out.add(r[0] + " ".repeat(width - r[0].length()) + "  " + r[1]);
-      }
+    List<String> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      out.add(pad(r.label(), label) + "  " + pad(r.ratio(), ratio) + "  (" + r.detail() + ")");
     }
     return out;
   }
 
-  private static String cost(AgainstHpa a) {
+  private static String pad(String s, int width) {
+    return s + " ".repeat(width - s.length());
+  }
+
+  private static String ratio(double v) {
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  private static Row cost(AgainstHpa a) {
+    String label = "cost at the SLO";
     AtSlo mine = a.policy().atSlo().orElse(null);
     AtSlo hpa = a.hpa().atSlo().orElse(null);
     if (mine != null && hpa != null) {
-      return String.format(Locale.ROOT,
-          "%.3f  (%.1f replica-h at target %.2f against %.1f at %.2f)", a.costAtSloRatio(),
-          mine.replicaHours(), mine.targetUtilization(), hpa.replicaHours(),
-          hpa.targetUtilization());
+      return new Row(label, ratio(a.costAtSloRatio()), String.format(Locale.ROOT,
+          "%.1f replica-h at target %.2f against %.1f at %.2f", mine.replicaHours(),
+          mine.targetUtilization(), hpa.replicaHours(), hpa.targetUtilization()));
     }
     if (mine == null && hpa == null) {
-      return "-      (neither meets it at any swept target)";
+      return new Row(label, "-", "neither meets it at any swept target");
     }
     AtSlo only = mine != null ? mine : hpa;
-    return String.format(Locale.ROOT, "-      (only %s meets it: %.1f replica-h at target %.2f)",
+    return new Row(label, "-", String.format(Locale.ROOT,
+        "only %s meets it: %.1f replica-h at target %.2f",
         (mine != null ? a.policy() : a.hpa()).policy(), only.replicaHours(),
-        only.targetUtilization());
+        only.targetUtilization()));
   }
 
-  private static String under(AgainstHpa a) {
+  private static Row under(AgainstHpa a, String label) {
     Scorecard p = a.policy();
     Scorecard h = a.hpa();
     if (h.underProvisionedPct() > 0) {
-      return String.format(Locale.ROOT, "%.3f  (%.3f %% of the time against %.3f %%)",
-          a.underProvisionedRatio(), p.underProvisionedPct(), h.underProvisionedPct());
+      return new Row(label, ratio(a.underProvisionedRatio()), String.format(Locale.ROOT,
+          "%.3f %% of the time against %.3f %%", p.underProvisionedPct(),
+          h.underProvisionedPct()));
     }
     if (p.underProvisionedPct() > 0) {
-      return String.format(Locale.ROOT, "-      (%s is never short, %s %.3f %% of the time)",
-          h.policy(), p.policy(), p.underProvisionedPct());
+      return new Row(label, "-", String.format(Locale.ROOT,
+          "%s is never short, %s %.3f %% of the time", h.policy(), p.policy(),
+          p.underProvisionedPct()));
     }
-    return "1.000  (neither is ever short)";
+    return new Row(label, ratio(1), "neither is ever short");
   }
 
-  private static String actions(AgainstHpa a) {
+  private static Row actions(AgainstHpa a, String label) {
     Scorecard p = a.policy();
     Scorecard h = a.hpa();
     if (h.scalingActions() > 0) {
-      return String.format(Locale.ROOT, "%.3f  (%d against %d)", a.actionsRatio(),
-          p.scalingActions(), h.scalingActions());
+      return new Row(label, ratio(a.actionsRatio()), String.format(Locale.ROOT,
+          "%d against %d", p.scalingActions(), h.scalingActions()));
     }
     return p.scalingActions() > 0
-        ? String.format(Locale.ROOT, "-      (%s made none, %s %d)", h.policy(), p.policy(),
-            p.scalingActions())
-        : "1.000  (neither scaled)";
+        ? new Row(label, "-", String.format(Locale.ROOT, "%s made none, %s %d", h.policy(),
+            p.policy(), p.scalingActions()))
+        : new Row(label, ratio(1), "neither scaled");
   }
 }

@@ -41,8 +41,8 @@ public final class MarkdownReport {
     }
     for (AgainstHpa a : result.againstHpa()) {
       b.append("\n").append(AgainstHpaText.heading(a)).append(":\n\n");
-      for (String line : AgainstHpaText.lines(a, c.sweep())) {
-        b.append("- ").append(line.replaceAll("  +", " ")).append('\n');
+      for (AgainstHpaText.Row row : AgainstHpaText.rows(a, c.sweep())) {
+        b.append("- ").append(row).append('\n');
       }
     }
     return b.append('\n').toString();
