@@ -95,13 +95,8 @@ class SimulateCommandTest {
     assertThat(low.code()).isZero();
     assertThat(low.out()).contains("\"riskQuantile\":0.5,");
     assertThat(dflt.out()).contains("\"riskQuantile\":0.95,");
-    assertThat(replicaHours(low.out())).isLessThan(replicaHours(dflt.out()));
-  }
-
-  private static double replicaHours(String json) {
-    Matcher m = Pattern.compile("\"replicaHours\":([0-9.]+)").matcher(json);
-    assertThat(m.find()).as("replicaHours in " + json).isTrue();
-    return Double.parseDouble(m.group(1));
+    assertThat(numbers(low.out(), "predictive")[1])
+        .isLessThan(numbers(dflt.out(), "predictive")[1]);
   }
 
   @Test
@@ -213,13 +208,11 @@ class SimulateCommandTest {
     int n = lines.size() - 2;
     String[] names = {"hpa", "oracle-100"};
     for (int p = 0; p < 2; p++) {
-      Matcher m = Pattern.compile("\"name\":\"" + names[p] + "\",\"underProvisionedPct\":"
-          + "([0-9.]+),\"unservedPct\":[0-9.]+,\"replicaHours\":([0-9.]+)").matcher(r.out());
-      assertThat(m.find()).as(names[p]).isTrue();
+      double[] scored = numbers(r.out(), names[p]);
       assertThat(desired[p] * 15 / 3600).as(names[p] + " replica-hours")
-          .isCloseTo(Double.parseDouble(m.group(2)), within(0.001));
+          .isCloseTo(scored[1], within(0.001));
       assertThat(100.0 * under[p] / n).as(names[p] + " under-provisioned %")
-          .isCloseTo(Double.parseDouble(m.group(1)), within(0.00005));
+          .isCloseTo(scored[0], within(0.00005));
     }
     assertThat(under[0]).isPositive(); // the HPA is short somewhere on iio: the recount can fail
     // same input, same bytes
