@@ -43,6 +43,10 @@ import java.util.Objects;
  * smallest of those rises ({@code RecurringPeaks}): a cron job or a nightly batch is scaled for
  * before it starts, although a forecast fitted to the whole series smooths a short peak away.
  *
+ * <p>A forecast never asks for more than {@link Builder#forecastCap(double)} (2 by default) × the
+ * highest load of the metric's last 24 hours, or of its live load when higher: a model that runs
+ * away cannot pre-scale the workload to its ceiling; the reactive floor is never capped.
+ *
  * <p>The forecast's upper bound is at the quantile {@code spec.riskQuantile()}; a per-priority
  * quantile ({@link Builder#riskQuantile(int, double)}) rescales the interval half-width by the
  * ratio of the normal quantiles. Without a forecast the policy is the reactive HPA.
@@ -77,6 +81,13 @@ public final class PredictivePolicy implements DecisionPolicy {
    * load needed 16 in the first hour of a cold start); until then the policy is the HPA.
    */
   public static final Duration DEFAULT_MIN_HISTORY = Duration.ofHours(1);
+  /**
+   * Default of {@link Builder#forecastCap(double)}: a forecast never asks for more than 2 × the
+   * highest load of the last day (or the live load, when higher).
+   */
+  public static final double DEFAULT_FORECAST_CAP = 2.0;
+  /** How far back {@link Builder#forecastCap(double)} looks for the highest load: 24 h. */
+  public static final Duration CAP_WINDOW = Duration.ofHours(24);
 
   private final HpaPolicy reactive;
   private final double deadBandUp;
@@ -86,8 +97,10 @@ public final class PredictivePolicy implements DecisionPolicy {
   private final boolean liveLoad;
   private final Duration minHistory;
   private final boolean recurringPeaks;
+  private final double forecastCap;
 
   private PredictivePolicy(Builder b) {
+    this.forecastCap = b.forecastCap;
     this.recurringPeaks = b.recurringPeaks;
     this.minHistory = b.minHistory;
     this.liveLoad = b.liveLoad;
@@ -119,6 +132,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     b.liveLoad = liveLoad;
     b.minHistory = minHistory;
     b.recurringPeaks = recurringPeaks;
+    b.forecastCap = forecastCap;
     return b;
   }
 
@@ -147,6 +161,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     double whyValue = 0;
     boolean whyLive = false;
     RecurringPeaks.Peak whyRecurring = null;
+    double whyCap = Double.NaN;
     double q = quantile(ctx);
     for (MetricTarget m : ctx.spec().metrics()) {
       Forecast f = ctx.forecasts().get(m.name());
@@ -164,13 +179,19 @@ public final class PredictivePolicy implements DecisionPolicy {
       } else {
         recurring = null;
       }
+      double cap = cap(ctx, m.name(), peak);
+      double uncapped = peak;
+      if (peak > cap) {
+        peak = cap;
+      }
       int need = replicasFor(Math.max(0, peak), m.perReplicaTarget());
       exact = Math.max(exact, Math.max(0, peak) / m.perReplicaTarget());
       if (need > p) {
         p = need;
         whyMetric = m;
-        whyValue = peak;
+        whyValue = uncapped;
         whyRecurring = recurring;
+        whyCap = uncapped > cap ? cap : Double.NaN;
       }
     }
     if (p < 0) {
@@ -189,6 +210,7 @@ public final class PredictivePolicy implements DecisionPolicy {
             whyValue = load;
             whyLive = true;
             whyRecurring = null;
+            whyCap = Double.NaN;
           }
         }
       }
@@ -196,9 +218,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     StringBuilder why = new StringBuilder(256).append(whyMetric.name());
     if (whyLive) {
       // "%s: live load %.3f needs %d at %s per replica (above the forecast)"
-      Decimals.appendFixed3(why.append(": live load "), whyValue).append(" needs ").append(p)
-          .append(" at ").append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget()))
-          .append(" per replica (above the forecast)");
+      Decimals.appendFixed3(why.append(": live load "), whyValue);
     } else if (whyRecurring != null) {
       // "%s: recurring peak %.3f (level %.3f + the smallest rise %.3f seen in this window each of
       // the last %d %ss) needs %d at %s per replica"
@@ -206,8 +226,7 @@ public final class PredictivePolicy implements DecisionPolicy {
       Decimals.appendFixed3(why.append(" (level "), whyRecurring.level());
       Decimals.appendFixed3(why.append(" + the smallest rise "), whyRecurring.rise())
           .append(" seen in this window each of the last ").append(whyRecurring.repeats())
-          .append(' ').append(whyRecurring.period()).append("s) needs ").append(p).append(" at ")
-          .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
+          .append(' ').append(whyRecurring.period()).append("s)");
     } else {
       // "%s: peak upper forecast %.3f over the next %d s (startup %d s %s + metrics %d s + sync
       // %d s) needs %d at %s per replica"
@@ -216,8 +235,18 @@ public final class PredictivePolicy implements DecisionPolicy {
           .append(ctx.startupDelay().toSeconds()).append(" s ")
           .append(ctx.startupDelayMeasured() ? "measured" : "configured").append(" + metrics ")
           .append(ctx.metricsDelay().toSeconds()).append(" s + sync ")
-          .append(ctx.syncPeriod().toSeconds()).append(" s) needs ").append(p).append(" at ")
-          .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
+          .append(ctx.syncPeriod().toSeconds()).append(" s)");
+    }
+    if (!Double.isNaN(whyCap)) {
+      // "... capped at %.3f (%s × the highest load of the last %d h or now) needs ..."
+      Decimals.appendFixed3(why.append(" capped at "), whyCap).append(" (")
+          .append(HpaReplicaCalculator.fmt(forecastCap)).append(" × the highest load of the last ")
+          .append(CAP_WINDOW.toHours()).append(" h or now)");
+    }
+    why.append(" needs ").append(p).append(" at ")
+        .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
+    if (whyLive) {
+      why.append(" (above the forecast)");
     }
     Proposal out = floor.mark(TARGET_MARK, p).mark(NEED_MARK, toMilli(exact));
     // The hold and the dead band work on the unrounded need: held in whole replicas, a need
@@ -258,6 +287,30 @@ public final class PredictivePolicy implements DecisionPolicy {
   private static double noise(Forecast f) {
     double w = f.steps() == 0 ? 0 : f.upper(0) - f.point(0);
     return 2 * Math.max(0, w);
+  }
+
+  /**
+   * What a forecast of {@code peak} may ask for: {@code forecastCap} × the highest load of the
+   * metric's history over the last {@link #CAP_WINDOW}, or of its live load when higher;
+   * +infinity (nothing to cap against) without a history or when neither has shown any load. The
+   * history is read only when the peak is above {@code forecastCap} × the live load, the only
+   * case in which the cap can bind.
+   */
+  private double cap(DecisionContext ctx, String metric, double peak) {
+    Double live = ctx.loads().get(metric);
+    double highest = live == null ? 0 : live;
+    MetricSeries h = ctx.histories().get(metric);
+    if (h == null || peak <= forecastCap * highest) {
+      return Double.POSITIVE_INFINITY;
+    }
+    long steps = CAP_WINDOW.toMillis() / Math.max(1, h.step().toMillis());
+    for (int i = h.size() - (int) Math.min(steps, h.size()); i < h.size(); i++) {
+      double v = h.value(i);
+      if (v > highest) { // NaN (a missing step) is never greater
+        highest = v;
+      }
+    }
+    return highest > 0 ? forecastCap * highest : Double.POSITIVE_INFINITY;
   }
 
   /** Whether a history spans less than {@code minHistory} (no history: the forecast counts). */
@@ -307,6 +360,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     return "PredictivePolicy{deadBandUp=" + deadBandUp + ", deadBandDown=" + deadBandDown
         + ", scaleDownStabilization=" + scaleDownStabilization + ", minHistory=" + minHistory
         + ", risk=" + riskByPriority + ", recurringPeaks=" + recurringPeaks
+        + ", forecastCap=" + forecastCap
         + ", reactive=" + reactive + "}";
   }
 
@@ -320,8 +374,23 @@ public final class PredictivePolicy implements DecisionPolicy {
     private boolean liveLoad = DEFAULT_LIVE_LOAD;
     private Duration minHistory = DEFAULT_MIN_HISTORY;
     private boolean recurringPeaks = DEFAULT_RECURRING_PEAKS;
+    private double forecastCap = DEFAULT_FORECAST_CAP;
 
     private Builder() {}
+
+    /**
+     * The most a forecast may ask for, as a multiple of the highest load of the metric's last
+     * {@link #CAP_WINDOW} (or of the live load, when higher), in [1, +infinity]; default {@value
+     * #DEFAULT_FORECAST_CAP}. A guard against a model that runs away (a trend carried off by one
+     * burst, a bad fit): what it asks for beyond the cap is not planned, the reason says so, and
+     * the reactive floor still follows the load however far it grows. Nothing is capped for a
+     * metric without a history or that has shown no load; {@code Double.POSITIVE_INFINITY} turns
+     * it off.
+     */
+    public Builder forecastCap(double multiple) {
+      this.forecastCap = multiple;
+      return this;
+    }
 
     /**
      * Whether a peak that came back at the same time in each of the last 4 hours or 5 days is
@@ -401,6 +470,9 @@ public final class PredictivePolicy implements DecisionPolicy {
           || scaleDownStabilization.compareTo(Duration.ofHours(1)) > 0) {
         problems.add("scaleDownStabilization must be in [0, 1h], but was "
             + scaleDownStabilization);
+      }
+      if (!(forecastCap >= 1)) {
+        problems.add("forecastCap must be in [1, Infinity], but was " + forecastCap);
       }
       if (minHistory.isNegative() || minHistory.compareTo(Duration.ofDays(7)) > 0) {
         problems.add("minHistory must be in [0, 7d], but was " + minHistory);

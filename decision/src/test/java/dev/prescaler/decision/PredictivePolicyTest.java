@@ -155,11 +155,12 @@ class PredictivePolicyTest {
   @Test
   void aForecastFromLessThanAnHourOfHistoryDoesNotCount() {
     // The forecast says 12 replicas; with 59 minutes of history the policy is the HPA (5), with
-    // 60 it plans 12. minHistory(0) uses every forecast.
+    // 60 it plans 12. minHistory(0) uses every forecast. (A history at 60 keeps the forecast
+    // under twice the highest load seen.)
     double[] young = new double[59];
     double[] old = new double[60];
-    Arrays.fill(young, 50);
-    Arrays.fill(old, 50);
+    Arrays.fill(young, 60);
+    Arrays.fill(old, 60);
     Forecast f = forecast(120, 120, 120, 120);
     DecisionContext c59 = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(young))
         .forecast("rps", f).build();
@@ -218,13 +219,58 @@ class PredictivePolicyTest {
   }
 
   @Test
+  void aRunawayForecastIsCappedAtTwiceTheHighestLoadOfTheLastDay() {
+    // 26 h of history at 50 rps: 300 at the oldest step (outside the 24 h looked at), 60 an hour
+    // ago. A forecast of 500 (a trend carried off, a bad fit) is planned as 2 x 60 = 120.
+    double[] load = new double[26 * 60];
+    Arrays.fill(load, 50);
+    load[0] = 300;
+    load[load.length - 60] = 60;
+    DecisionContext c = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(load))
+        .forecast("rps", forecast(500, 500, 500, 500)).build();
+    Proposal p = run(c);
+    assertThat(p.replicas()).isEqualTo(12);
+    assertThat(p.marks()).containsEntry(PredictivePolicy.NEED_MARK, 12_000);
+    assertThat(p.explain()).contains("peak upper forecast 500.000 over the next 135 s (startup "
+        + "120 s configured + metrics 0 s + sync 15 s) capped at 120.000 (2 × the highest load of"
+        + " the last 24 h or now) needs 12 at 10 per replica");
+    // A live load above the history raises the cap with it: 2 x 70 = 140
+    DecisionContext live = ctx(spec, 5, "rps", 70).history("rps", SpikeFilterTest.history(load))
+        .forecast("rps", forecast(500, 500, 500, 500)).build();
+    assertThat(run(live).replicas()).isEqualTo(14);
+    // Below the cap nothing changes, and the reason does not mention it
+    DecisionContext under = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(load))
+        .forecast("rps", forecast(110, 110, 110, 110)).build();
+    assertThat(run(under).replicas()).isEqualTo(11);
+    assertThat(run(under).explain()).doesNotContain("capped");
+    PredictivePolicy uncapped = PredictivePolicy.builder()
+        .forecastCap(Double.POSITIVE_INFINITY).build();
+    assertThat(uncapped.apply(c, Proposal.keep(5)).replicas()).isEqualTo(50);
+    assertThat(PredictivePolicy.builder().forecastCap(3).build().apply(c, Proposal.keep(5))
+        .replicas()).isEqualTo(18);
+    assertThat(uncapped.toBuilder().build().toString()).contains("forecastCap=Infinity");
+  }
+
+  @Test
+  void nothingIsCappedForAMetricThatHasShownNoLoad() {
+    double[] idle = new double[120];
+    DecisionContext c = ctx(spec, 1, "rps", 0).history("rps", SpikeFilterTest.history(idle))
+        .forecast("rps", forecast(120, 120, 120, 120)).build();
+    assertThat(run(c).replicas()).isEqualTo(12);
+    assertThat(run(c).explain()).doesNotContain("capped");
+  }
+
+  @Test
   void builderReportsEveryProblem() {
     assertThatThrownBy(() -> PredictivePolicy.builder().deadBandUp(2).deadBandDown(1)
-        .riskQuantile(3, 0.2).minHistory(Duration.ofSeconds(-1)).build())
+        .riskQuantile(3, 0.2).minHistory(Duration.ofSeconds(-1)).forecastCap(0.5).build())
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("deadBandUp must be in [0, 1], but was 2.0")
         .hasMessageContaining("deadBandDown must be in [0, 1), but was 1.0")
         .hasMessageContaining("riskQuantile of priority 3 must be in [0.5, 0.999], but was 0.2")
-        .hasMessageContaining("minHistory must be in [0, 7d], but was PT-1S");
+        .hasMessageContaining("minHistory must be in [0, 7d], but was PT-1S")
+        .hasMessageContaining("forecastCap must be in [1, Infinity], but was 0.5");
+    assertThatThrownBy(() -> PredictivePolicy.builder().forecastCap(Double.NaN).build())
+        .hasMessageContaining("forecastCap must be in [1, Infinity], but was NaN");
   }
 }
