@@ -70,7 +70,10 @@ class PredictiveEngineTest {
     }
   }
 
-  /** Runs one policy for {@code minutes} and returns {ticks short of capacity, violations}. */
+  /**
+   * Runs one policy for {@code minutes} and returns {ticks short of capacity, violations, the
+   * highest desired count}.
+   */
   private static int[] run(DecisionPolicy policy, Forecaster forecaster, DoubleUnaryOperator demand,
       int minutes) {
     return run(policy, forecaster, demand, minutes, 0);
@@ -121,9 +124,11 @@ class PredictiveEngineTest {
       b.forecaster(forecaster);
     }
     int short_ = 0;
+    int highest = 0;
     try (AutoscalerEngine engine = b.build()) {
       for (int i = 0; i < minutes * 4; i++) {
         engine.tick();
+        highest = Math.max(highest, desired[0]);
         double t = Duration.between(START, clock.instant()).toSeconds() / 60.0;
         if (t >= countFrom && demand.applyAsDouble(t) > ready[0] * CAPACITY) {
           short_++;
@@ -131,7 +136,7 @@ class PredictiveEngineTest {
         clock.advance(Duration.ofSeconds(15));
       }
       List<DecisionRecord> records = journal.records(REF);
-      return new int[] {short_, DecisionInvariants.check(records, spec).size()};
+      return new int[] {short_, DecisionInvariants.check(records, spec).size(), highest};
     }
   }
 
@@ -168,5 +173,27 @@ class PredictiveEngineTest {
     // start until replicas asked for a metrics delay later are ready (24 ticks, 12 a job)
     assertThat(without[0]).as("short ticks without recurring peaks").isGreaterThanOrEqualTo(20);
     assertThat(with[0]).as("short ticks with recurring peaks").isZero();
+  }
+
+  @Test
+  void aForecasterThatRunsAwayCannotPreScaleToTheCeiling() {
+    // 30 rps all along (3 replicas at 10 each); once it counts, the forecaster says 50 times the
+    // last value. Uncapped, the stack asks for the ceiling (60); capped at twice the highest load
+    // of the day it asks for 6, and the HPA floor keeps 3.
+    Forecaster runaway = (h, horizon, level) -> {
+      Forecast f = new TrendForecaster().forecast(h, horizon, level);
+      double[] x = new double[f.steps()];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = f.point(i) * 50;
+      }
+      return new Forecast("runaway", f.start(), f.step(), x, x, x, level);
+    };
+    DecisionPolicy uncapped = Policies.predictive(PredictivePolicy.builder()
+        .forecastCap(Double.POSITIVE_INFINITY).build());
+    int[] capped = run(Policies.predictive(), runaway, t -> 30, 90);
+    int[] off = run(uncapped, runaway, t -> 30, 90);
+    assertThat(capped[1]).as("invariant violations").isZero();
+    assertThat(off[2]).as("highest desired count without the cap").isEqualTo(60);
+    assertThat(capped[2]).as("highest desired count with the cap").isEqualTo(6);
   }
 }
