@@ -44,8 +44,9 @@ import java.util.Objects;
  * before it starts, although a forecast fitted to the whole series smooths a short peak away.
  *
  * <p>A forecast never asks for more than {@link Builder#forecastCap(double)} (2 by default) × the
- * highest load of the metric's last 24 hours, or of its live load when higher: a model that runs
- * away cannot pre-scale the workload to its ceiling; the reactive floor is never capped.
+ * highest load of the metric's history (the engine keeps 7 days), or of its live load when
+ * higher: a model that runs away cannot pre-scale the workload to its ceiling; the reactive floor
+ * is never capped.
  *
  * <p>The forecast's upper bound is at the quantile {@code spec.riskQuantile()}; a per-priority
  * quantile ({@link Builder#riskQuantile(int, double)}) rescales the interval half-width by the
@@ -83,11 +84,9 @@ public final class PredictivePolicy implements DecisionPolicy {
   public static final Duration DEFAULT_MIN_HISTORY = Duration.ofHours(1);
   /**
    * Default of {@link Builder#forecastCap(double)}: a forecast never asks for more than 2 × the
-   * highest load of the last day (or the live load, when higher).
+   * highest load of the metric's history (or the live load, when higher).
    */
   public static final double DEFAULT_FORECAST_CAP = 2.0;
-  /** How far back {@link Builder#forecastCap(double)} looks for the highest load: 24 h. */
-  public static final Duration CAP_WINDOW = Duration.ofHours(24);
 
   private final HpaPolicy reactive;
   private final double deadBandUp;
@@ -238,10 +237,9 @@ public final class PredictivePolicy implements DecisionPolicy {
           .append(ctx.syncPeriod().toSeconds()).append(" s)");
     }
     if (!Double.isNaN(whyCap)) {
-      // "... capped at %.3f (%s × the highest load of the last %d h or now) needs ..."
+      // "... capped at %.3f (%s × the highest load seen) needs ..."
       Decimals.appendFixed3(why.append(" capped at "), whyCap).append(" (")
-          .append(HpaReplicaCalculator.fmt(forecastCap)).append(" × the highest load of the last ")
-          .append(CAP_WINDOW.toHours()).append(" h or now)");
+          .append(HpaReplicaCalculator.fmt(forecastCap)).append(" × the highest load seen)");
     }
     why.append(" needs ").append(p).append(" at ")
         .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
@@ -291,10 +289,9 @@ public final class PredictivePolicy implements DecisionPolicy {
 
   /**
    * What a forecast of {@code peak} may ask for: {@code forecastCap} × the highest load of the
-   * metric's history over the last {@link #CAP_WINDOW}, or of its live load when higher;
-   * +infinity (nothing to cap against) without a history or when neither has shown any load. The
-   * history is read only when the peak is above {@code forecastCap} × the live load, the only
-   * case in which the cap can bind.
+   * metric's history, or of its live load when higher; +infinity (nothing to cap against) without
+   * a history or when neither has shown any load. The history is read only when the peak is
+   * above {@code forecastCap} × the live load, the only case in which the cap can bind.
    */
   private double cap(DecisionContext ctx, String metric, double peak) {
     Double live = ctx.loads().get(metric);
@@ -303,8 +300,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     if (h == null || peak <= forecastCap * highest) {
       return Double.POSITIVE_INFINITY;
     }
-    long steps = CAP_WINDOW.toMillis() / Math.max(1, h.step().toMillis());
-    for (int i = h.size() - (int) Math.min(steps, h.size()); i < h.size(); i++) {
+    for (int i = 0; i < h.size(); i++) {
       double v = h.value(i);
       if (v > highest) { // NaN (a missing step) is never greater
         highest = v;
@@ -379,8 +375,8 @@ public final class PredictivePolicy implements DecisionPolicy {
     private Builder() {}
 
     /**
-     * The most a forecast may ask for, as a multiple of the highest load of the metric's last
-     * {@link #CAP_WINDOW} (or of the live load, when higher), in [1, +infinity]; default {@value
+     * The most a forecast may ask for, as a multiple of the highest load of the metric's history
+     * (or of the live load, when higher), in [1, +infinity]; default {@value
      * #DEFAULT_FORECAST_CAP}. A guard against a model that runs away (a trend carried off by one
      * burst, a bad fit): what it asks for beyond the cap is not planned, the reason says so, and
      * the reactive floor still follows the load however far it grows. Nothing is capped for a

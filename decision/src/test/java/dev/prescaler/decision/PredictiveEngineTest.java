@@ -179,7 +179,7 @@ class PredictiveEngineTest {
   void aForecasterThatRunsAwayCannotPreScaleToTheCeiling() {
     // 30 rps all along (3 replicas at 10 each); once it counts, the forecaster says 50 times the
     // last value. Uncapped, the stack asks for the ceiling (60); capped at twice the highest load
-    // of the day it asks for 6, and the HPA floor keeps 3.
+    // seen it asks for 6, and the HPA floor alone would keep 3.
     Forecaster runaway = (h, horizon, level) -> {
       Forecast f = new TrendForecaster().forecast(h, horizon, level);
       double[] x = new double[f.steps()];

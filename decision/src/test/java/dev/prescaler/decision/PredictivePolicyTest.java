@@ -219,21 +219,21 @@ class PredictivePolicyTest {
   }
 
   @Test
-  void aRunawayForecastIsCappedAtTwiceTheHighestLoadOfTheLastDay() {
-    // 26 h of history at 50 rps: 300 at the oldest step (outside the 24 h looked at), 60 an hour
-    // ago. A forecast of 500 (a trend carried off, a bad fit) is planned as 2 x 60 = 120.
+  void aRunawayForecastIsCappedAtTwiceTheHighestLoadSeen() {
+    // 26 h of history at 50 rps, 60 at the oldest step and a missing step an hour ago. A
+    // forecast of 500 (a trend carried off, a bad fit) is planned as 2 x 60 = 120.
     double[] load = new double[26 * 60];
     Arrays.fill(load, 50);
-    load[0] = 300;
-    load[load.length - 60] = 60;
+    load[0] = 60;
+    load[load.length - 60] = Double.NaN;
     DecisionContext c = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(load))
         .forecast("rps", forecast(500, 500, 500, 500)).build();
     Proposal p = run(c);
     assertThat(p.replicas()).isEqualTo(12);
     assertThat(p.marks()).containsEntry(PredictivePolicy.NEED_MARK, 12_000);
     assertThat(p.explain()).contains("peak upper forecast 500.000 over the next 135 s (startup "
-        + "120 s configured + metrics 0 s + sync 15 s) capped at 120.000 (2 × the highest load of"
-        + " the last 24 h or now) needs 12 at 10 per replica");
+        + "120 s configured + metrics 0 s + sync 15 s) capped at 120.000 (2 × the highest load "
+        + "seen) needs 12 at 10 per replica");
     // A live load above the history raises the cap with it: 2 x 70 = 140
     DecisionContext live = ctx(spec, 5, "rps", 70).history("rps", SpikeFilterTest.history(load))
         .forecast("rps", forecast(500, 500, 500, 500)).build();
