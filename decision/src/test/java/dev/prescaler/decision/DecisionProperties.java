@@ -9,6 +9,7 @@ import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.PastDecision;
 import dev.prescaler.core.Proposal;
+import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.StepLimits;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.ClusterCapacityArbiter.Claim;
@@ -198,6 +199,39 @@ class DecisionProperties {
       int reactive = run(hpa, c);
       assertThat(run(predictive, c)).as("seed %d", seed).isGreaterThanOrEqualTo(reactive);
       assertThat(run(stack, c)).as("seed %d", seed).isGreaterThanOrEqualTo(reactive);
+    });
+  }
+
+  /**
+   * With no earlier need to hold, the predictive policy asks for at most twice the highest load
+   * of the history or the live load, however far the forecast runs, unless the reactive floor or
+   * the dead band (the current count) asks for more.
+   */
+  @Test
+  void aForecastNeverAsksForMoreThanTwiceTheHighestLoadSeen() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      WorkloadSpec spec = RandomContexts.spec(r);
+      ReplicaStatus rs = RandomContexts.replicas(r, spec);
+      MetricTarget m = spec.metrics().get(0);
+      double scale = m.perReplicaTarget() * spec.maxReplicas();
+      double[] history = new double[60 + r.nextInt(600)];
+      for (int i = 0; i < history.length; i++) {
+        history[i] = r.nextInt(10) == 0 ? Double.NaN : r.nextDouble() * scale;
+      }
+      DecisionContext c = DecisionContext.builder(spec, Fixtures.NOW, rs)
+          .reading(m.name(), RandomContexts.reading(r, spec, rs.current()))
+          .history(m.name(), SpikeFilterTest.history(history))
+          .forecast(m.name(), RandomContexts.forecast(r, Fixtures.NOW,
+              scale * (1 + r.nextInt(100))))
+          .build();
+      double highest = c.loads().getOrDefault(m.name(), 0.0);
+      for (double v : history) {
+        highest = Double.isNaN(v) ? highest : Math.max(highest, v);
+      }
+      int capped = PredictivePolicy.replicasFor(2 * highest, m.perReplicaTarget());
+      int allowed = Math.max(capped, Math.max(run(hpa, c), rs.current()));
+      assertThat(run(predictive, c)).as("seed %d", seed).isLessThanOrEqualTo(allowed);
     });
   }
 
