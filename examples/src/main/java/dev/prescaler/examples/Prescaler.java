@@ -2,14 +2,15 @@ package dev.prescaler.examples;
 
 import dev.prescaler.agent.AgentCommand;
 import dev.prescaler.forecast.cli.ForecastEvalCommand;
+import dev.prescaler.prometheus.cli.ExportCommand;
 import dev.prescaler.simulator.cli.SimulateCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
  * The {@code prescaler} command line ({@code bin/prescaler}): dispatches to {@code simulate},
- * {@code forecast-eval} and {@code agent}. Exit codes: 0 success, 2 bad input (one line, never a
- * stack trace), 1 an unexpected failure.
+ * {@code export}, {@code forecast-eval} and {@code agent}. Exit codes: 0 success, 2 bad input
+ * (one line, never a stack trace), 1 an unexpected failure.
  */
 public final class Prescaler {
   private Prescaler() {}
@@ -17,6 +18,7 @@ public final class Prescaler {
   static final String USAGE = """
       usage: prescaler <command> [options]
         simulate        replay a trace through the engine against the HPA and an oracle
+        export          write a PromQL expression's history as a trace to simulate
         forecast-eval   score the forecasters on M4 Hourly or on a trace
         agent           run the agent in a cluster (or --validate its configuration)
       Run 'prescaler <command> --help' for a command's options.
@@ -37,11 +39,12 @@ public final class Prescaler {
     try {
       return switch (args[0]) {
         case "simulate" -> SimulateCommand.run(rest, out, err);
+        case "export" -> ExportCommand.run(rest, out, err);
         case "forecast-eval" -> ForecastEvalCommand.run(rest, out, err);
         case "agent" -> AgentCommand.run(rest, out, err);
         default -> {
           err.println("prescaler: unknown command " + args[0]
-              + " (known: simulate, forecast-eval, agent)");
+              + " (known: simulate, export, forecast-eval, agent)");
           yield 2;
         }
       };

@@ -294,12 +294,7 @@ public final class PrometheusMetricSource implements MetricSource {
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(step, "step");
-    if (!from.isBefore(to)) {
-      throw new IllegalArgumentException("from must be before to (" + to + "), but was " + from);
-    }
-    if (step.toMillis() < 1) {
-      throw new IllegalArgumentException("step must be >= 1 ms, but was " + step);
-    }
+    long n = steps(from, to, step);
     QueryTemplate t = metrics.get(metric.name());
     if (t == null) {
       return Optional.empty();
@@ -316,11 +311,6 @@ public final class PrometheusMetricSource implements MetricSource {
       }
     }
     long stepNanos = step.toNanos();
-    long n = ceilDiv(Duration.between(from, to).toNanos(), stepNanos);
-    if (n > 10_000_000L) {
-      throw new IllegalArgumentException("history must span at most 10,000,000 steps, but "
-          + from + " to " + to + " by " + step + " is " + n);
-    }
     Instant earliest = to.minus(maxBackfill);
     long first = from.isBefore(earliest)
         ? ceilDiv(Duration.between(from, earliest).toNanos(), stepNanos) : 0;
@@ -342,6 +332,52 @@ public final class PrometheusMetricSource implements MetricSource {
       }
     }
     return Optional.of(MetricSeries.of(from, step, out));
+  }
+
+  /**
+   * Any PromQL expression that returns one series (or none), read on the grid {@code from, from +
+   * step, ...} before {@code to} with range queries evaluated at each step's start, in chunks of
+   * at most {@link Builder#maxPointsPerRequest} points; steps without a finite value are NaN.
+   * Unlike {@link #history} it takes the expression as it is (no template, no workload) and reads
+   * the whole span, however long: it is what {@code prescaler export} writes a simulator trace
+   * from.
+   *
+   * @throws PrometheusException when a request fails, the expression returns several series or
+   *     the thread is interrupted (its flag restored)
+   * @throws IllegalArgumentException when the expression is blank, {@code from} is not before
+   *     {@code to}, the step is under 1 ms or the span holds more than 10,000,000 steps
+   */
+  public MetricSeries rangeQuery(String promql, Instant from, Instant to, Duration step) {
+    Objects.requireNonNull(promql, "promql");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(step, "step");
+    if (promql.isBlank()) {
+      throw new IllegalArgumentException("promql must be a PromQL expression, but was blank");
+    }
+    int n = (int) steps(from, to, step);
+    double[] out = new double[n];
+    Arrays.fill(out, Double.NaN);
+    if (!fetch(promql, from, step, 0, n, out)) {
+      throw new PrometheusException("range query interrupted (query: " + promql + ")");
+    }
+    return MetricSeries.of(from, step, out);
+  }
+
+  /** The steps of {@code [from, to)} by {@code step}, at most 10,000,000, after checking them. */
+  private static long steps(Instant from, Instant to, Duration step) {
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("from must be before to (" + to + "), but was " + from);
+    }
+    if (step.toMillis() < 1) {
+      throw new IllegalArgumentException("step must be >= 1 ms, but was " + step);
+    }
+    long n = ceilDiv(Duration.between(from, to).toNanos(), step.toNanos());
+    if (n > 10_000_000L) {
+      throw new IllegalArgumentException("a range must span at most 10,000,000 steps, but "
+          + from + " to " + to + " by " + step + " is " + n);
+    }
+    return n;
   }
 
   private static long ceilDiv(long a, long b) {

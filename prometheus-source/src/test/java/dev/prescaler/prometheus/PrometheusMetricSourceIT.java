@@ -225,6 +225,47 @@ class PrometheusMetricSourceIT {
   }
 
   @Test
+  void exportWritesTheBackfilledHistoryAsATrace() throws Exception {
+    Path file = dir.resolve("web-rps.csv");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+
+    int code = dev.prescaler.prometheus.cli.ExportCommand.run(new String[] {
+        "--prometheus", prometheus.uri().toString(),
+        "--query", "sum(rate(http_requests_total{namespace=\"shop\"}[5m]))",
+        "--from", fixtureStart.toString(), "--to", fixtureEnd.toString(), "--step", "1m",
+        "--out", file.toString()}, System.out, new java.io.PrintStream(err, true));
+
+    assertThat(code).as(err.toString()).isZero();
+    List<String> lines = java.nio.file.Files.readAllLines(file);
+    assertThat(lines.get(0)).startsWith("# exported from Prometheus " + prometheus.uri())
+        .contains("from " + fixtureStart + " to " + fixtureEnd + ", step 60s");
+    assertThat(lines.get(1)).isEqualTo("timestamp,value");
+    // The first step has no earlier sample for rate(); every later one has a value.
+    assertThat(lines).hasSize(2 + HOURS * 60 - 1);
+    int checked = 0;
+    for (String line : lines.subList(2, lines.size())) {
+      String[] f = line.split(",");
+      long sinceStart = Duration.between(fixtureStart, Instant.parse(f[0])).getSeconds();
+      if (sinceStart % 3600 >= 6 * 60) { // the 5 m window lies inside one hour
+        assertThat(Double.parseDouble(f[1])).as(line)
+            .isCloseTo(2 * HistoryFixture.rpsPerPod(sinceStart / 3600), within(1e-6));
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(HOURS * 54);
+  }
+
+  @Test
+  void aRangeQueryOfSeveralSeriesIsRefused() {
+    PrometheusMetricSource source = source().metric("rps", "unused").build();
+
+    assertThatThrownBy(() -> source.rangeQuery("rate(http_requests_total[5m])",
+        fixtureEnd.minus(Duration.ofHours(1)), fixtureEnd, Duration.ofMinutes(1)))
+        .isInstanceOf(PrometheusException.class)
+        .hasMessageStartingWith("ambiguous history: the query returned 2 series");
+  }
+
+  @Test
   void historyOlderThanTheBackfillLimitIsNotRead() {
     PrometheusMetricSource source = source().rateWindow(Duration.ofMinutes(5))
         .maxBackfill(Duration.ofHours(2))

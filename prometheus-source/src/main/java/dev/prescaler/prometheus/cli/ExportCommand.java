@@ -1,0 +1,345 @@
+package dev.prescaler.prometheus.cli;
+
+import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.prometheus.PrometheusException;
+import dev.prescaler.prometheus.PrometheusMetricSource;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code export} command: reads one PromQL expression over a span of the past from a
+ * Prometheus server and writes it as a {@code timestamp,value} trace, the input of {@code
+ * prescaler simulate}. This is how a team backtests Prescaler on its own metric history.
+ *
+ * <p>The expression is evaluated on a grid of {@code --step} with range queries, in chunks under
+ * Prometheus's 11,000-point limit. A step without a finite value (no sample, NaN, a gap in the
+ * scrape) is left out of the file, as the bundled traces leave out what their sources did not
+ * record; the simulator interpolates across it. The first line names what was read.
+ */
+public final class ExportCommand {
+  /** Default span read when neither {@code --from} nor {@code --last} is given: 7 days. */
+  public static final Duration DEFAULT_LAST = Duration.ofDays(7);
+  /** Default grid step: 60 s, the engine's history step. */
+  public static final Duration DEFAULT_STEP = Duration.ofSeconds(60);
+  /** Default timeout of one range request: 30 s. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  static final String USAGE = String.join("\n",
+      "usage: prescaler export --prometheus URL --query PROMQL [--last 7d | --from T [--to T]]",
+      "                        [--step 60s] [--out FILE] [--bearer-token-file FILE]",
+      "                        [--ca-cert FILE] [--timeout 30s]",
+      "",
+      "Reads one PromQL expression over a span of the past and writes it as a trace",
+      "(timestamp,value) for 'prescaler simulate --trace FILE'. The expression must return one",
+      "series: aggregate it, e.g. sum(rate(http_requests_total{job=\"web\"}[5m])).",
+      "",
+      "Options (defaults in brackets):",
+      "  --prometheus URL         where Prometheus serves its API, http or https",
+      "  --query PROMQL           the load of the workload, in units one replica serves",
+      "  --last D                 span ending now [7d]",
+      "  --from T, --to T         span [from, to), ISO-8601 (2026-11-29T10:00:00Z) or epoch",
+      "                           seconds; --to defaults to now",
+      "  --step D                 grid step [60s]",
+      "  --out FILE               the trace file, written whole or not at all [stdout]",
+      "  --bearer-token-file F    send the token in this file (re-read when it changes)",
+      "  --ca-cert FILE           trust this PEM certificate for an https URL",
+      "  --timeout D              timeout of one range request [30s]",
+      "Durations: 90 (seconds), 90s, 15m, 1h, 7d or ISO-8601 (PT15M).",
+      "Steps without a finite value are left out; the simulator interpolates across them.",
+      "",
+      "Exit status: 0 written; 1 Prometheus failed or returned nothing; 2 bad arguments.");
+
+  private static final List<String> OPTIONS = List.of("--prometheus", "--query", "--last",
+      "--from", "--to", "--step", "--out", "--bearer-token-file", "--ca-cert", "--timeout");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+
+  private ExportCommand() {}
+
+  /**
+   * Runs the command with the system clock.
+   *
+   * @return 0 when the trace was written, 1 when Prometheus failed or returned no value, 2 on bad
+   *     arguments (one line on {@code err}, never a stack trace)
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, Clock.systemUTC());
+  }
+
+  /** Runs the command; "now" comes from {@code clock}. */
+  public static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        out.println(USAGE);
+        return 0;
+      }
+      int eq = a.indexOf('=');
+      String key = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
+      if (!OPTIONS.contains(key)) {
+        err.println("export: unknown " + (a.startsWith("--") ? "option " + key : "argument '"
+            + a + "'") + " (see --help)");
+        return 2;
+      }
+      if (eq < 0 && i + 1 >= args.length) {
+        err.println("export: option " + a + " needs a value (see --help)");
+        return 2;
+      }
+      opts.put(key, eq > 0 ? a.substring(eq + 1) : args[++i]);
+    }
+    Request r;
+    try {
+      r = request(opts, clock);
+    } catch (IllegalArgumentException e) {
+      err.println("export: " + e.getMessage());
+      return 2;
+    }
+    MetricSeries series;
+    try {
+      series = r.source.rangeQuery(r.query, r.from, r.to, r.step);
+    } catch (PrometheusException e) {
+      err.println("export: " + e.getMessage());
+      return 1;
+    }
+    int present = series.countPresent();
+    if (present == 0) {
+      err.println("export: the query returned no value from " + r.from + " to " + r.to
+          + " (query: " + r.query + ")");
+      return 1;
+    }
+    String provenance = "# exported from Prometheus " + r.where + " by prescaler export: query "
+        + oneLine(r.query) + ", from " + r.from + " to " + r.to + ", step " + seconds(r.step)
+        + ", " + present + " of " + series.size() + " steps with a value";
+    try {
+      if (r.out == null) {
+        write(series, provenance, new BufferedWriter(new OutputStreamWriter(out,
+            StandardCharsets.UTF_8)));
+      } else {
+        writeFile(series, provenance, r.out);
+        err.println("export: wrote " + present + " rows to " + r.out + " (" + (series.size()
+            - present) + " steps without a value left out)");
+      }
+    } catch (UncheckedIOException e) {
+      err.println("export: cannot write " + (r.out == null ? "stdout" : r.out) + ": "
+          + e.getCause().getMessage());
+      return 1;
+    }
+    return 0;
+  }
+
+  /** What the options ask for, checked; the first problem throws. */
+  private record Request(PrometheusMetricSource source, String where, String query, Instant from,
+      Instant to, Duration step, Path out) {}
+
+  private static Request request(Map<String, String> opts, Clock clock) {
+    String url = required(opts, "--prometheus");
+    String query = required(opts, "--query");
+    if (query.isBlank()) {
+      throw new IllegalArgumentException("--query must be a PromQL expression, but was blank");
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null || uri.getHost() == null || !("http".equalsIgnoreCase(uri.getScheme())
+        || "https".equalsIgnoreCase(uri.getScheme())) || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException("--prometheus must be an http or https URL with a host"
+          + " and no query, such as http://prometheus:9090, but was \"" + url + "\"");
+    }
+    Duration step = opts.containsKey("--step") ? duration("--step", opts.get("--step"))
+        : DEFAULT_STEP;
+    Duration timeout = opts.containsKey("--timeout")
+        ? duration("--timeout", opts.get("--timeout")) : DEFAULT_TIMEOUT;
+    if (timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException("--timeout must be at most 10m, but was \""
+          + opts.get("--timeout") + "\"");
+    }
+    if (opts.containsKey("--last") && (opts.containsKey("--from") || opts.containsKey("--to"))) {
+      throw new IllegalArgumentException("--last cannot be combined with --from or --to");
+    }
+    if (opts.containsKey("--to") && !opts.containsKey("--from")) {
+      throw new IllegalArgumentException("--to needs --from");
+    }
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant to = opts.containsKey("--to") ? instant("--to", opts.get("--to")) : now;
+    Instant from = opts.containsKey("--from") ? instant("--from", opts.get("--from"))
+        : to.minus(opts.containsKey("--last") ? duration("--last", opts.get("--last"))
+            : DEFAULT_LAST);
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("--from must be before --to (" + to + "), but was "
+          + from);
+    }
+    long steps = (Duration.between(from, to).toMillis() + step.toMillis() - 1) / step.toMillis();
+    if (steps > 10_000_000L) {
+      throw new IllegalArgumentException("the span must hold at most 10,000,000 steps of --step,"
+          + " but " + from + " to " + to + " by " + seconds(step) + " holds " + steps);
+    }
+    PrometheusMetricSource.Builder b = PrometheusMetricSource.builder().baseUri(uri)
+        // The builder wants the metrics it will serve; the export's one metric is its query.
+        .metric("export", query)
+        .requestTimeout(timeout);
+    if (opts.containsKey("--bearer-token-file")) {
+      b.bearerTokenFile(Path.of(opts.get("--bearer-token-file")));
+    }
+    if (opts.containsKey("--ca-cert")) {
+      if (!"https".equalsIgnoreCase(uri.getScheme())) {
+        throw new IllegalArgumentException("--ca-cert needs an https --prometheus URL, but it "
+            + "was \"" + url + "\"");
+      }
+      b.caCertificate(Path.of(opts.get("--ca-cert")));
+    }
+    PrometheusMetricSource source;
+    try {
+      source = b.build();
+    } catch (InvalidConfigurationException e) {
+      throw new IllegalArgumentException(String.join("; ", e.problems()));
+    }
+    Path out = opts.containsKey("--out") ? Path.of(opts.get("--out")) : null;
+    String where;
+    try {
+      // Never write credentials given in the URL into the file.
+      where = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null,
+          null).toString();
+    } catch (URISyntaxException e) {
+      where = uri.getHost();
+    }
+    return new Request(source, where, query, from, to, step, out);
+  }
+
+  private static String required(Map<String, String> opts, String name) {
+    String v = opts.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException(name + " is required (see --help)");
+    }
+    return v;
+  }
+
+  static Duration duration(String name, String value) {
+    Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      long amount;
+      try {
+        amount = Long.parseLong(m.group(1));
+      } catch (NumberFormatException e) {
+        amount = Long.MAX_VALUE;
+      }
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      ChronoUnit u = switch (unit) {
+        case "ms" -> ChronoUnit.MILLIS;
+        case "m" -> ChronoUnit.MINUTES;
+        case "h" -> ChronoUnit.HOURS;
+        case "d" -> ChronoUnit.DAYS;
+        default -> ChronoUnit.SECONDS;
+      };
+      if (amount > 0 && amount <= 3650L * 86_400_000 / u.getDuration().toMillis()) {
+        return Duration.of(amount, u);
+      }
+    } else {
+      try {
+        Duration d = Duration.parse(value);
+        if (!d.isNegative() && !d.isZero() && d.compareTo(Duration.ofDays(3650)) <= 0) {
+          return d;
+        }
+      } catch (DateTimeParseException e) {
+        // reported below
+      }
+    }
+    throw new IllegalArgumentException(name + " must be a duration from 1ms to 3650d such as "
+        + "60s, 15m, 7d or PT15M, but was \"" + value + "\"");
+  }
+
+  static Instant instant(String name, String value) {
+    try {
+      if (value.matches("\\d{1,11}")) {
+        return Instant.ofEpochSecond(Long.parseLong(value));
+      }
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as "
+          + "2026-11-29T10:00:00Z or epoch seconds, but was \"" + value + "\"");
+    }
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
+  private static String oneLine(String s) {
+    return s.replaceAll("\\s+", " ").trim();
+  }
+
+  /** Writes to a file next to {@code target}, then moves it over: never half a trace. */
+  private static void writeFile(MetricSeries series, String provenance, Path target) {
+    Path dir = target.toAbsolutePath().getParent();
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        write(series, provenance, w);
+      }
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      tmp = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the write already failed; that is what is reported
+        }
+      }
+    }
+  }
+
+  private static void write(MetricSeries series, String provenance, Writer w) {
+    try {
+      StringBuilder line = new StringBuilder(64);
+      w.write(provenance);
+      w.write("\ntimestamp,value\n");
+      for (int i = 0; i < series.size(); i++) {
+        double v = series.value(i);
+        if (Double.isNaN(v)) {
+          continue;
+        }
+        line.setLength(0);
+        line.append(series.timeOf(i)).append(',');
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+          line.append((long) v);
+        } else {
+          line.append(v);
+        }
+        w.write(line.append('\n').toString());
+      }
+      w.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

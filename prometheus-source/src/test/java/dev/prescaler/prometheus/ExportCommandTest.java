@@ -1,0 +1,241 @@
+package dev.prescaler.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.prometheus.cli.ExportCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code prescaler export} against a loopback stub that answers every range query with one value
+ * per point (t mod 1000, NaN where t is a multiple of 7); the real server is in {@code
+ * PrometheusMetricSourceIT}.
+ */
+class ExportCommandTest {
+  private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+  @TempDir Path dir;
+  private StubPrometheus stub;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @AfterEach
+  void close() {
+    if (stub != null) {
+      stub.close();
+    }
+  }
+
+  private void answerPerPoint(int seriesCount) throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(exchange -> {
+      StubPrometheus.Request req = stub.requests().get(stub.requests().size() - 1);
+      long start = new BigDecimal(req.form().get("start")).longValueExact();
+      long end = new BigDecimal(req.form().get("end")).longValueExact();
+      long step = new BigDecimal(req.form().get("step")).longValueExact();
+      StringBuilder values = new StringBuilder();
+      for (long t = start; t <= end; t += step) {
+        String v = t % 7 == 0 ? "NaN" : (t % 1000) + ".25";
+        values.append(values.length() == 0 ? "" : ",").append('[').append(t).append(",\"")
+            .append(v).append("\"]");
+      }
+      StringBuilder result = new StringBuilder();
+      for (int i = 0; i < seriesCount; i++) {
+        result.append(i == 0 ? "" : ",").append("{\"metric\":{\"pod\":\"p").append(i)
+            .append("\"},\"values\":[").append(values).append("]}");
+      }
+      StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+          + "\"result\":[" + result + "]}}").handle(exchange);
+    });
+  }
+
+  private int run(String... args) {
+    return ExportCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void writesOneRowPerStepWithAValueUnderAProvenanceLine() throws IOException {
+    answerPerPoint(1);
+    Path file = dir.resolve("web.csv");
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "sum(rate(x[5m]))",
+        "--last", "3h", "--step", "1m", "--out", file.toString());
+
+    assertThat(code).as(err()).isZero();
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines.get(0)).startsWith("# exported from Prometheus http://127.0.0.1:")
+        .endsWith("by prescaler export: query sum(rate(x[5m])), from 2026-11-29T07:00:00Z to "
+            + "2026-11-29T10:00:00Z, step 60s, 155 of 180 steps with a value");
+    assertThat(lines.get(1)).isEqualTo("timestamp,value");
+    assertThat(lines).hasSize(2 + 155);
+    long t0 = NOW.minusSeconds(3 * 3600).getEpochSecond();
+    int row = 2;
+    for (long t = t0; t < NOW.getEpochSecond(); t += 60) {
+      if (t % 7 != 0) { // a NaN step is left out, not written as NaN or 0
+        assertThat(lines.get(row++)).isEqualTo(Instant.ofEpochSecond(t) + "," + (t % 1000)
+            + ".25");
+      }
+    }
+    assertThat(err()).isEqualTo("export: wrote 155 rows to " + file
+        + " (25 steps without a value left out)\n");
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
+  void longSpansAreReadInChunksUnderTheServersPointLimit() throws IOException {
+    answerPerPoint(1);
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--from",
+        "2026-11-01T00:00:00Z", "--to", "1795946400", "--step", "15s");
+
+    assertThat(code).as(err()).isZero();
+    // 28 days and 10 hours at 15 s: 163,680 steps, 17 requests of at most 10,000 points.
+    assertThat(stub.requests()).hasSize(17);
+    long nan = 0;
+    for (long t = 1793491200L; t < 1795946400L; t += 15) {
+      nan += t % 7 == 0 ? 1 : 0;
+    }
+    assertThat(nan).isEqualTo(23_383);
+    assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(2 + 163_680 - 23_383);
+  }
+
+  @Test
+  void credentialsInTheUrlNeverReachTheFile() throws IOException {
+    answerPerPoint(1);
+    String url = stub.uri().toString().replace("http://", "http://admin:hunter2@");
+
+    int code = run("--prometheus", url, "--query", "q", "--last", "1h");
+
+    assertThat(code).as(err()).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("hunter2")
+        .doesNotContain("admin");
+  }
+
+  @Test
+  void severalSeriesAreRefusedAndNothingIsWritten() throws IOException {
+    answerPerPoint(2);
+    Path file = dir.resolve("web.csv");
+    Files.writeString(file, "an older trace\n");
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "rate(x[5m])", "--last",
+        "1h", "--out", file.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err()).startsWith("export: ambiguous history: the query returned 2 series where "
+        + "one was expected").endsWith("(query: rate(x[5m]))\n");
+    assertThat(Files.readString(file)).isEqualTo("an older trace\n");
+    try (var files = Files.list(dir)) {
+      assertThat(files).containsExactly(file); // no temporary file left behind
+    }
+  }
+
+  @Test
+  void aQueryWithNoValueIsAFailureNotAnEmptyTrace() throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":"
+        + "\"matrix\",\"result\":[]}}"));
+    Path file = dir.resolve("web.csv");
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "absent_metric",
+        "--last", "1h", "--out", file.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err()).isEqualTo("export: the query returned no value from 2026-11-29T09:00:00Z "
+        + "to 2026-11-29T10:00:00Z (query: absent_metric)\n");
+    assertThat(file).doesNotExist();
+  }
+
+  @Test
+  void anApiErrorIsReportedOnOneLine() throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(StubPrometheus.json(400, "{\"status\":\"error\",\"errorType\":\"bad_data\","
+        + "\"error\":\"parse error at char 4: unclosed left parenthesis\"}"));
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "sum(", "--last", "1h");
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err()).startsWith("export: ").contains("unclosed left parenthesis")
+        .hasLineCount(1);
+  }
+
+  @Test
+  void badArgumentsGiveExitCodeTwoAndOneLineNamingTheOption() {
+    String[][] cases = {
+        {"--query", "q"},
+        {"--prometheus", "http://127.0.0.1:9/"},
+        {"--prometheus", "ftp://127.0.0.1:9/", "--query", "q"},
+        {"--prometheus", "http://127.0.0.1:9/?x=1", "--query", "q"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", " "},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", "0s"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", "fast"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--last", "7d", "--from", "0"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--to", "2026-01-01T00:00:00Z"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--from", "yesterday"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--from",
+            "2026-11-30T00:00:00Z"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--last", "3650d", "--step",
+            "1s"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--timeout", "1h"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--ca-cert", "ca.pem"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--verbose"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "extra"},
+    };
+    String[] expected = {
+        "export: --prometheus is required (see --help)",
+        "export: --query is required (see --help)",
+        "export: --prometheus must be an http or https URL with a host and no query, such as "
+            + "http://prometheus:9090, but was \"ftp://127.0.0.1:9/\"",
+        "export: --prometheus must be an http or https URL with a host and no query, such as "
+            + "http://prometheus:9090, but was \"http://127.0.0.1:9/?x=1\"",
+        "export: --query must be a PromQL expression, but was blank",
+        "export: --step must be a duration from 1ms to 3650d such as 60s, 15m, 7d or PT15M, "
+            + "but was \"0s\"",
+        "export: --step must be a duration from 1ms to 3650d such as 60s, 15m, 7d or PT15M, "
+            + "but was \"fast\"",
+        "export: --last cannot be combined with --from or --to",
+        "export: --to needs --from",
+        "export: --from must be an ISO-8601 instant such as 2026-11-29T10:00:00Z or epoch "
+            + "seconds, but was \"yesterday\"",
+        "export: --from must be before --to (2026-11-29T10:00:00Z), but was "
+            + "2026-11-30T00:00:00Z",
+        "export: the span must hold at most 10,000,000 steps of --step, but "
+            + "2016-12-01T10:00:00Z to 2026-11-29T10:00:00Z by 1s holds 315360000",
+        "export: --timeout must be at most 10m, but was \"1h\"",
+        "export: --ca-cert needs an https --prometheus URL, but it was \"http://127.0.0.1:9/\"",
+        "export: unknown option --verbose (see --help)",
+        "export: option --query needs a value (see --help)",
+        "export: unknown argument 'extra' (see --help)",
+    };
+    for (int i = 0; i < cases.length; i++) {
+      err.reset();
+      assertThat(run(cases[i])).as("case %d", i).isEqualTo(2);
+      assertThat(err()).as("case %d", i).isEqualTo(expected[i] + "\n");
+    }
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
+  void helpGoesToStdout() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: prescaler export");
+  }
+}
