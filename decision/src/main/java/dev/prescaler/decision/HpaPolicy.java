@@ -300,7 +300,7 @@ public final class HpaPolicy implements DecisionPolicy {
   @Override
   public String toString() {
     return String.format(Locale.ROOT,
-        "HpaPolicy{tolerance up %s down %s, scaleUp %s, scaleDown %s}",
+        "HpaPolicy{tolerance up %s down %s, scaleUp: %s; scaleDown: %s}",
         calculator.tolerances().up(), calculator.tolerances().down(), scaleUp, scaleDown);
   }
 

@@ -33,6 +33,17 @@ public record ScalingPolicy(Type type, int value, Duration period) {
     }
   }
 
+  /** As in a manifest: {@code Pods 4 per 15s}, {@code Percent 100 per 60s}. */
+  @Override
+  public String toString() {
+    return (type == Type.PODS ? "Pods " : "Percent ") + value + " per " + seconds(period);
+  }
+
+  /** {@code 15s}, or {@code 1500ms} when not whole seconds. */
+  static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
   /** A Pods policy. */
   public static ScalingPolicy pods(int pods, Duration period) {
     return new ScalingPolicy(Type.PODS, pods, period);

@@ -54,6 +54,17 @@ public record ScalingRules(Duration stabilizationWindow, List<ScalingPolicy> pol
     }
   }
 
+  /**
+   * As the fields of a manifest: {@code window 300s, Max of [Percent 100 per 15s]}, or {@code
+   * window 0s, Disabled}.
+   */
+  @Override
+  public String toString() {
+    return "window " + ScalingPolicy.seconds(stabilizationWindow) + ", "
+        + (select == Select.DISABLED ? "Disabled" : (select == Select.MAX ? "Max" : "Min")
+        + " of " + policies);
+  }
+
   /** The same rules with another stabilization window. */
   public ScalingRules withStabilizationWindow(Duration window) {
     return new ScalingRules(window, policies, select);

@@ -2,11 +2,13 @@ package dev.prescaler.simulator;
 
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.decision.HpaPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -27,10 +29,13 @@ import java.util.OptionalDouble;
  * @param policies the policies to run, in report order; empty (the default) runs all registered
  * @param threads runs executed in parallel (each run is single-threaded); default 2
  * @param sweep whether to sweep the target utilization for the cost at SLO; default true
+ * @param hpa the HPA of the {@code hpa} policy and of the predictive stack's floor, e.g. a team's
+ *     own behavior ({@code HpaBehavior}); empty (the default): Kubernetes' defaults
  */
 public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int peakReplicas,
     Duration metricsDelay, Duration startupDelay, double targetUtilization, double slo,
-    double riskQuantile, List<String> policies, int threads, boolean sweep) {
+    double riskQuantile, List<String> policies, int threads, boolean sweep,
+    Optional<HpaPolicy> hpa) {
 
   /** Default sync period: 15 s. */
   public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
@@ -56,6 +61,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     Objects.requireNonNull(syncPeriod, "syncPeriod");
     Objects.requireNonNull(capacity, "capacity");
     Objects.requireNonNull(metricsDelay, "metricsDelay");
+    Objects.requireNonNull(hpa, "hpa");
     Objects.requireNonNull(startupDelay, "startupDelay");
     policies = List.copyOf(policies);
     List<String> p = new ArrayList<>();
@@ -120,6 +126,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     b.policies = new ArrayList<>(policies);
     b.threads = threads;
     b.sweep = sweep;
+    b.hpa = hpa;
     return b;
   }
 
@@ -128,9 +135,10 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
   public String toString() {
     return String.format(Locale.ROOT, "SimulationConfig{syncPeriod=%s, capacity=%s, "
             + "peakReplicas=%d, metricsDelay=%s, startupDelay=%s, targetUtilization=%s, slo=%s, "
-            + "riskQuantile=%s, policies=%s, threads=%d, sweep=%s}", syncPeriod,
+            + "riskQuantile=%s, policies=%s, threads=%d, sweep=%s, hpa=%s}", syncPeriod,
         capacity.isPresent() ? capacity.getAsDouble() : "derived", peakReplicas, metricsDelay,
-        startupDelay, targetUtilization, slo, riskQuantile, policies, threads, sweep);
+        startupDelay, targetUtilization, slo, riskQuantile, policies, threads, sweep,
+        hpa.map(HpaPolicy::toString).orElse("defaults"));
   }
 
   /** Builds a {@link SimulationConfig}; last write wins, {@link #build()} validates. */
@@ -146,6 +154,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     private List<String> policies = new ArrayList<>();
     private int threads = DEFAULT_THREADS;
     private boolean sweep = true;
+    private Optional<HpaPolicy> hpa = Optional.empty();
 
     private Builder() {}
 
@@ -219,13 +228,22 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     }
 
     /**
+     * The HPA of the {@code hpa} policy and of the predictive stack's floor, instead of
+     * Kubernetes' defaults: a team's own behavior, to compare against the HPA it runs.
+     */
+    public Builder hpa(HpaPolicy hpa) {
+      this.hpa = Optional.of(Objects.requireNonNull(hpa, "hpa"));
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @throws InvalidConfigurationException listing every invalid field and its value
      */
     public SimulationConfig build() {
       return new SimulationConfig(syncPeriod, capacity, peakReplicas, metricsDelay, startupDelay,
-          targetUtilization, slo, riskQuantile, policies, threads, sweep);
+          targetUtilization, slo, riskQuantile, policies, threads, sweep, hpa);
     }
   }
 }

@@ -265,7 +265,8 @@ public final class Simulator {
     Duration sync = config.syncPeriod();
     Duration startup = config.startupDelay();
     Duration delay = config.metricsDelay();
-    PolicyEnvironment env = new PolicyEnvironment(curve, capacity, target, startup, delay);
+    PolicyEnvironment env = new PolicyEnvironment(curve, capacity, target, startup, delay,
+        config.hpa());
     PolicySetup setup = entry.factory().create(env);
     int initial = env.need(curve.demand(0));
     int maxReplicas = (int) Math.min(1_000_000, Math.max(10L, 10L * env.need(curve.max())));

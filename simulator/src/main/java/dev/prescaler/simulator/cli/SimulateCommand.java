@@ -176,6 +176,8 @@ public final class SimulateCommand {
           --slo P                   allowed under-provisioned time in percent [0.1]
           --risk-quantile Q         forecast quantile the predictive stack plans for,
                                     [0.5, 0.999] [0.95]
+          --hpa-behavior FILE       your HPA's behavior (an autoscaling/v2 manifest, YAML or
+                                    JSON) for hpa and the predictive floor [Kubernetes']
           --policies A,B,...        policies to run, in report order [all]
           --threads N               runs in parallel, each single-threaded [2]
           --no-sweep                skip the target sweep (no cost at SLO; 12x faster)
@@ -253,6 +255,7 @@ public final class SimulateCommand {
           case "--slo" -> o.config.slo(number(name, value));
           case "--risk-quantile" -> o.config.riskQuantile(number(name, value));
           case "--threads" -> o.config.threads(integer(name, value));
+          case "--hpa-behavior" -> o.config.hpa(HpaBehaviorFile.read(value));
           case "--policies" -> {
             List<String> names = new ArrayList<>();
             for (String p : value.split(",")) {

@@ -1,7 +1,10 @@
 package dev.prescaler.simulator.policy;
 
+import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.StepLimits;
+import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.decision.Policies;
+import dev.prescaler.decision.PredictivePolicy;
 import dev.prescaler.forecast.Forecasters;
 import java.util.Optional;
 
@@ -9,17 +12,29 @@ import java.util.Optional;
  * Registers the library's own policies: {@code hpa}, the decision module's faithful HPA with
  * Kubernetes' defaults, and {@code predictive}, the default predictive stack with the forecast
  * module's automatic forecaster. Both run with the spec's default step limits (the HPA's).
+ *
+ * <p>When the run has its own HPA ({@code SimulationConfig.hpa}, e.g. a team's behavior), {@code
+ * hpa} is that HPA, with wide-open engine step limits so that only its own rate policies limit it
+ * (as in the cluster, where nothing else limits the HPA controller), and it is the predictive
+ * stack's floor.
  */
 final class LibraryPolicies {
   private LibraryPolicies() {}
 
   static void register(PolicyRegistry registry) {
     registry.register("hpa",
-        env -> new PolicySetup(Policies.hpa(), Optional.empty(), StepLimits.DEFAULT),
-        "the Kubernetes HPA with its defaults (decision module)");
+        env -> env.hpa().map(h -> new PolicySetup(h, Optional.empty(), PolicySetup.WIDE_OPEN))
+            .orElseGet(() -> new PolicySetup(Policies.hpa(), Optional.empty(),
+                StepLimits.DEFAULT)),
+        "the Kubernetes HPA with its defaults, or --hpa-behavior (decision module)");
     registry.register("predictive",
-        env -> new PolicySetup(Policies.predictive(), Optional.of(Forecasters.auto()),
+        env -> new PolicySetup(env.hpa().map(LibraryPolicies::predictiveOver)
+            .orElseGet(Policies::predictive), Optional.of(Forecasters.auto()),
             StepLimits.DEFAULT),
         "the default predictive stack with the auto forecaster (decision, forecast)");
+  }
+
+  private static DecisionPolicy predictiveOver(HpaPolicy hpa) {
+    return Policies.predictive(PredictivePolicy.builder().reactive(hpa).build());
   }
 }

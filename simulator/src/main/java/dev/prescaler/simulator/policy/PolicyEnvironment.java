@@ -1,8 +1,10 @@
 package dev.prescaler.simulator.policy;
 
+import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.simulator.cluster.DemandCurve;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a {@link PolicyFactory} may know about one simulated run. Real policies use only the
@@ -13,9 +15,10 @@ import java.util.Objects;
  * @param targetUtilization the share of capacity each replica is aimed at, in (0, 1]
  * @param startupDelay time from asking for a replica to its being ready
  * @param metricsDelay how late the engine sees the demand
+ * @param hpa the run's HPA ({@code SimulationConfig.hpa}); empty: Kubernetes' defaults
  */
 public record PolicyEnvironment(DemandCurve demand, double capacity, double targetUtilization,
-    Duration startupDelay, Duration metricsDelay) {
+    Duration startupDelay, Duration metricsDelay, Optional<HpaPolicy> hpa) {
   /** Validates. */
   public PolicyEnvironment {
     Objects.requireNonNull(demand, "demand");
@@ -28,6 +31,13 @@ public record PolicyEnvironment(DemandCurve demand, double capacity, double targ
     }
     Objects.requireNonNull(startupDelay, "startupDelay");
     Objects.requireNonNull(metricsDelay, "metricsDelay");
+    Objects.requireNonNull(hpa, "hpa");
+  }
+
+  /** An environment with Kubernetes' default HPA. */
+  public PolicyEnvironment(DemandCurve demand, double capacity, double targetUtilization,
+      Duration startupDelay, Duration metricsDelay) {
+    this(demand, capacity, targetUtilization, startupDelay, metricsDelay, Optional.empty());
   }
 
   /** The demand one replica is aimed at: {@code targetUtilization × capacity}. */

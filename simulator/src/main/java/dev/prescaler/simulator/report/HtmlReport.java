@@ -53,6 +53,8 @@ public final class HtmlReport {
         .append(c.startupDelay().toSeconds()).append(" s after being asked for; SLO ")
         .append(Numbers.json(c.slo(), 4)).append(" % under-provisioned time; risk quantile ")
         .append(Numbers.json(c.riskQuantile(), 4)).append(".</p>\n");
+    c.hpa().ifPresent(hpa -> h.append("<p><code>hpa</code>, and the predictive stack's floor: ")
+        .append(Numbers.html(hpa.toString())).append(".</p>\n"));
     scorecard(h, r);
 
     List<PolicyResult> ps = r.policies();

@@ -31,8 +31,9 @@ public final class JsonReport {
         .append(",\"startupSeconds\":").append(c.startupDelay().toSeconds())
         .append(",\"slo\":").append(Numbers.json(c.slo(), 6))
         .append(",\"riskQuantile\":").append(Numbers.json(c.riskQuantile(), 6))
-        .append(",\"steps\":").append(result.demand().size())
-        .append('}');
+        .append(",\"steps\":").append(result.demand().size());
+    c.hpa().ifPresent(h -> b.append(",\"hpa\":").append(Numbers.quote(h.toString())));
+    b.append('}');
     b.append(",\"policies\":[");
     boolean first = true;
     for (PolicyResult p : result.policies()) {

@@ -22,6 +22,8 @@ public final class MarkdownReport {
         .append(" per replica; SLO ").append(Numbers.json(c.slo(), 4))
         .append(" % under-provisioned time; risk quantile ")
         .append(Numbers.json(c.riskQuantile(), 4)).append(".\n\n");
+    c.hpa().ifPresent(h -> b.append("`hpa`, and the predictive stack's floor: ").append(h)
+        .append(".\n\n"));
     b.append("| policy | under-prov % | unserved % | replica-h | vs oracle-100 | actions "
         + "| cost at SLO (replica-h) | SLO target | SLO under-prov % |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");

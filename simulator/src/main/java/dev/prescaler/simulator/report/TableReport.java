@@ -30,6 +30,8 @@ public final class TableReport {
         Numbers.json(c.targetUtilization(), 4), c.metricsDelay().toSeconds(),
         c.startupDelay().toSeconds(), Numbers.json(c.slo(), 4),
         Numbers.json(c.riskQuantile(), 4)));
+    c.hpa().ifPresent(h -> b.append("hpa, and the predictive stack's floor: ").append(h)
+        .append('\n'));
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"policy", "under-prov %", "unserved %", "replica-h", "vs oracle-100",
         "actions", "SLO target", "SLO replica-h", "SLO under %"});

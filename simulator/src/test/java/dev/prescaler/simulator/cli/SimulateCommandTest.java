@@ -100,6 +100,72 @@ class SimulateCommandTest {
   }
 
   @Test
+  void hpaBehaviorReachesTheHpaAndThePredictiveFloor() throws IOException {
+    // Catches a --hpa-behavior that is parsed and printed but never given to the engines: with
+    // scale-downs held 15 minutes instead of 5, both the HPA and the predictive stack, whose floor
+    // it is, keep more replicas.
+    Path hpa = dir.resolve("hpa.yaml");
+    Files.writeString(hpa, String.join("\n",
+        "apiVersion: autoscaling/v2",
+        "kind: HorizontalPodAutoscaler",
+        "metadata: {name: web}",
+        "spec:",
+        "  behavior:",
+        "    scaleUp:",
+        "      policies: [{type: Pods, value: 1, periodSeconds: 15}]",
+        "    scaleDown:",
+        "      stabilizationWindowSeconds: 900",
+        ""));
+    String trace = resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv");
+    String[] args = {"--trace", trace, "--policies", "hpa,predictive", "--no-sweep", "--format",
+        "json"};
+    Result own = run(concat(args, "--hpa-behavior", hpa.toString()));
+    Result dflt = run(args);
+
+    assertThat(own.code()).as(own.err()).isZero();
+    assertThat(own.out()).contains(",\"hpa\":\"HpaPolicy{tolerance up 0.1 down 0.1, scaleUp: "
+        + "window 0s, Max of [Pods 1 per 15s]; scaleDown: window 900s, Max of [Percent 100 per "
+        + "15s]}\"}");
+    assertThat(dflt.out()).doesNotContain("\"hpa\":\"HpaPolicy");
+    assertThat(numbers(own.out(), "hpa")[1]).isGreaterThan(numbers(dflt.out(), "hpa")[1]);
+    assertThat(numbers(own.out(), "predictive")[1])
+        .isGreaterThan(numbers(dflt.out(), "predictive")[1]);
+    assertThat(run(concat(args, "--format", "table", "--hpa-behavior", hpa.toString())).out())
+        .contains("hpa, and the predictive stack's floor: HpaPolicy{");
+  }
+
+  @Test
+  void aBadHpaBehaviorFileGivesExitCode2NamingTheFileAndTheField() throws IOException {
+    Path v1 = dir.resolve("v1.yaml");
+    Files.writeString(v1, "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\n");
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{\"scaleDown\": {\"stabilizationWindowSeconds\": 7200, "
+        + "\"policies\": [{\"type\": \"pods\", \"value\": 2}]}}");
+    Path broken = dir.resolve("broken.yaml");
+    Files.writeString(broken, "behavior: [unclosed\n");
+    Path none = dir.resolve("deployment.yaml");
+    Files.writeString(none, "apiVersion: apps/v1\nkind: Deployment\n");
+
+    Result r = run("--hpa-behavior", v1.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("simulate: " + v1 + ": apiVersion must be autoscaling/v2 or "
+        + "autoscaling/v2beta2 (autoscaling/v1 has no behavior), but was autoscaling/v1\n");
+    assertThat(run("--hpa-behavior", bad.toString()).err()).startsWith("simulate: " + bad
+        + ": behavior.scaleDown.stabilizationWindowSeconds must be an integer in [0, 3600], but "
+        + "was 7200; " + bad + ": behavior.scaleDown.policies[0].type must be Pods or Percent, "
+        + "but was \"pods\"; " + bad + ": behavior.scaleDown.policies[0].periodSeconds is "
+        + "required\n");
+    assertThat(run("--hpa-behavior", broken.toString()).err())
+        .startsWith("simulate: " + broken + ": not YAML or JSON: ");
+    assertThat(run("--hpa-behavior", none.toString()).err()).startsWith("simulate: " + none
+        + ": must hold one HorizontalPodAutoscaler or one behavior object (scaleUp, scaleDown), "
+        + "but held 0\n");
+    assertThat(run("--hpa-behavior", dir.resolve("missing.yaml").toString()).err())
+        .startsWith("simulate: " + dir.resolve("missing.yaml") + ": cannot read --hpa-behavior "
+            + "file (NoSuchFileException: ");
+  }
+
+  @Test
   void helpListsOptionsAndPolicies() {
     Result r = run("--help");
     assertThat(r.code()).isZero();

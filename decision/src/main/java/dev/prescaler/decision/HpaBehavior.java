@@ -1,0 +1,202 @@
+package dev.prescaler.decision;
+
+import dev.prescaler.core.InvalidConfigurationException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The {@code spec.behavior} of an {@code autoscaling/v2} HorizontalPodAutoscaler, read from the
+ * tree a YAML or JSON parser gives (maps, lists, numbers and strings), onto an {@link HpaPolicy}
+ * builder, so that a team's own HPA can be the baseline or the floor.
+ *
+ * <p>Kubernetes' defaulting ({@code pkg/apis/autoscaling/v2/defaults.go}) is applied: a direction
+ * that is absent keeps the default rules, and in a direction that is present every absent field
+ * ({@code stabilizationWindowSeconds}, {@code selectPolicy}, {@code policies}, {@code tolerance})
+ * keeps its default. The API server's validation is applied too: {@code stabilizationWindowSeconds}
+ * in [0, 3600], {@code selectPolicy} {@code Max}, {@code Min} or {@code Disabled}, at least one
+ * policy, each with {@code type} {@code Pods} or {@code Percent}, {@code value} &gt; 0 and {@code
+ * periodSeconds} in [1, 1800]. {@code tolerance} (Kubernetes 1.33+, a quantity such as {@code
+ * 0.05} or {@code 50m}) is the direction's tolerance, in [0, 1).
+ */
+public final class HpaBehavior {
+  private static final Set<String> BEHAVIOR_KEYS = Set.of("scaleUp", "scaleDown");
+  private static final Set<String> RULES_KEYS =
+      Set.of("stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance");
+  private static final Set<String> POLICY_KEYS = Set.of("type", "value", "periodSeconds");
+
+  private HpaBehavior() {}
+
+  /**
+   * Applies {@code behavior} (the {@code spec.behavior} object; null or empty keeps the defaults)
+   * to {@code builder}.
+   *
+   * @param where how to name the object in errors, e.g. {@code "hpa.yaml: spec.behavior"}
+   * @return {@code builder}
+   * @throws InvalidConfigurationException listing every problem, each with its path and value;
+   *     nothing is applied then
+   */
+  public static HpaPolicy.Builder apply(Map<?, ?> behavior, HpaPolicy.Builder builder,
+      String where) {
+    Objects.requireNonNull(builder, "builder");
+    Objects.requireNonNull(where, "where");
+    List<String> problems = new ArrayList<>();
+    if (behavior == null) {
+      return builder;
+    }
+    unknownKeys(behavior, BEHAVIOR_KEYS, where, problems);
+    Direction up = direction(behavior.get("scaleUp"), ScalingRules.DEFAULT_UP,
+        where + ".scaleUp", problems);
+    Direction down = direction(behavior.get("scaleDown"), ScalingRules.DEFAULT_DOWN,
+        where + ".scaleDown", problems);
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigurationException(where, problems);
+    }
+    builder.scaleUp(up.rules).scaleDown(down.rules);
+    if (up.tolerance != null) {
+      builder.toleranceUp(up.tolerance);
+    }
+    if (down.tolerance != null) {
+      builder.toleranceDown(down.tolerance);
+    }
+    return builder;
+  }
+
+  private record Direction(ScalingRules rules, Double tolerance) {}
+
+  private static Direction direction(Object node, ScalingRules defaults, String path,
+      List<String> problems) {
+    if (node == null) {
+      return new Direction(defaults, null);
+    }
+    if (!(node instanceof Map<?, ?> m)) {
+      problems.add(path + " must be an object, but was " + show(node));
+      return new Direction(defaults, null);
+    }
+    int before = problems.size();
+    unknownKeys(m, RULES_KEYS, path, problems);
+    Duration window = defaults.stabilizationWindow();
+    if (m.get("stabilizationWindowSeconds") != null) {
+      Long s = integer(m.get("stabilizationWindowSeconds"), 0, 3600,
+          path + ".stabilizationWindowSeconds", problems);
+      if (s != null) {
+        window = Duration.ofSeconds(s);
+      }
+    }
+    ScalingRules.Select select = defaults.select();
+    Object sp = m.get("selectPolicy");
+    if (sp != null) {
+      switch (String.valueOf(sp)) {
+        case "Max" -> select = ScalingRules.Select.MAX;
+        case "Min" -> select = ScalingRules.Select.MIN;
+        case "Disabled" -> select = ScalingRules.Select.DISABLED;
+        default -> problems.add(path + ".selectPolicy must be Max, Min or Disabled, but was "
+            + show(sp));
+      }
+    }
+    List<ScalingPolicy> policies = defaults.policies();
+    Object ps = m.get("policies");
+    if (ps != null) {
+      if (!(ps instanceof List<?> list)) {
+        problems.add(path + ".policies must be a list, but was " + show(ps));
+      } else if (list.isEmpty()) {
+        problems.add(path + ".policies must hold at least one policy, but was empty");
+      } else {
+        policies = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+          ScalingPolicy p = policy(list.get(i), path + ".policies[" + i + "]", problems);
+          if (p != null) {
+            policies.add(p);
+          }
+        }
+      }
+    }
+    Double tolerance = null;
+    if (m.get("tolerance") != null) {
+      tolerance = tolerance(m.get("tolerance"), path + ".tolerance", problems);
+    }
+    if (problems.size() > before) {
+      return new Direction(defaults, null); // reported; the caller applies nothing
+    }
+    return new Direction(new ScalingRules(window, policies, select), tolerance);
+  }
+
+  private static ScalingPolicy policy(Object node, String path, List<String> problems) {
+    if (!(node instanceof Map<?, ?> m)) {
+      problems.add(path + " must be an object, but was " + show(node));
+      return null;
+    }
+    unknownKeys(m, POLICY_KEYS, path, problems);
+    int before = problems.size();
+    Object type = m.get("type");
+    if (!"Pods".equals(type) && !"Percent".equals(type)) {
+      problems.add(path + ".type must be Pods or Percent, but was " + show(type));
+    }
+    Long value = required(m, "value", 1, Integer.MAX_VALUE, path, problems);
+    Long period = required(m, "periodSeconds", 1, 1800, path, problems);
+    if (problems.size() > before) {
+      return null;
+    }
+    Duration d = Duration.ofSeconds(period);
+    return "Pods".equals(type) ? ScalingPolicy.pods(value.intValue(), d)
+        : ScalingPolicy.percent(value.intValue(), d);
+  }
+
+  private static Long required(Map<?, ?> m, String key, long min, long max, String path,
+      List<String> problems) {
+    if (m.get(key) == null) {
+      problems.add(path + "." + key + " is required");
+      return null;
+    }
+    return integer(m.get(key), min, max, path + "." + key, problems);
+  }
+
+  private static Long integer(Object v, long min, long max, String path, List<String> problems) {
+    if (v instanceof Integer || v instanceof Long) {
+      long n = ((Number) v).longValue();
+      if (n >= min && n <= max) {
+        return n;
+      }
+    }
+    problems.add(path + " must be an integer in [" + min + ", " + max + "], but was " + show(v));
+    return null;
+  }
+
+  /** A quantity: a number, or a decimal string with an optional {@code m} (thousandths). */
+  private static Double tolerance(Object v, String path, List<String> problems) {
+    Double t = null;
+    if (v instanceof Number n) {
+      t = n.doubleValue();
+    } else if (v instanceof String s) {
+      try {
+        t = s.endsWith("m") ? new BigDecimal(s.substring(0, s.length() - 1))
+            .movePointLeft(3).doubleValue() : new BigDecimal(s).doubleValue();
+      } catch (NumberFormatException e) {
+        t = null;
+      }
+    }
+    if (t != null && t >= 0 && t < 1) {
+      return t;
+    }
+    problems.add(path + " must be a quantity in [0, 1) such as 0.05 or 50m, but was " + show(v));
+    return null;
+  }
+
+  private static void unknownKeys(Map<?, ?> m, Set<String> known, String path,
+      List<String> problems) {
+    for (Object k : m.keySet()) {
+      if (!known.contains(String.valueOf(k))) {
+        problems.add(path + " has unknown field " + k + "; known: " + known.stream().sorted()
+            .toList());
+      }
+    }
+  }
+
+  private static String show(Object v) {
+    return v instanceof String ? "\"" + v + "\"" : String.valueOf(v);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.prescaler.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.InvalidConfigurationException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HpaBehaviorTest {
+  private static String applied(Map<?, ?> behavior) {
+    return HpaBehavior.apply(behavior, HpaPolicy.builder(), "hpa.yaml: spec.behavior").build()
+        .toString();
+  }
+
+  @Test
+  void noBehaviorKeepsKubernetesDefaults() {
+    String defaults = HpaPolicy.ofDefaults().toString();
+    assertThat(defaults).isEqualTo("HpaPolicy{tolerance up 0.1 down 0.1, scaleUp: window 0s, "
+        + "Max of [Pods 4 per 15s, Percent 100 per 15s]; scaleDown: window 300s, Max of "
+        + "[Percent 100 per 15s]}");
+    assertThat(applied(null)).isEqualTo(defaults);
+    assertThat(applied(Map.of())).isEqualTo(defaults);
+  }
+
+  @Test
+  void aDirectionThatIsPresentKeepsTheDefaultsOfItsAbsentFields() {
+    // defaults.go: copyHPAScalingRules copies only the fields that are set.
+    assertThat(applied(Map.of("scaleDown", Map.of("stabilizationWindowSeconds", 60))))
+        .isEqualTo(HpaPolicy.builder().scaleDownStabilization(Duration.ofSeconds(60)).build()
+            .toString());
+    assertThat(applied(Map.of("scaleUp", Map.of("selectPolicy", "Min")))).isEqualTo(
+        HpaPolicy.builder().scaleUp(ScalingRules.DEFAULT_UP.withSelect(ScalingRules.Select.MIN))
+            .build().toString());
+  }
+
+  @Test
+  void everyFieldIsRead() {
+    Map<String, Object> behavior = Map.of(
+        "scaleUp", Map.of("stabilizationWindowSeconds", 30, "selectPolicy", "Max",
+            "tolerance", "50m",
+            "policies", List.of(Map.of("type", "Pods", "value", 2, "periodSeconds", 60),
+                Map.of("type", "Percent", "value", 50, "periodSeconds", 60))),
+        "scaleDown", Map.of("stabilizationWindowSeconds", 600, "selectPolicy", "Disabled",
+            "tolerance", 0.2,
+            "policies", List.of(Map.of("type", "Percent", "value", 10, "periodSeconds", 120))));
+
+    HpaPolicy expected = HpaPolicy.builder()
+        .scaleUp(new ScalingRules(Duration.ofSeconds(30),
+            List.of(ScalingPolicy.pods(2, Duration.ofMinutes(1)),
+                ScalingPolicy.percent(50, Duration.ofMinutes(1))), ScalingRules.Select.MAX))
+        .scaleDown(new ScalingRules(Duration.ofMinutes(10),
+            List.of(ScalingPolicy.percent(10, Duration.ofMinutes(2))),
+            ScalingRules.Select.DISABLED))
+        .toleranceUp(0.05).toleranceDown(0.2).build();
+    assertThat(applied(behavior)).isEqualTo(expected.toString())
+        .isEqualTo("HpaPolicy{tolerance up 0.05 down 0.2, scaleUp: window 30s, Max of [Pods 2 "
+            + "per 60s, Percent 50 per 60s]; scaleDown: window 600s, Disabled}");
+  }
+
+  @Test
+  void everyProblemIsListedWithItsPathAndValueAndNothingIsApplied() {
+    HpaPolicy.Builder builder = HpaPolicy.builder();
+    Map<String, Object> behavior = Map.of(
+        "scaleUp", Map.of("stabilizationWindowSeconds", -1, "selectPolicy", "max",
+            "tolerance", "lots", "policies", List.of()),
+        "scaleDown", Map.of("stabilizationWindowSecond", 60,
+            "policies", List.of(Map.of("type", "Pods", "value", 0, "periodSeconds", 1801),
+                "Percent")));
+
+    assertThatThrownBy(() -> HpaBehavior.apply(behavior, builder, "b"))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e ->
+            assertThat(e.problems()).containsExactly(
+                "b.scaleUp.stabilizationWindowSeconds must be an integer in [0, 3600], but "
+                    + "was -1",
+                "b.scaleUp.selectPolicy must be Max, Min or Disabled, but was \"max\"",
+                "b.scaleUp.policies must hold at least one policy, but was empty",
+                "b.scaleUp.tolerance must be a quantity in [0, 1) such as 0.05 or 50m, but was "
+                    + "\"lots\"",
+                "b.scaleDown has unknown field stabilizationWindowSecond; known: [policies, "
+                    + "selectPolicy, stabilizationWindowSeconds, tolerance]",
+                "b.scaleDown.policies[0].value must be an integer in [1, 2147483647], but "
+                    + "was 0",
+                "b.scaleDown.policies[0].periodSeconds must be an integer in [1, 1800], but "
+                    + "was 1801",
+                "b.scaleDown.policies[1] must be an object, but was \"Percent\""));
+    assertThat(builder.build().toString()).isEqualTo(HpaPolicy.ofDefaults().toString());
+  }
+
+  @Test
+  void aNumberWhereAnIntegerIsExpectedIsRefused() {
+    assertThatThrownBy(() -> applied(Map.of("scaleDown",
+        Map.of("stabilizationWindowSeconds", 60.5))))
+        .hasMessageContaining("hpa.yaml: spec.behavior.scaleDown.stabilizationWindowSeconds "
+            + "must be an integer in [0, 3600], but was 60.5");
+  }
+}
