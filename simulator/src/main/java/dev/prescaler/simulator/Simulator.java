@@ -15,6 +15,7 @@ import dev.prescaler.simulator.policy.PolicyRegistry.Entry;
 import dev.prescaler.simulator.policy.PolicySetup;
 import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.RunJournal;
+import dev.prescaler.simulator.score.RunJournal.ForecastPoint;
 import dev.prescaler.simulator.score.RunStats;
 import dev.prescaler.simulator.score.Scorecard;
 import dev.prescaler.simulator.trace.Trace;
@@ -272,12 +273,13 @@ public final class Simulator {
     int maxReplicas = (int) Math.min(1_000_000, Math.max(10L, 10L * env.need(curve.max())));
     ManualClock clock = new ManualClock(curve.start());
     SimulatedCluster cluster = new SimulatedCluster(startup, initial);
-    TraceMetricSource source = new TraceMetricSource(curve.trace(), delay, cluster);
+    double unit = metricUnit(capacity);
+    TraceMetricSource source = new TraceMetricSource(curve.trace(), delay, cluster, unit);
     Duration lead = startup.plus(delay).plus(sync);
     WorkloadSpec spec = WorkloadSpec.builder(WORKLOAD)
         .minReplicas(1)
         .maxReplicas(maxReplicas)
-        .metric(MetricTarget.averageValue(METRIC, env.perReplicaTarget()))
+        .metric(MetricTarget.averageValue(METRIC, env.perReplicaTarget() * unit))
         .mode(Mode.ACT)
         .startupDelay(startup)
         .stepLimits(setup.stepLimits())
@@ -337,8 +339,30 @@ public final class Simulator {
           + cluster.actions() + " applied by the cluster, " + journal.changes()
           + " in the journal");
     }
+    List<ForecastPoint> forecasts = journal.forecasts();
+    if (unit != 1) {
+      forecasts = forecasts.stream().map(f -> new ForecastPoint(f.time(), f.point() / unit,
+          f.lower() / unit, f.upper() / unit)).toList();
+    }
     return new RunResult(entry.name(), target, stats.underProvisionedPct(), stats.unservedPct(),
-        stats.replicaHours(), cluster.actions(), journal.holds(), ready, desired,
-        journal.forecasts());
+        stats.replicaHours(), cluster.actions(), journal.holds(), ready, desired, forecasts);
+  }
+
+  /**
+   * The power of ten the engines see the demand in, times the trace's unit: the smallest that
+   * makes one replica's capacity at least 1, and the largest that keeps it under 10^9 (1 when it
+   * already lies there). The HPA reads metric values in thousandths, as Kubernetes does; a trace
+   * in fractions (a CPU share with 0.004 per replica) would have its per-replica target rounded
+   * to a few thousandths, and a change of unit would change the HPA's decisions.
+   */
+  static double metricUnit(double capacity) {
+    double unit = 1;
+    while (capacity * unit < 1) {
+      unit *= 10;
+    }
+    while (capacity * unit >= 1e9) {
+      unit /= 10;
+    }
+    return unit;
   }
 }

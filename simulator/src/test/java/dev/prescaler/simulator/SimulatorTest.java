@@ -9,6 +9,7 @@ import dev.prescaler.simulator.cluster.DemandCurve;
 import dev.prescaler.simulator.policy.PolicyRegistry;
 import dev.prescaler.simulator.policy.PolicySetup;
 import dev.prescaler.simulator.score.AtSlo;
+import dev.prescaler.simulator.score.Scorecard;
 import dev.prescaler.simulator.trace.Sample;
 import dev.prescaler.simulator.trace.Trace;
 import dev.prescaler.testkit.ManualClock;
@@ -33,6 +34,47 @@ class SimulatorTest {
 
   private static SimulationResult simulate(Trace t, SimulationConfig c) {
     return Simulator.of(PolicyRegistry.standard(), c).run(t, ManualClock.ofDefault(), l -> {});
+  }
+
+  @Test
+  void theTracesUnitChangesNoDecision() {
+    // Catches the HPA's thousandths meeting a trace in fractions: NAB iio in gigabytes has a
+    // per-replica target of 0.003 at 0.7, which the HPA would read as 3 thousandths, and a
+    // change of unit would change its decisions.
+    Trace bytes = dev.prescaler.simulator.trace.TraceReader.readResource(
+        "/traces/nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv", "iio");
+    List<Sample> scaled = new ArrayList<>();
+    for (int i = 0; i < bytes.size(); i++) {
+      scaled.add(new Sample(bytes.time(i), bytes.value(i) * 1e-9));
+    }
+    SimulationConfig c = SimulationConfig.builder().sweep(false)
+        .policies(List.of("hpa", "predictive")).build();
+
+    SimulationResult a = simulate(bytes, c);
+    SimulationResult b = simulate(Trace.of("iio", scaled), c);
+
+    assertThat(b.capacity()).isCloseTo(a.capacity() * 1e-9, org.assertj.core.data.Percentage
+        .withPercentage(1e-9));
+    Scorecard x = a.policy("hpa").orElseThrow().scorecard();
+    Scorecard y = b.policy("hpa").orElseThrow().scorecard();
+    assertThat(y.scalingActions()).isEqualTo(x.scalingActions());
+    assertThat(y.replicaHours()).isEqualTo(x.replicaHours());
+    assertThat(y.underProvisionedPct()).isEqualTo(x.underProvisionedPct());
+    // The forecasters keep their state in float, whose rounding a change of unit moves: the
+    // predictive stack's decisions differ by rounding, and its forecasts come back in the
+    // trace's unit.
+    RunResult p = a.policy("predictive").orElseThrow().main();
+    RunResult q = b.policy("predictive").orElseThrow().main();
+    assertThat(q.replicaHours()).isCloseTo(p.replicaHours(),
+        org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(q.forecasts()).hasSameSizeAs(p.forecasts()).isNotEmpty();
+    int mid = p.forecasts().size() / 2;
+    assertThat(q.forecasts().get(mid).point() * 1e9).isCloseTo(p.forecasts().get(mid).point(),
+        org.assertj.core.data.Percentage.withPercentage(5));
+    assertThat(Simulator.metricUnit(a.capacity())).isEqualTo(1);
+    assertThat(Simulator.metricUnit(b.capacity())).isEqualTo(1000);
+    assertThat(Simulator.metricUnit(0.004)).isEqualTo(1000);
+    assertThat(Simulator.metricUnit(3e12)).isEqualTo(1e-4);
   }
 
   @Test

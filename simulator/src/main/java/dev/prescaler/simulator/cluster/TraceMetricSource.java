@@ -20,21 +20,39 @@ public final class TraceMetricSource implements MetricSource {
   private final Trace trace;
   private final Duration metricsDelay;
   private final SimulatedCluster cluster;
+  private final double unit;
 
   /**
-   * A source over {@code trace}.
+   * A source over {@code trace}, in the trace's unit.
    *
    * @param trace the demand
    * @param metricsDelay how late the engine sees the demand, &ge; 0
    * @param cluster the cluster whose replica counts are reported
    */
   public TraceMetricSource(Trace trace, Duration metricsDelay, SimulatedCluster cluster) {
+    this(trace, metricsDelay, cluster, 1);
+  }
+
+  /**
+   * A source over {@code trace} that reports the demand × {@code unit}.
+   *
+   * @param trace the demand
+   * @param metricsDelay how late the engine sees the demand, &ge; 0
+   * @param cluster the cluster whose replica counts are reported
+   * @param unit what one unit of the trace is in the reported unit, &gt; 0 and finite
+   */
+  public TraceMetricSource(Trace trace, Duration metricsDelay, SimulatedCluster cluster,
+      double unit) {
     this.trace = Objects.requireNonNull(trace, "trace");
     this.metricsDelay = Objects.requireNonNull(metricsDelay, "metricsDelay");
     if (metricsDelay.isNegative()) {
       throw new IllegalArgumentException("metricsDelay must be >= 0, but was " + metricsDelay);
     }
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    if (!(unit > 0) || !Double.isFinite(unit)) {
+      throw new IllegalArgumentException("unit must be > 0 and finite, but was " + unit);
+    }
+    this.unit = unit;
   }
 
   @Override
@@ -49,7 +67,8 @@ public final class TraceMetricSource implements MetricSource {
       } else if (measured.isAfter(trace.end())) {
         readings[i] = MetricReading.unavailable(name, "no data: the trace ended at " + trace.end());
       } else {
-        readings[i] = MetricReading.of(name, trace.valueAt(measured.toEpochMilli()), measured);
+        readings[i] = MetricReading.of(name, trace.valueAt(measured.toEpochMilli()) * unit,
+            measured);
       }
     }
     return Observation.of(now, cluster.status(), readings);
