@@ -4,13 +4,14 @@ import dev.prescaler.agent.AgentCommand;
 import dev.prescaler.forecast.cli.ForecastEvalCommand;
 import dev.prescaler.prometheus.cli.ExportCommand;
 import dev.prescaler.simulator.cli.SimulateCommand;
+import dev.prescaler.simulator.cli.SummarizeCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
  * The {@code prescaler} command line ({@code bin/prescaler}): dispatches to {@code simulate},
- * {@code export}, {@code forecast-eval} and {@code agent}. Exit codes: 0 success, 2 bad input
- * (one line, never a stack trace), 1 an unexpected failure.
+ * {@code summarize}, {@code export}, {@code forecast-eval} and {@code agent}. Exit codes: 0
+ * success, 2 bad input (one line, never a stack trace), 1 an unexpected failure.
  */
 public final class Prescaler {
   private Prescaler() {}
@@ -18,6 +19,7 @@ public final class Prescaler {
   static final String USAGE = """
       usage: prescaler <command> [options]
         simulate        replay a trace through the engine against the HPA and an oracle
+        summarize       one table and the bars over several simulate --format json runs
         export          write a PromQL expression's history as a trace to simulate
         forecast-eval   score the forecasters on M4 Hourly or on a trace
         agent           run the agent in a cluster (or --validate its configuration)
@@ -39,12 +41,13 @@ public final class Prescaler {
     try {
       return switch (args[0]) {
         case "simulate" -> SimulateCommand.run(rest, out, err);
+        case "summarize" -> SummarizeCommand.run(rest, out, err);
         case "export" -> ExportCommand.run(rest, out, err);
         case "forecast-eval" -> ForecastEvalCommand.run(rest, out, err);
         case "agent" -> AgentCommand.run(rest, out, err);
         default -> {
           err.println("prescaler: unknown command " + args[0]
-              + " (known: simulate, export, forecast-eval, agent)");
+              + " (known: simulate, summarize, export, forecast-eval, agent)");
           yield 2;
         }
       };

@@ -1,0 +1,260 @@
+package dev.prescaler.simulator.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * {@code prescaler summarize}: reads the JSON of several {@code simulate} runs (one per trace) and
+ * prints one markdown row per trace, a policy against the HPA, and the issue's bars over all of
+ * them: whether the policy meets the SLO wherever the HPA does, the median ratios of the cost at
+ * the SLO, of the under-provisioned time and of the scaling actions, and the traces above 1.02 ×
+ * the HPA's cost. This is how {@code BENCHMARKS.md}'s table is made from the runs' files.
+ */
+public final class SummarizeCommand {
+  static final String USAGE = String.join("\n",
+      "usage: prescaler summarize [--policy predictive] [--against hpa] FILE.json...",
+      "",
+      "Reads the --format json output of 'prescaler simulate' runs (each with both policies and",
+      "oracle-100) and prints, in markdown, one row per trace and the bars over all of them:",
+      "  - the policy meets the SLO on every trace where the baseline does;",
+      "  - the median of policy / baseline cost at the SLO over the traces where both meet it,",
+      "    and the traces where it is above 1.02;",
+      "  - the medians of policy / baseline under-provisioned time (1 when both are 0) and",
+      "    scaling actions at the runs' target.",
+      "",
+      "Exit status: 0 printed; 2 bad arguments or a file that is not such a run (one line).");
+
+  private SummarizeCommand() {}
+
+  /** One policy's numbers in one run. */
+  record Scores(double underPct, double actions, Double sloHours, Double sloTarget) {}
+
+  /** One trace: the policy, the baseline and oracle-100 (may be null). */
+  record Row(String trace, double target, Scores policy, Scores baseline, Scores oracle) {}
+
+  /**
+   * Runs the command.
+   *
+   * @return 0 when printed, 2 on bad arguments or input
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    String policy = "predictive";
+    String against = "hpa";
+    List<String> files = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        out.println(USAGE);
+        return 0;
+      }
+      if (a.equals("--policy") || a.equals("--against")) {
+        if (i + 1 >= args.length) {
+          err.println("summarize: option " + a + " needs a value (see --help)");
+          return 2;
+        }
+        if (a.equals("--policy")) {
+          policy = args[++i];
+        } else {
+          against = args[++i];
+        }
+      } else if (a.startsWith("--")) {
+        err.println("summarize: unknown option " + a + " (see --help)");
+        return 2;
+      } else {
+        files.add(a);
+      }
+    }
+    if (files.isEmpty()) {
+      err.println("summarize: give at least one JSON file of 'prescaler simulate' (see --help)");
+      return 2;
+    }
+    List<Row> rows = new ArrayList<>();
+    try {
+      for (String f : files) {
+        rows.add(read(f, policy, against));
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("summarize: " + e.getMessage());
+      return 2;
+    }
+    out.print(render(rows, policy, against));
+    return 0;
+  }
+
+  static Row read(String file, String policy, String against) {
+    Object root;
+    try {
+      String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    } catch (IOException | RuntimeException e) {
+      String why = e instanceof YAMLException ? "not JSON" : e.getClass().getSimpleName() + ": "
+          + e.getMessage();
+      throw new IllegalArgumentException(file + ": cannot read it (" + why.replaceAll("\\s+", " ")
+          .trim() + ")");
+    }
+    if (!(root instanceof Map<?, ?> m) || !(m.get("trace") instanceof String trace)
+        || !(m.get("config") instanceof Map<?, ?> config)
+        || !(config.get("targetUtilization") instanceof Number target)
+        || !(m.get("policies") instanceof List<?> policies)) {
+      throw new IllegalArgumentException(file + ": not the --format json output of 'prescaler "
+          + "simulate' (trace, config.targetUtilization and policies are needed)");
+    }
+    Scores p = null;
+    Scores b = null;
+    Scores o = null;
+    for (Object x : policies) {
+      if (x instanceof Map<?, ?> e && e.get("name") instanceof String name) {
+        if (name.equals(policy)) {
+          p = numbers(file, e);
+        } else if (name.equals(against)) {
+          b = numbers(file, e);
+        } else if (name.equals("oracle-100")) {
+          o = numbers(file, e);
+        }
+      }
+    }
+    if (p == null || b == null) {
+      throw new IllegalArgumentException(file + ": must hold the policies " + policy + " and "
+          + against + ", but held " + names(policies));
+    }
+    return new Row(trace, target.doubleValue(), p, b, o);
+  }
+
+  private static List<Object> names(List<?> policies) {
+    List<Object> n = new ArrayList<>();
+    for (Object x : policies) {
+      n.add(x instanceof Map<?, ?> e ? e.get("name") : x);
+    }
+    return n;
+  }
+
+  private static Scores numbers(String file, Map<?, ?> e) {
+    if (!(e.get("underProvisionedPct") instanceof Number under)
+        || !(e.get("scalingActions") instanceof Number actions)) {
+      throw new IllegalArgumentException(file + ": policy " + e.get("name") + " lacks "
+          + "underProvisionedPct or scalingActions");
+    }
+    Double hours = null;
+    Double target = null;
+    if (e.get("atSlo") instanceof Map<?, ?> slo) {
+      if (!(slo.get("replicaHours") instanceof Number h)
+          || !(slo.get("targetUtilization") instanceof Number t)) {
+        throw new IllegalArgumentException(file + ": policy " + e.get("name") + "'s atSlo lacks "
+            + "replicaHours or targetUtilization");
+      }
+      hours = h.doubleValue();
+      target = t.doubleValue();
+    } else if (!e.containsKey("atSlo")) {
+      throw new IllegalArgumentException(file + ": policy " + e.get("name") + " has no atSlo "
+          + "(run without --no-sweep)");
+    }
+    return new Scores(under.doubleValue(), actions.doubleValue(), hours, target);
+  }
+
+  static String render(List<Row> rows, String policy, String against) {
+    StringBuilder b = new StringBuilder();
+    double target = rows.get(0).target();
+    boolean oneTarget = rows.stream().allMatch(r -> r.target() == target);
+    String at = oneTarget ? "at " + fmt(target, 2) : "at each run's target";
+    b.append("| trace | ").append(against).append(" cost at SLO | ").append(policy)
+        .append(" cost at SLO | ratio | ").append(policy).append(" ÷ oracle-100 | under-prov % ")
+        .append(at).append(" (").append(against).append(" / ").append(policy)
+        .append(") | ratio | actions (").append(against).append(" / ").append(policy)
+        .append(") | ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    List<Double> costRatios = new ArrayList<>();
+    List<Double> underRatios = new ArrayList<>();
+    List<Double> actionRatios = new ArrayList<>();
+    List<String> onlyPolicy = new ArrayList<>();
+    List<String> onlyBaseline = new ArrayList<>();
+    List<String> above = new ArrayList<>();
+    int atMost95 = 0;
+    for (Row r : rows) {
+      Scores p = r.policy();
+      Scores h = r.baseline();
+      String ratio;
+      if (p.sloHours() != null && h.sloHours() != null) {
+        double c = p.sloHours() / h.sloHours();
+        costRatios.add(c);
+        ratio = fmt(c, 2);
+        atMost95 += c <= 0.95 ? 1 : 0;
+        if (c > 1.02) {
+          above.add(r.trace() + " " + fmt(c, 2));
+        }
+      } else if (p.sloHours() != null) {
+        ratio = policy + " only";
+        onlyPolicy.add(r.trace());
+      } else if (h.sloHours() != null) {
+        ratio = against + " only";
+        onlyBaseline.add(r.trace());
+      } else {
+        ratio = "neither";
+      }
+      double u = h.underPct() == 0 ? (p.underPct() == 0 ? 1 : Double.POSITIVE_INFINITY)
+          : p.underPct() / h.underPct();
+      underRatios.add(u);
+      double a = h.actions() == 0 ? (p.actions() == 0 ? 1 : Double.POSITIVE_INFINITY)
+          : p.actions() / h.actions();
+      actionRatios.add(a);
+      String vsOracle = p.sloHours() != null && r.oracle() != null
+          && r.oracle().sloHours() != null ? fmt(p.sloHours() / r.oracle().sloHours(), 2) : "-";
+      b.append("| ").append(r.trace()).append(" | ").append(slo(h)).append(" | ")
+          .append(slo(p)).append(" | ").append(ratio).append(" | ").append(vsOracle)
+          .append(" | ").append(fmt(h.underPct(), 3)).append(" / ").append(fmt(p.underPct(), 3))
+          .append(" | ").append(fmt(u, 2)).append(" | ").append((long) h.actions())
+          .append(" / ").append((long) p.actions()).append(" | ").append(fmt(a, 2))
+          .append(" |\n");
+    }
+    int both = costRatios.size();
+    int baselineMeets = both + onlyBaseline.size();
+    b.append('\n').append(rows.size()).append(" traces; ").append(against)
+        .append(" meets the SLO on ").append(baselineMeets).append(", ").append(policy)
+        .append(" on ").append(both + onlyPolicy.size()).append(".\n\n");
+    b.append("- ").append(policy).append(" meets the SLO wherever ").append(against)
+        .append(" does: ").append(both).append(" of ").append(baselineMeets)
+        .append(onlyBaseline.isEmpty() ? "" : " (not on " + String.join(", ", onlyBaseline)
+            + ")")
+        .append(onlyPolicy.isEmpty() ? "" : "; it also meets it where " + against
+            + " never does: " + String.join(", ", onlyPolicy))
+        .append('\n');
+    b.append("- median cost at the SLO, ").append(policy).append(" ÷ ").append(against)
+        .append(", over the ").append(both).append(" traces where both meet it: ")
+        .append(both == 0 ? "-" : fmt(median(costRatios), 3)).append(" (at most 0.95 on ")
+        .append(atMost95).append(")\n");
+    b.append("- above 1.02 × ").append(against).append("'s cost at the SLO: ")
+        .append(above.isEmpty() ? "none" : above.size() + " (" + String.join(", ", above) + ")")
+        .append('\n');
+    b.append("- median under-provisioned time ").append(at).append(", ").append(policy)
+        .append(" ÷ ").append(against).append(": ").append(fmt(median(underRatios), 3))
+        .append('\n');
+    b.append("- median scaling actions ").append(at).append(", ").append(policy).append(" ÷ ")
+        .append(against).append(": ").append(fmt(median(actionRatios), 3)).append('\n');
+    return b.toString();
+  }
+
+  private static String slo(Scores n) {
+    return n.sloHours() == null ? "-" : fmt(n.sloHours(), 1) + " @ " + fmt(n.sloTarget(), 2);
+  }
+
+  static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  private static String fmt(double v, int decimals) {
+    return Double.isInfinite(v) ? "inf" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+  }
+}

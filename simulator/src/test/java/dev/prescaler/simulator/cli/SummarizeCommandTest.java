@@ -1,0 +1,157 @@
+package dev.prescaler.simulator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SummarizeCommandTest {
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = SummarizeCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static String policy(String name, double under, int actions, String slo) {
+    return "{\"name\":\"" + name + "\",\"underProvisionedPct\":" + under + ",\"unservedPct\":0,"
+        + "\"replicaHours\":1,\"costVsOracle\":null,\"scalingActions\":" + actions
+        + ",\"atSlo\":" + slo + "}";
+  }
+
+  private static String slo(double hours, double target) {
+    return "{\"targetUtilization\":" + target + ",\"replicaHours\":" + hours
+        + ",\"underProvisionedPct\":0.05}";
+  }
+
+  private Path file(String trace, String hpa, String predictive, String oracle)
+      throws IOException {
+    Path f = dir.resolve(trace + ".json");
+    Files.writeString(f, "{\"trace\":\"" + trace + "\",\"config\":{\"syncPeriodSeconds\":15,"
+        + "\"targetUtilization\":0.7},\"policies\":[" + hpa + "," + predictive + "," + oracle
+        + "]}\n");
+    return f;
+  }
+
+  @Test
+  void oneRowPerTraceAndTheBarsOverAllOfThem() throws IOException {
+    List<String> files = new ArrayList<>();
+    // a win, a loss above 1.02, a tie, a trace only predictive meets and one neither meets
+    files.add(file("a", policy("hpa", 0.5, 100, slo(1000, 0.5)),
+        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
+            slo(500, 1.0))).toString());
+    files.add(file("b", policy("hpa", 0.2, 100, slo(1000, 0.6)),
+        policy("predictive", 0.2, 200, slo(1100, 0.7)), policy("oracle-100", 0, 10,
+            slo(550, 1.0))).toString());
+    files.add(file("c", policy("hpa", 0, 30, slo(400, 0.95)),
+        policy("predictive", 0, 30, slo(400, 0.95)), policy("oracle-100", 0, 10,
+            slo(390, 1.0))).toString());
+    files.add(file("d", policy("hpa", 2.0, 300, "null"),
+        policy("predictive", 0.4, 150, slo(900, 0.5)), policy("oracle-100", 0, 10,
+            slo(300, 1.0))).toString());
+    files.add(file("e", policy("hpa", 4.0, 400, "null"),
+        policy("predictive", 1.0, 100, "null"), policy("oracle-100", 0, 10,
+            slo(300, 1.0))).toString());
+
+    Result r = run(files.toArray(String[]::new));
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo(String.join("\n",
+        "| trace | hpa cost at SLO | predictive cost at SLO | ratio | predictive ÷ oracle-100 "
+            + "| under-prov % at 0.70 (hpa / predictive) | ratio | actions (hpa / predictive) "
+            + "| ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| a | 1000.0 @ 0.50 | 800.0 @ 0.70 | 0.80 | 1.60 | 0.500 / 0.100 | 0.20 | 100 / 50 "
+            + "| 0.50 |",
+        "| b | 1000.0 @ 0.60 | 1100.0 @ 0.70 | 1.10 | 2.00 | 0.200 / 0.200 | 1.00 | 100 / 200 "
+            + "| 2.00 |",
+        "| c | 400.0 @ 0.95 | 400.0 @ 0.95 | 1.00 | 1.03 | 0.000 / 0.000 | 1.00 | 30 / 30 "
+            + "| 1.00 |",
+        "| d | - | 900.0 @ 0.50 | predictive only | 3.00 | 2.000 / 0.400 | 0.20 | 300 / 150 "
+            + "| 0.50 |",
+        "| e | - | - | neither | - | 4.000 / 1.000 | 0.25 | 400 / 100 | 0.25 |",
+        "",
+        "5 traces; hpa meets the SLO on 3, predictive on 4.",
+        "",
+        "- predictive meets the SLO wherever hpa does: 3 of 3; it also meets it where hpa never "
+            + "does: d",
+        "- median cost at the SLO, predictive ÷ hpa, over the 3 traces where both meet it: "
+            + "1.000 (at most 0.95 on 1)",
+        "- above 1.02 × hpa's cost at the SLO: 1 (b 1.10)",
+        "- median under-provisioned time at 0.70, predictive ÷ hpa: 0.250",
+        "- median scaling actions at 0.70, predictive ÷ hpa: 0.500",
+        ""));
+  }
+
+  @Test
+  void aTraceTheBaselineMeetsAndThePolicyMissesIsNamed() throws IOException {
+    Path f = file("x", policy("hpa", 0.01, 10, slo(100, 0.9)),
+        policy("predictive", 0, 10, "null"), policy("oracle-100", 0, 10, slo(90, 1.0)));
+
+    Result r = run(f.toString());
+
+    assertThat(r.out()).contains("| x | 100.0 @ 0.90 | - | hpa only | - |")
+        .contains("- predictive meets the SLO wherever hpa does: 0 of 1 (not on x)")
+        .contains("over the 0 traces where both meet it: - (at most 0.95 on 0)");
+  }
+
+  @Test
+  void itReadsWhatSimulateWrites() throws IOException {
+    Path json = dir.resolve("iio.json");
+    SimulateCommandTest.Result sim = SimulateCommandTest.run("--trace",
+        SimulateCommandTest.resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv"),
+        "--policies", "hpa,predictive,oracle-100", "--format", "json");
+    assertThat(sim.code()).isZero();
+    Files.writeString(json, sim.out());
+
+    Result r = run(json.toString());
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("| nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv | ")
+        .contains("1 traces; hpa meets the SLO on 1, predictive on 1.");
+  }
+
+  @Test
+  void badInputGivesExitCode2AndOneLineNamingTheFile() throws IOException {
+    Path notJson = dir.resolve("notes.txt");
+    Files.writeString(notJson, "{ unclosed");
+    Path other = dir.resolve("other.json");
+    Files.writeString(other, "{\"hello\": 1}");
+    Path noHpa = file("y", policy("linear", 0, 1, "null"), policy("predictive", 0, 1, "null"),
+        policy("oracle-100", 0, 1, "null"));
+    Path noSweep = file("z", "{\"name\":\"hpa\",\"underProvisionedPct\":0,\"scalingActions\":1}",
+        policy("predictive", 0, 1, "null"), policy("oracle-100", 0, 1, "null"));
+
+    assertThat(run().err()).isEqualTo("summarize: give at least one JSON file of 'prescaler "
+        + "simulate' (see --help)\n");
+    assertThat(run("--verbose", "x.json").err())
+        .isEqualTo("summarize: unknown option --verbose (see --help)\n");
+    assertThat(run(notJson.toString()).err())
+        .isEqualTo("summarize: " + notJson + ": cannot read it (not JSON)\n");
+    assertThat(run(other.toString()).err()).isEqualTo("summarize: " + other + ": not the "
+        + "--format json output of 'prescaler simulate' (trace, config.targetUtilization and "
+        + "policies are needed)\n");
+    assertThat(run(noHpa.toString()).err()).isEqualTo("summarize: " + noHpa + ": must hold "
+        + "the policies predictive and hpa, but held [linear, predictive, oracle-100]\n");
+    assertThat(run(noSweep.toString()).err()).isEqualTo("summarize: " + noSweep + ": policy "
+        + "hpa has no atSlo (run without --no-sweep)\n");
+    assertThat(run(dir.resolve("none.json").toString()).err())
+        .startsWith("summarize: " + dir.resolve("none.json") + ": cannot read it "
+            + "(NoSuchFileException: ");
+    assertThat(run(noHpa.toString()).code()).isEqualTo(2);
+  }
+}
