@@ -2,6 +2,7 @@ package dev.prescaler.agent;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.MetricSource;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.ScaleExecutor;
@@ -10,6 +11,7 @@ import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.InMemoryJournal;
 import dev.prescaler.decision.Policies;
+import dev.prescaler.decision.PredictivePolicy;
 import dev.prescaler.forecast.Forecasters;
 import dev.prescaler.journal.JsonLinesJournal;
 import dev.prescaler.k8s.HpaFloorExecutor;
@@ -130,7 +132,7 @@ public final class Agent implements AutoCloseable {
         .clock(clock)
         .metricSource(new RoutingMetricSource(routes))
         .forecaster(Forecasters.auto())
-        .policy(Policies.predictive())
+        .policy(policy(config))
         .executor(executor)
         .journal(journal)
         .syncPeriod(config.engine().syncPeriod())
@@ -154,6 +156,20 @@ public final class Agent implements AutoCloseable {
             "promoted manually in the configuration (promoted: true)");
       }
     }
+  }
+
+  /**
+   * The default predictive stack; a workload with an {@code hpaBehavior} gets the same stack over
+   * its own HPA as the floor.
+   */
+  static DecisionPolicy policy(AgentConfig config) {
+    Map<WorkloadRef, DecisionPolicy> own = new HashMap<>();
+    for (AgentConfig.Workload w : config.workloads()) {
+      w.hpa().ifPresent(hpa -> own.put(w.spec().workload(),
+          Policies.predictive(PredictivePolicy.builder().reactive(hpa).build())));
+    }
+    return own.isEmpty() ? Policies.predictive()
+        : Policies.byWorkload(Policies.predictive(), own);
   }
 
   /**

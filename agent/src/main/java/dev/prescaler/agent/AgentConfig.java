@@ -1,6 +1,7 @@
 package dev.prescaler.agent;
 
 import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.decision.HpaPolicy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,12 +100,21 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
    * @param spec the spec; its mode is where the workload goes once promoted (ACT or HPA_FLOOR)
    * @param promoted whether the operator promoted it manually
    * @param metrics how each metric of the spec is read, by metric name
+   * @param hpa the HPA the predictive stack keeps as its floor, from the workload's {@code
+   *     hpaBehavior}; empty: Kubernetes' defaults
    */
-  public record Workload(WorkloadSpec spec, boolean promoted, Map<String, MetricSource> metrics) {
+  public record Workload(WorkloadSpec spec, boolean promoted, Map<String, MetricSource> metrics,
+      Optional<HpaPolicy> hpa) {
     /** Copies. */
     public Workload {
       Objects.requireNonNull(spec, "spec");
       metrics = Map.copyOf(metrics);
+      Objects.requireNonNull(hpa, "hpa");
+    }
+
+    /** A workload whose floor is the HPA with Kubernetes' defaults. */
+    public Workload(WorkloadSpec spec, boolean promoted, Map<String, MetricSource> metrics) {
+      this(spec, promoted, metrics, Optional.empty());
     }
   }
 

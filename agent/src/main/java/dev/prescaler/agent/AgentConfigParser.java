@@ -1,10 +1,13 @@
 package dev.prescaler.agent;
 
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.StepLimits;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.decision.HpaBehavior;
+import dev.prescaler.decision.HpaPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -213,7 +216,7 @@ public final class AgentConfigParser {
       boolean hasPrometheus) {
     known(w, path, "namespace", "kind", "name", "minReplicas", "maxReplicas", "mode", "promoted",
         "priority", "costWeight", "startupDelay", "riskQuantile", "forecastHorizon", "stepLimits",
-        "metrics");
+        "metrics", "hpaBehavior");
     int before = problems.size();
     Optional<String> ns = string(w, path, "namespace");
     Optional<String> name = string(w, path, "name");
@@ -282,11 +285,23 @@ public final class AgentConfigParser {
         }
       }
     }
+    Optional<HpaPolicy> hpa = Optional.empty();
+    if (w.get("hpaBehavior") != null) {
+      Map<String, Object> behavior = map(w.get("hpaBehavior"), path + ".hpaBehavior");
+      if (behavior != null) {
+        try {
+          hpa = Optional.of(HpaBehavior.apply(behavior, HpaPolicy.builder(),
+              path + ".hpaBehavior").build());
+        } catch (InvalidConfigurationException e) {
+          problems.addAll(e.problems());
+        }
+      }
+    }
     if (problems.size() > before) {
       return null;
     }
     try {
-      return new AgentConfig.Workload(b.build(), promoted, sources);
+      return new AgentConfig.Workload(b.build(), promoted, sources, hpa);
     } catch (IllegalArgumentException e) {
       for (String line : e.getMessage().split("\n")) {
         if (line.startsWith("- ")) {

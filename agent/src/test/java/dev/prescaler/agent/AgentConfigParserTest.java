@@ -3,11 +3,19 @@ package dev.prescaler.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
+import dev.prescaler.core.PastDecision;
+import dev.prescaler.core.Proposal;
+import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.decision.HpaPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AgentConfigParserTest {
@@ -51,6 +59,50 @@ class AgentConfigParserTest {
     assertThat(c.kubernetes().leaderElection()).isTrue();
     assertThat(c.workloads().get(0).spec().mode()).isEqualTo(Mode.ACT);
     assertThat(c.workloads().get(0).promoted()).isFalse();
+  }
+
+  @Test
+  void aWorkloadsOwnHpaBehaviorBecomesItsFloor() {
+    String yaml = MINIMAL.replace("maxReplicas: 10", """
+        maxReplicas: 10
+            hpaBehavior:
+              scaleDown:
+                stabilizationWindowSeconds: 60
+                policies: [{type: Pods, value: 2, periodSeconds: 30}]""");
+    AgentConfig c = AgentConfigParser.parse(yaml, "own.yaml");
+
+    assertThat(c.workloads().get(0).hpa()).hasValueSatisfying(h -> assertThat(h.toString())
+        .isEqualTo("HpaPolicy{tolerance up 0.1 down 0.1, scaleUp: window 0s, Max of [Pods 4 "
+            + "per 15s, Percent 100 per 15s]; scaleDown: window 60s, Max of [Pods 2 per 30s]}"));
+    assertThat(AgentConfigParser.parse(MINIMAL, "min.yaml").workloads().get(0).hpa()).isEmpty();
+
+    // Each HPA the agent plans over: the default stack for others, the workload's own for it.
+    WorkloadSpec spec = c.workloads().get(0).spec();
+    Instant now = Instant.parse("2026-01-05T12:00:00Z");
+    DecisionContext ctx = DecisionContext.builder(spec, now, ReplicaStatus.of(10, 10))
+        .reading("cpu", 14) // 14 % of request on 10 pods at a 70 % target: 2 replicas
+        .past(new PastDecision(now.minusSeconds(120), 10, 10, false,
+            Map.of(HpaPolicy.DEFAULT_MARK, 10)))
+        .build();
+    assertThat(Agent.policy(c).apply(ctx, Proposal.keep(10)).replicas())
+        .as("a 60 s scale-down window has forgotten the recommendation of 120 s ago; "
+            + "its policy allows 2 pods fewer")
+        .isEqualTo(8);
+    AgentConfig plain = AgentConfigParser.parse(MINIMAL, "min.yaml");
+    assertThat(Agent.policy(plain).apply(ctx, Proposal.keep(10)).replicas())
+        .as("Kubernetes' 300 s window still holds 10").isEqualTo(10);
+  }
+
+  @Test
+  void aBadHpaBehaviorIsNamedWithItsPath() {
+    String yaml = MINIMAL.replace("maxReplicas: 10", """
+        maxReplicas: 10
+            hpaBehavior:
+              scaleUp: {selectPolicy: Fastest}""");
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "bad.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("workloads[0].hpaBehavior.scaleUp.selectPolicy must be Max, Min "
+            + "or Disabled, but was \"Fastest\"");
   }
 
   @Test

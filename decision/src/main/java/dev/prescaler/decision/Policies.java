@@ -1,8 +1,13 @@
 package dev.prescaler.decision;
 
+import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.Proposal;
+import dev.prescaler.core.WorkloadRef;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -44,6 +49,43 @@ public final class Policies {
   /** The default predictive stack around another predictive policy. */
   public static DecisionPolicy predictive(PredictivePolicy policy) {
     return stack().predictive(policy).build();
+  }
+
+  /**
+   * One engine, a policy per workload: {@code byWorkload}'s policy for the workloads it names,
+   * {@code fallback} for the others (e.g. the predictive stack over each team's own HPA). Its
+   * name is {@code fallback}'s; its memory the longest of all.
+   */
+  public static DecisionPolicy byWorkload(DecisionPolicy fallback,
+      Map<WorkloadRef, ? extends DecisionPolicy> byWorkload) {
+    Objects.requireNonNull(fallback, "fallback");
+    Map<WorkloadRef, DecisionPolicy> copy = Map.copyOf(byWorkload);
+    Duration memory = fallback.memory();
+    for (DecisionPolicy p : copy.values()) {
+      memory = p.memory().compareTo(memory) > 0 ? p.memory() : memory;
+    }
+    Duration longest = memory;
+    return new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return copy.getOrDefault(context.spec().workload(), fallback).apply(context, proposal);
+      }
+
+      @Override
+      public String name() {
+        return fallback.name();
+      }
+
+      @Override
+      public Duration memory() {
+        return longest;
+      }
+
+      @Override
+      public String toString() {
+        return "byWorkload{" + copy.keySet() + ", others " + fallback.name() + "}";
+      }
+    };
   }
 
   /** A builder of a predictive stack, holding the defaults of {@link #predictive()}. */
