@@ -130,6 +130,26 @@ class ExportCommandTest {
   }
 
   @Test
+  void headersAndBasicAuthenticationAreSent() throws IOException {
+    answerPerPoint(1);
+    Path auth = dir.resolve("auth");
+    Files.writeString(auth, "reader:s3cr:et\n");
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--last", "1h",
+        "--header", "X-Scope-OrgID: tenant-1", "--header=X-Team:shop",
+        "--basic-auth-file", auth.toString());
+
+    assertThat(code).as(err()).isZero();
+    StubPrometheus.Request req = stub.requests().get(0);
+    assertThat(req.header("X-Scope-OrgID")).isEqualTo("tenant-1");
+    assertThat(req.header("X-Team")).isEqualTo("shop");
+    assertThat(req.header("Authorization")).isEqualTo("Basic " + java.util.Base64.getEncoder()
+        .encodeToString("reader:s3cr:et".getBytes(StandardCharsets.UTF_8)));
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("s3cr")
+        .doesNotContain("tenant-1");
+  }
+
+  @Test
   void severalSeriesAreRefusedAndNothingIsWritten() throws IOException {
     answerPerPoint(2);
     Path file = dir.resolve("web.csv");
@@ -195,6 +215,12 @@ class ExportCommandTest {
             "1s"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--timeout", "1h"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--ca-cert", "ca.pem"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header", "X-Scope-OrgID"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header", "authorization: x"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--basic-auth-file", "a",
+            "--bearer-token-file", "t"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--basic-auth-file",
+            "no-such-file"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--verbose"},
         {"--prometheus", "http://127.0.0.1:9/", "--query"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "extra"},
@@ -221,6 +247,12 @@ class ExportCommandTest {
             + "2016-12-01T10:00:00Z to 2026-11-29T10:00:00Z by 1s holds 315360000",
         "export: --timeout must be at most 10m, but was \"1h\"",
         "export: --ca-cert needs an https --prometheus URL, but it was \"http://127.0.0.1:9/\"",
+        "export: --header must be NAME: VALUE, such as 'X-Scope-OrgID: tenant-1', but was "
+            + "\"X-Scope-OrgID\"",
+        "export: --header cannot set Authorization: use --bearer-token-file or "
+            + "--basic-auth-file, which keep it off the command line",
+        "export: --bearer-token-file and --basic-auth-file cannot both be given",
+        "export: --basic-auth-file no-such-file cannot be read (NoSuchFileException)",
         "export: unknown option --verbose (see --help)",
         "export: option --query needs a value (see --help)",
         "export: unknown argument 'extra' (see --help)",

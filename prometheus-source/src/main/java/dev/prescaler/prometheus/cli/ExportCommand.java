@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,6 +50,7 @@ public final class ExportCommand {
   static final String USAGE = String.join("\n",
       "usage: prescaler export --prometheus URL --query PROMQL [--last 7d | --from T [--to T]]",
       "                        [--step 60s] [--out FILE] [--bearer-token-file FILE]",
+      "                        [--basic-auth-file FILE] [--header 'NAME: VALUE']...",
       "                        [--ca-cert FILE] [--timeout 30s]",
       "",
       "Reads one PromQL expression over a span of the past and writes it as a trace",
@@ -64,6 +66,9 @@ public final class ExportCommand {
       "  --step D                 grid step [60s]",
       "  --out FILE               the trace file, written whole or not at all [stdout]",
       "  --bearer-token-file F    send the token in this file (re-read when it changes)",
+      "  --basic-auth-file F      basic authentication, the file's first line user:password",
+      "  --header 'NAME: VALUE'   send this header too, e.g. 'X-Scope-OrgID: tenant-1' for a",
+      "                           multi-tenant Mimir, Cortex or Thanos (repeatable)",
       "  --ca-cert FILE           trust this PEM certificate for an https URL",
       "  --timeout D              timeout of one range request [30s]",
       "Durations: 90 (seconds), 90s, 15m, 1h, 7d or ISO-8601 (PT15M).",
@@ -72,7 +77,10 @@ public final class ExportCommand {
       "Exit status: 0 written; 1 Prometheus failed or returned nothing; 2 bad arguments.");
 
   private static final List<String> OPTIONS = List.of("--prometheus", "--query", "--last",
-      "--from", "--to", "--step", "--out", "--bearer-token-file", "--ca-cert", "--timeout");
+      "--from", "--to", "--step", "--out", "--bearer-token-file", "--basic-auth-file",
+      "--header", "--ca-cert", "--timeout");
+  private static final Pattern HEADER =
+      Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):\\s*(.*)");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
 
   private ExportCommand() {}
@@ -90,6 +98,7 @@ public final class ExportCommand {
   /** Runs the command; "now" comes from {@code clock}. */
   public static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
     Map<String, String> opts = new LinkedHashMap<>();
+    List<String> headers = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
@@ -107,11 +116,16 @@ public final class ExportCommand {
         err.println("export: option " + a + " needs a value (see --help)");
         return 2;
       }
-      opts.put(key, eq > 0 ? a.substring(eq + 1) : args[++i]);
+      String value = eq > 0 ? a.substring(eq + 1) : args[++i];
+      if (key.equals("--header")) {
+        headers.add(value);
+      } else {
+        opts.put(key, value);
+      }
     }
     Request r;
     try {
-      r = request(opts, clock);
+      r = request(opts, headers, clock);
     } catch (IllegalArgumentException e) {
       err.println("export: " + e.getMessage());
       return 2;
@@ -153,7 +167,7 @@ public final class ExportCommand {
   private record Request(PrometheusMetricSource source, String where, String query, Instant from,
       Instant to, Duration step, Path out) {}
 
-  private static Request request(Map<String, String> opts, Clock clock) {
+  private static Request request(Map<String, String> opts, List<String> headers, Clock clock) {
     String url = required(opts, "--prometheus");
     String query = required(opts, "--query");
     if (query.isBlank()) {
@@ -203,8 +217,28 @@ public final class ExportCommand {
         // The builder wants the metrics it will serve; the export's one metric is its query.
         .metric("export", query)
         .requestTimeout(timeout);
+    if (opts.containsKey("--bearer-token-file") && opts.containsKey("--basic-auth-file")) {
+      throw new IllegalArgumentException("--bearer-token-file and --basic-auth-file cannot both "
+          + "be given");
+    }
     if (opts.containsKey("--bearer-token-file")) {
       b.bearerTokenFile(Path.of(opts.get("--bearer-token-file")));
+    }
+    if (opts.containsKey("--basic-auth-file")) {
+      String[] user = basicAuth(opts.get("--basic-auth-file"));
+      b.basicAuth(user[0], user[1]);
+    }
+    for (String h : headers) {
+      Matcher m = HEADER.matcher(h);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("--header must be NAME: VALUE, such as "
+            + "'X-Scope-OrgID: tenant-1', but was \"" + h + "\"");
+      }
+      if (m.group(1).equalsIgnoreCase("Authorization")) {
+        throw new IllegalArgumentException("--header cannot set Authorization: use "
+            + "--bearer-token-file or --basic-auth-file, which keep it off the command line");
+      }
+      b.header(m.group(1), m.group(2).strip());
     }
     if (opts.containsKey("--ca-cert")) {
       if (!"https".equalsIgnoreCase(uri.getScheme())) {
@@ -229,6 +263,23 @@ public final class ExportCommand {
       where = uri.getHost();
     }
     return new Request(source, where, query, from, to, step, out);
+  }
+
+  /** The first line of {@code file} as {user, password}, split at its first colon. */
+  private static String[] basicAuth(String file) {
+    String line;
+    try (var lines = Files.lines(Path.of(file), StandardCharsets.UTF_8)) {
+      line = lines.findFirst().orElse("");
+    } catch (IOException | UncheckedIOException e) {
+      throw new IllegalArgumentException("--basic-auth-file " + file + " cannot be read ("
+          + e.getClass().getSimpleName() + ")");
+    }
+    int colon = line.indexOf(':');
+    if (colon < 1) {
+      throw new IllegalArgumentException("--basic-auth-file " + file + " must hold "
+          + "user:password on its first line, but it holds no user before a colon");
+    }
+    return new String[] {line.substring(0, colon), line.substring(colon + 1)};
   }
 
   private static String required(Map<String, String> opts, String name) {
