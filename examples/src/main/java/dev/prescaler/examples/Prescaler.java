@@ -10,7 +10,7 @@ import java.util.Arrays;
 
 /**
  * The {@code prescaler} command line ({@code bin/prescaler}): dispatches to {@code simulate},
- * {@code summarize}, {@code export}, {@code forecast-eval} and {@code agent}. Exit codes: 0
+ * {@code export}, {@code summarize}, {@code forecast-eval} and {@code agent}. Exit codes: 0
  * success, 2 bad input (one line, never a stack trace), 1 an unexpected failure.
  */
 public final class Prescaler {
@@ -19,8 +19,8 @@ public final class Prescaler {
   static final String USAGE = """
       usage: prescaler <command> [options]
         simulate        replay a trace through the engine against the HPA and an oracle
-        summarize       one table and the bars over several simulate --format json runs
         export          write a PromQL expression's history as a trace to simulate
+        summarize       one table and the bars over several simulate --format json runs
         forecast-eval   score the forecasters on M4 Hourly or on a trace
         agent           run the agent in a cluster (or --validate its configuration)
       Run 'prescaler <command> --help' for a command's options.
@@ -47,7 +47,7 @@ public final class Prescaler {
         case "agent" -> AgentCommand.run(rest, out, err);
         default -> {
           err.println("prescaler: unknown command " + args[0]
-              + " (known: simulate, summarize, export, forecast-eval, agent)");
+              + " (known: simulate, export, summarize, forecast-eval, agent)");
           yield 2;
         }
       };

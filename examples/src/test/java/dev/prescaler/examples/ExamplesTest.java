@@ -82,7 +82,7 @@ class ExamplesTest {
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
-        "prescaler: unknown command simulat (known: simulate, summarize, export, forecast-eval, "
+        "prescaler: unknown command simulat (known: simulate, export, summarize, forecast-eval, "
             + "agent)\n");
   }
 }
