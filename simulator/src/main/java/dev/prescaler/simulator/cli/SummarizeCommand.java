@@ -1,5 +1,8 @@
 package dev.prescaler.simulator.cli;
 
+import dev.prescaler.simulator.score.AgainstHpa;
+import dev.prescaler.simulator.score.AtSlo;
+import dev.prescaler.simulator.score.Scorecard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -38,11 +42,9 @@ public final class SummarizeCommand {
 
   private SummarizeCommand() {}
 
-  /** One policy's numbers in one run. */
-  record Scores(double underPct, double actions, Double sloHours, Double sloTarget) {}
-
-  /** One trace: the policy, the baseline and oracle-100 (may be null). */
-  record Row(String trace, double target, Scores policy, Scores baseline, Scores oracle) {}
+  /** One trace: the policy, the baseline and oracle-100 (may be null), as simulate scored them. */
+  record Row(String trace, double target, Scorecard policy, Scorecard baseline,
+      Scorecard oracle) {}
 
   /**
    * Runs the command.
@@ -111,17 +113,17 @@ public final class SummarizeCommand {
       throw new IllegalArgumentException(file + ": not the --format json output of 'prescaler "
           + "simulate' (trace, config.targetUtilization and policies are needed)");
     }
-    Scores p = null;
-    Scores b = null;
-    Scores o = null;
+    Scorecard p = null;
+    Scorecard b = null;
+    Scorecard o = null;
     for (Object x : policies) {
       if (x instanceof Map<?, ?> e && e.get("name") instanceof String name) {
         if (name.equals(policy)) {
-          p = numbers(file, e);
+          p = scorecard(file, name, target.doubleValue(), e);
         } else if (name.equals(against)) {
-          b = numbers(file, e);
+          b = scorecard(file, name, target.doubleValue(), e);
         } else if (name.equals("oracle-100")) {
-          o = numbers(file, e);
+          o = scorecard(file, name, target.doubleValue(), e);
         }
       }
     }
@@ -140,27 +142,37 @@ public final class SummarizeCommand {
     return n;
   }
 
-  private static Scores numbers(String file, Map<?, ?> e) {
+  /** A policy's entry of the JSON back as the scorecard it was written from. */
+  private static Scorecard scorecard(String file, String name, double target, Map<?, ?> e) {
     if (!(e.get("underProvisionedPct") instanceof Number under)
         || !(e.get("scalingActions") instanceof Number actions)) {
-      throw new IllegalArgumentException(file + ": policy " + e.get("name") + " lacks "
+      throw new IllegalArgumentException(file + ": policy " + name + " lacks "
           + "underProvisionedPct or scalingActions");
     }
-    Double hours = null;
-    Double target = null;
+    Optional<AtSlo> atSlo = Optional.empty();
     if (e.get("atSlo") instanceof Map<?, ?> slo) {
       if (!(slo.get("replicaHours") instanceof Number h)
           || !(slo.get("targetUtilization") instanceof Number t)) {
-        throw new IllegalArgumentException(file + ": policy " + e.get("name") + "'s atSlo lacks "
+        throw new IllegalArgumentException(file + ": policy " + name + "'s atSlo lacks "
             + "replicaHours or targetUtilization");
       }
-      hours = h.doubleValue();
-      target = t.doubleValue();
+      try {
+        atSlo = Optional.of(new AtSlo(t.doubleValue(), h.doubleValue(),
+            orNaN(slo.get("underProvisionedPct"))));
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException(file + ": policy " + name + "'s atSlo: "
+            + bad.getMessage());
+      }
     } else if (!e.containsKey("atSlo")) {
-      throw new IllegalArgumentException(file + ": policy " + e.get("name") + " has no atSlo "
+      throw new IllegalArgumentException(file + ": policy " + name + " has no atSlo "
           + "(run without --no-sweep)");
     }
-    return new Scores(under.doubleValue(), actions.doubleValue(), hours, target);
+    return new Scorecard(name, target, under.doubleValue(), orNaN(e.get("unservedPct")),
+        orNaN(e.get("replicaHours")), orNaN(e.get("costVsOracle")), actions.longValue(), atSlo);
+  }
+
+  private static double orNaN(Object v) {
+    return v instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
   static String render(List<Row> rows, String policy, String against) {
@@ -181,40 +193,40 @@ public final class SummarizeCommand {
     List<String> above = new ArrayList<>();
     int atMost95 = 0;
     for (Row r : rows) {
-      Scores p = r.policy();
-      Scores h = r.baseline();
+      Scorecard p = r.policy();
+      Scorecard h = r.baseline();
+      AgainstHpa vs = new AgainstHpa(p, h);
       String ratio;
-      if (p.sloHours() != null && h.sloHours() != null) {
-        double c = p.sloHours() / h.sloHours();
+      if (p.atSlo().isPresent() && h.atSlo().isPresent()) {
+        double c = vs.costAtSloRatio();
         costRatios.add(c);
         ratio = fmt(c, 2);
         atMost95 += c <= 0.95 ? 1 : 0;
         if (c > 1.02) {
           above.add(r.trace() + " " + fmt(c, 2));
         }
-      } else if (p.sloHours() != null) {
+      } else if (p.atSlo().isPresent()) {
         ratio = policy + " only";
         onlyPolicy.add(r.trace());
-      } else if (h.sloHours() != null) {
+      } else if (h.atSlo().isPresent()) {
         ratio = against + " only";
         onlyBaseline.add(r.trace());
       } else {
         ratio = "neither";
       }
-      double u = h.underPct() == 0 ? (p.underPct() == 0 ? 1 : Double.POSITIVE_INFINITY)
-          : p.underPct() / h.underPct();
+      // Only the policy short, or only it scaling, has no ratio; for the medians it is the worst.
+      double u = orWorst(vs.underProvisionedRatio());
       underRatios.add(u);
-      double a = h.actions() == 0 ? (p.actions() == 0 ? 1 : Double.POSITIVE_INFINITY)
-          : p.actions() / h.actions();
+      double a = orWorst(vs.actionsRatio());
       actionRatios.add(a);
-      String vsOracle = p.sloHours() != null && r.oracle() != null
-          && r.oracle().sloHours() != null ? fmt(p.sloHours() / r.oracle().sloHours(), 2) : "-";
+      String vsOracle = r.oracle() == null ? "-"
+          : fmt(new AgainstHpa(p, r.oracle()).costAtSloRatio(), 2);
       b.append("| ").append(r.trace()).append(" | ").append(slo(h)).append(" | ")
           .append(slo(p)).append(" | ").append(ratio).append(" | ").append(vsOracle)
-          .append(" | ").append(fmt(h.underPct(), 3)).append(" / ").append(fmt(p.underPct(), 3))
-          .append(" | ").append(fmt(u, 2)).append(" | ").append((long) h.actions())
-          .append(" / ").append((long) p.actions()).append(" | ").append(fmt(a, 2))
-          .append(" |\n");
+          .append(" | ").append(fmt(h.underProvisionedPct(), 3)).append(" / ")
+          .append(fmt(p.underProvisionedPct(), 3)).append(" | ").append(fmt(u, 2)).append(" | ")
+          .append(h.scalingActions()).append(" / ").append(p.scalingActions()).append(" | ")
+          .append(fmt(a, 2)).append(" |\n");
     }
     int both = costRatios.size();
     int baselineMeets = both + onlyBaseline.size();
@@ -243,8 +255,13 @@ public final class SummarizeCommand {
     return b.toString();
   }
 
-  private static String slo(Scores n) {
-    return n.sloHours() == null ? "-" : fmt(n.sloHours(), 1) + " @ " + fmt(n.sloTarget(), 2);
+  private static double orWorst(double ratio) {
+    return Double.isNaN(ratio) ? Double.POSITIVE_INFINITY : ratio;
+  }
+
+  private static String slo(Scorecard s) {
+    return s.atSlo().map(a -> fmt(a.replicaHours(), 1) + " @ " + fmt(a.targetUtilization(), 2))
+        .orElse("-");
   }
 
   static double median(List<Double> values) {
@@ -255,6 +272,9 @@ public final class SummarizeCommand {
   }
 
   private static String fmt(double v, int decimals) {
+    if (Double.isNaN(v)) {
+      return "-";
+    }
     return Double.isInfinite(v) ? "inf" : String.format(Locale.ROOT, "%." + decimals + "f", v);
   }
 }
