@@ -6,7 +6,6 @@ import dev.prescaler.prometheus.cli.ExportCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,25 +40,7 @@ class ExportCommandTest {
 
   private void answerPerPoint(int seriesCount) throws IOException {
     stub = new StubPrometheus();
-    stub.answer(exchange -> {
-      StubPrometheus.Request req = stub.requests().get(stub.requests().size() - 1);
-      long start = new BigDecimal(req.form().get("start")).longValueExact();
-      long end = new BigDecimal(req.form().get("end")).longValueExact();
-      long step = new BigDecimal(req.form().get("step")).longValueExact();
-      StringBuilder values = new StringBuilder();
-      for (long t = start; t <= end; t += step) {
-        String v = t % 7 == 0 ? "NaN" : (t % 1000) + ".25";
-        values.append(values.length() == 0 ? "" : ",").append('[').append(t).append(",\"")
-            .append(v).append("\"]");
-      }
-      StringBuilder result = new StringBuilder();
-      for (int i = 0; i < seriesCount; i++) {
-        result.append(i == 0 ? "" : ",").append("{\"metric\":{\"pod\":\"p").append(i)
-            .append("\"},\"values\":[").append(values).append("]}");
-      }
-      StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
-          + "\"result\":[" + result + "]}}").handle(exchange);
-    });
+    stub.answer(stub.range(seriesCount, (q, t) -> t % 7 == 0 ? "NaN" : (t % 1000) + ".25"));
   }
 
   private int run(String... args) {

@@ -8,7 +8,6 @@ import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -40,24 +39,8 @@ class HistoryTest {
    */
   private PrometheusMetricSource.Builder source() throws IOException {
     stub = new StubPrometheus();
-    stub.answer(exchange -> {
-      StubPrometheus.Request req = stub.requests().get(stub.requests().size() - 1);
-      long start = new BigDecimal(req.form().get("start")).longValueExact();
-      long end = new BigDecimal(req.form().get("end")).longValueExact();
-      long step = new BigDecimal(req.form().get("step")).longValueExact();
-      String q = req.form().get("query");
-      StringBuilder values = new StringBuilder();
-      for (long t = start; t <= end; t += step) {
-        String v = q.contains("ready") ? "3" : q.contains("cpu") ? "50" : "" + (t % 1000);
-        if (t % 7 == 0) {
-          v = "NaN";
-        }
-        values.append(values.length() == 0 ? "" : ",").append('[').append(t).append(",\"")
-            .append(v).append("\"]");
-      }
-      StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
-          + "\"result\":[{\"metric\":{},\"values\":[" + values + "]}]}}").handle(exchange);
-    });
+    stub.answer(stub.range(1, (q, t) -> t % 7 == 0 ? "NaN"
+        : q.contains("ready") ? "3" : q.contains("cpu") ? "50" : "" + (t % 1000)));
     return PrometheusMetricSource.builder().baseUri(stub.uri())
         .metric("rps", "sum(rate(rps_total{{selector}}[{rate_window}]))")
         .metric("cpu", "cpu{{selector}}")

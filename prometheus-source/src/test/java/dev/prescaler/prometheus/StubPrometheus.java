@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -76,6 +77,39 @@ final class StubPrometheus implements AutoCloseable {
   static Answer vector(double t, String value) {
     return json(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
         + "[{\"metric\":{},\"value\":[" + t + ",\"" + value + "\"]}]}}");
+  }
+
+  /** The text of a range answer's value for {@code query} at {@code t} (epoch seconds). */
+  interface PointValue {
+    String at(String query, long t);
+  }
+
+  /**
+   * Answers a range query with {@code series} series ({@code {}} when one, else labelled {@code
+   * pod=p0, p1, ...}), each with the value {@code value} gives at every point of the request's
+   * whole-second {@code start, start + step, ..., end}.
+   */
+  Answer range(int series, PointValue value) {
+    return exchange -> {
+      Request req = requests.get(requests.size() - 1);
+      long start = new BigDecimal(req.form().get("start")).longValueExact();
+      long end = new BigDecimal(req.form().get("end")).longValueExact();
+      long step = new BigDecimal(req.form().get("step")).longValueExact();
+      String query = req.form().get("query");
+      StringBuilder values = new StringBuilder();
+      for (long t = start; t <= end; t += step) {
+        values.append(values.length() == 0 ? "" : ",").append('[').append(t).append(",\"")
+            .append(value.at(query, t)).append("\"]");
+      }
+      StringBuilder result = new StringBuilder();
+      for (int i = 0; i < series; i++) {
+        result.append(i == 0 ? "" : ",").append("{\"metric\":")
+            .append(series == 1 ? "{}" : "{\"pod\":\"p" + i + "\"}")
+            .append(",\"values\":[").append(values).append("]}");
+      }
+      json(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+          + "\"result\":[" + result + "]}}").handle(exchange);
+    };
   }
 
   /** Queues answers, used in order; the last one repeats. */
