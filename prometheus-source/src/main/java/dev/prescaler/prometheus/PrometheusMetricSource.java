@@ -81,6 +81,8 @@ public final class PrometheusMetricSource implements MetricSource {
   public static final int DEFAULT_MAX_POINTS_PER_REQUEST = 10_000;
   /** Prometheus's own limit on the points of one series in a range query. */
   public static final int PROMETHEUS_MAX_POINTS = 11_000;
+  /** The most grid steps {@link #history} and {@link #rangeQuery} read in one call: 10,000,000. */
+  public static final long MAX_RANGE_STEPS = 10_000_000L;
 
   private final PrometheusHttp http;
   private final Map<String, QueryTemplate> metrics;
@@ -373,7 +375,7 @@ public final class PrometheusMetricSource implements MetricSource {
       throw new IllegalArgumentException("step must be >= 1 ms, but was " + step);
     }
     long n = ceilDiv(Duration.between(from, to).toNanos(), step.toNanos());
-    if (n > 10_000_000L) {
+    if (n > MAX_RANGE_STEPS) {
       throw new IllegalArgumentException("a range must span at most 10,000,000 steps, but "
           + from + " to " + to + " by " + step + " is " + n);
     }

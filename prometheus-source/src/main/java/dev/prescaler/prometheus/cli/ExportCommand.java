@@ -209,7 +209,7 @@ public final class ExportCommand {
           + from);
     }
     long steps = (Duration.between(from, to).toMillis() + step.toMillis() - 1) / step.toMillis();
-    if (steps > 10_000_000L) {
+    if (steps > PrometheusMetricSource.MAX_RANGE_STEPS) {
       throw new IllegalArgumentException("the span must hold at most 10,000,000 steps of --step,"
           + " but " + from + " to " + to + " by " + seconds(step) + " holds " + steps);
     }
