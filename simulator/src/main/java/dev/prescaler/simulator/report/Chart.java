@@ -161,7 +161,7 @@ final class Chart {
         .append(Numbers.html(title)).append("</text>\n");
     // y grid
     double yStep = niceStep((y1 - y0) / 5);
-    for (double y = Math.ceil(y0 / yStep) * yStep; y <= y1 + 1e-9; y += yStep) {
+    for (double y = Math.ceil(y0 / yStep) * yStep; y <= y1 + yStep * 1e-6; y += yStep) {
       String py = f(py(y));
       s.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT)
           .append("\" y1=\"").append(py).append("\" y2=\"").append(py)
@@ -251,8 +251,8 @@ final class Chart {
   }
 
   private static String number(double v, double step) {
-    if (Math.abs(v) >= 1e6) {
-      return String.format(Locale.ROOT, "%.3g", v);
+    if (Math.abs(v) >= 1e6 || step < 1e-4) {
+      return v == 0 ? "0" : String.format(Locale.ROOT, "%.3g", v);
     }
     int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step) - 1e-9);
     return String.format(Locale.ROOT, "%." + Math.min(6, decimals) + "f", v);

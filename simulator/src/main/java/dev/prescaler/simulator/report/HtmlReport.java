@@ -45,7 +45,7 @@ public final class HtmlReport {
     h.append("<p>").append(d.trace().size()).append(" samples from ")
         .append(d.trace().start()).append(" to ").append(d.trace().end()).append(", replayed on ")
         .append(d.size()).append(" steps of ").append(c.syncPeriod().toSeconds())
-        .append(" s. Capacity ").append(Numbers.json(r.capacity(), 6)).append(" per ready replica")
+        .append(" s. Capacity ").append(Numbers.measure(r.capacity(), 6)).append(" per ready replica")
         .append(c.capacity().isPresent() ? "" : " (the peak needs " + c.peakReplicas()
             + " replicas at 70 %)")
         .append("; target utilization ").append(Numbers.json(c.targetUtilization(), 4))

@@ -23,7 +23,7 @@ public final class JsonReport {
     b.append("\"trace\":").append(Numbers.quote(result.traceName()));
     b.append(",\"config\":{")
         .append("\"syncPeriodSeconds\":").append(c.syncPeriod().toSeconds())
-        .append(",\"capacity\":").append(Numbers.json(result.capacity(), 9))
+        .append(",\"capacity\":").append(Numbers.measure(result.capacity(), 9))
         .append(",\"peakReplicas\":")
         .append(c.capacity().isPresent() ? "null" : Integer.toString(c.peakReplicas()))
         .append(",\"targetUtilization\":").append(Numbers.json(c.targetUtilization(), 6))

@@ -18,7 +18,7 @@ public final class MarkdownReport {
     b.append("### ").append(result.traceName()).append("\n\n");
     b.append(result.demand().trace().size()).append(" samples, ")
         .append(result.demand().size()).append(" steps of ").append(c.syncPeriod().toSeconds())
-        .append(" s; capacity ").append(Numbers.json(result.capacity(), 6))
+        .append(" s; capacity ").append(Numbers.measure(result.capacity(), 6))
         .append(" per replica; SLO ").append(Numbers.json(c.slo(), 4))
         .append(" % under-provisioned time; risk quantile ")
         .append(Numbers.json(c.riskQuantile(), 4)).append(".\n\n");

@@ -21,6 +21,18 @@ final class Numbers {
     return d.toPlainString();
   }
 
+  /**
+   * {@code v} rounded to {@code decimals} places, or to six significant digits when that keeps
+   * more of a small value: a capacity of 1.07e-10 (a trace in large units) is not printed as 0.
+   */
+  static String measure(double v, int decimals) {
+    if (!Double.isFinite(v) || v == 0) {
+      return json(v, decimals);
+    }
+    int significant = 5 - (int) Math.floor(Math.log10(Math.abs(v)));
+    return json(v, Math.max(decimals, significant));
+  }
+
   /** {@code v} in plain decimal notation with the digits that read back as exactly {@code v}. */
   static String exact(double v) {
     return Double.isFinite(v) ? BigDecimal.valueOf(v).toPlainString() : "NaN";

@@ -25,7 +25,7 @@ public final class TableReport {
     b.append(String.format(Locale.ROOT,
         "model: capacity %s per replica%s, target utilization %s, metrics delay %d s, "
             + "startup %d s, SLO %s %% under-provisioned time, risk quantile %s\n",
-        Numbers.json(result.capacity(), 6),
+        Numbers.measure(result.capacity(), 6),
         c.capacity().isPresent() ? "" : " (peak = " + c.peakReplicas() + " replicas at 70 %)",
         Numbers.json(c.targetUtilization(), 4), c.metricsDelay().toSeconds(),
         c.startupDelay().toSeconds(), Numbers.json(c.slo(), 4),

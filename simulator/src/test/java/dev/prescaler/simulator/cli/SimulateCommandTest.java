@@ -202,6 +202,40 @@ class SimulateCommandTest {
   }
 
   @Test
+  void aTraceInLargeUnitsKeepsItsCapacityAndItsAxisReadable() throws IOException {
+    // Catches a capacity rounded to 0 at a fixed number of decimals (a trace in gigabytes or
+    // terabytes per sample), and chart labels that all read 0 or repeat past the top of the axis
+    // because the grid's end was compared with an absolute 1e-9.
+    Path f = dir.resolve("tiny.csv");
+    StringBuilder csv = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(60 * i).append(',').append(i % 2 == 0 ? "1.5e-9" : "3e-9").append('\n');
+    }
+    Files.writeString(f, csv);
+    Path html = dir.resolve("tiny.html");
+    Result json = run("--trace", f.toString(), "--policies", "oracle-100", "--no-sweep",
+        "--format", "json", "--report", html.toString());
+    assertThat(json.code()).isZero();
+    // 3e-9 / (0.7 * 20) = 2.142857142857e-10, to six significant digits
+    assertThat(json.out()).contains("\"capacity\":0.000000000214286,");
+    assertThat(run("--trace", f.toString(), "--policies", "oracle-100", "--no-sweep").out())
+        .contains("capacity 0.000000000214286 per replica");
+    Matcher label = Pattern.compile("<text x=\"64\" y=\"([0-9.]+)\" font-size=\"10\" "
+        + "text-anchor=\"end\">([^<]+)</text>").matcher(Files.readString(html));
+    List<String> texts = new java.util.ArrayList<>();
+    List<String> heights = new java.util.ArrayList<>();
+    while (label.find() && !(texts.size() > 1 && label.group(2).equals("0"))) {
+      heights.add(label.group(1));
+      texts.add(label.group(2));
+    }
+    assertThat(texts).hasSizeGreaterThan(2).doesNotHaveDuplicates()
+        .allMatch(s -> s.equals("0") || Double.parseDouble(s) > 0)
+        // the axis ends at 1.05 x the highest demand or capacity: 3e-9 plus one replica at most
+        .allMatch(s -> Double.parseDouble(s) < 3.5e-9);
+    assertThat(heights).doesNotHaveDuplicates();
+  }
+
+  @Test
   void theTableReadsEachPolicyAgainstTheHpaWithTheScorecardsNumbers() {
     // Catches a comparison computed from other runs than the scorecard's (another target, the
     // policies swapped) and one printed for the references, which know the future.
