@@ -1,5 +1,6 @@
 package dev.prescaler.agent;
 
+import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
@@ -23,8 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -36,7 +35,6 @@ import org.yaml.snakeyaml.error.YAMLException;
  * back to a default). See {@code examples/deploy/prescaler-config.yaml} for a commented example.
  */
 public final class AgentConfigParser {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   private final String source;
   private final List<String> problems = new ArrayList<>();
@@ -490,34 +488,13 @@ public final class AgentConfigParser {
     if (v == null) {
       return dflt;
     }
-    Duration d = v instanceof String s ? parseDuration(s) : null;
+    Duration d = v instanceof String s ? DurationText.parse(s).orElse(null) : null;
     if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
       problems.add(path + "." + key + " must be a duration such as 30s, 5m or 1h in [" + min
           + ", " + max + "], but was " + describe(v));
       return dflt;
     }
     return d;
-  }
-
-  /** Parses {@code 500ms}, {@code 15s}, {@code 5m}, {@code 1h}, {@code 2d}; null when invalid. */
-  static Duration parseDuration(String text) {
-    Matcher mt = DURATION.matcher(text.trim());
-    if (!mt.matches()) {
-      return null;
-    }
-    long n;
-    try {
-      n = Long.parseLong(mt.group(1));
-    } catch (NumberFormatException e) {
-      return null;
-    }
-    return switch (mt.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
   }
 
   private static String fmt(double d) {

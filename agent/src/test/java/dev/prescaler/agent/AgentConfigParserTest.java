@@ -183,14 +183,6 @@ class AgentConfigParserTest {
         .hasMessageContaining("workloads[1] duplicates workload shop/web");
   }
 
-  @Test
-  void durationsParse() {
-    assertThat(AgentConfigParser.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
-    assertThat(AgentConfigParser.parseDuration("2d")).isEqualTo(Duration.ofDays(2));
-    assertThat(AgentConfigParser.parseDuration("5 m")).isNull();
-    assertThat(AgentConfigParser.parseDuration("-5m")).isNull();
-  }
-
   /** Finds a repository file from the module directory the tests run in. */
   static Path locate(String relative) {
     Path p = Path.of("").toAbsolutePath();

@@ -1,5 +1,6 @@
 package dev.prescaler.forecast.cli;
 
+import dev.prescaler.core.DurationText;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -203,26 +204,8 @@ public final class ForecastEvalCommand {
   }
 
   static Duration parseDuration(String text, String option) {
-    String t = text.trim();
-    try {
-      if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-      }
-      long v = Long.parseLong(t.substring(0, t.length() - 1));
-      Duration d = switch (t.charAt(t.length() - 1)) {
-        case 's' -> Duration.ofSeconds(v);
-        case 'm' -> Duration.ofMinutes(v);
-        case 'h' -> Duration.ofHours(v);
-        case 'd' -> Duration.ofDays(v);
-        default -> null;
-      };
-      if (d != null && !d.isZero() && !d.isNegative()) {
-        return d;
-      }
-    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-      // fall through to the message below
-    }
-    throw new InputException("forecast-eval: " + option + " must be durations like 5m, 30s, 1h, "
-        + "but had '" + text + "'");
+    return DurationText.parse(text).filter(d -> !d.isZero() && !d.isNegative())
+        .orElseThrow(() -> new InputException("forecast-eval: " + option + " must be durations "
+            + "like 5m, 30s, 1h, but had '" + text + "'"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.prescaler.prometheus.cli;
 
+import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.prometheus.PrometheusException;
@@ -24,7 +25,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,7 +81,6 @@ public final class ExportCommand {
       "--header", "--ca-cert", "--timeout");
   private static final Pattern HEADER =
       Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):\\s*(.*)");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
 
   private ExportCommand() {}
 
@@ -291,37 +290,10 @@ public final class ExportCommand {
   }
 
   static Duration duration(String name, String value) {
-    Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
-    if (m.matches()) {
-      long amount;
-      try {
-        amount = Long.parseLong(m.group(1));
-      } catch (NumberFormatException e) {
-        amount = Long.MAX_VALUE;
-      }
-      String unit = m.group(2) == null ? "s" : m.group(2);
-      ChronoUnit u = switch (unit) {
-        case "ms" -> ChronoUnit.MILLIS;
-        case "m" -> ChronoUnit.MINUTES;
-        case "h" -> ChronoUnit.HOURS;
-        case "d" -> ChronoUnit.DAYS;
-        default -> ChronoUnit.SECONDS;
-      };
-      if (amount > 0 && amount <= 3650L * 86_400_000 / u.getDuration().toMillis()) {
-        return Duration.of(amount, u);
-      }
-    } else {
-      try {
-        Duration d = Duration.parse(value);
-        if (!d.isNegative() && !d.isZero() && d.compareTo(Duration.ofDays(3650)) <= 0) {
-          return d;
-        }
-      } catch (DateTimeParseException e) {
-        // reported below
-      }
-    }
-    throw new IllegalArgumentException(name + " must be a duration from 1ms to 3650d such as "
-        + "60s, 15m, 7d or PT15M, but was \"" + value + "\"");
+    return DurationText.parse(value)
+        .filter(d -> d.toMillis() >= 1 && d.compareTo(Duration.ofDays(3650)) <= 0)
+        .orElseThrow(() -> new IllegalArgumentException(name + " must be a duration from 1ms to "
+            + "3650d such as 60s, 15m, 7d or PT15M, but was \"" + value + "\""));
   }
 
   static Instant instant(String name, String value) {

@@ -1,6 +1,6 @@
 package dev.prescaler.simulator.cli;
 
-import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.DurationText;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
 import dev.prescaler.simulator.Simulator;
@@ -21,13 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code prescaler simulate}: replays a trace through every policy and prints the scorecard.
@@ -44,7 +41,6 @@ public final class SimulateCommand {
   /** The bundled trace, a classpath resource. */
   public static final String BUNDLED_TRACE = "/traces/nasa-http-1995-07-requests-per-minute.csv";
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
   private SimulateCommand() {}
 
@@ -186,7 +182,7 @@ public final class SimulateCommand {
           --series FILE.csv         also write every step: demand, ready and desired replicas
                                     per policy (at its main target)
           --help                    this text
-        Durations: 90 (seconds), 90s, 2m, 1h, 500ms or ISO-8601 (PT2M).
+        Durations: 90 (seconds), 90s, 1.5m, 1h, 500ms or ISO-8601 (PT2M).
         Exit codes: 0 done, 1 a run failed, 2 bad arguments or bad trace.
 
         Policies:
@@ -297,24 +293,8 @@ public final class SimulateCommand {
     }
 
     private static Duration duration(String name, String value) {
-      Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
-      if (m.matches()) {
-        double amount = Double.parseDouble(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        double millis = switch (unit) {
-          case "ms" -> amount;
-          case "m" -> amount * 60_000;
-          case "h" -> amount * 3_600_000;
-          default -> amount * 1000;
-        };
-        return Duration.ofMillis(Math.round(millis));
-      }
-      try {
-        return Duration.parse(value);
-      } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException(name
-            + " must be a duration such as 120s, 2m or PT2M, but was \"" + value + "\"");
-      }
+      return DurationText.parse(value).orElseThrow(() -> new IllegalArgumentException(name
+          + " must be a duration such as 120s, 2m or PT2M, but was \"" + value + "\""));
     }
   }
 }
