@@ -15,7 +15,6 @@ import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerSpec;
 import io.kubernetes.client.util.PatchUtils;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -58,8 +57,7 @@ public final class HpaFloorExecutor implements ScaleExecutor {
   private HpaFloorExecutor(Builder b) {
     this.client = b.client;
     this.api = new AutoscalingV2Api(b.client);
-    this.calls = new ApiCalls(b.clock, b.sleeper != null ? b.sleeper : Sleeper.untilClock(b.clock),
-        b.retry);
+    this.calls = b.calls();
     this.lookup = new HpaLookup(b.client, calls, Duration.ZERO);
     this.steering = b.steering;
     this.steers = b.steering != HpaSteering.NONE;
@@ -253,33 +251,11 @@ public final class HpaFloorExecutor implements ScaleExecutor {
   }
 
   /** Builds an {@link HpaFloorExecutor}. */
-  public static final class Builder {
-    private final ApiClient client;
-    private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper;
-    private RetryPolicy retry = RetryPolicy.DEFAULT;
+  public static final class Builder extends ApiCallerBuilder<Builder> {
     private HpaSteering steering = HpaSteering.NONE;
 
     private Builder(ApiClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-    }
-
-    /** The clock for retry budgets; default {@link Clock#systemUTC()}. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** Waits between retries; default {@link Sleeper#untilClock} of the clock. */
-    public Builder sleeper(Sleeper sleeper) {
-      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-      return this;
-    }
-
-    /** Retries of transient errors; default {@link RetryPolicy#DEFAULT}. */
-    public Builder retry(RetryPolicy retry) {
-      this.retry = Objects.requireNonNull(retry, "retry");
-      return this;
+      super(client);
     }
 
     /**

@@ -18,7 +18,6 @@ import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodList;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -64,8 +63,7 @@ public final class MetricsServerSource implements MetricSource {
     this.scales = new ScaleClient(b.client, b.resources);
     this.core = new CoreV1Api(b.client);
     this.metrics = new Metrics(b.client);
-    this.calls = new ApiCalls(b.clock, b.sleeper != null ? b.sleeper : Sleeper.untilClock(b.clock),
-        b.retry);
+    this.calls = b.calls();
     this.warmUp = b.warmUp;
   }
 
@@ -225,37 +223,15 @@ public final class MetricsServerSource implements MetricSource {
   }
 
   /** Builds a {@link MetricsServerSource}. */
-  public static final class Builder {
-    private final ApiClient client;
-    private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper;
-    private RetryPolicy retry = RetryPolicy.DEFAULT;
+  public static final class Builder extends ApiCallerBuilder<Builder> {
     private Duration warmUp = DEFAULT_WARM_UP;
     private final Map<String, ScalableResource> resources = new LinkedHashMap<>();
 
     private Builder(ApiClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      super(client);
       resource(ScalableResource.DEPLOYMENT);
       resource(ScalableResource.STATEFUL_SET);
       resource(ScalableResource.REPLICA_SET);
-    }
-
-    /** The clock for retry budgets; default {@link Clock#systemUTC()}. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** Waits between retries; default {@link Sleeper#untilClock} of the clock. */
-    public Builder sleeper(Sleeper sleeper) {
-      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-      return this;
-    }
-
-    /** Retries of transient errors; default {@link RetryPolicy#DEFAULT}. */
-    public Builder retry(RetryPolicy retry) {
-      this.retry = Objects.requireNonNull(retry, "retry");
-      return this;
     }
 
     /** Registers (or replaces) the resource type of a kind. */

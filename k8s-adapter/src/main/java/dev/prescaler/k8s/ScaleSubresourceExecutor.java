@@ -8,7 +8,6 @@ import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -59,8 +58,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   private final Map<String, Instant> rateLimitedUntil = new ConcurrentHashMap<>();
 
   private ScaleSubresourceExecutor(Builder b) {
-    this.calls = new ApiCalls(b.clock, b.sleeper != null ? b.sleeper : Sleeper.untilClock(b.clock),
-        b.retry);
+    this.calls = b.calls();
     this.scales = new ScaleClient(b.client, b.resources);
     this.hpas = new HpaLookup(b.client, calls, b.hpaCacheTtl);
     this.detectHpaConflicts = b.detectHpaConflicts;
@@ -177,38 +175,16 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
    * Builds a {@link ScaleSubresourceExecutor}. Deployments, StatefulSets and ReplicaSets are
    * registered; add other kinds with {@link #resource}.
    */
-  public static final class Builder {
-    private final ApiClient client;
-    private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper;
-    private RetryPolicy retry = RetryPolicy.DEFAULT;
+  public static final class Builder extends ApiCallerBuilder<Builder> {
     private Duration hpaCacheTtl = DEFAULT_HPA_CACHE_TTL;
     private boolean detectHpaConflicts = true;
     private final Map<String, ScalableResource> resources = new LinkedHashMap<>();
 
     private Builder(ApiClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      super(client);
       resource(ScalableResource.DEPLOYMENT);
       resource(ScalableResource.STATEFUL_SET);
       resource(ScalableResource.REPLICA_SET);
-    }
-
-    /** The clock for retry budgets and rate limits; default {@link Clock#systemUTC()}. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** Waits between retries; default {@link Sleeper#untilClock} of the clock. */
-    public Builder sleeper(Sleeper sleeper) {
-      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-      return this;
-    }
-
-    /** Retries of transient errors; default {@link RetryPolicy#DEFAULT}. */
-    public Builder retry(RetryPolicy retry) {
-      this.retry = Objects.requireNonNull(retry, "retry");
-      return this;
     }
 
     /** Registers (or replaces) the resource type of a kind. */
