@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * The settings of one simulation (the model of {@code DESIGN.md} "Scoring an autoscaler"). Build
@@ -31,11 +32,14 @@ import java.util.OptionalDouble;
  * @param sweep whether to sweep the target utilization for the cost at SLO; default true
  * @param hpa the HPA of the {@code hpa} policy and of the predictive stack's floor, e.g. a team's
  *     own behavior ({@code HpaBehavior}); empty (the default): Kubernetes' defaults
+ * @param minReplicas the workload's {@code minReplicas}, which every policy keeps; default 1
+ * @param maxReplicas the workload's {@code maxReplicas}, which no policy exceeds; empty (the
+ *     default): ten times what the peak needs at the target, which no policy reaches
  */
 public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int peakReplicas,
     Duration metricsDelay, Duration startupDelay, double targetUtilization, double slo,
     double riskQuantile, List<String> policies, int threads, boolean sweep,
-    Optional<HpaPolicy> hpa) {
+    Optional<HpaPolicy> hpa, int minReplicas, OptionalInt maxReplicas) {
 
   /** Default sync period: 15 s. */
   public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
@@ -53,6 +57,8 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
   public static final double DEFAULT_SLO = 0.1;
   /** Default forecast quantile of the simulated workload: {@code WorkloadSpec}'s, 0.95. */
   public static final double DEFAULT_RISK_QUANTILE = WorkloadSpec.DEFAULT_RISK_QUANTILE;
+  /** Most replicas a simulated workload may have: 1,000,000. */
+  public static final int MAX_REPLICAS = 1_000_000;
   /** Default parallel runs: 2. */
   public static final int DEFAULT_THREADS = 2;
 
@@ -63,6 +69,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     Objects.requireNonNull(metricsDelay, "metricsDelay");
     Objects.requireNonNull(hpa, "hpa");
     Objects.requireNonNull(startupDelay, "startupDelay");
+    Objects.requireNonNull(maxReplicas, "maxReplicas");
     policies = List.copyOf(policies);
     List<String> p = new ArrayList<>();
     if (syncPeriod.compareTo(Duration.ofSeconds(1)) < 0
@@ -93,6 +100,14 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
         && riskQuantile <= WorkloadSpec.MAX_RISK_QUANTILE)) {
       p.add("riskQuantile must be in [" + WorkloadSpec.MIN_RISK_QUANTILE + ", "
           + WorkloadSpec.MAX_RISK_QUANTILE + "], but was " + riskQuantile);
+    }
+    if (minReplicas < 1 || minReplicas > MAX_REPLICAS) {
+      p.add("minReplicas must be in [1, " + MAX_REPLICAS + "], but was " + minReplicas);
+    }
+    if (maxReplicas.isPresent() && (maxReplicas.getAsInt() < Math.max(1, minReplicas)
+        || maxReplicas.getAsInt() > MAX_REPLICAS)) {
+      p.add("maxReplicas must be in [minReplicas (" + minReplicas + "), " + MAX_REPLICAS
+          + "], but was " + maxReplicas.getAsInt());
     }
     if (threads < 1 || threads > 64) {
       p.add("threads must be in [1, 64], but was " + threads);
@@ -127,7 +142,22 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     b.threads = threads;
     b.sweep = sweep;
     b.hpa = hpa;
+    b.minReplicas = minReplicas;
+    b.maxReplicas = maxReplicas;
     return b;
+  }
+
+  /**
+   * The workload's replica bounds as the reports print them ({@code "minReplicas 3, maxReplicas
+   * 40"}), naming only those that were set; empty with the defaults.
+   */
+  public Optional<String> replicaBounds() {
+    List<String> set = new ArrayList<>();
+    if (minReplicas != 1) {
+      set.add("minReplicas " + minReplicas);
+    }
+    maxReplicas.ifPresent(m -> set.add("maxReplicas " + m));
+    return set.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", set));
   }
 
   /** The configuration as {@code key=value} pairs, for logs. */
@@ -135,10 +165,12 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
   public String toString() {
     return String.format(Locale.ROOT, "SimulationConfig{syncPeriod=%s, capacity=%s, "
             + "peakReplicas=%d, metricsDelay=%s, startupDelay=%s, targetUtilization=%s, slo=%s, "
-            + "riskQuantile=%s, policies=%s, threads=%d, sweep=%s, hpa=%s}", syncPeriod,
+            + "riskQuantile=%s, policies=%s, threads=%d, sweep=%s, hpa=%s, minReplicas=%d, "
+            + "maxReplicas=%s}", syncPeriod,
         capacity.isPresent() ? capacity.getAsDouble() : "derived", peakReplicas, metricsDelay,
         startupDelay, targetUtilization, slo, riskQuantile, policies, threads, sweep,
-        hpa.map(HpaPolicy::toString).orElse("defaults"));
+        hpa.map(HpaPolicy::toString).orElse("defaults"), minReplicas,
+        maxReplicas.isPresent() ? maxReplicas.getAsInt() : "derived");
   }
 
   /** Builds a {@link SimulationConfig}; last write wins, {@link #build()} validates. */
@@ -155,6 +187,8 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     private int threads = DEFAULT_THREADS;
     private boolean sweep = true;
     private Optional<HpaPolicy> hpa = Optional.empty();
+    private int minReplicas = 1;
+    private OptionalInt maxReplicas = OptionalInt.empty();
 
     private Builder() {}
 
@@ -237,13 +271,33 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     }
 
     /**
+     * The workload's {@code minReplicas}, in [1, 1,000,000], which every policy keeps (the
+     * engine clamps to it, and a run starts with at least this many); default 1.
+     */
+    public Builder minReplicas(int minReplicas) {
+      this.minReplicas = minReplicas;
+      return this;
+    }
+
+    /**
+     * The workload's {@code maxReplicas}, in [minReplicas, 1,000,000], which no policy exceeds;
+     * default ten times what the peak needs at the target. Below what the peak needs, every
+     * policy is short at the peak, as it would be in the cluster.
+     */
+    public Builder maxReplicas(int maxReplicas) {
+      this.maxReplicas = OptionalInt.of(maxReplicas);
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @throws InvalidConfigurationException listing every invalid field and its value
      */
     public SimulationConfig build() {
       return new SimulationConfig(syncPeriod, capacity, peakReplicas, metricsDelay, startupDelay,
-          targetUtilization, slo, riskQuantile, policies, threads, sweep, hpa);
+          targetUtilization, slo, riskQuantile, policies, threads, sweep, hpa, minReplicas,
+          maxReplicas);
     }
   }
 }

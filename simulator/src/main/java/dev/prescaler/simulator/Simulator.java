@@ -269,15 +269,17 @@ public final class Simulator {
     PolicyEnvironment env = new PolicyEnvironment(curve, capacity, target, startup, delay,
         config.hpa());
     PolicySetup setup = entry.factory().create(env);
-    int initial = env.need(curve.demand(0));
-    int maxReplicas = (int) Math.min(1_000_000, Math.max(10L, 10L * env.need(curve.max())));
+    int minReplicas = config.minReplicas();
+    int maxReplicas = config.maxReplicas().orElse((int) Math.min(SimulationConfig.MAX_REPLICAS,
+        Math.max(Math.max(10L, minReplicas), 10L * env.need(curve.max()))));
+    int initial = Math.max(minReplicas, Math.min(maxReplicas, env.need(curve.demand(0))));
     ManualClock clock = new ManualClock(curve.start());
     SimulatedCluster cluster = new SimulatedCluster(startup, initial);
     double unit = metricUnit(capacity);
     TraceMetricSource source = new TraceMetricSource(curve.trace(), delay, cluster, unit);
     Duration lead = startup.plus(delay).plus(sync);
     WorkloadSpec spec = WorkloadSpec.builder(WORKLOAD)
-        .minReplicas(1)
+        .minReplicas(minReplicas)
         .maxReplicas(maxReplicas)
         .metric(MetricTarget.averageValue(METRIC, env.perReplicaTarget() * unit))
         .mode(Mode.ACT)

@@ -19,7 +19,14 @@ class SimulationConfigTest {
     assertThat(c.slo()).isEqualTo(0.1);
     assertThat(c.riskQuantile()).isEqualTo(0.95);
     assertThat(c.capacity()).isEmpty();
+    assertThat(c.minReplicas()).isEqualTo(1);
+    assertThat(c.maxReplicas()).isEmpty();
+    assertThat(c.replicaBounds()).isEmpty();
     assertThat(c.toBuilder().build()).isEqualTo(c);
+    SimulationConfig bounded = c.toBuilder().minReplicas(2).maxReplicas(30).build();
+    assertThat(bounded.toBuilder().build()).isEqualTo(bounded);
+    assertThat(bounded.replicaBounds()).contains("minReplicas 2, maxReplicas 30");
+    assertThat(c.toBuilder().maxReplicas(30).build().replicaBounds()).contains("maxReplicas 30");
   }
 
   @Test
@@ -32,12 +39,15 @@ class SimulationConfigTest {
   @Test
   void everyProblemIsReportedAtOnce() {
     assertThatThrownBy(() -> SimulationConfig.builder().capacity(-1).peakReplicas(0)
-        .startupDelay(Duration.ZERO).slo(101).riskQuantile(0.3).threads(0).build())
+        .startupDelay(Duration.ZERO).slo(101).riskQuantile(0.3).threads(0).minReplicas(0)
+        .maxReplicas(2_000_000).build())
         .hasMessageContaining("capacity must be > 0 and finite, but was -1.0")
         .hasMessageContaining("peakReplicas must be >= 1, but was 0")
         .hasMessageContaining("startupDelay must be in (0, 1h], but was PT0S")
         .hasMessageContaining("slo must be in [0, 100] percent, but was 101.0")
         .hasMessageContaining("riskQuantile must be in [0.5, 0.999], but was 0.3")
-        .hasMessageContaining("threads must be in [1, 64], but was 0");
+        .hasMessageContaining("threads must be in [1, 64], but was 0")
+        .hasMessageContaining("minReplicas must be in [1, 1000000], but was 0")
+        .hasMessageContaining("maxReplicas must be in [minReplicas (0), 1000000], but was 2000000");
   }
 }

@@ -174,6 +174,8 @@ public final class SimulateCommand {
                                     [0.5, 0.999] [0.95]
           --hpa-behavior FILE       your HPA's behavior (an autoscaling/v2 manifest, YAML or
                                     JSON) for hpa and the predictive floor [Kubernetes']
+          --min-replicas N          your workload's minReplicas, kept by every policy [1]
+          --max-replicas N          your workload's maxReplicas [10 x what the peak needs]
           --policies A,B,...        policies to run, in report order [all]
           --threads N               runs in parallel, each single-threaded [2]
           --no-sweep                skip the target sweep (no cost at SLO; 12x faster)
@@ -251,6 +253,8 @@ public final class SimulateCommand {
           case "--slo" -> o.config.slo(number(name, value));
           case "--risk-quantile" -> o.config.riskQuantile(number(name, value));
           case "--threads" -> o.config.threads(integer(name, value));
+          case "--min-replicas" -> o.config.minReplicas(integer(name, value));
+          case "--max-replicas" -> o.config.maxReplicas(integer(name, value));
           case "--hpa-behavior" -> o.config.hpa(HpaBehaviorFile.read(value));
           case "--policies" -> {
             List<String> names = new ArrayList<>();

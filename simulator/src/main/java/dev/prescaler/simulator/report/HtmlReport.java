@@ -45,14 +45,16 @@ public final class HtmlReport {
     h.append("<p>").append(d.trace().size()).append(" samples from ")
         .append(d.trace().start()).append(" to ").append(d.trace().end()).append(", replayed on ")
         .append(d.size()).append(" steps of ").append(c.syncPeriod().toSeconds())
-        .append(" s. Capacity ").append(Numbers.measure(r.capacity(), 6)).append(" per ready replica")
+        .append(" s. Capacity ").append(Numbers.measure(r.capacity(), 6))
+        .append(" per ready replica")
         .append(c.capacity().isPresent() ? "" : " (the peak needs " + c.peakReplicas()
             + " replicas at 70 %)")
         .append("; target utilization ").append(Numbers.json(c.targetUtilization(), 4))
         .append("; metrics ").append(c.metricsDelay().toSeconds()).append(" s late; replicas ready ")
         .append(c.startupDelay().toSeconds()).append(" s after being asked for; SLO ")
         .append(Numbers.json(c.slo(), 4)).append(" % under-provisioned time; risk quantile ")
-        .append(Numbers.json(c.riskQuantile(), 4)).append(".</p>\n");
+        .append(Numbers.json(c.riskQuantile(), 4))
+        .append(c.replicaBounds().map(b -> "; " + b).orElse("")).append(".</p>\n");
     c.hpa().ifPresent(hpa -> h.append("<p><code>hpa</code>, and the predictive stack's floor: ")
         .append(Numbers.html(hpa.toString())).append(".</p>\n"));
     scorecard(h, r);

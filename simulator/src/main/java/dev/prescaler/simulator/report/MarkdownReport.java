@@ -21,7 +21,8 @@ public final class MarkdownReport {
         .append(" s; capacity ").append(Numbers.measure(result.capacity(), 6))
         .append(" per replica; SLO ").append(Numbers.json(c.slo(), 4))
         .append(" % under-provisioned time; risk quantile ")
-        .append(Numbers.json(c.riskQuantile(), 4)).append(".\n\n");
+        .append(Numbers.json(c.riskQuantile(), 4))
+        .append(c.replicaBounds().map(r -> "; " + r).orElse("")).append(".\n\n");
     c.hpa().ifPresent(h -> b.append("`hpa`, and the predictive stack's floor: ").append(h)
         .append(".\n\n"));
     b.append("| policy | under-prov % | unserved % | replica-h | vs oracle-100 | actions "

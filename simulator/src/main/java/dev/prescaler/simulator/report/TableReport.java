@@ -24,12 +24,12 @@ public final class TableReport {
         result.demand().trace().end(), result.demand().size(), c.syncPeriod().toSeconds()));
     b.append(String.format(Locale.ROOT,
         "model: capacity %s per replica%s, target utilization %s, metrics delay %d s, "
-            + "startup %d s, SLO %s %% under-provisioned time, risk quantile %s\n",
+            + "startup %d s, SLO %s %% under-provisioned time, risk quantile %s%s\n",
         Numbers.measure(result.capacity(), 6),
         c.capacity().isPresent() ? "" : " (peak = " + c.peakReplicas() + " replicas at 70 %)",
         Numbers.json(c.targetUtilization(), 4), c.metricsDelay().toSeconds(),
         c.startupDelay().toSeconds(), Numbers.json(c.slo(), 4),
-        Numbers.json(c.riskQuantile(), 4)));
+        Numbers.json(c.riskQuantile(), 4), c.replicaBounds().map(r -> ", " + r).orElse("")));
     c.hpa().ifPresent(h -> b.append("hpa, and the predictive stack's floor: ").append(h)
         .append('\n'));
     List<String[]> rows = new ArrayList<>();

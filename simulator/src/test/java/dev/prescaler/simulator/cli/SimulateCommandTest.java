@@ -323,6 +323,51 @@ class SimulateCommandTest {
   }
 
   @Test
+  void replicaBoundsHoldForEveryPolicyAtEveryStep() throws IOException {
+    // Catches bounds that reach the JSON but not the engines (the spec keeps 1 and 10x the
+    // peak), a run that starts below minReplicas, and a reference policy that ignores them.
+    String trace = resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv");
+    String[] policies = {"hpa", "predictive", "oracle-100"};
+    Path csv = dir.resolve("bounded.csv");
+    Result r = run("--trace", trace, "--policies", String.join(",", policies), "--no-sweep",
+        "--min-replicas", "3", "--max-replicas", "9", "--format", "json", "--series",
+        csv.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains(",\"minReplicas\":3,\"maxReplicas\":9}");
+    int[] lowest = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
+    int[] highest = new int[3];
+    for (String line : Files.readAllLines(csv).subList(2, Files.readAllLines(csv).size())) {
+      String[] f = line.split(",");
+      for (int p = 0; p < 3; p++) {
+        for (int k : new int[] {2 + 2 * p, 3 + 2 * p}) {
+          lowest[p] = Math.min(lowest[p], Integer.parseInt(f[k]));
+          highest[p] = Math.max(highest[p], Integer.parseInt(f[k]));
+        }
+      }
+    }
+    for (int p = 0; p < 3; p++) {
+      assertThat(lowest[p]).as(policies[p] + " lowest").isEqualTo(3);
+      // iio's peak needs 20 replicas at the 0.7 target: every policy is held at 9
+      assertThat(highest[p]).as(policies[p] + " highest").isEqualTo(9);
+    }
+    assertThat(numbers(r.out(), "oracle-100")[0]).isPositive(); // short at the capped peak
+    Result unbounded = run("--trace", trace, "--policies", "oracle-100", "--no-sweep",
+        "--format", "json");
+    assertThat(unbounded.out()).doesNotContain("minReplicas", "maxReplicas");
+    assertThat(numbers(unbounded.out(), "oracle-100")[1])
+        .isLessThan(numbers(r.out(), "oracle-100")[1]); // 3 replicas at night cost more
+    assertThat(run("--trace", trace, "--policies", "oracle-100", "--no-sweep",
+        "--min-replicas", "3").out()).contains(", minReplicas 3\n");
+
+    assertThat(run("--min-replicas", "0").err()).startsWith("simulate: ")
+        .contains("minReplicas must be in [1, 1000000], but was 0");
+    assertThat(run("--min-replicas", "5", "--max-replicas", "4").err())
+        .contains("maxReplicas must be in [minReplicas (5), 1000000], but was 4");
+    assertThat(run("--max-replicas", "many").err())
+        .startsWith("simulate: --max-replicas must be an integer, but was \"many\"");
+  }
+
+  @Test
   void anUnwritableSeriesFileGivesExitCode2() {
     Result r = run("--trace", resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv"),
         "--policies", "oracle-100", "--series", dir.resolve("no/such/dir/s.csv").toString());
