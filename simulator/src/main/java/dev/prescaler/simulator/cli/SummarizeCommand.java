@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -42,9 +45,21 @@ public final class SummarizeCommand {
 
   private SummarizeCommand() {}
 
-  /** One trace: the policy, the baseline and oracle-100 (may be null), as simulate scored them. */
+  /**
+   * Settings of a run that may differ between rows: the trace's own, and the target, which the
+   * table reads "at each run's target" when the runs differ in it.
+   */
+  private static final Set<String> PER_TRACE =
+      Set.of("capacity", "peakReplicas", "steps", "targetUtilization");
+  /** Settings a run names only when they were given (absent: the model's default). */
+  private static final List<String> OPTIONAL = List.of("minReplicas", "maxReplicas", "hpa");
+
+  /**
+   * One trace: the policy, the baseline and oracle-100 (may be null), as simulate scored them,
+   * and the run's model settings (its JSON config without the trace's own entries).
+   */
   record Row(String trace, double target, Scorecard policy, Scorecard baseline,
-      Scorecard oracle) {}
+      Scorecard oracle, Map<String, String> settings) {}
 
   /**
    * Runs the command.
@@ -131,7 +146,13 @@ public final class SummarizeCommand {
       throw new IllegalArgumentException(file + ": must hold the policies " + policy + " and "
           + against + ", but held " + names(policies));
     }
-    return new Row(trace, target.doubleValue(), p, b, o);
+    Map<String, String> settings = new TreeMap<>();
+    config.forEach((k, v) -> {
+      if (!PER_TRACE.contains(String.valueOf(k))) {
+        settings.put(String.valueOf(k), String.valueOf(v));
+      }
+    });
+    return new Row(trace, target.doubleValue(), p, b, o, settings);
   }
 
   private static List<Object> names(List<?> policies) {
@@ -233,6 +254,7 @@ public final class SummarizeCommand {
     b.append('\n').append(rows.size()).append(" traces; ").append(against)
         .append(" meets the SLO on ").append(baselineMeets).append(", ").append(policy)
         .append(" on ").append(both + onlyPolicy.size()).append(".\n\n");
+    settings(b, rows);
     b.append("- ").append(policy).append(" meets the SLO wherever ").append(against)
         .append(" does: ").append(both).append(" of ").append(baselineMeets)
         .append(onlyBaseline.isEmpty() ? "" : " (not on " + String.join(", ", onlyBaseline)
@@ -253,6 +275,34 @@ public final class SummarizeCommand {
     b.append("- median scaling actions ").append(at).append(", ").append(policy).append(" ÷ ")
         .append(against).append(": ").append(fmt(median(actionRatios), 3)).append('\n');
     return b.toString();
+  }
+
+  /**
+   * A line naming the settings that differ between the runs (whose rows then do not compare),
+   * and one naming the optional settings every run shares (a summary over runs at minReplicas 2
+   * says so). Nothing when every run used the model's defaults alike.
+   */
+  private static void settings(StringBuilder b, List<Row> rows) {
+    Set<String> keys = new TreeSet<>();
+    rows.forEach(r -> keys.addAll(r.settings().keySet()));
+    List<String> differ = new ArrayList<>();
+    List<String> shared = new ArrayList<>();
+    for (String k : keys) {
+      Set<String> values = new TreeSet<>();
+      rows.forEach(r -> values.add(r.settings().getOrDefault(k, "absent")));
+      if (values.size() > 1) {
+        differ.add(k + " (" + String.join(", ", values) + ")");
+      } else if (OPTIONAL.contains(k)) {
+        shared.add(k + " " + values.iterator().next());
+      }
+    }
+    if (!differ.isEmpty()) {
+      b.append("**The runs differ in ").append(String.join("; ", differ))
+          .append(": the medians below mix different models.**\n\n");
+    }
+    if (!shared.isEmpty()) {
+      b.append("Every run with ").append(String.join(", ", shared)).append(".\n\n");
+    }
   }
 
   private static double orWorst(double ratio) {

@@ -98,6 +98,30 @@ class SummarizeCommandTest {
   }
 
   @Test
+  void runsWithOtherSettingsAreNamed() throws IOException {
+    // Catches a summary that mixes runs at minReplicas 2 with runs at 1 (or at another SLO)
+    // without a word, and one over runs at minReplicas 2 that does not say so.
+    String hpa = policy("hpa", 0.1, 10, slo(100, 0.8));
+    String predictive = policy("predictive", 0.1, 10, slo(95, 0.9));
+    String oracle = policy("oracle-100", 0, 10, slo(90, 1.0));
+    Path plain = file("plain", hpa, predictive, oracle);
+    Path two = dir.resolve("two.json");
+    Files.writeString(two, Files.readString(plain).replace("\"plain\"", "\"two\"")
+        .replace("\"targetUtilization\":0.7}", "\"targetUtilization\":0.7,\"minReplicas\":2}"));
+    Path three = dir.resolve("three.json");
+    Files.writeString(three, Files.readString(two).replace("\"two\"", "\"three\"")
+        .replace("\"syncPeriodSeconds\":15", "\"syncPeriodSeconds\":30"));
+
+    String mixed = run(plain.toString(), two.toString(), three.toString()).out();
+    assertThat(mixed).contains("**The runs differ in minReplicas (2, absent); "
+        + "syncPeriodSeconds (15, 30): the medians below mix different models.**")
+        .doesNotContain("Every run with");
+    assertThat(run(two.toString(), dir.resolve("two.json").toString()).out())
+        .contains("\n\nEvery run with minReplicas 2.\n\n").doesNotContain("differ");
+    assertThat(run(plain.toString()).out()).doesNotContain("differ", "Every run with");
+  }
+
+  @Test
   void aTraceTheBaselineMeetsAndThePolicyMissesIsNamed() throws IOException {
     Path f = file("x", policy("hpa", 0.01, 10, slo(100, 0.9)),
         policy("predictive", 0, 10, "null"), policy("oracle-100", 0, 10, slo(90, 1.0)));
