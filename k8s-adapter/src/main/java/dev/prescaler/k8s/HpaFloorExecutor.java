@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * overwritten). {@link #release} (called by the engine when the workload leaves HPA-floor mode or
  * the engine closes) puts that spec back with one replace (PUT) and removes the annotation.
  * Errors are reported as {@link ScaleExecutor} requires: 403/404/422 {@code Failed} with status,
- * resource and server message; 5xx and timeouts retried within the {@link RetryPolicy}. Thread-safe.
+ * resource and server message; 5xx and timeouts retried within the {@link RetryPolicy}.
+ * Thread-safe.
  */
 public final class HpaFloorExecutor implements ScaleExecutor {
   /** The annotation holding the HPA's original spec while Prescaler steers it. */

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>409: {@code Refused}, "changed by someone else, re-read next tick"; nothing is overwritten.
- *   <li>The count read differs from the request's {@code from}: {@code Refused} for the same reason.
+ *   <li>The count read differs from the request's {@code from}: {@code Refused} for the same
+ *       reason.
  *   <li>429: waits {@code Retry-After} when it fits in the {@link RetryPolicy} budget; otherwise
  *       {@code Failed}, and every request for any workload is refused until that instant.
  *   <li>5xx, timeouts and I/O errors: retried with capped exponential backoff within the budget.
@@ -64,7 +65,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     this.detectHpaConflicts = b.detectHpaConflicts;
   }
 
-  /** A builder over an API client (see {@code io.kubernetes.client.util.Config.defaultClient()}). */
+  /** A builder over an API client (see {@code io.kubernetes.client.util.Config.defaultClient}). */
   public static Builder builder(ApiClient client) {
     return new Builder(client);
   }

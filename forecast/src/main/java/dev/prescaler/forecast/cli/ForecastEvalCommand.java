@@ -22,9 +22,10 @@ public final class ForecastEvalCommand {
   public static final String DEFAULT_HORIZONS = "5m,15m,30m";
 
   static final String USAGE = String.join("\n",
-      "usage: prescaler forecast-eval --m4-train FILE [--m4-test FILE] [--methods a,b] [--format table|json]",
-      "       prescaler forecast-eval --trace FILE [--horizons 5m,15m,30m] [--step 5m] [--level 0.95]",
-      "                               [--methods a,b] [--format table|json]",
+      "usage: prescaler forecast-eval --m4-train FILE [--m4-test FILE] [--methods a,b]",
+      "                               [--format table|json]",
+      "       prescaler forecast-eval --trace FILE [--horizons 5m,15m,30m] [--step 5m]",
+      "                               [--level 0.95] [--methods a,b] [--format table|json]",
       "",
       "M4 Hourly: per method the mean sMAPE and MASE (m = 24, h = 48) over the series and OWA",
       "against Naive2's published 18.383 / 2.395, plus the coverage of the 95 % interval.",

@@ -49,7 +49,10 @@ public final class SimulateCommand {
     System.exit(run(args, System.out, System.err));
   }
 
-  /** Runs the command with the system clock for progress lines; see {@link #run(String[], PrintStream, PrintStream, Clock)}. */
+  /**
+   * Runs the command with the system clock for progress lines; see {@link #run(String[],
+   * PrintStream, PrintStream, Clock)}.
+   */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     return run(args, out, err, Clock.systemUTC());
   }
