@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Static factories for the project's forecasters. Each returns a shareable {@link Forecaster}
@@ -46,7 +47,30 @@ public final class Forecasters {
   private static final int HW_FIT_SEASONS = 3;
   private static final int HW_FIT_MIN = 2016;
 
+  /**
+   * The names {@link #named} knows, as the commands accept them: {@code linear-trend}, {@code
+   * seasonal-naive}, {@code holt-winters}, {@code fourier} (daily and weekly seasons) and {@code
+   * auto}.
+   */
+  public static final List<String> NAMES =
+      List.of("linear-trend", "seasonal-naive", "holt-winters", "fourier", "auto");
+
   private Forecasters() {}
+
+  /**
+   * A new forecaster by name, with its defaults, as {@code forecast-eval --methods} and {@code
+   * simulate --forecaster} take it; empty for a name not in {@link #NAMES}.
+   */
+  public static Optional<Forecaster> named(String name) {
+    return Optional.ofNullable(switch (name) {
+      case "linear-trend" -> linearTrend();
+      case "seasonal-naive" -> seasonalNaive();
+      case "holt-winters" -> holtWinters();
+      case "fourier" -> fourier(Duration.ofDays(1), Duration.ofDays(7));
+      case "auto" -> auto();
+      default -> null;
+    });
+  }
 
   /**
    * The automatic forecaster: per series, detects daily/weekly periods, fits every applicable
@@ -132,8 +156,8 @@ public final class Forecasters {
 
   /**
    * Holt-Winters with the given season, seasonal kind and trend kind; parameters fitted on the
-   * last 3 seasons (at least 2,016 values) by minimising the one-step squared error; until two seasons are known, Holt's
-   * damped trend without season.
+   * last 3 seasons (at least 2,016 values) by minimising the one-step squared error; until two
+   * seasons are known, Holt's damped trend without season.
    *
    * @param season season length, a multiple of the history's step
    */

@@ -37,6 +37,18 @@ class ForecasterContractTest {
   }
 
   @Test
+  void everyNameTheCommandsTakeGivesItsOwnNewForecaster() {
+    // Catches a name mapped to another model, and one shared instance handed to two runs.
+    for (String name : Forecasters.NAMES) {
+      Forecaster f = Forecasters.named(name).orElseThrow();
+      assertThat(f.name()).as(name).isEqualTo(name);
+      assertThat(Forecasters.named(name).orElseThrow()).as(name).isNotSameAs(f);
+    }
+    assertThat(Forecasters.named("prophet")).isEmpty();
+    assertThat(Forecasters.named("Auto")).isEmpty();
+  }
+
+  @Test
   void everyPerSeriesInstanceHonoursTheContract() {
     for (Map.Entry<String, Forecaster> e : all().entrySet()) {
       assertThat(ForecasterContract.check(e.getValue().forSeries(), 7, EXAMPLES / 2))

@@ -3,6 +3,7 @@ package dev.prescaler.simulator;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.HpaPolicy;
+import dev.prescaler.forecast.Forecasters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,11 +36,13 @@ import java.util.OptionalInt;
  * @param minReplicas the workload's {@code minReplicas}, which every policy keeps; default 1
  * @param maxReplicas the workload's {@code maxReplicas}, which no policy exceeds; empty (the
  *     default): ten times what the peak needs at the target, which no policy reaches
+ * @param forecaster the predictive stack's forecaster, one of {@link Forecasters#NAMES}; default
+ *     {@code auto}
  */
 public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int peakReplicas,
     Duration metricsDelay, Duration startupDelay, double targetUtilization, double slo,
     double riskQuantile, List<String> policies, int threads, boolean sweep,
-    Optional<HpaPolicy> hpa, int minReplicas, OptionalInt maxReplicas) {
+    Optional<HpaPolicy> hpa, int minReplicas, OptionalInt maxReplicas, String forecaster) {
 
   /** Default sync period: 15 s. */
   public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
@@ -59,6 +62,8 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
   public static final double DEFAULT_RISK_QUANTILE = WorkloadSpec.DEFAULT_RISK_QUANTILE;
   /** Most replicas a simulated workload may have: 1,000,000. */
   public static final int MAX_REPLICAS = 1_000_000;
+  /** Default forecaster of the predictive stack: {@code auto}. */
+  public static final String DEFAULT_FORECASTER = "auto";
   /** Default parallel runs: 2. */
   public static final int DEFAULT_THREADS = 2;
 
@@ -70,6 +75,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     Objects.requireNonNull(hpa, "hpa");
     Objects.requireNonNull(startupDelay, "startupDelay");
     Objects.requireNonNull(maxReplicas, "maxReplicas");
+    Objects.requireNonNull(forecaster, "forecaster");
     policies = List.copyOf(policies);
     List<String> p = new ArrayList<>();
     if (syncPeriod.compareTo(Duration.ofSeconds(1)) < 0
@@ -109,6 +115,9 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
       p.add("maxReplicas must be in [minReplicas (" + minReplicas + "), " + MAX_REPLICAS
           + "], but was " + maxReplicas.getAsInt());
     }
+    if (!Forecasters.NAMES.contains(forecaster)) {
+      p.add("forecaster must be one of " + Forecasters.NAMES + ", but was \"" + forecaster + "\"");
+    }
     if (threads < 1 || threads > 64) {
       p.add("threads must be in [1, 64], but was " + threads);
     }
@@ -144,19 +153,24 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     b.hpa = hpa;
     b.minReplicas = minReplicas;
     b.maxReplicas = maxReplicas;
+    b.forecaster = forecaster;
     return b;
   }
 
   /**
-   * The workload's replica bounds as the reports print them ({@code "minReplicas 3, maxReplicas
-   * 40"}), naming only those that were set; empty with the defaults.
+   * The workload's replica bounds and the predictive stack's forecaster as the reports print them
+   * ({@code "minReplicas 3, maxReplicas 40, forecaster holt-winters"}), naming only those that
+   * differ from the defaults; empty with the defaults.
    */
-  public Optional<String> replicaBounds() {
+  public Optional<String> givenOptions() {
     List<String> set = new ArrayList<>();
     if (minReplicas != 1) {
       set.add("minReplicas " + minReplicas);
     }
     maxReplicas.ifPresent(m -> set.add("maxReplicas " + m));
+    if (!forecaster.equals(DEFAULT_FORECASTER)) {
+      set.add("forecaster " + forecaster);
+    }
     return set.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", set));
   }
 
@@ -166,11 +180,11 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     return String.format(Locale.ROOT, "SimulationConfig{syncPeriod=%s, capacity=%s, "
             + "peakReplicas=%d, metricsDelay=%s, startupDelay=%s, targetUtilization=%s, slo=%s, "
             + "riskQuantile=%s, policies=%s, threads=%d, sweep=%s, hpa=%s, minReplicas=%d, "
-            + "maxReplicas=%s}", syncPeriod,
+            + "maxReplicas=%s, forecaster=%s}", syncPeriod,
         capacity.isPresent() ? capacity.getAsDouble() : "derived", peakReplicas, metricsDelay,
         startupDelay, targetUtilization, slo, riskQuantile, policies, threads, sweep,
         hpa.map(HpaPolicy::toString).orElse("defaults"), minReplicas,
-        maxReplicas.isPresent() ? maxReplicas.getAsInt() : "derived");
+        maxReplicas.isPresent() ? maxReplicas.getAsInt() : "derived", forecaster);
   }
 
   /** Builds a {@link SimulationConfig}; last write wins, {@link #build()} validates. */
@@ -189,6 +203,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     private Optional<HpaPolicy> hpa = Optional.empty();
     private int minReplicas = 1;
     private OptionalInt maxReplicas = OptionalInt.empty();
+    private String forecaster = DEFAULT_FORECASTER;
 
     private Builder() {}
 
@@ -290,6 +305,15 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     }
 
     /**
+     * The predictive stack's forecaster by name, one of {@link Forecasters#NAMES}; default
+     * {@code auto}, which picks per series. A single model shows what it would cost to force it.
+     */
+    public Builder forecaster(String forecaster) {
+      this.forecaster = Objects.requireNonNull(forecaster, "forecaster");
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @throws InvalidConfigurationException listing every invalid field and its value
@@ -297,7 +321,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     public SimulationConfig build() {
       return new SimulationConfig(syncPeriod, capacity, peakReplicas, metricsDelay, startupDelay,
           targetUtilization, slo, riskQuantile, policies, threads, sweep, hpa, minReplicas,
-          maxReplicas);
+          maxReplicas, forecaster);
     }
   }
 }

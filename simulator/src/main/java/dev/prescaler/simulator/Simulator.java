@@ -267,7 +267,7 @@ public final class Simulator {
     Duration startup = config.startupDelay();
     Duration delay = config.metricsDelay();
     PolicyEnvironment env = new PolicyEnvironment(curve, capacity, target, startup, delay,
-        config.hpa());
+        config.hpa(), config.forecaster());
     PolicySetup setup = entry.factory().create(env);
     int minReplicas = config.minReplicas();
     int maxReplicas = config.maxReplicas().orElse((int) Math.min(SimulationConfig.MAX_REPLICAS,

@@ -21,12 +21,16 @@ class SimulationConfigTest {
     assertThat(c.capacity()).isEmpty();
     assertThat(c.minReplicas()).isEqualTo(1);
     assertThat(c.maxReplicas()).isEmpty();
-    assertThat(c.replicaBounds()).isEmpty();
+    assertThat(c.givenOptions()).isEmpty();
     assertThat(c.toBuilder().build()).isEqualTo(c);
     SimulationConfig bounded = c.toBuilder().minReplicas(2).maxReplicas(30).build();
     assertThat(bounded.toBuilder().build()).isEqualTo(bounded);
-    assertThat(bounded.replicaBounds()).contains("minReplicas 2, maxReplicas 30");
-    assertThat(c.toBuilder().maxReplicas(30).build().replicaBounds()).contains("maxReplicas 30");
+    assertThat(bounded.givenOptions()).contains("minReplicas 2, maxReplicas 30");
+    assertThat(c.toBuilder().maxReplicas(30).build().givenOptions()).contains("maxReplicas 30");
+    SimulationConfig fourier = c.toBuilder().forecaster("fourier").build();
+    assertThat(fourier.toBuilder().build()).isEqualTo(fourier);
+    assertThat(fourier.givenOptions()).contains("forecaster fourier");
+    assertThat(c.forecaster()).isEqualTo("auto");
   }
 
   @Test
@@ -40,7 +44,7 @@ class SimulationConfigTest {
   void everyProblemIsReportedAtOnce() {
     assertThatThrownBy(() -> SimulationConfig.builder().capacity(-1).peakReplicas(0)
         .startupDelay(Duration.ZERO).slo(101).riskQuantile(0.3).threads(0).minReplicas(0)
-        .maxReplicas(2_000_000).build())
+        .maxReplicas(2_000_000).forecaster("arima").build())
         .hasMessageContaining("capacity must be > 0 and finite, but was -1.0")
         .hasMessageContaining("peakReplicas must be >= 1, but was 0")
         .hasMessageContaining("startupDelay must be in (0, 1h], but was PT0S")
@@ -48,6 +52,8 @@ class SimulationConfigTest {
         .hasMessageContaining("riskQuantile must be in [0.5, 0.999], but was 0.3")
         .hasMessageContaining("threads must be in [1, 64], but was 0")
         .hasMessageContaining("minReplicas must be in [1, 1000000], but was 0")
-        .hasMessageContaining("maxReplicas must be in [minReplicas (0), 1000000], but was 2000000");
+        .hasMessageContaining("maxReplicas must be in [minReplicas (0), 1000000], but was 2000000")
+        .hasMessageContaining("forecaster must be one of [linear-trend, seasonal-naive, "
+            + "holt-winters, fourier, auto], but was \"arima\"");
   }
 }

@@ -67,11 +67,9 @@ final class TraceEvaluation {
           + " steps), but had " + n + " steps of " + step);
     }
     Map<String, Forecaster> models = new LinkedHashMap<>();
-    models.put("linear-trend", Forecasters.linearTrend());
-    models.put("seasonal-naive", Forecasters.seasonalNaive());
-    models.put("holt-winters", Forecasters.holtWinters());
-    models.put("fourier", Forecasters.fourier(Duration.ofDays(1), Duration.ofDays(7)));
-    models.put("auto", Forecasters.auto());
+    for (String name : Forecasters.NAMES) {
+      models.put(name, Forecasters.named(name).orElseThrow());
+    }
     if (opts.containsKey("--methods")) {
       Map<String, Forecaster> chosen = new LinkedHashMap<>();
       for (String name : opts.get("--methods").split(",")) {

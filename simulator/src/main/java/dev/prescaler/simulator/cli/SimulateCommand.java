@@ -179,6 +179,8 @@ public final class SimulateCommand {
                                     JSON) for hpa and the predictive floor [Kubernetes']
           --min-replicas N          your workload's minReplicas, kept by every policy [1]
           --max-replicas N          your workload's maxReplicas [10 x what the peak needs]
+          --forecaster NAME         the predictive stack's forecaster: linear-trend,
+                                    seasonal-naive, holt-winters, fourier or auto [auto]
           --policies A,B,...        policies to run, in report order [all]
           --threads N               runs in parallel, each single-threaded [2]
           --no-sweep                skip the target sweep (no cost at SLO; 12x faster)
@@ -258,6 +260,7 @@ public final class SimulateCommand {
           case "--threads" -> o.config.threads(integer(name, value));
           case "--min-replicas" -> o.config.minReplicas(integer(name, value));
           case "--max-replicas" -> o.config.maxReplicas(integer(name, value));
+          case "--forecaster" -> o.config.forecaster(value);
           case "--hpa-behavior" -> o.config.hpa(HpaBehaviorFile.read(value));
           case "--policies" -> {
             List<String> names = new ArrayList<>();

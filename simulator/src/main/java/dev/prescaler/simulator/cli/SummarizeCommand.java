@@ -52,7 +52,8 @@ public final class SummarizeCommand {
   private static final Set<String> PER_TRACE =
       Set.of("capacity", "peakReplicas", "steps", "targetUtilization");
   /** Settings a run names only when they were given (absent: the model's default). */
-  private static final List<String> OPTIONAL = List.of("minReplicas", "maxReplicas", "hpa");
+  private static final List<String> OPTIONAL =
+      List.of("minReplicas", "maxReplicas", "forecaster", "hpa");
 
   /**
    * One trace: the policy, the baseline and oracle-100 (may be null), as simulate scored them,

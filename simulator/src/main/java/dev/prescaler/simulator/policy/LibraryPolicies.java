@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * Registers the library's own policies: {@code hpa}, the decision module's faithful HPA with
  * Kubernetes' defaults, and {@code predictive}, the default predictive stack with the forecast
- * module's automatic forecaster. Both run with the spec's default step limits (the HPA's).
+ * module's automatic forecaster (or the one the run names). Both run with the spec's default
+ * step limits (the HPA's).
  *
  * <p>When the run has its own HPA ({@code SimulationConfig.hpa}, e.g. a team's behavior), {@code
  * hpa} is that HPA, with wide-open engine step limits so that only its own rate policies limit it
@@ -29,9 +30,10 @@ final class LibraryPolicies {
         "the Kubernetes HPA with its defaults, or --hpa-behavior (decision module)");
     registry.register("predictive",
         env -> new PolicySetup(env.hpa().map(LibraryPolicies::predictiveOver)
-            .orElseGet(Policies::predictive), Optional.of(Forecasters.auto()),
+            .orElseGet(Policies::predictive), Forecasters.named(env.forecaster()),
             StepLimits.DEFAULT),
-        "the default predictive stack with the auto forecaster (decision, forecast)");
+        "the default predictive stack with the auto forecaster, or --forecaster (decision, "
+            + "forecast)");
   }
 
   private static DecisionPolicy predictiveOver(HpaPolicy hpa) {

@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param startupDelay time from asking for a replica to its being ready
  * @param metricsDelay how late the engine sees the demand
  * @param hpa the run's HPA ({@code SimulationConfig.hpa}); empty: Kubernetes' defaults
+ * @param forecaster the run's forecaster for the predictive stack, by name ({@code
+ *     SimulationConfig.forecaster}, one of {@code Forecasters.NAMES})
  */
 public record PolicyEnvironment(DemandCurve demand, double capacity, double targetUtilization,
-    Duration startupDelay, Duration metricsDelay, Optional<HpaPolicy> hpa) {
+    Duration startupDelay, Duration metricsDelay, Optional<HpaPolicy> hpa, String forecaster) {
   /** Validates. */
   public PolicyEnvironment {
     Objects.requireNonNull(demand, "demand");
@@ -32,12 +34,14 @@ public record PolicyEnvironment(DemandCurve demand, double capacity, double targ
     Objects.requireNonNull(startupDelay, "startupDelay");
     Objects.requireNonNull(metricsDelay, "metricsDelay");
     Objects.requireNonNull(hpa, "hpa");
+    Objects.requireNonNull(forecaster, "forecaster");
   }
 
-  /** An environment with Kubernetes' default HPA. */
+  /** An environment with Kubernetes' default HPA and the {@code auto} forecaster. */
   public PolicyEnvironment(DemandCurve demand, double capacity, double targetUtilization,
       Duration startupDelay, Duration metricsDelay) {
-    this(demand, capacity, targetUtilization, startupDelay, metricsDelay, Optional.empty());
+    this(demand, capacity, targetUtilization, startupDelay, metricsDelay, Optional.empty(),
+        "auto");
   }
 
   /** The demand one replica is aimed at: {@code targetUtilization × capacity}. */

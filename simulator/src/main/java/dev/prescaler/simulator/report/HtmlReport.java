@@ -55,7 +55,7 @@ public final class HtmlReport {
         .append(c.startupDelay().toSeconds()).append(" s after being asked for; SLO ")
         .append(Numbers.json(c.slo(), 4)).append(" % under-provisioned time; risk quantile ")
         .append(Numbers.json(c.riskQuantile(), 4))
-        .append(c.replicaBounds().map(b -> "; " + b).orElse("")).append(".</p>\n");
+        .append(c.givenOptions().map(b -> "; " + b).orElse("")).append(".</p>\n");
     c.hpa().ifPresent(hpa -> h.append("<p><code>hpa</code>, and the predictive stack's floor: ")
         .append(Numbers.html(hpa.toString())).append(".</p>\n"));
     scorecard(h, r);

@@ -36,6 +36,9 @@ public final class JsonReport {
       b.append(",\"minReplicas\":").append(c.minReplicas());
     }
     c.maxReplicas().ifPresent(m -> b.append(",\"maxReplicas\":").append(m));
+    if (!c.forecaster().equals(SimulationConfig.DEFAULT_FORECASTER)) {
+      b.append(",\"forecaster\":").append(Numbers.quote(c.forecaster()));
+    }
     c.hpa().ifPresent(h -> b.append(",\"hpa\":").append(Numbers.quote(h.toString())));
     b.append('}');
     b.append(",\"policies\":[");

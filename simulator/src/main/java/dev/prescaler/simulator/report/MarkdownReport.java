@@ -22,7 +22,7 @@ public final class MarkdownReport {
         .append(" per replica; SLO ").append(Numbers.json(c.slo(), 4))
         .append(" % under-provisioned time; risk quantile ")
         .append(Numbers.json(c.riskQuantile(), 4))
-        .append(c.replicaBounds().map(r -> "; " + r).orElse("")).append(".\n\n");
+        .append(c.givenOptions().map(r -> "; " + r).orElse("")).append(".\n\n");
     c.hpa().ifPresent(h -> b.append("`hpa`, and the predictive stack's floor: ").append(h)
         .append(".\n\n"));
     b.append("| policy | under-prov % | unserved % | replica-h | vs oracle-100 | actions "

@@ -29,7 +29,7 @@ public final class TableReport {
         c.capacity().isPresent() ? "" : " (peak = " + c.peakReplicas() + " replicas at 70 %)",
         Numbers.json(c.targetUtilization(), 4), c.metricsDelay().toSeconds(),
         c.startupDelay().toSeconds(), Numbers.json(c.slo(), 4),
-        Numbers.json(c.riskQuantile(), 4), c.replicaBounds().map(r -> ", " + r).orElse("")));
+        Numbers.json(c.riskQuantile(), 4), c.givenOptions().map(r -> ", " + r).orElse("")));
     c.hpa().ifPresent(h -> b.append("hpa, and the predictive stack's floor: ").append(h)
         .append('\n'));
     List<String[]> rows = new ArrayList<>();

@@ -368,6 +368,28 @@ class SimulateCommandTest {
   }
 
   @Test
+  void theForecasterReachesThePredictiveStackOnly() {
+    // Catches --forecaster read but not handed to the engines (predictive unchanged), or handed
+    // to the HPA's run as well, and a forecaster named in no report.
+    String trace = resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv");
+    String[] args = {"--trace", trace, "--policies", "hpa,predictive", "--no-sweep", "--format",
+        "json"};
+    Result auto = run(args);
+    Result linear = run(concat(args, "--forecaster", "linear-trend"));
+    assertThat(linear.code()).as(linear.err()).isZero();
+    assertThat(auto.out()).doesNotContain("forecaster");
+    assertThat(linear.out()).contains(",\"forecaster\":\"linear-trend\"}");
+    assertThat(numbers(linear.out(), "hpa")).containsExactly(numbers(auto.out(), "hpa"));
+    assertThat(numbers(linear.out(), "predictive"))
+        .isNotEqualTo(numbers(auto.out(), "predictive"));
+    assertThat(run("--trace", trace, "--policies", "predictive", "--no-sweep", "--forecaster",
+        "holt-winters").out()).contains(", forecaster holt-winters\n");
+    assertThat(run("--forecaster", "prophet").err()).startsWith("simulate: ")
+        .contains("forecaster must be one of [linear-trend, seasonal-naive, holt-winters, "
+            + "fourier, auto], but was \"prophet\"");
+  }
+
+  @Test
   void anUnwritableSeriesFileGivesExitCode2() {
     Result r = run("--trace", resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv"),
         "--policies", "oracle-100", "--series", dir.resolve("no/such/dir/s.csv").toString());
