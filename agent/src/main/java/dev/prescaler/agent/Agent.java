@@ -131,7 +131,7 @@ public final class Agent implements AutoCloseable {
     AutoscalerEngine.Builder b = AutoscalerEngine.builder()
         .clock(clock)
         .metricSource(new RoutingMetricSource(routes))
-        .forecaster(Forecasters.auto())
+        .forecaster(Forecasters.named(config.engine().forecaster()).orElseThrow())
         .policy(policy(config))
         .executor(executor)
         .journal(journal)

@@ -41,9 +41,11 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
    * @param metricsDelay how late metrics arrive; default 60 s
    * @param callTimeout timeout of each source read and executor call; default 5 s
    * @param journal the JSON-lines journal file; default none (in memory)
+   * @param forecaster the forecaster of every workload, by name ({@code Forecasters.NAMES}, as
+   *     {@code simulate --forecaster} takes it); default {@code auto}
    */
   public record Engine(Duration syncPeriod, Duration metricsDelay, Duration callTimeout,
-      Optional<Path> journal) {}
+      Optional<Path> journal, String forecaster) {}
 
   /**
    * Kubernetes access.

@@ -9,6 +9,7 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.HpaBehavior;
 import dev.prescaler.decision.HpaPolicy;
+import dev.prescaler.forecast.Forecasters;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -111,7 +112,7 @@ public final class AgentConfigParser {
   }
 
   private AgentConfig.Engine engine(Map<String, Object> m) {
-    known(m, "engine", "syncPeriod", "metricsDelay", "callTimeout", "journal");
+    known(m, "engine", "syncPeriod", "metricsDelay", "callTimeout", "journal", "forecaster");
     Duration sync = duration(m, "engine", "syncPeriod", Duration.ofSeconds(15),
         Duration.ofSeconds(1), Duration.ofHours(1));
     Duration delay = duration(m, "engine", "metricsDelay", Duration.ofSeconds(60), Duration.ZERO,
@@ -119,7 +120,12 @@ public final class AgentConfigParser {
     Duration timeout = duration(m, "engine", "callTimeout", Duration.ofSeconds(5),
         Duration.ofMillis(1), Duration.ofMinutes(10));
     Optional<Path> journal = string(m, "engine", "journal").map(Path::of);
-    return new AgentConfig.Engine(sync, delay, timeout, journal);
+    String forecaster = string(m, "engine", "forecaster").orElse("auto");
+    if (!Forecasters.NAMES.contains(forecaster)) {
+      problems.add("engine.forecaster must be one of " + Forecasters.NAMES + ", but was "
+          + quote(forecaster));
+    }
+    return new AgentConfig.Engine(sync, delay, timeout, journal, forecaster);
   }
 
   private AgentConfig.Kubernetes kubernetes(Map<String, Object> m) {

@@ -53,12 +53,15 @@ class AgentConfigParserTest {
     AgentConfig c = AgentConfigParser.parse(MINIMAL, "min.yaml");
     assertThat(c.engine().syncPeriod()).isEqualTo(Duration.ofSeconds(15));
     assertThat(c.engine().callTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.engine().forecaster()).isEqualTo("auto");
     assertThat(c.server().port()).isEqualTo(9464);
     assertThat(c.promotion().automatic()).isTrue();
     assertThat(c.promotion().minObservation()).isEqualTo(Duration.ofHours(24));
     assertThat(c.kubernetes().leaderElection()).isTrue();
     assertThat(c.workloads().get(0).spec().mode()).isEqualTo(Mode.ACT);
     assertThat(c.workloads().get(0).promoted()).isFalse();
+    assertThat(AgentConfigParser.parse("engine:\n  forecaster: holt-winters\n" + MINIMAL,
+        "hw.yaml").engine().forecaster()).isEqualTo("holt-winters");
   }
 
   @Test
@@ -119,6 +122,7 @@ class AgentConfigParserTest {
     String yaml = """
         engine:
           syncPeriod: fast
+          forecaster: prophet
         promotion:
           maxRelativeMae: -1
         workloads:
@@ -137,6 +141,9 @@ class AgentConfigParserTest {
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .anySatisfy(p -> assertThat(p).startsWith("engine.syncPeriod must be a duration")
                 .endsWith("but was \"fast\""))
+            .anySatisfy(p -> assertThat(p).isEqualTo("engine.forecaster must be one of "
+                + "[linear-trend, seasonal-naive, holt-winters, fourier, auto], but was "
+                + "\"prophet\""))
             .anySatisfy(p -> assertThat(p).startsWith("promotion.maxRelativeMae must be a number")
                 .endsWith("but was -1"))
             .anySatisfy(p -> assertThat(p).contains("namespace must be a DNS-1123 label, but was "
