@@ -32,8 +32,7 @@ final class LibraryPolicies {
         env -> new PolicySetup(env.hpa().map(LibraryPolicies::predictiveOver)
             .orElseGet(Policies::predictive), Forecasters.named(env.forecaster()),
             StepLimits.DEFAULT),
-        "the default predictive stack with the auto forecaster, or --forecaster (decision, "
-            + "forecast)");
+        "the default predictive stack over --forecaster [auto] (decision, forecast)");
   }
 
   private static DecisionPolicy predictiveOver(HpaPolicy hpa) {
