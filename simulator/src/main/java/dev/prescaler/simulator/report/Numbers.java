@@ -1,6 +1,7 @@
 package dev.prescaler.simulator.report;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.Locale;
 
@@ -24,10 +25,14 @@ final class Numbers {
   /**
    * {@code v} rounded to {@code decimals} places, or to six significant digits when that keeps
    * more of a small value: a capacity of 1.07e-10 (a trace in large units) is not printed as 0.
+   * Below 1e-12 it is written in scientific notation, which JSON reads too.
    */
   static String measure(double v, int decimals) {
     if (!Double.isFinite(v) || v == 0) {
       return json(v, decimals);
+    }
+    if (Math.abs(v) < 1e-12) { // more zeros than digits: 1.07143E-300
+      return BigDecimal.valueOf(v).round(new MathContext(6)).stripTrailingZeros().toString();
     }
     int significant = 5 - (int) Math.floor(Math.log10(Math.abs(v)));
     return json(v, Math.max(decimals, significant));

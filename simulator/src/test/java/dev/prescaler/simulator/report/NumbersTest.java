@@ -1,0 +1,23 @@
+package dev.prescaler.simulator.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class NumbersTest {
+  @Test
+  void aMeasureKeepsItsDigitsWhateverItsUnit() {
+    // Catches a capacity printed as 0 (fixed decimals on a trace in large units) and one
+    // printed with hundreds of zeros (plain notation of an absurd --capacity).
+    assertThat(Numbers.measure(28.928571428571, 6)).isEqualTo("28.928571"); // NASA, unchanged
+    assertThat(Numbers.measure(0.357142857142, 9)).isEqualTo("0.357142857");
+    assertThat(Numbers.measure(2.142857142857e-10, 6)).isEqualTo("0.000000000214286");
+    assertThat(Numbers.measure(2.142857142857e-10, 9)).isEqualTo("0.000000000214286");
+    assertThat(Numbers.measure(1e-300, 9)).isEqualTo("1E-300");
+    assertThat(Numbers.measure(1.0714285714e-13, 9)).isEqualTo("1.07143E-13");
+    assertThat(Numbers.measure(1.5e15, 6)).isEqualTo("1500000000000000");
+    assertThat(Numbers.measure(0, 6)).isEqualTo("0");
+    assertThat(Numbers.measure(Double.NaN, 6)).isEqualTo("null");
+    assertThat(Double.parseDouble(Numbers.measure(1e-300, 9))).isEqualTo(1e-300);
+  }
+}
