@@ -6,8 +6,11 @@ import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.forecast.Forecasters;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -158,20 +161,30 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
   }
 
   /**
-   * The workload's replica bounds and the predictive stack's forecaster as the reports print them
-   * ({@code "minReplicas 3, maxReplicas 40, forecaster holt-winters"}), naming only those that
-   * differ from the defaults; empty with the defaults.
+   * The workload's replica bounds and the predictive stack's forecaster, only those that differ
+   * from the defaults, by their JSON names ({@code minReplicas} 3, {@code forecaster}
+   * "holt-winters"), in that order: what the reports add to the model they describe.
+   */
+  public Map<String, Object> givenOptionValues() {
+    Map<String, Object> given = new LinkedHashMap<>();
+    if (minReplicas != 1) {
+      given.put("minReplicas", minReplicas);
+    }
+    maxReplicas.ifPresent(m -> given.put("maxReplicas", m));
+    if (!forecaster.equals(DEFAULT_FORECASTER)) {
+      given.put("forecaster", forecaster);
+    }
+    return Collections.unmodifiableMap(given);
+  }
+
+  /**
+   * {@link #givenOptionValues()} as the text reports print them ({@code "minReplicas 3,
+   * maxReplicas 40, forecaster holt-winters"}); empty with the defaults.
    */
   public Optional<String> givenOptions() {
-    List<String> set = new ArrayList<>();
-    if (minReplicas != 1) {
-      set.add("minReplicas " + minReplicas);
-    }
-    maxReplicas.ifPresent(m -> set.add("maxReplicas " + m));
-    if (!forecaster.equals(DEFAULT_FORECASTER)) {
-      set.add("forecaster " + forecaster);
-    }
-    return set.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", set));
+    List<String> given = new ArrayList<>();
+    givenOptionValues().forEach((k, v) -> given.add(k + " " + v));
+    return given.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", given));
   }
 
   /** The configuration as {@code key=value} pairs, for logs. */

@@ -32,13 +32,8 @@ public final class JsonReport {
         .append(",\"slo\":").append(Numbers.json(c.slo(), 6))
         .append(",\"riskQuantile\":").append(Numbers.json(c.riskQuantile(), 6))
         .append(",\"steps\":").append(result.demand().size());
-    if (c.minReplicas() != 1) {
-      b.append(",\"minReplicas\":").append(c.minReplicas());
-    }
-    c.maxReplicas().ifPresent(m -> b.append(",\"maxReplicas\":").append(m));
-    if (!c.forecaster().equals(SimulationConfig.DEFAULT_FORECASTER)) {
-      b.append(",\"forecaster\":").append(Numbers.quote(c.forecaster()));
-    }
+    c.givenOptionValues().forEach((k, v) -> b.append(',').append(Numbers.quote(k)).append(':')
+        .append(v instanceof String s ? Numbers.quote(s) : v));
     c.hpa().ifPresent(h -> b.append(",\"hpa\":").append(Numbers.quote(h.toString())));
     b.append('}');
     b.append(",\"policies\":[");
