@@ -26,6 +26,14 @@ public final class WorkloadSpec {
   public static final double MIN_RISK_QUANTILE = 0.5;
   /** Highest risk quantile a workload may ask for: 0.999. */
   public static final double MAX_RISK_QUANTILE = 0.999;
+
+  /**
+   * Whether {@code q} is a risk quantile a workload may ask for: in
+   * [{@value #MIN_RISK_QUANTILE}, {@value #MAX_RISK_QUANTILE}]; NaN is not.
+   */
+  public static boolean isValidRiskQuantile(double q) {
+    return q >= MIN_RISK_QUANTILE && q <= MAX_RISK_QUANTILE;
+  }
   /** Default forecast horizon: 30 minutes. */
   public static final Duration DEFAULT_FORECAST_HORIZON = Duration.ofMinutes(30);
   /** Default priority: 0. Higher wins when a shared budget is short. */
@@ -293,7 +301,7 @@ public final class WorkloadSpec {
       p.check(!startupDelay.isNegative() && !startupDelay.isZero()
               && startupDelay.compareTo(Duration.ofHours(1)) <= 0,
           "startupDelay must be in (0, 1h], but was " + startupDelay);
-      p.check(riskQuantile >= MIN_RISK_QUANTILE && riskQuantile <= MAX_RISK_QUANTILE,
+      p.check(isValidRiskQuantile(riskQuantile),
           "riskQuantile must be in [" + MIN_RISK_QUANTILE + ", " + MAX_RISK_QUANTILE
               + "], but was " + riskQuantile);
       p.check(!forecastHorizon.isNegative() && !forecastHorizon.isZero()

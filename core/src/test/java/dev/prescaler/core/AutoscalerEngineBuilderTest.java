@@ -90,6 +90,18 @@ class AutoscalerEngineBuilderTest {
   }
 
   @Test
+  void riskQuantile_boundsAreInclusiveAndNaNIsRefused() {
+    assertThat(WorkloadSpec.isValidRiskQuantile(WorkloadSpec.MIN_RISK_QUANTILE)).isTrue();
+    assertThat(WorkloadSpec.isValidRiskQuantile(WorkloadSpec.MAX_RISK_QUANTILE)).isTrue();
+    assertThat(WorkloadSpec.isValidRiskQuantile(Math.nextDown(0.5))).isFalse();
+    assertThat(WorkloadSpec.isValidRiskQuantile(Math.nextUp(0.999))).isFalse();
+    assertThat(WorkloadSpec.isValidRiskQuantile(Double.NaN)).isFalse();
+    assertThatThrownBy(() -> WorkloadSpec.builder(WEB).maxReplicas(3)
+        .metric(MetricTarget.averageValue("rps", 1)).riskQuantile(Double.NaN).build())
+        .hasMessageContaining("riskQuantile must be in [0.5, 0.999], but was NaN");
+  }
+
+  @Test
   void workloadSpec_maxBelowMinAndDuplicateMetrics() {
     assertThatThrownBy(() -> WorkloadSpec.builder(WEB).minReplicas(3).maxReplicas(2)
         .metric(MetricTarget.averageValue("rps", 1)).metric(MetricTarget.utilization("rps", 50))

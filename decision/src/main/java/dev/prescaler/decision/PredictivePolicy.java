@@ -474,7 +474,7 @@ public final class PredictivePolicy implements DecisionPolicy {
         problems.add("minHistory must be in [0, 7d], but was " + minHistory);
       }
       riskByPriority.forEach((k, v) -> {
-        if (!(v >= WorkloadSpec.MIN_RISK_QUANTILE && v <= WorkloadSpec.MAX_RISK_QUANTILE)) {
+        if (!WorkloadSpec.isValidRiskQuantile(v)) {
           problems.add("riskQuantile of priority " + k + " must be in ["
               + WorkloadSpec.MIN_RISK_QUANTILE + ", " + WorkloadSpec.MAX_RISK_QUANTILE
               + "], but was " + v);

@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -240,7 +239,8 @@ public final class KubernetesEventListener implements EngineListener {
     private Clock clock = Clock.systemUTC();
     private String controller = DEFAULT_CONTROLLER;
     private Duration seriesWindow = DEFAULT_SERIES_WINDOW;
-    private final Map<String, ScalableResource> resources = new LinkedHashMap<>();
+    private final Map<String, ScalableResource> resources =
+        ScalableResource.builtInsByKind();
     private BooleanSupplier enabled = () -> true;
 
     private Builder(ApiClient client, String instance) {
@@ -251,9 +251,6 @@ public final class KubernetesEventListener implements EngineListener {
             + "or '.', starting and ending alphanumeric, but was \"" + instance + "\"");
       }
       this.instance = instance;
-      resource(ScalableResource.DEPLOYMENT);
-      resource(ScalableResource.STATEFUL_SET);
-      resource(ScalableResource.REPLICA_SET);
     }
 
     /** The clock that times events; default {@link Clock#systemUTC()}. */

@@ -225,13 +225,11 @@ public final class MetricsServerSource implements MetricSource {
   /** Builds a {@link MetricsServerSource}. */
   public static final class Builder extends ApiCallerBuilder<Builder> {
     private Duration warmUp = DEFAULT_WARM_UP;
-    private final Map<String, ScalableResource> resources = new LinkedHashMap<>();
+    private final Map<String, ScalableResource> resources =
+        ScalableResource.builtInsByKind();
 
     private Builder(ApiClient client) {
       super(client);
-      resource(ScalableResource.DEPLOYMENT);
-      resource(ScalableResource.STATEFUL_SET);
-      resource(ScalableResource.REPLICA_SET);
     }
 
     /** Registers (or replaces) the resource type of a kind. */

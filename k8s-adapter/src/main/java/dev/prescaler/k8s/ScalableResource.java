@@ -1,5 +1,7 @@
 package dev.prescaler.k8s;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -60,5 +62,17 @@ public record ScalableResource(String kind, String group, String version, String
   /** The name RBAC and error messages use, e.g. {@code deployments.apps}. */
   public String resourceName() {
     return plural + "." + group;
+  }
+
+  /**
+   * A new registry by kind holding the built-in kinds (Deployment, StatefulSet, ReplicaSet), for
+   * the builders to add to.
+   */
+  static Map<String, ScalableResource> builtInsByKind() {
+    Map<String, ScalableResource> byKind = new LinkedHashMap<>();
+    for (ScalableResource r : new ScalableResource[] {DEPLOYMENT, STATEFUL_SET, REPLICA_SET}) {
+      byKind.put(r.kind(), r);
+    }
+    return byKind;
   }
 }

@@ -10,7 +10,6 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -179,13 +178,11 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   public static final class Builder extends ApiCallerBuilder<Builder> {
     private Duration hpaCacheTtl = DEFAULT_HPA_CACHE_TTL;
     private boolean detectHpaConflicts = true;
-    private final Map<String, ScalableResource> resources = new LinkedHashMap<>();
+    private final Map<String, ScalableResource> resources =
+        ScalableResource.builtInsByKind();
 
     private Builder(ApiClient client) {
       super(client);
-      resource(ScalableResource.DEPLOYMENT);
-      resource(ScalableResource.STATEFUL_SET);
-      resource(ScalableResource.REPLICA_SET);
     }
 
     /** Registers (or replaces) the resource type of a kind. */

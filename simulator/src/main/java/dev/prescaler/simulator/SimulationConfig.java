@@ -105,8 +105,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     if (!(slo >= 0 && slo <= 100)) {
       p.add("slo must be in [0, 100] percent, but was " + slo);
     }
-    if (!(riskQuantile >= WorkloadSpec.MIN_RISK_QUANTILE
-        && riskQuantile <= WorkloadSpec.MAX_RISK_QUANTILE)) {
+    if (!WorkloadSpec.isValidRiskQuantile(riskQuantile)) {
       p.add("riskQuantile must be in [" + WorkloadSpec.MIN_RISK_QUANTILE + ", "
           + WorkloadSpec.MAX_RISK_QUANTILE + "], but was " + riskQuantile);
     }
