@@ -60,7 +60,7 @@ public final class MetricsServerSource implements MetricSource {
   private final Duration warmUp;
 
   private MetricsServerSource(Builder b) {
-    this.scales = new ScaleClient(b.client, b.resources);
+    this.scales = b.scaleClient();
     this.core = new CoreV1Api(b.client);
     this.metrics = new Metrics(b.client);
     this.calls = b.calls();
@@ -223,20 +223,11 @@ public final class MetricsServerSource implements MetricSource {
   }
 
   /** Builds a {@link MetricsServerSource}. */
-  public static final class Builder extends ApiCallerBuilder<Builder> {
+  public static final class Builder extends ScaleCallerBuilder<Builder> {
     private Duration warmUp = DEFAULT_WARM_UP;
-    private final Map<String, ScalableResource> resources =
-        ScalableResource.builtInsByKind();
 
     private Builder(ApiClient client) {
       super(client);
-    }
-
-    /** Registers (or replaces) the resource type of a kind. */
-    public Builder resource(ScalableResource resource) {
-      Objects.requireNonNull(resource, "resource");
-      resources.put(resource.kind(), resource);
-      return this;
     }
 
     /**

@@ -59,7 +59,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
 
   private ScaleSubresourceExecutor(Builder b) {
     this.calls = b.calls();
-    this.scales = new ScaleClient(b.client, b.resources);
+    this.scales = b.scaleClient();
     this.hpas = new HpaLookup(b.client, calls, b.hpaCacheTtl);
     this.detectHpaConflicts = b.detectHpaConflicts;
   }
@@ -175,21 +175,12 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
    * Builds a {@link ScaleSubresourceExecutor}. Deployments, StatefulSets and ReplicaSets are
    * registered; add other kinds with {@link #resource}.
    */
-  public static final class Builder extends ApiCallerBuilder<Builder> {
+  public static final class Builder extends ScaleCallerBuilder<Builder> {
     private Duration hpaCacheTtl = DEFAULT_HPA_CACHE_TTL;
     private boolean detectHpaConflicts = true;
-    private final Map<String, ScalableResource> resources =
-        ScalableResource.builtInsByKind();
 
     private Builder(ApiClient client) {
       super(client);
-    }
-
-    /** Registers (or replaces) the resource type of a kind. */
-    public Builder resource(ScalableResource resource) {
-      Objects.requireNonNull(resource, "resource");
-      resources.put(resource.kind(), resource);
-      return this;
     }
 
     /**
