@@ -38,14 +38,24 @@ public record StepLimits(int upPods, double upPercent, int downPods, double down
     }
   }
 
-  /** The highest count allowed from {@code current}. */
+  /**
+   * The highest count allowed from {@code current}: {@code current + max(upPods, ceil(current ×
+   * upPercent / 100))}, saturated at {@link Integer#MAX_VALUE}; never below {@code current}, however
+   * large {@code upPercent} is.
+   */
   public int maxUp(int current) {
-    long pct = (long) Math.ceil(current * upPercent / 100.0);
-    long allowed = Math.max(upPods, pct);
+    // A huge percentage makes the double product exceed any long: the cast saturates it at
+    // Long.MAX_VALUE, so the sum must not be done in long arithmetic (it wrapped to a small
+    // count, turning a scale-up into a scale-down). Saturate each term at int range first.
+    double pct = Math.ceil(current * upPercent / 100.0);
+    long allowed = Math.max(upPods, pct >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (long) pct);
     return (int) Math.min(Integer.MAX_VALUE, current + allowed);
   }
 
-  /** The lowest count allowed from {@code current}. */
+  /**
+   * The lowest count allowed from {@code current}: {@code current − max(downPods, floor(current ×
+   * downPercent / 100))}, never below 0 nor above {@code current}.
+   */
   public int maxDown(int current) {
     long pct = (long) Math.floor(current * downPercent / 100.0);
     long allowed = Math.max(downPods, pct);
