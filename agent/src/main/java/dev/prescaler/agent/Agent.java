@@ -70,7 +70,9 @@ public final class Agent implements AutoCloseable {
   private final PromotionController promotion;
   private final AgentMetrics metrics;
   private final Optional<LeaseElector> elector;
+  private final ScaleExecutor executor;
   private final Object lock = new Object();
+  private boolean leadingBefore;
   private HTTPServer server;
   private ScheduledExecutorService scheduler;
   private ScheduledFuture<?> loop;
@@ -108,14 +110,12 @@ public final class Agent implements AutoCloseable {
         ScaleSubresourceExecutor.builder(client).clock(clock).build(),
         HpaFloorExecutor.builder(client).clock(clock).build());
     this.elector = k.leaderElection()
-        ? Optional.of(LeaseElector.builder(client, k.leaseNamespace(), k.leaseName(), identity)
-            .clock(clock).leaseDuration(k.leaseDuration())
-            .renewDeadline(k.leaseDuration().multipliedBy(2).dividedBy(3))
-            .retryPeriod(k.leaseDuration().dividedBy(7)).build())
+        ? Optional.of(leaseElector(client, clock, k, identity))
         : Optional.empty();
     if (elector.isPresent()) {
       executor = elector.get().guard(executor);
     }
+    this.executor = executor;
     Optional<Path> journalFile = config.engine().journal();
     List<ModeChangedEvent> pastModes = List.of();
     List<dev.prescaler.core.journal.DecisionRecord> past = List.of();
@@ -150,12 +150,26 @@ public final class Agent implements AutoCloseable {
     engine.restore(past);
     resumeModes(pastModes, targets);
     for (AgentConfig.Workload w : config.workloads()) {
-      if (w.promoted() && engine.spec(w.spec().workload()).orElseThrow().mode()
-          == Mode.OBSERVE_ONLY) {
+      if (w.promoted() && w.spec().mode() != Mode.OBSERVE_ONLY
+          && engine.spec(w.spec().workload()).orElseThrow().mode() == Mode.OBSERVE_ONLY) {
         engine.mode(w.spec().workload(), w.spec().mode(),
             "promoted manually in the configuration (promoted: true)");
       }
     }
+  }
+
+  /**
+   * The lease elector of the configuration's {@code kubernetes} section: renewed within 2/3 of
+   * the lease, retried 7 times per lease.
+   *
+   * @throws IllegalArgumentException listing every invalid setting
+   */
+  static LeaseElector leaseElector(ApiClient client, Clock clock, AgentConfig.Kubernetes k,
+      String identity) {
+    return LeaseElector.builder(client, k.leaseNamespace(), k.leaseName(), identity)
+        .clock(clock).leaseDuration(k.leaseDuration())
+        .renewDeadline(k.leaseDuration().multipliedBy(2).dividedBy(3))
+        .retryPeriod(k.leaseDuration().dividedBy(7)).build();
   }
 
   /**
@@ -189,6 +203,20 @@ public final class Agent implements AutoCloseable {
     for (ModeChangedEvent e : last.values()) {
       if (e.to() != Mode.OBSERVE_ONLY && e.to() == targets.get(e.workload())) {
         engine.mode(e.workload(), e.to(), "resumed after restart (journal: " + e.reason() + ")");
+      }
+    }
+  }
+
+  private void releaseFloorsNotHeld() {
+    for (AgentConfig.Workload w : config.workloads()) {
+      WorkloadRef ref = w.spec().workload();
+      if (engine.spec(ref).map(s -> s.mode() != Mode.HPA_FLOOR).orElse(false)) {
+        try {
+          executor.release(ref);
+        } catch (RuntimeException e) {
+          LOG.warn("{}: could not release an HPA floor left by an earlier leader: {}", ref,
+              e.getMessage());
+        }
       }
     }
   }
@@ -227,7 +255,10 @@ public final class Agent implements AutoCloseable {
 
   /**
    * One round: when this replica leads (or election is off), ticks the engine and evaluates
-   * promotion; records the tick latency.
+   * promotion; records the tick latency. On the first round it leads (at start, or after taking
+   * over from another replica) it first releases every HPA that a floor left raised for a workload
+   * it does not hold in HPA-floor mode: a leader that died, or a workload since set to another
+   * mode, leaves the HPA as its owner wrote it.
    */
   public void runOnce() {
     synchronized (lock) {
@@ -238,6 +269,10 @@ public final class Agent implements AutoCloseable {
       metrics.leader(leading);
       Instant start = clock.instant();
       lastRound = start;
+      if (leading && !leadingBefore) {
+        releaseFloorsNotHeld();
+      }
+      leadingBefore = leading;
       if (leading) {
         engine.tick();
         promotion.evaluate();

@@ -137,6 +137,11 @@ public final class AgentConfigParser {
     String name = dnsLabel(m, "kubernetes", "leaseName", "prescaler-agent");
     Duration lease = duration(m, "kubernetes", "leaseDuration", Duration.ofSeconds(15),
         Duration.ofSeconds(2), Duration.ofMinutes(10));
+    if (lease.getNano() != 0) {
+      // A Lease holds its duration in whole seconds.
+      problems.add("kubernetes.leaseDuration must be whole seconds, but was "
+          + describe(m.get("leaseDuration")));
+    }
     String identity = string(m, "kubernetes", "identity").orElse("");
     return new AgentConfig.Kubernetes(kubeconfig, election, ns, name, lease, identity);
   }
@@ -245,8 +250,10 @@ public final class AgentConfigParser {
       switch (modeText.get()) {
         case "act" -> mode = Mode.ACT;
         case "hpa-floor" -> mode = Mode.HPA_FLOOR;
-        default -> problems.add(path + ".mode must be act or hpa-floor (the mode a workload is "
-            + "promoted to; every workload starts observe-only), but was " + quote(modeText.get()));
+        case "observe-only" -> mode = Mode.OBSERVE_ONLY;
+        default -> problems.add(path + ".mode must be act, hpa-floor or observe-only (the mode a "
+            + "workload is promoted to; every workload starts observe-only), but was "
+            + quote(modeText.get()));
       }
     }
     boolean promoted = bool(w, path, "promoted", false);
@@ -367,6 +374,10 @@ public final class AgentConfigParser {
           if (resource.isEmpty() || !Set.of("cpu", "memory").contains(resource.get())) {
             problems.add(mp + ".resource must be cpu or memory for source metrics-server, but was "
                 + resource.map(AgentConfigParser::quote).orElse("absent"));
+          } else if (!resource.get().equals(name.get())) {
+            // The Metrics Server source reads the resource a metric's name names.
+            problems.add(mp + ".name must be the resource's name (" + resource.get()
+                + ") for source metrics-server, but was " + quote(name.get()));
           }
           if (t != null && t != MetricTarget.Type.UTILIZATION) {
             problems.add(mp + ".type must be utilization for source metrics-server, but was "

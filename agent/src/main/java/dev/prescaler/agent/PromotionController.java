@@ -54,7 +54,8 @@ public final class PromotionController implements EngineListener {
    * A controller for the given gates.
    *
    * @param gates the promotion settings
-   * @param targetModes per workload, the mode it is promoted to (ACT or HPA_FLOOR)
+   * @param targetModes per workload, the mode it is promoted to (ACT or HPA_FLOOR; OBSERVE_ONLY
+   *     never promotes it)
    */
   public PromotionController(AgentConfig.Promotion gates, Map<WorkloadRef, Mode> targetModes) {
     this.gates = Objects.requireNonNull(gates, "gates");
@@ -124,6 +125,9 @@ public final class PromotionController implements EngineListener {
       Mode target = targetModes.getOrDefault(ref, Mode.ACT);
       Track t = tracks.computeIfAbsent(ref, k -> new Track());
       if (spec.mode() == Mode.OBSERVE_ONLY) {
+        if (target == Mode.OBSERVE_ONLY) {
+          continue;
+        }
         Optional<String> why = promotionReason(ref, t, now);
         if (why.isPresent()) {
           engine.mode(ref, target, why.get());
@@ -179,10 +183,14 @@ public final class PromotionController implements EngineListener {
 
   /** Why an acting workload must go back to observe-only, or empty. */
   Optional<String> demotionReason(WorkloadRef ref, Track t, Instant now) {
-    if (t.lastHealthy != null
-        && Duration.between(t.lastHealthy, now).compareTo(gates.demoteAfterMetricsFailing()) > 0) {
-      return Optional.of("demoted: metrics failing since " + t.lastHealthy + " (longer than "
-          + gates.demoteAfterMetricsFailing() + ")");
+    // Without a healthy decision since the agent started (a mode resumed or promoted during an
+    // outage), the failing time counts from the first decision seen.
+    Instant healthy = t.lastHealthy != null ? t.lastHealthy : t.observedSince;
+    if (healthy != null
+        && Duration.between(healthy, now).compareTo(gates.demoteAfterMetricsFailing()) > 0) {
+      return Optional.of("demoted: metrics failing since " + healthy
+          + (t.lastHealthy == null ? " (no decision with metrics since the agent started)" : "")
+          + " (longer than " + gates.demoteAfterMetricsFailing() + ")");
     }
     for (ForecastAccuracy a : engine.accuracy(ref)) {
       if (a.samples() >= gates.minSamples() && a.relativeMae() > gates.demoteRelativeMae()) {

@@ -148,7 +148,8 @@ class AgentConfigParserTest {
                 .endsWith("but was -1"))
             .anySatisfy(p -> assertThat(p).contains("namespace must be a DNS-1123 label, but was "
                 + "\"Shop\""))
-            .anySatisfy(p -> assertThat(p).startsWith("workloads[0].mode must be act or hpa-floor")
+            .anySatisfy(p -> assertThat(p).startsWith("workloads[0].mode must be act, hpa-floor or "
+                + "observe-only")
                 .endsWith("but was \"yolo\""))
             .anySatisfy(p -> assertThat(p).isEqualTo("workloads[0].metrics[0].type must be "
                 + "utilization or averageValue, but was \"utilisation\"")));
@@ -171,6 +172,31 @@ class AgentConfigParserTest {
                 + "section",
                 "workloads[0].metrics[0].query is required for source prometheus (a PromQL "
                 + "template)"));
+  }
+
+  @Test
+  void aMetricsServerMetricIsNamedAfterItsResource() {
+    // The Metrics Server source reads what the name says: "memory" with resource cpu would have
+    // scaled on memory, "cpu-util" would have been unavailable on every tick.
+    for (String name : new String[] {"memory", "cpu-util"}) {
+      String yaml = MINIMAL.replace("- name: cpu", "- name: " + name);
+      assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "ms.yaml"))
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+              .containsExactly("workloads[0].metrics[0].name must be the resource's name (cpu) "
+                  + "for source metrics-server, but was \"" + name + "\""));
+    }
+  }
+
+  @Test
+  void observeOnlyIsAModeAndALeaseLastsWholeSeconds() {
+    AgentConfig c = AgentConfigParser.parse(MINIMAL.replace("maxReplicas: 10",
+        "maxReplicas: 10\n    mode: observe-only\n    promoted: true"), "off.yaml");
+    assertThat(c.workloads().get(0).spec().mode()).isEqualTo(Mode.OBSERVE_ONLY);
+    assertThatThrownBy(() -> AgentConfigParser.parse("kubernetes:\n  leaseDuration: 2500ms\n"
+        + MINIMAL, "lease.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("kubernetes.leaseDuration must be whole seconds, but was "
+                + "\"2500ms\""));
   }
 
   @Test

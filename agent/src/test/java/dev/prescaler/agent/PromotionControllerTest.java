@@ -132,4 +132,30 @@ class PromotionControllerTest {
         ((InMemoryJournal) engine.journal()).records(WEB);
     assertThat(records.get(records.size() - 1).mode()).isEqualTo(Mode.OBSERVE_ONLY);
   }
+
+  @Test
+  void anActingWorkloadWithoutAnyHealthyDecisionSinceStartIsDemotedToo() {
+    // A mode resumed from the journal (or promoted: true) while Prometheus is down: no decision
+    // with metrics is ever seen, and the floor must not stay raised for the whole outage.
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.HPA_FLOOR));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    metricsUp = false;
+    engine.mode(WEB, Mode.HPA_FLOOR, "resumed after restart");
+    run(engine, promotion, Duration.ofMinutes(9));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).as("within the allowance")
+        .isEqualTo(Mode.HPA_FLOOR);
+    run(engine, promotion, Duration.ofMinutes(3));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.OBSERVE_ONLY);
+  }
+
+  @Test
+  void aWorkloadWhoseModeIsObserveOnlyIsNeverPromoted() {
+    PromotionController promotion =
+        new PromotionController(GATES, Map.of(WEB, Mode.OBSERVE_ONLY));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    run(engine, promotion, Duration.ofHours(3));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.OBSERVE_ONLY);
+    assertThat(((InMemoryJournal) engine.journal()).records(WEB))
+        .allSatisfy(r -> assertThat(r.mode()).isEqualTo(Mode.OBSERVE_ONLY));
+  }
 }

@@ -1,0 +1,120 @@
+package dev.prescaler.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.k8s.HpaFloorExecutor;
+import dev.prescaler.k8s.KubeBackend;
+import dev.prescaler.testkit.ManualClock;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V2CrossVersionObjectReference;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerSpec;
+import io.kubernetes.client.openapi.models.V2MetricSpec;
+import io.kubernetes.client.openapi.models.V2MetricTarget;
+import io.kubernetes.client.openapi.models.V2ResourceMetricSource;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A leader that died while it held an HPA floor leaves the HPA's {@code minReplicas} raised and
+ * its original spec in an annotation. The replica that takes over, which does not hold the
+ * workload in HPA-floor mode, must give the HPA back to its owner on its first round as leader;
+ * a standby must not touch it. Official Kubernetes client over HTTP against the API stand-in.
+ */
+class AgentTakeoverTest {
+  private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
+
+  private KubeBackend kube;
+  private AutoscalingV2Api hpas;
+
+  @BeforeEach
+  void start() throws ApiException {
+    kube = KubeBackend.mock();
+    hpas = new AutoscalingV2Api(kube.fixture());
+    kube.deployment("web", 8);
+    V2HorizontalPodAutoscalerSpec original = spec(2);
+    V2HorizontalPodAutoscaler left = new V2HorizontalPodAutoscaler()
+        .apiVersion("autoscaling/v2").kind("HorizontalPodAutoscaler")
+        .metadata(new V1ObjectMeta().name("web-hpa").namespace(kube.namespace())
+            .annotations(Map.of(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION, original.toJson())))
+        .spec(spec(8));
+    hpas.createNamespacedHorizontalPodAutoscaler(kube.namespace(), left).execute();
+  }
+
+  @AfterEach
+  void stop() {
+    kube.close();
+  }
+
+  private static V2HorizontalPodAutoscalerSpec spec(int minReplicas) {
+    return new V2HorizontalPodAutoscalerSpec()
+        .scaleTargetRef(new V2CrossVersionObjectReference().apiVersion("apps/v1")
+            .kind("Deployment").name("web"))
+        .minReplicas(minReplicas).maxReplicas(10)
+        .metrics(List.of(new V2MetricSpec().type("Resource").resource(
+            new V2ResourceMetricSource().name("cpu").target(
+                new V2MetricTarget().type("Utilization").averageUtilization(70)))));
+  }
+
+  private AgentConfig config(String mode, boolean election) {
+    return AgentConfigParser.parse("""
+        kubernetes:
+          leaderElection: %s
+          leaseNamespace: %s
+          identity: agent-b
+        server:
+          port: 0
+        workloads:
+          - namespace: %s
+            name: web
+            maxReplicas: 10
+            mode: %s
+            metrics:
+              - name: cpu
+                type: utilization
+                target: 70
+                source: metrics-server
+                resource: cpu
+        """.formatted(election, kube.namespace(), kube.namespace(), mode), "takeover.yaml");
+  }
+
+  private V2HorizontalPodAutoscaler hpa() throws ApiException {
+    return hpas.readNamespacedHorizontalPodAutoscaler("web-hpa", kube.namespace()).execute();
+  }
+
+  private static Map<String, String> annotations(V2HorizontalPodAutoscaler h) {
+    return h.getMetadata().getAnnotations() == null ? Map.of() : h.getMetadata().getAnnotations();
+  }
+
+  @Test
+  void theNewLeaderRestoresAFloorItDoesNotHoldAndAStandbyLeavesItAlone() throws ApiException {
+    ManualClock clock = new ManualClock(T0);
+    try (Agent agent = Agent.create(config("hpa-floor", true), kube.adapter(), clock)) {
+      agent.runOnce(); // standby: the lease is not ours yet
+      assertThat(hpa().getSpec().getMinReplicas()).as("a standby touches nothing").isEqualTo(8);
+
+      assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      agent.runOnce();
+      V2HorizontalPodAutoscaler restored = hpa();
+      assertThat(restored.getSpec().getMinReplicas()).isEqualTo(2);
+      assertThat(annotations(restored))
+          .doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+    }
+  }
+
+  @Test
+  void observeOnlyIsTheKillSwitchThatGivesTheHpaBack() throws ApiException {
+    ManualClock clock = new ManualClock(T0);
+    try (Agent agent = Agent.create(config("observe-only", false), kube.adapter(), clock)) {
+      agent.runOnce();
+      assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(2);
+      assertThat(annotations(hpa())).doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+    }
+  }
+}
