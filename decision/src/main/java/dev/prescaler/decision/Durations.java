@@ -3,7 +3,7 @@ package dev.prescaler.decision;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Validation helpers shared by the policies. */
+/** Duration helpers shared by the policies. */
 final class Durations {
   private Durations() {}
 
@@ -15,6 +15,11 @@ final class Durations {
           field + " must be in [" + min + ", " + max + "], but was " + d);
     }
     return d;
+  }
+
+  /** The longer of {@code a} and {@code b}. */
+  static Duration longest(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /** Requires {@code v} in [min, max], naming the field and the value. */

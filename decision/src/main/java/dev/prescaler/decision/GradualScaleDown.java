@@ -43,6 +43,12 @@ public record GradualScaleDown(double percent, Duration period, int minPods)
     return "gradual-scale-down";
   }
 
+  /** The past decisions this step reads: its {@code period}. */
+  @Override
+  public Duration memory() {
+    return period;
+  }
+
   @Override
   public Proposal apply(DecisionContext ctx, Proposal p) {
     int current = ctx.replicas().current();

@@ -29,7 +29,8 @@ import java.util.OptionalLong;
  * then take the lowest recommendation of the scale-up window and the highest of the scale-down
  * window (current count in between stays), and the behavior's rate policies limit the change
  * relative to the count at the start of each policy period (derived from the applied decisions in
- * {@link DecisionContext#recent()}).
+ * {@link DecisionContext#recent()}). {@link #memory()} asks the engine to keep the decisions of the
+ * longest window or period.
  *
  * <p>The context holds aggregates, so they are mapped to pods: of the {@code current} pods, {@code
  * ready − warming} have a sample equal to the reading; {@code warming} pods (ready, inside their CPU
@@ -54,6 +55,7 @@ public final class HpaPolicy implements DecisionPolicy {
   private final ScalingRules scaleUp;
   private final ScalingRules scaleDown;
   private final Builder config;
+  private final Duration memory;
 
   private HpaPolicy(Builder b) {
     this.name = b.name;
@@ -63,6 +65,9 @@ public final class HpaPolicy implements DecisionPolicy {
     this.scaleUp = b.scaleUp;
     this.scaleDown = b.scaleDown;
     this.config = b.copy();
+    this.memory = Durations.longest(
+        Durations.longest(scaleUp.stabilizationWindow(), scaleDown.stabilizationWindow()),
+        Durations.longest(scaleUp.longestPeriod(), scaleDown.longestPeriod()));
   }
 
   /** A builder holding Kubernetes' defaults. */
@@ -83,6 +88,16 @@ public final class HpaPolicy implements DecisionPolicy {
   @Override
   public String name() {
     return name;
+  }
+
+  /**
+   * The past decisions this HPA reads: the longest of both stabilization windows and of both
+   * directions' rate-policy periods (Kubernetes' defaults: 300 s). The engine keeps at least this
+   * much, so a window or a period longer than its default 10 minutes is honoured whole.
+   */
+  @Override
+  public Duration memory() {
+    return memory;
   }
 
   /** The mark key of the raw recommendation. */

@@ -145,6 +145,16 @@ public final class PredictivePolicy implements DecisionPolicy {
     return "predictive";
   }
 
+  /**
+   * The past decisions this policy reads: the longer of its own {@code scaleDownStabilization}
+   * (the hold of a lower need) and its reactive floor's {@link HpaPolicy#memory()}; 600 s with
+   * the defaults.
+   */
+  @Override
+  public Duration memory() {
+    return Durations.longest(scaleDownStabilization, reactive.memory());
+  }
+
   @Override
   public Proposal apply(DecisionContext ctx, Proposal proposal) {
     Proposal floor = reactive.apply(ctx, proposal);

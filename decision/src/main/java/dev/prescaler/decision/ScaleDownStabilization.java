@@ -35,6 +35,12 @@ public record ScaleDownStabilization(Duration window, String mark) implements De
     return "stabilization";
   }
 
+  /** The past decisions this step reads: its {@code window}. */
+  @Override
+  public Duration memory() {
+    return window;
+  }
+
   @Override
   public Proposal apply(DecisionContext ctx, Proposal p) {
     Proposal out = p.mark(mark, p.replicas());

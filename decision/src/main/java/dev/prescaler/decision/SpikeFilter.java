@@ -69,7 +69,10 @@ public final class SpikeFilter {
     return builder().build();
   }
 
-  /** A policy that runs {@code inner} on the context with spikes replaced. */
+  /**
+   * A policy that runs {@code inner} on the context with spikes replaced. Its {@link
+   * DecisionPolicy#memory()} is {@code inner}'s: the filter reads histories, not past decisions.
+   */
   public DecisionPolicy guard(DecisionPolicy inner) {
     Objects.requireNonNull(inner, "inner");
     return new DecisionPolicy() {
@@ -87,6 +90,11 @@ public final class SpikeFilter {
       @Override
       public String name() {
         return "spike-filter(" + inner.name() + ")";
+      }
+
+      @Override
+      public Duration memory() {
+        return inner.memory();
       }
     };
   }

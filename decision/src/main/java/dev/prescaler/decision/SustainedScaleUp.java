@@ -32,6 +32,12 @@ public record SustainedScaleUp(Duration duration, String mark) implements Decisi
     return "sustained-scale-up";
   }
 
+  /** The past decisions this step reads: its {@code duration}. */
+  @Override
+  public Duration memory() {
+    return duration;
+  }
+
   @Override
   public Proposal apply(DecisionContext ctx, Proposal p) {
     Proposal out = p.mark(mark, p.replicas());

@@ -1,0 +1,129 @@
+package dev.prescaler.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.journal.InMemoryJournal;
+import dev.prescaler.testkit.DecisionInvariants;
+import dev.prescaler.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every step reports the history of past decisions it needs ({@link DecisionPolicy#memory()}),
+ * so the engine keeps stabilization windows and rate-limit periods longer than its default 10
+ * minutes of decisions whole: an HPA behavior with a 30-minute window is honoured, not cut.
+ */
+class DecisionMemoryTest {
+  private static final WorkloadRef REF = WorkloadRef.deployment("shop", "web");
+  private static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+  private static final Duration SYNC = Duration.ofSeconds(15);
+  private static final Duration HALF_HOUR = Duration.ofMinutes(30);
+
+  /** A workload at 10 replicas whose load drops to 2 replicas' worth after the first tick. */
+  private static List<int[]> run(DecisionPolicy policy, Duration length) {
+    ManualClock clock = new ManualClock(T0);
+    int[] replicas = {10};
+    double[] rps = {1000};
+    WorkloadSpec spec = WorkloadSpec.builder(REF).minReplicas(1).maxReplicas(20).mode(Mode.ACT)
+        .metric(MetricTarget.averageValue("rps", 100)).build();
+    InMemoryJournal journal = new InMemoryJournal(100_000);
+    List<int[]> counts = new ArrayList<>(); // {seconds since T0, replicas after the tick}
+    try (AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock).journal(journal)
+        .policy(policy).workload(spec).backfill(false).syncPeriod(SYNC).historyStep(SYNC)
+        .metricsDelay(Duration.ZERO)
+        .metricSource((s, now) -> Observation.of(now, ReplicaStatus.of(replicas[0], replicas[0]),
+            MetricReading.of("rps", rps[0], now)))
+        .executor(r -> {
+          replicas[0] = r.to();
+          return ScaleOutcome.applied(r.to(), "ok");
+        })
+        .build()) {
+      for (Duration t = Duration.ZERO; t.compareTo(length) <= 0; t = t.plus(SYNC)) {
+        clock.set(T0.plus(t));
+        engine.tick();
+        counts.add(new int[] {(int) t.toSeconds(), replicas[0]});
+        rps[0] = 200;
+      }
+      assertThat(DecisionInvariants.check(journal.records(), spec)).isEmpty();
+    }
+    return counts;
+  }
+
+  private static int firstChange(List<int[]> counts) {
+    return counts.stream().filter(c -> c[1] != 10).mapToInt(c -> c[0]).findFirst().orElse(-1);
+  }
+
+  private static HpaPolicy hpaWithHalfHourScaleDownWindow() {
+    return Policies.hpa(HpaPolicy.builder().scaleDownStabilization(HALF_HOUR));
+  }
+
+  @Test
+  void aHalfHourScaleDownWindowHoldsForHalfAnHourNotTenMinutes() {
+    List<int[]> counts = run(hpaWithHalfHourScaleDownWindow(), Duration.ofMinutes(35));
+    // The recommendation of 10 at T0 counts while it is inside the window: down at exactly 1800 s.
+    assertThat(firstChange(counts)).isEqualTo(1800);
+    assertThat(counts.get(counts.size() - 1)[1]).isEqualTo(2);
+  }
+
+  @Test
+  void theWholeStackForwardsItsHpaFloorsWindow() {
+    // No forecaster: the predictive stack is its reactive floor, here the half-hour HPA,
+    // wrapped in the spike filter and chained with Bounds.
+    DecisionPolicy stack = Policies.predictive(PredictivePolicy.builder()
+        .reactive(hpaWithHalfHourScaleDownWindow()).build());
+    assertThat(stack.memory()).isEqualTo(HALF_HOUR);
+    assertThat(firstChange(run(stack, Duration.ofMinutes(35)))).isEqualTo(1800);
+  }
+
+  @Test
+  void aRatePolicyPeriodLongerThanTenMinutesLimitsEveryStepOfIt() {
+    // At most 1 pod down per 1800 s (the longest period the API allows), no window: 10 -> 9 at
+    // 15 s, then nothing until that step has left the period (at 1815 s, as horizontal.go's
+    // "timestamp after now - period").
+    HpaPolicy slow = Policies.hpa(HpaPolicy.builder().scaleDown(new ScalingRules(Duration.ZERO,
+        List.of(ScalingPolicy.pods(1, HALF_HOUR)), ScalingRules.Select.MAX)));
+    assertThat(slow.memory()).isEqualTo(HALF_HOUR);
+    List<int[]> counts = run(slow, Duration.ofMinutes(35));
+    assertThat(counts).filteredOn(c -> c[0] >= 15 && c[0] < 1815)
+        .allSatisfy(c -> assertThat(c[1]).as("replicas at %d s", c[0]).isEqualTo(9));
+    assertThat(counts).filteredOn(c -> c[0] == 1815).singleElement()
+        .satisfies(c -> assertThat(c[1]).isEqualTo(8));
+  }
+
+  @Test
+  void everyStepReportsTheHistoryItNeeds() {
+    assertThat(HpaPolicy.ofDefaults().memory()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(Policies.hpa(HpaPolicy.builder()
+        .scaleUpStabilization(Duration.ofMinutes(20))).memory()).isEqualTo(Duration.ofMinutes(20));
+    assertThat(PredictivePolicy.ofDefaults().memory()).isEqualTo(Duration.ofSeconds(600));
+    assertThat(PredictivePolicy.builder().scaleDownStabilization(Duration.ofSeconds(60))
+        .build().memory()).isEqualTo(Duration.ofSeconds(300)); // its reactive floor's window
+    assertThat(SpikeFilter.ofDefaults().guard(hpaWithHalfHourScaleDownWindow()).memory())
+        .isEqualTo(HALF_HOUR);
+    assertThat(ScaleDownStabilization.of(Duration.ofMinutes(40)).memory())
+        .isEqualTo(Duration.ofMinutes(40));
+    assertThat(SustainedScaleUp.of(Duration.ofMinutes(15)).memory())
+        .isEqualTo(Duration.ofMinutes(15));
+    assertThat(new GradualScaleDown(10, Duration.ofMinutes(45), 1).memory())
+        .isEqualTo(Duration.ofMinutes(45));
+    assertThat(Policies.predictive().memory()).isEqualTo(Duration.ofSeconds(600));
+    assertThat(Policies.stack().gradualScaleDown(new GradualScaleDown(10, Duration.ofHours(1), 1))
+        .build().memory()).isEqualTo(Duration.ofHours(1));
+    assertThat(Policies.byWorkload(Policies.hpa(), Map.of(REF, hpaWithHalfHourScaleDownWindow()))
+        .memory()).isEqualTo(HALF_HOUR);
+  }
+}
