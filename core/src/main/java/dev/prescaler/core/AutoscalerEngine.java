@@ -318,8 +318,15 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   /**
    * Restores what the engine remembers between ticks (recent decisions and their marks, last scale
-   * times, the HPA floor last set, the journal's sequence) from journal records, e.g. after a
-   * restart. Records of unregistered workloads are skipped. Call before the first tick.
+   * times, measured startup delays, forecast accuracy, the journal's sequence) from journal
+   * records, e.g. after a restart. Records of unregistered workloads are skipped. Call before the
+   * first tick.
+   *
+   * <p>The HPA floor last sent is deliberately not restored: {@link #close()} released every
+   * HPA-floor workload (the HPA got its own spec back), and after a crash the journal cannot say
+   * whether the floor is still in place. So the first tick of each HPA-floor workload sends its
+   * floor again, even when it equals the one last journaled; applying the same floor twice is
+   * harmless.
    */
   public void restore(Iterable<DecisionRecord> records) {
     synchronized (lock) {
@@ -336,9 +343,6 @@ public final class AutoscalerEngine implements AutoCloseable {
           s.lastScaleUp = r.time();
         } else if (applied && r.mode() == Mode.ACT && r.desired() < r.current()) {
           s.lastScaleDown = r.time();
-        }
-        if (applied && r.mode() == Mode.HPA_FLOOR) {
-          s.lastFloorSent = r.desired();
         }
         if (r.current() >= 0 && r.ready() >= 0) {
           // The learning loop survives restarts: startup delays and forecast accuracy are

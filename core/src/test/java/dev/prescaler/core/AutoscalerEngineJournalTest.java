@@ -190,18 +190,40 @@ class AutoscalerEngineJournalTest {
   }
 
   @Test
-  void restoreRemembersTheHpaFloorLastSent() {
+  void afterAGracefulRestartTheHpaFloorIsSentAgain() {
+    source.set(WEB, 2, 2, "rps", 600);
     AutoscalerEngine first = engine(clock, source, CAPACITY, executor, journal)
         .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
-    first.tick(); // floor 5 sent
+    first.tick(); // floor 6 sent
+    first.close(); // SIGTERM: the HPA gets its own spec back, floor gone
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(6);
+    assertThat(executor.released).containsExactly(WEB);
+
+    RecordingExecutor after = new RecordingExecutor();
+    AutoscalerEngine restarted = engine(clock, source, CAPACITY, after, new InMemoryJournal())
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
+    restarted.restore(journal.records());
+    clock.advance(SYNC);
+    restarted.tick(); // the same floor: sent again, since close() released it
+    clock.advance(SYNC);
+    restarted.tick(); // unchanged since it was sent: not sent
+    assertThat(after.requests).extracting(ScaleRequest::to).containsExactly(6);
+    assertThat(after.requests).allSatisfy(r -> assertThat(r.mode()).isEqualTo(Mode.HPA_FLOOR));
+  }
+
+  @Test
+  void afterACrashTheHpaFloorIsSentOnceMoreWhichChangesNothing() {
+    AutoscalerEngine first = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
+    first.tick(); // floor 5 sent, then the process dies without close()
     RecordingExecutor after = new RecordingExecutor();
     AutoscalerEngine restarted = engine(clock, source, CAPACITY, after, new InMemoryJournal())
         .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
     restarted.restore(journal.records());
     clock.advance(SYNC);
     restarted.tick();
-    assertThat(executor.requests).hasSize(1);
-    assertThat(after.requests).isEmpty();
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(5);
+    assertThat(after.requests).extracting(ScaleRequest::to).containsExactly(5);
   }
 
   @Test
