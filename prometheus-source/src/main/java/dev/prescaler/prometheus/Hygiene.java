@@ -8,11 +8,21 @@ import java.util.List;
 
 /**
  * Turns parsed results into readings, replica counts and grid values, refusing every number that
- * was not measured: an empty result, several series where one was expected, NaN, ±Inf and stale
- * samples all give a reason instead of a value.
+ * was not measured: a result with warnings, an empty result, several series where one was
+ * expected, NaN, ±Inf and stale samples all give a reason instead of a value.
  */
 final class Hygiene {
+  /*
+   * Warnings: Prometheus, Thanos, Mimir and Cortex answer "success" with a "warnings" list when
+   * the result may be partial (a store or remote-read endpoint did not answer, a query limit cut
+   * series). A partial sum under-reads, and an under-read scales down under load, so any warning
+   * refuses the result. The exception is PromQL's info annotations ("PromQL info: metric might not
+   * be a counter..."): Prometheus versions from before the API gained "infos" (2024), and Thanos,
+   * send them in "warnings" too, and they never mean that data is missing.
+   */
   private static final int MAX_LISTED = 3;
+  private static final int MAX_WARNING = 200;
+  private static final String INFO_PREFIX = "PromQL info:";
 
   private Hygiene() {}
 
@@ -56,6 +66,11 @@ final class Hygiene {
   }
 
   private static Newest newest(QueryResult r, Instant now, Duration maxAge, String query) {
+    String warned = warned(r);
+    if (warned != null) {
+      return Newest.no("partial: " + warned + "; a result with warnings may lack series and is "
+          + "not used (query: " + query + ")");
+    }
     if (r.type() == QueryResult.Type.STRING) {
       return Newest.no("the query returned a string, not a number (query: " + query + ")");
     }
@@ -95,6 +110,28 @@ final class Hygiene {
     return new Newest(best.value(), best.timestamp(), null);
   }
 
+  /**
+   * {@code Prometheus warned "<first warning>"}, truncated, with the count of further warnings,
+   * when the result carries a warning other than a PromQL info annotation; null otherwise.
+   */
+  private static String warned(QueryResult r) {
+    String first = null;
+    int count = 0;
+    for (String w : r.warnings()) {
+      if (!w.startsWith(INFO_PREFIX)) {
+        first = first == null ? w : first;
+        count++;
+      }
+    }
+    if (first == null) {
+      return null;
+    }
+    String quoted = first.length() > MAX_WARNING ? first.substring(0, MAX_WARNING) + "..." : first;
+    return "Prometheus warned \"" + quoted + "\""
+        + (count > 1 ? " (and " + (count - 1) + " more warning" + (count > 2 ? "s" : "") + ")"
+            : "");
+  }
+
   private static String labels(List<QueryResult.Series> series) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < Math.min(MAX_LISTED, series.size()); i++) {
@@ -110,10 +147,15 @@ final class Hygiene {
    * Writes the finite samples of a range result into {@code out[i0..i1)}, where index {@code i}
    * belongs to the instant {@code from + i × step}; everything else stays as it was (NaN).
    *
-   * @throws PrometheusException when the result holds several series
+   * @throws PrometheusException when the result carries warnings or holds several series
    */
   static void fillGrid(QueryResult r, String query, Instant from, Duration step, int i0, int i1,
       double[] out) {
+    String warned = warned(r);
+    if (warned != null) {
+      throw new PrometheusException("partial history: " + warned + "; a range with warnings may "
+          + "lack series and is not used (query: " + query + ")");
+    }
     if (r.series().size() > 1) {
       throw new PrometheusException("ambiguous history: the query returned " + r.series().size()
           + " series where one was expected: " + labels(r.series()) + " (query: " + query + ")");

@@ -22,14 +22,14 @@ public final class PromQlTemplates {
 
   /**
    * CPU usage as the mean percent of the CPU request over ready pods: the summed cAdvisor usage
-   * rate of ready pods over their summed kube-state-metrics CPU requests, × 100. Pair with
-   * {@code MetricTarget.utilization(name, percent)}.
+   * rate over the summed kube-state-metrics CPU requests, × 100, both over the ready pods that
+   * have both series. A pod without usage (a kubelet scrape timed out, a pod too new for a rate)
+   * or without requests counts on neither side, so it cannot dilute or inflate the mean. Pair
+   * with {@code MetricTarget.utilization(name, percent)}.
    */
   public static String cpuUtilization() {
-    return "100 * sum(sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{"
-        + CONTAINERS + "}[{rate_window}])) " + READY + ")"
-        + " / sum(sum by (namespace, pod) (kube_pod_container_resource_requests{resource=\"cpu\","
-        + "{selector}}) " + READY + ")";
+    return utilization("rate(container_cpu_usage_seconds_total{" + CONTAINERS
+        + "}[{rate_window}])", "cpu");
   }
 
   /**
@@ -50,14 +50,26 @@ public final class PromQlTemplates {
   }
 
   /**
-   * Memory working set as the mean percent of the memory request over ready pods. Pair with
-   * {@code MetricTarget.utilization(name, percent)}.
+   * Memory working set as the mean percent of the memory request over ready pods, over the ready
+   * pods that have both series (see {@link #cpuUtilization()}). Pair with {@code
+   * MetricTarget.utilization(name, percent)}.
    */
   public static String memoryUtilization() {
-    return "100 * sum(sum by (namespace, pod) (container_memory_working_set_bytes{" + CONTAINERS
-        + "}) " + READY + ")"
-        + " / sum(sum by (namespace, pod) (kube_pod_container_resource_requests{"
-        + "resource=\"memory\",{selector}}) " + READY + ")";
+    return utilization("container_memory_working_set_bytes{" + CONTAINERS + "}", "memory");
+  }
+
+  /**
+   * {@code 100 * sum(U and on (namespace, pod) READY and on (namespace, pod) R) / sum(R and on
+   * (namespace, pod) READY and on (namespace, pod) U)}, where U is {@code usage} and R the
+   * requests of {@code resource}, each summed by pod: numerator and denominator count the same
+   * pods.
+   */
+  private static String utilization(String usage, String resource) {
+    String u = "sum by (namespace, pod) (" + usage + ")";
+    String r = "sum by (namespace, pod) (kube_pod_container_resource_requests{resource=\""
+        + resource + "\",{selector}})";
+    return "100 * sum(" + u + " " + READY + " and on (namespace, pod) " + r + ")"
+        + " / sum(" + r + " " + READY + " and on (namespace, pod) " + u + ")";
   }
 
   /**

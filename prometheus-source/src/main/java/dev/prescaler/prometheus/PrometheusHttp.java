@@ -109,6 +109,42 @@ final class PrometheusHttp {
     return attempt(rangeUri, form, promql, 0);
   }
 
+  /**
+   * {@code host:port} of {@code uri}, the port defaulted from the scheme: what messages name, so
+   * that user info in a URI never reaches a reason or a log.
+   */
+  static String hostPort(URI uri) {
+    int port = uri.getPort() >= 0 ? uri.getPort()
+        : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    return (uri.getHost() == null ? "(no host)" : uri.getHost()) + ":" + port;
+  }
+
+  /**
+   * The index of the {@code @} that ends the user info of {@code uri} (the last {@code @} before
+   * the path, query or fragment), or -1 when there is none. Works on text that is not a valid
+   * URI too, and on a registry-based authority, where {@link URI#getRawUserInfo()} is null.
+   */
+  static int userInfoEnd(String uri) {
+    int start = userInfoStart(uri);
+    int end = start;
+    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+      end++;
+    }
+    int at = uri.lastIndexOf('@', end - 1);
+    return at >= start ? at : -1;
+  }
+
+  private static int userInfoStart(String uri) {
+    int slashes = uri.indexOf("://");
+    return slashes >= 0 ? slashes + 3 : uri.indexOf(':') + 1;
+  }
+
+  /** {@code uri} for messages: its user info, if any, replaced by {@code ***}. */
+  static String redacted(String uri) {
+    int at = userInfoEnd(uri);
+    return at < 0 ? uri : uri.substring(0, userInfoStart(uri)) + "***" + uri.substring(at);
+  }
+
   static String seconds(Instant t) {
     return BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString();
   }
@@ -180,7 +216,7 @@ final class PrometheusHttp {
       if (e instanceof IOException) {
         String kind = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
             ? "cannot connect to Prometheus" : "connection to Prometheus failed";
-        return new Outcome(null, new PrometheusException(kind + " at " + queryUri.getAuthority()
+        return new Outcome(null, new PrometheusException(kind + " at " + hostPort(queryUri)
             + ": " + e + " (query: " + query + ")", e), true);
       }
       return new Outcome(null, new PrometheusException("request failed: " + e

@@ -53,10 +53,11 @@ import org.slf4j.LoggerFactory;
  * <p>Readings follow the engine's contract: a {@link MetricTarget.Type#UTILIZATION} template must
  * return the mean percent of request over ready pods, an {@link MetricTarget.Type#AVERAGE_VALUE}
  * template the workload's total. A reading is {@link MetricReading#unavailable unavailable}, with
- * the reason, when the request failed, or the result is empty, holds several series, is NaN or
- * ±Inf, or its newest sample is older than {@link Builder#maxSampleAge}. Without replica queries
- * for the workload's kind, {@link Observation#replicas()} is empty and the engine asks its
- * executor. Immutable and thread-safe.
+ * the reason, when the request failed, or the result carries warnings (a partial response;
+ * PromQL info annotations aside), is empty, holds several series, is NaN or ±Inf, or its newest
+ * sample is older than {@link Builder#maxSampleAge}. Without replica queries for the workload's
+ * kind, {@link Observation#replicas()} is empty and the engine asks its executor. Immutable and
+ * thread-safe.
  */
 public final class PrometheusMetricSource implements MetricSource {
   private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetricSource.class);
@@ -83,6 +84,16 @@ public final class PrometheusMetricSource implements MetricSource {
   public static final int PROMETHEUS_MAX_POINTS = 11_000;
   /** The most grid steps {@link #history} and {@link #rangeQuery} read in one call: 10,000,000. */
   public static final long MAX_RANGE_STEPS = 10_000_000L;
+
+  /*
+   * Pod names. The API server generates a name as base[:58] + 5 random characters of
+   * GENERATED_CHAR (k8s.io/apiserver, storage/names). A Deployment's pods are generated from
+   * "<deployment>-<hash>-", the hash 1 to 10 characters of the same alphabet (the ReplicaSet's
+   * pod-template hash: a 32-bit FNV hash in decimal, each digit mapped into the alphabet).
+   */
+  private static final String GENERATED_CHAR = "[bcdfghjklmnpqrstvwxz2456789]";
+  private static final int MAX_GENERATED_BASE = 58;
+  private static final int MAX_HASH = 10;
 
   private final PrometheusHttp http;
   private final Map<String, QueryTemplate> metrics;
@@ -118,24 +129,63 @@ public final class PrometheusMetricSource implements MetricSource {
   }
 
   /**
-   * The default pod-name regular expression of a workload's pods: {@code <name>-<hash>-<suffix>}
-   * for a Deployment, {@code <name>-<ordinal>} for a StatefulSet, {@code <name>-<suffix>} for a
-   * ReplicaSet or ReplicationController, and {@code <name>-.+} otherwise. The name is quoted, so
-   * its dots match only dots.
+   * The default pod-name regular expression of a workload's pods, after the names Kubernetes
+   * gives them. {@code A} is Kubernetes' alphabet for generated names, {@code
+   * [bcdfghjklmnpqrstvwxz2456789]} (no vowels, no y, no 0, 1 or 3):
+   *
+   * <ul>
+   *   <li>Deployment: {@code <name>-A{1,10}-A{5}}, the ReplicaSet's pod-template hash and the
+   *       pod's random suffix;
+   *   <li>ReplicaSet, ReplicationController: {@code <name>-A{5}};
+   *   <li>StatefulSet: {@code <name>-(0|[1-9][0-9]*)}, the ordinal;
+   *   <li>any other kind: {@code <name>-.+}.
+   * </ul>
+   *
+   * The name is regex-quoted, so its dots match only dots. Pods of neighbouring workloads
+   * ({@code web-db-0}, {@code web-migrate-x7k2p}, {@code web-agent-x7k2p} next to the Deployment
+   * {@code web}) do not match, unless their own name fits the grammar, as the pods of a Job
+   * named {@code web-bcd} would. As the API server does, a generated name longer than 58
+   * characters before its 5-character suffix is cut to 58, so for names of 47 characters or more
+   * the Deployment form also allows the hash cut short with its dash, and for names over 56 the
+   * expression follows the cut name.
    */
   public static String defaultPodRegex(WorkloadRef workload) {
-    String name = PromQl.quoteRegex(workload.name());
+    String name = workload.name();
     switch (workload.kind()) {
       case "Deployment":
-        return name + "-[a-z0-9]+-[a-z0-9]+";
+        return deploymentPodRegex(name);
       case "StatefulSet":
-        return name + "-[0-9]+";
+        return PromQl.quoteRegex(name) + "-(0|[1-9][0-9]*)";
       case "ReplicaSet":
       case "ReplicationController":
-        return name + "-[a-z0-9]+";
+        return generatedName(name + "-");
       default:
-        return name + "-.+";
+        return PromQl.quoteRegex(name) + "-.+";
     }
+  }
+
+  /** The regex of names generated from the literal {@code base}. */
+  private static String generatedName(String base) {
+    String kept = base.length() > MAX_GENERATED_BASE ? base.substring(0, MAX_GENERATED_BASE)
+        : base;
+    return PromQl.quoteRegex(kept) + GENERATED_CHAR + "{5}";
+  }
+
+  private static String deploymentPodRegex(String name) {
+    int n = name.length();
+    if (n + 1 >= MAX_GENERATED_BASE) {
+      return generatedName(name + "-");
+    }
+    String quoted = PromQl.quoteRegex(name) + "-";
+    // Hashes of up to `whole` characters keep their dash: name-hash- fits in 58.
+    int whole = Math.min(MAX_HASH, MAX_GENERATED_BASE - 2 - n);
+    String full = GENERATED_CHAR + "{1," + whole + "}-" + GENERATED_CHAR + "{5}";
+    if (whole == MAX_HASH) {
+      return quoted + full;
+    }
+    // A longer hash is cut, with its dash, to the 57 - n characters left: then the suffix.
+    String cut = GENERATED_CHAR + "{" + (MAX_GENERATED_BASE - 1 - n + 5) + "}";
+    return whole < 1 ? quoted + cut : quoted + "(" + full + "|" + cut + ")";
   }
 
   /**
@@ -284,7 +334,8 @@ public final class PrometheusMetricSource implements MetricSource {
    * converted to load (percent / 100 × ready pods) with the ready-replica query, so without replica
    * queries for the kind there is no history (empty). Empty too when the metric has no template.
    *
-   * @throws PrometheusException when a request fails or a chunk holds several series
+   * @throws PrometheusException when a request fails, or a chunk carries warnings (a partial
+   *     response) or holds several series
    * @throws IllegalArgumentException when {@code from} is not before {@code to} or the step is not
    *     at least 1 ms
    */
@@ -344,8 +395,9 @@ public final class PrometheusMetricSource implements MetricSource {
    * the whole span, however long: it is what {@code prescaler export} writes a simulator trace
    * from.
    *
-   * @throws PrometheusException when a request fails, the expression returns several series or
-   *     the thread is interrupted (its flag restored)
+   * @throws PrometheusException when a request fails, an answer carries warnings (a partial
+   *     response), the expression returns several series or the thread is interrupted (its flag
+   *     restored)
    * @throws IllegalArgumentException when the expression is blank, {@code from} is not before
    *     {@code to}, the step is under 1 ms or the span holds more than 10,000,000 steps
    */
@@ -450,7 +502,9 @@ public final class PrometheusMetricSource implements MetricSource {
     /**
      * Where Prometheus serves its API, e.g. {@code http://prometheus:9090} or, behind a path
      * prefix, {@code https://host/prometheus/}; {@code api/v1/...} is resolved against it.
-     * Required; http or https, with a host, without query or fragment.
+     * Required; http or https, with a host, without query, fragment or user info: credentials go
+     * in {@link #basicAuth} or {@link #bearerTokenFile}, never in the URI ({@code
+     * http://user:password@host} is refused, and messages name the server by host and port only).
      */
     public Builder baseUri(URI baseUri) {
       this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
@@ -630,15 +684,21 @@ public final class PrometheusMetricSource implements MetricSource {
         p.add("baseUri must be set: call baseUri(...)");
       } else {
         String scheme = baseUri.getScheme();
+        String shown = PrometheusHttp.redacted(baseUri.toString());
+        if (PrometheusHttp.userInfoEnd(baseUri.toString()) >= 0) {
+          p.add("baseUri must not hold user info (credentials in the URL are not sent, and would "
+              + "show in messages): use basicAuth(username, password) or bearerTokenFile(path), "
+              + "but was " + shown);
+        }
         if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
             || baseUri.getHost() == null || baseUri.getRawQuery() != null
             || baseUri.getRawFragment() != null) {
           p.add("baseUri must be an http or https URI with a host and no query or fragment, but "
-              + "was " + baseUri);
+              + "was " + shown);
         }
         if ((caCertificate != null || sslContext != null) && "http".equalsIgnoreCase(scheme)) {
           p.add("baseUri must be https when caCertificate or sslContext is set, but was "
-              + baseUri);
+              + shown);
         }
       }
       if (metricTemplates.isEmpty()) {

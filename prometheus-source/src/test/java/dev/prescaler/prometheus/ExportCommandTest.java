@@ -99,15 +99,28 @@ class ExportCommandTest {
   }
 
   @Test
-  void credentialsInTheUrlNeverReachTheFile() throws IOException {
+  void credentialsInTheUrlAreRefusedWithoutBeingEchoed() throws IOException {
+    // They would not be sent (the JDK client ignores user info) and would show in messages.
     answerPerPoint(1);
     String url = stub.uri().toString().replace("http://", "http://admin:hunter2@");
 
     int code = run("--prometheus", url, "--query", "q", "--last", "1h");
 
-    assertThat(code).as(err()).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("hunter2")
-        .doesNotContain("admin");
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).isEqualTo("export: --prometheus must not hold credentials (user info): use "
+        + "--basic-auth-file or --bearer-token-file, which keep them off the command line, but "
+        + "was \"" + stub.uri().toString().replace("http://", "http://***@") + "\"\n");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(stub.requests()).isEmpty();
+  }
+
+  @Test
+  void credentialsInAnInvalidUrlAreNotEchoedEither() {
+    int code = run("--prometheus", "http://admin:hunter2@prom_1:9090/?x", "--query", "q");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).startsWith("export: --prometheus must not hold credentials (user info)")
+        .contains("http://***@prom_1:9090/?x").doesNotContain("hunter2").doesNotContain("admin");
   }
 
   @Test

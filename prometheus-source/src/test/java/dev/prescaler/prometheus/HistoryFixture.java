@@ -15,9 +15,29 @@ import java.util.Locale;
  *       0.5 cores each, both pods ready ({@code kube_pod_status_ready}), {@code
  *       kube_deployment_status_replicas_ready} 2.
  * </ul>
+ *
+ * <p>Beside them, in the same namespace: {@link #NEIGHBOURS}, pods of other workloads whose names
+ * begin with {@code web-}, using {@link #NEIGHBOUR_CORES} each; and the Deployment {@code
+ * shop/cart} ({@link #CART_PODS}, all ready), where one pod has requests but no usage series (its
+ * kubelet's scrape timed out) and one has usage but no requests:
+ *
+ * <ul>
+ *   <li>pods 0 and 1: 0.25 cores of a 0.5-core request, 192 MiB of a 256 MiB request;
+ *   <li>pod 2: requests (0.5 cores, 256 MiB), no usage;
+ *   <li>pod 3: 0.4 cores and 300 MiB, no requests.
+ * </ul>
+ *
+ * Over the pods with both series, cart's CPU utilization is 50 % and its memory utilization 75 %.
  */
 final class HistoryFixture {
-  static final String[] PODS = {"web-7d9f8b6c5d-a1b2c", "web-7d9f8b6c5d-d3e4f"};
+  static final String[] PODS = {"web-7d9f8b6c5d-b2c4f", "web-7d9f8b6c5d-d5f6g"};
+  /** A StatefulSet's, a Job's and a DaemonSet's pods, and a Deployment web-api's. */
+  static final String[] NEIGHBOURS = {"web-db-0", "web-migrate-x7k2p", "web-agent-x7k2p",
+      "web-api-7d9f8c6b5-x2x4z"};
+  static final double NEIGHBOUR_CORES = 1.0;
+  static final String[] CART_PODS = {"cart-6b8f9c7d4-qx5zp", "cart-6b8f9c7d4-m2n4r",
+      "cart-6b8f9c7d4-t7v9w", "cart-6b8f9c7d4-h8j2k"};
+  private static final double MIB = 1048576.0;
   static final long STEP_S = 60;
 
   private HistoryFixture() {}
@@ -51,9 +71,38 @@ final class HistoryFixture {
         c += coresPerPod((t - s0) / 3600) * STEP_S;
       }
     }
-    gauge(b, "kube_pod_container_resource_requests",
-        ",container=\"app\",resource=\"cpu\",unit=\"core\"", 0.5, s0, s1);
-    gauge(b, "kube_pod_status_ready", ",condition=\"true\"", 1, s0, s1);
+    for (String pod : NEIGHBOURS) {
+      counter(b, "container_cpu_usage_seconds_total", pod, NEIGHBOUR_CORES, s0, s1);
+    }
+    String[] cartUsage = {CART_PODS[0], CART_PODS[1], CART_PODS[3]};
+    double[] cartCores = {0.25, 0.25, 0.4};
+    for (int i = 0; i < cartUsage.length; i++) {
+      counter(b, "container_cpu_usage_seconds_total", cartUsage[i], cartCores[i], s0, s1);
+    }
+    b.append("# TYPE container_memory_working_set_bytes gauge\n");
+    double[] cartBytes = {192 * MIB, 192 * MIB, 300 * MIB};
+    for (int i = 0; i < cartUsage.length; i++) {
+      series(b, "container_memory_working_set_bytes", labels(cartUsage[i])
+          + ",container=\"app\"", cartBytes[i], s0, s1);
+    }
+    String[] cartRequested = {CART_PODS[0], CART_PODS[1], CART_PODS[2]};
+    b.append("# TYPE kube_pod_container_resource_requests gauge\n");
+    for (String pod : PODS) {
+      series(b, "kube_pod_container_resource_requests", labels(pod)
+          + ",container=\"app\",resource=\"cpu\",unit=\"core\"", 0.5, s0, s1);
+    }
+    for (String pod : cartRequested) {
+      series(b, "kube_pod_container_resource_requests", labels(pod)
+          + ",container=\"app\",resource=\"cpu\",unit=\"core\"", 0.5, s0, s1);
+      series(b, "kube_pod_container_resource_requests", labels(pod)
+          + ",container=\"app\",resource=\"memory\",unit=\"byte\"", 256 * MIB, s0, s1);
+    }
+    b.append("# TYPE kube_pod_status_ready gauge\n");
+    for (String[] pods : new String[][] {PODS, CART_PODS}) {
+      for (String pod : pods) {
+        series(b, "kube_pod_status_ready", labels(pod) + ",condition=\"true\"", 1, s0, s1);
+      }
+    }
     b.append("# TYPE kube_deployment_status_replicas_ready gauge\n");
     for (long t = s0; t <= s1; t += STEP_S) {
       line(b, "kube_deployment_status_replicas_ready", "namespace=\"shop\",deployment=\"web\"",
@@ -67,13 +116,20 @@ final class HistoryFixture {
     return b.toString();
   }
 
-  private static void gauge(StringBuilder b, String name, String extra, double v, long s0,
+  /** A counter of {@code container="app"} of {@code pod} growing by {@code perSecond}. */
+  private static void counter(StringBuilder b, String name, String pod, double perSecond,
+      long s0, long s1) {
+    double c = 0;
+    for (long t = s0; t <= s1; t += STEP_S) {
+      line(b, name, labels(pod) + ",container=\"app\"", c, t);
+      c += perSecond * STEP_S;
+    }
+  }
+
+  private static void series(StringBuilder b, String name, String labels, double v, long s0,
       long s1) {
-    b.append("# TYPE ").append(name).append(" gauge\n");
-    for (String pod : PODS) {
-      for (long t = s0; t <= s1; t += STEP_S) {
-        line(b, name, labels(pod) + extra, v, t);
-      }
+    for (long t = s0; t <= s1; t += STEP_S) {
+      line(b, name, labels, v, t);
     }
   }
 

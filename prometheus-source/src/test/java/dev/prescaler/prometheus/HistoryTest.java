@@ -154,6 +154,22 @@ class HistoryTest {
   }
 
   @Test
+  void aRangeResultWithWarningsFails() throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(StubPrometheus.json(200, "{\"status\":\"success\",\"warnings\":[\"partial "
+        + "response: store-2 unavailable\"],\"data\":{\"resultType\":\"matrix\",\"result\":"
+        + "[{\"metric\":{},\"values\":[[1795946400,\"1\"]]}]}}"));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "x").build();
+
+    assertThatThrownBy(() -> source.history(SPEC, RPS, TO.minus(Duration.ofHours(1)), TO,
+        Duration.ofMinutes(1)))
+        .isInstanceOf(PrometheusException.class)
+        .hasMessage("partial history: Prometheus warned \"partial response: store-2 "
+            + "unavailable\"; a range with warnings may lack series and is not used (query: x)");
+  }
+
+  @Test
   void aFailedRangeReadThrowsWithPrometheussError() throws IOException {
     stub = new StubPrometheus();
     stub.answer(StubPrometheus.json(400, "{\"status\":\"error\",\"errorType\":\"bad_data\","

@@ -94,6 +94,81 @@ class HygieneTest {
         .isEqualTo("the query returned a string, not a number (query: q)");
   }
 
+  private static QueryResult warned(QueryResult.Type type, List<QueryResult.Series> series,
+      String... warnings) {
+    return new QueryResult(type, series, List.of(warnings));
+  }
+
+  @Test
+  void aResultWithWarningsIsUnavailableAndQuotesTheWarning() {
+    QueryResult r = warned(QueryResult.Type.VECTOR, List.of(series(Map.of(), NOW, 40)),
+        "partial response: 2 of 3 store APIs unavailable");
+
+    MetricReading m = reading(r);
+
+    assertThat(m.isAvailable()).isFalse();
+    assertThat(m.reason()).isEqualTo("partial: Prometheus warned \"partial response: 2 of 3 "
+        + "store APIs unavailable\"; a result with warnings may lack series and is not used "
+        + "(query: q)");
+  }
+
+  @Test
+  void onlyTheFirstWarningIsQuotedTruncatedAndTheOthersCounted() {
+    String first = "x".repeat(200) + "TAIL";
+    QueryResult r = warned(QueryResult.Type.VECTOR, List.of(series(Map.of(), NOW, 40)), first,
+        "second", "third");
+
+    assertThat(reading(r).reason()).isEqualTo("partial: Prometheus warned \"" + "x".repeat(200)
+        + "...\" (and 2 more warnings); a result with warnings may lack series and is not used "
+        + "(query: q)");
+  }
+
+  @Test
+  void promQlInfoAnnotationsAloneDoNotRefuseTheResult() {
+    String info = "PromQL info: metric might not be a counter, name does not end in _total/_sum/"
+        + "_count/_bucket: \"app_requests\" (1:6)";
+    QueryResult infoOnly = warned(QueryResult.Type.VECTOR, List.of(series(Map.of(), NOW, 40)),
+        info);
+    QueryResult infoAndWarning = warned(QueryResult.Type.VECTOR,
+        List.of(series(Map.of(), NOW, 40)), info, "PromQL warning: encountered a mix of "
+            + "histograms and floats for metric name \"x\"");
+
+    assertThat(reading(infoOnly)).isEqualTo(MetricReading.of("m", 40, NOW));
+    assertThat(reading(infoAndWarning).reason())
+        .startsWith("partial: Prometheus warned \"PromQL warning: encountered a mix");
+  }
+
+  @Test
+  void aWarningOnAnEmptyResultIsReportedAsTheWarning() {
+    assertThat(reading(warned(QueryResult.Type.VECTOR, List.of(), "store down")).reason())
+        .startsWith("partial: Prometheus warned \"store down\"");
+  }
+
+  @Test
+  void replicaCountsWithWarningsAreRefused() {
+    QueryResult three = vector(series(Map.of(), NOW, 3));
+    QueryResult partial = warned(QueryResult.Type.VECTOR, List.of(series(Map.of(), NOW, 1)),
+        "partial response");
+
+    assertThatThrownBy(() -> Hygiene.replicas(three, partial, NOW, AGE))
+        .isInstanceOf(PrometheusException.class)
+        .hasMessageStartingWith("ready replicas: partial: Prometheus warned \"partial response\"");
+  }
+
+  @Test
+  void aRangeWithWarningsIsRefusedAndWritesNothing() {
+    QueryResult partial = warned(QueryResult.Type.MATRIX,
+        List.of(series(Map.of(), NOW, 5)), "partial response: store-2 unavailable");
+    double[] out = {Double.NaN};
+
+    assertThatThrownBy(() -> Hygiene.fillGrid(partial, "q", NOW, Duration.ofMinutes(1), 0, 1,
+        out))
+        .isInstanceOf(PrometheusException.class)
+        .hasMessage("partial history: Prometheus warned \"partial response: store-2 "
+            + "unavailable\"; a range with warnings may lack series and is not used (query: q)");
+    assertThat(out[0]).isNaN();
+  }
+
   @Test
   void replicaCountsMustBeNonNegativeIntegers() {
     QueryResult three = vector(series(Map.of(), NOW, 3));

@@ -28,8 +28,8 @@ import java.util.Locale;
  * </ul>
  */
 final class LiveTarget implements AutoCloseable {
-  static final String POD_A = "api-5c6d7e8f9-x1y2z";
-  static final String POD_B = "api-5c6d7e8f9-q7w8e";
+  static final String POD_A = "api-5c6d7f8b9-x4z2w";
+  static final String POD_B = "api-5c6d7f8b9-q7w8t";
   static final String TRICKY = "we\"b\\x\nend";
   private static final Clock WALL = Clock.systemUTC();
 

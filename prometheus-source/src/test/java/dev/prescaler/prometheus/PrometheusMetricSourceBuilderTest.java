@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class PrometheusMetricSourceBuilderTest {
   private static final URI URI_OK = URI.create("http://127.0.0.1:9/");
+  private static final String POD_CHAR = "[bcdfghjklmnpqrstvwxz2456789]";
 
   private static PrometheusMetricSource.Builder valid() {
     return PrometheusMetricSource.builder().baseUri(URI_OK).metric("rps", "up");
@@ -52,6 +53,35 @@ class PrometheusMetricSourceBuilderTest {
         + "https URI with a host and no query or fragment, but was ftp://host/");
     assertProblem(valid().baseUri(URI.create("http://host/?x=1")), "baseUri must be an http or "
         + "https URI with a host and no query or fragment, but was http://host/?x=1");
+  }
+
+  @Test
+  void baseUri_userInfo() {
+    String problem = "baseUri must not hold user info (credentials in the URL are not sent, and "
+        + "would show in messages): use basicAuth(username, password) or bearerTokenFile(path), "
+        + "but was http://***@127.0.0.1:9090/";
+
+    assertProblem(valid().baseUri(URI.create("http://admin:s3cret@127.0.0.1:9090/")), problem);
+    assertProblem(valid().baseUri(URI.create("http://s3cret@127.0.0.1:9090/")), problem);
+    assertThatThrownBy(() -> valid().baseUri(URI.create("http://admin:s3cret@127.0.0.1:9090/"))
+        .build()).message().doesNotContain("s3cret").doesNotContain("admin");
+  }
+
+  @Test
+  void baseUri_userInfoIsNeverEchoedByOtherProblems() {
+    // A host with an underscore makes the authority registry-based: getUserInfo() is then null.
+    URI registry = URI.create("http://admin:s3cret@prom_1:9090/");
+    URI withQuery = URI.create("https://admin:s3cret@host/?x=1");
+
+    assertThatThrownBy(() -> valid().baseUri(registry).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.problems())
+            .contains("baseUri must be an http or https URI with a host and no query or "
+                + "fragment, but was http://***@prom_1:9090/")
+            .anyMatch(p -> p.startsWith("baseUri must not hold user info")))
+        .message().doesNotContain("s3cret").doesNotContain("admin");
+    assertThatThrownBy(() -> valid().baseUri(withQuery).sslContext(SSLContext.getDefault())
+        .build()).message().contains("https://***@host/?x=1").doesNotContain("s3cret")
+        .doesNotContain("admin");
   }
 
   @Test
@@ -156,12 +186,11 @@ class PrometheusMetricSourceBuilderTest {
         .replicaQueries(PromQlTemplates.kubeStateMetricsReplicas()).build();
     WorkloadRef web = WorkloadRef.deployment("shop", "web");
 
+    String pods = "pod=~\"web-" + POD_CHAR + "{1,10}-" + POD_CHAR + "{5}\"";
     assertThat(s.query(web, "cores")).contains("sum(rate(container_cpu_usage_seconds_total{"
-        + "container!=\"\",container!=\"POD\",namespace=\"shop\",pod=~\"web-[a-z0-9]+-[a-z0-9]+\"}"
-        + "[5m]))");
+        + "container!=\"\",container!=\"POD\",namespace=\"shop\"," + pods + "}[5m]))");
     assertThat(s.query(web, "p95")).contains("histogram_quantile(0.95, sum by (le) (rate("
-        + "http_request_duration_seconds_bucket{namespace=\"shop\",pod=~\"web-[a-z0-9]+-[a-z0-9]+\"}"
-        + "[5m])))");
+        + "http_request_duration_seconds_bucket{namespace=\"shop\"," + pods + "}[5m])))");
   }
 
   @Test

@@ -33,14 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link PrometheusMetricSource} against the real Prometheus server: 32 hours of backfilled
- * history for {@code shop/web} ({@link HistoryFixture}) and a live scrape target for {@code
- * shop/api} ({@link LiveTarget}), whose rates are known exactly.
+ * history for {@code shop/web}, its neighbours and {@code shop/cart} ({@link HistoryFixture}) and
+ * a live scrape target for {@code shop/api} ({@link LiveTarget}), whose rates are known exactly.
  */
 class PrometheusMetricSourceIT {
   private static final Clock WALL = Clock.systemUTC();
   private static final int HOURS = 32;
   private static final WorkloadRef API = WorkloadRef.deployment("shop", "api");
   private static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web");
+  private static final WorkloadRef CART = WorkloadRef.deployment("shop", "cart");
 
   @TempDir static Path dir;
   private static LiveTarget target;
@@ -144,6 +145,47 @@ class PrometheusMetricSourceIT {
     assertThat(obs.reading("cores").value()).isCloseTo(0.9, within(0.045));
     assertThat(obs.reading("mem").value()).isEqualTo(400 * 1048576.0);
     assertThat(obs.reading("memutil").value()).isCloseTo(78.125, within(1e-9));
+  }
+
+  /**
+   * One cart pod has requests but no usage series (its kubelet's scrape timed out) and one has
+   * usage but no requests: the mean is over the two pods with both. Dividing by every ready pod's
+   * requests would read 60 % CPU and 89 % memory here; dividing only the pods with usage, but
+   * counting the pod without requests in the usage, 90 % and 134 %.
+   */
+  @Test
+  void utilizationTemplatesCountOnlyPodsWithBothUsageAndRequests() {
+    PrometheusMetricSource source = source().rateWindow(Duration.ofMinutes(5))
+        .metric("cpu", PromQlTemplates.cpuUtilization())
+        .metric("memutil", PromQlTemplates.memoryUtilization()).build();
+    MetricTarget cpu = MetricTarget.utilization("cpu", 70);
+    MetricTarget mem = MetricTarget.utilization("memutil", 80);
+
+    Observation obs = source.read(spec(CART, cpu, mem), fixtureEnd);
+    MetricSeries history = source.history(spec(WEB, cpu), cpu, fixtureEnd.minusSeconds(600),
+        fixtureEnd, Duration.ofMinutes(1)).orElseThrow();
+
+    assertThat(obs.reading("cpu").isAvailable()).as(obs.reading("cpu").reason()).isTrue();
+    assertThat(obs.reading("cpu").value()).isCloseTo(50.0, within(1e-6));
+    assertThat(obs.reading("memutil").value()).isCloseTo(75.0, within(1e-9));
+    // The web pods, which have both, read as before.
+    long hour = Duration.between(fixtureStart, fixtureEnd).toHours() - 1;
+    assertThat(history.value(history.size() - 1))
+        .isCloseTo(4 * HistoryFixture.coresPerPod(hour), within(1e-6));
+  }
+
+  @Test
+  void aDeploymentsPodsLeaveOutNeighboursWhoseNamesBeginWithItsName() {
+    PrometheusMetricSource source = source().rateWindow(Duration.ofMinutes(5))
+        .metric("cores", PromQlTemplates.cpuCores()).build();
+    long hour = Duration.between(fixtureStart, fixtureEnd).toHours() - 1;
+
+    MetricReading r = source.read(spec(WEB, MetricTarget.averageValue("cores", 1)), fixtureEnd)
+        .reading("cores");
+
+    // web-db-0, web-migrate-x7k2p and web-agent-x7k2p would add 1 core each.
+    assertThat(r.isAvailable()).as(r.reason()).isTrue();
+    assertThat(r.value()).isCloseTo(2 * HistoryFixture.coresPerPod(hour), within(1e-6));
   }
 
   @Test

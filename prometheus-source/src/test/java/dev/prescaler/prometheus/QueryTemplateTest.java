@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class QueryTemplateTest {
   private static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web.v2");
+  private static final String POD_CHAR = "[bcdfghjklmnpqrstvwxz2456789]";
 
   private static QueryTemplate.Values values(List<LabelMatcher> selector) {
     return new QueryTemplate.Values(WEB, selector,
@@ -24,10 +25,11 @@ class QueryTemplateTest {
   void rendersEveryPlaceholder() {
     assertThat(render("x{namespace=\"{namespace}\",deployment=\"{name}\",kind=\"{kind}\"}"))
         .isEqualTo("x{namespace=\"shop\",deployment=\"web.v2\",kind=\"Deployment\"}");
+    String pods = "web\\\\.v2-" + POD_CHAR + "{1,10}-" + POD_CHAR + "{5}";
     assertThat(render("x{ns=~\"{namespace_regex}\",d=~\"{name_regex}\",pod=~\"{pod_regex}\"}"))
-        .isEqualTo("x{ns=~\"shop\",d=~\"web\\\\.v2\",pod=~\"web\\\\.v2-[a-z0-9]+-[a-z0-9]+\"}");
+        .isEqualTo("x{ns=~\"shop\",d=~\"web\\\\.v2\",pod=~\"" + pods + "\"}");
     assertThat(render("sum(rate(x{{selector}}[{rate_window}]))"))
-        .isEqualTo("sum(rate(x{namespace=\"shop\",pod=~\"web\\\\.v2-[a-z0-9]+-[a-z0-9]+\"}[5m]))");
+        .isEqualTo("sum(rate(x{namespace=\"shop\",pod=~\"" + pods + "\"}[5m]))");
   }
 
   @Test
@@ -104,9 +106,9 @@ class QueryTemplateTest {
   @Test
   void defaultPodRegexDependsOnTheKind() {
     assertThat(PrometheusMetricSource.defaultPodRegex(WorkloadRef.statefulSet("a", "db")))
-        .isEqualTo("db-[0-9]+");
+        .isEqualTo("db-(0|[1-9][0-9]*)");
     assertThat(PrometheusMetricSource.defaultPodRegex(new WorkloadRef("a", "ReplicaSet", "rs")))
-        .isEqualTo("rs-[a-z0-9]+");
+        .isEqualTo("rs-" + POD_CHAR + "{5}");
     assertThat(PrometheusMetricSource.defaultPodRegex(new WorkloadRef("a", "Rollout", "r")))
         .isEqualTo("r-.+");
   }

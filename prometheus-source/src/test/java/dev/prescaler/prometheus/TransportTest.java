@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.prescaler.core.MetricReading;
 import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Observation;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.io.ByteArrayOutputStream;
@@ -82,7 +83,8 @@ class TransportTest {
     assertThat(req.path()).isEqualTo("/api/v1/query");
     assertThat(req.header("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
     assertThat(req.form()).containsEntry("query",
-        "sum(rate(http_requests_total{namespace=\"shop\",pod=~\"web-[a-z0-9]+-[a-z0-9]+\"}[5m]))")
+        "sum(rate(http_requests_total{namespace=\"shop\",pod=~\"web-[bcdfghjklmnpqrstvwxz2456789]"
+            + "{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}\"}[5m]))")
         .containsEntry("time", "1795946400.123").containsEntry("timeout", "7s");
     assertThat(req.header("Authorization")).isNull();
   }
@@ -144,6 +146,28 @@ class TransportTest {
     assertThat(req.header("Authorization")).isEqualTo("Basic "
         + Base64.getEncoder().encodeToString("scaler:s3cret:x".getBytes(StandardCharsets.UTF_8)));
     assertThat(req.header("X-Scope-OrgID")).isEqualTo("team-a");
+  }
+
+  @Test
+  void aPartialResponseWithWarningsIsUnavailableAndHoldsNoReplicaCounts() throws IOException {
+    // Thanos, Mimir and Prometheus with remote read answer "success" with warnings when some
+    // stores did not answer: the sum is then too low, and must not be read as the load.
+    String partial = "{\"status\":\"success\",\"warnings\":[\"partial response: 2 of 3 store "
+        + "APIs unavailable\"],\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
+        + "\"value\":[1795946400.123,\"3\"]}]}}";
+    PrometheusMetricSource source = source()
+        .replicaQueries("Deployment", new ReplicaQueries("current", "ready")).build();
+    stub.answer(StubPrometheus.json(200, partial));
+
+    Observation obs = source.read(SPEC, NOW);
+
+    MetricReading r = obs.reading("rps");
+    assertThat(r.isAvailable()).isFalse();
+    assertThat(r.reason()).startsWith("partial: Prometheus warned \"partial response: 2 of 3 "
+        + "store APIs unavailable\"; a result with warnings may lack series and is not used "
+        + "(query: sum(rate(http_requests_total{");
+    assertThat(obs.replicas()).isEmpty();
+    assertThat(stub.requests()).hasSize(3);
   }
 
   @Test
@@ -243,6 +267,34 @@ class TransportTest {
 
     assertThat(r.reason()).startsWith("cannot connect to Prometheus at " + closed.getAuthority())
         .endsWith("(gave up after 2 attempts)");
+  }
+
+  @Test
+  void connectionErrorsNameHostAndPortOnlyNeverUserInfo() throws Exception {
+    // The builder refuses user info; the HTTP layer still never prints it.
+    stub = new StubPrometheus();
+    URI closed = stub.uri();
+    stub.close();
+    stub = null;
+    URI withUserInfo = URI.create("http://admin:s3cret@127.0.0.1:" + closed.getPort() + "/");
+    PrometheusHttp http = new PrometheusHttp(java.net.http.HttpClient.newHttpClient(),
+        withUserInfo, Duration.ofSeconds(5), 0, Duration.ZERO, Duration.ZERO, null, null,
+        java.util.Map.of(), PrometheusHttp.REAL_DELAYS);
+
+    assertThatThrownBy(() -> http.query("up", NOW).get()).cause()
+        .isInstanceOf(PrometheusException.class)
+        .hasMessageStartingWith("cannot connect to Prometheus at 127.0.0.1:" + closed.getPort()
+            + ": ")
+        .message().doesNotContain("s3cret").doesNotContain("admin");
+  }
+
+  @Test
+  void hostPortDefaultsThePortFromTheScheme() {
+    assertThat(PrometheusHttp.hostPort(URI.create("https://u:p@prom.example/x")))
+        .isEqualTo("prom.example:443");
+    assertThat(PrometheusHttp.hostPort(URI.create("http://prom.example/"))).isEqualTo(
+        "prom.example:80");
+    assertThat(PrometheusHttp.hostPort(URI.create("http://[::1]:9090/"))).isEqualTo("[::1]:9090");
   }
 
   @Test
