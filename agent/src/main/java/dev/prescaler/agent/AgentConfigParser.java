@@ -10,6 +10,9 @@ import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.HpaBehavior;
 import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.forecast.Forecasters;
+import dev.prescaler.k8s.KubernetesEventListener;
+import dev.prescaler.prometheus.PrometheusMetricSource;
+import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -143,6 +146,14 @@ public final class AgentConfigParser {
           + describe(m.get("leaseDuration")));
     }
     String identity = string(m, "kubernetes", "identity").orElse("");
+    if (!identity.isEmpty()) {
+      try {
+        // The identity names this replica's Events and Lease: the listener's rule is the check.
+        KubernetesEventListener.builder(new ApiClient(), identity);
+      } catch (IllegalArgumentException e) {
+        problems.add("kubernetes.identity: " + e.getMessage());
+      }
+    }
     return new AgentConfig.Kubernetes(kubeconfig, election, ns, name, lease, identity);
   }
 
@@ -153,15 +164,20 @@ public final class AgentConfigParser {
     if (url.isEmpty()) {
       problems.add("prometheus.url is required when a prometheus section is given");
     } else {
+      // Never echo a password: user info is shown as ***.
+      String shown = quote(url.get().replaceFirst("^([^/]*//)[^/?#]*@", "$1***@"));
       try {
         uri = new URI(url.get());
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+        if (!shown.equals(quote(url.get()))) {
+          problems.add("prometheus.url must not hold user info (credentials in the URL are not "
+              + "sent): use prometheus.bearerTokenFile, but was " + shown);
+          uri = null;
+        } else if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
             || uri.getHost() == null) {
-          problems.add("prometheus.url must be an http(s) URL with a host, but was "
-              + quote(url.get()));
+          problems.add("prometheus.url must be an http(s) URL with a host, but was " + shown);
         }
       } catch (URISyntaxException e) {
-        problems.add("prometheus.url must be a URL, but was " + quote(url.get()));
+        problems.add("prometheus.url must be a URL, but was " + shown);
       }
     }
     Optional<Path> token = string(m, "prometheus", "bearerTokenFile").map(Path::of);
@@ -365,6 +381,12 @@ public final class AgentConfigParser {
           }
           if (query.isEmpty()) {
             problems.add(mp + ".query is required for source prometheus (a PromQL template)");
+          } else {
+            try {
+              PrometheusMetricSource.checkTemplate(mp + ".query", query.get());
+            } catch (IllegalArgumentException e) {
+              problems.add(e.getMessage());
+            }
           }
           if (resource.isPresent()) {
             problems.add(mp + ".resource applies to source metrics-server only");

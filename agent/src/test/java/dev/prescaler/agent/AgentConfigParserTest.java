@@ -197,6 +197,39 @@ class AgentConfigParserTest {
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .containsExactly("kubernetes.leaseDuration must be whole seconds, but was "
                 + "\"2500ms\""));
+    assertThatThrownBy(() -> AgentConfigParser.parse("kubernetes:\n  identity: agent 1\n"
+        + MINIMAL, "id.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .singleElement().satisfies(p -> assertThat(p).startsWith("kubernetes.identity: ")
+                .endsWith("but was \"agent 1\"")));
+  }
+
+  @Test
+  void templatesAndThePrometheusUrlAreCheckedWithoutEchoingAPassword() {
+    String yaml = """
+        prometheus:
+          url: http://admin:s3cret@prometheus:9090
+        workloads:
+          - namespace: shop
+            name: web
+            maxReplicas: 10
+            metrics:
+              - name: rps
+                type: averageValue
+                target: 50
+                source: prometheus
+                query: 'sum(rate(x{namespace="{nme}"}[2m]))'
+        """;
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "prom.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.problems()).anySatisfy(p -> assertThat(p)
+              .isEqualTo("prometheus.url must not hold user info (credentials in the URL are not "
+                  + "sent): use prometheus.bearerTokenFile, but was "
+                  + "\"http://***@prometheus:9090\""));
+          assertThat(e.problems()).anySatisfy(p -> assertThat(p)
+              .startsWith("workloads[0].metrics[0].query has unknown placeholder {nme}"));
+          assertThat(e.getMessage()).doesNotContain("s3cret");
+        });
   }
 
   @Test

@@ -123,6 +123,18 @@ public final class PrometheusMetricSource implements MetricSource {
     this.maxPointsPerRequest = b.maxPointsPerRequest;
   }
 
+  /**
+   * Checks a metric template as {@link Builder#build()} does, without building a source, so that
+   * a configuration can be validated before anything starts.
+   *
+   * @param field names the template in the message, e.g. {@code workloads[0].metrics[1].query}
+   * @throws IllegalArgumentException naming the field, the placeholder and the template when a
+   *     placeholder is unknown or in a context where it cannot be rendered safely
+   */
+  public static void checkTemplate(String field, String template) {
+    QueryTemplate.parse(Objects.requireNonNull(field, "field"), template);
+  }
+
   /** A builder; {@link Builder#baseUri} and at least one {@link Builder#metric} are required. */
   public static Builder builder() {
     return new Builder();
