@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A source, forecaster, policy or executor that throws holds that workload only; the others
  *       continue. A listener or journal that throws is logged and ignored.
  *   <li>[min, max] and the step limits are applied after the chain, always.
+ *   <li>A workload at 0 replicas with {@code minReplicas > 0} (scaled to 0 by hand, for
+ *       maintenance) is held at 0 whatever the chain proposes, as the Kubernetes HPA leaves such a
+ *       scale alone; autoscaling resumes once someone scales it up. With {@code minReplicas} 0
+ *       the chain decides as usual.
  *   <li>{@link Mode#OBSERVE_ONLY} decides and records but never calls the executor.
  * </ul>
  *
@@ -593,6 +597,13 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
     if (replicas != null) {
       trackStartup(s, replicas, now);
+      if (replicas.current() == 0 && spec.minReplicas() > 0) {
+        // Someone scaled the workload to 0 (maintenance): the Kubernetes HPA leaves such a scale
+        // alone, and so does the engine, whatever a policy or the bounds would make of it.
+        problems.add("current replicas is 0 with minReplicas " + spec.minReplicas()
+            + ": autoscaling is disabled until the workload is scaled up (as the Kubernetes HPA"
+            + " does)");
+      }
     }
 
     Map<String, Double> readRaw = new LinkedHashMap<>();

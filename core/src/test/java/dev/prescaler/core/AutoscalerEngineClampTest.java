@@ -69,8 +69,9 @@ class AutoscalerEngineClampTest {
 
   @Test
   void boundsWinOverStepLimitsWhenTheCountIsOutsideThem() {
-    // Someone set 0 replicas; min is 5 and the step limit allows +1: the engine goes to min.
-    DecisionRecord below = decide(0, 5, 10, new StepLimits(1, 0, 0, 100), fixed(1));
+    // Someone set 1 replica; min is 5 and the step limit allows +1: the engine goes to min.
+    // (At 0 replicas the engine holds instead: AutoscalerEngineScaledToZeroTest.)
+    DecisionRecord below = decide(1, 5, 10, new StepLimits(1, 0, 0, 100), fixed(1));
     assertThat(below.desired()).isEqualTo(5);
     journal.clear();
     // 40 replicas, max 10, at most -1 per decision: the engine still goes to max.

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The workload was held at its count because data was missing or invalid, or a plug-in failed.
+ * The workload was held at its count because data was missing or invalid, a plug-in failed, or
+ * it is scaled to 0 replicas with {@code minReplicas > 0}.
  *
  * @param workload the workload
  * @param time when
