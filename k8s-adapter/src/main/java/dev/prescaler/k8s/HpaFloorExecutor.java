@@ -1,8 +1,10 @@
 package dev.prescaler.k8s;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.ScaleExecutor;
 import dev.prescaler.core.ScaleOutcome;
@@ -16,36 +18,83 @@ import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerSpec;
 import io.kubernetes.client.util.PatchUtils;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies {@link Mode#HPA_FLOOR} decisions: keeps the workload's autoscaling/v2 HPA as the safety
- * net and steers it, setting its {@code minReplicas} to the request's {@code to} (bounded by the
- * HPA's {@code maxReplicas}, and at least 1) and, when a {@link HpaSteering} is configured, its
- * metric targets and behavior.
+ * net and steers it, setting its {@code minReplicas} (the floor) and, when a {@link HpaSteering} is
+ * configured, its metric targets and behavior. Prescaler writes these three fields of the spec and
+ * no other: an operator's {@code maxReplicas}, target and the rest are never changed.
  *
- * <p>The first time it touches an HPA it saves the HPA's whole original {@code spec} as JSON in the
- * annotation {@value #ORIGINAL_SPEC_ANNOTATION}, in the same JSON merge patch that sets the floor
- * (one request, carrying the HPA's resourceVersion: a 409 is {@code Refused}, nothing
- * overwritten). {@link #release} (called by the engine when the workload leaves HPA-floor mode or
- * the engine closes) puts that spec back with one replace (PUT) and removes the annotation.
- * Errors are reported as {@link ScaleExecutor} requires: 403/404/422 {@code Failed} with status,
- * resource and server message; 5xx and timeouts retried within the {@link RetryPolicy}.
+ * <p><b>The floor only ever raises the owner's minimum.</b> It is the request's {@code to} bounded
+ * to [the owner's {@code minReplicas}, the HPA's current {@code maxReplicas}] (and at least 1). A
+ * request below the owner's minimum writes that minimum, so that a floor set earlier comes back
+ * down to it and no further; the outcome is {@code Applied} and its message says the floor was
+ * "held at the owner's minReplicas". When the owner's minimum is above the current {@code
+ * maxReplicas}, {@code maxReplicas} wins (the API server rejects a minimum above it).
+ *
+ * <p><b>The owner's values.</b> The first patch saves the HPA's whole spec as JSON in the
+ * annotation {@value #ORIGINAL_SPEC_ANNOTATION}. Every patch also records the values it writes in
+ * {@value #WRITTEN_FIELDS_ANNOTATION}. A field that no longer holds the value Prescaler last wrote
+ * was changed by someone else: its current value becomes the owner's (saved in {@value
+ * #ORIGINAL_SPEC_ANNOTATION}), so a {@code minReplicas} raised by hand is kept as the new minimum
+ * and metrics or behavior edited by hand are what steering starts from and what is given back.
+ * Each patch is one JSON merge patch carrying the HPA's resourceVersion and both annotations: a
+ * 409 is {@code Refused}, nothing overwritten.
+ *
+ * <p><b>Release.</b> {@link #release} (called by the engine when the workload leaves HPA-floor
+ * mode or the engine closes) reads the HPA and puts the owner's value back in each field that
+ * still holds what Prescaler last wrote; a field someone else changed since is left as they set
+ * it, and every other field is kept as found. It removes both annotations in the same request: one
+ * replace (PUT) of the object just read, carrying its resourceVersion (on 409 it reads again, at
+ * most 3 times).
+ *
+ * <p>Errors are reported as {@link ScaleExecutor} requires: 403/404/422 {@code Failed} with status,
+ * resource and server message; 5xx and timeouts retried within the {@link RetryPolicy}. A patch
+ * whose earlier try timed out or met a 5xx may have been applied by the server: after a 409 the HPA
+ * is read again and the outcome is {@code Applied} only when it holds what this patch wrote; when
+ * the retries run out the {@code Failed} message says the change may have been applied.
  * Thread-safe.
  */
 public final class HpaFloorExecutor implements ScaleExecutor {
-  /** The annotation holding the HPA's original spec while Prescaler steers it. */
+  /* A written value "still holds" when every member of it equals the current one (objects
+   * recursively, arrays element by element): the API server fills in defaults (behavior's
+   * policies, selectPolicy, windows), so equality would take every defaulted field for someone
+   * else's change. The client's models write unset lists as [], so specs are compared and patched
+   * as JSON trees with nulls and empty arrays removed. A nested object (behavior) is patched with
+   * the difference from the current one, nulls deleting what the target lacks: a merge patch of
+   * the whole object would keep members the target does not have.
+   *
+   * An HPA annotated by a version that did not write WRITTEN_FIELDS_ANNOTATION ("legacy") is taken
+   * to hold Prescaler's values in minReplicas, and in metrics and behavior when this executor
+   * steers: what that version assumed. */
+
+  /**
+   * The annotation holding, while Prescaler steers the HPA, its owner's spec as JSON: as Prescaler
+   * first found it, with the changes others made since to the fields Prescaler writes.
+   */
   public static final String ORIGINAL_SPEC_ANNOTATION = "prescaler.dev/original-hpa-spec";
+
+  /**
+   * The annotation holding, as a JSON object, the spec fields Prescaler's last patch wrote and
+   * their values ({@code minReplicas}, and {@code metrics} and {@code behavior} when steered), so
+   * that a later change by someone else can be told apart from Prescaler's own.
+   */
+  public static final String WRITTEN_FIELDS_ANNOTATION = "prescaler.dev/written-hpa-fields";
 
   private static final Logger LOG = LoggerFactory.getLogger(HpaFloorExecutor.class);
   private static final int RELEASE_TRIES = 3;
+  private static final String MIN = "minReplicas";
+  private static final List<String> FIELDS = List.of(MIN, "metrics", "behavior");
 
   private final ApiClient client;
   private final AutoscalingV2Api api;
@@ -95,48 +144,155 @@ public final class HpaFloorExecutor implements ScaleExecutor {
     V2HorizontalPodAutoscaler hpa = hpas.get(0);
     String name = HpaLookup.name(hpa);
     String what = "horizontalpodautoscalers.autoscaling " + ref.namespace() + "/" + name;
-    Optional<String> saved = savedSpec(hpa);
-    V2HorizontalPodAutoscalerSpec original;
+    Marks marks;
     try {
-      original = saved.isPresent()
-          ? V2HorizontalPodAutoscalerSpec.fromJson(saved.get()) : hpa.getSpec();
-    } catch (java.io.IOException | RuntimeException e) {
+      marks = Marks.of(hpa);
+    } catch (IllegalArgumentException e) {
+      return ScaleOutcome.failed(what + ": " + e.getMessage() + "; nothing changed");
+    }
+    JsonObject current = marks.spec();
+    // The owner's spec: the current one, with the owner's value in each field Prescaler holds.
+    JsonObject owner = current.deepCopy();
+    List<String> adopted = new ArrayList<>();
+    for (String f : FIELDS) {
+      if (marks.holdsPrescalersValue(f, steers)) {
+        put(owner, f, marks.saved().orElseThrow().get(f));
+      } else if (marks.wrote(f)) {
+        adopted.add(f);
+      }
+    }
+    V2HorizontalPodAutoscalerSpec ownerSpec;
+    try {
+      ownerSpec = JSON.getGson().fromJson(owner, V2HorizontalPodAutoscalerSpec.class);
+    } catch (RuntimeException e) {
       return ScaleOutcome.failed(what + ": annotation " + ORIGINAL_SPEC_ANNOTATION
           + " does not hold a valid HPA spec (" + e.getMessage() + "); nothing changed");
     }
     int max = hpa.getSpec().getMaxReplicas();
-    int floor = Math.max(1, Math.min(request.to(), max));
+    int ownerMin = ownerSpec.getMinReplicas() == null ? 1 : ownerSpec.getMinReplicas();
+    int floor = floor(request.to(), ownerMin, max);
     Integer before = hpa.getSpec().getMinReplicas();
     HpaSteering.Adjustment adj;
     try {
-      adj = steers ? steering.adjust(request, original) : HpaSteering.Adjustment.ORIGINAL;
+      adj = steers ? steering.adjust(request, ownerSpec) : HpaSteering.Adjustment.ORIGINAL;
       Objects.requireNonNull(adj, "HpaSteering returned null");
     } catch (RuntimeException e) {
       return ScaleOutcome.failed("HpaSteering failed for " + what + ": " + e + "; nothing changed");
     }
-    String body = floorPatch(hpa, saved.orElse(JSON.serialize(hpa.getSpec())), floor, original,
-        adj);
+    JsonObject written = new JsonObject();
+    written.addProperty(MIN, floor);
+    if (steers || marks.wrote("metrics")) {
+      written.add("metrics", steers && adj.metrics().isPresent()
+          ? tree(adj.metrics().get()) : orNull(owner.get("metrics")));
+    }
+    if (steers || marks.wrote("behavior")) {
+      written.add("behavior", steers && adj.behavior().isPresent()
+          ? tree(adj.behavior().get()) : orNull(owner.get("behavior")));
+    }
+    String body = floorPatch(hpa, marks.savedText(owner, written.keySet()), written, current);
     ApiCalls.Result<V2HorizontalPodAutoscaler> r = calls.run(() -> PatchUtils.patch(
         V2HorizontalPodAutoscaler.class,
         () -> api.patchNamespacedHorizontalPodAutoscaler(name, ref.namespace(), new V1Patch(body))
             .buildCall(null),
         V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+    String done = "PATCH " + what + " minReplicas " + before + " -> " + floor
+        + bounds(request.to(), floor, ownerMin, max) + (steers ? steeringText(adj) : "")
+        + adoptedText(adopted, owner);
     if (!r.ok()) {
+      if (r.code() == 409 && r.uncertain()) {
+        return reread(ref, name, what, written, request.to(), done);
+      }
       if (r.code() == 409) {
         return ScaleOutcome.refused(what + " changed by someone else (HTTP 409 Conflict): not "
             + "overwritten; re-read and decide again next tick");
       }
       return ScaleOutcome.failed(ApiCalls.describe(r.error().orElseThrow(), what)
-          + "; nothing changed");
+          + (r.attempts() > 1 ? " (after " + r.attempts() + " tries)" : "")
+          + (r.uncertain() ? ScaleSubresourceExecutor.MAY_HAVE_BEEN_APPLIED
+              : "; nothing changed"));
     }
-    synchronized (steered) {
-      steered.put(ref, name);
-    }
-    String bounded = floor != request.to()
-        ? " (wanted " + request.to() + ", bounded to [1, maxReplicas " + max + "])" : "";
+    remember(ref, name);
     LOG.debug("{}: {} minReplicas {} -> {}", ref, what, before, floor);
-    return ScaleOutcome.applied(request.to(), "PATCH " + what + " minReplicas " + before + " -> "
-        + floor + bounded + (steers ? steeringText(adj) : ""));
+    if (!adopted.isEmpty()) {
+      LOG.info("{}: {}: {} changed by someone else while steered, kept as the owner's", ref, what,
+          adopted);
+    }
+    return ScaleOutcome.applied(request.to(), done);
+  }
+
+  /**
+   * After a 409 that followed a try that timed out or met a 5xx: {@code Applied} when the HPA holds
+   * what this patch wrote (the written-fields annotation and the fields themselves), {@code
+   * Refused} when it holds something else, {@code Failed} when it cannot be read.
+   */
+  private ScaleOutcome reread(WorkloadRef ref, String name, String what, JsonObject written,
+      int to, String done) {
+    ApiCalls.Result<V2HorizontalPodAutoscaler> again = calls.run(
+        () -> api.readNamespacedHorizontalPodAutoscaler(name, ref.namespace()).execute());
+    if (!again.ok()) {
+      return ScaleOutcome.failed(what + ": HTTP 409 Conflict after a try that timed out or met a "
+          + "server error, and the re-read failed ("
+          + ApiCalls.describe(again.error().orElseThrow(), what) + "), so the change may have "
+          + "been applied: re-read next tick");
+    }
+    V2HorizontalPodAutoscaler hpa = again.value().orElseThrow();
+    Optional<JsonObject> mark;
+    try {
+      mark = Marks.of(hpa).written();
+    } catch (IllegalArgumentException e) {
+      mark = Optional.empty();
+    }
+    JsonObject spec = specTree(hpa);
+    if (mark.isPresent() && mark.get().equals(written)
+        && written.keySet().stream().allMatch(f -> holds(written.get(f), spec.get(f)))) {
+      remember(ref, name);
+      return ScaleOutcome.applied(to, done + " (applied by a try that timed out; confirmed by a "
+          + "re-read)");
+    }
+    return ScaleOutcome.refused(what + " changed by someone else (HTTP 409 Conflict after a try "
+        + "that timed out; a re-read shows other values): not overwritten; re-read and decide "
+        + "again next tick");
+  }
+
+  private String floorPatch(V2HorizontalPodAutoscaler hpa, String savedText, JsonObject written,
+      JsonObject current) {
+    JsonObject patch = new JsonObject();
+    JsonObject md = new JsonObject();
+    md.addProperty("resourceVersion", hpa.getMetadata().getResourceVersion());
+    JsonObject ann = new JsonObject();
+    ann.addProperty(ORIGINAL_SPEC_ANNOTATION, savedText);
+    ann.addProperty(WRITTEN_FIELDS_ANNOTATION, written.toString());
+    md.add("annotations", ann);
+    patch.add("metadata", md);
+    JsonObject spec = new JsonObject();
+    for (Map.Entry<String, JsonElement> e : written.entrySet()) {
+      spec.add(e.getKey(), mergePatch(current.get(e.getKey()), e.getValue()));
+    }
+    patch.add("spec", spec);
+    return patch.toString();
+  }
+
+  /**
+   * The floor to write for a request of {@code to}: {@code to} bounded to [max(1, {@code
+   * ownerMin}), {@code max}]; {@code max} when that range is empty (the API server rejects a
+   * minReplicas above maxReplicas).
+   */
+  static int floor(int to, int ownerMin, int max) {
+    return Math.min(max, Math.max(Math.max(1, ownerMin), to));
+  }
+
+  private static String bounds(int to, int floor, int ownerMin, int max) {
+    if (floor > to) {
+      if (floor == ownerMin) {
+        return " (wanted " + to + ", held at the owner's minReplicas " + ownerMin + ")";
+      }
+      if (floor < ownerMin) {
+        return " (wanted " + to + ", held at maxReplicas " + max + ": the owner's minReplicas "
+            + ownerMin + " is above it)";
+      }
+      return " (wanted " + to + ", raised to 1: a floor is at least 1)";
+    }
+    return floor < to ? " (wanted " + to + ", bounded to maxReplicas " + max + ")" : "";
   }
 
   private static String steeringText(HpaSteering.Adjustment adj) {
@@ -144,41 +300,21 @@ public final class HpaFloorExecutor implements ScaleExecutor {
         + (adj.behavior().isPresent() ? "steered" : "original");
   }
 
-  private String floorPatch(V2HorizontalPodAutoscaler hpa, String savedJson, int floor,
-      V2HorizontalPodAutoscalerSpec original, HpaSteering.Adjustment adj) {
-    JsonObject patch = new JsonObject();
-    JsonObject md = new JsonObject();
-    md.addProperty("resourceVersion", hpa.getMetadata().getResourceVersion());
-    JsonObject ann = new JsonObject();
-    ann.addProperty(ORIGINAL_SPEC_ANNOTATION, savedJson);
-    md.add("annotations", ann);
-    patch.add("metadata", md);
-    JsonObject spec = new JsonObject();
-    spec.addProperty("minReplicas", floor);
-    if (steers) {
-      spec.add("metrics", tree(adj.metrics().isPresent() ? adj.metrics().get()
-          : original.getMetrics()));
-      spec.add("behavior", tree(adj.behavior().isPresent() ? adj.behavior().get()
-          : original.getBehavior()));
+  private static String adoptedText(List<String> adopted, JsonObject owner) {
+    if (adopted.isEmpty()) {
+      return "";
     }
-    patch.add("spec", spec);
-    return patch.toString();
-  }
-
-  private static JsonElement tree(Object o) {
-    return o == null ? JsonNull.INSTANCE : JSON.getGson().toJsonTree(o);
-  }
-
-  private static Optional<String> savedSpec(V2HorizontalPodAutoscaler hpa) {
-    if (hpa.getMetadata() == null || hpa.getMetadata().getAnnotations() == null) {
-      return Optional.empty();
-    }
-    return Optional.ofNullable(hpa.getMetadata().getAnnotations().get(ORIGINAL_SPEC_ANNOTATION));
+    return "; set by someone else while steered, kept as the owner's: " + adopted.stream()
+        .map(f -> f.equals(MIN) ? MIN + " " + (owner.has(MIN) ? owner.get(MIN) : "unset") : f)
+        .collect(Collectors.joining(", "));
   }
 
   /**
-   * Puts back the original spec of the HPA that targets {@code workload} and removes the
-   * annotation; does nothing when no HPA carries it.
+   * Gives the HPA that targets {@code workload} back to its owner: each field that still holds the
+   * value Prescaler last wrote gets the owner's value back, fields changed by someone else since
+   * and every other field are kept as found, and both annotations are removed, in one replace
+   * carrying the resourceVersion just read. Does nothing when no HPA carries {@value
+   * #ORIGINAL_SPEC_ANNOTATION}.
    *
    * @throws IllegalStateException when the HPA could not be restored (the engine records it)
    */
@@ -205,23 +341,37 @@ public final class HpaFloorExecutor implements ScaleExecutor {
           throw new IllegalStateException("cannot restore the HPA of " + workload + ": "
               + ApiCalls.describe(found.error().orElseThrow(), what));
         }
-        hpa = found.value().orElse(List.of()).stream().filter(h -> savedSpec(h).isPresent())
+        hpa = found.value().orElse(List.of()).stream()
+            .filter(h -> annotation(h, ORIGINAL_SPEC_ANNOTATION).isPresent())
             .findFirst().orElse(null);
       }
-      if (hpa == null || savedSpec(hpa).isEmpty()) {
+      if (hpa == null || annotation(hpa, ORIGINAL_SPEC_ANNOTATION).isEmpty()) {
         forget(workload);
         return;
       }
+      Marks marks;
       V2HorizontalPodAutoscalerSpec original;
       try {
-        original = V2HorizontalPodAutoscalerSpec.fromJson(savedSpec(hpa).get());
+        marks = Marks.of(hpa);
+        original = V2HorizontalPodAutoscalerSpec.fromJson(
+            annotation(hpa, ORIGINAL_SPEC_ANNOTATION).orElseThrow());
       } catch (java.io.IOException | RuntimeException e) {
-        throw new IllegalStateException("cannot restore the HPA of " + workload + ": annotation "
-            + ORIGINAL_SPEC_ANNOTATION + " does not hold a valid HPA spec: " + e.getMessage(), e);
+        throw new IllegalStateException("cannot restore the HPA of " + workload + ": "
+            + e.getMessage(), e);
       }
-      hpa.setSpec(original);
+      List<String> restored = new ArrayList<>();
+      List<String> left = new ArrayList<>();
+      for (String f : FIELDS) {
+        if (marks.holdsPrescalersValue(f, steers)) {
+          restore(hpa.getSpec(), f, original);
+          restored.add(f);
+        } else if (marks.wrote(f)) {
+          left.add(f);
+        }
+      }
       Map<String, String> ann = new HashMap<>(hpa.getMetadata().getAnnotations());
       ann.remove(ORIGINAL_SPEC_ANNOTATION);
+      ann.remove(WRITTEN_FIELDS_ANNOTATION);
       hpa.getMetadata().setAnnotations(ann);
       String hpaName = HpaLookup.name(hpa);
       V2HorizontalPodAutoscaler body = hpa;
@@ -229,8 +379,9 @@ public final class HpaFloorExecutor implements ScaleExecutor {
           .replaceNamespacedHorizontalPodAutoscaler(hpaName, workload.namespace(), body)
           .execute());
       if (put.ok()) {
-        LOG.info("{}: restored the original spec of HPA {}/{}", workload, workload.namespace(),
-            hpaName);
+        LOG.info("{}: released HPA {}/{}: the owner's {} put back{}", workload,
+            workload.namespace(), hpaName, restored,
+            left.isEmpty() ? "" : ", " + left + " left as someone else set them");
         forget(workload);
         return;
       }
@@ -245,10 +396,229 @@ public final class HpaFloorExecutor implements ScaleExecutor {
         + "(HTTP 409 Conflict " + RELEASE_TRIES + " times)");
   }
 
+  private static void restore(V2HorizontalPodAutoscalerSpec spec, String field,
+      V2HorizontalPodAutoscalerSpec original) {
+    switch (field) {
+      case MIN -> spec.setMinReplicas(original.getMinReplicas());
+      case "metrics" -> spec.setMetrics(original.getMetrics());
+      case "behavior" -> spec.setBehavior(original.getBehavior());
+      default -> throw new IllegalArgumentException("field must be one of " + FIELDS
+          + ", but was " + field);
+    }
+  }
+
+  private void remember(WorkloadRef workload, String name) {
+    synchronized (steered) {
+      steered.put(workload, name);
+    }
+  }
+
   private void forget(WorkloadRef workload) {
     synchronized (steered) {
       steered.remove(workload);
     }
+  }
+
+  /**
+   * What an HPA carries about Prescaler.
+   *
+   * @param spec the current spec, stripped
+   * @param saved the owner's spec ({@value #ORIGINAL_SPEC_ANNOTATION}), stripped; empty when
+   *     Prescaler does not steer the HPA
+   * @param savedRaw the annotation's text, empty when absent
+   * @param written the fields Prescaler last wrote ({@value #WRITTEN_FIELDS_ANNOTATION}), each
+   *     value stripped; empty when absent
+   */
+  private record Marks(JsonObject spec, Optional<JsonObject> saved, Optional<String> savedRaw,
+      Optional<JsonObject> written) {
+
+    /**
+     * Reads the annotations.
+     *
+     * @throws IllegalArgumentException naming the annotation when one does not hold what it must
+     */
+    static Marks of(V2HorizontalPodAutoscaler hpa) {
+      Optional<String> raw = annotation(hpa, ORIGINAL_SPEC_ANNOTATION);
+      Optional<JsonObject> saved = Optional.empty();
+      if (raw.isPresent()) {
+        try {
+          V2HorizontalPodAutoscalerSpec.fromJson(raw.get());
+          saved = Optional.of(strip(JsonParser.parseString(raw.get())).getAsJsonObject());
+        } catch (java.io.IOException | RuntimeException e) {
+          throw new IllegalArgumentException("annotation " + ORIGINAL_SPEC_ANNOTATION
+              + " does not hold a valid HPA spec (" + e.getMessage() + ")", e);
+        }
+      }
+      Optional<JsonObject> written = Optional.empty();
+      Optional<String> w = annotation(hpa, WRITTEN_FIELDS_ANNOTATION);
+      if (w.isPresent()) {
+        JsonElement parsed;
+        try {
+          parsed = JsonParser.parseString(w.get());
+        } catch (RuntimeException e) {
+          parsed = JsonNull.INSTANCE;
+        }
+        if (!parsed.isJsonObject() || parsed.getAsJsonObject().keySet().stream()
+            .anyMatch(f -> !FIELDS.contains(f))) {
+          throw new IllegalArgumentException("annotation " + WRITTEN_FIELDS_ANNOTATION
+              + " must hold a JSON object of the fields " + FIELDS + ", but was "
+              + (w.get().length() > 200 ? w.get().substring(0, 200) + "..." : w.get()));
+        }
+        JsonObject out = new JsonObject();
+        parsed.getAsJsonObject().entrySet().forEach(e -> out.add(e.getKey(), strip(e.getValue())));
+        written = Optional.of(out);
+      }
+      return new Marks(specTree(hpa), saved, raw, written);
+    }
+
+    /** Whether Prescaler's last patch wrote {@code field}, as recorded. */
+    boolean wrote(String field) {
+      return written.map(w -> w.has(field)).orElse(false);
+    }
+
+    /**
+     * Whether {@code field} holds the value Prescaler last wrote: recorded and unchanged since;
+     * without a record (legacy), {@code minReplicas} always and metrics and behavior when {@code
+     * steers}.
+     */
+    boolean holdsPrescalersValue(String field, boolean steers) {
+      if (saved.isEmpty()) {
+        return false;
+      }
+      if (written.isEmpty()) {
+        return field.equals(MIN) || steers;
+      }
+      return written.get().has(field) && holds(written.get().get(field), spec.get(field));
+    }
+
+    /**
+     * The text of {@value #ORIGINAL_SPEC_ANNOTATION} to write: the saved spec (the current one on
+     * the first patch) with the owner's values of {@code fields}; the annotation's own text when
+     * that changes nothing.
+     */
+    String savedText(JsonObject owner, Set<String> fields) {
+      JsonObject out = saved.map(JsonObject::deepCopy).orElseGet(spec::deepCopy);
+      for (String f : fields) {
+        put(out, f, owner.get(f));
+      }
+      return saved.isPresent() && out.equals(saved.get()) ? savedRaw.orElseThrow()
+          : out.toString();
+    }
+  }
+
+  private static Optional<String> annotation(V2HorizontalPodAutoscaler hpa, String key) {
+    if (hpa.getMetadata() == null || hpa.getMetadata().getAnnotations() == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(hpa.getMetadata().getAnnotations().get(key));
+  }
+
+  private static JsonObject specTree(V2HorizontalPodAutoscaler hpa) {
+    return hpa.getSpec() == null ? new JsonObject()
+        : strip(JSON.getGson().toJsonTree(hpa.getSpec())).getAsJsonObject();
+  }
+
+  private static JsonElement tree(Object o) {
+    return o == null ? JsonNull.INSTANCE : strip(JSON.getGson().toJsonTree(o));
+  }
+
+  private static JsonElement orNull(JsonElement e) {
+    return e == null ? JsonNull.INSTANCE : e.deepCopy();
+  }
+
+  private static void put(JsonObject o, String field, JsonElement value) {
+    if (value == null || value.isJsonNull()) {
+      o.remove(field);
+    } else {
+      o.add(field, value.deepCopy());
+    }
+  }
+
+  /** A copy without null members and empty arrays (unset, for the client's models). */
+  static JsonElement strip(JsonElement e) {
+    if (e == null || e.isJsonNull()) {
+      return JsonNull.INSTANCE;
+    }
+    if (e.isJsonObject()) {
+      JsonObject out = new JsonObject();
+      for (Map.Entry<String, JsonElement> m : e.getAsJsonObject().entrySet()) {
+        JsonElement v = strip(m.getValue());
+        if (!v.isJsonNull() && !(v.isJsonArray() && v.getAsJsonArray().size() == 0)) {
+          out.add(m.getKey(), v);
+        }
+      }
+      return out;
+    }
+    if (e.isJsonArray()) {
+      JsonArray out = new JsonArray();
+      e.getAsJsonArray().forEach(x -> out.add(strip(x)));
+      return out;
+    }
+    return e.deepCopy();
+  }
+
+  /**
+   * Whether {@code current} still holds {@code written}: every member of {@code written} equal in
+   * {@code current} (objects recursively, arrays of the same length element by element); members
+   * only {@code current} has are the server's defaults.
+   */
+  static boolean holds(JsonElement written, JsonElement current) {
+    if (written == null || written.isJsonNull()) {
+      return current == null || current.isJsonNull();
+    }
+    if (current == null || current.isJsonNull()) {
+      return false;
+    }
+    if (written.isJsonObject()) {
+      return current.isJsonObject() && written.getAsJsonObject().entrySet().stream()
+          .allMatch(m -> holds(m.getValue(), current.getAsJsonObject().get(m.getKey())));
+    }
+    if (written.isJsonArray()) {
+      JsonArray w = written.getAsJsonArray();
+      if (!current.isJsonArray() || current.getAsJsonArray().size() != w.size()) {
+        return false;
+      }
+      for (int i = 0; i < w.size(); i++) {
+        if (!holds(w.get(i), current.getAsJsonArray().get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return written.equals(current);
+  }
+
+  /**
+   * The JSON merge patch (RFC 7386) that turns {@code from} into {@code to}: objects member by
+   * member, with null for what {@code to} lacks; anything else whole.
+   */
+  static JsonElement mergePatch(JsonElement from, JsonElement to) {
+    if (to == null || to.isJsonNull()) {
+      return JsonNull.INSTANCE;
+    }
+    if (from == null || !from.isJsonObject() || !to.isJsonObject()) {
+      return to.deepCopy();
+    }
+    JsonObject f = from.getAsJsonObject();
+    JsonObject t = to.getAsJsonObject();
+    JsonObject out = new JsonObject();
+    for (Map.Entry<String, JsonElement> m : t.entrySet()) {
+      JsonElement was = f.get(m.getKey());
+      if (was != null && was.isJsonObject() && m.getValue().isJsonObject()) {
+        JsonObject d = mergePatch(was, m.getValue()).getAsJsonObject();
+        if (d.size() > 0) {
+          out.add(m.getKey(), d);
+        }
+      } else if (!m.getValue().equals(was)) {
+        out.add(m.getKey(), m.getValue().deepCopy());
+      }
+    }
+    for (String k : f.keySet()) {
+      if (!t.has(k)) {
+        out.add(k, JsonNull.INSTANCE);
+      }
+    }
+    return out;
   }
 
   /** Builds an {@link HpaFloorExecutor}. */

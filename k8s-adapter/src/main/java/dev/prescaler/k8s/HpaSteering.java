@@ -13,8 +13,9 @@ import java.util.Optional;
 /**
  * What an {@link HpaFloorExecutor} changes on an HPA besides its {@code minReplicas}: its metric
  * targets (thresholds) and its {@code behavior} (stabilization windows, step policies), decided
- * per request from the HPA's <em>original</em> spec. An empty value keeps (or puts back) the
- * original. Must be thread-safe and must not modify its arguments.
+ * per request from the HPA's <em>original</em> spec (its owner's: see {@link HpaFloorExecutor}).
+ * An empty value keeps (or puts back) the original. Must be thread-safe and must not modify its
+ * arguments.
  */
 @FunctionalInterface
 public interface HpaSteering {
@@ -25,7 +26,9 @@ public interface HpaSteering {
    * What to set for this request.
    *
    * @param request the decision being applied
-   * @param original the HPA's spec before Prescaler first steered it
+   * @param original the HPA's spec without Prescaler's changes: as Prescaler first found it, with
+   *     the changes others made since to the fields it writes ({@code minReplicas}, {@code
+   *     metrics}, {@code behavior}), and the current value of every other field
    */
   Adjustment adjust(ScaleRequest request, V2HorizontalPodAutoscalerSpec original);
 

@@ -41,13 +41,20 @@ import org.slf4j.LoggerFactory;
  *       server's message.
  * </ul>
  *
- * <p>One decision is one patch: it is applied whole or not at all. When a patch timed out and its
- * retry met a 409, the scale is read again and the outcome is {@code Applied} only when it shows
- * the requested count. Thread-safe.
+ * <p>One decision is one patch: it is applied whole or not at all. A try that timed out or met a
+ * 5xx may still have been applied by the server, so: when such a try is followed by a 409, the
+ * scale is read again and the outcome is {@code Applied} only when it shows the requested count
+ * ({@code Refused} when it shows another, {@code Failed} when the re-read fails); when the retries
+ * run out instead, the outcome is {@code Failed} with a message that says the change may have been
+ * applied, not "nothing changed". Thread-safe.
  */
 public final class ScaleSubresourceExecutor implements ScaleExecutor {
   /** Default time a namespace's HPA list is reused for conflict detection: 30 s. */
   public static final Duration DEFAULT_HPA_CACHE_TTL = Duration.ofSeconds(30);
+
+  /** The end of a failure whose write a timed-out (or 5xx) try may have applied. */
+  static final String MAY_HAVE_BEEN_APPLIED = "; a try timed out or met a server error, so the "
+      + "change may have been applied: re-read next tick";
 
   private static final Logger LOG = LoggerFactory.getLogger(ScaleSubresourceExecutor.class);
 
@@ -129,7 +136,13 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     if (patched.code() == 409) {
       if (patched.uncertain()) {
         ApiCalls.Result<ScaleClient.Scale> again = calls.run(scales.read(r, ref));
-        if (again.ok() && again.value().orElseThrow().specReplicas() == request.to()) {
+        if (!again.ok()) {
+          return ScaleOutcome.failed(what + ": HTTP 409 Conflict after a try that timed out or "
+              + "met a server error, and the re-read failed ("
+              + ApiCalls.describe(again.error().orElseThrow(), what) + "), so the change may have "
+              + "been applied: re-read next tick");
+        }
+        if (again.value().orElseThrow().specReplicas() == request.to()) {
           return ScaleOutcome.applied(request.to(), "PATCH " + what + " spec.replicas "
               + scale.specReplicas() + " -> " + request.to()
               + " (applied by a try that timed out; confirmed by a re-read)");
@@ -139,15 +152,23 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
           + "resourceVersion " + scale.resourceVersion() + " is stale): not overwritten; re-read "
           + "and decide again next tick");
     }
-    return failed(patched, what);
+    return failed(patched, what, true);
   }
 
   private ScaleOutcome failed(ApiCalls.Result<?> result, String what) {
+    return failed(result, what, false);
+  }
+
+  /**
+   * A failed call as an outcome. For a write ({@code write}) whose earlier try timed out or met a
+   * server error, the server may have applied it: the text says so instead of "nothing changed".
+   */
+  private ScaleOutcome failed(ApiCalls.Result<?> result, String what, boolean write) {
     result.retryAt().ifPresent(t -> rateLimitedUntil.merge("", t, (a, b) -> a.isAfter(b) ? a : b));
     String retry = result.retryAt().map(t -> "; rate limited, no request before " + t).orElse("");
     return ScaleOutcome.failed(ApiCalls.describe(result.error().orElseThrow(), what)
         + (result.attempts() > 1 ? " (after " + result.attempts() + " tries)" : "") + retry
-        + "; nothing changed");
+        + (write && result.uncertain() ? MAY_HAVE_BEEN_APPLIED : "; nothing changed"));
   }
 
   /**

@@ -165,6 +165,60 @@ class ClusterFlowsTest {
   }
 
   @Test
+  void hpaFloorNeverLowersTheOwnersMinimumAndReleaseKeepsAMaxReplicasRaisedMeanwhile()
+      throws ApiException {
+    k8s.deployment("zones", 3);
+    k8s.hpa("zones-hpa", "Deployment", "zones", 3, 10, null);
+    V2HorizontalPodAutoscaler original = k8s.readHpa("zones-hpa");
+    WorkloadRef ref = WorkloadRef.deployment(k8s.namespace(), "zones");
+    WorkloadSpec spec = spec(ref, Mode.HPA_FLOOR, 1, 20);
+    HpaFloorExecutor floor = HpaFloorExecutor.builder(k8s.adapter()).clock(new ManualClock(T0))
+        .sleeper(d -> { }).build();
+
+    ScaleOutcome night = floor.apply(request(spec, Mode.HPA_FLOOR, 3, 1));
+    assertThat(night.isApplied()).as(night.message()).isTrue();
+    assertThat(night.message()).contains("held at the owner's minReplicas 3");
+    assertThat(k8s.readHpa("zones-hpa").getSpec().getMinReplicas()).isEqualTo(3);
+
+    assertThat(floor.apply(request(spec, Mode.HPA_FLOOR, 3, 6)).isApplied()).isTrue();
+    k8s.editHpa("zones-hpa", s -> s.setMaxReplicas(20));
+    ScaleOutcome burst = floor.apply(request(spec, Mode.HPA_FLOOR, 6, 15));
+    assertThat(burst.message()).endsWith("minReplicas 6 -> 15");
+    assertThat(k8s.readHpa("zones-hpa").getSpec().getMaxReplicas()).isEqualTo(20);
+
+    floor.release(ref);
+    V2HorizontalPodAutoscaler released = k8s.readHpa("zones-hpa");
+    assertThat(released.getSpec().getMinReplicas()).as("Prescaler's floor undone").isEqualTo(3);
+    assertThat(released.getSpec().getMaxReplicas()).as("the operator's").isEqualTo(20);
+    assertThat(released.getSpec().maxReplicas(10)).isEqualTo(original.getSpec());
+    assertThat(released.getMetadata().getAnnotations() == null ? java.util.Map.of()
+        : released.getMetadata().getAnnotations())
+        .doesNotContainKeys(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
+            HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION);
+  }
+
+  @Test
+  void releaseLeavesAMinReplicasAnOperatorSetByHandWhileSteered() throws ApiException {
+    k8s.deployment("orders", 2);
+    k8s.hpa("orders-hpa", "Deployment", "orders", 2, 10, null);
+    WorkloadRef ref = WorkloadRef.deployment(k8s.namespace(), "orders");
+    HpaFloorExecutor floor = HpaFloorExecutor.builder(k8s.adapter()).clock(new ManualClock(T0))
+        .sleeper(d -> { }).build();
+    assertThat(floor.apply(request(spec(ref, Mode.HPA_FLOOR, 1, 20), Mode.HPA_FLOOR, 2, 5))
+        .isApplied()).isTrue();
+    k8s.editHpa("orders-hpa", s -> s.setMinReplicas(7));
+
+    floor.release(ref);
+
+    V2HorizontalPodAutoscaler released = k8s.readHpa("orders-hpa");
+    assertThat(released.getSpec().getMinReplicas()).isEqualTo(7);
+    assertThat(released.getMetadata().getAnnotations() == null ? java.util.Map.of()
+        : released.getMetadata().getAnnotations())
+        .doesNotContainKeys(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
+            HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION);
+  }
+
+  @Test
   void hpaFloorFailsClearlyWithoutAnHpa() throws ApiException {
     k8s.deployment("lonely", 2);
     WorkloadRef ref = WorkloadRef.deployment(k8s.namespace(), "lonely");

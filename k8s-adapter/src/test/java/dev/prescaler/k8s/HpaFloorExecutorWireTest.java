@@ -2,9 +2,12 @@ package dev.prescaler.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.ScaleOutcome;
@@ -27,7 +30,8 @@ class HpaFloorExecutorWireTest {
       + "horizontalpodautoscalers";
   private static final WorkloadRef WEB = WorkloadRef.deployment("default", "web");
   private static final String SPEC = "{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":"
-      + "\"Deployment\",\"name\":\"web\"},\"minReplicas\":2,\"maxReplicas\":8,\"metrics\":[{\"type\":"
+      + "\"Deployment\",\"name\":\"web\"},\"minReplicas\":2,\"maxReplicas\":8,"
+      + "\"metrics\":[{\"type\":"
       + "\"Resource\",\"resource\":{\"name\":\"cpu\",\"target\":{\"type\":\"Utilization\","
       + "\"averageUtilization\":70}}}]}";
 
@@ -39,15 +43,38 @@ class HpaFloorExecutorWireTest {
   }
 
   private HpaFloorExecutor floor(HpaSteering steering) {
-    return HpaFloorExecutor.builder(wire.client()).clock(new ManualClock(T0)).sleeper(d -> { })
-        .steering(steering).build();
+    return floor(steering, Duration.ofSeconds(5));
+  }
+
+  private HpaFloorExecutor floor(HpaSteering steering, Duration readTimeout) {
+    return HpaFloorExecutor.builder(wire.client(readTimeout)).clock(new ManualClock(T0))
+        .sleeper(d -> { }).steering(steering).build();
   }
 
   private static String hpa(String rv, String annotations) {
+    return hpa(rv, annotations, SPEC);
+  }
+
+  private static String hpa(String rv, String annotations, String spec) {
     return "{\"apiVersion\":\"autoscaling/v2\",\"kind\":\"HorizontalPodAutoscaler\",\"metadata\":"
         + "{\"name\":\"web-hpa\",\"namespace\":\"default\",\"resourceVersion\":\"" + rv + "\""
-        + (annotations == null ? "" : ",\"annotations\":" + annotations) + "},\"spec\":" + SPEC
+        + (annotations == null ? "" : ",\"annotations\":" + annotations) + "},\"spec\":" + spec
         + "}";
+  }
+
+  /** The annotations of an HPA Prescaler steers: the saved spec and what it last wrote. */
+  private static String marks(String savedSpec, String written) {
+    return "{\"" + HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION + "\":" + new JsonPrimitive(savedSpec)
+        + ",\"" + HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION + "\":" + new JsonPrimitive(written)
+        + ",\"team\":\"shop\"}";
+  }
+
+  private static JsonObject body(RecordedRequest r) {
+    return JsonParser.parseString(r.getBody().utf8()).getAsJsonObject();
+  }
+
+  private static JsonObject annotations(JsonObject body) {
+    return body.getAsJsonObject("metadata").getAsJsonObject("annotations");
   }
 
   private static String list(String item) {
@@ -91,7 +118,7 @@ class HpaFloorExecutorWireTest {
     wire.json(200, list(hpa("60", ann))).json(200, hpa("61", ann));
     ScaleOutcome o = floor(HpaSteering.NONE).apply(request(5, 12));
     assertThat(o.isApplied()).isTrue();
-    assertThat(o.message()).contains("-> 8 (wanted 12, bounded to [1, maxReplicas 8])");
+    assertThat(o.message()).contains("-> 8 (wanted 12, bounded to maxReplicas 8)");
     RecordedRequest patch = wire.requests().get(1);
     JsonObject body = JsonParser.parseString(patch.getBody().utf8()).getAsJsonObject();
     assertThat(body.getAsJsonObject("spec").get("minReplicas").getAsInt()).isEqualTo(8);
@@ -124,8 +151,8 @@ class HpaFloorExecutorWireTest {
     ScaleOutcome invalid = floor(HpaSteering.NONE).apply(request(2, 5));
     assertThat(invalid.status()).isEqualTo(ScaleOutcome.Status.FAILED);
     assertThat(invalid.message()).isEqualTo("HTTP 422 Invalid on horizontalpodautoscalers."
-        + "autoscaling default/web-hpa: HorizontalPodAutoscaler.autoscaling \"web-hpa\" is invalid: "
-        + "spec.minReplicas; nothing changed");
+        + "autoscaling default/web-hpa: HorizontalPodAutoscaler.autoscaling \"web-hpa\" is "
+        + "invalid: spec.minReplicas; nothing changed");
 
     wire.status(403, "Forbidden", "cannot list horizontalpodautoscalers");
     ScaleOutcome forbidden = floor(HpaSteering.NONE).apply(request(2, 5));
@@ -175,6 +202,254 @@ class HpaFloorExecutorWireTest {
     wire.json(200, list(hpa("70", null)));
     floor(HpaSteering.NONE).release(WEB);
     assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS);
+  }
+
+  // --- The floor only raises the owner's minimum -------------------------------------------
+
+  @Test
+  void aRequestBelowTheOwnersMinimumWritesThatMinimumAndSaysSo() {
+    String min3 = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":3");
+    wire.json(200, list(hpa("55", null, min3))).json(200, hpa("56", null, min3));
+
+    ScaleOutcome o = floor(HpaSteering.NONE).apply(request(3, 1));
+
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(o.message()).isEqualTo("PATCH horizontalpodautoscalers.autoscaling default/web-hpa "
+        + "minReplicas 3 -> 3 (wanted 1, held at the owner's minReplicas 3)");
+    JsonObject body = body(wire.requests().get(1));
+    assertThat(body.getAsJsonObject("spec").get("minReplicas").getAsInt()).isEqualTo(3);
+  }
+
+  @Test
+  void aFloorSetEarlierComesBackDownToTheOwnersMinimumAndNoFurther() {
+    String min3 = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":3");
+    String steered = min3.replace("\"minReplicas\":3", "\"minReplicas\":6");
+    String ann = marks(min3, "{\"minReplicas\":6}");
+    wire.json(200, list(hpa("60", ann, steered))).json(200, hpa("61", ann, min3));
+
+    ScaleOutcome o = floor(HpaSteering.NONE).apply(request(6, 1));
+
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(o.message()).endsWith("minReplicas 6 -> 3 (wanted 1, held at the owner's "
+        + "minReplicas 3)");
+    JsonObject body = body(wire.requests().get(1));
+    assertThat(body.getAsJsonObject("spec").toString()).isEqualTo("{\"minReplicas\":3}");
+    assertThat(annotations(body).get(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION).getAsString())
+        .as("the owner's spec is kept as saved").isEqualTo(min3);
+    assertThat(annotations(body).get(HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION).getAsString())
+        .isEqualTo("{\"minReplicas\":3}");
+  }
+
+  /** Whatever is asked, the floor is in [max(1, owner's minimum), maxReplicas] when that fits. */
+  @Test
+  void theFloorNeverGoesBelowTheOwnersMinimumNorAboveMaxReplicas() {
+    qt().withExamples(2000).forAll(integers().between(0, 60), integers().between(0, 30),
+        integers().between(1, 60)).check((to, ownerMin, max) -> {
+          int f = HpaFloorExecutor.floor(to, ownerMin, max);
+          int least = Math.max(1, ownerMin);
+          return f <= max && (least > max ? f == max
+              : f >= least && (to < least || to > max || f == to));
+        });
+  }
+
+  // --- Operators' changes survive steering and release --------------------------------------
+
+  @Test
+  void releaseKeepsAMaxReplicasRaisedWhileSteeredAndUndoesOnlyPrescalersFloor() {
+    String now = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":6")
+        .replace("\"maxReplicas\":8", "\"maxReplicas\":20");
+    wire.json(200, list(hpa("70", marks(SPEC, "{\"minReplicas\":6}"), now)))
+        .json(200, hpa("71", "{\"team\":\"shop\"}"));
+
+    floor(HpaSteering.NONE).release(WEB);
+
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "PUT " + HPAS + "/web-hpa");
+    JsonObject body = body(rs.get(1));
+    assertThat(body.get("spec")).isEqualTo(JsonParser.parseString(
+        SPEC.replace("\"maxReplicas\":8", "\"maxReplicas\":20")));
+    assertThat(body.getAsJsonObject("metadata").get("resourceVersion").getAsString())
+        .isEqualTo("70");
+    assertThat(annotations(body).keySet()).containsExactly("team");
+  }
+
+  @Test
+  void releaseLeavesAMinReplicasChangedByHandAndStillRemovesTheAnnotations() {
+    String now = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":9");
+    wire.json(200, list(hpa("70", marks(SPEC, "{\"minReplicas\":6}"), now)))
+        .json(200, hpa("71", "{\"team\":\"shop\"}", now));
+
+    floor(HpaSteering.NONE).release(WEB);
+
+    JsonObject body = body(wire.requests().get(1));
+    assertThat(body.get("spec")).isEqualTo(JsonParser.parseString(now));
+    assertThat(annotations(body).keySet()).containsExactly("team");
+  }
+
+  @Test
+  void releasePutsBackSteeredMetricsAndKeepsABehaviorChangedByHand() {
+    String steeredMetrics = "[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\",\"target\":"
+        + "{\"type\":\"Utilization\",\"averageUtilization\":50}}}]";
+    String byHand = "{\"scaleDown\":{\"stabilizationWindowSeconds\":600,\"selectPolicy\":\"Max\","
+        + "\"policies\":[{\"type\":\"Percent\",\"value\":100,\"periodSeconds\":15}]}}";
+    String now = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":5")
+        .replaceFirst("\"metrics\":\\[.*\\]\\}$", "\"metrics\":" + steeredMetrics
+            + ",\"behavior\":" + byHand + "}");
+    String written = "{\"minReplicas\":5,\"metrics\":" + steeredMetrics + ",\"behavior\":null}";
+    wire.json(200, list(hpa("70", marks(SPEC, written), now)))
+        .json(200, hpa("71", "{\"team\":\"shop\"}"));
+
+    floor(HpaSteering.NONE).release(WEB);
+
+    JsonObject spec = body(wire.requests().get(1)).getAsJsonObject("spec");
+    assertThat(spec.get("minReplicas").getAsInt()).isEqualTo(2);
+    assertThat(spec.get("metrics")).as("the owner's metrics")
+        .isEqualTo(JsonParser.parseString(SPEC).getAsJsonObject().get("metrics"));
+    assertThat(spec.get("behavior")).as("set by hand while steered")
+        .isEqualTo(JsonParser.parseString(byHand));
+  }
+
+  @Test
+  void aMinimumRaisedByHandWhileSteeredBecomesTheOwnersAndTheFloorHoldsThere() {
+    String now = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":10")
+        .replace("\"maxReplicas\":8", "\"maxReplicas\":20");
+    wire.json(200, list(hpa("80", marks(SPEC, "{\"minReplicas\":5}"), now)))
+        .json(200, hpa("81", null, now));
+
+    ScaleOutcome o = floor(HpaSteering.NONE).apply(request(5, 4));
+
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(o.message()).endsWith("minReplicas 10 -> 10 (wanted 4, held at the owner's "
+        + "minReplicas 10); set by someone else while steered, kept as the owner's: "
+        + "minReplicas 10");
+    JsonObject body = body(wire.requests().get(1));
+    assertThat(body.getAsJsonObject("spec").toString()).isEqualTo("{\"minReplicas\":10}");
+    JsonObject saved = JsonParser.parseString(annotations(body)
+        .get(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION).getAsString()).getAsJsonObject();
+    assertThat(saved.get("minReplicas").getAsInt()).isEqualTo(10);
+  }
+
+  @Test
+  void whileSteeredTheFloorFollowsAMaxReplicasRaisedByHandAndNeverWritesIt() {
+    String now = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":8")
+        .replace("\"maxReplicas\":8", "\"maxReplicas\":20");
+    String ann = marks(SPEC, "{\"minReplicas\":8}");
+    wire.json(200, list(hpa("90", ann, now))).json(200, hpa("91", ann, now));
+
+    ScaleOutcome o = floor(HpaSteering.NONE).apply(request(8, 12));
+
+    assertThat(o.message()).endsWith("minReplicas 8 -> 12");
+    JsonObject body = body(wire.requests().get(1));
+    assertThat(body.getAsJsonObject("spec").toString()).isEqualTo("{\"minReplicas\":12}");
+  }
+
+  @Test
+  void metricsChangedByHandWhileSteeredAreKeptInsteadOfTheSavedCopy() {
+    String byHand = SPEC.replace("\"averageUtilization\":70", "\"averageUtilization\":60")
+        .replace("\"minReplicas\":2", "\"minReplicas\":5");
+    String written = "{\"minReplicas\":5,\"metrics\":" + JsonParser.parseString(SPEC)
+        .getAsJsonObject().get("metrics") + ",\"behavior\":null}";
+    String ann = marks(SPEC, written);
+    wire.json(200, list(hpa("90", ann, byHand))).json(200, hpa("91", ann, byHand));
+    HpaSteering keep = (request, original) -> HpaSteering.Adjustment.ORIGINAL;
+
+    ScaleOutcome o = floor(keep).apply(request(5, 6));
+
+    assertThat(o.message()).contains("kept as the owner's: metrics");
+    JsonObject body = body(wire.requests().get(1));
+    assertThat(body.getAsJsonObject("spec").get("metrics"))
+        .isEqualTo(JsonParser.parseString(byHand).getAsJsonObject().get("metrics"));
+    JsonObject saved = JsonParser.parseString(annotations(body)
+        .get(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION).getAsString()).getAsJsonObject();
+    assertThat(saved.get("metrics"))
+        .isEqualTo(JsonParser.parseString(byHand).getAsJsonObject().get("metrics"));
+  }
+
+  @Test
+  void puttingTheOriginalBehaviorBackDeletesWhatSteeringAdded() {
+    String original = SPEC.replace("]}", "],\"behavior\":{\"scaleDown\":"
+        + "{\"stabilizationWindowSeconds\":300}}}");
+    String rising = "{\"scaleDown\":{\"stabilizationWindowSeconds\":300},\"scaleUp\":"
+        + "{\"stabilizationWindowSeconds\":0}}";
+    String now = original.replace("\"minReplicas\":2", "\"minReplicas\":6")
+        .replace("{\"scaleDown\":{\"stabilizationWindowSeconds\":300}}", rising);
+    String written = "{\"minReplicas\":6,\"metrics\":" + JsonParser.parseString(SPEC)
+        .getAsJsonObject().get("metrics") + ",\"behavior\":" + rising + "}";
+    String ann = marks(original, written);
+    wire.json(200, list(hpa("90", ann, now))).json(200, hpa("91", ann, original));
+
+    ScaleOutcome o = floor(HpaSteering.scaleUpWindowWhileRising(Duration.ZERO))
+        .apply(request(6, 4));
+
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    JsonObject behavior = body(wire.requests().get(1)).getAsJsonObject("spec")
+        .getAsJsonObject("behavior");
+    assertThat(behavior.toString()).as("a merge patch deleting scaleUp")
+        .isEqualTo("{\"scaleUp\":null}");
+  }
+
+  @Test
+  void aFieldTheServerFilledWithDefaultsStillCountsAsPrescalers() {
+    String steered = "{\"scaleUp\":{\"stabilizationWindowSeconds\":0}}";
+    String defaulted = "{\"scaleUp\":{\"stabilizationWindowSeconds\":0,\"selectPolicy\":\"Max\","
+        + "\"policies\":[{\"type\":\"Pods\",\"value\":4,\"periodSeconds\":15}]}}";
+    String now = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":6")
+        .replace("]}", "],\"behavior\":" + defaulted + "}");
+    String written = "{\"minReplicas\":6,\"metrics\":" + JsonParser.parseString(SPEC)
+        .getAsJsonObject().get("metrics") + ",\"behavior\":" + steered + "}";
+    wire.json(200, list(hpa("70", marks(SPEC, written), now))).json(200, hpa("71", null));
+
+    floor(HpaSteering.NONE).release(WEB);
+
+    assertThat(body(wire.requests().get(1)).get("spec")).as("behavior removed as the owner had it")
+        .isEqualTo(JsonParser.parseString(SPEC));
+  }
+
+  // --- Uncertain outcomes -------------------------------------------------------------------
+
+  @Test
+  void aTimedOutPatchWhoseRetryConflictsIsAppliedWhenAReReadShowsWhatItWrote() {
+    String now = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":5");
+    wire.json(200, list(hpa("55", null))).stall()
+        .status(409, "Conflict", "the object has been modified")
+        .json(200, hpa("56", marks(SPEC, "{\"minReplicas\":5}"), now));
+
+    ScaleOutcome o = floor(HpaSteering.NONE, Duration.ofMillis(300)).apply(request(2, 5));
+
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(o.message()).isEqualTo("PATCH horizontalpodautoscalers.autoscaling default/web-hpa "
+        + "minReplicas 2 -> 5 (applied by a try that timed out; confirmed by a re-read)");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "PATCH " + HPAS + "/web-hpa", "PATCH " + HPAS + "/web-hpa", "GET " + HPAS + "/web-hpa");
+  }
+
+  @Test
+  void aTimedOutPatchWhoseRetryConflictsIsRefusedWhenTheReReadShowsOtherValues() {
+    String now = SPEC.replace("\"minReplicas\":2", "\"minReplicas\":7");
+    wire.json(200, list(hpa("55", null))).stall()
+        .status(409, "Conflict", "the object has been modified")
+        .json(200, hpa("56", marks(SPEC, "{\"minReplicas\":7}"), now));
+
+    ScaleOutcome o = floor(HpaSteering.NONE, Duration.ofMillis(300)).apply(request(2, 5));
+
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(o.message()).contains("changed by someone else").contains("re-read shows other");
+  }
+
+  @Test
+  void aTimedOutPatchFollowedByServerErrorsMayHaveSetTheFloor() {
+    wire.json(200, list(hpa("55", null))).stall();
+    for (int i = 0; i < 3; i++) {
+      wire.status(500, "InternalError", "etcdserver: request timed out");
+    }
+
+    ScaleOutcome o = floor(HpaSteering.NONE, Duration.ofMillis(300)).apply(request(2, 5));
+
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(o.message()).startsWith("HTTP 500 InternalError on horizontalpodautoscalers"
+        + ".autoscaling default/web-hpa: etcdserver: request timed out (after 4 tries)")
+        .contains("may have been applied").doesNotContain("nothing changed");
   }
 
   @Test

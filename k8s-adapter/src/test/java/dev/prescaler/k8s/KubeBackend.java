@@ -226,6 +226,16 @@ public final class KubeBackend implements AutoCloseable {
         .target(new V2MetricTarget().type("Utilization").averageUtilization(percent)));
   }
 
+  /** Changes an HPA's spec behind the adapter's back (an operator), with one read and replace. */
+  V2HorizontalPodAutoscaler editHpa(String name,
+      java.util.function.Consumer<V2HorizontalPodAutoscalerSpec> edit) throws ApiException {
+    AutoscalingV2Api api = new AutoscalingV2Api(fixture);
+    V2HorizontalPodAutoscaler h = api.readNamespacedHorizontalPodAutoscaler(name, namespace)
+        .execute();
+    edit.accept(h.getSpec());
+    return api.replaceNamespacedHorizontalPodAutoscaler(name, namespace, h).execute();
+  }
+
   V2HorizontalPodAutoscaler readHpa(String name) throws ApiException {
     return new AutoscalingV2Api(fixture).readNamespacedHorizontalPodAutoscaler(name, namespace)
         .execute();

@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  * COMPONENTS.md §2.3): fills in {@code apiVersion}/{@code kind} the official client leaves out,
  * serves {@code …/{deployments|statefulsets|replicasets}/NAME/scale} as an {@code autoscaling/v1}
  * Scale backed by the parent object (GET, PATCH with the resourceVersion precondition a real server
- * applies, PUT), and treats strategic merge and apply patches as JSON merge patches (right for
- * scalars and maps, not for lists with merge keys).
+ * applies, PUT), treats strategic merge and apply patches as JSON merge patches (right for
+ * scalars and maps, not for lists with merge keys), and applies JSON merge patches itself as RFC
+ * 7386 says (lists replaced whole; fabric8 appends them), with the resourceVersion precondition.
  */
 final class OfficialClientCompatDispatcher extends Dispatcher {
   private static final String MERGE = "application/merge-patch+json";
@@ -43,6 +44,9 @@ final class OfficialClientCompatDispatcher extends Dispatcher {
     }
     if (bare.endsWith("/scale")) {
       return scale(req, bare.substring(0, bare.length() - "/scale".length()), ct, body);
+    }
+    if (req.method() == HttpMethod.PATCH && MERGE.equals(ct) && body != null) {
+      return mergePatch(req, bare, body);
     }
     if ((req.method() == HttpMethod.POST || req.method() == HttpMethod.PUT) && body != null
         && body.trim().startsWith("{")) {
@@ -128,6 +132,45 @@ final class OfficialClientCompatDispatcher extends Dispatcher {
     JsonObject parentObj = JsonParser.parseString(r.getBody().readUtf8()).getAsJsonObject();
     return new MockResponse().setResponseCode(r.code()).setHeader("Content-Type",
         "application/json").setBody(toScale(parentObj).toString());
+  }
+
+  /**
+   * A JSON merge patch applied as RFC 7386 and a real API server do (fabric8's CRUD dispatcher
+   * appends arrays instead of replacing them), with the resourceVersion precondition, then stored
+   * with a replace.
+   */
+  private MockResponse mergePatch(RecordedRequest req, String bare, String body) {
+    MockResponse cur = crud.handleGet(bare);
+    if (cur.code() != 200) {
+      return cur;
+    }
+    JsonObject obj = JsonParser.parseString(cur.getBody().readUtf8()).getAsJsonObject();
+    JsonObject patch = JsonParser.parseString(body).getAsJsonObject();
+    JsonElement wanted = patch.has("metadata")
+        ? patch.getAsJsonObject("metadata").get("resourceVersion") : null;
+    JsonElement actual = obj.getAsJsonObject("metadata").get("resourceVersion");
+    if (wanted != null && !wanted.isJsonNull() && !wanted.equals(actual)) {
+      return conflict(bare);
+    }
+    JsonObject merged = merge(obj, patch).getAsJsonObject();
+    merged.getAsJsonObject("metadata").add("resourceVersion", actual);
+    return crud.dispatch(copy(req, HttpMethod.PUT, bare, "application/json", merged.toString()));
+  }
+
+  private static JsonElement merge(JsonElement target, JsonElement patch) {
+    if (!patch.isJsonObject()) {
+      return patch.deepCopy();
+    }
+    JsonObject out = target != null && target.isJsonObject()
+        ? target.getAsJsonObject().deepCopy() : new JsonObject();
+    for (Map.Entry<String, JsonElement> e : patch.getAsJsonObject().entrySet()) {
+      if (e.getValue().isJsonNull()) {
+        out.remove(e.getKey());
+      } else {
+        out.add(e.getKey(), merge(out.get(e.getKey()), e.getValue()));
+      }
+    }
+    return out;
   }
 
   private static MockResponse conflict(String parent) {

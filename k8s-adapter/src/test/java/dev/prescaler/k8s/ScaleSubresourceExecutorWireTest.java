@@ -140,15 +140,17 @@ class ScaleSubresourceExecutorWireTest {
   }
 
   @Test
-  void serverErrorsGiveUpAfterTheLastTryAndChangeNothing() {
+  void serverErrorsOnEveryTryOfThePatchGiveUpSayingItMayHaveBeenApplied() {
     noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web"));
     for (int i = 0; i < 4; i++) {
       wire.status(500, "InternalError", "boom " + i);
     }
     ScaleOutcome o = executor().apply(act(WEB, 2, 4));
     assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    // A 500 ("etcdserver: request timed out") can come after the write was committed.
     assertThat(o.message()).contains("HTTP 500 InternalError").contains("boom 3")
-        .contains("after 4 tries").endsWith("nothing changed");
+        .contains("after 4 tries").endsWith("so the change may have been applied: re-read next "
+            + "tick");
     assertThat(sleeps).containsExactly(Duration.ofMillis(200), Duration.ofMillis(400),
         Duration.ofMillis(800));
   }
@@ -224,6 +226,32 @@ class ScaleSubresourceExecutorWireTest {
     ScaleOutcome o = executor(Duration.ofMillis(300)).apply(act(WEB, 2, 5));
     assertThat(o.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
     assertThat(o.message()).contains("changed by someone else");
+  }
+
+  @Test
+  void aTimedOutPatchFollowedByServerErrorsIsNotReportedAsNothingChanged() {
+    noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).stall();
+    for (int i = 0; i < 3; i++) {
+      wire.status(503, "ServiceUnavailable", "the server is currently unable to handle it");
+    }
+    ScaleOutcome o = executor(Duration.ofMillis(300)).apply(act(WEB, 2, 5));
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(o.message()).isEqualTo("HTTP 503 ServiceUnavailable on deployments.apps default/web "
+        + "scale: the server is currently unable to handle it (after 4 tries); a try timed out or "
+        + "met a server error, so the change may have been applied: re-read next tick");
+  }
+
+  @Test
+  void aTimedOutPatchWhoseRetryConflictsAndWhoseReReadFailsMayHaveBeenApplied() {
+    noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).stall()
+        .status(409, "Conflict", "the object has been modified")
+        .status(403, "Forbidden", "cannot get deployments/scale");
+    ScaleOutcome o = executor(Duration.ofMillis(300)).apply(act(WEB, 2, 5));
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(o.message()).isEqualTo("deployments.apps default/web scale: HTTP 409 Conflict after "
+        + "a try that timed out or met a server error, and the re-read failed (HTTP 403 Forbidden "
+        + "on deployments.apps default/web scale: cannot get deployments/scale), so the change may "
+        + "have been applied: re-read next tick");
   }
 
   @Test
