@@ -12,46 +12,105 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Manual overrides that always win, as the last step of a chain: per workload a pinned count, or
- * a floor and/or a ceiling, each with an expiry checked against the context's {@code now} (an
- * override is active while {@code now < until}). A pin replaces the proposal; otherwise the floor
- * and the ceiling bound it (the ceiling wins if they cross). The engine's [min, max] and step
- * limits still apply afterwards.
+ * a floor and/or a ceiling. Each of them is a {@link Bound} with its own expiry and reason, checked
+ * against the context's {@code now} (a bound is active while {@code now < until}), so setting a
+ * floor never extends or revives a ceiling set earlier, nor the reverse. An active pin replaces
+ * the proposal; otherwise the active floor and ceiling bound it (the ceiling wins if they cross).
+ * The engine's [min, max] and step limits still apply afterwards.
  *
- * <p>Thread-safe: the agent may write while the engine ticks. Expired entries are ignored, and
+ * <p>Thread-safe: the agent may write while the engine ticks. Expired bounds are ignored, and
  * removed by {@link #purgeExpired(Instant)}.
  */
 public final class ManualOverrides implements DecisionPolicy {
 
   /**
-   * One workload's override.
+   * One bound of an override: a count, until when it holds and why.
+   *
+   * @param replicas the count, &ge; 0
+   * @param until when it expires (exclusive)
+   * @param reason who set it and why
+   */
+  public record Bound(int replicas, Instant until, String reason) {
+    /** Validates the count. */
+    public Bound {
+      requireCount(replicas, "replicas");
+      Objects.requireNonNull(until, "until");
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    /** Whether it applies at {@code now}: {@code now < until}. */
+    public boolean activeAt(Instant now) {
+      return now.isBefore(until);
+    }
+  }
+
+  /**
+   * One workload's override: a pin, a floor and a ceiling, each optional and each with its own
+   * expiry and reason; at least one is set. A pin, while active, wins over the other two.
    *
    * @param pin the pinned count, if any
    * @param floor the lowest count, if any
    * @param ceiling the highest count, if any
-   * @param until when it expires (exclusive)
-   * @param reason who set it and why
    */
-  public record Entry(Optional<Integer> pin, Optional<Integer> floor,
-      Optional<Integer> ceiling, Instant until, String reason) {
-    /** Validates the counts. */
+  public record Entry(Optional<Bound> pin, Optional<Bound> floor, Optional<Bound> ceiling) {
+    /** Requires at least one bound. */
     public Entry {
       Objects.requireNonNull(pin, "pin");
       Objects.requireNonNull(floor, "floor");
       Objects.requireNonNull(ceiling, "ceiling");
-      Objects.requireNonNull(until, "until");
-      Objects.requireNonNull(reason, "reason");
-      pin.ifPresent(v -> requireCount(v, "pin"));
-      floor.ifPresent(v -> requireCount(v, "floor"));
-      ceiling.ifPresent(v -> requireCount(v, "ceiling"));
       if (pin.isEmpty() && floor.isEmpty() && ceiling.isEmpty()) {
         throw new IllegalArgumentException("override must set a pin, a floor or a ceiling, "
             + "but set none");
       }
     }
 
-    /** Whether it applies at {@code now}. */
+    /**
+     * An override whose bounds share one expiry and reason.
+     *
+     * @throws IllegalArgumentException when a count is negative (naming it) or none is set
+     */
+    public Entry(Optional<Integer> pin, Optional<Integer> floor, Optional<Integer> ceiling,
+        Instant until, String reason) {
+      this(bound(pin, "pin", until, reason), bound(floor, "floor", until, reason),
+          bound(ceiling, "ceiling", until, reason));
+    }
+
+    private static Optional<Bound> bound(Optional<Integer> count, String field, Instant until,
+        String reason) {
+      Objects.requireNonNull(count, field);
+      Objects.requireNonNull(until, "until");
+      Objects.requireNonNull(reason, "reason");
+      count.ifPresent(v -> requireCount(v, field));
+      return count.map(v -> new Bound(v, until, reason));
+    }
+
+    /** Whether any of its bounds applies at {@code now}. */
     public boolean activeAt(Instant now) {
-      return now.isBefore(until);
+      return active(pin, now).isPresent() || active(floor, now).isPresent()
+          || active(ceiling, now).isPresent();
+    }
+
+    /** The bounds active at {@code now}, as an override; empty when none is. */
+    public Optional<Entry> at(Instant now) {
+      if (!activeAt(now)) {
+        return Optional.empty();
+      }
+      Optional<Bound> p = active(pin, now);
+      Optional<Bound> f = active(floor, now);
+      Optional<Bound> c = active(ceiling, now);
+      if (p.equals(pin) && f.equals(floor) && c.equals(ceiling)) {
+        return Optional.of(this);
+      }
+      return Optional.of(new Entry(p, f, c));
+    }
+
+    private int count() {
+      return (pin.isPresent() ? 1 : 0) + (floor.isPresent() ? 1 : 0)
+          + (ceiling.isPresent() ? 1 : 0);
+    }
+
+    private static Optional<Bound> active(Optional<Bound> b, Instant now) {
+      return b.isPresent() && b.get().activeAt(now) ? b : Optional.empty();
     }
   }
 
@@ -68,24 +127,33 @@ public final class ManualOverrides implements DecisionPolicy {
 
   /** Pins {@code workload} at {@code replicas} until {@code until}, replacing any override. */
   public void pin(WorkloadRef workload, int replicas, Instant until, String reason) {
-    put(workload, new Entry(Optional.of(replicas), Optional.empty(), Optional.empty(), until,
-        reason));
+    requireCount(replicas, "pin");
+    put(workload, new Entry(Optional.of(new Bound(replicas, until, reason)), Optional.empty(),
+        Optional.empty()));
   }
 
-  /** Keeps {@code workload} at or above {@code replicas} until {@code until}; keeps a ceiling. */
+  /**
+   * Keeps {@code workload} at or above {@code replicas} until {@code until}, replacing any floor
+   * and pin; a ceiling keeps its own expiry and reason.
+   */
   public void floor(WorkloadRef workload, int replicas, Instant until, String reason) {
     requireCount(replicas, "floor");
+    Bound floor = new Bound(replicas, until, reason);
     overrides.compute(Objects.requireNonNull(workload, "workload"), (k, old) ->
-        new Entry(Optional.empty(), Optional.of(replicas),
-            old == null ? Optional.empty() : old.ceiling(), until, reason));
+        new Entry(Optional.empty(), Optional.of(floor),
+            old == null ? Optional.empty() : old.ceiling()));
   }
 
-  /** Keeps {@code workload} at or below {@code replicas} until {@code until}; keeps a floor. */
+  /**
+   * Keeps {@code workload} at or below {@code replicas} until {@code until}, replacing any
+   * ceiling and pin; a floor keeps its own expiry and reason.
+   */
   public void ceiling(WorkloadRef workload, int replicas, Instant until, String reason) {
     requireCount(replicas, "ceiling");
+    Bound ceiling = new Bound(replicas, until, reason);
     overrides.compute(Objects.requireNonNull(workload, "workload"), (k, old) ->
         new Entry(Optional.empty(), old == null ? Optional.empty() : old.floor(),
-            Optional.of(replicas), until, reason));
+            Optional.of(ceiling)));
   }
 
   /** Sets an override, replacing any. */
@@ -99,17 +167,26 @@ public final class ManualOverrides implements DecisionPolicy {
     return overrides.remove(workload) != null;
   }
 
-  /** The override of a workload active at {@code now}. */
+  /** The bounds of a workload's override active at {@code now}; empty when none is. */
   public Optional<Entry> active(WorkloadRef workload, Instant now) {
     Entry o = overrides.get(workload);
-    return o != null && o.activeAt(now) ? Optional.of(o) : Optional.empty();
+    return o == null ? Optional.empty() : o.at(now);
   }
 
-  /** Removes the overrides expired at {@code now}; how many. */
+  /**
+   * Removes the bounds expired at {@code now}, and the overrides left without any; how many
+   * bounds (pins, floors and ceilings) were removed.
+   */
   public int purgeExpired(Instant now) {
-    int before = overrides.size();
-    overrides.values().removeIf(o -> !o.activeAt(now));
-    return before - overrides.size();
+    int[] removed = {0};
+    for (WorkloadRef w : overrides.keySet()) {
+      overrides.computeIfPresent(w, (k, e) -> {
+        Optional<Entry> kept = e.at(now);
+        removed[0] += e.count() - kept.map(Entry::count).orElse(0);
+        return kept.orElse(null);
+      });
+    }
+    return removed[0];
   }
 
   @Override
@@ -124,20 +201,30 @@ public final class ManualOverrides implements DecisionPolicy {
       return p;
     }
     Entry ov = o.get();
-    String until = " until " + ov.until() + " (" + ov.reason() + ")";
     if (ov.pin().isPresent()) {
-      return p.to(name(), ov.pin().get(), "pinned at " + ov.pin().get() + until);
+      Bound pin = ov.pin().get();
+      return p.to(name(), pin.replicas(), "pinned at " + pin.replicas() + until(pin));
     }
     int to = p.replicas();
-    if (ov.floor().isPresent() && to < ov.floor().get()) {
-      to = ov.floor().get();
+    Bound by = null;
+    String which = null;
+    if (ov.floor().isPresent() && to < ov.floor().get().replicas()) {
+      by = ov.floor().get();
+      which = "floor ";
+      to = by.replicas();
     }
-    if (ov.ceiling().isPresent() && to > ov.ceiling().get()) {
-      to = ov.ceiling().get();
+    if (ov.ceiling().isPresent() && to > ov.ceiling().get().replicas()) {
+      by = ov.ceiling().get();
+      which = "ceiling ";
+      to = by.replicas();
     }
     if (to == p.replicas()) {
       return p;
     }
-    return p.to(name(), to, (to > p.replicas() ? "floor " : "ceiling ") + to + until);
+    return p.to(name(), to, which + to + until(by));
+  }
+
+  private static String until(Bound b) {
+    return " until " + b.until() + " (" + b.reason() + ")";
   }
 }

@@ -191,6 +191,48 @@ class DecisionProperties {
     });
   }
 
+  /**
+   * Each bound of an override expires on its own: whatever order a floor and a ceiling were set
+   * in and whatever their expiries, the result at any instant is the proposal bounded by the
+   * floor and the ceiling active then (the ceiling winning when they cross), and nothing once both
+   * have expired.
+   */
+  @Test
+  void eachOverrideBoundExpiresOnItsOwn() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      DecisionContext c = RandomContexts.context(r);
+      ManualOverrides o = new ManualOverrides();
+      int floor = r.nextInt(30);
+      int ceiling = r.nextInt(30);
+      Instant floorUntil = c.now().plusSeconds(r.nextInt(600));
+      Instant ceilingUntil = c.now().plusSeconds(r.nextInt(600));
+      if (r.nextBoolean()) {
+        o.floor(c.workload(), floor, floorUntil, "f");
+        o.ceiling(c.workload(), ceiling, ceilingUntil, "c");
+      } else {
+        o.ceiling(c.workload(), ceiling, ceilingUntil, "c");
+        o.floor(c.workload(), floor, floorUntil, "f");
+      }
+      Instant at = c.now().plusSeconds(r.nextInt(700));
+      DecisionContext later = new DecisionContext(c.spec(), at, c.replicas(), c.readings(),
+          c.loads(), c.sampleTime(), c.histories(), c.forecasts(), c.recent(), c.lastScaleUp(),
+          c.lastScaleDown(), c.startupDelay(), c.startupDelayMeasured(), c.metricsDelay(),
+          c.syncPeriod());
+      int proposed = r.nextInt(40);
+      int expected = proposed;
+      if (at.isBefore(floorUntil)) {
+        expected = Math.max(expected, floor);
+      }
+      if (at.isBefore(ceilingUntil)) {
+        expected = Math.min(expected, ceiling);
+      }
+      int current = c.replicas().current();
+      assertThat(o.apply(later, Proposal.keep(current).to("x", proposed, "y")).replicas())
+          .as("seed %d", seed).isEqualTo(expected);
+    });
+  }
+
   /** The predictive policy and the default stack never go below the reactive HPA. */
   @Test
   void predictiveIsAtLeastReactive() {

@@ -10,8 +10,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,7 +42,62 @@ class ManualOverridesTest {
     o.ceiling(WEB, 15, NOW.plusSeconds(60), "budget");
     assertThat(o.apply(c, Proposal.keep(10).to("x", 30, "y")).replicas()).isEqualTo(15);
     assertThat(o.apply(c, Proposal.keep(10).to("x", 3, "y")).replicas()).isEqualTo(12);
-    assertThat(o.active(WEB, NOW).orElseThrow().floor()).contains(12);
+    assertThat(o.active(WEB, NOW).orElseThrow().floor())
+        .contains(new ManualOverrides.Bound(12, NOW.plusSeconds(60), "launch"));
+  }
+
+  @Test
+  void aCeilingExpiresAtItsOwnTimeWhenAFloorIsSetLater() {
+    // The reviewer's case: ceiling 5 until 12:00, then floor 2 until 18:00; at 15:00 only the
+    // floor applies, and each bound names its own expiry and reason.
+    Instant noon = NOW.plus(Duration.ofHours(2));
+    Instant six = NOW.plus(Duration.ofHours(8));
+    ManualOverrides o = new ManualOverrides();
+    o.ceiling(WEB, 5, noon, "budget freeze");
+    o.floor(WEB, 2, six, "launch");
+    Proposal before = o.apply(c, Proposal.keep(10).to("x", 9, "y"));
+    assertThat(before.replicas()).isEqualTo(5);
+    assertThat(before.reasons()).last().satisfies(r -> assertThat(r.message())
+        .isEqualTo("ceiling 5 until " + noon + " (budget freeze)"));
+
+    DecisionContext at15 = DecisionContext.builder(c.spec(), NOW.plus(Duration.ofHours(5)),
+        c.replicas()).reading("rps", 100).build();
+    assertThat(o.apply(at15, Proposal.keep(10).to("x", 9, "y")).replicas()).isEqualTo(9);
+    Proposal low = o.apply(at15, Proposal.keep(10).to("x", 1, "y"));
+    assertThat(low.replicas()).isEqualTo(2);
+    assertThat(low.reasons()).last().satisfies(r -> assertThat(r.message())
+        .isEqualTo("floor 2 until " + six + " (launch)"));
+    ManualOverrides.Entry active = o.active(WEB, at15.now()).orElseThrow();
+    assertThat(active.ceiling()).isEmpty();
+    assertThat(active.floor()).contains(new ManualOverrides.Bound(2, six, "launch"));
+    assertThat(o.purgeExpired(at15.now())).isEqualTo(1); // the ceiling only
+    assertThat(o.active(WEB, at15.now())).isPresent();
+    assertThat(o.purgeExpired(six)).isEqualTo(1);
+    assertThat(o.active(WEB, NOW)).isEmpty();
+  }
+
+  @Test
+  void aFloorSetLaterKeepsTheCeilingsOwnLongerExpiry() {
+    ManualOverrides o = new ManualOverrides();
+    o.ceiling(WEB, 15, NOW.plusSeconds(7200), "budget");
+    o.floor(WEB, 12, NOW.plusSeconds(60), "launch");
+    DecisionContext later = DecisionContext.builder(c.spec(), NOW.plusSeconds(600), c.replicas())
+        .reading("rps", 100).build();
+    assertThat(o.apply(later, Proposal.keep(10).to("x", 30, "y")).replicas()).isEqualTo(15);
+    assertThat(o.apply(later, Proposal.keep(10).to("x", 3, "y")).replicas()).isEqualTo(3);
+  }
+
+  @Test
+  void anEntryGivenWithOneExpiryAppliesItToEveryBound() {
+    ManualOverrides o = new ManualOverrides();
+    o.put(WEB, new ManualOverrides.Entry(Optional.empty(), Optional.of(4), Optional.of(8),
+        NOW.plusSeconds(60), "maintenance"));
+    ManualOverrides.Entry e = o.active(WEB, NOW).orElseThrow();
+    assertThat(e.floor()).contains(new ManualOverrides.Bound(4, NOW.plusSeconds(60),
+        "maintenance"));
+    assertThat(e.ceiling()).contains(new ManualOverrides.Bound(8, NOW.plusSeconds(60),
+        "maintenance"));
+    assertThat(o.active(WEB, NOW.plusSeconds(60))).isEmpty();
   }
 
   @Test
@@ -85,5 +143,12 @@ class ManualOverridesTest {
     assertThatThrownBy(() -> o.pin(WEB, -1, NOW, "x")).hasMessage("pin must be >= 0, but was -1");
     assertThatThrownBy(() -> o.floor(WEB, -2, NOW, "x"))
         .hasMessage("floor must be >= 0, but was -2");
+    assertThatThrownBy(() -> o.ceiling(WEB, -3, NOW, "x"))
+        .hasMessage("ceiling must be >= 0, but was -3");
+    assertThatThrownBy(() -> new ManualOverrides.Bound(-4, NOW, "x"))
+        .hasMessage("replicas must be >= 0, but was -4");
+    assertThatThrownBy(() -> new ManualOverrides.Entry(Optional.empty(), Optional.empty(),
+        Optional.empty())).hasMessage("override must set a pin, a floor or a ceiling, but set "
+            + "none");
   }
 }
