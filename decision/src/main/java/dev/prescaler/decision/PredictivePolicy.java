@@ -28,11 +28,18 @@ import java.util.Objects;
  * predictive.needMilli} (thousandths of a replica) and {@code predictive.target} ({@code
  * ceil(N)}). A lower need only counts once it has held for the scale-down stabilization window
  * (the highest {@code N} of that window is used, {@code H}), so a pre-scale is not undone by one
- * low forecast. The plan is {@code max(R, ceil(H))}; a change away from the current count {@code
- * c} that is not forced by {@code R} is ignored while {@code H} stays inside the dead band ({@code
- * c × (1 + deadBandUp)} up, {@code c × (1 − deadBandDown)} down). Holding and comparing the
- * unrounded need is what keeps a need that hovers around an integer from flapping between two
- * counts.
+ * low forecast. The plan is {@code max(R, ceil(H))}.
+ *
+ * <p><b>A move the reactive floor asks for is always taken.</b> When the plan is {@code R} (that
+ * is, {@code R ≥ ceil(H)}), the policy returns {@code R}, up or down, and the dead band is not
+ * consulted: {@code R} is the HPA's own decision, already filtered by its tolerance and
+ * stabilization. Only a plan of the policy's own ({@code ceil(H) > R}) is checked against the dead
+ * band around the current count {@code c}: a rise is skipped while {@code H ≤ c × (1 +
+ * deadBandUp)} and {@code R ≤ c}, a fall while {@code H ≥ c × (1 − deadBandDown)}. So with a
+ * need {@code H} of 18.5 on 20 replicas and the default 10 % band, a floor of 19 moves the count to
+ * 19 (the floor's move), while a floor of 18 keeps 20 (the plan, 19, is the policy's own, and
+ * 18.5 is inside the band down to 18). Holding and comparing the unrounded need is what keeps a
+ * need that hovers around an integer from flapping between two counts.
  *
  * <p>Recurring peaks (on by default, {@link Builder#recurringPeaks(boolean)}): when the metric's
  * history shows a peak in the same window of each of the last 4 hours or 5 days (the window is
@@ -269,6 +276,9 @@ public final class PredictivePolicy implements DecisionPolicy {
           .append(scaleDownStabilization.toSeconds()).append(" s");
     }
     int plan = Math.max(r, heldReplicas);
+    // Deliberately before the dead band: a move the reactive floor asks for (the HPA's own
+    // decision, with its own tolerance) is always taken, also a fall inside the band. Changing
+    // this order changes every published benchmark figure (PredictivePolicyTest pins it).
     if (plan == r) {
       return out.note(name(), why.append("; reactive floor ").append(r).append(" rules")
           .toString());
@@ -432,13 +442,19 @@ public final class PredictivePolicy implements DecisionPolicy {
       return this;
     }
 
-    /** Relative dead band above the current count, in [0, 1]; default 0.10. */
+    /**
+     * Relative dead band above the current count, in [0, 1]; default 0.10. It never holds back a
+     * rise the reactive floor asks for (see the class documentation).
+     */
     public Builder deadBandUp(double band) {
       this.deadBandUp = band;
       return this;
     }
 
-    /** Relative dead band below the current count, in [0, 1); default 0.10. */
+    /**
+     * Relative dead band below the current count, in [0, 1); default 0.10. It never holds back a
+     * fall to the reactive floor when the floor is the plan (see the class documentation).
+     */
     public Builder deadBandDown(double band) {
       this.deadBandDown = band;
       return this;

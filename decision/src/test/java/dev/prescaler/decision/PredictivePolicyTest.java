@@ -84,6 +84,27 @@ class PredictivePolicyTest {
   }
 
   @Test
+  void aMoveTheReactiveFloorAsksForIsAlwaysTakenEvenInsideTheDeadBand() {
+    // A need of 18.5 replicas on 20, a floor without tolerance so that it can ask for 18 or 19.
+    PredictivePolicy p = PredictivePolicy.builder()
+        .reactive(HpaPolicy.builder().tolerance(0).build()).build();
+    Forecast need = forecast(185, 185, 185, 185);
+    // Floor 18 (175 rps on 20 at 10 each): the plan, ceil(18.5) = 19, is the policy's own, and
+    // 18.5 is inside the -10 % band of 20 (down to 18): the count stays.
+    DecisionContext floor18 = ctx(spec, 20, "rps", 175).forecast("rps", need).build();
+    Proposal stays = p.apply(floor18, Proposal.keep(20));
+    assertThat(stays.reasons()).extracting(r -> r.to()).startsWith(18);
+    assertThat(stays.replicas()).isEqualTo(20);
+    assertThat(stays.explain()).contains("within dead band -0.1 of 20");
+    // Floor 19 (185 rps): the plan is the floor, and the floor's move is taken, dead band or not.
+    DecisionContext floor19 = ctx(spec, 20, "rps", 185).forecast("rps", need).build();
+    Proposal moves = p.apply(floor19, Proposal.keep(20));
+    assertThat(moves.reasons()).extracting(r -> r.to()).startsWith(19);
+    assertThat(moves.replicas()).isEqualTo(19);
+    assertThat(moves.explain()).contains("reactive floor 19 rules");
+  }
+
+  @Test
   void scalesDownOnlyOnceTheLowerForecastHasHeld() {
     // 20 replicas with a pre-scale target of 20 recorded 60 s ago; now the forecast says 10 and
     // the HPA floor (stabilized) is low: the target is held at 20 within the 600 s window.
