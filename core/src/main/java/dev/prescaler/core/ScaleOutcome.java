@@ -12,7 +12,10 @@ public sealed interface ScaleOutcome
     APPLIED,
     /** The change was refused on purpose (conflict, policy); nothing was changed. */
     REFUSED,
-    /** The change failed (I/O, server error); nothing was changed. */
+    /**
+     * The change failed (I/O, server error); nothing was changed, unless the message says the
+     * change may have been applied (a try timed out or met a server error): re-read next tick.
+     */
     FAILED
   }
 
