@@ -1,8 +1,15 @@
 package dev.prescaler.journal;
 
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prescaler.core.Forecast;
@@ -13,100 +20,197 @@ import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.FollowUp;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardCopyOption;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An append-only journal in JSON lines: one {@link DecisionRecord} per line, and one line per
- * {@link FollowUp} referring to its record's sequence number. Each line is flushed as it is
- * written, so a crash loses at most the line being written; {@link #read(Path)} skips a truncated
- * last line with a warning. Thread-safe.
+ * An append-only journal in JSON lines, rotated at a size limit: one {@link DecisionRecord} per
+ * line, one line per {@link FollowUp} naming its record's sequence number and workload, and one
+ * line per mode change. Each line goes to the file as it is appended (nothing is buffered in the
+ * process), so a crash of the process loses at most the line being written; {@link #flush()}
+ * and {@link #close()} also force the file to the disk.
  *
- * <p>Lines have a {@code "type"}: {@code "decision"} or {@code "followUp"}. Instants are ISO-8601
- * strings, durations ISO-8601 ({@code PT1M}).
+ * <p><b>Rotation.</b> When a line would take the file past its size limit ({@link
+ * Builder#maxFileSize(long)}, default {@value #DEFAULT_MAX_FILE_SIZE} bytes = 64 MiB), the file
+ * is first renamed to {@code <name>.1} ({@link #rotatedFileOf(Path)}), replacing the one there,
+ * and a new file is started. So the journal is at most two files and its disk use about twice
+ * the limit. A file passes the limit only by a single line longer than the room a new file has.
+ * Each new file starts with a copy of the latest mode change of every workload (a {@code
+ * "modeChanged"} line with {@code "carried":true}), so the mode each workload was last put in
+ * survives any number of rotations; {@link #readModeChanges(Path)} returns each change once.
+ *
+ * <p><b>Reading.</b> {@link #read(Path)}, {@link #readSince(Path, Instant)} and {@link
+ * #readModeChanges(Path)} stream the rotated file, then the current one, a line at a time, and
+ * keep only what they return. Records come in file order, whatever their sequence numbers (an
+ * engine started without a restore numbers from 0 again: nothing is dropped). A line that cannot
+ * be read (cut by a crash, glued to a fragment, a wrongly typed field, an unknown type, longer
+ * than {@value #MAX_LINE_BYTES} bytes) is skipped with a WARN naming the file and the line
+ * number; it never becomes a record.
+ *
+ * <p><b>Failed writes.</b> A write that fails half-way (a full disk) is cut back to the last
+ * complete line, at once or before the next write. If even that fails, the next line starts on
+ * a line of its own, and the fragment reads as one corrupt line.
+ *
+ * <p><b>Format.</b> Lines have a {@code "type"}: {@code "decision"}, {@code "followUp"} or {@code
+ * "modeChanged"}. Instants are ISO-8601 strings, durations ISO-8601 ({@code PT1M}).
+ *
+ * <p>Thread-safe. One writer per file: two journals or processes appending to the same file
+ * corrupt it. The static readers see each file as it is when they open it, so a rotation during
+ * a read can hide the lines it moves: read before opening the writer, as a restart does.
  */
 public final class JsonLinesJournal implements DecisionJournal {
+  /*
+   * Implementation notes.
+   *
+   * `end` is the length of the current file's complete lines. Every write goes at `end`, and
+   * whatever lies past it (what a failed write left) is cut off first; if it cannot be, the line
+   * goes after it, behind a newline.
+   *
+   * `bodyStart` is where the carried mode changes at the top of the file end. A file that holds
+   * only those is never rotated: with a limit close to their size, rotating it would replace the
+   * previous file, and its records, with a file of nothing but mode changes.
+   *
+   * The carried mode changes are written, in one write, whenever a line goes to an empty file:
+   * after a rotation, after a crash between the rename and the first write, or after a failed
+   * write of those lines themselves. They are the latest change of each workload found on
+   * opening (rotated file, then current) and written since.
+   *
+   * Readers sniff the type (and a decision's time) from a line's first bytes, in the shape this
+   * class writes, to pass over the lines they do not return without parsing them. A line not in
+   * that shape is parsed in full. A corrupt line passed over that way (say, a decision older
+   * than readSince's instant) is not reported: it would not have been returned either way.
+   * Parsing is strict: trailing content (a line glued to a fragment that happens to be a whole
+   * object) and duplicate keys are errors, never a silently chosen half.
+   */
+
+  /** The default size limit of the journal file, in bytes: 64 MiB. */
+  public static final long DEFAULT_MAX_FILE_SIZE = 64L << 20;
+
+  /** The smallest size limit accepted, in bytes: 1 KiB. */
+  public static final long SMALLEST_MAX_FILE_SIZE = 1L << 10;
+
+  /** The largest size limit accepted, in bytes: 1 TiB. */
+  public static final long LARGEST_MAX_FILE_SIZE = 1L << 40;
+
+  /**
+   * The longest line, in bytes, that is written or read: 8 MiB. A record is about 2.4 KB; a
+   * longer line is refused by the writer and skipped by the readers, so that no line can make a
+   * reader hold an unbounded amount of memory.
+   */
+  public static final int MAX_LINE_BYTES = 8 << 20;
+
+  /** Corrupt lines logged one by one per read; the rest are counted in one summary line. */
+  static final int LOGGED_SKIPS = 10;
+
   private static final Logger LOG = LoggerFactory.getLogger(JsonLinesJournal.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper STRICT = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+  private static final byte[] TYPE_PREFIX = ascii("{\"type\":\"");
+  private static final byte[] DECISION_PREFIX = ascii("{\"type\":\"decision\",\"sequence\":");
+  private static final byte[] TIME_FIELD = ascii(",\"time\":\"");
+  private static final byte[] MODE_PREFIX = ascii("{\"type\":\"modeChanged\"");
+  private static final ChannelOpener FILES = f -> FileChannel.open(f, CREATE, READ, WRITE);
 
   private final Path file;
-  private final BufferedWriter out;
+  private final Path rotated;
+  private final long maxFileSize;
+  private final ChannelOpener channels;
+  private final Map<WorkloadRef, ModeChangedEvent> lastModes = new LinkedHashMap<>();
+  private FileChannel channel;
+  private boolean regular;
+  private long end;
+  private long bodyStart;
+  private boolean rotationFailing;
   private boolean closed;
 
-  private JsonLinesJournal(Path file) throws IOException {
-    this.file = file;
+  /** Opens a file channel for reading and writing, creating the file; a seam for tests. */
+  @FunctionalInterface
+  interface ChannelOpener {
+    FileChannel open(Path file) throws IOException;
+  }
+
+  private JsonLinesJournal(Builder b) throws IOException {
+    this.file = b.file;
+    this.rotated = rotatedFileOf(b.file);
+    this.maxFileSize = b.maxFileSize;
+    this.channels = b.channels;
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    long cut = dropTruncatedLastLine(file);
-    this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-    if (cut > 0) {
-      LOG.warn("journal file {}: dropped a truncated last line of {} bytes (a crash mid-write) "
-          + "before appending", file, cut);
+    boolean device = Files.exists(file) && !Files.isRegularFile(file);
+    if (!device && (Files.exists(file) || Files.isRegularFile(rotated))) {
+      Consumer<String> quiet = m -> LOG.debug("{} (while opening for append)", m);
+      for (ModeChangedEvent e : scan(file, null, false, true, quiet).modes()) {
+        lastModes.remove(e.workload());
+        lastModes.put(e.workload(), e);
+      }
     }
+    openChannel();
   }
 
   /**
-   * A crash can leave a last line without its newline: the record being written, lost. Cuts it
-   * off, so that the next record starts a line of its own and the file stays readable.
+   * Opens (creating if needed) a journal file for appending, with the default size limit of
+   * {@value #DEFAULT_MAX_FILE_SIZE} bytes (64 MiB). Same as {@code builder(file).build()}.
    *
-   * @return the number of bytes dropped
-   */
-  private static long dropTruncatedLastLine(Path file) throws IOException {
-    if (!Files.exists(file) || Files.size(file) == 0) {
-      return 0;
-    }
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
-        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      long size = ch.size();
-      long end = size;
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
-      while (end > 0) {
-        b.clear();
-        ch.read(b, end - 1);
-        if (b.get(0) == '\n') {
-          break;
-        }
-        end--;
-      }
-      if (end < size) {
-        ch.truncate(end);
-      }
-      return size - end;
-    }
-  }
-
-  /**
-   * Opens (creating if needed) a journal file for appending. A last line cut short by a crash is
-   * dropped first.
-   *
+   * @param file the journal file; its directory is created if missing
+   * @return the journal, open
    * @throws UncheckedIOException when the file cannot be opened, naming it
    */
   public static JsonLinesJournal open(Path file) {
+    return builder(file).build();
+  }
+
+  /**
+   * A builder of a journal on the given file, for a size limit other than the default.
+   *
+   * @param file the journal file; its directory is created if missing
+   * @return a builder with the defaults
+   * @throws NullPointerException when {@code file} is null
+   */
+  public static Builder builder(Path file) {
+    return new Builder(file);
+  }
+
+  /**
+   * The rotated file of a journal file: {@code <name>.1} beside it ({@code journal.jsonl} gives
+   * {@code journal.jsonl.1}). It may not exist.
+   *
+   * @param file the journal file
+   * @return the rotated file's path
+   */
+  public static Path rotatedFileOf(Path file) {
     Objects.requireNonNull(file, "file");
-    try {
-      return new JsonLinesJournal(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException("journal file " + file + " cannot be opened: " + e, e);
-    }
+    return file.resolveSibling(file.getFileName() + ".1");
   }
 
   /** The file written to. */
@@ -114,11 +218,31 @@ public final class JsonLinesJournal implements DecisionJournal {
     return file;
   }
 
+  /** The size limit of the file written to, in bytes. */
+  public long maxFileSize() {
+    return maxFileSize;
+  }
+
+  /**
+   * Appends a record as one line.
+   *
+   * @throws UncheckedIOException when the write fails (nothing of it is left in the file)
+   * @throws IllegalArgumentException when the line would be longer than {@value #MAX_LINE_BYTES}
+   *     bytes
+   * @throws IllegalStateException when the journal is closed
+   */
   @Override
   public synchronized void append(DecisionRecord record) {
     writeLine(toJson(record));
   }
 
+  /**
+   * Appends a follow-up line. A read attaches it to the last record before it with that
+   * sequence number and workload.
+   *
+   * @throws UncheckedIOException when the write fails (nothing of it is left in the file)
+   * @throws IllegalStateException when the journal is closed
+   */
   @Override
   public synchronized void followUp(long sequence, WorkloadRef workload, FollowUp followUp) {
     ObjectNode n = JSON.createObjectNode();
@@ -129,8 +253,636 @@ public final class JsonLinesJournal implements DecisionJournal {
     writeLine(n);
   }
 
+  /**
+   * Appends a mode change line; once written, it is carried to the top of every new file until
+   * the workload's mode changes again.
+   *
+   * @throws UncheckedIOException when the write fails (nothing of it is left in the file, and it
+   *     is not carried)
+   * @throws IllegalStateException when the journal is closed
+   */
   @Override
   public synchronized void modeChanged(ModeChangedEvent event) {
+    writeLine(modeJson(event, false));
+    lastModes.remove(event.workload());
+    lastModes.put(event.workload(), event);
+  }
+
+  /**
+   * Forces what was appended to the disk. Does nothing once closed.
+   *
+   * @throws UncheckedIOException when that fails
+   */
+  @Override
+  public synchronized void flush() {
+    if (closed || channel == null || !regular) {
+      return;
+    }
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal file " + file + ": flush failed: " + e, e);
+    }
+  }
+
+  /**
+   * Forces what was appended to the disk and closes the file. Closing twice does nothing.
+   *
+   * @throws UncheckedIOException when that fails (the file is closed all the same)
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (channel == null) {
+      return;
+    }
+    FileChannel ch = channel;
+    channel = null;
+    try (ch) {
+      if (regular) {
+        ch.force(false);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal file " + file + ": close failed: " + e, e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writing.
+
+  private void writeLine(ObjectNode node) {
+    if (closed) {
+      throw new IllegalStateException("journal " + file + " is closed");
+    }
+    byte[] line = line(node);
+    if (line.length - 1 > MAX_LINE_BYTES) {
+      throw new IllegalArgumentException("journal line must be at most " + MAX_LINE_BYTES
+          + " bytes, but was " + (line.length - 1) + " (type " + node.path("type").asText()
+          + "); not written to " + file);
+    }
+    try {
+      if (channel == null) {
+        openChannel();
+      }
+      if (regular && end > bodyStart && end + line.length > maxFileSize) {
+        rotate();
+      }
+      if (end == 0 && !lastModes.isEmpty()) {
+        StringBuilder carried = new StringBuilder();
+        for (ModeChangedEvent e : lastModes.values()) {
+          carried.append(JSON.writeValueAsString(modeJson(e, true))).append('\n');
+        }
+        appendBytes(carried.toString().getBytes(StandardCharsets.UTF_8));
+        bodyStart = end;
+      }
+      appendBytes(line);
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal file " + file + ": write failed: " + e, e);
+    }
+  }
+
+  private static byte[] line(ObjectNode node) {
+    try {
+      byte[] json = JSON.writeValueAsBytes(node);
+      byte[] line = Arrays.copyOf(json, json.length + 1);
+      line[json.length] = '\n';
+      return line;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a journal line: " + e, e);
+    }
+  }
+
+  /** Opens the current file and finds where its complete lines and its carried lines end. */
+  private void openChannel() throws IOException {
+    FileChannel ch = channels.open(file);
+    try {
+      // A device or a pipe (say /dev/full in a test) is written to, never rotated, cut or forced.
+      regular = Files.isRegularFile(file);
+      long complete = regular ? repairTail(ch) : 0;
+      bodyStart = complete == 0 ? 0 : carriedPrefix(file, complete);
+      end = complete;
+    } catch (IOException | RuntimeException e) {
+      try {
+        ch.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    channel = ch;
+  }
+
+  /**
+   * Renames the current file to the rotated one and starts a new file. If the rename fails, goes
+   * on appending to the current file (and tries again at the next line): a record kept past the
+   * limit is better than a record lost.
+   */
+  private void rotate() throws IOException {
+    FileChannel old = channel;
+    channel = null;
+    old.close();
+    try {
+      try {
+        Files.move(file, rotated, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(file, rotated, StandardCopyOption.REPLACE_EXISTING);
+      }
+      rotationFailing = false;
+      LOG.info("journal file {} reached its limit of {} bytes: moved to {}, started a new file",
+          file, maxFileSize, rotated);
+    } catch (IOException e) {
+      if (!rotationFailing) {
+        LOG.warn("journal file {}: cannot move it to {} ({}); appending past the limit of {} "
+            + "bytes, trying again at each line", file, rotated, e.toString(), maxFileSize);
+      }
+      rotationFailing = true;
+    }
+    openChannel();
+  }
+
+  /**
+   * Writes bytes at the end of the complete lines, cutting off what a failed write left there
+   * first. A write that fails is cut back at once; if that fails too, the next write tries again.
+   */
+  private void appendBytes(byte[] bytes) throws IOException {
+    long size = channel.size();
+    if (size > end) {
+      try {
+        channel.truncate(end);
+        size = channel.size();
+      } catch (IOException e) {
+        LOG.warn("journal file {}: cannot cut off {} bytes of a failed write ({}); the next line "
+            + "starts on a line of its own", file, size - end, e.toString());
+      }
+    }
+    long at = end;
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    if (size != end) {
+      // A fragment that could not be cut off, or a file cut short by someone else.
+      at = size;
+      if (size > 0 && lastByte(channel, size) != '\n') {
+        buf = ByteBuffer.allocate(bytes.length + 1).put((byte) '\n').put(bytes).flip();
+      }
+    }
+    int length = buf.remaining();
+    try {
+      writeFully(channel, buf, at);
+    } catch (IOException e) {
+      try {
+        channel.truncate(at);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    end = at + length;
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer buf, long at) throws IOException {
+    long pos = at;
+    while (buf.hasRemaining()) {
+      pos += ch.write(buf, pos);
+    }
+  }
+
+  private static int lastByte(FileChannel ch, long size) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(1);
+    while (b.hasRemaining()) {
+      if (ch.read(b, size - 1) < 0) {
+        return -1;
+      }
+    }
+    return b.get(0);
+  }
+
+  /**
+   * A crash can leave a last line without its newline. If it is a whole line (only the newline is
+   * missing), completes it; otherwise cuts it off, so that the next line starts a line of its own.
+   *
+   * @return the length of the file's complete lines
+   */
+  private long repairTail(FileChannel ch) throws IOException {
+    long size = ch.size();
+    if (size == 0) {
+      return 0;
+    }
+    long start = lastNewline(ch, size) + 1;
+    long tail = size - start;
+    if (tail == 0) {
+      return size;
+    }
+    if (tail <= MAX_LINE_BYTES && isWholeLine(ch, start, (int) tail)) {
+      writeFully(ch, ByteBuffer.wrap(new byte[] {'\n'}), size);
+      LOG.warn("journal file {}: the last line had no newline (a crash mid-write); added it",
+          file);
+      return size + 1;
+    }
+    ch.truncate(start);
+    LOG.warn("journal file {}: dropped a truncated last line of {} bytes (a crash mid-write) "
+        + "before appending", file, tail);
+    return start;
+  }
+
+  /** The position of the last newline before {@code size}, or -1. */
+  private static long lastNewline(FileChannel ch, long size) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(8192);
+    long to = size;
+    while (to > 0) {
+      long from = Math.max(0, to - b.capacity());
+      b.clear().limit((int) (to - from));
+      while (b.hasRemaining()) {
+        if (ch.read(b, from + b.position()) < 0) {
+          throw new IOException("file shrank while being read");
+        }
+      }
+      for (int i = (int) (to - from) - 1; i >= 0; i--) {
+        if (b.get(i) == '\n') {
+          return from + i;
+        }
+      }
+      to = from;
+    }
+    return -1;
+  }
+
+  /** Whether the bytes are one line that a read would accept. */
+  private static boolean isWholeLine(FileChannel ch, long start, int length) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(length);
+    while (b.hasRemaining()) {
+      if (ch.read(b, start + b.position()) < 0) {
+        return false;
+      }
+    }
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder().decode(b.flip()).toString();
+      Scan check = new Scan(null, true, true, m -> {});
+      return check.parse(STRICT.readTree(text));
+    } catch (CharacterCodingException | JsonProcessingException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The length of the carried mode-change lines at the top of a file. */
+  private static long carriedPrefix(Path file, long end) throws IOException {
+    long bytes = 0;
+    try (LineReader in = new LineReader(Files.newInputStream(file), MAX_LINE_BYTES)) {
+      while (bytes < end && in.next() && in.terminated() && in.startsWith(MODE_PREFIX)) {
+        try {
+          JsonNode carried = STRICT.readTree(in.text()).get("carried");
+          if (carried == null || !carried.isBoolean() || !carried.booleanValue()) {
+            break;
+          }
+        } catch (CharacterCodingException | JsonProcessingException e) {
+          break;
+        }
+        bytes += in.length() + 1;
+      }
+    }
+    return Math.min(bytes, end);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading.
+
+  /**
+   * Reads every record of a journal, oldest first (the rotated file, then the current one, each
+   * in file order), with follow-ups attached. Memory grows with the records returned: up to twice
+   * the size limit of JSON. A restart should use {@link #readSince(Path, Instant)} instead.
+   *
+   * <p>A line that cannot be read is skipped with a WARN naming the file and the line; see the
+   * class description.
+   *
+   * @param file the journal file (the rotated file is found beside it)
+   * @return the records, in file order; repeated sequence numbers are all kept
+   * @throws UncheckedIOException when neither the file nor its rotated file exists, or one cannot
+   *     be read
+   */
+  public static List<DecisionRecord> read(Path file) {
+    return readLogged(file, null);
+  }
+
+  /**
+   * Reads the records of a journal whose time is at or after {@code since}, oldest first, with
+   * their follow-ups attached. It streams the files and keeps only the records returned, so its
+   * memory grows with the window, not with the journal. <b>Callers restoring an engine should use
+   * this</b>, with {@code since} the engine's clock minus the memory a restore needs (its
+   * decision memory, minutes to hours), instead of {@link #read(Path)}.
+   *
+   * <p>A line that cannot be read is skipped with a WARN naming the file and the line; see the
+   * class description.
+   *
+   * @param file the journal file (the rotated file is found beside it)
+   * @param since the earliest record time returned, inclusive
+   * @return the records at or after {@code since}, in file order
+   * @throws UncheckedIOException when neither the file nor its rotated file exists, or one cannot
+   *     be read
+   */
+  public static List<DecisionRecord> readSince(Path file, Instant since) {
+    Objects.requireNonNull(since, "since");
+    return readLogged(file, since);
+  }
+
+  /**
+   * Reads the mode changes (promotions and demotions) of a journal, oldest first: the rotated
+   * file, then the current one. The latest change of each workload is always among them, however
+   * often the journal rotated; a change carried to the top of a new file is returned once.
+   * Memory grows with the changes returned only.
+   *
+   * @param file the journal file (the rotated file is found beside it)
+   * @return the mode changes, oldest first
+   * @throws UncheckedIOException when neither the file nor its rotated file exists, or one cannot
+   *     be read
+   */
+  public static List<ModeChangedEvent> readModeChanges(Path file) {
+    WarnLog log = new WarnLog(file);
+    List<ModeChangedEvent> modes = scan(file, null, false, true, log).modes();
+    log.finish();
+    return modes;
+  }
+
+  private static List<DecisionRecord> readLogged(Path file, Instant since) {
+    WarnLog log = new WarnLog(file);
+    List<DecisionRecord> records = scan(file, since, true, false, log).records();
+    log.finish();
+    return records;
+  }
+
+  /** As {@link #readSince(Path, Instant)} (all records when {@code since} is null), reporting. */
+  static List<DecisionRecord> read(Path file, Instant since, Consumer<String> skipped) {
+    return scan(file, since, true, false, skipped).records();
+  }
+
+  /** As {@link #readModeChanges(Path)}, reporting each skipped line to {@code skipped}. */
+  static List<ModeChangedEvent> readModeChanges(Path file, Consumer<String> skipped) {
+    return scan(file, null, false, true, skipped).modes();
+  }
+
+  private record Contents(List<DecisionRecord> records, List<ModeChangedEvent> modes) {}
+
+  private static Contents scan(Path file, Instant since, boolean decisions, boolean modes,
+      Consumer<String> skipped) {
+    Objects.requireNonNull(file, "file");
+    Path rotated = rotatedFileOf(file);
+    boolean hasRotated = Files.isRegularFile(rotated);
+    if (!hasRotated && !Files.exists(file)) {
+      NoSuchFileException e = new NoSuchFileException(file.toString());
+      throw new UncheckedIOException("journal file " + file + " cannot be read: " + e, e);
+    }
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      IOException e = new IOException("not a regular file");
+      throw new UncheckedIOException("journal file " + file + " cannot be read: " + e, e);
+    }
+    Scan scan = new Scan(since, decisions, modes, skipped);
+    if (hasRotated) {
+      scan.file(rotated);
+    }
+    if (!hasRotated || Files.exists(file)) {
+      scan.file(file);
+    }
+    return new Contents(scan.records, List.copyOf(scan.modes));
+  }
+
+  /** A record's identity for its follow-ups: sequence numbers alone may repeat across runs. */
+  private record RecordKey(long sequence, WorkloadRef workload) {}
+
+  /** One read over the files: what it keeps, and how it treats each line. */
+  private static final class Scan {
+    final Instant since;
+    final boolean decisions;
+    final boolean modeChanges;
+    final Consumer<String> skipped;
+    final List<DecisionRecord> records = new ArrayList<>();
+    final Map<RecordKey, Integer> index = new HashMap<>();
+    final Set<ModeChangedEvent> modes = new LinkedHashSet<>();
+
+    Scan(Instant since, boolean decisions, boolean modeChanges, Consumer<String> skipped) {
+      this.since = since;
+      this.decisions = decisions;
+      this.modeChanges = modeChanges;
+      this.skipped = skipped;
+    }
+
+    void file(Path path) {
+      try (LineReader in = new LineReader(Files.newInputStream(path), MAX_LINE_BYTES)) {
+        while (in.next()) {
+          line(path, in);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("journal file " + path + " cannot be read: " + e, e);
+      }
+    }
+
+    private void line(Path path, LineReader in) {
+      if (in.blank()) {
+        return;
+      }
+      if (in.tooLong()) {
+        skip(path, in, "longer than " + MAX_LINE_BYTES + " bytes (" + in.length() + ")");
+        return;
+      }
+      String type = sniffType(in);
+      if (type != null && !wanted(type)) {
+        return;
+      }
+      if ("decision".equals(type) && since != null) {
+        Instant time = sniffTime(in);
+        if (time != null && time.isBefore(since)) {
+          return;
+        }
+      }
+      try {
+        parse(STRICT.readTree(in.text()));
+      } catch (CharacterCodingException e) {
+        skip(path, in, "not UTF-8");
+      } catch (JsonProcessingException e) {
+        skip(path, in, "not JSON: " + e.getOriginalMessage());
+      } catch (RuntimeException e) {
+        skip(path, in, e.getMessage() == null ? e.toString() : e.getMessage());
+      }
+    }
+
+    private boolean wanted(String type) {
+      return "modeChanged".equals(type) ? modeChanges : decisions;
+    }
+
+    /**
+     * Takes one parsed line.
+     *
+     * @return true (so that a check can call it as a predicate)
+     * @throws RuntimeException when the line is not a valid journal line
+     */
+    boolean parse(JsonNode n) {
+      String type = text(n, "type");
+      switch (type) {
+        case "decision" -> {
+          if (decisions) {
+            DecisionRecord r = fromJson(n);
+            if (since == null || !r.time().isBefore(since)) {
+              records.add(r);
+              index.put(new RecordKey(r.sequence(), r.workload()), records.size() - 1);
+            }
+          }
+        }
+        case "followUp" -> {
+          if (decisions) {
+            RecordKey key = new RecordKey(integral(n, "sequence").asLong(),
+                workloadFrom(required(n, "workload")));
+            FollowUp f = followUpFrom(required(n, "followUp"));
+            Integer i = index.get(key);
+            if (i != null) {
+              records.set(i, records.get(i).withFollowUp(f));
+            }
+          }
+        }
+        case "modeChanged" -> {
+          ModeChangedEvent e = modeFrom(n);
+          if (modeChanges) {
+            modes.add(e);
+          }
+        }
+        default -> throw new IllegalArgumentException(
+            "type must be decision, followUp or modeChanged, but was " + n.path("type"));
+      }
+      return true;
+    }
+
+    private void skip(Path path, LineReader in, String why) {
+      skipped.accept("journal file " + path + ":" + in.number() + ": skipped "
+          + (in.terminated() ? "a corrupt line" : "an unfinished last line (a crash mid-write)")
+          + ": " + why);
+    }
+  }
+
+  /** The type of a line written in this class's shape, or null (the line is parsed in full). */
+  private static String sniffType(LineReader in) {
+    if (!in.startsWith(TYPE_PREFIX)) {
+      return null;
+    }
+    String type = in.asciiUntilQuote(TYPE_PREFIX.length, 16);
+    if (type == null || in.byteAt(TYPE_PREFIX.length + type.length() + 1) != ',') {
+      return null;
+    }
+    return switch (type) {
+      case "decision", "followUp", "modeChanged" -> type;
+      default -> null;
+    };
+  }
+
+  /** The time of a decision line written in this class's shape, or null. */
+  private static Instant sniffTime(LineReader in) {
+    if (!in.startsWith(DECISION_PREFIX)) {
+      return null;
+    }
+    int i = DECISION_PREFIX.length;
+    if (in.byteAt(i) == '-') {
+      i++;
+    }
+    int digits = i;
+    while (in.byteAt(i) >= '0' && in.byteAt(i) <= '9') {
+      i++;
+    }
+    if (i == digits || !in.regionMatches(i, TIME_FIELD)) {
+      return null;
+    }
+    String time = in.asciiUntilQuote(i + TIME_FIELD.length, 64);
+    if (time == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(time);
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** Logs the first skipped lines of a read at WARN, and how many more there were. */
+  private static final class WarnLog implements Consumer<String> {
+    private final Path file;
+    private int count;
+
+    WarnLog(Path file) {
+      this.file = file;
+    }
+
+    @Override
+    public void accept(String message) {
+      if (++count <= LOGGED_SKIPS) {
+        LOG.warn("{}", message);
+      }
+    }
+
+    void finish() {
+      if (count > LOGGED_SKIPS) {
+        LOG.warn("journal file {} (and its rotated file): skipped {} corrupt lines in all; the "
+            + "first {} are logged above", file, count, LOGGED_SKIPS);
+      }
+    }
+  }
+
+  /**
+   * A builder of a {@link JsonLinesJournal}: the file and its size limit. Not thread-safe; each
+   * {@link #build()} opens a new journal.
+   */
+  public static final class Builder {
+    private final Path file;
+    private long maxFileSize = DEFAULT_MAX_FILE_SIZE;
+    private ChannelOpener channels = FILES;
+
+    private Builder(Path file) {
+      this.file = Objects.requireNonNull(file, "file");
+    }
+
+    /**
+     * The size, in bytes, past which the file is rotated to {@code <name>.1}: a line that would
+     * take the file past it goes to a new file. Disk use stays about twice this. Default {@value
+     * #DEFAULT_MAX_FILE_SIZE} (64 MiB); from {@value #SMALLEST_MAX_FILE_SIZE} (1 KiB) to {@value
+     * #LARGEST_MAX_FILE_SIZE} (1 TiB). Keep it well above the carried mode changes, about 200
+     * bytes per workload, or each file holds few records.
+     *
+     * @param bytes the limit, in bytes
+     * @return this builder
+     * @throws IllegalArgumentException when out of range, naming the field and the value
+     */
+    public Builder maxFileSize(long bytes) {
+      if (bytes < SMALLEST_MAX_FILE_SIZE || bytes > LARGEST_MAX_FILE_SIZE) {
+        throw new IllegalArgumentException("maxFileSize must be between "
+            + SMALLEST_MAX_FILE_SIZE + " and " + LARGEST_MAX_FILE_SIZE + " bytes, but was "
+            + bytes);
+      }
+      this.maxFileSize = bytes;
+      return this;
+    }
+
+    /** The way files are opened; tests inject failing channels. */
+    Builder channels(ChannelOpener opener) {
+      this.channels = Objects.requireNonNull(opener, "channels");
+      return this;
+    }
+
+    /**
+     * Opens (creating if needed) the journal file for appending. A last line cut short by a crash
+     * is dropped first (or completed, if only its newline is missing).
+     *
+     * @return the journal, open
+     * @throws UncheckedIOException when the file cannot be opened, naming it
+     */
+    public JsonLinesJournal build() {
+      try {
+        return new JsonLinesJournal(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException("journal file " + file + " cannot be opened: " + e, e);
+      }
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static ObjectNode modeJson(ModeChangedEvent event, boolean carried) {
     ObjectNode n = JSON.createObjectNode();
     n.put("type", "modeChanged");
     n.put("time", event.time().toString());
@@ -138,138 +890,16 @@ public final class JsonLinesJournal implements DecisionJournal {
     n.put("from", event.from().name());
     n.put("to", event.to().name());
     n.put("reason", event.reason());
-    writeLine(n);
+    if (carried) {
+      n.put("carried", true);
+    }
+    return n;
   }
 
-  private void writeLine(ObjectNode node) {
-    if (closed) {
-      throw new IllegalStateException("journal " + file + " is closed");
-    }
-    try {
-      out.write(JSON.writeValueAsString(node));
-      out.write('\n');
-      out.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("journal file " + file + ": write failed: " + e, e);
-    }
-  }
-
-  @Override
-  public synchronized void flush() {
-    if (closed) {
-      return;
-    }
-    try {
-      out.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("journal file " + file + ": flush failed: " + e, e);
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      out.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("journal file " + file + ": close failed: " + e, e);
-    }
-  }
-
-  /**
-   * Reads every record of a journal file, oldest first, with follow-ups attached. A truncated or
-   * unparsable last line (a crash mid-write) is skipped with a warning; any other bad line fails.
-   *
-   * @throws JournalFormatException naming the file, the line number and the problem
-   * @throws UncheckedIOException when the file cannot be read
-   */
-  public static List<DecisionRecord> read(Path file) {
-    return readAll(file).records();
-  }
-
-  /**
-   * Reads the mode changes (promotions and demotions) of a journal file, oldest first, with the
-   * same tolerance as {@link #read(Path)}.
-   */
-  public static List<ModeChangedEvent> readModeChanges(Path file) {
-    return readAll(file).modeChanges();
-  }
-
-  private record Contents(List<DecisionRecord> records, List<ModeChangedEvent> modeChanges) {}
-
-  private static Contents readAll(Path file) {
-    List<String> lines;
-    try {
-      lines = lines(Files.readAllBytes(file));
-    } catch (IOException e) {
-      throw new UncheckedIOException("journal file " + file + " cannot be read: " + e, e);
-    }
-    Map<Long, DecisionRecord> bySeq = new LinkedHashMap<>();
-    List<ModeChangedEvent> modes = new ArrayList<>();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i);
-      if (line.isBlank()) {
-        continue;
-      }
-      boolean last = i == lines.size() - 1;
-      JsonNode n;
-      try {
-        n = JSON.readTree(line);
-        String type = text(n, "type");
-        if ("decision".equals(type)) {
-          DecisionRecord r = fromJson(n);
-          bySeq.put(r.sequence(), r);
-        } else if ("followUp".equals(type)) {
-          long seq = integral(n, "sequence").asLong();
-          DecisionRecord r = bySeq.get(seq);
-          if (r != null) {
-            bySeq.put(seq, r.withFollowUp(followUpFrom(n.path("followUp"))));
-          }
-        } else if ("modeChanged".equals(type)) {
-          modes.add(new ModeChangedEvent(workloadFrom(required(n, "workload")),
-              Instant.parse(text(n, "time")), Mode.valueOf(text(n, "from")),
-              Mode.valueOf(text(n, "to")), text(n, "reason")));
-        } else {
-          throw new IllegalArgumentException(
-              "type must be decision, followUp or modeChanged, but was " + n.path("type"));
-        }
-      } catch (JsonProcessingException | RuntimeException e) {
-        if (last) {
-          LOG.warn("journal file {}: skipping truncated last line {}: {}", file, i + 1,
-              e.getMessage());
-          continue;
-        }
-        throw new JournalFormatException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
-      }
-    }
-    return new Contents(new ArrayList<>(bySeq.values()), modes);
-  }
-
-  /**
-   * Splits on newlines and decodes each line on its own, so that bytes cut in the middle of a
-   * character (a crash mid-write) spoil only their line: it reads as unparsable, not as an I/O
-   * error of the whole file.
-   */
-  private static List<String> lines(byte[] bytes) {
-    List<String> out = new ArrayList<>();
-    int start = 0;
-    for (int i = 0; i <= bytes.length; i++) {
-      if (i == bytes.length || bytes[i] == '\n') {
-        if (i > start || i < bytes.length) {
-          java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder();
-          try {
-            out.add(d.decode(java.nio.ByteBuffer.wrap(bytes, start, i - start)).toString());
-          } catch (java.nio.charset.CharacterCodingException e) {
-            out.add("\u0000 not UTF-8");
-          }
-        }
-        start = i + 1;
-      }
-    }
-    return out;
+  private static ModeChangedEvent modeFrom(JsonNode n) {
+    return new ModeChangedEvent(workloadFrom(required(n, "workload")),
+        Instant.parse(text(n, "time")), Mode.valueOf(text(n, "from")),
+        Mode.valueOf(text(n, "to")), text(n, "reason"));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -327,8 +957,8 @@ public final class JsonLinesJournal implements DecisionJournal {
     Map<String, Integer> marks = new LinkedHashMap<>();
     fields(n, "marks").forEachRemaining(e -> {
       if (!e.getValue().isIntegralNumber()) {
-        throw new IllegalArgumentException("mark " + e.getKey() + " must be a whole number, but was "
-            + e.getValue());
+        throw new IllegalArgumentException("mark " + e.getKey()
+            + " must be a whole number, but was " + e.getValue());
       }
       marks.put(e.getKey(), e.getValue().asInt());
     });
@@ -375,7 +1005,7 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   private static Map<String, Double> doublesFrom(JsonNode n) {
     Map<String, Double> m = new LinkedHashMap<>();
-    n.fields().forEachRemaining(e -> {
+    n.properties().iterator().forEachRemaining(e -> {
       if (!e.getValue().isNumber()) {
         throw new IllegalArgumentException("value of " + e.getKey() + " must be a number, but was "
             + e.getValue());
@@ -470,6 +1100,6 @@ public final class JsonLinesJournal implements DecisionJournal {
   }
 
   private static Iterator<Map.Entry<String, JsonNode>> fields(JsonNode n, String field) {
-    return n.path(field).fields();
+    return n.path(field).properties().iterator();
   }
 }

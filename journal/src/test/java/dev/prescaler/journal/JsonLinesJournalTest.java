@@ -1,48 +1,43 @@
 package dev.prescaler.journal;
 
+import static dev.prescaler.journal.JournalFixtures.API;
+import static dev.prescaler.journal.JournalFixtures.T0;
+import static dev.prescaler.journal.JournalFixtures.WEB;
+import static dev.prescaler.journal.JournalFixtures.record;
+import static dev.prescaler.journal.JournalFixtures.stderrOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.AutoscalerEngine;
-import dev.prescaler.core.Forecast;
 import dev.prescaler.core.MetricReading;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Observation;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.ReplicaStatus;
-import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.FollowUp;
 import dev.prescaler.testkit.ManualClock;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The journal's format, reading and tolerance of bad lines, without rotation. */
 class JsonLinesJournalTest {
-  private static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web");
-  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-
   @TempDir Path dir;
-
-  private static DecisionRecord record(long seq) {
-    Forecast f = new Forecast("holt-winters", T0, Duration.ofMinutes(1),
-        new double[] {10, 11}, new double[] {8, 9}, new double[] {12, 14}, 0.9);
-    return new DecisionRecord(seq, T0.plusSeconds(15 * seq), WEB, Mode.ACT,
-        DecisionRecord.Kind.SCALE, 3, 3, Map.of("rps", 250.0), Map.of(), Map.of("rps", 250.0),
-        Map.of("rps", f), 5, 4, List.of(new Reason("predictive", 3, 5, "peak 14 ahead"),
-            new Reason("step-limit", 5, 4, "at most +1")),
-        Map.of("hpa.recommendation", 4), DecisionRecord.Action.APPLIED, "scaled",
-        Optional.empty());
-  }
 
   @Test
   void roundTripsEveryFieldIncludingForecastsMarksAndFollowUps() {
@@ -80,7 +75,8 @@ class JsonLinesJournalTest {
     }
     String text = Files.readString(file);
     Files.writeString(file, text.substring(0, text.length() - 40), StandardCharsets.UTF_8);
-    assertThat(JsonLinesJournal.read(file)).extracting(DecisionRecord::sequence).containsExactly(0L);
+    assertThat(JsonLinesJournal.read(file)).extracting(DecisionRecord::sequence)
+        .containsExactly(0L);
   }
 
   @Test
@@ -100,7 +96,7 @@ class JsonLinesJournalTest {
   }
 
   @Test
-  void aWronglyTypedFieldIsAnErrorNotAZero() throws Exception {
+  void aWronglyTypedFieldSkipsItsLineAndIsNeverReadAsZero() throws Exception {
     Path file = dir.resolve("journal.jsonl");
     try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
       j.append(record(0));
@@ -108,22 +104,209 @@ class JsonLinesJournalTest {
     }
     Files.writeString(file, Files.readString(file).replaceFirst("\"current\":3",
         "\"current\":\"three\""), StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> JsonLinesJournal.read(file))
-        .isInstanceOf(JournalFormatException.class)
-        .hasMessage(file + ":1: field current must be a whole number, but was \"three\"");
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, null, skipped::add)).containsExactly(record(1));
+    assertThat(skipped).containsExactly("journal file " + file + ":1: skipped a corrupt line: "
+        + "field current must be a whole number, but was \"three\"");
   }
 
   @Test
-  void aCorruptLineInTheMiddleNamesFileAndLine() throws Exception {
+  void aCorruptLineInTheMiddleIsSkippedWithAWarningNamingFileAndLine() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(record(0));
+      j.append(record(1));
+      j.append(record(2));
+    }
+    List<String> lines = Files.readAllLines(file);
+    lines.set(1, lines.get(1).substring(0, 200));
+    Files.write(file, lines, StandardCharsets.UTF_8);
+
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, null, skipped::add))
+        .containsExactly(record(0), record(2));
+    assertThat(skipped).singleElement().asString()
+        .startsWith("journal file " + file + ":2: skipped a corrupt line: not JSON: ");
+    String log = stderrOf(() -> JsonLinesJournal.read(file));
+    assertThat(log).contains("WARN").contains(file + ":2: skipped a corrupt line");
+  }
+
+  @Test
+  void onlyTheFirstCorruptLinesOfAReadAreLoggedOneByOne() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < JsonLinesJournal.LOGGED_SKIPS + 5; i++) {
+      text.append("{\"type\":\"decision\",\"sequence\":").append(i).append("}\n");
+    }
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+    String log = stderrOf(() -> JsonLinesJournal.read(file));
+    assertThat(log.lines().filter(l -> l.contains("skipped a corrupt line")))
+        .hasSize(JsonLinesJournal.LOGGED_SKIPS);
+    assertThat(log).contains("skipped " + (JsonLinesJournal.LOGGED_SKIPS + 5)
+        + " corrupt lines in all");
+  }
+
+  @Test
+  void aLineGluedToAFragmentIsSkippedNeverMisread() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    String line0 = JsonLinesJournal.toJson(record(0)).toString();
+    String line1 = JsonLinesJournal.toJson(record(1)).toString();
+    String line2 = JsonLinesJournal.toJson(record(2)).toString();
+    String line3 = JsonLinesJournal.toJson(record(3)).toString();
+    // What the old writer left after a failed write: half a line, then the next line glued on;
+    // and a whole line that lost only its newline, glued to the next one.
+    Files.writeString(file, line0 + "\n" + line1.substring(0, 150) + line2 + "\n" + line1
+        + line3 + "\n", StandardCharsets.UTF_8);
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, null, skipped::add)).containsExactly(record(0));
+    assertThat(skipped).hasSize(2);
+    assertThat(skipped.get(0)).startsWith("journal file " + file + ":2: skipped a corrupt line");
+    assertThat(skipped.get(1)).startsWith("journal file " + file + ":3: skipped a corrupt line");
+  }
+
+  @Test
+  void aLineWithAnUnknownTypeOrADuplicateKeyIsSkipped() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    String line0 = JsonLinesJournal.toJson(record(0)).toString();
+    String line1 = JsonLinesJournal.toJson(record(1)).toString();
+    Files.writeString(file, "{\"type\":\"snapshot\",\"x\":1}\n"
+        + line1.replace("\"current\":3,", "\"current\":3,\"current\":0,") + "\n"
+        + "\n" + line0 + "\n", StandardCharsets.UTF_8);
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, null, skipped::add)).containsExactly(record(0));
+    assertThat(skipped).hasSize(2);
+    assertThat(skipped.get(0)).contains(":1: ")
+        .endsWith("type must be decision, followUp or modeChanged, but was \"snapshot\"");
+    assertThat(skipped.get(1)).contains(":2: ").contains("Duplicate field 'current'");
+  }
+
+  @Test
+  void aLineLongerThanTheCapIsSkippedWithoutBeingKept() throws Exception {
     Path file = dir.resolve("journal.jsonl");
     try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
       j.append(record(0));
     }
-    Files.writeString(file, "{\"type\":\"decision\",\"sequence\":\"x\n"
-        + Files.readString(file), StandardCharsets.UTF_8);
+    try (Writer w = Files.newBufferedWriter(file, StandardOpenOption.APPEND)) {
+      char[] chunk = new char[1 << 16];
+      Arrays.fill(chunk, 'x');
+      for (long n = 0; n <= JsonLinesJournal.MAX_LINE_BYTES; n += chunk.length) {
+        w.write(chunk);
+      }
+      w.write('\n');
+      w.write(JsonLinesJournal.toJson(record(1)).toString());
+      w.write('\n');
+    }
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, null, skipped::add))
+        .containsExactly(record(0), record(1));
+    assertThat(skipped).singleElement().asString()
+        .contains(":2: skipped a corrupt line: longer than " + JsonLinesJournal.MAX_LINE_BYTES);
+  }
+
+  @Test
+  void repeatedAndDecreasingSequenceNumbersKeepEveryRecordInFileOrder() {
+    Path file = dir.resolve("journal.jsonl");
+    FollowUp early = new FollowUp(T0.plusSeconds(60), 4, 4, Map.of("rps", 1.0));
+    FollowUp late = new FollowUp(T0.plusSeconds(3600), 5, 5, Map.of("rps", 2.0));
+    List<DecisionRecord> first = List.of(record(0, T0, WEB), record(1, T0.plusSeconds(15), WEB),
+        record(2, T0.plusSeconds(30), WEB), record(0, T0.plusSeconds(30), API));
+    // A second run, on the same file without a restore: numbers start again, then go down.
+    List<DecisionRecord> second = List.of(record(0, T0.plusSeconds(3000), WEB),
+        record(1, T0.plusSeconds(3015), WEB), record(0, T0.plusSeconds(3015), API));
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      first.forEach(j::append);
+      j.followUp(0, WEB, early);
+    }
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      second.forEach(j::append);
+      j.followUp(0, WEB, late);
+    }
+    List<DecisionRecord> back = JsonLinesJournal.read(file);
+    assertThat(back).containsExactly(first.get(0).withFollowUp(early), first.get(1),
+        first.get(2), first.get(3), second.get(0).withFollowUp(late), second.get(1),
+        second.get(2));
+    assertThat(back).extracting(DecisionRecord::time).isSorted();
+    assertThat(JsonLinesJournal.readSince(file, T0.plusSeconds(3000)))
+        .containsExactlyElementsOf(back.subList(4, 7));
+  }
+
+  @Test
+  void aLastLineMissingOnlyItsNewlineIsKeptWhenReopened() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(record(0));
+      j.append(record(1));
+    }
+    String text = Files.readString(file);
+    Files.writeString(file, text.substring(0, text.length() - 1), StandardCharsets.UTF_8);
+    assertThat(JsonLinesJournal.read(file)).containsExactly(record(0), record(1));
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(record(2));
+    }
+    assertThat(JsonLinesJournal.read(file, null, l -> {
+      throw new AssertionError(l);
+    })).containsExactly(record(0), record(1), record(2));
+  }
+
+  @Test
+  void readingAMissingJournalFailsNamingTheFile() {
+    Path file = dir.resolve("missing.jsonl");
     assertThatThrownBy(() -> JsonLinesJournal.read(file))
-        .isInstanceOf(JournalFormatException.class)
-        .hasMessageStartingWith(file + ":1: ");
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageStartingWith("journal file " + file + " cannot be read: ");
+    assertThatThrownBy(() -> JsonLinesJournal.readModeChanges(file))
+        .isInstanceOf(UncheckedIOException.class);
+  }
+
+  @Test
+  void maxFileSize_belowSmallest() {
+    assertThatThrownBy(() -> JsonLinesJournal.builder(dir.resolve("j.jsonl")).maxFileSize(1023))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxFileSize must be between 1024 and 1099511627776 bytes, but was 1023");
+  }
+
+  @Test
+  void maxFileSize_aboveLargest() {
+    assertThatThrownBy(() -> JsonLinesJournal.builder(dir.resolve("j.jsonl"))
+        .maxFileSize((1L << 40) + 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxFileSize must be between 1024 and 1099511627776 bytes, but was "
+            + ((1L << 40) + 1));
+  }
+
+  @Test
+  void maxFileSize_defaultIs64MiB() {
+    try (JsonLinesJournal j = JsonLinesJournal.open(dir.resolve("j.jsonl"))) {
+      assertThat(j.maxFileSize()).isEqualTo(64L * 1024 * 1024)
+          .isEqualTo(JsonLinesJournal.DEFAULT_MAX_FILE_SIZE);
+    }
+    try (JsonLinesJournal j = JsonLinesJournal.builder(dir.resolve("k.jsonl"))
+        .maxFileSize(1024).build()) {
+      assertThat(j.maxFileSize()).isEqualTo(1024);
+    }
+  }
+
+  @Test
+  void file_null() {
+    assertThatThrownBy(() -> JsonLinesJournal.builder(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("file");
+  }
+
+  @Test
+  void aLineLongerThanTheCapIsRefusedByTheWriter() {
+    Path file = dir.resolve("journal.jsonl");
+    DecisionRecord r = record(0);
+    DecisionRecord huge = new DecisionRecord(1, r.time(), WEB, r.mode(), r.kind(), 3, 3,
+        r.metrics(), r.unavailable(), r.loads(), r.forecasts(), 5, 4, r.reasons(), r.marks(),
+        r.action(), "x".repeat(JsonLinesJournal.MAX_LINE_BYTES), Optional.empty());
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(r);
+      assertThatThrownBy(() -> j.append(huge)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("journal line must be at most " + JsonLinesJournal.MAX_LINE_BYTES
+              + " bytes, but was ");
+      j.append(record(2));
+    }
+    assertThat(JsonLinesJournal.read(file)).containsExactly(r, record(2));
   }
 
   @Test

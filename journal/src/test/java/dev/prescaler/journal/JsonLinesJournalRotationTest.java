@@ -1,0 +1,228 @@
+package dev.prescaler.journal;
+
+import static dev.prescaler.journal.JournalFixtures.API;
+import static dev.prescaler.journal.JournalFixtures.T0;
+import static dev.prescaler.journal.JournalFixtures.TICK;
+import static dev.prescaler.journal.JournalFixtures.WEB;
+import static dev.prescaler.journal.JournalFixtures.lineLength;
+import static dev.prescaler.journal.JournalFixtures.mode;
+import static dev.prescaler.journal.JournalFixtures.record;
+import static dev.prescaler.journal.JournalFixtures.size;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.FollowUp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rotation at the size limit, what survives it, and reading across the two files. */
+class JsonLinesJournalRotationTest {
+  @TempDir Path dir;
+
+  private static final int LINE = lineLength(record(0));
+
+  @Test
+  void rotatesToDotOneBeforeALineWouldPassTheLimitAndKeepsOneRotatedFile() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    long limit = 3L * LINE;  // three records per file
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(limit).build()) {
+      for (int seq = 0; seq < 10; seq++) {
+        j.append(record(seq));
+        assertThat(size(file)).as("after record %d", seq).isLessThanOrEqualTo(limit);
+        assertThat(size(JsonLinesJournal.rotatedFileOf(file))).isLessThanOrEqualTo(limit);
+      }
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("journal.jsonl", "journal.jsonl.1");
+    }
+    // Files of 0-2, 3-5, 6-8 and 9: the first two are gone.
+    assertThat(JsonLinesJournal.read(file)).extracting(DecisionRecord::sequence)
+        .containsExactly(6L, 7L, 8L, 9L);
+    assertThat(Files.readAllLines(file)).hasSize(1);
+    assertThat(Files.readAllLines(JsonLinesJournal.rotatedFileOf(file))).hasSize(3);
+  }
+
+  @Test
+  void rotatedFileIsNamedDotOneBesideTheJournal() {
+    assertThat(JsonLinesJournal.rotatedFileOf(Path.of("/var/lib/prescaler/journal.jsonl")))
+        .isEqualTo(Path.of("/var/lib/prescaler/journal.jsonl.1"));
+  }
+
+  @Test
+  void reopeningAFullFileRotatesAtTheNextLine() {
+    Path file = dir.resolve("journal.jsonl");
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      for (int seq = 0; seq < 5; seq++) {
+        j.append(record(seq));
+      }
+    }
+    // An old unbounded journal, now opened with a limit it already passes.
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(2L * LINE).build()) {
+      j.append(record(5));
+    }
+    assertThat(JsonLinesJournal.read(file)).extracting(DecisionRecord::sequence)
+        .containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    assertThat(size(file)).isEqualTo(LINE);
+  }
+
+  @Test
+  void theLatestModeOfEachWorkloadSurvivesAnyNumberOfRotations() {
+    Path file = dir.resolve("journal.jsonl");
+    ModeChangedEvent webFirst = mode(WEB, T0, Mode.OBSERVE_ONLY, Mode.HPA_FLOOR);
+    ModeChangedEvent api = mode(API, T0.plusSeconds(5), Mode.OBSERVE_ONLY, Mode.ACT);
+    ModeChangedEvent webLater = mode(WEB, T0.plusSeconds(600), Mode.HPA_FLOOR, Mode.ACT);
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(1024).build()) {
+      j.modeChanged(webFirst);
+      j.modeChanged(api);
+      for (int seq = 0; seq < 20; seq++) {  // one record per file: 20 rotations
+        j.append(record(seq));
+      }
+      assertThat(JsonLinesJournal.readModeChanges(file)).containsExactly(webFirst, api);
+      j.modeChanged(webLater);
+      for (int seq = 20; seq < 40; seq++) {
+        j.append(record(seq));
+      }
+    }
+    // Only carried copies are left, once each, oldest first.
+    assertThat(JsonLinesJournal.readModeChanges(file)).containsExactly(api, webLater);
+    assertThat(JsonLinesJournal.read(file)).extracting(DecisionRecord::sequence)
+        .containsExactly(38L, 39L);
+  }
+
+  @Test
+  void modesSurviveRotationsAfterTheJournalIsReopened() {
+    Path file = dir.resolve("journal.jsonl");
+    ModeChangedEvent web = mode(WEB, T0, Mode.OBSERVE_ONLY, Mode.ACT);
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(1024).build()) {
+      j.modeChanged(web);
+      j.append(record(0));
+      j.append(record(1));
+    }
+    for (int run = 1; run <= 3; run++) {
+      try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(1024).build()) {
+        for (int seq = 0; seq < 3; seq++) {
+          j.append(record(10L * run + seq));
+        }
+      }
+      assertThat(JsonLinesJournal.readModeChanges(file)).as("run %d", run).containsExactly(web);
+    }
+  }
+
+  @Test
+  void modesSurviveACrashBetweenTheRenameAndTheNewFile() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    Path rotated = JsonLinesJournal.rotatedFileOf(file);
+    ModeChangedEvent web = mode(WEB, T0, Mode.OBSERVE_ONLY, Mode.ACT);
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(1024).build()) {
+      j.modeChanged(web);
+      j.append(record(0));
+    }
+    Files.move(file, rotated);  // renamed, then the crash: no current file
+    assertThat(JsonLinesJournal.read(file)).containsExactly(record(0));
+    assertThat(JsonLinesJournal.readModeChanges(file)).containsExactly(web);
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(1024).build()) {
+      for (int seq = 1; seq < 4; seq++) {
+        j.append(record(seq));
+      }
+    }
+    assertThat(JsonLinesJournal.readModeChanges(file)).containsExactly(web);
+    assertThat(JsonLinesJournal.read(file)).containsExactly(record(2), record(3));
+  }
+
+  @Test
+  void manyCarriedModesStillLeaveEveryRecordReadable() {
+    Path file = dir.resolve("journal.jsonl");
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(1024).build()) {
+      // Carried lines of 6 workloads fill more than a 1 KiB file: each new file holds them and
+      // one record.
+      for (int w = 0; w < 6; w++) {
+        j.modeChanged(mode(WorkloadRef.deployment("shop", "w" + w), T0,
+            Mode.OBSERVE_ONLY, Mode.ACT));
+      }
+      j.append(record(0));
+      j.append(record(1));
+    }
+    assertThat(JsonLinesJournal.read(file)).containsExactly(record(0), record(1));
+    assertThat(JsonLinesJournal.readModeChanges(file)).hasSize(6);
+  }
+
+  @Test
+  void readSinceReturnsOnlyTheTailAcrossBothFilesWithItsFollowUps() {
+    Path file = dir.resolve("journal.jsonl");
+    FollowUp old = new FollowUp(T0.plusSeconds(120), 4, 4, Map.of("rps", 1.0));
+    FollowUp recent = new FollowUp(T0.plusSeconds(1500), 4, 4, Map.of("rps", 2.0));
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(40L * LINE).build()) {
+      for (int seq = 0; seq < 100; seq++) {
+        j.append(record(seq));
+        if (seq == 10) {
+          j.followUp(2, WEB, old);
+        }
+        if (seq == 95) {
+          j.followUp(85, WEB, recent);
+        }
+      }
+    }
+    Instant since = T0.plus(TICK.multipliedBy(70));  // in the rotated file
+    List<String> skipped = new ArrayList<>();
+    List<DecisionRecord> tail = JsonLinesJournal.read(file, since, skipped::add);
+    assertThat(tail).extracting(DecisionRecord::sequence)
+        .containsExactlyElementsOf(LongStream.range(70, 100).boxed().toList());
+    assertThat(tail.get(15)).isEqualTo(record(85).withFollowUp(recent));
+    assertThat(tail).filteredOn(r -> r.sequence() != 85)
+        .allSatisfy(r -> assertThat(r.followUp()).isEmpty());
+    assertThat(skipped).isEmpty();
+    assertThat(JsonLinesJournal.readSince(file, since)).isEqualTo(tail);
+    assertThat(JsonLinesJournal.readSince(file, T0.plusSeconds(100_000))).isEmpty();
+  }
+
+  @Test
+  void readSinceSkipsOldLinesWithoutParsingThemButChecksTheWindow() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      for (int seq = 0; seq < 4; seq++) {
+        j.append(record(seq));
+      }
+    }
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    lines.set(0, lines.get(0).replace("\"current\":3", "\"current\":\"three\""));
+    lines.set(3, lines.get(3).replace("\"current\":3", "\"current\":\"three\""));
+    Files.write(file, lines);
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, T0.plus(TICK), skipped::add))
+        .containsExactly(record(1), record(2));
+    // The corrupt old line is outside the window: not reported. The one inside is.
+    assertThat(skipped).singleElement().asString().contains(":4: skipped a corrupt line");
+  }
+
+  @Test
+  void aRenameThatFailsKeepsAppendingPastTheLimitAndLosesNothing() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    Path blocker = JsonLinesJournal.rotatedFileOf(file);
+    Files.createDirectories(blocker.resolve("not-empty"));  // a rename onto it fails
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(2L * LINE).build()) {
+      for (int seq = 0; seq < 5; seq++) {
+        j.append(record(seq));
+      }
+      assertThat(size(file)).isEqualTo(5L * LINE);
+      Files.delete(blocker.resolve("not-empty"));
+      Files.delete(blocker);
+      j.append(record(5));
+    }
+    assertThat(JsonLinesJournal.read(file)).extracting(DecisionRecord::sequence)
+        .containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    assertThat(size(file)).isEqualTo(LINE);
+  }
+}
