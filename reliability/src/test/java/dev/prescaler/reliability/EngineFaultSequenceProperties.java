@@ -39,8 +39,9 @@ import org.junit.jupiter.api.Test;
  *   <li>every workload has exactly one journal record (append attempted) for the tick;
  *   <li>every record satisfies {@link DecisionInvariants} (bounds, step limits, clamp, kind,
  *       observe-only never calls the executor, holds call nothing and give a reason);
- *   <li>bad or missing data, a clock that went backwards, or a failed policy gives a HOLD whose
- *       message names the cause; good data never gives a HOLD;
+ *   <li>bad or missing data, a clock that went backwards, a failed policy, or a workload scaled
+ *       to 0 behind our back while its minReplicas is above 0 gives a HOLD whose message names
+ *       the cause; good data never gives a HOLD otherwise;
  *   <li>the executor is called only for non-hold decisions of acting workloads, once, with the
  *       decided count; the journal's action is the executor's answer; the cluster changes only
  *       when the answer was "applied";
@@ -205,8 +206,14 @@ class EngineFaultSequenceProperties {
           expectedHold.get(w).ifPresent(causes::add);
         }
         boolean dataGood = causes.isEmpty();
+        if (r.current() == 0 && s.minReplicas() > 0) {
+          // Scaled to 0 behind our back: held there, as the Kubernetes HPA does, before the
+          // samples are looked at.
+          causes.clear();
+          causes.add("current replicas is 0 with minReplicas " + s.minReplicas());
+        }
         Behaviour b = subject.policy.behaviour(w);
-        if (dataGood && (b == Behaviour.THROWS || b == Behaviour.NULL)) {
+        if (causes.isEmpty() && (b == Behaviour.THROWS || b == Behaviour.NULL)) {
           causes.add("policy failed");
         }
         if (causes.isEmpty()) {
