@@ -43,6 +43,9 @@ public final class Forecasters {
   /** Default daily harmonics of the Fourier model: 10 (weekly: 5). */
   public static final int DEFAULT_DAILY_HARMONICS = 10;
 
+  /** Most daily and weekly harmonics of {@code auto}'s weekly log-scale Fourier candidate. */
+  static final int WEEKLY_FOURIER_HARMONICS = 20;
+
   private static final double FIT_FRACTION = 0.75;
   private static final int HW_FIT_SEASONS = 3;
   private static final int HW_FIT_MIN = 2016;
@@ -59,14 +62,18 @@ public final class Forecasters {
 
   /**
    * A new forecaster by name, with its defaults, as {@code forecast-eval --methods} and {@code
-   * simulate --forecaster} take it; empty for a name not in {@link #NAMES}.
+   * simulate --forecaster} take it; empty for a name not in {@link #NAMES}. {@code fourier} is
+   * {@link #fourier} with the daily and weekly seasons, except that a season the history's step
+   * does not divide is left out (as detection leaves it out) rather than rejected.
    */
   public static Optional<Forecaster> named(String name) {
     return Optional.ofNullable(switch (name) {
       case "linear-trend" -> linearTrend();
       case "seasonal-naive" -> seasonalNaive();
       case "holt-winters" -> holtWinters();
-      case "fourier" -> fourier(Duration.ofDays(1), Duration.ofDays(7));
+      case "fourier" -> new ModelForecaster(settings("fourier",
+          new Duration[] {Duration.ofDays(1), Duration.ofDays(7)}, true,
+          Forecasters::fourierCandidates, 0));
       case "auto" -> auto();
       default -> null;
     });
@@ -83,14 +90,20 @@ public final class Forecasters {
    * Holt-Winters without and with damped trend, multiplicative Holt-Winters, additive
    * Holt-Winters on the log scale and trend-plus-Fourier regression; with a weekly period also
    * the weekly seasonal naive, weekly Holt-Winters (plain and on the log scale) and a log-scale
-   * Fourier regression with 20 weekly harmonics. Short histories leave only the candidates they
-   * can fit; a single value forecasts flat.
+   * Fourier regression with 20 weekly and at most 20 daily harmonics. Short histories leave only
+   * the candidates they can fit and validate (a candidate whose fit part of the history is too
+   * short for it is not fitted: it could not be scored); a single value forecasts flat.
    */
   public static Forecaster auto() {
     return auto(new Duration[0]);
   }
 
-  /** The automatic forecaster with the seasonal periods given rather than detected. */
+  /**
+   * The automatic forecaster with the seasonal periods given rather than detected.
+   *
+   * @param seasons season lengths, each a multiple of the history's step, at most 1,000,000 steps
+   *     (checked at the first forecast, which throws {@link IllegalArgumentException} otherwise)
+   */
   public static Forecaster auto(Duration... seasons) {
     return new ModelForecaster(settings("auto", seasons, Forecasters::autoCandidates,
         DEFAULT_COMBINE));
@@ -118,10 +131,21 @@ public final class Forecasters {
       out.add(new HoltWintersSpec(q, Seasonal.ADDITIVE, Trend.NONE, hwFit(q)));
       out.add(TransformedModel.log(new HoltWintersSpec(q, Seasonal.ADDITIVE, Trend.NONE,
           hwFit(q))));
-      out.add(TransformedModel.log(FourierModel.spec(periods, new int[] {periods[0] / 2 - 1, 20},
+      out.add(TransformedModel.log(FourierModel.spec(periods, weeklyFourierHarmonics(periods),
           false, 2)));
     }
     return out;
+  }
+
+  /**
+   * The harmonics of {@code auto}'s weekly log-scale Fourier candidate: as many daily ones as the
+   * daily period allows (11 at an hourly step), at most {@link #WEEKLY_FOURIER_HARMONICS}, and
+   * {@link #WEEKLY_FOURIER_HARMONICS} weekly ones. Uncapped, a 1-minute step asked for 719 daily
+   * harmonics: 1,479 least-squares columns, seconds of refit for one series.
+   */
+  static int[] weeklyFourierHarmonics(int[] periods) {
+    int daily = Math.min(periods[0] / 2 - 1, WEEKLY_FOURIER_HARMONICS);
+    return new int[] {daily, WEEKLY_FOURIER_HARMONICS};
   }
 
   private static int hwFit(int period) {
@@ -159,7 +183,8 @@ public final class Forecasters {
    * last 3 seasons (at least 2,016 values) by minimising the one-step squared error; until two
    * seasons are known, Holt's damped trend without season.
    *
-   * @param season season length, a multiple of the history's step
+   * @param season season length, a multiple of the history's step, at most 1,000,000 steps
+   *     (checked at the first forecast, which throws {@link IllegalArgumentException} otherwise)
    */
   public static Forecaster holtWinters(Duration season, Seasonal seasonal, Trend trend) {
     Objects.requireNonNull(season, "season");
@@ -194,7 +219,8 @@ public final class Forecasters {
   /**
    * Seasonal naive: each step forecasts the value one season earlier.
    *
-   * @param season season length, a multiple of the history's step
+   * @param season season length, a multiple of the history's step, at most 1,000,000 steps
+   *     (checked at the first forecast, which throws {@link IllegalArgumentException} otherwise)
    */
   public static Forecaster seasonalNaive(Duration season) {
     Objects.requireNonNull(season, "season");
@@ -222,10 +248,13 @@ public final class Forecasters {
 
   /**
    * Trend plus Fourier terms for each season (10 harmonics of the shortest, 5 of the others) by
-   * least squares, with the residual level smoothed between refits; needs two of the longest
-   * season, naive before that.
+   * least squares, with the residual level smoothed between refits. It needs two of the longest
+   * season; with less history but two of the shortest season it fits the shortest season alone
+   * (a daily model when the seasons are a day and a week), and naive before that. With no season
+   * given, the daily and weekly seasons are detected per series (naive when none is).
    *
-   * @param seasons season lengths, multiples of the history's step
+   * @param seasons season lengths, each a multiple of the history's step, at most 1,000,000 steps
+   *     (checked at the first forecast, which throws {@link IllegalArgumentException} otherwise)
    */
   public static Forecaster fourier(Duration... seasons) {
     Objects.requireNonNull(seasons, "seasons");
@@ -252,10 +281,17 @@ public final class Forecasters {
 
   private static ModelForecaster.Settings settings(String name, Duration[] seasons,
       java.util.function.Function<int[], List<ModelSpec>> candidates, int combine) {
+    return settings(name, seasons, false, candidates, combine);
+  }
+
+  private static ModelForecaster.Settings settings(String name, Duration[] seasons,
+      boolean skipIndivisible, java.util.function.Function<int[], List<ModelSpec>> candidates,
+      int combine) {
     for (Duration d : seasons) {
       Objects.requireNonNull(d, "seasons");
     }
-    return new ModelForecaster.Settings(name, seasons, candidates, combine, DEFAULT_REFIT_EVERY,
-        DEFAULT_MAX_VALIDATION, DEFAULT_ERROR_WINDOW, DEFAULT_MIN_ERRORS, FIT_FRACTION);
+    return new ModelForecaster.Settings(name, seasons, skipIndivisible, candidates, combine,
+        DEFAULT_REFIT_EVERY, DEFAULT_MAX_VALIDATION, DEFAULT_ERROR_WINDOW, DEFAULT_MIN_ERRORS,
+        FIT_FRACTION);
   }
 }

@@ -21,11 +21,12 @@ final class FourierModel implements PointModel {
   private final int[] periods;
   private final float[][] profiles; // float: tabulated once per fit, 1,440 per day at 1 min
   private final double damping;
+  private final int columns;
   private long t; // index of the next observation
   private double residual;
 
   private FourierModel(double intercept, double slope, int[] periods, float[][] profiles,
-      long t, double residual, double damping) {
+      long t, double residual, double damping, int columns) {
     this.intercept = intercept;
     this.slope = slope;
     this.periods = periods;
@@ -33,6 +34,7 @@ final class FourierModel implements PointModel {
     this.t = t;
     this.residual = residual;
     this.damping = damping;
+    this.columns = columns;
   }
 
   static FourierModel fit(double[] y, int[] periods, int[] harmonics, boolean trend) {
@@ -84,7 +86,7 @@ final class FourierModel implements PointModel {
         prof[p][j] = (float) sum[j];
       }
     }
-    FourierModel mdl = new FourierModel(icept, sl, periods, prof, 0, 0, 1);
+    FourierModel mdl = new FourierModel(icept, sl, periods, prof, 0, 0, 1, cols);
     // Run the residual smoother over the last stretch so that it starts at the current level.
     int from = Math.max(0, n - 10 * (int) Math.ceil(1 / RESIDUAL_WEIGHT));
     mdl.t = from;
@@ -117,6 +119,11 @@ final class FourierModel implements PointModel {
       v += profiles[p][(int) (i % periods[p])];
     }
     return v;
+  }
+
+  /** The number of least-squares columns of the fit (intercept, trend, 2 per harmonic). */
+  int columns() {
+    return columns;
   }
 
   /** Bytes held in arrays (the seasonal profiles), for the per-series memory bound. */

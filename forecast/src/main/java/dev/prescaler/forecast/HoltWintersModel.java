@@ -55,6 +55,12 @@ public final class HoltWintersModel implements PointModel {
 
   private static final double PHI_MIN = 0.8;
   private static final double PHI_MAX = 0.98;
+  /**
+   * The largest ratio of an observation to the level that {@link #update} lets into a
+   * multiplicative season, as a multiple of the largest index of the fit (and at least this
+   * multiple of 1): 4.
+   */
+  static final double MAX_INDEX_GROWTH = 4;
 
   private final Seasonal seasonal;
   private final Trend trend;
@@ -66,6 +72,7 @@ public final class HoltWintersModel implements PointModel {
   private double level;
   private double slope;
   private final float[] season; // float: a relative 6e-8 is far below any forecast error
+  private final double maxIndex; // multiplicative: the largest y / level the season takes in
   private int pos; // index in season of the next observation
 
   private HoltWintersModel(int period, Seasonal seasonal, Trend trend, double[] p, double[] y) {
@@ -79,9 +86,12 @@ public final class HoltWintersModel implements PointModel {
     double[] state = new double[3];
     this.sse = run(y, seasonal, trend, p, s, state);
     this.season = new float[s.length];
+    double most = 1;
     for (int i = 0; i < s.length; i++) {
       season[i] = (float) s[i];
+      most = Math.max(most, season[i]);
     }
+    this.maxIndex = MAX_INDEX_GROWTH * most;
     this.level = state[0];
     this.slope = state[1];
     this.pos = (int) state[2];
@@ -97,6 +107,7 @@ public final class HoltWintersModel implements PointModel {
     this.phi = m.phi;
     this.sse = m.sse;
     this.season = new float[1];
+    this.maxIndex = m.maxIndex;
   }
 
   /**
@@ -314,7 +325,12 @@ public final class HoltWintersModel implements PointModel {
 
   /**
    * Absorbs the next observation in O(1): one step of the smoothing recursions. A
-   * multiplicative model treats values below 1e-9 as 1e-9.
+   * multiplicative model treats values below 1e-9 as 1e-9, and leaves the seasonal index as it
+   * is when the observation is more than {@link #MAX_INDEX_GROWTH} times the largest index of the
+   * fit above the level: then the level is what is wrong (after a run of zeros it is near 1e-9,
+   * and the first real value divided by it would store an index of 1e9 or more, and forecasts of
+   * that size one season later), and the level catches up by itself. So every index stays at
+   * most that multiple of the fit's largest.
    *
    * @param y the observation after the last one seen, finite
    */
@@ -330,8 +346,11 @@ public final class HoltWintersModel implements PointModel {
       if (!(nl > 1e-12)) {
         nl = Math.max(1e-12, Math.abs(base));
       }
-      double ns = gamma * (yy / base) + (1 - gamma) * si;
-      season[pos] = (float) (ns > 1e-6 && Double.isFinite(ns) ? ns : Math.max(1e-6, si));
+      double ratio = yy / base;
+      if (ratio <= maxIndex) { // false for NaN too
+        double ns = gamma * ratio + (1 - gamma) * si;
+        season[pos] = (float) (ns > 1e-6 && Double.isFinite(ns) ? ns : Math.max(1e-6, si));
+      }
     } else {
       nl = alpha * (y - si) + (1 - alpha) * base;
       season[pos] = (float) (gamma * (y - base) + (1 - gamma) * si);

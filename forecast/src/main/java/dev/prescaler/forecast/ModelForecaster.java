@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.commons.math3.distribution.NormalDistribution;
@@ -61,6 +62,9 @@ public final class ModelForecaster implements Forecaster {
    */
   static final int[] KEPT_STEPS = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32};
 
+  /** The longest seasonal period in steps: 1,000,000 (more than 11 days of 1-second steps). */
+  static final int MAX_PERIOD = 1_000_000;
+
   private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
 
   private final Settings settings;
@@ -73,7 +77,11 @@ public final class ModelForecaster implements Forecaster {
    * Configuration shared by the per-series instances.
    *
    * @param name the forecaster's name
-   * @param seasons seasonal periods, or empty to detect daily/weekly ones per series
+   * @param seasons seasonal periods, or empty to detect daily/weekly ones per series; each must
+   *     be a multiple of the history's step, of at most {@link #MAX_PERIOD} steps (checked at the
+   *     first forecast, when the step is known); one of a single step means no season
+   * @param skipIndivisible whether seasons that are not such a multiple are left out, as
+   *     detection leaves them out, rather than rejected
    * @param candidates the candidate models for the detected or given periods
    * @param combine how many of the best-scoring candidates to average, weighted by inverse score
    *     (1 = keep the best; 0 =
@@ -84,14 +92,22 @@ public final class ModelForecaster implements Forecaster {
    * @param minErrors errors per tracked horizon needed before they calibrate the interval
    * @param fitFraction share of the history kept for fitting at a refit (the rest validates)
    */
-  record Settings(String name, Duration[] seasons, Function<int[], List<ModelSpec>> candidates,
-      int combine, Duration refitEvery, int maxValidation, int errorWindow, int minErrors,
-      double fitFraction) {
+  record Settings(String name, Duration[] seasons, boolean skipIndivisible,
+      Function<int[], List<ModelSpec>> candidates, int combine, Duration refitEvery,
+      int maxValidation, int errorWindow, int minErrors, double fitFraction) {
     Settings {
       Objects.requireNonNull(name, "name");
       seasons = seasons.clone();
       Objects.requireNonNull(candidates, "candidates");
       Objects.requireNonNull(refitEvery, "refitEvery");
+    }
+
+    /** Settings whose seasons must all be multiples of the step. */
+    Settings(String name, Duration[] seasons, Function<int[], List<ModelSpec>> candidates,
+        int combine, Duration refitEvery, int maxValidation, int errorWindow, int minErrors,
+        double fitFraction) {
+      this(name, seasons, false, candidates, combine, refitEvery, maxValidation, errorWindow,
+          minErrors, fitFraction);
     }
   }
 
@@ -176,7 +192,15 @@ public final class ModelForecaster implements Forecaster {
       if (n == 0) {
         throw new IllegalArgumentException("history must have a present value, but was empty");
       }
-      int steps = Forecaster.steps(horizonSpan, history.step());
+      Duration at = history.step();
+      if (at.toMillis() < 1 || at.getNano() % 1_000_000 != 0) {
+        throw new IllegalArgumentException("history step must be a whole number of milliseconds,"
+            + " at least 1 ms, but was " + at);
+      }
+      if (!at.equals(step)) {
+        inSteps(s.seasons(), s.skipIndivisible(), at); // rejects seasons this step cannot hold
+      }
+      int steps = Forecaster.steps(horizonSpan, at);
       long end = history.end().toEpochMilli();
       long stepMs = history.step().toMillis();
       long added = endMillis == Long.MIN_VALUE ? -1 : (end - endMillis) / stepMs;
@@ -233,7 +257,7 @@ public final class ModelForecaster implements Forecaster {
           break;
         }
       }
-      periods = s.seasons().length > 0 ? inSteps(s.seasons(), step)
+      periods = s.seasons().length > 0 ? inSteps(s.seasons(), s.skipIndivisible(), step)
           : Seasonality.detect(y, step, Seasonality.DEFAULT_THRESHOLD);
       int present = 0;
       for (double r : raw) {
@@ -251,6 +275,12 @@ public final class ModelForecaster implements Forecaster {
         int fitLen = n - v;
         boolean validate = v > 0 && spec.applicable(fitLen, positive);
         if (!validate) {
+          if (v > 0 && s.combine() > 0) {
+            // It could only be fitted on the whole history and left unscored: never selected,
+            // since the first candidate (naive) is always validated and is the fallback when no
+            // candidate has a score. Not worth its fit.
+            continue;
+          }
           fitLen = n;
           if (!spec.applicable(n, positive)) {
             continue;
@@ -455,10 +485,32 @@ public final class ModelForecaster implements Forecaster {
       return h ^ (h >>> 31);
     }
 
-    private static int[] inSteps(Duration[] seasons, Duration step) {
-      return Arrays.stream(seasons).mapToLong(d -> d.toMillis() / step.toMillis())
-          .filter(p -> p >= 2).mapToInt(p -> (int) Math.min(p, 1_000_000)).distinct().sorted()
-          .toArray();
+    /**
+     * The seasons in steps, ascending, without duplicates; a season of one step (no season at
+     * this step) is left out.
+     *
+     * @throws IllegalArgumentException for a season that is not a multiple of {@code step} or is
+     *     more than {@link #MAX_PERIOD} steps, unless {@code skipIndivisible} (then it is left
+     *     out)
+     */
+    static int[] inSteps(Duration[] seasons, boolean skipIndivisible, Duration step) {
+      long ms = step.toMillis();
+      int[] out = new int[seasons.length];
+      int k = 0;
+      for (Duration d : seasons) {
+        long p = d.toMillis() / ms;
+        boolean whole = d.toMillis() % ms == 0 && d.getNano() % 1_000_000 == 0;
+        if (whole && p >= 2 && p <= MAX_PERIOD) {
+          out[k++] = (int) p;
+        } else if (!skipIndivisible && !(whole && p == 1)) {
+          String count = whole ? Long.toString(p)
+              : String.format(Locale.ROOT, "%.2f", (double) d.toMillis() / ms);
+          throw new IllegalArgumentException("season must be a multiple of the history step, of"
+              + " at most " + MAX_PERIOD + " steps, but was " + d + " at a step of " + step
+              + " (" + count + " steps)");
+        }
+      }
+      return Arrays.stream(out, 0, k).distinct().sorted().toArray();
     }
 
     private static double lastPresent(double[] raw) {
@@ -547,8 +599,10 @@ public final class ModelForecaster implements Forecaster {
         // Models keep their state in float: allow its rounding (8 float ulps) around the point,
         // so that a series that repeats exactly is still inside its interval.
         double ulps = p * 0x1p-21;
-        double lo = Double.isFinite(lower[h]) ? Math.min(p, p + Math.min(0, lower[h])) : p;
-        double hi = Double.isFinite(upper[h]) ? Math.max(p, p + Math.max(0, upper[h])) : p;
+        // A quantile that overflowed (or is NaN) says the errors are beyond measure: the widest
+        // interval allowed, never none.
+        double lo = Double.isFinite(lower[h]) ? Math.min(p, p + Math.min(0, lower[h])) : 0;
+        double hi = Double.isFinite(upper[h]) ? Math.max(p, p + Math.max(0, upper[h])) : cap;
         lo -= ulps;
         hi = Math.min(cap, hi + ulps);
         point[h] = p;

@@ -161,6 +161,49 @@ class AutoForecasterTest {
   }
 
   @Test
+  void theWeeklyLogFourierCandidateKeepsAtMostTwentyDailyHarmonics() {
+    // Uncapped, a 1-minute step asked for 719 daily harmonics (1,479 columns, seconds per refit).
+    assertThat(Forecasters.weeklyFourierHarmonics(new int[] {1440, 10080})).containsExactly(20,
+        20);
+    assertThat(Forecasters.weeklyFourierHarmonics(new int[] {288, 2016})).containsExactly(20, 20);
+    // M4 Hourly keeps its 11 daily harmonics.
+    assertThat(Forecasters.weeklyFourierHarmonics(new int[] {24, 168})).containsExactly(11, 20);
+  }
+
+  @Test
+  void theWeeklyLogFourierCandidateFitsFourteenDaysOfMinutesWithEightyOneColumns() {
+    int[] periods = {1440, 10080};
+    ModelSpec spec = Forecasters.autoCandidates(periods).stream()
+        .filter(c -> c.name().equals("log-fourier-flat-1440-10080")).findFirst().orElseThrow();
+    double[] y = new double[2 * 10080];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = 100 + 50 * Math.sin(2 * Math.PI * i / 1440) + 20 * Math.sin(2 * Math.PI * i / 10080);
+    }
+    PointModel m = spec.fit(y, null);
+    FourierModel fourier = (FourierModel) ((TransformedModel) m).inner();
+    assertThat(fourier.columns()).isEqualTo(1 + 2 * (20 + 20));
+  }
+
+  @Test
+  void candidatesThatCannotBeValidatedAreNotFitted() {
+    // 400 hourly values: 100 validate, 300 fit. The daily and weekly periods are detected, but
+    // every candidate needing two weeks (336 values) or more than 300 could only be fitted on
+    // the whole history and never scored: fourier-24-168, hw-add-168, log-hw-add-168 and
+    // log-fourier-flat-24-168 are left out, the other 10 fitted.
+    double[] y = new double[400];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = 100 + 50 * Math.sin(2 * Math.PI * i / 24) + (i % 168 < 24 ? 30 : 0);
+    }
+    ModelForecaster.State f = (ModelForecaster.State) Forecasters.auto().forSeries();
+    f.forecast(MetricSeries.of(T0, HOUR, y), HOUR, 0.9);
+    assertThat(f.periods()).containsExactly(24, 168);
+    long validatable = Forecasters.autoCandidates(f.periods()).stream()
+        .filter(c -> c.applicable(300, true)).count();
+    assertThat(validatable).isEqualTo(10);
+    assertThat(f.candidates()).isEqualTo(10);
+  }
+
+  @Test
   void resamplerAveragesPerStepAndMarksEmptyStepsMissing() {
     long m = 60_000;
     MetricSeries s = Resampler.toGrid(new long[] {0, 10_000, 2 * m + 5, 2 * m + 50_000},

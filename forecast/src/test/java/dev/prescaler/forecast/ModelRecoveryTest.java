@@ -56,6 +56,28 @@ class ModelRecoveryTest {
   }
 
   @Test
+  void multiplicativeHoltWintersStaysBoundedAfterARunOfZeros() {
+    // The level falls to ~1e-9 over the zeros; the first real value divided by it used to store
+    // a seasonal index of 1e9 or more, and forecasts of ~1e12 one season later.
+    double[] y = pattern(24, 8);
+    HoltWintersModel m = HoltWintersModel.fit(y, 24, Seasonal.MULTIPLICATIVE, Trend.NONE);
+    for (int i = 0; i < 48; i++) {
+      m.update(0);
+    }
+    double most = 0;
+    for (int i = 0; i < 24 * 6; i++) {
+      m.update(y[i % y.length]);
+      for (double v : m.forecast(48)) {
+        most = Math.max(most, v);
+      }
+    }
+    // The pattern peaks at 165: an index at most 4 times the fit's largest (about 1.65).
+    assertThat(most).isLessThan(10 * 165.0);
+    double[] f = m.forecast(24);
+    assertThat(f[0]).isCloseTo(y[24 * 6 % y.length], within(40.0));
+  }
+
+  @Test
   void holtWintersRecoversAPureSeasonalPattern() {
     double[] y = pattern(24, 12);
     for (Seasonal s : new Seasonal[] {Seasonal.ADDITIVE, Seasonal.MULTIPLICATIVE}) {

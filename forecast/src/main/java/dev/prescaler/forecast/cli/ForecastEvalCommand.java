@@ -35,7 +35,8 @@ public final class ForecastEvalCommand {
       "Trace: a CSV of timestamp,value (ISO-8601 like 2014-04-10T00:04:00Z or epoch seconds,",
       "optional header), resampled to --step (default: the median spacing). At every origin after",
       "a warm-up the models forecast; per horizon it prints MASE against seasonal naive (daily",
-      "season; naive without one) and the coverage of the --level interval (default 0.95).",
+      "season; naive without one; both scored on the steps where seasonal naive has a value) and",
+      "the coverage of the --level interval (default 0.95).",
       "",
       "Exit status: 0 on success, 2 on bad input (one line on stderr: file:line: problem).");
 

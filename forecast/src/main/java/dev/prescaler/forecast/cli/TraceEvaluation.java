@@ -82,15 +82,19 @@ final class TraceEvaluation {
       }
       models = chosen;
     }
-    // Seasonal-naive reference error per horizon.
+    // Seasonal-naive reference error per horizon, over the steps the models are scored on.
+    int[] present = new int[n + 1]; // present[i] = present values among y[0..i)
+    for (int i = 0; i < n; i++) {
+      present[i + 1] = present[i] + (Double.isNaN(y[i]) ? 0 : 1);
+    }
     double[] refAbs = new double[horizons.length];
     for (int t = warmup; t + maxH < n; t++) {
+      if (present[t] == present[Math.max(0, t - cap)]) {
+        continue; // no history: the models are not asked either
+      }
       for (int k = 0; k < horizons.length; k++) {
-        int h = horizons[k];
-        double actual = y[t + h - 1];
-        // the value one season before the target (the last value when there is no season)
-        int src = season == 1 ? t - 1 : t + h - 1 - season * ((h - 1) / season + 1);
-        double ref = y[Math.max(0, src)];
+        double actual = y[t + horizons[k] - 1];
+        double ref = reference(y, t, horizons[k], season);
         if (!Double.isNaN(actual) && !Double.isNaN(ref)) {
           refAbs[k] += Math.abs(actual - ref);
         }
@@ -122,8 +126,8 @@ final class TraceEvaluation {
         for (int k = 0; k < horizons.length; k++) {
           int h = horizons[k];
           double actual = y[t + h - 1];
-          if (Double.isNaN(actual)) {
-            continue;
+          if (Double.isNaN(actual) || Double.isNaN(reference(y, t, h, season))) {
+            continue; // MASE-sn compares models and reference on the same steps
           }
           abs[k] += Math.abs(actual - fc.point(h - 1));
           count[k]++;
@@ -155,6 +159,16 @@ final class TraceEvaluation {
       lines.forEach(out::println);
     }
     return 0;
+  }
+
+  /**
+   * The seasonal-naive forecast made at origin {@code t} for {@code h} steps ahead: the value one
+   * season before the target (the last value when there is no season); NaN when that value is
+   * missing or before the trace.
+   */
+  static double reference(double[] y, int t, int h, int season) {
+    int src = season == 1 ? t - 1 : t + h - 1 - season * ((h - 1) / season + 1);
+    return src >= 0 ? y[src] : Double.NaN;
   }
 
   private static String num(double v) {

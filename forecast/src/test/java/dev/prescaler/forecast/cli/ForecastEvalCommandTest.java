@@ -143,6 +143,43 @@ class ForecastEvalCommandTest {
   }
 
   @Test
+  void seasonalNaiveScoresExactlyOneAgainstItsReferenceDespiteGaps() throws IOException {
+    // Integer values (exact in float) with 5 % of the samples missing: seasonal naive forecasts
+    // exactly the reference wherever the reference has a value, so MASE-sn is 1 when models and
+    // reference are scored on the same steps. The reference used to skip the steps whose
+    // seasonal-naive value was missing while the models were still scored there.
+    StringBuilder b = new StringBuilder("timestamp,value\n");
+    Random r = new Random(8);
+    long t0 = 1_400_000_000L;
+    for (int i = 0; i < 288 * 7; i++) { // warm-up 2 days: seasonal naive has its season at once
+      if (i > 0 && r.nextDouble() < 0.05) {
+        continue;
+      }
+      long v = Math.round(100 + 50 * Math.sin(2 * Math.PI * i / 288) + 10 * r.nextGaussian());
+      b.append(t0 + 300L * i).append(',').append(v).append('\n');
+    }
+    Path p = dir.resolve("gaps.csv");
+    Files.writeString(p, b.toString());
+    assertThat(run("--trace", p.toString(), "--horizons", "5m,30m", "--methods",
+        "seasonal-naive", "--format", "json")).isZero();
+    assertThat(out()).contains("{\"horizon\":\"5m\",\"mase\":1.0000,")
+        .contains("{\"horizon\":\"30m\",\"mase\":1.0000,");
+  }
+
+  @Test
+  void theReferenceIsMissingBeforeTheTraceStarts() {
+    double[] y = {5, 6, 7, 8, 9, 10, 11, 12};
+    // Season 4: at origin 4, one step ahead targets y[4]; one season earlier is y[0].
+    assertThat(TraceEvaluation.reference(y, 4, 1, 4)).isEqualTo(5);
+    assertThat(TraceEvaluation.reference(y, 4, 5, 4)).isEqualTo(5); // y[8] from y[0]: 2 seasons
+    // At origin 2 the value one season before y[2] is before the trace: no reference (it used to
+    // be y[0]).
+    assertThat(TraceEvaluation.reference(y, 2, 1, 4)).isNaN();
+    assertThat(TraceEvaluation.reference(y, 0, 1, 1)).isNaN();
+    assertThat(TraceEvaluation.reference(y, 3, 2, 1)).isEqualTo(7); // naive: the last value
+  }
+
+  @Test
   void aBadTimestampInATraceNamesFileAndLine() throws IOException {
     Path p = dir.resolve("t.csv");
     Files.writeString(p, "timestamp,value\n2014-04-10T00:04:00Z,1\nyesterday,2\n");

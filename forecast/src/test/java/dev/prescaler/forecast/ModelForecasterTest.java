@@ -1,0 +1,108 @@
+package dev.prescaler.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.withinPercentage;
+
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.forecast.HoltWintersModel.Seasonal;
+import dev.prescaler.forecast.HoltWintersModel.Trend;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** Validation of steps and seasons, and intervals when the error record overflows. */
+class ModelForecasterTest {
+  private static final Instant T0 = Instant.parse("2026-01-05T00:00:00Z");
+  private static final Duration HOUR = Duration.ofHours(1);
+
+  private static MetricSeries ramp(Duration step, int n) {
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = 10 + i % 7;
+    }
+    return MetricSeries.of(T0, step, y);
+  }
+
+  @Test
+  void step_belowOneMillisecond() {
+    MetricSeries h = ramp(Duration.ofNanos(500_000), 50);
+    for (Forecaster f : new Forecaster[] {Forecasters.auto(), Forecasters.auto().forSeries()}) {
+      assertThatThrownBy(() -> f.forecast(h, HOUR, 0.9))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("history step must be a whole number of milliseconds, at least 1 ms, but "
+              + "was PT0.0005S");
+    }
+  }
+
+  @Test
+  void step_notAWholeNumberOfMilliseconds() {
+    assertThatThrownBy(() -> Forecasters.linearTrend().forecast(
+        ramp(Duration.ofNanos(1_500_000), 50), HOUR, 0.9))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("history step must be a whole number of milliseconds, at least 1 ms, but "
+            + "was PT0.0015S");
+  }
+
+  @Test
+  void season_notAMultipleOfTheStep() {
+    // One day is 205.71 steps of 7 minutes: it used to become 205 steps, silently.
+    Forecaster hw = Forecasters.holtWinters(Duration.ofDays(1), Seasonal.ADDITIVE, Trend.NONE)
+        .forSeries();
+    assertThatThrownBy(() -> hw.forecast(ramp(Duration.ofMinutes(7), 1000), HOUR, 0.9))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("season must be a multiple of the history step, of at most 1000000 steps, "
+            + "but was PT24H at a step of PT7M (205.71 steps)");
+    // The same instance still takes a step that divides the season.
+    Forecast f = hw.forecast(ramp(Duration.ofMinutes(6), 1000), HOUR, 0.9);
+    assertThat(((ModelForecaster.State) hw).periods()).containsExactly(240);
+    assertThat(f.steps()).isEqualTo(10);
+  }
+
+  @Test
+  void season_moreThanAMillionSteps() {
+    // 30 days of 1-second steps used to be capped at 1,000,000 steps, silently.
+    assertThatThrownBy(() -> Forecasters.seasonalNaive(Duration.ofDays(30)).forecast(
+        ramp(Duration.ofSeconds(1), 100), HOUR, 0.9))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("season must be a multiple of the history step, of at most 1000000 steps, "
+            + "but was PT720H at a step of PT1S (2592000 steps)");
+  }
+
+  @Test
+  void aSeasonOfOneStepMeansNoSeason() {
+    Forecast f = Forecasters.seasonalNaive(HOUR).forecast(ramp(HOUR, 50), HOUR, 0.9);
+    assertThat(f.model()).isEqualTo("seasonal-naive");
+    assertThat(f.point(0)).isEqualTo(10 + 49 % 7);
+  }
+
+  @Test
+  void theNamedFourierLeavesOutASeasonTheStepDoesNotDivide() {
+    // At 7 minutes a week is 1,440 steps and a day 205.71: the daily season is left out.
+    ModelForecaster.State f = (ModelForecaster.State) Forecasters.named("fourier").orElseThrow()
+        .forSeries();
+    f.forecast(ramp(Duration.ofMinutes(7), 3000), HOUR, 0.9);
+    assertThat(f.periods()).containsExactly(1440);
+    ModelForecaster.State g = (ModelForecaster.State) Forecasters.named("fourier").orElseThrow()
+        .forSeries();
+    g.forecast(ramp(Duration.ofMinutes(5), 3000), HOUR, 0.9);
+    assertThat(g.periods()).containsExactly(288, 2016);
+  }
+
+  @Test
+  void aQuantileThatOverflowsGivesTheWidestInterval() {
+    // Values above the float range make the stored forecasts infinite and the errors huge: past
+    // the last tracked horizon (48 steps) the quantiles scaled by √h overflow. The interval is
+    // then the widest allowed, where it used to shrink to the point.
+    double[] y = new double[400];
+    Arrays.fill(y, 1e39);
+    Forecast f = Forecasters.linearTrend().forSeries().forecast(MetricSeries.of(T0, HOUR, y),
+        HOUR.multipliedBy(60), 0.9);
+    assertThat(f.point(59)).isCloseTo(1e39, withinPercentage(1e-9));
+    assertThat(f.lower(59)).isZero();
+    assertThat(f.upper(59)).isEqualTo(Double.MAX_VALUE / 8);
+  }
+}
