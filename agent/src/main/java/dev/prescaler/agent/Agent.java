@@ -63,6 +63,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+  /**
+   * How much of the journal a restart restores: the decision memory of the default stacks (10
+   * min) with room for longer windows, measured startup delays and forecast accuracy, without
+   * reading days of records into memory.
+   */
+  static final Duration RESTORE_WINDOW = Duration.ofHours(2);
 
   private final AgentConfig config;
   private final Clock clock;
@@ -119,8 +125,10 @@ public final class Agent implements AutoCloseable {
     Optional<Path> journalFile = config.engine().journal();
     List<ModeChangedEvent> pastModes = List.of();
     List<dev.prescaler.core.journal.DecisionRecord> past = List.of();
-    if (journalFile.isPresent() && Files.exists(journalFile.get())) {
-      past = JsonLinesJournal.read(journalFile.get());
+    if (journalFile.isPresent() && (Files.exists(journalFile.get())
+        || Files.exists(JsonLinesJournal.rotatedFileOf(journalFile.get())))) {
+      // Read before the writer opens it: a rotation during a read could hide lines.
+      past = JsonLinesJournal.readSince(journalFile.get(), clock.instant().minus(RESTORE_WINDOW));
       pastModes = JsonLinesJournal.readModeChanges(journalFile.get());
     }
     DecisionJournal journal = journalFile.<DecisionJournal>map(JsonLinesJournal::open)
