@@ -7,6 +7,7 @@ import dev.prescaler.forecast.Forecasters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The settings of one simulation (the model of {@code DESIGN.md} "Scoring an autoscaler"). Build
@@ -31,7 +33,8 @@ import java.util.OptionalInt;
  * @param slo the under-provisioned time allowed for "cost at SLO", in percent; default 0.1
  * @param riskQuantile the workload's forecast quantile ({@code WorkloadSpec.riskQuantile}), which
  *     the predictive stack plans for; default 0.95
- * @param policies the policies to run, in report order; empty (the default) runs all registered
+ * @param policies the policies to run, in report order, each at most once; empty (the default)
+ *     runs all registered
  * @param threads runs executed in parallel (each run is single-threaded); default 2
  * @param sweep whether to sweep the target utilization for the cost at SLO; default true
  * @param hpa the HPA of the {@code hpa} policy and of the predictive stack's floor, e.g. a team's
@@ -69,6 +72,12 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
   public static final String DEFAULT_FORECASTER = "auto";
   /** Default parallel runs: 2. */
   public static final int DEFAULT_THREADS = 2;
+  /**
+   * The smallest capacity, given or derived: the smallest normal double, about 2.2e-308. Below
+   * it no power of ten brings the capacity to the engines' unit ({@code Simulator.metricUnit}),
+   * and a subnormal double has lost most of its digits.
+   */
+  public static final double MIN_CAPACITY = Double.MIN_NORMAL;
 
   /** Validates every field, reporting all problems at once. */
   public SimulationConfig {
@@ -88,6 +97,9 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     if (capacity.isPresent()
         && (!(capacity.getAsDouble() > 0) || !Double.isFinite(capacity.getAsDouble()))) {
       p.add("capacity must be > 0 and finite, but was " + capacity.getAsDouble());
+    } else if (capacity.isPresent() && capacity.getAsDouble() < MIN_CAPACITY) {
+      p.add("capacity must be at least " + MIN_CAPACITY + " (the smallest normal double: give "
+          + "the trace in a smaller unit), but was " + capacity.getAsDouble());
     }
     if (peakReplicas < 1) {
       p.add("peakReplicas must be >= 1, but was " + peakReplicas);
@@ -119,6 +131,14 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     }
     if (!Forecasters.NAMES.contains(forecaster)) {
       p.add("forecaster must be one of " + Forecasters.NAMES + ", but was \"" + forecaster + "\"");
+    }
+    Set<String> seen = new HashSet<>();
+    for (String name : policies) {
+      if (!seen.add(name)) {
+        p.add("policies must not repeat a name, but named \"" + name
+            + "\" more than once");
+        break;
+      }
     }
     if (threads < 1 || threads > 64) {
       p.add("threads must be in [1, 64], but was " + threads);
@@ -225,7 +245,10 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
       return this;
     }
 
-    /** Capacity of one ready replica in demand units, &gt; 0; default derived from peakReplicas. */
+    /**
+     * Capacity of one ready replica in demand units, finite and at least {@link #MIN_CAPACITY}
+     * (about 2.2e-308); default derived from peakReplicas.
+     */
     public Builder capacity(double capacity) {
       this.capacity = OptionalDouble.of(capacity);
       return this;
@@ -270,7 +293,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
       return this;
     }
 
-    /** The policies to run, by registered name, in report order; default all. */
+    /** The policies to run, by registered name, each once, in report order; default all. */
     public Builder policies(List<String> policies) {
       this.policies = new ArrayList<>(Objects.requireNonNull(policies, "policies"));
       return this;

@@ -103,7 +103,8 @@ public final class Simulator {
    * The capacity of one replica for {@code demand}: the configured one, else max(demand) ÷ (0.7 ×
    * peakReplicas).
    *
-   * @throws IllegalArgumentException when it must be derived and the demand is zero throughout
+   * @throws IllegalArgumentException when it must be derived and the demand is zero throughout,
+   *     or the derived capacity is below {@link SimulationConfig#MIN_CAPACITY}
    */
   public double capacity(DemandCurve demand) {
     if (config.capacity().isPresent()) {
@@ -113,7 +114,13 @@ public final class Simulator {
       throw new IllegalArgumentException("the trace's demand is 0 throughout, so the capacity "
           + "cannot be derived from peakReplicas: give a capacity");
     }
-    return demand.max() / (SimulationConfig.PEAK_UTILIZATION * config.peakReplicas());
+    double capacity = demand.max() / (SimulationConfig.PEAK_UTILIZATION * config.peakReplicas());
+    if (!(capacity >= SimulationConfig.MIN_CAPACITY)) {
+      throw new IllegalArgumentException("the capacity derived from the trace's peak "
+          + demand.max() + " is " + capacity + ", below " + SimulationConfig.MIN_CAPACITY
+          + " (the smallest normal double): give the trace in a smaller unit");
+    }
+    return capacity;
   }
 
   /**
@@ -122,7 +129,10 @@ public final class Simulator {
    * @param trace the demand
    * @param wallClock measures elapsed time for the progress lines only
    * @param progress receives a progress line every {@link #PROGRESS_EVERY} of wall-clock time
-   * @throws IllegalStateException when a run fails or fails its self-check
+   * @throws IllegalArgumentException when the trace does not fit the configuration (more grid
+   *     steps than {@link DemandCurve#MAX_STEPS}, a capacity that cannot be derived): checked
+   *     before any run, so this is always bad input
+   * @throws IllegalStateException when a run fails, whatever it threw, or fails its self-check
    */
   public SimulationResult run(Trace trace, Clock wallClock, Consumer<String> progress) {
     DemandCurve curve = new DemandCurve(trace, config.syncPeriod());
@@ -157,7 +167,7 @@ public final class Simulator {
       List<Future<Map.Entry<Task, RunResult>>> futures = new ArrayList<>();
       for (Task task : tasks) {
         futures.add(ecs.submit(() -> Map.entry(task,
-            runOnce(curve, capacity, task.entry(), task.target(), task.main()))));
+            guarded(curve, capacity, task.entry(), task.target(), task.main()))));
       }
       Instant started = wallClock.instant();
       Instant lastLine = started;
@@ -230,6 +240,23 @@ public final class Simulator {
       results.add(new PolicyResult(card, main, sweep));
     }
     return new SimulationResult(config, curve, capacity, results);
+  }
+
+  /**
+   * {@link #runOnce}, with any exception other than an {@link IllegalStateException} (a failed
+   * self-check names its run already) wrapped in one naming the run: the input was checked before
+   * the runs, so an {@link IllegalArgumentException} from inside one is a failure, not bad input.
+   */
+  private RunResult guarded(DemandCurve curve, double capacity, Entry entry, double target,
+      boolean keepSeries) {
+    try {
+      return runOnce(curve, capacity, entry, target, keepSeries);
+    } catch (IllegalStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(entry.name() + " at target " + target + " on "
+          + curve.trace().name() + " failed: " + e, e);
+    }
   }
 
   /**
@@ -356,8 +383,16 @@ public final class Simulator {
    * already lies there). The HPA reads metric values in thousandths, as Kubernetes does; a trace
    * in fractions (a CPU share with 0.004 per replica) would have its per-replica target rounded
    * to a few thousandths, and a change of unit would change the HPA's decisions.
+   *
+   * @throws IllegalArgumentException when {@code capacity} is below {@link
+   *     SimulationConfig#MIN_CAPACITY} or not finite: no finite power of ten brings a subnormal
+   *     capacity to 1 (the search would reach Infinity and never end)
    */
   static double metricUnit(double capacity) {
+    if (!(capacity >= SimulationConfig.MIN_CAPACITY) || !Double.isFinite(capacity)) {
+      throw new IllegalArgumentException("capacity must be in [" + SimulationConfig.MIN_CAPACITY
+          + ", " + Double.MAX_VALUE + "], but was " + capacity);
+    }
     double unit = 1;
     while (capacity * unit < 1) {
       unit *= 10;

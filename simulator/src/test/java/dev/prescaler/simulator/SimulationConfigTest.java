@@ -56,4 +56,23 @@ class SimulationConfigTest {
         .hasMessageContaining("forecaster must be one of [linear-trend, seasonal-naive, "
             + "holt-winters, fourier, auto], but was \"arima\"");
   }
+
+  @Test
+  void policies_repeated() {
+    // Catches "--policies hpa,hpa" running (and reporting) hpa twice.
+    assertThatThrownBy(() -> SimulationConfig.builder()
+        .policies(java.util.List.of("hpa", "predictive", "hpa")).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("policies must not repeat a name, but named \"hpa\" more than once");
+  }
+
+  @Test
+  void capacity_belowTheSmallestNormalDouble() {
+    assertThatThrownBy(() -> SimulationConfig.builder().capacity(1e-310).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("capacity must be at least 2.2250738585072014E-308 (the smallest "
+            + "normal double: give the trace in a smaller unit), but was 1.0E-310");
+    assertThat(SimulationConfig.builder().capacity(Double.MIN_NORMAL).build().capacity())
+        .hasValue(Double.MIN_NORMAL);
+  }
 }

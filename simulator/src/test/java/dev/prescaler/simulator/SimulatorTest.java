@@ -2,10 +2,15 @@ package dev.prescaler.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.Proposal;
+import dev.prescaler.core.StepLimits;
+import dev.prescaler.decision.HpaBehavior;
+import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.simulator.cluster.DemandCurve;
+import dev.prescaler.simulator.policy.PolicyEnvironment;
 import dev.prescaler.simulator.policy.PolicyRegistry;
 import dev.prescaler.simulator.policy.PolicySetup;
 import dev.prescaler.simulator.score.AtSlo;
@@ -17,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +120,83 @@ class SimulatorTest {
     assertThat(o70).isGreaterThan(o.replicaHours());
     assertThat(r.policy("static-peak").orElseThrow().main().replicaHours()).isGreaterThan(o70);
     assertThat(r.policy("oracle-100").orElseThrow().scorecard().costVsOracle()).isEqualTo(1.0);
+  }
+
+  @Test
+  void oracle100IsNeverShortWhenTheStartupIsNotAMultipleOfTheSyncPeriod() {
+    // Catches a window rounded down: at 100 s a replica asked for at step i is ready at step
+    // i + 7 (105 s), and a window of 6 steps misses the demand of that step at every rise.
+    SimulationConfig c = SimulationConfig.builder().sweep(false)
+        .policies(List.of("oracle-100")).startupDelay(Duration.ofSeconds(100)).build();
+    RunResult at100 = simulate(stepTrace(), c).policies().get(0).main();
+    RunResult at105 = simulate(stepTrace(), c.toBuilder().startupDelay(Duration.ofSeconds(105))
+        .build()).policies().get(0).main();
+    assertThat(at100.underProvisionedPct()).isZero();
+    // Both are ready at the same grid step, so the oracle asks for the same counts.
+    assertThat(at100.desired()).containsExactly(at105.desired());
+  }
+
+  @Test
+  void predictiveKeepsUpWithTheHpaBehaviorItHasAsItsFloor() {
+    // Catches the predictive stack left at the engine's default step limits (+4 pods or +100 %
+    // per 15 s) under an HPA whose own behavior allows +100 pods: it would lag the very HPA it
+    // keeps as its floor (2 -> 6 while the HPA goes 2 -> 20 at the jump).
+    List<Sample> s = new ArrayList<>();
+    for (int k = 0; k < 4 * 180; k++) {
+      s.add(new Sample(T0.plusSeconds(15L * k), k >= 4 * 120 ? 100 : 10));
+    }
+    HpaPolicy fast = HpaBehavior.apply(Map.of("scaleUp", Map.of("policies", List.of(Map.of(
+        "type", "Pods", "value", 100, "periodSeconds", 15)))), HpaPolicy.builder(), "test")
+        .build();
+    SimulationConfig c = SimulationConfig.builder().sweep(false)
+        .policies(List.of("hpa", "predictive")).hpa(fast).build();
+    SimulationResult r = simulate(Trace.of("jump", s), c);
+    RunResult hpa = r.policy("hpa").orElseThrow().main();
+    RunResult predictive = r.policy("predictive").orElseThrow().main();
+    int jump = 1;
+    while (hpa.desiredAt(jump) == hpa.desiredAt(jump - 1)) {
+      jump++;
+    }
+    assertThat(hpa.desiredAt(jump)).isEqualTo(20);
+    assertThat(predictive.desiredAt(jump)).isGreaterThanOrEqualTo(hpa.desiredAt(jump));
+    // Without a behavior it keeps the engine's default limits, which are the default HPA's.
+    PolicyEnvironment env = new PolicyEnvironment(new DemandCurve(stepTrace(),
+        Duration.ofSeconds(15)), 7, 0.7, Duration.ofSeconds(120), Duration.ofSeconds(60));
+    assertThat(PolicyRegistry.standard().get("predictive").factory().create(env).stepLimits())
+        .isEqualTo(StepLimits.DEFAULT);
+  }
+
+  @Test
+  void aCapacityBelowTheSmallestNormalDoubleIsRefusedNotLoopedOn() {
+    // Catches the unit search multiplying by 10 until Infinity, then dividing Infinity forever.
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+      assertThatThrownBy(() -> Simulator.metricUnit(1e-310))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1.0E-310");
+      List<Sample> tiny = List.of(new Sample(T0, 1e-320), new Sample(T0.plusSeconds(60), 2e-320));
+      assertThatThrownBy(() -> simulate(Trace.of("tiny", tiny), SimulationConfig.builder()
+          .sweep(false).policies(List.of("hpa")).build()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("the capacity derived from the trace's peak 2.0E-320")
+          .hasMessageContaining("2.2250738585072014E-308");
+    });
+    assertThat(Simulator.metricUnit(Double.MIN_NORMAL)).isCloseTo(1e308, org.assertj.core.data
+        .Offset.offset(1e294));
+    assertThat(Simulator.metricUnit(Double.MAX_VALUE)).isPositive();
+  }
+
+  @Test
+  void aFailureInsideARunIsAnIllegalStateNotBadInput() {
+    // Catches an IllegalArgumentException from inside a run passed on as it is: the command line
+    // would read it as bad input (exit 2) rather than as a failed run (exit 1).
+    PolicyRegistry reg = new PolicyRegistry().register("broken", env -> {
+      throw new IllegalArgumentException("boom");
+    }, "throws");
+    Simulator sim = Simulator.of(reg, SimulationConfig.builder().sweep(false).build());
+    assertThatThrownBy(() -> sim.run(stepTrace(), ManualClock.ofDefault(), l -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("broken at target 0.7 on step")
+        .hasMessageContaining("boom")
+        .hasCauseInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -67,7 +67,12 @@ public final class SimulateCommand {
    * @return the exit code: 0 done, 1 a run failed, 2 bad arguments or trace
    */
   public static int run(String[] args, PrintStream out, PrintStream err, Clock wallClock) {
-    PolicyRegistry registry = PolicyRegistry.standard();
+    return run(args, out, err, wallClock, PolicyRegistry.standard());
+  }
+
+  /** Runs the command over the policies of {@code registry} (tests add their own). */
+  static int run(String[] args, PrintStream out, PrintStream err, Clock wallClock,
+      PolicyRegistry registry) {
     Options o;
     try {
       o = Options.parse(args);
@@ -102,10 +107,13 @@ public final class SimulateCommand {
     try {
       result = simulator.run(trace, wallClock, err::println);
     } catch (IllegalArgumentException e) {
+      // The trace does not fit the settings: Simulator.run checks that before any run, and
+      // turns whatever a run throws into an IllegalStateException.
       err.println("simulate: " + trace.name() + ": " + oneLine(e.getMessage()));
       return 2;
     } catch (RuntimeException e) {
-      err.println("simulate: run failed on " + trace.name() + ": " + oneLine(e.toString()));
+      err.println("simulate: unexpected failure on " + trace.name() + ": "
+          + oneLine(e.toString()));
       return 1;
     }
     String text = switch (o.format) {

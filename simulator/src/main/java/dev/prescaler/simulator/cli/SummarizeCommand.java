@@ -34,7 +34,8 @@ public final class SummarizeCommand {
       "usage: prescaler summarize [--policy predictive] [--against hpa] FILE.json...",
       "",
       "Reads the --format json output of 'prescaler simulate' runs (each with both policies and",
-      "oracle-100) and prints, in markdown, one row per trace and the bars over all of them:",
+      "oracle-100, made without --no-sweep) and prints, in markdown, one row per trace and the",
+      "bars over all of them:",
       "  - the policy meets the SLO on every trace where the baseline does;",
       "  - the median of policy / baseline cost at the SLO over the traces where both meet it,",
       "    and the traces where it is above 1.02;",
@@ -128,6 +129,10 @@ public final class SummarizeCommand {
         || !(m.get("policies") instanceof List<?> policies)) {
       throw new IllegalArgumentException(file + ": not the --format json output of 'prescaler "
           + "simulate' (trace, config.targetUtilization and policies are needed)");
+    }
+    if (Boolean.FALSE.equals(config.get("sweep"))) {
+      throw new IllegalArgumentException(file + ": made with --no-sweep, so it has no cost at "
+          + "the SLO (run simulate without --no-sweep)");
     }
     Scorecard p = null;
     Scorecard b = null;

@@ -17,7 +17,11 @@ import java.util.Optional;
  * <p>When the run has its own HPA ({@code SimulationConfig.hpa}, e.g. a team's behavior), {@code
  * hpa} is that HPA, with wide-open engine step limits so that only its own rate policies limit it
  * (as in the cluster, where nothing else limits the HPA controller), and it is the predictive
- * stack's floor.
+ * stack's floor. The predictive stack then gets the same wide-open limits: with the default ones
+ * (+4 pods or +100 % per 15 s) it would lag the very HPA it keeps as its floor wherever that
+ * behavior allows faster steps (1 -> 5 -> 10 -> 20 where the HPA goes 1 -> 20). The floor's moves
+ * are then limited by its behavior alone; a plan of the stack's own above the floor only by the
+ * forecast cap. Without a behavior both keep the default limits, which are the default HPA's.
  */
 final class LibraryPolicies {
   private LibraryPolicies() {}
@@ -31,7 +35,7 @@ final class LibraryPolicies {
     registry.register("predictive",
         env -> new PolicySetup(env.hpa().map(LibraryPolicies::predictiveOver)
             .orElseGet(Policies::predictive), Forecasters.named(env.forecaster()),
-            StepLimits.DEFAULT),
+            env.hpa().isPresent() ? PolicySetup.WIDE_OPEN : StepLimits.DEFAULT),
         "the default predictive stack over --forecaster [auto] (decision, forecast)");
   }
 

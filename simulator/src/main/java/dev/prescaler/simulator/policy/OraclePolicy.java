@@ -12,6 +12,10 @@ import java.util.ArrayDeque;
  * {@code t} for {@code max over s in [t, t + startupDelay] of ceil(demand(s) / (target ×
  * capacity))}, taken over the sync grid. At target 1.0 it is {@code oracle-100}, the physical
  * limit: the cheapest count that never leaves demand unserved once the run is under way.
+ *
+ * <p>The window is {@code ceil(startupDelay / step)} grid steps: a replica asked for at a step is
+ * first ready at the first grid step {@code startupDelay} or more after it (105 s after it for a
+ * startup of 100 s at 15 s), and the window must reach the demand of that step.
  */
 public final class OraclePolicy implements DecisionPolicy {
   private final DemandCurve demand;
@@ -33,7 +37,8 @@ public final class OraclePolicy implements DecisionPolicy {
       need[i] = env.need(demand.demand(i));
     }
     Duration step = demand.step();
-    int window = (int) (env.startupDelay().toMillis() / step.toMillis());
+    long stepMillis = step.toMillis();
+    int window = (int) Math.min(n, (env.startupDelay().toMillis() + stepMillis - 1) / stepMillis);
     // Sliding maximum of need over [i, i + window], right to left, with a monotone deque.
     this.desired = new int[n];
     ArrayDeque<Integer> dq = new ArrayDeque<>();

@@ -44,15 +44,15 @@ public final class HtmlReport {
         .append(Numbers.html(r.traceName())).append("</h1>\n");
     h.append("<p>").append(d.trace().size()).append(" samples from ")
         .append(d.trace().start()).append(" to ").append(d.trace().end()).append(", replayed on ")
-        .append(d.size()).append(" steps of ").append(c.syncPeriod().toSeconds())
+        .append(d.size()).append(" steps of ").append(Numbers.seconds(c.syncPeriod()))
         .append(" s. Capacity ").append(Numbers.measure(r.capacity(), 6))
         .append(" per ready replica")
         .append(c.capacity().isPresent() ? "" : " (the peak needs " + c.peakReplicas()
             + " replicas at 70 %)")
         .append("; target utilization ").append(Numbers.json(c.targetUtilization(), 4))
-        .append("; metrics ").append(c.metricsDelay().toSeconds())
+        .append("; metrics ").append(Numbers.seconds(c.metricsDelay()))
         .append(" s late; replicas ready ")
-        .append(c.startupDelay().toSeconds()).append(" s after being asked for; SLO ")
+        .append(Numbers.seconds(c.startupDelay())).append(" s after being asked for; SLO ")
         .append(Numbers.json(c.slo(), 4)).append(" % under-provisioned time; risk quantile ")
         .append(Numbers.json(c.riskQuantile(), 4))
         .append(c.givenOptions().map(b -> "; " + b).orElse("")).append(".</p>\n");

@@ -11,7 +11,11 @@ import dev.prescaler.simulator.score.Scorecard;
  * "underProvisionedPct":..,"unservedPct":..,"replicaHours":..,"costVsOracle":..,
  * "scalingActions":..,"atSlo":{"targetUtilization":..,"replicaHours":..,
  * "underProvisionedPct":..} or null},..]}}. Percentages are in percent; {@code costVsOracle} is
- * null when {@code oracle-100} did not run.
+ * null when {@code oracle-100} did not run. Durations are in seconds, fractional only when not
+ * whole. The config holds {@code "sweep":false} (after {@code steps}) only when the sweep was off:
+ * then every {@code atSlo} is null because nothing was swept, not because nothing met the SLO. It
+ * names {@code minReplicas}, {@code maxReplicas}, {@code forecaster} and {@code hpa} only when
+ * they were given.
  */
 public final class JsonReport {
   private JsonReport() {}
@@ -22,16 +26,19 @@ public final class JsonReport {
     StringBuilder b = new StringBuilder("{");
     b.append("\"trace\":").append(Numbers.quote(result.traceName()));
     b.append(",\"config\":{")
-        .append("\"syncPeriodSeconds\":").append(c.syncPeriod().toSeconds())
+        .append("\"syncPeriodSeconds\":").append(Numbers.seconds(c.syncPeriod()))
         .append(",\"capacity\":").append(Numbers.measure(result.capacity(), 9))
         .append(",\"peakReplicas\":")
         .append(c.capacity().isPresent() ? "null" : Integer.toString(c.peakReplicas()))
         .append(",\"targetUtilization\":").append(Numbers.json(c.targetUtilization(), 6))
-        .append(",\"metricsDelaySeconds\":").append(c.metricsDelay().toSeconds())
-        .append(",\"startupSeconds\":").append(c.startupDelay().toSeconds())
+        .append(",\"metricsDelaySeconds\":").append(Numbers.seconds(c.metricsDelay()))
+        .append(",\"startupSeconds\":").append(Numbers.seconds(c.startupDelay()))
         .append(",\"slo\":").append(Numbers.json(c.slo(), 6))
         .append(",\"riskQuantile\":").append(Numbers.json(c.riskQuantile(), 6))
         .append(",\"steps\":").append(result.demand().size());
+    if (!c.sweep()) {
+      b.append(",\"sweep\":false");
+    }
     c.givenOptionValues().forEach((k, v) -> b.append(',').append(Numbers.quote(k)).append(':')
         .append(v instanceof String s ? Numbers.quote(s) : v));
     c.hpa().ifPresent(h -> b.append(",\"hpa\":").append(Numbers.quote(h.toString())));

@@ -17,7 +17,7 @@ public final class MarkdownReport {
     StringBuilder b = new StringBuilder();
     b.append("### ").append(result.traceName()).append("\n\n");
     b.append(result.demand().trace().size()).append(" samples, ")
-        .append(result.demand().size()).append(" steps of ").append(c.syncPeriod().toSeconds())
+        .append(result.demand().size()).append(" steps of ").append(Numbers.seconds(c.syncPeriod()))
         .append(" s; capacity ").append(Numbers.measure(result.capacity(), 6))
         .append(" per replica; SLO ").append(Numbers.json(c.slo(), 4))
         .append(" % under-provisioned time; risk quantile ")

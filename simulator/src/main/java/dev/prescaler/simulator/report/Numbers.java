@@ -3,6 +3,7 @@ package dev.prescaler.simulator.report;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.util.Locale;
 
 /** Deterministic number formatting shared by the reports. */
@@ -41,6 +42,15 @@ final class Numbers {
   /** {@code v} in plain decimal notation with the digits that read back as exactly {@code v}. */
   static String exact(double v) {
     return Double.isFinite(v) ? BigDecimal.valueOf(v).toPlainString() : "NaN";
+  }
+
+  /**
+   * {@code d} in seconds, exactly: {@code 15}, {@code 0.5} for 500 ms; fractional only when not
+   * whole.
+   */
+  static String seconds(Duration d) {
+    BigDecimal s = BigDecimal.valueOf(d.getSeconds()).add(BigDecimal.valueOf(d.getNano(), 9));
+    return s.signum() == 0 ? "0" : s.stripTrailingZeros().toPlainString();
   }
 
   /** {@code v} with exactly {@code decimals} places; "-" when NaN. */

@@ -19,16 +19,16 @@ public final class TableReport {
     SimulationConfig c = result.config();
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT,
-        "trace %s: %d samples, %s .. %s, %d steps of %d s\n", result.traceName(),
+        "trace %s: %d samples, %s .. %s, %d steps of %s s\n", result.traceName(),
         result.demand().trace().size(), result.demand().trace().start(),
-        result.demand().trace().end(), result.demand().size(), c.syncPeriod().toSeconds()));
+        result.demand().trace().end(), result.demand().size(), Numbers.seconds(c.syncPeriod())));
     b.append(String.format(Locale.ROOT,
-        "model: capacity %s per replica%s, target utilization %s, metrics delay %d s, "
-            + "startup %d s, SLO %s %% under-provisioned time, risk quantile %s%s\n",
+        "model: capacity %s per replica%s, target utilization %s, metrics delay %s s, "
+            + "startup %s s, SLO %s %% under-provisioned time, risk quantile %s%s\n",
         Numbers.measure(result.capacity(), 6),
         c.capacity().isPresent() ? "" : " (peak = " + c.peakReplicas() + " replicas at 70 %)",
-        Numbers.json(c.targetUtilization(), 4), c.metricsDelay().toSeconds(),
-        c.startupDelay().toSeconds(), Numbers.json(c.slo(), 4),
+        Numbers.json(c.targetUtilization(), 4), Numbers.seconds(c.metricsDelay()),
+        Numbers.seconds(c.startupDelay()), Numbers.json(c.slo(), 4),
         Numbers.json(c.riskQuantile(), 4), c.givenOptions().map(r -> ", " + r).orElse("")));
     c.hpa().ifPresent(h -> b.append("hpa, and the predictive stack's floor: ").append(h)
         .append('\n'));

@@ -21,6 +21,7 @@ final class CsvTraceReader implements TraceReader {
   private final String file;
   private final BufferedReader in;
   private long lineNumber;
+  private String line = "";
   private boolean seenData;
   private boolean seenSample;
   private Instant previous;
@@ -33,7 +34,6 @@ final class CsvTraceReader implements TraceReader {
 
   @Override
   public Optional<Sample> next() {
-    String line;
     while ((line = readLine()) != null) {
       lineNumber++;
       String trimmed = line.strip();
@@ -49,22 +49,27 @@ final class CsvTraceReader implements TraceReader {
       }
       String ts = unquote(fields[0]);
       String val = unquote(fields[1]);
-      Instant time = parseTime(ts);
+      Instant parsed = parseTime(ts);
       boolean firstData = !seenData;
       seenData = true;
-      if (time == null) {
+      if (parsed == null) {
         if (firstData && !NUMBER.matcher(val).matches()) {
           continue; // a header line such as "timestamp,value"
         }
         throw problem("timestamp must be ISO-8601 or epoch seconds, but was \"" + clip(ts) + "\"");
       }
-      if (time.isBefore(EARLIEST) || !time.isBefore(LATEST)) {
-        throw problem("timestamp must be from 1900 to 2199, but was " + time);
+      if (parsed.isBefore(EARLIEST) || !parsed.isBefore(LATEST)) {
+        throw problem("timestamp must be from 1900 to 2199, but was " + parsed);
       }
+      // Trace keeps epoch milliseconds: compare what it will hold, or two rows in one
+      // millisecond pass here and fail there, naming no line.
+      Instant time = Instant.ofEpochMilli(parsed.toEpochMilli());
       double value = parseValue(val);
       if (previous != null && !time.isAfter(previous)) {
         throw problem(time.equals(previous)
-            ? "duplicate timestamp " + time + " (also at line " + previousLine + ")"
+            ? "duplicate timestamp " + time + " (also at line " + previousLine
+                + (parsed.equals(time) ? ")" : "; times are kept to the millisecond, to which \""
+                    + clip(ts) + "\" rounds down)")
             : "timestamps must increase, but " + time + " follows " + previous + " (line "
                 + previousLine + ")");
       }
@@ -152,8 +157,13 @@ final class CsvTraceReader implements TraceReader {
     return t.replace("\"", "\\\"");
   }
 
+  /**
+   * A problem with the current line. The file is decoded leniently (a byte that is not UTF-8 is
+   * read as U+FFFD, which no timestamp or value accepts), so a line holding one says so.
+   */
   private TraceException problem(String message) {
-    return new TraceException(file, lineNumber, message);
+    return new TraceException(file, lineNumber, line != null && line.indexOf('\uFFFD') >= 0
+        ? message + " (the line is not valid UTF-8: save the file as UTF-8)" : message);
   }
 
   @Override

@@ -32,6 +32,8 @@ public interface TraceReader extends AutoCloseable {
 
   /**
    * Reads a whole trace named {@code format:path} or {@code path} (then {@link TraceFormat#NAB_CSV}).
+   * The file is UTF-8; a byte that is not is read as U+FFFD, so that a header or a comment in
+   * Latin-1 is harmless and a timestamp or value holding one is refused naming its line.
    *
    * @throws TraceException when the file is missing, unreadable, empty or has an invalid line
    */
@@ -53,9 +55,13 @@ public interface TraceReader extends AutoCloseable {
       throw new TraceException(file, 0, Files.exists(path) ? "not a regular file"
           : "file not found");
     }
+    // Decoded leniently: a byte that is not UTF-8 becomes U+FFFD, harmless in a header or a
+    // comment (a Latin-1 "température"), and in a timestamp or a value an error naming the line,
+    // where a strict decoder failed the whole file naming no line ("Input length = 1").
     BufferedReader in;
     try {
-      in = Files.newBufferedReader(path, StandardCharsets.UTF_8);
+      in = new BufferedReader(new InputStreamReader(Files.newInputStream(path),
+          StandardCharsets.UTF_8));
     } catch (NoSuchFileException e) {
       throw new TraceException(file, 0, "file not found");
     } catch (IOException e) {

@@ -2,6 +2,9 @@ package dev.prescaler.simulator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.prescaler.simulator.policy.PolicyRegistry;
 
 import dev.prescaler.testkit.ManualClock;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +14,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -396,5 +400,106 @@ class SimulateCommandTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).startsWith("simulate: --series ").contains("cannot write")
         .doesNotContain("\tat ");
+  }
+
+  /** A small trace of {@code n} one-minute samples, a slow wave. */
+  Path smallTrace(String name, int n) throws IOException {
+    StringBuilder csv = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < n; i++) {
+      csv.append(60 * i).append(',').append(100 + 50 * Math.sin(i / 10.0)).append('\n');
+    }
+    return Files.writeString(dir.resolve(name), csv);
+  }
+
+  @Test
+  void jsonNamesANoSweepRunAndOnlyThat() throws IOException {
+    // Catches --no-sweep JSON whose "atSlo":null reads as "nothing meets the SLO".
+    String f = smallTrace("w.csv", 120).toString();
+    Result off = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--format", "json");
+    Result on = run("--trace", f, "--policies", "oracle-100", "--format", "json");
+    assertThat(off.code()).as(off.err()).isZero();
+    assertThat(off.out()).contains(",\"steps\":477,\"sweep\":false},\"policies\":[");
+    assertThat(on.out()).contains(",\"steps\":477},\"policies\":[").doesNotContain("sweep");
+  }
+
+  @Test
+  void durationsAreReportedInExactSeconds() throws IOException {
+    // Catches Duration.toSeconds(), which wrote a startup of 500 ms as 0.
+    String f = smallTrace("s.csv", 20).toString();
+    String[] args = {"--trace", f, "--policies", "oracle-100", "--no-sweep", "--sync-period",
+        "1.5s", "--metrics-delay", "2.5s", "--startup", "500ms"};
+    Result json = run(concat(args, "--format", "json"));
+    assertThat(json.code()).as(json.err()).isZero();
+    assertThat(json.out()).contains("\"syncPeriodSeconds\":1.5,")
+        .contains("\"metricsDelaySeconds\":2.5,\"startupSeconds\":0.5,");
+    assertThat(run(args).out()).contains(" steps of 1.5 s\n")
+        .contains("metrics delay 2.5 s, startup 0.5 s,");
+    assertThat(run(concat(args, "--format", "markdown")).out()).contains(" steps of 1.5 s;");
+  }
+
+  @Test
+  void aPolicyNamedTwiceGivesExitCode2NamingIt() {
+    Result r = run("--policies", "hpa,oracle,hpa");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("simulate: ")
+        .contains("policies must not repeat a name, but named \"hpa\" more than once")
+        .hasLineCount(1);
+  }
+
+  @Test
+  void aCapacityTooSmallForADoubleGivesExitCode2NamingIt() throws IOException {
+    // Catches the unit search looping forever on a subnormal capacity, given or derived.
+    Path tiny = dir.resolve("tiny.csv");
+    Files.writeString(tiny, "60,1e-320\n120,2e-320\n");
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      Result given = run("--trace", smallTrace("w.csv", 5).toString(), "--no-sweep",
+          "--capacity", "1e-310");
+      assertThat(given.code()).isEqualTo(2);
+      assertThat(given.err()).contains("but was 1.0E-310").hasLineCount(1);
+      Result derived = run("--trace", tiny.toString(), "--no-sweep");
+      assertThat(derived.code()).isEqualTo(2);
+      assertThat(derived.err()).startsWith("simulate: tiny.csv: the capacity derived from the "
+          + "trace's peak 2.0E-320").hasLineCount(1);
+    });
+  }
+
+  @Test
+  void aTraceSpanningTooManyGridStepsGivesExitCode2NamingSpanPeriodAndCount() throws IOException {
+    // Catches the step count cast to int (a negative array size: exit 1) or run for hours.
+    Path f = dir.resolve("long.csv");
+    Files.writeString(f, "60,1\n3000000060,2\n");
+    Result r = run("--trace", f.toString(), "--sync-period", "1s", "--no-sweep");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: long.csv: the trace spans 1970-01-01T00:01:00Z .. "
+        + "2065-01-24T05:21:00Z (34722 days), 3,000,000,001 grid steps at a sync period of 1 s; "
+        + "at most 20,000,000 are simulated: give a sync period of at least 151 s "
+        + "(--sync-period)\n");
+  }
+
+  @Test
+  void timestampsInOneMillisecondGiveExitCode2NamingFileAndLine() throws IOException {
+    Path f = dir.resolve("ns.csv");
+    Files.writeString(f, "2020-01-01T00:00:00.0001Z,1\n2020-01-01T00:00:00.0002Z,2\n");
+    Result r = run("--trace", f.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("simulate: " + f + ":2: duplicate timestamp ")
+        .hasLineCount(1);
+  }
+
+  @Test
+  void aFailureInsideARunGivesExitCode1AsAnUnexpectedFailure() throws IOException {
+    // Catches an IllegalArgumentException from inside a run reported as bad input (exit 2),
+    // while bad input found before the runs keeps exit 2 (allZeroTraceGivesExitCode2).
+    PolicyRegistry reg = PolicyRegistry.standard().register("broken", env -> {
+      throw new IllegalArgumentException("boom");
+    }, "throws");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = SimulateCommand.run(new String[] {"--trace", smallTrace("w.csv", 5).toString(),
+        "--policies", "broken", "--no-sweep"}, new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        ManualClock.ofDefault(), reg);
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("simulate: unexpected failure "
+        + "on w.csv: ").contains("broken at target 0.7", "boom").hasLineCount(1);
   }
 }

@@ -178,4 +178,26 @@ class SummarizeCommandTest {
             + "(NoSuchFileException: ");
     assertThat(run(noHpa.toString()).code()).isEqualTo(2);
   }
+
+  @Test
+  void aNoSweepRunIsRefusedNamingTheFile() throws IOException {
+    // Catches a --no-sweep run, whose "atSlo":null means "not swept", read as "never meets the
+    // SLO": the summary would count every trace as one the policies miss.
+    StringBuilder csv = new StringBuilder();
+    for (int i = 0; i < 120; i++) {
+      csv.append(60 * i).append(',').append(100 + 50 * Math.sin(i / 10.0)).append('\n');
+    }
+    Path trace = Files.writeString(dir.resolve("w.csv"), csv);
+    SimulateCommandTest.Result sim = SimulateCommandTest.run("--trace", trace.toString(),
+        "--policies", "hpa,predictive,oracle-100", "--no-sweep", "--format", "json");
+    assertThat(sim.code()).as(sim.err()).isZero();
+    Path json = Files.writeString(dir.resolve("w.json"), sim.out());
+
+    Result r = run(json.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("summarize: " + json + ": made with --no-sweep, so it has no "
+        + "cost at the SLO (run simulate without --no-sweep)\n");
+    assertThat(r.out()).isEmpty();
+  }
 }

@@ -48,6 +48,31 @@ class OraclePolicyProperties {
         });
   }
 
+  /**
+   * With any startup delay, a multiple of the step or not, the window reaches the grid step at
+   * which a replica asked for now is first ready: ceil(startup / step) steps ahead, so the oracle
+   * never asks too late for the demand of that step.
+   */
+  @Test
+  void theWindowReachesTheStepAtWhichAReplicaAskedForNowIsReady() {
+    qt().withExamples(200).forAll(lists().of(integers().between(0, 500)).ofSizeBetween(1, 80),
+        integers().between(1, 180_000))
+        .checkAssert((values, startupMillis) -> {
+          DemandCurve d = curve(values);
+          OraclePolicy o = new OraclePolicy(new PolicyEnvironment(d, 10, 0.7,
+              Duration.ofMillis(startupMillis), Duration.ZERO), "oracle");
+          int window = (startupMillis + 14_999) / 15_000;
+          for (int i = 0; i < values.size(); i++) {
+            int expected = 1;
+            for (int s = i; s <= Math.min(values.size() - 1, i + window); s++) {
+              expected = Math.max(expected, (int) Math.ceil(values.get(s) / 7.0 - 1e-9));
+            }
+            assertThat(o.desiredAt(i)).as("step %d, startup %d ms", i, startupMillis)
+                .isEqualTo(expected);
+          }
+        });
+  }
+
   /** Static peak serves the peak at the target exactly, without a rounding replica too many. */
   @Test
   void staticPeakNeedsNoExtraReplicaForRoundingNoise() {

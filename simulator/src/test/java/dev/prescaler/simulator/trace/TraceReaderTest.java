@@ -94,6 +94,38 @@ class TraceReaderTest {
   }
 
   @Test
+  void timestampsInTheSameMillisecond_areDuplicates() throws IOException {
+    // Catches nanosecond timestamps compared as such but kept to the millisecond: Trace.of then
+    // threw an IllegalArgumentException naming no file or line.
+    assertBad("timestamp,value\n2020-01-01T00:00:00.0001Z,1\n2020-01-01T00:00:00.0002Z,2\n",
+        ":3: duplicate timestamp 2020-01-01T00:00:00Z (also at line 2; times are kept to the "
+            + "millisecond, to which \"2020-01-01T00:00:00.0002Z\" rounds down)");
+    Trace t = TraceReader.read(write("ms.csv", "2020-01-01T00:00:00.0004Z,1\n"
+        + "2020-01-01T00:00:00.0011Z,2\n"));
+    assertThat(t.time(0)).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+    assertThat(t.time(1)).isEqualTo(Instant.parse("2020-01-01T00:00:00.001Z"));
+  }
+
+  @Test
+  void aLatin1HeaderIsHarmlessAndALatin1ValueNamesItsLine() throws IOException {
+    // Catches a strict decoder that failed the whole file on one byte, naming no line
+    // ("cannot be read: Input length = 1").
+    Path header = dir.resolve("latin1-header.csv");
+    Files.write(header, "# caf\u00e9\ntemp\u00e9rature,valeur\n60,1\n120,2\n"
+        .getBytes(StandardCharsets.ISO_8859_1));
+    Trace t = TraceReader.read(header.toString());
+    assertThat(t.size()).isEqualTo(2);
+    assertThat(t.value(1)).isEqualTo(2);
+    Path value = dir.resolve("latin1-value.csv");
+    Files.write(value, "timestamp,value\n60,1\n120,2\u00b5\n"
+        .getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> TraceReader.read(value.toString()))
+        .isInstanceOf(TraceException.class)
+        .hasMessage(value + ":3: value must be a number, but was \"2\uFFFD\" (the line is not "
+            + "valid UTF-8: save the file as UTF-8)");
+  }
+
+  @Test
   void badTimestamp_isRejected() throws IOException {
     assertBad("60,1\nyesterday,2\n",
         ":2: timestamp must be ISO-8601 or epoch seconds, but was \"yesterday\"");
