@@ -2,6 +2,7 @@ package dev.prescaler.decision;
 
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.Mode;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Shares one capacity budget (CPU cores, or any unit: replicas × pod request) across the
@@ -26,13 +26,54 @@ import java.util.concurrent.ConcurrentHashMap;
  * exceed it.
  *
  * <p>{@link #allocate(double, List)} is the pure allocation. {@link #step()} is the chain step
- * (put it after the policies and bounds, before manual overrides): each workload's tick records
- * its claim, and the allocation runs over the latest claim of every workload seen within {@code
- * claimTtl}; workloads evaluated earlier in the same tick are seen with this tick's claims, later
- * ones with the previous tick's. Every cut is a reason. Thread-safe.
+ * (put it after the policies and bounds, before manual overrides). Each workload's tick records
+ * what it runs (the context's current count, or the count just granted when that is higher) and
+ * its claim, then the allocation runs over every workload the step has seen:
+ *
+ * <ul>
+ *   <li>The workload being decided claims its proposal and may be cut down to {@code
+ *       min(proposal, minReplicas)}.
+ *   <li>Every other workload counts at least what it was last seen running: this allocation
+ *       does not change its count, so it is never cut below it here. A claim made within {@code
+ *       claimTtl} also asks, at its priority, for its proposal above that count. (In {@link
+ *       Mode#HPA_FLOOR} the grant is the HPA's floor; what the HPA runs above it is counted
+ *       from the workload's next tick.)
+ *   <li>A claim older than {@code claimTtl} (the engine holds the workload before the chain
+ *       runs, e.g. on stale metrics, and its pods keep running) counts at what the workload last
+ *       ran, and no more.
+ *   <li>A workload in {@link Mode#OBSERVE_ONLY} claims only its current count, which is what it
+ *       really runs: its hypothetical proposal never cuts a workload that acts. Its own proposal
+ *       is still arbitrated, so its record shows what acting would have been granted.
+ *   <li>A workload is counted until {@link #forget(WorkloadRef)}, however long it is not seen:
+ *       a workload held for an hour still runs its pods. Call {@code forget} when you
+ *       unregister a workload from the engine (or stop it running).
+ * </ul>
+ *
+ * <p>So a higher priority takes capacity from a lower one in steps: the lower one is cut at its
+ * next tick, and the capacity it frees is granted once the step sees it running less (usually
+ * the tick after). Workloads evaluated earlier in the same tick are seen with this tick's
+ * claims, later ones with the previous tick's. Every cut is a reason. Thread-safe.
  */
 public final class ClusterCapacityArbiter {
-  /** Default age after which a workload's claim no longer counts: 2 minutes. */
+  /*
+   * Per workload the step keeps its last claim, when it was made, and what it runs: the larger of
+   * the current count it was last seen with and the count just granted (the engine may be
+   * starting those pods). A cut counts only once the workload is seen running less: the engine's
+   * step limits may slow the scale-down, and terminating pods still take capacity. An
+   * observe-only workload runs its current count whatever it was granted.
+   *
+   * When one workload is arbitrated, every other one enters the pure allocation as a claim whose
+   * floor is what it runs (an allocation that does not change a workload's count must not count
+   * it for less) and whose proposal is its fresh claim, or what it runs once the claim is older
+   * than claimTtl. allocate() keeps the granted total within the budget unless the floors alone
+   * exceed it, and each other workload really runs at most its floor, so the same holds for what
+   * runs.
+   */
+
+  /**
+   * Default age after which a workload's proposal no longer counts beyond what it runs: 2
+   * minutes.
+   */
   public static final Duration DEFAULT_CLAIM_TTL = Duration.ofMinutes(2);
 
   /** The capacity available to the engine's workloads at an instant, in budget units. */
@@ -102,13 +143,13 @@ public final class ClusterCapacityArbiter {
     }
   }
 
-  private record Stamped(Claim claim, Instant time) {}
+  private record Seen(Claim claim, int running, Instant claimed) {}
 
   private final CapacityBudget budget;
   private final Map<WorkloadRef, Double> unitsPerReplica;
   private final double defaultUnitsPerReplica;
   private final Duration claimTtl;
-  private final Map<WorkloadRef, Stamped> claims = new ConcurrentHashMap<>();
+  private final Map<WorkloadRef, Seen> seen = new LinkedHashMap<>(); // guarded by lock
   private final Object lock = new Object();
 
   private ClusterCapacityArbiter(Builder b) {
@@ -275,9 +316,16 @@ public final class ClusterCapacityArbiter {
     return unitsPerReplica.getOrDefault(workload, defaultUnitsPerReplica);
   }
 
-  /** Forgets a workload's claim (e.g. when it is unregistered). */
+  /**
+   * Forgets a workload: its claim and what it runs no longer count. Call it when the workload is
+   * unregistered from the engine or stops running; until then the step counts the workload at
+   * what it was last seen running, however long ago that was. A workload the step sees again is
+   * counted again.
+   */
   public void forget(WorkloadRef workload) {
-    claims.remove(workload);
+    synchronized (lock) {
+      seen.remove(workload);
+    }
   }
 
   /** The chain step: records this workload's claim and returns its grant. */
@@ -297,27 +345,66 @@ public final class ClusterCapacityArbiter {
 
   private Proposal arbitrate(DecisionContext ctx, Proposal p) {
     WorkloadRef ref = ctx.workload();
+    Instant now = ctx.now();
+    int current = ctx.replicas().current();
+    boolean acts = ctx.spec().mode() != Mode.OBSERVE_ONLY;
     Claim mine = new Claim(ref, p.replicas(), ctx.spec().minReplicas(), ctx.spec().priority(),
         ctx.spec().costWeight(), unitsPerReplica(ref));
+    double available = budget.available(now);
+    boolean known = available >= 0 && Double.isFinite(available);
     List<Claim> all = new ArrayList<>();
+    List<String> stale = new ArrayList<>();
+    Grant granted = null;
     synchronized (lock) {
-      claims.put(ref, new Stamped(mine, ctx.now()));
-      Instant oldest = ctx.now().minus(claimTtl);
-      claims.values().removeIf(s -> s.time().isBefore(oldest));
-      for (Stamped s : claims.values()) {
-        all.add(s.claim());
+      Instant fresh = now.minus(claimTtl);
+      for (Seen s : seen.values()) {
+        if (!s.claim().workload().equals(ref)) {
+          boolean expired = s.claimed().isBefore(fresh);
+          all.add(counted(s, expired));
+          if (expired && s.running() > 0) {
+            stale.add(s.claim().workload() + " " + s.running() + " (seen "
+                + Duration.between(s.claimed(), now).toSeconds() + " s ago)");
+          }
+        }
       }
+      all.add(mine);
+      if (known) {
+        for (Grant g : allocate(available, all)) {
+          if (g.workload().equals(ref)) {
+            granted = g;
+          }
+        }
+      }
+      int grantedCount = granted == null ? p.replicas() : granted.replicas();
+      int running = acts ? Math.max(current, grantedCount) : current;
+      Claim claim = acts ? mine : new Claim(ref, current, mine.min(), mine.priority(),
+          mine.costWeight(), mine.unitsPerReplica());
+      seen.put(ref, new Seen(claim, running, now));
     }
-    double available = budget.available(ctx.now());
-    if (!(available >= 0) || !Double.isFinite(available)) {
+    if (!known) {
       return p.note("capacity-arbiter", "budget unknown (" + available + "): not arbitrated");
     }
-    for (Grant g : allocate(available, all)) {
-      if (g.workload().equals(ref)) {
-        return g.cut() ? p.to("capacity-arbiter", g.replicas(), g.reason()) : p;
-      }
+    if (granted == null || !granted.cut()) {
+      return p;
     }
-    return p;
+    String reason = granted.reason();
+    if (!stale.isEmpty()) {
+      reason += "; counted at what they last ran (no fresh claim): "
+          + String.join(", ", stale.subList(0, Math.min(3, stale.size())))
+          + (stale.size() > 3 ? " and " + (stale.size() - 3) + " more" : "");
+    }
+    return p.to("capacity-arbiter", granted.replicas(), reason);
+  }
+
+  /**
+   * How another workload enters an allocation: never below what it runs, and above that only by
+   * a fresh claim.
+   */
+  private static Claim counted(Seen s, boolean expired) {
+    Claim c = s.claim();
+    int wish = expired ? s.running() : Math.max(c.proposed(), s.running());
+    return new Claim(c.workload(), wish, Math.max(c.min(), s.running()), c.priority(),
+        c.costWeight(), c.unitsPerReplica());
   }
 
   /** Builds a {@link ClusterCapacityArbiter}. */
@@ -356,7 +443,15 @@ public final class ClusterCapacityArbiter {
       return this;
     }
 
-    /** Age after which a claim no longer counts, in [1 s, 1 day]; default 2 minutes. */
+    /**
+     * Age after which a workload's claim counts only at what the workload last ran (not its
+     * proposal above that), in [1 s, 1 day]; default 2 minutes. The engine refreshes a claim on
+     * every tick the chain runs; a held workload's claim ages. What a workload runs counts until
+     * {@link ClusterCapacityArbiter#forget(WorkloadRef)}, whatever this age.
+     *
+     * @throws IllegalArgumentException when out of range
+     * @throws NullPointerException when {@code ttl} is null
+     */
     public Builder claimTtl(Duration ttl) {
       this.claimTtl = Durations.inRange(ttl, "claimTtl", Duration.ofSeconds(1), Duration.ofDays(1));
       return this;

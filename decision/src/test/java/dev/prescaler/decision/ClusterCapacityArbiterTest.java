@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.ClusterCapacityArbiter.Claim;
 import dev.prescaler.decision.ClusterCapacityArbiter.Grant;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -66,25 +69,128 @@ class ClusterCapacityArbiterTest {
 
   @Test
   void theStepArbitratesAcrossWorkloadsOfOneEngine() {
-    ClusterCapacityArbiter arbiter = ClusterCapacityArbiter.builder()
-        .budget(ClusterCapacityArbiter.CapacityBudget.fixed(20)).build();
+    ClusterCapacityArbiter arbiter = arbiter(20);
     DecisionPolicy step = arbiter.step();
-    WorkloadSpec high = WorkloadSpec.builder(A).maxReplicas(100).priority(10)
-        .metric(MetricTarget.averageValue("rps", 10)).build();
-    WorkloadSpec low = WorkloadSpec.builder(C).maxReplicas(100).priority(0)
-        .metric(MetricTarget.averageValue("rps", 10)).build();
-    DecisionContext ch = DecisionContext.builder(high, Fixtures.NOW, ReplicaStatus.of(5, 5))
-        .reading("rps", 50).build();
-    DecisionContext cl = DecisionContext.builder(low, Fixtures.NOW, ReplicaStatus.of(5, 5))
-        .reading("rps", 50).build();
-    assertThat(step.apply(ch, Proposal.keep(5).to("x", 15, "y")).replicas()).isEqualTo(15);
-    Proposal lowP = step.apply(cl, Proposal.keep(5).to("x", 15, "y"));
+    WorkloadSpec high = spec(A, Mode.ACT, 10);
+    WorkloadSpec low = spec(C, Mode.ACT, 0);
+    assertThat(tick(step, high, Fixtures.NOW, 5, 15).replicas()).isEqualTo(15);
+    Proposal lowP = tick(step, low, Fixtures.NOW, 5, 15);
     assertThat(lowP.replicas()).isEqualTo(5);
     assertThat(lowP.explain()).contains("capacity-arbiter");
-    // Claims older than the TTL are forgotten.
-    DecisionContext later = DecisionContext.builder(low, Fixtures.NOW.plusSeconds(600),
-        ReplicaStatus.of(5, 5)).reading("rps", 50).build();
-    assertThat(step.apply(later, Proposal.keep(5).to("x", 15, "y")).replicas()).isEqualTo(15);
+    // A's claim has expired, but A was granted 15 and still runs them: C stays at 5.
+    Proposal later = tick(step, low, Fixtures.NOW.plusSeconds(600), 5, 15);
+    assertThat(later.replicas()).isEqualTo(5);
+    assertThat(later.explain()).contains("counted at what they last ran (no fresh claim): "
+        + "default/checkout 15 (seen 600 s ago)");
+    // Once A is forgotten (unregistered), C gets its 15.
+    arbiter.forget(A);
+    assertThat(tick(step, low, Fixtures.NOW.plusSeconds(615), 5, 15).replicas()).isEqualTo(15);
+  }
+
+  /**
+   * The review's case: A claims 40 and is then held for 3 minutes on stale metrics (the engine
+   * holds before the chain runs) while its 40 pods keep running; B's claim of 60 must be cut so
+   * that the total stays within the budget of 64.
+   */
+  @Test
+  void aHeldWorkloadCountsWhatItRunsAfterItsClaimExpires() {
+    DecisionPolicy step = arbiter(64).step();
+    WorkloadSpec a = spec(A, Mode.ACT, 0);
+    WorkloadSpec b = spec(B, Mode.ACT, 0);
+    assertThat(tick(step, a, Fixtures.NOW, 10, 40).replicas()).isEqualTo(40);
+    assertThat(tick(step, b, Fixtures.NOW, 4, 4).replicas()).isEqualTo(4);
+    assertThat(tick(step, a, Fixtures.NOW.plusSeconds(15), 40, 40).replicas()).isEqualTo(40);
+    // A is held from here on: no claim of A for 3 minutes, longer than the 2-minute claimTtl.
+    Proposal p = tick(step, b, Fixtures.NOW.plusSeconds(15 + 180), 4, 60);
+    assertThat(p.replicas()).isEqualTo(24);
+    assertThat(40 + p.replicas()).isLessThanOrEqualTo(64);
+    assertThat(p.explain()).contains("cluster budget 64")
+        .contains("default/checkout 40 (seen 180 s ago)");
+  }
+
+  /** A workload granted a scale-up and then held counts the grant: its pods are starting. */
+  @Test
+  void aHeldWorkloadCountsTheScaleUpItWasGranted() {
+    DecisionPolicy step = arbiter(64).step();
+    assertThat(tick(step, spec(A, Mode.ACT, 0), Fixtures.NOW, 10, 40).replicas()).isEqualTo(40);
+    Proposal p = tick(step, spec(B, Mode.ACT, 0), Fixtures.NOW.plusSeconds(600), 4, 60);
+    assertThat(p.replicas()).isEqualTo(24);
+  }
+
+  /** A held workload cannot be cut (its chain does not run), so not even a higher priority can. */
+  @Test
+  void aHeldWorkloadIsNotPreemptedByAHigherPriority() {
+    DecisionPolicy step = arbiter(64).step();
+    tick(step, spec(A, Mode.ACT, 0), Fixtures.NOW, 40, 40);
+    Proposal p = tick(step, spec(B, Mode.ACT, 10), Fixtures.NOW.plusSeconds(180), 4, 60);
+    assertThat(p.replicas()).isEqualTo(24);
+  }
+
+  /**
+   * A higher priority takes a lower one's capacity in steps: the lower one is cut at its next
+   * tick, and the capacity is granted once it is seen running less; the total that runs stays
+   * within the budget throughout.
+   */
+  @Test
+  void aHigherPriorityTakesCapacityInStepsWithinTheBudget() {
+    DecisionPolicy step = arbiter(64).step();
+    WorkloadSpec low = spec(A, Mode.ACT, 0);
+    WorkloadSpec high = spec(B, Mode.ACT, 10);
+    int a = tick(step, low, Fixtures.NOW, 40, 40).replicas();
+    int b = tick(step, high, Fixtures.NOW, 4, 60).replicas();
+    assertThat(List.of(a, b)).containsExactly(40, 24);
+    int[] expectedA = {4, 4};
+    int[] expectedB = {24, 60};
+    for (int i = 0; i < 2; i++) {
+      Instant t = Fixtures.NOW.plusSeconds(15L * (i + 1));
+      a = tick(step, low, t, a, 40).replicas();
+      assertThat(a + b).isLessThanOrEqualTo(64);
+      b = tick(step, high, t, b, 60).replicas();
+      assertThat(a + b).isLessThanOrEqualTo(64);
+      assertThat(List.of(a, b)).containsExactly(expectedA[i], expectedB[i]);
+    }
+  }
+
+  /**
+   * An observe-only workload claims only what it runs: its hypothetical proposal (here at a
+   * higher priority) never cuts a workload that acts. Its own proposal is still arbitrated, so
+   * its record shows what acting would have got.
+   */
+  @Test
+  void anObserveOnlyProposalNeverCutsAWorkloadThatActs() {
+    DecisionPolicy step = arbiter(64).step();
+    WorkloadSpec watched = spec(C, Mode.OBSERVE_ONLY, 10);
+    WorkloadSpec acting = spec(A, Mode.ACT, 0);
+    assertThat(tick(step, watched, Fixtures.NOW, 10, 60).replicas()).isEqualTo(60);
+    assertThat(tick(step, acting, Fixtures.NOW, 10, 50).replicas()).isEqualTo(50);
+    Proposal hypothetical = tick(step, watched, Fixtures.NOW.plusSeconds(15), 10, 60);
+    assertThat(hypothetical.replicas()).isEqualTo(14);
+    assertThat(hypothetical.explain()).contains("capacity-arbiter");
+    assertThat(tick(step, acting, Fixtures.NOW.plusSeconds(15), 50, 54).replicas())
+        .isEqualTo(54);
+  }
+
+  /** Once promoted, the same workload claims its proposals like any other. */
+  @Test
+  void aPromotedWorkloadClaimsItsProposal() {
+    DecisionPolicy step = arbiter(64).step();
+    tick(step, spec(C, Mode.OBSERVE_ONLY, 10), Fixtures.NOW, 10, 60);
+    tick(step, spec(C, Mode.ACT, 10), Fixtures.NOW.plusSeconds(15), 10, 60);
+    assertThat(tick(step, spec(A, Mode.ACT, 0), Fixtures.NOW.plusSeconds(15), 10, 50)
+        .replicas()).isEqualTo(4);
+  }
+
+  /** An unknown budget arbitrates nothing, and the claim still counts later. */
+  @Test
+  void anUnknownBudgetIsNotedAndTheClaimStillCounts() {
+    double[] budget = {Double.NaN};
+    DecisionPolicy step = ClusterCapacityArbiter.builder().budget(now -> budget[0]).build().step();
+    Proposal p = tick(step, spec(A, Mode.ACT, 0), Fixtures.NOW, 10, 40);
+    assertThat(p.replicas()).isEqualTo(40);
+    assertThat(p.explain()).contains("budget unknown (NaN): not arbitrated");
+    budget[0] = 64;
+    assertThat(tick(step, spec(B, Mode.ACT, 0), Fixtures.NOW.plusSeconds(600), 4, 60)
+        .replicas()).isEqualTo(24);
   }
 
   @Test
@@ -95,5 +201,30 @@ class ClusterCapacityArbiterTest {
         .hasMessage("costWeight must be > 0, but was 0.0");
     assertThatThrownBy(() -> ClusterCapacityArbiter.builder().build())
         .hasMessage("no CapacityBudget: call budget(...)");
+  }
+
+  @Test
+  void claimTtl_outOfRange() {
+    assertThatThrownBy(() -> ClusterCapacityArbiter.builder().claimTtl(Duration.ofDays(2)))
+        .hasMessage("claimTtl must be in [PT1S, PT24H], but was PT48H");
+  }
+
+  private static ClusterCapacityArbiter arbiter(double budget) {
+    return ClusterCapacityArbiter.builder()
+        .budget(ClusterCapacityArbiter.CapacityBudget.fixed(budget)).build();
+  }
+
+  private static WorkloadSpec spec(WorkloadRef ref, Mode mode, int priority) {
+    return WorkloadSpec.builder(ref).maxReplicas(100).mode(mode).priority(priority)
+        .metric(MetricTarget.averageValue("rps", 10)).build();
+  }
+
+  /** One tick of {@code spec} running {@code current} whose chain proposes {@code proposed}. */
+  private static Proposal tick(DecisionPolicy step, WorkloadSpec spec, Instant now, int current,
+      int proposed) {
+    DecisionContext c = DecisionContext.builder(spec, now, ReplicaStatus.of(current, current))
+        .reading("rps", 10.0 * proposed).build();
+    Proposal in = Proposal.keep(current);
+    return step.apply(c, proposed == current ? in : in.to("policy", proposed, "load"));
   }
 }

@@ -1,0 +1,103 @@
+package dev.prescaler.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.StepLimits;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.InMemoryJournal;
+import dev.prescaler.testkit.DecisionInvariants;
+import dev.prescaler.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The arbiter in the real {@link AutoscalerEngine}: the engine holds a workload on stale metrics
+ * before the chain runs, so the arbiter hears nothing from it while its pods keep running.
+ */
+class ClusterCapacityArbiterEngineTest {
+  private static final WorkloadRef A = WorkloadRef.deployment("shop", "checkout");
+  private static final WorkloadRef B = WorkloadRef.deployment("shop", "search");
+  private static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+
+  /**
+   * Budget 64: A scales to 40, then its metric stops moving (the same sample every tick) and it
+   * is held for more than 3 minutes; B's load then asks for 60. B gets 24, and what runs never
+   * exceeds 64.
+   */
+  @Test
+  void aWorkloadHeldOnStaleMetricsKeepsItsShareOfTheBudget() {
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 10, B, 4));
+    Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 400.0, B, 40.0));
+    Instant[] aSampled = {T0};
+    ClusterCapacityArbiter arbiter = ClusterCapacityArbiter.builder()
+        .budget(ClusterCapacityArbiter.CapacityBudget.fixed(64)).build();
+    DecisionPolicy need = (ctx, p) -> p.to("need",
+        (int) Math.ceil(ctx.load("rps") / 10), "rps / 10");
+    InMemoryJournal journal = new InMemoryJournal();
+    AutoscalerEngine.Builder b = AutoscalerEngine.builder().clock(clock).journal(journal)
+        .policy(DecisionPolicy.chain(need, arbiter.step())).backfill(false)
+        .metricsDelay(Duration.ZERO).historyStep(Duration.ofSeconds(15))
+        .workload(spec(A)).workload(spec(B))
+        .metricSource((s, now) -> {
+          WorkloadRef ref = s.workload();
+          int n = cluster.get(ref);
+          Instant t = ref.equals(A) ? aSampled[0] : now;
+          return Observation.of(now, ReplicaStatus.of(n, n),
+              MetricReading.of("rps", rps.get(ref), t));
+        })
+        .executor(r -> {
+          cluster.put(r.spec().workload(), r.to());
+          return ScaleOutcome.applied(r.to(), "ok");
+        });
+    try (AutoscalerEngine engine = b.build()) {
+      for (int i = 0; i < 20; i++) {
+        if (i < 2) {
+          aSampled[0] = clock.instant(); // A's metrics arrive for the first two ticks only
+        }
+        if (i == 15) {
+          rps.put(B, 600.0); // 3 min 15 s after A's last sample
+        }
+        engine.tick();
+        assertThat(cluster.get(A) + cluster.get(B)).as("tick %d", i).isLessThanOrEqualTo(64);
+        clock.advance(Duration.ofSeconds(15));
+      }
+    }
+    assertThat(cluster).containsEntry(A, 40).containsEntry(B, 24);
+    List<DecisionRecord> aRecords = journal.records().stream()
+        .filter(r -> r.workload().equals(A)).toList();
+    assertThat(aRecords.subList(2, aRecords.size()))
+        .allSatisfy(r -> assertThat(r.kind()).isEqualTo(Kind.HOLD));
+    DecisionRecord cut = journal.records().stream()
+        .filter(r -> r.workload().equals(B) && r.desired() == 24).findFirst().orElseThrow();
+    assertThat(cut.proposed()).isEqualTo(24);
+    assertThat(cut.reasons().toString()).contains("capacity-arbiter")
+        .contains("shop/checkout 40");
+    for (WorkloadRef ref : List.of(A, B)) {
+      List<DecisionRecord> own = journal.records().stream()
+          .filter(r -> r.workload().equals(ref)).toList();
+      assertThat(DecisionInvariants.check(own, spec(ref))).as("%s", ref).isEmpty();
+    }
+  }
+
+  private static WorkloadSpec spec(WorkloadRef ref) {
+    return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(100).mode(Mode.ACT)
+        .stepLimits(new StepLimits(100, 1000, 0, 100))
+        .metric(MetricTarget.averageValue("rps", 10)).build();
+  }
+}
