@@ -25,12 +25,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,9 +62,36 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Time comes only from the injected {@link Clock}. Tests and the simulator call {@link #tick()}
  * on their own thread; production calls {@link #start(ScheduledExecutorService)}. Thread-safe:
- * ticks and registrations are serialized.
+ * ticks and registrations are serialized, except a registration's backfill read, which runs
+ * beside the ticks.
+ *
+ * <p>With a {@linkplain Builder#callTimeout(Duration) call timeout}, every source and executor
+ * call (read, history, replicas, apply, release) runs on a pool of daemon threads and is given up
+ * after the timeout. A call given up on may keep running (a plug-in that ignores interrupts); until
+ * it returns, the engine makes no other call of the same stage for that workload: a workload whose
+ * read or apply is still running is held with the reason ("previous metric source call still
+ * running since ..."), so there is at most one such call per workload and stage.
  */
 public final class AutoscalerEngine implements AutoCloseable {
+  /*
+   * Call slots. `running` maps (workload, stage) to the call in flight, from its submission until
+   * its body returns, whether or not the engine still waits for it. A call is submitted only into
+   * a free slot (putIfAbsent), and the pool runs each call on its own thread (no queue), so the
+   * pool's live threads are at most the busy slots plus the idle ones left by them (which die
+   * after CALL_THREAD_KEEP_ALIVE): a source that never returns costs one thread per workload, not
+   * one per tick. The slot is keyed by WorkloadRef, not held in WorkloadState, so that it survives
+   * unregister/register. A call given up on before it started never runs (no late apply).
+   *
+   * Backfill reads the history outside the lock (the workload is installed afterwards, under the
+   * lock); release stays under the lock, timed, because a tick slipping in between a demotion and
+   * its release could send a floor that the release then undoes.
+   *
+   * Time of a tick: `now` is read once per tick and is the time of every record, context and
+   * event of that tick (the journal's one-instant-per-tick contract, and restore's lastTick).
+   * Sample times are checked against the clock read right after the workload's own source call
+   * (never earlier than `now`): in a tick slowed down by timeouts or many workloads, a source
+   * stamping real scrape times must not look "from the future" to the later workloads.
+   */
   /** Default tick period: 15 s, the HPA controller's sync period. */
   public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
   /** Default delay of metrics behind reality: 60 s. */
@@ -85,6 +114,8 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AutoscalerEngine.class);
   private static final AtomicInteger CALL_THREADS = new AtomicInteger();
+  /** How long an idle call thread is kept for the next call. */
+  private static final Duration CALL_THREAD_KEEP_ALIVE = Duration.ofSeconds(60);
 
   private final Clock clock;
   private final MetricSource source;
@@ -102,7 +133,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final Duration followUpAfter;
   private final boolean backfill;
   private final Duration callTimeout;
-  private final ExecutorService callPool;
+  private final ThreadPoolExecutor callPool;
+  private final Map<CallKey, InFlight> running = new ConcurrentHashMap<>();
 
   private final Object lock = new Object();
   private final Map<WorkloadRef, WorkloadState> states = new LinkedHashMap<>();
@@ -129,11 +161,13 @@ public final class AutoscalerEngine implements AutoCloseable {
     this.followUpAfter = b.followUpAfter;
     this.backfill = b.backfill;
     this.callTimeout = b.callTimeout;
-    this.callPool = b.callTimeout.isZero() ? null : Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "prescaler-call-" + CALL_THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    // No queue, a thread per call in flight: bounded by the call slots (see the notes above).
+    this.callPool = b.callTimeout.isZero() ? null : new ThreadPoolExecutor(0, Integer.MAX_VALUE,
+        CALL_THREAD_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "prescaler-call-" + CALL_THREADS.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
     for (WorkloadSpec spec : b.workloads.values()) {
       register(spec);
     }
@@ -161,61 +195,114 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   /**
    * Adds a workload, or replaces the spec of a registered one (its history and memory are kept for
-   * metrics that stay). With backfill on, a new workload's history is read from the source.
+   * metrics that stay). With backfill on, the history of each metric new to the workload is read
+   * from the source first, outside the engine's lock (ticks go on meanwhile) and under the call
+   * timeout when one is set; a backfill that fails or times out starts that metric without
+   * history. Leaving HPA-floor mode releases the workload (under the call timeout too).
    */
   public void register(WorkloadSpec spec) {
     Objects.requireNonNull(spec, "spec");
+    Map<String, LoadHistory> backfilled = backfill ? backfill(spec) : Map.of();
     synchronized (lock) {
-      WorkloadState s = states.get(spec.workload());
-      Mode before = s == null ? spec.mode() : s.spec.mode();
-      if (s == null) {
-        s = new WorkloadState(spec);
-        states.put(spec.workload(), s);
-      }
-      s.spec = spec;
-      s.metrics.keySet().removeIf(name -> spec.metric(name).isEmpty());
-      for (MetricTarget m : spec.metrics()) {
-        MetricState ms = s.metrics.get(m.name());
-        if (ms == null || !ms.target.equals(m)) {
-          LoadHistory h = ms != null ? ms.history : new LoadHistory(historyStep, historyCapacity);
-          Forecaster f = forecaster.map(Forecaster::forSeries).orElse(null);
-          MetricState fresh = new MetricState(m, h, f);
-          if (ms != null) {
-            fresh.lastSampleTime = ms.lastSampleTime;
-          } else if (backfill) {
-            backfill(spec, m, fresh);
-          }
-          s.metrics.put(m.name(), fresh);
-        }
-      }
-      if (before == Mode.HPA_FLOOR && spec.mode() != Mode.HPA_FLOOR) {
-        release(spec.workload());
-        s.lastFloorSent = -1;
-      }
+      install(spec, backfilled);
     }
   }
 
-  private void backfill(WorkloadSpec spec, MetricTarget m, MetricState ms) {
+  /** Registers or replaces {@code spec}, with the histories read for its new metrics, if any. */
+  private void install(WorkloadSpec spec, Map<String, LoadHistory> backfilled) {
+    WorkloadState s = states.get(spec.workload());
+    Mode before = s == null ? spec.mode() : s.spec.mode();
+    if (s == null) {
+      s = new WorkloadState(spec);
+      states.put(spec.workload(), s);
+    }
+    s.spec = spec;
+    s.metrics.keySet().removeIf(name -> spec.metric(name).isEmpty());
+    for (MetricTarget m : spec.metrics()) {
+      MetricState ms = s.metrics.get(m.name());
+      if (ms == null || !ms.target.equals(m)) {
+        // A history backfilled while another registration added the same metric is dropped:
+        // the one installed first is kept, as if the two registrations had run in turn.
+        LoadHistory h = ms != null ? ms.history : backfilled.get(m.name());
+        if (h == null) {
+          h = new LoadHistory(historyStep, historyCapacity);
+        }
+        Forecaster f = forecaster.map(Forecaster::forSeries).orElse(null);
+        MetricState fresh = new MetricState(m, h, f);
+        if (ms != null) {
+          fresh.lastSampleTime = ms.lastSampleTime;
+        }
+        s.metrics.put(m.name(), fresh);
+      }
+    }
+    if (before == Mode.HPA_FLOOR && spec.mode() != Mode.HPA_FLOOR) {
+      release(spec.workload());
+      s.lastFloorSent = -1;
+    }
+  }
+
+  /**
+   * Reads the history of each metric of {@code spec} that the engine does not hold yet, without
+   * holding the lock: a slow source delays this registration only, never the ticks.
+   */
+  private Map<String, LoadHistory> backfill(WorkloadSpec spec) {
+    List<MetricTarget> wanted = new ArrayList<>();
+    synchronized (lock) {
+      WorkloadState s = states.get(spec.workload());
+      for (MetricTarget m : spec.metrics()) {
+        if (s == null || !s.metrics.containsKey(m.name())) {
+          wanted.add(m);
+        }
+      }
+    }
+    Map<String, LoadHistory> out = new LinkedHashMap<>();
+    for (MetricTarget m : wanted) {
+      LoadHistory h = backfill(spec, m);
+      if (h != null) {
+        out.put(m.name(), h);
+      }
+    }
+    return out;
+  }
+
+  /** The backfilled history of one metric, or null when there is none. */
+  private LoadHistory backfill(WorkloadSpec spec, MetricTarget m) {
+    WorkloadRef ref = spec.workload();
     Instant now = clock.instant();
     // One step more than the ring holds: the newest backfilled step stays open, so this fills
     // every closed step, as an engine that had run all along would have.
     Instant from = now.minus(historyStep.multipliedBy(historyCapacity + 1L));
+    Optional<MetricSeries> past;
     try {
-      Optional<MetricSeries> past = source.history(spec, m, from, now, historyStep);
-      if (past.isPresent()) {
-        MetricSeries series = past.get();
-        for (int i = 0; i < series.size(); i++) {
-          double v = series.value(i);
-          if (Double.isFinite(v) && v >= 0) {
-            ms.history.add(series.timeOf(i), v);
-          }
+      past = call(ref, Stage.HISTORY, () -> source.history(spec, m, from, now, historyStep));
+    } catch (CallStillRunningException e) {
+      LOG.warn("{}: backfill of {} not asked, starting without history: {}", ref, m.name(),
+          e.getMessage());
+      return null;
+    } catch (RuntimeException e) {
+      LOG.warn("{}: backfill of {} failed, starting without history: {}", ref, m.name(),
+          e.toString());
+      return null;
+    }
+    if (past == null || past.isEmpty()) {
+      return null;
+    }
+    LoadHistory h = new LoadHistory(historyStep, historyCapacity);
+    try {
+      MetricSeries series = past.get();
+      for (int i = 0; i < series.size(); i++) {
+        double v = series.value(i);
+        if (Double.isFinite(v) && v >= 0) {
+          h.add(series.timeOf(i), v);
         }
-        LOG.info("{}: backfilled {} steps of {}", spec.workload(), ms.history.size(), m.name());
       }
     } catch (RuntimeException e) {
-      LOG.warn("{}: backfill of {} failed, starting without history: {}", spec.workload(),
-          m.name(), e.toString());
+      LOG.warn("{}: backfill of {} failed, starting without history: {}", ref, m.name(),
+          e.toString());
+      return null;
     }
+    LOG.info("{}: backfilled {} steps of {}", ref, h.size(), m.name());
+    return h;
   }
 
   /** Removes a workload; releases it first if it was in HPA-floor mode. */
@@ -264,7 +351,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (from == mode) {
         return;
       }
-      register(s.spec.withMode(mode));
+      install(s.spec.withMode(mode), Map.of());
       LOG.info("{}: mode {} -> {} ({})", workload, from, mode, reason);
       ModeChangedEvent event = new ModeChangedEvent(workload, clock.instant(), from, mode, reason);
       try {
@@ -505,11 +592,66 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
+  /** The plug-in calls the engine times, each with one slot per workload. */
+  private enum Stage {
+    SOURCE("metric source"),
+    HISTORY("metric source history"),
+    REPLICAS("executor replicas"),
+    APPLY("executor"),
+    RELEASE("executor release");
+
+    final String label;
+
+    Stage(String label) {
+      this.label = label;
+    }
+  }
+
+  private record CallKey(WorkloadRef workload, Stage stage) {}
+
+  /** A submitted call, from its submission until its body returns. */
+  private static final class InFlight {
+    final Instant since;
+    /** Completed once the body returned (or was skipped) and the slot is free again. */
+    final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private Thread runner; // guarded by this: the thread running the body, while it runs
+    private boolean abandoned; // guarded by this: the engine gave up waiting
+
+    InFlight(Instant since) {
+      this.since = since;
+    }
+
+    /** Whether the body may start on {@code t}: not when the engine already gave up. */
+    synchronized boolean start(Thread t) {
+      if (abandoned) {
+        return false;
+      }
+      runner = t;
+      return true;
+    }
+
+    /** The body returned; whether the engine had given up on it. */
+    synchronized boolean end() {
+      runner = null;
+      return abandoned;
+    }
+
+    /** The engine gives up: interrupt the body if it runs (a well-behaved plug-in stops). */
+    synchronized void abandon() {
+      abandoned = true;
+      if (runner != null) {
+        runner.interrupt();
+      }
+    }
+  }
+
   /**
-   * Runs a plug-in call, inline or, when a call timeout is set, on the call pool with that
-   * timeout. A timeout or interruption becomes a {@link PluginTimeoutException}.
+   * Runs a plug-in call of {@code workload}, inline or, when a call timeout is set, on the call
+   * pool with that timeout. A timeout or interruption becomes a {@link PluginTimeoutException};
+   * the call keeps its slot until its body returns, and while it does, another call of the same
+   * workload and stage fails at once with a {@link CallStillRunningException}.
    */
-  private <T> T call(Callable<T> body, String what) {
+  private <T> T call(WorkloadRef workload, Stage stage, Callable<T> body) {
     if (callPool == null) {
       try {
         return body.call();
@@ -519,16 +661,29 @@ public final class AutoscalerEngine implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    Future<T> f = callPool.submit(body);
+    CallKey key = new CallKey(workload, stage);
+    InFlight slot = new InFlight(clock.instant());
+    InFlight previous = running.putIfAbsent(key, slot);
+    if (previous != null) {
+      throw new CallStillRunningException("previous " + stage.label
+          + " call still running since " + previous.since);
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
     try {
-      return f.get(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      callPool.execute(() -> run(key, slot, body, result));
+    } catch (RejectedExecutionException e) {
+      free(key, slot);
+      throw new IllegalStateException(stage.label + " not called: the engine is closed", e);
+    }
+    try {
+      return result.get(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      f.cancel(true);
-      throw new PluginTimeoutException(what + " timed out after " + callTimeout);
+      slot.abandon();
+      throw new PluginTimeoutException(stage.label + " timed out after " + callTimeout);
     } catch (InterruptedException e) {
-      f.cancel(true);
+      slot.abandon();
       Thread.currentThread().interrupt();
-      throw new PluginTimeoutException(what + " interrupted");
+      throw new PluginTimeoutException(stage.label + " interrupted");
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof RuntimeException re) {
@@ -541,6 +696,67 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
+  /** The body of a pooled call: runs unless given up on already, then frees the slot. */
+  private <T> void run(CallKey key, InFlight slot, Callable<T> body, CompletableFuture<T> result) {
+    if (!slot.start(Thread.currentThread())) {
+      free(key, slot);
+      return;
+    }
+    T value = null;
+    Throwable error = null;
+    try {
+      value = body.call();
+    } catch (Throwable t) { // handed to the caller, which rethrows what it is still waiting for
+      error = t;
+    }
+    boolean late = slot.end();
+    // An interrupt meant for this call must not reach the pool's next one.
+    Thread.interrupted();
+    // Free the slot before the caller sees the result: its next call of this stage must find it
+    // free.
+    free(key, slot);
+    if (late) {
+      LOG.info("{}: {} call started at {} returned after the engine had given up on it",
+          key.workload(), key.stage().label, slot.since);
+    }
+    if (error != null) {
+      result.completeExceptionally(error);
+    } else {
+      result.complete(value);
+    }
+  }
+
+  private void free(CallKey key, InFlight slot) {
+    running.remove(key, slot);
+    slot.finished.complete(null);
+  }
+
+  /** The reason to hold while a call of {@code workload} and {@code stage} runs, or null. */
+  private String stillRunning(WorkloadRef workload, Stage stage) {
+    InFlight slot = callPool == null ? null : running.get(new CallKey(workload, stage));
+    return slot == null ? null
+        : "previous " + stage.label + " call still running since " + slot.since;
+  }
+
+  /**
+   * Completes when every call of {@code workload} in flight now has returned and freed its slot.
+   * For tests, which must not sleep while a call they released finishes.
+   */
+  CompletableFuture<Void> callsReturned(WorkloadRef workload) {
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    running.forEach((k, slot) -> {
+      if (k.workload().equals(workload)) {
+        pending.add(slot.finished);
+      }
+    });
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+  }
+
+  /** The call pool's live threads (busy or idle); 0 without a call timeout. For tests. */
+  int callThreads() {
+    return callPool == null ? 0 : callPool.getPoolSize();
+  }
+
   /** A plug-in call that did not answer within the engine's call timeout. */
   public static final class PluginTimeoutException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -550,10 +766,26 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
+  /** A call not made because the previous call of that workload and stage still runs. */
+  private static final class CallStillRunningException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CallStillRunningException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private void release(WorkloadRef workload) {
     try {
-      executor.release(workload);
+      call(workload, Stage.RELEASE, () -> {
+        executor.release(workload);
+        return null;
+      });
+    } catch (CallStillRunningException e) {
+      // Not queued nor retried: the release in flight is the one that counts.
+      LOG.warn("{}: executor release not sent again: {}", workload, e.getMessage());
     } catch (RuntimeException e) {
+      // Not retried either (a timed-out release may still land): the workload is logged.
       LOG.warn("{}: executor release failed: {}", workload, e.toString());
       publish(l -> l.onFailure(new FailureEvent(workload, clock.instant(), "executor", e)),
           workload);
@@ -572,11 +804,20 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
 
     Observation obs = null;
+    // The instant the samples are checked against: after the read, which may come late in a
+    // long tick (see the notes at the top of the class).
+    Instant readAt = now;
     try {
-      obs = call(() -> source.read(spec, now), "metric source");
+      obs = call(ref, Stage.SOURCE, () -> source.read(spec, now));
+      Instant after = clock.instant();
+      if (after.isAfter(now)) {
+        readAt = after;
+      }
       if (obs == null) {
         problems.add("metric source returned no observation");
       }
+    } catch (CallStillRunningException e) {
+      problems.add(e.getMessage());
     } catch (RuntimeException e) {
       problems.add("metric source failed: " + e);
       failure(ref, now, "source", e);
@@ -585,7 +826,9 @@ public final class AutoscalerEngine implements AutoCloseable {
     if (replicas == null && obs != null) {
       try {
         // Under the call timeout too: a hanging API server must not stall the tick here either.
-        replicas = call(() -> executor.replicas(ref), "executor replicas").orElse(null);
+        replicas = call(ref, Stage.REPLICAS, () -> executor.replicas(ref)).orElse(null);
+      } catch (CallStillRunningException e) {
+        problems.add(e.getMessage());
       } catch (RuntimeException e) {
         problems.add("executor failed to report replicas: " + e);
         failure(ref, now, "executor", e);
@@ -613,7 +856,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     if (obs != null && replicas != null) {
       for (MetricTarget m : spec.metrics()) {
         MetricReading r = obs.reading(m.name());
-        String problem = check(s.metrics.get(m.name()), r, now);
+        String problem = check(s.metrics.get(m.name()), r, readAt);
         if (problem == null && m.type() == MetricTarget.Type.UTILIZATION
             && replicas.ready() == 0) {
           // A mean over no ready pod measures nothing; read as a load it would scale to min.
@@ -665,6 +908,12 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
       }
     }
+    // An apply still running (timed out in an earlier tick) leaves the count in flux: a second
+    // apply could land before or after it. The histories above still learn meanwhile.
+    String applying = stillRunning(ref, Stage.APPLY);
+    if (applying != null) {
+      problems.add(applying + ": its outcome is unknown");
+    }
     if (!problems.isEmpty()) {
       hold(s, now, replicas, raw, unavailable, loads, problems);
       return;
@@ -689,7 +938,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     return h.hasClosed() && (!Double.isNaN(h.last()) || h.countPresent() > 0);
   }
 
-  /** Why a reading cannot be used, or null when it can. */
+  /** Why a reading cannot be used, or null when it can; {@code now}: when it was read. */
   private String check(MetricState ms, MetricReading r, Instant now) {
     if (!r.isAvailable()) {
       return "unavailable: " + r.reason();
@@ -862,10 +1111,16 @@ public final class AutoscalerEngine implements AutoCloseable {
     if (call) {
       ScaleRequest request = new ScaleRequest(spec, mode, current, desired, p.reasons(), now);
       try {
-        outcome = call(() -> executor.apply(request), "executor");
+        outcome = call(ref, Stage.APPLY, () -> executor.apply(request));
         if (outcome == null) {
           outcome = ScaleOutcome.failed("executor returned no outcome");
         }
+      } catch (PluginTimeoutException e) {
+        failure(ref, now, "executor", e);
+        // FAILED with "may have been applied", as the ScaleOutcome contract asks: the call may
+        // still land. The workload is held until it returns (see evaluate).
+        outcome = ScaleOutcome.failed(e.getMessage() + ": the change may have been applied; "
+            + "the workload is held while the call runs");
       } catch (RuntimeException e) {
         failure(ref, now, "executor", e);
         outcome = ScaleOutcome.failed("executor threw: " + e);
@@ -1019,11 +1274,19 @@ public final class AutoscalerEngine implements AutoCloseable {
     private Builder() {}
 
     /**
-     * The longest a metric source read or an executor call may take before the workload is held
-     * (source) or the action recorded as failed with an unknown outcome (executor), in [0, 10 min];
-     * default 0, which runs calls inline on the ticking thread without a timeout. With a timeout,
-     * calls run on a pool of daemon threads, so a hanging plug-in cannot stall the tick beyond its
-     * own timeout. Production engines should set one (e.g. 5 s).
+     * The longest a metric source or executor call may take, in [0, 10 min]; default 0, which
+     * runs calls inline on the calling thread without a timeout. Production engines should set
+     * one (e.g. 5 s).
+     *
+     * <p>With a timeout, the source's {@code read} and {@code history} and the executor's
+     * {@code replicas}, {@code apply} and {@code release} run on a pool of daemon threads named
+     * {@code prescaler-call-N}, so a hanging plug-in cannot stall a tick, a registration or a
+     * demotion beyond its own timeout. A read that times out holds the workload; an apply that
+     * times out is recorded as failed, "may have been applied"; a backfill that times out starts
+     * without history; a release that times out is logged and not retried. A call that ignores
+     * the interrupt keeps running, and until it returns the engine makes no new call of that
+     * stage for that workload: the workload is held ("previous executor call still running since
+     * ..."), so each workload has at most one call in flight per stage.
      */
     public Builder callTimeout(Duration callTimeout) {
       this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");

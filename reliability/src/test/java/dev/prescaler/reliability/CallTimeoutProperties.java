@@ -2,6 +2,7 @@ package dev.prescaler.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
@@ -12,16 +13,19 @@ import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.DecisionRecord.Action;
 import dev.prescaler.core.journal.DecisionRecord.Kind;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
- * With a call timeout, a hanging plug-in delays a tick by at most its own timeout: the only test
- * of the module that measures wall time. Each example picks, for each of the four workloads,
+ * With a call timeout, a hanging plug-in delays a tick by at most its own timeout, once: the only
+ * test of the module that measures wall time. Each example picks, for each of the four workloads,
  * whether its source hangs, its executor hangs, its executor hangs while reporting replicas, or
- * it is healthy; every hang blocks on a latch that the test opens afterwards.
+ * it is healthy; every hang blocks on a latch that the test opens afterwards, and each example
+ * also picks whether the hangs end when the engine interrupts them or ignore the interrupt (a
+ * blocking socket read). A second tick follows with the latch still closed.
  */
 class CallTimeoutProperties {
   /** Generated examples: each costs up to four timeouts of wall time. */
@@ -36,19 +40,27 @@ class CallTimeoutProperties {
 
   /**
    * A tick ends within (number of hanging calls) × timeout + margin; each hanging workload is held
-   * or recorded as failed with "timed out", and each healthy workload is decided normally.
+   * or recorded as failed with "timed out", and each healthy workload is decided normally. In the
+   * next tick, a hung call that ignored the interrupt is still running: its workload is held,
+   * naming the stage and when the call started, the stage is not called again, and the tick waits
+   * for none of them (it ends within the margin). A hung call that ended on the interrupt is
+   * either still finishing (held the same way) or called again (and times out again). The healthy
+   * workloads are decided normally.
    */
   @Test
   void aHangingPluginDelaysTheTickByAtMostItsOwnTimeout() {
     qt().withExamples(EXAMPLES).withShrinkCycles(5)
-        .forAll(lists().of(integers().between(0, 3)).ofSize(FaultHarness.SPECS.size()))
+        .forAll(lists().of(integers().between(0, 3)).ofSize(FaultHarness.SPECS.size()),
+            booleans().all())
         .checkAssert(CallTimeoutProperties::check);
   }
 
-  private static void check(List<Integer> hangs) {
+  private static void check(List<Integer> hangs, boolean deaf) {
     CountDownLatch release = new CountDownLatch(1);
     List<WorkloadSpec> specs = FaultHarness.SPECS;
     try (FaultHarness h = new FaultHarness(TIMEOUT, specs)) {
+      h.source.ignoreInterrupts(deaf);
+      h.executor.ignoreInterrupts(deaf);
       int hanging = 0;
       List<WorkloadRef> healthy = new ArrayList<>();
       for (int i = 0; i < specs.size(); i++) {
@@ -69,6 +81,7 @@ class CallTimeoutProperties {
           hanging++;
         }
       }
+      Instant first = h.clock.instant();
       long start = System.nanoTime();
       List<DecisionRecord> records = h.tick();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -90,6 +103,45 @@ class CallTimeoutProperties {
             }
           }
           default -> assertThat(r.kind()).as("healthy: " + r).isNotEqualTo(Kind.HOLD);
+        }
+      }
+
+      h.clock.advance(Duration.ofSeconds(15));
+      start = System.nanoTime();
+      records = h.tick();
+      took = Duration.ofNanos(System.nanoTime() - start);
+
+      String what = "second tick, " + (deaf ? "deaf" : "interruptible") + " hangs " + hangs;
+      Duration bound = deaf ? MARGIN : TIMEOUT.multipliedBy(hanging).plus(MARGIN);
+      assertThat(took).as(what).isLessThanOrEqualTo(bound);
+      assertThat(records).hasSize(specs.size());
+      for (int i = 0; i < specs.size(); i++) {
+        WorkloadRef w = specs.get(i).workload();
+        DecisionRecord r = FaultHarness.recordOf(records, w);
+        boolean applyCalled = hangs.get(i) == 2 && specs.get(i).mode() != Mode.OBSERVE_ONLY;
+        String stage = switch (hangs.get(i)) {
+          case 1 -> "metric source";
+          case 2 -> applyCalled ? "executor" : null;
+          case 3 -> "executor replicas";
+          default -> null;
+        };
+        if (stage == null) {
+          assertThat(r.kind()).as("healthy: " + r).isNotEqualTo(Kind.HOLD);
+          continue;
+        }
+        String running = "previous " + stage + " call still running since " + first;
+        int calls = switch (hangs.get(i)) {
+          case 1 -> h.source.reads(w);
+          case 2 -> h.executor.requests(w).size();
+          default -> h.executor.replicaCalls(w);
+        };
+        if (deaf || r.actionMessage().contains(running)) {
+          assertThat(r.kind()).as(what + ": " + r).isEqualTo(Kind.HOLD);
+          assertThat(r.actionMessage()).as(what).contains(running);
+          assertThat(calls).as(what + ": calls of " + stage).isEqualTo(1);
+        } else {
+          assertThat(r.actionMessage()).as(what + ": " + r).contains("timed out after " + TIMEOUT);
+          assertThat(calls).as(what + ": calls of " + stage).isEqualTo(2);
         }
       }
     } finally {

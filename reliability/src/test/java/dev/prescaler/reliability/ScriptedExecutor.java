@@ -23,6 +23,8 @@ final class ScriptedExecutor implements ScaleExecutor {
   private final Map<WorkloadRef, CountDownLatch> hangs = new ConcurrentHashMap<>();
   private final Map<WorkloadRef, CountDownLatch> replicaHangs = new ConcurrentHashMap<>();
   private final List<ScaleRequest> requests = new ArrayList<>();
+  private final Map<WorkloadRef, Integer> replicaCalls = new ConcurrentHashMap<>();
+  private volatile boolean deaf;
 
   ScriptedExecutor(SimCluster cluster) {
     this.cluster = cluster;
@@ -44,6 +46,19 @@ final class ScriptedExecutor implements ScaleExecutor {
   /** Makes {@link #replicas} for {@code w} block until {@code latch} opens. */
   void hangReplicas(WorkloadRef w, CountDownLatch latch) {
     replicaHangs.put(w, latch);
+  }
+
+  /**
+   * Makes hanging calls ignore interrupts, as a blocking socket read does: they return only when
+   * their latch opens, even after the engine gave up on them. Default: an interrupt ends them.
+   */
+  void ignoreInterrupts(boolean deaf) {
+    this.deaf = deaf;
+  }
+
+  /** How many times {@link #replicas} was called for {@code w}, hanging calls included. */
+  int replicaCalls(WorkloadRef w) {
+    return replicaCalls.getOrDefault(w, 0);
   }
 
   synchronized List<ScaleRequest> requests() {
@@ -94,12 +109,17 @@ final class ScriptedExecutor implements ScaleExecutor {
 
   @Override
   public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+    replicaCalls.merge(workload, 1, Integer::sum);
     await(replicaHangs.get(workload));
     return Optional.empty();
   }
 
-  private static void await(CountDownLatch latch) {
+  private void await(CountDownLatch latch) {
     if (latch == null) {
+      return;
+    }
+    if (deaf) {
+      awaitIgnoringInterrupts(latch);
       return;
     }
     try {
@@ -108,6 +128,22 @@ final class ScriptedExecutor implements ScaleExecutor {
       // The engine gave up on the call: change nothing.
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while hanging (scripted)", e);
+    }
+  }
+
+  /** Waits until {@code latch} opens whatever interrupts come, then restores the flag. */
+  static void awaitIgnoringInterrupts(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -29,6 +29,8 @@ final class ScriptedSource implements MetricSource {
   private final Map<WorkloadRef, Instant> accepted = new ConcurrentHashMap<>();
   private final Map<WorkloadRef, Instant> returned = new ConcurrentHashMap<>();
   private final Map<WorkloadRef, CountDownLatch> hangs = new ConcurrentHashMap<>();
+  private final Map<WorkloadRef, Integer> reads = new ConcurrentHashMap<>();
+  private volatile boolean deaf;
 
   ScriptedSource(SimCluster cluster, Duration maxMetricAge) {
     this.cluster = cluster;
@@ -50,6 +52,19 @@ final class ScriptedSource implements MetricSource {
   /** Makes reads of {@code w} block until {@code latch} opens (or the engine gives up). */
   void hang(WorkloadRef w, CountDownLatch latch) {
     hangs.put(w, latch);
+  }
+
+  /**
+   * Makes hanging reads ignore interrupts, as a blocking socket read does: they return only when
+   * their latch opens, even after the engine gave up on them. Default: an interrupt ends them.
+   */
+  void ignoreInterrupts(boolean deaf) {
+    this.deaf = deaf;
+  }
+
+  /** How many times {@link #read} was called for {@code w}, hanging calls included. */
+  int reads(WorkloadRef w) {
+    return reads.getOrDefault(w, 0);
   }
 
   /** Tells the source which sample the engine accepted last (duplicates repeat it). */
@@ -101,8 +116,11 @@ final class ScriptedSource implements MetricSource {
   @Override
   public Observation read(WorkloadSpec spec, Instant now) {
     WorkloadRef w = spec.workload();
+    reads.merge(w, 1, Integer::sum);
     CountDownLatch latch = hangs.get(w);
-    if (latch != null) {
+    if (latch != null && deaf) {
+      ScriptedExecutor.awaitIgnoringInterrupts(latch);
+    } else if (latch != null) {
       try {
         latch.await();
       } catch (InterruptedException e) {

@@ -1,0 +1,387 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.API;
+import static dev.prescaler.core.Fixtures.CAPACITY;
+import static dev.prescaler.core.Fixtures.SYNC;
+import static dev.prescaler.core.Fixtures.T0;
+import static dev.prescaler.core.Fixtures.WEB;
+import static dev.prescaler.core.Fixtures.engine;
+import static dev.prescaler.core.Fixtures.last;
+import static dev.prescaler.core.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.event.FailureEvent;
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With a call timeout, a plug-in call that never returns (and ignores interrupts, as a blocking
+ * socket read does) costs one thread per workload and stage, holds its workload while it runs, and
+ * stalls neither the ticks nor registrations and demotions. Calls block on {@link Gate}s that each
+ * test opens in {@link #openGates()}; the only wall time spent is the engine's own call timeouts.
+ */
+class AutoscalerEngineCallTimeoutTest {
+  /** For calls that are meant to time out: each costs this much wall time, once. */
+  static final Duration SHORT = Duration.ofMillis(50);
+  /**
+   * For tests where healthy calls must answer in time, also on a 2-core machine loaded by other
+   * builds (250 ms was seen to be too short there); each stuck call costs this much wall time.
+   */
+  static final Duration TIMEOUT = Duration.ofSeconds(1);
+
+  TestClock clock = new TestClock(T0);
+  InMemoryJournal journal = new InMemoryJournal();
+  RecordingListener listener = new RecordingListener();
+  Gate gate = new Gate();
+  List<AutoscalerEngine> engines = new ArrayList<>();
+  ExecutorService helper = Executors.newSingleThreadExecutor();
+
+  @AfterEach
+  void openGates() {
+    gate.open.countDown();
+    engines.forEach(AutoscalerEngine::close);
+    helper.shutdownNow();
+  }
+
+  /** Blocks whoever passes it until opened, ignoring interrupts as a blocking socket read does. */
+  static final class Gate {
+    final CountDownLatch open = new CountDownLatch(1);
+    final CountDownLatch reached = new CountDownLatch(1);
+    final AtomicInteger passes = new AtomicInteger();
+
+    void pass() {
+      passes.incrementAndGet();
+      reached.countDown();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          open.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Counts applies and releases, thread-safely; applies block on the gate while told to. */
+  static final class GatedExecutor implements ScaleExecutor {
+    final Gate gate;
+    final List<ScaleRequest> requests = new CopyOnWriteArrayList<>();
+    final AtomicInteger releases = new AtomicInteger();
+    final AtomicBoolean blockApply = new AtomicBoolean();
+    final AtomicBoolean blockRelease = new AtomicBoolean();
+
+    GatedExecutor(Gate gate) {
+      this.gate = gate;
+    }
+
+    @Override
+    public ScaleOutcome apply(ScaleRequest request) {
+      requests.add(request);
+      if (blockApply.get()) {
+        gate.pass();
+      }
+      return ScaleOutcome.applied(request.to(), "set to " + request.to());
+    }
+
+    @Override
+    public void release(WorkloadRef workload) {
+      releases.incrementAndGet();
+      if (blockRelease.get()) {
+        gate.pass();
+      }
+    }
+  }
+
+  /** 2 replicas, 500 rps (the capacity policy wants 5), measured at {@code t}. */
+  static Observation observation(Instant t) {
+    return Observation.of(t, ReplicaStatus.of(2, 2), MetricReading.of("rps", 500, t));
+  }
+
+  private AutoscalerEngine build(AutoscalerEngine.Builder b) {
+    AutoscalerEngine e = b.listener(listener).build();
+    engines.add(e);
+    return e;
+  }
+
+  private static String held(DecisionRecord r) {
+    assertThat(r.kind()).as(r.toString()).isEqualTo(Kind.HOLD);
+    assertThat(r.action()).isEqualTo(Action.NONE);
+    return r.actionMessage();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Tick calls: one stuck call per workload and stage, the workload held meanwhile.
+
+  @Test
+  void aSourceThatNeverReturnsCostsOneThreadPerWorkloadNotOnePerTick() {
+    MetricSource source = (spec, now) -> {
+      gate.pass();
+      return observation(now);
+    };
+    AutoscalerEngine.Builder b = engine(clock, source, CAPACITY, new GatedExecutor(gate), journal)
+        .callTimeout(SHORT);
+    List<WorkloadRef> refs = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      WorkloadRef w = WorkloadRef.deployment("load", "w" + i);
+      refs.add(w);
+      b.workload(spec(w, 1, 10, Mode.ACT));
+    }
+    AutoscalerEngine engine = build(b);
+
+    for (int tick = 0; tick < 20; tick++) {
+      engine.tick();
+      clock.advance(SYNC);
+    }
+
+    assertThat(gate.passes).as("source reads made").hasValue(10);
+    assertThat(engine.callThreads()).as("live call threads").isLessThanOrEqualTo(10);
+    for (WorkloadRef w : refs) {
+      List<DecisionRecord> records = journal.records(w);
+      assertThat(records).hasSize(20);
+      assertThat(held(records.get(0))).contains("metric source timed out after " + SHORT);
+      for (DecisionRecord r : records.subList(1, 20)) {
+        assertThat(held(r)).isEqualTo(
+            "held: previous metric source call still running since " + T0);
+      }
+    }
+    // One failure per stuck call, not one per tick.
+    assertThat(listener.of(FailureEvent.class)).hasSize(10);
+  }
+
+  @Test
+  void whenTheStuckReadFinallyReturnsTheNextTickProceedsNormally() throws Exception {
+    AtomicBoolean blockNext = new AtomicBoolean(true);
+    MetricSource source = (spec, now) -> {
+      if (blockNext.getAndSet(false)) {
+        gate.pass();
+      }
+      return observation(now);
+    };
+    GatedExecutor executor = new GatedExecutor(gate);
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, executor, journal)
+        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+
+    engine.tick();
+    assertThat(held(last(journal, WEB))).contains("metric source timed out after " + TIMEOUT);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(held(last(journal, WEB)))
+        .isEqualTo("held: previous metric source call still running since " + T0);
+
+    gate.open.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+    clock.advance(SYNC);
+    engine.tick();
+
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).as(r.toString()).isEqualTo(Kind.SCALE);
+    assertThat(r.action()).isEqualTo(Action.APPLIED);
+    assertThat(r.desired()).isEqualTo(5);
+    assertThat(executor.requests).hasSize(1);
+  }
+
+  @Test
+  void aStuckApplyIsNeverFollowedByASecondApplyWhileItRuns() throws Exception {
+    MetricSource source = (spec, now) -> observation(now);
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, executor, journal)
+        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+
+    engine.tick();
+    DecisionRecord first = last(journal, WEB);
+    assertThat(first.action()).isEqualTo(Action.FAILED);
+    assertThat(first.actionMessage()).isEqualTo("executor timed out after " + TIMEOUT
+        + ": the change may have been applied; the workload is held while the call runs");
+    for (int tick = 0; tick < 5; tick++) {
+      clock.advance(SYNC);
+      engine.tick();
+      assertThat(held(last(journal, WEB))).isEqualTo("held: previous executor call still running"
+          + " since " + T0 + ": its outcome is unknown");
+    }
+    assertThat(executor.requests).as("applies while the first one runs").hasSize(1);
+    // The held ticks still read the source: the history keeps learning.
+    assertThat(last(journal, WEB).loads()).containsEntry("rps", 500.0);
+
+    executor.blockApply.set(false);
+    gate.open.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+    clock.advance(SYNC);
+    engine.tick();
+
+    // The source still says 2 replicas: the engine asks again, once.
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
+    assertThat(executor.requests).hasSize(2);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Backfill and release: timed, and backfill outside the engine's lock.
+
+  /** Serves fresh readings, and for WEB a history that passes the gate first. */
+  final class GatedHistorySource implements MetricSource {
+    @Override
+    public Observation read(WorkloadSpec spec, Instant now) {
+      return observation(now);
+    }
+
+    @Override
+    public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric, Instant from,
+        Instant to, Duration step) {
+      if (!spec.workload().equals(WEB)) {
+        return Optional.empty();
+      }
+      gate.pass();
+      return Optional.of(MetricSeries.of(to.minus(step.multipliedBy(3)), step, 100, 200, 300));
+    }
+  }
+
+  @Test
+  void ticksGoOnWhileARegistrationWaitsForItsBackfill() throws Exception {
+    List<DecisionContext> contexts = new CopyOnWriteArrayList<>();
+    DecisionPolicy recording = (ctx, p) -> {
+      contexts.add(ctx);
+      return CAPACITY.apply(ctx, p);
+    };
+    AutoscalerEngine engine = build(engine(clock, new GatedHistorySource(), recording,
+        new GatedExecutor(gate), journal).backfill(true).callTimeout(Duration.ofMinutes(10))
+        .workload(spec(API, 1, 10, Mode.ACT)));
+
+    Future<?> registration = helper.submit(() -> engine.register(spec(WEB, 1, 10, Mode.ACT)));
+    assertThat(gate.reached.await(30, TimeUnit.SECONDS)).as("history asked").isTrue();
+    // The tick runs here while the registration waits for the source, on the helper thread.
+    engine.tick();
+    assertThat(journal.records()).extracting(DecisionRecord::workload).containsExactly(API);
+
+    gate.open.countDown();
+    registration.get(30, TimeUnit.SECONDS);
+    clock.advance(SYNC);
+    engine.tick();
+    DecisionContext web = contexts.stream().filter(c -> c.spec().workload().equals(WEB))
+        .findFirst().orElseThrow();
+    assertThat(web.histories().get("rps").toArray()).contains(100.0, 200.0);
+  }
+
+  @Test
+  void aBackfillThatNeverReturnsTimesOutAndIsNotAskedAgainWhileItRuns() {
+    AutoscalerEngine engine = build(engine(clock, new GatedHistorySource(), CAPACITY,
+        new GatedExecutor(gate), journal).backfill(true).callTimeout(TIMEOUT)
+        .workload(spec(WEB, 1, 10, Mode.ACT)));
+
+    engine.tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.action()).as("decided without history").isEqualTo(Action.APPLIED);
+
+    engine.unregister(WEB);
+    engine.register(spec(WEB, 1, 10, Mode.ACT));
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(gate.passes).as("history asked").hasValue(1);
+    assertThat(journal.records(WEB)).hasSize(2);
+  }
+
+  @Test
+  void aReleaseThatNeverReturnsTimesOutAndIsNotSentAgainWhileItRuns() {
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockRelease.set(true);
+    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
+        executor, journal).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.HPA_FLOOR)));
+    engine.tick();
+    assertThat(executor.requests).hasSize(1);
+
+    engine.mode(WEB, Mode.ACT, "demoted by the test");
+    assertThat(executor.releases).hasValue(1);
+    FailureEvent failure = listener.of(FailureEvent.class).get(0);
+    assertThat(failure.stage()).isEqualTo("executor");
+    assertThat(failure.error()).hasMessage("executor release timed out after " + TIMEOUT);
+
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(last(journal, WEB).mode()).isEqualTo(Mode.ACT);
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+
+    // A second demotion while the first release runs: not sent again, neither by close().
+    engine.mode(WEB, Mode.HPA_FLOOR, "promoted by the test");
+    engine.mode(WEB, Mode.ACT, "demoted again");
+    engine.mode(WEB, Mode.HPA_FLOOR, "promoted again");
+    engine.close();
+    assertThat(executor.releases).hasValue(1);
+    assertThat(listener.of(FailureEvent.class)).hasSize(1);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sample times against the clock after the read.
+
+  @Test
+  void samplesAreCheckedAgainstTheClockReadAfterTheirOwnSourceCall() {
+    // A long tick: each read takes 20 s and the source stamps the scrape time, so the third
+    // workload's sample is 60 s after the tick's instant, beyond now + syncPeriod.
+    MetricSource source = (spec, now) -> observation(clock.advance(Duration.ofSeconds(20))
+        .instant());
+    WorkloadRef db = Fixtures.DB;
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, new GatedExecutor(gate),
+        journal).workload(spec(WEB, 1, 10, Mode.ACT)).workload(spec(API, 1, 10, Mode.ACT))
+        .workload(spec(db, 1, 10, Mode.ACT)));
+
+    engine.tick();
+
+    assertThat(journal.records()).hasSize(3).allSatisfy(r -> {
+      assertThat(r.kind()).as(r.toString()).isEqualTo(Kind.SCALE);
+      // One instant per tick: every record carries the tick's time.
+      assertThat(r.time()).isEqualTo(T0);
+    });
+  }
+
+  @Test
+  void aSampleAheadOfTheClockAfterItsReadIsStillFromTheFuture() {
+    MetricSource source = (spec, now) -> {
+      Instant readAt = clock.advance(Duration.ofSeconds(20)).instant();
+      return observation(readAt.plus(SYNC).plusSeconds(1));
+    };
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, new GatedExecutor(gate),
+        journal).workload(spec(WEB, 1, 10, Mode.ACT)));
+
+    engine.tick();
+
+    Instant readAt = T0.plusSeconds(20);
+    assertThat(held(last(journal, WEB))).isEqualTo("held: metric rps: sample time "
+        + readAt.plus(SYNC).plusSeconds(1) + " is in the future (now " + readAt + ")");
+  }
+
+  @Test
+  void aSampleThatAgedPastMaxMetricAgeDuringItsReadIsStale() {
+    // The read took 6 minutes: the sample, stamped at the tick's instant, was 6 minutes old
+    // when the engine got it.
+    MetricSource source = (spec, now) -> {
+      clock.advance(Duration.ofMinutes(6));
+      return observation(now);
+    };
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, new GatedExecutor(gate),
+        journal).workload(spec(WEB, 1, 10, Mode.ACT)));
+
+    engine.tick();
+
+    assertThat(held(last(journal, WEB))).contains("stale: measured at " + T0);
+  }
+}
