@@ -205,13 +205,13 @@ class EngineFaultSequenceProperties {
         } else {
           expectedHold.get(w).ifPresent(causes::add);
         }
-        boolean dataGood = causes.isEmpty();
         if (r.current() == 0 && s.minReplicas() > 0) {
           // Scaled to 0 behind our back: held there, as the Kubernetes HPA does, before the
-          // samples are looked at.
+          // samples are looked at (so none is taken: the same sample is new at the next tick).
           causes.clear();
           causes.add("current replicas is 0 with minReplicas " + s.minReplicas());
         }
+        boolean dataGood = causes.isEmpty();
         Behaviour b = subject.policy.behaviour(w);
         if (causes.isEmpty() && (b == Behaviour.THROWS || b == Behaviour.NULL)) {
           causes.add("policy failed");
