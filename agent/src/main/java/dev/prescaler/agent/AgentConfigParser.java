@@ -12,6 +12,7 @@ import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.forecast.Forecasters;
 import dev.prescaler.k8s.KubernetesEventListener;
 import dev.prescaler.prometheus.PrometheusMetricSource;
+import dev.prescaler.prometheus.UrlCredentials;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.net.URI;
@@ -165,10 +166,10 @@ public final class AgentConfigParser {
       problems.add("prometheus.url is required when a prometheus section is given");
     } else {
       // Never echo a password: user info is shown as ***.
-      String shown = quote(url.get().replaceFirst("^([^/]*//)[^/?#]*@", "$1***@"));
+      String shown = quote(UrlCredentials.redacted(url.get()));
       try {
         uri = new URI(url.get());
-        if (!shown.equals(quote(url.get()))) {
+        if (UrlCredentials.present(url.get())) {
           problems.add("prometheus.url must not hold user info (credentials in the URL are not "
               + "sent): use prometheus.bearerTokenFile, but was " + shown);
           uri = null;

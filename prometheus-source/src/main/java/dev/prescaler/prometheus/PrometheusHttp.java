@@ -119,32 +119,6 @@ final class PrometheusHttp {
     return (uri.getHost() == null ? "(no host)" : uri.getHost()) + ":" + port;
   }
 
-  /**
-   * The index of the {@code @} that ends the user info of {@code uri} (the last {@code @} before
-   * the path, query or fragment), or -1 when there is none. Works on text that is not a valid
-   * URI too, and on a registry-based authority, where {@link URI#getRawUserInfo()} is null.
-   */
-  static int userInfoEnd(String uri) {
-    int start = userInfoStart(uri);
-    int end = start;
-    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
-      end++;
-    }
-    int at = uri.lastIndexOf('@', end - 1);
-    return at >= start ? at : -1;
-  }
-
-  private static int userInfoStart(String uri) {
-    int slashes = uri.indexOf("://");
-    return slashes >= 0 ? slashes + 3 : uri.indexOf(':') + 1;
-  }
-
-  /** {@code uri} for messages: its user info, if any, replaced by {@code ***}. */
-  static String redacted(String uri) {
-    int at = userInfoEnd(uri);
-    return at < 0 ? uri : uri.substring(0, userInfoStart(uri)) + "***" + uri.substring(at);
-  }
-
   static String seconds(Instant t) {
     return BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString();
   }

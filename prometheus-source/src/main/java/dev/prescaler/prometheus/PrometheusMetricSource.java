@@ -696,8 +696,8 @@ public final class PrometheusMetricSource implements MetricSource {
         p.add("baseUri must be set: call baseUri(...)");
       } else {
         String scheme = baseUri.getScheme();
-        String shown = PrometheusHttp.redacted(baseUri.toString());
-        if (PrometheusHttp.userInfoEnd(baseUri.toString()) >= 0) {
+        String shown = UrlCredentials.redacted(baseUri.toString());
+        if (UrlCredentials.present(baseUri.toString())) {
           p.add("baseUri must not hold user info (credentials in the URL are not sent, and would "
               + "show in messages): use basicAuth(username, password) or bearerTokenFile(path), "
               + "but was " + shown);

@@ -5,6 +5,7 @@ import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.prometheus.PrometheusException;
 import dev.prescaler.prometheus.PrometheusMetricSource;
+import dev.prescaler.prometheus.UrlCredentials;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -173,10 +174,10 @@ public final class ExportCommand {
     if (query.isBlank()) {
       throw new IllegalArgumentException("--query must be a PromQL expression, but was blank");
     }
-    if (userInfoEnd(url) >= 0) {
+    if (UrlCredentials.present(url)) {
       throw new IllegalArgumentException("--prometheus must not hold credentials (user info): use"
           + " --basic-auth-file or --bearer-token-file, which keep them off the command line, but"
-          + " was \"" + redacted(url) + "\"");
+          + " was \"" + UrlCredentials.redacted(url) + "\"");
     }
     URI uri;
     try {
@@ -268,31 +269,6 @@ public final class ExportCommand {
       where = uri.getHost();
     }
     return new Request(source, where, query, from, to, step, out);
-  }
-
-  /**
-   * {@code url} with its user info (all before the last {@code @} of the authority) replaced by
-   * {@code ***}. Works on text that is not a valid URI.
-   */
-  private static String redacted(String url) {
-    int at = userInfoEnd(url);
-    return at < 0 ? url : url.substring(0, userInfoStart(url)) + "***" + url.substring(at);
-  }
-
-  /** The index of the {@code @} ending the user info of {@code url}, or -1 when it has none. */
-  private static int userInfoEnd(String url) {
-    int start = userInfoStart(url);
-    int end = start;
-    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-      end++;
-    }
-    int at = url.lastIndexOf('@', end - 1);
-    return at >= start ? at : -1;
-  }
-
-  private static int userInfoStart(String url) {
-    int slashes = url.indexOf("://");
-    return slashes >= 0 ? slashes + 3 : url.indexOf(':') + 1;
   }
 
   /** The first line of {@code file} as {user, password}, split at its first colon. */
