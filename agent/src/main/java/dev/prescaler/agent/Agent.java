@@ -19,6 +19,7 @@ import dev.prescaler.k8s.KubernetesEventListener;
 import dev.prescaler.k8s.LeaseElector;
 import dev.prescaler.k8s.MetricsServerSource;
 import dev.prescaler.k8s.ModeRoutingExecutor;
+import dev.prescaler.k8s.ModeStore;
 import dev.prescaler.k8s.ScaleSubresourceExecutor;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import io.kubernetes.client.openapi.ApiClient;
@@ -49,6 +50,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +60,10 @@ import org.slf4j.LoggerFactory;
  * Kubernetes Events, leader election, promotion, self-metrics and health endpoints.
  *
  * <p>Every workload starts observe-only (or resumes the mode its journal last recorded). Only the
- * leader ticks. {@link #close()} finishes the tick in flight, restores the HPAs it steered,
- * flushes the journal and gives up the lease.
+ * leader ticks. The leader writes every mode change to the mode store (a ConfigMap, {@code
+ * kubernetes.modeStore}), and a replica that starts leading resumes the modes stored there, so
+ * an earned mode survives a failover or a rollout. {@link #close()} finishes the tick in flight,
+ * restores the HPAs it steered, flushes the journal and gives up the lease.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -77,6 +81,8 @@ public final class Agent implements AutoCloseable {
   private final AgentMetrics metrics;
   private final Optional<LeaseElector> elector;
   private final ScaleExecutor executor;
+  private final Optional<ModeStore> modeStore;
+  private final Optional<ModeStoreListener> modeStoreListener;
   private final Object lock = new Object();
   private boolean leadingBefore;
   private HTTPServer server;
@@ -122,6 +128,10 @@ public final class Agent implements AutoCloseable {
       executor = elector.get().guard(executor);
     }
     this.executor = executor;
+    this.modeStore = k.modeStore().map(name -> ModeStore.builder(client, k.leaseNamespace())
+        .name(name).clock(clock).build());
+    BooleanSupplier leading = elector.isPresent() ? elector.get()::isLeader : () -> true;
+    this.modeStoreListener = modeStore.map(store -> new ModeStoreListener(store, leading));
     Optional<Path> journalFile = config.engine().journal();
     List<ModeChangedEvent> pastModes = List.of();
     List<dev.prescaler.core.journal.DecisionRecord> past = List.of();
@@ -149,6 +159,7 @@ public final class Agent implements AutoCloseable {
         .listener(metrics)
         .listener(promotion)
         .listener(events(client, clock, identity));
+    modeStoreListener.ifPresent(b::listener);
     for (AgentConfig.Workload w : config.workloads()) {
       b.workload(w.spec().withMode(Mode.OBSERVE_ONLY));
     }
@@ -156,7 +167,8 @@ public final class Agent implements AutoCloseable {
     metrics.bind(engine);
     promotion.bind(engine);
     engine.restore(past);
-    resumeModes(pastModes, targets);
+    List<ModeChangedEvent> journaled = pastModes;
+    resuming(() -> resumeModes(journaled, targets));
     for (AgentConfig.Workload w : config.workloads()) {
       if (w.promoted() && w.spec().mode() != Mode.OBSERVE_ONLY
           && engine.spec(w.spec().workload()).orElseThrow().mode() == Mode.OBSERVE_ONLY) {
@@ -215,6 +227,70 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /** Runs {@code resume} without writing its mode changes to the mode store. */
+  private void resuming(Runnable resume) {
+    if (modeStoreListener.isPresent()) {
+      modeStoreListener.get().resuming(resume);
+    } else {
+      resume.run();
+    }
+  }
+
+  /**
+   * On the first round this replica leads: sets each configured workload to the mode the mode
+   * store holds for it, when that is its configured mode or observe-only (a demotion), over what
+   * this replica's journal said, since the store holds the latest leader's word. {@code mode:
+   * observe-only} in the configuration wins over everything (and the store is told, so that an
+   * earned mode is not resumed once the kill switch is lifted); {@code promoted: true} wins over
+   * a stored demotion, as it does over the journal. When the store cannot be read, the modes
+   * resumed from the journal stay.
+   */
+  private void resumeFromModeStore() {
+    if (modeStore.isEmpty()) {
+      return;
+    }
+    ModeStore store = modeStore.get();
+    Optional<Map<WorkloadRef, ModeStore.Entry>> read = store.read();
+    if (read.isEmpty()) {
+      LOG.warn("mode store {} could not be read: keeping the modes resumed from this replica's "
+          + "journal", store.configMap());
+      return;
+    }
+    Map<WorkloadRef, ModeStore.Entry> stored = read.get();
+    int[] resumed = {0};
+    resuming(() -> {
+      for (AgentConfig.Workload w : config.workloads()) {
+        WorkloadRef ref = w.spec().workload();
+        ModeStore.Entry e = stored.get(ref);
+        if (e == null || w.spec().mode() == Mode.OBSERVE_ONLY) {
+          continue;
+        }
+        if (e.mode() != Mode.OBSERVE_ONLY && e.mode() != w.spec().mode()) {
+          LOG.info("{}: mode store {} holds {}, but the configured mode is {}: not resumed", ref,
+              store.configMap(), e.mode(), w.spec().mode());
+          continue;
+        }
+        if (e.mode() == Mode.OBSERVE_ONLY && w.promoted()) {
+          continue;
+        }
+        if (engine.spec(ref).map(s -> s.mode() != e.mode()).orElse(false)) {
+          engine.mode(ref, e.mode(), "resumed as leader from mode store " + store.configMap()
+              + " (" + e.time() + ": " + e.reason() + ")");
+          resumed[0]++;
+        }
+      }
+    });
+    for (AgentConfig.Workload w : config.workloads()) {
+      ModeStore.Entry e = stored.get(w.spec().workload());
+      if (w.spec().mode() == Mode.OBSERVE_ONLY && e != null && e.mode() != Mode.OBSERVE_ONLY) {
+        store.write(w.spec().workload(), Mode.OBSERVE_ONLY,
+            "kill switch: mode: observe-only in the configuration (was " + e.mode() + ")");
+      }
+    }
+    LOG.info("mode store {}: {} entries, {} workload modes changed to the stored one",
+        store.configMap(), stored.size(), resumed[0]);
+  }
+
   private void releaseFloorsNotHeld() {
     for (AgentConfig.Workload w : config.workloads()) {
       WorkloadRef ref = w.spec().workload();
@@ -264,9 +340,9 @@ public final class Agent implements AutoCloseable {
   /**
    * One round: when this replica leads (or election is off), ticks the engine and evaluates
    * promotion; records the tick latency. On the first round it leads (at start, or after taking
-   * over from another replica) it first releases every HPA that a floor left raised for a workload
-   * it does not hold in HPA-floor mode: a leader that died, or a workload since set to another
-   * mode, leaves the HPA as its owner wrote it.
+   * over from another replica) it first resumes the modes the mode store holds, then releases
+   * every HPA that a floor left raised for a workload it does not hold in HPA-floor mode: a leader
+   * that died, or a workload since set to another mode, leaves the HPA as its owner wrote it.
    */
   public void runOnce() {
     synchronized (lock) {
@@ -278,6 +354,7 @@ public final class Agent implements AutoCloseable {
       Instant start = clock.instant();
       lastRound = start;
       if (leading && !leadingBefore) {
+        resumeFromModeStore();
         releaseFloorsNotHeld();
       }
       leadingBefore = leading;

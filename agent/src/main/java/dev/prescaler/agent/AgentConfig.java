@@ -56,9 +56,23 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
    * @param leaseName the Lease's name; default {@code prescaler-agent}
    * @param leaseDuration how long a lease lasts without renewal; default 15 s
    * @param identity this replica's identity; default the host name
+   * @param modeStore the ConfigMap, in {@code leaseNamespace}, that keeps the mode each workload
+   *     has earned so that the next leader resumes it; default {@code prescaler-modes}; empty
+   *     when the configuration says {@code none} (each replica then resumes from its own journal)
    */
   public record Kubernetes(Optional<Path> kubeconfig, boolean leaderElection,
-      String leaseNamespace, String leaseName, Duration leaseDuration, String identity) {}
+      String leaseNamespace, String leaseName, Duration leaseDuration, String identity,
+      Optional<String> modeStore) {
+    /** Validates. */
+    public Kubernetes {
+      Objects.requireNonNull(kubeconfig, "kubeconfig");
+      Objects.requireNonNull(leaseNamespace, "leaseNamespace");
+      Objects.requireNonNull(leaseName, "leaseName");
+      Objects.requireNonNull(leaseDuration, "leaseDuration");
+      Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(modeStore, "modeStore");
+    }
+  }
 
   /**
    * The Prometheus server.

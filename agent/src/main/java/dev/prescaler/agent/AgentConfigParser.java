@@ -11,6 +11,7 @@ import dev.prescaler.decision.HpaBehavior;
 import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.forecast.Forecasters;
 import dev.prescaler.k8s.KubernetesEventListener;
+import dev.prescaler.k8s.ModeStore;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
 import io.kubernetes.client.openapi.ApiClient;
@@ -134,7 +135,7 @@ public final class AgentConfigParser {
 
   private AgentConfig.Kubernetes kubernetes(Map<String, Object> m) {
     known(m, "kubernetes", "kubeconfig", "leaderElection", "leaseNamespace", "leaseName",
-        "leaseDuration", "identity");
+        "leaseDuration", "identity", "modeStore");
     Optional<Path> kubeconfig = string(m, "kubernetes", "kubeconfig").map(Path::of);
     boolean election = bool(m, "kubernetes", "leaderElection", true);
     String ns = dnsLabel(m, "kubernetes", "leaseNamespace", "default");
@@ -155,7 +156,18 @@ public final class AgentConfigParser {
         problems.add("kubernetes.identity: " + e.getMessage());
       }
     }
-    return new AgentConfig.Kubernetes(kubeconfig, election, ns, name, lease, identity);
+    String store = string(m, "kubernetes", "modeStore").orElse(ModeStore.DEFAULT_NAME);
+    Optional<String> modeStore = Optional.empty();
+    if (!store.equals("none")) {
+      try {
+        ModeStore.builder(new ApiClient(), "default").name(store);
+        modeStore = Optional.of(store);
+      } catch (IllegalArgumentException e) {
+        problems.add("kubernetes.modeStore must be a ConfigMap name (a DNS-1123 subdomain) or "
+            + "none, but was " + quote(store));
+      }
+    }
+    return new AgentConfig.Kubernetes(kubeconfig, election, ns, name, lease, identity, modeStore);
   }
 
   private AgentConfig.Prometheus prometheus(Map<String, Object> m) {

@@ -205,6 +205,25 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void theModeStoreIsAConfigMapNameOrNone() {
+    assertThat(AgentConfigParser.parse(MINIMAL, "min.yaml").kubernetes().modeStore())
+        .contains("prescaler-modes");
+    assertThat(AgentConfigParser.parse("kubernetes:\n  modeStore: team-a.modes\n" + MINIMAL,
+        "named.yaml").kubernetes().modeStore()).contains("team-a.modes");
+    assertThat(AgentConfigParser.parse("kubernetes:\n  modeStore: none\n" + MINIMAL,
+        "off.yaml").kubernetes().modeStore()).isEmpty();
+    assertThatThrownBy(() -> AgentConfigParser.parse("kubernetes:\n  modeStore: Prescaler_Modes\n"
+        + MINIMAL, "bad.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("kubernetes.modeStore must be a ConfigMap name (a DNS-1123 "
+                + "subdomain) or none, but was \"Prescaler_Modes\""));
+    assertThatThrownBy(() -> AgentConfigParser.parse("kubernetes:\n  modeStore: false\n"
+        + MINIMAL, "bool.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("kubernetes.modeStore must be a non-empty string, but was false"));
+  }
+
+  @Test
   void templatesAndThePrometheusUrlAreCheckedWithoutEchoingAPassword() {
     String yaml = """
         prometheus:

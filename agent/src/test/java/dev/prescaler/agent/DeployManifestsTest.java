@@ -65,4 +65,26 @@ class DeployManifestsTest {
       assertThat(at(d, "rules", "0", "resources").toString()).contains("leases");
     });
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theRoleGrantsTheModeStoreByNameAndItsCreation() throws Exception {
+    AgentConfig c = AgentConfigParser.parse(DEPLOY.resolve("prescaler-config.yaml"));
+    String store = c.kubernetes().modeStore().orElseThrow();
+    Map<String, Object> role = docs("rbac.yaml").stream()
+        .filter(d -> "Role".equals(at(d, "kind")))
+        .filter(d -> c.kubernetes().leaseNamespace().equals(at(d, "metadata", "namespace")))
+        .findFirst().orElseThrow();
+    List<Map<String, Object>> rules = at(role, "rules");
+    assertThat(rules).anySatisfy(r -> {
+      assertThat((List<String>) r.get("resources")).containsExactly("configmaps");
+      assertThat((List<String>) r.get("resourceNames")).containsExactly(store);
+      assertThat((List<String>) r.get("verbs")).containsExactlyInAnyOrder("get", "patch");
+    });
+    assertThat(rules).anySatisfy(r -> {
+      assertThat((List<String>) r.get("resources")).containsExactly("configmaps");
+      assertThat(r).doesNotContainKey("resourceNames");
+      assertThat((List<String>) r.get("verbs")).containsExactly("create");
+    });
+  }
 }

@@ -8,8 +8,8 @@ import java.util.Objects;
  * What every component of this module that retries its API calls is built with: the client, the
  * clock its retry budget runs on, how it waits between retries, and the retry policy. The
  * builders of {@link MetricsServerSource}, {@link ScaleSubresourceExecutor} (through {@link
- * ScaleCallerBuilder}) and {@link HpaFloorExecutor} extend it; it is not meant to be extended
- * elsewhere.
+ * ScaleCallerBuilder}), {@link HpaFloorExecutor} and {@link ModeStore} extend it; it is not meant
+ * to be extended elsewhere.
  *
  * @param <B> the concrete builder, returned by every setter so that calls chain
  */

@@ -3,8 +3,10 @@
  * client ({@link dev.prescaler.k8s.ScaleSubresourceExecutor}, {@link
  * dev.prescaler.k8s.HpaFloorExecutor}), a metric source over the Metrics Server ({@link
  * dev.prescaler.k8s.MetricsServerSource}), a listener that records Kubernetes Events ({@link
- * dev.prescaler.k8s.KubernetesEventListener}) and leader election on Leases ({@link
- * dev.prescaler.k8s.LeaseElector}, {@link dev.prescaler.k8s.ShardedLeaderElection}).
+ * dev.prescaler.k8s.KubernetesEventListener}), leader election on Leases ({@link
+ * dev.prescaler.k8s.LeaseElector}, {@link dev.prescaler.k8s.ShardedLeaderElection}) and a
+ * ConfigMap that keeps each workload's earned mode for the next leader ({@link
+ * dev.prescaler.k8s.ModeStore}).
  *
  * <p>Nullness: no {@code null} crosses this API. Time comes only from an injected {@link
  * java.time.Clock}; waits between retries go through an injected {@link dev.prescaler.k8s.Sleeper}.

@@ -27,7 +27,7 @@ final class OfficialClientCompatDispatcher extends Dispatcher {
   private static final Map<String, String> KINDS = Map.of(
       "deployments", "Deployment", "statefulsets", "StatefulSet", "replicasets", "ReplicaSet",
       "horizontalpodautoscalers", "HorizontalPodAutoscaler", "leases", "Lease", "pods", "Pod",
-      "events", "Event", "namespaces", "Namespace");
+      "events", "Event", "namespaces", "Namespace", "configmaps", "ConfigMap");
 
   private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
 

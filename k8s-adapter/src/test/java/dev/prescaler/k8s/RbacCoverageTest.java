@@ -35,10 +35,20 @@ class RbacCoverageTest {
     }
   }
 
-  /** One rule of a role with where it applies (null namespace: everywhere). */
-  record Rule(List<String> groups, List<String> resources, List<String> verbs, String namespace) {
+  /**
+   * One rule of a role with where it applies (null namespace: everywhere). With resourceNames,
+   * only requests naming one of them are allowed: never a create or a list, which name none (as
+   * Kubernetes' RBAC authorizer decides).
+   */
+  record Rule(List<String> groups, List<String> resources, List<String> verbs, String namespace,
+      List<String> resourceNames) {
+    Rule(List<String> groups, List<String> resources, List<String> verbs, String namespace) {
+      this(groups, resources, verbs, namespace, List.of());
+    }
+
     boolean allows(Access a) {
       return (namespace == null || namespace.equals(a.namespace()))
+          && (resourceNames.isEmpty() || a.name() != null && resourceNames.contains(a.name()))
           && (groups.contains("*") || groups.contains(a.group()))
           && (resources.contains("*") || resources.contains(a.resource()))
           && (verbs.contains("*") || verbs.contains(a.verb()));
@@ -127,8 +137,10 @@ class RbacCoverageTest {
         }
         String scope = "ClusterRoleBinding".equals(kind) ? null : bindingNs;
         for (Map<String, Object> rule : (List<Map<String, Object>>) role.get("rules")) {
+          List<String> names = (List<String>) rule.get("resourceNames");
           rules.add(new Rule((List<String>) rule.get("apiGroups"),
-              (List<String>) rule.get("resources"), (List<String>) rule.get("verbs"), scope));
+              (List<String>) rule.get("resources"), (List<String>) rule.get("verbs"), scope,
+              names == null ? List.of() : names));
         }
       }
     }
@@ -180,7 +192,8 @@ class RbacCoverageTest {
     assertThat(unused).as("grants in rbac.yaml that no request of the suite used").isEmpty();
     assertThat(granted).contains("apps|deployments/scale|patch", "autoscaling|"
         + "horizontalpodautoscalers|patch", "coordination.k8s.io|leases|update",
-        "events.k8s.io|events|create", "metrics.k8s.io|pods|list");
+        "events.k8s.io|events|create", "metrics.k8s.io|pods|list", "|configmaps|patch",
+        "|configmaps|create");
   }
 
   @Test
@@ -201,5 +214,13 @@ class RbacCoverageTest {
         + "leases/x"))).as("a Role applies in its namespace only").isFalse();
     assertThat(leases.allows(access("DELETE /apis/coordination.k8s.io/v1/namespaces/prescaler/"
         + "leases/x"))).isFalse();
+    Rule modes = new Rule(List.of(""), List.of("configmaps"), List.of("get", "create", "patch"),
+        "prescaler", List.of("prescaler-modes"));
+    assertThat(modes.allows(access("PATCH /api/v1/namespaces/prescaler/configmaps/"
+        + "prescaler-modes"))).isTrue();
+    assertThat(modes.allows(access("GET /api/v1/namespaces/prescaler/configmaps/other")))
+        .as("resourceNames limit the rule to those names").isFalse();
+    assertThat(modes.allows(access("POST /api/v1/namespaces/prescaler/configmaps")))
+        .as("a create names no object, so a rule with resourceNames never allows it").isFalse();
   }
 }

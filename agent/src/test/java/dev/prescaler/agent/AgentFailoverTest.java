@@ -1,0 +1,239 @@
+package dev.prescaler.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.journal.JsonLinesJournal;
+import dev.prescaler.k8s.KubeBackend;
+import dev.prescaler.k8s.ModeStore;
+import dev.prescaler.testkit.ManualClock;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mode a workload earned survives a failover: two agent replicas elect a leader on one Lease,
+ * the leader writes every mode change to the mode store ConfigMap, and the replica that takes
+ * over resumes it on its first round as leader, over its own journal. Official Kubernetes client
+ * over HTTP against the API stand-in; the Lease expires on a {@link ManualClock}, nothing sleeps.
+ */
+class AgentFailoverTest {
+  private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
+
+  @TempDir Path dir;
+  private KubeBackend kube;
+  private WorkloadRef web;
+  private final ManualClock clock = new ManualClock(T0);
+
+  @BeforeEach
+  void start() throws ApiException {
+    kube = KubeBackend.mock();
+    kube.deployment("web", 3);
+    web = WorkloadRef.deployment(kube.namespace(), "web");
+  }
+
+  @AfterEach
+  void stop() {
+    kube.close();
+  }
+
+  /**
+   * A replica's configuration; {@code extra} adds keys to the {@code kubernetes} section, and
+   * {@code journal} (may be null: in memory) is its journal file.
+   */
+  private AgentConfig config(String identity, String mode, String extra, Path journal) {
+    return AgentConfigParser.parse(configText(identity, mode, extra, journal), identity + ".yaml");
+  }
+
+  private String configText(String identity, String mode, String extra, Path journal) {
+    return (journal == null ? "" : "engine:\n  journal: " + journal
+        + "\n") + """
+        kubernetes:
+          leaderElection: true
+          leaseNamespace: %s
+          leaseDuration: 15s
+          identity: %s
+        %s
+        server:
+          port: 0
+        promotion:
+          automatic: false
+        workloads:
+          - namespace: %s
+            name: web
+            maxReplicas: 10
+            mode: %s
+            metrics:
+              - name: cpu
+                type: utilization
+                target: 70
+                source: metrics-server
+                resource: cpu
+        """.formatted(kube.namespace(), identity, extra.isEmpty() ? "" : "  " + extra,
+        kube.namespace(), mode);
+  }
+
+  private AgentConfig config(String identity, String mode) {
+    return config(identity, mode, "", null);
+  }
+
+  private Agent agent(AgentConfig config) {
+    return Agent.create(config, kube.adapter(), clock);
+  }
+
+  /** Makes {@code agent} the leader and runs its first round as leader. */
+  private static void lead(Agent agent) {
+    assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+    agent.runOnce();
+  }
+
+  private Mode mode(Agent agent) {
+    return agent.engine().spec(web).orElseThrow().mode();
+  }
+
+  private Optional<String> stored() throws ApiException {
+    try {
+      Map<String, String> data = new CoreV1Api(kube.fixture())
+          .readNamespacedConfigMap(ModeStore.DEFAULT_NAME, kube.namespace()).execute().getData();
+      return Optional.ofNullable(data == null ? null : data.get(ModeStore.key(web)));
+    } catch (ApiException e) {
+      if (e.getCode() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private List<ModeChangedEvent> journaled(Path journal) {
+    return JsonLinesJournal.readModeChanges(journal);
+  }
+
+  @Test
+  void theReplicaThatTakesOverResumesTheModeTheDeadLeaderEarned() throws ApiException {
+    Path journal = dir.resolve("b.jsonl");
+    Agent a = agent(config("agent-a", "act"));
+    Agent b = agent(config("agent-b", "act", "", journal));
+    try {
+      lead(a);
+      b.runOnce();
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      assertThat(stored()).hasValue("act 2026-03-02T00:00:00Z promoted after 1440 min observed");
+
+      b.engine().mode(web, Mode.HPA_FLOOR, "set on the standby");
+      assertThat(stored()).as("a standby never writes")
+          .hasValue("act 2026-03-02T00:00:00Z promoted after 1440 min observed");
+      b.engine().mode(web, Mode.OBSERVE_ONLY, "back");
+
+      // A dies: it stops renewing, and B takes over once the Lease has not changed for 15 s.
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      assertThat(mode(b)).as("B's own journal holds nothing").isEqualTo(Mode.OBSERVE_ONLY);
+      lead(b);
+      assertThat(mode(b)).isEqualTo(Mode.ACT);
+      assertThat(stored()).as("a resumed mode is not written back")
+          .hasValue("act 2026-03-02T00:00:00Z promoted after 1440 min observed");
+    } finally {
+      b.close();
+      a.close();
+    }
+    assertThat(journaled(journal)).last().satisfies(e -> assertThat(e.reason())
+        .isEqualTo("resumed as leader from mode store " + kube.namespace()
+            + "/prescaler-modes (2026-03-02T00:00:00Z: promoted after 1440 min observed)"));
+  }
+
+  @Test
+  void aStoredDemotionWinsOverTheNewLeadersOwnJournal() throws ApiException {
+    Path journal = dir.resolve("b.jsonl");
+    try (Agent b = agent(config("agent-b", "act", "", journal))) {
+      lead(b);
+      b.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    }
+    clock.advance(Duration.ofHours(1));
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      assertThat(mode(a)).isEqualTo(Mode.ACT);
+      clock.advance(Duration.ofHours(1));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing since 01:00");
+    }
+    assertThat(stored()).hasValue("observe-only 2026-03-02T02:00:00Z demoted: metrics failing "
+        + "since 01:00");
+    clock.advance(Duration.ofHours(1));
+    try (Agent b = agent(config("agent-b", "act", "", journal))) {
+      assertThat(mode(b)).as("resumed from its own journal at start").isEqualTo(Mode.ACT);
+      lead(b);
+      assertThat(mode(b)).as("the latest leader's word").isEqualTo(Mode.OBSERVE_ONLY);
+    }
+    assertThat(journaled(journal)).last().satisfies(e -> assertThat(e.reason())
+        .endsWith("(2026-03-02T02:00:00Z: demoted: metrics failing since 01:00)"));
+  }
+
+  @Test
+  void promotedTrueWinsOverAStoredDemotionAsItDoesOverTheJournal() throws ApiException {
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      clock.advance(Duration.ofSeconds(1));
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+    }
+    AgentConfig promoted = AgentConfigParser.parse(configText("agent-b", "act", "", null)
+        .replace("mode: act", "mode: act\n    promoted: true"), "promoted.yaml");
+    try (Agent b = agent(promoted)) {
+      lead(b);
+      assertThat(mode(b)).isEqualTo(Mode.ACT);
+    }
+  }
+
+  @Test
+  void observeOnlyInTheNewLeadersConfigurationWinsAndIsStored() throws ApiException {
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent b = agent(config("agent-b", "observe-only"))) {
+      lead(b);
+      assertThat(mode(b)).isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(stored()).as("lifting the kill switch later must not resume the old mode")
+          .hasValue("observe-only 2026-03-02T00:01:00Z kill switch: mode: observe-only in the "
+              + "configuration (was ACT)");
+    }
+  }
+
+  @Test
+  void withoutAModeStoreTheNewLeaderStartsObserveOnlyAndNothingIsWritten()
+      throws ApiException {
+    try (Agent a = agent(config("agent-a", "act", "modeStore: none", null))) {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    }
+    assertThat(stored()).isEmpty();
+    try (Agent b = agent(config("agent-b", "act", "modeStore: none", null))) {
+      lead(b);
+      assertThat(mode(b)).isEqualTo(Mode.OBSERVE_ONLY);
+    }
+  }
+
+  @Test
+  void aStoredModeThatIsNotTheConfiguredOneIsNotResumed() throws ApiException {
+    try (Agent a = agent(config("agent-a", "hpa-floor"))) {
+      lead(a);
+      a.engine().mode(web, Mode.HPA_FLOOR, "promoted after 1440 min observed");
+    }
+    try (Agent b = agent(config("agent-b", "act"))) {
+      lead(b);
+      assertThat(mode(b)).isEqualTo(Mode.OBSERVE_ONLY);
+    }
+  }
+}

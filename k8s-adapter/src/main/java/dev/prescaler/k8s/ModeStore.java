@@ -1,0 +1,375 @@
+package dev.prescaler.k8s;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.util.PatchUtils;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mode each workload has earned (observe-only, or promoted to act or hpa-floor), kept in one
+ * ConfigMap so that whichever engine replica leads next resumes it, instead of starting every
+ * workload observe-only from its own journal.
+ *
+ * <p>One data key per workload: {@code <namespace>_<kind>_<name>}, e.g. {@code
+ * shop_Deployment_web}. A namespace is a DNS-1123 label, a kind letters and digits, a name a
+ * DNS-1123 subdomain: none holds {@code _}, so the key splits back into the three parts ({@link
+ * #workloadOf}). A workload whose key would exceed the 253 characters a key may have is not stored
+ * ({@link #write} reports it). The value is one line, {@code <mode> <time> <reason>}, e.g. {@code
+ * act 2026-03-02T10:00:00Z promoted after 1440 min observed: ...}: the mode as the agent's
+ * configuration spells it ({@code observe-only}, {@code act}, {@code hpa-floor}), when it was set
+ * (UTC, whole seconds) and why, the reason cut to {@value #MAX_REASON} characters.
+ *
+ * <p>{@link #read()} returns every entry it can parse (a missing ConfigMap holds none) and skips,
+ * with a WARN naming the key, an entry it cannot parse: never a guessed mode. {@link #write}
+ * creates the ConfigMap when missing, else sends one JSON merge patch of that key carrying the
+ * resourceVersion read; a 409 (another writer, or an earlier try of the same write that timed out
+ * but was applied) re-reads and tries again, at most {@value #MAX_CONFLICTS} times. Transient
+ * errors are retried by the {@link RetryPolicy}. Errors never throw: they are logged at WARN and
+ * returned. Needs {@code get}, {@code create} and {@code patch} on {@code configmaps} in the
+ * store's namespace. Thread-safe.
+ */
+public final class ModeStore {
+  /** Default ConfigMap name: {@value}. */
+  public static final String DEFAULT_NAME = "prescaler-modes";
+  /** Longest reason kept in a value, in characters; a longer one is cut and ends in "...". */
+  public static final int MAX_REASON = 512;
+  /** How many read-then-write rounds a write makes when each ends in a conflict. */
+  public static final int MAX_CONFLICTS = 5;
+  /** Longest ConfigMap data key Kubernetes accepts. */
+  static final int MAX_KEY = 253;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModeStore.class);
+  private static final Pattern NAME =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  private final ApiClient client;
+  private final CoreV1Api api;
+  private final ApiCalls calls;
+  private final String namespace;
+  private final String name;
+
+  private ModeStore(Builder b) {
+    this.client = b.client;
+    this.api = new CoreV1Api(b.client);
+    this.calls = b.calls();
+    this.namespace = b.namespace;
+    this.name = b.name;
+  }
+
+  /**
+   * A builder for the store in {@code namespace} (the engine's own, as for its Lease).
+   *
+   * @param client the API client
+   * @param namespace the ConfigMap's namespace, a DNS-1123 label
+   */
+  public static Builder builder(ApiClient client, String namespace) {
+    return new Builder(client, namespace);
+  }
+
+  /** {@code namespace/name} of the ConfigMap. */
+  public String configMap() {
+    return namespace + "/" + name;
+  }
+
+  /**
+   * One stored mode.
+   *
+   * @param workload the workload
+   * @param mode the mode it was set to
+   * @param time when (the engine's clock), kept to whole seconds
+   * @param reason why; at most {@value #MAX_REASON} characters, one line
+   */
+  public record Entry(WorkloadRef workload, Mode mode, Instant time, String reason) {
+    /** Validates; cuts the reason to one line of at most {@value #MAX_REASON} characters. */
+    public Entry {
+      Objects.requireNonNull(workload, "workload");
+      Objects.requireNonNull(mode, "mode");
+      time = Objects.requireNonNull(time, "time").truncatedTo(ChronoUnit.SECONDS);
+      reason = oneLine(Objects.requireNonNull(reason, "reason"));
+    }
+
+    /** The ConfigMap value: {@code <mode> <time> <reason>}. */
+    public String value() {
+      return modeText(mode) + " " + time + (reason.isEmpty() ? "" : " " + reason);
+    }
+
+    /**
+     * Parses a value written by {@link #value()}.
+     *
+     * @return empty when the value is not of that form
+     */
+    static Optional<Entry> parse(WorkloadRef workload, String value) {
+      String[] p = value.split(" ", 3);
+      Optional<Mode> mode = modeOf(p[0]);
+      if (mode.isEmpty() || p.length < 2) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(new Entry(workload, mode.get(), Instant.parse(p[1]),
+            p.length > 2 ? p[2] : ""));
+      } catch (DateTimeParseException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * What a {@link #write} did.
+   *
+   * @param stored whether the ConfigMap now holds the entry
+   * @param message what was done, or why it failed (the HTTP status, the resource, the server's
+   *     message)
+   */
+  public record WriteResult(boolean stored, String message) {}
+
+  /** The mode as the agent's configuration spells it: observe-only, act or hpa-floor. */
+  static String modeText(Mode mode) {
+    return switch (mode) {
+      case OBSERVE_ONLY -> "observe-only";
+      case ACT -> "act";
+      case HPA_FLOOR -> "hpa-floor";
+    };
+  }
+
+  private static Optional<Mode> modeOf(String text) {
+    return switch (text) {
+      case "observe-only" -> Optional.of(Mode.OBSERVE_ONLY);
+      case "act" -> Optional.of(Mode.ACT);
+      case "hpa-floor" -> Optional.of(Mode.HPA_FLOOR);
+      default -> Optional.empty();
+    };
+  }
+
+  private static String oneLine(String reason) {
+    StringBuilder b = new StringBuilder(Math.min(reason.length(), MAX_REASON));
+    for (int i = 0; i < reason.length() && b.length() <= MAX_REASON; i++) {
+      char c = reason.charAt(i);
+      b.append(Character.isISOControl(c) ? ' ' : c);
+    }
+    String s = b.toString().strip();
+    return s.length() <= MAX_REASON ? s : s.substring(0, MAX_REASON - 3) + "...";
+  }
+
+  /**
+   * The data key of a workload: {@code <namespace>_<kind>_<name>}.
+   *
+   * @throws IllegalArgumentException when it would be longer than 253 characters
+   */
+  public static String key(WorkloadRef workload) {
+    String k = workload.namespace() + "_" + workload.kind() + "_" + workload.name();
+    if (k.length() > MAX_KEY) {
+      throw new IllegalArgumentException("the mode store key of " + workload + " must be at "
+          + "most " + MAX_KEY + " characters (namespace_kind_name), but was " + k.length());
+    }
+    return k;
+  }
+
+  /** The workload a data key names, or empty when the key is not {@code <ns>_<kind>_<name>}. */
+  public static Optional<WorkloadRef> workloadOf(String key) {
+    String[] p = key.split("_", -1);
+    if (p.length != 3) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new WorkloadRef(p[0], p[1], p[2]));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Every entry of the ConfigMap, by workload. A missing ConfigMap holds none; an entry whose key
+   * or value cannot be parsed is skipped with a WARN naming its key.
+   *
+   * @return the entries, or empty when the ConfigMap could not be read (logged at WARN)
+   */
+  public synchronized Optional<Map<WorkloadRef, Entry>> read() {
+    ApiCalls.Result<V1ConfigMap> r =
+        calls.run(() -> api.readNamespacedConfigMap(name, namespace).execute());
+    if (!r.ok() && r.code() == 404) {
+      return Optional.of(Map.of());
+    }
+    if (!r.ok()) {
+      LOG.warn("mode store {}: read failed: {}", configMap(), describe(r));
+      return Optional.empty();
+    }
+    Map<String, String> data = r.value().map(V1ConfigMap::getData).orElse(null);
+    Map<WorkloadRef, Entry> out = new LinkedHashMap<>();
+    if (data == null) {
+      return Optional.of(out);
+    }
+    for (Map.Entry<String, String> e : data.entrySet()) {
+      Optional<WorkloadRef> ref = workloadOf(e.getKey());
+      if (ref.isEmpty()) {
+        LOG.warn("mode store {}: skipping key {}: not <namespace>_<kind>_<name>", configMap(),
+            e.getKey());
+        continue;
+      }
+      Optional<Entry> entry = Entry.parse(ref.get(), e.getValue() == null ? "" : e.getValue());
+      if (entry.isEmpty()) {
+        LOG.warn("mode store {}: skipping key {}: value is not '<observe-only|act|hpa-floor> "
+            + "<time> <reason>'", configMap(), e.getKey());
+        continue;
+      }
+      out.put(ref.get(), entry.get());
+    }
+    return Optional.of(out);
+  }
+
+  /**
+   * Stores a workload's mode: creates the ConfigMap when missing, else merge-patches that key
+   * only, with the resourceVersion read. Never throws for an API error or a key too long.
+   *
+   * @param workload the workload
+   * @param mode its new mode
+   * @param reason why (cut to {@value #MAX_REASON} characters)
+   * @return whether it was stored, and what happened; a failure is also logged at WARN
+   */
+  public synchronized WriteResult write(WorkloadRef workload, Mode mode, String reason) {
+    Entry entry = new Entry(workload, mode, calls.clock().instant(), reason);
+    String key;
+    try {
+      key = key(workload);
+    } catch (IllegalArgumentException e) {
+      return failed(workload, e.getMessage() + "; mode not stored");
+    }
+    String value = entry.value();
+    for (int round = 1; round <= MAX_CONFLICTS; round++) {
+      ApiCalls.Result<V1ConfigMap> read =
+          calls.run(() -> api.readNamespacedConfigMap(name, namespace).execute());
+      if (!read.ok() && read.code() == 404) {
+        V1ConfigMap cm = new V1ConfigMap().apiVersion("v1").kind("ConfigMap")
+            .metadata(new V1ObjectMeta().name(name).namespace(namespace)
+                .labels(Map.of("app.kubernetes.io/managed-by", "prescaler")))
+            .data(Map.of(key, value));
+        ApiCalls.Result<V1ConfigMap> created =
+            calls.run(() -> api.createNamespacedConfigMap(namespace, cm).execute());
+        if (created.ok()) {
+          return stored(key, "created " + configMap() + " with " + key + "=" + value);
+        }
+        if (created.code() != 409) {
+          return failed(workload, notStored(created));
+        }
+        continue; // created meanwhile by another writer (or by a try that timed out): re-read
+      }
+      if (!read.ok()) {
+        return failed(workload, notStored(read));
+      }
+      V1ConfigMap cm = read.value().orElseThrow();
+      Map<String, String> data = cm.getData() == null ? Map.of() : cm.getData();
+      if (value.equals(data.get(key))) {
+        return stored(key, configMap() + " already holds " + key + "=" + value);
+      }
+      String rv = cm.getMetadata() == null ? null : cm.getMetadata().getResourceVersion();
+      String body = "{\"metadata\":{\"resourceVersion\":" + json(rv) + "},\"data\":{"
+          + json(key) + ":" + json(value) + "}}";
+      ApiCalls.Result<V1ConfigMap> patched = calls.run(() -> PatchUtils.patch(V1ConfigMap.class,
+          () -> api.patchNamespacedConfigMap(name, namespace, new V1Patch(body)).buildCall(null),
+          V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+      if (patched.ok()) {
+        return stored(key, "patched " + configMap() + ": " + key + "=" + value);
+      }
+      if (patched.code() != 409 && patched.code() != 404) {
+        return failed(workload, notStored(patched));
+      }
+      // 409: written by someone else since the read (or applied by a try that timed out);
+      // 404: deleted since the read. Either way, read again.
+    }
+    return failed(workload, "gave up after " + MAX_CONFLICTS + " conflicting writes to "
+        + configMap() + "; mode not stored");
+  }
+
+  private WriteResult stored(String key, String message) {
+    LOG.debug("mode store: {}", message);
+    return new WriteResult(true, message);
+  }
+
+  private WriteResult failed(WorkloadRef workload, String message) {
+    LOG.warn("{}: mode store {}: {}", workload, configMap(), message);
+    return new WriteResult(false, message);
+  }
+
+  /** Why a write failed, and whether it may have been applied all the same. */
+  private String notStored(ApiCalls.Result<?> r) {
+    return describe(r) + (r.attempts() > 1 ? " (after " + r.attempts() + " tries)" : "")
+        + (r.uncertain() ? "; a try timed out or met a server error, so the mode may have been "
+            + "stored: read the ConfigMap to know" : "; mode not stored");
+  }
+
+  private String describe(ApiCalls.Result<?> r) {
+    return ApiCalls.describe(r.error().orElseThrow(), "configmaps " + configMap());
+  }
+
+  private static String json(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  /** Builds a {@link ModeStore}; also takes the clock, sleeper and retry of every API caller. */
+  public static final class Builder extends ApiCallerBuilder<Builder> {
+    private final String namespace;
+    private String name = DEFAULT_NAME;
+
+    private Builder(ApiClient client, String namespace) {
+      super(client);
+      Objects.requireNonNull(namespace, "namespace");
+      if (!LABEL.matcher(namespace).matches()) {
+        throw new IllegalArgumentException("namespace must be a DNS-1123 label, but was \""
+            + namespace + "\"");
+      }
+      this.namespace = namespace;
+    }
+
+    /**
+     * The ConfigMap's name, a DNS-1123 subdomain; default {@value ModeStore#DEFAULT_NAME}.
+     *
+     * @throws IllegalArgumentException when not a DNS-1123 subdomain
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.length() > 253 || !NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("name must be a DNS-1123 subdomain, but was \"" + name
+            + "\"");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** Builds the store. */
+    public ModeStore build() {
+      return new ModeStore(this);
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package dev.prescaler.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.testkit.ManualClock;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ModeStore} over HTTP with the official client against the CRUD mock API server (or a
+ * real cluster with {@code -Dprescaler.k8s.kubeconfig=PATH}), in the engine's namespace as
+ * examples/deploy/rbac.yaml grants it.
+ */
+class ModeStoreTest {
+  private static final Instant T0 = Instant.parse("2026-03-02T10:00:00.250Z");
+  private static final String NS = KubeBackend.LEASE_NAMESPACE;
+  private static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web");
+  private static final WorkloadRef DB = WorkloadRef.statefulSet("shop", "db.primary");
+  private static KubeBackend k8s;
+
+  private final ManualClock clock = new ManualClock(T0);
+
+  @BeforeAll
+  static void start() {
+    k8s = KubeBackend.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    k8s.close();
+  }
+
+  @BeforeEach
+  void noConfigMap() {
+    try {
+      new CoreV1Api(k8s.fixture()).deleteNamespacedConfigMap(ModeStore.DEFAULT_NAME, NS)
+          .execute();
+    } catch (ApiException e) {
+      // absent already
+    }
+  }
+
+  private ModeStore store() {
+    return ModeStore.builder(k8s.adapter(), NS).clock(clock).sleeper(clock::advance).build();
+  }
+
+  private static Map<String, String> data() throws ApiException {
+    V1ConfigMap cm = new CoreV1Api(k8s.fixture())
+        .readNamespacedConfigMap(ModeStore.DEFAULT_NAME, NS).execute();
+    return cm.getData();
+  }
+
+  @Test
+  void aMissingConfigMapHoldsNoEntries() {
+    assertThat(store().read()).contains(Map.of());
+  }
+
+  @Test
+  void writesCreateTheConfigMapThenPatchOnlyTheirOwnKey() throws ApiException {
+    ModeStore store = store();
+    ModeStore.WriteResult first = store.write(WEB, Mode.ACT, "promoted after 1440 min observed");
+    assertThat(first.stored()).as(first.message()).isTrue();
+    assertThat(first.message()).startsWith("created prescaler/prescaler-modes");
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(store.write(DB, Mode.HPA_FLOOR, "promoted manually").stored()).isTrue();
+    clock.advance(Duration.ofMinutes(5));
+    ModeStore.WriteResult demoted = store.write(WEB, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+    assertThat(demoted.message()).startsWith("patched prescaler/prescaler-modes");
+
+    assertThat(data()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "shop_Deployment_web", "observe-only 2026-03-02T10:10:00Z demoted: metrics failing",
+        "shop_StatefulSet_db.primary", "hpa-floor 2026-03-02T10:05:00Z promoted manually"));
+    V1ConfigMap cm = new CoreV1Api(k8s.fixture())
+        .readNamespacedConfigMap(ModeStore.DEFAULT_NAME, NS).execute();
+    assertThat(cm.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/managed-by", "prescaler");
+
+    Map<WorkloadRef, ModeStore.Entry> read = store().read().orElseThrow();
+    assertThat(read).containsOnlyKeys(WEB, DB);
+    assertThat(read.get(WEB)).isEqualTo(new ModeStore.Entry(WEB, Mode.OBSERVE_ONLY,
+        Instant.parse("2026-03-02T10:10:00Z"), "demoted: metrics failing"));
+    assertThat(read.get(DB).mode()).isEqualTo(Mode.HPA_FLOOR);
+  }
+
+  @Test
+  void writingTheValueTheConfigMapAlreadyHoldsSendsNoPatch() {
+    ModeStore store = store();
+    store.write(WEB, Mode.ACT, "promoted");
+    ModeStore.WriteResult again = store.write(WEB, Mode.ACT, "promoted");
+    assertThat(again.stored()).isTrue();
+    assertThat(again.message()).startsWith("prescaler/prescaler-modes already holds");
+  }
+
+  @Test
+  void keysThatAreNotWorkloadsAndValuesThatAreNotModesAreSkippedNotGuessed()
+      throws ApiException {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put("shop_Deployment_web", "promoted yesterday");
+    data.put("shop_Deployment_api", "act 2026-03-02T09:00:00Z promoted");
+    data.put("shop_Deployment_cart", "acting 2026-03-02T09:00:00Z promoted");
+    data.put("shop_Deployment_search", "act yesterday promoted");
+    data.put("notes", "act 2026-03-02T09:00:00Z written by hand");
+    data.put("Shop_Deployment_x", "act 2026-03-02T09:00:00Z bad namespace");
+    new CoreV1Api(k8s.fixture()).createNamespacedConfigMap(NS, new V1ConfigMap()
+        .apiVersion("v1").kind("ConfigMap")
+        .metadata(new V1ObjectMeta().name(ModeStore.DEFAULT_NAME).namespace(NS)).data(data))
+        .execute();
+
+    Map<WorkloadRef, ModeStore.Entry> read = store().read().orElseThrow();
+    assertThat(read).containsOnlyKeys(WorkloadRef.deployment("shop", "api"));
+    assertThat(read.values().iterator().next().reason()).isEqualTo("promoted");
+  }
+
+  @Test
+  void keysEncodeTheWorkloadReversibly() {
+    assertThat(ModeStore.key(WEB)).isEqualTo("shop_Deployment_web");
+    assertThat(ModeStore.key(DB)).isEqualTo("shop_StatefulSet_db.primary");
+    assertThat(ModeStore.workloadOf("shop_StatefulSet_db.primary")).contains(DB);
+    WorkloadRef rollout = new WorkloadRef("a-b", "Rollout", "x-1.y");
+    assertThat(ModeStore.workloadOf(ModeStore.key(rollout))).contains(rollout);
+    assertThat(ModeStore.workloadOf("shop_Deployment")).isEmpty();
+    assertThat(ModeStore.workloadOf("shop_Deployment_web_x")).isEmpty();
+    assertThat(ModeStore.key(WorkloadRef.deployment("shop", "a".repeat(237))))
+        .hasSize(ModeStore.MAX_KEY);
+    assertThatThrownBy(() -> ModeStore.key(WorkloadRef.deployment("shop", "a".repeat(238))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the mode store key of shop/" + "a".repeat(238) + " must be at most 253 "
+            + "characters (namespace_kind_name), but was 254");
+  }
+
+  @Test
+  void aWorkloadWhoseKeyIsTooLongIsReportedNotThrownAndSendsNothing() {
+    ModeStore.WriteResult r =
+        store().write(WorkloadRef.deployment("shop", "a".repeat(250)), Mode.ACT, "promoted");
+    assertThat(r.stored()).isFalse();
+    assertThat(r.message()).endsWith("but was 266; mode not stored");
+  }
+
+  @Test
+  void reasonsAreOneLineAndBounded() {
+    ModeStore.Entry e = new ModeStore.Entry(WEB, Mode.ACT, T0, "line one\nline two\t" + "x"
+        .repeat(1000));
+    assertThat(e.reason()).hasSize(ModeStore.MAX_REASON).startsWith("line one line two ")
+        .endsWith("...");
+    assertThat(e.value()).startsWith("act 2026-03-02T10:00:00Z line one line two ");
+    assertThat(new ModeStore.Entry(WEB, Mode.OBSERVE_ONLY, T0, "").value())
+        .isEqualTo("observe-only 2026-03-02T10:00:00Z");
+  }
+
+  @Test
+  void builderRejectsNamesThatAreNotConfigMapNames() {
+    assertThatThrownBy(() -> ModeStore.builder(k8s.adapter(), "Bad_NS"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("namespace must be a DNS-1123 label, but was \"Bad_NS\"");
+    assertThatThrownBy(() -> ModeStore.builder(k8s.adapter(), NS).name("Modes"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("name must be a DNS-1123 subdomain, but was \"Modes\"");
+  }
+}
