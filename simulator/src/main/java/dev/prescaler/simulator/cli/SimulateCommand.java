@@ -189,9 +189,10 @@ public final class SimulateCommand {
           --max-replicas N          your workload's maxReplicas [10 x what the peak needs]
           --forecaster NAME         the predictive stack's forecaster: linear-trend,
                                     seasonal-naive, holt-winters, fourier or auto [auto]
-          --policies A,B,...        policies to run, in report order [all]
+          --policies A,B,...        policies to run, each once, in report order [all]
           --threads N               runs in parallel, each single-threaded [2]
-          --no-sweep                skip the target sweep (no cost at SLO; 12x faster)
+          --no-sweep                skip the target sweep (no cost at SLO; 12x faster;
+                                    the JSON says "sweep":false, summarize refuses it)
           --format F                table, json or markdown [table]
           --report FILE.html        also write a self-contained HTML report
           --series FILE.csv         also write every step: demand, ready and desired replicas
