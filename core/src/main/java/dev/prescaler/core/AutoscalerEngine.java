@@ -20,10 +20,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -135,6 +137,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final Duration callTimeout;
   private final ThreadPoolExecutor callPool;
   private final Map<CallKey, InFlight> running = new ConcurrentHashMap<>();
+  /** Workloads whose release was postponed or failed, to send again (guarded by lock). */
+  private final Set<WorkloadRef> releasePending = new LinkedHashSet<>();
 
   private final Object lock = new Object();
   private final Map<WorkloadRef, WorkloadState> states = new LinkedHashMap<>();
@@ -511,6 +515,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       } else {
         lastTick = now;
       }
+      retryPendingReleases();
       for (WorkloadState s : states.values()) {
         long before = sequence;
         try {
@@ -579,6 +584,19 @@ public final class AutoscalerEngine implements AutoCloseable {
       for (WorkloadState s : states.values()) {
         if (s.spec.mode() == Mode.HPA_FLOOR) {
           release(s.spec.workload());
+        }
+      }
+      for (WorkloadRef w : List.copyOf(releasePending)) {
+        if (!states.containsKey(w) || states.get(w).spec.mode() != Mode.HPA_FLOOR) {
+          release(w);
+        }
+      }
+      // A release that timed out may still be restoring an HPA: give it one more call timeout
+      // before the pool is interrupted.
+      for (CallKey k : List.copyOf(running.keySet())) {
+        if (k.stage() == Stage.RELEASE && !awaitSlot(k.workload(), Stage.RELEASE)) {
+          LOG.warn("{}: executor release still running at close: the HPA may stay steered",
+              k.workload());
         }
       }
       try {
@@ -674,6 +692,9 @@ public final class AutoscalerEngine implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       free(key, slot);
       throw new IllegalStateException(stage.label + " not called: the engine is closed", e);
+    } catch (Throwable t) { // e.g. no native thread left: the slot must not stay taken
+      free(key, slot);
+      throw t;
     }
     try {
       return result.get(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -715,7 +736,12 @@ public final class AutoscalerEngine implements AutoCloseable {
     // Free the slot before the caller sees the result: its next call of this stage must find it
     // free.
     free(key, slot);
-    if (late) {
+    if (late && error != null) {
+      // Nobody waits for this result any more: a late failure (a release that did not restore
+      // the HPA) must not go unseen.
+      LOG.warn("{}: {} call started at {} failed after the engine had given up on it: {}",
+          key.workload(), key.stage().label, slot.since, error.toString());
+    } else if (late) {
       LOG.info("{}: {} call started at {} returned after the engine had given up on it",
           key.workload(), key.stage().label, slot.since);
     }
@@ -775,20 +801,68 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives the workload's HPA back (see {@link ScaleExecutor#release}). An apply of that workload
+   * still running (timed out earlier) could land after the release and steer the HPA again, so
+   * the release first waits for it, at most one call timeout; if it is still running, or the
+   * release times out or fails, the release is pending and sent again on later ticks, once no
+   * apply or release of that workload runs, until it succeeds or the workload is back in HPA-floor
+   * mode.
+   */
   private void release(WorkloadRef workload) {
+    if (!awaitSlot(workload, Stage.APPLY)) {
+      LOG.warn("{}: executor release postponed: {}", workload,
+          stillRunning(workload, Stage.APPLY));
+      releasePending.add(workload);
+      return;
+    }
     try {
       call(workload, Stage.RELEASE, () -> {
         executor.release(workload);
         return null;
       });
+      releasePending.remove(workload);
     } catch (CallStillRunningException e) {
-      // Not queued nor retried: the release in flight is the one that counts.
-      LOG.warn("{}: executor release not sent again: {}", workload, e.getMessage());
+      // The release in flight may still restore the HPA; sent again if it did not.
+      LOG.warn("{}: executor release not sent again yet: {}", workload, e.getMessage());
+      releasePending.add(workload);
     } catch (RuntimeException e) {
-      // Not retried either (a timed-out release may still land): the workload is logged.
-      LOG.warn("{}: executor release failed: {}", workload, e.toString());
+      LOG.warn("{}: executor release failed, sent again next tick: {}", workload, e.toString());
+      releasePending.add(workload);
       publish(l -> l.onFailure(new FailureEvent(workload, clock.instant(), "executor", e)),
           workload);
+    }
+  }
+
+  /** Sends the pending releases of workloads no longer in HPA-floor mode (see release). */
+  private void retryPendingReleases() {
+    for (WorkloadRef w : List.copyOf(releasePending)) {
+      WorkloadState s = states.get(w);
+      if (s != null && s.spec.mode() == Mode.HPA_FLOOR) {
+        releasePending.remove(w); // steered again: its floor is sent afresh (lastFloorSent -1)
+      } else if (stillRunning(w, Stage.APPLY) == null && stillRunning(w, Stage.RELEASE) == null) {
+        release(w);
+      }
+    }
+  }
+
+  /**
+   * Waits, at most one call timeout, until no call of {@code workload} and {@code stage} runs;
+   * whether none does.
+   */
+  private boolean awaitSlot(WorkloadRef workload, Stage stage) {
+    InFlight slot = callPool == null ? null : running.get(new CallKey(workload, stage));
+    if (slot == null) {
+      return true;
+    }
+    try {
+      slot.finished.get(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -913,6 +987,11 @@ public final class AutoscalerEngine implements AutoCloseable {
     String applying = stillRunning(ref, Stage.APPLY);
     if (applying != null) {
       problems.add(applying + ": its outcome is unknown");
+    }
+    // A release still running would undo a floor sent now.
+    String releasing = spec.mode() == Mode.HPA_FLOOR ? stillRunning(ref, Stage.RELEASE) : null;
+    if (releasing != null) {
+      problems.add(releasing + ": the HPA may be given back after a floor sent now");
     }
     if (!problems.isEmpty()) {
       hold(s, now, replicas, raw, unavailable, loads, problems);

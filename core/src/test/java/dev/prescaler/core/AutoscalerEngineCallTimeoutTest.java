@@ -330,6 +330,79 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(listener.of(FailureEvent.class)).hasSize(1);
   }
 
+  @Test
+  void aReleaseWaitsForAStuckApplyAndIsSentOnceItReturned() throws Exception {
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
+        executor, journal).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.HPA_FLOOR)));
+    engine.tick();
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
+
+    // The floor's apply still runs: a release sent now could be undone when it lands.
+    engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted by the test");
+    assertThat(executor.releases).as("postponed while the apply runs").hasValue(0);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(executor.releases).hasValue(0);
+
+    executor.blockApply.set(false);
+    gate.open.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(executor.releases).as("sent once the apply returned").hasValue(1);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(executor.releases).as("and only once").hasValue(1);
+  }
+
+  @Test
+  void aFloorIsNotSentWhileAReleaseStillRuns() {
+    GatedExecutor executor = new GatedExecutor(gate);
+    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
+        executor, journal).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.HPA_FLOOR)));
+    engine.tick();
+    assertThat(executor.requests).hasSize(1);
+    executor.blockRelease.set(true);
+    engine.mode(WEB, Mode.ACT, "demoted by the test");
+    engine.mode(WEB, Mode.HPA_FLOOR, "promoted again");
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(held(last(journal, WEB))).isEqualTo("held: previous executor release call still "
+        + "running since " + T0 + ": the HPA may be given back after a floor sent now");
+    assertThat(executor.requests).as("no floor sent meanwhile").hasSize(1);
+  }
+
+  @Test
+  void aFailedReleaseIsSentAgainOnTheNextTicksUntilItSucceeds() {
+    AtomicInteger releases = new AtomicInteger();
+    ScaleExecutor executor = new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        return ScaleOutcome.applied(request.to(), "set");
+      }
+
+      @Override
+      public void release(WorkloadRef workload) {
+        if (releases.incrementAndGet() < 3) {
+          throw new IllegalStateException("API server unavailable");
+        }
+      }
+    };
+    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
+        executor, journal).workload(spec(WEB, 1, 10, Mode.HPA_FLOOR)));
+    engine.tick();
+    engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted by the test");
+    assertThat(releases).hasValue(1);
+    for (int tick = 0; tick < 4; tick++) {
+      clock.advance(SYNC);
+      engine.tick();
+    }
+    assertThat(releases).as("failed twice, then succeeded and was not sent again").hasValue(3);
+    assertThat(listener.of(FailureEvent.class)).hasSize(2);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Sample times against the clock after the read.
 
