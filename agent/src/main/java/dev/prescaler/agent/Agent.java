@@ -39,12 +39,17 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,6 +78,8 @@ public final class Agent implements AutoCloseable {
    * reading days of records into memory.
    */
   static final Duration RESTORE_WINDOW = Duration.ofHours(2);
+  /** Connect, read and write timeout of every Kubernetes API request. */
+  static final Duration API_TIMEOUT = Duration.ofSeconds(10);
 
   private final AgentConfig config;
   private final Clock clock;
@@ -85,6 +92,12 @@ public final class Agent implements AutoCloseable {
   private final Optional<ModeStoreListener> modeStoreListener;
   private final Object lock = new Object();
   private boolean leadingBefore;
+  /** Whether the mode store has been read since this replica started leading (guarded by lock). */
+  private boolean storeResumed;
+  /** HPA floors left by an earlier leader whose release failed, sent again each round. */
+  private final Set<WorkloadRef> floorsToRelease = new LinkedHashSet<>();
+  /** When this replica's journal last changed each workload's mode, for the store's resume. */
+  private final Map<WorkloadRef, Instant> journaledModeTimes = new HashMap<>();
   private HTTPServer server;
   private ScheduledExecutorService scheduler;
   private ScheduledFuture<?> loop;
@@ -168,6 +181,8 @@ public final class Agent implements AutoCloseable {
     promotion.bind(engine);
     engine.restore(past);
     List<ModeChangedEvent> journaled = pastModes;
+    journaled.forEach(e -> journaledModeTimes.merge(e.workload(), e.time(),
+        (a, b2) -> a.isAfter(b2) ? a : b2));
     resuming(() -> resumeModes(journaled, targets));
     for (AgentConfig.Workload w : config.workloads()) {
       if (w.promoted() && w.spec().mode() != Mode.OBSERVE_ONLY
@@ -245,16 +260,16 @@ public final class Agent implements AutoCloseable {
    * a stored demotion, as it does over the journal. When the store cannot be read, the modes
    * resumed from the journal stay.
    */
-  private void resumeFromModeStore() {
+  private boolean resumeFromModeStore() {
     if (modeStore.isEmpty()) {
-      return;
+      return true;
     }
     ModeStore store = modeStore.get();
     Optional<Map<WorkloadRef, ModeStore.Entry>> read = store.read();
     if (read.isEmpty()) {
       LOG.warn("mode store {} could not be read: keeping the modes resumed from this replica's "
-          + "journal", store.configMap());
-      return;
+          + "journal, and reading it again next round", store.configMap());
+      return false;
     }
     Map<WorkloadRef, ModeStore.Entry> stored = read.get();
     int[] resumed = {0};
@@ -273,6 +288,13 @@ public final class Agent implements AutoCloseable {
         if (e.mode() == Mode.OBSERVE_ONLY && w.promoted()) {
           continue;
         }
+        Instant mine = journaledModeTimes.get(ref);
+        if (mine != null && mine.truncatedTo(ChronoUnit.SECONDS).isAfter(e.time())) {
+          // This replica's own journal holds a later mode change (a store write that failed).
+          LOG.info("{}: mode store {} holds {} of {}, older than this replica's journal: not "
+              + "resumed", ref, store.configMap(), e.mode(), e.time());
+          continue;
+        }
         if (engine.spec(ref).map(s -> s.mode() != e.mode()).orElse(false)) {
           engine.mode(ref, e.mode(), "resumed as leader from mode store " + store.configMap()
               + " (" + e.time() + ": " + e.reason() + ")");
@@ -289,18 +311,26 @@ public final class Agent implements AutoCloseable {
     }
     LOG.info("mode store {}: {} entries, {} workload modes changed to the stored one",
         store.configMap(), stored.size(), resumed[0]);
+    return true;
   }
 
-  private void releaseFloorsNotHeld() {
-    for (AgentConfig.Workload w : config.workloads()) {
-      WorkloadRef ref = w.spec().workload();
+  /**
+   * Gives back the HPA floors of {@code workloads} that this replica does not hold in HPA-floor
+   * mode; a release that fails stays pending and is sent again on the next round.
+   */
+  private void releaseFloorsNotHeld(Collection<WorkloadRef> workloads) {
+    for (WorkloadRef ref : List.copyOf(workloads)) {
       if (engine.spec(ref).map(s -> s.mode() != Mode.HPA_FLOOR).orElse(false)) {
         try {
           executor.release(ref);
+          floorsToRelease.remove(ref);
         } catch (RuntimeException e) {
-          LOG.warn("{}: could not release an HPA floor left by an earlier leader: {}", ref,
-              e.getMessage());
+          LOG.warn("{}: could not release an HPA floor left by an earlier leader, trying again "
+              + "next round: {}", ref, e.getMessage());
+          floorsToRelease.add(ref);
         }
+      } else {
+        floorsToRelease.remove(ref);
       }
     }
   }
@@ -354,8 +384,20 @@ public final class Agent implements AutoCloseable {
       Instant start = clock.instant();
       lastRound = start;
       if (leading && !leadingBefore) {
-        resumeFromModeStore();
-        releaseFloorsNotHeld();
+        storeResumed = resumeFromModeStore();
+        // What this replica saw of the workloads while another one led is not its own record.
+        promotion.restartTracks();
+        List<WorkloadRef> all = new ArrayList<>();
+        config.workloads().forEach(w -> all.add(w.spec().workload()));
+        releaseFloorsNotHeld(all);
+      } else if (leading) {
+        if (!storeResumed) {
+          storeResumed = resumeFromModeStore();
+        }
+        releaseFloorsNotHeld(floorsToRelease);
+      }
+      if (leading) {
+        modeStoreListener.ifPresent(ModeStoreListener::writeUnstored);
       }
       leadingBefore = leading;
       if (leading) {
@@ -508,12 +550,20 @@ public final class Agent implements AutoCloseable {
   }
 
   private static ApiClient apiClient(Optional<Path> kubeconfig) throws IOException {
+    ApiClient client;
     if (kubeconfig.isPresent()) {
       try (Reader r = Files.newBufferedReader(kubeconfig.get(), StandardCharsets.UTF_8)) {
-        return ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
+        client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
       }
+    } else {
+      client = ClientBuilder.standard().build();
     }
-    return ClientBuilder.standard().build();
+    // The client's default is no read timeout: one request to a blackholed API server would hang
+    // the round (mode store, takeover releases) for good.
+    client.setConnectTimeout((int) API_TIMEOUT.toMillis());
+    client.setReadTimeout((int) API_TIMEOUT.toMillis());
+    client.setWriteTimeout((int) API_TIMEOUT.toMillis());
+    return client;
   }
 
   private static String hostName() {

@@ -83,7 +83,8 @@ public final class PromotionController implements EngineListener {
     if (t.observedSince == null) {
       t.observedSince = r.time();
     }
-    if (r.kind() != DecisionRecord.Kind.HOLD) {
+    if (r.kind() != DecisionRecord.Kind.HOLD || heldAtZero(r)) {
+      // A workload someone scaled to 0 is held there on purpose, not for failing metrics.
       t.lastHealthy = r.time();
     }
     if (r.mode() != Mode.OBSERVE_ONLY || r.kind() == DecisionRecord.Kind.HOLD || engine == null) {
@@ -107,6 +108,20 @@ public final class PromotionController implements EngineListener {
     if (r.current() < need) {
       t.actualShort++;
     }
+  }
+
+  /** Whether {@code r} is the hold of a workload scaled to 0 while its minReplicas is above 0. */
+  private boolean heldAtZero(DecisionRecord r) {
+    return r.kind() == DecisionRecord.Kind.HOLD && r.current() == 0 && engine != null
+        && engine.spec(r.workload()).map(s -> s.minReplicas() > 0).orElse(false);
+  }
+
+  /**
+   * Forgets what was seen of every workload, so that observation and metric health are counted
+   * afresh: called when this replica starts leading, since it saw nothing while another one led.
+   */
+  public synchronized void restartTracks() {
+    tracks.clear();
   }
 
   /**

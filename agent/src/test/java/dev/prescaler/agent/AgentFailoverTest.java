@@ -180,6 +180,30 @@ class AgentFailoverTest {
   }
 
   @Test
+  void aStoreEntryOlderThanTheNewLeadersOwnJournalIsNotResumed() throws ApiException {
+    // A stored 'act', then a demotion that reached this replica's journal but not the store (its
+    // write failed): the stale entry must not bring the mode back.
+    Path journal = dir.resolve("b.jsonl");
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    }
+    clock.advance(Duration.ofHours(1));
+    try (Agent b = agent(config("agent-b", "act", "modeStore: none", journal))) {
+      lead(b);
+      b.engine().mode(web, Mode.ACT, "promoted by hand");
+      clock.advance(Duration.ofMinutes(10));
+      b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+    }
+    assertThat(stored()).hasValue("act 2026-03-02T00:00:00Z promoted after 1440 min observed");
+    clock.advance(Duration.ofHours(1));
+    try (Agent b = agent(config("agent-b", "act", "", journal))) {
+      lead(b);
+      assertThat(mode(b)).as("its journal's later demotion").isEqualTo(Mode.OBSERVE_ONLY);
+    }
+  }
+
+  @Test
   void promotedTrueWinsOverAStoredDemotionAsItDoesOverTheJournal() throws ApiException {
     try (Agent a = agent(config("agent-a", "act"))) {
       lead(a);

@@ -117,4 +117,29 @@ class AgentTakeoverTest {
       assertThat(annotations(hpa())).doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
     }
   }
+
+  @Test
+  void aTakeoverReleaseThatFailsIsTriedAgainEveryRoundUntilItSucceeds() throws ApiException {
+    // The annotation a dead leader left is damaged: the release fails until someone repairs it.
+    V2HorizontalPodAutoscaler h = hpa();
+    String good = h.getMetadata().getAnnotations().get(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+    h.getMetadata().setAnnotations(Map.of(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION, "{oops"));
+    hpas.replaceNamespacedHorizontalPodAutoscaler("web-hpa", kube.namespace(), h).execute();
+    ManualClock clock = new ManualClock(T0);
+    try (Agent agent = Agent.create(config("hpa-floor", false), kube.adapter(), clock)) {
+      agent.runOnce();
+      assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(8);
+      agent.runOnce();
+      assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(8);
+
+      V2HorizontalPodAutoscaler repaired = hpa();
+      repaired.getMetadata().setAnnotations(Map.of(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
+          good));
+      hpas.replaceNamespacedHorizontalPodAutoscaler("web-hpa", kube.namespace(), repaired)
+          .execute();
+      clock.advance(java.time.Duration.ofSeconds(15));
+      agent.runOnce();
+      assertThat(hpa().getSpec().getMinReplicas()).as("released on a later round").isEqualTo(2);
+    }
+  }
 }

@@ -53,6 +53,7 @@ class PromotionControllerTest {
 
   private final ManualClock clock = new ManualClock(T0);
   private boolean metricsUp = true;
+  private int replicas = 16;
 
   private AutoscalerEngine engine(PromotionController promotion, DoubleUnaryOperator policy) {
     WorkloadSpec spec = WorkloadSpec.builder(WEB).maxReplicas(50)
@@ -60,10 +61,10 @@ class PromotionControllerTest {
     AutoscalerEngine engine = AutoscalerEngine.builder()
         .clock(clock)
         .metricSource((s, now) -> metricsUp
-            ? Observation.of(now, ReplicaStatus.of(16, 16), MetricReading.of("rps", demand(now),
+            ? Observation.of(now, ReplicaStatus.of(replicas, replicas), MetricReading.of("rps", demand(now),
                 now))
             : new Observation(now, Map.of("rps", MetricReading.unavailable("rps", "scrape down")),
-                java.util.Optional.of(ReplicaStatus.of(16, 16))))
+                java.util.Optional.of(ReplicaStatus.of(replicas, replicas))))
         .forecaster(KNOWS_THE_FUTURE)
         .policy((ctx, p) -> p.to("test", (int) policy.applyAsDouble(ctx.load("rps")), "test"))
         .metricsDelay(Duration.ZERO)
@@ -157,5 +158,36 @@ class PromotionControllerTest {
     assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.OBSERVE_ONLY);
     assertThat(((InMemoryJournal) engine.journal()).records(WEB))
         .allSatisfy(r -> assertThat(r.mode()).isEqualTo(Mode.OBSERVE_ONLY));
+  }
+
+  @Test
+  void restartedTracksCountObservationAndHealthAfresh() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    run(engine, promotion, Duration.ofMinutes(90));
+    // This replica stops leading, another one leads for a day, then this one takes over again:
+    // what it saw before is not a record of that day.
+    clock.advance(Duration.ofDays(1));
+    promotion.restartTracks();
+    run(engine, promotion, Duration.ofMinutes(40));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).as("observed 40 min, not 130")
+        .isEqualTo(Mode.OBSERVE_ONLY);
+    run(engine, promotion, Duration.ofMinutes(90));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.ACT);
+  }
+
+  @Test
+  void aWorkloadScaledToZeroByHandIsHeldButNotDemotedForFailingMetrics() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.HPA_FLOOR));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    run(engine, promotion, Duration.ofMinutes(130));
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.HPA_FLOOR);
+    replicas = 0; // maintenance
+    run(engine, promotion, Duration.ofMinutes(15));
+    assertThat(((InMemoryJournal) engine.journal()).records(WEB).get(
+        ((InMemoryJournal) engine.journal()).records(WEB).size() - 1).kind())
+        .isEqualTo(dev.prescaler.core.journal.DecisionRecord.Kind.HOLD);
+    assertThat(engine.spec(WEB).orElseThrow().mode()).as("held on purpose, metrics are fine")
+        .isEqualTo(Mode.HPA_FLOOR);
   }
 }

@@ -1,0 +1,64 @@
+package dev.prescaler.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ModeChangedEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class ModeStoreListenerTest {
+  private static final WorkloadRef WEB = WorkloadRef.deployment("shop", "web");
+  private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
+
+  private final List<ModeChangedEvent> written = new ArrayList<>();
+  private final AtomicBoolean storeUp = new AtomicBoolean(true);
+  private final AtomicBoolean leading = new AtomicBoolean(true);
+  private final ModeStoreListener listener = new ModeStoreListener(e -> {
+    written.add(e);
+    return storeUp.get();
+  }, leading::get);
+
+  private static ModeChangedEvent change(int seconds, Mode from, Mode to) {
+    return new ModeChangedEvent(WEB, T0.plusSeconds(seconds), from, to, "test " + seconds);
+  }
+
+  @Test
+  void aDemotionTheStoreDidNotTakeIsSentAgainUntilItIs() {
+    listener.onModeChanged(change(0, Mode.OBSERVE_ONLY, Mode.ACT));
+    storeUp.set(false);
+    ModeChangedEvent demotion = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.onModeChanged(demotion);
+    assertThat(listener.unstored()).containsExactly(WEB);
+
+    listener.writeUnstored();
+    assertThat(written).hasSize(3).last().isEqualTo(demotion);
+    storeUp.set(true);
+    listener.writeUnstored();
+    assertThat(written).hasSize(4).last().isEqualTo(demotion);
+    assertThat(listener.unstored()).isEmpty();
+    listener.writeUnstored();
+    assertThat(written).as("nothing left to send").hasSize(4);
+  }
+
+  @Test
+  void onlyTheLatestUnstoredChangeIsKeptAndAStandbyNeverWrites() {
+    storeUp.set(false);
+    listener.onModeChanged(change(0, Mode.OBSERVE_ONLY, Mode.ACT));
+    ModeChangedEvent latest = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.onModeChanged(latest);
+    storeUp.set(true);
+    listener.writeUnstored();
+    assertThat(written).hasSize(3).last().isEqualTo(latest);
+
+    leading.set(false);
+    listener.onModeChanged(change(120, Mode.OBSERVE_ONLY, Mode.ACT));
+    assertThat(written).hasSize(3);
+    listener.resuming(() -> { });
+    assertThat(listener.unstored()).isEmpty();
+  }
+}
