@@ -383,6 +383,12 @@ public final class JsonLinesJournal implements DecisionJournal {
   private void rotate() throws IOException {
     FileChannel old = channel;
     channel = null;
+    try {
+      // Its last lines would otherwise never be forced: flush() and close() force the new file.
+      old.force(false);
+    } catch (IOException e) {
+      LOG.warn("journal file {}: cannot force it to disk before rotating: {}", file, e.toString());
+    }
     old.close();
     try {
       try {
