@@ -125,10 +125,9 @@ class JsonLinesJournalProperties {
 
     List<String> skipped = new ArrayList<>();
     List<DecisionRecord> read = JsonLinesJournal.read(file, null, skipped::add);
+    // A suffix, possibly empty: with limits this small a file holds a record or two, and two
+    // rotations after the last record (carried modes, follow-ups, reopens) leave none of them.
     assertThat(read).isEqualTo(written.subList(written.size() - read.size(), written.size()));
-    if (!written.isEmpty()) {
-      assertThat(read).isNotEmpty();
-    }
     if (!fragmentsPossible) {
       assertThat(skipped).isEmpty();
     }
