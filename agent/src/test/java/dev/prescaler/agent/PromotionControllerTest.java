@@ -61,8 +61,8 @@ class PromotionControllerTest {
     AutoscalerEngine engine = AutoscalerEngine.builder()
         .clock(clock)
         .metricSource((s, now) -> metricsUp
-            ? Observation.of(now, ReplicaStatus.of(replicas, replicas), MetricReading.of("rps", demand(now),
-                now))
+            ? Observation.of(now, ReplicaStatus.of(replicas, replicas),
+                MetricReading.of("rps", demand(now), now))
             : new Observation(now, Map.of("rps", MetricReading.unavailable("rps", "scrape down")),
                 java.util.Optional.of(ReplicaStatus.of(replicas, replicas))))
         .forecaster(KNOWS_THE_FUTURE)

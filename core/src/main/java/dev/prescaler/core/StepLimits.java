@@ -40,8 +40,8 @@ public record StepLimits(int upPods, double upPercent, int downPods, double down
 
   /**
    * The highest count allowed from {@code current}: {@code current + max(upPods, ceil(current ×
-   * upPercent / 100))}, saturated at {@link Integer#MAX_VALUE}; never below {@code current}, however
-   * large {@code upPercent} is.
+   * upPercent / 100))}, saturated at {@link Integer#MAX_VALUE}; never below {@code current},
+   * however large {@code upPercent} is.
    */
   public int maxUp(int current) {
     // A huge percentage makes the double product exceed any long: the cast saturates it at
