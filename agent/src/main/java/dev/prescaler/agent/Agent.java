@@ -92,6 +92,8 @@ public final class Agent implements AutoCloseable {
   private final Optional<ModeStoreListener> modeStoreListener;
   private final Object lock = new Object();
   private boolean leadingBefore;
+  /** The elector's acquisitions at the last round (guarded by lock). */
+  private long acquisitionsSeen;
   /** Whether the mode store has been read since this replica started leading (guarded by lock). */
   private boolean storeResumed;
   /** HPA floors left by an earlier leader whose release failed, sent again each round. */
@@ -383,7 +385,12 @@ public final class Agent implements AutoCloseable {
       metrics.leader(leading);
       Instant start = clock.instant();
       lastRound = start;
-      if (leading && !leadingBefore) {
+      // A new term also when the Lease was lost and won back between two rounds: another
+      // replica may have led (and changed modes or floors) in between.
+      long acquisitions = elector.map(LeaseElector::acquisitions).orElse(0L);
+      boolean newTerm = leading && (!leadingBefore || acquisitions != acquisitionsSeen);
+      acquisitionsSeen = acquisitions;
+      if (newTerm) {
         storeResumed = resumeFromModeStore();
         // What this replica saw of the workloads while another one led is not its own record.
         promotion.restartTracks();

@@ -153,6 +153,32 @@ class AgentFailoverTest {
   }
 
   @Test
+  void aLeaseLostAndWonBackBetweenTwoRoundsIsANewTerm() throws ApiException {
+    Agent a = agent(config("agent-a", "act"));
+    Agent b = agent(config("agent-b", "act"));
+    try {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+
+      // A stalls (no renewal, no round); B takes over and demotes the workload.
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      lead(b);
+      b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      // B stalls in turn; A wins the Lease back before its next round.
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      assertThat(mode(a)).isEqualTo(Mode.ACT);
+      a.runOnce();
+      assertThat(mode(a)).as("B's demotion, read at A's new term").isEqualTo(Mode.OBSERVE_ONLY);
+    } finally {
+      b.close();
+      a.close();
+    }
+  }
+
+  @Test
   void aStoredDemotionWinsOverTheNewLeadersOwnJournal() throws ApiException {
     Path journal = dir.resolve("b.jsonl");
     try (Agent b = agent(config("agent-b", "act", "", journal))) {

@@ -60,6 +60,7 @@ public final class LeaseElector implements AutoCloseable {
 
   private final Object lock = new Object();
   private Instant leaderUntil;
+  private long acquisitions; // guarded by lock
   private String observedRecord;
   private Instant observedAt;
   private String holder = "";
@@ -103,6 +104,17 @@ public final class LeaseElector implements AutoCloseable {
   public boolean isLeader() {
     synchronized (lock) {
       return leaderUntil != null && clock.instant().isBefore(leaderUntil);
+    }
+  }
+
+  /**
+   * How many times this candidate has acquired the Lease (created it or taken it over). A change
+   * between two looks means it led anew, possibly after another candidate led in between, even if
+   * {@link #isLeader()} was true at both.
+   */
+  public long acquisitions() {
+    synchronized (lock) {
+      return acquisitions;
     }
   }
 
@@ -168,6 +180,7 @@ public final class LeaseElector implements AutoCloseable {
         return isLeader();
       }
       if (takeover) {
+        acquisitions++;
         LOG.info("lease {}: {} is now leader (was {})", lease(), identity,
             current.isEmpty() ? "free" : current);
       }
@@ -192,6 +205,7 @@ public final class LeaseElector implements AutoCloseable {
       leaderUntil = null;
       return false;
     }
+    acquisitions++;
     LOG.info("lease {}: created, {} is leader", lease(), identity);
     holder = identity;
     leaderUntil = now.plus(renewDeadline);
