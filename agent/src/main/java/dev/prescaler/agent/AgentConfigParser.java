@@ -2,6 +2,7 @@ package dev.prescaler.agent;
 
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.KubernetesNames;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.StepLimits;
@@ -14,7 +15,6 @@ import dev.prescaler.k8s.KubernetesEventListener;
 import dev.prescaler.k8s.ModeStore;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
-import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -151,21 +151,18 @@ public final class AgentConfigParser {
     if (!identity.isEmpty()) {
       try {
         // The identity names this replica's Events and Lease: the listener's rule is the check.
-        KubernetesEventListener.builder(new ApiClient(), identity);
+        KubernetesEventListener.checkInstance(identity);
       } catch (IllegalArgumentException e) {
         problems.add("kubernetes.identity: " + e.getMessage());
       }
     }
     String store = string(m, "kubernetes", "modeStore").orElse(ModeStore.DEFAULT_NAME);
     Optional<String> modeStore = Optional.empty();
-    if (!store.equals("none")) {
-      try {
-        ModeStore.builder(new ApiClient(), "default").name(store);
-        modeStore = Optional.of(store);
-      } catch (IllegalArgumentException e) {
-        problems.add("kubernetes.modeStore must be a ConfigMap name (a DNS-1123 subdomain) or "
-            + "none, but was " + quote(store));
-      }
+    if (!store.equals("none") && KubernetesNames.isSubdomain(store)) {
+      modeStore = Optional.of(store);
+    } else if (!store.equals("none")) {
+      problems.add("kubernetes.modeStore must be a ConfigMap name (a DNS-1123 subdomain) or "
+          + "none, but was " + quote(store));
     }
     return new AgentConfig.Kubernetes(kubeconfig, election, ns, name, lease, identity, modeStore);
   }
@@ -488,7 +485,7 @@ public final class AgentConfigParser {
 
   private String dnsLabel(Map<String, Object> m, String path, String key, String dflt) {
     String v = string(m, path, key).orElse(dflt);
-    if (!v.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+    if (!KubernetesNames.isLabel(v)) {
       problems.add(path + "." + key + " must be a DNS-1123 label, but was " + quote(v));
     }
     return v;

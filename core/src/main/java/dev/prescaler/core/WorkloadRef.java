@@ -11,9 +11,6 @@ import java.util.regex.Pattern;
  * @param name the object name, a DNS-1123 subdomain
  */
 public record WorkloadRef(String namespace, String kind, String name) {
-  private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  private static final Pattern SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Pattern KIND = Pattern.compile("[A-Z][A-Za-z0-9]{0,62}");
 
   /** Validates every part; an invalid name cannot exist. */
@@ -21,7 +18,7 @@ public record WorkloadRef(String namespace, String kind, String name) {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(name, "name");
-    if (!LABEL.matcher(namespace).matches()) {
+    if (!KubernetesNames.isLabel(namespace)) {
       throw new IllegalArgumentException(
           "namespace must be a DNS-1123 label, but was " + Values.quote(namespace));
     }
@@ -29,7 +26,7 @@ public record WorkloadRef(String namespace, String kind, String name) {
       throw new IllegalArgumentException(
           "kind must be a Kubernetes kind such as Deployment, but was " + Values.quote(kind));
     }
-    if (name.length() > 253 || !SUBDOMAIN.matcher(name).matches()) {
+    if (!KubernetesNames.isSubdomain(name)) {
       throw new IllegalArgumentException(
           "name must be a DNS-1123 subdomain, but was " + Values.quote(name));
     }

@@ -56,6 +56,21 @@ public final class KubernetesEventListener implements EngineListener {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
 
+  /**
+   * Checks an instance name as {@link #builder} does, so that a configuration can be validated
+   * before a client exists.
+   *
+   * @throws IllegalArgumentException naming the value when it is not 1 to 128 letters, digits,
+   *     '-', '_' or '.', starting and ending alphanumeric
+   */
+  public static void checkInstance(String instance) {
+    Objects.requireNonNull(instance, "instance");
+    if (!INSTANCE.matcher(instance).matches()) {
+      throw new IllegalArgumentException("instance must be 1 to 128 letters, digits, '-', '_' "
+          + "or '.', starting and ending alphanumeric, but was \"" + instance + "\"");
+    }
+  }
+
   private record Key(WorkloadRef workload, String reason, String note) {}
 
   private record Series(String name, Instant first, Instant last, int count) {}
@@ -245,11 +260,7 @@ public final class KubernetesEventListener implements EngineListener {
 
     private Builder(ApiClient client, String instance) {
       this.client = Objects.requireNonNull(client, "client");
-      Objects.requireNonNull(instance, "instance");
-      if (!INSTANCE.matcher(instance).matches()) {
-        throw new IllegalArgumentException("instance must be 1 to 128 letters, digits, '-', '_' "
-            + "or '.', starting and ending alphanumeric, but was \"" + instance + "\"");
-      }
+      checkInstance(instance);
       this.instance = instance;
     }
 

@@ -1,5 +1,6 @@
 package dev.prescaler.k8s;
 
+import dev.prescaler.core.KubernetesNames;
 import dev.prescaler.core.ScaleExecutor;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
@@ -15,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +45,6 @@ public final class LeaseElector implements AutoCloseable {
   public static final Duration DEFAULT_RETRY_PERIOD = Duration.ofSeconds(2);
 
   private static final Logger LOG = LoggerFactory.getLogger(LeaseElector.class);
-  private static final Pattern NAME =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private final CoordinationV1Api api;
   private final ApiCalls calls;
@@ -337,11 +335,11 @@ public final class LeaseElector implements AutoCloseable {
      */
     public LeaseElector build() {
       StringBuilder p = new StringBuilder();
-      if (!NAME.matcher(namespace).matches() || namespace.contains(".")) {
+      if (!KubernetesNames.isLabel(namespace)) {
         p.append("\n- namespace must be a DNS-1123 label, but was \"").append(namespace)
             .append('"');
       }
-      if (!NAME.matcher(name).matches() || name.length() > 253) {
+      if (!KubernetesNames.isSubdomain(name)) {
         p.append("\n- name must be a DNS-1123 subdomain, but was \"").append(name).append('"');
       }
       if (identity.isBlank() || identity.length() > 253) {

@@ -1,5 +1,6 @@
 package dev.prescaler.k8s;
 
+import dev.prescaler.core.KubernetesNames;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.WorkloadRef;
 import io.kubernetes.client.custom.V1Patch;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +53,6 @@ public final class ModeStore {
   static final int MAX_KEY = 253;
 
   private static final Logger LOG = LoggerFactory.getLogger(ModeStore.class);
-  private static final Pattern NAME =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   private final ApiClient client;
   private final CoreV1Api api;
@@ -345,7 +342,7 @@ public final class ModeStore {
     private Builder(ApiClient client, String namespace) {
       super(client);
       Objects.requireNonNull(namespace, "namespace");
-      if (!LABEL.matcher(namespace).matches()) {
+      if (!KubernetesNames.isLabel(namespace)) {
         throw new IllegalArgumentException("namespace must be a DNS-1123 label, but was \""
             + namespace + "\"");
       }
@@ -359,7 +356,7 @@ public final class ModeStore {
      */
     public Builder name(String name) {
       Objects.requireNonNull(name, "name");
-      if (name.length() > 253 || !NAME.matcher(name).matches()) {
+      if (!KubernetesNames.isSubdomain(name)) {
         throw new IllegalArgumentException("name must be a DNS-1123 subdomain, but was \"" + name
             + "\"");
       }
