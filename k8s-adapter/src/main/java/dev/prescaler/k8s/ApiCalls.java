@@ -115,6 +115,27 @@ final class ApiCalls {
   }
 
   /**
+   * Why a write of {@code what} failed, as an outcome's message: the error, the number of tries,
+   * and whether the write may have been applied all the same (a try timed out or met a server
+   * error) or nothing changed.
+   */
+  static String writeFailed(Result<?> r, String what) {
+    return describe(r.error().orElseThrow(), what)
+        + (r.attempts() > 1 ? " (after " + r.attempts() + " tries)" : "")
+        + (r.uncertain() ? MAY_HAVE_BEEN_APPLIED : "; nothing changed");
+  }
+
+  /** A 409 after a try that timed out or met a server error, whose re-read failed too. */
+  static String conflictRereadFailed(Result<?> reread, String what) {
+    return what + ": HTTP 409 Conflict after a try that timed out or met a server error, and the "
+        + "re-read failed (" + describe(reread.error().orElseThrow(), what) + "), so the change "
+        + "may have been applied: re-read next tick";
+  }
+
+  static final String MAY_HAVE_BEEN_APPLIED = "; a try timed out or met a server error, so the "
+      + "change may have been applied: re-read next tick";
+
+  /**
    * Describes a failed call: {@code HTTP 404 NotFound on deployments.apps default/web (scale):
    * deployments.apps "web" not found}.
    */

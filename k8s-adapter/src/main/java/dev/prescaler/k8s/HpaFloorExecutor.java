@@ -206,10 +206,7 @@ public final class HpaFloorExecutor implements ScaleExecutor {
         return ScaleOutcome.refused(what + " changed by someone else (HTTP 409 Conflict): not "
             + "overwritten; re-read and decide again next tick");
       }
-      return ScaleOutcome.failed(ApiCalls.describe(r.error().orElseThrow(), what)
-          + (r.attempts() > 1 ? " (after " + r.attempts() + " tries)" : "")
-          + (r.uncertain() ? ScaleSubresourceExecutor.MAY_HAVE_BEEN_APPLIED
-              : "; nothing changed"));
+      return ScaleOutcome.failed(ApiCalls.writeFailed(r, what));
     }
     remember(ref, name);
     LOG.debug("{}: {} minReplicas {} -> {}", ref, what, before, floor);
@@ -230,10 +227,7 @@ public final class HpaFloorExecutor implements ScaleExecutor {
     ApiCalls.Result<V2HorizontalPodAutoscaler> again = calls.run(
         () -> api.readNamespacedHorizontalPodAutoscaler(name, ref.namespace()).execute());
     if (!again.ok()) {
-      return ScaleOutcome.failed(what + ": HTTP 409 Conflict after a try that timed out or met a "
-          + "server error, and the re-read failed ("
-          + ApiCalls.describe(again.error().orElseThrow(), what) + "), so the change may have "
-          + "been applied: re-read next tick");
+      return ScaleOutcome.failed(ApiCalls.conflictRereadFailed(again, what));
     }
     V2HorizontalPodAutoscaler hpa = again.value().orElseThrow();
     Optional<JsonObject> mark;

@@ -1,5 +1,6 @@
 package dev.prescaler.k8s;
 
+import com.google.gson.JsonObject;
 import dev.prescaler.core.KubernetesNames;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.WorkloadRef;
@@ -268,13 +269,19 @@ public final class ModeStore {
         return failed(workload, notStored(read));
       }
       V1ConfigMap cm = read.value().orElseThrow();
-      Map<String, String> data = cm.getData() == null ? Map.of() : cm.getData();
-      if (value.equals(data.get(key))) {
+      Map<String, String> held = cm.getData() == null ? Map.of() : cm.getData();
+      if (value.equals(held.get(key))) {
         return stored(key, configMap() + " already holds " + key + "=" + value);
       }
       String rv = cm.getMetadata() == null ? null : cm.getMetadata().getResourceVersion();
-      String body = "{\"metadata\":{\"resourceVersion\":" + json(rv) + "},\"data\":{"
-          + json(key) + ":" + json(value) + "}}";
+      JsonObject md = new JsonObject();
+      md.addProperty("resourceVersion", rv);
+      JsonObject data = new JsonObject();
+      data.addProperty(key, value);
+      JsonObject patch = new JsonObject();
+      patch.add("metadata", md);
+      patch.add("data", data);
+      String body = patch.toString();
       ApiCalls.Result<V1ConfigMap> patched = calls.run(() -> PatchUtils.patch(V1ConfigMap.class,
           () -> api.patchNamespacedConfigMap(name, namespace, new V1Patch(body)).buildCall(null),
           V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
@@ -310,28 +317,6 @@ public final class ModeStore {
 
   private String describe(ApiCalls.Result<?> r) {
     return ApiCalls.describe(r.error().orElseThrow(), "configmaps " + configMap());
-  }
-
-  private static String json(String s) {
-    if (s == null) {
-      return "null";
-    }
-    StringBuilder b = new StringBuilder("\"");
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 
   /** Builds a {@link ModeStore}; also takes the clock, sleeper and retry of every API caller. */

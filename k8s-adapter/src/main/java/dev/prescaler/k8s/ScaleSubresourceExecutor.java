@@ -53,8 +53,6 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   public static final Duration DEFAULT_HPA_CACHE_TTL = Duration.ofSeconds(30);
 
   /** The end of a failure whose write a timed-out (or 5xx) try may have applied. */
-  static final String MAY_HAVE_BEEN_APPLIED = "; a try timed out or met a server error, so the "
-      + "change may have been applied: re-read next tick";
 
   private static final Logger LOG = LoggerFactory.getLogger(ScaleSubresourceExecutor.class);
 
@@ -137,10 +135,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
       if (patched.uncertain()) {
         ApiCalls.Result<ScaleClient.Scale> again = calls.run(scales.read(r, ref));
         if (!again.ok()) {
-          return ScaleOutcome.failed(what + ": HTTP 409 Conflict after a try that timed out or "
-              + "met a server error, and the re-read failed ("
-              + ApiCalls.describe(again.error().orElseThrow(), what) + "), so the change may have "
-              + "been applied: re-read next tick");
+          return ScaleOutcome.failed(ApiCalls.conflictRereadFailed(again, what));
         }
         if (again.value().orElseThrow().specReplicas() == request.to()) {
           return ScaleOutcome.applied(request.to(), "PATCH " + what + " spec.replicas "
@@ -168,7 +163,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     String retry = result.retryAt().map(t -> "; rate limited, no request before " + t).orElse("");
     return ScaleOutcome.failed(ApiCalls.describe(result.error().orElseThrow(), what)
         + (result.attempts() > 1 ? " (after " + result.attempts() + " tries)" : "") + retry
-        + (write && result.uncertain() ? MAY_HAVE_BEEN_APPLIED : "; nothing changed"));
+        + (write && result.uncertain() ? ApiCalls.MAY_HAVE_BEEN_APPLIED : "; nothing changed"));
   }
 
   /**
