@@ -153,8 +153,10 @@ public final class Agent implements AutoCloseable {
     if (journalFile.isPresent() && (Files.exists(journalFile.get())
         || Files.exists(JsonLinesJournal.rotatedFileOf(journalFile.get())))) {
       // Read before the writer opens it: a rotation during a read could hide lines.
-      past = JsonLinesJournal.readSince(journalFile.get(), clock.instant().minus(RESTORE_WINDOW));
-      pastModes = JsonLinesJournal.readModeChanges(journalFile.get());
+      JsonLinesJournal.Contents read = JsonLinesJournal.readSinceWithModes(journalFile.get(),
+          clock.instant().minus(RESTORE_WINDOW));
+      past = read.records();
+      pastModes = read.modes();
     }
     DecisionJournal journal = journalFile.<DecisionJournal>map(JsonLinesJournal::open)
         .orElseGet(() -> new InMemoryJournal(10_000));

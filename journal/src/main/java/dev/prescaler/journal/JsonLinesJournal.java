@@ -626,7 +626,28 @@ public final class JsonLinesJournal implements DecisionJournal {
     return scan(file, null, false, true, skipped).modes();
   }
 
-  private record Contents(List<DecisionRecord> records, List<ModeChangedEvent> modes) {}
+  /**
+   * What a restore reads from a journal, in one pass over its files.
+   *
+   * @param records the records at or after the instant asked for, as {@link #readSince}
+   * @param modes every mode change, as {@link #readModeChanges}
+   */
+  public record Contents(List<DecisionRecord> records, List<ModeChangedEvent> modes) {}
+
+  /**
+   * {@link #readSince(Path, Instant)} and {@link #readModeChanges(Path)} in one pass over the
+   * files, for a restart that needs both.
+   *
+   * @throws UncheckedIOException when neither the file nor its rotated file exists, or one cannot
+   *     be read
+   */
+  public static Contents readSinceWithModes(Path file, Instant since) {
+    Objects.requireNonNull(since, "since");
+    WarnLog log = new WarnLog(file);
+    Contents contents = scan(file, since, true, true, log);
+    log.finish();
+    return contents;
+  }
 
   private static Contents scan(Path file, Instant since, boolean decisions, boolean modes,
       Consumer<String> skipped) {

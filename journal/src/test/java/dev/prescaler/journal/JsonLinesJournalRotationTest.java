@@ -186,6 +186,10 @@ class JsonLinesJournalRotationTest {
     assertThat(skipped).isEmpty();
     assertThat(JsonLinesJournal.readSince(file, since)).isEqualTo(tail);
     assertThat(JsonLinesJournal.readSince(file, T0.plusSeconds(100_000))).isEmpty();
+    // One pass for a restart: the same records, and the same mode changes as readModeChanges.
+    JsonLinesJournal.Contents both = JsonLinesJournal.readSinceWithModes(file, since);
+    assertThat(both.records()).isEqualTo(tail);
+    assertThat(both.modes()).isEqualTo(JsonLinesJournal.readModeChanges(file));
   }
 
   @Test
