@@ -353,7 +353,7 @@ public final class ClusterCapacityArbiter {
     double available = budget.available(now);
     boolean known = available >= 0 && Double.isFinite(available);
     List<Claim> all = new ArrayList<>();
-    List<String> stale = new ArrayList<>();
+    List<Seen> stale = new ArrayList<>(); // formatted only when this workload is cut
     Grant granted = null;
     synchronized (lock) {
       Instant fresh = now.minus(claimTtl);
@@ -362,8 +362,7 @@ public final class ClusterCapacityArbiter {
           boolean expired = s.claimed().isBefore(fresh);
           all.add(counted(s, expired));
           if (expired && s.running() > 0) {
-            stale.add(s.claim().workload() + " " + s.running() + " (seen "
-                + Duration.between(s.claimed(), now).toSeconds() + " s ago)");
+            stale.add(s);
           }
         }
       }
@@ -389,8 +388,12 @@ public final class ClusterCapacityArbiter {
     }
     String reason = granted.reason();
     if (!stale.isEmpty()) {
-      reason += "; counted at what they last ran (no fresh claim): "
-          + String.join(", ", stale.subList(0, Math.min(3, stale.size())))
+      List<String> named = new ArrayList<>();
+      for (Seen s : stale.subList(0, Math.min(3, stale.size()))) {
+        named.add(s.claim().workload() + " " + s.running() + " (seen "
+            + Duration.between(s.claimed(), now).toSeconds() + " s ago)");
+      }
+      reason += "; counted at what they last ran (no fresh claim): " + String.join(", ", named)
           + (stale.size() > 3 ? " and " + (stale.size() - 3) + " more" : "");
     }
     return p.to("capacity-arbiter", granted.replicas(), reason);

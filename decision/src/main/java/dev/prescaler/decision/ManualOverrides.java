@@ -92,12 +92,12 @@ public final class ManualOverrides implements DecisionPolicy {
 
     /** The bounds active at {@code now}, as an override; empty when none is. */
     public Optional<Entry> at(Instant now) {
-      if (!activeAt(now)) {
-        return Optional.empty();
-      }
       Optional<Bound> p = active(pin, now);
       Optional<Bound> f = active(floor, now);
       Optional<Bound> c = active(ceiling, now);
+      if (p.isEmpty() && f.isEmpty() && c.isEmpty()) {
+        return Optional.empty();
+      }
       if (p.equals(pin) && f.equals(floor) && c.equals(ceiling)) {
         return Optional.of(this);
       }

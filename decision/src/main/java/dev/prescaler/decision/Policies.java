@@ -60,11 +60,8 @@ public final class Policies {
       Map<WorkloadRef, ? extends DecisionPolicy> byWorkload) {
     Objects.requireNonNull(fallback, "fallback");
     Map<WorkloadRef, DecisionPolicy> copy = Map.copyOf(byWorkload);
-    Duration memory = fallback.memory();
-    for (DecisionPolicy p : copy.values()) {
-      memory = p.memory().compareTo(memory) > 0 ? p.memory() : memory;
-    }
-    Duration longest = memory;
+    Duration longest = copy.values().stream().map(DecisionPolicy::memory)
+        .reduce(fallback.memory(), Durations::longest);
     return new DecisionPolicy() {
       @Override
       public Proposal apply(DecisionContext context, Proposal proposal) {
