@@ -276,23 +276,14 @@ public final class AutoscalerEngine implements AutoCloseable {
     // One step more than the ring holds: the newest backfilled step stays open, so this fills
     // every closed step, as an engine that had run all along would have.
     Instant from = now.minus(historyStep.multipliedBy(historyCapacity + 1L));
-    Optional<MetricSeries> past;
+    LoadHistory h;
     try {
-      past = call(ref, Stage.HISTORY, () -> source.history(spec, m, from, now, historyStep));
-    } catch (CallStillRunningException e) {
-      LOG.warn("{}: backfill of {} not asked, starting without history: {}", ref, m.name(),
-          e.getMessage());
-      return null;
-    } catch (RuntimeException e) {
-      LOG.warn("{}: backfill of {} failed, starting without history: {}", ref, m.name(),
-          e.toString());
-      return null;
-    }
-    if (past == null || past.isEmpty()) {
-      return null;
-    }
-    LoadHistory h = new LoadHistory(historyStep, historyCapacity);
-    try {
+      Optional<MetricSeries> past =
+          call(ref, Stage.HISTORY, () -> source.history(spec, m, from, now, historyStep));
+      if (past == null || past.isEmpty()) {
+        return null;
+      }
+      h = new LoadHistory(historyStep, historyCapacity);
       MetricSeries series = past.get();
       for (int i = 0; i < series.size(); i++) {
         double v = series.value(i);
@@ -300,6 +291,10 @@ public final class AutoscalerEngine implements AutoCloseable {
           h.add(series.timeOf(i), v);
         }
       }
+    } catch (CallStillRunningException e) {
+      LOG.warn("{}: backfill of {} not asked, starting without history: {}", ref, m.name(),
+          e.getMessage());
+      return null;
     } catch (RuntimeException e) {
       LOG.warn("{}: backfill of {} failed, starting without history: {}", ref, m.name(),
           e.toString());
@@ -639,6 +634,11 @@ public final class AutoscalerEngine implements AutoCloseable {
       this.since = since;
     }
 
+    /** Why a call of {@code stage} is not made while this one runs. */
+    String stillRunning(Stage stage) {
+      return "previous " + stage.label + " call still running since " + since;
+    }
+
     /** Whether the body may start on {@code t}: not when the engine already gave up. */
     synchronized boolean start(Thread t) {
       if (abandoned) {
@@ -683,8 +683,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     InFlight slot = new InFlight(clock.instant());
     InFlight previous = running.putIfAbsent(key, slot);
     if (previous != null) {
-      throw new CallStillRunningException("previous " + stage.label
-          + " call still running since " + previous.since);
+      throw new CallStillRunningException(previous.stillRunning(stage));
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     try {
@@ -759,9 +758,8 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   /** The reason to hold while a call of {@code workload} and {@code stage} runs, or null. */
   private String stillRunning(WorkloadRef workload, Stage stage) {
-    InFlight slot = callPool == null ? null : running.get(new CallKey(workload, stage));
-    return slot == null ? null
-        : "previous " + stage.label + " call still running since " + slot.since;
+    InFlight slot = running.get(new CallKey(workload, stage));
+    return slot == null ? null : slot.stillRunning(stage);
   }
 
   /**
@@ -851,7 +849,7 @@ public final class AutoscalerEngine implements AutoCloseable {
    * whether none does.
    */
   private boolean awaitSlot(WorkloadRef workload, Stage stage) {
-    InFlight slot = callPool == null ? null : running.get(new CallKey(workload, stage));
+    InFlight slot = running.get(new CallKey(workload, stage)); // only pooled calls take slots
     if (slot == null) {
       return true;
     }
