@@ -230,14 +230,14 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       return ScaleOutcome.failed(ApiCalls.conflictRereadFailed(again, what));
     }
     V2HorizontalPodAutoscaler hpa = again.value().orElseThrow();
-    Optional<JsonObject> mark;
+    Marks marks;
     try {
-      mark = Marks.of(hpa).written();
+      marks = Marks.of(hpa);
     } catch (IllegalArgumentException e) {
-      mark = Optional.empty();
+      marks = null; // unreadable marks: not what this patch wrote
     }
-    JsonObject spec = specTree(hpa);
-    if (mark.isPresent() && mark.get().equals(written)
+    JsonObject spec = marks == null ? null : marks.spec();
+    if (marks != null && marks.written().filter(written::equals).isPresent()
         && written.keySet().stream().allMatch(f -> holds(written.get(f), spec.get(f)))) {
       remember(ref, name);
       return ScaleOutcome.applied(to, done + " (applied by a try that timed out; confirmed by a "
@@ -344,15 +344,13 @@ public final class HpaFloorExecutor implements ScaleExecutor {
         return;
       }
       Marks marks;
-      V2HorizontalPodAutoscalerSpec original;
       try {
         marks = Marks.of(hpa);
-        original = V2HorizontalPodAutoscalerSpec.fromJson(
-            annotation(hpa, ORIGINAL_SPEC_ANNOTATION).orElseThrow());
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (RuntimeException e) {
         throw new IllegalStateException("cannot restore the HPA of " + workload + ": "
             + e.getMessage(), e);
       }
+      V2HorizontalPodAutoscalerSpec original = marks.savedSpec().orElseThrow();
       List<String> restored = new ArrayList<>();
       List<String> left = new ArrayList<>();
       for (String f : FIELDS) {
@@ -424,7 +422,7 @@ public final class HpaFloorExecutor implements ScaleExecutor {
    *     value stripped; empty when absent
    */
   private record Marks(JsonObject spec, Optional<JsonObject> saved, Optional<String> savedRaw,
-      Optional<JsonObject> written) {
+      Optional<V2HorizontalPodAutoscalerSpec> savedSpec, Optional<JsonObject> written) {
 
     /**
      * Reads the annotations.
@@ -434,9 +432,10 @@ public final class HpaFloorExecutor implements ScaleExecutor {
     static Marks of(V2HorizontalPodAutoscaler hpa) {
       Optional<String> raw = annotation(hpa, ORIGINAL_SPEC_ANNOTATION);
       Optional<JsonObject> saved = Optional.empty();
+      Optional<V2HorizontalPodAutoscalerSpec> savedSpec = Optional.empty();
       if (raw.isPresent()) {
         try {
-          V2HorizontalPodAutoscalerSpec.fromJson(raw.get());
+          savedSpec = Optional.of(V2HorizontalPodAutoscalerSpec.fromJson(raw.get()));
           saved = Optional.of(strip(JsonParser.parseString(raw.get())).getAsJsonObject());
         } catch (java.io.IOException | RuntimeException e) {
           throw new IllegalArgumentException("annotation " + ORIGINAL_SPEC_ANNOTATION
@@ -462,7 +461,7 @@ public final class HpaFloorExecutor implements ScaleExecutor {
         parsed.getAsJsonObject().entrySet().forEach(e -> out.add(e.getKey(), strip(e.getValue())));
         written = Optional.of(out);
       }
-      return new Marks(specTree(hpa), saved, raw, written);
+      return new Marks(specTree(hpa), saved, raw, savedSpec, written);
     }
 
     /** Whether Prescaler's last patch wrote {@code field}, as recorded. */
