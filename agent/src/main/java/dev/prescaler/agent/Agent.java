@@ -43,6 +43,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -96,6 +97,11 @@ public final class Agent implements AutoCloseable {
   private long acquisitionsSeen;
   /** Whether the mode store has been read since this replica started leading (guarded by lock). */
   private boolean storeResumed;
+  /**
+   * Whether the entries of workloads not in the configuration have been removed from the mode
+   * store since this replica started leading (guarded by lock).
+   */
+  private boolean storePruned;
   /** HPA floors left by an earlier leader whose release failed, sent again each round. */
   private final Set<WorkloadRef> floorsToRelease = new LinkedHashSet<>();
   /** When this replica's journal last changed each workload's mode, for the store's resume. */
@@ -319,6 +325,21 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
+   * Removes from the mode store the entries of workloads this configuration does not hold, so
+   * that the store does not grow with every workload ever configured and a workload configured
+   * again later starts observe-only rather than in a mode it earned before it was removed. A
+   * removal that fails is tried again on the next round.
+   */
+  private boolean pruneModeStore() {
+    if (modeStore.isEmpty()) {
+      return true;
+    }
+    Set<WorkloadRef> configured = new HashSet<>();
+    config.workloads().forEach(w -> configured.add(w.spec().workload()));
+    return modeStore.get().retainOnly(configured).stored();
+  }
+
+  /**
    * Gives back the HPA floors of {@code workloads} that this replica does not hold in HPA-floor
    * mode; a release that fails stays pending and is sent again on the next round.
    */
@@ -394,6 +415,7 @@ public final class Agent implements AutoCloseable {
       acquisitionsSeen = acquisitions;
       if (newTerm) {
         storeResumed = resumeFromModeStore();
+        storePruned = pruneModeStore();
         // What this replica saw of the workloads while another one led is not its own record.
         promotion.restartTracks();
         List<WorkloadRef> all = new ArrayList<>();
@@ -402,6 +424,9 @@ public final class Agent implements AutoCloseable {
       } else if (leading) {
         if (!storeResumed) {
           storeResumed = resumeFromModeStore();
+        }
+        if (!storePruned) {
+          storePruned = pruneModeStore();
         }
         releaseFloorsNotHeld(floorsToRelease);
       }

@@ -286,4 +286,49 @@ class AgentFailoverTest {
       assertThat(mode(b)).isEqualTo(Mode.OBSERVE_ONLY);
     }
   }
+
+  @Test
+  void aWorkloadRemovedFromTheConfigurationLosesItsEntryAndStartsObserveOnlyWhenAddedBack()
+      throws ApiException {
+    kube.deployment("api", 2);
+    WorkloadRef api = WorkloadRef.deployment(kube.namespace(), "api");
+    String withApi = configText("agent-a", "act", "", null) + """
+          - namespace: %s
+            name: api
+            maxReplicas: 10
+            mode: act
+            metrics:
+              - name: cpu
+                type: utilization
+                target: 70
+                source: metrics-server
+                resource: cpu
+        """.formatted(kube.namespace());
+    try (Agent a = agent(AgentConfigParser.parse(withApi, "a.yaml"))) {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      a.engine().mode(api, Mode.ACT, "promoted after 1440 min observed");
+    }
+    assertThat(storedKeys()).containsOnly(ModeStore.key(web), ModeStore.key(api));
+
+    clock.advance(Duration.ofDays(30));
+    try (Agent b = agent(config("agent-b", "act"))) {
+      lead(b);
+      assertThat(mode(b)).as("web is still configured").isEqualTo(Mode.ACT);
+      assertThat(storedKeys()).as("api is not").containsOnly(ModeStore.key(web));
+    }
+    try (Agent c = agent(AgentConfigParser.parse(withApi.replace("agent-a", "agent-c"),
+        "c.yaml"))) {
+      lead(c);
+      assertThat(c.engine().spec(api).orElseThrow().mode())
+          .as("added back a month later, api earns its mode again").isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(mode(c)).isEqualTo(Mode.ACT);
+    }
+  }
+
+  private List<String> storedKeys() throws ApiException {
+    Map<String, String> data = new CoreV1Api(kube.fixture())
+        .readNamespacedConfigMap(ModeStore.DEFAULT_NAME, kube.namespace()).execute().getData();
+    return List.copyOf(data.keySet());
+  }
 }

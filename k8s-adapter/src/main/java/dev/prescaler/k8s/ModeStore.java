@@ -1,5 +1,6 @@
 package dev.prescaler.k8s;
 
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import dev.prescaler.core.KubernetesNames;
 import dev.prescaler.core.Mode;
@@ -13,10 +14,14 @@ import io.kubernetes.client.util.PatchUtils;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * resourceVersion read; a 409 (another writer, or an earlier try of the same write that timed out
  * but was applied) re-reads and tries again, at most {@value #MAX_CONFLICTS} times. Transient
  * errors are retried by the {@link RetryPolicy}. Errors never throw: they are logged at WARN and
- * returned. Needs {@code get}, {@code create} and {@code patch} on {@code configmaps} in the
- * store's namespace. Thread-safe.
+ * returned. {@link #retainOnly} removes the entries of workloads no longer configured, so one
+ * ConfigMap belongs to one engine deployment, as its Lease does. Needs {@code get}, {@code create}
+ * and {@code patch} on {@code configmaps} in the store's namespace. Thread-safe.
  */
 public final class ModeStore {
   /** Default ConfigMap name: {@value}. */
@@ -273,18 +279,9 @@ public final class ModeStore {
       if (value.equals(held.get(key))) {
         return stored(key, configMap() + " already holds " + key + "=" + value);
       }
-      String rv = cm.getMetadata() == null ? null : cm.getMetadata().getResourceVersion();
-      JsonObject md = new JsonObject();
-      md.addProperty("resourceVersion", rv);
       JsonObject data = new JsonObject();
       data.addProperty(key, value);
-      JsonObject patch = new JsonObject();
-      patch.add("metadata", md);
-      patch.add("data", data);
-      String body = patch.toString();
-      ApiCalls.Result<V1ConfigMap> patched = calls.run(() -> PatchUtils.patch(V1ConfigMap.class,
-          () -> api.patchNamespacedConfigMap(name, namespace, new V1Patch(body)).buildCall(null),
-          V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+      ApiCalls.Result<V1ConfigMap> patched = mergePatch(cm, data);
       if (patched.ok()) {
         return stored(key, "patched " + configMap() + ": " + key + "=" + value);
       }
@@ -296,6 +293,82 @@ public final class ModeStore {
     }
     return failed(workload, "gave up after " + MAX_CONFLICTS + " conflicting writes to "
         + configMap() + "; mode not stored");
+  }
+
+  /**
+   * Removes the entry of every workload not in {@code keep}, e.g. the workloads no longer in the
+   * configuration, so that the ConfigMap does not grow with every workload ever configured and a
+   * workload configured again later starts from its configured mode, not from one earned long
+   * ago. One JSON merge patch sets their keys to null, with the resourceVersion read; a 409
+   * re-reads and tries again, at most {@value #MAX_CONFLICTS} times. Keys that do not name a
+   * workload (see {@link #read()}) are left alone. Never throws for an API error.
+   *
+   * @param keep the workloads whose entries stay
+   * @return whether the ConfigMap now holds no entry of a workload outside {@code keep}, and
+   *     what was removed (or why it failed); a failure is also logged at WARN
+   */
+  public synchronized WriteResult retainOnly(Set<WorkloadRef> keep) {
+    Objects.requireNonNull(keep, "keep");
+    for (int round = 1; round <= MAX_CONFLICTS; round++) {
+      ApiCalls.Result<V1ConfigMap> read =
+          calls.run(() -> api.readNamespacedConfigMap(name, namespace).execute());
+      if (!read.ok() && read.code() == 404) {
+        return new WriteResult(true, configMap() + " does not exist: nothing to remove");
+      }
+      if (!read.ok()) {
+        return notRemoved(describe(read));
+      }
+      V1ConfigMap cm = read.value().orElseThrow();
+      Map<String, String> held = cm.getData() == null ? Map.of() : cm.getData();
+      List<String> gone = new ArrayList<>();
+      for (String key : held.keySet()) {
+        if (workloadOf(key).filter(w -> !keep.contains(w)).isPresent()) {
+          gone.add(key);
+        }
+      }
+      if (gone.isEmpty()) {
+        return new WriteResult(true, configMap() + " holds no entry of another workload");
+      }
+      Collections.sort(gone);
+      JsonObject data = new JsonObject();
+      gone.forEach(k -> data.add(k, JsonNull.INSTANCE));
+      ApiCalls.Result<V1ConfigMap> patched = mergePatch(cm, data);
+      if (patched.ok()) {
+        String message = "removed from " + configMap() + " the entries of workloads no longer "
+            + "configured: " + String.join(", ", gone);
+        LOG.info("mode store: {}", message);
+        return new WriteResult(true, message);
+      }
+      if (patched.code() == 404) {
+        return new WriteResult(true, configMap() + " was deleted: nothing to remove");
+      }
+      if (patched.code() != 409) {
+        return notRemoved(describe(patched) + (patched.uncertain()
+            ? "; a try timed out or met a server error, so they may have been removed" : ""));
+      }
+    }
+    return notRemoved("gave up after " + MAX_CONFLICTS + " conflicting writes");
+  }
+
+  private WriteResult notRemoved(String why) {
+    String message = "could not remove the entries of workloads no longer configured from "
+        + configMap() + ": " + why;
+    LOG.warn("mode store: {}", message);
+    return new WriteResult(false, message);
+  }
+
+  /** One JSON merge patch of {@code data}, guarded by the resourceVersion of {@code read}. */
+  private ApiCalls.Result<V1ConfigMap> mergePatch(V1ConfigMap read, JsonObject data) {
+    String rv = read.getMetadata() == null ? null : read.getMetadata().getResourceVersion();
+    JsonObject md = new JsonObject();
+    md.addProperty("resourceVersion", rv);
+    JsonObject patch = new JsonObject();
+    patch.add("metadata", md);
+    patch.add("data", data);
+    String body = patch.toString();
+    return calls.run(() -> PatchUtils.patch(V1ConfigMap.class,
+        () -> api.patchNamespacedConfigMap(name, namespace, new V1Patch(body)).buildCall(null),
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
   }
 
   private WriteResult stored(String key, String message) {

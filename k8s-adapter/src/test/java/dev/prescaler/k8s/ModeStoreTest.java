@@ -96,6 +96,26 @@ class ModeStoreTest {
   }
 
   @Test
+  void retainOnlyRemovesTheEntriesOfOtherWorkloadsAndKeepsTheRest() throws ApiException {
+    ModeStore store = store();
+    store.write(WEB, Mode.ACT, "promoted");
+    store.write(DB, Mode.HPA_FLOOR, "promoted manually");
+    Map<String, String> data = new LinkedHashMap<>(data());
+    data.put("notes", "written by hand");
+    V1ConfigMap cm = new CoreV1Api(k8s.fixture())
+        .readNamespacedConfigMap(ModeStore.DEFAULT_NAME, NS).execute();
+    new CoreV1Api(k8s.fixture()).replaceNamespacedConfigMap(ModeStore.DEFAULT_NAME, NS,
+        cm.data(data)).execute();
+
+    ModeStore.WriteResult r = store.retainOnly(java.util.Set.of(WEB));
+    assertThat(r.stored()).as(r.message()).isTrue();
+    assertThat(data()).containsOnlyKeys("shop_Deployment_web", "notes");
+    assertThat(store.read().orElseThrow()).containsOnlyKeys(WEB);
+    assertThat(store.retainOnly(java.util.Set.of(WEB)).message())
+        .isEqualTo("prescaler/prescaler-modes holds no entry of another workload");
+  }
+
+  @Test
   void writingTheValueTheConfigMapAlreadyHoldsSendsNoPatch() {
     ModeStore store = store();
     store.write(WEB, Mode.ACT, "promoted");

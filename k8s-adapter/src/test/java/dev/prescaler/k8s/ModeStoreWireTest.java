@@ -165,4 +165,44 @@ class ModeStoreWireTest {
     wire.status(403, "Forbidden", "cannot get configmaps");
     assertThat(store().read()).isEmpty();
   }
+
+  @Test
+  void retainOnlyNullsTheOtherWorkloadsKeysInOnePatchAndLeavesOtherKeysAlone() {
+    wire.json(200, configMap("7", "\"" + KEY + "\":\"" + VALUE + "\","
+        + "\"shop_Deployment_old\":\"act 2026-01-02T00:00:00Z promoted\","
+        + "\"shop_StatefulSet_gone\":\"hpa-floor 2026-01-03T00:00:00Z promoted\","
+        + "\"notes\":\"written by hand\""))
+        .status(409, "Conflict", "the object has been modified")
+        .json(200, configMap("8", "\"" + KEY + "\":\"" + VALUE + "\","
+            + "\"shop_Deployment_old\":\"act 2026-01-02T00:00:00Z promoted\""))
+        .json(200, configMap("9", ""));
+    ModeStore.WriteResult r = store().retainOnly(java.util.Set.of(WEB));
+    assertThat(r.stored()).as(r.message()).isTrue();
+    assertThat(r.message()).isEqualTo("removed from prescaler/prescaler-modes the entries of "
+        + "workloads no longer configured: shop_Deployment_old");
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(Wire::line)
+        .containsExactly("GET " + CM, "PATCH " + CM, "GET " + CM, "PATCH " + CM);
+    assertThat(rs.get(1).getBody().utf8()).isEqualTo("{\"metadata\":{\"resourceVersion\":\"7\"},"
+        + "\"data\":{\"shop_Deployment_old\":null,\"shop_StatefulSet_gone\":null}}");
+    assertThat(rs.get(3).getBody().utf8()).isEqualTo("{\"metadata\":{\"resourceVersion\":\"8\"},"
+        + "\"data\":{\"shop_Deployment_old\":null}}");
+  }
+
+  @Test
+  void retainOnlySendsNothingWhenNothingIsToGoAndReportsAFailedRead() {
+    wire.json(200, configMap("7", "\"" + KEY + "\":\"" + VALUE + "\""))
+        .status(404, "NotFound", "not found")
+        .status(403, "Forbidden", "cannot get configmaps");
+    assertThat(store().retainOnly(java.util.Set.of(WEB)).message())
+        .isEqualTo("prescaler/prescaler-modes holds no entry of another workload");
+    assertThat(store().retainOnly(java.util.Set.of()).stored()).isTrue();
+    ModeStore.WriteResult forbidden = store().retainOnly(java.util.Set.of());
+    assertThat(forbidden.stored()).isFalse();
+    assertThat(forbidden.message()).isEqualTo("could not remove the entries of workloads no "
+        + "longer configured from prescaler/prescaler-modes: HTTP 403 Forbidden on configmaps "
+        + "prescaler/prescaler-modes: cannot get configmaps");
+    assertThat(wire.requests()).extracting(Wire::line)
+        .containsExactly("GET " + CM, "GET " + CM, "GET " + CM);
+  }
 }
