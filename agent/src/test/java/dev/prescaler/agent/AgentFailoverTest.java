@@ -70,8 +70,15 @@ class AgentFailoverTest {
         promotion:
           automatic: false
         workloads:
+        """.formatted(kube.namespace(), identity, extra.isEmpty() ? "" : "  " + extra)
+        + workload("web", mode);
+  }
+
+  /** One entry of the configuration's {@code workloads} list. */
+  private String workload(String name, String mode) {
+    return """
           - namespace: %s
-            name: web
+            name: %s
             maxReplicas: 10
             mode: %s
             metrics:
@@ -80,8 +87,7 @@ class AgentFailoverTest {
                 target: 70
                 source: metrics-server
                 resource: cpu
-        """.formatted(kube.namespace(), identity, extra.isEmpty() ? "" : "  " + extra,
-        kube.namespace(), mode);
+        """.formatted(kube.namespace(), name, mode);
   }
 
   private AgentConfig config(String identity, String mode) {
@@ -292,18 +298,7 @@ class AgentFailoverTest {
       throws ApiException {
     kube.deployment("api", 2);
     WorkloadRef api = WorkloadRef.deployment(kube.namespace(), "api");
-    String withApi = configText("agent-a", "act", "", null) + """
-          - namespace: %s
-            name: api
-            maxReplicas: 10
-            mode: act
-            metrics:
-              - name: cpu
-                type: utilization
-                target: 70
-                source: metrics-server
-                resource: cpu
-        """.formatted(kube.namespace());
+    String withApi = configText("agent-a", "act", "", null) + workload("api", "act");
     try (Agent a = agent(AgentConfigParser.parse(withApi, "a.yaml"))) {
       lead(a);
       a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
