@@ -1,6 +1,7 @@
 package dev.prescaler.agent;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.prescaler.core.AsyncListener;
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.MetricSource;
@@ -91,6 +92,8 @@ public final class Agent implements AutoCloseable {
   private final ScaleExecutor executor;
   private final Optional<ModeStore> modeStore;
   private final Optional<ModeStoreListener> modeStoreListener;
+  /** Posts the Kubernetes Events off the tick, so that a slow API server cannot stall it. */
+  private final AsyncListener kubernetesEvents;
   private final Object lock = new Object();
   private boolean leadingBefore;
   /** The elector's acquisitions at the last round (guarded by lock). */
@@ -153,6 +156,8 @@ public final class Agent implements AutoCloseable {
         .name(name).clock(clock).build());
     BooleanSupplier leading = elector.isPresent() ? elector.get()::isLeader : () -> true;
     this.modeStoreListener = modeStore.map(store -> new ModeStoreListener(store, leading));
+    this.kubernetesEvents = AsyncListener.of(events(client, clock, identity),
+        "kubernetes-events");
     Optional<Path> journalFile = config.engine().journal();
     List<ModeChangedEvent> pastModes = List.of();
     List<dev.prescaler.core.journal.DecisionRecord> past = List.of();
@@ -181,13 +186,14 @@ public final class Agent implements AutoCloseable {
         .callTimeout(config.engine().callTimeout())
         .listener(metrics)
         .listener(promotion)
-        .listener(events(client, clock, identity));
+        .listener(kubernetesEvents);
     modeStoreListener.ifPresent(b::listener);
     for (AgentConfig.Workload w : config.workloads()) {
       b.workload(w.spec().withMode(Mode.OBSERVE_ONLY));
     }
     this.engine = b.build();
     metrics.bind(engine);
+    metrics.listener("kubernetes-events", kubernetesEvents);
     promotion.bind(engine);
     engine.restore(past);
     List<ModeChangedEvent> journaled = pastModes;
@@ -538,6 +544,8 @@ public final class Agent implements AutoCloseable {
       l.cancel(false);
     }
     engine.close();
+    // After the engine, so that the Events of its close (HPA releases) are posted.
+    kubernetesEvents.close(API_TIMEOUT);
     elector.ifPresent(LeaseElector::close);
     if (server != null) {
       server.close();

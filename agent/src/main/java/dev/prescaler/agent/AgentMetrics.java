@@ -1,5 +1,6 @@
 package dev.prescaler.agent;
 
+import dev.prescaler.core.AsyncListener;
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.EngineListener;
 import dev.prescaler.core.Forecast;
@@ -15,6 +16,7 @@ import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.event.ScaledEvent;
 import dev.prescaler.core.journal.DecisionRecord;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -46,6 +48,8 @@ import java.util.Optional;
  *   failures</td></tr>
  *   <tr><td>prescaler_tick_seconds</td><td>tick latency histogram</td></tr>
  *   <tr><td>prescaler_leader</td><td>1 while this replica leads</td></tr>
+ *   <tr><td>prescaler_listener_events_dropped_total{listener}</td><td>events a listener that
+ *   runs off the tick ({@link AsyncListener}) dropped because its queue was full</td></tr>
  * </table>
  */
 public final class AgentMetrics implements EngineListener {
@@ -107,6 +111,15 @@ public final class AgentMetrics implements EngineListener {
   /** Records one tick's duration. */
   public void tick(Duration took) {
     tickSeconds.observe(took.toNanos() / 1e9);
+  }
+
+  /** Exposes how many events {@code listener} dropped, labelled {@code name}. */
+  public void listener(String name, AsyncListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    CounterWithCallback.builder().name("prescaler_listener_events_dropped_total")
+        .help("Events an off-tick listener dropped because its queue was full")
+        .labelNames("listener").callback(cb -> cb.call(listener.dropped(), name))
+        .register(registry);
   }
 
   /** Records whether this replica leads. */

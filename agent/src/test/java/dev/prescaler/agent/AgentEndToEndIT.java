@@ -8,6 +8,8 @@ import dev.prescaler.journal.JsonLinesJournal;
 import dev.prescaler.k8s.KubeBackend;
 import dev.prescaler.prometheus.PrometheusServer;
 import dev.prescaler.testkit.ManualClock;
+import io.kubernetes.client.openapi.apis.EventsV1Api;
+import io.kubernetes.client.openapi.models.EventsV1Event;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -151,9 +153,15 @@ class AgentEndToEndIT {
       assertThat(metrics).contains("prescaler_actions_total{name=\"web\",namespace=\"" + ns
           + "\",outcome=\"applied\"}");
       assertThat(metrics).contains("prescaler_leader 1.0");
+      assertThat(metrics).contains(
+          "prescaler_listener_events_dropped_total{listener=\"kubernetes-events\"} 0.0");
       assertThat(get(http, port, "/healthz")).isEqualTo("ok\n");
       assertThat(get(http, port, "/readyz")).isEqualTo("ready\n");
     }
+    // Posted off the tick; closing the agent delivered what was queued.
+    assertThat(new EventsV1Api(kube.fixture()).listNamespacedEvent(ns).execute().getItems())
+        .filteredOn(e -> "web".equals(e.getRegarding().getName()))
+        .extracting(EventsV1Event::getReason).contains("ScaledUp", "ScaledDown");
     assertThat(JsonLinesJournal.readModeChanges(journal)).singleElement()
         .satisfies(e -> assertThat(e.reason()).startsWith("promoted after"));
     assertThat(JsonLinesJournal.read(journal)).isNotEmpty();

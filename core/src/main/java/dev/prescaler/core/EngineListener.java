@@ -7,8 +7,10 @@ import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.event.ScaledEvent;
 
 /**
- * Notified synchronously after each journal write. Must be cheap and thread-safe; an exception is
- * logged at WARN and never affects a decision. A new event type is a new default method, so
+ * Notified synchronously after each journal write, on the tick and under the engine's lock. Must
+ * be cheap and thread-safe; an exception is logged at WARN and never affects a decision. A
+ * listener that calls a remote API (and may wait on it) goes in an {@link AsyncListener}, so that
+ * a slow server cannot hold back the ticks. A new event type is a new default method, so
  * existing listeners keep compiling.
  */
 public interface EngineListener {

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -78,18 +79,18 @@ public final class KubernetesEventListener implements EngineListener {
   private final ApiClient client;
   private final EventsV1Api api;
   private final ApiCalls calls;
-  private final Clock clock;
   private final String controller;
   private final String instance;
   private final Duration seriesWindow;
   private final Map<String, ScalableResource> resources;
   private final Map<Key, Series> series = new HashMap<>();
   private final BooleanSupplier enabled;
+  /** The last event name's nanoseconds: two events at one instant get distinct names. */
+  private final AtomicLong lastNanos = new AtomicLong(Long.MIN_VALUE);
 
   private KubernetesEventListener(Builder b) {
     this.client = b.client;
     this.api = new EventsV1Api(b.client);
-    this.clock = b.clock;
     this.calls = new ApiCalls(b.clock, Sleeper.untilClock(b.clock), RetryPolicy.NONE);
     this.controller = b.controller;
     this.instance = b.instance;
@@ -146,7 +147,7 @@ public final class KubernetesEventListener implements EngineListener {
     WorkloadRef ref = event.workload();
     String reason = reasonOf(event);
     String note = noteOf(event);
-    Instant now = clock.instant();
+    Instant now = event.time();
     Key key = new Key(ref, reason, note);
     Series previous;
     synchronized (series) {
@@ -179,12 +180,13 @@ public final class KubernetesEventListener implements EngineListener {
       note = note.substring(0, MAX_NOTE - 3) + "...";
     }
     create(event.workload(), new Key(event.workload(), demoted ? "Demoted" : "Promoted", note),
-        "ChangeMode", demoted ? "Warning" : "Normal", clock.instant());
+        "ChangeMode", demoted ? "Warning" : "Normal", event.time());
   }
 
   private void create(WorkloadRef ref, Key key, String action, String type, Instant now) {
     ScalableResource r = resources.get(ref.kind());
-    String name = eventName(ref.name(), now);
+    String name = eventName(ref.name(), Instant.EPOCH.plusNanos(
+        lastNanos.accumulateAndGet(nanosOf(now), (last, t) -> Math.max(last + 1, t))));
     EventsV1Event ev = new EventsV1Event()
         .apiVersion("events.k8s.io/v1").kind("Event")
         .metadata(new V1ObjectMeta().name(name).namespace(ref.namespace()))
@@ -235,9 +237,12 @@ public final class KubernetesEventListener implements EngineListener {
 
   /** {@code <workload>.<hex nanoseconds since the epoch>}, as Kubernetes' recorders name events. */
   static String eventName(String workload, Instant t) {
-    long nanos = t.getEpochSecond() * 1_000_000_000L + t.getNano();
     String base = workload.length() > 200 ? workload.substring(0, 200) : workload;
-    return base + "." + Long.toHexString(nanos);
+    return base + "." + Long.toHexString(nanosOf(t));
+  }
+
+  private static long nanosOf(Instant t) {
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 
   /** Series state kept per distinct event, for tests. */
@@ -264,7 +269,10 @@ public final class KubernetesEventListener implements EngineListener {
       this.instance = instance;
     }
 
-    /** The clock that times events; default {@link Clock#systemUTC()}. */
+    /**
+     * The clock of the API calls; default {@link Clock#systemUTC()}. An Event carries the time of
+     * the engine's event, whenever it is posted (e.g. later, from an {@code AsyncListener}).
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

@@ -2,6 +2,7 @@ package dev.prescaler.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.prescaler.core.AsyncListener;
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.MetricTarget;
@@ -16,6 +17,7 @@ import io.kubernetes.client.openapi.models.EventsV1Event;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +38,8 @@ class EngineOverKubernetesTest {
         "cpu load " + load + " pod-requests at " + per + " per replica");
   };
   private static KubeBackend k8s;
+  /** The Events listeners of the engines built so far; {@link #events()} closes them. */
+  private static final List<AsyncListener> EVENT_LISTENERS = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -68,17 +72,29 @@ class EngineOverKubernetesTest {
     var client = k8s.adapter();
     var act = ScaleSubresourceExecutor.builder(client).clock(clock).sleeper(d -> { }).build();
     var floor = HpaFloorExecutor.builder(client).clock(clock).sleeper(d -> { }).build();
+    var events = AsyncListener.of(KubernetesEventListener.builder(client, elector.identity())
+        .clock(clock).enabledWhen(elector::isLeader).build(), "kubernetes-events");
+    EVENT_LISTENERS.add(events);
     return AutoscalerEngine.builder()
         .clock(clock)
         .metricSource(MetricsServerSource.builder(client).clock(clock).sleeper(d -> { }).build())
         .policy(PROPORTIONAL)
         .executor(elector.guard(new ModeRoutingExecutor(act, floor)))
-        .listener(KubernetesEventListener.builder(client, elector.identity()).clock(clock)
-            .enabledWhen(elector::isLeader).build())
+        .listener(events)
         .workload(spec)
         .journal(journal)
         .backfill(false)
         .build();
+  }
+
+  /** Delivers the Events the engines queued (close them first), then lists the namespace's. */
+  private static List<EventsV1Event> events() throws Exception {
+    for (AsyncListener l : EVENT_LISTENERS) {
+      assertThat(l.close(Duration.ofSeconds(10))).as("events delivered").isTrue();
+    }
+    EVENT_LISTENERS.clear();
+    return new EventsV1Api(k8s.fixture()).listNamespacedEvent(k8s.namespace()).execute()
+        .getItems();
   }
 
   @Test
@@ -106,8 +122,7 @@ class EngineOverKubernetesTest {
     }
     assertThat(leaderJournal.records().get(0).action()).isEqualTo(DecisionRecord.Action.APPLIED);
     assertThat(k8s.deploymentReplicas("api")).isEqualTo(5);
-    List<EventsV1Event> events = new EventsV1Api(k8s.fixture())
-        .listNamespacedEvent(k8s.namespace()).execute().getItems();
+    List<EventsV1Event> events = events();
     assertThat(events).filteredOn(e -> "api".equals(e.getRegarding().getName()))
         .extracting(EventsV1Event::getReason).containsExactly("ScaledUp");
   }
@@ -126,8 +141,7 @@ class EngineOverKubernetesTest {
       assertThat(r.desired()).isEqualTo(5);
     }
     assertThat(k8s.deploymentReplicas("shop")).isEqualTo(5);
-    List<EventsV1Event> events = new EventsV1Api(k8s.fixture())
-        .listNamespacedEvent(k8s.namespace()).execute().getItems();
+    List<EventsV1Event> events = events();
     assertThat(events).anySatisfy(e -> {
       assertThat(e.getReason()).isEqualTo("ScaledUp");
       assertThat(e.getRegarding().getName()).isEqualTo("shop");

@@ -39,8 +39,9 @@ class KubernetesEventListenerWireTest {
     return KubernetesEventListener.builder(wire.client(), "engine-0").clock(clock).build();
   }
 
-  private static ScaledEvent event(Mode mode, int from, int to, ScaleOutcome outcome) {
-    return new ScaledEvent(WEB, T0, mode, from, to,
+  /** An event at the clock's instant, as the engine publishes it. */
+  private ScaledEvent event(Mode mode, int from, int to, ScaleOutcome outcome) {
+    return new ScaledEvent(WEB, clock.instant(), mode, from, to,
         List.of(new Reason("predictive", from, to, "forecast peak 410 rps in 4m")), outcome);
   }
 
@@ -90,10 +91,10 @@ class KubernetesEventListenerWireTest {
   void aRepeatedEventBecomesASeriesPatch() {
     wire.json(201, CREATED).json(200, CREATED).json(201, CREATED);
     KubernetesEventListener l = listener();
-    ScaledEvent refused = event(Mode.ACT, 3, 5, ScaleOutcome.refused("conflict with HPA"));
-    l.onScaled(refused);
+    ScaleOutcome refused = ScaleOutcome.refused("conflict with HPA");
+    l.onScaled(event(Mode.ACT, 3, 5, refused));
     clock.advance(Duration.ofSeconds(15));
-    l.onScaled(refused);
+    l.onScaled(event(Mode.ACT, 3, 5, refused));
     List<RecordedRequest> rs = wire.requests();
     assertThat(rs).extracting(RecordedRequest::getMethod).containsExactly("POST", "PATCH");
     String name = JsonParser.parseString(rs.get(0).getBody().utf8()).getAsJsonObject()
@@ -105,8 +106,25 @@ class KubernetesEventListenerWireTest {
         + "\"lastObservedTime\":\"2026-11-29T10:00:15.000000Z\"}}");
 
     clock.advance(Duration.ofMinutes(7));
-    l.onScaled(refused);
+    l.onScaled(event(Mode.ACT, 3, 5, refused));
     assertThat(wire.requests()).extracting(RecordedRequest::getMethod).containsExactly("POST");
+  }
+
+  @Test
+  void anEventCarriesTheEnginesTimeAndTwoAtOneInstantGetDistinctNames() {
+    wire.json(201, CREATED).json(201, CREATED);
+    KubernetesEventListener l = listener();
+    ScaledEvent up = event(Mode.ACT, 3, 5, ScaleOutcome.applied(5, "ok"));
+    ScaledEvent refused = event(Mode.ACT, 5, 8, ScaleOutcome.refused("conflict with HPA"));
+    clock.advance(Duration.ofMinutes(3)); // posted later, e.g. from an AsyncListener
+    l.onScaled(up);
+    l.onScaled(refused);
+    List<JsonObject> posted = wire.requests().stream().map(r -> JsonParser.parseString(
+        r.getBody().utf8()).getAsJsonObject()).toList();
+    assertThat(posted).extracting(e -> e.get("eventTime").getAsString())
+        .containsOnly("2026-11-29T10:00:00.000000Z");
+    assertThat(posted).extracting(e -> e.getAsJsonObject("metadata").get("name").getAsString())
+        .doesNotHaveDuplicates().hasSize(2);
   }
 
   @Test
