@@ -5,9 +5,13 @@ import dev.prescaler.forecast.HoltWintersModel.Seasonal;
 import dev.prescaler.forecast.HoltWintersModel.Trend;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Static factories for the project's forecasters. Each returns a shareable {@link Forecaster}
@@ -55,8 +59,23 @@ public final class Forecasters {
    * seasonal-naive}, {@code holt-winters}, {@code fourier} (daily and weekly seasons) and {@code
    * auto}.
    */
-  public static final List<String> NAMES =
-      List.of("linear-trend", "seasonal-naive", "holt-winters", "fourier", "auto");
+  public static final List<String> NAMES;
+
+  /** Each name's factory, in the order of {@link #NAMES}. */
+  private static final Map<String, Supplier<Forecaster>> BY_NAME;
+
+  static {
+    Map<String, Supplier<Forecaster>> m = new LinkedHashMap<>();
+    m.put("linear-trend", Forecasters::linearTrend);
+    m.put("seasonal-naive", Forecasters::seasonalNaive);
+    m.put("holt-winters", Forecasters::holtWinters);
+    m.put("fourier", () -> new ModelForecaster(settings("fourier",
+        new Duration[] {Duration.ofDays(1), Duration.ofDays(7)}, true,
+        Forecasters::fourierCandidates, 0)));
+    m.put("auto", Forecasters::auto);
+    BY_NAME = Collections.unmodifiableMap(m);
+    NAMES = List.copyOf(m.keySet());
+  }
 
   private Forecasters() {}
 
@@ -67,16 +86,7 @@ public final class Forecasters {
    * does not divide is left out (as detection leaves it out) rather than rejected.
    */
   public static Optional<Forecaster> named(String name) {
-    return Optional.ofNullable(switch (name) {
-      case "linear-trend" -> linearTrend();
-      case "seasonal-naive" -> seasonalNaive();
-      case "holt-winters" -> holtWinters();
-      case "fourier" -> new ModelForecaster(settings("fourier",
-          new Duration[] {Duration.ofDays(1), Duration.ofDays(7)}, true,
-          Forecasters::fourierCandidates, 0));
-      case "auto" -> auto();
-      default -> null;
-    });
+    return Optional.ofNullable(BY_NAME.get(name)).map(Supplier::get);
   }
 
   /**

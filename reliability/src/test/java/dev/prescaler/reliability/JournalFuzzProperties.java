@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.FollowUp;
-import dev.prescaler.journal.JournalFormatException;
 import dev.prescaler.journal.JsonLinesJournal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,9 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * scales, refusals, failures, forecasts, follow-ups) is written by an engine under injected
  * faults; each example corrupts one line, textually (cut, insert, delete, swap bytes) or
  * structurally (a field replaced by a value of another type, removed, or nested deeply). The
- * documented outcome: the records are returned, a corrupt line skipped (with a WARN naming the
- * file and the line) and never misread, or a {@link JournalFormatException} naming the file and
- * the line; a corrupt last line (a crash mid-write) is skipped and never fails.
+ * documented outcome: the records are returned and a corrupt line, wherever it is (a crash
+ * mid-write cuts the last one), is skipped with a WARN naming the file and the line, never
+ * misread and never an exception.
  */
 class JournalFuzzProperties {
   /** Generated corrupt journals per property. */
@@ -179,19 +178,12 @@ class JournalFuzzProperties {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    boolean last = line == lines.size() - 1;
     Throwable t = catchThrowable(() -> {
       List<DecisionRecord> read = JsonLinesJournal.read(file);
       assertThat(read.size()).isBetween(records - 2, records + 1);
     });
     try {
-      if (last || t == null) {
-        assertThat(t).as("corrupt line %d of %d: %s", line + 1, lines.size(), corrupt).isNull();
-        return;
-      }
-      assertThat(t).as("corrupt line %d: %s", line + 1, corrupt)
-          .isInstanceOf(JournalFormatException.class);
-      assertThat(t.getMessage()).startsWith(file + ":" + (line + 1) + ": ");
+      assertThat(t).as("corrupt line %d of %d: %s", line + 1, lines.size(), corrupt).isNull();
     } finally {
       try {
         Files.deleteIfExists(file);
