@@ -304,14 +304,30 @@ public final class AutoscalerEngine implements AutoCloseable {
     return h;
   }
 
-  /** Removes a workload; releases it first if it was in HPA-floor mode. */
+  /**
+   * Removes a workload, releasing it if it was in HPA-floor mode, then tells the policy ({@link
+   * DecisionPolicy#unregistered(WorkloadRef)}) so that steps keeping state per workload drop it
+   * (e.g. a capacity arbiter stops counting its replicas), under the engine's lock, so never
+   * while a tick runs. A policy that throws there is logged at WARN; the workload is unregistered
+   * all the same.
+   *
+   * @return whether the workload was registered (the policy is told only then)
+   */
   public boolean unregister(WorkloadRef workload) {
     synchronized (lock) {
       WorkloadState s = states.remove(workload);
-      if (s != null && s.spec.mode() == Mode.HPA_FLOOR) {
+      if (s == null) {
+        return false;
+      }
+      if (s.spec.mode() == Mode.HPA_FLOOR) {
         release(workload);
       }
-      return s != null;
+      try {
+        policy.unregistered(workload);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: policy {} failed on unregister: {}", workload, policy.name(), e.toString());
+      }
+      return true;
     }
   }
 

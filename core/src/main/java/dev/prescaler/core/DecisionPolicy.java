@@ -35,6 +35,18 @@ public interface DecisionPolicy {
     return java.time.Duration.ZERO;
   }
 
+  /**
+   * Called by the engine when {@code workload} has been unregistered ({@link
+   * AutoscalerEngine#unregister(WorkloadRef)}), so that a step that keeps state per workload
+   * outside the {@link DecisionContext} (claims, overrides) drops it; a step that wraps or chains
+   * others passes it on to every one of them, even when one of them throws ({@link #chain} does).
+   * The engine calls it once per unregistration, after removing the workload, under its lock
+   * (never while a tick runs), so it must be cheap; a step reached through several wrappers may
+   * hear it more than once, so it must be idempotent. An exception is logged by the engine and
+   * the workload stays unregistered. Default: nothing.
+   */
+  default void unregistered(WorkloadRef workload) {}
+
   /** Runs {@code steps} in order, each on the previous one's proposal. */
   static DecisionPolicy chain(DecisionPolicy... steps) {
     return chain(List.of(steps));
@@ -67,6 +79,25 @@ public interface DecisionPolicy {
           }
         }
         return m;
+      }
+
+      @Override
+      public void unregistered(WorkloadRef workload) {
+        RuntimeException failed = null; // every step hears it, whichever throws
+        for (DecisionPolicy step : copy) {
+          try {
+            step.unregistered(workload);
+          } catch (RuntimeException e) {
+            if (failed == null) {
+              failed = e;
+            } else {
+              failed.addSuppressed(e);
+            }
+          }
+        }
+        if (failed != null) {
+          throw failed;
+        }
       }
 
       @Override

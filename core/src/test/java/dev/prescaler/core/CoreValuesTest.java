@@ -1,5 +1,6 @@
 package dev.prescaler.core;
 
+import static dev.prescaler.core.Fixtures.API;
 import static dev.prescaler.core.Fixtures.T0;
 import static dev.prescaler.core.Fixtures.WEB;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +12,7 @@ import dev.prescaler.core.journal.DecisionRecord.Kind;
 import dev.prescaler.core.journal.FollowUp;
 import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +52,44 @@ class CoreValuesTest {
         ReplicaStatus.of(3, 3)).reading("rps", 300).build();
     assertThatThrownBy(() -> chain.apply(ctx, Proposal.keep(3)))
         .isInstanceOf(NullPointerException.class).hasMessageEndingWith("returned null");
+  }
+
+  /** A step that records the workloads it hears of, and throws for {@code failOn}. */
+  private static DecisionPolicy hearing(List<WorkloadRef> heard, WorkloadRef failOn) {
+    return new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext c, Proposal p) {
+        return p;
+      }
+
+      @Override
+      public void unregistered(WorkloadRef workload) {
+        heard.add(workload);
+        if (workload.equals(failOn)) {
+          throw new IllegalStateException("cannot forget " + workload);
+        }
+      }
+    };
+  }
+
+  @Test
+  void chainPassesUnregisteredToEveryStepEvenWhenOneThrows() {
+    List<WorkloadRef> first = new ArrayList<>();
+    List<WorkloadRef> second = new ArrayList<>();
+    List<WorkloadRef> third = new ArrayList<>();
+    DecisionPolicy chain = DecisionPolicy.chain(hearing(first, null), hearing(second, API),
+        DecisionPolicy.chain(hearing(third, API)));
+
+    chain.unregistered(WEB);
+    assertThat(List.of(first, second, third)).allSatisfy(h -> assertThat(h).containsExactly(WEB));
+
+    // The second and the nested third step throw: every step still hears it, and the first
+    // failure is rethrown with the other one suppressed.
+    assertThatThrownBy(() -> chain.unregistered(API))
+        .isInstanceOf(IllegalStateException.class).hasMessage("cannot forget shop/api")
+        .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+    assertThat(List.of(first, second, third))
+        .allSatisfy(h -> assertThat(h).containsExactly(WEB, API));
   }
 
   @Test
