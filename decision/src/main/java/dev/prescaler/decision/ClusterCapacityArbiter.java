@@ -44,9 +44,11 @@ import java.util.TreeMap;
  *   <li>A workload in {@link Mode#OBSERVE_ONLY} claims only its current count, which is what it
  *       really runs: its hypothetical proposal never cuts a workload that acts. Its own proposal
  *       is still arbitrated, so its record shows what acting would have been granted.
- *   <li>A workload is counted until {@link #forget(WorkloadRef)}, however long it is not seen:
- *       a workload held for an hour still runs its pods. Call {@code forget} when you
- *       unregister a workload from the engine (or stop it running).
+ *   <li>A workload is counted until it is forgotten, however long it is not seen: a workload
+ *       held for an hour still runs its pods. The engine makes the step forget a workload it
+ *       unregisters ({@link DecisionPolicy#unregistered(WorkloadRef)}, passed on by the chains
+ *       and wrappers of this module); call {@link #forget(WorkloadRef)} yourself for a workload
+ *       that stops running while it stays registered, or when the step runs outside an engine.
  * </ul>
  *
  * <p>So a higher priority takes capacity from a lower one in steps: the lower one is cut at its
@@ -317,10 +319,12 @@ public final class ClusterCapacityArbiter {
   }
 
   /**
-   * Forgets a workload: its claim and what it runs no longer count. Call it when the workload is
-   * unregistered from the engine or stops running; until then the step counts the workload at
-   * what it was last seen running, however long ago that was. A workload the step sees again is
-   * counted again.
+   * Forgets a workload: its claim and what it runs no longer count. The engine does this when it
+   * unregisters the workload (through {@link #step()}'s {@link
+   * DecisionPolicy#unregistered(WorkloadRef)}); call it yourself when a registered workload stops
+   * running (e.g. it is deleted while still registered). Until then the step counts the workload
+   * at what it was last seen running, however long ago that was. A workload the step sees again
+   * is counted again.
    */
   public void forget(WorkloadRef workload) {
     synchronized (lock) {
@@ -328,12 +332,20 @@ public final class ClusterCapacityArbiter {
     }
   }
 
-  /** The chain step: records this workload's claim and returns its grant. */
+  /**
+   * The chain step: records this workload's claim and returns its grant. It {@linkplain
+   * #forget(WorkloadRef) forgets} a workload the engine unregisters.
+   */
   public DecisionPolicy step() {
     return new DecisionPolicy() {
       @Override
       public Proposal apply(DecisionContext ctx, Proposal p) {
         return arbitrate(ctx, p);
+      }
+
+      @Override
+      public void unregistered(WorkloadRef workload) {
+        forget(workload);
       }
 
       @Override
@@ -450,7 +462,8 @@ public final class ClusterCapacityArbiter {
      * Age after which a workload's claim counts only at what the workload last ran (not its
      * proposal above that), in [1 s, 1 day]; default 2 minutes. The engine refreshes a claim on
      * every tick the chain runs; a held workload's claim ages. What a workload runs counts until
-     * {@link ClusterCapacityArbiter#forget(WorkloadRef)}, whatever this age.
+     * it is forgotten (unregistered from the engine, or {@link
+     * ClusterCapacityArbiter#forget(WorkloadRef)}), whatever this age.
      *
      * @throws IllegalArgumentException when out of range
      * @throws NullPointerException when {@code ttl} is null

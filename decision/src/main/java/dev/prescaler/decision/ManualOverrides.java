@@ -18,6 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * the proposal; otherwise the active floor and ceiling bound it (the ceiling wins if they cross).
  * The engine's [min, max] and step limits still apply afterwards.
  *
+ * <p>An override belongs to the workload as registered: when the engine unregisters a workload
+ * ({@link #unregistered(WorkloadRef)}), its override is dropped, pin, floor and ceiling alike, so
+ * a workload registered again later (a new deployment of the same name, or one handed back to
+ * autoscaling) starts without a pin or floor set for its predecessor. Set it again after
+ * registering if it is still wanted. An override set for a workload not registered yet is kept,
+ * and applies once the workload is registered.
+ *
  * <p>Thread-safe: the agent may write while the engine ticks. Expired bounds are ignored, and
  * removed by {@link #purgeExpired(Instant)}.
  */
@@ -187,6 +194,15 @@ public final class ManualOverrides implements DecisionPolicy {
       });
     }
     return removed[0];
+  }
+
+  /**
+   * Drops the override of a workload the engine unregistered (as {@link #clear(WorkloadRef)}):
+   * an operator's pin or floor must not outlive the workload it was set for.
+   */
+  @Override
+  public void unregistered(WorkloadRef workload) {
+    clear(workload);
   }
 
   @Override

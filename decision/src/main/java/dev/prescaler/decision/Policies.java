@@ -54,7 +54,9 @@ public final class Policies {
   /**
    * One engine, a policy per workload: {@code byWorkload}'s policy for the workloads it names,
    * {@code fallback} for the others (e.g. the predictive stack over each team's own HPA). Its
-   * name is {@code fallback}'s; its memory the longest of all.
+   * name is {@code fallback}'s; its memory the longest of all. It passes {@link
+   * DecisionPolicy#unregistered(WorkloadRef)} on to {@code fallback} and to every workload's
+   * policy, whichever throws.
    */
   public static DecisionPolicy byWorkload(DecisionPolicy fallback,
       Map<WorkloadRef, ? extends DecisionPolicy> byWorkload) {
@@ -62,6 +64,11 @@ public final class Policies {
     Map<WorkloadRef, DecisionPolicy> copy = Map.copyOf(byWorkload);
     Duration longest = copy.values().stream().map(DecisionPolicy::memory)
         .reduce(fallback.memory(), Durations::longest);
+    List<DecisionPolicy> all = new ArrayList<>();
+    all.add(fallback);
+    all.addAll(copy.values());
+    // Used for the unregistered hook only: a chain passes it to every step, whichever throws.
+    DecisionPolicy everyone = DecisionPolicy.chain(all);
     return new DecisionPolicy() {
       @Override
       public Proposal apply(DecisionContext context, Proposal proposal) {
@@ -76,6 +83,11 @@ public final class Policies {
       @Override
       public Duration memory() {
         return longest;
+      }
+
+      @Override
+      public void unregistered(WorkloadRef workload) {
+        everyone.unregistered(workload);
       }
 
       @Override

@@ -7,6 +7,7 @@ import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Proposal;
+import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -160,6 +161,12 @@ public final class PredictivePolicy implements DecisionPolicy {
   @Override
   public Duration memory() {
     return Durations.longest(scaleDownStabilization, reactive.memory());
+  }
+
+  /** Passed on to the reactive floor; the policy itself keeps nothing per workload. */
+  @Override
+  public void unregistered(WorkloadRef workload) {
+    reactive.unregistered(workload);
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Proposal;
+import dev.prescaler.core.WorkloadRef;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,6 +73,7 @@ public final class SpikeFilter {
   /**
    * A policy that runs {@code inner} on the context with spikes replaced. Its {@link
    * DecisionPolicy#memory()} is {@code inner}'s: the filter reads histories, not past decisions.
+   * It passes {@link DecisionPolicy#unregistered(WorkloadRef)} on to {@code inner}.
    */
   public DecisionPolicy guard(DecisionPolicy inner) {
     Objects.requireNonNull(inner, "inner");
@@ -95,6 +97,11 @@ public final class SpikeFilter {
       @Override
       public Duration memory() {
         return inner.memory();
+      }
+
+      @Override
+      public void unregistered(WorkloadRef workload) {
+        inner.unregistered(workload);
       }
     };
   }

@@ -20,6 +20,7 @@ import dev.prescaler.testkit.DecisionInvariants;
 import dev.prescaler.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,100 @@ class ClusterCapacityArbiterEngineTest {
           .filter(r -> r.workload().equals(ref)).toList();
       assertThat(DecisionInvariants.check(own, spec(ref))).as("%s", ref).isEmpty();
     }
+  }
+
+  /**
+   * Budget 64: A runs 40, B's load asks for 60 and B is cut to 24. A is then unregistered (its
+   * deployment deleted): at B's next tick the arbiter no longer counts A's 40, and B gets its 60.
+   * The same run with a policy that does not pass the hook on (a lambda around the chain, as
+   * every embedder's policy was before the engine told it) leaves B cut at 24 for good.
+   */
+  @Test
+  void anUnregisteredWorkloadsCapacityGoesToTheOthers() {
+    assertThat(runUnregisteringA(true)).containsExactly(24, 60, 60, 60, 60, 60, 60, 60, 60, 60);
+    assertThat(runUnregisteringA(false)).containsOnly(24).hasSize(10);
+  }
+
+  /** B's count after its cut tick and each of the 9 ticks after A is unregistered. */
+  private static List<Integer> runUnregisteringA(boolean policyHearsUnregister) {
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 10, B, 4));
+    Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 400.0, B, 40.0));
+    ClusterCapacityArbiter arbiter = ClusterCapacityArbiter.builder()
+        .budget(ClusterCapacityArbiter.CapacityBudget.fixed(64)).build();
+    DecisionPolicy chain = DecisionPolicy.chain(NEED, arbiter.step());
+    DecisionPolicy policy = policyHearsUnregister ? chain : (ctx, p) -> chain.apply(ctx, p);
+    InMemoryJournal journal = new InMemoryJournal();
+    List<Integer> b = new ArrayList<>();
+    try (AutoscalerEngine engine = engine(clock, journal, policy, cluster, rps)) {
+      engine.tick(); // A 10 -> 40, B stays at 4: 44 fits
+      assertThat(cluster).containsEntry(A, 40).containsEntry(B, 4);
+      clock.advance(Duration.ofSeconds(15));
+      rps.put(B, 600.0);
+      engine.tick(); // B asks 60, A counts 40: B gets 24
+      b.add(cluster.get(B));
+      assertThat(engine.unregister(A)).isTrue();
+      cluster.remove(A); // its deployment is deleted
+      for (int i = 0; i < 9; i++) { // 135 s: longer than the 2-minute claimTtl
+        clock.advance(Duration.ofSeconds(15));
+        engine.tick();
+        b.add(cluster.get(B));
+      }
+    }
+    assertThat(journal.records(A)).hasSize(2);
+    assertThat(DecisionInvariants.check(journal.records(B), spec(B))).isEmpty();
+    return b;
+  }
+
+  /**
+   * An operator's floor of 30 on A is dropped when A is unregistered: A registered again (its
+   * deployment recreated) scales to what its load needs, not to its predecessor's floor.
+   */
+  @Test
+  void aWorkloadRegisteredAgainDoesNotInheritItsPredecessorsOverride() {
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 10, B, 4));
+    Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 100.0, B, 40.0));
+    ManualOverrides overrides = new ManualOverrides();
+    overrides.floor(A, 30, T0.plus(Duration.ofHours(8)), "launch day");
+    DecisionPolicy policy = DecisionPolicy.chain(NEED, overrides);
+    InMemoryJournal journal = new InMemoryJournal();
+    try (AutoscalerEngine engine = engine(clock, journal, policy, cluster, rps)) {
+      engine.tick();
+      assertThat(cluster).containsEntry(A, 30); // the floor, above the 10 A's load needs
+      assertThat(engine.unregister(A)).isTrue();
+      assertThat(overrides.active(A, clock.instant())).isEmpty();
+
+      cluster.put(A, 4); // recreated
+      engine.register(spec(A));
+      clock.advance(Duration.ofSeconds(15));
+      engine.tick();
+      assertThat(cluster).containsEntry(A, 10);
+      assertThat(journal.records(A).get(journal.records(A).size() - 1).reasons().toString())
+          .doesNotContain("override");
+    }
+  }
+
+  /** Proposes rps / 10, the capacity formula of {@link #spec}. */
+  private static final DecisionPolicy NEED = (ctx, p) -> p.to("need",
+      (int) Math.ceil(ctx.load("rps") / 10), "rps / 10");
+
+  /** A and B in a real engine on {@code clock}; the cluster runs what the executor asks. */
+  private static AutoscalerEngine engine(ManualClock clock, InMemoryJournal journal,
+      DecisionPolicy policy, Map<WorkloadRef, Integer> cluster, Map<WorkloadRef, Double> rps) {
+    return AutoscalerEngine.builder().clock(clock).journal(journal).policy(policy)
+        .backfill(false).metricsDelay(Duration.ZERO).historyStep(Duration.ofSeconds(15))
+        .workload(spec(A)).workload(spec(B))
+        .metricSource((s, now) -> {
+          int n = cluster.get(s.workload());
+          return Observation.of(now, ReplicaStatus.of(n, n),
+              MetricReading.of("rps", rps.get(s.workload()), now));
+        })
+        .executor(r -> {
+          cluster.put(r.spec().workload(), r.to());
+          return ScaleOutcome.applied(r.to(), "ok");
+        })
+        .build();
   }
 
   private static WorkloadSpec spec(WorkloadRef ref) {

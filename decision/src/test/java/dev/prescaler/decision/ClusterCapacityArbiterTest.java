@@ -87,6 +87,21 @@ class ClusterCapacityArbiterTest {
     assertThat(tick(step, low, Fixtures.NOW.plusSeconds(615), 5, 15).replicas()).isEqualTo(15);
   }
 
+  @Test
+  void theStepForgetsAWorkloadTheEngineUnregisters() {
+    ClusterCapacityArbiter arbiter = arbiter(20);
+    DecisionPolicy step = arbiter.step();
+    WorkloadSpec high = spec(A, Mode.ACT, 10);
+    WorkloadSpec low = spec(C, Mode.ACT, 0);
+    assertThat(tick(step, high, Fixtures.NOW, 5, 15).replicas()).isEqualTo(15);
+    assertThat(tick(step, low, Fixtures.NOW, 5, 15).replicas()).isEqualTo(5);
+    step.unregistered(B); // never seen: nothing changes
+    assertThat(tick(step, low, Fixtures.NOW.plusSeconds(15), 5, 15).replicas()).isEqualTo(5);
+    // What AutoscalerEngine.unregister(A) calls, here on a stack holding the arbiter.
+    Policies.stack().arbiter(arbiter).build().unregistered(A);
+    assertThat(tick(step, low, Fixtures.NOW.plusSeconds(30), 5, 15).replicas()).isEqualTo(15);
+  }
+
   /**
    * The review's case: A claims 40 and is then held for 3 minutes on stale metrics (the engine
    * holds before the chain runs) while its 40 pods keep running; B's claim of 60 must be cut so

@@ -35,6 +35,19 @@ class ManualOverridesTest {
   }
 
   @Test
+  void anUnregisteredWorkloadsOverrideIsDroppedAndNoOtherOne() {
+    WorkloadRef api = WorkloadRef.deployment("default", "api");
+    ManualOverrides o = new ManualOverrides();
+    o.floor(WEB, 12, NOW.plusSeconds(60), "launch");
+    o.ceiling(WEB, 15, NOW.plusSeconds(60), "budget");
+    o.pin(api, 3, NOW.plusSeconds(60), "incident 42");
+    o.unregistered(WEB);
+    assertThat(o.active(WEB, NOW)).isEmpty();
+    assertThat(o.apply(c, Proposal.keep(10)).replicas()).isEqualTo(10); // no floor of 12
+    assertThat(o.active(api, NOW)).isPresent();
+  }
+
+  @Test
   void floorAndCeilingBound() {
     ManualOverrides o = new ManualOverrides();
     o.floor(WEB, 12, NOW.plusSeconds(60), "launch");

@@ -1,6 +1,7 @@
 package dev.prescaler.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
@@ -8,11 +9,15 @@ import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PoliciesTest {
   private static final WorkloadRef API = WorkloadRef.deployment("default", "api");
+  private static final WorkloadRef BATCH = WorkloadRef.deployment("default", "batch");
+  private static final WorkloadRef WEB = Fixtures.WEB;
 
   private static DecisionPolicy fixed(String name, int replicas, Duration memory) {
     return new DecisionPolicy() {
@@ -31,6 +36,63 @@ class PoliciesTest {
         return memory;
       }
     };
+  }
+
+  /** A step that keeps the proposal, records the workloads it hears of, and throws for one. */
+  private static DecisionPolicy hearing(List<WorkloadRef> heard, WorkloadRef failOn) {
+    return new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return proposal;
+      }
+
+      @Override
+      public void unregistered(WorkloadRef workload) {
+        heard.add(workload);
+        if (workload.equals(failOn)) {
+          throw new IllegalStateException("cannot forget " + workload);
+        }
+      }
+    };
+  }
+
+  @Test
+  void byWorkloadPassesUnregisteredToTheFallbackAndEveryWorkloadsPolicy() {
+    List<WorkloadRef> fallback = new ArrayList<>();
+    List<WorkloadRef> api = new ArrayList<>();
+    List<WorkloadRef> batch = new ArrayList<>();
+    DecisionPolicy p = Policies.byWorkload(hearing(fallback, null),
+        Map.of(API, hearing(api, null), BATCH, hearing(batch, WEB)));
+
+    p.unregistered(API);
+    assertThat(List.of(fallback, api, batch)).allSatisfy(h -> assertThat(h).containsExactly(API));
+
+    // BATCH's policy throws on WEB: the others hear it all the same, and the failure surfaces.
+    assertThatThrownBy(() -> p.unregistered(WEB)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("cannot forget " + WEB);
+    assertThat(List.of(fallback, api, batch))
+        .allSatisfy(h -> assertThat(h).containsExactly(API, WEB));
+  }
+
+  @Test
+  void everyWrapperAndStackOfTheModulePassesUnregisteredOn() {
+    List<WorkloadRef> guarded = new ArrayList<>();
+    SpikeFilter.ofDefaults().guard(hearing(guarded, null)).unregistered(WEB);
+    assertThat(guarded).containsExactly(WEB);
+
+    List<WorkloadRef> extra = new ArrayList<>();
+    ManualOverrides overrides = new ManualOverrides();
+    overrides.floor(WEB, 12, Fixtures.NOW.plusSeconds(3600), "launch");
+    overrides.floor(API, 12, Fixtures.NOW.plusSeconds(3600), "launch");
+    DecisionPolicy stack = Policies.stack().step(hearing(extra, null)).overrides(overrides)
+        .build();
+    stack.unregistered(WEB);
+    assertThat(extra).containsExactly(WEB);
+    assertThat(overrides.active(WEB, Fixtures.NOW)).isEmpty();
+    assertThat(overrides.active(API, Fixtures.NOW)).isPresent();
+
+    Policies.predictive(overrides).unregistered(API); // the default stack reaches the overrides
+    assertThat(overrides.active(API, Fixtures.NOW)).isEmpty();
   }
 
   @Test
