@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
  *       new event is dropped, never waited for: the engine does not block. The first drop is
  *       logged at WARN; when the queue takes events again, how many were dropped is logged at
  *       INFO. {@link #dropped()} counts them all.
- *   <li>An exception from the delegate is logged at WARN and the next event is delivered.
+ *   <li>An exception from the delegate (or an {@code Error} the engine also contains: a linkage
+ *       error, an assertion, a stack overflow) is logged at WARN and the next event is
+ *       delivered.
  *   <li>{@link #close(Duration)} delivers what is queued, waiting at most that long, then stops
- *       the thread; events published after it are dropped. Close it after the engine, so that
+ *       the thread; what is still queued then, and events published after it, are dropped. Close it after the engine, so that
  *       the engine's last events (the releases of its close) are delivered.
  * </ul>
  *
@@ -182,7 +184,8 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
       }
       try {
         next.run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        // What the engine contains on the tick, contained here too: the thread goes on.
         LOG.warn("listener {} failed: {}", name, e.toString());
       }
       synchronized (this) {
@@ -250,7 +253,14 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
       delivered = false;
     }
     if (!delivered) {
-      long left = pending();
+      long left;
+      synchronized (this) {
+        int queued = queue.size();
+        queue.clear(); // dropped: a stuck delegate that comes back delivers nothing more
+        pending -= queued;
+        dropped += queued;
+        left = pending + queued;
+      }
       LOG.warn("listener {}: closed with {} events not delivered after {} ms", name, left,
           timeout.toMillis());
       thread.interrupt();

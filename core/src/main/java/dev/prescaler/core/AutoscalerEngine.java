@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -141,6 +142,11 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final Set<WorkloadRef> releasePending = new LinkedHashSet<>();
 
   private final Object lock = new Object();
+  /**
+   * The registration in flight of each workload (guarded by lock): one reading its history
+   * outside the lock is installed only if no unregister or later register came meanwhile.
+   */
+  private final Map<WorkloadRef, Object> registering = new HashMap<>();
   private final Map<WorkloadRef, WorkloadState> states = new LinkedHashMap<>();
   private long sequence;
   private Instant lastTick;
@@ -202,13 +208,32 @@ public final class AutoscalerEngine implements AutoCloseable {
    * metrics that stay). With backfill on, the history of each metric new to the workload is read
    * from the source first, outside the engine's lock (ticks go on meanwhile) and under the call
    * timeout when one is set; a backfill that fails or times out starts that metric without
-   * history. Leaving HPA-floor mode releases the workload (under the call timeout too).
+   * history. A metric whose type changed (e.g. utilization to average value) starts afresh: its
+   * loads were in other units. A registration that an {@link #unregister} or a later {@code
+   * register} of the same workload overtakes while it reads the history is not installed: the
+   * last call made wins. A new mode is journaled and published as a mode change, as {@link
+   * #mode} does. Leaving HPA-floor mode releases the workload (under the call timeout too).
    */
   public void register(WorkloadSpec spec) {
     Objects.requireNonNull(spec, "spec");
+    WorkloadRef ref = spec.workload();
+    Object token = new Object();
+    synchronized (lock) {
+      registering.put(ref, token);
+    }
     Map<String, LoadHistory> backfilled = backfill ? backfill(spec) : Map.of();
     synchronized (lock) {
+      if (!registering.remove(ref, token)) {
+        LOG.info("{}: registration overtaken by a later register or unregister while it read "
+            + "the history: not installed", ref);
+        return;
+      }
+      WorkloadState s = states.get(ref);
+      Mode before = s == null ? null : s.spec.mode();
       install(spec, backfilled);
+      if (before != null && before != spec.mode()) {
+        modeChanged(ref, before, spec.mode(), "registered again with mode " + spec.mode());
+      }
     }
   }
 
@@ -227,13 +252,15 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (ms == null || !ms.target.equals(m)) {
         // A history backfilled while another registration added the same metric is dropped:
         // the one installed first is kept, as if the two registrations had run in turn.
-        LoadHistory h = ms != null ? ms.history : backfilled.get(m.name());
+        // A metric whose type changed keeps no history: its loads were in other units.
+        LoadHistory h = ms != null && ms.target.type() == m.type() ? ms.history
+            : backfilled.get(m.name());
         if (h == null) {
           h = new LoadHistory(historyStep, historyCapacity);
         }
         Forecaster f = forecaster.map(Forecaster::forSeries).orElse(null);
         MetricState fresh = new MetricState(m, h, f);
-        if (ms != null) {
+        if (ms != null && h == ms.history) {
           fresh.lastSampleTime = ms.lastSampleTime;
         }
         s.metrics.put(m.name(), fresh);
@@ -254,7 +281,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     synchronized (lock) {
       WorkloadState s = states.get(spec.workload());
       for (MetricTarget m : spec.metrics()) {
-        if (s == null || !s.metrics.containsKey(m.name())) {
+        MetricState held = s == null ? null : s.metrics.get(m.name());
+        if (held == null || held.target.type() != m.type()) {
           wanted.add(m);
         }
       }
@@ -315,6 +343,7 @@ public final class AutoscalerEngine implements AutoCloseable {
    */
   public boolean unregister(WorkloadRef workload) {
     synchronized (lock) {
+      registering.remove(workload); // a registration in flight is not installed after this
       WorkloadState s = states.remove(workload);
       if (s == null) {
         return false;
@@ -324,7 +353,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       try {
         policy.unregistered(workload);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("{}: policy {} failed on unregister: {}", workload, policy.name(), e.toString());
       }
       return true;
@@ -367,15 +396,20 @@ public final class AutoscalerEngine implements AutoCloseable {
         return;
       }
       install(s.spec.withMode(mode), Map.of());
-      LOG.info("{}: mode {} -> {} ({})", workload, from, mode, reason);
-      ModeChangedEvent event = new ModeChangedEvent(workload, clock.instant(), from, mode, reason);
-      try {
-        journal.modeChanged(event);
-      } catch (RuntimeException e) {
-        LOG.warn("{}: journal failed to record the mode change: {}", workload, e.toString());
-      }
-      publish(l -> l.onModeChanged(event), workload);
+      modeChanged(workload, from, mode, reason);
     }
+  }
+
+  /** Logs, journals and publishes a mode change just installed. */
+  private void modeChanged(WorkloadRef workload, Mode from, Mode to, String reason) {
+    LOG.info("{}: mode {} -> {} ({})", workload, from, to, reason);
+    ModeChangedEvent event = new ModeChangedEvent(workload, clock.instant(), from, to, reason);
+    try {
+      journal.modeChanged(event);
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      LOG.warn("{}: journal failed to record the mode change: {}", workload, e.toString());
+    }
+    publish(l -> l.onModeChanged(event), workload);
   }
 
   /** The forecast accuracy measured so far for each metric of a workload. */
@@ -527,7 +561,11 @@ public final class AutoscalerEngine implements AutoCloseable {
         lastTick = now;
       }
       retryPendingReleases();
-      for (WorkloadState s : states.values()) {
+      // A copy: a listener may unregister (or register) a workload from within the tick.
+      for (WorkloadState s : List.copyOf(states.values())) {
+        if (states.get(s.spec.workload()) != s) {
+          continue; // unregistered (or replaced) by a listener earlier in this tick
+        }
         long before = sequence;
         try {
           evaluate(s, now, clockProblem);
@@ -536,8 +574,12 @@ public final class AutoscalerEngine implements AutoCloseable {
           // must not stop the other workloads either; the workload still gets its one record.
           LOG.error("{}: tick failed", s.spec.workload(), e);
           if (sequence == before) {
-            hold(s, now, null, Map.of(), Map.of(), Map.of(),
-                List.of("evaluation failed: " + e));
+            try {
+              hold(s, now, null, Map.of(), Map.of(), Map.of(),
+                  List.of("evaluation failed: " + e));
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError again) {
+              LOG.error("{}: could not record the failed evaluation", s.spec.workload(), again);
+            }
           }
         }
       }
@@ -582,6 +624,19 @@ public final class AutoscalerEngine implements AutoCloseable {
    */
   @Override
   public void close() {
+    // A thread interrupted to shut down must still give the HPAs back: a pending interrupt
+    // would abandon every release before it started.
+    boolean interrupted = Thread.interrupted();
+    try {
+      closeUninterrupted();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void closeUninterrupted() {
     ScheduledFuture<?> f;
     synchronized (lock) {
       if (closed) {
@@ -592,7 +647,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (f != null) {
         f.cancel(false);
       }
-      for (WorkloadState s : states.values()) {
+      for (WorkloadState s : List.copyOf(states.values())) {
         if (s.spec.mode() == Mode.HPA_FLOOR) {
           release(s.spec.workload());
         }
@@ -612,7 +667,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       try {
         journal.close();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("journal close failed: {}", e.toString());
       }
       if (callPool != null) {
@@ -840,7 +895,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       // The release in flight may still restore the HPA; sent again if it did not.
       LOG.warn("{}: executor release not sent again yet: {}", workload, e.getMessage());
       releasePending.add(workload);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       LOG.warn("{}: executor release failed, sent again next tick: {}", workload, e.toString());
       releasePending.add(workload);
       publish(l -> l.onFailure(new FailureEvent(workload, clock.instant(), "executor", e)),
@@ -1122,7 +1177,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (r.current() < s.pendingReadyTarget) {
         s.pendingReadyTarget = -1;
       } else if (r.ready() >= s.pendingReadyTarget) {
-        s.recordStartupDelay(Duration.between(s.pendingSince, now));
+        Duration delay = Duration.between(s.pendingSince, now);
+        if (!delay.isNegative()) { // a clock that went backwards measures nothing
+          s.recordStartupDelay(delay);
+        }
         s.pendingReadyTarget = -1;
       }
     }
@@ -1214,7 +1272,8 @@ public final class AutoscalerEngine implements AutoCloseable {
         // still land. The workload is held until it returns (see evaluate).
         outcome = ScaleOutcome.failed(e.getMessage() + ": the change may have been applied; "
             + "the workload is held while the call runs");
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        // Thrown after the request may have been sent: FAILED, never a silent hold.
         failure(ref, now, "executor", e);
         outcome = ScaleOutcome.failed("executor threw: " + e);
       }
@@ -1311,7 +1370,7 @@ public final class AutoscalerEngine implements AutoCloseable {
   private void write(DecisionRecord record) {
     try {
       journal.append(record);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       LOG.warn("{}: journal append failed: {}", record.workload(), e.toString());
       publish(l -> l.onFailure(new FailureEvent(record.workload(), record.time(), "journal", e)),
           record.workload());
@@ -1322,7 +1381,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
-  private void failure(WorkloadRef ref, Instant now, String stage, RuntimeException e) {
+  private void failure(WorkloadRef ref, Instant now, String stage, Throwable e) {
     LOG.warn("{}: {} failed, holding: {}", ref, stage, e.toString());
     if (!listeners.isEmpty()) {
       FailureEvent event = new FailureEvent(ref, now, stage, e);
@@ -1334,7 +1393,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     for (EngineListener l : listeners) {
       try {
         call.accept(l);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("{}: listener {} failed: {}", ref, l.getClass().getName(), e.toString());
       }
     }

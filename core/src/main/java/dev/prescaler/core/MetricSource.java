@@ -11,7 +11,10 @@ import java.util.Optional;
  * <p>Contract: never return a number that was not measured. NaN, infinity, stale data, empty
  * results or ambiguous series are {@link MetricReading#unavailable(String, String)} with the
  * reason. Throwing is allowed (the engine contains it and holds the workload) but an unavailable
- * reading is preferred. Implementations must be thread-safe.
+ * reading is preferred. Implementations must be thread-safe. The engine calls them on the tick
+ * while it holds its lock, so they must not call back into the engine ({@code spec},
+ * {@code workloads}, ...): with a call timeout the call would wait for the lock until it times
+ * out, and the workload would be held on every tick.
  */
 @FunctionalInterface
 public interface MetricSource {

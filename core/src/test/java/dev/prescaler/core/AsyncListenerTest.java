@@ -160,6 +160,38 @@ class AsyncListenerTest {
   }
 
   @Test
+  void anErrorFromTheListenerIsContainedAndTheNextEventDelivered() throws InterruptedException {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    EngineListener delegate = new EngineListener() {
+      @Override
+      public void onModeChanged(ModeChangedEvent event) {
+        seen.add(event.reason());
+        if (event.reason().equals("first")) {
+          throw new NoClassDefFoundError("io/kubernetes/client/openapi/models/EventsV1Event");
+        }
+      }
+    };
+    async = AsyncListener.of(delegate, "test");
+    async.onModeChanged(mode("first"));
+    async.onModeChanged(mode("second"));
+    assertThat(async.awaitDelivered(WAIT)).isTrue();
+    assertThat(seen).containsExactly("first", "second");
+  }
+
+  @Test
+  void whatIsStillQueuedWhenCloseGivesUpIsDroppedNotDeliveredLater()
+      throws InterruptedException {
+    SlowModes slow = new SlowModes(false);
+    async = AsyncListener.of(slow, "test");
+    async.onModeChanged(mode("stuck"));
+    assertThat(slow.entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    async.onModeChanged(mode("queued 1"));
+    async.onModeChanged(mode("queued 2"));
+    assertThat(async.close(Duration.ofMillis(50))).isFalse();
+    assertThat(async.dropped()).isEqualTo(2);
+  }
+
+  @Test
   void capacityBelowOneIsRefusedWithItsValue() {
     assertThatThrownBy(() -> AsyncListener.of(EngineListener.NOOP, "test", 0))
         .isInstanceOf(IllegalArgumentException.class)

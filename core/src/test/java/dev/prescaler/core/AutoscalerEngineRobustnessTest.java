@@ -1,0 +1,269 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.API;
+import static dev.prescaler.core.Fixtures.CAPACITY;
+import static dev.prescaler.core.Fixtures.SYNC;
+import static dev.prescaler.core.Fixtures.T0;
+import static dev.prescaler.core.Fixtures.WEB;
+import static dev.prescaler.core.Fixtures.last;
+import static dev.prescaler.core.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.event.FailureEvent;
+import dev.prescaler.core.event.HeldEvent;
+import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.event.ScaledEvent;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What one workload's plug-in, listener or embedder can do to the others: an {@code Error}
+ * thrown where only exceptions were expected, a listener that unregisters on the tick, a clock
+ * stepped back while a startup is measured, a shutdown from an interrupted thread, calls that
+ * overtake each other. Each case failed before its fix.
+ */
+class AutoscalerEngineRobustnessTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  TestClock clock = new TestClock(T0);
+  FakeSource source = new FakeSource().set(WEB, 2, 2, "rps", 500).set(API, 2, 2, "rps", 500);
+  InMemoryJournal journal = new InMemoryJournal();
+
+  @Test
+  void aReleaseThatThrowsAnErrorOnItsRetryDoesNotStopTheTicks() {
+    AtomicInteger calls = new AtomicInteger();
+    RecordingExecutor executor = new RecordingExecutor() {
+      @Override
+      public void release(WorkloadRef workload) {
+        if (calls.incrementAndGet() == 1) {
+          throw new IllegalStateException("500 from the API server");
+        }
+        throw new AssertionError("plug-in assertion");
+      }
+    };
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .workload(spec(API, 1, 20, Mode.ACT)).build()) {
+      engine.tick();
+      engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted"); // the release fails: sent again next tick
+      for (int i = 1; i <= 2; i++) {
+        clock.advance(SYNC);
+        assertThatCode(engine::tick).doesNotThrowAnyException();
+        assertThat(journal.records(API)).hasSize(1 + i);
+      }
+      assertThat(calls).hasValue(3);
+    }
+  }
+
+  @Test
+  void aListenerThrowingErrorsWhileOneSourceFailsSkipsNoOtherWorkload() {
+    source.custom(WEB, (s, now) -> {
+      throw new IllegalStateException("prometheus 503");
+    });
+    EngineListener broken = new EngineListener() {
+      @Override
+      public void onDecision(DecisionEvent e) {
+        throw new NoClassDefFoundError("com/acme/Chat");
+      }
+
+      @Override
+      public void onFailure(FailureEvent e) {
+        throw new NoClassDefFoundError("com/acme/Chat");
+      }
+
+      @Override
+      public void onHeld(HeldEvent e) {
+        throw new NoClassDefFoundError("com/acme/Chat");
+      }
+    };
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY,
+        new RecordingExecutor(), journal).listener(broken)
+        .workload(spec(WEB, 1, 20, Mode.ACT))
+        .workload(spec(API, 1, 20, Mode.ACT)).build()) {
+      assertThatCode(engine::tick).doesNotThrowAnyException();
+      assertThat(last(journal, WEB).kind()).isEqualTo(Kind.HOLD);
+      assertThat(journal.records(API)).singleElement()
+          .satisfies(r -> assertThat(r.action()).isEqualTo(Action.APPLIED));
+    }
+  }
+
+  @Test
+  void anExecutorErrorAfterTheRequestIsJournaledAsFailedAndReported() {
+    RecordingExecutor executor = new RecordingExecutor();
+    executor.answer = r -> {
+      throw new NoClassDefFoundError("io/kubernetes/client/openapi/models/V1Scale");
+    };
+    RecordingListener listener = new RecordingListener();
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, executor, journal)
+        .listener(listener).workload(spec(WEB, 1, 20, Mode.ACT)).build()) {
+      engine.tick();
+      assertThat(executor.requests).hasSize(1);
+      assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
+      assertThat(last(journal, WEB).actionMessage()).startsWith("executor threw: "
+          + "java.lang.NoClassDefFoundError");
+      assertThat(listener.of(FailureEvent.class)).singleElement()
+          .satisfies(f -> assertThat(f.stage()).isEqualTo("executor"));
+      assertThat(listener.of(ScaledEvent.class)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aClockSteppedBackWhilePodsStartTeachesNoStartupDelay() {
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY,
+        new RecordingExecutor(), journal).workload(spec(WEB, 1, 20, Mode.ACT)).build()) {
+      engine.tick(); // 2 -> 5 applied: waiting for 5 ready
+      source.replicas(WEB, 5, 5);
+      clock.advance(Duration.ofMinutes(-10)); // NTP steps the clock back
+      engine.tick();
+      assertThat(last(journal, WEB).actionMessage()).contains("clock went backwards");
+      assertThat(engine.measuredStartupDelay(WEB)).isEmpty();
+    }
+  }
+
+  @Test
+  void aListenerThatUnregistersOnTheTickSkipsNoOtherWorkload() {
+    RecordingExecutor executor = new RecordingExecutor();
+    executor.answer = r -> ScaleOutcome.refused("404 deployment not found");
+    AutoscalerEngine[] engine = new AutoscalerEngine[1];
+    EngineListener collector = new EngineListener() {
+      @Override
+      public void onScaled(ScaledEvent e) {
+        engine[0].unregister(e.workload()); // the deployment is gone
+      }
+    };
+    try (AutoscalerEngine e = Fixtures.engine(clock, source, CAPACITY, executor, journal)
+        .listener(collector)
+        .workload(spec(WEB, 1, 20, Mode.ACT))
+        .workload(spec(API, 1, 20, Mode.ACT)).build()) {
+      engine[0] = e;
+      assertThatCode(e::tick).doesNotThrowAnyException();
+      assertThat(journal.records(WEB)).hasSize(1);
+      assertThat(journal.records(API)).hasSize(1);
+      assertThat(e.workloads()).isEmpty();
+    }
+  }
+
+  @Test
+  void closeOnAnInterruptedThreadStillGivesTheHpasBack() throws Exception {
+    RecordingExecutor executor = new RecordingExecutor();
+    AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, executor, journal)
+        .callTimeout(WAIT)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .workload(spec(API, 1, 20, Mode.HPA_FLOOR)).build();
+    engine.tick();
+    Thread.currentThread().interrupt(); // e.g. the main thread, interrupted to shut down
+    try {
+      engine.close();
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    // Each release was waited for (a pooled call with a timeout), so its write is visible.
+    assertThat(executor.released).containsExactlyInAnyOrder(WEB, API);
+  }
+
+  @Test
+  void aNewModeGivenToRegisterIsJournaledAndPublishedAsAModeChange() {
+    RecordingListener listener = new RecordingListener();
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY,
+        new RecordingExecutor(), journal).listener(listener)
+        .workload(spec(WEB, 1, 20, Mode.OBSERVE_ONLY)).build()) {
+      engine.register(spec(WEB, 1, 20, Mode.OBSERVE_ONLY));
+      assertThat(listener.of(ModeChangedEvent.class)).isEmpty();
+      engine.register(spec(WEB, 1, 20, Mode.ACT));
+      assertThat(listener.of(ModeChangedEvent.class)).singleElement().satisfies(e -> {
+        assertThat(e.from()).isEqualTo(Mode.OBSERVE_ONLY);
+        assertThat(e.to()).isEqualTo(Mode.ACT);
+        assertThat(e.reason()).isEqualTo("registered again with mode ACT");
+      });
+    }
+  }
+
+  @Test
+  void aMetricWhoseTypeChangesStartsWithoutTheHistoryOfItsOldUnits() {
+    List<Integer> historySizes = new ArrayList<>();
+    DecisionPolicy probe = (ctx, p) -> {
+      historySizes.add(ctx.histories().get("rps").size());
+      return p;
+    };
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, probe,
+        new RecordingExecutor(), journal).workload(spec(WEB, 1, 20, Mode.ACT)).build()) {
+      for (int i = 0; i < 6; i++) {
+        engine.tick();
+        clock.advance(SYNC);
+      }
+      int before = historySizes.get(historySizes.size() - 1);
+      engine.register(WorkloadSpec.builder(WEB).maxReplicas(20).mode(Mode.ACT)
+          .metric(MetricTarget.averageValue("rps", 50)).build());
+      engine.tick();
+      clock.advance(SYNC);
+      assertThat(historySizes.get(historySizes.size() - 1)).as("same type: kept")
+          .isGreaterThanOrEqualTo(before);
+      engine.register(WorkloadSpec.builder(WEB).maxReplicas(20).mode(Mode.ACT)
+          .metric(MetricTarget.utilization("rps", 70)).build());
+      engine.tick();
+      assertThat(historySizes.get(historySizes.size() - 1)).as("new type: afresh")
+          .isLessThan(before).isLessThanOrEqualTo(1);
+    }
+  }
+
+  @Test
+  void anUnregisterOvertakingARegistrationInFlightWins() throws Exception {
+    CountDownLatch reading = new CountDownLatch(1);
+    CountDownLatch gate = new CountDownLatch(1);
+    FakeSource base = new FakeSource().set(WEB, 2, 2, "rps", 500).value(WEB, "cpu", 50);
+    MetricSource slowHistory = new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return base.read(spec, now);
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget m, Instant from,
+          Instant to, Duration step) {
+        if (m.name().equals("cpu")) {
+          reading.countDown();
+          try {
+            gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return Optional.empty();
+      }
+    };
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try (AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock)
+        .metricSource(slowHistory).policy(CAPACITY).executor(new RecordingExecutor())
+        .journal(journal).historyStep(SYNC).historyLength(Duration.ofHours(1))
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build()) { // backfill on
+      WorkloadSpec withCpu = spec(WEB, 1, 20, Mode.ACT).toBuilder()
+          .metric(MetricTarget.utilization("cpu", 70)).build();
+      Future<?> edit = other.submit(() -> engine.register(withCpu)); // reconciling an edit
+      assertThat(reading.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      assertThat(engine.unregister(WEB)).isTrue(); // reconciling the delete that followed
+      gate.countDown();
+      edit.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(engine.spec(WEB)).isEmpty();
+      engine.register(withCpu); // a registration made afterwards is installed
+      assertThat(engine.spec(WEB)).contains(withCpu);
+    } finally {
+      other.shutdownNow();
+    }
+  }
+}
