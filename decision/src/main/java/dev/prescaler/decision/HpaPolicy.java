@@ -25,12 +25,29 @@ import java.util.OptionalLong;
  * <p>Each tick: a count outside [min, max] is brought back to the nearest bound. Otherwise every
  * metric gives a recommendation through the {@link HpaReplicaCalculator} and the highest wins; if
  * every metric failed, or some failed and the rest would scale down, nothing changes. The raw
- * recommendation is recorded as the mark {@code hpa.recommendation}; the stabilization windows
- * then take the lowest recommendation of the scale-up window and the highest of the scale-down
- * window (current count in between stays), and the behavior's rate policies limit the change
- * relative to the count at the start of each policy period (derived from the applied decisions in
- * {@link DecisionContext#recent()}). {@link #memory()} asks the engine to keep the decisions of the
- * longest window or period.
+ * recommendation is recorded as the mark {@code hpa.recommendation}. Then, as the controller does,
+ * one of two paths:
+ *
+ * <ul>
+ *   <li><b>No {@code spec.behavior}</b> (the default here, as on most HPAs: {@code
+ *       normalizeDesiredReplicas} in {@code horizontal.go}): the highest of the raw
+ *       recommendation and every recommendation of the last 300 s, one exactly 300 s old
+ *       included (the controller's {@code --horizontal-pod-autoscaler-downscale-stabilization}),
+ *       even one above the current count, then clamped to [minReplicas, min(maxReplicas, max(2 ×
+ *       current, 4))].
+ *   <li><b>With a {@code spec.behavior}</b> ({@link Builder#defaultBehavior()}, or any rules
+ *       set): the stabilization windows take the lowest recommendation of the scale-up window and
+ *       the highest of the scale-down window (current count in between stays), and the behavior's
+ *       rate policies limit the change relative to the count at the start of each policy period
+ *       (derived from the applied decisions in {@link DecisionContext#recent()}).
+ * </ul>
+ *
+ * <p>On both paths the controller's first sync of an HPA records the current count as a
+ * recommendation, so the count does not fall below it for the first 300 s; here the first
+ * decision whose past holds no recommendation of this step does so (mark {@code
+ * hpa.recommendation.initial}), which after a gap longer than the engine's decision memory
+ * happens again. {@link #memory()} asks the engine to keep the decisions of the longest window or
+ * period.
  *
  * <p>The context holds aggregates, so they are mapped to pods: of the {@code current} pods, {@code
  * ready − warming} have a sample equal to the reading; {@code warming} pods (ready, inside their CPU
@@ -46,6 +63,12 @@ public final class HpaPolicy implements DecisionPolicy {
   public static final String DEFAULT_MARK = "hpa.recommendation";
   /** The step name in reasons: {@code hpa}. */
   public static final String DEFAULT_NAME = "hpa";
+  /**
+   * The window of recent recommendations an HPA without {@code spec.behavior} takes the highest
+   * of: the controller's default {@code --horizontal-pod-autoscaler-downscale-stabilization}, 5
+   * minutes.
+   */
+  public static final Duration LEGACY_STABILIZATION = Duration.ofMinutes(5);
 
   private static final long REQUEST_MILLI = 1000;
 
@@ -54,6 +77,8 @@ public final class HpaPolicy implements DecisionPolicy {
   private final HpaReplicaCalculator calculator;
   private final ScalingRules scaleUp;
   private final ScalingRules scaleDown;
+  private final boolean behavior;
+  private final String initialMark;
   private final Builder config;
   private final Duration memory;
 
@@ -64,8 +89,10 @@ public final class HpaPolicy implements DecisionPolicy {
         b.cpuInitializationPeriod, b.initialReadinessDelay);
     this.scaleUp = b.scaleUp;
     this.scaleDown = b.scaleDown;
+    this.behavior = b.behavior;
+    this.initialMark = b.mark + ".initial";
     this.config = b.copy();
-    this.memory = Durations.longest(
+    this.memory = !behavior ? LEGACY_STABILIZATION : Durations.longest(
         Durations.longest(scaleUp.stabilizationWindow(), scaleDown.stabilizationWindow()),
         Durations.longest(scaleUp.longestPeriod(), scaleDown.longestPeriod()));
   }
@@ -75,7 +102,7 @@ public final class HpaPolicy implements DecisionPolicy {
     return new Builder();
   }
 
-  /** The HPA with Kubernetes' defaults. */
+  /** The HPA with Kubernetes' defaults and no {@code spec.behavior}. */
   public static HpaPolicy ofDefaults() {
     return builder().build();
   }
@@ -105,12 +132,17 @@ public final class HpaPolicy implements DecisionPolicy {
     return mark;
   }
 
-  /** The scale-up rules. */
+  /** Whether this HPA has a {@code spec.behavior} (else the controller's older path runs). */
+  public boolean hasBehavior() {
+    return behavior;
+  }
+
+  /** The scale-up rules (used only with a {@code spec.behavior}). */
   public ScalingRules scaleUp() {
     return scaleUp;
   }
 
-  /** The scale-down rules. */
+  /** The scale-down rules (used only with a {@code spec.behavior}). */
   public ScalingRules scaleDown() {
     return scaleDown;
   }
@@ -160,7 +192,15 @@ public final class HpaPolicy implements DecisionPolicy {
           + String.join("; ", errors));
     }
     Proposal p = proposal.mark(mark, raw).to(name, raw, rawWhy);
-    int stabilized = stabilize(ctx, current, raw);
+    int initial = -1;
+    if (isFirstSync(ctx)) {
+      initial = current;
+      p = p.mark(initialMark, current);
+    }
+    if (!behavior) {
+      return withoutBehavior(ctx, p, current, raw, initial);
+    }
+    int stabilized = stabilize(ctx, current, Math.max(raw, initial), raw);
     if (stabilized != raw) {
       p = p.to(name, stabilized, stabilized > raw
           ? "scale-down stabilization: highest recommendation in the last "
@@ -232,9 +272,61 @@ public final class HpaPolicy implements DecisionPolicy {
     return pods;
   }
 
-  private int stabilize(DecisionContext ctx, int current, int raw) {
+  /** Whether no past decision holds a recommendation of this step: its first sync. */
+  private boolean isFirstSync(DecisionContext ctx) {
+    List<PastDecision> recent = ctx.recent();
+    for (int i = 0; i < recent.size(); i++) {
+      if (recent.get(i).marks().containsKey(mark)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The highest recommendation of {@code window}, the initial one included; without a behavior
+   * one exactly {@code window} old counts ({@code stabilizeRecommendation} drops only those
+   * before the cutoff), with one it does not ({@code stabilizeRecommendationWithBehaviors} keeps
+   * those after it).
+   */
+  private int highestRecommendation(DecisionContext ctx, Duration window, int start) {
+    if (!behavior) {
+      return RecentMarks.highestIncluding(ctx, initialMark, window,
+          RecentMarks.highestIncluding(ctx, mark, window, start));
+    }
+    return RecentMarks.highest(ctx, initialMark, window,
+        RecentMarks.highest(ctx, mark, window, start));
+  }
+
+  /**
+   * An HPA without {@code spec.behavior} ({@code normalizeDesiredReplicas} and {@code
+   * convertDesiredReplicasWithRules} in {@code horizontal.go}).
+   */
+  private Proposal withoutBehavior(DecisionContext ctx, Proposal p, int current, int raw,
+      int initial) {
+    WorkloadSpec spec = ctx.spec();
+    int stabilized = highestRecommendation(ctx, LEGACY_STABILIZATION, Math.max(raw, initial));
+    if (stabilized != raw) {
+      p = p.to(name, stabilized, "stabilization: highest recommendation in the last "
+          + LEGACY_STABILIZATION.toSeconds() + " s");
+    }
+    long upLimit = Math.max(2L * current, 4L);
+    int maxAllowed = (int) Math.min(spec.maxReplicas(), upLimit);
+    if (stabilized < spec.minReplicas()) {
+      return p.to(name, spec.minReplicas(), "minReplicas " + spec.minReplicas());
+    }
+    if (stabilized > maxAllowed) {
+      return p.to(name, maxAllowed, maxAllowed == spec.maxReplicas()
+          ? "maxReplicas " + maxAllowed
+          : "scale-up limited to max(2 × " + current + ", 4) = " + maxAllowed
+              + " (no spec.behavior)");
+    }
+    return p;
+  }
+
+  private int stabilize(DecisionContext ctx, int current, int downStart, int raw) {
     int up = RecentMarks.lowest(ctx, mark, scaleUp.stabilizationWindow(), raw);
-    int down = RecentMarks.highest(ctx, mark, scaleDown.stabilizationWindow(), raw);
+    int down = highestRecommendation(ctx, scaleDown.stabilizationWindow(), downStart);
     int rec = current;
     if (rec < up) {
       rec = up;
@@ -315,8 +407,9 @@ public final class HpaPolicy implements DecisionPolicy {
   @Override
   public String toString() {
     return String.format(Locale.ROOT,
-        "HpaPolicy{tolerance up %s down %s, scaleUp: %s; scaleDown: %s}",
-        calculator.tolerances().up(), calculator.tolerances().down(), scaleUp, scaleDown);
+        "HpaPolicy{tolerance up %s down %s, %s}", calculator.tolerances().up(),
+        calculator.tolerances().down(), behavior ? "scaleUp: " + scaleUp + "; scaleDown: "
+            + scaleDown : "no behavior");
   }
 
   /** Builds an {@link HpaPolicy}; defaults are Kubernetes'. Last write wins. */
@@ -327,6 +420,7 @@ public final class HpaPolicy implements DecisionPolicy {
     private double toleranceDown = Tolerances.DEFAULT_TOLERANCE;
     private ScalingRules scaleUp = ScalingRules.DEFAULT_UP;
     private ScalingRules scaleDown = ScalingRules.DEFAULT_DOWN;
+    private boolean behavior;
     private Duration cpuInitializationPeriod =
         HpaReplicaCalculator.DEFAULT_CPU_INITIALIZATION_PERIOD;
     private Duration initialReadinessDelay = HpaReplicaCalculator.DEFAULT_INITIAL_READINESS_DELAY;
@@ -341,6 +435,7 @@ public final class HpaPolicy implements DecisionPolicy {
       b.toleranceDown = toleranceDown;
       b.scaleUp = scaleUp;
       b.scaleDown = scaleDown;
+      b.behavior = behavior;
       b.cpuInitializationPeriod = cpuInitializationPeriod;
       b.initialReadinessDelay = initialReadinessDelay;
       return b;
@@ -377,28 +472,46 @@ public final class HpaPolicy implements DecisionPolicy {
       return this;
     }
 
-    /** The scale-up rules; default {@link ScalingRules#DEFAULT_UP}. */
+    /**
+     * A {@code spec.behavior} with Kubernetes' default rules (as {@code behavior: {}} gives):
+     * the controller then takes its behavior path. Setting any rules does the same.
+     */
+    public Builder defaultBehavior() {
+      this.behavior = true;
+      return this;
+    }
+
+    /**
+     * The scale-up rules of the {@code spec.behavior}; default {@link ScalingRules#DEFAULT_UP}.
+     */
     public Builder scaleUp(ScalingRules rules) {
       this.scaleUp = Objects.requireNonNull(rules, "scaleUp");
+      this.behavior = true;
       return this;
     }
 
-    /** The scale-down rules; default {@link ScalingRules#DEFAULT_DOWN}. */
+    /**
+     * The scale-down rules of the {@code spec.behavior}; default {@link
+     * ScalingRules#DEFAULT_DOWN}.
+     */
     public Builder scaleDown(ScalingRules rules) {
       this.scaleDown = Objects.requireNonNull(rules, "scaleDown");
+      this.behavior = true;
       return this;
     }
 
-    /** The scale-up stabilization window, in [0, 1 h]; default 0 s. */
+    /** The scale-up stabilization window of the behavior, in [0, 1 h]; default 0 s. */
     public Builder scaleUpStabilization(Duration window) {
       this.scaleUp = scaleUp.withStabilizationWindow(Objects.requireNonNull(window, "window"));
+      this.behavior = true;
       return this;
     }
 
-    /** The scale-down stabilization window, in [0, 1 h]; default 300 s. */
+    /** The scale-down stabilization window of the behavior, in [0, 1 h]; default 300 s. */
     public Builder scaleDownStabilization(Duration window) {
       this.scaleDown =
           scaleDown.withStabilizationWindow(Objects.requireNonNull(window, "window"));
+      this.behavior = true;
       return this;
     }
 

@@ -21,6 +21,25 @@ final class RecentMarks {
     return fold(ctx, mark, window, start, Math::max);
   }
 
+  /**
+   * The highest of {@code start} and the values recorded under {@code mark} at most {@code window}
+   * ago, a value exactly {@code window} old included (the HPA's path without a behavior keeps a
+   * recommendation that is not before the cutoff; its behavior path one that is after it).
+   */
+  static int highestIncluding(DecisionContext ctx, String mark, Duration window, int start) {
+    Instant from = ctx.now().minus(window);
+    List<PastDecision> recent = ctx.recent();
+    int best = start;
+    for (int i = 0; i < recent.size(); i++) {
+      PastDecision d = recent.get(i);
+      Integer v;
+      if (!d.time().isBefore(from) && (v = d.marks().get(mark)) != null) {
+        best = Math.max(best, v);
+      }
+    }
+    return best;
+  }
+
   /** The lowest of {@code start} and the values of {@code ctx.marks(mark, window)}. */
   static int lowest(DecisionContext ctx, String mark, Duration window, int start) {
     return fold(ctx, mark, window, start, Math::min);

@@ -46,15 +46,21 @@ class DecisionProperties {
     });
   }
 
-  /** The HPA's change never exceeds its behavior's default rate (+4 or +100 %, −100 %). */
+  /**
+   * The HPA's change never exceeds its limit: with a behavior, the default rate (+4 or +100 %
+   * over the period); without one, max(2 × current, 4).
+   */
   @Test
   void hpaRateLimitsHold() {
+    HpaPolicy withBehavior = HpaPolicy.builder().defaultBehavior().build();
     qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
       DecisionContext c = RandomContexts.context(new Random(seed));
       int current = c.replicas().current();
       long start = HpaPolicy.periodStart(c, current, Duration.ofSeconds(15));
       long limit = Math.max(current, Math.max(start + 4, 2 * start));
-      assertThat(run(hpa, c)).as("seed %d", seed).isLessThanOrEqualTo((int) limit);
+      assertThat(run(withBehavior, c)).as("seed %d", seed).isLessThanOrEqualTo((int) limit);
+      assertThat(run(hpa, c)).as("seed %d", seed)
+          .isLessThanOrEqualTo((int) Math.max(current, Math.max(2L * current, 4)));
     });
   }
 

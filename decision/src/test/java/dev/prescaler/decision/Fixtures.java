@@ -35,6 +35,15 @@ final class Fixtures {
         .reading(metric, reading);
   }
 
+  /**
+   * {@code b} with a past HPA recommendation of {@code count} 700 s ago, outside every default
+   * window and hold: the HPA has synced before, so its first-sync recommendation (the current
+   * count, kept for 300 s) does not count.
+   */
+  static DecisionContext.Builder synced(DecisionContext.Builder b, int count) {
+    return b.past(past(700, count, count, false, Map.of(HpaPolicy.DEFAULT_MARK, count)));
+  }
+
   /** A past decision {@code secondsAgo} before NOW with an HPA recommendation mark. */
   static PastDecision past(int secondsAgo, int current, int desired, boolean applied,
       Map<String, Integer> marks) {

@@ -16,13 +16,15 @@ class HpaBehaviorTest {
   }
 
   @Test
-  void noBehaviorKeepsKubernetesDefaults() {
-    String defaults = HpaPolicy.ofDefaults().toString();
-    assertThat(defaults).isEqualTo("HpaPolicy{tolerance up 0.1 down 0.1, scaleUp: window 0s, "
-        + "Max of [Pods 4 per 15s, Percent 100 per 15s]; scaleDown: window 300s, Max of "
-        + "[Percent 100 per 15s]}");
-    assertThat(applied(null)).isEqualTo(defaults);
-    assertThat(applied(Map.of())).isEqualTo(defaults);
+  void noBehaviorIsTheControllersOlderPathAndAnEmptyOneTheDefaultRules() {
+    // defaults.go fills in the rules only when spec.behavior is set; horizontal.go runs
+    // normalizeDesiredReplicas when it is nil.
+    assertThat(applied(null)).isEqualTo(HpaPolicy.ofDefaults().toString())
+        .isEqualTo("HpaPolicy{tolerance up 0.1 down 0.1, no behavior}");
+    assertThat(applied(Map.of())).isEqualTo("HpaPolicy{tolerance up 0.1 down 0.1, scaleUp: "
+        + "window 0s, Max of [Pods 4 per 15s, Percent 100 per 15s]; scaleDown: window 300s, Max "
+        + "of [Percent 100 per 15s]}")
+        .isEqualTo(HpaPolicy.builder().defaultBehavior().build().toString());
   }
 
   @Test

@@ -5,6 +5,7 @@ import static dev.prescaler.decision.Fixtures.cpu;
 import static dev.prescaler.decision.Fixtures.ctx;
 import static dev.prescaler.decision.Fixtures.past;
 import static dev.prescaler.decision.Fixtures.rps;
+import static dev.prescaler.decision.Fixtures.synced;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,8 +20,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Both of the controller's paths: with a {@code spec.behavior} ({@code hpa}, the default rules)
+ * and without one ({@code legacy}, {@link HpaPolicy#ofDefaults()}).
+ */
 class HpaPolicyTest {
-  private final HpaPolicy hpa = HpaPolicy.ofDefaults();
+  private final HpaPolicy hpa = HpaPolicy.builder().defaultBehavior().build();
+  private final HpaPolicy legacy = HpaPolicy.ofDefaults();
 
   private int decide(HpaPolicy policy, DecisionContext c) {
     return policy.apply(c, Proposal.keep(c.replicas().current())).replicas();
@@ -29,8 +35,10 @@ class HpaPolicyTest {
   @Test
   void docsExampleDoublesAtTwiceTheTarget() {
     assertThat(decide(hpa, ctx(cpu(50, 1, 100), 4, "cpu", 100).build())).isEqualTo(8);
-    // and halves at half the target (no past recommendations: nothing to stabilize on)
-    assertThat(decide(hpa, ctx(cpu(50, 1, 100), 4, "cpu", 25).build())).isEqualTo(2);
+    // and halves at half the target (no recent recommendation to stabilize on)
+    assertThat(decide(hpa, synced(ctx(cpu(50, 1, 100), 4, "cpu", 25), 4).build())).isEqualTo(2);
+    assertThat(decide(legacy, synced(ctx(cpu(50, 1, 100), 4, "cpu", 25), 4).build()))
+        .isEqualTo(2);
   }
 
   @Test
@@ -82,12 +90,12 @@ class HpaPolicyTest {
         .build();
     HpaPolicy off = HpaPolicy.builder().scaleDown(down.withSelect(ScalingRules.Select.DISABLED))
         .build();
-    DecisionContext c = ctx(cpu(50, 1, 100), 80, "cpu", 5).build(); // raw 8
+    DecisionContext c = synced(ctx(cpu(50, 1, 100), 80, "cpu", 5), 80).build(); // raw 8
     assertThat(decide(max, c)).isEqualTo(72); // 10 % of 80 = 8 > 4 pods
     assertThat(decide(min, c)).isEqualTo(76); // the smaller change: 4 pods
     assertThat(decide(off, c)).isEqualTo(80);
     // 30 s after an applied 80 -> 72, the period still starts at 80: no further step
-    DecisionContext after = ctx(cpu(50, 1, 100), 72, "cpu", 5)
+    DecisionContext after = synced(ctx(cpu(50, 1, 100), 72, "cpu", 5), 80)
         .past(past(30, 80, 72, true, Map.of())).build();
     assertThat(decide(max, after)).isEqualTo(72);
   }
@@ -117,6 +125,62 @@ class HpaPolicyTest {
         .past(past(30, 4, 4, false, Map.of(HpaPolicy.DEFAULT_MARK, 5))).build();
     assertThat(decide(slow, c)).isEqualTo(5);
     assertThat(decide(hpa, c)).isEqualTo(8);
+  }
+
+  @Test
+  void withoutBehaviorTheScaleUpLimitIsTwiceTheCountOrFour() {
+    // raw 20 from 1, 2 and 3 replicas: max(2 x current, 4) = 4, 4, 6 (the behavior path: 5, 6, 7)
+    assertThat(decide(legacy, ctx(cpu(50, 1, 100), 1, "cpu", 1000).build())).isEqualTo(4);
+    assertThat(decide(legacy, ctx(cpu(50, 1, 100), 2, "cpu", 500).build())).isEqualTo(4);
+    assertThat(decide(legacy, ctx(cpu(50, 1, 100), 3, "cpu", 340).build())).isEqualTo(6);
+    assertThat(decide(hpa, ctx(cpu(50, 1, 100), 3, "cpu", 340).build())).isEqualTo(7);
+    assertThat(legacy.apply(ctx(cpu(50, 1, 100), 2, "cpu", 500).build(), Proposal.keep(2))
+        .explain()).contains("scale-up limited to max(2 × 2, 4) = 4 (no spec.behavior)");
+    // 10 replicas at 300 %: raw 60, limit 20; with maxReplicas 15 the bound says so
+    assertThat(decide(legacy, ctx(cpu(50, 1, 100), 10, "cpu", 300).build())).isEqualTo(20);
+    assertThat(legacy.apply(ctx(cpu(50, 1, 15), 10, "cpu", 300).build(), Proposal.keep(10))
+        .explain()).endsWith("(maxReplicas 15)");
+  }
+
+  @Test
+  void withoutBehaviorTheCountClimbsTowardTheHighestRecentRecommendation() {
+    // 15 s ago raw 20 took 2 -> 4 (limited); now the load needs 3: the highest recommendation
+    // of the last 300 s is still 20, so it doubles again, where the behavior path keeps 4.
+    DecisionContext c = ctx(cpu(50, 1, 100), 4, "cpu", 37)
+        .past(past(15, 2, 4, true, Map.of(HpaPolicy.DEFAULT_MARK, 20))).build();
+    assertThat(decide(legacy, c)).isEqualTo(8);
+    assertThat(decide(hpa, c)).isEqualTo(4);
+    // and never below that highest recommendation while it is in the window
+    DecisionContext down = ctx(cpu(50, 1, 100), 10, "cpu", 25)
+        .past(past(200, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 10)))
+        .past(past(100, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 7))).build();
+    assertThat(decide(legacy, down)).isEqualTo(10);
+    assertThat(legacy.memory()).isEqualTo(Duration.ofMinutes(5));
+    // A recommendation exactly 300 s old still counts without a behavior, not with one.
+    DecisionContext edge = synced(ctx(cpu(50, 1, 100), 10, "cpu", 25), 10)
+        .past(past(300, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 9))).build();
+    assertThat(decide(legacy, edge)).isEqualTo(9);
+    assertThat(decide(hpa, edge)).isEqualTo(5);
+  }
+
+  @Test
+  void theFirstSyncRecordsTheCurrentCountAsARecommendation() {
+    // No recommendation before: 10 replicas whose load needs 5 stay at 10 for 300 s, as the
+    // controller's recordInitialRecommendation makes them, on both paths.
+    Proposal first = legacy.apply(ctx(cpu(50, 1, 100), 10, "cpu", 25).build(),
+        Proposal.keep(10));
+    assertThat(first.replicas()).isEqualTo(10);
+    assertThat(first.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 5)
+        .containsEntry(HpaPolicy.DEFAULT_MARK + ".initial", 10);
+    assertThat(decide(hpa, ctx(cpu(50, 1, 100), 10, "cpu", 25).build())).isEqualTo(10);
+    DecisionContext later = ctx(cpu(50, 1, 100), 10, "cpu", 25)
+        .past(past(200, 10, 10, false, first.marks())).build();
+    assertThat(decide(legacy, later)).isEqualTo(10);
+    assertThat(decide(hpa, later)).isEqualTo(10);
+    DecisionContext after = ctx(cpu(50, 1, 100), 10, "cpu", 25)
+        .past(past(301, 10, 10, false, first.marks())).build();
+    assertThat(decide(legacy, after)).isEqualTo(5);
+    assertThat(decide(hpa, after)).isEqualTo(5);
   }
 
   @Test

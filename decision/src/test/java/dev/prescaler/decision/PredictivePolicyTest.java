@@ -4,6 +4,7 @@ import static dev.prescaler.decision.Fixtures.NOW;
 import static dev.prescaler.decision.Fixtures.ctx;
 import static dev.prescaler.decision.Fixtures.past;
 import static dev.prescaler.decision.Fixtures.rps;
+import static dev.prescaler.decision.Fixtures.synced;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -91,13 +92,15 @@ class PredictivePolicyTest {
     Forecast need = forecast(185, 185, 185, 185);
     // Floor 18 (175 rps on 20 at 10 each): the plan, ceil(18.5) = 19, is the policy's own, and
     // 18.5 is inside the -10 % band of 20 (down to 18): the count stays.
-    DecisionContext floor18 = ctx(spec, 20, "rps", 175).forecast("rps", need).build();
+    DecisionContext floor18 = synced(ctx(spec, 20, "rps", 175), 20).forecast("rps", need)
+        .build();
     Proposal stays = p.apply(floor18, Proposal.keep(20));
     assertThat(stays.reasons()).extracting(r -> r.to()).startsWith(18);
     assertThat(stays.replicas()).isEqualTo(20);
     assertThat(stays.explain()).contains("within dead band -0.1 of 20");
     // Floor 19 (185 rps): the plan is the floor, and the floor's move is taken, dead band or not.
-    DecisionContext floor19 = ctx(spec, 20, "rps", 185).forecast("rps", need).build();
+    DecisionContext floor19 = synced(ctx(spec, 20, "rps", 185), 20).forecast("rps", need)
+        .build();
     Proposal moves = p.apply(floor19, Proposal.keep(20));
     assertThat(moves.reasons()).extracting(r -> r.to()).startsWith(19);
     assertThat(moves.replicas()).isEqualTo(19);
@@ -108,11 +111,11 @@ class PredictivePolicyTest {
   void scalesDownOnlyOnceTheLowerForecastHasHeld() {
     // 20 replicas with a pre-scale target of 20 recorded 60 s ago; now the forecast says 10 and
     // the HPA floor (stabilized) is low: the target is held at 20 within the 600 s window.
-    DecisionContext held = ctx(spec, 20, "rps", 100)
+    DecisionContext held = synced(ctx(spec, 20, "rps", 100), 20)
         .past(past(60, 20, 20, false, Map.of(PredictivePolicy.NEED_MARK, 20_000)))
         .forecast("rps", forecast(100, 100, 100, 100)).build();
     assertThat(run(held).replicas()).isEqualTo(20);
-    DecisionContext later = ctx(spec, 20, "rps", 100)
+    DecisionContext later = synced(ctx(spec, 20, "rps", 100), 20)
         .past(past(601, 20, 20, false, Map.of(PredictivePolicy.NEED_MARK, 20_000)))
         .forecast("rps", forecast(100, 100, 100, 100)).build();
     assertThat(run(later).replicas()).isEqualTo(10);
@@ -139,11 +142,11 @@ class PredictivePolicyTest {
   void scalesDownOnlyWhenTheHeldNeedLeavesTheBandBelow() {
     // 20 replicas: a need of 18.5 rounds to 19 but is inside -10 % (18) and keeps 20; a need of
     // 17.9 is below the band and goes to 18
-    DecisionContext inside = ctx(spec, 20, "rps", 60)
+    DecisionContext inside = synced(ctx(spec, 20, "rps", 60), 20)
         .forecast("rps", forecast(185, 185, 185, 185)).build();
     assertThat(run(inside).replicas()).isEqualTo(20);
     assertThat(run(inside).explain()).contains("within dead band -0.1 of 20");
-    DecisionContext below = ctx(spec, 20, "rps", 60)
+    DecisionContext below = synced(ctx(spec, 20, "rps", 60), 20)
         .forecast("rps", forecast(179, 179, 179, 179)).build();
     assertThat(run(below).replicas()).isEqualTo(18);
   }

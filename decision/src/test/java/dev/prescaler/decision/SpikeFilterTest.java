@@ -77,7 +77,8 @@ class SpikeFilterTest {
 
   @Test
   void guardRunsTheInnerPolicyOnFilteredInput() {
-    DecisionContext c = ctx(rps(10, 1, 100), 10, "rps", 5).history("rps", STEADY).build();
+    DecisionContext c = Fixtures.synced(ctx(rps(10, 1, 100), 10, "rps", 5), 10)
+        .history("rps", STEADY).build();
     Proposal p = SpikeFilter.ofDefaults().guard(HpaPolicy.ofDefaults())
         .apply(c, Proposal.keep(10));
     assertThat(p.replicas()).isEqualTo(10); // a dip to 5 rps does not scale down
