@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *       error, an assertion, a stack overflow) is logged at WARN and the next event is
  *       delivered.
  *   <li>{@link #close(Duration)} delivers what is queued, waiting at most that long, then stops
- *       the thread; what is still queued then, and events published after it, are dropped. Close it after the engine, so that
- *       the engine's last events (the releases of its close) are delivered.
+ *       the thread; what is still queued then, and events published after it, are dropped.
+ *       Close it after the engine, so that the engine's last events (the releases of its close)
+ *       are delivered.
  * </ul>
  *
  * <pre>{@code

@@ -104,8 +104,9 @@ public final class Policies {
 
   /**
    * Builds a predictive stack, in this order: spike filter around the predictive policy, the
-   * sustained scale-up guard (if set), cooldown (if set), gradual scale-down (if set), extra steps, time of
-   * day bounds (if set), bounds, capacity arbiter (if set), manual overrides (if set).
+   * sustained scale-up guard (if set), cooldown (if set), gradual scale-down (if set), extra
+   * steps, time of day bounds (if set), bounds, capacity arbiter (if set), manual overrides (if
+   * set).
    */
   public static final class Stack {
     private PredictivePolicy predictive = PredictivePolicy.ofDefaults();
