@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * every executor call: each scale action (reason {@code ScaledUp}, {@code ScaledDown} or {@code
  * HpaFloorSet}, type Normal) and each refusal or failure ({@code ScaleRefused}, {@code
  * ScaleFailed}, type Warning). The note holds the counts, the outcome's message and the decision's
- * reasons, cut to 1024 characters as the API requires.
+ * reasons, cut to 1024 bytes of UTF-8 as the API requires (the API server measures the note in
+ * bytes, so a reason with "×" or another character outside ASCII counts more than once).
  *
  * <p>The same event (workload, reason and note) repeated within {@link Builder#seriesWindow} is not
  * created again: the existing Event's {@code series} (count, lastObservedTime) is patched, as
@@ -47,7 +48,10 @@ public final class KubernetesEventListener implements EngineListener {
   public static final String DEFAULT_CONTROLLER = "prescaler.dev/prescaler";
   /** Default window within which a repeated event becomes a series: 6 minutes. */
   public static final Duration DEFAULT_SERIES_WINDOW = Duration.ofMinutes(6);
-  /** Longest note the API accepts, in characters. */
+  /**
+   * Longest note the API accepts, in bytes of UTF-8: the API server refuses a longer one (422),
+   * counting bytes, not characters.
+   */
   public static final int MAX_NOTE = 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventListener.class);
@@ -124,7 +128,10 @@ public final class KubernetesEventListener implements EngineListener {
     }
   }
 
-  /** The Event's note: counts, outcome and reasons, at most {@value #MAX_NOTE} characters. */
+  /**
+   * The Event's note: counts, outcome and reasons, at most {@value #MAX_NOTE} bytes of UTF-8 (see
+   * {@link #cutNote}).
+   */
   static String noteOf(ScaledEvent e) {
     StringBuilder b = new StringBuilder();
     b.append(e.mode()).append(' ').append(e.from()).append(" -> ").append(e.to()).append(": ")
@@ -136,7 +143,50 @@ public final class KubernetesEventListener implements EngineListener {
         b.append(i == 0 ? "" : "; ").append(r);
       }
     }
-    return b.length() <= MAX_NOTE ? b.toString() : b.substring(0, MAX_NOTE - 3) + "...";
+    return cutNote(b.toString());
+  }
+
+  /**
+   * {@code note} when its UTF-8 encoding takes at most {@value #MAX_NOTE} bytes; otherwise its
+   * longest prefix that fits with "..." after it, cut between code points (a character outside
+   * the BMP, a surrogate pair, is kept or dropped whole).
+   */
+  static String cutNote(String note) {
+    if (utf8Length(note) <= MAX_NOTE) {
+      return note;
+    }
+    int budget = MAX_NOTE - 3;
+    int bytes = 0;
+    int end = 0;
+    while (end < note.length()) {
+      int cp = note.codePointAt(end);
+      int size = utf8Bytes(cp);
+      if (bytes + size > budget) {
+        break;
+      }
+      bytes += size;
+      end += Character.charCount(cp);
+    }
+    return note.substring(0, end) + "...";
+  }
+
+  /** The length of {@code s} in UTF-8. */
+  private static int utf8Length(String s) {
+    int bytes = 0;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      bytes += utf8Bytes(cp);
+      i += Character.charCount(cp);
+    }
+    return bytes;
+  }
+
+  /**
+   * The bytes of one code point in UTF-8; a lone surrogate counts 3, no less than an encoder
+   * writes in its place.
+   */
+  private static int utf8Bytes(int cp) {
+    return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
   }
 
   @Override
@@ -175,10 +225,7 @@ public final class KubernetesEventListener implements EngineListener {
       return;
     }
     boolean demoted = event.to() == Mode.OBSERVE_ONLY;
-    String note = event.from() + " -> " + event.to() + ": " + event.reason();
-    if (note.length() > MAX_NOTE) {
-      note = note.substring(0, MAX_NOTE - 3) + "...";
-    }
+    String note = cutNote(event.from() + " -> " + event.to() + ": " + event.reason());
     create(event.workload(), new Key(event.workload(), demoted ? "Demoted" : "Promoted", note),
         "ChangeMode", demoted ? "Warning" : "Normal", event.time());
   }

@@ -12,7 +12,9 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.event.ScaledEvent;
 import dev.prescaler.testkit.ManualClock;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -155,6 +157,53 @@ class KubernetesEventListenerWireTest {
     String note = KubernetesEventListener.noteOf(event(Mode.ACT, 1, 2,
         ScaleOutcome.applied(2, longMessage)));
     assertThat(note).hasSize(KubernetesEventListener.MAX_NOTE).endsWith("...");
+  }
+
+  @Test
+  void notesOutsideAsciiAreCutToTheApiLimitInBytesNotCharacters() {
+    // The API server measures a note in bytes of UTF-8 (Go's len): "×" takes 2 of them.
+    Reason r = new Reason("predictive", 3, 9,
+        "peak upper forecast 412.000 capped at 400.000 (2 × the highest load seen) needs 9");
+    ScaledEvent e = new ScaledEvent(WEB, T0, Mode.ACT, 3, 9, Collections.nCopies(14, r),
+        ScaleOutcome.applied(9, "x".repeat(40)));
+    String note = KubernetesEventListener.noteOf(e);
+    assertThat(note.length()).as("fewer characters than bytes")
+        .isLessThan(KubernetesEventListener.MAX_NOTE - 3);
+    assertThat(utf8(note)).isBetween(KubernetesEventListener.MAX_NOTE - 4,
+        KubernetesEventListener.MAX_NOTE);
+    assertThat(note).endsWith("...");
+
+    wire.json(201, CREATED).json(201, CREATED);
+    KubernetesEventListener l = listener();
+    l.onScaled(e);
+    l.onModeChanged(new dev.prescaler.core.event.ModeChangedEvent(WEB, T0, Mode.ACT,
+        Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 × naive; " + "€".repeat(600)));
+    List<String> notes = wire.requests().stream().map(q -> JsonParser.parseString(
+        q.getBody().utf8()).getAsJsonObject().get("note").getAsString()).toList();
+    assertThat(notes).hasSize(2).allSatisfy(n -> {
+      assertThat(utf8(n)).isLessThanOrEqualTo(KubernetesEventListener.MAX_NOTE);
+      assertThat(n).endsWith("...");
+    });
+    assertThat(notes.get(1)).startsWith("ACT -> OBSERVE_ONLY: demoted: forecast MAE 1.5 × naive")
+        .doesNotContain("\uFFFD", "?");
+  }
+
+  @Test
+  void aNoteIsNeverCutInsideACharacter() {
+    // 1020 ASCII bytes leave 1 of the 1021 before "...": not enough for a 4-byte character,
+    // whose two Java chars a cut by characters would have split.
+    String emoji = new String(Character.toChars(0x1F525));
+    String cut = KubernetesEventListener.cutNote("a".repeat(1020) + emoji + "tail");
+    assertThat(cut).isEqualTo("a".repeat(1020) + "...");
+    // "€" takes 3 bytes: 1018 + 2 × 3 fill the limit exactly, one more byte does not fit.
+    assertThat(KubernetesEventListener.cutNote("a".repeat(1018) + "€€"))
+        .isEqualTo("a".repeat(1018) + "€€");
+    assertThat(KubernetesEventListener.cutNote("a".repeat(1019) + "€€"))
+        .isEqualTo("a".repeat(1019) + "...");
+  }
+
+  private static int utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
   }
 
   @Test
