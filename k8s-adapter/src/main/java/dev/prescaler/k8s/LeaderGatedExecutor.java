@@ -13,7 +13,10 @@ import java.util.function.Predicate;
 /**
  * Lets requests through only for workloads this replica leads (see {@link LeaseElector#guard} and
  * {@link ShardedLeaderElection#guard}); refuses the others with the reason. Reads of replica
- * counts always pass; {@link #release} passes only for led workloads.
+ * counts always pass. {@link #release} passes only for led workloads and otherwise throws, so
+ * that a release refused for not leading does not look done: the engine keeps it pending and
+ * sends it again on a later tick, which succeeds once this replica leads (e.g. after a lease that
+ * lapsed in the middle of a tick is renewed).
  */
 final class LeaderGatedExecutor implements ScaleExecutor {
   private final ScaleExecutor delegate;
@@ -40,10 +43,17 @@ final class LeaderGatedExecutor implements ScaleExecutor {
     return delegate.replicas(workload);
   }
 
+  /**
+   * Releases through the delegate while this replica leads the workload.
+   *
+   * @throws IllegalStateException when it does not: nothing is released, and the message says
+   *     who leads
+   */
   @Override
   public void release(WorkloadRef workload) {
-    if (leads.test(workload)) {
-      delegate.release(workload);
+    if (!leads.test(workload)) {
+      throw new IllegalStateException(whyNot.apply(workload) + "; release not sent");
     }
+    delegate.release(workload);
   }
 }

@@ -277,8 +277,13 @@ public final class LeaseElector implements AutoCloseable {
   }
 
   /**
-   * An executor that applies only while this candidate leads; otherwise it refuses, and it never
-   * releases (so a standby replica that closes does not undo what the leader set).
+   * An executor that applies only while this candidate leads; otherwise it refuses. Its {@code
+   * release} releases only while this candidate leads, so that a standby replica that closes does
+   * not undo what the leader set; otherwise it throws {@link IllegalStateException}, so that an
+   * engine keeps the release pending and sends it again on its later ticks, which succeed once
+   * this candidate leads again (a release refused in a tick during which the Lease lapsed is not
+   * lost). A standby engine that closes therefore logs one WARN per workload it held in HPA-floor
+   * mode: the release was not sent.
    */
   public ScaleExecutor guard(ScaleExecutor executor) {
     return new LeaderGatedExecutor(executor, w -> isLeader(),

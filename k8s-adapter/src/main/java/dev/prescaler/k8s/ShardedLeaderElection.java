@@ -113,7 +113,13 @@ public final class ShardedLeaderElection implements AutoCloseable {
     return shards.get(shardOf(workload, shards.size())).isLeader();
   }
 
-  /** An executor that applies only for workloads whose shard this replica leads. */
+  /**
+   * An executor that applies only for workloads whose shard this replica leads. Its {@code
+   * release} throws {@link IllegalStateException} for the others, as {@link LeaseElector#guard}
+   * does: the engine keeps the release pending, sends it again every tick (logging a WARN) and
+   * it goes through once this replica leads the shard, unless the workload is back in HPA-floor
+   * mode by then.
+   */
   public ScaleExecutor guard(ScaleExecutor executor) {
     return new LeaderGatedExecutor(executor, this::owns, w -> {
       LeaseElector e = shards.get(shardOf(w, shards.size()));

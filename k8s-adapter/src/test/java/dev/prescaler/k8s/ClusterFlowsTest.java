@@ -1,6 +1,7 @@
 package dev.prescaler.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.MetricTarget;
@@ -287,7 +288,7 @@ class ClusterFlowsTest {
   }
 
   @Test
-  void leaderGuardRefusesOnTheStandbyAndDoesNotReleaseThere() throws ApiException {
+  void leaderGuardRefusesOnTheStandbyAndThrowsRatherThanReleaseThere() throws ApiException {
     ManualClock clock = new ManualClock(T0);
     String ns = KubeBackend.LEASE_NAMESPACE;
     LeaseElector leader = LeaseElector.builder(k8s.adapter(), ns, "guard", "leader").clock(clock)
@@ -315,7 +316,10 @@ class ClusterFlowsTest {
     ScaleOutcome refused = standby.guard(counting).apply(request(spec, Mode.ACT, 2, 3));
     assertThat(refused.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
     assertThat(refused.message()).contains("not the leader").contains("held by leader");
-    standby.guard(counting).release(spec.workload());
+    assertThatThrownBy(() -> standby.guard(counting).release(spec.workload()))
+        .as("a refused release must not look done, so that the engine sends it again")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not the leader").hasMessageEndingWith("release not sent");
     assertThat(released).hasValue(0);
     assertThat(k8s.deploymentReplicas("guarded")).isEqualTo(2);
 

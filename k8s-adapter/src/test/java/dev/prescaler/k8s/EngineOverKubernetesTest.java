@@ -44,7 +44,7 @@ class EngineOverKubernetesTest {
   @BeforeAll
   static void start() throws Exception {
     k8s = KubeBackend.mock();
-    for (String app : List.of("shop", "cart", "api")) {
+    for (String app : List.of("shop", "cart", "api", "pay")) {
       k8s.deployment(app, 3);
       for (int i = 0; i < 3; i++) {
         k8s.readyPod(app + "-" + i, app, true, T0.minus(Duration.ofMinutes(10)));
@@ -162,5 +162,33 @@ class EngineOverKubernetesTest {
     engine.close();
     V2HorizontalPodAutoscaler restored = k8s.readHpa("cart");
     assertThat(restored.getSpec()).isEqualTo(original.getSpec());
+  }
+
+  @Test
+  void aReleaseRefusedWhileTheLeaseLapsedIsSentAgainOnceLeading() throws Exception {
+    V2HorizontalPodAutoscaler original = k8s.hpa("pay", "Deployment", "pay", 2, 10, null);
+    ManualClock clock = new ManualClock(T0);
+    WorkloadRef pay = WorkloadRef.deployment(k8s.namespace(), "pay");
+    WorkloadSpec spec = WorkloadSpec.builder(pay).maxReplicas(10)
+        .metric(MetricTarget.utilization("cpu", 50)).mode(Mode.HPA_FLOOR).build();
+    LeaseElector elector = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE,
+        "engine-pay", "pod-0").clock(clock).build();
+    assertThat(elector.tryAcquireOrRenew()).isTrue();
+    try (AutoscalerEngine engine = engine(clock, spec, new InMemoryJournal(), elector)) {
+      engine.tick();
+      assertThat(k8s.readHpa("pay").getSpec().getMinReplicas()).isEqualTo(5);
+
+      // The renewals fail for longer than the renew deadline (10 s) in the middle of a tick,
+      // and the workload is demoted then: the guard refuses the release.
+      clock.advance(Duration.ofSeconds(11));
+      assertThat(elector.isLeader()).isFalse();
+      engine.mode(pay, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      assertThat(k8s.readHpa("pay").getSpec().getMinReplicas()).isEqualTo(5);
+
+      assertThat(elector.tryAcquireOrRenew()).as("the same holder renews").isTrue();
+      engine.tick();
+      assertThat(k8s.readHpa("pay").getSpec()).as("released on the next tick as leader")
+          .isEqualTo(original.getSpec());
+    }
   }
 }
