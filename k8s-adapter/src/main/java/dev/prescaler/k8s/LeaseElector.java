@@ -56,12 +56,18 @@ public final class LeaseElector implements AutoCloseable {
   private final Duration renewDeadline;
   private final Duration retryPeriod;
 
+  /*
+   * Rounds and close() hold `lock` for their API calls, which may take up to the client's
+   * timeout. The three fields the other threads read (the executor guard, the Events listener,
+   * the agent's round) are volatile, written only under the lock and read without it, so that a
+   * slow API server never blocks isLeader(): each is one value, read on its own.
+   */
   private final Object lock = new Object();
-  private Instant leaderUntil;
-  private long acquisitions; // guarded by lock
+  private volatile Instant leaderUntil;
+  private volatile long acquisitions;
+  private volatile String holder = "";
   private String observedRecord;
   private Instant observedAt;
-  private String holder = "";
   private ScheduledFuture<?> scheduled;
 
   private LeaseElector(Builder b) {
@@ -100,9 +106,8 @@ public final class LeaseElector implements AutoCloseable {
 
   /** Whether this candidate leads now: it renewed the Lease less than the renew deadline ago. */
   public boolean isLeader() {
-    synchronized (lock) {
-      return leaderUntil != null && clock.instant().isBefore(leaderUntil);
-    }
+    Instant until = leaderUntil;
+    return until != null && clock.instant().isBefore(until);
   }
 
   /**
@@ -111,16 +116,13 @@ public final class LeaseElector implements AutoCloseable {
    * {@link #isLeader()} was true at both.
    */
   public long acquisitions() {
-    synchronized (lock) {
-      return acquisitions;
-    }
+    return acquisitions;
   }
 
   /** The holder seen at the last read; empty when none or not read yet. */
   public Optional<String> holder() {
-    synchronized (lock) {
-      return holder.isEmpty() ? Optional.empty() : Optional.of(holder);
-    }
+    String h = holder;
+    return h.isEmpty() ? Optional.empty() : Optional.of(h);
   }
 
   /**

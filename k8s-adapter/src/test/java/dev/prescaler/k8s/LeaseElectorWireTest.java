@@ -9,6 +9,10 @@ import dev.prescaler.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +97,29 @@ class LeaseElectorWireTest {
     clock.advance(Duration.ofSeconds(5));
     assertThat(e.tryAcquireOrRenew()).as("renew deadline of 10 s passed").isFalse();
     assertThat(e.isLeader()).isFalse();
+  }
+
+  @Test
+  void isLeaderDoesNotWaitForARenewalInFlight() throws Exception {
+    LeaseElector e = LeaseElector.builder(wire.client(Duration.ofSeconds(60)), "prescaler",
+        "engine", "pod-a").clock(clock).build();
+    wire.json(200, lease("pod-a", "5")).json(200, lease("pod-a", "6"));
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    assertThat(wire.requests()).hasSize(2);
+    wire.stall(); // the next read hangs until the client's 60 s read timeout
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Boolean> renewal = pool.submit(e::tryAcquireOrRenew);
+      assertThat(wire.server.takeRequest(10, TimeUnit.SECONDS)).as("renewal in flight")
+          .isNotNull();
+      // The executor guard, the Events listener and the agent's round ask meanwhile.
+      Future<String> asked = pool.submit(() -> e.isLeader() + " " + e.acquisitions() + " "
+          + e.holder().orElse("-"));
+      assertThat(asked.get(10, TimeUnit.SECONDS)).isEqualTo("true 0 pod-a");
+      assertThat(renewal.isDone()).as("still waiting for the API server").isFalse();
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
