@@ -82,6 +82,13 @@ public final class Agent implements AutoCloseable {
   static final Duration RESTORE_WINDOW = Duration.ofHours(2);
   /** Connect, read and write timeout of every Kubernetes API request. */
   static final Duration API_TIMEOUT = Duration.ofSeconds(10);
+  /** How the reason of a mode resumed from the journal at start begins. */
+  static final String RESUMED_FROM_JOURNAL = "resumed after restart";
+  /** How the reason of a mode resumed from the mode store on a new term begins. */
+  static final String RESUMED_FROM_STORE = "resumed as leader from mode store";
+  /** The reason of a mode set at start by {@code promoted: true}. */
+  static final String PROMOTED_IN_CONFIGURATION =
+      "promoted manually in the configuration (promoted: true)";
 
   private final AgentConfig config;
   private final Clock clock;
@@ -107,8 +114,6 @@ public final class Agent implements AutoCloseable {
   private boolean storePruned;
   /** HPA floors left by an earlier leader whose release failed, sent again each round. */
   private final Set<WorkloadRef> floorsToRelease = new LinkedHashSet<>();
-  /** When this replica's journal last changed each workload's mode, for the store's resume. */
-  private final Map<WorkloadRef, Instant> journaledModeTimes = new HashMap<>();
   private HTTPServer server;
   private ScheduledExecutorService scheduler;
   private ScheduledFuture<?> loop;
@@ -197,16 +202,30 @@ public final class Agent implements AutoCloseable {
     promotion.bind(engine);
     engine.restore(past);
     List<ModeChangedEvent> journaled = pastModes;
-    journaled.forEach(e -> journaledModeTimes.merge(e.workload(), e.time(),
-        (a, b2) -> a.isAfter(b2) ? a : b2));
-    resuming(() -> resumeModes(journaled, targets));
-    for (AgentConfig.Workload w : config.workloads()) {
-      if (w.promoted() && w.spec().mode() != Mode.OBSERVE_ONLY
-          && engine.spec(w.spec().workload()).orElseThrow().mode() == Mode.OBSERVE_ONLY) {
-        engine.mode(w.spec().workload(), w.spec().mode(),
-            "promoted manually in the configuration (promoted: true)");
+    modeStoreListener.ifPresent(l -> l.journaled(
+        journaled.stream().filter(e -> !reapplied(e)).toList()));
+    resuming(() -> {
+      resumeModes(journaled, targets);
+      for (AgentConfig.Workload w : config.workloads()) {
+        if (w.promoted() && w.spec().mode() != Mode.OBSERVE_ONLY
+            && engine.spec(w.spec().workload()).orElseThrow().mode() == Mode.OBSERVE_ONLY) {
+          engine.mode(w.spec().workload(), w.spec().mode(), PROMOTED_IN_CONFIGURATION);
+        }
       }
-    }
+    });
+  }
+
+  /**
+   * Whether a journaled mode change re-applied a mode rather than changed it: a resume from the
+   * journal or the mode store, or {@code promoted: true} applied at start. Such a change carries
+   * the time it was applied, not the time the mode was earned, so it must not make this
+   * replica's journal look newer than a later entry of the store. The agent alone makes the mode
+   * changes of its engine, so their reasons tell them apart.
+   */
+  static boolean reapplied(ModeChangedEvent e) {
+    return e.reason().startsWith(RESUMED_FROM_JOURNAL)
+        || e.reason().startsWith(RESUMED_FROM_STORE)
+        || e.reason().equals(PROMOTED_IN_CONFIGURATION);
   }
 
   /**
@@ -253,12 +272,16 @@ public final class Agent implements AutoCloseable {
     pastModes.forEach(e -> last.put(e.workload(), e));
     for (ModeChangedEvent e : last.values()) {
       if (e.to() != Mode.OBSERVE_ONLY && e.to() == targets.get(e.workload())) {
-        engine.mode(e.workload(), e.to(), "resumed after restart (journal: " + e.reason() + ")");
+        engine.mode(e.workload(), e.to(), RESUMED_FROM_JOURNAL + " (journal: " + e.reason()
+            + ")");
       }
     }
   }
 
-  /** Runs {@code resume} without writing its mode changes to the mode store. */
+  /**
+   * Runs {@code resume} without writing its mode changes to the mode store or counting them as
+   * this replica's own (see {@link ModeStoreListener}).
+   */
   private void resuming(Runnable resume) {
     if (modeStoreListener.isPresent()) {
       modeStoreListener.get().resuming(resume);
@@ -275,12 +298,21 @@ public final class Agent implements AutoCloseable {
    * earned mode is not resumed once the kill switch is lifted); {@code promoted: true} wins over
    * a stored demotion, as it does over the journal. When the store cannot be read, the modes
    * resumed from the journal stay.
+   *
+   * <p>One exception: this replica's own latest change of the workload (a promotion or demotion
+   * it made, in this run or before a restart; never a resume) that is newer than the store's
+   * entry. The store then holds an older entry only because this change did not reach it (the
+   * write failed, or the Lease lapsed as it was made), so the entry is not resumed and the change
+   * is sent again, when the engine still holds its mode. Otherwise the change is older than the
+   * store's entry (or is that entry) and is dropped, so that it is never written over a later
+   * leader's word.
    */
   private boolean resumeFromModeStore() {
     if (modeStore.isEmpty()) {
       return true;
     }
     ModeStore store = modeStore.get();
+    ModeStoreListener listener = modeStoreListener.orElseThrow();
     Optional<Map<WorkloadRef, ModeStore.Entry>> read = store.read();
     if (read.isEmpty()) {
       LOG.warn("mode store {} could not be read: keeping the modes resumed from this replica's "
@@ -296,6 +328,18 @@ public final class Agent implements AutoCloseable {
         if (e == null || w.spec().mode() == Mode.OBSERVE_ONLY) {
           continue;
         }
+        Optional<ModeChangedEvent> mine = listener.latestOwn(ref)
+            .filter(m -> m.time().truncatedTo(ChronoUnit.SECONDS).isAfter(e.time()));
+        if (mine.isPresent()) {
+          LOG.info("{}: mode store {} holds {} of {}, older than this replica's own change to {} "
+              + "of {}: not resumed, the change is stored instead", ref, store.configMap(),
+              e.mode(), e.time(), mine.get().to(), mine.get().time());
+          if (engine.spec(ref).map(s -> s.mode() == mine.get().to()).orElse(false)) {
+            listener.keep(mine.get());
+          }
+          continue;
+        }
+        listener.storeHolds(ref, e.time());
         if (e.mode() != Mode.OBSERVE_ONLY && e.mode() != w.spec().mode()) {
           LOG.info("{}: mode store {} holds {}, but the configured mode is {}: not resumed", ref,
               store.configMap(), e.mode(), w.spec().mode());
@@ -304,16 +348,9 @@ public final class Agent implements AutoCloseable {
         if (e.mode() == Mode.OBSERVE_ONLY && w.promoted()) {
           continue;
         }
-        Instant mine = journaledModeTimes.get(ref);
-        if (mine != null && mine.truncatedTo(ChronoUnit.SECONDS).isAfter(e.time())) {
-          // This replica's own journal holds a later mode change (a store write that failed).
-          LOG.info("{}: mode store {} holds {} of {}, older than this replica's journal: not "
-              + "resumed", ref, store.configMap(), e.mode(), e.time());
-          continue;
-        }
         if (engine.spec(ref).map(s -> s.mode() != e.mode()).orElse(false)) {
-          engine.mode(ref, e.mode(), "resumed as leader from mode store " + store.configMap()
-              + " (" + e.time() + ": " + e.reason() + ")");
+          engine.mode(ref, e.mode(), RESUMED_FROM_STORE + " " + store.configMap() + " ("
+              + e.time() + ": " + e.reason() + ")");
           resumed[0]++;
         }
       }
@@ -321,8 +358,8 @@ public final class Agent implements AutoCloseable {
     for (AgentConfig.Workload w : config.workloads()) {
       ModeStore.Entry e = stored.get(w.spec().workload());
       if (w.spec().mode() == Mode.OBSERVE_ONLY && e != null && e.mode() != Mode.OBSERVE_ONLY) {
-        store.write(w.spec().workload(), Mode.OBSERVE_ONLY,
-            "kill switch: mode: observe-only in the configuration (was " + e.mode() + ")");
+        store.write(new ModeStore.Entry(w.spec().workload(), Mode.OBSERVE_ONLY, clock.instant(),
+            "kill switch: mode: observe-only in the configuration (was " + e.mode() + ")"));
       }
     }
     LOG.info("mode store {}: {} entries, {} workload modes changed to the stored one",
@@ -403,7 +440,10 @@ public final class Agent implements AutoCloseable {
    * promotion; records the tick latency. On the first round it leads (at start, or after taking
    * over from another replica) it first resumes the modes the mode store holds, then releases
    * every HPA that a floor left raised for a workload it does not hold in HPA-floor mode: a leader
-   * that died, or a workload since set to another mode, leaves the HPA as its owner wrote it.
+   * that died, or a workload since set to another mode, leaves the HPA as its owner wrote it. On
+   * every round it leads, once the store has been read in this term, it sends again the mode
+   * changes the store has not taken, among them those made while the Lease lapsed (see {@link
+   * ModeStoreListener}).
    */
   public void runOnce() {
     synchronized (lock) {
@@ -436,7 +476,9 @@ public final class Agent implements AutoCloseable {
         }
         releaseFloorsNotHeld(floorsToRelease);
       }
-      if (leading) {
+      if (leading && storeResumed) {
+        // Only once the store has been read in this term: a change kept from before another
+        // leader's term must first be checked against that leader's entries.
         modeStoreListener.ifPresent(ModeStoreListener::writeUnstored);
       }
       leadingBefore = leading;

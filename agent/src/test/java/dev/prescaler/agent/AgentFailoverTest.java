@@ -9,14 +9,23 @@ import dev.prescaler.journal.JsonLinesJournal;
 import dev.prescaler.k8s.KubeBackend;
 import dev.prescaler.k8s.ModeStore;
 import dev.prescaler.testkit.ManualClock;
+import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.util.ClientBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.MediaType;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -232,6 +241,187 @@ class AgentFailoverTest {
     try (Agent b = agent(config("agent-b", "act", "", journal))) {
       lead(b);
       assertThat(mode(b)).as("its journal's later demotion").isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(stored()).as("and the store gets it at last, with the time it was made")
+          .hasValue("observe-only 2026-03-02T01:10:00Z demoted: metrics failing");
+    }
+  }
+
+  @Test
+  void aStandbyRestartedTwiceStillResumesALaterStoredDemotion() throws ApiException {
+    // Each restart journals "resumed after restart" at the restart's time: a resume is not a
+    // change of this replica's own, and must not make its journal look newer than the store.
+    Path journal = dir.resolve("b.jsonl");
+    try (Agent b = agent(config("agent-b", "act", "", journal))) {
+      lead(b);
+      b.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    }
+    clock.advance(Duration.ofHours(1));
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      assertThat(mode(a)).isEqualTo(Mode.ACT);
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      clock.advance(Duration.ofHours(1));
+      try (Agent b = agent(config("agent-b", "act", "", journal))) {
+        b.runOnce(); // B's container restarts while A leads: it only observes
+      }
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent b = agent(config("agent-b", "act", "", journal))) {
+      assertThat(mode(b)).as("resumed from its own journal at start").isEqualTo(Mode.ACT);
+      lead(b);
+      assertThat(mode(b)).as("A's demotion, stored after B's promotion")
+          .isEqualTo(Mode.OBSERVE_ONLY);
+    }
+    assertThat(stored()).hasValue("observe-only 2026-03-02T01:00:00Z demoted: metrics failing");
+  }
+
+  @Test
+  void promotedTrueIsNotStoredAndOnceRemovedTheStoredDemotionApplies() throws ApiException {
+    Path journal = dir.resolve("b.jsonl");
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+    }
+    clock.advance(Duration.ofMinutes(1));
+    AgentConfig promoted = AgentConfigParser.parse(configText("agent-b", "act", "", journal)
+        .replace("mode: act", "mode: act\n    promoted: true"), "promoted.yaml");
+    try (Agent b = agent(promoted)) {
+      lead(b);
+      assertThat(mode(b)).isEqualTo(Mode.ACT);
+      assertThat(stored()).as("the configuration's word, applied at every start")
+          .hasValue("observe-only 2026-03-02T00:00:00Z demoted: forecast MAE 1.5 x naive");
+    }
+    clock.advance(Duration.ofHours(1));
+    try (Agent b = agent(config("agent-b", "act", "", journal))) {
+      assertThat(mode(b)).as("resumed from its own journal at start").isEqualTo(Mode.ACT);
+      lead(b);
+      assertThat(mode(b)).as("promoted: true removed: the stored demotion")
+          .isEqualTo(Mode.OBSERVE_ONLY);
+    }
+  }
+
+  @Test
+  void aDemotionMadeWhileTheLeaseLapsedIsStoredOnceTheSameHolderRenews() throws ApiException {
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      // Renewals fail past the renew deadline (10 s) in the middle of a round, whose promotion
+      // step then demotes the workload.
+      clock.advance(Duration.ofSeconds(11));
+      assertThat(a.elector().orElseThrow().isLeader()).isFalse();
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      assertThat(stored()).as("a replica that does not lead never writes")
+          .hasValue("act 2026-03-02T00:00:00Z promoted after 1440 min observed");
+
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).as("the same holder").isTrue();
+      a.runOnce();
+      assertThat(mode(a)).isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(stored()).hasValue("observe-only 2026-03-02T00:00:11Z demoted: metrics failing");
+    }
+  }
+
+  @Test
+  void aChangeTheStoreDidNotTakeIsNotSentOverALaterLeadersEntry() throws ApiException {
+    AtomicBoolean storeDown = new AtomicBoolean();
+    Agent a = Agent.create(config("agent-a", "act"), refusingStorePatches(storeDown), clock);
+    Agent b = agent(config("agent-b", "act"));
+    try {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      storeDown.set(true);
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+      // A stalls; B takes over and promotes web again, after A's demotion.
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      lead(b);
+      assertThat(mode(b)).isEqualTo(Mode.ACT);
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      b.engine().mode(web, Mode.ACT, "promoted by hand on B");
+      storeDown.set(false);
+      // B stalls in turn; A wins the Lease back.
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      lead(a);
+      a.runOnce();
+      assertThat(stored()).hasValue("act 2026-03-02T00:02:15Z promoted by hand on B");
+      assertThat(mode(a)).as("the store and the leader agree").isEqualTo(Mode.ACT);
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  @Test
+  void aChangeTheStoreDidNotTakeStaysOverAnOlderEntryWhenTheLeaseComesBack()
+      throws ApiException {
+    AtomicBoolean storeDown = new AtomicBoolean();
+    Agent a = Agent.create(config("agent-a", "act"), refusingStorePatches(storeDown), clock);
+    Agent b = agent(config("agent-b", "act"));
+    try {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      storeDown.set(true);
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+      // A stalls; B leads for a while without changing web, then stalls in turn.
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      lead(b);
+      storeDown.set(false);
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      lead(a);
+      assertThat(mode(a)).as("its own demotion is later than the stored promotion")
+          .isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(stored()).as("the store and the leader agree")
+          .hasValue("observe-only 2026-03-02T00:01:00Z demoted: forecast MAE 1.5 x naive");
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  @Test
+  void aChangeTheStoreDidNotTakeWaitsForTheNewTermToReadTheStore() throws ApiException {
+    AtomicBoolean storeDown = new AtomicBoolean();
+    AtomicInteger failedReads = new AtomicInteger();
+    Agent a = Agent.create(config("agent-a", "act"), flakyStore(storeDown, failedReads), clock);
+    Agent b = agent(config("agent-b", "act"));
+    try {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      storeDown.set(true);
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      lead(b);
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      b.engine().mode(web, Mode.ACT, "promoted by hand on B");
+      storeDown.set(false);
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      failedReads.set(1); // A's new term cannot read the store on its first round
+      lead(a);
+      assertThat(stored()).as("A's old demotion is not sent before the store is read")
+          .hasValue("act 2026-03-02T00:02:15Z promoted by hand on B");
+      a.runOnce();
+      assertThat(stored()).hasValue("act 2026-03-02T00:02:15Z promoted by hand on B");
+      assertThat(mode(a)).isEqualTo(Mode.ACT);
+    } finally {
+      a.close();
+      b.close();
     }
   }
 
@@ -319,6 +509,31 @@ class AgentFailoverTest {
           .as("added back a month later, api earns its mode again").isEqualTo(Mode.OBSERVE_ONLY);
       assertThat(mode(c)).isEqualTo(Mode.ACT);
     }
+  }
+
+  /**
+   * A client of the API stand-in whose ConfigMap patches get 403 while {@code down} is set, and
+   * whose next {@code failedReads} ConfigMap reads get 403.
+   */
+  private ApiClient flakyStore(AtomicBoolean down, AtomicInteger failedReads) {
+    ApiClient base = kube.adapter();
+    ApiClient client = new ClientBuilder().setBasePath(base.getBasePath()).build();
+    client.setHttpClient(base.getHttpClient().newBuilder().addInterceptor(chain -> {
+      Request r = chain.request();
+      boolean store = r.url().encodedPath().contains("/configmaps/");
+      if (store && (r.method().equals("PATCH") && down.get()
+          || r.method().equals("GET") && failedReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0)) {
+        return new Response.Builder().request(r).protocol(Protocol.HTTP_1_1).code(403)
+            .message("Forbidden").body(ResponseBody.create("{\"kind\":\"Status\","
+                + "\"code\":403}", MediaType.get("application/json"))).build();
+      }
+      return chain.proceed(r);
+    }).build());
+    return client;
+  }
+
+  private ApiClient refusingStorePatches(AtomicBoolean down) {
+    return flakyStore(down, new AtomicInteger());
   }
 
   private List<String> storedKeys() throws ApiException {

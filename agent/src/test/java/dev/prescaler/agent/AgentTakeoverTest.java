@@ -2,6 +2,8 @@ package dev.prescaler.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.k8s.HpaFloorExecutor;
 import dev.prescaler.k8s.KubeBackend;
 import dev.prescaler.testkit.ManualClock;
@@ -14,6 +16,7 @@ import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerSpec;
 import io.kubernetes.client.openapi.models.V2MetricSpec;
 import io.kubernetes.client.openapi.models.V2MetricTarget;
 import io.kubernetes.client.openapi.models.V2ResourceMetricSource;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +66,11 @@ class AgentTakeoverTest {
   }
 
   private AgentConfig config(String mode, boolean election) {
-    return AgentConfigParser.parse("""
+    return AgentConfigParser.parse(configText(mode, election), "takeover.yaml");
+  }
+
+  private String configText(String mode, boolean election) {
+    return """
         kubernetes:
           leaderElection: %s
           leaseNamespace: %s
@@ -81,7 +88,7 @@ class AgentTakeoverTest {
                 target: 70
                 source: metrics-server
                 resource: cpu
-        """.formatted(election, kube.namespace(), kube.namespace(), mode), "takeover.yaml");
+        """.formatted(election, kube.namespace(), kube.namespace(), mode);
   }
 
   private V2HorizontalPodAutoscaler hpa() throws ApiException {
@@ -137,9 +144,39 @@ class AgentTakeoverTest {
           good));
       hpas.replaceNamespacedHorizontalPodAutoscaler("web-hpa", kube.namespace(), repaired)
           .execute();
-      clock.advance(java.time.Duration.ofSeconds(15));
+      clock.advance(Duration.ofSeconds(15));
       agent.runOnce();
       assertThat(hpa().getSpec().getMinReplicas()).as("released on a later round").isEqualTo(2);
     }
+  }
+
+  @Test
+  void anHpaDemotedWhileTheLeaseLapsedIsGivenBackOnceTheSameHolderRenews() throws ApiException {
+    ManualClock clock = new ManualClock(T0);
+    AgentConfig promoted = AgentConfigParser.parse(configText("hpa-floor", true)
+        .replace("mode: hpa-floor", "mode: hpa-floor\n    promoted: true"), "promoted.yaml");
+    try (Agent agent = Agent.create(promoted, kube.adapter(), clock)) {
+      assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      agent.runOnce();
+      assertThat(agent.engine().spec(web()).orElseThrow().mode()).isEqualTo(Mode.HPA_FLOOR);
+      assertThat(hpa().getSpec().getMinReplicas()).as("held, so not released").isEqualTo(8);
+
+      // Renewals fail past the renew deadline (10 s) in the middle of a round, whose promotion
+      // step then demotes the workload: the guard refuses the release.
+      clock.advance(Duration.ofSeconds(11));
+      agent.engine().mode(web(), Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(8);
+
+      assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      agent.runOnce();
+      V2HorizontalPodAutoscaler restored = hpa();
+      assertThat(restored.getSpec().getMinReplicas()).as("the owner's minReplicas").isEqualTo(2);
+      assertThat(annotations(restored))
+          .doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+    }
+  }
+
+  private WorkloadRef web() {
+    return WorkloadRef.deployment(kube.namespace(), "web");
   }
 }

@@ -46,7 +46,7 @@ class ModeStoreListenerTest {
   }
 
   @Test
-  void onlyTheLatestUnstoredChangeIsKeptAndAStandbyNeverWrites() {
+  void onlyTheLatestUnstoredChangeIsKept() {
     storeUp.set(false);
     listener.onModeChanged(change(0, Mode.OBSERVE_ONLY, Mode.ACT));
     ModeChangedEvent latest = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
@@ -54,11 +54,51 @@ class ModeStoreListenerTest {
     storeUp.set(true);
     listener.writeUnstored();
     assertThat(written).hasSize(3).last().isEqualTo(latest);
-
-    leading.set(false);
-    listener.onModeChanged(change(120, Mode.OBSERVE_ONLY, Mode.ACT));
-    assertThat(written).hasSize(3);
-    listener.resuming(() -> { });
     assertThat(listener.unstored()).isEmpty();
+  }
+
+  @Test
+  void aChangeMadeWhileNotLeadingIsNotWrittenThenButKeptForTheNextRoundAsLeader() {
+    // The Lease lapsed in the middle of a round: the demotion comes past the renew deadline.
+    leading.set(false);
+    ModeChangedEvent demotion = change(120, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.onModeChanged(demotion);
+    assertThat(written).as("a replica that does not lead never writes").isEmpty();
+    assertThat(listener.unstored()).containsExactly(WEB);
+
+    leading.set(true);
+    listener.writeUnstored();
+    assertThat(written).containsExactly(demotion);
+    assertThat(listener.unstored()).isEmpty();
+  }
+
+  @Test
+  void aResumeIsNeitherWrittenNorKeptNorThisReplicasOwnChange() {
+    ModeChangedEvent promoted = change(0, Mode.OBSERVE_ONLY, Mode.ACT);
+    listener.journaled(List.of(promoted));
+    leading.set(false);
+    listener.resuming(() -> listener.onModeChanged(change(60, Mode.ACT, Mode.OBSERVE_ONLY)));
+    leading.set(true);
+    listener.resuming(() -> listener.onModeChanged(change(120, Mode.OBSERVE_ONLY, Mode.ACT)));
+    assertThat(written).isEmpty();
+    assertThat(listener.unstored()).isEmpty();
+    assertThat(listener.latestOwn(WEB)).as("the journal's own change, not the resumes")
+        .contains(promoted);
+  }
+
+  @Test
+  void aKeptChangeNoNewerThanTheStoresEntryIsDroppedNotWritten() {
+    storeUp.set(false);
+    ModeChangedEvent demotion = new ModeChangedEvent(WEB, T0.plusMillis(60_700), Mode.ACT,
+        Mode.OBSERVE_ONLY, "demoted");
+    listener.onModeChanged(demotion);
+    storeUp.set(true);
+    listener.storeHolds(WEB, T0.plusSeconds(59));
+    assertThat(listener.unstored()).as("the store's entry is older: kept").containsExactly(WEB);
+    // Another leader's entry of the same second (whole seconds in the store) or later wins.
+    listener.storeHolds(WEB, T0.plusSeconds(60));
+    assertThat(listener.unstored()).isEmpty();
+    listener.writeUnstored();
+    assertThat(written).as("only the first, failed, write").containsExactly(demotion);
   }
 }

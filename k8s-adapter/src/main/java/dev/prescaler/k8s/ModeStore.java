@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * ({@link #write} reports it). The value is one line, {@code <mode> <time> <reason>}, e.g. {@code
  * act 2026-03-02T10:00:00Z promoted after 1440 min observed: ...}: the mode as the agent's
  * configuration spells it ({@code observe-only}, {@code act}, {@code hpa-floor}), when it was set
- * (UTC, whole seconds) and why, the reason cut to {@value #MAX_REASON} characters.
+ * (the time of the mode change, not of the write, so that a change sent again later keeps its
+ * place among the others; UTC, whole seconds) and why, the reason cut to {@value #MAX_REASON}
+ * characters.
  *
  * <p>{@link #read()} returns every entry it can parse (a missing ConfigMap holds none) and skips,
  * with a WARN naming the key, an entry it cannot parse: never a guessed mode. {@link #write}
@@ -95,7 +97,7 @@ public final class ModeStore {
    *
    * @param workload the workload
    * @param mode the mode it was set to
-   * @param time when (the engine's clock), kept to whole seconds
+   * @param time when the mode was set (the engine's clock at the change), kept to whole seconds
    * @param reason why; at most {@value #MAX_REASON} characters, one line
    */
   public record Entry(WorkloadRef workload, Mode mode, Instant time, String reason) {
@@ -237,15 +239,16 @@ public final class ModeStore {
 
   /**
    * Stores a workload's mode: creates the ConfigMap when missing, else merge-patches that key
-   * only, with the resourceVersion read. Never throws for an API error or a key too long.
+   * only, with the resourceVersion read. The value carries the entry's own time, whenever it is
+   * written. It replaces whatever the key holds: the caller, the one leader, decides whether a
+   * change it sends again is still the latest. Never throws for an API error or a key too long.
    *
-   * @param workload the workload
-   * @param mode its new mode
-   * @param reason why (cut to {@value #MAX_REASON} characters)
+   * @param entry the workload, its new mode, when it was set and why
    * @return whether it was stored, and what happened; a failure is also logged at WARN
    */
-  public synchronized WriteResult write(WorkloadRef workload, Mode mode, String reason) {
-    Entry entry = new Entry(workload, mode, calls.clock().instant(), reason);
+  public synchronized WriteResult write(Entry entry) {
+    Objects.requireNonNull(entry, "entry");
+    WorkloadRef workload = entry.workload();
     String key;
     try {
       key = key(workload);

@@ -53,6 +53,12 @@ class ModeStoreTest {
     }
   }
 
+  /** Writes a mode set now, on the test's clock. */
+  private ModeStore.WriteResult write(ModeStore store, WorkloadRef workload, Mode mode,
+      String reason) {
+    return store.write(new ModeStore.Entry(workload, mode, clock.instant(), reason));
+  }
+
   private ModeStore store() {
     return ModeStore.builder(k8s.adapter(), NS).clock(clock).sleeper(clock::advance).build();
   }
@@ -71,13 +77,14 @@ class ModeStoreTest {
   @Test
   void writesCreateTheConfigMapThenPatchOnlyTheirOwnKey() throws ApiException {
     ModeStore store = store();
-    ModeStore.WriteResult first = store.write(WEB, Mode.ACT, "promoted after 1440 min observed");
+    ModeStore.WriteResult first = write(store, WEB, Mode.ACT, "promoted after 1440 min observed");
     assertThat(first.stored()).as(first.message()).isTrue();
     assertThat(first.message()).startsWith("created prescaler/prescaler-modes");
     clock.advance(Duration.ofMinutes(5));
-    assertThat(store.write(DB, Mode.HPA_FLOOR, "promoted manually").stored()).isTrue();
+    assertThat(write(store, DB, Mode.HPA_FLOOR, "promoted manually").stored()).isTrue();
     clock.advance(Duration.ofMinutes(5));
-    ModeStore.WriteResult demoted = store.write(WEB, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+    ModeStore.WriteResult demoted =
+        write(store, WEB, Mode.OBSERVE_ONLY, "demoted: metrics failing");
     assertThat(demoted.message()).startsWith("patched prescaler/prescaler-modes");
 
     assertThat(data()).containsExactlyInAnyOrderEntriesOf(Map.of(
@@ -96,10 +103,24 @@ class ModeStoreTest {
   }
 
   @Test
+  void anEntryKeepsTheTimeOfItsModeChangeNotTheTimeOfItsWrite() throws ApiException {
+    ModeStore store = store();
+    Instant demoted = clock.instant();
+    clock.advance(Duration.ofMinutes(7)); // e.g. the first write failed, this one is a retry
+    ModeStore.WriteResult r = store.write(new ModeStore.Entry(WEB, Mode.OBSERVE_ONLY,
+        demoted, "demoted: metrics failing"));
+    assertThat(r.stored()).as(r.message()).isTrue();
+    assertThat(data()).containsEntry("shop_Deployment_web",
+        "observe-only 2026-03-02T10:00:00Z demoted: metrics failing");
+    assertThat(store.read().orElseThrow().get(WEB).time())
+        .isEqualTo(Instant.parse("2026-03-02T10:00:00Z"));
+  }
+
+  @Test
   void retainOnlyRemovesTheEntriesOfOtherWorkloadsAndKeepsTheRest() throws ApiException {
     ModeStore store = store();
-    store.write(WEB, Mode.ACT, "promoted");
-    store.write(DB, Mode.HPA_FLOOR, "promoted manually");
+    write(store, WEB, Mode.ACT, "promoted");
+    write(store, DB, Mode.HPA_FLOOR, "promoted manually");
     Map<String, String> data = new LinkedHashMap<>(data());
     data.put("notes", "written by hand");
     V1ConfigMap cm = new CoreV1Api(k8s.fixture())
@@ -118,8 +139,8 @@ class ModeStoreTest {
   @Test
   void writingTheValueTheConfigMapAlreadyHoldsSendsNoPatch() {
     ModeStore store = store();
-    store.write(WEB, Mode.ACT, "promoted");
-    ModeStore.WriteResult again = store.write(WEB, Mode.ACT, "promoted");
+    write(store, WEB, Mode.ACT, "promoted");
+    ModeStore.WriteResult again = write(store, WEB, Mode.ACT, "promoted");
     assertThat(again.stored()).isTrue();
     assertThat(again.message()).startsWith("prescaler/prescaler-modes already holds");
   }
@@ -164,7 +185,7 @@ class ModeStoreTest {
   @Test
   void aWorkloadWhoseKeyIsTooLongIsReportedNotThrownAndSendsNothing() {
     ModeStore.WriteResult r =
-        store().write(WorkloadRef.deployment("shop", "a".repeat(250)), Mode.ACT, "promoted");
+        write(store(), WorkloadRef.deployment("shop", "a".repeat(250)), Mode.ACT, "promoted");
     assertThat(r.stored()).isFalse();
     assertThat(r.message()).endsWith("but was 266; mode not stored");
   }

@@ -31,6 +31,12 @@ class ModeStoreWireTest {
     wire.close();
   }
 
+  /** Writes a mode set now, on the test's clock. */
+  private ModeStore.WriteResult write(ModeStore store, WorkloadRef workload, Mode mode,
+      String reason) {
+    return store.write(new ModeStore.Entry(workload, mode, clock.instant(), reason));
+  }
+
   private ModeStore store(Duration readTimeout) {
     // The clock stays at T0 (the sleeper does not advance it), so every value is VALUE.
     return ModeStore.builder(wire.client(readTimeout), "prescaler").clock(clock)
@@ -55,7 +61,7 @@ class ModeStoreWireTest {
   void createsTheConfigMapWhenMissing() {
     wire.status(404, "NotFound", "configmaps \"prescaler-modes\" not found")
         .json(201, configMap("1", "\"" + KEY + "\":\"" + VALUE + "\""));
-    ModeStore.WriteResult r = store().write(WEB, Mode.ACT, "promoted");
+    ModeStore.WriteResult r = write(store(), WEB, Mode.ACT, "promoted");
     assertThat(r.stored()).as(r.message()).isTrue();
     List<RecordedRequest> rs = wire.requests();
     assertThat(rs).extracting(Wire::line).containsExactly("GET " + CM, "POST " + CMS);
@@ -71,7 +77,7 @@ class ModeStoreWireTest {
   void patchesOnlyItsKeyWithTheResourceVersionRead() {
     wire.json(200, configMap("7", "\"shop_Deployment_api\":\"hpa-floor 2026-03-01T00:00:00Z x\""))
         .json(200, configMap("8", ""));
-    assertThat(store().write(WEB, Mode.ACT, "promoted").stored()).isTrue();
+    assertThat(write(store(), WEB, Mode.ACT, "promoted").stored()).isTrue();
     List<RecordedRequest> rs = wire.requests();
     assertThat(rs).extracting(Wire::line).containsExactly("GET " + CM, "PATCH " + CM);
     assertThat(rs.get(1).getHeaders().get("Content-Type"))
@@ -86,7 +92,7 @@ class ModeStoreWireTest {
         .status(409, "Conflict", "the object has been modified")
         .json(200, configMap("8", "\"shop_Deployment_api\":\"act 2026-03-02T09:00:00Z y\""))
         .json(200, configMap("9", ""));
-    ModeStore.WriteResult r = store().write(WEB, Mode.ACT, "promoted");
+    ModeStore.WriteResult r = write(store(), WEB, Mode.ACT, "promoted");
     assertThat(r.stored()).as(r.message()).isTrue();
     List<RecordedRequest> rs = wire.requests();
     assertThat(rs).extracting(Wire::line)
@@ -99,7 +105,7 @@ class ModeStoreWireTest {
   void losingTheCreateRaceReReadsAndPatches() {
     wire.status(404, "NotFound", "not found").status(409, "AlreadyExists", "already exists")
         .json(200, configMap("3", "")).json(200, configMap("4", ""));
-    assertThat(store().write(WEB, Mode.ACT, "promoted").stored()).isTrue();
+    assertThat(write(store(), WEB, Mode.ACT, "promoted").stored()).isTrue();
     assertThat(wire.requests()).extracting(Wire::line)
         .containsExactly("GET " + CM, "POST " + CMS, "GET " + CM, "PATCH " + CM);
   }
@@ -110,7 +116,7 @@ class ModeStoreWireTest {
       wire.json(200, configMap(Integer.toString(i), ""))
           .status(409, "Conflict", "the object has been modified");
     }
-    ModeStore.WriteResult r = store().write(WEB, Mode.ACT, "promoted");
+    ModeStore.WriteResult r = write(store(), WEB, Mode.ACT, "promoted");
     assertThat(r.stored()).isFalse();
     assertThat(r.message()).isEqualTo("gave up after 5 conflicting writes to "
         + "prescaler/prescaler-modes; mode not stored");
@@ -122,7 +128,7 @@ class ModeStoreWireTest {
     wire.json(200, configMap("7", "")).stall()
         .status(409, "Conflict", "the object has been modified")
         .json(200, configMap("8", "\"" + KEY + "\":\"" + VALUE + "\""));
-    ModeStore.WriteResult r = store(Duration.ofMillis(300)).write(WEB, Mode.ACT, "promoted");
+    ModeStore.WriteResult r = write(store(Duration.ofMillis(300)), WEB, Mode.ACT, "promoted");
     assertThat(r.stored()).as(r.message()).isTrue();
     assertThat(r.message()).isEqualTo("prescaler/prescaler-modes already holds " + KEY + "="
         + VALUE);
@@ -132,7 +138,7 @@ class ModeStoreWireTest {
   void forbiddenIsReportedWithTheStatusAndTheResource() {
     wire.status(403, "Forbidden", "configmaps \"prescaler-modes\" is forbidden: User "
         + "\"system:serviceaccount:prescaler:prescaler\" cannot get resource \"configmaps\"");
-    ModeStore.WriteResult r = store().write(WEB, Mode.ACT, "promoted");
+    ModeStore.WriteResult r = write(store(), WEB, Mode.ACT, "promoted");
     assertThat(r.stored()).isFalse();
     assertThat(r.message()).isEqualTo("HTTP 403 Forbidden on configmaps prescaler/prescaler-modes: "
         + "configmaps \"prescaler-modes\" is forbidden: User "
@@ -147,7 +153,7 @@ class ModeStoreWireTest {
     for (int i = 0; i < RetryPolicy.DEFAULT.maxAttempts(); i++) {
       wire.status(500, "InternalError", "etcd leader changed");
     }
-    ModeStore.WriteResult r = store().write(WEB, Mode.ACT, "promoted");
+    ModeStore.WriteResult r = write(store(), WEB, Mode.ACT, "promoted");
     assertThat(r.stored()).isFalse();
     assertThat(r.message()).isEqualTo("HTTP 500 InternalError on configmaps "
         + "prescaler/prescaler-modes: etcd leader changed (after 4 tries); a try timed out or met "
