@@ -48,16 +48,19 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,7 +128,9 @@ public final class Agent implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     AgentConfig.Kubernetes k = config.kubernetes();
-    String identity = k.identity().isEmpty() ? hostName() : k.identity();
+    String identity = k.identity().isEmpty()
+        ? defaultIdentity(() -> InetAddress.getLocalHost().getHostName(), System::getenv)
+        : k.identity();
 
     Map<WorkloadRef, Map<String, MetricSource>> routes = new LinkedHashMap<>();
     Map<Map<String, String>, PrometheusMetricSource> prometheusByTemplates = new HashMap<>();
@@ -650,11 +655,40 @@ public final class Agent implements AutoCloseable {
     return client;
   }
 
-  private static String hostName() {
+  /** Looks up this machine's host name. */
+  @FunctionalInterface
+  interface HostName {
+    String get() throws IOException;
+  }
+
+  /**
+   * This replica's identity (its Lease holder name and Events instance) when the configuration
+   * names none: the host name, which is the pod's name in Kubernetes; when it cannot be looked up,
+   * the environment variable {@code HOSTNAME}, then {@code POD_NAME}; else {@code
+   * prescaler-agent-<random UUID>}. Never a constant: two replicas with the same identity would
+   * both take the Lease for their own and both act.
+   *
+   * @param host the host name lookup
+   * @param env the environment, e.g. {@code System::getenv}
+   */
+  static String defaultIdentity(HostName host, UnaryOperator<String> env) {
     try {
-      return InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
-    } catch (IOException e) {
-      return "prescaler-agent";
+      String name = host.get();
+      if (name != null && !name.isBlank()) {
+        return name.strip().toLowerCase(Locale.ROOT);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot look up the host name for this replica's identity: {}", e.toString());
     }
+    for (String variable : List.of("HOSTNAME", "POD_NAME")) {
+      String value = env.apply(variable);
+      if (value != null && !value.isBlank()) {
+        return value.strip().toLowerCase(Locale.ROOT);
+      }
+    }
+    String random = "prescaler-agent-" + UUID.randomUUID();
+    LOG.warn("no host name, HOSTNAME or POD_NAME: this replica's identity is {}; set "
+        + "kubernetes.identity to choose it", random);
+    return random;
   }
 }
