@@ -149,8 +149,11 @@ public final class LeaseElector implements AutoCloseable {
       String record = current + "|" + spec.getRenewTime() + "|" + spec.getLeaseTransitions()
           + "|" + spec.getLeaseDurationSeconds();
       if (!record.equals(observedRecord)) {
+        // Seen at the earliest when the read returned (client-go's observedTime): a slow read
+        // must not make the holder's lease look older than it is. Its expiry is still judged at
+        // the round's start, the earlier instant.
         observedRecord = record;
-        observedAt = now;
+        observedAt = clock.instant();
       }
       holder = current;
       int seconds = spec.getLeaseDurationSeconds() != null ? spec.getLeaseDurationSeconds()

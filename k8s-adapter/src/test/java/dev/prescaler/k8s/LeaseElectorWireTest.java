@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.prescaler.testkit.ManualClock;
+import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -83,6 +84,30 @@ class LeaseElectorWireTest {
     assertThat(put.getAsJsonObject("spec").get("holderIdentity").getAsString())
         .isEqualTo("pod-a");
     assertThat(put.getAsJsonObject("spec").get("leaseTransitions").getAsInt()).isEqualTo(4);
+  }
+
+  @Test
+  void aLeaseIsSeenWhenTheReadReturnsSoASlowReadDoesNotAgeIt() {
+    ApiClient client = wire.client();
+    client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(chain -> {
+      okhttp3.Response r = chain.proceed(chain.request());
+      clock.advance(Duration.ofSeconds(5)); // every request takes 5 s
+      return r;
+    }).build());
+    LeaseElector e = LeaseElector.builder(client, "prescaler", "engine", "pod-a").clock(clock)
+        .build();
+    wire.json(200, lease("pod-b", "5"));
+    assertThat(e.tryAcquireOrRenew()).isFalse(); // starts at T0, pod-b's record seen at T0 + 5 s
+    clock.set(T0.plusSeconds(15));
+    wire.json(200, lease("pod-b", "5"));
+    assertThat(e.tryAcquireOrRenew()).as("15 s after the round began, 10 s after the record was "
+        + "seen: pod-b's 15 s lease may still run").isFalse();
+    clock.set(T0.plusSeconds(20));
+    wire.json(200, lease("pod-b", "5")).json(200, lease("pod-a", "6"));
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + LEASES
+        + "/engine", "GET " + LEASES + "/engine", "GET " + LEASES + "/engine", "PUT " + LEASES
+        + "/engine");
   }
 
   @Test
