@@ -111,7 +111,8 @@ public final class LeaseElector implements AutoCloseable {
   }
 
   /**
-   * How many times this candidate has acquired the Lease (created it or taken it over). A change
+   * How many times this candidate has acquired the Lease (created it, taken it over, or renewed a
+   * Lease that named it while it did not lead: a takeover whose answer was lost). A change
    * between two looks means it led anew, possibly after another candidate led in between, even if
    * {@link #isLeader()} was true at both.
    */
@@ -164,6 +165,10 @@ public final class LeaseElector implements AutoCloseable {
         return false;
       }
       boolean takeover = !current.equals(identity);
+      // The record names this candidate while it does not lead: a takeover or a create whose
+      // answer was lost (it timed out, yet was applied), or a restart under the same identity.
+      // Renewing it acquires the Lease anew: another candidate may have led before.
+      boolean regained = !takeover && leaderUntil == null;
       spec.setHolderIdentity(identity);
       spec.setLeaseDurationSeconds((int) leaseDuration.getSeconds());
       spec.setRenewTime(now.atOffset(ZoneOffset.UTC));
@@ -182,10 +187,10 @@ public final class LeaseElector implements AutoCloseable {
         leaderUntil = takeover ? null : leaderUntil;
         return isLeader();
       }
-      if (takeover) {
+      if (takeover || regained) {
         acquisitions++;
         LOG.info("lease {}: {} is now leader (was {})", lease(), identity,
-            current.isEmpty() ? "free" : current);
+            regained ? "already named in the Lease" : current.isEmpty() ? "free" : current);
       }
       holder = identity;
       leaderUntil = now.plus(renewDeadline);

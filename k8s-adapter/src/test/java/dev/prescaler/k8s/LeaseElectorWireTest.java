@@ -111,6 +111,25 @@ class LeaseElectorWireTest {
   }
 
   @Test
+  void aTakeoverWhoseAnswerWasLostCountsAsAnAcquisitionWhenRenewed() {
+    LeaseElector e = LeaseElector.builder(wire.client(Duration.ofMillis(300)), "prescaler",
+        "engine", "pod-a").clock(clock).build();
+    wire.json(200, lease("pod-b", "5"));
+    assertThat(e.tryAcquireOrRenew()).isFalse();
+    clock.advance(Duration.ofSeconds(15));
+    wire.json(200, lease("pod-b", "5")).stall(); // the takeover is applied, its answer lost
+    assertThat(e.tryAcquireOrRenew()).isFalse();
+    assertThat(e.acquisitions()).isZero();
+    clock.advance(Duration.ofSeconds(2));
+    wire.json(200, lease("pod-a", "6")).json(200, lease("pod-a", "7"));
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    assertThat(e.acquisitions()).as("a new term: pod-b led until the takeover").isEqualTo(1);
+    wire.json(200, lease("pod-a", "7")).json(200, lease("pod-a", "8"));
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    assertThat(e.acquisitions()).as("a renewal is no new term").isEqualTo(1);
+  }
+
+  @Test
   void readErrorsKeepLeadershipOnlyUntilTheRenewDeadline() {
     wire.json(200, lease("pod-a", "5")).json(200, lease("pod-a", "6"));
     LeaseElector e = elector();
@@ -140,7 +159,8 @@ class LeaseElectorWireTest {
       // The executor guard, the Events listener and the agent's round ask meanwhile.
       Future<String> asked = pool.submit(() -> e.isLeader() + " " + e.acquisitions() + " "
           + e.holder().orElse("-"));
-      assertThat(asked.get(10, TimeUnit.SECONDS)).isEqualTo("true 0 pod-a");
+      // (1 acquisition: a fresh candidate renewing a Lease that names it acquires it anew)
+      assertThat(asked.get(10, TimeUnit.SECONDS)).isEqualTo("true 1 pod-a");
       assertThat(renewal.isDone()).as("still waiting for the API server").isFalse();
     } finally {
       pool.shutdownNow();
