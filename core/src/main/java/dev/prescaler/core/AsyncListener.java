@@ -6,6 +6,7 @@ import dev.prescaler.core.event.HeldEvent;
 import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.event.ScaledEvent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -256,8 +257,9 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
     if (!delivered) {
       long left;
       synchronized (this) {
-        int queued = queue.size();
-        queue.clear(); // dropped: a stuck delegate that comes back delivers nothing more
+        // Dropped: a stuck delegate that comes back delivers nothing more. One drain, so an
+        // event the thread takes meanwhile is either delivered or dropped, never both.
+        int queued = queue.drainTo(new ArrayList<>());
         pending -= queued;
         dropped += queued;
         left = pending + queued;

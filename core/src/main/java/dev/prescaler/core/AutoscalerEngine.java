@@ -210,16 +210,18 @@ public final class AutoscalerEngine implements AutoCloseable {
    * timeout when one is set; a backfill that fails or times out starts that metric without
    * history. A metric whose type changed (e.g. utilization to average value) starts afresh: its
    * loads were in other units. A registration that an {@link #unregister} or a later {@code
-   * register} of the same workload overtakes while it reads the history is not installed: the
-   * last call made wins. A new mode is journaled and published as a mode change, as {@link
+   * register} of the same workload overtakes while it reads the history is not installed, and a
+   * {@link #mode} call made meanwhile keeps its mode: the last call made wins. A new mode is journaled and published as a mode change, as {@link
    * #mode} does. Leaving HPA-floor mode releases the workload (under the call timeout too).
    */
   public void register(WorkloadSpec spec) {
     Objects.requireNonNull(spec, "spec");
     WorkloadRef ref = spec.workload();
     Object token = new Object();
+    Mode modeAtStart;
     synchronized (lock) {
       registering.put(ref, token);
+      modeAtStart = states.containsKey(ref) ? states.get(ref).spec.mode() : null;
     }
     Map<String, LoadHistory> backfilled = backfill ? backfill(spec) : Map.of();
     synchronized (lock) {
@@ -230,9 +232,15 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       WorkloadState s = states.get(ref);
       Mode before = s == null ? null : s.spec.mode();
-      install(spec, backfilled);
-      if (before != null && before != spec.mode()) {
-        modeChanged(ref, before, spec.mode(), "registered again with mode " + spec.mode());
+      WorkloadSpec installed = spec;
+      if (before != null && modeAtStart != null && before != modeAtStart) {
+        // mode() was called while this registration read the history: that later call wins.
+        installed = spec.withMode(before);
+      }
+      install(installed, backfilled);
+      if (before != null && before != installed.mode()) {
+        modeChanged(ref, before, installed.mode(), "registered again with mode "
+            + installed.mode());
       }
     }
   }
@@ -323,7 +331,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       LOG.warn("{}: backfill of {} not asked, starting without history: {}", ref, m.name(),
           e.getMessage());
       return null;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       LOG.warn("{}: backfill of {} failed, starting without history: {}", ref, m.name(),
           e.toString());
       return null;
@@ -335,9 +343,9 @@ public final class AutoscalerEngine implements AutoCloseable {
   /**
    * Removes a workload, releasing it if it was in HPA-floor mode, then tells the policy ({@link
    * DecisionPolicy#unregistered(WorkloadRef)}) so that steps keeping state per workload drop it
-   * (e.g. a capacity arbiter stops counting its replicas), under the engine's lock, so never
-   * while a tick runs. A policy that throws there is logged at WARN; the workload is unregistered
-   * all the same.
+   * (e.g. a capacity arbiter stops counting its replicas), under the engine's lock (within a tick
+   * when a listener calls it there). A policy that throws there is logged at WARN; the workload is
+   * unregistered all the same.
    *
    * @return whether the workload was registered (the policy is told only then)
    */
@@ -961,7 +969,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
     } catch (CallStillRunningException e) {
       problems.add(e.getMessage());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       problems.add("metric source failed: " + e);
       failure(ref, now, "source", e);
     }
@@ -972,7 +980,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         replicas = call(ref, Stage.REPLICAS, () -> executor.replicas(ref)).orElse(null);
       } catch (CallStillRunningException e) {
         problems.add(e.getMessage());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         problems.add("executor failed to report replicas: " + e);
         failure(ref, now, "executor", e);
       }
@@ -1043,7 +1051,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (ms.forecaster != null && hasData(ms.history)) {
           try {
             refreshForecast(s, ms, lead);
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             failure(ref, now, "forecaster", e);
             problems.add("forecaster " + ms.forecaster.name() + " failed on " + m.name() + ": "
                 + e);
@@ -1074,7 +1082,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (proposal == null) {
         throw new IllegalStateException("policy " + policy.name() + " returned null");
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       failure(ref, now, "policy", e);
       hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e));
       return;
@@ -1361,7 +1369,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       try {
         journal.followUp(f.sequence(), s.spec.workload(),
             new FollowUp(now, replicas.current(), replicas.ready(), loads));
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("{}: journal follow-up failed: {}", s.spec.workload(), e.toString());
       }
     }

@@ -41,9 +41,9 @@ public interface DecisionPolicy {
    * outside the {@link DecisionContext} (claims, overrides) drops it; a step that wraps or chains
    * others passes it on to every one of them, even when one of them throws ({@link #chain} does).
    * The engine calls it once per unregistration, after removing the workload, under its lock
-   * (never while a tick runs), so it must be cheap; a step reached through several wrappers may
-   * hear it more than once, so it must be idempotent. An exception is logged by the engine and
-   * the workload stays unregistered. Default: nothing.
+   * (within a tick when a listener unregisters the workload there), so it must be cheap; a step
+   * reached through several wrappers may hear it more than once, so it must be idempotent. An
+   * exception is logged by the engine and the workload stays unregistered. Default: nothing.
    */
   default void unregistered(WorkloadRef workload) {}
 
@@ -83,11 +83,11 @@ public interface DecisionPolicy {
 
       @Override
       public void unregistered(WorkloadRef workload) {
-        RuntimeException failed = null; // every step hears it, whichever throws
+        Throwable failed = null; // every step hears it, whichever throws
         for (DecisionPolicy step : copy) {
           try {
             step.unregistered(workload);
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             if (failed == null) {
               failed = e;
             } else {
@@ -95,8 +95,11 @@ public interface DecisionPolicy {
             }
           }
         }
-        if (failed != null) {
-          throw failed;
+        if (failed instanceof RuntimeException e) {
+          throw e;
+        }
+        if (failed instanceof Error e) {
+          throw e;
         }
       }
 

@@ -234,7 +234,7 @@ class AutoscalerEngineContainmentTest {
     DecisionRecord web = last(journal, WEB);
     assertThat(web.kind()).isEqualTo(Kind.HOLD);
     assertThat(web.reasons()).extracting(Reason::message).containsExactly(
-        "evaluation failed: java.lang.AssertionError: invariant broken in a custom policy");
+        "policy failed: java.lang.AssertionError: invariant broken in a custom policy");
     assertThat(executor.requestsFor(WEB)).isEmpty();
     assertThat(journal.records()).hasSize(2);
     assertApiScaled();

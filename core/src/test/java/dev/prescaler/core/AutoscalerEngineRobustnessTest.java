@@ -15,8 +15,11 @@ import dev.prescaler.core.event.FailureEvent;
 import dev.prescaler.core.event.HeldEvent;
 import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.event.ScaledEvent;
+import dev.prescaler.core.journal.DecisionJournal;
+import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.DecisionRecord.Action;
 import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.FollowUp;
 import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
 import java.time.Instant;
@@ -264,6 +267,106 @@ class AutoscalerEngineRobustnessTest {
       assertThat(engine.spec(WEB)).contains(withCpu);
     } finally {
       other.shutdownNow();
+    }
+  }
+
+  @Test
+  void aJournalFollowUpThatThrowsAnErrorHoldsNoWorkload() {
+    DecisionJournal brokenFollowUps = new DecisionJournal() {
+      @Override
+      public void append(DecisionRecord record) {
+        journal.append(record);
+      }
+
+      @Override
+      public void followUp(long sequence, WorkloadRef workload, FollowUp followUp) {
+        throw new AssertionError("follow-up store broken");
+      }
+    };
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY,
+        new RecordingExecutor(), brokenFollowUps).followUpAfter(SYNC)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build()) {
+      engine.tick(); // 2 -> 5: a follow-up is due 15 s later
+      source.replicas(WEB, 5, 5);
+      clock.advance(SYNC);
+      engine.tick();
+      assertThat(last(journal, WEB).kind()).isNotEqualTo(Kind.HOLD);
+    }
+  }
+
+  @Test
+  void aModeSetWhileARegistrationReadsTheHistoryIsKept() throws Exception {
+    CountDownLatch reading = new CountDownLatch(1);
+    CountDownLatch gate = new CountDownLatch(1);
+    MetricSource slowHistory = new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return source.read(spec, now);
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget m, Instant from,
+          Instant to, Duration step) {
+        if (m.name().equals("qps")) {
+          reading.countDown();
+          try {
+            gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return Optional.empty();
+      }
+    };
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try (AutoscalerEngine engine = Fixtures.engine(clock, slowHistory, CAPACITY,
+        new RecordingExecutor(), journal).backfill(true)
+        .workload(spec(WEB, 1, 20, Mode.OBSERVE_ONLY)).build()) {
+      WorkloadSpec withQps = spec(WEB, 1, 20, Mode.OBSERVE_ONLY).toBuilder()
+          .metric(MetricTarget.averageValue("qps", 50)).build();
+      Future<?> edit = other.submit(() -> engine.register(withQps));
+      assertThat(reading.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      engine.mode(WEB, Mode.ACT, "promoted by the operator"); // called after register
+      gate.countDown();
+      edit.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      WorkloadSpec now = engine.spec(WEB).orElseThrow();
+      assertThat(now.mode()).isEqualTo(Mode.ACT);
+      assertThat(now.metric("qps")).as("the registration is installed").isPresent();
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  @Test
+  void aChainTellsEveryStepOfAnUnregisterWhenOneThrowsAnError() {
+    List<WorkloadRef> later = new ArrayList<>();
+    DecisionPolicy broken = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext c, Proposal p) {
+        return p;
+      }
+
+      @Override
+      public void unregistered(WorkloadRef workload) {
+        throw new NoClassDefFoundError("com/acme/Claims");
+      }
+    };
+    DecisionPolicy hearing = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext c, Proposal p) {
+        return p;
+      }
+
+      @Override
+      public void unregistered(WorkloadRef workload) {
+        later.add(workload);
+      }
+    };
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source,
+        DecisionPolicy.chain(broken, hearing), new RecordingExecutor(), journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build()) {
+      assertThat(engine.unregister(WEB)).isTrue();
+      assertThat(later).containsExactly(WEB);
     }
   }
 }

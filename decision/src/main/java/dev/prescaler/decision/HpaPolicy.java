@@ -200,7 +200,7 @@ public final class HpaPolicy implements DecisionPolicy {
     if (!behavior) {
       return withoutBehavior(ctx, p, current, raw, initial);
     }
-    int stabilized = stabilize(ctx, current, Math.max(raw, initial), raw);
+    int stabilized = stabilize(ctx, current, raw, initial);
     if (stabilized != raw) {
       p = p.to(name, stabilized, stabilized > raw
           ? "scale-down stabilization: highest recommendation in the last "
@@ -324,9 +324,24 @@ public final class HpaPolicy implements DecisionPolicy {
     return p;
   }
 
-  private int stabilize(DecisionContext ctx, int current, int downStart, int raw) {
-    int up = RecentMarks.lowest(ctx, mark, scaleUp.stabilizationWindow(), raw);
-    int down = highestRecommendation(ctx, scaleDown.stabilizationWindow(), downStart);
+  /**
+   * {@code stabilizeRecommendationWithBehaviors}: the lowest recommendation of the scale-up
+   * window and the highest of the scale-down window, the initial one in each window it falls in.
+   * At the first sync ({@code initial} &ge; 0) it was recorded just before now, so it falls in a
+   * window longer than zero.
+   */
+  private int stabilize(DecisionContext ctx, int current, int raw, int initial) {
+    Duration upWindow = scaleUp.stabilizationWindow();
+    Duration downWindow = scaleDown.stabilizationWindow();
+    int up = RecentMarks.lowest(ctx, initialMark, upWindow,
+        RecentMarks.lowest(ctx, mark, upWindow, raw));
+    int down = highestRecommendation(ctx, downWindow, raw);
+    if (initial >= 0 && !upWindow.isZero()) {
+      up = Math.min(up, initial);
+    }
+    if (initial >= 0 && !downWindow.isZero()) {
+      down = Math.max(down, initial);
+    }
     int rec = current;
     if (rec < up) {
       rec = up;

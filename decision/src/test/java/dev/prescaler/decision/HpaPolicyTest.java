@@ -184,6 +184,21 @@ class HpaPolicyTest {
   }
 
   @Test
+  void withABehaviorTheFirstSyncsRecommendationCountsOnlyInTheWindowsItFallsIn() {
+    // A 60 s scale-up window keeps the first sync at the current count; a 0 s scale-down window
+    // does not (stabilizeRecommendationWithBehaviors takes it in each window it falls in).
+    HpaPolicy slowUp = HpaPolicy.builder().scaleUpStabilization(Duration.ofSeconds(60)).build();
+    assertThat(decide(slowUp, ctx(cpu(50, 1, 100), 5, "cpu", 100).build())).isEqualTo(5);
+    HpaPolicy fastDown = HpaPolicy.builder().scaleDownStabilization(Duration.ZERO).build();
+    assertThat(decide(fastDown, ctx(cpu(50, 1, 100), 10, "cpu", 25).build())).isEqualTo(5);
+    // 30 s later the initial 5 is still in the 60 s scale-up window
+    Proposal first = slowUp.apply(ctx(cpu(50, 1, 100), 5, "cpu", 100).build(), Proposal.keep(5));
+    DecisionContext later = ctx(cpu(50, 1, 100), 5, "cpu", 100)
+        .past(past(30, 5, 5, false, first.marks())).build();
+    assertThat(decide(slowUp, later)).isEqualTo(5);
+  }
+
+  @Test
   void warmingPodsAreUnreadyForCpuOnScaleUp() {
     WorkloadSpec spec = cpu(50, 1, 100);
     // 4 pods, 2 warming: the 2 sampled at 100 % of 50 -> 2.0; with 2 unready at 0 %: 1.0 -> 4
