@@ -162,8 +162,10 @@ public final class Agent implements AutoCloseable {
       executor = elector.get().guard(executor);
     }
     this.executor = executor;
+    // Owned by this deployment's Lease: another deployment given the same ConfigMap neither
+    // writes into it nor prunes it.
     this.modeStore = k.modeStore().map(name -> ModeStore.builder(client, k.leaseNamespace())
-        .name(name).clock(clock).build());
+        .name(name).owner(k.leaseName()).clock(clock).build());
     BooleanSupplier leading = elector.isPresent() ? elector.get()::isLeader : () -> true;
     this.modeStoreListener = modeStore.map(store -> new ModeStoreListener(store, leading));
     this.kubernetesEvents = AsyncListener.of(events(client, clock, identity),

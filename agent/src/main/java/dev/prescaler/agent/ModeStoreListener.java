@@ -132,13 +132,22 @@ final class ModeStoreListener implements EngineListener {
     }
   }
 
-  /** Sends again, in order, the latest change of each workload the store did not take. */
+  /**
+   * Sends again, in order, the latest change of each workload the store did not take, while this
+   * replica leads: one that lost the Lease during its round (a slow store read) must not write
+   * its kept changes over the entries of the leader that took over.
+   */
   void writeUnstored() {
     List<ModeChangedEvent> again;
     synchronized (this) {
       again = List.copyOf(unstored.values());
     }
-    again.forEach(this::write);
+    for (ModeChangedEvent e : again) {
+      if (!leading.getAsBoolean()) {
+        return;
+      }
+      write(e);
+    }
   }
 
   /** The workloads whose latest change is not stored yet. For tests. */

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.MediaType;
 import okhttp3.Protocol;
 import okhttp3.Request;
@@ -515,7 +516,80 @@ class AgentFailoverTest {
    * A client of the API stand-in whose ConfigMap patches get 403 while {@code down} is set, and
    * whose next {@code failedReads} ConfigMap reads get 403.
    */
+  @Test
+  void aReplicaThatLostTheLeaseDuringItsRoundWritesNothingOverTheNewLeadersEntry()
+      throws ApiException {
+    AtomicBoolean storeDown = new AtomicBoolean();
+    AtomicReference<Runnable> afterRead = new AtomicReference<>();
+    Agent a = Agent.create(config("agent-a", "act"),
+        flakyStore(storeDown, new AtomicInteger(), afterRead), clock);
+    Agent b = agent(config("agent-b", "act"));
+    try {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      storeDown.set(true);
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing"); // not stored: kept
+      storeDown.set(false);
+      // A stalls; B leads a term, then stalls; A wins the Lease back.
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      lead(b);
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      // A's new term reads the store slowly: meanwhile its Lease lapses and B, leading again,
+      // demotes web and promotes it back by hand, later than A's kept demotion.
+      afterRead.set(() -> {
+        assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+        clock.advance(Duration.ofSeconds(16));
+        lead(b);
+        b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted on B");
+        clock.advance(Duration.ofSeconds(1));
+        b.engine().mode(web, Mode.ACT, "promoted by hand on B");
+      });
+      a.runOnce();
+      assertThat(a.elector().orElseThrow().isLeader()).as("A lost the Lease mid-round").isFalse();
+      assertThat(stored()).hasValueSatisfying(v -> assertThat(v).startsWith("act ")
+          .endsWith("promoted by hand on B"));
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  @Test
+  void aSecondDeploymentGivenTheSameStoreNeitherWritesIntoItNorPrunesIt() throws ApiException {
+    kube.deployment("api", 2);
+    WorkloadRef api = WorkloadRef.deployment(kube.namespace(), "api");
+    String other = configText("two-a", "act", "leaseName: other", null)
+        .replace(workload("web", "act"), workload("api", "act"));
+    try (Agent one = agent(config("one-a", "act"));
+        Agent two = agent(AgentConfigParser.parse(other, "two.yaml"))) {
+      lead(one);
+      one.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      assertThat(new CoreV1Api(kube.fixture()).readNamespacedConfigMap(ModeStore.DEFAULT_NAME,
+          kube.namespace()).execute().getMetadata().getAnnotations())
+          .containsEntry(ModeStore.OWNER_ANNOTATION, "prescaler-agent");
+      lead(two);
+      two.engine().mode(api, Mode.ACT, "promoted after 1440 min observed");
+      assertThat(stored()).as("deployment one's earned mode").isPresent();
+      assertThat(storedKeys()).containsOnly(ModeStore.key(web));
+    }
+  }
+
   private ApiClient flakyStore(AtomicBoolean down, AtomicInteger failedReads) {
+    return flakyStore(down, failedReads, new AtomicReference<>());
+  }
+
+  /**
+   * A client whose ConfigMap patches get 403 while {@code down}, whose next {@code failedReads}
+   * ConfigMap reads get 403, and which runs {@code afterRead} (once) when a ConfigMap read has
+   * returned: a slow read, during which the world moves on.
+   */
+  private ApiClient flakyStore(AtomicBoolean down, AtomicInteger failedReads,
+      AtomicReference<Runnable> afterRead) {
     ApiClient base = kube.adapter();
     ApiClient client = new ClientBuilder().setBasePath(base.getBasePath()).build();
     client.setHttpClient(base.getHttpClient().newBuilder().addInterceptor(chain -> {
@@ -527,7 +601,14 @@ class AgentFailoverTest {
             .message("Forbidden").body(ResponseBody.create("{\"kind\":\"Status\","
                 + "\"code\":403}", MediaType.get("application/json"))).build();
       }
-      return chain.proceed(r);
+      Response answer = chain.proceed(r);
+      if (store && r.method().equals("GET")) {
+        Runnable hook = afterRead.getAndSet(null);
+        if (hook != null) {
+          hook.run();
+        }
+      }
+      return answer;
     }).build());
     return client;
   }

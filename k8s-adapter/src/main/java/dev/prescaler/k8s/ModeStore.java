@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * but was applied) re-reads and tries again, at most {@value #MAX_CONFLICTS} times. Transient
  * errors are retried by the {@link RetryPolicy}. Errors never throw: they are logged at WARN and
  * returned. {@link #retainOnly} removes the entries of workloads no longer configured, so one
- * ConfigMap belongs to one engine deployment, as its Lease does. Needs {@code get}, {@code create}
+ * ConfigMap belongs to one engine deployment, as its Lease does: with an {@link Builder#owner
+ * owner} the ConfigMap says which, and another deployment neither writes into it nor prunes it. Needs {@code get}, {@code create}
  * and {@code patch} on {@code configmaps} in the store's namespace. Thread-safe.
  */
 public final class ModeStore {
@@ -58,6 +59,11 @@ public final class ModeStore {
   public static final int MAX_REASON = 512;
   /** How many read-then-write rounds a write makes when each ends in a conflict. */
   public static final int MAX_CONFLICTS = 5;
+  /**
+   * The annotation naming the deployment a store belongs to (its Lease's name), set when {@link
+   * #write} creates the ConfigMap with an {@link Builder#owner owner}.
+   */
+  public static final String OWNER_ANNOTATION = "prescaler.dev/owner";
   /** Longest ConfigMap data key Kubernetes accepts. */
   static final int MAX_KEY = 253;
 
@@ -68,6 +74,7 @@ public final class ModeStore {
   private final ApiCalls calls;
   private final String namespace;
   private final String name;
+  private final String owner;
 
   private ModeStore(Builder b) {
     this.client = b.client;
@@ -75,6 +82,7 @@ public final class ModeStore {
     this.calls = b.calls();
     this.namespace = b.namespace;
     this.name = b.name;
+    this.owner = b.owner;
   }
 
   /**
@@ -262,7 +270,8 @@ public final class ModeStore {
       if (!read.ok() && read.code() == 404) {
         V1ConfigMap cm = new V1ConfigMap().apiVersion("v1").kind("ConfigMap")
             .metadata(new V1ObjectMeta().name(name).namespace(namespace)
-                .labels(Map.of("app.kubernetes.io/managed-by", "prescaler")))
+                .labels(Map.of("app.kubernetes.io/managed-by", "prescaler"))
+                .annotations(owner == null ? null : Map.of(OWNER_ANNOTATION, owner)))
             .data(Map.of(key, value));
         ApiCalls.Result<V1ConfigMap> created =
             calls.run(() -> api.createNamespacedConfigMap(namespace, cm).execute());
@@ -278,6 +287,12 @@ public final class ModeStore {
         return failed(workload, notStored(read));
       }
       V1ConfigMap cm = read.value().orElseThrow();
+      String other = foreignOwner(cm);
+      if (other != null) {
+        return failed(workload, configMap() + " belongs to " + other + " (annotation "
+            + OWNER_ANNOTATION + "), not to " + owner + ": give each deployment its own mode "
+            + "store; mode not stored");
+      }
       Map<String, String> held = cm.getData() == null ? Map.of() : cm.getData();
       if (value.equals(held.get(key))) {
         return stored(key, configMap() + " already holds " + key + "=" + value);
@@ -322,6 +337,16 @@ public final class ModeStore {
         return notRemoved(describe(read));
       }
       V1ConfigMap cm = read.value().orElseThrow();
+      String owned = owner == null ? null : annotation(cm);
+      if (owner != null && !owner.equals(owned)) {
+        // Another deployment's entries may be here: removing them would lose its modes.
+        String message = configMap() + " not pruned: it "
+            + (owned == null ? "names no owner (annotation " + OWNER_ANNOTATION + "; add it "
+                + "with the value " + owner + " if only this deployment uses it)"
+                : "belongs to " + owned + ", not to " + owner);
+        LOG.warn("mode store: {}", message);
+        return new WriteResult(true, message);
+      }
       Map<String, String> held = cm.getData() == null ? Map.of() : cm.getData();
       List<String> gone = new ArrayList<>();
       for (String key : held.keySet()) {
@@ -358,6 +383,17 @@ public final class ModeStore {
         + configMap() + ": " + why;
     LOG.warn("mode store: {}", message);
     return new WriteResult(false, message);
+  }
+
+  private static String annotation(V1ConfigMap cm) {
+    Map<String, String> a = cm.getMetadata() == null ? null : cm.getMetadata().getAnnotations();
+    return a == null ? null : a.get(OWNER_ANNOTATION);
+  }
+
+  /** The owner {@code cm} names when it is not this store's, else null. */
+  private String foreignOwner(V1ConfigMap cm) {
+    String named = annotation(cm);
+    return owner != null && named != null && !named.equals(owner) ? named : null;
   }
 
   /** One JSON merge patch of {@code data}, guarded by the resourceVersion of {@code read}. */
@@ -399,6 +435,7 @@ public final class ModeStore {
   public static final class Builder extends ApiCallerBuilder<Builder> {
     private final String namespace;
     private String name = DEFAULT_NAME;
+    private String owner;
 
     private Builder(ApiClient client, String namespace) {
       super(client);
@@ -422,6 +459,25 @@ public final class ModeStore {
             + "\"");
       }
       this.name = name;
+      return this;
+    }
+
+    /**
+     * The deployment this store belongs to, e.g. its Lease's name; default none. With an owner,
+     * a ConfigMap the store creates is annotated {@value ModeStore#OWNER_ANNOTATION} with it; the
+     * store writes nothing into a ConfigMap annotated with another owner, and {@link
+     * #retainOnly} removes entries only from a ConfigMap annotated with this one (not from one
+     * another deployment may share), so two deployments given the same ConfigMap cannot delete
+     * each other's modes.
+     *
+     * @throws IllegalArgumentException when blank
+     */
+    public Builder owner(String owner) {
+      Objects.requireNonNull(owner, "owner");
+      if (owner.isBlank()) {
+        throw new IllegalArgumentException("owner must not be blank, but was \"" + owner + "\"");
+      }
+      this.owner = owner;
       return this;
     }
 

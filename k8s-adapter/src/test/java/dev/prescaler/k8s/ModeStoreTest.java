@@ -137,6 +137,33 @@ class ModeStoreTest {
   }
 
   @Test
+  void anOwnedStoreNeitherWritesIntoNorPrunesAnotherOwnersConfigMapOrAnUnnamedOne()
+      throws ApiException {
+    ModeStore one = ModeStore.builder(k8s.adapter(), NS).owner("one").clock(clock).build();
+    ModeStore two = ModeStore.builder(k8s.adapter(), NS).owner("two").clock(clock).build();
+    assertThat(one.write(new ModeStore.Entry(WEB, Mode.ACT, T0, "promoted")).stored()).isTrue();
+    assertThat(new CoreV1Api(k8s.fixture()).readNamespacedConfigMap(ModeStore.DEFAULT_NAME, NS)
+        .execute().getMetadata().getAnnotations()).containsEntry(ModeStore.OWNER_ANNOTATION, "one");
+    ModeStore.WriteResult refused = two.write(new ModeStore.Entry(DB, Mode.ACT, T0, "promoted"));
+    assertThat(refused.stored()).isFalse();
+    assertThat(refused.message()).contains("belongs to one (annotation prescaler.dev/owner), "
+        + "not to two");
+    assertThat(two.retainOnly(java.util.Set.of()).message()).endsWith("not pruned: it belongs "
+        + "to one, not to two");
+    assertThat(data()).containsOnlyKeys("shop_Deployment_web");
+    // A ConfigMap without the annotation (written before owners, or by a store without one) may
+    // be shared: an owned store writes into it but does not prune it.
+    noConfigMap();
+    store().write(new ModeStore.Entry(DB, Mode.ACT, T0, "promoted"));
+    assertThat(one.write(new ModeStore.Entry(WEB, Mode.ACT, T0, "promoted")).stored()).isTrue();
+    assertThat(one.retainOnly(java.util.Set.of(WEB)).message()).contains("not pruned: it names "
+        + "no owner");
+    assertThat(data()).containsOnlyKeys("shop_Deployment_web", "shop_StatefulSet_db.primary");
+    assertThat(store().retainOnly(java.util.Set.of(WEB)).stored()).isTrue();
+    assertThat(data()).containsOnlyKeys("shop_Deployment_web");
+  }
+
+  @Test
   void writingTheValueTheConfigMapAlreadyHoldsSendsNoPatch() {
     ModeStore store = store();
     write(store, WEB, Mode.ACT, "promoted");
