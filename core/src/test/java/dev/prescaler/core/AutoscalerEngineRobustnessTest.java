@@ -47,6 +47,34 @@ class AutoscalerEngineRobustnessTest {
   FakeSource source = new FakeSource().set(WEB, 2, 2, "rps", 500).set(API, 2, 2, "rps", 500);
   InMemoryJournal journal = new InMemoryJournal();
 
+  /**
+   * {@code readings}' reads, and no history; reading the history of {@code metric} counts
+   * {@code reading} down and then waits for {@code gate}: a registration in flight.
+   */
+  private static MetricSource slowHistory(MetricSource readings, String metric,
+      CountDownLatch reading, CountDownLatch gate) {
+    return new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return readings.read(spec, now);
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget m, Instant from,
+          Instant to, Duration step) {
+        if (m.name().equals(metric)) {
+          reading.countDown();
+          try {
+            gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return Optional.empty();
+      }
+    };
+  }
+
   @Test
   void aReleaseThatThrowsAnErrorOnItsRetryDoesNotStopTheTicks() {
     AtomicInteger calls = new AtomicInteger();
@@ -230,26 +258,7 @@ class AutoscalerEngineRobustnessTest {
     CountDownLatch reading = new CountDownLatch(1);
     CountDownLatch gate = new CountDownLatch(1);
     FakeSource base = new FakeSource().set(WEB, 2, 2, "rps", 500).value(WEB, "cpu", 50);
-    MetricSource slowHistory = new MetricSource() {
-      @Override
-      public Observation read(WorkloadSpec spec, Instant now) {
-        return base.read(spec, now);
-      }
-
-      @Override
-      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget m, Instant from,
-          Instant to, Duration step) {
-        if (m.name().equals("cpu")) {
-          reading.countDown();
-          try {
-            gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        return Optional.empty();
-      }
-    };
+    MetricSource slowHistory = slowHistory(base, "cpu", reading, gate);
     ExecutorService other = Executors.newSingleThreadExecutor();
     try (AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock)
         .metricSource(slowHistory).policy(CAPACITY).executor(new RecordingExecutor())
@@ -298,26 +307,7 @@ class AutoscalerEngineRobustnessTest {
   void aModeSetWhileARegistrationReadsTheHistoryIsKept() throws Exception {
     CountDownLatch reading = new CountDownLatch(1);
     CountDownLatch gate = new CountDownLatch(1);
-    MetricSource slowHistory = new MetricSource() {
-      @Override
-      public Observation read(WorkloadSpec spec, Instant now) {
-        return source.read(spec, now);
-      }
-
-      @Override
-      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget m, Instant from,
-          Instant to, Duration step) {
-        if (m.name().equals("qps")) {
-          reading.countDown();
-          try {
-            gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        return Optional.empty();
-      }
-    };
+    MetricSource slowHistory = slowHistory(source, "qps", reading, gate);
     ExecutorService other = Executors.newSingleThreadExecutor();
     try (AutoscalerEngine engine = Fixtures.engine(clock, slowHistory, CAPACITY,
         new RecordingExecutor(), journal).backfill(true)
@@ -339,33 +329,16 @@ class AutoscalerEngineRobustnessTest {
 
   @Test
   void aChainTellsEveryStepOfAnUnregisterWhenOneThrowsAnError() {
+    List<WorkloadRef> first = new ArrayList<>();
     List<WorkloadRef> later = new ArrayList<>();
-    DecisionPolicy broken = new DecisionPolicy() {
-      @Override
-      public Proposal apply(DecisionContext c, Proposal p) {
-        return p;
-      }
-
-      @Override
-      public void unregistered(WorkloadRef workload) {
-        throw new NoClassDefFoundError("com/acme/Claims");
-      }
-    };
-    DecisionPolicy hearing = new DecisionPolicy() {
-      @Override
-      public Proposal apply(DecisionContext c, Proposal p) {
-        return p;
-      }
-
-      @Override
-      public void unregistered(WorkloadRef workload) {
-        later.add(workload);
-      }
-    };
+    DecisionPolicy broken = Fixtures.hearing(first, WEB,
+        w -> new NoClassDefFoundError("com/acme/Claims"));
     try (AutoscalerEngine engine = Fixtures.engine(clock, source,
-        DecisionPolicy.chain(broken, hearing), new RecordingExecutor(), journal)
+        DecisionPolicy.chain(broken, Fixtures.hearing(later, null, null)),
+        new RecordingExecutor(), journal)
         .workload(spec(WEB, 1, 20, Mode.ACT)).build()) {
       assertThat(engine.unregister(WEB)).isTrue();
+      assertThat(first).containsExactly(WEB);
       assertThat(later).containsExactly(WEB);
     }
   }

@@ -56,20 +56,7 @@ class CoreValuesTest {
 
   /** A step that records the workloads it hears of, and throws for {@code failOn}. */
   private static DecisionPolicy hearing(List<WorkloadRef> heard, WorkloadRef failOn) {
-    return new DecisionPolicy() {
-      @Override
-      public Proposal apply(DecisionContext c, Proposal p) {
-        return p;
-      }
-
-      @Override
-      public void unregistered(WorkloadRef workload) {
-        heard.add(workload);
-        if (workload.equals(failOn)) {
-          throw new IllegalStateException("cannot forget " + workload);
-        }
-      }
-    };
+    return Fixtures.hearing(heard, failOn, w -> new IllegalStateException("cannot forget " + w));
   }
 
   @Test

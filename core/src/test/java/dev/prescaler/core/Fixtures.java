@@ -6,6 +6,7 @@ import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 /** Shared workloads, policies and an engine wiring for the engine's example tests. */
 final class Fixtures {
@@ -36,6 +37,33 @@ final class Fixtures {
       return "capacity";
     }
   };
+
+  /**
+   * A step that keeps the proposal and records the workloads it hears are unregistered; for
+   * {@code failOn} it then throws what {@code failure} makes of it (a RuntimeException or an
+   * Error).
+   */
+  static DecisionPolicy hearing(List<WorkloadRef> heard, WorkloadRef failOn,
+      Function<WorkloadRef, ? extends Throwable> failure) {
+    return new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext c, Proposal p) {
+        return p;
+      }
+
+      @Override
+      public void unregistered(WorkloadRef workload) {
+        heard.add(workload);
+        if (workload.equals(failOn)) {
+          Throwable t = failure.apply(workload);
+          if (t instanceof Error e) {
+            throw e;
+          }
+          throw (RuntimeException) t;
+        }
+      }
+    };
+  }
 
   /** Always proposes {@code n}. */
   static DecisionPolicy fixed(int n) {
