@@ -108,6 +108,16 @@ class AgentFailoverTest {
     return Agent.create(config, kube.adapter(), clock);
   }
 
+  /**
+   * {@code next} takes the Lease over once its holder has stopped renewing it for the 15 s lease,
+   * and runs its first round as leader.
+   */
+  private void takeOver(Agent next) {
+    assertThat(next.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+    clock.advance(Duration.ofSeconds(15));
+    lead(next);
+  }
+
   /** Makes {@code agent} the leader and runs its first round as leader. */
   private static void lead(Agent agent) {
     assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
@@ -177,9 +187,7 @@ class AgentFailoverTest {
       a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
 
       // A stalls (no renewal, no round); B takes over and demotes the workload.
-      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
-      clock.advance(Duration.ofSeconds(15));
-      lead(b);
+      takeOver(b);
       b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
       // B stalls in turn; A wins the Lease back before its next round.
       assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
@@ -337,9 +345,7 @@ class AgentFailoverTest {
       storeDown.set(true);
       a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
       // A stalls; B takes over and promotes web again, after A's demotion.
-      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
-      clock.advance(Duration.ofSeconds(15));
-      lead(b);
+      takeOver(b);
       assertThat(mode(b)).isEqualTo(Mode.ACT);
       clock.advance(Duration.ofMinutes(1));
       assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
@@ -347,9 +353,7 @@ class AgentFailoverTest {
       b.engine().mode(web, Mode.ACT, "promoted by hand on B");
       storeDown.set(false);
       // B stalls in turn; A wins the Lease back.
-      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
-      clock.advance(Duration.ofSeconds(15));
-      lead(a);
+      takeOver(a);
       a.runOnce();
       assertThat(stored()).hasValue("act 2026-03-02T00:02:15Z promoted by hand on B");
       assertThat(mode(a)).as("the store and the leader agree").isEqualTo(Mode.ACT);
@@ -373,13 +377,9 @@ class AgentFailoverTest {
       storeDown.set(true);
       a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
       // A stalls; B leads for a while without changing web, then stalls in turn.
-      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
-      clock.advance(Duration.ofSeconds(15));
-      lead(b);
+      takeOver(b);
       storeDown.set(false);
-      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
-      clock.advance(Duration.ofSeconds(15));
-      lead(a);
+      takeOver(a);
       assertThat(mode(a)).as("its own demotion is later than the stored promotion")
           .isEqualTo(Mode.OBSERVE_ONLY);
       assertThat(stored()).as("the store and the leader agree")
@@ -403,9 +403,7 @@ class AgentFailoverTest {
       assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
       storeDown.set(true);
       a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
-      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
-      clock.advance(Duration.ofSeconds(15));
-      lead(b);
+      takeOver(b);
       clock.advance(Duration.ofMinutes(1));
       assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
       b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
@@ -533,9 +531,7 @@ class AgentFailoverTest {
       a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing"); // not stored: kept
       storeDown.set(false);
       // A stalls; B leads a term, then stalls; A wins the Lease back.
-      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
-      clock.advance(Duration.ofSeconds(15));
-      lead(b);
+      takeOver(b);
       assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
       clock.advance(Duration.ofSeconds(15));
       assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
