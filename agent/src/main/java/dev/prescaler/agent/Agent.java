@@ -665,15 +665,20 @@ public final class Agent implements AutoCloseable {
 
   /**
    * This replica's identity (its Lease holder name and Events instance) when the configuration
-   * names none: the host name, which is the pod's name in Kubernetes; when it cannot be looked up,
-   * the environment variable {@code HOSTNAME}, then {@code POD_NAME}; else {@code
-   * prescaler-agent-<random UUID>}. Never a constant: two replicas with the same identity would
-   * both take the Lease for their own and both act.
+   * names none: the environment variable {@code POD_NAME} (the pod's name, which the example
+   * manifest sets from the downward API: unique per pod, even with {@code hostNetwork}, where the
+   * host name is the node's); else the host name, which is the pod's name in Kubernetes; else
+   * {@code HOSTNAME}; else {@code prescaler-agent-<random UUID>}. Never a constant: two replicas
+   * with the same identity would both take the Lease for their own and both act.
    *
    * @param host the host name lookup
    * @param env the environment, e.g. {@code System::getenv}
    */
   static String defaultIdentity(HostName host, UnaryOperator<String> env) {
+    String pod = env.apply("POD_NAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod.strip().toLowerCase(Locale.ROOT);
+    }
     try {
       String name = host.get();
       if (name != null && !name.isBlank()) {
@@ -682,15 +687,14 @@ public final class Agent implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot look up the host name for this replica's identity: {}", e.toString());
     }
-    for (String variable : List.of("HOSTNAME", "POD_NAME")) {
-      String value = env.apply(variable);
-      if (value != null && !value.isBlank()) {
-        return value.strip().toLowerCase(Locale.ROOT);
-      }
+    String hostname = env.apply("HOSTNAME");
+    if (hostname != null && !hostname.isBlank()) {
+      return hostname.strip().toLowerCase(Locale.ROOT);
     }
     String random = "prescaler-agent-" + UUID.randomUUID();
-    LOG.warn("no host name, HOSTNAME or POD_NAME: this replica's identity is {}; set "
+    LOG.warn("no POD_NAME, host name or HOSTNAME: this replica's identity is {}; set "
         + "kubernetes.identity to choose it", random);
     return random;
   }
+
 }

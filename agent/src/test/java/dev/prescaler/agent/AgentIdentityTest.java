@@ -16,18 +16,18 @@ class AgentIdentityTest {
   };
 
   @Test
-  void theHostNameComesFirst() {
+  void thePodNameComesFirstThenTheHostName() {
+    // With hostNetwork the host name is the node's, shared by every replica on it.
+    assertThat(Agent.defaultIdentity(() -> "node-7", Map.of("HOSTNAME", "node-7", "POD_NAME",
+        "Prescaler-Agent-5d8-X2V")::get)).isEqualTo("prescaler-agent-5d8-x2v");
     assertThat(Agent.defaultIdentity(() -> "Prescaler-Agent-7F9C",
-        Map.of("HOSTNAME", "other", "POD_NAME", "pod")::get)).isEqualTo("prescaler-agent-7f9c");
+        Map.of("HOSTNAME", "other", "POD_NAME", " ")::get)).isEqualTo("prescaler-agent-7f9c");
   }
 
   @Test
-  void withoutAHostNameTheEnvironmentsHostnameThenPodName() {
+  void withoutEitherTheEnvironmentsHostname() {
     assertThat(Agent.defaultIdentity(UNKNOWN,
-        Map.of("HOSTNAME", "prescaler-agent-5d8-x2v", "POD_NAME", "pod")::get))
-        .isEqualTo("prescaler-agent-5d8-x2v");
-    assertThat(Agent.defaultIdentity(UNKNOWN, Map.of("HOSTNAME", " ", "POD_NAME",
-        "prescaler-agent-5d8-q7k")::get)).isEqualTo("prescaler-agent-5d8-q7k");
+        Map.of("HOSTNAME", "prescaler-agent-5d8-x2v")::get)).isEqualTo("prescaler-agent-5d8-x2v");
   }
 
   @Test
