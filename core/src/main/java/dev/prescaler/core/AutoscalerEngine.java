@@ -211,8 +211,9 @@ public final class AutoscalerEngine implements AutoCloseable {
    * history. A metric whose type changed (e.g. utilization to average value) starts afresh: its
    * loads were in other units. A registration that an {@link #unregister} or a later {@code
    * register} of the same workload overtakes while it reads the history is not installed, and a
-   * {@link #mode} call made meanwhile keeps its mode: the last call made wins. A new mode is journaled and published as a mode change, as {@link
-   * #mode} does. Leaving HPA-floor mode releases the workload (under the call timeout too).
+   * {@link #mode} call made meanwhile keeps its mode: the last call made wins. A new mode is
+   * journaled and published as a mode change, as {@link #mode} does. Leaving HPA-floor mode
+   * releases the workload (under the call timeout too).
    */
   public void register(WorkloadSpec spec) {
     Objects.requireNonNull(spec, "spec");

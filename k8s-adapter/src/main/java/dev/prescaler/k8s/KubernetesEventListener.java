@@ -112,7 +112,10 @@ public final class KubernetesEventListener implements EngineListener {
     return new Builder(client, instance);
   }
 
-  /** The Event's reason for an executor outcome: ScaledUp, ScaledDown, HpaFloorSet, ScaleRefused or ScaleFailed. */
+  /**
+   * The Event's reason for an executor outcome: ScaledUp, ScaledDown, HpaFloorSet, ScaleRefused
+   * or ScaleFailed.
+   */
   static String reasonOf(ScaledEvent e) {
     ScaleOutcome o = e.outcome();
     switch (o.status()) {

@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * errors are retried by the {@link RetryPolicy}. Errors never throw: they are logged at WARN and
  * returned. {@link #retainOnly} removes the entries of workloads no longer configured, so one
  * ConfigMap belongs to one engine deployment, as its Lease does: with an {@link Builder#owner
- * owner} the ConfigMap says which, and another deployment neither writes into it nor prunes it. Needs {@code get}, {@code create}
- * and {@code patch} on {@code configmaps} in the store's namespace. Thread-safe.
+ * owner} the ConfigMap says which, and another deployment neither writes into it nor prunes it.
+ * Needs {@code get}, {@code create} and {@code patch} on {@code configmaps} in the store's
+ * namespace. Thread-safe.
  */
 public final class ModeStore {
   /** Default ConfigMap name: {@value}. */

@@ -177,13 +177,19 @@ public final class ShardedLeaderElection implements AutoCloseable {
       return this;
     }
 
-    /** Lease duration of every shard; default 15 s (see {@link LeaseElector.Builder#leaseDuration}). */
+    /**
+     * Lease duration of every shard; default 15 s (see {@link
+     * LeaseElector.Builder#leaseDuration}).
+     */
     public Builder leaseDuration(Duration leaseDuration) {
       this.leaseDuration = Objects.requireNonNull(leaseDuration, "leaseDuration");
       return this;
     }
 
-    /** Renew deadline of every shard; default 10 s (see {@link LeaseElector.Builder#renewDeadline}). */
+    /**
+     * Renew deadline of every shard; default 10 s (see {@link
+     * LeaseElector.Builder#renewDeadline}).
+     */
     public Builder renewDeadline(Duration renewDeadline) {
       this.renewDeadline = Objects.requireNonNull(renewDeadline, "renewDeadline");
       return this;
