@@ -118,6 +118,19 @@ class AgentFailoverTest {
     lead(next);
   }
 
+  /**
+   * {@code a} leads and promotes web (stored, at 00:00), then, a minute later, demotes it while
+   * the store refuses writes: the demotion (00:01) is kept, not stored.
+   */
+  private void promoteThenDemoteWhileTheStoreIsDown(Agent a, AtomicBoolean storeDown) {
+    lead(a);
+    a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+    storeDown.set(true);
+    a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+  }
+
   /** Makes {@code agent} the leader and runs its first round as leader. */
   private static void lead(Agent agent) {
     assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
@@ -338,12 +351,7 @@ class AgentFailoverTest {
     Agent a = Agent.create(config("agent-a", "act"), refusingStorePatches(storeDown), clock);
     Agent b = agent(config("agent-b", "act"));
     try {
-      lead(a);
-      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
-      clock.advance(Duration.ofMinutes(1));
-      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
-      storeDown.set(true);
-      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+      promoteThenDemoteWhileTheStoreIsDown(a, storeDown);
       // A stalls; B takes over and promotes web again, after A's demotion.
       takeOver(b);
       assertThat(mode(b)).isEqualTo(Mode.ACT);
@@ -370,12 +378,7 @@ class AgentFailoverTest {
     Agent a = Agent.create(config("agent-a", "act"), refusingStorePatches(storeDown), clock);
     Agent b = agent(config("agent-b", "act"));
     try {
-      lead(a);
-      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
-      clock.advance(Duration.ofMinutes(1));
-      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
-      storeDown.set(true);
-      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+      promoteThenDemoteWhileTheStoreIsDown(a, storeDown);
       // A stalls; B leads for a while without changing web, then stalls in turn.
       takeOver(b);
       storeDown.set(false);
@@ -397,12 +400,7 @@ class AgentFailoverTest {
     Agent a = Agent.create(config("agent-a", "act"), flakyStore(storeDown, failedReads), clock);
     Agent b = agent(config("agent-b", "act"));
     try {
-      lead(a);
-      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
-      clock.advance(Duration.ofMinutes(1));
-      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
-      storeDown.set(true);
-      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+      promoteThenDemoteWhileTheStoreIsDown(a, storeDown);
       takeOver(b);
       clock.advance(Duration.ofMinutes(1));
       assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
