@@ -49,10 +49,7 @@ class JsonLinesJournalFailedWriteTest {
           lineLength(record(0)));
       j.append(record(2));
     }
-    List<String> skipped = new ArrayList<>();
-    assertThat(JsonLinesJournal.read(file, null, skipped::add))
-        .containsExactly(record(0), record(2));
-    assertThat(skipped).isEmpty();
+    assertReadsWithNoLineSkipped(file, record(0), record(2));
   }
 
   @Test
@@ -67,10 +64,7 @@ class JsonLinesJournalFailedWriteTest {
       faults.truncateFails = false;  // the disk has room again
       j.append(record(2));
     }
-    List<String> skipped = new ArrayList<>();
-    assertThat(JsonLinesJournal.read(file, null, skipped::add))
-        .containsExactly(record(0), record(2));
-    assertThat(skipped).isEmpty();
+    assertReadsWithNoLineSkipped(file, record(0), record(2));
   }
 
   @Test
@@ -90,6 +84,13 @@ class JsonLinesJournalFailedWriteTest {
         .containsExactly(record(0), record(2), record(3));
     assertThat(skipped).singleElement().asString()
         .startsWith("journal file " + file + ":2: skipped a corrupt line: not JSON: ");
+  }
+
+  /** {@code file} reads as exactly {@code records}, and no line of it is skipped as corrupt. */
+  private static void assertReadsWithNoLineSkipped(Path file, DecisionRecord... records) {
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, null, skipped::add)).containsExactly(records);
+    assertThat(skipped).isEmpty();
   }
 
   @Test
