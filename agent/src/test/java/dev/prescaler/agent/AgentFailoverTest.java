@@ -86,18 +86,7 @@ class AgentFailoverTest {
 
   /** One entry of the configuration's {@code workloads} list. */
   private String workload(String name, String mode) {
-    return """
-          - namespace: %s
-            name: %s
-            maxReplicas: 10
-            mode: %s
-            metrics:
-              - name: cpu
-                type: utilization
-                target: 70
-                source: metrics-server
-                resource: cpu
-        """.formatted(kube.namespace(), name, mode);
+    return TestConfigs.cpuWorkload(kube.namespace(), name, mode, "");
   }
 
   private AgentConfig config(String identity, String mode) {

@@ -47,18 +47,8 @@ class AgentRestartTest {
         promotion:
           automatic: false
         workloads:
-          - namespace: %s
-            name: web
-            maxReplicas: 10
-            mode: %s
-            promoted: %s
-            metrics:
-              - name: cpu
-                type: utilization
-                target: 70
-                source: metrics-server
-                resource: cpu
-        """.formatted(journal, kube.namespace(), mode, promoted), "restart.yaml");
+        """.formatted(journal) + TestConfigs.cpuWorkload(kube.namespace(), "web", mode,
+        "promoted: " + promoted), "restart.yaml");
   }
 
   private Mode modeAfterStart(Path journal, String mode, boolean promoted) {

@@ -78,17 +78,8 @@ class AgentTakeoverTest {
         server:
           port: 0
         workloads:
-          - namespace: %s
-            name: web
-            maxReplicas: 10
-            mode: %s
-            metrics:
-              - name: cpu
-                type: utilization
-                target: 70
-                source: metrics-server
-                resource: cpu
-        """.formatted(election, kube.namespace(), kube.namespace(), mode);
+        """.formatted(election, kube.namespace())
+        + TestConfigs.cpuWorkload(kube.namespace(), "web", mode, "");
   }
 
   private V2HorizontalPodAutoscaler hpa() throws ApiException {
