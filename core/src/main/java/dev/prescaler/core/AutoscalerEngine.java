@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -152,6 +153,10 @@ public final class AutoscalerEngine implements AutoCloseable {
   private Instant lastTick;
   private ScheduledFuture<?> scheduled;
   private boolean closed;
+  /** The thread running close(), while it does; written under lock. */
+  private volatile Thread closer;
+  /** Guarded by lock: an interrupt that came while close() waited for a release. */
+  private boolean interruptedWhileClosing;
 
   private AutoscalerEngine(Builder b) {
     this.clock = b.clock;
@@ -629,7 +634,9 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   /**
    * Stops ticking (the tick in flight finishes first), releases every workload in HPA-floor mode
-   * (restoring the HPAs it steered) and closes the journal. Idempotent.
+   * (restoring the HPAs it steered) and closes the journal. An interrupt of the calling thread,
+   * before or during the call, does not cut a release short: the thread gets it back when close
+   * returns. Idempotent.
    */
   @Override
   public void close() {
@@ -639,7 +646,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     try {
       closeUninterrupted();
     } finally {
-      if (interrupted) {
+      if (interrupted || interruptedWhileClosing) {
         Thread.currentThread().interrupt();
       }
     }
@@ -652,6 +659,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         return;
       }
       closed = true;
+      closer = Thread.currentThread();
       f = scheduled;
       if (f != null) {
         f.cancel(false);
@@ -682,6 +690,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (callPool != null) {
         callPool.shutdownNow();
       }
+      closer = null;
     }
   }
 
@@ -776,7 +785,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       throw t;
     }
     try {
-      return result.get(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      return await(result);
     } catch (TimeoutException e) {
       slot.abandon();
       throw new PluginTimeoutException(stage.label + " timed out after " + callTimeout);
@@ -793,6 +802,26 @@ public final class AutoscalerEngine implements AutoCloseable {
         throw err;
       }
       throw new IllegalStateException(c);
+    }
+  }
+
+  /**
+   * Waits at most one call timeout for {@code f}. While the engine closes, an interrupt does not
+   * end the wait (it would abandon a release and leave an HPA steered): it is kept for the caller
+   * of {@link #close()}, which gets it back when close returns.
+   */
+  private <T> T await(Future<T> f)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + callTimeout.toNanos();
+    while (true) {
+      try {
+        return f.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        if (closer != Thread.currentThread()) {
+          throw e;
+        }
+        interruptedWhileClosing = true;
+      }
     }
   }
 
@@ -934,7 +963,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       return true;
     }
     try {
-      slot.finished.get(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      await(slot.finished);
       return true;
     } catch (TimeoutException | ExecutionException e) {
       return false;

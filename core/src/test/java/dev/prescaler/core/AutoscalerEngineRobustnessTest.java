@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -206,6 +207,49 @@ class AutoscalerEngineRobustnessTest {
     }
     // Each release was waited for (a pooled call with a timeout), so its write is visible.
     assertThat(executor.released).containsExactlyInAnyOrder(WEB, API);
+  }
+
+  @Test
+  void anInterruptThatComesWhileCloseWaitsForAReleaseAbandonsNoRelease() {
+    Thread closer = Thread.currentThread();
+    List<WorkloadRef> gaveBack = new CopyOnWriteArrayList<>();
+    ScaleExecutor executor = new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        return ScaleOutcome.applied(request.to(), "set");
+      }
+
+
+      @Override
+      public void release(WorkloadRef workload) {
+        if (gaveBack.isEmpty()) {
+          closer.interrupt(); // the shutdown's interrupt comes in the middle of close()
+        } else {
+          // Returns once close() waits for this release again; an interrupt here means that
+          // close() gave up on it.
+          long deadline = System.nanoTime() + WAIT.toNanos();
+          while (closer.getState() != Thread.State.TIMED_WAITING) {
+            if (Thread.currentThread().isInterrupted() || System.nanoTime() > deadline) {
+              return;
+            }
+            Thread.onSpinWait();
+          }
+        }
+        gaveBack.add(workload);
+      }
+    };
+    AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, executor, journal)
+        .callTimeout(WAIT)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .workload(spec(API, 1, 20, Mode.HPA_FLOOR)).build();
+    engine.tick();
+    try {
+      engine.close();
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(gaveBack).containsExactlyInAnyOrder(WEB, API);
   }
 
   @Test
