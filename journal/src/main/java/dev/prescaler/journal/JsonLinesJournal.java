@@ -24,6 +24,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -80,8 +82,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Format.</b> Lines have a {@code "type"}: {@code "decision"}, {@code "followUp"} or {@code
  * "modeChanged"}. Instants are ISO-8601 strings, durations ISO-8601 ({@code PT1M}).
  *
- * <p>Thread-safe. One writer per file: two journals or processes appending to the same file
- * corrupt it. The static readers see each file as it is when they open it, so a rotation during
+ * <p>Thread-safe. One writer per file: while a journal is open it holds a lock on {@code
+ * <name>.lock} next to the file, and a second journal on that file, in this process or another,
+ * fails to open ("locked by another writer") instead of cutting the first one's lines. On a file
+ * system without locks it opens unlocked, with a warning. The static readers see each file as it is when they open it, so a rotation during
  * a read can hide the lines it moves: read before opening the writer, as a restart does.
  */
 public final class JsonLinesJournal implements DecisionJournal {
@@ -145,6 +149,7 @@ public final class JsonLinesJournal implements DecisionJournal {
   private final long maxFileSize;
   private final ChannelOpener channels;
   private final Map<WorkloadRef, ModeChangedEvent> lastModes = new LinkedHashMap<>();
+  private final FileChannel lockChannel; // null for a device, or where the file system has none
   private FileChannel channel;
   private boolean regular;
   private long end;
@@ -168,14 +173,58 @@ public final class JsonLinesJournal implements DecisionJournal {
       Files.createDirectories(parent);
     }
     boolean device = Files.exists(file) && !Files.isRegularFile(file);
-    if (!device && (Files.exists(file) || Files.isRegularFile(rotated))) {
-      Consumer<String> quiet = m -> LOG.debug("{} (while opening for append)", m);
-      for (ModeChangedEvent e : scan(file, null, false, true, quiet).modes()) {
-        lastModes.remove(e.workload());
-        lastModes.put(e.workload(), e);
+    this.lockChannel = device ? null : lock(file);
+    try {
+      if (!device && (Files.exists(file) || Files.isRegularFile(rotated))) {
+        Consumer<String> quiet = m -> LOG.debug("{} (while opening for append)", m);
+        for (ModeChangedEvent e : scan(file, null, false, true, quiet).modes()) {
+          lastModes.remove(e.workload());
+          lastModes.put(e.workload(), e);
+        }
       }
+      openChannel();
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(lockChannel, e);
+      throw e;
     }
-    openChannel();
+  }
+
+  /**
+   * Takes the writer's lock on {@code <file>.lock}, held until {@link #close()}; null where the
+   * file system has no locks.
+   *
+   * @throws IOException when another journal holds it, naming the file
+   */
+  private static FileChannel lock(Path file) throws IOException {
+    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    FileChannel ch = FileChannel.open(lockFile, CREATE, WRITE);
+    FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null; // held by another journal of this process
+    } catch (IOException e) {
+      LOG.warn("journal file {}: the file system refuses a lock on {} ({}); opened without one, "
+          + "so nothing stops a second writer", file, lockFile, e.toString());
+      ch.close();
+      return null;
+    }
+    if (lock == null) {
+      ch.close();
+      throw new IOException("locked by another writer (" + lockFile + "): one journal per file");
+    }
+    return ch;
+  }
+
+  private static void closeQuietly(FileChannel ch, Throwable cause) {
+    if (ch == null) {
+      return;
+    }
+    try {
+      ch.close();
+    } catch (IOException suppressed) {
+      cause.addSuppressed(suppressed);
+    }
   }
 
   /**
@@ -296,13 +345,10 @@ public final class JsonLinesJournal implements DecisionJournal {
       return;
     }
     closed = true;
-    if (channel == null) {
-      return;
-    }
     FileChannel ch = channel;
     channel = null;
-    try (ch) {
-      if (regular) {
+    try (FileChannel unlock = lockChannel; ch) {
+      if (ch != null && regular) {
         ch.force(false);
       }
     } catch (IOException e) {
@@ -1032,13 +1078,8 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   private static Map<String, Double> doublesFrom(JsonNode n) {
     Map<String, Double> m = new LinkedHashMap<>();
-    n.properties().iterator().forEachRemaining(e -> {
-      if (!e.getValue().isNumber()) {
-        throw new IllegalArgumentException("value of " + e.getKey() + " must be a number, but was "
-            + e.getValue());
-      }
-      m.put(e.getKey(), e.getValue().asDouble());
-    });
+    n.properties().iterator().forEachRemaining(
+        e -> m.put(e.getKey(), doubleOf(e.getValue(), "value of " + e.getKey())));
     return m;
   }
 
@@ -1069,11 +1110,7 @@ public final class JsonLinesJournal implements DecisionJournal {
     JsonNode a = required(n, field);
     double[] out = new double[a.size()];
     for (int i = 0; i < out.length; i++) {
-      if (!a.get(i).isNumber()) {
-        throw new IllegalArgumentException(field + "[" + i + "] must be a number, but was "
-            + a.get(i));
-      }
-      out[i] = a.get(i).asDouble();
+      out[i] = doubleOf(a.get(i), field + "[" + i + "]");
     }
     return out;
   }
@@ -1101,11 +1138,30 @@ public final class JsonLinesJournal implements DecisionJournal {
   }
 
   private static double number(JsonNode n, String field) {
-    JsonNode v = required(n, field);
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException("field " + field + " must be a number, but was " + v);
+    return doubleOf(required(n, field), "field " + field);
+  }
+
+  /**
+   * A number, or one of the strings the writer gives a value JSON has no number for ("NaN",
+   * "Infinity", "-Infinity"): a record holding one reads back as written.
+   */
+  private static double doubleOf(JsonNode v, String what) {
+    if (v.isNumber()) {
+      return v.asDouble();
     }
-    return v.asDouble();
+    if (v.isTextual()) {
+      switch (v.textValue()) {
+        case "NaN":
+          return Double.NaN;
+        case "Infinity":
+          return Double.POSITIVE_INFINITY;
+        case "-Infinity":
+          return Double.NEGATIVE_INFINITY;
+        default:
+          break;
+      }
+    }
+    throw new IllegalArgumentException(what + " must be a number, but was " + v);
   }
 
   /** A required whole number; a string or fraction is an error, never silently 0. */

@@ -46,7 +46,7 @@ class JsonLinesJournalRotationTest {
     }
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()))
-          .containsExactlyInAnyOrder("journal.jsonl", "journal.jsonl.1");
+          .containsExactlyInAnyOrder("journal.jsonl", "journal.jsonl.1", "journal.jsonl.lock");
     }
     // Files of 0-2, 3-5, 6-8 and 9: the first two are gone.
     assertThat(JsonLinesJournal.read(file)).extracting(DecisionRecord::sequence)

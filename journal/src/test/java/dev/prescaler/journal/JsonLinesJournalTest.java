@@ -55,6 +55,44 @@ class JsonLinesJournalTest {
   }
 
   @Test
+  void valuesJsonHasNoNumberForReadBackAsWritten() {
+    Path file = dir.resolve("journal.jsonl");
+    DecisionRecord r = record(0);
+    DecisionRecord odd = new DecisionRecord(r.sequence(), r.time(), r.workload(), r.mode(),
+        r.kind(), r.current(), r.ready(), Map.of("rps", Double.NaN, "cpu", Double.MAX_VALUE),
+        r.unavailable(), Map.of("rps", Double.POSITIVE_INFINITY, "cpu", -0.0), r.forecasts(),
+        r.proposed(), r.desired(), r.reasons(), r.marks(), r.action(), r.actionMessage(),
+        Optional.empty());
+    FollowUp follow = new FollowUp(T0.plusSeconds(300), 4, 4,
+        Map.of("rps", Double.NEGATIVE_INFINITY));
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(odd);
+      j.followUp(0, WEB, follow);
+    }
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, null, skipped::add))
+        .containsExactly(odd.withFollowUp(follow));
+    assertThat(skipped).isEmpty();
+  }
+
+  @Test
+  void aSecondWriterOnTheSameFileIsRefusedAndCutsNothing() {
+    Path file = dir.resolve("journal.jsonl");
+    try (JsonLinesJournal first = JsonLinesJournal.open(file)) {
+      first.append(record(0));
+      assertThatThrownBy(() -> JsonLinesJournal.open(file))
+          .isInstanceOf(UncheckedIOException.class)
+          .hasMessageContaining("journal file " + file + " cannot be opened")
+          .hasMessageContaining("locked by another writer");
+      first.append(record(1));
+    }
+    try (JsonLinesJournal after = JsonLinesJournal.open(file)) { // the lock went with close()
+      after.append(record(2));
+    }
+    assertThat(JsonLinesJournal.read(file)).containsExactly(record(0), record(1), record(2));
+  }
+
+  @Test
   void eachRecordIsOnDiskAsSoonAsItIsAppended() throws Exception {
     Path file = dir.resolve("journal.jsonl");
     JsonLinesJournal j = JsonLinesJournal.open(file);
