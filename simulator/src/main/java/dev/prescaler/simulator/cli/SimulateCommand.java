@@ -1,6 +1,7 @@
 package dev.prescaler.simulator.cli;
 
 import dev.prescaler.core.DurationText;
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
 import dev.prescaler.simulator.Simulator;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code prescaler simulate}: replays a trace through every policy and prints the scorecard.
@@ -90,8 +92,12 @@ public final class SimulateCommand {
     try {
       config = o.config.build();
       simulator = Simulator.of(registry, config);
+    } catch (InvalidConfigurationException e) {
+      err.println("simulate: " + String.join("; ", e.problems().stream()
+          .map(SimulateCommand::asOption).toList()));
+      return 2;
     } catch (IllegalArgumentException e) {
-      err.println("simulate: " + oneLine(e.getMessage()));
+      err.println("simulate: --policies: " + oneLine(e.getMessage()));
       return 2;
     }
     Trace trace;
@@ -149,6 +155,23 @@ public final class SimulateCommand {
       err.println("simulate: " + option + " " + file + ": cannot write: " + oneLine(e.toString()));
       return false;
     }
+  }
+
+  /** The settings of {@link SimulationConfig}, by the option that sets each. */
+  private static final Map<String, String> OPTIONS = Map.ofEntries(
+      Map.entry("syncPeriod", "--sync-period"), Map.entry("capacity", "--capacity"),
+      Map.entry("peakReplicas", "--peak-replicas"),
+      Map.entry("metricsDelay", "--metrics-delay"), Map.entry("startupDelay", "--startup"),
+      Map.entry("targetUtilization", "--target-utilization"), Map.entry("slo", "--slo"),
+      Map.entry("riskQuantile", "--risk-quantile"), Map.entry("minReplicas", "--min-replicas"),
+      Map.entry("maxReplicas", "--max-replicas"), Map.entry("forecaster", "--forecaster"),
+      Map.entry("policies", "--policies"), Map.entry("threads", "--threads"));
+
+  /** A problem of the configuration, named by the option that sets the setting it names. */
+  private static String asOption(String problem) {
+    int space = problem.indexOf(' ');
+    String option = space < 0 ? null : OPTIONS.get(problem.substring(0, space));
+    return option == null ? oneLine(problem) : option + oneLine(problem.substring(space));
   }
 
   private static String oneLine(String s) {

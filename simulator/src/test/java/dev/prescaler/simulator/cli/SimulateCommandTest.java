@@ -78,12 +78,16 @@ class SimulateCommandTest {
         .startsWith("simulate: --startup must be a duration such as 120s, 2m or PT2M, "
             + "but was \"soon\"");
     assertThat(run("--frobnicate", "1").code()).isEqualTo(2);
+    // Out of range: one line naming the option, not the setting behind it.
     assertThat(run("--target-utilization", "1.5").err())
-        .contains("targetUtilization must be in (0, 1], but was 1.5");
+        .startsWith("simulate: --target-utilization must be in (0, 1], but was 1.5\n");
     assertThat(run("--risk-quantile", "1").err())
-        .contains("riskQuantile must be in [0.5, 0.999], but was 1.0");
+        .startsWith("simulate: --risk-quantile must be in [0.5, 0.999], but was 1.0\n");
+    assertThat(run("--startup", "PT-5S", "--sync-period", "0.5s").err())
+        .startsWith("simulate: --sync-period must be in [1s, 1h], but was PT0.5S; "
+            + "--startup must be in (0, 1h], but was PT-5S\n");
     assertThat(run("--policies", "lru").err())
-        .contains("policy must be one of [static-peak");
+        .startsWith("simulate: --policies: policy must be one of [static-peak");
     assertThat(run("--format", "xml").code()).isEqualTo(2);
   }
 
@@ -364,9 +368,9 @@ class SimulateCommandTest {
         "--min-replicas", "3").out()).contains(", minReplicas 3\n");
 
     assertThat(run("--min-replicas", "0").err()).startsWith("simulate: ")
-        .contains("minReplicas must be in [1, 1000000], but was 0");
+        .contains("--min-replicas must be in [1, 1000000], but was 0");
     assertThat(run("--min-replicas", "5", "--max-replicas", "4").err())
-        .contains("maxReplicas must be in [minReplicas (5), 1000000], but was 4");
+        .contains("--max-replicas must be in [minReplicas (5), 1000000], but was 4");
     assertThat(run("--max-replicas", "many").err())
         .startsWith("simulate: --max-replicas must be an integer, but was \"many\"");
   }
@@ -442,7 +446,7 @@ class SimulateCommandTest {
     Result r = run("--policies", "hpa,oracle,hpa");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).startsWith("simulate: ")
-        .contains("policies must not repeat a name, but named \"hpa\" more than once")
+        .contains("--policies must not repeat a name, but named \"hpa\" more than once")
         .hasLineCount(1);
   }
 
