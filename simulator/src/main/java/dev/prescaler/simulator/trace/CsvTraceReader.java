@@ -23,6 +23,7 @@ final class CsvTraceReader implements TraceReader {
   private long lineNumber;
   private String line = "";
   private boolean seenData;
+  private int headerFields; // the header line's fields, 0 without one
   private boolean seenSample;
   private Instant previous;
   private long previousLine;
@@ -52,10 +53,19 @@ final class CsvTraceReader implements TraceReader {
       Instant parsed = parseTime(ts);
       boolean firstData = !seenData;
       seenData = true;
+      if (parsed == null && firstData && !NUMBER.matcher(val).matches()
+          && ts.chars().noneMatch(Character::isDigit)) {
+        headerFields = fields.length; // a header line such as "timestamp,value"
+        continue;
+      }
+      if (fields.length > 2 && fields.length != headerFields) {
+        // Without a header naming them, more columns are more likely a decimal comma ("1,5")
+        // than data to leave out.
+        throw problem("expected timestamp,value, but was \"" + clip(trimmed) + "\" ("
+            + fields.length + " fields; a decimal comma? Extra columns are left out only under a "
+            + "header line naming them)");
+      }
       if (parsed == null) {
-        if (firstData && !NUMBER.matcher(val).matches()) {
-          continue; // a header line such as "timestamp,value"
-        }
         throw problem("timestamp must be ISO-8601 or epoch seconds, but was \"" + clip(ts) + "\"");
       }
       if (parsed.isBefore(EARLIEST) || !parsed.isBefore(LATEST)) {

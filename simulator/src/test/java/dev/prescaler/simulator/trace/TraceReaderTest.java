@@ -137,6 +137,28 @@ class TraceReaderTest {
   }
 
   @Test
+  void aDecimalCommaIsRejectedNotReadAsTheWholePart() throws IOException {
+    assertBad("2020-01-01 00:00:00,1,5\n2020-01-01 00:05:00,2,5\n",
+        ":1: expected timestamp,value, but was \"2020-01-01 00:00:00,1,5\" (3 fields; a decimal "
+            + "comma? Extra columns are left out only under a header line naming them)");
+  }
+
+  @Test
+  void extraColumnsNamedByTheHeaderAreLeftOut() throws IOException {
+    Path f = dir.resolve("labelled.csv");
+    Files.writeString(f, "timestamp,value,label\n60,1.5,0\n120,2,1\n");
+    Trace t = TraceReader.read(f.toString());
+    assertThat(t.size()).isEqualTo(2);
+    assertThat(t.value(0)).isEqualTo(1.5);
+  }
+
+  @Test
+  void aBadFirstLineIsReportedNotTakenForAHeader() throws IOException {
+    assertBad("2020-02-30T00:00:00Z,n/a\n2020-03-01T00:00:00Z,5\n",
+        ":1: timestamp must be ISO-8601 or epoch seconds, but was \"2020-02-30T00:00:00Z\"");
+  }
+
+  @Test
   void emptyFile_isRejected() throws IOException {
     assertBad("", ": the file is empty");
   }
