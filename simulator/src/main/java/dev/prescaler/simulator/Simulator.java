@@ -315,7 +315,7 @@ public final class Simulator {
         .riskQuantile(config.riskQuantile())
         .build();
     RunJournal journal = new RunJournal(METRIC, lead, HISTORY_STEP,
-        keepSeries && setup.forecaster().isPresent(), checker.apply(spec));
+        keepSeries && setup.forecaster().isPresent(), startup, initial, checker.apply(spec));
     AutoscalerEngine.Builder b = AutoscalerEngine.builder()
         .clock(clock)
         .metricSource(source)
@@ -362,6 +362,11 @@ public final class Simulator {
       throw new IllegalStateException("self-check failed for " + where + ": replica-steps "
           + stats.replicaSteps() + " counted by the cluster, " + journal.replicaSteps()
           + " in the journal");
+    }
+    if (journal.readinessMismatches() > 0) {
+      throw new IllegalStateException("self-check failed for " + where + ": "
+          + journal.readinessMismatches() + " records report replica counts the journal's "
+          + "changes do not give, first " + journal.firstReadinessMismatch().orElse(""));
     }
     if (journal.changes() != cluster.actions()) {
       throw new IllegalStateException("self-check failed for " + where + ": scaling actions "
