@@ -332,7 +332,7 @@ public final class Simulator {
     int n = curve.size();
     int[] ready = keepSeries ? new int[n] : new int[0];
     int[] desired = keepSeries ? new int[n] : new int[0];
-    RunStats stats = new RunStats(sync);
+    RunStats stats = new RunStats(sync, capacity);
     try (AutoscalerEngine engine = b.build()) {
       for (int i = 0; i < n; i++) {
         Instant now = curve.time(i);

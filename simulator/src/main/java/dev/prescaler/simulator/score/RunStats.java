@@ -8,15 +8,23 @@ import java.time.Duration;
  */
 public final class RunStats {
   private final double stepHours;
+  private final double unit;
   private long steps;
   private long underSteps;
   private double unserved;
   private double demand;
   private long replicaSteps;
 
-  /** Counts for a run on a grid of {@code step}. */
-  public RunStats(Duration step) {
+  /**
+   * Counts for a run on a grid of {@code step}.
+   *
+   * @param step the grid step
+   * @param unit what the demand sums are kept in (a replica's capacity), so that a month of
+   *     values near the largest double does not overflow them
+   */
+  public RunStats(Duration step, double unit) {
     this.stepHours = step.toMillis() / 3_600_000.0;
+    this.unit = unit;
   }
 
   /**
@@ -28,10 +36,10 @@ public final class RunStats {
    */
   public void add(double demandNow, double servable, int replicas) {
     steps++;
-    demand += demandNow;
+    demand += demandNow / unit;
     if (demandNow > servable) {
       underSteps++;
-      unserved += demandNow - servable;
+      unserved += (demandNow - servable) / unit;
     }
     replicaSteps += replicas;
   }

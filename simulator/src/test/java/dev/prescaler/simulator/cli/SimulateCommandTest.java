@@ -442,6 +442,17 @@ class SimulateCommandTest {
   }
 
   @Test
+  void valuesNearTheLargestDoubleStillGiveEveryFigure() throws IOException {
+    // Catches the demand sums overflowing to infinity: unserved demand was then NaN, null in JSON.
+    Path huge = dir.resolve("huge.csv");
+    Files.writeString(huge, "0,1e308\n60,1.7e308\n120,1e308\n");
+    Result r = run("--trace", huge.toString(), "--policies", "hpa", "--no-sweep", "--format",
+        "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("\"unservedPct\":[0-9.]+,");
+  }
+
+  @Test
   void aPolicyNamedTwiceGivesExitCode2NamingIt() {
     Result r = run("--policies", "hpa,oracle,hpa");
     assertThat(r.code()).isEqualTo(2);
