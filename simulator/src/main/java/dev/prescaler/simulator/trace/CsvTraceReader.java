@@ -4,10 +4,15 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -148,11 +153,28 @@ final class CsvTraceReader implements TraceReader {
       // try the form below
     }
     try {
+      return OffsetDateTime.parse(iso, BASIC_OFFSET).toInstant();
+    } catch (DateTimeParseException e) {
+      // try the forms below
+    }
+    try {
       return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      // try the form below
+    }
+    try {
+      return LocalDate.parse(iso).atStartOfDay(ZoneOffset.UTC).toInstant();
     } catch (DateTimeParseException e) {
       return null;
     }
   }
+
+  /** A date and time with an offset without a colon ({@code +0000}, {@code -0530}, {@code +01}). */
+  private static final DateTimeFormatter BASIC_OFFSET = new DateTimeFormatterBuilder()
+      .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+      .appendOffset("+HHmm", "Z")
+      .toFormatter(Locale.ROOT)
+      .withResolverStyle(ResolverStyle.STRICT);
 
   private static String unquote(String s) {
     String t = s.strip();

@@ -46,6 +46,16 @@ class TraceReaderTest {
   }
 
   @Test
+  void readsOffsetsWithoutAColonAndDatesAlone() throws IOException {
+    Trace t = TraceReader.read(write("e.csv", "2014-04-10T01:00:00+0100,1\n"
+        + "2014-04-10 00:05:00+0000,2\n2014-04-09T19:10:00-05,3\n2014-04-11,4\n"));
+    assertThat(t.time(0)).isEqualTo(Instant.parse("2014-04-10T00:00:00Z"));
+    assertThat(t.time(1)).isEqualTo(Instant.parse("2014-04-10T00:05:00Z"));
+    assertThat(t.time(2)).isEqualTo(Instant.parse("2014-04-10T00:10:00Z"));
+    assertThat(t.time(3)).isEqualTo(Instant.parse("2014-04-11T00:00:00Z"));
+  }
+
+  @Test
   void acceptsFormatPrefix() throws IOException {
     String f = write("d.csv", "60,1\n");
     assertThat(TraceReader.read("nab-csv:" + f).size()).isEqualTo(1);
