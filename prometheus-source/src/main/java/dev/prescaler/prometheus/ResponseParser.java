@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  */
 final class ResponseParser {
   private static final ObjectMapper JSON = new ObjectMapper();
+  // Possessive: a long run of digits before a bad character fails in linear time.
   private static final Pattern DECIMAL =
-      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+      Pattern.compile("[+-]?(\\d++(\\.\\d*+)?|\\.\\d++)([eE][+-]?\\d++)?");
   private static final double MAX_SECONDS = 1e11;
   private static final int MAX_TEXT = 300;
 

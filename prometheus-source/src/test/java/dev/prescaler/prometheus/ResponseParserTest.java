@@ -2,8 +2,10 @@ package dev.prescaler.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,17 @@ class ResponseParserTest {
     assertThat(r.series().get(0).samples()).isEmpty();
     assertThat(r.series().get(0).rejected()).extracting(QueryResult.Rejected::text)
         .containsExactly("native histogram");
+  }
+
+  @Test
+  void aValueOfManyDigitsAndABadCharacterIsRefusedPromptly() {
+    // Catches the decimal pattern backtracking: quadratic in the digits, minutes for this value.
+    String value = "1".repeat(200_000) + "x";
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() -> parse(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
+            + "[{\"metric\":{},\"value\":[1795942891,\"" + value + "\"]}]}}"))
+        .isInstanceOf(PrometheusParseException.class)
+        .hasMessageContaining("must be a decimal number, NaN or ±Inf"));
   }
 
   @Test

@@ -2,11 +2,13 @@ package dev.prescaler.simulator.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,6 +168,15 @@ class TraceReaderTest {
   void aBadFirstLineIsReportedNotTakenForAHeader() throws IOException {
     assertBad("2020-02-30T00:00:00Z,n/a\n2020-03-01T00:00:00Z,5\n",
         ":1: timestamp must be ISO-8601 or epoch seconds, but was \"2020-02-30T00:00:00Z\"");
+  }
+
+  @Test
+  void aValueOfManyDigitsAndABadCharacterIsRejectedPromptly() {
+    // Catches the number pattern backtracking: quadratic in the digits, minutes for this line.
+    String value = "1".repeat(200_000) + "x";
+    assertTimeoutPreemptively(Duration.ofSeconds(20),
+        () -> assertBad("60," + value + "\n", ":1: value must be a number, but was \""
+            + value.substring(0, 60).replace("\"", "\\\"") + "...\""));
   }
 
   @Test
