@@ -934,7 +934,8 @@ public final class AutoscalerEngine implements AutoCloseable {
       LOG.warn("{}: executor release not sent again yet: {}", workload, e.getMessage());
       releasePending.add(workload);
     } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-      LOG.warn("{}: executor release failed, sent again next tick: {}", workload, e.toString());
+      LOG.warn(closer == null ? "{}: executor release failed, sent again next tick: {}"
+          : "{}: executor release failed at close, not sent again: {}", workload, e.toString());
       releasePending.add(workload);
       publish(l -> l.onFailure(new FailureEvent(workload, clock.instant(), "executor", e)),
           workload);

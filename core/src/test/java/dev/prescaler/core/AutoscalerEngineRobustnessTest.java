@@ -103,6 +103,25 @@ class AutoscalerEngineRobustnessTest {
   }
 
   @Test
+  void aReleaseRefusedAtCloseIsNotSaidToBeSentAgain() {
+    // A standby replica's engine closes on every rolling update; its releases are refused for
+    // not leading, and no tick follows to send them again.
+    RecordingExecutor executor = new RecordingExecutor() {
+      @Override
+      public void release(WorkloadRef workload) {
+        throw new IllegalStateException("not leading; release not sent");
+      }
+    };
+    AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
+    engine.tick();
+    String log = Fixtures.stderrOf(engine::close);
+    assertThat(log).contains("shop/web: executor release failed at close, not sent again: "
+        + "java.lang.IllegalStateException: not leading; release not sent")
+        .doesNotContain("next tick");
+  }
+
+  @Test
   void aListenerThrowingErrorsWhileOneSourceFailsSkipsNoOtherWorkload() {
     source.custom(WEB, (s, now) -> {
       throw new IllegalStateException("prometheus 503");

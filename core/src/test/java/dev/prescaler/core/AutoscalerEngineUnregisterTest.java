@@ -10,9 +10,6 @@ import static dev.prescaler.core.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescaler.core.journal.InMemoryJournal;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -92,7 +89,7 @@ class AutoscalerEngineUnregisterTest {
     try (AutoscalerEngine engine = engine(broken, Mode.HPA_FLOOR)) {
       engine.tick();
       boolean[] removed = {false};
-      String log = stderrOf(() -> removed[0] = engine.unregister(WEB));
+      String log = Fixtures.stderrOf(() -> removed[0] = engine.unregister(WEB));
 
       assertThat(removed[0]).isTrue();
       assertThat(log).contains("WARN").contains("shop/web").contains("broken-step")
@@ -111,21 +108,5 @@ class AutoscalerEngineUnregisterTest {
       engine.tick();
       assertThat(journal.records(WEB)).hasSize(webRecords + 1);
     }
-  }
-
-  /**
-   * What the code prints to {@code System.err} (where slf4j-simple logs) while it runs. The
-   * engine's tests run one at a time, in one thread.
-   */
-  private static String stderrOf(Runnable code) {
-    PrintStream before = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      code.run();
-    } finally {
-      System.setErr(before);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
   }
 }

@@ -3,6 +3,9 @@ package dev.prescaler.core;
 import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.InMemoryJournal;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -89,5 +92,21 @@ final class Fixtures {
   static DecisionRecord last(InMemoryJournal journal, WorkloadRef w) {
     List<DecisionRecord> r = journal.records(w);
     return r.get(r.size() - 1);
+  }
+
+  /**
+   * What the code prints to {@code System.err} (where slf4j-simple logs) while it runs. The
+   * engine's tests run one at a time, in one thread.
+   */
+  static String stderrOf(Runnable code) {
+    PrintStream before = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      code.run();
+    } finally {
+      System.setErr(before);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
   }
 }
