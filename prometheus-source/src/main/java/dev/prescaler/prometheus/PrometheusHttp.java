@@ -127,13 +127,18 @@ final class PrometheusHttp {
 
   private CompletableFuture<QueryResult> attempt(URI uri, Map<String, String> form, String query,
       int retry) {
-    HttpRequest request;
+    CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      request = request(uri, form);
+      sent = client.sendAsync(request(uri, form), HttpResponse.BodyHandlers.ofByteArray());
     } catch (PrometheusException e) {
       return CompletableFuture.failedFuture(e);
+    } catch (RuntimeException e) {
+      // A request the client refuses (a header it will not send, say) is a failed request too:
+      // read() promises a reason, never a throw.
+      return CompletableFuture.failedFuture(new PrometheusException("cannot make the request: "
+          + e + " (query: " + query + ")", e));
     }
-    return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+    return sent
         .orTimeout(requestTimeout.toNanos(), TimeUnit.NANOSECONDS)
         .handle((response, error) -> outcome(response, error, query))
         .thenCompose(o -> {

@@ -670,7 +670,10 @@ public final class PrometheusMetricSource implements MetricSource {
 
     /**
      * An extra header sent with every request, e.g. {@code X-Scope-OrgID} for a multi-tenant
-     * Prometheus-compatible store. {@code Authorization} is set by the authentication options.
+     * Prometheus-compatible store. {@link #build()} refuses a name that is not an RFC 7230 token,
+     * {@code Authorization} (set by the authentication options), the headers the JDK's HTTP client
+     * sets itself ({@code Connection}, {@code Content-Length}, {@code Expect}, {@code Host}, {@code
+     * Upgrade}) and a value with a control character (tabs aside) or one above U+00FF.
      */
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "header name");
@@ -765,12 +768,12 @@ public final class PrometheusMetricSource implements MetricSource {
       if (caCertificate != null && sslContext != null) {
         p.add("caCertificate and sslContext cannot both be set, but both were");
       }
-      for (String h : headers.keySet()) {
-        if (h.equalsIgnoreCase("Authorization")) {
-          p.add("header Authorization must be set with bearerTokenFile or basicAuth, not "
-              + "header(...)");
+      headers.forEach((name, value) -> {
+        String problem = Headers.problem(name, value);
+        if (problem != null) {
+          p.add(problem);
         }
-      }
+      });
       SSLContext ssl = sslContext;
       if (caCertificate != null && p.isEmpty()) {
         try {

@@ -211,6 +211,9 @@ class ExportCommandTest {
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--ca-cert", "ca.pem"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header", "X-Scope-OrgID"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header", "authorization: x"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header",
+            "Host: prometheus.internal"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header", "X-Tenant: a\u0001b"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--basic-auth-file", "a",
             "--bearer-token-file", "t"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--basic-auth-file",
@@ -245,6 +248,10 @@ class ExportCommandTest {
             + "\"X-Scope-OrgID\"",
         "export: --header cannot set Authorization: use --bearer-token-file or "
             + "--basic-auth-file, which keep it off the command line",
+        "export: header Host must not be set (the HTTP client sets Connection, "
+            + "Content-Length, Expect, Host and Upgrade itself), but was \"prometheus.internal\"",
+        "export: header X-Tenant must have a value of visible characters, spaces and tabs (no "
+            + "control character, none above U+00FF), but was \"a\\u0001b\"",
         "export: --bearer-token-file and --basic-auth-file cannot both be given",
         "export: --basic-auth-file no-such-file cannot be read (NoSuchFileException)",
         "export: unknown option --verbose (see --help)",
