@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing here sleeps: the wait before a retry is a delayed executor ({@link
  * CompletableFuture#delayedExecutor}) chaining the next attempt, and tests replace it. A request
- * that timed out is not retried, so a slow server costs one timeout per read, not several.
- * Thread-safe.
+ * that timed out is not retried, so a slow server costs one timeout per read, not several. The
+ * timeout covers the whole exchange, body included: when it fires, the exchange is cancelled and
+ * its connection closed. Thread-safe.
  */
 final class PrometheusHttp {
   private static final Logger LOG = LoggerFactory.getLogger(PrometheusHttp.class);
@@ -138,8 +139,16 @@ final class PrometheusHttp {
       return CompletableFuture.failedFuture(new PrometheusException("cannot make the request: "
           + e + " (query: " + query + ")", e));
     }
-    return sent
+    // The JDK's own timeout covers the response headers only: a body that trickles in after them
+    // would be read (and buffered) for ever. The timeout goes on a copy, and when the copy fails
+    // the exchange itself is cancelled, which closes its connection.
+    return sent.copy()
         .orTimeout(requestTimeout.toNanos(), TimeUnit.NANOSECONDS)
+        .whenComplete((response, error) -> {
+          if (error != null) {
+            sent.cancel(true);
+          }
+        })
         .handle((response, error) -> outcome(response, error, query))
         .thenCompose(o -> {
           if (o.error == null) {

@@ -579,8 +579,9 @@ public final class PrometheusMetricSource implements MetricSource {
     }
 
     /**
-     * The timeout of one request attempt, in [1 ms, 10 min]; also sent as Prometheus's query
-     * {@code timeout}. Default 10 s. A timed-out request is not retried.
+     * The timeout of one request attempt, body included, in [1 ms, 10 min]; also sent as
+     * Prometheus's query {@code timeout}. Default 10 s. A timed-out request is cancelled, its
+     * connection closed, and not retried.
      */
     public Builder requestTimeout(Duration requestTimeout) {
       this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
