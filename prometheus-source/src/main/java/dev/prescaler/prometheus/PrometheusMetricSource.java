@@ -349,7 +349,7 @@ public final class PrometheusMetricSource implements MetricSource {
    * @throws PrometheusException when a request fails, or a chunk carries warnings (a partial
    *     response) or holds several series
    * @throws IllegalArgumentException when {@code from} is not before {@code to} or the step is not
-   *     at least 1 ms
+   *     at least 1 ms in whole milliseconds
    */
   @Override
   public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric, Instant from,
@@ -411,7 +411,8 @@ public final class PrometheusMetricSource implements MetricSource {
    *     response), the expression returns several series or the thread is interrupted (its flag
    *     restored)
    * @throws IllegalArgumentException when the expression is blank, {@code from} is not before
-   *     {@code to}, the step is under 1 ms or the span holds more than 10,000,000 steps
+   *     {@code to}, the step is under 1 ms or not whole milliseconds, or the span holds more
+   *     than 10,000,000 steps
    */
   public MetricSeries rangeQuery(String promql, Instant from, Instant to, Duration step) {
     Objects.requireNonNull(promql, "promql");
@@ -435,8 +436,11 @@ public final class PrometheusMetricSource implements MetricSource {
     if (!from.isBefore(to)) {
       throw new IllegalArgumentException("from must be before to (" + to + "), but was " + from);
     }
-    if (step.toMillis() < 1) {
-      throw new IllegalArgumentException("step must be >= 1 ms, but was " + step);
+    // Prometheus takes the step in milliseconds: a finer part would be cut off on the wire while
+    // the grid here kept it, and every point would drift further from its step.
+    if (step.compareTo(Duration.ofMillis(1)) < 0 || step.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException("step must be >= 1 ms in whole milliseconds, but was "
+          + step);
     }
     long n = ceilDiv(Duration.between(from, to).toNanos(), step.toNanos());
     if (n > MAX_RANGE_STEPS) {

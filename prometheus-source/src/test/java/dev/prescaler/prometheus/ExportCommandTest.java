@@ -200,6 +200,7 @@ class ExportCommandTest {
         {"--prometheus", "http://127.0.0.1:9/", "--query", " "},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", "0s"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", "fast"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", "PT0.0015S"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--last", "7d", "--from", "0"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--to", "2026-01-01T00:00:00Z"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--from", "yesterday"},
@@ -234,6 +235,7 @@ class ExportCommandTest {
             + "but was \"0s\"",
         "export: --step must be a duration from 1ms to 3650d such as 60s, 15m, 7d or PT15M, "
             + "but was \"fast\"",
+        "export: --step must be a whole number of milliseconds, but was \"PT0.0015S\"",
         "export: --last cannot be combined with --from or --to",
         "export: --to needs --from",
         "export: --from must be an ISO-8601 instant such as 2026-11-29T10:00:00Z or epoch "

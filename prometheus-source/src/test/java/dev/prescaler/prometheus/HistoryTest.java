@@ -194,7 +194,22 @@ class HistoryTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("from must be before to (" + TO + "), but was " + TO);
     assertThatThrownBy(() -> source.history(SPEC, RPS, TO.minusSeconds(60), TO, Duration.ZERO))
-        .hasMessage("step must be >= 1 ms, but was PT0S");
+        .hasMessage("step must be >= 1 ms in whole milliseconds, but was PT0S");
     assertThat(List.of(stub.requests())).containsExactly(List.of());
+  }
+
+  @Test
+  void aStepWithASubMillisecondPartIsRefused() throws IOException {
+    // Prometheus takes the step in milliseconds: 1.5 ms would be read on a grid of 1 ms.
+    PrometheusMetricSource source = source().build();
+    Duration subMillis = Duration.ofNanos(1_500_000);
+
+    assertThatThrownBy(() -> source.history(SPEC, RPS, TO.minusSeconds(60), TO, subMillis))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("step must be >= 1 ms in whole milliseconds, but was PT0.0015S");
+    assertThatThrownBy(() -> source.rangeQuery("x", TO.minusSeconds(60), TO, subMillis))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("step must be >= 1 ms in whole milliseconds, but was PT0.0015S");
+    assertThat(stub.requests()).isEmpty();
   }
 }

@@ -65,7 +65,7 @@ public final class ExportCommand {
       "  --last D                 span ending now [7d]",
       "  --from T, --to T         span [from, to), ISO-8601 (2026-11-29T10:00:00Z) or epoch",
       "                           seconds; --to defaults to now",
-      "  --step D                 grid step [60s]",
+      "  --step D                 grid step, whole milliseconds [60s]",
       "  --out FILE               the trace file, written whole or not at all [stdout]",
       "  --bearer-token-file F    send the token in this file (re-read when it changes)",
       "  --basic-auth-file F      basic authentication, the file's first line user:password",
@@ -137,6 +137,10 @@ public final class ExportCommand {
     } catch (PrometheusException e) {
       err.println("export: " + e.getMessage());
       return 1;
+    } catch (IllegalArgumentException e) {
+      // The options were checked above; should the source still refuse them, say so on one line.
+      err.println("export: " + e.getMessage());
+      return 2;
     }
     int present = series.countPresent();
     if (present == 0) {
@@ -193,6 +197,10 @@ public final class ExportCommand {
     }
     Duration step = opts.containsKey("--step") ? duration("--step", opts.get("--step"))
         : DEFAULT_STEP;
+    if (step.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException("--step must be a whole number of milliseconds, but was \""
+          + opts.get("--step") + "\"");
+    }
     Duration timeout = opts.containsKey("--timeout")
         ? duration("--timeout", opts.get("--timeout")) : DEFAULT_TIMEOUT;
     if (timeout.compareTo(Duration.ofMinutes(10)) > 0) {
