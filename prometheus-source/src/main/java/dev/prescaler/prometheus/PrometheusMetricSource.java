@@ -457,6 +457,9 @@ public final class PrometheusMetricSource implements MetricSource {
   /** Fills {@code out[first..n)}; false when interrupted (flag restored). */
   private boolean fetch(String query, Instant from, Duration step, int first, int n,
       double[] out) {
+    // Chunk by chunk, the series must stay the same one: a series that ends in one chunk and
+    // another that starts in the next are two, as the whole span read at once would show.
+    QueryResult.Series seen = null;
     for (int i0 = first; i0 < n; i0 += maxPointsPerRequest) {
       int i1 = Math.min(n, i0 + maxPointsPerRequest);
       Instant start = from.plus(step.multipliedBy(i0));
@@ -474,7 +477,7 @@ public final class PrometheusMetricSource implements MetricSource {
         }
         throw new PrometheusException("range query failed: " + c + " (query: " + query + ")", c);
       }
-      Hygiene.fillGrid(r, query, from, step, i0, i1, out);
+      seen = Hygiene.fillGrid(r, query, from, step, i0, i1, out, seen);
     }
     return true;
   }

@@ -153,6 +153,58 @@ class HistoryTest {
             + "{pod=a}, {pod=b} (query: x)");
   }
 
+  /**
+   * Answers a range query with one point per request, at its start: in a series labelled {@code
+   * labels} (JSON) when the request starts before {@code switchAt}, else in one labelled {@code
+   * later} (no series at all when that is null).
+   */
+  private StubPrometheus.Answer labelledFrom(String labels, long switchAt, String later) {
+    return exchange -> {
+      StubPrometheus.Request req = stub.requests().get(stub.requests().size() - 1);
+      long start = new java.math.BigDecimal(req.form().get("start")).longValueExact();
+      String metric = start < switchAt ? labels : later;
+      String result = metric == null ? ""
+          : "{\"metric\":" + metric + ",\"values\":[[" + start + ",\"7\"]]}";
+      StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":"
+          + "\"matrix\",\"result\":[" + result + "]}}").handle(exchange);
+    };
+  }
+
+  @Test
+  void aSeriesThatChangesFromOneChunkToTheNextIsAmbiguous() throws IOException {
+    // Read in one request, the span would hold two series; chunk by chunk, each holds one.
+    Instant from = TO.minus(Duration.ofMinutes(10));
+    stub = new StubPrometheus();
+    stub.answer(labelledFrom("{\"pod\":\"a\"}", from.getEpochSecond() + 300,
+        "{\"pod\":\"b\"}"));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "x").maxPointsPerRequest(5).build();
+    String ambiguous = "ambiguous history: the query returned 2 series where one was expected: "
+        + "{pod=a}, {pod=b} (query: x)";
+
+    assertThatThrownBy(() -> source.rangeQuery("x", from, TO, Duration.ofMinutes(1)))
+        .isInstanceOf(PrometheusException.class).hasMessage(ambiguous);
+    assertThatThrownBy(() -> source.history(SPEC, RPS, from, TO, Duration.ofMinutes(1)))
+        .isInstanceOf(PrometheusException.class).hasMessage(ambiguous);
+    assertThat(stub.requests()).hasSize(4);
+  }
+
+  @Test
+  void aChunkWithoutSeriesDoesNotMakeTheNextOnesAmbiguous() throws IOException {
+    Instant from = TO.minus(Duration.ofMinutes(15));
+    stub = new StubPrometheus();
+    stub.answer(labelledFrom(null, from.getEpochSecond() + 300, "{\"pod\":\"b\"}"));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "x").maxPointsPerRequest(5).build();
+
+    MetricSeries s = source.rangeQuery("x", from, TO, Duration.ofMinutes(1));
+
+    assertThat(stub.requests()).hasSize(3);
+    assertThat(s.toArray()).containsExactly(Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+        Double.NaN, 7, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 7, Double.NaN, Double.NaN,
+        Double.NaN, Double.NaN);
+  }
+
   @Test
   void aRangeResultWithWarningsFails() throws IOException {
     stub = new StubPrometheus();
