@@ -170,15 +170,19 @@ final class Hygiene {
     if (earlier != null && !earlier.labels().equals(series.labels())) {
       throw ambiguousHistory(List.of(earlier, series), query);
     }
-    long stepNanos = step.toNanos();
+    // In seconds, not nanoseconds: a grid of long steps can span more than a long of nanoseconds.
+    double stepSeconds = seconds(step);
     for (QueryResult.Sample s : series.samples()) {
-      long offset = Duration.between(from, s.timestamp()).toNanos();
-      long idx = Math.round(offset / (double) stepNanos);
+      long idx = Math.round(seconds(Duration.between(from, s.timestamp())) / stepSeconds);
       if (idx >= i0 && idx < i1) {
         out[(int) idx] = s.value();
       }
     }
     return series;
+  }
+
+  private static double seconds(Duration d) {
+    return d.getSeconds() + d.getNano() / 1e9;
   }
 
   private static PrometheusException ambiguousHistory(List<QueryResult.Series> series,

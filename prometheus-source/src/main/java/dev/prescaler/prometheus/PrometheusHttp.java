@@ -105,7 +105,7 @@ final class PrometheusHttp {
     form.put("query", promql);
     form.put("start", seconds(start));
     form.put("end", seconds(end));
-    form.put("step", BigDecimal.valueOf(step.toMillis(), 3).toPlainString());
+    form.put("step", seconds(step.getSeconds(), step.getNano()));
     form.put("timeout", PromQl.duration(requestTimeout.toMillis()));
     return attempt(rangeUri, form, promql, 0);
   }
@@ -121,7 +121,13 @@ final class PrometheusHttp {
   }
 
   static String seconds(Instant t) {
-    return BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString();
+    return seconds(t.getEpochSecond(), t.getNano());
+  }
+
+  /** Seconds to the millisecond, e.g. {@code 1795946400.123}; never overflows, unlike millis. */
+  private static String seconds(long seconds, int nanos) {
+    return BigDecimal.valueOf(seconds).add(BigDecimal.valueOf(nanos / 1_000_000, 3))
+        .toPlainString();
   }
 
   private record Outcome(QueryResult result, PrometheusException error, boolean retry) {}

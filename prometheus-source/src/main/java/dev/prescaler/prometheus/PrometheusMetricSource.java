@@ -9,6 +9,7 @@ import dev.prescaler.core.Observation;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -375,10 +376,10 @@ public final class PrometheusMetricSource implements MetricSource {
         return Optional.empty();
       }
     }
-    long stepNanos = step.toNanos();
     Instant earliest = to.minus(maxBackfill);
+    // At most n: earliest is before to.
     long first = from.isBefore(earliest)
-        ? ceilDiv(Duration.between(from, earliest).toNanos(), stepNanos) : 0;
+        ? ceilSteps(Duration.between(from, earliest), step).longValueExact() : 0;
     QueryTemplate.Values values = values(ref);
     double[] out = new double[(int) n];
     Arrays.fill(out, Double.NaN);
@@ -442,16 +443,26 @@ public final class PrometheusMetricSource implements MetricSource {
       throw new IllegalArgumentException("step must be >= 1 ms in whole milliseconds, but was "
           + step);
     }
-    long n = ceilDiv(Duration.between(from, to).toNanos(), step.toNanos());
-    if (n > MAX_RANGE_STEPS) {
+    BigInteger n = ceilSteps(Duration.between(from, to), step);
+    if (n.compareTo(BigInteger.valueOf(MAX_RANGE_STEPS)) > 0) {
       throw new IllegalArgumentException("a range must span at most 10,000,000 steps, but "
           + from + " to " + to + " by " + step + " is " + n);
     }
-    return n;
+    return n.longValueExact();
   }
 
-  private static long ceilDiv(long a, long b) {
-    return -Math.floorDiv(-a, b);
+  /**
+   * ⌈{@code span} / {@code step}⌉ for a span &ge; 0 and a step &gt; 0, exact for any durations
+   * (in nanoseconds, a span of 300 years overflows a long).
+   */
+  private static BigInteger ceilSteps(Duration span, Duration step) {
+    BigInteger[] qr = nanos(span).divideAndRemainder(nanos(step));
+    return qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
+  }
+
+  private static BigInteger nanos(Duration d) {
+    return BigInteger.valueOf(d.getSeconds()).multiply(BigInteger.valueOf(1_000_000_000L))
+        .add(BigInteger.valueOf(d.getNano()));
   }
 
   /** Fills {@code out[first..n)}; false when interrupted (flag restored). */

@@ -106,6 +106,30 @@ class HistoryTest {
   }
 
   @Test
+  void spansOfCenturiesAreCountedWithoutOverflow() throws IOException {
+    // A thousand years is more nanoseconds than a long holds.
+    PrometheusMetricSource source = source().build();
+    Instant from = TO.minus(Duration.ofDays(365_250));
+    Instant epoch = Instant.EPOCH;
+    Duration tenYears = Duration.ofDays(3650);
+
+    MetricSeries history = source.history(SPEC, RPS, from, TO, Duration.ofDays(1))
+        .orElseThrow();
+    MetricSeries range = source.rangeQuery("rps", epoch, Instant.ofEpochSecond(99_999_999_999L),
+        tenYears);
+
+    assertThat(history.size()).isEqualTo(365_250);
+    assertThat(history.countPresent()).isEqualTo(6); // the last 7 days, one of them t % 7 == 0
+    assertThat(history.value(365_249)).isEqualTo(TO.minus(Duration.ofDays(1)).getEpochSecond()
+        % 1000);
+    assertThat(range.size()).isEqualTo(318);
+    assertThat(range.value(317)).isEqualTo(epoch.plus(tenYears.multipliedBy(317))
+        .getEpochSecond() % 1000);
+    assertThat(stub.requests()).extracting(r -> r.form().get("start")).containsExactly(
+        TO.minus(Duration.ofDays(7)).getEpochSecond() + ".000", "0.000");
+  }
+
+  @Test
   void utilizationHistoryIsLoadInPodRequests() throws IOException {
     PrometheusMetricSource source = source()
         .replicaQueries("Deployment", new ReplicaQueries("current", "ready{{selector}}")).build();
