@@ -144,32 +144,50 @@ final class Hygiene {
   }
 
   /**
-   * Writes the finite samples of a range result into {@code out[i0..i1)}, where index {@code i}
-   * belongs to the instant {@code from + i × step}; everything else stays as it was (NaN).
+   * Writes the finite samples of a range result, one chunk of a longer read, into {@code
+   * out[i0..i1)}, where index {@code i} belongs to the instant {@code from + i × step}; everything
+   * else stays as it was (NaN).
    *
-   * @throws PrometheusException when the result carries warnings or holds several series
+   * @param earlier the series an earlier chunk of the same read returned, null if none did
+   * @return the series of this chunk, or {@code earlier} when it has none
+   * @throws PrometheusException when the result carries warnings or holds several series, or its
+   *     series is not the one an earlier chunk returned (the span read at once would hold both)
    */
-  static void fillGrid(QueryResult r, String query, Instant from, Duration step, int i0, int i1,
-      double[] out) {
+  static QueryResult.Series fillGrid(QueryResult r, String query, Instant from, Duration step,
+      int i0, int i1, double[] out, QueryResult.Series earlier) {
     String warned = warned(r);
     if (warned != null) {
       throw new PrometheusException("partial history: " + warned + "; a range with warnings may "
           + "lack series and is not used (query: " + query + ")");
     }
     if (r.series().size() > 1) {
-      throw new PrometheusException("ambiguous history: the query returned " + r.series().size()
-          + " series where one was expected: " + labels(r.series()) + " (query: " + query + ")");
+      throw ambiguousHistory(r.series(), query);
     }
     if (r.series().isEmpty()) {
-      return;
+      return earlier;
     }
-    long stepNanos = step.toNanos();
-    for (QueryResult.Sample s : r.series().get(0).samples()) {
-      long offset = Duration.between(from, s.timestamp()).toNanos();
-      long idx = Math.round(offset / (double) stepNanos);
+    QueryResult.Series series = r.series().get(0);
+    if (earlier != null && !earlier.labels().equals(series.labels())) {
+      throw ambiguousHistory(List.of(earlier, series), query);
+    }
+    // In seconds, not nanoseconds: a grid of long steps can span more than a long of nanoseconds.
+    double stepSeconds = seconds(step);
+    for (QueryResult.Sample s : series.samples()) {
+      long idx = Math.round(seconds(Duration.between(from, s.timestamp())) / stepSeconds);
       if (idx >= i0 && idx < i1) {
         out[(int) idx] = s.value();
       }
     }
+    return series;
+  }
+
+  private static double seconds(Duration d) {
+    return d.getSeconds() + d.getNano() / 1e9;
+  }
+
+  private static PrometheusException ambiguousHistory(List<QueryResult.Series> series,
+      String query) {
+    return new PrometheusException("ambiguous history: the query returned " + series.size()
+        + " series where one was expected: " + labels(series) + " (query: " + query + ")");
   }
 }

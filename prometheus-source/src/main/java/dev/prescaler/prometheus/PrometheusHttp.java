@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing here sleeps: the wait before a retry is a delayed executor ({@link
  * CompletableFuture#delayedExecutor}) chaining the next attempt, and tests replace it. A request
- * that timed out is not retried, so a slow server costs one timeout per read, not several.
- * Thread-safe.
+ * that timed out is not retried, so a slow server costs one timeout per read, not several. The
+ * timeout covers the whole exchange, body included: when it fires, the exchange is cancelled and
+ * its connection closed. Thread-safe.
  */
 final class PrometheusHttp {
   private static final Logger LOG = LoggerFactory.getLogger(PrometheusHttp.class);
@@ -104,7 +105,7 @@ final class PrometheusHttp {
     form.put("query", promql);
     form.put("start", seconds(start));
     form.put("end", seconds(end));
-    form.put("step", BigDecimal.valueOf(step.toMillis(), 3).toPlainString());
+    form.put("step", seconds(step.getSeconds(), step.getNano()));
     form.put("timeout", PromQl.duration(requestTimeout.toMillis()));
     return attempt(rangeUri, form, promql, 0);
   }
@@ -120,21 +121,40 @@ final class PrometheusHttp {
   }
 
   static String seconds(Instant t) {
-    return BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString();
+    return seconds(t.getEpochSecond(), t.getNano());
+  }
+
+  /** Seconds to the millisecond, e.g. {@code 1795946400.123}; never overflows, unlike millis. */
+  private static String seconds(long seconds, int nanos) {
+    return BigDecimal.valueOf(seconds).add(BigDecimal.valueOf(nanos / 1_000_000, 3))
+        .toPlainString();
   }
 
   private record Outcome(QueryResult result, PrometheusException error, boolean retry) {}
 
   private CompletableFuture<QueryResult> attempt(URI uri, Map<String, String> form, String query,
       int retry) {
-    HttpRequest request;
+    CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      request = request(uri, form);
+      sent = client.sendAsync(request(uri, form), HttpResponse.BodyHandlers.ofByteArray());
     } catch (PrometheusException e) {
       return CompletableFuture.failedFuture(e);
+    } catch (RuntimeException e) {
+      // A request the client refuses (a header it will not send, say) is a failed request too:
+      // read() promises a reason, never a throw.
+      return CompletableFuture.failedFuture(new PrometheusException("cannot make the request: "
+          + e + " (query: " + query + ")", e));
     }
-    return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+    // The JDK's own timeout covers the response headers only: a body that trickles in after them
+    // would be read (and buffered) for ever. The timeout goes on a copy, and when the copy fails
+    // the exchange itself is cancelled, which closes its connection.
+    return sent.copy()
         .orTimeout(requestTimeout.toNanos(), TimeUnit.NANOSECONDS)
+        .whenComplete((response, error) -> {
+          if (error != null) {
+            sent.cancel(true);
+          }
+        })
         .handle((response, error) -> outcome(response, error, query))
         .thenCompose(o -> {
           if (o.error == null) {

@@ -9,6 +9,7 @@ import dev.prescaler.core.Observation;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -349,7 +350,7 @@ public final class PrometheusMetricSource implements MetricSource {
    * @throws PrometheusException when a request fails, or a chunk carries warnings (a partial
    *     response) or holds several series
    * @throws IllegalArgumentException when {@code from} is not before {@code to} or the step is not
-   *     at least 1 ms
+   *     at least 1 ms in whole milliseconds
    */
   @Override
   public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric, Instant from,
@@ -375,10 +376,10 @@ public final class PrometheusMetricSource implements MetricSource {
         return Optional.empty();
       }
     }
-    long stepNanos = step.toNanos();
     Instant earliest = to.minus(maxBackfill);
+    // At most n: earliest is before to.
     long first = from.isBefore(earliest)
-        ? ceilDiv(Duration.between(from, earliest).toNanos(), stepNanos) : 0;
+        ? ceilSteps(Duration.between(from, earliest), step).longValueExact() : 0;
     QueryTemplate.Values values = values(ref);
     double[] out = new double[(int) n];
     Arrays.fill(out, Double.NaN);
@@ -411,7 +412,8 @@ public final class PrometheusMetricSource implements MetricSource {
    *     response), the expression returns several series or the thread is interrupted (its flag
    *     restored)
    * @throws IllegalArgumentException when the expression is blank, {@code from} is not before
-   *     {@code to}, the step is under 1 ms or the span holds more than 10,000,000 steps
+   *     {@code to}, the step is under 1 ms or not whole milliseconds, or the span holds more
+   *     than 10,000,000 steps
    */
   public MetricSeries rangeQuery(String promql, Instant from, Instant to, Duration step) {
     Objects.requireNonNull(promql, "promql");
@@ -435,24 +437,40 @@ public final class PrometheusMetricSource implements MetricSource {
     if (!from.isBefore(to)) {
       throw new IllegalArgumentException("from must be before to (" + to + "), but was " + from);
     }
-    if (step.toMillis() < 1) {
-      throw new IllegalArgumentException("step must be >= 1 ms, but was " + step);
+    // Prometheus takes the step in milliseconds: a finer part would be cut off on the wire while
+    // the grid here kept it, and every point would drift further from its step.
+    if (step.compareTo(Duration.ofMillis(1)) < 0 || step.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException("step must be >= 1 ms in whole milliseconds, but was "
+          + step);
     }
-    long n = ceilDiv(Duration.between(from, to).toNanos(), step.toNanos());
-    if (n > MAX_RANGE_STEPS) {
+    BigInteger n = ceilSteps(Duration.between(from, to), step);
+    if (n.compareTo(BigInteger.valueOf(MAX_RANGE_STEPS)) > 0) {
       throw new IllegalArgumentException("a range must span at most 10,000,000 steps, but "
           + from + " to " + to + " by " + step + " is " + n);
     }
-    return n;
+    return n.longValueExact();
   }
 
-  private static long ceilDiv(long a, long b) {
-    return -Math.floorDiv(-a, b);
+  /**
+   * ⌈{@code span} / {@code step}⌉ for a span &ge; 0 and a step &gt; 0, exact for any durations
+   * (in nanoseconds, a span of 300 years overflows a long).
+   */
+  private static BigInteger ceilSteps(Duration span, Duration step) {
+    BigInteger[] qr = nanos(span).divideAndRemainder(nanos(step));
+    return qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
+  }
+
+  private static BigInteger nanos(Duration d) {
+    return BigInteger.valueOf(d.getSeconds()).multiply(BigInteger.valueOf(1_000_000_000L))
+        .add(BigInteger.valueOf(d.getNano()));
   }
 
   /** Fills {@code out[first..n)}; false when interrupted (flag restored). */
   private boolean fetch(String query, Instant from, Duration step, int first, int n,
       double[] out) {
+    // Chunk by chunk, the series must stay the same one: a series that ends in one chunk and
+    // another that starts in the next are two, as the whole span read at once would show.
+    QueryResult.Series seen = null;
     for (int i0 = first; i0 < n; i0 += maxPointsPerRequest) {
       int i1 = Math.min(n, i0 + maxPointsPerRequest);
       Instant start = from.plus(step.multipliedBy(i0));
@@ -470,7 +488,7 @@ public final class PrometheusMetricSource implements MetricSource {
         }
         throw new PrometheusException("range query failed: " + c + " (query: " + query + ")", c);
       }
-      Hygiene.fillGrid(r, query, from, step, i0, i1, out);
+      seen = Hygiene.fillGrid(r, query, from, step, i0, i1, out, seen);
     }
     return true;
   }
@@ -579,8 +597,9 @@ public final class PrometheusMetricSource implements MetricSource {
     }
 
     /**
-     * The timeout of one request attempt, in [1 ms, 10 min]; also sent as Prometheus's query
-     * {@code timeout}. Default 10 s. A timed-out request is not retried.
+     * The timeout of one request attempt, body included, in [1 ms, 10 min]; also sent as
+     * Prometheus's query {@code timeout}. Default 10 s. A timed-out request is cancelled, its
+     * connection closed, and not retried.
      */
     public Builder requestTimeout(Duration requestTimeout) {
       this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
@@ -670,7 +689,10 @@ public final class PrometheusMetricSource implements MetricSource {
 
     /**
      * An extra header sent with every request, e.g. {@code X-Scope-OrgID} for a multi-tenant
-     * Prometheus-compatible store. {@code Authorization} is set by the authentication options.
+     * Prometheus-compatible store. {@link #build()} refuses a name that is not an RFC 7230 token,
+     * {@code Authorization} (set by the authentication options), the headers the JDK's HTTP client
+     * sets itself ({@code Connection}, {@code Content-Length}, {@code Expect}, {@code Host}, {@code
+     * Upgrade}) and a value with a control character (tabs aside) or one above U+00FF.
      */
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "header name");
@@ -765,12 +787,12 @@ public final class PrometheusMetricSource implements MetricSource {
       if (caCertificate != null && sslContext != null) {
         p.add("caCertificate and sslContext cannot both be set, but both were");
       }
-      for (String h : headers.keySet()) {
-        if (h.equalsIgnoreCase("Authorization")) {
-          p.add("header Authorization must be set with bearerTokenFile or basicAuth, not "
-              + "header(...)");
+      headers.forEach((name, value) -> {
+        String problem = Headers.problem(name, value);
+        if (problem != null) {
+          p.add(problem);
         }
-      }
+      });
       SSLContext ssl = sslContext;
       if (caCertificate != null && p.isEmpty()) {
         try {

@@ -99,6 +99,24 @@ class ExportCommandTest {
   }
 
   @Test
+  void aSpanOfThousandsOfYearsIsCountedWithoutOverflow() throws IOException {
+    // 99,999,999,999 s is more nanoseconds than a long holds, but only 318 steps of 3650 days.
+    answerPerPoint(1);
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--from", "0", "--to",
+        "99999999999", "--step", "3650d");
+
+    assertThat(code).as(err()).isZero();
+    assertThat(stub.requests()).hasSize(1);
+    assertThat(stub.requests().get(0).form()).containsEntry("start", "0.000")
+        .containsEntry("end", "99969120000.000").containsEntry("step", "315360000.000");
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines.get(0)).endsWith("from 1970-01-01T00:00:00Z to 5138-11-16T09:46:39Z, step "
+        + "315360000s, 272 of 318 steps with a value");
+    assertThat(lines).hasSize(2 + 272).endsWith("5137-11-24T00:00:00Z,0.25");
+  }
+
+  @Test
   void credentialsInTheUrlAreRefusedWithoutBeingEchoed() throws IOException {
     // They would not be sent (the JDK client ignores user info) and would show in messages.
     answerPerPoint(1);
@@ -200,6 +218,7 @@ class ExportCommandTest {
         {"--prometheus", "http://127.0.0.1:9/", "--query", " "},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", "0s"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", "fast"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", "PT0.0015S"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--last", "7d", "--from", "0"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--to", "2026-01-01T00:00:00Z"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--from", "yesterday"},
@@ -211,6 +230,9 @@ class ExportCommandTest {
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--ca-cert", "ca.pem"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header", "X-Scope-OrgID"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header", "authorization: x"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header",
+            "Host: prometheus.internal"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--header", "X-Tenant: a\u0001b"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--basic-auth-file", "a",
             "--bearer-token-file", "t"},
         {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--basic-auth-file",
@@ -231,13 +253,14 @@ class ExportCommandTest {
             + "but was \"0s\"",
         "export: --step must be a duration from 1ms to 3650d such as 60s, 15m, 7d or PT15M, "
             + "but was \"fast\"",
+        "export: --step must be a whole number of milliseconds, but was \"PT0.0015S\"",
         "export: --last cannot be combined with --from or --to",
         "export: --to needs --from",
         "export: --from must be an ISO-8601 instant such as 2026-11-29T10:00:00Z or epoch "
             + "seconds, but was \"yesterday\"",
         "export: --from must be before --to (2026-11-29T10:00:00Z), but was "
             + "2026-11-30T00:00:00Z",
-        "export: the span must hold at most 10,000,000 steps of --step, but "
+        "export: the span of --last must hold at most 10,000,000 steps of --step, but "
             + "2016-12-01T10:00:00Z to 2026-11-29T10:00:00Z by 1s holds 315360000",
         "export: --timeout must be at most 10m, but was \"1h\"",
         "export: --ca-cert needs an https --prometheus URL, but it was \"http://127.0.0.1:9/\"",
@@ -245,11 +268,42 @@ class ExportCommandTest {
             + "\"X-Scope-OrgID\"",
         "export: --header cannot set Authorization: use --bearer-token-file or "
             + "--basic-auth-file, which keep it off the command line",
+        "export: header Host must not be set (the HTTP client sets Connection, "
+            + "Content-Length, Expect, Host and Upgrade itself), but was \"prometheus.internal\"",
+        "export: header X-Tenant must have a value of visible characters, spaces and tabs (no "
+            + "control character, none above U+00FF), but was \"a\\u0001b\"",
         "export: --bearer-token-file and --basic-auth-file cannot both be given",
         "export: --basic-auth-file no-such-file cannot be read (NoSuchFileException)",
         "export: unknown option --verbose (see --help)",
         "export: option --query needs a value (see --help)",
         "export: unknown argument 'extra' (see --help)",
+    };
+    for (int i = 0; i < cases.length; i++) {
+      err.reset();
+      assertThat(run(cases[i])).as("case %d", i).isEqualTo(2);
+      assertThat(err()).as("case %d", i).isEqualTo(expected[i] + "\n");
+    }
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
+  void spansAndInstantsBeyondMillisecondsAreBadArgumentsNotCrashes() {
+    // In milliseconds, neither this span nor these instants fit a long.
+    String[][] cases = {
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--from",
+            "-292000000-01-01T00:00:00Z", "--to", "+292000000-01-01T00:00:00Z", "--step", "1ms"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--from",
+            "-300000000-01-01T00:00:00Z", "--step", "3650d"},
+        {"--prometheus", "http://127.0.0.1:9/", "--query", "q", "--last", "P999999999999D"},
+    };
+    String[] expected = {
+        "export: the span from --from to --to must hold at most 10,000,000 steps of --step, but "
+            + "-292000000-01-01T00:00:00Z to +292000000-01-01T00:00:00Z by 1ms holds "
+            + "18429259968000000000",
+        "export: --from must be within about 292 million years of 1970 (Prometheus counts time "
+            + "in 64-bit milliseconds), but was \"-300000000-01-01T00:00:00Z\"",
+        "export: --last must be a duration from 1ms to 3650d such as 60s, 15m, 7d or PT15M, but "
+            + "was \"P999999999999D\"",
     };
     for (int i = 0; i < cases.length; i++) {
       err.reset();

@@ -7,16 +7,24 @@ import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a reading becomes when Prometheus misbehaves: the real server killed mid-run and restarted
  * on the same data dir; a server that answers too slowly (held by a latch) or never (a socket
- * that is never accepted); a malformed body. No test sleeps.
+ * that is never accepted); a body that trickles past the timeout; a malformed body. No test
+ * sleeps: a test on a real socket waits on the socket.
  */
 class FailureModesIT {
   private static final Clock WALL = Clock.systemUTC();
@@ -130,6 +139,76 @@ class FailureModesIT {
         release.countDown();
       }
     }
+  }
+
+  @Test
+  void aBodyThatTricklesPastTheTimeoutHasItsConnectionClosed() throws Exception {
+    // The JDK's own request timeout stops at the headers: unless the exchange is cancelled, the
+    // client goes on reading (and buffering) a body that trickles in, for ever.
+    CountDownLatch returned = new CountDownLatch(1);
+    ExecutorService serving = Executors.newSingleThreadExecutor();
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Future<String> connection = serving.submit(() -> trickle(server, returned));
+      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
+
+      MetricReading r = source(uri, Duration.ofMillis(300)).read(SPEC, WALL.instant())
+          .reading("inflight");
+      returned.countDown();
+
+      assertThat(r.reason()).startsWith("request timed out after PT0.3S");
+      assertThat(connection.get(90, TimeUnit.SECONDS)).startsWith("closed by the client");
+    } finally {
+      serving.shutdownNow();
+    }
+  }
+
+  /**
+   * Serves one request: the headers of a 1 MB body, {@code {"status":}, then one space (JSON
+   * whitespace) at a time, each followed by up to 50 ms of waiting on the socket for the client to
+   * close it. Gives up 100 waits after {@code returned} opens (and after 1,500 in all).
+   */
+  private static String trickle(ServerSocket server, CountDownLatch returned) throws IOException {
+    try (Socket s = server.accept()) {
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      int length = 0;
+      for (String line = line(in); !line.isEmpty(); line = line(in)) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring("content-length:".length()).strip());
+        }
+      }
+      in.readNBytes(length);
+      out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 1000000\r\n\r\n{\"status\":").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      s.setSoTimeout(50);
+      int sent = 0;
+      int afterReturn = 0;
+      for (int i = 0; i < 1500 && afterReturn < 100; i++) {
+        afterReturn += returned.getCount() == 0 ? 1 : 0;
+        try {
+          out.write(' ');
+          out.flush();
+          sent++;
+          if (in.read() < 0) {
+            return "closed by the client (end of stream) after " + sent + " spaces";
+          }
+        } catch (SocketTimeoutException e) {
+          // Still open: trickle on.
+        } catch (IOException e) {
+          return "closed by the client (" + e + ") after " + sent + " spaces";
+        }
+      }
+      return "still open " + afterReturn + " waits after read() returned, " + sent + " spaces sent";
+    }
+  }
+
+  private static String line(InputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+      b.append((char) c);
+    }
+    return b.toString().strip();
   }
 
   @Test

@@ -106,6 +106,30 @@ class HistoryTest {
   }
 
   @Test
+  void spansOfCenturiesAreCountedWithoutOverflow() throws IOException {
+    // A thousand years is more nanoseconds than a long holds.
+    PrometheusMetricSource source = source().build();
+    Instant from = TO.minus(Duration.ofDays(365_250));
+    Instant epoch = Instant.EPOCH;
+    Duration tenYears = Duration.ofDays(3650);
+
+    MetricSeries history = source.history(SPEC, RPS, from, TO, Duration.ofDays(1))
+        .orElseThrow();
+    MetricSeries range = source.rangeQuery("rps", epoch, Instant.ofEpochSecond(99_999_999_999L),
+        tenYears);
+
+    assertThat(history.size()).isEqualTo(365_250);
+    assertThat(history.countPresent()).isEqualTo(6); // the last 7 days, one of them t % 7 == 0
+    assertThat(history.value(365_249)).isEqualTo(TO.minus(Duration.ofDays(1)).getEpochSecond()
+        % 1000);
+    assertThat(range.size()).isEqualTo(318);
+    assertThat(range.value(317)).isEqualTo(epoch.plus(tenYears.multipliedBy(317))
+        .getEpochSecond() % 1000);
+    assertThat(stub.requests()).extracting(r -> r.form().get("start")).containsExactly(
+        TO.minus(Duration.ofDays(7)).getEpochSecond() + ".000", "0.000");
+  }
+
+  @Test
   void utilizationHistoryIsLoadInPodRequests() throws IOException {
     PrometheusMetricSource source = source()
         .replicaQueries("Deployment", new ReplicaQueries("current", "ready{{selector}}")).build();
@@ -153,6 +177,58 @@ class HistoryTest {
             + "{pod=a}, {pod=b} (query: x)");
   }
 
+  /**
+   * Answers a range query with one point per request, at its start: in a series labelled {@code
+   * labels} (JSON) when the request starts before {@code switchAt}, else in one labelled {@code
+   * later} (no series at all when that is null).
+   */
+  private StubPrometheus.Answer labelledFrom(String labels, long switchAt, String later) {
+    return exchange -> {
+      StubPrometheus.Request req = stub.requests().get(stub.requests().size() - 1);
+      long start = new java.math.BigDecimal(req.form().get("start")).longValueExact();
+      String metric = start < switchAt ? labels : later;
+      String result = metric == null ? ""
+          : "{\"metric\":" + metric + ",\"values\":[[" + start + ",\"7\"]]}";
+      StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":"
+          + "\"matrix\",\"result\":[" + result + "]}}").handle(exchange);
+    };
+  }
+
+  @Test
+  void aSeriesThatChangesFromOneChunkToTheNextIsAmbiguous() throws IOException {
+    // Read in one request, the span would hold two series; chunk by chunk, each holds one.
+    Instant from = TO.minus(Duration.ofMinutes(10));
+    stub = new StubPrometheus();
+    stub.answer(labelledFrom("{\"pod\":\"a\"}", from.getEpochSecond() + 300,
+        "{\"pod\":\"b\"}"));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "x").maxPointsPerRequest(5).build();
+    String ambiguous = "ambiguous history: the query returned 2 series where one was expected: "
+        + "{pod=a}, {pod=b} (query: x)";
+
+    assertThatThrownBy(() -> source.rangeQuery("x", from, TO, Duration.ofMinutes(1)))
+        .isInstanceOf(PrometheusException.class).hasMessage(ambiguous);
+    assertThatThrownBy(() -> source.history(SPEC, RPS, from, TO, Duration.ofMinutes(1)))
+        .isInstanceOf(PrometheusException.class).hasMessage(ambiguous);
+    assertThat(stub.requests()).hasSize(4);
+  }
+
+  @Test
+  void aChunkWithoutSeriesDoesNotMakeTheNextOnesAmbiguous() throws IOException {
+    Instant from = TO.minus(Duration.ofMinutes(15));
+    stub = new StubPrometheus();
+    stub.answer(labelledFrom(null, from.getEpochSecond() + 300, "{\"pod\":\"b\"}"));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "x").maxPointsPerRequest(5).build();
+
+    MetricSeries s = source.rangeQuery("x", from, TO, Duration.ofMinutes(1));
+
+    assertThat(stub.requests()).hasSize(3);
+    assertThat(s.toArray()).containsExactly(Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+        Double.NaN, 7, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 7, Double.NaN, Double.NaN,
+        Double.NaN, Double.NaN);
+  }
+
   @Test
   void aRangeResultWithWarningsFails() throws IOException {
     stub = new StubPrometheus();
@@ -194,7 +270,22 @@ class HistoryTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("from must be before to (" + TO + "), but was " + TO);
     assertThatThrownBy(() -> source.history(SPEC, RPS, TO.minusSeconds(60), TO, Duration.ZERO))
-        .hasMessage("step must be >= 1 ms, but was PT0S");
+        .hasMessage("step must be >= 1 ms in whole milliseconds, but was PT0S");
     assertThat(List.of(stub.requests())).containsExactly(List.of());
+  }
+
+  @Test
+  void aStepWithASubMillisecondPartIsRefused() throws IOException {
+    // Prometheus takes the step in milliseconds: 1.5 ms would be read on a grid of 1 ms.
+    PrometheusMetricSource source = source().build();
+    Duration subMillis = Duration.ofNanos(1_500_000);
+
+    assertThatThrownBy(() -> source.history(SPEC, RPS, TO.minusSeconds(60), TO, subMillis))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("step must be >= 1 ms in whole milliseconds, but was PT0.0015S");
+    assertThatThrownBy(() -> source.rangeQuery("x", TO.minusSeconds(60), TO, subMillis))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("step must be >= 1 ms in whole milliseconds, but was PT0.0015S");
+    assertThat(stub.requests()).isEmpty();
   }
 }

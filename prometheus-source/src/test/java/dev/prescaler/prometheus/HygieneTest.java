@@ -162,7 +162,7 @@ class HygieneTest {
     double[] out = {Double.NaN};
 
     assertThatThrownBy(() -> Hygiene.fillGrid(partial, "q", NOW, Duration.ofMinutes(1), 0, 1,
-        out))
+        out, null))
         .isInstanceOf(PrometheusException.class)
         .hasMessage("partial history: Prometheus warned \"partial response: store-2 "
             + "unavailable\"; a range with warnings may lack series and is not used (query: q)");

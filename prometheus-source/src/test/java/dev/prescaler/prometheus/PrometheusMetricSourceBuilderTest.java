@@ -145,6 +145,39 @@ class PrometheusMetricSourceBuilderTest {
   }
 
   @Test
+  void header_whatTheHttpClientWouldRefuse() {
+    // The JDK's client throws on these when a request is built: build() must refuse them first.
+    assertProblem(valid().header("Host", "prometheus.internal"), "header Host must not be set "
+        + "(the HTTP client sets Connection, Content-Length, Expect, Host and Upgrade itself), "
+        + "but was \"prometheus.internal\"");
+    for (String name : List.of("connection", "Content-Length", "EXPECT", "Upgrade")) {
+      assertProblem(valid().header(name, "x"), "header " + name + " must not be set (the HTTP "
+          + "client sets Connection, Content-Length, Expect, Host and Upgrade itself), but was "
+          + "\"x\"");
+    }
+    assertProblem(valid().header("X Tenant", "a"), "header name must be a token (letters, "
+        + "digits and !#$%&'*+-.^_`|~), but was \"X Tenant\"");
+    assertProblem(valid().header("", "a"), "header name must be a token (letters, digits and "
+        + "!#$%&'*+-.^_`|~), but was \"\"");
+    assertProblem(valid().header("X-Tenant:", "a"), "header name must be a token (letters, "
+        + "digits and !#$%&'*+-.^_`|~), but was \"X-Tenant:\"");
+    String value = "header X-Scope-OrgID must have a value of visible characters, spaces and "
+        + "tabs (no control character, none above U+00FF), but was ";
+    assertProblem(valid().header("X-Scope-OrgID", "team-a\r\nX-Evil: 1"),
+        value + "\"team-a\\u000d\\u000aX-Evil: 1\"");
+    assertProblem(valid().header("X-Scope-OrgID", "a\u0000b"), value + "\"a\\u0000b\"");
+    assertProblem(valid().header("X-Scope-OrgID", "a\u007f"), value + "\"a\\u007f\"");
+    assertProblem(valid().header("X-Scope-OrgID", "team-\u0100"),
+        value + "\"team-\\u0100\"");
+  }
+
+  @Test
+  void header_whatTheHttpClientSendsIsAccepted() {
+    assertThat(valid().header("X-Scope-OrgID", " team a\tb \u00e9").header("Date", "x")
+        .header("!#$%&'*+-.^_`|~09azAZ", "v").build()).isNotNull();
+  }
+
+  @Test
   void aMetricWithoutTemplateIsUnavailableAndSaysWhatToCall() {
     WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment("a", "b")).maxReplicas(3)
         .metric(MetricTarget.averageValue("latency", 1)).build();

@@ -289,6 +289,24 @@ class TransportTest {
   }
 
   @Test
+  void aRequestTheHttpClientRefusesIsAFailedFutureNotAThrow() {
+    // The builder refuses such headers; whatever else the client refuses must not escape read().
+    PrometheusHttp http = new PrometheusHttp(java.net.http.HttpClient.newHttpClient(),
+        URI.create("http://127.0.0.1:9/"), Duration.ofSeconds(5), 0, Duration.ZERO,
+        Duration.ZERO, null, null, java.util.Map.of("Host", "prometheus.internal"),
+        PrometheusHttp.REAL_DELAYS);
+
+    var instant = http.query("up", NOW);
+    var range = http.queryRange("up", NOW.minusSeconds(60), NOW, Duration.ofSeconds(15));
+
+    for (var f : List.of(instant, range)) {
+      assertThatThrownBy(f::get).cause().isInstanceOf(PrometheusException.class)
+          .hasMessage("cannot make the request: java.lang.IllegalArgumentException: restricted "
+              + "header name: \"Host\" (query: up)");
+    }
+  }
+
+  @Test
   void hostPortDefaultsThePortFromTheScheme() {
     assertThat(PrometheusHttp.hostPort(URI.create("https://u:p@prom.example/x")))
         .isEqualTo("prom.example:443");

@@ -12,6 +12,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ public final class ExportCommand {
       "  --last D                 span ending now [7d]",
       "  --from T, --to T         span [from, to), ISO-8601 (2026-11-29T10:00:00Z) or epoch",
       "                           seconds; --to defaults to now",
-      "  --step D                 grid step [60s]",
+      "  --step D                 grid step, whole milliseconds [60s]",
       "  --out FILE               the trace file, written whole or not at all [stdout]",
       "  --bearer-token-file F    send the token in this file (re-read when it changes)",
       "  --basic-auth-file F      basic authentication, the file's first line user:password",
@@ -137,6 +138,10 @@ public final class ExportCommand {
     } catch (PrometheusException e) {
       err.println("export: " + e.getMessage());
       return 1;
+    } catch (IllegalArgumentException e) {
+      // The options were checked above; should the source still refuse them, say so on one line.
+      err.println("export: " + e.getMessage());
+      return 2;
     }
     int present = series.countPresent();
     if (present == 0) {
@@ -193,6 +198,10 @@ public final class ExportCommand {
     }
     Duration step = opts.containsKey("--step") ? duration("--step", opts.get("--step"))
         : DEFAULT_STEP;
+    if (step.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException("--step must be a whole number of milliseconds, but was \""
+          + opts.get("--step") + "\"");
+    }
     Duration timeout = opts.containsKey("--timeout")
         ? duration("--timeout", opts.get("--timeout")) : DEFAULT_TIMEOUT;
     if (timeout.compareTo(Duration.ofMinutes(10)) > 0) {
@@ -214,10 +223,11 @@ public final class ExportCommand {
       throw new IllegalArgumentException("--from must be before --to (" + to + "), but was "
           + from);
     }
-    long steps = (Duration.between(from, to).toMillis() + step.toMillis() - 1) / step.toMillis();
-    if (steps > PrometheusMetricSource.MAX_RANGE_STEPS) {
-      throw new IllegalArgumentException("the span must hold at most 10,000,000 steps of --step,"
-          + " but " + from + " to " + to + " by " + seconds(step) + " holds " + steps);
+    BigInteger steps = steps(Duration.between(from, to), step);
+    if (steps.compareTo(BigInteger.valueOf(PrometheusMetricSource.MAX_RANGE_STEPS)) > 0) {
+      throw new IllegalArgumentException("the span " + (opts.containsKey("--from")
+          ? "from --from to --to" : "of --last") + " must hold at most 10,000,000 steps of "
+          + "--step, but " + from + " to " + to + " by " + seconds(step) + " holds " + steps);
     }
     PrometheusMetricSource.Builder b = PrometheusMetricSource.builder().baseUri(uri)
         // The builder wants the metrics it will serve; the export's one metric is its query.
@@ -298,21 +308,39 @@ public final class ExportCommand {
 
   static Duration duration(String name, String value) {
     return DurationText.parse(value)
-        .filter(d -> d.toMillis() >= 1 && d.compareTo(Duration.ofDays(3650)) <= 0)
+        .filter(d -> d.compareTo(Duration.ofMillis(1)) >= 0
+            && d.compareTo(Duration.ofDays(3650)) <= 0)
         .orElseThrow(() -> new IllegalArgumentException(name + " must be a duration from 1ms to "
             + "3650d such as 60s, 15m, 7d or PT15M, but was \"" + value + "\""));
   }
 
+  /** ⌈span / step⌉, exact: in nanoseconds a span of 300 years overflows a long. */
+  private static BigInteger steps(Duration span, Duration step) {
+    BigInteger[] qr = nanos(span).divideAndRemainder(nanos(step));
+    return qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
+  }
+
+  private static BigInteger nanos(Duration d) {
+    return BigInteger.valueOf(d.getSeconds()).multiply(BigInteger.valueOf(1_000_000_000L))
+        .add(BigInteger.valueOf(d.getNano()));
+  }
+
   static Instant instant(String name, String value) {
+    Instant t;
     try {
-      if (value.matches("\\d{1,11}")) {
-        return Instant.ofEpochSecond(Long.parseLong(value));
-      }
-      return Instant.parse(value);
+      t = value.matches("\\d{1,11}") ? Instant.ofEpochSecond(Long.parseLong(value))
+          : Instant.parse(value);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as "
           + "2026-11-29T10:00:00Z or epoch seconds, but was \"" + value + "\"");
     }
+    try {
+      t.toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(name + " must be within about 292 million years of "
+          + "1970 (Prometheus counts time in 64-bit milliseconds), but was \"" + value + "\"");
+    }
+    return t;
   }
 
   private static String seconds(Duration d) {
