@@ -379,7 +379,7 @@ public final class PrometheusMetricSource implements MetricSource {
     Instant earliest = to.minus(maxBackfill);
     // At most n: earliest is before to.
     long first = from.isBefore(earliest)
-        ? ceilSteps(Duration.between(from, earliest), step).longValueExact() : 0;
+        ? rangeSteps(Duration.between(from, earliest), step) : 0;
     QueryTemplate.Values values = values(ref);
     double[] out = new double[(int) n];
     Arrays.fill(out, Double.NaN);
@@ -443,21 +443,26 @@ public final class PrometheusMetricSource implements MetricSource {
       throw new IllegalArgumentException("step must be >= 1 ms in whole milliseconds, but was "
           + step);
     }
-    BigInteger n = ceilSteps(Duration.between(from, to), step);
-    if (n.compareTo(BigInteger.valueOf(MAX_RANGE_STEPS)) > 0) {
+    long n = rangeSteps(Duration.between(from, to), step);
+    if (n > MAX_RANGE_STEPS) {
       throw new IllegalArgumentException("a range must span at most 10,000,000 steps, but "
           + from + " to " + to + " by " + step + " is " + n);
     }
-    return n.longValueExact();
+    return n;
   }
 
   /**
-   * ⌈{@code span} / {@code step}⌉ for a span &ge; 0 and a step &gt; 0, exact for any durations
-   * (in nanoseconds, a span of 300 years overflows a long).
+   * The steps of a range: ⌈{@code span} / {@code step}⌉, exact for any durations (in
+   * nanoseconds a span of 300 years overflows a long), {@link Long#MAX_VALUE} when more.
+   *
+   * @param span the range's length, &ge; 0
+   * @param step its step, &gt; 0
+   * @return the number of steps
    */
-  private static BigInteger ceilSteps(Duration span, Duration step) {
+  public static long rangeSteps(Duration span, Duration step) {
     BigInteger[] qr = nanos(span).divideAndRemainder(nanos(step));
-    return qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
+    BigInteger n = qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
+    return n.bitLength() < Long.SIZE ? n.longValue() : Long.MAX_VALUE;
   }
 
   private static BigInteger nanos(Duration d) {

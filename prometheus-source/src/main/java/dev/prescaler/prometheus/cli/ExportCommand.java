@@ -12,7 +12,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -223,11 +222,12 @@ public final class ExportCommand {
       throw new IllegalArgumentException("--from must be before --to (" + to + "), but was "
           + from);
     }
-    BigInteger steps = steps(Duration.between(from, to), step);
-    if (steps.compareTo(BigInteger.valueOf(PrometheusMetricSource.MAX_RANGE_STEPS)) > 0) {
+    long steps = PrometheusMetricSource.rangeSteps(Duration.between(from, to), step);
+    if (steps > PrometheusMetricSource.MAX_RANGE_STEPS) {
       throw new IllegalArgumentException("the span " + (opts.containsKey("--from")
           ? "from --from to --to" : "of --last") + " must hold at most 10,000,000 steps of "
-          + "--step, but " + from + " to " + to + " by " + seconds(step) + " holds " + steps);
+          + "--step, but " + from + " to " + to + " by " + seconds(step) + " holds "
+          + (steps == Long.MAX_VALUE ? "more than " + steps : steps));
     }
     PrometheusMetricSource.Builder b = PrometheusMetricSource.builder().baseUri(uri)
         // The builder wants the metrics it will serve; the export's one metric is its query.
@@ -312,17 +312,6 @@ public final class ExportCommand {
             && d.compareTo(Duration.ofDays(3650)) <= 0)
         .orElseThrow(() -> new IllegalArgumentException(name + " must be a duration from 1ms to "
             + "3650d such as 60s, 15m, 7d or PT15M, but was \"" + value + "\""));
-  }
-
-  /** ⌈span / step⌉, exact: in nanoseconds a span of 300 years overflows a long. */
-  private static BigInteger steps(Duration span, Duration step) {
-    BigInteger[] qr = nanos(span).divideAndRemainder(nanos(step));
-    return qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
-  }
-
-  private static BigInteger nanos(Duration d) {
-    return BigInteger.valueOf(d.getSeconds()).multiply(BigInteger.valueOf(1_000_000_000L))
-        .add(BigInteger.valueOf(d.getNano()));
   }
 
   static Instant instant(String name, String value) {
