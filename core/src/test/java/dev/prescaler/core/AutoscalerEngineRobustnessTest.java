@@ -232,13 +232,7 @@ class AutoscalerEngineRobustnessTest {
   void anInterruptThatComesWhileCloseWaitsForAReleaseAbandonsNoRelease() {
     Thread closer = Thread.currentThread();
     List<WorkloadRef> gaveBack = new CopyOnWriteArrayList<>();
-    ScaleExecutor executor = new ScaleExecutor() {
-      @Override
-      public ScaleOutcome apply(ScaleRequest request) {
-        return ScaleOutcome.applied(request.to(), "set");
-      }
-
-
+    RecordingExecutor executor = new RecordingExecutor() {
       @Override
       public void release(WorkloadRef workload) {
         if (gaveBack.isEmpty()) {
