@@ -11,8 +11,8 @@ import dev.prescaler.forecast.Forecasters;
 
 /**
  * The README's quick-start, compiled: an engine with the default predictive stack watching one
- * Deployment in observe-only mode. {@code QuickStartTest} checks that the README shows exactly
- * the lines between the markers, and runs them.
+ * Deployment in observe-only mode. {@code ExamplesTest#theReadmeQuickStartIsTheCompiledOne}
+ * checks that the README shows exactly the lines between the markers, and runs them.
  */
 public final class QuickStart {
   private QuickStart() {}

@@ -19,7 +19,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * The settings of one simulation (the model of {@code DESIGN.md} "Scoring an autoscaler"). Build
+ * The settings of one simulation (the model of the README's "The model"). Build
  * with {@link #builder()}; {@link #ofDefaults()} is always valid.
  *
  * @param syncPeriod the engine's tick and the grid the trace is resampled on; default 15 s

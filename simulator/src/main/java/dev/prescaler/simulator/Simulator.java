@@ -41,7 +41,7 @@ import java.util.function.Function;
 /**
  * Replays one trace through one real {@link AutoscalerEngine} per policy and scores each.
  *
- * <p>The model (DESIGN.md, "Scoring an autoscaler"): the trace is resampled onto the sync grid by
+ * <p>The model (the README's "The model"): the trace is resampled onto the sync grid by
  * linear interpolation; each ready replica serves {@code capacity}; the engine sees the demand
  * {@code metricsDelay} late; a replica asked for is ready {@code startupDelay} later; removals are
  * immediate, pending replicas first; policies aim each replica at {@code targetUtilization ×
