@@ -35,6 +35,8 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -165,20 +167,28 @@ public final class Simulator {
       ExecutorCompletionService<Map.Entry<Task, RunResult>> ecs =
           new ExecutorCompletionService<>(pool);
       List<Future<Map.Entry<Task, RunResult>>> futures = new ArrayList<>();
+      AtomicLong stepsDone = new AtomicLong();
       for (Task task : tasks) {
-        futures.add(ecs.submit(() -> Map.entry(task,
-            guarded(curve, capacity, task.entry(), task.target(), task.main()))));
+        futures.add(ecs.submit(() -> Map.entry(task, guarded(curve, capacity, task.entry(),
+            task.target(), task.main(), stepsDone))));
       }
+      long allSteps = (long) tasks.size() * curve.size();
       Instant started = wallClock.instant();
       Instant lastLine = started;
-      for (int i = 0; i < tasks.size(); i++) {
-        Map.Entry<Task, RunResult> r = ecs.take().get();
-        done.put(r.getKey(), r.getValue());
+      while (done.size() < tasks.size()) {
+        // Polled, so that a single long run (one policy, no sweep, months of trace) still
+        // reports its progress.
+        Future<Map.Entry<Task, RunResult>> f = ecs.poll(1, TimeUnit.SECONDS);
+        if (f != null) {
+          Map.Entry<Task, RunResult> r = f.get();
+          done.put(r.getKey(), r.getValue());
+        }
         Instant now = wallClock.instant();
         if (Duration.between(lastLine, now).compareTo(PROGRESS_EVERY) >= 0) {
           lastLine = now;
-          progress.accept(String.format(Locale.ROOT, "simulate: %s: %d/%d runs done (%s), %d s",
-              trace.name(), i + 1, tasks.size(), r.getKey().entry().name(),
+          progress.accept(String.format(Locale.ROOT,
+              "simulate: %s: %d %% of the steps, %d/%d runs done, %d s", trace.name(),
+              100 * stepsDone.get() / allSteps, done.size(), tasks.size(),
               Duration.between(started, now).toSeconds()));
         }
       }
@@ -248,9 +258,9 @@ public final class Simulator {
    * the runs, so an {@link IllegalArgumentException} from inside one is a failure, not bad input.
    */
   private RunResult guarded(DemandCurve curve, double capacity, Entry entry, double target,
-      boolean keepSeries) {
+      boolean keepSeries, AtomicLong stepsDone) {
     try {
-      return runOnce(curve, capacity, entry, target, keepSeries);
+      return runOnce(curve, capacity, entry, target, keepSeries, stepsDone);
     } catch (IllegalStateException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -290,6 +300,12 @@ public final class Simulator {
    */
   public RunResult runOnce(DemandCurve curve, double capacity, Entry entry, double target,
       boolean keepSeries) {
+    return runOnce(curve, capacity, entry, target, keepSeries, new AtomicLong());
+  }
+
+  /** {@link #runOnce}, adding to {@code stepsDone} as the steps are done, for progress lines. */
+  private RunResult runOnce(DemandCurve curve, double capacity, Entry entry, double target,
+      boolean keepSeries, AtomicLong stepsDone) {
     Duration sync = config.syncPeriod();
     Duration startup = config.startupDelay();
     Duration delay = config.metricsDelay();
@@ -346,8 +362,12 @@ public final class Simulator {
           ready[i] = r;
           desired[i] = c;
         }
+        if ((i & 4095) == 4095) {
+          stepsDone.addAndGet(4096);
+        }
       }
     }
+    stepsDone.addAndGet(n & 4095);
     String where = entry.name() + " at target " + target + " on " + curve.trace().name();
     if (journal.violations() > 0) {
       throw new IllegalStateException("self-check failed for " + where + ": "

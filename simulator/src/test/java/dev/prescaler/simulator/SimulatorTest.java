@@ -18,8 +18,11 @@ import dev.prescaler.simulator.score.Scorecard;
 import dev.prescaler.simulator.trace.Sample;
 import dev.prescaler.simulator.trace.Trace;
 import dev.prescaler.testkit.ManualClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -254,5 +257,36 @@ class SimulatorTest {
     // The oracle meets any SLO, so its cost at SLO is its cheapest run: the highest target.
     assertThat(r.policy("oracle").orElseThrow().scorecard().atSlo().orElseThrow()
         .targetUtilization()).isEqualTo(0.95);
+  }
+
+  @Test
+  void progressLinesCountTheStepsDoneAsWellAsTheRuns() {
+    // Catches a long single run saying nothing until it ends: the lines count grid steps.
+    Clock wall = new Clock() { // 5 s pass at each look: every look makes a line
+      private Instant now = T0;
+
+      @Override
+      public synchronized Instant instant() {
+        now = now.plusSeconds(5);
+        return now;
+      }
+
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+      }
+    };
+    List<String> lines = new ArrayList<>();
+    Simulator.of(PolicyRegistry.standard(), SimulationConfig.builder()
+        .policies(List.of("oracle", "oracle-100")).build()).run(stepTrace(), wall, lines::add);
+    assertThat(lines).isNotEmpty().allMatch(l -> l.matches(
+        "simulate: step: \\d{1,3} % of the steps, \\d+/13 runs done, \\d+ s"));
+    assertThat(lines.get(lines.size() - 1)).startsWith("simulate: step: 100 % of the steps, "
+        + "13/13 runs done, ");
   }
 }
