@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * A safety step that removes at most {@code percent} % of the count per {@code period}, counted
  * from the count at the start of the period (current minus the changes applied within it), and
- * always allows removing at least {@code minPods}.
+ * always allows removing at least {@code minPods}: the count goes no lower than {@code
+ * ceil(start × (100 − percent) / 100)} or {@code start − minPods}, whichever is lower.
  *
  * @param percent the share that may go per period, in (0, 100]; default 10
  * @param period the period, in (0, 1 h]; default 60 s
@@ -56,7 +57,9 @@ public record GradualScaleDown(double percent, Duration period, int minPods)
       return p;
     }
     long start = HpaPolicy.periodStart(ctx, current, period);
-    long byPercent = (long) Math.floor(start * (1 - percent / 100.0));
+    // The lowest count that keeps the removal within percent % of start: rounded up, and with
+    // the float error of (100 - percent) / 100 (1 - 0.8 is 0.19999...) kept out of the rounding.
+    long byPercent = (long) Math.ceil(start * (100 - percent) / 100.0 - 1e-9);
     long lowest = Math.min(byPercent, start - minPods);
     lowest = Math.min(current, Math.max(0, lowest));
     if (p.replicas() >= lowest) {

@@ -74,6 +74,30 @@ class SafetyStepsTest {
   }
 
   @Test
+  void gradualScaleDownNeverRemovesMoreThanItsShare() {
+    // Catches the float error of 1 - 0.8 (0.19999...): 80 % of 10 left 1 pod, not 2; and a
+    // rounding that removed 2 of 15 pods (13 %) under a 10 % share.
+    DecisionContext at10 = ctx(rps(10, 0, 100), 10, "rps", 5).build();
+    assertThat(new GradualScaleDown(80, Duration.ofSeconds(60), 0)
+        .apply(at10, Proposal.keep(10).to("t", 0, "x")).replicas()).isEqualTo(2);
+    assertThat(new GradualScaleDown(90, Duration.ofSeconds(60), 0)
+        .apply(at10, Proposal.keep(10).to("t", 0, "x")).replicas()).isEqualTo(1);
+    DecisionContext at15 = ctx(rps(10, 0, 100), 15, "rps", 5).build();
+    assertThat(new GradualScaleDown(10, Duration.ofSeconds(60), 0)
+        .apply(at15, Proposal.keep(15).to("t", 0, "x")).replicas()).isEqualTo(14);
+    for (int start = 1; start <= 400; start++) {
+      DecisionContext c = ctx(rps(10, 0, 1000), start, "rps", 5).build();
+      for (int percent = 1; percent <= 100; percent++) {
+        int left = new GradualScaleDown(percent, Duration.ofSeconds(60), 0)
+            .apply(c, Proposal.keep(start).to("t", 0, "x")).replicas();
+        assertThat(100L * (start - left)).as("%d %% of %d", percent, start)
+            .isLessThanOrEqualTo((long) percent * start)
+            .isGreaterThan((long) percent * start - 100L);
+      }
+    }
+  }
+
+  @Test
   void stepLimitBoundsOneDecision() {
     StepLimit s = new StepLimit(new StepLimits(2, 10, 1, 10));
     assertThat(s.apply(at10().build(), wants(20)).replicas()).isEqualTo(12);
