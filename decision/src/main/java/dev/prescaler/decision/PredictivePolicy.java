@@ -336,12 +336,26 @@ public final class PredictivePolicy implements DecisionPolicy {
     return highest > 0 ? forecastCap * highest : Double.POSITIVE_INFINITY;
   }
 
-  /** Whether a history spans less than {@code minHistory} (no history: the forecast counts). */
+  /**
+   * Whether a history holds less than {@code minHistory} of measured steps (no history: the
+   * forecast counts). Missing steps do not count: a backfill that starts with one old sample, or
+   * a history refilled after a long gap, spans an hour with minutes of data.
+   */
   private boolean tooYoung(MetricSeries history) {
     if (history == null || minHistory.isZero()) {
       return false;
     }
-    return history.step().toMillis() * (double) history.size() < minHistory.toMillis();
+    double needed = minHistory.toMillis() / (double) history.step().toMillis();
+    if (history.size() < needed) {
+      return true;
+    }
+    int present = 0;
+    for (int i = history.size() - 1; i >= 0 && present < needed; i--) {
+      if (!Double.isNaN(history.value(i))) {
+        present++;
+      }
+    }
+    return present < needed;
   }
 
   private static int toMilli(double replicas) {

@@ -195,6 +195,13 @@ class PredictivePolicyTest {
     assertThat(run(c60).replicas()).isEqualTo(12);
     PredictivePolicy eager = PredictivePolicy.builder().minHistory(Duration.ZERO).build();
     assertThat(eager.apply(c59, Proposal.keep(5)).replicas()).isEqualTo(12);
+    // An hour of steps, but only minutes measured (a backfill from one old sample, or a history
+    // refilled after a long gap): missing steps do not count.
+    double[] sparse = old.clone();
+    Arrays.fill(sparse, 1, 57, Double.NaN);
+    DecisionContext gaps = ctx(spec, 5, "rps", 50)
+        .history("rps", SpikeFilterTest.history(sparse)).forecast("rps", f).build();
+    assertThat(run(gaps).replicas()).isEqualTo(5);
   }
 
   @Test
