@@ -81,7 +81,7 @@ public final class TimeOfDayBounds implements DecisionPolicy {
         throw new IllegalArgumentException(
             "window must look like \"MON-FRI 08:00-20:00\", but was \"" + spec + "\"");
       }
-      String[] times = parts[1].split("-");
+      String[] times = parts[1].split("-", -1);
       if (times.length != 2) {
         throw new IllegalArgumentException(
             "window times must look like 08:00-20:00, but was \"" + parts[1] + "\"");
@@ -100,8 +100,9 @@ public final class TimeOfDayBounds implements DecisionPolicy {
         return EnumSet.allOf(DayOfWeek.class);
       }
       Set<DayOfWeek> out = EnumSet.noneOf(DayOfWeek.class);
-      for (String item : s.split(",")) {
-        String[] range = item.split("-");
+      // Limit -1: "MON-" and "MON," keep their empty part, which day() then refuses.
+      for (String item : s.split(",", -1)) {
+        String[] range = item.split("-", -1);
         if (range.length == 1) {
           out.add(day(range[0], spec));
         } else if (range.length == 2) {

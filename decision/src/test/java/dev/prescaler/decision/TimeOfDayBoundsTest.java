@@ -58,5 +58,14 @@ class TimeOfDayBoundsTest {
         .hasMessage("window times must be HH:MM, but was \"8-20\"");
     assertThatThrownBy(() -> TimeOfDayBounds.builder(ZoneId.of("UTC")).window("* 08:00-20:00",
         5, 2)).hasMessage("window max must be >= min (5), but was 2");
+    // A list or range cut short is an error, not the days before the cut.
+    assertThatThrownBy(() -> TimeOfDayBounds.builder(ZoneId.of("UTC")).window("MON- 08:00-20:00",
+        1, 2)).hasMessage("window day must be one of MON..SUN, but was \"\" in "
+            + "\"MON- 08:00-20:00\"");
+    assertThatThrownBy(() -> TimeOfDayBounds.builder(ZoneId.of("UTC")).window("MON, 08:00-20:00",
+        1, 2)).hasMessageStartingWith("window day must be one of MON..SUN, but was \"\"");
+    assertThatThrownBy(() -> TimeOfDayBounds.builder(ZoneId.of("UTC")).window(
+        "MON 08:00-20:00-", 1, 2))
+        .hasMessage("window times must look like 08:00-20:00, but was \"08:00-20:00-\"");
   }
 }
