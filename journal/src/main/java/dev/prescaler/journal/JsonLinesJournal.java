@@ -85,8 +85,9 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. One writer per file: while a journal is open it holds a lock on {@code
  * <name>.lock} next to the file, and a second journal on that file, in this process or another,
  * fails to open ("locked by another writer") instead of cutting the first one's lines. On a file
- * system without locks it opens unlocked, with a warning. The static readers see each file as it is when they open it, so a rotation during
- * a read can hide the lines it moves: read before opening the writer, as a restart does.
+ * system without locks it opens unlocked, with a warning. The static readers see each file as it
+ * is when they open it, so a rotation during a read can hide the lines it moves: read before
+ * opening the writer, as a restart does.
  */
 public final class JsonLinesJournal implements DecisionJournal {
   /*
