@@ -1159,13 +1159,36 @@ public final class AutoscalerEngine implements AutoCloseable {
         .plus(syncPeriod);
   }
 
+  /**
+   * The quantile the policy plans for on {@code spec}'s workload ({@link
+   * DecisionPolicy#riskQuantile}); the workload's own when the policy fails or answers out of
+   * range.
+   */
+  private double plannedQuantile(WorkloadSpec spec) {
+    double q;
+    try {
+      q = policy.riskQuantile(spec);
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      LOG.warn("{}: policy {} failed to name its risk quantile, using the workload's {}: {}",
+          spec.workload(), policy.name(), spec.riskQuantile(), e.toString());
+      return spec.riskQuantile();
+    }
+    if (!WorkloadSpec.isValidRiskQuantile(q)) {
+      LOG.warn("{}: policy {} named risk quantile {}, out of [{}, {}]: using the workload's {}",
+          spec.workload(), policy.name(), q, WorkloadSpec.MIN_RISK_QUANTILE,
+          WorkloadSpec.MAX_RISK_QUANTILE, spec.riskQuantile());
+      return spec.riskQuantile();
+    }
+    return q;
+  }
+
   private void refreshForecast(WorkloadState s, MetricState ms, Duration lead) {
     Duration horizon = s.spec.forecastHorizon();
     Duration needed = lead.plus(historyStep);
     if (horizon.compareTo(needed) < 0) {
       horizon = needed;
     }
-    double level = Math.min(0.998, 2 * s.spec.riskQuantile() - 1);
+    double level = Math.min(0.998, 2 * plannedQuantile(s.spec) - 1);
     Forecast f = ms.forecaster.forecast(ms.history, horizon, level);
     if (f == null) {
       throw new IllegalStateException("forecaster returned null");

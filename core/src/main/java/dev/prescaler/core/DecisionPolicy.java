@@ -47,6 +47,19 @@ public interface DecisionPolicy {
    */
   default void unregistered(WorkloadRef workload) {}
 
+  /**
+   * The quantile of the load this policy plans for on {@code spec}'s workload. The engine asks
+   * the forecaster for the interval whose upper bound is that quantile (level {@code 2q − 1}), so
+   * a step that plans for a quantile other than the workload's {@link WorkloadSpec#riskQuantile()}
+   * (say one per priority) returns it here, and its forecasts carry the interval it needs; a step
+   * that wraps or chains others returns the highest of theirs ({@link #chain} does). It must be
+   * in [{@value WorkloadSpec#MIN_RISK_QUANTILE}, {@value WorkloadSpec#MAX_RISK_QUANTILE}]; the
+   * engine uses the workload's own otherwise. Default: the workload's {@code riskQuantile}.
+   */
+  default double riskQuantile(WorkloadSpec spec) {
+    return spec.riskQuantile();
+  }
+
   /** Runs {@code steps} in order, each on the previous one's proposal. */
   static DecisionPolicy chain(DecisionPolicy... steps) {
     return chain(List.of(steps));
@@ -79,6 +92,15 @@ public interface DecisionPolicy {
           }
         }
         return m;
+      }
+
+      @Override
+      public double riskQuantile(WorkloadSpec spec) {
+        double q = spec.riskQuantile();
+        for (DecisionPolicy step : copy) {
+          q = Math.max(q, step.riskQuantile(spec));
+        }
+        return q;
       }
 
       @Override

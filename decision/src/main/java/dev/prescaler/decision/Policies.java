@@ -4,6 +4,7 @@ import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +84,11 @@ public final class Policies {
       @Override
       public Duration memory() {
         return longest;
+      }
+
+      @Override
+      public double riskQuantile(WorkloadSpec spec) {
+        return copy.getOrDefault(spec.workload(), fallback).riskQuantile(spec);
       }
 
       @Override

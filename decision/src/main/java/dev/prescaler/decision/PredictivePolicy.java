@@ -158,6 +158,17 @@ public final class PredictivePolicy implements DecisionPolicy {
    * (the hold of a lower need) and its reactive floor's {@link HpaPolicy#memory()}; 600 s with
    * the defaults.
    */
+  /**
+   * The quantile this policy plans for on the workload: its priority's ({@link
+   * Builder#riskQuantile(int, double)}) or else the workload's own, so that the engine's
+   * forecasts carry that interval even when the workload's own is 0.5 (no interval).
+   */
+  @Override
+  public double riskQuantile(WorkloadSpec spec) {
+    Double q = riskByPriority.get(spec.priority());
+    return q == null ? spec.riskQuantile() : q;
+  }
+
   @Override
   public Duration memory() {
     return Durations.longest(scaleDownStabilization, reactive.memory());
@@ -377,6 +388,9 @@ public final class PredictivePolicy implements DecisionPolicy {
       return f.maxUpper(from, to);
     }
     double fromLevel = (1 + f.level()) / 2;
+    if (Math.abs(fromLevel - q) < 1e-9) {
+      return f.maxUpper(from, to); // the engine asked for this quantile's interval
+    }
     double scale = fromLevel <= 0.5 ? Double.NaN
         : Quantiles.normal(q) / Quantiles.normal(fromLevel);
     if (Double.isNaN(scale)) {

@@ -6,6 +6,7 @@ import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,6 +98,11 @@ public final class SpikeFilter {
       @Override
       public Duration memory() {
         return inner.memory();
+      }
+
+      @Override
+      public double riskQuantile(WorkloadSpec spec) {
+        return inner.riskQuantile(spec);
       }
 
       @Override

@@ -220,6 +220,24 @@ class PredictivePolicyTest {
   }
 
   @Test
+  void theQuantileOfAPriorityIsTheOneTheEngineAsksTheForecasterFor() {
+    // Catches a per-priority quantile lost on a workload whose own is 0.5: the engine asked for
+    // an interval of level 0 (none), and there was nothing to rescale.
+    WorkloadSpec median = spec.toBuilder().riskQuantile(0.5).build();
+    PredictivePolicy strict = PredictivePolicy.builder().riskQuantile(0, 0.99).build();
+    assertThat(strict.riskQuantile(median)).isEqualTo(0.99);
+    assertThat(strict.riskQuantile(median.toBuilder().priority(1).build())).isEqualTo(0.5);
+    assertThat(Policies.predictive().riskQuantile(median)).isEqualTo(0.5);
+    assertThat(Policies.stack().predictive(strict).build().riskQuantile(median)).isEqualTo(0.99);
+    // The forecast the engine then makes, at level 2 x 0.99 - 1, is planned for as it is.
+    Forecast f = new Forecast("t", NOW.minusSeconds(60), Duration.ofSeconds(60),
+        new double[] {100, 100, 100, 100}, new double[] {0, 0, 0, 0},
+        new double[] {240, 240, 240, 240}, 2 * 0.99 - 1);
+    DecisionContext c = ctx(median, 10, "rps", 100).forecast("rps", f).build();
+    assertThat(strict.apply(c, Proposal.keep(10)).replicas()).isEqualTo(24);
+  }
+
+  @Test
   void liveLoadCanRaiseTheTargetWithoutTheTolerance() {
     // 105 rps on 10 replicas of 10: the HPA keeps 10 (ratio 1.05), the forecast says 90
     DecisionContext c = ctx(spec, 10, "rps", 105).forecast("rps", forecast(90, 90, 90, 90))
