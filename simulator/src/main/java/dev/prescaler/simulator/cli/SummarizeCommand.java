@@ -99,6 +99,11 @@ public final class SummarizeCommand {
       err.println("summarize: give at least one JSON file of 'prescaler simulate' (see --help)");
       return 2;
     }
+    if (policy.equals(against)) {
+      err.println("summarize: --policy and --against must name two policies, but both were \""
+          + policy + "\"");
+      return 2;
+    }
     List<Row> rows = new ArrayList<>();
     try {
       for (String f : files) {

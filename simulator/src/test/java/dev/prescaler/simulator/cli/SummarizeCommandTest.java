@@ -164,6 +164,8 @@ class SummarizeCommandTest {
         + "simulate' (see --help)\n");
     assertThat(run("--verbose", "x.json").err())
         .isEqualTo("summarize: unknown option --verbose (see --help)\n");
+    assertThat(run("--policy", "hpa", "x.json").err()).isEqualTo("summarize: --policy and "
+        + "--against must name two policies, but both were \"hpa\"\n");
     assertThat(run(notJson.toString()).err())
         .isEqualTo("summarize: " + notJson + ": cannot read it (not JSON)\n");
     assertThat(run(other.toString()).err()).isEqualTo("summarize: " + other + ": not the "
