@@ -595,7 +595,7 @@ public final class PrometheusMetricSource implements MetricSource {
       return this;
     }
 
-    /** The {@code {rate_window}} duration, &ge; 1 s, whole milliseconds; default 5 minutes. */
+    /** The {@code {rate_window}} duration, in [1 s, 30 d], whole milliseconds; default 5 minutes. */
     public Builder rateWindow(Duration rateWindow) {
       this.rateWindow = Objects.requireNonNull(rateWindow, "rateWindow");
       return this;
@@ -761,8 +761,10 @@ public final class PrometheusMetricSource implements MetricSource {
           p.add(e.getMessage());
         }
       });
-      if (rateWindow.compareTo(Duration.ofSeconds(1)) < 0 || rateWindow.getNano() % 1_000_000 != 0) {
-        p.add("rateWindow must be >= 1s in whole milliseconds, but was " + rateWindow);
+      if (rateWindow.compareTo(Duration.ofSeconds(1)) < 0
+          || rateWindow.compareTo(Duration.ofDays(30)) > 0
+          || rateWindow.getNano() % 1_000_000 != 0) {
+        p.add("rateWindow must be in [1s, 30d] in whole milliseconds, but was " + rateWindow);
       }
       range(p, "requestTimeout", requestTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
       range(p, "connectTimeout", connectTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));

@@ -102,7 +102,11 @@ class PrometheusMetricSourceBuilderTest {
   @Test
   void durations_outOfRange() {
     assertProblem(valid().rateWindow(Duration.ofMillis(500)),
-        "rateWindow must be >= 1s in whole milliseconds, but was PT0.5S");
+        "rateWindow must be in [1s, 30d] in whole milliseconds, but was PT0.5S");
+    // Caught here, not as an overflow of toMillis() inside build().
+    assertProblem(valid().rateWindow(Duration.ofSeconds(Long.MAX_VALUE)),
+        "rateWindow must be in [1s, 30d] in whole milliseconds, but was "
+            + Duration.ofSeconds(Long.MAX_VALUE));
     assertProblem(valid().requestTimeout(Duration.ZERO),
         "requestTimeout must be in [PT0.001S, PT10M], but was PT0S");
     assertProblem(valid().connectTimeout(Duration.ofHours(1)),
