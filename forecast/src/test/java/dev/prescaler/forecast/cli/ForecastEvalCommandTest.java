@@ -213,4 +213,17 @@ class ForecastEvalCommandTest {
     assertOneLineError("forecast-eval: --horizons must be durations like 5m, 30s, 1h, but had "
         + "'soon'");
   }
+
+  @Test
+  void aStepUnderOneMillisecondOrOfPartMillisecondsIsRejected() throws IOException {
+    // PT0.0005S used to divide by zero; PT0.0015S was binned at 1 ms and labelled 1.5 ms.
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "100,1\n100.001,2\n100.003,3\n");
+    for (String step : new String[] {"PT0.0005S", "PT0.0015S"}) {
+      err.reset();
+      assertThat(run("--trace", p.toString(), "--step", step)).isEqualTo(2);
+      assertOneLineError("forecast-eval: --step must be a whole number of milliseconds, at "
+          + "least 1 ms, but was '" + step + "'");
+    }
+  }
 }
