@@ -18,8 +18,10 @@ public final class Resampler {
    *
    * @param epochMillis sample times, non-decreasing, in epoch milliseconds
    * @param values sample values, finite, same length
-   * @param step grid step, &gt; 0
+   * @param step grid step, a whole number of milliseconds, at least 1 ms
    * @return the series from the step of the first sample to the step of the last
+   * @throws IllegalArgumentException if the step is under 1 ms or not whole milliseconds (the
+   *     samples are in milliseconds), or the samples are out of order or not finite
    */
   public static MetricSeries toGrid(long[] epochMillis, double[] values, Duration step) {
     Objects.requireNonNull(epochMillis, "epochMillis");
@@ -27,6 +29,11 @@ public final class Resampler {
     Objects.requireNonNull(step, "step");
     if (step.isZero() || step.isNegative()) {
       throw new IllegalArgumentException("step must be > 0, but was " + step);
+    }
+    if (step.toMillis() < 1 || step.getNano() % 1_000_000 != 0) {
+      // Binned by step.toMillis(): 0.5 ms divided by zero, 1.5 ms binned at 1 ms.
+      throw new IllegalArgumentException("step must be a whole number of milliseconds, at least "
+          + "1 ms, but was " + step);
     }
     if (epochMillis.length != values.length || values.length == 0) {
       throw new IllegalArgumentException("values.length must equal epochMillis.length ("
@@ -63,9 +70,36 @@ public final class Resampler {
       cnt[k]++;
     }
     double[] out = new double[n];
+    boolean overflowed = false;
     for (int i = 0; i < n; i++) {
       out[i] = cnt[i] > 0 ? sum[i] / cnt[i] : Double.NaN;
+      overflowed |= Double.isInfinite(sum[i]);
+    }
+    if (overflowed) {
+      rescale(epochMillis, values, s, first, sum, cnt, out);
     }
     return MetricSeries.of(Instant.ofEpochMilli(first * s), step, out);
+  }
+
+  /**
+   * Averages again, as a sum of {@code v / count}, the steps whose plain sum overflowed (finite
+   * values near {@link Double#MAX_VALUE}); the other steps keep the plain mean, which rounds
+   * differently. A sum of {@code v / count} can overflow only by rounding, when the mean is within
+   * rounding of the largest double, which it then is.
+   */
+  private static void rescale(long[] epochMillis, double[] values, long s, long first,
+      double[] sum, int[] cnt, double[] out) {
+    double[] scaled = new double[out.length];
+    for (int i = 0; i < values.length; i++) {
+      int k = (int) (Math.floorDiv(epochMillis[i], s) - first);
+      if (Double.isInfinite(sum[k])) {
+        scaled[k] += values[i] / cnt[k];
+      }
+    }
+    for (int k = 0; k < out.length; k++) {
+      if (Double.isInfinite(sum[k])) {
+        out[k] = Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, scaled[k]));
+      }
+    }
   }
 }

@@ -8,9 +8,19 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.regex.Pattern;
 
-/** Reads a {@code timestamp,value} trace (ISO-8601 or epoch seconds, optional header). */
+/**
+ * Reads a {@code timestamp,value} trace (ISO-8601 or epoch seconds). A UTF-8 byte order mark, blank
+ * lines and {@code #} comments are skipped; the first other line is a header when its value is not
+ * a number and its timestamp has no digit, as the simulator's trace reader decides. Any other line
+ * is a row: one that does not parse is an error naming it, never dropped.
+ */
 final class TraceData {
+  /** A number as the simulator's reader accepts one; possessive, so linear on a long bad run. */
+  private static final Pattern NUMBER =
+      Pattern.compile("[+-]?(\\d++(\\.\\d*+)?|\\.\\d++)([eE][+-]?\\d++)?");
+
   final long[] millis;
   final double[] values;
 
@@ -27,11 +37,18 @@ final class TraceData {
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       int no = 0;
+      boolean seenLine = false;
       while ((line = r.readLine()) != null) {
         no++;
-        if (line.isBlank()) {
+        line = line.strip();
+        if (no == 1 && line.startsWith("\uFEFF")) {
+          line = line.substring(1).strip(); // a byte order mark, which strip() leaves
+        }
+        if (line.isEmpty() || line.startsWith("#")) {
           continue;
         }
+        boolean first = !seenLine;
+        seenLine = true;
         String[] parts = line.split(",", -1);
         if (parts.length != 2) {
           throw InputException.at(name, no, "row must have 2 fields (timestamp,value), but had "
@@ -39,8 +56,8 @@ final class TraceData {
         }
         String ts = parts[0].trim();
         String vs = parts[1].trim();
-        if (no == 1 && n == 0 && !looksLikeTime(ts)) {
-          continue; // header
+        if (first && !NUMBER.matcher(vs).matches() && ts.chars().noneMatch(Character::isDigit)) {
+          continue; // a header such as "timestamp,value"
         }
         long ms = parseTime(ts, name, no);
         double val;
@@ -72,10 +89,6 @@ final class TraceData {
       throw new InputException(name + ":1: trace must have at least 2 rows, but had " + n);
     }
     return new TraceData(Arrays.copyOf(t, n), Arrays.copyOf(v, n));
-  }
-
-  private static boolean looksLikeTime(String s) {
-    return !s.isEmpty() && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-');
   }
 
   private static long parseTime(String s, String file, int line) {

@@ -31,6 +31,10 @@ final class TraceEvaluation {
     Duration step = opts.containsKey("--step")
         ? ForecastEvalCommand.parseDuration(opts.get("--step"), "--step")
         : Duration.ofMillis(Math.max(1000, data.medianStepMillis()));
+    if (step.toMillis() < 1 || step.getNano() % 1_000_000 != 0) { // PT0.0005S, PT0.0015S
+      throw new InputException("forecast-eval: --step must be a whole number of milliseconds, "
+          + "at least 1 ms, but was '" + opts.get("--step") + "'");
+    }
     double level = 0.95;
     if (opts.containsKey("--level")) {
       try {

@@ -213,4 +213,63 @@ class ForecastEvalCommandTest {
     assertOneLineError("forecast-eval: --horizons must be durations like 5m, 30s, 1h, but had "
         + "'soon'");
   }
+
+  @Test
+  void aStepUnderOneMillisecondOrOfPartMillisecondsIsRejected() throws IOException {
+    // PT0.0005S used to divide by zero; PT0.0015S was binned at 1 ms and labelled 1.5 ms.
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "100,1\n100.001,2\n100.003,3\n");
+    for (String step : new String[] {"PT0.0005S", "PT0.0015S"}) {
+      err.reset();
+      assertThat(run("--trace", p.toString(), "--step", step)).isEqualTo(2);
+      assertOneLineError("forecast-eval: --step must be a whole number of milliseconds, at "
+          + "least 1 ms, but was '" + step + "'");
+    }
+  }
+
+  private TraceData trace(String text) throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, text);
+    return TraceData.read(p);
+  }
+
+  @Test
+  void aByteOrderMarkKeepsTheFirstRow() throws IOException {
+    // The mark made the first row look like a header, and it was dropped: 3 rows read as 2.
+    TraceData d = trace("\uFEFF100,1\n400,2\n700,3\n");
+    assertThat(d.millis).containsExactly(100_000, 400_000, 700_000);
+    assertThat(d.values).containsExactly(1, 2, 3);
+    d = trace("\uFEFFtimestamp,value\n100,1\n400,2\n");
+    assertThat(d.millis).containsExactly(100_000, 400_000);
+  }
+
+  @Test
+  void aHeaderAfterBlankLinesAndCommentsIsSkipped() throws IOException {
+    // It used to fail: "t.csv:2: timestamp must be ISO-8601 ... but was 'timestamp'".
+    TraceData d = trace("\n  \ntimestamp,value\n100,1\n400,2\n");
+    assertThat(d.millis).containsExactly(100_000, 400_000);
+    d = trace("# exported from Prometheus\n\ntimestamp,value\n# 5-minute means\n100,1\n"
+        + "400,2\n");
+    assertThat(d.millis).containsExactly(100_000, 400_000);
+    assertThat(d.values).containsExactly(1, 2);
+  }
+
+  @Test
+  void aFirstRowThatIsNotAHeaderIsAnErrorNotDropped() throws IOException {
+    // Its value is a number: a row with a bad timestamp, not a header. It used to be dropped.
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "yesterday,1\n100,1\n400,2\n");
+    assertThat(run("--trace", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":1: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
+        + "seconds, but was 'yesterday'");
+  }
+
+  @Test
+  void aHeaderIsOnlyTheFirstLine() throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "100,1\ntimestamp,value\n400,2\n");
+    assertThat(run("--trace", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":2: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
+        + "seconds, but was 'timestamp'");
+  }
 }
