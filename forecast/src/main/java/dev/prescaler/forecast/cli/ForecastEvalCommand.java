@@ -206,8 +206,10 @@ public final class ForecastEvalCommand {
   }
 
   static Duration parseDuration(String text, String option) {
-    return DurationText.parse(text).filter(d -> !d.isZero() && !d.isNegative())
+    // At most ten years: longer ones overflow the millisecond and step arithmetic.
+    return DurationText.parse(text).filter(d -> !d.isZero() && !d.isNegative()
+            && d.compareTo(Duration.ofDays(3650)) <= 0)
         .orElseThrow(() -> new InputException("forecast-eval: " + option + " must be durations "
-            + "like 5m, 30s, 1h, but had '" + text + "'"));
+            + "like 5m, 30s, 1h, up to 3650d, but had '" + text + "'"));
   }
 }

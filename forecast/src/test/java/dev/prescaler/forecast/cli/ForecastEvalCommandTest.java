@@ -210,8 +210,13 @@ class ForecastEvalCommandTest {
     Path p = dir.resolve("t.csv");
     Files.writeString(p, "100,1\n400,2\n");
     assertThat(run("--trace", p.toString(), "--horizons", "5m,soon")).isEqualTo(2);
-    assertOneLineError("forecast-eval: --horizons must be durations like 5m, 30s, 1h, but had "
-        + "'soon'");
+    assertOneLineError("forecast-eval: --horizons must be durations like 5m, 30s, 1h, up to "
+        + "3650d, but had 'soon'");
+    // Too long for the millisecond arithmetic: an error, not an ArithmeticException.
+    err.reset();
+    assertThat(run("--trace", p.toString(), "--step", "P999999999999D")).isEqualTo(2);
+    assertOneLineError("forecast-eval: --step must be durations like 5m, 30s, 1h, up to 3650d, "
+        + "but had 'P999999999999D'");
   }
 
   @Test
