@@ -15,6 +15,10 @@ final class Headers {
   private static final Set<String> RESTRICTED =
       Set.of("connection", "content-length", "expect", "host", "upgrade");
 
+  /** What the source sends itself, or what would break the exchange: sent twice otherwise. */
+  private static final Set<String> OWN =
+      Set.of("accept", "accept-encoding", "content-type", "transfer-encoding");
+
   private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
 
   private Headers() {}
@@ -28,6 +32,11 @@ final class Headers {
     if (name.equalsIgnoreCase("Authorization")) {
       return "header Authorization must be set with bearerTokenFile or basicAuth, not "
           + "header(...)";
+    }
+    if (OWN.contains(name.toLowerCase(Locale.ROOT))) {
+      return "header " + name + " must not be set (the source sets Accept, Accept-Encoding and "
+          + "Content-Type itself, and the body's framing is the client's), but was "
+          + quoted(value);
     }
     if (RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
       return "header " + name + " must not be set (the HTTP client sets "

@@ -697,7 +697,9 @@ public final class PrometheusMetricSource implements MetricSource {
      * Prometheus-compatible store. {@link #build()} refuses a name that is not an RFC 7230 token,
      * {@code Authorization} (set by the authentication options), the headers the JDK's HTTP client
      * sets itself ({@code Connection}, {@code Content-Length}, {@code Expect}, {@code Host}, {@code
-     * Upgrade}) and a value with a control character (tabs aside) or one above U+00FF.
+     * Upgrade}), those the source sets ({@code Accept}, {@code Accept-Encoding}, {@code
+     * Content-Type}) or {@code Transfer-Encoding}, and a value with a control character (tabs
+     * aside) or one above U+00FF.
      */
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "header name");

@@ -159,6 +159,12 @@ class PrometheusMetricSourceBuilderTest {
           + "client sets Connection, Content-Length, Expect, Host and Upgrade itself), but was "
           + "\"x\"");
     }
+    // Sent by the source itself, or breaking the exchange: they would go out twice.
+    for (String name : List.of("Accept", "accept-encoding", "Content-Type", "Transfer-Encoding")) {
+      assertProblem(valid().header(name, "x"), "header " + name + " must not be set (the source "
+          + "sets Accept, Accept-Encoding and Content-Type itself, and the body's framing is the "
+          + "client's), but was \"x\"");
+    }
     assertProblem(valid().header("X Tenant", "a"), "header name must be a token (letters, "
         + "digits and !#$%&'*+-.^_`|~), but was \"X Tenant\"");
     assertProblem(valid().header("", "a"), "header name must be a token (letters, digits and "
