@@ -120,6 +120,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private static final AtomicInteger CALL_THREADS = new AtomicInteger();
   /** How long an idle call thread is kept for the next call. */
   private static final Duration CALL_THREAD_KEEP_ALIVE = Duration.ofSeconds(60);
+  /** A release failing on every tick is logged at WARN on its first failure and every 20th. */
+  private static final int RELEASE_WARN_EVERY = 20;
 
   private final Clock clock;
   private final MetricSource source;
@@ -141,6 +143,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final Map<CallKey, InFlight> running = new ConcurrentHashMap<>();
   /** Workloads whose release was postponed or failed, to send again (guarded by lock). */
   private final Set<WorkloadRef> releasePending = new LinkedHashSet<>();
+  /** Guarded by lock: failed releases in a row, per pending workload, for the log. */
+  private final Map<WorkloadRef, Integer> releaseFailures = new HashMap<>();
 
   private final Object lock = new Object();
   /**
@@ -929,13 +933,27 @@ public final class AutoscalerEngine implements AutoCloseable {
         return null;
       });
       releasePending.remove(workload);
+      Integer failed = releaseFailures.remove(workload);
+      if (failed != null) {
+        LOG.info("{}: executor release sent, after {} failed", workload, failed);
+      }
     } catch (CallStillRunningException e) {
       // The release in flight may still restore the HPA; sent again if it did not.
       LOG.warn("{}: executor release not sent again yet: {}", workload, e.getMessage());
       releasePending.add(workload);
     } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-      LOG.warn(closer == null ? "{}: executor release failed, sent again next tick: {}"
-          : "{}: executor release failed at close, not sent again: {}", workload, e.toString());
+      int failed = releaseFailures.merge(workload, 1, Integer::sum);
+      if (closer != null) {
+        LOG.warn("{}: executor release failed at close, not sent again: {}", workload,
+            e.toString());
+      } else if (failed == 1 || failed % RELEASE_WARN_EVERY == 0) {
+        // Sent again every tick until it succeeds: one WARN now and then, not one per tick.
+        LOG.warn("{}: executor release failed ({} in a row), sent again next tick: {}", workload,
+            failed, e.toString());
+      } else {
+        LOG.debug("{}: executor release failed ({} in a row): {}", workload, failed,
+            e.toString());
+      }
       releasePending.add(workload);
       publish(l -> l.onFailure(new FailureEvent(workload, clock.instant(), "executor", e)),
           workload);
@@ -948,6 +966,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       WorkloadState s = states.get(w);
       if (s != null && s.spec.mode() == Mode.HPA_FLOOR) {
         releasePending.remove(w); // steered again: its floor is sent afresh (lastFloorSent -1)
+        releaseFailures.remove(w);
       } else if (stillRunning(w, Stage.APPLY) == null && stillRunning(w, Stage.RELEASE) == null) {
         release(w);
       }

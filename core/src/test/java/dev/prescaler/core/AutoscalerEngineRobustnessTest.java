@@ -122,6 +122,39 @@ class AutoscalerEngineRobustnessTest {
   }
 
   @Test
+  void aReleaseFailingOnEveryTickWarnsNowAndThenNotOnEveryTick() {
+    AtomicInteger calls = new AtomicInteger();
+    RecordingExecutor executor = new RecordingExecutor() {
+      @Override
+      public void release(WorkloadRef workload) {
+        if (calls.incrementAndGet() <= 25) {
+          throw new IllegalStateException("403 from the API server");
+        }
+      }
+    };
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build()) {
+      engine.tick();
+      String log = Fixtures.stderrOf(() -> {
+        engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted"); // failure 1, then 24 ticks, then sent
+        for (int i = 0; i < 25; i++) {
+          clock.advance(SYNC);
+          engine.tick();
+        }
+      });
+      assertThat(calls).hasValue(26);
+      assertThat(log.lines().filter(l -> l.contains("executor release failed")))
+          .containsExactly("[main] WARN dev.prescaler.core.AutoscalerEngine - shop/web: executor "
+                  + "release failed (1 in a row), sent again next tick: "
+                  + "java.lang.IllegalStateException: 403 from the API server",
+              "[main] WARN dev.prescaler.core.AutoscalerEngine - shop/web: executor release "
+                  + "failed (20 in a row), sent again next tick: "
+                  + "java.lang.IllegalStateException: 403 from the API server");
+      assertThat(log).contains("shop/web: executor release sent, after 25 failed");
+    }
+  }
+
+  @Test
   void aListenerThrowingErrorsWhileOneSourceFailsSkipsNoOtherWorkload() {
     source.custom(WEB, (s, now) -> {
       throw new IllegalStateException("prometheus 503");
