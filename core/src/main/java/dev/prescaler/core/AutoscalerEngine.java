@@ -648,19 +648,20 @@ public final class AutoscalerEngine implements AutoCloseable {
     // would abandon every release before it started.
     boolean interrupted = Thread.interrupted();
     try {
-      closeUninterrupted();
+      interrupted |= closeUninterrupted();
     } finally {
-      if (interrupted || interruptedWhileClosing) {
+      if (interrupted) {
         Thread.currentThread().interrupt();
       }
     }
   }
 
-  private void closeUninterrupted() {
+  /** Closes; whether an interrupt came meanwhile (kept for the caller, see {@link #await}). */
+  private boolean closeUninterrupted() {
     ScheduledFuture<?> f;
     synchronized (lock) {
       if (closed) {
-        return;
+        return false;
       }
       closed = true;
       closer = Thread.currentThread();
@@ -695,6 +696,9 @@ public final class AutoscalerEngine implements AutoCloseable {
         callPool.shutdownNow();
       }
       closer = null;
+      boolean interrupted = interruptedWhileClosing;
+      interruptedWhileClosing = false;
+      return interrupted;
     }
   }
 
@@ -1207,7 +1211,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     if (horizon.compareTo(needed) < 0) {
       horizon = needed;
     }
-    double level = Math.min(0.998, 2 * plannedQuantile(s.spec) - 1);
+    // The workload's interval at least: a policy planning for a lower quantile rescales it down,
+    // which a forecast of level 0 (no interval) would not let it do.
+    double q = Math.max(s.spec.riskQuantile(), plannedQuantile(s.spec));
+    double level = Math.min(0.998, 2 * q - 1);
     Forecast f = ms.forecaster.forecast(ms.history, horizon, level);
     if (f == null) {
       throw new IllegalStateException("forecaster returned null");

@@ -44,8 +44,12 @@ class AutoscalerEngineRiskQuantileTest {
   }
 
   private double levelAskedFor(DecisionPolicy policy) {
+    return levelAskedFor(policy, 0.5);
+  }
+
+  private double levelAskedFor(DecisionPolicy policy, double workloadQuantile) {
     WorkloadSpec median = WorkloadSpec.builder(WEB).minReplicas(1).maxReplicas(20)
-        .metric(MetricTarget.averageValue("rps", 100)).riskQuantile(0.5).build();
+        .metric(MetricTarget.averageValue("rps", 100)).riskQuantile(workloadQuantile).build();
     levels.clear();
     try (AutoscalerEngine engine = Fixtures.engine(clock, source, policy,
         new RecordingExecutor(), new InMemoryJournal()).forecaster(recording)
@@ -67,6 +71,9 @@ class AutoscalerEngineRiskQuantileTest {
     // A chain asks for the highest quantile among its steps.
     assertThat(levelAskedFor(DecisionPolicy.chain(CAPACITY, plansFor(0.9), plansFor(0.8))))
         .isCloseTo(0.8, within(1e-12));
+    // Never below the workload's own: a policy planning lower rescales that interval down.
+    assertThat(levelAskedFor(plansFor(0.8), 0.95)).isCloseTo(0.9, within(1e-12));
+    assertThat(levelAskedFor(plansFor(0.99), 0.95)).isCloseTo(0.98, within(1e-12));
   }
 
   @Test

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -296,6 +297,17 @@ class AutoscalerEngineRobustnessTest {
       Thread.interrupted();
     }
     assertThat(gaveBack).containsExactlyInAnyOrder(WEB, API);
+    // It was given back once: a later close(), here or on another thread, is not interrupted.
+    engine.close();
+    assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    AtomicBoolean other = new AtomicBoolean(true);
+    Thread t = new Thread(() -> {
+      engine.close();
+      other.set(Thread.currentThread().isInterrupted());
+    });
+    t.start();
+    assertThatCode(t::join).doesNotThrowAnyException();
+    assertThat(other).isFalse();
   }
 
   @Test

@@ -56,9 +56,11 @@ import java.util.Objects;
  * higher: a model that runs away cannot pre-scale the workload to its ceiling; the reactive floor
  * is never capped.
  *
- * <p>The forecast's upper bound is at the quantile {@code spec.riskQuantile()}; a per-priority
- * quantile ({@link Builder#riskQuantile(int, double)}) rescales the interval half-width by the
- * ratio of the normal quantiles. Without a forecast the policy is the reactive HPA.
+ * <p>The policy plans for the upper bound at the workload's quantile ({@code
+ * spec.riskQuantile()}) or its priority's ({@link Builder#riskQuantile(int, double)}), which it
+ * names to the engine ({@link #riskQuantile(WorkloadSpec)}); a forecast made for another quantile
+ * has its interval half-width rescaled by the ratio of the normal quantiles. Without a forecast
+ * the policy is the reactive HPA.
  *
  * <p>Pure and thread-safe.
  */
@@ -154,14 +156,10 @@ public final class PredictivePolicy implements DecisionPolicy {
   }
 
   /**
-   * The past decisions this policy reads: the longer of its own {@code scaleDownStabilization}
-   * (the hold of a lower need) and its reactive floor's {@link HpaPolicy#memory()}; 600 s with
-   * the defaults.
-   */
-  /**
    * The quantile this policy plans for on the workload: its priority's ({@link
-   * Builder#riskQuantile(int, double)}) or else the workload's own, so that the engine's
-   * forecasts carry that interval even when the workload's own is 0.5 (no interval).
+   * Builder#riskQuantile(int, double)}) or else the workload's own. The engine asks the forecaster
+   * for the higher of this and the workload's, so a priority's quantile gets its interval even
+   * when the workload's own is 0.5 (no interval).
    */
   @Override
   public double riskQuantile(WorkloadSpec spec) {
@@ -169,6 +167,11 @@ public final class PredictivePolicy implements DecisionPolicy {
     return q == null ? spec.riskQuantile() : q;
   }
 
+  /**
+   * The past decisions this policy reads: the longer of its own {@code scaleDownStabilization}
+   * (the hold of a lower need) and its reactive floor's {@link HpaPolicy#memory()}; 600 s with
+   * the defaults.
+   */
   @Override
   public Duration memory() {
     return Durations.longest(scaleDownStabilization, reactive.memory());
@@ -206,8 +209,8 @@ public final class PredictivePolicy implements DecisionPolicy {
       if (Double.isNaN(peak)) {
         continue;
       }
-      RecurringPeaks.Peak recurring = recurringPeaks
-          ? RecurringPeaks.find(ctx.histories().get(m.name()), from, lead, noise(f)) : null;
+      RecurringPeaks.Peak recurring = recurringPeaks ? RecurringPeaks.find(
+          ctx.histories().get(m.name()), from, lead, noise(f, ctx.spec().riskQuantile())) : null;
       if (recurring != null && recurring.load() > peak) {
         peak = recurring.load();
       } else {
@@ -316,13 +319,28 @@ public final class PredictivePolicy implements DecisionPolicy {
   }
 
   /**
-   * The rise a recurring peak must beat: twice the forecast interval's half-width at its first
-   * step (about 3.3 standard deviations for a 90 % interval), so noise that happens to peak in the
-   * same window on every day looked at does not count.
+   * The rise a recurring peak must beat: twice the half-width, at its first step, of the
+   * forecast's interval for the workload's quantile {@code q} (about 3.3 standard deviations at
+   * 0.95), so noise that happens to peak in the same window on every day looked at does not
+   * count. A forecast made for another quantile (a priority's) is rescaled to {@code q} first.
    */
-  private static double noise(Forecast f) {
-    double w = f.steps() == 0 ? 0 : f.upper(0) - f.point(0);
-    return 2 * Math.max(0, w);
+  static double noise(Forecast f, double q) {
+    double w = f.steps() == 0 ? 0 : Math.max(0, f.upper(0) - f.point(0));
+    double scale = scale(f, q);
+    return 2 * (Double.isNaN(scale) ? w : w * scale);
+  }
+
+  /**
+   * By how much to multiply the forecast's interval half-width to get quantile {@code q}'s: 1
+   * when the forecast was made for {@code q} (or q is NaN), the ratio of the normal quantiles
+   * otherwise, NaN when the forecast has no interval to rescale (level 0).
+   */
+  private static double scale(Forecast f, double q) {
+    double fromLevel = (1 + f.level()) / 2;
+    if (Double.isNaN(q) || Math.abs(fromLevel - q) < 1e-9) {
+      return 1; // no quantile asked for: as forecast
+    }
+    return fromLevel <= 0.5 ? Double.NaN : Quantiles.normal(q) / Quantiles.normal(fromLevel);
   }
 
   /**
@@ -375,25 +393,17 @@ public final class PredictivePolicy implements DecisionPolicy {
   }
 
   private double quantile(DecisionContext ctx) {
-    Double q = riskByPriority.get(ctx.spec().priority());
-    return q == null ? Double.NaN : q;
+    return riskQuantile(ctx.spec());
   }
 
   /**
-   * The highest upper bound over the steps overlapping {@code [from, to]}, rescaled to quantile
-   * {@code q} when q is a number; NaN when no step overlaps.
+   * The highest upper bound over the steps overlapping {@code [from, to]}, for quantile {@code
+   * q}: as forecast when it was made for q (or has no interval to rescale), else rescaled; NaN
+   * when no step overlaps.
    */
   static double peakUpper(Forecast f, Instant from, Instant to, double q) {
-    if (Double.isNaN(q)) {
-      return f.maxUpper(from, to);
-    }
-    double fromLevel = (1 + f.level()) / 2;
-    if (Math.abs(fromLevel - q) < 1e-9) {
-      return f.maxUpper(from, to); // the engine asked for this quantile's interval
-    }
-    double scale = fromLevel <= 0.5 ? Double.NaN
-        : Quantiles.normal(q) / Quantiles.normal(fromLevel);
-    if (Double.isNaN(scale)) {
+    double scale = scale(f, q);
+    if (Double.isNaN(scale) || scale == 1) {
       return f.maxUpper(from, to);
     }
     return f.max(from, to, i -> f.point(i) + (f.upper(i) - f.point(i)) * scale);

@@ -7,6 +7,7 @@ import static dev.prescaler.decision.Fixtures.rps;
 import static dev.prescaler.decision.Fixtures.synced;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.Forecast;
@@ -255,6 +256,22 @@ class PredictivePolicyTest {
         new double[] {500}, new double[] {500}, new double[] {500}, 0);
     DecisionContext c = ctx(spec, 5, "rps", 50).forecast("rps", old).build();
     assertThat(run(c).replicas()).isEqualTo(5);
+  }
+
+  @Test
+  void theRiseARecurringPeakMustBeatIsMeasuredAtTheWorkloadsQuantile() {
+    // Catches the threshold moving with a priority's quantile: a forecast made for 0.99 has a
+    // wider interval, and high-priority workloads would then see fewer recurring peaks.
+    Forecast at90 = new Forecast("t", NOW, Duration.ofSeconds(60), new double[] {100},
+        new double[] {90}, new double[] {110}, 0.8);
+    assertThat(PredictivePolicy.noise(at90, 0.9)).isEqualTo(20);
+    Forecast at99 = new Forecast("t", NOW, Duration.ofSeconds(60), new double[] {100},
+        new double[] {80}, new double[] {120}, 0.98);
+    assertThat(PredictivePolicy.noise(at99, 0.9))
+        .isCloseTo(2 * 20 * Quantiles.normal(0.9) / Quantiles.normal(0.99), within(1e-9));
+    Forecast none = new Forecast("t", NOW, Duration.ofSeconds(60), new double[] {100},
+        new double[] {100}, new double[] {100}, 0);
+    assertThat(PredictivePolicy.noise(none, 0.5)).isZero();
   }
 
   @Test
