@@ -47,6 +47,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,8 +85,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. One writer per file: while a journal is open it holds a lock on {@code
  * <name>.lock} next to the file, and a second journal on that file, in this process or another,
- * fails to open ("locked by another writer") instead of cutting the first one's lines. On a file
- * system without locks it opens unlocked, with a warning. The static readers see each file as it
+ * fails to open ("locked by another writer") instead of cutting the first one's lines. Where the
+ * lock file cannot be made or locked (a read-only directory, a file system without locks) it
+ * opens without the file lock, with a warning; within this process the rule holds all the same. The static readers see each file as it
  * is when they open it, so a rotation during a read can hide the lines it moves: read before
  * opening the writer, as a restart does.
  */
@@ -150,7 +152,7 @@ public final class JsonLinesJournal implements DecisionJournal {
   private final long maxFileSize;
   private final ChannelOpener channels;
   private final Map<WorkloadRef, ModeChangedEvent> lastModes = new LinkedHashMap<>();
-  private final FileChannel lockChannel; // null for a device, or where the file system has none
+  private final WriterLock writerLock; // null for a device
   private FileChannel channel;
   private boolean regular;
   private long end;
@@ -174,7 +176,7 @@ public final class JsonLinesJournal implements DecisionJournal {
       Files.createDirectories(parent);
     }
     boolean device = Files.exists(file) && !Files.isRegularFile(file);
-    this.lockChannel = device ? null : lock(file);
+    this.writerLock = device ? null : lock(file);
     try {
       if (!device && (Files.exists(file) || Files.isRegularFile(rotated))) {
         Consumer<String> quiet = m -> LOG.debug("{} (while opening for append)", m);
@@ -185,44 +187,89 @@ public final class JsonLinesJournal implements DecisionJournal {
       }
       openChannel();
     } catch (IOException | RuntimeException e) {
-      closeQuietly(lockChannel, e);
+      releaseQuietly(writerLock, e);
       throw e;
     }
   }
 
   /**
-   * Takes the writer's lock on {@code <file>.lock}, held until {@link #close()}; null where the
-   * file system has no locks.
+   * The lock files held by the journals open in this process. Checked before the file lock: a
+   * second channel on a lock file, even one closed at once, would release the first one's lock.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A writer's hold on {@code <file>.lock}: its key in {@link #HELD} and the channel holding the
+   * file lock, null where the file system gives none.
+   */
+  private record WriterLock(Path key, FileChannel channel) {
+    void release() throws IOException {
+      try {
+        if (channel != null) {
+          channel.close(); // and with it the file lock
+        }
+      } finally {
+        HELD.remove(key);
+      }
+    }
+  }
+
+  /**
+   * Takes the writer's lock on {@code <file>.lock}, held until {@link #close()}: in this process,
+   * then on the file system. Where the file system refuses the lock file or the lock (a read-only
+   * directory, a file system without locks), the journal opens without it, with a warning.
    *
    * @throws IOException when another journal holds it, naming the file
    */
-  private static FileChannel lock(Path file) throws IOException {
+  private static WriterLock lock(Path file) throws IOException {
     Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
-    FileChannel ch = FileChannel.open(lockFile, CREATE, WRITE);
+    Path dir = lockFile.toAbsolutePath().getParent();
+    Path key = (dir == null ? lockFile.toAbsolutePath() : dir.toRealPath()
+        .resolve(lockFile.getFileName())).normalize();
+    if (!HELD.add(key)) {
+      throw new IOException("locked by another writer of this process (" + lockFile
+          + "): one journal per file");
+    }
+    FileChannel ch;
     FileLock lock;
     try {
-      lock = ch.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null; // held by another journal of this process
+      ch = FileChannel.open(lockFile, CREATE, WRITE);
     } catch (IOException e) {
-      LOG.warn("journal file {}: the file system refuses a lock on {} ({}); opened without one, "
-          + "so nothing stops a second writer", file, lockFile, e.toString());
+      return unlocked(key, file, lockFile, e);
+    }
+    try {
+      lock = ch.tryLock();
+    } catch (IOException e) {
       ch.close();
-      return null;
+      return unlocked(key, file, lockFile, e);
+    } catch (OverlappingFileLockException e) {
+      lock = null; // the same file under another name, held by a journal of this process
+    } catch (RuntimeException e) {
+      ch.close();
+      HELD.remove(key);
+      throw e;
     }
     if (lock == null) {
       ch.close();
+      HELD.remove(key);
       throw new IOException("locked by another writer (" + lockFile + "): one journal per file");
     }
-    return ch;
+    return new WriterLock(key, ch);
   }
 
-  private static void closeQuietly(FileChannel ch, Throwable cause) {
-    if (ch == null) {
+  private static WriterLock unlocked(Path key, Path file, Path lockFile, IOException why) {
+    LOG.warn("journal file {}: no lock on {} ({}); opened without one, so nothing stops a writer "
+        + "in another process", file, lockFile, why.toString());
+    return new WriterLock(key, null);
+  }
+
+  /** Releases {@code lock} after a failed open, keeping what went wrong first. */
+  private static void releaseQuietly(WriterLock lock, Throwable cause) {
+    if (lock == null) {
       return;
     }
     try {
-      ch.close();
+      lock.release();
     } catch (IOException suppressed) {
       cause.addSuppressed(suppressed);
     }
@@ -348,12 +395,20 @@ public final class JsonLinesJournal implements DecisionJournal {
     closed = true;
     FileChannel ch = channel;
     channel = null;
-    try (FileChannel unlock = lockChannel; ch) {
+    try (ch) {
       if (ch != null && regular) {
         ch.force(false);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("journal file " + file + ": close failed: " + e, e);
+    } finally {
+      if (writerLock != null) {
+        try {
+          writerLock.release();
+        } catch (IOException e) {
+          LOG.warn("journal file {}: releasing its lock failed: {}", file, e.toString());
+        }
+      }
     }
   }
 

@@ -76,7 +76,7 @@ class JsonLinesJournalTest {
   }
 
   @Test
-  void aSecondWriterOnTheSameFileIsRefusedAndCutsNothing() {
+  void aSecondWriterOnTheSameFileIsRefusedAndCutsNothing() throws Exception {
     Path file = dir.resolve("journal.jsonl");
     try (JsonLinesJournal first = JsonLinesJournal.open(file)) {
       first.append(record(0));
@@ -85,11 +85,38 @@ class JsonLinesJournalTest {
           .hasMessageContaining("journal file " + file + " cannot be opened")
           .hasMessageContaining("locked by another writer");
       first.append(record(1));
+      // The refused open left the first one's file lock in place for other processes (a channel
+      // opened and closed on the lock file would have released it).
+      assertThat(LockProbe.probe(dir.resolve("journal.jsonl.lock"))).isEqualTo("held");
     }
+    assertThat(LockProbe.probe(dir.resolve("journal.jsonl.lock"))).isEqualTo("free");
     try (JsonLinesJournal after = JsonLinesJournal.open(file)) { // the lock went with close()
       after.append(record(2));
     }
     assertThat(JsonLinesJournal.read(file)).containsExactly(record(0), record(1), record(2));
+  }
+
+  @Test
+  void aLockFileThatCannotBeMadeOpensTheJournalWithoutALock() throws Exception {
+    // E.g. a journal file mounted into a directory the process cannot write: it opened before
+    // the lock existed, and must still open. (Here the lock file's name is taken by a directory.)
+    Path file = dir.resolve("journal.jsonl");
+    Files.createDirectory(dir.resolve("journal.jsonl.lock"));
+    String log = stderrOf(() -> {
+      try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+        j.append(record(0));
+        // Still one writer per file within this process.
+        assertThatThrownBy(() -> JsonLinesJournal.open(file))
+            .hasMessageContaining("locked by another writer of this process");
+      }
+      return null;
+    });
+    assertThat(log).contains("no lock on " + dir.resolve("journal.jsonl.lock"),
+        "opened without one");
+    assertThat(JsonLinesJournal.read(file)).containsExactly(record(0));
+    try (JsonLinesJournal again = JsonLinesJournal.open(file)) { // released with close()
+      again.append(record(1));
+    }
   }
 
   @Test
