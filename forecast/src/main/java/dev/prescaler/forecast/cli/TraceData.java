@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 /**
  * Reads a {@code timestamp,value} trace (ISO-8601 or epoch seconds). A UTF-8 byte order mark, blank
  * lines and {@code #} comments are skipped; the first other line is a header when its value is not
- * a number and its timestamp has no digit, as the simulator's trace reader decides. Any other line
- * is a row: one that does not parse is an error naming it, never dropped.
+ * a number and its timestamp does not start like one (a digit or a sign), as the simulator's
+ * trace reader decides. Any other line is a row: one that does not parse is an error naming it,
+ * never dropped.
  */
 final class TraceData {
   /** A number as the simulator's reader accepts one; possessive, so linear on a long bad run. */
@@ -56,8 +57,11 @@ final class TraceData {
         }
         String ts = parts[0].trim();
         String vs = parts[1].trim();
-        if (first && !NUMBER.matcher(vs).matches() && ts.chars().noneMatch(Character::isDigit)) {
-          continue; // a header such as "timestamp,value"
+        // A header such as "timestamp,value"; a first field that starts like a timestamp (a
+        // digit or a sign) is a bad row instead, reported below.
+        if (first && !NUMBER.matcher(vs).matches() && (ts.isEmpty()
+            || !Character.isDigit(ts.charAt(0)) && ts.charAt(0) != '+' && ts.charAt(0) != '-')) {
+          continue;
         }
         long ms = parseTime(ts, name, no);
         double val;

@@ -257,6 +257,12 @@ class ForecastEvalCommandTest {
         + "400,2\n");
     assertThat(d.millis).containsExactly(100_000, 400_000);
     assertThat(d.values).containsExactly(1, 2);
+    // A header's name may hold digits; a first row that starts like a timestamp is no header.
+    d = trace("Time (UTC+1),Requests\n100,1\n400,2\n");
+    assertThat(d.millis).containsExactly(100_000, 400_000);
+    Path p = dir.resolve("bad.csv");
+    Files.writeString(p, "2020-02-30T00:00:00Z,n/a\n100,1\n");
+    assertThat(run("--trace", p.toString())).isEqualTo(2);
   }
 
   @Test

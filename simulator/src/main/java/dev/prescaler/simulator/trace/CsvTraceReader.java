@@ -59,12 +59,11 @@ final class CsvTraceReader implements TraceReader {
       Instant parsed = parseTime(ts);
       boolean firstData = !seenData;
       seenData = true;
-      if (parsed == null && firstData && !NUMBER.matcher(val).matches()
-          && ts.chars().noneMatch(Character::isDigit)) {
+      if (parsed == null && firstData && !NUMBER.matcher(val).matches() && !looksLikeData(ts)) {
         headerFields = fields.length; // a header line such as "timestamp,value"
         continue;
       }
-      if (fields.length > 2 && fields.length != headerFields) {
+      if (fields.length > 2 && fields.length != headerFields && !emptyAfterValue(fields)) {
         // Without a header naming them, more columns are more likely a decimal comma ("1,5")
         // than data to leave out.
         throw problem("expected timestamp,value, but was \"" + clip(trimmed) + "\" ("
@@ -176,6 +175,25 @@ final class CsvTraceReader implements TraceReader {
       .appendOffset("+HHmm", "Z")
       .toFormatter(Locale.ROOT)
       .withResolverStyle(ResolverStyle.STRICT);
+
+  /**
+   * Whether a first field that is no timestamp is a bad one rather than a header's name: it
+   * starts like a timestamp does, with a digit or a sign ("2020-02-30", not "Time (UTC+1)").
+   */
+  static boolean looksLikeData(String ts) {
+    return !ts.isEmpty() && (Character.isDigit(ts.charAt(0)) || ts.charAt(0) == '+'
+        || ts.charAt(0) == '-');
+  }
+
+  /** Whether the fields after the value are all empty (a trailing comma, not a decimal one). */
+  private static boolean emptyAfterValue(String[] fields) {
+    for (int i = 2; i < fields.length; i++) {
+      if (!fields[i].isBlank()) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   private static String unquote(String s) {
     String t = s.strip();

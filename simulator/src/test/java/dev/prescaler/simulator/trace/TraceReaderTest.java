@@ -165,6 +165,13 @@ class TraceReaderTest {
   }
 
   @Test
+  void aHeaderNameWithDigitsAndATrailingCommaAreRead() throws IOException {
+    Trace t = TraceReader.read(write("f.csv", "Time (UTC+1),Requests\n60,1,\n120,2, \n"));
+    assertThat(t.size()).isEqualTo(2);
+    assertThat(t.value(1)).isEqualTo(2);
+  }
+
+  @Test
   void aBadFirstLineIsReportedNotTakenForAHeader() throws IOException {
     assertBad("2020-02-30T00:00:00Z,n/a\n2020-03-01T00:00:00Z,5\n",
         ":1: timestamp must be ISO-8601 or epoch seconds, but was \"2020-02-30T00:00:00Z\"");
