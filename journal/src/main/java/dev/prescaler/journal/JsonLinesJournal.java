@@ -29,10 +29,12 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -196,13 +198,13 @@ public final class JsonLinesJournal implements DecisionJournal {
    * The lock files held by the journals open in this process. Checked before the file lock: a
    * second channel on a lock file, even one closed at once, would release the first one's lock.
    */
-  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+  private static final Set<Object> HELD = ConcurrentHashMap.newKeySet();
 
   /**
    * A writer's hold on {@code <file>.lock}: its key in {@link #HELD} and the channel holding the
    * file lock, null where the file system gives none.
    */
-  private record WriterLock(Path key, FileChannel channel) {
+  private record WriterLock(Object key, FileChannel channel) {
     void release() throws IOException {
       try {
         if (channel != null) {
@@ -219,45 +221,78 @@ public final class JsonLinesJournal implements DecisionJournal {
    * then on the file system. Where the file system refuses the lock file or the lock (a read-only
    * directory, a file system without locks), the journal opens without it, with a warning.
    *
+   * <p>Within the process the lock file is known by its file key (device and inode), so that two
+   * names for one file (a hard link, a case-insensitive file system) are one lock: a second
+   * channel on a file this process has locked must never be opened, as closing it would release
+   * the lock.
+   *
    * @throws IOException when another journal holds it, naming the file
    */
   private static WriterLock lock(Path file) throws IOException {
     Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
-    Path dir = lockFile.toAbsolutePath().getParent();
-    Path key = (dir == null ? lockFile.toAbsolutePath() : dir.toRealPath()
-        .resolve(lockFile.getFileName())).normalize();
+    Object key;
+    try {
+      try {
+        Files.createFile(lockFile); // new, so nobody holds a lock on it
+      } catch (FileAlreadyExistsException exists) {
+        // known by its key below
+      }
+      Object fileKey = Files.readAttributes(lockFile, BasicFileAttributes.class).fileKey();
+      key = fileKey != null ? fileKey : lockFile.toRealPath();
+    } catch (IOException e) {
+      // No lock file (a directory this process cannot write): one journal per name, then.
+      key = lockFile.toAbsolutePath().normalize();
+      if (!HELD.add(key)) {
+        throw lockedInProcess(lockFile);
+      }
+      return unlocked(key, file, lockFile, e);
+    }
     if (!HELD.add(key)) {
-      throw new IOException("locked by another writer of this process (" + lockFile
-          + "): one journal per file");
+      throw lockedInProcess(lockFile);
     }
-    FileChannel ch;
-    FileLock lock;
+    boolean held = false;
     try {
-      ch = FileChannel.open(lockFile, CREATE, WRITE);
-    } catch (IOException e) {
-      return unlocked(key, file, lockFile, e);
+      FileChannel ch;
+      try {
+        ch = FileChannel.open(lockFile, WRITE);
+      } catch (IOException e) {
+        held = true;
+        return unlocked(key, file, lockFile, e);
+      }
+      FileLock lock;
+      try {
+        lock = ch.tryLock();
+      } catch (IOException e) {
+        ch.close();
+        held = true;
+        return unlocked(key, file, lockFile, e);
+      } catch (OverlappingFileLockException e) {
+        // Held by this JVM through another set of held keys (the class loaded twice): closing
+        // this channel would release that lock, so it is left open.
+        throw lockedInProcess(lockFile);
+      } catch (RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+      if (lock == null) {
+        ch.close();
+        throw new IOException("locked by another writer (" + lockFile + "): one journal per file");
+      }
+      held = true;
+      return new WriterLock(key, ch);
+    } finally {
+      if (!held) {
+        HELD.remove(key);
+      }
     }
-    try {
-      lock = ch.tryLock();
-    } catch (IOException e) {
-      ch.close();
-      return unlocked(key, file, lockFile, e);
-    } catch (OverlappingFileLockException e) {
-      lock = null; // the same file under another name, held by a journal of this process
-    } catch (RuntimeException e) {
-      ch.close();
-      HELD.remove(key);
-      throw e;
-    }
-    if (lock == null) {
-      ch.close();
-      HELD.remove(key);
-      throw new IOException("locked by another writer (" + lockFile + "): one journal per file");
-    }
-    return new WriterLock(key, ch);
   }
 
-  private static WriterLock unlocked(Path key, Path file, Path lockFile, IOException why) {
+  private static IOException lockedInProcess(Path lockFile) {
+    return new IOException("locked by another writer of this process (" + lockFile
+        + "): one journal per file");
+  }
+
+  private static WriterLock unlocked(Object key, Path file, Path lockFile, IOException why) {
     LOG.warn("journal file {}: no lock on {} ({}); opened without one, so nothing stops a writer "
         + "in another process", file, lockFile, why.toString());
     return new WriterLock(key, null);

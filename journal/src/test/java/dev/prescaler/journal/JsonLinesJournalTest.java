@@ -97,6 +97,18 @@ class JsonLinesJournalTest {
   }
 
   @Test
+  void aSecondNameForTheLockFileIsTheSameLock() throws Exception {
+    // A hard link here; a case-insensitive file system or a bind mount does the same.
+    Path a = dir.resolve("a.jsonl");
+    try (JsonLinesJournal first = JsonLinesJournal.open(a)) {
+      Files.createLink(dir.resolve("b.jsonl.lock"), dir.resolve("a.jsonl.lock"));
+      assertThatThrownBy(() -> JsonLinesJournal.open(dir.resolve("b.jsonl")))
+          .hasMessageContaining("locked by another writer of this process");
+      assertThat(LockProbe.probe(dir.resolve("a.jsonl.lock"))).isEqualTo("held");
+    }
+  }
+
+  @Test
   void aLockFileThatCannotBeMadeOpensTheJournalWithoutALock() throws Exception {
     // E.g. a journal file mounted into a directory the process cannot write: it opened before
     // the lock existed, and must still open. (Here the lock file's name is taken by a directory.)

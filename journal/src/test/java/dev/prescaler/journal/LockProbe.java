@@ -33,11 +33,17 @@ public final class LockProbe {
     command.add(System.getProperty("java.class.path"));
     command.add(LockProbe.class.getName());
     command.add(lockFile.toString());
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    // Standard error is left out: a JVM may print notices there ("Picked up JAVA_TOOL_OPTIONS").
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new IllegalStateException("the lock probe did not finish in 60 s");
     }
-    return new String(p.getInputStream().readAllBytes()).strip();
+    String out = new String(p.getInputStream().readAllBytes()).strip();
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException("the lock probe failed (exit " + p.exitValue() + "): " + out);
+    }
+    return out;
   }
 }
