@@ -122,8 +122,19 @@ public final class AgentMetrics implements EngineListener {
         .register(registry);
   }
 
-  /** Records whether this replica leads. */
-  public void leader(boolean leading) {
+  /**
+   * Records whether this replica leads. A replica that stops leading drops its per-workload
+   * gauges (replicas, load, forecast, accuracy, mode): the new leader's decisions make them stale,
+   * and a query over all replicas would mix them in. Counters stay.
+   */
+  public synchronized void leader(boolean leading) {
+    if (!leading && leader.get() == 1) {
+      replicas.clear();
+      load.clear();
+      forecastLoad.clear();
+      relativeMae.clear();
+      mode.clear();
+    }
     leader.set(leading ? 1 : 0);
   }
 

@@ -1,0 +1,57 @@
+package dev.prescaler.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.journal.DecisionRecord;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The agent's self-metrics across a change of leader. */
+class AgentMetricsTest {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final AgentMetrics metrics = new AgentMetrics(registry);
+
+  private int points(String name) {
+    for (MetricSnapshot s : registry.scrape()) {
+      if (s.getMetadata().getPrometheusName().equals(name)) {
+        return s.getDataPoints().size();
+      }
+    }
+    return 0;
+  }
+
+  private static DecisionEvent decision() {
+    return new DecisionEvent(new DecisionRecord(1, Instant.parse("2026-01-01T00:00:00Z"),
+        WorkloadRef.deployment("shop", "web"), Mode.ACT, DecisionRecord.Kind.SCALE, 3, 3,
+        Map.of("rps", 250.0), Map.of(), Map.of("rps", 250.0), Map.of(), 5, 5, List.of(),
+        Map.of(), DecisionRecord.Action.APPLIED, "scaled", Optional.empty()));
+  }
+
+  @Test
+  void aReplicaThatStopsLeadingDropsItsPerWorkloadGaugesAndKeepsItsCounters() {
+    // Catches a standby exposing the decisions of its term as if current: the new leader's
+    // make them stale, and a query over all replicas would mix them in.
+    metrics.leader(true);
+    metrics.onDecision(decision());
+    assertThat(points("prescaler_replicas")).isEqualTo(3); // current, ready, desired
+    assertThat(points("prescaler_load")).isEqualTo(1);
+    assertThat(points("prescaler_decisions")).isEqualTo(1);
+
+    metrics.leader(false);
+    assertThat(points("prescaler_replicas")).isZero();
+    assertThat(points("prescaler_load")).isZero();
+    assertThat(points("prescaler_decisions")).as("a counter stays").isEqualTo(1);
+
+    metrics.leader(true);
+    metrics.onDecision(decision());
+    assertThat(points("prescaler_replicas")).isEqualTo(3);
+  }
+}
