@@ -181,28 +181,22 @@ class ForecastEvalCommandTest {
 
   @Test
   void aBadTimestampInATraceNamesFileAndLine() throws IOException {
-    Path p = dir.resolve("t.csv");
-    Files.writeString(p, "timestamp,value\n2014-04-10T00:04:00Z,1\nyesterday,2\n");
-    assertThat(run("--trace", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":3: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
+    assertBadTrace("timestamp,value\n2014-04-10T00:04:00Z,1\nyesterday,2\n",
+        ":3: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
         + "seconds, but was 'yesterday'");
   }
 
   @Test
   void outOfOrderTraceRowsAreRejected() throws IOException {
-    Path p = dir.resolve("t.csv");
-    Files.writeString(p, "100,1\n400,2\n300,3\n");
-    assertThat(run("--trace", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":3: timestamp must be after the previous row's "
+    assertBadTrace("100,1\n400,2\n300,3\n",
+        ":3: timestamp must be after the previous row's "
         + "(1970-01-01T00:06:40Z), but was 300");
   }
 
   @Test
   void aNegativeTraceValueIsRejected() throws IOException {
-    Path p = dir.resolve("t.csv");
-    Files.writeString(p, "100,1\n400,-2\n");
-    assertThat(run("--trace", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":2: value must be finite and >= 0, but was '-2'");
+    assertBadTrace("100,1\n400,-2\n",
+        ":2: value must be finite and >= 0, but was '-2'");
   }
 
   @Test
@@ -268,19 +262,23 @@ class ForecastEvalCommandTest {
   @Test
   void aFirstRowThatIsNotAHeaderIsAnErrorNotDropped() throws IOException {
     // Its value is a number: a row with a bad timestamp, not a header. It used to be dropped.
-    Path p = dir.resolve("t.csv");
-    Files.writeString(p, "yesterday,1\n100,1\n400,2\n");
-    assertThat(run("--trace", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":1: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
+    assertBadTrace("yesterday,1\n100,1\n400,2\n",
+        ":1: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
         + "seconds, but was 'yesterday'");
   }
 
   @Test
   void aHeaderIsOnlyTheFirstLine() throws IOException {
-    Path p = dir.resolve("t.csv");
-    Files.writeString(p, "100,1\ntimestamp,value\n400,2\n");
-    assertThat(run("--trace", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":2: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
+    assertBadTrace("100,1\ntimestamp,value\n400,2\n",
+        ":2: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
         + "seconds, but was 'timestamp'");
+  }
+
+  /** A trace of {@code text} is bad input: exit code 2, one line, {@code error} after its name. */
+  private void assertBadTrace(String text, String error) throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, text);
+    assertThat(run("--trace", p.toString())).isEqualTo(2);
+    assertOneLineError(p + error);
   }
 }
