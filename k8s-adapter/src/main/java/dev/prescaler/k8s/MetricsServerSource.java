@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * A {@link MetricSource} over the Kubernetes Metrics Server: pod CPU and memory from {@code
@@ -43,11 +44,15 @@ import java.util.Optional;
  *
  * <p>Metric names: {@code cpu} (cores) and {@code memory} (bytes); any other name is reported
  * unavailable. For a {@link MetricTarget.Type#UTILIZATION} target the reading is Σ usage ÷ Σ
- * request × 100 over the ready pods that have a sample (the HPA's formula for {@code Resource}
- * metrics); a sampled pod without a request for the resource makes it unavailable. For {@link
- * MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total: the mean usage of the
- * sampled ready pods × the ready pods. The reading's time is the oldest sample used. Missing data
- * or API errors give unavailable readings, never a number. Thread-safe.
+ * request × 100 over the ready pods; a ready pod without a request for the resource makes it
+ * unavailable. For {@link MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total:
+ * Σ usage over the ready pods. Every ready pod must have a sample with a usage of the resource
+ * for each of its containers: when some have none (metrics-server has no sample of a pod before
+ * its first scrape), the reading is unavailable, naming how many of the ready pods lack one, since
+ * a figure from part of the pods is not the workload's (the engine holds for that interval rather
+ * than scale every pod by the others' load). No ready pod also gives an unavailable reading. The
+ * reading's time is the oldest sample used. Missing data or API errors give unavailable readings,
+ * never a number. Thread-safe.
  */
 public final class MetricsServerSource implements MetricSource {
   /** Default time after becoming ready during which a pod counts as warming: 60 s. */
@@ -150,12 +155,29 @@ public final class MetricsServerSource implements MetricSource {
   private static MetricReading reading(MetricTarget m, Map<String, V1Pod> ready,
       Map<String, PodMetrics> samples, String selector) {
     String res = m.name();
+    if (ready.isEmpty()) {
+      return MetricReading.unavailable(res, "no ready pod of " + selector + " to measure " + res
+          + " on");
+    }
     double usage = 0;
     double request = 0;
-    int sampled = 0;
+    int missing = 0;
     Instant oldest = null;
-    for (Map.Entry<String, PodMetrics> e : samples.entrySet()) {
-      PodMetrics pm = e.getValue();
+    for (Map.Entry<String, V1Pod> e : ready.entrySet()) {
+      if (m.type() == MetricTarget.Type.UTILIZATION) {
+        double r = requestOf(e.getValue(), res);
+        if (!(r > 0)) {
+          return MetricReading.unavailable(res, "pod " + e.getKey() + " has no " + res
+              + " request: utilization is undefined");
+        }
+        request += r;
+      }
+      PodMetrics pm = samples.get(e.getKey());
+      OptionalDouble u = pm == null ? OptionalDouble.empty() : usageOf(pm, res);
+      if (u.isEmpty()) {
+        missing++;
+        continue;
+      }
       Instant t;
       try {
         t = pm.getTimestamp() == null ? null : OffsetDateTime.parse(pm.getTimestamp()).toInstant();
@@ -166,36 +188,40 @@ public final class MetricsServerSource implements MetricSource {
         return MetricReading.unavailable(res, "PodMetrics of " + e.getKey()
             + " has no valid timestamp: " + pm.getTimestamp());
       }
-      double u = 0;
-      for (ContainerMetrics c : pm.getContainers() == null ? List.<ContainerMetrics>of()
-          : pm.getContainers()) {
-        Quantity q = c.getUsage() == null ? null : c.getUsage().get(res);
-        if (q != null) {
-          u += q.getNumber().doubleValue();
-        }
-      }
-      if (m.type() == MetricTarget.Type.UTILIZATION) {
-        double r = requestOf(ready.get(e.getKey()), res);
-        if (!(r > 0)) {
-          return MetricReading.unavailable(res, "pod " + e.getKey() + " has no " + res
-              + " request: utilization is undefined");
-        }
-        request += r;
-      }
-      usage += u;
-      sampled++;
+      usage += u.getAsDouble();
       oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
     }
-    if (sampled == 0) {
-      return MetricReading.unavailable(res, "no ready pod of " + selector
-          + " has a metrics.k8s.io sample (" + ready.size() + " ready)");
+    if (missing > 0) {
+      // Not the others' figure spread over every pod: that scales a part up to the whole.
+      return MetricReading.unavailable(res, missing + " of " + ready.size() + " ready pods of "
+          + selector + " have no metrics.k8s.io sample of " + res
+          + " (a new pod has none before its first scrape)");
     }
-    double value = m.type() == MetricTarget.Type.UTILIZATION
-        ? usage / request * 100.0 : usage / sampled * ready.size();
+    double value = m.type() == MetricTarget.Type.UTILIZATION ? usage / request * 100.0 : usage;
     if (!Double.isFinite(value)) {
       return MetricReading.unavailable(res, "non-finite " + res + " value " + value);
     }
     return MetricReading.of(res, value, oldest);
+  }
+
+  /**
+   * A pod's usage of {@code res}: the sum over its containers, empty when the sample has no
+   * container or a container without a usage of {@code res} (as the HPA counts such a pod).
+   */
+  private static OptionalDouble usageOf(PodMetrics pm, String res) {
+    List<ContainerMetrics> cs = pm.getContainers();
+    if (cs == null || cs.isEmpty()) {
+      return OptionalDouble.empty();
+    }
+    double sum = 0;
+    for (ContainerMetrics c : cs) {
+      Quantity q = c.getUsage() == null ? null : c.getUsage().get(res);
+      if (q == null) {
+        return OptionalDouble.empty();
+      }
+      sum += q.getNumber().doubleValue();
+    }
+    return OptionalDouble.of(sum);
   }
 
   private static double requestOf(V1Pod pod, String res) {
