@@ -7,13 +7,14 @@ import dev.prescaler.core.Observation;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
-import io.kubernetes.client.Metrics;
 import io.kubernetes.client.custom.ContainerMetrics;
 import io.kubernetes.client.custom.PodMetrics;
 import io.kubernetes.client.custom.PodMetricsList;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
@@ -37,10 +38,13 @@ import java.util.OptionalDouble;
  *
  * <p>Per read: one GET of {@code /scale} (current replicas, the selector), one list of the pods
  * (readiness and start times from the core API) and, when the spec has a {@code cpu} or {@code
- * memory} metric, one list of PodMetrics. Replica counts: {@code current} is the scale's {@code
- * spec.replicas}; {@code ready} counts pods that are Ready and not terminating; {@code warming}
- * counts ready pods that became ready less than {@link Builder#warmUp} ago (by the Ready
- * condition's {@code lastTransitionTime}, else the pod's {@code startTime}).
+ * memory} metric, one list of PodMetrics. Each call is retried by the {@link RetryPolicy} (5xx,
+ * timeouts and other I/O errors, 429 after its {@code Retry-After}); when a call still fails, the
+ * readings it feeds are unavailable with the error (a failed PodMetrics list keeps the replica
+ * counts of the other two calls in the observation). Replica counts: {@code current} is the
+ * scale's {@code spec.replicas}; {@code ready} counts pods that are Ready and not terminating;
+ * {@code warming} counts ready pods that became ready less than {@link Builder#warmUp} ago (by
+ * the Ready condition's {@code lastTransitionTime}, else the pod's {@code startTime}).
  *
  * <p>Metric names: {@code cpu} (cores) and {@code memory} (bytes); any other name is reported
  * unavailable. For a {@link MetricTarget.Type#UTILIZATION} target the reading is Σ usage ÷ Σ
@@ -59,15 +63,17 @@ public final class MetricsServerSource implements MetricSource {
   public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(60);
 
   private final ScaleClient scales;
+  private final ApiClient client;
   private final CoreV1Api core;
-  private final Metrics metrics;
+  private final CustomObjectsApi custom;
   private final ApiCalls calls;
   private final Duration warmUp;
 
   private MetricsServerSource(Builder b) {
     this.scales = b.scaleClient();
+    this.client = b.client;
     this.core = new CoreV1Api(b.client);
-    this.metrics = new Metrics(b.client);
+    this.custom = new CustomObjectsApi(b.client);
     this.calls = b.calls();
     this.warmUp = b.warmUp;
   }
@@ -127,7 +133,7 @@ public final class MetricsServerSource implements MetricSource {
     String metricsProblem = null;
     if (wantsResources) {
       ApiCalls.Result<PodMetricsList> pm =
-          calls.run(() -> metrics.getPodMetrics(ref.namespace(), s.selector()));
+          calls.run(() -> podMetrics(ref.namespace(), s.selector()));
       if (pm.ok()) {
         for (PodMetrics m : pm.value().map(PodMetricsList::getItems).orElse(List.of())) {
           if (m.getMetadata() != null && ready.containsKey(m.getMetadata().getName())) {
@@ -150,6 +156,19 @@ public final class MetricsServerSource implements MetricSource {
       }
     }
     return new Observation(now, readings, Optional.of(replicas));
+  }
+
+  /**
+   * Lists the PodMetrics of {@code selector}. Not through the client's {@code Metrics}: its
+   * GenericKubernetesApi throws an IllegalStateException on an I/O error (a timeout), which no
+   * retry sees, and drops an error's body and headers (reason, message, Retry-After). Through the
+   * custom-objects API every failure is an ApiException like the other calls': code 0 for I/O
+   * errors, else the HTTP status with its body and headers.
+   */
+  private PodMetricsList podMetrics(String namespace, String selector) throws ApiException {
+    return client.<PodMetricsList>execute(custom.listNamespacedCustomObject("metrics.k8s.io",
+        "v1beta1", namespace, "pods").labelSelector(selector).buildCall(null),
+        PodMetricsList.class).getData();
   }
 
   private static MetricReading reading(MetricTarget m, Map<String, V1Pod> ready,

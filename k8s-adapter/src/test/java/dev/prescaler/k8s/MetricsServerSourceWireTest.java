@@ -24,7 +24,7 @@ class MetricsServerSourceWireTest {
   private static final String SCALE = "/apis/apps/v1/namespaces/default/deployments/web/scale";
   private static final String PODS = "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb";
   private static final String METRICS =
-      "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dweb&watch=false";
+      "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dweb";
 
   private final Wire wire = new Wire();
   private final ManualClock clock = new ManualClock(T0);
@@ -101,5 +101,89 @@ class MetricsServerSourceWireTest {
     assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + SCALE,
         "GET " + PODS, "GET " + METRICS);
     assertThat(sleeps).isEmpty();
+  }
+
+  @Test
+  void timeoutsOnEveryTryOfThePodMetricsListGiveAnUnavailableReadingWithTheReplicaCounts() {
+    wire.json(200, Wire.scale("web", 3, 3, "1", "app=web")).json(200, podList());
+    for (int i = 0; i < 4; i++) {
+      wire.stall();
+    }
+
+    Observation o = source(Duration.ofMillis(200)).read(spec(MetricTarget.utilization("cpu", 60)),
+        T0);
+
+    MetricReading cpu = o.reading("cpu");
+    assertThat(cpu.isAvailable()).isFalse();
+    assertThat(cpu.reason()).startsWith("I/O error on pods.metrics.k8s.io in default (app=web): "
+        + "SocketTimeoutException");
+    assertThat(o.replicas()).contains(new ReplicaStatus(3, 0, 0));
+    // RetryPolicy.DEFAULT: 4 tries, waiting 200 ms doubling.
+    assertThat(sleeps).containsExactly(Duration.ofMillis(200), Duration.ofMillis(400),
+        Duration.ofMillis(800));
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + SCALE,
+        "GET " + PODS, "GET " + METRICS, "GET " + METRICS, "GET " + METRICS, "GET " + METRICS);
+  }
+
+  @Test
+  void aTimedOutPodMetricsListIsRetried() {
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, podList(pod("web-0")))
+        .stall().json(200, sampleList(sample("web-0", "\"cpu\":\"300m\",\"memory\":\"1Gi\"")));
+
+    Observation o = source(Duration.ofMillis(200)).read(spec(MetricTarget.utilization("cpu", 60)),
+        T0);
+
+    MetricReading cpu = o.reading("cpu");
+    assertThat(cpu.isAvailable()).as(cpu.reason()).isTrue();
+    assertThat(cpu.value()).isCloseTo(60.0, within(1e-9));
+    assertThat(sleeps).containsExactly(Duration.ofMillis(200));
+  }
+
+  @Test
+  void serverErrorsWithoutABodyAreRetriedThenUnavailable() {
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, podList(pod("web-0")));
+    for (int i = 0; i < 4; i++) {
+      wire.json(503, "");
+    }
+
+    Observation o = source(Duration.ofSeconds(5)).read(spec(MetricTarget.utilization("cpu", 60),
+        MetricTarget.averageValue("memory", 1e8)), T0);
+
+    assertThat(o.reading("cpu").isAvailable()).isFalse();
+    assertThat(o.reading("cpu").reason()).isEqualTo("HTTP 503 on pods.metrics.k8s.io in default "
+        + "(app=web): no message from the server");
+    assertThat(o.reading("memory").reason()).isEqualTo(o.reading("cpu").reason());
+    assertThat(o.replicas()).contains(new ReplicaStatus(1, 1, 0));
+    assertThat(sleeps).hasSize(3);
+  }
+
+  @Test
+  void aRefusedPodMetricsListNamesTheServersReasonAndIsNotRetried() {
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, podList(pod("web-0")))
+        .status(403, "Forbidden", "pods.metrics.k8s.io is forbidden: User \"system:serviceaccount:"
+            + "prescaler:prescaler\" cannot list resource \"pods\" in API group "
+            + "\"metrics.k8s.io\"");
+
+    Observation o = source(Duration.ofSeconds(5)).read(spec(MetricTarget.utilization("cpu", 60)),
+        T0);
+
+    assertThat(o.reading("cpu").reason()).isEqualTo("HTTP 403 Forbidden on pods.metrics.k8s.io in "
+        + "default (app=web): pods.metrics.k8s.io is forbidden: User \"system:serviceaccount:"
+        + "prescaler:prescaler\" cannot list resource \"pods\" in API group \"metrics.k8s.io\"");
+    assertThat(sleeps).isEmpty();
+    assertThat(wire.requests()).hasSize(3);
+  }
+
+  @Test
+  void tooManyRequestsOnThePodMetricsListWaitsItsRetryAfter() {
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, podList(pod("web-0")))
+        .tooManyRequests(1)
+        .json(200, sampleList(sample("web-0", "\"cpu\":\"250m\",\"memory\":\"1Gi\"")));
+
+    Observation o = source(Duration.ofSeconds(5)).read(spec(MetricTarget.utilization("cpu", 60)),
+        T0);
+
+    assertThat(o.reading("cpu").value()).isCloseTo(50.0, within(1e-9));
+    assertThat(sleeps).containsExactly(Duration.ofSeconds(1));
   }
 }
