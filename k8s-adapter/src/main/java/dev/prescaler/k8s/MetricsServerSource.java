@@ -7,13 +7,14 @@ import dev.prescaler.core.Observation;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
-import io.kubernetes.client.Metrics;
 import io.kubernetes.client.custom.ContainerMetrics;
 import io.kubernetes.client.custom.PodMetrics;
 import io.kubernetes.client.custom.PodMetricsList;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * A {@link MetricSource} over the Kubernetes Metrics Server: pod CPU and memory from {@code
@@ -36,33 +38,42 @@ import java.util.Optional;
  *
  * <p>Per read: one GET of {@code /scale} (current replicas, the selector), one list of the pods
  * (readiness and start times from the core API) and, when the spec has a {@code cpu} or {@code
- * memory} metric, one list of PodMetrics. Replica counts: {@code current} is the scale's {@code
- * spec.replicas}; {@code ready} counts pods that are Ready and not terminating; {@code warming}
- * counts ready pods that became ready less than {@link Builder#warmUp} ago (by the Ready
- * condition's {@code lastTransitionTime}, else the pod's {@code startTime}).
+ * memory} metric, one list of PodMetrics. Each call is retried by the {@link RetryPolicy} (5xx,
+ * timeouts and other I/O errors, 429 after its {@code Retry-After}); when a call still fails, the
+ * readings it feeds are unavailable with the error (a failed PodMetrics list keeps the replica
+ * counts of the other two calls in the observation). Replica counts: {@code current} is the
+ * scale's {@code spec.replicas}; {@code ready} counts pods that are Ready and not terminating;
+ * {@code warming} counts ready pods that became ready less than {@link Builder#warmUp} ago (by
+ * the Ready condition's {@code lastTransitionTime}, else the pod's {@code startTime}).
  *
  * <p>Metric names: {@code cpu} (cores) and {@code memory} (bytes); any other name is reported
  * unavailable. For a {@link MetricTarget.Type#UTILIZATION} target the reading is Σ usage ÷ Σ
- * request × 100 over the ready pods that have a sample (the HPA's formula for {@code Resource}
- * metrics); a sampled pod without a request for the resource makes it unavailable. For {@link
- * MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total: the mean usage of the
- * sampled ready pods × the ready pods. The reading's time is the oldest sample used. Missing data
- * or API errors give unavailable readings, never a number. Thread-safe.
+ * request × 100 over the ready pods; a ready pod without a request for the resource makes it
+ * unavailable. For {@link MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total:
+ * Σ usage over the ready pods. Every ready pod must have a sample with a usage of the resource
+ * for each of its containers: when some have none (metrics-server has no sample of a pod before
+ * its first scrape), the reading is unavailable, naming how many of the ready pods lack one, since
+ * a figure from part of the pods is not the workload's (the engine holds for that interval rather
+ * than scale every pod by the others' load). No ready pod also gives an unavailable reading. The
+ * reading's time is the oldest sample used. Missing data or API errors give unavailable readings,
+ * never a number. Thread-safe.
  */
 public final class MetricsServerSource implements MetricSource {
   /** Default time after becoming ready during which a pod counts as warming: 60 s. */
   public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(60);
 
   private final ScaleClient scales;
+  private final ApiClient client;
   private final CoreV1Api core;
-  private final Metrics metrics;
+  private final CustomObjectsApi custom;
   private final ApiCalls calls;
   private final Duration warmUp;
 
   private MetricsServerSource(Builder b) {
     this.scales = b.scaleClient();
+    this.client = b.client;
     this.core = new CoreV1Api(b.client);
-    this.metrics = new Metrics(b.client);
+    this.custom = new CustomObjectsApi(b.client);
     this.calls = b.calls();
     this.warmUp = b.warmUp;
   }
@@ -122,7 +133,7 @@ public final class MetricsServerSource implements MetricSource {
     String metricsProblem = null;
     if (wantsResources) {
       ApiCalls.Result<PodMetricsList> pm =
-          calls.run(() -> metrics.getPodMetrics(ref.namespace(), s.selector()));
+          calls.run(() -> podMetrics(ref.namespace(), s.selector()));
       if (pm.ok()) {
         for (PodMetrics m : pm.value().map(PodMetricsList::getItems).orElse(List.of())) {
           if (m.getMetadata() != null && ready.containsKey(m.getMetadata().getName())) {
@@ -147,15 +158,45 @@ public final class MetricsServerSource implements MetricSource {
     return new Observation(now, readings, Optional.of(replicas));
   }
 
+  /**
+   * Lists the PodMetrics of {@code selector}. Not through the client's {@code Metrics}: its
+   * GenericKubernetesApi throws an IllegalStateException on an I/O error (a timeout), which no
+   * retry sees, and drops an error's body and headers (reason, message, Retry-After). Through the
+   * custom-objects API every failure is an ApiException like the other calls': code 0 for I/O
+   * errors, else the HTTP status with its body and headers.
+   */
+  private PodMetricsList podMetrics(String namespace, String selector) throws ApiException {
+    return client.<PodMetricsList>execute(custom.listNamespacedCustomObject("metrics.k8s.io",
+        "v1beta1", namespace, "pods").labelSelector(selector).buildCall(null),
+        PodMetricsList.class).getData();
+  }
+
   private static MetricReading reading(MetricTarget m, Map<String, V1Pod> ready,
       Map<String, PodMetrics> samples, String selector) {
     String res = m.name();
+    if (ready.isEmpty()) {
+      return MetricReading.unavailable(res, "no ready pod of " + selector + " to measure " + res
+          + " on");
+    }
     double usage = 0;
     double request = 0;
-    int sampled = 0;
+    int missing = 0;
     Instant oldest = null;
-    for (Map.Entry<String, PodMetrics> e : samples.entrySet()) {
-      PodMetrics pm = e.getValue();
+    for (Map.Entry<String, V1Pod> e : ready.entrySet()) {
+      if (m.type() == MetricTarget.Type.UTILIZATION) {
+        double r = requestOf(e.getValue(), res);
+        if (!(r > 0)) {
+          return MetricReading.unavailable(res, "pod " + e.getKey() + " has no " + res
+              + " request: utilization is undefined");
+        }
+        request += r;
+      }
+      PodMetrics pm = samples.get(e.getKey());
+      OptionalDouble u = pm == null ? OptionalDouble.empty() : usageOf(pm, res);
+      if (u.isEmpty()) {
+        missing++;
+        continue;
+      }
       Instant t;
       try {
         t = pm.getTimestamp() == null ? null : OffsetDateTime.parse(pm.getTimestamp()).toInstant();
@@ -166,36 +207,40 @@ public final class MetricsServerSource implements MetricSource {
         return MetricReading.unavailable(res, "PodMetrics of " + e.getKey()
             + " has no valid timestamp: " + pm.getTimestamp());
       }
-      double u = 0;
-      for (ContainerMetrics c : pm.getContainers() == null ? List.<ContainerMetrics>of()
-          : pm.getContainers()) {
-        Quantity q = c.getUsage() == null ? null : c.getUsage().get(res);
-        if (q != null) {
-          u += q.getNumber().doubleValue();
-        }
-      }
-      if (m.type() == MetricTarget.Type.UTILIZATION) {
-        double r = requestOf(ready.get(e.getKey()), res);
-        if (!(r > 0)) {
-          return MetricReading.unavailable(res, "pod " + e.getKey() + " has no " + res
-              + " request: utilization is undefined");
-        }
-        request += r;
-      }
-      usage += u;
-      sampled++;
+      usage += u.getAsDouble();
       oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
     }
-    if (sampled == 0) {
-      return MetricReading.unavailable(res, "no ready pod of " + selector
-          + " has a metrics.k8s.io sample (" + ready.size() + " ready)");
+    if (missing > 0) {
+      // Not the others' figure spread over every pod: that scales a part up to the whole.
+      return MetricReading.unavailable(res, missing + " of " + ready.size() + " ready pods of "
+          + selector + " have no metrics.k8s.io sample of " + res
+          + " (a new pod has none before its first scrape)");
     }
-    double value = m.type() == MetricTarget.Type.UTILIZATION
-        ? usage / request * 100.0 : usage / sampled * ready.size();
+    double value = m.type() == MetricTarget.Type.UTILIZATION ? usage / request * 100.0 : usage;
     if (!Double.isFinite(value)) {
       return MetricReading.unavailable(res, "non-finite " + res + " value " + value);
     }
     return MetricReading.of(res, value, oldest);
+  }
+
+  /**
+   * A pod's usage of {@code res}: the sum over its containers, empty when the sample has no
+   * container or a container without a usage of {@code res} (as the HPA counts such a pod).
+   */
+  private static OptionalDouble usageOf(PodMetrics pm, String res) {
+    List<ContainerMetrics> cs = pm.getContainers();
+    if (cs == null || cs.isEmpty()) {
+      return OptionalDouble.empty();
+    }
+    double sum = 0;
+    for (ContainerMetrics c : cs) {
+      Quantity q = c.getUsage() == null ? null : c.getUsage().get(res);
+      if (q == null) {
+        return OptionalDouble.empty();
+      }
+      sum += q.getNumber().doubleValue();
+    }
+    return OptionalDouble.of(sum);
   }
 
   private static double requestOf(V1Pod pod, String res) {

@@ -45,6 +45,16 @@ class MetricsServerSourceTest {
     // cold: pods but no metrics yet.
     k8s.deployment("cold", 1);
     k8s.readyPod("cold-0", "cold", true, T0.minus(Duration.ofMinutes(5)));
+    // partial: 3 ready pods requesting 500m, only one of them sampled (900m).
+    k8s.deployment("partial", 3);
+    for (int i = 0; i < 3; i++) {
+      k8s.readyPod("partial-" + i, "partial", true, T0.minus(Duration.ofMinutes(10)));
+    }
+    k8s.podMetrics("partial-0", "partial", "900m", "200Mi", T0.minusSeconds(15));
+    // idle: no ready pod (the one pod is not ready), with a sample.
+    k8s.deployment("idle", 1);
+    k8s.readyPod("idle-0", "idle", false, T0.minusSeconds(5));
+    k8s.podMetrics("idle-0", "idle", "100m", "64Mi", T0.minusSeconds(5));
   }
 
   @AfterAll
@@ -86,10 +96,40 @@ class MetricsServerSourceTest {
         MetricTarget.averageValue("rps", 100)), T0);
     assertThat(o.replicas()).contains(new ReplicaStatus(1, 1, 0));
     assertThat(o.reading("cpu").isAvailable()).isFalse();
-    assertThat(o.reading("cpu").reason()).isEqualTo("no ready pod of app=cold has a "
-        + "metrics.k8s.io sample (1 ready)");
+    assertThat(o.reading("cpu").reason()).isEqualTo("1 of 1 ready pods of app=cold have no "
+        + "metrics.k8s.io sample of cpu (a new pod has none before its first scrape)");
     assertThat(o.reading("rps").reason()).isEqualTo("MetricsServerSource serves cpu and memory "
         + "only, not rps");
+  }
+
+  @Test
+  void readyPodsWithoutASampleMakeEveryResourceReadingUnavailable() {
+    // One sample of 900m against a 500m request is 180 %: a figure of one pod, not of the three
+    // (the engine would multiply it by all three ready pods).
+    Observation o = source.read(spec("partial", MetricTarget.utilization("cpu", 60),
+        MetricTarget.averageValue("memory", 1e8)), T0);
+
+    assertThat(o.replicas()).contains(new ReplicaStatus(3, 3, 0));
+    MetricReading cpu = o.reading("cpu");
+    assertThat(cpu.isAvailable()).as("cpu %s", cpu).isFalse();
+    assertThat(cpu.reason()).isEqualTo("2 of 3 ready pods of app=partial have no metrics.k8s.io "
+        + "sample of cpu (a new pod has none before its first scrape)");
+    // A total of part of the pods is not the workload's total either.
+    MetricReading memory = o.reading("memory");
+    assertThat(memory.isAvailable()).as("memory %s", memory).isFalse();
+    assertThat(memory.reason()).startsWith("2 of 3 ready pods of app=partial have no "
+        + "metrics.k8s.io sample of memory");
+  }
+
+  @Test
+  void noReadyPodGivesUnavailableReadingsWhateverTheSamples() {
+    Observation o = source.read(spec("idle", MetricTarget.utilization("cpu", 60),
+        MetricTarget.averageValue("memory", 1e8)), T0);
+    assertThat(o.replicas()).contains(new ReplicaStatus(1, 0, 0));
+    assertThat(o.reading("cpu").isAvailable()).isFalse();
+    assertThat(o.reading("cpu").reason()).isEqualTo("no ready pod of app=idle to measure cpu on");
+    assertThat(o.reading("memory").reason())
+        .isEqualTo("no ready pod of app=idle to measure memory on");
   }
 
   @Test

@@ -1,0 +1,189 @@
+package dev.prescaler.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Exact answers and injected errors of the API under {@link MetricsServerSource}. */
+class MetricsServerSourceWireTest {
+  private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+  private static final String SCALE = "/apis/apps/v1/namespaces/default/deployments/web/scale";
+  private static final String PODS = "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb";
+  private static final String METRICS =
+      "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dweb";
+
+  private final Wire wire = new Wire();
+  private final ManualClock clock = new ManualClock(T0);
+  private final List<Duration> sleeps = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    wire.close();
+  }
+
+  private MetricsServerSource source(Duration readTimeout) {
+    return MetricsServerSource.builder(wire.client(readTimeout)).clock(clock).sleeper(d -> {
+      sleeps.add(d);
+      clock.advance(d);
+    }).build();
+  }
+
+  private static WorkloadSpec spec(MetricTarget... metrics) {
+    WorkloadSpec.Builder b = WorkloadSpec.builder(WorkloadRef.deployment("default", "web"))
+        .maxReplicas(20);
+    for (MetricTarget m : metrics) {
+      b.metric(m);
+    }
+    return b.build();
+  }
+
+  /** A ready pod of app=web, ready for 10 minutes, requesting 500m CPU and 256Mi. */
+  private static String pod(String name) {
+    String since = T0.minus(Duration.ofMinutes(10)).toString();
+    return String.format(Locale.ROOT, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\","
+        + "\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":"
+        + "\"pause\",\"resources\":{\"requests\":{\"cpu\":\"500m\",\"memory\":\"256Mi\"}}}]},"
+        + "\"status\":{\"phase\":\"Running\",\"startTime\":\"%s\",\"conditions\":[{\"type\":"
+        + "\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"%s\"}]}}", name, since, since);
+  }
+
+  private static String podList(String... pods) {
+    return "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"5\"},"
+        + "\"items\":[" + String.join(",", pods) + "]}";
+  }
+
+  /** A PodMetrics of {@code name}, sampled 20 s before T0, with the given container usage. */
+  private static String sample(String name, String usage) {
+    return String.format(Locale.ROOT, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\"},"
+        + "\"timestamp\":\"%s\",\"window\":\"30s\",\"containers\":[{\"name\":\"app\",\"usage\":"
+        + "{%s}}]}", name, T0.minusSeconds(20), usage);
+  }
+
+  private static String sampleList(String... samples) {
+    return "{\"apiVersion\":\"metrics.k8s.io/v1beta1\",\"kind\":\"PodMetricsList\",\"metadata\":"
+        + "{},\"items\":[" + String.join(",", samples) + "]}";
+  }
+
+  @Test
+  void aSampleWithoutTheResourceCountsAsNoSample() {
+    wire.json(200, Wire.scale("web", 2, 2, "1", "app=web"))
+        .json(200, podList(pod("web-0"), pod("web-1")))
+        .json(200, sampleList(sample("web-0", "\"cpu\":\"400m\",\"memory\":\"128Mi\""),
+            sample("web-1", "\"memory\":\"128Mi\"")));
+
+    Observation o = source(Duration.ofSeconds(5)).read(spec(MetricTarget.utilization("cpu", 60),
+        MetricTarget.utilization("memory", 80)), T0);
+
+    // Not 400m ÷ 1000m = 40 %: web-1's CPU is unknown, not zero.
+    MetricReading cpu = o.reading("cpu");
+    assertThat(cpu.isAvailable()).as("cpu %s", cpu).isFalse();
+    assertThat(cpu.reason()).isEqualTo("1 of 2 ready pods of app=web have no metrics.k8s.io "
+        + "sample of cpu (a new pod has none before its first scrape)");
+    MetricReading memory = o.reading("memory");
+    assertThat(memory.isAvailable()).as(memory.reason()).isTrue();
+    assertThat(memory.value()).isCloseTo(50.0, within(1e-9));
+    assertThat(memory.timestamp()).isEqualTo(T0.minusSeconds(20));
+    assertThat(o.replicas()).contains(new ReplicaStatus(2, 2, 0));
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + SCALE,
+        "GET " + PODS, "GET " + METRICS);
+    assertThat(sleeps).isEmpty();
+  }
+
+  @Test
+  void timeoutsOnEveryTryOfThePodMetricsListGiveAnUnavailableReadingWithTheReplicaCounts() {
+    wire.json(200, Wire.scale("web", 3, 3, "1", "app=web")).json(200, podList());
+    for (int i = 0; i < 4; i++) {
+      wire.stall();
+    }
+
+    Observation o = source(Duration.ofMillis(200)).read(spec(MetricTarget.utilization("cpu", 60)),
+        T0);
+
+    MetricReading cpu = o.reading("cpu");
+    assertThat(cpu.isAvailable()).isFalse();
+    assertThat(cpu.reason()).startsWith("I/O error on pods.metrics.k8s.io in default (app=web): "
+        + "SocketTimeoutException");
+    assertThat(o.replicas()).contains(new ReplicaStatus(3, 0, 0));
+    // RetryPolicy.DEFAULT: 4 tries, waiting 200 ms doubling.
+    assertThat(sleeps).containsExactly(Duration.ofMillis(200), Duration.ofMillis(400),
+        Duration.ofMillis(800));
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + SCALE,
+        "GET " + PODS, "GET " + METRICS, "GET " + METRICS, "GET " + METRICS, "GET " + METRICS);
+  }
+
+  @Test
+  void aTimedOutPodMetricsListIsRetried() {
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, podList(pod("web-0")))
+        .stall().json(200, sampleList(sample("web-0", "\"cpu\":\"300m\",\"memory\":\"1Gi\"")));
+
+    Observation o = source(Duration.ofMillis(200)).read(spec(MetricTarget.utilization("cpu", 60)),
+        T0);
+
+    MetricReading cpu = o.reading("cpu");
+    assertThat(cpu.isAvailable()).as(cpu.reason()).isTrue();
+    assertThat(cpu.value()).isCloseTo(60.0, within(1e-9));
+    assertThat(sleeps).containsExactly(Duration.ofMillis(200));
+  }
+
+  @Test
+  void serverErrorsWithoutABodyAreRetriedThenUnavailable() {
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, podList(pod("web-0")));
+    for (int i = 0; i < 4; i++) {
+      wire.json(503, "");
+    }
+
+    Observation o = source(Duration.ofSeconds(5)).read(spec(MetricTarget.utilization("cpu", 60),
+        MetricTarget.averageValue("memory", 1e8)), T0);
+
+    assertThat(o.reading("cpu").isAvailable()).isFalse();
+    assertThat(o.reading("cpu").reason()).isEqualTo("HTTP 503 on pods.metrics.k8s.io in default "
+        + "(app=web): no message from the server");
+    assertThat(o.reading("memory").reason()).isEqualTo(o.reading("cpu").reason());
+    assertThat(o.replicas()).contains(new ReplicaStatus(1, 1, 0));
+    assertThat(sleeps).hasSize(3);
+  }
+
+  @Test
+  void aRefusedPodMetricsListNamesTheServersReasonAndIsNotRetried() {
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, podList(pod("web-0")))
+        .status(403, "Forbidden", "pods.metrics.k8s.io is forbidden: User \"system:serviceaccount:"
+            + "prescaler:prescaler\" cannot list resource \"pods\" in API group "
+            + "\"metrics.k8s.io\"");
+
+    Observation o = source(Duration.ofSeconds(5)).read(spec(MetricTarget.utilization("cpu", 60)),
+        T0);
+
+    assertThat(o.reading("cpu").reason()).isEqualTo("HTTP 403 Forbidden on pods.metrics.k8s.io in "
+        + "default (app=web): pods.metrics.k8s.io is forbidden: User \"system:serviceaccount:"
+        + "prescaler:prescaler\" cannot list resource \"pods\" in API group \"metrics.k8s.io\"");
+    assertThat(sleeps).isEmpty();
+    assertThat(wire.requests()).hasSize(3);
+  }
+
+  @Test
+  void tooManyRequestsOnThePodMetricsListWaitsItsRetryAfter() {
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, podList(pod("web-0")))
+        .tooManyRequests(1)
+        .json(200, sampleList(sample("web-0", "\"cpu\":\"250m\",\"memory\":\"1Gi\"")));
+
+    Observation o = source(Duration.ofSeconds(5)).read(spec(MetricTarget.utilization("cpu", 60)),
+        T0);
+
+    assertThat(o.reading("cpu").value()).isCloseTo(50.0, within(1e-9));
+    assertThat(sleeps).containsExactly(Duration.ofSeconds(1));
+  }
+}
