@@ -182,9 +182,13 @@ public final class AgentConfigParser {
           problems.add("prometheus.url must not hold user info (credentials in the URL are not "
               + "sent): use prometheus.bearerTokenFile, but was " + shown);
           uri = null;
-        } else if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
-            || uri.getHost() == null) {
-          problems.add("prometheus.url must be an http(s) URL with a host, but was " + shown);
+        } else {
+          // What the source's builder refuses at start, --validate refuses: the same check.
+          String form = PrometheusMetricSource.baseUriFormProblem(uri);
+          if (form != null) {
+            problems.add("prometheus.url " + form + ", but was " + shown);
+            uri = null;
+          }
         }
       } catch (URISyntaxException e) {
         problems.add("prometheus.url must be a URL, but was " + shown);

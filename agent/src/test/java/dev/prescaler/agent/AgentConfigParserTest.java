@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.PastDecision;
@@ -12,9 +13,12 @@ import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.HpaPolicy;
+import dev.prescaler.prometheus.PrometheusMetricSource;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -249,6 +253,40 @@ class AgentConfigParserTest {
               .startsWith("workloads[0].metrics[0].query has unknown placeholder {nme}"));
           assertThat(e.getMessage()).doesNotContain("s3cret");
         });
+  }
+
+  @Test
+  void aPrometheusUrlIsRefusedExactlyWhenTheSourceWouldRefuseItAtStart() {
+    String workload = MINIMAL.substring("workloads:\n".length());
+    Map<String, Boolean> accepted = new LinkedHashMap<>();
+    accepted.put("http://prometheus.monitoring:9090/?tenant=a", false);
+    accepted.put("http://prometheus.monitoring:9090/#graph", false);
+    accepted.put("ftp://prometheus.monitoring/", false);
+    accepted.put("http:///api/", false);
+    accepted.put("http://prom_1:9090", false); // no server-based host
+    accepted.put("HTTPS://prometheus.monitoring:9090", true);
+    accepted.put("https://gateway/prometheus/", true);
+    accepted.forEach((url, ok) -> {
+      String yaml = "prometheus:\n  url: '" + url + "'\nworkloads:\n" + workload;
+      boolean sourceBuilds;
+      try {
+        PrometheusMetricSource.builder().baseUri(URI.create(url)).metric("cpu", "sum(up)")
+            .build();
+        sourceBuilds = true;
+      } catch (InvalidConfigurationException e) {
+        sourceBuilds = false;
+      }
+      assertThat(sourceBuilds).as("the source builds with " + url).isEqualTo(ok);
+      if (ok) {
+        assertThat(AgentConfigParser.parse(yaml, "ok.yaml").prometheus().orElseThrow().url())
+            .isEqualTo(URI.create(url));
+      } else {
+        assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "url.yaml"))
+            .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .containsExactly("prometheus.url must be an http or https URI with a host and no "
+                    + "query or fragment, but was \"" + url + "\""));
+      }
+    });
   }
 
   @Test
