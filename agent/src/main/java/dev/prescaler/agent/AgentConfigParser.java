@@ -13,6 +13,7 @@ import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.forecast.Forecasters;
 import dev.prescaler.k8s.KubernetesEventListener;
 import dev.prescaler.k8s.ModeStore;
+import dev.prescaler.k8s.ScalableResource;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
 import java.io.IOException;
@@ -266,8 +267,14 @@ public final class AgentConfigParser {
     if (name.isEmpty()) {
       problems.add(path + ".name is required");
     }
+    // The agent registers no scale resource of its own: another kind would hold on every tick.
+    List<String> kinds = ScalableResource.builtInKinds();
+    if (!kinds.contains(kind)) {
+      problems.add(path + ".kind must be one of " + String.join(", ", kinds)
+          + " (the kinds the agent can scale), but was " + quote(kind));
+    }
     WorkloadRef ref = null;
-    if (ns.isPresent() && name.isPresent()) {
+    if (ns.isPresent() && name.isPresent() && kinds.contains(kind)) {
       try {
         ref = new WorkloadRef(ns.get(), kind, name.get());
       } catch (IllegalArgumentException e) {

@@ -290,6 +290,21 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void aKindTheAgentCannotScaleIsRefusedWithTheKindsItCan() {
+    assertThatThrownBy(() -> AgentConfigParser.parse(MINIMAL.replace("name: web",
+        "name: web\n    kind: Deploymnet"), "kind.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("workloads[0].kind must be one of Deployment, StatefulSet, "
+                + "ReplicaSet (the kinds the agent can scale), but was \"Deploymnet\""));
+    for (String kind : new String[] {"StatefulSet", "ReplicaSet"}) {
+      AgentConfig c = AgentConfigParser.parse(MINIMAL.replace("name: web",
+          "name: web\n    kind: " + kind), "kind.yaml");
+      assertThat(c.workloads().get(0).spec().workload())
+          .isEqualTo(new WorkloadRef("shop", kind, "web"));
+    }
+  }
+
+  @Test
   void invalidYamlAndEmptyFilesAreClearErrors() {
     assertThatThrownBy(() -> AgentConfigParser.parse("workloads: [", "broken.yaml"))
         .hasMessageStartingWith("broken.yaml: invalid configuration:\n- not valid YAML: ");
