@@ -17,6 +17,8 @@ import dev.prescaler.k8s.ScalableResource;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -548,13 +550,32 @@ public final class AgentConfigParser {
     if (v == null) {
       return dflt;
     }
-    Duration d = v instanceof String s ? DurationText.parse(s).orElse(null) : null;
+    String text = durationText(v);
+    Duration d = text == null ? null : DurationText.parse(text).orElse(null);
     if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      problems.add(path + "." + key + " must be a duration such as 30s, 5m or 1h in [" + min
-          + ", " + max + "], but was " + describe(v));
+      problems.add(path + "." + key + " must be a duration such as 30s, 5m, 1h or 15 (seconds) "
+          + "in [" + min + ", " + max + "], but was " + describe(v));
       return dflt;
     }
     return d;
+  }
+
+  /**
+   * A duration's text: a YAML number reads as the same digits quoted ({@code syncPeriod: 15} as
+   * {@code "15"}, seconds), as {@link DurationText} reads it everywhere else; null for any other
+   * value.
+   */
+  private static String durationText(Object v) {
+    if (v instanceof String s) {
+      return s;
+    }
+    if (v instanceof Integer || v instanceof Long || v instanceof BigInteger) {
+      return v.toString();
+    }
+    if (v instanceof Double d && Double.isFinite(d)) {
+      return BigDecimal.valueOf(d).toPlainString();
+    }
+    return null;
   }
 
   private static String fmt(double d) {

@@ -305,6 +305,36 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void aDurationGivenAsAYamlNumberIsSecondsLikeTheSameDigitsQuoted() {
+    AgentConfig c = AgentConfigParser.parse("""
+        engine:
+          syncPeriod: 15
+          metricsDelay: 1.5
+          callTimeout: '2'
+        kubernetes:
+          leaseDuration: 20
+        """ + MINIMAL, "numbers.yaml");
+    assertThat(c.engine().syncPeriod()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.engine().metricsDelay()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(c.engine().callTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.kubernetes().leaseDuration()).isEqualTo(Duration.ofSeconds(20));
+    assertThatThrownBy(() -> AgentConfigParser.parse("""
+        engine:
+          syncPeriod: -15
+          metricsDelay: true
+          callTimeout: 1000
+        """ + MINIMAL, "bad.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly(
+                "engine.syncPeriod must be a duration such as 30s, 5m, 1h or 15 (seconds) in "
+                    + "[PT1S, PT1H], but was -15",
+                "engine.metricsDelay must be a duration such as 30s, 5m, 1h or 15 (seconds) in "
+                    + "[PT0S, PT1H], but was true",
+                "engine.callTimeout must be a duration such as 30s, 5m, 1h or 15 (seconds) in "
+                    + "[PT0.001S, PT10M], but was 1000"));
+  }
+
+  @Test
   void invalidYamlAndEmptyFilesAreClearErrors() {
     assertThatThrownBy(() -> AgentConfigParser.parse("workloads: [", "broken.yaml"))
         .hasMessageStartingWith("broken.yaml: invalid configuration:\n- not valid YAML: ");
