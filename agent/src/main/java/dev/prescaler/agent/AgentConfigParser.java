@@ -299,26 +299,22 @@ public final class AgentConfigParser {
     Map<String, AgentConfig.MetricSource> sources = new LinkedHashMap<>();
     List<MetricTarget> targets = metrics(w.get("metrics"), path + ".metrics", sources,
         hasPrometheus);
-    if (ref == null || problems.size() > before) {
-      return null;
-    }
-    WorkloadSpec.Builder b = WorkloadSpec.builder(ref).metrics(targets).mode(mode);
-    if (w.containsKey("minReplicas")) {
-      b.minReplicas(integer(w, path, "minReplicas", 1, 0, 1_000_000));
-    }
-    if (w.containsKey("maxReplicas")) {
-      b.maxReplicas(integer(w, path, "maxReplicas", 1, 1, 1_000_000));
-    } else {
+    // Every key is checked before anything is built, so that all problems are listed at once.
+    Integer min = w.get("minReplicas") == null ? null
+        : integer(w, path, "minReplicas", 1, 0, 1_000_000);
+    int max = integer(w, path, "maxReplicas", 1, 1, 1_000_000);
+    if (w.get("maxReplicas") == null) {
       problems.add(path + ".maxReplicas is required");
     }
-    b.priority(integer(w, path, "priority", 0, -1_000_000, 1_000_000));
-    b.costWeight(number(w, path, "costWeight", 1.0, 1e-9, 1e9));
-    b.startupDelay(duration(w, path, "startupDelay", WorkloadSpec.DEFAULT_STARTUP_DELAY,
-        Duration.ofSeconds(1), Duration.ofHours(1)));
-    b.riskQuantile(number(w, path, "riskQuantile", WorkloadSpec.DEFAULT_RISK_QUANTILE,
-        WorkloadSpec.MIN_RISK_QUANTILE, WorkloadSpec.MAX_RISK_QUANTILE));
-    b.forecastHorizon(duration(w, path, "forecastHorizon", WorkloadSpec.DEFAULT_FORECAST_HORIZON,
-        Duration.ofMinutes(1), Duration.ofDays(7)));
+    int priority = integer(w, path, "priority", 0, -1_000_000, 1_000_000);
+    double costWeight = number(w, path, "costWeight", 1.0, 1e-9, 1e9);
+    Duration startupDelay = duration(w, path, "startupDelay",
+        WorkloadSpec.DEFAULT_STARTUP_DELAY, Duration.ofSeconds(1), Duration.ofHours(1));
+    double riskQuantile = number(w, path, "riskQuantile", WorkloadSpec.DEFAULT_RISK_QUANTILE,
+        WorkloadSpec.MIN_RISK_QUANTILE, WorkloadSpec.MAX_RISK_QUANTILE);
+    Duration horizon = duration(w, path, "forecastHorizon",
+        WorkloadSpec.DEFAULT_FORECAST_HORIZON, Duration.ofMinutes(1), Duration.ofDays(7));
+    StepLimits stepLimits = null;
     if (w.containsKey("stepLimits")) {
       Map<String, Object> s = map(w.get("stepLimits"), path + ".stepLimits");
       if (s != null) {
@@ -326,10 +322,10 @@ public final class AgentConfigParser {
         known(s, sp, "upPods", "upPercent", "downPods", "downPercent");
         StepLimits d = StepLimits.DEFAULT;
         try {
-          b.stepLimits(new StepLimits(integer(s, sp, "upPods", d.upPods(), 0, 1_000_000),
+          stepLimits = new StepLimits(integer(s, sp, "upPods", d.upPods(), 0, 1_000_000),
               number(s, sp, "upPercent", d.upPercent(), 0, 1e6),
               integer(s, sp, "downPods", d.downPods(), 0, 1_000_000),
-              number(s, sp, "downPercent", d.downPercent(), 0, 100)));
+              number(s, sp, "downPercent", d.downPercent(), 0, 100));
         } catch (IllegalArgumentException e) {
           problems.add(path + "." + e.getMessage());
         }
@@ -347,8 +343,17 @@ public final class AgentConfigParser {
         }
       }
     }
-    if (problems.size() > before) {
+    if (ref == null || problems.size() > before) {
       return null;
+    }
+    WorkloadSpec.Builder b = WorkloadSpec.builder(ref).metrics(targets).mode(mode)
+        .maxReplicas(max).priority(priority).costWeight(costWeight).startupDelay(startupDelay)
+        .riskQuantile(riskQuantile).forecastHorizon(horizon);
+    if (min != null) {
+      b.minReplicas(min);
+    }
+    if (stepLimits != null) {
+      b.stepLimits(stepLimits);
     }
     try {
       return new AgentConfig.Workload(b.build(), promoted, sources, hpa);
@@ -378,12 +383,12 @@ public final class AgentConfigParser {
       known(m, mp, "name", "type", "target", "source", "query", "resource");
       Optional<String> name = string(m, mp, "name");
       if (name.isEmpty()) {
+        // Its other keys are still checked, so that every problem is listed at once.
         problems.add(mp + ".name is required");
-        continue;
       }
       String type = string(m, mp, "type").orElse("");
       double target = number(m, mp, "target", Double.NaN, 1e-12, 1e12);
-      if (!m.containsKey("target")) {
+      if (m.get("target") == null) {
         problems.add(mp + ".target is required");
       }
       MetricTarget.Type t = switch (type) {
@@ -419,7 +424,7 @@ public final class AgentConfigParser {
           if (resource.isEmpty() || !Set.of("cpu", "memory").contains(resource.get())) {
             problems.add(mp + ".resource must be cpu or memory for source metrics-server, but was "
                 + resource.map(AgentConfigParser::quote).orElse("absent"));
-          } else if (!resource.get().equals(name.get())) {
+          } else if (name.isPresent() && !resource.get().equals(name.get())) {
             // The Metrics Server source reads the resource a metric's name names.
             problems.add(mp + ".name must be the resource's name (" + resource.get()
                 + ") for source metrics-server, but was " + quote(name.get()));
@@ -435,7 +440,7 @@ public final class AgentConfigParser {
         default -> problems.add(mp + ".source must be prometheus or metrics-server, but was "
             + quote(src));
       }
-      if (t != null && m.containsKey("target") && Double.isFinite(target)) {
+      if (name.isPresent() && t != null && Double.isFinite(target)) {
         try {
           out.add(new MetricTarget(name.get(), t, target));
           sources.put(name.get(), new AgentConfig.MetricSource(src, query, resource));

@@ -305,6 +305,76 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void everyProblemOfEveryWorkloadIsListedEvenAfterABadMetric() {
+    String yaml = """
+        workloads:
+          - namespace: shop
+            name: web
+            kind: Deploymnet
+            minReplicas: many
+            maxReplicas: -3
+            priority: high
+            costWeight: 0
+            startupDelay: forever
+            riskQuantile: 2
+            forecastHorizon: 10s
+            stepLimits: {upPods: -1}
+            hpaBehavior:
+              scaleUp: {selectPolicy: Fastest}
+            metrics:
+              - name: rps
+                type: avg
+                target: 50
+                source: metrics-server
+                resource: cpu
+              - type: utilisation
+                target:
+                source: metrics-server
+                resource: cpu
+          - namespace: Shop
+            name: api
+            maxReplicas:
+            metrics:
+              - name: cpu
+                type: utilization
+                target: 70
+                source: prometheus
+        """;
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "all.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactlyInAnyOrder(
+                "workloads[0].kind must be one of Deployment, StatefulSet, ReplicaSet (the kinds "
+                    + "the agent can scale), but was \"Deploymnet\"",
+                "workloads[0].metrics[0].type must be utilization or averageValue, but was "
+                    + "\"avg\"",
+                "workloads[0].metrics[0].name must be the resource's name (cpu) for source "
+                    + "metrics-server, but was \"rps\"",
+                "workloads[0].metrics[1].name is required",
+                "workloads[0].metrics[1].target is required",
+                "workloads[0].metrics[1].type must be utilization or averageValue, but was "
+                    + "\"utilisation\"",
+                "workloads[0].minReplicas must be an integer in [0, 1000000], but was \"many\"",
+                "workloads[0].maxReplicas must be an integer in [1, 1000000], but was -3",
+                "workloads[0].priority must be an integer in [-1000000, 1000000], but was "
+                    + "\"high\"",
+                "workloads[0].costWeight must be a number in [1.0E-9, 1000000000], but was 0",
+                "workloads[0].startupDelay must be a duration such as 30s, 5m, 1h or 15 "
+                    + "(seconds) in [PT1S, PT1H], but was \"forever\"",
+                "workloads[0].riskQuantile must be a number in [0.5, 0.999], but was 2",
+                "workloads[0].forecastHorizon must be a duration such as 30s, 5m, 1h or 15 "
+                    + "(seconds) in [PT1M, PT168H], but was \"10s\"",
+                "workloads[0].stepLimits.upPods must be an integer in [0, 1000000], but was -1",
+                "workloads[0].hpaBehavior.scaleUp.selectPolicy must be Max, Min or Disabled, but "
+                    + "was \"Fastest\"",
+                "workloads[1]: namespace must be a DNS-1123 label, but was \"Shop\"",
+                "workloads[1].maxReplicas is required",
+                "workloads[1].metrics[0].source is prometheus, but there is no prometheus "
+                    + "section",
+                "workloads[1].metrics[0].query is required for source prometheus (a PromQL "
+                    + "template)"));
+  }
+
+  @Test
   void aDurationGivenAsAYamlNumberIsSecondsLikeTheSameDigitsQuoted() {
     AgentConfig c = AgentConfigParser.parse("""
         engine:
