@@ -13,9 +13,12 @@ import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.forecast.Forecasters;
 import dev.prescaler.k8s.KubernetesEventListener;
 import dev.prescaler.k8s.ModeStore;
+import dev.prescaler.k8s.ScalableResource;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -182,9 +185,13 @@ public final class AgentConfigParser {
           problems.add("prometheus.url must not hold user info (credentials in the URL are not "
               + "sent): use prometheus.bearerTokenFile, but was " + shown);
           uri = null;
-        } else if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
-            || uri.getHost() == null) {
-          problems.add("prometheus.url must be an http(s) URL with a host, but was " + shown);
+        } else {
+          // What the source's builder refuses at start, --validate refuses: the same check.
+          String form = PrometheusMetricSource.baseUriFormProblem(uri);
+          if (form != null) {
+            problems.add("prometheus.url " + form + ", but was " + shown);
+            uri = null;
+          }
         }
       } catch (URISyntaxException e) {
         problems.add("prometheus.url must be a URL, but was " + shown);
@@ -262,8 +269,14 @@ public final class AgentConfigParser {
     if (name.isEmpty()) {
       problems.add(path + ".name is required");
     }
+    // The agent registers no scale resource of its own: another kind would hold on every tick.
+    List<String> kinds = ScalableResource.builtInKinds();
+    if (!kinds.contains(kind)) {
+      problems.add(path + ".kind must be one of " + String.join(", ", kinds)
+          + " (the kinds the agent can scale), but was " + quote(kind));
+    }
     WorkloadRef ref = null;
-    if (ns.isPresent() && name.isPresent()) {
+    if (ns.isPresent() && name.isPresent() && kinds.contains(kind)) {
       try {
         ref = new WorkloadRef(ns.get(), kind, name.get());
       } catch (IllegalArgumentException e) {
@@ -286,26 +299,22 @@ public final class AgentConfigParser {
     Map<String, AgentConfig.MetricSource> sources = new LinkedHashMap<>();
     List<MetricTarget> targets = metrics(w.get("metrics"), path + ".metrics", sources,
         hasPrometheus);
-    if (ref == null || problems.size() > before) {
-      return null;
-    }
-    WorkloadSpec.Builder b = WorkloadSpec.builder(ref).metrics(targets).mode(mode);
-    if (w.containsKey("minReplicas")) {
-      b.minReplicas(integer(w, path, "minReplicas", 1, 0, 1_000_000));
-    }
-    if (w.containsKey("maxReplicas")) {
-      b.maxReplicas(integer(w, path, "maxReplicas", 1, 1, 1_000_000));
-    } else {
+    // Every key is checked before anything is built, so that all problems are listed at once.
+    Integer min = w.get("minReplicas") == null ? null
+        : integer(w, path, "minReplicas", 1, 0, 1_000_000);
+    int max = integer(w, path, "maxReplicas", 1, 1, 1_000_000);
+    if (w.get("maxReplicas") == null) {
       problems.add(path + ".maxReplicas is required");
     }
-    b.priority(integer(w, path, "priority", 0, -1_000_000, 1_000_000));
-    b.costWeight(number(w, path, "costWeight", 1.0, 1e-9, 1e9));
-    b.startupDelay(duration(w, path, "startupDelay", WorkloadSpec.DEFAULT_STARTUP_DELAY,
-        Duration.ofSeconds(1), Duration.ofHours(1)));
-    b.riskQuantile(number(w, path, "riskQuantile", WorkloadSpec.DEFAULT_RISK_QUANTILE,
-        WorkloadSpec.MIN_RISK_QUANTILE, WorkloadSpec.MAX_RISK_QUANTILE));
-    b.forecastHorizon(duration(w, path, "forecastHorizon", WorkloadSpec.DEFAULT_FORECAST_HORIZON,
-        Duration.ofMinutes(1), Duration.ofDays(7)));
+    int priority = integer(w, path, "priority", 0, -1_000_000, 1_000_000);
+    double costWeight = number(w, path, "costWeight", 1.0, 1e-9, 1e9);
+    Duration startupDelay = duration(w, path, "startupDelay",
+        WorkloadSpec.DEFAULT_STARTUP_DELAY, Duration.ofSeconds(1), Duration.ofHours(1));
+    double riskQuantile = number(w, path, "riskQuantile", WorkloadSpec.DEFAULT_RISK_QUANTILE,
+        WorkloadSpec.MIN_RISK_QUANTILE, WorkloadSpec.MAX_RISK_QUANTILE);
+    Duration horizon = duration(w, path, "forecastHorizon",
+        WorkloadSpec.DEFAULT_FORECAST_HORIZON, Duration.ofMinutes(1), Duration.ofDays(7));
+    StepLimits stepLimits = null;
     if (w.containsKey("stepLimits")) {
       Map<String, Object> s = map(w.get("stepLimits"), path + ".stepLimits");
       if (s != null) {
@@ -313,10 +322,10 @@ public final class AgentConfigParser {
         known(s, sp, "upPods", "upPercent", "downPods", "downPercent");
         StepLimits d = StepLimits.DEFAULT;
         try {
-          b.stepLimits(new StepLimits(integer(s, sp, "upPods", d.upPods(), 0, 1_000_000),
+          stepLimits = new StepLimits(integer(s, sp, "upPods", d.upPods(), 0, 1_000_000),
               number(s, sp, "upPercent", d.upPercent(), 0, 1e6),
               integer(s, sp, "downPods", d.downPods(), 0, 1_000_000),
-              number(s, sp, "downPercent", d.downPercent(), 0, 100)));
+              number(s, sp, "downPercent", d.downPercent(), 0, 100));
         } catch (IllegalArgumentException e) {
           problems.add(path + "." + e.getMessage());
         }
@@ -334,8 +343,17 @@ public final class AgentConfigParser {
         }
       }
     }
-    if (problems.size() > before) {
+    if (ref == null || problems.size() > before) {
       return null;
+    }
+    WorkloadSpec.Builder b = WorkloadSpec.builder(ref).metrics(targets).mode(mode)
+        .maxReplicas(max).priority(priority).costWeight(costWeight).startupDelay(startupDelay)
+        .riskQuantile(riskQuantile).forecastHorizon(horizon);
+    if (min != null) {
+      b.minReplicas(min);
+    }
+    if (stepLimits != null) {
+      b.stepLimits(stepLimits);
     }
     try {
       return new AgentConfig.Workload(b.build(), promoted, sources, hpa);
@@ -365,12 +383,12 @@ public final class AgentConfigParser {
       known(m, mp, "name", "type", "target", "source", "query", "resource");
       Optional<String> name = string(m, mp, "name");
       if (name.isEmpty()) {
+        // Its other keys are still checked, so that every problem is listed at once.
         problems.add(mp + ".name is required");
-        continue;
       }
       String type = string(m, mp, "type").orElse("");
       double target = number(m, mp, "target", Double.NaN, 1e-12, 1e12);
-      if (!m.containsKey("target")) {
+      if (m.get("target") == null) {
         problems.add(mp + ".target is required");
       }
       MetricTarget.Type t = switch (type) {
@@ -406,7 +424,7 @@ public final class AgentConfigParser {
           if (resource.isEmpty() || !Set.of("cpu", "memory").contains(resource.get())) {
             problems.add(mp + ".resource must be cpu or memory for source metrics-server, but was "
                 + resource.map(AgentConfigParser::quote).orElse("absent"));
-          } else if (!resource.get().equals(name.get())) {
+          } else if (name.isPresent() && !resource.get().equals(name.get())) {
             // The Metrics Server source reads the resource a metric's name names.
             problems.add(mp + ".name must be the resource's name (" + resource.get()
                 + ") for source metrics-server, but was " + quote(name.get()));
@@ -422,7 +440,7 @@ public final class AgentConfigParser {
         default -> problems.add(mp + ".source must be prometheus or metrics-server, but was "
             + quote(src));
       }
-      if (t != null && m.containsKey("target") && Double.isFinite(target)) {
+      if (name.isPresent() && t != null && Double.isFinite(target)) {
         try {
           out.add(new MetricTarget(name.get(), t, target));
           sources.put(name.get(), new AgentConfig.MetricSource(src, query, resource));
@@ -537,13 +555,32 @@ public final class AgentConfigParser {
     if (v == null) {
       return dflt;
     }
-    Duration d = v instanceof String s ? DurationText.parse(s).orElse(null) : null;
+    String text = durationText(v);
+    Duration d = text == null ? null : DurationText.parse(text).orElse(null);
     if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      problems.add(path + "." + key + " must be a duration such as 30s, 5m or 1h in [" + min
-          + ", " + max + "], but was " + describe(v));
+      problems.add(path + "." + key + " must be a duration such as 30s, 5m, 1h or 15 (seconds) "
+          + "in [" + min + ", " + max + "], but was " + describe(v));
       return dflt;
     }
     return d;
+  }
+
+  /**
+   * A duration's text: a YAML number reads as the same digits quoted ({@code syncPeriod: 15} as
+   * {@code "15"}, seconds), as {@link DurationText} reads it everywhere else; null for any other
+   * value.
+   */
+  private static String durationText(Object v) {
+    if (v instanceof String s) {
+      return s;
+    }
+    if (v instanceof Integer || v instanceof Long || v instanceof BigInteger) {
+      return v.toString();
+    }
+    if (v instanceof Double d && Double.isFinite(d)) {
+      return BigDecimal.valueOf(d).toPlainString();
+    }
+    return null;
   }
 
   private static String fmt(double d) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.DecisionContext;
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.PastDecision;
@@ -12,9 +13,12 @@ import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.HpaPolicy;
+import dev.prescaler.prometheus.PrometheusMetricSource;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -249,6 +253,155 @@ class AgentConfigParserTest {
               .startsWith("workloads[0].metrics[0].query has unknown placeholder {nme}"));
           assertThat(e.getMessage()).doesNotContain("s3cret");
         });
+  }
+
+  @Test
+  void aPrometheusUrlIsRefusedExactlyWhenTheSourceWouldRefuseItAtStart() {
+    String workload = MINIMAL.substring("workloads:\n".length());
+    Map<String, Boolean> accepted = new LinkedHashMap<>();
+    accepted.put("http://prometheus.monitoring:9090/?tenant=a", false);
+    accepted.put("http://prometheus.monitoring:9090/#graph", false);
+    accepted.put("ftp://prometheus.monitoring/", false);
+    accepted.put("http:///api/", false);
+    accepted.put("http://prom_1:9090", false); // no server-based host
+    accepted.put("HTTPS://prometheus.monitoring:9090", true);
+    accepted.put("https://gateway/prometheus/", true);
+    accepted.forEach((url, ok) -> {
+      String yaml = "prometheus:\n  url: '" + url + "'\nworkloads:\n" + workload;
+      boolean sourceBuilds;
+      try {
+        PrometheusMetricSource.builder().baseUri(URI.create(url)).metric("cpu", "sum(up)")
+            .build();
+        sourceBuilds = true;
+      } catch (InvalidConfigurationException e) {
+        sourceBuilds = false;
+      }
+      assertThat(sourceBuilds).as("the source builds with " + url).isEqualTo(ok);
+      if (ok) {
+        assertThat(AgentConfigParser.parse(yaml, "ok.yaml").prometheus().orElseThrow().url())
+            .isEqualTo(URI.create(url));
+      } else {
+        assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "url.yaml"))
+            .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .containsExactly("prometheus.url must be an http or https URI with a host and no "
+                    + "query or fragment, but was \"" + url + "\""));
+      }
+    });
+  }
+
+  @Test
+  void aKindTheAgentCannotScaleIsRefusedWithTheKindsItCan() {
+    assertThatThrownBy(() -> AgentConfigParser.parse(MINIMAL.replace("name: web",
+        "name: web\n    kind: Deploymnet"), "kind.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("workloads[0].kind must be one of Deployment, StatefulSet, "
+                + "ReplicaSet (the kinds the agent can scale), but was \"Deploymnet\""));
+    for (String kind : new String[] {"StatefulSet", "ReplicaSet"}) {
+      AgentConfig c = AgentConfigParser.parse(MINIMAL.replace("name: web",
+          "name: web\n    kind: " + kind), "kind.yaml");
+      assertThat(c.workloads().get(0).spec().workload())
+          .isEqualTo(new WorkloadRef("shop", kind, "web"));
+    }
+  }
+
+  @Test
+  void everyProblemOfEveryWorkloadIsListedEvenAfterABadMetric() {
+    String yaml = """
+        workloads:
+          - namespace: shop
+            name: web
+            kind: Deploymnet
+            minReplicas: many
+            maxReplicas: -3
+            priority: high
+            costWeight: 0
+            startupDelay: forever
+            riskQuantile: 2
+            forecastHorizon: 10s
+            stepLimits: {upPods: -1}
+            hpaBehavior:
+              scaleUp: {selectPolicy: Fastest}
+            metrics:
+              - name: rps
+                type: avg
+                target: 50
+                source: metrics-server
+                resource: cpu
+              - type: utilisation
+                target:
+                source: metrics-server
+                resource: cpu
+          - namespace: Shop
+            name: api
+            maxReplicas:
+            metrics:
+              - name: cpu
+                type: utilization
+                target: 70
+                source: prometheus
+        """;
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "all.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactlyInAnyOrder(
+                "workloads[0].kind must be one of Deployment, StatefulSet, ReplicaSet (the kinds "
+                    + "the agent can scale), but was \"Deploymnet\"",
+                "workloads[0].metrics[0].type must be utilization or averageValue, but was "
+                    + "\"avg\"",
+                "workloads[0].metrics[0].name must be the resource's name (cpu) for source "
+                    + "metrics-server, but was \"rps\"",
+                "workloads[0].metrics[1].name is required",
+                "workloads[0].metrics[1].target is required",
+                "workloads[0].metrics[1].type must be utilization or averageValue, but was "
+                    + "\"utilisation\"",
+                "workloads[0].minReplicas must be an integer in [0, 1000000], but was \"many\"",
+                "workloads[0].maxReplicas must be an integer in [1, 1000000], but was -3",
+                "workloads[0].priority must be an integer in [-1000000, 1000000], but was "
+                    + "\"high\"",
+                "workloads[0].costWeight must be a number in [1.0E-9, 1000000000], but was 0",
+                "workloads[0].startupDelay must be a duration such as 30s, 5m, 1h or 15 "
+                    + "(seconds) in [PT1S, PT1H], but was \"forever\"",
+                "workloads[0].riskQuantile must be a number in [0.5, 0.999], but was 2",
+                "workloads[0].forecastHorizon must be a duration such as 30s, 5m, 1h or 15 "
+                    + "(seconds) in [PT1M, PT168H], but was \"10s\"",
+                "workloads[0].stepLimits.upPods must be an integer in [0, 1000000], but was -1",
+                "workloads[0].hpaBehavior.scaleUp.selectPolicy must be Max, Min or Disabled, but "
+                    + "was \"Fastest\"",
+                "workloads[1]: namespace must be a DNS-1123 label, but was \"Shop\"",
+                "workloads[1].maxReplicas is required",
+                "workloads[1].metrics[0].source is prometheus, but there is no prometheus "
+                    + "section",
+                "workloads[1].metrics[0].query is required for source prometheus (a PromQL "
+                    + "template)"));
+  }
+
+  @Test
+  void aDurationGivenAsAYamlNumberIsSecondsLikeTheSameDigitsQuoted() {
+    AgentConfig c = AgentConfigParser.parse("""
+        engine:
+          syncPeriod: 15
+          metricsDelay: 1.5
+          callTimeout: '2'
+        kubernetes:
+          leaseDuration: 20
+        """ + MINIMAL, "numbers.yaml");
+    assertThat(c.engine().syncPeriod()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.engine().metricsDelay()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(c.engine().callTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.kubernetes().leaseDuration()).isEqualTo(Duration.ofSeconds(20));
+    assertThatThrownBy(() -> AgentConfigParser.parse("""
+        engine:
+          syncPeriod: -15
+          metricsDelay: true
+          callTimeout: 1000
+        """ + MINIMAL, "bad.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly(
+                "engine.syncPeriod must be a duration such as 30s, 5m, 1h or 15 (seconds) in "
+                    + "[PT1S, PT1H], but was -15",
+                "engine.metricsDelay must be a duration such as 30s, 5m, 1h or 15 (seconds) in "
+                    + "[PT0S, PT1H], but was true",
+                "engine.callTimeout must be a duration such as 30s, 5m, 1h or 15 (seconds) in "
+                    + "[PT0.001S, PT10M], but was 1000"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.prescaler.k8s;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -62,6 +63,15 @@ public record ScalableResource(String kind, String group, String version, String
   /** The name RBAC and error messages use, e.g. {@code deployments.apps}. */
   public String resourceName() {
     return plural + "." + group;
+  }
+
+  /**
+   * The kinds registered unless a builder is given others ({@code resource(...)}): Deployment,
+   * StatefulSet and ReplicaSet, so that a configuration naming another kind can be refused before
+   * anything starts.
+   */
+  public static List<String> builtInKinds() {
+    return List.copyOf(builtInsByKind().keySet());
   }
 
   /**

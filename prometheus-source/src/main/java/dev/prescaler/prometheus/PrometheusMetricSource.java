@@ -136,6 +136,24 @@ public final class PrometheusMetricSource implements MetricSource {
     QueryTemplate.parse(Objects.requireNonNull(field, "field"), template);
   }
 
+  /**
+   * Checks the form of a base URI as {@link Builder#build()} does, without building a source, so
+   * that a configuration can be validated before anything starts. User info is checked apart (see
+   * {@link UrlCredentials}), since each caller names its own way to pass credentials.
+   *
+   * @return what is wrong, to follow the field's name in a message ({@code "must be an http or
+   *     https URI with a host and no query or fragment"}), or null when the form is accepted
+   */
+  public static String baseUriFormProblem(URI baseUri) {
+    String scheme = Objects.requireNonNull(baseUri, "baseUri").getScheme();
+    if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
+        || baseUri.getHost() == null || baseUri.getRawQuery() != null
+        || baseUri.getRawFragment() != null) {
+      return "must be an http or https URI with a host and no query or fragment";
+    }
+    return null;
+  }
+
   /** A builder; {@link Builder#baseUri} and at least one {@link Builder#metric} are required. */
   public static Builder builder() {
     return new Builder();
@@ -731,11 +749,9 @@ public final class PrometheusMetricSource implements MetricSource {
               + "show in messages): use basicAuth(username, password) or bearerTokenFile(path), "
               + "but was " + shown);
         }
-        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
-            || baseUri.getHost() == null || baseUri.getRawQuery() != null
-            || baseUri.getRawFragment() != null) {
-          p.add("baseUri must be an http or https URI with a host and no query or fragment, but "
-              + "was " + shown);
+        String form = baseUriFormProblem(baseUri);
+        if (form != null) {
+          p.add("baseUri " + form + ", but was " + shown);
         }
         if ((caCertificate != null || sslContext != null) && "http".equalsIgnoreCase(scheme)) {
           p.add("baseUri must be https when caCertificate or sslContext is set, but was "
