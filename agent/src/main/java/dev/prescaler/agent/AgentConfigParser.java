@@ -110,8 +110,9 @@ public final class AgentConfigParser {
     known(server, "server", "port");
     int port = integer(server, "server", "port", 9464, 0, 65535);
     AgentConfig.Promotion promotion = promotion(section(top, "promotion"));
+    // The section counts as given even when it has problems of its own (reported already).
     List<AgentConfig.Workload> workloads = workloads(top.get("workloads"),
-        prometheus.isPresent());
+        top.containsKey("prometheus"));
     if (!problems.isEmpty()) {
       return null;
     }

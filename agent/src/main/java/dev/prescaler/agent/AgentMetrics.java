@@ -65,6 +65,7 @@ public final class AgentMetrics implements EngineListener {
   private final Histogram tickSeconds;
   private final Gauge leader;
   private AutoscalerEngine engine;
+  private Boolean leading; // guarded by this; null until the first round says
 
   /** Registers the metrics in {@code registry}. */
   public AgentMetrics(PrometheusRegistry registry) {
@@ -128,13 +129,15 @@ public final class AgentMetrics implements EngineListener {
    * and a query over all replicas would mix them in. Counters stay.
    */
   public synchronized void leader(boolean leading) {
-    if (!leading && leader.get() == 1) {
+    if (!leading && !Boolean.FALSE.equals(this.leading)) {
+      // Also on the first round of a replica that never led: its constructor resumed modes.
       replicas.clear();
       load.clear();
       forecastLoad.clear();
       relativeMae.clear();
       mode.clear();
     }
+    this.leading = leading;
     leader.set(leading ? 1 : 0);
   }
 
@@ -219,6 +222,11 @@ public final class AgentMetrics implements EngineListener {
 
   @Override
   public void onModeChanged(ModeChangedEvent event) {
+    synchronized (this) {
+      if (Boolean.FALSE.equals(leading)) {
+        return; // a standby's modes follow the leader's word; its own are not exposed
+      }
+    }
     for (Mode m : Mode.values()) {
       mode.labelValues(event.workload().namespace(), event.workload().name(),
           m.name().toLowerCase(java.util.Locale.ROOT)).set(event.to() == m ? 1 : 0);

@@ -290,6 +290,19 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void aBadPrometheusUrlIsItsOnlyProblemForThePrometheusMetrics() {
+    // Catches the section counting as absent once its url was refused: every Prometheus metric
+    // then also said there was no prometheus section.
+    String yaml = "prometheus:\n  url: 'http://p:9090/?tenant=a'\n" + MINIMAL
+        .replace("source: metrics-server", "source: prometheus")
+        .replace("resource: cpu", "query: 'sum(rate(x[2m]))'");
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "url.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("prometheus.url must be an http or https URI with a host and no "
+                + "query or fragment, but was \"http://p:9090/?tenant=a\""));
+  }
+
+  @Test
   void aKindTheAgentCannotScaleIsRefusedWithTheKindsItCan() {
     assertThatThrownBy(() -> AgentConfigParser.parse(MINIMAL.replace("name: web",
         "name: web\n    kind: Deploymnet"), "kind.yaml"))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.DecisionRecord;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -53,5 +54,17 @@ class AgentMetricsTest {
     metrics.leader(true);
     metrics.onDecision(decision());
     assertThat(points("prescaler_replicas")).isEqualTo(3);
+  }
+
+  @Test
+  void aReplicaThatNeverLedExposesNoModes() {
+    // Its constructor resumed modes from its journal before its first round as a standby.
+    metrics.onModeChanged(new ModeChangedEvent(WorkloadRef.deployment("shop", "web"),
+        Instant.parse("2026-01-01T00:00:00Z"), Mode.OBSERVE_ONLY, Mode.HPA_FLOOR, "resumed"));
+    metrics.leader(false);
+    assertThat(points("prescaler_mode")).isZero();
+    metrics.onModeChanged(new ModeChangedEvent(WorkloadRef.deployment("shop", "web"),
+        Instant.parse("2026-01-01T00:01:00Z"), Mode.HPA_FLOOR, Mode.ACT, "the leader's word"));
+    assertThat(points("prescaler_mode")).isZero();
   }
 }
