@@ -240,8 +240,9 @@ public final class JsonLinesJournal implements DecisionJournal {
       Object fileKey = Files.readAttributes(lockFile, BasicFileAttributes.class).fileKey();
       key = fileKey != null ? fileKey : lockFile.toRealPath();
     } catch (IOException e) {
-      // No lock file (a directory this process cannot write): one journal per name, then.
-      key = lockFile.toAbsolutePath().normalize();
+      // No lock file (a directory this process cannot write): one journal per name, then, the
+      // directory's real path standing for its other names (a symlinked volume mount).
+      key = realSibling(lockFile);
       if (!HELD.add(key)) {
         throw lockedInProcess(lockFile);
       }
@@ -284,6 +285,16 @@ public final class JsonLinesJournal implements DecisionJournal {
       if (!held) {
         HELD.remove(key);
       }
+    }
+  }
+
+  /** {@code file} in its directory's real path (absolute and normalized if that has none). */
+  private static Path realSibling(Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      return dir == null ? file.toAbsolutePath() : dir.toRealPath().resolve(file.getFileName());
+    } catch (IOException e) {
+      return file.toAbsolutePath().normalize();
     }
   }
 

@@ -132,6 +132,22 @@ class JsonLinesJournalTest {
   }
 
   @Test
+  void withoutALockFileTheDirectorysOtherNamesAreStillOneJournal() throws Exception {
+    // A volume mount is often reached through a symlink; here the lock file can be neither made
+    // nor read (a dangling link), so the process keys the journal by its directory's real path.
+    Path real = Files.createDirectory(dir.resolve("real"));
+    Files.createSymbolicLink(real.resolve("j.jsonl.lock"), dir.resolve("nowhere"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+    stderrOf(() -> {
+      try (JsonLinesJournal first = JsonLinesJournal.open(real.resolve("j.jsonl"))) {
+        assertThatThrownBy(() -> JsonLinesJournal.open(link.resolve("j.jsonl")))
+            .hasMessageContaining("locked by another writer of this process");
+      }
+      return null;
+    });
+  }
+
+  @Test
   void eachRecordIsOnDiskAsSoonAsItIsAppended() throws Exception {
     Path file = dir.resolve("journal.jsonl");
     JsonLinesJournal j = JsonLinesJournal.open(file);
