@@ -91,7 +91,8 @@ public final class MetricsServerSource implements MetricSource {
       return unavailable(spec, now, "kind " + ref.kind() + " has no registered scale resource");
     }
     String what = ScaleClient.describe(resource.get(), ref);
-    ApiCalls.Result<ScaleClient.Scale> scale = calls.run(scales.read(resource.get(), ref));
+    ApiCalls.Result<ScaleClient.Scale> scale =
+        calls.run(readable(scales.read(resource.get(), ref)));
     if (!scale.ok()) {
       return unavailable(spec, now, ApiCalls.describe(scale.error().orElseThrow(), what));
     }
@@ -99,8 +100,8 @@ public final class MetricsServerSource implements MetricSource {
     if (s.selector().isEmpty()) {
       return unavailable(spec, now, what + " has no status.selector: cannot find its pods");
     }
-    ApiCalls.Result<V1PodList> pods = calls.run(
-        () -> core.listNamespacedPod(ref.namespace()).labelSelector(s.selector()).execute());
+    ApiCalls.Result<V1PodList> pods = calls.run(readable(
+        () -> core.listNamespacedPod(ref.namespace()).labelSelector(s.selector()).execute()));
     if (!pods.ok()) {
       return unavailable(spec, now, ApiCalls.describe(pods.error().orElseThrow(),
           "pods in " + ref.namespace() + " (" + s.selector() + ")"));
@@ -133,7 +134,7 @@ public final class MetricsServerSource implements MetricSource {
     String metricsProblem = null;
     if (wantsResources) {
       ApiCalls.Result<PodMetricsList> pm =
-          calls.run(() -> podMetrics(ref.namespace(), s.selector()));
+          calls.run(readable(() -> podMetrics(ref.namespace(), s.selector())));
       if (pm.ok()) {
         for (PodMetrics m : pm.value().map(PodMetricsList::getItems).orElse(List.of())) {
           if (m.getMetadata() != null && ready.containsKey(m.getMetadata().getName())) {
@@ -169,6 +170,21 @@ public final class MetricsServerSource implements MetricSource {
     return client.<PodMetricsList>execute(custom.listNamespacedCustomObject("metrics.k8s.io",
         "v1beta1", namespace, "pods").labelSelector(selector).buildCall(null),
         PodMetricsList.class).getData();
+  }
+
+  /**
+   * {@code call}, with an answer the client cannot read (a proxy's page, a cut body, a quantity
+   * such as "12x", all of which it throws as unchecked exceptions) turned into an error like the
+   * others: an unavailable reading, not an exception out of read(), and not retried.
+   */
+  private static <T> ApiCalls.Call<T> readable(ApiCalls.Call<T> call) {
+    return () -> {
+      try {
+        return call.run();
+      } catch (RuntimeException e) {
+        throw new ApiException("malformed answer", 200, null, "malformed answer: " + e);
+      }
+    };
   }
 
   private static MetricReading reading(MetricTarget m, Map<String, V1Pod> ready,

@@ -104,6 +104,31 @@ class MetricsServerSourceWireTest {
   }
 
   @Test
+  void aMalformedAnswerIsAnUnavailableReadingWithTheReplicaCounts() {
+    // Catches read() throwing on a 200 that is no PodMetricsList: the agent then lost the replica
+    // counts of the whole group.
+    for (String body : new String[] {"{\"items\": [",
+        sampleList(sample("web-0", "\"cpu\":\"12x\",\"memory\":\"1Gi\""))}) {
+      wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, podList(pod("web-0")))
+          .json(200, body);
+      Observation o = source(Duration.ofSeconds(5)).read(
+          spec(MetricTarget.utilization("cpu", 60)), T0);
+      MetricReading cpu = o.reading("cpu");
+      assertThat(cpu.isAvailable()).isFalse();
+      assertThat(cpu.reason()).startsWith("HTTP 200 on pods.metrics.k8s.io in default (app=web): "
+          + "malformed answer: ");
+      assertThat(o.replicas()).contains(new ReplicaStatus(1, 1, 0));
+    }
+    assertThat(sleeps).as("not retried").isEmpty();
+    // The pod list too: then nothing is known, not even the ready count.
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web")).json(200, "<html>proxy</html>");
+    Observation o = source(Duration.ofSeconds(5)).read(spec(MetricTarget.utilization("cpu", 60)),
+        T0);
+    assertThat(o.reading("cpu").reason()).startsWith("HTTP 200 on pods in default (app=web): "
+        + "malformed answer: ");
+  }
+
+  @Test
   void timeoutsOnEveryTryOfThePodMetricsListGiveAnUnavailableReadingWithTheReplicaCounts() {
     wire.json(200, Wire.scale("web", 3, 3, "1", "app=web")).json(200, podList());
     for (int i = 0; i < 4; i++) {
