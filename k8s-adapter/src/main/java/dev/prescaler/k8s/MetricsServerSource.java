@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -196,7 +197,7 @@ public final class MetricsServerSource implements MetricSource {
     }
     double usage = 0;
     double request = 0;
-    int missing = 0;
+    List<String> missing = new ArrayList<>();
     Instant oldest = null;
     for (Map.Entry<String, V1Pod> e : ready.entrySet()) {
       if (m.type() == MetricTarget.Type.UTILIZATION) {
@@ -210,7 +211,7 @@ public final class MetricsServerSource implements MetricSource {
       PodMetrics pm = samples.get(e.getKey());
       OptionalDouble u = pm == null ? OptionalDouble.empty() : usageOf(pm, res);
       if (u.isEmpty()) {
-        missing++;
+        missing.add(e.getKey());
         continue;
       }
       Instant t;
@@ -226,11 +227,14 @@ public final class MetricsServerSource implements MetricSource {
       usage += u.getAsDouble();
       oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
     }
-    if (missing > 0) {
-      // Not the others' figure spread over every pod: that scales a part up to the whole.
-      return MetricReading.unavailable(res, missing + " of " + ready.size() + " ready pods of "
-          + selector + " have no metrics.k8s.io sample of " + res
-          + " (a new pod has none before its first scrape)");
+    if (!missing.isEmpty()) {
+      // Not the others' figure spread over every pod: that scales a part up to the whole. The
+      // first few are named, so that a new pod can be told from one never scraped.
+      String named = String.join(", ", missing.subList(0, Math.min(3, missing.size())))
+          + (missing.size() > 3 ? ", ..." : "");
+      return MetricReading.unavailable(res, missing.size() + " of " + ready.size()
+          + " ready pods of " + selector + " have no metrics.k8s.io sample of " + res + " ("
+          + named + "; a new pod has none before its first scrape)");
     }
     double value = m.type() == MetricTarget.Type.UTILIZATION ? usage / request * 100.0 : usage;
     if (!Double.isFinite(value)) {

@@ -97,7 +97,7 @@ class MetricsServerSourceTest {
     assertThat(o.replicas()).contains(new ReplicaStatus(1, 1, 0));
     assertThat(o.reading("cpu").isAvailable()).isFalse();
     assertThat(o.reading("cpu").reason()).isEqualTo("1 of 1 ready pods of app=cold have no "
-        + "metrics.k8s.io sample of cpu (a new pod has none before its first scrape)");
+        + "metrics.k8s.io sample of cpu (cold-0; a new pod has none before its first scrape)");
     assertThat(o.reading("rps").reason()).isEqualTo("MetricsServerSource serves cpu and memory "
         + "only, not rps");
   }
@@ -113,7 +113,7 @@ class MetricsServerSourceTest {
     MetricReading cpu = o.reading("cpu");
     assertThat(cpu.isAvailable()).as("cpu %s", cpu).isFalse();
     assertThat(cpu.reason()).isEqualTo("2 of 3 ready pods of app=partial have no metrics.k8s.io "
-        + "sample of cpu (a new pod has none before its first scrape)");
+        + "sample of cpu (partial-1, partial-2; a new pod has none before its first scrape)");
     // A total of part of the pods is not the workload's total either.
     MetricReading memory = o.reading("memory");
     assertThat(memory.isAvailable()).as("memory %s", memory).isFalse();

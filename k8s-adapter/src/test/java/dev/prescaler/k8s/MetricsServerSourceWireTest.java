@@ -92,7 +92,7 @@ class MetricsServerSourceWireTest {
     MetricReading cpu = o.reading("cpu");
     assertThat(cpu.isAvailable()).as("cpu %s", cpu).isFalse();
     assertThat(cpu.reason()).isEqualTo("1 of 2 ready pods of app=web have no metrics.k8s.io "
-        + "sample of cpu (a new pod has none before its first scrape)");
+        + "sample of cpu (web-1; a new pod has none before its first scrape)");
     MetricReading memory = o.reading("memory");
     assertThat(memory.isAvailable()).as(memory.reason()).isTrue();
     assertThat(memory.value()).isCloseTo(50.0, within(1e-9));
