@@ -33,6 +33,24 @@ class DecisionPolicyContractTest {
   }
 
   @Test
+  void aPolicyThatReliesOnWhatTheEnginePromisesHasNoViolations() {
+    // The engine holds a workload scaled to 0 by hand (min > 0) and a utilization over no ready
+    // pod before any policy runs, so a policy may take both for granted.
+    DecisionPolicy trusting = (ctx, p) -> {
+      if (ctx.replicas().current() == 0 && ctx.spec().minReplicas() > 0) {
+        throw new IllegalStateException("the engine holds a workload scaled to 0 by hand");
+      }
+      for (MetricTarget m : ctx.spec().metrics()) {
+        if (m.type() == MetricTarget.Type.UTILIZATION && ctx.replicas().ready() == 0) {
+          throw new IllegalStateException("the engine holds a utilization of 0 ready pods");
+        }
+      }
+      return CAPACITY.apply(ctx, p);
+    };
+    assertThat(DecisionPolicyContract.check(trusting, 9, 1000)).isEmpty();
+  }
+
+  @Test
   void findsAPolicyThatThrows() {
     DecisionPolicy throwsWithoutForecast = (ctx, p) -> {
       if (ctx.forecasts().isEmpty()) {
