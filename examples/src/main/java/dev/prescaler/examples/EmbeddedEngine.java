@@ -12,6 +12,7 @@ import dev.prescaler.forecast.Forecasters;
 import dev.prescaler.journal.JsonLinesJournal;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 
 /** Runs the engine inside another control plane: the host's metrics in, the host's actuator out. */
@@ -37,6 +38,7 @@ public final class EmbeddedEngine {
         .forecaster(Forecasters.auto())
         .policy(Policies.predictive())
         .executor(request -> host.scaleTo(request.to()))          // one call, whole or not at all
+        .callTimeout(Duration.ofSeconds(5))                       // give up on a hung host call
         .journal(JsonLinesJournal.open(journal))
         .workload(WorkloadSpec.builder(WorkloadRef.deployment("jobs", "worker")).maxReplicas(20)
             .metric(MetricTarget.averageValue("queue", 100)).mode(Mode.ACT).build())

@@ -8,6 +8,7 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.Policies;
 import dev.prescaler.forecast.Forecasters;
+import java.time.Duration;
 
 /**
  * The README's quick-start, compiled: an engine with the default predictive stack watching one
@@ -25,6 +26,7 @@ public final class QuickStart {
         .forecaster(Forecasters.auto())                 // picks the best model per workload
         .policy(Policies.predictive())                  // HPA floor + predictive lead + guards
         .executor(ScaleExecutor.observeOnly())          // decide and journal, change nothing
+        .callTimeout(Duration.ofSeconds(5))             // give up on a hung source or API call
         .workload(WorkloadSpec.builder(WorkloadRef.deployment("shop", "web"))
             .minReplicas(2).maxReplicas(40)
             .metric(MetricTarget.averageValue("rps", 50))  // 50 requests/s per replica

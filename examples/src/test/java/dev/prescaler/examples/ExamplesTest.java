@@ -16,8 +16,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,9 +53,15 @@ class ExamplesTest {
   @Test
   void theQuickStartEngineRunsAndDecides() {
     WorkloadRef web = WorkloadRef.deployment("shop", "web");
-    AutoscalerEngine engine = QuickStart.build((spec, now) -> Observation.of(now,
-        ReplicaStatus.of(2, 2), MetricReading.of("rps", 420, now)));
+    Set<String> readers = ConcurrentHashMap.newKeySet();
+    AutoscalerEngine engine = QuickStart.build((spec, now) -> {
+      readers.add(Thread.currentThread().getName());
+      return Observation.of(now, ReplicaStatus.of(2, 2), MetricReading.of("rps", 420, now));
+    });
     engine.tick();
+    // With a call timeout (as the README recommends beside start(scheduler)) the source is read
+    // on the engine's call pool; inline, on the ticking thread.
+    assertThat(readers).singleElement().asString().startsWith("prescaler-call-");
     List<DecisionRecord> records = ((InMemoryJournal) engine.journal()).records(web);
     assertThat(records).singleElement().satisfies(r -> {
       // 420 rps at 50 per replica needs 9; from 2 an HPA without behavior goes to at most
@@ -64,7 +75,25 @@ class ExamplesTest {
   @Test
   void theEmbeddedEngineScalesItsHostAndJournalsToAFile() {
     ManualClock clock = new ManualClock(java.time.Instant.parse("2026-01-05T00:00:00Z"));
-    ControlPlane host = new ControlPlane(clock);
+    Set<String> hostThreads = ConcurrentHashMap.newKeySet();
+    // The host reads its clock for the queue depth, from the engine's metric source.
+    ControlPlane host = new ControlPlane(new Clock() {
+      @Override
+      public Instant instant() {
+        hostThreads.add(Thread.currentThread().getName());
+        return clock.instant();
+      }
+
+      @Override
+      public ZoneId getZone() {
+        return clock.getZone();
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+      }
+    });
     Path journal = dir.resolve("decisions.jsonl");
     AutoscalerEngine engine = EmbeddedEngine.create(host, journal, clock);
     for (int i = 0; i < 8 * 240; i++) { // 8 hours at 15 s
@@ -75,6 +104,8 @@ class ExamplesTest {
     // Queue 200 -> ~1,000 over 6 h at 100 per worker: the pool must have grown past 8.
     assertThat(host.replicas().current()).isGreaterThanOrEqualTo(8);
     assertThat(JsonLinesJournal.read(journal)).hasSize(8 * 240);
+    // It scales its host in ACT from start(scheduler): host calls run under a call timeout.
+    assertThat(hostThreads).anyMatch(t -> t.startsWith("prescaler-call-"));
   }
 
   @Test

@@ -5,7 +5,9 @@ import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.WorkloadSpec;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Function;
@@ -24,7 +26,15 @@ import java.util.function.Function;
  *   <li>it is deterministic: the same context and proposal twice give equal proposals;
  *   <li>the proposed count is &ge; 0 and its reasons are non-null;
  *   <li>it keeps the reasons of the earlier steps of the chain (they come first, unchanged);
- *   <li>a change of the count comes with at least one new reason.
+ *   <li>a change of the count comes with at least one new reason;
+ *   <li>it keeps the marks of the earlier steps: every key of the incoming proposal's {@link
+ *       Proposal#marks() marks} is still there. {@link Proposal#to} and {@link Proposal#note} pass
+ *       marks on unchanged and {@link Proposal#mark} adds or re-marks one key, so a step changes
+ *       an earlier value only by re-marking its key (a changed value is taken as such); a step
+ *       that drops a key, say by building a new {@code Proposal} without the incoming marks, loses
+ *       what a later tick needs (e.g. a stabilization window's raw recommendations);
+ *   <li>marks have non-null keys and values (the engine copies them into its {@link
+ *       dev.prescaler.core.PastDecision}s, which reject nulls).
  * </ul>
  *
  * <p>Bounds and step limits are not part of a policy's contract: the engine applies them after the
@@ -92,8 +102,28 @@ public final class DecisionPolicyContract {
       v.check(first.replicas() >= 0, where + ": replicas must be >= 0, but was "
           + first.replicas());
       checkReasons(incoming, first, where, v);
+      checkMarks(incoming, first, where, v);
     }
     return v.list();
+  }
+
+  private static void checkMarks(Proposal incoming, Proposal out, String where, Violations v) {
+    Map<String, Integer> after = out.marks();
+    for (Map.Entry<String, Integer> e : after.entrySet()) {
+      if (e.getKey() == null || e.getValue() == null) {
+        v.add(where + ": marks must have non-null keys and values, but were " + after);
+        return;
+      }
+    }
+    List<String> dropped = new ArrayList<>();
+    for (String key : incoming.marks().keySet()) {
+      if (!after.containsKey(key)) {
+        dropped.add(key);
+      }
+    }
+    v.check(dropped.isEmpty(), where + ": the marks of earlier steps must be kept (a step may "
+        + "only re-mark a key, with mark(key, value)), but " + dropped + " of "
+        + incoming.marks() + " were dropped, leaving " + after);
   }
 
   private static void checkReasons(Proposal incoming, Proposal out, String where, Violations v) {

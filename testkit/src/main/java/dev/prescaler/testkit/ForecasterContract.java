@@ -1,5 +1,6 @@
 package dev.prescaler.testkit;
 
+import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricSeries;
@@ -37,12 +38,30 @@ import java.util.Random;
  *       keeps the view instead of copying it, or that is not deterministic, fails here.
  * </ul>
  *
+ * <p>Besides the examples, every check tries three full-ring histories, the length the engine
+ * hands a forecaster once it has run for a while (or backfilled): 1-minute steps of 2 to 7 days,
+ * up to the engine's default {@link AutoscalerEngine#DEFAULT_HISTORY_LENGTH 7 days} = 10,080
+ * steps. The first holds exactly 10,080 steps and is fed, as above, to two {@code forSeries()}
+ * instances for four calls while the full ring slides on. That is ten forecasts of 2,880 to
+ * 10,080 steps per check, whatever {@code examples} is.
+ *
  * <p>Examples are derived from the seed, so a failing seed reproduces exactly. Expensive
  * forecasters: keep {@code examples} modest (each example makes up to ten forecasts).
  */
 public final class ForecasterContract {
   /** Relative tolerance of the flatness check. */
   private static final double FLAT_TOLERANCE = 1e-9;
+  /** Steps of the engine's default history ring: 7 days at 60 s, 10,080. */
+  static final int FULL_RING = (int) AutoscalerEngine.DEFAULT_HISTORY_LENGTH.dividedBy(
+      AutoscalerEngine.DEFAULT_HISTORY_STEP);
+  /** Full-ring histories tried per check. */
+  private static final int LONG_HISTORIES = 3;
+  /** Calls of the sliding full-ring check, each to two forSeries() instances. */
+  private static final int RING_CALLS = 4;
+  /** Shortest long history: 2 days at 60 s. */
+  private static final int TWO_DAYS = 2 * 1440;
+  /** Mixed into the seed for the long histories, so that they leave the examples as they were. */
+  private static final long LONG_SEED = 0x9E3779B97F4A7C15L;
 
   private ForecasterContract() {}
 
@@ -73,10 +92,35 @@ public final class ForecasterContract {
         checkFlat(f, where + " " + describe(history, horizon, level), v);
       }
       if (history.size() >= 4 && i % 2 == 0) {
-        checkGrowing(forecaster, random, history, where, v);
+        int end = Math.max(1, history.size() / 2);
+        // The ring keeps at most `capacity` steps, so once full its start moves too.
+        int capacity = Math.max(1, end - random.nextInt(end));
+        checkGrowing(forecaster, random, history, end, capacity, 10, where, v);
       }
     }
+    checkLongHistories(forecaster, seed, v);
     return v.list();
+  }
+
+  /**
+   * Full-ring histories of 1-minute steps: one of exactly 10,080 steps whose ring
+   * slides on under two {@code forSeries()} instances, then others of 2 to 7 days.
+   */
+  private static void checkLongHistories(Forecaster forecaster, long seed, Violations v) {
+    Random random = new Random(seed ^ LONG_SEED);
+    Duration step = AutoscalerEngine.DEFAULT_HISTORY_STEP;
+    for (int k = 0; k < LONG_HISTORIES && v.list().size() < Violations.MAX; k++) {
+      String where = "full-ring history " + k + " of seed " + seed;
+      int steps = k == 0 ? FULL_RING : TWO_DAYS + random.nextInt(FULL_RING - TWO_DAYS + 1);
+      int extra = k == 0 ? 3 * RING_CALLS : 0;
+      MetricSeries history = Generators.demandSeries(random, Generators.alignedTime(random, step),
+          step, steps + extra, random.nextBoolean() ? 0 : 0.05);
+      if (k == 0) {
+        checkGrowing(forecaster, random, history, steps, steps, RING_CALLS, where, v);
+      } else {
+        forecastChecked(forecaster, history, horizon(random, step), level(random), where, v);
+      }
+    }
   }
 
   /** The example's history: special shapes for the first indexes of every ten, else random. */
@@ -209,10 +253,11 @@ public final class ForecasterContract {
 
   /**
    * Feeds two {@code forSeries()} instances the same growing history: one through a single view
-   * that moves on between calls, the other through fresh copies.
+   * that moves on between calls, the other through fresh copies; the first call sees the steps
+   * before {@code end}, at most {@code capacity} of them, and each call adds 1 to 3 steps.
    */
   private static void checkGrowing(Forecaster forecaster, Random random, MetricSeries full,
-      String where, Violations v) {
+      int end, int capacity, int calls, String where, Violations v) {
     Forecaster viaView;
     Forecaster viaCopies;
     try {
@@ -228,13 +273,10 @@ public final class ForecasterContract {
     }
     double[] values = full.toArray();
     int n = values.length;
-    int end = Math.max(1, n / 2);
-    // The ring keeps at most `capacity` steps, so once full its start moves too.
-    int capacity = Math.max(1, end - random.nextInt(end));
     SlidingView view = new SlidingView(full.start(), full.step(), values);
     Duration horizon = horizon(random, full.step());
     double level = level(random);
-    for (int call = 0; call < 10 && end <= n; call++) {
+    for (int call = 0; call < calls && end <= n; call++) {
       int from = Math.max(0, end - capacity);
       view.show(from, end);
       MetricSeries copy = MetricSeries.of(full.timeOf(from), full.step(),

@@ -28,8 +28,10 @@ import java.util.Random;
  * seed always gives the same value.
  *
  * <p>Everything generated is valid: it passes the value types' own validation, and a generated
- * {@link DecisionContext} is one the engine could have built (every metric of the spec has a
- * finite, non-negative reading).
+ * {@link DecisionContext} is one the engine could have built and handed to its policy chain (every
+ * metric of the spec has a finite, non-negative reading; at least one replica is ready when a
+ * metric is a utilization; the current count is at least 1 when {@code minReplicas} is), so a
+ * policy may rely on what the engine promises it.
  */
 public final class Generators {
   /** The instant generated times are based on: 2026-01-01T00:00:00Z. */
@@ -236,13 +238,37 @@ public final class Generators {
   /**
    * Replica counts for a workload: the current count is inside [min, max] nine times in ten and
    * anywhere in [0, max + 5] otherwise (someone else changed it); ready is in [0, current + 2]
-   * (more than current while scaling down); warming is in [0, ready].
+   * (more than current while scaling down); warming is in [0, ready]. Some of these the engine
+   * holds on before any policy runs; {@link #decisionContexts(Random, WorkloadSpec)} leaves them
+   * out.
    */
   public static ReplicaStatus replicaStatus(Random random, WorkloadSpec spec) {
     int current = random.nextInt(10) != 0
         ? spec.minReplicas() + random.nextInt(spec.maxReplicas() - spec.minReplicas() + 1)
         : random.nextInt(spec.maxReplicas() + 6);
     int ready = random.nextInt(current + 3);
+    int warming = random.nextInt(4) == 0 ? random.nextInt(ready + 1) : 0;
+    return new ReplicaStatus(current, ready, warming);
+  }
+
+  /**
+   * Replica counts the engine hands to its policy chain (in any other case it holds the workload
+   * before a policy runs): as {@link #replicaStatus}, except that the current count is at least 1
+   * when the spec's {@code minReplicas} is (a workload scaled to 0 by hand is held), and at least
+   * one replica is ready when one of the spec's metrics is a utilization (a mean over no ready pod
+   * is held as unknown).
+   */
+  private static ReplicaStatus decidedReplicaStatus(Random random, WorkloadSpec spec) {
+    int lowest = spec.minReplicas() > 0 ? 1 : 0;
+    int current = random.nextInt(10) != 0
+        ? spec.minReplicas() + random.nextInt(spec.maxReplicas() - spec.minReplicas() + 1)
+        : lowest + random.nextInt(spec.maxReplicas() + 6 - lowest);
+    boolean utilization = false;
+    for (MetricTarget m : spec.metrics()) {
+      utilization |= m.type() == MetricTarget.Type.UTILIZATION;
+    }
+    int fewestReady = utilization ? 1 : 0;
+    int ready = fewestReady + random.nextInt(current + 3 - fewestReady);
     int warming = random.nextInt(4) == 0 ? random.nextInt(ready + 1) : 0;
     return new ReplicaStatus(current, ready, warming);
   }
@@ -313,18 +339,21 @@ public final class Generators {
   }
 
   /**
-   * A valid decision context for {@code spec}, as the engine would build it: a readable value for
-   * every metric; a load history per metric (0 to 1,440 steps of 15 s or 1 min, ending at or
-   * before now, with gaps) four times in five; a forecast per metric starting at the history's end
-   * and covering the spec's horizon four times in five; up to 20 recent decisions (one per 15 s
-   * before now, some with marks); optional last scale-up and scale-down times; a measured startup
-   * delay half of the time; a metrics delay of 0 to 2 min and a sync period of 15, 30 or 60 s.
+   * A valid decision context for {@code spec}, as the engine would build it and hand it to its
+   * policy chain: replica counts as {@link #replicaStatus} gives them, except the two the engine
+   * holds on before any policy runs (current 0 with {@code minReplicas > 0}; no ready replica
+   * with a utilization metric); a readable value for every metric; a load history per metric (0
+   * to 1,440 steps of 15 s or 1 min, ending at or before now, with gaps) four times in five; a
+   * forecast per metric starting at the history's end and covering the spec's horizon four times
+   * in five; up to 20 recent decisions (one per 15 s before now, some with marks); optional last
+   * scale-up and scale-down times; a measured startup delay half of the time; a metrics delay of 0
+   * to 2 min and a sync period of 15, 30 or 60 s.
    */
   public static DecisionContext decisionContexts(Random random, WorkloadSpec spec) {
     Objects.requireNonNull(spec, "spec");
     Duration sync = Duration.ofSeconds(new int[] {15, 30, 60}[random.nextInt(3)]);
     Instant now = alignedTime(random, Duration.ofSeconds(15));
-    ReplicaStatus replicas = replicaStatus(random, spec);
+    ReplicaStatus replicas = decidedReplicaStatus(random, spec);
     Duration metricsDelay = Duration.ofSeconds(random.nextInt(121));
     DecisionContext.Builder b = DecisionContext.builder(spec, now, replicas)
         .syncPeriod(sync)

@@ -6,22 +6,28 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link Clock} that moves only when told: {@link #advance(Duration)} and {@link #set(Instant)}.
- * Tests and the simulator drive the engine with it, so nothing ever sleeps. Thread-safe.
+ * Tests and the simulator drive the engine with it, so nothing ever sleeps. Thread-safe: advances
+ * and sets are atomic, and every thread sees the instant last set.
+ *
+ * <p>{@link #withZone(ZoneId)} returns a view in another zone that shares this clock's instant:
+ * advancing or setting either one moves both.
  */
 public final class ManualClock extends Clock {
   private final ZoneId zone;
-  private volatile Instant now;
+  /** The instant, shared with every zoned copy made by {@link #withZone}. */
+  private final AtomicReference<Instant> now;
 
   /** A clock at {@code start}, in UTC. */
   public ManualClock(Instant start) {
-    this(start, ZoneOffset.UTC);
+    this(new AtomicReference<>(Objects.requireNonNull(start, "start")), ZoneOffset.UTC);
   }
 
-  private ManualClock(Instant start, ZoneId zone) {
-    this.now = Objects.requireNonNull(start, "start");
+  private ManualClock(AtomicReference<Instant> now, ZoneId zone) {
+    this.now = now;
     this.zone = Objects.requireNonNull(zone, "zone");
   }
 
@@ -30,21 +36,22 @@ public final class ManualClock extends Clock {
     return new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   }
 
-  /** Moves the clock forward (or backward, for a negative duration). */
-  public synchronized ManualClock advance(Duration by) {
-    now = now.plus(Objects.requireNonNull(by, "by"));
+  /** Moves the clock (and its zoned copies) forward, or backward for a negative duration. */
+  public ManualClock advance(Duration by) {
+    Objects.requireNonNull(by, "by");
+    now.updateAndGet(t -> t.plus(by));
     return this;
   }
 
-  /** Sets the clock to {@code instant}. */
-  public synchronized ManualClock set(Instant instant) {
-    now = Objects.requireNonNull(instant, "instant");
+  /** Sets the clock (and its zoned copies) to {@code instant}. */
+  public ManualClock set(Instant instant) {
+    now.set(Objects.requireNonNull(instant, "instant"));
     return this;
   }
 
   @Override
   public Instant instant() {
-    return now;
+    return now.get();
   }
 
   @Override
@@ -52,13 +59,15 @@ public final class ManualClock extends Clock {
     return zone;
   }
 
+  /** A view of this clock in {@code newZone}: it shares the instant, so it moves with this one. */
   @Override
-  public Clock withZone(ZoneId newZone) {
-    return new ManualClock(now, newZone);
+  public ManualClock withZone(ZoneId newZone) {
+    Objects.requireNonNull(newZone, "newZone");
+    return newZone.equals(zone) ? this : new ManualClock(now, newZone);
   }
 
   @Override
   public String toString() {
-    return "ManualClock[" + now + "]";
+    return "ManualClock[" + now.get() + "]";
   }
 }

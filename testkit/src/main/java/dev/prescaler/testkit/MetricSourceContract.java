@@ -1,5 +1,6 @@
 package dev.prescaler.testkit;
 
+import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.MetricReading;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.MetricSource;
@@ -24,15 +25,20 @@ import java.util.TreeSet;
  * assertThat(MetricSourceContract.check(source, spec, clock.instant())).isEmpty();
  * }</pre>
  *
+ * <p>It checks what the engine relies on, no more: data the engine itself rejects and holds the
+ * workload for (a negative value, a stale sample) is the source's to report, not a violation.
+ *
  * <ul>
  *   <li>{@code read} does not throw (report {@link MetricReading#unavailable(String, String)}
- *       instead) and returns an observation;
- *   <li>the observation is not timed after {@code now}; each reading is keyed by its own metric
- *       name;
+ *       instead) and returns an observation; each reading is keyed by its own metric name;
  *   <li>every metric of the spec has a reading (with {@link #checkAllowingAbsentMetrics}, a missing
  *       one is accepted: the engine treats it as unavailable);
- *   <li>available values are non-negative (a negative load is invalid data: unavailable, with the
- *       reason) and measured no later than {@code now}; non-finite values cannot exist by type;
+ *   <li>available values are measured no later than one sync period after {@code now} (the
+ *       engine's default {@link AutoscalerEngine#DEFAULT_SYNC_PERIOD}, or the one given): the
+ *       engine holds a later sample as "in the future". Values are finite by type; a negative
+ *       one is valid here (the engine holds it as "invalid negative value", see {@link
+ *       MetricReading#of}), and so is any {@link Observation#time()} (the engine does not read
+ *       it);
  *   <li>unavailable readings carry a non-blank reason;
  *   <li>{@code history} over the last hour on a 1-minute grid does not throw, and when present it
  *       is on the grid asked for, inside the range asked for, and holds non-negative values or NaN.
@@ -42,12 +48,27 @@ public final class MetricSourceContract {
   private MetricSourceContract() {}
 
   /**
-   * Checks one read of {@code spec} at {@code now}; every metric of the spec must be reported.
+   * Checks one read of {@code spec} at {@code now}, for an engine with the default sync period;
+   * every metric of the spec must be reported.
    *
    * @return the violations found; empty when none
    */
   public static List<String> check(MetricSource source, WorkloadSpec spec, Instant now) {
-    return check(source, spec, now, false);
+    return check(source, spec, now, AutoscalerEngine.DEFAULT_SYNC_PERIOD);
+  }
+
+  /**
+   * Checks one read of {@code spec} at {@code now}, for an engine with the given sync period (a
+   * sample may be stamped up to that much after {@code now}); every metric of the spec must be
+   * reported.
+   *
+   * @param syncPeriod the sync period of the engine the source runs in, &ge; 0
+   * @return the violations found; empty when none
+   * @throws IllegalArgumentException when {@code syncPeriod} is negative
+   */
+  public static List<String> check(MetricSource source, WorkloadSpec spec, Instant now,
+      Duration syncPeriod) {
+    return check(source, spec, now, syncPeriod, false);
   }
 
   /**
@@ -59,14 +80,30 @@ public final class MetricSourceContract {
    */
   public static List<String> checkAllowingAbsentMetrics(MetricSource source, WorkloadSpec spec,
       Instant now) {
-    return check(source, spec, now, true);
+    return checkAllowingAbsentMetrics(source, spec, now, AutoscalerEngine.DEFAULT_SYNC_PERIOD);
+  }
+
+  /**
+   * Like {@link #check(MetricSource, WorkloadSpec, Instant, Duration)}, but a metric of the spec
+   * that the observation leaves out is accepted.
+   *
+   * @return the violations found; empty when none
+   * @throws IllegalArgumentException when {@code syncPeriod} is negative
+   */
+  public static List<String> checkAllowingAbsentMetrics(MetricSource source, WorkloadSpec spec,
+      Instant now, Duration syncPeriod) {
+    return check(source, spec, now, syncPeriod, true);
   }
 
   private static List<String> check(MetricSource source, WorkloadSpec spec, Instant now,
-      boolean absenceAllowed) {
+      Duration syncPeriod, boolean absenceAllowed) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(syncPeriod, "syncPeriod");
+    if (syncPeriod.isNegative()) {
+      throw new IllegalArgumentException("syncPeriod must be >= 0, but was " + syncPeriod);
+    }
     Violations v = new Violations();
     String where = spec.workload() + " at " + now;
     Observation obs = null;
@@ -79,7 +116,7 @@ public final class MetricSourceContract {
     if (obs == null) {
       v.check(!v.isEmpty(), where + ": read must return an observation, but returned null");
     } else {
-      checkObservation(obs, spec, now, absenceAllowed, where, v);
+      checkObservation(obs, spec, now, syncPeriod, absenceAllowed, where, v);
     }
     for (MetricTarget m : spec.metrics()) {
       checkHistory(source, spec, m, now, where, v);
@@ -88,13 +125,12 @@ public final class MetricSourceContract {
   }
 
   private static void checkObservation(Observation obs, WorkloadSpec spec, Instant now,
-      boolean absenceAllowed, String where, Violations v) {
-    v.check(!obs.time().isAfter(now), where + ": observation time must not be after now, but was "
-        + obs.time());
+      Duration syncPeriod, boolean absenceAllowed, String where, Violations v) {
     // Spec metrics first, then any others by name: a stable order of violations.
     Set<String> names = new LinkedHashSet<>();
     spec.metrics().forEach(m -> names.add(m.name()));
     names.addAll(new TreeSet<>(obs.readings().keySet()));
+    Instant latest = now.plus(syncPeriod);
     for (String metric : names) {
       MetricReading r = obs.readings().get(metric);
       if (r == null) {
@@ -105,13 +141,10 @@ public final class MetricSourceContract {
             + r.metric());
       }
       if (r.isAvailable()) {
-        double value = r.value();
-        v.check(Double.isFinite(value), where + ": metric " + metric + " must be finite, but was "
-            + value);
-        v.check(value >= 0, where + ": metric " + metric + " must be >= 0 or unavailable with a "
-            + "reason, but was " + value);
-        v.check(!r.timestamp().isAfter(now), where + ": metric " + metric + " must not be "
-            + "measured after now, but was measured at " + r.timestamp());
+        // The engine's check: a sample after its read time + syncPeriod is "in the future".
+        v.check(!r.timestamp().isAfter(latest), where + ": metric " + metric + " must not be "
+            + "measured more than the sync period " + syncPeriod + " after now (the engine holds "
+            + "it as in the future), but was measured at " + r.timestamp());
       } else {
         v.check(r.reason() != null && !r.reason().isBlank(), where + ": unavailable metric "
             + metric + " must carry a reason, but was " + quote(r.reason()));

@@ -41,8 +41,10 @@ import java.util.function.Supplier;
  *   <li>an applied outcome reports the requested count, and the observed value is then that
  *       count; a refused or failed one leaves the observed value as it was (never half-applied);
  *   <li>asking for the count already set is not an error;
- *   <li>{@code replicas} and {@code release} do not throw; when {@code replicas} reports a count
- *       after an applied {@link Mode#ACT} request, it is the requested one.
+ *   <li>{@code replicas} (called before the first request and after each one) and {@code
+ *       release} do not throw and {@code replicas} never returns null; when {@code replicas}
+ *       reports a count after an applied {@link Mode#ACT} request, it is the requested one, also
+ *       when {@code observed} reads the value from elsewhere.
  * </ul>
  *
  * <p>{@link #checkMissingWorkload} checks that a request for a workload that does not exist is
@@ -94,16 +96,18 @@ public final class ScaleExecutorContract {
       int from = spec.clamp(before);
       int to = other(random, spec, from);
       Outcome change = apply(executor, request(spec, mode, from, to), where, v);
-      expectObserved(executor, observed, spec, mode, change, before, to, where, v);
+      expectAfter(executor, observed, spec, mode, change, before, to, where, v);
       int now = change != null && change.outcome.isApplied() ? to : before;
       // Asking for what is already set is not an error.
-      Outcome same = apply(executor, request(spec, mode, spec.clamp(now), spec.clamp(now)),
-          where + ", no-op request", v);
+      int set = spec.clamp(now);
+      String noOp = where + ", no-op request";
+      Outcome same = apply(executor, request(spec, mode, set, set), noOp, v);
       if (same != null) {
         v.check(same.outcome.status() != ScaleOutcome.Status.FAILED, where
             + ": a request for the count already set must not fail, but failed: "
             + same.outcome.message());
       }
+      expectAfter(executor, observed, spec, mode, same, now, set, noOp, v);
       try {
         executor.release(spec.workload());
       } catch (RuntimeException e) {
@@ -184,6 +188,10 @@ public final class ScaleExecutorContract {
     return new Outcome(outcome);
   }
 
+  /**
+   * The observed value before any request: from {@code observed}, else from the executor's own
+   * {@code replicas} in {@link Mode#ACT}.
+   */
   private static OptionalInt observe(ScaleExecutor executor,
       Function<WorkloadRef, OptionalInt> observed, WorkloadSpec spec, Mode mode, String where,
       Violations v) {
@@ -191,32 +199,56 @@ public final class ScaleExecutorContract {
     if (o.isPresent()) {
       return o;
     }
+    return reportedCurrent(replicas(executor, spec, where, v), mode);
+  }
+
+  /** The executor's {@code replicas}, checked not to throw nor return null; null when it did. */
+  private static Optional<ReplicaStatus> replicas(ScaleExecutor executor, WorkloadSpec spec,
+      String where, Violations v) {
     Optional<ReplicaStatus> r;
     try {
       r = executor.replicas(spec.workload());
     } catch (RuntimeException e) {
       v.add(where + ": replicas must not throw, but threw " + Violations.describe(e));
-      return OptionalInt.empty();
+      return null;
     }
     if (r == null) {
       v.add(where + ": replicas must return an Optional, but returned null");
-      return OptionalInt.empty();
     }
-    return r.isPresent() && mode == Mode.ACT ? OptionalInt.of(r.get().current())
+    return r;
+  }
+
+  /** The current count {@code replicas} reported, when it reports the controlled value (ACT). */
+  private static OptionalInt reportedCurrent(Optional<ReplicaStatus> r, Mode mode) {
+    return r != null && r.isPresent() && mode == Mode.ACT ? OptionalInt.of(r.get().current())
         : OptionalInt.empty();
   }
 
-  private static void expectObserved(ScaleExecutor executor,
+  /**
+   * After a request: {@code replicas} does not throw, and the observed value (from {@code
+   * observed}, else from {@code replicas} in ACT) is {@code to} when applied and {@code before}
+   * otherwise. When {@code observed} gave the value, an applied ACT request is also checked
+   * against what {@code replicas} reports.
+   */
+  private static void expectAfter(ScaleExecutor executor,
       Function<WorkloadRef, OptionalInt> observed, WorkloadSpec spec, Mode mode, Outcome change,
       int before, int to, String where, Violations v) {
     if (change == null) {
       return;
     }
-    OptionalInt after = observe(executor, observed, spec, mode, where, v);
+    OptionalInt fromObserved = observed.apply(spec.workload());
+    OptionalInt reported = reportedCurrent(replicas(executor, spec, where, v), mode);
+    boolean applied = change.outcome.isApplied();
+    if (fromObserved.isPresent() && applied && reported.isPresent()) {
+      v.check(reported.getAsInt() == to, where + ": after an applied request for " + to
+          + " replicas must report " + to + " current replicas, but reported "
+          + reported.getAsInt());
+    }
+    OptionalInt after = fromObserved.isPresent() ? fromObserved : reported;
     if (after.isEmpty()) {
       return;
     }
-    if (change.outcome.isApplied()) {
+    if (applied) {
       v.check(after.getAsInt() == to, where + ": after an applied request for " + to
           + " the observed value must be " + to + ", but was " + after.getAsInt());
     } else {

@@ -33,6 +33,24 @@ class DecisionPolicyContractTest {
   }
 
   @Test
+  void aPolicyThatReliesOnWhatTheEnginePromisesHasNoViolations() {
+    // The engine holds a workload scaled to 0 by hand (min > 0) and a utilization over no ready
+    // pod before any policy runs, so a policy may take both for granted.
+    DecisionPolicy trusting = (ctx, p) -> {
+      if (ctx.replicas().current() == 0 && ctx.spec().minReplicas() > 0) {
+        throw new IllegalStateException("the engine holds a workload scaled to 0 by hand");
+      }
+      for (MetricTarget m : ctx.spec().metrics()) {
+        if (m.type() == MetricTarget.Type.UTILIZATION && ctx.replicas().ready() == 0) {
+          throw new IllegalStateException("the engine holds a utilization of 0 ready pods");
+        }
+      }
+      return CAPACITY.apply(ctx, p);
+    };
+    assertThat(DecisionPolicyContract.check(trusting, 9, 1000)).isEmpty();
+  }
+
+  @Test
   void findsAPolicyThatThrows() {
     DecisionPolicy throwsWithoutForecast = (ctx, p) -> {
       if (ctx.forecasts().isEmpty()) {
@@ -69,10 +87,49 @@ class DecisionPolicyContractTest {
 
   @Test
   void findsAChangeWithoutAReason() {
-    DecisionPolicy silent = (ctx, p) -> new Proposal(p.replicas() + 1, p.reasons(), Map.of());
+    DecisionPolicy silent = (ctx, p) -> new Proposal(p.replicas() + 1, p.reasons(), p.marks());
     assertThat(DecisionPolicyContract.check(silent, 7, 10))
         .allMatch(s -> s.contains("a change of the count must carry a reason"))
         .hasSize(10);
+  }
+
+  @Test
+  void findsAPolicyThatDropsEarlierMarks() {
+    DecisionPolicy forgetful = (ctx, p) -> new Proposal(p.replicas(), p.reasons(), Map.of());
+    List<String> violations = DecisionPolicyContract.check(forgetful, 10, 200);
+    assertThat(violations).isNotEmpty().allMatch(s -> s.contains("): the marks of earlier steps "
+        + "must be kept (a step may only re-mark a key, with mark(key, value)), but [earlier] of "
+        + "{earlier=") && s.endsWith("} were dropped, leaving {}"));
+    // Exactly the examples whose incoming proposal had a mark: about a quarter of them.
+    assertThat(violations.size()).isBetween(25, 75);
+  }
+
+  @Test
+  void findsAPolicyThatDropsAMarkWhileAddingItsOwn() {
+    DecisionPolicy replacing = (ctx, p) -> new Proposal(p.replicas(), p.reasons(),
+        Map.of("mine", 1));
+    assertThat(DecisionPolicyContract.check(replacing, 11, 100))
+        .isNotEmpty().allMatch(s -> s.contains("[earlier] of {earlier=")
+            && s.endsWith("were dropped, leaving {mine=1}"));
+  }
+
+  @Test
+  void aPolicyThatReMarksOrAddsMarksOrCopiesThemHasNoViolations() {
+    DecisionPolicy remarking = (ctx, p) -> p.mark("earlier", p.replicas() + 1).mark("mine", 3)
+        .note("remarking", "re-marked earlier");
+    assertThat(DecisionPolicyContract.check(remarking, 12, 200)).isEmpty();
+    DecisionPolicy copying = (ctx, p) -> new Proposal(p.replicas(), p.reasons(),
+        new java.util.HashMap<>(p.marks()));
+    assertThat(DecisionPolicyContract.check(copying, 13, 200)).isEmpty();
+  }
+
+  @Test
+  void findsANullMark() {
+    Map<String, Integer> withNull = new java.util.HashMap<>();
+    withNull.put("raw", null);
+    DecisionPolicy nulls = (ctx, p) -> new Proposal(p.replicas(), p.reasons(), withNull);
+    assertThat(DecisionPolicyContract.check(nulls, 14, 5)).hasSize(5)
+        .allMatch(s -> s.contains("marks must have non-null keys and values, but were {raw=null}"));
   }
 
   @Test

@@ -6,7 +6,9 @@ import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricSeries;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -155,6 +157,41 @@ class ForecasterContractTest {
         Forecaster.steps(horizon, h.step()), calls.incrementAndGet());
     assertThat(ForecasterContract.check(drifting, 10, 10))
         .anyMatch(s -> s.contains("must give the same forecast"));
+  }
+
+  @Test
+  void findsAForecasterThatBreaksOnAFullRingOfMinutes() {
+    // Sized for 3 days of minutes: enough for the short examples, not for the engine's 7 days.
+    Forecaster threeDays = (h, horizon, level) -> {
+      if (h.size() > 3 * 1440) {
+        throw new ArrayIndexOutOfBoundsException("Index 4320 out of bounds for length 4320");
+      }
+      return new LastValue().forecast(h, horizon, level);
+    };
+    assertThat(ForecasterContract.check(threeDays, 12, 1))
+        .anyMatch(s -> s.startsWith("full-ring history 0 of seed 12, forSeries() call 0 of a "
+            + "growing history (engine-like view) (history of 10080 steps of PT1M")
+            && s.endsWith("forecast must not throw, but threw java.lang."
+            + "ArrayIndexOutOfBoundsException: Index 4320 out of bounds for length 4320"));
+  }
+
+  @Test
+  void triesFullRingHistoriesOfOneMinuteEvenWithFewExamples() {
+    List<MetricSeries> seen = new ArrayList<>();
+    Forecaster recording = (h, horizon, level) -> {
+      seen.add(MetricSeries.of(h.start(), h.step(), h.toArray()));
+      return new LastValue().forecast(h, horizon, level);
+    };
+    assertThat(ForecasterContract.check(recording, 13, 1)).isEmpty();
+    List<MetricSeries> full = seen.stream().filter(h -> h.size() == ForecasterContract.FULL_RING)
+        .toList();
+    assertThat(ForecasterContract.FULL_RING).isEqualTo(10_080);
+    assertThat(full).hasSizeGreaterThanOrEqualTo(2).allMatch(h -> h.step().equals(
+        Duration.ofMinutes(1)));
+    // The full ring slides on: the same length from a later start, as the engine's ring does.
+    assertThat(full.stream().map(MetricSeries::start).distinct().count()).isGreaterThan(1);
+    assertThat(seen.stream().filter(h -> h.size() >= 2 * 1440 && h.size() < 10_080).count())
+        .isGreaterThanOrEqualTo(2);
   }
 
   @Test

@@ -117,4 +117,35 @@ class GeneratorsTest {
       assertThat(c.sampleTime()).isBeforeOrEqualTo(c.now());
     }
   }
+
+  @Test
+  void contextsAreOnesTheEngineHandsToItsPolicies() {
+    Random r = new Random(5);
+    int scaledToZero = 0;
+    int noneReady = 0;
+    int outOfBounds = 0;
+    int moreReadyThanCurrent = 0;
+    for (int i = 0; i < 3000; i++) {
+      DecisionContext c = Generators.decisionContexts(r);
+      WorkloadSpec s = c.spec();
+      int current = c.replicas().current();
+      int ready = c.replicas().ready();
+      boolean utilization = s.metrics().stream()
+          .anyMatch(m -> m.type() == MetricTarget.Type.UTILIZATION);
+      // AutoscalerEngine.evaluate holds the workload in these two cases: no policy sees them.
+      assertThat(current == 0 && s.minReplicas() > 0).as("current 0, min %d", s.minReplicas())
+          .isFalse();
+      assertThat(utilization && ready == 0).as("utilization with 0 ready: %s", s.metrics())
+          .isFalse();
+      scaledToZero += current == 0 ? 1 : 0;
+      noneReady += ready == 0 ? 1 : 0;
+      outOfBounds += current < s.minReplicas() || current > s.maxReplicas() ? 1 : 0;
+      moreReadyThanCurrent += ready > current ? 1 : 0;
+    }
+    // What the engine does decide on is still covered.
+    assertThat(scaledToZero).as("current 0 with min 0").isGreaterThan(20);
+    assertThat(noneReady).as("0 ready without a utilization metric").isGreaterThan(20);
+    assertThat(outOfBounds).as("current outside [min, max]").isGreaterThan(20);
+    assertThat(moreReadyThanCurrent).as("more ready than current").isGreaterThan(20);
+  }
 }

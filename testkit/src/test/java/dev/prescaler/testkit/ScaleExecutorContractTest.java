@@ -139,4 +139,58 @@ class ScaleExecutorContractTest {
     assertThat(ScaleExecutorContract.check(c, c.workloads(), 7, 2))
         .anyMatch(s -> s.contains("a REFUSED outcome must say why"));
   }
+
+  @Test
+  void findsReplicasThatLagBehindAnAppliedRequestWhenTheValueIsObservedElsewhere() {
+    // The executor really scales, but its replicas() reports the count before the last apply.
+    Cluster c = new Cluster() {
+      final Map<WorkloadRef, Integer> previous = new ConcurrentHashMap<>();
+
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        previous.put(request.workload(), replicas.get(request.workload()));
+        return super.apply(request);
+      }
+
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        Integer r = previous.getOrDefault(workload, replicas.get(workload));
+        return Optional.of(ReplicaStatus.of(r, r));
+      }
+    };
+    assertThat(ScaleExecutorContract.check(c, c.workloads(),
+        ref -> OptionalInt.of(c.replicas.get(ref)), 8, 5))
+        .hasSize(5)
+        .allMatch(s -> s.matches("example \\d \\(ns/w\\d, ACT\\): after an applied request for "
+            + "\\d replicas must report \\d current replicas, but reported 2"), "the stale count");
+  }
+
+  @Test
+  void findsReplicasThatThrowsAfterARequestWhenTheValueIsObservedElsewhere() {
+    Cluster c = new Cluster() {
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        throw new IllegalStateException("informer not synced");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(c, c.workloads(),
+        ref -> OptionalInt.of(c.replicas.get(ref)), 9, 2)).hasSize(4)
+        .allMatch(s -> s.endsWith("replicas must not throw, but threw "
+            + "java.lang.IllegalStateException: informer not synced"));
+  }
+
+  @Test
+  void findsReplicasThatReturnsNullAfterARequestWhenTheValueIsObservedElsewhere() {
+    Cluster c = new Cluster() {
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return null;
+      }
+    };
+    assertThat(ScaleExecutorContract.check(c, c.workloads(),
+        ref -> OptionalInt.of(c.replicas.get(ref)), 10, 1)).containsExactly(
+        "example 0 (ns/w0, ACT): replicas must return an Optional, but returned null",
+        "example 0 (ns/w0, ACT), no-op request: replicas must return an Optional, but returned "
+            + "null");
+  }
 }
