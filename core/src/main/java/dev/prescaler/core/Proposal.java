@@ -16,7 +16,8 @@ import java.util.Set;
  *
  * @param replicas the proposed count, &ge; 0
  * @param reasons what each step did, in order
- * @param marks named integer values recorded by steps, kept in the engine's recent history
+ * @param marks named integer values recorded by steps, kept in the engine's recent history; no
+ *     null name or value
  */
 public record Proposal(int replicas, List<Reason> reasons, Map<String, Integer> marks) {
   private static final Marks NO_MARKS = new Marks(new LinkedHashMap<>());
@@ -27,7 +28,17 @@ public record Proposal(int replicas, List<Reason> reasons, Map<String, Integer> 
       throw new IllegalArgumentException("proposed replicas must be >= 0, but was " + replicas);
     }
     reasons = List.copyOf(reasons);
-    marks = marks instanceof Marks ? marks : new Marks(new LinkedHashMap<>(marks));
+    if (!(marks instanceof Marks)) {
+      // Checked here, in the policy that made it, not once the engine has applied the count and
+      // journals the marks.
+      marks.forEach((k, v) -> {
+        if (k == null || v == null) {
+          throw new IllegalArgumentException("marks must have names and values, but held " + k
+              + "=" + v);
+        }
+      });
+      marks = new Marks(new LinkedHashMap<>(marks));
+    }
   }
 
   /** The proposal a chain starts from: keep the current count. */

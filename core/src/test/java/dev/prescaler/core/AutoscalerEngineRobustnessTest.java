@@ -156,6 +156,26 @@ class AutoscalerEngineRobustnessTest {
   }
 
   @Test
+  void aProposalWithANullMarkIsThePolicysFailureBeforeAnythingIsApplied() {
+    // Catches a count applied and then journaled as a hold: the null mark used to fail only when
+    // the engine recorded the decision, after the executor had scaled.
+    java.util.Map<String, Integer> marks = new java.util.HashMap<>();
+    marks.put("window", null);
+    DecisionPolicy broken = (ctx, p) -> new Proposal(10, p.reasons(), marks);
+    RecordingExecutor executor = new RecordingExecutor();
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, broken, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build()) {
+      engine.tick();
+    }
+    assertThat(executor.requests).isEmpty();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.current()).isEqualTo(2);
+    assertThat(r.reasons().toString()).contains("marks must have names and values, but held "
+        + "window=null");
+  }
+
+  @Test
   void aListenerThrowingErrorsWhileOneSourceFailsSkipsNoOtherWorkload() {
     source.custom(WEB, (s, now) -> {
       throw new IllegalStateException("prometheus 503");
