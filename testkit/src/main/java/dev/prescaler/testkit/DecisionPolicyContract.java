@@ -32,10 +32,11 @@ import java.util.function.Function;
  *       marks on unchanged and {@link Proposal#mark} adds or re-marks one key, so a step changes
  *       an earlier value only by re-marking its key (a changed value is taken as such); a step
  *       that drops a key, say by building a new {@code Proposal} without the incoming marks, loses
- *       what a later tick needs (e.g. a stabilization window's raw recommendations);
- *   <li>marks have non-null keys and values (the engine copies them into its {@link
- *       dev.prescaler.core.PastDecision}s, which reject nulls).
+ *       what a later tick needs (e.g. a stabilization window's raw recommendations).
  * </ul>
+ *
+ * <p>A mark without a name or value cannot be made: {@link Proposal} refuses it, so a policy that
+ * tries fails here as a policy that throws.
  *
  * <p>Bounds and step limits are not part of a policy's contract: the engine applies them after the
  * chain (see {@link DecisionInvariants} for the engine's invariants).
@@ -109,12 +110,6 @@ public final class DecisionPolicyContract {
 
   private static void checkMarks(Proposal incoming, Proposal out, String where, Violations v) {
     Map<String, Integer> after = out.marks();
-    for (Map.Entry<String, Integer> e : after.entrySet()) {
-      if (e.getKey() == null || e.getValue() == null) {
-        v.add(where + ": marks must have non-null keys and values, but were " + after);
-        return;
-      }
-    }
     List<String> dropped = new ArrayList<>();
     for (String key : incoming.marks().keySet()) {
       if (!after.containsKey(key)) {
