@@ -1525,10 +1525,9 @@ public final class AutoscalerEngine implements AutoCloseable {
      * times out is recorded as failed, "may have been applied"; a backfill that times out starts
      * without history; a release that times out is kept pending and sent again on the next
      * ticks, once no call of that workload runs (at close, running releases get one more
-     * timeout). A call that ignores
-     * the interrupt keeps running, and until it returns the engine makes no new call of that
-     * stage for that workload: the workload is held ("previous executor call still running since
-     * ..."), so each workload has at most one call in flight per stage.
+     * timeout). A call that ignores the interrupt keeps running, and until it returns the engine
+     * makes no new call of that stage for that workload: the workload is held ("previous executor
+     * call still running since ..."), so each workload has at most one call in flight per stage.
      */
     public Builder callTimeout(Duration callTimeout) {
       this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
