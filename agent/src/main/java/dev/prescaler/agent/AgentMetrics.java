@@ -221,11 +221,9 @@ public final class AgentMetrics implements EngineListener {
   }
 
   @Override
-  public void onModeChanged(ModeChangedEvent event) {
-    synchronized (this) {
-      if (Boolean.FALSE.equals(leading)) {
-        return; // a standby's modes follow the leader's word; its own are not exposed
-      }
+  public synchronized void onModeChanged(ModeChangedEvent event) {
+    if (Boolean.FALSE.equals(leading)) {
+      return; // a standby's modes follow the leader's word; its own are not exposed
     }
     for (Mode m : Mode.values()) {
       mode.labelValues(event.workload().namespace(), event.workload().name(),

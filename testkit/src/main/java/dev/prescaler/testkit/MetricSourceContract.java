@@ -41,7 +41,8 @@ import java.util.TreeSet;
  *       it);
  *   <li>unavailable readings carry a non-blank reason;
  *   <li>{@code history} over the last hour on a 1-minute grid does not throw, and when present it
- *       is on the grid asked for, inside the range asked for, and holds non-negative values or NaN.
+ *       is on the grid asked for, inside the range asked for, and holds finite values or NaN (a
+ *       negative one the engine's backfill skips as a missing step).
  * </ul>
  */
 public final class MetricSourceContract {
@@ -188,9 +189,10 @@ public final class MetricSourceContract {
     }
     for (int i = 0; i < s.size(); i++) {
       double x = s.value(i);
-      if (!Double.isNaN(x) && (!Double.isFinite(x) || x < 0)) {
-        v.add(where + ": history of " + m.name() + " must hold values >= 0 or NaN, but step " + i
-            + " was " + x);
+      // A negative value is not a violation: the engine's backfill skips it as a missing step.
+      if (!Double.isNaN(x) && !Double.isFinite(x)) {
+        v.add(where + ": history of " + m.name() + " must hold finite values or NaN, but step "
+            + i + " was " + x);
         break;
       }
     }
