@@ -80,7 +80,6 @@ public final class SimulateCommand {
       o = Options.parse(args);
     } catch (IllegalArgumentException e) {
       err.println("simulate: " + oneLine(e.getMessage()));
-      err.println("run 'prescaler simulate --help' for the options");
       return 2;
     }
     if (o.help) {
@@ -232,6 +231,12 @@ public final class SimulateCommand {
     return b.toString().replace("\r\n", "\n");
   }
 
+  /** The options that take a value, each handled in {@link Options#parse}. */
+  private static final List<String> OPTIONS_WITH_VALUES = List.of("--trace", "--format",
+      "--report", "--series", "--capacity", "--peak-replicas", "--target-utilization",
+      "--metrics-delay", "--startup", "--sync-period", "--slo", "--risk-quantile", "--threads",
+      "--min-replicas", "--max-replicas", "--forecaster", "--hpa-behavior", "--policies");
+
   /** Parsed arguments. */
   private static final class Options {
     final SimulationConfig.Builder config = SimulationConfig.builder();
@@ -263,6 +268,9 @@ public final class SimulateCommand {
         }
         if (!name.startsWith("--")) {
           throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");
+        }
+        if (!OPTIONS_WITH_VALUES.contains(name)) {
+          throw new IllegalArgumentException("unknown option " + name);
         }
         if (value == null) {
           if (i + 1 >= list.size()) {

@@ -78,6 +78,10 @@ class SimulateCommandTest {
         .startsWith("simulate: --startup must be a duration such as 120s, 2m or PT2M, "
             + "but was \"soon\"");
     assertThat(run("--frobnicate", "1").code()).isEqualTo(2);
+    // Unknown, with or without a value; parse errors are one line too.
+    assertThat(run("--frobnicate").err())
+        .isEqualTo("simulate: unknown option --frobnicate\n");
+    assertThat(run("--startup").err()).isEqualTo("simulate: --startup needs a value\n");
     // Out of range: one line naming the option, not the setting behind it.
     assertThat(run("--target-utilization", "1.5").err())
         .startsWith("simulate: --target-utilization must be in (0, 1], but was 1.5\n");
