@@ -81,8 +81,10 @@ public final class AgentConfigParser {
       options.setAllowDuplicateKeys(false);
       root = new Yaml(new SafeConstructor(options)).load(yaml);
     } catch (YAMLException e) {
+      // SnakeYAML calls the text 'string'; the message already names the file.
       throw new ConfigException(source, List.of("not valid YAML: "
-          + e.getMessage().replace('\n', ' ').replaceAll(" +", " ")));
+          + e.getMessage().replace("in 'string', ", "").replace('\n', ' ')
+              .replaceAll(" +", " ")));
     }
     AgentConfigParser p = new AgentConfigParser(source);
     AgentConfig config = p.config(root);

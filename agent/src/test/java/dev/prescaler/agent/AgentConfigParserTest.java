@@ -420,7 +420,8 @@ class AgentConfigParserTest {
   @Test
   void invalidYamlAndEmptyFilesAreClearErrors() {
     assertThatThrownBy(() -> AgentConfigParser.parse("workloads: [", "broken.yaml"))
-        .hasMessageStartingWith("broken.yaml: invalid configuration:\n- not valid YAML: ");
+        .hasMessageStartingWith("broken.yaml: invalid configuration:\n- not valid YAML: ")
+        .hasMessageContaining("line 1").hasMessageNotContaining("'string'");
     assertThatThrownBy(() -> AgentConfigParser.parse("", "empty.yaml"))
         .hasMessageContaining("the file is empty");
     assertThatThrownBy(() -> AgentConfigParser.parse(Path.of("no/such/file.yaml")))
