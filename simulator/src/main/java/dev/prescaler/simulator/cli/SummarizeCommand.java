@@ -262,7 +262,8 @@ public final class SummarizeCommand {
     }
     int both = costRatios.size();
     int baselineMeets = both + onlyBaseline.size();
-    b.append('\n').append(rows.size()).append(" traces; ").append(against)
+    b.append('\n').append(rows.size()).append(rows.size() == 1 ? " trace; " : " traces; ")
+        .append(against)
         .append(" meets the SLO on ").append(baselineMeets).append(", ").append(policy)
         .append(" on ").append(both + onlyPolicy.size()).append(".\n\n");
     settings(b, rows);
@@ -274,7 +275,8 @@ public final class SummarizeCommand {
             + " never does: " + String.join(", ", onlyPolicy))
         .append('\n');
     b.append("- median cost at the SLO, ").append(policy).append(" ÷ ").append(against)
-        .append(", over the ").append(both).append(" traces where both meet it: ")
+        .append(", over the ").append(both).append(both == 1 ? " trace" : " traces")
+        .append(" where both meet it: ")
         .append(both == 0 ? "-" : fmt(median(costRatios), 3)).append(" (at most 0.95 on ")
         .append(atMost95).append(")\n");
     b.append("- above 1.02 × ").append(against).append("'s cost at the SLO: ")

@@ -146,7 +146,7 @@ class SummarizeCommandTest {
 
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("| nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv | ")
-        .contains("1 traces; hpa meets the SLO on 1, predictive on 1.");
+        .contains("1 trace; hpa meets the SLO on 1, predictive on 1.");
   }
 
   @Test
