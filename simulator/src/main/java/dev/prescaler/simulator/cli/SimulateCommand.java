@@ -231,11 +231,32 @@ public final class SimulateCommand {
     return b.toString().replace("\r\n", "\n");
   }
 
-  /** The options that take a value, each handled in {@link Options#parse}. */
-  private static final List<String> OPTIONS_WITH_VALUES = List.of("--trace", "--format",
-      "--report", "--series", "--capacity", "--peak-replicas", "--target-utilization",
-      "--metrics-delay", "--startup", "--sync-period", "--slo", "--risk-quantile", "--threads",
-      "--min-replicas", "--max-replicas", "--forecaster", "--hpa-behavior", "--policies");
+  /** What an option that takes a value does with it. */
+  private interface Setter {
+    void set(Options o, String name, String value);
+  }
+
+  /** The options that take a value, and what each sets: one table, so none is known but unset. */
+  private static final Map<String, Setter> SETTERS = Map.ofEntries(
+      Map.entry("--trace", (o, n, v) -> o.trace = v),
+      Map.entry("--format", (o, n, v) -> o.format(v)),
+      Map.entry("--report", (o, n, v) -> o.report = v),
+      Map.entry("--series", (o, n, v) -> o.series = v),
+      Map.entry("--capacity", (o, n, v) -> o.config.capacity(Options.number(n, v))),
+      Map.entry("--peak-replicas", (o, n, v) -> o.config.peakReplicas(Options.integer(n, v))),
+      Map.entry("--target-utilization",
+          (o, n, v) -> o.config.targetUtilization(Options.number(n, v))),
+      Map.entry("--metrics-delay", (o, n, v) -> o.config.metricsDelay(Options.duration(n, v))),
+      Map.entry("--startup", (o, n, v) -> o.config.startupDelay(Options.duration(n, v))),
+      Map.entry("--sync-period", (o, n, v) -> o.config.syncPeriod(Options.duration(n, v))),
+      Map.entry("--slo", (o, n, v) -> o.config.slo(Options.number(n, v))),
+      Map.entry("--risk-quantile", (o, n, v) -> o.config.riskQuantile(Options.number(n, v))),
+      Map.entry("--threads", (o, n, v) -> o.config.threads(Options.integer(n, v))),
+      Map.entry("--min-replicas", (o, n, v) -> o.config.minReplicas(Options.integer(n, v))),
+      Map.entry("--max-replicas", (o, n, v) -> o.config.maxReplicas(Options.integer(n, v))),
+      Map.entry("--forecaster", (o, n, v) -> o.config.forecaster(v)),
+      Map.entry("--hpa-behavior", (o, n, v) -> o.config.hpa(HpaBehaviorFile.read(v))),
+      Map.entry("--policies", (o, n, v) -> o.policies(v)));
 
   /** Parsed arguments. */
   private static final class Options {
@@ -269,7 +290,8 @@ public final class SimulateCommand {
         if (!name.startsWith("--")) {
           throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");
         }
-        if (!OPTIONS_WITH_VALUES.contains(name)) {
+        Setter setter = SETTERS.get(name);
+        if (setter == null) {
           throw new IllegalArgumentException("unknown option " + name);
         }
         if (value == null) {
@@ -278,47 +300,31 @@ public final class SimulateCommand {
           }
           value = list.get(++i);
         }
-        switch (name) {
-          case "--trace" -> o.trace = value;
-          case "--format" -> {
-            if (!List.of("table", "json", "markdown").contains(value)) {
-              throw new IllegalArgumentException(
-                  "--format must be table, json or markdown, but was \"" + value + "\"");
-            }
-            o.format = value;
-          }
-          case "--report" -> o.report = value;
-          case "--series" -> o.series = value;
-          case "--capacity" -> o.config.capacity(number(name, value));
-          case "--peak-replicas" -> o.config.peakReplicas(integer(name, value));
-          case "--target-utilization" -> o.config.targetUtilization(number(name, value));
-          case "--metrics-delay" -> o.config.metricsDelay(duration(name, value));
-          case "--startup" -> o.config.startupDelay(duration(name, value));
-          case "--sync-period" -> o.config.syncPeriod(duration(name, value));
-          case "--slo" -> o.config.slo(number(name, value));
-          case "--risk-quantile" -> o.config.riskQuantile(number(name, value));
-          case "--threads" -> o.config.threads(integer(name, value));
-          case "--min-replicas" -> o.config.minReplicas(integer(name, value));
-          case "--max-replicas" -> o.config.maxReplicas(integer(name, value));
-          case "--forecaster" -> o.config.forecaster(value);
-          case "--hpa-behavior" -> o.config.hpa(HpaBehaviorFile.read(value));
-          case "--policies" -> {
-            List<String> names = new ArrayList<>();
-            for (String p : value.split(",")) {
-              if (!p.isBlank()) {
-                names.add(p.strip());
-              }
-            }
-            if (names.isEmpty()) {
-              throw new IllegalArgumentException("--policies must name at least one policy, "
-                  + "but was \"" + value + "\"");
-            }
-            o.config.policies(names);
-          }
-          default -> throw new IllegalArgumentException("unknown option " + name);
-        }
+        setter.set(o, name, value);
       }
       return o;
+    }
+
+    private void format(String value) {
+      if (!List.of("table", "json", "markdown").contains(value)) {
+        throw new IllegalArgumentException(
+            "--format must be table, json or markdown, but was \"" + value + "\"");
+      }
+      format = value;
+    }
+
+    private void policies(String value) {
+      List<String> names = new ArrayList<>();
+      for (String p : value.split(",")) {
+        if (!p.isBlank()) {
+          names.add(p.strip());
+        }
+      }
+      if (names.isEmpty()) {
+        throw new IllegalArgumentException("--policies must name at least one policy, "
+            + "but was \"" + value + "\"");
+      }
+      config.policies(names);
     }
 
     private static double number(String name, String value) {
