@@ -199,7 +199,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     boolean whyLive = false;
     RecurringPeaks.Peak whyRecurring = null;
     double whyCap = Double.NaN;
-    double q = quantile(ctx);
+    double q = riskQuantile(ctx.spec());
     for (MetricTarget m : ctx.spec().metrics()) {
       Forecast f = ctx.forecasts().get(m.name());
       if (f == null || tooYoung(ctx.histories().get(m.name()))) {
@@ -390,10 +390,6 @@ public final class PredictivePolicy implements DecisionPolicy {
   private static int toMilli(double replicas) {
     double m = Math.ceil(replicas * 1000 - 1e-6);
     return m >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(0, m);
-  }
-
-  private double quantile(DecisionContext ctx) {
-    return riskQuantile(ctx.spec());
   }
 
   /**
