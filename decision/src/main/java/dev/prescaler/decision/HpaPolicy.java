@@ -31,10 +31,9 @@ import java.util.OptionalLong;
  * <ul>
  *   <li><b>No {@code spec.behavior}</b> (the default here, as on most HPAs: {@code
  *       normalizeDesiredReplicas} in {@code horizontal.go}): the highest of the raw
- *       recommendation and every recommendation of the last 300 s, one exactly 300 s old
- *       included (the controller's {@code --horizontal-pod-autoscaler-downscale-stabilization}),
- *       even one above the current count, then clamped to [minReplicas, min(maxReplicas, max(2 ×
- *       current, 4))].
+ *       recommendation and every recommendation younger than 300 s (the controller's {@code
+ *       --horizontal-pod-autoscaler-downscale-stabilization}), even one above the current count,
+ *       then clamped to [minReplicas, min(maxReplicas, max(2 × current, 4))].
  *   <li><b>With a {@code spec.behavior}</b> ({@link Builder#defaultBehavior()}, or any rules
  *       set): the stabilization windows take the lowest recommendation of the scale-up window and
  *       the highest of the scale-down window (current count in between stays), and the behavior's
@@ -284,16 +283,14 @@ public final class HpaPolicy implements DecisionPolicy {
   }
 
   /**
-   * The highest recommendation of {@code window}, the initial one included; without a behavior
-   * one exactly {@code window} old counts ({@code stabilizeRecommendation} drops only those
-   * before the cutoff), with one it does not ({@code stabilizeRecommendationWithBehaviors} keeps
-   * those after it).
+   * The highest recommendation of {@code window}, the initial one included, one exactly {@code
+   * window} old not. The controller's path without a behavior keeps one that is not before the
+   * cutoff, its behavior path one after it; but it syncs 15 s after the previous sync ended, so a
+   * real recommendation is never exactly 300 s old: the one 20 syncs back is older and dropped on
+   * both paths. The simulator's exact grid would otherwise make it exactly 300 s old and keep it,
+   * holding every scale-down one sync longer than a cluster does.
    */
   private int highestRecommendation(DecisionContext ctx, Duration window, int start) {
-    if (!behavior) {
-      return RecentMarks.highestIncluding(ctx, initialMark, window,
-          RecentMarks.highestIncluding(ctx, mark, window, start));
-    }
     return RecentMarks.highest(ctx, initialMark, window,
         RecentMarks.highest(ctx, mark, window, start));
   }

@@ -18,33 +18,23 @@ final class RecentMarks {
 
   /** The highest of {@code start} and the values of {@code ctx.marks(mark, window)}. */
   static int highest(DecisionContext ctx, String mark, Duration window, int start) {
-    return fold(ctx, mark, window, false, start, Math::max);
-  }
-
-  /**
-   * The highest of {@code start} and the values recorded under {@code mark} at most {@code window}
-   * ago, a value exactly {@code window} old included (the HPA's path without a behavior keeps a
-   * recommendation that is not before the cutoff; its behavior path one that is after it).
-   */
-  static int highestIncluding(DecisionContext ctx, String mark, Duration window, int start) {
-    return fold(ctx, mark, window, true, start, Math::max);
+    return fold(ctx, mark, window, start, Math::max);
   }
 
   /** The lowest of {@code start} and the values of {@code ctx.marks(mark, window)}. */
   static int lowest(DecisionContext ctx, String mark, Duration window, int start) {
-    return fold(ctx, mark, window, false, start, Math::min);
+    return fold(ctx, mark, window, start, Math::min);
   }
 
-  private static int fold(DecisionContext ctx, String mark, Duration window, boolean edge,
-      int start, IntBinaryOperator op) {
+  private static int fold(DecisionContext ctx, String mark, Duration window, int start,
+      IntBinaryOperator op) {
     Instant from = ctx.now().minus(window);
     List<PastDecision> recent = ctx.recent();
     int best = start;
     for (int i = 0; i < recent.size(); i++) {
       PastDecision d = recent.get(i);
       Integer v;
-      boolean inside = edge ? !d.time().isBefore(from) : d.time().isAfter(from);
-      if (inside && (v = d.marks().get(mark)) != null) {
+      if (d.time().isAfter(from) && (v = d.marks().get(mark)) != null) {
         best = op.applyAsInt(best, v);
       }
     }

@@ -156,11 +156,16 @@ class HpaPolicyTest {
         .past(past(100, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 7))).build();
     assertThat(decide(legacy, down)).isEqualTo(10);
     assertThat(legacy.memory()).isEqualTo(Duration.ofMinutes(5));
-    // A recommendation exactly 300 s old still counts without a behavior, not with one.
+    // A recommendation exactly 300 s old no longer counts, on either path: in a cluster the one
+    // 20 syncs back is always older than 300 s (each sync starts 15 s after the last one ended);
+    // kept, it held every scale-down of the simulator's exact grid one sync longer.
     DecisionContext edge = synced(ctx(cpu(50, 1, 100), 10, "cpu", 25), 10)
         .past(past(300, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 9))).build();
-    assertThat(decide(legacy, edge)).isEqualTo(9);
+    assertThat(decide(legacy, edge)).isEqualTo(5);
     assertThat(decide(hpa, edge)).isEqualTo(5);
+    DecisionContext inside = synced(ctx(cpu(50, 1, 100), 10, "cpu", 25), 10)
+        .past(past(299, 10, 10, false, Map.of(HpaPolicy.DEFAULT_MARK, 9))).build();
+    assertThat(decide(legacy, inside)).isEqualTo(9);
   }
 
   @Test
