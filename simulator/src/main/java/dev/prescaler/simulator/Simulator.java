@@ -45,7 +45,7 @@ import java.util.function.Function;
  *
  * <p>The model (the README's "The model"): the trace is resampled onto the sync grid by
  * linear interpolation; each ready replica serves {@code capacity}; the engine sees the demand
- * {@code metricsDelay} late; a replica asked for is ready {@code startupDelay} later; removals are
+ * {@code metricsDelay} late (the references, which know the trace, without delay); a replica asked for is ready {@code startupDelay} later; removals are
  * immediate, pending replicas first; policies aim each replica at {@code targetUtilization ×
  * capacity}; a run starts with the replicas the first demand value needs, all ready. At each grid
  * step the cluster first makes ready what finished starting, then the engine ticks, then the step
@@ -308,10 +308,10 @@ public final class Simulator {
       boolean keepSeries, AtomicLong stepsDone) {
     Duration sync = config.syncPeriod();
     Duration startup = config.startupDelay();
-    Duration delay = config.metricsDelay();
-    PolicyEnvironment env = new PolicyEnvironment(curve, capacity, target, startup, delay,
-        config.hpa(), config.forecaster());
+    PolicyEnvironment env = new PolicyEnvironment(curve, capacity, target, startup,
+        config.metricsDelay(), config.hpa(), config.forecaster());
     PolicySetup setup = entry.factory().create(env);
+    Duration delay = setup.seesDemandLate() ? config.metricsDelay() : Duration.ZERO;
     int minReplicas = config.minReplicas();
     int maxReplicas = config.maxReplicas().orElse((int) Math.min(SimulationConfig.MAX_REPLICAS,
         Math.max(Math.max(10L, minReplicas), 10L * env.need(curve.max()))));

@@ -2,6 +2,7 @@ package dev.prescaler.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.prescaler.core.DecisionPolicy;
@@ -98,18 +99,59 @@ class SimulatorTest {
   @Test
   void runStartsWithTheReplicasTheFirstDemandNeedsAndHoldsUntilMetricsArrive() {
     SimulationResult r = simulate(stepTrace(), SimulationConfig.builder().sweep(false)
-        .policies(List.of("static-peak")).build());
+        .policies(List.of("static-peak", "hpa")).build());
     RunResult peak = r.policy("static-peak").orElseThrow().main();
     // need(10) at 0.7 x capacity 7.142857 = ceil(2.0) = 2 replicas at the start.
     assertThat(peak.readyAt(0)).isEqualTo(2);
-    // The first metric is visible 60 s late: 4 held ticks, then the jump to 20 is asked for...
-    assertThat(peak.holds()).isEqualTo(4);
-    assertThat(peak.desiredAt(3)).isEqualTo(2);
-    assertThat(peak.desiredAt(4)).isEqualTo(20);
-    // ...and is ready 120 s (8 ticks) later.
-    assertThat(peak.readyAt(11)).isEqualTo(2);
-    assertThat(peak.readyAt(12)).isEqualTo(20);
+    // A reference reads the trace itself: it asks for its 20 at the first step, held by no
+    // missing metric...
+    assertThat(peak.holds()).isZero();
+    assertThat(peak.desiredAt(0)).isEqualTo(20);
+    // ...and they are ready 120 s (8 ticks) later.
+    assertThat(peak.readyAt(7)).isEqualTo(2);
+    assertThat(peak.readyAt(8)).isEqualTo(20);
     assertThat(peak.scalingActions()).isEqualTo(1);
+    // A policy under test sees the first metric 60 s late: 4 held ticks at the first count.
+    RunResult hpa = r.policy("hpa").orElseThrow().main();
+    assertThat(hpa.readyAt(0)).isEqualTo(2);
+    assertThat(hpa.holds()).isEqualTo(4);
+    assertThat(hpa.desiredAt(3)).isEqualTo(2);
+  }
+
+  @Test
+  void theOracleDecidesFromTheFirstStep() {
+    // Catches the references held for the first metricsDelay like the policies under test: the
+    // oracle's definition holds at every t, so a rise 150 s into the run is met on time. By hand
+    // (capacity 10, 15 s steps to 3600 s): the need goes from 1 to 10 at 150 s, the oracle asks
+    // for 10 at 30 s (150 - 120), ready at 150 s: 0 % short, (2 x 1 + 239 x 10) x 15 s.
+    List<Sample> s = new ArrayList<>();
+    for (int t = 0; t <= 3600; t += 15) {
+      s.add(new Sample(T0.plusSeconds(t), t < 150 ? 10 : 100));
+    }
+    SimulationResult r = simulate(Trace.of("rise", s), SimulationConfig.builder().sweep(false)
+        .capacity(10).policies(List.of("oracle-100")).build());
+    RunResult o = r.policies().get(0).main();
+    assertThat(o.underProvisionedPct()).isZero();
+    assertThat(o.holds()).isZero();
+    assertThat(o.replicaHours()).isCloseTo((2 + 239 * 10) * 15 / 3600.0, within(1e-9));
+    assertThat(o.scalingActions()).isEqualTo(1);
+  }
+
+  @Test
+  void replicasThatServeExactlyTheDemandAreNotShort() {
+    // Catches the scoring rounding differently from the policies: 14.469 over 0.7 x 20 peak
+    // replicas gives a capacity of 1.0334999999999999, 14 replicas serve it exactly, yet 14 x
+    // capacity is 14.468999999999998 in floating point; compared exactly, oracle-100 (14
+    // replicas) was short at every step of a constant trace.
+    List<Sample> s = new ArrayList<>();
+    for (int t = 0; t <= 3600; t += 15) {
+      s.add(new Sample(T0.plusSeconds(t), 14.469));
+    }
+    SimulationResult r = simulate(Trace.of("flat", s), SimulationConfig.builder().sweep(false)
+        .policies(List.of("oracle-100")).build());
+    RunResult o = r.policies().get(0).main();
+    assertThat(o.readyAt(100)).isEqualTo(14);
+    assertThat(o.underProvisionedPct()).isZero();
   }
 
   @Test

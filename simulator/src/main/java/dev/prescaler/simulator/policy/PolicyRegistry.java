@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -49,17 +48,14 @@ public final class PolicyRegistry {
   public static PolicyRegistry standard() {
     PolicyRegistry r = new PolicyRegistry();
     r.register("static-peak",
-        env -> new PolicySetup(new StaticPeakPolicy(env), Optional.empty(),
-            PolicySetup.WIDE_OPEN),
+        env -> PolicySetup.reference(new StaticPeakPolicy(env)),
         OptionalDouble.empty(), "always the replicas the trace's peak needs (knows the peak)");
     LibraryPolicies.register(r);
     r.register("oracle",
-        env -> new PolicySetup(new OraclePolicy(env, "oracle"), Optional.empty(),
-            PolicySetup.WIDE_OPEN),
+        env -> PolicySetup.reference(new OraclePolicy(env, "oracle")),
         OptionalDouble.empty(), "knows the future and the startup delay, at the target");
     r.register("oracle-100",
-        env -> new PolicySetup(new OraclePolicy(env, "oracle-100"), Optional.empty(),
-            PolicySetup.WIDE_OPEN),
+        env -> PolicySetup.reference(new OraclePolicy(env, "oracle-100")),
         OptionalDouble.of(1.0), "the oracle at 100 % utilization: the physical limit");
     return r;
   }

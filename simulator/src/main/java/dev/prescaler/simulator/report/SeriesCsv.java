@@ -18,7 +18,8 @@ import java.util.List;
  * header, {@code time,demand,<policy>.ready,<policy>.desired,...}. Desired replicas are what the
  * engine asked for (ready plus starting): their sum × the step is the replica-hours. Numbers are
  * written with the digits that read back as the same double, so {@code demand > ready ×
- * capacity} recounts the under-provisioned steps exactly. Same input, same bytes.
+ * capacity} by more than a relative 1e-9 ({@code RunStats.isShort}) recounts the under-provisioned
+ * steps exactly. Same input, same bytes.
  */
 public final class SeriesCsv {
   private SeriesCsv() {}

@@ -28,7 +28,10 @@ public final class RunStats {
   }
 
   /**
-   * Adds one step.
+   * Adds one step. The step is under-provisioned when the demand exceeds {@code servable} by more
+   * than a relative 1e-9, the slack with which the policies round a need up to whole replicas
+   * ({@code PolicyEnvironment.need}): a demand that needs exactly 14 replicas, served by 14, is
+   * served, also when 14 × capacity rounds a hair below it in floating point.
    *
    * @param demandNow the demand during the step
    * @param servable ready replicas × capacity during the step
@@ -37,11 +40,16 @@ public final class RunStats {
   public void add(double demandNow, double servable, int replicas) {
     steps++;
     demand += demandNow / unit;
-    if (demandNow > servable) {
+    if (isShort(demandNow, servable)) {
       underSteps++;
       unserved += (demandNow - servable) / unit;
     }
     replicaSteps += replicas;
+  }
+
+  /** Whether {@code demand} exceeds {@code servable} by more than a relative 1e-9. */
+  public static boolean isShort(double demand, double servable) {
+    return demand - servable > 1e-9 * Math.max(Math.abs(demand), Math.abs(servable));
   }
 
   /** Steps counted. */

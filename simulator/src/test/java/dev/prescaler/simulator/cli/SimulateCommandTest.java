@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.prescaler.simulator.policy.PolicyRegistry;
-
+import dev.prescaler.simulator.score.RunStats;
 import dev.prescaler.testkit.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -314,7 +314,7 @@ class SimulateCommandTest {
       for (int p = 0; p < 2; p++) {
         int ready = Integer.parseInt(f[2 + 2 * p]);
         desired[p] += Integer.parseInt(f[3 + 2 * p]);
-        under[p] += demand > ready * capacity ? 1 : 0;
+        under[p] += RunStats.isShort(demand, ready * capacity) ? 1 : 0;
       }
     }
     int n = lines.size() - 2;
