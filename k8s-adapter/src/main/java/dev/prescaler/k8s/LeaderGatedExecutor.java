@@ -13,12 +13,16 @@ import java.util.function.Predicate;
 /**
  * Lets requests through only for workloads this replica leads (see {@link LeaseElector#guard} and
  * {@link ShardedLeaderElection#guard}); refuses the others with the reason. Reads of replica
- * counts always pass. {@link #release} passes only for led workloads and otherwise throws, so
+ * counts always pass. Every such refusal begins with {@value #NOT_LEADER}, so that whoever counts
+ * refusals can leave it out ({@link LeaseElector#refusedForNotLeading}). {@link #release} passes only for led workloads and otherwise throws, so
  * that a release refused for not leading does not look done: the engine keeps it pending and
  * sends it again on a later tick, which succeeds once this replica leads (e.g. after a lease that
  * lapsed in the middle of a tick is renewed).
  */
 final class LeaderGatedExecutor implements ScaleExecutor {
+  /** How every refusal for not leading begins (see {@link LeaseElector#refusedForNotLeading}). */
+  static final String NOT_LEADER = "not the leader";
+
   private final ScaleExecutor delegate;
   private final Predicate<WorkloadRef> leads;
   private final Function<WorkloadRef, String> whyNot;
@@ -33,7 +37,8 @@ final class LeaderGatedExecutor implements ScaleExecutor {
   @Override
   public ScaleOutcome apply(ScaleRequest request) {
     if (!leads.test(request.workload())) {
-      return ScaleOutcome.refused(whyNot.apply(request.workload()));
+      String why = whyNot.apply(request.workload());
+      return ScaleOutcome.refused(why.startsWith(NOT_LEADER) ? why : NOT_LEADER + ": " + why);
     }
     return delegate.apply(request);
   }

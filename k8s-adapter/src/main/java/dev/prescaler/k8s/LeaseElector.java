@@ -2,6 +2,7 @@ package dev.prescaler.k8s;
 
 import dev.prescaler.core.KubernetesNames;
 import dev.prescaler.core.ScaleExecutor;
+import dev.prescaler.core.ScaleOutcome;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.models.V1Lease;
@@ -299,6 +300,16 @@ public final class LeaseElector implements AutoCloseable {
     return new LeaderGatedExecutor(executor, w -> isLeader(),
         w -> "not the leader: lease " + lease() + " is held by "
             + holder().orElse("nobody") + ", this replica (" + identity + ") only observes");
+  }
+
+  /**
+   * Whether {@code outcome} is the refusal of a {@link #guard} (or of a {@link
+   * ShardedLeaderElection#guard}) because this replica did not lead the workload: it says
+   * nothing of the workload or of the executor behind the guard.
+   */
+  public static boolean refusedForNotLeading(ScaleOutcome outcome) {
+    return outcome.status() == ScaleOutcome.Status.REFUSED
+        && outcome.message().startsWith(LeaderGatedExecutor.NOT_LEADER);
   }
 
   /** Builds a {@link LeaseElector}; {@link #build()} checks the durations against each other. */
