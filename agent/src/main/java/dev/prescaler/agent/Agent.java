@@ -185,7 +185,9 @@ public final class Agent implements AutoCloseable {
         .orElseGet(() -> new InMemoryJournal(10_000));
 
     this.metrics = new AgentMetrics(new PrometheusRegistry());
-    this.promotion = new PromotionController(config.promotion(), targets);
+    // A refusal because the Lease lapsed during a round is not the workload's.
+    this.promotion = new PromotionController(config.promotion(), targets,
+        LeaseElector::refusedForNotLeading);
     AutoscalerEngine.Builder b = AutoscalerEngine.builder()
         .clock(clock)
         .metricSource(new RoutingMetricSource(routes))

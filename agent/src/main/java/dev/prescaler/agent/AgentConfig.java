@@ -106,10 +106,36 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
    *     set (e.g. by the HPA) by at most this; default 0.0
    * @param demoteRelativeMae relative MAE at which an acting workload is demoted; default 1.2
    * @param demoteAfterMetricsFailing how long metrics may fail before demotion; default 10 min
+   * @param demoteAfterRefused how long every scale request of an acting workload may be refused
+   *     or failed (none applied, at least 3 of them) before demotion; default {@value
+   *     #DEFAULT_DEMOTE_AFTER_REFUSED_MINUTES} min
    */
   public record Promotion(boolean automatic, Duration minObservation, long minSamples,
       double maxRelativeMae, double maxShortfallIncrease, double demoteRelativeMae,
-      Duration demoteAfterMetricsFailing) {}
+      Duration demoteAfterMetricsFailing, Duration demoteAfterRefused) {
+    /**
+     * The default of {@code demoteAfterRefused}, in minutes: 40 requests at the default 15 s
+     * sync period, long past a rate limit's {@code Retry-After} or a rollout's conflicts, and as
+     * long as the default allowance of failing metrics.
+     */
+    public static final int DEFAULT_DEMOTE_AFTER_REFUSED_MINUTES = 10;
+
+    /** Validates. */
+    public Promotion {
+      Objects.requireNonNull(minObservation, "minObservation");
+      Objects.requireNonNull(demoteAfterMetricsFailing, "demoteAfterMetricsFailing");
+      Objects.requireNonNull(demoteAfterRefused, "demoteAfterRefused");
+    }
+
+    /** The settings with the default {@code demoteAfterRefused}. */
+    public Promotion(boolean automatic, Duration minObservation, long minSamples,
+        double maxRelativeMae, double maxShortfallIncrease, double demoteRelativeMae,
+        Duration demoteAfterMetricsFailing) {
+      this(automatic, minObservation, minSamples, maxRelativeMae, maxShortfallIncrease,
+          demoteRelativeMae, demoteAfterMetricsFailing,
+          Duration.ofMinutes(DEFAULT_DEMOTE_AFTER_REFUSED_MINUTES));
+    }
+  }
 
   /**
    * One workload.

@@ -208,7 +208,8 @@ public final class AgentConfigParser {
 
   private AgentConfig.Promotion promotion(Map<String, Object> m) {
     known(m, "promotion", "automatic", "minObservation", "minSamples", "maxRelativeMae",
-        "maxShortfallIncrease", "demoteRelativeMae", "demoteAfterMetricsFailing");
+        "maxShortfallIncrease", "demoteRelativeMae", "demoteAfterMetricsFailing",
+        "demoteAfterRefused");
     boolean automatic = bool(m, "promotion", "automatic", true);
     Duration minObs = duration(m, "promotion", "minObservation", Duration.ofHours(24),
         Duration.ZERO, Duration.ofDays(60));
@@ -222,8 +223,11 @@ public final class AgentConfigParser {
     }
     Duration failing = duration(m, "promotion", "demoteAfterMetricsFailing",
         Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofDays(1));
+    Duration refused = duration(m, "promotion", "demoteAfterRefused",
+        Duration.ofMinutes(AgentConfig.Promotion.DEFAULT_DEMOTE_AFTER_REFUSED_MINUTES),
+        Duration.ofSeconds(1), Duration.ofDays(1));
     return new AgentConfig.Promotion(automatic, minObs, minSamples, maxRel, shortfall, demote,
-        failing);
+        failing, refused);
   }
 
   private List<AgentConfig.Workload> workloads(Object value, boolean hasPrometheus) {

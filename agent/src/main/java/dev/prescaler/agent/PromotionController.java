@@ -5,9 +5,12 @@ import dev.prescaler.core.EngineListener;
 import dev.prescaler.core.ForecastAccuracy;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
+import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.event.ScaledEvent;
 import dev.prescaler.core.journal.DecisionRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +39,37 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>An acting workload is demoted back to observe-only when its relative MAE exceeds
- * {@code demoteRelativeMae}, or when its metrics have failed for longer than
- * {@code demoteAfterMetricsFailing}. Promotions and demotions go through
- * {@link AutoscalerEngine#mode}, which journals them and publishes a {@code ModeChangedEvent}.
+ * {@code demoteRelativeMae}, when its metrics have failed for longer than
+ * {@code demoteAfterMetricsFailing}, or when every scale request it made was refused or failed
+ * (outcome REFUSED or FAILED, none APPLIED) over more than {@code demoteAfterRefused}, at least
+ * three of them: the executor cannot act for it (an HPA targets a
+ * {@code mode: act} Deployment, RBAC forbids the patch, the API server keeps answering 429), so
+ * acting would only log a refusal every tick. Refusals that say this replica does not lead (see
+ * the constructor) are not the workload's and are not counted. Promotions and demotions go
+ * through {@link AutoscalerEngine#mode}, which journals them and publishes a {@code
+ * ModeChangedEvent}.
+ *
+ * <p>A demotion forgets what was seen of the workload, so automatic promotion cannot promote it
+ * again before {@code minObservation} and the other gates pass afresh; the executor is not
+ * called while it observes, so whatever refused it is only found again once it acts. {@code
+ * promoted: true} is applied when the agent starts, not here: a demoted workload stays
+ * observe-only until the next start.
  *
  * <p>Register it as a listener of the engine, and call {@link #evaluate()} after each tick.
  * Thread-safe.
  */
 public final class PromotionController implements EngineListener {
   private static final Logger LOG = LoggerFactory.getLogger(PromotionController.class);
+  /**
+   * The fewest refused or failed requests in a row that demote: two refusals far apart (a
+   * transient 429, then a long stretch with nothing to change) are not a workload the executor
+   * cannot act for.
+   */
+  static final int MIN_REFUSALS_TO_DEMOTE = 3;
 
   private final AgentConfig.Promotion gates;
   private final Map<WorkloadRef, Mode> targetModes;
+  private final Predicate<ScaleOutcome> notLeading;
   private final Map<WorkloadRef, Track> tracks = new HashMap<>();
   private AutoscalerEngine engine;
 
@@ -58,8 +81,25 @@ public final class PromotionController implements EngineListener {
    *     never promotes it)
    */
   public PromotionController(AgentConfig.Promotion gates, Map<WorkloadRef, Mode> targetModes) {
+    this(gates, targetModes, outcome -> false);
+  }
+
+  /**
+   * A controller for the given gates, behind an executor that refuses requests while this
+   * replica does not lead.
+   *
+   * @param gates the promotion settings
+   * @param targetModes per workload, the mode it is promoted to (ACT or HPA_FLOOR; OBSERVE_ONLY
+   *     never promotes it)
+   * @param notLeading which refusals say only that this replica does not lead the workload (e.g.
+   *     {@code LeaseElector::refusedForNotLeading}); they neither count towards {@code
+   *     demoteAfterRefused} nor interrupt a run of refusals
+   */
+  public PromotionController(AgentConfig.Promotion gates, Map<WorkloadRef, Mode> targetModes,
+      Predicate<ScaleOutcome> notLeading) {
     this.gates = Objects.requireNonNull(gates, "gates");
     this.targetModes = Map.copyOf(targetModes);
+    this.notLeading = Objects.requireNonNull(notLeading, "notLeading");
   }
 
   /** Binds the engine whose workloads are moved; call once, before the first tick. */
@@ -74,6 +114,47 @@ public final class PromotionController implements EngineListener {
     long ticks;
     long wouldShort;
     long actualShort;
+    /** The first of the scale requests refused or failed since the last one applied. */
+    Instant refusedSince;
+    Instant lastRefused;
+    long refusals;
+    /** The last refused or failed request's status and message. */
+    String lastRefusal;
+
+    void clearRefusals() {
+      refusedSince = null;
+      lastRefused = null;
+      refusals = 0;
+      lastRefusal = null;
+    }
+  }
+
+  @Override
+  public synchronized void onScaled(ScaledEvent event) {
+    ScaleOutcome outcome = event.outcome();
+    if (!outcome.isApplied() && notLeading.test(outcome)) {
+      return;
+    }
+    Track t = tracks.computeIfAbsent(event.workload(), k -> new Track());
+    if (outcome.isApplied()) {
+      t.clearRefusals();
+      return;
+    }
+    if (t.refusedSince == null) {
+      t.refusedSince = event.time();
+    }
+    t.lastRefused = event.time();
+    t.refusals++;
+    t.lastRefusal = outcome.status() + " " + outcome.message();
+  }
+
+  /** Refusals made in one mode say nothing of the next one (another executor may act). */
+  @Override
+  public synchronized void onModeChanged(ModeChangedEvent event) {
+    Track t = tracks.get(event.workload());
+    if (t != null) {
+      t.clearRefusals();
+    }
   }
 
   @Override
@@ -207,6 +288,15 @@ public final class PromotionController implements EngineListener {
           + (t.lastHealthy == null ? " (no decision with metrics since the agent started)" : "")
           + " (longer than " + gates.demoteAfterMetricsFailing() + ")");
     }
+    if (t.refusedSince != null && t.refusals >= MIN_REFUSALS_TO_DEMOTE) {
+      Duration refused = Duration.between(t.refusedSince, t.lastRefused);
+      if (refused.compareTo(gates.demoteAfterRefused()) > 0) {
+        return Optional.of("demoted: every scale request refused or failed for "
+            + minutesAndSeconds(refused) + " (" + t.refusals + " requests since "
+            + t.refusedSince + ", none applied; longer than " + gates.demoteAfterRefused()
+            + "); last: " + t.lastRefusal);
+      }
+    }
     for (ForecastAccuracy a : engine.accuracy(ref)) {
       if (a.samples() >= gates.minSamples() && a.relativeMae() > gates.demoteRelativeMae()) {
         return Optional.of(String.format(Locale.ROOT,
@@ -217,9 +307,14 @@ public final class PromotionController implements EngineListener {
     return Optional.empty();
   }
 
+  private static String minutesAndSeconds(Duration d) {
+    return d.toMinutes() + " min " + d.toSecondsPart() + " s";
+  }
+
   /** Logs the gate state of every workload at DEBUG; for troubleshooting. */
   public synchronized void logState() {
     tracks.forEach((ref, t) -> LOG.debug("{}: observed since {}, ticks {}, would-short {}, "
-        + "actual-short {}", ref, t.observedSince, t.ticks, t.wouldShort, t.actualShort));
+        + "actual-short {}, refused {} since {}", ref, t.observedSince, t.ticks, t.wouldShort,
+        t.actualShort, t.refusals, t.refusedSince));
   }
 }

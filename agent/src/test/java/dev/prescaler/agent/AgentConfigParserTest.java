@@ -122,6 +122,28 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void demoteAfterRefused_defaultsToTenMinutesAndReadsLikeTheOtherGates() {
+    assertThat(AgentConfigParser.parse(MINIMAL, "min.yaml").promotion().demoteAfterRefused())
+        .isEqualTo(Duration.ofMinutes(10));
+    assertThat(AgentConfigParser.parse("promotion:\n  demoteAfterRefused: 30m\n" + MINIMAL,
+        "refused.yaml").promotion().demoteAfterRefused()).isEqualTo(Duration.ofMinutes(30));
+  }
+
+  @Test
+  void demoteAfterRefused_outOfRange() {
+    assertThatThrownBy(() -> AgentConfigParser.parse(
+        "promotion:\n  demoteAfterRefused: 0s\n" + MINIMAL, "refused.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("promotion.demoteAfterRefused must be a duration such as 30s, 5m, "
+                + "1h or 15 (seconds) in [PT1S, PT24H], but was \"0s\""));
+    assertThatThrownBy(() -> AgentConfigParser.parse(
+        "promotion:\n  demoteAfterRefused: 2d\n" + MINIMAL, "refused.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .singleElement().asString().startsWith("promotion.demoteAfterRefused must be")
+            .endsWith("but was \"2d\""));
+  }
+
+  @Test
   void everyProblemIsReportedAtOnceWithKeyAndValue() {
     String yaml = """
         engine:

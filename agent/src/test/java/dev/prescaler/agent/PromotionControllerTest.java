@@ -10,12 +10,19 @@ import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Observation;
 import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.ScaleExecutor;
+import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.EngineListener;
+import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.InMemoryJournal;
+import dev.prescaler.k8s.LeaseElector;
 import dev.prescaler.testkit.ManualClock;
+import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
@@ -54,6 +61,9 @@ class PromotionControllerTest {
   private final ManualClock clock = new ManualClock(T0);
   private boolean metricsUp = true;
   private int replicas = 16;
+  /** The executor behind the engine; applies every request unless a test swaps it. */
+  private ScaleExecutor executor = r -> ScaleOutcome.applied(r.to(), "applied");
+  private final List<ModeChangedEvent> modeChanges = new ArrayList<>();
 
   private AutoscalerEngine engine(PromotionController promotion, DoubleUnaryOperator policy) {
     WorkloadSpec spec = WorkloadSpec.builder(WEB).maxReplicas(50)
@@ -69,7 +79,14 @@ class PromotionControllerTest {
         .policy((ctx, p) -> p.to("test", (int) policy.applyAsDouble(ctx.load("rps")), "test"))
         .metricsDelay(Duration.ZERO)
         .journal(new InMemoryJournal(100))
+        .executor(r -> executor.apply(r))
         .listener(promotion)
+        .listener(new EngineListener() {
+          @Override
+          public void onModeChanged(ModeChangedEvent event) {
+            modeChanges.add(event);
+          }
+        })
         .workload(spec)
         .build();
     promotion.bind(engine);
@@ -189,5 +206,160 @@ class PromotionControllerTest {
         .isEqualTo(dev.prescaler.core.journal.DecisionRecord.Kind.HOLD);
     assertThat(engine.spec(WEB).orElseThrow().mode()).as("held on purpose, metrics are fine")
         .isEqualTo(Mode.HPA_FLOOR);
+  }
+
+  /** What a {@code mode: act} Deployment that an HPA targets gets from ScaleSubresourceExecutor. */
+  private static final ScaleExecutor HPA_TARGETS_IT = r -> ScaleOutcome.refused(
+      "HorizontalPodAutoscaler shop/web-hpa targets Deployment shop/web: not scaled, the HPA "
+          + "would undo it (use mode hpa-floor)");
+
+  private Mode mode(AutoscalerEngine engine) {
+    return engine.spec(WEB).orElseThrow().mode();
+  }
+
+  @Test
+  void demotesAnActingWorkloadWhoseEveryScaleRequestIsRefusedLongerThanAllowed() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    replicas = 20; // above the load's need: every tick asks to scale down
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    run(engine, promotion, Duration.ofMinutes(130));
+    assertThat(mode(engine)).isEqualTo(Mode.ACT);
+    executor = HPA_TARGETS_IT;
+    run(engine, promotion, Duration.ofMinutes(10));
+    assertThat(mode(engine)).as("within the allowance").isEqualTo(Mode.ACT);
+    run(engine, promotion, Duration.ofMinutes(1));
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+    ModeChangedEvent demotion = modeChanges.get(modeChanges.size() - 1);
+    assertThat(demotion.to()).isEqualTo(Mode.OBSERVE_ONLY);
+    assertThat(demotion.reason())
+        .startsWith("demoted: every scale request refused or failed for 10 min 15 s (")
+        .contains("requests since ", ", none applied; longer than PT10M); last: REFUSED "
+            + "HorizontalPodAutoscaler shop/web-hpa targets Deployment shop/web");
+  }
+
+  @Test
+  void failedRequestsCountAsRefusalsAndDemoteAnHpaFloorToo() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.HPA_FLOOR));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    engine.mode(WEB, Mode.HPA_FLOOR, "promoted by hand");
+    executor = r -> ScaleOutcome.failed("HTTP 403 Forbidden: cannot patch horizontalpodautoscalers");
+    run(engine, promotion, Duration.ofMinutes(11));
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+    assertThat(modeChanges.get(modeChanges.size() - 1).reason())
+        .contains("last: FAILED HTTP 403 Forbidden");
+  }
+
+  @Test
+  void anAppliedRequestStartsTheCountOfRefusalsAgain() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    replicas = 20; // above the load's need: every tick asks to scale down
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    engine.mode(WEB, Mode.ACT, "promoted by hand");
+    executor = HPA_TARGETS_IT;
+    run(engine, promotion, Duration.ofMinutes(8));
+    executor = r -> ScaleOutcome.applied(r.to(), "applied");
+    run(engine, promotion, Duration.ofSeconds(15));
+    executor = HPA_TARGETS_IT;
+    run(engine, promotion, Duration.ofMinutes(8));
+    assertThat(mode(engine)).as("8 min of refusals since the last applied").isEqualTo(Mode.ACT);
+    run(engine, promotion, Duration.ofMinutes(3));
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+  }
+
+  @Test
+  void twoRefusalsFarApartDoNotDemote() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    int[] wanted = {17};
+    AutoscalerEngine engine = engine(promotion, load -> wanted[0]);
+    engine.mode(WEB, Mode.ACT, "promoted by hand");
+    executor = r -> ScaleOutcome.refused("API server rate limit (HTTP 429)");
+    run(engine, promotion, Duration.ofSeconds(15));
+    wanted[0] = replicas; // nothing to change for an hour: no request
+    run(engine, promotion, Duration.ofHours(1));
+    wanted[0] = 17;
+    run(engine, promotion, Duration.ofSeconds(15));
+    assertThat(mode(engine)).as("two refusals an hour apart").isEqualTo(Mode.ACT);
+  }
+
+  @Test
+  void refusalsBecauseThisReplicaDoesNotLeadAreNotCounted() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT),
+        LeaseElector::refusedForNotLeading);
+    replicas = 20;
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    engine.mode(WEB, Mode.ACT, "promoted by hand");
+    // The agent's own guard, on a Lease this replica never acquired: it refuses every request
+    // without calling the API server.
+    LeaseElector elector = LeaseElector.builder(new ApiClient(), "prescaler", "prescaler-agent",
+        "agent-a").clock(clock).build();
+    ScaleExecutor guarded = elector.guard(r -> ScaleOutcome.applied(r.to(), "applied"));
+    executor = guarded;
+    run(engine, promotion, Duration.ofMinutes(30));
+    assertThat(((InMemoryJournal) engine.journal()).records(WEB))
+        .anySatisfy(r -> assertThat(r.actionMessage()).startsWith("not the leader"));
+    assertThat(mode(engine)).isEqualTo(Mode.ACT);
+    // Nor do they interrupt a run of refusals that are the workload's.
+    executor = HPA_TARGETS_IT;
+    run(engine, promotion, Duration.ofMinutes(6));
+    executor = guarded;
+    run(engine, promotion, Duration.ofMinutes(2));
+    executor = HPA_TARGETS_IT;
+    run(engine, promotion, Duration.ofMinutes(3));
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+  }
+
+  @Test
+  void aNewLeadershipTermStartsTheCountOfRefusalsAgain() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    replicas = 20; // above the load's need: every tick asks to scale down
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    engine.mode(WEB, Mode.ACT, "promoted by hand");
+    executor = HPA_TARGETS_IT;
+    run(engine, promotion, Duration.ofMinutes(8));
+    promotion.restartTracks();
+    run(engine, promotion, Duration.ofMinutes(8));
+    assertThat(mode(engine)).as("8 min of refusals in this term").isEqualTo(Mode.ACT);
+    run(engine, promotion, Duration.ofMinutes(3));
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+  }
+
+  @Test
+  void aWorkloadDemotedForRefusalsIsPromotedAgainOnlyOnceTheObservationGatesPassAfresh() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    replicas = 20; // above the load's need: every tick asks to scale down
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    run(engine, promotion, Duration.ofMinutes(130));
+    assertThat(mode(engine)).isEqualTo(Mode.ACT);
+    executor = HPA_TARGETS_IT;
+    run(engine, promotion, Duration.ofMinutes(11));
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+    int changes = modeChanges.size();
+    run(engine, promotion, Duration.ofMinutes(115));
+    assertThat(modeChanges).as("observed 115 min since the demotion, minObservation 2 h")
+        .hasSize(changes);
+    // Over a day the HPA keeps refusing: one promotion and one demotion per 2 h 10 min at most,
+    // never a change every tick.
+    run(engine, promotion, Duration.ofHours(24));
+    assertThat(modeChanges.size() - changes).isBetween(2, 2 * 24 * 60 / 130 + 2);
+    assertThat(modeChanges.subList(changes, modeChanges.size()))
+        .filteredOn(e -> e.to() == Mode.OBSERVE_ONLY)
+        .allSatisfy(e -> assertThat(e.reason()).contains("refused"));
+  }
+
+  @Test
+  void aWorkloadPromotedByHandAndDemotedForRefusalsStaysObserveOnly() {
+    // promoted: true is applied when the agent starts (Agent), never by the controller: the
+    // demotion holds until the next start, with no promote-demote loop in between.
+    AgentConfig.Promotion manual = new AgentConfig.Promotion(false, Duration.ZERO, 1, 0.9, 0.0,
+        1.2, Duration.ofMinutes(10), Duration.ofMinutes(10));
+    PromotionController promotion = new PromotionController(manual, Map.of(WEB, Mode.ACT));
+    replicas = 20;
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    engine.mode(WEB, Mode.ACT, Agent.PROMOTED_IN_CONFIGURATION);
+    executor = HPA_TARGETS_IT;
+    run(engine, promotion, Duration.ofHours(6));
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+    assertThat(modeChanges).extracting(ModeChangedEvent::to)
+        .containsExactly(Mode.ACT, Mode.OBSERVE_ONLY);
   }
 }
