@@ -11,11 +11,15 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.util.PatchUtils;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +37,15 @@ import org.slf4j.LoggerFactory;
  * <p>One data key per workload: {@code <namespace>_<kind>_<name>}, e.g. {@code
  * shop_Deployment_web}. A namespace is a DNS-1123 label, a kind letters and digits, a name a
  * DNS-1123 subdomain: none holds {@code _}, so the key splits back into the three parts ({@link
- * #workloadOf}). A workload whose key would exceed the 253 characters a key may have is not stored
- * ({@link #write} reports it). The value is one line, {@code <mode> <time> <reason>}, e.g. {@code
+ * #workloadOf}), and every character is one a data key may hold ({@code [-._a-zA-Z0-9]}). When
+ * that key would exceed the 253 characters a data key may have (a namespace has at most 63, a
+ * name 253), the key is {@code <namespace>_<kind>_<start of the name>_<hash>} instead, 253
+ * characters: the hash is 32 hex digits of the SHA-256 of {@code <namespace>_<kind>_<name>}, so
+ * the key is the same on every replica and differs between workloads; its four parts never read
+ * as a three-part key. Such an entry carries the whole name in its value ({@code name=<name>},
+ * after the time), from which {@link #read()} knows its workload. Every key that fits is the
+ * three-part one, so a store written by an earlier version reads the same. The value is one
+ * line, {@code <mode> <time> <reason>}, e.g. {@code
  * act 2026-03-02T10:00:00Z promoted after 1440 min observed: ...}: the mode as the agent's
  * configuration spells it ({@code observe-only}, {@code act}, {@code hpa-floor}), when it was set
  * (the time of the mode change, not of the write, so that a change sent again later keeps its
@@ -67,6 +78,10 @@ public final class ModeStore {
   public static final String OWNER_ANNOTATION = "prescaler.dev/owner";
   /** Longest ConfigMap data key Kubernetes accepts. */
   static final int MAX_KEY = 253;
+  /** Hex digits of the hash that ends the key of a workload whose three-part key is too long. */
+  static final int HASH_DIGITS = 32;
+  /** What precedes the name in the value of an entry whose key ends in a hash. */
+  private static final String NAME_FIELD = "name=";
 
   private static final Logger LOG = LoggerFactory.getLogger(ModeStore.class);
 
@@ -118,9 +133,14 @@ public final class ModeStore {
       reason = oneLine(Objects.requireNonNull(reason, "reason"));
     }
 
-    /** The ConfigMap value: {@code <mode> <time> <reason>}. */
+    /**
+     * The ConfigMap value: {@code <mode> <time> <reason>}; {@code <mode> <time> name=<name>
+     * <reason>} for a workload whose key ends in a hash (see {@link ModeStore#key}).
+     */
     public String value() {
-      return modeText(mode) + " " + time + (reason.isEmpty() ? "" : " " + reason);
+      return modeText(mode) + " " + time
+          + (hashed(workload) ? " " + NAME_FIELD + workload.name() : "")
+          + (reason.isEmpty() ? "" : " " + reason);
     }
 
     /**
@@ -134,9 +154,16 @@ public final class ModeStore {
       if (mode.isEmpty() || p.length < 2) {
         return Optional.empty();
       }
+      String reason = p.length > 2 ? p[2] : "";
+      if (hashed(workload)) {
+        String name = NAME_FIELD + workload.name();
+        if (!reason.equals(name) && !reason.startsWith(name + " ")) {
+          return Optional.empty();
+        }
+        reason = reason.substring(name.length()).strip();
+      }
       try {
-        return Optional.of(new Entry(workload, mode.get(), Instant.parse(p[1]),
-            p.length > 2 ? p[2] : ""));
+        return Optional.of(new Entry(workload, mode.get(), Instant.parse(p[1]), reason));
       } catch (DateTimeParseException e) {
         return Optional.empty();
       }
@@ -181,20 +208,46 @@ public final class ModeStore {
   }
 
   /**
-   * The data key of a workload: {@code <namespace>_<kind>_<name>}.
-   *
-   * @throws IllegalArgumentException when it would be longer than 253 characters
+   * The data key of a workload: {@code <namespace>_<kind>_<name>} when that has at most 253
+   * characters, else {@code <namespace>_<kind>_<start of the name>_<hash>} of exactly 253, the
+   * hash being the first {@value #HASH_DIGITS} hex digits of the SHA-256 of the three-part key.
+   * Either is a valid data key, and the same for the same workload on every replica.
    */
   public static String key(WorkloadRef workload) {
-    String k = workload.namespace() + "_" + workload.kind() + "_" + workload.name();
-    if (k.length() > MAX_KEY) {
-      throw new IllegalArgumentException("the mode store key of " + workload + " must be at "
-          + "most " + MAX_KEY + " characters (namespace_kind_name), but was " + k.length());
+    String full = fullKey(workload);
+    if (full.length() <= MAX_KEY) {
+      return full;
     }
-    return k;
+    // namespace (<= 63) + kind (<= 63) + 2 separators leave at least 92 characters of the name.
+    String head = workload.namespace() + "_" + workload.kind() + "_";
+    int nameChars = MAX_KEY - head.length() - 1 - HASH_DIGITS;
+    return head + workload.name().substring(0, nameChars) + "_" + hash(full);
   }
 
-  /** The workload a data key names, or empty when the key is not {@code <ns>_<kind>_<name>}. */
+  private static String fullKey(WorkloadRef workload) {
+    return workload.namespace() + "_" + workload.kind() + "_" + workload.name();
+  }
+
+  /** Whether the workload's key ends in a hash: its three-part key is too long. */
+  private static boolean hashed(WorkloadRef workload) {
+    return fullKey(workload).length() > MAX_KEY;
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, HASH_DIGITS);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /**
+   * The workload a three-part data key names, or empty when the key is not {@code
+   * <ns>_<kind>_<name>} (a key that ends in a hash names its workload only with its value: see
+   * {@link #read()}).
+   */
   public static Optional<WorkloadRef> workloadOf(String key) {
     String[] p = key.split("_", -1);
     if (p.length != 3) {
@@ -208,8 +261,32 @@ public final class ModeStore {
   }
 
   /**
+   * The workload of one data entry: the key's for a three-part key; for a key that ends in a
+   * hash, the namespace and kind of the key and the name of the value's {@code name=} field,
+   * when they give back exactly that key. Empty for any other entry.
+   */
+  static Optional<WorkloadRef> workloadOf(String key, String value) {
+    Optional<WorkloadRef> plain = workloadOf(key);
+    if (plain.isPresent()) {
+      return key.equals(key(plain.get())) ? plain : Optional.empty();
+    }
+    String[] k = key.split("_", -1);
+    String[] v = value == null ? new String[0] : value.split(" ", 4);
+    if (k.length != 4 || v.length < 3 || !v[2].startsWith(NAME_FIELD)) {
+      return Optional.empty();
+    }
+    try {
+      WorkloadRef ref = new WorkloadRef(k[0], k[1], v[2].substring(NAME_FIELD.length()));
+      return key.equals(key(ref)) ? Optional.of(ref) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
    * Every entry of the ConfigMap, by workload. A missing ConfigMap holds none; an entry whose key
-   * or value cannot be parsed is skipped with a WARN naming its key.
+   * or value cannot be parsed is skipped with a WARN naming its key. A key that ends in a hash
+   * names the workload whose namespace, kind and (in the value) name hash to it.
    *
    * @return the entries, or empty when the ConfigMap could not be read (logged at WARN)
    */
@@ -229,10 +306,10 @@ public final class ModeStore {
       return Optional.of(out);
     }
     for (Map.Entry<String, String> e : data.entrySet()) {
-      Optional<WorkloadRef> ref = workloadOf(e.getKey());
+      Optional<WorkloadRef> ref = workloadOf(e.getKey(), e.getValue());
       if (ref.isEmpty()) {
-        LOG.warn("mode store {}: skipping key {}: not <namespace>_<kind>_<name>", configMap(),
-            e.getKey());
+        LOG.warn("mode store {}: skipping key {}: not <namespace>_<kind>_<name>, nor a key "
+            + "ending in the hash of the workload its value names", configMap(), e.getKey());
         continue;
       }
       Optional<Entry> entry = Entry.parse(ref.get(), e.getValue() == null ? "" : e.getValue());
@@ -250,7 +327,7 @@ public final class ModeStore {
    * Stores a workload's mode: creates the ConfigMap when missing, else merge-patches that key
    * only, with the resourceVersion read. The value carries the entry's own time, whenever it is
    * written. It replaces whatever the key holds: the caller, the one leader, decides whether a
-   * change it sends again is still the latest. Never throws for an API error or a key too long.
+   * change it sends again is still the latest. Never throws for an API error.
    *
    * @param entry the workload, its new mode, when it was set and why
    * @return whether it was stored, and what happened; a failure is also logged at WARN
@@ -258,12 +335,7 @@ public final class ModeStore {
   public synchronized WriteResult write(Entry entry) {
     Objects.requireNonNull(entry, "entry");
     WorkloadRef workload = entry.workload();
-    String key;
-    try {
-      key = key(workload);
-    } catch (IllegalArgumentException e) {
-      return failed(workload, e.getMessage() + "; mode not stored");
-    }
+    String key = key(workload);
     String value = entry.value();
     for (int round = 1; round <= MAX_CONFLICTS; round++) {
       ApiCalls.Result<V1ConfigMap> read =
@@ -350,8 +422,9 @@ public final class ModeStore {
       }
       Map<String, String> held = cm.getData() == null ? Map.of() : cm.getData();
       List<String> gone = new ArrayList<>();
-      for (String key : held.keySet()) {
-        if (workloadOf(key).filter(w -> !keep.contains(w)).isPresent()) {
+      for (Map.Entry<String, String> e : held.entrySet()) {
+        String key = e.getKey();
+        if (workloadOf(key, e.getValue()).filter(w -> !keep.contains(w)).isPresent()) {
           gone.add(key);
         }
       }

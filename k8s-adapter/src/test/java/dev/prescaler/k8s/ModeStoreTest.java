@@ -202,19 +202,66 @@ class ModeStoreTest {
     assertThat(ModeStore.workloadOf("shop_Deployment")).isEmpty();
     assertThat(ModeStore.workloadOf("shop_Deployment_web_x")).isEmpty();
     assertThat(ModeStore.key(WorkloadRef.deployment("shop", "a".repeat(237))))
-        .hasSize(ModeStore.MAX_KEY);
-    assertThatThrownBy(() -> ModeStore.key(WorkloadRef.deployment("shop", "a".repeat(238))))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("the mode store key of shop/" + "a".repeat(238) + " must be at most 253 "
-            + "characters (namespace_kind_name), but was 254");
+        .as("the longest three-part key is kept as it is").isEqualTo("shop_Deployment_"
+            + "a".repeat(237));
+  }
+
+  /** A name of 253 characters, the longest a Kubernetes object may have. */
+  private static String longName(char last) {
+    return "a".repeat(63) + "." + "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(60)
+        + last;
   }
 
   @Test
-  void aWorkloadWhoseKeyIsTooLongIsReportedNotThrownAndSendsNothing() {
-    ModeStore.WriteResult r =
-        write(store(), WorkloadRef.deployment("shop", "a".repeat(250)), Mode.ACT, "promoted");
-    assertThat(r.stored()).isFalse();
-    assertThat(r.message()).endsWith("but was 266; mode not stored");
+  void aKeyTooLongForAConfigMapIsCutAndEndsInTheHashOfTheWorkload() {
+    WorkloadRef w = WorkloadRef.deployment("shop", longName('x'));
+    String key = ModeStore.key(w);
+    // 253 - "shop_Deployment_" (16) - "_" - 32 hex digits = 204 characters of the name.
+    assertThat(key).hasSize(253).startsWith("shop_Deployment_" + longName('x').substring(0, 204)
+        + "_").matches("[-._a-zA-Z0-9]+");
+    assertThat(key.substring(221)).matches("[0-9a-f]{32}");
+    assertThat(ModeStore.key(WorkloadRef.deployment("shop", longName('x')))).isEqualTo(key);
+    assertThat(ModeStore.key(WorkloadRef.deployment("shop", longName('y')))).isNotEqualTo(key);
+    assertThat(ModeStore.key(new WorkloadRef("shop", "StatefulSet", longName('x'))))
+        .isNotEqualTo(key);
+    assertThat(new ModeStore.Entry(w, Mode.ACT, T0, "promoted").value())
+        .isEqualTo("act 2026-03-02T10:00:00Z name=" + longName('x') + " promoted");
+  }
+
+  @Test
+  void workloadsWithLongNamesAreStoredReadBackAndPrunedEachUnderItsOwnKey() throws ApiException {
+    ModeStore store = store();
+    WorkloadRef x = WorkloadRef.deployment("shop", longName('x'));
+    WorkloadRef y = WorkloadRef.deployment("shop", longName('y'));
+    assertThat(write(store, x, Mode.ACT, "promoted").stored()).isTrue();
+    assertThat(write(store, y, Mode.HPA_FLOOR, "promoted too").stored()).isTrue();
+    assertThat(write(store, WEB, Mode.OBSERVE_ONLY, "demoted").stored()).isTrue();
+    assertThat(data()).containsOnlyKeys(ModeStore.key(x), ModeStore.key(y), "shop_Deployment_web");
+
+    Map<WorkloadRef, ModeStore.Entry> read = store.read().orElseThrow();
+    assertThat(read).containsOnlyKeys(x, y, WEB);
+    assertThat(read.get(x).mode()).isEqualTo(Mode.ACT);
+    assertThat(read.get(x).reason()).isEqualTo("promoted");
+    assertThat(read.get(y).mode()).isEqualTo(Mode.HPA_FLOOR);
+    assertThat(read.get(y).reason()).isEqualTo("promoted too");
+
+    assertThat(store.retainOnly(java.util.Set.of(y, WEB)).stored()).isTrue();
+    assertThat(data()).containsOnlyKeys(ModeStore.key(y), "shop_Deployment_web");
+  }
+
+  @Test
+  void aHashedKeyWhoseValueNamesAnotherWorkloadIsSkipped() throws ApiException {
+    WorkloadRef x = WorkloadRef.deployment("shop", longName('x'));
+    WorkloadRef y = WorkloadRef.deployment("shop", longName('y'));
+    Map<String, String> data = new LinkedHashMap<>();
+    // Edited by hand: y's name under x's key.
+    data.put(ModeStore.key(x), new ModeStore.Entry(y, Mode.ACT, T0, "copied").value());
+    data.put(ModeStore.key(y), "act 2026-03-02T09:00:00Z no name field");
+    new CoreV1Api(k8s.fixture()).createNamespacedConfigMap(NS, new V1ConfigMap()
+        .apiVersion("v1").kind("ConfigMap")
+        .metadata(new V1ObjectMeta().name(ModeStore.DEFAULT_NAME).namespace(NS)).data(data))
+        .execute();
+    assertThat(store().read().orElseThrow()).isEmpty();
   }
 
   @Test
