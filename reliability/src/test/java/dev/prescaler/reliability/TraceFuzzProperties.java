@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.prescaler.forecast.trace.TraceException;
 import dev.prescaler.simulator.trace.Trace;
-import dev.prescaler.simulator.trace.TraceException;
 import dev.prescaler.simulator.trace.TraceFormat;
 import dev.prescaler.simulator.trace.TraceReader;
 import java.io.BufferedReader;

@@ -2,6 +2,7 @@ package dev.prescaler.simulator.cli;
 
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.forecast.trace.TraceException;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
 import dev.prescaler.simulator.Simulator;
@@ -12,7 +13,6 @@ import dev.prescaler.simulator.report.MarkdownReport;
 import dev.prescaler.simulator.report.SeriesCsv;
 import dev.prescaler.simulator.report.TableReport;
 import dev.prescaler.simulator.trace.Trace;
-import dev.prescaler.simulator.trace.TraceException;
 import dev.prescaler.simulator.trace.TraceReader;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,7 +1,10 @@
 package dev.prescaler.simulator.trace;
 
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import java.io.BufferedReader;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The trace formats the simulator reads, each with its reader. A trace may be named
@@ -9,9 +12,10 @@ import java.util.Locale;
  */
 public enum TraceFormat {
   /**
-   * {@code timestamp,value} CSV as in NAB and the shared traces: ISO-8601 timestamps (with or
-   * without zone; no zone means UTC) or epoch seconds; an optional header; lines starting with
-   * {@code #} are comments.
+   * {@code timestamp,value} CSV as in NAB and the shared traces, read by the forecast module's
+   * {@link CsvTraceReader} (which {@code forecast-eval --trace} uses too): ISO-8601 timestamps
+   * (with or without zone; no zone means UTC) or epoch seconds; an optional header; lines starting
+   * with {@code #} are comments.
    */
   NAB_CSV("nab-csv");
 
@@ -29,8 +33,39 @@ public enum TraceFormat {
   /** A reader of this format over {@code in}; {@code file} names it in error messages. */
   public TraceReader reader(String file, BufferedReader in) {
     return switch (this) {
-      case NAB_CSV -> new CsvTraceReader(file, in);
+      case NAB_CSV -> new Csv(CsvTraceReader.of(file, in));
     };
+  }
+
+  /**
+   * A reader of this format over the file {@code file}, decoded as {@link
+   * CsvTraceReader#open(String)} says.
+   *
+   * @throws TraceException when the file is missing, not a regular file or cannot be opened
+   */
+  TraceReader open(String file) {
+    return switch (this) {
+      case NAB_CSV -> new Csv(CsvTraceReader.open(file));
+    };
+  }
+
+  /** {@link CsvTraceReader}'s samples as {@link Sample}s. */
+  private static final class Csv implements TraceReader {
+    private final CsvTraceReader csv;
+
+    Csv(CsvTraceReader csv) {
+      this.csv = csv;
+    }
+
+    @Override
+    public Optional<Sample> next() {
+      return csv.next() ? Optional.of(new Sample(csv.time(), csv.value())) : Optional.empty();
+    }
+
+    @Override
+    public void close() {
+      csv.close();
+    }
   }
 
   /**

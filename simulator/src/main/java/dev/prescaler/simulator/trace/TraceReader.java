@@ -1,13 +1,11 @@
 package dev.prescaler.simulator.trace;
 
+import dev.prescaler.forecast.trace.TraceException;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,24 +48,8 @@ public interface TraceReader extends AutoCloseable {
         }
       }
     }
-    Path path = Path.of(file);
-    if (!Files.isRegularFile(path)) {
-      throw new TraceException(file, 0, Files.exists(path) ? "not a regular file"
-          : "file not found");
-    }
-    // Decoded leniently: a byte that is not UTF-8 becomes U+FFFD, harmless in a header or a
-    // comment (a Latin-1 "température"), and in a timestamp or a value an error naming the line,
-    // where a strict decoder failed the whole file naming no line ("Input length = 1").
-    BufferedReader in;
-    try {
-      in = new BufferedReader(new InputStreamReader(Files.newInputStream(path),
-          StandardCharsets.UTF_8));
-    } catch (NoSuchFileException e) {
-      throw new TraceException(file, 0, "file not found");
-    } catch (IOException e) {
-      throw new TraceException(file, 0, "cannot be read: " + e.getMessage());
-    }
-    return readAll(path.getFileName().toString(), format.reader(file, in));
+    TraceReader reader = format.open(file);
+    return readAll(Path.of(file).getFileName().toString(), reader);
   }
 
   /**

@@ -2,17 +2,23 @@ package dev.prescaler.simulator.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.prescaler.forecast.trace.TraceException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The simulator's side of trace reading: names, {@code format:path}, the bundled traces and
+ * interpolation. What a trace file may hold is the forecast module's {@code CsvTraceReader}, tested
+ * in {@code CsvTraceReaderTest}.
+ */
 class TraceReaderTest {
   @TempDir Path dir;
 
@@ -23,7 +29,7 @@ class TraceReaderTest {
   }
 
   @Test
-  void readsIsoTimestampsWithHeaderAndComments() throws IOException {
+  void aTraceIsNamedByItsFileAndHoldsItsSamples() throws IOException {
     String f = write("a.csv", "# provenance\ntimestamp,value\n2014-04-10T00:04:00Z,94\n"
         + "2014-04-10T00:09:00Z,3.5\n\n");
     Trace t = TraceReader.read(f);
@@ -31,30 +37,6 @@ class TraceReaderTest {
     assertThat(t.size()).isEqualTo(2);
     assertThat(t.start()).isEqualTo(Instant.parse("2014-04-10T00:04:00Z"));
     assertThat(t.value(1)).isEqualTo(3.5);
-  }
-
-  @Test
-  void readsEpochSecondsWithoutHeader() throws IOException {
-    Trace t = TraceReader.read(write("b.csv", "60,1\n120,2\n"));
-    assertThat(t.time(1)).isEqualTo(Instant.ofEpochSecond(120));
-  }
-
-  @Test
-  void readsZonelessAndSpaceSeparatedTimestampsAsUtc() throws IOException {
-    Trace t = TraceReader.read(write("c.csv", "2014-04-10 00:04:00,1\n2014-04-10T00:09:00,2\n"
-        + "2014-04-10T00:14:00+01:00,3\n".replace("00:14:00+01:00", "01:14:00+01:00")));
-    assertThat(t.time(0)).isEqualTo(Instant.parse("2014-04-10T00:04:00Z"));
-    assertThat(t.time(2)).isEqualTo(Instant.parse("2014-04-10T00:14:00Z"));
-  }
-
-  @Test
-  void readsOffsetsWithoutAColonAndDatesAlone() throws IOException {
-    Trace t = TraceReader.read(write("e.csv", "2014-04-10T01:00:00+0100,1\n"
-        + "2014-04-10 00:05:00+0000,2\n2014-04-09T19:10:00-05,3\n2014-04-11,4\n"));
-    assertThat(t.time(0)).isEqualTo(Instant.parse("2014-04-10T00:00:00Z"));
-    assertThat(t.time(1)).isEqualTo(Instant.parse("2014-04-10T00:05:00Z"));
-    assertThat(t.time(2)).isEqualTo(Instant.parse("2014-04-10T00:10:00Z"));
-    assertThat(t.time(3)).isEqualTo(Instant.parse("2014-04-11T00:00:00Z"));
   }
 
   @Test
@@ -71,129 +53,12 @@ class TraceReaderTest {
     assertThat(t.valueAt(600_000)).isEqualTo(40);
   }
 
-  private void assertBad(String text, String expected) throws IOException {
-    String f = write("bad.csv", text);
-    assertThatThrownBy(() -> TraceReader.read(f))
+  @Test
+  void aBadLineNamesTheFileAsGivenWithoutItsFormatPrefix() throws IOException {
+    String f = write("bad.csv", "timestamp,value\n60,1\n120,abc\n");
+    assertThatThrownBy(() -> TraceReader.read("nab-csv:" + f))
         .isInstanceOf(TraceException.class)
-        .hasMessage(f + expected)
-        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-  }
-
-  @Test
-  void nonNumericValue_namesFileLineAndValue() throws IOException {
-    assertBad("timestamp,value\n60,1\n120,abc\n", ":3: value must be a number, but was \"abc\"");
-  }
-
-  @Test
-  void nanValue_isRejected() throws IOException {
-    assertBad("60,NaN\n", ":1: value must be a finite number, but was \"NaN\"");
-  }
-
-  @Test
-  void negativeValue_isRejected() throws IOException {
-    assertBad("60,1\n120,-2\n", ":2: value must be >= 0, but was -2");
-  }
-
-  @Test
-  void unorderedTimestamps_areRejected() throws IOException {
-    assertBad("120,1\n60,2\n", ":2: timestamps must increase, but 1970-01-01T00:01:00Z follows "
-        + "1970-01-01T00:02:00Z (line 1)");
-  }
-
-  @Test
-  void duplicateTimestamps_areRejected() throws IOException {
-    assertBad("# c\n60,1\n60,2\n", ":3: duplicate timestamp 1970-01-01T00:01:00Z (also at line 2)");
-  }
-
-  @Test
-  void timestampsInTheSameMillisecond_areDuplicates() throws IOException {
-    // Catches nanosecond timestamps compared as such but kept to the millisecond: Trace.of then
-    // threw an IllegalArgumentException naming no file or line.
-    assertBad("timestamp,value\n2020-01-01T00:00:00.0001Z,1\n2020-01-01T00:00:00.0002Z,2\n",
-        ":3: duplicate timestamp 2020-01-01T00:00:00Z (also at line 2; times are kept to the "
-            + "millisecond, to which \"2020-01-01T00:00:00.0002Z\" rounds down)");
-    Trace t = TraceReader.read(write("ms.csv", "2020-01-01T00:00:00.0004Z,1\n"
-        + "2020-01-01T00:00:00.0011Z,2\n"));
-    assertThat(t.time(0)).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
-    assertThat(t.time(1)).isEqualTo(Instant.parse("2020-01-01T00:00:00.001Z"));
-  }
-
-  @Test
-  void aLatin1HeaderIsHarmlessAndALatin1ValueNamesItsLine() throws IOException {
-    // Catches a strict decoder that failed the whole file on one byte, naming no line
-    // ("cannot be read: Input length = 1").
-    Path header = dir.resolve("latin1-header.csv");
-    Files.write(header, "# caf\u00e9\ntemp\u00e9rature,valeur\n60,1\n120,2\n"
-        .getBytes(StandardCharsets.ISO_8859_1));
-    Trace t = TraceReader.read(header.toString());
-    assertThat(t.size()).isEqualTo(2);
-    assertThat(t.value(1)).isEqualTo(2);
-    Path value = dir.resolve("latin1-value.csv");
-    Files.write(value, "timestamp,value\n60,1\n120,2\u00b5\n"
-        .getBytes(StandardCharsets.ISO_8859_1));
-    assertThatThrownBy(() -> TraceReader.read(value.toString()))
-        .isInstanceOf(TraceException.class)
-        .hasMessage(value + ":3: value must be a number, but was \"2\uFFFD\" (the line is not "
-            + "valid UTF-8: save the file as UTF-8)");
-  }
-
-  @Test
-  void badTimestamp_isRejected() throws IOException {
-    assertBad("60,1\nyesterday,2\n",
-        ":2: timestamp must be ISO-8601 or epoch seconds, but was \"yesterday\"");
-  }
-
-  @Test
-  void missingColumn_isRejected() throws IOException {
-    assertBad("60\n", ":1: expected timestamp,value, but was \"60\"");
-  }
-
-  @Test
-  void aDecimalCommaIsRejectedNotReadAsTheWholePart() throws IOException {
-    assertBad("2020-01-01 00:00:00,1,5\n2020-01-01 00:05:00,2,5\n",
-        ":1: expected timestamp,value, but was \"2020-01-01 00:00:00,1,5\" (3 fields; a decimal "
-            + "comma? Extra columns are left out only under a header line naming them)");
-  }
-
-  @Test
-  void extraColumnsNamedByTheHeaderAreLeftOut() throws IOException {
-    Path f = dir.resolve("labelled.csv");
-    Files.writeString(f, "timestamp,value,label\n60,1.5,0\n120,2,1\n");
-    Trace t = TraceReader.read(f.toString());
-    assertThat(t.size()).isEqualTo(2);
-    assertThat(t.value(0)).isEqualTo(1.5);
-  }
-
-  @Test
-  void aHeaderNameWithDigitsAndATrailingCommaAreRead() throws IOException {
-    Trace t = TraceReader.read(write("f.csv", "Time (UTC+1),Requests\n60,1,\n120,2, \n"));
-    assertThat(t.size()).isEqualTo(2);
-    assertThat(t.value(1)).isEqualTo(2);
-  }
-
-  @Test
-  void aBadFirstLineIsReportedNotTakenForAHeader() throws IOException {
-    assertBad("2020-02-30T00:00:00Z,n/a\n2020-03-01T00:00:00Z,5\n",
-        ":1: timestamp must be ISO-8601 or epoch seconds, but was \"2020-02-30T00:00:00Z\"");
-  }
-
-  @Test
-  void aValueOfManyDigitsAndABadCharacterIsRejectedPromptly() {
-    // Catches the number pattern backtracking: quadratic in the digits, minutes for this line.
-    String value = "1".repeat(200_000) + "x";
-    assertTimeoutPreemptively(Duration.ofSeconds(20),
-        () -> assertBad("60," + value + "\n", ":1: value must be a number, but was \""
-            + value.substring(0, 60).replace("\"", "\\\"") + "...\""));
-  }
-
-  @Test
-  void emptyFile_isRejected() throws IOException {
-    assertBad("", ": the file is empty");
-  }
-
-  @Test
-  void headerOnly_isRejected() throws IOException {
-    assertBad("timestamp,value\n", ": no samples: the file holds no timestamp,value line");
+        .hasMessage(f + ":3: value must be a number, but was \"abc\"");
   }
 
   @Test
@@ -201,6 +66,16 @@ class TraceReaderTest {
     String f = dir.resolve("nope.csv").toString();
     assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceException.class)
         .hasMessage(f + ": file not found");
+  }
+
+  @Test
+  void aFormatReaderStreamsSamples() {
+    try (TraceReader r = TraceFormat.NAB_CSV.reader("mem.csv",
+        new BufferedReader(new StringReader("60,1\n120,2\n")))) {
+      assertThat(r.next()).contains(new Sample(Instant.ofEpochSecond(60), 1));
+      assertThat(r.next()).contains(new Sample(Instant.ofEpochSecond(120), 2));
+      assertThat(r.next()).isEmpty();
+    }
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.prescaler.simulator.trace;
+package dev.prescaler.forecast.trace;
 
 /**
  * A trace that cannot be read: the file, the line (0 when the problem is the whole file) and the

@@ -1,8 +1,15 @@
-package dev.prescaler.simulator.trace;
+package dev.prescaler.forecast.trace;
+
+import static java.util.Objects.requireNonNull;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -13,11 +20,35 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Reads {@code timestamp,value} CSV (see {@link TraceFormat#NAB_CSV}). */
-final class CsvTraceReader implements TraceReader {
+/**
+ * A reader of a {@code timestamp,value} CSV trace, one sample at a time: the one reader behind
+ * {@code simulate --trace} and {@code forecast-eval --trace}, so that both accept the same files
+ * and report a bad one the same way.
+ *
+ * <p>What it reads:
+ *
+ * <ul>
+ *   <li>Timestamps in ISO-8601 with an offset ({@code 2014-04-10T00:04:00Z}, {@code +01:00},
+ *       {@code +0100}, {@code +01}) or without one (UTC), with a space in place of the {@code T},
+ *       a date alone (its midnight, UTC), or epoch seconds (a fraction allowed). Times are kept to
+ *       the millisecond, from 1900 to 2199, and must increase strictly.
+ *   <li>Values: finite numbers &ge; 0 ({@code 12}, {@code 3.5}, {@code 1e3}).
+ *   <li>An optional header: a first line whose value is no number and whose first field does not
+ *       start with a digit or a sign ({@code timestamp,value}, {@code Time (UTC+1),Requests}).
+ *       A first line that starts like a timestamp is a bad row instead, reported as such.
+ *   <li>Fields in double quotes; empty fields after the value (a trailing comma); more columns
+ *       only under a header that names them, since {@code 1,5} is more often a decimal comma.
+ *   <li>Blank lines and lines starting with {@code #} (comments) are skipped, and so is a UTF-8
+ *       byte order mark.
+ * </ul>
+ *
+ * <p>A bad line, a file without any sample, or a file that cannot be opened is a {@link
+ * TraceException} whose one-line message is {@code <file>:<line>: <problem>} (or {@code <file>:
+ * <problem>} for the whole file). Not thread-safe.
+ */
+public final class CsvTraceReader implements AutoCloseable {
   private static final Pattern NUMBER =
       // Possessive: a long run of digits before a bad character fails in linear time.
       Pattern.compile("[+-]?(\\d++(\\.\\d*+)?|\\.\\d++)([eE][+-]?\\d++)?");
@@ -33,14 +64,61 @@ final class CsvTraceReader implements TraceReader {
   private boolean seenSample;
   private Instant previous;
   private long previousLine;
+  private double value;
 
-  CsvTraceReader(String file, BufferedReader in) {
+  private CsvTraceReader(String file, BufferedReader in) {
     this.file = file;
     this.in = in;
   }
 
-  @Override
-  public Optional<Sample> next() {
+  /**
+   * A reader over {@code in}, which it closes on {@link #close()}.
+   *
+   * @param file the file as the user named it, for error messages
+   * @param in the text of the trace
+   */
+  public static CsvTraceReader of(String file, BufferedReader in) {
+    return new CsvTraceReader(requireNonNull(file, "file"), requireNonNull(in, "in"));
+  }
+
+  /**
+   * A reader of the file {@code file}. The file is UTF-8; a byte that is not is read as U+FFFD,
+   * so that a header or a comment in Latin-1 is harmless and a timestamp or value holding one is
+   * refused naming its line.
+   *
+   * @param file the path as the user named it; error messages name it so
+   * @throws TraceException when the file is missing, not a regular file or cannot be opened
+   */
+  public static CsvTraceReader open(String file) {
+    Path path = Path.of(file);
+    if (!Files.isRegularFile(path)) {
+      throw new TraceException(file, 0, Files.exists(path) ? "not a regular file"
+          : "file not found");
+    }
+    // Decoded leniently: a byte that is not UTF-8 becomes U+FFFD, harmless in a header or a
+    // comment (a Latin-1 "température"), and in a timestamp or a value an error naming the line,
+    // where a strict decoder failed the whole file naming no line ("Input length = 1").
+    BufferedReader in;
+    try {
+      in = new BufferedReader(new InputStreamReader(Files.newInputStream(path),
+          StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      throw new TraceException(file, 0, "file not found");
+    } catch (IOException e) {
+      throw new TraceException(file, 0, "cannot be read: " + e.getMessage());
+    }
+    return new CsvTraceReader(file, in);
+  }
+
+  /**
+   * Reads the next sample; {@link #time()}, {@link #value()} and {@link #line()} then give it.
+   *
+   * @return true when there was one, false at the end of the trace
+   * @throws TraceException when the next line is invalid, or at the end when the file held no
+   *     sample at all
+   * @throws UncheckedIOException when the text cannot be read
+   */
+  public boolean next() {
     while ((line = readLine()) != null) {
       lineNumber++;
       String trimmed = line.strip();
@@ -76,10 +154,10 @@ final class CsvTraceReader implements TraceReader {
       if (parsed.isBefore(EARLIEST) || !parsed.isBefore(LATEST)) {
         throw problem("timestamp must be from 1900 to 2199, but was " + parsed);
       }
-      // Trace keeps epoch milliseconds: compare what it will hold, or two rows in one
+      // Times are kept to the millisecond: compare what the caller will hold, or two rows in one
       // millisecond pass here and fail there, naming no line.
       Instant time = Instant.ofEpochMilli(parsed.toEpochMilli());
-      double value = parseValue(val);
+      double v = parseValue(val);
       if (previous != null && !time.isAfter(previous)) {
         throw problem(time.equals(previous)
             ? "duplicate timestamp " + time + " (also at line " + previousLine
@@ -90,14 +168,51 @@ final class CsvTraceReader implements TraceReader {
       }
       previous = time;
       previousLine = lineNumber;
+      value = v;
       seenSample = true;
-      return Optional.of(new Sample(time, value));
+      return true;
     }
     if (!seenSample) {
       throw new TraceException(file, 0, lineNumber == 0 ? "the file is empty"
           : "no samples: the file holds no timestamp,value line");
     }
-    return Optional.empty();
+    return false;
+  }
+
+  /**
+   * The time of the sample read last, to the millisecond.
+   *
+   * @throws IllegalStateException before the first sample
+   */
+  public Instant time() {
+    requireSample();
+    return previous;
+  }
+
+  /**
+   * The value of the sample read last: finite and &ge; 0, never negative zero.
+   *
+   * @throws IllegalStateException before the first sample
+   */
+  public double value() {
+    requireSample();
+    return value;
+  }
+
+  /**
+   * The 1-based line of the sample read last.
+   *
+   * @throws IllegalStateException before the first sample
+   */
+  public long line() {
+    requireSample();
+    return previousLine;
+  }
+
+  private void requireSample() {
+    if (!seenSample) {
+      throw new IllegalStateException("no sample yet: call next() first");
+    }
   }
 
   private String readLine() {
@@ -125,7 +240,10 @@ final class CsvTraceReader implements TraceReader {
     return v == 0 ? 0.0 : v; // no negative zero
   }
 
-  /** Timestamps outside [1900, 2200) are refused: nothing real is there, and the grid math overflows. */
+  /**
+   * Timestamps outside [1900, 2200) are refused: nothing real is there, and the grid math
+   * overflows.
+   */
   private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
 
@@ -180,7 +298,7 @@ final class CsvTraceReader implements TraceReader {
    * Whether a first field that is no timestamp is a bad one rather than a header's name: it
    * starts like a timestamp does, with a digit or a sign ("2020-02-30", not "Time (UTC+1)").
    */
-  static boolean looksLikeData(String ts) {
+  private static boolean looksLikeData(String ts) {
     return !ts.isEmpty() && (Character.isDigit(ts.charAt(0)) || ts.charAt(0) == '+'
         || ts.charAt(0) == '-');
   }
@@ -217,6 +335,11 @@ final class CsvTraceReader implements TraceReader {
         ? message + " (the line is not valid UTF-8: save the file as UTF-8)" : message);
   }
 
+  /**
+   * Closes the underlying text.
+   *
+   * @throws UncheckedIOException when closing fails
+   */
   @Override
   public void close() {
     try {

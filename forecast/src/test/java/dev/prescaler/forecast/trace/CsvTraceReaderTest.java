@@ -1,0 +1,249 @@
+package dev.prescaler.forecast.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trace rules shared by {@code simulate --trace} and {@code forecast-eval --trace}: what is
+ * read, and the one-line error for what is not.
+ */
+class CsvTraceReaderTest {
+  @TempDir Path dir;
+
+  private String write(String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, text, StandardCharsets.UTF_8);
+    return p.toString();
+  }
+
+  /** A sample as read, with its line. */
+  private record Row(Instant time, double value, long line) {}
+
+  /** Every sample of the file {@code file}. */
+  private static List<Row> read(String file) {
+    try (CsvTraceReader r = CsvTraceReader.open(file)) {
+      List<Row> rows = new ArrayList<>();
+      while (r.next()) {
+        rows.add(new Row(r.time(), r.value(), r.line()));
+      }
+      return rows;
+    }
+  }
+
+  @Test
+  void readsIsoTimestampsWithHeaderAndComments() throws IOException {
+    String f = write("a.csv", "# provenance\ntimestamp,value\n2014-04-10T00:04:00Z,94\n"
+        + "2014-04-10T00:09:00Z,3.5\n\n");
+    List<Row> t = read(f);
+    assertThat(t).containsExactly(new Row(Instant.parse("2014-04-10T00:04:00Z"), 94, 3),
+        new Row(Instant.parse("2014-04-10T00:09:00Z"), 3.5, 4));
+  }
+
+  @Test
+  void readsEpochSecondsWithoutHeader() throws IOException {
+    List<Row> t = read(write("b.csv", "60,1\n120,2\n"));
+    assertThat(t.get(1).time()).isEqualTo(Instant.ofEpochSecond(120));
+  }
+
+  @Test
+  void readsZonelessAndSpaceSeparatedTimestampsAsUtc() throws IOException {
+    List<Row> t = read(write("c.csv", "2014-04-10 00:04:00,1\n2014-04-10T00:09:00,2\n"
+        + "2014-04-10T00:14:00+01:00,3\n".replace("00:14:00+01:00", "01:14:00+01:00")));
+    assertThat(t.get(0).time()).isEqualTo(Instant.parse("2014-04-10T00:04:00Z"));
+    assertThat(t.get(2).time()).isEqualTo(Instant.parse("2014-04-10T00:14:00Z"));
+  }
+
+  @Test
+  void readsOffsetsWithoutAColonAndDatesAlone() throws IOException {
+    List<Row> t = read(write("e.csv", "2014-04-10T01:00:00+0100,1\n"
+        + "2014-04-10 00:05:00+0000,2\n2014-04-09T19:10:00-05,3\n2014-04-11,4\n"));
+    assertThat(t.get(0).time()).isEqualTo(Instant.parse("2014-04-10T00:00:00Z"));
+    assertThat(t.get(1).time()).isEqualTo(Instant.parse("2014-04-10T00:05:00Z"));
+    assertThat(t.get(2).time()).isEqualTo(Instant.parse("2014-04-10T00:10:00Z"));
+    assertThat(t.get(3).time()).isEqualTo(Instant.parse("2014-04-11T00:00:00Z"));
+  }
+
+  private void assertBad(String text, String expected) throws IOException {
+    String f = write("bad.csv", text);
+    assertThatThrownBy(() -> read(f))
+        .isInstanceOf(TraceException.class)
+        .hasMessage(f + expected)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void nonNumericValue_namesFileLineAndValue() throws IOException {
+    assertBad("timestamp,value\n60,1\n120,abc\n", ":3: value must be a number, but was \"abc\"");
+  }
+
+  @Test
+  void nanValue_isRejected() throws IOException {
+    assertBad("60,NaN\n", ":1: value must be a finite number, but was \"NaN\"");
+  }
+
+  @Test
+  void negativeValue_isRejected() throws IOException {
+    assertBad("60,1\n120,-2\n", ":2: value must be >= 0, but was -2");
+  }
+
+  @Test
+  void unorderedTimestamps_areRejected() throws IOException {
+    assertBad("120,1\n60,2\n", ":2: timestamps must increase, but 1970-01-01T00:01:00Z follows "
+        + "1970-01-01T00:02:00Z (line 1)");
+  }
+
+  @Test
+  void duplicateTimestamps_areRejected() throws IOException {
+    assertBad("# c\n60,1\n60,2\n", ":3: duplicate timestamp 1970-01-01T00:01:00Z (also at line 2)");
+  }
+
+  @Test
+  void timestampsInTheSameMillisecond_areDuplicates() throws IOException {
+    // Catches nanosecond timestamps compared as such but kept to the millisecond: Trace.of then
+    // threw an IllegalArgumentException naming no file or line.
+    assertBad("timestamp,value\n2020-01-01T00:00:00.0001Z,1\n2020-01-01T00:00:00.0002Z,2\n",
+        ":3: duplicate timestamp 2020-01-01T00:00:00Z (also at line 2; times are kept to the "
+            + "millisecond, to which \"2020-01-01T00:00:00.0002Z\" rounds down)");
+    List<Row> t = read(write("ms.csv", "2020-01-01T00:00:00.0004Z,1\n"
+        + "2020-01-01T00:00:00.0011Z,2\n"));
+    assertThat(t.get(0).time()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+    assertThat(t.get(1).time()).isEqualTo(Instant.parse("2020-01-01T00:00:00.001Z"));
+  }
+
+  @Test
+  void aLatin1HeaderIsHarmlessAndALatin1ValueNamesItsLine() throws IOException {
+    // Catches a strict decoder that failed the whole file on one byte, naming no line
+    // ("cannot be read: Input length = 1").
+    Path header = dir.resolve("latin1-header.csv");
+    Files.write(header, "# caf\u00e9\ntemp\u00e9rature,valeur\n60,1\n120,2\n"
+        .getBytes(StandardCharsets.ISO_8859_1));
+    List<Row> t = read(header.toString());
+    assertThat(t).hasSize(2);
+    assertThat(t.get(1).value()).isEqualTo(2);
+    Path value = dir.resolve("latin1-value.csv");
+    Files.write(value, "timestamp,value\n60,1\n120,2\u00b5\n"
+        .getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> read(value.toString()))
+        .isInstanceOf(TraceException.class)
+        .hasMessage(value + ":3: value must be a number, but was \"2\uFFFD\" (the line is not "
+            + "valid UTF-8: save the file as UTF-8)");
+  }
+
+  @Test
+  void badTimestamp_isRejected() throws IOException {
+    assertBad("60,1\nyesterday,2\n",
+        ":2: timestamp must be ISO-8601 or epoch seconds, but was \"yesterday\"");
+  }
+
+  @Test
+  void missingColumn_isRejected() throws IOException {
+    assertBad("60\n", ":1: expected timestamp,value, but was \"60\"");
+  }
+
+  @Test
+  void aDecimalCommaIsRejectedNotReadAsTheWholePart() throws IOException {
+    assertBad("2020-01-01 00:00:00,1,5\n2020-01-01 00:05:00,2,5\n",
+        ":1: expected timestamp,value, but was \"2020-01-01 00:00:00,1,5\" (3 fields; a decimal "
+            + "comma? Extra columns are left out only under a header line naming them)");
+  }
+
+  @Test
+  void extraColumnsNamedByTheHeaderAreLeftOut() throws IOException {
+    Path f = dir.resolve("labelled.csv");
+    Files.writeString(f, "timestamp,value,label\n60,1.5,0\n120,2,1\n");
+    List<Row> t = read(f.toString());
+    assertThat(t).hasSize(2);
+    assertThat(t.get(0).value()).isEqualTo(1.5);
+  }
+
+  @Test
+  void aHeaderNameWithDigitsAndATrailingCommaAreRead() throws IOException {
+    List<Row> t = read(write("f.csv", "Time (UTC+1),Requests\n60,1,\n120,2, \n"));
+    assertThat(t).hasSize(2);
+    assertThat(t.get(1).value()).isEqualTo(2);
+  }
+
+  @Test
+  void aBadFirstLineIsReportedNotTakenForAHeader() throws IOException {
+    assertBad("2020-02-30T00:00:00Z,n/a\n2020-03-01T00:00:00Z,5\n",
+        ":1: timestamp must be ISO-8601 or epoch seconds, but was \"2020-02-30T00:00:00Z\"");
+  }
+
+  @Test
+  void aValueOfManyDigitsAndABadCharacterIsRejectedPromptly() {
+    // Catches the number pattern backtracking: quadratic in the digits, minutes for this line.
+    String value = "1".repeat(200_000) + "x";
+    assertTimeoutPreemptively(Duration.ofSeconds(20),
+        () -> assertBad("60," + value + "\n", ":1: value must be a number, but was \""
+            + value.substring(0, 60).replace("\"", "\\\"") + "...\""));
+  }
+
+  @Test
+  void emptyFile_isRejected() throws IOException {
+    assertBad("", ": the file is empty");
+  }
+
+  @Test
+  void headerOnly_isRejected() throws IOException {
+    assertBad("timestamp,value\n", ": no samples: the file holds no timestamp,value line");
+  }
+
+  @Test
+  void missingFile_isRejected() {
+    String f = dir.resolve("nope.csv").toString();
+    assertThatThrownBy(() -> read(f)).isInstanceOf(TraceException.class)
+        .hasMessage(f + ": file not found");
+  }
+
+  @Test
+  void notARegularFile_isRejected() {
+    assertThatThrownBy(() -> read(dir.toString())).isInstanceOf(TraceException.class)
+        .hasMessage(dir + ": not a regular file");
+  }
+
+  @Test
+  void quotedFieldsAndAByteOrderMarkAreRead() throws IOException {
+    List<Row> t = read(write("q.csv", "\uFEFF\"time\",\"value\"\n\"2014-04-10 00:04:00\",\"94\"\n"
+        + "\" 2014-04-10T00:09:00Z \",3.5\n"));
+    assertThat(t).containsExactly(new Row(Instant.parse("2014-04-10T00:04:00Z"), 94, 2),
+        new Row(Instant.parse("2014-04-10T00:09:00Z"), 3.5, 3));
+    // Without a header the mark must not turn the first row into one.
+    assertThat(read(write("r.csv", "\uFEFF100,1\n400,2\n"))).hasSize(2);
+  }
+
+  @Test
+  void readsFromAnyReaderNamingTheGivenFile() {
+    try (CsvTraceReader r = CsvTraceReader.of("mem.csv",
+        new BufferedReader(new StringReader("60,1\n60,2\n")))) {
+      assertThat(r.next()).isTrue();
+      assertThatThrownBy(r::next).isInstanceOf(TraceException.class)
+          .hasMessage("mem.csv:2: duplicate timestamp 1970-01-01T00:01:00Z (also at line 1)");
+    }
+  }
+
+  @Test
+  void askingForASampleBeforeNext_isRejected() {
+    try (CsvTraceReader r = CsvTraceReader.of("mem.csv",
+        new BufferedReader(new StringReader("60,1\n")))) {
+      assertThatThrownBy(r::value).isInstanceOf(IllegalStateException.class)
+          .hasMessage("no sample yet: call next() first");
+      assertThat(r.next()).isTrue();
+      assertThat(r.next()).isFalse();
+      assertThat(r.value()).isEqualTo(1); // the last sample stays readable
+    }
+  }
+}
