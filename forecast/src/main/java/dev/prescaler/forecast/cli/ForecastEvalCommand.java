@@ -1,6 +1,7 @@
 package dev.prescaler.forecast.cli;
 
 import dev.prescaler.core.DurationText;
+import dev.prescaler.forecast.trace.TraceException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,11 +33,12 @@ public final class ForecastEvalCommand {
       "Without --m4-test the last 48 values of each training series are held out and scored.",
       "Methods: naive2, snaive, naive1, linear-trend, seasonal-naive, holt-winters, fourier, auto.",
       "",
-      "Trace: a CSV of timestamp,value (ISO-8601 like 2014-04-10T00:04:00Z or epoch seconds,",
-      "optional header), resampled to --step (default: the median spacing). At every origin after",
-      "a warm-up the models forecast; per horizon it prints MASE against seasonal naive (daily",
-      "season; naive without one; both scored on the steps where seasonal naive has a value) and",
-      "the coverage of the --level interval (default 0.95).",
+      "Trace: a CSV of timestamp,value read as simulate --trace reads it (ISO-8601 with or without",
+      "an offset, a date alone or epoch seconds; optional header; quoted fields; more columns",
+      "under a header naming them), resampled to --step (default: the median spacing). At every",
+      "origin after a warm-up the models forecast; per horizon it prints MASE against seasonal",
+      "naive (daily season; naive without one; both scored on the steps where seasonal naive has",
+      "a value) and the coverage of the --level interval (default 0.95).",
       "",
       "Exit status: 0 on success, 2 on bad input (one line on stderr: file:line: problem).");
 
@@ -96,7 +98,7 @@ public final class ForecastEvalCommand {
         return m4(opts, format, out);
       }
       return TraceEvaluation.run(opts, format, out);
-    } catch (InputException e) {
+    } catch (InputException | TraceException e) {
       err.println(e.getMessage());
       return 2;
     }

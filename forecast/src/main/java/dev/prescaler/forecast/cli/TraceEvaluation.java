@@ -5,10 +5,14 @@ import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.forecast.Forecasters;
 import dev.prescaler.forecast.Resampler;
+import dev.prescaler.forecast.trace.CsvTraceReader;
+import dev.prescaler.forecast.trace.TraceException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +29,51 @@ final class TraceEvaluation {
 
   private TraceEvaluation() {}
 
+  /** The samples of a trace file: times in epoch milliseconds and values, both in file order. */
+  record Samples(long[] millis, double[] values) {
+    /**
+     * Reads {@code file} with the reader {@code simulate --trace} uses, so that both commands
+     * accept the same files and report a bad one with the same line.
+     *
+     * @throws TraceException when the file cannot be read, has a bad line or fewer than 2 samples
+     */
+    static Samples read(String file) {
+      long[] t = new long[1024];
+      double[] v = new double[1024];
+      int n = 0;
+      try (CsvTraceReader r = CsvTraceReader.open(file)) {
+        while (r.next()) {
+          if (n == t.length) {
+            t = Arrays.copyOf(t, 2 * n);
+            v = Arrays.copyOf(v, 2 * n);
+          }
+          t[n] = r.time().toEpochMilli();
+          v[n] = r.value();
+          n++;
+        }
+      } catch (UncheckedIOException e) {
+        throw new TraceException(file, 0, "cannot be read: " + e.getCause().getMessage());
+      }
+      if (n < 2) {
+        throw new TraceException(file, 0, "trace must have at least 2 samples, but had " + n);
+      }
+      return new Samples(Arrays.copyOf(t, n), Arrays.copyOf(v, n));
+    }
+
+    /** The median spacing between samples. */
+    long medianStepMillis() {
+      long[] d = new long[millis.length - 1];
+      for (int i = 1; i < millis.length; i++) {
+        d[i - 1] = millis[i] - millis[i - 1];
+      }
+      Arrays.sort(d);
+      return d[d.length / 2];
+    }
+  }
+
   static int run(Map<String, String> opts, String format, PrintStream out) {
     String file = opts.get("--trace");
-    TraceData data = TraceData.read(Path.of(file));
+    Samples data = Samples.read(file);
     Duration step = opts.containsKey("--step")
         ? ForecastEvalCommand.parseDuration(opts.get("--step"), "--step")
         : Duration.ofMillis(Math.max(1000, data.medianStepMillis()));
@@ -58,7 +104,7 @@ final class TraceEvaluation {
     for (int h : horizons) {
       maxH = Math.max(maxH, h);
     }
-    MetricSeries grid = Resampler.toGrid(data.millis, data.values, step);
+    MetricSeries grid = Resampler.toGrid(data.millis(), data.values(), step);
     double[] y = grid.toArray();
     int n = y.length;
     int cap = (int) Math.max(2, HISTORY.toMillis() / step.toMillis());
@@ -66,9 +112,10 @@ final class TraceEvaluation {
     int season = daily >= 2 && Duration.ofDays(1).toMillis() % step.toMillis() == 0 ? daily : 1;
     int warmup = Math.min(n / 3, Math.max(2 * season, 10));
     if (n - warmup <= maxH) {
-      throw new InputException(file + ":" + data.millis.length + ": trace must span more than "
-          + "the warm-up (" + warmup + " steps) plus the longest horizon (" + maxH
-          + " steps), but had " + n + " steps of " + step);
+      // The whole trace is too short, which no one line is to blame for.
+      throw new TraceException(file, 0, "trace must span more than the warm-up (" + warmup
+          + " steps) plus the longest horizon (" + maxH + " steps), but had " + n + " steps of "
+          + step);
     }
     Map<String, Forecaster> models = new LinkedHashMap<>();
     for (String name : Forecasters.NAMES) {
@@ -110,7 +157,7 @@ final class TraceEvaluation {
         + ",\"level\":" + level + ",\"models\":[");
     lines.add(String.format(Locale.ROOT, "trace %s: %d steps of %s (%d rows), warm-up %d steps,"
         + " history %d steps, interval level %.2f", Path.of(file).getFileName(), n, step,
-        data.millis.length, warmup, cap, level));
+        data.millis().length, warmup, cap, level));
     lines.add(String.format(Locale.ROOT, "%-16s %8s %10s %10s %10s", "model", "horizon",
         "MASE-sn", "coverage", "MAE"));
     int mi = 0;
@@ -122,7 +169,7 @@ final class TraceEvaluation {
       for (int t = warmup; t + maxH < n; t++) {
         int from = Math.max(0, t - cap);
         MetricSeries hist = MetricSeries.of(grid.timeOf(from), step,
-            java.util.Arrays.copyOfRange(y, from, t));
+            Arrays.copyOfRange(y, from, t));
         if (hist.countPresent() == 0) {
           continue;
         }

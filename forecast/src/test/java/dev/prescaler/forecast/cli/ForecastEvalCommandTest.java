@@ -182,21 +182,19 @@ class ForecastEvalCommandTest {
   @Test
   void aBadTimestampInATraceNamesFileAndLine() throws IOException {
     assertBadTrace("timestamp,value\n2014-04-10T00:04:00Z,1\nyesterday,2\n",
-        ":3: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
-        + "seconds, but was 'yesterday'");
+        ":3: timestamp must be ISO-8601 or epoch seconds, but was \"yesterday\"");
   }
 
   @Test
   void outOfOrderTraceRowsAreRejected() throws IOException {
     assertBadTrace("100,1\n400,2\n300,3\n",
-        ":3: timestamp must be after the previous row's "
-        + "(1970-01-01T00:06:40Z), but was 300");
+        ":3: timestamps must increase, but 1970-01-01T00:05:00Z follows 1970-01-01T00:06:40Z "
+        + "(line 2)");
   }
 
   @Test
   void aNegativeTraceValueIsRejected() throws IOException {
-    assertBadTrace("100,1\n400,-2\n",
-        ":2: value must be finite and >= 0, but was '-2'");
+    assertBadTrace("100,1\n400,-2\n", ":2: value must be >= 0, but was -2");
   }
 
   @Test
@@ -226,58 +224,133 @@ class ForecastEvalCommandTest {
     }
   }
 
-  private TraceData trace(String text) throws IOException {
+  private TraceEvaluation.Samples trace(String text) throws IOException {
     Path p = dir.resolve("t.csv");
     Files.writeString(p, text);
-    return TraceData.read(p);
+    return TraceEvaluation.Samples.read(p.toString());
   }
 
   @Test
   void aByteOrderMarkKeepsTheFirstRow() throws IOException {
     // The mark made the first row look like a header, and it was dropped: 3 rows read as 2.
-    TraceData d = trace("\uFEFF100,1\n400,2\n700,3\n");
-    assertThat(d.millis).containsExactly(100_000, 400_000, 700_000);
-    assertThat(d.values).containsExactly(1, 2, 3);
+    TraceEvaluation.Samples d = trace("\uFEFF100,1\n400,2\n700,3\n");
+    assertThat(d.millis()).containsExactly(100_000, 400_000, 700_000);
+    assertThat(d.values()).containsExactly(1, 2, 3);
     d = trace("\uFEFFtimestamp,value\n100,1\n400,2\n");
-    assertThat(d.millis).containsExactly(100_000, 400_000);
+    assertThat(d.millis()).containsExactly(100_000, 400_000);
   }
 
   @Test
   void aHeaderAfterBlankLinesAndCommentsIsSkipped() throws IOException {
     // It used to fail: "t.csv:2: timestamp must be ISO-8601 ... but was 'timestamp'".
-    TraceData d = trace("\n  \ntimestamp,value\n100,1\n400,2\n");
-    assertThat(d.millis).containsExactly(100_000, 400_000);
+    TraceEvaluation.Samples d = trace("\n  \ntimestamp,value\n100,1\n400,2\n");
+    assertThat(d.millis()).containsExactly(100_000, 400_000);
     d = trace("# exported from Prometheus\n\ntimestamp,value\n# 5-minute means\n100,1\n"
         + "400,2\n");
-    assertThat(d.millis).containsExactly(100_000, 400_000);
-    assertThat(d.values).containsExactly(1, 2);
+    assertThat(d.millis()).containsExactly(100_000, 400_000);
+    assertThat(d.values()).containsExactly(1, 2);
     // A header's name may hold digits; a first row that starts like a timestamp is no header.
     d = trace("Time (UTC+1),Requests\n100,1\n400,2\n");
-    assertThat(d.millis).containsExactly(100_000, 400_000);
+    assertThat(d.millis()).containsExactly(100_000, 400_000);
     Path p = dir.resolve("bad.csv");
     Files.writeString(p, "2020-02-30T00:00:00Z,n/a\n100,1\n");
     assertThat(run("--trace", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":1: timestamp must be ISO-8601 or epoch seconds, but was "
+        + "\"2020-02-30T00:00:00Z\"");
   }
 
   @Test
   void aFirstRowThatIsNotAHeaderIsAnErrorNotDropped() throws IOException {
     // Its value is a number: a row with a bad timestamp, not a header. It used to be dropped.
     assertBadTrace("yesterday,1\n100,1\n400,2\n",
-        ":1: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
-        + "seconds, but was 'yesterday'");
+        ":1: timestamp must be ISO-8601 or epoch seconds, but was \"yesterday\"");
   }
 
   @Test
   void aHeaderIsOnlyTheFirstLine() throws IOException {
     assertBadTrace("100,1\ntimestamp,value\n400,2\n",
-        ":2: timestamp must be ISO-8601 (2014-04-10T00:04:00Z) or epoch "
-        + "seconds, but was 'timestamp'");
+        ":2: timestamp must be ISO-8601 or epoch seconds, but was \"timestamp\"");
+  }
+
+  /** A daily-seasonal 5-minute trace of {@code rows} samples, one timestamp form per row. */
+  private static String mixedFormsTrace(int rows, boolean plain) {
+    Random r = new Random(11);
+    java.time.Instant t0 = java.time.Instant.parse("2014-04-10T00:00:00Z");
+    StringBuilder b = new StringBuilder(plain ? "timestamp,value\n"
+        : "\uFEFF\"time\",\"value\",\"host\"\n");
+    for (int i = 0; i < rows; i++) {
+      java.time.Instant t = t0.plusSeconds(300L * i);
+      String v = Long.toString(Math.round(100 + 50 * Math.sin(2 * Math.PI * i / 288)
+          + 5 * r.nextGaussian()));
+      String local = t.toString().substring(0, 19); // 2014-04-10T00:05:00
+      String ts = plain ? t.toString() : switch (i % 7) {
+        case 0 -> i == 0 ? "2014-04-10" : local.replace('T', ' '); // a date alone: its midnight
+        case 1 -> local; // no offset: UTC
+        case 2 -> t.atOffset(java.time.ZoneOffset.ofHours(1)).toLocalDateTime() + "+0100";
+        case 3 -> t.atOffset(java.time.ZoneOffset.ofHours(-5)).toLocalDateTime() + "-05";
+        case 4 -> "\"" + local.replace('T', ' ') + "+0000\"";
+        case 5 -> Long.toString(t.getEpochSecond());
+        default -> t.toString();
+      };
+      b.append(ts).append(',').append(plain ? v : "\"" + v + "\"")
+          .append(plain ? "" : ",web-" + (i % 3)).append('\n');
+    }
+    return b.toString();
+  }
+
+  @Test
+  void readsEveryFormSimulateReadsAsItsPlainEquivalent() throws IOException {
+    // forecast-eval used to refuse all of these: quoted fields, a third column under a header
+    // naming it, a space for the T, no offset, +0100, -05, a date alone.
+    Path plain = dir.resolve("plain.csv");
+    Files.writeString(plain, mixedFormsTrace(288 * 3, true));
+    Path mixed = dir.resolve("mixed.csv");
+    Files.writeString(mixed, mixedFormsTrace(288 * 3, false));
+    assertThat(run("--trace", plain.toString(), "--methods", "seasonal-naive,holt-winters"))
+        .isZero();
+    String expected = out();
+    out.reset();
+    assertThat(run("--trace", mixed.toString(), "--methods", "seasonal-naive,holt-winters"))
+        .isZero();
+    assertThat(err()).isEmpty();
+    assertThat(expected).startsWith("trace plain.csv: 864 steps of PT5M (864 rows)");
+    assertThat(out()).isEqualTo(expected.replace("trace plain.csv:", "trace mixed.csv:"));
+  }
+
+  @Test
+  void badTraceInputIsOneLineNamingFileAndLineWithExitTwo() throws IOException {
+    // The same texts as simulate prints after "simulate: " (CsvTraceReaderTest).
+    assertBadTrace("2020-01-01 00:00:00,1,5\n2020-01-01 00:05:00,2,5\n",
+        ":1: expected timestamp,value, but was \"2020-01-01 00:00:00,1,5\" (3 fields; a decimal "
+            + "comma? Extra columns are left out only under a header line naming them)");
+    assertBadTrace("", ": the file is empty");
+    assertBadTrace("timestamp,value\n", ": no samples: the file holds no timestamp,value line");
+    assertBadTrace("60,1\n60,2\n", ":2: duplicate timestamp 1970-01-01T00:01:00Z (also at line 1)");
+    assertBadTrace("60,NaN\n", ":1: value must be a finite number, but was \"NaN\"");
+    assertBadTrace("1800-01-01T00:00:00Z,1\n",
+        ":1: timestamp must be from 1900 to 2199, but was 1800-01-01T00:00:00Z");
+    assertBadTrace("# one sample\n60,1\n", ": trace must have at least 2 samples, but had 1");
+    assertBadTrace("0,1\n60,2\n120,3\n", ": trace must span more than the warm-up (1 steps) "
+        + "plus the longest horizon (30 steps), but had 3 steps of PT1M");
+    Path latin1 = dir.resolve("latin1.csv");
+    Files.write(latin1, "temp\u00e9rature,valeur\n60,1\n120,2\u00b5\n"
+        .getBytes(StandardCharsets.ISO_8859_1));
+    err.reset();
+    assertThat(run("--trace", latin1.toString())).isEqualTo(2);
+    assertOneLineError(latin1 + ":3: value must be a number, but was \"2\uFFFD\" (the line is "
+        + "not valid UTF-8: save the file as UTF-8)");
+    for (Path p : new Path[] {dir.resolve("nope.csv"), dir}) {
+      err.reset();
+      assertThat(run("--trace", p.toString())).isEqualTo(2);
+      assertOneLineError(p + (p.equals(dir) ? ": not a regular file" : ": file not found"));
+    }
   }
 
   /** A trace of {@code text} is bad input: exit code 2, one line, {@code error} after its name. */
   private void assertBadTrace(String text, String error) throws IOException {
     Path p = dir.resolve("t.csv");
     Files.writeString(p, text);
+    err.reset();
     assertThat(run("--trace", p.toString())).isEqualTo(2);
     assertOneLineError(p + error);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.prescaler.forecast.cli.ForecastEvalCommand;
 import dev.prescaler.simulator.policy.PolicyRegistry;
 import dev.prescaler.simulator.score.RunStats;
 import dev.prescaler.testkit.ManualClock;
@@ -61,6 +62,26 @@ class SimulateCommandTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("simulate: " + f + ":3: value must be a finite number, "
         + "but was \"NaN\"\n");
+  }
+
+  @Test
+  void forecastEvalReportsABadTraceWithTheSameLine() throws IOException {
+    // One reader serves both commands: the same file, the same line after each command's prefix.
+    String[] texts = {"timestamp,value\n60,1\n120,NaN\n", "2020-01-01 00:00:00,1,5\n",
+        "60,1\n60,2\n", "", "# c\ntimestamp,value\n", "x\n", "yesterday,1\n"};
+    for (int i = 0; i < texts.length; i++) {
+      Path f = dir.resolve("bad" + i + ".csv");
+      Files.writeString(f, texts[i]);
+      Result sim = run("--trace", f.toString());
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = ForecastEvalCommand.run(new String[] {"--trace", f.toString()},
+          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
+      assertThat(sim.code()).isEqualTo(2);
+      assertThat(code).isEqualTo(2);
+      assertThat(sim.err()).startsWith("simulate: " + f)
+          .isEqualTo("simulate: " + err.toString(StandardCharsets.UTF_8));
+    }
   }
 
   @Test
