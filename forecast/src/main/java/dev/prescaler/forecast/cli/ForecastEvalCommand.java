@@ -38,7 +38,10 @@ public final class ForecastEvalCommand {
       "under a header naming them), resampled to --step (default: the median spacing). At every",
       "origin after a warm-up the models forecast; per horizon it prints MASE against seasonal",
       "naive (daily season; naive without one; both scored on the steps where seasonal naive has",
-      "a value) and the coverage of the --level interval (default 0.95).",
+      "a value) and the coverage of the --level interval (default 0.95). A number that is",
+      "undefined prints as n/a (null in JSON) with the reason in a note under the table (\"notes\"",
+      "in JSON): MASE-sn when seasonal naive is exact at every scored step (its error, the",
+      "denominator, is 0), all three when no step could be scored.",
       "",
       "Exit status: 0 on success, 2 on bad input (one line on stderr: file:line: problem).");
 

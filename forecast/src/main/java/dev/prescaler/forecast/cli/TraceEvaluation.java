@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Rolling-origin evaluation on a trace, the way the engine uses a forecaster: one per-series
@@ -26,6 +27,14 @@ import java.util.Map;
 final class TraceEvaluation {
   /** History the engine keeps: one week. */
   static final Duration HISTORY = Duration.ofDays(7);
+
+  /** Why a MASE-sn is n/a where steps were scored: it would divide by 0. */
+  static final String NOTE_EXACT_REFERENCE = "n/a MASE-sn: seasonal naive forecast every scored "
+      + "step exactly, so its error, the MASE denominator, is 0 and the ratio is undefined";
+
+  /** Why a whole row is n/a: nothing to score. */
+  static final String NOTE_NOTHING_SCORED = "n/a MASE-sn, coverage, MAE: no step could be scored "
+      + "at that horizon (the value or seasonal naive's forecast was missing at every one)";
 
   private TraceEvaluation() {}
 
@@ -161,6 +170,8 @@ final class TraceEvaluation {
     lines.add(String.format(Locale.ROOT, "%-16s %8s %10s %10s %10s", "model", "horizon",
         "MASE-sn", "coverage", "MAE"));
     int mi = 0;
+    boolean exactReference = false;
+    boolean nothingScored = false;
     for (Map.Entry<String, Forecaster> e : models.entrySet()) {
       Forecaster f = e.getValue().forSeries();
       double[] abs = new double[horizons.length];
@@ -190,20 +201,37 @@ final class TraceEvaluation {
       json.append(mi++ > 0 ? "," : "").append("{\"name\":\"").append(e.getKey())
           .append("\",\"horizons\":[");
       for (int k = 0; k < horizons.length; k++) {
+        // Undefined numbers print as n/a (null in JSON), with the reason in a note below.
         double mase = refAbs[k] > 0 ? abs[k] / refAbs[k] : Double.NaN;
         double cov = count[k] > 0 ? (double) inside[k] / count[k] : Double.NaN;
         double mae = count[k] > 0 ? abs[k] / count[k] : Double.NaN;
+        nothingScored |= count[k] == 0;
+        exactReference |= count[k] > 0 && !(refAbs[k] > 0);
         String hz = step.multipliedBy(horizons[k]).toString().substring(2).toLowerCase(
             Locale.ROOT);
-        lines.add(String.format(Locale.ROOT, "%-16s %8s %10.3f %10.3f %10.4g", e.getKey(), hz,
-            mase, cov, mae));
+        lines.add(String.format(Locale.ROOT, "%-16s %8s %10s %10s %10s", e.getKey(), hz,
+            cell("%.3f", mase), cell("%.3f", cov), cell("%.4g", mae)));
         json.append(k > 0 ? "," : "").append(String.format(Locale.ROOT,
             "{\"horizon\":\"%s\",\"mase\":%s,\"coverage\":%s,\"mae\":%s}", hz, num(mase),
             num(cov), num(mae)));
       }
       json.append("]}");
     }
-    json.append("]}");
+    json.append("]");
+    List<String> notes = new ArrayList<>();
+    if (exactReference) {
+      notes.add(NOTE_EXACT_REFERENCE);
+    }
+    if (nothingScored) {
+      notes.add(NOTE_NOTHING_SCORED);
+    }
+    lines.addAll(notes);
+    if (!notes.isEmpty()) {
+      json.append(",\"notes\":[").append(notes.stream()
+          .map(t -> "\"" + ForecastEvalCommand.json(t) + "\"").collect(Collectors.joining(",")))
+          .append(']');
+    }
+    json.append("}");
     if (format.equals("json")) {
       out.println(json);
     } else {
@@ -220,6 +248,11 @@ final class TraceEvaluation {
   static double reference(double[] y, int t, int h, int season) {
     int src = season == 1 ? t - 1 : t + h - 1 - season * ((h - 1) / season + 1);
     return src >= 0 ? y[src] : Double.NaN;
+  }
+
+  /** {@code v} in {@code format}, or n/a when it is undefined (NaN). */
+  private static String cell(String format, double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, format, v);
   }
 
   private static String num(double v) {

@@ -272,6 +272,55 @@ class ForecastEvalCommandTest {
         ":2: timestamp must be ISO-8601 or epoch seconds, but was \"timestamp\"");
   }
 
+  @Test
+  void maseIsNotApplicableWithItsReasonWhenSeasonalNaiveIsExact() throws IOException {
+    // A constant trace: seasonal naive's error, the MASE denominator, is 0. The table printed
+    // "NaN" with no word of why.
+    StringBuilder b = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 288 * 3; i++) {
+      b.append(1_400_000_000L + 300L * i).append(",7\n");
+    }
+    Path p = dir.resolve("flat.csv");
+    Files.writeString(p, b.toString());
+    assertThat(run("--trace", p.toString(), "--horizons", "5m", "--methods",
+        "seasonal-naive")).isZero();
+    assertThat(out()).doesNotContain("NaN").contains(String.format(Locale.ROOT,
+        "%-16s %8s %10s %10s %10s%n", "seasonal-naive", "5m", "n/a", "1.000", "0.000"))
+        .endsWith(TraceEvaluation.NOTE_EXACT_REFERENCE + System.lineSeparator());
+    assertThat(TraceEvaluation.NOTE_EXACT_REFERENCE).startsWith("n/a MASE-sn: seasonal naive "
+        + "forecast every scored step exactly");
+    out.reset();
+    assertThat(run("--trace", p.toString(), "--horizons", "5m", "--methods", "seasonal-naive",
+        "--format", "json")).isZero();
+    assertThat(out()).contains("{\"horizon\":\"5m\",\"mase\":null,\"coverage\":1.0000,")
+        .endsWith("],\"notes\":[\"" + TraceEvaluation.NOTE_EXACT_REFERENCE + "\"]}"
+            + System.lineSeparator());
+  }
+
+  @Test
+  void aHorizonWithNothingToScoreIsNotApplicableWithItsReason() throws IOException {
+    // Six samples over a day on a 1-minute grid: no target has a seasonal-naive value.
+    Path p = dir.resolve("sparse.csv");
+    Files.writeString(p, "timestamp,value\n2020-01-01T00:00:00Z,1\n2020-01-01T00:01:00Z,2\n"
+        + "2020-01-01T00:02:00Z,3\n2020-01-01T00:03:00Z,9\n2020-01-01T00:04:00Z,4\n"
+        + "2020-01-02,4\n");
+    assertThat(run("--trace", p.toString(), "--horizons", "5m", "--methods",
+        "seasonal-naive")).isZero();
+    assertThat(out()).doesNotContain("NaN").contains(String.format(Locale.ROOT,
+        "%-16s %8s %10s %10s %10s%n", "seasonal-naive", "5m", "n/a", "n/a", "n/a"))
+        .endsWith(TraceEvaluation.NOTE_NOTHING_SCORED + System.lineSeparator());
+  }
+
+  @Test
+  void aTraceWithAVaryingReferenceHasNoNotes() throws IOException {
+    Path plain = dir.resolve("plain.csv");
+    Files.writeString(plain, mixedFormsTrace(288 * 3, true));
+    assertThat(run("--trace", plain.toString(), "--methods", "seasonal-naive", "--format",
+        "json")).isZero();
+    assertThat(out()).doesNotContain("notes").doesNotContain("null").endsWith("]}]}"
+        + System.lineSeparator());
+  }
+
   /** A daily-seasonal 5-minute trace of {@code rows} samples, one timestamp form per row. */
   private static String mixedFormsTrace(int rows, boolean plain) {
     Random r = new Random(11);
