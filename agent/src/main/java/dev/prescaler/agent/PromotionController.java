@@ -132,13 +132,21 @@ public final class PromotionController implements EngineListener {
   @Override
   public synchronized void onScaled(ScaledEvent event) {
     ScaleOutcome outcome = event.outcome();
-    if (!outcome.isApplied() && notLeading.test(outcome)) {
+    // A refusal for not leading is not the workload's; a failure that may have been applied
+    // (a timed-out patch that landed) says nothing of whether the executor can act.
+    if (!outcome.isApplied() && (notLeading.test(outcome) || outcome.mayHaveBeenApplied())) {
       return;
     }
     Track t = tracks.computeIfAbsent(event.workload(), k -> new Track());
     if (outcome.isApplied()) {
       t.clearRefusals();
       return;
+    }
+    if (t.lastRefused != null && Duration.between(t.lastRefused, event.time())
+        .compareTo(gates.demoteAfterRefused()) > 0) {
+      // A stretch with nothing to request, longer than the allowance, ends the run: refusals
+      // before and after it are not one stretch of time in which the executor could not act.
+      t.clearRefusals();
     }
     if (t.refusedSince == null) {
       t.refusedSince = event.time();

@@ -3,6 +3,7 @@ package dev.prescaler.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.EngineListener;
 import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricReading;
@@ -14,7 +15,6 @@ import dev.prescaler.core.ScaleExecutor;
 import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
-import dev.prescaler.core.EngineListener;
 import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.InMemoryJournal;
 import dev.prescaler.k8s.LeaseElector;
@@ -242,7 +242,8 @@ class PromotionControllerTest {
     PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.HPA_FLOOR));
     AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
     engine.mode(WEB, Mode.HPA_FLOOR, "promoted by hand");
-    executor = r -> ScaleOutcome.failed("HTTP 403 Forbidden: cannot patch horizontalpodautoscalers");
+    executor = r -> ScaleOutcome.failed(
+        "HTTP 403 Forbidden: cannot patch horizontalpodautoscalers");
     run(engine, promotion, Duration.ofMinutes(11));
     assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
     assertThat(modeChanges.get(modeChanges.size() - 1).reason())
@@ -279,6 +280,43 @@ class PromotionControllerTest {
     wanted[0] = 17;
     run(engine, promotion, Duration.ofSeconds(15));
     assertThat(mode(engine)).as("two refusals an hour apart").isEqualTo(Mode.ACT);
+  }
+
+  @Test
+  void aRunOfRefusalsEndsAtAStretchWithNothingToRequest() {
+    // Catches refusals counted as one run across a quiet hour: three 429s in 45 s, an hour with
+    // nothing to change, then one more refusal demoted at once ("refused for 60 min 45 s").
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    int[] wanted = {17};
+    AutoscalerEngine engine = engine(promotion, load -> wanted[0]);
+    engine.mode(WEB, Mode.ACT, "promoted by hand");
+    executor = r -> ScaleOutcome.refused("API server rate limit (HTTP 429)");
+    run(engine, promotion, Duration.ofSeconds(45));
+    wanted[0] = replicas;
+    run(engine, promotion, Duration.ofHours(1));
+    wanted[0] = 17;
+    run(engine, promotion, Duration.ofSeconds(15));
+    assertThat(mode(engine)).isEqualTo(Mode.ACT);
+    // ...while refusals that go on for longer than the allowance still demote
+    run(engine, promotion, Duration.ofMinutes(11));
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+  }
+
+  @Test
+  void failuresThatMayHaveBeenAppliedDoNotDemote() {
+    // Catches a timed-out patch that lands counted as a refusal: every change took effect, yet
+    // the workload was demoted with "none applied".
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    engine.mode(WEB, Mode.ACT, "promoted by hand");
+    executor = r -> {
+      replicas = r.to();
+      return ScaleOutcome.failed("PATCH timed out: the change may have been applied: re-read "
+          + "next tick");
+    };
+    run(engine, promotion, Duration.ofMinutes(40));
+    assertThat(mode(engine)).isEqualTo(Mode.ACT);
+    assertThat(replicas).isNotEqualTo(16); // the load moved it: requests were made
   }
 
   @Test

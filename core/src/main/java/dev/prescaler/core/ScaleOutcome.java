@@ -30,6 +30,15 @@ public sealed interface ScaleOutcome
     return status() == Status.APPLIED;
   }
 
+  /**
+   * Whether this is a failure that may all the same have changed the count: {@link
+   * Status#FAILED} with a message that says the change "may have been applied", as the engine's
+   * timed-out calls and the Kubernetes executors' timed-out tries do.
+   */
+  default boolean mayHaveBeenApplied() {
+    return status() == Status.FAILED && message().contains("may have been applied");
+  }
+
   /** The count was set to {@code replicas}. */
   static ScaleOutcome applied(int replicas, String message) {
     return new Applied(replicas, message);
