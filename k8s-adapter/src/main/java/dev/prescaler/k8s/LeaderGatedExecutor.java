@@ -12,12 +12,12 @@ import java.util.function.Predicate;
 
 /**
  * Lets requests through only for workloads this replica leads (see {@link LeaseElector#guard} and
- * {@link ShardedLeaderElection#guard}); refuses the others with the reason. Reads of replica
- * counts always pass. Every such refusal begins with {@value #NOT_LEADER}, so that whoever counts
- * refusals can leave it out ({@link LeaseElector#refusedForNotLeading}). {@link #release} passes only for led workloads and otherwise throws, so
- * that a release refused for not leading does not look done: the engine keeps it pending and
- * sends it again on a later tick, which succeeds once this replica leads (e.g. after a lease that
- * lapsed in the middle of a tick is renewed).
+ * {@link ShardedLeaderElection#guard}); refuses the others with the reason. Reads of replica counts
+ * always pass. Every such refusal begins with {@value #NOT_LEADER}, so that whoever counts refusals
+ * can leave it out ({@link LeaseElector#refusedForNotLeading}). {@link #release} passes only for
+ * led workloads and otherwise throws, so that a release refused for not leading does not look done:
+ * the engine keeps it pending and sends it again on a later tick, which succeeds once this replica
+ * leads (e.g. after a lease that lapsed in the middle of a tick is renewed).
  */
 final class LeaderGatedExecutor implements ScaleExecutor {
   /** How every refusal for not leading begins (see {@link LeaseElector#refusedForNotLeading}). */

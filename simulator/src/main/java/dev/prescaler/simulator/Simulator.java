@@ -43,13 +43,13 @@ import java.util.function.Function;
 /**
  * Replays one trace through one real {@link AutoscalerEngine} per policy and scores each.
  *
- * <p>The model (the README's "The model"): the trace is resampled onto the sync grid by
- * linear interpolation; each ready replica serves {@code capacity}; the engine sees the demand
- * {@code metricsDelay} late (the references, which know the trace, without delay); a replica asked for is ready {@code startupDelay} later; removals are
- * immediate, pending replicas first; policies aim each replica at {@code targetUtilization ×
- * capacity}; a run starts with the replicas the first demand value needs, all ready. At each grid
- * step the cluster first makes ready what finished starting, then the engine ticks, then the step
- * is scored with the replicas after the decision.
+ * <p>The model (the README's "The model"): the trace is resampled onto the sync grid by linear
+ * interpolation; each ready replica serves {@code capacity}; the engine sees the demand {@code
+ * metricsDelay} late (the references, which know the trace, without delay); a replica asked for is
+ * ready {@code startupDelay} later; removals are immediate, pending replicas first; policies aim
+ * each replica at {@code targetUtilization × capacity}; a run starts with the replicas the first
+ * demand value needs, all ready. At each grid step the cluster first makes ready what finished
+ * starting, then the engine ticks, then the step is scored with the replicas after the decision.
  *
  * <p>Each run is single-threaded and deterministic; runs execute in parallel on
  * {@code config.threads()} threads and are reported in a fixed order, so the same input gives the

@@ -29,7 +29,8 @@ public interface TraceReader extends AutoCloseable {
   void close();
 
   /**
-   * Reads a whole trace named {@code format:path} or {@code path} (then {@link TraceFormat#NAB_CSV}).
+   * Reads a whole trace named {@code format:path} or {@code path} (then {@link
+   * TraceFormat#NAB_CSV}).
    * The file is UTF-8; a byte that is not is read as U+FFFD, so that a header or a comment in
    * Latin-1 is harmless and a timestamp or value holding one is refused naming its line.
    *
@@ -66,7 +67,9 @@ public interface TraceReader extends AutoCloseable {
     return readAll(name, TraceFormat.NAB_CSV.reader(resource, in));
   }
 
-  /** Reads every sample of {@code reader} into a {@link Trace} named {@code name}, then closes it. */
+  /**
+   * Reads every sample of {@code reader} into a {@link Trace} named {@code name}, then closes it.
+   */
   static Trace readAll(String name, TraceReader reader) {
     try (reader) {
       List<Sample> samples = new ArrayList<>();
