@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Missing, non-finite, negative, stale, out-of-order or repeated samples hold the workload
  *       at its count, with the reason recorded; so does a clock that went backwards.
  *   <li>A source, forecaster, policy or executor that throws holds that workload only; the others
- *       continue. A listener or journal that throws is logged and ignored.
+ *       continue. A listener or journal that throws is logged and ignored. The one exception is a
+ *       forecaster whose {@link Forecaster#forSeries()} fails in {@link #register}: the
+ *       registration fails and changes nothing.
  *   <li>[min, max] and the step limits are applied after the chain, always.
  *   <li>A workload at 0 replicas with {@code minReplicas > 0} (scaled to 0 by hand, for
  *       maintenance) is held at 0 whatever the chain proposes, as the Kubernetes HPA leaves such a
@@ -223,6 +225,14 @@ public final class AutoscalerEngine implements AutoCloseable {
    * {@link #mode} call made meanwhile keeps its mode: the last call made wins. A new mode is
    * journaled and published as a mode change, as {@link #mode} does. Leaving HPA-floor mode
    * releases the workload (under the call timeout too).
+   *
+   * <p>The forecaster's {@link Forecaster#forSeries()} is called here, once per new metric. Unlike
+   * a failure during a tick, which holds one workload, a forecaster that throws there or returns
+   * null fails the registration (a broken plug-in, not bad data) and changes nothing: a new
+   * workload is not registered, and a registered one keeps its spec, mode and state.
+   *
+   * @throws IllegalStateException when the forecaster's {@code forSeries()} throws or returns
+   *     null; the workload is left as it was
    */
   public void register(WorkloadSpec spec) {
     Objects.requireNonNull(spec, "spec");
@@ -255,18 +265,15 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
-  /** Registers or replaces {@code spec}, with the histories read for its new metrics, if any. */
+  /**
+   * Registers or replaces {@code spec}, with the histories read for its new metrics, if any. What
+   * can fail (the forecaster's {@code forSeries()}) runs first: when it throws, nothing changed.
+   */
   private void install(WorkloadSpec spec, Map<String, LoadHistory> backfilled) {
     WorkloadState s = states.get(spec.workload());
-    Mode before = s == null ? spec.mode() : s.spec.mode();
-    if (s == null) {
-      s = new WorkloadState(spec);
-      states.put(spec.workload(), s);
-    }
-    s.spec = spec;
-    s.metrics.keySet().removeIf(name -> spec.metric(name).isEmpty());
+    Map<String, MetricState> added = new HashMap<>();
     for (MetricTarget m : spec.metrics()) {
-      MetricState ms = s.metrics.get(m.name());
+      MetricState ms = s == null ? null : s.metrics.get(m.name());
       if (ms == null || !ms.target.equals(m)) {
         // A history backfilled while another registration added the same metric is dropped:
         // the one installed first is kept, as if the two registrations had run in turn.
@@ -276,18 +283,50 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (h == null) {
           h = new LoadHistory(historyStep, historyCapacity);
         }
-        Forecaster f = forecaster.map(Forecaster::forSeries).orElse(null);
-        MetricState fresh = new MetricState(m, h, f);
+        MetricState fresh = new MetricState(m, h, forSeries(spec.workload(), m));
         if (ms != null && h == ms.history) {
           fresh.lastSampleTime = ms.lastSampleTime;
         }
-        s.metrics.put(m.name(), fresh);
+        added.put(m.name(), fresh);
       }
     }
+    // Nothing below throws: the new spec and its metrics are installed together.
+    Mode before = s == null ? spec.mode() : s.spec.mode();
+    if (s == null) {
+      s = new WorkloadState(spec);
+      states.put(spec.workload(), s);
+    }
+    s.spec = spec;
+    s.metrics.keySet().removeIf(name -> spec.metric(name).isEmpty());
+    s.metrics.putAll(added);
     if (before == Mode.HPA_FLOOR && spec.mode() != Mode.HPA_FLOOR) {
       release(spec.workload());
       s.lastFloorSent = -1;
     }
+  }
+
+  /**
+   * The forecaster instance for one metric of a workload (null without a forecaster).
+   *
+   * @throws IllegalStateException when {@link Forecaster#forSeries()} throws or returns null
+   */
+  private Forecaster forSeries(WorkloadRef ref, MetricTarget m) {
+    if (forecaster.isEmpty()) {
+      return null;
+    }
+    Forecaster shared = forecaster.get();
+    Forecaster f;
+    try {
+      f = shared.forSeries();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("forecaster " + shared.name() + " failed in forSeries() "
+          + "for metric " + m.name() + " of " + ref + ": " + e, e);
+    }
+    if (f == null) {
+      throw new IllegalStateException("forecaster " + shared.name() + " returned null from "
+          + "forSeries() for metric " + m.name() + " of " + ref);
+    }
+    return f;
   }
 
   /**
@@ -1640,6 +1679,8 @@ public final class AutoscalerEngine implements AutoCloseable {
      * Builds the engine and registers the workloads given.
      *
      * @throws InvalidConfigurationException listing every problem
+     * @throws IllegalStateException when the forecaster's {@link Forecaster#forSeries()} throws or
+     *     returns null for a workload given (see {@link AutoscalerEngine#register})
      */
     public AutoscalerEngine build() {
       Values.Problems p = new Values.Problems();

@@ -9,9 +9,11 @@ import static dev.prescaler.core.Fixtures.engine;
 import static dev.prescaler.core.Fixtures.last;
 import static dev.prescaler.core.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.event.DecisionEvent;
 import dev.prescaler.core.event.FailureEvent;
+import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.DecisionRecord.Action;
@@ -276,5 +278,81 @@ class AutoscalerEngineContainmentTest {
     engine.tick();
     assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
     assertThat(executor.requestsFor(WEB)).extracting(ScaleRequest::to).containsExactly(6);
+  }
+
+  /** A forecaster whose forSeries() throws once {@code fail} is set, else flat forecasts. */
+  private static Forecaster failingForSeries(boolean[] fail, boolean returnNull) {
+    return new Forecaster() {
+      @Override
+      public Forecast forecast(MetricSeries h, Duration horizon, double level) {
+        return Forecast.flat("flat", h.end(), h.step(), Forecaster.steps(horizon, h.step()),
+            h.value(h.size() - 1));
+      }
+
+      @Override
+      public Forecaster forSeries() {
+        if (!fail[0]) {
+          return this;
+        }
+        if (returnNull) {
+          return null;
+        }
+        throw new IllegalStateException("model store unavailable");
+      }
+
+      @Override
+      public String name() {
+        return "stateful";
+      }
+    };
+  }
+
+  // Catches a half-applied register(): the new spec was installed before forSeries() threw, so
+  // the HPA was never released, no mode change was recorded, and every later tick held with a
+  // NullPointerException for the metric that had no state.
+  @Test
+  void aForSeriesThatThrowsFailsTheRegistrationAndChangesNothing() {
+    boolean[] fail = {false};
+    source.value(WEB, "cpu", 50);
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .forecaster(failingForSeries(fail, false)).listener(listener)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
+    engine.tick();
+    assertThat(executor.requestsFor(WEB)).extracting(ScaleRequest::to).containsExactly(6);
+
+    fail[0] = true;
+    WorkloadSpec before = engine.spec(WEB).orElseThrow();
+    WorkloadSpec next = spec(WEB, 1, 20, Mode.ACT).toBuilder()
+        .metric(MetricTarget.utilization("cpu", 60)).build();
+    assertThatThrownBy(() -> engine.register(next))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("forecaster stateful failed in forSeries() for metric cpu of " + WEB
+            + ": java.lang.IllegalStateException: model store unavailable");
+    assertThat(engine.spec(WEB)).contains(before);
+    assertThat(executor.released).isEmpty();
+    assertThat(listener.of(ModeChangedEvent.class)).isEmpty();
+
+    clock.advance(SYNC);
+    source.replicas(WEB, 6, 6).value(WEB, "rps", 1010);
+    engine.tick(); // still steering the HPA with floors on rps alone
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+    assertThat(last(journal, WEB).mode()).isEqualTo(Mode.HPA_FLOOR);
+    assertThat(executor.requestsFor(WEB)).extracting(ScaleRequest::to).containsExactly(6, 11);
+  }
+
+  // Catches a workload registered although register() threw (it was put in the engine's map
+  // before forSeries() ran, and ticked without a forecaster for its metric).
+  @Test
+  void aForSeriesReturningNullRegistersNoNewWorkload() {
+    boolean[] fail = {true};
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .forecaster(failingForSeries(fail, true)).build();
+    assertThatThrownBy(() -> engine.register(spec(API, 1, 20, Mode.ACT)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("forecaster stateful returned null from forSeries() for metric rps of "
+            + API);
+    assertThat(engine.spec(API)).isEmpty();
+    engine.tick();
+    assertThat(journal.records()).isEmpty();
   }
 }
