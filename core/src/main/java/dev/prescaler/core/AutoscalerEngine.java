@@ -620,6 +620,12 @@ public final class AutoscalerEngine implements AutoCloseable {
       retryPendingReleases();
       // A copy: a listener may unregister (or register) a workload from within the tick.
       for (WorkloadState s : List.copyOf(states.values())) {
+        if (closed) {
+          // A listener closed the engine: the HPAs are released and the journal is closed, so
+          // the rest of the tick must neither send a floor nor write a record.
+          LOG.info("engine closed during the tick: the remaining workloads are not evaluated");
+          break;
+        }
         if (states.get(s.spec.workload()) != s) {
           continue; // unregistered (or replaced) by a listener earlier in this tick
         }
@@ -676,7 +682,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
-   * Stops ticking (the tick in flight finishes first), releases every workload in HPA-floor mode
+   * Stops ticking (the tick in flight finishes first; closed from a listener within a tick, that
+   * tick evaluates no further workload), releases every workload in HPA-floor mode
    * (restoring the HPAs it steered) and closes the journal. An interrupt of the calling thread,
    * before or during the call, does not cut a release short: the thread gets it back when close
    * returns. Idempotent.

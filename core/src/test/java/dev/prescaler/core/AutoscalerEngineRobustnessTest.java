@@ -464,4 +464,51 @@ class AutoscalerEngineRobustnessTest {
       assertThat(later).containsExactly(WEB);
     }
   }
+
+  // Catches a tick that went on after a listener closed the engine: the next workload's floor was
+  // sent after close() had given its HPA back (steering it again with nobody left to release
+  // it), and its record went to the closed journal.
+  @Test
+  void closingFromAListenerEndsTheTickSoNothingIsAppliedAfterTheReleases() {
+    List<String> calls = new ArrayList<>();
+    RecordingExecutor executor = new RecordingExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest r) {
+        calls.add("apply " + r.workload() + " " + r.to());
+        return super.apply(r);
+      }
+
+      @Override
+      public void release(WorkloadRef w) {
+        calls.add("release " + w);
+        super.release(w);
+      }
+    };
+    DecisionJournal recording = new DecisionJournal() {
+      @Override
+      public void append(DecisionRecord r) {
+        calls.add("record " + r.workload());
+      }
+
+      @Override
+      public void close() {
+        calls.add("journal closed");
+      }
+    };
+    List<AutoscalerEngine> engine = new ArrayList<>();
+    EngineListener closer = new EngineListener() {
+      @Override
+      public void onDecision(DecisionEvent e) {
+        if (e.workload().equals(WEB)) {
+          engine.get(0).close(); // e.g. a fatal-error handler shutting the agent down
+        }
+      }
+    };
+    engine.add(Fixtures.engine(clock, source, CAPACITY, executor, recording).listener(closer)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).workload(spec(API, 1, 20, Mode.HPA_FLOOR))
+        .build());
+    engine.get(0).tick();
+    assertThat(calls).containsExactly("apply " + WEB + " 5", "record " + WEB,
+        "release " + WEB, "release " + API, "journal closed");
+  }
 }
