@@ -219,10 +219,12 @@ public final class AutoscalerEngine implements AutoCloseable {
    * metrics that stay). With backfill on, the history of each metric new to the workload is read
    * from the source first, outside the engine's lock (ticks go on meanwhile) and under the call
    * timeout when one is set; a backfill that fails or times out starts that metric without
-   * history. A metric whose type changed (e.g. utilization to average value) starts afresh: its
-   * loads were in other units. A registration that an {@link #unregister} or a later {@code
-   * register} of the same workload overtakes while it reads the history is not installed, and a
-   * {@link #mode} call made meanwhile keeps its mode: the last call made wins. A new mode is
+   * history. Backfilled points not in [now − history length − one step, now) are dropped (a
+   * source clock ahead of the engine's would put loads in the future), with one WARN per metric
+   * saying how many. A metric whose type changed (e.g. utilization to average value) starts
+   * afresh: its loads were in other units. A registration that an {@link #unregister} or a later
+   * {@code register} of the same workload overtakes while it reads the history is not installed,
+   * and a {@link #mode} call made meanwhile keeps its mode: the last call made wins. A new mode is
    * journaled and published as a mode change, as {@link #mode} does. Leaving HPA-floor mode
    * releases the workload (under the call timeout too).
    *
@@ -370,11 +372,21 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       h = new LoadHistory(historyStep, historyCapacity);
       MetricSeries series = past.get();
+      int outside = 0;
       for (int i = 0; i < series.size(); i++) {
         double v = series.value(i);
-        if (Double.isFinite(v) && v >= 0) {
-          h.add(series.timeOf(i), v);
+        Instant t = series.timeOf(i);
+        if (t.isBefore(from) || !t.isBefore(now)) {
+          // A source whose clock is ahead would put loads in steps not reached yet: they would
+          // drive the forecasts, and live samples, older than that open step, would be ignored.
+          outside++;
+        } else if (Double.isFinite(v) && v >= 0) {
+          h.add(t, v);
         }
+      }
+      if (outside > 0) {
+        LOG.warn("{}: backfill of {} dropped {} of {} points outside [{}, {}) (is the source's "
+            + "clock off?)", ref, m.name(), outside, series.size(), from, now);
       }
     } catch (CallStillRunningException e) {
       LOG.warn("{}: backfill of {} not asked, starting without history: {}", ref, m.name(),

@@ -13,6 +13,7 @@ import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -108,5 +109,59 @@ class AutoscalerEngineBackfillTest {
     DecisionContext ctx = contexts.get(contexts.size() - 1);
     assertThat(ctx.spec().maxReplicas()).isEqualTo(30);
     assertThat(ctx.histories().get("rps").size()).isEqualTo(4);
+  }
+
+  // Catches backfilled points stamped in the future (a source clock ahead of the engine's): they
+  // drove the forecast (a predictive policy scaled 2 -> 20 on a load of 150), and they put the
+  // history's open step ahead of the clock, so every live sample, older than it, was ignored.
+  @Test
+  void backfilledPointsOutsideTheHistoryWindowAreDroppedAndCounted() {
+    FakeSource live = new FakeSource().set(WEB, 2, 2, "rps", 150);
+    int capacity = (int) (Duration.ofHours(6).toMillis() / SYNC.toMillis()); // Fixtures' ring
+    MetricSource source = new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return live.read(spec, now);
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget m, Instant from,
+          Instant to, Duration step) {
+        // Two points before `from`, the window's steps at 150, and three from `to` on.
+        double[] v = new double[2 + capacity + 1 + 3];
+        Arrays.fill(v, 150);
+        v[0] = v[1] = v[v.length - 3] = v[v.length - 2] = v[v.length - 1] = 2000;
+        return Optional.of(MetricSeries.of(from.minus(step.multipliedBy(2)), step, v));
+      }
+    };
+    List<Instant> ends = new ArrayList<>(); // the history is the engine's live ring: copy
+    List<double[]> values = new ArrayList<>();
+    DecisionPolicy predictive = (ctx, p) -> {
+      ends.add(ctx.histories().get("rps").end());
+      values.add(ctx.histories().get("rps").toArray());
+      double load = ctx.load("rps");
+      Forecast f = ctx.forecast("rps").orElseThrow();
+      for (int i = 0; i < f.steps(); i++) {
+        load = Math.max(load, f.upper(i));
+      }
+      return p.to("predictive", (int) Math.ceil(load / 100), "load " + load);
+    };
+    RecordingExecutor executor = new RecordingExecutor();
+    String log = Fixtures.stderrOf(() -> {
+      AutoscalerEngine engine = engine(clock, source, predictive, executor, journal)
+          .backfill(true).forecaster(lastValue).workload(spec(WEB, 1, 50, Mode.ACT)).build();
+      for (int i = 0; i < 8; i++) {
+        engine.tick();
+        clock.advance(SYNC);
+      }
+    });
+    assertThat(log).containsOnlyOnce("backfill of rps dropped 5 of " + (capacity + 6)
+        + " points outside");
+    assertThat(executor.requests).isEmpty();
+    assertThat(ends).hasSize(8);
+    assertThat(values.get(0)).containsOnly(150.0);
+    assertThat(ends.get(0)).isBeforeOrEqualTo(T0);
+    // The live samples extend the history: one closed step per tick.
+    assertThat(ends.get(7)).isEqualTo(ends.get(0).plus(SYNC.multipliedBy(7)));
   }
 }
