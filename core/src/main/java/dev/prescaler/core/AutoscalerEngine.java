@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Missing, non-finite, negative, stale, out-of-order or repeated samples hold the workload
- *       at its count, with the reason recorded; so does a clock that went backwards.
+ *       at its count, with the reason recorded; so does a reading whose load is not finite, and
+ *       a clock that went backwards.
  *   <li>A source, forecaster, policy or executor that throws holds that workload only; the others
  *       continue. A listener or journal that throws is logged and ignored. The one exception is a
  *       forecaster whose {@link Forecaster#forSeries()} fails in {@link #register}: the
@@ -1125,12 +1126,21 @@ public final class AutoscalerEngine implements AutoCloseable {
           // A mean over no ready pod measures nothing; read as a load it would scale to min.
           problem = "utilization of 0 ready replicas: the load is unknown";
         }
+        double load = Double.NaN;
+        if (problem == null) {
+          load = m.load(r.value(), replicas.ready());
+          if (!Double.isFinite(load)) {
+            // A finite but absurd reading (1e308 % of 300 pods) must not become an infinite load.
+            problem = "value " + r.value() + " with " + replicas.ready()
+                + " ready replicas gives a load that is not finite (" + load + ")";
+          }
+        }
         if (problem != null) {
           unavailable.put(m.name(), problem);
           problems.add("metric " + m.name() + ": " + problem);
         } else {
           readRaw.put(m.name(), r.value());
-          readLoads.put(m.name(), m.load(r.value(), replicas.ready()));
+          readLoads.put(m.name(), load);
           if (r.timestamp().isBefore(sampleTime)) {
             sampleTime = r.timestamp();
           }

@@ -27,6 +27,7 @@ final class LoadHistory implements MetricSeries {
   private long lastClosed = Long.MIN_VALUE; // absolute step index of the newest closed step
   private long open = Long.MIN_VALUE; // absolute step index of the open step
   private double openSum;
+  private double openMean; // running mean of the open step, used when openSum overflows
   private int openCount;
 
   LoadHistory(Duration step, int capacity) {
@@ -54,12 +55,13 @@ final class LoadHistory implements MetricSeries {
     }
     openSum += value;
     openCount++;
+    openMean += (value - openMean) / openCount;
     return closed;
   }
 
   private int closeUntil(long idx) {
     int closed = 0;
-    append(openCount > 0 ? openSum / openCount : Double.NaN);
+    append(openCount == 0 ? Double.NaN : closingMean());
     lastClosed = open;
     closed++;
     long gap = idx - open - 1;
@@ -76,8 +78,17 @@ final class LoadHistory implements MetricSeries {
     lastClosed = idx - 1;
     open = idx;
     openSum = 0;
+    openMean = 0;
     openCount = 0;
     return closed;
+  }
+
+  /**
+   * The open step's mean: sum / count, the exact form, unless the sum of finite values overflowed
+   * (two samples near {@link Double#MAX_VALUE}); then the running mean, which cannot overflow.
+   */
+  private double closingMean() {
+    return Double.isFinite(openSum) ? openSum / openCount : openMean;
   }
 
   private void append(double v) {

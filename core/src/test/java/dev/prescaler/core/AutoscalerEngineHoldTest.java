@@ -101,6 +101,29 @@ class AutoscalerEngineHoldTest {
     assertThat(r.metrics()).doesNotContainKey("rps");
   }
 
+  // Catches a finite reading turned into an infinite load (1e308 % of 300 pods): the policy was
+  // given load Infinity and the history took it in.
+  @Test
+  void holdsWhenAFiniteReadingGivesALoadThatIsNotFinite() {
+    WorkloadSpec cpu = WorkloadSpec.builder(WEB).minReplicas(1).maxReplicas(500).mode(Mode.ACT)
+        .metric(MetricTarget.utilization("cpu", 50)).build();
+    source.set(WEB, 300, 300, "cpu", 1e308);
+    boolean[] asked = {false};
+    AutoscalerEngine e = engine(clock, source, (ctx, p) -> {
+      asked[0] = true;
+      return p;
+    }, executor, journal).listener(listener).workload(cpu).build();
+    e.tick();
+    DecisionRecord r = last(journal, WEB);
+    String problem = "value 1.0E308 with 300 ready replicas gives a load that is not finite "
+        + "(Infinity)";
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.reasons()).extracting(Reason::message).containsExactly("metric cpu: " + problem);
+    assertThat(r.unavailable()).containsEntry("cpu", problem);
+    assertThat(r.loads()).isEmpty();
+    assertThat(asked[0]).isFalse();
+  }
+
   @Test
   void holdsWhenASampleIsStale() {
     source.lag = Duration.ofMinutes(6);
