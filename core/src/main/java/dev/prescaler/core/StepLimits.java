@@ -7,6 +7,11 @@ package dev.prescaler.core;
  * Kubernetes HPA's default behavior per 15 s period: up by 4 pods or 100 %, whichever is more; down
  * by up to 100 %.
  *
+ * <p>From 0 replicas (a workload with {@code minReplicas} 0), at least one replica may always be
+ * added: a percentage of 0 is 0, so percent-only limits ({@code upPods} 0) would otherwise never
+ * let the workload leave 0. (The HPA's own percent policies share that trap; the HPA only avoids
+ * it by not scaling from 0 at all without its alpha {@code HPAScaleToZero} gate.)
+ *
  * @param upPods pods that may always be added, &ge; 0
  * @param upPercent percent of the current count that may be added, &ge; 0
  * @param downPods pods that may always be removed, &ge; 0
@@ -41,7 +46,7 @@ public record StepLimits(int upPods, double upPercent, int downPods, double down
   /**
    * The highest count allowed from {@code current}: {@code current + max(upPods, ceil(current ×
    * upPercent / 100))}, saturated at {@link Integer#MAX_VALUE}; never below {@code current},
-   * however large {@code upPercent} is.
+   * however large {@code upPercent} is; at least 1 from 0, so that percent-only limits can leave 0.
    */
   public int maxUp(int current) {
     // A huge percentage makes the double product exceed any long: the cast saturates it at
@@ -49,6 +54,9 @@ public record StepLimits(int upPods, double upPercent, int downPods, double down
     // count, turning a scale-up into a scale-down). Saturate each term at int range first.
     double pct = Math.ceil(current * upPercent / 100.0);
     long allowed = Math.max(upPods, pct >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (long) pct);
+    if (current == 0) {
+      allowed = Math.max(1, allowed); // a percentage of 0 is 0: it could never leave 0
+    }
     return (int) Math.min(Integer.MAX_VALUE, current + allowed);
   }
 

@@ -84,4 +84,21 @@ class AutoscalerEngineScaledToZeroTest {
     assertThat(r.desired()).isEqualTo(4); // +4 pods from 0: the step limit
     assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(4);
   }
+
+  // Catches percent-only step limits (upPods 0, upPercent 100) keeping a workload with
+  // minReplicas 0 at 0 forever: 100 % of 0 is 0, so every scale-up was cut back to 0.
+  @Test
+  void percentOnlyStepLimitsStillLetAWorkloadLeaveZero() {
+    WorkloadSpec s = spec(WEB, 0, 20, Mode.ACT).toBuilder()
+        .stepLimits(new StepLimits(0, 100, 0, 100)).build();
+    AutoscalerEngine engine = engine(clock, source, wantsFive, executor, journal)
+        .workload(s).build();
+    engine.tick();
+    source.replicas(WEB, 1, 1);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(1, 2);
+    assertThat(journal.records().get(0).reasons()).extracting(Reason::message)
+        .contains("at most +1 from 0 per decision (upPods 0, upPercent 100.0)");
+  }
 }

@@ -49,6 +49,20 @@ class StepLimitsProperties {
         });
   }
 
+  /**
+   * For any valid limits, {@code maxUp(0) >= 1}: a workload with minReplicas 0 can always leave 0.
+   * Catches percent-only limits (upPods 0), whose percentage of 0 replicas is 0, keeping a
+   * workload at 0 however much load came.
+   */
+  @Test
+  void anyValidLimitsLetAWorkloadLeaveZero() {
+    qt().withExamples(500).forAll(limits())
+        .checkAssert(limits -> assertThat(limits.maxUp(0)).as("%s.maxUp(0)", limits)
+            .isGreaterThanOrEqualTo(1));
+    assertThat(new StepLimits(0, 100, 0, 100).maxUp(0)).isEqualTo(1);
+    assertThat(new StepLimits(0, 100, 0, 100).maxUp(1)).isEqualTo(2);
+  }
+
   /** The reviewer's examples: a huge percentage saturates at Integer.MAX_VALUE, never wraps. */
   @Test
   void aHugeUpPercentSaturatesInsteadOfWrapping() {
