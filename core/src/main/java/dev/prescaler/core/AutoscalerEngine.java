@@ -532,6 +532,14 @@ public final class AutoscalerEngine implements AutoCloseable {
    * records, e.g. after a restart. Records of unregistered workloads are skipped. Call before the
    * first tick.
    *
+   * <p>Follow-ups are rebuilt: a {@link Kind#SCALE} record without one yet gets it {@code
+   * followUpAfter} after its time, on the first tick at or after that (the next tick when it fell
+   * due while the engine was down), unless it fell due more than {@code followUpAfter} before the
+   * restore: a follow-up written that late would not describe what followed the decision. The
+   * journal must merge follow-ups into their records (by sequence and workload), as {@link
+   * InMemoryJournal} and the JSON-lines journal do, so that one already written is not written
+   * again.
+   *
    * <p>The HPA floor last sent is deliberately not restored: {@link #close()} released every
    * HPA-floor workload (the HPA got its own spec back), and after a crash the journal cannot say
    * whether the floor is still in place. So the first tick of each HPA-floor workload sends its
@@ -577,9 +585,19 @@ public final class AutoscalerEngine implements AutoCloseable {
             && s.recent.peekFirst().time().isBefore(r.time().minus(decisionMemory))) {
           s.recent.removeFirst();
         }
+        if (r.kind() == Kind.SCALE && r.followUp().isEmpty()) {
+          // Follow-ups wait in memory: one due while the engine was down, or soon after, is
+          // written by the next ticks, as it would have been without the restart.
+          s.followUps.addLast(new PendingFollowUp(r.sequence(), r.time().plus(followUpAfter)));
+        }
         if (lastTick == null || r.time().isAfter(lastTick)) {
           lastTick = r.time();
         }
+      }
+      // One due longer ago than followUpAfter would describe the state long after the decision.
+      Instant oldest = clock.instant().minus(followUpAfter);
+      for (WorkloadState s : states.values()) {
+        s.followUps.removeIf(f -> f.due().isBefore(oldest));
       }
     }
   }

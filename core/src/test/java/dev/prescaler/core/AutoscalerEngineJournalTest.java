@@ -155,6 +155,44 @@ class AutoscalerEngineJournalTest {
         .extracting(DecisionRecord::sequence).isEqualTo(2L);
   }
 
+  // Catches follow-ups kept in memory only: a scale made shortly before a restart never got its
+  // follow-up, as restore() did not rebuild the pending ones from the journal.
+  @Test
+  void restoreRebuildsTheFollowUpsNotWrittenYet() {
+    AutoscalerEngine first = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    first.tick(); // WEB 2 -> 5 at T0, followed up at T0 + 5 min
+    first.close();
+    long scale = journal.records().get(0).sequence();
+
+    AutoscalerEngine restarted = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    restarted.restore(journal.records());
+    source.replicas(WEB, 5, 4).value(WEB, "rps", 450);
+    for (int i = 0; i < 20; i++) {
+      clock.advance(SYNC);
+      restarted.tick();
+    }
+    DecisionRecord r = journal.records(WEB).stream().filter(d -> d.sequence() == scale)
+        .findFirst().orElseThrow();
+    assertThat(r.followUp()).contains(
+        new FollowUp(T0.plus(Duration.ofMinutes(5)), 5, 4, Map.of("rps", 450.0)));
+  }
+
+  @Test
+  void restoreDropsFollowUpsThatFellDueLongBeforeTheRestart() {
+    AutoscalerEngine first = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    first.tick(); // due at T0 + 5 min; the engine is down until T0 + 11 min
+    first.close();
+    clock.advance(Duration.ofMinutes(11));
+    AutoscalerEngine restarted = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    restarted.restore(journal.records());
+    restarted.tick();
+    assertThat(journal.records().get(0).followUp()).isEmpty();
+  }
+
   @Test
   void restoreSkipsUnknownWorkloadsButContinuesTheSequence() {
     DecisionRecord other = new DecisionRecord(7, T0.minusSeconds(60), API, Mode.ACT, Kind.SCALE,
