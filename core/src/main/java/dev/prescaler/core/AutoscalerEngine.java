@@ -98,6 +98,13 @@ public final class AutoscalerEngine implements AutoCloseable {
    * Sample times are checked against the clock read right after the workload's own source call
    * (never earlier than `now`): in a tick slowed down by timeouts or many workloads, a source
    * stamping real scrape times must not look "from the future" to the later workloads.
+   *
+   * A clock behind the last tick holds every workload. Behind by at most maxMetricAge (an NTP
+   * step back), until it passes the last tick again. Behind by more on two ticks in a row, the
+   * last tick's time came from a forward glitch (or from a restored record written under one):
+   * waiting for real time to pass it could mean days without autoscaling, so the second tick
+   * takes the clock as corrected and rewinds what was stamped after it (rewind). One tick is not
+   * enough: a single bogus reading far in the past must not rewind the state.
    */
   /** Default tick period: 15 s, the HPA controller's sync period. */
   public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
@@ -158,6 +165,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final Map<WorkloadRef, WorkloadState> states = new LinkedHashMap<>();
   private long sequence;
   private Instant lastTick;
+  /** The tick that found the clock more than maxMetricAge behind lastTick, if the last did. */
+  private Instant farBehindSince;
   private ScheduledFuture<?> scheduled;
   private boolean closed;
   /** The thread running close(), while it does; written under lock. */
@@ -540,6 +549,11 @@ public final class AutoscalerEngine implements AutoCloseable {
    * InMemoryJournal} and the JSON-lines journal do, so that one already written is not written
    * again.
    *
+   * <p>The last tick's time is restored too: a tick before it holds ("clock went backwards").
+   * Records more than {@code maxMetricAge} later than the clock (written under a clock glitch)
+   * cost one held tick: when the next tick is still that far behind, the clock is taken as
+   * corrected (see {@link #tick()}).
+   *
    * <p>The HPA floor last sent is deliberately not restored: {@link #close()} released every
    * HPA-floor workload (the HPA got its own spec back), and after a crash the journal cannot say
    * whether the floor is still in place. So the first tick of each HPA-floor workload sends its
@@ -594,8 +608,14 @@ public final class AutoscalerEngine implements AutoCloseable {
           lastTick = r.time();
         }
       }
+      Instant now = clock.instant();
+      if (lastTick != null && lastTick.isAfter(now.plus(maxMetricAge))) {
+        LOG.warn("restored records reach {}, more than maxMetricAge {} after the clock's {}: the "
+            + "first tick holds, and if the next one agrees the clock is taken as corrected",
+            lastTick, maxMetricAge, now);
+      }
       // One due longer ago than followUpAfter would describe the state long after the decision.
-      Instant oldest = clock.instant().minus(followUpAfter);
+      Instant oldest = now.minus(followUpAfter);
       for (WorkloadState s : states.values()) {
         s.followUps.removeIf(f -> f.due().isBefore(oldest));
       }
@@ -635,19 +655,22 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
-  /** Evaluates every registered workload once, at the clock's current instant. */
+  /**
+   * Evaluates every registered workload once, at the clock's current instant.
+   *
+   * <p>A clock behind the previous tick holds every workload ("clock went backwards from ... to
+   * ..."), until it passes that tick again. When it is behind by more than {@code maxMetricAge}
+   * on two ticks in a row, the previous tick's time is taken as a forward glitch instead: the
+   * second tick accepts the clock (WARN), forgets what was stamped after it (history steps,
+   * sample, scale and decision times, follow-up due times) and evaluates as usual.
+   */
   public void tick() {
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("engine is closed");
       }
       Instant now = clock.instant();
-      String clockProblem = null;
-      if (lastTick != null && now.isBefore(lastTick)) {
-        clockProblem = "clock went backwards from " + lastTick + " to " + now;
-      } else {
-        lastTick = now;
-      }
+      List<String> clockProblems = clockProblems(now);
       retryPendingReleases();
       // A copy: a listener may unregister (or register) a workload from within the tick.
       for (WorkloadState s : List.copyOf(states.values())) {
@@ -662,7 +685,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
         long before = sequence;
         try {
-          evaluate(s, now, clockProblem);
+          evaluate(s, now, clockProblems);
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
           // A bug of ours, or an Error from a plug-in (a missing class, a failed assertion),
           // must not stop the other workloads either; the workload still gets its one record.
@@ -676,6 +699,84 @@ public final class AutoscalerEngine implements AutoCloseable {
             }
           }
         }
+      }
+    }
+  }
+
+  /**
+   * Why this tick, at {@code now}, must hold every workload because of the clock; empty when it
+   * need not. Moves lastTick on, and accepts a clock corrected after a forward glitch (see the
+   * notes on time at the top of the class).
+   */
+  private List<String> clockProblems(Instant now) {
+    if (lastTick == null || !now.isBefore(lastTick)) {
+      lastTick = now;
+      farBehindSince = null;
+      return List.of();
+    }
+    String problem = "clock went backwards from " + lastTick + " to " + now;
+    if (Duration.between(now, lastTick).compareTo(maxMetricAge) <= 0) {
+      farBehindSince = null; // a small step back: held until the clock passes the last tick
+      return List.of(problem);
+    }
+    if (farBehindSince != null && !now.isBefore(farBehindSince)) {
+      // Two ticks in a row agree the last tick was far ahead: its time came from a clock glitch
+      // (or a restored record written under one). Waiting for real time to pass it could mean
+      // days without autoscaling; the clock is taken as corrected instead.
+      LOG.warn("clock behind the last tick ({}) by more than maxMetricAge {} for two ticks in a "
+          + "row ({} now): taking the clock as corrected and resuming", lastTick, maxMetricAge,
+          now);
+      rewind(now);
+      lastTick = now;
+      farBehindSince = null;
+      return List.of();
+    }
+    LOG.warn("clock went backwards from {} to {}, more than maxMetricAge {}: holding every "
+        + "workload; if the next tick agrees, the clock is taken as corrected", lastTick, now,
+        maxMetricAge);
+    farBehindSince = now;
+    return List.of(problem, "more than maxMetricAge " + maxMetricAge + " back: the clock is "
+        + "taken as corrected if the next tick agrees");
+  }
+
+  /**
+   * Forgets what a clock glitch stamped after {@code now}: scale and decision times later than
+   * {@code now} become {@code now} (cooldowns count from now), sample times later than it are
+   * dropped and history steps after it discarded (live samples are taken again), and follow-ups
+   * fall due {@code followUpAfter} from now at the latest.
+   */
+  private void rewind(Instant now) {
+    for (WorkloadState s : states.values()) {
+      for (MetricState ms : s.metrics.values()) {
+        if (ms.lastSampleTime != null && ms.lastSampleTime.isAfter(now)) {
+          ms.lastSampleTime = null; // "no new sample since now" would hold every live sample
+        }
+        if (ms.history.rewind(now)) {
+          ms.forecast = null; // refreshed from the rewound history at the next valid sample
+          ms.pending.clear();
+        }
+      }
+      if (s.lastScaleUp != null && s.lastScaleUp.isAfter(now)) {
+        s.lastScaleUp = now;
+      }
+      if (s.lastScaleDown != null && s.lastScaleDown.isAfter(now)) {
+        s.lastScaleDown = now;
+      }
+      if (s.pendingSince != null && s.pendingSince.isAfter(now)) {
+        s.pendingSince = now;
+      }
+      List<PastDecision> recent = new ArrayList<>(s.recent);
+      s.recent.clear();
+      for (PastDecision d : recent) {
+        s.recent.addLast(!d.time().isAfter(now) ? d
+            : new PastDecision(now, d.current(), d.desired(), d.applied(), d.marks()));
+      }
+      Instant latestDue = now.plus(followUpAfter);
+      List<PendingFollowUp> followUps = new ArrayList<>(s.followUps);
+      s.followUps.clear();
+      for (PendingFollowUp f : followUps) {
+        s.followUps.addLast(!f.due().isAfter(latestDue) ? f
+            : new PendingFollowUp(f.sequence(), latestDue));
       }
     }
   }
@@ -1077,13 +1178,10 @@ public final class AutoscalerEngine implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // One workload, one tick.
 
-  private void evaluate(WorkloadState s, Instant now, String clockProblem) {
+  private void evaluate(WorkloadState s, Instant now, List<String> clockProblems) {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
-    List<String> problems = new ArrayList<>();
-    if (clockProblem != null) {
-      problems.add(clockProblem);
-    }
+    List<String> problems = new ArrayList<>(clockProblems);
 
     Observation obs = null;
     // The instant the samples are checked against: after the read, which may come late in a

@@ -107,6 +107,33 @@ final class LoadHistory implements MetricSeries {
     return j >= ring.length ? j - ring.length : j;
   }
 
+  /**
+   * Discards the steps that begin after {@code time} (stamped by a clock that was ahead), so that
+   * the step of {@code time} is open again for samples; whether anything was discarded. The
+   * closed steps before it are kept.
+   */
+  boolean rewind(Instant time) {
+    long idx = Math.floorDiv(time.toEpochMilli(), stepMillis);
+    if (open == Long.MIN_VALUE || open <= idx) {
+      return false;
+    }
+    int keep = size == 0 ? 0 : (int) Math.max(0, Math.min(size, idx - (lastClosed - size + 1)));
+    openSum = 0;
+    openMean = 0;
+    openCount = 0;
+    if (keep == 0) {
+      size = 0;
+      head = 0;
+      lastClosed = Long.MIN_VALUE;
+      open = Long.MIN_VALUE;
+      return true;
+    }
+    lastClosed = lastClosed - size + keep;
+    size = keep;
+    open = lastClosed + 1;
+    return true;
+  }
+
   /** Whether at least one step has closed. */
   boolean hasClosed() {
     return size > 0;

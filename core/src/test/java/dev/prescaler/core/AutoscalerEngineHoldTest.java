@@ -1,6 +1,7 @@
 package dev.prescaler.core;
 
 import static dev.prescaler.core.Fixtures.CAPACITY;
+import static dev.prescaler.core.Fixtures.SYNC;
 import static dev.prescaler.core.Fixtures.T0;
 import static dev.prescaler.core.Fixtures.WEB;
 import static dev.prescaler.core.Fixtures.engine;
@@ -254,5 +255,56 @@ class AutoscalerEngineHoldTest {
     DecisionRecord r = last(journal, WEB);
     assertThat(r.kind()).isEqualTo(Kind.SCALE);
     assertThat(r.desired()).isEqualTo(9);
+  }
+
+  // Catches a one-tick forward clock glitch (+30 days, then corrected) freezing autoscaling for
+  // the glitch's whole size: every later tick held "clock went backwards" until real time passed
+  // the glitched tick, and the samples stamped then kept the live ones out of the history.
+  @Test
+  void aCorrectedForwardClockGlitchCostsOneHeldTick() {
+    engine.tick(); // T0: 2 -> 6 (9 wanted, +4 at most)
+    source.replicas(WEB, 6, 6);
+    Instant glitch = T0.plus(Duration.ofDays(30));
+    clock.set(glitch);
+    engine.tick(); // 6 -> 9, stamped 30 days ahead
+    source.replicas(WEB, 9, 9).value(WEB, "rps", 1900);
+    Instant corrected = T0.plusSeconds(15);
+    clock.set(corrected);
+    String log = Fixtures.stderrOf(() -> {
+      engine.tick();
+      DecisionRecord held = last(journal, WEB);
+      assertThat(held.kind()).isEqualTo(Kind.HOLD);
+      assertThat(held.reasons()).extracting(Reason::message).startsWith(
+          "clock went backwards from " + glitch + " to " + corrected,
+          "more than maxMetricAge PT5M back: the clock is taken as corrected if the next tick "
+              + "agrees");
+      clock.advance(SYNC);
+      engine.tick();
+    });
+    assertThat(log).contains("taking the clock as corrected and resuming");
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.SCALE);
+    assertThat(r.desired()).isEqualTo(18); // 19 wanted, +9 at most
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(6, 9, 18);
+    // The live samples go into the history again: the next step closes with them.
+    clock.advance(SYNC);
+    engine.tick();
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(last(journal, WEB).kind()).isNotEqualTo(Kind.HOLD);
+  }
+
+  @Test
+  void aSingleTickFarInThePastHoldsAndRewindsNothing() {
+    engine.tick();
+    source.replicas(WEB, 6, 6);
+    clock.set(T0.minus(Duration.ofDays(1)));
+    String log = Fixtures.stderrOf(engine::tick);
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.HOLD);
+    clock.set(T0.plusSeconds(15)); // the bogus reading is not repeated
+    engine.tick();
+    assertThat(log).doesNotContain("taken as corrected and resuming");
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+    assertThat(last(journal, WEB).desired()).isEqualTo(9);
   }
 }

@@ -227,6 +227,25 @@ class AutoscalerEngineJournalTest {
     assertThat(executor.requests).isEmpty();
   }
 
+  // Catches a record written under a forward clock glitch freezing the restarted engine: restore
+  // took the last tick from it, and every tick held until real time passed it.
+  @Test
+  void aRestoredRecordFromAClockGlitchCostsOneHeldTick() {
+    Instant glitch = T0.plus(Duration.ofDays(30));
+    DecisionRecord later = new DecisionRecord(3, glitch, WEB, Mode.ACT, Kind.KEEP, 2, 2,
+        Map.of(), Map.of(), Map.of(), Map.of(), 2, 2, List.of(), Map.of(), Action.NONE, "",
+        Optional.empty());
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    engine.restore(List.of(later));
+    engine.tick();
+    assertThat(journal.records().get(0).kind()).isEqualTo(Kind.HOLD);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(journal.records().get(1).kind()).isEqualTo(Kind.SCALE);
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(5);
+  }
+
   @Test
   void afterAGracefulRestartTheHpaFloorIsSentAgain() {
     source.set(WEB, 2, 2, "rps", 600);

@@ -39,9 +39,10 @@ import org.junit.jupiter.api.Test;
  *   <li>every workload has exactly one journal record (append attempted) for the tick;
  *   <li>every record satisfies {@link DecisionInvariants} (bounds, step limits, clamp, kind,
  *       observe-only never calls the executor, holds call nothing and give a reason);
- *   <li>bad or missing data, a clock that went backwards, a failed policy, or a workload scaled
- *       to 0 behind our back while its minReplicas is above 0 gives a HOLD whose message names
- *       the cause; good data never gives a HOLD otherwise;
+ *   <li>bad or missing data, a clock that went backwards (except on the second tick in a row
+ *       more than maxMetricAge behind, when the engine takes the clock as corrected), a failed
+ *       policy, or a workload scaled to 0 behind our back while its minReplicas is above 0
+ *       gives a HOLD whose message names the cause; good data never gives a HOLD otherwise;
  *   <li>the executor is called only for non-hold decisions of acting workloads, once, with the
  *       decided count; the journal's action is the executor's answer; the cluster changes only
  *       when the answer was "applied";
@@ -94,6 +95,8 @@ class EngineFaultSequenceProperties {
     private final List<String> log = new ArrayList<>();
     private final Map<WorkloadRef, Integer> lastFloor = new HashMap<>();
     private Instant latestTick;
+    /** The tick that found the clock more than maxMetricAge behind latestTick, if the last did. */
+    private Instant farBehindSince;
 
     Sequence(FaultHarness subject, FaultHarness twin) {
       this.subject = subject;
@@ -161,6 +164,17 @@ class EngineFaultSequenceProperties {
     void tick() {
       Instant now = subject.clock.instant();
       boolean backwards = latestTick != null && now.isBefore(latestTick);
+      boolean far = backwards
+          && Duration.between(now, latestTick).compareTo(FaultHarness.MAX_METRIC_AGE) > 0;
+      if (far && farBehindSince != null && !now.isBefore(farBehindSince)) {
+        // Far behind on two ticks in a row: the engine takes the clock as corrected, and forgets
+        // the samples it accepted after it.
+        backwards = false;
+        subject.source.forgetAcceptedAfter(now);
+        twin.source.forgetAcceptedAfter(now);
+        log.add("clock taken as corrected at " + now);
+      }
+      farBehindSince = backwards && far ? now : null;
       if (!backwards) {
         latestTick = now;
       }

@@ -72,6 +72,14 @@ final class ScriptedSource implements MetricSource {
     accepted.put(w, sampleTime);
   }
 
+  /**
+   * Forgets the accepted sample times after {@code now}, as the engine does when it takes a clock
+   * far behind its last tick as corrected.
+   */
+  void forgetAcceptedAfter(Instant now) {
+    accepted.values().removeIf(t -> t.isAfter(now));
+  }
+
   Optional<Instant> accepted(WorkloadRef w) {
     return Optional.ofNullable(accepted.get(w));
   }
