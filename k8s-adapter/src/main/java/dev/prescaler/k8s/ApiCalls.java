@@ -95,6 +95,22 @@ final class ApiCalls {
     }
   }
 
+  /**
+   * {@code call}, with an answer the client cannot read (a proxy's page, a cut body, a quantity
+   * such as "12x", all of which it throws as unchecked exceptions) turned into an error like the
+   * others: a failed result (HTTP 200, "malformed answer"), not an exception out of the caller,
+   * and not retried.
+   */
+  static <T> Call<T> readable(Call<T> call) {
+    return () -> {
+      try {
+        return call.run();
+      } catch (RuntimeException e) {
+        throw new ApiException("malformed answer", 200, null, "malformed answer: " + e);
+      }
+    };
+  }
+
   /** The Retry-After header in seconds, when present and numeric. */
   static Optional<Duration> retryAfter(ApiException e) {
     Map<String, List<String>> headers = e.getResponseHeaders();

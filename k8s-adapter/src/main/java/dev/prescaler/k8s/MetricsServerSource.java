@@ -93,7 +93,7 @@ public final class MetricsServerSource implements MetricSource {
     }
     String what = ScaleClient.describe(resource.get(), ref);
     ApiCalls.Result<ScaleClient.Scale> scale =
-        calls.run(readable(scales.read(resource.get(), ref)));
+        calls.run(ApiCalls.readable(scales.read(resource.get(), ref)));
     if (!scale.ok()) {
       return unavailable(spec, now, ApiCalls.describe(scale.error().orElseThrow(), what));
     }
@@ -101,7 +101,7 @@ public final class MetricsServerSource implements MetricSource {
     if (s.selector().isEmpty()) {
       return unavailable(spec, now, what + " has no status.selector: cannot find its pods");
     }
-    ApiCalls.Result<V1PodList> pods = calls.run(readable(
+    ApiCalls.Result<V1PodList> pods = calls.run(ApiCalls.readable(
         () -> core.listNamespacedPod(ref.namespace()).labelSelector(s.selector()).execute()));
     if (!pods.ok()) {
       return unavailable(spec, now, ApiCalls.describe(pods.error().orElseThrow(),
@@ -110,14 +110,8 @@ public final class MetricsServerSource implements MetricSource {
     Map<String, V1Pod> ready = new LinkedHashMap<>();
     int warming = 0;
     for (V1Pod p : pods.value().map(V1PodList::getItems).orElse(List.of())) {
-      if (p.getMetadata() == null || p.getMetadata().getDeletionTimestamp() != null
-          || p.getStatus() == null) {
-        continue;
-      }
-      V1PodCondition readyCondition = p.getStatus().getConditions() == null ? null
-          : p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
-              .findFirst().orElse(null);
-      if (readyCondition == null || !"True".equals(readyCondition.getStatus())) {
+      V1PodCondition readyCondition = Pods.readyCondition(p).orElse(null);
+      if (readyCondition == null) {
         continue;
       }
       ready.put(p.getMetadata().getName(), p);
@@ -135,7 +129,7 @@ public final class MetricsServerSource implements MetricSource {
     String metricsProblem = null;
     if (wantsResources) {
       ApiCalls.Result<PodMetricsList> pm =
-          calls.run(readable(() -> podMetrics(ref.namespace(), s.selector())));
+          calls.run(ApiCalls.readable(() -> podMetrics(ref.namespace(), s.selector())));
       if (pm.ok()) {
         for (PodMetrics m : pm.value().map(PodMetricsList::getItems).orElse(List.of())) {
           if (m.getMetadata() != null && ready.containsKey(m.getMetadata().getName())) {
@@ -171,21 +165,6 @@ public final class MetricsServerSource implements MetricSource {
     return client.<PodMetricsList>execute(custom.listNamespacedCustomObject("metrics.k8s.io",
         "v1beta1", namespace, "pods").labelSelector(selector).buildCall(null),
         PodMetricsList.class).getData();
-  }
-
-  /**
-   * {@code call}, with an answer the client cannot read (a proxy's page, a cut body, a quantity
-   * such as "12x", all of which it throws as unchecked exceptions) turned into an error like the
-   * others: an unavailable reading, not an exception out of read(), and not retried.
-   */
-  private static <T> ApiCalls.Call<T> readable(ApiCalls.Call<T> call) {
-    return () -> {
-      try {
-        return call.run();
-      } catch (RuntimeException e) {
-        throw new ApiException("malformed answer", 200, null, "malformed answer: " + e);
-      }
-    };
   }
 
   private static MetricReading reading(MetricTarget m, Map<String, V1Pod> ready,
