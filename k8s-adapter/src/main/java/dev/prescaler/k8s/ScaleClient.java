@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Reads and patches the {@code scale} subresource of any resource type (through the generic
- * custom-objects API, so Deployments, StatefulSets and custom resources take the same path).
+ * custom-objects API, so Deployments, StatefulSets and custom resources take the same path), and
+ * reads the replica counts of the {@code apps/v1} workloads from the objects themselves.
  */
 final class ScaleClient {
   /**
@@ -25,6 +26,15 @@ final class ScaleClient {
    * @param resourceVersion the object's resourceVersion, empty when absent
    */
   record Scale(int specReplicas, int statusReplicas, String selector, String resourceVersion) {}
+
+  /**
+   * The replica counts of an {@code apps/v1} Deployment, StatefulSet or ReplicaSet as read.
+   *
+   * @param specReplicas {@code spec.replicas}
+   * @param readyReplicas {@code status.readyReplicas}, 0 when absent (the API omits a zero, and a
+   *     controller that has not yet reported has seen no pod ready)
+   */
+  record Counts(int specReplicas, int readyReplicas) {}
 
   private final ApiClient client;
   private final CustomObjectsApi api;
@@ -44,6 +54,27 @@ final class ScaleClient {
   /** {@code deployments.apps default/web scale}, for messages. */
   static String describe(ScalableResource r, WorkloadRef ref) {
     return r.resourceName() + " " + ref.namespace() + "/" + ref.name() + " scale";
+  }
+
+  /** {@code deployments.apps default/web}, for messages about the object itself. */
+  static String describeObject(ScalableResource r, WorkloadRef ref) {
+    return r.resourceName() + " " + ref.namespace() + "/" + ref.name();
+  }
+
+  /**
+   * Whether the objects of {@code r} report their ready pods in {@code status.readyReplicas}: the
+   * built-in {@code apps/v1} Deployment, StatefulSet and ReplicaSet. A custom resource has no
+   * standard field for it, and its scale subresource carries none either.
+   */
+  static boolean reportsReadyReplicas(ScalableResource r) {
+    return r.equals(ScalableResource.DEPLOYMENT) || r.equals(ScalableResource.STATEFUL_SET)
+        || r.equals(ScalableResource.REPLICA_SET);
+  }
+
+  /** One GET of the object (not its scale): {@code spec.replicas} and status.readyReplicas. */
+  ApiCalls.Call<Counts> readCounts(ScalableResource r, WorkloadRef ref) {
+    return () -> parseCounts(api.getNamespacedCustomObject(r.group(), r.version(), ref.namespace(),
+        r.plural(), ref.name()).execute());
   }
 
   ApiCalls.Call<Scale> read(ScalableResource r, WorkloadRef ref) {
@@ -77,6 +108,13 @@ final class ScaleClient {
     Object sel = status.get("selector");
     return new Scale(number(spec.get("replicas")), number(status.get("replicas")),
         sel == null ? "" : sel.toString(), rv == null ? "" : rv.toString());
+  }
+
+  @SuppressWarnings("unchecked")
+  static Counts parseCounts(Object o) {
+    Map<String, Object> m = o instanceof Map ? (Map<String, Object>) o : new LinkedHashMap<>();
+    return new Counts(number(map(m.get("spec")).get("replicas")),
+        number(map(m.get("status")).get("readyReplicas")));
   }
 
   @SuppressWarnings("unchecked")

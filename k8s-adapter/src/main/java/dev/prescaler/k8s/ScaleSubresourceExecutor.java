@@ -7,6 +7,8 @@ import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,6 +59,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(ScaleSubresourceExecutor.class);
 
   private final ScaleClient scales;
+  private final CoreV1Api core;
   private final ApiCalls calls;
   private final HpaLookup hpas;
   private final boolean detectHpaConflicts;
@@ -65,6 +68,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   private ScaleSubresourceExecutor(Builder b) {
     this.calls = b.calls();
     this.scales = b.scaleClient();
+    this.core = new CoreV1Api(b.client);
     this.hpas = new HpaLookup(b.client, calls, b.hpaCacheTtl);
     this.detectHpaConflicts = b.detectHpaConflicts;
   }
@@ -167,24 +171,59 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   }
 
   /**
-   * The replica counts from the scale subresource: {@code current} is {@code spec.replicas},
-   * {@code ready} is {@code status.replicas} (the scale subresource carries no readiness; {@link
-   * MetricsServerSource} counts ready pods exactly). Empty when the read fails.
+   * The workload's replica counts, {@code ready} being the pods ready to serve. For a Deployment,
+   * StatefulSet or ReplicaSet ({@code apps/v1}): one GET of the object, {@code current} is its
+   * {@code spec.replicas} and {@code ready} its controller's {@code status.readyReplicas}. Any
+   * other resource type has no standard field for ready pods: a GET of its {@code /scale} ({@code
+   * spec.replicas} and {@code status.selector}) and one list of the selector's pods, counting
+   * those Ready and not terminating, as {@link MetricsServerSource} does; without a selector the
+   * ready count is unknown and so are the counts (empty). Never the scale's {@code
+   * status.replicas}: it counts the pods that exist, starting ones too, and a ready count taken
+   * from it teaches the engine that pods start within a tick. {@code warming} is 0 (unknown).
+   * Empty, with a warning logged, when a read fails after its retries.
    */
   @Override
   public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
-    Optional<ScalableResource> r = scales.resource(workload);
-    if (r.isEmpty()) {
+    Optional<ScalableResource> resource = scales.resource(workload);
+    if (resource.isEmpty()) {
       return Optional.empty();
     }
-    ApiCalls.Result<ScaleClient.Scale> read = calls.run(scales.read(r.get(), workload));
+    ScalableResource r = resource.get();
+    if (ScaleClient.reportsReadyReplicas(r)) {
+      ApiCalls.Result<ScaleClient.Counts> read = calls.run(scales.readCounts(r, workload));
+      if (!read.ok()) {
+        return cannotRead(workload, read, ScaleClient.describeObject(r, workload));
+      }
+      ScaleClient.Counts c = read.value().orElseThrow();
+      return Optional.of(ReplicaStatus.of(c.specReplicas(), Math.max(0, c.readyReplicas())));
+    }
+    ApiCalls.Result<ScaleClient.Scale> read = calls.run(scales.read(r, workload));
     if (!read.ok()) {
-      LOG.warn("{}: cannot read replicas: {}", workload,
-          ApiCalls.describe(read.error().orElseThrow(), ScaleClient.describe(r.get(), workload)));
-      return Optional.empty();
+      return cannotRead(workload, read, ScaleClient.describe(r, workload));
     }
     ScaleClient.Scale s = read.value().orElseThrow();
-    return Optional.of(ReplicaStatus.of(s.specReplicas(), Math.max(0, s.statusReplicas())));
+    if (s.selector().isEmpty()) {
+      LOG.warn("{}: cannot read replicas: {} has no status.selector to count the ready pods by",
+          workload, ScaleClient.describe(r, workload));
+      return Optional.empty();
+    }
+    ApiCalls.Result<V1PodList> pods = calls.run(ApiCalls.readable(() -> core
+        .listNamespacedPod(workload.namespace()).labelSelector(s.selector()).execute()));
+    if (!pods.ok()) {
+      return cannotRead(workload, pods, "pods in " + workload.namespace() + " (" + s.selector()
+          + ")");
+    }
+    long ready = pods.value().map(V1PodList::getItems).orElse(List.of()).stream()
+        .filter(p -> Pods.readyCondition(p).isPresent()).count();
+    return Optional.of(ReplicaStatus.of(s.specReplicas(), (int) ready));
+  }
+
+  private static Optional<ReplicaStatus> cannotRead(WorkloadRef workload,
+      ApiCalls.Result<?> failed, String what) {
+    LOG.warn("{}: cannot read replicas: {}{}", workload,
+        ApiCalls.describe(failed.error().orElseThrow(), what),
+        failed.attempts() > 1 ? " (after " + failed.attempts() + " tries)" : "");
+    return Optional.empty();
   }
 
   /**

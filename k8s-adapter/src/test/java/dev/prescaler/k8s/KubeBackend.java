@@ -24,6 +24,7 @@ import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V1StatefulSetSpec;
+import io.kubernetes.client.openapi.models.V1StatefulSetStatus;
 import io.kubernetes.client.openapi.models.V2CrossVersionObjectReference;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerBehavior;
@@ -185,6 +186,25 @@ public final class KubeBackend implements AutoCloseable {
     V1Deployment d = apps.readNamespacedDeployment(name, namespace).execute();
     d.status(new V1DeploymentStatus().replicas(replicas).readyReplicas(replicas));
     apps.replaceNamespacedDeploymentStatus(name, namespace, d).execute();
+  }
+
+  /**
+   * Mock only: sets a Deployment's status as its controller would, {@code replicas} pods created
+   * of which {@code ready} are ready.
+   */
+  void deploymentStatus(String name, int replicas, int ready) throws ApiException {
+    AppsV1Api apps = new AppsV1Api(fixture);
+    V1Deployment d = apps.readNamespacedDeployment(name, namespace).execute();
+    d.status(new V1DeploymentStatus().replicas(replicas).readyReplicas(ready));
+    apps.replaceNamespacedDeploymentStatus(name, namespace, d).execute();
+  }
+
+  /** Mock only: sets a StatefulSet's status, {@code replicas} pods of which {@code ready} ready. */
+  void statefulSetStatus(String name, int replicas, int ready) throws ApiException {
+    AppsV1Api apps = new AppsV1Api(fixture);
+    V1StatefulSet s = apps.readNamespacedStatefulSet(name, namespace).execute();
+    s.status(new V1StatefulSetStatus().replicas(replicas).readyReplicas(ready));
+    apps.replaceNamespacedStatefulSetStatus(name, namespace, s).execute();
   }
 
   public int deploymentReplicas(String name) throws ApiException {

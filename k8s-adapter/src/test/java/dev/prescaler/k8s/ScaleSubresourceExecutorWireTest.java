@@ -24,6 +24,11 @@ class ScaleSubresourceExecutorWireTest {
   private static final String HPAS = "/apis/autoscaling/v2/namespaces/default/"
       + "horizontalpodautoscalers";
   private static final String SCALE = "/apis/apps/v1/namespaces/default/deployments/web/scale";
+  private static final String DEPLOYMENT = "/apis/apps/v1/namespaces/default/deployments/web";
+  private static final ScalableResource ROLLOUTS =
+      new ScalableResource("Rollout", "argoproj.io", "v1alpha1", "rollouts");
+  private static final String ROLLOUT_SCALE =
+      "/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/web/scale";
   private static final WorkloadRef WEB = WorkloadRef.deployment("default", "web");
 
   private final Wire wire = new Wire();
@@ -313,13 +318,71 @@ class ScaleSubresourceExecutorWireTest {
   }
 
   @Test
-  void replicasComeFromTheScaleSubresource() {
-    wire.json(200, Wire.scale("web", 4, 3, "1", "app=web"));
-    assertThat(executor().replicas(WEB)).contains(ReplicaStatus.of(4, 3));
-    wire.status(404, "NotFound", "not found");
+  void replicasOfADeploymentComeFromOneGetOfTheObjectWithReadyFromReadyReplicas() {
+    // Five pods exist (the scale subresource's status.replicas would say 5), three are ready.
+    wire.json(200, Wire.deployment("web", 5, 5, 3));
+
+    assertThat(executor().replicas(WEB)).contains(ReplicaStatus.of(5, 3));
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + DEPLOYMENT);
+  }
+
+  @Test
+  void replicasAreUnknownWhenTheApiFails() {
+    wire.status(404, "NotFound", "deployments.apps \"web\" not found");
     assertThat(executor().replicas(WEB)).isEmpty();
-    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + SCALE,
-        "GET " + SCALE);
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + DEPLOYMENT);
+
+    for (int i = 0; i < 4; i++) {
+      wire.status(503, "ServiceUnavailable", "the server is currently unable to handle it");
+    }
+    assertThat(executor().replicas(WEB)).isEmpty();
+    assertThat(sleeps).containsExactly(Duration.ofMillis(200), Duration.ofMillis(400),
+        Duration.ofMillis(800));
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + DEPLOYMENT,
+        "GET " + DEPLOYMENT, "GET " + DEPLOYMENT, "GET " + DEPLOYMENT);
+
+    wire.stall().json(200, Wire.deployment("web", 4, 4, 4));
+    assertThat(executor(Duration.ofMillis(200)).replicas(WEB)).contains(ReplicaStatus.of(4, 4));
+  }
+
+  @Test
+  void replicasOfACustomResourceCountItsReadyPodsThroughTheScaleSelector() {
+    ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
+        .sleeper(d -> { }).resource(ROLLOUTS).build();
+    WorkloadRef rollout = new WorkloadRef("default", "Rollout", "web");
+    // Four pods exist: two ready, one starting, one ready but terminating.
+    wire.json(200, Wire.scale("web", 4, 4, "3", "app=web")).json(200, "{\"apiVersion\":\"v1\","
+        + "\"kind\":\"PodList\",\"metadata\":{},\"items\":[" + pod("web-a", true, false) + ","
+        + pod("web-b", true, false) + "," + pod("web-c", false, false) + ","
+        + pod("web-d", true, true) + "]}");
+
+    assertThat(e.replicas(rollout)).contains(ReplicaStatus.of(4, 2));
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + ROLLOUT_SCALE,
+        "GET /api/v1/namespaces/default/pods?labelSelector=app%3Dweb");
+  }
+
+  @Test
+  void replicasOfACustomResourceAreUnknownWithoutASelectorOrWhenThePodsCannotBeRead() {
+    ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
+        .sleeper(d -> { }).resource(ROLLOUTS).build();
+    WorkloadRef rollout = new WorkloadRef("default", "Rollout", "web");
+    wire.json(200, Wire.scale("web", 4, 4, "3", "").replace(",\"selector\":\"\"", ""));
+    assertThat(e.replicas(rollout)).isEmpty();
+    wire.json(200, Wire.scale("web", 4, 4, "3", "app=web")).json(200, "<html>proxy</html>");
+    assertThat(e.replicas(rollout)).isEmpty();
+    wire.json(200, Wire.scale("web", 4, 4, "3", "app=web"))
+        .status(403, "Forbidden", "cannot list resource \"pods\"");
+    assertThat(e.replicas(rollout)).isEmpty();
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + ROLLOUT_SCALE,
+        "GET " + ROLLOUT_SCALE, "GET /api/v1/namespaces/default/pods?labelSelector=app%3Dweb",
+        "GET " + ROLLOUT_SCALE, "GET /api/v1/namespaces/default/pods?labelSelector=app%3Dweb");
+  }
+
+  private static String pod(String name, boolean ready, boolean terminating) {
+    return "{\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"default\""
+        + (terminating ? ",\"deletionTimestamp\":\"2026-11-29T09:59:00Z\"" : "")
+        + ",\"labels\":{\"app\":\"web\"}},\"status\":{\"phase\":\"Running\",\"conditions\":"
+        + "[{\"type\":\"Ready\",\"status\":\"" + (ready ? "True" : "False") + "\"}]}}";
   }
 
   @Test

@@ -70,6 +70,15 @@ final class Wire implements AutoCloseable {
         + selector + "\"}}";
   }
 
+  /** An apps/v1 Deployment as the API returns it, with its controller's status counts. */
+  static String deployment(String name, int spec, int statusReplicas, int readyReplicas) {
+    return "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\""
+        + name + "\",\"namespace\":\"default\",\"resourceVersion\":\"1\"},\"spec\":"
+        + "{\"replicas\":" + spec + ",\"selector\":{\"matchLabels\":{\"app\":\"" + name
+        + "\"}}},\"status\":{\"replicas\":" + statusReplicas + ",\"readyReplicas\":"
+        + readyReplicas + ",\"updatedReplicas\":" + statusReplicas + "}}";
+  }
+
   static String emptyList(String apiVersion, String kind) {
     return "{\"apiVersion\":\"" + apiVersion + "\",\"kind\":\"" + kind
         + "\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[]}";
