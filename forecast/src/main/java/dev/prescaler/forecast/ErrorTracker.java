@@ -20,26 +20,39 @@ final class ErrorTracker {
   static final int QUANTILE_REFRESH = 64;
 
   /*
-   * Errors are stored in 16 bits: errors[k][j] × scale[k]. The scale puts the largest error kept
-   * at about half the short range (FULL); a larger error rescales the horizon's errors first, and
-   * when the largest kept error has fallen below an eighth of the range (checked at each quantile
-   * refresh) they are rescaled down, so the resolution stays about 1/16,000 of the largest error
-   * in the window: far below anything an interval quantile can tell apart.
+   * Errors are stored in 16 bits as bfloat16 (the top half of a float: 8 exponent bits, 7
+   * mantissa bits; encode/decode), rounded to nearest, with the sign as the sign of the short so
+   * that the codes sort as the errors do. Each kept error is within 2^-8 (0.4 %) of its own
+   * value, whatever the other errors of the window are: one huge error (a unit mix-up, a bad
+   * exporter value) costs the ordinary ones nothing, and there is no scale to rescale. The range
+   * is the float range the forecasts are stored in: a magnitude under 2^-126 (1.2e-38) is kept as
+   * 0, one beyond 3.39e38 (an infinite forecast, an outcome beyond the float range) as infinite,
+   * so that a quantile that reaches it says the errors are beyond measure (the widest interval),
+   * and it counts as 3.4e38 in the absolute sum so that the MAE stays finite.
+   *
+   * The codes are monotone in the value, so the order statistics of the decoded errors are the
+   * decoded order statistics of the exact ones, each within 2^-8 of its own magnitude.
+   *
+   * The windowed sum of absolute errors is kept by adding and subtracting decoded values; once
+   * a large error has left the window, the rounding left behind by it would swamp the others, so
+   * the sum is recomputed from the kept errors whenever it falls below 2^-20 of the largest it
+   * has been since it was last recomputed (rare: the sum must fall by a factor of a million), and
+   * at each quantile refresh, which decodes every error anyway.
    */
-  private static final double FULL = 16_000;
-  private static final double LIMIT = 32_000;
+  private static final int INFINITE = 0x7F80; // the bfloat16 bits of +infinity
+  private static final long REBIAS = (1023L - 127) << 7; // double to float exponent, 7-bit shift
+  private static final double DRIFT = 0x1p-20;
 
   private final int[] steps; // tracked horizons, 1-based, ascending
   private final int span; // the longest tracked horizon: origins whose forecasts are pending
   private final int window;
   private final float[][] pending; // pending[o % span][k] = forecast at origin o, steps[k] ahead
   private final boolean[] pendingValid;
-  private final short[][] errors; // errors[k][ring] × scale[k] = the signed error
-  private final double[] scale;
-  private final double[] inverse; // 1 / scale, 0 while the scale is 0
+  private final short[][] errors; // errors[k][ring] = the signed error, encoded
   private final int[] count;
   private final int[] next;
   private final double[] sumAbs;
+  private final double[] sumPeak; // the largest sumAbs[k] since it was last recomputed
   private long origin; // index of the next origin slot
   private double[] lo;
   private double[] hi;
@@ -75,11 +88,10 @@ final class ErrorTracker {
     this.pending = new float[span][k];
     this.pendingValid = new boolean[span];
     this.errors = new short[k][window];
-    this.scale = new double[k];
-    this.inverse = new double[k];
     this.count = new int[k];
     this.next = new int[k];
     this.sumAbs = new double[k];
+    this.sumPeak = new double[k];
   }
 
   /** The horizons 1..{@code horizon}. */
@@ -123,7 +135,7 @@ final class ErrorTracker {
       double e = y - pending[slot][k];
       int i = next[k];
       if (count[k] == window) {
-        sumAbs[k] -= Math.abs(errors[k][i] * scale[k]);
+        sumAbs[k] -= size(errors[k][i]);
       } else {
         count[k]++;
       }
@@ -134,36 +146,49 @@ final class ErrorTracker {
 
   /** Stores error {@code e} at ring index {@code i} of tracked horizon {@code k}. */
   private void put(int k, int i, double e) {
-    double a = Math.abs(e);
-    if (!(a <= LIMIT * scale[k])) {
-      errors[k][i] = 0; // a free slot while rescaling
-      rescale(k, Double.isFinite(a) ? a / FULL : Double.MAX_VALUE / LIMIT);
-    }
-    short q = quantize(e * inverse[k]); // |e × inverse| <= LIMIT here
+    short q = encode(e);
     errors[k][i] = q;
-    sumAbs[k] += Math.abs(q * scale[k]);
-  }
-
-  /** Re-expresses horizon {@code k}'s kept errors with a new scale and recomputes their sum. */
-  private void rescale(int k, double to) {
-    double from = scale[k];
-    double sum = 0;
-    int n = count[k];
-    double by = to > 0 ? from / to : 0;
-    for (int j = 0; j < n; j++) {
-      short q = quantize(errors[k][j] * by);
-      errors[k][j] = q;
-      sum += Math.abs(q * to);
-    }
-    scale[k] = to;
-    inverse[k] = to > 0 ? 1 / to : 0;
+    double sum = sumAbs[k] + size(q);
     sumAbs[k] = sum;
+    if (sum > sumPeak[k]) {
+      sumPeak[k] = sum;
+    } else if (sum < sumPeak[k] * DRIFT) {
+      resum(k);
+    }
   }
 
-  /** Rounds to the nearest short within ±LIMIT. */
-  private static short quantize(double v) {
-    double c = v > LIMIT ? LIMIT : v < -LIMIT ? -LIMIT : v;
-    return (short) (c >= 0 ? c + 0.5 : c - 0.5);
+  /** Recomputes horizon {@code k}'s sum of absolute errors from the kept errors. */
+  private void resum(int k) {
+    double sum = 0;
+    for (int j = 0; j < count[k]; j++) {
+      sum += size(errors[k][j]);
+    }
+    sumAbs[k] = sum;
+    sumPeak[k] = sum;
+  }
+
+  /**
+   * The 16-bit code of {@code e}: its bfloat16 magnitude rounded to nearest (ties away from
+   * zero), within 2^-8 of {@code |e|} for 2^-126 &lt;= |e| &lt; 3.39e38 (the largest finite
+   * bfloat16, 0.4 % under the largest float), negated for a negative {@code e}; smaller
+   * magnitudes give 0, larger ones (and NaN, not expected: NaN outcomes score nothing) infinity.
+   */
+  static short encode(double e) {
+    long bits = Double.doubleToRawLongBits(Math.abs(e));
+    long c = ((bits + (1L << 44)) >>> 45) - REBIAS; // 11 exponent + 7 mantissa bits, rounded
+    int code = c < (1 << 7) ? 0 : c >= INFINITE ? INFINITE : (int) c;
+    return (short) (e < 0 ? -code : code);
+  }
+
+  /** The error that code {@code q} stands for. */
+  static double decode(short q) {
+    double a = Float.intBitsToFloat(Math.abs(q) << 16);
+    return q < 0 ? -a : a;
+  }
+
+  /** The magnitude code {@code q} adds to the absolute sum: infinity counts as 3.4e38. */
+  private static double size(short q) {
+    return Math.min(Math.abs(decode(q)), Float.MAX_VALUE);
   }
 
   /**
@@ -242,16 +267,13 @@ final class ErrorTracker {
         hi[k] = Double.NaN;
         continue;
       }
-      int most = 0;
+      double sum = 0;
       for (int j = 0; j < n; j++) {
-        most = Math.max(most, Math.abs(errors[k][j]));
+        tmp[j] = decode(errors[k][j]);
+        sum += size(errors[k][j]);
       }
-      if (most > 0 && most < FULL / 8) { // the large errors have left the window
-        rescale(k, most * scale[k] / FULL);
-      }
-      for (int j = 0; j < n; j++) {
-        tmp[j] = errors[k][j] * scale[k];
-      }
+      sumAbs[k] = sum;
+      sumPeak[k] = sum;
       Arrays.sort(tmp, 0, n);
       lo[k] = quantile(tmp, n, (1 - level) / 2);
       hi[k] = quantile(tmp, n, (1 + level) / 2);
@@ -266,7 +288,7 @@ final class ErrorTracker {
       return sorted[n - 1];
     }
     double f = pos - i;
-    return sorted[i] * (1 - f) + sorted[i + 1] * f;
+    return f == 0 ? sorted[i] : sorted[i] * (1 - f) + sorted[i + 1] * f; // infinity × 0 is NaN
   }
 
   long observed() {
@@ -276,7 +298,7 @@ final class ErrorTracker {
   /** Bytes held in arrays, for the per-series memory bound. */
   long arrayBytes() {
     long b = 4L * steps.length + pendingValid.length + 4L * count.length + 4L * next.length
-        + 24L * sumAbs.length + (lo == null ? 0 : 16L * lo.length);
+        + 16L * sumAbs.length + (lo == null ? 0 : 16L * lo.length);
     b += 4L * span * steps.length + 2L * steps.length * window;
     return b;
   }
@@ -325,25 +347,17 @@ final class ErrorTracker {
       }
       out.pendingValid[to] = valid;
     }
-    double[] e = new double[first.window];
     for (int k = 0; k < steps.length; k++) {
       int h = steps[k] - 1;
       int n = first.count[h];
       out.count[k] = n;
       out.next[k] = first.next[h];
-      double most = 0;
       for (int j = 0; j < n; j++) {
-        e[j] = 0;
+        double e = 0;
         for (int i = 0; i < parts.size(); i++) {
-          ErrorTracker p = parts.get(i);
-          e[j] += weights[i] * p.errors[h][j] * p.scale[h];
+          e += weights[i] * decode(parts.get(i).errors[h][j]);
         }
-        most = Math.max(most, Math.abs(e[j]));
-      }
-      out.scale[k] = Double.isFinite(most) ? most / FULL : Double.MAX_VALUE / LIMIT;
-      out.inverse[k] = out.scale[k] > 0 ? 1 / out.scale[k] : 0;
-      for (int j = 0; j < n; j++) {
-        out.put(k, j, e[j]);
+        out.put(k, j, e);
       }
     }
     return out;

@@ -218,4 +218,38 @@ class AutoForecasterTest {
         new long[] {5, 1}, new double[] {1, 2}, Duration.ofSeconds(1)))
         .hasMessageStartingWith("epochMillis must be non-decreasing");
   }
+
+  /**
+   * The reviewer's case: one sample 1e5 times the load (a unit mix-up, a bad exporter value) in
+   * a day-seasonal 1-minute series. The interval widens while the outlier is in the error record
+   * and its aftermath is scored, but it never collapses onto the point: when the ordinary errors
+   * rounded to 0 beside it, the upper half-width was 0 from about 420 to 700 steps after it.
+   */
+  @Test
+  void oneHugeSampleNeverCollapsesTheIntervalOntoThePoint() {
+    Random r = new Random(7);
+    int n = 3 * 1440;
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = 100 + 30 * Math.sin(2 * Math.PI * i / 1440.0) + 3 * r.nextGaussian();
+    }
+    int at = 2 * 1440 + 600;
+    y[at] = 1e7;
+    Forecaster f = Forecasters.auto().forSeries();
+    double before = Double.MAX_VALUE;
+    double after = Double.MAX_VALUE;
+    for (int end = 1440; end < n; end++) {
+      Forecast fc = f.forecast(MetricSeries.of(T0, Duration.ofMinutes(1), Arrays.copyOf(y, end)),
+          Duration.ofMinutes(4), 0.95);
+      double halfWidth = fc.upper(3) - fc.point(3);
+      if (end <= at) {
+        before = Math.min(before, halfWidth);
+      } else {
+        after = Math.min(after, halfWidth);
+      }
+    }
+    // Healthy: at the least 4.9 before the outlier and 5.8 after it (5.4 without it).
+    assertThat(before).isGreaterThan(4);
+    assertThat(after).isGreaterThan(before / 2);
+  }
 }
