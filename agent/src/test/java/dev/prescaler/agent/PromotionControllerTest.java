@@ -217,14 +217,23 @@ class PromotionControllerTest {
     return engine.spec(WEB).orElseThrow().mode();
   }
 
-  @Test
-  void demotesAnActingWorkloadWhoseEveryScaleRequestIsRefusedLongerThanAllowed() {
-    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+  /**
+   * An engine whose workload {@code promotion} promoted to ACT on its own gates, from now on
+   * behind an executor that refuses every request (an HPA targets it).
+   */
+  private AutoscalerEngine promotedThenRefusedByAnHpa(PromotionController promotion) {
     replicas = 20; // above the load's need: every tick asks to scale down
     AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
     run(engine, promotion, Duration.ofMinutes(130));
     assertThat(mode(engine)).isEqualTo(Mode.ACT);
     executor = HPA_TARGETS_IT;
+    return engine;
+  }
+
+  @Test
+  void demotesAnActingWorkloadWhoseEveryScaleRequestIsRefusedLongerThanAllowed() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    AutoscalerEngine engine = promotedThenRefusedByAnHpa(promotion);
     run(engine, promotion, Duration.ofMinutes(10));
     assertThat(mode(engine)).as("within the allowance").isEqualTo(Mode.ACT);
     run(engine, promotion, Duration.ofMinutes(1));
@@ -364,11 +373,7 @@ class PromotionControllerTest {
   @Test
   void aWorkloadDemotedForRefusalsIsPromotedAgainOnlyOnceTheObservationGatesPassAfresh() {
     PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
-    replicas = 20; // above the load's need: every tick asks to scale down
-    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
-    run(engine, promotion, Duration.ofMinutes(130));
-    assertThat(mode(engine)).isEqualTo(Mode.ACT);
-    executor = HPA_TARGETS_IT;
+    AutoscalerEngine engine = promotedThenRefusedByAnHpa(promotion);
     run(engine, promotion, Duration.ofMinutes(11));
     assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
     int changes = modeChanges.size();
