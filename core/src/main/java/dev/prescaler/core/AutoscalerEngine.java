@@ -130,6 +130,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private static final AtomicInteger CALL_THREADS = new AtomicInteger();
   /** How long an idle call thread is kept for the next call. */
   private static final Duration CALL_THREAD_KEEP_ALIVE = Duration.ofSeconds(60);
+  /** The longest startup delay learned: the bound of {@link WorkloadSpec}'s startupDelay. */
+  private static final Duration MAX_STARTUP_DELAY = Duration.ofHours(1);
   /** A release failing on every tick is logged at WARN on its first failure and every 20th. */
   private static final int RELEASE_WARN_EVERY = 20;
 
@@ -512,6 +514,14 @@ public final class AutoscalerEngine implements AutoCloseable {
     synchronized (lock) {
       WorkloadState s = states.get(workload);
       return s == null ? Optional.empty() : s.measuredStartupDelay();
+    }
+  }
+
+  /** The startup delays measured for a workload and kept for the median, oldest first. */
+  List<Duration> startupDelaySamples(WorkloadRef workload) {
+    synchronized (lock) {
+      WorkloadState s = states.get(workload);
+      return s == null ? List.of() : s.startupDelaySamples();
     }
   }
 
@@ -1436,11 +1446,41 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Measures pod startup delays: from the tick a raise of the count is first seen (or our own
+   * scale-up applied) to the tick its pods are first seen ready. A delay is known only to the
+   * resolution of the observations, so a sample is recorded only when both ends were seen on time:
+   * <ul>
+   *   <li>nothing when readiness is first seen after a gap of more than about two sync periods
+   *       since the previous observation of the counts (a metrics outage, an engine restart, a
+   *       clock stepped forward): the pods may have been ready long before;
+   *   <li>nothing for a raise first seen after such a gap, ready or not: it may have begun long
+   *       before;
+   *   <li>for a raise seen already ready, the time since the previous observation when that was
+   *       about one sync period earlier (the pods were ready within it, as our own scale-up ready
+   *       on the next tick measures one period), else nothing;
+   *   <li>only delays in (0, 1h], the range a spec's {@code startupDelay} may take.
+   * </ul>
+   */
   private void trackStartup(WorkloadState s, ReplicaStatus r, Instant now) {
+    Duration gap = s.lastObserved == null ? null : Duration.between(s.lastObserved, now);
+    s.lastObserved = now;
+    boolean onTime = observedWithin(gap, 2.5);
     if (s.lastCurrent >= 0 && r.current() > s.lastCurrent
         && (s.pendingReadyTarget < 0 || r.current() > s.pendingReadyTarget)) {
       // Someone (we or the HPA) raised the count: measure how long until it is ready.
       if (s.pendingReadyTarget < 0) {
+        if (r.ready() >= r.current()) {
+          if (observedWithin(gap, 1.5)) {
+            recordStartupDelay(s, gap);
+          }
+          s.lastCurrent = r.current();
+          return;
+        }
+        if (!onTime) {
+          s.lastCurrent = r.current();
+          return;
+        }
         s.pendingSince = now;
       }
       s.pendingReadyTarget = r.current();
@@ -1449,14 +1489,26 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (r.current() < s.pendingReadyTarget) {
         s.pendingReadyTarget = -1;
       } else if (r.ready() >= s.pendingReadyTarget) {
-        Duration delay = Duration.between(s.pendingSince, now);
-        if (!delay.isNegative()) { // a clock that went backwards measures nothing
-          s.recordStartupDelay(delay);
+        if (onTime) {
+          recordStartupDelay(s, Duration.between(s.pendingSince, now));
         }
         s.pendingReadyTarget = -1;
       }
     }
     s.lastCurrent = r.current();
+  }
+
+  /** Whether a gap between observations is at most {@code periods} sync periods (and not < 0). */
+  private boolean observedWithin(Duration gap, double periods) {
+    return gap != null && !gap.isNegative()
+        && gap.toMillis() <= periods * syncPeriod.toMillis();
+  }
+
+  /** Keeps a measured startup delay when it is in (0, 1h]: a clock stepped back measures none. */
+  private static void recordStartupDelay(WorkloadState s, Duration delay) {
+    if (!delay.isNegative() && !delay.isZero() && delay.compareTo(MAX_STARTUP_DELAY) <= 0) {
+      s.recordStartupDelay(delay);
+    }
   }
 
   private DecisionContext context(WorkloadState s, Instant now, ReplicaStatus replicas,

@@ -3,8 +3,10 @@ package dev.prescaler.core;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,6 +22,8 @@ final class WorkloadState {
   Instant lastScaleUp;
   Instant lastScaleDown;
   int lastCurrent = -1;
+  /** When replica counts were last observed (a tick that read them, or a restored record). */
+  Instant lastObserved;
   int lastFloorSent = -1;
   // Startup measurement: the count we wait to see ready, and since when.
   int pendingReadyTarget = -1;
@@ -46,6 +50,16 @@ final class WorkloadState {
       }
     }
     return medianDelay;
+  }
+
+  /** The measured startup delays kept, oldest first. */
+  List<Duration> startupDelaySamples() {
+    List<Duration> out = new ArrayList<>(delayCount);
+    int first = delayCount < DELAY_SAMPLES ? 0 : delayNext;
+    for (int i = 0; i < delayCount; i++) {
+      out.add(Duration.ofMillis(delaysMillis[(first + i) % DELAY_SAMPLES]));
+    }
+    return out;
   }
 
   void recordStartupDelay(Duration d) {

@@ -11,6 +11,8 @@ import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The engine measures pod startup delays and forecast accuracy from what it observes. */
@@ -107,6 +109,151 @@ class AutoscalerEngineLearningTest {
     clock.advance(SYNC);
     engine.tick();
     assertThat(engine.measuredStartupDelay(WEB)).isEmpty();
+  }
+
+  private AutoscalerEngine actEngine() {
+    return engine(clock, source, Fixtures.CAPACITY, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+  }
+
+  private void tick(AutoscalerEngine engine, int times) {
+    for (int i = 0; i < times; i++) {
+      clock.advance(SYNC);
+      engine.tick();
+    }
+  }
+
+  private void metricsDown() {
+    // Neither loads nor replica counts (the executor does not report them either).
+    source.custom(WEB, (s, now) -> new Observation(now,
+        Map.of("rps", MetricReading.unavailable("rps", "prometheus down")), Optional.empty()));
+  }
+
+  private void metricsUp() {
+    source.custom.remove(WEB);
+  }
+
+  @Test
+  void aMetricsOutageDuringAScaleUpTeachesNoStartupDelay() {
+    AutoscalerEngine engine = actEngine();
+    engine.tick(); // 2 -> 5 at T0
+    source.replicas(WEB, 5, 2);
+    tick(engine, 1);
+    metricsDown();
+    tick(engine, 120); // 30 min without replica counts; the pods were ready meanwhile
+    metricsUp();
+    source.replicas(WEB, 5, 5);
+    tick(engine, 1);
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+    assertThat(engine.leadTime(WEB)).contains(Duration.ofSeconds(120).plus(SYNC));
+  }
+
+  @Test
+  void oneTickWithoutReplicaCountsStillMeasuresTheStartupDelay() {
+    AutoscalerEngine engine = actEngine();
+    engine.tick(); // 2 -> 5 at T0
+    source.replicas(WEB, 5, 2);
+    tick(engine, 2);
+    metricsDown();
+    tick(engine, 1);
+    metricsUp();
+    source.replicas(WEB, 5, 5);
+    tick(engine, 1); // ready seen at T0 + 60 s, 30 s after the previous count
+    assertThat(engine.startupDelaySamples(WEB)).containsExactly(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void podsStillStartingAfterAnOutageAreMeasuredFromTheScaleUp() {
+    AutoscalerEngine engine = actEngine();
+    engine.tick(); // 2 -> 5 at T0
+    source.replicas(WEB, 5, 2);
+    metricsDown();
+    tick(engine, 20); // 5 min without counts
+    metricsUp();
+    tick(engine, 1); // still 2 of 5 ready at T0 + 5m15s
+    source.replicas(WEB, 5, 5);
+    tick(engine, 1);
+    assertThat(engine.startupDelaySamples(WEB)).containsExactly(Duration.ofSeconds(330));
+  }
+
+  @Test
+  void anEngineRestartedDuringAScaleUpTeachesNoStartupDelay() {
+    AutoscalerEngine engine = actEngine();
+    engine.tick(); // 2 -> 5 at T0
+    source.replicas(WEB, 5, 2);
+    tick(engine, 1);
+    engine.close();
+    clock.advance(Duration.ofMinutes(20)); // the agent is down; the pods get ready meanwhile
+    source.replicas(WEB, 5, 5);
+    AutoscalerEngine restarted = engine(clock, source, Fixtures.CAPACITY, executor,
+        new InMemoryJournal()).workload(spec(Duration.ofSeconds(120))).build();
+    restarted.restore(journal.records());
+    restarted.tick();
+    assertThat(restarted.startupDelaySamples(WEB)).isEmpty();
+  }
+
+  @Test
+  void aClockSteppedForwardDuringAScaleUpTeachesNoStartupDelay() {
+    AutoscalerEngine engine = actEngine();
+    engine.tick(); // 2 -> 5 at T0
+    source.replicas(WEB, 5, 2);
+    tick(engine, 1);
+    clock.advance(Duration.ofHours(3)); // NTP steps the clock forward
+    source.replicas(WEB, 5, 5);
+    engine.tick();
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+  }
+
+  @Test
+  void aStartupLongerThanAnHourIsNotLearned() {
+    AutoscalerEngine engine = actEngine();
+    engine.tick(); // 2 -> 5 at T0
+    source.replicas(WEB, 5, 2);
+    tick(engine, 4 * 61); // pending pods, seen on every tick, for 61 min
+    source.replicas(WEB, 5, 5);
+    tick(engine, 1);
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+  }
+
+  @Test
+  void aRaiseFirstSeenReadyAfterAnOutageTeachesNoStartupDelay() {
+    source.set(WEB, 5, 5, "rps", 500);
+    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick();
+    metricsDown();
+    tick(engine, 40); // 10 min without counts; meanwhile the HPA scaled 5 -> 8, all ready
+    metricsUp();
+    source.replicas(WEB, 8, 8);
+    tick(engine, 1);
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+  }
+
+  @Test
+  void aRaiseFirstSeenStartingAfterAnOutageTeachesNoStartupDelay() {
+    source.set(WEB, 5, 5, "rps", 500);
+    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick();
+    metricsDown();
+    tick(engine, 40); // 10 min without counts; the HPA raised to 8 at some point
+    metricsUp();
+    source.replicas(WEB, 8, 5);
+    tick(engine, 1);
+    source.replicas(WEB, 8, 8);
+    tick(engine, 1);
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+  }
+
+  @Test
+  void aRaiseSeenAlreadyReadyOneTickLaterIsMeasuredAsOneSyncPeriod() {
+    source.set(WEB, 5, 5, "rps", 500);
+    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick();
+    source.replicas(WEB, 8, 8); // raised and ready between two ticks
+    tick(engine, 1);
+    assertThat(engine.startupDelaySamples(WEB)).containsExactly(SYNC);
   }
 
   @Test
