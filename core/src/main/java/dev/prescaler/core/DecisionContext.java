@@ -28,7 +28,8 @@ import java.util.Optional;
  * @param recent the decisions of the last ticks, oldest first (see the engine's decision memory)
  * @param lastScaleUp when the count was last raised, if known
  * @param lastScaleDown when the count was last lowered, if known
- * @param startupDelay the pod startup delay: as measured from past scale-ups, else the spec's
+ * @param startupDelay the pod startup delay: the median measured over past scale-ups once three
+ *     were measured, else the spec's
  * @param startupDelayMeasured whether {@code startupDelay} was measured
  * @param metricsDelay how late the metrics arrive, as configured on the engine
  * @param syncPeriod the engine's tick period

@@ -14,6 +14,13 @@ import java.util.Optional;
 final class WorkloadState {
   /** Measured startup delays kept for the median. */
   private static final int DELAY_SAMPLES = 9;
+  /**
+   * Measured startup delays needed before the median replaces the spec's startupDelay: the
+   * median of three outvotes one wrong sample (a scale-up slowed by an image pull or a node that
+   * had to be added, a readiness seen late), while one sample, or the upper of two, would put it
+   * straight into the lead time.
+   */
+  static final int MIN_DELAY_SAMPLES = 3;
 
   WorkloadSpec spec;
   final Map<String, MetricState> metrics = new HashMap<>();
@@ -37,11 +44,11 @@ final class WorkloadState {
     this.spec = spec;
   }
 
-  /** The median of the measured startup delays, if any. */
+  /** The median of the measured startup delays, once there are {@link #MIN_DELAY_SAMPLES}. */
   Optional<Duration> measuredStartupDelay() {
     // Read twice per tick and changed only by a new measurement: computed once per change.
     if (medianDelay == null) {
-      if (delayCount == 0) {
+      if (delayCount < MIN_DELAY_SAMPLES) {
         medianDelay = Optional.empty();
       } else {
         long[] copy = Arrays.copyOf(delaysMillis, delayCount);

@@ -33,6 +33,22 @@ class AutoscalerEngineLearningTest {
         .metric(MetricTarget.averageValue("rps", 100)).build();
   }
 
+  /** Raises the count by 2 (the load asks for it); the new pods are ready {@code ticks} later. */
+  private int scaleUpReadyAfter(AutoscalerEngine engine, int replicas, int ticks) {
+    source.set(WEB, replicas, replicas, "rps", (replicas + 2) * 100);
+    engine.tick(); // raise by 2
+    source.replicas(WEB, replicas + 2, replicas);
+    for (int i = 0; i < ticks; i++) {
+      clock.advance(SYNC);
+      if (i == ticks - 1) {
+        source.replicas(WEB, replicas + 2, replicas + 2);
+      }
+      engine.tick();
+    }
+    clock.advance(SYNC);
+    return replicas + 2;
+  }
+
   @Test
   void measuresTheStartupDelayFromOurOwnScaleUp() {
     AutoscalerEngine engine = engine(clock, source, recordingCapacity, executor, journal)
@@ -43,18 +59,33 @@ class AutoscalerEngineLearningTest {
       clock.advance(SYNC);
       engine.tick();
     }
-    assertThat(engine.measuredStartupDelay(WEB)).isEmpty();
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
     source.replicas(WEB, 5, 5);
     clock.advance(SYNC);
     engine.tick(); // ready at T0 + 60 s
-    assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(60));
-    clock.advance(SYNC);
+    assertThat(engine.startupDelaySamples(WEB)).containsExactly(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void theConfiguredDelayHoldsUntilThreeScaleUpsWereMeasured() {
+    AutoscalerEngine engine = engine(clock, source, recordingCapacity, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    int replicas = scaleUpReadyAfter(engine, 2, 4); // 60 s
+    replicas = scaleUpReadyAfter(engine, replicas, 4);
+    assertThat(engine.startupDelaySamples(WEB)).hasSize(2);
+    assertThat(engine.measuredStartupDelay(WEB)).isEmpty();
+    assertThat(engine.leadTime(WEB)).contains(Duration.ofSeconds(120).plus(SYNC));
     engine.tick();
     DecisionContext ctx = contexts.get(contexts.size() - 1);
+    assertThat(ctx.startupDelay()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(ctx.startupDelayMeasured()).isFalse();
+
+    scaleUpReadyAfter(engine, replicas, 4);
+    assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(60));
+    engine.tick();
+    ctx = contexts.get(contexts.size() - 1);
     assertThat(ctx.startupDelay()).isEqualTo(Duration.ofSeconds(60));
     assertThat(ctx.startupDelayMeasured()).isTrue();
-    assertThat(contexts.get(0).startupDelay()).isEqualTo(Duration.ofSeconds(120));
-    assertThat(contexts.get(0).startupDelayMeasured()).isFalse();
     assertThat(ctx.leadTime()).isEqualTo(Duration.ofSeconds(60).plus(SYNC));
   }
 
@@ -70,28 +101,16 @@ class AutoscalerEngineLearningTest {
     source.replicas(WEB, 8, 8);
     clock.advance(SYNC.multipliedBy(2));
     engine.tick();
-    assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(30));
+    assertThat(engine.startupDelaySamples(WEB)).containsExactly(Duration.ofSeconds(30));
   }
 
   @Test
   void theMeasuredDelayIsTheMedianOfRecentScaleUps() {
     AutoscalerEngine engine = engine(clock, source, recordingCapacity, executor, journal)
         .workload(spec(Duration.ofSeconds(120))).build();
-    int[] readyAfterTicks = {2, 6, 3};
     int replicas = 2;
-    for (int n : readyAfterTicks) {
-      source.set(WEB, replicas, replicas, "rps", (replicas + 2) * 100);
-      engine.tick(); // raise by 2
-      source.replicas(WEB, replicas + 2, replicas);
-      for (int i = 0; i < n; i++) {
-        clock.advance(SYNC);
-        if (i == n - 1) {
-          source.replicas(WEB, replicas + 2, replicas + 2);
-        }
-        engine.tick();
-      }
-      replicas += 2;
-      clock.advance(SYNC);
+    for (int n : new int[] {2, 6, 3}) {
+      replicas = scaleUpReadyAfter(engine, replicas, n);
     }
     // 30 s, 90 s, 45 s: the median is 45 s.
     assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(45));
@@ -303,15 +322,10 @@ class AutoscalerEngineLearningTest {
   void aRestartedEngineKeepsTheStartupDelayMeasuredBeforeFromTheJournal() {
     AutoscalerEngine engine = engine(clock, source, Fixtures.CAPACITY, executor, journal)
         .workload(spec(Duration.ofSeconds(120))).build();
-    engine.tick(); // 2 -> 5
-    source.replicas(WEB, 5, 2);
-    for (int i = 0; i < 5; i++) {
-      clock.advance(SYNC);
-      engine.tick();
+    int replicas = 2;
+    for (int i = 0; i < 3; i++) {
+      replicas = scaleUpReadyAfter(engine, replicas, 6); // ready 90 s after the scale-up
     }
-    source.replicas(WEB, 5, 5);
-    clock.advance(SYNC);
-    engine.tick(); // ready 90 s after the scale-up
     assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(90));
 
     AutoscalerEngine restarted = engine(clock, source, Fixtures.CAPACITY, executor,

@@ -99,15 +99,18 @@ class ReplicaCountsTest {
             .metric(MetricTarget.averageValue("rps", 50)).mode(Mode.OBSERVE_ONLY).build())
         .build()) {
       engine.tick();
-      // Someone raises the count to 5: both new pods exist at once, and start for 90 s.
-      k8s.setDeploymentReplicas("slow", 5);
-      k8s.deploymentStatus("slow", 5, 3);
-      for (int i = 0; i < 7; i++) {
-        clock.advance(Duration.ofSeconds(15));
-        if (i == 6) {
-          k8s.deploymentStatus("slow", 5, 5);
+      // Someone raises the count by 2, three times (the engine uses the median once it measured
+      // three): both new pods exist at once, and start for 90 s.
+      for (int to = 5; to <= 9; to += 2) {
+        k8s.setDeploymentReplicas("slow", to);
+        k8s.deploymentStatus("slow", to, to - 2);
+        for (int i = 0; i < 7; i++) {
+          clock.advance(Duration.ofSeconds(15));
+          if (i == 6) {
+            k8s.deploymentStatus("slow", to, to);
+          }
+          engine.tick();
         }
-        engine.tick();
       }
       assertThat(engine.measuredStartupDelay(ref)).contains(Duration.ofSeconds(90));
     }
