@@ -79,8 +79,12 @@ public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
   /**
    * How much of the journal a restart restores: the decision memory of the default stacks (10
-   * min) with room for longer windows, measured startup delays and forecast accuracy, without
-   * reading days of records into memory.
+   * min) with room for longer windows, and the records that forecast accuracy and startup delays
+   * are measured again from, without reading days of records into memory. A measured startup
+   * delay survives a restart only if its scale-up started and finished within this window (and
+   * the engine uses the median once three were measured), so a workload that scaled up less often
+   * starts again from its spec's startupDelay. Each replica restores its own journal: after a
+   * failover the new leader knows only what it journaled while it led before.
    */
   static final Duration RESTORE_WINDOW = Duration.ofHours(2);
   /** Connect, read and write timeout of every Kubernetes API request. */

@@ -5,7 +5,8 @@ import dev.prescaler.core.event.ModeChangedEvent;
 
 /**
  * The durable record of every decision. The engine appends exactly one record per workload per
- * tick, and later a {@link FollowUp} for decisions whose effect is worth learning from.
+ * tick, and later a {@link FollowUp} (for analysis; the engine does not learn from it) for
+ * decisions whose effect is worth a look.
  * Implementations must be thread-safe; an exception is contained by the engine (logged, counted)
  * and never stops a tick.
  */

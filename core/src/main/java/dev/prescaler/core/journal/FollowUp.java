@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What followed a decision, observed some time after it: the learning loop compares it with what
- * was decided and forecast.
+ * What followed a decision, observed some time after it, to compare with what was decided and
+ * forecast. Written for analysis: the engine learns from its per-tick records, not from these.
  *
  * @param time when it was observed
  * @param replicas the count then
