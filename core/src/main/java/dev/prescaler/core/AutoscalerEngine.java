@@ -727,6 +727,12 @@ public final class AutoscalerEngine implements AutoCloseable {
       farBehindSince = null;
       return List.of();
     }
+    for (WorkloadState s : states.values()) {
+      // A startup being measured began on the clock that has just gone back: its real start is
+      // unknown, and measured on this clock it would come out short by the step.
+      s.pendingReadyTarget = -1;
+      s.pendingSince = null;
+    }
     String problem = "clock went backwards from " + lastTick + " to " + now;
     if (Duration.between(now, lastTick).compareTo(maxMetricAge) <= 0) {
       farBehindSince = null; // a small step back: held until the clock passes the last tick
@@ -774,9 +780,6 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       if (s.lastScaleDown != null && s.lastScaleDown.isAfter(now)) {
         s.lastScaleDown = now;
-      }
-      if (s.pendingSince != null && s.pendingSince.isAfter(now)) {
-        s.pendingSince = now;
       }
       List<PastDecision> recent = new ArrayList<>(s.recent);
       s.recent.clear();
@@ -1232,7 +1235,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
     }
     if (replicas != null) {
-      trackStartup(s, replicas, now);
+      // When the counts were read: a tick slowed by other workloads' calls reaches this one late,
+      // and a startup measured from the tick's start would leave that time out.
+      Instant observedAt = clock.instant();
+      trackStartup(s, replicas, observedAt.isAfter(readAt) ? observedAt : readAt);
       if (replicas.current() == 0 && spec.minReplicas() > 0) {
         // Someone scaled the workload to 0 (maintenance): the Kubernetes HPA leaves such a scale
         // alone, and so does the engine, whatever a policy or the bounds would make of it.
@@ -1462,8 +1468,12 @@ public final class AutoscalerEngine implements AutoCloseable {
    *   <li>for a raise seen already ready, the time since the previous observation when that was
    *       about one sync period earlier (the pods were ready within it, as our own scale-up ready
    *       on the next tick measures one period), else nothing;
-   *   <li>only delays in (0, 1h], the range a spec's {@code startupDelay} may take.
+   *   <li>only delays in (0, 1h], the range a spec's {@code startupDelay} may take;
+   *   <li>nothing for a measurement under way when the clock goes back (its start was stamped
+   *       by the clock before the step).
    * </ul>
+   * Observations are timed when the counts were read, not when the tick began: a tick slowed by
+   * other workloads' calls reaches this one late.
    */
   private void trackStartup(WorkloadState s, ReplicaStatus r, Instant now) {
     Duration gap = s.lastObserved == null ? null : Duration.between(s.lastObserved, now);
@@ -1613,7 +1623,8 @@ public final class AutoscalerEngine implements AutoCloseable {
           } else if (desired > current) {
             s.lastScaleUp = now;
             s.pendingReadyTarget = desired;
-            s.pendingSince = now;
+            Instant appliedAt = clock.instant(); // the pods start once the call returned
+            s.pendingSince = appliedAt.isAfter(now) ? appliedAt : now;
             s.lastCurrent = desired;
           } else if (desired < current) {
             s.lastScaleDown = now;

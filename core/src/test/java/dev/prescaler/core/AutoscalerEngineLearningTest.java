@@ -224,6 +224,61 @@ class AutoscalerEngineLearningTest {
   }
 
   @Test
+  void aScaleUpStartedBeforeTheClockSteppedBackTeachesNoStartupDelay() {
+    // Catches a measurement kept across a clock stepped back: begun at T0, its pods ready 90 s
+    // later read T0 + 30 s on the stepped clock, and 30 s was learned.
+    AutoscalerEngine engine = actEngine();
+    engine.tick(); // 2 -> 5 at T0
+    source.replicas(WEB, 5, 2);
+    clock.set(T0.minusSeconds(60)); // NTP steps the clock back before the next tick
+    tick(engine, 5); // T0 - 45 s .. T0 + 15 s: held until the clock passes T0 again
+    source.replicas(WEB, 5, 5);
+    tick(engine, 1); // T0 + 30 s on the clock, 90 s after the scale-up
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+  }
+
+  @Test
+  void aScaleUpStampedByAClockGlitchTeachesNoStartupDelay() {
+    // Catches a measurement moved to the corrected clock: a scale-up stamped a day ahead, the
+    // clock taken as corrected 45 s later, the pods ready 15 s after that: 15 s was learned.
+    source.set(WEB, 2, 2, "rps", 150);
+    AutoscalerEngine engine = actEngine();
+    engine.tick(); // T0: 2 are enough
+    clock.set(T0.plus(Duration.ofDays(1)));
+    source.set(WEB, 2, 2, "rps", 500);
+    engine.tick(); // 2 -> 5, stamped a day ahead
+    source.replicas(WEB, 5, 2);
+    clock.set(T0.plusSeconds(30));
+    engine.tick(); // far behind: held
+    clock.set(T0.plusSeconds(45));
+    engine.tick(); // far behind again: the clock is taken as corrected
+    source.replicas(WEB, 5, 5);
+    clock.set(T0.plusSeconds(60));
+    engine.tick();
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+  }
+
+  @Test
+  void gapsAreMeasuredFromWhenTheCountsWereRead() {
+    // Catches gaps taken between the ticks' starts: a tick that reaches the workload 50 s late
+    // (slow calls for others) saw its pods ready 65 s after the scale-up, and 15 s was learned.
+    boolean[] slow = {false};
+    MetricSource slowSource = (spec, now) -> {
+      if (slow[0]) {
+        clock.advance(Duration.ofSeconds(50));
+      }
+      return source.read(spec, now);
+    };
+    AutoscalerEngine engine = engine(clock, slowSource, Fixtures.CAPACITY, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick(); // 2 -> 5 at T0
+    source.replicas(WEB, 5, 5);
+    slow[0] = true;
+    tick(engine, 1); // starts at T0 + 15 s, reads the counts at T0 + 65 s
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+  }
+
+  @Test
   void aStartupLongerThanAnHourIsNotLearned() {
     AutoscalerEngine engine = actEngine();
     engine.tick(); // 2 -> 5 at T0
