@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * three of them: the executor cannot act for it (an HPA targets a
  * {@code mode: act} Deployment, RBAC forbids the patch, the API server keeps answering 429), so
  * acting would only log a refusal every tick. Refusals that say this replica does not lead (see
- * the constructor) are not the workload's and are not counted. Promotions and demotions go
+ * the constructor) are not the workload's and are not counted, nor are failures that may have
+ * been applied ({@link ScaleOutcome#mayHaveBeenApplied()}); a stretch with no request longer
+ * than {@code demoteAfterRefused} ends a run of refusals. Promotions and demotions go
  * through {@link AutoscalerEngine#mode}, which journals them and publishes a {@code
  * ModeChangedEvent}.
  *
