@@ -237,7 +237,7 @@ public final class HpaPolicy implements DecisionPolicy {
     // The pods of pods(replicas, reading, now), counted rather than built.
     int ready = Math.min(replicas.ready(), current);
     int warming = Math.min(replicas.warming(), ready);
-    long usage = Math.round(reading * REQUEST_MILLI / 100.0);
+    long usage = podUsage(reading);
     return calculator.uniformCpuUtilization(ready - warming, warming, current - ready, usage,
         REQUEST_MILLI, current, m.target());
   }
@@ -252,7 +252,7 @@ public final class HpaPolicy implements DecisionPolicy {
     int ready = Math.min(r.ready(), r.current());
     int warming = Math.min(r.warming(), ready);
     int sampled = ready - warming;
-    long usage = Math.round(readingPercent * REQUEST_MILLI / 100.0);
+    long usage = podUsage(readingPercent);
     Instant longAgo = now.minus(Duration.ofDays(1));
     List<PodSample> pods = new ArrayList<>(r.current());
     for (int i = 0; i < sampled; i++) {
@@ -269,6 +269,18 @@ public final class HpaPolicy implements DecisionPolicy {
           REQUEST_MILLI));
     }
     return pods;
+  }
+
+  /**
+   * Each sampled pod's usage, in thousandths of its request, for a mean utilization of {@code
+   * readingPercent}: rounded down, so that the calculator's whole percent (the controller's
+   * integer division of Σ usage × 100 by Σ requests) is the reading's whole percent, as the
+   * controller would compute it from the pods' usage; rounded to nearest, 66.96 % read as 67 %
+   * and a target of 60 % scaled where the controller keeps the count. The slack keeps a reading
+   * of exactly 65 % from falling to 64.999.
+   */
+  private static long podUsage(double readingPercent) {
+    return (long) Math.floor(readingPercent * REQUEST_MILLI / 100.0 + 1e-6);
   }
 
   /** Whether no past decision holds a recommendation of this step: its first sync. */

@@ -169,6 +169,20 @@ class HpaPolicyTest {
   }
 
   @Test
+  void aUtilizationIsTakenInWholePercentRoundedDown() {
+    // Catches a reading rounded to the nearest whole percent: the controller divides Σ usage ×
+    // 100 by Σ requests in integers, so 66.96 % is 66 % against a 60 % target (1.1, within the
+    // tolerance) and 10 replicas stay; rounded up to 67 % (1.117) they went to 12.
+    assertThat(decide(legacy, synced(ctx(cpu(60, 1, 100), 10, "cpu", 66.96), 10).build()))
+        .isEqualTo(10);
+    assertThat(decide(hpa, synced(ctx(cpu(60, 1, 100), 10, "cpu", 66.96), 10).build()))
+        .isEqualTo(10);
+    // a whole reading is kept whole, not taken for the percent below it
+    assertThat(decide(legacy, synced(ctx(cpu(60, 1, 100), 10, "cpu", 72), 10).build()))
+        .isEqualTo(12);
+  }
+
+  @Test
   void theFirstSyncRecordsTheCurrentCountAsARecommendation() {
     // No recommendation before: 10 replicas whose load needs 5 stay at 10 for 300 s, as the
     // controller's recordInitialRecommendation makes them, on both paths.
