@@ -276,18 +276,29 @@ class PromotionControllerTest {
     assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
   }
 
-  @Test
-  void twoRefusalsFarApartDoNotDemote() {
-    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+  /**
+   * An engine acting by hand behind an executor answering 429: refused for {@code first}, an
+   * hour with nothing to change (no request), then refused once more.
+   */
+  private AutoscalerEngine refusedThenQuietForAnHourThenRefused(PromotionController promotion,
+      Duration first) {
     int[] wanted = {17};
     AutoscalerEngine engine = engine(promotion, load -> wanted[0]);
     engine.mode(WEB, Mode.ACT, "promoted by hand");
     executor = r -> ScaleOutcome.refused("API server rate limit (HTTP 429)");
-    run(engine, promotion, Duration.ofSeconds(15));
+    run(engine, promotion, first);
     wanted[0] = replicas; // nothing to change for an hour: no request
     run(engine, promotion, Duration.ofHours(1));
     wanted[0] = 17;
     run(engine, promotion, Duration.ofSeconds(15));
+    return engine;
+  }
+
+  @Test
+  void twoRefusalsFarApartDoNotDemote() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    AutoscalerEngine engine = refusedThenQuietForAnHourThenRefused(promotion,
+        Duration.ofSeconds(15));
     assertThat(mode(engine)).as("two refusals an hour apart").isEqualTo(Mode.ACT);
   }
 
@@ -296,15 +307,8 @@ class PromotionControllerTest {
     // Catches refusals counted as one run across a quiet hour: three 429s in 45 s, an hour with
     // nothing to change, then one more refusal demoted at once ("refused for 60 min 45 s").
     PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
-    int[] wanted = {17};
-    AutoscalerEngine engine = engine(promotion, load -> wanted[0]);
-    engine.mode(WEB, Mode.ACT, "promoted by hand");
-    executor = r -> ScaleOutcome.refused("API server rate limit (HTTP 429)");
-    run(engine, promotion, Duration.ofSeconds(45));
-    wanted[0] = replicas;
-    run(engine, promotion, Duration.ofHours(1));
-    wanted[0] = 17;
-    run(engine, promotion, Duration.ofSeconds(15));
+    AutoscalerEngine engine = refusedThenQuietForAnHourThenRefused(promotion,
+        Duration.ofSeconds(45));
     assertThat(mode(engine)).isEqualTo(Mode.ACT);
     // ...while refusals that go on for longer than the allowance still demote
     run(engine, promotion, Duration.ofMinutes(11));
