@@ -1478,6 +1478,12 @@ public final class AutoscalerEngine implements AutoCloseable {
   private void trackStartup(WorkloadState s, ReplicaStatus r, Instant now) {
     Duration gap = s.lastObserved == null ? null : Duration.between(s.lastObserved, now);
     s.lastObserved = now;
+    if (gap != null && gap.isNegative()) {
+      // The clock went back since the last observation (live, or in the records a restore
+      // replays): a measurement under way began on the clock before the step.
+      s.pendingReadyTarget = -1;
+      s.pendingSince = null;
+    }
     boolean onTime = observedWithin(gap, 2.5);
     if (s.lastCurrent >= 0 && r.current() > s.lastCurrent
         && (s.pendingReadyTarget < 0 || r.current() > s.pendingReadyTarget)) {

@@ -235,6 +235,13 @@ class AutoscalerEngineLearningTest {
     source.replicas(WEB, 5, 5);
     tick(engine, 1); // T0 + 30 s on the clock, 90 s after the scale-up
     assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+    // ...nor does a restart that replays those records
+    engine.close();
+    clock.advance(SYNC);
+    AutoscalerEngine restarted = engine(clock, source, Fixtures.CAPACITY, executor,
+        new InMemoryJournal()).workload(spec(Duration.ofSeconds(120))).build();
+    restarted.restore(journal.records());
+    assertThat(restarted.startupDelaySamples(WEB)).isEmpty();
   }
 
   @Test
