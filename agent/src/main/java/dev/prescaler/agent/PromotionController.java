@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * three of them: the executor cannot act for it (an HPA targets a
  * {@code mode: act} Deployment, RBAC forbids the patch, the API server keeps answering 429), so
  * acting would only log a refusal every tick. Refusals that say this replica does not lead (see
- * the constructor) are not the workload's and are not counted, nor are failures that may have
- * been applied ({@link ScaleOutcome#mayHaveBeenApplied()}); a stretch with no request longer
- * than {@code demoteAfterRefused} ends a run of refusals. Promotions and demotions go
+ * the constructor) are not the workload's and are not counted. A failure that may have been
+ * applied ({@link ScaleOutcome#mayHaveBeenApplied()}: a timeout, a 5xx) counts until the count it
+ * asked for is seen in place, which ends the run; a stretch with no request longer than {@code
+ * demoteAfterRefused} ends a run of refusals too. Promotions and demotions go
  * through {@link AutoscalerEngine#mode}, which journals them and publishes a {@code
  * ModeChangedEvent}.
  *
@@ -122,21 +123,23 @@ public final class PromotionController implements EngineListener {
     long refusals;
     /** The last refused or failed request's status and message. */
     String lastRefusal;
+    /** The count the last request asked for when it failed but may have been applied, or -1. */
+    int uncertainTo = -1;
 
     void clearRefusals() {
       refusedSince = null;
       lastRefused = null;
       refusals = 0;
       lastRefusal = null;
+      uncertainTo = -1;
     }
   }
 
   @Override
   public synchronized void onScaled(ScaledEvent event) {
     ScaleOutcome outcome = event.outcome();
-    // A refusal for not leading is not the workload's; a failure that may have been applied
-    // (a timed-out patch that landed) says nothing of whether the executor can act.
-    if (!outcome.isApplied() && (notLeading.test(outcome) || outcome.mayHaveBeenApplied())) {
+    // A refusal for not leading is not the workload's.
+    if (!outcome.isApplied() && notLeading.test(outcome)) {
       return;
     }
     Track t = tracks.computeIfAbsent(event.workload(), k -> new Track());
@@ -156,6 +159,9 @@ public final class PromotionController implements EngineListener {
     t.lastRefused = event.time();
     t.refusals++;
     t.lastRefusal = outcome.status() + " " + outcome.message();
+    // A failure that may have been applied (a timed-out patch, a 5xx) counts until the count it
+    // asked for is seen in place (onDecision): then it did land, and the executor can act.
+    t.uncertainTo = outcome.mayHaveBeenApplied() && event.mode() == Mode.ACT ? event.to() : -1;
   }
 
   /** Refusals made in one mode say nothing of the next one (another executor may act). */
@@ -173,6 +179,9 @@ public final class PromotionController implements EngineListener {
     Track t = tracks.computeIfAbsent(r.workload(), k -> new Track());
     if (t.observedSince == null) {
       t.observedSince = r.time();
+    }
+    if (t.uncertainTo >= 0 && r.current() == t.uncertainTo) {
+      t.clearRefusals(); // the change that failed uncertainly did land
     }
     if (r.kind() != DecisionRecord.Kind.HOLD || heldAtZero(r)) {
       // A workload someone scaled to 0 is held there on purpose, not for failing metrics.

@@ -333,6 +333,19 @@ class PromotionControllerTest {
   }
 
   @Test
+  void failuresThatMayHaveBeenAppliedButNeverLandDemote() {
+    // Catches every uncertain failure ignored: an API server answering 500 to every patch (a
+    // broken admission webhook) changed nothing for 40 min, and the workload stayed acting.
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    engine.mode(WEB, Mode.ACT, "promoted by hand");
+    executor = r -> ScaleOutcome.failed("HTTP 500 Internal Server Error (after 3 tries); a try "
+        + "met a server error, so the change may have been applied: re-read next tick");
+    run(engine, promotion, Duration.ofMinutes(40));
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+  }
+
+  @Test
   void refusalsBecauseThisReplicaDoesNotLeadAreNotCounted() {
     PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT),
         LeaseElector::refusedForNotLeading);
