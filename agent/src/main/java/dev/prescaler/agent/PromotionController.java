@@ -160,8 +160,12 @@ public final class PromotionController implements EngineListener {
     t.refusals++;
     t.lastRefusal = outcome.status() + " " + outcome.message();
     // A failure that may have been applied (a timed-out patch, a 5xx) counts until the count it
-    // asked for is seen in place (onDecision): then it did land, and the executor can act.
-    t.uncertainTo = outcome.mayHaveBeenApplied() && event.mode() == Mode.ACT ? event.to() : -1;
+    // asked for is seen in place (onDecision): then it did land, and the executor can act. A
+    // refusal after it keeps that count: with replica counts read late, the change that landed
+    // is asked for again and refused as "changed by someone else" before it is seen.
+    if (outcome.mayHaveBeenApplied() && event.mode() == Mode.ACT) {
+      t.uncertainTo = event.to();
+    }
   }
 
   /** Refusals made in one mode say nothing of the next one (another executor may act). */
