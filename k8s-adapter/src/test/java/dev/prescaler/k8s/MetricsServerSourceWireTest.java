@@ -12,7 +12,6 @@ import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +27,8 @@ class MetricsServerSourceWireTest {
 
   private final Wire wire = new Wire();
   private final ManualClock clock = new ManualClock(T0);
-  private final List<Duration> sleeps = new ArrayList<>();
+  private final RecordingSleeper sleeper = new RecordingSleeper(clock);
+  private final List<Duration> sleeps = sleeper.sleeps;
 
   @AfterEach
   void stop() {
@@ -36,10 +36,8 @@ class MetricsServerSourceWireTest {
   }
 
   private MetricsServerSource source(Duration readTimeout) {
-    return MetricsServerSource.builder(wire.client(readTimeout)).clock(clock).sleeper(d -> {
-      sleeps.add(d);
-      clock.advance(d);
-    }).build();
+    return MetricsServerSource.builder(wire.client(readTimeout)).clock(clock).sleeper(sleeper)
+        .build();
   }
 
   private static WorkloadSpec spec(MetricTarget... metrics) {

@@ -12,7 +12,6 @@ import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +32,8 @@ class ScaleSubresourceExecutorWireTest {
 
   private final Wire wire = new Wire();
   private final ManualClock clock = new ManualClock(T0);
-  private final List<Duration> sleeps = new ArrayList<>();
+  private final RecordingSleeper sleeper = new RecordingSleeper(clock);
+  private final List<Duration> sleeps = sleeper.sleeps;
 
   @AfterEach
   void stop() {
@@ -42,10 +42,7 @@ class ScaleSubresourceExecutorWireTest {
 
   private ScaleSubresourceExecutor executor(Duration readTimeout) {
     return ScaleSubresourceExecutor.builder(wire.client(readTimeout)).clock(clock)
-        .sleeper(d -> {
-          sleeps.add(d);
-          clock.advance(d);
-        }).build();
+        .sleeper(sleeper).build();
   }
 
   private ScaleSubresourceExecutor executor() {
