@@ -227,6 +227,18 @@ class PromotionControllerTest {
   }
 
   /**
+   * An engine whose workload was set to ACT by hand, behind an executor that refuses every
+   * request (an HPA targets it), with more replicas than the load needs: every tick asks.
+   */
+  private AutoscalerEngine actingByHandBehindAnHpa(PromotionController promotion) {
+    replicas = 20;
+    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
+    engine.mode(WEB, Mode.ACT, "promoted by hand");
+    executor = HPA_TARGETS_IT;
+    return engine;
+  }
+
+  /**
    * An engine whose workload {@code promotion} promoted to ACT on its own gates, from now on
    * behind an executor that refuses every request (an HPA targets it).
    */
@@ -271,10 +283,7 @@ class PromotionControllerTest {
   @Test
   void anAppliedRequestStartsTheCountOfRefusalsAgain() {
     PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
-    replicas = 20; // above the load's need: every tick asks to scale down
-    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
-    engine.mode(WEB, Mode.ACT, "promoted by hand");
-    executor = HPA_TARGETS_IT;
+    AutoscalerEngine engine = actingByHandBehindAnHpa(promotion);
     run(engine, promotion, Duration.ofMinutes(8));
     executor = r -> ScaleOutcome.applied(r.to(), "applied");
     run(engine, promotion, Duration.ofSeconds(15));
@@ -404,10 +413,7 @@ class PromotionControllerTest {
   @Test
   void aNewLeadershipTermStartsTheCountOfRefusalsAgain() {
     PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
-    replicas = 20; // above the load's need: every tick asks to scale down
-    AutoscalerEngine engine = engine(promotion, load -> Math.ceil(load / 50));
-    engine.mode(WEB, Mode.ACT, "promoted by hand");
-    executor = HPA_TARGETS_IT;
+    AutoscalerEngine engine = actingByHandBehindAnHpa(promotion);
     run(engine, promotion, Duration.ofMinutes(8));
     promotion.restartTracks();
     run(engine, promotion, Duration.ofMinutes(8));
