@@ -1,5 +1,7 @@
 package dev.prescaler.core;
 
+import dev.prescaler.core.PluginCalls.CallStillRunningException;
+import dev.prescaler.core.PluginCalls.Stage;
 import dev.prescaler.core.WorkloadState.MetricState;
 import dev.prescaler.core.WorkloadState.PendingFollowUp;
 import dev.prescaler.core.WorkloadState.Prediction;
@@ -27,19 +29,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,13 +74,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AutoscalerEngine implements AutoCloseable {
   /*
-   * Call slots. `running` maps (workload, stage) to the call in flight, from its submission until
-   * its body returns, whether or not the engine still waits for it. A call is submitted only into
-   * a free slot (putIfAbsent), and the pool runs each call on its own thread (no queue), so the
-   * pool's live threads are at most the busy slots plus the idle ones left by them (which die
-   * after CALL_THREAD_KEEP_ALIVE): a source that never returns costs one thread per workload, not
-   * one per tick. The slot is keyed by WorkloadRef, not held in WorkloadState, so that it survives
-   * unregister/register. A call given up on before it started never runs (no late apply).
+   * Plug-in calls (their slots, pool and timeouts): see PluginCalls.
    *
    * Backfill reads the history outside the lock (the workload is installed afterwards, under the
    * lock); release stays under the lock, timed, because a tick slipping in between a demotion and
@@ -127,11 +114,6 @@ public final class AutoscalerEngine implements AutoCloseable {
   public static final int ACCURACY_WINDOW = 240;
 
   private static final Logger LOG = LoggerFactory.getLogger(AutoscalerEngine.class);
-  private static final AtomicInteger CALL_THREADS = new AtomicInteger();
-  /** How long an idle call thread is kept for the next call. */
-  private static final Duration CALL_THREAD_KEEP_ALIVE = Duration.ofSeconds(60);
-  /** The longest startup delay learned: the bound of {@link WorkloadSpec}'s startupDelay. */
-  private static final Duration MAX_STARTUP_DELAY = Duration.ofHours(1);
   /** A release failing on every tick is logged at WARN on its first failure and every 20th. */
   private static final int RELEASE_WARN_EVERY = 20;
 
@@ -150,9 +132,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final Duration decisionMemory;
   private final Duration followUpAfter;
   private final boolean backfill;
-  private final Duration callTimeout;
-  private final ThreadPoolExecutor callPool;
-  private final Map<CallKey, InFlight> running = new ConcurrentHashMap<>();
+  private final PluginCalls calls;
+  private final StartupDelayTracker startups;
   /** Workloads whose release was postponed or failed, to send again (guarded by lock). */
   private final Set<WorkloadRef> releasePending = new LinkedHashSet<>();
   /** Guarded by lock: failed releases in a row, per pending workload, for the log. */
@@ -171,10 +152,6 @@ public final class AutoscalerEngine implements AutoCloseable {
   private Instant farBehindSince;
   private ScheduledFuture<?> scheduled;
   private boolean closed;
-  /** The thread running close(), while it does; written under lock. */
-  private volatile Thread closer;
-  /** Guarded by lock: an interrupt that came while close() waited for a release. */
-  private boolean interruptedWhileClosing;
 
   private AutoscalerEngine(Builder b) {
     this.clock = b.clock;
@@ -193,14 +170,8 @@ public final class AutoscalerEngine implements AutoCloseable {
         ? b.decisionMemory : b.policy.memory();
     this.followUpAfter = b.followUpAfter;
     this.backfill = b.backfill;
-    this.callTimeout = b.callTimeout;
-    // No queue, a thread per call in flight: bounded by the call slots (see the notes above).
-    this.callPool = b.callTimeout.isZero() ? null : new ThreadPoolExecutor(0, Integer.MAX_VALUE,
-        CALL_THREAD_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-          Thread t = new Thread(r, "prescaler-call-" + CALL_THREADS.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    this.calls = new PluginCalls(b.clock, b.callTimeout);
+    this.startups = new StartupDelayTracker(b.syncPeriod);
     for (WorkloadSpec spec : b.workloads.values()) {
       register(spec);
     }
@@ -378,7 +349,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     LoadHistory h;
     try {
       Optional<MetricSeries> past =
-          call(ref, Stage.HISTORY, () -> source.history(spec, m, from, now, historyStep));
+          calls.call(ref, Stage.HISTORY, () -> source.history(spec, m, from, now, historyStep));
       if (past == null || past.isEmpty()) {
         return null;
       }
@@ -592,7 +563,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (r.current() >= 0 && r.ready() >= 0) {
           // The learning loop survives restarts: startup delays and forecast accuracy are
           // measured again from what the journal recorded.
-          trackStartup(s, ReplicaStatus.of(r.current(), r.ready()), r.time());
+          startups.trackStartup(s, ReplicaStatus.of(r.current(), r.ready()), r.time());
           replayAccuracy(s, r, lastForecastStart, previousLoads);
         }
         if (applied && r.mode() == Mode.ACT && r.desired() > r.current()) {
@@ -850,7 +821,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
-  /** Closes; whether an interrupt came meanwhile (kept for the caller, see {@link #await}). */
+  /**
+   * Closes; whether an interrupt came meanwhile (kept for the caller, see {@link
+   * PluginCalls#closeBegins()}).
+   */
   private boolean closeUninterrupted() {
     ScheduledFuture<?> f;
     synchronized (lock) {
@@ -858,7 +832,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         return false;
       }
       closed = true;
-      closer = Thread.currentThread();
+      calls.closeBegins();
       f = scheduled;
       if (f != null) {
         f.cancel(false);
@@ -875,10 +849,9 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       // A release that timed out may still be restoring an HPA: give it one more call timeout
       // before the pool is interrupted.
-      for (CallKey k : List.copyOf(running.keySet())) {
-        if (k.stage() == Stage.RELEASE && !awaitSlot(k.workload(), Stage.RELEASE)) {
-          LOG.warn("{}: executor release still running at close: the HPA may stay steered",
-              k.workload());
+      for (WorkloadRef w : calls.running(Stage.RELEASE)) {
+        if (!calls.awaitSlot(w, Stage.RELEASE)) {
+          LOG.warn("{}: executor release still running at close: the HPA may stay steered", w);
         }
       }
       try {
@@ -886,210 +859,19 @@ public final class AutoscalerEngine implements AutoCloseable {
       } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("journal close failed: {}", e.toString());
       }
-      if (callPool != null) {
-        callPool.shutdownNow();
-      }
-      closer = null;
-      boolean interrupted = interruptedWhileClosing;
-      interruptedWhileClosing = false;
-      return interrupted;
+      calls.shutdown();
+      return calls.closeEnds();
     }
   }
 
-  /** The plug-in calls the engine times, each with one slot per workload. */
-  private enum Stage {
-    SOURCE("metric source"),
-    HISTORY("metric source history"),
-    REPLICAS("executor replicas"),
-    APPLY("executor"),
-    RELEASE("executor release");
-
-    final String label;
-
-    Stage(String label) {
-      this.label = label;
-    }
-  }
-
-  private record CallKey(WorkloadRef workload, Stage stage) {}
-
-  /** A submitted call, from its submission until its body returns. */
-  private static final class InFlight {
-    final Instant since;
-    /** Completed once the body returned (or was skipped) and the slot is free again. */
-    final CompletableFuture<Void> finished = new CompletableFuture<>();
-    private Thread runner; // guarded by this: the thread running the body, while it runs
-    private boolean abandoned; // guarded by this: the engine gave up waiting
-
-    InFlight(Instant since) {
-      this.since = since;
-    }
-
-    /** Why a call of {@code stage} is not made while this one runs. */
-    String stillRunning(Stage stage) {
-      return "previous " + stage.label + " call still running since " + since;
-    }
-
-    /** Whether the body may start on {@code t}: not when the engine already gave up. */
-    synchronized boolean start(Thread t) {
-      if (abandoned) {
-        return false;
-      }
-      runner = t;
-      return true;
-    }
-
-    /** The body returned; whether the engine had given up on it. */
-    synchronized boolean end() {
-      runner = null;
-      return abandoned;
-    }
-
-    /** The engine gives up: interrupt the body if it runs (a well-behaved plug-in stops). */
-    synchronized void abandon() {
-      abandoned = true;
-      if (runner != null) {
-        runner.interrupt();
-      }
-    }
-  }
-
-  /**
-   * Runs a plug-in call of {@code workload}, inline or, when a call timeout is set, on the call
-   * pool with that timeout. A timeout or interruption becomes a {@link PluginTimeoutException};
-   * the call keeps its slot until its body returns, and while it does, another call of the same
-   * workload and stage fails at once with a {@link CallStillRunningException}.
-   */
-  private <T> T call(WorkloadRef workload, Stage stage, Callable<T> body) {
-    if (callPool == null) {
-      try {
-        return body.call();
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    CallKey key = new CallKey(workload, stage);
-    InFlight slot = new InFlight(clock.instant());
-    InFlight previous = running.putIfAbsent(key, slot);
-    if (previous != null) {
-      throw new CallStillRunningException(previous.stillRunning(stage));
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    try {
-      callPool.execute(() -> run(key, slot, body, result));
-    } catch (RejectedExecutionException e) {
-      free(key, slot);
-      throw new IllegalStateException(stage.label + " not called: the engine is closed", e);
-    } catch (Throwable t) { // e.g. no native thread left: the slot must not stay taken
-      free(key, slot);
-      throw t;
-    }
-    try {
-      return await(result);
-    } catch (TimeoutException e) {
-      slot.abandon();
-      throw new PluginTimeoutException(stage.label + " timed out after " + callTimeout);
-    } catch (InterruptedException e) {
-      slot.abandon();
-      Thread.currentThread().interrupt();
-      throw new PluginTimeoutException(stage.label + " interrupted");
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(c);
-    }
-  }
-
-  /**
-   * Waits at most one call timeout for {@code f}. While the engine closes, an interrupt does not
-   * end the wait (it would abandon a release and leave an HPA steered): it is kept for the caller
-   * of {@link #close()}, which gets it back when close returns.
-   */
-  private <T> T await(Future<T> f)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    long deadline = System.nanoTime() + callTimeout.toNanos();
-    while (true) {
-      try {
-        return f.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        if (closer != Thread.currentThread()) {
-          throw e;
-        }
-        interruptedWhileClosing = true;
-      }
-    }
-  }
-
-  /** The body of a pooled call: runs unless given up on already, then frees the slot. */
-  private <T> void run(CallKey key, InFlight slot, Callable<T> body, CompletableFuture<T> result) {
-    if (!slot.start(Thread.currentThread())) {
-      free(key, slot);
-      return;
-    }
-    T value = null;
-    Throwable error = null;
-    try {
-      value = body.call();
-    } catch (Throwable t) { // handed to the caller, which rethrows what it is still waiting for
-      error = t;
-    }
-    boolean late = slot.end();
-    // An interrupt meant for this call must not reach the pool's next one.
-    Thread.interrupted();
-    // Free the slot before the caller sees the result: its next call of this stage must find it
-    // free.
-    free(key, slot);
-    if (late && error != null) {
-      // Nobody waits for this result any more: a late failure (a release that did not restore
-      // the HPA) must not go unseen.
-      LOG.warn("{}: {} call started at {} failed after the engine had given up on it: {}",
-          key.workload(), key.stage().label, slot.since, error.toString());
-    } else if (late) {
-      LOG.info("{}: {} call started at {} returned after the engine had given up on it",
-          key.workload(), key.stage().label, slot.since);
-    }
-    if (error != null) {
-      result.completeExceptionally(error);
-    } else {
-      result.complete(value);
-    }
-  }
-
-  private void free(CallKey key, InFlight slot) {
-    running.remove(key, slot);
-    slot.finished.complete(null);
-  }
-
-  /** The reason to hold while a call of {@code workload} and {@code stage} runs, or null. */
-  private String stillRunning(WorkloadRef workload, Stage stage) {
-    InFlight slot = running.get(new CallKey(workload, stage));
-    return slot == null ? null : slot.stillRunning(stage);
-  }
-
-  /**
-   * Completes when every call of {@code workload} in flight now has returned and freed its slot.
-   * For tests, which must not sleep while a call they released finishes.
-   */
+  /** For tests: see {@link PluginCalls#callsReturned}. */
   CompletableFuture<Void> callsReturned(WorkloadRef workload) {
-    List<CompletableFuture<Void>> pending = new ArrayList<>();
-    running.forEach((k, slot) -> {
-      if (k.workload().equals(workload)) {
-        pending.add(slot.finished);
-      }
-    });
-    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+    return calls.callsReturned(workload);
   }
 
-  /** The call pool's live threads (busy or idle); 0 without a call timeout. For tests. */
+  /** For tests: see {@link PluginCalls#callThreads}. */
   int callThreads() {
-    return callPool == null ? 0 : callPool.getPoolSize();
+    return calls.callThreads();
   }
 
   /** A plug-in call that did not answer within the engine's call timeout. */
@@ -1098,15 +880,6 @@ public final class AutoscalerEngine implements AutoCloseable {
 
     PluginTimeoutException(String message) {
       super(message);
-    }
-  }
-
-  /** A call not made because the previous call of that workload and stage still runs. */
-  private static final class CallStillRunningException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    CallStillRunningException(String message) {
-      super(message, null, false, false);
     }
   }
 
@@ -1119,14 +892,14 @@ public final class AutoscalerEngine implements AutoCloseable {
    * mode.
    */
   private void release(WorkloadRef workload) {
-    if (!awaitSlot(workload, Stage.APPLY)) {
+    if (!calls.awaitSlot(workload, Stage.APPLY)) {
       LOG.warn("{}: executor release postponed: {}", workload,
-          stillRunning(workload, Stage.APPLY));
+          calls.stillRunning(workload, Stage.APPLY));
       releasePending.add(workload);
       return;
     }
     try {
-      call(workload, Stage.RELEASE, () -> {
+      calls.call(workload, Stage.RELEASE, () -> {
         executor.release(workload);
         return null;
       });
@@ -1141,7 +914,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       releasePending.add(workload);
     } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       int failed = releaseFailures.merge(workload, 1, Integer::sum);
-      if (closer != null) {
+      if (calls.closing()) {
         LOG.warn("{}: executor release failed at close, not sent again: {}", workload,
             e.toString());
       } else if (failed == 1 || failed % RELEASE_WARN_EVERY == 0) {
@@ -1165,29 +938,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (s != null && s.spec.mode() == Mode.HPA_FLOOR) {
         releasePending.remove(w); // steered again: its floor is sent afresh (lastFloorSent -1)
         releaseFailures.remove(w);
-      } else if (stillRunning(w, Stage.APPLY) == null && stillRunning(w, Stage.RELEASE) == null) {
+      } else if (calls.stillRunning(w, Stage.APPLY) == null
+          && calls.stillRunning(w, Stage.RELEASE) == null) {
         release(w);
       }
-    }
-  }
-
-  /**
-   * Waits, at most one call timeout, until no call of {@code workload} and {@code stage} runs;
-   * whether none does.
-   */
-  private boolean awaitSlot(WorkloadRef workload, Stage stage) {
-    InFlight slot = running.get(new CallKey(workload, stage)); // only pooled calls take slots
-    if (slot == null) {
-      return true;
-    }
-    try {
-      await(slot.finished);
-      return true;
-    } catch (TimeoutException | ExecutionException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
   }
 
@@ -1204,7 +958,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     // long tick (see the notes at the top of the class).
     Instant readAt = now;
     try {
-      obs = call(ref, Stage.SOURCE, () -> source.read(spec, now));
+      obs = calls.call(ref, Stage.SOURCE, () -> source.read(spec, now));
       Instant after = clock.instant();
       if (after.isAfter(now)) {
         readAt = after;
@@ -1222,7 +976,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     if (replicas == null && obs != null) {
       try {
         // Under the call timeout too: a hanging API server must not stall the tick here either.
-        replicas = call(ref, Stage.REPLICAS, () -> executor.replicas(ref)).orElse(null);
+        replicas = calls.call(ref, Stage.REPLICAS, () -> executor.replicas(ref)).orElse(null);
       } catch (CallStillRunningException e) {
         problems.add(e.getMessage());
       } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
@@ -1238,7 +992,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       // When the counts were read: a tick slowed by other workloads' calls reaches this one late,
       // and a startup measured from the tick's start would leave that time out.
       Instant observedAt = clock.instant();
-      trackStartup(s, replicas, observedAt.isAfter(readAt) ? observedAt : readAt);
+      startups.trackStartup(s, replicas, observedAt.isAfter(readAt) ? observedAt : readAt);
       if (replicas.current() == 0 && spec.minReplicas() > 0) {
         // Someone scaled the workload to 0 (maintenance): the Kubernetes HPA leaves such a scale
         // alone, and so does the engine, whatever a policy or the bounds would make of it.
@@ -1318,12 +1072,13 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
     // An apply still running (timed out in an earlier tick) leaves the count in flux: a second
     // apply could land before or after it. The histories above still learn meanwhile.
-    String applying = stillRunning(ref, Stage.APPLY);
+    String applying = calls.stillRunning(ref, Stage.APPLY);
     if (applying != null) {
       problems.add(applying + ": its outcome is unknown");
     }
     // A release still running would undo a floor sent now.
-    String releasing = spec.mode() == Mode.HPA_FLOOR ? stillRunning(ref, Stage.RELEASE) : null;
+    String releasing =
+        spec.mode() == Mode.HPA_FLOOR ? calls.stillRunning(ref, Stage.RELEASE) : null;
     if (releasing != null) {
       problems.add(releasing + ": the HPA may be given back after a floor sent now");
     }
@@ -1455,81 +1210,6 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
-  /**
-   * Measures pod startup delays: from the tick a raise of the count is first seen (or our own
-   * scale-up applied) to the tick its pods are first seen ready. A delay is known only to the
-   * resolution of the observations, so a sample is recorded only when both ends were seen on time:
-   * <ul>
-   *   <li>nothing when readiness is first seen after a gap of more than about two sync periods
-   *       since the previous observation of the counts (a metrics outage, an engine restart, a
-   *       clock stepped forward): the pods may have been ready long before;
-   *   <li>nothing for a raise first seen after such a gap, ready or not: it may have begun long
-   *       before;
-   *   <li>for a raise seen already ready, the time since the previous observation when that was
-   *       about one sync period earlier (the pods were ready within it, as our own scale-up ready
-   *       on the next tick measures one period), else nothing;
-   *   <li>only delays in (0, 1h], the range a spec's {@code startupDelay} may take;
-   *   <li>nothing for a measurement under way when the clock goes back (its start was stamped
-   *       by the clock before the step).
-   * </ul>
-   * Observations are timed when the counts were read, not when the tick began: a tick slowed by
-   * other workloads' calls reaches this one late.
-   */
-  private void trackStartup(WorkloadState s, ReplicaStatus r, Instant now) {
-    Duration gap = s.lastObserved == null ? null : Duration.between(s.lastObserved, now);
-    s.lastObserved = now;
-    if (gap != null && gap.isNegative()) {
-      // The clock went back since the last observation (live, or in the records a restore
-      // replays): a measurement under way began on the clock before the step.
-      s.pendingReadyTarget = -1;
-      s.pendingSince = null;
-    }
-    boolean onTime = observedWithin(gap, 2.5);
-    if (s.lastCurrent >= 0 && r.current() > s.lastCurrent
-        && (s.pendingReadyTarget < 0 || r.current() > s.pendingReadyTarget)) {
-      // Someone (we or the HPA) raised the count: measure how long until it is ready.
-      if (s.pendingReadyTarget < 0) {
-        if (r.ready() >= r.current()) {
-          if (observedWithin(gap, 1.5)) {
-            recordStartupDelay(s, gap);
-          }
-          s.lastCurrent = r.current();
-          return;
-        }
-        if (!onTime) {
-          s.lastCurrent = r.current();
-          return;
-        }
-        s.pendingSince = now;
-      }
-      s.pendingReadyTarget = r.current();
-    }
-    if (s.pendingReadyTarget >= 0) {
-      if (r.current() < s.pendingReadyTarget) {
-        s.pendingReadyTarget = -1;
-      } else if (r.ready() >= s.pendingReadyTarget) {
-        if (onTime) {
-          recordStartupDelay(s, Duration.between(s.pendingSince, now));
-        }
-        s.pendingReadyTarget = -1;
-      }
-    }
-    s.lastCurrent = r.current();
-  }
-
-  /** Whether a gap between observations is at most {@code periods} sync periods (and not < 0). */
-  private boolean observedWithin(Duration gap, double periods) {
-    return gap != null && !gap.isNegative()
-        && gap.toMillis() <= periods * syncPeriod.toMillis();
-  }
-
-  /** Keeps a measured startup delay when it is in (0, 1h]: a clock stepped back measures none. */
-  private static void recordStartupDelay(WorkloadState s, Duration delay) {
-    if (!delay.isNegative() && !delay.isZero() && delay.compareTo(MAX_STARTUP_DELAY) <= 0) {
-      s.recordStartupDelay(delay);
-    }
-  }
-
   private DecisionContext context(WorkloadState s, Instant now, ReplicaStatus replicas,
       Map<String, Double> raw, Map<String, Double> loads, Instant sampleTime) {
     Map<String, MetricSeries> histories;
@@ -1605,7 +1285,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     if (call) {
       ScaleRequest request = new ScaleRequest(spec, mode, current, desired, p.reasons(), now);
       try {
-        outcome = call(ref, Stage.APPLY, () -> executor.apply(request));
+        outcome = calls.call(ref, Stage.APPLY, () -> executor.apply(request));
         if (outcome == null) {
           outcome = ScaleOutcome.failed("executor returned no outcome");
         }

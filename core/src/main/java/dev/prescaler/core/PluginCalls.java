@@ -1,0 +1,338 @@
+package dev.prescaler.core;
+
+import dev.prescaler.core.AutoscalerEngine.PluginTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's timed plug-in calls: the call slots (at most one call in flight per workload and
+ * {@link Stage}), the pool of daemon threads they run on when the engine has a call timeout, and
+ * the waits for them. Without a call timeout, calls run inline on the calling thread and take no
+ * slot.
+ *
+ * <p>Also knows which thread is closing the engine, from {@link #closeBegins()} to {@link
+ * #closeEnds()}: that thread's waits are not ended by an interrupt, which is kept for it instead.
+ *
+ * <p>Thread-safe: the slots are a concurrent map, and any thread may call, wait or ask. The
+ * interrupt kept while closing is guarded by the engine's lock, which the closing thread holds
+ * from {@code closeBegins} to {@code closeEnds}.
+ */
+final class PluginCalls {
+  /*
+   * Call slots. `running` maps (workload, stage) to the call in flight, from its submission until
+   * its body returns, whether or not the engine still waits for it. A call is submitted only into
+   * a free slot (putIfAbsent), and the pool runs each call on its own thread (no queue), so the
+   * pool's live threads are at most the busy slots plus the idle ones left by them (which die
+   * after CALL_THREAD_KEEP_ALIVE): a source that never returns costs one thread per workload, not
+   * one per tick. The slot is keyed by WorkloadRef, not held in WorkloadState, so that it survives
+   * unregister/register. A call given up on before it started never runs (no late apply).
+   */
+  /** The engine's logger: what the calls log is the engine's log, under its name. */
+  private static final Logger LOG = LoggerFactory.getLogger(AutoscalerEngine.class);
+  private static final AtomicInteger CALL_THREADS = new AtomicInteger();
+  /** How long an idle call thread is kept for the next call. */
+  private static final Duration CALL_THREAD_KEEP_ALIVE = Duration.ofSeconds(60);
+
+  private final Clock clock;
+  private final Duration callTimeout;
+  private final ThreadPoolExecutor callPool;
+  private final Map<CallKey, InFlight> running = new ConcurrentHashMap<>();
+  /** The thread running the engine's close(), while it does; written under the engine's lock. */
+  private volatile Thread closer;
+  /** Guarded by the engine's lock: an interrupt that came while close() waited for a release. */
+  private boolean interruptedWhileClosing;
+
+  /** Calls timed out after {@code callTimeout}; inline, without a pool, when it is zero. */
+  PluginCalls(Clock clock, Duration callTimeout) {
+    this.clock = clock;
+    this.callTimeout = callTimeout;
+    // No queue, a thread per call in flight: bounded by the call slots (see the notes above).
+    this.callPool = callTimeout.isZero() ? null : new ThreadPoolExecutor(0, Integer.MAX_VALUE,
+        CALL_THREAD_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "prescaler-call-" + CALL_THREADS.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** The plug-in calls the engine times, each with one slot per workload. */
+  enum Stage {
+    SOURCE("metric source"),
+    HISTORY("metric source history"),
+    REPLICAS("executor replicas"),
+    APPLY("executor"),
+    RELEASE("executor release");
+
+    final String label;
+
+    Stage(String label) {
+      this.label = label;
+    }
+  }
+
+  private record CallKey(WorkloadRef workload, Stage stage) {}
+
+  /** A submitted call, from its submission until its body returns. */
+  private static final class InFlight {
+    final Instant since;
+    /** Completed once the body returned (or was skipped) and the slot is free again. */
+    final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private Thread runner; // guarded by this: the thread running the body, while it runs
+    private boolean abandoned; // guarded by this: the engine gave up waiting
+
+    InFlight(Instant since) {
+      this.since = since;
+    }
+
+    /** Why a call of {@code stage} is not made while this one runs. */
+    String stillRunning(Stage stage) {
+      return "previous " + stage.label + " call still running since " + since;
+    }
+
+    /** Whether the body may start on {@code t}: not when the engine already gave up. */
+    synchronized boolean start(Thread t) {
+      if (abandoned) {
+        return false;
+      }
+      runner = t;
+      return true;
+    }
+
+    /** The body returned; whether the engine had given up on it. */
+    synchronized boolean end() {
+      runner = null;
+      return abandoned;
+    }
+
+    /** The engine gives up: interrupt the body if it runs (a well-behaved plug-in stops). */
+    synchronized void abandon() {
+      abandoned = true;
+      if (runner != null) {
+        runner.interrupt();
+      }
+    }
+  }
+
+  /**
+   * Runs a plug-in call of {@code workload}, inline or, when a call timeout is set, on the call
+   * pool with that timeout. A timeout or interruption becomes a {@link PluginTimeoutException};
+   * the call keeps its slot until its body returns, and while it does, another call of the same
+   * workload and stage fails at once with a {@link CallStillRunningException}.
+   */
+  <T> T call(WorkloadRef workload, Stage stage, Callable<T> body) {
+    if (callPool == null) {
+      try {
+        return body.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    CallKey key = new CallKey(workload, stage);
+    InFlight slot = new InFlight(clock.instant());
+    InFlight previous = running.putIfAbsent(key, slot);
+    if (previous != null) {
+      throw new CallStillRunningException(previous.stillRunning(stage));
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      callPool.execute(() -> run(key, slot, body, result));
+    } catch (RejectedExecutionException e) {
+      free(key, slot);
+      throw new IllegalStateException(stage.label + " not called: the engine is closed", e);
+    } catch (Throwable t) { // e.g. no native thread left: the slot must not stay taken
+      free(key, slot);
+      throw t;
+    }
+    try {
+      return await(result);
+    } catch (TimeoutException e) {
+      slot.abandon();
+      throw new PluginTimeoutException(stage.label + " timed out after " + callTimeout);
+    } catch (InterruptedException e) {
+      slot.abandon();
+      Thread.currentThread().interrupt();
+      throw new PluginTimeoutException(stage.label + " interrupted");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(c);
+    }
+  }
+
+  /**
+   * Waits at most one call timeout for {@code f}. While the engine closes, an interrupt does not
+   * end the wait (it would abandon a release and leave an HPA steered): it is kept for the caller
+   * of {@link AutoscalerEngine#close()}, which gets it back when close returns.
+   */
+  private <T> T await(Future<T> f)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + callTimeout.toNanos();
+    while (true) {
+      try {
+        return f.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        if (closer != Thread.currentThread()) {
+          throw e;
+        }
+        interruptedWhileClosing = true;
+      }
+    }
+  }
+
+  /** The body of a pooled call: runs unless given up on already, then frees the slot. */
+  private <T> void run(CallKey key, InFlight slot, Callable<T> body, CompletableFuture<T> result) {
+    if (!slot.start(Thread.currentThread())) {
+      free(key, slot);
+      return;
+    }
+    T value = null;
+    Throwable error = null;
+    try {
+      value = body.call();
+    } catch (Throwable t) { // handed to the caller, which rethrows what it is still waiting for
+      error = t;
+    }
+    boolean late = slot.end();
+    // An interrupt meant for this call must not reach the pool's next one.
+    Thread.interrupted();
+    // Free the slot before the caller sees the result: its next call of this stage must find it
+    // free.
+    free(key, slot);
+    if (late && error != null) {
+      // Nobody waits for this result any more: a late failure (a release that did not restore
+      // the HPA) must not go unseen.
+      LOG.warn("{}: {} call started at {} failed after the engine had given up on it: {}",
+          key.workload(), key.stage().label, slot.since, error.toString());
+    } else if (late) {
+      LOG.info("{}: {} call started at {} returned after the engine had given up on it",
+          key.workload(), key.stage().label, slot.since);
+    }
+    if (error != null) {
+      result.completeExceptionally(error);
+    } else {
+      result.complete(value);
+    }
+  }
+
+  private void free(CallKey key, InFlight slot) {
+    running.remove(key, slot);
+    slot.finished.complete(null);
+  }
+
+  /** The reason to hold while a call of {@code workload} and {@code stage} runs, or null. */
+  String stillRunning(WorkloadRef workload, Stage stage) {
+    InFlight slot = running.get(new CallKey(workload, stage));
+    return slot == null ? null : slot.stillRunning(stage);
+  }
+
+  /** The workloads with a call of {@code stage} in flight now. */
+  List<WorkloadRef> running(Stage stage) {
+    List<WorkloadRef> out = new ArrayList<>();
+    for (CallKey k : List.copyOf(running.keySet())) {
+      if (k.stage() == stage) {
+        out.add(k.workload());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Waits, at most one call timeout, until no call of {@code workload} and {@code stage} runs;
+   * whether none does.
+   */
+  boolean awaitSlot(WorkloadRef workload, Stage stage) {
+    InFlight slot = running.get(new CallKey(workload, stage)); // only pooled calls take slots
+    if (slot == null) {
+      return true;
+    }
+    try {
+      await(slot.finished);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Completes when every call of {@code workload} in flight now has returned and freed its slot.
+   * For tests, which must not sleep while a call they released finishes.
+   */
+  CompletableFuture<Void> callsReturned(WorkloadRef workload) {
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    running.forEach((k, slot) -> {
+      if (k.workload().equals(workload)) {
+        pending.add(slot.finished);
+      }
+    });
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+  }
+
+  /** The call pool's live threads (busy or idle); 0 without a call timeout. For tests. */
+  int callThreads() {
+    return callPool == null ? 0 : callPool.getPoolSize();
+  }
+
+  /**
+   * The calling thread begins to close the engine, holding the engine's lock until {@link
+   * #closeEnds()}: until then, an interrupt does not end its waits (see {@link #await}).
+   */
+  void closeBegins() {
+    closer = Thread.currentThread();
+  }
+
+  /** Whether a thread is closing the engine. */
+  boolean closing() {
+    return closer != null;
+  }
+
+  /** Interrupts the pool's threads and starts no more: later calls fail (engine closed). */
+  void shutdown() {
+    if (callPool != null) {
+      callPool.shutdownNow();
+    }
+  }
+
+  /** The close begun by {@link #closeBegins()} is done; whether an interrupt came meanwhile. */
+  boolean closeEnds() {
+    closer = null;
+    boolean interrupted = interruptedWhileClosing;
+    interruptedWhileClosing = false;
+    return interrupted;
+  }
+
+  /** A call not made because the previous call of that workload and stage still runs. */
+  static final class CallStillRunningException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CallStillRunningException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
