@@ -12,11 +12,15 @@ import java.util.Map;
  * with the {@code {selector}} placeholder (namespace and pod-name regex by default). Each method
  * states the unit and the {@link dev.prescaler.core.MetricTarget} type to pair it with; the module
  * README lists the PromQL each one runs.
+ *
+ * <p>kube-state-metrics often runs as an HA pair: every one of its series then comes twice, with
+ * different {@code instance} labels. Each template collapses those copies with {@code max} before
+ * anything adds them up, so a pair reads as one.
  */
 public final class PromQlTemplates {
   private static final String CONTAINERS = "container!=\"\",container!=\"POD\",{selector}";
-  private static final String READY =
-      "and on (namespace, pod) (kube_pod_status_ready{condition=\"true\",{selector}} == 1)";
+  private static final String READY = "and on (namespace, pod) (max by (namespace, pod) "
+      + "(kube_pod_status_ready{condition=\"true\",{selector}}) == 1)";
 
   private PromQlTemplates() {}
 
@@ -62,12 +66,14 @@ public final class PromQlTemplates {
    * {@code 100 * sum(U and on (namespace, pod) READY and on (namespace, pod) R) / sum(R and on
    * (namespace, pod) READY and on (namespace, pod) U)}, where U is {@code usage} and R the
    * requests of {@code resource}, each summed by pod: numerator and denominator count the same
-   * pods.
+   * pods. The requests and the ready flag come from kube-state-metrics, one copy per container
+   * (per pod for the flag) kept by {@code max}: an HA pair would double the requests and halve
+   * the utilization.
    */
   private static String utilization(String usage, String resource) {
     String u = "sum by (namespace, pod) (" + usage + ")";
-    String r = "sum by (namespace, pod) (kube_pod_container_resource_requests{resource=\""
-        + resource + "\",{selector}})";
+    String r = "sum by (namespace, pod) (max by (namespace, pod, container) "
+        + "(kube_pod_container_resource_requests{resource=\"" + resource + "\",{selector}}))";
     return "100 * sum(" + u + " " + READY + " and on (namespace, pod) " + r + ")"
         + " / sum(" + r + " " + READY + " and on (namespace, pod) " + u + ")";
   }

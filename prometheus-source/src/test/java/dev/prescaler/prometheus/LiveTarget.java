@@ -7,7 +7,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * A scrape target in the test JVM imitating cAdvisor, kube-state-metrics and an application for
@@ -26,6 +28,8 @@ import java.util.Locale;
  *   <li>{@code tricky_gauge} with a label value holding a quote, a backslash and a newline.
  *   <li>{@code nan_gauge} NaN and {@code inf_gauge} +Inf.
  * </ul>
+ *
+ * A target may serve only some of these {@link Exporter}s, as separate scrape targets do.
  */
 final class LiveTarget implements AutoCloseable {
   static final String POD_A = "api-5c6d7f8b9-x4z2w";
@@ -33,10 +37,28 @@ final class LiveTarget implements AutoCloseable {
   static final String TRICKY = "we\"b\\x\nend";
   private static final Clock WALL = Clock.systemUTC();
 
+  /** Who exports which series. */
+  enum Exporter {
+    /** {@code container_*}. */
+    CADVISOR,
+    /** {@code kube_*}: requests, readiness, replicas. */
+    KUBE_STATE_METRICS,
+    /** Everything else: requests, latency and the gauges. */
+    APPLICATION
+  }
+
   private final HttpServer server;
+  private final Set<Exporter> exports;
   private final long startMillis = WALL.millis();
 
+  /** A target serving the series of every exporter. */
   LiveTarget() throws IOException {
+    this(EnumSet.allOf(Exporter.class));
+  }
+
+  /** A target serving only the series of {@code exports}. */
+  LiveTarget(Set<Exporter> exports) throws IOException {
+    this.exports = EnumSet.copyOf(exports);
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/metrics", exchange -> {
       byte[] body = body().getBytes(StandardCharsets.UTF_8);
@@ -58,6 +80,19 @@ final class LiveTarget implements AutoCloseable {
     long millis = WALL.millis();
     double t = (millis - startMillis) / 1000.0;
     StringBuilder b = new StringBuilder();
+    if (exports.contains(Exporter.CADVISOR)) {
+      cadvisor(b, millis, t);
+    }
+    if (exports.contains(Exporter.KUBE_STATE_METRICS)) {
+      kubeStateMetrics(b, millis);
+    }
+    if (exports.contains(Exporter.APPLICATION)) {
+      application(b, millis, t);
+    }
+    return b.toString();
+  }
+
+  private static void cadvisor(StringBuilder b, long millis, double t) {
     b.append("# TYPE container_cpu_usage_seconds_total counter\n");
     sample(b, millis, "container_cpu_usage_seconds_total", pod(POD_A) + ",container=\"app\"", 0.3 * t);
     sample(b, millis, "container_cpu_usage_seconds_total", pod(POD_B) + ",container=\"app\"", 0.6 * t);
@@ -66,6 +101,9 @@ final class LiveTarget implements AutoCloseable {
         100 * 1048576.0);
     sample(b, millis, "container_memory_working_set_bytes", pod(POD_B) + ",container=\"app\"",
         300 * 1048576.0);
+  }
+
+  private static void kubeStateMetrics(StringBuilder b, long millis) {
     b.append("# TYPE kube_pod_container_resource_requests gauge\n");
     for (String p : new String[] {POD_A, POD_B}) {
       sample(b, millis, "kube_pod_container_resource_requests",
@@ -83,6 +121,9 @@ final class LiveTarget implements AutoCloseable {
     b.append("# TYPE kube_deployment_status_replicas_ready gauge\n");
     sample(b, millis, "kube_deployment_status_replicas_ready", "namespace=\"shop\",deployment=\"api\"",
         2);
+  }
+
+  private static void application(StringBuilder b, long millis, double t) {
     b.append("# TYPE http_requests_total counter\n");
     sample(b, millis, "http_requests_total", pod(POD_A) + ",code=\"200\"", 9 * t);
     sample(b, millis, "http_requests_total", pod(POD_B) + ",code=\"200\"", 18 * t);
@@ -107,7 +148,6 @@ final class LiveTarget implements AutoCloseable {
     sample(b, millis, "nan_gauge", pod(POD_A), "NaN");
     b.append("# TYPE inf_gauge gauge\n");
     sample(b, millis, "inf_gauge", pod(POD_A), "+Inf");
-    return b.toString();
   }
 
   private static String pod(String pod) {
