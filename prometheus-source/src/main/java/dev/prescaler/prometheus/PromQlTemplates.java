@@ -120,8 +120,10 @@ public final class PromQlTemplates {
 
   /**
    * The share of requests that failed, in [0, 1]: the rate of {@code counter} with a 5xx {@code
-   * statusLabel} over its total rate. With no traffic the ratio is 0/0 = NaN, and the reading is
-   * unavailable.
+   * statusLabel} over its total rate. Without any 5xx series (most client libraries create it on
+   * the first error) the failed rate is 0, so the ratio reads 0 rather than nothing, which would
+   * make the reading unavailable and hold the workload. With no traffic the ratio is 0/0 = NaN, or
+   * empty when the counter does not exist, and the reading is unavailable.
    *
    * @throws IllegalArgumentException when {@code counter} is not a metric name or {@code
    *     statusLabel} not a label name
@@ -132,8 +134,8 @@ public final class PromQlTemplates {
       throw new IllegalArgumentException("statusLabel must match [a-zA-Z_][a-zA-Z0-9_]*, but was "
           + PromQl.quote(statusLabel));
     }
-    return "sum(rate(" + counter + "{" + statusLabel + "=~\"5..\",{selector}}[{rate_window}]))"
-        + " / sum(rate(" + counter + "{{selector}}[{rate_window}]))";
+    return "(sum(rate(" + counter + "{" + statusLabel + "=~\"5..\",{selector}}[{rate_window}]))"
+        + " or on () vector(0)) / sum(rate(" + counter + "{{selector}}[{rate_window}]))";
   }
 
   /**

@@ -22,6 +22,9 @@ import java.util.Set;
  *   <li>CPU: 0.3 and 0.6 cores (0.9 in all); requests 0.5 cores each; both pods ready: 90 %.
  *   <li>Memory working set: 100 MiB and 300 MiB; requests 256 MiB each: 78.125 %.
  *   <li>Requests: 9 + 18 per second with code 200, 1 + 2 with code 500: 30 rps, error ratio 0.1.
+ *   <li>{@code checkout_requests_total}: 4 + 6 per second, all with code 200 (no 5xx series, as
+ *       before a client library's first error); {@code idle_requests_total}: no traffic (a
+ *       counter that never grows).
  *   <li>Latency histogram: 100 observations per second, 50 % ≤ 0.1 s, 90 % ≤ 0.5 s, all ≤ 1 s:
  *       p95 = 0.75 s by linear interpolation.
  *   <li>Replicas: spec 2, ready 2; gauge {@code app_inflight} 7 per pod.
@@ -129,6 +132,11 @@ final class LiveTarget implements AutoCloseable {
     sample(b, millis, "http_requests_total", pod(POD_B) + ",code=\"200\"", 18 * t);
     sample(b, millis, "http_requests_total", pod(POD_A) + ",code=\"500\"", 1 * t);
     sample(b, millis, "http_requests_total", pod(POD_B) + ",code=\"500\"", 2 * t);
+    b.append("# TYPE checkout_requests_total counter\n");
+    sample(b, millis, "checkout_requests_total", pod(POD_A) + ",code=\"200\"", 4 * t);
+    sample(b, millis, "checkout_requests_total", pod(POD_B) + ",code=\"200\"", 6 * t);
+    b.append("# TYPE idle_requests_total counter\n");
+    sample(b, millis, "idle_requests_total", pod(POD_A) + ",code=\"200\"", 42);
     b.append("# TYPE request_duration_seconds histogram\n");
     double n = 100 * t;
     String[][] buckets = {{"0.1", "0.5"}, {"0.5", "0.9"}, {"1", "1.0"}, {"+Inf", "1.0"}};

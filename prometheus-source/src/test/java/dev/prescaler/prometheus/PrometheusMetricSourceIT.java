@@ -129,6 +129,28 @@ class PrometheusMetricSourceIT {
     assertThat(obs.reading("errors").value()).isCloseTo(0.1, within(0.005));
   }
 
+  /**
+   * Most client libraries create a counter's 5xx series on the first error: until then the
+   * ratio reads 0, not unavailable, which would hold the whole workload. Without traffic it stays
+   * unavailable, whether the counter stands still (0 / 0) or does not exist.
+   */
+  @Test
+  void errorRatioIsZeroBeforeTheFirstErrorAndUnavailableWithoutTraffic() {
+    PrometheusMetricSource source = source()
+        .metric("fine", PromQlTemplates.errorRatio("checkout_requests_total", "code"))
+        .metric("idle", PromQlTemplates.errorRatio("idle_requests_total", "code"))
+        .metric("absent", PromQlTemplates.errorRatio("no_requests_total", "code"))
+        .build();
+    Observation obs = source.read(spec(API, MetricTarget.averageValue("fine", 1),
+        MetricTarget.averageValue("idle", 1), MetricTarget.averageValue("absent", 1)),
+        newestLiveSample());
+
+    assertThat(obs.reading("fine").isAvailable()).as(obs.reading("fine").reason()).isTrue();
+    assertThat(obs.reading("fine").value()).isZero();
+    assertThat(obs.reading("idle").reason()).startsWith("value is NaN at ");
+    assertThat(obs.reading("absent").reason()).startsWith("no data: the query matched no series");
+  }
+
   @Test
   void builtInCpuAndMemoryTemplatesReadCadvisorAndKubeStateMetrics() {
     PrometheusMetricSource source = source()
