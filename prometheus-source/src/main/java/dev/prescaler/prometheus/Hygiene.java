@@ -23,6 +23,8 @@ final class Hygiene {
   private static final int MAX_LISTED = 3;
   private static final int MAX_WARNING = 200;
   private static final String INFO_PREFIX = "PromQL info:";
+  /** How far a range sample may lie from its grid time: the API's timestamps are milliseconds. */
+  private static final Duration MAX_GRID_DRIFT = Duration.ofMillis(1);
 
   private Hygiene() {}
 
@@ -150,8 +152,10 @@ final class Hygiene {
    *
    * @param earlier the series an earlier chunk of the same read returned, null if none did
    * @return the series of this chunk, or {@code earlier} when it has none
-   * @throws PrometheusException when the result carries warnings or holds several series, or its
-   *     series is not the one an earlier chunk returned (the span read at once would hold both)
+   * @throws PrometheusException when the result carries warnings or holds several series, its
+   *     series is not the one an earlier chunk returned (the span read at once would hold both),
+   *     or a sample lies more than 1 ms from the grid (the query was evaluated on another grid,
+   *     and its values belong to other times)
    */
   static QueryResult.Series fillGrid(QueryResult r, String query, Instant from, Duration step,
       int i0, int i1, double[] out, QueryResult.Series earlier) {
@@ -174,6 +178,16 @@ final class Hygiene {
     double stepSeconds = seconds(step);
     for (QueryResult.Sample s : series.samples()) {
       long idx = Math.round(seconds(Duration.between(from, s.timestamp())) / stepSeconds);
+      if (idx < 0 || idx >= out.length) {
+        continue;
+      }
+      Instant grid = from.plus(step.multipliedBy(idx));
+      if (Duration.between(grid, s.timestamp()).abs().compareTo(MAX_GRID_DRIFT) > 0) {
+        String by = PromQl.duration(step.toMillis());
+        throw new PrometheusException("off-grid history: the query returned a sample at "
+            + s.timestamp() + " where the grid from " + from + " by " + by + " has " + grid
+            + "; samples must lie within 1 ms of the grid (query: " + query + ")");
+      }
       if (idx >= i0 && idx < i1) {
         out[(int) idx] = s.value();
       }

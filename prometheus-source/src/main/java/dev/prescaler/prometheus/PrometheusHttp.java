@@ -98,14 +98,19 @@ final class PrometheusHttp {
     return attempt(queryUri, form, promql, 0);
   }
 
-  /** A range query evaluated at {@code start}, {@code start + step}, ... up to {@code end}. */
+  /**
+   * A range query evaluated at {@code start}, {@code start + step}, ... up to {@code end}. The
+   * step goes as a duration in whole milliseconds ({@code 4100ms}): as float seconds ({@code
+   * 4.100}) Prometheus would take 4.1 × 10^9 ns, cut to 4,099,999,999 ns and then to 4099 ms, and
+   * evaluate the query on another grid.
+   */
   CompletableFuture<QueryResult> queryRange(String promql, Instant start, Instant end,
       Duration step) {
     Map<String, String> form = new LinkedHashMap<>();
     form.put("query", promql);
     form.put("start", seconds(start));
     form.put("end", seconds(end));
-    form.put("step", seconds(step.getSeconds(), step.getNano()));
+    form.put("step", PromQl.duration(step.toMillis()));
     form.put("timeout", PromQl.duration(requestTimeout.toMillis()));
     return attempt(rangeUri, form, promql, 0);
   }
@@ -120,14 +125,10 @@ final class PrometheusHttp {
     return (uri.getHost() == null ? "(no host)" : uri.getHost()) + ":" + port;
   }
 
-  static String seconds(Instant t) {
-    return seconds(t.getEpochSecond(), t.getNano());
-  }
-
   /** Seconds to the millisecond, e.g. {@code 1795946400.123}; never overflows, unlike millis. */
-  private static String seconds(long seconds, int nanos) {
-    return BigDecimal.valueOf(seconds).add(BigDecimal.valueOf(nanos / 1_000_000, 3))
-        .toPlainString();
+  static String seconds(Instant t) {
+    return BigDecimal.valueOf(t.getEpochSecond())
+        .add(BigDecimal.valueOf(t.getNano() / 1_000_000, 3)).toPlainString();
   }
 
   private record Outcome(QueryResult result, PrometheusException error, boolean retry) {}

@@ -109,7 +109,7 @@ class ExportCommandTest {
     assertThat(code).as(err()).isZero();
     assertThat(stub.requests()).hasSize(1);
     assertThat(stub.requests().get(0).form()).containsEntry("start", "0.000")
-        .containsEntry("end", "99969120000.000").containsEntry("step", "315360000.000");
+        .containsEntry("end", "99969120000.000").containsEntry("step", "3650d");
     List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines.get(0)).endsWith("from 1970-01-01T00:00:00Z to 5138-11-16T09:46:39Z, step "
         + "315360000s, 272 of 318 steps with a value");

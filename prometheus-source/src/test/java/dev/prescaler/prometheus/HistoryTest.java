@@ -59,7 +59,7 @@ class HistoryTest {
     assertThat(stub.requests()).hasSize(3);
     assertThat(stub.requests()).allSatisfy(r -> {
       assertThat(r.path()).isEqualTo("/api/v1/query_range");
-      assertThat(r.form()).containsEntry("step", "15.000");
+      assertThat(r.form()).containsEntry("step", "15s");
     });
     long f = from.getEpochSecond();
     assertThat(stub.requests()).extracting(r -> r.form().get("start"))

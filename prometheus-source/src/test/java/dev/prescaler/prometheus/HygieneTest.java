@@ -7,6 +7,7 @@ import dev.prescaler.core.MetricReading;
 import dev.prescaler.core.ReplicaStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -167,6 +168,39 @@ class HygieneTest {
         .hasMessage("partial history: Prometheus warned \"partial response: store-2 "
             + "unavailable\"; a range with warnings may lack series and is not used (query: q)");
     assertThat(out[0]).isNaN();
+  }
+
+  /** A range result of one series with the values 1, 2, ... at {@code NOW} plus each offset. */
+  private static QueryResult range(long... millisAfterNow) {
+    List<QueryResult.Sample> samples = new ArrayList<>();
+    for (int i = 0; i < millisAfterNow.length; i++) {
+      samples.add(new QueryResult.Sample(NOW.plusMillis(millisAfterNow[i]), i + 1));
+    }
+    return new QueryResult(QueryResult.Type.MATRIX,
+        List.of(new QueryResult.Series(Map.of(), samples, List.of())), List.of());
+  }
+
+  @Test
+  void aRangeSampleWithin1MsOfItsGridTimeIsPlacedThere() {
+    double[] out = {Double.NaN, Double.NaN, Double.NaN};
+
+    Hygiene.fillGrid(range(0, 4101, 8199), "q", NOW, Duration.ofMillis(4100), 0, 3, out, null);
+
+    assertThat(out).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void aRangeSampleFurtherFromItsGridTimeIsRefusedNotRounded() {
+    // As Prometheus evaluates a step of 4.1 s sent as float seconds: every 4099 ms.
+    QueryResult r = range(0, 4099, 8198);
+    double[] out = {Double.NaN, Double.NaN, Double.NaN};
+
+    assertThatThrownBy(() -> Hygiene.fillGrid(r, "q", NOW, Duration.ofMillis(4100), 0, 3, out,
+        null))
+        .isInstanceOf(PrometheusException.class)
+        .hasMessage("off-grid history: the query returned a sample at 2026-11-29T10:00:08.198Z "
+            + "where the grid from 2026-11-29T10:00:00Z by 4100ms has 2026-11-29T10:00:08.200Z; "
+            + "samples must lie within 1 ms of the grid (query: q)");
   }
 
   @Test

@@ -319,6 +319,29 @@ class PrometheusMetricSourceIT {
     assertThat(checked).isEqualTo(HOURS * 54);
   }
 
+  /**
+   * Sent as float seconds, a step of 4.1 s reached Prometheus as 4099 ms (4.1 × 10^9 ns, cut
+   * to a whole number, then to milliseconds), 1.001 s as 1000 ms: the k-th value was evaluated k ms
+   * early, and placed on the grid by rounding. {@code time()} is the time each value was
+   * evaluated at.
+   */
+  @Test
+  void aStepOfMillisecondsIsEvaluatedOnItsOwnGrid() {
+    PrometheusMetricSource source = source().metric("t", "time()").build();
+    for (long stepMillis : new long[] {4100, 1001, 16_900}) {
+      Duration step = Duration.ofMillis(stepMillis);
+
+      MetricSeries s = source.rangeQuery("time()", fixtureStart,
+          fixtureStart.plus(step.multipliedBy(10_000)), step);
+
+      assertThat(s.countPresent()).as("step %s", step).isEqualTo(10_000);
+      for (int i = 0; i < s.size(); i++) {
+        assertThat(s.value(i)).as("step %s, point %d", step, i)
+            .isEqualTo(s.timeOf(i).toEpochMilli() / 1000.0);
+      }
+    }
+  }
+
   @Test
   void aRangeQueryOfSeveralSeriesIsRefused() {
     PrometheusMetricSource source = source().metric("rps", "unused").build();

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A programmable HTTP server on a free loopback port standing in for Prometheus: it answers each
@@ -44,6 +46,8 @@ final class StubPrometheus implements AutoCloseable {
       return null;
     }
   }
+
+  private static final Pattern STEP = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -87,14 +91,14 @@ final class StubPrometheus implements AutoCloseable {
   /**
    * Answers a range query with {@code series} series ({@code {}} when one, else labelled {@code
    * pod=p0, p1, ...}), each with the value {@code value} gives at every point of the request's
-   * whole-second {@code start, start + step, ..., end}.
+   * whole-second {@code start, start + step, ..., end} (a step of whole seconds).
    */
   Answer range(int series, PointValue value) {
     return exchange -> {
       Request req = requests.get(requests.size() - 1);
       long start = new BigDecimal(req.form().get("start")).longValueExact();
       long end = new BigDecimal(req.form().get("end")).longValueExact();
-      long step = new BigDecimal(req.form().get("step")).longValueExact();
+      long step = stepMillis(req.form().get("step")) / 1000;
       String query = req.form().get("query");
       StringBuilder values = new StringBuilder();
       for (long t = start; t <= end; t += step) {
@@ -110,6 +114,27 @@ final class StubPrometheus implements AutoCloseable {
       json(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
           + "\"result\":[" + result + "]}}").handle(exchange);
     };
+  }
+
+  /**
+   * The milliseconds of a range query's step as the source sends it: a whole number and one unit
+   * ({@code 4100ms}, {@code 15s}, {@code 1m}, {@code 1w}).
+   */
+  static long stepMillis(String step) {
+    Matcher m = STEP.matcher(step);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("step must be a whole number and a unit, but was "
+          + step);
+    }
+    long unit = switch (m.group(2)) {
+      case "ms" -> 1;
+      case "s" -> 1000;
+      case "m" -> 60_000;
+      case "h" -> 3_600_000;
+      case "d" -> 86_400_000;
+      default -> 604_800_000;
+    };
+    return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
   }
 
   /** Queues answers, used in order; the last one repeats. */
