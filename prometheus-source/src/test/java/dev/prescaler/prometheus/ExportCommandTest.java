@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.prescaler.prometheus.cli.ExportCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,6 +79,29 @@ class ExportCommandTest {
     assertThat(err()).isEqualTo("export: wrote 155 rows to " + file
         + " (25 steps without a value left out)\n");
     assertThat(out.size()).isZero();
+  }
+
+  @Test
+  void aTraceThatCannotBeWrittenToStdoutExitsOneSayingSo() throws IOException {
+    answerPerPoint(1);
+    OutputStream full = new OutputStream() {
+      private int written;
+
+      @Override
+      public void write(int b) throws IOException {
+        if (++written > 4096) {
+          throw new IOException("No space left on device");
+        }
+      }
+    };
+
+    int code = ExportCommand.run(new String[] {"--prometheus", stub.uri().toString(), "--query",
+        "q", "--last", "1d"}, new PrintStream(full, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK);
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err()).isEqualTo("export: cannot write stdout (a closed pipe or a full disk?): "
+        + "the trace written there is incomplete\n");
   }
 
   @Test

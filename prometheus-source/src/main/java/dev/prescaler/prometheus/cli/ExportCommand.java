@@ -76,7 +76,8 @@ public final class ExportCommand {
       "Durations: 90 (seconds), 90s, 15m, 1h, 7d or ISO-8601 (PT15M).",
       "Steps without a finite value are left out; the simulator interpolates across them.",
       "",
-      "Exit status: 0 written; 1 Prometheus failed or returned nothing; 2 bad arguments.");
+      "Exit status: 0 written; 1 Prometheus failed or returned nothing, or the trace could not",
+      "be written; 2 bad arguments.");
 
   private static final List<String> OPTIONS = List.of("--prometheus", "--query", "--last",
       "--from", "--to", "--step", "--out", "--bearer-token-file", "--basic-auth-file",
@@ -89,8 +90,9 @@ public final class ExportCommand {
   /**
    * Runs the command with the system clock.
    *
-   * @return 0 when the trace was written, 1 when Prometheus failed or returned no value, 2 on bad
-   *     arguments (one line on {@code err}, never a stack trace)
+   * @return 0 when the trace was written, 1 when Prometheus failed or returned no value or the
+   *     trace could not be written (to its file or to {@code out}), 2 on bad arguments (one line
+   *     on {@code err}, never a stack trace)
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     return run(args, out, err, Clock.systemUTC());
@@ -155,6 +157,12 @@ public final class ExportCommand {
       if (r.out == null) {
         write(series, provenance, new BufferedWriter(new OutputStreamWriter(out,
             StandardCharsets.UTF_8)));
+        // A PrintStream swallows its IOExceptions: a closed pipe or a full disk shows only here.
+        if (out.checkError()) {
+          err.println("export: cannot write stdout (a closed pipe or a full disk?): the trace "
+              + "written there is incomplete");
+          return 1;
+        }
       } else {
         writeFile(series, provenance, r.out);
         err.println("export: wrote " + present + " rows to " + r.out + " (" + (series.size()
