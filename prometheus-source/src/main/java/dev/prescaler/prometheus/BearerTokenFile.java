@@ -48,12 +48,9 @@ final class BearerTokenFile {
       } catch (IOException e) {
         throw new PrometheusException("bearer token file " + path + " cannot be read: " + e, e);
       }
-      if (read.isEmpty()) {
-        throw new PrometheusException("bearer token file " + path + " is empty");
-      }
-      if (read.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-        throw new PrometheusException("bearer token file " + path
-            + " must hold one token of printable ASCII, but had whitespace or other characters");
+      String problem = problem(read);
+      if (problem != null) {
+        throw new PrometheusException("bearer token file " + path + " " + problem);
       }
       token = read;
       modified = a.lastModifiedTime();
@@ -61,6 +58,20 @@ final class BearerTokenFile {
       key = a.fileKey();
     }
     return token;
+  }
+
+  /**
+   * What keeps {@code token}, a file's content stripped, from being sent: a phrase to follow the
+   * file's name ({@code "is empty"}), or null when it can be sent.
+   */
+  static String problem(String token) {
+    if (token.isEmpty()) {
+      return "is empty";
+    }
+    if (token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+      return "must hold one token of printable ASCII, but had whitespace or other characters";
+    }
+    return null;
   }
 
   /** Forgets the cached token, so the next request reads the file (after a 401, say). */

@@ -9,10 +9,12 @@ import dev.prescaler.core.Observation;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -134,6 +136,31 @@ public final class PrometheusMetricSource implements MetricSource {
    */
   public static void checkTemplate(String field, String template) {
     QueryTemplate.parse(Objects.requireNonNull(field, "field"), template);
+  }
+
+  /**
+   * Reads and checks a bearer token file as each request does, so that a command can refuse a bad
+   * one before anything starts. The source itself reads the file at each request, so that a token
+   * mounted after the start, or rotated, is picked up; {@link Builder#build()} does not read it.
+   *
+   * @param field names the file in the message, e.g. {@code --bearer-token-file}
+   * @throws IllegalArgumentException naming the field and the file when the file cannot be read,
+   *     is empty, or holds anything but one token of printable ASCII
+   */
+  public static void checkBearerTokenFile(String field, Path file) {
+    Objects.requireNonNull(field, "field");
+    Objects.requireNonNull(file, field);
+    String token;
+    try {
+      token = Files.readString(file, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(field + " " + file + " cannot be read ("
+          + e.getClass().getSimpleName() + ")");
+    }
+    String problem = BearerTokenFile.problem(token);
+    if (problem != null) {
+      throw new IllegalArgumentException(field + " " + file + " " + problem);
+    }
   }
 
   /**

@@ -311,6 +311,70 @@ class ExportCommandTest {
   }
 
   @Test
+  void aTokenFileAndAnOutputDirectoryAreCheckedBeforeAnyRequest() throws IOException {
+    answerPerPoint(1);
+    Path empty = Files.writeString(dir.resolve("empty-token"), " \n");
+    String url = stub.uri().toString();
+    String[][] cases = {
+        {"--bearer-token-file", dir.resolve("no-such-token").toString()},
+        {"--bearer-token-file", empty.toString()},
+        {"--out", dir.resolve("no/such/trace.csv").toString()},
+        {"--out", dir.toString()},
+    };
+    String[] expected = {
+        "export: --bearer-token-file " + dir.resolve("no-such-token") + " cannot be read "
+            + "(NoSuchFileException)",
+        "export: --bearer-token-file " + empty + " is empty",
+        "export: --out must be in an existing directory that can be written, but was \""
+            + dir.resolve("no/such/trace.csv") + "\"",
+        "export: --out must name a file, not a directory, but was \"" + dir + "\"",
+    };
+    for (int i = 0; i < cases.length; i++) {
+      err.reset();
+      int code = run("--prometheus", url, "--query", "q", "--last", "1h", cases[i][0],
+          cases[i][1]);
+
+      assertThat(code).as("case %d", i).isEqualTo(2);
+      assertThat(err()).as("case %d", i).isEqualTo(expected[i] + "\n");
+    }
+    assertThat(stub.requests()).isEmpty();
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
+  void anOptionGivenTwiceIsRefusedNamingItAndBothValues() {
+    int query = run("--prometheus", "http://127.0.0.1:9/", "--query", "sum(x)", "--last", "1h",
+        "--query", "sum(y)");
+    String queryErr = err();
+    err.reset();
+    int last = run("--prometheus", "http://127.0.0.1:9/", "--query", "q", "--last=1h",
+        "--last=2h");
+
+    assertThat(query).isEqualTo(2);
+    assertThat(queryErr).isEqualTo("export: --query must be given once, but was given twice: "
+        + "\"sum(x)\" and \"sum(y)\" (only --header repeats)\n");
+    assertThat(last).isEqualTo(2);
+    assertThat(err()).isEqualTo("export: --last must be given once, but was given twice: "
+        + "\"1h\" and \"2h\" (only --header repeats)\n");
+  }
+
+  @Test
+  void theQueryIsSentAsItIsNeverReadAsATemplate() throws IOException {
+    answerPerPoint(1);
+    String relabelled = "label_replace(sum(x), \"a\", \"{job}\", \"\", \"\")";
+    String placeholder = "sum(rate(x[{rate_window}]))";
+
+    int first = run("--prometheus", stub.uri().toString(), "--query", relabelled, "--last", "1h");
+    int second = run("--prometheus", stub.uri().toString(), "--query", placeholder, "--last",
+        "1h");
+
+    assertThat(first).as(err()).isZero();
+    assertThat(second).as(err()).isZero();
+    assertThat(stub.requests()).extracting(r -> r.form().get("query"))
+        .containsExactly(relabelled, placeholder);
+  }
+
+  @Test
   void spansAndInstantsBeyondMillisecondsAreBadArgumentsNotCrashes() {
     // In milliseconds, neither this span nor these instants fit a long.
     String[][] cases = {

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
@@ -61,7 +62,8 @@ public final class ExportCommand {
       "Options (defaults in brackets):",
       "  --prometheus URL         where Prometheus serves its API, http or https, without",
       "                           user:password@ (see --basic-auth-file)",
-      "  --query PROMQL           the load of the workload, in units one replica serves",
+      "  --query PROMQL           the load of the workload, in units one replica serves; sent",
+      "                           as it is (no template placeholders such as {rate_window})",
       "  --last D                 span ending now [7d]",
       "  --from T, --to T         span [from, to), ISO-8601 (2026-11-29T10:00:00Z) or epoch",
       "                           seconds; --to defaults to now",
@@ -82,6 +84,8 @@ public final class ExportCommand {
   private static final List<String> OPTIONS = List.of("--prometheus", "--query", "--last",
       "--from", "--to", "--step", "--out", "--bearer-token-file", "--basic-auth-file",
       "--header", "--ca-cert", "--timeout");
+  /** The template the source's builder asks for; the export never runs it. */
+  private static final String UNUSED_TEMPLATE = "vector(0)";
   private static final Pattern HEADER =
       Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):\\s*(.*)");
 
@@ -122,6 +126,11 @@ public final class ExportCommand {
       String value = eq > 0 ? a.substring(eq + 1) : args[++i];
       if (key.equals("--header")) {
         headers.add(value);
+      } else if (opts.containsKey(key)) {
+        // The last value would win silently, and a script's mistake would go unnoticed.
+        err.println("export: " + key + " must be given once, but was given twice: \""
+            + opts.get(key) + "\" and \"" + value + "\" (only --header repeats)");
+        return 2;
       } else {
         opts.put(key, value);
       }
@@ -238,18 +247,22 @@ public final class ExportCommand {
           + (steps == Long.MAX_VALUE ? "more than " + steps : steps));
     }
     PrometheusMetricSource.Builder b = PrometheusMetricSource.builder().baseUri(uri)
-        // The builder wants the metrics it will serve; the export's one metric is its query.
-        .metric("export", query)
+        // The builder wants a metric template. The query is not one: rangeQuery sends it as it
+        // is, so that braces in it are PromQL ("{job}" in a label_replace), never placeholders.
+        .metric("export", UNUSED_TEMPLATE)
         .requestTimeout(timeout);
     if (opts.containsKey("--bearer-token-file") && opts.containsKey("--basic-auth-file")) {
       throw new IllegalArgumentException("--bearer-token-file and --basic-auth-file cannot both "
           + "be given");
     }
     if (opts.containsKey("--bearer-token-file")) {
-      b.bearerTokenFile(Path.of(opts.get("--bearer-token-file")));
+      Path token = path(opts, "--bearer-token-file");
+      // Read now, not at the first request: a bad file is a bad argument (exit 2).
+      PrometheusMetricSource.checkBearerTokenFile("--bearer-token-file", token);
+      b.bearerTokenFile(token);
     }
     if (opts.containsKey("--basic-auth-file")) {
-      String[] user = basicAuth(opts.get("--basic-auth-file"));
+      String[] user = basicAuth(path(opts, "--basic-auth-file"));
       b.basicAuth(user[0], user[1]);
     }
     for (String h : headers) {
@@ -269,7 +282,7 @@ public final class ExportCommand {
         throw new IllegalArgumentException("--ca-cert needs an https --prometheus URL, but it "
             + "was \"" + url + "\"");
       }
-      b.caCertificate(Path.of(opts.get("--ca-cert")));
+      b.caCertificate(path(opts, "--ca-cert"));
     }
     PrometheusMetricSource source;
     try {
@@ -277,7 +290,19 @@ public final class ExportCommand {
     } catch (InvalidConfigurationException e) {
       throw new IllegalArgumentException(String.join("; ", e.problems()));
     }
-    Path out = opts.containsKey("--out") ? Path.of(opts.get("--out")) : null;
+    Path out = opts.containsKey("--out") ? path(opts, "--out") : null;
+    if (out != null) {
+      // Checked before the range query runs, which may take minutes.
+      Path dir = out.toAbsolutePath().getParent();
+      if (Files.isDirectory(out)) {
+        throw new IllegalArgumentException("--out must name a file, not a directory, but was \""
+            + opts.get("--out") + "\"");
+      }
+      if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+        throw new IllegalArgumentException("--out must be in an existing directory that can be "
+            + "written, but was \"" + opts.get("--out") + "\"");
+      }
+    }
     String where;
     try {
       // Never write credentials given in the URL into the file.
@@ -289,10 +314,21 @@ public final class ExportCommand {
     return new Request(source, where, query, from, to, step, out);
   }
 
+  /** The path the option {@code name} gives. */
+  private static Path path(Map<String, String> opts, String name) {
+    String value = opts.get(name);
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException(name + " must be a file path, but was \"" + value
+          + "\" (" + e.getReason() + ")");
+    }
+  }
+
   /** The first line of {@code file} as {user, password}, split at its first colon. */
-  private static String[] basicAuth(String file) {
+  private static String[] basicAuth(Path file) {
     String line;
-    try (var lines = Files.lines(Path.of(file), StandardCharsets.UTF_8)) {
+    try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
       line = lines.findFirst().orElse("");
     } catch (IOException | UncheckedIOException e) {
       throw new IllegalArgumentException("--basic-auth-file " + file + " cannot be read ("
