@@ -132,13 +132,26 @@ final class ResponseParser {
     return root;
   }
 
+  /**
+   * The {@code warnings}: none when absent or null (Go's encoding of no list). Anything but an
+   * array of strings is malformed, never ignored: the warnings say the result may be partial.
+   */
   private static List<String> warnings(JsonNode root) {
     JsonNode w = root.get("warnings");
     List<String> out = new ArrayList<>();
-    if (w != null && w.isArray()) {
-      for (JsonNode n : w) {
-        out.add(snippet(n.asText()));
+    if (w == null || w.isNull()) {
+      return out;
+    }
+    if (!w.isArray()) {
+      throw new PrometheusParseException("warnings must be an array of strings, but was "
+          + describe(w));
+    }
+    for (int i = 0; i < w.size(); i++) {
+      if (!w.get(i).isTextual()) {
+        throw new PrometheusParseException("warnings[" + i + "] must be a string, but was "
+            + describe(w.get(i)));
       }
+      out.add(snippet(w.get(i).asText()));
     }
     return out;
   }

@@ -61,6 +61,26 @@ class ResponseParserTest {
     assertThat(r.warnings()).containsExactly("partial");
   }
 
+  /**
+   * A proxy that sends its warning as a plain string says the result may be partial, as an
+   * array would: skipping it would let a partial sum through.
+   */
+  @Test
+  void warningsThatAreNotAnArrayOfStringsAreMalformed() {
+    String data = ",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
+        + "\"value\":[1796000000,\"3\"]}]}}";
+
+    assertThatThrownBy(() -> parse("{\"status\":\"success\",\"warnings\":\"store eu-1 "
+        + "unreachable\"" + data))
+        .isInstanceOf(PrometheusParseException.class)
+        .hasMessage("malformed Prometheus response: warnings must be an array of strings, but "
+            + "was \"store eu-1 unreachable\"");
+    assertThatThrownBy(() -> parse("{\"status\":\"success\",\"warnings\":[\"a\",{}]" + data))
+        .isInstanceOf(PrometheusParseException.class)
+        .hasMessage("malformed Prometheus response: warnings[1] must be a string, but was {}");
+    assertThat(parse("{\"status\":\"success\",\"warnings\":null" + data).warnings()).isEmpty();
+  }
+
   @Test
   void nativeHistogramsAreRejectedNotNumbers() {
     QueryResult r = parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
