@@ -390,7 +390,8 @@ public final class PrometheusMetricSource implements MetricSource {
    * Builder#maxPointsPerRequest} points. Only the last {@link Builder#maxBackfill} before {@code
    * to} is read; earlier steps, and steps without a finite value, are NaN. A UTILIZATION metric is
    * converted to load (percent / 100 × ready pods) with the ready-replica query, so without replica
-   * queries for the kind there is no history (empty). Empty too when the metric has no template.
+   * queries for the kind there is no history (empty); a step with no ready pod is NaN, as the
+   * engine takes such a reading live. Empty too when the metric has no template.
    *
    * @throws PrometheusException when a request fails, or a chunk carries warnings (a partial
    *     response) or holds several series
@@ -438,8 +439,11 @@ public final class PrometheusMetricSource implements MetricSource {
         return Optional.empty();
       }
       for (int i = 0; i < out.length; i++) {
-        out[i] = Double.isNaN(out[i]) || Double.isNaN(ready[i]) || ready[i] < 0
-            ? Double.NaN : metric.load(out[i], (int) Math.round(ready[i]));
+        // As the engine takes a live reading: a mean over no ready pod measures nothing, so
+        // its load is unknown, never 0. Math.round(NaN) is 0.
+        long pods = Math.round(ready[i]);
+        out[i] = Double.isNaN(out[i]) || pods < 1 ? Double.NaN
+            : metric.load(out[i], (int) Math.min(pods, Integer.MAX_VALUE));
       }
     }
     return Optional.of(MetricSeries.of(from, step, out));

@@ -142,6 +142,28 @@ class HistoryTest {
     assertThat(s.countPresent()).isGreaterThan(40);
   }
 
+  /** A mean over no ready pod measures nothing: live, the engine reads it as unknown, not 0. */
+  @Test
+  void utilizationHistoryIsUnknownWhereNoPodWasReady() throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(stub.range(1, (q, t) -> q.contains("ready") ? (t % 120 == 0 ? "0" : "3")
+        : "50"));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("cpu", "cpu{{selector}}")
+        .replicaQueries("Deployment", new ReplicaQueries("current", "ready{{selector}}")).build();
+
+    MetricSeries s = source.history(SPEC, CPU, TO.minus(Duration.ofHours(1)), TO,
+        Duration.ofMinutes(1)).orElseThrow();
+
+    for (int i = 0; i < s.size(); i++) {
+      if (s.timeOf(i).getEpochSecond() % 120 == 0) {
+        assertThat(s.value(i)).as("step %d, no pod ready", i).isNaN();
+      } else {
+        assertThat(s.value(i)).as("step %d, 3 pods ready", i).isEqualTo(1.5);
+      }
+    }
+  }
+
   @Test
   void utilizationHistoryNeedsReplicaQueries() throws IOException {
     PrometheusMetricSource source = source().build();
