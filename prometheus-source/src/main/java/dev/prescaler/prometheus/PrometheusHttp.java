@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing here sleeps: the wait before a retry is a delayed executor ({@link
  * CompletableFuture#delayedExecutor}) chaining the next attempt, and tests replace it. A request
- * that timed out is not retried, so a slow server costs one timeout per read, not several. The
+ * that timed out is not retried, so a slow server costs one timeout per read, not several; nor is
+ * a 5xx whose {@code errorType} is {@code timeout} or {@code canceled}, where the server gave up
+ * on the query itself and would again, at the moment it is loaded most. The
  * timeout covers the whole exchange, body included: when it fires, the exchange is cancelled and
  * its connection closed. Thread-safe.
  */
@@ -46,6 +49,9 @@ final class PrometheusHttp {
   /** How a retry waits: an executor that runs its task after the given delay. */
   static final Function<Duration, Executor> REAL_DELAYS = d -> d.isZero()
       ? Runnable::run : CompletableFuture.delayedExecutor(d.toNanos(), TimeUnit.NANOSECONDS);
+
+  /** The {@code errorType}s of a query the server stopped evaluating: not retried. */
+  private static final Set<String> GAVE_UP = Set.of("timeout", "canceled");
 
   private final HttpClient client;
   private final URI queryUri;
@@ -243,7 +249,7 @@ final class PrometheusHttp {
         .map(a -> new PrometheusApiException(status, a.errorType(), a.error(), query))
         .orElseGet(() -> new PrometheusApiException(status, "",
             body.length == 0 ? "(empty body)" : ResponseParser.bodySnippet(body), query));
-    return new Outcome(null, e, e.isServerError());
+    return new Outcome(null, e, e.isServerError() && !GAVE_UP.contains(e.errorType()));
   }
 
   private static byte[] decode(HttpResponse<byte[]> response) throws IOException {

@@ -666,7 +666,11 @@ public final class PrometheusMetricSource implements MetricSource {
       return this;
     }
 
-    /** Retries after a 5xx answer or a connection error, in [0, 10]; default 2. */
+    /**
+     * Retries after a 5xx answer or a connection error, in [0, 10]; default 2. A 5xx whose
+     * {@code errorType} is {@code timeout} or {@code canceled} (the server gave up on the query)
+     * is not retried, as a request that timed out is not.
+     */
     public Builder maxRetries(int maxRetries) {
       this.maxRetries = maxRetries;
       return this;

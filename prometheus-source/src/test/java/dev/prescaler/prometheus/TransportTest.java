@@ -200,15 +200,37 @@ class TransportTest {
   @Test
   void whenRetriesRunOutTheLastErrorIsTheReason() throws IOException {
     PrometheusMetricSource source = source().maxRetries(2).build();
-    stub.answer(StubPrometheus.json(503, "{\"status\":\"error\",\"errorType\":\"timeout\","
-        + "\"error\":\"query timed out in expression evaluation\"}"));
+    stub.answer(StubPrometheus.json(503, "{\"status\":\"error\",\"errorType\":\"unavailable\","
+        + "\"error\":\"TSDB not ready\"}"));
 
     MetricReading r = read(source);
 
     assertThat(r.isAvailable()).isFalse();
-    assertThat(r.reason()).startsWith("Prometheus answered HTTP 503 timeout: query timed out in "
-        + "expression evaluation (query: sum(rate(").endsWith("(gave up after 3 attempts)");
+    assertThat(r.reason()).startsWith("Prometheus answered HTTP 503 unavailable: TSDB not ready "
+        + "(query: sum(rate(").endsWith("(gave up after 3 attempts)");
     assertThat(stub.requests()).hasSize(3);
+  }
+
+  /**
+   * The server gave up on the query itself: the same query would cost it as much again, when it
+   * is loaded most, and a slow server would cost three timeouts per read instead of one.
+   */
+  @Test
+  void aQueryTheServerTimedOutOrCanceledIsNotRetried() throws IOException {
+    PrometheusMetricSource source = source().maxRetries(2).build();
+    stub.answer(StubPrometheus.json(503, "{\"status\":\"error\",\"errorType\":\"timeout\","
+            + "\"error\":\"query timed out in expression evaluation\"}"),
+        StubPrometheus.json(503, "{\"status\":\"error\",\"errorType\":\"canceled\","
+            + "\"error\":\"query was canceled in expression evaluation\"}"));
+
+    MetricReading timedOut = read(source);
+    MetricReading canceled = read(source);
+
+    assertThat(timedOut.reason()).isEqualTo("Prometheus answered HTTP 503 timeout: query timed "
+        + "out in expression evaluation (query: " + source.query(WEB, "rps").orElseThrow() + ")");
+    assertThat(canceled.reason()).startsWith("Prometheus answered HTTP 503 canceled: query was "
+        + "canceled").doesNotContain("gave up after");
+    assertThat(stub.requests()).hasSize(2);
   }
 
   @Test
