@@ -82,6 +82,10 @@ import org.slf4j.LoggerFactory;
  * complete line, at once or before the next write. If even that fails, the next line starts on
  * a line of its own, and the fragment reads as one corrupt line.
  *
+ * <p><b>Interrupts.</b> A thread whose interrupt flag is set still writes its line: the file IO
+ * runs with the flag cleared, and sets it again before returning. A file closed all the same (an
+ * interrupt arriving during a write) is opened again by the next write, flush or close.
+ *
  * <p><b>Format.</b> Lines have a {@code "type"}: {@code "decision"}, {@code "followUp"} or {@code
  * "modeChanged"}. Instants are ISO-8601 strings, durations ISO-8601 ({@code PT1M}).
  *
@@ -89,9 +93,9 @@ import org.slf4j.LoggerFactory;
  * <name>.lock} next to the file, and a second journal on that file, in this process or another,
  * fails to open ("locked by another writer") instead of cutting the first one's lines. Where the
  * lock file cannot be made or locked (a read-only directory, a file system without locks) it
- * opens without the file lock, with a warning; within this process the rule holds all the same. The static readers see each file as it
- * is when they open it, so a rotation during a read can hide the lines it moves: read before
- * opening the writer, as a restart does.
+ * opens without the file lock, with a warning; within this process the rule holds all the same.
+ * The static readers see each file as it is when they open it, so a rotation during a read can
+ * hide the lines it moves: read before opening the writer, as a restart does.
  */
 public final class JsonLinesJournal implements DecisionJournal {
   /*
@@ -109,6 +113,11 @@ public final class JsonLinesJournal implements DecisionJournal {
    * after a rotation, after a crash between the rename and the first write, or after a failed
    * write of those lines themselves. They are the latest change of each workload found on
    * opening (rotated file, then current) and written since.
+   *
+   * File channels are interruptible: IO on a thread whose interrupt flag is set closes the
+   * channel. So the writer's IO runs with the flag cleared (uninterrupted), and a channel found
+   * closed is reopened as on first use (reopenIfClosed), keeping `end`, so that what the failed
+   * write left is cut off like any failed write's bytes.
    *
    * Readers sniff the type (and a decision's time) from a line's first bytes, in the shape this
    * class writes, to pass over the lines they do not return without parsing them. A line not in
@@ -422,7 +431,10 @@ public final class JsonLinesJournal implements DecisionJournal {
       return;
     }
     try {
-      channel.force(false);
+      uninterrupted(() -> {
+        reopenIfClosed();
+        channel.force(false);
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("journal file " + file + ": flush failed: " + e, e);
     }
@@ -439,12 +451,18 @@ public final class JsonLinesJournal implements DecisionJournal {
       return;
     }
     closed = true;
-    FileChannel ch = channel;
-    channel = null;
-    try (ch) {
-      if (ch != null && regular) {
-        ch.force(false);
-      }
+    try {
+      uninterrupted(() -> {
+        if (channel != null && regular) {
+          reopenIfClosed();
+        }
+        try (FileChannel ch = channel) {
+          channel = null;
+          if (ch != null && regular) {
+            ch.force(false);
+          }
+        }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("journal file " + file + ": close failed: " + e, e);
     } finally {
@@ -472,24 +490,73 @@ public final class JsonLinesJournal implements DecisionJournal {
           + "); not written to " + file);
     }
     try {
-      if (channel == null) {
-        openChannel();
-      }
-      if (regular && end > bodyStart && end + line.length > maxFileSize) {
-        rotate();
-      }
-      if (end == 0 && !lastModes.isEmpty()) {
-        StringBuilder carried = new StringBuilder();
-        for (ModeChangedEvent e : lastModes.values()) {
-          carried.append(JSON.writeValueAsString(modeJson(e, true))).append('\n');
-        }
-        appendBytes(carried.toString().getBytes(StandardCharsets.UTF_8));
-        bodyStart = end;
-      }
-      appendBytes(line);
+      uninterrupted(() -> write(line));
     } catch (IOException e) {
       throw new UncheckedIOException("journal file " + file + ": write failed: " + e, e);
     }
+  }
+
+  /** Writes a line, opening the file, rotating it and writing the carried lines as needed. */
+  private void write(byte[] line) throws IOException {
+    reopenIfClosed();
+    if (channel == null) {
+      openChannel();
+    }
+    if (regular && end > bodyStart && end + line.length > maxFileSize) {
+      rotate();
+    }
+    if (end == 0 && !lastModes.isEmpty()) {
+      StringBuilder carried = new StringBuilder();
+      for (ModeChangedEvent e : lastModes.values()) {
+        carried.append(JSON.writeValueAsString(modeJson(e, true))).append('\n');
+      }
+      appendBytes(carried.toString().getBytes(StandardCharsets.UTF_8));
+      bodyStart = end;
+    }
+    appendBytes(line);
+  }
+
+  /** File IO, for {@link #uninterrupted(FileIo)}. */
+  @FunctionalInterface
+  private interface FileIo {
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs file IO with the thread's interrupt flag cleared, and sets it again afterwards. A file
+   * channel is interruptible: IO on a thread whose flag is set fails and closes the channel.
+   * The engine sets the flag again after an interrupted plug-in call and then journals the hold
+   * on the same thread; that line must be written all the same.
+   */
+  private static void uninterrupted(FileIo io) throws IOException {
+    boolean interrupted = Thread.interrupted();
+    try {
+      io.run();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Reopens the current file if its channel was closed behind the journal's back: by an
+   * interrupt arriving during IO (the flag cleared by {@link #uninterrupted(FileIo)} can be set
+   * again meanwhile). Without this, every later write would fail until a restart.
+   */
+  private void reopenIfClosed() throws IOException {
+    if (channel == null || channel.isOpen()) {
+      return;
+    }
+    LOG.warn("journal file {}: its channel was closed under it (as an interrupt during IO does); "
+        + "reopening it", file);
+    long complete = end;
+    channel = null;
+    openChannel();
+    // The write the close cut short failed, so whatever it left goes, even a whole line: the
+    // next write cuts the file back to the lines known to be complete.
+    end = Math.min(end, complete);
+    bodyStart = Math.min(bodyStart, end);
   }
 
   private static byte[] line(ObjectNode node) {

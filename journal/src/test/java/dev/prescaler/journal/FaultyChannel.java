@@ -3,6 +3,7 @@ package dev.prescaler.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
@@ -11,7 +12,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A real file channel that can be told to fail as a full disk does: the next write stores only
- * some of its bytes and then throws, and cutting the file back can be made to fail too.
+ * some of its bytes and then throws, and cutting the file back can be made to fail too. Or as an
+ * interrupt during a write does: the bytes are stored, and the channel closes.
  */
 final class FaultyChannel extends FileChannel {
   private final FileChannel file;
@@ -25,6 +27,11 @@ final class FaultyChannel extends FileChannel {
     boolean truncateFails;
     /** Writes that failed. */
     int failedWrites;
+    /**
+     * Whether the next write stores all its bytes and then closes the channel and throws, as an
+     * interrupt arriving during the write does.
+     */
+    boolean nextWriteInterrupted;
 
     /** An opener of faulty channels on real files. */
     JsonLinesJournal.ChannelOpener opener() {
@@ -40,6 +47,16 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   public int write(ByteBuffer src, long position) throws IOException {
+    if (faults.nextWriteInterrupted) {
+      faults.nextWriteInterrupted = false;
+      faults.failedWrites++;
+      long at = position;
+      while (src.hasRemaining()) {
+        at += file.write(src, at);
+      }
+      close();
+      throw new ClosedByInterruptException();
+    }
     if (faults.nextWriteFailsAfter < 0) {
       return file.write(src, position);
     }

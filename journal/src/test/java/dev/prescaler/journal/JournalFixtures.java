@@ -1,11 +1,16 @@
 package dev.prescaler.journal;
 
+import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.Forecast;
+import dev.prescaler.core.MetricSource;
+import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.testkit.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,6 +54,22 @@ final class JournalFixtures {
   /** A mode change of a workload at a time. */
   static ModeChangedEvent mode(WorkloadRef w, Instant time, Mode from, Mode to) {
     return new ModeChangedEvent(w, time, from, to, from + " -> " + to + " at " + time);
+  }
+
+  /**
+   * An engine on {@code clock} deciding WEB (observe-only, at most 10 replicas, one per 100 rps)
+   * from {@code source}, journaling to a new journal on {@code file}.
+   */
+  static AutoscalerEngine engine(Path file, ManualClock clock, MetricSource source) {
+    WorkloadSpec spec = WorkloadSpec.builder(WEB).maxReplicas(10)
+        .metric(MetricTarget.averageValue("rps", 100)).mode(Mode.OBSERVE_ONLY).build();
+    return AutoscalerEngine.builder()
+        .clock(clock)
+        .metricSource(source)
+        .policy((ctx, p) -> p.to("demand", (int) Math.ceil(ctx.load("rps") / 100), "rps/100"))
+        .journal(JsonLinesJournal.open(file))
+        .workload(spec)
+        .build();
   }
 
   /** The file's text. */

@@ -3,6 +3,7 @@ package dev.prescaler.journal;
 import static dev.prescaler.journal.JournalFixtures.API;
 import static dev.prescaler.journal.JournalFixtures.T0;
 import static dev.prescaler.journal.JournalFixtures.WEB;
+import static dev.prescaler.journal.JournalFixtures.engine;
 import static dev.prescaler.journal.JournalFixtures.record;
 import static dev.prescaler.journal.JournalFixtures.stderrOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,12 +11,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.MetricReading;
-import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Observation;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.ReplicaStatus;
-import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.FollowUp;
 import dev.prescaler.testkit.ManualClock;
@@ -418,17 +417,9 @@ class JsonLinesJournalTest {
   void anEngineWritesOneLinePerWorkloadPerTickAndCanBeRestoredFromIt() {
     Path file = dir.resolve("engine.jsonl");
     ManualClock clock = new ManualClock(T0);
-    WorkloadSpec spec = WorkloadSpec.builder(WEB).maxReplicas(10)
-        .metric(MetricTarget.averageValue("rps", 100)).mode(Mode.OBSERVE_ONLY).build();
     int[] tick = {0};
-    AutoscalerEngine engine = AutoscalerEngine.builder()
-        .clock(clock)
-        .metricSource((s, now) -> Observation.of(now, ReplicaStatus.of(2, 2),
-            MetricReading.of("rps", 100 + 50 * tick[0], now)))
-        .policy((ctx, p) -> p.to("demand", (int) Math.ceil(ctx.load("rps") / 100), "rps/100"))
-        .journal(JsonLinesJournal.open(file))
-        .workload(spec)
-        .build();
+    AutoscalerEngine engine = engine(file, clock, (s, now) -> Observation.of(now,
+        ReplicaStatus.of(2, 2), MetricReading.of("rps", 100 + 50 * tick[0], now)));
     for (tick[0] = 0; tick[0] < 5; tick[0]++) {
       engine.tick();
       clock.advance(Duration.ofSeconds(15));
