@@ -970,7 +970,7 @@ public final class JsonLinesJournal implements DecisionJournal {
         }
         case "followUp" -> {
           if (decisions) {
-            RecordKey key = new RecordKey(integral(n, "sequence").asLong(),
+            RecordKey key = new RecordKey(longOf(n, "sequence"),
                 workloadFrom(required(n, "workload")));
             FollowUp f = followUpFrom(required(n, "followUp"));
             Integer i = index.get(key);
@@ -1193,32 +1193,27 @@ public final class JsonLinesJournal implements DecisionJournal {
         forecastFrom(e.getValue())));
     List<Reason> reasons = new ArrayList<>();
     for (JsonNode rn : n.path("reasons")) {
-      reasons.add(new Reason(text(rn, "step"), integral(rn, "from").asInt(),
-          integral(rn, "to").asInt(), text(rn, "message")));
+      reasons.add(new Reason(text(rn, "step"), intOf(rn, "from"), intOf(rn, "to"),
+          text(rn, "message")));
     }
     Map<String, Integer> marks = new LinkedHashMap<>();
-    fields(n, "marks").forEachRemaining(e -> {
-      if (!e.getValue().isIntegralNumber()) {
-        throw new IllegalArgumentException("mark " + e.getKey()
-            + " must be a whole number, but was " + e.getValue());
-      }
-      marks.put(e.getKey(), e.getValue().asInt());
-    });
+    fields(n, "marks").forEachRemaining(e -> marks.put(e.getKey(),
+        whole(e.getValue(), "mark " + e.getKey(), false).intValue()));
     JsonNode f = n.get("followUp");
     return new DecisionRecord(
-        integral(n, "sequence").asLong(),
+        longOf(n, "sequence"),
         Instant.parse(text(n, "time")),
         workloadFrom(required(n, "workload")),
         Mode.valueOf(text(n, "mode")),
         DecisionRecord.Kind.valueOf(text(n, "kind")),
-        integral(n, "current").asInt(),
-        integral(n, "ready").asInt(),
+        intOf(n, "current"),
+        intOf(n, "ready"),
         doublesFrom(n.path("metrics")),
         unavailable,
         doublesFrom(n.path("loads")),
         forecasts,
-        integral(n, "proposed").asInt(),
-        integral(n, "desired").asInt(),
+        intOf(n, "proposed"),
+        intOf(n, "desired"),
         reasons,
         marks,
         DecisionRecord.Action.valueOf(text(n, "action")),
@@ -1294,8 +1289,8 @@ public final class JsonLinesJournal implements DecisionJournal {
   }
 
   private static FollowUp followUpFrom(JsonNode n) {
-    return new FollowUp(Instant.parse(text(n, "time")), integral(n, "replicas").asInt(),
-        integral(n, "ready").asInt(), doublesFrom(n.path("loads")));
+    return new FollowUp(Instant.parse(text(n, "time")), intOf(n, "replicas"),
+        intOf(n, "ready"), doublesFrom(n.path("loads")));
   }
 
   private static JsonNode required(JsonNode n, String field) {
@@ -1333,12 +1328,29 @@ public final class JsonLinesJournal implements DecisionJournal {
     throw new IllegalArgumentException(what + " must be a number, but was " + v);
   }
 
-  /** A required whole number; a string or fraction is an error, never silently 0. */
-  private static JsonNode integral(JsonNode n, String field) {
-    JsonNode v = required(n, field);
+  /** A required whole number that fits an int; see {@link #whole(JsonNode, String, boolean)}. */
+  private static int intOf(JsonNode n, String field) {
+    return whole(required(n, field), "field " + field, false).intValue();
+  }
+
+  /** A required whole number that fits a long; see {@link #whole(JsonNode, String, boolean)}. */
+  private static long longOf(JsonNode n, String field) {
+    return whole(required(n, field), "field " + field, true).longValue();
+  }
+
+  /**
+   * A whole number that fits an int, or a long when {@code wide}. A string, a fraction or a
+   * number out of that range is an error naming {@code what} and the value: never silently 0,
+   * and never wrapped ({@code 4294967299} is not 3).
+   */
+  private static JsonNode whole(JsonNode v, String what, boolean wide) {
     if (!v.isIntegralNumber()) {
-      throw new IllegalArgumentException("field " + field + " must be a whole number, but was "
-          + v);
+      throw new IllegalArgumentException(what + " must be a whole number, but was " + v);
+    }
+    if (wide ? !v.canConvertToLong() : !v.canConvertToInt()) {
+      throw new IllegalArgumentException(what + " must be a whole number from "
+          + (wide ? Long.MIN_VALUE : Integer.MIN_VALUE) + " to "
+          + (wide ? Long.MAX_VALUE : Integer.MAX_VALUE) + ", but was " + v);
     }
     return v;
   }

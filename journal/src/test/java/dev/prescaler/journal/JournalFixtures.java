@@ -56,6 +56,15 @@ final class JournalFixtures {
     return new ModeChangedEvent(w, time, from, to, from + " -> " + to + " at " + time);
   }
 
+  /** Writes records 0 to {@code count - 1} to a journal on {@code file}, and closes it. */
+  static void writeRecords(Path file, int count) {
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      for (int seq = 0; seq < count; seq++) {
+        j.append(record(seq));
+      }
+    }
+  }
+
   /**
    * An engine on {@code clock} deciding WEB (observe-only, at most 10 replicas, one per 100 rps)
    * from {@code source}, journaling to a new journal on {@code file}.

@@ -8,6 +8,7 @@ import static dev.prescaler.journal.JournalFixtures.lineLength;
 import static dev.prescaler.journal.JournalFixtures.mode;
 import static dev.prescaler.journal.JournalFixtures.record;
 import static dev.prescaler.journal.JournalFixtures.size;
+import static dev.prescaler.journal.JournalFixtures.writeRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescaler.core.Mode;
@@ -195,11 +196,7 @@ class JsonLinesJournalRotationTest {
   @Test
   void readSinceSkipsOldLinesWithoutParsingThemButChecksTheWindow() throws IOException {
     Path file = dir.resolve("journal.jsonl");
-    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
-      for (int seq = 0; seq < 4; seq++) {
-        j.append(record(seq));
-      }
-    }
+    writeRecords(file, 4);
     List<String> lines = new ArrayList<>(Files.readAllLines(file));
     lines.set(0, lines.get(0).replace("\"current\":3", "\"current\":\"three\""));
     lines.set(3, lines.get(3).replace("\"current\":3", "\"current\":\"three\""));

@@ -6,6 +6,7 @@ import static dev.prescaler.journal.JournalFixtures.WEB;
 import static dev.prescaler.journal.JournalFixtures.engine;
 import static dev.prescaler.journal.JournalFixtures.record;
 import static dev.prescaler.journal.JournalFixtures.stderrOf;
+import static dev.prescaler.journal.JournalFixtures.writeRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -200,6 +201,29 @@ class JsonLinesJournalTest {
     assertThat(JsonLinesJournal.read(file, null, skipped::add)).containsExactly(record(1));
     assertThat(skipped).containsExactly("journal file " + file + ":1: skipped a corrupt line: "
         + "field current must be a whole number, but was \"three\"");
+  }
+
+  @Test
+  void aWholeNumberOutOfRangeSkipsItsLineAndIsNeverWrapped() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    writeRecords(file, 4);
+    // As ints, 4294967299 and 4294967300 wrap to 3 and 4; as a long, 2^64 + 2 wraps to 2.
+    List<String> lines = Files.readAllLines(file);
+    lines.set(0, lines.get(0).replace("\"current\":3,", "\"current\":4294967299,"));
+    lines.set(1, lines.get(1).replace("\"hpa.recommendation\":4}",
+        "\"hpa.recommendation\":4294967300}"));
+    lines.set(2, lines.get(2).replace("\"sequence\":2,", "\"sequence\":18446744073709551618,"));
+    Files.write(file, lines, StandardCharsets.UTF_8);
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, null, skipped::add)).containsExactly(record(3));
+    String skip = "journal file " + file + ":%d: skipped a corrupt line: %s must be a whole "
+        + "number from %d to %d, but was %s";
+    assertThat(skipped).containsExactly(
+        skip.formatted(1, "field current", Integer.MIN_VALUE, Integer.MAX_VALUE, "4294967299"),
+        skip.formatted(2, "mark hpa.recommendation", Integer.MIN_VALUE, Integer.MAX_VALUE,
+            "4294967300"),
+        skip.formatted(3, "field sequence", Long.MIN_VALUE, Long.MAX_VALUE,
+            "18446744073709551618"));
   }
 
   @Test
