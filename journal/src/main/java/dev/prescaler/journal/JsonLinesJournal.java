@@ -4,7 +4,9 @@ import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -139,7 +141,8 @@ public final class JsonLinesJournal implements DecisionJournal {
   /**
    * The longest line, in bytes, that is written or read: 8 MiB. A record is about 2.4 KB; a
    * longer line is refused by the writer and skipped by the readers, so that no line can make a
-   * reader hold an unbounded amount of memory.
+   * reader hold an unbounded amount of memory. A line within it reads back whatever the length
+   * of its names and strings.
    */
   public static final int MAX_LINE_BYTES = 8 << 20;
 
@@ -148,7 +151,12 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   private static final Logger LOG = LoggerFactory.getLogger(JsonLinesJournal.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectMapper STRICT = JsonMapper.builder()
+  private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+          // The readers take every line the writer writes: a name or a string may be as long
+          // as a line (Jackson's default refuses names over 50,000 characters).
+          .streamReadConstraints(StreamReadConstraints.builder().maxNameLength(MAX_LINE_BYTES)
+              .maxStringLength(MAX_LINE_BYTES).build())
+          .build())
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();

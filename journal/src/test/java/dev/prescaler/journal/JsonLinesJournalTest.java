@@ -426,6 +426,36 @@ class JsonLinesJournalTest {
   }
 
   @Test
+  void namesAsLongAsTheWriterTakesReadBack() {
+    // Jackson's default read limit for a name is 50,000 characters; the writer's limit is the
+    // line's. A record with a longer name must read back, not be skipped on restore.
+    Path file = dir.resolve("journal.jsonl");
+    DecisionRecord r = record(0);
+    String longName = "m".repeat(60_000);
+    DecisionRecord longMetric = new DecisionRecord(0, r.time(), WEB, r.mode(), r.kind(), 3, 3,
+        Map.of(longName, 250.0), r.unavailable(), Map.of(longName, 250.0),
+        Map.of(longName, r.forecasts().get("rps")), 5, 4, r.reasons(), Map.of(longName, 4),
+        r.action(), r.actionMessage(), Optional.empty());
+    FollowUp follow = new FollowUp(T0.plusSeconds(300), 4, 4, Map.of(longName, 260.0));
+    int room = JsonLinesJournal.MAX_LINE_BYTES - JournalFixtures.lineLength(record(1)) - 100;
+    DecisionRecord atTheLimit = new DecisionRecord(1, r.time(), WEB, r.mode(), r.kind(), 3, 3,
+        r.metrics(), Map.of("x".repeat(room), "no data"), r.loads(), r.forecasts(), 5, 4,
+        r.reasons(), r.marks(), r.action(), r.actionMessage(), Optional.empty());
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(longMetric);
+      j.followUp(0, WEB, follow);
+      j.append(atTheLimit);
+    }
+    List<String> skipped = new ArrayList<>();
+    List<DecisionRecord> back = JsonLinesJournal.read(file, null, skipped::add);
+    assertThat(skipped).isEmpty();
+    assertThat(back.size()).isEqualTo(2);
+    assertThat(back.get(0)).isEqualTo(longMetric.withFollowUp(follow));
+    // Compared without printing a name of 8 MiB if it fails.
+    assertThat(back.get(1).equals(atTheLimit)).as("the record at the line limit").isTrue();
+  }
+
+  @Test
   void reopeningAppendsInsteadOfTruncating() {
     Path file = dir.resolve("journal.jsonl");
     try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
