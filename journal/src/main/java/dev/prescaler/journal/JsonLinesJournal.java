@@ -53,6 +53,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,9 +77,9 @@ import org.slf4j.LoggerFactory;
  * #readModeChanges(Path)} stream the rotated file, then the current one, a line at a time, and
  * keep only what they return. Records come in file order, whatever their sequence numbers (an
  * engine started without a restore numbers from 0 again: nothing is dropped). A line that cannot
- * be read (cut by a crash, glued to a fragment, a wrongly typed field, an unknown type, longer
- * than {@value #MAX_LINE_BYTES} bytes) is skipped with a WARN naming the file and the line
- * number; it never becomes a record.
+ * be read (cut by a crash, glued to a fragment, a field of the wrong type or shape, a whole
+ * number out of its field's range, an unknown type, longer than {@value #MAX_LINE_BYTES} bytes)
+ * is skipped with a WARN naming the file and the line number; it never becomes a record.
  *
  * <p><b>Failed writes.</b> A write that fails half-way (a full disk) is cut back to the last
  * complete line, at once or before the next write. If even that fails, the next line starts on
@@ -1195,12 +1196,12 @@ public final class JsonLinesJournal implements DecisionJournal {
   static DecisionRecord fromJson(JsonNode n) {
     Map<String, String> unavailable = new LinkedHashMap<>();
     fields(n, "unavailable").forEachRemaining(e -> unavailable.put(e.getKey(),
-        e.getValue().asText()));
+        textOf(e.getValue(), "value of " + e.getKey() + " in unavailable")));
     Map<String, Forecast> forecasts = new LinkedHashMap<>();
     fields(n, "forecasts").forEachRemaining(e -> forecasts.put(e.getKey(),
         forecastFrom(e.getValue())));
     List<Reason> reasons = new ArrayList<>();
-    for (JsonNode rn : n.path("reasons")) {
+    for (JsonNode rn : elements(n, "reasons")) {
       reasons.add(new Reason(text(rn, "step"), intOf(rn, "from"), intOf(rn, "to"),
           text(rn, "message")));
     }
@@ -1216,9 +1217,9 @@ public final class JsonLinesJournal implements DecisionJournal {
         DecisionRecord.Kind.valueOf(text(n, "kind")),
         intOf(n, "current"),
         intOf(n, "ready"),
-        doublesFrom(n.path("metrics")),
+        doublesFrom(n, "metrics"),
         unavailable,
-        doublesFrom(n.path("loads")),
+        doublesFrom(n, "loads"),
         forecasts,
         intOf(n, "proposed"),
         intOf(n, "desired"),
@@ -1248,9 +1249,9 @@ public final class JsonLinesJournal implements DecisionJournal {
     return n;
   }
 
-  private static Map<String, Double> doublesFrom(JsonNode n) {
+  private static Map<String, Double> doublesFrom(JsonNode n, String field) {
     Map<String, Double> m = new LinkedHashMap<>();
-    n.properties().iterator().forEachRemaining(
+    fields(n, field).forEachRemaining(
         e -> m.put(e.getKey(), doubleOf(e.getValue(), "value of " + e.getKey())));
     return m;
   }
@@ -1280,6 +1281,9 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   private static double[] array(JsonNode n, String field) {
     JsonNode a = required(n, field);
+    if (!a.isArray()) {
+      throw new IllegalArgumentException("field " + field + " must be an array, but was " + a);
+    }
     double[] out = new double[a.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = doubleOf(a.get(i), field + "[" + i + "]");
@@ -1298,7 +1302,7 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   private static FollowUp followUpFrom(JsonNode n) {
     return new FollowUp(Instant.parse(text(n, "time")), intOf(n, "replicas"),
-        intOf(n, "ready"), doublesFrom(n.path("loads")));
+        intOf(n, "ready"), doublesFrom(n, "loads"));
   }
 
   private static JsonNode required(JsonNode n, String field) {
@@ -1364,14 +1368,36 @@ public final class JsonLinesJournal implements DecisionJournal {
   }
 
   private static String text(JsonNode n, String field) {
-    JsonNode v = required(n, field);
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException("field " + field + " must be a string, but was " + v);
-    }
-    return v.asText();
+    return textOf(required(n, field), "field " + field);
   }
 
+  private static String textOf(JsonNode v, String what) {
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException(what + " must be a string, but was " + v);
+    }
+    return v.textValue();
+  }
+
+  /**
+   * The entries of an optional object field, none when it is missing. Any other value (an
+   * array, a string) is an error: read as no entries, it would drop what the line holds.
+   */
   private static Iterator<Map.Entry<String, JsonNode>> fields(JsonNode n, String field) {
-    return n.path(field).properties().iterator();
+    return optional(n, field, JsonNode::isObject, "an object").properties().iterator();
+  }
+
+  /** The elements of an optional array field, none when it is missing; see {@link #fields}. */
+  private static JsonNode elements(JsonNode n, String field) {
+    return optional(n, field, JsonNode::isArray, "an array");
+  }
+
+  private static JsonNode optional(JsonNode n, String field, Predicate<JsonNode> shape,
+      String what) {
+    JsonNode v = n.path(field);
+    if (!v.isMissingNode() && !v.isNull() && !shape.test(v)) {
+      throw new IllegalArgumentException("field " + field + " must be " + what + ", but was "
+          + v);
+    }
+    return v;
   }
 }

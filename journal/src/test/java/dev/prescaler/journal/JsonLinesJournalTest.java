@@ -227,6 +227,35 @@ class JsonLinesJournalTest {
   }
 
   @Test
+  void aFieldOfAnotherShapeSkipsItsLineAndIsNeverReadAsEmpty() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    FollowUp follow = new FollowUp(T0.plusSeconds(300), 4, 4, Map.of("rps", 260.0));
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      for (int seq = 0; seq < 5; seq++) {
+        j.append(record(seq));
+      }
+      j.followUp(4, WEB, follow);
+    }
+    List<String> lines = Files.readAllLines(file);
+    lines.set(0, lines.get(0).replace("\"metrics\":{\"rps\":250.0}", "\"metrics\":[250.0]"));
+    lines.set(1, lines.get(1).replace("\"unavailable\":{}", "\"unavailable\":{\"cpu\":5}"));
+    lines.set(2, lines.get(2).replaceFirst("\"reasons\":\\[.*?\\],\"marks\"",
+        "\"reasons\":\"none\",\"marks\""));
+    lines.set(3, lines.get(3).replace("\"point\":[10.0,11.0]", "\"point\":{}"));
+    lines.set(5, lines.get(5).replace("\"loads\":{\"rps\":260.0}", "\"loads\":[260.0]"));
+    Files.write(file, lines, StandardCharsets.UTF_8);
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(file, null, skipped::add)).containsExactly(record(4));
+    String skip = "journal file " + file + ":%d: skipped a corrupt line: %s";
+    assertThat(skipped).containsExactly(
+        skip.formatted(1, "field metrics must be an object, but was [250.0]"),
+        skip.formatted(2, "value of cpu in unavailable must be a string, but was 5"),
+        skip.formatted(3, "field reasons must be an array, but was \"none\""),
+        skip.formatted(4, "field point must be an array, but was {}"),
+        skip.formatted(6, "field loads must be an object, but was [260.0]"));
+  }
+
+  @Test
   void aCorruptLineInTheMiddleIsSkippedWithAWarningNamingFileAndLine() throws Exception {
     Path file = dir.resolve("journal.jsonl");
     try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
