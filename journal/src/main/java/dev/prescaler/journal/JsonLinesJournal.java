@@ -140,10 +140,10 @@ public final class JsonLinesJournal implements DecisionJournal {
   public static final long LARGEST_MAX_FILE_SIZE = 1L << 40;
 
   /**
-   * The longest line, in bytes, that is written or read: 8 MiB. A record is about 2.4 KB; a
-   * longer line is refused by the writer and skipped by the readers, so that no line can make a
-   * reader hold an unbounded amount of memory. A line within it reads back whatever the length
-   * of its names and strings.
+   * The longest line, in bytes, that is written or read: 8 MiB. A record is about 2.5 KB (one
+   * metric with a 30-step forecast, as the agent writes them); a longer line is refused by the
+   * writer and skipped by the readers, so that no line can make a reader hold an unbounded
+   * amount of memory. A line within it reads back whatever the length of its names and strings.
    */
   public static final int MAX_LINE_BYTES = 8 << 20;
 
@@ -780,7 +780,9 @@ public final class JsonLinesJournal implements DecisionJournal {
   /**
    * Reads every record of a journal, oldest first (the rotated file, then the current one, each
    * in file order), with follow-ups attached. Memory grows with the records returned: up to twice
-   * the size limit of JSON. A restart should use {@link #readSince(Path, Instant)} instead.
+   * the size limit of JSON, which takes about 0.7 to 1 times its size on the heap (a read shares
+   * each workload and the texts that repeat across records). A restart should use {@link
+   * #readSince(Path, Instant)} instead.
    *
    * <p>A line that cannot be read is skipped with a WARN naming the file and the line; see the
    * class description.
@@ -797,7 +799,9 @@ public final class JsonLinesJournal implements DecisionJournal {
   /**
    * Reads the records of a journal whose time is at or after {@code since}, oldest first, with
    * their follow-ups attached. It streams the files and keeps only the records returned, so its
-   * memory grows with the window, not with the journal. <b>Callers restoring an engine should use
+   * memory grows with the window, not with the journal; but with many workloads the two files may
+   * hold less than the window, and then it keeps all of them (about 0.7 to 1 times their size on
+   * disk, so up to about twice the size limit). <b>Callers restoring an engine should use
    * this</b>, with {@code since} the engine's clock minus the memory a restore needs (its
    * decision memory, minutes to hours), instead of {@link #read(Path)}.
    *
@@ -899,6 +903,41 @@ public final class JsonLinesJournal implements DecisionJournal {
   /** A record's identity for its follow-ups: sequence numbers alone may repeat across runs. */
   private record RecordKey(long sequence, WorkloadRef workload) {}
 
+  /**
+   * The values one read shares across the records it returns instead of holding a copy per
+   * record: each workload, and the texts that repeat from record to record (a forecast's model,
+   * a reason's step, an action message). A restore holds up to two full files of records, so a
+   * copy of each per record is much of its memory.
+   */
+  private static final class Shared {
+    /** Distinct texts kept for sharing; past this, a text is shared only if already kept. */
+    private static final int MAX_TEXTS = 1 << 16;
+
+    private final Map<WorkloadRef, WorkloadRef> workloads = new HashMap<>();
+    private final Map<String, String> texts = new HashMap<>();
+    private final Map<String, Duration> durations = new HashMap<>();
+
+    WorkloadRef workload(WorkloadRef w) {
+      WorkloadRef known = workloads.putIfAbsent(w, w);
+      return known == null ? w : known;
+    }
+
+    String text(String s) {
+      String known = texts.get(s);
+      if (known != null) {
+        return known;
+      }
+      if (texts.size() < MAX_TEXTS) {
+        texts.put(s, s);
+      }
+      return s;
+    }
+
+    Duration duration(String iso) {
+      return durations.computeIfAbsent(text(iso), Duration::parse);
+    }
+  }
+
   /** One read over the files: what it keeps, and how it treats each line. */
   private static final class Scan {
     final Instant since;
@@ -908,6 +947,7 @@ public final class JsonLinesJournal implements DecisionJournal {
     final List<DecisionRecord> records = new ArrayList<>();
     final Map<RecordKey, Integer> index = new HashMap<>();
     final Set<ModeChangedEvent> modes = new LinkedHashSet<>();
+    final Shared shared = new Shared();
 
     Scan(Instant since, boolean decisions, boolean modeChanges, Consumer<String> skipped) {
       this.since = since;
@@ -970,7 +1010,7 @@ public final class JsonLinesJournal implements DecisionJournal {
       switch (type) {
         case "decision" -> {
           if (decisions) {
-            DecisionRecord r = fromJson(n);
+            DecisionRecord r = fromJson(n, shared);
             if (since == null || !r.time().isBefore(since)) {
               records.add(r);
               index.put(new RecordKey(r.sequence(), r.workload()), records.size() - 1);
@@ -980,7 +1020,7 @@ public final class JsonLinesJournal implements DecisionJournal {
         case "followUp" -> {
           if (decisions) {
             RecordKey key = new RecordKey(longOf(n, "sequence"),
-                workloadFrom(required(n, "workload")));
+                workloadFrom(required(n, "workload"), shared));
             FollowUp f = followUpFrom(required(n, "followUp"));
             Integer i = index.get(key);
             if (i != null) {
@@ -989,7 +1029,7 @@ public final class JsonLinesJournal implements DecisionJournal {
           }
         }
         case "modeChanged" -> {
-          ModeChangedEvent e = modeFrom(n);
+          ModeChangedEvent e = modeFrom(n, shared);
           if (modeChanges) {
             modes.add(e);
           }
@@ -1147,8 +1187,8 @@ public final class JsonLinesJournal implements DecisionJournal {
     return n;
   }
 
-  private static ModeChangedEvent modeFrom(JsonNode n) {
-    return new ModeChangedEvent(workloadFrom(required(n, "workload")),
+  private static ModeChangedEvent modeFrom(JsonNode n, Shared shared) {
+    return new ModeChangedEvent(workloadFrom(required(n, "workload"), shared),
         Instant.parse(text(n, "time")), Mode.valueOf(text(n, "from")),
         Mode.valueOf(text(n, "to")), text(n, "reason"));
   }
@@ -1193,16 +1233,16 @@ public final class JsonLinesJournal implements DecisionJournal {
     return n;
   }
 
-  static DecisionRecord fromJson(JsonNode n) {
+  private static DecisionRecord fromJson(JsonNode n, Shared shared) {
     Map<String, String> unavailable = new LinkedHashMap<>();
     fields(n, "unavailable").forEachRemaining(e -> unavailable.put(e.getKey(),
-        textOf(e.getValue(), "value of " + e.getKey() + " in unavailable")));
+        shared.text(textOf(e.getValue(), "value of " + e.getKey() + " in unavailable"))));
     Map<String, Forecast> forecasts = new LinkedHashMap<>();
     fields(n, "forecasts").forEachRemaining(e -> forecasts.put(e.getKey(),
-        forecastFrom(e.getValue())));
+        forecastFrom(e.getValue(), shared)));
     List<Reason> reasons = new ArrayList<>();
     for (JsonNode rn : elements(n, "reasons")) {
-      reasons.add(new Reason(text(rn, "step"), intOf(rn, "from"), intOf(rn, "to"),
+      reasons.add(new Reason(shared.text(text(rn, "step")), intOf(rn, "from"), intOf(rn, "to"),
           text(rn, "message")));
     }
     Map<String, Integer> marks = new LinkedHashMap<>();
@@ -1212,7 +1252,7 @@ public final class JsonLinesJournal implements DecisionJournal {
     return new DecisionRecord(
         longOf(n, "sequence"),
         Instant.parse(text(n, "time")),
-        workloadFrom(required(n, "workload")),
+        workloadFrom(required(n, "workload"), shared),
         Mode.valueOf(text(n, "mode")),
         DecisionRecord.Kind.valueOf(text(n, "kind")),
         intOf(n, "current"),
@@ -1226,7 +1266,7 @@ public final class JsonLinesJournal implements DecisionJournal {
         reasons,
         marks,
         DecisionRecord.Action.valueOf(text(n, "action")),
-        text(n, "actionMessage"),
+        shared.text(text(n, "actionMessage")),
         f == null ? Optional.empty() : Optional.of(followUpFrom(f)));
   }
 
@@ -1238,8 +1278,9 @@ public final class JsonLinesJournal implements DecisionJournal {
     return n;
   }
 
-  private static WorkloadRef workloadFrom(JsonNode n) {
-    return new WorkloadRef(text(n, "namespace"), text(n, "kind"), text(n, "name"));
+  private static WorkloadRef workloadFrom(JsonNode n, Shared shared) {
+    return shared.workload(new WorkloadRef(shared.text(text(n, "namespace")),
+        shared.text(text(n, "kind")), text(n, "name")));
   }
 
   private static ObjectNode doubles(Map<String, Double> m) {
@@ -1273,9 +1314,9 @@ public final class JsonLinesJournal implements DecisionJournal {
     return n;
   }
 
-  private static Forecast forecastFrom(JsonNode n) {
-    return new Forecast(text(n, "model"), Instant.parse(text(n, "start")),
-        Duration.parse(text(n, "step")), array(n, "point"), array(n, "lower"), array(n, "upper"),
+  private static Forecast forecastFrom(JsonNode n, Shared shared) {
+    return new Forecast(shared.text(text(n, "model")), Instant.parse(text(n, "start")),
+        shared.duration(text(n, "step")), array(n, "point"), array(n, "lower"), array(n, "upper"),
         number(n, "level"));
   }
 

@@ -55,6 +55,27 @@ class JsonLinesJournalTest {
   }
 
   @Test
+  void aReadSharesEachWorkloadAndTheTextsThatRepeatAcrossItsRecords() {
+    // A restore holds up to two full files of records: one copy per record of what repeats
+    // was much of its memory.
+    Path file = dir.resolve("journal.jsonl");
+    FollowUp follow = new FollowUp(T0.plusSeconds(300), 4, 4, Map.of("rps", 260.0));
+    writeRecords(file, 2);
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.followUp(0, WEB, follow);
+    }
+    List<DecisionRecord> back = JsonLinesJournal.read(file);
+    assertThat(back).containsExactly(record(0).withFollowUp(follow), record(1));
+    DecisionRecord a = back.get(0);
+    DecisionRecord b = back.get(1);
+    assertThat(b.workload()).isSameAs(a.workload());
+    assertThat(b.forecasts().get("rps").model()).isSameAs(a.forecasts().get("rps").model());
+    assertThat(b.forecasts().get("rps").step()).isSameAs(a.forecasts().get("rps").step());
+    assertThat(b.reasons().get(1).step()).isSameAs(a.reasons().get(1).step());
+    assertThat(b.actionMessage()).isSameAs(a.actionMessage());
+  }
+
+  @Test
   void valuesJsonHasNoNumberForReadBackAsWritten() {
     Path file = dir.resolve("journal.jsonl");
     DecisionRecord r = record(0);
