@@ -56,6 +56,20 @@ class DeployManifestsTest {
   }
 
   @Test
+  void theAgentsHeapIsThreeQuartersOfItsMemoryLimit() throws Exception {
+    // Restoring a full journal (two files of 64 MiB) needs more than the JVM's default heap, a
+    // quarter of the container's limit.
+    Map<String, Object> container = at(docs("agent.yaml").get(0), "spec", "template", "spec",
+        "containers", "0");
+    List<Map<String, Object>> env = at(container, "env");
+    assertThat(env).anySatisfy(e -> {
+      assertThat(e.get("name")).isEqualTo("JAVA_TOOL_OPTIONS");
+      assertThat(e.get("value").toString()).contains("-XX:MaxRAMPercentage=75");
+    });
+    assertThat(at(container, "resources", "limits", "memory").toString()).isEqualTo("512Mi");
+  }
+
+  @Test
   void theLeaseNamespaceIsTheOneTheRoleGrants() throws Exception {
     AgentConfig c = AgentConfigParser.parse(DEPLOY.resolve("prescaler-config.yaml"));
     assertThat(docs("rbac.yaml")).anySatisfy(d -> {
