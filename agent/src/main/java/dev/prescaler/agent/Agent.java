@@ -160,7 +160,7 @@ public final class Agent implements AutoCloseable {
         ScaleSubresourceExecutor.builder(client).clock(clock).build(),
         HpaFloorExecutor.builder(client).clock(clock).build());
     this.elector = k.leaderElection()
-        ? Optional.of(leaseElector(client, clock, k, identity))
+        ? Optional.of(leaseElector(client, clock, k, config.engine().callTimeout(), identity))
         : Optional.empty();
     if (elector.isPresent()) {
       executor = elector.get().guard(executor);
@@ -243,16 +243,16 @@ public final class Agent implements AutoCloseable {
 
   /**
    * The lease elector of the configuration's {@code kubernetes} section: renewed within 2/3 of
-   * the lease, retried 7 times per lease.
+   * the lease, retried 7 times per lease; its guard starts an executor call only when the
+   * engine's {@code callTimeout} ends before the renew deadline.
    *
    * @throws IllegalArgumentException listing every invalid setting
    */
   static LeaseElector leaseElector(ApiClient client, Clock clock, AgentConfig.Kubernetes k,
-      String identity) {
+      Duration callTimeout, String identity) {
     return LeaseElector.builder(client, k.leaseNamespace(), k.leaseName(), identity)
-        .clock(clock).leaseDuration(k.leaseDuration())
-        .renewDeadline(k.leaseDuration().multipliedBy(2).dividedBy(3))
-        .retryPeriod(k.leaseDuration().dividedBy(7)).build();
+        .clock(clock).leaseDuration(k.leaseDuration()).renewDeadline(k.renewDeadline())
+        .retryPeriod(k.retryPeriod()).callTimeout(callTimeout).build();
   }
 
   /**

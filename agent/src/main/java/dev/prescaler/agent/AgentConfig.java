@@ -39,7 +39,9 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
    *
    * @param syncPeriod tick period; default 15 s
    * @param metricsDelay how late metrics arrive; default 60 s
-   * @param callTimeout timeout of each source read and executor call; default 5 s
+   * @param callTimeout timeout of each source read and executor call; default 5 s. With leader
+   *     election, less than {@link Kubernetes#renewDeadline()} minus {@link
+   *     Kubernetes#retryPeriod()}: the leader starts a call only when it ends by the deadline
    * @param journal the JSON-lines journal file; default none (in memory)
    * @param forecaster the forecaster of every workload, by name ({@code Forecasters.NAMES}, as
    *     {@code simulate --forecaster} takes it); default {@code auto}
@@ -72,6 +74,19 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
       Objects.requireNonNull(leaseDuration, "leaseDuration");
       Objects.requireNonNull(identity, "identity");
       Objects.requireNonNull(modeStore, "modeStore");
+    }
+
+    /**
+     * How long after the start of its last renewal the leader still leads: 2/3 of {@code
+     * leaseDuration}, so that it stops a third of the lease before another replica may take over.
+     */
+    public Duration renewDeadline() {
+      return leaseDuration.multipliedBy(2).dividedBy(3);
+    }
+
+    /** How often each replica tries to acquire or renew the Lease: 1/7 of {@code leaseDuration}. */
+    public Duration retryPeriod() {
+      return leaseDuration.dividedBy(7);
     }
   }
 

@@ -115,6 +115,10 @@ public final class AgentConfigParser {
     // The section counts as given even when it has problems of its own (reported already).
     List<AgentConfig.Workload> workloads = workloads(top.get("workloads"),
         top.containsKey("prometheus"));
+    if (problems.isEmpty() && kubernetes.leaderElection()) {
+      callTimeoutWithinLease(engine.callTimeout(), kubernetes,
+          section(top, "engine").get("callTimeout"));
+    }
     if (!problems.isEmpty()) {
       return null;
     }
@@ -137,6 +141,29 @@ public final class AgentConfigParser {
           + quote(forecaster));
     }
     return new AgentConfig.Engine(sync, delay, timeout, journal, forecaster);
+  }
+
+  /**
+   * The leader's guard starts a call only when the call timeout ends before its renew deadline,
+   * so that every call ends a third of the lease before another replica may take over; after
+   * each renewal it must leave the leader time to start calls until the next one.
+   */
+  private void callTimeoutWithinLease(Duration callTimeout, AgentConfig.Kubernetes k,
+      Object given) {
+    Duration window = k.renewDeadline().minus(k.retryPeriod());
+    if (callTimeout.compareTo(window) >= 0) {
+      problems.add("engine.callTimeout must be < kubernetes.leaseDuration's renew deadline (2/3) "
+          + "minus its retry period (1/7), " + seconds(window) + " for leaseDuration "
+          + seconds(k.leaseDuration()) + " (a call the leader starts must end before the "
+          + "deadline), but was "
+          + (given == null ? seconds(callTimeout) + " (the default)" : describe(given)));
+    }
+  }
+
+  /** A duration as seconds, to the millisecond: {@code 3.143s}, {@code 15s}. */
+  private static String seconds(Duration d) {
+    return BigDecimal.valueOf(d.toNanos(), 9).setScale(3, java.math.RoundingMode.HALF_UP)
+        .stripTrailingZeros().toPlainString() + "s";
   }
 
   private AgentConfig.Kubernetes kubernetes(Map<String, Object> m) {

@@ -410,6 +410,28 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void callTimeout_leavesTheLeaderNoTimeToStartACallBeforeItsRenewDeadline() {
+    assertThatThrownBy(() -> AgentConfigParser.parse("kubernetes:\n  leaseDuration: 6s\n"
+        + MINIMAL, "short-lease.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("engine.callTimeout must be < kubernetes.leaseDuration's renew "
+                + "deadline (2/3) minus its retry period (1/7), 3.143s for leaseDuration 6s (a "
+                + "call the leader starts must end before the deadline), but was 5s (the "
+                + "default)"));
+    assertThatThrownBy(() -> AgentConfigParser.parse("engine:\n  callTimeout: 30s\n"
+        + MINIMAL, "long-call.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("engine.callTimeout must be < kubernetes.leaseDuration's renew "
+                + "deadline (2/3) minus its retry period (1/7), 7.857s for leaseDuration 15s (a "
+                + "call the leader starts must end before the deadline), but was \"30s\""));
+    assertThat(AgentConfigParser.parse("engine:\n  callTimeout: 30s\nkubernetes:\n"
+        + "  leaderElection: false\n" + MINIMAL, "alone.yaml").engine().callTimeout())
+        .as("one replica, no Lease to outlive").isEqualTo(Duration.ofSeconds(30));
+    assertThat(AgentConfigParser.parse("engine:\n  callTimeout: 7856ms\n" + MINIMAL,
+        "edge.yaml").engine().callTimeout()).isEqualTo(Duration.ofMillis(7856));
+  }
+
+  @Test
   void aDurationGivenAsAYamlNumberIsSecondsLikeTheSameDigitsQuoted() {
     AgentConfig c = AgentConfigParser.parse("""
         engine:

@@ -61,9 +61,29 @@ final class ApiCalls {
 
   /** Runs {@code call}, retrying transient errors within the policy's budget. */
   <T> Result<T> run(Call<T> call) {
+    return run(call, null);
+  }
+
+  /**
+   * Runs the write {@code call} as {@link #run} does, asking before each try whether the replica
+   * still leads, when a leader guard runs the call on this thread ({@link
+   * LeaderGatedExecutor#beforeWrite}).
+   *
+   * @param what the request, for the message of a write not sent ({@code PATCH
+   *     horizontalpodautoscalers.autoscaling default/web})
+   * @throws LeaderGatedExecutor.LeadershipLostException when it no longer leads
+   */
+  <T> Result<T> write(String what, Call<T> call) {
+    return run(call, Objects.requireNonNull(what, "what"));
+  }
+
+  private <T> Result<T> run(Call<T> call, String write) {
     Instant deadline = clock.instant().plus(policy.budget());
     boolean uncertain = false;
     for (int attempt = 1; ; attempt++) {
+      if (write != null) {
+        LeaderGatedExecutor.beforeWrite(write, uncertain);
+      }
       ApiException e;
       try {
         return new Result<>(Optional.ofNullable(call.run()), Optional.empty(), attempt, uncertain,

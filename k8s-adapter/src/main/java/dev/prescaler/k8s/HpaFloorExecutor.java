@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * still holds what Prescaler last wrote; a field someone else changed since is left as they set
  * it, and every other field is kept as found. It removes both annotations in the same request: one
  * replace (PUT) of the object just read, carrying its resourceVersion (on 409 it reads again, at
- * most 3 times).
+ * most 3 times). Behind a leader guard ({@link LeaseElector#guard}), every PATCH and PUT, and every
+ * retry of one, is sent only while the guard still lets writes through.
  *
  * <p>Errors are reported as {@link ScaleExecutor} requires: 403/404/422 {@code Failed} with status,
  * resource and server message; 5xx and timeouts retried within the {@link RetryPolicy}. A patch
@@ -190,11 +191,11 @@ public final class HpaFloorExecutor implements ScaleExecutor {
           ? tree(adj.behavior().get()) : orNull(owner.get("behavior")));
     }
     String body = floorPatch(hpa, marks.savedText(owner, written.keySet()), written, current);
-    ApiCalls.Result<V2HorizontalPodAutoscaler> r = calls.run(() -> PatchUtils.patch(
-        V2HorizontalPodAutoscaler.class,
-        () -> api.patchNamespacedHorizontalPodAutoscaler(name, ref.namespace(), new V1Patch(body))
-            .buildCall(null),
-        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+    ApiCalls.Result<V2HorizontalPodAutoscaler> r = calls.write("PATCH " + what,
+        () -> PatchUtils.patch(V2HorizontalPodAutoscaler.class,
+            () -> api.patchNamespacedHorizontalPodAutoscaler(name, ref.namespace(),
+                new V1Patch(body)).buildCall(null),
+            V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
     String done = "PATCH " + what + " minReplicas " + before + " -> " + floor
         + bounds(request.to(), floor, ownerMin, max) + (steers ? steeringText(adj) : "")
         + adoptedText(adopted, owner);
@@ -366,10 +367,13 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       ann.remove(WRITTEN_FIELDS_ANNOTATION);
       hpa.getMetadata().setAnnotations(ann);
       String hpaName = HpaLookup.name(hpa);
+      String hpaWhat = "horizontalpodautoscalers.autoscaling " + workload.namespace() + "/"
+          + hpaName;
       V2HorizontalPodAutoscaler body = hpa;
-      ApiCalls.Result<V2HorizontalPodAutoscaler> put = calls.run(() -> api
-          .replaceNamespacedHorizontalPodAutoscaler(hpaName, workload.namespace(), body)
-          .execute());
+      ApiCalls.Result<V2HorizontalPodAutoscaler> put = calls.write("PUT " + hpaWhat
+          + " (release)", () -> api
+              .replaceNamespacedHorizontalPodAutoscaler(hpaName, workload.namespace(), body)
+              .execute());
       if (put.ok()) {
         LOG.info("{}: released HPA {}/{}: the owner's {} put back{}", workload,
             workload.namespace(), hpaName, restored,
@@ -379,8 +383,7 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       }
       if (put.code() != 409) {
         throw new IllegalStateException("cannot restore the HPA of " + workload + ": "
-            + ApiCalls.describe(put.error().orElseThrow(),
-                "horizontalpodautoscalers.autoscaling " + workload.namespace() + "/" + hpaName));
+            + ApiCalls.describe(put.error().orElseThrow(), hpaWhat));
       }
       LOG.debug("{}: HPA {} changed while restoring it, reading it again", workload, hpaName);
     }

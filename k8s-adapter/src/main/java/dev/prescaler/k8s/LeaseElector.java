@@ -30,12 +30,15 @@ import org.slf4j.LoggerFactory;
  * <p>Expiry is judged as Kubernetes' client-go does, by how long this candidate has seen the same
  * Lease record unchanged on its own {@link Clock}, not by the holder's {@code renewTime}, so clock
  * skew between replicas does not matter. This candidate counts as leader until {@link
- * Builder#renewDeadline} after its last successful renewal; keep the deadline shorter than the
- * lease duration so that it stops acting before another replica may take over.
+ * Builder#renewDeadline} after the start of its last successful renewal; the deadline is shorter
+ * than the lease duration so that it stops acting before another replica may take over.
  *
  * <p>Call {@link #tryAcquireOrRenew()} every {@link Builder#retryPeriod} (or {@link
  * #start(ScheduledExecutorService)}), and wrap the engine's executor with {@link
- * #guard(ScaleExecutor)}. {@link #close()} gives the Lease up at once. Thread-safe.
+ * #guard(ScaleExecutor)}, giving the builder the engine's call timeout ({@link
+ * Builder#callTimeout}): the guard starts a call only when it ends, at the latest, at the renew
+ * deadline, so that every write this candidate makes ends before another replica may take the
+ * Lease over. {@link #close()} gives the Lease up at once. Thread-safe.
  */
 public final class LeaseElector implements AutoCloseable {
   /** Default lease duration: 15 s (client-go's). */
@@ -44,6 +47,8 @@ public final class LeaseElector implements AutoCloseable {
   public static final Duration DEFAULT_RENEW_DEADLINE = Duration.ofSeconds(10);
   /** Default retry period: 2 s. */
   public static final Duration DEFAULT_RETRY_PERIOD = Duration.ofSeconds(2);
+  /** Default call timeout of {@link #guard}: 0 (the guard checks that this candidate leads). */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ZERO;
 
   private static final Logger LOG = LoggerFactory.getLogger(LeaseElector.class);
 
@@ -56,6 +61,7 @@ public final class LeaseElector implements AutoCloseable {
   private final Duration leaseDuration;
   private final Duration renewDeadline;
   private final Duration retryPeriod;
+  private final Duration callTimeout;
 
   /*
    * Rounds and close() hold `lock` for their API calls, which may take up to the client's
@@ -81,6 +87,7 @@ public final class LeaseElector implements AutoCloseable {
     this.leaseDuration = b.leaseDuration;
     this.renewDeadline = b.renewDeadline;
     this.retryPeriod = b.retryPeriod;
+    this.callTimeout = b.callTimeout;
   }
 
   /**
@@ -109,6 +116,31 @@ public final class LeaseElector implements AutoCloseable {
   public boolean isLeader() {
     Instant until = leaderUntil;
     return until != null && clock.instant().isBefore(until);
+  }
+
+  /**
+   * Whether this candidate leads now and still will for {@code span}: a write started now that
+   * takes at most {@code span} ends by the renew deadline, so before another candidate may take
+   * the Lease over.
+   */
+  boolean leadsFor(Duration span) {
+    Instant until = leaderUntil;
+    return until != null && clock.instant().plus(span).isBefore(until);
+  }
+
+  /** Why {@link #guard} refuses now: who holds the Lease, or how little of the lease is left. */
+  String whyNotLeading() {
+    String h = holder;
+    if (isLeader()) {
+      return "lease " + lease() + ", held by this replica (" + identity + "), ends in less than "
+          + "the call timeout (" + callTimeout + ") unless renewed first";
+    }
+    if (h.equals(identity)) {
+      return "this replica (" + identity + ") has not renewed lease " + lease() + " within its "
+          + "renew deadline (" + renewDeadline + ")";
+    }
+    return "lease " + lease() + " is held by " + (h.isEmpty() ? "nobody" : h) + ", this replica ("
+        + identity + ") only observes";
   }
 
   /**
@@ -288,18 +320,24 @@ public final class LeaseElector implements AutoCloseable {
   }
 
   /**
-   * An executor that applies only while this candidate leads; otherwise it refuses. Its {@code
-   * release} releases only while this candidate leads, so that a standby replica that closes does
-   * not undo what the leader set; otherwise it throws {@link IllegalStateException}, so that an
-   * engine keeps the release pending and sends it again on its later ticks, which succeed once
-   * this candidate leads again (a release refused in a tick during which the Lease lapsed is not
-   * lost). A standby engine that closes therefore logs one WARN per workload it held in HPA-floor
-   * mode: the release was not sent.
+   * An executor that applies only while this candidate leads, and still will for the {@linkplain
+   * Builder#callTimeout call timeout}: a call it starts ends, at the latest, at the renew deadline,
+   * before another replica may take over. Otherwise it refuses. It asks again before each write
+   * request the call makes through this module's executors (each PATCH, PUT and retry), so a call
+   * that outlives the leadership it started under (held in a slow API server, or not bounded by
+   * an engine's call timeout) sends no write once this candidate no longer leads: such a call is
+   * refused too, or {@code Failed} when an earlier try of its write may have been applied.
+   *
+   * <p>Its {@code release} releases only while this candidate leads, so that a standby replica
+   * that closes does not undo what the leader set; otherwise it throws {@link
+   * IllegalStateException}, so that an engine keeps the release pending and sends it again on its
+   * later ticks, which succeed once this candidate leads again (a release refused in a tick during
+   * which the Lease lapsed is not lost). A standby engine that closes therefore logs one WARN per
+   * workload it held in HPA-floor mode: the release was not sent.
    */
   public ScaleExecutor guard(ScaleExecutor executor) {
-    return new LeaderGatedExecutor(executor, w -> isLeader(),
-        w -> "not the leader: lease " + lease() + " is held by "
-            + holder().orElse("nobody") + ", this replica (" + identity + ") only observes");
+    return new LeaderGatedExecutor(executor, w -> leadsFor(callTimeout),
+        w -> LeaderGatedExecutor.NOT_LEADER + ": " + whyNotLeading());
   }
 
   /**
@@ -322,6 +360,7 @@ public final class LeaseElector implements AutoCloseable {
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
     private Duration renewDeadline = DEFAULT_RENEW_DEADLINE;
     private Duration retryPeriod = DEFAULT_RETRY_PERIOD;
+    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
 
     private Builder(ApiClient client, String namespace, String name, String identity) {
       this.client = Objects.requireNonNull(client, "client");
@@ -355,6 +394,19 @@ public final class LeaseElector implements AutoCloseable {
     }
 
     /**
+     * The longest one call through {@link #guard} may take: the call timeout of the engine the
+     * guard is given to. The guard starts a call only while this candidate leads for at least
+     * this long more, and otherwise refuses it as not leading. At least 0 and less than {@code
+     * renewDeadline - retryPeriod}, so that a leader renewed every retry period can always start
+     * one; default 0 (the guard checks only that this candidate leads, before the call and before
+     * each of its writes).
+     */
+    public Builder callTimeout(Duration callTimeout) {
+      this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+      return this;
+    }
+
+    /**
      * Builds the elector.
      *
      * @throws IllegalArgumentException listing every invalid field and its value
@@ -384,6 +436,12 @@ public final class LeaseElector implements AutoCloseable {
           || retryPeriod.compareTo(renewDeadline) >= 0) {
         p.append("\n- retryPeriod must be > 0 and < renewDeadline (").append(renewDeadline)
             .append("), but was ").append(retryPeriod);
+      }
+      Duration window = renewDeadline.minus(retryPeriod);
+      if (callTimeout.isNegative() || !window.isNegative() && callTimeout.compareTo(window) >= 0) {
+        p.append("\n- callTimeout must be >= 0 and < renewDeadline (").append(renewDeadline)
+            .append(") - retryPeriod (").append(retryPeriod).append("), but was ")
+            .append(callTimeout);
       }
       if (p.length() > 0) {
         throw new IllegalArgumentException("Invalid LeaseElector:" + p);

@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * scale is read again and the outcome is {@code Applied} only when it shows the requested count
  * ({@code Refused} when it shows another, {@code Failed} when the re-read fails); when the retries
  * run out instead, the outcome is {@code Failed} with a message that says the change may have been
- * applied, not "nothing changed". Thread-safe.
+ * applied, not "nothing changed". Behind a leader guard ({@link LeaseElector#guard}), the PATCH and
+ * every retry of it are sent only while the guard still lets writes through. Thread-safe.
  */
 public final class ScaleSubresourceExecutor implements ScaleExecutor {
   /** Default time a namespace's HPA list is reused for conflict detection: 30 s. */
@@ -127,8 +128,8 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     if (scale.specReplicas() == request.to()) {
       return ScaleOutcome.applied(request.to(), what + " already at " + request.to());
     }
-    ApiCalls.Result<ScaleClient.Scale> patched =
-        calls.run(scales.patch(r, ref, request.to(), scale.resourceVersion()));
+    ApiCalls.Result<ScaleClient.Scale> patched = calls.write("PATCH " + what,
+        scales.patch(r, ref, request.to(), scale.resourceVersion()));
     if (patched.ok()) {
       LOG.debug("{}: {} spec.replicas {} -> {}", ref, what, scale.specReplicas(), request.to());
       return ScaleOutcome.applied(request.to(), "PATCH " + what + " spec.replicas "

@@ -21,10 +21,12 @@ import java.util.TreeSet;
 public final class ShardedLeaderElection implements AutoCloseable {
   private final List<LeaseElector> shards;
   private final int maxHeld;
+  private final Duration callTimeout;
 
-  private ShardedLeaderElection(List<LeaseElector> shards, int maxHeld) {
+  private ShardedLeaderElection(List<LeaseElector> shards, int maxHeld, Duration callTimeout) {
     this.shards = List.copyOf(shards);
     this.maxHeld = maxHeld;
+    this.callTimeout = callTimeout;
   }
 
   /**
@@ -110,22 +112,25 @@ public final class ShardedLeaderElection implements AutoCloseable {
 
   /** Whether this replica leads the workload's shard now. */
   public boolean owns(WorkloadRef workload) {
-    return shards.get(shardOf(workload, shards.size())).isLeader();
+    return shardOf(workload).isLeader();
   }
 
   /**
-   * An executor that applies only for workloads whose shard this replica leads. Its {@code
-   * release} throws {@link IllegalStateException} for the others, as {@link LeaseElector#guard}
-   * does: the engine keeps the release pending, sends it again every tick (logging a WARN) and
-   * it goes through once this replica leads the shard, unless the workload is back in HPA-floor
-   * mode by then.
+   * An executor that applies only for workloads whose shard this replica leads, and still will for
+   * the {@linkplain Builder#callTimeout call timeout}, asking again before each write request, as
+   * {@link LeaseElector#guard} does. Its {@code release} throws {@link IllegalStateException} for
+   * the others, as {@link LeaseElector#guard} does: the engine keeps the release pending, sends it
+   * again every tick (logging a WARN) and it goes through once this replica leads the shard,
+   * unless the workload is back in HPA-floor mode by then.
    */
   public ScaleExecutor guard(ScaleExecutor executor) {
-    return new LeaderGatedExecutor(executor, this::owns, w -> {
-      LeaseElector e = shards.get(shardOf(w, shards.size()));
-      return "not the leader of " + w + "'s shard: lease " + e.lease() + " is held by "
-          + e.holder().orElse("nobody") + ", this replica (" + e.identity() + ") only observes";
-    });
+    return new LeaderGatedExecutor(executor, w -> shardOf(w).leadsFor(callTimeout),
+        w -> LeaderGatedExecutor.NOT_LEADER + " of " + w + "'s shard: "
+            + shardOf(w).whyNotLeading());
+  }
+
+  private LeaseElector shardOf(WorkloadRef workload) {
+    return shards.get(shardOf(workload, shards.size()));
   }
 
   /** Gives up every shard Lease held. */
@@ -145,6 +150,7 @@ public final class ShardedLeaderElection implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Duration leaseDuration = LeaseElector.DEFAULT_LEASE_DURATION;
     private Duration renewDeadline = LeaseElector.DEFAULT_RENEW_DEADLINE;
+    private Duration callTimeout = LeaseElector.DEFAULT_CALL_TIMEOUT;
 
     private Builder(ApiClient client, String namespace, String prefix, String identity) {
       this.client = Objects.requireNonNull(client, "client");
@@ -196,6 +202,16 @@ public final class ShardedLeaderElection implements AutoCloseable {
     }
 
     /**
+     * The longest one call through {@link #guard} may take; default 0 (see {@link
+     * LeaseElector.Builder#callTimeout}; each shard's retry period is a fifth of the renew
+     * deadline).
+     */
+    public Builder callTimeout(Duration callTimeout) {
+      this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+      return this;
+    }
+
+    /**
      * Builds the election.
      *
      * @throws IllegalArgumentException when {@code maxShardsHeld} exceeds {@code shards} or a
@@ -213,9 +229,9 @@ public final class ShardedLeaderElection implements AutoCloseable {
             .leaseDuration(leaseDuration).renewDeadline(renewDeadline)
             .retryPeriod(renewDeadline.dividedBy(5).isZero() ? Duration.ofMillis(1)
                 : renewDeadline.dividedBy(5))
-            .build());
+            .callTimeout(callTimeout).build());
       }
-      return new ShardedLeaderElection(list, max);
+      return new ShardedLeaderElection(list, max, callTimeout);
     }
   }
 }

@@ -20,9 +20,12 @@ import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerBehavior;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,9 +160,7 @@ class ClusterFlowsTest {
     floor.release(ref);
     V2HorizontalPodAutoscaler restored = k8s.readHpa("shop-hpa");
     assertThat(restored.getSpec()).isEqualTo(original.getSpec());
-    assertThat(restored.getMetadata().getAnnotations() == null ? java.util.Map.of()
-        : restored.getMetadata().getAnnotations())
-        .doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+    assertThat(annotations(restored)).doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
 
     floor.release(ref);
     assertThat(k8s.readHpa("shop-hpa").getSpec()).isEqualTo(original.getSpec());
@@ -192,9 +193,7 @@ class ClusterFlowsTest {
     assertThat(released.getSpec().getMinReplicas()).as("Prescaler's floor undone").isEqualTo(3);
     assertThat(released.getSpec().getMaxReplicas()).as("the operator's").isEqualTo(20);
     assertThat(released.getSpec().maxReplicas(10)).isEqualTo(original.getSpec());
-    assertThat(released.getMetadata().getAnnotations() == null ? java.util.Map.of()
-        : released.getMetadata().getAnnotations())
-        .doesNotContainKeys(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
+    assertThat(annotations(released)).doesNotContainKeys(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
             HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION);
   }
 
@@ -213,9 +212,7 @@ class ClusterFlowsTest {
 
     V2HorizontalPodAutoscaler released = k8s.readHpa("orders-hpa");
     assertThat(released.getSpec().getMinReplicas()).isEqualTo(7);
-    assertThat(released.getMetadata().getAnnotations() == null ? java.util.Map.of()
-        : released.getMetadata().getAnnotations())
-        .doesNotContainKeys(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
+    assertThat(annotations(released)).doesNotContainKeys(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
             HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION);
   }
 
@@ -328,6 +325,113 @@ class ClusterFlowsTest {
     assertThat(released).hasValue(1);
     assertThat(k8s.deploymentReplicas("guarded")).isEqualTo(3);
     leader.close();
+  }
+
+  private static Map<String, String> annotations(V2HorizontalPodAutoscaler hpa) {
+    Map<String, String> a = hpa.getMetadata().getAnnotations();
+    return a == null ? Map.of() : a;
+  }
+
+  /**
+   * Two replicas on a fresh Lease (15 s, deadline 10 s): a leads and has raised the floor of the
+   * HPA of Deployment {@code name} (minReplicas 2 of 20) to 8, b stands by. After {@link
+   * #slowNext()}, a's next {@code method} request waits in a slow API server: 16 s pass, b takes
+   * the Lease over and does {@code meanwhile} with its own executor, then a's request goes on.
+   */
+  private static final class Handover {
+    final ManualClock clock = new ManualClock(T0);
+    final WorkloadRef ref;
+    final WorkloadSpec spec;
+    final LeaseElector a;
+    final LeaseElector b;
+    final HpaFloorExecutor floorA;
+    final HpaFloorExecutor floorB;
+    private final AtomicBoolean slow = new AtomicBoolean();
+
+    Handover(String name, String method, Consumer<Handover> meanwhile) throws ApiException {
+      k8s.deployment(name, 4);
+      k8s.hpa(name + "-hpa", "Deployment", name, 2, 20, null);
+      ref = WorkloadRef.deployment(k8s.namespace(), name);
+      spec = spec(ref, Mode.HPA_FLOOR, 1, 20);
+      String lease = name + "-" + Long.toHexString(System.identityHashCode(clock));
+      a = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE, lease, "replica-a")
+          .clock(clock).build();
+      b = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE, lease, "replica-b")
+          .clock(clock).build();
+      floorB = HpaFloorExecutor.builder(k8s.adapter()).clock(clock).sleeper(d -> { }).build();
+      floorA = HpaFloorExecutor.builder(k8s.adapter(chain -> {
+        if (chain.request().method().equals(method) && slow.getAndSet(false)) {
+          clock.advance(Duration.ofSeconds(16));
+          assertThat(b.tryAcquireOrRenew()).as("a's lease seen unchanged for 16 s of 15")
+              .isTrue();
+          meanwhile.accept(this);
+        }
+        return chain.proceed(chain.request());
+      })).clock(clock).sleeper(d -> { }).build();
+      assertThat(a.tryAcquireOrRenew()).isTrue();
+      assertThat(b.tryAcquireOrRenew()).isFalse();
+      assertThat(a.guard(floorA).apply(request(spec, Mode.HPA_FLOOR, 4, 8)).isApplied())
+          .isTrue();
+    }
+
+    /** A second later, while a still leads, its next request of the method is slow. */
+    void slowNext() {
+      clock.advance(Duration.ofSeconds(1));
+      slow.set(true);
+    }
+  }
+
+  /**
+   * Replica a's floor call starts while it leads, then its HPA list waits past the renew deadline;
+   * meanwhile b takes the Lease over and, on its first round, gives the HPA back (as the agent
+   * does for a workload it does not hold in HPA-floor mode). The list returns: a's PATCH must not
+   * raise the floor again behind b's back.
+   */
+  @Test
+  void aFloorCallThatOutlivedTheLeaseSendsNoPatchOnceTheNextLeaderGaveTheHpaBack()
+      throws ApiException {
+    Handover h = new Handover("fenced", "GET", x -> x.b.guard(x.floorB).release(x.ref));
+    assertThat(k8s.readHpa("fenced-hpa").getSpec().getMinReplicas()).isEqualTo(8);
+
+    h.slowNext();
+    ScaleOutcome late = h.a.guard(h.floorA).apply(request(h.spec, Mode.HPA_FLOOR, 4, 10));
+
+    assertThat(late.status()).as(late.message()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(LeaseElector.refusedForNotLeading(late)).isTrue();
+    assertThat(late.message()).contains("PATCH horizontalpodautoscalers.autoscaling "
+        + k8s.namespace() + "/fenced-hpa not sent, nothing changed");
+    V2HorizontalPodAutoscaler hpa = k8s.readHpa("fenced-hpa");
+    assertThat(hpa.getSpec().getMinReplicas()).as("given back by b, not raised again by a")
+        .isEqualTo(2);
+    assertThat(annotations(hpa)).doesNotContainKeys(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
+        HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION);
+    h.b.close();
+  }
+
+  /**
+   * Replica a's release meets a 409 because b took the Lease over and raised the floor while a's
+   * PUT was on its way: a reads the HPA again but must not send its PUT again, which would undo
+   * the floor of the replica that now leads.
+   */
+  @Test
+  void aReleaseThatOutlivedTheLeaseDoesNotPutAgainAfterA409() throws ApiException {
+    Handover h = new Handover("handed", "PUT", x -> assertThat(x.b.guard(x.floorB)
+        .apply(request(x.spec, Mode.HPA_FLOOR, 4, 12)).isApplied()).isTrue());
+
+    h.slowNext();
+    assertThatThrownBy(() -> h.a.guard(h.floorA).release(h.ref))
+        .as("a release stopped for not leading must not look done")
+        .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("not the leader")
+        .hasMessageContaining("PUT horizontalpodautoscalers.autoscaling " + k8s.namespace()
+            + "/handed-hpa (release) not sent, nothing changed");
+
+    V2HorizontalPodAutoscaler hpa = k8s.readHpa("handed-hpa");
+    assertThat(hpa.getSpec().getMinReplicas()).as("b's floor").isEqualTo(12);
+    assertThat(annotations(hpa)).containsKeys(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
+        HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION);
+    h.b.guard(h.floorB).release(h.ref);
+    assertThat(k8s.readHpa("handed-hpa").getSpec().getMinReplicas()).isEqualTo(2);
+    h.b.close();
   }
 
   @Test

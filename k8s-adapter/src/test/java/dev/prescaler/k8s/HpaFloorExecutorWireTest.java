@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
+import dev.prescaler.core.ScaleExecutor;
 import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -450,6 +452,26 @@ class HpaFloorExecutorWireTest {
     assertThat(o.message()).startsWith("HTTP 500 InternalError on horizontalpodautoscalers"
         + ".autoscaling default/web-hpa: etcdserver: request timed out (after 4 tries)")
         .contains("may have been applied").doesNotContain("nothing changed");
+  }
+
+  @Test
+  void behindALeaderGuardAPatchIsNotTriedAgainOnceTheReplicaNoLongerLeads() {
+    wire.json(200, list(hpa("55", null)))
+        .status(500, "InternalError", "etcdserver: request timed out");
+    AtomicBoolean leads = new AtomicBoolean(true);
+    HpaFloorExecutor floor = HpaFloorExecutor.builder(wire.client()).clock(new ManualClock(T0))
+        .sleeper(d -> leads.set(false)).build(); // the lease lapses during the backoff
+    ScaleExecutor guarded = new LeaderGatedExecutor(floor, w -> leads.get(),
+        w -> "lease prescaler/prescaler-agent lapsed");
+
+    ScaleOutcome o = guarded.apply(request(2, 5));
+
+    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    assertThat(o.message()).isEqualTo("not the leader: lease prescaler/prescaler-agent lapsed; "
+        + "PATCH horizontalpodautoscalers.autoscaling default/web-hpa not sent again, but an "
+        + "earlier try timed out or met a server error, so the change may have been applied");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "PATCH " + HPAS + "/web-hpa");
   }
 
   @Test

@@ -41,7 +41,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import okhttp3.Interceptor;
 import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -62,13 +64,15 @@ public final class KubeBackend implements AutoCloseable {
   private static final java.util.logging.Logger FABRIC8_LOG = quiet("io.fabric8");
 
   private final KubernetesMockServer mock;
+  private final String kubeconfig;
   private final ApiClient adapter;
   private final ApiClient fixture;
   private final String namespace;
 
-  private KubeBackend(KubernetesMockServer mock, ApiClient adapter, ApiClient fixture,
-      String namespace) {
+  private KubeBackend(KubernetesMockServer mock, String kubeconfig, ApiClient adapter,
+      ApiClient fixture, String namespace) {
     this.mock = mock;
+    this.kubeconfig = kubeconfig;
     this.adapter = adapter;
     this.fixture = fixture;
     this.namespace = namespace;
@@ -101,7 +105,7 @@ public final class KubeBackend implements AutoCloseable {
         new HashMap<>(), new OfficialClientCompatDispatcher(), false);
     server.init();
     String url = "http://" + server.getHostName() + ":" + server.getPort();
-    return new KubeBackend(server, TestClients.adapter(url, Duration.ofSeconds(10)),
+    return new KubeBackend(server, null, TestClients.adapter(url, Duration.ofSeconds(10)),
         TestClients.fixture(url), "shop");
   }
 
@@ -124,7 +128,7 @@ public final class KubeBackend implements AutoCloseable {
       throw new IllegalStateException("cannot create test namespaces: " + e.getCode() + " "
           + e.getResponseBody(), e);
     }
-    return new KubeBackend(null, adapter, fixture, ns);
+    return new KubeBackend(null, kubeconfig, adapter, fixture, ns);
   }
 
   public boolean isMock() {
@@ -134,6 +138,20 @@ public final class KubeBackend implements AutoCloseable {
   /** The client the code under test uses; its requests are recorded. */
   public ApiClient adapter() {
     return adapter;
+  }
+
+  /**
+   * Another client like {@link #adapter()} (its requests recorded), each of whose requests passes
+   * through {@code first} before anything else: to act while a request of the code under test is
+   * on its way (another replica taking over meanwhile).
+   */
+  public ApiClient adapter(Interceptor first) {
+    ApiClient c = mock != null ? TestClients.adapter(adapter.getBasePath(), Duration.ofSeconds(10))
+        : TestClients.fromKubeconfig(kubeconfig, true);
+    OkHttpClient.Builder b = c.getHttpClient().newBuilder();
+    b.interceptors().add(0, first);
+    c.setHttpClient(b.build());
+    return c;
   }
 
   /** The client fixtures use. */

@@ -5,6 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.ScaleExecutor;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.ScaleRequest;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.testkit.ManualClock;
 import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
@@ -165,6 +172,45 @@ class LeaseElectorWireTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void theGuardStartsACallOnlyWhenTheCallTimeoutEndsBeforeTheRenewDeadline() {
+    LeaseElector e = LeaseElector.builder(wire.client(), "prescaler", "engine", "pod-a")
+        .clock(clock).callTimeout(Duration.ofSeconds(5)).build();
+    wire.json(200, lease("pod-a", "5")).json(200, lease("pod-a", "6"));
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    ScaleExecutor guarded = e.guard(r -> ScaleOutcome.applied(r.to(), "applied"));
+    WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment("shop", "web"))
+        .maxReplicas(10).metric(MetricTarget.utilization("cpu", 70)).mode(Mode.ACT).build();
+    ScaleRequest request = new ScaleRequest(spec, Mode.ACT, 2, 3, List.of(), T0);
+
+    clock.advance(Duration.ofMillis(4999));
+    assertThat(guarded.apply(request).isApplied()).as("ends 1 ms before the deadline").isTrue();
+    clock.advance(Duration.ofMillis(1));
+    ScaleOutcome late = guarded.apply(request);
+    assertThat(e.isLeader()).isTrue();
+    assertThat(late.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(LeaseElector.refusedForNotLeading(late)).isTrue();
+    assertThat(late.message()).isEqualTo("not the leader: lease prescaler/engine, held by this "
+        + "replica (pod-a), ends in less than the call timeout (PT5S) unless renewed first");
+    assertThatThrownBy(() -> guarded.release(spec.workload()))
+        .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("; release not sent");
+
+    wire.json(200, lease("pod-a", "6")).json(200, lease("pod-a", "7"));
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    assertThat(guarded.apply(request).isApplied()).as("renewed").isTrue();
+  }
+
+  @Test
+  void callTimeout_leavesNoTimeToStartACallBetweenTwoRenewals() {
+    assertThatThrownBy(() -> LeaseElector.builder(wire.client(), "prescaler", "engine", "pod-a")
+        .callTimeout(Duration.ofSeconds(8)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid LeaseElector:\n- callTimeout must be >= 0 and < renewDeadline "
+            + "(PT10S) - retryPeriod (PT2S), but was PT8S");
+    assertThat(LeaseElector.builder(wire.client(), "prescaler", "engine", "pod-a")
+        .callTimeout(Duration.ofMillis(7999)).build()).isNotNull();
   }
 
   @Test
