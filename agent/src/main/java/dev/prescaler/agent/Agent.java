@@ -60,6 +60,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,7 +129,7 @@ public final class Agent implements AutoCloseable {
   private volatile boolean ready;
   private volatile boolean closed;
 
-  private Agent(AgentConfig config, ApiClient client, Clock clock) {
+  private Agent(AgentConfig config, ApiClient client, Clock clock, LongSupplier ticker) {
     this.config = config;
     this.clock = clock;
     AgentConfig.Kubernetes k = config.kubernetes();
@@ -160,7 +161,8 @@ public final class Agent implements AutoCloseable {
         ScaleSubresourceExecutor.builder(client).clock(clock).build(),
         HpaFloorExecutor.builder(client).clock(clock).build());
     this.elector = k.leaderElection()
-        ? Optional.of(leaseElector(client, clock, k, config.engine().callTimeout(), identity))
+        ? Optional.of(leaseElector(client, clock, ticker, k, config.engine().callTimeout(),
+            identity))
         : Optional.empty();
     if (elector.isPresent()) {
       executor = elector.get().guard(executor);
@@ -243,16 +245,17 @@ public final class Agent implements AutoCloseable {
 
   /**
    * The lease elector of the configuration's {@code kubernetes} section: renewed within 2/3 of
-   * the lease, retried 7 times per lease; its guard starts an executor call only when the
-   * engine's {@code callTimeout} ends before the renew deadline.
+   * the lease, retried 7 times per lease, both timed on {@code ticker}; its guard starts an
+   * executor call only when the engine's {@code callTimeout} ends before the renew deadline.
    *
    * @throws IllegalArgumentException listing every invalid setting
    */
-  static LeaseElector leaseElector(ApiClient client, Clock clock, AgentConfig.Kubernetes k,
-      Duration callTimeout, String identity) {
+  static LeaseElector leaseElector(ApiClient client, Clock clock, LongSupplier ticker,
+      AgentConfig.Kubernetes k, Duration callTimeout, String identity) {
     return LeaseElector.builder(client, k.leaseNamespace(), k.leaseName(), identity)
-        .clock(clock).leaseDuration(k.leaseDuration()).renewDeadline(k.renewDeadline())
-        .retryPeriod(k.retryPeriod()).callTimeout(callTimeout).build();
+        .clock(clock).ticker(ticker).leaseDuration(k.leaseDuration())
+        .renewDeadline(k.renewDeadline()).retryPeriod(k.retryPeriod()).callTimeout(callTimeout)
+        .build();
   }
 
   /**
@@ -270,14 +273,24 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Builds an agent (not yet running) from a validated configuration.
+   * Builds an agent (not yet running) from a validated configuration. Its Lease is timed on
+   * {@code System::nanoTime}.
    *
    * @param client the Kubernetes API client
    * @param clock the clock of every decision
    */
   public static Agent create(AgentConfig config, ApiClient client, Clock clock) {
+    return create(config, client, clock, System::nanoTime);
+  }
+
+  /**
+   * Builds an agent whose Lease is timed on {@code ticker}, a monotonic source of nanoseconds
+   * (tests pass {@code ManualClock::nanos}, so that the lease expires as they move the clock).
+   */
+  static Agent create(AgentConfig config, ApiClient client, Clock clock, LongSupplier ticker) {
     return new Agent(Objects.requireNonNull(config, "config"), Objects.requireNonNull(client,
-        "client"), Objects.requireNonNull(clock, "clock"));
+        "client"), Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(ticker,
+        "ticker"));
   }
 
   private void resumeModes(List<ModeChangedEvent> pastModes, Map<WorkloadRef, Mode> targets) {

@@ -115,7 +115,7 @@ class AgentEndToEndIT {
     List<Integer> observedReplicas = new ArrayList<>();
     List<Integer> actingReplicas = new ArrayList<>();
     Instant promotedAt = null;
-    try (Agent agent = Agent.create(config, kube.adapter(), clock)) {
+    try (Agent agent = Agent.create(config, kube.adapter(), clock, clock::nanos)) {
       int port = agent.serve();
       while (clock.instant().isBefore(end.minus(Duration.ofMinutes(2)))) {
         agent.elector().orElseThrow().tryAcquireOrRenew();

@@ -94,7 +94,12 @@ class AgentFailoverTest {
   }
 
   private Agent agent(AgentConfig config) {
-    return Agent.create(config, kube.adapter(), clock);
+    return agent(config, kube.adapter());
+  }
+
+  /** An agent on {@code client}, its Lease timed by the test's clock. */
+  private Agent agent(AgentConfig config, ApiClient client) {
+    return Agent.create(config, client, clock, clock::nanos);
   }
 
   /**
@@ -337,7 +342,7 @@ class AgentFailoverTest {
   @Test
   void aChangeTheStoreDidNotTakeIsNotSentOverALaterLeadersEntry() throws ApiException {
     AtomicBoolean storeDown = new AtomicBoolean();
-    Agent a = Agent.create(config("agent-a", "act"), refusingStorePatches(storeDown), clock);
+    Agent a = agent(config("agent-a", "act"), refusingStorePatches(storeDown));
     Agent b = agent(config("agent-b", "act"));
     try {
       promoteThenDemoteWhileTheStoreIsDown(a, storeDown);
@@ -364,7 +369,7 @@ class AgentFailoverTest {
   void aChangeTheStoreDidNotTakeStaysOverAnOlderEntryWhenTheLeaseComesBack()
       throws ApiException {
     AtomicBoolean storeDown = new AtomicBoolean();
-    Agent a = Agent.create(config("agent-a", "act"), refusingStorePatches(storeDown), clock);
+    Agent a = agent(config("agent-a", "act"), refusingStorePatches(storeDown));
     Agent b = agent(config("agent-b", "act"));
     try {
       promoteThenDemoteWhileTheStoreIsDown(a, storeDown);
@@ -386,7 +391,7 @@ class AgentFailoverTest {
   void aChangeTheStoreDidNotTakeWaitsForTheNewTermToReadTheStore() throws ApiException {
     AtomicBoolean storeDown = new AtomicBoolean();
     AtomicInteger failedReads = new AtomicInteger();
-    Agent a = Agent.create(config("agent-a", "act"), flakyStore(storeDown, failedReads), clock);
+    Agent a = agent(config("agent-a", "act"), flakyStore(storeDown, failedReads));
     Agent b = agent(config("agent-b", "act"));
     try {
       promoteThenDemoteWhileTheStoreIsDown(a, storeDown);
@@ -506,8 +511,8 @@ class AgentFailoverTest {
       throws ApiException {
     AtomicBoolean storeDown = new AtomicBoolean();
     AtomicReference<Runnable> afterRead = new AtomicReference<>();
-    Agent a = Agent.create(config("agent-a", "act"),
-        flakyStore(storeDown, new AtomicInteger(), afterRead), clock);
+    Agent a = agent(config("agent-a", "act"),
+        flakyStore(storeDown, new AtomicInteger(), afterRead));
     Agent b = agent(config("agent-b", "act"));
     try {
       lead(a);

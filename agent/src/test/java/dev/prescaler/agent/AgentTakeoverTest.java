@@ -82,6 +82,11 @@ class AgentTakeoverTest {
         + TestConfigs.cpuWorkload(kube.namespace(), "web", mode, "");
   }
 
+  /** An agent whose Lease is timed by {@code clock}. */
+  private Agent agent(AgentConfig config, ManualClock clock) {
+    return Agent.create(config, kube.adapter(), clock, clock::nanos);
+  }
+
   private V2HorizontalPodAutoscaler hpa() throws ApiException {
     return hpas.readNamespacedHorizontalPodAutoscaler("web-hpa", kube.namespace()).execute();
   }
@@ -93,7 +98,7 @@ class AgentTakeoverTest {
   @Test
   void theNewLeaderRestoresAFloorItDoesNotHoldAndAStandbyLeavesItAlone() throws ApiException {
     ManualClock clock = new ManualClock(T0);
-    try (Agent agent = Agent.create(config("hpa-floor", true), kube.adapter(), clock)) {
+    try (Agent agent = agent(config("hpa-floor", true), clock)) {
       agent.runOnce(); // standby: the lease is not ours yet
       assertThat(hpa().getSpec().getMinReplicas()).as("a standby touches nothing").isEqualTo(8);
 
@@ -109,7 +114,7 @@ class AgentTakeoverTest {
   @Test
   void observeOnlyIsTheKillSwitchThatGivesTheHpaBack() throws ApiException {
     ManualClock clock = new ManualClock(T0);
-    try (Agent agent = Agent.create(config("observe-only", false), kube.adapter(), clock)) {
+    try (Agent agent = agent(config("observe-only", false), clock)) {
       agent.runOnce();
       assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(2);
       assertThat(annotations(hpa())).doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
@@ -124,7 +129,7 @@ class AgentTakeoverTest {
     h.getMetadata().setAnnotations(Map.of(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION, "{oops"));
     hpas.replaceNamespacedHorizontalPodAutoscaler("web-hpa", kube.namespace(), h).execute();
     ManualClock clock = new ManualClock(T0);
-    try (Agent agent = Agent.create(config("hpa-floor", false), kube.adapter(), clock)) {
+    try (Agent agent = agent(config("hpa-floor", false), clock)) {
       agent.runOnce();
       assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(8);
       agent.runOnce();
@@ -146,7 +151,7 @@ class AgentTakeoverTest {
     ManualClock clock = new ManualClock(T0);
     AgentConfig promoted = AgentConfigParser.parse(configText("hpa-floor", true)
         .replace("mode: hpa-floor", "mode: hpa-floor\n    promoted: true"), "promoted.yaml");
-    try (Agent agent = Agent.create(promoted, kube.adapter(), clock)) {
+    try (Agent agent = agent(promoted, clock)) {
       assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
       agent.runOnce();
       assertThat(agent.engine().spec(web()).orElseThrow().mode()).isEqualTo(Mode.HPA_FLOOR);

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +29,15 @@ import org.slf4j.LoggerFactory;
  * the resourceVersion read, so of two candidates racing only one wins (the other gets 409).
  *
  * <p>Expiry is judged as Kubernetes' client-go does, by how long this candidate has seen the same
- * Lease record unchanged on its own {@link Clock}, not by the holder's {@code renewTime}, so clock
- * skew between replicas does not matter. This candidate counts as leader until {@link
- * Builder#renewDeadline} after the start of its last successful renewal; the deadline is shorter
- * than the lease duration so that it stops acting before another replica may take over.
+ * Lease record unchanged, not by the holder's {@code renewTime}, so clock skew between replicas
+ * does not matter. This candidate counts as leader until {@link Builder#renewDeadline} after the
+ * start of its last successful renewal; the deadline is shorter than the lease duration so that it
+ * stops acting before another replica may take over. Both spans are measured on a monotonic
+ * {@linkplain Builder#ticker ticker} ({@code System.nanoTime()}), as client-go measures them on
+ * Go's monotonic clock: a wall clock stepped back (NTP, a VM restored) on the leader does not keep
+ * it leading after another replica took over, nor does one stepped forward on a standby make it
+ * take over early. The {@link Clock} gives only the times written into the Lease ({@code
+ * renewTime}, {@code acquireTime}), which others read as a change, never as a time.
  *
  * <p>Call {@link #tryAcquireOrRenew()} every {@link Builder#retryPeriod} (or {@link
  * #start(ScheduledExecutorService)}), and wrap the engine's executor with {@link
@@ -55,6 +61,7 @@ public final class LeaseElector implements AutoCloseable {
   private final CoordinationV1Api api;
   private final ApiCalls calls;
   private final Clock clock;
+  private final LongSupplier ticker;
   private final String namespace;
   private final String name;
   private final String identity;
@@ -67,19 +74,23 @@ public final class LeaseElector implements AutoCloseable {
    * Rounds and close() hold `lock` for their API calls, which may take up to the client's
    * timeout. The three fields the other threads read (the executor guard, the Events listener,
    * the agent's round) are volatile, written only under the lock and read without it, so that a
-   * slow API server never blocks isLeader(): each is one value, read on its own.
+   * slow API server never blocks isLeader(): each is one value, read on its own. Ticker readings
+   * are compared by their difference only, as System.nanoTime() requires.
    */
   private final Object lock = new Object();
-  private volatile Instant leaderUntil;
+  /** The ticker at the start of the last successful renewal; null when not leading. */
+  private volatile Long renewedAt;
   private volatile long acquisitions;
   private volatile String holder = "";
   private String observedRecord;
-  private Instant observedAt;
+  /** The ticker when the read that first showed {@code observedRecord} returned. */
+  private long observedAt;
   private ScheduledFuture<?> scheduled;
 
   private LeaseElector(Builder b) {
     this.api = new CoordinationV1Api(b.client);
     this.clock = b.clock;
+    this.ticker = b.ticker;
     this.calls = new ApiCalls(b.clock, Sleeper.untilClock(b.clock), RetryPolicy.NONE);
     this.namespace = b.namespace;
     this.name = b.name;
@@ -114,8 +125,7 @@ public final class LeaseElector implements AutoCloseable {
 
   /** Whether this candidate leads now: it renewed the Lease less than the renew deadline ago. */
   public boolean isLeader() {
-    Instant until = leaderUntil;
-    return until != null && clock.instant().isBefore(until);
+    return leadsFor(Duration.ZERO);
   }
 
   /**
@@ -124,8 +134,8 @@ public final class LeaseElector implements AutoCloseable {
    * the Lease over.
    */
   boolean leadsFor(Duration span) {
-    Instant until = leaderUntil;
-    return until != null && clock.instant().plus(span).isBefore(until);
+    Long at = renewedAt;
+    return at != null && ticker.getAsLong() - at + span.toNanos() < renewDeadline.toNanos();
   }
 
   /** Why {@link #guard} refuses now: who holds the Lease, or how little of the lease is left. */
@@ -167,11 +177,12 @@ public final class LeaseElector implements AutoCloseable {
    */
   public boolean tryAcquireOrRenew() {
     synchronized (lock) {
+      long start = ticker.getAsLong();
       Instant now = clock.instant();
       ApiCalls.Result<V1Lease> read =
           calls.run(() -> api.readNamespacedLease(name, namespace).execute());
       if (!read.ok() && read.code() == 404) {
-        return create(now);
+        return create(start, now);
       }
       if (!read.ok()) {
         LOG.warn("lease {}: read failed: {}", lease(), describe(read));
@@ -187,21 +198,21 @@ public final class LeaseElector implements AutoCloseable {
         // must not make the holder's lease look older than it is. Its expiry is still judged at
         // the round's start, the earlier instant.
         observedRecord = record;
-        observedAt = clock.instant();
+        observedAt = ticker.getAsLong();
       }
       holder = current;
       int seconds = spec.getLeaseDurationSeconds() != null ? spec.getLeaseDurationSeconds()
           : (int) leaseDuration.getSeconds();
-      boolean expired = !now.isBefore(observedAt.plusSeconds(seconds));
+      boolean expired = start - observedAt >= Duration.ofSeconds(seconds).toNanos();
       if (!current.isEmpty() && !current.equals(identity) && !expired) {
-        leaderUntil = null;
+        renewedAt = null;
         return false;
       }
       boolean takeover = !current.equals(identity);
       // The record names this candidate while it does not lead: a takeover or a create whose
       // answer was lost (it timed out, yet was applied), or a restart under the same identity.
       // Renewing it acquires the Lease anew: another candidate may have led before.
-      boolean regained = !takeover && leaderUntil == null;
+      boolean regained = !takeover && renewedAt == null;
       spec.setHolderIdentity(identity);
       spec.setLeaseDurationSeconds((int) leaseDuration.getSeconds());
       spec.setRenewTime(now.atOffset(ZoneOffset.UTC));
@@ -217,7 +228,7 @@ public final class LeaseElector implements AutoCloseable {
         if (put.code() != 409) {
           LOG.warn("lease {}: update failed: {}", lease(), describe(put));
         }
-        leaderUntil = takeover ? null : leaderUntil;
+        renewedAt = takeover ? null : renewedAt;
         return isLeader();
       }
       if (takeover || regained) {
@@ -226,12 +237,12 @@ public final class LeaseElector implements AutoCloseable {
             regained ? "already named in the Lease" : current.isEmpty() ? "free" : current);
       }
       holder = identity;
-      leaderUntil = now.plus(renewDeadline);
+      renewedAt = start;
       return true;
     }
   }
 
-  private boolean create(Instant now) {
+  private boolean create(long start, Instant now) {
     V1Lease l = new V1Lease().apiVersion("coordination.k8s.io/v1").kind("Lease")
         .metadata(new V1ObjectMeta().name(name).namespace(namespace))
         .spec(new V1LeaseSpec().holderIdentity(identity)
@@ -243,13 +254,13 @@ public final class LeaseElector implements AutoCloseable {
       if (r.code() != 409) {
         LOG.warn("lease {}: create failed: {}", lease(), describe(r));
       }
-      leaderUntil = null;
+      renewedAt = null;
       return false;
     }
     acquisitions++;
     LOG.info("lease {}: created, {} is leader", lease(), identity);
     holder = identity;
-    leaderUntil = now.plus(renewDeadline);
+    renewedAt = start;
     return true;
   }
 
@@ -291,10 +302,10 @@ public final class LeaseElector implements AutoCloseable {
         scheduled = null;
       }
       if (!isLeader()) {
-        leaderUntil = null;
+        renewedAt = null;
         return;
       }
-      leaderUntil = null;
+      renewedAt = null;
       ApiCalls.Result<V1Lease> read =
           calls.run(() -> api.readNamespacedLease(name, namespace).execute());
       if (!read.ok()) {
@@ -357,6 +368,7 @@ public final class LeaseElector implements AutoCloseable {
     private final String name;
     private final String identity;
     private Clock clock = Clock.systemUTC();
+    private LongSupplier ticker = System::nanoTime;
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
     private Duration renewDeadline = DEFAULT_RENEW_DEADLINE;
     private Duration retryPeriod = DEFAULT_RETRY_PERIOD;
@@ -369,9 +381,24 @@ public final class LeaseElector implements AutoCloseable {
       this.identity = Objects.requireNonNull(identity, "identity");
     }
 
-    /** The clock; default {@link Clock#systemUTC()}. */
+    /**
+     * The wall clock of the times written into the Lease ({@code renewTime}, {@code
+     * acquireTime}); default {@link Clock#systemUTC()}. Leadership and expiry are timed by the
+     * {@link #ticker}.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The monotonic time source, in nanoseconds, that the renew deadline and the lease expiry are
+     * measured on; only differences of its readings count. Default {@code System::nanoTime}.
+     * Tests pass one they move (a {@code ManualClock}'s {@code nanos}, or their own counter to
+     * step the wall clock apart from it), so nothing sleeps.
+     */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

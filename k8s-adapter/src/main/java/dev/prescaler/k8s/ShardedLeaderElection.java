@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 
 /**
  * Leader election per shard: workloads are spread over {@code N} Leases
@@ -148,6 +149,7 @@ public final class ShardedLeaderElection implements AutoCloseable {
     private int shards = 1;
     private int maxShardsHeld = -1;
     private Clock clock = Clock.systemUTC();
+    private LongSupplier ticker = System::nanoTime;
     private Duration leaseDuration = LeaseElector.DEFAULT_LEASE_DURATION;
     private Duration renewDeadline = LeaseElector.DEFAULT_RENEW_DEADLINE;
     private Duration callTimeout = LeaseElector.DEFAULT_CALL_TIMEOUT;
@@ -177,9 +179,18 @@ public final class ShardedLeaderElection implements AutoCloseable {
       return this;
     }
 
-    /** The clock; default {@link Clock#systemUTC()}. */
+    /** The clock of the times written into the Leases; default {@link Clock#systemUTC()}. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The monotonic ticker of every shard; default {@code System::nanoTime} (see {@link
+     * LeaseElector.Builder#ticker}).
+     */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
@@ -226,6 +237,7 @@ public final class ShardedLeaderElection implements AutoCloseable {
       List<LeaseElector> list = new ArrayList<>();
       for (int i = 0; i < shards; i++) {
         list.add(LeaseElector.builder(client, namespace, prefix + "-" + i, identity).clock(clock)
+            .ticker(ticker)
             .leaseDuration(leaseDuration).renewDeadline(renewDeadline)
             .retryPeriod(renewDeadline.dividedBy(5).isZero() ? Duration.ofMillis(1)
                 : renewDeadline.dividedBy(5))

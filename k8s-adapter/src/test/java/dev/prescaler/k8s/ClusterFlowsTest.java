@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -256,9 +257,9 @@ class ClusterFlowsTest {
     String ns = KubeBackend.LEASE_NAMESPACE;
     String lease = "handover-" + Long.toHexString(System.identityHashCode(clock));
     LeaseElector a = LeaseElector.builder(k8s.adapter(), ns, lease, "replica-a").clock(clock)
-        .build();
+        .ticker(clock::nanos).build();
     LeaseElector b = LeaseElector.builder(k8s.adapter(), ns, lease, "replica-b").clock(clock)
-        .build();
+        .ticker(clock::nanos).build();
 
     assertThat(a.tryAcquireOrRenew()).isTrue();
     assertThat(b.tryAcquireOrRenew()).isFalse();
@@ -284,14 +285,57 @@ class ClusterFlowsTest {
     a.close();
   }
 
+  /**
+   * Each replica times its lease on its own monotonic ticker: a wall clock stepped back on the
+   * leader (NTP, a VM restored from a snapshot) does not keep it leading, and one stepped forward
+   * on the standby does not make it take over early. The tickers share no origin.
+   */
+  @Test
+  void wallClockStepsChangeNeitherWhoLeadsNorWhenTheLeaseExpires() {
+    ManualClock wallA = new ManualClock(T0);
+    ManualClock wallB = new ManualClock(T0);
+    AtomicLong tickerA = new AtomicLong(-5_000_000_000L);
+    AtomicLong tickerB = new AtomicLong(987_654_321L);
+    String lease = "stepped-" + Long.toHexString(System.identityHashCode(wallA));
+    LeaseElector a = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE, lease,
+        "replica-a").clock(wallA).ticker(tickerA::get).build();
+    LeaseElector b = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE, lease,
+        "replica-b").clock(wallB).ticker(tickerB::get).build();
+    assertThat(a.tryAcquireOrRenew()).isTrue();
+    assertThat(b.tryAcquireOrRenew()).isFalse();
+
+    // a's renewals fail from now on, and NTP steps its wall clock back by a minute.
+    wallA.advance(Duration.ofSeconds(-60));
+    tickerA.addAndGet(Duration.ofMillis(9999).toNanos());
+    assertThat(a.isLeader()).isTrue();
+    tickerA.addAndGet(Duration.ofMillis(1).toNanos());
+    assertThat(a.isLeader()).as("10 s on a's ticker: its renew deadline, whatever its wall clock")
+        .isFalse();
+    assertThat(a.guard(r -> ScaleOutcome.applied(r.to(), "applied"))
+        .apply(request(spec(WorkloadRef.deployment(k8s.namespace(), "web"), Mode.ACT, 1, 9),
+            Mode.ACT, 2, 3)).status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+
+    // b's wall clock jumps a minute ahead: the lease it saw 14 s ago on its ticker still runs.
+    wallB.advance(Duration.ofSeconds(60));
+    tickerB.addAndGet(Duration.ofSeconds(14).toNanos());
+    assertThat(b.tryAcquireOrRenew()).isFalse();
+    tickerB.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(b.tryAcquireOrRenew()).as("15 s on b's ticker").isTrue();
+    tickerA.addAndGet(Duration.ofSeconds(6).toNanos());
+    assertThat(a.isLeader() && b.isLeader()).as("two leaders").isFalse();
+    assertThat(a.tryAcquireOrRenew()).isFalse();
+    assertThat(a.holder()).contains("replica-b");
+    b.close();
+  }
+
   @Test
   void leaderGuardRefusesOnTheStandbyAndThrowsRatherThanReleaseThere() throws ApiException {
     ManualClock clock = new ManualClock(T0);
     String ns = KubeBackend.LEASE_NAMESPACE;
     LeaseElector leader = LeaseElector.builder(k8s.adapter(), ns, "guard", "leader").clock(clock)
-        .build();
+        .ticker(clock::nanos).build();
     LeaseElector standby = LeaseElector.builder(k8s.adapter(), ns, "guard", "standby")
-        .clock(clock).build();
+        .clock(clock).ticker(clock::nanos).build();
     assertThat(leader.tryAcquireOrRenew()).isTrue();
     assertThat(standby.tryAcquireOrRenew()).isFalse();
     k8s.deployment("guarded", 2);
@@ -355,9 +399,9 @@ class ClusterFlowsTest {
       spec = spec(ref, Mode.HPA_FLOOR, 1, 20);
       String lease = name + "-" + Long.toHexString(System.identityHashCode(clock));
       a = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE, lease, "replica-a")
-          .clock(clock).build();
+          .clock(clock).ticker(clock::nanos).build();
       b = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE, lease, "replica-b")
-          .clock(clock).build();
+          .clock(clock).ticker(clock::nanos).build();
       floorB = HpaFloorExecutor.builder(k8s.adapter()).clock(clock).sleeper(d -> { }).build();
       floorA = HpaFloorExecutor.builder(k8s.adapter(chain -> {
         if (chain.request().method().equals(method) && slow.getAndSet(false)) {
@@ -439,10 +483,10 @@ class ClusterFlowsTest {
     ManualClock clock = new ManualClock(T0);
     ShardedLeaderElection one = ShardedLeaderElection.builder(k8s.adapter(),
         KubeBackend.LEASE_NAMESPACE, "shard", "one").shards(4).maxShardsHeld(2).clock(clock)
-        .build();
+        .ticker(clock::nanos).build();
     ShardedLeaderElection two = ShardedLeaderElection.builder(k8s.adapter(),
         KubeBackend.LEASE_NAMESPACE, "shard", "two").shards(4).maxShardsHeld(2).clock(clock)
-        .build();
+        .ticker(clock::nanos).build();
 
     assertThat(one.tryAcquireOrRenew()).containsExactly(0, 1);
     assertThat(two.tryAcquireOrRenew()).containsExactly(2, 3);

@@ -61,7 +61,7 @@ class EngineOverKubernetesTest {
   private static AutoscalerEngine engine(ManualClock clock, WorkloadSpec spec,
       InMemoryJournal journal) {
     LeaseElector elector = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE,
-        "engine-" + spec.workload().name(), "pod-0").clock(clock).build();
+        "engine-" + spec.workload().name(), "pod-0").clock(clock).ticker(clock::nanos).build();
     elector.tryAcquireOrRenew();
     return engine(clock, spec, journal, elector);
   }
@@ -103,9 +103,9 @@ class EngineOverKubernetesTest {
     WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment(k8s.namespace(), "api"))
         .maxReplicas(10).metric(MetricTarget.utilization("cpu", 50)).mode(Mode.ACT).build();
     LeaseElector leader = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE,
-        "engine-ha", "pod-a").clock(clock).build();
+        "engine-ha", "pod-a").clock(clock).ticker(clock::nanos).build();
     LeaseElector standby = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE,
-        "engine-ha", "pod-b").clock(clock).build();
+        "engine-ha", "pod-b").clock(clock).ticker(clock::nanos).build();
     assertThat(leader.tryAcquireOrRenew()).isTrue();
     assertThat(standby.tryAcquireOrRenew()).isFalse();
     InMemoryJournal standbyJournal = new InMemoryJournal();
@@ -172,7 +172,7 @@ class EngineOverKubernetesTest {
     WorkloadSpec spec = WorkloadSpec.builder(pay).maxReplicas(10)
         .metric(MetricTarget.utilization("cpu", 50)).mode(Mode.HPA_FLOOR).build();
     LeaseElector elector = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE,
-        "engine-pay", "pod-0").clock(clock).build();
+        "engine-pay", "pod-0").clock(clock).ticker(clock::nanos).build();
     assertThat(elector.tryAcquireOrRenew()).isTrue();
     try (AutoscalerEngine engine = engine(clock, spec, new InMemoryJournal(), elector)) {
       engine.tick();

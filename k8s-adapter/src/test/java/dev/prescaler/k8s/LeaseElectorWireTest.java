@@ -40,7 +40,7 @@ class LeaseElectorWireTest {
 
   private LeaseElector elector() {
     return LeaseElector.builder(wire.client(), "prescaler", "engine", "pod-a").clock(clock)
-        .build();
+        .ticker(clock::nanos).build();
   }
 
   private static String lease(String holder, String rv) {
@@ -102,7 +102,7 @@ class LeaseElectorWireTest {
       return r;
     }).build());
     LeaseElector e = LeaseElector.builder(client, "prescaler", "engine", "pod-a").clock(clock)
-        .build();
+        .ticker(clock::nanos).build();
     wire.json(200, lease("pod-b", "5"));
     assertThat(e.tryAcquireOrRenew()).isFalse(); // starts at T0, pod-b's record seen at T0 + 5 s
     clock.set(T0.plusSeconds(15));
@@ -120,7 +120,7 @@ class LeaseElectorWireTest {
   @Test
   void aTakeoverWhoseAnswerWasLostCountsAsAnAcquisitionWhenRenewed() {
     LeaseElector e = LeaseElector.builder(wire.client(Duration.ofMillis(300)), "prescaler",
-        "engine", "pod-a").clock(clock).build();
+        "engine", "pod-a").clock(clock).ticker(clock::nanos).build();
     wire.json(200, lease("pod-b", "5"));
     assertThat(e.tryAcquireOrRenew()).isFalse();
     clock.advance(Duration.ofSeconds(15));
@@ -153,7 +153,7 @@ class LeaseElectorWireTest {
   @Test
   void isLeaderDoesNotWaitForARenewalInFlight() throws Exception {
     LeaseElector e = LeaseElector.builder(wire.client(Duration.ofSeconds(60)), "prescaler",
-        "engine", "pod-a").clock(clock).build();
+        "engine", "pod-a").clock(clock).ticker(clock::nanos).build();
     wire.json(200, lease("pod-a", "5")).json(200, lease("pod-a", "6"));
     assertThat(e.tryAcquireOrRenew()).isTrue();
     assertThat(wire.requests()).hasSize(2);
@@ -177,7 +177,7 @@ class LeaseElectorWireTest {
   @Test
   void theGuardStartsACallOnlyWhenTheCallTimeoutEndsBeforeTheRenewDeadline() {
     LeaseElector e = LeaseElector.builder(wire.client(), "prescaler", "engine", "pod-a")
-        .clock(clock).callTimeout(Duration.ofSeconds(5)).build();
+        .clock(clock).ticker(clock::nanos).callTimeout(Duration.ofSeconds(5)).build();
     wire.json(200, lease("pod-a", "5")).json(200, lease("pod-a", "6"));
     assertThat(e.tryAcquireOrRenew()).isTrue();
     ScaleExecutor guarded = e.guard(r -> ScaleOutcome.applied(r.to(), "applied"));

@@ -54,6 +54,20 @@ public final class ManualClock extends Clock {
     return now.get();
   }
 
+  /**
+   * This clock's instant in nanoseconds since the epoch. {@code clock::nanos} is a ticker that
+   * moves with this clock, for code that measures elapsed time on a monotonic ticker ({@code
+   * System::nanoTime} in production) beside its {@link Clock}: advancing the clock then moves
+   * both. It is monotonic only while the clock moves forward; to test a wall clock stepped back,
+   * give the code a ticker of its own.
+   *
+   * @throws ArithmeticException when the instant lies beyond the year 2262 or before 1677
+   */
+  public long nanos() {
+    Instant t = now.get();
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+  }
+
   @Override
   public ZoneId getZone() {
     return zone;

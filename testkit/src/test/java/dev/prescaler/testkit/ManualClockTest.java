@@ -11,6 +11,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 class ManualClockTest {
@@ -26,6 +27,16 @@ class ManualClockTest {
     assertThat(clock.advance(Duration.ofSeconds(-5)).millis())
         .isEqualTo(START.plusSeconds(10).toEpochMilli());
     assertThat(clock.set(START.plusSeconds(3600)).instant()).isEqualTo(START.plusSeconds(3600));
+  }
+
+  @Test
+  void nanosAreTheInstantSinceTheEpochSoATickerMovesWithTheClock() {
+    ManualClock clock = new ManualClock(START.plusNanos(7));
+    LongSupplier ticker = clock::nanos;
+    long before = ticker.getAsLong();
+    assertThat(before).isEqualTo(START.getEpochSecond() * 1_000_000_000L + 7);
+    clock.advance(Duration.ofMillis(1500));
+    assertThat(ticker.getAsLong() - before).isEqualTo(1_500_000_000L);
   }
 
   @Test
