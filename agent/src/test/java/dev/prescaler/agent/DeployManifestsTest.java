@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,29 @@ class DeployManifestsTest {
     assertThat((List<String>) at(kustomization, "resources")).contains("rbac.yaml", "agent.yaml");
     assertThat(AgentConfigParser.parse(DEPLOY.resolve(configFile)).kubernetes().leaderElection())
         .isTrue();
+  }
+
+  /**
+   * The agent reads its configuration at start, so a change (the kill switch among them) takes
+   * effect when the pods restart: the generated ConfigMap's name keeps kustomize's content hash,
+   * which kustomize writes into the Deployment, so that {@code kubectl apply -k} after an edit
+   * rolls the pods. The mode store, which the agent writes at run time under a fixed name, is not
+   * generated.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aConfigChangeAppliedWithKustomizeRollsThePods() throws Exception {
+    Map<String, Object> kustomization = docs("kustomization.yaml").get(0);
+    Map<String, Object> global = at(kustomization, "generatorOptions");
+    Map<String, Object> own = at(kustomization, "configMapGenerator", "0", "options");
+    for (Map<String, Object> options : Arrays.asList(global, own)) {
+      assertThat(options == null ? null : options.get("disableNameSuffixHash"))
+          .as("the config ConfigMap's name must change with its content").isNotEqualTo(true);
+    }
+    AgentConfig c = AgentConfigParser.parse(DEPLOY.resolve("prescaler-config.yaml"));
+    assertThat((List<Map<String, Object>>) at(kustomization, "configMapGenerator"))
+        .extracting(g -> g.get("name"))
+        .doesNotContain(c.kubernetes().modeStore().orElseThrow());
   }
 
   @Test
