@@ -623,11 +623,8 @@ public final class Agent implements AutoCloseable {
 
   /** Runs the agent from a configuration until the JVM is asked to stop. */
   static int runUntilStopped(AgentConfig config, PrintStream out, PrintStream err) {
-    ApiClient client;
-    try {
-      client = apiClient(config.kubernetes().kubeconfig());
-    } catch (IOException | RuntimeException e) {
-      err.println("prescaler agent: cannot reach Kubernetes: " + e.getMessage());
+    ApiClient client = apiClient(config, err);
+    if (client == null) {
       return 1;
     }
     Agent agent;
@@ -657,6 +654,48 @@ public final class Agent implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * Gives back, once, the HPA of every configured workload that still carries a floor (the
+   * annotation {@value HpaFloorExecutor#ORIGINAL_SPEC_ANNOTATION}), as a leader does when it
+   * stops, without electing a leader: for a floor an agent could not give back (its RBAC deleted
+   * before it stopped, its namespace deleted, a leader killed). Run it with the agent stopped: a
+   * leader would raise the floors again. One line per workload, on {@code err} for one whose HPA
+   * could not be given back.
+   *
+   * @return 0 when no configured workload's HPA carries a floor any more, else 1
+   */
+  static int releaseHpas(AgentConfig config, PrintStream out, PrintStream err) {
+    ApiClient client = apiClient(config, err);
+    return client == null ? 1 : releaseHpas(config, client, out, err);
+  }
+
+  static int releaseHpas(AgentConfig config, ApiClient client, PrintStream out,
+      PrintStream err) {
+    HpaFloorExecutor floor = HpaFloorExecutor.builder(client).build();
+    int failed = 0;
+    for (AgentConfig.Workload w : config.workloads()) {
+      WorkloadRef ref = w.spec().workload();
+      try {
+        floor.release(ref);
+        out.println(ref + ": no HPA floor left");
+      } catch (RuntimeException e) {
+        failed++;
+        err.println(ref + ": " + e.getMessage());
+      }
+    }
+    return failed == 0 ? 0 : 1;
+  }
+
+  /** The API client of the configuration; null, with the reason on {@code err}, when none. */
+  private static ApiClient apiClient(AgentConfig config, PrintStream err) {
+    try {
+      return apiClient(config.kubernetes().kubeconfig());
+    } catch (IOException | RuntimeException e) {
+      err.println("prescaler agent: cannot reach Kubernetes: " + e.getMessage());
+      return null;
+    }
   }
 
   private static ApiClient apiClient(Optional<Path> kubeconfig) throws IOException {

@@ -52,6 +52,10 @@ class AgentCommandTest {
     err.reset();
     assertThat(run("--config", dir.resolve("missing.yaml").toString())).isEqualTo(2);
     assertThat(err()).contains("missing.yaml: invalid configuration:").contains("cannot be read");
+    err.reset();
+    assertThat(run("--validate", "--release-hpas", "--config", "x.yaml")).isEqualTo(2);
+    assertThat(err())
+        .isEqualTo("prescaler agent: --validate and --release-hpas exclude each other\n");
   }
 
   @Test

@@ -16,6 +16,11 @@ import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerSpec;
 import io.kubernetes.client.openapi.models.V2MetricSpec;
 import io.kubernetes.client.openapi.models.V2MetricTarget;
 import io.kubernetes.client.openapi.models.V2ResourceMetricSource;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,6 +28,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A leader that died while it held an HPA floor leaves the HPA's {@code minReplicas} raised and
@@ -33,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class AgentTakeoverTest {
   private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
 
+  @TempDir Path dir;
   private KubeBackend kube;
   private AutoscalingV2Api hpas;
 
@@ -174,5 +181,63 @@ class AgentTakeoverTest {
 
   private WorkloadRef web() {
     return WorkloadRef.deployment(kube.namespace(), "web");
+  }
+
+  /**
+   * {@code prescaler agent --config FILE --release-hpas} against the API stand-in, with a
+   * kubeconfig naming it, as an operator runs it after an uninstall that left floors raised: web
+   * is in HPA-floor mode, api has no HPA. Returns the exit code; the lines are in out and err.
+   */
+  private int releaseHpas(ByteArrayOutputStream out, ByteArrayOutputStream err) throws Exception {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: stand-in, cluster: {server: "%s"}}]
+        users: [{name: operator, user: {}}]
+        contexts: [{name: stand-in, context: {cluster: stand-in, user: operator}}]
+        current-context: stand-in
+        """.formatted(kube.adapter().getBasePath()));
+    Path config = dir.resolve("prescaler-config.yaml");
+    Files.writeString(config, "kubernetes:\n  kubeconfig: " + kubeconfig + "\nworkloads:\n"
+        + TestConfigs.cpuWorkload(kube.namespace(), "web", "hpa-floor", "")
+        + TestConfigs.cpuWorkload(kube.namespace(), "api", "act", ""));
+    return AgentCommand.run(new String[] {"--config", config.toString(), "--release-hpas"},
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void releaseHpasGivesEveryFloorBackWithNoAgentRunning() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    assertThat(releaseHpas(out, err)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(kube.namespace()
+        + "/web: no HPA floor left\n" + kube.namespace() + "/api: no HPA floor left\n");
+    V2HorizontalPodAutoscaler restored = hpa();
+    assertThat(restored.getSpec().getMinReplicas()).as("the owner's minReplicas").isEqualTo(2);
+    assertThat(annotations(restored)).doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+    out.reset();
+    assertThat(releaseHpas(out, err)).as("nothing left: done again, nothing to do").isZero();
+  }
+
+  @Test
+  void releaseHpasExitsOneNamingAFloorItCouldNotGiveBack() throws Exception {
+    V2HorizontalPodAutoscaler h = hpa();
+    h.getMetadata().setAnnotations(Map.of(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION, "{oops"));
+    hpas.replaceNamespacedHorizontalPodAutoscaler("web-hpa", kube.namespace(), h).execute();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    assertThat(releaseHpas(out, err)).isEqualTo(1);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(kube.namespace() + "/web: "
+        + "cannot restore the HPA of " + kube.namespace() + "/web: annotation "
+        + HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION + " does not hold a valid HPA spec");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo(kube.namespace() + "/api: no HPA floor left\n");
+    assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(8);
   }
 }

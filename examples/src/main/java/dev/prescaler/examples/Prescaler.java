@@ -22,7 +22,8 @@ public final class Prescaler {
         export          write a PromQL expression's history as a trace to simulate
         summarize       one table and the bars over several simulate --format json runs
         forecast-eval   score the forecasters on M4 Hourly or on a trace
-        agent           run the agent in a cluster (or --validate its configuration)
+        agent           run the agent in a cluster (or --validate its configuration, or
+                        --release-hpas: give its HPA floors back once, the agent stopped)
       Run 'prescaler <command> --help' for a command's options.
       """;
 
