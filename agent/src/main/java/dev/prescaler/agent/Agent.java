@@ -168,11 +168,13 @@ public final class Agent implements AutoCloseable {
       executor = elector.get().guard(executor);
     }
     this.executor = executor;
-    // Owned by this deployment's Lease: another deployment given the same ConfigMap neither
-    // writes into it nor prunes it.
-    this.modeStore = k.modeStore().map(name -> ModeStore.builder(client, k.leaseNamespace())
-        .name(name).owner(k.leaseName()).clock(clock).build());
     BooleanSupplier leading = elector.isPresent() ? elector.get()::isLeader : () -> true;
+    // Owned by this deployment's Lease: another deployment given the same ConfigMap neither
+    // writes into it nor prunes it. Each write checks again that this replica leads, so that one
+    // held past its leadership (a slow store, a conflict read again) leaves the next leader's
+    // entries alone.
+    this.modeStore = k.modeStore().map(name -> ModeStore.builder(client, k.leaseNamespace())
+        .name(name).owner(k.leaseName()).clock(clock).writesWhen(leading).build());
     this.modeStoreListener = modeStore.map(store -> new ModeStoreListener(store, leading));
     this.kubernetesEvents = AsyncListener.of(events(client, clock, identity),
         "kubernetes-events");

@@ -66,12 +66,11 @@ final class ApiCalls {
 
   /**
    * Runs the write {@code call} as {@link #run} does, asking before each try whether the replica
-   * still leads, when a leader guard runs the call on this thread ({@link
-   * LeaderGatedExecutor#beforeWrite}).
+   * still leads, when a leadership check runs on this thread ({@link LeaderFence}).
    *
    * @param what the request, for the message of a write not sent ({@code PATCH
    *     horizontalpodautoscalers.autoscaling default/web})
-   * @throws LeaderGatedExecutor.LeadershipLostException when it no longer leads
+   * @throws LeaderFence.LeadershipLostException when it no longer leads
    */
   <T> Result<T> write(String what, Call<T> call) {
     return run(call, Objects.requireNonNull(what, "what"));
@@ -82,7 +81,7 @@ final class ApiCalls {
     boolean uncertain = false;
     for (int attempt = 1; ; attempt++) {
       if (write != null) {
-        LeaderGatedExecutor.beforeWrite(write, uncertain);
+        LeaderFence.beforeWrite(write, uncertain);
       }
       ApiException e;
       try {

@@ -19,20 +19,14 @@ import java.util.function.Predicate;
  * the engine keeps it pending and sends it again on a later tick, which succeeds once this replica
  * leads (e.g. after a lease that lapsed in the middle of a tick is renewed).
  *
- * <p>The check is made before the call and again before each write request the call makes through
- * this module's executors ({@link HpaFloorExecutor}, {@link ScaleSubresourceExecutor}): the HPA
- * floor's PATCH after its list, the release's PUT after each read, every retry. A call that
- * outlived the leadership it started under (a list held in a slow API server, retries, a release
- * read again after a 409) so sends no write once another replica may lead.
+ * <p>The check is made before the call and again ({@link LeaderFence}) before each write request
+ * the call makes through this module's executors ({@link HpaFloorExecutor}, {@link
+ * ScaleSubresourceExecutor}): the HPA floor's PATCH after its list, the release's PUT after each
+ * read, every retry. A call that outlived the leadership it started under (a list held in a slow
+ * API server, retries, a release read again after a 409) so sends no write once another replica
+ * may lead; a delegate that hands the call to another thread is checked before the call only.
  */
 final class LeaderGatedExecutor implements ScaleExecutor {
-  /* The check reaches the executors' requests through a ThreadLocal set around the delegate's
-   * call (ApiCalls.write asks beforeWrite), not through a parameter: so it passes through any
-   * executor wrapped in between (ModeRoutingExecutor, a user's decorator) that calls on the same
-   * thread. A delegate that hands the call to another thread gets the check before the call only.
-   * Guards nest: the innermost one installed is asked, and each restores the one it found. */
-  private static final ThreadLocal<Fence> FENCE = new ThreadLocal<>();
-
   /** How every refusal for not leading begins (see {@link LeaseElector#refusedForNotLeading}). */
   static final String NOT_LEADER = "not the leader";
 
@@ -60,15 +54,11 @@ final class LeaderGatedExecutor implements ScaleExecutor {
     if (!leads.test(w)) {
       return ScaleOutcome.refused(why(w));
     }
-    Fence outer = FENCE.get();
-    FENCE.set(new Fence(this, w));
     try {
-      return delegate.apply(request);
-    } catch (LeadershipLostException e) {
+      return LeaderFence.during(check(w), () -> delegate.apply(request));
+    } catch (LeaderFence.LeadershipLostException e) {
       return e.mayHaveApplied() ? ScaleOutcome.failed(e.getMessage())
           : ScaleOutcome.refused(e.getMessage());
-    } finally {
-      FENCE.set(outer);
     }
   }
 
@@ -88,53 +78,18 @@ final class LeaderGatedExecutor implements ScaleExecutor {
     if (!leads.test(workload)) {
       throw new IllegalStateException(why(workload) + "; release not sent");
     }
-    Fence outer = FENCE.get();
-    FENCE.set(new Fence(this, workload));
-    try {
+    LeaderFence.during(check(workload), () -> {
       delegate.release(workload);
-    } finally {
-      FENCE.set(outer);
-    }
+      return null;
+    });
+  }
+
+  private LeaderFence.Check check(WorkloadRef w) {
+    return () -> leads.test(w) ? Optional.empty() : Optional.of(why(w));
   }
 
   private String why(WorkloadRef w) {
     String why = whyNot.apply(w);
     return why.startsWith(NOT_LEADER) ? why : NOT_LEADER + ": " + why;
-  }
-
-  /**
-   * Called by {@link ApiCalls#write} before each try of a write: passes when no guard runs a call
-   * on this thread or when its replica still leads the workload.
-   *
-   * @param what the request, for the message ({@code PATCH horizontalpodautoscalers...})
-   * @param uncertain whether an earlier try of this write may have been applied
-   * @throws LeadershipLostException when the replica no longer leads: the write is not sent
-   */
-  static void beforeWrite(String what, boolean uncertain) {
-    Fence f = FENCE.get();
-    if (f == null || f.guard.leads.test(f.workload)) {
-      return;
-    }
-    throw new LeadershipLostException(f.guard.why(f.workload) + "; " + what + " not sent"
-        + (uncertain ? " again, but an earlier try timed out or met a server error, so the change "
-            + "may have been applied" : ", nothing changed"), uncertain);
-  }
-
-  private record Fence(LeaderGatedExecutor guard, WorkloadRef workload) {}
-
-  /** A guarded call stopped before a write: this replica no longer leads the workload. */
-  static final class LeadershipLostException extends IllegalStateException {
-    private static final long serialVersionUID = 1L;
-    private final boolean mayHaveApplied;
-
-    LeadershipLostException(String message, boolean mayHaveApplied) {
-      super(message);
-      this.mayHaveApplied = mayHaveApplied;
-    }
-
-    /** Whether an earlier try of the write stopped timed out or met a server error. */
-    boolean mayHaveApplied() {
-      return mayHaveApplied;
-    }
   }
 }

@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +93,7 @@ public final class ModeStore {
   private final String namespace;
   private final String name;
   private final String owner;
+  private final LeaderFence.Check writable;
 
   private ModeStore(Builder b) {
     this.client = b.client;
@@ -99,6 +102,9 @@ public final class ModeStore {
     this.namespace = b.namespace;
     this.name = b.name;
     this.owner = b.owner;
+    BooleanSupplier w = b.writesWhen;
+    this.writable = w == null ? null
+        : () -> w.getAsBoolean() ? Optional.empty() : Optional.of("this replica no longer leads");
   }
 
   /**
@@ -334,6 +340,19 @@ public final class ModeStore {
    */
   public synchronized WriteResult write(Entry entry) {
     Objects.requireNonNull(entry, "entry");
+    try {
+      return fenced(() -> writeEntry(entry));
+    } catch (LeaderFence.LeadershipLostException e) {
+      return failed(entry.workload(), e.getMessage() + "; mode not stored");
+    }
+  }
+
+  /** Runs {@code body} with the {@link Builder#writesWhen} check asked before each write. */
+  private WriteResult fenced(Supplier<WriteResult> body) {
+    return writable == null ? body.get() : LeaderFence.during(writable, body);
+  }
+
+  private WriteResult writeEntry(Entry entry) {
     WorkloadRef workload = entry.workload();
     String key = key(workload);
     String value = entry.value();
@@ -346,8 +365,8 @@ public final class ModeStore {
                 .labels(Map.of("app.kubernetes.io/managed-by", "prescaler"))
                 .annotations(owner == null ? null : Map.of(OWNER_ANNOTATION, owner)))
             .data(Map.of(key, value));
-        ApiCalls.Result<V1ConfigMap> created =
-            calls.run(() -> api.createNamespacedConfigMap(namespace, cm).execute());
+        ApiCalls.Result<V1ConfigMap> created = calls.write("POST configmaps " + configMap(),
+            () -> api.createNamespacedConfigMap(namespace, cm).execute());
         if (created.ok()) {
           return stored(key, "created " + configMap() + " with " + key + "=" + value);
         }
@@ -400,6 +419,14 @@ public final class ModeStore {
    */
   public synchronized WriteResult retainOnly(Set<WorkloadRef> keep) {
     Objects.requireNonNull(keep, "keep");
+    try {
+      return fenced(() -> prune(keep));
+    } catch (LeaderFence.LeadershipLostException e) {
+      return notRemoved(e.getMessage());
+    }
+  }
+
+  private WriteResult prune(Set<WorkloadRef> keep) {
     for (int round = 1; round <= MAX_CONFLICTS; round++) {
       ApiCalls.Result<V1ConfigMap> read =
           calls.run(() -> api.readNamespacedConfigMap(name, namespace).execute());
@@ -479,9 +506,10 @@ public final class ModeStore {
     patch.add("metadata", md);
     patch.add("data", data);
     String body = patch.toString();
-    return calls.run(() -> PatchUtils.patch(V1ConfigMap.class,
-        () -> api.patchNamespacedConfigMap(name, namespace, new V1Patch(body)).buildCall(null),
-        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+    return calls.write("PATCH configmaps " + configMap(),
+        () -> PatchUtils.patch(V1ConfigMap.class,
+            () -> api.patchNamespacedConfigMap(name, namespace, new V1Patch(body)).buildCall(null),
+            V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
   }
 
   private WriteResult stored(String key, String message) {
@@ -510,6 +538,7 @@ public final class ModeStore {
     private final String namespace;
     private String name = DEFAULT_NAME;
     private String owner;
+    private BooleanSupplier writesWhen;
 
     private Builder(ApiClient client, String namespace) {
       super(client);
@@ -552,6 +581,18 @@ public final class ModeStore {
         throw new IllegalArgumentException("owner must not be blank, but was \"" + owner + "\"");
       }
       this.owner = owner;
+      return this;
+    }
+
+    /**
+     * Whether this replica may write into the store now, e.g. {@code elector::isLeader}; default
+     * always. Asked before each create and patch of {@link #write} and {@link #retainOnly}, the
+     * ones after a conflict and every retry included, so that a write that outlived the
+     * leadership it started under does not overwrite the next leader's entries: it is not
+     * stored, and the result says why.
+     */
+    public Builder writesWhen(BooleanSupplier writesWhen) {
+      this.writesWhen = Objects.requireNonNull(writesWhen, "writesWhen");
       return this;
     }
 

@@ -10,6 +10,7 @@ import dev.prescaler.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,24 @@ class ModeStoreWireTest {
         .containsExactly("GET " + CM, "PATCH " + CM, "GET " + CM, "PATCH " + CM);
     assertThat(body(rs.get(3)).getAsJsonObject("metadata").get("resourceVersion").getAsString())
         .isEqualTo("8");
+  }
+
+  @Test
+  void aConflictReadAgainAfterTheLeaseLapsedIsNotPatchedAgain() {
+    wire.json(200, configMap("7", ""))
+        .status(409, "Conflict", "the object has been modified")
+        .json(200, configMap("8", "\"" + KEY + "\":\"observe-only 2026-03-02T09:00:00Z b\""));
+    AtomicInteger asked = new AtomicInteger();
+    ModeStore store = ModeStore.builder(wire.client(), "prescaler").clock(clock)
+        .sleeper(d -> { }).writesWhen(() -> asked.incrementAndGet() == 1).build();
+
+    ModeStore.WriteResult r = write(store, WEB, Mode.ACT, "promoted");
+
+    assertThat(r.stored()).isFalse();
+    assertThat(r.message()).isEqualTo("this replica no longer leads; PATCH configmaps "
+        + "prescaler/prescaler-modes not sent, nothing changed; mode not stored");
+    assertThat(wire.requests()).extracting(Wire::line)
+        .containsExactly("GET " + CM, "PATCH " + CM, "GET " + CM);
   }
 
   @Test
