@@ -47,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Missing, non-finite, negative, stale, out-of-order or repeated samples hold the workload
  *       at its count, with the reason recorded; so does a reading whose load is not finite, and
- *       a clock that went backwards.
+ *       a clock that went backwards. An operator's pin ({@link DecisionPolicy#pinned}) wins over
+ *       bad metrics alone: the engine then applies the pin instead of holding (through the step
+ *       limits and [min, max], like any decision), as long as the current count is known and no
+ *       apply of the workload is still running. Every other reason to hold (the clock, an unknown
+ *       count, a workload scaled to 0, a plug-in that failed) still holds a pinned workload.
  *   <li>A source, forecaster, policy or executor that throws holds that workload only; the others
  *       continue. A listener or journal that throws is logged and ignored. The one exception is a
  *       forecaster whose {@link Forecaster#forSeries()} fails in {@link #register}: the
@@ -1005,6 +1009,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     Map<String, Double> readRaw = new LinkedHashMap<>();
     Map<String, Double> readLoads = new LinkedHashMap<>();
     Map<String, String> unavailable = new LinkedHashMap<>();
+    // Bad metrics, kept apart from the other reasons to hold: an operator's pin wins over them.
+    List<String> metricProblems = new ArrayList<>();
     Instant sampleTime = now;
     if (obs != null && replicas != null) {
       for (MetricTarget m : spec.metrics()) {
@@ -1026,7 +1032,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
         if (problem != null) {
           unavailable.put(m.name(), problem);
-          problems.add("metric " + m.name() + ": " + problem);
+          metricProblems.add("metric " + m.name() + ": " + problem);
         } else {
           readRaw.put(m.name(), r.value());
           readLoads.put(m.name(), load);
@@ -1041,6 +1047,14 @@ public final class AutoscalerEngine implements AutoCloseable {
     Map<String, Double> raw = Map.copyOf(readRaw);
     Map<String, Double> loads = Map.copyOf(readLoads);
     dueFollowUps(s, now, replicas, loads);
+    if (problems.isEmpty() && !metricProblems.isEmpty()) {
+      Proposal pinned = pinInsteadOfHold(s, now, replicas.current(), metricProblems);
+      if (pinned != null) {
+        decide(s, now, replicas, raw, unavailable, loads, forecasts(s), pinned);
+        return;
+      }
+    }
+    problems.addAll(metricProblems);
     if (!problems.isEmpty()) {
       hold(s, now, replicas, raw, unavailable, loads, problems);
       return;
@@ -1099,7 +1113,44 @@ public final class AutoscalerEngine implements AutoCloseable {
       hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e));
       return;
     }
-    decide(s, now, replicas, raw, loads, ctx.forecasts(), proposal);
+    decide(s, now, replicas, raw, Map.of(), loads, ctx.forecasts(), proposal);
+  }
+
+  /**
+   * The proposal of an operator's pin that replaces a hold for bad metrics, or null to hold;
+   * adds to {@code metricProblems} why an active pin is not applied. Called only when bad
+   * metrics are the sole reason to hold, so the current count is known and the clock and the
+   * count are sound. An apply still running leaves the count in flux (a second one could land
+   * before it), and a release still running would undo a floor sent now: the pin waits then.
+   */
+  private Proposal pinInsteadOfHold(WorkloadState s, Instant now, int current,
+      List<String> metricProblems) {
+    WorkloadRef ref = s.spec.workload();
+    Optional<DecisionPolicy.Pin> pin;
+    try {
+      pin = policy.pinned(ref, now);
+      if (pin == null) {
+        throw new IllegalStateException("policy " + policy.name() + " returned a null pin");
+      }
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      failure(ref, now, "policy", e);
+      metricProblems.add("policy failed to report a pin: " + e);
+      return null;
+    }
+    if (pin.isEmpty()) {
+      return null;
+    }
+    String running = calls.stillRunning(ref, Stage.APPLY);
+    if (running == null && s.spec.mode() == Mode.HPA_FLOOR) {
+      running = calls.stillRunning(ref, Stage.RELEASE);
+    }
+    if (running != null) {
+      metricProblems.add("pin at " + pin.get().replicas() + " not applied: " + running);
+      return null;
+    }
+    return Proposal.keep(current).to("pin", pin.get().replicas(),
+        "metrics unavailable (" + String.join("; ", metricProblems) + "), so the policy chain "
+            + "did not run; the operator's pin applies: " + pin.get().reason());
   }
 
   private static boolean hasData(LoadHistory h) {
@@ -1242,8 +1293,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   private void decide(WorkloadState s, Instant now, ReplicaStatus replicas,
-      Map<String, Double> raw, Map<String, Double> loads, Map<String, Forecast> forecasts,
-      Proposal proposal) {
+      Map<String, Double> raw, Map<String, String> unavailable, Map<String, Double> loads,
+      Map<String, Forecast> forecasts, Proposal proposal) {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
     int current = replicas.current();
@@ -1331,7 +1382,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     s.recent.addLast(new PastDecision(now, current, desired, applied, p.marks()));
     long seq = sequence++;
     DecisionRecord record = new DecisionRecord(seq, now, ref, mode, kind, current,
-        replicas.ready(), raw, Map.of(), loads, forecasts, proposed, desired, p.reasons(),
+        replicas.ready(), raw, unavailable, loads, forecasts, proposed, desired, p.reasons(),
         p.marks(), action, message, Optional.empty());
     if (kind == Kind.SCALE) {
       s.followUps.addLast(new PendingFollowUp(seq, now.plus(followUpAfter)));

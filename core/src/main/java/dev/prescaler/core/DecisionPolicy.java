@@ -1,7 +1,9 @@
 package dev.prescaler.core;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One step of the decision chain: takes the proposal so far and returns the next one, with its
@@ -14,6 +16,23 @@ import java.util.Objects;
  */
 @FunctionalInterface
 public interface DecisionPolicy {
+
+  /**
+   * A replica count an operator pinned a workload at: an instruction, not data ({@link
+   * #pinned(WorkloadRef, Instant)}).
+   *
+   * @param replicas the pinned count, &ge; 0
+   * @param reason who pinned it, until when and why, for the journal
+   */
+  record Pin(int replicas, String reason) {
+    /** Validates the count and requires the reason. */
+    public Pin {
+      if (replicas < 0) {
+        throw new IllegalArgumentException("pin replicas must be >= 0, but was " + replicas);
+      }
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
 
   /** Returns the next proposal. */
   Proposal apply(DecisionContext context, Proposal proposal);
@@ -60,6 +79,21 @@ public interface DecisionPolicy {
     return spec.riskQuantile();
   }
 
+  /**
+   * The count an operator has pinned {@code workload} at, at {@code now}, if any (a manual
+   * override's pin). The chain applies a pin itself when it runs; the engine asks this only when
+   * it would hold the workload because its metrics are missing, stale or invalid (the chain does
+   * not run then): a manual override wins over bad data, so the engine applies the pin instead
+   * of holding, as long as it knows the current count and no apply of that workload is still
+   * running, still clamped by the step limits and [min, max]. A step that wraps or chains others
+   * answers with the pin of the last of them that has one ({@link #chain} does), as that step's
+   * pin is the one the chain would apply. Called on the ticking thread, so it must be cheap; an
+   * exception holds the workload. Default: none.
+   */
+  default Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+    return Optional.empty();
+  }
+
   /** Runs {@code steps} in order, each on the previous one's proposal. */
   static DecisionPolicy chain(DecisionPolicy... steps) {
     return chain(List.of(steps));
@@ -101,6 +135,17 @@ public interface DecisionPolicy {
           q = Math.max(q, step.riskQuantile(spec));
         }
         return q;
+      }
+
+      @Override
+      public Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+        for (int i = copy.size() - 1; i >= 0; i--) {
+          Optional<Pin> pin = copy.get(i).pinned(workload, now);
+          if (pin.isPresent()) {
+            return pin;
+          }
+        }
+        return Optional.empty();
       }
 
       @Override

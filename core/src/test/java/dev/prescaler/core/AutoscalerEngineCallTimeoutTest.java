@@ -10,6 +10,7 @@ import static dev.prescaler.core.Fixtures.last;
 import static dev.prescaler.core.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.prescaler.core.DecisionPolicy.Pin;
 import dev.prescaler.core.event.FailureEvent;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.DecisionRecord.Action;
@@ -125,6 +126,16 @@ class AutoscalerEngineCallTimeoutTest {
     return e;
   }
 
+  /** Lets WEB's blocked apply return, waits until it has, and ticks 15 s later. */
+  private void letTheApplyReturnAndTick(GatedExecutor executor, AutoscalerEngine engine)
+      throws Exception {
+    executor.blockApply.set(false);
+    gate.open.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+    clock.advance(SYNC);
+    engine.tick();
+  }
+
   private static String held(DecisionRecord r) {
     assertThat(r.kind()).as(r.toString()).isEqualTo(Kind.HOLD);
     assertThat(r.action()).isEqualTo(Action.NONE);
@@ -225,15 +236,51 @@ class AutoscalerEngineCallTimeoutTest {
     // The held ticks still read the source: the history keeps learning.
     assertThat(last(journal, WEB).loads()).containsEntry("rps", 500.0);
 
-    executor.blockApply.set(false);
-    gate.open.countDown();
-    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
-    clock.advance(SYNC);
-    engine.tick();
+    letTheApplyReturnAndTick(executor, engine);
 
     // The source still says 2 replicas: the engine asks again, once.
     assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
     assertThat(executor.requests).hasSize(2);
+  }
+
+  /**
+   * An operator's pin wins over stale metrics, but not over an apply still running: a second
+   * apply could land before the first one. It is applied once that call has returned.
+   */
+  @Test
+  void aPinWaitsForAnApplyStillRunning() throws Exception {
+    Instant[] sampled = {T0};
+    MetricSource source = (spec, now) -> Observation.of(now, ReplicaStatus.of(2, 2),
+        MetricReading.of("rps", 500, sampled[0])); // fresh at the first tick only
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    DecisionPolicy pinning = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return CAPACITY.apply(context, proposal);
+      }
+
+      @Override
+      public Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+        return Optional.of(new Pin(3, "pinned at 3 (incident 42)"));
+      }
+    };
+    AutoscalerEngine engine = build(engine(clock, source, pinning, executor, journal)
+        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+    engine.tick(); // capacity asks 5; the apply hangs
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
+
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(held(last(journal, WEB))).isEqualTo("held: metric rps: no new sample since " + T0
+        + "; pin at 3 not applied: previous executor call still running since " + T0);
+    assertThat(executor.requests).hasSize(1);
+
+    letTheApplyReturnAndTick(executor, engine);
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.action()).isEqualTo(Action.APPLIED);
+    assertThat(r.desired()).isEqualTo(3);
+    assertThat(r.reasons()).extracting(Reason::step).containsExactly("pin");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -346,11 +393,7 @@ class AutoscalerEngineCallTimeoutTest {
     engine.tick();
     assertThat(executor.releases).hasValue(0);
 
-    executor.blockApply.set(false);
-    gate.open.countDown();
-    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
-    clock.advance(SYNC);
-    engine.tick();
+    letTheApplyReturnAndTick(executor, engine);
     assertThat(executor.releases).as("sent once the apply returned").hasValue(1);
     clock.advance(SYNC);
     engine.tick();

@@ -18,6 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * the proposal; otherwise the active floor and ceiling bound it (the ceiling wins if they cross).
  * The engine's [min, max] and step limits still apply afterwards.
  *
+ * <p>A pin also wins over bad data: while the engine holds the workload because its metrics are
+ * missing, stale or invalid (the chain does not run then), it asks {@link #pinned(WorkloadRef,
+ * Instant)} and applies the pin instead, once it knows the current count and no apply of the
+ * workload is still running. A floor or a ceiling bounds a proposal, and there is none then: they
+ * wait for good data.
+ *
  * <p>An override belongs to the workload as registered: when the engine unregisters a workload
  * ({@link #unregistered(WorkloadRef)}), its override is dropped, pin, floor and ceiling alike, so
  * a workload registered again later (a new deployment of the same name, or one handed back to
@@ -210,6 +216,16 @@ public final class ManualOverrides implements DecisionPolicy {
     return "override";
   }
 
+  /** The active pin of {@code workload} at {@code now}, with its expiry and reason. */
+  @Override
+  public Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+    return active(workload, now).flatMap(Entry::pin).map(ManualOverrides::pin);
+  }
+
+  private static Pin pin(Bound b) {
+    return new Pin(b.replicas(), "pinned at " + b.replicas() + until(b));
+  }
+
   @Override
   public Proposal apply(DecisionContext ctx, Proposal p) {
     Optional<Entry> o = active(ctx.workload(), ctx.now());
@@ -218,8 +234,8 @@ public final class ManualOverrides implements DecisionPolicy {
     }
     Entry ov = o.get();
     if (ov.pin().isPresent()) {
-      Bound pin = ov.pin().get();
-      return p.to(name(), pin.replicas(), "pinned at " + pin.replicas() + until(pin));
+      Pin pin = pin(ov.pin().get());
+      return p.to(name(), pin.replicas(), pin.reason());
     }
     int to = p.replicas();
     Bound by = null;

@@ -6,10 +6,12 @@ import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Static factories for the standard decision stacks.
@@ -57,7 +59,8 @@ public final class Policies {
    * {@code fallback} for the others (e.g. the predictive stack over each team's own HPA). Its
    * name is {@code fallback}'s; its memory the longest of all. It passes {@link
    * DecisionPolicy#unregistered(WorkloadRef)} on to {@code fallback} and to every workload's
-   * policy, whichever throws.
+   * policy, whichever throws, and answers {@link DecisionPolicy#pinned} with the pin of the
+   * workload's policy.
    */
   public static DecisionPolicy byWorkload(DecisionPolicy fallback,
       Map<WorkloadRef, ? extends DecisionPolicy> byWorkload) {
@@ -94,6 +97,11 @@ public final class Policies {
       @Override
       public void unregistered(WorkloadRef workload) {
         everyone.unregistered(workload);
+      }
+
+      @Override
+      public Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+        return copy.getOrDefault(workload, fallback).pinned(workload, now);
       }
 
       @Override

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A noise guard on the live input: a Hampel filter that replaces a metric's current load by the
@@ -74,7 +75,8 @@ public final class SpikeFilter {
   /**
    * A policy that runs {@code inner} on the context with spikes replaced. Its {@link
    * DecisionPolicy#memory()} is {@code inner}'s: the filter reads histories, not past decisions.
-   * It passes {@link DecisionPolicy#unregistered(WorkloadRef)} on to {@code inner}.
+   * It passes {@link DecisionPolicy#unregistered(WorkloadRef)} on to {@code inner}, and answers
+   * {@link DecisionPolicy#pinned} with {@code inner}'s pin.
    */
   public DecisionPolicy guard(DecisionPolicy inner) {
     Objects.requireNonNull(inner, "inner");
@@ -108,6 +110,11 @@ public final class SpikeFilter {
       @Override
       public void unregistered(WorkloadRef workload) {
         inner.unregistered(workload);
+      }
+
+      @Override
+      public Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+        return inner.pinned(workload, now);
       }
     };
   }

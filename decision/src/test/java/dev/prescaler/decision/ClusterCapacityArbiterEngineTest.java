@@ -27,8 +27,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The arbiter in the real {@link AutoscalerEngine}: the engine holds a workload on stale metrics
- * before the chain runs, so the arbiter hears nothing from it while its pods keep running.
+ * The arbiter and the manual overrides in the real {@link AutoscalerEngine}: the engine holds a
+ * workload on stale metrics before the chain runs, so the arbiter hears nothing from it while its
+ * pods keep running, and applies an operator's pin instead of the hold.
  */
 class ClusterCapacityArbiterEngineTest {
   private static final WorkloadRef A = WorkloadRef.deployment("shop", "checkout");
@@ -168,6 +169,59 @@ class ClusterCapacityArbiterEngineTest {
     }
   }
 
+  /**
+   * The metrics of A go stale (its sample stops moving) and the operator pins it at 30: the
+   * engine applies the pin instead of holding, since the pin is an instruction, not data; the
+   * record says why. Once the pin is cleared, A is held again. A floor is not a pin: it bounds a
+   * proposal, and there is none while the metrics are bad.
+   */
+  @Test
+  void aPinWinsOverStaleMetricsAndAFloorWaitsForGoodData() {
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 5, B, 4));
+    ManualOverrides overrides = new ManualOverrides();
+    InMemoryJournal journal = new InMemoryJournal();
+    Map<WorkloadRef, Instant> frozen = new HashMap<>();
+    try (AutoscalerEngine engine = engine(clock, journal, DecisionPolicy.chain(NEED, overrides),
+        cluster, new HashMap<>(Map.of(A, 50.0, B, 40.0)), frozen)) {
+      engine.tick();
+      frozen.put(A, T0); // Prometheus stops answering for A
+      overrides.floor(A, 12, T0.plus(Duration.ofHours(1)), "launch");
+      clock.advance(Duration.ofSeconds(15));
+      engine.tick();
+      assertThat(last(journal, A).kind()).isEqualTo(Kind.HOLD);
+      assertThat(cluster).containsEntry(A, 5);
+
+      overrides.pin(A, 30, T0.plus(Duration.ofHours(1)), "incident 42");
+      clock.advance(Duration.ofSeconds(15));
+      engine.tick();
+      assertThat(cluster).containsEntry(A, 30);
+      DecisionRecord pinned = last(journal, A);
+      assertThat(pinned.kind()).isEqualTo(Kind.SCALE);
+      assertThat(pinned.action()).isEqualTo(DecisionRecord.Action.APPLIED);
+      assertThat(pinned.unavailable()).containsKey("rps");
+      assertThat(pinned.reasons()).singleElement().satisfies(r -> assertThat(r.toString())
+          .isEqualTo("pin: 5 -> 30 (metrics unavailable (metric rps: no new sample since " + T0
+              + "), so the policy chain did not run; the operator's pin applies: pinned at 30 "
+              + "until " + T0.plus(Duration.ofHours(1)) + " (incident 42))"));
+
+      clock.advance(Duration.ofSeconds(15));
+      engine.tick();
+      assertThat(last(journal, A).kind()).isEqualTo(Kind.KEEP);
+      overrides.clear(A);
+      clock.advance(Duration.ofSeconds(15));
+      engine.tick();
+      assertThat(last(journal, A).kind()).isEqualTo(Kind.HOLD);
+      assertThat(cluster).containsEntry(A, 30);
+    }
+    assertThat(DecisionInvariants.check(journal.records(), List.of(spec(A), spec(B)))).isEmpty();
+  }
+
+  private static DecisionRecord last(InMemoryJournal journal, WorkloadRef workload) {
+    List<DecisionRecord> records = journal.records(workload);
+    return records.get(records.size() - 1);
+  }
+
   /** Proposes rps / 10, the capacity formula of {@link #spec}. */
   private static final DecisionPolicy NEED = (ctx, p) -> p.to("need",
       (int) Math.ceil(ctx.load("rps") / 10), "rps / 10");
@@ -175,13 +229,23 @@ class ClusterCapacityArbiterEngineTest {
   /** A and B in a real engine on {@code clock}; the cluster runs what the executor asks. */
   private static AutoscalerEngine engine(ManualClock clock, InMemoryJournal journal,
       DecisionPolicy policy, Map<WorkloadRef, Integer> cluster, Map<WorkloadRef, Double> rps) {
+    return engine(clock, journal, policy, cluster, rps, Map.of());
+  }
+
+  /**
+   * The same, the samples of the workloads in {@code frozen} stamped at the instant given there
+   * (stale from the next tick on: "no new sample since").
+   */
+  private static AutoscalerEngine engine(ManualClock clock, InMemoryJournal journal,
+      DecisionPolicy policy, Map<WorkloadRef, Integer> cluster, Map<WorkloadRef, Double> rps,
+      Map<WorkloadRef, Instant> frozen) {
     return AutoscalerEngine.builder().clock(clock).journal(journal).policy(policy)
         .backfill(false).metricsDelay(Duration.ZERO).historyStep(Duration.ofSeconds(15))
         .workload(spec(A)).workload(spec(B))
         .metricSource((s, now) -> {
           int n = cluster.get(s.workload());
-          return Observation.of(now, ReplicaStatus.of(n, n),
-              MetricReading.of("rps", rps.get(s.workload()), now));
+          return Observation.of(now, ReplicaStatus.of(n, n), MetricReading.of("rps",
+              rps.get(s.workload()), frozen.getOrDefault(s.workload(), now)));
         })
         .executor(r -> {
           cluster.put(r.spec().workload(), r.to());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.DecisionPolicy.Pin;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
@@ -93,6 +94,27 @@ class PoliciesTest {
 
     Policies.predictive(overrides).unregistered(API); // the default stack reaches the overrides
     assertThat(overrides.active(API, Fixtures.NOW)).isEmpty();
+  }
+
+  /**
+   * The engine asks the whole policy for a pin when it would hold a workload on bad metrics:
+   * every wrapper and stack of the module must find the overrides' pin.
+   */
+  @Test
+  void everyWrapperAndStackOfTheModuleReportsTheOverridesPin() {
+    ManualOverrides overrides = new ManualOverrides();
+    overrides.pin(API, 7, Fixtures.NOW.plusSeconds(3600), "incident 42");
+    overrides.floor(WEB, 12, Fixtures.NOW.plusSeconds(3600), "launch");
+    Pin pin = new Pin(7, "pinned at 7 until " + Fixtures.NOW.plusSeconds(3600) + " (incident 42)");
+    assertThat(overrides.pinned(API, Fixtures.NOW)).contains(pin);
+    assertThat(overrides.pinned(API, Fixtures.NOW.plusSeconds(3600))).isEmpty();
+    assertThat(overrides.pinned(WEB, Fixtures.NOW)).as("a floor is no pin").isEmpty();
+    assertThat(Policies.predictive(overrides).pinned(API, Fixtures.NOW)).contains(pin);
+    assertThat(SpikeFilter.ofDefaults().guard(overrides).pinned(API, Fixtures.NOW))
+        .contains(pin);
+    DecisionPolicy byWorkload = Policies.byWorkload(Policies.predictive(),
+        Map.of(API, Policies.predictive(overrides)));
+    assertThat(byWorkload.pinned(API, Fixtures.NOW)).contains(pin);
   }
 
   @Test
