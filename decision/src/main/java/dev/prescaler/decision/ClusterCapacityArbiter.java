@@ -2,46 +2,59 @@ package dev.prescaler.decision;
 
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.Set;
 
 /**
  * Shares one capacity budget (CPU cores, or any unit: replicas × pod request) across the
- * workloads of an engine. When the proposals exceed it, higher priority wins, the priority class
- * that no longer fits is cut in proportion to each workload's extra capacity weighted by its cost
- * weight (the dearer replicas go first), lower classes get their minimum, and nobody is cut below
- * {@code min(proposal, minReplicas)}. The budget can be exceeded only when those minimums alone
- * exceed it.
+ * workloads of an engine. When the claims exceed it, every claim keeps its floor, {@code
+ * min(proposal, minReplicas)}; priority classes are served from the highest; the class that no
+ * longer fits is cut in proportion to each workload's extra capacity (above its floor) weighted
+ * by its cost weight (the dearer replicas go first); lower classes get their floor; and the whole
+ * replicas that rounding leaves over go, while they fit, to the claims still short of their
+ * proposal: by priority, then cheapest first, one each in turn (so a lower class may get a
+ * replica the cut class has no room left for, and no budget stays idle that a short claim could
+ * use). The budget can be exceeded only when the floors alone exceed it.
  *
  * <p>{@link #allocate(double, List)} is the pure allocation. {@link #step()} is the chain step
  * (put it after the policies and bounds, before manual overrides). Each workload's tick records
- * what it runs (the context's current count, or the count just granted when that is higher) and
- * its claim, then the allocation runs over every workload the step has seen:
+ * its claim and what it runs (the context's current count, or the count just granted when that
+ * is higher):
  *
  * <ul>
- *   <li>The workload being decided claims its proposal and may be cut down to {@code
- *       min(proposal, minReplicas)}.
- *   <li>Every other workload counts at least what it was last seen running: this allocation
- *       does not change its count, so it is never cut below it here. A claim made within {@code
- *       claimTtl} also asks, at its priority, for its proposal above that count. (In {@link
- *       Mode#HPA_FLOOR} the grant is the HPA's floor; what the HPA runs above it is counted
- *       from the workload's next tick.)
+ *   <li>A tick's allocation is made once, at the tick's first decision (the first at a new
+ *       instant), over the claims the workloads made at their last ticks. Every workload enters
+ *       it by the same rule, so equal claims get equal shares (give or take the one replica of
+ *       rounding), and claims fed back tick after tick settle on that allocation and stay there.
+ *   <li>The workload being decided gets its share of that allocation: its grant there while it
+ *       claims what it claimed then; otherwise (a new proposal, or a new workload) its new claim
+ *       at its class's level there (all of it when its class was served in full, its floor when
+ *       higher classes took everything, the class's cut ratio otherwise). Its new claim enters
+ *       the next tick's allocation.
+ *   <li>It gets that share only as far as what the others run leaves room for, and never less
+ *       than its floor: the others change their counts only at their own ticks, so a workload
+ *       below its share grows into the room a workload above its share frees once that one is
+ *       seen running less (usually the tick after). What runs stays within the budget.
  *   <li>A claim older than {@code claimTtl} (the engine holds the workload before the chain
  *       runs, e.g. on stale metrics, and its pods keep running) counts at what the workload last
- *       ran, and no more.
- *   <li>A workload in {@link Mode#OBSERVE_ONLY} claims only its current count, which is what it
+ *       ran, no more and no less: its chain does not run, so it cannot be cut. (In {@link
+ *       Mode#HPA_FLOOR} the grant is the HPA's floor; what the HPA runs above it is counted
+ *       from the workload's next tick.)
+ *   <li>A workload in {@link Mode#OBSERVE_ONLY} counts at its current count, which is what it
  *       really runs: its hypothetical proposal never cuts a workload that acts. Its own proposal
  *       is still arbitrated, so its record shows what acting would have been granted.
  *   <li>A workload is counted until it is forgotten, however long it is not seen: a workload
@@ -51,25 +64,26 @@ import java.util.TreeMap;
  *       that stops running while it stays registered, or when the step runs outside an engine.
  * </ul>
  *
- * <p>So a higher priority takes capacity from a lower one in steps: the lower one is cut at its
- * next tick, and the capacity it frees is granted once the step sees it running less (usually
- * the tick after). Workloads evaluated earlier in the same tick are seen with this tick's
- * claims, later ones with the previous tick's. Every cut is a reason. Thread-safe.
+ * <p>A budget that is not a finite number &ge; 0 (or that throws) makes the step throw, so the
+ * engine holds the workload: bad data never scales. Every cut is a reason.
+ *
+ * <p>Cost: one allocation per tick, O(n log n) over the n workloads seen, then O(1) per decision
+ * (plus its reason when it is cut). Thread-safe.
  */
 public final class ClusterCapacityArbiter {
   /*
-   * Per workload the step keeps its last claim, when it was made, and what it runs: the larger of
-   * the current count it was last seen with and the count just granted (the engine may be
-   * starting those pods). A cut counts only once the workload is seen running less: the engine's
-   * step limits may slow the scale-down, and terminating pods still take capacity. An
-   * observe-only workload runs its current count whatever it was granted.
+   * Per workload the step keeps its last claim, when it was made, whether it acts, and what it
+   * runs: the larger of the current count it was last seen with and the count just granted (the
+   * engine may be starting those pods). A cut counts only once the workload is seen running
+   * less: the engine's step limits may slow the scale-down, and terminating pods still take
+   * capacity. An observe-only workload runs its current count whatever it was granted.
    *
-   * When one workload is arbitrated, every other one enters the pure allocation as a claim whose
-   * floor is what it runs (an allocation that does not change a workload's count must not count
-   * it for less) and whose proposal is its fresh claim, or what it runs once the claim is older
-   * than claimTtl. allocate() keeps the granted total within the budget unless the floors alone
-   * exceed it, and each other workload really runs at most its floor, so the same holds for what
-   * runs.
+   * Fairness comes from the plan: one allocation per tick, the same rule for every claim, so its
+   * grants are a function of the claims alone and stop moving once the claims do. Safety comes
+   * from the room check: a grant never takes more than the budget minus what the others run, so
+   * what runs stays within the budget (unless the
+   * floors exceed it; a grant never goes below its floor). With claims fixed, after one tick
+   * every workload runs at most its share, and after the next every one runs its share.
    */
 
   /**
@@ -77,6 +91,9 @@ public final class ClusterCapacityArbiter {
    * minutes.
    */
   public static final Duration DEFAULT_CLAIM_TTL = Duration.ofMinutes(2);
+
+  /** Slack for sums of units: a claim that misses by less still fits. */
+  private static final double EPS = 1e-9;
 
   /** The capacity available to the engine's workloads at an instant, in budget units. */
   @FunctionalInterface
@@ -100,7 +117,8 @@ public final class ClusterCapacityArbiter {
    * @param proposed the count it proposes, &ge; 0
    * @param min its minimum count, &ge; 0
    * @param priority its priority; higher wins
-   * @param costWeight its price per replica-hour relative to others, &gt; 0
+   * @param costWeight its price per replica-hour relative to others, &gt; 0 and finite; only
+   *     its ratio to the others of its priority matters
    * @param unitsPerReplica budget units one replica takes, &gt; 0
    */
   public record Claim(WorkloadRef workload, int proposed, int min, int priority, double costWeight,
@@ -127,6 +145,16 @@ public final class ClusterCapacityArbiter {
     public int floor() {
       return Math.min(proposed, min);
     }
+
+    /** Budget units of its extra replicas, above its floor. */
+    private double extraUnits() {
+      return (proposed - floor()) * unitsPerReplica;
+    }
+
+    /** The same claim at {@code count}, which it cannot be cut below. */
+    private Claim fixedAt(int count) {
+      return new Claim(workload, count, count, priority, costWeight, unitsPerReplica);
+    }
   }
 
   /**
@@ -145,13 +173,14 @@ public final class ClusterCapacityArbiter {
     }
   }
 
-  private record Seen(Claim claim, int running, Instant claimed) {}
+  private record Seen(Claim claim, int running, Instant claimed, boolean acts) {}
 
   private final CapacityBudget budget;
   private final Map<WorkloadRef, Double> unitsPerReplica;
   private final double defaultUnitsPerReplica;
   private final Duration claimTtl;
   private final Map<WorkloadRef, Seen> seen = new LinkedHashMap<>(); // guarded by lock
+  private Plan plan; // guarded by lock; null until the next decision makes one
   private final Object lock = new Object();
 
   private ClusterCapacityArbiter(Builder b) {
@@ -168,149 +197,267 @@ public final class ClusterCapacityArbiter {
 
   /**
    * Allocates {@code budget} units among {@code claims} (pure). The result is in the order of the
-   * claims.
+   * claims; ties in the give-back of left-over replicas go to the earlier claim.
    */
   public static List<Grant> allocate(double budget, List<Claim> claims) {
     if (!(budget >= 0) || !Double.isFinite(budget)) {
       throw new IllegalArgumentException("budget must be >= 0 and finite, but was " + budget);
     }
-    Map<WorkloadRef, Integer> granted = new LinkedHashMap<>();
-    Map<WorkloadRef, String> why = new HashMap<>();
-    double total = 0;
+    Set<WorkloadRef> names = new HashSet<>();
     for (Claim c : claims) {
-      if (granted.put(c.workload(), c.proposed()) != null) {
+      if (!names.add(c.workload())) {
         throw new IllegalArgumentException(
             "claims must name each workload once, but " + c.workload() + " appears twice");
       }
-      total += c.proposed() * c.unitsPerReplica();
     }
-    if (total <= budget + 1e-9) {
-      return grants(claims, granted, why);
-    }
-    double remaining = budget;
-    for (Claim c : claims) {
-      granted.put(c.workload(), c.floor());
-      remaining -= c.floor() * c.unitsPerReplica();
-    }
-    TreeMap<Integer, List<Claim>> byPriority = new TreeMap<>(Comparator.reverseOrder());
-    for (Claim c : claims) {
-      byPriority.computeIfAbsent(c.priority(), k -> new ArrayList<>()).add(c);
-    }
-    for (Map.Entry<Integer, List<Claim>> e : byPriority.entrySet()) {
-      List<Claim> cls = e.getValue();
-      double need = 0;
-      for (Claim c : cls) {
-        need += (c.proposed() - c.floor()) * c.unitsPerReplica();
-      }
-      if (need <= 0) {
-        continue;
-      }
-      if (remaining <= 1e-9) {
-        for (Claim c : cls) {
-          if (c.proposed() > c.floor()) {
-            why.put(c.workload(), String.format(Locale.ROOT,
-                "cluster budget %s exhausted by higher priorities: priority %d held at %d",
-                HpaReplicaCalculator.fmt(budget), c.priority(), c.floor()));
-          }
-        }
-        continue;
-      }
-      if (need <= remaining + 1e-9) {
-        for (Claim c : cls) {
-          granted.put(c.workload(), c.proposed());
-        }
-        remaining -= need;
-        continue;
-      }
-      cutClass(cls, need - remaining, remaining, granted, why, budget);
-      // Strict priority: what flooring left over in the cut class is not handed to lower ones.
-      remaining = 0;
-    }
-    return grants(claims, granted, why);
-  }
-
-  /** Cuts one class by {@code shortfall} units in proportion to extra × cost weight. */
-  private static double cutClass(List<Claim> cls, double shortfall, double remaining,
-      Map<WorkloadRef, Integer> granted, Map<WorkloadRef, String> why, double budget) {
-    Map<WorkloadRef, Double> cut = new HashMap<>();
-    List<Claim> open = new ArrayList<>();
-    for (Claim c : cls) {
-      if (c.proposed() > c.floor()) {
-        open.add(c);
-        cut.put(c.workload(), 0.0);
-      }
-    }
-    double left = shortfall;
-    while (left > 1e-9 && !open.isEmpty()) {
-      double weights = 0;
-      for (Claim c : open) {
-        weights += (c.proposed() - c.floor()) * c.unitsPerReplica() * c.costWeight();
-      }
-      double spilled = 0;
-      List<Claim> next = new ArrayList<>();
-      for (Claim c : open) {
-        double extra = (c.proposed() - c.floor()) * c.unitsPerReplica();
-        double share = left * extra * c.costWeight() / weights;
-        double now = cut.get(c.workload()) + share;
-        if (now >= extra) {
-          spilled += now - extra;
-          cut.put(c.workload(), extra);
-        } else {
-          cut.put(c.workload(), now);
-          next.add(c);
-        }
-      }
-      left = spilled;
-      open = next;
-    }
-    double used = 0;
-    for (Claim c : cls) {
-      if (c.proposed() <= c.floor()) {
-        continue;
-      }
-      double extraUnits = (c.proposed() - c.floor()) * c.unitsPerReplica() - cut.get(c.workload());
-      int extra = (int) Math.floor(extraUnits / c.unitsPerReplica() + 1e-9);
-      extra = Math.max(0, Math.min(extra, c.proposed() - c.floor()));
-      granted.put(c.workload(), c.floor() + extra);
-      used += extra * c.unitsPerReplica();
-    }
-    double spare = remaining - used;
-    // Flooring left whole replicas unused: give them back, cheapest first, while they fit.
-    List<Claim> byCost = new ArrayList<>(cls);
-    byCost.sort(Comparator.comparingDouble(Claim::costWeight));
-    boolean gave = true;
-    while (gave) {
-      gave = false;
-      for (Claim c : byCost) {
-        int g = granted.get(c.workload());
-        if (g < c.proposed() && c.unitsPerReplica() <= spare + 1e-9) {
-          granted.put(c.workload(), g + 1);
-          spare -= c.unitsPerReplica();
-          gave = true;
-        }
-      }
-    }
-    for (Claim c : cls) {
-      int g = granted.get(c.workload());
-      if (g < c.proposed()) {
-        why.put(c.workload(), String.format(Locale.ROOT,
-            "cluster budget %s short by %.3f: priority %d cut in proportion (cost weight %s), "
-                + "%d -> %d", HpaReplicaCalculator.fmt(budget), shortfall, c.priority(),
-            HpaReplicaCalculator.fmt(c.costWeight()), c.proposed(), g));
-      }
-    }
-    return Math.max(0, spare);
-  }
-
-  private static List<Grant> grants(List<Claim> claims, Map<WorkloadRef, Integer> granted,
-      Map<WorkloadRef, String> why) {
+    Allocation a = new Allocation(budget, claims);
     List<Grant> out = new ArrayList<>(claims.size());
-    for (Claim c : claims) {
-      int g = granted.get(c.workload());
-      out.add(new Grant(c.workload(), g, g < c.proposed(),
-          g < c.proposed() ? why.getOrDefault(c.workload(), "cluster budget") : ""));
+    for (int i = 0; i < claims.size(); i++) {
+      Claim c = claims.get(i);
+      int g = a.granted[i];
+      out.add(new Grant(c.workload(), g, g < c.proposed(), g < c.proposed() ? a.why(c, g) : ""));
     }
     return out;
+  }
+
+  /**
+   * One allocation of a budget among claims: the grants, and where the budget ran out (the
+   * boundary class, its cut level and its costliest weight), so that a claim made afterwards can
+   * be given its class's share of it.
+   */
+  private static final class Allocation {
+    final double budget;
+    final int[] granted;
+    /** Whether every claim got its proposal. */
+    boolean fits = true;
+    /** The class the budget ran out in: higher ones got their proposals, lower their floors. */
+    int boundary;
+    /**
+     * Its cut level θ: a claim of weight w loses min(1, θ × w ÷ the class's highest weight) of
+     * its extra units; infinite when the class keeps its floors.
+     */
+    double level;
+    double maxWeight;
+    /** The lowest relative weight of the claims it cut whole, which any dearer one loses too. */
+    double capWeight = Double.POSITIVE_INFINITY;
+    /** Units the boundary class was short by. */
+    double shortfall;
+
+    Allocation(double budget, List<Claim> claims) {
+      this.budget = budget;
+      int n = claims.size();
+      granted = new int[n];
+      double total = 0;
+      for (int i = 0; i < n; i++) {
+        Claim c = claims.get(i);
+        granted[i] = c.proposed();
+        total += c.proposed() * c.unitsPerReplica();
+      }
+      if (total <= budget + EPS) {
+        return;
+      }
+      fits = false;
+      double remaining = budget;
+      for (int i = 0; i < n; i++) {
+        Claim c = claims.get(i);
+        granted[i] = c.floor();
+        remaining -= c.floor() * c.unitsPerReplica();
+      }
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      // By priority, highest first; cheapest first within one (the give-back order), stable.
+      Arrays.sort(order, Comparator.<Integer>comparingInt(i -> -claims.get(i).priority())
+          .thenComparingDouble(i -> claims.get(i).costWeight()));
+      boolean found = false;
+      for (int from = 0; from < n; ) {
+        int to = from;
+        int priority = claims.get(order[from]).priority();
+        double need = 0;
+        while (to < n && claims.get(order[to]).priority() == priority) {
+          need += claims.get(order[to]).extraUnits();
+          to++;
+        }
+        if (need > 0 && !found) {
+          if (remaining <= EPS) {
+            found = true;
+            boundary = priority;
+            level = Double.POSITIVE_INFINITY;
+            shortfall = need;
+          } else if (need <= remaining + EPS) {
+            for (int k = from; k < to; k++) {
+              granted[order[k]] = claims.get(order[k]).proposed();
+            }
+            remaining -= need;
+          } else {
+            found = true;
+            boundary = priority;
+            shortfall = need - remaining;
+            remaining -= cut(claims, Arrays.asList(order).subList(from, to));
+          }
+        }
+        from = to;
+      }
+      if (!found) {
+        fits = true; // every class fitted within the slack: nobody is cut
+        return;
+      }
+      giveBack(claims, order, remaining);
+    }
+
+    /**
+     * Cuts the boundary class by {@code shortfall} units, claim i losing min(E_i, θ × E_i × w_i)
+     * of its extra units E_i (w_i its cost weight ÷ the class's highest, so huge weights cannot
+     * overflow the sums); grants the whole replicas left; returns the units granted.
+     */
+    private double cut(List<Claim> claims, List<Integer> cls) {
+      List<Integer> open = new ArrayList<>();
+      maxWeight = 0;
+      for (int i : cls) {
+        if (claims.get(i).extraUnits() > 0) {
+          open.add(i);
+          maxWeight = Math.max(maxWeight, claims.get(i).costWeight());
+        }
+      }
+      // Water-filling: the dearest claims are cut whole first; θ solves Σ cut = shortfall.
+      open.sort(Comparator.comparingDouble(i -> -claims.get(i).costWeight()));
+      int m = open.size();
+      double[] weighted = new double[m + 1]; // Σ E_i × w_i over open[k..]
+      for (int k = m - 1; k >= 0; k--) {
+        Claim c = claims.get(open.get(k));
+        weighted[k] = weighted[k + 1] + c.extraUnits() * weight(c);
+      }
+      double whole = 0;
+      int k = 0;
+      level = Double.POSITIVE_INFINITY;
+      while (k < m) {
+        double rest = shortfall - whole;
+        if (rest <= 0) {
+          level = 0;
+          break;
+        }
+        double theta = rest / weighted[k];
+        Claim c = claims.get(open.get(k));
+        if (theta * weight(c) < 1) {
+          level = theta;
+          break;
+        }
+        whole += c.extraUnits();
+        capWeight = weight(c);
+        k++;
+      }
+      double used = 0;
+      for (int i : open) {
+        Claim c = claims.get(i);
+        int extra = c.proposed() - c.floor();
+        int kept = (int) Math.floor(extra - extra * lost(c) + EPS);
+        kept = Math.max(0, Math.min(kept, extra));
+        granted[i] = c.floor() + kept;
+        used += kept * c.unitsPerReplica();
+      }
+      return used;
+    }
+
+    /**
+     * A claim's cost weight relative to the dearest of the boundary class: in (0, 1] for its
+     * members, so that no sum of weights overflows, and never 0 (a weight 1e-308 times smaller
+     * than the dearest still loses its share, in proportion to its extra units).
+     */
+    private double weight(Claim c) {
+      return Math.max(c.costWeight() / maxWeight, Double.MIN_NORMAL);
+    }
+
+    /** The share of its extra units a claim of the boundary class loses, in [0, 1]. */
+    private double lost(Claim c) {
+      double w = weight(c);
+      if (w >= capWeight) {
+        return 1;
+      }
+      double f = level * w;
+      return f < 1 ? f : 1;
+    }
+
+    /**
+     * Gives whole replicas from {@code spare} units back, while they fit, to the claims still
+     * short: class by class from the highest, cheapest first, one each in turn.
+     */
+    private void giveBack(List<Claim> claims, Integer[] order, double spare) {
+      int n = order.length;
+      for (int from = 0; from < n; ) {
+        int to = from;
+        int priority = claims.get(order[from]).priority();
+        List<Integer> open = new ArrayList<>();
+        while (to < n && claims.get(order[to]).priority() == priority) {
+          open.add(order[to]);
+          to++;
+        }
+        while (!open.isEmpty()) {
+          List<Integer> next = new ArrayList<>();
+          for (int i : open) {
+            Claim c = claims.get(i);
+            if (granted[i] < c.proposed() && c.unitsPerReplica() <= spare + EPS) {
+              granted[i]++;
+              spare -= c.unitsPerReplica();
+              next.add(i);
+            }
+          }
+          open = next; // a claim that did not fit never will: the spare only shrinks
+        }
+        from = to;
+      }
+    }
+
+    /** What a claim not in this allocation would get at its class's level in it. */
+    int share(Claim c) {
+      if (fits || c.priority() > boundary) {
+        return c.proposed();
+      }
+      if (c.priority() < boundary || level == Double.POSITIVE_INFINITY) {
+        return c.floor();
+      }
+      int extra = c.proposed() - c.floor();
+      int kept = (int) Math.floor(extra - extra * lost(c) + EPS);
+      return c.floor() + Math.max(0, Math.min(kept, extra));
+    }
+
+    /** Why {@code c} gets {@code g} here, below its proposal (no String.format: per tick). */
+    String why(Claim c, int g) {
+      String head = "cluster budget " + HpaReplicaCalculator.fmt(budget);
+      if (c.priority() == boundary && level != Double.POSITIVE_INFINITY) {
+        return head + " short by " + Decimals.fixed3(shortfall) + ": priority " + c.priority()
+            + " cut in proportion (cost weight " + HpaReplicaCalculator.fmt(c.costWeight())
+            + "), " + c.proposed() + " -> " + g;
+      }
+      return head + " exhausted by higher priorities: priority " + c.priority() + " held at "
+          + g;
+    }
+  }
+
+  /**
+   * One tick's allocation over the claims recorded before the tick, and what every workload seen
+   * runs meanwhile, kept up to date within the tick.
+   */
+  private static final class Plan {
+    final Instant at;
+    final double budget;
+    final List<Claim> claims = new ArrayList<>();
+    final Map<WorkloadRef, Integer> index = new HashMap<>();
+    final Map<WorkloadRef, Double> committed = new HashMap<>();
+    double committedTotal;
+    /** Workloads counted at what they last ran (no fresh claim). */
+    final Map<WorkloadRef, String> stale = new LinkedHashMap<>();
+    Allocation allocation;
+
+    Plan(Instant at, double budget) {
+      this.at = at;
+      this.budget = budget;
+    }
+
+    void commit(WorkloadRef w, double units) {
+      Double before = committed.put(w, units);
+      committedTotal += units - (before == null ? 0 : before);
+    }
   }
 
   /** Budget units one replica of {@code workload} takes. */
@@ -328,13 +475,17 @@ public final class ClusterCapacityArbiter {
    */
   public void forget(WorkloadRef workload) {
     synchronized (lock) {
-      seen.remove(workload);
+      if (seen.remove(workload) != null) {
+        plan = null;
+      }
     }
   }
 
   /**
    * The chain step: records this workload's claim and returns its grant. It {@linkplain
    * #forget(WorkloadRef) forgets} a workload the engine unregisters.
+   *
+   * @throws IllegalStateException (from the step) when the budget is not a finite number &ge; 0
    */
   public DecisionPolicy step() {
     return new DecisionPolicy() {
@@ -363,63 +514,92 @@ public final class ClusterCapacityArbiter {
     Claim mine = new Claim(ref, p.replicas(), ctx.spec().minReplicas(), ctx.spec().priority(),
         ctx.spec().costWeight(), unitsPerReplica(ref));
     double available = budget.available(now);
-    boolean known = available >= 0 && Double.isFinite(available);
-    List<Claim> all = new ArrayList<>();
-    List<Seen> stale = new ArrayList<>(); // formatted only when this workload is cut
-    Grant granted = null;
     synchronized (lock) {
-      Instant fresh = now.minus(claimTtl);
-      for (Seen s : seen.values()) {
-        if (!s.claim().workload().equals(ref)) {
-          boolean expired = s.claimed().isBefore(fresh);
-          all.add(counted(s, expired));
-          if (expired && s.running() > 0) {
-            stale.add(s);
-          }
-        }
+      if (!(available >= 0) || !Double.isFinite(available)) {
+        // Held by the engine: it runs its current count; its last claim ages as in any hold.
+        Seen before = seen.get(ref);
+        seen.put(ref, before == null ? new Seen(mine.fixedAt(current), current, now, acts)
+            : new Seen(before.claim(), current, before.claimed(), before.acts()));
+        plan = null;
+        throw new IllegalStateException(
+            "capacity budget must be >= 0 and finite, but was " + available);
       }
-      all.add(mine);
-      if (known) {
-        for (Grant g : allocate(available, all)) {
-          if (g.workload().equals(ref)) {
-            granted = g;
-          }
-        }
+      Plan tick = plan(now, available);
+      Allocation a = tick.allocation;
+      Integer i = tick.index.get(ref);
+      int share = i != null && tick.claims.get(i).equals(mine) ? a.granted[i] : a.share(mine);
+      double others = tick.committedTotal - tick.committed.getOrDefault(ref, 0.0);
+      double room = Math.floor((available - others) / mine.unitsPerReplica() + EPS);
+      int granted = Math.max(mine.floor(), (int) Math.min(share, room));
+      int running = acts ? Math.max(current, granted) : current;
+      seen.put(ref, new Seen(mine, running, now, acts));
+      tick.commit(ref, running * mine.unitsPerReplica());
+      if (granted >= p.replicas()) {
+        return p;
       }
-      int grantedCount = granted == null ? p.replicas() : granted.replicas();
-      int running = acts ? Math.max(current, grantedCount) : current;
-      Claim claim = acts ? mine : new Claim(ref, current, mine.min(), mine.priority(),
-          mine.costWeight(), mine.unitsPerReplica());
-      seen.put(ref, new Seen(claim, running, now));
-    }
-    if (!known) {
-      return p.note("capacity-arbiter", "budget unknown (" + available + "): not arbitrated");
-    }
-    if (granted == null || !granted.cut()) {
-      return p;
-    }
-    String reason = granted.reason();
-    if (!stale.isEmpty()) {
-      List<String> named = new ArrayList<>();
-      for (Seen s : stale.subList(0, Math.min(3, stale.size()))) {
-        named.add(s.claim().workload() + " " + s.running() + " (seen "
-            + Duration.between(s.claimed(), now).toSeconds() + " s ago)");
+      List<String> why = new ArrayList<>();
+      if (share < mine.proposed()) {
+        why.add(a.why(mine, share));
       }
-      reason += "; counted at what they last ran (no fresh claim): " + String.join(", ", named)
-          + (stale.size() > 3 ? " and " + (stale.size() - 3) + " more" : "");
+      if (granted < share) {
+        why.add("cluster budget " + HpaReplicaCalculator.fmt(available) + ", of which the "
+            + "others still run " + HpaReplicaCalculator.fmt(others) + " (each moves to its "
+            + "share at its own tick): " + share + " -> " + granted);
+      }
+      named(why, "counted at what they last ran (no fresh claim)", tick.stale, ref);
+      return p.to("capacity-arbiter", granted, String.join("; ", why));
     }
-    return p.to("capacity-arbiter", granted.replicas(), reason);
   }
 
-  /**
-   * How another workload enters an allocation: never below what it runs, and above that only by
-   * a fresh claim.
-   */
-  private static Claim counted(Seen s, boolean expired) {
-    Claim c = s.claim();
-    int wish = expired ? s.running() : Math.max(c.proposed(), s.running());
-    return new Claim(c.workload(), wish, Math.max(c.min(), s.running()), c.priority(),
-        c.costWeight(), c.unitsPerReplica());
+  /** This tick's plan: the one made at {@code now}, or a new one. */
+  private Plan plan(Instant now, double available) {
+    if (plan != null && plan.at.equals(now) && Double.compare(plan.budget, available) == 0) {
+      return plan;
+    }
+    Plan next = new Plan(now, available);
+    Instant fresh = now.minus(claimTtl);
+    for (Seen s : seen.values()) {
+      Claim c = s.claim();
+      WorkloadRef w = c.workload();
+      Claim counted;
+      if (!s.acts()) {
+        counted = c.fixedAt(s.running());
+      } else if (s.claimed().isBefore(fresh)) {
+        counted = c.fixedAt(s.running());
+        if (s.running() > 0) {
+          next.stale.put(w, w + " " + s.running() + " (seen "
+              + Duration.between(s.claimed(), now).toSeconds() + " s ago)");
+        }
+      } else {
+        counted = c;
+      }
+      next.index.put(w, next.claims.size());
+      next.claims.add(counted);
+      next.commit(w, s.running() * c.unitsPerReplica());
+    }
+    next.allocation = new Allocation(available, next.claims);
+    plan = next;
+    return next;
+  }
+
+  /** Appends "{@code what}: the first three of {@code named} but {@code self}, and N more". */
+  private static void named(List<String> why, String what, Map<WorkloadRef, String> named,
+      WorkloadRef self) {
+    int count = named.size() - (named.containsKey(self) ? 1 : 0);
+    if (count <= 0) {
+      return;
+    }
+    List<String> first = new ArrayList<>();
+    for (Map.Entry<WorkloadRef, String> e : named.entrySet()) {
+      if (first.size() == 3) {
+        break;
+      }
+      if (!e.getKey().equals(self)) {
+        first.add(e.getValue());
+      }
+    }
+    why.add(what + ": " + String.join(", ", first)
+        + (count > 3 ? " and " + (count - 3) + " more" : ""));
   }
 
   /** Builds a {@link ClusterCapacityArbiter}. */
@@ -476,11 +656,12 @@ public final class ClusterCapacityArbiter {
     /**
      * Builds the arbiter.
      *
-     * @throws IllegalStateException when no budget was given
+     * @throws InvalidConfigurationException when no budget was given
      */
     public ClusterCapacityArbiter build() {
       if (budget == null) {
-        throw new IllegalStateException("no CapacityBudget: call budget(...)");
+        throw new InvalidConfigurationException("ClusterCapacityArbiter",
+            List.of("no CapacityBudget: call budget(...)"));
       }
       return new ClusterCapacityArbiter(this);
     }

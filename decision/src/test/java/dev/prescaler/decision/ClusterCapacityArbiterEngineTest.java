@@ -217,6 +217,41 @@ class ClusterCapacityArbiterEngineTest {
     assertThat(DecisionInvariants.check(journal.records(), List.of(spec(A), spec(B)))).isEmpty();
   }
 
+  /**
+   * A budget of NaN or below 0 (a failed node query) let every proposal through uncut, while a
+   * budget that threw held the workload. Both hold now, and the record names the value.
+   */
+  @Test
+  void aBudgetThatIsNotANumberOrNegativeOrThrowsHoldsTheWorkloads() {
+    double[] budget = {Double.NaN};
+    ClusterCapacityArbiter arbiter = ClusterCapacityArbiter.builder().budget(now -> {
+      if (budget[0] == 0) {
+        throw new IllegalStateException("node metrics unavailable");
+      }
+      return budget[0];
+    }).build();
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 5, B, 5));
+    Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 150.0, B, 150.0));
+    InMemoryJournal journal = new InMemoryJournal();
+    try (AutoscalerEngine engine = engine(clock, journal, DecisionPolicy.chain(NEED,
+        arbiter.step()), cluster, rps)) {
+      for (double b : new double[] {Double.NaN, -1, 0}) {
+        budget[0] = b;
+        engine.tick();
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(cluster).containsEntry(A, 5).containsEntry(B, 5);
+      }
+    }
+    assertThat(journal.records(A)).extracting(DecisionRecord::kind).containsOnly(Kind.HOLD);
+    assertThat(journal.records(A)).extracting(DecisionRecord::actionMessage).containsExactly(
+        "held: policy failed: java.lang.IllegalStateException: capacity budget must be >= 0 and "
+            + "finite, but was NaN",
+        "held: policy failed: java.lang.IllegalStateException: capacity budget must be >= 0 and "
+            + "finite, but was -1.0",
+        "held: policy failed: java.lang.IllegalStateException: node metrics unavailable");
+  }
+
   private static DecisionRecord last(InMemoryJournal journal, WorkloadRef workload) {
     List<DecisionRecord> records = journal.records(workload);
     return records.get(records.size() - 1);

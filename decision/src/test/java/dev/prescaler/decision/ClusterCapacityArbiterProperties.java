@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 class ClusterCapacityArbiterProperties {
   private static final int EXAMPLES = 300;
   private static final int STEPS = 80;
+  /** Ticks after which claims fed back must have settled (two would do: see the arbiter). */
+  private static final int SETTLE = 6;
   private static final Mode[] MODES = {Mode.ACT, Mode.ACT, Mode.ACT, Mode.HPA_FLOOR,
       Mode.OBSERVE_ONLY};
 
@@ -84,6 +86,97 @@ class ClusterCapacityArbiterProperties {
         assertThat(total).as("seed %d, step %d", seed, k).isLessThanOrEqualTo(bound);
       }
     });
+  }
+
+  /**
+   * Claims fed back tick after tick settle on a fair split that uses the budget. Random acting
+   * workloads (claims fixed over the run, some of them equal: the same proposal, minimum,
+   * priority, cost weight and units) start at random counts at or above their minimum, and the
+   * executor applies every grant, so each tick's count is the last grant. From the second tick
+   * on (every workload seen), no decision makes what runs exceed the budget, or grow while it
+   * does. After {@code SETTLE} ticks: what runs is within the budget unless the floors exceed it;
+   * no budget is idle that one more replica of a cut claim would fit in; equal claims differ by
+   * at most one replica; and the next ticks change nothing (no oscillation).
+   */
+  @Test
+  void claimsFedBackSettleOnAFairSplitThatUsesTheBudget() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      int n = 2 + r.nextInt(5);
+      double budget = r.nextInt(4) == 0 ? r.nextInt(20) : r.nextDouble() * 120;
+      ClusterCapacityArbiter.Builder arbiter = ClusterCapacityArbiter.builder()
+          .budget(ClusterCapacityArbiter.CapacityBudget.fixed(budget));
+      WorkloadSpec[] specs = new WorkloadSpec[n];
+      int[] proposed = new int[n];
+      double[] units = new double[n];
+      int[] count = new int[n];
+      double floors = 0;
+      for (int i = 0; i < n; i++) {
+        WorkloadRef ref = WorkloadRef.deployment("default", "w" + i);
+        int copy = i > 0 && r.nextBoolean() ? r.nextInt(i) : -1; // an equal claim
+        WorkloadSpec.Builder b = WorkloadSpec.builder(ref).maxReplicas(60).mode(Mode.ACT)
+            .metric(MetricTarget.averageValue("rps", 10));
+        if (copy >= 0) {
+          WorkloadSpec s = specs[copy];
+          b.minReplicas(s.minReplicas()).priority(s.priority()).costWeight(s.costWeight());
+          proposed[i] = proposed[copy];
+          units[i] = units[copy];
+        } else {
+          b.minReplicas(r.nextInt(6)).priority(r.nextInt(3))
+              .costWeight(new double[] {0.5, 1, 2, 3}[r.nextInt(4)]);
+          proposed[i] = r.nextInt(41);
+          units[i] = new double[] {0.5, 1, 2}[r.nextInt(3)];
+        }
+        specs[i] = b.build();
+        count[i] = specs[i].minReplicas() + r.nextInt(41 - specs[i].minReplicas());
+        floors += Math.min(proposed[i], specs[i].minReplicas()) * units[i];
+        arbiter.unitsPerReplica(ref, units[i]);
+      }
+      DecisionPolicy step = arbiter.build().step();
+      Instant now = Fixtures.NOW;
+      int[] settled = null;
+      for (int t = 0; t < SETTLE + 4; t++) {
+        now = now.plusSeconds(15);
+        for (int i = 0; i < n; i++) {
+          double before = total(count, units);
+          count[i] = tick(step, specs[i], now, count[i], proposed[i]).replicas();
+          if (t > 0) {
+            assertThat(total(count, units)).as("seed %d, tick %d", seed, t)
+                .isLessThanOrEqualTo(Math.max(budget, before) + 1e-6);
+          }
+        }
+        if (t == SETTLE - 1) {
+          settled = count.clone();
+        } else if (t >= SETTLE) {
+          assertThat(count).as("seed %d: tick %d after settling", seed, t).isEqualTo(settled);
+        }
+      }
+      double used = total(count, units);
+      assertThat(used).as("seed %d", seed).isLessThanOrEqualTo(Math.max(budget, floors) + 1e-6);
+      for (int i = 0; i < n; i++) {
+        if (count[i] < proposed[i] && floors <= budget) {
+          assertThat(budget - used).as("seed %d: idle while w%d is cut", seed, i)
+              .isLessThan(units[i] - 1e-9);
+        }
+        for (int j = 0; j < i; j++) {
+          if (specs[i].minReplicas() == specs[j].minReplicas()
+              && specs[i].priority() == specs[j].priority()
+              && specs[i].costWeight() == specs[j].costWeight()
+              && proposed[i] == proposed[j] && units[i] == units[j]) {
+            assertThat(Math.abs(count[i] - count[j])).as("seed %d: w%d, w%d", seed, j, i)
+                .isLessThanOrEqualTo(1);
+          }
+        }
+      }
+    });
+  }
+
+  private static double total(int[] count, double[] units) {
+    double t = 0;
+    for (int i = 0; i < count.length; i++) {
+      t += count[i] * units[i];
+    }
+    return t;
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Proposal;
@@ -15,6 +16,7 @@ import dev.prescaler.decision.ClusterCapacityArbiter.Claim;
 import dev.prescaler.decision.ClusterCapacityArbiter.Grant;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +68,79 @@ class ClusterCapacityArbiterTest {
         new Claim(A, 4, 1, 1, 1, 2.0), new Claim(B, 5, 0, 0, 1, 1.0)));
     assertThat(g).extracting(Grant::replicas).containsExactly(4, 2);
   }
+
+  /**
+   * Whole replicas that flooring leaves over go to lower priorities when the cut class has no
+   * room for one of its own: here A's replicas take 2 units and 1 unit is left, which B can use.
+   */
+  @Test
+  void aLowerPriorityGetsTheReplicaTheCutClassHasNoRoomFor() {
+    List<Grant> g = ClusterCapacityArbiter.allocate(7, List.of(
+        new Claim(A, 10, 1, 1, 1, 2.0), new Claim(B, 5, 0, 0, 1, 1.0)));
+    assertThat(g).extracting(Grant::replicas).containsExactly(3, 1);
+    assertThat(g.get(1).reason()).isEqualTo(
+        "cluster budget 7 exhausted by higher priorities: priority 0 held at 1");
+  }
+
+  /**
+   * A cost weight of 1e308 made the class's weighted sum infinite, the others' shares 0/∞ and
+   * its own NaN: nobody but A was cut, and 20 were granted against a budget of 10. Weights count
+   * relative to the class's dearest.
+   */
+  @Test
+  void aHugeCostWeightCannotBreakTheBudget() {
+    List<Grant> g = ClusterCapacityArbiter.allocate(10, List.of(
+        new Claim(A, 10, 0, 0, 1e308, 1), new Claim(B, 10, 0, 0, 1, 1),
+        new Claim(C, 10, 0, 0, 1, 1)));
+    assertThat(g).extracting(Grant::replicas).containsExactly(0, 5, 5);
+    List<Grant> tiny = ClusterCapacityArbiter.allocate(10, List.of(
+        new Claim(A, 10, 0, 0, Double.MAX_VALUE, 1), new Claim(B, 10, 0, 0, Double.MIN_VALUE, 1)));
+    assertThat(tiny).extracting(Grant::replicas).containsExactly(0, 10);
+  }
+
+  /**
+   * The reviewer's case: budget 20, A and B run 10 each and both ask 15, fed back tick after
+   * tick. The workload decided took the whole cut (others counted at what they ran) and the
+   * replicas left over went to the others' grants, thrown away: 15,5 → 7,5 → 9,8 → 8,8 for
+   * good, 4 units idle while both wanted more. Now the first tick is first come, first served
+   * (neither claim is known yet), and the split settles at 10/10 two ticks later.
+   */
+  @Test
+  void equalClaimsSettleOnAnEvenSplitThatUsesTheBudget() {
+    assertThat(bothAskingFifteen(20, 10, 8)).containsExactly(List.of(15, 5), List.of(10, 5),
+        List.of(10, 10), List.of(10, 10), List.of(10, 10), List.of(10, 10), List.of(10, 10),
+        List.of(10, 10));
+  }
+
+  /**
+   * An odd budget splits 11/10, and the replica left over stays with the same workload (the one
+   * the arbiter saw first): no oscillation once settled.
+   */
+  @Test
+  void theReplicaLeftOverStaysWithOneWorkload() {
+    assertThat(bothAskingFifteen(21, 1, 8).subList(3, 8)).containsOnly(List.of(11, 10));
+  }
+
+  /**
+   * A and B, both of priority 0 and starting at {@code start}, each asking 15 at every tick for
+   * {@code ticks} ticks, its grant fed back as its next count: the counts after each tick.
+   */
+  private static List<List<Integer>> bothAskingFifteen(double budget, int start, int ticks) {
+    DecisionPolicy step = arbiter(budget).step();
+    WorkloadSpec a = spec(A, Mode.ACT, 0);
+    WorkloadSpec b = spec(B, Mode.ACT, 0);
+    int ra = start;
+    int rb = start;
+    List<List<Integer>> out = new ArrayList<>();
+    for (int i = 0; i < ticks; i++) {
+      Instant t = Fixtures.NOW.plusSeconds(15L * i);
+      ra = tick(step, a, t, ra, 15).replicas();
+      rb = tick(step, b, t, rb, 15).replicas();
+      out.add(List.of(ra, rb));
+    }
+    return out;
+  }
+
 
   @Test
   void theStepArbitratesAcrossWorkloadsOfOneEngine() {
@@ -195,14 +270,21 @@ class ClusterCapacityArbiterTest {
         .replicas()).isEqualTo(4);
   }
 
-  /** An unknown budget arbitrates nothing, and the claim still counts later. */
+  /**
+   * A budget that is not a number of units, or a negative one, holds the workload as a budget
+   * that throws does: the step throws, naming the value, so the engine holds (it used to let the
+   * proposal through uncut). What the workload runs still counts later.
+   */
   @Test
-  void anUnknownBudgetIsNotedAndTheClaimStillCounts() {
+  void aBudgetThatIsNotANumberOrNegativeMakesTheStepThrow() {
     double[] budget = {Double.NaN};
     DecisionPolicy step = ClusterCapacityArbiter.builder().budget(now -> budget[0]).build().step();
-    Proposal p = tick(step, spec(A, Mode.ACT, 0), Fixtures.NOW, 10, 40);
-    assertThat(p.replicas()).isEqualTo(40);
-    assertThat(p.explain()).contains("budget unknown (NaN): not arbitrated");
+    assertThatThrownBy(() -> tick(step, spec(A, Mode.ACT, 0), Fixtures.NOW, 40, 60))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("capacity budget must be >= 0 and finite, but was NaN");
+    budget[0] = -3;
+    assertThatThrownBy(() -> tick(step, spec(A, Mode.ACT, 0), Fixtures.NOW, 40, 60))
+        .hasMessage("capacity budget must be >= 0 and finite, but was -3.0");
     budget[0] = 64;
     assertThat(tick(step, spec(B, Mode.ACT, 0), Fixtures.NOW.plusSeconds(600), 4, 60)
         .replicas()).isEqualTo(24);
@@ -214,8 +296,13 @@ class ClusterCapacityArbiterTest {
         .hasMessage("budget must be >= 0 and finite, but was -1.0");
     assertThatThrownBy(() -> new Claim(A, 1, 0, 0, 0, 1))
         .hasMessage("costWeight must be > 0, but was 0.0");
+  }
+
+  @Test
+  void budget_missing() {
     assertThatThrownBy(() -> ClusterCapacityArbiter.builder().build())
-        .hasMessage("no CapacityBudget: call budget(...)");
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid ClusterCapacityArbiter:\n- no CapacityBudget: call budget(...)");
   }
 
   @Test

@@ -285,8 +285,9 @@ class DecisionProperties {
 
   /**
    * The arbiter never exceeds the budget unless the minimums force it, never cuts below
-   * min(proposal, min), never grants more than proposed, and never cuts a higher priority while a
-   * lower one gets more than its minimum.
+   * min(proposal, min), never grants more than proposed, leaves no budget idle that one more
+   * replica of a cut claim would fit in, and gives a lower priority more than its floor while a
+   * higher one is cut only from what that one has no room for: less than one of its replicas.
    */
   @Test
   void arbiterRespectsBudgetMinsAndPriorities() {
@@ -314,12 +315,21 @@ class DecisionProperties {
       }
       assertThat(used).isLessThanOrEqualTo(Math.max(budget, floors) + 1e-6);
       for (int i = 0; i < n; i++) {
+        if (!grants.get(i).cut()) {
+          continue;
+        }
+        Claim cut = claims.get(i);
+        assertThat(budget - used).as("seed %d: idle budget", seed)
+            .isLessThan(cut.unitsPerReplica() + 1e-6);
+        double below = 0;
         for (int j = 0; j < n; j++) {
-          if (claims.get(i).priority() > claims.get(j).priority() && grants.get(i).cut()) {
-            assertThat(grants.get(j).replicas()).as("seed %d", seed)
-                .isEqualTo(claims.get(j).floor());
+          Claim c = claims.get(j);
+          if (c.priority() < cut.priority()) {
+            below += (grants.get(j).replicas() - c.floor()) * c.unitsPerReplica();
           }
         }
+        assertThat(below).as("seed %d: given to lower priorities", seed)
+            .isLessThan(cut.unitsPerReplica() + 1e-6);
       }
     });
   }
