@@ -2,6 +2,7 @@ package dev.prescaler.decision;
 
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.DecisionPolicy.Pin;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Proposal;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -57,6 +59,12 @@ import java.util.Set;
  *   <li>A workload in {@link Mode#OBSERVE_ONLY} counts at its current count, which is what it
  *       really runs: its hypothetical proposal never cuts a workload that acts. Its own proposal
  *       is still arbitrated, so its record shows what acting would have been granted.
+ *   <li>With {@linkplain Builder#overrides(ManualOverrides) the manual overrides}, a workload
+ *       pinned there claims its pin, which nothing cuts, and counts at the larger of its pin and
+ *       what it runs from the tick's allocation on: before its own tick, while the engine holds
+ *       it (the engine applies a pin over bad metrics), and, once the pin is gone, until it is
+ *       seen running less. The pins count as floors. The pins are read when the tick's
+ *       allocation is made; one set later in the tick counts from the pinned workload's tick.
  *   <li>A workload is counted until it is forgotten, however long it is not seen: a workload
  *       held for an hour still runs its pods. The engine makes the step forget a workload it
  *       unregisters ({@link DecisionPolicy#unregistered(WorkloadRef)}, passed on by the chains
@@ -80,8 +88,8 @@ public final class ClusterCapacityArbiter {
    *
    * Fairness comes from the plan: one allocation per tick, the same rule for every claim, so its
    * grants are a function of the claims alone and stop moving once the claims do. Safety comes
-   * from the room check: a grant never takes more than the budget minus what the others run, so
-   * what runs stays within the budget (unless the
+   * from the room check: a grant never takes more than the budget minus what the others commit
+   * (what they run, or their pin when higher), so what runs stays within the budget (unless the
    * floors exceed it; a grant never goes below its floor). With claims fixed, after one tick
    * every workload runs at most its share, and after the next every one runs its share.
    */
@@ -179,6 +187,7 @@ public final class ClusterCapacityArbiter {
   private final Map<WorkloadRef, Double> unitsPerReplica;
   private final double defaultUnitsPerReplica;
   private final Duration claimTtl;
+  private final ManualOverrides overrides; // null when none
   private final Map<WorkloadRef, Seen> seen = new LinkedHashMap<>(); // guarded by lock
   private Plan plan; // guarded by lock; null until the next decision makes one
   private final Object lock = new Object();
@@ -188,6 +197,7 @@ public final class ClusterCapacityArbiter {
     this.unitsPerReplica = Map.copyOf(b.unitsPerReplica);
     this.defaultUnitsPerReplica = b.defaultUnitsPerReplica;
     this.claimTtl = b.claimTtl;
+    this.overrides = b.overrides;
   }
 
   /** A builder; the budget is required. */
@@ -436,7 +446,7 @@ public final class ClusterCapacityArbiter {
 
   /**
    * One tick's allocation over the claims recorded before the tick, and what every workload seen
-   * runs meanwhile, kept up to date within the tick.
+   * commits meanwhile (what it runs, or its pin when higher), kept up to date within the tick.
    */
   private static final class Plan {
     final Instant at;
@@ -445,8 +455,9 @@ public final class ClusterCapacityArbiter {
     final Map<WorkloadRef, Integer> index = new HashMap<>();
     final Map<WorkloadRef, Double> committed = new HashMap<>();
     double committedTotal;
-    /** Workloads counted at what they last ran (no fresh claim). */
+    /** Workloads counted at what they last ran (no fresh claim), and at their pins. */
     final Map<WorkloadRef, String> stale = new LinkedHashMap<>();
+    final Map<WorkloadRef, String> pinned = new LinkedHashMap<>();
     Allocation allocation;
 
     Plan(Instant at, double budget) {
@@ -511,8 +522,12 @@ public final class ClusterCapacityArbiter {
     Instant now = ctx.now();
     int current = ctx.replicas().current();
     boolean acts = ctx.spec().mode() != Mode.OBSERVE_ONLY;
+    Optional<Pin> pin = acts ? pinOf(ref, now) : Optional.empty();
     Claim mine = new Claim(ref, p.replicas(), ctx.spec().minReplicas(), ctx.spec().priority(),
         ctx.spec().costWeight(), unitsPerReplica(ref));
+    if (pin.isPresent()) {
+      mine = mine.fixedAt(pin.get().replicas());
+    }
     double available = budget.available(now);
     synchronized (lock) {
       if (!(available >= 0) || !Double.isFinite(available)) {
@@ -534,8 +549,8 @@ public final class ClusterCapacityArbiter {
       int running = acts ? Math.max(current, granted) : current;
       seen.put(ref, new Seen(mine, running, now, acts));
       tick.commit(ref, running * mine.unitsPerReplica());
-      if (granted >= p.replicas()) {
-        return p;
+      if (granted >= p.replicas() || pin.isPresent()) {
+        return p; // a pinned workload's count is the override's to set
       }
       List<String> why = new ArrayList<>();
       if (share < mine.proposed()) {
@@ -547,8 +562,13 @@ public final class ClusterCapacityArbiter {
             + "share at its own tick): " + share + " -> " + granted);
       }
       named(why, "counted at what they last ran (no fresh claim)", tick.stale, ref);
+      named(why, "counted at their override's pin", tick.pinned, ref);
       return p.to("capacity-arbiter", granted, String.join("; ", why));
     }
+  }
+
+  private Optional<Pin> pinOf(WorkloadRef workload, Instant now) {
+    return overrides == null ? Optional.empty() : overrides.pinned(workload, now);
   }
 
   /** This tick's plan: the one made at {@code now}, or a new one. */
@@ -558,12 +578,23 @@ public final class ClusterCapacityArbiter {
     }
     Plan next = new Plan(now, available);
     Instant fresh = now.minus(claimTtl);
-    for (Seen s : seen.values()) {
+    for (Map.Entry<WorkloadRef, Seen> e : seen.entrySet()) {
+      Seen s = e.getValue();
       Claim c = s.claim();
       WorkloadRef w = c.workload();
+      Optional<Pin> pin = s.acts() ? pinOf(w, now) : Optional.empty();
       Claim counted;
       if (!s.acts()) {
         counted = c.fixedAt(s.running());
+      } else if (pin.isPresent()) {
+        counted = c.fixedAt(pin.get().replicas());
+        if (pin.get().replicas() > s.running()) {
+          // Applied by the override, or by the engine while it holds the workload (its chain
+          // does not run then): it runs the pin until seen running less, also once it expires.
+          s = new Seen(c, pin.get().replicas(), s.claimed(), true);
+          e.setValue(s);
+        }
+        next.pinned.put(w, w + " " + pin.get().replicas());
       } else if (s.claimed().isBefore(fresh)) {
         counted = c.fixedAt(s.running());
         if (s.running() > 0) {
@@ -608,6 +639,7 @@ public final class ClusterCapacityArbiter {
     private final Map<WorkloadRef, Double> unitsPerReplica = new LinkedHashMap<>();
     private double defaultUnitsPerReplica = 1.0;
     private Duration claimTtl = DEFAULT_CLAIM_TTL;
+    private ManualOverrides overrides;
 
     private Builder() {}
 
@@ -654,6 +686,17 @@ public final class ClusterCapacityArbiter {
     }
 
     /**
+     * The manual overrides of the same chain (the step after the arbiter), so that the arbiter
+     * counts a pinned workload at its pin from the tick the pin is set, before the override
+     * raises it, and while the engine holds it; default none. {@link Policies#stack()} requires
+     * its overrides here when it has both.
+     */
+    public Builder overrides(ManualOverrides overrides) {
+      this.overrides = Objects.requireNonNull(overrides, "overrides");
+      return this;
+    }
+
+    /**
      * Builds the arbiter.
      *
      * @throws InvalidConfigurationException when no budget was given
@@ -665,5 +708,10 @@ public final class ClusterCapacityArbiter {
       }
       return new ClusterCapacityArbiter(this);
     }
+  }
+
+  /** The overrides the arbiter counts pins from; null when none. */
+  ManualOverrides overrides() {
+    return overrides;
   }
 }

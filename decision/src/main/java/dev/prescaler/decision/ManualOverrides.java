@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * missing, stale or invalid (the chain does not run then), it asks {@link #pinned(WorkloadRef,
  * Instant)} and applies the pin instead, once it knows the current count and no apply of the
  * workload is still running. A floor or a ceiling bounds a proposal, and there is none then: they
- * wait for good data.
+ * wait for good data. A {@link ClusterCapacityArbiter} built with these overrides counts a pinned
+ * workload at its pin.
  *
  * <p>An override belongs to the workload as registered: when the engine unregisters a workload
  * ({@link #unregistered(WorkloadRef)}), its override is dropped, pin, floor and ceiling alike, so

@@ -2,6 +2,7 @@ package dev.prescaler.decision;
 
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
@@ -182,7 +183,12 @@ public final class Policies {
       return this;
     }
 
-    /** A cluster capacity arbiter shared by the engine's workloads; default none. */
+    /**
+     * A cluster capacity arbiter shared by the engine's workloads; default none. With {@link
+     * #overrides(ManualOverrides)} too, it must be built with the same overrides ({@link
+     * ClusterCapacityArbiter.Builder#overrides(ManualOverrides)}), so that it counts a pinned
+     * workload at its pin.
+     */
     public Stack arbiter(ClusterCapacityArbiter arbiter) {
       this.arbiter = arbiter;
       return this;
@@ -194,8 +200,18 @@ public final class Policies {
       return this;
     }
 
-    /** The chain. */
+    /**
+     * The chain.
+     *
+     * @throws InvalidConfigurationException when the arbiter does not see the stack's overrides
+     */
     public DecisionPolicy build() {
+      if (arbiter != null && overrides != null && arbiter.overrides() != overrides) {
+        throw new InvalidConfigurationException("Policies.stack()", List.of("arbiter must "
+            + "count the pins of the stack's overrides: build it with "
+            + "ClusterCapacityArbiter.builder().overrides(overrides), but it "
+            + (arbiter.overrides() == null ? "has none" : "has other overrides")));
+      }
       List<DecisionPolicy> steps = new ArrayList<>();
       steps.add(spikeFilter == null ? predictive : spikeFilter.guard(predictive));
       if (sustained != null) {

@@ -8,6 +8,7 @@ import dev.prescaler.core.MetricReading;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Observation;
+import dev.prescaler.core.Reason;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.StepLimits;
@@ -170,6 +171,38 @@ class ClusterCapacityArbiterEngineTest {
   }
 
   /**
+   * Budget 20, A and B at 5, then A is pinned at 18 and B's load asks for 15. The override ran
+   * after the arbiter, which recorded A at 5: B got 15 (33 against 20 for a tick), then 2. The
+   * arbiter built with the overrides counts the pin from the tick it is set: 18 and 2 at once.
+   */
+  @Test
+  void aPinCountsInTheBudgetFromTheTickItIsSet() {
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 5, B, 5));
+    Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 50.0, B, 50.0));
+    ManualOverrides overrides = new ManualOverrides();
+    DecisionPolicy policy = Policies.stack().predictive(PredictivePolicy.ofDefaults())
+        .spikeFilter(null).step(NEED).arbiter(ClusterCapacityArbiter.builder()
+            .budget(ClusterCapacityArbiter.CapacityBudget.fixed(20)).overrides(overrides).build())
+        .overrides(overrides).build();
+    InMemoryJournal journal = new InMemoryJournal();
+    try (AutoscalerEngine engine = engine(clock, journal, policy, cluster, rps, Map.of())) {
+      engine.tick();
+      overrides.pin(A, 18, T0.plus(Duration.ofHours(1)), "incident 42");
+      rps.put(B, 150.0);
+      for (int i = 0; i < 4; i++) {
+        clock.advance(Duration.ofSeconds(15));
+        engine.tick();
+        assertThat(List.of(cluster.get(A), cluster.get(B))).as("tick %d", i)
+            .containsExactly(18, 2);
+      }
+    }
+    assertThat(journal.records(B).get(1).reasons().toString())
+        .contains("counted at their override's pin: shop/checkout 18");
+    assertThat(DecisionInvariants.check(journal.records(), List.of(spec(A), spec(B)))).isEmpty();
+  }
+
+  /**
    * The metrics of A go stale (its sample stops moving) and the operator pins it at 30: the
    * engine applies the pin instead of holding, since the pin is an instruction, not data; the
    * record says why. Once the pin is cleared, A is held again. A floor is not a pin: it bounds a
@@ -215,6 +248,42 @@ class ClusterCapacityArbiterEngineTest {
       assertThat(cluster).containsEntry(A, 30);
     }
     assertThat(DecisionInvariants.check(journal.records(), List.of(spec(A), spec(B)))).isEmpty();
+  }
+
+  /**
+   * A held on stale metrics and pinned at 18 by the operator: the engine applies the pin (the
+   * chain, and so the arbiter, does not run for A), and the arbiter, built with the overrides,
+   * counts A at its pin: B's load asks for 15 and gets 2, within the budget of 20 throughout.
+   */
+  @Test
+  void aPinAppliedOverStaleMetricsCountsInTheBudget() {
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 5, B, 5));
+    Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 50.0, B, 50.0));
+    ManualOverrides overrides = new ManualOverrides();
+    ClusterCapacityArbiter arbiter = ClusterCapacityArbiter.builder()
+        .budget(ClusterCapacityArbiter.CapacityBudget.fixed(20)).overrides(overrides).build();
+    Map<WorkloadRef, Instant> frozen = new HashMap<>();
+    InMemoryJournal journal = new InMemoryJournal();
+    try (AutoscalerEngine engine = engine(clock, journal,
+        DecisionPolicy.chain(NEED, arbiter.step(), overrides), cluster, rps, frozen)) {
+      engine.tick();
+      frozen.put(A, T0);
+      overrides.pin(A, 18, T0.plus(Duration.ofHours(1)), "incident 42");
+      rps.put(B, 150.0);
+      for (int i = 0; i < 16; i++) { // 4 minutes: A's last claim is older than claimTtl
+        if (i == 12) {
+          overrides.clear(A); // A is held at 18 from now on: it still runs 18
+        }
+        clock.advance(Duration.ofSeconds(15));
+        engine.tick();
+        assertThat(cluster.get(A) + cluster.get(B)).as("tick %d", i).isLessThanOrEqualTo(20);
+      }
+    }
+    assertThat(cluster).containsEntry(A, 18).containsEntry(B, 2);
+    assertThat(journal.records(A).subList(1, 13)).allSatisfy(r -> assertThat(r.reasons())
+        .extracting(Reason::step).containsExactly("pin"));
+    assertThat(last(journal, A).kind()).isEqualTo(Kind.HOLD);
   }
 
   /**

@@ -141,6 +141,31 @@ class ClusterCapacityArbiterTest {
     return out;
   }
 
+  /**
+   * With the overrides, a pin counts from the tick it is set, before the pinned workload's own
+   * tick and before the override step raises it: budget 20, A and B at 5, A pinned at 18, B's
+   * load asks 15. B, decided first, gets 2, not 15 (33 against 20), and A its pin.
+   */
+  @Test
+  void aPinCountsFromTheTickItIsSetEvenBeforeThePinnedWorkloadsTick() {
+    ManualOverrides overrides = new ManualOverrides();
+    DecisionPolicy step = ClusterCapacityArbiter.builder()
+        .budget(ClusterCapacityArbiter.CapacityBudget.fixed(20)).overrides(overrides).build()
+        .step();
+    WorkloadSpec a = spec(A, Mode.ACT, 0);
+    WorkloadSpec b = spec(B, Mode.ACT, 0);
+    tick(step, a, Fixtures.NOW, 5, 5);
+    tick(step, b, Fixtures.NOW, 5, 5);
+    overrides.pin(A, 18, Fixtures.NOW.plusSeconds(3600), "incident 42");
+    Instant t = Fixtures.NOW.plusSeconds(15);
+    Proposal pb = tick(step, b, t, 5, 15);
+    assertThat(pb.replicas()).isEqualTo(2);
+    assertThat(pb.explain()).contains("counted at their override's pin: default/checkout 18");
+    // A's own proposal is not the arbiter's to change: the override sets the pin after it.
+    assertThat(tick(step, a, t, 5, 8).replicas()).isEqualTo(8);
+    assertThat(tick(step, a, t, 5, 30).replicas()).isEqualTo(30);
+    assertThat(tick(step, b, t.plusSeconds(15), 2, 15).replicas()).isEqualTo(2);
+  }
 
   @Test
   void theStepArbitratesAcrossWorkloadsOfOneEngine() {

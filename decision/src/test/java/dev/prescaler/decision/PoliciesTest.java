@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.DecisionPolicy.Pin;
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
@@ -115,6 +116,24 @@ class PoliciesTest {
     DecisionPolicy byWorkload = Policies.byWorkload(Policies.predictive(),
         Map.of(API, Policies.predictive(overrides)));
     assertThat(byWorkload.pinned(API, Fixtures.NOW)).contains(pin);
+  }
+
+  /** An arbiter blind to the stack's pins would grant their capacity to others for a tick. */
+  @Test
+  void stack_arbiterWithoutTheStacksOverrides() {
+    ManualOverrides overrides = new ManualOverrides();
+    ClusterCapacityArbiter.Builder arbiter = ClusterCapacityArbiter.builder()
+        .budget(ClusterCapacityArbiter.CapacityBudget.fixed(20));
+    assertThatThrownBy(() -> Policies.stack().arbiter(arbiter.build()).overrides(overrides)
+        .build()).isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid Policies.stack():\n- arbiter must count the pins of the stack's "
+            + "overrides: build it with ClusterCapacityArbiter.builder().overrides(overrides), "
+            + "but it has none");
+    assertThatThrownBy(() -> Policies.stack()
+        .arbiter(arbiter.overrides(new ManualOverrides()).build()).overrides(overrides).build())
+        .hasMessageEndingWith("but it has other overrides");
+    assertThat(Policies.stack().arbiter(arbiter.overrides(overrides).build())
+        .overrides(overrides).build().name()).contains("capacity-arbiter", "override");
   }
 
   @Test
