@@ -37,9 +37,13 @@ public interface DecisionPolicy {
   /** Returns the next proposal. */
   Proposal apply(DecisionContext context, Proposal proposal);
 
-  /** A short name for reasons and reports. */
+  /**
+   * A short name for reasons and reports: not blank (the testkit's {@code DecisionPolicyContract}
+   * reports a blank one). Default: the class's simple name; for an anonymous class or a
+   * lambda a name that is the same on every run ({@code MyTest$1}, {@code MyTest$$Lambda}).
+   */
   default String name() {
-    return getClass().getSimpleName();
+    return PluginNames.of(getClass());
   }
 
   /**

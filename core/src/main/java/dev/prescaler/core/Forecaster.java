@@ -29,9 +29,13 @@ public interface Forecaster {
    */
   Forecast forecast(MetricSeries history, Duration horizon, double level);
 
-  /** A short name for reports and the journal. */
+  /**
+   * A short name for reports and the journal: not blank (the testkit's {@code ForecasterContract}
+   * reports a blank one). Default: the class's simple name; for an anonymous class or a
+   * lambda a name that is the same on every run ({@code MyTest$1}, {@code MyTest$$Lambda}).
+   */
   default String name() {
-    return getClass().getSimpleName();
+    return PluginNames.of(getClass());
   }
 
   /**

@@ -22,6 +22,7 @@ import java.util.function.Function;
  * }</pre>
  *
  * <ul>
+ *   <li>its {@link DecisionPolicy#name() name} is not blank (the default never is);
  *   <li>it never throws on a valid context, and returns a proposal (never null);
  *   <li>it is deterministic: the same context and proposal twice give equal proposals;
  *   <li>the proposed count is &ge; 0 and its reasons are non-null;
@@ -76,6 +77,7 @@ public final class DecisionPolicyContract {
       throw new IllegalArgumentException("examples must be >= 1, but was " + examples);
     }
     Violations v = new Violations();
+    v.checkName("policy", policy::name);
     Random random = new Random(seed);
     for (int i = 0; i < examples; i++) {
       DecisionContext ctx = Generators.decisionContexts(random, specs.apply(random));

@@ -38,6 +38,8 @@ import java.util.Random;
  *       keeps the view instead of copying it, or that is not deterministic, fails here.
  * </ul>
  *
+ * <p>Once per check, its {@link Forecaster#name() name} must not be blank (the default never is).
+ *
  * <p>Besides the examples, every check tries three full-ring histories, the length the engine
  * hands a forecaster once it has run for a while (or backfilled): 1-minute steps of 2 to 7 days,
  * up to the engine's default {@link AutoscalerEngine#DEFAULT_HISTORY_LENGTH 7 days} = 10,080
@@ -80,6 +82,7 @@ public final class ForecasterContract {
       throw new IllegalArgumentException("examples must be >= 1, but was " + examples);
     }
     Violations v = new Violations();
+    v.checkName("forecaster", forecaster::name);
     Random random = new Random(seed);
     checkDegenerate(forecaster, random, v);
     for (int i = 0; i < examples && v.list().size() < Violations.MAX; i++) {
@@ -170,7 +173,9 @@ public final class ForecasterContract {
     Instant start = Generators.alignedTime(random, step);
     double[] nan = new double[1 + random.nextInt(20)];
     Arrays.fill(nan, Double.NaN);
-    for (MetricSeries h : List.of(MetricSeries.of(start, step), MetricSeries.of(start, step, nan))) {
+    List<MetricSeries> degenerate = List.of(MetricSeries.of(start, step),
+        MetricSeries.of(start, step, nan));
+    for (MetricSeries h : degenerate) {
       String where = (h.isEmpty() ? "empty" : "all-NaN") + " history";
       try {
         Forecast f = forecaster.forecast(h, Duration.ofMinutes(30), 0.9);

@@ -2,6 +2,7 @@ package dev.prescaler.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Collects the violations a contract check finds, up to a cap, so that a badly broken plug-in
@@ -28,6 +29,25 @@ final class Violations {
     } else {
       suppressed++;
     }
+  }
+
+  /**
+   * Records a violation when a plug-in's {@code name()} throws, is null or is blank: the engine
+   * puts it in reasons and messages ("forecaster NAME failed ..."), where a blank one reads as a
+   * gap.
+   *
+   * @param kind what the plug-in is, e.g. {@code policy}
+   */
+  void checkName(String kind, Supplier<String> name) {
+    String n;
+    try {
+      n = name.get();
+    } catch (RuntimeException e) {
+      add(kind + " name() must not throw, but threw " + describe(e));
+      return;
+    }
+    check(n != null && !n.isBlank(), kind + " name() must not be blank (it names the " + kind
+        + " in reasons and messages), but was " + (n == null ? "null" : "\"" + n + "\""));
   }
 
   /** Whether nothing was found. */

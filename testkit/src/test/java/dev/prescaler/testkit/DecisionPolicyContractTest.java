@@ -50,6 +50,37 @@ class DecisionPolicyContractTest {
     assertThat(DecisionPolicyContract.check(trusting, 9, 1000)).isEmpty();
   }
 
+  // Catches a blank name going unnoticed: the journal then reads ": 3 -> 4 (plus one)".
+  @Test
+  void findsABlankOrNullNameAndAcceptsTheDefaultOfAnAnonymousClass() {
+    DecisionPolicy anonymous = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return proposal;
+      }
+    };
+    assertThat(DecisionPolicyContract.check(anonymous, 3, 20)).isEmpty();
+    assertThat(DecisionPolicyContract.check(named(""), 3, 20)).containsExactly("policy name() "
+        + "must not be blank (it names the policy in reasons and messages), but was \"\"");
+    assertThat(DecisionPolicyContract.check(named(null), 3, 20)).singleElement().asString()
+        .endsWith("but was null");
+  }
+
+  /** A policy that keeps the proposal, named {@code name}. */
+  private static DecisionPolicy named(String name) {
+    return new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return proposal;
+      }
+
+      @Override
+      public String name() {
+        return name;
+      }
+    };
+  }
+
   @Test
   void findsAPolicyThatThrows() {
     DecisionPolicy throwsWithoutForecast = (ctx, p) -> {

@@ -69,6 +69,27 @@ class ForecasterContractTest {
     assertThat(ForecasterContract.check(new LastValue(), 1, 200)).isEmpty();
   }
 
+  // Catches a blank name going unnoticed: the engine then says "forecaster  failed in ...".
+  @Test
+  void findsABlankNameAndAcceptsTheDefaultOfALambda() {
+    Forecaster last = new LastValue();
+    Forecaster blank = new Forecaster() {
+      @Override
+      public Forecast forecast(MetricSeries history, Duration horizon, double level) {
+        return last.forecast(history, horizon, level);
+      }
+
+      @Override
+      public String name() {
+        return " ";
+      }
+    };
+    assertThat(ForecasterContract.check(blank, 1, 5)).containsExactly("forecaster name() must "
+        + "not be blank (it names the forecaster in reasons and messages), but was \" \"");
+    Forecaster lambda = last::forecast;
+    assertThat(ForecasterContract.check(lambda, 1, 5)).isEmpty();
+  }
+
   @Test
   void theSameSeedGivesTheSameExamples() {
     Forecaster offByOne = (h, horizon, level) -> Forecast.flat("short", h.end(), h.step(),
