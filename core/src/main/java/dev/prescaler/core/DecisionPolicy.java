@@ -182,6 +182,11 @@ public interface DecisionPolicy {
         }
         return b.append(')').toString();
       }
+
+      @Override
+      public String toString() { // chain(a, b, ...), not DecisionPolicy$1@1b2c3d
+        return name();
+      }
     };
   }
 }

@@ -122,6 +122,11 @@ public final class Policies {
    * sustained scale-up guard (if set), cooldown (if set), gradual scale-down (if set), extra
    * steps, time of day bounds (if set), bounds, capacity arbiter (if set), manual overrides (if
    * set).
+   *
+   * <p>Null: every optional step (spike filter, sustained scale-up, cooldown, gradual scale-down,
+   * time of day, arbiter, overrides) takes {@code null} for none, its default (the spike filter's
+   * is dips only); {@link #predictive} and {@link #step} throw {@link NullPointerException} naming
+   * the parameter. The chain built prints as its name, {@code chain(...)} of its steps' names.
    */
   public static final class Stack {
     private PredictivePolicy predictive = PredictivePolicy.ofDefaults();

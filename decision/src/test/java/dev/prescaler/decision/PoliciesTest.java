@@ -152,4 +152,30 @@ class PoliciesTest {
     assertThat(p.name()).isEqualTo("stack");
     assertThat(p.memory()).isEqualTo(Duration.ofMinutes(10));
   }
+
+  // Catches the chain's toString() of Object (DecisionPolicy$1@1b2c3d) while its name was good.
+  @Test
+  void aBuiltStackPrintsAsItsName() {
+    DecisionPolicy stack = Policies.stack().cooldown(Cooldown.ofDefaults()).build();
+    assertThat(stack.toString()).isEqualTo(stack.name()).startsWith("chain(")
+        .contains(Cooldown.ofDefaults().name());
+    assertThat(Policies.predictive()).hasToString(Policies.predictive().name());
+  }
+
+  @Test
+  void stackTakesNullForNoneOnEveryOptionalStepAndRefusesItForThePredictivePolicyAndSteps() {
+    DecisionPolicy none = Policies.stack().spikeFilter(null).sustainedScaleUp(null).cooldown(null)
+        .gradualScaleDown(null).timeOfDay(null).arbiter(null).overrides(null).build();
+    DecisionPolicy bare = Policies.stack().spikeFilter(null).build();
+    assertThat(none.name()).isEqualTo(bare.name())
+        .isEqualTo("chain(" + PredictivePolicy.ofDefaults().name() + ", " + Bounds.INSTANCE.name()
+            + ")");
+    DecisionPolicy undone = Policies.stack().cooldown(Cooldown.ofDefaults()).cooldown(null)
+        .build();
+    assertThat(undone.name()).isEqualTo(Policies.predictive().name());
+    assertThatThrownBy(() -> Policies.stack().predictive(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("predictive");
+    assertThatThrownBy(() -> Policies.stack().step(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("step");
+  }
 }
