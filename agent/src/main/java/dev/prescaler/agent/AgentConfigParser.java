@@ -478,8 +478,8 @@ public final class AgentConfigParser {
         try {
           out.add(new MetricTarget(name.get(), t, target));
           sources.put(name.get(), new AgentConfig.MetricSource(src, query, resource));
-        } catch (IllegalArgumentException e) {
-          problems.add(mp + ": " + e.getMessage());
+        } catch (InvalidConfigurationException e) {
+          e.problems().forEach(problem -> problems.add(mp + "." + problem));
         }
       }
     }

@@ -201,6 +201,15 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void anInvalidMetricNameCarriesThePathOfItsField() {
+    String yaml = MINIMAL.replace("- name: cpu", "- name: 1cpu");
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "n.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .contains("workloads[0].metrics[0].name must match [A-Za-z_][A-Za-z0-9_.:-]*, but "
+                + "was \"1cpu\""));
+  }
+
+  @Test
   void aMetricsServerMetricIsNamedAfterItsResource() {
     // The Metrics Server source reads what the name says: "memory" with resource cpu would have
     // scaled on memory, "cpu-util" would have been unavailable on every tick.

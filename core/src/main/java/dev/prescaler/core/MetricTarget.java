@@ -30,26 +30,41 @@ public record MetricTarget(String name, Type type, double target) {
     AVERAGE_VALUE
   }
 
-  /** Validates the name and the target. */
+  /**
+   * Validates the name and the target.
+   *
+   * <p>A metric target is checked when it is made, before a {@link WorkloadSpec.Builder} sees it,
+   * so its problems are reported here, together, and without the workload: they cannot be in the
+   * list of the spec's {@code build()}.
+   *
+   * @throws NullPointerException when the name or the type is null
+   * @throws InvalidConfigurationException listing each invalid field (name, target) and its value
+   */
   public MetricTarget {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
-    if (name.isBlank() || !name.matches("[A-Za-z_][A-Za-z0-9_.:-]*")) {
-      throw new IllegalArgumentException(
-          "metric name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was " + Values.quote(name));
-    }
-    if (!(target > 0) || !Double.isFinite(target)) {
-      throw new IllegalArgumentException(
-          "target of metric " + name + " must be > 0 and finite, but was " + target);
-    }
+    Values.Problems p = new Values.Problems();
+    p.check(name.matches("[A-Za-z_][A-Za-z0-9_.:-]*"),
+        "name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was " + Values.quote(name));
+    p.check(target > 0 && Double.isFinite(target),
+        "target must be > 0 and finite, but was " + target);
+    p.throwIfAny("MetricTarget " + Values.quote(name));
   }
 
-  /** A utilization target in percent of the pods' request (the HPA's {@code Resource} form). */
+  /**
+   * A utilization target in percent of the pods' request (the HPA's {@code Resource} form).
+   *
+   * @throws InvalidConfigurationException when the name or the target is invalid
+   */
   public static MetricTarget utilization(String name, double percent) {
     return new MetricTarget(name, Type.UTILIZATION, percent);
   }
 
-  /** A target value per replica for a metric reported as the workload's total. */
+  /**
+   * A target value per replica for a metric reported as the workload's total.
+   *
+   * @throws InvalidConfigurationException when the name or the target is invalid
+   */
   public static MetricTarget averageValue(String name, double perReplica) {
     return new MetricTarget(name, Type.AVERAGE_VALUE, perReplica);
   }

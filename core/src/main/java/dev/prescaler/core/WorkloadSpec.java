@@ -2,18 +2,24 @@ package dev.prescaler.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How one workload is to be scaled: its bounds, the metrics and targets it scales on, the engine
  * mode, its priority and cost weight, and what is known of its pods' startup.
  *
- * <p>Build with {@link #builder(WorkloadRef)}; {@link Builder#build()} reports every problem at
- * once, each naming the field and the bad value.
+ * <p>Build with {@link #builder(WorkloadRef)}; {@link Builder#build()} reports every problem of
+ * the builder's settings at once, in one {@link InvalidConfigurationException} naming the
+ * workload, each problem naming the field and the bad value. A {@link MetricTarget} is not one of
+ * them: it is validated when it is made, before the builder sees it, so an invalid name or target
+ * is reported by its factory, in an {@code InvalidConfigurationException} of its own that names
+ * the metric but not the workload, and the spec's other problems are reported only once it is
+ * fixed. Two metrics of one name are the builder's problem, and the message shows both.
  */
 public final class WorkloadSpec {
   /** Default minimum replicas: 1. */
@@ -285,17 +291,20 @@ public final class WorkloadSpec {
       // A flag, not a sentinel value: an explicit maxReplicas(-1) must be named with its value.
       if (!maxReplicasSet) {
         p.add("maxReplicas must be set: call maxReplicas(...)");
-      } else {
-        p.check(maxReplicas >= 1, "maxReplicas must be >= 1, but was " + maxReplicas);
+      } else if (minReplicas > 1) { // one problem for maxReplicas, against the bound that binds
         p.check(maxReplicas >= minReplicas,
             "maxReplicas must be >= minReplicas (" + minReplicas + "), but was " + maxReplicas);
+      } else {
+        p.check(maxReplicas >= 1, "maxReplicas must be >= 1, but was " + maxReplicas);
       }
       p.check(!metrics.isEmpty(), "metrics must hold at least one metric: call metric(...)");
-      Set<String> names = new HashSet<>();
+      Map<String, List<MetricTarget>> byName = new LinkedHashMap<>();
       for (MetricTarget m : metrics) {
-        p.check(names.add(m.name()), "metrics must have unique names, but "
-            + Values.quote(m.name()) + " appears twice");
+        byName.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(m);
       }
+      byName.forEach((name, same) -> p.check(same.size() == 1, "metrics must have unique names, "
+          + "but " + Values.quote(name) + " appears " + times(same.size()) + ": " + same.stream()
+              .map(MetricTarget::toString).collect(Collectors.joining(" and "))));
       p.check(costWeight > 0 && Double.isFinite(costWeight),
           "costWeight must be > 0 and finite, but was " + costWeight);
       p.check(!startupDelay.isNegative() && !startupDelay.isZero()
@@ -309,6 +318,10 @@ public final class WorkloadSpec {
           "forecastHorizon must be in (0, 7d], but was " + forecastHorizon);
       p.throwIfAny("WorkloadSpec for " + workload);
       return new WorkloadSpec(this);
+    }
+
+    private static String times(int n) {
+      return n == 2 ? "twice" : n + " times";
     }
   }
 }

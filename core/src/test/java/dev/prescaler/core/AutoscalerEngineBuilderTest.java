@@ -108,7 +108,9 @@ class AutoscalerEngineBuilderTest {
         .build())
         .hasMessage("Invalid WorkloadSpec for shop/web:\n"
             + "- maxReplicas must be >= minReplicas (3), but was 2\n"
-            + "- metrics must have unique names, but \"rps\" appears twice");
+            + "- metrics must have unique names, but \"rps\" appears twice: "
+            + "MetricTarget[name=rps, type=AVERAGE_VALUE, target=1.0] and "
+            + "MetricTarget[name=rps, type=UTILIZATION, target=50.0]");
   }
 
   @Test
@@ -121,9 +123,11 @@ class AutoscalerEngineBuilderTest {
     assertThatThrownBy(() -> new StepLimits(1, 0, 0, 101))
         .hasMessage("stepLimits.downPercent must be in [0, 100], but was 101.0");
     assertThatThrownBy(() -> MetricTarget.utilization("cpu", 0))
-        .hasMessage("target of metric cpu must be > 0 and finite, but was 0.0");
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid MetricTarget \"cpu\":\n- target must be > 0 and finite, but was 0.0");
     assertThatThrownBy(() -> MetricTarget.averageValue("bad name", 1))
-        .hasMessage("metric name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was \"bad name\"");
+        .hasMessage("Invalid MetricTarget \"bad name\":\n"
+            + "- name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was \"bad name\"");
     assertThatThrownBy(() -> WorkloadRef.deployment("Shop", "web"))
         .hasMessage("namespace must be a DNS-1123 label, but was \"Shop\"");
     assertThatThrownBy(() -> new ReplicaStatus(2, 1, 2))

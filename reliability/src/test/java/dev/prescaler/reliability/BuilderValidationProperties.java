@@ -123,18 +123,27 @@ class BuilderValidationProperties {
             check(() -> WorkloadRef.deployment(s, "web"), "namespace");
             check(() -> WorkloadRef.deployment("shop", s), "name");
             check(() -> new WorkloadRef("shop", s, "web"), "kind");
-            check(() -> MetricTarget.averageValue(s, 1), "metric name");
+            check(() -> MetricTarget.averageValue(s, 1), "name");
           }
         });
   }
 
+  /**
+   * Accepted, or rejected naming the field on one line: the message, or for an {@link
+   * InvalidConfigurationException} (one line per problem after its heading) its one problem.
+   */
   private static void check(Runnable r, String field) {
     Throwable t = catchThrowable(r::run);
     if (t == null) {
       return;
     }
     assertThat(t).isInstanceOf(IllegalArgumentException.class);
-    assertThat(t.getMessage()).startsWith(field + " must ").contains(", but was \"")
+    String problem = t.getMessage();
+    if (t instanceof InvalidConfigurationException e) {
+      assertThat(e.problems()).hasSize(1);
+      problem = e.problems().get(0);
+    }
+    assertThat(problem).startsWith(field + " must ").contains(", but was \"")
         .doesNotContain("\n").doesNotContain("\r");
   }
 }

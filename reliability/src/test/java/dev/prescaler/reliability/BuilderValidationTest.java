@@ -42,10 +42,8 @@ class BuilderValidationTest {
     assertThat(problemOf(b -> b.minReplicas(-1))).isEqualTo("minReplicas must be >= 0, but was -1");
     assertThat(problemOf(b -> b.minReplicas(0).maxReplicas(0)))
         .isEqualTo("maxReplicas must be >= 1, but was 0");
-    assertThat(catchThrowableOfType(InvalidConfigurationException.class,
-        () -> valid().minReplicas(0).maxReplicas(-1).build()).problems()).containsExactly(
-            "maxReplicas must be >= 1, but was -1",
-            "maxReplicas must be >= minReplicas (0), but was -1");
+    assertThat(problemOf(b -> b.minReplicas(0).maxReplicas(-1)))
+        .isEqualTo("maxReplicas must be >= 1, but was -1");
     assertThat(problemOf(b -> b.minReplicas(5).maxReplicas(3)))
         .isEqualTo("maxReplicas must be >= minReplicas (5), but was 3");
     assertThat(problemOf(b -> b.costWeight(0)))
@@ -69,7 +67,9 @@ class BuilderValidationTest {
     assertThat(problemOf(b -> b.metrics(List.of())))
         .isEqualTo("metrics must hold at least one metric: call metric(...)");
     assertThat(problemOf(b -> b.metric(MetricTarget.utilization("rps", 70))))
-        .isEqualTo("metrics must have unique names, but \"rps\" appears twice");
+        .isEqualTo("metrics must have unique names, but \"rps\" appears twice: "
+            + "MetricTarget[name=rps, type=AVERAGE_VALUE, target=50.0] and "
+            + "MetricTarget[name=rps, type=UTILIZATION, target=70.0]");
     assertThat(problemOf(b -> WorkloadSpec.builder(WEB).metric(MetricTarget.averageValue("rps",
         1)))).isEqualTo("maxReplicas must be set: call maxReplicas(...)");
   }
@@ -86,6 +86,35 @@ class BuilderValidationTest {
         + "- minReplicas must be >= 0, but was -2\n"
         + "- costWeight must be > 0 and finite, but was -1.0\n"
         + "- riskQuantile must be in [0.5, 0.999], but was 2.0");
+  }
+
+  // Catches maxReplicas reported twice (">= 1" and ">= minReplicas (-1)") for one bad value.
+  @Test
+  void workloadSpec_reportsEachProblemOnce() {
+    assertThat(catchThrowableOfType(InvalidConfigurationException.class,
+        () -> valid().minReplicas(-1).maxReplicas(-3).build()).problems()).containsExactly(
+            "minReplicas must be >= 0, but was -1",
+            "maxReplicas must be >= 1, but was -3");
+    assertThat(problemOf(b -> b.minReplicas(5).maxReplicas(0)))
+        .isEqualTo("maxReplicas must be >= minReplicas (5), but was 0");
+  }
+
+  // Catches a plain IllegalArgumentException at the first problem: a NaN target and a bad name
+  // were reported one at a time, neither as the InvalidConfigurationException WorkloadSpec uses.
+  @Test
+  void metricTarget_reportsItsProblemsAtOnceAsAnInvalidConfiguration() {
+    InvalidConfigurationException e = catchThrowableOfType(InvalidConfigurationException.class,
+        () -> MetricTarget.utilization("cpu usage", Double.NaN));
+    assertThat(e).as("must be an InvalidConfigurationException").isNotNull();
+    assertThat(e.problems()).containsExactly(
+        "name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was \"cpu usage\"",
+        "target must be > 0 and finite, but was NaN");
+    assertThat(e).hasMessage("Invalid MetricTarget \"cpu usage\":\n"
+        + "- name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was \"cpu usage\"\n"
+        + "- target must be > 0 and finite, but was NaN");
+    assertThat(catchThrowableOfType(InvalidConfigurationException.class,
+        () -> new MetricTarget("rps", MetricTarget.Type.AVERAGE_VALUE, -1)).problems())
+        .containsExactly("target must be > 0 and finite, but was -1.0");
   }
 
   @Test
@@ -118,11 +147,13 @@ class BuilderValidationTest {
     assertThatThrownBy(() -> new StepLimits(1, 10, 0, 101))
         .hasMessage("stepLimits.downPercent must be in [0, 100], but was 101.0");
     assertThatThrownBy(() -> new StepLimits(0, 0, 0, 10))
-        .hasMessage("stepLimits must allow some scale-up (upPods or upPercent > 0), but both were 0");
+        .hasMessage("stepLimits must allow some scale-up (upPods or upPercent > 0), but both "
+            + "were 0");
     assertThatThrownBy(() -> MetricTarget.averageValue("rps", 0))
-        .hasMessage("target of metric rps must be > 0 and finite, but was 0.0");
+        .hasMessage("Invalid MetricTarget \"rps\":\n- target must be > 0 and finite, but was 0.0");
     assertThatThrownBy(() -> MetricTarget.utilization("1cpu", 70))
-        .hasMessage("metric name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was \"1cpu\"");
+        .hasMessage("Invalid MetricTarget \"1cpu\":\n"
+            + "- name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was \"1cpu\"");
     assertThatThrownBy(() -> WorkloadRef.deployment("Shop", "web"))
         .hasMessage("namespace must be a DNS-1123 label, but was \"Shop\"");
     assertThatThrownBy(() -> WorkloadRef.deployment("shop", "web\n"))
