@@ -19,7 +19,9 @@ import java.util.function.IntToDoubleFunction;
  * @param point point forecasts
  * @param lower lower interval bounds
  * @param upper upper interval bounds
- * @param level nominal coverage of the central interval, in [0, 1)
+ * @param level nominal coverage of the central interval, in [0, 1); kept rounded to 12 decimals,
+ *     so that a level computed as {@code 2q − 1} reads as the decimal it stands for (0.9 for
+ *     q = 0.95, not 0.8999999999999999)
  */
 public record Forecast(String model, Instant start, Duration step, double[] point, double[] lower,
     double[] upper, double level) {
@@ -45,6 +47,10 @@ public record Forecast(String model, Instant start, Duration step, double[] poin
     if (!(level >= 0 && level < 1)) {
       throw new IllegalArgumentException("forecast level must be in [0, 1), but was " + level);
     }
+    // Rounded to 12 decimals: 2q - 1 in binary floating point is 0.8999999999999999 for q 0.95,
+    // and a level that was a decimal must read back as that decimal (0.9).
+    double rounded = Math.round(level * 1e12) / 1e12;
+    level = rounded < 1 ? rounded : level;
     for (int i = 0; i < point.length; i++) {
       if (!Double.isFinite(point[i]) || !Double.isFinite(lower[i]) || !Double.isFinite(upper[i])) {
         throw new IllegalArgumentException("forecast values must be finite, but step " + i

@@ -76,6 +76,30 @@ class AutoscalerEngineRiskQuantileTest {
     assertThat(levelAskedFor(plansFor(0.99), 0.95)).isCloseTo(0.98, within(1e-12));
   }
 
+  // Catches the level of 2q - 1 in floating point: the journal's forecasts read
+  // 0.8999999999999999 for the default quantile 0.95.
+  @Test
+  void theForecastsLevelReadsAsTheDecimalTheQuantileGives() {
+    Forecaster withLevel = (h, horizon, level) -> {
+      int n = Forecaster.steps(horizon, h.step());
+      double[] point = new double[n];
+      java.util.Arrays.fill(point, 500);
+      return new Forecast("flat", h.end(), h.step(), point, point, point, level);
+    };
+    InMemoryJournal journal = new InMemoryJournal();
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY,
+        new RecordingExecutor(), journal).forecaster(withLevel)
+        .workload(Fixtures.spec(WEB, 1, 20, Mode.ACT)).build()) {
+      for (int i = 0; i < 3; i++) {
+        engine.tick();
+        clock.advance(Fixtures.SYNC);
+      }
+    }
+    Forecast f = Fixtures.last(journal, WEB).forecasts().get("rps");
+    assertThat(f.level()).isEqualTo(0.9);
+    assertThat(f.toString()).endsWith(", level=0.9}");
+  }
+
   @Test
   void aPolicyThatFailsToNameItsQuantileOrNamesABadOneGetsTheWorkloads() {
     assertThat(levelAskedFor(plansFor(Double.NaN))).isZero();

@@ -46,6 +46,28 @@ class CoreValuesTest {
   }
 
   @Test
+  void aForecastKeepsItsLevelRoundedTo12Decimals() {
+    double[] one = {1};
+    assertThat(new Forecast("m", T0, MIN, one, one, one, 2 * 0.95 - 1).level()).isEqualTo(0.9);
+    assertThat(new Forecast("m", T0, MIN, one, one, one, 2 * 0.999 - 1).level())
+        .isEqualTo(0.998);
+    assertThat(new Forecast("m", T0, MIN, one, one, one, 0.123456789).level())
+        .isEqualTo(0.123456789);
+    // Rounding never makes a valid level 1.
+    assertThat(new Forecast("m", T0, MIN, one, one, one, Math.nextDown(1.0)).level())
+        .isLessThan(1);
+  }
+
+  // Catches an accuracy that does not say which interval its coverage is of: it is the 2q - 1
+  // central interval (0.9 at q 0.95), not q.
+  @Test
+  void forecastAccuracyPrintsWhichIntervalItsCoverageIsOf() {
+    ForecastAccuracy a = new ForecastAccuracy("rps", 10, 2, 4, 0.85);
+    assertThat(a).hasToString("ForecastAccuracy[metric=rps, samples=10, mae=2.0, naiveMae=4.0, "
+        + "relativeMae=0.5, coverage=0.85 of the central interval of level 2q - 1]");
+  }
+
+  @Test
   void chainRejectsAStepReturningNull() {
     DecisionPolicy chain = DecisionPolicy.chain((c, p) -> null);
     DecisionContext ctx = DecisionContext.builder(Fixtures.spec(WEB, 1, 10, Mode.ACT), T0,
