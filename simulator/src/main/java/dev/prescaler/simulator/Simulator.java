@@ -3,11 +3,11 @@ package dev.prescaler.simulator;
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
+import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.simulator.cluster.DemandCurve;
-import dev.prescaler.simulator.cluster.SimulatedCluster;
 import dev.prescaler.simulator.cluster.TraceMetricSource;
 import dev.prescaler.simulator.policy.PolicyEnvironment;
 import dev.prescaler.simulator.policy.PolicyRegistry;
@@ -19,6 +19,7 @@ import dev.prescaler.simulator.score.RunJournal.ForecastPoint;
 import dev.prescaler.simulator.score.RunStats;
 import dev.prescaler.simulator.score.Scorecard;
 import dev.prescaler.simulator.trace.Trace;
+import dev.prescaler.testkit.InMemoryCluster;
 import dev.prescaler.testkit.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
@@ -317,7 +318,7 @@ public final class Simulator {
         Math.max(Math.max(10L, minReplicas), 10L * env.need(curve.max()))));
     int initial = Math.max(minReplicas, Math.min(maxReplicas, env.need(curve.demand(0))));
     ManualClock clock = new ManualClock(curve.start());
-    SimulatedCluster cluster = new SimulatedCluster(startup, initial);
+    InMemoryCluster cluster = new InMemoryCluster(clock, startup).add(WORKLOAD, initial);
     double unit = metricUnit(capacity);
     TraceMetricSource source = new TraceMetricSource(curve.trace(), delay, cluster, unit);
     Duration lead = startup.plus(delay).plus(sync);
@@ -353,10 +354,10 @@ public final class Simulator {
       for (int i = 0; i < n; i++) {
         Instant now = curve.time(i);
         clock.set(now);
-        cluster.advanceTo(now);
         engine.tick();
-        int r = cluster.ready();
-        int c = cluster.current();
+        ReplicaStatus counts = cluster.status(WORKLOAD);
+        int r = counts.ready();
+        int c = counts.current();
         stats.add(curve.demand(i), r * capacity, c);
         if (keepSeries) {
           ready[i] = r;

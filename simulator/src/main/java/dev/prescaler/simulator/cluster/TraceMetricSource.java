@@ -5,6 +5,7 @@ import dev.prescaler.core.MetricSource;
 import dev.prescaler.core.Observation;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.simulator.trace.Trace;
+import dev.prescaler.testkit.InMemoryCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -13,13 +14,13 @@ import java.util.Objects;
  * A {@link MetricSource} replaying a trace: at {@code now} it reports the demand at
  * {@code now − metricsDelay} (linear interpolation between samples) as the workload's total, for
  * every metric of the spec (they are {@code AVERAGE_VALUE} metrics), with the replica counts of
- * the {@link SimulatedCluster}. Before the trace starts or after it ends the reading is unavailable,
- * so the engine holds. Thread-safe.
+ * the workload in the {@link InMemoryCluster}. Before the trace starts or after it ends the
+ * reading is unavailable, so the engine holds. Thread-safe.
  */
 public final class TraceMetricSource implements MetricSource {
   private final Trace trace;
   private final Duration metricsDelay;
-  private final SimulatedCluster cluster;
+  private final InMemoryCluster cluster;
   private final double unit;
 
   /**
@@ -27,9 +28,9 @@ public final class TraceMetricSource implements MetricSource {
    *
    * @param trace the demand
    * @param metricsDelay how late the engine sees the demand, &ge; 0
-   * @param cluster the cluster whose replica counts are reported
+   * @param cluster the cluster whose replica counts are reported; it must hold the workload
    */
-  public TraceMetricSource(Trace trace, Duration metricsDelay, SimulatedCluster cluster) {
+  public TraceMetricSource(Trace trace, Duration metricsDelay, InMemoryCluster cluster) {
     this(trace, metricsDelay, cluster, 1);
   }
 
@@ -38,10 +39,10 @@ public final class TraceMetricSource implements MetricSource {
    *
    * @param trace the demand
    * @param metricsDelay how late the engine sees the demand, &ge; 0
-   * @param cluster the cluster whose replica counts are reported
+   * @param cluster the cluster whose replica counts are reported; it must hold the workload
    * @param unit what one unit of the trace is in the reported unit, &gt; 0 and finite
    */
-  public TraceMetricSource(Trace trace, Duration metricsDelay, SimulatedCluster cluster,
+  public TraceMetricSource(Trace trace, Duration metricsDelay, InMemoryCluster cluster,
       double unit) {
     this.trace = Objects.requireNonNull(trace, "trace");
     this.metricsDelay = Objects.requireNonNull(metricsDelay, "metricsDelay");
@@ -71,6 +72,6 @@ public final class TraceMetricSource implements MetricSource {
             measured);
       }
     }
-    return Observation.of(now, cluster.status(), readings);
+    return Observation.of(now, cluster.status(spec.workload()), readings);
   }
 }

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Observation;
-import dev.prescaler.core.ScaleOutcome;
-import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.simulator.trace.Sample;
 import dev.prescaler.simulator.trace.Trace;
+import dev.prescaler.testkit.InMemoryCluster;
+import dev.prescaler.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -22,56 +22,11 @@ class ClusterTest {
   private static final WorkloadSpec SPEC = WorkloadSpec.builder(WorkloadRef.deployment("a", "b"))
       .maxReplicas(100).mode(Mode.ACT).metric(MetricTarget.averageValue("demand", 1)).build();
 
-  private static ScaleRequest request(int from, int to, Instant at) {
-    return new ScaleRequest(SPEC, Mode.ACT, from, to, List.of(), at);
-  }
-
-  @Test
-  void newReplicasAreReadyAfterTheStartupDelay() {
-    SimulatedCluster c = new SimulatedCluster(Duration.ofSeconds(120), 2);
-    assertThat(c.apply(request(2, 5, T0)).isApplied()).isTrue();
-    assertThat(c.status().current()).isEqualTo(5);
-    c.advanceTo(T0.plusSeconds(105));
-    assertThat(c.ready()).isEqualTo(2);
-    c.advanceTo(T0.plusSeconds(120));
-    assertThat(c.ready()).isEqualTo(5);
-    assertThat(c.pending()).isZero();
-  }
-
-  @Test
-  void removalsAreImmediateAndTakePendingReplicasFirst() {
-    SimulatedCluster c = new SimulatedCluster(Duration.ofSeconds(120), 4);
-    c.apply(request(4, 6, T0));
-    c.apply(request(6, 3, T0.plusSeconds(15)));
-    assertThat(c.ready()).isEqualTo(3);
-    assertThat(c.pending()).isZero();
-    assertThat(c.actions()).isEqualTo(2);
-  }
-
-  @Test
-  void removalTakesTheNewestPendingReplicaFirst() {
-    SimulatedCluster c = new SimulatedCluster(Duration.ofSeconds(120), 1);
-    c.apply(request(1, 2, T0));
-    c.apply(request(2, 3, T0.plusSeconds(60)));
-    c.apply(request(3, 2, T0.plusSeconds(75)));
-    c.advanceTo(T0.plusSeconds(120));
-    assertThat(c.ready()).isEqualTo(2); // the replica asked for at T0 survived
-  }
-
-  @Test
-  void staleRequestIsRefusedAndChangesNothing() {
-    SimulatedCluster c = new SimulatedCluster(Duration.ofSeconds(120), 4);
-    ScaleOutcome o = c.apply(request(3, 8, T0));
-    assertThat(o.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
-    assertThat(o.message()).contains("expected 3").contains("has 4");
-    assertThat(c.current()).isEqualTo(4);
-    assertThat(c.actions()).isZero();
-  }
-
   @Test
   void sourceReportsTheDemandLateAndNothingBeforeTheTraceStarts() {
     Trace t = Trace.of("t", List.of(new Sample(T0, 10), new Sample(T0.plusSeconds(60), 70)));
-    SimulatedCluster c = new SimulatedCluster(Duration.ofSeconds(120), 3);
+    InMemoryCluster c = new InMemoryCluster(new ManualClock(T0), Duration.ofSeconds(120))
+        .add(SPEC.workload(), 3);
     TraceMetricSource s = new TraceMetricSource(t, Duration.ofSeconds(30), c);
     Observation early = s.read(SPEC, T0.plusSeconds(15));
     assertThat(early.reading("demand").isAvailable()).isFalse();
