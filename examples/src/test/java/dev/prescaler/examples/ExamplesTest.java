@@ -14,7 +14,6 @@ import dev.prescaler.testkit.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,22 +29,10 @@ class ExamplesTest {
   @TempDir Path dir;
 
   @Test
-  void theReadmeQuickStartIsTheCompiledOne() throws Exception {
-    Path root = Path.of("").toAbsolutePath();
-    while (!Files.exists(root.resolve("README.md")) || !Files.exists(root.resolve("pom.xml"))
-        || root.getFileName().toString().equals("examples")) {
-      root = root.getParent();
-    }
-    String source = Files.readString(root.resolve(
-        "examples/src/main/java/dev/prescaler/examples/QuickStart.java"));
-    String region = source.substring(source.indexOf("// README-BEGIN\n") + 16,
-        source.indexOf("    // README-END"));
-    List<String> code = region.lines().map(l -> l.length() >= 4 ? l.substring(4) : l)
-        .collect(Collectors.toList());
-    String readme = Files.readString(root.resolve("README.md"));
-    String block = readme.substring(readme.indexOf("```java\n") + 8);
-    block = block.substring(0, block.indexOf("```"));
-    assertThat(block.lines().collect(Collectors.toList())).isEqualTo(code);
+  void theReadmeQuickStartIsTheCompiledOne() {
+    List<String> code = ReadmeBlocks.region(
+        "examples/src/main/java/dev/prescaler/examples/QuickStart.java", "");
+    assertThat(ReadmeBlocks.javaBlockAfter("## Quick start")).isEqualTo(code);
     assertThat(code.size()).as("at most 12 lines").isLessThanOrEqualTo(12);
   }
 
