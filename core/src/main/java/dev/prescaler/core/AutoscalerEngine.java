@@ -495,6 +495,14 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
+  /** How many past decisions of a workload the engine keeps for its policies. For tests. */
+  int pastDecisionsKept(WorkloadRef workload) {
+    synchronized (lock) {
+      WorkloadState s = states.get(workload);
+      return s == null ? 0 : s.recent.size();
+    }
+  }
+
   /** The startup delays measured for a workload and kept for the median, oldest first. */
   List<Duration> startupDelaySamples(WorkloadRef workload) {
     synchronized (lock) {
@@ -1050,6 +1058,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     if (problems.isEmpty() && !metricProblems.isEmpty()) {
       Proposal pinned = pinInsteadOfHold(s, now, replicas.current(), metricProblems);
       if (pinned != null) {
+        pruneRecent(s, now); // as context() does: a long outage must not grow the past decisions
         decide(s, now, replicas, raw, unavailable, loads, forecasts(s), pinned);
         return;
       }

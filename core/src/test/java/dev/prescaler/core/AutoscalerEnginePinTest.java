@@ -79,6 +79,19 @@ class AutoscalerEnginePinTest {
   }
 
   @Test
+  void aLongOutageUnderAPinKeepsOnlyTheDecisionMemory() {
+    policy.pins.put(WEB, new Pin(2, "pinned at 2"));
+    for (int i = 0; i < 120; i++) { // 30 minutes of stale metrics, the pin applied every tick
+      staleFromNow();
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    assertThat(last(journal, WEB).reasons().get(0).toString()).startsWith("pin: kept 2");
+    // The default decision memory is 10 minutes: 41 ticks at most, not one per tick forever.
+    assertThat(engine.pastDecisionsKept(WEB)).isBetween(1, 41);
+  }
+
+  @Test
   void aPinIsAppliedWhileTheMetricsAreStaleWithinTheStepLimits() {
     String stale = staleFromNow();
     policy.pins.put(WEB, new Pin(9, "pinned at 9 (incident 42)"));

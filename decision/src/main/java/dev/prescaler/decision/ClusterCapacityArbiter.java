@@ -65,6 +65,9 @@ import java.util.Set;
  *       it (the engine applies a pin over bad metrics), and, once the pin is gone, until it is
  *       seen running less. The pins count as floors. The pins are read when the tick's
  *       allocation is made; one set later in the tick counts from the pinned workload's tick.
+ *       Only workloads the step has seen count: one held since it was registered (an engine
+ *       restarted during a metrics outage) has never reached the step, so neither what it runs
+ *       nor a pin the engine applies to it counts until its chain first runs.
  *   <li>A workload is counted until it is forgotten, however long it is not seen: a workload
  *       held for an hour still runs its pods. The engine makes the step forget a workload it
  *       unregisters ({@link DecisionPolicy#unregistered(WorkloadRef)}, passed on by the chains
@@ -278,7 +281,9 @@ public final class ClusterCapacityArbiter {
         order[i] = i;
       }
       // By priority, highest first; cheapest first within one (the give-back order), stable.
-      Arrays.sort(order, Comparator.<Integer>comparingInt(i -> -claims.get(i).priority())
+      // (Compared, not negated: -Integer.MIN_VALUE is Integer.MIN_VALUE.)
+      Arrays.sort(order, ((Comparator<Integer>) (i, j) -> Integer.compare(
+              claims.get(j).priority(), claims.get(i).priority()))
           .thenComparingDouble(i -> claims.get(i).costWeight()));
       boolean found = false;
       for (int from = 0; from < n; ) {

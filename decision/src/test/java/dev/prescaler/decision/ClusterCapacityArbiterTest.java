@@ -46,6 +46,18 @@ class ClusterCapacityArbiterTest {
   }
 
   @Test
+  void theLowestPossiblePriorityIsServedLast() {
+    // Priorities are compared, never negated: -Integer.MIN_VALUE overflows to MIN_VALUE, which
+    // served a "lowest possible" workload first and cut every other one to its minimum.
+    List<Grant> g = ClusterCapacityArbiter.allocate(10, List.of(
+        new Claim(A, 10, 1, 0, 1, 1), new Claim(C, 10, 1, Integer.MIN_VALUE, 1, 1)));
+    assertThat(g).extracting(Grant::replicas).containsExactly(9, 1);
+    List<Grant> top = ClusterCapacityArbiter.allocate(10, List.of(
+        new Claim(A, 10, 1, 0, 1, 1), new Claim(C, 10, 1, Integer.MAX_VALUE, 1, 1)));
+    assertThat(top).extracting(Grant::replicas).containsExactly(1, 9);
+  }
+
+  @Test
   void aClassIsCutInProportionWeightedByCost() {
     // Same priority, same extra: B costs 3x as much per replica, so it loses 3x as much.
     List<Grant> g = ClusterCapacityArbiter.allocate(12, List.of(
