@@ -385,9 +385,10 @@ public final class PrometheusMetricSource implements MetricSource {
   }
 
   /**
-   * The past load of {@code metric} on the grid {@code from, from + step, ...} before {@code to},
-   * read with range queries evaluated at each step's start, in chunks of at most {@link
-   * Builder#maxPointsPerRequest} points. Only the last {@link Builder#maxBackfill} before {@code
+   * The past load of {@code metric} on the grid of whole steps since the epoch, from the first
+   * such instant at or after {@code from} (the series' start) to the last before {@code to} (see
+   * {@link #gridStart}), read with range queries evaluated at each step's start, in chunks of at
+   * most {@link Builder#maxPointsPerRequest} points. Only the last {@link Builder#maxBackfill} before {@code
    * to} is read; earlier steps, and steps without a finite value, are NaN. A UTILIZATION metric is
    * converted to load (percent / 100 × ready pods) with the ready-replica query, so without replica
    * queries for the kind there is no history (empty); a step with no ready pod is NaN, as the
@@ -406,7 +407,9 @@ public final class PrometheusMetricSource implements MetricSource {
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(step, "step");
-    long n = steps(from, to, step);
+    steps(from, to, step);
+    Instant start = gridStart(from, to, step);
+    long n = rangeSteps(Duration.between(start, to), step);
     QueryTemplate t = metrics.get(metric.name());
     if (t == null) {
       return Optional.empty();
@@ -424,18 +427,18 @@ public final class PrometheusMetricSource implements MetricSource {
     }
     Instant earliest = to.minus(maxBackfill);
     // At most n: earliest is before to.
-    long first = from.isBefore(earliest)
-        ? rangeSteps(Duration.between(from, earliest), step) : 0;
+    long first = start.isBefore(earliest)
+        ? rangeSteps(Duration.between(start, earliest), step) : 0;
     QueryTemplate.Values values = values(ref);
     double[] out = new double[(int) n];
     Arrays.fill(out, Double.NaN);
-    if (!fetch(t.render(values), from, step, (int) first, (int) n, out)) {
+    if (!fetch(t.render(values), start, step, (int) first, (int) n, out)) {
       return Optional.empty();
     }
     if (rq != null) {
       double[] ready = new double[(int) n];
       Arrays.fill(ready, Double.NaN);
-      if (!fetch(rq.ready.render(values), from, step, (int) first, (int) n, ready)) {
+      if (!fetch(rq.ready.render(values), start, step, (int) first, (int) n, ready)) {
         return Optional.empty();
       }
       for (int i = 0; i < out.length; i++) {
@@ -446,13 +449,14 @@ public final class PrometheusMetricSource implements MetricSource {
             : metric.load(out[i], (int) Math.min(pods, Integer.MAX_VALUE));
       }
     }
-    return Optional.of(MetricSeries.of(from, step, out));
+    return Optional.of(MetricSeries.of(start, step, out));
   }
 
   /**
-   * Any PromQL expression that returns one series (or none), read on the grid {@code from, from +
-   * step, ...} before {@code to} with range queries evaluated at each step's start, in chunks of
-   * at most {@link Builder#maxPointsPerRequest} points; steps without a finite value are NaN.
+   * Any PromQL expression that returns one series (or none), read on the grid of whole steps
+   * since the epoch in {@code [from, to)} (the series starts at the first, see {@link
+   * #gridStart}) with range queries evaluated at each step's start, in chunks of at most {@link
+   * Builder#maxPointsPerRequest} points; steps without a finite value are NaN.
    * Unlike {@link #history} it takes the expression as it is (no template, no workload) and reads
    * the whole span, however long: it is what {@code prescaler export} writes a simulator trace
    * from.
@@ -472,13 +476,15 @@ public final class PrometheusMetricSource implements MetricSource {
     if (promql.isBlank()) {
       throw new IllegalArgumentException("promql must be a PromQL expression, but was blank");
     }
-    int n = (int) steps(from, to, step);
+    steps(from, to, step);
+    Instant start = gridStart(from, to, step);
+    int n = (int) rangeSteps(Duration.between(start, to), step);
     double[] out = new double[n];
     Arrays.fill(out, Double.NaN);
-    if (!fetch(promql, from, step, 0, n, out)) {
+    if (!fetch(promql, start, step, 0, n, out)) {
       throw new PrometheusException("range query interrupted (query: " + promql + ")");
     }
-    return MetricSeries.of(from, step, out);
+    return MetricSeries.of(start, step, out);
   }
 
   /** The steps of {@code [from, to)} by {@code step}, at most 10,000,000, after checking them. */
@@ -498,6 +504,27 @@ public final class PrometheusMetricSource implements MetricSource {
           + from + " to " + to + " by " + step + " is " + n);
     }
     return n;
+  }
+
+  /**
+   * The first instant at or after {@code from} that is a whole number of steps since the epoch,
+   * or {@code to} when there is none before {@code to}: where a range read starts. Thanos's
+   * query-frontend, Mimir and Cortex with step alignment, and VictoriaMetrics move a range
+   * query's start to such an instant; reading from there, every backend evaluates the same grid,
+   * and a sample off it means the query was evaluated elsewhere. Exact for any instants (a step
+   * of years from 1970 is more nanoseconds than a long holds).
+   */
+  static Instant gridStart(Instant from, Instant to, Duration step) {
+    BigInteger s = nanos(step);
+    BigInteger[] qr = nanos(Duration.between(Instant.EPOCH, from)).divideAndRemainder(s);
+    // divideAndRemainder truncates towards 0, which rounds a negative quotient up already.
+    BigInteger up = qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
+    BigInteger at = up.multiply(s);
+    if (at.compareTo(nanos(Duration.between(Instant.EPOCH, to))) >= 0) {
+      return to;
+    }
+    BigInteger[] secs = at.divideAndRemainder(BigInteger.valueOf(1_000_000_000L));
+    return Instant.ofEpochSecond(secs[0].longValueExact(), secs[1].longValueExact());
   }
 
   /**

@@ -54,6 +54,26 @@ class ExportCommandTest {
   }
 
   @Test
+  void readsABackendThatAlignsRangeQueriesToTheStep() throws IOException {
+    // --from off the minute; the backend moves the start down to a whole minute.
+    stub = new StubPrometheus();
+    stub.answer(stub.aligningRange((q, t) -> "" + (t % 1000)));
+    Path file = dir.resolve("web.csv");
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--from",
+        "2026-11-29T06:59:30.5Z", "--to", "2026-11-29T10:00:00Z", "--out", file.toString());
+
+    assertThat(code).as(err()).isZero();
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(2 + 180);
+    long t0 = NOW.minusSeconds(3 * 3600).getEpochSecond();
+    for (int i = 0; i < 180; i++) {
+      long t = t0 + 60L * i;
+      assertThat(lines.get(2 + i)).isEqualTo(Instant.ofEpochSecond(t) + "," + (t % 1000));
+    }
+  }
+
+  @Test
   void writesOneRowPerStepWithAValueUnderAProvenanceLine() throws IOException {
     answerPerPoint(1);
     Path file = dir.resolve("web.csv");

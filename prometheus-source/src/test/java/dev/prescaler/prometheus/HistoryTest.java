@@ -3,13 +3,18 @@ package dev.prescaler.prometheus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.journal.InMemoryJournal;
+import dev.prescaler.testkit.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -77,6 +82,61 @@ class HistoryTest {
   }
 
   @Test
+  void aBackendThatAlignsRangeQueriesToTheStepGetsTheGridItAlignsTo() throws IOException {
+    // As the engine asks: from = now - step x (capacity + 1), which is off the minute.
+    Instant now = TO.plusMillis(17_250);
+    Instant from = now.minus(Duration.ofMinutes(1).multipliedBy(1441));
+    Instant aligned = TO.minus(Duration.ofMinutes(1440));
+    stub = new StubPrometheus();
+    stub.answer(stub.aligningRange((q, t) -> q.contains("ready") ? "3" : "" + (t % 1000)));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "rps{{selector}}").maxPointsPerRequest(100).build();
+
+    MetricSeries h = source.history(SPEC, RPS, from, now, Duration.ofMinutes(1)).orElseThrow();
+    MetricSeries r = source.rangeQuery("rps", from, now, Duration.ofMinutes(1));
+
+    for (MetricSeries s : List.of(h, r)) {
+      assertThat(s.start()).isEqualTo(aligned);
+      assertThat(s.size()).isEqualTo(1441); // aligned, ..., TO: every whole minute in [from, now)
+      assertThat(s.countPresent()).isEqualTo(1441);
+      for (int i = 0; i < s.size(); i++) {
+        assertThat(s.value(i)).as("value at %d", i)
+            .isEqualTo(aligned.plus(Duration.ofMinutes(i)).getEpochSecond() % 1000);
+      }
+    }
+    assertThat(stub.requests()).allSatisfy(q -> assertThat(
+        Long.parseLong(q.form().get("start").replace(".", "")) % 60_000).isZero());
+  }
+
+  @Test
+  void theEngineBackfillsFromABackendThatAlignsRangeQueriesToTheStep() throws IOException {
+    ManualClock clock = new ManualClock(TO.plusMillis(17_250));
+    stub = new StubPrometheus();
+    stub.answer(stub.aligningRange((q, t) -> q.contains("replicas") ? "3" : "" + (t % 1000)));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("rps", "rps{{selector}}")
+        .replicaQueries(PromQlTemplates.kubeStateMetricsReplicas())
+        .maxPointsPerRequest(100).build();
+    List<DecisionContext> seen = new ArrayList<>();
+    AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock).metricSource(source)
+        .journal(new InMemoryJournal())
+        .policy((ctx, proposal) -> {
+          seen.add(ctx);
+          return proposal;
+        })
+        .historyLength(Duration.ofHours(6))
+        .workload(WorkloadSpec.builder(WEB).maxReplicas(5).metric(RPS).build())
+        .build();
+
+    engine.tick();
+
+    MetricSeries rps = seen.get(0).histories().get("rps");
+    assertThat(rps.countPresent()).isEqualTo(360); // every closed minute of the 6 hours
+    assertThat(rps.value(rps.size() - 1))
+        .isEqualTo(TO.minus(Duration.ofMinutes(1)).getEpochSecond() % 1000);
+  }
+
+  @Test
   void noChunkExceedsPrometheussPointLimit() throws IOException {
     PrometheusMetricSource source = source().build();
     Instant from = TO.minus(Duration.ofDays(7));
@@ -118,15 +178,17 @@ class HistoryTest {
     MetricSeries range = source.rangeQuery("rps", epoch, Instant.ofEpochSecond(99_999_999_999L),
         tenYears);
 
+    // On whole days since the epoch: from the midnight after from to the last one before TO.
+    Instant midnight = TO.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+    assertThat(history.start()).isEqualTo(midnight.minus(Duration.ofDays(365_249)));
     assertThat(history.size()).isEqualTo(365_250);
     assertThat(history.countPresent()).isEqualTo(6); // the last 7 days, one of them t % 7 == 0
-    assertThat(history.value(365_249)).isEqualTo(TO.minus(Duration.ofDays(1)).getEpochSecond()
-        % 1000);
+    assertThat(history.value(365_249)).isEqualTo(midnight.getEpochSecond() % 1000);
     assertThat(range.size()).isEqualTo(318);
     assertThat(range.value(317)).isEqualTo(epoch.plus(tenYears.multipliedBy(317))
         .getEpochSecond() % 1000);
     assertThat(stub.requests()).extracting(r -> r.form().get("start")).containsExactly(
-        TO.minus(Duration.ofDays(7)).getEpochSecond() + ".000", "0.000");
+        midnight.minus(Duration.ofDays(6)).getEpochSecond() + ".000", "0.000");
   }
 
   @Test

@@ -117,6 +117,40 @@ final class StubPrometheus implements AutoCloseable {
   }
 
   /**
+   * Answers as a backend that aligns range queries to the step does (VictoriaMetrics from 50
+   * points on, Thanos's query-frontend, Mimir and Cortex with step alignment): the request's
+   * start and end are moved down to whole steps since the epoch, and one series {@code {}} holds
+   * the value {@code value} gives (at the whole second) at each of those instants. An instant
+   * query ({@code /api/v1/query}) gets one series with that value at its time.
+   */
+  Answer aligningRange(PointValue value) {
+    return exchange -> {
+      Request req = requests.get(requests.size() - 1);
+      String query = req.form().get("query");
+      if (req.path().endsWith("/query")) {
+        BigDecimal time = new BigDecimal(req.form().get("time"));
+        vector(time.doubleValue(), value.at(query, time.longValue())).handle(exchange);
+        return;
+      }
+      long step = stepMillis(req.form().get("step"));
+      long start = Math.floorDiv(millis(req.form().get("start")), step) * step;
+      long end = Math.floorDiv(millis(req.form().get("end")), step) * step;
+      StringBuilder values = new StringBuilder();
+      for (long t = start; t <= end; t += step) {
+        values.append(values.length() == 0 ? "" : ",").append('[')
+            .append(BigDecimal.valueOf(t, 3).toPlainString()).append(",\"")
+            .append(value.at(query, Math.floorDiv(t, 1000))).append("\"]");
+      }
+      json(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+          + "\"result\":[{\"metric\":{},\"values\":[" + values + "]}]}}").handle(exchange);
+    };
+  }
+
+  private static long millis(String seconds) {
+    return new BigDecimal(seconds).movePointRight(3).longValueExact();
+  }
+
+  /**
    * The milliseconds of a range query's step as the source sends it: a whole number and one unit
    * ({@code 4100ms}, {@code 15s}, {@code 1m}, {@code 1w}).
    */

@@ -37,9 +37,11 @@ import java.util.regex.Pattern;
  * prescaler simulate}. This is how a team backtests Prescaler on its own metric history.
  *
  * <p>The expression is evaluated on a grid of {@code --step} with range queries, in chunks under
- * Prometheus's 11,000-point limit. A step without a finite value (no sample, NaN, a gap in the
- * scrape) is left out of the file, as the bundled traces leave out what their sources did not
- * record; the simulator interpolates across it. The first line names what was read.
+ * Prometheus's 11,000-point limit; the grid is whole steps since the epoch, so the first row is
+ * the first such instant at or after {@code --from}. A step without a finite value (no sample,
+ * NaN, a gap in the scrape) is left out of the file, as the bundled traces leave out what their
+ * sources did not record; the simulator interpolates across it. The first line names what was
+ * read.
  */
 public final class ExportCommand {
   /** Default span read when neither {@code --from} nor {@code --last} is given: 7 days. */
