@@ -597,8 +597,9 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: no new rounds, the tick in flight finishes, HPAs steered in HPA-floor mode
-   * are restored, the journal is flushed and closed, the lease is given up, the server stops.
+   * Stops gracefully: no new rounds, the lease is renewed once (so that the releases start with a
+   * full renew deadline), the tick in flight finishes, HPAs steered in HPA-floor mode are
+   * restored, the journal is flushed and closed, the lease is given up, the server stops.
    */
   @Override
   public void close() {
@@ -613,6 +614,7 @@ public final class Agent implements AutoCloseable {
     if (l != null) {
       l.cancel(false);
     }
+    renewBeforeReleasing();
     engine.close();
     // After the engine, so that the Events of its close (HPA releases) are posted.
     kubernetesEvents.close(API_TIMEOUT);
@@ -621,6 +623,24 @@ public final class Agent implements AutoCloseable {
       server.close();
     }
     LOG.info("agent stopped");
+  }
+
+  /**
+   * Renews the Lease once, when this replica was its last holder seen, so that the releases of
+   * the engine's close (which are not tried again) start with a fresh renew deadline: after
+   * renewals missed on a slow API server, less than the call timeout of leadership may be left,
+   * and the guard would refuse them, leaving HPA floors raised. Bounded by the API client's
+   * timeouts; a failure is logged, and the releases then go out only if the lease allows.
+   */
+  private void renewBeforeReleasing() {
+    elector.filter(e -> e.holder().filter(e.identity()::equals).isPresent()).ifPresent(e -> {
+      try {
+        e.tryAcquireOrRenew();
+      } catch (RuntimeException ex) {
+        LOG.warn("lease {}: renewal before releasing the HPAs failed: {}", e.lease(),
+            ex.toString());
+      }
+    });
   }
 
   /** Runs the agent from a configuration until the JVM is asked to stop. */

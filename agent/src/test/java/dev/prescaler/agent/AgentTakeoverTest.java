@@ -179,6 +179,33 @@ class AgentTakeoverTest {
     }
   }
 
+  @Test
+  void closeRenewsTheLeaseSoThatItsReleasesGoOutAfterTwoMissedRenewals() throws ApiException {
+    ManualClock clock = new ManualClock(T0);
+    AgentConfig promoted = AgentConfigParser.parse(configText("hpa-floor", true)
+        .replace("mode: hpa-floor", "mode: hpa-floor\n    promoted: true"), "promoted.yaml");
+    Agent agent = agent(promoted, clock);
+    try {
+      assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      agent.runOnce();
+      assertThat(hpa().getSpec().getMinReplicas()).as("held, so not released").isEqualTo(8);
+
+      // Renewals (every 15 s / 7) fail for 5 s on a slow API server: the agent still leads for
+      // 5 s, no more than the 5 s call timeout that a release needs to start.
+      clock.advance(Duration.ofSeconds(5));
+      assertThat(agent.elector().orElseThrow().isLeader()).isTrue();
+      agent.close();
+
+      V2HorizontalPodAutoscaler restored = hpa();
+      assertThat(restored.getSpec().getMinReplicas()).as("released at close").isEqualTo(2);
+      assertThat(annotations(restored))
+          .doesNotContainKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+      assertThat(agent.elector().orElseThrow().isLeader()).as("then given up").isFalse();
+    } finally {
+      agent.close();
+    }
+  }
+
   private WorkloadRef web() {
     return WorkloadRef.deployment(kube.namespace(), "web");
   }

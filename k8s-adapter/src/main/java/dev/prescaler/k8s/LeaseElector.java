@@ -334,10 +334,13 @@ public final class LeaseElector implements AutoCloseable {
    * An executor that applies only while this candidate leads, and still will for the {@linkplain
    * Builder#callTimeout call timeout}: a call it starts ends, at the latest, at the renew deadline,
    * before another replica may take over. Otherwise it refuses. It asks again before each write
-   * request the call makes through this module's executors (each PATCH, PUT and retry), so a call
-   * that outlives the leadership it started under (held in a slow API server, or not bounded by
-   * an engine's call timeout) sends no write once this candidate no longer leads: such a call is
-   * refused too, or {@code Failed} when an earlier try of its write may have been applied.
+   * request the call makes through this module's executors (each PATCH, PUT and retry), then only
+   * whether this candidate still leads ({@link #isLeader()}, the renew deadline not passed): the
+   * call timeout was granted when the call started, so a write with less of it left still goes
+   * out. A call that outlives the leadership it started under (held in a slow API server, or not
+   * bounded by an engine's call timeout) so sends no write once this candidate no longer leads:
+   * such a call is refused too, or {@code Failed} when an earlier try of its write may have been
+   * applied.
    *
    * <p>Its {@code release} releases only while this candidate leads, so that a standby replica
    * that closes does not undo what the leader set; otherwise it throws {@link
@@ -347,7 +350,7 @@ public final class LeaseElector implements AutoCloseable {
    * workload it held in HPA-floor mode: the release was not sent.
    */
   public ScaleExecutor guard(ScaleExecutor executor) {
-    return new LeaderGatedExecutor(executor, w -> leadsFor(callTimeout),
+    return new LeaderGatedExecutor(executor, w -> leadsFor(callTimeout), w -> isLeader(),
         w -> LeaderGatedExecutor.NOT_LEADER + ": " + whyNotLeading());
   }
 

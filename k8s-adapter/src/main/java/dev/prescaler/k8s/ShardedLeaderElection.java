@@ -126,6 +126,7 @@ public final class ShardedLeaderElection implements AutoCloseable {
    */
   public ScaleExecutor guard(ScaleExecutor executor) {
     return new LeaderGatedExecutor(executor, w -> shardOf(w).leadsFor(callTimeout),
+        w -> shardOf(w).isLeader(),
         w -> LeaderGatedExecutor.NOT_LEADER + " of " + w + "'s shard: "
             + shardOf(w).whyNotLeading());
   }

@@ -7,6 +7,7 @@ import dev.prescaler.core.Mode;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.ScaleExecutor;
 import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
@@ -450,6 +451,51 @@ class ClusterFlowsTest {
     assertThat(annotations(hpa)).doesNotContainKeys(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION,
         HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION);
     h.b.close();
+  }
+
+  /**
+   * Defaults (deadline 10 s, call timeout 5 s): a floor call starts 4 s after the last renewal,
+   * with the margin the call timeout asks, then its HPA list takes 3 s in a slow API server. At
+   * the PATCH, 3 s of leadership are left, less than the call timeout but more than none: the
+   * call was granted its call timeout when it started, so the PATCH is sent and ends by then.
+   * Then and again for the release: less than the call timeout left at its PUT, still sent.
+   */
+  @Test
+  void aWriteOfACallStartedInTimeIsSentWithLessThanTheCallTimeoutOfLeadershipLeft()
+      throws ApiException {
+    k8s.deployment("margin", 4);
+    k8s.hpa("margin-hpa", "Deployment", "margin", 2, 20, null);
+    WorkloadRef ref = WorkloadRef.deployment(k8s.namespace(), "margin");
+    WorkloadSpec spec = spec(ref, Mode.HPA_FLOOR, 1, 20);
+    ManualClock clock = new ManualClock(T0);
+    LeaseElector a = LeaseElector.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE,
+        "margin-" + Long.toHexString(System.identityHashCode(clock)), "replica-a").clock(clock)
+        .ticker(clock::nanos).callTimeout(Duration.ofSeconds(5)).build();
+    AtomicBoolean slowGet = new AtomicBoolean();
+    HpaFloorExecutor floor = HpaFloorExecutor.builder(k8s.adapter(chain -> {
+      if (chain.request().method().equals("GET") && slowGet.getAndSet(false)) {
+        clock.advance(Duration.ofSeconds(3));
+      }
+      return chain.proceed(chain.request());
+    })).clock(clock).sleeper(d -> { }).build();
+    ScaleExecutor guarded = a.guard(floor);
+    assertThat(a.tryAcquireOrRenew()).isTrue();
+
+    clock.advance(Duration.ofSeconds(4)); // two renewals missed: 6 s left, 1 s over the timeout
+    slowGet.set(true);
+    ScaleOutcome raised = guarded.apply(request(spec, Mode.HPA_FLOOR, 4, 8));
+
+    assertThat(a.isLeader()).as("3 s of leadership left").isTrue();
+    assertThat(raised.isApplied()).as(raised.message()).isTrue();
+    assertThat(k8s.readHpa("margin-hpa").getSpec().getMinReplicas()).isEqualTo(8);
+
+    assertThat(a.tryAcquireOrRenew()).isTrue();
+    clock.advance(Duration.ofSeconds(4));
+    slowGet.set(true);
+    guarded.release(ref);
+    assertThat(k8s.readHpa("margin-hpa").getSpec().getMinReplicas()).as("released")
+        .isEqualTo(2);
+    a.close();
   }
 
   /**
