@@ -597,9 +597,10 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: no new rounds, the lease is renewed once (so that the releases start with a
-   * full renew deadline), the tick in flight finishes, HPAs steered in HPA-floor mode are
-   * restored, the journal is flushed and closed, the lease is given up, the server stops.
+   * Stops gracefully: no new rounds, the lease is renewed once if less than the call timeout of
+   * it is left (so that the releases are not refused), the tick in flight finishes, HPAs steered
+   * in HPA-floor mode are restored, the journal is flushed and closed, the lease is given up, the
+   * server stops.
    */
   @Override
   public void close() {
@@ -626,14 +627,17 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Renews the Lease once, when this replica was its last holder seen, so that the releases of
-   * the engine's close (which are not tried again) start with a fresh renew deadline: after
-   * renewals missed on a slow API server, less than the call timeout of leadership may be left,
-   * and the guard would refuse them, leaving HPA floors raised. Bounded by the API client's
-   * timeouts; a failure is logged, and the releases then go out only if the lease allows.
+   * Renews the Lease once, when this replica was its last holder seen and the guard would not
+   * start a call now, so that the releases of the engine's close (which are not tried again)
+   * start with a fresh renew deadline: after renewals missed on a slow API server, less than the
+   * call timeout of leadership may be left, and the guard would refuse them, leaving HPA floors
+   * raised. With leadership to spare it sends nothing, so a normal stop is not slowed. Bounded by
+   * the API client's timeouts; a failure is logged, and the releases then go out only if the
+   * lease allows.
    */
   private void renewBeforeReleasing() {
-    elector.filter(e -> e.holder().filter(e.identity()::equals).isPresent()).ifPresent(e -> {
+    elector.filter(e -> e.holder().filter(e.identity()::equals).isPresent()
+        && !e.canStartCall()).ifPresent(e -> {
       try {
         e.tryAcquireOrRenew();
       } catch (RuntimeException ex) {

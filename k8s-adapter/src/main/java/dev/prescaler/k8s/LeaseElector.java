@@ -129,6 +129,14 @@ public final class LeaseElector implements AutoCloseable {
   }
 
   /**
+   * Whether {@link #guard} would start a call now: this candidate leads and still will for the
+   * call timeout ({@link Builder#callTimeout}) without renewing.
+   */
+  public boolean canStartCall() {
+    return leadsFor(callTimeout);
+  }
+
+  /**
    * Whether this candidate leads now and still will for {@code span}: a write started now that
    * takes at most {@code span} ends by the renew deadline, so before another candidate may take
    * the Lease over.

@@ -66,11 +66,28 @@ class ExportCommandTest {
     assertThat(code).as(err()).isZero();
     List<String> lines = Files.readAllLines(file);
     assertThat(lines).hasSize(2 + 180);
+    // The provenance line names the first row's time and says why it is not --from.
+    assertThat(lines.get(0)).contains(", from 2026-11-29T07:00:00Z (--from "
+        + "2026-11-29T06:59:30.500Z rounded up to a whole step) to 2026-11-29T10:00:00Z,");
     long t0 = NOW.minusSeconds(3 * 3600).getEpochSecond();
     for (int i = 0; i < 180; i++) {
       long t = t0 + 60L * i;
       assertThat(lines.get(2 + i)).isEqualTo(Instant.ofEpochSecond(t) + "," + (t % 1000));
     }
+  }
+
+  @Test
+  void aSpanHoldingNoWholeStepIsRefusedSayingSo() throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(stub.aligningRange((q, t) -> "1"));
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--from",
+        "2026-11-29T06:59:30Z", "--to", "2026-11-29T06:59:50Z");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).isEqualTo("export: --from 2026-11-29T06:59:30Z --to 2026-11-29T06:59:50Z: "
+        + "no whole step of 60s (counted from 1970-01-01T00:00:00Z, as the rows are) falls in the "
+        + "span; widen it\n");
   }
 
   @Test

@@ -155,6 +155,12 @@ public final class ExportCommand {
       err.println("export: " + e.getMessage());
       return 2;
     }
+    if (series.size() == 0) {
+      err.println("export: --from " + r.from + " --to " + r.to + ": no whole step of "
+          + seconds(r.step) + " (counted from 1970-01-01T00:00:00Z, as the rows are) falls in "
+          + "the span; widen it");
+      return 2;
+    }
     int present = series.countPresent();
     if (present == 0) {
       err.println("export: the query returned no value from " + r.from + " to " + r.to
@@ -162,7 +168,10 @@ public final class ExportCommand {
       return 1;
     }
     String provenance = "# exported from Prometheus " + r.where + " by prescaler export: query "
-        + oneLine(r.query) + ", from " + r.from + " to " + r.to + ", step " + seconds(r.step)
+        + oneLine(r.query) + ", from " + series.start()
+        + (series.start().equals(r.from) ? ""
+            : " (--from " + r.from + " rounded up to a whole step)")
+        + " to " + r.to + ", step " + seconds(r.step)
         + ", " + present + " of " + series.size() + " steps with a value";
     try {
       if (r.out == null) {
