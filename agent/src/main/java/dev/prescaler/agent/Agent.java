@@ -189,7 +189,8 @@ public final class Agent implements AutoCloseable {
       past = read.records();
       pastModes = read.modes();
     }
-    DecisionJournal journal = journalFile.<DecisionJournal>map(JsonLinesJournal::open)
+    DecisionJournal journal = journalFile.<DecisionJournal>map(f -> JsonLinesJournal.builder(f)
+            .maxFileSize(config.engine().journalMaxFileSize()).build())
         .orElseGet(() -> new InMemoryJournal(10_000));
 
     this.metrics = new AgentMetrics(new PrometheusRegistry());

@@ -43,11 +43,14 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
    *     election, less than {@link Kubernetes#renewDeadline()} minus {@link
    *     Kubernetes#retryPeriod()}: the leader starts a call only when it ends by the deadline
    * @param journal the JSON-lines journal file; default none (in memory)
+   * @param journalMaxFileSize the size in bytes past which the journal file is rotated to {@code
+   *     <file>.1}; default 64 MiB. A restart restores what the two files hold of the last 2 hours,
+   *     read into memory (about 0.7 to 1 times their size)
    * @param forecaster the forecaster of every workload, by name ({@code Forecasters.NAMES}, as
    *     {@code simulate --forecaster} takes it); default {@code auto}
    */
   public record Engine(Duration syncPeriod, Duration metricsDelay, Duration callTimeout,
-      Optional<Path> journal, String forecaster) {}
+      Optional<Path> journal, long journalMaxFileSize, String forecaster) {}
 
   /**
    * Kubernetes access.

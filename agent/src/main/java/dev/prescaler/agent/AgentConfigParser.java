@@ -11,6 +11,7 @@ import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.HpaBehavior;
 import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.forecast.Forecasters;
+import dev.prescaler.journal.JsonLinesJournal;
 import dev.prescaler.k8s.KubernetesEventListener;
 import dev.prescaler.k8s.ModeStore;
 import dev.prescaler.k8s.ScalableResource;
@@ -33,6 +34,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -44,6 +47,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * back to a default). See {@code examples/deploy/prescaler-config.yaml} for a commented example.
  */
 public final class AgentConfigParser {
+  /** A size: digits and an optional binary suffix, as Kubernetes quantities write them. */
+  private static final Pattern BYTES = Pattern.compile("([0-9]{1,19})(Ki|Mi|Gi|Ti)?");
 
   private final String source;
   private final List<String> problems = new ArrayList<>();
@@ -127,7 +132,8 @@ public final class AgentConfigParser {
   }
 
   private AgentConfig.Engine engine(Map<String, Object> m) {
-    known(m, "engine", "syncPeriod", "metricsDelay", "callTimeout", "journal", "forecaster");
+    known(m, "engine", "syncPeriod", "metricsDelay", "callTimeout", "journal",
+        "journalMaxFileSize", "forecaster");
     Duration sync = duration(m, "engine", "syncPeriod", Duration.ofSeconds(15),
         Duration.ofSeconds(1), Duration.ofHours(1));
     Duration delay = duration(m, "engine", "metricsDelay", Duration.ofSeconds(60), Duration.ZERO,
@@ -135,12 +141,16 @@ public final class AgentConfigParser {
     Duration timeout = duration(m, "engine", "callTimeout", Duration.ofSeconds(5),
         Duration.ofMillis(1), Duration.ofMinutes(10));
     Optional<Path> journal = string(m, "engine", "journal").map(Path::of);
+    long journalMaxFileSize = bytes(m, "engine", "journalMaxFileSize",
+        JsonLinesJournal.DEFAULT_MAX_FILE_SIZE, JsonLinesJournal.SMALLEST_MAX_FILE_SIZE,
+        JsonLinesJournal.LARGEST_MAX_FILE_SIZE);
     String forecaster = string(m, "engine", "forecaster").orElse("auto");
     if (!Forecasters.NAMES.contains(forecaster)) {
       problems.add("engine.forecaster must be one of " + Forecasters.NAMES + ", but was "
           + quote(forecaster));
     }
-    return new AgentConfig.Engine(sync, delay, timeout, journal, forecaster);
+    return new AgentConfig.Engine(sync, delay, timeout, journal, journalMaxFileSize,
+        forecaster);
   }
 
   /**
@@ -581,6 +591,33 @@ public final class AgentConfigParser {
       return dflt;
     }
     return n.doubleValue();
+  }
+
+  /** A size in bytes: a whole number, or one with a binary suffix (Ki, Mi, Gi, Ti). */
+  private long bytes(Map<String, Object> m, String path, String key, long dflt, long min,
+      long max) {
+    Object v = m.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    long size = -1;
+    Matcher q = BYTES.matcher(v instanceof Integer || v instanceof Long ? v.toString()
+        : v instanceof String t ? t : "");
+    if (q.matches()) {
+      int shift = q.group(2) == null ? 0 : 10 * ("KMGT".indexOf(q.group(2).charAt(0)) + 1);
+      try {
+        long n = Long.parseLong(q.group(1));
+        size = n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
+      } catch (NumberFormatException e) {
+        size = -1; // more than a long holds
+      }
+    }
+    if (size < min || size > max) {
+      problems.add(path + "." + key + " must be a size such as 256Mi, 1Gi or 1048576 (bytes) in ["
+          + min + ", " + max + "] bytes, but was " + describe(v));
+      return dflt;
+    }
+    return size;
   }
 
   private Duration duration(Map<String, Object> m, String path, String key, Duration dflt,

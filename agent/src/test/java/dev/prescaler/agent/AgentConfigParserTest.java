@@ -17,6 +17,7 @@ import dev.prescaler.prometheus.PrometheusMetricSource;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -438,6 +439,28 @@ class AgentConfigParserTest {
         .as("one replica, no Lease to outlive").isEqualTo(Duration.ofSeconds(30));
     assertThat(AgentConfigParser.parse("engine:\n  callTimeout: 7856ms\n" + MINIMAL,
         "edge.yaml").engine().callTimeout()).isEqualTo(Duration.ofMillis(7856));
+  }
+
+  @Test
+  void journalMaxFileSizeReadsBytesOrABinarySuffixAndNamesABadValue() {
+    assertThat(AgentConfigParser.parse(MINIMAL, "min.yaml").engine().journalMaxFileSize())
+        .isEqualTo(64L << 20);
+    assertThat(AgentConfigParser.parse("engine:\n  journalMaxFileSize: 256Mi\n" + MINIMAL,
+        "mi.yaml").engine().journalMaxFileSize()).isEqualTo(256L << 20);
+    assertThat(AgentConfigParser.parse("engine:\n  journalMaxFileSize: 1048576\n" + MINIMAL,
+        "bytes.yaml").engine().journalMaxFileSize()).isEqualTo(1L << 20);
+    assertThat(AgentConfigParser.parse("engine:\n  journalMaxFileSize: 1Ti\n" + MINIMAL,
+        "ti.yaml").engine().journalMaxFileSize()).isEqualTo(1L << 40);
+    for (String bad : List.of("64MB", "2Ti", "512", "-1Mi", "99999999999999999999Ki", "1.5Gi")) {
+      assertThatThrownBy(() -> AgentConfigParser.parse("engine:\n  journalMaxFileSize: " + bad
+          + "\n" + MINIMAL, "bad.yaml"))
+          .as(bad)
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+              .singleElement().asString()
+              .startsWith("engine.journalMaxFileSize must be a size such as 256Mi, 1Gi or "
+                  + "1048576 (bytes) in [1024, 1099511627776] bytes, but was ")
+              .contains(bad.replace("-", "")));
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.journal.JsonLinesJournal;
 import dev.prescaler.k8s.HpaFloorExecutor;
 import dev.prescaler.k8s.KubeBackend;
 import dev.prescaler.testkit.ManualClock;
@@ -204,6 +205,27 @@ class AgentTakeoverTest {
     } finally {
       agent.close();
     }
+  }
+
+  @Test
+  void theJournalRotatesAtTheConfiguredSize() throws Exception {
+    ManualClock clock = new ManualClock(T0);
+    Path file = dir.resolve("journal.jsonl");
+    AgentConfig small = AgentConfigParser.parse("engine:\n  journal: " + file
+        + "\n  journalMaxFileSize: 1Ki\n" + configText("observe-only", false), "small.yaml");
+    Agent agent = agent(small, clock);
+    try {
+      for (int i = 0; i < 3; i++) {
+        agent.runOnce();
+        clock.advance(Duration.ofSeconds(15));
+      }
+    } finally {
+      agent.close();
+    }
+    // A record is larger than 1 KiB, so each one starts a new file: at the 64 MiB default
+    // nothing would have rotated yet.
+    assertThat(JsonLinesJournal.rotatedFileOf(file)).exists();
+    assertThat(Files.size(file)).isLessThan(64L << 10);
   }
 
   private WorkloadRef web() {
