@@ -135,6 +135,18 @@ class AutoscalerEngineLearningTest {
         .workload(spec(Duration.ofSeconds(120))).build();
   }
 
+  /**
+   * An engine whose policy keeps whatever runs (the raises the tests make come from elsewhere, as
+   * an HPA's would), ticked once at 5 replicas, all ready.
+   */
+  private AutoscalerEngine scaledByOthersAtFiveReady() {
+    source.set(WEB, 5, 5, "rps", 500);
+    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick();
+    return engine;
+  }
+
   private void tick(AutoscalerEngine engine, int times) {
     for (int i = 0; i < times; i++) {
       clock.advance(SYNC);
@@ -298,10 +310,7 @@ class AutoscalerEngineLearningTest {
 
   @Test
   void aRaiseFirstSeenReadyAfterAnOutageTeachesNoStartupDelay() {
-    source.set(WEB, 5, 5, "rps", 500);
-    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
-        .workload(spec(Duration.ofSeconds(120))).build();
-    engine.tick();
+    AutoscalerEngine engine = scaledByOthersAtFiveReady();
     metricsDown();
     tick(engine, 40); // 10 min without counts; meanwhile the HPA scaled 5 -> 8, all ready
     metricsUp();
@@ -312,10 +321,7 @@ class AutoscalerEngineLearningTest {
 
   @Test
   void aRaiseFirstSeenStartingAfterAnOutageTeachesNoStartupDelay() {
-    source.set(WEB, 5, 5, "rps", 500);
-    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
-        .workload(spec(Duration.ofSeconds(120))).build();
-    engine.tick();
+    AutoscalerEngine engine = scaledByOthersAtFiveReady();
     metricsDown();
     tick(engine, 40); // 10 min without counts; the HPA raised to 8 at some point
     metricsUp();
@@ -328,10 +334,7 @@ class AutoscalerEngineLearningTest {
 
   @Test
   void aRaiseSeenAlreadyReadyOneTickLaterIsMeasuredAsOneSyncPeriod() {
-    source.set(WEB, 5, 5, "rps", 500);
-    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
-        .workload(spec(Duration.ofSeconds(120))).build();
-    engine.tick();
+    AutoscalerEngine engine = scaledByOthersAtFiveReady();
     source.replicas(WEB, 8, 8); // raised and ready between two ticks
     tick(engine, 1);
     assertThat(engine.startupDelaySamples(WEB)).containsExactly(SYNC);
