@@ -25,7 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -140,25 +140,35 @@ public final class Simulator {
   public SimulationResult run(Trace trace, Clock wallClock, Consumer<String> progress) {
     DemandCurve curve = new DemandCurve(trace, config.syncPeriod());
     double capacity = capacity(curve);
-    List<Entry> entries = new ArrayList<>();
-    for (String name : config.policies().isEmpty() ? registry.names() : config.policies()) {
-      entries.add(registry.get(name));
-    }
+    // Each policy's runs, grouped as they are made: its main run, then its sweep by increasing
+    // target, holding the main run where the main target is one of the swept ones.
     record Task(Entry entry, double target, boolean main) {}
+    record Runs(Entry entry, Task main, List<Task> sweep) {}
+    List<Runs> policies = new ArrayList<>();
     List<Task> tasks = new ArrayList<>();
-    for (Entry e : entries) {
+    for (String name : config.policies().isEmpty() ? registry.names() : config.policies()) {
+      Entry e = registry.get(name);
       double mainTarget = e.fixedTarget().orElse(config.targetUtilization());
-      tasks.add(new Task(e, mainTarget, true));
-      if (config.sweep() && e.fixedTarget().isEmpty()) {
+      Task main = new Task(e, mainTarget, true);
+      tasks.add(main);
+      List<Task> sweep = new ArrayList<>();
+      if (config.sweep() && e.fixedTarget().isPresent()) {
+        sweep.add(main);
+      } else if (config.sweep()) {
         for (int pct : SWEEP_PERCENTS) {
           double t = pct / 100.0;
-          if (t != mainTarget) {
-            tasks.add(new Task(e, t, false));
+          if (t == mainTarget) {
+            sweep.add(main);
+          } else {
+            Task task = new Task(e, t, false);
+            tasks.add(task);
+            sweep.add(task);
           }
         }
       }
+      policies.add(new Runs(e, main, sweep));
     }
-    Map<Task, RunResult> done = new LinkedHashMap<>();
+    Map<Task, RunResult> done = new IdentityHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(config.threads(), r -> {
       Thread t = new Thread(r, "simulator-run");
       t.setDaemon(true);
@@ -167,11 +177,10 @@ public final class Simulator {
     try {
       ExecutorCompletionService<Map.Entry<Task, RunResult>> ecs =
           new ExecutorCompletionService<>(pool);
-      List<Future<Map.Entry<Task, RunResult>>> futures = new ArrayList<>();
       AtomicLong stepsDone = new AtomicLong();
       for (Task task : tasks) {
-        futures.add(ecs.submit(() -> Map.entry(task, guarded(curve, capacity, task.entry(),
-            task.target(), task.main(), stepsDone))));
+        ecs.submit(() -> Map.entry(task, guarded(curve, capacity, task.entry(), task.target(),
+            task.main(), stepsDone)));
       }
       long allSteps = (long) tasks.size() * curve.size();
       Instant started = wallClock.instant();
@@ -193,7 +202,6 @@ public final class Simulator {
               Duration.between(started, now).toSeconds()));
         }
       }
-      futures.clear();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("simulation interrupted", e);
@@ -207,45 +215,15 @@ public final class Simulator {
       pool.shutdownNow();
     }
 
-    Map<String, RunResult> mains = new LinkedHashMap<>();
-    Map<String, List<RunResult>> sweeps = new LinkedHashMap<>();
-    for (Task t : tasks) {
-      RunResult r = done.get(t);
-      if (t.main()) {
-        mains.put(t.entry().name(), r);
-      }
-    }
-    for (Entry e : entries) {
-      List<RunResult> sweep = new ArrayList<>();
-      if (config.sweep()) {
-        RunResult main = mains.get(e.name());
-        if (e.fixedTarget().isPresent()) {
-          sweep.add(main);
-        } else {
-          for (int pct : SWEEP_PERCENTS) {
-            double t = pct / 100.0;
-            if (t == main.targetUtilization()) {
-              sweep.add(main);
-            } else {
-              for (Task task : tasks) {
-                if (!task.main() && task.entry() == e && task.target() == t) {
-                  sweep.add(done.get(task));
-                }
-              }
-            }
-          }
-        }
-      }
-      sweeps.put(e.name(), sweep);
-    }
-    RunResult oracle100 = mains.get("oracle-100");
+    RunResult oracle100 = policies.stream().filter(p -> p.entry().name().equals("oracle-100"))
+        .findFirst().map(p -> done.get(p.main())).orElse(null);
     List<PolicyResult> results = new ArrayList<>();
-    for (Entry e : entries) {
-      RunResult main = mains.get(e.name());
-      List<RunResult> sweep = sweeps.get(e.name());
+    for (Runs p : policies) {
+      RunResult main = done.get(p.main());
+      List<RunResult> sweep = p.sweep().stream().map(done::get).toList();
       double vsOracle = oracle100 != null && oracle100.replicaHours() > 0
           ? main.replicaHours() / oracle100.replicaHours() : Double.NaN;
-      Scorecard card = new Scorecard(e.name(), main.targetUtilization(),
+      Scorecard card = new Scorecard(p.entry().name(), main.targetUtilization(),
           main.underProvisionedPct(), main.unservedPct(), main.replicaHours(), vsOracle,
           main.scalingActions(), atSlo(sweep, config.slo()));
       results.add(new PolicyResult(card, main, sweep));
