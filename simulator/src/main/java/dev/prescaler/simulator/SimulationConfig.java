@@ -22,7 +22,8 @@ import java.util.Set;
  * The settings of one simulation (the model of the README's "The model"). Build
  * with {@link #builder()}; {@link #ofDefaults()} is always valid.
  *
- * @param syncPeriod the engine's tick and the grid the trace is resampled on; default 15 s
+ * @param syncPeriod the engine's tick and the grid the trace is resampled on; default 15 s;
+ *     this and the other durations are whole milliseconds
  * @param capacity what one ready replica serves, in the trace's unit; empty (the default) derives
  *     it from {@code peakReplicas}
  * @param peakReplicas when no capacity is given: capacity = max(demand) ÷ (0.7 × peakReplicas);
@@ -94,6 +95,17 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
         || syncPeriod.compareTo(Duration.ofHours(1)) > 0) {
       p.add("syncPeriod must be in [1s, 1h], but was " + syncPeriod);
     }
+    // The grid and the engines count in milliseconds: a finer duration would be reported as
+    // given and simulated truncated.
+    Map<String, Duration> durations = new LinkedHashMap<>();
+    durations.put("syncPeriod", syncPeriod);
+    durations.put("metricsDelay", metricsDelay);
+    durations.put("startupDelay", startupDelay);
+    durations.forEach((name, d) -> {
+      if (d.getNano() % 1_000_000 != 0) {
+        p.add(name + " must be a whole number of milliseconds, but was " + d);
+      }
+    });
     if (capacity.isPresent()
         && (!(capacity.getAsDouble() > 0) || !Double.isFinite(capacity.getAsDouble()))) {
       p.add("capacity must be > 0 and finite, but was " + capacity.getAsDouble());
@@ -239,7 +251,7 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
 
     private Builder() {}
 
-    /** Tick period and resampling grid, in [1 s, 1 h]; default 15 s. */
+    /** Tick period and resampling grid, in [1 s, 1 h], whole milliseconds; default 15 s. */
     public Builder syncPeriod(Duration syncPeriod) {
       this.syncPeriod = Objects.requireNonNull(syncPeriod, "syncPeriod");
       return this;
@@ -260,13 +272,16 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
       return this;
     }
 
-    /** How late the engine sees the demand, in [0, 1 h]; default 60 s. */
+    /** How late the engine sees the demand, in [0, 1 h], whole milliseconds; default 60 s. */
     public Builder metricsDelay(Duration metricsDelay) {
       this.metricsDelay = Objects.requireNonNull(metricsDelay, "metricsDelay");
       return this;
     }
 
-    /** From asking for a replica to its being ready, in (0, 1 h]; default 120 s. */
+    /**
+     * From asking for a replica to its being ready, in (0, 1 h], whole milliseconds; default
+     * 120 s.
+     */
     public Builder startupDelay(Duration startupDelay) {
       this.startupDelay = Objects.requireNonNull(startupDelay, "startupDelay");
       return this;

@@ -21,6 +21,7 @@ import dev.prescaler.simulator.score.Scorecard;
 import dev.prescaler.simulator.trace.Trace;
 import dev.prescaler.testkit.InMemoryCluster;
 import dev.prescaler.testkit.ManualClock;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -132,13 +133,20 @@ public final class Simulator {
    * @param trace the demand
    * @param wallClock measures elapsed time for the progress lines only
    * @param progress receives a progress line every {@link #PROGRESS_EVERY} of wall-clock time
-   * @throws IllegalArgumentException when the trace does not fit the configuration (more grid
-   *     steps than {@link DemandCurve#MAX_STEPS}, a capacity that cannot be derived): checked
-   *     before any run, so this is always bad input
+   * @throws IllegalArgumentException when the trace does not fit the configuration (fewer than
+   *     two grid steps, more than {@link DemandCurve#MAX_STEPS}, a capacity that cannot be
+   *     derived): checked before any run, so this is always bad input
    * @throws IllegalStateException when a run fails, whatever it threw, or fails its self-check
    */
   public SimulationResult run(Trace trace, Clock wallClock, Consumer<String> progress) {
     DemandCurve curve = new DemandCurve(trace, config.syncPeriod());
+    if (curve.size() < 2) {
+      // One step is one decision at the first sample: a scorecard of it would measure nothing.
+      throw new IllegalArgumentException("the trace spans " + seconds(Duration.between(
+          trace.start(), trace.end())) + " s, less than the " + seconds(config.syncPeriod())
+          + " s sync period: it gives one grid step, and a run needs at least two (give a "
+          + "longer trace or a shorter --sync-period)");
+    }
     double capacity = capacity(curve);
     // Each policy's runs, grouped as they are made: its main run, then its sweep by increasing
     // target, holding the main run where the main target is one of the swept ones.
@@ -379,6 +387,11 @@ public final class Simulator {
     }
     return new RunResult(entry.name(), target, stats.underProvisionedPct(), stats.unservedPct(),
         stats.replicaHours(), cluster.actions(), journal.holds(), ready, desired, forecasts);
+  }
+
+  /** {@code d} in seconds: {@code 15}, {@code 0.003}. */
+  private static String seconds(Duration d) {
+    return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString();
   }
 
   /**

@@ -75,4 +75,24 @@ class SimulationConfigTest {
     assertThat(SimulationConfig.builder().capacity(Double.MIN_NORMAL).build().capacity())
         .hasValue(Double.MIN_NORMAL);
   }
+
+  /**
+   * Catches durations finer than a millisecond accepted: the grid and the engines count in
+   * milliseconds, so they were reported as given and simulated truncated.
+   */
+  @Test
+  void durations_finerThanAMillisecond() {
+    assertThatThrownBy(() -> SimulationConfig.builder()
+        .syncPeriod(Duration.ofNanos(15_000_000_100L)).metricsDelay(Duration.ofNanos(1))
+        .startupDelay(Duration.ofNanos(900_000)).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("syncPeriod must be a whole number of milliseconds, but was "
+            + "PT15.0000001S")
+        .hasMessageContaining("metricsDelay must be a whole number of milliseconds, but was "
+            + "PT0.000000001S")
+        .hasMessageContaining("startupDelay must be a whole number of milliseconds, but was "
+            + "PT0.0009S");
+    assertThat(SimulationConfig.builder().startupDelay(Duration.ofMillis(1500)).build()
+        .startupDelay()).isEqualTo(Duration.ofMillis(1500));
+  }
 }

@@ -13,17 +13,19 @@ import dev.prescaler.simulator.report.MarkdownReport;
 import dev.prescaler.simulator.report.SeriesCsv;
 import dev.prescaler.simulator.report.TableReport;
 import dev.prescaler.simulator.trace.Trace;
+import dev.prescaler.simulator.trace.TraceFormat;
 import dev.prescaler.simulator.trace.TraceReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,12 +38,16 @@ import java.util.Map;
  *                    [--report FILE.html] [--series FILE.csv]
  * </pre>
  *
- * <p>Without {@code --trace} it runs the bundled NASA-HTTP July 1995 trace. Exit codes: 0 done;
- * 2 bad arguments or bad trace (one line on stderr naming the problem); 1 a run failed.
+ * <p>Without {@code --trace} it runs the bundled NASA-HTTP July 1995 trace. Each option is given
+ * at most once, a flag takes no value, and the output files are checked before the run. Exit
+ * codes: 0 done; 2 bad arguments or bad trace (one line on stderr naming the problem); 1 a run
+ * failed or stdout could not be written.
  */
 public final class SimulateCommand {
   /** The bundled trace, a classpath resource. */
   public static final String BUNDLED_TRACE = "/traces/nasa-http-1995-07-requests-per-minute.csv";
+  /** The bundled trace's name in reports and messages. */
+  private static final String BUNDLED_NAME = BUNDLED_TRACE.substring("/traces/".length());
 
 
   private SimulateCommand() {}
@@ -66,7 +72,8 @@ public final class SimulateCommand {
    * @param out where the report goes
    * @param err where progress lines and errors go
    * @param wallClock times the progress lines (never the simulation)
-   * @return the exit code: 0 done, 1 a run failed, 2 bad arguments or trace
+   * @return the exit code: 0 done, 1 a run failed or {@code out} could not be written, 2 bad
+   *     arguments or trace
    */
   public static int run(String[] args, PrintStream out, PrintStream err, Clock wallClock) {
     return run(args, out, err, wallClock, PolicyRegistry.standard());
@@ -102,7 +109,7 @@ public final class SimulateCommand {
     Trace trace;
     try {
       trace = o.trace == null
-          ? TraceReader.readResource(BUNDLED_TRACE, BUNDLED_TRACE.substring(8))
+          ? TraceReader.readResource(BUNDLED_TRACE, BUNDLED_NAME)
           : TraceReader.read(o.trace);
     } catch (TraceException e) {
       err.println("simulate: " + oneLine(e.getMessage()));
@@ -113,8 +120,10 @@ public final class SimulateCommand {
       result = simulator.run(trace, wallClock, err::println);
     } catch (IllegalArgumentException e) {
       // The trace does not fit the settings: Simulator.run checks that before any run, and
-      // turns whatever a run throws into an IllegalStateException.
-      err.println("simulate: " + trace.name() + ": " + oneLine(e.getMessage()));
+      // turns whatever a run throws into an IllegalStateException. Named as the trace's own
+      // problems are: the path as given.
+      err.println("simulate: " + (o.trace == null ? BUNDLED_NAME : TraceFormat.pathOf(o.trace))
+          + ": " + oneLine(e.getMessage()));
       return 2;
     } catch (RuntimeException e) {
       err.println("simulate: unexpected failure on " + trace.name() + ": "
@@ -127,11 +136,16 @@ public final class SimulateCommand {
       default -> TableReport.render(result);
     };
     out.print(text);
-    out.flush();
+    // A PrintStream swallows its IOExceptions: a closed pipe or a full disk shows only here.
+    boolean printed = !out.checkError();
+    if (!printed) {
+      err.println("simulate: cannot write stdout (a closed pipe or a full disk?): the report "
+          + "written there is incomplete");
+    }
     boolean written = writeFile(err, "--report", o.report,
         w -> w.write(HtmlReport.render(result)))
         && writeFile(err, "--series", o.series, w -> SeriesCsv.write(result, w));
-    return written ? 0 : 2;
+    return !printed ? 1 : written ? 0 : 2;
   }
 
   /** What an output option writes. */
@@ -173,8 +187,25 @@ public final class SimulateCommand {
     return option == null ? oneLine(problem) : option + oneLine(problem.substring(space));
   }
 
-  private static String oneLine(String s) {
-    return s == null ? "" : s.replace("\n- ", "; ").replace('\n', ' ');
+  /**
+   * {@code s} on one line, every character a terminal would not print as itself escaped ({@code
+   * \x1b}, {@code \u202e}): a message quotes a line of the user's file, which may be binary.
+   */
+  static String oneLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    s.replace("\n- ", "; ").replace('\n', ' ').codePoints().forEach(c -> {
+      int type = Character.getType(c);
+      if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
+          || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+        b.append(String.format(Locale.ROOT, c < 0x100 ? "\\x%02x" : "\\u%04x", c));
+      } else {
+        b.appendCodePoint(c);
+      }
+    });
+    return b.toString();
   }
 
   /** The {@code --help} text. */
@@ -221,7 +252,9 @@ public final class SimulateCommand {
                                     per policy (at its main target)
           --help                    this text
         Durations: 90 (seconds), 90s, 1.5m, 1h, 500ms or ISO-8601 (PT2M).
-        Exit codes: 0 done, 1 a run failed, 2 bad arguments or bad trace.
+        Each option at most once; output files are checked before the run.
+        Exit codes: 0 done, 1 a run failed or stdout could not be written, 2 bad arguments
+        or bad trace.
 
         Policies:
         """);
@@ -238,10 +271,10 @@ public final class SimulateCommand {
 
   /** The options that take a value, and what each sets: one table, so none is known but unset. */
   private static final Map<String, Setter> SETTERS = Map.ofEntries(
-      Map.entry("--trace", (o, n, v) -> o.trace = v),
+      Map.entry("--trace", (o, n, v) -> o.trace(v)),
       Map.entry("--format", (o, n, v) -> o.format(v)),
-      Map.entry("--report", (o, n, v) -> o.report = v),
-      Map.entry("--series", (o, n, v) -> o.series = v),
+      Map.entry("--report", (o, n, v) -> o.report = Options.output(n, v)),
+      Map.entry("--series", (o, n, v) -> o.series = Options.output(n, v)),
       Map.entry("--capacity", (o, n, v) -> o.config.capacity(Options.number(n, v))),
       Map.entry("--peak-replicas", (o, n, v) -> o.config.peakReplicas(Options.integer(n, v))),
       Map.entry("--target-utilization",
@@ -269,9 +302,10 @@ public final class SimulateCommand {
 
     static Options parse(String[] args) {
       Options o = new Options();
-      List<String> list = new ArrayList<>(Arrays.asList(args));
-      for (int i = 0; i < list.size(); i++) {
-        String arg = list.get(i);
+      // Collected first: a repeated option is refused before any value is read (a file).
+      Map<String, String> given = new LinkedHashMap<>();
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
         String name = arg;
         String value = null;
         int eq = arg.indexOf('=');
@@ -279,30 +313,81 @@ public final class SimulateCommand {
           name = arg.substring(0, eq);
           value = arg.substring(eq + 1);
         }
-        if (name.equals("--help") || name.equals("-h")) {
-          o.help = true;
-          continue;
-        }
-        if (name.equals("--no-sweep")) {
-          o.config.sweep(false);
+        if (List.of("--help", "-h", "--no-sweep").contains(name)) {
+          if (value != null) {
+            // "--no-sweep=false" must not turn the sweep off.
+            throw new IllegalArgumentException(name + " takes no value, but was given \""
+                + value + "\"");
+          }
+          if (name.equals("--no-sweep")) {
+            o.config.sweep(false);
+          } else {
+            o.help = true;
+          }
           continue;
         }
         if (!name.startsWith("--")) {
           throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");
         }
-        Setter setter = SETTERS.get(name);
-        if (setter == null) {
+        if (!SETTERS.containsKey(name)) {
           throw new IllegalArgumentException("unknown option " + name);
         }
         if (value == null) {
-          if (i + 1 >= list.size()) {
+          if (i + 1 >= args.length) {
             throw new IllegalArgumentException(name + " needs a value");
           }
-          value = list.get(++i);
+          value = args[++i];
         }
-        setter.set(o, name, value);
+        String before = given.putIfAbsent(name, value);
+        if (before != null) {
+          // The last value would win silently, and a script's mistake would go unnoticed.
+          throw new IllegalArgumentException(name + " must be given once, but was given twice: "
+              + "\"" + before + "\" and \"" + value + "\"");
+        }
       }
+      given.forEach((name, value) -> SETTERS.get(name).set(o, name, value));
       return o;
+    }
+
+    private void trace(String value) {
+      String file = TraceFormat.pathOf(value);
+      if (file.isEmpty()) {
+        throw new IllegalArgumentException("--trace must name a file, [nab-csv:]FILE, but was \""
+            + value + "\"");
+      }
+      path("--trace", value, file);
+      trace = value;
+    }
+
+    /**
+     * {@code value}, checked before the run, which may take minutes: a file that can be
+     * written, in an existing directory.
+     */
+    private static String output(String name, String value) {
+      Path file = path(name, value, value);
+      if (value.isEmpty() || Files.isDirectory(file)) {
+        throw new IllegalArgumentException(name + " must name a file, not a directory, but was \""
+            + value + "\"");
+      }
+      Path dir = file.toAbsolutePath().getParent();
+      if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+        throw new IllegalArgumentException(name + " must be in an existing directory that can be "
+            + "written, but was \"" + value + "\"");
+      }
+      if (Files.exists(file) && !Files.isWritable(file)) {
+        throw new IllegalArgumentException(name + " must be a file that can be written, but was "
+            + "\"" + value + "\"");
+      }
+      return value;
+    }
+
+    private static Path path(String name, String value, String file) {
+      try {
+        return Path.of(file);
+      } catch (InvalidPathException e) {
+        throw new IllegalArgumentException(name + " must be a file path, but was \"" + value
+            + "\" (" + e.getReason() + ")");
+      }
     }
 
     private void format(String value) {
@@ -349,8 +434,15 @@ public final class SimulateCommand {
     }
 
     private static Duration duration(String name, String value) {
-      return DurationText.parse(value).orElseThrow(() -> new IllegalArgumentException(name
+      Duration d = DurationText.parse(value).orElseThrow(() -> new IllegalArgumentException(name
           + " must be a duration such as 120s, 2m or PT2M, but was \"" + value + "\""));
+      if (d.getNano() % 1_000_000 != 0) {
+        // The grid counts in milliseconds: PT15.0000001S would be reported as given and run as
+        // 15 s.
+        throw new IllegalArgumentException(name + " must be a whole number of milliseconds, but "
+            + "was \"" + value + "\"");
+      }
+      return d;
     }
   }
 }

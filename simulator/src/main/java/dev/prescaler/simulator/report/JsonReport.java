@@ -15,7 +15,9 @@ import dev.prescaler.simulator.score.Scorecard;
  * whole. The config holds {@code "sweep":false} (after {@code steps}) only when the sweep was off:
  * then every {@code atSlo} is null because nothing was swept, not because nothing met the SLO. It
  * names {@code minReplicas}, {@code maxReplicas}, {@code forecaster} and {@code hpa} only when
- * they were given.
+ * they were given. The settings given are written exactly, with the digits that read back as
+ * them ({@code "targetUtilization":0.000000001}); a derived capacity to nine decimals or six
+ * significant digits.
  */
 public final class JsonReport {
   private JsonReport() {}
@@ -27,14 +29,16 @@ public final class JsonReport {
     b.append("\"trace\":").append(Numbers.quote(result.traceName()));
     b.append(",\"config\":{")
         .append("\"syncPeriodSeconds\":").append(Numbers.seconds(c.syncPeriod()))
-        .append(",\"capacity\":").append(Numbers.measure(result.capacity(), 9))
+        .append(",\"capacity\":").append(c.capacity().isPresent()
+            ? Numbers.exactJson(c.capacity().getAsDouble())
+            : Numbers.measure(result.capacity(), 9))
         .append(",\"peakReplicas\":")
         .append(c.capacity().isPresent() ? "null" : Integer.toString(c.peakReplicas()))
-        .append(",\"targetUtilization\":").append(Numbers.json(c.targetUtilization(), 6))
+        .append(",\"targetUtilization\":").append(Numbers.exactJson(c.targetUtilization()))
         .append(",\"metricsDelaySeconds\":").append(Numbers.seconds(c.metricsDelay()))
         .append(",\"startupSeconds\":").append(Numbers.seconds(c.startupDelay()))
-        .append(",\"slo\":").append(Numbers.json(c.slo(), 6))
-        .append(",\"riskQuantile\":").append(Numbers.json(c.riskQuantile(), 6))
+        .append(",\"slo\":").append(Numbers.exactJson(c.slo()))
+        .append(",\"riskQuantile\":").append(Numbers.exactJson(c.riskQuantile()))
         .append(",\"steps\":").append(result.demand().size());
     if (!c.sweep()) {
       b.append(",\"sweep\":false");

@@ -7,7 +7,11 @@ import dev.prescaler.simulator.score.AgainstHpa;
 import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.Scorecard;
 
-/** The scorecard as a markdown section (a heading and a table), for BENCHMARKS.md. */
+/**
+ * The scorecard as a markdown section, for BENCHMARKS.md: a heading, the model it was scored on
+ * (capacity, target, delays, SLO, whether the target was swept), and a table. Without a sweep the
+ * cost at SLO reads "not swept", where "null" means no setting meets the SLO.
+ */
 public final class MarkdownReport {
   private MarkdownReport() {}
 
@@ -19,10 +23,19 @@ public final class MarkdownReport {
     b.append(result.demand().trace().size()).append(" samples, ")
         .append(result.demand().size()).append(" steps of ").append(Numbers.seconds(c.syncPeriod()))
         .append(" s; capacity ").append(Numbers.measure(result.capacity(), 6))
-        .append(" per replica; SLO ").append(Numbers.json(c.slo(), 4))
+        .append(" per replica")
+        .append(c.capacity().isPresent() ? "" : " (peak = " + c.peakReplicas()
+            + " replicas at 70 %)")
+        .append("; target utilization ").append(Numbers.json(c.targetUtilization(), 4))
+        .append(", metrics delay ").append(Numbers.seconds(c.metricsDelay()))
+        .append(" s, startup ").append(Numbers.seconds(c.startupDelay()))
+        .append(" s; SLO ").append(Numbers.json(c.slo(), 4))
         .append(" % under-provisioned time; risk quantile ")
         .append(Numbers.json(c.riskQuantile(), 4))
-        .append(c.givenOptions().map(r -> "; " + r).orElse("")).append(".\n\n");
+        .append(c.givenOptions().map(r -> "; " + r).orElse(""))
+        .append(c.sweep() ? "; cost at SLO: the cheapest target utilization in 0.40..0.95 that "
+            + "meets the SLO (null: none does)" : "; no target sweep (--no-sweep): no cost at SLO")
+        .append(".\n\n");
     c.hpa().ifPresent(h -> b.append("`hpa`, and the predictive stack's floor: ").append(h)
         .append(".\n\n"));
     b.append("| policy | under-prov % | unserved % | replica-h | vs oracle-100 | actions "
@@ -37,7 +50,8 @@ public final class MarkdownReport {
           .append(" | ").append(Numbers.fixed(s.replicaHours(), 1))
           .append(" | ").append(Numbers.fixed(s.costVsOracle(), 3))
           .append(" | ").append(s.scalingActions())
-          .append(" | ").append(a == null ? "null" : Numbers.fixed(a.replicaHours(), 1))
+          .append(" | ").append(a != null ? Numbers.fixed(a.replicaHours(), 1)
+              : c.sweep() ? "null" : "not swept")
           .append(" | ").append(a == null ? "-" : Numbers.fixed(a.targetUtilization(), 2))
           .append(" | ").append(a == null ? "-" : Numbers.fixed(a.underProvisionedPct(), 3))
           .append(" |\n");

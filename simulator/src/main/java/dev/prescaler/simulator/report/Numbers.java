@@ -45,6 +45,24 @@ final class Numbers {
   }
 
   /**
+   * {@code v} with the shortest digits that read back as exactly {@code v}, trailing zeros
+   * dropped ({@code 0.7}, {@code 1}, {@code 0.000000001}), in plain decimal notation except below
+   * 1e-12, as {@link #measure} ({@code 1E-300}); "null" when NaN. It is what {@link #json(double,
+   * int)} writes whenever {@code decimals} places hold {@code v}: a setting as it was given,
+   * never rounded to 0.
+   */
+  static String exactJson(double v) {
+    if (!Double.isFinite(v)) {
+      return "null";
+    }
+    BigDecimal d = BigDecimal.valueOf(v).stripTrailingZeros();
+    if (d.signum() == 0) {
+      return "0";
+    }
+    return Math.abs(v) < 1e-12 ? d.toString() : d.toPlainString();
+  }
+
+  /**
    * {@code d} in seconds, exactly: {@code 15}, {@code 0.5} for 500 ms; fractional only when not
    * whole.
    */

@@ -69,16 +69,44 @@ public enum TraceFormat {
   }
 
   /**
-   * The format of that id.
+   * The format of that id, in any case ({@code nab-csv}, {@code NAB-CSV}).
    *
    * @throws IllegalArgumentException naming the known formats when unknown
    */
   public static TraceFormat of(String id) {
+    return find(id).orElseThrow(() -> new IllegalArgumentException(
+        "trace format must be one of [nab-csv], but was " + id));
+  }
+
+  /** The format of that id, in any case; empty when none has it. */
+  private static Optional<TraceFormat> find(String id) {
     for (TraceFormat f : values()) {
       if (f.id.equals(id.toLowerCase(Locale.ROOT))) {
-        return f;
+        return Optional.of(f);
       }
     }
-    throw new IllegalArgumentException("trace format must be one of [nab-csv], but was " + id);
+    return Optional.empty();
+  }
+
+  /**
+   * The format of a trace named {@code spec}: that of its prefix when {@code spec} is {@code
+   * format:path} and the prefix names a format (in any case, as {@link #of} reads it), else
+   * {@link #NAB_CSV}. A prefix that names no format is part of the path.
+   */
+  public static TraceFormat ofSpec(String spec) {
+    return prefix(spec).orElse(NAB_CSV);
+  }
+
+  /**
+   * The path of a trace named {@code spec}, without the format prefix {@link #ofSpec} reads: the
+   * file as the user named it, which error messages name.
+   */
+  public static String pathOf(String spec) {
+    return prefix(spec).isPresent() ? spec.substring(spec.indexOf(':') + 1) : spec;
+  }
+
+  private static Optional<TraceFormat> prefix(String spec) {
+    int colon = spec.indexOf(':');
+    return colon > 0 ? find(spec.substring(0, colon)) : Optional.empty();
   }
 }

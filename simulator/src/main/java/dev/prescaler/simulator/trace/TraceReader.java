@@ -30,26 +30,15 @@ public interface TraceReader extends AutoCloseable {
 
   /**
    * Reads a whole trace named {@code format:path} or {@code path} (then {@link
-   * TraceFormat#NAB_CSV}).
+   * TraceFormat#NAB_CSV}), as {@link TraceFormat#ofSpec} and {@link TraceFormat#pathOf} split it.
    * The file is UTF-8; a byte that is not is read as U+FFFD, so that a header or a comment in
    * Latin-1 is harmless and a timestamp or value holding one is refused naming its line.
    *
    * @throws TraceException when the file is missing, unreadable, empty or has an invalid line
    */
   static Trace read(String spec) {
-    TraceFormat format = TraceFormat.NAB_CSV;
-    String file = spec;
-    int colon = spec.indexOf(':');
-    if (colon > 0) {
-      String prefix = spec.substring(0, colon);
-      for (TraceFormat f : TraceFormat.values()) {
-        if (f.id().equals(prefix)) {
-          format = f;
-          file = spec.substring(colon + 1);
-        }
-      }
-    }
-    TraceReader reader = format.open(file);
+    String file = TraceFormat.pathOf(spec);
+    TraceReader reader = TraceFormat.ofSpec(spec).open(file);
     return readAll(Path.of(file).getFileName().toString(), reader);
   }
 

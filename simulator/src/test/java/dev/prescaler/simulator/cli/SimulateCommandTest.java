@@ -10,6 +10,7 @@ import dev.prescaler.simulator.score.RunStats;
 import dev.prescaler.testkit.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -84,13 +85,15 @@ class SimulateCommandTest {
     }
   }
 
+  /** Catches an all-zero trace named by its file name alone, where other errors give the path. */
   @Test
-  void allZeroTraceGivesExitCode2() throws IOException {
+  void allZeroTraceGivesExitCode2NamingThePathAsGiven() throws IOException {
     Path f = dir.resolve("zero.csv");
     Files.writeString(f, "60,0\n120,0\n");
-    Result r = run("--trace", f.toString(), "--no-sweep");
+    Result r = run("--trace", "nab-csv:" + f, "--no-sweep");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("demand is 0 throughout").doesNotContain("Exception");
+    assertThat(r.err()).startsWith("simulate: " + f + ": the trace's demand is 0 throughout")
+        .doesNotContain("Exception").hasLineCount(1);
   }
 
   @Test
@@ -163,7 +166,8 @@ class SimulateCommandTest {
     assertThat(numbers(own.out(), "hpa")[1]).isGreaterThan(numbers(dflt.out(), "hpa")[1]);
     assertThat(numbers(own.out(), "predictive")[1])
         .isGreaterThan(numbers(dflt.out(), "predictive")[1]);
-    assertThat(run(concat(args, "--format", "table", "--hpa-behavior", hpa.toString())).out())
+    assertThat(run("--trace", trace, "--policies", "hpa,predictive", "--no-sweep",
+        "--hpa-behavior", hpa.toString()).out())
         .contains("hpa, and the predictive stack's floor: HpaPolicy{");
   }
 
@@ -427,8 +431,8 @@ class SimulateCommandTest {
     Result r = run("--trace", resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv"),
         "--policies", "oracle-100", "--series", dir.resolve("no/such/dir/s.csv").toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).startsWith("simulate: --series ").contains("cannot write")
-        .doesNotContain("\tat ");
+    assertThat(r.err()).startsWith("simulate: --series must be in an existing directory")
+        .doesNotContain("\tat ").hasLineCount(1);
   }
 
   /** A small trace of {@code n} one-minute samples, a slow wave. */
@@ -498,8 +502,8 @@ class SimulateCommandTest {
       assertThat(given.err()).contains("but was 1.0E-310").hasLineCount(1);
       Result derived = run("--trace", tiny.toString(), "--no-sweep");
       assertThat(derived.code()).isEqualTo(2);
-      assertThat(derived.err()).startsWith("simulate: tiny.csv: the capacity derived from the "
-          + "trace's peak 2.0E-320").hasLineCount(1);
+      assertThat(derived.err()).startsWith("simulate: " + tiny + ": the capacity derived from "
+          + "the trace's peak 2.0E-320").hasLineCount(1);
     });
   }
 
@@ -510,7 +514,7 @@ class SimulateCommandTest {
     Files.writeString(f, "60,1\n3000000060,2\n");
     Result r = run("--trace", f.toString(), "--sync-period", "1s", "--no-sweep");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).isEqualTo("simulate: long.csv: the trace spans 1970-01-01T00:01:00Z .. "
+    assertThat(r.err()).isEqualTo("simulate: " + f + ": the trace spans 1970-01-01T00:01:00Z .. "
         + "2065-01-24T05:21:00Z (34722 days), 3,000,000,001 grid steps at a sync period of 1 s; "
         + "at most 20,000,000 are simulated: give a sync period of at least 151 s "
         + "(--sync-period)\n");
@@ -541,5 +545,194 @@ class SimulateCommandTest {
     assertThat(code).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("simulate: unexpected failure "
         + "on w.csv: ").contains("broken at target 0.7", "boom").hasLineCount(1);
+  }
+
+  /** A run of {@link SimulateCommand} whose stdout fails every write, as /dev/full does. */
+  static Result runToAFailingStdout(String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = SimulateCommand.run(args, new PrintStream(failing(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), ManualClock.ofDefault());
+    return new Result(code, "", err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** A stream every write to which fails. */
+  static OutputStream failing() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("No space left on device");
+      }
+    };
+  }
+
+  /**
+   * Catches a trace shorter than one sync period scored as if it were one: 4 samples over 3 s
+   * gave "1 steps of 15 s", a full scorecard of one decision and exit 0.
+   */
+  @Test
+  void aTraceShorterThanOneSyncPeriodGivesExitCode2() throws IOException {
+    Path f = Files.writeString(dir.resolve("short.csv"), "0,1\n1,2\n2,3\n3,4\n");
+    Result r = run("--trace", f.toString(), "--policies", "oracle-100", "--no-sweep");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: " + f + ": the trace spans 3 s, less than the 15 s "
+        + "sync period: it gives one grid step, and a run needs at least two (give a longer trace "
+        + "or a shorter --sync-period)\n");
+    assertThat(r.out()).isEmpty();
+    // One sync period is two steps: simulated.
+    Path two = Files.writeString(dir.resolve("two.csv"), "0,1\n15,2\n");
+    assertThat(run("--trace", two.toString(), "--policies", "oracle-100", "--no-sweep").out())
+        .contains(", 2 steps of 15 s\n");
+  }
+
+  /**
+   * Catches durations finer than a millisecond taken and truncated: a startup of 0.9 ms became an
+   * oracle window of 0, and a sync period of 15.0000001 s was written so and simulated as 15 s.
+   */
+  @Test
+  void aDurationFinerThanAMillisecondGivesExitCode2NamingOptionAndValue() throws IOException {
+    String f = smallTrace("w.csv", 5).toString();
+    Result startup = run("--trace", f, "--policies", "oracle", "--no-sweep", "--startup",
+        "PT0.0009S");
+    assertThat(startup.code()).isEqualTo(2);
+    assertThat(startup.err()).isEqualTo("simulate: --startup must be a whole number of "
+        + "milliseconds, but was \"PT0.0009S\"\n");
+    assertThat(run("--trace", f, "--policies", "oracle", "--no-sweep", "--sync-period",
+        "PT15.0000001S").err()).isEqualTo("simulate: --sync-period must be a whole number of "
+        + "milliseconds, but was \"PT15.0000001S\"\n");
+    assertThat(run("--trace", f, "--policies", "oracle", "--no-sweep", "--metrics-delay",
+        "PT1.0005S").err()).startsWith("simulate: --metrics-delay must be a whole number of ");
+  }
+
+  /**
+   * Catches a repeated option whose last value silently won ({@code --startup 60 --startup 120}
+   * ran at 120 s, {@code --format json --format table} printed a table).
+   */
+  @Test
+  void anOptionGivenTwiceGivesExitCode2NamingBothValues() throws IOException {
+    String f = smallTrace("w.csv", 5).toString();
+    Result r = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--startup", "60",
+        "--startup=120");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: --startup must be given once, but was given twice: "
+        + "\"60\" and \"120\"\n");
+    assertThat(r.out()).isEmpty();
+    assertThat(run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--format", "json",
+        "--format", "table").err()).isEqualTo("simulate: --format must be given once, but was "
+        + "given twice: \"json\" and \"table\"\n");
+  }
+
+  /** Catches {@code --no-sweep=false} turning the sweep off, and any value on a flag ignored. */
+  @Test
+  void aFlagGivenAValueGivesExitCode2() throws IOException {
+    String f = smallTrace("w.csv", 5).toString();
+    Result r = run("--trace", f, "--policies", "oracle-100", "--no-sweep=false");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: --no-sweep takes no value, but was given "
+        + "\"false\"\n");
+    assertThat(r.out()).isEmpty();
+    assertThat(run("--help=yes").err())
+        .isEqualTo("simulate: --help takes no value, but was given \"yes\"\n");
+  }
+
+  /**
+   * Catches output paths checked only after the run: a report into a missing directory ran the
+   * whole simulation and printed the scorecard before exiting 2.
+   */
+  @Test
+  void outputPathsAreCheckedBeforeTheRun() throws IOException {
+    String f = smallTrace("w.csv", 5).toString();
+    String missing = dir.resolve("no/such/dir/r.html").toString();
+    Result r = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--report", missing);
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: --report must be in an existing directory that can "
+        + "be written, but was \"" + missing + "\"\n");
+    assertThat(r.out()).isEmpty();
+    Result series = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--series",
+        dir.toString());
+    assertThat(series.err()).isEqualTo("simulate: --series must name a file, not a directory, "
+        + "but was \"" + dir + "\"\n");
+    assertThat(series.out()).isEmpty();
+  }
+
+  /** Catches a report lost to a full disk or a closed pipe with exit code 0. */
+  @Test
+  void aFailedWriteToStdoutGivesExitCode1AndOneLine() throws IOException {
+    Result r = runToAFailingStdout("--trace", smallTrace("w.csv", 5).toString(), "--policies",
+        "oracle-100", "--no-sweep", "--format", "json");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("simulate: cannot write stdout (a closed pipe or a full "
+        + "disk?): the report written there is incomplete\n");
+  }
+
+  /**
+   * Catches {@code --trace=} and {@code --trace nab-csv:} reported as "simulate: : not a
+   * regular file", naming nothing.
+   */
+  @Test
+  void aTraceOptionNamingNoFileGivesExitCode2NamingTheOption() {
+    Result empty = run("--trace=");
+    assertThat(empty.code()).isEqualTo(2);
+    assertThat(empty.err()).isEqualTo("simulate: --trace must name a file, [nab-csv:]FILE, but "
+        + "was \"\"\n");
+    assertThat(run("--trace", "nab-csv:").err()).isEqualTo("simulate: --trace must name a file, "
+        + "[nab-csv:]FILE, but was \"nab-csv:\"\n");
+  }
+
+  /** Catches an upper-case format prefix read as part of the path ("file not found"). */
+  @Test
+  void theFormatPrefixIsReadInAnyCase() throws IOException {
+    String f = smallTrace("w.csv", 5).toString();
+    Result r = run("--trace", "NAB-CSV:" + f, "--policies", "oracle-100", "--no-sweep");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("trace w.csv: 5 samples");
+  }
+
+  /**
+   * Catches the bytes of a binary file printed raw to the terminal (an escape sequence, a NUL)
+   * in the one line that names its bad line.
+   */
+  @Test
+  void aBinaryTraceIsReportedWithItsControlBytesEscaped() throws IOException {
+    Path f = dir.resolve("bin.csv");
+    Files.write(f, new byte[] {0x1b, '[', '3', '1', 'm', 0, 0x7f, '\r', 'x', '\n'});
+    Result r = run("--trace", f.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: " + f + ":1: expected timestamp,value, but was "
+        + "\"\\x1b[31m\\x00\\x7f\"\n");
+    assertThat(SimulateCommand.oneLine("a\u202eb\tc\n- d")).isEqualTo("a\\u202eb\\x09c; d");
+  }
+
+  /**
+   * Catches a markdown report that states no model and prints "null" for every cost at SLO of a
+   * run without a sweep, which reads as "no setting meets the SLO".
+   */
+  @Test
+  void theMarkdownStatesTheModelAndANoSweepRun() throws IOException {
+    String f = smallTrace("w.csv", 120).toString();
+    String[] args = {"--trace", f, "--policies", "oracle-100", "--format", "markdown",
+        "--startup", "90s"};
+    Result off = run(concat(args, "--no-sweep"));
+    assertThat(off.code()).as(off.err()).isZero();
+    assertThat(off.out()).contains("; target utilization 0.7, metrics delay 60 s, startup 90 s; "
+        + "SLO 0.1 % under-provisioned time; risk quantile 0.95; no target sweep (--no-sweep): "
+        + "no cost at SLO.\n").contains(" | not swept | - | - |\n").doesNotContain("null");
+    Result on = run(args);
+    assertThat(on.out()).contains("; cost at SLO: the cheapest target utilization in 0.40..0.95 "
+        + "that meets the SLO (null: none does).\n").doesNotContain("not swept");
+  }
+
+  /**
+   * Catches settings written to the JSON rounded to six decimals: a target utilization of 1e-9
+   * was written as 0.
+   */
+  @Test
+  void theJsonWritesTheSettingsGivenExactly() throws IOException {
+    Result r = run("--trace", smallTrace("w.csv", 5).toString(), "--policies", "oracle-100",
+        "--no-sweep", "--format", "json", "--target-utilization", "1e-9", "--slo", "0.00000012",
+        "--capacity", "0.1234567891234");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"capacity\":0.1234567891234,")
+        .contains("\"targetUtilization\":0.000000001,")
+        .contains("\"slo\":0.00000012,\"riskQuantile\":0.95,");
   }
 }

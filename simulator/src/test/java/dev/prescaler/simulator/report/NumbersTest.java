@@ -20,4 +20,19 @@ class NumbersTest {
     assertThat(Numbers.measure(Double.NaN, 6)).isEqualTo("null");
     assertThat(Double.parseDouble(Numbers.measure(1e-300, 9))).isEqualTo(1e-300);
   }
+
+  /**
+   * Catches a setting written rounded to a fixed number of decimals (a target utilization of
+   * 1e-9 written as 0), and an exact form that differs from the rounded one where both hold it.
+   */
+  @Test
+  void exactJsonKeepsEveryDigitOfASetting() {
+    assertThat(Numbers.exactJson(1e-9)).isEqualTo("0.000000001");
+    assertThat(Numbers.exactJson(0.1234567891234)).isEqualTo("0.1234567891234");
+    assertThat(Numbers.exactJson(1e-300)).isEqualTo("1E-300");
+    assertThat(Numbers.exactJson(Double.NaN)).isEqualTo("null");
+    for (double v : new double[] {0.7, 0.1, 0.95, 1, 0, 100, 0.5, 0.999, 0.000001, 70}) {
+      assertThat(Numbers.exactJson(v)).as("%s", v).isEqualTo(Numbers.json(v, 6));
+    }
+  }
 }

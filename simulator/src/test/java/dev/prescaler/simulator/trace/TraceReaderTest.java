@@ -45,6 +45,20 @@ class TraceReaderTest {
     assertThat(TraceReader.read("nab-csv:" + f).size()).isEqualTo(1);
   }
 
+  /**
+   * Catches a format prefix matched in one case by {@code read} and in any case by {@code
+   * TraceFormat.of}: "NAB-CSV:f.csv" was read as a path and not found.
+   */
+  @Test
+  void aFormatPrefixIsReadInAnyCaseAndAnUnknownOneIsPartOfThePath() throws IOException {
+    String f = write("u.csv", "60,1\n");
+    assertThat(TraceReader.read("NAB-CSV:" + f).size()).isEqualTo(1);
+    assertThat(TraceFormat.pathOf("Nab-Csv:" + f)).isEqualTo(f);
+    assertThat(TraceFormat.ofSpec("Nab-Csv:" + f)).isEqualTo(TraceFormat.NAB_CSV);
+    assertThat(TraceFormat.pathOf("C:\\traces\\a.csv")).isEqualTo("C:\\traces\\a.csv");
+    assertThat(TraceFormat.pathOf("nab-csv:")).isEmpty();
+  }
+
   @Test
   void interpolatesLinearlyBetweenSamples() throws IOException {
     Trace t = TraceReader.read(write("e.csv", "0,10\n60,40\n"));
