@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,7 +43,10 @@ public final class SummarizeCommand {
       "  - the medians of policy / baseline under-provisioned time (1 when both are 0) and",
       "    scaling actions at the runs' target.",
       "",
-      "Exit status: 0 printed; 2 bad arguments or a file that is not such a run (one line).");
+      "Each trace once, each option once.",
+      "",
+      "Exit status: 0 printed; 1 stdout could not be written; 2 bad arguments, a file that is",
+      "not such a run, or a trace given twice (one line).");
 
   private SummarizeCommand() {}
 
@@ -66,11 +70,11 @@ public final class SummarizeCommand {
   /**
    * Runs the command.
    *
-   * @return 0 when printed, 2 on bad arguments or input
+   * @return 0 when printed, 1 when {@code out} could not be written, 2 on bad arguments or
+   *     input (a trace in two files among them)
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    String policy = "predictive";
-    String against = "hpa";
+    Map<String, String> given = new HashMap<>();
     List<String> files = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -83,10 +87,12 @@ public final class SummarizeCommand {
           err.println("summarize: option " + a + " needs a value (see --help)");
           return 2;
         }
-        if (a.equals("--policy")) {
-          policy = args[++i];
-        } else {
-          against = args[++i];
+        String before = given.putIfAbsent(a, args[++i]);
+        if (before != null) {
+          // The last value would win silently, and a script's mistake would go unnoticed.
+          err.println("summarize: " + a + " must be given once, but was given twice: \""
+              + before + "\" and \"" + args[i] + "\"");
+          return 2;
         }
       } else if (a.startsWith("--")) {
         err.println("summarize: unknown option " + a + " (see --help)");
@@ -99,21 +105,37 @@ public final class SummarizeCommand {
       err.println("summarize: give at least one JSON file of 'prescaler simulate' (see --help)");
       return 2;
     }
+    String policy = given.getOrDefault("--policy", "predictive");
+    String against = given.getOrDefault("--against", "hpa");
     if (policy.equals(against)) {
       err.println("summarize: --policy and --against must name two policies, but both were \""
           + policy + "\"");
       return 2;
     }
     List<Row> rows = new ArrayList<>();
+    Map<String, String> fileOfTrace = new HashMap<>();
     try {
       for (String f : files) {
-        rows.add(read(f, policy, against));
+        Row row = read(f, policy, against);
+        String before = fileOfTrace.putIfAbsent(row.trace(), f);
+        if (before != null) {
+          // The medians would count the trace twice.
+          throw new IllegalArgumentException("the trace " + row.trace() + " must be given once, "
+              + "but both " + before + " and " + f + " hold it");
+        }
+        rows.add(row);
       }
     } catch (IllegalArgumentException e) {
       err.println("summarize: " + e.getMessage());
       return 2;
     }
     out.print(render(rows, policy, against));
+    // A PrintStream swallows its IOExceptions: a closed pipe or a full disk shows only here.
+    if (out.checkError()) {
+      err.println("summarize: cannot write stdout (a closed pipe or a full disk?): the table "
+          + "written there is incomplete");
+      return 1;
+    }
     return 0;
   }
 

@@ -116,7 +116,9 @@ class SummarizeCommandTest {
     assertThat(mixed).contains("**The runs differ in minReplicas (2, absent); "
         + "syncPeriodSeconds (15, 30): the medians below mix different models.**")
         .doesNotContain("Every run with");
-    assertThat(run(two.toString(), dir.resolve("two.json").toString()).out())
+    Path four = dir.resolve("four.json");
+    Files.writeString(four, Files.readString(two).replace("\"two\"", "\"four\""));
+    assertThat(run(two.toString(), four.toString()).out())
         .contains("\n\nEvery run with minReplicas 2.\n\n").doesNotContain("differ");
     assertThat(run(plain.toString()).out()).doesNotContain("differ", "Every run with");
   }
@@ -201,5 +203,52 @@ class SummarizeCommandTest {
     assertThat(r.err()).isEqualTo("summarize: " + json + ": made with --no-sweep, so it has no "
         + "cost at the SLO (run simulate without --no-sweep)\n");
     assertThat(r.out()).isEmpty();
+  }
+
+  /**
+   * Catches one run given twice (the same file, or two files of one trace) counted twice in the
+   * medians.
+   */
+  @Test
+  void aTraceGivenTwiceGivesExitCode2NamingBothFiles() throws IOException {
+    Path a = file("a", policy("hpa", 0.5, 100, slo(1000, 0.5)),
+        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
+            slo(500, 1.0)));
+    Path copy = Files.writeString(dir.resolve("copy.json"), Files.readString(a));
+
+    Result same = run(a.toString(), a.toString());
+    assertThat(same.code()).isEqualTo(2);
+    assertThat(same.err()).isEqualTo("summarize: the trace a must be given once, but both " + a
+        + " and " + a + " hold it\n");
+    assertThat(same.out()).isEmpty();
+    assertThat(run(a.toString(), copy.toString()).err()).isEqualTo("summarize: the trace a must "
+        + "be given once, but both " + a + " and " + copy + " hold it\n");
+  }
+
+  /** Catches a repeated option whose last value silently won. */
+  @Test
+  void anOptionGivenTwiceGivesExitCode2NamingBothValues() throws IOException {
+    Path a = file("a", policy("hpa", 0.5, 100, slo(1000, 0.5)),
+        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
+            slo(500, 1.0)));
+    Result r = run("--policy", "predictive", "--policy", "oracle-100", a.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("summarize: --policy must be given once, but was given twice: "
+        + "\"predictive\" and \"oracle-100\"\n");
+  }
+
+  /** Catches a table lost to a full disk or a closed pipe with exit code 0. */
+  @Test
+  void aFailedWriteToStdoutGivesExitCode1AndOneLine() throws IOException {
+    Path a = file("a", policy("hpa", 0.5, 100, slo(1000, 0.5)),
+        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
+            slo(500, 1.0)));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = SummarizeCommand.run(new String[] {a.toString()},
+        new PrintStream(SimulateCommandTest.failing(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("summarize: cannot write stdout "
+        + "(a closed pipe or a full disk?): the table written there is incomplete\n");
   }
 }
