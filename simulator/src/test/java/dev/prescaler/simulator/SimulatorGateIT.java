@@ -42,7 +42,7 @@ class SimulatorGateIT {
 
   @Test
   void oracle100IsTheCheapestPolicyOnEveryTrace() {
-    // Healthy: every costVsOracle >= 1 (hpa 1.41, predictive 1.81, oracle 1.36 on NASA).
+    // Healthy: every costVsOracle >= 1 (hpa 1.41, predictive 1.88, oracle 1.36 on NASA).
     // Catches: replica-hours that skip pending replicas, or an oracle that looks too far ahead.
     for (Map<String, Scorecard> run : java.util.List.of(nasa, iio)) {
       run.values().forEach(s -> assertThat(s.costVsOracle()).as(s.policy())
@@ -64,7 +64,7 @@ class SimulatorGateIT {
   @Test
   void theHpaPaysForItsDelays() {
     // Healthy: hpa is short 0.755 % of the time on NASA, 0.306 % on the NAB trace, while the
-    // oracle is short 0.000 % and 0.032 %.
+    // oracle is short 0.000 % and 0.016 %.
     // Catches: a metric source that leaks current demand (no metrics delay) or replicas that
     // are ready at once (no startup delay): the HPA would then be short almost never.
     assertThat(nasa.get("hpa").underProvisionedPct())
@@ -77,15 +77,15 @@ class SimulatorGateIT {
 
   @Test
   void predictiveScalesAheadOfTheDailyCycle() {
-    // Healthy: predictive is short 0.004 % of the time on NASA against the HPA's 0.755 %
-    // (0.01x), and leaves 0.001 % of the demand unserved against 0.289 %.
+    // Healthy: predictive is short 0.013 % of the time on NASA against the HPA's 0.755 %
+    // (0.02x), and leaves 0.003 % of the demand unserved against 0.289 %.
     // Catches: a predictive stack whose forecast never reaches the decision (it would match
     // the HPA it is floored on, ~1x).
     assertThat(nasa.get("predictive").underProvisionedPct())
         .isLessThanOrEqualTo(0.6 * nasa.get("hpa").underProvisionedPct());
     assertThat(nasa.get("predictive").unservedPct())
         .isLessThanOrEqualTo(nasa.get("hpa").unservedPct());
-    // Healthy: 612 replica-hours against static peak's 1920 (0.32x).
+    // Healthy: 593 replica-hours against static peak's 1920 (0.31x).
     // Catches: a predictive stack that degenerates into peak provisioning (interval too wide).
     assertThat(nasa.get("predictive").replicaHours())
         .isLessThanOrEqualTo(0.5 * nasa.get("static-peak").replicaHours());
@@ -93,7 +93,7 @@ class SimulatorGateIT {
 
   @Test
   void predictiveIsNoWorseThanTheHpaOnIsolatedBursts() {
-    // Healthy: about 0.23 % short against the HPA's 0.306 % on the NAB trace, whose bursts no
+    // Healthy: 0.177 % short against the HPA's 0.306 % on the NAB trace, whose bursts no
     // forecast can see coming. Catches: a predictive stack that delays the HPA floor's
     // reaction to a burst (it would be short longer than the HPA).
     assertThat(iio.get("predictive").underProvisionedPct())
