@@ -53,9 +53,11 @@ import org.slf4j.LoggerFactory;
  *       apply of the workload is still running. Every other reason to hold (the clock, an unknown
  *       count, a workload scaled to 0, a plug-in that failed) still holds a pinned workload.
  *   <li>A source, forecaster, policy or executor that throws holds that workload only; the others
- *       continue. A listener or journal that throws is logged and ignored. The one exception is a
- *       forecaster whose {@link Forecaster#forSeries()} fails in {@link #register}: the
- *       registration fails and changes nothing.
+ *       continue. A forecaster that fails is asked again on every tick, and its workload held
+ *       until it answers: its last forecast is not decided on again. A listener or journal that
+ *       throws is logged and ignored. The one exception is a forecaster whose {@link
+ *       Forecaster#forSeries()} fails in {@link #register}: the registration fails and changes
+ *       nothing.
  *   <li>[min, max] and the step limits are applied after the chain, always.
  *   <li>A workload at 0 replicas with {@code minReplicas > 0} (scaled to 0 by hand, for
  *       maintenance) is held at 0 whatever the chain proposes, as the Kubernetes HPA leaves such a
@@ -1080,12 +1082,17 @@ public final class AutoscalerEngine implements AutoCloseable {
         scorePredictions(ms);
       }
       // Also when there is no forecast yet: a backfilled history (new or restarted engine) must
-      // forecast at once, not only after the next step closes.
+      // forecast at once, not only after the next step closes; and a forecaster that failed is
+      // asked again on every tick until it answers.
       if (closed > 0 || ms.forecast == null) {
         if (ms.forecaster != null && hasData(ms.history)) {
           try {
             refreshForecast(s, ms, lead);
           } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // The last good forecast is dropped: kept, the next ticks of this step would decide
+            // on it, and every later tick on an ever older one while the forecaster fails. Its
+            // predictions waiting to be scored stay: they were made when it still answered.
+            ms.forecast = null;
             failure(ref, now, "forecaster", e);
             problems.add("forecaster " + ms.forecaster.name() + " failed on " + m.name() + ": "
                 + e);
@@ -1236,6 +1243,13 @@ public final class AutoscalerEngine implements AutoCloseable {
     Forecast f = ms.forecaster.forecast(ms.history, horizon, level);
     if (f == null) {
       throw new IllegalStateException("forecaster returned null");
+    }
+    Instant end = ms.history.end();
+    if (f.start().isBefore(end.minus(historyStep))) {
+      // A forecast of the history's end (the contract), or of one step before: an older one (a
+      // forecaster serving a cached forecast) would plan for a past that has already happened.
+      throw new IllegalStateException("forecast starts at " + f.start() + ", more than one "
+          + "historyStep (" + historyStep + ") before the history's end " + end);
     }
     ms.forecast = f;
     int k = Forecaster.steps(lead, historyStep);

@@ -355,4 +355,104 @@ class AutoscalerEngineContainmentTest {
     engine.tick();
     assertThat(journal.records()).isEmpty();
   }
+
+  /** A flat forecast of 500 from the history's end, or a failure while {@code failing[0]}. */
+  private static Forecaster flaky(boolean[] failing) {
+    return new Forecaster() {
+      @Override
+      public Forecast forecast(MetricSeries h, Duration horizon, double level) {
+        if (failing[0]) {
+          throw new IllegalStateException("model diverged");
+        }
+        return Forecast.flat("flaky", h.end(), h.step(), Forecaster.steps(horizon, h.step()),
+            500);
+      }
+
+      @Override
+      public String name() {
+        return "flaky";
+      }
+    };
+  }
+
+  /**
+   * Catches decisions on an ever older forecast: a forecaster that answered and then threw held
+   * only the tick that closed a history step, and the next ticks of that step, and of every later
+   * one, decided on the last forecast it had given. Now every tick holds while it fails, asking it
+   * again, and decides as soon as it answers, in the middle of a step too.
+   */
+  @Test
+  void aForecasterThatFailsAfterAnsweringHoldsEveryTickUntilItAnswersAgain() {
+    boolean[] failing = {false};
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .historyStep(Duration.ofMinutes(1)).forecaster(flaky(failing)).listener(listener)
+        .workload(spec(API, 1, 20, Mode.OBSERVE_ONLY)).build();
+    for (int i = 0; i < 8; i++) { // 10:00:00 to 10:01:45: a forecast from 10:01:00 on
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    assertThat(last(journal, API).kind()).isEqualTo(Kind.SCALE);
+    assertThat(last(journal, API).forecasts()).containsKey("rps");
+
+    failing[0] = true;
+    for (int i = 0; i < 6; i++) { // 10:02:00 (a step closes) to 10:03:15
+      engine.tick();
+      DecisionRecord r = last(journal, API);
+      assertThat(r.kind()).as("tick at %s", r.time()).isEqualTo(Kind.HOLD);
+      assertThat(r.reasons()).extracting(Reason::message).containsExactly(
+          "forecaster flaky failed on rps: java.lang.IllegalStateException: model diverged");
+      assertThat(r.forecasts()).isEmpty();
+      assertThat(engine.forecast(API, "rps")).isEmpty();
+      clock.advance(SYNC);
+    }
+    assertThat(listener.of(FailureEvent.class)).hasSize(6)
+        .allSatisfy(f -> assertThat(f.stage()).isEqualTo("forecaster"));
+
+    failing[0] = false;
+    engine.tick(); // 10:03:30, within the step: asked again, and it answers
+    DecisionRecord r = last(journal, API);
+    assertThat(r.kind()).isEqualTo(Kind.SCALE);
+    assertThat(r.forecasts().get("rps").start()).isEqualTo(T0.plus(Duration.ofMinutes(3)));
+  }
+
+  /**
+   * Catches a forecast planning for the past: the engine took whatever the forecaster returned,
+   * so one serving the forecast it made first (a cache never refreshed) had every later decision
+   * made on a plan whose steps had already gone by. A forecast starting more than one history
+   * step before the history's end is now refused, as a failure of the forecaster.
+   */
+  @Test
+  void aForecastStartingMoreThanOneStepBeforeTheHistorysEndIsRefused() {
+    Forecast[] first = {null};
+    Forecaster caching = new Forecaster() {
+      @Override
+      public Forecast forecast(MetricSeries h, Duration horizon, double level) {
+        if (first[0] == null) {
+          first[0] = Forecast.flat("cached", h.end(), h.step(),
+              Forecaster.steps(horizon, h.step()), 500);
+        }
+        return first[0];
+      }
+
+      @Override
+      public String name() {
+        return "caching";
+      }
+    };
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .historyStep(Duration.ofMinutes(1)).forecaster(caching)
+        .workload(spec(API, 1, 20, Mode.OBSERVE_ONLY)).build();
+    for (int i = 0; i < 12; i++) { // to 10:02:45: made at 10:01, one step behind from 10:02
+      engine.tick();
+      assertThat(last(journal, API).kind()).isEqualTo(Kind.SCALE);
+      clock.advance(SYNC);
+    }
+    engine.tick(); // 10:03:00: two steps behind
+    DecisionRecord r = last(journal, API);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.reasons()).extracting(Reason::message).containsExactly("forecaster caching "
+        + "failed on rps: java.lang.IllegalStateException: forecast starts at "
+        + T0.plus(Duration.ofMinutes(1)) + ", more than one historyStep (PT1M) before the "
+        + "history's end " + T0.plus(Duration.ofMinutes(3)));
+  }
 }
