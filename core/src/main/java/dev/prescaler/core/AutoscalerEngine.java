@@ -118,6 +118,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   public static final Duration DEFAULT_FOLLOW_UP_AFTER = Duration.ofMinutes(5);
   /** Forecast evaluations over which accuracy is averaged (exponential weighting). */
   public static final int ACCURACY_WINDOW = 240;
+  /** The bound of decisionMemory and of the policy's memory(): 1 day. */
+  private static final Duration MAX_DECISION_MEMORY = Duration.ofDays(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(AutoscalerEngine.class);
   /** A release failing on every tick is logged at WARN on its first failure and every 20th. */
@@ -172,8 +174,9 @@ public final class AutoscalerEngine implements AutoCloseable {
     this.historyStep = b.historyStep;
     this.historyCapacity = (int) (b.historyLength.toMillis() / b.historyStep.toMillis());
     this.maxMetricAge = b.maxMetricAge;
-    this.decisionMemory = b.decisionMemory.compareTo(b.policy.memory()) >= 0
-        ? b.decisionMemory : b.policy.memory();
+    // The policy's memory() as build() read and checked it: read once, never again.
+    this.decisionMemory = b.decisionMemory.compareTo(b.policyMemory) >= 0
+        ? b.decisionMemory : b.policyMemory;
     this.followUpAfter = b.followUpAfter;
     this.backfill = b.backfill;
     this.calls = new PluginCalls(b.clock, b.callTimeout);
@@ -1520,6 +1523,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     private Duration followUpAfter = DEFAULT_FOLLOW_UP_AFTER;
     private boolean backfill = true;
     private Duration callTimeout = Duration.ZERO;
+    /** The policy's {@link DecisionPolicy#memory()}, read and checked once by build(). */
+    private Duration policyMemory = Duration.ZERO;
 
     private Builder() {}
 
@@ -1627,7 +1632,8 @@ public final class AutoscalerEngine implements AutoCloseable {
 
     /**
      * The minimum span of past decisions given to policies, in [0, 1 day]; default 10 minutes.
-     * The engine keeps the longer of this and {@link DecisionPolicy#memory()}.
+     * The engine keeps the longer of this and {@link DecisionPolicy#memory()}, which {@link
+     * #build()} reads once and requires in the same bounds.
      */
     public Builder decisionMemory(Duration decisionMemory) {
       this.decisionMemory = Objects.requireNonNull(decisionMemory, "decisionMemory");
@@ -1649,7 +1655,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     /**
      * Builds the engine and registers the workloads given.
      *
-     * @throws InvalidConfigurationException listing every problem
+     * @throws InvalidConfigurationException listing every problem, the policy's {@link
+     *     DecisionPolicy#memory()} among them (out of [0, 1 day], null or throwing)
      * @throws IllegalStateException when the forecaster's {@link Forecaster#forSeries()} throws or
      *     returns null for a workload given (see {@link AutoscalerEngine#register})
      */
@@ -1664,9 +1671,12 @@ public final class AutoscalerEngine implements AutoCloseable {
       checkRange(p, "metricsDelay", metricsDelay, Duration.ZERO, Duration.ofHours(1));
       checkRange(p, "historyStep", historyStep, Duration.ofSeconds(1), Duration.ofHours(1));
       checkRange(p, "maxMetricAge", maxMetricAge, Duration.ofSeconds(1), Duration.ofDays(1));
-      checkRange(p, "decisionMemory", decisionMemory, Duration.ZERO, Duration.ofDays(1));
+      checkRange(p, "decisionMemory", decisionMemory, Duration.ZERO, MAX_DECISION_MEMORY);
       checkRange(p, "followUpAfter", followUpAfter, Duration.ofSeconds(1), Duration.ofDays(1));
       checkRange(p, "callTimeout", callTimeout, Duration.ZERO, Duration.ofMinutes(10));
+      if (policy != null) {
+        policyMemory = policyMemory(p, policy);
+      }
       if (historyStep.compareTo(Duration.ofSeconds(1)) >= 0) {
         long steps = historyLength.toMillis() / historyStep.toMillis();
         p.check(steps >= 1 && steps <= 100_000, "historyLength must be 1 to 100000 historySteps ("
@@ -1677,6 +1687,31 @@ public final class AutoscalerEngine implements AutoCloseable {
         journal = new InMemoryJournal();
       }
       return new AutoscalerEngine(this);
+    }
+
+    /**
+     * The policy's {@link DecisionPolicy#memory()}, read once: it must be in the bounds of
+     * {@code decisionMemory}, [0, 1 day], or every tick would fail to prune the past decisions
+     * (a memory of {@code ChronoUnit.FOREVER} overflows {@code now − memory}). A problem is added
+     * for one out of range, null or throwing, and zero returned.
+     */
+    private static Duration policyMemory(Values.Problems p, DecisionPolicy policy) {
+      String field = "memory() of policy " + policy.name();
+      Duration m;
+      try {
+        m = policy.memory();
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        p.add(field + " must be in [" + Duration.ZERO + ", " + MAX_DECISION_MEMORY
+            + "], but threw " + e);
+        return Duration.ZERO;
+      }
+      if (m == null) {
+        p.add(field + " must be in [" + Duration.ZERO + ", " + MAX_DECISION_MEMORY
+            + "], but was null");
+        return Duration.ZERO;
+      }
+      checkRange(p, field, m, Duration.ZERO, MAX_DECISION_MEMORY);
+      return m;
     }
 
     private static void checkRange(Values.Problems p, String field, Duration d, Duration min,

@@ -52,7 +52,9 @@ public interface DecisionPolicy {
    * its own {@code decisionMemory} (10 minutes by default), read once when it is built. A step
    * that reads {@code recent()} or its marks must report its longest window here, or a window
    * longer than the engine's default is silently cut short; a step that wraps or chains others
-   * reports the longest of theirs ({@link #chain} does). Default: zero.
+   * reports the longest of theirs ({@link #chain} does). In [0, 1 day], the bounds of the
+   * engine's {@code decisionMemory}: the engine's {@code build()} fails, naming the policy and
+   * the value, when it is out of them, null, or throws. Default: zero.
    */
   default java.time.Duration memory() {
     return java.time.Duration.ZERO;

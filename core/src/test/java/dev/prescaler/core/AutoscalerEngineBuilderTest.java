@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.Test;
 
 /** The engine builder reports every problem at once, each naming the field and the value. */
@@ -144,5 +145,67 @@ class AutoscalerEngineBuilderTest {
     assertThat(new StepLimits(1, 10, 2, 10).maxDown(50)).isEqualTo(45);
     assertThat(new StepLimits(1, 10, 2, 10).maxDown(5)).isEqualTo(3);
     assertThat(StepLimits.DEFAULT.maxUp(Integer.MAX_VALUE - 1)).isEqualTo(Integer.MAX_VALUE);
+  }
+
+  /** A policy whose memory() is {@code memory}, or throws it when it is an exception. */
+  private static DecisionPolicy remembering(Object memory, int[] asked) {
+    return new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext ctx, Proposal p) {
+        return p;
+      }
+
+      @Override
+      public Duration memory() {
+        asked[0]++;
+        if (memory instanceof RuntimeException e) {
+          throw e;
+        }
+        return (Duration) memory;
+      }
+
+      @Override
+      public String name() {
+        return "windows";
+      }
+    };
+  }
+
+  private static AutoscalerEngine.Builder withMemory(Object memory, int[] asked) {
+    return AutoscalerEngine.builder().metricSource((s, n) -> null)
+        .policy(remembering(memory, asked));
+  }
+
+  /**
+   * Catches a policy memory() used unchecked: ChronoUnit.FOREVER made every tick throw on
+   * {@code now − memory} before its records were written (nothing journaled) and restore() fail
+   * half-way, and a null or throwing memory() escaped build() as a raw exception. build() now
+   * reads it once and names the policy and the value, in the bounds of decisionMemory.
+   */
+  @Test
+  void policyMemory_outOfRangeNullOrThrowing() {
+    int[] asked = {0};
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    assertThatThrownBy(() -> withMemory(forever, asked).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid AutoscalerEngine:\n- memory() of policy windows must be in [PT0S, "
+            + "PT24H], but was " + forever);
+    assertThatThrownBy(() -> withMemory(Duration.ofSeconds(-1), asked).build())
+        .hasMessage("Invalid AutoscalerEngine:\n- memory() of policy windows must be in [PT0S, "
+            + "PT24H], but was PT-1S");
+    assertThatThrownBy(() -> withMemory(null, asked).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid AutoscalerEngine:\n- memory() of policy windows must be in [PT0S, "
+            + "PT24H], but was null");
+    assertThatThrownBy(() -> withMemory(new IllegalStateException("no window yet"), asked)
+        .build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid AutoscalerEngine:\n- memory() of policy windows must be in [PT0S, "
+            + "PT24H], but threw java.lang.IllegalStateException: no window yet");
+
+    asked[0] = 0;
+    AutoscalerEngine engine = withMemory(Duration.ofDays(1), asked).build();
+    engine.tick();
+    assertThat(asked[0]).as("memory() calls").isEqualTo(1);
   }
 }
