@@ -226,7 +226,8 @@ public final class AutoscalerEngine implements AutoCloseable {
    * workload is not registered, and a registered one keeps its spec, mode and state.
    *
    * @throws IllegalStateException when the forecaster's {@code forSeries()} throws or returns
-   *     null; the workload is left as it was
+   *     null (the workload is left as it was), or when the engine is closed, before the call or
+   *     while it read the history ("engine is closed"; nothing is installed or released)
    */
   public void register(WorkloadSpec spec) {
     Objects.requireNonNull(spec, "spec");
@@ -234,6 +235,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     Object token = new Object();
     Mode modeAtStart;
     synchronized (lock) {
+      requireOpen();
       registering.put(ref, token);
       modeAtStart = states.containsKey(ref) ? states.get(ref).spec.mode() : null;
     }
@@ -244,6 +246,7 @@ public final class AutoscalerEngine implements AutoCloseable {
             + "the history: not installed", ref);
         return;
       }
+      requireOpen(); // closed while this registration read the history
       WorkloadState s = states.get(ref);
       Mode before = s == null ? null : s.spec.mode();
       WorkloadSpec installed = spec;
@@ -443,11 +446,14 @@ public final class AutoscalerEngine implements AutoCloseable {
    * {@link ModeChangedEvent}. Leaving HPA-floor mode releases the HPA.
    *
    * @throws IllegalArgumentException when the workload is not registered
+   * @throws IllegalStateException when the engine is closed ("engine is closed"): close() gave
+   *     the HPAs back, and nothing is installed or released after it
    */
   public void mode(WorkloadRef workload, Mode mode, String reason) {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(reason, "reason");
     synchronized (lock) {
+      requireOpen();
       WorkloadState s = states.get(workload);
       if (s == null) {
         throw new IllegalArgumentException("workload " + workload + " is not registered");
@@ -458,6 +464,13 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       install(s.spec.withMode(mode), Map.of());
       modeChanged(workload, from, mode, reason);
+    }
+  }
+
+  /** Throws "engine is closed" once {@link #close()} began; under the lock. */
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("engine is closed");
     }
   }
 
@@ -794,9 +807,7 @@ public final class AutoscalerEngine implements AutoCloseable {
   public void start(ScheduledExecutorService scheduler) {
     Objects.requireNonNull(scheduler, "scheduler");
     synchronized (lock) {
-      if (closed) {
-        throw new IllegalStateException("engine is closed");
-      }
+      requireOpen();
       if (scheduled != null) {
         throw new IllegalStateException("engine is already started");
       }

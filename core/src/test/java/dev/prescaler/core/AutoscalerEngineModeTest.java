@@ -200,4 +200,25 @@ class AutoscalerEngineModeTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("workload shop/api is not registered");
   }
+
+  /**
+   * Catches changes after close(): register() installed the workload and mode() moved it (with
+   * a release sent after close() had given the HPAs back, through a closed call pool, where it
+   * stayed pending for good). Both now throw as tick() does, and change nothing.
+   */
+  @Test
+  void registerAndModeAfterCloseThrowAndChangeNothing() {
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    engine.tick();
+    engine.close();
+    assertThat(executor.released).containsExactly(WEB);
+    assertThatThrownBy(() -> engine.register(spec(API, 1, 20, Mode.ACT)))
+        .isInstanceOf(IllegalStateException.class).hasMessage("engine is closed");
+    assertThatThrownBy(() -> engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted"))
+        .isInstanceOf(IllegalStateException.class).hasMessage("engine is closed");
+    assertThat(engine.workloads()).extracting(WorkloadSpec::workload).containsExactly(WEB);
+    assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.HPA_FLOOR);
+    assertThat(executor.released).containsExactly(WEB);
+    assertThat(listener.of(ModeChangedEvent.class)).isEmpty();
+  }
 }
