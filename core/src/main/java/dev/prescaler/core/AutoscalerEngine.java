@@ -160,6 +160,11 @@ public final class AutoscalerEngine implements AutoCloseable {
   private Instant farBehindSince;
   private ScheduledFuture<?> scheduled;
   private boolean closed;
+  /**
+   * Whether a tick runs (guarded by lock): the lock is re-entrant, so without it a listener or an
+   * inline plug-in calling tick() would run a second tick within the first.
+   */
+  private boolean ticking;
 
   private AutoscalerEngine(Builder b) {
     this.clock = b.clock;
@@ -677,40 +682,56 @@ public final class AutoscalerEngine implements AutoCloseable {
    * on two ticks in a row, the previous tick's time is taken as a forward glitch instead: the
    * second tick accepts the clock (WARN), forgets what was stamped after it (history steps,
    * sample, scale and decision times, follow-up due times) and evaluates as usual.
+   *
+   * @throws IllegalStateException when the engine is closed ("engine is closed"), or when called
+   *     from within a tick, by a listener or a plug-in run on the ticking thread ("tick() called
+   *     from within a tick"; a listener's is contained like any listener failure): a nested tick
+   *     would write a second record of the tick for every workload
    */
   public void tick() {
     synchronized (lock) {
-      if (closed) {
-        throw new IllegalStateException("engine is closed");
+      requireOpen();
+      if (ticking) {
+        throw new IllegalStateException("tick() called from within a tick");
       }
-      Instant now = clock.instant();
-      List<String> clockProblems = clockProblems(now);
-      retryPendingReleases();
-      // A copy: a listener may unregister (or register) a workload from within the tick.
-      for (WorkloadState s : List.copyOf(states.values())) {
-        if (closed) {
-          // A listener closed the engine: the HPAs are released and the journal is closed, so
-          // the rest of the tick must neither send a floor nor write a record.
-          LOG.info("engine closed during the tick: the remaining workloads are not evaluated");
-          break;
-        }
-        if (states.get(s.spec.workload()) != s) {
-          continue; // unregistered (or replaced) by a listener earlier in this tick
-        }
-        long before = sequence;
-        try {
-          evaluate(s, now, clockProblems);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-          // A bug of ours, or an Error from a plug-in (a missing class, a failed assertion),
-          // must not stop the other workloads either; the workload still gets its one record.
-          LOG.error("{}: tick failed", s.spec.workload(), e);
-          if (sequence == before) {
-            try {
-              hold(s, now, null, Map.of(), Map.of(), Map.of(),
-                  List.of("evaluation failed: " + e));
-            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError again) {
-              LOG.error("{}: could not record the failed evaluation", s.spec.workload(), again);
-            }
+      ticking = true;
+      try {
+        tickWorkloads();
+      } finally {
+        ticking = false;
+      }
+    }
+  }
+
+  /** The body of {@link #tick()}, under the lock. */
+  private void tickWorkloads() {
+    Instant now = clock.instant();
+    List<String> clockProblems = clockProblems(now);
+    retryPendingReleases();
+    // A copy: a listener may unregister (or register) a workload from within the tick.
+    for (WorkloadState s : List.copyOf(states.values())) {
+      if (closed) {
+        // A listener closed the engine: the HPAs are released and the journal is closed, so
+        // the rest of the tick must neither send a floor nor write a record.
+        LOG.info("engine closed during the tick: the remaining workloads are not evaluated");
+        break;
+      }
+      if (states.get(s.spec.workload()) != s) {
+        continue; // unregistered (or replaced) by a listener earlier in this tick
+      }
+      long before = sequence;
+      try {
+        evaluate(s, now, clockProblems);
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        // A bug of ours, or an Error from a plug-in (a missing class, a failed assertion),
+        // must not stop the other workloads either; the workload still gets its one record.
+        LOG.error("{}: tick failed", s.spec.workload(), e);
+        if (sequence == before) {
+          try {
+            hold(s, now, null, Map.of(), Map.of(), Map.of(),
+                List.of("evaluation failed: " + e));
+          } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError again) {
+            LOG.error("{}: could not record the failed evaluation", s.spec.workload(), again);
           }
         }
       }

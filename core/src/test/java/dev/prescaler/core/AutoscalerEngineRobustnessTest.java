@@ -511,4 +511,67 @@ class AutoscalerEngineRobustnessTest {
     assertThat(calls).containsExactly("apply " + WEB + " 5", "record " + WEB,
         "release " + WEB, "release " + API, "journal closed");
   }
+
+  /**
+   * Catches a tick within a tick: a listener calling {@code tick()} on the ticking thread
+   * re-entered the engine's re-entrant lock and ran a whole second tick, so WEB got two records
+   * for one tick (and API's were written twice, in the wrong order). The nested call now fails,
+   * and is contained like any listener failure.
+   */
+  @Test
+  void aListenerCallingTickWithinATickIsRefusedAndTheTickWritesOneRecordEach() {
+    List<AutoscalerEngine> engine = new ArrayList<>();
+    List<Throwable> nested = new ArrayList<>();
+    AtomicBoolean first = new AtomicBoolean(true);
+    EngineListener ticking = new EngineListener() {
+      @Override
+      public void onDecision(DecisionEvent e) {
+        if (first.getAndSet(false)) {
+          try {
+            engine.get(0).tick(); // e.g. a listener that "catches up" after a slow decision
+          } catch (RuntimeException t) {
+            nested.add(t);
+            throw t;
+          }
+        }
+      }
+    };
+    engine.add(Fixtures.engine(clock, source, CAPACITY, new RecordingExecutor(), journal)
+        .listener(ticking).workload(spec(WEB, 1, 20, Mode.ACT))
+        .workload(spec(API, 1, 20, Mode.ACT)).build());
+    String log = Fixtures.stderrOf(() -> assertThatCode(engine.get(0)::tick)
+        .doesNotThrowAnyException());
+    assertThat(journal.records()).extracting(DecisionRecord::workload).containsExactly(WEB, API);
+    assertThat(nested).singleElement().isInstanceOf(IllegalStateException.class)
+        .extracting(Throwable::getMessage).isEqualTo("tick() called from within a tick");
+    assertThat(log).contains("shop/web: listener ").contains(
+        " failed: java.lang.IllegalStateException: tick() called from within a tick");
+  }
+
+  /**
+   * Catches a tick within a tick from a plug-in run inline (no call timeout): a source calling
+   * {@code tick()} ran a second tick inside the first, two records of each workload for one tick.
+   * The nested call now fails inside the source, which holds that workload like any source
+   * failure.
+   */
+  @Test
+  void anInlineSourceCallingTickHoldsItsWorkloadAndTheTickWritesOneRecordEach() {
+    List<AutoscalerEngine> engine = new ArrayList<>();
+    AtomicBoolean first = new AtomicBoolean(true);
+    source.custom(WEB, (spec, now) -> {
+      if (first.getAndSet(false)) {
+        engine.get(0).tick();
+      }
+      return Observation.of(now, ReplicaStatus.of(2, 2), MetricReading.of("rps", 500, now));
+    });
+    engine.add(Fixtures.engine(clock, source, CAPACITY, new RecordingExecutor(), journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).workload(spec(API, 1, 20, Mode.ACT)).build());
+    engine.get(0).tick();
+    assertThat(journal.records()).extracting(DecisionRecord::workload).containsExactly(WEB, API);
+    DecisionRecord web = last(journal, WEB);
+    assertThat(web.kind()).isEqualTo(Kind.HOLD);
+    assertThat(web.actionMessage()).isEqualTo("held: metric source failed: "
+        + "java.lang.IllegalStateException: tick() called from within a tick");
+    assertThat(last(journal, API).action()).isEqualTo(Action.APPLIED);
+  }
 }
