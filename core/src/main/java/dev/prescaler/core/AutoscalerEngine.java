@@ -1,6 +1,6 @@
 package dev.prescaler.core;
 
-import dev.prescaler.core.PluginCalls.CallStillRunningException;
+import dev.prescaler.core.PluginCalls.CallNotMadeException;
 import dev.prescaler.core.PluginCalls.Stage;
 import dev.prescaler.core.WorkloadState.MetricState;
 import dev.prescaler.core.WorkloadState.PendingFollowUp;
@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -76,7 +77,8 @@ import org.slf4j.LoggerFactory;
  * after the timeout. A call given up on may keep running (a plug-in that ignores interrupts); until
  * it returns, the engine makes no other call of the same stage for that workload: a workload whose
  * read or apply is still running is held with the reason ("previous metric source call still
- * running since ..."), so there is at most one such call per workload and stage.
+ * running since ..."), so there is at most one such call per workload and stage. A call for
+ * which no thread can be started is not made, and holds its workload for that stage.
  */
 public final class AutoscalerEngine implements AutoCloseable {
   /*
@@ -184,7 +186,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         ? b.decisionMemory : b.policyMemory;
     this.followUpAfter = b.followUpAfter;
     this.backfill = b.backfill;
-    this.calls = new PluginCalls(b.clock, b.callTimeout);
+    this.calls = new PluginCalls(b.clock, b.callTimeout, b.callThreads);
     this.startups = new StartupDelayTracker(b.syncPeriod);
     for (WorkloadSpec spec : b.workloads.values()) {
       register(spec);
@@ -388,7 +390,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         LOG.warn("{}: backfill of {} dropped {} of {} points outside [{}, {}) (is the source's "
             + "clock off?)", ref, m.name(), outside, series.size(), from, now);
       }
-    } catch (CallStillRunningException e) {
+    } catch (CallNotMadeException e) {
       LOG.warn("{}: backfill of {} not asked, starting without history: {}", ref, m.name(),
           e.getMessage());
       return null;
@@ -821,7 +823,7 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   /**
    * Ticks every sync period on {@code scheduler} until {@link #close()}. A failing tick is logged
-   * and the next one runs.
+   * at ERROR and the next one runs, whatever it threw, an {@code Error} too.
    *
    * @throws IllegalStateException when already started or closed
    */
@@ -843,9 +845,13 @@ public final class AutoscalerEngine implements AutoCloseable {
       tick();
     } catch (IllegalStateException closedMeanwhile) {
       LOG.debug("tick skipped: {}", closedMeanwhile.getMessage());
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-      // Anything escaping would cancel every later run of scheduleAtFixedRate.
-      LOG.error("tick failed", e);
+    } catch (Throwable t) {
+      // Anything escaping would cancel every later run of scheduleAtFixedRate, without a word:
+      // the executor keeps it in a future nobody reads. So an Error is logged, not rethrown, a
+      // VirtualMachineError too: rethrown, it would reach no handler and only stop autoscaling
+      // for good, while the next tick may well run (memory freed, threads ended). A JVM that is
+      // really broken is for its supervisor (-XX:+ExitOnOutOfMemoryError, a liveness probe).
+      LOG.error("tick failed; the next one runs as scheduled", t);
     }
   }
 
@@ -957,8 +963,9 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (failed != null) {
         LOG.info("{}: executor release sent, after {} failed", workload, failed);
       }
-    } catch (CallStillRunningException e) {
-      // The release in flight may still restore the HPA; sent again if it did not.
+    } catch (CallNotMadeException e) {
+      // The release in flight may still restore the HPA (sent again if it did not), or no thread
+      // could be started for it: sent again on the next tick.
       LOG.warn("{}: executor release not sent again yet: {}", workload, e.getMessage());
       releasePending.add(workload);
     } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
@@ -1015,7 +1022,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (obs == null) {
         problems.add("metric source returned no observation");
       }
-    } catch (CallStillRunningException e) {
+    } catch (CallNotMadeException e) {
       problems.add(e.getMessage());
     } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       problems.add("metric source failed: " + e);
@@ -1026,7 +1033,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       try {
         // Under the call timeout too: a hanging API server must not stall the tick here either.
         replicas = calls.call(ref, Stage.REPLICAS, () -> executor.replicas(ref)).orElse(null);
-      } catch (CallStillRunningException e) {
+      } catch (CallNotMadeException e) {
         problems.add(e.getMessage());
       } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         problems.add("executor failed to report replicas: " + e);
@@ -1398,6 +1405,9 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (outcome == null) {
           outcome = ScaleOutcome.failed("executor returned no outcome");
         }
+      } catch (CallNotMadeException e) {
+        // No thread to run it: nothing was sent ("executor not called: ..."), retried next tick.
+        outcome = ScaleOutcome.failed(e.getMessage());
       } catch (PluginTimeoutException e) {
         failure(ref, now, "executor", e);
         // FAILED with "may have been applied", as the ScaleOutcome contract asks: the call may
@@ -1555,10 +1565,21 @@ public final class AutoscalerEngine implements AutoCloseable {
     private Duration followUpAfter = DEFAULT_FOLLOW_UP_AFTER;
     private boolean backfill = true;
     private Duration callTimeout = Duration.ZERO;
+    /** Makes the call pool's threads; null for the engine's own daemon threads. For tests. */
+    private ThreadFactory callThreads;
     /** The policy's {@link DecisionPolicy#memory()}, read and checked once by build(). */
     private Duration policyMemory = Duration.ZERO;
 
     private Builder() {}
+
+    /**
+     * For tests: makes the call pool's threads instead of the engine's daemon threads, e.g. a
+     * factory that fails as a process out of native threads does.
+     */
+    Builder callThreadFactory(ThreadFactory callThreads) {
+      this.callThreads = Objects.requireNonNull(callThreads, "callThreads");
+      return this;
+    }
 
     /**
      * The longest a metric source or executor call may take, in [0, 10 min]; default 0, which

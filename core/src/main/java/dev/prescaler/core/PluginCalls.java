@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -59,13 +60,17 @@ final class PluginCalls {
   /** Guarded by the engine's lock: an interrupt that came while close() waited for a release. */
   private boolean interruptedWhileClosing;
 
-  /** Calls timed out after {@code callTimeout}; inline, without a pool, when it is zero. */
-  PluginCalls(Clock clock, Duration callTimeout) {
+  /**
+   * Calls timed out after {@code callTimeout}, on threads made by {@code threads} (null: daemon
+   * threads named {@code prescaler-call-N}); inline, without a pool, when it is zero.
+   */
+  PluginCalls(Clock clock, Duration callTimeout, ThreadFactory threads) {
     this.clock = clock;
     this.callTimeout = callTimeout;
     // No queue, a thread per call in flight: bounded by the call slots (see the notes above).
     this.callPool = callTimeout.isZero() ? null : new ThreadPoolExecutor(0, Integer.MAX_VALUE,
-        CALL_THREAD_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        CALL_THREAD_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS, new SynchronousQueue<>(),
+        threads != null ? threads : r -> {
           Thread t = new Thread(r, "prescaler-call-" + CALL_THREADS.incrementAndGet());
           t.setDaemon(true);
           return t;
@@ -134,7 +139,9 @@ final class PluginCalls {
    * Runs a plug-in call of {@code workload}, inline or, when a call timeout is set, on the call
    * pool with that timeout. A timeout or interruption becomes a {@link PluginTimeoutException};
    * the call keeps its slot until its body returns, and while it does, another call of the same
-   * workload and stage fails at once with a {@link CallStillRunningException}.
+   * workload and stage fails at once with a {@link CallNotMadeException}. So does a call for
+   * which no thread could be started (a process out of native threads): that workload is held
+   * for that stage, and the next call tries again.
    */
   <T> T call(WorkloadRef workload, Stage stage, Callable<T> body) {
     if (callPool == null) {
@@ -150,17 +157,22 @@ final class PluginCalls {
     InFlight slot = new InFlight(clock.instant());
     InFlight previous = running.putIfAbsent(key, slot);
     if (previous != null) {
-      throw new CallStillRunningException(previous.stillRunning(stage));
+      throw new CallNotMadeException(previous.stillRunning(stage));
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     try {
       callPool.execute(() -> run(key, slot, body, result));
     } catch (RejectedExecutionException e) {
       free(key, slot);
-      throw new IllegalStateException(stage.label + " not called: the engine is closed", e);
-    } catch (Throwable t) { // e.g. no native thread left: the slot must not stay taken
+      if (callPool.isShutdown()) {
+        throw new IllegalStateException(stage.label + " not called: the engine is closed", e);
+      }
+      throw noThread(workload, stage, e); // the thread factory made no thread
+    } catch (RuntimeException | Error e) {
+      // "OutOfMemoryError: unable to create native thread", or a factory that threw: nothing
+      // was started, so this one call is not made. The slot must not stay taken.
       free(key, slot);
-      throw t;
+      throw noThread(workload, stage, e);
     }
     try {
       return await(result);
@@ -236,6 +248,12 @@ final class PluginCalls {
     } else {
       result.complete(value);
     }
+  }
+
+  private static CallNotMadeException noThread(WorkloadRef workload, Stage stage, Throwable e) {
+    String message = stage.label + " not called: no thread to run it: " + e;
+    LOG.warn("{}: {}", workload, message);
+    return new CallNotMadeException(message);
   }
 
   private void free(CallKey key, InFlight slot) {
@@ -327,11 +345,14 @@ final class PluginCalls {
     return interrupted;
   }
 
-  /** A call not made because the previous call of that workload and stage still runs. */
-  static final class CallStillRunningException extends RuntimeException {
+  /**
+   * A call not made: the previous call of that workload and stage still runs, or no thread could
+   * be started for it. Nothing of it ran, so nothing of it can have been applied.
+   */
+  static final class CallNotMadeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    CallStillRunningException(String message) {
+    CallNotMadeException(String message) {
       super(message, null, false, false);
     }
   }

@@ -9,6 +9,7 @@ import static dev.prescaler.core.Fixtures.engine;
 import static dev.prescaler.core.Fixtures.last;
 import static dev.prescaler.core.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.prescaler.core.DecisionPolicy.Pin;
 import dev.prescaler.core.event.FailureEvent;
@@ -26,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -499,5 +501,39 @@ class AutoscalerEngineCallTimeoutTest {
     engine.tick();
 
     assertThat(held(last(journal, WEB))).contains("stale: measured at " + T0);
+  }
+
+  /**
+   * Catches a process out of native threads stopping every workload: the call pool's execute
+   * threw "OutOfMemoryError: unable to create native thread", which no catch of the tick
+   * contained, so the tick ended there (and a scheduled engine's every later tick with it). Now
+   * that workload is held for that stage, the others are decided, and the next call tries again.
+   */
+  @Test
+  void noThreadForACallHoldsThatWorkloadOnly() {
+    AtomicBoolean noThread = new AtomicBoolean(true);
+    ThreadFactory threads = r -> {
+      if (noThread.getAndSet(false)) {
+        throw new OutOfMemoryError("unable to create native thread: possibly out of memory or "
+            + "process/resource limits reached");
+      }
+      Thread t = new Thread(r, "test-call");
+      t.setDaemon(true);
+      return t;
+    };
+    MetricSource source = (spec, now) -> observation(now);
+    GatedExecutor executor = new GatedExecutor(gate);
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, executor, journal)
+        .callTimeout(TIMEOUT).callThreadFactory(threads)
+        .workload(spec(WEB, 1, 10, Mode.ACT)).workload(spec(API, 1, 10, Mode.ACT)));
+
+    assertThatCode(engine::tick).doesNotThrowAnyException();
+    assertThat(held(last(journal, WEB))).isEqualTo("held: metric source not called: no thread "
+        + "to run it: java.lang.OutOfMemoryError: unable to create native thread: possibly out "
+        + "of memory or process/resource limits reached");
+    assertThat(last(journal, API).action()).isEqualTo(Action.APPLIED);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
   }
 }

@@ -103,4 +103,29 @@ class AutoscalerEngineSchedulingTest {
         .satisfies(r -> assertThat(r.kind()).isEqualTo(
             dev.prescaler.core.journal.DecisionRecord.Kind.HOLD));
   }
+
+  /**
+   * Catches a schedule that stopped for good without a word: an Error the tick does not contain
+   * per workload (an OutOfMemoryError from a plug-in run inline) escaped the scheduled task, and
+   * scheduleAtFixedRate then suppresses every later run. It is logged at ERROR, and the next run
+   * ticks as usual.
+   */
+  @Test
+  void anErrorEscapingATickIsLoggedAndTheNextScheduledTickRuns() {
+    source.custom(WEB, (s, now) -> {
+      source.custom.remove(WEB); // once
+      throw new OutOfMemoryError("Java heap space");
+    });
+    engine.start(scheduler);
+    String log = Fixtures.stderrOf(() -> assertThatCode(scheduler.task::run)
+        .doesNotThrowAnyException());
+    assertThat(log).contains("ERROR dev.prescaler.core.AutoscalerEngine - tick failed; the next "
+        + "one runs as scheduled").contains("java.lang.OutOfMemoryError: Java heap space");
+    assertThat(journal.records()).isEmpty();
+
+    clock.advance(Fixtures.SYNC);
+    scheduler.task.run();
+    assertThat(journal.records()).singleElement().satisfies(r -> assertThat(r.kind())
+        .isEqualTo(dev.prescaler.core.journal.DecisionRecord.Kind.SCALE));
+  }
 }
