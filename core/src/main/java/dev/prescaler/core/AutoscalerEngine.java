@@ -5,6 +5,7 @@ import dev.prescaler.core.PluginCalls.Stage;
 import dev.prescaler.core.WorkloadState.MetricState;
 import dev.prescaler.core.WorkloadState.PendingFollowUp;
 import dev.prescaler.core.WorkloadState.Prediction;
+import dev.prescaler.core.WorkloadState.UncertainScale;
 import dev.prescaler.core.event.DecisionEvent;
 import dev.prescaler.core.event.FailureEvent;
 import dev.prescaler.core.event.HeldEvent;
@@ -580,6 +581,13 @@ public final class AutoscalerEngine implements AutoCloseable {
    * whether the floor is still in place. So the first tick of each HPA-floor workload sends its
    * floor again, even when it equals the one last journaled; applying the same floor twice is
    * harmless.
+   *
+   * <p>An apply journaled FAILED in ACT mode may have landed all the same; the tick counts it as
+   * a scale once the count it asked for is observed (see {@link #tick()}). Restore replays that
+   * rule over the records (their modes, counts and outcomes), without rewriting any: the last
+   * scale times and past decisions it gives back count such an apply as the uninterrupted engine
+   * did, and one still unsettled at the restart is settled by the next ticks as it would have
+   * been.
    */
   public void restore(Iterable<DecisionRecord> records) {
     synchronized (lock) {
@@ -590,6 +598,13 @@ public final class AutoscalerEngine implements AutoCloseable {
         WorkloadState s = states.get(r.workload());
         if (s == null) {
           continue;
+        }
+        // As the tick does, first: an apply that failed but whose count the record shows has
+        // landed, so the records after it (and the first tick) see it counted.
+        if (r.mode() != Mode.ACT) {
+          s.uncertain = null;
+        } else {
+          settleUncertain(s, r.current());
         }
         boolean applied = r.action() == Action.APPLIED;
         if (applied && r.mode() == Mode.ACT && r.desired() > r.current()) {
@@ -619,6 +634,11 @@ public final class AutoscalerEngine implements AutoCloseable {
         while (s.recent.size() > 1
             && s.recent.peekFirst().time().isBefore(r.time().minus(decisionMemory))) {
           s.recent.removeFirst();
+        }
+        if (r.mode() == Mode.ACT && (applied || r.action() == Action.REFUSED
+            || r.action() == Action.FAILED)) {
+          s.uncertain = mayHaveLanded(r.action(), r.actionMessage())
+              ? new UncertainScale(r.current(), r.desired(), r.time()) : null;
         }
         if (r.kind() == Kind.SCALE && r.followUp().isEmpty()) {
           // Follow-ups wait in memory: one due while the engine was down, or soon after, is
@@ -684,6 +704,15 @@ public final class AutoscalerEngine implements AutoCloseable {
    * on two ticks in a row, the previous tick's time is taken as a forward glitch instead: the
    * second tick accepts the clock (WARN), forgets what was stamped after it (history steps,
    * sample, scale and decision times, follow-up due times) and evaluates as usual.
+   *
+   * <p>An apply in ACT mode that FAILED (timed out, threw, or answered FAILED, maybe after its
+   * write got through) may have landed. Until a newer apply of that workload, a later tick that
+   * observes the count it asked for counts it as a scale made when it was asked: the last
+   * scale-up or scale-down time and its past decision (applied) are what cooldowns and rate
+   * limits see, and that tick's record gives the reason first ({@code landed: 2 -> 5 (the change
+   * to 5 asked at ... (its outcome unknown) has landed: counted as a scale at ...)}). An observed
+   * count other than the one it started from, or a mode other than ACT, drops it: what became of
+   * it can no longer be told. Records already written are not changed.
    *
    * @throws IllegalStateException when the engine is closed ("engine is closed"), or when called
    *     from within a tick, by a listener or a plug-in run on the ticking thread ("tick() called
@@ -804,6 +833,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       if (s.lastScaleDown != null && s.lastScaleDown.isAfter(now)) {
         s.lastScaleDown = now;
+      }
+      UncertainScale u = s.uncertain;
+      if (u != null && u.asked().isAfter(now)) {
+        s.uncertain = new UncertainScale(u.from(), u.to(), now); // as its past decision below
       }
       List<PastDecision> recent = new ArrayList<>(s.recent);
       s.recent.clear();
@@ -1008,6 +1041,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
     List<String> problems = new ArrayList<>(clockProblems);
+    s.landed = null;
+    if (spec.mode() != Mode.ACT) {
+      s.uncertain = null; // the count is no longer the engine's alone to tell (see restore too)
+    }
 
     Observation obs = null;
     // The instant the samples are checked against: after the read, which may come late in a
@@ -1049,6 +1086,12 @@ public final class AutoscalerEngine implements AutoCloseable {
       // and a startup measured from the tick's start would leave that time out.
       Instant observedAt = clock.instant();
       startups.trackStartup(s, replicas, observedAt.isAfter(readAt) ? observedAt : readAt);
+      // Before the policies see the last scale times and past decisions: an apply that failed
+      // but landed all the same counts for cooldowns and rate limits.
+      s.landed = settleUncertain(s, replicas.current());
+      if (s.landed != null) {
+        LOG.info("{}: {}", ref, s.landed.message());
+      }
       if (replicas.current() == 0 && spec.minReplicas() > 0) {
         // Someone scaled the workload to 0 (maintenance): the Kubernetes HPA leaves such a scale
         // alone, and so does the engine, whatever a policy or the bounds would make of it.
@@ -1440,6 +1483,11 @@ public final class AutoscalerEngine implements AutoCloseable {
         case FAILED -> action = Action.FAILED;
         default -> throw new IllegalStateException("unknown outcome " + outcome);
       }
+      if (mode == Mode.ACT) {
+        // The newest apply: one that failed may have landed all the same (see settleUncertain).
+        s.uncertain = mayHaveLanded(action, message)
+            ? new UncertainScale(current, desired, now) : null;
+      }
       if (action != Action.APPLIED) {
         LOG.warn("{}: scale {} -> {} not applied: {}", ref, current, desired, message);
       } else {
@@ -1450,8 +1498,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     s.recent.addLast(new PastDecision(now, current, desired, applied, p.marks()));
     long seq = sequence++;
     DecisionRecord record = new DecisionRecord(seq, now, ref, mode, kind, current,
-        replicas.ready(), raw, unavailable, loads, forecasts, proposed, desired, p.reasons(),
-        p.marks(), action, message, Optional.empty());
+        replicas.ready(), raw, unavailable, loads, forecasts, proposed, desired,
+        withLanded(s, p.reasons()), p.marks(), action, message, Optional.empty());
     if (kind == Kind.SCALE) {
       s.followUps.addLast(new PendingFollowUp(seq, now.plus(followUpAfter)));
     }
@@ -1460,6 +1508,71 @@ public final class AutoscalerEngine implements AutoCloseable {
       ScaledEvent e = new ScaledEvent(ref, now, mode, current, desired, p.reasons(), outcome);
       publish(l -> l.onScaled(e), ref);
     }
+  }
+
+  /**
+   * {@code reasons}, after the reason an uncertain apply was counted as landed on this tick, if
+   * it was; each tick's record says so once.
+   */
+  private static List<Reason> withLanded(WorkloadState s, List<Reason> reasons) {
+    Reason landed = s.landed;
+    if (landed == null) {
+      return reasons;
+    }
+    s.landed = null;
+    List<Reason> out = new ArrayList<>(reasons.size() + 1);
+    out.add(landed);
+    out.addAll(reasons);
+    return out;
+  }
+
+  /**
+   * Whether an apply journaled with {@code action} and {@code message} may have changed the count
+   * although it did not say APPLIED: every FAILED one (a timeout, an exception, an error after
+   * the write got through) but one the engine never sent for lack of a thread. One definition
+   * for the tick and for {@link #restore}.
+   */
+  private static boolean mayHaveLanded(Action action, String message) {
+    return action == Action.FAILED && !message.startsWith(Stage.APPLY.label + " not called: ");
+  }
+
+  /**
+   * Settles the workload's uncertain apply on the count observed now, live or replayed by
+   * {@link #restore}, from the same journaled facts so that both settle it alike. The count it
+   * asked for counts it as a scale made when it was asked: the last scale-up or scale-down time,
+   * and its past decision marked applied, for cooldowns and rate limits; the reason to journal
+   * is returned. Any other count than the one it started from drops it: someone else changed the
+   * count, and what became of the apply can no longer be told. The pods' startup is measured as
+   * for any raise of the count the engine sees (see {@link StartupDelayTracker}), from the first
+   * observation of the new count: when a late call landed is not known, and counted from the
+   * ask the startup delay would include the call's hang.
+   *
+   * @return the reason for this tick's record, or null when nothing was counted
+   */
+  private static Reason settleUncertain(WorkloadState s, int current) {
+    UncertainScale u = s.uncertain;
+    if (u == null || current < 0 || current == u.from()) {
+      return null;
+    }
+    s.uncertain = null;
+    if (current != u.to()) {
+      return null;
+    }
+    if (u.to() > u.from()) {
+      s.lastScaleUp = u.asked();
+    } else {
+      s.lastScaleDown = u.asked();
+    }
+    List<PastDecision> recent = new ArrayList<>(s.recent);
+    s.recent.clear();
+    for (PastDecision d : recent) {
+      boolean asked = !d.applied() && d.time().equals(u.asked()) && d.current() == u.from()
+          && d.desired() == u.to();
+      s.recent.addLast(asked
+          ? new PastDecision(d.time(), d.current(), d.desired(), true, d.marks()) : d);
+    }
+    return new Reason("landed", u.from(), u.to(), "the change to " + u.to() + " asked at "
+        + u.asked() + " (its outcome unknown) has landed: counted as a scale at " + u.asked());
   }
 
   private Map<String, Forecast> forecasts(WorkloadState s) {
@@ -1481,6 +1594,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     for (String p : problems) {
       reasons.add(new Reason("hold", current, current, p));
     }
+    reasons = withLanded(s, reasons);
     LOG.debug("{}: held at {}: {}", ref, current, problems);
     pruneRecent(s, now);
     if (current >= 0) {

@@ -504,6 +504,56 @@ class AutoscalerEngineCallTimeoutTest {
   }
 
   /**
+   * Catches an apply that landed after timing out and was never counted as a scale: its record
+   * says FAILED, "may have been applied", and the last scale-up time and its past decision stayed
+   * unset, so cooldowns and rate limits counting applied decisions missed a change that happened.
+   * Once the count it asked for is observed, it counts as a scale made when it was asked, and
+   * that tick's record says so first.
+   */
+  @Test
+  void aTimedOutApplyThatLandedCountsAsAScaleFromWhenItWasAsked() throws Exception {
+    int[] replicas = {2};
+    MetricSource source = (spec, now) -> Observation.of(now,
+        ReplicaStatus.of(replicas[0], replicas[0]), MetricReading.of("rps", 500, now));
+    List<DecisionContext> seen = new CopyOnWriteArrayList<>();
+    DecisionPolicy probe = (ctx, p) -> {
+      seen.add(ctx);
+      return CAPACITY.apply(ctx, p);
+    };
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    AutoscalerEngine engine = build(engine(clock, source, probe, executor, journal)
+        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+
+    engine.tick(); // 2 -> 5 times out
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
+    clock.advance(SYNC);
+    engine.tick(); // held while it runs: still 2, nothing to tell yet
+    assertThat(last(journal, WEB).reasons()).extracting(Reason::step).containsOnly("hold");
+
+    executor.blockApply.set(false);
+    gate.open.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS); // it returns APPLIED, late
+    replicas[0] = 5;
+    clock.advance(SYNC);
+    engine.tick();
+
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.KEEP);
+    assertThat(r.reasons()).first().isEqualTo(new Reason("landed", 2, 5, "the change to 5 asked"
+        + " at " + T0 + " (its outcome unknown) has landed: counted as a scale at " + T0));
+    DecisionContext ctx = seen.get(seen.size() - 1);
+    assertThat(ctx.now()).isEqualTo(r.time());
+    assertThat(ctx.lastScaleUp()).contains(T0);
+    assertThat(ctx.recent()).filteredOn(d -> d.time().equals(T0)).singleElement()
+        .satisfies(d -> assertThat(d.applied()).isTrue());
+    assertThat(executor.requests).hasSize(1);
+    clock.advance(SYNC);
+    engine.tick(); // counted once: the next record says nothing more of it
+    assertThat(last(journal, WEB).reasons()).extracting(Reason::step).doesNotContain("landed");
+  }
+
+  /**
    * Catches a process out of native threads stopping every workload: the call pool's execute
    * threw "OutOfMemoryError: unable to create native thread", which no catch of the tick
    * contained, so the tick ended there (and a scheduled engine's every later tick with it). Now

@@ -155,6 +155,69 @@ class AutoscalerEngineJournalTest {
         .extracting(DecisionRecord::sequence).isEqualTo(2L);
   }
 
+  /** CAPACITY, after noting what each context shows of the past: its time, scales, decisions. */
+  private static DecisionPolicy noting(List<String> views) {
+    return (ctx, p) -> {
+      views.add(ctx.now() + " up " + ctx.lastScaleUp() + " down " + ctx.lastScaleDown() + " "
+          + ctx.recent());
+      return CAPACITY.apply(ctx, p);
+    };
+  }
+
+  /** WEB's records from {@code from} on, in order. */
+  private static List<DecisionRecord> from(List<DecisionRecord> records, Instant from) {
+    return records.stream().filter(r -> !r.time().isBefore(from)).toList();
+  }
+
+  /**
+   * Catches a scale that happened and was never counted, live or after a restart: an executor
+   * answers FAILED after its write got through (a proxy's 500 after the API server took the
+   * patch). The next tick sees the count it asked for and counts it as a scale at T0; an engine
+   * restored from the journal before that tick, or after it, counts it alike, so its records and
+   * what its policies see (last scale-up, past decisions) are the uninterrupted engine's.
+   */
+  @Test
+  void aFailedApplyThatLandedIsCountedAliveAndAfterARestoreAlike() {
+    executor.answer = r -> {
+      source.replicas(r.workload(), r.to(), r.to());
+      return ScaleOutcome.failed("500 Internal Server Error from the proxy, after the write");
+    };
+    List<String> seen = new ArrayList<>();
+    AutoscalerEngine uninterrupted = engine(clock, source, noting(seen), executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    for (int i = 0; i < 3; i++) {
+      uninterrupted.tick(); // T0: 2 -> 5 FAILED; T0 + 15 s: 5 seen, counted; T0 + 30 s
+      clock.advance(SYNC);
+    }
+    List<DecisionRecord> all = journal.records(WEB);
+    assertThat(all.get(0).action()).isEqualTo(Action.FAILED);
+    assertThat(all.get(1).reasons()).first().isEqualTo(new Reason("landed", 2, 5, "the change "
+        + "to 5 asked at " + T0 + " (its outcome unknown) has landed: counted as a scale at "
+        + T0));
+    for (String view : seen.subList(1, 3)) {
+      assertThat(view).contains(" up Optional[" + T0 + "] down Optional.empty ")
+          .contains("PastDecision[time=" + T0 + ", current=2, desired=5, applied=true");
+    }
+
+    for (int restartAt = 1; restartAt <= 2; restartAt++) {
+      Instant at = T0.plus(SYNC.multipliedBy(restartAt));
+      List<String> seenAfter = new ArrayList<>();
+      InMemoryJournal after = new InMemoryJournal();
+      AutoscalerEngine restarted = engine(new TestClock(at), source, noting(seenAfter), executor,
+          after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+      restarted.restore(all.subList(0, restartAt));
+      TestClock restartedClock = (TestClock) restarted.clock();
+      for (int i = restartAt; i < 3; i++) {
+        restarted.tick();
+        restartedClock.advance(SYNC);
+      }
+      assertThat(after.records(WEB)).as("records after a restart at %s", at)
+          .isEqualTo(from(all, at));
+      assertThat(seenAfter).as("what the policy saw after a restart at %s", at)
+          .isEqualTo(seen.subList(restartAt, 3));
+    }
+  }
+
   // Catches follow-ups kept in memory only: a scale made shortly before a restart never got its
   // follow-up, as restore() did not rebuild the pending ones from the journal.
   @Test
