@@ -152,6 +152,30 @@ class CoreValuesTest {
     assertThat(Forecaster.steps(Duration.ofSeconds(1), MIN)).isEqualTo(1);
   }
 
+  /**
+   * Catches the unchecked cast of the step count to int: 30 days of 1-ms steps became a negative
+   * or empty forecast ("steps must not be empty"), naming neither horizon nor step.
+   */
+  @Test
+  void forecasterStepsRejectsMoreThanAMillionNamingHorizonAndStep() {
+    Duration ms = Duration.ofMillis(1);
+    assertThat(Forecaster.steps(Duration.ofSeconds(1000), ms)).isEqualTo(1_000_000);
+    assertThat(Forecaster.steps(Duration.ofDays(7), Duration.ofSeconds(1))).isEqualTo(604_800);
+    assertThatThrownBy(() -> Forecaster.steps(Duration.ofDays(30), ms))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("horizon must be at most 1000000 steps, but was PT720H at a step of PT0.001S"
+            + " (2592000000 steps)");
+    assertThatThrownBy(() -> Forecaster.steps(Duration.ofMillis(1_000_001), ms))
+        .hasMessage("horizon must be at most 1000000 steps, but was PT16M40.001S at a step of"
+            + " PT0.001S (1000001 steps)");
+    assertThatThrownBy(() -> Forecaster.steps(Duration.ofSeconds(Long.MAX_VALUE), ms))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("horizon and step must be under 2^63 ms, but were PT");
+    assertThatThrownBy(() -> Forecaster.steps(MIN, Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("step must be at least 1 ms, but was PT0.0005S");
+  }
+
   @Test
   void seriesRejectInfinityAndCountGaps() {
     assertThatThrownBy(() -> MetricSeries.of(T0, MIN, 1, Double.POSITIVE_INFINITY))

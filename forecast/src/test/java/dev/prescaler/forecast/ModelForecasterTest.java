@@ -47,6 +47,22 @@ class ModelForecasterTest {
             + "was PT0.0015S");
   }
 
+  /**
+   * Catches a horizon of more than a million steps failing with "steps must not be empty" (the
+   * step count overflowed an int), naming neither the horizon nor the step.
+   */
+  @Test
+  void horizon_moreThanAMillionSteps() {
+    MetricSeries h = ramp(Duration.ofMillis(1), 50);
+    for (Forecaster f : new Forecaster[] {Forecasters.auto(), Forecasters.linearTrend()
+        .forSeries()}) {
+      assertThatThrownBy(() -> f.forecast(h, Duration.ofDays(30), 0.9))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("horizon must be at most 1000000 steps, but was PT720H at a step of "
+              + "PT0.001S (2592000000 steps)");
+    }
+  }
+
   @Test
   void season_notAMultipleOfTheStep() {
     // One day is 205.71 steps of 7 minutes: it used to become 205 steps, silently.

@@ -107,7 +107,11 @@ final class TraceEvaluation {
     int[] horizons = new int[hs.length];
     for (int i = 0; i < hs.length; i++) {
       Duration d = ForecastEvalCommand.parseDuration(hs[i], "--horizons");
-      horizons[i] = Forecaster.steps(d, step);
+      try {
+        horizons[i] = Forecaster.steps(d, step);
+      } catch (IllegalArgumentException e) { // more than Forecaster.MAX_STEPS
+        throw new InputException("forecast-eval: --horizons '" + hs[i] + "': " + e.getMessage());
+      }
     }
     int maxH = 0;
     for (int h : horizons) {

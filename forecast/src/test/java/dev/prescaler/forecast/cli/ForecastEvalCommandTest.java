@@ -239,6 +239,20 @@ class ForecastEvalCommandTest {
         + "but had 'P999999999999D'");
   }
 
+  /**
+   * Catches a horizon of more than Forecaster.MAX_STEPS steps crashing with an
+   * ArrayIndexOutOfBoundsException and a stack trace (30 days of 1-ms steps overflowed an int).
+   */
+  @Test
+  void aHorizonOfTooManyStepsIsBadInput() throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "100,1\n400,2\n");
+    assertThat(run("--trace", p.toString(), "--step", "1ms", "--horizons", "30d",
+        "--methods", "linear-trend")).isEqualTo(2);
+    assertOneLineError("forecast-eval: --horizons '30d': horizon must be at most 1000000 steps,"
+        + " but was PT720H at a step of PT0.001S (2592000000 steps)");
+  }
+
   @Test
   void aStepUnderOneMillisecondOrOfPartMillisecondsIsRejected() throws IOException {
     // PT0.0005S used to divide by zero; PT0.0015S was binned at 1 ms and labelled 1.5 ms.
