@@ -212,8 +212,10 @@ public final class ModelForecaster implements Forecaster {
           throw new IllegalArgumentException("history must have a present value, but had none "
               + "of " + n + " steps");
         }
+        requireFiniteOrNaN(history, 0);
         refit(history, steps, level, false);
       } else {
+        requireFiniteOrNaN(history, n - (int) added); // the rest was checked when it came
         for (int i = n - (int) added; i < n; i++) {
           absorb(history.value(i));
         }
@@ -226,6 +228,21 @@ public final class ModelForecaster implements Forecaster {
         }
       }
       return output(history, steps, level);
+    }
+
+    /**
+     * Rejects an infinite value from {@code from} on: the interval of a forecast made from it
+     * would be near zero around a point of 0 (a silent scale-to-zero signal). {@link
+     * MetricSeries} promises finite values, but a series implemented elsewhere may not keep it.
+     */
+    private static void requireFiniteOrNaN(MetricSeries h, int from) {
+      for (int i = from; i < h.size(); i++) {
+        double v = h.value(i);
+        if (Double.isInfinite(v)) {
+          throw new IllegalArgumentException("history value at " + i + " (" + h.timeOf(i)
+              + ") must be finite or NaN, but was " + v);
+        }
+      }
     }
 
     private boolean continuesWith(MetricSeries h, int added) {

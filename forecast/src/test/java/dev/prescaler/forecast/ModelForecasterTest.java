@@ -63,6 +63,61 @@ class ModelForecasterTest {
     }
   }
 
+  /** A series over {@code y} as is: MetricSeries.of refuses the infinite values some hold. */
+  private static MetricSeries unchecked(double... y) {
+    return new MetricSeries() {
+      @Override
+      public Instant start() {
+        return T0;
+      }
+
+      @Override
+      public Duration step() {
+        return HOUR;
+      }
+
+      @Override
+      public int size() {
+        return y.length;
+      }
+
+      @Override
+      public double value(int i) {
+        return y[i];
+      }
+    };
+  }
+
+  /**
+   * Catches a history holding an infinite value forecasting 0 with a near-zero interval, a silent
+   * scale-to-zero signal, instead of throwing.
+   */
+  @Test
+  void history_infinite() {
+    double[] y = ramp(HOUR, 50).toArray();
+    y[5] = Double.POSITIVE_INFINITY;
+    for (Forecaster f : new Forecaster[] {Forecasters.auto(), Forecasters.auto().forSeries(),
+        Forecasters.holtWinters().forSeries()}) {
+      assertThatThrownBy(() -> f.forecast(unchecked(y), HOUR, 0.9))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("history value at 5 (2026-01-05T05:00:00Z) must be finite or NaN, but was "
+              + "Infinity");
+    }
+    // In a step added since the last call of a per-series instance.
+    Forecaster f = Forecasters.auto().forSeries();
+    double[] clean = ramp(HOUR, 40).toArray();
+    f.forecast(unchecked(clean), HOUR, 0.9);
+    double[] next = Arrays.copyOf(clean, 41);
+    next[40] = Double.NEGATIVE_INFINITY;
+    assertThatThrownBy(() -> f.forecast(unchecked(next), HOUR, 0.9))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("history value at 40 (2026-01-06T16:00:00Z) must be finite or NaN, but was "
+            + "-Infinity");
+    // Nothing of it was absorbed: the instance goes on from the clean history.
+    next[40] = 12;
+    assertThat(f.forecast(unchecked(next), HOUR, 0.9).point(0)).isPositive();
+  }
+
   @Test
   void season_notAMultipleOfTheStep() {
     // One day is 205.71 steps of 7 minutes: it used to become 205 steps, silently.
