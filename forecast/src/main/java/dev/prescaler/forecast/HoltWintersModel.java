@@ -332,10 +332,18 @@ public final class HoltWintersModel implements PointModel {
    * that size one season later), and the level catches up by itself. So every index stays at
    * most that multiple of the fit's largest.
    *
+   * <p>A missing observation has no value to absorb: feed the model what stands for it (the
+   * forecasters of this module feed the current one-step forecast).
+   *
    * @param y the observation after the last one seen, finite
+   * @throws IllegalArgumentException when {@code y} is NaN or infinite (either would make the
+   *     level, and so every later forecast, NaN or infinite)
    */
   @Override
   public void update(double y) {
+    if (!Double.isFinite(y)) {
+      throw new IllegalArgumentException("y must be finite, but was " + y);
+    }
     boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
     double base = level + phi * slope;
     double si = season[pos];

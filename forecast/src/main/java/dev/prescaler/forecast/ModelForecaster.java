@@ -742,6 +742,11 @@ public final class ModelForecaster implements Forecaster {
       } else if (i - prev > 1) {
         for (int j = prev + 1; j < i; j++) {
           y[j] = y[prev] + (y[i] - y[prev]) * (j - prev) / (i - prev);
+          if (!Double.isFinite(y[j])) { // overflowed near Double.MAX_VALUE: the models refuse it
+            double t = (double) (j - prev) / (i - prev);
+            y[j] = Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE,
+                y[prev] * (1 - t) + y[i] * t));
+          }
         }
       }
       prev = i;

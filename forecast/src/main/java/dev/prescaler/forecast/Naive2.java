@@ -1,6 +1,7 @@
 package dev.prescaler.forecast;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The M4 benchmarks built on classical multiplicative decomposition: Naive2 (the OWA reference),
@@ -15,8 +16,16 @@ import java.util.Arrays;
 public final class Naive2 {
   private Naive2() {}
 
-  /** Naive2's forecast of {@code h} steps with period {@code m}. */
+  /**
+   * Naive2's forecast of {@code h} steps with period {@code m}.
+   *
+   * @param y the series, oldest first, finite, at least one value
+   * @param m the period, &gt;= 1 (1: no season)
+   * @param h the steps to forecast, &gt;= 1
+   * @throws IllegalArgumentException naming the argument that is out of range
+   */
   public static double[] forecast(double[] y, int m, int h) {
+    check(y, m, h, 1, "1");
     double[] idx = seasonalIndices(y, m);
     int n = y.length;
     double last = y[n - 1] / idx[(n - 1) % m];
@@ -27,15 +36,26 @@ public final class Naive2 {
     return out;
   }
 
-  /** Naive1: the last value, {@code h} times. */
+  /**
+   * Naive1: the last value, {@code h} times.
+   *
+   * @throws IllegalArgumentException when {@code y} is empty or not finite, or {@code h < 1}
+   */
   public static double[] naive1(double[] y, int h) {
+    check(y, 1, h, 1, "1");
     double[] out = new double[h];
     Arrays.fill(out, y[y.length - 1]);
     return out;
   }
 
-  /** Seasonal naive: the last {@code m} values repeated. */
+  /**
+   * Seasonal naive: the last {@code m} values repeated.
+   *
+   * @throws IllegalArgumentException when {@code m < 1}, {@code y} holds fewer than {@code m}
+   *     values or is not finite, or {@code h < 1}
+   */
   public static double[] seasonalNaive(double[] y, int m, int h) {
+    check(y, m, h, m, "m (" + m + ")");
     double[] out = new double[h];
     int n = y.length;
     for (int i = 0; i < h; i++) {
@@ -44,8 +64,13 @@ public final class Naive2 {
     return out;
   }
 
-  /** Whether M4's 90 % autocorrelation test finds the period-{@code m} season in {@code y}. */
+  /**
+   * Whether M4's 90 % autocorrelation test finds the period-{@code m} season in {@code y}.
+   *
+   * @throws IllegalArgumentException when {@code m < 1} or {@code y} is not finite
+   */
   public static boolean seasonal(double[] y, int m) {
+    check(y, m, 1, 0, "0");
     int n = y.length;
     if (m <= 1 || n < 3 * m) {
       return false;
@@ -62,8 +87,11 @@ public final class Naive2 {
   /**
    * Multiplicative seasonal indices by position {@code t mod m}, or all 1 when the series is not
    * seasonal by {@link #seasonal}.
+   *
+   * @throws IllegalArgumentException when {@code m < 1} or {@code y} is not finite
    */
   public static double[] seasonalIndices(double[] y, int m) {
+    check(y, m, 1, 0, "0");
     double[] idx = new double[m];
     Arrays.fill(idx, 1);
     if (!seasonal(y, m)) {
@@ -108,5 +136,28 @@ public final class Naive2 {
       idx[i] /= mean;
     }
     return idx;
+  }
+
+  /**
+   * Checks {@code m >= 1}, {@code h >= 1}, at least {@code min} values ({@code minText} in the
+   * message) and that they are finite.
+   */
+  private static void check(double[] y, int m, int h, int min, String minText) {
+    Objects.requireNonNull(y, "y");
+    if (m < 1) {
+      throw new IllegalArgumentException("m must be >= 1, but was " + m);
+    }
+    if (h < 1) {
+      throw new IllegalArgumentException("h must be >= 1, but was " + h);
+    }
+    if (y.length < min) {
+      throw new IllegalArgumentException("y.length must be >= " + minText + ", but was "
+          + y.length);
+    }
+    for (int i = 0; i < y.length; i++) {
+      if (!Double.isFinite(y[i])) {
+        throw new IllegalArgumentException("y must be finite, but was " + y[i] + " at " + i);
+      }
+    }
   }
 }

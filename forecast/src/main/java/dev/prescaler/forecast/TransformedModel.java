@@ -19,7 +19,15 @@ final class TransformedModel implements PointModel {
 
   @Override
   public void update(double y) {
-    inner.update(Math.log(Math.max(0, y) + shift));
+    inner.update(log(y, shift));
+  }
+
+  /**
+   * {@code log(max(0, y) + shift)}, finite for every finite {@code y}: near
+   * {@link Double#MAX_VALUE} the sum would round to infinity.
+   */
+  private static double log(double y, double shift) {
+    return Math.log(Math.min(Double.MAX_VALUE, Math.max(0, y) + shift));
   }
 
   @Override
@@ -63,7 +71,7 @@ final class TransformedModel implements PointModel {
         double shift = Math.max(1e-9, 0.01 * mean);
         double[] z = new double[y.length];
         for (int i = 0; i < y.length; i++) {
-          z[i] = Math.log(Math.max(0, y[i]) + shift);
+          z[i] = log(y[i], shift);
         }
         PointModel warm = previous instanceof TransformedModel t ? t.inner : null;
         return new TransformedModel(inner.fit(z, warm), shift);

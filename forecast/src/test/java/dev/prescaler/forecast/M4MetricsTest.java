@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The M4 measures on examples computed by hand. */
@@ -57,6 +58,39 @@ class M4MetricsTest {
     double[] y = {1, 2, 3, 4, 5, 6};
     assertThat(Naive2.seasonalNaive(y, 3, 5)).containsExactly(4, 5, 6, 4, 5);
     assertThat(Naive2.naive1(y, 3)).containsExactly(6, 6, 6);
+  }
+
+  /**
+   * Catches Naive2's statics failing with ArrayIndexOutOfBoundsException or ArithmeticException
+   * on empty or short input or m = 0, and taking NaN in, instead of naming the bad argument.
+   */
+  @Test
+  void naive2RejectsBadInputNamingTheArgument() {
+    double[] y = new double[100];
+    Arrays.fill(y, 5);
+    assertThatThrownBy(() -> Naive2.seasonalNaive(new double[3], 24, 48))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("y.length must be >= m (24), but was 3");
+    assertThatThrownBy(() -> Naive2.forecast(new double[0], 24, 48))
+        .hasMessage("y.length must be >= 1, but was 0");
+    assertThatThrownBy(() -> Naive2.naive1(new double[0], 48))
+        .hasMessage("y.length must be >= 1, but was 0");
+    assertThatThrownBy(() -> Naive2.forecast(y, 0, 48)).hasMessage("m must be >= 1, but was 0");
+    assertThatThrownBy(() -> Naive2.seasonalNaive(y, 0, 48))
+        .hasMessage("m must be >= 1, but was 0");
+    assertThatThrownBy(() -> Naive2.seasonalIndices(y, 0))
+        .hasMessage("m must be >= 1, but was 0");
+    assertThatThrownBy(() -> Naive2.seasonal(y, -1)).hasMessage("m must be >= 1, but was -1");
+    assertThatThrownBy(() -> Naive2.naive1(y, -1)).hasMessage("h must be >= 1, but was -1");
+    y[5] = Double.NaN;
+    assertThatThrownBy(() -> Naive2.forecast(y, 24, 48))
+        .hasMessage("y must be finite, but was NaN at 5");
+    y[5] = Double.POSITIVE_INFINITY;
+    assertThatThrownBy(() -> Naive2.seasonalIndices(y, 24))
+        .hasMessage("y must be finite, but was Infinity at 5");
+    // m = 1 is no season; h = 1 and y.length = m are the smallest allowed.
+    assertThat(Naive2.forecast(new double[] {3}, 1, 1)).containsExactly(3);
+    assertThat(Naive2.seasonalNaive(new double[] {1, 2}, 2, 1)).containsExactly(1);
   }
 
   @Test

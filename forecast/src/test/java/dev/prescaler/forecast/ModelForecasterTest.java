@@ -118,6 +118,31 @@ class ModelForecasterTest {
     assertThat(f.forecast(unchecked(next), HOUR, 0.9).point(0)).isPositive();
   }
 
+  /**
+   * Guards HoltWintersModel.update's refusal of infinite values on the forecasters' path: near
+   * Double.MAX_VALUE the interpolation over a gap and the log scale's {@code y + shift} overflowed
+   * to infinity and reached the model, which now throws.
+   */
+  @Test
+  void valuesNearTheDoubleMaximumWithGapsStillForecast() {
+    double max = Double.MAX_VALUE;
+    double[] y = new double[24 * 12];
+    for (int i = 0; i < y.length; i++) {
+      // A daily pattern around 1e300, then the maximum and a tenth of it with two-step gaps
+      // between them (2 × 0.9 × max overflows) where the validation replays and calls absorb.
+      int k = i % 6;
+      y[i] = i < 24 * 9 ? 1e300 * (2 + Math.sin(2 * Math.PI * i / 24))
+          : k == 1 || k == 2 ? Double.NaN : k == 0 ? max : max / 10;
+    }
+    for (Forecaster f : new Forecaster[] {Forecasters.auto(Duration.ofDays(1)).forSeries(),
+        Forecasters.holtWinters().forSeries()}) {
+      for (int end = 24 * 11; end <= y.length; end++) {
+        Forecast fc = f.forecast(MetricSeries.of(T0, HOUR, Arrays.copyOf(y, end)), HOUR, 0.9);
+        assertThat(fc.point(0)).isFinite();
+      }
+    }
+  }
+
   @Test
   void season_notAMultipleOfTheStep() {
     // One day is 205.71 steps of 7 minutes: it used to become 205 steps, silently.

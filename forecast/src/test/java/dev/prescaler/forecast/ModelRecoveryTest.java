@@ -1,14 +1,17 @@
 package dev.prescaler.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.forecast.HoltWintersModel.Seasonal;
 import dev.prescaler.forecast.HoltWintersModel.Trend;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class ModelRecoveryTest {
@@ -116,6 +119,47 @@ class ModelRecoveryTest {
     double[] f = m.forecast(24);
     for (int h = 0; h < 24; h++) {
       assertThat(f[h]).isCloseTo(y[(y.length + h) % 24], within(1e-3));
+    }
+  }
+
+  /**
+   * Catches update taking a value that is not finite: NaN made the level, and every forecast
+   * after it, NaN for good, and ±Infinity was absorbed although the javadoc asks for finite.
+   */
+  @Test
+  void holtWintersUpdateRejectsAValueThatIsNotFinite() {
+    for (Seasonal s : new Seasonal[] {Seasonal.ADDITIVE, Seasonal.MULTIPLICATIVE}) {
+      HoltWintersModel m = HoltWintersModel.fit(pattern(24, 4), 24, s, Trend.DAMPED);
+      double[] before = m.forecast(30);
+      for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY,
+          Double.NEGATIVE_INFINITY}) {
+        assertThatThrownBy(() -> m.update(bad)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("y must be finite, but was " + bad);
+      }
+      assertThat(m.forecast(30)).containsExactly(before); // nothing was absorbed
+    }
+  }
+
+  /**
+   * Guards the check above on the engine's path: a missing step (NaN) in the history reaches the
+   * models as the one-step forecast, never as NaN, so a Holt-Winters forecaster with gaps in the
+   * steps it absorbs still forecasts, near the pattern.
+   */
+  @Test
+  void aHoltWintersForecasterFillsMissingStepsBeforeTheModelSeesThem() {
+    double[] y = pattern(24, 12);
+    Forecaster f = Forecasters.holtWinters(Duration.ofDays(1), Seasonal.ADDITIVE, Trend.NONE)
+        .forSeries();
+    f.forecast(MetricSeries.of(T0, Duration.ofHours(1), Arrays.copyOf(y, 240)),
+        Duration.ofHours(24), 0.9);
+    double[] gaps = y.clone();
+    for (int i = 240; i < y.length; i += 3) {
+      gaps[i] = Double.NaN;
+    }
+    for (int end = 241; end <= y.length; end++) {
+      Forecast fc = f.forecast(MetricSeries.of(T0, Duration.ofHours(1),
+          Arrays.copyOf(gaps, end)), Duration.ofHours(24), 0.9);
+      assertThat(fc.point(0)).isCloseTo(y[end % 24], within(5.0));
     }
   }
 
