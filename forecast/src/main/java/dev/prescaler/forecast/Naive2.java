@@ -8,7 +8,8 @@ import java.util.Objects;
  * Naive1 and seasonal naive, exactly as M4 defines them.
  *
  * <p>Seasonality test: lag-{@code m} autocorrelation {@code r_m}; seasonal when {@code |r_m| >
- * 1.645 √((1 + 2 Σ_{k=1..m−1} r_k²) / n)} (series shorter than {@code 3m} are not seasonal). If
+ * 1.645 √((1 + 2 Σ_{k=1..m−1} r_k²) / n)} (series shorter than {@code 3m} are not seasonal, nor
+ * are those with {@code m > floor(10 log10 n)}, the last lag R's {@code acf} computes). If
  * seasonal, indices are the per-position means of {@code Y / CMA} (centred 2×m moving average),
  * normalised to mean 1; the series is divided by them, its last value is held flat, and the
  * forecast is multiplied by the indices continued from the end.
@@ -72,7 +73,10 @@ public final class Naive2 {
   public static boolean seasonal(double[] y, int m) {
     check(y, m, 1, 0, "0");
     int n = y.length;
-    if (m <= 1 || n < 3 * m) {
+    // R's acf, which M4's SeasonalityTest calls, stops at lag floor(10 log10 n): beyond it the
+    // lag-m autocorrelation is NA, which the test reads as not seasonal (with m = 24, for
+    // 72 <= n <= 251).
+    if (m <= 1 || n < 3 * m || m > Math.floor(10 * Math.log10(n))) {
       return false;
     }
     double s = 0;

@@ -119,6 +119,24 @@ class M4MetricsTest {
         within(1e-9));
   }
 
+  /**
+   * Catches a season found where M4's R test finds none: R's acf stops at lag floor(10 log10 n),
+   * 23 for n = 200, so xacf[24] is NA there and the series counts as not seasonal.
+   */
+  @Test
+  void seasonalityTestNeedsTheLagWithinRsAcf() {
+    for (int n : new int[] {200, 251, 252}) {
+      double[] y = new double[n];
+      for (int i = 0; i < n; i++) {
+        y[i] = 100 + 30 * Math.sin(2 * Math.PI * i / 24);
+      }
+      assertThat(Naive2.seasonal(y, 24)).as("n = " + n).isEqualTo(n >= 252);
+      assertThat(Naive2.forecast(y, 24, 1)[0]).as("n = " + n)
+          .isCloseTo(n >= 252 ? 100 + 30 * Math.sin(2 * Math.PI * n / 24) : y[n - 1],
+              within(1e-9));
+    }
+  }
+
   @Test
   void seasonalityTestUsesTheM4Limit() {
     // Shorter than 3 periods: never seasonal.
