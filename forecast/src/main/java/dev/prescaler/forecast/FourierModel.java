@@ -101,8 +101,7 @@ final class FourierModel implements PointModel {
     int c = 0;
     row[c++] = 1;
     if (trend) {
-      row[c++] = i;
-      row[c - 1] = i / scale;
+      row[c++] = i / scale;
     }
     for (int p = 0; p < periods.length; p++) {
       double base = 2 * Math.PI * (i % periods[p]) / periods[p];
@@ -127,7 +126,8 @@ final class FourierModel implements PointModel {
   }
 
   /** Bytes held in arrays (the seasonal profiles), for the per-series memory bound. */
-  long arrayBytes() {
+  @Override
+  public long arrayBytes() {
     long b = 4L * periods.length;
     for (float[] p : profiles) {
       b += 4L * p.length;

@@ -429,7 +429,8 @@ public final class HoltWintersModel implements PointModel {
   }
 
   /** Bytes held in arrays (the season), for the per-series memory bound. */
-  long arrayBytes() {
+  @Override
+  public long arrayBytes() {
     return 4L * season.length;
   }
 

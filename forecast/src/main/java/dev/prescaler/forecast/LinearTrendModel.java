@@ -54,7 +54,8 @@ final class LinearTrendModel implements PointModel {
   }
 
   /** Bytes held in arrays (the window), for the per-series memory bound. */
-  long arrayBytes() {
+  @Override
+  public long arrayBytes() {
     return 8L * ring.length;
   }
 

@@ -704,27 +704,12 @@ public final class ModelForecaster implements Forecaster {
     long arrayBytes() {
       long b = 8L * atSteps.length + 8L * widen.length + 4L * periods.length;
       for (Member m : members) {
-        b += 8L * m.buf.length + arrayBytes(m.model);
+        b += 8L * m.buf.length + m.model.arrayBytes();
       }
       for (Warm w : warm) {
-        b += arrayBytes(w.model());
+        b += w.model().arrayBytes();
       }
       return b + (errors == null ? 0 : errors.arrayBytes());
-    }
-
-    private static long arrayBytes(PointModel m) {
-      if (m instanceof HoltWintersModel h) {
-        return h.arrayBytes();
-      } else if (m instanceof SeasonalNaiveModel sn) {
-        return sn.arrayBytes();
-      } else if (m instanceof FourierModel fm) {
-        return fm.arrayBytes();
-      } else if (m instanceof LinearTrendModel lt) {
-        return lt.arrayBytes();
-      } else if (m instanceof TransformedModel t) {
-        return arrayBytes(t.inner());
-      }
-      throw new IllegalStateException("arrayBytes does not know " + m.getClass().getName());
     }
   }
 

@@ -105,28 +105,14 @@ public final class Naive2 {
     double[] sum = new double[m];
     int[] cnt = new int[m];
     int half = m / 2;
-    for (int t = 0; t < n; t++) {
-      double cma;
-      if (m % 2 == 0) {
-        if (t - half < 0 || t + half >= n) {
-          continue;
-        }
-        double a = 0;
-        for (int j = t - half; j <= t + half; j++) {
-          double w = (j == t - half || j == t + half) ? 0.5 : 1;
-          a += w * y[j];
-        }
-        cma = a / m;
-      } else {
-        if (t - half < 0 || t + half >= n) {
-          continue;
-        }
-        double a = 0;
-        for (int j = t - half; j <= t + half; j++) {
-          a += y[j];
-        }
-        cma = a / m;
+    boolean even = m % 2 == 0;
+    for (int t = half; t + half < n; t++) {
+      // Centred moving average: 2×m for an even m (the two ends weigh 1/2), plain for an odd m.
+      double a = 0;
+      for (int j = t - half; j <= t + half; j++) {
+        a += even && (j == t - half || j == t + half) ? 0.5 * y[j] : y[j];
       }
+      double cma = a / m;
       sum[t % m] += y[t] / cma;
       cnt[t % m]++;
     }

@@ -11,4 +11,10 @@ interface PointModel {
 
   /** Fills {@code out} with the forecasts 1..out.length steps after the last observation. */
   void forecast(double[] out);
+
+  /**
+   * Bytes the model holds in arrays (its window, ring, season or profiles): the part of its state
+   * that grows with the season or the window, for the per-series memory bound.
+   */
+  long arrayBytes();
 }

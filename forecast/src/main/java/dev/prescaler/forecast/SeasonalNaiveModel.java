@@ -60,7 +60,8 @@ final class SeasonalNaiveModel implements PointModel {
   }
 
   /** Bytes held in arrays (the ring), for the per-series memory bound. */
-  long arrayBytes() {
+  @Override
+  public long arrayBytes() {
     return 4L * ring.length;
   }
 

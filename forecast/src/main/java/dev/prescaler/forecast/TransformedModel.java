@@ -31,6 +31,11 @@ final class TransformedModel implements PointModel {
   }
 
   @Override
+  public long arrayBytes() {
+    return inner.arrayBytes();
+  }
+
+  @Override
   public void forecast(double[] out) {
     inner.forecast(out);
     for (int h = 0; h < out.length; h++) {
