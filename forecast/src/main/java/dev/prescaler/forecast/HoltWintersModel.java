@@ -64,13 +64,8 @@ public final class HoltWintersModel implements PointModel {
 
   private final Seasonal seasonal;
   private final Trend trend;
-  private final double alpha;
-  private final double beta;
-  private final double gamma;
-  private final double phi;
   private final double sse;
-  private double level;
-  private double slope;
+  private final Recursion r; // the parameters, level and slope
   private final float[] season; // float: a relative 6e-8 is far below any forecast error
   private final double maxIndex; // multiplicative: the largest y / level the season takes in
   private int pos; // index in season of the next observation
@@ -78,13 +73,10 @@ public final class HoltWintersModel implements PointModel {
   private HoltWintersModel(int period, Seasonal seasonal, Trend trend, double[] p, double[] y) {
     this.seasonal = seasonal;
     this.trend = trend;
-    this.alpha = p[0];
-    this.beta = p[1];
-    this.gamma = p[2];
-    this.phi = p[3];
     double[] s = new double[Math.max(1, period)];
     double[] state = new double[3];
     this.sse = run(y, seasonal, trend, p, s, state);
+    this.r = new Recursion(seasonal, trend, p, state[0], state[1]);
     this.season = new float[s.length];
     double most = 1;
     for (int i = 0; i < s.length; i++) {
@@ -92,8 +84,6 @@ public final class HoltWintersModel implements PointModel {
       most = Math.max(most, season[i]);
     }
     this.maxIndex = MAX_INDEX_GROWTH * most;
-    this.level = state[0];
-    this.slope = state[1];
     this.pos = (int) state[2];
   }
 
@@ -101,10 +91,7 @@ public final class HoltWintersModel implements PointModel {
   private HoltWintersModel(HoltWintersModel m) {
     this.seasonal = m.seasonal;
     this.trend = m.trend;
-    this.alpha = m.alpha;
-    this.beta = m.beta;
-    this.gamma = m.gamma;
-    this.phi = m.phi;
+    this.r = new Recursion(m.seasonal, m.trend, m.params(), 0, 0);
     this.sse = m.sse;
     this.season = new float[1];
     this.maxIndex = m.maxIndex;
@@ -204,7 +191,7 @@ public final class HoltWintersModel implements PointModel {
   }
 
   private double[] params() {
-    return new double[] {alpha, beta, gamma, phi};
+    return new double[] {r.alpha, r.beta, r.gamma, r.phi};
   }
 
   private static double sigmoid(double x) {
@@ -251,10 +238,6 @@ public final class HoltWintersModel implements PointModel {
    */
   private static double run(double[] y, Seasonal seasonal, Trend trend, double[] params,
       double[] s, double[] state) {
-    double a = params[0];
-    double b = params[1];
-    double g = params[2];
-    double f = params[3];
     boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
     boolean hasSeason = seasonal != Seasonal.NONE;
     boolean hasTrend = trend != Trend.NONE;
@@ -286,39 +269,25 @@ public final class HoltWintersModel implements PointModel {
       tr = hasTrend ? (y[Math.min(y.length - 1, 2)] - y[0]) / Math.min(y.length - 1, 2) : 0;
       l -= tr;
     }
+    Recursion r = new Recursion(seasonal, trend, params, l, tr);
     double sum = 0;
     int p = 0;
     for (int t = 0; t < y.length; t++) {
-      double base = l + f * tr;
       double si = s[p];
-      double yhat = mult ? base * si : base + si;
-      double e = y[t] - yhat;
+      double base = r.base();
+      double e = y[t] - (mult ? base * si : base + si);
       sum += e * e;
       if (!Double.isFinite(sum)) {
         return Double.POSITIVE_INFINITY;
       }
-      double nl;
-      if (mult) {
-        nl = a * (y[t] / si) + (1 - a) * base;
-        if (!(nl > 1e-12)) {
-          nl = Math.max(1e-12, Math.abs(base));
-        }
-        s[p] = g * (y[t] / base) + (1 - g) * si;
-        if (!(s[p] > 1e-6) || !Double.isFinite(s[p])) {
-          s[p] = Math.max(1e-6, si);
-        }
-      } else {
-        nl = a * (y[t] - si) + (1 - a) * base;
-        s[p] = g * (y[t] - base) + (1 - g) * si;
-      }
-      tr = hasTrend ? b * (nl - l) + (1 - b) * f * tr : 0;
-      l = nl;
+      // No cap on the index: the fit's indices are what the cap of update is taken from.
+      s[p] = r.step(y[t], si, Double.POSITIVE_INFINITY);
       if (++p == m) {
         p = 0;
       }
     }
-    state[0] = l;
-    state[1] = tr;
+    state[0] = r.level;
+    state[1] = r.slope;
     state[2] = p;
     return sum;
   }
@@ -344,27 +313,7 @@ public final class HoltWintersModel implements PointModel {
     if (!Double.isFinite(y)) {
       throw new IllegalArgumentException("y must be finite, but was " + y);
     }
-    boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
-    double base = level + phi * slope;
-    double si = season[pos];
-    double nl;
-    if (mult) {
-      double yy = Math.max(y, 1e-9);
-      nl = alpha * (yy / si) + (1 - alpha) * base;
-      if (!(nl > 1e-12)) {
-        nl = Math.max(1e-12, Math.abs(base));
-      }
-      double ratio = yy / base;
-      if (ratio <= maxIndex) { // false for NaN too
-        double ns = gamma * ratio + (1 - gamma) * si;
-        season[pos] = (float) (ns > 1e-6 && Double.isFinite(ns) ? ns : Math.max(1e-6, si));
-      }
-    } else {
-      nl = alpha * (y - si) + (1 - alpha) * base;
-      season[pos] = (float) (gamma * (y - base) + (1 - gamma) * si);
-    }
-    slope = trend != Trend.NONE ? beta * (nl - level) + (1 - beta) * phi * slope : 0;
-    level = nl;
+    season[pos] = (float) r.step(y, season[pos], maxIndex);
     if (++pos == season.length) {
       pos = 0;
     }
@@ -378,9 +327,9 @@ public final class HoltWintersModel implements PointModel {
     double pk = 1;
     int p = pos;
     for (int h = 0; h < out.length; h++) {
-      pk *= phi;
+      pk *= r.phi;
       damp += pk;
-      double base = level + damp * slope;
+      double base = r.level + damp * r.slope;
       out[h] = mult ? base * season[p] : base + season[p];
       if (++p == season.length) {
         p = 0;
@@ -400,22 +349,22 @@ public final class HoltWintersModel implements PointModel {
 
   /** The fitted level smoothing parameter α, in (0, 1). */
   public double alpha() {
-    return alpha;
+    return r.alpha;
   }
 
   /** The fitted trend smoothing parameter β (0 without trend). */
   public double beta() {
-    return beta;
+    return r.beta;
   }
 
   /** The fitted seasonal smoothing parameter γ (0 without season). */
   public double gamma() {
-    return gamma;
+    return r.gamma;
   }
 
   /** The fitted damping parameter φ (1 unless the trend is damped). */
   public double phi() {
-    return phi;
+    return r.phi;
   }
 
   /** The in-sample one-step sum of squared errors of the fit. */
@@ -447,6 +396,69 @@ public final class HoltWintersModel implements PointModel {
   @Override
   public String toString() {
     return "HoltWintersModel{" + seasonal + ", " + trend + ", m=" + season.length + ", alpha="
-        + alpha + ", beta=" + beta + ", gamma=" + gamma + ", phi=" + phi + "}";
+        + r.alpha + ", beta=" + r.beta + ", gamma=" + r.gamma + ", phi=" + r.phi + "}";
+  }
+
+  /**
+   * The smoothing recursions: the parameters and the running level and slope. The fit
+   * ({@link #run}) and {@link #update} take each observation through the same {@link #step}.
+   */
+  private static final class Recursion {
+    final boolean mult;
+    final boolean hasTrend;
+    final double alpha;
+    final double beta;
+    final double gamma;
+    final double phi;
+    double level;
+    double slope;
+
+    Recursion(Seasonal seasonal, Trend trend, double[] params, double level, double slope) {
+      this.mult = seasonal == Seasonal.MULTIPLICATIVE;
+      this.hasTrend = trend != Trend.NONE;
+      this.alpha = params[0];
+      this.beta = params[1];
+      this.gamma = params[2];
+      this.phi = params[3];
+      this.level = level;
+      this.slope = slope;
+    }
+
+    /** The level the next observation is forecast from: {@code l + φ b}. */
+    double base() {
+      return level + phi * slope;
+    }
+
+    /**
+     * One step of the recursions: absorbs {@code y}, whose position in the season has index
+     * {@code si}, into the level and slope, and returns the position's new index. A
+     * multiplicative model treats {@code y} below 1e-9 as 1e-9, keeps its level above 1e-12 and
+     * its indices above 1e-6, and keeps {@code si} when {@code y / base} is above {@code cap}
+     * (or NaN).
+     */
+    double step(double y, double si, double cap) {
+      double base = base();
+      double nl;
+      double ns;
+      if (mult) {
+        double yy = Math.max(y, 1e-9);
+        nl = alpha * (yy / si) + (1 - alpha) * base;
+        if (!(nl > 1e-12)) {
+          nl = Math.max(1e-12, Math.abs(base));
+        }
+        double ratio = yy / base;
+        ns = si;
+        if (ratio <= cap) { // false for NaN too
+          double v = gamma * ratio + (1 - gamma) * si;
+          ns = v > 1e-6 && Double.isFinite(v) ? v : Math.max(1e-6, si);
+        }
+      } else {
+        nl = alpha * (y - si) + (1 - alpha) * base;
+        ns = gamma * (y - base) + (1 - gamma) * si;
+      }
+      slope = hasTrend ? beta * (nl - level) + (1 - beta) * phi * slope : 0;
+      level = nl;
+      return ns;
+    }
   }
 }
