@@ -27,6 +27,8 @@ import java.util.stream.Collectors;
 final class TraceEvaluation {
   /** History the engine keeps: one week. */
   static final Duration HISTORY = Duration.ofDays(7);
+  /** The most grid steps a trace is cut into (80 MB of values): more is refused as bad input. */
+  static final long MAX_GRID_STEPS = 10_000_000;
 
   /** Why a MASE-sn is n/a where steps were scored: it would divide by 0. */
   static final String NOTE_EXACT_REFERENCE = "n/a MASE-sn: seasonal naive forecast every scored "
@@ -117,7 +119,16 @@ final class TraceEvaluation {
     for (int h : horizons) {
       maxH = Math.max(maxH, h);
     }
-    MetricSeries grid = Resampler.toGrid(data.millis(), data.values(), step);
+    long[] times = data.millis();
+    long gridSteps = Math.floorDiv(times[times.length - 1], step.toMillis())
+        - Math.floorDiv(times[0], step.toMillis()) + 1;
+    if (gridSteps > MAX_GRID_STEPS) { // 1 ms over a month would take 2.6e9 doubles
+      String given = opts.containsKey("--step") ? "--step '" + opts.get("--step") + "'"
+          : "the default step of " + step.toMillis() + " ms (the samples' median spacing)";
+      throw new InputException("forecast-eval: " + given + " cuts the trace's span into "
+          + gridSteps + " steps, more than " + MAX_GRID_STEPS + ": use a longer --step");
+    }
+    MetricSeries grid = Resampler.toGrid(times, data.values(), step);
     double[] y = grid.toArray();
     int n = y.length;
     int cap = (int) Math.max(2, HISTORY.toMillis() / step.toMillis());

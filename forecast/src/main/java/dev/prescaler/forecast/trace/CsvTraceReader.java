@@ -35,9 +35,11 @@ import java.util.regex.Pattern;
  *       a date alone (its midnight, UTC), or epoch seconds (a fraction allowed). Times are kept to
  *       the millisecond, from 1900 to 2199, and must increase strictly.
  *   <li>Values: finite numbers &ge; 0 ({@code 12}, {@code 3.5}, {@code 1e3}).
- *   <li>An optional header: a first line whose value is no number and whose first field does not
- *       start with a digit or a sign ({@code timestamp,value}, {@code Time (UTC+1),Requests}).
- *       A first line that starts like a timestamp is a bad row instead, reported as such.
+ *   <li>An optional header: a first line whose value is no number (nor {@code NaN} or {@code
+ *       Infinity}) and whose first field does not start with a digit or a sign ({@code
+ *       timestamp,value}, {@code Time (UTC+1),Requests}). A first line that starts like a
+ *       timestamp, or whose value is a number or not-a-number, is a bad row instead, reported as
+ *       such ({@code garbage,NaN} is a row whose timestamp is bad).
  *   <li>Fields in double quotes; empty fields after the value (a trailing comma); more columns
  *       only under a header that names them, since {@code 1,5} is more often a decimal comma.
  *   <li>Blank lines and lines starting with {@code #} (comments) are skipped, and so is a UTF-8
@@ -137,7 +139,8 @@ public final class CsvTraceReader implements AutoCloseable {
       Instant parsed = parseTime(ts);
       boolean firstData = !seenData;
       seenData = true;
-      if (parsed == null && firstData && !NUMBER.matcher(val).matches() && !looksLikeData(ts)) {
+      if (parsed == null && firstData && !NUMBER.matcher(val).matches()
+          && !NON_FINITE.matcher(val).matches() && !looksLikeData(ts)) {
         headerFields = fields.length; // a header line such as "timestamp,value"
         continue;
       }
@@ -321,9 +324,25 @@ public final class CsvTraceReader implements AutoCloseable {
     return t;
   }
 
+  /**
+   * The text of a field or line for a message: at most 60 characters, quotes escaped, and every
+   * control character written as {@code \xNN}, so that a binary file prints no raw bytes to the
+   * terminal.
+   */
   private static String clip(String s) {
     String t = s.length() > 60 ? s.substring(0, 60) + "..." : s;
-    return t.replace("\"", "\\\"");
+    StringBuilder b = new StringBuilder(t.length() + 8);
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (c == '"') {
+        b.append("\\\"");
+      } else if (Character.isISOControl(c)) {
+        b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /**

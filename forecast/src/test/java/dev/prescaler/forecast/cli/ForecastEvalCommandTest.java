@@ -264,6 +264,20 @@ class ForecastEvalCommandTest {
         + " but was PT720H at a step of PT0.001S (2592000000 steps)");
   }
 
+  /**
+   * Catches a step that cuts a trace into billions of steps: 1 ms over 30 days tried to allocate
+   * 2.6e9 doubles and failed with a stack trace (an IllegalArgumentException from the resampler,
+   * or the heap running out below 2^31 steps).
+   */
+  @Test
+  void aStepCuttingTheTraceIntoTooManyStepsIsBadInput() throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "0,1\n1296000,2\n2592000,3\n");
+    assertThat(run("--trace", p.toString(), "--step", "1ms", "--horizons", "1s")).isEqualTo(2);
+    assertOneLineError("forecast-eval: --step '1ms' cuts the trace's span into 2592000001 steps,"
+        + " more than 10000000: use a longer --step");
+  }
+
   @Test
   void aStepUnderOneMillisecondOrOfPartMillisecondsIsRejected() throws IOException {
     // PT0.0005S used to divide by zero; PT0.0015S was binned at 1 ms and labelled 1.5 ms.

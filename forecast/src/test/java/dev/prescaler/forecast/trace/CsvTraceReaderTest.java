@@ -183,6 +183,25 @@ class CsvTraceReaderTest {
         ":1: timestamp must be ISO-8601 or epoch seconds, but was \"2020-02-30T00:00:00Z\"");
   }
 
+  /**
+   * Catches a first line whose value is not-a-number being taken for a header: "garbage,NaN"
+   * was skipped silently, and a row with a bad timestamp went unreported.
+   */
+  @Test
+  void aFirstLineWhoseValueIsNotANumberIsARowNotAHeader() throws IOException {
+    assertBad("garbage,NaN\n60,5\n120,6\n",
+        ":1: timestamp must be ISO-8601 or epoch seconds, but was \"garbage\"");
+    assertBad("Time,-Infinity\n60,5\n",
+        ":1: timestamp must be ISO-8601 or epoch seconds, but was \"Time\"");
+  }
+
+  /** Catches a binary file's control bytes printed raw to the terminal in the error line. */
+  @Test
+  void controlCharactersInAnErrorAreEscaped() throws IOException {
+    assertBad("60,\u001b[31mred\u0007\n",
+        ":1: value must be a number, but was \"\\x1b[31mred\\x07\"");
+  }
+
   @Test
   void aValueOfManyDigitsAndABadCharacterIsRejectedPromptly() {
     // Catches the number pattern backtracking: quadratic in the digits, minutes for this line.
