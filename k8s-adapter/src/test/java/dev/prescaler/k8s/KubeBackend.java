@@ -135,15 +135,15 @@ public final class KubeBackend implements AutoCloseable {
     return mock != null;
   }
 
-  /** The client the code under test uses; its requests are recorded. */
+  /** The client the code under test uses. */
   public ApiClient adapter() {
     return adapter;
   }
 
   /**
-   * Another client like {@link #adapter()} (its requests recorded), each of whose requests passes
-   * through {@code first} before anything else: to act while a request of the code under test is
-   * on its way (another replica taking over meanwhile).
+   * Another client like {@link #adapter()}, each of whose requests passes through {@code first}
+   * before anything else: to act while a request of the code under test is on its way (another
+   * replica taking over meanwhile), or to record the requests.
    */
   public ApiClient adapter(Interceptor first) {
     ApiClient c = mock != null ? TestClients.adapter(adapter.getBasePath(), Duration.ofSeconds(10))

@@ -24,7 +24,7 @@ final class Wire implements AutoCloseable {
     }
   }
 
-  /** An adapter client (recorded) with the given read timeout. */
+  /** An adapter client with the given read timeout. */
   ApiClient client(Duration readTimeout) {
     String url = server.url("/").toString();
     return TestClients.adapter(url.substring(0, url.length() - 1), readTimeout);
