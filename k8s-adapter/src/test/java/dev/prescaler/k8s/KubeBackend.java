@@ -280,7 +280,8 @@ public final class KubeBackend implements AutoCloseable {
   }
 
   /** Mock only: a Running pod labelled app=app, Ready since {@code readySince}. */
-  void readyPod(String name, String app, boolean ready, Instant readySince) throws ApiException {
+  public void readyPod(String name, String app, boolean ready, Instant readySince)
+      throws ApiException {
     V1Pod p = new V1Pod().apiVersion("v1").kind("Pod")
         .metadata(new V1ObjectMeta().name(name).namespace(namespace).labels(Map.of("app", app)))
         .spec(new V1PodSpec().containers(List.of(container())))
@@ -291,22 +292,32 @@ public final class KubeBackend implements AutoCloseable {
     new CoreV1Api(fixture).createNamespacedPod(namespace, p).execute();
   }
 
-  /** Mock only: seeds metrics.k8s.io PodMetrics for a pod. */
-  void podMetrics(String pod, String app, String cpu, String memory, Instant at)
+  /**
+   * Mock only: seeds metrics.k8s.io PodMetrics for a pod, or replaces the pod's (a new sample, as
+   * the Metrics Server's next scrape).
+   */
+  public void podMetrics(String pod, String app, String cpu, String memory, Instant at)
       throws IOException {
     String body = String.format(Locale.ROOT, "{\"apiVersion\":\"metrics.k8s.io/v1beta1\","
         + "\"kind\":\"PodMetrics\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\","
         + "\"labels\":{\"app\":\"%s\"}},\"timestamp\":\"%s\",\"window\":\"30s\",\"containers\":"
         + "[{\"name\":\"app\",\"usage\":{\"cpu\":\"%s\",\"memory\":\"%s\"}}]}",
         pod, namespace, app, at.toString(), cpu, memory);
-    Request req = new Request.Builder()
-        .url(fixture.getBasePath() + "/apis/metrics.k8s.io/v1beta1/namespaces/" + namespace
-            + "/pods")
-        .post(RequestBody.create(body, MediaType.get("application/json"))).build();
+    String pods = fixture.getBasePath() + "/apis/metrics.k8s.io/v1beta1/namespaces/" + namespace
+        + "/pods";
+    RequestBody json = RequestBody.create(body, MediaType.get("application/json"));
+    int code = send(new Request.Builder().url(pods).post(json).build());
+    if (code == 409) {
+      code = send(new Request.Builder().url(pods + "/" + pod).put(json).build());
+    }
+    if (code != 201 && code != 200) {
+      throw new IOException("seeding PodMetrics failed: HTTP " + code);
+    }
+  }
+
+  private int send(Request req) throws IOException {
     try (Response r = fixture.getHttpClient().newCall(req).execute()) {
-      if (r.code() != 201 && r.code() != 200) {
-        throw new IOException("seeding PodMetrics failed: HTTP " + r.code());
-      }
+      return r.code();
     }
   }
 
