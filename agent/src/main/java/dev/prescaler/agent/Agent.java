@@ -548,19 +548,24 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Starts only the HTTP server ({@code /metrics}, {@code /healthz}, {@code /readyz}); rounds are
-   * then driven by {@link #runOnce()}. {@link #start} calls it.
+   * Starts only the HTTP server ({@code /metrics}, {@code /healthz}, {@code /readyz}) on {@code
+   * server.address}, or on every interface without it; rounds are then driven by {@link
+   * #runOnce()}. {@link #start} calls it.
    *
    * @return the HTTP port
    */
   public int serve() {
     synchronized (lock) {
       if (server == null) {
+        AgentConfig.Server c = config.server();
+        HTTPServer.Builder b = HTTPServer.builder().port(c.port());
+        c.address().ifPresent(b::inetAddress);
         try {
-          server = HTTPServer.builder().port(config.server().port())
-              .registry(metrics.registry()).defaultHandler(this::health).buildAndStart();
+          server = b.registry(metrics.registry()).defaultHandler(this::health).buildAndStart();
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot listen on port " + config.server().port(), e);
+          throw new UncheckedIOException("cannot listen on " + c.address()
+              .map(a -> "address " + a.getHostAddress() + ", ").orElse("") + "port " + c.port(),
+              e);
         }
       }
       return server.getPort();

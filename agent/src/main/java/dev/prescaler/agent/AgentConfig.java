@@ -2,6 +2,7 @@ package dev.prescaler.agent;
 
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.HpaPolicy;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,8 +108,15 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
    *
    * @param port port of {@code /metrics}, {@code /healthz}, {@code /readyz}; default 9464; 0
    *     picks a free port
+   * @param address the IP address to listen on; empty (the default): every interface, which a
+   *     scrape from another pod needs
    */
-  public record Server(int port) {}
+  public record Server(int port, Optional<InetAddress> address) {
+    /** Checks. */
+    public Server {
+      Objects.requireNonNull(address, "address");
+    }
+  }
 
   /**
    * Promotion out of observe-only and demotion back.

@@ -20,8 +20,10 @@ import dev.prescaler.prometheus.UrlCredentials;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,8 +116,9 @@ public final class AgentConfigParser {
     Optional<AgentConfig.Prometheus> prometheus = top.containsKey("prometheus")
         ? Optional.ofNullable(prometheus(section(top, "prometheus"))) : Optional.empty();
     Map<String, Object> server = section(top, "server");
-    known(server, "server", "port");
+    known(server, "server", "port", "address");
     int port = integer(server, "server", "port", 9464, 0, 65535);
+    Optional<InetAddress> address = ipAddress(server, "server", "address");
     AgentConfig.Promotion promotion = promotion(section(top, "promotion"));
     // The section counts as given even when it has problems of its own (reported already).
     List<AgentConfig.Workload> workloads = workloads(top.get("workloads"),
@@ -127,8 +130,8 @@ public final class AgentConfigParser {
     if (!problems.isEmpty()) {
       return null;
     }
-    return new AgentConfig(engine, kubernetes, prometheus, new AgentConfig.Server(port), promotion,
-        workloads);
+    return new AgentConfig(engine, kubernetes, prometheus, new AgentConfig.Server(port, address),
+        promotion, workloads);
   }
 
   private AgentConfig.Engine engine(Map<String, Object> m) {
@@ -543,6 +546,40 @@ public final class AgentConfigParser {
       return Optional.empty();
     }
     return Optional.of(s);
+  }
+
+  /**
+   * An IP address literal, IPv4 ({@code 127.0.0.1}) or IPv6 ({@code ::1}); empty when absent. A
+   * host name is refused: a lookup at start could resolve differently from the check.
+   */
+  private Optional<InetAddress> ipAddress(Map<String, Object> m, String path, String key) {
+    Optional<String> v = string(m, path, key);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<InetAddress> a = ipLiteral(v.get());
+    if (a.isEmpty()) {
+      problems.add(path + "." + key + " must be an IP address such as 127.0.0.1, 0.0.0.0 or ::, "
+          + "but was " + quote(v.get()));
+    }
+    return a;
+  }
+
+  /** The address {@code s} spells, without a name lookup; empty when it is not an IP literal. */
+  static Optional<InetAddress> ipLiteral(String s) {
+    String octet = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+    boolean v4 = s.matches(octet + "(\\." + octet + "){3}");
+    // Starting with a hex digit or ':' and holding a ':', InetAddress parses it as an IPv6
+    // literal and never looks it up: it is an address or an UnknownHostException.
+    boolean v6 = s.indexOf(':') >= 0 && s.matches("[0-9A-Fa-f:][0-9A-Fa-f:.]*");
+    if (!v4 && !v6) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(InetAddress.getByName(s));
+    } catch (UnknownHostException e) {
+      return Optional.empty();
+    }
   }
 
   private String dnsLabel(Map<String, Object> m, String path, String key, String dflt) {

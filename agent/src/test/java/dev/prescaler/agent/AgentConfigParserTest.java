@@ -14,6 +14,7 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.prometheus.PrometheusMetricSource;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -238,6 +239,30 @@ class AgentConfigParserTest {
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .singleElement().satisfies(p -> assertThat(p).startsWith("kubernetes.identity: ")
                 .endsWith("but was \"agent 1\"")));
+  }
+
+  @Test
+  void theServerListensOnEveryInterfaceOrOnTheIpAddressGiven() throws Exception {
+    assertThat(AgentConfigParser.parse(MINIMAL, "min.yaml").server().address())
+        .as("every interface, as a scrape from another pod needs").isEmpty();
+    for (String a : new String[] {"127.0.0.1", "0.0.0.0", "10.1.2.3", "::1", "::",
+        "fd00::2:1"}) {
+      AgentConfig c = AgentConfigParser.parse("server:\n  port: 0\n  address: \"" + a + "\"\n"
+          + MINIMAL, "a.yaml");
+      assertThat(c.server().address()).as(a).contains(InetAddress.getByName(a));
+    }
+    for (String a : new String[] {"localhost", "prescaler.example", "256.0.0.1", "1.2.3",
+        "127.0.0.01", "::g", ":::1x", " 127.0.0.1", "[::1]"}) {
+      assertThatThrownBy(() -> AgentConfigParser.parse("server:\n  address: \"" + a + "\"\n"
+          + MINIMAL, "a.yaml"))
+          .as(a).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+              .containsExactly("server.address must be an IP address such as 127.0.0.1, "
+                  + "0.0.0.0 or ::, but was \"" + a + "\""));
+    }
+    assertThatThrownBy(() -> AgentConfigParser.parse("server:\n  address: 8080\n" + MINIMAL,
+        "a.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("server.address must be a non-empty string, but was 8080"));
   }
 
   @Test

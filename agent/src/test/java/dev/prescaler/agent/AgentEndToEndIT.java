@@ -111,6 +111,7 @@ class AgentEndToEndIT {
           url: %s
         server:
           port: 0
+          address: 127.0.0.1
         promotion:
           minObservation: 40m
           minSamples: 20

@@ -77,6 +77,7 @@ class AgentFailoverTest {
         %s
         server:
           port: 0
+          address: 127.0.0.1
         promotion:
           automatic: false
         workloads:

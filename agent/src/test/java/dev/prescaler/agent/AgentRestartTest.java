@@ -42,8 +42,10 @@ class AgentRestartTest {
           journal: %s
         kubernetes:
           leaderElection: false
+          identity: agent-restart
         server:
           port: 0
+          address: 127.0.0.1
         promotion:
           automatic: false
         workloads:

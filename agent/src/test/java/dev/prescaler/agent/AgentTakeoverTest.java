@@ -85,6 +85,7 @@ class AgentTakeoverTest {
           identity: agent-b
         server:
           port: 0
+          address: 127.0.0.1
         workloads:
         """.formatted(election, kube.namespace())
         + TestConfigs.cpuWorkload(kube.namespace(), "web", mode, "");
@@ -248,7 +249,8 @@ class AgentTakeoverTest {
         current-context: stand-in
         """.formatted(kube.adapter().getBasePath()));
     Path config = dir.resolve("prescaler-config.yaml");
-    Files.writeString(config, "kubernetes:\n  kubeconfig: " + kubeconfig + "\nworkloads:\n"
+    Files.writeString(config, "kubernetes:\n  kubeconfig: " + kubeconfig
+        + "\nserver:\n  address: 127.0.0.1\nworkloads:\n"
         + TestConfigs.cpuWorkload(kube.namespace(), "web", "hpa-floor", "")
         + TestConfigs.cpuWorkload(kube.namespace(), "api", "act", ""));
     return AgentCommand.run(new String[] {"--config", config.toString(), "--release-hpas"},
