@@ -8,6 +8,7 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.Policies;
 import dev.prescaler.forecast.Forecasters;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -18,10 +19,16 @@ import java.time.Duration;
 public final class QuickStart {
   private QuickStart() {}
 
-  /** Builds the quick-start engine over {@code source}. */
+  /** Builds the quick-start engine over {@code source}, on the system clock (UTC). */
   public static AutoscalerEngine build(MetricSource source) {
+    return build(source, Clock.systemUTC());
+  }
+
+  /** Builds the quick-start engine over {@code source}, deciding on {@code clock}'s time. */
+  public static AutoscalerEngine build(MetricSource source, Clock clock) {
     // README-BEGIN
     AutoscalerEngine engine = AutoscalerEngine.builder()
+        .clock(clock)                                   // Clock.systemUTC(), or a test's own
         .metricSource(source)                           // Prometheus, Metrics Server or your own
         .forecaster(Forecasters.auto())                 // picks the best model per workload
         .policy(Policies.predictive())                  // HPA floor + predictive lead + guards

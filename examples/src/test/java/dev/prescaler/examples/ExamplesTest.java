@@ -39,22 +39,29 @@ class ExamplesTest {
   @Test
   void theQuickStartEngineRunsAndDecides() {
     WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    Instant t0 = Instant.parse("2026-01-05T00:00:00Z");
+    ManualClock clock = new ManualClock(t0);
     Set<String> readers = ConcurrentHashMap.newKeySet();
     AutoscalerEngine engine = QuickStart.build((spec, now) -> {
       readers.add(Thread.currentThread().getName());
       return Observation.of(now, ReplicaStatus.of(2, 2), MetricReading.of("rps", 420, now));
-    });
+    }, clock);
     engine.tick();
     // With a call timeout (as the README recommends beside start(scheduler)) the source is read
     // on the engine's call pool; inline, on the ticking thread.
     assertThat(readers).singleElement().asString().startsWith("prescaler-call-");
     List<DecisionRecord> records = ((InMemoryJournal) engine.journal()).records(web);
     assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.time()).as("decided on the clock given").isEqualTo(t0);
       // 420 rps at 50 per replica needs 9; from 2 an HPA without behavior goes to at most
       // max(2 x 2, 4) in one step
       assertThat(r.desired()).isEqualTo(4);
       assertThat(r.action()).isEqualTo(DecisionRecord.Action.OBSERVED);
     });
+    clock.advance(Duration.ofSeconds(15));
+    engine.tick();
+    assertThat(((InMemoryJournal) engine.journal()).records(web)).extracting(DecisionRecord::time)
+        .containsExactly(t0, t0.plusSeconds(15));
     engine.close();
   }
 
