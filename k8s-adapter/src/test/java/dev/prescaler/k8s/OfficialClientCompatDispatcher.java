@@ -14,13 +14,14 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Wraps fabric8's CRUD dispatcher so that the official Kubernetes client works against it (see
- * COMPONENTS.md §2.3): fills in {@code apiVersion}/{@code kind} the official client leaves out,
- * serves {@code …/{deployments|statefulsets|replicasets}/NAME/scale} as an {@code autoscaling/v1}
- * Scale backed by the parent object (GET, PATCH with the resourceVersion precondition a real server
- * applies, PUT), treats strategic merge and apply patches as JSON merge patches (right for
- * scalars and maps, not for lists with merge keys), and applies JSON merge patches itself as RFC
- * 7386 says (lists replaced whole; fabric8 appends them), with the resourceVersion precondition.
+ * Wraps fabric8's CRUD dispatcher so that the official Kubernetes client works against it (fabric8
+ * serves its own client's requests, which differ): fills in {@code apiVersion}/{@code kind} the
+ * official client leaves out, serves {@code …/{deployments|statefulsets|replicasets}/NAME/scale} as
+ * an {@code autoscaling/v1} Scale backed by the parent object (GET, PATCH with the resourceVersion
+ * precondition a real server applies, PUT), treats strategic merge and apply patches as JSON merge
+ * patches (right for scalars and maps, not for lists with merge keys), and applies JSON merge
+ * patches itself as RFC 7386 says (lists replaced whole; fabric8 appends them), with the
+ * resourceVersion precondition.
  */
 final class OfficialClientCompatDispatcher extends Dispatcher {
   private static final String MERGE = "application/merge-patch+json";
