@@ -535,16 +535,26 @@ public final class Agent implements AutoCloseable {
       serve();
       elector.ifPresent(e -> e.start(scheduler));
       long period = config.engine().syncPeriod().toMillis();
-      loop = scheduler.scheduleAtFixedRate(() -> {
-        try {
-          runOnce();
-        } catch (RuntimeException e) {
-          LOG.error("agent round failed", e);
-        }
-      }, 0, period, TimeUnit.MILLISECONDS);
+      loop = scheduler.scheduleAtFixedRate(guarded(this::runOnce), 0, period,
+          TimeUnit.MILLISECONDS);
       LOG.info("agent started: {} workloads, port {}", config.workloads().size(), port());
       return port();
     }
+  }
+
+  /**
+   * {@code round}, from which nothing escapes: what does is logged at ERROR. An error that
+   * escaped (an {@code OutOfMemoryError} when no thread can be started) would cancel every later
+   * round of {@code scheduleAtFixedRate} without a word, leaving only {@code /healthz} to notice.
+   */
+  static Runnable guarded(Runnable round) {
+    return () -> {
+      try {
+        round.run();
+      } catch (Throwable e) {
+        LOG.error("agent round failed; the next one runs as scheduled", e);
+      }
+    };
   }
 
   /**

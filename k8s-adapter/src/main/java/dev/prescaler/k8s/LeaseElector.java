@@ -288,13 +288,23 @@ public final class LeaseElector implements AutoCloseable {
       if (scheduled != null) {
         throw new IllegalStateException("lease elector " + lease() + " is already started");
       }
-      scheduled = scheduler.scheduleAtFixedRate(() -> {
-        try {
-          tryAcquireOrRenew();
-        } catch (RuntimeException e) {
-          LOG.warn("lease {}: election round failed: {}", lease(), e.toString());
-        }
-      }, 0, retryPeriod.toMillis(), TimeUnit.MILLISECONDS);
+      scheduled = scheduler.scheduleAtFixedRate(this::electionRound, 0, retryPeriod.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * One scheduled round. Nothing escapes it: an exception or error that escaped (an {@code
+   * OutOfMemoryError} when the HTTP client cannot start a thread) would cancel every later round
+   * of {@code scheduleAtFixedRate} without a word, and this replica would never lead again.
+   */
+  void electionRound() {
+    try {
+      tryAcquireOrRenew();
+    } catch (RuntimeException e) {
+      LOG.warn("lease {}: election round failed: {}", lease(), e.toString());
+    } catch (Throwable e) {
+      LOG.error("lease {}: election round failed; the next one runs as scheduled", lease(), e);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.prescaler.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
@@ -65,6 +66,21 @@ class LeaseElectorWireTest {
     assertThat(spec.get("holderIdentity").getAsString()).isEqualTo("pod-a");
     assertThat(spec.get("leaseDurationSeconds").getAsInt()).isEqualTo(15);
     assertThat(spec.get("leaseTransitions").getAsInt()).isZero();
+  }
+
+  /**
+   * Catches an error escaping a scheduled election round: {@code scheduleAtFixedRate} then
+   * cancels every later round without a word, and the replica never renews or leads again.
+   */
+  @Test
+  void anErrorInAScheduledRoundIsContained() {
+    wire.json(200, lease("pod-b", "5")).json(200, lease("pod-b", "5"));
+    LeaseElector e = LeaseElector.builder(wire.client(), "prescaler", "engine", "pod-a")
+        .clock(clock).ticker(() -> {
+          throw new OutOfMemoryError("unable to create native thread");
+        }).build();
+    assertThatCode(e::electionRound).doesNotThrowAnyException();
+    assertThat(e.isLeader()).isFalse();
   }
 
   @Test
