@@ -561,6 +561,10 @@ public final class AgentConfigParser {
     if (a.isEmpty()) {
       problems.add(path + "." + key + " must be an IP address such as 127.0.0.1, 0.0.0.0 or ::, "
           + "but was " + quote(v.get()));
+    } else if (a.get().isMulticastAddress()) { // a server cannot listen there: start would fail
+      problems.add(path + "." + key + " must be an address the server can listen on, but was "
+          + "the multicast address " + quote(v.get()));
+      return Optional.empty();
     }
     return a;
   }

@@ -259,6 +259,14 @@ class AgentConfigParserTest {
               .containsExactly("server.address must be an IP address such as 127.0.0.1, "
                   + "0.0.0.0 or ::, but was \"" + a + "\""));
     }
+    // Multicast parsed as an address, and the agent failed only at start, binding it.
+    for (String a : new String[] {"224.0.0.1", "ff02::1"}) {
+      assertThatThrownBy(() -> AgentConfigParser.parse("server:\n  address: \"" + a + "\"\n"
+          + MINIMAL, "a.yaml"))
+          .as(a).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+              .containsExactly("server.address must be an address the server can listen on, "
+                  + "but was the multicast address \"" + a + "\""));
+    }
     assertThatThrownBy(() -> AgentConfigParser.parse("server:\n  address: 8080\n" + MINIMAL,
         "a.yaml"))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
