@@ -5,7 +5,6 @@ import dev.prescaler.core.PluginCalls.Stage;
 import dev.prescaler.core.WorkloadState.MetricState;
 import dev.prescaler.core.WorkloadState.PendingFollowUp;
 import dev.prescaler.core.WorkloadState.Prediction;
-import dev.prescaler.core.WorkloadState.UncertainScale;
 import dev.prescaler.core.event.DecisionEvent;
 import dev.prescaler.core.event.FailureEvent;
 import dev.prescaler.core.event.HeldEvent;
@@ -145,6 +144,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final boolean backfill;
   private final PluginCalls calls;
   private final StartupDelayTracker startups;
+  /** Applies that FAILED but may have landed: counted alike by the tick and by restore. */
+  private final UncertainApplies uncertain = new UncertainApplies();
   /** Workloads whose release was postponed or failed, to send again (guarded by lock). */
   private final Set<WorkloadRef> releasePending = new LinkedHashSet<>();
   /** Guarded by lock: failed releases in a row, per pending workload, for the log. */
@@ -601,11 +602,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
         // As the tick does, first: an apply that failed but whose count the record shows has
         // landed, so the records after it (and the first tick) see it counted.
-        if (r.mode() != Mode.ACT) {
-          s.uncertain = null;
-        } else {
-          settleUncertain(s, r.current());
-        }
+        uncertain.observe(s, r.mode(), r.current());
         boolean applied = r.action() == Action.APPLIED;
         if (applied && r.mode() == Mode.ACT && r.desired() > r.current()) {
           s.lastScaleUp = r.time();
@@ -635,11 +632,8 @@ public final class AutoscalerEngine implements AutoCloseable {
             && s.recent.peekFirst().time().isBefore(r.time().minus(decisionMemory))) {
           s.recent.removeFirst();
         }
-        if (r.mode() == Mode.ACT && (applied || r.action() == Action.REFUSED
-            || r.action() == Action.FAILED)) {
-          s.uncertain = mayHaveLanded(r.action(), r.actionMessage())
-              ? new UncertainScale(r.current(), r.desired(), r.time()) : null;
-        }
+        uncertain.applied(s, r.mode(), r.action(), r.actionMessage(), r.current(), r.desired(),
+            r.time());
         if (r.kind() == Kind.SCALE && r.followUp().isEmpty()) {
           // Follow-ups wait in memory: one due while the engine was down, or soon after, is
           // written by the next ticks, as it would have been without the restart.
@@ -760,7 +754,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (sequence == before) {
           try {
             hold(s, now, null, Map.of(), Map.of(), Map.of(),
-                List.of("evaluation failed: " + e));
+                List.of("evaluation failed: " + e), null);
           } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError again) {
             LOG.error("{}: could not record the failed evaluation", s.spec.workload(), again);
           }
@@ -834,10 +828,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (s.lastScaleDown != null && s.lastScaleDown.isAfter(now)) {
         s.lastScaleDown = now;
       }
-      UncertainScale u = s.uncertain;
-      if (u != null && u.asked().isAfter(now)) {
-        s.uncertain = new UncertainScale(u.from(), u.to(), now); // as its past decision below
-      }
+      UncertainApplies.rewind(s, now);
       List<PastDecision> recent = new ArrayList<>(s.recent);
       s.recent.clear();
       for (PastDecision d : recent) {
@@ -1041,10 +1032,6 @@ public final class AutoscalerEngine implements AutoCloseable {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
     List<String> problems = new ArrayList<>(clockProblems);
-    s.landed = null;
-    if (spec.mode() != Mode.ACT) {
-      s.uncertain = null; // the count is no longer the engine's alone to tell (see restore too)
-    }
 
     Observation obs = null;
     // The instant the samples are checked against: after the read, which may come late in a
@@ -1081,17 +1068,18 @@ public final class AutoscalerEngine implements AutoCloseable {
             + "reported it");
       }
     }
+    // Before the policies see the last scale times and past decisions: an apply that failed
+    // but landed all the same counts for cooldowns and rate limits. The note goes in this
+    // tick's record, whatever it decides.
+    Reason landed = uncertain.observe(s, spec.mode(), replicas == null ? -1 : replicas.current());
+    if (landed != null) {
+      LOG.info("{}: {}", ref, landed.message());
+    }
     if (replicas != null) {
       // When the counts were read: a tick slowed by other workloads' calls reaches this one late,
       // and a startup measured from the tick's start would leave that time out.
       Instant observedAt = clock.instant();
       startups.trackStartup(s, replicas, observedAt.isAfter(readAt) ? observedAt : readAt);
-      // Before the policies see the last scale times and past decisions: an apply that failed
-      // but landed all the same counts for cooldowns and rate limits.
-      s.landed = settleUncertain(s, replicas.current());
-      if (s.landed != null) {
-        LOG.info("{}: {}", ref, s.landed.message());
-      }
       if (replicas.current() == 0 && spec.minReplicas() > 0) {
         // Someone scaled the workload to 0 (maintenance): the Kubernetes HPA leaves such a scale
         // alone, and so does the engine, whatever a policy or the bounds would make of it.
@@ -1146,13 +1134,13 @@ public final class AutoscalerEngine implements AutoCloseable {
       Proposal pinned = pinInsteadOfHold(s, now, replicas.current(), metricProblems);
       if (pinned != null) {
         pruneRecent(s, now); // as context() does: a long outage must not grow the past decisions
-        decide(s, now, replicas, raw, unavailable, loads, forecasts(s), pinned);
+        decide(s, now, replicas, raw, unavailable, loads, forecasts(s), pinned, landed);
         return;
       }
     }
     problems.addAll(metricProblems);
     if (!problems.isEmpty()) {
-      hold(s, now, replicas, raw, unavailable, loads, problems);
+      hold(s, now, replicas, raw, unavailable, loads, problems, landed);
       return;
     }
 
@@ -1198,7 +1186,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       problems.add(releasing + ": the HPA may be given back after a floor sent now");
     }
     if (!problems.isEmpty()) {
-      hold(s, now, replicas, raw, unavailable, loads, problems);
+      hold(s, now, replicas, raw, unavailable, loads, problems, landed);
       return;
     }
 
@@ -1211,10 +1199,11 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
     } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       failure(ref, now, "policy", e);
-      hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e));
+      hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e),
+          landed);
       return;
     }
-    decide(s, now, replicas, raw, Map.of(), loads, ctx.forecasts(), proposal);
+    decide(s, now, replicas, raw, Map.of(), loads, ctx.forecasts(), proposal, landed);
   }
 
   /**
@@ -1400,9 +1389,13 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Decides on {@code proposal}, applies it as the mode says and journals it, with {@code
+   * landed} (the note of an uncertain apply counted on this tick, or null) in its record.
+   */
   private void decide(WorkloadState s, Instant now, ReplicaStatus replicas,
       Map<String, Double> raw, Map<String, String> unavailable, Map<String, Double> loads,
-      Map<String, Forecast> forecasts, Proposal proposal) {
+      Map<String, Forecast> forecasts, Proposal proposal, Reason landed) {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
     int current = replicas.current();
@@ -1483,11 +1476,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         case FAILED -> action = Action.FAILED;
         default -> throw new IllegalStateException("unknown outcome " + outcome);
       }
-      if (mode == Mode.ACT) {
-        // The newest apply: one that failed may have landed all the same (see settleUncertain).
-        s.uncertain = mayHaveLanded(action, message)
-            ? new UncertainScale(current, desired, now) : null;
-      }
+      uncertain.applied(s, mode, action, message, current, desired, now);
       if (action != Action.APPLIED) {
         LOG.warn("{}: scale {} -> {} not applied: {}", ref, current, desired, message);
       } else {
@@ -1499,7 +1488,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     long seq = sequence++;
     DecisionRecord record = new DecisionRecord(seq, now, ref, mode, kind, current,
         replicas.ready(), raw, unavailable, loads, forecasts, proposed, desired,
-        withLanded(s, p.reasons()), p.marks(), action, message, Optional.empty());
+        UncertainApplies.withNote(landed, p.reasons()), p.marks(), action, message,
+        Optional.empty());
     if (kind == Kind.SCALE) {
       s.followUps.addLast(new PendingFollowUp(seq, now.plus(followUpAfter)));
     }
@@ -1508,71 +1498,6 @@ public final class AutoscalerEngine implements AutoCloseable {
       ScaledEvent e = new ScaledEvent(ref, now, mode, current, desired, p.reasons(), outcome);
       publish(l -> l.onScaled(e), ref);
     }
-  }
-
-  /**
-   * {@code reasons}, after the reason an uncertain apply was counted as landed on this tick, if
-   * it was; each tick's record says so once.
-   */
-  private static List<Reason> withLanded(WorkloadState s, List<Reason> reasons) {
-    Reason landed = s.landed;
-    if (landed == null) {
-      return reasons;
-    }
-    s.landed = null;
-    List<Reason> out = new ArrayList<>(reasons.size() + 1);
-    out.add(landed);
-    out.addAll(reasons);
-    return out;
-  }
-
-  /**
-   * Whether an apply journaled with {@code action} and {@code message} may have changed the count
-   * although it did not say APPLIED: every FAILED one (a timeout, an exception, an error after
-   * the write got through) but one the engine never sent for lack of a thread. One definition
-   * for the tick and for {@link #restore}.
-   */
-  private static boolean mayHaveLanded(Action action, String message) {
-    return action == Action.FAILED && !message.startsWith(Stage.APPLY.label + " not called: ");
-  }
-
-  /**
-   * Settles the workload's uncertain apply on the count observed now, live or replayed by
-   * {@link #restore}, from the same journaled facts so that both settle it alike. The count it
-   * asked for counts it as a scale made when it was asked: the last scale-up or scale-down time,
-   * and its past decision marked applied, for cooldowns and rate limits; the reason to journal
-   * is returned. Any other count than the one it started from drops it: someone else changed the
-   * count, and what became of the apply can no longer be told. The pods' startup is measured as
-   * for any raise of the count the engine sees (see {@link StartupDelayTracker}), from the first
-   * observation of the new count: when a late call landed is not known, and counted from the
-   * ask the startup delay would include the call's hang.
-   *
-   * @return the reason for this tick's record, or null when nothing was counted
-   */
-  private static Reason settleUncertain(WorkloadState s, int current) {
-    UncertainScale u = s.uncertain;
-    if (u == null || current < 0 || current == u.from()) {
-      return null;
-    }
-    s.uncertain = null;
-    if (current != u.to()) {
-      return null;
-    }
-    if (u.to() > u.from()) {
-      s.lastScaleUp = u.asked();
-    } else {
-      s.lastScaleDown = u.asked();
-    }
-    List<PastDecision> recent = new ArrayList<>(s.recent);
-    s.recent.clear();
-    for (PastDecision d : recent) {
-      boolean asked = !d.applied() && d.time().equals(u.asked()) && d.current() == u.from()
-          && d.desired() == u.to();
-      s.recent.addLast(asked
-          ? new PastDecision(d.time(), d.current(), d.desired(), true, d.marks()) : d);
-    }
-    return new Reason("landed", u.from(), u.to(), "the change to " + u.to() + " asked at "
-        + u.asked() + " (its outcome unknown) has landed: counted as a scale at " + u.asked());
   }
 
   private Map<String, Forecast> forecasts(WorkloadState s) {
@@ -1585,8 +1510,13 @@ public final class AutoscalerEngine implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Holds the workload at its count for {@code problems} and journals it, with {@code landed}
+   * (the note of an uncertain apply counted on this tick, or null) in its record.
+   */
   private void hold(WorkloadState s, Instant now, ReplicaStatus replicas, Map<String, Double> raw,
-      Map<String, String> unavailable, Map<String, Double> loads, List<String> problems) {
+      Map<String, String> unavailable, Map<String, Double> loads, List<String> problems,
+      Reason landed) {
     WorkloadRef ref = s.spec.workload();
     int current = replicas == null ? -1 : replicas.current();
     int ready = replicas == null ? -1 : replicas.ready();
@@ -1594,7 +1524,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     for (String p : problems) {
       reasons.add(new Reason("hold", current, current, p));
     }
-    reasons = withLanded(s, reasons);
+    reasons = UncertainApplies.withNote(landed, reasons);
     LOG.debug("{}: held at {}: {}", ref, current, problems);
     pruneRecent(s, now);
     if (current >= 0) {

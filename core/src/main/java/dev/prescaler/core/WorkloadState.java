@@ -35,11 +35,9 @@ final class WorkloadState {
   /**
    * The latest apply in ACT mode, when it FAILED: it may all the same have landed (a call that
    * timed out, a write that got through before an error). Null once a newer apply was asked, or
-   * an observed count told what became of it.
+   * an observed count told what became of it. See {@link UncertainApplies}.
    */
-  UncertainScale uncertain;
-  /** Within a tick: the uncertain apply that tick counted as landed, for its record's reasons. */
-  Reason landed;
+  UncertainApplies.Pending uncertain;
   // Startup measurement: the count we wait to see ready, and since when.
   int pendingReadyTarget = -1;
   Instant pendingSince;
@@ -131,9 +129,6 @@ final class WorkloadState {
 
   /** A forecast value awaiting the actual load of its step. */
   record Prediction(Instant stepStart, double point, double lower, double upper, double naive) {}
-
-  /** An apply of {@code from -> to} asked at {@code asked} whose outcome is unknown. */
-  record UncertainScale(int from, int to, Instant asked) {}
 
   /** A decision whose outcome is to be recorded later. */
   record PendingFollowUp(long sequence, Instant due) {}
