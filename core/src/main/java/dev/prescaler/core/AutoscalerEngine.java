@@ -602,7 +602,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
         // As the tick does, first: an apply that failed but whose count the record shows has
         // landed, so the records after it (and the first tick) see it counted.
-        uncertain.observe(s, r.mode(), r.current());
+        uncertain.observe(s, r.time(), r.mode(), r.current());
         boolean applied = r.action() == Action.APPLIED;
         if (applied && r.mode() == Mode.ACT && r.desired() > r.current()) {
           s.lastScaleUp = r.time();
@@ -701,10 +701,12 @@ public final class AutoscalerEngine implements AutoCloseable {
    *
    * <p>An apply in ACT mode that FAILED (timed out, threw, or answered FAILED, maybe after its
    * write got through) may have landed. Until a newer apply of that workload, a later tick that
-   * observes the count it asked for counts it as a scale made when it was asked: the last
-   * scale-up or scale-down time and its past decision (applied) are what cooldowns and rate
-   * limits see, and that tick's record gives the reason first ({@code landed: 2 -> 5 (the change
-   * to 5 asked at ... (its outcome unknown) has landed: counted as a scale at ...)}). An observed
+   * observes the count it asked for counts it as a scale made on that tick, not when it was
+   * asked (a call that hung for minutes must not end a cooldown the moment it lands): the last
+   * scale-up or scale-down time and an applied past decision of the change at that tick are what
+   * cooldowns and rate limits see, and that tick's record gives the reason first ({@code landed:
+   * 2 -> 5 (the change to 5 asked at ... (its outcome unknown) has landed: counted as a scale at
+   * ...)}). See {@link UncertainApplies} for why rate limits see it then too. An observed
    * count other than the one it started from, or a mode other than ACT, drops it: what became of
    * it can no longer be told. Records already written are not changed.
    *
@@ -1071,7 +1073,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     // Before the policies see the last scale times and past decisions: an apply that failed
     // but landed all the same counts for cooldowns and rate limits. The note goes in this
     // tick's record, whatever it decides.
-    Reason landed = uncertain.observe(s, spec.mode(), replicas == null ? -1 : replicas.current());
+    Reason landed = uncertain.observe(s, now, spec.mode(),
+        replicas == null ? -1 : replicas.current());
     if (landed != null) {
       LOG.info("{}: {}", ref, landed.message());
     }

@@ -5,6 +5,7 @@ import dev.prescaler.core.journal.DecisionRecord.Action;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How the engine counts an apply whose outcome is unknown: one in ACT mode that FAILED (timed
@@ -13,14 +14,29 @@ import java.util.List;
  * what it sees and restore with what the records say, so that they count such an apply alike.
  *
  * <p>Each workload keeps at most one such apply ({@link WorkloadState#uncertain}), its latest.
- * The first tick that observes the count it asked for counts it as a scale made when it was
- * asked: the last scale time, and its past decision marked applied, for cooldowns and rate
- * limits; that tick's record gives the reason first. A newer apply replaces it; an observed count
- * other than the one it started from (someone else scaled), or a tick in another mode, drops it.
+ * The first tick that observes the count it asked for counts it as a scale made on that tick:
+ * the last scale time, and an applied past decision of the change at that tick, for cooldowns
+ * and rate limits; that tick's record gives the reason first. A newer apply replaces it; an
+ * observed count other than the one it started from (someone else scaled), or a tick in another
+ * mode, drops it.
  *
  * <p>Not thread-safe: guarded by the engine's lock, as the workload states are.
  */
 final class UncertainApplies {
+  /*
+   * When the change counts. A late call lands at a time nobody knows, between the ask and the
+   * first tick that sees the new count. Counted from the ask, an apply that hung for six minutes
+   * would end a five-minute cooldown the moment it lands, and the next tick could scale again at
+   * once; so it counts from the tick that saw it, live (that tick's time) and in restore (that
+   * record's time), which therefore agree. The HPA rate limits see it at the same instant: the
+   * past decision of the ask stays unapplied (its marks, the recommendations a stabilization
+   * window reads, stay at their time), and a past decision of the change, applied and without
+   * marks, is added at the tick that saw it. A rate-limit period then starts from the count
+   * before the change, as it would have had the apply answered on that tick; dated from the ask,
+   * a period shorter than the hang would have let the next step go at full rate on top of a
+   * change that had only just happened. Both err the same way: late by at most one sync period
+   * when the call landed quickly, which only ever slows the next scale, never hastens it.
+   */
 
   /** An apply of {@code from -> to} asked at {@code asked} whose outcome is unknown. */
   record Pending(int from, int to, Instant asked) {}
@@ -30,7 +46,7 @@ final class UncertainApplies {
    * {@code mode}, live or replayed from a record: settles its uncertain apply, if it has one, and
    * returns the reason to give first in the record, or null when nothing was counted.
    */
-  Reason observe(WorkloadState s, Mode mode, int current) {
+  Reason observe(WorkloadState s, Instant at, Mode mode, int current) {
     Pending p = s.uncertain;
     if (p == null) {
       return null;
@@ -46,21 +62,15 @@ final class UncertainApplies {
     if (current != p.to()) {
       return null; // someone else changed the count: what became of the apply cannot be told
     }
+    // Counted on this tick, not when it was asked (see the notes above).
     if (p.to() > p.from()) {
-      s.lastScaleUp = p.asked();
+      s.lastScaleUp = at;
     } else {
-      s.lastScaleDown = p.asked();
+      s.lastScaleDown = at;
     }
-    List<PastDecision> recent = new ArrayList<>(s.recent);
-    s.recent.clear();
-    for (PastDecision d : recent) {
-      boolean asked = !d.applied() && d.time().equals(p.asked()) && d.current() == p.from()
-          && d.desired() == p.to();
-      s.recent.addLast(asked
-          ? new PastDecision(d.time(), d.current(), d.desired(), true, d.marks()) : d);
-    }
+    s.recent.addLast(new PastDecision(at, p.from(), p.to(), true, Map.of()));
     return new Reason("landed", p.from(), p.to(), "the change to " + p.to() + " asked at "
-        + p.asked() + " (its outcome unknown) has landed: counted as a scale at " + p.asked());
+        + p.asked() + " (its outcome unknown) has landed: counted as a scale at " + at);
   }
 
   /**

@@ -172,9 +172,10 @@ class AutoscalerEngineJournalTest {
   /**
    * Catches a scale that happened and was never counted, live or after a restart: an executor
    * answers FAILED after its write got through (a proxy's 500 after the API server took the
-   * patch). The next tick sees the count it asked for and counts it as a scale at T0; an engine
-   * restored from the journal before that tick, or after it, counts it alike, so its records and
-   * what its policies see (last scale-up, past decisions) are the uninterrupted engine's.
+   * patch). The next tick sees the count it asked for and counts it as a scale made then, at
+   * T0 + 15 s; an engine restored from the journal before that tick, or after it, counts it
+   * alike, so its records and what its policies see (last scale-up, past decisions) are the
+   * uninterrupted engine's. Also catches a restore dating it otherwise than the live tick.
    */
   @Test
   void aFailedApplyThatLandedIsCountedAliveAndAfterARestoreAlike() {
@@ -191,12 +192,14 @@ class AutoscalerEngineJournalTest {
     }
     List<DecisionRecord> all = journal.records(WEB);
     assertThat(all.get(0).action()).isEqualTo(Action.FAILED);
-    assertThat(all.get(1).reasons()).first().isEqualTo(new Reason("landed", 2, 5, "the change "
-        + "to 5 asked at " + T0 + " (its outcome unknown) has landed: counted as a scale at "
-        + T0));
+    Instant sawIt = T0.plus(SYNC);
+    assertThat(all.get(1).reasons()).first().extracting(Reason::step, Reason::message)
+        .containsExactly("landed", "the change to 5 asked at " + T0 + " (its outcome unknown) "
+            + "has landed: counted as a scale at " + sawIt);
     for (String view : seen.subList(1, 3)) {
-      assertThat(view).contains(" up Optional[" + T0 + "] down Optional.empty ")
-          .contains("PastDecision[time=" + T0 + ", current=2, desired=5, applied=true");
+      assertThat(view).contains(" up Optional[" + sawIt + "] down Optional.empty ")
+          .contains("PastDecision[time=" + T0 + ", current=2, desired=5, applied=false")
+          .contains("PastDecision[time=" + sawIt + ", current=2, desired=5, applied=true");
     }
 
     for (int restartAt = 1; restartAt <= 2; restartAt++) {
