@@ -145,7 +145,7 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final PluginCalls calls;
   private final StartupDelayTracker startups;
   /** Applies that FAILED but may have landed: counted alike by the tick and by restore. */
-  private final UncertainApplies uncertain = new UncertainApplies();
+  private final UncertainApplies uncertain;
   /** Workloads whose release was postponed or failed, to send again (guarded by lock). */
   private final Set<WorkloadRef> releasePending = new LinkedHashSet<>();
   /** Guarded by lock: failed releases in a row, per pending workload, for the log. */
@@ -190,6 +190,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     this.backfill = b.backfill;
     this.calls = new PluginCalls(b.clock, b.callTimeout, b.callThreads);
     this.startups = new StartupDelayTracker(b.syncPeriod);
+    this.uncertain = new UncertainApplies(b.callTimeout, b.maxMetricAge, b.syncPeriod);
     for (WorkloadSpec spec : b.workloads.values()) {
       register(spec);
     }
@@ -588,7 +589,8 @@ public final class AutoscalerEngine implements AutoCloseable {
    * rule over the records (their modes, counts and outcomes), without rewriting any: the last
    * scale times and past decisions it gives back count such an apply as the uninterrupted engine
    * did, and one still unsettled at the restart is settled by the next ticks as it would have
-   * been.
+   * been, or dropped when it was not seen in time (a call still running at the last record is
+   * taken to have ended with the old process, after that record).
    */
   public void restore(Iterable<DecisionRecord> records) {
     synchronized (lock) {
@@ -602,7 +604,8 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
         // As the tick does, first: an apply that failed but whose count the record shows has
         // landed, so the records after it (and the first tick) see it counted.
-        uncertain.observe(s, r.time(), r.mode(), r.current());
+        uncertain.observe(s, r.time(), r.mode(),
+            UncertainApplies.saysApplyRunning(r.actionMessage()), r.current());
         boolean applied = r.action() == Action.APPLIED;
         if (applied && r.mode() == Mode.ACT && r.desired() > r.current()) {
           s.lastScaleUp = r.time();
@@ -653,6 +656,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       Instant oldest = now.minus(followUpAfter);
       for (WorkloadState s : states.values()) {
         s.followUps.removeIf(f -> f.due().isBefore(oldest));
+        UncertainApplies.restored(s, lastTick);
       }
     }
   }
@@ -707,8 +711,11 @@ public final class AutoscalerEngine implements AutoCloseable {
    * cooldowns and rate limits see, and that tick's record gives the reason first ({@code landed:
    * 2 -> 5 (the change to 5 asked at ... (its outcome unknown) has landed: counted as a scale at
    * ...)}). See {@link UncertainApplies} for why rate limits see it then too. An observed
-   * count other than the one it started from, or a mode other than ACT, drops it: what became of
-   * it can no longer be told. Records already written are not changed.
+   * count other than the one it started from, or a tick in another mode, drops it: what became
+   * of it can no longer be told. So does time: one not seen within callTimeout (a minute without
+   * one) + maxMetricAge + one sync period after its call returned is dropped, as a change to its
+   * count after then (an operator's, hours later) is not its doing. Records already written are
+   * not changed.
    *
    * @throws IllegalStateException when the engine is closed ("engine is closed"), or when called
    *     from within a tick, by a listener or a plug-in run on the ticking thread ("tick() called
@@ -1074,7 +1081,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     // but landed all the same counts for cooldowns and rate limits. The note goes in this
     // tick's record, whatever it decides.
     Reason landed = uncertain.observe(s, now, spec.mode(),
-        replicas == null ? -1 : replicas.current());
+        calls.stillRunning(ref, Stage.APPLY) != null, replicas == null ? -1 : replicas.current());
     if (landed != null) {
       LOG.info("{}: {}", ref, landed.message());
     }
@@ -1451,8 +1458,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         failure(ref, now, "executor", e);
         // FAILED with "may have been applied", as the ScaleOutcome contract asks: the call may
         // still land. The workload is held until it returns (see evaluate).
-        outcome = ScaleOutcome.failed(e.getMessage() + ": the change may have been applied; "
-            + "the workload is held while the call runs");
+        outcome = ScaleOutcome.failed(UncertainApplies.timedOut(e.getMessage()));
       } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         // Thrown after the request may have been sent: FAILED, never a silent hold.
         failure(ref, now, "executor", e);

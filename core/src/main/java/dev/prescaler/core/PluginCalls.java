@@ -108,7 +108,7 @@ final class PluginCalls {
 
     /** Why a call of {@code stage} is not made while this one runs. */
     String stillRunning(Stage stage) {
-      return "previous " + stage.label + " call still running since " + since;
+      return stillRunningPrefix(stage) + " since " + since;
     }
 
     /** Whether the body may start on {@code t}: not when the engine already gave up. */
@@ -259,6 +259,14 @@ final class PluginCalls {
   private void free(CallKey key, InFlight slot) {
     running.remove(key, slot);
     slot.finished.complete(null);
+  }
+
+  /**
+   * How the reason to hold while a call of {@code stage} runs begins ({@code "previous executor
+   * call still running"}): journaled, it tells a restore that the call was still running.
+   */
+  static String stillRunningPrefix(Stage stage) {
+    return "previous " + stage.label + " call still running";
   }
 
   /** The reason to hold while a call of {@code workload} and {@code stage} runs, or null. */

@@ -2,6 +2,7 @@ package dev.prescaler.core;
 
 import dev.prescaler.core.PluginCalls.Stage;
 import dev.prescaler.core.journal.DecisionRecord.Action;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,9 @@ import java.util.Map;
  * the last scale time, and an applied past decision of the change at that tick, for cooldowns
  * and rate limits; that tick's record gives the reason first. A newer apply replaces it; an
  * observed count other than the one it started from (someone else scaled), or a tick in another
- * mode, drops it.
+ * mode, drops it. So does time: it is dropped once {@link #settleWithin} has passed since its call
+ * returned without its count being seen, as a change to that count after then (an operator's
+ * hours later) is not its doing.
  *
  * <p>Not thread-safe: guarded by the engine's lock, as the workload states are.
  */
@@ -36,23 +39,71 @@ final class UncertainApplies {
    * a period shorter than the hang would have let the next step go at full rate on top of a
    * change that had only just happened. Both err the same way: late by at most one sync period
    * when the call landed quickly, which only ever slows the next scale, never hastens it.
+   *
+   * How long it may land. After its call returned, a write that got through shows in the count
+   * the source reports within about maxMetricAge (an older sample is stale and holds), plus a
+   * sync period for the tick that reads it. When the call returned is known to a tick, not to
+   * the records: an apply that answered returned within callTimeout of its tick (the record's
+   * time), so callTimeout is added and the wait runs from the record's time, live and in
+   * restore alike; without a call timeout the call ran inline, and a fixed minute stands in for
+   * the API server's lag after an error answer. An apply that timed out may run for long after
+   * (a plug-in ignoring the interrupt): its wait starts at the first tick that finds its call
+   * returned; restore reads that from the records, which hold with "previous executor call still
+   * running" while it runs (when another reason to hold came first, the record does not say so,
+   * and the restored engine's wait starts sooner), and the records end with the old process,
+   * whose calls ended with it.
    */
+  /** Without a call timeout: how long after its tick an answered apply may still land. */
+  static final Duration NO_CALL_TIMEOUT_SLACK = Duration.ofMinutes(1);
+  /** The end of a timed-out apply's message: its call runs on, and the workload is held. */
+  private static final String STILL_RUNS =
+      "the change may have been applied; the workload is held while the call runs";
 
-  /** An apply of {@code from -> to} asked at {@code asked} whose outcome is unknown. */
-  record Pending(int from, int to, Instant asked) {}
+  /** How long after its call returned an uncertain apply may still land and be counted. */
+  private final Duration settleWithin;
+
+  /**
+   * With the engine's call timeout (zero: inline calls), maxMetricAge and sync period: an
+   * uncertain apply is dropped once callTimeout (or {@link #NO_CALL_TIMEOUT_SLACK}) +
+   * maxMetricAge + one sync period have passed since its call returned.
+   */
+  UncertainApplies(Duration callTimeout, Duration maxMetricAge, Duration syncPeriod) {
+    this.settleWithin = (callTimeout.isZero() ? NO_CALL_TIMEOUT_SLACK : callTimeout)
+        .plus(maxMetricAge).plus(syncPeriod);
+  }
+
+  /**
+   * An apply of {@code from -> to} asked at {@code asked} whose outcome is unknown; {@code
+   * returned}: when its call was known to have returned, null while it may still run.
+   */
+  record Pending(int from, int to, Instant asked, Instant returned) {}
+
+  /** The FAILED message of an apply that timed out with {@code timeout}: its call runs on. */
+  static String timedOut(String timeout) {
+    return timeout + ": " + STILL_RUNS;
+  }
 
   /**
    * The count of {@code s} observed at {@code at} ({@code current}, -1 when unknown), in
-   * {@code mode}, live or replayed from a record: settles its uncertain apply, if it has one, and
-   * returns the reason to give first in the record, or null when nothing was counted.
+   * {@code mode}, with its apply call still running or not, live or replayed from a record:
+   * settles its uncertain apply, if it has one, and returns the reason to give first in the
+   * record, or null when nothing was counted.
    */
-  Reason observe(WorkloadState s, Instant at, Mode mode, int current) {
+  Reason observe(WorkloadState s, Instant at, Mode mode, boolean applyRunning, int current) {
     Pending p = s.uncertain;
     if (p == null) {
       return null;
     }
     if (mode != Mode.ACT) {
       s.uncertain = null; // the count is no longer the engine's alone to tell
+      return null;
+    }
+    if (p.returned() == null && !applyRunning) {
+      p = new Pending(p.from(), p.to(), p.asked(), at);
+      s.uncertain = p;
+    }
+    if (p.returned() != null && at.isAfter(p.returned().plus(settleWithin))) {
+      s.uncertain = null; // not seen in time: a change to its count now is someone else's
       return null;
     }
     if (current < 0 || current == p.from()) {
@@ -84,14 +135,40 @@ final class UncertainApplies {
         && action != Action.FAILED)) {
       return;
     }
-    s.uncertain = mayHaveLanded(action, message) ? new Pending(from, to, at) : null;
+    s.uncertain = !mayHaveLanded(action, message) ? null
+        : new Pending(from, to, at, message.endsWith(STILL_RUNS) ? null : at);
   }
 
-  /** Moves the uncertain apply of {@code s} asked after {@code now} to {@code now} (rewind). */
+  /**
+   * After {@link AutoscalerEngine#restore}, whose last record is of {@code lastTick}: an
+   * uncertain apply whose call the records show still running ended with the old process, which
+   * stopped after that tick.
+   */
+  static void restored(WorkloadState s, Instant lastTick) {
+    Pending p = s.uncertain;
+    if (p != null && p.returned() == null) {
+      s.uncertain = new Pending(p.from(), p.to(), p.asked(), lastTick);
+    }
+  }
+
+  /**
+   * Whether a record's {@code actionMessage} says that an apply of its workload was still
+   * running: the reason to hold for it, which restore reads as the tick read its call.
+   */
+  static boolean saysApplyRunning(String actionMessage) {
+    return actionMessage.contains(PluginCalls.stillRunningPrefix(Stage.APPLY));
+  }
+
+  /**
+   * Moves what the uncertain apply of {@code s} stamped after {@code now} to {@code now}, as a
+   * rewind does with its past decision.
+   */
   static void rewind(WorkloadState s, Instant now) {
     Pending p = s.uncertain;
-    if (p != null && p.asked().isAfter(now)) {
-      s.uncertain = new Pending(p.from(), p.to(), now); // as its past decision
+    if (p != null) {
+      Instant returned = p.returned() != null && p.returned().isAfter(now) ? now : p.returned();
+      s.uncertain = new Pending(p.from(), p.to(), p.asked().isAfter(now) ? now : p.asked(),
+          returned);
     }
   }
 

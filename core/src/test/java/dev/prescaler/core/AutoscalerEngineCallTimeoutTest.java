@@ -560,6 +560,61 @@ class AutoscalerEngineCallTimeoutTest {
   }
 
   /**
+   * Catches a restore that dropped what the live engine counted: an apply that timed out, hung
+   * six minutes (every record meanwhile held, "previous executor call still running") and then
+   * landed is counted live, as its wait for the count starts when its call returns; restored from
+   * the records before the landing, the engine must read from them that the call still ran, or it
+   * starts that wait at the first record after the ask and drops the apply before it lands.
+   */
+  @Test
+  void aTimedOutApplyLandingAfterALongHangIsCountedAliveAndAfterARestoreAlike()
+      throws Exception {
+    int[] replicas = {2};
+    MetricSource source = (spec, now) -> Observation.of(now,
+        ReplicaStatus.of(replicas[0], replicas[0]), MetricReading.of("rps", 500, now));
+    List<DecisionContext> seen = new CopyOnWriteArrayList<>();
+    DecisionPolicy probe = (ctx, p) -> {
+      seen.add(ctx);
+      return CAPACITY.apply(ctx, p);
+    };
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    AutoscalerEngine engine = build(engine(clock, source, probe, executor, journal)
+        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+    engine.tick(); // 2 -> 5 times out
+    for (Instant t : List.of(T0.plus(SYNC), T0.plus(Duration.ofMinutes(6)))) {
+      clock.set(t);
+      engine.tick(); // held while it runs
+      assertThat(held(last(journal, WEB))).startsWith("held: previous executor call still running");
+    }
+    List<DecisionRecord> beforeLanding = journal.records(WEB);
+
+    executor.blockApply.set(false);
+    gate.open.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+    replicas[0] = 5;
+    clock.advance(SYNC);
+    Instant sawIt = clock.instant(); // 10:06:15
+    engine.tick();
+    DecisionRecord live = last(journal, WEB);
+    assertThat(live.reasons()).extracting(Reason::step).contains("landed");
+    DecisionContext liveView = seen.get(seen.size() - 1);
+    assertThat(liveView.lastScaleUp()).contains(sawIt);
+
+    seen.clear();
+    InMemoryJournal after = new InMemoryJournal();
+    AutoscalerEngine restarted = build(engine(new TestClock(sawIt), source, probe,
+        new GatedExecutor(gate), after).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+    restarted.restore(beforeLanding);
+    restarted.tick();
+    assertThat(after.records(WEB)).singleElement()
+        .satisfies(r -> assertThat(r.reasons()).isEqualTo(live.reasons()));
+    DecisionContext restoredView = seen.get(0);
+    assertThat(restoredView.lastScaleUp()).isEqualTo(liveView.lastScaleUp());
+    assertThat(restoredView.recent()).isEqualTo(liveView.recent());
+  }
+
+  /**
    * Catches a process out of native threads stopping every workload: the call pool's execute
    * threw "OutOfMemoryError: unable to create native thread", which no catch of the tick
    * contained, so the tick ended there (and a scheduled engine's every later tick with it). Now

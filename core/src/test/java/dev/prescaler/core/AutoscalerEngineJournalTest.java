@@ -221,6 +221,51 @@ class AutoscalerEngineJournalTest {
     }
   }
 
+  /**
+   * Catches an uncertain apply kept for good: 2 -> 5 answered FAILED ("503") at 10:00 and
+   * nothing landed; the load fell and the engine kept 2. At 12:00 an operator scaled to 5, and the
+   * engine journaled "landed: ... counted as a scale" and counted a scale-up of its own, live and
+   * after a restore alike. It is now dropped once it was not seen within callTimeout (a minute
+   * without one) + maxMetricAge + one sync period after its call returned.
+   */
+  @Test
+  void aFailedApplyNotSeenInTimeIsDroppedAliveAndAfterARestore() {
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    List<String> seen = new ArrayList<>();
+    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    live.tick(); // 10:00: 2 -> 5 FAILED, and nothing landed
+    source.value(WEB, "rps", 150);
+    clock.advance(SYNC);
+    live.tick(); // 10:00:15: keeps 2
+    List<DecisionRecord> before = journal.records(WEB);
+    assertThat(before).extracting(DecisionRecord::action)
+        .containsExactly(Action.FAILED, Action.NONE);
+
+    Instant noon = T0.plus(Duration.ofHours(2));
+    source.replicas(WEB, 5, 5).value(WEB, "rps", 500); // an operator scaled to 5
+    clock.set(noon);
+    live.tick();
+    DecisionRecord r = journal.records(WEB).get(2);
+    assertThat(r.kind()).isEqualTo(Kind.KEEP);
+    assertThat(r.reasons()).extracting(Reason::step).doesNotContain("landed");
+    String view = seen.get(seen.size() - 1);
+    assertThat(view).startsWith(noon + " up Optional.empty down Optional.empty ")
+        .doesNotContain("applied=true");
+
+    for (int restartAt = 1; restartAt <= 2; restartAt++) {
+      List<String> seenAfter = new ArrayList<>();
+      InMemoryJournal after = new InMemoryJournal();
+      AutoscalerEngine restarted = engine(new TestClock(noon), source, noting(seenAfter),
+          executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+      restarted.restore(before.subList(0, restartAt));
+      restarted.tick();
+      assertThat(after.records(WEB)).singleElement().as("restored from %s records", restartAt)
+          .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
+      assertThat(seenAfter).as("restored from %s records", restartAt).containsExactly(view);
+    }
+  }
+
   // Catches follow-ups kept in memory only: a scale made shortly before a restart never got its
   // follow-up, as restore() did not rebuild the pending ones from the journal.
   @Test
