@@ -704,7 +704,8 @@ public final class AutoscalerEngine implements AutoCloseable {
    * sample, scale and decision times, follow-up due times) and evaluates as usual.
    *
    * <p>An apply in ACT mode that FAILED (timed out, threw, or answered FAILED, maybe after its
-   * write got through) may have landed. Until a newer apply of that workload, a later tick that
+   * write got through) may have landed. Until a newer apply of that workload is sent (one
+   * REFUSED, or never sent for lack of a thread, changes nothing of it), a later tick that
    * observes the count it asked for counts it as a scale made on that tick, not when it was
    * asked (a call that hung for minutes must not end a cooldown the moment it lands): the last
    * scale-up or scale-down time and an applied past decision of the change at that tick are what
@@ -1627,7 +1628,8 @@ public final class AutoscalerEngine implements AutoCloseable {
 
     /**
      * For tests: makes the call pool's threads instead of the engine's daemon threads, e.g. a
-     * factory that fails as a process out of native threads does.
+     * factory that fails as a process out of native threads does. It is asked for a thread on
+     * every call (none is kept idle), so a test can tell which call it fails.
      */
     Builder callThreadFactory(ThreadFactory callThreads) {
       this.callThreads = Objects.requireNonNull(callThreads, "callThreads");

@@ -62,14 +62,18 @@ final class PluginCalls {
 
   /**
    * Calls timed out after {@code callTimeout}, on threads made by {@code threads} (null: daemon
-   * threads named {@code prescaler-call-N}); inline, without a pool, when it is zero.
+   * threads named {@code prescaler-call-N}); inline, without a pool, when it is zero. A test's
+   * {@code threads} makes the thread of every call: none is kept idle for the next, so that the
+   * test knows which call a factory that fails fails (an idle thread taken or not would depend
+   * on how fast the previous call's thread got back to the pool).
    */
   PluginCalls(Clock clock, Duration callTimeout, ThreadFactory threads) {
     this.clock = clock;
     this.callTimeout = callTimeout;
+    long keepAlive = threads != null ? 0 : CALL_THREAD_KEEP_ALIVE.toSeconds();
     // No queue, a thread per call in flight: bounded by the call slots (see the notes above).
     this.callPool = callTimeout.isZero() ? null : new ThreadPoolExecutor(0, Integer.MAX_VALUE,
-        CALL_THREAD_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS, new SynchronousQueue<>(),
+        keepAlive, TimeUnit.SECONDS, new SynchronousQueue<>(),
         threads != null ? threads : r -> {
           Thread t = new Thread(r, "prescaler-call-" + CALL_THREADS.incrementAndGet());
           t.setDaemon(true);

@@ -17,11 +17,12 @@ import java.util.Map;
  * <p>Each workload keeps at most one such apply ({@link WorkloadState#uncertain}), its latest.
  * The first tick that observes the count it asked for counts it as a scale made on that tick:
  * the last scale time, and an applied past decision of the change at that tick, for cooldowns
- * and rate limits; that tick's record gives the reason first. A newer apply replaces it; an
- * observed count other than the one it started from (someone else scaled), or a tick in another
- * mode, drops it. So does time: it is dropped once {@link #settleWithin} has passed since its call
- * returned without its count being seen, as a change to that count after then (an operator's
- * hours later) is not its doing.
+ * and rate limits; that tick's record gives the reason first. A newer apply that FAILED after
+ * it was sent replaces it, and one APPLIED ends it; one REFUSED, or never sent, leaves it as it
+ * was. An observed count other than the one it started from (someone else scaled), or a tick in
+ * another mode, drops it. So does time: it is dropped once {@link #settleWithin} has passed since
+ * its call returned without its count being seen, as a change to that count after then (an
+ * operator's, hours later) is not its doing.
  *
  * <p>Not thread-safe: guarded by the engine's lock, as the workload states are.
  */
@@ -126,17 +127,21 @@ final class UncertainApplies {
 
   /**
    * An apply of {@code s} from {@code from} to {@code to} at {@code at} in {@code mode}, with its
-   * journaled {@code action} and {@code message}: one that FAILED after it was sent becomes the
-   * uncertain apply. Records that called no executor, or not in ACT mode, change nothing.
+   * journaled {@code action} and {@code message}. One that FAILED after it was sent becomes the
+   * uncertain apply, and one APPLIED ends the one before. One that changed nothing leaves the
+   * one before as it was: REFUSED, or never sent (no thread to run it); an earlier apply may
+   * still land. Records that called no executor, or not in ACT mode, change nothing either.
    */
   void applied(WorkloadState s, Mode mode, Action action, String message, int from, int to,
       Instant at) {
-    if (mode != Mode.ACT || (action != Action.APPLIED && action != Action.REFUSED
-        && action != Action.FAILED)) {
+    if (mode != Mode.ACT) {
       return;
     }
-    s.uncertain = !mayHaveLanded(action, message) ? null
-        : new Pending(from, to, at, message.endsWith(STILL_RUNS) ? null : at);
+    if (action == Action.APPLIED) {
+      s.uncertain = null;
+    } else if (action == Action.FAILED && !notSent(message)) {
+      s.uncertain = new Pending(from, to, at, message.endsWith(STILL_RUNS) ? null : at);
+    }
   }
 
   /**
@@ -184,11 +189,11 @@ final class UncertainApplies {
   }
 
   /**
-   * Whether an apply journaled with {@code action} and {@code message} may have changed the count
-   * although it did not say APPLIED: every FAILED one (a timeout, an exception, an error after
-   * the write got through) but one the engine never sent for lack of a thread.
+   * Whether a FAILED apply journaled with {@code message} was never sent: the executor was not
+   * called (no thread to run it, or, which the tick rules out, its previous call still running).
    */
-  private static boolean mayHaveLanded(Action action, String message) {
-    return action == Action.FAILED && !message.startsWith(Stage.APPLY.label + " not called: ");
+  private static boolean notSent(String message) {
+    return message.startsWith(Stage.APPLY.label + " not called: ")
+        || message.startsWith(PluginCalls.stillRunningPrefix(Stage.APPLY));
   }
 }

@@ -647,4 +647,61 @@ class AutoscalerEngineCallTimeoutTest {
     engine.tick();
     assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
   }
+
+  /**
+   * Catches an apply never sent dropping an earlier one that may still land, and covers the apply
+   * for which no thread could be started: 2 -> 5 timed out; on the next tick the retry found no
+   * thread, was journaled FAILED "executor not called: no thread to run it" (nothing sent), and
+   * forgot the first, so when the first landed it was never counted as a scale.
+   */
+  @Test
+  void anApplyWithNoThreadIsNotSentAndLeavesTheEarlierOneToLand() throws Exception {
+    int[] replicas = {2};
+    MetricSource source = (spec, now) -> Observation.of(now,
+        ReplicaStatus.of(replicas[0], replicas[0]), MetricReading.of("rps", 500, now));
+    List<DecisionContext> seen = new CopyOnWriteArrayList<>();
+    DecisionPolicy probe = (ctx, p) -> {
+      seen.add(ctx);
+      return CAPACITY.apply(ctx, p);
+    };
+    // Every call asks for a thread (none is kept idle): source, apply, source, then the apply of
+    // the second tick, which gets none.
+    AtomicInteger made = new AtomicInteger();
+    ThreadFactory threads = r -> {
+      if (made.incrementAndGet() == 4) {
+        throw new OutOfMemoryError("unable to create native thread: possibly out of memory or "
+            + "process/resource limits reached");
+      }
+      Thread t = new Thread(r, "test-call");
+      t.setDaemon(true);
+      return t;
+    };
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    AutoscalerEngine engine = build(engine(clock, source, probe, executor, journal)
+        .callTimeout(TIMEOUT).callThreadFactory(threads).workload(spec(WEB, 1, 10, Mode.ACT)));
+    engine.tick(); // 2 -> 5 times out
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
+    executor.blockApply.set(false);
+    gate.open.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS); // returned; not seen landed yet
+
+    clock.advance(SYNC);
+    engine.tick();
+    DecisionRecord notSent = last(journal, WEB);
+    assertThat(notSent.action()).isEqualTo(Action.FAILED);
+    assertThat(notSent.actionMessage()).isEqualTo("executor not called: no thread to run it: "
+        + "java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or "
+        + "process/resource limits reached");
+    assertThat(executor.requests).hasSize(1);
+    assertThat(made).hasValue(4);
+
+    replicas[0] = 5; // the first apply landed
+    clock.advance(SYNC);
+    Instant sawIt = clock.instant();
+    engine.tick();
+    assertThat(last(journal, WEB).reasons()).first().extracting(Reason::step)
+        .isEqualTo("landed");
+    assertThat(seen.get(seen.size() - 1).lastScaleUp()).contains(sawIt);
+  }
 }

@@ -266,6 +266,47 @@ class AutoscalerEngineJournalTest {
     }
   }
 
+  /**
+   * Catches a refused apply dropping an earlier one that may still land: 2 -> 5 answered FAILED
+   * (a gateway timeout, the write on its way); the retry was REFUSED (429), which changed nothing,
+   * but forgot the first, so when the first landed it was never counted, live or after a restore.
+   */
+  @Test
+  void aRefusedApplyLeavesTheEarlierFailedOneToLand() {
+    int[] applies = {0};
+    executor.answer = r -> ++applies[0] == 1
+        ? ScaleOutcome.failed("504 Gateway Timeout")
+        : ScaleOutcome.refused("429 Too Many Requests");
+    List<String> seen = new ArrayList<>();
+    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    live.tick(); // 10:00: 2 -> 5 FAILED
+    clock.advance(SYNC);
+    live.tick(); // 10:00:15: 2 -> 5 REFUSED
+    List<DecisionRecord> before = journal.records(WEB);
+    assertThat(before).extracting(DecisionRecord::action)
+        .containsExactly(Action.FAILED, Action.REFUSED);
+
+    source.replicas(WEB, 5, 5); // the first landed
+    clock.advance(SYNC);
+    Instant sawIt = clock.instant();
+    live.tick();
+    DecisionRecord r = journal.records(WEB).get(2);
+    assertThat(r.reasons()).first().extracting(Reason::step).isEqualTo("landed");
+    String view = seen.get(seen.size() - 1);
+    assertThat(view).startsWith(sawIt + " up Optional[" + sawIt + "] ");
+
+    InMemoryJournal after = new InMemoryJournal();
+    List<String> seenAfter = new ArrayList<>();
+    AutoscalerEngine restarted = engine(new TestClock(sawIt), source, noting(seenAfter),
+        executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    restarted.restore(before);
+    restarted.tick();
+    assertThat(after.records(WEB)).singleElement()
+        .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
+    assertThat(seenAfter).containsExactly(view);
+  }
+
   // Catches follow-ups kept in memory only: a scale made shortly before a restart never got its
   // follow-up, as restore() did not rebuild the pending ones from the journal.
   @Test
