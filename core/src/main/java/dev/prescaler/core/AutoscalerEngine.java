@@ -709,11 +709,12 @@ public final class AutoscalerEngine implements AutoCloseable {
    * observes the count it asked for counts it as a scale made on that tick, not when it was
    * asked (a call that hung for minutes must not end a cooldown the moment it lands): the last
    * scale-up or scale-down time and an applied past decision of the change at that tick are what
-   * cooldowns and rate limits see, and that tick's record gives the reason first ({@code landed:
-   * 2 -> 5 (the change to 5 asked at ... (its outcome unknown) has landed: counted as a scale at
-   * ...)}). See {@link UncertainApplies} for why rate limits see it then too. An observed
-   * count other than the one it started from, or a tick in another mode, drops it: what became
-   * of it can no longer be told. So does time: one not seen within callTimeout (a minute without
+   * cooldowns and rate limits see, and that tick's record gives the reason first, as a step that
+   * kept the count so that the reasons still chain from it ({@code landed: kept 5 (the change 2
+   * -> 5 asked at ... (its outcome unknown) has landed: counted as a scale at ...)}). See {@link
+   * UncertainApplies} for why rate limits see it then too. An observed count other than the one
+   * it started from, or a tick in another mode, drops it: what became of it can no longer be
+   * told. So does time: one not seen within callTimeout (a minute without
    * one) + maxMetricAge + one sync period after its call returned is dropped, as a change to its
    * count after then (an operator's, hours later) is not its doing. Records already written are
    * not changed.

@@ -17,12 +17,14 @@ import java.util.Map;
  * <p>Each workload keeps at most one such apply ({@link WorkloadState#uncertain}), its latest.
  * The first tick that observes the count it asked for counts it as a scale made on that tick:
  * the last scale time, and an applied past decision of the change at that tick, for cooldowns
- * and rate limits; that tick's record gives the reason first. A newer apply that FAILED after
- * it was sent replaces it, and one APPLIED ends it; one REFUSED, or never sent, leaves it as it
- * was. An observed count other than the one it started from (someone else scaled), or a tick in
- * another mode, drops it. So does time: it is dropped once {@link #settleWithin} has passed since
- * its call returned without its count being seen, as a change to that count after then (an
- * operator's, hours later) is not its doing.
+ * and rate limits; that tick's record gives the reason first, as a step that kept the count it
+ * found ({@code landed: kept 5 (the change 2 -> 5 asked at ... (its outcome unknown) has landed:
+ * counted as a scale at ...)}), so that its reasons still chain from it. A newer apply that
+ * FAILED after it was sent replaces it, and one APPLIED ends it; one REFUSED, or never sent,
+ * leaves it as it was. An observed count other than the one it started from (someone else
+ * scaled), or a tick in another mode, drops it. So does time: it is dropped once {@link
+ * #settleWithin} has passed since its call returned without its count being seen, as a change to
+ * that count after then (an operator's, hours later) is not its doing.
  *
  * <p>Not thread-safe: guarded by the engine's lock, as the workload states are.
  */
@@ -121,8 +123,12 @@ final class UncertainApplies {
       s.lastScaleDown = at;
     }
     s.recent.addLast(new PastDecision(at, p.from(), p.to(), true, Map.of()));
-    return new Reason("landed", p.from(), p.to(), "the change to " + p.to() + " asked at "
-        + p.asked() + " (its outcome unknown) has landed: counted as a scale at " + at);
+    // A note of this tick that kept the count it found, so that the record's reasons still
+    // chain from its current count (the policies' steps follow from there), and a reader taking
+    // the last step that changed the count (the agent's decisions metric) never takes this one.
+    return new Reason("landed", current, current, "the change " + p.from() + " -> " + p.to()
+        + " asked at " + p.asked() + " (its outcome unknown) has landed: counted as a scale at "
+        + at);
   }
 
   /**

@@ -546,7 +546,7 @@ class AutoscalerEngineCallTimeoutTest {
     DecisionRecord r = last(journal, WEB);
     assertThat(r.kind()).isEqualTo(Kind.KEEP);
     assertThat(r.reasons()).first().extracting(Reason::step, Reason::message).containsExactly(
-        "landed", "the change to 5 asked at " + T0 + " (its outcome unknown) has landed: "
+        "landed", "the change 2 -> 5 asked at " + T0 + " (its outcome unknown) has landed: "
             + "counted as a scale at " + sawIt);
     DecisionContext ctx = seen.get(seen.size() - 1);
     assertThat(ctx.now()).isEqualTo(sawIt);

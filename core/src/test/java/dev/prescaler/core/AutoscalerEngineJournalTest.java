@@ -194,7 +194,7 @@ class AutoscalerEngineJournalTest {
     assertThat(all.get(0).action()).isEqualTo(Action.FAILED);
     Instant sawIt = T0.plus(SYNC);
     assertThat(all.get(1).reasons()).first().extracting(Reason::step, Reason::message)
-        .containsExactly("landed", "the change to 5 asked at " + T0 + " (its outcome unknown) "
+        .containsExactly("landed", "the change 2 -> 5 asked at " + T0 + " (its outcome unknown) "
             + "has landed: counted as a scale at " + sawIt);
     for (String view : seen.subList(1, 3)) {
       assertThat(view).contains(" up Optional[" + sawIt + "] down Optional.empty ")
@@ -305,6 +305,64 @@ class AutoscalerEngineJournalTest {
     assertThat(after.records(WEB)).singleElement()
         .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
     assertThat(seenAfter).containsExactly(view);
+  }
+
+  /**
+   * The step of the last reason that changed the count, as the agent labels a record in its
+   * decisions metric ("none" when no step did).
+   */
+  private static String lastChange(DecisionRecord r) {
+    String step = "none";
+    for (Reason reason : r.reasons()) {
+      if (reason.from() != reason.to()) {
+        step = reason.step();
+      }
+    }
+    return step;
+  }
+
+  /**
+   * Catches the landed note breaking a record's reasons: it was a step 2 -> 5 put before the
+   * policy's, so a record 5 -> 9 had reasons [2 -> 5, 5 -> 9] that no longer chained from its
+   * current count, and a KEEP on the tick that saw a landing was labelled reason "landed" by the
+   * agent, which takes the last step that changed the count. The note is now a step that kept the
+   * count it found.
+   */
+  @Test
+  void theLandedNoteKeepsTheReasonsChainingFromTheCurrentCount() {
+    executor.answer = r -> {
+      if (r.to() == 5) {
+        source.replicas(r.workload(), 5, 5);
+        return ScaleOutcome.failed("500 Internal Server Error from the proxy, after the write");
+      }
+      return ScaleOutcome.applied(r.to(), "set to " + r.to());
+    };
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).workload(spec(API, 1, 20, Mode.ACT)).build();
+    source.set(API, 2, 2, "rps", 500);
+    engine.tick(); // 10:00: WEB and API 2 -> 5 FAILED, both landed
+    source.value(WEB, "rps", 900);
+    clock.advance(SYNC);
+    engine.tick(); // 10:00:15: WEB 5 -> 9, API keeps 5
+
+    Map<String, DecisionRecord> seen = Map.of("scale", journal.records(WEB).get(1),
+        "keep", journal.records(API).get(1));
+    assertThat(seen.get("scale").kind()).isEqualTo(Kind.SCALE);
+    assertThat(seen.get("keep").kind()).isEqualTo(Kind.KEEP);
+    seen.forEach((name, r) -> {
+      assertThat(r.reasons()).as(name).first().isEqualTo(new Reason("landed", 5, 5, "the "
+          + "change 2 -> 5 asked at " + T0 + " (its outcome unknown) has landed: counted as a "
+          + "scale at " + T0.plus(SYNC)));
+      int count = r.current();
+      for (Reason reason : r.reasons()) {
+        assertThat(reason.from()).as("%s: %s chains from %s", name, reason, count)
+            .isEqualTo(count);
+        count = reason.to();
+      }
+      assertThat(count).as(name).isEqualTo(r.proposed());
+    });
+    assertThat(lastChange(seen.get("scale"))).isEqualTo("capacity");
+    assertThat(lastChange(seen.get("keep"))).isEqualTo("none");
   }
 
   // Catches follow-ups kept in memory only: a scale made shortly before a restart never got its
