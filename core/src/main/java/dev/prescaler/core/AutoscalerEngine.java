@@ -126,6 +126,11 @@ public final class AutoscalerEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AutoscalerEngine.class);
   /** A release failing on every tick is logged at WARN on its first failure and every 20th. */
   private static final int RELEASE_WARN_EVERY = 20;
+  /**
+   * A scheduled tick failing on every run is logged at ERROR, with its stack trace, on its first
+   * failure and every 20th; a forecaster failing on every tick at WARN likewise.
+   */
+  private static final int FAILURE_LOG_EVERY = 20;
 
   private final Clock clock;
   private final MetricSource source;
@@ -163,7 +168,16 @@ public final class AutoscalerEngine implements AutoCloseable {
   /** The tick that found the clock more than maxMetricAge behind lastTick, if the last did. */
   private Instant farBehindSince;
   private ScheduledFuture<?> scheduled;
-  private boolean closed;
+  /**
+   * Written under lock; volatile so that a scheduled tick that failed can tell, without waiting
+   * for the lock, whether the engine was closed meanwhile.
+   */
+  private volatile boolean closed;
+  /**
+   * Scheduled ticks in a row that failed, for the log. Touched only by the scheduled task, whose
+   * runs scheduleAtFixedRate serializes (each happens-before the next).
+   */
+  private int scheduledFailures;
   /**
    * Whether a tick runs (guarded by lock): the lock is re-entrant, so without it a listener or an
    * inline plug-in calling tick() would run a second tick within the first.
@@ -858,7 +872,9 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   /**
    * Ticks every sync period on {@code scheduler} until {@link #close()}. A failing tick is logged
-   * at ERROR and the next one runs, whatever it threw, an {@code Error} too.
+   * at ERROR and the next one runs, whatever it threw, an {@code Error} too. Ticks failing run
+   * after run are logged at ERROR on the first failure and every 20th (DEBUG in between), and
+   * at INFO when a tick runs again.
    *
    * @throws IllegalStateException when already started or closed
    */
@@ -878,15 +894,31 @@ public final class AutoscalerEngine implements AutoCloseable {
   private void scheduledTick() {
     try {
       tick();
-    } catch (IllegalStateException closedMeanwhile) {
-      LOG.debug("tick skipped: {}", closedMeanwhile.getMessage());
     } catch (Throwable t) {
+      if (closed && t instanceof IllegalStateException) {
+        // close() came between this run's start and its tick: nothing failed.
+        LOG.debug("tick skipped: {}", t.getMessage());
+        return;
+      }
       // Anything escaping would cancel every later run of scheduleAtFixedRate, without a word:
       // the executor keeps it in a future nobody reads. So an Error is logged, not rethrown, a
       // VirtualMachineError too: rethrown, it would reach no handler and only stop autoscaling
       // for good, while the next tick may well run (memory freed, threads ended). A JVM that is
       // really broken is for its supervisor (-XX:+ExitOnOutOfMemoryError, a liveness probe).
-      LOG.error("tick failed; the next one runs as scheduled", t);
+      // One that fails on every run is logged now and then, not with a stack trace per tick.
+      int failed = ++scheduledFailures;
+      if (failed == 1) {
+        LOG.error("tick failed; the next one runs as scheduled", t);
+      } else if (failed % FAILURE_LOG_EVERY == 0) {
+        LOG.error("tick failed ({} in a row); the next one runs as scheduled", failed, t);
+      } else {
+        LOG.debug("tick failed ({} in a row): {}", failed, t.toString());
+      }
+      return;
+    }
+    if (scheduledFailures > 0) {
+      LOG.info("tick ran, after {} failed in a row", scheduledFailures);
+      scheduledFailures = 0;
     }
   }
 

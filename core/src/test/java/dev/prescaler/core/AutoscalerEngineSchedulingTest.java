@@ -10,6 +10,11 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -127,5 +132,82 @@ class AutoscalerEngineSchedulingTest {
     scheduler.task.run();
     assertThat(journal.records()).singleElement().satisfies(r -> assertThat(r.kind())
         .isEqualTo(dev.prescaler.core.journal.DecisionRecord.Kind.SCALE));
+  }
+
+  /** The lines {@code log} wrote at ERROR, without their stack traces. */
+  private static List<String> errors(String log) {
+    return log.lines().filter(l -> l.contains(" ERROR ")).toList();
+  }
+
+  /**
+   * Catches a persistent Error flooding the log: every scheduled tick logged its full stack trace
+   * at ERROR, 240 an hour for an engine out of memory. It is logged at ERROR on the first failure
+   * and every 20th, with the count, and at INFO once a tick runs again.
+   */
+  @Test
+  void aTickFailingOnEveryRunIsLoggedAtErrorOnItsFirstFailureAndEvery20th() {
+    source.custom(WEB, (s, now) -> {
+      throw new OutOfMemoryError("Java heap space");
+    });
+    engine.start(scheduler);
+    String log = Fixtures.stderrOf(() -> {
+      for (int i = 0; i < 40; i++) {
+        assertThatCode(scheduler.task::run).doesNotThrowAnyException();
+        clock.advance(Fixtures.SYNC);
+      }
+      source.custom.remove(WEB);
+      scheduler.task.run();
+    });
+    String logger = "[main] ERROR dev.prescaler.core.AutoscalerEngine - ";
+    assertThat(errors(log)).containsExactly(
+        logger + "tick failed; the next one runs as scheduled",
+        logger + "tick failed (20 in a row); the next one runs as scheduled",
+        logger + "tick failed (40 in a row); the next one runs as scheduled");
+    assertThat(log).contains("INFO dev.prescaler.core.AutoscalerEngine - tick ran, after 40 "
+        + "failed in a row");
+    assertThat(journal.records()).singleElement();
+  }
+
+  /**
+   * Catches an IllegalStateException escaping a tick logged at DEBUG, so not at all by default:
+   * every one was taken for the engine closed meanwhile (a clock whose time source failed, say).
+   * Only one thrown once the engine is closed is now.
+   */
+  @Test
+  void anIllegalStateExceptionEscapingATickIsAnErrorUnlessTheEngineIsClosed() {
+    boolean[] failing = {true};
+    Clock failingClock = new Clock() {
+      @Override
+      public Instant instant() {
+        if (failing[0]) {
+          throw new IllegalStateException("time source not synchronized");
+        }
+        return clock.instant();
+      }
+
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+    };
+    AutoscalerEngine e = engine(clock, source, CAPACITY, new RecordingExecutor(), journal)
+        .clock(failingClock).workload(spec(WEB, 1, 10, Mode.ACT)).build();
+    e.start(scheduler);
+    String log = Fixtures.stderrOf(() -> assertThatCode(scheduler.task::run)
+        .doesNotThrowAnyException());
+    assertThat(errors(log)).containsExactly("[main] ERROR dev.prescaler.core.AutoscalerEngine - "
+        + "tick failed; the next one runs as scheduled");
+    assertThat(log).contains("java.lang.IllegalStateException: time source not synchronized");
+
+    failing[0] = false;
+    e.close();
+    log = Fixtures.stderrOf(() -> assertThatCode(scheduler.task::run)
+        .doesNotThrowAnyException());
+    assertThat(errors(log)).isEmpty();
   }
 }
