@@ -50,11 +50,18 @@ final class PluginCalls {
   private static final AtomicInteger CALL_THREADS = new AtomicInteger();
   /** How long an idle call thread is kept for the next call. */
   private static final Duration CALL_THREAD_KEEP_ALIVE = Duration.ofSeconds(60);
+  /**
+   * Calls of one workload and stage not made for want of a thread, tick after tick, are logged
+   * at WARN on the first and every 20th.
+   */
+  private static final int NO_THREAD_WARN_EVERY = 20;
 
   private final Clock clock;
   private final Duration callTimeout;
   private final ThreadPoolExecutor callPool;
   private final Map<CallKey, InFlight> running = new ConcurrentHashMap<>();
+  /** Calls in a row not made for want of a thread, per workload and stage, for the log. */
+  private final Map<CallKey, Integer> noThreadInARow = new ConcurrentHashMap<>();
   /** The thread running the engine's close(), while it does; written under the engine's lock. */
   private volatile Thread closer;
   /** Guarded by the engine's lock: an interrupt that came while close() waited for a release. */
@@ -171,12 +178,19 @@ final class PluginCalls {
       if (callPool.isShutdown()) {
         throw new IllegalStateException(stage.label + " not called: the engine is closed", e);
       }
-      throw noThread(workload, stage, e); // the thread factory made no thread
+      throw noThread(key, e); // the thread factory made no thread
     } catch (RuntimeException | Error e) {
       // "OutOfMemoryError: unable to create native thread", or a factory that threw: nothing
       // was started, so this one call is not made. The slot must not stay taken.
       free(key, slot);
-      throw noThread(workload, stage, e);
+      throw noThread(key, e);
+    }
+    if (!noThreadInARow.isEmpty()) {
+      Integer failed = noThreadInARow.remove(key);
+      if (failed != null) {
+        LOG.info("{}: {} called, after {} not called for want of a thread", workload,
+            stage.label, failed);
+      }
     }
     try {
       return await(result);
@@ -254,9 +268,21 @@ final class PluginCalls {
     }
   }
 
-  private static CallNotMadeException noThread(WorkloadRef workload, Stage stage, Throwable e) {
-    String message = stage.label + " not called: no thread to run it: " + e;
-    LOG.warn("{}: {}", workload, message);
+  /**
+   * The exception for a call of {@code key} for which no thread could be started, logged: at
+   * WARN on the first in a row and every 20th, at DEBUG in between (a process out of threads
+   * fails every call of every workload on every tick, and each holds its workload, saying why).
+   */
+  private CallNotMadeException noThread(CallKey key, Throwable e) {
+    String message = key.stage().label + " not called: no thread to run it: " + e;
+    int failed = noThreadInARow.merge(key, 1, Integer::sum);
+    if (failed == 1) {
+      LOG.warn("{}: {}", key.workload(), message);
+    } else if (failed % NO_THREAD_WARN_EVERY == 0) {
+      LOG.warn("{}: {} ({} in a row)", key.workload(), message, failed);
+    } else {
+      LOG.debug("{}: {} ({} in a row)", key.workload(), message, failed);
+    }
     return new CallNotMadeException(message);
   }
 

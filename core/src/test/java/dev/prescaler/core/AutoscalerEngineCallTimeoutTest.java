@@ -704,4 +704,43 @@ class AutoscalerEngineCallTimeoutTest {
         .isEqualTo("landed");
     assertThat(seen.get(seen.size() - 1).lastScaleUp()).contains(sawIt);
   }
+
+  /**
+   * Catches a process out of threads flooding the log: every call not made for want of a thread
+   * logged a WARN, one per workload, stage and tick. They are logged at WARN on the first in a row
+   * and every 20th, with the count, and at INFO once a call of that workload and stage is made.
+   */
+  @Test
+  void callsWithNoThreadTickAfterTickWarnOnTheFirstAndEvery20th() {
+    AtomicBoolean noThread = new AtomicBoolean(true);
+    ThreadFactory threads = r -> {
+      if (noThread.get()) {
+        throw new OutOfMemoryError("unable to create native thread");
+      }
+      Thread t = new Thread(r, "test-call");
+      t.setDaemon(true);
+      return t;
+    };
+    MetricSource source = (spec, now) -> observation(now);
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, new GatedExecutor(gate),
+        journal).callTimeout(TIMEOUT).callThreadFactory(threads)
+        .workload(spec(WEB, 1, 10, Mode.ACT)));
+
+    String log = Fixtures.stderrOf(() -> {
+      for (int i = 0; i < 40; i++) {
+        engine.tick();
+        clock.advance(SYNC);
+      }
+      noThread.set(false);
+      engine.tick();
+    });
+    String warn = "WARN dev.prescaler.core.AutoscalerEngine - shop/web: metric source not called: "
+        + "no thread to run it: java.lang.OutOfMemoryError: unable to create native thread";
+    assertThat(log.lines().filter(l -> l.contains(" WARN ")).toList()).containsExactly(
+        "[main] " + warn, "[main] " + warn + " (20 in a row)", "[main] " + warn + " (40 in a row)");
+    assertThat(log).contains("INFO dev.prescaler.core.AutoscalerEngine - shop/web: metric source "
+        + "called, after 40 not called for want of a thread");
+    assertThat(journal.records(WEB)).hasSize(41);
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
+  }
 }
