@@ -1205,12 +1205,19 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (ms.forecaster != null && hasData(ms.history)) {
           try {
             refreshForecast(s, ms, lead);
+            if (ms.forecastFailures > 0) {
+              LOG.info("{}: forecaster {} answered on {}, after {} failures in a row", ref,
+                  ms.forecaster.name(), m.name(), ms.forecastFailures);
+              ms.forecastFailures = 0;
+            }
           } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             // The last good forecast is dropped: kept, the next ticks of this step would decide
             // on it, and every later tick on an ever older one while the forecaster fails. Its
             // predictions waiting to be scored stay: they were made when it still answered.
+            // Asked again on every tick, it is logged now and then; each held tick still
+            // publishes its FailureEvent, as it writes its record.
             ms.forecast = null;
-            failure(ref, now, "forecaster", e);
+            failure(ref, now, "forecaster", e, ++ms.forecastFailures);
             problems.add("forecaster " + ms.forecaster.name() + " failed on " + m.name() + ": "
                 + e);
           }
@@ -1612,7 +1619,22 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   private void failure(WorkloadRef ref, Instant now, String stage, Throwable e) {
-    LOG.warn("{}: {} failed, holding: {}", ref, stage, e.toString());
+    failure(ref, now, stage, e, 1);
+  }
+
+  /**
+   * Logs and publishes a plug-in failure that holds the workload, the {@code inARow}th of that
+   * plug-in in a row: logged at WARN on the first and every 20th, at DEBUG in between (a
+   * forecaster is asked again on every tick while it fails); published every time.
+   */
+  private void failure(WorkloadRef ref, Instant now, String stage, Throwable e, int inARow) {
+    if (inARow == 1) {
+      LOG.warn("{}: {} failed, holding: {}", ref, stage, e.toString());
+    } else if (inARow % FAILURE_LOG_EVERY == 0) {
+      LOG.warn("{}: {} failed ({} in a row), holding: {}", ref, stage, inARow, e.toString());
+    } else {
+      LOG.debug("{}: {} failed ({} in a row), holding: {}", ref, stage, inARow, e.toString());
+    }
     if (!listeners.isEmpty()) {
       FailureEvent event = new FailureEvent(ref, now, stage, e);
       publish(l -> l.onFailure(event), ref);

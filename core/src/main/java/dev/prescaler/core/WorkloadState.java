@@ -88,6 +88,8 @@ final class WorkloadState {
     final LoadHistory history;
     final Forecaster forecaster;
     Forecast forecast;
+    /** Times in a row the forecaster failed (asked on every tick meanwhile), for the log. */
+    int forecastFailures;
     Instant lastSampleTime;
     // Accuracy: predictions waiting for their outcome, keyed by target step start.
     final ArrayDeque<Prediction> pending = new ArrayDeque<>();

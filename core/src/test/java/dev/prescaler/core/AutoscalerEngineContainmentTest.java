@@ -455,4 +455,38 @@ class AutoscalerEngineContainmentTest {
         + T0.plus(Duration.ofMinutes(1)) + ", more than one historyStep (PT1M) before the "
         + "history's end " + T0.plus(Duration.ofMinutes(3)));
   }
+
+  /**
+   * Catches a failing forecaster flooding the log: asked again on every tick, it logged a WARN on
+   * every tick. It is logged at WARN on the first failure in a row and every 20th, with the
+   * count, and at INFO once it answers; each held tick still publishes its FailureEvent.
+   */
+  @Test
+  void aForecasterFailingTickAfterTickWarnsOnTheFirstFailureAndEvery20th() {
+    boolean[] failing = {false};
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
+        .historyStep(Duration.ofMinutes(1)).forecaster(flaky(failing)).listener(listener)
+        .workload(spec(API, 1, 20, Mode.OBSERVE_ONLY)).build();
+    for (int i = 0; i < 8; i++) { // to 10:01:45: a forecast from 10:01:00 on
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    failing[0] = true;
+    String log = Fixtures.stderrOf(() -> {
+      for (int i = 0; i < 40; i++) {
+        engine.tick();
+        clock.advance(SYNC);
+      }
+      failing[0] = false;
+      engine.tick();
+    });
+    String warn = "[main] WARN dev.prescaler.core.AutoscalerEngine - shop/api: forecaster failed";
+    String why = ", holding: java.lang.IllegalStateException: model diverged";
+    assertThat(log.lines().filter(l -> l.contains(" WARN ")).toList()).containsExactly(
+        warn + why, warn + " (20 in a row)" + why, warn + " (40 in a row)" + why);
+    assertThat(log).contains("INFO dev.prescaler.core.AutoscalerEngine - shop/api: forecaster "
+        + "flaky answered on rps, after 40 failures in a row");
+    assertThat(listener.of(FailureEvent.class)).hasSize(40);
+    assertThat(last(journal, API).kind()).isEqualTo(Kind.SCALE);
+  }
 }
