@@ -326,22 +326,43 @@ public final class CsvTraceReader implements AutoCloseable {
 
   /**
    * The text of a field or line for a message: at most 60 characters, quotes escaped, and every
-   * control character written as {@code \xNN}, so that a binary file prints no raw bytes to the
-   * terminal.
+   * character a terminal would not print as itself escaped ({@link #escapeUnprintable}), so that
+   * a binary file prints no raw bytes to the terminal.
    */
   private static String clip(String s) {
-    String t = s.length() > 60 ? s.substring(0, 60) + "..." : s;
-    StringBuilder b = new StringBuilder(t.length() + 8);
-    for (int i = 0; i < t.length(); i++) {
-      char c = t.charAt(i);
-      if (c == '"') {
-        b.append("\\\"");
-      } else if (Character.isISOControl(c)) {
-        b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+    int end = s.length() > 60 && Character.isHighSurrogate(s.charAt(59)) ? 59 : 60;
+    String t = s.length() > 60 ? s.substring(0, end) + "..." : s;
+    return escapeUnprintable(t).replace("\"", "\\\"");
+  }
+
+  /**
+   * {@code s} with every character a terminal would not print as itself escaped: control
+   * characters, format characters ({@link Character#FORMAT}, such as U+202E RIGHT-TO-LEFT
+   * OVERRIDE, which would turn the rest of the line around, or U+00AD), line and paragraph
+   * separators (U+2028, U+2029) and unpaired surrogates. One below U+0100 is written
+   * {@code \xNN} ({@code \x1b}, {@code \x00}, {@code \xad}); one above is written
+   * <code>&#92;uNNNN</code> (U+202E as <code>&#92;u202e</code>), and one above U+FFFF as its two
+   * UTF-16 units so. Everything else, backslashes and quotes included, is left as it is. The one
+   * escaper of the messages that quote a user's input: these of the trace's lines, and
+   * {@code prescaler simulate}'s.
+   */
+  public static String escapeUnprintable(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 8);
+    s.codePoints().forEach(c -> {
+      int type = Character.getType(c);
+      if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
+          || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+        if (c < 0x100) {
+          b.append(String.format(Locale.ROOT, "\\x%02x", c));
+        } else {
+          for (char u : Character.toChars(c)) {
+            b.append(String.format(Locale.ROOT, "\\u%04x", (int) u));
+          }
+        }
       } else {
-        b.append(c);
+        b.appendCodePoint(c);
       }
-    }
+    });
     return b.toString();
   }
 

@@ -202,6 +202,26 @@ class CsvTraceReaderTest {
         ":1: value must be a number, but was \"\\x1b[31mred\\x07\"");
   }
 
+  /**
+   * Catches format and separator characters printed raw where only control characters were
+   * escaped: U+202E (right-to-left override) turned the rest of forecast-eval's line around.
+   */
+  @Test
+  void formatAndSeparatorCharactersInAnErrorAreEscaped() throws IOException {
+    assertBad("60,1\u202e2\u2028\u00ad3\n",
+        ":1: value must be a number, but was \"1\\u202e2\\u2028\\xad3\"");
+  }
+
+  /** The escaper shared with simulate: what it escapes, and how. */
+  @Test
+  void escapeUnprintableEscapesWhatATerminalWouldNotPrintAsItself() {
+    assertThat(CsvTraceReader.escapeUnprintable("a\u202eb\tc\u0085d\u2029e\uDB40\uDC01f"))
+        .isEqualTo("a\\u202eb\\x09c\\x85d\\u2029e\\udb40\\udc01f");
+    assertThat(CsvTraceReader.escapeUnprintable("\uD800x")).isEqualTo("\\ud800x");
+    assertThat(CsvTraceReader.escapeUnprintable("température \"q\" \\ 名 \uD83D\uDE00"))
+        .isEqualTo("température \"q\" \\ 名 \uD83D\uDE00");
+  }
+
   @Test
   void aValueOfManyDigitsAndABadCharacterIsRejectedPromptly() {
     // Catches the number pattern backtracking: quadratic in the digits, minutes for this line.

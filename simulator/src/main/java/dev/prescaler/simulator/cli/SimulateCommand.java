@@ -2,6 +2,7 @@ package dev.prescaler.simulator.cli;
 
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.forecast.trace.TraceException;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
@@ -188,24 +189,13 @@ public final class SimulateCommand {
   }
 
   /**
-   * {@code s} on one line, every character a terminal would not print as itself escaped ({@code
-   * \x1b}, {@code \u202e}): a message quotes a line of the user's file, which may be binary.
+   * {@code s} on one line, every character a terminal would not print as itself escaped as the
+   * trace reader escapes it ({@link CsvTraceReader#escapeUnprintable}): a message quotes a line of
+   * the user's file, which may be binary.
    */
   static String oneLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder(s.length());
-    s.replace("\n- ", "; ").replace('\n', ' ').codePoints().forEach(c -> {
-      int type = Character.getType(c);
-      if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
-          || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
-        b.append(String.format(Locale.ROOT, c < 0x100 ? "\\x%02x" : "\\u%04x", c));
-      } else {
-        b.appendCodePoint(c);
-      }
-    });
-    return b.toString();
+    return s == null ? ""
+        : CsvTraceReader.escapeUnprintable(s.replace("\n- ", "; ").replace('\n', ' '));
   }
 
   /** The {@code --help} text. */

@@ -85,6 +85,26 @@ class SimulateCommandTest {
     }
   }
 
+  /**
+   * Catches one bad line escaped two ways: simulate escaped U+202E (right-to-left override), and
+   * forecast-eval printed it raw, turning the rest of the terminal line around.
+   */
+  @Test
+  void aFormatCharacterIsEscapedAlikeBySimulateAndForecastEval() throws IOException {
+    Path f = dir.resolve("rlo.csv");
+    Files.writeString(f, "60,1\n120,2\u202e1\u2029\u00ad\n");
+    Result sim = run("--trace", f.toString());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = ForecastEvalCommand.run(new String[] {"--trace", f.toString()},
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(f + ":2: value must be a number, "
+        + "but was \"2\\u202e1\\u2029\\xad\"\n");
+    assertThat(sim.code()).isEqualTo(2);
+    assertThat(sim.err()).isEqualTo("simulate: " + err.toString(StandardCharsets.UTF_8));
+  }
+
   /** Catches an all-zero trace named by its file name alone, where other errors give the path. */
   @Test
   void allZeroTraceGivesExitCode2NamingThePathAsGiven() throws IOException {
