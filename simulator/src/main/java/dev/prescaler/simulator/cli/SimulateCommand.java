@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +41,8 @@ import java.util.Map;
  * </pre>
  *
  * <p>Without {@code --trace} it runs the bundled NASA-HTTP July 1995 trace. Each option is given
- * at most once, a flag takes no value, and the output files are checked before the run. Exit
+ * at most once, a flag takes no value, and the output files are checked before the run; {@code
+ * --help} (or {@code -h}) anywhere prints the help and nothing else, whatever the rest. Exit
  * codes: 0 done; 2 bad arguments or bad trace (one line on stderr naming the problem); 1 a run
  * failed or stdout could not be written.
  */
@@ -83,16 +85,18 @@ public final class SimulateCommand {
   /** Runs the command over the policies of {@code registry} (tests add their own). */
   static int run(String[] args, PrintStream out, PrintStream err, Clock wallClock,
       PolicyRegistry registry) {
+    // The help wins wherever it is asked for: "--report missing/r.html --help" printed the
+    // report's problem, as the options are checked before the help was looked at.
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      out.print(help(registry));
+      return 0;
+    }
     Options o;
     try {
       o = Options.parse(args);
     } catch (IllegalArgumentException e) {
       err.println("simulate: " + oneLine(e.getMessage()));
       return 2;
-    }
-    if (o.help) {
-      out.print(help(registry));
-      return 0;
     }
     SimulationConfig config;
     Simulator simulator;
@@ -240,7 +244,7 @@ public final class SimulateCommand {
           --report FILE.html        also write a self-contained HTML report
           --series FILE.csv         also write every step: demand, ready and desired replicas
                                     per policy (at its main target)
-          --help                    this text
+          --help                    this text, whatever else is given
         Durations: 90 (seconds), 90s, 1.5m, 1h, 500ms or ISO-8601 (PT2M).
         Each option at most once; output files are checked before the run.
         Exit codes: 0 done, 1 a run failed or stdout could not be written, 2 bad arguments
@@ -288,7 +292,6 @@ public final class SimulateCommand {
     String format = "table";
     String report;
     String series;
-    boolean help;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -311,10 +314,8 @@ public final class SimulateCommand {
           }
           if (name.equals("--no-sweep")) {
             o.config.sweep(false);
-          } else {
-            o.help = true;
           }
-          continue;
+          continue; // --help given alone was answered before the options were parsed
         }
         if (!name.startsWith("--")) {
           throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");

@@ -229,6 +229,25 @@ class SimulateCommandTest {
     assertThat(r.out()).contains("--peak-replicas N", "[120s]", "oracle-100", "static-peak");
   }
 
+  /**
+   * Catches an option's problem printed instead of the help asked for: {@code --report
+   * missing/r.html --help} gave exit code 2 and the report's directory error.
+   */
+  @Test
+  void helpWinsWhereverItIsGiven() {
+    String help = run("--help").out();
+    String missing = dir.resolve("missing/r.html").toString();
+    for (String[] args : List.of(new String[] {"--report", missing, "--help"},
+        new String[] {"--series", missing, "-h"}, new String[] {"--startup", "1", "--startup",
+            "2", "--help"}, new String[] {"--bogus", "--help"}, new String[] {"--help", "x"},
+        new String[] {"--startup", "PT0.0009S", "--format", "xml", "-h"})) {
+      Result r = run(args);
+      assertThat(r.code()).as(String.join(" ", args)).isZero();
+      assertThat(r.out()).isEqualTo(help);
+      assertThat(r.err()).isEmpty();
+    }
+  }
+
   @Test
   void jsonIsByteIdenticalAcrossRunsAndHasTheIssueSchema() {
     String[] args = {"--trace", resource("nab-aws-iio-us-east-1-i-a2eb1cd9-networkin.csv"),
