@@ -351,8 +351,10 @@ public final class SimulateCommand {
     }
 
     /**
-     * {@code value}, checked before the run, which may take minutes: a file that can be
-     * written, in an existing directory.
+     * {@code value}, checked before the run, which may take minutes: not a directory; a file that
+     * exists must be writable ({@code /dev/stdout}, {@code /dev/null}, or one in a directory the
+     * user cannot write), and a file to be made must be in an existing directory that can be
+     * written.
      */
     private static String output(String name, String value) {
       Path file = path(name, value, value);
@@ -360,14 +362,18 @@ public final class SimulateCommand {
         throw new IllegalArgumentException(name + " must name a file, not a directory, but was \""
             + value + "\"");
       }
+      if (Files.exists(file)) {
+        // Written in place: its directory is not written, and /dev is not writable by a user.
+        if (!Files.isWritable(file)) {
+          throw new IllegalArgumentException(name + " must be a file that can be written, but "
+              + "was \"" + value + "\"");
+        }
+        return value;
+      }
       Path dir = file.toAbsolutePath().getParent();
       if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
         throw new IllegalArgumentException(name + " must be in an existing directory that can be "
             + "written, but was \"" + value + "\"");
-      }
-      if (Files.exists(file) && !Files.isWritable(file)) {
-        throw new IllegalArgumentException(name + " must be a file that can be written, but was "
-            + "\"" + value + "\"");
       }
       return value;
     }

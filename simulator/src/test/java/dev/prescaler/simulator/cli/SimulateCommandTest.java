@@ -16,12 +16,14 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -691,6 +693,49 @@ class SimulateCommandTest {
     assertThat(series.err()).isEqualTo("simulate: --series must name a file, not a directory, "
         + "but was \"" + dir + "\"\n");
     assertThat(series.out()).isEmpty();
+  }
+
+  /**
+   * Catches an existing, writable output file refused because its directory cannot be written:
+   * {@code --series /dev/stdout} and {@code --report /dev/null} failed for every user but root.
+   * Run as root, the directory's permissions bind nothing, and only the acceptance is checked.
+   */
+  @Test
+  void anExistingWritableFileInADirectoryThatCannotBeWrittenIsAccepted() throws IOException {
+    String f = smallTrace("w.csv", 5).toString();
+    Path locked = Files.createDirectory(dir.resolve("locked"));
+    Path series = Files.writeString(locked.resolve("s.csv"), "old\n");
+    Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
+    try {
+      Result r = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--series",
+          series.toString(), "--report", "/dev/null");
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(Files.readString(series)).startsWith("# prescaler simulate: trace w.csv");
+      Result fresh = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--series",
+          locked.resolve("new.csv").toString());
+      if (!Files.isWritable(locked)) { // not root: a file to be made there is refused
+        assertThat(fresh.code()).isEqualTo(2);
+        assertThat(fresh.err()).isEqualTo("simulate: --series must be in an existing directory "
+            + "that can be written, but was \"" + locked.resolve("new.csv") + "\"\n");
+        assertThat(fresh.out()).isEmpty();
+      }
+    } finally {
+      Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  /** Catches an existing file that cannot be written accepted, and the run lost at its end. */
+  @Test
+  void anExistingFileThatCannotBeWrittenIsRefused() throws IOException {
+    Path report = Files.writeString(dir.resolve("r.html"), "old\n");
+    Files.setPosixFilePermissions(report, PosixFilePermissions.fromString("r--r--r--"));
+    Assumptions.assumeFalse(Files.isWritable(report), "root writes any file");
+    Result r = run("--trace", smallTrace("w.csv", 5).toString(), "--policies", "oracle-100",
+        "--no-sweep", "--report", report.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: --report must be a file that can be written, but "
+        + "was \"" + report + "\"\n");
+    assertThat(r.out()).isEmpty();
   }
 
   /** Catches a report lost to a full disk or a closed pipe with exit code 0. */
