@@ -31,7 +31,7 @@ final class AgainstHpaText {
 
   /** One row per comparison; without a sweep there is no cost at the SLO. */
   static List<Row> rows(AgainstHpa a, boolean swept) {
-    String target = Numbers.json(a.policy().targetUtilization(), 4);
+    String target = Numbers.exactJson(a.policy().targetUtilization());
     List<Row> rows = new ArrayList<>(4);
     if (swept) {
       rows.add(cost(a));

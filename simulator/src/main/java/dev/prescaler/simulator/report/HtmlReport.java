@@ -49,12 +49,12 @@ public final class HtmlReport {
         .append(" per ready replica")
         .append(c.capacity().isPresent() ? "" : " (the peak needs " + c.peakReplicas()
             + " replicas at 70 %)")
-        .append("; target utilization ").append(Numbers.json(c.targetUtilization(), 4))
+        .append("; target utilization ").append(Numbers.exactJson(c.targetUtilization()))
         .append("; metrics ").append(Numbers.seconds(c.metricsDelay()))
         .append(" s late; replicas ready ")
         .append(Numbers.seconds(c.startupDelay())).append(" s after being asked for; SLO ")
-        .append(Numbers.json(c.slo(), 4)).append(" % under-provisioned time; risk quantile ")
-        .append(Numbers.json(c.riskQuantile(), 4))
+        .append(Numbers.exactJson(c.slo())).append(" % under-provisioned time; risk quantile ")
+        .append(Numbers.exactJson(c.riskQuantile()))
         .append(c.givenOptions().map(b -> "; " + b).orElse("")).append(".</p>\n");
     c.hpa().ifPresent(hpa -> h.append("<p><code>hpa</code>, and the predictive stack's floor: ")
         .append(Numbers.html(hpa.toString())).append(".</p>\n"));
@@ -325,8 +325,8 @@ public final class HtmlReport {
     Chart ch = new Chart("Replica-hours against under-provisioned time (%)", 380, xMin, xMax,
         minH * 0.95, maxH * 1.03, false)
         .xTicks(t, x -> Numbers.json(Math.pow(10, x) - 0.01, 2) + " %");
-    ch.vline(Math.log10(r.config().slo() + 0.01), "#e00", "SLO " + Numbers.json(r.config().slo(),
-        4) + " %");
+    ch.vline(Math.log10(r.config().slo() + 0.01), "#e00",
+        "SLO " + Numbers.exactJson(r.config().slo()) + " %");
     List<PolicyResult> ps = r.policies();
     for (int j = 0; j < ps.size(); j++) {
       List<RunResult> sweep = ps.get(j).sweep();

@@ -42,7 +42,7 @@ public final class SeriesCsv {
             + " kept no series of its main run");
       }
       line.append(' ').append(p.scorecard().policy()).append(' ')
-          .append(Numbers.json(p.main().targetUtilization(), 4));
+          .append(Numbers.exactJson(p.main().targetUtilization()));
     }
     out.write(line.append('\n').toString());
     line.setLength(0);

@@ -27,9 +27,9 @@ public final class TableReport {
             + "startup %s s, SLO %s %% under-provisioned time, risk quantile %s%s\n",
         Numbers.measure(result.capacity(), 6),
         c.capacity().isPresent() ? "" : " (peak = " + c.peakReplicas() + " replicas at 70 %)",
-        Numbers.json(c.targetUtilization(), 4), Numbers.seconds(c.metricsDelay()),
-        Numbers.seconds(c.startupDelay()), Numbers.json(c.slo(), 4),
-        Numbers.json(c.riskQuantile(), 4), c.givenOptions().map(r -> ", " + r).orElse("")));
+        Numbers.exactJson(c.targetUtilization()), Numbers.seconds(c.metricsDelay()),
+        Numbers.seconds(c.startupDelay()), Numbers.exactJson(c.slo()),
+        Numbers.exactJson(c.riskQuantile()), c.givenOptions().map(r -> ", " + r).orElse("")));
     c.hpa().ifPresent(h -> b.append("hpa, and the predictive stack's floor: ").append(h)
         .append('\n'));
     List<String[]> rows = new ArrayList<>();
@@ -63,7 +63,7 @@ public final class TableReport {
     if (c.sweep()) {
       b.append(String.format(Locale.ROOT, "SLO columns: the cheapest target utilization in "
           + "0.40..0.95 whose under-provisioned time is <= %s %% (none: no setting meets it)\n",
-          Numbers.json(c.slo(), 4)));
+          Numbers.exactJson(c.slo())));
     }
     for (AgainstHpa a : result.againstHpa()) {
       b.append(AgainstHpaText.heading(a)).append(":\n");

@@ -806,6 +806,28 @@ class SimulateCommandTest {
   }
 
   /**
+   * Catches settings the text reports rounded to four decimals: {@code --target-utilization
+   * 0.00001 --slo 0.00001} printed "target utilization 0" and "SLO 0 %" in the markdown.
+   */
+  @Test
+  void theTextReportsWriteTheSettingsGivenExactly() throws IOException {
+    String[] args = {"--trace", smallTrace("w.csv", 5).toString(), "--policies", "oracle-100",
+        "--no-sweep", "--peak-replicas", "1", "--target-utilization", "0.00001", "--slo",
+        "0.00001", "--risk-quantile", "0.95123"};
+    Result md = run(concat(args, "--format", "markdown"));
+    assertThat(md.code()).as(md.err()).isZero();
+    assertThat(md.out()).contains("; target utilization 0.00001, metrics delay 60 s, startup "
+        + "120 s; SLO 0.00001 % under-provisioned time; risk quantile 0.95123;");
+    Path html = dir.resolve("r.html");
+    Result table = run(concat(args, "--report", html.toString()));
+    assertThat(table.code()).as(table.err()).isZero();
+    assertThat(table.out()).contains(", target utilization 0.00001, metrics delay 60 s, startup "
+        + "120 s, SLO 0.00001 % under-provisioned time, risk quantile 0.95123\n");
+    assertThat(Files.readString(html)).contains("target utilization 0.00001;")
+        .contains("SLO 0.00001 % under-provisioned time; risk quantile 0.95123");
+  }
+
+  /**
    * Catches settings written to the JSON rounded to six decimals: a target utilization of 1e-9
    * was written as 0.
    */
