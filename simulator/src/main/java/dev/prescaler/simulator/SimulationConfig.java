@@ -4,6 +4,7 @@ import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.forecast.Forecasters;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -101,11 +102,8 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     durations.put("syncPeriod", syncPeriod);
     durations.put("metricsDelay", metricsDelay);
     durations.put("startupDelay", startupDelay);
-    durations.forEach((name, d) -> {
-      if (d.getNano() % 1_000_000 != 0) {
-        p.add(name + " must be a whole number of milliseconds, but was " + d);
-      }
-    });
+    durations.forEach((name, d) -> notWholeMillis(name, BigDecimal.valueOf(d.getSeconds())
+        .add(BigDecimal.valueOf(d.getNano(), 9)), d.toString()).ifPresent(p::add));
     if (capacity.isPresent()
         && (!(capacity.getAsDouble() > 0) || !Double.isFinite(capacity.getAsDouble()))) {
       p.add("capacity must be > 0 and finite, but was " + capacity.getAsDouble());
@@ -158,6 +156,19 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
     if (!p.isEmpty()) {
       throw new InvalidConfigurationException("SimulationConfig", p);
     }
+  }
+
+  /**
+   * The problem of a duration of exactly {@code seconds} for the setting {@code name}, shown as
+   * {@code shown}, when it is not a whole number of milliseconds; empty when it is. The grid and
+   * the engines count in milliseconds, so a finer duration would be reported as given and
+   * simulated truncated. The one rule of the durations: the builder checks its durations with it,
+   * and {@code prescaler simulate} the digits given, read exactly ({@code 0.5ms}, which {@code
+   * DurationText} rounds to 1 ms).
+   */
+  public static Optional<String> notWholeMillis(String name, BigDecimal seconds, String shown) {
+    return seconds.movePointRight(3).stripTrailingZeros().scale() <= 0 ? Optional.empty()
+        : Optional.of(name + " must be a whole number of milliseconds, but was " + shown);
   }
 
   /** The default configuration. */

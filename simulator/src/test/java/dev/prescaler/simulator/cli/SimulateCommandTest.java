@@ -645,6 +645,30 @@ class SimulateCommandTest {
   }
 
   /**
+   * Catches a decimal duration finer than a millisecond rounded instead of refused, as the ISO
+   * form is: {@code --metrics-delay 0.5ms} ran at 1 ms, {@code 60.0004s} at 60 s and
+   * {@code 0.0000001h} at 0.
+   */
+  @Test
+  void aDecimalDurationFinerThanAMillisecondIsRefusedToo() throws IOException {
+    String f = smallTrace("w.csv", 5).toString();
+    for (String[] given : List.of(new String[] {"--metrics-delay", "0.5ms"},
+        new String[] {"--sync-period", "60.0004s"}, new String[] {"--metrics-delay", "0.0000001h"},
+        new String[] {"--startup", " 1.00000001M "}, new String[] {"--startup", "90.0000000001"})) {
+      Result r = run("--trace", f, "--policies", "oracle-100", "--no-sweep", given[0], given[1]);
+      assertThat(r.code()).as(given[1]).isEqualTo(2);
+      assertThat(r.err()).isEqualTo("simulate: " + given[0] + " must be a whole number of "
+          + "milliseconds, but was \"" + given[1] + "\"\n");
+      assertThat(r.out()).isEmpty();
+    }
+    Result whole = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--format", "json",
+        "--metrics-delay", "0.0005h", "--startup", "1.505s", "--sync-period", "15000.000ms");
+    assertThat(whole.code()).as(whole.err()).isZero();
+    assertThat(whole.out()).contains("\"syncPeriodSeconds\":15,").contains(
+        "\"metricsDelaySeconds\":1.8,").contains("\"startupSeconds\":1.505,");
+  }
+
+  /**
    * Catches a repeated option whose last value silently won ({@code --startup 60 --startup 120}
    * ran at 120 s, {@code --format json --format table} printed a table).
    */
