@@ -43,10 +43,13 @@ public final class SummarizeCommand {
       "  - the medians of policy / baseline under-provisioned time (1 when both are 0) and",
       "    scaling actions at the runs' target.",
       "",
-      "Each trace once, each option once.",
+      "Each run once: the same file given twice, or two files holding the same run (the same",
+      "trace name, settings and results of both policies), is refused. Two traces that share a",
+      "name (a/rps.csv and b/rps.csv) are two rows, each named with its JSON file as given.",
+      "Each option once.",
       "",
       "Exit status: 0 printed; 1 stdout could not be written; 2 bad arguments, a file that is",
-      "not such a run, or a trace given twice (one line).");
+      "not such a run, or a run given twice (one line).");
 
   private SummarizeCommand() {}
 
@@ -62,16 +65,30 @@ public final class SummarizeCommand {
 
   /**
    * One trace: the policy, the baseline and oracle-100 (may be null), as simulate scored them,
-   * and the run's model settings (its JSON config without the trace's own entries).
+   * the run's model settings (its JSON config without the trace's own entries), the JSON file as
+   * given, and the whole JSON config.
    */
   record Row(String trace, double target, Scorecard policy, Scorecard baseline,
-      Scorecard oracle, Map<String, String> settings) {}
+      Scorecard oracle, Map<String, String> settings, String file, Map<String, String> config) {
+
+    /**
+     * What makes two files the same run: the trace's name, the whole config (the trace's steps
+     * and capacity among it) and the two policies' scores. The name alone is only the trace's
+     * file name, which two traces may share; the config alone is shared by two traces of one
+     * name and length run with one {@code --capacity}. A copy of a run, or a run made again
+     * (simulate is deterministic), has all three; oracle-100 is left out, so that runs of other
+     * policy lists are caught too.
+     */
+    List<Object> identity() {
+      return List.of(trace, config, policy, baseline);
+    }
+  }
 
   /**
    * Runs the command.
    *
    * @return 0 when printed, 1 when {@code out} could not be written, 2 on bad arguments or
-   *     input (a trace in two files among them)
+   *     input (one run given twice among them: the same file, or two files of the same run)
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> given = new HashMap<>();
@@ -113,15 +130,22 @@ public final class SummarizeCommand {
       return 2;
     }
     List<Row> rows = new ArrayList<>();
-    Map<String, String> fileOfTrace = new HashMap<>();
+    Map<Path, String> fileOfPath = new HashMap<>();
+    Map<List<Object>, String> fileOfRun = new HashMap<>();
     try {
       for (String f : files) {
         Row row = read(f, policy, against);
-        String before = fileOfTrace.putIfAbsent(row.trace(), f);
+        // The medians would count one run twice. Two traces of one file name are two runs.
+        String before = fileOfPath.putIfAbsent(realPath(f), f);
         if (before != null) {
-          // The medians would count the trace twice.
-          throw new IllegalArgumentException("the trace " + row.trace() + " must be given once, "
-              + "but both " + before + " and " + f + " hold it");
+          throw new IllegalArgumentException(before + " and " + f + " are the same file: give "
+              + "each run once");
+        }
+        before = fileOfRun.putIfAbsent(row.identity(), f);
+        if (before != null) {
+          throw new IllegalArgumentException(before + " and " + f + " hold the same run of "
+              + row.trace() + " (the same settings and results of " + policy + " and " + against
+              + "): give each run once");
         }
         rows.add(row);
       }
@@ -137,6 +161,15 @@ public final class SummarizeCommand {
       return 1;
     }
     return 0;
+  }
+
+  /** {@code file}'s real path, links resolved; read has opened it, so it exists. */
+  private static Path realPath(String file) {
+    try {
+      return Path.of(file).toRealPath();
+    } catch (IOException e) {
+      return Path.of(file).toAbsolutePath().normalize();
+    }
   }
 
   static Row read(String file, String policy, String against) {
@@ -180,12 +213,14 @@ public final class SummarizeCommand {
           + against + ", but held " + names(policies));
     }
     Map<String, String> settings = new TreeMap<>();
+    Map<String, String> all = new TreeMap<>();
     config.forEach((k, v) -> {
+      all.put(String.valueOf(k), String.valueOf(v));
       if (!PER_TRACE.contains(String.valueOf(k))) {
         settings.put(String.valueOf(k), String.valueOf(v));
       }
     });
-    return new Row(trace, target.doubleValue(), p, b, o, settings);
+    return new Row(trace, target.doubleValue(), p, b, o, settings, file, all);
   }
 
   private static List<Object> names(List<?> policies) {
@@ -246,7 +281,11 @@ public final class SummarizeCommand {
     List<String> onlyBaseline = new ArrayList<>();
     List<String> above = new ArrayList<>();
     int atMost95 = 0;
+    Map<String, Integer> byName = new HashMap<>();
+    rows.forEach(r -> byName.merge(r.trace(), 1, Integer::sum));
     for (Row r : rows) {
+      // Two traces of one file name (a/rps.csv, b/rps.csv): each named with its JSON file too.
+      String name = byName.get(r.trace()) > 1 ? r.trace() + " (" + r.file() + ")" : r.trace();
       Scorecard p = r.policy();
       Scorecard h = r.baseline();
       AgainstHpa vs = new AgainstHpa(p, h);
@@ -257,14 +296,14 @@ public final class SummarizeCommand {
         ratio = fmt(c, 2);
         atMost95 += c <= 0.95 ? 1 : 0;
         if (c > 1.02) {
-          above.add(r.trace() + " " + fmt(c, 2));
+          above.add(name + " " + fmt(c, 2));
         }
       } else if (p.atSlo().isPresent()) {
         ratio = policy + " only";
-        onlyPolicy.add(r.trace());
+        onlyPolicy.add(name);
       } else if (h.atSlo().isPresent()) {
         ratio = against + " only";
-        onlyBaseline.add(r.trace());
+        onlyBaseline.add(name);
       } else {
         ratio = "neither";
       }
@@ -275,7 +314,7 @@ public final class SummarizeCommand {
       actionRatios.add(a);
       String vsOracle = r.oracle() == null ? "-"
           : fmt(new AgainstHpa(p, r.oracle()).costAtSloRatio(), 2);
-      b.append("| ").append(r.trace()).append(" | ").append(slo(h)).append(" | ")
+      b.append("| ").append(name).append(" | ").append(slo(h)).append(" | ")
           .append(slo(p)).append(" | ").append(ratio).append(" | ").append(vsOracle)
           .append(" | ").append(fmt(h.underProvisionedPct(), 3)).append(" / ")
           .append(fmt(p.underProvisionedPct(), 3)).append(" | ").append(fmt(u, 2)).append(" | ")

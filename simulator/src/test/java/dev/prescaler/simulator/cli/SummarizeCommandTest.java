@@ -206,23 +206,52 @@ class SummarizeCommandTest {
   }
 
   /**
-   * Catches one run given twice (the same file, or two files of one trace) counted twice in the
-   * medians.
+   * Catches one run given twice (the same file, under any spelling, or a copy of it) counted
+   * twice in the medians.
    */
   @Test
-  void aTraceGivenTwiceGivesExitCode2NamingBothFiles() throws IOException {
+  void aRunGivenTwiceGivesExitCode2NamingBothFiles() throws IOException {
     Path a = file("a", policy("hpa", 0.5, 100, slo(1000, 0.5)),
         policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
             slo(500, 1.0)));
     Path copy = Files.writeString(dir.resolve("copy.json"), Files.readString(a));
+    Path other = dir.resolve("sub/../a.json");
+    Files.createDirectory(dir.resolve("sub"));
 
-    Result same = run(a.toString(), a.toString());
+    Result same = run(a.toString(), other.toString());
     assertThat(same.code()).isEqualTo(2);
-    assertThat(same.err()).isEqualTo("summarize: the trace a must be given once, but both " + a
-        + " and " + a + " hold it\n");
+    assertThat(same.err()).isEqualTo("summarize: " + a + " and " + other + " are the same file: "
+        + "give each run once\n");
     assertThat(same.out()).isEmpty();
-    assertThat(run(a.toString(), copy.toString()).err()).isEqualTo("summarize: the trace a must "
-        + "be given once, but both " + a + " and " + copy + " hold it\n");
+    assertThat(run(a.toString(), a.toString()).code()).isEqualTo(2);
+    assertThat(run(a.toString(), copy.toString()).err()).isEqualTo("summarize: " + a + " and "
+        + copy + " hold the same run of a (the same settings and results of predictive and "
+        + "hpa): give each run once\n");
+  }
+
+  /**
+   * Catches two traces that share a file name ({@code a/rps.csv}, {@code b/rps.csv}: the JSON
+   * names the trace by its file name alone) refused as one trace given twice.
+   */
+  @Test
+  void twoTracesOfOneNameAreTwoRowsNamedWithTheirFiles() throws IOException {
+    Path a = Files.move(file("rps.csv", policy("hpa", 0.5, 100, slo(1000, 0.5)),
+        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
+            slo(500, 1.0))), Files.createDirectory(dir.resolve("a")).resolve("rps.json"));
+    Path b = Files.move(file("rps.csv", policy("hpa", 0.2, 100, slo(1000, 0.6)),
+        policy("predictive", 0.2, 200, slo(1100, 0.7)), policy("oracle-100", 0, 10,
+            slo(550, 1.0))), Files.createDirectory(dir.resolve("b")).resolve("rps.json"));
+    Path c = file("c.csv", policy("hpa", 0, 30, slo(400, 0.95)),
+        policy("predictive", 0, 30, slo(400, 0.95)), policy("oracle-100", 0, 10,
+            slo(300, 1.0)));
+
+    Result r = run(a.toString(), b.toString(), c.toString());
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\n| rps.csv (" + a + ") | 1000.0 @ 0.50 | 800.0 @ 0.70 | 0.80 |")
+        .contains("\n| rps.csv (" + b + ") | 1000.0 @ 0.60 | 1100.0 @ 0.70 | 1.10 |")
+        .contains("\n| c.csv | 400.0 @ 0.95 |").contains("\n3 traces; ")
+        .contains("above 1.02 × hpa's cost at the SLO: 1 (rps.csv (" + b + ") 1.10)");
   }
 
   /** Catches a repeated option whose last value silently won. */
