@@ -35,11 +35,12 @@ import java.util.regex.Pattern;
  *       a date alone (its midnight, UTC), or epoch seconds (a fraction allowed). Times are kept to
  *       the millisecond, from 1900 to 2199, and must increase strictly.
  *   <li>Values: finite numbers &ge; 0 ({@code 12}, {@code 3.5}, {@code 1e3}).
- *   <li>An optional header: a first line whose value is no number (nor {@code NaN} or {@code
- *       Infinity}) and whose first field does not start with a digit or a sign ({@code
- *       timestamp,value}, {@code Time (UTC+1),Requests}). A first line that starts like a
- *       timestamp, or whose value is a number or not-a-number, is a bad row instead, reported as
- *       such ({@code garbage,NaN} is a row whose timestamp is bad).
+ *   <li>An optional header: a first line whose value is no number, nor a not-a-number or infinite
+ *       value ({@code nan}, {@code inf} or {@code infinity} in any case, with an optional sign),
+ *       and whose first field does not start with a digit or a sign ({@code timestamp,value},
+ *       {@code Time (UTC+1),Requests}). A first line that starts like a timestamp, or whose value
+ *       is a number or one of those, is a bad row instead, reported as such ({@code garbage,NaN}
+ *       and {@code time,-Inf} are rows whose timestamp is bad).
  *   <li>Fields in double quotes; empty fields after the value (a trailing comma); more columns
  *       only under a header that names them, since {@code 1,5} is more often a decimal comma.
  *   <li>Blank lines and lines starting with {@code #} (comments) are skipped, and so is a UTF-8

@@ -184,6 +184,25 @@ class CsvTraceReaderTest {
   }
 
   /**
+   * Pins the header rule as the README states it: the not-a-number values are {@code nan},
+   * {@code inf} and {@code infinity} in any case with an optional sign, so {@code time,inf} is a
+   * bad row; any other word ({@code infinite}, {@code n/a}) makes a header. The README said
+   * "NaN or Infinity", which reads as if {@code time,inf} were a header.
+   */
+  @Test
+  void theNotANumberValuesOfTheHeaderRuleAreExactlyNanInfAndInfinity() throws IOException {
+    for (String value : List.of("inf", "INF", "+Inf", "-inf", "nan", "-NaN", "+nAn", "infinity",
+        "-INFINITY", "\"+Infinity\"")) {
+      assertBad("time," + value + "\n60,5\n",
+          ":1: timestamp must be ISO-8601 or epoch seconds, but was \"time\"");
+    }
+    for (String value : List.of("infinite", "n/a", "nan%", "++inf", "value")) {
+      assertThat(read(write("h.csv", "time," + value + "\n60,5\n")))
+          .containsExactly(new Row(Instant.ofEpochSecond(60), 5, 2));
+    }
+  }
+
+  /**
    * Catches a first line whose value is not-a-number being taken for a header: "garbage,NaN"
    * was skipped silently, and a row with a bad timestamp went unreported.
    */
