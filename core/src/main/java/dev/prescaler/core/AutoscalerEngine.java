@@ -204,7 +204,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     this.backfill = b.backfill;
     this.calls = new PluginCalls(b.clock, b.callTimeout, b.callThreads);
     this.startups = new StartupDelayTracker(b.syncPeriod);
-    this.uncertain = new UncertainApplies(b.callTimeout, b.maxMetricAge, b.syncPeriod);
+    this.uncertain = new UncertainApplies(b.maxMetricAge, b.syncPeriod);
     for (WorkloadSpec spec : b.workloads.values()) {
       register(spec);
     }
@@ -603,8 +603,9 @@ public final class AutoscalerEngine implements AutoCloseable {
    * rule over the records (their modes, counts and outcomes), without rewriting any: the last
    * scale times and past decisions it gives back count such an apply as the uninterrupted engine
    * did, and one still unsettled at the restart is settled by the next ticks as it would have
-   * been, or dropped when it was not seen in time (a call still running at the last record is
-   * taken to have ended with the old process, after that record).
+   * been, or dropped when it was not seen in time (one whose wait had not started at the last
+   * record, its call then running or just returned, starts it at the first tick, but no later
+   * than the wait's own length after that record).
    */
   public void restore(Iterable<DecisionRecord> records) {
     synchronized (lock) {
@@ -670,7 +671,9 @@ public final class AutoscalerEngine implements AutoCloseable {
       Instant oldest = now.minus(followUpAfter);
       for (WorkloadState s : states.values()) {
         s.followUps.removeIf(f -> f.due().isBefore(oldest));
-        UncertainApplies.restored(s, lastTick);
+        if (lastTick != null) {
+          uncertain.restored(s, lastTick);
+        }
       }
     }
   }

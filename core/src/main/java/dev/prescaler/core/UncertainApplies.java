@@ -23,8 +23,9 @@ import java.util.Map;
  * FAILED after it was sent replaces it, and one APPLIED ends it; one REFUSED, or never sent,
  * leaves it as it was. An observed count other than the one it started from (someone else
  * scaled), or a tick in another mode, drops it. So does time: it is dropped once {@link
- * #settleWithin} has passed since its call returned without its count being seen, as a change to
- * that count after then (an operator's, hours later) is not its doing.
+ * #settleWithin} has passed since the first tick that found no apply of its workload running,
+ * without its count being seen, as a change to that count after then (an operator's, hours
+ * later) is not its doing.
  *
  * <p>Not thread-safe: guarded by the engine's lock, as the workload states are.
  */
@@ -44,42 +45,45 @@ final class UncertainApplies {
    * when the call landed quickly, which only ever slows the next scale, never hastens it.
    *
    * How long it may land. After its call returned, a write that got through shows in the count
-   * the source reports within about maxMetricAge (an older sample is stale and holds), plus a
-   * sync period for the tick that reads it. When the call returned is known to a tick, not to
-   * the records: an apply that answered returned within callTimeout of its tick (the record's
-   * time), so callTimeout is added and the wait runs from the record's time, live and in
-   * restore alike; without a call timeout the call ran inline, and a fixed minute stands in for
-   * the API server's lag after an error answer. An apply that timed out may run for long after
-   * (a plug-in ignoring the interrupt): its wait starts at the first tick that finds its call
-   * returned; restore reads that from the records, which hold with "previous executor call still
-   * running" while it runs (when another reason to hold came first, the record does not say so,
-   * and the restored engine's wait starts sooner), and the records end with the old process,
-   * whose calls ended with it.
+   * the source reports within the source's lag, plus a sync period for the tick that reads it.
+   * When the call returned is not known (an inline call may hang for any time, a pooled one may
+   * start minutes after its tick began), so the wait starts at the first tick that finds no apply
+   * of the workload running: live, the tick reads its call; in restore, a record holds with
+   * "previous executor call still running" while it runs (every hold of such a tick says so), and
+   * an apply whose wait had not started by the last record (its call returned, or the old process
+   * ended, after it) has it started by the restored engine's first tick, the first that finds no
+   * apply running, but no later than the bound after the last record (see restored). The lag
+   * is bounded by maxMetricAge (an older sample holds) but capped at
+   * MAX_LAG: the replica count carries no sample age, and a longer window only makes it likelier
+   * that someone else's later change to the same count (an operator's) is taken for the
+   * engine's. Five minutes is the default maxMetricAge, and far more than an API server takes to
+   * show a scale it accepted.
    */
-  /** Without a call timeout: how long after its tick an answered apply may still land. */
-  static final Duration NO_CALL_TIMEOUT_SLACK = Duration.ofMinutes(1);
+  /** The longest a landed write may take to show in the count the source reports. */
+  static final Duration MAX_LAG = Duration.ofMinutes(5);
   /** The end of a timed-out apply's message: its call runs on, and the workload is held. */
   private static final String STILL_RUNS =
       "the change may have been applied; the workload is held while the call runs";
 
-  /** How long after its call returned an uncertain apply may still land and be counted. */
+  /** How long after its wait started an uncertain apply may still land and be counted. */
   private final Duration settleWithin;
 
   /**
-   * With the engine's call timeout (zero: inline calls), maxMetricAge and sync period: an
-   * uncertain apply is dropped once callTimeout (or {@link #NO_CALL_TIMEOUT_SLACK}) +
-   * maxMetricAge + one sync period have passed since its call returned.
+   * With the engine's maxMetricAge and sync period: an uncertain apply is dropped once
+   * min(maxMetricAge, {@link #MAX_LAG}) + one sync period have passed since the first tick that
+   * found no apply of its workload running, without its count being seen.
    */
-  UncertainApplies(Duration callTimeout, Duration maxMetricAge, Duration syncPeriod) {
-    this.settleWithin = (callTimeout.isZero() ? NO_CALL_TIMEOUT_SLACK : callTimeout)
-        .plus(maxMetricAge).plus(syncPeriod);
+  UncertainApplies(Duration maxMetricAge, Duration syncPeriod) {
+    Duration lag = maxMetricAge.compareTo(MAX_LAG) < 0 ? maxMetricAge : MAX_LAG;
+    this.settleWithin = lag.plus(syncPeriod);
   }
 
   /**
    * An apply of {@code from -> to} asked at {@code asked} whose outcome is unknown; {@code
-   * returned}: when its call was known to have returned, null while it may still run.
+   * returned}: the first tick that found no apply of its workload running, null before; {@code
+   * startBy}: after a restore, the latest its wait starts (see {@link #restored}), else null.
    */
-  record Pending(int from, int to, Instant asked, Instant returned) {}
+  record Pending(int from, int to, Instant asked, Instant returned, Instant startBy) {}
 
   /** The FAILED message of an apply that timed out with {@code timeout}: its call runs on. */
   static String timedOut(String timeout) {
@@ -102,7 +106,8 @@ final class UncertainApplies {
       return null;
     }
     if (p.returned() == null && !applyRunning) {
-      p = new Pending(p.from(), p.to(), p.asked(), at);
+      Instant start = p.startBy() != null && p.startBy().isBefore(at) ? p.startBy() : at;
+      p = new Pending(p.from(), p.to(), p.asked(), start, null);
       s.uncertain = p;
     }
     if (p.returned() != null && at.isAfter(p.returned().plus(settleWithin))) {
@@ -146,19 +151,21 @@ final class UncertainApplies {
     if (action == Action.APPLIED) {
       s.uncertain = null;
     } else if (action == Action.FAILED && !notSent(message)) {
-      s.uncertain = new Pending(from, to, at, message.endsWith(STILL_RUNS) ? null : at);
+      s.uncertain = new Pending(from, to, at, null, null); // its wait starts in observe
     }
   }
 
   /**
-   * After {@link AutoscalerEngine#restore}, whose last record is of {@code lastTick}: an
-   * uncertain apply whose call the records show still running ended with the old process, which
-   * stopped after that tick.
+   * After {@link AutoscalerEngine#restore}, whose last record is of {@code lastTick}: the records
+   * cannot say when an apply whose wait had not started returned (its call still ran, or had
+   * just returned, at the last record), so its wait starts at the restored engine's first tick,
+   * as it would live, but no later than {@link #settleWithin} after {@code lastTick}: a long
+   * outage must not stretch it (an operator's scale meanwhile is not its doing).
    */
-  static void restored(WorkloadState s, Instant lastTick) {
+  void restored(WorkloadState s, Instant lastTick) {
     Pending p = s.uncertain;
     if (p != null && p.returned() == null) {
-      s.uncertain = new Pending(p.from(), p.to(), p.asked(), lastTick);
+      s.uncertain = new Pending(p.from(), p.to(), p.asked(), null, lastTick.plus(settleWithin));
     }
   }
 
@@ -178,8 +185,9 @@ final class UncertainApplies {
     Pending p = s.uncertain;
     if (p != null) {
       Instant returned = p.returned() != null && p.returned().isAfter(now) ? now : p.returned();
+      Instant startBy = p.startBy() != null && p.startBy().isAfter(now) ? now : p.startBy();
       s.uncertain = new Pending(p.from(), p.to(), p.asked().isAfter(now) ? now : p.asked(),
-          returned);
+          returned, startBy);
     }
   }
 

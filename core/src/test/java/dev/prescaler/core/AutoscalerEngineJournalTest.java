@@ -225,8 +225,8 @@ class AutoscalerEngineJournalTest {
    * Catches an uncertain apply kept for good: 2 -> 5 answered FAILED ("503") at 10:00 and
    * nothing landed; the load fell and the engine kept 2. At 12:00 an operator scaled to 5, and the
    * engine journaled "landed: ... counted as a scale" and counted a scale-up of its own, live and
-   * after a restore alike. It is now dropped once it was not seen within callTimeout (a minute
-   * without one) + maxMetricAge + one sync period after its call returned.
+   * after a restore alike. It is now dropped once it was not seen within min(maxMetricAge, 5 min)
+   * + one sync period after the first tick that found no apply of its workload running.
    */
   @Test
   void aFailedApplyNotSeenInTimeIsDroppedAliveAndAfterARestore() {
@@ -264,6 +264,71 @@ class AutoscalerEngineJournalTest {
           .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
       assertThat(seenAfter).as("restored from %s records", restartAt).containsExactly(view);
     }
+  }
+
+  /**
+   * Catches a landing dropped because its apply call took long: an inline apply hung 7 minutes,
+   * set the count to 5 and answered FAILED; the wait for its count started at its tick's time
+   * (10:00), so the next tick (10:07:15) dropped it as not seen in time and never counted the
+   * engine's own scale, live or after a restore. The wait now starts at the first tick that finds
+   * no apply of the workload running.
+   */
+  @Test
+  void aFailedApplyThatHungLongIsCountedWhenSeenAliveAndAfterARestore() {
+    executor.answer = r -> {
+      clock.advance(Duration.ofMinutes(7));
+      source.replicas(r.workload(), r.to(), r.to());
+      return ScaleOutcome.failed("500 Internal Server Error, after a long hang");
+    };
+    List<String> seen = new ArrayList<>();
+    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    live.tick(); // 10:00: 2 -> 5, FAILED at 10:07
+    List<DecisionRecord> before = journal.records(WEB);
+    assertThat(before).extracting(DecisionRecord::action).containsExactly(Action.FAILED);
+    clock.advance(SYNC);
+    Instant sawIt = clock.instant();
+    live.tick();
+    DecisionRecord r = journal.records(WEB).get(1);
+    assertThat(r.reasons()).first().extracting(Reason::step).isEqualTo("landed");
+    String view = seen.get(seen.size() - 1);
+    assertThat(view).startsWith(sawIt + " up Optional[" + sawIt + "] ");
+
+    InMemoryJournal after = new InMemoryJournal();
+    List<String> seenAfter = new ArrayList<>();
+    AutoscalerEngine restarted = engine(new TestClock(sawIt), source, noting(seenAfter),
+        executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    restarted.restore(before);
+    restarted.tick();
+    assertThat(after.records(WEB)).singleElement()
+        .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
+    assertThat(seenAfter).containsExactly(view);
+  }
+
+  /**
+   * Catches an operator's scale journaled as the engine's landing long after: with maxMetricAge
+   * a day, a FAILED 2 -> 5 that never landed was waited for a day (callTimeout + maxMetricAge +
+   * a sync period), so an operator's scale to 5 at 10:06 was counted as the engine's own. The
+   * wait is now min(maxMetricAge, 5 min) + one sync period from the first tick that found no
+   * apply running (10:00:15), so it ends at 10:05:30.
+   */
+  @Test
+  void aLongMaxMetricAgeDoesNotLengthenTheWaitForAFailedApply() {
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    List<String> seen = new ArrayList<>();
+    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
+        .maxMetricAge(Duration.ofDays(1)).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    live.tick(); // 10:00: 2 -> 5 FAILED, and nothing landed
+    source.value(WEB, "rps", 150);
+    clock.advance(SYNC);
+    live.tick(); // 10:00:15: keeps 2
+
+    source.replicas(WEB, 5, 5).value(WEB, "rps", 500); // an operator scaled to 5
+    clock.set(T0.plus(Duration.ofMinutes(6)));
+    live.tick();
+    assertThat(journal.records(WEB).get(2).reasons()).extracting(Reason::step)
+        .doesNotContain("landed");
+    assertThat(seen.get(seen.size() - 1)).doesNotContain("applied=true");
   }
 
   /**
