@@ -1078,6 +1078,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
     List<String> problems = new ArrayList<>(clockProblems);
+    // Read once, first: every hold of this tick says so (whatever else it holds for), so that a
+    // restore reads from its record what this tick read (see UncertainApplies).
+    String applying = calls.stillRunning(ref, Stage.APPLY);
+    String applyingProblem = applying == null ? null : applying + ": its outcome is unknown";
 
     Observation obs = null;
     // The instant the samples are checked against: after the read, which may come late in a
@@ -1117,8 +1121,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     // Before the policies see the last scale times and past decisions: an apply that failed
     // but landed all the same counts for cooldowns and rate limits. The note goes in this
     // tick's record, whatever it decides.
-    Reason landed = uncertain.observe(s, now, spec.mode(),
-        calls.stillRunning(ref, Stage.APPLY) != null, replicas == null ? -1 : replicas.current());
+    Reason landed = uncertain.observe(s, now, spec.mode(), applying != null,
+        replicas == null ? -1 : replicas.current());
     if (landed != null) {
       LOG.info("{}: {}", ref, landed.message());
     }
@@ -1178,7 +1182,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     Map<String, Double> loads = Map.copyOf(readLoads);
     dueFollowUps(s, now, replicas, loads);
     if (problems.isEmpty() && !metricProblems.isEmpty()) {
-      Proposal pinned = pinInsteadOfHold(s, now, replicas.current(), metricProblems);
+      Proposal pinned = pinInsteadOfHold(s, now, replicas.current(), applying,
+          metricProblems);
       if (pinned != null) {
         pruneRecent(s, now); // as context() does: a long outage must not grow the past decisions
         decide(s, now, replicas, raw, unavailable, loads, forecasts(s), pinned, landed);
@@ -1187,6 +1192,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
     problems.addAll(metricProblems);
     if (!problems.isEmpty()) {
+      // Unless a pin not applied for it already says so.
+      if (applying != null && problems.stream().noneMatch(q -> q.contains(applying))) {
+        problems.add(applyingProblem);
+      }
       hold(s, now, replicas, raw, unavailable, loads, problems, landed);
       return;
     }
@@ -1229,9 +1238,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
     // An apply still running (timed out in an earlier tick) leaves the count in flux: a second
     // apply could land before or after it. The histories above still learn meanwhile.
-    String applying = calls.stillRunning(ref, Stage.APPLY);
-    if (applying != null) {
-      problems.add(applying + ": its outcome is unknown");
+    if (applyingProblem != null) {
+      problems.add(applyingProblem);
     }
     // A release still running would undo a floor sent now.
     String releasing =
@@ -1266,8 +1274,9 @@ public final class AutoscalerEngine implements AutoCloseable {
    * metrics are the sole reason to hold, so the current count is known and the clock and the
    * count are sound. An apply still running leaves the count in flux (a second one could land
    * before it), and a release still running would undo a floor sent now: the pin waits then.
+   * {@code applying}: the tick's reason to hold for an apply still running, or null.
    */
-  private Proposal pinInsteadOfHold(WorkloadState s, Instant now, int current,
+  private Proposal pinInsteadOfHold(WorkloadState s, Instant now, int current, String applying,
       List<String> metricProblems) {
     WorkloadRef ref = s.spec.workload();
     Optional<DecisionPolicy.Pin> pin;
@@ -1284,7 +1293,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     if (pin.isEmpty()) {
       return null;
     }
-    String running = calls.stillRunning(ref, Stage.APPLY);
+    String running = applying;
     if (running == null && s.spec.mode() == Mode.HPA_FLOOR) {
       running = calls.stillRunning(ref, Stage.RELEASE);
     }

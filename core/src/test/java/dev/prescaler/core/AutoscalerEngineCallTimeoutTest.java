@@ -615,6 +615,70 @@ class AutoscalerEngineCallTimeoutTest {
   }
 
   /**
+   * Catches a restore dropping what the live engine counted when another reason to hold hid the
+   * running apply: 2 -> 5 timed out and hung six minutes while the metric source failed; the live
+   * tick knew the apply still ran, but its records held only for the source ("previous executor
+   * call still running" was never reached), so a restore started the wait for the count at the
+   * first of them and dropped the apply before it landed. Every hold of a tick that found the
+   * apply running now says so.
+   */
+  @Test
+  void aHangingApplyHiddenByAFailingSourceIsCountedAliveAndAfterARestoreAlike()
+      throws Exception {
+    int[] replicas = {2};
+    AtomicBoolean sourceFails = new AtomicBoolean();
+    MetricSource source = (spec, now) -> {
+      if (sourceFails.get()) {
+        throw new IllegalStateException("metrics API down");
+      }
+      return Observation.of(now, ReplicaStatus.of(replicas[0], replicas[0]),
+          MetricReading.of("rps", 500, now));
+    };
+    List<DecisionContext> seen = new CopyOnWriteArrayList<>();
+    DecisionPolicy probe = (ctx, p) -> {
+      seen.add(ctx);
+      return CAPACITY.apply(ctx, p);
+    };
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    AutoscalerEngine engine = build(engine(clock, source, probe, executor, journal)
+        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+    engine.tick(); // 2 -> 5 times out
+    sourceFails.set(true);
+    for (Instant t : List.of(T0.plus(SYNC), T0.plus(Duration.ofMinutes(6)))) {
+      clock.set(t);
+      engine.tick(); // held for the source, the apply still running
+      assertThat(held(last(journal, WEB))).startsWith("held: metric source failed")
+          .contains("previous executor call still running");
+    }
+    List<DecisionRecord> beforeLanding = journal.records(WEB);
+
+    executor.blockApply.set(false);
+    gate.open.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+    sourceFails.set(false);
+    replicas[0] = 5;
+    clock.advance(SYNC);
+    Instant sawIt = clock.instant(); // 10:06:15
+    engine.tick();
+    DecisionRecord live = last(journal, WEB);
+    assertThat(live.reasons()).extracting(Reason::step).contains("landed");
+    DecisionContext liveView = seen.get(seen.size() - 1);
+    assertThat(liveView.lastScaleUp()).contains(sawIt);
+
+    seen.clear();
+    InMemoryJournal after = new InMemoryJournal();
+    AutoscalerEngine restarted = build(engine(new TestClock(sawIt), source, probe,
+        new GatedExecutor(gate), after).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+    restarted.restore(beforeLanding);
+    restarted.tick();
+    assertThat(after.records(WEB)).singleElement()
+        .satisfies(r -> assertThat(r.reasons()).isEqualTo(live.reasons()));
+    assertThat(seen.get(0).lastScaleUp()).isEqualTo(liveView.lastScaleUp());
+    assertThat(seen.get(0).recent()).isEqualTo(liveView.recent());
+  }
+
+  /**
    * Catches a process out of native threads stopping every workload: the call pool's execute
    * threw "OutOfMemoryError: unable to create native thread", which no catch of the tick
    * contained, so the tick ended there (and a scheduled engine's every later tick with it). Now
