@@ -5,6 +5,8 @@ import dev.prescaler.core.journal.DecisionRecord.Action;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,18 +16,21 @@ import java.util.Map;
  * same. The tick and {@link AutoscalerEngine#restore} both go through this class, the tick with
  * what it sees and restore with what the records say, so that they count such an apply alike.
  *
- * <p>Each workload keeps at most one such apply ({@link WorkloadState#uncertain}), its latest.
- * The first tick that observes the count it asked for counts it as a scale made on that tick:
- * the last scale time, and an applied past decision of the change at that tick, for cooldowns
- * and rate limits; that tick's record gives the reason first, as a step that kept the count it
- * found ({@code landed: kept 5 (the change 2 -> 5 asked at ... (its outcome unknown) has landed:
- * counted as a scale at ...)}), so that its reasons still chain from it. A newer apply that
- * FAILED after it was sent replaces it, and one APPLIED ends it; one REFUSED, or never sent,
- * leaves it as it was. An observed count other than the one it started from (someone else
- * scaled), or a tick in another mode, drops it. So does time: it is dropped once {@link
- * #settleWithin} has passed since the first tick that found no apply of its workload running,
- * without its count being seen, as a change to that count after then (an operator's, hours
- * later) is not its doing.
+ * <p>Each workload keeps such applies from one count ({@link WorkloadState#uncertain}): the
+ * latest, and the earlier ones from the same count (at most {@link #MAX_TARGETS} counts asked
+ * for). The first tick that observes one of the counts asked for counts that apply as a scale
+ * made on that tick: the last scale time, and an applied past decision of the change at that
+ * tick, for cooldowns and rate limits; that tick's record gives the reason first, as a step
+ * that kept the count it found ({@code landed: kept 5 (the change 2 -> 5 asked at ... (its
+ * outcome unknown) has landed: counted as a scale at ...)}), so that its reasons still chain
+ * from it. A newer apply that
+ * FAILED after it was sent joins them when it started from the same count and replaces them
+ * otherwise, and one APPLIED ends them; one REFUSED, or never sent, leaves them as they were. An
+ * observed count other than the one they started from and the ones asked for (someone else
+ * scaled), or a tick in another mode, drops them. So does time: they are dropped once
+ * {@link #settleWithin} has passed since the first tick that found no apply of their workload
+ * running, without one of their counts being seen, as a change to such a count after then (an
+ * operator's, hours later) is not the engine's doing.
  *
  * <p>Not thread-safe: guarded by the engine's lock, as the workload states are.
  */
@@ -78,12 +83,25 @@ final class UncertainApplies {
     this.settleWithin = lag.plus(syncPeriod);
   }
 
+  /** At most this many targets of applies from one count are kept (the latest). */
+  static final int MAX_TARGETS = 4;
+
   /**
-   * An apply of {@code from -> to} asked at {@code asked} whose outcome is unknown; {@code
-   * returned}: the first tick that found no apply of its workload running, null before; {@code
-   * startBy}: after a restore, the latest its wait starts (see {@link #restored}), else null.
+   * Applies from {@code from} whose outcome is unknown: {@code asked}, each count asked for and
+   * when (latest last, at most {@link #MAX_TARGETS}), as two FAILED in a row from the same count
+   * (2 -> 5, then 2 -> 6) may each land; {@code returned}: the first tick that found no apply of
+   * its workload running, null before; {@code startBy}: after a restore, the latest its wait
+   * starts (see {@link #restored}), else null.
    */
-  record Pending(int from, int to, Instant asked, Instant returned, Instant startBy) {}
+  record Pending(int from, Map<Integer, Instant> asked, Instant returned, Instant startBy) {
+    Pending {
+      asked = Collections.unmodifiableMap(new LinkedHashMap<>(asked));
+    }
+
+    Pending with(Instant newReturned, Instant newStartBy) {
+      return new Pending(from, asked, newReturned, newStartBy);
+    }
+  }
 
   /** The FAILED message of an apply that timed out with {@code timeout}: its call runs on. */
   static String timedOut(String timeout) {
@@ -107,7 +125,7 @@ final class UncertainApplies {
     }
     if (p.returned() == null && !applyRunning) {
       Instant start = p.startBy() != null && p.startBy().isBefore(at) ? p.startBy() : at;
-      p = new Pending(p.from(), p.to(), p.asked(), start, null);
+      p = p.with(start, null);
       s.uncertain = p;
     }
     if (p.returned() != null && at.isAfter(p.returned().plus(settleWithin))) {
@@ -118,21 +136,22 @@ final class UncertainApplies {
       return null;
     }
     s.uncertain = null;
-    if (current != p.to()) {
+    Instant asked = p.asked().get(current);
+    if (asked == null) {
       return null; // someone else changed the count: what became of the apply cannot be told
     }
     // Counted on this tick, not when it was asked (see the notes above).
-    if (p.to() > p.from()) {
+    if (current > p.from()) {
       s.lastScaleUp = at;
     } else {
       s.lastScaleDown = at;
     }
-    s.recent.addLast(new PastDecision(at, p.from(), p.to(), true, Map.of()));
+    s.recent.addLast(new PastDecision(at, p.from(), current, true, Map.of()));
     // A note of this tick that kept the count it found, so that the record's reasons still
     // chain from its current count (the policies' steps follow from there), and a reader taking
     // the last step that changed the count (the agent's decisions metric) never takes this one.
-    return new Reason("landed", current, current, "the change " + p.from() + " -> " + p.to()
-        + " asked at " + p.asked() + " (its outcome unknown) has landed: counted as a scale at "
+    return new Reason("landed", current, current, "the change " + p.from() + " -> " + current
+        + " asked at " + asked + " (its outcome unknown) has landed: counted as a scale at "
         + at);
   }
 
@@ -151,7 +170,17 @@ final class UncertainApplies {
     if (action == Action.APPLIED) {
       s.uncertain = null;
     } else if (action == Action.FAILED && !notSent(message)) {
-      s.uncertain = new Pending(from, to, at, null, null); // its wait starts in observe
+      Map<Integer, Instant> asked = new LinkedHashMap<>();
+      Pending p = s.uncertain;
+      if (p != null && p.from() == from) {
+        asked.putAll(p.asked()); // the earlier ones from this count may land too
+      }
+      asked.remove(to);
+      asked.put(to, at);
+      while (asked.size() > MAX_TARGETS) {
+        asked.remove(asked.keySet().iterator().next());
+      }
+      s.uncertain = new Pending(from, asked, null, null); // its wait starts in observe
     }
   }
 
@@ -165,7 +194,7 @@ final class UncertainApplies {
   void restored(WorkloadState s, Instant lastTick) {
     Pending p = s.uncertain;
     if (p != null && p.returned() == null) {
-      s.uncertain = new Pending(p.from(), p.to(), p.asked(), null, lastTick.plus(settleWithin));
+      s.uncertain = p.with(null, lastTick.plus(settleWithin));
     }
   }
 
@@ -184,10 +213,11 @@ final class UncertainApplies {
   static void rewind(WorkloadState s, Instant now) {
     Pending p = s.uncertain;
     if (p != null) {
+      Map<Integer, Instant> asked = new LinkedHashMap<>();
+      p.asked().forEach((to, t) -> asked.put(to, t.isAfter(now) ? now : t));
       Instant returned = p.returned() != null && p.returned().isAfter(now) ? now : p.returned();
       Instant startBy = p.startBy() != null && p.startBy().isAfter(now) ? now : p.startBy();
-      s.uncertain = new Pending(p.from(), p.to(), p.asked().isAfter(now) ? now : p.asked(),
-          returned, startBy);
+      s.uncertain = new Pending(p.from(), asked, returned, startBy);
     }
   }
 

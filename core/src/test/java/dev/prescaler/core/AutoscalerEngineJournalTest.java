@@ -9,6 +9,7 @@ import static dev.prescaler.core.Fixtures.WEB;
 import static dev.prescaler.core.Fixtures.engine;
 import static dev.prescaler.core.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.DecisionRecord.Action;
@@ -291,6 +292,48 @@ class AutoscalerEngineJournalTest {
     live.tick();
     DecisionRecord r = journal.records(WEB).get(1);
     assertThat(r.reasons()).first().extracting(Reason::step).isEqualTo("landed");
+    String view = seen.get(seen.size() - 1);
+    assertThat(view).startsWith(sawIt + " up Optional[" + sawIt + "] ");
+
+    InMemoryJournal after = new InMemoryJournal();
+    List<String> seenAfter = new ArrayList<>();
+    AutoscalerEngine restarted = engine(new TestClock(sawIt), source, noting(seenAfter),
+        executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    restarted.restore(before);
+    restarted.tick();
+    assertThat(after.records(WEB)).singleElement()
+        .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
+    assertThat(seenAfter).containsExactly(view);
+  }
+
+  /**
+   * Catches the engine's own scale taken for someone else's: 2 -> 5 answered FAILED, the retry
+   * 2 -> 6 (the load had grown) answered FAILED too, and the first landed; only the latest was
+   * kept, so 5 was read as someone else's change and never counted, live or after a restore.
+   * The earlier targets from the same count are kept, and whichever is observed counts.
+   */
+  @Test
+  void twoFailedAppliesFromOneCountCountWhicheverLanded() {
+    executor.answer = r -> ScaleOutcome.failed("504 Gateway Timeout");
+    List<String> seen = new ArrayList<>();
+    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    live.tick(); // 10:00: 2 -> 5 FAILED
+    source.value(WEB, "rps", 600);
+    clock.advance(SYNC);
+    live.tick(); // 10:00:15: 2 -> 6 FAILED
+    List<DecisionRecord> before = journal.records(WEB);
+    assertThat(before).extracting(DecisionRecord::action, DecisionRecord::desired)
+        .containsExactly(tuple(Action.FAILED, 5), tuple(Action.FAILED, 6));
+
+    source.replicas(WEB, 5, 5).value(WEB, "rps", 500); // the first landed
+    clock.advance(SYNC);
+    Instant sawIt = clock.instant();
+    live.tick();
+    DecisionRecord r = journal.records(WEB).get(2);
+    assertThat(r.reasons()).first().extracting(Reason::step, Reason::message).containsExactly(
+        "landed", "the change 2 -> 5 asked at " + T0 + " (its outcome unknown) has landed: "
+            + "counted as a scale at " + sawIt);
     String view = seen.get(seen.size() - 1);
     assertThat(view).startsWith(sawIt + " up Optional[" + sawIt + "] ");
 
