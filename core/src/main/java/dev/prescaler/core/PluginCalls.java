@@ -51,8 +51,8 @@ final class PluginCalls {
   /** How long an idle call thread is kept for the next call. */
   private static final Duration CALL_THREAD_KEEP_ALIVE = Duration.ofSeconds(60);
   /**
-   * Calls of one workload and stage not made for want of a thread, tick after tick, are logged
-   * at WARN on the first and every 20th.
+   * Calls not made for want of a thread, in a row (of any workload and stage), are logged at
+   * WARN on the first and every 20th.
    */
   private static final int NO_THREAD_WARN_EVERY = 20;
 
@@ -60,8 +60,13 @@ final class PluginCalls {
   private final Duration callTimeout;
   private final ThreadPoolExecutor callPool;
   private final Map<CallKey, InFlight> running = new ConcurrentHashMap<>();
-  /** Calls in a row not made for want of a thread, per workload and stage, for the log. */
-  private final Map<CallKey, Integer> noThreadInARow = new ConcurrentHashMap<>();
+  /**
+   * Calls in a row not made for want of a thread, for the log: engine-wide, as running out of
+   * threads is the process's condition, not a workload's, and reset by any thread started (per
+   * workload and stage, the counts of workloads never called again stayed for good, and a later
+   * episode went on from an old count, at DEBUG).
+   */
+  private final AtomicInteger noThreadInARow = new AtomicInteger();
   /** The thread running the engine's close(), while it does; written under the engine's lock. */
   private volatile Thread closer;
   /** Guarded by the engine's lock: an interrupt that came while close() waited for a release. */
@@ -185,10 +190,10 @@ final class PluginCalls {
       free(key, slot);
       throw noThread(key, e);
     }
-    if (!noThreadInARow.isEmpty()) {
-      Integer failed = noThreadInARow.remove(key);
-      if (failed != null) {
-        LOG.info("{}: {} called, after {} not called for want of a thread", workload,
+    if (noThreadInARow.get() > 0) {
+      int failed = noThreadInARow.getAndSet(0);
+      if (failed > 0) {
+        LOG.info("{}: {} called, after {} calls not made for want of a thread", workload,
             stage.label, failed);
       }
     }
@@ -270,12 +275,13 @@ final class PluginCalls {
 
   /**
    * The exception for a call of {@code key} for which no thread could be started, logged: at
-   * WARN on the first in a row and every 20th, at DEBUG in between (a process out of threads
-   * fails every call of every workload on every tick, and each holds its workload, saying why).
+   * WARN on the first in a row (of any workload and stage) and every 20th, at DEBUG in between
+   * (a process out of threads fails every call of every workload on every tick, and each holds
+   * its workload, saying why).
    */
   private CallNotMadeException noThread(CallKey key, Throwable e) {
     String message = key.stage().label + " not called: no thread to run it: " + e;
-    int failed = noThreadInARow.merge(key, 1, Integer::sum);
+    int failed = noThreadInARow.incrementAndGet();
     if (failed == 1) {
       LOG.warn("{}: {}", key.workload(), message);
     } else if (failed % NO_THREAD_WARN_EVERY == 0) {

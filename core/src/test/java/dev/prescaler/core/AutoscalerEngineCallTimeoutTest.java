@@ -803,8 +803,92 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(log.lines().filter(l -> l.contains(" WARN ")).toList()).containsExactly(
         "[main] " + warn, "[main] " + warn + " (20 in a row)", "[main] " + warn + " (40 in a row)");
     assertThat(log).contains("INFO dev.prescaler.core.AutoscalerEngine - shop/web: metric source "
-        + "called, after 40 not called for want of a thread");
+        + "called, after 40 calls not made for want of a thread");
     assertThat(journal.records(WEB)).hasSize(41);
     assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
+  }
+
+  private static List<String> noThreadWarnings(String log) {
+    return log.lines().filter(l -> l.contains(" WARN ") && l.contains("no thread to run it")
+        && !l.contains("not applied")).toList();
+  }
+
+  /**
+   * Catches the no-thread log counts leaking and flooding: they were kept per workload and
+   * stage and removed only when that slot was called again, so 30 workloads registered, ticked
+   * with no thread and unregistered left 30 counts behind for good, and each logged its own
+   * first WARN. The count is now engine-wide: WARN on the 1st and 20th, and the next call made
+   * logs the recovery with all 30.
+   */
+  @Test
+  void callsWithNoThreadAreCountedEngineWideNotPerWorkload() {
+    AtomicBoolean noThread = new AtomicBoolean(true);
+    ThreadFactory threads = r -> {
+      if (noThread.get()) {
+        throw new OutOfMemoryError("unable to create native thread");
+      }
+      Thread t = new Thread(r, "test-call");
+      t.setDaemon(true);
+      return t;
+    };
+    MetricSource source = (spec, now) -> observation(now);
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, new GatedExecutor(gate),
+        journal).callTimeout(TIMEOUT).callThreadFactory(threads));
+
+    String log = Fixtures.stderrOf(() -> {
+      for (int i = 0; i < 30; i++) {
+        WorkloadRef w = WorkloadRef.deployment("shop", "w" + i);
+        engine.register(spec(w, 1, 10, Mode.ACT));
+        engine.tick();
+        engine.unregister(w);
+        clock.advance(SYNC);
+      }
+      noThread.set(false);
+      engine.register(spec(WEB, 1, 10, Mode.ACT));
+      engine.tick();
+    });
+    assertThat(noThreadWarnings(log)).hasSize(2);
+    assertThat(noThreadWarnings(log).get(1)).contains("shop/w19:").endsWith("(20 in a row)");
+    assertThat(log).contains("shop/web: metric source called, after 30 calls not made for want "
+        + "of a thread");
+  }
+
+  /**
+   * Catches a second no-thread episode logged only at DEBUG: an apply found no thread at 10:00
+   * (WARN), the next ticks needed no apply, so its count stayed; hours later, threads short
+   * again, the apply's count went on from 1 and its first failure was logged at DEBUG. Any
+   * thread started now ends an episode, so the next one warns again.
+   */
+  @Test
+  void aLaterEpisodeWithNoThreadWarnsAgain() {
+    AtomicInteger made = new AtomicInteger();
+    ThreadFactory threads = r -> {
+      int n = made.incrementAndGet();
+      if (n == 2 || n == 5) { // the applies of the first and the last tick
+        throw new OutOfMemoryError("unable to create native thread");
+      }
+      Thread t = new Thread(r, "test-call");
+      t.setDaemon(true);
+      return t;
+    };
+    double[] rps = {500};
+    MetricSource source = (spec, now) -> Observation.of(now, ReplicaStatus.of(2, 2),
+        MetricReading.of("rps", rps[0], now));
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, new GatedExecutor(gate),
+        journal).callTimeout(TIMEOUT).callThreadFactory(threads)
+        .workload(spec(WEB, 1, 10, Mode.ACT)));
+
+    String log = Fixtures.stderrOf(() -> {
+      engine.tick(); // 10:00: source, then the apply 2 -> 5 with no thread
+      rps[0] = 150;
+      clock.advance(SYNC);
+      engine.tick(); // keeps 2: no apply
+      rps[0] = 500;
+      clock.advance(Duration.ofHours(3));
+      engine.tick(); // source, then the apply with no thread again
+    });
+    assertThat(made).hasValue(5);
+    assertThat(noThreadWarnings(log)).hasSize(2)
+        .allSatisfy(l -> assertThat(l).contains("shop/web: executor not called"));
   }
 }
