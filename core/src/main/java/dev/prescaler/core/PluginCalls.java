@@ -280,7 +280,7 @@ final class PluginCalls {
    * its workload, saying why).
    */
   private CallNotMadeException noThread(CallKey key, Throwable e) {
-    String message = key.stage().label + " not called: no thread to run it: " + e;
+    String message = noThreadPrefix(key.stage()) + ": " + e;
     int failed = noThreadInARow.incrementAndGet();
     if (failed == 1) {
       LOG.warn("{}: {}", key.workload(), message);
@@ -295,6 +295,15 @@ final class PluginCalls {
   private void free(CallKey key, InFlight slot) {
     running.remove(key, slot);
     slot.finished.complete(null);
+  }
+
+  /**
+   * How the message of a call of {@code stage} not made for want of a thread begins ({@code
+   * "executor not called: no thread to run it"}): journaled, it tells a restore that nothing was
+   * sent.
+   */
+  static String noThreadPrefix(Stage stage) {
+    return stage.label + " not called: no thread to run it";
   }
 
   /**

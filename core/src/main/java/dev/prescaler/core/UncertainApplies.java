@@ -123,36 +123,54 @@ final class UncertainApplies {
       s.uncertain = null; // the count is no longer the engine's alone to tell
       return null;
     }
-    if (p.returned() == null && !applyRunning) {
-      Instant start = p.startBy() != null && p.startBy().isBefore(at) ? p.startBy() : at;
-      p = p.with(start, null);
-      s.uncertain = p;
-    }
+    p = startWait(s, p, at, applyRunning);
     if (p.returned() != null && at.isAfter(p.returned().plus(settleWithin))) {
       s.uncertain = null; // not seen in time: a change to its count now is someone else's
       return null;
     }
     if (current < 0 || current == p.from()) {
-      return null;
+      return null; // nothing seen yet
     }
     s.uncertain = null;
     Instant asked = p.asked().get(current);
     if (asked == null) {
       return null; // someone else changed the count: what became of the apply cannot be told
     }
+    return countAsScale(s, p.from(), current, asked, at);
+  }
+
+  /**
+   * Starts the wait of {@code p} at {@code at}, the first tick that finds no apply running (no
+   * later than its {@code startBy}), unless it started already; returns it as it now is.
+   */
+  private static Pending startWait(WorkloadState s, Pending p, Instant at,
+      boolean applyRunning) {
+    if (p.returned() != null || applyRunning) {
+      return p;
+    }
+    Instant start = p.startBy() != null && p.startBy().isBefore(at) ? p.startBy() : at;
+    s.uncertain = p.with(start, null);
+    return s.uncertain;
+  }
+
+  /**
+   * Counts the change {@code from -> to}, asked at {@code asked}, as a scale of {@code s} made
+   * at {@code at}, and returns the note for that tick's record.
+   */
+  private static Reason countAsScale(WorkloadState s, int from, int to, Instant asked,
+      Instant at) {
     // Counted on this tick, not when it was asked (see the notes above).
-    if (current > p.from()) {
+    if (to > from) {
       s.lastScaleUp = at;
     } else {
       s.lastScaleDown = at;
     }
-    s.recent.addLast(new PastDecision(at, p.from(), current, true, Map.of()));
+    s.recent.addLast(new PastDecision(at, from, to, true, Map.of()));
     // A note of this tick that kept the count it found, so that the record's reasons still
     // chain from its current count (the policies' steps follow from there), and a reader taking
     // the last step that changed the count (the agent's decisions metric) never takes this one.
-    return new Reason("landed", current, current, "the change " + p.from() + " -> " + current
-        + " asked at " + asked + " (its outcome unknown) has landed: counted as a scale at "
-        + at);
+    return new Reason("landed", to, to, "the change " + from + " -> " + to + " asked at "
+        + asked + " (its outcome unknown) has landed: counted as a scale at " + at);
   }
 
   /**
@@ -235,9 +253,10 @@ final class UncertainApplies {
   /**
    * Whether a FAILED apply journaled with {@code message} was never sent: the executor was not
    * called (no thread to run it, or, which the tick rules out, its previous call still running).
+   * The engine journals those messages as PluginCalls makes them, from the same constants.
    */
   private static boolean notSent(String message) {
-    return message.startsWith(Stage.APPLY.label + " not called: ")
+    return message.startsWith(PluginCalls.noThreadPrefix(Stage.APPLY))
         || message.startsWith(PluginCalls.stillRunningPrefix(Stage.APPLY));
   }
 }
