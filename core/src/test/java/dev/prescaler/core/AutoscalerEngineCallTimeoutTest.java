@@ -32,6 +32,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -129,14 +131,28 @@ class AutoscalerEngineCallTimeoutTest {
     return e;
   }
 
-  /** Lets WEB's blocked apply return, waits until it has, and ticks 15 s later. */
-  private void letTheApplyReturnAndTick(GatedExecutor executor, AutoscalerEngine engine)
+  /** Lets WEB's blocked apply return and waits until it has. */
+  private void letTheApplyReturn(GatedExecutor executor, AutoscalerEngine engine)
       throws Exception {
     executor.blockApply.set(false);
     gate.open.countDown();
     engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+  }
+
+  /** Lets WEB's blocked apply return, waits until it has, and ticks 15 s later. */
+  private void letTheApplyReturnAndTick(GatedExecutor executor, AutoscalerEngine engine)
+      throws Exception {
+    letTheApplyReturn(executor, engine);
     clock.advance(SYNC);
     engine.tick();
+  }
+
+  /** CAPACITY, after adding each context it is given to {@code contexts}. */
+  private static DecisionPolicy recording(List<DecisionContext> contexts) {
+    return (ctx, p) -> {
+      contexts.add(ctx);
+      return CAPACITY.apply(ctx, p);
+    };
   }
 
   private static String held(DecisionRecord r) {
@@ -310,11 +326,7 @@ class AutoscalerEngineCallTimeoutTest {
   @Test
   void ticksGoOnWhileARegistrationWaitsForItsBackfill() throws Exception {
     List<DecisionContext> contexts = new CopyOnWriteArrayList<>();
-    DecisionPolicy recording = (ctx, p) -> {
-      contexts.add(ctx);
-      return CAPACITY.apply(ctx, p);
-    };
-    AutoscalerEngine engine = build(engine(clock, new GatedHistorySource(), recording,
+    AutoscalerEngine engine = build(engine(clock, new GatedHistorySource(), recording(contexts),
         new GatedExecutor(gate), journal).backfill(true).callTimeout(Duration.ofMinutes(10))
         .workload(spec(API, 1, 10, Mode.ACT)));
 
@@ -505,6 +517,77 @@ class AutoscalerEngineCallTimeoutTest {
   }
 
   /**
+   * WEB in ACT on an engine with {@link #TIMEOUT}, its applies blocking on the gate. The source
+   * reports {@code replicas[0]} replicas (2 at first) at 500 rps, or throws while
+   * {@code sourceFails}; the policy records in {@code seen} each context it is given.
+   */
+  private record StuckApply(int[] replicas, AtomicBoolean sourceFails, MetricSource source,
+      List<DecisionContext> seen, DecisionPolicy policy, GatedExecutor executor,
+      AutoscalerEngine engine) {
+    /** What the policy was given on the latest tick. */
+    DecisionContext lastSeen() {
+      return seen.get(seen.size() - 1);
+    }
+  }
+
+  /** A {@link StuckApply}, its engine built with {@code options} as well. */
+  private StuckApply stuckApply(UnaryOperator<AutoscalerEngine.Builder> options) {
+    int[] replicas = {2};
+    AtomicBoolean sourceFails = new AtomicBoolean();
+    MetricSource source = (spec, now) -> {
+      if (sourceFails.get()) {
+        throw new IllegalStateException("metrics API down");
+      }
+      return Observation.of(now, ReplicaStatus.of(replicas[0], replicas[0]),
+          MetricReading.of("rps", 500, now));
+    };
+    List<DecisionContext> seen = new CopyOnWriteArrayList<>();
+    DecisionPolicy policy = recording(seen);
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    AutoscalerEngine engine = build(options.apply(engine(clock, source, policy, executor, journal)
+        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT))));
+    return new StuckApply(replicas, sourceFails, source, seen, policy, executor, engine);
+  }
+
+  /** The source now says 5 replicas, as 2 -> 5 landed; ticks 15 s later and returns then. */
+  private Instant tickSeeingTheLanding(StuckApply web) {
+    web.replicas()[0] = 5;
+    clock.advance(SYNC);
+    Instant sawIt = clock.instant();
+    web.engine().tick();
+    return sawIt;
+  }
+
+  /**
+   * Lets WEB's hung 2 -> 5 return (the source working again) and land, and asserts the next tick
+   * counts it; then that an engine restored from {@code beforeLanding} at that tick's time says
+   * the same on its first tick, and gives its policy the same scale-up and past decisions.
+   */
+  private void assertTheLandingIsCountedAliveAndAfterARestoreAlike(StuckApply web,
+      List<DecisionRecord> beforeLanding) throws Exception {
+    letTheApplyReturn(web.executor(), web.engine());
+    web.sourceFails().set(false);
+    Instant sawIt = tickSeeingTheLanding(web); // 10:06:15
+    DecisionRecord live = last(journal, WEB);
+    assertThat(live.reasons()).extracting(Reason::step).contains("landed");
+    DecisionContext liveView = web.lastSeen();
+    assertThat(liveView.lastScaleUp()).contains(sawIt);
+
+    web.seen().clear();
+    InMemoryJournal after = new InMemoryJournal();
+    AutoscalerEngine restarted = build(engine(new TestClock(sawIt), web.source(), web.policy(),
+        new GatedExecutor(gate), after).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+    restarted.restore(beforeLanding);
+    restarted.tick();
+    assertThat(after.records(WEB)).singleElement()
+        .satisfies(r -> assertThat(r.reasons()).isEqualTo(live.reasons()));
+    DecisionContext restoredView = web.seen().get(0);
+    assertThat(restoredView.lastScaleUp()).isEqualTo(liveView.lastScaleUp());
+    assertThat(restoredView.recent()).isEqualTo(liveView.recent());
+  }
+
+  /**
    * Catches an apply that landed after timing out and was never counted as a scale: its record
    * says FAILED, "may have been applied", and the last scale-up time and its past decisions stayed
    * unset, so cooldowns and rate limits counting applied decisions missed a change that happened.
@@ -516,18 +599,8 @@ class AutoscalerEngineCallTimeoutTest {
    */
   @Test
   void aTimedOutApplyThatLandedCountsAsAScaleFromTheTickThatSawIt() throws Exception {
-    int[] replicas = {2};
-    MetricSource source = (spec, now) -> Observation.of(now,
-        ReplicaStatus.of(replicas[0], replicas[0]), MetricReading.of("rps", 500, now));
-    List<DecisionContext> seen = new CopyOnWriteArrayList<>();
-    DecisionPolicy probe = (ctx, p) -> {
-      seen.add(ctx);
-      return CAPACITY.apply(ctx, p);
-    };
-    GatedExecutor executor = new GatedExecutor(gate);
-    executor.blockApply.set(true);
-    AutoscalerEngine engine = build(engine(clock, source, probe, executor, journal)
-        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
+    StuckApply web = stuckApply(b -> b);
+    AutoscalerEngine engine = web.engine();
 
     engine.tick(); // 2 -> 5 times out
     assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
@@ -535,25 +608,20 @@ class AutoscalerEngineCallTimeoutTest {
     engine.tick(); // held while it runs: still 2, nothing to tell yet
     assertThat(last(journal, WEB).reasons()).extracting(Reason::step).containsOnly("hold");
 
-    executor.blockApply.set(false);
-    gate.open.countDown();
-    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS); // it returns APPLIED, late
-    replicas[0] = 5;
-    clock.advance(SYNC);
-    Instant sawIt = clock.instant(); // 10:06:15
-    engine.tick();
+    letTheApplyReturn(web.executor(), engine); // it returns APPLIED, late
+    Instant sawIt = tickSeeingTheLanding(web); // 10:06:15
 
     DecisionRecord r = last(journal, WEB);
     assertThat(r.kind()).isEqualTo(Kind.KEEP);
     assertThat(r.reasons()).first().extracting(Reason::step, Reason::message).containsExactly(
         "landed", "the change 2 -> 5 asked at " + T0 + " (its outcome unknown) has landed: "
             + "counted as a scale at " + sawIt);
-    DecisionContext ctx = seen.get(seen.size() - 1);
+    DecisionContext ctx = web.lastSeen();
     assertThat(ctx.now()).isEqualTo(sawIt);
     assertThat(ctx.lastScaleUp()).contains(sawIt);
     assertThat(ctx.recent()).filteredOn(PastDecision::applied).singleElement()
         .isEqualTo(new PastDecision(sawIt, 2, 5, true, Map.of()));
-    assertThat(executor.requests).hasSize(1);
+    assertThat(web.executor().requests).hasSize(1);
     clock.advance(SYNC);
     engine.tick(); // counted once: the next record says nothing more of it
     assertThat(last(journal, WEB).reasons()).extracting(Reason::step).doesNotContain("landed");
@@ -569,49 +637,14 @@ class AutoscalerEngineCallTimeoutTest {
   @Test
   void aTimedOutApplyLandingAfterALongHangIsCountedAliveAndAfterARestoreAlike()
       throws Exception {
-    int[] replicas = {2};
-    MetricSource source = (spec, now) -> Observation.of(now,
-        ReplicaStatus.of(replicas[0], replicas[0]), MetricReading.of("rps", 500, now));
-    List<DecisionContext> seen = new CopyOnWriteArrayList<>();
-    DecisionPolicy probe = (ctx, p) -> {
-      seen.add(ctx);
-      return CAPACITY.apply(ctx, p);
-    };
-    GatedExecutor executor = new GatedExecutor(gate);
-    executor.blockApply.set(true);
-    AutoscalerEngine engine = build(engine(clock, source, probe, executor, journal)
-        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
-    engine.tick(); // 2 -> 5 times out
+    StuckApply web = stuckApply(b -> b);
+    web.engine().tick(); // 2 -> 5 times out
     for (Instant t : List.of(T0.plus(SYNC), T0.plus(Duration.ofMinutes(6)))) {
       clock.set(t);
-      engine.tick(); // held while it runs
+      web.engine().tick(); // held while it runs
       assertThat(held(last(journal, WEB))).startsWith("held: previous executor call still running");
     }
-    List<DecisionRecord> beforeLanding = journal.records(WEB);
-
-    executor.blockApply.set(false);
-    gate.open.countDown();
-    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
-    replicas[0] = 5;
-    clock.advance(SYNC);
-    Instant sawIt = clock.instant(); // 10:06:15
-    engine.tick();
-    DecisionRecord live = last(journal, WEB);
-    assertThat(live.reasons()).extracting(Reason::step).contains("landed");
-    DecisionContext liveView = seen.get(seen.size() - 1);
-    assertThat(liveView.lastScaleUp()).contains(sawIt);
-
-    seen.clear();
-    InMemoryJournal after = new InMemoryJournal();
-    AutoscalerEngine restarted = build(engine(new TestClock(sawIt), source, probe,
-        new GatedExecutor(gate), after).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
-    restarted.restore(beforeLanding);
-    restarted.tick();
-    assertThat(after.records(WEB)).singleElement()
-        .satisfies(r -> assertThat(r.reasons()).isEqualTo(live.reasons()));
-    DecisionContext restoredView = seen.get(0);
-    assertThat(restoredView.lastScaleUp()).isEqualTo(liveView.lastScaleUp());
-    assertThat(restoredView.recent()).isEqualTo(liveView.recent());
+    assertTheLandingIsCountedAliveAndAfterARestoreAlike(web, journal.records(WEB));
   }
 
   /**
@@ -625,57 +658,51 @@ class AutoscalerEngineCallTimeoutTest {
   @Test
   void aHangingApplyHiddenByAFailingSourceIsCountedAliveAndAfterARestoreAlike()
       throws Exception {
-    int[] replicas = {2};
-    AtomicBoolean sourceFails = new AtomicBoolean();
-    MetricSource source = (spec, now) -> {
-      if (sourceFails.get()) {
-        throw new IllegalStateException("metrics API down");
-      }
-      return Observation.of(now, ReplicaStatus.of(replicas[0], replicas[0]),
-          MetricReading.of("rps", 500, now));
-    };
-    List<DecisionContext> seen = new CopyOnWriteArrayList<>();
-    DecisionPolicy probe = (ctx, p) -> {
-      seen.add(ctx);
-      return CAPACITY.apply(ctx, p);
-    };
-    GatedExecutor executor = new GatedExecutor(gate);
-    executor.blockApply.set(true);
-    AutoscalerEngine engine = build(engine(clock, source, probe, executor, journal)
-        .callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
-    engine.tick(); // 2 -> 5 times out
-    sourceFails.set(true);
+    StuckApply web = stuckApply(b -> b);
+    web.engine().tick(); // 2 -> 5 times out
+    web.sourceFails().set(true);
     for (Instant t : List.of(T0.plus(SYNC), T0.plus(Duration.ofMinutes(6)))) {
       clock.set(t);
-      engine.tick(); // held for the source, the apply still running
+      web.engine().tick(); // held for the source, the apply still running
       assertThat(held(last(journal, WEB))).startsWith("held: metric source failed")
           .contains("previous executor call still running");
     }
-    List<DecisionRecord> beforeLanding = journal.records(WEB);
+    assertTheLandingIsCountedAliveAndAfterARestoreAlike(web, journal.records(WEB));
+  }
 
-    executor.blockApply.set(false);
-    gate.open.countDown();
-    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
-    sourceFails.set(false);
-    replicas[0] = 5;
-    clock.advance(SYNC);
-    Instant sawIt = clock.instant(); // 10:06:15
-    engine.tick();
-    DecisionRecord live = last(journal, WEB);
-    assertThat(live.reasons()).extracting(Reason::step).contains("landed");
-    DecisionContext liveView = seen.get(seen.size() - 1);
-    assertThat(liveView.lastScaleUp()).contains(sawIt);
+  /** What a JVM out of native threads throws where a thread is started. */
+  static final String NO_THREAD = "unable to create native thread";
+  /** The same as Linux words it. */
+  static final String NO_THREAD_LONG =
+      NO_THREAD + ": possibly out of memory or process/resource limits reached";
 
-    seen.clear();
-    InMemoryJournal after = new InMemoryJournal();
-    AutoscalerEngine restarted = build(engine(new TestClock(sawIt), source, probe,
-        new GatedExecutor(gate), after).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.ACT)));
-    restarted.restore(beforeLanding);
-    restarted.tick();
-    assertThat(after.records(WEB)).singleElement()
-        .satisfies(r -> assertThat(r.reasons()).isEqualTo(live.reasons()));
-    assertThat(seen.get(0).lastScaleUp()).isEqualTo(liveView.lastScaleUp());
-    assertThat(seen.get(0).recent()).isEqualTo(liveView.recent());
+  /** Starts daemon call threads, but refuses the n-th asked for (from 1) where told to. */
+  static final class ScarceThreads implements ThreadFactory {
+    final AtomicInteger asked = new AtomicInteger();
+    final IntPredicate refuse;
+    final String error;
+
+    ScarceThreads(IntPredicate refuse, String error) {
+      this.refuse = refuse;
+      this.error = error;
+    }
+
+    @Override
+    public Thread newThread(Runnable r) {
+      if (refuse.test(asked.incrementAndGet())) {
+        throw new OutOfMemoryError(error);
+      }
+      Thread t = new Thread(r, "test-call");
+      t.setDaemon(true);
+      return t;
+    }
+  }
+
+  /** CAPACITY on 2 replicas at 500 rps, with {@link #TIMEOUT}; no thread while {@code noThread}. */
+  private AutoscalerEngine.Builder noThreadWhile(AtomicBoolean noThread) {
+    return engine(clock, (spec, now) -> observation(now), CAPACITY, new GatedExecutor(gate),
+        journal).callTimeout(TIMEOUT)
+        .callThreadFactory(new ScarceThreads(n -> noThread.get(), NO_THREAD));
   }
 
   /**
@@ -686,16 +713,7 @@ class AutoscalerEngineCallTimeoutTest {
    */
   @Test
   void noThreadForACallHoldsThatWorkloadOnly() {
-    AtomicBoolean noThread = new AtomicBoolean(true);
-    ThreadFactory threads = r -> {
-      if (noThread.getAndSet(false)) {
-        throw new OutOfMemoryError("unable to create native thread: possibly out of memory or "
-            + "process/resource limits reached");
-      }
-      Thread t = new Thread(r, "test-call");
-      t.setDaemon(true);
-      return t;
-    };
+    ThreadFactory threads = new ScarceThreads(n -> n == 1, NO_THREAD_LONG);
     MetricSource source = (spec, now) -> observation(now);
     GatedExecutor executor = new GatedExecutor(gate);
     AutoscalerEngine engine = build(engine(clock, source, CAPACITY, executor, journal)
@@ -720,35 +738,14 @@ class AutoscalerEngineCallTimeoutTest {
    */
   @Test
   void anApplyWithNoThreadIsNotSentAndLeavesTheEarlierOneToLand() throws Exception {
-    int[] replicas = {2};
-    MetricSource source = (spec, now) -> Observation.of(now,
-        ReplicaStatus.of(replicas[0], replicas[0]), MetricReading.of("rps", 500, now));
-    List<DecisionContext> seen = new CopyOnWriteArrayList<>();
-    DecisionPolicy probe = (ctx, p) -> {
-      seen.add(ctx);
-      return CAPACITY.apply(ctx, p);
-    };
     // Every call asks for a thread (none is kept idle): source, apply, source, then the apply of
     // the second tick, which gets none.
-    AtomicInteger made = new AtomicInteger();
-    ThreadFactory threads = r -> {
-      if (made.incrementAndGet() == 4) {
-        throw new OutOfMemoryError("unable to create native thread: possibly out of memory or "
-            + "process/resource limits reached");
-      }
-      Thread t = new Thread(r, "test-call");
-      t.setDaemon(true);
-      return t;
-    };
-    GatedExecutor executor = new GatedExecutor(gate);
-    executor.blockApply.set(true);
-    AutoscalerEngine engine = build(engine(clock, source, probe, executor, journal)
-        .callTimeout(TIMEOUT).callThreadFactory(threads).workload(spec(WEB, 1, 10, Mode.ACT)));
+    ScarceThreads threads = new ScarceThreads(n -> n == 4, NO_THREAD_LONG);
+    StuckApply web = stuckApply(b -> b.callThreadFactory(threads));
+    AutoscalerEngine engine = web.engine();
     engine.tick(); // 2 -> 5 times out
     assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
-    executor.blockApply.set(false);
-    gate.open.countDown();
-    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS); // returned; not seen landed yet
+    letTheApplyReturn(web.executor(), engine); // returned; not seen landed yet
 
     clock.advance(SYNC);
     engine.tick();
@@ -757,16 +754,13 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(notSent.actionMessage()).isEqualTo("executor not called: no thread to run it: "
         + "java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or "
         + "process/resource limits reached");
-    assertThat(executor.requests).hasSize(1);
-    assertThat(made).hasValue(4);
+    assertThat(web.executor().requests).hasSize(1);
+    assertThat(threads.asked).hasValue(4);
 
-    replicas[0] = 5; // the first apply landed
-    clock.advance(SYNC);
-    Instant sawIt = clock.instant();
-    engine.tick();
+    Instant sawIt = tickSeeingTheLanding(web); // the first apply landed
     assertThat(last(journal, WEB).reasons()).first().extracting(Reason::step)
         .isEqualTo("landed");
-    assertThat(seen.get(seen.size() - 1).lastScaleUp()).contains(sawIt);
+    assertThat(web.lastSeen().lastScaleUp()).contains(sawIt);
   }
 
   /**
@@ -777,18 +771,7 @@ class AutoscalerEngineCallTimeoutTest {
   @Test
   void callsWithNoThreadTickAfterTickWarnOnTheFirstAndEvery20th() {
     AtomicBoolean noThread = new AtomicBoolean(true);
-    ThreadFactory threads = r -> {
-      if (noThread.get()) {
-        throw new OutOfMemoryError("unable to create native thread");
-      }
-      Thread t = new Thread(r, "test-call");
-      t.setDaemon(true);
-      return t;
-    };
-    MetricSource source = (spec, now) -> observation(now);
-    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, new GatedExecutor(gate),
-        journal).callTimeout(TIMEOUT).callThreadFactory(threads)
-        .workload(spec(WEB, 1, 10, Mode.ACT)));
+    AutoscalerEngine engine = build(noThreadWhile(noThread).workload(spec(WEB, 1, 10, Mode.ACT)));
 
     String log = Fixtures.stderrOf(() -> {
       for (int i = 0; i < 40; i++) {
@@ -823,17 +806,7 @@ class AutoscalerEngineCallTimeoutTest {
   @Test
   void callsWithNoThreadAreCountedEngineWideNotPerWorkload() {
     AtomicBoolean noThread = new AtomicBoolean(true);
-    ThreadFactory threads = r -> {
-      if (noThread.get()) {
-        throw new OutOfMemoryError("unable to create native thread");
-      }
-      Thread t = new Thread(r, "test-call");
-      t.setDaemon(true);
-      return t;
-    };
-    MetricSource source = (spec, now) -> observation(now);
-    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, new GatedExecutor(gate),
-        journal).callTimeout(TIMEOUT).callThreadFactory(threads));
+    AutoscalerEngine engine = build(noThreadWhile(noThread));
 
     String log = Fixtures.stderrOf(() -> {
       for (int i = 0; i < 30; i++) {
@@ -861,16 +834,8 @@ class AutoscalerEngineCallTimeoutTest {
    */
   @Test
   void aLaterEpisodeWithNoThreadWarnsAgain() {
-    AtomicInteger made = new AtomicInteger();
-    ThreadFactory threads = r -> {
-      int n = made.incrementAndGet();
-      if (n == 2 || n == 5) { // the applies of the first and the last tick
-        throw new OutOfMemoryError("unable to create native thread");
-      }
-      Thread t = new Thread(r, "test-call");
-      t.setDaemon(true);
-      return t;
-    };
+    // The applies of the first and the last tick get no thread.
+    ScarceThreads threads = new ScarceThreads(n -> n == 2 || n == 5, NO_THREAD);
     double[] rps = {500};
     MetricSource source = (spec, now) -> Observation.of(now, ReplicaStatus.of(2, 2),
         MetricReading.of("rps", rps[0], now));
@@ -887,7 +852,7 @@ class AutoscalerEngineCallTimeoutTest {
       clock.advance(Duration.ofHours(3));
       engine.tick(); // source, then the apply with no thread again
     });
-    assertThat(made).hasValue(5);
+    assertThat(threads.asked).hasValue(5);
     assertThat(noThreadWarnings(log)).hasSize(2)
         .allSatisfy(l -> assertThat(l).contains("shop/web: executor not called"));
   }

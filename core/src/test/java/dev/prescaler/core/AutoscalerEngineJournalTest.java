@@ -165,6 +165,51 @@ class AutoscalerEngineJournalTest {
     };
   }
 
+  /** An engine for WEB (ACT) on {@code clock}, its policy {@link #noting} into {@code views}. */
+  private AutoscalerEngine webEngine(TestClock clock, List<String> views,
+      InMemoryJournal journal) {
+    return engine(clock, source, noting(views), executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+  }
+
+  /**
+   * Restores a {@link #webEngine} from {@code records} at {@code at} and asserts that its one tick
+   * gives the reasons {@code live} gave, and that its policy sees {@code view}, as the live one
+   * did.
+   */
+  private void assertARestoreAlike(List<DecisionRecord> records, Instant at, DecisionRecord live,
+      String view) {
+    List<String> seenAfter = new ArrayList<>();
+    InMemoryJournal after = new InMemoryJournal();
+    AutoscalerEngine restarted = webEngine(new TestClock(at), seenAfter, after);
+    restarted.restore(records);
+    restarted.tick();
+    String restored = "restored at " + at + " from " + records.size() + " records";
+    assertThat(after.records(WEB)).singleElement().as(restored)
+        .satisfies(a -> assertThat(a.reasons()).isEqualTo(live.reasons()));
+    assertThat(seenAfter).as(restored).containsExactly(view);
+  }
+
+  /**
+   * Ticks {@code live} 15 s later, the 2 -> 5 asked at T0 having landed, and asserts that this
+   * tick counts it as a scale made now; then that an engine restored from {@code before} (WEB's
+   * records so far) at this time says the same and its policy sees the same as {@code seen}'s last.
+   */
+  private void assertTheLandingIsCountedAliveAndAfterARestore(AutoscalerEngine live,
+      List<String> seen, List<DecisionRecord> before) {
+    clock.advance(SYNC);
+    Instant sawIt = clock.instant();
+    live.tick();
+    DecisionRecord r = journal.records(WEB).get(before.size());
+    assertThat(r.reasons()).first().extracting(Reason::step, Reason::message).containsExactly(
+        "landed", "the change 2 -> 5 asked at " + T0 + " (its outcome unknown) has landed: "
+            + "counted as a scale at " + sawIt);
+    String view = seen.get(seen.size() - 1);
+    assertThat(view).startsWith(sawIt + " up Optional[" + sawIt + "] ");
+
+    assertARestoreAlike(before, sawIt, r, view);
+  }
+
   /** WEB's records from {@code from} on, in order. */
   private static List<DecisionRecord> from(List<DecisionRecord> records, Instant from) {
     return records.stream().filter(r -> !r.time().isBefore(from)).toList();
@@ -185,8 +230,7 @@ class AutoscalerEngineJournalTest {
       return ScaleOutcome.failed("500 Internal Server Error from the proxy, after the write");
     };
     List<String> seen = new ArrayList<>();
-    AutoscalerEngine uninterrupted = engine(clock, source, noting(seen), executor, journal)
-        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    AutoscalerEngine uninterrupted = webEngine(clock, seen, journal);
     for (int i = 0; i < 3; i++) {
       uninterrupted.tick(); // T0: 2 -> 5 FAILED; T0 + 15 s: 5 seen, counted; T0 + 30 s
       clock.advance(SYNC);
@@ -207,8 +251,7 @@ class AutoscalerEngineJournalTest {
       Instant at = T0.plus(SYNC.multipliedBy(restartAt));
       List<String> seenAfter = new ArrayList<>();
       InMemoryJournal after = new InMemoryJournal();
-      AutoscalerEngine restarted = engine(new TestClock(at), source, noting(seenAfter), executor,
-          after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+      AutoscalerEngine restarted = webEngine(new TestClock(at), seenAfter, after);
       restarted.restore(all.subList(0, restartAt));
       TestClock restartedClock = (TestClock) restarted.clock();
       for (int i = restartAt; i < 3; i++) {
@@ -233,8 +276,7 @@ class AutoscalerEngineJournalTest {
   void aFailedApplyNotSeenInTimeIsDroppedAliveAndAfterARestore() {
     executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
     List<String> seen = new ArrayList<>();
-    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
-        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    AutoscalerEngine live = webEngine(clock, seen, journal);
     live.tick(); // 10:00: 2 -> 5 FAILED, and nothing landed
     source.value(WEB, "rps", 150);
     clock.advance(SYNC);
@@ -255,15 +297,7 @@ class AutoscalerEngineJournalTest {
         .doesNotContain("applied=true");
 
     for (int restartAt = 1; restartAt <= 2; restartAt++) {
-      List<String> seenAfter = new ArrayList<>();
-      InMemoryJournal after = new InMemoryJournal();
-      AutoscalerEngine restarted = engine(new TestClock(noon), source, noting(seenAfter),
-          executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
-      restarted.restore(before.subList(0, restartAt));
-      restarted.tick();
-      assertThat(after.records(WEB)).singleElement().as("restored from %s records", restartAt)
-          .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
-      assertThat(seenAfter).as("restored from %s records", restartAt).containsExactly(view);
+      assertARestoreAlike(before.subList(0, restartAt), noon, r, view);
     }
   }
 
@@ -282,28 +316,11 @@ class AutoscalerEngineJournalTest {
       return ScaleOutcome.failed("500 Internal Server Error, after a long hang");
     };
     List<String> seen = new ArrayList<>();
-    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
-        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    AutoscalerEngine live = webEngine(clock, seen, journal);
     live.tick(); // 10:00: 2 -> 5, FAILED at 10:07
     List<DecisionRecord> before = journal.records(WEB);
     assertThat(before).extracting(DecisionRecord::action).containsExactly(Action.FAILED);
-    clock.advance(SYNC);
-    Instant sawIt = clock.instant();
-    live.tick();
-    DecisionRecord r = journal.records(WEB).get(1);
-    assertThat(r.reasons()).first().extracting(Reason::step).isEqualTo("landed");
-    String view = seen.get(seen.size() - 1);
-    assertThat(view).startsWith(sawIt + " up Optional[" + sawIt + "] ");
-
-    InMemoryJournal after = new InMemoryJournal();
-    List<String> seenAfter = new ArrayList<>();
-    AutoscalerEngine restarted = engine(new TestClock(sawIt), source, noting(seenAfter),
-        executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
-    restarted.restore(before);
-    restarted.tick();
-    assertThat(after.records(WEB)).singleElement()
-        .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
-    assertThat(seenAfter).containsExactly(view);
+    assertTheLandingIsCountedAliveAndAfterARestore(live, seen, before);
   }
 
   /**
@@ -316,8 +333,7 @@ class AutoscalerEngineJournalTest {
   void twoFailedAppliesFromOneCountCountWhicheverLanded() {
     executor.answer = r -> ScaleOutcome.failed("504 Gateway Timeout");
     List<String> seen = new ArrayList<>();
-    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
-        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    AutoscalerEngine live = webEngine(clock, seen, journal);
     live.tick(); // 10:00: 2 -> 5 FAILED
     source.value(WEB, "rps", 600);
     clock.advance(SYNC);
@@ -327,25 +343,7 @@ class AutoscalerEngineJournalTest {
         .containsExactly(tuple(Action.FAILED, 5), tuple(Action.FAILED, 6));
 
     source.replicas(WEB, 5, 5).value(WEB, "rps", 500); // the first landed
-    clock.advance(SYNC);
-    Instant sawIt = clock.instant();
-    live.tick();
-    DecisionRecord r = journal.records(WEB).get(2);
-    assertThat(r.reasons()).first().extracting(Reason::step, Reason::message).containsExactly(
-        "landed", "the change 2 -> 5 asked at " + T0 + " (its outcome unknown) has landed: "
-            + "counted as a scale at " + sawIt);
-    String view = seen.get(seen.size() - 1);
-    assertThat(view).startsWith(sawIt + " up Optional[" + sawIt + "] ");
-
-    InMemoryJournal after = new InMemoryJournal();
-    List<String> seenAfter = new ArrayList<>();
-    AutoscalerEngine restarted = engine(new TestClock(sawIt), source, noting(seenAfter),
-        executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
-    restarted.restore(before);
-    restarted.tick();
-    assertThat(after.records(WEB)).singleElement()
-        .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
-    assertThat(seenAfter).containsExactly(view);
+    assertTheLandingIsCountedAliveAndAfterARestore(live, seen, before);
   }
 
   /**
@@ -386,8 +384,7 @@ class AutoscalerEngineJournalTest {
         ? ScaleOutcome.failed("504 Gateway Timeout")
         : ScaleOutcome.refused("429 Too Many Requests");
     List<String> seen = new ArrayList<>();
-    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
-        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    AutoscalerEngine live = webEngine(clock, seen, journal);
     live.tick(); // 10:00: 2 -> 5 FAILED
     clock.advance(SYNC);
     live.tick(); // 10:00:15: 2 -> 5 REFUSED
@@ -396,23 +393,7 @@ class AutoscalerEngineJournalTest {
         .containsExactly(Action.FAILED, Action.REFUSED);
 
     source.replicas(WEB, 5, 5); // the first landed
-    clock.advance(SYNC);
-    Instant sawIt = clock.instant();
-    live.tick();
-    DecisionRecord r = journal.records(WEB).get(2);
-    assertThat(r.reasons()).first().extracting(Reason::step).isEqualTo("landed");
-    String view = seen.get(seen.size() - 1);
-    assertThat(view).startsWith(sawIt + " up Optional[" + sawIt + "] ");
-
-    InMemoryJournal after = new InMemoryJournal();
-    List<String> seenAfter = new ArrayList<>();
-    AutoscalerEngine restarted = engine(new TestClock(sawIt), source, noting(seenAfter),
-        executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
-    restarted.restore(before);
-    restarted.tick();
-    assertThat(after.records(WEB)).singleElement()
-        .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
-    assertThat(seenAfter).containsExactly(view);
+    assertTheLandingIsCountedAliveAndAfterARestore(live, seen, before);
   }
 
   /**
