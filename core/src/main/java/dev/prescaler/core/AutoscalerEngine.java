@@ -605,7 +605,7 @@ public final class AutoscalerEngine implements AutoCloseable {
    * did, and one still unsettled at the restart is settled by the next ticks as it would have
    * been, or dropped when it was not seen in time (one whose wait had not started at the last
    * record, its call then running or just returned, starts it at the first tick, but no later
-   * than the wait's own length after that record).
+   * than the wait's own length after that record, as at every tick and every record).
    */
   public void restore(Iterable<DecisionRecord> records) {
     synchronized (lock) {
@@ -671,9 +671,6 @@ public final class AutoscalerEngine implements AutoCloseable {
       Instant oldest = now.minus(followUpAfter);
       for (WorkloadState s : states.values()) {
         s.followUps.removeIf(f -> f.due().isBefore(oldest));
-        if (lastTick != null) {
-          uncertain.restored(s, lastTick);
-        }
       }
     }
   }

@@ -27,10 +27,12 @@ import java.util.Map;
  * FAILED after it was sent joins them when it started from the same count and replaces them
  * otherwise, and one APPLIED ends them; one REFUSED, or never sent, leaves them as they were. An
  * observed count other than the one they started from and the ones asked for (someone else
- * scaled), or a tick in another mode, drops them. So does time: they are dropped once
- * {@link #settleWithin} has passed since the first tick that found no apply of their workload
- * running, without one of their counts being seen, as a change to such a count after then (an
- * operator's, hours later) is not the engine's doing.
+ * scaled), or a tick in another mode, drops them. So does time, for each count asked for on its
+ * own: one is dropped once {@link #settleWithin} has passed since its wait started, without it
+ * being seen, as a change to such a count after then (an operator's, hours later) is not the
+ * engine's doing. Its wait starts at the first tick after its ask that finds no apply of the
+ * workload running, but no later than {@link #settleWithin} after the workload's tick before
+ * that one; a later ask from the same count starts only its own wait.
  *
  * <p>Not thread-safe: guarded by the engine's lock, as the workload states are.
  */
@@ -54,10 +56,11 @@ final class UncertainApplies {
    * When the call returned is not known (an inline call may hang for any time, a pooled one may
    * start minutes after its tick began), so the wait starts at the first tick that finds no apply
    * of the workload running: live, the tick reads its call; in restore, a record holds with
-   * "previous executor call still running" while it runs (every hold of such a tick says so), and
-   * an apply whose wait had not started by the last record (its call returned, or the old process
-   * ended, after it) has it started by the restored engine's first tick, the first that finds no
-   * apply running, but no later than the bound after the last record (see restored). The lag
+   * "previous executor call still running" while it runs (every hold of such a tick says so).
+   * That tick may come long after the one before (an outage, a restart), and a long gap must not
+   * stretch the wait: it starts no later than the wait's own length after the workload's tick
+   * before, live at every tick and in restore at every record, so that an engine restored from
+   * the records of a restored engine drops what that engine dropped, when it dropped it. The lag
    * is bounded by maxMetricAge (an older sample holds) but capped at
    * MAX_LAG: the replica count carries no sample age, and a longer window only makes it likelier
    * that someone else's later change to the same count (an operator's) is taken for the
@@ -87,19 +90,21 @@ final class UncertainApplies {
   static final int MAX_TARGETS = 4;
 
   /**
-   * Applies from {@code from} whose outcome is unknown: {@code asked}, each count asked for and
-   * when (latest last, at most {@link #MAX_TARGETS}), as two FAILED in a row from the same count
-   * (2 -> 5, then 2 -> 6) may each land; {@code returned}: the first tick that found no apply of
-   * its workload running, null before; {@code startBy}: after a restore, the latest its wait
-   * starts (see {@link #restored}), else null.
+   * One count asked for: when ({@code asked}), and when its wait started ({@code returned}: the
+   * first tick after the ask that found no apply of its workload running, or the bound, see
+   * {@link #observe}; null before).
    */
-  record Pending(int from, Map<Integer, Instant> asked, Instant returned, Instant startBy) {
-    Pending {
-      asked = Collections.unmodifiableMap(new LinkedHashMap<>(asked));
-    }
+  record Target(Instant asked, Instant returned) {}
 
-    Pending with(Instant newReturned, Instant newStartBy) {
-      return new Pending(from, asked, newReturned, newStartBy);
+  /**
+   * Applies from {@code from} whose outcome is unknown: {@code targets}, each count asked for
+   * (latest last, at most {@link #MAX_TARGETS}), as two FAILED in a row from the same count
+   * (2 -> 5, then 2 -> 6) may each land, each with its own wait; {@code seen}: the workload's
+   * latest tick (live) or record (in restore) that saw them.
+   */
+  record Pending(int from, Map<Integer, Target> targets, Instant seen) {
+    Pending {
+      targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets));
     }
   }
 
@@ -123,34 +128,30 @@ final class UncertainApplies {
       s.uncertain = null; // the count is no longer the engine's alone to tell
       return null;
     }
-    p = startWait(s, p, at, applyRunning);
-    if (p.returned() != null && at.isAfter(p.returned().plus(settleWithin))) {
-      s.uncertain = null; // not seen in time: a change to its count now is someone else's
+    // A wait not yet started starts now, or, after a long gap, the bound after the tick before.
+    Instant bound = p.seen().plus(settleWithin);
+    Instant start = bound.isBefore(at) ? bound : at;
+    Map<Integer, Target> targets = new LinkedHashMap<>();
+    p.targets().forEach((to, t) -> {
+      Target w = t.returned() != null || applyRunning ? t : new Target(t.asked(), start);
+      if (w.returned() == null || !at.isAfter(w.returned().plus(settleWithin))) {
+        targets.put(to, w); // else not seen in time: a change to its count now is someone else's
+      }
+    });
+    if (targets.isEmpty()) {
+      s.uncertain = null;
       return null;
     }
+    s.uncertain = new Pending(p.from(), targets, at);
     if (current < 0 || current == p.from()) {
       return null; // nothing seen yet
     }
     s.uncertain = null;
-    Instant asked = p.asked().get(current);
-    if (asked == null) {
+    Target t = targets.get(current);
+    if (t == null) {
       return null; // someone else changed the count: what became of the apply cannot be told
     }
-    return countAsScale(s, p.from(), current, asked, at);
-  }
-
-  /**
-   * Starts the wait of {@code p} at {@code at}, the first tick that finds no apply running (no
-   * later than its {@code startBy}), unless it started already; returns it as it now is.
-   */
-  private static Pending startWait(WorkloadState s, Pending p, Instant at,
-      boolean applyRunning) {
-    if (p.returned() != null || applyRunning) {
-      return p;
-    }
-    Instant start = p.startBy() != null && p.startBy().isBefore(at) ? p.startBy() : at;
-    s.uncertain = p.with(start, null);
-    return s.uncertain;
+    return countAsScale(s, p.from(), current, t.asked(), at);
   }
 
   /**
@@ -188,31 +189,18 @@ final class UncertainApplies {
     if (action == Action.APPLIED) {
       s.uncertain = null;
     } else if (action == Action.FAILED && !notSent(message)) {
-      Map<Integer, Instant> asked = new LinkedHashMap<>();
+      Map<Integer, Target> targets = new LinkedHashMap<>();
       Pending p = s.uncertain;
       if (p != null && p.from() == from) {
-        asked.putAll(p.asked()); // the earlier ones from this count may land too
+        // The earlier ones from this count may land too, each within its own wait.
+        targets.putAll(p.targets());
       }
-      asked.remove(to);
-      asked.put(to, at);
-      while (asked.size() > MAX_TARGETS) {
-        asked.remove(asked.keySet().iterator().next());
+      targets.remove(to);
+      targets.put(to, new Target(at, null)); // its wait starts in observe
+      while (targets.size() > MAX_TARGETS) {
+        targets.remove(targets.keySet().iterator().next());
       }
-      s.uncertain = new Pending(from, asked, null, null); // its wait starts in observe
-    }
-  }
-
-  /**
-   * After {@link AutoscalerEngine#restore}, whose last record is of {@code lastTick}: the records
-   * cannot say when an apply whose wait had not started returned (its call still ran, or had
-   * just returned, at the last record), so its wait starts at the restored engine's first tick,
-   * as it would live, but no later than {@link #settleWithin} after {@code lastTick}: a long
-   * outage must not stretch it (an operator's scale meanwhile is not its doing).
-   */
-  void restored(WorkloadState s, Instant lastTick) {
-    Pending p = s.uncertain;
-    if (p != null && p.returned() == null) {
-      s.uncertain = p.with(null, lastTick.plus(settleWithin));
+      s.uncertain = new Pending(from, targets, at);
     }
   }
 
@@ -231,12 +219,15 @@ final class UncertainApplies {
   static void rewind(WorkloadState s, Instant now) {
     Pending p = s.uncertain;
     if (p != null) {
-      Map<Integer, Instant> asked = new LinkedHashMap<>();
-      p.asked().forEach((to, t) -> asked.put(to, t.isAfter(now) ? now : t));
-      Instant returned = p.returned() != null && p.returned().isAfter(now) ? now : p.returned();
-      Instant startBy = p.startBy() != null && p.startBy().isAfter(now) ? now : p.startBy();
-      s.uncertain = new Pending(p.from(), asked, returned, startBy);
+      Map<Integer, Target> targets = new LinkedHashMap<>();
+      p.targets().forEach((to, t) -> targets.put(to, new Target(earliest(t.asked(), now),
+          t.returned() == null ? null : earliest(t.returned(), now))));
+      s.uncertain = new Pending(p.from(), targets, earliest(p.seen(), now));
     }
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a.isAfter(b) ? b : a;
   }
 
   /** {@code reasons}, after {@code note} when there is one. */

@@ -1,0 +1,135 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.CAPACITY;
+import static dev.prescaler.core.Fixtures.SYNC;
+import static dev.prescaler.core.Fixtures.T0;
+import static dev.prescaler.core.Fixtures.WEB;
+import static dev.prescaler.core.Fixtures.engine;
+import static dev.prescaler.core.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How long an apply whose outcome is unknown (FAILED, maybe landed all the same) may still be
+ * counted as the engine's scale, live and after restores (see {@link UncertainApplies}).
+ */
+class AutoscalerEngineUncertainApplyTest {
+  TestClock clock = new TestClock(T0);
+  FakeSource source = new FakeSource().set(WEB, 2, 2, "rps", 500);
+  RecordingExecutor executor = new RecordingExecutor();
+  InMemoryJournal journal = new InMemoryJournal();
+
+  /** A policy that notes what it saw (last scale times, past decisions), then sizes to load. */
+  private static DecisionPolicy noting(List<String> views) {
+    return (ctx, p) -> {
+      views.add(ctx.now() + " up " + ctx.lastScaleUp() + " down " + ctx.lastScaleDown() + " "
+          + ctx.recent());
+      return CAPACITY.apply(ctx, p);
+    };
+  }
+
+  /** What a record says, but its sequence number. */
+  private static String said(DecisionRecord r) {
+    return r.time() + " " + r.kind() + " " + r.current() + " -> " + r.desired() + " "
+        + r.action() + " " + r.actionMessage() + " " + r.reasons();
+  }
+
+  /**
+   * Catches an old target kept while later retries from the same count failed: 2 -> 5 answered
+   * FAILED (503) at 10:00, then 2 -> 6 FAILED on every tick for 30 minutes; each retry restarted
+   * the wait of 5 too, so an operator's scale to 5 at 10:30:15 was journaled "landed ... counted
+   * as a scale", live and after a restore. Each target now keeps its own wait.
+   */
+  @Test
+  void retriesFromTheSameCountDoNotStretchTheWaitOfAnEarlierTarget() {
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    List<String> seen = new ArrayList<>();
+    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    live.tick(); // 10:00: 2 -> 5 FAILED
+    source.value(WEB, "rps", 600);
+    for (int i = 0; i < 120; i++) {
+      clock.advance(SYNC);
+      live.tick(); // 10:00:15 to 10:30: 2 -> 6 FAILED
+    }
+    List<DecisionRecord> before = journal.records(WEB);
+    assertThat(before).extracting(DecisionRecord::action).containsOnly(Action.FAILED);
+    assertThat(before.get(before.size() - 1).desired()).isEqualTo(6);
+
+    source.replicas(WEB, 5, 5).value(WEB, "rps", 500); // an operator scaled to 5
+    clock.advance(SYNC);
+    Instant operator = clock.instant();
+    live.tick(); // 10:30:15
+    DecisionRecord r = journal.records(WEB).get(before.size());
+    assertThat(r.reasons()).extracting(Reason::step).doesNotContain("landed");
+    String view = seen.get(seen.size() - 1);
+    assertThat(view).startsWith(operator + " up Optional.empty down Optional.empty ")
+        .doesNotContain("applied=true");
+
+    InMemoryJournal after = new InMemoryJournal();
+    List<String> seenAfter = new ArrayList<>();
+    AutoscalerEngine restarted = engine(new TestClock(operator), source, noting(seenAfter),
+        executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    restarted.restore(before);
+    restarted.tick();
+    assertThat(after.records(WEB)).singleElement()
+        .satisfies(a -> assertThat(a.reasons()).isEqualTo(r.reasons()));
+    assertThat(seenAfter).containsExactly(view);
+  }
+
+  /**
+   * Catches a second restore diverging from the first: A journaled 2 -> 5 FAILED at 10:00 and
+   * crashed, and the count became 5 during the outage. B, restored from A's records at 10:12,
+   * started the wait at 10:05:15 (one wait after A's last record) and dropped it at once; C,
+   * restored from A's and B's records, replayed the wait from B's first record (10:12) and
+   * counted 2 -> 5 as a scale at 10:12. The wait now starts no later than one wait after the
+   * workload's previous tick, live at every tick and in restore at every record, so C sees what
+   * B saw.
+   */
+  @Test
+  void anEngineRestoredFromARestoredEnginesRecordsAgreesWithIt() {
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    AutoscalerEngine a = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    a.tick(); // 10:00: 2 -> 5 FAILED; A crashes
+    List<DecisionRecord> ofA = journal.records(WEB);
+    assertThat(ofA).extracting(DecisionRecord::action).containsExactly(Action.FAILED);
+    source.replicas(WEB, 5, 5); // during the outage, by whoever
+
+    Instant restart = T0.plus(Duration.ofMinutes(12));
+    TestClock clockB = new TestClock(restart);
+    InMemoryJournal journalB = new InMemoryJournal();
+    List<String> seenB = new ArrayList<>();
+    AutoscalerEngine b = engine(clockB, source, noting(seenB), executor, journalB)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    b.restore(ofA);
+    b.tick(); // 10:12: not seen in time, dropped
+    clockB.advance(Duration.ofSeconds(30));
+    b.tick(); // 10:12:30
+    List<DecisionRecord> ofB = journalB.records(WEB);
+    assertThat(ofB).hasSize(2);
+    assertThat(ofB).flatExtracting(DecisionRecord::reasons).extracting(Reason::step)
+        .doesNotContain("landed");
+    assertThat(seenB).allSatisfy(v -> assertThat(v).contains("up Optional.empty"));
+
+    InMemoryJournal journalC = new InMemoryJournal();
+    List<String> seenC = new ArrayList<>();
+    AutoscalerEngine c = engine(new TestClock(clockB.instant()), source, noting(seenC),
+        executor, journalC).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    List<DecisionRecord> ofAAndB = new ArrayList<>(ofA);
+    ofAAndB.add(ofB.get(0));
+    c.restore(ofAAndB);
+    c.tick(); // 10:12:30
+    assertThat(journalC.records(WEB)).extracting(AutoscalerEngineUncertainApplyTest::said)
+        .containsExactly(said(ofB.get(1)));
+    assertThat(seenC).containsExactly(seenB.get(1));
+  }
+}
