@@ -728,10 +728,10 @@ public final class AutoscalerEngine implements AutoCloseable {
    * -> 5 asked at ... (its outcome unknown) has landed: counted as a scale at ...)}). See {@link
    * UncertainApplies} for why rate limits see it then too. An observed count other than the one
    * it started from, or a tick in another mode, drops it: what became of it can no longer be
-   * told. So does time: one not seen within callTimeout (a minute without
-   * one) + maxMetricAge + one sync period after its call returned is dropped, as a change to its
-   * count after then (an operator's, hours later) is not its doing. Records already written are
-   * not changed.
+   * told. So does time: one not seen within min(maxMetricAge, 5 min) + one sync period of its
+   * wait is dropped, as a change to its count after then (an operator's, hours later) is not its
+   * doing ({@link UncertainApplies} says when the wait starts). Records already written are not
+   * changed.
    *
    * @throws IllegalStateException when the engine is closed ("engine is closed"), or when called
    *     from within a tick, by a listener or a plug-in run on the ticking thread ("tick() called

@@ -34,6 +34,13 @@ import java.util.Map;
  * workload running, but no later than {@link #settleWithin} after the workload's tick before
  * that one; a later ask from the same count starts only its own wait.
  *
+ * <p>Not counted, as the records cannot tell these apart from a restart: an apply whose call
+ * returned more than two waits (about 10.5 minutes by default) after its tick began, which only
+ * an inline call (no {@code callTimeout}) or a tick held up that long by other calls can do; it
+ * expires at the first tick after it. Nor, after a restore, does an unregister forget it: the
+ * journal does not record registrations, so a restored engine may count an apply that a live
+ * one, unregistered and registered again in between, had forgotten.
+ *
  * <p>Not thread-safe: guarded by the engine's lock, as the workload states are.
  */
 final class UncertainApplies {
