@@ -20,7 +20,7 @@ import java.util.Random;
  * }</pre>
  *
  * <p>What is checked, on each example (a generated demand history with daily seasonality, trend,
- * noise, bursts, zeros and NaN gaps, a horizon of one step to three hours, a level in [0, 0.99]):
+ * noise, bursts, zeros and NaN gaps, a horizon of one step to seven days, a level in [0, 0.998]):
  *
  * <ul>
  *   <li>the call returns a forecast and does not throw;
@@ -150,21 +150,25 @@ public final class ForecasterContract {
   }
 
   private static Duration horizon(Random random, Duration step) {
-    switch (random.nextInt(4)) {
+    switch (random.nextInt(5)) {
       case 0:
         return step;
       case 1:
         // Not a multiple of the step: the count must round up.
         return step.plus(Duration.ofMillis(1 + random.nextInt((int) step.toMillis() - 1)));
+      case 2:
+        // Up to the longest forecastHorizon a workload may have: 7 days.
+        return Duration.ofSeconds(1 + random.nextInt(7 * 86400));
       default:
         return Duration.ofSeconds(1 + random.nextInt(3 * 3600));
     }
   }
 
+  /** Levels up to 0.998, the highest the engine asks for (a riskQuantile of 0.999). */
   private static double level(Random random) {
-    double[] common = {0, 0.5, 0.8, 0.9, 0.95, 0.99};
+    double[] common = {0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.998};
     return random.nextBoolean() ? common[random.nextInt(common.length)]
-        : 0.99 * random.nextDouble();
+        : 0.998 * random.nextDouble();
   }
 
   /** Empty and all-NaN histories: a valid forecast or IllegalArgumentException. */

@@ -47,6 +47,10 @@ import java.util.function.Supplier;
  *       when {@code observed} reads the value from elsewhere.
  * </ul>
  *
+ * <p>Refusing is an outcome the contract allows: an executor that refuses every request, as
+ * {@link ScaleExecutor#observeOnly()} does, passes it. To check that yours applies, assert on the
+ * observed counts after the check, or on your system under test.
+ *
  * <p>{@link #checkMissingWorkload} checks that a request for a workload that does not exist is
  * refused or failed, not thrown and not applied.
  */
@@ -93,15 +97,16 @@ public final class ScaleExecutorContract {
       Mode mode = spec.mode() == Mode.OBSERVE_ONLY ? Mode.ACT : spec.mode();
       String where = "example " + i + " (" + spec.workload() + ", " + mode + ")";
       int before = observe(executor, observed, spec, mode, where, v).orElse(spec.minReplicas());
-      int from = spec.clamp(before);
-      int to = other(random, spec, from);
-      Outcome change = apply(executor, request(spec, mode, from, to), where, v);
+      // From the count as observed, unclamped, as the engine sends it: a workload outside
+      // [min, max] (0 replicas under a minimum of 2) is asked from where it is.
+      int to = other(random, spec, spec.clamp(before));
+      Outcome change = apply(executor, request(spec, mode, before, to), where, v);
       expectAfter(executor, observed, spec, mode, change, before, to, where, v);
       int now = change != null && change.outcome.isApplied() ? to : before;
       // Asking for what is already set is not an error.
       int set = spec.clamp(now);
       String noOp = where + ", no-op request";
-      Outcome same = apply(executor, request(spec, mode, set, set), noOp, v);
+      Outcome same = apply(executor, request(spec, mode, now, set), noOp, v);
       if (same != null) {
         v.check(same.outcome.status() != ScaleOutcome.Status.FAILED, where
             + ": a request for the count already set must not fail, but failed: "

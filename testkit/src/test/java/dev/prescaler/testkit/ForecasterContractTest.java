@@ -90,6 +90,32 @@ class ForecasterContractTest {
     assertThat(ForecasterContract.check(lambda, 1, 5)).isEmpty();
   }
 
+  /**
+   * Catches a check that never asked for what the engine asks: levels up to 0.998 (a
+   * riskQuantile of 0.999) and horizons up to 7 days (the longest forecastHorizon). A forecaster
+   * that threw above level 0.99 or beyond 3 hours passed every example.
+   */
+  @Test
+  void tryTheEnginesHighestLevelsAndLongestHorizons() {
+    Forecaster last = new LastValue();
+    Forecaster highLevels = (h, horizon, level) -> {
+      if (level > 0.99) {
+        throw new IllegalStateException("level " + level);
+      }
+      return last.forecast(h, horizon, level);
+    };
+    Forecaster longHorizons = (h, horizon, level) -> {
+      if (horizon.compareTo(Duration.ofHours(3)) > 0) {
+        throw new IllegalStateException("horizon " + horizon);
+      }
+      return last.forecast(h, horizon, level);
+    };
+    assertThat(ForecasterContract.check(highLevels, 1, 200)).isNotEmpty()
+        .anySatisfy(m -> assertThat(m).contains("IllegalStateException: level 0.99"));
+    assertThat(ForecasterContract.check(longHorizons, 1, 200)).isNotEmpty()
+        .anySatisfy(m -> assertThat(m).contains("IllegalStateException: horizon"));
+  }
+
   @Test
   void theSameSeedGivesTheSameExamples() {
     Forecaster offByOne = (h, horizon, level) -> Forecast.flat("short", h.end(), h.step(),

@@ -10,6 +10,7 @@ import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -51,6 +52,28 @@ class ScaleExecutorContractTest {
 
   static final WorkloadSpec MISSING = WorkloadSpec.builder(WorkloadRef.deployment("ns", "gone"))
       .maxReplicas(3).metric(MetricTarget.utilization("cpu", 70)).build();
+
+  /**
+   * Catches the check asking from the clamped count, which the engine never does: a workload at
+   * 0 replicas under a minimum of 2 was asked "2 -> n", which an executor that checks the count
+   * it changes from (as InMemoryCluster does) refused as stale every time, so nothing was
+   * exercised and the check passed. It now asks from the count observed, as the engine does.
+   */
+  @Test
+  void aWorkloadOutsideItsBoundsIsAskedFromTheCountItHas() {
+    InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
+    int[] n = {0};
+    Supplier<WorkloadSpec> below = () -> {
+      WorkloadRef ref = WorkloadRef.deployment("ns", "low" + n[0]++);
+      c.add(ref, 0);
+      return WorkloadSpec.builder(ref).minReplicas(2).maxReplicas(8).mode(Mode.ACT)
+          .metric(MetricTarget.utilization("cpu", 70)).build();
+    };
+    assertThat(ScaleExecutorContract.check(c, below, 3, 5)).isEmpty();
+    assertThat(c.actions()).as("requests applied").isPositive();
+    // Each example's first request, from 0; the no-op after it is from the count applied.
+    assertThat(c.requests()).filteredOn(r -> r.from() == 0).hasSize(5);
+  }
 
   @Test
   void aCorrectExecutorHasNoViolations() {
