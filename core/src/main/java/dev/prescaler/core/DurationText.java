@@ -1,5 +1,6 @@
 package dev.prescaler.core;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -29,14 +30,7 @@ public final class DurationText {
     String t = text.strip().toLowerCase(Locale.ROOT);
     Matcher m = SHORT.matcher(t);
     if (m.matches()) {
-      double amount = Double.parseDouble(m.group(1));
-      double millis = amount * switch (m.group(2) == null ? "s" : m.group(2)) {
-        case "ms" -> 1;
-        case "m" -> 60_000;
-        case "h" -> 3_600_000;
-        case "d" -> 86_400_000;
-        default -> 1000;
-      };
+      double millis = Double.parseDouble(m.group(1)) * unitMillis(m.group(2));
       return millis < Long.MAX_VALUE ? Optional.of(Duration.ofMillis(Math.round(millis)))
           : Optional.empty();
     }
@@ -48,5 +42,33 @@ public final class DurationText {
     } catch (DateTimeParseException | ArithmeticException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The seconds {@code text} writes, exactly as written: {@code 0.5ms} is 0.0005, where {@link
+   * #parse} rounds it to 1 ms. Empty where {@code parse} is empty. For a caller that refuses what
+   * {@code parse} would round (a setting that must be whole milliseconds).
+   */
+  public static Optional<BigDecimal> exactSeconds(String text) {
+    Optional<Duration> d = parse(text);
+    if (d.isEmpty()) {
+      return Optional.empty();
+    }
+    Matcher m = SHORT.matcher(text.strip().toLowerCase(Locale.ROOT));
+    return Optional.of(m.matches()
+        ? new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitMillis(m.group(2))))
+            .movePointLeft(3)
+        : BigDecimal.valueOf(d.get().getSeconds()).add(BigDecimal.valueOf(d.get().getNano(), 9)));
+  }
+
+  /** Milliseconds in one {@code unit} of the short form (seconds when there is none). */
+  private static long unitMillis(String unit) {
+    return switch (unit == null ? "s" : unit) {
+      case "ms" -> 1;
+      case "m" -> 60_000;
+      case "h" -> 3_600_000;
+      case "d" -> 86_400_000;
+      default -> 1000;
+    };
   }
 }

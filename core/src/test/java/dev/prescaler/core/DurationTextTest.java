@@ -23,6 +23,26 @@ class DurationTextTest {
     assertThat(DurationText.parse("0s")).contains(Duration.ZERO); // the callers' range decides
   }
 
+  /** What parse rounds, exactSeconds reads as written; where parse is empty, so is it. */
+  @Test
+  void exactSecondsReadTheDigitsAsWritten() {
+    assertThat(DurationText.exactSeconds("0.5ms")).hasValueSatisfying(
+        v -> assertThat(v).isEqualByComparingTo("0.0005"));
+    assertThat(DurationText.exactSeconds("60.0004s")).hasValueSatisfying(
+        v -> assertThat(v).isEqualByComparingTo("60.0004"));
+    assertThat(DurationText.exactSeconds("1.5m")).hasValueSatisfying(
+        v -> assertThat(v).isEqualByComparingTo("90"));
+    assertThat(DurationText.exactSeconds("0.0000001h")).hasValueSatisfying(
+        v -> assertThat(v).isEqualByComparingTo("0.00036"));
+    assertThat(DurationText.exactSeconds("PT0.0009S")).hasValueSatisfying(
+        v -> assertThat(v).isEqualByComparingTo("0.0009"));
+    assertThat(DurationText.exactSeconds(" 90 ")).hasValueSatisfying(
+        v -> assertThat(v).isEqualByComparingTo("90"));
+    for (String bad : new String[] {"", "fast", "-5m", "9223372036854775807d"}) {
+      assertThat(DurationText.exactSeconds(bad)).as(bad).isEmpty();
+    }
+  }
+
   @Test
   void anythingElseIsEmptyRatherThanAnException() {
     // Catches a NumberFormatException or DateTimeParseException escaping to a command, which

@@ -17,7 +17,6 @@ import dev.prescaler.simulator.trace.Trace;
 import dev.prescaler.simulator.trace.TraceFormat;
 import dev.prescaler.simulator.trace.TraceReader;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.math.BigDecimal;
@@ -33,8 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code prescaler simulate}: replays a trace through every policy and prints the scorecard.
@@ -434,30 +431,17 @@ public final class SimulateCommand {
       }
     }
 
-    /** The decimal forms of {@code DurationText}, once it has stripped and lower-cased them. */
-    private static final Pattern SHORT_DURATION =
-        Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)?");
-
     /**
      * {@code value} as a duration of whole milliseconds. {@code DurationText} reads the forms
      * ({@code 90}, {@code 1.5m}, {@code PT2M}) but rounds a decimal one to the millisecond
-     * ({@code 0.5ms} to 1 ms, {@code 60.0004s} to 60 s): the digits given are read again exactly
-     * here, and a value that is not whole milliseconds is refused in every form, as the ISO one
-     * already was.
+     * ({@code 0.5ms} to 1 ms, {@code 60.0004s} to 60 s): its exact reading of the digits given
+     * decides, and a value that is not whole milliseconds is refused in every form, as the ISO
+     * one already was.
      */
     private static Duration duration(String name, String value) {
       Duration rounded = DurationText.parse(value).orElseThrow(() -> new IllegalArgumentException(
           name + " must be a duration such as 120s, 2m or PT2M, but was \"" + value + "\""));
-      Matcher m = SHORT_DURATION.matcher(value.strip().toLowerCase(Locale.ROOT));
-      BigDecimal seconds = !m.matches()
-          ? BigDecimal.valueOf(rounded.getSeconds()).add(BigDecimal.valueOf(rounded.getNano(), 9))
-          : new BigDecimal(m.group(1)).multiply(switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> new BigDecimal("0.001");
-            case "m" -> BigDecimal.valueOf(60);
-            case "h" -> BigDecimal.valueOf(3600);
-            case "d" -> BigDecimal.valueOf(86_400);
-            default -> BigDecimal.ONE;
-          });
+      BigDecimal seconds = DurationText.exactSeconds(value).orElseThrow();
       SimulationConfig.notWholeMillis(name, seconds, "\"" + value + "\"").ifPresent(problem -> {
         throw new IllegalArgumentException(problem);
       });
