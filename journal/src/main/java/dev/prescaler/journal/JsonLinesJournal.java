@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * line, one line per {@link FollowUp} naming its record's sequence number and workload, and one
  * line per mode change. Each line goes to the file as it is appended (nothing is buffered in the
  * process), so a crash of the process loses at most the line being written; {@link #flush()}
- * and {@link #close()} also force the file to the disk.
+ * and {@link #close()} also force the file to the disk, and a new file's name (on creation and
+ * after each rotation) is forced with its directory.
  *
  * <p><b>Rotation.</b> When a line would take the file past its size limit ({@link
  * Builder#maxFileSize(long)}, default {@value #DEFAULT_MAX_FILE_SIZE} bytes = 64 MiB), the file
@@ -94,7 +95,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. One writer per file: while a journal is open it holds a lock on {@code
  * <name>.lock} next to the file, and a second journal on that file, in this process or another,
- * fails to open ("locked by another writer") instead of cutting the first one's lines. Where the
+ * fails to open ("locked by another writer") instead of cutting the first one's lines. A path
+ * whose last name is a symbolic link stands for the link's target, writers and readers alike: the
+ * lock, the rotated file and the rotation are the target's. Where the
  * lock file cannot be made or locked (a read-only directory, a file system without locks) it
  * opens without the file lock, with a warning; within this process the rule holds all the same.
  * The static readers see each file as it is when they open it, so a rotation during a read can
@@ -166,11 +169,19 @@ public final class JsonLinesJournal implements DecisionJournal {
   private static final byte[] TIME_FIELD = ascii(",\"time\":\"");
   private static final byte[] MODE_PREFIX = ascii("{\"type\":\"modeChanged\"");
   private static final ChannelOpener FILES = f -> FileChannel.open(f, CREATE, READ, WRITE);
+  private static final DirectorySync DIRECTORIES = dir -> {
+    try (FileChannel d = FileChannel.open(dir, READ)) {
+      d.force(true);
+    }
+  };
+  /** Symbolic links followed from a journal's name to its file, as Linux's ELOOP limit. */
+  private static final int MAX_LINKS = 40;
 
   private final Path file;
   private final Path rotated;
   private final long maxFileSize;
   private final ChannelOpener channels;
+  private final DirectorySync directories;
   private final Map<WorkloadRef, ModeChangedEvent> lastModes = new LinkedHashMap<>();
   private final WriterLock writerLock; // null for a device
   private FileChannel channel;
@@ -186,19 +197,27 @@ public final class JsonLinesJournal implements DecisionJournal {
     FileChannel open(Path file) throws IOException;
   }
 
+  /** Forces a directory's entries to the disk; a seam for tests. */
+  @FunctionalInterface
+  interface DirectorySync {
+    void force(Path directory) throws IOException;
+  }
+
   private JsonLinesJournal(Builder b) throws IOException {
-    this.file = b.file;
-    this.rotated = rotatedFileOf(b.file);
+    this.file = linkTarget(b.file);
+    this.rotated = rotatedFileOf(file);
     this.maxFileSize = b.maxFileSize;
     this.channels = b.channels;
+    this.directories = b.directories;
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    boolean device = Files.exists(file) && !Files.isRegularFile(file);
+    boolean existed = Files.exists(file);
+    boolean device = existed && !Files.isRegularFile(file);
     this.writerLock = device ? null : lock(file);
     try {
-      if (!device && (Files.exists(file) || Files.isRegularFile(rotated))) {
+      if (!device && (existed || Files.isRegularFile(rotated))) {
         Consumer<String> quiet = m -> LOG.debug("{} (while opening for append)", m);
         for (ModeChangedEvent e : scan(file, null, false, true, quiet).modes()) {
           lastModes.remove(e.workload());
@@ -206,6 +225,9 @@ public final class JsonLinesJournal implements DecisionJournal {
         }
       }
       openChannel();
+      if (!existed) {
+        syncDirectory(); // the new file's name, on the disk with its first lines
+      }
     } catch (IOException | RuntimeException e) {
       releaseQuietly(writerLock, e);
       throw e;
@@ -327,6 +349,45 @@ public final class JsonLinesJournal implements DecisionJournal {
     return new WriterLock(key, null);
   }
 
+  /**
+   * The file a journal path names: where its last name is a symbolic link to a regular file (or
+   * to none yet), the link's target, so that every name of one journal takes the same lock, and
+   * rotation moves the file rather than the link. A device or a pipe ({@code /dev/stdout}) is
+   * left as it is. A hard link is another file as far as the lock goes.
+   */
+  static Path linkTarget(Path file) throws IOException {
+    if (!Files.isSymbolicLink(file) || (Files.exists(file) && !Files.isRegularFile(file))) {
+      return file;
+    }
+    Path target = file;
+    for (int i = 0; i < MAX_LINKS && Files.isSymbolicLink(target); i++) {
+      Path parent = target.toAbsolutePath().getParent();
+      Path link = Files.readSymbolicLink(target);
+      target = parent == null ? link : parent.resolve(link);
+    }
+    if (Files.isSymbolicLink(target)) {
+      throw new IOException("more than " + MAX_LINKS + " symbolic links in a row: " + file);
+    }
+    return target;
+  }
+
+  /**
+   * Forces the journal's directory to the disk, so that a file just made or renamed keeps its
+   * name after a power loss (forcing a file does not force its directory entry). Best effort:
+   * where the platform cannot force a directory, a DEBUG line says so.
+   */
+  private void syncDirectory() {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null || !regular) {
+      return;
+    }
+    try {
+      directories.force(dir);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("journal file {}: cannot force its directory to disk: {}", file, e.toString());
+    }
+  }
+
   /** Releases {@code lock} after a failed open, keeping what went wrong first. */
   private static void releaseQuietly(WriterLock lock, Throwable cause) {
     if (lock == null) {
@@ -374,7 +435,7 @@ public final class JsonLinesJournal implements DecisionJournal {
     return file.resolveSibling(file.getFileName() + ".1");
   }
 
-  /** The file written to. */
+  /** The file written to: the target of the path given, where that was a symbolic link. */
   public Path file() {
     return file;
   }
@@ -614,12 +675,14 @@ public final class JsonLinesJournal implements DecisionJournal {
       LOG.warn("journal file {}: cannot force it to disk before rotating: {}", file, e.toString());
     }
     old.close();
+    boolean moved = false;
     try {
       try {
         Files.move(file, rotated, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(file, rotated, StandardCopyOption.REPLACE_EXISTING);
       }
+      moved = true;
       rotationFailing = false;
       LOG.info("journal file {} reached its limit of {} bytes: moved to {}, started a new file",
           file, maxFileSize, rotated);
@@ -631,6 +694,9 @@ public final class JsonLinesJournal implements DecisionJournal {
       rotationFailing = true;
     }
     openChannel();
+    if (moved) {
+      syncDirectory(); // the rename and the new file's name
+    }
   }
 
   /**
@@ -877,9 +943,15 @@ public final class JsonLinesJournal implements DecisionJournal {
     return contents;
   }
 
-  private static Contents scan(Path file, Instant since, boolean decisions, boolean modes,
+  private static Contents scan(Path named, Instant since, boolean decisions, boolean modes,
       Consumer<String> skipped) {
-    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(named, "file");
+    Path file;
+    try {
+      file = linkTarget(named);
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal file " + named + " cannot be read: " + e, e);
+    }
     Path rotated = rotatedFileOf(file);
     boolean hasRotated = Files.isRegularFile(rotated);
     if (!hasRotated && !Files.exists(file)) {
@@ -1121,6 +1193,7 @@ public final class JsonLinesJournal implements DecisionJournal {
     private final Path file;
     private long maxFileSize = DEFAULT_MAX_FILE_SIZE;
     private ChannelOpener channels = FILES;
+    private DirectorySync directories = DIRECTORIES;
 
     private Builder(Path file) {
       this.file = Objects.requireNonNull(file, "file");
@@ -1150,6 +1223,12 @@ public final class JsonLinesJournal implements DecisionJournal {
     /** The way files are opened; tests inject failing channels. */
     Builder channels(ChannelOpener opener) {
       this.channels = Objects.requireNonNull(opener, "channels");
+      return this;
+    }
+
+    /** The way directories are forced to the disk; tests record the calls. */
+    Builder directories(DirectorySync sync) {
+      this.directories = Objects.requireNonNull(sync, "directories");
       return this;
     }
 

@@ -57,6 +57,42 @@ class JsonLinesJournalRotationTest {
   }
 
   @Test
+  void eachRotationForcesTheDirectoryAfterTheRename() {
+    // Forcing the file does not force its new name: after a power loss the rotated file or the
+    // new one could be missing.
+    Path file = dir.resolve("journal.jsonl");
+    List<String> events = new ArrayList<>();
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(3L * LINE)
+        .directories(d -> events.add("forced " + d.getFileName() + " with "
+            + Files.exists(JsonLinesJournal.rotatedFileOf(file)) + " " + size(file)))
+        .build()) {
+      for (int seq = 0; seq < 7; seq++) {
+        j.append(record(seq));
+      }
+    }
+    // Made (empty), then after each of the two rotations: the rotated file there, the new file
+    // not written yet.
+    assertThat(events).containsExactly("forced " + dir.getFileName() + " with false 0",
+        "forced " + dir.getFileName() + " with true 0",
+        "forced " + dir.getFileName() + " with true 0");
+  }
+
+  @Test
+  void rotationThroughASymbolicLinkMovesTheFileNotTheLink() throws IOException {
+    Path real = dir.resolve("journal.jsonl");
+    Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), real);
+    try (JsonLinesJournal j = JsonLinesJournal.builder(link).maxFileSize(3L * LINE).build()) {
+      for (int seq = 0; seq < 5; seq++) {
+        j.append(record(seq));
+      }
+    }
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.isRegularFile(JsonLinesJournal.rotatedFileOf(real))).isTrue();
+    assertThat(JsonLinesJournal.read(link)).extracting(DecisionRecord::sequence)
+        .containsExactly(0L, 1L, 2L, 3L, 4L);
+  }
+
+  @Test
   void rotatedFileIsNamedDotOneBesideTheJournal() {
     assertThat(JsonLinesJournal.rotatedFileOf(Path.of("/var/lib/prescaler/journal.jsonl")))
         .isEqualTo(Path.of("/var/lib/prescaler/journal.jsonl.1"));

@@ -130,6 +130,57 @@ class JsonLinesJournalTest {
   }
 
   @Test
+  void aSymbolicLinkToTheJournalIsTheSameJournal() throws Exception {
+    // Two names for one file took two locks: both opened, and each wrote at its own end, over
+    // the other's lines.
+    Path real = dir.resolve("journal.jsonl");
+    Path link = Files.createSymbolicLink(dir.resolve("other.jsonl"), real);
+    try (JsonLinesJournal first = JsonLinesJournal.open(real)) {
+      first.append(record(0));
+      assertThatThrownBy(() -> JsonLinesJournal.open(link))
+          .hasMessageContaining("locked by another writer");
+      first.append(record(1));
+    }
+    try (JsonLinesJournal viaLink = JsonLinesJournal.open(link)) {
+      assertThat(viaLink.file()).isEqualTo(real);
+      assertThatThrownBy(() -> JsonLinesJournal.open(real))
+          .hasMessageContaining("locked by another writer");
+      viaLink.append(record(2));
+    }
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(JsonLinesJournal.read(link)).containsExactly(record(0), record(1), record(2));
+    assertThat(JsonLinesJournal.read(real)).containsExactly(record(0), record(1), record(2));
+  }
+
+  @Test
+  void aLinkToAFileNotMadeYetMakesItsTarget() throws Exception {
+    Path real = dir.resolve("volume").resolve("journal.jsonl");
+    Files.createDirectories(real.getParent());
+    Path link = Files.createSymbolicLink(dir.resolve("journal.jsonl"), real);
+    try (JsonLinesJournal j = JsonLinesJournal.open(link)) {
+      j.append(record(0));
+    }
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.isRegularFile(real, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+    assertThat(JsonLinesJournal.read(real)).containsExactly(record(0));
+  }
+
+  @Test
+  void aNewFileIsForcedWithItsDirectoryAndAReopenedOneIsNot() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    List<Path> forced = new ArrayList<>();
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).directories(forced::add).build()) {
+      j.append(record(0));
+    }
+    assertThat(forced).containsExactly(dir.toAbsolutePath());
+    forced.clear();
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).directories(forced::add).build()) {
+      j.append(record(1));
+    }
+    assertThat(forced).isEmpty();
+  }
+
+  @Test
   void aLockFileThatCannotBeMadeOpensTheJournalWithoutALock() throws Exception {
     // E.g. a journal file mounted into a directory the process cannot write: it opened before
     // the lock existed, and must still open. (Here the lock file's name is taken by a directory.)
