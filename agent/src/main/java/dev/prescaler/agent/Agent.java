@@ -493,6 +493,9 @@ public final class Agent implements AutoCloseable {
         storePruned = pruneModeStore();
         // What this replica saw of the workloads while another one led is not its own record.
         promotion.restartTracks();
+        // Nor are the floors it sent before: the other leader may have raised or given back
+        // the HPAs since.
+        engine.resendFloors();
         List<WorkloadRef> all = new ArrayList<>();
         config.workloads().forEach(w -> all.add(w.spec().workload()));
         releaseFloorsNotHeld(all);

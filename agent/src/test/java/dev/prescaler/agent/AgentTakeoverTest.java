@@ -182,6 +182,55 @@ class AgentTakeoverTest {
   }
 
   @Test
+  void aLeaderBackForANewTermSendsItsFloorAgainWhateverItSentBefore() throws Exception {
+    // a led and sent its floor; b took over, sent the same floor, and gave the HPA back when it
+    // was stopped (a rolling update). a, leading again and deciding the floor it sent in its
+    // first term, took the HPA to hold it still: it sent nothing, and the HPA stayed at its
+    // owner's minReplicas while a's journal said the floor was in place.
+    ManualClock clock = new ManualClock(T0);
+    kube.deploymentStatus("web", 8);
+    for (int i = 0; i < 8; i++) {
+      kube.readyPod("web-" + i, "web", true, T0.minus(Duration.ofMinutes(10)));
+    }
+    String text = configText("hpa-floor", true)
+        .replace("mode: hpa-floor", "mode: hpa-floor\n    promoted: true");
+    AgentConfig configA = AgentConfigParser.parse(text.replace("identity: agent-b",
+        "identity: agent-a"), "a.yaml");
+    AgentConfig configB = AgentConfigParser.parse(text, "b.yaml");
+    try (Agent a = agent(configA, clock); Agent b = agent(configB, clock)) {
+      freshMetrics(clock);
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      a.runOnce();
+      int floor = hpa().getSpec().getMinReplicas();
+      assertThat(annotations(hpa())).as("a steers the HPA")
+          .containsKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).as("b sees a's Lease").isFalse();
+      clock.advance(Duration.ofSeconds(16)); // a's Lease lapses
+      freshMetrics(clock);
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      b.runOnce();
+      assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(floor);
+      b.close(); // SIGTERM: the HPA back to its owner, the Lease given up
+      assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(2);
+
+      clock.advance(Duration.ofSeconds(1));
+      freshMetrics(clock);
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      a.runOnce();
+      assertThat(hpa().getSpec().getMinReplicas()).as("a's floor, sent again").isEqualTo(floor);
+      assertThat(annotations(hpa())).containsKey(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION);
+    }
+  }
+
+  /** Every pod at 175m of its 500m request, as the Metrics Server scraped it 20 s ago. */
+  private void freshMetrics(ManualClock clock) throws Exception {
+    for (int i = 0; i < 8; i++) {
+      kube.podMetrics("web-" + i, "web", "175m", "100Mi", clock.instant().minusSeconds(20));
+    }
+  }
+
+  @Test
   void closeRenewsTheLeaseSoThatItsReleasesGoOutAfterTwoMissedRenewals() throws ApiException {
     ManualClock clock = new ManualClock(T0);
     AgentConfig promoted = AgentConfigParser.parse(configText("hpa-floor", true)

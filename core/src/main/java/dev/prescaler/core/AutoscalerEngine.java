@@ -448,6 +448,20 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Forgets the HPA floors this engine has sent, so that its next tick sends the floor of every
+   * workload in HPA-floor mode again, even one equal to the floor it last sent (it sends a floor
+   * only when its decision differs from that one). For a replica that begins a term of
+   * leadership, or takes a shard back: another replica may have raised the HPA's {@code
+   * minReplicas} or given it back in between, and the floor this engine remembers is no longer
+   * the HPA's. The agent calls it on every new term.
+   */
+  public void resendFloors() {
+    synchronized (lock) {
+      states.values().forEach(s -> s.lastFloorSent = -1);
+    }
+  }
+
   /** The spec of a registered workload. */
   public Optional<WorkloadSpec> spec(WorkloadRef workload) {
     synchronized (lock) {
@@ -1534,6 +1548,11 @@ public final class AutoscalerEngine implements AutoCloseable {
         case REFUSED -> action = Action.REFUSED;
         case FAILED -> action = Action.FAILED;
         default -> throw new IllegalStateException("unknown outcome " + outcome);
+      }
+      if (mode == Mode.HPA_FLOOR && action != Action.APPLIED) {
+        // The floor the HPA holds is unknown now: a failed one may have landed, and one refused
+        // for not leading may find another replica's floor there. Sent again at the next tick.
+        s.lastFloorSent = -1;
       }
       uncertain.applied(s, mode, action, message, current, desired, now);
       if (action != Action.APPLIED) {

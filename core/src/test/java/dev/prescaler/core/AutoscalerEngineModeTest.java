@@ -129,6 +129,51 @@ class AutoscalerEngineModeTest {
   }
 
   @Test
+  void aFloorThatFailedOrWasRefusedIsSentAgainWhenTheDecisionGoesBackToTheOneSentBefore() {
+    // Floor 4 applied, then 5 failed (it may have landed) or was refused for not leading
+    // (another replica may have written its own): with the decision back at 4, the engine took
+    // the HPA to hold 4 still and sent nothing.
+    for (ScaleOutcome second : new ScaleOutcome[] {ScaleOutcome.failed("503: may have landed"),
+        ScaleOutcome.refused("not the leader: b holds the Lease")}) {
+      executor.requests.clear();
+      proposal[0] = 4;
+      executor.answer = r -> ScaleOutcome.applied(r.to(), "ok");
+      AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+      engine.tick(); // 4: applied
+      proposal[0] = 5;
+      executor.answer = r -> second;
+      tickAfter();
+      engine.tick(); // 5: failed or refused
+      proposal[0] = 4;
+      executor.answer = r -> ScaleOutcome.applied(r.to(), "ok");
+      tickAfter();
+      engine.tick(); // 4: sent again
+      tickAfter();
+      engine.tick(); // 4: known now, not sent
+      assertThat(executor.requests).as(second.message()).extracting(ScaleRequest::to)
+          .containsExactly(4, 5, 4);
+    }
+  }
+
+  @Test
+  void resendFloorsSendsEveryFloorAgainAtTheNextTickOnly() {
+    // A replica beginning a term of leadership: another one may have changed the HPA since this
+    // engine last sent its floor.
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    engine.tick(); // 4: sent
+    tickAfter();
+    engine.tick(); // 4: not sent
+    engine.resendFloors();
+    tickAfter();
+    engine.tick(); // 4: sent again
+    tickAfter();
+    engine.tick(); // 4: not sent
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(4, 4);
+    assertThat(journal.records()).extracting(DecisionRecord::action)
+        .containsExactly(Action.APPLIED, Action.NONE, Action.APPLIED, Action.NONE);
+  }
+
+  @Test
   void leavingHpaFloorReleasesTheHpa() {
     AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
     engine.tick();

@@ -111,6 +111,21 @@ public final class ShardedLeaderElection implements AutoCloseable {
     return out;
   }
 
+  /**
+   * How many times this replica has acquired a shard, over all shards (see {@link
+   * LeaseElector#acquisitions()}). A change between two rounds means it leads a shard anew,
+   * perhaps after another replica led it: call {@link
+   * dev.prescaler.core.AutoscalerEngine#resendFloors()} then, since that replica may have raised
+   * or given back the HPAs of the shard's workloads since this engine last sent their floors.
+   */
+  public long acquisitions() {
+    long n = 0;
+    for (LeaseElector e : shards) {
+      n += e.acquisitions();
+    }
+    return n;
+  }
+
   /** Whether this replica leads the workload's shard now. */
   public boolean owns(WorkloadRef workload) {
     return shardOf(workload).isLeader();

@@ -536,9 +536,11 @@ class ClusterFlowsTest {
 
     assertThat(one.tryAcquireOrRenew()).containsExactly(0, 1);
     assertThat(two.tryAcquireOrRenew()).containsExactly(2, 3);
+    assertThat(one.acquisitions()).isEqualTo(2);
     clock.advance(Duration.ofSeconds(5));
     assertThat(one.tryAcquireOrRenew()).containsExactly(0, 1);
     assertThat(two.tryAcquireOrRenew()).containsExactly(2, 3);
+    assertThat(one.acquisitions()).as("renewals are no new term").isEqualTo(2);
 
     for (int i = 0; i < 20; i++) {
       WorkloadRef w = WorkloadRef.deployment("team-" + i, "svc");
@@ -549,6 +551,29 @@ class ClusterFlowsTest {
     one.close();
     assertThat(two.tryAcquireOrRenew()).as("two holds at most 2").hasSize(2);
     two.close();
+  }
+
+  @Test
+  void aShardTakenBackIsANewTermInTheAcquisitions() {
+    // The engine sends a floor only when it differs from the one it last sent: a replica that
+    // takes a shard back must be able to tell, to make it send the shard's floors again.
+    ManualClock clock = new ManualClock(T0);
+    ShardedLeaderElection one = ShardedLeaderElection.builder(k8s.adapter(),
+        KubeBackend.LEASE_NAMESPACE, "again", "one").shards(2).clock(clock)
+        .ticker(clock::nanos).build();
+    ShardedLeaderElection two = ShardedLeaderElection.builder(k8s.adapter(),
+        KubeBackend.LEASE_NAMESPACE, "again", "two").shards(2).maxShardsHeld(1).clock(clock)
+        .ticker(clock::nanos).build();
+    assertThat(one.tryAcquireOrRenew()).containsExactly(0, 1);
+    assertThat(two.tryAcquireOrRenew()).isEmpty();
+    long before = one.acquisitions();
+    clock.advance(Duration.ofSeconds(16)); // one stops renewing: two takes shard 0
+    assertThat(two.tryAcquireOrRenew()).containsExactly(0);
+    two.close(); // and gives it up
+    assertThat(one.tryAcquireOrRenew()).containsExactly(0, 1);
+    // Shard 0 is led anew; shard 1's Lease still names one, so nobody led it in between.
+    assertThat(one.acquisitions()).as("shard 0 led anew").isEqualTo(before + 1);
+    one.close();
   }
 
   @Test
