@@ -19,6 +19,8 @@ import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -242,20 +244,43 @@ public final class MetricsServerSource implements MetricSource {
     return OptionalDouble.of(sum);
   }
 
+  /**
+   * A pod's request of {@code res} as the HPA counts it (the controller's {@code
+   * calculatePodRequests}): the pod-level request when the pod has one (pod-level resources,
+   * which the API server keeps only where the feature is on), else the sum over its containers
+   * and its native sidecars (init containers with {@code restartPolicy: Always}, whose usage the
+   * pod's sample includes); 0, none, when one of those has no request.
+   */
   private static double requestOf(V1Pod pod, String res) {
-    if (pod == null || pod.getSpec() == null) {
+    V1PodSpec spec = pod == null ? null : pod.getSpec();
+    if (spec == null) {
       return 0;
     }
+    Quantity podLevel = requestIn(spec.getResources(), res);
+    if (podLevel != null) {
+      return podLevel.getNumber().doubleValue();
+    }
+    List<V1Container> counted = new ArrayList<>(spec.getContainers());
+    if (spec.getInitContainers() != null) {
+      for (V1Container c : spec.getInitContainers()) {
+        if ("Always".equals(c.getRestartPolicy())) {
+          counted.add(c);
+        }
+      }
+    }
     double sum = 0;
-    for (V1Container c : pod.getSpec().getContainers()) {
-      Quantity q = c.getResources() == null || c.getResources().getRequests() == null ? null
-          : c.getResources().getRequests().get(res);
+    for (V1Container c : counted) {
+      Quantity q = requestIn(c.getResources(), res);
       if (q == null) {
         return 0;
       }
       sum += q.getNumber().doubleValue();
     }
     return sum;
+  }
+
+  private static Quantity requestIn(V1ResourceRequirements r, String res) {
+    return r == null || r.getRequests() == null ? null : r.getRequests().get(res);
   }
 
   private static Observation unavailable(WorkloadSpec spec, Instant now, String why) {

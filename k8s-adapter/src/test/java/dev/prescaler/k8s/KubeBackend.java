@@ -36,6 +36,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -282,9 +283,15 @@ public final class KubeBackend implements AutoCloseable {
   /** Mock only: a Running pod labelled app=app, Ready since {@code readySince}. */
   public void readyPod(String name, String app, boolean ready, Instant readySince)
       throws ApiException {
+    readyPod(name, app, ready, readySince, new V1PodSpec().containers(List.of(container())));
+  }
+
+  /** Mock only: as {@link #readyPod(String, String, boolean, Instant)}, with its own spec. */
+  public void readyPod(String name, String app, boolean ready, Instant readySince, V1PodSpec spec)
+      throws ApiException {
     V1Pod p = new V1Pod().apiVersion("v1").kind("Pod")
         .metadata(new V1ObjectMeta().name(name).namespace(namespace).labels(Map.of("app", app)))
-        .spec(new V1PodSpec().containers(List.of(container())))
+        .spec(spec)
         .status(new V1PodStatus().phase("Running")
             .startTime(readySince.minusSeconds(5).atOffset(ZoneOffset.UTC))
             .conditions(List.of(new V1PodCondition().type("Ready").status(ready ? "True" : "False")
@@ -298,11 +305,24 @@ public final class KubeBackend implements AutoCloseable {
    */
   public void podMetrics(String pod, String app, String cpu, String memory, Instant at)
       throws IOException {
+    podMetrics(pod, app, at, new String[] {"app", cpu, memory});
+  }
+
+  /**
+   * Mock only: as {@link #podMetrics(String, String, String, String, Instant)}, one usage per
+   * container, each given as {@code {name, cpu, memory}}.
+   */
+  public void podMetrics(String pod, String app, Instant at, String[]... containers)
+      throws IOException {
+    List<String> usages = new ArrayList<>();
+    for (String[] c : containers) {
+      usages.add(String.format(Locale.ROOT,
+          "{\"name\":\"%s\",\"usage\":{\"cpu\":\"%s\",\"memory\":\"%s\"}}", c[0], c[1], c[2]));
+    }
     String body = String.format(Locale.ROOT, "{\"apiVersion\":\"metrics.k8s.io/v1beta1\","
         + "\"kind\":\"PodMetrics\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\","
         + "\"labels\":{\"app\":\"%s\"}},\"timestamp\":\"%s\",\"window\":\"30s\",\"containers\":"
-        + "[{\"name\":\"app\",\"usage\":{\"cpu\":\"%s\",\"memory\":\"%s\"}}]}",
-        pod, namespace, app, at.toString(), cpu, memory);
+        + "[%s]}", pod, namespace, app, at.toString(), String.join(",", usages));
     String pods = fixture.getBasePath() + "/apis/metrics.k8s.io/v1beta1/namespaces/" + namespace
         + "/pods";
     RequestBody json = RequestBody.create(body, MediaType.get("application/json"));

@@ -12,8 +12,14 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.testkit.ManualClock;
 import dev.prescaler.testkit.MetricSourceContract;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +88,42 @@ class MetricsServerSourceTest {
     assertThat(cpu.value()).isCloseTo((400 + 300 + 500) / 1500.0 * 100, within(1e-9));
     assertThat(cpu.timestamp()).isEqualTo(T0.minusSeconds(30));
     assertThat(o.reading("memory").value()).isCloseTo(50.0, within(1e-9));
+  }
+
+  @Test
+  void nativeSidecarsAndPodLevelRequestsCountAsTheHpaCountsThem() throws Exception {
+    // The pod's sample holds its sidecar's usage: without the sidecar's request, utilization
+    // read 360/500 = 72 % where the HPA reads 360/600 = 60 %. A classic init container has
+    // ended and is not counted. A pod-level request stands for its containers' (none here),
+    // which read as "no request" before.
+    k8s.deployment("mesh", 1);
+    V1PodSpec mesh = new V1PodSpec()
+        .containers(List.of(withCpu(new V1Container().name("app"), "500m")))
+        .initContainers(List.of(withCpu(new V1Container().name("migrate"), "2"),
+            withCpu(new V1Container().name("proxy").restartPolicy("Always"), "100m")));
+    k8s.readyPod("mesh-0", "mesh", true, T0.minus(Duration.ofMinutes(10)), mesh);
+    k8s.podMetrics("mesh-0", "mesh", T0.minusSeconds(10), new String[] {"app", "300m", "1Mi"},
+        new String[] {"proxy", "60m", "1Mi"});
+    k8s.deployment("solo", 1);
+    V1PodSpec solo = new V1PodSpec().containers(List.of(new V1Container().name("app")))
+        .resources(new V1ResourceRequirements().requests(Map.of("cpu",
+            Quantity.fromString("2"))));
+    k8s.readyPod("solo-0", "solo", true, T0.minus(Duration.ofMinutes(10)), solo);
+    k8s.podMetrics("solo-0", "solo", "500m", "1Mi", T0.minusSeconds(10));
+
+    MetricReading sidecar = source.read(spec("mesh", MetricTarget.utilization("cpu", 60)), T0)
+        .reading("cpu");
+    assertThat(sidecar.isAvailable()).as(sidecar.reason()).isTrue();
+    assertThat(sidecar.value()).isCloseTo(60.0, within(1e-9));
+    MetricReading podLevel = source.read(spec("solo", MetricTarget.utilization("cpu", 60)), T0)
+        .reading("cpu");
+    assertThat(podLevel.isAvailable()).as(podLevel.reason()).isTrue();
+    assertThat(podLevel.value()).isCloseTo(25.0, within(1e-9));
+  }
+
+  private static V1Container withCpu(V1Container c, String cpu) {
+    return c.resources(new V1ResourceRequirements().requests(Map.of("cpu",
+        Quantity.fromString(cpu))));
   }
 
   @Test
