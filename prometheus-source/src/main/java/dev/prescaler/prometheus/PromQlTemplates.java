@@ -16,11 +16,22 @@ import java.util.Map;
  * <p>kube-state-metrics often runs as an HA pair: every one of its series then comes twice, with
  * different {@code instance} labels. Each template collapses those copies with {@code max} before
  * anything adds them up, so a pair reads as one.
+ *
+ * <p>The totals ({@link #cpuCores()}, {@link #memoryWorkingSetBytes()}, {@link #requestRate})
+ * are unavailable while a ready pod of the workload has no series in the sum: a pod whose scrape
+ * failed (Prometheus marked its series stale), whose node's cAdvisor is missing, or that is too
+ * new for a {@code rate()}. A sum over part of the pods is not the workload's total, and with an
+ * averageValue target it would read as less load than there is. The ready pods come from
+ * kube-state-metrics ({@code kube_pod_status_ready} with the same {@code {selector}}), so the
+ * series must carry {@code namespace} and {@code pod} labels; without kube-state-metrics nothing
+ * is known to be ready, the guard does nothing, and the sum is read over the pods that have
+ * series.
  */
 public final class PromQlTemplates {
   private static final String CONTAINERS = "container!=\"\",container!=\"POD\",{selector}";
-  private static final String READY = "and on (namespace, pod) (max by (namespace, pod) "
-      + "(kube_pod_status_ready{condition=\"true\",{selector}}) == 1)";
+  private static final String READY_PODS = "max by (namespace, pod) "
+      + "(kube_pod_status_ready{condition=\"true\",{selector}}) == 1";
+  private static final String READY = "and on (namespace, pod) (" + READY_PODS + ")";
 
   private PromQlTemplates() {}
 
@@ -37,20 +48,35 @@ public final class PromQlTemplates {
   }
 
   /**
-   * CPU usage of all the workload's pods, in cores (the summed cAdvisor usage rate). Pair with
-   * {@code MetricTarget.averageValue(name, coresPerReplica)}.
+   * CPU usage of all the workload's pods, in cores (the summed cAdvisor usage rate); unavailable
+   * while a ready pod has no usage series (see {@link PromQlTemplates}). Pair with {@code
+   * MetricTarget.averageValue(name, coresPerReplica)}.
    */
   public static String cpuCores() {
-    return "sum(rate(container_cpu_usage_seconds_total{" + CONTAINERS + "}[{rate_window}]))";
+    return total("rate(container_cpu_usage_seconds_total{" + CONTAINERS + "}[{rate_window}])");
   }
 
   /**
    * Memory working set of all the workload's pods, in bytes (cAdvisor's {@code
-   * container_memory_working_set_bytes}, what the kubelet evicts on). Pair with {@code
+   * container_memory_working_set_bytes}, what the kubelet evicts on); unavailable while a ready
+   * pod has no series (see {@link PromQlTemplates}). Pair with {@code
    * MetricTarget.averageValue(name, bytesPerReplica)}.
    */
   public static String memoryWorkingSetBytes() {
-    return "sum(container_memory_working_set_bytes{" + CONTAINERS + "})";
+    return total("container_memory_working_set_bytes{" + CONTAINERS + "}");
+  }
+
+  /**
+   * {@code sum(U) unless on () (READY_PODS unless on (namespace, pod) (sum by (namespace, pod)
+   * (U)))}, where U is {@code usage} and READY_PODS the ready pods of kube-state-metrics, one copy
+   * per pod kept by {@code max}: the sum, or nothing (an unavailable reading, so the engine
+   * holds) while a ready pod has no series in it. A pod that is not ready may lack series (it is
+   * starting or stopping). Without kube-state-metrics READY_PODS is empty and the sum is returned
+   * as it is.
+   */
+  private static String total(String usage) {
+    return "sum(" + usage + ") unless on () ((" + READY_PODS + ") unless on (namespace, pod) "
+        + "sum by (namespace, pod) (" + usage + "))";
   }
 
   /**
@@ -80,14 +106,16 @@ public final class PromQlTemplates {
 
   /**
    * Requests per second served by all the workload's pods: the summed rate of the counter {@code
-   * counter} (e.g. {@code http_requests_total} or {@code http_server_requests_seconds_count}).
-   * Pair with {@code MetricTarget.averageValue(name, requestsPerSecondPerReplica)}.
+   * counter} (e.g. {@code http_requests_total} or {@code http_server_requests_seconds_count});
+   * unavailable while a ready pod has no series of it (see {@link PromQlTemplates}), so the
+   * counter must carry the pods' {@code namespace} and {@code pod} labels. Pair with {@code
+   * MetricTarget.averageValue(name, requestsPerSecondPerReplica)}.
    *
    * @throws IllegalArgumentException when {@code counter} is not a metric name
    */
   public static String requestRate(String counter) {
     requireMetricName("counter", counter);
-    return "sum(rate(" + counter + "{{selector}}[{rate_window}]))";
+    return total("rate(" + counter + "{{selector}}[{rate_window}])");
   }
 
   /**

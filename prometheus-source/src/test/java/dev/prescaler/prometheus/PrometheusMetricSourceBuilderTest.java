@@ -230,8 +230,11 @@ class PrometheusMetricSourceBuilderTest {
     WorkloadRef web = WorkloadRef.deployment("shop", "web");
 
     String pods = "pod=~\"web-" + POD_CHAR + "{1,10}-" + POD_CHAR + "{5}\"";
-    assertThat(s.query(web, "cores")).contains("sum(rate(container_cpu_usage_seconds_total{"
-        + "container!=\"\",container!=\"POD\",namespace=\"shop\"," + pods + "}[5m]))");
+    String usage = "rate(container_cpu_usage_seconds_total{container!=\"\",container!=\"POD\","
+        + "namespace=\"shop\"," + pods + "}[5m])";
+    assertThat(s.query(web, "cores")).contains("sum(" + usage + ") unless on () ((max by "
+        + "(namespace, pod) (kube_pod_status_ready{condition=\"true\",namespace=\"shop\"," + pods
+        + "}) == 1) unless on (namespace, pod) sum by (namespace, pod) (" + usage + "))");
     assertThat(s.query(web, "p95")).contains("histogram_quantile(0.95, sum by (le) (rate("
         + "http_request_duration_seconds_bucket{namespace=\"shop\"," + pods + "}[5m])))");
   }

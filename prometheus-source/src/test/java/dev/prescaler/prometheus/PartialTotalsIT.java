@@ -1,0 +1,220 @@
+package dev.prescaler.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.prescaler.core.MetricSeries;
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Observation;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built-in totals ({@code cpuCores()}, {@code memoryWorkingSetBytes()}, {@code
+ * requestRate(counter)}) against the real Prometheus when a pod's series are missing. An hour of
+ * backfilled history, one sample a minute, for four Deployments in {@code shop}; pod {@code i}
+ * uses {@link #CORES}[i] cores, {@link #MIB}[i] MiB and serves {@link #RPS}[i] requests per
+ * second:
+ *
+ * <ul>
+ *   <li>{@code full}: pods 0 and 1, both ready, all series;
+ *   <li>{@code gap}: pods 0, 1 and 2, all ready; pod 2's series end 10 minutes before the end
+ *       (its scrapes failed and Prometheus has nothing newer), its ready flag does not;
+ *   <li>{@code draining}: pods 0 and 1 ready with their series, pod 2 not ready and without any;
+ *   <li>{@code noksm}: pods 0 and 1 with their series, pod 2 without, and no kube-state-metrics
+ *       series at all.
+ * </ul>
+ *
+ * A sum over part of the ready pods is not the workload's total: with an averageValue target it
+ * under-reads, and the engine would scale down under load.
+ */
+class PartialTotalsIT {
+  private static final Clock WALL = Clock.systemUTC();
+  private static final double[] CORES = {0.25, 0.5, 0.75};
+  private static final double[] MIB = {100, 200, 300};
+  private static final double[] RPS = {10, 20, 30};
+  private static final String[] SUFFIX = {"b2c4f", "d5f6g", "h8j2k"};
+  private static final double BYTES_PER_MIB = 1048576.0;
+  private static final long STEP_S = 60;
+
+  @TempDir static Path dir;
+  private static PrometheusServer prometheus;
+  private static Instant end;
+
+  @BeforeAll
+  static void start() throws Exception {
+    end = WALL.instant().minus(Duration.ofMinutes(3)).truncatedTo(ChronoUnit.MINUTES);
+    prometheus = new PrometheusServer(dir, fixture(end.minus(Duration.ofHours(1)), end),
+        List.of()).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (prometheus != null) {
+      prometheus.close();
+    }
+  }
+
+  private static PrometheusMetricSource source() {
+    return PrometheusMetricSource.builder().baseUri(prometheus.uri())
+        .rateWindow(Duration.ofMinutes(5))
+        .metric("cores", PromQlTemplates.cpuCores())
+        .metric("mem", PromQlTemplates.memoryWorkingSetBytes())
+        .metric("rps", PromQlTemplates.requestRate("http_requests_total"))
+        .build();
+  }
+
+  private static Observation read(String deployment) {
+    WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment("shop", deployment))
+        .maxReplicas(10).metric(MetricTarget.averageValue("cores", 1))
+        .metric(MetricTarget.averageValue("mem", 1e9))
+        .metric(MetricTarget.averageValue("rps", 10)).build();
+    return source().read(spec, end);
+  }
+
+  @Test
+  void withEveryReadyPodsSeriesTheTotalsAreTheirSums() {
+    Observation obs = read("full");
+
+    assertThat(obs.reading("cores").isAvailable()).as(obs.reading("cores").reason()).isTrue();
+    assertThat(obs.reading("cores").value()).isCloseTo(0.75, within(1e-6));
+    assertThat(obs.reading("mem").value()).isEqualTo(300 * BYTES_PER_MIB);
+    assertThat(obs.reading("rps").value()).isCloseTo(30.0, within(1e-6));
+  }
+
+  /** It read 0.75 cores, 300 MiB and 30 rps: the two pods left, as if they were all. */
+  @Test
+  void aReadyPodWithoutSeriesMakesTheTotalsUnavailable() {
+    Observation obs = read("gap");
+
+    for (String metric : List.of("cores", "mem", "rps")) {
+      assertThat(obs.reading(metric).isAvailable()).as(metric).isFalse();
+      assertThat(obs.reading(metric).reason()).as(metric).startsWith("no data:");
+    }
+  }
+
+  @Test
+  void historyIsMissingWhereAReadyPodHasNoSeries() {
+    MetricTarget cores = MetricTarget.averageValue("cores", 1);
+    WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment("shop", "gap"))
+        .maxReplicas(10).metric(cores).build();
+
+    MetricSeries s = source().history(spec, cores, end.minus(Duration.ofMinutes(20)), end,
+        Duration.ofMinutes(1)).orElseThrow();
+
+    assertThat(s.value(0)).isCloseTo(1.5, within(1e-6));
+    assertThat(s.value(s.size() - 1)).isNaN();
+  }
+
+  @Test
+  void aPodThatIsNotReadyNeedNotHaveSeries() {
+    Observation obs = read("draining");
+
+    assertThat(obs.reading("cores").isAvailable()).as(obs.reading("cores").reason()).isTrue();
+    assertThat(obs.reading("cores").value()).isCloseTo(0.75, within(1e-6));
+    assertThat(obs.reading("mem").value()).isEqualTo(300 * BYTES_PER_MIB);
+    assertThat(obs.reading("rps").value()).isCloseTo(30.0, within(1e-6));
+  }
+
+  /**
+   * Without kube-state-metrics nothing says which pods are ready, and the guard has nothing to
+   * compare with: the sums are read as before, over the pods that have series.
+   */
+  @Test
+  void withoutKubeStateMetricsTheSumsAreReadAsBefore() {
+    Observation obs = read("noksm");
+
+    assertThat(obs.reading("cores").isAvailable()).as(obs.reading("cores").reason()).isTrue();
+    assertThat(obs.reading("cores").value()).isCloseTo(0.75, within(1e-6));
+    assertThat(obs.reading("mem").value()).isEqualTo(300 * BYTES_PER_MIB);
+    assertThat(obs.reading("rps").value()).isCloseTo(30.0, within(1e-6));
+  }
+
+  /** The OpenMetrics text from {@code from} to {@code to}, both whole minutes. */
+  private static String fixture(Instant from, Instant to) {
+    long s0 = from.getEpochSecond();
+    long s1 = to.getEpochSecond();
+    long gapEnd = s1 - 600;
+    // deployment:pods with series
+    String[] withSeries = {"full:0,1", "gap:0,1,2", "draining:0,1", "noksm:0,1"};
+    StringBuilder b = new StringBuilder(1 << 16);
+    b.append("# TYPE container_cpu_usage_seconds counter\n");
+    each(withSeries, (pod, i) -> counter(b, "container_cpu_usage_seconds_total",
+        labels(pod) + ",container=\"app\"", CORES[i], s0, stop(pod, i, s1, gapEnd)));
+    b.append("# TYPE container_memory_working_set_bytes gauge\n");
+    each(withSeries, (pod, i) -> gauge(b, "container_memory_working_set_bytes",
+        labels(pod) + ",container=\"app\"", MIB[i] * BYTES_PER_MIB, s0,
+        stop(pod, i, s1, gapEnd)));
+    b.append("# TYPE http_requests counter\n");
+    each(withSeries, (pod, i) -> counter(b, "http_requests_total", labels(pod) + ",code=\"200\"",
+        RPS[i], s0, stop(pod, i, s1, gapEnd)));
+    b.append("# TYPE kube_pod_status_ready gauge\n");
+    for (String deployment : List.of("full", "gap", "draining")) {
+      int pods = deployment.equals("full") ? 2 : 3;
+      for (int i = 0; i < pods; i++) {
+        String pod = pod(deployment, i);
+        boolean ready = !(deployment.equals("draining") && i == 2);
+        gauge(b, "kube_pod_status_ready", labels(pod) + ",condition=\"true\"", ready ? 1 : 0,
+            s0, s1);
+        gauge(b, "kube_pod_status_ready", labels(pod) + ",condition=\"false\"", ready ? 0 : 1,
+            s0, s1);
+      }
+    }
+    return b.append("# EOF\n").toString();
+  }
+
+  private interface PodAction {
+    void run(String pod, int index);
+  }
+
+  private static void each(String[] withSeries, PodAction action) {
+    for (String w : withSeries) {
+      String[] parts = w.split(":");
+      for (String i : parts[1].split(",")) {
+        action.run(pod(parts[0], Integer.parseInt(i)), Integer.parseInt(i));
+      }
+    }
+  }
+
+  private static long stop(String pod, int index, long s1, long gapEnd) {
+    return pod.startsWith("gap-") && index == 2 ? gapEnd : s1;
+  }
+
+  private static String pod(String deployment, int index) {
+    return deployment + "-7d9f8b6c5d-" + SUFFIX[index];
+  }
+
+  private static String labels(String pod) {
+    return "namespace=\"shop\",pod=\"" + pod + "\"";
+  }
+
+  private static void counter(StringBuilder b, String name, String labels, double perSecond,
+      long s0, long s1) {
+    for (long t = s0; t <= s1; t += STEP_S) {
+      line(b, name, labels, perSecond * (t - s0), t);
+    }
+  }
+
+  private static void gauge(StringBuilder b, String name, String labels, double v, long s0,
+      long s1) {
+    for (long t = s0; t <= s1; t += STEP_S) {
+      line(b, name, labels, v, t);
+    }
+  }
+
+  private static void line(StringBuilder b, String name, String labels, double v, long t) {
+    b.append(name).append('{').append(labels).append("} ")
+        .append(String.format(Locale.ROOT, "%.4f", v)).append(' ').append(t).append('\n');
+  }
+}
