@@ -8,7 +8,9 @@ import java.util.Set;
  * it, so that a header the JDK's HTTP client would refuse when a request is built is a
  * configuration error instead. The rules are the client's: the name is an RFC 7230 token and not
  * one of the headers the client sets itself; the value holds visible characters, spaces and tabs
- * only (no control character, nothing above U+00FF). Thread-safe: stateless.
+ * only (no control character, nothing above U+00FF). A value may be a credential (an API key),
+ * so messages name the header and, for a bad character, its position and code point, never the
+ * value. Thread-safe: stateless.
  */
 final class Headers {
   /** What the JDK's HttpClient refuses to take from the caller (jdk.internal.net.http). */
@@ -35,20 +37,21 @@ final class Headers {
     }
     if (OWN.contains(name.toLowerCase(Locale.ROOT))) {
       return "header " + name + " must not be set (the source sets Accept, Accept-Encoding and "
-          + "Content-Type itself, and the body's framing is the client's), but was "
-          + quoted(value);
+          + "Content-Type itself, and the body's framing is the client's)";
     }
     if (RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
       return "header " + name + " must not be set (the HTTP client sets "
-          + "Connection, Content-Length, Expect, Host and Upgrade itself), but was "
-          + quoted(value);
+          + "Connection, Content-Length, Expect, Host and Upgrade itself)";
     }
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
+    int position = 1;
+    for (int i = 0; i < value.length(); i += Character.charCount(value.codePointAt(i))) {
+      int c = value.codePointAt(i);
       if (c != '\t' && (c < 0x20 || c == 0x7f || c > 0xff)) {
         return "header " + name + " must have a value of visible characters, spaces and tabs "
-            + "(no control character, none above U+00FF), but was " + quoted(value);
+            + "(no control character, none above U+00FF), but its character " + position
+            + " is U+" + String.format(Locale.ROOT, "%04X", c);
       }
+      position++;
     }
     return null;
   }

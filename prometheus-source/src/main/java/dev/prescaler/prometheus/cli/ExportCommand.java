@@ -89,7 +89,7 @@ public final class ExportCommand {
   /** The template the source's builder asks for; the export never runs it. */
   private static final String UNUSED_TEMPLATE = "vector(0)";
   private static final Pattern HEADER =
-      Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):\\s*(.*)");
+      Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):\\s*(.*)", Pattern.DOTALL);
 
   private ExportCommand() {}
 
@@ -279,8 +279,10 @@ public final class ExportCommand {
     for (String h : headers) {
       Matcher m = HEADER.matcher(h);
       if (!m.matches()) {
+        // Not echoed: without its name and colon, all of it may be a credential.
         throw new IllegalArgumentException("--header must be NAME: VALUE, such as "
-            + "'X-Scope-OrgID: tenant-1', but was \"" + h + "\"");
+            + "'X-Scope-OrgID: tenant-1', but no header name and colon begin it (not shown: it "
+            + "may hold a credential)");
       }
       if (m.group(1).equalsIgnoreCase("Authorization")) {
         throw new IllegalArgumentException("--header cannot set Authorization: use "
