@@ -217,6 +217,20 @@ class ExportCommandTest {
     }
   }
 
+  /** A password holding '/', '?' or '#' ends the authority early: still found, never shown. */
+  @Test
+  void credentialsWithSlashQuestionMarkOrHashAreNotEchoed() {
+    for (String url : List.of("http://admin:pa/ss@prom:9090", "http://admin:pa?ss@prom:9090",
+        "http://admin:pa#ss@prom:9090", "http://admin:12#34@prom:9090/",
+        "http://admin:12/34@prom:9090/")) {
+      err.reset();
+      assertThat(run("--prometheus", url, "--query", "q", "--ca-cert", "ca.pem"))
+          .as(url).isEqualTo(2);
+      assertThat(err()).as(url).contains("***@prom:9090").doesNotContain("admin")
+          .doesNotContain("ss@").doesNotContain("34@");
+    }
+  }
+
   @Test
   void credentialsInAnInvalidUrlAreNotEchoedEither() {
     int code = run("--prometheus", "http://admin:hunter2@prom_1:9090/?x", "--query", "q");

@@ -84,6 +84,23 @@ class PrometheusMetricSourceBuilderTest {
         .doesNotContain("admin");
   }
 
+  /** A password holding '/', '?' or '#' ends the authority early: still found, never shown. */
+  @Test
+  void baseUri_passwordWithSlashQuestionMarkOrHashIsNeverEchoed() {
+    for (String uri : List.of("http://admin:pa/ss@prom:9090", "http://admin:pa?ss@prom:9090",
+        "http://admin:pa#ss@prom:9090")) {
+      assertThatThrownBy(() -> valid().baseUri(URI.create(uri)).build())
+          .as(uri).isInstanceOfSatisfying(InvalidConfigurationException.class,
+              e -> assertThat(e.problems()).anyMatch(p -> p.startsWith("baseUri must not hold "
+                  + "user info")))
+          .message().doesNotContain("ss@").doesNotContain("admin");
+    }
+    // A password of digits before the '#' reads as a port: refused for the fragment, not shown.
+    assertThatThrownBy(() -> valid().baseUri(URI.create("http://admin:12#34@prom:9090/")).build())
+        .message().contains("http://***@prom:9090/").doesNotContain("admin")
+        .doesNotContain("34@");
+  }
+
   @Test
   void template_invalid() {
     assertProblem(valid().metric("cpu", "x{a={name}}"), "template of metric cpu must not place "

@@ -221,7 +221,8 @@ public final class ExportCommand {
         || "https".equalsIgnoreCase(uri.getScheme())) || uri.getRawQuery() != null
         || uri.getRawFragment() != null) {
       throw new IllegalArgumentException("--prometheus must be an http or https URL with a host"
-          + " and no query, such as http://prometheus:9090, but was \"" + url + "\"");
+          + " and no query, such as http://prometheus:9090, but was \""
+          + UrlCredentials.redacted(url) + "\"");
     }
     Duration step = opts.containsKey("--step") ? duration("--step", opts.get("--step"))
         : DEFAULT_STEP;
@@ -293,7 +294,7 @@ public final class ExportCommand {
     if (opts.containsKey("--ca-cert")) {
       if (!"https".equalsIgnoreCase(uri.getScheme())) {
         throw new IllegalArgumentException("--ca-cert needs an https --prometheus URL, but it "
-            + "was \"" + url + "\"");
+            + "was \"" + UrlCredentials.redacted(url) + "\"");
       }
       b.caCertificate(path(opts, "--ca-cert"));
     }
