@@ -16,13 +16,23 @@ final class Hygiene {
    * Warnings: Prometheus, Thanos, Mimir and Cortex answer "success" with a "warnings" list when
    * the result may be partial (a store or remote-read endpoint did not answer, a query limit cut
    * series). A partial sum under-reads, and an under-read scales down under load, so any warning
-   * refuses the result. The exception is PromQL's info annotations ("PromQL info: metric might not
-   * be a counter..."): Prometheus versions from before the API gained "infos" (2024), and Thanos,
-   * send them in "warnings" too, and they never mean that data is missing.
+   * refuses the result. PromQL's info annotations ("PromQL info: ..."), which newer Prometheus
+   * sends apart in "infos" (the parser adds them to the warnings) and older Prometheus and Thanos
+   * in "warnings", are judged one by one (Prometheus's util/annotations). Most leave no data out:
+   * "metric might not be a counter", the monotonicity fix of histogram_quantile, NaN observations
+   * that skew a quantile (a NaN result is refused as NaN) or that histogram_fraction excludes (they
+   * are no measurement). Three say samples or series were left out, and refuse the result as a
+   * warning does: a histogram ignored by an aggregation or in a range mixing floats and
+   * histograms, and series of incompatible types a binary operator dropped. So does any other
+   * text, such as "3 more info annotations omitted", which may stand for such infos.
    */
   private static final int MAX_LISTED = 3;
   private static final int MAX_WARNING = 200;
   private static final String INFO_PREFIX = "PromQL info:";
+  private static final List<String> LEFT_OUT = List.of(
+      "PromQL info: ignored histogram in ",
+      "PromQL info: ignored histograms in a range containing both floats and histograms",
+      "PromQL info: incompatible sample types encountered for binary operator");
   /** How far a range sample may lie from its grid time: the API's timestamps are milliseconds. */
   private static final Duration MAX_GRID_DRIFT = Duration.ofMillis(1);
 
@@ -114,13 +124,14 @@ final class Hygiene {
 
   /**
    * {@code Prometheus warned "<first warning>"}, truncated, with the count of further warnings,
-   * when the result carries a warning other than a PromQL info annotation; null otherwise.
+   * when the result carries a warning other than a PromQL info annotation that leaves no data
+   * out; null otherwise.
    */
   private static String warned(QueryResult r) {
     String first = null;
     int count = 0;
     for (String w : r.warnings()) {
-      if (!w.startsWith(INFO_PREFIX)) {
+      if (!harmless(w)) {
         first = first == null ? w : first;
         count++;
       }
@@ -132,6 +143,19 @@ final class Hygiene {
     return "Prometheus warned \"" + quoted + "\""
         + (count > 1 ? " (and " + (count - 1) + " more warning" + (count > 2 ? "s" : "") + ")"
             : "");
+  }
+
+  /** Whether {@code warning} is a PromQL info annotation that says no data was left out. */
+  private static boolean harmless(String warning) {
+    if (!warning.startsWith(INFO_PREFIX)) {
+      return false;
+    }
+    for (String prefix : LEFT_OUT) {
+      if (warning.startsWith(prefix)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String labels(List<QueryResult.Series> series) {

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  *
  * @param type the {@code resultType}
  * @param series the series; a scalar is one series with no labels; a string result has none
- * @param warnings Prometheus's warnings, if any
+ * @param warnings Prometheus's warnings, then its infos (PromQL's info annotations), if any
  */
 record QueryResult(Type type, List<Series> series, List<String> warnings) {
 

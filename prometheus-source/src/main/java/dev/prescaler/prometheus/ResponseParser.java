@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 /**
  * Parses the JSON envelope of the Prometheus HTTP API ({@code status}, {@code data.resultType},
- * {@code data.result}, {@code errorType}, {@code error}, {@code warnings}).
+ * {@code data.result}, {@code errorType}, {@code error}, {@code warnings}, {@code infos}).
  *
  * <p>Contract, checked by {@code ResponseParserProperties}: for any input it returns a {@link
  * QueryResult} whose sample values are all finite, or throws {@link PrometheusParseException}; it
@@ -62,7 +62,8 @@ final class ResponseParser {
     }
     String type = text(data, "resultType", "data");
     JsonNode result = data.get("result");
-    List<String> warnings = warnings(root);
+    List<String> warnings = strings(root, "warnings");
+    warnings.addAll(strings(root, "infos"));
     switch (type) {
       case "vector":
         return new QueryResult(QueryResult.Type.VECTOR, seriesList(result, false), warnings);
@@ -133,22 +134,23 @@ final class ResponseParser {
   }
 
   /**
-   * The {@code warnings}: none when absent or null (Go's encoding of no list). Anything but an
-   * array of strings is malformed, never ignored: the warnings say the result may be partial.
+   * The {@code warnings} or {@code infos} ({@code field}): none when absent or null (Go's
+   * encoding of no list). Anything but an array of strings is malformed, never ignored: the
+   * warnings say the result may be partial, and some infos that data was left out.
    */
-  private static List<String> warnings(JsonNode root) {
-    JsonNode w = root.get("warnings");
+  private static List<String> strings(JsonNode root, String field) {
+    JsonNode w = root.get(field);
     List<String> out = new ArrayList<>();
     if (w == null || w.isNull()) {
       return out;
     }
     if (!w.isArray()) {
-      throw new PrometheusParseException("warnings must be an array of strings, but was "
+      throw new PrometheusParseException(field + " must be an array of strings, but was "
           + describe(w));
     }
     for (int i = 0; i < w.size(); i++) {
       if (!w.get(i).isTextual()) {
-        throw new PrometheusParseException("warnings[" + i + "] must be a string, but was "
+        throw new PrometheusParseException(field + "[" + i + "] must be a string, but was "
             + describe(w.get(i)));
       }
       out.add(snippet(w.get(i).asText()));

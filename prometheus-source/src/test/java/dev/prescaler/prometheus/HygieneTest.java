@@ -139,6 +139,45 @@ class HygieneTest {
         .startsWith("partial: Prometheus warned \"PromQL warning: encountered a mix");
   }
 
+  /**
+   * Infos that say samples or series were left out (Prometheus's util/annotations: a histogram
+   * ignored by an aggregation or in a mixed range, series of incompatible types dropped by a
+   * binary operator) mean the result may lack data, as a warning does. So does a note that
+   * infos were omitted: the omitted ones may be such infos.
+   */
+  @Test
+  void infosThatSayDataWasLeftOutRefuseTheResult() {
+    for (String info : List.of("PromQL info: ignored histogram in sum aggregation (1:1)",
+        "PromQL info: ignored histograms in a range containing both floats and histograms for "
+            + "metric name \"x\" (1:6)",
+        "PromQL info: incompatible sample types encountered for binary operator \"+\": float + "
+            + "histogram (1:1)",
+        "3 more info annotations omitted")) {
+      QueryResult r = warned(QueryResult.Type.VECTOR, List.of(series(Map.of(), NOW, 40)), info);
+
+      assertThat(reading(r).isAvailable()).as(info).isFalse();
+      assertThat(reading(r).reason()).as(info)
+          .startsWith("partial: Prometheus warned \"" + info + "\"");
+      assertThatThrownBy(() -> Hygiene.fillGrid(r, "q", NOW, Duration.ofMinutes(1), 0, 1,
+          new double[1], null)).as(info).hasMessageStartingWith("partial history: ");
+    }
+  }
+
+  @Test
+  void infosThatLeaveNoDataOutAreIgnored() {
+    for (String info : List.of("PromQL info: input to histogram_quantile needed to be fixed for "
+            + "monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/"
+            + "#histogram_quantile) for metric name \"x\" (1:1)",
+        "PromQL info: metric might not be a counter, __type__ label is not set to \"counter\" "
+            + "or \"histogram\", got \"gauge\": \"x\" (1:6)",
+        "PromQL info: input to histogram_quantile has NaN observations, result is skewed higher "
+            + "(1:1)")) {
+      QueryResult r = warned(QueryResult.Type.VECTOR, List.of(series(Map.of(), NOW, 40)), info);
+
+      assertThat(reading(r)).as(info).isEqualTo(MetricReading.of("m", 40, NOW));
+    }
+  }
+
   @Test
   void aWarningOnAnEmptyResultIsReportedAsTheWarning() {
     assertThat(reading(warned(QueryResult.Type.VECTOR, List.of(), "store down")).reason())

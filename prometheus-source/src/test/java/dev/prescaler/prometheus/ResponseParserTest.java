@@ -54,6 +54,25 @@ class ResponseParserTest {
     assertThat(string.series()).isEmpty();
   }
 
+  /**
+   * Newer Prometheus versions send PromQL's info annotations apart, in "infos": some say data
+   * was left out, so they are kept with the warnings for hygiene to judge.
+   */
+  @Test
+  void infosAreKeptWithTheWarnings() {
+    String data = ",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+    QueryResult r = parse("{\"status\":\"success\",\"warnings\":[\"partial\"],\"infos\":"
+        + "[\"PromQL info: ignored histogram in sum aggregation (1:1)\"]" + data);
+
+    assertThat(r.warnings()).containsExactly("partial",
+        "PromQL info: ignored histogram in sum aggregation (1:1)");
+    assertThat(parse("{\"status\":\"success\",\"infos\":null" + data).warnings()).isEmpty();
+    assertThatThrownBy(() -> parse("{\"status\":\"success\",\"infos\":\"x\"" + data))
+        .isInstanceOf(PrometheusParseException.class)
+        .hasMessage("malformed Prometheus response: infos must be an array of strings, but "
+            + "was \"x\"");
+  }
+
   @Test
   void warningsAreKept() {
     QueryResult r = parse("{\"status\":\"success\",\"warnings\":[\"partial\"],\"data\":"
