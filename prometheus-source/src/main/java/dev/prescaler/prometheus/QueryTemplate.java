@@ -117,7 +117,8 @@ final class QueryTemplate {
           state = c;
         }
       } else if (state == '#') {
-        if (c == '\n') {
+        // As Prometheus's lexer (isEndOfLine): a comment ends at a carriage return too.
+        if (c == '\n' || c == '\r') {
           state = 0;
         }
       } else if (state != '`' && c == '\\' && i + 1 < template.length()) {
@@ -148,7 +149,7 @@ final class QueryTemplate {
     if (state == '`') {
       where = "a backtick string literal, where it cannot be escaped";
     } else if (state == '#') {
-      where = "a comment, where a newline in it would end the comment";
+      where = "a comment, where a line break in it would end the comment";
     } else if (p.quoted && state == 0) {
       where = "no string literal; write it inside quotes, e.g. namespace=\"{" + p.key + "}\"";
     } else if (!p.quoted && state != 0) {

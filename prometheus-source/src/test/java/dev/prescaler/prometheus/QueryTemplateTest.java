@@ -91,6 +91,17 @@ class QueryTemplateTest {
     assertThat(render("x # a comment\n+ y{a=\"{name}\"}")).endsWith("y{a=\"web.v2\"}");
   }
 
+  /**
+   * Prometheus's lexer ends a comment at a carriage return as at a newline (isEndOfLine): what
+   * follows "# c\r" is PromQL, here a backtick literal, whatever comes after the next newline.
+   */
+  @Test
+  void template_commentEndsAtACarriageReturn() {
+    assertThatThrownBy(() -> QueryTemplate.parse("t", "x # c\r+ `\n{selector}`"))
+        .hasMessageStartingWith("t must not place {selector} in a backtick string literal");
+    assertThat(render("x # a comment\r+ y{a=\"{name}\"}")).endsWith("y{a=\"web.v2\"}");
+  }
+
   @Test
   void template_unterminatedLiteral() {
     assertThatThrownBy(() -> QueryTemplate.parse("t", "x{a=\"b}"))
