@@ -64,11 +64,16 @@ final class Hygiene {
       throw new PrometheusException(what + ": " + n.reason);
     }
     double v = n.value;
-    if (v < 0 || v > Integer.MAX_VALUE || Math.abs(v - Math.rint(v)) > 1e-9) {
+    if (!isCount(v)) {
       throw new PrometheusException(
           what + " must be a non-negative integer, but was " + v);
     }
     return (int) Math.rint(v);
+  }
+
+  /** Whether {@code v} is a replica count: a whole number (within 1e-9) in [0, 2^31 - 1]. */
+  static boolean isCount(double v) {
+    return v >= 0 && v <= Integer.MAX_VALUE && Math.abs(v - Math.rint(v)) <= 1e-9;
   }
 
   private record Newest(double value, Instant time, String reason) {

@@ -443,10 +443,10 @@ public final class PrometheusMetricSource implements MetricSource {
       }
       for (int i = 0; i < out.length; i++) {
         // As the engine takes a live reading: a mean over no ready pod measures nothing, so
-        // its load is unknown, never 0. Math.round(NaN) is 0.
-        long pods = Math.round(ready[i]);
-        out[i] = Double.isNaN(out[i]) || pods < 1 ? Double.NaN
-            : metric.load(out[i], (int) Math.min(pods, Integer.MAX_VALUE));
+        // its load is unknown, never 0; and a ready count that is not a whole number (NaN
+        // included) is refused live, so the step is missing, never rounded.
+        int pods = Hygiene.isCount(ready[i]) ? (int) Math.rint(ready[i]) : 0;
+        out[i] = Double.isNaN(out[i]) || pods < 1 ? Double.NaN : metric.load(out[i], pods);
       }
     }
     return Optional.of(MetricSeries.of(start, step, out));

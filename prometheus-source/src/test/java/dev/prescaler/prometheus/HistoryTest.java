@@ -226,6 +226,31 @@ class HistoryTest {
     }
   }
 
+  /**
+   * A ready count that is not a whole number (a template averaging two copies that disagree) is
+   * refused live; a history step with one is missing, not rounded (2.5 was 3 pods: 1.5).
+   */
+  @Test
+  void utilizationHistoryIsUnknownWhereTheReadyCountIsNotWhole() throws IOException {
+    stub = new StubPrometheus();
+    stub.answer(stub.range(1, (q, t) -> q.contains("ready") ? (t % 120 == 0 ? "2.5" : "3")
+        : "50"));
+    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
+        .metric("cpu", "cpu{{selector}}")
+        .replicaQueries("Deployment", new ReplicaQueries("current", "ready{{selector}}")).build();
+
+    MetricSeries s = source.history(SPEC, CPU, TO.minus(Duration.ofHours(1)), TO,
+        Duration.ofMinutes(1)).orElseThrow();
+
+    for (int i = 0; i < s.size(); i++) {
+      if (s.timeOf(i).getEpochSecond() % 120 == 0) {
+        assertThat(s.value(i)).as("step %d, 2.5 pods ready", i).isNaN();
+      } else {
+        assertThat(s.value(i)).as("step %d, 3 pods ready", i).isEqualTo(1.5);
+      }
+    }
+  }
+
   @Test
   void utilizationHistoryNeedsReplicaQueries() throws IOException {
     PrometheusMetricSource source = source().build();
