@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param label the label name, {@code [a-zA-Z_][a-zA-Z0-9_]*}
  * @param op the match operator
- * @param value the value or (for regex operators) the RE2 expression, matched in full
+ * @param value the value (not empty for {@code =}) or (for regex operators) the RE2 expression,
+ *     matched in full
  */
 public record LabelMatcher(String label, Op op, String value) {
 
@@ -36,7 +37,14 @@ public record LabelMatcher(String label, Op op, String value) {
     }
   }
 
-  /** Validates the label name. */
+  /**
+   * Validates the label name, and refuses an empty value with {@link Op#EQ}: {@code label=""}
+   * matches every series without that label, so a pod selector holding it would take in other
+   * workloads' series. "Has the label" is {@code label!=""}.
+   *
+   * @throws IllegalArgumentException when the label is not a label name, or the value of an
+   *     {@code =} matcher is empty
+   */
   public LabelMatcher {
     Objects.requireNonNull(label, "label");
     Objects.requireNonNull(op, "op");
@@ -44,6 +52,11 @@ public record LabelMatcher(String label, Op op, String value) {
     if (!PromQl.isLabelName(label)) {
       throw new IllegalArgumentException(
           "label must match [a-zA-Z_][a-zA-Z0-9_]*, but was " + PromQl.quote(label));
+    }
+    if (op == Op.EQ && value.isEmpty()) {
+      throw new IllegalArgumentException("value of the matcher on label " + label + " must not "
+          + "be empty with =: " + label + "=\"\" matches every series without the label, other "
+          + "workloads' too");
     }
   }
 

@@ -750,7 +750,11 @@ public final class PrometheusMetricSource implements MetricSource {
       return this;
     }
 
-    /** HTTP basic authentication. Default: none. Excludes {@link #bearerTokenFile}. */
+    /**
+     * HTTP basic authentication. Default: none. Excludes {@link #bearerTokenFile}. {@link
+     * #build()} refuses a username holding a colon (RFC 7617: the server splits the user from the
+     * password at the first one); the message shows neither.
+     */
     public Builder basicAuth(String username, String password) {
       this.basicUser = Objects.requireNonNull(username, "username");
       this.basicPassword = Objects.requireNonNull(password, "password");
@@ -867,6 +871,12 @@ public final class PrometheusMetricSource implements MetricSource {
       }
       if (maxPointsPerRequest < 1 || maxPointsPerRequest > PROMETHEUS_MAX_POINTS) {
         p.add("maxPointsPerRequest must be in [1, 11000], but was " + maxPointsPerRequest);
+      }
+      if (basicUser != null && basicUser.indexOf(':') >= 0) {
+        // Not shown: a password put in the username by mistake would leak.
+        p.add("basicAuth username must not hold a colon (RFC 7617: the server splits the user "
+            + "from the password at the first one), but its character "
+            + (basicUser.codePointCount(0, basicUser.indexOf(':')) + 1) + " is one");
       }
       if (bearerTokenFile != null && basicUser != null) {
         p.add("bearerTokenFile and basicAuth cannot both be set, but both were");

@@ -84,4 +84,17 @@ class PromQlTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("label must match [a-zA-Z_][a-zA-Z0-9_]*, but was \"bad label\"");
   }
+
+  /**
+   * {@code app=""} matches every series without an {@code app} label: a selector with it would
+   * take in other workloads' series. "Has the label" is {@code app!=""}, which stays allowed.
+   */
+  @Test
+  void anEmptyValueForEqualsIsRefused() {
+    assertThatThrownBy(() -> LabelMatcher.eq("app", ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("value of the matcher on label app must not be empty with =: app=\"\" "
+            + "matches every series without the label, other workloads' too");
+    assertThat(new LabelMatcher("app", LabelMatcher.Op.NEQ, "").render()).isEqualTo("app!=\"\"");
+  }
 }

@@ -159,6 +159,20 @@ class PrometheusMetricSourceBuilderTest {
         "baseUri must be https when caCertificate or sslContext is set, but was " + URI_OK);
   }
 
+  /**
+   * RFC 7617: the user-id cannot hold a colon, the server splits at the first one. The message
+   * shows neither: a password put in the username by mistake must not leak.
+   */
+  @Test
+  void basicAuth_usernameWithAColon() {
+    assertProblem(valid().basicAuth("admin:s3cr3t", "pw"), "basicAuth username must not hold a "
+        + "colon (RFC 7617: the server splits the user from the password at the first one), but "
+        + "its character 6 is one");
+    assertThatThrownBy(() -> valid().basicAuth("admin:s3cr3t", "pw").build()).message()
+        .doesNotContain("s3cr3t").doesNotContain("pw");
+    assertThat(valid().basicAuth("admin", "pa:ss").build()).isNotNull();
+  }
+
   @Test
   void header_authorization() {
     assertProblem(valid().header("authorization", "Bearer x"),
