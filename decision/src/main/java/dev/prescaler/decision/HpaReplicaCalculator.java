@@ -119,9 +119,12 @@ public final class HpaReplicaCalculator {
     if (g.error != null) {
       return Result.failed(g.error);
     }
-    for (PodSample p : g.withSample.values()) {
+    // calculateRequests: every listed pod needs a request, also one that is pending, unready,
+    // missing its sample or ignored, or the metric is invalid.
+    for (PodSample p : pods) {
       if (p.requestMilli() == 0) {
-        return Result.failed("missing request for pod " + p.name());
+        return Result.failed("missing request for " + (cpu ? "cpu" : "the resource") + " of pod "
+            + p.name());
       }
     }
     Map<String, long[]> metrics = new LinkedHashMap<>(); // name -> {usage, request}
@@ -249,9 +252,15 @@ public final class HpaReplicaCalculator {
       return Result.of(n, ratio, "ceil(" + fixed3(ratio) + " x " + g.readyCount + " ready) = "
           + n);
     }
-    if (!g.missing.isEmpty()) {
+    // calcPlainMetricReplicas: missing pods count as the target below ratio 1, as 0 above it,
+    // and at exactly 1 they are left out.
+    if (ratio < 1.0) {
       for (PodSample p : g.missing) {
-        metrics.put(p.name(), ratio < 1.0 ? targetMilli : 0L);
+        metrics.put(p.name(), targetMilli);
+      }
+    } else if (ratio > 1.0) {
+      for (PodSample p : g.missing) {
+        metrics.put(p.name(), 0L);
       }
     }
     if (scaleUpWithUnready) {

@@ -222,6 +222,37 @@ class HpaReplicaCalculatorTest {
   }
 
   @Test
+  void missingPodsAtARatioOfExactlyOneAreLeftOutOfAPlainValue() {
+    // calcPlainMetricReplicas fills missing pods only below or above ratio 1: at exactly 1 they
+    // stay out, the corrected ratio is 1 and the count stays (it was filled with 0 and went 10 -> 2)
+    List<PodSample> list = new ArrayList<>(pods(15_000, 15_000));
+    for (int i = 0; i < 8; i++) {
+      list.add(PodSample.running("m" + i, 0, 1000, LONG_AGO, NOW).withoutSample());
+    }
+    var r = calc.plainValue(list, 10, 15_000, false, NOW);
+    assertThat(r.replicas()).isEqualTo(10);
+    assertThat(r.explanation()).contains("within tolerance");
+  }
+
+  @Test
+  void aListedPodWithoutARequestMakesTheUtilizationInvalid() {
+    // calculateRequests covers every listed pod: a pending pod with no CPU request is an error
+    // (the metric is invalid, held), not left out of a scale-up 2 -> 4
+    List<PodSample> list = new ArrayList<>(pods(900));
+    list.add(new PodSample("pending", PodSample.Phase.PENDING, false, java.util.Optional.empty(),
+        java.util.Optional.empty(), java.util.Optional.empty(), java.util.OptionalLong.empty(),
+        NOW, Duration.ofSeconds(30), 0));
+    var r = calc.resourceUtilization(list, 2, 50, true, NOW);
+    assertThat(r.error()).isTrue();
+    assertThat(r.explanation()).isEqualTo("missing request for cpu of pod pending");
+    // a failed pod too: the controller lists it before it ignores it
+    List<PodSample> failed = new ArrayList<>(pods(900));
+    failed.add(PodSample.running("gone", 0, 0, LONG_AGO, NOW)
+        .withPhase(PodSample.Phase.FAILED));
+    assertThat(calc.resourceUtilization(failed, 2, 50, true, NOW).error()).isTrue();
+  }
+
+  @Test
   void badInputNamesTheField() {
     assertThatThrownBy(() -> calc.resourceUtilization(pods(1), 1, 0, true, NOW))
         .hasMessage("targetPercent must be > 0 and finite, but was 0.0");
