@@ -140,7 +140,8 @@ public final class HpaReplicaCalculator {
       if (ratio < 1.0) {
         long fallback = (long) Math.max(100, targetPercent);
         for (PodSample p : g.missing) {
-          metrics.put(p.name(), new long[] {p.requestMilli() * fallback / 100, p.requestMilli()});
+          metrics.put(p.name(), new long[] {
+              saturatedProduct(p.requestMilli(), fallback) / 100, p.requestMilli()});
         }
       } else if (ratio > 1.0) {
         for (PodSample p : g.missing) {
@@ -196,15 +197,16 @@ public final class HpaReplicaCalculator {
     if (withSample == 0) {
       return Result.failed(NO_METRICS);
     }
-    // The same long sums, in the same wrapping arithmetic, as utilization(metrics).
-    long usage = usageMilli * withSample;
-    long request = requestMilli * withSample;
+    // The same long sums, saturating as in utilization(metrics).
+    long usage = saturatedProduct(usageMilli, withSample);
+    long request = saturatedProduct(requestMilli, withSample);
     long utilization = utilization(usage, request);
     double ratio = utilization / targetPercent;
     if (!(unready > 0 && ratio > 1.0)) {
       return direct(currentReplicas, utilization, targetPercent, ratio, withSample);
     }
-    double newRatio = utilization(usage, request + requestMilli * unready) / targetPercent;
+    double newRatio = utilization(usage,
+        saturatedSum(request, saturatedProduct(requestMilli, unready))) / targetPercent;
     return corrected(withSample + unready, ratio, newRatio, currentReplicas, 0, unready,
         utilizationText(utilization, targetPercent).toString());
   }
@@ -381,18 +383,45 @@ public final class HpaReplicaCalculator {
     return !ready && start.plus(initialReadinessDelay).isAfter(transition);
   }
 
+  /**
+   * The whole percent of the summed usage over the summed requests. The controller's int64 sums
+   * and {@code metricsTotal * 100} wrap on absurd readings (1e15 % of a request gave a negative
+   * count, 1e18 % a scale-down to the minimum); here they saturate at {@link Long#MAX_VALUE}, so
+   * that a higher usage never gives a lower utilization, and more load never fewer replicas.
+   */
   private static long utilization(Map<String, long[]> metrics) {
     long usage = 0;
     long request = 0;
     for (long[] m : metrics.values()) {
-      usage += m[0];
-      request += m[1];
+      usage = saturatedSum(usage, m[0]);
+      request = saturatedSum(request, m[1]);
     }
     return utilization(usage, request);
   }
 
+  /** {@code floor(usage × 100 / request)} of non-negative longs, exact, at most Long.MAX_VALUE. */
   private static long utilization(long usage, long request) {
-    return request == 0 ? 0 : usage * 100 / request;
+    if (request == 0) {
+      return 0;
+    }
+    if (usage <= Long.MAX_VALUE / 100) {
+      return usage * 100 / request;
+    }
+    java.math.BigInteger u = java.math.BigInteger.valueOf(usage)
+        .multiply(java.math.BigInteger.valueOf(100))
+        .divide(java.math.BigInteger.valueOf(request));
+    return u.bitLength() < 64 ? u.longValue() : Long.MAX_VALUE;
+  }
+
+  /** {@code a + b} of non-negative longs, at most Long.MAX_VALUE. */
+  private static long saturatedSum(long a, long b) {
+    long s = a + b;
+    return s < 0 ? Long.MAX_VALUE : s;
+  }
+
+  /** {@code a × n} of non-negative numbers, at most Long.MAX_VALUE. */
+  private static long saturatedProduct(long a, long n) {
+    return n == 0 || a <= Long.MAX_VALUE / n ? a * n : Long.MAX_VALUE;
   }
 
   private static double utilizationRatio(Map<String, long[]> metrics, double targetPercent) {
@@ -402,7 +431,7 @@ public final class HpaReplicaCalculator {
   private static double usageRatio(Map<String, Long> metrics, long targetMilli) {
     long total = 0;
     for (long v : metrics.values()) {
-      total += v;
+      total = saturatedSum(total, v);
     }
     long mean = total / metrics.size();
     return (double) mean / targetMilli;

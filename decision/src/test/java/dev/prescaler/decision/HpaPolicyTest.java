@@ -279,6 +279,21 @@ class HpaPolicyTest {
   }
 
   @Test
+  void anAbsurdButFiniteUtilizationScalesUpAsFarAsTheLimitsAllow() {
+    // 10 replicas at 1e15 % or more of 50 %: the long sums wrapped (1e15 threw "proposed replicas
+    // must be >= 0, but was -1"; 1e18 scaled 10 -> 2). More load never gives fewer replicas: the
+    // rate limits allow 20 on both paths, and the predictive stack keeps its floor.
+    PredictivePolicy predictive = PredictivePolicy.ofDefaults();
+    for (double reading : new double[] {1e15, 1e17, 1e18, 1e19, 1e300, Double.MAX_VALUE}) {
+      DecisionContext c = synced(ctx(cpu(50, 2, 100), 10, "cpu", reading), 10).build();
+      assertThat(decide(legacy, c)).as("%s", reading).isEqualTo(20);
+      assertThat(decide(hpa, c)).as("%s", reading).isEqualTo(20);
+      assertThat(predictive.apply(c, Proposal.keep(10)).replicas()).as("%s", reading)
+          .isGreaterThanOrEqualTo(20);
+    }
+  }
+
+  @Test
   void builderReportsEveryProblem() {
     assertThatThrownBy(() -> HpaPolicy.builder().toleranceUp(-1).toleranceDown(2).build())
         .isInstanceOf(InvalidConfigurationException.class)

@@ -21,7 +21,7 @@ class HpaUniformPodsProperties {
       Duration.ofMinutes(5), Duration.ofDays(2)};
 
   private static double reading(Random r) {
-    switch (r.nextInt(5)) {
+    switch (r.nextInt(6)) {
       case 0:
         return r.nextInt(300); // whole percent
       case 1:
@@ -30,8 +30,10 @@ class HpaUniformPodsProperties {
         return 0;
       case 3:
         return r.nextDouble() * 1e6;
+      case 4:
+        return r.nextDouble() * Math.pow(10, r.nextInt(20)); // huge: long sums must not wrap
       default:
-        return r.nextDouble() * Math.pow(10, r.nextInt(20)); // huge: long sums may wrap
+        return r.nextDouble() * Math.pow(10, r.nextInt(300)); // beyond every long
     }
   }
 
@@ -64,6 +66,45 @@ class HpaUniformPodsProperties {
 
       assertThat(counted).as("seed %d: %s at %s of %s", seed, replicas, reading, target)
           .isEqualTo(listed);
+    });
+  }
+
+  /**
+   * More load never gives fewer replicas: for any replica counts, target, tolerances and CPU
+   * initialization period, a reading at least as high gives at least the count of a lower one,
+   * never a negative one, however large (finite) it is: the sums saturate instead of wrapping.
+   */
+  @Test
+  void aHigherReadingNeverGivesFewerReplicas() {
+    qt().withExamples(5_000).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      int current = 1 + r.nextInt(r.nextBoolean() ? 30 : 3000);
+      int ready = Math.max(0, current + r.nextInt(7) - 5 - (r.nextInt(4) == 0 ? current : 0));
+      int warming = ready == 0 || r.nextBoolean() ? 0 : r.nextInt(ready + 1);
+      ReplicaStatus replicas = new ReplicaStatus(current, ready, warming);
+      double low = reading(r);
+      double high = switch (r.nextInt(3)) {
+        case 0 -> low;
+        case 1 -> low + reading(r);
+        default -> Math.min(Double.MAX_VALUE, low * (1 + r.nextDouble() * 1e6));
+      };
+      double target = r.nextBoolean() ? 1 + r.nextInt(150) : 0.5 + r.nextDouble() * 200;
+      HpaPolicy policy = HpaPolicy.builder()
+          .toleranceUp(r.nextInt(3) * 0.05)
+          .toleranceDown(r.nextInt(3) * 0.05)
+          .cpuInitializationPeriod(CPU_INIT[r.nextInt(CPU_INIT.length)])
+          .build();
+      Instant now = Instant.ofEpochSecond(1_700_000_000L);
+      MetricTarget cpu = MetricTarget.utilization("cpu", target);
+      HpaReplicaCalculator.Result a = policy.recommend(cpu, low, replicas, now);
+      HpaReplicaCalculator.Result b = policy.recommend(cpu, high, replicas, now);
+      assertThat(b.error()).as("seed %d", seed).isEqualTo(a.error());
+      if (!a.error()) {
+        assertThat(a.replicas()).as("seed %d: %s at %s", seed, replicas, low)
+            .isGreaterThanOrEqualTo(0);
+        assertThat(b.replicas()).as("seed %d: %s at %s, then %s of %s", seed, replicas, low,
+            high, target).isGreaterThanOrEqualTo(a.replicas());
+      }
     });
   }
 
