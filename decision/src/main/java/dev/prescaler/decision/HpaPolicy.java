@@ -155,7 +155,10 @@ public final class HpaPolicy implements DecisionPolicy {
   public Proposal apply(DecisionContext ctx, Proposal proposal) {
     WorkloadSpec spec = ctx.spec();
     int current = ctx.replicas().current();
-    if (current == 0) {
+    // reconcileAutoscaler: a count of 0 disables autoscaling only when minReplicas is not 0; with
+    // 0 (HPAScaleToZero) the metrics are computed: an object or external metric scales up from
+    // 0, a utilization has no pods to measure (an error, so the count is held).
+    if (current == 0 && spec.minReplicas() != 0) {
       return proposal.to(name, 0, "scale is at 0 replicas: autoscaling is disabled");
     }
     if (current > spec.maxReplicas()) {

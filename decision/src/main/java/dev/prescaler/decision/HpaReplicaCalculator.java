@@ -280,7 +280,7 @@ public final class HpaReplicaCalculator {
    * statusReplicas}, else it is {@code ceil(total / target)}.
    *
    * @param totalMilli the metric's total in milli-units, &ge; 0
-   * @param statusReplicas the scale's {@code status.replicas} (pods that exist), &ge; 1
+   * @param statusReplicas the scale's {@code status.replicas} (pods that exist), &ge; 0
    * @param targetPerPodMilli the target per pod in milli-units, &gt; 0
    */
   public Result averageValue(long totalMilli, int statusReplicas, long targetPerPodMilli) {
@@ -288,10 +288,13 @@ public final class HpaReplicaCalculator {
     if (totalMilli < 0) {
       throw new IllegalArgumentException("totalMilli must be >= 0, but was " + totalMilli);
     }
-    if (statusReplicas < 1) {
+    if (statusReplicas < 0) {
       throw new IllegalArgumentException(
-          "statusReplicas must be >= 1, but was " + statusReplicas);
+          "statusReplicas must be >= 0, but was " + statusReplicas);
     }
+    // With no pods (scaled to zero, minReplicas 0) the ratio is total / 0, outside the
+    // tolerance (NaN for a total of 0), so the count is ceil(total / target), as in
+    // GetExternalPerPodMetricReplicas and GetObjectPerPodMetricReplicas.
     double ratio = (double) totalMilli / ((double) targetPerPodMilli * statusReplicas);
     if (tolerances.isWithin(ratio)) {
       return Result.of(statusReplicas, ratio, "ratio " + fixed3(ratio) + " of " + statusReplicas

@@ -272,6 +272,26 @@ class HpaPolicyTest {
   }
 
   @Test
+  void withMinReplicasZeroAnObjectOrExternalMetricScalesUpFromZero() {
+    // The controller disables autoscaling at 0 only when minReplicas is not 0. With 0 it computes:
+    // GetExternalPerPodMetricReplicas gives ceil(300 / 10) = 30, limited from 0 to
+    // max(2 x 0, 4) = 4 without a behavior, and to the +4 pods policy with the default behavior.
+    DecisionContext c = ctx(rps(10, 0, 100), 0, "rps", 300).build();
+    Proposal p = legacy.apply(c, Proposal.keep(0));
+    assertThat(p.replicas()).isEqualTo(4);
+    assertThat(p.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 30);
+    assertThat(decide(hpa, c)).isEqualTo(4);
+    // no load: ceil(0 / 10) = 0 stays at 0
+    assertThat(decide(legacy, ctx(rps(10, 0, 100), 0, "rps", 0).build())).isEqualTo(0);
+    // a utilization over no pods has no pods: the controller's error, so the count is held
+    Proposal cpu = legacy.apply(ctx(cpu(50, 0, 10), 0, "cpu", 90).build(), Proposal.keep(0));
+    assertThat(cpu.replicas()).isEqualTo(0);
+    assertThat(cpu.explain()).contains("no pods returned by selector");
+    // with minReplicas above 0, a count of 0 means autoscaling is disabled
+    assertThat(decide(legacy, ctx(rps(10, 1, 100), 0, "rps", 300).build())).isEqualTo(0);
+  }
+
+  @Test
   void recommendationIsClampedToMax() {
     assertThat(decide(hpa, ctx(cpu(50, 1, 5), 4, "cpu", 200).build())).isEqualTo(5);
     assertThat(hpa.apply(ctx(cpu(50, 1, 5), 4, "cpu", 200).build(), Proposal.keep(4)).explain())

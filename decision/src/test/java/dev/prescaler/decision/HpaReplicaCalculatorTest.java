@@ -210,6 +210,9 @@ class HpaReplicaCalculatorTest {
     assertThat(calc.averageValue(6_300_000, 3, 2_150_000).replicas()).isEqualTo(3);
     // total 1000 on 4 replicas of 2150: ratio 0.116 -> ceil(0.465) = 1
     assertThat(calc.averageValue(1_000_000, 4, 2_150_000).replicas()).isEqualTo(1);
+    // no pods (scaled to zero, minReplicas 0): ceil(total / target), 0 without load
+    assertThat(calc.averageValue(300_000, 0, 10_000).replicas()).isEqualTo(30);
+    assertThat(calc.averageValue(0, 0, 10_000).replicas()).isEqualTo(0);
   }
 
   @Test
@@ -256,8 +259,8 @@ class HpaReplicaCalculatorTest {
   void badInputNamesTheField() {
     assertThatThrownBy(() -> calc.resourceUtilization(pods(1), 1, 0, true, NOW))
         .hasMessage("targetPercent must be > 0 and finite, but was 0.0");
-    assertThatThrownBy(() -> calc.averageValue(1, 0, 1))
-        .hasMessage("statusReplicas must be >= 1, but was 0");
+    assertThatThrownBy(() -> calc.averageValue(1, -1, 1))
+        .hasMessage("statusReplicas must be >= 0, but was -1");
     assertThatThrownBy(() -> new Tolerances(-0.1, 0.1))
         .hasMessage("toleranceUp must be in [0, 10], but was -0.1");
     assertThatThrownBy(() -> calc.resourceUtilization(
