@@ -210,16 +210,18 @@ public final class HpaPolicy implements DecisionPolicy {
           : "scale-up stabilization: lowest recommendation in the last "
               + scaleUp.stabilizationWindow().toSeconds() + " s");
     }
-    int limited = rateLimit(ctx, current, stabilized);
+    ScaleEvents events = ScaleEvents.replay(ctx.recent(), scaleUp.longestPeriod(),
+        scaleDown.longestPeriod());
+    int limited = rateLimit(ctx, events, current, stabilized);
     if (limited != stabilized) {
       String why;
       if (limited < stabilized) {
-        why = limited == spec.maxReplicas() && limited < upLimit(ctx, current)
+        why = limited == spec.maxReplicas() && limited < upLimit(ctx, events, current)
             ? "maxReplicas " + limited
             : "scale-up limited by the behavior's policies (" + scaleUp.select() + ") from "
                 + current;
       } else {
-        why = limited == spec.minReplicas() && limited > downLimit(ctx, current)
+        why = limited == spec.minReplicas() && limited > downLimit(ctx, events, current)
             ? "minReplicas " + limited
             : "scale-down limited by the behavior's policies (" + scaleDown.select() + ") from "
                 + current;
@@ -364,10 +366,11 @@ public final class HpaPolicy implements DecisionPolicy {
     return rec;
   }
 
-  private int rateLimit(DecisionContext ctx, int current, int desired) {
+  /** {@code convertDesiredReplicasWithBehaviorRate}. */
+  private int rateLimit(DecisionContext ctx, ScaleEvents events, int current, int desired) {
     WorkloadSpec spec = ctx.spec();
     if (desired > current) {
-      int limit = upLimit(ctx, current);
+      int limit = upLimit(ctx, events, current);
       if (limit < current) {
         limit = current;
       }
@@ -375,7 +378,7 @@ public final class HpaPolicy implements DecisionPolicy {
       return Math.min(desired, maxAllowed);
     }
     if (desired < current) {
-      int limit = downLimit(ctx, current);
+      int limit = downLimit(ctx, events, current);
       if (limit > current) {
         limit = current;
       }
@@ -385,14 +388,15 @@ public final class HpaPolicy implements DecisionPolicy {
     return desired;
   }
 
-  private int upLimit(DecisionContext ctx, int current) {
+  /** {@code calculateScaleUpLimitWithScalingRules}. */
+  private int upLimit(DecisionContext ctx, ScaleEvents events, int current) {
     if (scaleUp.select() == ScalingRules.Select.DISABLED) {
       return current;
     }
     boolean min = scaleUp.select() == ScalingRules.Select.MIN;
     long result = min ? Long.MAX_VALUE : Long.MIN_VALUE;
     for (ScalingPolicy policy : scaleUp.policies()) {
-      long start = periodStart(ctx, current, policy.period());
+      long start = events.periodStart(ctx.now(), current, policy.period());
       long proposed = policy.type() == ScalingPolicy.Type.PODS
           ? start + policy.value()
           : (long) Math.ceil(start * (1 + policy.value() / 100.0));
@@ -401,14 +405,15 @@ public final class HpaPolicy implements DecisionPolicy {
     return (int) Math.max(0, Math.min(Integer.MAX_VALUE, result));
   }
 
-  private int downLimit(DecisionContext ctx, int current) {
+  /** {@code calculateScaleDownLimitWithBehaviors}. */
+  private int downLimit(DecisionContext ctx, ScaleEvents events, int current) {
     if (scaleDown.select() == ScalingRules.Select.DISABLED) {
       return current;
     }
     boolean min = scaleDown.select() == ScalingRules.Select.MIN;
     long result = min ? Long.MIN_VALUE : Long.MAX_VALUE;
     for (ScalingPolicy policy : scaleDown.policies()) {
-      long start = periodStart(ctx, current, policy.period());
+      long start = events.periodStart(ctx.now(), current, policy.period());
       long proposed = policy.type() == ScalingPolicy.Type.PODS
           ? start - policy.value()
           : (long) (start * (1 - policy.value() / 100.0));
@@ -417,7 +422,10 @@ public final class HpaPolicy implements DecisionPolicy {
     return (int) Math.max(0, Math.min(Integer.MAX_VALUE, result));
   }
 
-  /** The count at the start of the period: current minus the applied changes within it. */
+  /**
+   * The count at the start of the period: current minus every applied change within it. The HPA
+   * counts its scale events as the controller keeps them instead ({@link ScaleEvents}).
+   */
   static long periodStart(DecisionContext ctx, int current, Duration period) {
     Instant cutoff = ctx.now().minus(period);
     long change = 0;
@@ -429,6 +437,89 @@ public final class HpaPolicy implements DecisionPolicy {
       }
     }
     return current - change;
+  }
+
+  /**
+   * The controller's scale events, replayed from the applied decisions the policy is given
+   * (oldest first). The controller keeps scale-ups and scale-downs in two lists ({@code
+   * storeScaleEvent}): before it stores an event it marks those of its direction older than that
+   * direction's longest policy period as outdated ({@code markScaleEventsOutdated}), and the new
+   * event replaces the last outdated one, or is appended when none is. An event replaced no
+   * longer counts, also not toward the other direction's longer periods; one not replaced counts
+   * wherever it is within the period ({@code getReplicasChangePerPeriod}).
+   *
+   * <p>The replay starts from the oldest remembered decision (at least {@link #memory()} back).
+   * It differs from the controller only when events of one direction from before that were still
+   * unreplaced and outdated: which one a later event replaced then depends on their places in the
+   * controller's list, which the remembered decisions cannot tell. The controller too forgets its
+   * events when it restarts.
+   */
+  static final class ScaleEvents {
+    private static final class Event {
+      Instant time;
+      long change;
+      boolean outdated;
+
+      Event(Instant time, long change) {
+        this.time = time;
+        this.change = change;
+      }
+    }
+
+    private final List<Event> up = new ArrayList<>();
+    private final List<Event> down = new ArrayList<>();
+
+    static ScaleEvents replay(List<PastDecision> recent, Duration longestUp,
+        Duration longestDown) {
+      ScaleEvents e = new ScaleEvents();
+      for (int i = 0; i < recent.size(); i++) {
+        PastDecision d = recent.get(i);
+        if (!d.applied() || d.desired() == d.current()) {
+          continue;
+        }
+        if (d.desired() > d.current()) {
+          store(e.up, longestUp, d.time(), (long) d.desired() - d.current());
+        } else {
+          store(e.down, longestDown, d.time(), (long) d.current() - d.desired());
+        }
+      }
+      return e;
+    }
+
+    private static void store(List<Event> events, Duration longest, Instant at, long change) {
+      Instant cutoff = at.minus(longest);
+      int outdated = -1;
+      for (int i = 0; i < events.size(); i++) {
+        Event ev = events.get(i);
+        if (ev.time.isBefore(cutoff)) {
+          ev.outdated = true;
+        }
+        if (ev.outdated) {
+          outdated = i;
+        }
+      }
+      if (outdated >= 0) {
+        events.set(outdated, new Event(at, change));
+      } else {
+        events.add(new Event(at, change));
+      }
+    }
+
+    /** {@code current − replicas added + replicas deleted} within {@code period} before now. */
+    long periodStart(Instant now, int current, Duration period) {
+      Instant cutoff = now.minus(period);
+      return current - within(up, cutoff) + within(down, cutoff);
+    }
+
+    private static long within(List<Event> events, Instant cutoff) {
+      long sum = 0;
+      for (int i = 0; i < events.size(); i++) {
+        if (events.get(i).time.isAfter(cutoff)) {
+          sum += events.get(i).change;
+        }
+      }
+      return sum;
+    }
   }
 
   @Override

@@ -71,6 +71,32 @@ class HpaPolicyTest {
   }
 
   @Test
+  void aScaleUpOlderThanTheLongestScaleUpPeriodIsReplacedByTheNext() {
+    // Scale-down Percent 10 per 600 s, scale-up rules default (15 s). Applied 10 -> 14 at -100 s
+    // and 14 -> 18 at -70 s; the load wants 2. The controller keeps scale-up events apart and
+    // replaces one older than the longest scale-up period (storeScaleEvent,
+    // markScaleEventsOutdated): only +4 counts in the 600 s period, which started at 14, and
+    // int32(14 x 0.9) = 12. Summing every change gave 10 and 9.
+    HpaPolicy slowDown = HpaPolicy.builder().scaleDown(new ScalingRules(Duration.ZERO,
+        List.of(ScalingPolicy.percent(10, Duration.ofSeconds(600))), ScalingRules.Select.MAX))
+        .build();
+    DecisionContext c = ctx(cpu(50, 1, 100), 18, "cpu", 5)
+        .past(past(100, 10, 14, true, Map.of(HpaPolicy.DEFAULT_MARK, 14)))
+        .past(past(70, 14, 18, true, Map.of(HpaPolicy.DEFAULT_MARK, 18))).build();
+    assertThat(decide(slowDown, c)).isEqualTo(12);
+    // one scale-up alone is never replaced: it counts for the whole 600 s, 14 -> 12 as well
+    DecisionContext one = ctx(cpu(50, 1, 100), 18, "cpu", 5)
+        .past(past(100, 14, 18, true, Map.of(HpaPolicy.DEFAULT_MARK, 18))).build();
+    assertThat(decide(slowDown, one)).isEqualTo(12);
+    // a scale-down 18 -> 16 within the period counts: the start is 16 - 4 + 2 = 14 -> 12
+    DecisionContext down = ctx(cpu(50, 1, 100), 16, "cpu", 5)
+        .past(past(100, 10, 14, true, Map.of(HpaPolicy.DEFAULT_MARK, 14)))
+        .past(past(70, 14, 18, true, Map.of(HpaPolicy.DEFAULT_MARK, 18)))
+        .past(past(30, 18, 16, true, Map.of(HpaPolicy.DEFAULT_MARK, 16))).build();
+    assertThat(decide(slowDown, down)).isEqualTo(12);
+  }
+
+  @Test
   void docsExampleNineHundredPercentScaleUp() {
     HpaPolicy fast = HpaPolicy.builder().scaleUp(new ScalingRules(Duration.ZERO,
         List.of(ScalingPolicy.percent(900, Duration.ofSeconds(60))),
