@@ -42,11 +42,13 @@ import java.util.OptionalLong;
  * </ul>
  *
  * <p>On both paths the controller's first sync of an HPA records the current count as a
- * recommendation, so the count does not fall below it for the first 300 s; here the first
- * decision whose past holds no recommendation of this step does so (mark {@code
- * hpa.recommendation.initial}), which after a gap longer than the engine's decision memory
- * happens again. {@link #memory()} asks the engine to keep the decisions of the longest window or
- * period.
+ * recommendation ({@code recordInitialRecommendation}, before any metric is read), so the count
+ * does not fall below it for the first 300 s; here the first decision whose past holds no
+ * recommendation of this step does so (mark {@code hpa.recommendation.initial}), dated at the
+ * workload's first tick, held ticks included (the oldest remembered decision; mark {@code
+ * hpa.recommendation.initial.age-ms}: how long before this decision that was, when it was
+ * before). After a gap longer than the engine's decision memory this happens again.
+ * {@link #memory()} asks the engine to keep the decisions of the longest window or period.
  *
  * <p>The context holds aggregates, so they are mapped to pods: of the {@code current} pods, {@code
  * ready − warming} have a sample equal to the reading; {@code warming} pods (ready, inside their CPU
@@ -78,6 +80,7 @@ public final class HpaPolicy implements DecisionPolicy {
   private final ScalingRules scaleDown;
   private final boolean behavior;
   private final String initialMark;
+  private final String initialAgeMark;
   private final Builder config;
   private final Duration memory;
 
@@ -90,6 +93,7 @@ public final class HpaPolicy implements DecisionPolicy {
     this.scaleDown = b.scaleDown;
     this.behavior = b.behavior;
     this.initialMark = b.mark + ".initial";
+    this.initialAgeMark = initialMark + ".age-ms";
     this.config = b.copy();
     this.memory = !behavior ? LEGACY_STABILIZATION : Durations.longest(
         Durations.longest(scaleUp.stabilizationWindow(), scaleDown.stabilizationWindow()),
@@ -194,10 +198,14 @@ public final class HpaPolicy implements DecisionPolicy {
           + String.join("; ", errors));
     }
     Proposal p = proposal.mark(mark, raw).to(name, raw, rawWhy);
-    int initial = -1;
+    Initial initial = null;
     if (isFirstSync(ctx)) {
-      initial = current;
-      p = p.mark(initialMark, current);
+      initial = firstTick(ctx, current);
+      p = p.mark(initialMark, initial.count);
+      long ageMs = Duration.between(initial.time, ctx.now()).toMillis();
+      if (ageMs > 0) {
+        p = p.mark(initialAgeMark, (int) Math.min(Integer.MAX_VALUE, ageMs));
+      }
     }
     if (!behavior) {
       return withoutBehavior(ctx, p, current, raw, initial);
@@ -288,6 +296,54 @@ public final class HpaPolicy implements DecisionPolicy {
     return (long) Math.floor(readingPercent * REQUEST_MILLI / 100.0 + 1e-6);
   }
 
+  /** The first sync's recommendation: the count then, recorded at that time. */
+  private record Initial(int count, Instant time) {}
+
+  /**
+   * The controller's {@code recordInitialRecommendation} runs at the first reconcile of an HPA,
+   * before any metric is read, so its time is the first tick of the workload, held ticks
+   * included: the oldest remembered decision (none of which holds a recommendation of this step
+   * at a first sync), with the count it found, or this tick when there is none. Should the holds
+   * have lasted longer than the engine's decision memory, the oldest remembered one stands in
+   * for the first, at most one sync period off the edge of the memory.
+   */
+  private static Initial firstTick(DecisionContext ctx, int current) {
+    List<PastDecision> recent = ctx.recent();
+    if (recent.isEmpty()) {
+      return new Initial(current, ctx.now());
+    }
+    PastDecision oldest = recent.get(0);
+    return new Initial(oldest.current(), oldest.time());
+  }
+
+  /**
+   * The highest ({@code highest}) or lowest initial recommendation that falls in {@code window},
+   * folded into {@code start}: this tick's first sync ({@code initial}, if any) and those of past
+   * first syncs, each dated by its age mark (the time of its first tick).
+   */
+  private int foldInitial(DecisionContext ctx, Duration window, Initial initial, int start,
+      boolean highest) {
+    Instant from = ctx.now().minus(window);
+    int best = start;
+    if (initial != null && initial.time.isAfter(from)) {
+      best = highest ? Math.max(best, initial.count) : Math.min(best, initial.count);
+    }
+    List<PastDecision> recent = ctx.recent();
+    for (int i = 0; i < recent.size(); i++) {
+      PastDecision d = recent.get(i);
+      Integer v = d.marks().get(initialMark);
+      if (v == null) {
+        continue;
+      }
+      Integer age = d.marks().get(initialAgeMark);
+      Instant at = age == null ? d.time() : d.time().minusMillis(age);
+      if (at.isAfter(from)) {
+        best = highest ? Math.max(best, v) : Math.min(best, v);
+      }
+    }
+    return best;
+  }
+
   /** Whether no past decision holds a recommendation of this step: its first sync. */
   private boolean isFirstSync(DecisionContext ctx) {
     List<PastDecision> recent = ctx.recent();
@@ -307,9 +363,9 @@ public final class HpaPolicy implements DecisionPolicy {
    * both paths. The simulator's exact grid would otherwise make it exactly 300 s old and keep it,
    * holding every scale-down one sync longer than a cluster does.
    */
-  private int highestRecommendation(DecisionContext ctx, Duration window, int start) {
-    return RecentMarks.highest(ctx, initialMark, window,
-        RecentMarks.highest(ctx, mark, window, start));
+  private int highestRecommendation(DecisionContext ctx, Duration window, int start,
+      Initial initial) {
+    return foldInitial(ctx, window, initial, RecentMarks.highest(ctx, mark, window, start), true);
   }
 
   /**
@@ -317,9 +373,9 @@ public final class HpaPolicy implements DecisionPolicy {
    * convertDesiredReplicasWithRules} in {@code horizontal.go}).
    */
   private Proposal withoutBehavior(DecisionContext ctx, Proposal p, int current, int raw,
-      int initial) {
+      Initial initial) {
     WorkloadSpec spec = ctx.spec();
-    int stabilized = highestRecommendation(ctx, LEGACY_STABILIZATION, Math.max(raw, initial));
+    int stabilized = highestRecommendation(ctx, LEGACY_STABILIZATION, raw, initial);
     if (stabilized != raw) {
       p = p.to(name, stabilized, "stabilization: highest recommendation in the last "
           + LEGACY_STABILIZATION.toSeconds() + " s");
@@ -341,21 +397,15 @@ public final class HpaPolicy implements DecisionPolicy {
   /**
    * {@code stabilizeRecommendationWithBehaviors}: the lowest recommendation of the scale-up
    * window and the highest of the scale-down window, the initial one in each window it falls in.
-   * At the first sync ({@code initial} &ge; 0) it was recorded just before now, so it falls in a
+   * At a first sync with no held tick before it ({@code initial} dated now) it falls in every
    * window longer than zero.
    */
-  private int stabilize(DecisionContext ctx, int current, int raw, int initial) {
+  private int stabilize(DecisionContext ctx, int current, int raw, Initial initial) {
     Duration upWindow = scaleUp.stabilizationWindow();
     Duration downWindow = scaleDown.stabilizationWindow();
-    int up = RecentMarks.lowest(ctx, initialMark, upWindow,
-        RecentMarks.lowest(ctx, mark, upWindow, raw));
-    int down = highestRecommendation(ctx, downWindow, raw);
-    if (initial >= 0 && !upWindow.isZero()) {
-      up = Math.min(up, initial);
-    }
-    if (initial >= 0 && !downWindow.isZero()) {
-      down = Math.max(down, initial);
-    }
+    int up = foldInitial(ctx, upWindow, initial, RecentMarks.lowest(ctx, mark, upWindow, raw),
+        false);
+    int down = highestRecommendation(ctx, downWindow, raw, initial);
     int rec = current;
     if (rec < up) {
       rec = up;

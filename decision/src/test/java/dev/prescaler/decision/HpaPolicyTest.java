@@ -229,6 +229,34 @@ class HpaPolicyTest {
   }
 
   @Test
+  void theFirstSyncIsTheFirstTickEvenWhenItsMetricsFailed() {
+    // recordInitialRecommendation runs at the first reconcile, before any metric: a first tick
+    // 315 s ago that was held (no marks) put the initial 10 out of the 300 s window, so 10
+    // replicas at 10 % of 50 % go to 2 (it was kept at 10, the initial dated from now).
+    DecisionContext late = ctx(cpu(50, 1, 100), 10, "cpu", 10)
+        .past(past(315, 10, 10, false, Map.of())).build();
+    assertThat(decide(legacy, late)).isEqualTo(2);
+    assertThat(decide(hpa, late)).isEqualTo(2);
+    // held 200 s ago: the initial is in the window now, and stays dated 200 s before this tick
+    Proposal first = legacy.apply(ctx(cpu(50, 1, 100), 10, "cpu", 10)
+        .past(past(200, 10, 10, false, Map.of())).build(), Proposal.keep(10));
+    assertThat(first.replicas()).isEqualTo(10);
+    assertThat(first.marks()).containsEntry(HpaPolicy.DEFAULT_MARK + ".initial", 10)
+        .containsEntry(HpaPolicy.DEFAULT_MARK + ".initial.age-ms", 200_000);
+    // 120 s later the first tick was 320 s ago: out of the window, so 10 -> 2
+    java.time.Instant then = NOW.plusSeconds(120);
+    for (HpaPolicy policy : List.of(legacy, hpa)) {
+      DecisionContext next = DecisionContext.builder(cpu(50, 1, 100), then,
+              ReplicaStatus.of(10, 10)).reading("cpu", 10)
+          .past(new dev.prescaler.core.PastDecision(NOW.minusSeconds(200), 10, 10, false,
+              Map.of()))
+          .past(new dev.prescaler.core.PastDecision(NOW, 10, 10, false, first.marks()))
+          .build();
+      assertThat(decide(policy, next)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void withABehaviorTheFirstSyncsRecommendationCountsOnlyInTheWindowsItFallsIn() {
     // A 60 s scale-up window keeps the first sync at the current count; a 0 s scale-down window
     // does not (stabilizeRecommendationWithBehaviors takes it in each window it falls in).
