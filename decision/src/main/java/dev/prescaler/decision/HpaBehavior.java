@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The {@code spec.behavior} of an {@code autoscaling/v2} HorizontalPodAutoscaler, read from the
@@ -20,8 +22,10 @@ import java.util.Set;
  * keeps its default. The API server's validation is applied too: {@code stabilizationWindowSeconds}
  * in [0, 3600], {@code selectPolicy} {@code Max}, {@code Min} or {@code Disabled}, at least one
  * policy, each with {@code type} {@code Pods} or {@code Percent}, {@code value} &gt; 0 and {@code
- * periodSeconds} in [1, 1800]. {@code tolerance} (Kubernetes 1.33+, a quantity such as {@code
- * 0.05} or {@code 50m}) is the direction's tolerance, in [0, 1).
+ * periodSeconds} in [1, 1800]. {@code tolerance} (Kubernetes 1.33+) is the direction's
+ * tolerance: a {@code resource.Quantity} (a number, or a string such as {@code 0.05}, {@code 50m},
+ * {@code 500u} or {@code 5e-2}, with any of its suffixes) that, as the API server requires, must
+ * be greater than or equal to zero; a string that is not a quantity is refused, naming it.
  */
 public final class HpaBehavior {
   private static final Set<String> BEHAVIOR_KEYS = Set.of("scaleUp", "scaleDown");
@@ -166,23 +170,65 @@ public final class HpaBehavior {
     return null;
   }
 
-  /** A quantity: a number, or a decimal string with an optional {@code m} (thousandths). */
+  /**
+   * A {@code resource.Quantity}: an optionally signed decimal number, then a decimal exponent
+   * ({@code e3}, {@code E-2}), a decimal suffix ({@code n u m k M G T P E}) or a binary one
+   * ({@code Ki Mi Gi Ti Pi Ei}), or nothing.
+   */
+  private static final Pattern QUANTITY = Pattern.compile(
+      "([+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+))([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?");
+
+  /** The quantity {@code s} as a number, or null when it is not one. */
+  static BigDecimal quantity(String s) {
+    Matcher m = QUANTITY.matcher(s);
+    if (!m.matches()) {
+      return null;
+    }
+    BigDecimal n = new BigDecimal(m.group(1));
+    String suffix = m.group(2);
+    if (suffix == null) {
+      return n;
+    }
+    if (suffix.charAt(0) == 'e' || (suffix.charAt(0) == 'E' && suffix.length() > 1)) {
+      int exp;
+      try {
+        exp = Integer.parseInt(suffix.substring(1));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+      return Math.abs(exp) > 1000 ? null : n.scaleByPowerOfTen(exp);
+    }
+    if (suffix.endsWith("i")) {
+      int power = "KMGTPE".indexOf(suffix.charAt(0)) + 1;
+      return n.multiply(BigDecimal.valueOf(2).pow(10 * power));
+    }
+    int power = switch (suffix.charAt(0)) {
+      case 'n' -> -9;
+      case 'u' -> -6;
+      case 'm' -> -3;
+      case 'k' -> 3;
+      case 'M' -> 6;
+      case 'G' -> 9;
+      case 'T' -> 12;
+      case 'P' -> 15;
+      default -> 18; // E
+    };
+    return n.scaleByPowerOfTen(power);
+  }
+
+  /** A tolerance: a number or a quantity string, &ge; 0 as the API server requires. */
   private static Double tolerance(Object v, String path, List<String> problems) {
     Double t = null;
     if (v instanceof Number n) {
       t = n.doubleValue();
     } else if (v instanceof String s) {
-      try {
-        t = s.endsWith("m") ? new BigDecimal(s.substring(0, s.length() - 1))
-            .movePointLeft(3).doubleValue() : new BigDecimal(s).doubleValue();
-      } catch (NumberFormatException e) {
-        t = null;
-      }
+      BigDecimal q = quantity(s);
+      t = q == null ? null : q.doubleValue();
     }
-    if (t != null && t >= 0 && t < 1) {
+    if (t != null && t >= 0 && Double.isFinite(t)) {
       return t;
     }
-    problems.add(path + " must be a quantity in [0, 1) such as 0.05 or 50m, but was " + show(v));
+    problems.add(path + " must be a quantity >= 0 such as 0.05, 50m or 500u, but was " + show(v));
     return null;
   }
 

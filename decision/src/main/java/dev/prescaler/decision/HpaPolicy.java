@@ -244,8 +244,13 @@ public final class HpaPolicy implements DecisionPolicy {
       Instant now) {
     int current = replicas.current();
     if (m.type() == MetricTarget.Type.AVERAGE_VALUE) {
-      return calculator.averageValue(Math.round(reading * 1000), current,
-          Math.max(1, Math.round(m.target() * 1000)));
+      long targetMilli = targetMilli(m.target());
+      if (targetMilli < 1) {
+        return HpaReplicaCalculator.Result.failed("target "
+            + HpaReplicaCalculator.fmtExact(m.target()) + " per replica cannot be expressed in "
+            + "the controller's milli-units: below 1 it must be a multiple of 0.001");
+      }
+      return calculator.averageValue(Math.round(reading * 1000), current, targetMilli);
     }
     // The pods of pods(replicas, reading, now), counted rather than built.
     int ready = Math.min(replicas.ready(), current);
@@ -253,6 +258,26 @@ public final class HpaPolicy implements DecisionPolicy {
     long usage = podUsage(reading);
     return calculator.uniformCpuUtilization(ready - warming, warming, current - ready, usage,
         REQUEST_MILLI, current, m.target());
+  }
+
+  /**
+   * An {@code AverageValue} target in the controller's milli-units ({@code
+   * Quantity.MilliValue()}, which rounds up: 1.0004 is 1.001), or -1 when rounding would change
+   * it by more than floating-point noise and it is below 1. The controller would take 0.0001 as
+   * 0.001 and ask for a tenth of the replicas needed, or 0.0015 as 0.002; at 1 or more the
+   * rounding changes the count by at most 0.1 %, as on a cluster. A whole number of thousandths
+   * within one billionth of its value is taken as that number, so that 0.1 × 3 is 300, not 301.
+   */
+  static long targetMilli(double target) {
+    double x = target * 1000;
+    double whole = Math.rint(x);
+    if (Math.abs(x - whole) <= 1e-9 * Math.max(1, x)) {
+      return (long) whole;
+    }
+    if (target < 1) {
+      return -1;
+    }
+    return (long) Math.min(Long.MAX_VALUE, Math.ceil(x));
   }
 
   /**
@@ -588,6 +613,8 @@ public final class HpaPolicy implements DecisionPolicy {
     private double toleranceDown = Tolerances.DEFAULT_TOLERANCE;
     private ScalingRules scaleUp = ScalingRules.DEFAULT_UP;
     private ScalingRules scaleDown = ScalingRules.DEFAULT_DOWN;
+    private Duration scaleUpWindow; // set by scaleUpStabilization, checked by build()
+    private Duration scaleDownWindow;
     private boolean behavior;
     private Duration cpuInitializationPeriod =
         HpaReplicaCalculator.DEFAULT_CPU_INITIALIZATION_PERIOD;
@@ -603,6 +630,8 @@ public final class HpaPolicy implements DecisionPolicy {
       b.toleranceDown = toleranceDown;
       b.scaleUp = scaleUp;
       b.scaleDown = scaleDown;
+      b.scaleUpWindow = scaleUpWindow;
+      b.scaleDownWindow = scaleDownWindow;
       b.behavior = behavior;
       b.cpuInitializationPeriod = cpuInitializationPeriod;
       b.initialReadinessDelay = initialReadinessDelay;
@@ -628,13 +657,13 @@ public final class HpaPolicy implements DecisionPolicy {
       return this;
     }
 
-    /** The tolerance above ratio 1, in [0, 10]; default 0.1. */
+    /** The tolerance above ratio 1, finite and &ge; 0; default 0.1. */
     public Builder toleranceUp(double tolerance) {
       this.toleranceUp = tolerance;
       return this;
     }
 
-    /** The tolerance below ratio 1, in [0, 1]; default 0.1. */
+    /** The tolerance below ratio 1, finite and &ge; 0; default 0.1. */
     public Builder toleranceDown(double tolerance) {
       this.toleranceDown = tolerance;
       return this;
@@ -654,6 +683,7 @@ public final class HpaPolicy implements DecisionPolicy {
      */
     public Builder scaleUp(ScalingRules rules) {
       this.scaleUp = Objects.requireNonNull(rules, "scaleUp");
+      this.scaleUpWindow = null;
       this.behavior = true;
       return this;
     }
@@ -664,21 +694,27 @@ public final class HpaPolicy implements DecisionPolicy {
      */
     public Builder scaleDown(ScalingRules rules) {
       this.scaleDown = Objects.requireNonNull(rules, "scaleDown");
+      this.scaleDownWindow = null;
       this.behavior = true;
       return this;
     }
 
-    /** The scale-up stabilization window of the behavior, in [0, 1 h]; default 0 s. */
+    /**
+     * The scale-up stabilization window of the behavior, in [0, 1 h] (checked by {@link
+     * #build()}); default 0 s.
+     */
     public Builder scaleUpStabilization(Duration window) {
-      this.scaleUp = scaleUp.withStabilizationWindow(Objects.requireNonNull(window, "window"));
+      this.scaleUpWindow = Objects.requireNonNull(window, "scaleUpStabilization");
       this.behavior = true;
       return this;
     }
 
-    /** The scale-down stabilization window of the behavior, in [0, 1 h]; default 300 s. */
+    /**
+     * The scale-down stabilization window of the behavior, in [0, 1 h] (checked by {@link
+     * #build()}); default 300 s.
+     */
     public Builder scaleDownStabilization(Duration window) {
-      this.scaleDown =
-          scaleDown.withStabilizationWindow(Objects.requireNonNull(window, "window"));
+      this.scaleDownWindow = Objects.requireNonNull(window, "scaleDownStabilization");
       this.behavior = true;
       return this;
     }
@@ -702,11 +738,13 @@ public final class HpaPolicy implements DecisionPolicy {
      */
     public HpaPolicy build() {
       List<String> problems = new ArrayList<>();
-      if (!(toleranceUp >= 0 && toleranceUp <= 10)) {
-        problems.add("toleranceUp must be in [0, 10], but was " + toleranceUp);
-      }
-      if (!(toleranceDown >= 0 && toleranceDown <= 1)) {
-        problems.add("toleranceDown must be in [0, 1], but was " + toleranceDown);
+      for (String p : new String[] {Tolerances.problem("toleranceUp", toleranceUp),
+          Tolerances.problem("toleranceDown", toleranceDown),
+          windowProblem("scaleUpStabilization", scaleUpWindow),
+          windowProblem("scaleDownStabilization", scaleDownWindow)}) {
+        if (p != null) {
+          problems.add(p);
+        }
       }
       if (cpuInitializationPeriod.isNegative()) {
         problems.add("cpuInitializationPeriod must be >= 0, but was " + cpuInitializationPeriod);
@@ -723,7 +761,22 @@ public final class HpaPolicy implements DecisionPolicy {
       if (!problems.isEmpty()) {
         throw new InvalidConfigurationException("HpaPolicy", problems);
       }
-      return new HpaPolicy(this);
+      Builder b = copy();
+      if (scaleUpWindow != null) {
+        b.scaleUp = scaleUp.withStabilizationWindow(scaleUpWindow);
+        b.scaleUpWindow = null;
+      }
+      if (scaleDownWindow != null) {
+        b.scaleDown = scaleDown.withStabilizationWindow(scaleDownWindow);
+        b.scaleDownWindow = null;
+      }
+      return new HpaPolicy(b);
+    }
+
+    private static String windowProblem(String field, Duration window) {
+      return window == null || (!window.isNegative()
+          && window.compareTo(ScalingRules.MAX_STABILIZATION_WINDOW) <= 0) ? null
+          : field + " must be in [0, 1h], but was " + window;
     }
   }
 }

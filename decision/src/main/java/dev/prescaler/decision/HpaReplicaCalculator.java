@@ -459,6 +459,11 @@ public final class HpaReplicaCalculator {
     return Decimals.fixed3(v);
   }
 
+  /** {@code v} in its shortest exact decimal form, without an exponent: 0.0001, 20.25. */
+  static String fmtExact(double v) {
+    return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+  }
+
   private static String fixed3(double v) {
     return Decimals.fixed3(v);
   }

@@ -25,6 +25,9 @@ public record ScalingRules(Duration stabilizationWindow, List<ScalingPolicy> pol
     DISABLED
   }
 
+  /** The longest stabilization window the API server accepts: 1 h (3600 s). */
+  public static final Duration MAX_STABILIZATION_WINDOW = Duration.ofHours(1);
+
   /** Default scale-up stabilization: 0 s. */
   public static final Duration DEFAULT_UP_STABILIZATION = Duration.ZERO;
   /** Default scale-down stabilization: 300 s. */
@@ -44,7 +47,7 @@ public record ScalingRules(Duration stabilizationWindow, List<ScalingPolicy> pol
     Objects.requireNonNull(select, "select");
     policies = List.copyOf(policies);
     if (stabilizationWindow.isNegative()
-        || stabilizationWindow.compareTo(Duration.ofHours(1)) > 0) {
+        || stabilizationWindow.compareTo(MAX_STABILIZATION_WINDOW) > 0) {
       throw new IllegalArgumentException(
           "stabilizationWindow must be in [0, 1h], but was " + stabilizationWindow);
     }

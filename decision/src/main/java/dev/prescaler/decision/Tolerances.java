@@ -5,8 +5,12 @@ package dev.prescaler.decision;
  * up}. Kubernetes' default is 0.1 both ways (the controller's {@code
  * --horizontal-pod-autoscaler-tolerance}; separately configurable per direction since 1.33).
  *
- * @param up the tolerance above 1, in [0, 10]
- * @param down the tolerance below 1, in [0, 1]
+ * <p>Like the API server ({@code HPAScalingRules.tolerance} must be greater than or equal to
+ * zero), any finite tolerance &ge; 0 is accepted: a scale-down tolerance of 1 or more never
+ * scales down, a wide scale-up one rarely scales up.
+ *
+ * @param up the tolerance above 1, finite and &ge; 0
+ * @param down the tolerance below 1, finite and &ge; 0
  */
 public record Tolerances(double up, double down) {
   /** The Kubernetes default tolerance: 0.1. */
@@ -16,12 +20,19 @@ public record Tolerances(double up, double down) {
 
   /** Validates both tolerances. */
   public Tolerances {
-    if (!(up >= 0 && up <= 10)) {
-      throw new IllegalArgumentException("toleranceUp must be in [0, 10], but was " + up);
+    String problem = problem("toleranceUp", up);
+    if (problem == null) {
+      problem = problem("toleranceDown", down);
     }
-    if (!(down >= 0 && down <= 1)) {
-      throw new IllegalArgumentException("toleranceDown must be in [0, 1], but was " + down);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
+  }
+
+  /** What is wrong with a tolerance named {@code field}, or null when it is valid. */
+  static String problem(String field, double tolerance) {
+    return tolerance >= 0 && Double.isFinite(tolerance) ? null
+        : field + " must be >= 0 and finite, but was " + tolerance;
   }
 
   /** Whether {@code usageRatio} is close enough to 1 for no change. */

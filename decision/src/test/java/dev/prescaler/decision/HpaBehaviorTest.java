@@ -79,8 +79,8 @@ class HpaBehaviorTest {
                     + "was -1",
                 "b.scaleUp.selectPolicy must be Max, Min or Disabled, but was \"max\"",
                 "b.scaleUp.policies must hold at least one policy, but was empty",
-                "b.scaleUp.tolerance must be a quantity in [0, 1) such as 0.05 or 50m, but was "
-                    + "\"lots\"",
+                "b.scaleUp.tolerance must be a quantity >= 0 such as 0.05, 50m or 500u, but "
+                    + "was \"lots\"",
                 "b.scaleDown has unknown field stabilizationWindowSecond; known: [policies, "
                     + "selectPolicy, stabilizationWindowSeconds, tolerance]",
                 "b.scaleDown.policies[0].value must be an integer in [1, 2147483647], but "
@@ -89,6 +89,26 @@ class HpaBehaviorTest {
                     + "was 1801",
                 "b.scaleDown.policies[1] must be an object, but was \"Percent\""));
     assertThat(builder.build().toString()).isEqualTo(HpaPolicy.ofDefaults().toString());
+  }
+
+  @Test
+  void aToleranceIsAnyQuantityTheApiServerAccepts() {
+    // HPAScalingRules.tolerance: a resource.Quantity that must be >= 0, nothing more
+    String[][] cases = {{"500u", "5.0E-4"}, {"50m", "0.05"}, {"0.05", "0.05"}, {"1.5", "1.5"},
+        {"2", "2.0"}, {"1k", "1000.0"}, {"1Ki", "1024.0"}, {"5e-2", "0.05"}, {"1E1", "10.0"},
+        {"250000n", "2.5E-4"}, {".5", "0.5"}, {"+0.1", "0.1"}};
+    for (String[] c : cases) {
+      assertThat(applied(Map.of("scaleDown", Map.of("tolerance", c[0]))))
+          .as(c[0]).startsWith("HpaPolicy{tolerance up 0.1 down " + c[1] + ",");
+    }
+    assertThat(applied(Map.of("scaleUp", Map.of("tolerance", 3)))).startsWith(
+        "HpaPolicy{tolerance up 3.0 down 0.1,");
+    for (Object bad : new Object[] {"-0.1", "-1m", "1.5x", "m", "", "1e", -0.5, Double.NaN,
+        Double.POSITIVE_INFINITY}) {
+      assertThatThrownBy(() -> applied(Map.of("scaleUp", Map.of("tolerance", bad))))
+          .as("%s", bad).hasMessageContaining("hpa.yaml: spec.behavior.scaleUp.tolerance must "
+              + "be a quantity >= 0 such as 0.05, 50m or 500u, but was ");
+    }
   }
 
   @Test

@@ -294,6 +294,29 @@ class HpaPolicyTest {
   }
 
   @Test
+  void averageValueTargetsAreTakenInMilliUnitsRoundedUpAndRefusedBelowThem() {
+    // The controller reads the target as MilliValue(), rounded up: 1.0004 is 1.001, so 100.05 on
+    // 10 replicas gives ceil(100050 / 1001) = 100 (rounded to nearest it was 1.000 and 101).
+    assertThat(decide(legacy, synced(ctx(rps(1.0004, 1, 1000), 10, "rps", 100.05), 10).build()))
+        .isEqualTo(20); // raw 100, limited to max(2 x 10, 4)
+    Proposal p = legacy.apply(synced(ctx(rps(1.0004, 1, 1000), 10, "rps", 100.05), 10).build(),
+        Proposal.keep(10));
+    assertThat(p.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 100);
+    // Below 1 a target must be a whole number of thousandths, or the count would be silently
+    // wrong (0.0001 was taken as 0.001: 500 replicas for a total of 0.5 that needs 5000).
+    Proposal tiny = legacy.apply(synced(ctx(rps(0.0001, 1, 10_000), 10, "rps", 0.5), 10)
+        .build(), Proposal.keep(10));
+    assertThat(tiny.replicas()).isEqualTo(10);
+    assertThat(tiny.explain()).contains("rps: target 0.0001 per replica cannot be expressed in "
+        + "the controller's milli-units: below 1 it must be a multiple of 0.001");
+    assertThat(decide(legacy, synced(ctx(rps(0.0015, 1, 10_000), 10, "rps", 0.5), 10)
+        .build())).isEqualTo(10);
+    // 0.5 is 500 milli-units: 2.5 on 1 replica -> 5, limited to max(2 x 1, 4)
+    assertThat(decide(legacy, synced(ctx(rps(0.5, 1, 100), 1, "rps", 2.5), 1).build()))
+        .isEqualTo(4);
+  }
+
+  @Test
   void severalMetricsTakeTheHighest() {
     WorkloadSpec spec = WorkloadSpec.builder(Fixtures.WEB).maxReplicas(100)
         .metric(MetricTarget.utilization("cpu", 50))
@@ -369,10 +392,23 @@ class HpaPolicyTest {
 
   @Test
   void builderReportsEveryProblem() {
-    assertThatThrownBy(() -> HpaPolicy.builder().toleranceUp(-1).toleranceDown(2).build())
+    assertThatThrownBy(() -> HpaPolicy.builder().toleranceUp(-1).toleranceDown(Double.NaN)
+        .scaleUpStabilization(Duration.ofHours(2))
+        .scaleDownStabilization(Duration.ofSeconds(-1)).build())
         .isInstanceOf(InvalidConfigurationException.class)
-        .hasMessage("Invalid HpaPolicy:\n- toleranceUp must be in [0, 10], but was -1.0\n"
-            + "- toleranceDown must be in [0, 1], but was 2.0");
+        .hasMessage("Invalid HpaPolicy:\n- toleranceUp must be >= 0 and finite, but was -1.0\n"
+            + "- toleranceDown must be >= 0 and finite, but was NaN\n"
+            + "- scaleUpStabilization must be in [0, 1h], but was PT2H\n"
+            + "- scaleDownStabilization must be in [0, 1h], but was PT-1S");
+    // what the API server accepts (a tolerance >= 0) builds, however wide
+    assertThat(HpaPolicy.builder().toleranceUp(20).toleranceDown(1.5).build().calculator()
+        .tolerances()).isEqualTo(new Tolerances(20, 1.5));
+    // the last write wins: rules set after a window replace it, a window after rules sets it
+    assertThat(HpaPolicy.builder().scaleUpStabilization(Duration.ofHours(2))
+        .scaleUp(ScalingRules.DEFAULT_UP).build().scaleUp()).isEqualTo(ScalingRules.DEFAULT_UP);
+    assertThat(HpaPolicy.builder().scaleUp(ScalingRules.DEFAULT_UP)
+        .scaleUpStabilization(Duration.ofMinutes(1)).build().scaleUp().stabilizationWindow())
+        .isEqualTo(Duration.ofMinutes(1));
     assertThatThrownBy(() -> new ScalingRules(Duration.ofHours(2), List.of(),
         ScalingRules.Select.MAX))
         .hasMessage("stabilizationWindow must be in [0, 1h], but was PT2H");

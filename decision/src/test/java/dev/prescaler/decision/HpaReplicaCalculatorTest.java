@@ -227,7 +227,7 @@ class HpaReplicaCalculatorTest {
   @Test
   void missingPodsAtARatioOfExactlyOneAreLeftOutOfAPlainValue() {
     // calcPlainMetricReplicas fills missing pods only below or above ratio 1: at exactly 1 they
-    // stay out, the corrected ratio is 1 and the count stays (it was filled with 0 and went 10 -> 2)
+    // stay out, the corrected ratio is 1 and the count stays (filled with 0, it went 10 -> 2)
     List<PodSample> list = new ArrayList<>(pods(15_000, 15_000));
     for (int i = 0; i < 8; i++) {
       list.add(PodSample.running("m" + i, 0, 1000, LONG_AGO, NOW).withoutSample());
@@ -262,7 +262,7 @@ class HpaReplicaCalculatorTest {
     assertThatThrownBy(() -> calc.averageValue(1, -1, 1))
         .hasMessage("statusReplicas must be >= 0, but was -1");
     assertThatThrownBy(() -> new Tolerances(-0.1, 0.1))
-        .hasMessage("toleranceUp must be in [0, 10], but was -0.1");
+        .hasMessage("toleranceUp must be >= 0 and finite, but was -0.1");
     assertThatThrownBy(() -> calc.resourceUtilization(
         List.of(pods(1).get(0), pods(1).get(0)), 2, 50, true, NOW))
         .hasMessageContaining("pod names must be unique");
