@@ -60,6 +60,9 @@ import java.util.OptionalLong;
  * <p>Pure and thread-safe; it ignores the incoming proposal's count (it starts a chain).
  */
 public final class HpaPolicy implements DecisionPolicy {
+  /** How much rounding an {@code AverageValue} target up to milli-units may raise it: 1 %. */
+  static final double MILLI_ROUNDING_LIMIT = 0.01;
+
   /** The mark under which the raw recommendation of each tick is recorded. */
   public static final String DEFAULT_MARK = "hpa.recommendation";
   /** The step name in reasons: {@code hpa}. */
@@ -248,7 +251,8 @@ public final class HpaPolicy implements DecisionPolicy {
       if (targetMilli < 1) {
         return HpaReplicaCalculator.Result.failed("target "
             + HpaReplicaCalculator.fmtExact(m.target()) + " per replica cannot be expressed in "
-            + "the controller's milli-units: below 1 it must be a multiple of 0.001");
+            + "the controller's milli-units: rounding it up to thousandths would raise it by "
+            + "more than 1 %");
       }
       return calculator.averageValue(Math.round(reading * 1000), current, targetMilli);
     }
@@ -262,11 +266,12 @@ public final class HpaPolicy implements DecisionPolicy {
 
   /**
    * An {@code AverageValue} target in the controller's milli-units ({@code
-   * Quantity.MilliValue()}, which rounds up: 1.0004 is 1.001), or -1 when rounding would change
-   * it by more than floating-point noise and it is below 1. The controller would take 0.0001 as
-   * 0.001 and ask for a tenth of the replicas needed, or 0.0015 as 0.002; at 1 or more the
-   * rounding changes the count by at most 0.1 %, as on a cluster. A whole number of thousandths
-   * within one billionth of its value is taken as that number, so that 0.1 × 3 is 300, not 301.
+   * Quantity.MilliValue()}, which rounds up: 1.0004 is 1.001), or -1 when rounding it up raises
+   * it by more than {@value #MILLI_ROUNDING_LIMIT} of itself. The controller would take 0.0001 as
+   * 0.001 and ask for a tenth of the replicas needed, or 0.0015 as 0.002 (a third fewer); from
+   * 0.1 up, and for any whole number of thousandths, the rounding is within that limit, as on a
+   * cluster (the simulator's targets are at least 0.4 in its units). A value within one billionth
+   * of a whole number of thousandths is taken as that number, so that 0.1 × 3 is 300, not 301.
    */
   static long targetMilli(double target) {
     double x = target * 1000;
@@ -274,10 +279,11 @@ public final class HpaPolicy implements DecisionPolicy {
     if (Math.abs(x - whole) <= 1e-9 * Math.max(1, x)) {
       return (long) whole;
     }
-    if (target < 1) {
+    double up = Math.ceil(x);
+    if (up - x > MILLI_ROUNDING_LIMIT * x) {
       return -1;
     }
-    return (long) Math.min(Long.MAX_VALUE, Math.ceil(x));
+    return (long) Math.min(Long.MAX_VALUE, up);
   }
 
   /**

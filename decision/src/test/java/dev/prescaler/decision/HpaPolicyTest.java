@@ -302,15 +302,25 @@ class HpaPolicyTest {
     Proposal p = legacy.apply(synced(ctx(rps(1.0004, 1, 1000), 10, "rps", 100.05), 10).build(),
         Proposal.keep(10));
     assertThat(p.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 100);
-    // Below 1 a target must be a whole number of thousandths, or the count would be silently
-    // wrong (0.0001 was taken as 0.001: 500 replicas for a total of 0.5 that needs 5000).
+    // A target that rounding up to thousandths raises by more than 1 % would make the count
+    // silently wrong (0.0001 was taken as 0.001: 500 replicas for a total of 0.5 that needs
+    // 5000): the metric is invalid and held.
     Proposal tiny = legacy.apply(synced(ctx(rps(0.0001, 1, 10_000), 10, "rps", 0.5), 10)
         .build(), Proposal.keep(10));
     assertThat(tiny.replicas()).isEqualTo(10);
     assertThat(tiny.explain()).contains("rps: target 0.0001 per replica cannot be expressed in "
-        + "the controller's milli-units: below 1 it must be a multiple of 0.001");
+        + "the controller's milli-units: rounding it up to thousandths would raise it by more "
+        + "than 1 %");
     assertThat(decide(legacy, synced(ctx(rps(0.0015, 1, 10_000), 10, "rps", 0.5), 10)
         .build())).isEqualTo(10);
+    // 0.8641 is 865 milli-units (0.1 % more): 8.65 on 10 replicas -> 10, kept. The simulator's
+    // targets are such values (a fraction of a capacity in its units).
+    assertThat(HpaPolicy.targetMilli(0.8641)).isEqualTo(865);
+    assertThat(HpaPolicy.targetMilli(0.0999)).isEqualTo(100); // 0.1 % more
+    assertThat(HpaPolicy.targetMilli(0.0504)).isEqualTo(-1); // 0.051 is 1.2 % more
+    assertThat(HpaPolicy.targetMilli(0.1004)).isEqualTo(101);
+    assertThat(decide(legacy, synced(ctx(rps(0.8641, 1, 100), 10, "rps", 8.65), 10).build()))
+        .isEqualTo(10);
     // 0.5 is 500 milli-units: 2.5 on 1 replica -> 5, limited to max(2 x 1, 4)
     assertThat(decide(legacy, synced(ctx(rps(0.5, 1, 100), 1, "rps", 2.5), 1).build()))
         .isEqualTo(4);
