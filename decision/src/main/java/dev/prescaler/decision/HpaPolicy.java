@@ -60,7 +60,10 @@ import java.util.OptionalLong;
  * <p>Pure and thread-safe; it ignores the incoming proposal's count (it starts a chain).
  */
 public final class HpaPolicy implements DecisionPolicy {
-  /** How much rounding an {@code AverageValue} target up to milli-units may raise it: 1 %. */
+  /**
+   * How much rounding an {@code AverageValue} target up to milli-units may raise it before the
+   * recommendation says so: 1 %.
+   */
   static final double MILLI_ROUNDING_LIMIT = 0.01;
 
   /** The mark under which the raw recommendation of each tick is recorded. */
@@ -248,13 +251,18 @@ public final class HpaPolicy implements DecisionPolicy {
     int current = replicas.current();
     if (m.type() == MetricTarget.Type.AVERAGE_VALUE) {
       long targetMilli = targetMilli(m.target());
-      if (targetMilli < 1) {
-        return HpaReplicaCalculator.Result.failed("target "
-            + HpaReplicaCalculator.fmtExact(m.target()) + " per replica cannot be expressed in "
-            + "the controller's milli-units: rounding it up to thousandths would raise it by "
-            + "more than 1 %");
+      HpaReplicaCalculator.Result r =
+          calculator.averageValue(Math.round(reading * 1000), current, targetMilli);
+      double asked = m.target() * 1000;
+      if (r.error() || targetMilli - asked <= MILLI_ROUNDING_LIMIT * asked) {
+        return r;
       }
-      return calculator.averageValue(Math.round(reading * 1000), current, targetMilli);
+      // As on a cluster, but said: a target the rounding raises by more than 1 % asks for
+      // visibly fewer replicas than the target given would.
+      return new HpaReplicaCalculator.Result(r.replicas(), r.ratio(), "target "
+          + HpaReplicaCalculator.fmtExact(m.target()) + " per replica taken as "
+          + HpaReplicaCalculator.fmtExact(targetMilli / 1000.0) + ", as the controller takes it "
+          + "(milli-units, rounded up): " + r.explanation(), false);
     }
     // The pods of pods(replicas, reading, now), counted rather than built.
     int ready = Math.min(replicas.ready(), current);
@@ -266,25 +274,22 @@ public final class HpaPolicy implements DecisionPolicy {
 
   /**
    * An {@code AverageValue} target in the controller's milli-units ({@code
-   * Quantity.MilliValue()}, which rounds up: 1.0004 is 1.001), or -1 when rounding it up raises
-   * it by more than {@value #MILLI_ROUNDING_LIMIT} of itself. The controller would take 0.0001 as
-   * 0.001 and ask for a tenth of the replicas needed, or 0.0015 as 0.002 (a third fewer); from
-   * 0.1 up, and for any whole number of thousandths, the rounding is within that limit, as on a
-   * cluster (the simulator's targets are at least 0.4 in its units). A value within one billionth
-   * of a whole number of thousandths is taken as that number, so that 0.1 × 3 is 300, not 301.
+   * Quantity.MilliValue()}, which rounds up: 1.0004 is 1.001, 0.0001 is 0.001), at least 1. A
+   * value within one billionth of a whole number of thousandths is taken as that number, so that
+   * 0.1 × 3 is 300, not 301. Where the rounding raises the target by more than {@value
+   * #MILLI_ROUNDING_LIMIT} of itself (only below about 0.1: 0.0001 becomes 0.001, a tenth of the
+   * replicas needed), the recommendation's explanation says so; the controller would compute the
+   * same count, silently (the simulator's targets are at least 0.4 in its units).
    */
   static long targetMilli(double target) {
     double x = target * 1000;
     double whole = Math.rint(x);
     if (Math.abs(x - whole) <= 1e-9 * Math.max(1, x)) {
-      return (long) whole;
+      return Math.max(1, (long) whole);
     }
-    double up = Math.ceil(x);
-    if (up - x > MILLI_ROUNDING_LIMIT * x) {
-      return -1;
-    }
-    return (long) Math.min(Long.MAX_VALUE, up);
+    return (long) Math.max(1, Math.min(Long.MAX_VALUE, Math.ceil(x)));
   }
+
 
   /**
    * The pods implied by aggregate counts: {@code ready − warming} long-ready pods with the mean

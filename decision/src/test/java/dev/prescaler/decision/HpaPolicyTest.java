@@ -294,7 +294,7 @@ class HpaPolicyTest {
   }
 
   @Test
-  void averageValueTargetsAreTakenInMilliUnitsRoundedUpAndRefusedBelowThem() {
+  void averageValueTargetsAreTakenInMilliUnitsRoundedUpAndSaidWhenThatMatters() {
     // The controller reads the target as MilliValue(), rounded up: 1.0004 is 1.001, so 100.05 on
     // 10 replicas gives ceil(100050 / 1001) = 100 (rounded to nearest it was 1.000 and 101).
     assertThat(decide(legacy, synced(ctx(rps(1.0004, 1, 1000), 10, "rps", 100.05), 10).build()))
@@ -302,25 +302,27 @@ class HpaPolicyTest {
     Proposal p = legacy.apply(synced(ctx(rps(1.0004, 1, 1000), 10, "rps", 100.05), 10).build(),
         Proposal.keep(10));
     assertThat(p.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 100);
-    // A target that rounding up to thousandths raises by more than 1 % would make the count
-    // silently wrong (0.0001 was taken as 0.001: 500 replicas for a total of 0.5 that needs
-    // 5000): the metric is invalid and held.
+    // A target that rounding up to thousandths raises by more than 1 % is taken as the
+    // controller takes it (0.0001 as 0.001: 500 replicas for a total of 0.5 that needs 5000),
+    // and the explanation says so. Holding on it instead froze the workload at its count.
     Proposal tiny = legacy.apply(synced(ctx(rps(0.0001, 1, 10_000), 10, "rps", 0.5), 10)
         .build(), Proposal.keep(10));
-    assertThat(tiny.replicas()).isEqualTo(10);
-    assertThat(tiny.explain()).contains("rps: target 0.0001 per replica cannot be expressed in "
-        + "the controller's milli-units: rounding it up to thousandths would raise it by more "
-        + "than 1 %");
-    assertThat(decide(legacy, synced(ctx(rps(0.0015, 1, 10_000), 10, "rps", 0.5), 10)
-        .build())).isEqualTo(10);
-    // 0.8641 is 865 milli-units (0.1 % more): 8.65 on 10 replicas -> 10, kept. The simulator's
-    // targets are such values (a fraction of a capacity in its units).
+    assertThat(tiny.replicas()).isEqualTo(20); // raw 500, limited to max(2 x 10, 4)
+    assertThat(tiny.explain()).contains("target 0.0001 per replica taken as 0.001, as the "
+        + "controller takes it (milli-units, rounded up)");
+    Proposal minute = legacy.apply(synced(ctx(rps(1.0 / 60, 1, 10_000), 20, "rps", 0.05), 20)
+        .build(), Proposal.keep(20));
+    assertThat(minute.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 3); // 50 / 17 milli
+    assertThat(minute.explain()).contains("taken as 0.017");
+    // 0.8641 is 865 milli-units (0.1 % more): nothing to say.
+    Proposal near = legacy.apply(synced(ctx(rps(0.8641, 1, 100), 10, "rps", 8.65), 10).build(),
+        Proposal.keep(10));
+    assertThat(near.replicas()).isEqualTo(10);
+    assertThat(near.explain()).doesNotContain("taken as");
     assertThat(HpaPolicy.targetMilli(0.8641)).isEqualTo(865);
-    assertThat(HpaPolicy.targetMilli(0.0999)).isEqualTo(100); // 0.1 % more
-    assertThat(HpaPolicy.targetMilli(0.0504)).isEqualTo(-1); // 0.051 is 1.2 % more
-    assertThat(HpaPolicy.targetMilli(0.1004)).isEqualTo(101);
-    assertThat(decide(legacy, synced(ctx(rps(0.8641, 1, 100), 10, "rps", 8.65), 10).build()))
-        .isEqualTo(10);
+    assertThat(HpaPolicy.targetMilli(0.0999)).isEqualTo(100);
+    assertThat(HpaPolicy.targetMilli(0.0504)).isEqualTo(51);
+    assertThat(HpaPolicy.targetMilli(1e-12)).isEqualTo(1);
     // 0.5 is 500 milli-units: 2.5 on 1 replica -> 5, limited to max(2 x 1, 4)
     assertThat(decide(legacy, synced(ctx(rps(0.5, 1, 100), 1, "rps", 2.5), 1).build()))
         .isEqualTo(4);
