@@ -48,7 +48,7 @@ class AgentConfigParserTest {
     assertThat(web.spec().metrics()).containsExactly(MetricTarget.averageValue("rps", 50),
         MetricTarget.utilization("cpu", 70));
     assertThat(web.metrics().get("rps").query()).hasValueSatisfying(
-        q -> assertThat(q).contains("{namespace}"));
+        q -> assertThat(q).contains("{selector}"));
     assertThat(c.prometheus()).isPresent();
     assertThat(c.engine().journal()).isPresent();
     assertThat(c.workloads().get(1).spec().workload().kind()).isEqualTo("StatefulSet");

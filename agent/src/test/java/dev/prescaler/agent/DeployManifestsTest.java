@@ -2,6 +2,7 @@ package dev.prescaler.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.prescaler.prometheus.PromQlTemplates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,6 +92,15 @@ class DeployManifestsTest {
       assertThat(e.get("value").toString()).contains("-XX:MaxRAMPercentage=75");
     });
     assertThat(at(container, "resources", "limits", "memory").toString()).isEqualTo("512Mi");
+  }
+
+  @Test
+  void theShippedRequestRateQueryIsTheBuiltInTemplate() throws Exception {
+    // Copied by hand, a fix to the template's guard against partial sums would not reach it.
+    AgentConfig c = AgentConfigParser.parse(DEPLOY.resolve("prescaler-config.yaml"));
+    String query = c.workloads().get(0).metrics().get("rps").query().orElseThrow();
+    assertThat(query.replace(" ", "")).isEqualTo(
+        PromQlTemplates.requestRate("http_requests_total").replace(" ", ""));
   }
 
   @Test

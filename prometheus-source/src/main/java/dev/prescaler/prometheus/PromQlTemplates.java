@@ -17,14 +17,17 @@ import java.util.Map;
  * different {@code instance} labels. Each template collapses those copies with {@code max} before
  * anything adds them up, so a pair reads as one.
  *
- * <p>The totals ({@link #cpuCores()}, {@link #memoryWorkingSetBytes()}, {@link #requestRate})
- * are unavailable while a ready pod of the workload has no series in the sum: a pod whose scrape
- * failed (Prometheus marked its series stale), whose node's cAdvisor is missing, or that is too
- * new for a {@code rate()}. A sum over part of the pods is not the workload's total, and with an
- * averageValue target it would read as less load than there is. The ready pods come from
- * kube-state-metrics ({@code kube_pod_status_ready} with the same {@code {selector}}), so the
- * series must carry {@code namespace} and {@code pod} labels; without kube-state-metrics nothing
- * is known to be ready, the guard does nothing, and the sum is read over the pods that have
+ * <p>The totals hold the workload rather than read a sum over part of its pods, which with an
+ * averageValue target reads as less load than there is. {@link #cpuCores()} and {@link
+ * #memoryWorkingSetBytes()} are unavailable while a pod that has been ready for {@value
+ * #SETTLED_SECONDS} s has no series in the sum (its node's cAdvisor scrape failed, and Prometheus
+ * marked the series stale); a pod ready for less may not have been scraped twice yet, which a
+ * {@code rate()} needs. {@link #requestRate} is unavailable while a ready pod's own scrape fails
+ * ({@code up} is 0): the application's counters may not exist before its first request, so a
+ * missing series says nothing there. Which pods are ready, and since when, comes from
+ * kube-state-metrics ({@code kube_pod_status_ready}, and {@code kube_pod_status_ready_time} from
+ * its version 2.8); the series must carry {@code namespace} and {@code pod} labels. Without those
+ * series the guards find nothing to compare and the sums are read over the pods that have
  * series.
  */
 public final class PromQlTemplates {
@@ -32,6 +35,12 @@ public final class PromQlTemplates {
   private static final String READY_PODS = "max by (namespace, pod) "
       + "(kube_pod_status_ready{condition=\"true\",{selector}}) == 1";
   private static final String READY = "and on (namespace, pod) (" + READY_PODS + ")";
+  /** How long a pod must have been ready before a total needs its series. */
+  static final int SETTLED_SECONDS = 180;
+  /** The ready pods that have been ready for {@link #SETTLED_SECONDS} or more. */
+  private static final String SETTLED_PODS = "(" + READY_PODS + ") and on (namespace, pod) "
+      + "(time() - max by (namespace, pod) (kube_pod_status_ready_time{{selector}}) >= "
+      + SETTLED_SECONDS + ")";
 
   private PromQlTemplates() {}
 
@@ -49,8 +58,8 @@ public final class PromQlTemplates {
 
   /**
    * CPU usage of all the workload's pods, in cores (the summed cAdvisor usage rate); unavailable
-   * while a ready pod has no usage series (see {@link PromQlTemplates}). Pair with {@code
-   * MetricTarget.averageValue(name, coresPerReplica)}.
+   * while a pod ready for 3 minutes has no usage series (see {@link PromQlTemplates}). Pair
+   * with {@code MetricTarget.averageValue(name, coresPerReplica)}.
    */
   public static String cpuCores() {
     return total("rate(container_cpu_usage_seconds_total{" + CONTAINERS + "}[{rate_window}])");
@@ -58,8 +67,8 @@ public final class PromQlTemplates {
 
   /**
    * Memory working set of all the workload's pods, in bytes (cAdvisor's {@code
-   * container_memory_working_set_bytes}, what the kubelet evicts on); unavailable while a ready
-   * pod has no series (see {@link PromQlTemplates}). Pair with {@code
+   * container_memory_working_set_bytes}, what the kubelet evicts on); unavailable while a pod
+   * ready for 3 minutes has no series (see {@link PromQlTemplates}). Pair with {@code
    * MetricTarget.averageValue(name, bytesPerReplica)}.
    */
   public static String memoryWorkingSetBytes() {
@@ -67,17 +76,16 @@ public final class PromQlTemplates {
   }
 
   /**
-   * {@code sum(U) unless on () (READY_PODS unless on (namespace, pod) (sum by (namespace, pod)
-   * (U)))}, where U is {@code usage} and READY_PODS the ready pods of kube-state-metrics, one copy
-   * per pod kept by {@code max}: the sum, or nothing (an unavailable reading, so the engine
-   * holds) while a ready pod has no series in it. A pod that is not ready may lack series (it is
-   * starting or stopping). Without kube-state-metrics READY_PODS is empty and the sum is returned
-   * as it is.
+   * {@code sum(U) unless on () (SETTLED_PODS unless on (namespace, pod) (sum by (namespace, pod)
+   * (U)))}, where U is {@code usage} and SETTLED_PODS the pods ready for {@value
+   * #SETTLED_SECONDS} s or more: the sum, or nothing (an unavailable reading, so the engine
+   * holds) while such a pod has no series in it.
    */
   private static String total(String usage) {
-    return "sum(" + usage + ") unless on () ((" + READY_PODS + ") unless on (namespace, pod) "
+    return "sum(" + usage + ") unless on () (" + SETTLED_PODS + " unless on (namespace, pod) "
         + "sum by (namespace, pod) (" + usage + "))";
   }
+
 
   /**
    * Memory working set as the mean percent of the memory request over ready pods, over the ready
@@ -107,15 +115,17 @@ public final class PromQlTemplates {
   /**
    * Requests per second served by all the workload's pods: the summed rate of the counter {@code
    * counter} (e.g. {@code http_requests_total} or {@code http_server_requests_seconds_count});
-   * unavailable while a ready pod has no series of it (see {@link PromQlTemplates}), so the
-   * counter must carry the pods' {@code namespace} and {@code pod} labels. Pair with {@code
+   * unavailable while the scrape of a ready pod fails ({@code up} 0; see {@link
+   * PromQlTemplates}), so the counter and {@code up} must carry the pods' {@code namespace} and
+   * {@code pod} labels. Pair with {@code
    * MetricTarget.averageValue(name, requestsPerSecondPerReplica)}.
    *
    * @throws IllegalArgumentException when {@code counter} is not a metric name
    */
   public static String requestRate(String counter) {
     requireMetricName("counter", counter);
-    return total("rate(" + counter + "{{selector}}[{rate_window}])");
+    return "sum(rate(" + counter + "{{selector}}[{rate_window}])) unless on () ((min by "
+        + "(namespace, pod) (up{{selector}}) == 0) " + READY + ")";
   }
 
   /**

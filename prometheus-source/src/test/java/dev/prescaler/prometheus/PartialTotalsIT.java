@@ -33,8 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
  *       (its scrapes failed and Prometheus has nothing newer), its ready flag does not;
  *   <li>{@code draining}: pods 0 and 1 ready with their series, pod 2 not ready and without any;
  *   <li>{@code noksm}: pods 0 and 1 with their series, pod 2 without, and no kube-state-metrics
- *       series at all.
+ *       series at all;
+ *   <li>{@code fresh}: pods 0 and 1 ready for an hour with their series, pod 2 ready for 60 s
+ *       and not scraped yet (no series; its {@code up} is 1);
+ *   <li>{@code idle}: pods 0, 1 and 2 ready for an hour with their cAdvisor series; pod 2 has
+ *       served no request, so its counter does not exist (client libraries make it at the first
+ *       request), and its scrapes succeed.
  * </ul>
+ *
+ * Every pod that has series has {@code up} 1, except {@code gap}'s pod 2 from the end of its
+ * series on (0), and {@code draining}'s pod 2, not ready, whose scrapes fail (0) all along.
  *
  * A sum over part of the ready pods is not the workload's total: with an averageValue target it
  * under-reads, and the engine would scale down under load.
@@ -128,6 +136,36 @@ class PartialTotalsIT {
   }
 
   /**
+   * A pod ready for a minute may not have been scraped twice: its {@code rate()} does not exist
+   * yet. Holding there held every scale-out for a minute or two, at each step of a ramp.
+   */
+  @Test
+  void aPodReadyForLessThanThreeMinutesNeedNotHaveSeriesYet() {
+    Observation obs = read("fresh");
+
+    for (String metric : List.of("cores", "mem", "rps")) {
+      assertThat(obs.reading(metric).isAvailable()).as(obs.reading(metric).reason()).isTrue();
+    }
+    assertThat(obs.reading("cores").value()).isCloseTo(0.75, within(1e-6));
+    assertThat(obs.reading("mem").value()).isEqualTo(300 * BYTES_PER_MIB);
+    assertThat(obs.reading("rps").value()).isCloseTo(30.0, within(1e-6));
+  }
+
+  /**
+   * A counter made at the first request does not exist on a pod that has served none: the
+   * request rate is read over the pods that have it as long as every ready pod's scrape works.
+   * Requiring the series held such a workload for good.
+   */
+  @Test
+  void aReadyPodWhoseCounterDoesNotExistYetDoesNotHoldTheRequestRate() {
+    Observation obs = read("idle");
+
+    assertThat(obs.reading("rps").isAvailable()).as(obs.reading("rps").reason()).isTrue();
+    assertThat(obs.reading("rps").value()).isCloseTo(30.0, within(1e-6));
+    assertThat(obs.reading("cores").value()).isCloseTo(1.5, within(1e-6));
+  }
+
+  /**
    * Without kube-state-metrics nothing says which pods are ready, and the guard has nothing to
    * compare with: the sums are read as before, over the pods that have series.
    */
@@ -147,7 +185,8 @@ class PartialTotalsIT {
     long s1 = to.getEpochSecond();
     long gapEnd = s1 - 600;
     // deployment:pods with series
-    String[] withSeries = {"full:0,1", "gap:0,1,2", "draining:0,1", "noksm:0,1"};
+    String[] withSeries = {"full:0,1", "gap:0,1,2", "draining:0,1", "noksm:0,1", "fresh:0,1",
+        "idle:0,1,2"};
     StringBuilder b = new StringBuilder(1 << 16);
     b.append("# TYPE container_cpu_usage_seconds counter\n");
     each(withSeries, (pod, i) -> counter(b, "container_cpu_usage_seconds_total",
@@ -157,18 +196,45 @@ class PartialTotalsIT {
         labels(pod) + ",container=\"app\"", MIB[i] * BYTES_PER_MIB, s0,
         stop(pod, i, s1, gapEnd)));
     b.append("# TYPE http_requests counter\n");
-    each(withSeries, (pod, i) -> counter(b, "http_requests_total", labels(pod) + ",code=\"200\"",
-        RPS[i], s0, stop(pod, i, s1, gapEnd)));
+    each(withSeries, (pod, i) -> {
+      if (!pod.startsWith("idle-") || i < 2) {
+        counter(b, "http_requests_total", labels(pod) + ",code=\"200\"", RPS[i], s0,
+            stop(pod, i, s1, gapEnd));
+      }
+    });
+    b.append("# TYPE up gauge\n");
+    each(withSeries, (pod, i) -> {
+      long last = stop(pod, i, s1, gapEnd);
+      gauge(b, "up", labels(pod), 1, s0, last);
+      if (last < s1) {
+        gauge(b, "up", labels(pod), 0, last + STEP_S, s1);
+      }
+    });
+    gauge(b, "up", labels(pod("draining", 2)), 0, s0, s1);
+    gauge(b, "up", labels(pod("fresh", 2)), 1, s1 - 60, s1);
     b.append("# TYPE kube_pod_status_ready gauge\n");
-    for (String deployment : List.of("full", "gap", "draining")) {
+    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle")) {
       int pods = deployment.equals("full") ? 2 : 3;
       for (int i = 0; i < pods; i++) {
         String pod = pod(deployment, i);
         boolean ready = !(deployment.equals("draining") && i == 2);
+        boolean young = deployment.equals("fresh") && i == 2;
+        long since = young ? s1 - 60 : s0;
         gauge(b, "kube_pod_status_ready", labels(pod) + ",condition=\"true\"", ready ? 1 : 0,
-            s0, s1);
+            since, s1);
         gauge(b, "kube_pod_status_ready", labels(pod) + ",condition=\"false\"", ready ? 0 : 1,
-            s0, s1);
+            since, s1);
+      }
+    }
+    b.append("# TYPE kube_pod_status_ready_time gauge\n");
+    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle")) {
+      int pods = deployment.equals("full") ? 2 : 3;
+      for (int i = 0; i < pods; i++) {
+        boolean young = deployment.equals("fresh") && i == 2;
+        if (!(deployment.equals("draining") && i == 2)) {
+          gauge(b, "kube_pod_status_ready_time", labels(pod(deployment, i)),
+              young ? s1 - 60 : s0 - 3600, young ? s1 - 60 : s0, s1);
+        }
       }
     }
     return b.append("# EOF\n").toString();
