@@ -1,7 +1,5 @@
 package dev.prescaler.prometheus;
 
-import java.util.regex.Pattern;
-
 /**
  * Credentials written into a URL ({@code http://user:password@host/}): whether a URL holds them,
  * and the URL as messages may show it. Works on text that is not a valid URI too, and on a
@@ -9,31 +7,22 @@ import java.util.regex.Pattern;
  * sends such credentials (it offers basic auth and bearer-token files instead) and refuses URLs
  * that hold them, without echoing them.
  *
- * <p>The authority ends at the first {@code /}, {@code ?} or {@code #}, so a password holding
- * one of them ({@code http://admin:pa/ss@prom:9090}) leaves an authority that is no host and port
- * ({@code admin:pa}) and an {@code @} further on: that is taken as user info too. A password that
- * reads as a port ({@code http://admin:12#34@prom:9090}) cannot be told from a URL with an {@code
- * @} after its authority, so {@link #redacted} hides everything up to the last {@code @} of any
- * URL that has one.
+ * <p>Any {@code @} after the scheme counts as user info. The authority ends at the first {@code
+ * /}, {@code ?} or {@code #}, so a password holding one of them ({@code
+ * http://admin:pa/ss@prom:9090}, or {@code http://admin:1234/x@prom:9090}, whose authority reads
+ * as host {@code admin}, port 1234) cannot be told from a URL with an {@code @} in its path, query
+ * or fragment; a Prometheus URL never needs one there, so such a URL is refused too, and {@link
+ * #redacted} hides everything up to the last {@code @}.
  */
 public final class UrlCredentials {
-  /** A host (a name, an IPv4 or a bracketed IPv6 address) and an optional numeric port. */
-  private static final Pattern HOST_PORT =
-      Pattern.compile("(\\[[0-9A-Fa-f:.]*\\]|[^\\[\\]:@]*)(:[0-9]+)?");
-
   private UrlCredentials() {}
 
   /**
-   * Whether {@code url} holds user info: an {@code @} in its authority, or an {@code @} after an
-   * authority that is not a host and port (a password holding {@code /}, {@code ?} or {@code #}).
+   * Whether {@code url} may hold user info: an {@code @} anywhere after its scheme (see the class
+   * description).
    */
   public static boolean present(String url) {
-    int start = userInfoStart(url);
-    int end = authorityEnd(url, start);
-    if (url.lastIndexOf('@', end - 1) >= start) {
-      return true;
-    }
-    return url.indexOf('@', end) >= 0 && !HOST_PORT.matcher(url.substring(start, end)).matches();
+    return url.indexOf('@', userInfoStart(url)) >= 0;
   }
 
   /**
@@ -45,14 +34,6 @@ public final class UrlCredentials {
     int start = userInfoStart(url);
     int at = url.lastIndexOf('@');
     return at < start ? url : url.substring(0, start) + "***" + url.substring(at);
-  }
-
-  private static int authorityEnd(String url, int start) {
-    int end = start;
-    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-      end++;
-    }
-    return end;
   }
 
   private static int userInfoStart(String url) {

@@ -31,20 +31,21 @@ class UrlCredentialsTest {
   }
 
   /**
-   * A password such as "12#34" reads as a valid port and a fragment: nothing tells it from a
-   * URL with an '@' after its authority, so messages hide everything up to the last '@'.
+   * A password such as "12#34" or "1234/x" reads as a valid port and a fragment or a path: nothing
+   * tells it from a URL with an '@' after its authority, so any '@' after the scheme counts as
+   * user info (a Prometheus URL never needs one), and messages hide everything up to the last.
+   * "http://admin:1234/x@prom:9090" was accepted, and sent to host admin, port 1234.
    */
   @Test
-  void anAtAfterTheAuthorityIsNotUserInfoButIsHiddenInMessages() {
-    assertThat(UrlCredentials.present("http://admin:12#34@prom:9090/")).isFalse();
-    assertThat(UrlCredentials.redacted("http://admin:12#34@prom:9090/"))
-        .isEqualTo("http://***@prom:9090/");
-    for (String url : new String[] {"http://prom:9090/api?who=a@b", "http://prom:9090/#x@y",
+  void anAtAnywhereAfterTheSchemeCountsAsUserInfo() {
+    for (String url : new String[] {"http://admin:12#34@prom:9090/",
+        "http://admin:1234/x@prom:9090", "http://prom:9090/api?who=a@b", "http://prom:9090/#x@y",
         "http://prom:9090/a@b"}) {
-      assertThat(UrlCredentials.present(url)).as(url).isFalse();
+      assertThat(UrlCredentials.present(url)).as(url).isTrue();
       assertThat(UrlCredentials.redacted(url)).as(url).startsWith("http://***@")
-          .doesNotContain("prom");
+          .doesNotContain("admin").doesNotContain("1234");
     }
+    assertThat(UrlCredentials.present("http://prom:9090/api")).isFalse();
     assertThat(UrlCredentials.redacted("http://prom:9090/api")).isEqualTo("http://prom:9090/api");
   }
 }
