@@ -2,7 +2,6 @@ package dev.prescaler.decision;
 
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
-import dev.prescaler.core.DecisionPolicy.Pin;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Proposal;
@@ -38,19 +37,30 @@ import java.util.Set;
  * is higher):
  *
  * <ul>
- *   <li>A tick's allocation is made once, at the tick's first decision (the first at a new
- *       instant), over the claims the workloads made at their last ticks. Every workload enters
- *       it by the same rule, so equal claims get equal shares (give or take the one replica of
- *       rounding), and claims fed back tick after tick settle on that allocation and stay there.
- *   <li>The workload being decided gets its share of that allocation: its grant there while it
- *       claims what it claimed then; otherwise (a new proposal, or a new workload) its new claim
- *       at its class's level there (all of it when its class was served in full, its floor when
- *       higher classes took everything, the class's cut ratio otherwise). Its new claim enters
- *       the next tick's allocation.
- *   <li>It gets that share only as far as what the others run leaves room for, and never less
- *       than its floor: the others change their counts only at their own ticks, so a workload
+ *   <li>A tick's allocation is made at the tick's first decision (the first at a new instant),
+ *       over the claims the workloads made at their last ticks. Every workload enters it by the
+ *       same rule, so equal claims get equal shares (give or take the one replica of rounding),
+ *       and claims fed back tick after tick settle on that allocation and stay there.
+ *   <li>The workload being decided gets its share of the allocation over the claims as they
+ *       stand: the last ticks' claims, with those already decided in this tick (its own
+ *       included) in place of theirs. It is made again only when a claim decided differs from
+ *       the one it replaces. Its claim enters the next tick's allocation.
+ *   <li>A workload above its share is cut to it at its own tick; below it, it grows only as far
+ *       as what the others run leaves room for. The room never cuts a workload below what it
+ *       runs or its share, whichever is less (so a high priority decided first is not cut for a
+ *       low one still running more than its share; that one is cut at its own tick), and never
+ *       below its floor. The others change their counts only at their own ticks, so a workload
  *       below its share grows into the room a workload above its share frees once that one is
- *       seen running less (usually the tick after). What runs stays within the budget.
+ *       seen running less (usually the tick after). What runs never grows while it exceeds the
+ *       budget (after the budget shrinks, or at a start, when a workload decided first grew
+ *       into what one not seen yet runs), and is within it once every workload is at its share.
+ *   <li>A workload does not grow into room a higher priority could still claim in this tick:
+ *       while a workload of a higher priority whose claim may change (acting, fresh, not
+ *       pinned) has not been decided in the tick, it grows only to its share with those
+ *       claiming their maxReplicas (under an active ceiling), or to what its last claim was
+ *       granted in the tick's allocation, whichever is more. So when claims rise together, the
+ *       higher priority gets the budget whatever order the engine decides them in; the lower
+ *       one grows at its next tick, once its claim is in the tick's allocation.
  *   <li>A claim older than {@code claimTtl} (the engine holds the workload before the chain
  *       runs, e.g. on stale metrics, and its pods keep running) counts at what the workload last
  *       ran, no more and no less: its chain does not run, so it cannot be cut. (In {@link
@@ -59,12 +69,18 @@ import java.util.Set;
  *   <li>A workload in {@link Mode#OBSERVE_ONLY} counts at its current count, which is what it
  *       really runs: its hypothetical proposal never cuts a workload that acts. Its own proposal
  *       is still arbitrated, so its record shows what acting would have been granted.
- *   <li>With {@linkplain Builder#overrides(ManualOverrides) the manual overrides}, a workload
- *       pinned there claims its pin, which nothing cuts, and counts at the larger of its pin and
- *       what it runs from the tick's allocation on: before its own tick, while the engine holds
- *       it (the engine applies a pin over bad metrics), and, once the pin is gone, until it is
- *       seen running less. The pins count as floors. The pins are read when the tick's
- *       allocation is made; one set later in the tick counts from the pinned workload's tick.
+ *   <li>With {@linkplain Builder#overrides(ManualOverrides) the manual overrides}, the claim
+ *       is what the override makes of the proposal, each bound clamped to the spec's [min, max]
+ *       as the engine applies it: a workload pinned there claims its pin, which nothing cuts,
+ *       and counts at the larger of its pin and what it runs from the tick's allocation on:
+ *       before its own tick, while the engine holds it (the engine applies a pin over bad
+ *       metrics), and, once the pin is gone, until it is seen running less. An active floor
+ *       raises the claim and is its floor, and the workload counts at least at it from the
+ *       tick's allocation on (the override raises it at its tick); an active ceiling caps the
+ *       claim, so the budget above it goes to the others. The pins and floors count as floors.
+ *       The overrides are read when the tick's allocation is made; one set later in the tick
+ *       counts from that workload's tick. A floor or a ceiling does not apply while the engine
+ *       holds the workload (it waits for good data), so a held workload counts at what it runs.
  *       Only workloads the step has seen count: one held since it was registered (an engine
  *       restarted during a metrics outage) has never reached the step, so neither what it runs
  *       nor a pin the engine applies to it counts until its chain first runs.
@@ -79,7 +95,9 @@ import java.util.Set;
  * engine holds the workload: bad data never scales. Every cut is a reason.
  *
  * <p>Cost: one allocation per tick, O(n log n) over the n workloads seen, then O(1) per decision
- * (plus its reason when it is cut). Thread-safe.
+ * whose claim is unchanged; a decision whose claim changed, or after one that did, makes the
+ * allocation again, and one that grows while a higher priority is not decided yet makes one
+ * more (O(n log n) each). Thread-safe.
  */
 public final class ClusterCapacityArbiter {
   /*
@@ -89,12 +107,14 @@ public final class ClusterCapacityArbiter {
    * less: the engine's step limits may slow the scale-down, and terminating pods still take
    * capacity. An observe-only workload runs its current count whatever it was granted.
    *
-   * Fairness comes from the plan: one allocation per tick, the same rule for every claim, so its
-   * grants are a function of the claims alone and stop moving once the claims do. Safety comes
-   * from the room check: a grant never takes more than the budget minus what the others commit
-   * (what they run, or their pin when higher), so what runs stays within the budget (unless the
-   * floors exceed it; a grant never goes below its floor). With claims fixed, after one tick
-   * every workload runs at most its share, and after the next every one runs its share.
+   * Fairness comes from the plan: one allocation over the claims as they stand, the same rule
+   * for every claim, so its grants are a function of the claims alone and stop moving once the
+   * claims do. Safety comes from the room check: a grant never grows into more than the budget
+   * minus what the others commit (what they run, or their pin or floor when higher), so what
+   * runs never grows past the budget (unless the floors exceed it; a grant never goes below its
+   * floor). The room check limits growth only: cutting below the share for room would cut
+   * whichever workload is decided first, whatever its priority. With claims fixed, after one
+   * tick every workload runs at most its share, and after the next every one runs its share.
    */
 
   /**
@@ -184,7 +204,7 @@ public final class ClusterCapacityArbiter {
     }
   }
 
-  private record Seen(Claim claim, int running, Instant claimed, boolean acts) {}
+  private record Seen(Claim claim, int running, Instant claimed, boolean acts, int max) {}
 
   private final CapacityBudget budget;
   private final Map<WorkloadRef, Double> unitsPerReplica;
@@ -450,8 +470,11 @@ public final class ClusterCapacityArbiter {
   }
 
   /**
-   * One tick's allocation over the claims recorded before the tick, and what every workload seen
-   * commits meanwhile (what it runs, or its pin when higher), kept up to date within the tick.
+   * One tick's allocations and what every workload seen commits meanwhile (what it runs, or its
+   * pin or override floor when higher), kept up to date within the tick. {@code planned} is made
+   * once, over the claims recorded before the tick; {@code claims} starts as those and takes each
+   * claim decided in the tick, and {@code current} is the allocation over them, made again only
+   * when a decided claim differs from the one it replaces.
    */
   private static final class Plan {
     final Instant at;
@@ -460,10 +483,19 @@ public final class ClusterCapacityArbiter {
     final Map<WorkloadRef, Integer> index = new HashMap<>();
     final Map<WorkloadRef, Double> committed = new HashMap<>();
     double committedTotal;
-    /** Workloads counted at what they last ran (no fresh claim), and at their pins. */
+    /** Workloads counted at what they last ran (no fresh claim), and at their pins or floors. */
     final Map<WorkloadRef, String> stale = new LinkedHashMap<>();
     final Map<WorkloadRef, String> pinned = new LinkedHashMap<>();
-    Allocation allocation;
+    final Map<WorkloadRef, String> floored = new LinkedHashMap<>();
+    /**
+     * The workloads whose claim may still change at their tick (acting, fresh, not pinned), with
+     * the most they could claim (their maxReplicas, under an active ceiling).
+     */
+    final Map<WorkloadRef, Integer> upTo = new HashMap<>();
+    /** The workloads decided at this instant. */
+    final Set<WorkloadRef> decided = new HashSet<>();
+    Allocation planned;
+    private Allocation current;
 
     Plan(Instant at, double budget) {
       this.at = at;
@@ -474,8 +506,32 @@ public final class ClusterCapacityArbiter {
       Double before = committed.put(w, units);
       committedTotal += units - (before == null ? 0 : before);
     }
-  }
 
+    /** Puts {@code c} in place of its workload's claim (or adds it); its index. */
+    int decide(Claim c) {
+      WorkloadRef w = c.workload();
+      decided.add(w);
+      Integer i = index.get(w);
+      if (i == null) {
+        i = claims.size();
+        index.put(w, i);
+        claims.add(c);
+        current = null;
+      } else if (!claims.get(i).equals(c)) {
+        claims.set(i, c);
+        current = null;
+      }
+      return i;
+    }
+
+    /** The allocation over the claims as they stand. */
+    Allocation current() {
+      if (current == null) {
+        current = new Allocation(budget, claims);
+      }
+      return current;
+    }
+  }
   /** Budget units one replica of {@code workload} takes. */
   public double unitsPerReplica(WorkloadRef workload) {
     return unitsPerReplica.getOrDefault(workload, defaultUnitsPerReplica);
@@ -527,53 +583,128 @@ public final class ClusterCapacityArbiter {
     Instant now = ctx.now();
     int current = ctx.replicas().current();
     boolean acts = ctx.spec().mode() != Mode.OBSERVE_ONLY;
-    Optional<Pin> pin = acts ? pinOf(ref, now) : Optional.empty();
-    Claim mine = new Claim(ref, p.replicas(), ctx.spec().minReplicas(), ctx.spec().priority(),
+    int max = ctx.spec().maxReplicas();
+    Optional<ManualOverrides.Entry> override = acts ? overrideOf(ref, now) : Optional.empty();
+    boolean pinned = override.flatMap(ManualOverrides.Entry::pin).isPresent();
+    Claim raw = new Claim(ref, p.replicas(), ctx.spec().minReplicas(), ctx.spec().priority(),
         ctx.spec().costWeight(), unitsPerReplica(ref));
-    if (pin.isPresent()) {
-      mine = mine.fixedAt(pin.get().replicas());
-    }
+    Claim mine = overridden(raw, max, override);
     double available = budget.available(now);
     synchronized (lock) {
       if (!(available >= 0) || !Double.isFinite(available)) {
         // Held by the engine: it runs its current count; its last claim ages as in any hold.
         Seen before = seen.get(ref);
-        seen.put(ref, before == null ? new Seen(mine.fixedAt(current), current, now, acts)
-            : new Seen(before.claim(), current, before.claimed(), before.acts()));
+        seen.put(ref, before == null ? new Seen(raw.fixedAt(current), current, now, acts, max)
+            : new Seen(before.claim(), current, before.claimed(), before.acts(), max));
         plan = null;
         throw new IllegalStateException(
             "capacity budget must be >= 0 and finite, but was " + available);
       }
       Plan tick = plan(now, available);
-      Allocation a = tick.allocation;
-      Integer i = tick.index.get(ref);
-      int share = i != null && tick.claims.get(i).equals(mine) ? a.granted[i] : a.share(mine);
+      Integer before = tick.index.get(ref);
+      int earlier = before == null || before >= tick.planned.granted.length || !acts ? 0
+          : Math.min(mine.proposed(), tick.planned.granted[before]);
+      int i = tick.decide(acts ? mine : mine.fixedAt(current));
+      Allocation a = tick.current();
+      int share = acts ? a.granted[i] : a.share(mine);
+      // Growth is limited twice: by the room the others leave, and, while a workload of a
+      // higher priority that may still change its claim has not been decided this tick, to the
+      // share left if it claimed all it could (or to this workload's grant in the tick's plan,
+      // which its earlier claim could take anyway).
+      int limit = share;
+      if (share > current) {
+        limit = Math.min(share, Math.max(earlier, higherUndecided(tick, mine, i)));
+      }
       double others = tick.committedTotal - tick.committed.getOrDefault(ref, 0.0);
       double room = Math.floor((available - others) / mine.unitsPerReplica() + EPS);
-      int granted = Math.max(mine.floor(), (int) Math.min(share, room));
+      // Room never cuts: a workload above its share is cut to it at its own tick.
+      int kept = Math.min(current, share);
+      int granted = Math.max(mine.floor(), Math.max(kept, (int) Math.min(limit, room)));
       int running = acts ? Math.max(current, granted) : current;
-      seen.put(ref, new Seen(mine, running, now, acts));
+      seen.put(ref, new Seen(raw, running, now, acts, max));
       tick.commit(ref, running * mine.unitsPerReplica());
-      if (granted >= p.replicas() || pin.isPresent()) {
-        return p; // a pinned workload's count is the override's to set
+      if (granted >= mine.proposed() || pinned) {
+        return p; // the override sets a pinned, floored or capped count after this step
       }
       List<String> why = new ArrayList<>();
       if (share < mine.proposed()) {
         why.add(a.why(mine, share));
       }
       if (granted < share) {
-        why.add("cluster budget " + HpaReplicaCalculator.fmt(available) + ", of which the "
-            + "others still run " + HpaReplicaCalculator.fmt(others) + " (each moves to its "
-            + "share at its own tick): " + share + " -> " + granted);
+        if (limit < share) {
+          why.add("a higher priority not decided yet in this tick may claim up to its "
+              + "maxReplicas: " + share + " -> " + Math.max(granted, limit));
+        }
+        if (granted < limit) {
+          why.add("cluster budget " + HpaReplicaCalculator.fmt(available) + ", of which the "
+              + "others still run " + HpaReplicaCalculator.fmt(others) + " (each moves to its "
+              + "share at its own tick): " + limit + " -> " + granted);
+        }
       }
       named(why, "counted at what they last ran (no fresh claim)", tick.stale, ref);
       named(why, "counted at their override's pin", tick.pinned, ref);
+      named(why, "counted at their override's floor", tick.floored, ref);
       return p.to("capacity-arbiter", granted, String.join("; ", why));
     }
   }
 
-  private Optional<Pin> pinOf(WorkloadRef workload, Instant now) {
-    return overrides == null ? Optional.empty() : overrides.pinned(workload, now);
+  /**
+   * The grant of claim {@code i} ({@code mine}) if every workload of a higher priority not yet
+   * decided in this tick, whose claim may still change, claimed all it could; {@code
+   * Integer.MAX_VALUE} when there is none.
+   */
+  private static int higherUndecided(Plan tick, Claim mine, int i) {
+    List<Claim> worst = null;
+    for (Map.Entry<WorkloadRef, Integer> e : tick.upTo.entrySet()) {
+      if (tick.decided.contains(e.getKey())) {
+        continue;
+      }
+      int j = tick.index.get(e.getKey());
+      Claim c = tick.claims.get(j);
+      if (c.priority() > mine.priority() && e.getValue() > c.proposed()) {
+        if (worst == null) {
+          worst = new ArrayList<>(tick.claims);
+        }
+        worst.set(j, new Claim(c.workload(), e.getValue(), c.min(), c.priority(),
+            c.costWeight(), c.unitsPerReplica()));
+      }
+    }
+    return worst == null ? Integer.MAX_VALUE : new Allocation(tick.budget, worst).granted[i];
+  }
+
+  private Optional<ManualOverrides.Entry> overrideOf(WorkloadRef workload, Instant now) {
+    return overrides == null ? Optional.empty() : overrides.active(workload, now);
+  }
+
+  /**
+   * {@code raw} as the active override leaves it, each bound clamped to [min, max] as the engine
+   * applies it: a pin fixes the claim; a floor raises it and is its floor; a ceiling caps it
+   * (and wins when it crosses the floor).
+   */
+  private static Claim overridden(Claim raw, int max, Optional<ManualOverrides.Entry> override) {
+    if (override.isEmpty()) {
+      return raw;
+    }
+    ManualOverrides.Entry o = override.get();
+    int min = raw.min();
+    if (o.pin().isPresent()) {
+      return raw.fixedAt(clamp(o.pin().get().replicas(), min, max));
+    }
+    int to = raw.proposed();
+    int floor = min;
+    if (o.floor().isPresent()) {
+      floor = clamp(o.floor().get().replicas(), min, max);
+      to = Math.max(to, floor);
+    }
+    if (o.ceiling().isPresent()) {
+      to = Math.min(to, clamp(o.ceiling().get().replicas(), min, max));
+    }
+    return new Claim(raw.workload(), to, floor, raw.priority(), raw.costWeight(),
+        raw.unitsPerReplica());
+  }
+
+  private static int clamp(int v, int min, int max) {
+    return Math.max(min, Math.min(max, v));
   }
 
   /** This tick's plan: the one made at {@code now}, or a new one. */
@@ -587,19 +718,19 @@ public final class ClusterCapacityArbiter {
       Seen s = e.getValue();
       Claim c = s.claim();
       WorkloadRef w = c.workload();
-      Optional<Pin> pin = s.acts() ? pinOf(w, now) : Optional.empty();
+      Optional<ManualOverrides.Entry> o = s.acts() ? overrideOf(w, now) : Optional.empty();
       Claim counted;
       if (!s.acts()) {
         counted = c.fixedAt(s.running());
-      } else if (pin.isPresent()) {
-        counted = c.fixedAt(pin.get().replicas());
-        if (pin.get().replicas() > s.running()) {
+      } else if (o.flatMap(ManualOverrides.Entry::pin).isPresent()) {
+        counted = overridden(c, s.max(), o);
+        if (counted.proposed() > s.running()) {
           // Applied by the override, or by the engine while it holds the workload (its chain
           // does not run then): it runs the pin until seen running less, also once it expires.
-          s = new Seen(c, pin.get().replicas(), s.claimed(), true);
+          s = new Seen(c, counted.proposed(), s.claimed(), true, s.max());
           e.setValue(s);
         }
-        next.pinned.put(w, w + " " + pin.get().replicas());
+        next.pinned.put(w, w + " " + counted.proposed());
       } else if (s.claimed().isBefore(fresh)) {
         counted = c.fixedAt(s.running());
         if (s.running() > 0) {
@@ -607,13 +738,22 @@ public final class ClusterCapacityArbiter {
               + Duration.between(s.claimed(), now).toSeconds() + " s ago)");
         }
       } else {
-        counted = c;
+        counted = overridden(c, s.max(), o);
+        if (o.flatMap(ManualOverrides.Entry::floor).isPresent()
+            && counted.floor() > s.running()) {
+          // The override raises it to its floor at its tick: counted so from now on.
+          s = new Seen(c, counted.floor(), s.claimed(), true, s.max());
+          e.setValue(s);
+          next.floored.put(w, w + " " + counted.floor());
+        }
+        next.upTo.put(w, overridden(new Claim(w, s.max(), c.min(), c.priority(),
+            c.costWeight(), c.unitsPerReplica()), s.max(), o).proposed());
       }
       next.index.put(w, next.claims.size());
       next.claims.add(counted);
       next.commit(w, s.running() * c.unitsPerReplica());
     }
-    next.allocation = new Allocation(available, next.claims);
+    next.planned = next.current();
     plan = next;
     return next;
   }
@@ -693,8 +833,9 @@ public final class ClusterCapacityArbiter {
     /**
      * The manual overrides of the same chain (the step after the arbiter), so that the arbiter
      * counts a pinned workload at its pin from the tick the pin is set, before the override
-     * raises it, and while the engine holds it; default none. {@link Policies#stack()} requires
-     * its overrides here when it has both.
+     * raises it, and while the engine holds it; a floored one at least at its floor, and a
+     * capped one at most at its ceiling (each clamped to the spec's [min, max]); default none.
+     * {@link Policies#stack()} requires its overrides here when it has both.
      */
     public Builder overrides(ManualOverrides overrides) {
       this.overrides = Objects.requireNonNull(overrides, "overrides");

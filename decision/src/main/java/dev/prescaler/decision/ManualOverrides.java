@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Instant)} and applies the pin instead, once it knows the current count and no apply of the
  * workload is still running. A floor or a ceiling bounds a proposal, and there is none then: they
  * wait for good data. A {@link ClusterCapacityArbiter} built with these overrides counts a pinned
- * workload at its pin.
+ * workload at its pin, a floored one at least at its floor, and a capped one at most at its
+ * ceiling (each clamped to the workload's [min, max]).
  *
  * <p>An override belongs to the workload as registered: when the engine unregisters a workload
  * ({@link #unregistered(WorkloadRef)}), its override is dropped, pin, floor and ceiling alike, so

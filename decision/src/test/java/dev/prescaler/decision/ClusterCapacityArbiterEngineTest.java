@@ -203,6 +203,82 @@ class ClusterCapacityArbiterEngineTest {
   }
 
   /**
+   * The review's case: budget 20, A and B run 5; the operator sets a floor of 18 on A and B's
+   * load asks 15. The arbiter read only pins and the floor was applied after it, so A ran 18 and
+   * B 15: 33 against 20. An active floor now counts as the claim's floor, and as what A commits
+   * from the tick it is set: B gets 2 from the first tick.
+   */
+  @Test
+  void anOverrideFloorCountsInTheBudget() {
+    ManualOverrides overrides = new ManualOverrides();
+    List<List<Integer>> out = runWithOverrides(overrides, spec(A), spec(B), 5, 15, () ->
+        overrides.floor(A, 18, T0.plus(Duration.ofHours(1)), "launch"));
+    assertThat(out).containsOnly(List.of(18, 2));
+  }
+
+  /**
+   * The review's case: budget 20, A (priority 10) asks 15 under an operator's ceiling of 5, B
+   * (priority 0) asks 15. The arbiter granted A its 15, the ceiling then kept A at 5, and the
+   * arbiter reserved 15 for A tick after tick: A 5, B 5, 10 units idle. The claim is capped at
+   * the active ceiling now: A 5, B 15.
+   */
+  @Test
+  void anOverrideCeilingLeavesItsBudgetToTheOthers() {
+    ManualOverrides overrides = new ManualOverrides();
+    List<List<Integer>> out = runWithOverrides(overrides, spec(A, 100, 10), spec(B, 100, 0), 15,
+        15, () -> overrides.ceiling(A, 5, T0.plus(Duration.ofHours(1)), "cost cap"));
+    assertThat(out.subList(2, out.size())).containsOnly(List.of(5, 15));
+  }
+
+  /**
+   * The review's case: budget 20, A (maxReplicas 10) pinned at 18, B asks 15. The arbiter
+   * counted A at 18, the engine then clamped A to 10, so 8 units stayed reserved and unused for
+   * the pin's lifetime: A 10, B 2. The pin counts as the engine applies it, clamped to [min,
+   * max]: A 10, B 10.
+   */
+  @Test
+  void aPinAboveMaxReplicasCountsAtMaxReplicas() {
+    ManualOverrides overrides = new ManualOverrides();
+    List<List<Integer>> out = runWithOverrides(overrides, spec(A, 10, 0), spec(B, 100, 0), 5, 15,
+        () -> overrides.pin(A, 18, T0.plus(Duration.ofHours(1)), "incident 42"));
+    assertThat(out).containsOnly(List.of(10, 10));
+  }
+
+  /**
+   * A and B in a stack with the arbiter (budget 20, built with {@code overrides}) and the
+   * overrides, both at 5 for a first tick; then {@code set} runs, A's load asks {@code askA} and
+   * B's 15: the counts of A and B after each of the 8 ticks that follow, what runs checked
+   * within the budget after each.
+   */
+  private static List<List<Integer>> runWithOverrides(ManualOverrides overrides, WorkloadSpec a,
+      WorkloadSpec b, int askA, int askB, Runnable set) {
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 5, B, 5));
+    Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 50.0, B, 50.0));
+    DecisionPolicy policy = Policies.stack().predictive(PredictivePolicy.ofDefaults())
+        .spikeFilter(null).step(NEED).arbiter(ClusterCapacityArbiter.builder()
+            .budget(ClusterCapacityArbiter.CapacityBudget.fixed(20)).overrides(overrides).build())
+        .overrides(overrides).build();
+    InMemoryJournal journal = new InMemoryJournal();
+    List<List<Integer>> out = new ArrayList<>();
+    try (AutoscalerEngine engine = engine(clock, journal, policy, cluster, rps, Map.of(),
+        List.of(a, b))) {
+      engine.tick();
+      set.run();
+      rps.put(A, askA * 10.0);
+      rps.put(B, askB * 10.0);
+      for (int i = 0; i < 8; i++) {
+        clock.advance(Duration.ofSeconds(15));
+        engine.tick();
+        assertThat(cluster.get(A) + cluster.get(B)).as("tick %d", i).isLessThanOrEqualTo(20);
+        out.add(List.of(cluster.get(A), cluster.get(B)));
+      }
+    }
+    assertThat(DecisionInvariants.check(journal.records(), List.of(a, b))).isEmpty();
+    return out;
+  }
+
+  /**
    * The metrics of A go stale (its sample stops moving) and the operator pins it at 30: the
    * engine applies the pin instead of holding, since the pin is an instruction, not data; the
    * record says why. Once the pin is cleared, A is held again. A floor is not a pin: it bounds a
@@ -343,9 +419,16 @@ class ClusterCapacityArbiterEngineTest {
   private static AutoscalerEngine engine(ManualClock clock, InMemoryJournal journal,
       DecisionPolicy policy, Map<WorkloadRef, Integer> cluster, Map<WorkloadRef, Double> rps,
       Map<WorkloadRef, Instant> frozen) {
+    return engine(clock, journal, policy, cluster, rps, frozen, List.of(spec(A), spec(B)));
+  }
+
+  /** The same, with the given specs of A and B. */
+  private static AutoscalerEngine engine(ManualClock clock, InMemoryJournal journal,
+      DecisionPolicy policy, Map<WorkloadRef, Integer> cluster, Map<WorkloadRef, Double> rps,
+      Map<WorkloadRef, Instant> frozen, List<WorkloadSpec> specs) {
     return AutoscalerEngine.builder().clock(clock).journal(journal).policy(policy)
         .backfill(false).metricsDelay(Duration.ZERO).historyStep(Duration.ofSeconds(15))
-        .workload(spec(A)).workload(spec(B))
+        .workload(specs.get(0)).workload(specs.get(1))
         .metricSource((s, now) -> {
           int n = cluster.get(s.workload());
           return Observation.of(now, ReplicaStatus.of(n, n), MetricReading.of("rps",
@@ -359,8 +442,12 @@ class ClusterCapacityArbiterEngineTest {
   }
 
   private static WorkloadSpec spec(WorkloadRef ref) {
-    return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(100).mode(Mode.ACT)
-        .stepLimits(new StepLimits(100, 1000, 0, 100))
+    return spec(ref, 100, 0);
+  }
+
+  private static WorkloadSpec spec(WorkloadRef ref, int max, int priority) {
+    return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(max).mode(Mode.ACT)
+        .priority(priority).stepLimits(new StepLimits(100, 1000, 0, 100))
         .metric(MetricTarget.averageValue("rps", 10)).build();
   }
 }

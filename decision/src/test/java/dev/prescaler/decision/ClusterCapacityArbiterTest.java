@@ -115,11 +115,13 @@ class ClusterCapacityArbiterTest {
    * tick. The workload decided took the whole cut (others counted at what they ran) and the
    * replicas left over went to the others' grants, thrown away: 15,5 → 7,5 → 9,8 → 8,8 for
    * good, 4 units idle while both wanted more. Now the first tick is first come, first served
-   * (neither claim is known yet), and the split settles at 10/10 two ticks later.
+   * for growth (B is not seen yet when A grows), B keeps its 10 (its share: room never cuts a
+   * workload below its share, or a high priority decided first would be cut for a low one), and
+   * the split is 10/10 from the second tick.
    */
   @Test
   void equalClaimsSettleOnAnEvenSplitThatUsesTheBudget() {
-    assertThat(bothAskingFifteen(20, 10, 8)).containsExactly(List.of(15, 5), List.of(10, 5),
+    assertThat(bothAskingFifteen(20, 10, 8)).containsExactly(List.of(15, 10), List.of(10, 10),
         List.of(10, 10), List.of(10, 10), List.of(10, 10), List.of(10, 10), List.of(10, 10),
         List.of(10, 10));
   }
@@ -275,6 +277,96 @@ class ClusterCapacityArbiterTest {
       b = tick(step, high, t, b, 60).replicas();
       assertThat(a + b).isLessThanOrEqualTo(64);
       assertThat(List.of(a, b)).containsExactly(expectedA[i], expectedB[i]);
+    }
+  }
+
+  /**
+   * The review's case: budget 30 then 20; A (priority 10) and B (priority 0) both ask 15 and run
+   * 15, A decided first. The room check (the budget minus what B was last seen running) cut A to
+   * 5 and B to its share 5: 5/5 for a tick, A back to 15 the tick after; the high priority took
+   * the whole cut because it was decided first. Room only limits growth now: A keeps its share,
+   * B is cut to its own at its tick, and what runs never grows while it exceeds the budget.
+   */
+  @Test
+  void aShrinkingBudgetCutsTheLowPriorityNotTheOneDecidedFirst() {
+    double[] budget = {30};
+    DecisionPolicy step = ClusterCapacityArbiter.builder().budget(now -> budget[0]).build()
+        .step();
+    WorkloadSpec high = spec(A, Mode.ACT, 10);
+    WorkloadSpec low = spec(B, Mode.ACT, 0);
+    int a = 15;
+    int b = 15;
+    List<List<Integer>> out = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      if (i == 2) {
+        budget[0] = 20;
+      }
+      Instant t = Fixtures.NOW.plusSeconds(15L * i);
+      int before = a + b;
+      a = tick(step, high, t, a, 15).replicas();
+      assertThat((double) (a + b)).as("tick %d", i)
+          .isLessThanOrEqualTo(Math.max(budget[0], before));
+      b = tick(step, low, t, b, 15).replicas();
+      out.add(List.of(a, b));
+    }
+    assertThat(out).containsExactly(List.of(15, 15), List.of(15, 15), List.of(15, 5),
+        List.of(15, 5), List.of(15, 5));
+  }
+
+  /**
+   * The same at engine start: budget 12, A (priority 10) and B (priority 0) both run 10 and ask
+   * 12, A first. A got 12 (B not seen yet), then 2 (B, cut to its floor at its own tick, was
+   * still counted at 10), then 11. A goes to its share at once now: 11, B keeping its floor.
+   */
+  @Test
+  void atEngineStartTheHighPriorityIsNotCutForALowerOneSeenLate() {
+    DecisionPolicy step = arbiter(12).step();
+    WorkloadSpec high = spec(A, Mode.ACT, 10);
+    WorkloadSpec low = spec(B, Mode.ACT, 0);
+    int a = 10;
+    int b = 10;
+    List<Integer> as = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Instant t = Fixtures.NOW.plusSeconds(15L * i);
+      a = tick(step, high, t, a, 12).replicas();
+      b = tick(step, low, t, b, 12).replicas();
+      as.add(a);
+    }
+    assertThat(as).containsExactly(12, 11, 11, 11);
+    assertThat(b).isEqualTo(1);
+  }
+
+  /**
+   * The review's case: budget 20, A (priority 0) and B (priority 10) both run 5 and both jump to
+   * asking 20 in one tick. A's new claim got its class's share of the plan made from the last
+   * claims, which all fitted, so A (decided first) took the room: A/B 15/5, 1/5, then 1/19. A
+   * lower class no longer grows into room a higher class not decided yet in the tick could ask
+   * for; in either order B gets the budget and A never grows.
+   */
+  @Test
+  void aLowerPriorityDoesNotTakeTheRoomWhenBothClaimsRiseInOneTick() {
+    for (boolean lowFirst : new boolean[] {true, false}) {
+      DecisionPolicy step = arbiter(20).step();
+      WorkloadSpec low = spec(A, Mode.ACT, 0);
+      WorkloadSpec high = spec(B, Mode.ACT, 10);
+      int a = 5;
+      int b = 5;
+      List<List<Integer>> out = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Instant t = Fixtures.NOW.plusSeconds(15L * i);
+        int ask = i == 0 ? 5 : 20;
+        if (lowFirst) {
+          a = tick(step, low, t, a, ask).replicas();
+          b = tick(step, high, t, b, ask).replicas();
+        } else {
+          b = tick(step, high, t, b, ask).replicas();
+          a = tick(step, low, t, a, ask).replicas();
+        }
+        assertThat(a).as("low first %s, tick %d", lowFirst, i).isLessThanOrEqualTo(5);
+        assertThat(a + b).isLessThanOrEqualTo(20);
+        out.add(List.of(a, b));
+      }
+      assertThat(out.get(3)).as("low first %s: %s", lowFirst, out).containsExactly(1, 19);
     }
   }
 
