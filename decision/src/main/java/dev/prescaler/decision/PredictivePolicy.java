@@ -11,6 +11,8 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +52,9 @@ import java.util.Objects;
  * down after it, and rare over the last period, the policy also plans for today's level plus the
  * smallest of those rises ({@code RecurringPeaks}): a cron job or a nightly batch is scaled for
  * before it starts, although a forecast fitted to the whole series smooths a short peak away.
+ * Days are those of {@link Builder#recurringPeaksZone(ZoneId)} (UTC by default): set it to the
+ * zone the traffic follows, or a job at 09:00 local time moves by an hour in UTC at each
+ * daylight-saving change and is missed for days.
  *
  * <p>A forecast never asks for more than {@link Builder#forecastCap(double)} (2 by default) × the
  * highest load of the metric's history (the engine keeps 7 days), or of its live load when
@@ -106,11 +111,13 @@ public final class PredictivePolicy implements DecisionPolicy {
   private final boolean liveLoad;
   private final Duration minHistory;
   private final boolean recurringPeaks;
+  private final ZoneId recurringPeaksZone;
   private final double forecastCap;
 
   private PredictivePolicy(Builder b) {
     this.forecastCap = b.forecastCap;
     this.recurringPeaks = b.recurringPeaks;
+    this.recurringPeaksZone = b.recurringPeaksZone;
     this.minHistory = b.minHistory;
     this.liveLoad = b.liveLoad;
     this.reactive = b.reactive;
@@ -141,6 +148,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     b.liveLoad = liveLoad;
     b.minHistory = minHistory;
     b.recurringPeaks = recurringPeaks;
+    b.recurringPeaksZone = recurringPeaksZone;
     b.forecastCap = forecastCap;
     return b;
   }
@@ -210,7 +218,8 @@ public final class PredictivePolicy implements DecisionPolicy {
         continue;
       }
       RecurringPeaks.Peak recurring = recurringPeaks ? RecurringPeaks.find(
-          ctx.histories().get(m.name()), from, lead, noise(f, ctx.spec().riskQuantile())) : null;
+          ctx.histories().get(m.name()), from, lead, noise(f, ctx.spec().riskQuantile()),
+          recurringPeaksZone) : null;
       if (recurring != null && recurring.load() > peak) {
         peak = recurring.load();
       } else {
@@ -417,6 +426,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     return "PredictivePolicy{deadBandUp=" + deadBandUp + ", deadBandDown=" + deadBandDown
         + ", scaleDownStabilization=" + scaleDownStabilization + ", minHistory=" + minHistory
         + ", risk=" + riskByPriority + ", recurringPeaks=" + recurringPeaks
+        + ", recurringPeaksZone=" + recurringPeaksZone
         + ", forecastCap=" + forecastCap
         + ", reactive=" + reactive + "}";
   }
@@ -431,6 +441,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     private boolean liveLoad = DEFAULT_LIVE_LOAD;
     private Duration minHistory = DEFAULT_MIN_HISTORY;
     private boolean recurringPeaks = DEFAULT_RECURRING_PEAKS;
+    private ZoneId recurringPeaksZone = ZoneOffset.UTC;
     private double forecastCap = DEFAULT_FORECAST_CAP;
 
     private Builder() {}
@@ -456,6 +467,21 @@ public final class PredictivePolicy implements DecisionPolicy {
      */
     public Builder recurringPeaks(boolean recurringPeaks) {
       this.recurringPeaks = recurringPeaks;
+      return this;
+    }
+
+    /**
+     * The zone whose days the daily recurring peaks follow; default UTC. Set it to the zone the
+     * traffic follows (e.g. {@code ZoneId.of("Europe/Berlin")}): a job at 09:00 local time is
+     * then looked for at 09:00 local time on each of the last 5 days, also across a
+     * daylight-saving change, where in UTC it moves by an hour, beyond the 30 minutes of jitter,
+     * and is missed for days (and a peak may be planned an hour late). Hourly peaks are hours of
+     * the instant line whatever the zone.
+     *
+     * @throws NullPointerException when {@code zone} is null
+     */
+    public Builder recurringPeaksZone(ZoneId zone) {
+      this.recurringPeaksZone = Objects.requireNonNull(zone, "recurringPeaksZone");
       return this;
     }
 

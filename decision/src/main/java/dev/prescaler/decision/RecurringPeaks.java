@@ -3,6 +3,8 @@ package dev.prescaler.decision;
 import dev.prescaler.core.MetricSeries;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 
 /**
  * Finds a load peak that comes back at the same time every hour or every day (a cron job, a
@@ -29,6 +31,14 @@ import java.time.Instant;
  * happens to rise in the same hour-long window three days running is not rare on bursty series;
  * the price is that a job which skips weekends is not found (a weekly period needs more history
  * than the engine's 7 days).
+ *
+ * <p>Days are days of a zone (UTC unless given): the window of {@code k} days ago is around the
+ * same local time {@code k} days before {@code now} in it ({@link
+ * java.time.ZonedDateTime#minusDays(long)}), so a job that runs at 09:00 local time is found
+ * across a daylight-saving change, when it moves by an hour in UTC (more than the jitter). A
+ * local time that does not exist on that day (in the gap of a change forward) is taken one gap
+ * later, as {@code java.time} does; in the overlap of a change back, the offset {@code now} has
+ * is kept when it is valid then. Hours are hours of the instant line.
  *
  * <p>Needs the history to reach back {@code 4 P}/{@code 5 P} plus {@code J + B}, and a period of
  * at least 12 history steps; missing steps are skipped, and a margin more than half missing gives
@@ -60,6 +70,15 @@ final class RecurringPeaks {
    * every recent repetition rose by at least the threshold (see the class documentation).
    */
   static Peak find(MetricSeries history, Instant now, Duration lead, double noise) {
+    return find(history, now, lead, noise, ZoneOffset.UTC);
+  }
+
+  /**
+   * The same, with the days of {@code zone}: the daily windows are around the local time of
+   * {@code now} on each of the days before.
+   */
+  static Peak find(MetricSeries history, Instant now, Duration lead, double noise,
+      ZoneId zone) {
     if (history == null || history.isEmpty()) {
       return null;
     }
@@ -73,7 +92,7 @@ final class RecurringPeaks {
       }
       long jitter = Math.max(step, p / 48);
       int margin = (int) Math.max(5, Math.ceil(p / 48.0 / step));
-      if (index(history, t - REPEATS[k] * p - jitter) - margin < 0) {
+      if (index(history, ago(now, k, REPEATS[k], zone) - jitter) - margin < 0) {
         continue; // not enough history
       }
       // today's margin ends at now - J, or where the history ends when metrics come later
@@ -85,8 +104,9 @@ final class RecurringPeaks {
       double threshold = Math.max(noise, MIN_RELATIVE_RISE * Math.abs(level));
       double rise = Double.POSITIVE_INFINITY;
       for (int j = 1; j <= REPEATS[k] && rise >= threshold; j++) {
-        long from = index(history, t - j * p - jitter);
-        long to = index(history, t - j * p + lead.toMillis() + jitter);
+        long at = ago(now, k, j, zone);
+        long from = index(history, at - jitter);
+        long to = index(history, at + lead.toMillis() + jitter);
         double peak = highest(history, from, (int) (to - from + 1));
         double before = highest(history, from - margin, margin);
         double sides = Math.max(before, lowest(history, to + 1, margin));
@@ -112,6 +132,17 @@ final class RecurringPeaks {
       }
     }
     return best;
+  }
+
+  /**
+   * The epoch milli {@code j} periods of kind {@code k} before {@code now}: hours on the instant
+   * line, days at the same local time in {@code zone}.
+   */
+  private static long ago(Instant now, int k, int j, ZoneId zone) {
+    if (k == 0) {
+      return now.toEpochMilli() - j * PERIODS[0].toMillis();
+    }
+    return now.atZone(zone).minusDays(j).toInstant().toEpochMilli();
   }
 
   /** The step holding {@code t} (negative before the history's start). */

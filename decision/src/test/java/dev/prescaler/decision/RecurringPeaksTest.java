@@ -1,13 +1,20 @@
 package dev.prescaler.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.prescaler.core.MetricSeries;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
@@ -154,6 +161,78 @@ class RecurringPeaksTest {
     MetricSeries h2 = history(start, later.minusSeconds(60),
         i -> i < h.size() ? h.value(i) : 50);
     assertThat(RecurringPeaks.find(h2, later, LEAD, 5)).isNull();
+  }
+
+  private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+
+  /**
+   * One-minute history from {@code start} to a minute before {@code now}: 100, and 300 from
+   * 09:00 to 09:20 Berlin time every day.
+   */
+  private static MetricSeries nineOClockInBerlin(Instant start, Instant now) {
+    return history(start, now.minusSeconds(60), i -> {
+      LocalTime t = start.plus(STEP.multipliedBy(i)).atZone(BERLIN).toLocalTime();
+      return !t.isBefore(LocalTime.of(9, 0)) && t.isBefore(LocalTime.of(9, 20)) ? 300 : 100;
+    });
+  }
+
+  /** Two minutes before the 09:00 Berlin job of {@code day}, as an instant. */
+  private static Instant beforeNine(LocalDate day) {
+    return ZonedDateTime.of(day, LocalTime.of(8, 58), BERLIN).toInstant();
+  }
+
+  /**
+   * The review's case: a daily job at 09:00 Berlin time, history from a week before the change
+   * to summer time (2026-03-29). In UTC days the job moved by an hour that day, beyond the 30
+   * minutes of jitter: two minutes before it (06:58Z) nothing was found, after it (07:58Z) a
+   * peak of 500 (1.67 × the highest load ever seen: a rise measured against the job itself),
+   * and the job was missed on 03-30 and 04-02. With the days of Berlin, the windows are at the
+   * same local time on each day before: found before every run, nothing after it.
+   */
+  @Test
+  void aDailyJobInLocalTimeIsFoundAcrossTheChangeToSummerTime() {
+    Instant start = Instant.parse("2026-03-22T00:00:00Z");
+    RecurringPeaks.Peak job = new RecurringPeaks.Peak(300, 100, 200, 5, "day");
+    for (String day : new String[] {"2026-03-29", "2026-03-30", "2026-04-02", "2026-04-03"}) {
+      Instant now = beforeNine(LocalDate.parse(day));
+      assertThat(RecurringPeaks.find(nineOClockInBerlin(start, now), now, LEAD, 5, BERLIN))
+          .as(day).isEqualTo(job);
+      Instant after = now.plus(Duration.ofHours(1));
+      assertThat(RecurringPeaks.find(nineOClockInBerlin(start, after), after, LEAD, 5, BERLIN))
+          .as("an hour later on %s", day).isNull();
+    }
+    Instant dst = Instant.parse("2026-03-29T06:58:00Z");
+    assertThat(dst).isEqualTo(beforeNine(LocalDate.parse("2026-03-29")));
+    // In UTC days (the default), as before: missed before the job, a wrong peak after it.
+    assertThat(RecurringPeaks.find(nineOClockInBerlin(start, dst), dst, LEAD, 5)).isNull();
+    assertThat(RecurringPeaks.find(nineOClockInBerlin(start, dst), dst, LEAD, 5,
+        ZoneOffset.UTC)).isNull();
+  }
+
+  /** The same around the change back to winter time (2026-10-25), when the job moves later. */
+  @Test
+  void aDailyJobInLocalTimeIsFoundAcrossTheChangeToWinterTime() {
+    Instant start = Instant.parse("2026-10-18T00:00:00Z");
+    RecurringPeaks.Peak job = new RecurringPeaks.Peak(300, 100, 200, 5, "day");
+    for (String day : new String[] {"2026-10-25", "2026-10-26", "2026-10-29", "2026-10-30"}) {
+      Instant now = beforeNine(LocalDate.parse(day));
+      assertThat(RecurringPeaks.find(nineOClockInBerlin(start, now), now, LEAD, 5, BERLIN))
+          .as(day).isEqualTo(job);
+      Instant early = now.minus(Duration.ofHours(1));
+      assertThat(RecurringPeaks.find(nineOClockInBerlin(start, early), early, LEAD, 5, BERLIN))
+          .as("an hour earlier on %s", day).isNull();
+    }
+  }
+
+  /** The policy takes the zone from its builder: UTC unless set, and null is refused. */
+  @Test
+  void thePolicyTakesTheZoneFromItsBuilder() {
+    assertThat(PredictivePolicy.ofDefaults().toString()).contains("recurringPeaksZone=Z");
+    PredictivePolicy berlin = PredictivePolicy.builder().recurringPeaksZone(BERLIN).build();
+    assertThat(berlin.toBuilder().build().toString())
+        .contains("recurringPeaksZone=Europe/Berlin");
+    assertThatThrownBy(() -> PredictivePolicy.builder().recurringPeaksZone(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("recurringPeaksZone");
   }
 
   @Test
