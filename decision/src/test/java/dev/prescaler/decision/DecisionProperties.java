@@ -334,25 +334,50 @@ class DecisionProperties {
     });
   }
 
-  /** Time-of-day bounds keep the count inside the active window's [min, max]. */
+  /**
+   * Time-of-day bounds keep the count inside the active window's [min, max], and leave it alone
+   * outside every window. Whether a window is active is computed here from the local weekday and
+   * time (not asked of the bounds): Mon–Fri 08:00–18:00 UTC, and Fri and Sat 22:00–06:00 in
+   * Berlin, which wraps past midnight and holds both daylight-saving changes of 2026 (early on
+   * Sunday, 03-29 and 10-25). Instants are drawn from a week in January and the weeks around
+   * those changes, and each case must come up often.
+   */
   @Test
   void timeOfDayBoundsHold() {
-    TimeOfDayBounds b = TimeOfDayBounds.builder(java.time.ZoneOffset.UTC)
+    java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+    TimeOfDayBounds office = TimeOfDayBounds.builder(java.time.ZoneOffset.UTC)
         .window("MON-FRI 08:00-18:00", 5, 20).build();
+    TimeOfDayBounds nights = TimeOfDayBounds.builder(berlin)
+        .window("FRI-SAT 22:00-06:00", 30, 40).build();
+    DecisionPolicy both = DecisionPolicy.chain(office, nights);
+    Instant[] from = {Fixtures.NOW, Instant.parse("2026-03-25T00:00:00Z"),
+        Instant.parse("2026-10-21T00:00:00Z")};
+    int[] seen = new int[3];
     qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
       Random r = new Random(seed);
-      Instant t = Fixtures.NOW.plusSeconds(r.nextInt(7 * 86_400));
+      Instant t = from[r.nextInt(from.length)].plusSeconds(r.nextInt(7 * 86_400));
+      java.time.ZonedDateTime utc = t.atZone(java.time.ZoneOffset.UTC);
+      java.time.ZonedDateTime local = t.atZone(berlin);
+      boolean weekday = utc.getDayOfWeek().getValue() <= 5;
+      boolean inOffice = weekday && utc.getHour() >= 8 && utc.getHour() < 18;
+      java.time.DayOfWeek day = local.getDayOfWeek();
+      boolean atNight = ((day == java.time.DayOfWeek.FRIDAY || day == java.time.DayOfWeek.SATURDAY)
+          && local.getHour() >= 22)
+          || ((day == java.time.DayOfWeek.SATURDAY || day == java.time.DayOfWeek.SUNDAY)
+          && local.getHour() < 6);
       WorkloadSpec spec = Fixtures.rps(10, 1, 100);
       DecisionContext c = DecisionContext.builder(spec, t,
           dev.prescaler.core.ReplicaStatus.of(10, 10)).reading("rps", 100).build();
       int wanted = r.nextInt(60);
-      int out = b.apply(c, Proposal.keep(10).to("x", wanted, "y")).replicas();
-      if (b.activeAt(t).isPresent()) {
-        assertThat(out).isBetween(5, 20);
-      } else {
-        assertThat(out).isEqualTo(wanted);
-      }
+      int out = both.apply(c, Proposal.keep(10).to("x", wanted, "y")).replicas();
+      int expected = inOffice ? Math.max(5, Math.min(20, wanted))
+          : atNight ? Math.max(30, Math.min(40, wanted)) : wanted;
+      seen[inOffice ? 0 : atNight ? 1 : 2]++;
+      assertThat(out).as("seed %d: %s (%s)", seed, t, local).isEqualTo(expected);
     });
+    assertThat(seen[0]).as("in the office window").isGreaterThan(EXAMPLES / 10);
+    assertThat(seen[1]).as("in the night window").isGreaterThan(EXAMPLES / 30);
+    assertThat(seen[2]).as("in neither").isGreaterThan(EXAMPLES / 10);
   }
 
   /** Every change of the count carries a reason naming the step. */

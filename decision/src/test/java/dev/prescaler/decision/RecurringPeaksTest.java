@@ -270,32 +270,63 @@ class RecurringPeaksTest {
   /**
    * Multiplying the load and the noise by a power of two (exact in floating point) multiplies the
    * answer by it (a unit or a scale can not make noise a peak); a rise is never below the
-   * threshold nor above the history's range, and the level lies inside that range.
+   * threshold nor above the history's range, and the level lies inside that range. A third of
+   * the histories hold an hourly cron job, a third a daily job at a local time of UTC, Berlin or
+   * New York (the days of that zone, over dates around the daylight-saving changes of 2026),
+   * with now a few minutes before its run and 5 days of history or more; the rest none. Both
+   * periods must be found often enough, or the generator would not test them.
    */
   @Test
   void theAnswerScalesWithTheLoadAndStaysInsideTheHistory() {
+    ZoneId[] zones = {ZoneOffset.UTC, BERLIN, ZoneId.of("America/New_York")};
+    AtomicInteger hourly = new AtomicInteger();
+    AtomicInteger daily = new AtomicInteger();
+    AtomicInteger dailyJobs = new AtomicInteger();
     qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
       Random r = new Random(seed);
-      Instant now = MIDNIGHT.plus(Duration.ofMinutes(r.nextInt(3 * 24 * 60)));
-      Instant start = now.minus(Duration.ofHours(4 + r.nextInt(24 * 6)));
+      int kind = r.nextInt(3); // 0: none, 1: an hourly cron job, 2: a daily job
+      ZoneId zone = zones[r.nextInt(zones.length)];
       double level = 1 + r.nextDouble() * 1000;
       double noise = r.nextDouble() * level * 0.1;
+      Instant now;
+      Instant start;
+      LocalTime job = LocalTime.of(r.nextInt(24), r.nextInt(60));
+      int jobMinutes = 10 + r.nextInt(21);
+      double jobLoad = kind == 2 ? level * (0.5 + r.nextDouble()) : 0;
+      if (kind == 2) {
+        dailyJobs.incrementAndGet();
+        LocalDate day = LocalDate.of(2026, 3, 20).plusDays(r.nextInt(230));
+        now = ZonedDateTime.of(day, job, zone).toInstant().minusSeconds(60L * (1 + r.nextInt(3)));
+        start = now.minus(Duration.ofDays(5).plusHours(2 + r.nextInt(40)));
+      } else {
+        now = MIDNIGHT.plus(Duration.ofMinutes(r.nextInt(3 * 24 * 60)));
+        start = now.minus(Duration.ofHours(4 + r.nextInt(24 * 6)));
+      }
       int cronMinute = r.nextInt(60);
-      double cron = r.nextBoolean() ? level * r.nextDouble() : 0;
+      double cron = kind == 1 ? level * r.nextDouble() : 0;
       MetricSeries h = history(start, now.minusSeconds(60), i -> {
         if (r.nextInt(50) == 0) {
           return Double.NaN;
         }
-        long minute = start.plusSeconds(60L * i).getEpochSecond() / 60 % 60;
+        Instant t = start.plusSeconds(60L * i);
+        long minute = t.getEpochSecond() / 60 % 60;
         double bump = Math.abs(minute - cronMinute) < 3 ? cron : 0;
+        LocalTime local = t.atZone(zone).toLocalTime();
+        long since = Duration.between(job, local).toMinutes();
+        if (since >= 0 && since < jobMinutes) {
+          bump += jobLoad;
+        }
         return level + bump + r.nextGaussian() * noise;
       });
       double threshold = r.nextDouble() * level * 0.3;
-      RecurringPeaks.Peak p = RecurringPeaks.find(h, now, LEAD, threshold);
+      RecurringPeaks.Peak p = RecurringPeaks.find(h, now, LEAD, threshold, zone);
       int k = r.nextInt(20) - 10;
       double c = Math.scalb(1.0, k);
       MetricSeries scaled = history(start, now.minusSeconds(60), i -> h.value(i) * c);
-      RecurringPeaks.Peak q = RecurringPeaks.find(scaled, now, LEAD, threshold * c);
+      RecurringPeaks.Peak q = RecurringPeaks.find(scaled, now, LEAD, threshold * c, zone);
+      if (p != null) {
+        (p.period().equals("day") ? daily : hourly).incrementAndGet();
+      }
       if (p == null) {
         assertThat(q).as("seed %d", seed).isNull();
         return;
@@ -316,5 +347,8 @@ class RecurringPeaksTest {
       assertThat(p.level()).as("seed %d", seed).isBetween(min, max);
       assertThat(p.level() + p.rise()).isEqualTo(p.load());
     });
+    assertThat(daily.get()).as("daily peaks found, of %d daily jobs", dailyJobs.get())
+        .isGreaterThan(dailyJobs.get() / 2);
+    assertThat(hourly.get()).as("hourly peaks found").isGreaterThan(10);
   }
 }
