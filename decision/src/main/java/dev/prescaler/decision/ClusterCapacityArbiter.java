@@ -57,8 +57,9 @@ import java.util.Set;
  *   <li>A workload does not grow into room a higher priority could still claim in this tick:
  *       while a workload of a higher priority whose claim may change (acting, fresh, not
  *       pinned) has not been decided in the tick, it grows only to its share with those
- *       claiming their maxReplicas (under an active ceiling), or to what its last claim was
- *       granted in the tick's allocation, whichever is more. So when claims rise together, the
+ *       claiming their maxReplicas (under an active ceiling; without the replicas rounding
+ *       leaves over), or to what its last claim was granted in the tick's allocation,
+ *       whichever is more. So when claims rise together, the
  *       higher priority gets the budget whatever order the engine decides them in; the lower
  *       one grows at its next tick, once its claim is in the tick's allocation.
  *   <li>A claim older than {@code claimTtl} (the engine holds the workload before the chain
@@ -275,6 +276,8 @@ public final class ClusterCapacityArbiter {
     double capWeight = Double.POSITIVE_INFINITY;
     /** Units the boundary class was short by. */
     double shortfall;
+    /** The grants before the replicas left over were given back; null when every claim fits. */
+    int[] firm;
 
     Allocation(double budget, List<Claim> claims) {
       this.budget = budget;
@@ -338,6 +341,7 @@ public final class ClusterCapacityArbiter {
         fits = true; // every class fitted within the slack: nobody is cut
         return;
       }
+      firm = granted.clone();
       giveBack(claims, order, remaining);
     }
 
@@ -441,6 +445,14 @@ public final class ClusterCapacityArbiter {
         }
         from = to;
       }
+    }
+
+    /**
+     * Claim i's grant without the replicas given back from what rounding left over. Unlike the
+     * grant, it never grows when a higher priority claims more (what is left over may).
+     */
+    int firm(int i) {
+      return firm == null ? granted[i] : firm[i];
     }
 
     /** What a claim not in this allocation would get at its class's level in it. */
@@ -650,8 +662,9 @@ public final class ClusterCapacityArbiter {
 
   /**
    * The grant of claim {@code i} ({@code mine}) if every workload of a higher priority not yet
-   * decided in this tick, whose claim may still change, claimed all it could; {@code
-   * Integer.MAX_VALUE} when there is none.
+   * decided in this tick, whose claim may still change, claimed all it could, without the
+   * replicas rounding leaves over (those may be more when the higher ones claim less, so they
+   * bound nothing); {@code Integer.MAX_VALUE} when there is none.
    */
   private static int higherUndecided(Plan tick, Claim mine, int i) {
     List<Claim> worst = null;
@@ -669,7 +682,7 @@ public final class ClusterCapacityArbiter {
             c.costWeight(), c.unitsPerReplica()));
       }
     }
-    return worst == null ? Integer.MAX_VALUE : new Allocation(tick.budget, worst).granted[i];
+    return worst == null ? Integer.MAX_VALUE : new Allocation(tick.budget, worst).firm(i);
   }
 
   private Optional<ManualOverrides.Entry> overrideOf(WorkloadRef workload, Instant now) {
