@@ -276,8 +276,6 @@ public final class ClusterCapacityArbiter {
     double capWeight = Double.POSITIVE_INFINITY;
     /** Units the boundary class was short by. */
     double shortfall;
-    /** The grants before the replicas left over were given back; null when every claim fits. */
-    int[] firm;
 
     Allocation(double budget, List<Claim> claims) {
       this.budget = budget;
@@ -341,7 +339,6 @@ public final class ClusterCapacityArbiter {
         fits = true; // every class fitted within the slack: nobody is cut
         return;
       }
-      firm = granted.clone();
       giveBack(claims, order, remaining);
     }
 
@@ -447,14 +444,6 @@ public final class ClusterCapacityArbiter {
       }
     }
 
-    /**
-     * Claim i's grant without the replicas given back from what rounding left over. Unlike the
-     * grant, it never grows when a higher priority claims more (what is left over may).
-     */
-    int firm(int i) {
-      return firm == null ? granted[i] : firm[i];
-    }
-
     /** What a claim not in this allocation would get at its class's level in it. */
     int share(Claim c) {
       if (fits || c.priority() > boundary) {
@@ -482,11 +471,10 @@ public final class ClusterCapacityArbiter {
   }
 
   /**
-   * One tick's allocations and what every workload seen commits meanwhile (what it runs, or its
-   * pin or override floor when higher), kept up to date within the tick. {@code planned} is made
-   * once, over the claims recorded before the tick; {@code claims} starts as those and takes each
-   * claim decided in the tick, and {@code current} is the allocation over them, made again only
-   * when a decided claim differs from the one it replaces.
+   * One tick's allocation over the claims recorded before the tick, and what every workload seen
+   * commits meanwhile (what it runs, or its pin or override floor when higher), kept up to date
+   * within the tick; with the budget units reserved, class by class, for the workloads whose
+   * claim may still rise in the tick and that are not decided yet.
    */
   private static final class Plan {
     final Instant at;
@@ -500,14 +488,21 @@ public final class ClusterCapacityArbiter {
     final Map<WorkloadRef, String> pinned = new LinkedHashMap<>();
     final Map<WorkloadRef, String> floored = new LinkedHashMap<>();
     /**
-     * The workloads whose claim may still change at their tick (acting, fresh, not pinned), with
-     * the most they could claim (their maxReplicas, under an active ceiling).
+     * The workloads whose claim may still rise at their tick (acting, fresh, not pinned), with
+     * their headroom: budget units between what they commit and the most they could claim (their
+     * maxReplicas, under an active ceiling).
      */
-    final Map<WorkloadRef, Integer> upTo = new HashMap<>();
-    /** The workloads decided at this instant. */
-    final Set<WorkloadRef> decided = new HashSet<>();
-    Allocation planned;
-    private Allocation current;
+    final Map<WorkloadRef, Headroom> headroom = new HashMap<>();
+    /**
+     * The priority classes with headroom, highest first: the headroom of its workloads not
+     * decided yet in the tick, how many they are, and what those decided run short of their
+     * share.
+     */
+    int[] classes = new int[0];
+    double[] reserved = new double[0];
+    int[] open = new int[0];
+    double[] owed = new double[0];
+    Allocation allocation;
 
     Plan(Instant at, double budget) {
       this.at = at;
@@ -519,31 +514,82 @@ public final class ClusterCapacityArbiter {
       committedTotal += units - (before == null ? 0 : before);
     }
 
-    /** Puts {@code c} in place of its workload's claim (or adds it); its index. */
-    int decide(Claim c) {
-      WorkloadRef w = c.workload();
-      decided.add(w);
-      Integer i = index.get(w);
-      if (i == null) {
-        i = claims.size();
-        index.put(w, i);
-        claims.add(c);
-        current = null;
-      } else if (!claims.get(i).equals(c)) {
-        claims.set(i, c);
-        current = null;
+    /** Sums the headroom by priority class, highest first: O(n + k log k) for k classes. */
+    void reserve() {
+      Map<Integer, Integer> at = new HashMap<>();
+      List<Integer> order = new ArrayList<>();
+      for (Headroom h : headroom.values()) {
+        if (at.putIfAbsent(h.priority, order.size()) == null) {
+          order.add(h.priority);
+        }
       }
-      return i;
+      order.sort(Comparator.reverseOrder());
+      int k = order.size();
+      classes = new int[k];
+      reserved = new double[k];
+      open = new int[k];
+      owed = new double[k];
+      at.clear();
+      for (int c = 0; c < k; c++) {
+        classes[c] = order.get(c);
+        at.put(classes[c], c);
+      }
+      for (Headroom h : headroom.values()) {
+        h.cls = at.get(h.priority);
+        reserved[h.cls] += h.units;
+        open[h.cls]++;
+      }
     }
 
-    /** The allocation over the claims as they stand. */
-    Allocation current() {
-      if (current == null) {
-        current = new Allocation(budget, claims);
+    /**
+     * Releases what is kept for {@code w}, decided now (its headroom, or what it ran short of at
+     * an earlier decision in the tick); null when nothing is: O(1).
+     */
+    Headroom release(WorkloadRef w) {
+      Headroom h = headroom.get(w);
+      if (h != null) {
+        if (!h.decided) {
+          h.decided = true;
+          reserved[h.cls] = --open[h.cls] == 0 ? 0 : reserved[h.cls] - h.units;
+        }
+        owed[h.cls] -= h.owed;
+        h.owed = 0;
       }
-      return current;
+      return h;
+    }
+
+    /** Keeps {@code units} that {@code h}'s workload, decided now, runs short of its share. */
+    void owe(Headroom h, double units) {
+      if (h != null) {
+        h.owed = Math.min(Math.max(0, units), h.units);
+        owed[h.cls] += h.owed;
+      }
+    }
+
+    /** The units kept for the workloads of priorities above {@code priority}: O(k). */
+    double reservedAbove(int priority) {
+      double sum = 0;
+      for (int c = 0; c < classes.length && classes[c] > priority; c++) {
+        sum += reserved[c] + owed[c];
+      }
+      return sum;
     }
   }
+
+  /** A workload's headroom in a tick, in budget units. */
+  private static final class Headroom {
+    final int priority;
+    final double units;
+    int cls;
+    boolean decided;
+    double owed;
+
+    Headroom(int priority, double units) {
+      this.priority = priority;
+      this.units = units;
+    }
+  }
+
   /** Budget units one replica of {@code workload} takes. */
   public double unitsPerReplica(WorkloadRef workload) {
     return unitsPerReplica.getOrDefault(workload, defaultUnitsPerReplica);
@@ -613,28 +659,38 @@ public final class ClusterCapacityArbiter {
             "capacity budget must be >= 0 and finite, but was " + available);
       }
       Plan tick = plan(now, available);
-      Integer before = tick.index.get(ref);
-      int earlier = before == null || before >= tick.planned.granted.length || !acts ? 0
-          : Math.min(mine.proposed(), tick.planned.granted[before]);
-      int i = tick.decide(acts ? mine : mine.fixedAt(current));
-      Allocation a = tick.current();
-      int share = acts ? a.granted[i] : a.share(mine);
-      // Growth is limited twice: by the room the others leave, and, while a workload of a
-      // higher priority that may still change its claim has not been decided this tick, to the
-      // share left if it claimed all it could (or to this workload's grant in the tick's plan,
-      // which its earlier claim could take anyway).
-      int limit = share;
-      if (share > current) {
-        limit = Math.min(share, Math.max(earlier, higherUndecided(tick, mine, i)));
-      }
+      Allocation a = tick.allocation;
+      Integer i = tick.index.get(ref);
+      boolean same = acts && i != null && tick.claims.get(i).equals(mine);
+      int share = same ? a.granted[i] : a.share(mine);
+      // What its claim in the plan was granted: it may grow to that anyway.
+      int earlier = i == null || !acts ? 0 : Math.min(mine.proposed(), a.granted[i]);
+      Headroom held = tick.release(ref);
       double others = tick.committedTotal - tick.committed.getOrDefault(ref, 0.0);
       double room = Math.floor((available - others) / mine.unitsPerReplica() + EPS);
-      // Room never cuts: a workload above its share is cut to it at its own tick.
-      int kept = Math.min(current, share);
+      // Growth is limited twice: by the room the others leave, and, beyond what its claim in the
+      // plan was granted, by the room left once the headroom of the workloads of a higher
+      // priority not decided yet in this tick (whose claims may still rise) is kept for them.
+      int limit = share;
+      if (share > current && share > earlier) {
+        double reserved = tick.reservedAbove(mine.priority());
+        if (reserved > 0) {
+          double free = Math.floor((available - others - reserved) / mine.unitsPerReplica()
+              + EPS);
+          limit = (int) Math.min(share, Math.max(earlier, free));
+        }
+      }
+      // Room never cuts below the plan: a workload above its share is cut to it at its own
+      // tick. (A changed claim's share is at its class's level in the plan, made without it, so
+      // it may be more than the plan leaves it: room may cut that down to its earlier grant.)
+      int kept = Math.min(current, same ? share : Math.min(share, earlier));
       int granted = Math.max(mine.floor(), Math.max(kept, (int) Math.min(limit, room)));
       int running = acts ? Math.max(current, granted) : current;
       seen.put(ref, new Seen(raw, running, now, acts, max));
       tick.commit(ref, running * mine.unitsPerReplica());
+      if (acts) {
+        tick.owe(held, (share - running) * mine.unitsPerReplica());
+      }
       if (granted >= mine.proposed() || pinned) {
         return p; // the override sets a pinned, floored or capped count after this step
       }
@@ -644,8 +700,8 @@ public final class ClusterCapacityArbiter {
       }
       if (granted < share) {
         if (limit < share) {
-          why.add("a higher priority not decided yet in this tick may claim up to its "
-              + "maxReplicas: " + share + " -> " + Math.max(granted, limit));
+          why.add("room kept for higher priorities whose claims may rise in this tick (up to "
+              + "their maxReplicas): " + share + " -> " + Math.max(granted, limit));
         }
         if (granted < limit) {
           why.add("cluster budget " + HpaReplicaCalculator.fmt(available) + ", of which the "
@@ -658,31 +714,6 @@ public final class ClusterCapacityArbiter {
       named(why, "counted at their override's floor", tick.floored, ref);
       return p.to("capacity-arbiter", granted, String.join("; ", why));
     }
-  }
-
-  /**
-   * The grant of claim {@code i} ({@code mine}) if every workload of a higher priority not yet
-   * decided in this tick, whose claim may still change, claimed all it could, without the
-   * replicas rounding leaves over (those may be more when the higher ones claim less, so they
-   * bound nothing); {@code Integer.MAX_VALUE} when there is none.
-   */
-  private static int higherUndecided(Plan tick, Claim mine, int i) {
-    List<Claim> worst = null;
-    for (Map.Entry<WorkloadRef, Integer> e : tick.upTo.entrySet()) {
-      if (tick.decided.contains(e.getKey())) {
-        continue;
-      }
-      int j = tick.index.get(e.getKey());
-      Claim c = tick.claims.get(j);
-      if (c.priority() > mine.priority() && e.getValue() > c.proposed()) {
-        if (worst == null) {
-          worst = new ArrayList<>(tick.claims);
-        }
-        worst.set(j, new Claim(c.workload(), e.getValue(), c.min(), c.priority(),
-            c.costWeight(), c.unitsPerReplica()));
-      }
-    }
-    return worst == null ? Integer.MAX_VALUE : new Allocation(tick.budget, worst).firm(i);
   }
 
   private Optional<ManualOverrides.Entry> overrideOf(WorkloadRef workload, Instant now) {
@@ -759,14 +790,19 @@ public final class ClusterCapacityArbiter {
           e.setValue(s);
           next.floored.put(w, w + " " + counted.floor());
         }
-        next.upTo.put(w, overridden(new Claim(w, s.max(), c.min(), c.priority(),
-            c.costWeight(), c.unitsPerReplica()), s.max(), o).proposed());
+        int upTo = overridden(new Claim(w, s.max(), c.min(), c.priority(), c.costWeight(),
+            c.unitsPerReplica()), s.max(), o).proposed();
+        if (upTo > s.running()) {
+          next.headroom.put(w, new Headroom(c.priority(),
+              (upTo - s.running()) * c.unitsPerReplica()));
+        }
       }
       next.index.put(w, next.claims.size());
       next.claims.add(counted);
       next.commit(w, s.running() * c.unitsPerReplica());
     }
-    next.planned = next.current();
+    next.allocation = new Allocation(available, next.claims);
+    next.reserve();
     plan = next;
     return next;
   }

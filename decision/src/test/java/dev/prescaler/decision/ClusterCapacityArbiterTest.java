@@ -115,13 +115,13 @@ class ClusterCapacityArbiterTest {
    * tick. The workload decided took the whole cut (others counted at what they ran) and the
    * replicas left over went to the others' grants, thrown away: 15,5 → 7,5 → 9,8 → 8,8 for
    * good, 4 units idle while both wanted more. Now the first tick is first come, first served
-   * for growth (B is not seen yet when A grows), B keeps its 10 (its share: room never cuts a
-   * workload below its share, or a high priority decided first would be cut for a low one), and
-   * the split is 10/10 from the second tick.
+   * (neither claim is in the tick's plan: A grows into what B, not seen yet, runs, and B, whose
+   * share the plan does not know, is cut to the room left), and the split settles at 10/10 two
+   * ticks later.
    */
   @Test
   void equalClaimsSettleOnAnEvenSplitThatUsesTheBudget() {
-    assertThat(bothAskingFifteen(20, 10, 8)).containsExactly(List.of(15, 10), List.of(10, 10),
+    assertThat(bothAskingFifteen(20, 10, 8)).containsExactly(List.of(15, 5), List.of(10, 5),
         List.of(10, 10), List.of(10, 10), List.of(10, 10), List.of(10, 10), List.of(10, 10),
         List.of(10, 10));
   }
@@ -339,9 +339,11 @@ class ClusterCapacityArbiterTest {
   /**
    * The review's case: budget 20, A (priority 0) and B (priority 10) both run 5 and both jump to
    * asking 20 in one tick. A's new claim got its class's share of the plan made from the last
-   * claims, which all fitted, so A (decided first) took the room: A/B 15/5, 1/5, then 1/19. A
-   * lower class no longer grows into room a higher class not decided yet in the tick could ask
-   * for; in either order B gets the budget and A never grows.
+   * claims, which all fitted, so A (decided first) took the room: A/B 15/5, 1/5, then 1/19. Now
+   * the headroom of B (not decided yet, its claim may rise up to its maxReplicas) is kept for it:
+   * in either order B grows to 15 at once and A never grows; A is cut to its share once both
+   * claims are in the tick's plan, and B takes the rest once A is seen running less (the tick
+   * after that, or the same tick when A is decided first).
    */
   @Test
   void aLowerPriorityDoesNotTakeTheRoomWhenBothClaimsRiseInOneTick() {
@@ -352,7 +354,7 @@ class ClusterCapacityArbiterTest {
       int a = 5;
       int b = 5;
       List<List<Integer>> out = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 5; i++) {
         Instant t = Fixtures.NOW.plusSeconds(15L * i);
         int ask = i == 0 ? 5 : 20;
         if (lowFirst) {
@@ -366,8 +368,40 @@ class ClusterCapacityArbiterTest {
         assertThat(a + b).isLessThanOrEqualTo(20);
         out.add(List.of(a, b));
       }
-      assertThat(out.get(3)).as("low first %s: %s", lowFirst, out).containsExactly(1, 19);
+      assertThat(out).as("low first %s", lowFirst).containsExactly(List.of(5, 5),
+          List.of(5, 15), List.of(1, 15), lowFirst ? List.of(1, 19) : List.of(1, 15),
+          List.of(1, 19));
     }
+  }
+
+  /**
+   * A higher priority decided before the room it needs is freed keeps what it is short of for
+   * the rest of the tick. Budget 21: H (priority 10) runs 5, M (priority 5) 1 and L (priority 0)
+   * 15; L's claim drops to 3, then H's and M's rise to 20 in one tick, decided H, L, M. H finds
+   * no room (L is still counted at 15), L is then seen running 3, and M's new claim, whose
+   * share of the plan made from the last claims is all of it, would take the 12 units L freed
+   * (M at 13 while H, above it, stays at 5). H's shortfall is kept for it: M stays at 1, H grows
+   * into the room at the next tick and to its share once L is seen at its floor.
+   */
+  @Test
+  void aLowerPriorityDoesNotTakeRoomFreedAfterAHigherOneWasDecidedShort() {
+    DecisionPolicy step = arbiter(21).step();
+    WorkloadSpec h = spec(A, Mode.ACT, 10);
+    WorkloadSpec m = spec(B, Mode.ACT, 5);
+    WorkloadSpec l = spec(C, Mode.ACT, 0);
+    int[] run = {5, 1, 15};
+    int[][] asks = {{5, 1, 15}, {5, 1, 3}, {20, 20, 3}, {20, 20, 3}, {20, 20, 3}, {20, 20, 3}};
+    List<List<Integer>> out = new ArrayList<>();
+    for (int i = 0; i < asks.length; i++) {
+      Instant t = Fixtures.NOW.plusSeconds(15L * i);
+      run[0] = tick(step, h, t, run[0], asks[i][0]).replicas();
+      run[2] = tick(step, l, t, run[2], asks[i][2]).replicas();
+      run[1] = tick(step, m, t, run[1], asks[i][1]).replicas();
+      assertThat(run[0] + run[1] + run[2]).as("tick %d", i).isLessThanOrEqualTo(21);
+      out.add(List.of(run[0], run[1], run[2]));
+    }
+    assertThat(out).containsExactly(List.of(5, 1, 15), List.of(5, 1, 3), List.of(5, 1, 3),
+        List.of(17, 1, 1), List.of(17, 1, 1), List.of(19, 1, 1));
   }
 
   /**
