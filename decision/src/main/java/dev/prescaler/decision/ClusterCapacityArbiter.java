@@ -37,31 +37,35 @@ import java.util.Set;
  * is higher):
  *
  * <ul>
- *   <li>A tick's allocation is made at the tick's first decision (the first at a new instant),
- *       over the claims the workloads made at their last ticks. Every workload enters it by the
- *       same rule, so equal claims get equal shares (give or take the one replica of rounding),
- *       and claims fed back tick after tick settle on that allocation and stay there.
- *   <li>The workload being decided gets its share of the allocation over the claims as they
- *       stand: the last ticks' claims, with those already decided in this tick (its own
- *       included) in place of theirs. It is made again only when a claim decided differs from
- *       the one it replaces. Its claim enters the next tick's allocation.
+ *   <li>A tick's allocation is made once, at the tick's first decision (the first at a new
+ *       instant), over the claims the workloads made at their last ticks. Every workload enters
+ *       it by the same rule, so equal claims get equal shares (give or take the one replica of
+ *       rounding), and claims fed back tick after tick settle on that allocation and stay there.
+ *   <li>The workload being decided gets its share of that allocation: its grant there while it
+ *       claims what it claimed then; otherwise (a new proposal, or a new workload) its new claim
+ *       at its class's level there (all of it when its class was served in full, its floor when
+ *       higher classes took everything, the class's cut ratio otherwise). Its new claim enters
+ *       the next tick's allocation.
  *   <li>A workload above its share is cut to it at its own tick; below it, it grows only as far
  *       as what the others run leaves room for. The room never cuts a workload below what it
  *       runs or its share, whichever is less (so a high priority decided first is not cut for a
- *       low one still running more than its share; that one is cut at its own tick), and never
- *       below its floor. The others change their counts only at their own ticks, so a workload
- *       below its share grows into the room a workload above its share frees once that one is
- *       seen running less (usually the tick after). What runs never grows while it exceeds the
- *       budget (after the budget shrinks, or at a start, when a workload decided first grew
- *       into what one not seen yet runs), and is within it once every workload is at its share.
- *   <li>A workload does not grow into room a higher priority could still claim in this tick:
- *       while a workload of a higher priority whose claim may change (acting, fresh, not
- *       pinned) has not been decided in the tick, it grows only to its share with those
- *       claiming their maxReplicas (under an active ceiling; without the replicas rounding
- *       leaves over), or to what its last claim was granted in the tick's allocation,
- *       whichever is more. So when claims rise together, the
- *       higher priority gets the budget whatever order the engine decides them in; the lower
- *       one grows at its next tick, once its claim is in the tick's allocation.
+ *       low one still running more than its share; that one is cut at its own tick), nor below
+ *       its floor. A new claim's share comes from an allocation made without it, so the room
+ *       keeps it only at what it runs or its grant there for its earlier claim, whichever is
+ *       less (a workload new to the allocation has none: the room may cut it to its floor). The
+ *       others change their counts only at their own ticks, so a workload below its share grows
+ *       into the room a workload above its share frees once that one is seen running less
+ *       (usually the tick after). What runs never grows while it exceeds the budget (after the
+ *       budget shrinks, or at a start, when a workload decided first grew into what one not
+ *       seen yet runs), and is within it once every workload is at its share.
+ *   <li>A workload does not grow into room a higher priority could still claim in this tick.
+ *       Beyond what its last claim was granted in the tick's allocation, it grows only into the
+ *       room left once the headroom of every workload of a higher priority that is not decided
+ *       yet in the tick and whose claim may rise (acting, fresh, not pinned) is kept: what lies
+ *       between what that workload runs and its maxReplicas (under an active ceiling); and, for
+ *       one decided already, what it runs short of its share. So when claims rise together, the
+ *       higher priority gets the room at its own tick whatever order the engine decides them
+ *       in; the lower one grows at a later tick, once its claim is in the tick's allocation.
  *   <li>A claim older than {@code claimTtl} (the engine holds the workload before the chain
  *       runs, e.g. on stale metrics, and its pods keep running) counts at what the workload last
  *       ran, no more and no less: its chain does not run, so it cannot be cut. (In {@link
@@ -95,10 +99,9 @@ import java.util.Set;
  * <p>A budget that is not a finite number &ge; 0 (or that throws) makes the step throw, so the
  * engine holds the workload: bad data never scales. Every cut is a reason.
  *
- * <p>Cost: one allocation per tick, O(n log n) over the n workloads seen, then O(1) per decision
- * whose claim is unchanged; a decision whose claim changed, or after one that did, makes the
- * allocation again, and one that grows while a higher priority is not decided yet makes one
- * more (O(n log n) each). Thread-safe.
+ * <p>Cost: one allocation per tick, O(n log n) over the n workloads seen, then O(k) per decision
+ * for the k priority classes (the headroom kept for the higher ones; plus its reason when it is
+ * cut), whether or not its claim changed. Thread-safe.
  */
 public final class ClusterCapacityArbiter {
   /*
@@ -108,14 +111,23 @@ public final class ClusterCapacityArbiter {
    * less: the engine's step limits may slow the scale-down, and terminating pods still take
    * capacity. An observe-only workload runs its current count whatever it was granted.
    *
-   * Fairness comes from the plan: one allocation over the claims as they stand, the same rule
-   * for every claim, so its grants are a function of the claims alone and stop moving once the
-   * claims do. Safety comes from the room check: a grant never grows into more than the budget
-   * minus what the others commit (what they run, or their pin or floor when higher), so what
-   * runs never grows past the budget (unless the floors exceed it; a grant never goes below its
-   * floor). The room check limits growth only: cutting below the share for room would cut
-   * whichever workload is decided first, whatever its priority. With claims fixed, after one
-   * tick every workload runs at most its share, and after the next every one runs its share.
+   * Fairness comes from the plan: one allocation per tick, the same rule for every claim, so its
+   * grants are a function of the claims alone and stop moving once the claims do. Safety comes
+   * from the room check: a grant never grows into more than the budget minus what the others
+   * commit (what they run, or their pin or floor when higher), so what runs never grows past the
+   * budget (unless the floors exceed it; a grant never goes below its floor). The room check
+   * cuts no claim the plan knows below its share: cutting below it for room would cut whichever
+   * workload is decided first, whatever its priority. With claims fixed, after one tick every
+   * workload runs at most its share, and after the next every one runs its share.
+   *
+   * Priorities within a tick come from the headroom kept per class: a new claim is not in the
+   * plan, so its share there says nothing of what higher classes ask in the same tick. Instead
+   * of making the allocation again (O(n log n) per decision), each class keeps the units its
+   * undecided workloads could still take (up to maxReplicas) and what its decided ones run short
+   * of their share; a new claim grows past its earlier grant only into the room left above
+   * those. That bound is by headroom, not by the higher claims' real rise, so it may hold a
+   * lower priority back a tick more than needed. It keeps nothing for a higher workload the
+   * plan does not know may rise (new, or held past claimTtl, when the plan was made).
    */
 
   /**
