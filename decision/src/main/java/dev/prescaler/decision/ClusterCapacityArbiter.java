@@ -500,25 +500,32 @@ public final class ClusterCapacityArbiter {
     final Map<WorkloadRef, String> pinned = new LinkedHashMap<>();
     final Map<WorkloadRef, String> floored = new LinkedHashMap<>();
     /**
-     * The workloads whose claim may still rise at their tick (acting, fresh, not pinned), with
-     * their headroom: budget units between what they commit and the most they could claim (their
-     * maxReplicas, under an active ceiling).
+     * By index in {@code claims}: the headroom of a workload whose claim may still rise at its
+     * tick (acting, fresh, not pinned), in budget units between what it commits and the most it
+     * could claim (its maxReplicas, under an active ceiling), 0 for the others; its class in
+     * {@code classes} (-2 - that once decided), -1 when it has none; and what it runs short of
+     * its share once decided.
      */
-    final Map<WorkloadRef, Headroom> headroom = new HashMap<>();
+    final double[] headroom;
+    final int[] cls;
+    final double[] shortOf;
     /**
      * The priority classes with headroom, highest first: the headroom of its workloads not
      * decided yet in the tick, how many they are, and what those decided run short of their
      * share.
      */
-    int[] classes = new int[0];
-    double[] reserved = new double[0];
-    int[] open = new int[0];
-    double[] owed = new double[0];
+    int[] classes;
+    double[] reserved;
+    int[] open;
+    double[] owed;
     Allocation allocation;
 
-    Plan(Instant at, double budget) {
+    Plan(Instant at, double budget, int n) {
       this.at = at;
       this.budget = budget;
+      headroom = new double[n];
+      cls = new int[n];
+      shortOf = new double[n];
     }
 
     void commit(WorkloadRef w, double units) {
@@ -530,9 +537,9 @@ public final class ClusterCapacityArbiter {
     void reserve() {
       Map<Integer, Integer> at = new HashMap<>();
       List<Integer> order = new ArrayList<>();
-      for (Headroom h : headroom.values()) {
-        if (at.putIfAbsent(h.priority, order.size()) == null) {
-          order.add(h.priority);
+      for (int i = 0; i < claims.size(); i++) {
+        if (headroom[i] > 0 && at.putIfAbsent(claims.get(i).priority(), order.size()) == null) {
+          order.add(claims.get(i).priority());
         }
       }
       order.sort(Comparator.reverseOrder());
@@ -546,35 +553,39 @@ public final class ClusterCapacityArbiter {
         classes[c] = order.get(c);
         at.put(classes[c], c);
       }
-      for (Headroom h : headroom.values()) {
-        h.cls = at.get(h.priority);
-        reserved[h.cls] += h.units;
-        open[h.cls]++;
+      for (int i = 0; i < claims.size(); i++) {
+        if (headroom[i] > 0) {
+          int c = at.get(claims.get(i).priority());
+          cls[i] = c;
+          reserved[c] += headroom[i];
+          open[c]++;
+        } else {
+          cls[i] = -1;
+        }
       }
     }
 
     /**
-     * Releases what is kept for {@code w}, decided now (its headroom, or what it ran short of at
-     * an earlier decision in the tick); null when nothing is: O(1).
+     * Releases what is kept for claim {@code i}, decided now (its headroom, or what it ran short
+     * of at an earlier decision in the tick): O(1).
      */
-    Headroom release(WorkloadRef w) {
-      Headroom h = headroom.get(w);
-      if (h != null) {
-        if (!h.decided) {
-          h.decided = true;
-          reserved[h.cls] = --open[h.cls] == 0 ? 0 : reserved[h.cls] - h.units;
-        }
-        owed[h.cls] -= h.owed;
-        h.owed = 0;
+    void release(int i) {
+      int c = cls[i];
+      if (c >= 0) {
+        cls[i] = -2 - c; // decided
+        reserved[c] = --open[c] == 0 ? 0 : reserved[c] - headroom[i];
+      } else if (c <= -2) {
+        owed[-2 - c] -= shortOf[i];
+        shortOf[i] = 0;
       }
-      return h;
     }
 
-    /** Keeps {@code units} that {@code h}'s workload, decided now, runs short of its share. */
-    void owe(Headroom h, double units) {
-      if (h != null) {
-        h.owed = Math.min(Math.max(0, units), h.units);
-        owed[h.cls] += h.owed;
+    /** Keeps {@code units} that claim {@code i}, decided now, runs short of its share: O(1). */
+    void owe(int i, double units) {
+      int c = cls[i];
+      if (c <= -2) {
+        shortOf[i] = Math.min(Math.max(0, units), headroom[i]);
+        owed[-2 - c] += shortOf[i];
       }
     }
 
@@ -585,20 +596,6 @@ public final class ClusterCapacityArbiter {
         sum += reserved[c] + owed[c];
       }
       return sum;
-    }
-  }
-
-  /** A workload's headroom in a tick, in budget units. */
-  private static final class Headroom {
-    final int priority;
-    final double units;
-    int cls;
-    boolean decided;
-    double owed;
-
-    Headroom(int priority, double units) {
-      this.priority = priority;
-      this.units = units;
     }
   }
 
@@ -677,7 +674,9 @@ public final class ClusterCapacityArbiter {
       int share = same ? a.granted[i] : a.share(mine);
       // What its claim in the plan was granted: it may grow to that anyway.
       int earlier = i == null || !acts ? 0 : Math.min(mine.proposed(), a.granted[i]);
-      Headroom held = tick.release(ref);
+      if (i != null) {
+        tick.release(i);
+      }
       double others = tick.committedTotal - tick.committed.getOrDefault(ref, 0.0);
       double room = Math.floor((available - others) / mine.unitsPerReplica() + EPS);
       // Growth is limited twice: by the room the others leave, and, beyond what its claim in the
@@ -700,8 +699,8 @@ public final class ClusterCapacityArbiter {
       int running = acts ? Math.max(current, granted) : current;
       seen.put(ref, new Seen(raw, running, now, acts, max));
       tick.commit(ref, running * mine.unitsPerReplica());
-      if (acts) {
-        tick.owe(held, (share - running) * mine.unitsPerReplica());
+      if (acts && i != null) {
+        tick.owe(i, (share - running) * mine.unitsPerReplica());
       }
       if (granted >= mine.proposed() || pinned) {
         return p; // the override sets a pinned, floored or capped count after this step
@@ -768,7 +767,7 @@ public final class ClusterCapacityArbiter {
     if (plan != null && plan.at.equals(now) && Double.compare(plan.budget, available) == 0) {
       return plan;
     }
-    Plan next = new Plan(now, available);
+    Plan next = new Plan(now, available, seen.size());
     Instant fresh = now.minus(claimTtl);
     for (Map.Entry<WorkloadRef, Seen> e : seen.entrySet()) {
       Seen s = e.getValue();
@@ -805,8 +804,7 @@ public final class ClusterCapacityArbiter {
         int upTo = overridden(new Claim(w, s.max(), c.min(), c.priority(), c.costWeight(),
             c.unitsPerReplica()), s.max(), o).proposed();
         if (upTo > s.running()) {
-          next.headroom.put(w, new Headroom(c.priority(),
-              (upTo - s.running()) * c.unitsPerReplica()));
+          next.headroom[next.claims.size()] = (upTo - s.running()) * c.unitsPerReplica();
         }
       }
       next.index.put(w, next.claims.size());
