@@ -181,8 +181,7 @@ public final class Agent implements AutoCloseable {
     Optional<Path> journalFile = config.engine().journal();
     List<ModeChangedEvent> pastModes = List.of();
     List<dev.prescaler.core.journal.DecisionRecord> past = List.of();
-    if (journalFile.isPresent() && (Files.exists(journalFile.get())
-        || Files.exists(JsonLinesJournal.rotatedFileOf(journalFile.get())))) {
+    if (journalFile.isPresent() && JsonLinesJournal.exists(journalFile.get())) {
       // Read before the writer opens it: a rotation during a read could hide lines.
       JsonLinesJournal.Contents read = JsonLinesJournal.readSinceWithModes(journalFile.get(),
           clock.instant().minus(RESTORE_WINDOW));

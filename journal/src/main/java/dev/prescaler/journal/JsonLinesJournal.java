@@ -352,11 +352,13 @@ public final class JsonLinesJournal implements DecisionJournal {
   /**
    * The file a journal path names: where its last name is a symbolic link to a regular file (or
    * to none yet), the link's target, so that every name of one journal takes the same lock, and
-   * rotation moves the file rather than the link. A device or a pipe ({@code /dev/stdout}) is
-   * left as it is. A hard link is another file as far as the lock goes.
+   * rotation moves the file rather than the link. A device or a pipe, and any path under {@code
+   * /dev} or {@code /proc} ({@code /dev/stdout}, which links to whatever the standard output is,
+   * a log file too), is left as it is. A hard link is another file as far as the lock goes.
    */
   static Path linkTarget(Path file) throws IOException {
-    if (!Files.isSymbolicLink(file) || (Files.exists(file) && !Files.isRegularFile(file))) {
+    if (!Files.isSymbolicLink(file) || (Files.exists(file) && !Files.isRegularFile(file))
+        || isSpecial(file)) {
       return file;
     }
     Path target = file;
@@ -369,6 +371,31 @@ public final class JsonLinesJournal implements DecisionJournal {
       throw new IOException("more than " + MAX_LINKS + " symbolic links in a row: " + file);
     }
     return target;
+  }
+
+  /** A path under /dev or /proc, whose links name a process's streams, not a journal's file. */
+  private static boolean isSpecial(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    return abs.startsWith("/dev") || abs.startsWith("/proc");
+  }
+
+  /**
+   * Whether there is a journal to read at {@code file}: the file or its rotated file, a symbolic
+   * link followed as the writer follows it (a rotation through a link writes the rotated file
+   * beside the link's target, and a crash between its rename and the new file leaves only that).
+   *
+   * @param file the journal file
+   * @return whether {@link #read(Path)} would find either file
+   */
+  public static boolean exists(Path file) {
+    Objects.requireNonNull(file, "file");
+    Path f;
+    try {
+      f = linkTarget(file);
+    } catch (IOException e) {
+      f = file;
+    }
+    return Files.exists(f) || Files.isRegularFile(rotatedFileOf(f));
   }
 
   /**

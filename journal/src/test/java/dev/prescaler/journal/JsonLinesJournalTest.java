@@ -166,6 +166,34 @@ class JsonLinesJournalTest {
   }
 
   @Test
+  void aJournalLeftOnlyAsTheRotatedFileOfALinksTargetExists() throws Exception {
+    // A crash between a rotation's rename and the new file leaves only <target>.1; looking
+    // for <link>.1 beside the link, the agent skipped its restore.
+    Path real = dir.resolve("volume").resolve("journal.jsonl");
+    Files.createDirectories(real.getParent());
+    Path link = Files.createSymbolicLink(dir.resolve("journal.jsonl"), real);
+    assertThat(JsonLinesJournal.exists(link)).isFalse();
+    try (JsonLinesJournal j = JsonLinesJournal.open(link)) {
+      j.append(record(0));
+    }
+    Files.move(real, JsonLinesJournal.rotatedFileOf(real));
+    assertThat(Files.exists(link)).isFalse();
+    assertThat(JsonLinesJournal.exists(link)).isTrue();
+    assertThat(JsonLinesJournal.read(link)).containsExactly(record(0));
+  }
+
+  @Test
+  void aPathUnderDevIsNotFollowed() throws Exception {
+    // /dev/stdout links to whatever the standard output is, a log file too: the journal must
+    // not take that file as its own (a lock beside it, and its rotation at the size limit).
+    assertThat(JsonLinesJournal.linkTarget(Path.of("/dev/stdout"))).isEqualTo(
+        Path.of("/dev/stdout"));
+    Path real = dir.resolve("out.log");
+    Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), real);
+    assertThat(JsonLinesJournal.linkTarget(link)).isEqualTo(real);
+  }
+
+  @Test
   void aNewFileIsForcedWithItsDirectoryAndAReopenedOneIsNot() throws Exception {
     Path file = dir.resolve("journal.jsonl");
     List<Path> forced = new ArrayList<>();

@@ -1,6 +1,8 @@
 package dev.prescaler.prometheus;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * One PromQL label matcher, such as {@code namespace="shop"} or {@code pod=~"web-.+"}: what the
@@ -38,12 +40,13 @@ public record LabelMatcher(String label, Op op, String value) {
   }
 
   /**
-   * Validates the label name, and refuses an empty value with {@link Op#EQ}: {@code label=""}
-   * matches every series without that label, so a pod selector holding it would take in other
+   * Validates the label name, and refuses an empty value with {@link Op#EQ} and a regex that
+   * matches the empty string with {@link Op#RE}: {@code label=""} and {@code label=~".*"} match
+   * every series without that label, so a pod selector holding one would take in other
    * workloads' series. "Has the label" is {@code label!=""}.
    *
-   * @throws IllegalArgumentException when the label is not a label name, or the value of an
-   *     {@code =} matcher is empty
+   * @throws IllegalArgumentException when the label is not a label name, the value of an {@code
+   *     =} matcher is empty, or the regex of an {@code =~} matcher matches the empty string
    */
   public LabelMatcher {
     Objects.requireNonNull(label, "label");
@@ -57,6 +60,23 @@ public record LabelMatcher(String label, Op op, String value) {
       throw new IllegalArgumentException("value of the matcher on label " + label + " must not "
           + "be empty with =: " + label + "=\"\" matches every series without the label, other "
           + "workloads' too");
+    }
+    if (op == Op.RE && matchesEmpty(value)) {
+      throw new IllegalArgumentException("regex of the matcher on label " + label + " must not "
+          + "match the empty string: " + label + "=~" + PromQl.quote(value) + " matches every "
+          + "series without the label too, other workloads' too");
+    }
+  }
+
+  /**
+   * Whether a regex matches the empty string, as far as Java's regexes read RE2's: one they
+   * cannot read is left for Prometheus to judge.
+   */
+  private static boolean matchesEmpty(String regex) {
+    try {
+      return Pattern.matches(regex, "");
+    } catch (PatternSyntaxException e) {
+      return false;
     }
   }
 

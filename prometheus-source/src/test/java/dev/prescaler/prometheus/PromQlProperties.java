@@ -51,13 +51,14 @@ class PromQlProperties {
     QueryTemplate t = QueryTemplate.parse("t", TEMPLATE);
     WorkloadRef ref = WorkloadRef.deployment("shop", "web");
     qt().withExamples(500).forAll(nasty(), nasty()).checkAssert((generated, b) -> {
-      // An = matcher's value is never empty (LabelMatcher refuses it).
+      // An = matcher's value is never empty, nor does an =~ matcher's regex match the empty
+      // string (LabelMatcher refuses both), so the regex goes in a !~ matcher.
       String a = "a" + generated;
-      String q = t.render(new QueryTemplate.Values(ref,
-          List.of(LabelMatcher.eq("note", a), LabelMatcher.regex("pod", b)), "web-.+", "5m"));
+      String q = t.render(new QueryTemplate.Values(ref, List.of(LabelMatcher.eq("note", a),
+          new LabelMatcher("pod", LabelMatcher.Op.NRE, b)), "web-.+", "5m"));
       assertThat(GoLiterals.scan(q)).containsExactly(a, b, "shop", "Deployment");
       assertThat(GoLiterals.outside(q))
-          .isEqualTo("sum(x{note=,pod=~}) / sum(y{namespace=,k=})");
+          .isEqualTo("sum(x{note=,pod!~}) / sum(y{namespace=,k=})");
     });
   }
 

@@ -97,4 +97,18 @@ class PromQlTest {
             + "matches every series without the label, other workloads' too");
     assertThat(new LabelMatcher("app", LabelMatcher.Op.NEQ, "").render()).isEqualTo("app!=\"\"");
   }
+
+  @Test
+  void aRegexThatMatchesTheEmptyStringIsRefused() {
+    // app=~".*" widens a pod selector to every series without the label, as app="" does.
+    for (String regex : new String[] {"", ".*", "web|", "(web)?"}) {
+      assertThatThrownBy(() -> LabelMatcher.regex("app", regex)).as(regex)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("regex of the matcher on label app must not match the empty "
+              + "string");
+    }
+    assertThat(LabelMatcher.regex("pod", "web-.+").render()).isEqualTo("pod=~\"web-.+\"");
+    assertThat(new LabelMatcher("app", LabelMatcher.Op.NRE, ".*").render())
+        .isEqualTo("app!~\".*\"");
+  }
 }
