@@ -139,7 +139,10 @@ public final class ClusterCapacityArbiter {
   /** Slack for sums of units: a claim that misses by less still fits. */
   private static final double EPS = 1e-9;
 
-  /** The capacity available to the engine's workloads at an instant, in budget units. */
+  /**
+   * The capacity available to the engine's workloads at an instant, in budget units. Read once
+   * per tick, at the tick's first decision.
+   */
   @FunctionalInterface
   public interface CapacityBudget {
     /** The budget at {@code now}: node allocatable minus what other tenants use; &ge; 0. */
@@ -656,8 +659,12 @@ public final class ClusterCapacityArbiter {
     Claim raw = new Claim(ref, p.replicas(), ctx.spec().minReplicas(), ctx.spec().priority(),
         ctx.spec().costWeight(), unitsPerReplica(ref));
     Claim mine = overridden(raw, max, override);
-    double available = budget.available(now);
     synchronized (lock) {
+      // Read once per tick, at its first decision: a budget read live may change between
+      // decisions, and a plan made again at each one cost O(n log n) per decision and forgot
+      // which workloads were decided.
+      double available = plan != null && plan.at.equals(now) ? plan.budget
+          : budget.available(now);
       if (!(available >= 0) || !Double.isFinite(available)) {
         // Held by the engine: it runs its current count; its last claim ages as in any hold.
         Seen before = seen.get(ref);
@@ -688,7 +695,9 @@ public final class ClusterCapacityArbiter {
         if (reserved > 0) {
           double free = Math.floor((available - others - reserved) / mine.unitsPerReplica()
               + EPS);
-          limit = (int) Math.min(share, Math.max(earlier, free));
+          // Growth only: never below what it runs (up to its share).
+          limit = (int) Math.min(share, Math.max(Math.max(earlier, Math.min(current, share)),
+              free));
         }
       }
       // Room never cuts below the plan: a workload above its share is cut to it at its own
@@ -764,7 +773,7 @@ public final class ClusterCapacityArbiter {
 
   /** This tick's plan: the one made at {@code now}, or a new one. */
   private Plan plan(Instant now, double available) {
-    if (plan != null && plan.at.equals(now) && Double.compare(plan.budget, available) == 0) {
+    if (plan != null && plan.at.equals(now)) {
       return plan;
     }
     Plan next = new Plan(now, available, seen.size());
@@ -775,6 +784,7 @@ public final class ClusterCapacityArbiter {
       WorkloadRef w = c.workload();
       Optional<ManualOverrides.Entry> o = s.acts() ? overrideOf(w, now) : Optional.empty();
       Claim counted;
+      int running = s.running();
       if (!s.acts()) {
         counted = c.fixedAt(s.running());
       } else if (o.flatMap(ManualOverrides.Entry::pin).isPresent()) {
@@ -784,6 +794,7 @@ public final class ClusterCapacityArbiter {
           // does not run then): it runs the pin until seen running less, also once it expires.
           s = new Seen(c, counted.proposed(), s.claimed(), true, s.max());
           e.setValue(s);
+          running = s.running();
         }
         next.pinned.put(w, w + " " + counted.proposed());
       } else if (s.claimed().isBefore(fresh)) {
@@ -796,20 +807,21 @@ public final class ClusterCapacityArbiter {
         counted = overridden(c, s.max(), o);
         if (o.flatMap(ManualOverrides.Entry::floor).isPresent()
             && counted.floor() > s.running()) {
-          // The override raises it to its floor at its tick: counted so from now on.
-          s = new Seen(c, counted.floor(), s.claimed(), true, s.max());
-          e.setValue(s);
+          // The override raises it to its floor at its tick: counted so in this tick's plan.
+          // Not stored as what it runs: the engine applies no floor while it holds the
+          // workload, so once its claim is stale it counts at what it runs.
+          running = counted.floor();
           next.floored.put(w, w + " " + counted.floor());
         }
         int upTo = overridden(new Claim(w, s.max(), c.min(), c.priority(), c.costWeight(),
             c.unitsPerReplica()), s.max(), o).proposed();
-        if (upTo > s.running()) {
-          next.headroom[next.claims.size()] = (upTo - s.running()) * c.unitsPerReplica();
+        if (upTo > running) {
+          next.headroom[next.claims.size()] = (upTo - running) * c.unitsPerReplica();
         }
       }
       next.index.put(w, next.claims.size());
       next.claims.add(counted);
-      next.commit(w, s.running() * c.unitsPerReplica());
+      next.commit(w, running * c.unitsPerReplica());
     }
     next.allocation = new Allocation(available, next.claims);
     next.reserve();

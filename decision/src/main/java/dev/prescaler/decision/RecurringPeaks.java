@@ -37,8 +37,8 @@ import java.time.ZoneOffset;
  * java.time.ZonedDateTime#minusDays(long)}), so a job that runs at 09:00 local time is found
  * across a daylight-saving change, when it moves by an hour in UTC (more than the jitter). A
  * local time that does not exist on that day (in the gap of a change forward) is taken one gap
- * later, as {@code java.time} does; in the overlap of a change back, the offset {@code now} has
- * is kept when it is valid then. Hours are hours of the instant line.
+ * later, as {@code java.time} does; in the overlap of a change back, the earlier of the two
+ * (where a nightly job at 01:30 ran, once or first). Hours are hours of the instant line.
  *
  * <p>Needs the history to reach back {@code 4 P}/{@code 5 P} plus {@code J + B}, and a period of
  * at least 12 history steps; missing steps are skipped, and a margin more than half missing gives
@@ -142,7 +142,10 @@ final class RecurringPeaks {
     if (k == 0) {
       return now.toEpochMilli() - j * PERIODS[0].toMillis();
     }
-    return now.atZone(zone).minusDays(j).toInstant().toEpochMilli();
+    // In the overlap of a change back the earlier of the two, the first time that local time
+    // came: a job run once that night (cron) ran then, and one run twice began then.
+    return now.atZone(zone).minusDays(j).withEarlierOffsetAtOverlap().toInstant()
+        .toEpochMilli();
   }
 
   /** The step holding {@code t} (negative before the history's start). */

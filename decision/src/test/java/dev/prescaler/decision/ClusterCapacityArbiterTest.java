@@ -409,6 +409,73 @@ class ClusterCapacityArbiterTest {
    * higher priority) never cuts a workload that acts. Its own proposal is still arbitrated, so
    * its record shows what acting would have got.
    */
+  /**
+   * The room kept for a higher priority not decided yet limits growth only. L (priority 0) new
+   * to the tick's plan (held at the tick before) runs 10 and asks 11 under a budget of 100 with H
+   * (priority 10, up to 100 replicas) still to decide: it was cut to 1, its floor.
+   */
+  @Test
+  void theRoomKeptForAHigherPriorityNeverCutsWhatAWorkloadRuns() {
+    DecisionPolicy step = arbiter(100).step();
+    WorkloadSpec low = spec(A, Mode.ACT, 0);
+    WorkloadSpec high = spec(B, Mode.ACT, 10);
+    tick(step, high, Fixtures.NOW, 5, 5);
+    Instant t = Fixtures.NOW.plusSeconds(15);
+    assertThat(tick(step, low, t, 10, 11).replicas()).isEqualTo(10);
+    assertThat(tick(step, high, t, 5, 5).replicas()).isEqualTo(5);
+  }
+
+  /**
+   * A budget read live is read once per tick: one that changed between the decisions of a tick
+   * made the tick's plan again at every decision (O(n log n) each), and each new plan forgot which
+   * workloads were decided, so their headroom was kept again for them.
+   */
+  @Test
+  void theBudgetIsReadOncePerTick() {
+    List<Instant> reads = new ArrayList<>();
+    double[] budget = {20};
+    DecisionPolicy step = ClusterCapacityArbiter.builder().budget(now -> {
+      reads.add(now);
+      budget[0] += 0.001;
+      return budget[0];
+    }).build().step();
+    for (int i = 0; i < 3; i++) {
+      Instant t = Fixtures.NOW.plusSeconds(15L * i);
+      tick(step, spec(A, Mode.ACT, 10), t, 5, 5);
+      tick(step, spec(B, Mode.ACT, 0), t, 5, 5);
+      tick(step, spec(C, Mode.ACT, 0), t, 5, 5);
+    }
+    assertThat(reads).containsExactly(Fixtures.NOW, Fixtures.NOW.plusSeconds(15),
+        Fixtures.NOW.plusSeconds(30));
+  }
+
+  /**
+   * An override floor set while the engine holds the workload (frozen metrics: its chain does
+   * not run, and the engine applies no floor then) counts from the tick it is set while the
+   * workload's claim is fresh, then at what it runs. It was stored as what it runs, so it was
+   * counted for the whole hold: budget 20, A held at 5 under a floor of 18, B cut to 2 for ten
+   * minutes.
+   */
+  @Test
+  void aFloorSetWhileTheWorkloadIsHeldCountsAtWhatItRunsOnceItsClaimIsStale() {
+    ManualOverrides overrides = new ManualOverrides();
+    DecisionPolicy step = ClusterCapacityArbiter.builder()
+        .budget(ClusterCapacityArbiter.CapacityBudget.fixed(20)).overrides(overrides).build()
+        .step();
+    tick(step, spec(A, Mode.ACT, 0), Fixtures.NOW, 5, 5);
+    tick(step, spec(B, Mode.ACT, 0), Fixtures.NOW, 5, 5);
+    overrides.floor(A, 18, Fixtures.NOW.plus(Duration.ofHours(1)), "launch");
+    List<Integer> bs = new ArrayList<>();
+    int b = 5;
+    for (int i = 1; i <= 40; i++) { // A held from here on
+      b = tick(step, spec(B, Mode.ACT, 0), Fixtures.NOW.plusSeconds(15L * i), b, 15).replicas();
+      bs.add(b);
+    }
+    assertThat(bs.subList(0, 7)).as("A's claim fresh: counted at its floor").containsOnly(2);
+    assertThat(bs.subList(8, 40)).as("A's claim stale: counted at the 5 it runs")
+        .containsOnly(15);
+  }
+
   @Test
   void anObserveOnlyProposalNeverCutsAWorkloadThatActs() {
     DecisionPolicy step = arbiter(64).step();

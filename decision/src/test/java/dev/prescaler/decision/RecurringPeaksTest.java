@@ -224,6 +224,29 @@ class RecurringPeaksTest {
     }
   }
 
+  /**
+   * A nightly job at 02:30 Berlin on the night 02:00-03:00 comes twice (2026-10-25), run once, at
+   * the first 02:30 (as cron runs it). The window of that day was put at the second 02:30, so the
+   * job was missed on the five days after.
+   */
+  @Test
+  void aNightlyJobInTheHourRepeatedAtTheChangeToWinterTimeIsFoundTheDaysAfter() {
+    Instant start = Instant.parse("2026-10-18T00:00:00Z");
+    RecurringPeaks.Peak job = new RecurringPeaks.Peak(300, 100, 200, 5, "day");
+    for (String day : new String[] {"2026-10-26", "2026-10-27", "2026-10-30"}) {
+      Instant now = ZonedDateTime.of(LocalDate.parse(day), LocalTime.of(2, 28), BERLIN)
+          .toInstant();
+      MetricSeries h = history(start, now.minusSeconds(60), i -> {
+        ZonedDateTime z = start.plus(STEP.multipliedBy(i)).atZone(BERLIN);
+        LocalTime t = z.toLocalTime();
+        boolean first = z.getOffset().equals(z.withEarlierOffsetAtOverlap().getOffset());
+        return first && !t.isBefore(LocalTime.of(2, 30)) && t.isBefore(LocalTime.of(2, 50))
+            ? 300 : 100;
+      });
+      assertThat(RecurringPeaks.find(h, now, LEAD, 5, BERLIN)).as(day).isEqualTo(job);
+    }
+  }
+
   /** The policy takes the zone from its builder: UTC unless set, and null is refused. */
   @Test
   void thePolicyTakesTheZoneFromItsBuilder() {
