@@ -245,6 +245,19 @@ class ClusterCapacityArbiterEngineTest {
   }
 
   /**
+   * Floors and ceilings are clamped to [min, max] as the engine applies them, as pins are: A
+   * (max 10) under a floor of 18 runs 10 and counts at 10, so B gets the other 10 (counted at
+   * 18, B got 2).
+   */
+  @Test
+  void aFloorAboveMaxReplicasCountsAtMaxReplicas() {
+    ManualOverrides overrides = new ManualOverrides();
+    List<List<Integer>> out = runWithOverrides(overrides, spec(A, 10, 0), spec(B, 100, 0), 5, 15,
+        () -> overrides.floor(A, 18, T0.plus(Duration.ofHours(1)), "launch"));
+    assertThat(out).containsOnly(List.of(10, 10));
+  }
+
+  /**
    * A and B in a stack with the arbiter (budget 20, built with {@code overrides}) and the
    * overrides, both at 5 for a first tick; then {@code set} runs, A's load asks {@code askA} and
    * B's 15: the counts of A and B after each of the 8 ticks that follow, what runs checked
