@@ -37,6 +37,25 @@ class HpaUniformPodsProperties {
     }
   }
 
+  /** Ready above or below {@code current} (sometimes none), some of them warming. */
+  private static ReplicaStatus replicas(Random r, int current) {
+    int ready = Math.max(0, current + r.nextInt(7) - 5 - (r.nextInt(4) == 0 ? current : 0));
+    int warming = ready == 0 || r.nextBoolean() ? 0 : r.nextInt(ready + 1);
+    return new ReplicaStatus(current, ready, warming);
+  }
+
+  private static double target(Random r) {
+    return r.nextBoolean() ? 1 + r.nextInt(150) : 0.5 + r.nextDouble() * 200;
+  }
+
+  private static HpaPolicy policy(Random r) {
+    return HpaPolicy.builder()
+        .toleranceUp(r.nextInt(3) * 0.05)
+        .toleranceDown(r.nextInt(3) * 0.05)
+        .cpuInitializationPeriod(CPU_INIT[r.nextInt(CPU_INIT.length)])
+        .build();
+  }
+
   /**
    * For any replica counts (current, ready above or below it, warming), reading, target,
    * tolerances and CPU initialization period, the counted groups give the same result (count,
@@ -47,16 +66,10 @@ class HpaUniformPodsProperties {
     qt().withExamples(5_000).forAll(longs().all()).checkAssert(seed -> {
       Random r = new Random(seed);
       int current = r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(r.nextBoolean() ? 30 : 3000);
-      int ready = Math.max(0, current + r.nextInt(7) - 5 - (r.nextInt(4) == 0 ? current : 0));
-      int warming = ready == 0 || r.nextBoolean() ? 0 : r.nextInt(ready + 1);
-      ReplicaStatus replicas = new ReplicaStatus(current, ready, warming);
+      ReplicaStatus replicas = replicas(r, current);
       double reading = reading(r);
-      double target = r.nextBoolean() ? 1 + r.nextInt(150) : 0.5 + r.nextDouble() * 200;
-      HpaPolicy policy = HpaPolicy.builder()
-          .toleranceUp(r.nextInt(3) * 0.05)
-          .toleranceDown(r.nextInt(3) * 0.05)
-          .cpuInitializationPeriod(CPU_INIT[r.nextInt(CPU_INIT.length)])
-          .build();
+      double target = target(r);
+      HpaPolicy policy = policy(r);
       Instant now = Instant.ofEpochSecond(1_700_000_000L + r.nextInt(1_000_000));
 
       HpaReplicaCalculator.Result counted = policy.recommend(
@@ -79,21 +92,15 @@ class HpaUniformPodsProperties {
     qt().withExamples(5_000).forAll(longs().all()).checkAssert(seed -> {
       Random r = new Random(seed);
       int current = 1 + r.nextInt(r.nextBoolean() ? 30 : 3000);
-      int ready = Math.max(0, current + r.nextInt(7) - 5 - (r.nextInt(4) == 0 ? current : 0));
-      int warming = ready == 0 || r.nextBoolean() ? 0 : r.nextInt(ready + 1);
-      ReplicaStatus replicas = new ReplicaStatus(current, ready, warming);
+      ReplicaStatus replicas = replicas(r, current);
       double low = reading(r);
       double high = switch (r.nextInt(3)) {
         case 0 -> low;
         case 1 -> low + reading(r);
         default -> Math.min(Double.MAX_VALUE, low * (1 + r.nextDouble() * 1e6));
       };
-      double target = r.nextBoolean() ? 1 + r.nextInt(150) : 0.5 + r.nextDouble() * 200;
-      HpaPolicy policy = HpaPolicy.builder()
-          .toleranceUp(r.nextInt(3) * 0.05)
-          .toleranceDown(r.nextInt(3) * 0.05)
-          .cpuInitializationPeriod(CPU_INIT[r.nextInt(CPU_INIT.length)])
-          .build();
+      double target = target(r);
+      HpaPolicy policy = policy(r);
       Instant now = Instant.ofEpochSecond(1_700_000_000L);
       MetricTarget cpu = MetricTarget.utilization("cpu", target);
       HpaReplicaCalculator.Result a = policy.recommend(cpu, low, replicas, now);

@@ -207,23 +207,7 @@ class HistoryTest {
   /** A mean over no ready pod measures nothing: live, the engine reads it as unknown, not 0. */
   @Test
   void utilizationHistoryIsUnknownWhereNoPodWasReady() throws IOException {
-    stub = new StubPrometheus();
-    stub.answer(stub.range(1, (q, t) -> q.contains("ready") ? (t % 120 == 0 ? "0" : "3")
-        : "50"));
-    PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
-        .metric("cpu", "cpu{{selector}}")
-        .replicaQueries("Deployment", new ReplicaQueries("current", "ready{{selector}}")).build();
-
-    MetricSeries s = source.history(SPEC, CPU, TO.minus(Duration.ofHours(1)), TO,
-        Duration.ofMinutes(1)).orElseThrow();
-
-    for (int i = 0; i < s.size(); i++) {
-      if (s.timeOf(i).getEpochSecond() % 120 == 0) {
-        assertThat(s.value(i)).as("step %d, no pod ready", i).isNaN();
-      } else {
-        assertThat(s.value(i)).as("step %d, 3 pods ready", i).isEqualTo(1.5);
-      }
-    }
+    assertUnknownWhereReadyIs("0");
   }
 
   /**
@@ -232,8 +216,16 @@ class HistoryTest {
    */
   @Test
   void utilizationHistoryIsUnknownWhereTheReadyCountIsNotWhole() throws IOException {
+    assertUnknownWhereReadyIs("2.5");
+  }
+
+  /**
+   * A utilization history of 50 % with 3 ready pods, but {@code ready} of them at every even
+   * minute: those steps must be missing, the others 1.5 pod-requests.
+   */
+  private void assertUnknownWhereReadyIs(String ready) throws IOException {
     stub = new StubPrometheus();
-    stub.answer(stub.range(1, (q, t) -> q.contains("ready") ? (t % 120 == 0 ? "2.5" : "3")
+    stub.answer(stub.range(1, (q, t) -> q.contains("ready") ? (t % 120 == 0 ? ready : "3")
         : "50"));
     PrometheusMetricSource source = PrometheusMetricSource.builder().baseUri(stub.uri())
         .metric("cpu", "cpu{{selector}}")
@@ -244,7 +236,7 @@ class HistoryTest {
 
     for (int i = 0; i < s.size(); i++) {
       if (s.timeOf(i).getEpochSecond() % 120 == 0) {
-        assertThat(s.value(i)).as("step %d, 2.5 pods ready", i).isNaN();
+        assertThat(s.value(i)).as("step %d, %s pods ready", i, ready).isNaN();
       } else {
         assertThat(s.value(i)).as("step %d, 3 pods ready", i).isEqualTo(1.5);
       }
