@@ -94,6 +94,15 @@ class HpaPolicyTest {
         .past(past(70, 14, 18, true, Map.of(HpaPolicy.DEFAULT_MARK, 18)))
         .past(past(30, 18, 16, true, Map.of(HpaPolicy.DEFAULT_MARK, 16))).build();
     assertThat(decide(slowDown, down)).isEqualTo(12);
+    // Two scale-ups 5 s apart (the first not outdated yet when the second came), then a third
+    // once both are outdated: the controller replaces the last outdated one (its loop keeps the
+    // last index), so +2 and +4 count in the 600 s period: start 19 - 6 = 13, int32(13 x 0.9)
+    // = 11. Replacing the first would leave +3 and +4: start 12, and 10.
+    DecisionContext three = ctx(cpu(50, 1, 100), 19, "cpu", 5)
+        .past(past(200, 10, 12, true, Map.of(HpaPolicy.DEFAULT_MARK, 12)))
+        .past(past(195, 12, 15, true, Map.of(HpaPolicy.DEFAULT_MARK, 15)))
+        .past(past(100, 15, 19, true, Map.of(HpaPolicy.DEFAULT_MARK, 19))).build();
+    assertThat(decide(slowDown, three)).isEqualTo(11);
   }
 
   @Test
