@@ -22,9 +22,10 @@ import java.util.Map;
  * #memoryWorkingSetBytes()} are unavailable while a pod that has been ready for {@value
  * #SETTLED_SECONDS} s has no series in the sum (its node's cAdvisor scrape failed, and Prometheus
  * marked the series stale); a pod ready for less may not have been scraped twice yet, which a
- * {@code rate()} needs. {@link #requestRate} is unavailable while a ready pod's own scrape fails
- * ({@code up} is 0): the application's counters may not exist before its first request, so a
- * missing series says nothing there. Which pods are ready, and since when, comes from
+ * {@code rate()} needs. {@link #requestRate} is unavailable while a ready pod's scrape fails in
+ * a job that exports the counter ({@code up} is 0; another scrape job of the pod, such as a mesh
+ * sidecar's, does not count): the application's counters may not exist before its first
+ * request, so a missing series says nothing there. Which pods are ready, and since when, comes from
  * kube-state-metrics ({@code kube_pod_status_ready}, and {@code kube_pod_status_ready_time} from
  * its version 2.8); the series must carry {@code namespace} and {@code pod} labels. Without those
  * series the guards find nothing to compare and the sums are read over the pods that have
@@ -115,17 +116,18 @@ public final class PromQlTemplates {
   /**
    * Requests per second served by all the workload's pods: the summed rate of the counter {@code
    * counter} (e.g. {@code http_requests_total} or {@code http_server_requests_seconds_count});
-   * unavailable while the scrape of a ready pod fails ({@code up} 0; see {@link
-   * PromQlTemplates}), so the counter and {@code up} must carry the pods' {@code namespace} and
-   * {@code pod} labels. Pair with {@code
+   * unavailable while the scrape of a ready pod fails in a job that exports the counter ({@code
+   * up} 0; see {@link PromQlTemplates}), so the counter and {@code up} must carry the pods'
+   * {@code namespace} and {@code pod} labels. Pair with {@code
    * MetricTarget.averageValue(name, requestsPerSecondPerReplica)}.
    *
    * @throws IllegalArgumentException when {@code counter} is not a metric name
    */
   public static String requestRate(String counter) {
     requireMetricName("counter", counter);
-    return "sum(rate(" + counter + "{{selector}}[{rate_window}])) unless on () ((min by "
-        + "(namespace, pod) (up{{selector}}) == 0) " + READY + ")";
+    return "sum(rate(" + counter + "{{selector}}[{rate_window}])) unless on () ((max by "
+        + "(namespace, pod, job) (up{{selector}}) == 0) and on (job) group by (job) (" + counter
+        + "{{selector}}) " + READY + ")";
   }
 
   /**

@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       and not scraped yet (no series; its {@code up} is 1);
  *   <li>{@code idle}: pods 0, 1 and 2 ready for an hour with their cAdvisor series; pod 2 has
  *       served no request, so its counter does not exist (client libraries make it at the first
- *       request), and its scrapes succeed.
+ *       request), and its scrapes succeed;
+ *   <li>{@code sidecar}: pods 0 and 1 ready with their series, scraped in job {@code app}; pod 1
+ *       also has a mesh sidecar's stats port scraped in job {@code envoy}, which fails.
  * </ul>
  *
  * Every pod that has series has {@code up} 1, except {@code gap}'s pod 2 from the end of its
@@ -166,6 +168,19 @@ class PartialTotalsIT {
   }
 
   /**
+   * A failing scrape of another job of a pod (a mesh sidecar's stats port) says nothing about
+   * the application's counter: the request rate stays readable. Taking every scrape of the pod
+   * held it for as long as the sidecar's scrape failed.
+   */
+  @Test
+  void aFailingScrapeOfAnotherJobOfThePodDoesNotHoldTheRequestRate() {
+    Observation obs = read("sidecar");
+
+    assertThat(obs.reading("rps").isAvailable()).as(obs.reading("rps").reason()).isTrue();
+    assertThat(obs.reading("rps").value()).isCloseTo(30.0, within(1e-6));
+  }
+
+  /**
    * Without kube-state-metrics nothing says which pods are ready, and the guard has nothing to
    * compare with: the sums are read as before, over the pods that have series.
    */
@@ -186,7 +201,7 @@ class PartialTotalsIT {
     long gapEnd = s1 - 600;
     // deployment:pods with series
     String[] withSeries = {"full:0,1", "gap:0,1,2", "draining:0,1", "noksm:0,1", "fresh:0,1",
-        "idle:0,1,2"};
+        "idle:0,1,2", "sidecar:0,1"};
     StringBuilder b = new StringBuilder(1 << 16);
     b.append("# TYPE container_cpu_usage_seconds counter\n");
     each(withSeries, (pod, i) -> counter(b, "container_cpu_usage_seconds_total",
@@ -198,23 +213,24 @@ class PartialTotalsIT {
     b.append("# TYPE http_requests counter\n");
     each(withSeries, (pod, i) -> {
       if (!pod.startsWith("idle-") || i < 2) {
-        counter(b, "http_requests_total", labels(pod) + ",code=\"200\"", RPS[i], s0,
+        counter(b, "http_requests_total", labels(pod) + job(pod) + ",code=\"200\"", RPS[i], s0,
             stop(pod, i, s1, gapEnd));
       }
     });
     b.append("# TYPE up gauge\n");
     each(withSeries, (pod, i) -> {
       long last = stop(pod, i, s1, gapEnd);
-      gauge(b, "up", labels(pod), 1, s0, last);
+      gauge(b, "up", labels(pod) + job(pod), 1, s0, last);
       if (last < s1) {
-        gauge(b, "up", labels(pod), 0, last + STEP_S, s1);
+        gauge(b, "up", labels(pod) + job(pod), 0, last + STEP_S, s1);
       }
     });
+    gauge(b, "up", labels(pod("sidecar", 1)) + ",job=\"envoy\"", 0, s0, s1);
     gauge(b, "up", labels(pod("draining", 2)), 0, s0, s1);
     gauge(b, "up", labels(pod("fresh", 2)), 1, s1 - 60, s1);
     b.append("# TYPE kube_pod_status_ready gauge\n");
-    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle")) {
-      int pods = deployment.equals("full") ? 2 : 3;
+    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle", "sidecar")) {
+      int pods = deployment.equals("full") || deployment.equals("sidecar") ? 2 : 3;
       for (int i = 0; i < pods; i++) {
         String pod = pod(deployment, i);
         boolean ready = !(deployment.equals("draining") && i == 2);
@@ -227,8 +243,8 @@ class PartialTotalsIT {
       }
     }
     b.append("# TYPE kube_pod_status_ready_time gauge\n");
-    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle")) {
-      int pods = deployment.equals("full") ? 2 : 3;
+    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle", "sidecar")) {
+      int pods = deployment.equals("full") || deployment.equals("sidecar") ? 2 : 3;
       for (int i = 0; i < pods; i++) {
         boolean young = deployment.equals("fresh") && i == 2;
         if (!(deployment.equals("draining") && i == 2)) {
@@ -259,6 +275,11 @@ class PartialTotalsIT {
 
   private static String pod(String deployment, int index) {
     return deployment + "-7d9f8b6c5d-" + SUFFIX[index];
+  }
+
+  /** The scrape job of the application's series: {@code app} for {@code sidecar}, else none. */
+  private static String job(String pod) {
+    return pod.startsWith("sidecar-") ? ",job=\"app\"" : "";
   }
 
   private static String labels(String pod) {
