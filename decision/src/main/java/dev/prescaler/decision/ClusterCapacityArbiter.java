@@ -141,7 +141,8 @@ public final class ClusterCapacityArbiter {
 
   /**
    * The capacity available to the engine's workloads at an instant, in budget units. Read once
-   * per tick, at the tick's first decision.
+   * per tick, at the tick's first decision (and again after a workload is unregistered within
+   * the tick, which drops the tick's plan).
    */
   @FunctionalInterface
   public interface CapacityBudget {

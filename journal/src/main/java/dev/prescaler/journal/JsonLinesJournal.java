@@ -366,6 +366,9 @@ public final class JsonLinesJournal implements DecisionJournal {
       Path parent = target.toAbsolutePath().getParent();
       Path link = Files.readSymbolicLink(target);
       target = parent == null ? link : parent.resolve(link);
+      if (isSpecial(target)) {
+        return file; // a link to /dev/stdout: the process's output, not a journal's file
+      }
     }
     if (Files.isSymbolicLink(target)) {
       throw new IOException("more than " + MAX_LINKS + " symbolic links in a row: " + file);
@@ -373,10 +376,13 @@ public final class JsonLinesJournal implements DecisionJournal {
     return target;
   }
 
-  /** A path under /dev or /proc, whose links name a process's streams, not a journal's file. */
+  /**
+   * A path under /proc, or under /dev but not /dev/shm (a file system for files): its links name
+   * a process's streams ({@code /dev/stdout}, {@code /proc/self/fd/1}), not a journal's file.
+   */
   private static boolean isSpecial(Path file) {
     Path abs = file.toAbsolutePath().normalize();
-    return abs.startsWith("/dev") || abs.startsWith("/proc");
+    return abs.startsWith("/proc") || (abs.startsWith("/dev") && !abs.startsWith("/dev/shm"));
   }
 
   /**

@@ -191,6 +191,13 @@ class JsonLinesJournalTest {
     Path real = dir.resolve("out.log");
     Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), real);
     assertThat(JsonLinesJournal.linkTarget(link)).isEqualTo(real);
+    // Nor through a link of its own (journal.jsonl -> /dev/stdout -> /proc/self/fd/1 -> a log
+    // file): a chain through /proc to a regular file stops at the link.
+    Files.createFile(real);
+    Path viaProc = Files.createSymbolicLink(dir.resolve("proc.jsonl"),
+        Path.of("/proc/self/root" + real.toAbsolutePath()));
+    assertThat(Files.isRegularFile(viaProc)).isTrue();
+    assertThat(JsonLinesJournal.linkTarget(viaProc)).isEqualTo(viaProc);
   }
 
   @Test

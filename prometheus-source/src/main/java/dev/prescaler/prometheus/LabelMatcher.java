@@ -69,14 +69,18 @@ public record LabelMatcher(String label, Op op, String value) {
   }
 
   /**
-   * Whether a regex matches the empty string, as far as Java's regexes read RE2's: one they
-   * cannot read is left for Prometheus to judge.
+   * Whether a regex matches the empty string, read by Java's regexes with RE2's named groups
+   * ({@code (?P<name>…)}) written as Java's. One Java cannot read is refused: it cannot be
+   * checked, and RE2 syntax Java lacks is rare in a label matcher.
+   *
+   * @throws IllegalArgumentException when Java cannot read the regex, naming it
    */
   private static boolean matchesEmpty(String regex) {
     try {
-      return Pattern.matches(regex, "");
+      return Pattern.matches(regex.replace("(?P<", "(?<"), "");
     } catch (PatternSyntaxException e) {
-      return false;
+      throw new IllegalArgumentException("regex " + PromQl.quote(regex) + " cannot be checked "
+          + "for matching the empty string: " + e.getDescription());
     }
   }
 

@@ -101,13 +101,18 @@ class PromQlTest {
   @Test
   void aRegexThatMatchesTheEmptyStringIsRefused() {
     // app=~".*" widens a pod selector to every series without the label, as app="" does.
-    for (String regex : new String[] {"", ".*", "web|", "(web)?"}) {
+    for (String regex : new String[] {"", ".*", "web|", "(web)?", "(?P<n>web-.*)?"}) {
       assertThatThrownBy(() -> LabelMatcher.regex("app", regex)).as(regex)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("regex of the matcher on label app must not match the empty "
               + "string");
     }
     assertThat(LabelMatcher.regex("pod", "web-.+").render()).isEqualTo("pod=~\"web-.+\"");
+    assertThat(LabelMatcher.regex("pod", "(?P<n>web)-.+").render())
+        .isEqualTo("pod=~\"(?P<n>web)-.+\"");
+    // One Java cannot read is refused rather than let through unchecked.
+    assertThatThrownBy(() -> LabelMatcher.regex("app", "web(")).isInstanceOf(
+        IllegalArgumentException.class).hasMessageContaining("cannot be checked");
     assertThat(new LabelMatcher("app", LabelMatcher.Op.NRE, ".*").render())
         .isEqualTo("app!~\".*\"");
   }
