@@ -442,7 +442,7 @@ public final class Agent implements AutoCloseable {
   private static PrometheusMetricSource prometheus(AgentConfig.Prometheus p,
       Map<String, String> templates) {
     PrometheusMetricSource.Builder b = PrometheusMetricSource.builder().baseUri(p.url())
-        .requestTimeout(p.timeout());
+        .requestTimeout(p.timeout()).rateWindow(p.rateWindow());
     p.bearerTokenFile().ifPresent(b::bearerTokenFile);
     templates.forEach(b::metric);
     return b.build();

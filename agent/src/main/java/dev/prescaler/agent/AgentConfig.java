@@ -100,8 +100,11 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
    * @param url base URL, e.g. {@code http://prometheus.monitoring:9090}
    * @param bearerTokenFile a file holding a bearer token, re-read when it changes
    * @param timeout per request; default 5 s
+   * @param rateWindow what the templates' {@code {rate_window}} stands for; default 5 min, the
+   *     Prometheus source's
    */
-  public record Prometheus(URI url, Optional<Path> bearerTokenFile, Duration timeout) {}
+  public record Prometheus(URI url, Optional<Path> bearerTokenFile, Duration timeout,
+      Duration rateWindow) {}
 
   /**
    * The agent's own HTTP server.

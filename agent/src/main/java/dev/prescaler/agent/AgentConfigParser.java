@@ -214,7 +214,7 @@ public final class AgentConfigParser {
   }
 
   private AgentConfig.Prometheus prometheus(Map<String, Object> m) {
-    known(m, "prometheus", "url", "bearerTokenFile", "timeout");
+    known(m, "prometheus", "url", "bearerTokenFile", "timeout", "rateWindow");
     Optional<String> url = string(m, "prometheus", "url");
     URI uri = null;
     if (url.isEmpty()) {
@@ -243,7 +243,9 @@ public final class AgentConfigParser {
     Optional<Path> token = string(m, "prometheus", "bearerTokenFile").map(Path::of);
     Duration timeout = duration(m, "prometheus", "timeout", Duration.ofSeconds(5),
         Duration.ofMillis(1), Duration.ofMinutes(5));
-    return uri == null ? null : new AgentConfig.Prometheus(uri, token, timeout);
+    Duration rateWindow = duration(m, "prometheus", "rateWindow",
+        PrometheusMetricSource.DEFAULT_RATE_WINDOW, Duration.ofSeconds(1), Duration.ofDays(30));
+    return uri == null ? null : new AgentConfig.Prometheus(uri, token, timeout, rateWindow);
   }
 
   private AgentConfig.Promotion promotion(Map<String, Object> m) {

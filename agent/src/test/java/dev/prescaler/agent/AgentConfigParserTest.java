@@ -355,6 +355,26 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void theRateWindowIsSetInThePrometheusSection() {
+    // The shipped request-rate query is the built-in template, whose {rate_window} the agent
+    // could not set: its 2-minute window became the source's 5 minutes.
+    String workload = MINIMAL.substring("workloads:\n".length());
+    String yaml = "prometheus:\n  url: http://p:9090\n%sworkloads:\n" + workload;
+    assertThat(AgentConfigParser.parse(yaml.formatted(""), "d.yaml").prometheus().orElseThrow()
+        .rateWindow()).isEqualTo(PrometheusMetricSource.DEFAULT_RATE_WINDOW);
+    assertThat(AgentConfigParser.parse(yaml.formatted("  rateWindow: 2m\n"), "w.yaml")
+        .prometheus().orElseThrow().rateWindow()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(AgentConfigParser.parse(locate("examples/deploy/prescaler-config.yaml"))
+        .prometheus().orElseThrow().rateWindow()).isEqualTo(Duration.ofMinutes(2));
+    for (String bad : new String[] {"0s", "31d", "fast"}) {
+      assertThatThrownBy(() -> AgentConfigParser.parse(
+          yaml.formatted("  rateWindow: " + bad + "\n"), "bad.yaml"))
+          .as(bad).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+              .singleElement().asString().startsWith("prometheus.rateWindow must be"));
+    }
+  }
+
+  @Test
   void aBadPrometheusUrlIsItsOnlyProblemForThePrometheusMetrics() {
     // Catches the section counting as absent once its url was refused: every Prometheus metric
     // then also said there was no prometheus section.
