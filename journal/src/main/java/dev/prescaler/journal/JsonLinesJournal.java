@@ -1,5 +1,6 @@
 package dev.prescaler.journal;
 
+import static java.nio.file.StandardOpenOption.APPEND;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -179,6 +180,8 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   private final Path file;
   private final Path rotated;
+  /** A process's stream ({@code /dev/stdout}, or a link to it): written to, as a device. */
+  private final boolean special;
   private final long maxFileSize;
   private final ChannelOpener channels;
   private final DirectorySync directories;
@@ -214,7 +217,8 @@ public final class JsonLinesJournal implements DecisionJournal {
       Files.createDirectories(parent);
     }
     boolean existed = Files.exists(file);
-    boolean device = existed && !Files.isRegularFile(file);
+    this.special = reachesSpecial(b.file);
+    boolean device = special || (existed && !Files.isRegularFile(file));
     this.writerLock = device ? null : lock(file);
     try {
       if (!device && (existed || Files.isRegularFile(rotated))) {
@@ -377,6 +381,31 @@ public final class JsonLinesJournal implements DecisionJournal {
   }
 
   /**
+   * Whether {@code file}, or a link on the way from it to its target, is under /proc or /dev
+   * (not /dev/shm): a process's stream, such as {@code /dev/stdout} sent to a log file, which the
+   * journal writes to as to a device (no lock, no cut, no rotation) and never reads.
+   */
+  static boolean reachesSpecial(Path file) {
+    Path at = file;
+    for (int i = 0; i <= MAX_LINKS; i++) {
+      if (isSpecial(at)) {
+        return true;
+      }
+      if (!Files.isSymbolicLink(at)) {
+        return false;
+      }
+      try {
+        Path parent = at.toAbsolutePath().getParent();
+        Path link = Files.readSymbolicLink(at);
+        at = parent == null ? link : parent.resolve(link);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
    * A path under /proc, or under /dev but not /dev/shm (a file system for files): its links name
    * a process's streams ({@code /dev/stdout}, {@code /proc/self/fd/1}), not a journal's file.
    */
@@ -395,6 +424,9 @@ public final class JsonLinesJournal implements DecisionJournal {
    */
   public static boolean exists(Path file) {
     Objects.requireNonNull(file, "file");
+    if (reachesSpecial(file)) {
+      return false;
+    }
     Path f;
     try {
       f = linkTarget(file);
@@ -675,10 +707,11 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   /** Opens the current file and finds where its complete lines and its carried lines end. */
   private void openChannel() throws IOException {
-    FileChannel ch = channels.open(file);
+    // A process's stream sent to a file is appended to, as the process writes it.
+    FileChannel ch = special ? FileChannel.open(file, WRITE, APPEND) : channels.open(file);
     try {
       // A device or a pipe (say /dev/full in a test) is written to, never rotated, cut or forced.
-      regular = Files.isRegularFile(file);
+      regular = !special && Files.isRegularFile(file);
       long complete = regular ? repairTail(ch) : 0;
       bodyStart = complete == 0 ? 0 : carriedPrefix(file, complete);
       end = complete;
@@ -737,6 +770,16 @@ public final class JsonLinesJournal implements DecisionJournal {
    * first. A write that fails is cut back at once; if that fails too, the next write tries again.
    */
   private void appendBytes(byte[] bytes) throws IOException {
+    if (!regular) {
+      // A device, a pipe or a process's stream: written in order, never cut (its size says
+      // nothing of what this journal wrote, and cutting a log file sent there erased it).
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        channel.write(buf);
+      }
+      end += bytes.length;
+      return;
+    }
     long size = channel.size();
     if (size > end) {
       try {
@@ -991,7 +1034,7 @@ public final class JsonLinesJournal implements DecisionJournal {
       NoSuchFileException e = new NoSuchFileException(file.toString());
       throw new UncheckedIOException("journal file " + file + " cannot be read: " + e, e);
     }
-    if (Files.exists(file) && !Files.isRegularFile(file)) {
+    if (Files.exists(file) && (!Files.isRegularFile(file) || reachesSpecial(named))) {
       IOException e = new IOException("not a regular file");
       throw new UncheckedIOException("journal file " + file + " cannot be read: " + e, e);
     }

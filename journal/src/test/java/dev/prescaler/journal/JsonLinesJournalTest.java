@@ -198,6 +198,23 @@ class JsonLinesJournalTest {
         Path.of("/proc/self/root" + real.toAbsolutePath()));
     assertThat(Files.isRegularFile(viaProc)).isTrue();
     assertThat(JsonLinesJournal.linkTarget(viaProc)).isEqualTo(viaProc);
+    // Written to as a device: appended after what the process logged, never cut, locked or
+    // rotated (the journal cut the log back to its own last line at every write, and renamed
+    // the link at its size limit), and never read as a journal.
+    Files.writeString(real, "a log line\n");
+    try (JsonLinesJournal j = JsonLinesJournal.builder(viaProc).maxFileSize(1024).build()) {
+      j.append(record(0));
+      Files.writeString(real, "another log line\n", StandardOpenOption.APPEND);
+      for (int seq = 1; seq < 8; seq++) {
+        j.append(record(seq));
+      }
+    }
+    assertThat(Files.isSymbolicLink(viaProc)).isTrue();
+    assertThat(dir.resolve("proc.jsonl.lock")).doesNotExist();
+    assertThat(JsonLinesJournal.rotatedFileOf(viaProc)).doesNotExist();
+    assertThat(Files.readString(real)).startsWith("a log line\n").contains("another log line\n");
+    assertThat(Files.readAllLines(real)).hasSize(10);
+    assertThat(JsonLinesJournal.exists(viaProc)).isFalse();
   }
 
   @Test

@@ -61,7 +61,7 @@ public record LabelMatcher(String label, Op op, String value) {
           + "be empty with =: " + label + "=\"\" matches every series without the label, other "
           + "workloads' too");
     }
-    if (op == Op.RE && matchesEmpty(value)) {
+    if (op == Op.RE && matchesEmpty(label, value)) {
       throw new IllegalArgumentException("regex of the matcher on label " + label + " must not "
           + "match the empty string: " + label + "=~" + PromQl.quote(value) + " matches every "
           + "series without the label too, other workloads' too");
@@ -70,19 +70,24 @@ public record LabelMatcher(String label, Op op, String value) {
 
   /**
    * Whether a regex matches the empty string, read by Java's regexes with RE2's named groups
-   * ({@code (?P<name>…)}) written as Java's. One Java cannot read is refused: it cannot be
-   * checked, and RE2 syntax Java lacks is rare in a label matcher.
+   * ({@code (?P<name>…)}, {@code (?<name>…)}, whose names Java reads more narrowly) as plain
+   * groups. One Java cannot read otherwise (a literal {@code {} that is no repeat count, say) is
+   * refused: it cannot be checked; escape the brace.
    *
-   * @throws IllegalArgumentException when Java cannot read the regex, naming it
+   * @throws IllegalArgumentException when Java cannot read the regex, naming the label and it
    */
-  private static boolean matchesEmpty(String regex) {
+  private static boolean matchesEmpty(String label, String regex) {
     try {
-      return Pattern.matches(regex.replace("(?P<", "(?<"), "");
+      return Pattern.matches(NAMED_GROUP.matcher(regex).replaceAll("(?:"), "");
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException("regex " + PromQl.quote(regex) + " cannot be checked "
-          + "for matching the empty string: " + e.getDescription());
+      throw new IllegalArgumentException("regex of the matcher on label " + label + " cannot be "
+          + "checked for matching the empty string, but was " + PromQl.quote(regex) + ": "
+          + e.getDescription());
     }
   }
+
+  /** An RE2 named group's opening: {@code (?P<name>} or {@code (?<name>}. */
+  private static final Pattern NAMED_GROUP = Pattern.compile("\\(\\?P?<[^>=!][^>]*>");
 
   /** {@code label="value"}. */
   public static LabelMatcher eq(String label, String value) {

@@ -23,9 +23,11 @@ import java.util.Map;
  * #SETTLED_SECONDS} s has no series in the sum (its node's cAdvisor scrape failed, and Prometheus
  * marked the series stale); a pod ready for less may not have been scraped twice yet, which a
  * {@code rate()} needs. {@link #requestRate} is unavailable while a ready pod's scrape fails in
- * a job that exports the counter ({@code up} is 0; another scrape job of the pod, such as a mesh
- * sidecar's, does not count): the application's counters may not exist before its first
- * request, so a missing series says nothing there. Which pods are ready, and since when, comes from
+ * a job that exported the counter within the rate window ({@code up} is 0 for any target of
+ * the pod in that job; another scrape job of the pod, such as a mesh sidecar's, does not count):
+ * the application's counters may not exist before its first request, so a missing series says
+ * nothing there. The counter must keep its target's {@code job} label (with {@code
+ * honor_labels}, an application that sets its own {@code job} defeats the guard). Which pods are ready, and since when, comes from
  * kube-state-metrics ({@code kube_pod_status_ready}, and {@code kube_pod_status_ready_time} from
  * its version 2.8); the series must carry {@code namespace} and {@code pod} labels. Without those
  * series the guards find nothing to compare and the sums are read over the pods that have
@@ -125,9 +127,9 @@ public final class PromQlTemplates {
    */
   public static String requestRate(String counter) {
     requireMetricName("counter", counter);
-    return "sum(rate(" + counter + "{{selector}}[{rate_window}])) unless on () ((max by "
-        + "(namespace, pod, job) (up{{selector}}) == 0) and on (job) group by (job) (" + counter
-        + "{{selector}}) " + READY + ")";
+    return "sum(rate(" + counter + "{{selector}}[{rate_window}])) unless on () ((min by "
+        + "(namespace, pod, job) (up{{selector}}) == 0) and on (job) group by (job) "
+        + "(last_over_time(" + counter + "{{selector}}[{rate_window}])) " + READY + ")";
   }
 
   /**

@@ -40,7 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       served no request, so its counter does not exist (client libraries make it at the first
  *       request), and its scrapes succeed;
  *   <li>{@code sidecar}: pods 0 and 1 ready with their series, scraped in job {@code app}; pod 1
- *       also has a mesh sidecar's stats port scraped in job {@code envoy}, which fails.
+ *       also has a mesh sidecar's stats port scraped in job {@code envoy}, which fails;
+ *   <li>{@code samejob}: pods 0 and 1 ready, scraped in job {@code web}; pod 1's application
+ *       target fails as {@code gap}'s pod 2 does, while its second target in the same job (a
+ *       sidecar's port in the same monitor) is scraped.
  * </ul>
  *
  * Every pod that has series has {@code up} 1, except {@code gap}'s pod 2 from the end of its
@@ -181,6 +184,18 @@ class PartialTotalsIT {
   }
 
   /**
+   * A pod's application target failing while another target of the pod in the same job (a
+   * sidecar's port in the same monitor) is scraped still holds the request rate: taking the
+   * highest {@code up} of the pod's job read 10 of 20 rps.
+   */
+  @Test
+  void aFailingApplicationTargetHoldsTheRequestRateWhateverElseItsJobScrapes() {
+    Observation obs = read("samejob");
+
+    assertThat(obs.reading("rps").isAvailable()).as("rps").isFalse();
+  }
+
+  /**
    * Without kube-state-metrics nothing says which pods are ready, and the guard has nothing to
    * compare with: the sums are read as before, over the pods that have series.
    */
@@ -201,7 +216,7 @@ class PartialTotalsIT {
     long gapEnd = s1 - 600;
     // deployment:pods with series
     String[] withSeries = {"full:0,1", "gap:0,1,2", "draining:0,1", "noksm:0,1", "fresh:0,1",
-        "idle:0,1,2", "sidecar:0,1"};
+        "idle:0,1,2", "sidecar:0,1", "samejob:0,1"};
     StringBuilder b = new StringBuilder(1 << 16);
     b.append("# TYPE container_cpu_usage_seconds counter\n");
     each(withSeries, (pod, i) -> counter(b, "container_cpu_usage_seconds_total",
@@ -226,11 +241,13 @@ class PartialTotalsIT {
       }
     });
     gauge(b, "up", labels(pod("sidecar", 1)) + ",job=\"envoy\"", 0, s0, s1);
+    gauge(b, "up", labels(pod("samejob", 1)) + ",job=\"web\",instance=\"e1\"", 1, s0, s1);
     gauge(b, "up", labels(pod("draining", 2)), 0, s0, s1);
     gauge(b, "up", labels(pod("fresh", 2)), 1, s1 - 60, s1);
     b.append("# TYPE kube_pod_status_ready gauge\n");
-    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle", "sidecar")) {
-      int pods = deployment.equals("full") || deployment.equals("sidecar") ? 2 : 3;
+    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle", "sidecar",
+        "samejob")) {
+      int pods = List.of("full", "sidecar", "samejob").contains(deployment) ? 2 : 3;
       for (int i = 0; i < pods; i++) {
         String pod = pod(deployment, i);
         boolean ready = !(deployment.equals("draining") && i == 2);
@@ -243,8 +260,9 @@ class PartialTotalsIT {
       }
     }
     b.append("# TYPE kube_pod_status_ready_time gauge\n");
-    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle", "sidecar")) {
-      int pods = deployment.equals("full") || deployment.equals("sidecar") ? 2 : 3;
+    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle", "sidecar",
+        "samejob")) {
+      int pods = List.of("full", "sidecar", "samejob").contains(deployment) ? 2 : 3;
       for (int i = 0; i < pods; i++) {
         boolean young = deployment.equals("fresh") && i == 2;
         if (!(deployment.equals("draining") && i == 2)) {
@@ -270,7 +288,9 @@ class PartialTotalsIT {
   }
 
   private static long stop(String pod, int index, long s1, long gapEnd) {
-    return pod.startsWith("gap-") && index == 2 ? gapEnd : s1;
+    boolean fails = pod.startsWith("gap-") && index == 2
+        || pod.startsWith("samejob-") && index == 1;
+    return fails ? gapEnd : s1;
   }
 
   private static String pod(String deployment, int index) {
@@ -279,6 +299,9 @@ class PartialTotalsIT {
 
   /** The scrape job of the application's series: {@code app} for {@code sidecar}, else none. */
   private static String job(String pod) {
+    if (pod.startsWith("samejob-")) {
+      return ",job=\"web\",instance=\"a" + pod.charAt(pod.length() - 1) + "\"";
+    }
     return pod.startsWith("sidecar-") ? ",job=\"app\"" : "";
   }
 

@@ -110,9 +110,15 @@ class PromQlTest {
     assertThat(LabelMatcher.regex("pod", "web-.+").render()).isEqualTo("pod=~\"web-.+\"");
     assertThat(LabelMatcher.regex("pod", "(?P<n>web)-.+").render())
         .isEqualTo("pod=~\"(?P<n>web)-.+\"");
-    // One Java cannot read is refused rather than let through unchecked.
+    // RE2 group names Java would not take (an underscore) are read as plain groups.
+    assertThat(LabelMatcher.regex("pod", "(?P<pod_name>web)-.+").render())
+        .isEqualTo("pod=~\"(?P<pod_name>web)-.+\"");
+    assertThatThrownBy(() -> LabelMatcher.regex("pod", "(?P<pod_name>web-.*)?"))
+        .hasMessageContaining("must not match the empty string");
+    // One Java cannot read otherwise is refused rather than let through unchecked.
     assertThatThrownBy(() -> LabelMatcher.regex("app", "web(")).isInstanceOf(
-        IllegalArgumentException.class).hasMessageContaining("cannot be checked");
+        IllegalArgumentException.class).hasMessageStartingWith("regex of the matcher on label app "
+        + "cannot be checked for matching the empty string, but was \"web(\"");
     assertThat(new LabelMatcher("app", LabelMatcher.Op.NRE, ".*").render())
         .isEqualTo("app!~\".*\"");
   }
