@@ -707,7 +707,9 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   /** Opens the current file and finds where its complete lines and its carried lines end. */
   private void openChannel() throws IOException {
-    // A process's stream sent to a file is appended to, as the process writes it.
+    // A process's stream sent to a file is appended to: the journal's lines go after what the
+    // process wrote, but a process that writes without O_APPEND (a shell's >, not >>) writes
+    // from its own offset, over them. A pipe (a container's stdout) has no offset.
     FileChannel ch = special ? FileChannel.open(file, WRITE, APPEND) : channels.open(file);
     try {
       // A device or a pipe (say /dev/full in a test) is written to, never rotated, cut or forced.

@@ -78,7 +78,7 @@ public record LabelMatcher(String label, Op op, String value) {
    */
   private static boolean matchesEmpty(String label, String regex) {
     try {
-      return Pattern.matches(NAMED_GROUP.matcher(regex).replaceAll("(?:"), "");
+      return Pattern.matches(withPlainGroups(regex), "");
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException("regex of the matcher on label " + label + " cannot be "
           + "checked for matching the empty string, but was " + PromQl.quote(regex) + ": "
@@ -86,8 +86,60 @@ public record LabelMatcher(String label, Op op, String value) {
     }
   }
 
+  /**
+   * {@code regex} with each RE2 named group's opening ({@code (?P<name>}, {@code (?<name>}, the
+   * name of word characters) made a plain {@code (?:}: only where it opens a group, not escaped,
+   * inside a character class or a {@code \Q…\E} quote.
+   */
+  static String withPlainGroups(String regex) {
+    StringBuilder out = new StringBuilder(regex.length());
+    boolean inClass = false;
+    int i = 0;
+    while (i < regex.length()) {
+      char c = regex.charAt(i);
+      if (c == '\\' && i + 1 < regex.length()) {
+        if (regex.charAt(i + 1) == 'Q') {
+          int end = regex.indexOf("\\E", i + 2);
+          int stop = end < 0 ? regex.length() : end + 2;
+          out.append(regex, i, stop);
+          i = stop;
+        } else {
+          out.append(c).append(regex.charAt(i + 1));
+          i += 2;
+        }
+        continue;
+      }
+      if (inClass) {
+        inClass = c != ']';
+      } else if (c == '[') {
+        inClass = true;
+        out.append(c);
+        i++;
+        if (i < regex.length() && regex.charAt(i) == '^') {
+          out.append('^');
+          i++;
+        }
+        if (i < regex.length() && regex.charAt(i) == ']') { // a leading ] is a member
+          out.append(']');
+          i++;
+        }
+        continue;
+      } else if (c == '(') {
+        java.util.regex.Matcher m = NAMED_GROUP.matcher(regex).region(i, regex.length());
+        if (m.lookingAt()) {
+          out.append("(?:");
+          i = m.end();
+          continue;
+        }
+      }
+      out.append(c);
+      i++;
+    }
+    return out.toString();
+  }
+
   /** An RE2 named group's opening: {@code (?P<name>} or {@code (?<name>}. */
-  private static final Pattern NAMED_GROUP = Pattern.compile("\\(\\?P?<[^>=!][^>]*>");
+  private static final Pattern NAMED_GROUP = Pattern.compile("\\(\\?P?<\\w+>");
 
   /** {@code label="value"}. */
   public static LabelMatcher eq(String label, String value) {

@@ -115,6 +115,11 @@ class PromQlTest {
         .isEqualTo("pod=~\"(?P<pod_name>web)-.+\"");
     assertThatThrownBy(() -> LabelMatcher.regex("pod", "(?P<pod_name>web-.*)?"))
         .hasMessageContaining("must not match the empty string");
+    // Only openings of groups are rewritten: not an escaped parenthesis, nor one in a class.
+    assertThat(LabelMatcher.withPlainGroups("(?P<a_b>x)|\\(?P<y>|[(?P<z>]|\\Q(?P<q>\\E"))
+        .isEqualTo("(?:x)|\\(?P<y>|[(?P<z>]|\\Q(?P<q>\\E");
+    assertThatThrownBy(() -> LabelMatcher.regex("app", "x\\(?P<a|>?"))
+        .hasMessageContaining("must not match the empty string");
     // One Java cannot read otherwise is refused rather than let through unchecked.
     assertThatThrownBy(() -> LabelMatcher.regex("app", "web(")).isInstanceOf(
         IllegalArgumentException.class).hasMessageStartingWith("regex of the matcher on label app "
