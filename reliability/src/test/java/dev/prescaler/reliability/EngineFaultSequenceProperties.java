@@ -257,8 +257,9 @@ class EngineFaultSequenceProperties {
           ExecutorFault f = subject.executor.fault(w);
           assertThat(r.action()).as("journal shows the executor's answer: " + where)
               .isEqualTo(f.action());
-          if (s.mode() == Mode.HPA_FLOOR && f == ExecutorFault.NONE) {
-            lastFloor.put(w, r.desired());
+          if (s.mode() == Mode.HPA_FLOOR) {
+            // A floor not applied (failed, or refused) leaves the HPA's unknown: sent again.
+            lastFloor.put(w, f == ExecutorFault.NONE ? r.desired() : -1);
           }
         } else {
           assertThat(calls).as("no executor call: " + where).isEmpty();
