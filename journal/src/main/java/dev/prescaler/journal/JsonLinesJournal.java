@@ -361,23 +361,35 @@ public final class JsonLinesJournal implements DecisionJournal {
    * a log file too), is left as it is. A hard link is another file as far as the lock goes.
    */
   static Path linkTarget(Path file) throws IOException {
-    if (!Files.isSymbolicLink(file) || (Files.exists(file) && !Files.isRegularFile(file))
-        || isSpecial(file)) {
+    if (!Files.isSymbolicLink(file) || (Files.exists(file) && !Files.isRegularFile(file))) {
       return file;
     }
-    Path target = file;
-    for (int i = 0; i < MAX_LINKS && Files.isSymbolicLink(target); i++) {
-      Path parent = target.toAbsolutePath().getParent();
-      Path link = Files.readSymbolicLink(target);
-      target = parent == null ? link : parent.resolve(link);
-      if (isSpecial(target)) {
-        return file; // a link to /dev/stdout: the process's output, not a journal's file
+    Walk w = walk(file);
+    return w.special() ? file : w.target(); // a link to /dev/stdout: the process's output
+  }
+
+  /**
+   * Where the links from a path lead: the first path that is no link, or the first under /proc
+   * or /dev ({@code special}), where the walk stops.
+   */
+  private record Walk(Path target, boolean special) {}
+
+  private static Walk walk(Path file) throws IOException {
+    Path at = file;
+    for (int hops = 0; ; hops++) {
+      if (isSpecial(at)) {
+        return new Walk(at, true);
       }
+      if (!Files.isSymbolicLink(at)) {
+        return new Walk(at, false);
+      }
+      if (hops == MAX_LINKS) {
+        throw new IOException("more than " + MAX_LINKS + " symbolic links in a row: " + file);
+      }
+      Path parent = at.toAbsolutePath().getParent();
+      Path link = Files.readSymbolicLink(at);
+      at = parent == null ? link : parent.resolve(link);
     }
-    if (Files.isSymbolicLink(target)) {
-      throw new IOException("more than " + MAX_LINKS + " symbolic links in a row: " + file);
-    }
-    return target;
   }
 
   /**
@@ -386,24 +398,13 @@ public final class JsonLinesJournal implements DecisionJournal {
    * journal writes to as to a device (no lock, no cut, no rotation) and never reads.
    */
   static boolean reachesSpecial(Path file) {
-    Path at = file;
-    for (int i = 0; i <= MAX_LINKS; i++) {
-      if (isSpecial(at)) {
-        return true;
-      }
-      if (!Files.isSymbolicLink(at)) {
-        return false;
-      }
-      try {
-        Path parent = at.toAbsolutePath().getParent();
-        Path link = Files.readSymbolicLink(at);
-        at = parent == null ? link : parent.resolve(link);
-      } catch (IOException e) {
-        return false;
-      }
+    try {
+      return walk(file).special();
+    } catch (IOException e) {
+      return false;
     }
-    return false;
   }
+
 
   /**
    * A path under /proc, or under /dev but not /dev/shm (a file system for files): its links name
