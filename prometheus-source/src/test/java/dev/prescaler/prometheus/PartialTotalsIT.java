@@ -245,10 +245,8 @@ class PartialTotalsIT {
     gauge(b, "up", labels(pod("draining", 2)), 0, s0, s1);
     gauge(b, "up", labels(pod("fresh", 2)), 1, s1 - 60, s1);
     b.append("# TYPE kube_pod_status_ready gauge\n");
-    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle", "sidecar",
-        "samejob")) {
-      int pods = List.of("full", "sidecar", "samejob").contains(deployment) ? 2 : 3;
-      for (int i = 0; i < pods; i++) {
+    for (String deployment : WITH_KSM) {
+      for (int i = 0; i < pods(deployment); i++) {
         String pod = pod(deployment, i);
         boolean ready = !(deployment.equals("draining") && i == 2);
         boolean young = deployment.equals("fresh") && i == 2;
@@ -260,10 +258,8 @@ class PartialTotalsIT {
       }
     }
     b.append("# TYPE kube_pod_status_ready_time gauge\n");
-    for (String deployment : List.of("full", "gap", "draining", "fresh", "idle", "sidecar",
-        "samejob")) {
-      int pods = List.of("full", "sidecar", "samejob").contains(deployment) ? 2 : 3;
-      for (int i = 0; i < pods; i++) {
+    for (String deployment : WITH_KSM) {
+      for (int i = 0; i < pods(deployment); i++) {
         boolean young = deployment.equals("fresh") && i == 2;
         if (!(deployment.equals("draining") && i == 2)) {
           gauge(b, "kube_pod_status_ready_time", labels(pod(deployment, i)),
@@ -272,6 +268,15 @@ class PartialTotalsIT {
       }
     }
     return b.append("# EOF\n").toString();
+  }
+
+  /** The deployments that kube-state-metrics reports (all but {@code noksm}). */
+  private static final List<String> WITH_KSM =
+      List.of("full", "gap", "draining", "fresh", "idle", "sidecar", "samejob");
+
+  /** How many pods a deployment of the fixture has. */
+  private static int pods(String deployment) {
+    return List.of("full", "sidecar", "samejob").contains(deployment) ? 2 : 3;
   }
 
   private interface PodAction {
