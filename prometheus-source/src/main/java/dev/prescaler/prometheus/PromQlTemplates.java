@@ -27,11 +27,11 @@ import java.util.Map;
  * the pod in that job; another scrape job of the pod, such as a mesh sidecar's, does not count):
  * the application's counters may not exist before its first request, so a missing series says
  * nothing there. The counter must keep its target's {@code job} label (with {@code
- * honor_labels}, an application that sets its own {@code job} defeats the guard). Which pods are ready, and since when, comes from
- * kube-state-metrics ({@code kube_pod_status_ready}, and {@code kube_pod_status_ready_time} from
- * its version 2.8); the series must carry {@code namespace} and {@code pod} labels. Without those
- * series the guards find nothing to compare and the sums are read over the pods that have
- * series.
+ * honor_labels}, an application that sets its own {@code job} defeats the guard). Which pods
+ * are ready, and since when, comes from kube-state-metrics ({@code kube_pod_status_ready}, and
+ * {@code kube_pod_status_ready_time} from its version 2.8); the series must carry {@code
+ * namespace} and {@code pod} labels. Without those series the guards find nothing to compare
+ * and the sums are read over the pods that have series.
  */
 public final class PromQlTemplates {
   private static final String CONTAINERS = "container!=\"\",container!=\"POD\",{selector}";
@@ -49,10 +49,13 @@ public final class PromQlTemplates {
 
   /**
    * CPU usage as the mean percent of the CPU request over ready pods: the summed cAdvisor usage
-   * rate over the summed kube-state-metrics CPU requests, × 100, both over the ready pods that
-   * have both series. A pod without usage (a kubelet scrape timed out, a pod too new for a rate)
-   * or without requests counts on neither side, so it cannot dilute or inflate the mean. Pair
-   * with {@code MetricTarget.utilization(name, percent)}.
+   * rate over the summed CPU requests, × 100, both over the ready pods that have both series. A
+   * pod's request, as the HPA counts it, is the sum of its containers' requests and of its
+   * native sidecars' (init containers with {@code restartPolicy: Always}), whose usage cAdvisor
+   * reports beside the application's; see {@link #memoryUtilization()} for exactly what is read.
+   * A pod without usage (a kubelet scrape timed out, a pod too new for a rate) or without
+   * requests counts on neither side, so it cannot dilute or inflate the mean. Pair with {@code
+   * MetricTarget.utilization(name, percent)}.
    */
   public static String cpuUtilization() {
     return utilization("rate(container_cpu_usage_seconds_total{" + CONTAINERS
@@ -94,6 +97,26 @@ public final class PromQlTemplates {
    * Memory working set as the mean percent of the memory request over ready pods, over the ready
    * pods that have both series (see {@link #cpuUtilization()}). Pair with {@code
    * MetricTarget.utilization(name, percent)}.
+   *
+   * <p>Both utilization templates count, per pod, what the HPA controller counts in {@code
+   * calculatePodRequests} (replica_calculator.go) when the pod has no pod-level resources:
+   *
+   * <ul>
+   *   <li>every {@code kube_pod_container_resource_requests} series of the resource (the
+   *       containers of {@code spec.containers} that have a request);
+   *   <li>every {@code kube_pod_init_container_resource_requests} series of the resource whose
+   *       container has a {@code kube_pod_init_container_info} series with {@code
+   *       restart_policy="Always"} (a native sidecar).
+   * </ul>
+   *
+   * <p>Not counted: an init container without that label, which ran to completion before the
+   * containers started (it holds nothing after, and the HPA does not count it); every init
+   * container when kube-state-metrics is older than 2.11, whose info series has no {@code
+   * restart_policy} label (the figure is then what it was before sidecars were counted, too
+   * high for a pod with one); pod-level resources ({@code spec.resources}: the HPA takes the
+   * pod-level request instead where there is one, and adds the RuntimeClass overhead when they
+   * name only another resource); and the containers without a request, left out here, where the
+   * HPA fails the metric.
    */
   public static String memoryUtilization() {
     return utilization("container_memory_working_set_bytes{" + CONTAINERS + "}", "memory");
@@ -103,14 +126,23 @@ public final class PromQlTemplates {
    * {@code 100 * sum(U and on (namespace, pod) READY and on (namespace, pod) R) / sum(R and on
    * (namespace, pod) READY and on (namespace, pod) U)}, where U is {@code usage} and R the
    * requests of {@code resource}, each summed by pod: numerator and denominator count the same
-   * pods. The requests and the ready flag come from kube-state-metrics, one copy per container
-   * (per pod for the flag) kept by {@code max}: an HA pair would double the requests and halve
-   * the utilization.
+   * pods. R adds, per pod, the containers' requests {@code or} the native sidecars' (the init
+   * containers' requests {@code and} their info with {@code restart_policy="Always"}); {@code
+   * or} keeps both, as a container's name is unique among all of a pod's containers, init
+   * containers included. The requests and the ready flag come from kube-state-metrics, one copy
+   * per container (per pod for the flag) kept by {@code max}: an HA pair would double the
+   * requests and halve the utilization. The info series needs no {@code max}: {@code and} only
+   * filters, however many copies match.
    */
   private static String utilization(String usage, String resource) {
     String u = "sum by (namespace, pod) (" + usage + ")";
-    String r = "sum by (namespace, pod) (max by (namespace, pod, container) "
-        + "(kube_pod_container_resource_requests{resource=\"" + resource + "\",{selector}}))";
+    String matchers = "{resource=\"" + resource + "\",{selector}}";
+    String containers = "max by (namespace, pod, container) "
+        + "(kube_pod_container_resource_requests" + matchers + ")";
+    String sidecars = "max by (namespace, pod, container) "
+        + "(kube_pod_init_container_resource_requests" + matchers + ") and on (namespace, pod, "
+        + "container) kube_pod_init_container_info{restart_policy=\"Always\",{selector}}";
+    String r = "sum by (namespace, pod) (" + containers + " or (" + sidecars + "))";
     return "100 * sum(" + u + " " + READY + " and on (namespace, pod) " + r + ")"
         + " / sum(" + r + " " + READY + " and on (namespace, pod) " + u + ")";
   }
