@@ -279,6 +279,13 @@ class PrometheusMetricSourceBuilderTest {
         + "(namespace, pod) sum by (namespace, pod) (" + usage + "))");
     assertThat(s.query(web, "p95")).contains("histogram_quantile(0.95, sum by (le) (rate("
         + "http_request_duration_seconds_bucket{namespace=\"shop\"," + pods + "}[5m])))");
+    // The requests of the pods' containers and native sidecars, over the same pods.
+    assertThat(s.query(web, "memutil").orElseThrow()).contains("sum by (namespace, pod) (max by "
+        + "(namespace, pod, container) (kube_pod_container_resource_requests{resource=\"memory\","
+        + "namespace=\"shop\"," + pods + "}) or (max by (namespace, pod, container) "
+        + "(kube_pod_init_container_resource_requests{resource=\"memory\",namespace=\"shop\","
+        + pods + "}) and on (namespace, pod, container) kube_pod_init_container_info{"
+        + "restart_policy=\"Always\",namespace=\"shop\"," + pods + "}))");
   }
 
   @Test
