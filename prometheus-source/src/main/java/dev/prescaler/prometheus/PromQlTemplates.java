@@ -111,7 +111,7 @@ public final class PromQlTemplates {
    *
    * <p>Not counted: an init container without that label, which ran to completion before the
    * containers started (it holds nothing after, and the HPA does not count it); every init
-   * container when kube-state-metrics is older than 2.11, whose info series has no {@code
+   * container when kube-state-metrics is too old to export, on its info series, the {@code
    * restart_policy} label (the figure is then what it was before sidecars were counted, too
    * high for a pod with one); pod-level resources ({@code spec.resources}: the HPA takes the
    * pod-level request instead where there is one, and adds the RuntimeClass overhead when they

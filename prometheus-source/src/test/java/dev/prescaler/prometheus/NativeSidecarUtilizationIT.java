@@ -39,13 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <ul>
  *   <li>{@code mesh}: one kube-state-metrics, {@code kube_pod_init_container_info} with {@code
- *       restart_policy="Always"} for {@code proxy} (kube-state-metrics 2.11 and later);
+ *       restart_policy="Always"} for {@code proxy} (a recent kube-state-metrics);
  *   <li>{@code migrate}: as {@code mesh}, and an ordinary init container {@code migrate} that
  *       ran to completion (no usage series) with requests of 1 core and 512 MiB, its info
  *       without {@code restart_policy} (kube-state-metrics exports it empty);
  *   <li>{@code pair}: as {@code mesh} from kube-state-metrics run as an HA pair, every one of
  *       its series twice, with different {@code instance} labels;
- *   <li>{@code oldksm}: as {@code mesh} from a kube-state-metrics older than 2.11, whose {@code
+ *   <li>{@code oldksm}: as {@code mesh} from an older kube-state-metrics, whose {@code
  *       kube_pod_init_container_info} has no {@code restart_policy} label.
  * </ul>
  */
