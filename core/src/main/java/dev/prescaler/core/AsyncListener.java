@@ -52,6 +52,8 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
   public static final int DEFAULT_CAPACITY = 10_000;
   /** How long {@link #close()} waits for the queued events to be delivered: 10 seconds. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  /** The longest wait {@link #awaitDelivered} and {@link #close(Duration)} make. */
+  private static final Duration FOREVER = Duration.ofDays(36_500);
 
   private static final Logger LOG = LoggerFactory.getLogger(AsyncListener.class);
 
@@ -186,7 +188,7 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
       }
       try {
         next.run();
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         // What the engine contains on the tick, contained here too: the thread goes on.
         LOG.warn("listener {} failed: {}", name, e.toString());
       }
@@ -217,7 +219,9 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
    * @throws InterruptedException when interrupted while waiting
    */
   public synchronized boolean awaitDelivered(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    // Saturated: toNanos() overflows beyond 292 years, and a century is as good as forever.
+    long wait = timeout.compareTo(FOREVER) > 0 ? FOREVER.toNanos() : timeout.toNanos();
+    long deadline = System.nanoTime() + wait;
     while (pending > 0) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
@@ -264,8 +268,8 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
         dropped += queued;
         left = pending + queued;
       }
-      LOG.warn("listener {}: closed with {} events not delivered after {} ms", name, left,
-          timeout.toMillis());
+      LOG.warn("listener {}: closed with {} events not delivered after {}", name, left,
+          timeout);
       thread.interrupt();
     }
     return delivered;

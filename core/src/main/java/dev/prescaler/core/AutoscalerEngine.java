@@ -339,7 +339,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     Forecaster f;
     try {
       f = shared.forSeries();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // also a checked one thrown without being declared
       throw new IllegalStateException("forecaster " + shared.name() + " failed in forSeries() "
           + "for metric " + m.name() + " of " + ref + ": " + e, e);
     }
@@ -411,7 +411,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       LOG.warn("{}: backfill of {} not asked, starting without history: {}", ref, m.name(),
           e.getMessage());
       return null;
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       LOG.warn("{}: backfill of {} failed, starting without history: {}", ref, m.name(),
           e.toString());
       return null;
@@ -441,7 +441,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       try {
         policy.unregistered(workload);
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("{}: policy {} failed on unregister: {}", workload, policy.name(), e.toString());
       }
       return true;
@@ -518,7 +518,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     ModeChangedEvent event = new ModeChangedEvent(workload, clock.instant(), from, to, reason);
     try {
       journal.modeChanged(event);
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       LOG.warn("{}: journal failed to record the mode change: {}", workload, e.toString());
     }
     publish(l -> l.onModeChanged(event), workload);
@@ -786,7 +786,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       long before = sequence;
       try {
         evaluate(s, now, clockProblems);
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         // A bug of ours, or an Error from a plug-in (a missing class, a failed assertion),
         // must not stop the other workloads either; the workload still gets its one record.
         LOG.error("{}: tick failed", s.spec.workload(), e);
@@ -794,7 +794,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           try {
             hold(s, now, null, Map.of(), Map.of(), Map.of(),
                 List.of("evaluation failed: " + e), null);
-          } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError again) {
+          } catch (Exception | LinkageError | AssertionError | StackOverflowError again) {
             LOG.error("{}: could not record the failed evaluation", s.spec.workload(), again);
           }
         }
@@ -992,7 +992,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       try {
         journal.close();
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("journal close failed: {}", e.toString());
       }
       calls.shutdown();
@@ -1049,7 +1049,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       // could be started for it: sent again on the next tick.
       LOG.warn("{}: executor release not sent again yet: {}", workload, e.getMessage());
       releasePending.add(workload);
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       int failed = releaseFailures.merge(workload, 1, Integer::sum);
       if (calls.closing()) {
         LOG.warn("{}: executor release failed at close, not sent again: {}", workload,
@@ -1109,7 +1109,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
     } catch (CallNotMadeException e) {
       problems.add(e.getMessage());
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       problems.add("metric source failed: " + e);
       failure(ref, now, "source", e);
     }
@@ -1120,7 +1120,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         replicas = calls.call(ref, Stage.REPLICAS, () -> executor.replicas(ref)).orElse(null);
       } catch (CallNotMadeException e) {
         problems.add(e.getMessage());
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         problems.add("executor failed to report replicas: " + e);
         failure(ref, now, "executor", e);
       }
@@ -1233,7 +1233,7 @@ public final class AutoscalerEngine implements AutoCloseable {
                   ms.forecaster.name(), m.name(), ms.forecastFailures);
               ms.forecastFailures = 0;
             }
-          } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+          } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
             // The last good forecast is dropped: kept, the next ticks of this step would decide
             // on it, and every later tick on an ever older one while the forecaster fails. Its
             // predictions waiting to be scored stay: they were made when it still answered.
@@ -1270,7 +1270,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (proposal == null) {
         throw new IllegalStateException("policy " + policy.name() + " returned null");
       }
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       failure(ref, now, "policy", e);
       hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e),
           landed);
@@ -1296,7 +1296,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (pin == null) {
         throw new IllegalStateException("policy " + policy.name() + " returned a null pin");
       }
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       failure(ref, now, "policy", e);
       metricProblems.add("policy failed to report a pin: " + e);
       return null;
@@ -1364,7 +1364,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     double q;
     try {
       q = policy.riskQuantile(spec);
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       LOG.warn("{}: policy {} failed to name its risk quantile, using the workload's {}: {}",
           spec.workload(), policy.name(), spec.riskQuantile(), e.toString());
       return spec.riskQuantile();
@@ -1523,7 +1523,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         // FAILED with "may have been applied", as the ScaleOutcome contract asks: the call may
         // still land. The workload is held until it returns (see evaluate).
         outcome = ScaleOutcome.failed(UncertainApplies.timedOut(e.getMessage()));
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         // Thrown after the request may have been sent: FAILED, never a silent hold.
         failure(ref, now, "executor", e);
         outcome = ScaleOutcome.failed("executor threw: " + e);
@@ -1626,7 +1626,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       try {
         journal.followUp(f.sequence(), s.spec.workload(),
             new FollowUp(now, replicas.current(), replicas.ready(), loads));
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("{}: journal follow-up failed: {}", s.spec.workload(), e.toString());
       }
     }
@@ -1635,7 +1635,7 @@ public final class AutoscalerEngine implements AutoCloseable {
   private void write(DecisionRecord record) {
     try {
       journal.append(record);
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       LOG.warn("{}: journal append failed: {}", record.workload(), e.toString());
       publish(l -> l.onFailure(new FailureEvent(record.workload(), record.time(), "journal", e)),
           record.workload());
@@ -1673,7 +1673,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     for (EngineListener l : listeners) {
       try {
         call.accept(l);
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("{}: listener {} failed: {}", ref, l.getClass().getName(), e.toString());
       }
     }
@@ -1868,8 +1868,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (policy != null) {
         policyMemory = policyMemory(p, policy);
       }
+      checkWholeMillis(p, "syncPeriod", syncPeriod);
+      checkWholeMillis(p, "historyStep", historyStep);
       if (historyStep.compareTo(Duration.ofSeconds(1)) >= 0) {
-        long steps = historyLength.toMillis() / historyStep.toMillis();
+        long steps = historyLength.dividedBy(historyStep); // toMillis() overflows on huge ones
         p.check(steps >= 1 && steps <= 100_000, "historyLength must be 1 to 100000 historySteps ("
             + historyStep + "), but was " + historyLength);
       }
@@ -1891,7 +1893,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       Duration m;
       try {
         m = policy.memory();
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         p.add(field + " must be in [" + Duration.ZERO + ", " + MAX_DECISION_MEMORY
             + "], but threw " + e);
         return Duration.ZERO;
@@ -1909,6 +1911,12 @@ public final class AutoscalerEngine implements AutoCloseable {
         Duration max) {
       p.check(d.compareTo(min) >= 0 && d.compareTo(max) <= 0,
           field + " must be in [" + min + ", " + max + "], but was " + d);
+    }
+
+    /** The engine's grids are kept in milliseconds: a finer part would drift from them. */
+    private static void checkWholeMillis(Values.Problems p, String field, Duration d) {
+      p.check(d.getNano() % 1_000_000 == 0,
+          field + " must be a whole number of milliseconds, but was " + d);
     }
   }
 }

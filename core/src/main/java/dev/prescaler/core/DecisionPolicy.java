@@ -160,7 +160,7 @@ public interface DecisionPolicy {
         for (DecisionPolicy step : copy) {
           try {
             step.unregistered(workload);
-          } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+          } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
             if (failed == null) {
               failed = e;
             } else {
@@ -173,6 +173,9 @@ public interface DecisionPolicy {
         }
         if (failed instanceof Error e) {
           throw e;
+        }
+        if (failed != null) { // a checked exception thrown without being declared
+          throw new IllegalStateException(failed.toString(), failed);
         }
       }
 

@@ -48,6 +48,10 @@ public record MetricTarget(String name, Type type, double target) {
         "name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was " + Values.quote(name));
     p.check(target > 0 && Double.isFinite(target),
         "target must be > 0 and finite, but was " + target);
+    // A percent of 1e-322 is > 0, but its per-replica share (÷ 100) is 0: every division by it
+    // gave NaN or infinity downstream.
+    p.check(!(target > 0) || type != Type.UTILIZATION || target / 100.0 > 0,
+        "target must be a percent whose hundredth is > 0, but was " + target);
     p.throwIfAny("MetricTarget " + Values.quote(name));
   }
 

@@ -231,10 +231,11 @@ public final class WorkloadSpec {
       return this;
     }
 
-    /** Replaces the metrics. */
+    /** Replaces the metrics; a null list or element changes nothing and throws. */
     public Builder metrics(List<MetricTarget> newMetrics) {
+      List<MetricTarget> copy = List.copyOf(Objects.requireNonNull(newMetrics, "metrics"));
       metrics.clear();
-      newMetrics.forEach(this::metric);
+      metrics.addAll(copy);
       return this;
     }
 

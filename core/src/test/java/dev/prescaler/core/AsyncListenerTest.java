@@ -81,6 +81,35 @@ class AsyncListenerTest {
     assertThat(async.pending()).isZero();
   }
 
+  // Caught an ArithmeticException (long overflow) from a wait of Duration.ofSeconds(MAX), thrown
+  // by close() after it had marked itself closed: a second close() then returned at once,
+  // without waiting or draining.
+  @Test
+  void aWaitTooLongForNanosecondsWaitsUntilDelivered() throws Exception {
+    Duration huge = Duration.ofSeconds(Long.MAX_VALUE);
+    SlowModes slow = new SlowModes(false);
+    async = AsyncListener.of(slow, "test");
+    async.onModeChanged(mode("a"));
+    assertThat(slow.entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    boolean[] closed = new boolean[1];
+    Throwable[] failed = new Throwable[1];
+    Thread closer = new Thread(() -> {
+      try {
+        closed[0] = async.close(huge);
+      } catch (RuntimeException e) {
+        failed[0] = e;
+      }
+    });
+    closer.start();
+    slow.gate.countDown();
+    closer.join(WAIT.toMillis());
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(failed[0]).isNull();
+    assertThat(closed[0]).isTrue();
+    assertThat(slow.reasons).containsExactly("a");
+    assertThat(async.awaitDelivered(huge)).isTrue();
+  }
+
   @Test
   void aBlockedListenerDoesNotBlockTheEngine() throws InterruptedException {
     SlowModes slow = new SlowModes(false);

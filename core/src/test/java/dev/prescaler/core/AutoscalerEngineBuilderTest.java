@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The engine builder reports every problem at once, each naming the field and the value. */
@@ -48,6 +49,54 @@ class AutoscalerEngineBuilderTest {
         .historyStep(Duration.ofSeconds(1)).historyLength(Duration.ofDays(7)).build())
         .hasMessage("Invalid AutoscalerEngine:\n"
             + "- historyLength must be 1 to 100000 historySteps (PT1S), but was PT168H");
+  }
+
+  // Caught a bare ArithmeticException ("long overflow") from build(), which named no field and
+  // hid every other problem: the length was turned into milliseconds before it was checked.
+  @Test
+  void build_hugeDurationsAreProblemsNamedWithTheOthers() {
+    Duration huge = Duration.ofSeconds(Long.MAX_VALUE);
+    assertThatThrownBy(() -> AutoscalerEngine.builder()
+        .metricSource((s, n) -> null).policy((c, p) -> p)
+        .historyLength(huge).callTimeout(huge).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid AutoscalerEngine:\n"
+            + "- callTimeout must be in [PT0S, PT10M], but was " + huge + "\n"
+            + "- historyLength must be 1 to 100000 historySteps (PT1M), but was " + huge);
+    assertThatThrownBy(() -> AutoscalerEngine.builder()
+        .metricSource((s, n) -> null).policy((c, p) -> p).historyStep(huge).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid AutoscalerEngine:\n"
+            + "- historyStep must be in [PT1S, PT1H], but was " + huge + "\n"
+            + "- historyLength must be 1 to 100000 historySteps (" + huge + "), but was PT168H");
+  }
+
+  // Caught a history step of 1.0000005 s accepted: samples are binned on whole milliseconds
+  // while the step's times are kept exactly, so the two grids drifted apart.
+  @Test
+  void build_gridsFinerThanAMillisecondAreRefused() {
+    assertThatThrownBy(() -> AutoscalerEngine.builder()
+        .metricSource((s, n) -> null).policy((c, p) -> p)
+        .syncPeriod(Duration.ofSeconds(15, 1))
+        .historyStep(Duration.ofSeconds(1, 500)).historyLength(Duration.ofHours(1)).build())
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid AutoscalerEngine:\n"
+            + "- syncPeriod must be a whole number of milliseconds, but was PT15.000000001S\n"
+            + "- historyStep must be a whole number of milliseconds, but was PT1.0000005S");
+  }
+
+  // Caught a half-applied call: metrics(null), or a list holding a null, cleared the metrics
+  // already set before it threw, and a caller that went on built a spec without them.
+  @Test
+  void specMetrics_aNullListOrElementChangesNothing() {
+    WorkloadSpec.Builder b = WorkloadSpec.builder(WorkloadRef.deployment("shop", "web"))
+        .maxReplicas(5).metric(MetricTarget.averageValue("rps", 50));
+    assertThatThrownBy(() -> b.metrics(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> b.metrics(java.util.Arrays.asList(
+        MetricTarget.averageValue("qps", 5), null))).isInstanceOf(NullPointerException.class);
+    assertThat(b.build().metrics()).extracting(MetricTarget::name).containsExactly("rps");
+    assertThat(b.metrics(List.of(MetricTarget.utilization("cpu", 60))).build().metrics())
+        .extracting(MetricTarget::name).containsExactly("cpu");
   }
 
   @Test
@@ -126,6 +175,13 @@ class AutoscalerEngineBuilderTest {
     assertThatThrownBy(() -> MetricTarget.utilization("cpu", 0))
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessage("Invalid MetricTarget \"cpu\":\n- target must be > 0 and finite, but was 0.0");
+    // Caught 1e-322 % accepted: its per-replica share (÷ 100) is 0, and the predictive policy's
+    // need for it came out NaN, which dropped the lead of every other metric of the workload.
+    assertThatThrownBy(() -> MetricTarget.utilization("cpu", 1e-322))
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessage("Invalid MetricTarget \"cpu\":\n"
+            + "- target must be a percent whose hundredth is > 0, but was 1.0E-322");
+    assertThat(MetricTarget.averageValue("rps", 1e-322).perReplicaTarget()).isPositive();
     assertThatThrownBy(() -> MetricTarget.averageValue("bad name", 1))
         .hasMessage("Invalid MetricTarget \"bad name\":\n"
             + "- name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was \"bad name\"");
