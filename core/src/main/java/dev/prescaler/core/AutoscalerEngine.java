@@ -644,13 +644,20 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (r.current() >= 0 && r.ready() >= 0) {
           // The learning loop survives restarts: startup delays and forecast accuracy are
           // measured again from what the journal recorded.
-          startups.trackStartup(s, ReplicaStatus.of(r.current(), r.ready()), r.time());
+          startups.trackStartup(s, ReplicaStatus.of(r.current(), r.ready()),
+              r.timing().countsRead().orElse(r.time()));
           replayAccuracy(s, r, lastForecastStart, previousLoads);
         }
         if (applied && r.mode() == Mode.ACT && r.desired() > r.current()) {
           s.pendingReadyTarget = r.desired();
-          s.pendingSince = r.time();
+          s.pendingSince = r.timing().scaleUpReturned().orElse(r.time());
         }
+        r.timing().samples().forEach((name, t) -> {
+          MetricState ms = s.metrics.get(name);
+          if (ms != null) {
+            ms.lastSampleTime = t; // "no new sample since" holds as the live engine did
+          }
+        });
         if (r.current() >= 0) {
           s.lastCurrent = applied && r.mode() == Mode.ACT ? r.desired() : r.current();
         }
@@ -1089,6 +1096,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
     List<String> problems = new ArrayList<>(clockProblems);
+    s.countsReadAt = null;
+    s.scaleUpReturnedAt = null;
     // Read once, first: every hold of this tick says so (whatever else it holds for), so that a
     // restore reads from its record what this tick read (see UncertainApplies).
     String applying = calls.stillRunning(ref, Stage.APPLY);
@@ -1141,7 +1150,9 @@ public final class AutoscalerEngine implements AutoCloseable {
       // When the counts were read: a tick slowed by other workloads' calls reaches this one late,
       // and a startup measured from the tick's start would leave that time out.
       Instant observedAt = clock.instant();
-      startups.trackStartup(s, replicas, observedAt.isAfter(readAt) ? observedAt : readAt);
+      Instant countsAt = observedAt.isAfter(readAt) ? observedAt : readAt;
+      startups.trackStartup(s, replicas, countsAt);
+      s.countsReadAt = countsAt.isAfter(now) ? countsAt : null; // journaled: restore replays it
       if (replicas.current() == 0 && spec.minReplicas() > 0) {
         // Someone scaled the workload to 0 (maintenance): the Kubernetes HPA leaves such a scale
         // alone, and so does the engine, whatever a policy or the bounds would make of it.
@@ -1539,6 +1550,7 @@ public final class AutoscalerEngine implements AutoCloseable {
             s.pendingReadyTarget = desired;
             Instant appliedAt = clock.instant(); // the pods start once the call returned
             s.pendingSince = appliedAt.isAfter(now) ? appliedAt : now;
+            s.scaleUpReturnedAt = appliedAt.isAfter(now) ? appliedAt : null;
             s.lastCurrent = desired;
           } else if (desired < current) {
             s.lastScaleDown = now;
@@ -1567,7 +1579,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     DecisionRecord record = new DecisionRecord(seq, now, ref, mode, kind, current,
         replicas.ready(), raw, unavailable, loads, forecasts, proposed, desired,
         UncertainApplies.withNote(landed, p.reasons()), p.marks(), action, message,
-        Optional.empty());
+        Optional.empty(), timing(s));
     if (kind == Kind.SCALE) {
       s.followUps.addLast(new PendingFollowUp(seq, now.plus(followUpAfter)));
     }
@@ -1610,10 +1622,23 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
     DecisionRecord record = new DecisionRecord(sequence++, now, ref, s.spec.mode(), Kind.HOLD,
         current, ready, raw, unavailable, loads, forecasts(s), current, current, reasons,
-        Map.of(), Action.NONE, "held: " + String.join("; ", problems), Optional.empty());
+        Map.of(), Action.NONE, "held: " + String.join("; ", problems), Optional.empty(),
+        timing(s));
     write(record);
     HeldEvent e = new HeldEvent(ref, now, current, problems);
     publish(l -> l.onHeld(e), ref);
+  }
+
+  /** What a restore needs to rebuild the tick's state that its instant does not tell. */
+  private static DecisionRecord.Timing timing(WorkloadState s) {
+    Map<String, Instant> samples = new HashMap<>();
+    s.metrics.forEach((name, ms) -> {
+      if (ms.lastSampleTime != null) {
+        samples.put(name, ms.lastSampleTime);
+      }
+    });
+    return new DecisionRecord.Timing(Optional.ofNullable(s.countsReadAt),
+        Optional.ofNullable(s.scaleUpReturnedAt), samples);
   }
 
   private void dueFollowUps(WorkloadState s, Instant now, ReplicaStatus replicas,

@@ -41,6 +41,13 @@ final class WorkloadState {
   // Startup measurement: the count we wait to see ready, and since when.
   int pendingReadyTarget = -1;
   Instant pendingSince;
+  /**
+   * This tick's instants after its start, for its record ({@code DecisionRecord.Timing}): when
+   * the counts were read and when an applied scale-up returned; null when at the tick's instant
+   * or not this tick. Reset at the start of each evaluation.
+   */
+  Instant countsReadAt;
+  Instant scaleUpReturnedAt;
   final long[] delaysMillis = new long[DELAY_SAMPLES];
   int delayCount;
   int delayNext;

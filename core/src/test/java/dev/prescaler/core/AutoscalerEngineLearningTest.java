@@ -383,6 +383,54 @@ class AutoscalerEngineLearningTest {
     assertThat(again.naiveMae()).isCloseTo(30, within(1e-9));
   }
 
+  // Caught a restore that timed the startups at the ticks' instants while the live engine timed
+  // them when the apply returned and when the counts were read: with applies that take 5 s, the
+  // live engine learned 90 s (from the apply's return) and the restored one 95 s.
+  @Test
+  void aRestoreTimesTheStartupsAsTheLiveEngineDidWhenCallsTakeTime() {
+    ScaleExecutor slowApply = request -> {
+      clock.advance(Duration.ofSeconds(5));
+      return executor.apply(request);
+    };
+    AutoscalerEngine engine = engine(clock, source, Fixtures.CAPACITY, slowApply, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    int replicas = 2;
+    for (int i = 0; i < 3; i++) {
+      replicas = scaleUpReadyAfter(engine, replicas, 6);
+    }
+    assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(90));
+
+    AutoscalerEngine restarted = engine(clock, source, Fixtures.CAPACITY, slowApply,
+        new InMemoryJournal()).workload(spec(Duration.ofSeconds(120))).build();
+    restarted.restore(journal.records());
+    assertThat(restarted.startupDelaySamples(WEB)).isEqualTo(engine.startupDelaySamples(WEB));
+    assertThat(restarted.leadTime(WEB)).isEqualTo(engine.leadTime(WEB));
+  }
+
+  // Caught a restored engine that decided on a sample the live engine had already used: the
+  // sample times were not journaled, so "no new sample since" could not hold after a restore.
+  @Test
+  void aRestoredEngineHoldsOnASampleTheLiveEngineAlreadyUsed() {
+    MetricSource stuck = (spec, now) -> Observation.of(now, ReplicaStatus.of(2, 2),
+        MetricReading.of("rps", 500, T0.minusSeconds(30)));
+    AutoscalerEngine engine = engine(clock, stuck, Fixtures.CAPACITY, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick(); // decides on the sample of T0 - 30 s
+    List<dev.prescaler.core.journal.DecisionRecord> before = journal.records();
+
+    InMemoryJournal restartedJournal = new InMemoryJournal();
+    AutoscalerEngine restarted = engine(clock, stuck, Fixtures.CAPACITY, executor,
+        restartedJournal).workload(spec(Duration.ofSeconds(120))).build();
+    restarted.restore(before);
+    clock.advance(SYNC);
+    engine.tick();
+    restarted.tick();
+    String held = "held: metric rps: no new sample since " + T0.minusSeconds(30);
+    assertThat(journal.records()).last().extracting(r -> r.actionMessage()).isEqualTo(held);
+    assertThat(restartedJournal.records(WEB)).singleElement()
+        .extracting(r -> r.actionMessage()).isEqualTo(held);
+  }
+
   @Test
   void aRestartedEngineKeepsTheStartupDelayMeasuredBeforeFromTheJournal() {
     AutoscalerEngine engine = engine(clock, source, Fixtures.CAPACITY, executor, journal)

@@ -1388,7 +1388,33 @@ public final class JsonLinesJournal implements DecisionJournal {
     n.put("action", r.action().name());
     n.put("actionMessage", r.actionMessage());
     r.followUp().ifPresent(f -> n.set("followUp", followUpJson(f)));
+    if (!r.timing().equals(DecisionRecord.Timing.NONE)) {
+      ObjectNode t = n.putObject("timing");
+      r.timing().countsRead().ifPresent(i -> t.put("countsRead", i.toString()));
+      r.timing().scaleUpReturned().ifPresent(i -> t.put("scaleUpReturned", i.toString()));
+      ObjectNode samples = t.putObject("samples");
+      r.timing().samples().entrySet().stream().sorted(Map.Entry.comparingByKey())
+          .forEach(e -> samples.put(e.getKey(), e.getValue().toString()));
+    }
     return n;
+  }
+
+  /** A record's timing; a line written before records had one reads as {@code NONE}. */
+  private static DecisionRecord.Timing timingFrom(JsonNode n) {
+    JsonNode t = n.get("timing");
+    if (t == null || t.isNull()) {
+      return DecisionRecord.Timing.NONE;
+    }
+    Map<String, Instant> samples = new LinkedHashMap<>();
+    fields(t, "samples").forEachRemaining(e -> samples.put(e.getKey(),
+        Instant.parse(textOf(e.getValue(), "sample time of " + e.getKey()))));
+    return new DecisionRecord.Timing(optionalInstant(t, "countsRead"),
+        optionalInstant(t, "scaleUpReturned"), samples);
+  }
+
+  private static Optional<Instant> optionalInstant(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? Optional.empty() : Optional.of(Instant.parse(text(n, field)));
   }
 
   private static DecisionRecord fromJson(JsonNode n, Shared shared) {
@@ -1425,7 +1451,8 @@ public final class JsonLinesJournal implements DecisionJournal {
         marks,
         DecisionRecord.Action.valueOf(text(n, "action")),
         shared.text(text(n, "actionMessage")),
-        f == null ? Optional.empty() : Optional.of(followUpFrom(f)));
+        f == null ? Optional.empty() : Optional.of(followUpFrom(f)),
+        timingFrom(n));
   }
 
   private static ObjectNode workload(WorkloadRef w) {

@@ -54,6 +54,32 @@ class JsonLinesJournalTest {
     assertThat(back.get(1)).isEqualTo(record(1));
   }
 
+  // A restore rebuilds "no new sample since" and the startup timing from these instants: a
+  // journal that dropped them made a restored engine decide otherwise than the live one.
+  @Test
+  void roundTripsATicksTimingAndReadsALineWithoutOneAsNone() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    DecisionRecord r = record(0);
+    DecisionRecord timed = new DecisionRecord(r.sequence(), r.time(), r.workload(), r.mode(),
+        r.kind(), r.current(), r.ready(), r.metrics(), r.unavailable(), r.loads(),
+        r.forecasts(), r.proposed(), r.desired(), r.reasons(), r.marks(), r.action(),
+        r.actionMessage(), Optional.empty(), new DecisionRecord.Timing(
+            Optional.of(T0.plusSeconds(3)), Optional.of(T0.plusSeconds(5)),
+            Map.of("rps", T0.minusSeconds(30), "cpu", T0.minusSeconds(45))));
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(timed);
+      j.append(record(1));
+    }
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines.get(0)).contains("\"timing\":{\"countsRead\":\"2026-01-01T00:00:03Z\","
+        + "\"scaleUpReturned\":\"2026-01-01T00:00:05Z\",\"samples\":{\"cpu\":"
+        + "\"2025-12-31T23:59:15Z\",\"rps\":\"2025-12-31T23:59:30Z\"}}");
+    assertThat(lines.get(1)).doesNotContain("timing"); // a line as written before it existed
+    assertThat(JsonLinesJournal.read(file)).containsExactly(timed, record(1));
+    assertThat(JsonLinesJournal.read(file).get(1).timing())
+        .isEqualTo(DecisionRecord.Timing.NONE);
+  }
+
   @Test
   void aReadSharesEachWorkloadAndTheTextsThatRepeatAcrossItsRecords() {
     // A restore holds up to two full files of records: one copy per record of what repeats

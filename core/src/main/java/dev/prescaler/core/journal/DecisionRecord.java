@@ -31,6 +31,7 @@ import java.util.Optional;
  * @param action what was done with it
  * @param actionMessage the executor's message, or why nothing was called
  * @param followUp what followed, once known
+ * @param timing when parts of the tick happened, for a restore to replay it as it was lived
  */
 public record DecisionRecord(
     long sequence,
@@ -50,7 +51,8 @@ public record DecisionRecord(
     Map<String, Integer> marks,
     Action action,
     String actionMessage,
-    Optional<FollowUp> followUp) {
+    Optional<FollowUp> followUp,
+    Timing timing) {
 
   /** The kind of decision. */
   public enum Kind {
@@ -76,6 +78,41 @@ public record DecisionRecord(
     FAILED
   }
 
+  /**
+   * When parts of a tick happened, where the tick's instant does not say it: what {@code
+   * AutoscalerEngine.restore} needs to rebuild the state the live engine had after the tick.
+   *
+   * @param countsRead when the replica counts were read, when that was after the tick's instant
+   *     (a tick slowed by other workloads' calls); empty when at it, or not read
+   * @param scaleUpReturned when an applied scale-up's call returned, when that was after the
+   *     tick's instant; the new pods' startup is timed from it
+   * @param samples each metric's newest sample time taken so far (a sample no newer is held as
+   *     "no new sample since")
+   */
+  public record Timing(Optional<Instant> countsRead, Optional<Instant> scaleUpReturned,
+      Map<String, Instant> samples) {
+    /** Nothing after the tick's instant, and no sample taken. */
+    public static final Timing NONE = new Timing(Optional.empty(), Optional.empty(), Map.of());
+
+    /** Copies. */
+    public Timing {
+      Objects.requireNonNull(countsRead, "countsRead");
+      Objects.requireNonNull(scaleUpReturned, "scaleUpReturned");
+      samples = Map.copyOf(samples);
+    }
+  }
+
+  /** A record whose tick happened at its instant and took no sample (see {@link Timing}). */
+  public DecisionRecord(long sequence, Instant time, WorkloadRef workload, Mode mode, Kind kind,
+      int current, int ready, Map<String, Double> metrics, Map<String, String> unavailable,
+      Map<String, Double> loads, Map<String, Forecast> forecasts, int proposed, int desired,
+      List<Reason> reasons, Map<String, Integer> marks, Action action, String actionMessage,
+      Optional<FollowUp> followUp) {
+    this(sequence, time, workload, mode, kind, current, ready, metrics, unavailable, loads,
+        forecasts, proposed, desired, reasons, marks, action, actionMessage, followUp,
+        Timing.NONE);
+  }
+
   /** Copies. */
   public DecisionRecord {
     Objects.requireNonNull(time, "time");
@@ -91,13 +128,14 @@ public record DecisionRecord(
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(actionMessage, "actionMessage");
     Objects.requireNonNull(followUp, "followUp");
+    Objects.requireNonNull(timing, "timing");
   }
 
   /** The same record with what followed. */
   public DecisionRecord withFollowUp(FollowUp f) {
     return new DecisionRecord(sequence, time, workload, mode, kind, current, ready, metrics,
         unavailable, loads, forecasts, proposed, desired, reasons, marks, action, actionMessage,
-        Optional.of(f));
+        Optional.of(f), timing);
   }
 
   /** Whether the replica count was changed by this decision. */
