@@ -1,5 +1,7 @@
 package dev.prescaler.forecast;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Objects;
 
 /**
@@ -16,23 +18,43 @@ public final class M4Metrics {
 
   /**
    * sMAPE in percent (0–200): {@code (100/h) Σ 2|Y−F| / (|Y|+|F|)}; a step where both are 0
-   * counts 0.
+   * counts 0. Exact for any finite values: where {@code 2|Y−F|} or {@code |Y|+|F|} would overflow
+   * (values beyond about 9e307), the step is computed on {@code Y/4} and {@code F/4}, which gives
+   * the same ratio.
+   *
+   * @throws IllegalArgumentException when the lengths differ or are 0, or a value is not finite
    */
   public static double smape(double[] actual, double[] forecast) {
     check(actual, forecast);
     double s = 0;
     for (int i = 0; i < actual.length; i++) {
-      double den = Math.abs(actual[i]) + Math.abs(forecast[i]);
-      s += den == 0 ? 0 : 2 * Math.abs(actual[i] - forecast[i]) / den;
+      double a = actual[i];
+      double f = forecast[i];
+      double num = 2 * Math.abs(a - f);
+      double den = Math.abs(a) + Math.abs(f);
+      if (num == Double.POSITIVE_INFINITY || den == Double.POSITIVE_INFINITY) {
+        // Dividing by 4 is exact for a value this large, and a small one it rounds is lost in
+        // the sum with the large one anyway.
+        a /= 4;
+        f /= 4;
+        num = 2 * Math.abs(a - f);
+        den = Math.abs(a) + Math.abs(f);
+      }
+      s += den == 0 ? 0 : num / den;
     }
     return 100 * s / actual.length;
   }
 
   /**
    * MASE: the out-of-sample MAE divided by the in-sample MAE of the seasonal naive forecast with
-   * period {@code m}, {@code (1/(n−m)) Σ_{t=m+1..n} |Y_t − Y_{t−m}|}.
+   * period {@code m}, {@code (1/(n−m)) Σ_{t=m+1..n} |Y_t − Y_{t−m}|}. Exact for any finite values:
+   * where a sum overflows or a mean is too small to hold its precision (values beyond about 1e305
+   * or below about 1e-305), both are computed in decimal. The result is {@code +Infinity} when
+   * the ratio itself is beyond {@link Double#MAX_VALUE}.
    *
-   * @throws IllegalArgumentException if {@code train.length <= m} or the scale is 0
+   * @throws IllegalArgumentException if {@code m < 1}, {@code train.length <= m}, a value is not
+   *     finite, the lengths of {@code actual} and {@code forecast} differ or are 0, or the scale
+   *     is 0
    */
   public static double mase(double[] train, double[] actual, double[] forecast, int m) {
     check(actual, forecast);
@@ -44,30 +66,59 @@ public final class M4Metrics {
       throw new IllegalArgumentException(
           "train.length must be > m (" + m + "), but was " + train.length);
     }
+    finite(train, "train");
     double scale = 0;
     for (int t = m; t < train.length; t++) {
       scale += Math.abs(train[t] - train[t - m]);
     }
     scale /= train.length - m;
-    if (!(scale > 0)) {
-      throw new IllegalArgumentException("in-sample seasonal naive MAE must be > 0, but was "
-          + scale);
-    }
     double mae = 0;
     for (int i = 0; i < actual.length; i++) {
       mae += Math.abs(actual[i] - forecast[i]);
     }
-    return mae / actual.length / scale;
+    if (scale >= Double.MIN_NORMAL && scale < Double.POSITIVE_INFINITY
+        && (mae == 0 || mae / actual.length >= Double.MIN_NORMAL)
+        && mae < Double.POSITIVE_INFINITY) {
+      return mae / actual.length / scale;
+    }
+    return exactMase(train, actual, forecast, m);
+  }
+
+  /** MASE in decimal arithmetic, for values whose sums overflow or whose means underflow. */
+  private static double exactMase(double[] train, double[] actual, double[] forecast, int m) {
+    BigDecimal scale = BigDecimal.ZERO;
+    for (int t = m; t < train.length; t++) {
+      scale = scale.add(new BigDecimal(train[t]).subtract(new BigDecimal(train[t - m])).abs());
+    }
+    if (scale.signum() == 0) {
+      throw new IllegalArgumentException("in-sample seasonal naive MAE must be > 0, but was 0.0");
+    }
+    BigDecimal mae = BigDecimal.ZERO;
+    for (int i = 0; i < actual.length; i++) {
+      mae = mae.add(new BigDecimal(actual[i]).subtract(new BigDecimal(forecast[i])).abs());
+    }
+    return mae.multiply(BigDecimal.valueOf(train.length - m))
+        .divide(scale.multiply(BigDecimal.valueOf(actual.length)), MathContext.DECIMAL128)
+        .doubleValue();
   }
 
   /**
    * OWA of a whole subset: {@code ½ (sMAPE / sMAPE_Naive2 + MASE / MASE_Naive2)}, all four being
-   * subset-level means.
+   * subset-level means. The result is {@code +Infinity} when a ratio is beyond
+   * {@link Double#MAX_VALUE}.
+   *
+   * @throws IllegalArgumentException when a value is not finite, or a Naive2 reference is not
+   *     &gt; 0
    */
   public static double owa(double smape, double mase, double smapeNaive2, double maseNaive2) {
-    if (!(smapeNaive2 > 0) || !(maseNaive2 > 0)) {
-      throw new IllegalArgumentException("Naive2 references must be > 0, but were "
+    if (!(smapeNaive2 > 0) || !(maseNaive2 > 0) || !Double.isFinite(smapeNaive2)
+        || !Double.isFinite(maseNaive2)) {
+      throw new IllegalArgumentException("Naive2 references must be finite and > 0, but were "
           + smapeNaive2 + " and " + maseNaive2);
+    }
+    if (!Double.isFinite(smape) || !Double.isFinite(mase)) {
+      throw new IllegalArgumentException("smape and mase must be finite, but were " + smape
+          + " and " + mase);
     }
     return 0.5 * (smape / smapeNaive2 + mase / maseNaive2);
   }
@@ -78,6 +129,17 @@ public final class M4Metrics {
     if (actual.length == 0 || actual.length != forecast.length) {
       throw new IllegalArgumentException("forecast.length must equal actual.length ("
           + actual.length + ") and be > 0, but was " + forecast.length);
+    }
+    finite(actual, "actual");
+    finite(forecast, "forecast");
+  }
+
+  private static void finite(double[] v, String name) {
+    for (int i = 0; i < v.length; i++) {
+      if (!Double.isFinite(v[i])) {
+        throw new IllegalArgumentException(name + " must be finite, but was " + v[i] + " at "
+            + i);
+      }
     }
   }
 }

@@ -13,6 +13,12 @@ import java.util.Objects;
  * seasonal, indices are the per-position means of {@code Y / CMA} (centred 2×m moving average),
  * normalised to mean 1; the series is divided by them, its last value is held flat, and the
  * forecast is multiplied by the indices continued from the end.
+ *
+ * <p>As in R's {@code decompose}, which M4's code calls, a ratio {@code 0/0} (a zero value where
+ * the moving average is 0) is left out of its position's mean ({@code na.rm = TRUE}). The
+ * forecast is NaN or infinite where the decomposition gives no number, in R as here: a position
+ * whose ratios are all {@code 0/0}, an infinite ratio (a moving average of 0 under a value that
+ * is not: only with negative or subnormal values), or a last value of 0 at an index of 0.
  */
 public final class Naive2 {
   private Naive2() {}
@@ -23,6 +29,8 @@ public final class Naive2 {
    * @param y the series, oldest first, finite, at least one value
    * @param m the period, &gt;= 1 (1: no season)
    * @param h the steps to forecast, &gt;= 1
+   * @return the forecast; not finite where M4's R code gives no number either (see the class
+   *     description)
    * @throws IllegalArgumentException naming the argument that is out of range
    */
   public static double[] forecast(double[] y, int m, int h) {
@@ -112,13 +120,18 @@ public final class Naive2 {
       for (int j = t - half; j <= t + half; j++) {
         a += even && (j == t - half || j == t + half) ? 0.5 * y[j] : y[j];
       }
-      double cma = a / m;
-      sum[t % m] += y[t] / cma;
-      cnt[t % m]++;
+      double ratio = y[t] / (a / m);
+      // R's decompose takes mean(..., na.rm = TRUE): a 0/0 (a zero value where the moving
+      // average is 0) is NaN and left out of its position's mean. An infinite ratio is kept, as
+      // R keeps it, and makes the indices and the forecast not finite.
+      if (!Double.isNaN(ratio)) {
+        sum[t % m] += ratio;
+        cnt[t % m]++;
+      }
     }
     double mean = 0;
     for (int i = 0; i < m; i++) {
-      idx[i] = sum[i] / cnt[i];
+      idx[i] = sum[i] / cnt[i]; // NaN, as R's mean of nothing, when every ratio was 0/0
       mean += idx[i];
     }
     mean /= m;

@@ -142,4 +142,122 @@ class M4MetricsTest {
     // Shorter than 3 periods: never seasonal.
     assertThat(Naive2.seasonal(new double[] {1, 2, 1, 2, 1}, 2)).isFalse();
   }
+  /**
+   * Catches a 0/0 ratio (zero values under a zero moving average) summed into its position's
+   * mean, which made every index NaN where R's decompose, taking mean(..., na.rm = TRUE), leaves
+   * it out: a series of 30 zeros, then a daily pattern.
+   */
+  @Test
+  void naive2LeavesZeroOverZeroRatiosOutAsRsDecomposeDoes() {
+    double[] y = new double[800];
+    for (int t = 30; t < y.length; t++) {
+      y[t] = 100 + 50 * Math.sin(2 * Math.PI * t / 24);
+    }
+    assertThat(Naive2.seasonal(y, 24)).isTrue();
+    double[] expected = rDecomposeFigure(y, 24);
+    assertThat(Naive2.seasonalIndices(y, 24)).containsExactly(expected, within(1e-12));
+    double[] f = Naive2.forecast(y, 24, 48);
+    for (int i = 0; i < 48; i++) {
+      assertThat(f[i]).isCloseTo(y[799] / expected[799 % 24] * expected[(800 + i) % 24],
+          within(1e-9));
+    }
+  }
+
+  /**
+   * An infinite ratio (a moving average of exactly 0 under a value that is not) stays in the
+   * mean, as in R, so the indices and the forecast are not finite: R gives NaN there too.
+   */
+  @Test
+  void naive2HasNoNumberWhereRsDecomposeHasNone() {
+    double[] y = new double[24 * 12];
+    for (int t = 0; t < y.length; t++) {
+      y[t] = t % 24 < 12 ? 5 : -5; // every centred 2x24 average is exactly 0
+    }
+    assertThat(Naive2.seasonal(y, 24)).isTrue();
+    assertThat(Naive2.forecast(y, 24, 3)).containsOnly(Double.NaN);
+  }
+
+  /** R's decompose(type = "multiplicative")$figure, written as R computes it. */
+  private static double[] rDecomposeFigure(double[] x, int f) {
+    int l = x.length;
+    double[] filter = new double[f + 1];
+    Arrays.fill(filter, 1.0 / f);
+    filter[0] = 0.5 / f;
+    filter[f] = 0.5 / f;
+    double[] season = new double[l];
+    Arrays.fill(season, Double.NaN);
+    for (int i = f / 2; i + f / 2 < l; i++) {
+      double z = 0;
+      for (int j = 0; j <= f; j++) {
+        z += filter[j] * x[i + f / 2 - j];
+      }
+      season[i] = x[i] / z;
+    }
+    double[] figure = new double[f];
+    double total = 0;
+    for (int i = 0; i < f; i++) {
+      double s = 0;
+      int n = 0;
+      for (int t = i; t < l; t += f) {
+        if (!Double.isNaN(season[t])) { // na.rm = TRUE drops NA and NaN
+          s += season[t];
+          n++;
+        }
+      }
+      figure[i] = s / n;
+      total += figure[i];
+    }
+    for (int i = 0; i < f; i++) {
+      figure[i] /= total / f;
+    }
+    return figure;
+  }
+
+  /**
+   * Catches 2|Y−F| or |Y|+|F| overflowing: sMAPE({1e308}, {1}) was Infinity, and values near
+   * 1.2e308 scored 0 (a finite numerator over an infinite denominator).
+   */
+  @Test
+  void smapeIsExactForTheLargestValues() {
+    assertThat(M4Metrics.smape(new double[] {1e308}, new double[] {1})).isEqualTo(200);
+    assertThat(M4Metrics.smape(new double[] {-1e308}, new double[] {1e308})).isEqualTo(200);
+    assertThat(M4Metrics.smape(new double[] {1.5e308}, new double[] {1.35e308}))
+        .isCloseTo(100 * 2 * 0.15 / 2.85, within(1e-12));
+    assertThat(M4Metrics.smape(new double[] {Double.MAX_VALUE}, new double[] {Double.MAX_VALUE}))
+        .isZero();
+  }
+
+  /**
+   * Catches the MASE scale overflowing to infinity (MASE 0 or NaN) or underflowing to 0 (an
+   * exception for a series that varies).
+   */
+  @Test
+  void maseIsExactForTheLargestAndSmallestValues() {
+    double[] train = new double[100];
+    for (int i = 0; i < train.length; i++) {
+      train[i] = i % 2 == 0 ? 1e308 : -1e308; // every lag-1 difference is 2e308
+    }
+    assertThat(M4Metrics.mase(train, new double[] {1e308}, new double[] {-1e308}, 1))
+        .isCloseTo(1.0, within(1e-15));
+    for (int i = 0; i < train.length; i++) {
+      train[i] = i % 2 == 0 ? 1e308 : 1;
+    }
+    assertThat(M4Metrics.mase(train, new double[] {1e300}, new double[] {0}, 1))
+        .isCloseTo(1e-8, within(1e-22));
+    double[] tiny = new double[100];
+    Arrays.fill(tiny, 1, 100, Double.MIN_VALUE); // the scale, MIN_VALUE / 99, underflows
+    assertThat(M4Metrics.mase(tiny, new double[] {Double.MIN_VALUE}, new double[] {0}, 1))
+        .isCloseTo(99, within(1e-12));
+    // A ratio beyond the largest double is +Infinity, for the caller to refuse.
+    assertThat(M4Metrics.mase(new double[] {0, Double.MIN_VALUE}, new double[] {1e308},
+        new double[] {0}, 1)).isEqualTo(Double.POSITIVE_INFINITY);
+  }
+
+  @Test
+  void metricsRefuseValuesThatAreNotFinite() {
+    assertThatThrownBy(() -> M4Metrics.smape(new double[] {1}, new double[] {Double.NaN}))
+        .hasMessage("forecast must be finite, but was NaN at 0");
+    assertThatThrownBy(() -> M4Metrics.owa(1, 1, Double.NaN, 1))
+        .hasMessage("Naive2 references must be finite and > 0, but were NaN and 1.0");
+  }
 }
