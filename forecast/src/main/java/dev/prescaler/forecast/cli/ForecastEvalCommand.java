@@ -1,6 +1,7 @@
 package dev.prescaler.forecast.cli;
 
 import dev.prescaler.core.DurationText;
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.forecast.trace.TraceException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -110,40 +111,55 @@ public final class ForecastEvalCommand {
 
   private static int m4(Map<String, String> opts, String format, PrintStream out) {
     String trainFile = opts.get("--m4-train");
-    List<M4Data.Series> train = M4Data.read(Path.of(trainFile));
-    List<double[]> trains = new ArrayList<>();
-    List<double[]> tests = new ArrayList<>();
+    List<M4Data.Series> train = M4Data.read(Path.of(trainFile)).series();
+    List<M4Evaluation.Case> cases = new ArrayList<>();
     String mode;
     if (opts.containsKey("--m4-test")) {
       String testFile = opts.get("--m4-test");
-      List<M4Data.Series> test = M4Data.read(Path.of(testFile));
-      if (test.size() != train.size()) {
-        throw new InputException(testFile + ":" + (Math.min(test.size(), train.size()) + 1)
-            + ": test file must hold " + train.size() + " series like the training file, but "
-            + "held " + test.size());
+      M4Data.Contents contents = M4Data.read(Path.of(testFile));
+      List<M4Data.Series> test = contents.series();
+      // Ids first, line by line as far as both files go, so that a missing or extra series is
+      // named where it is, before any count.
+      int common = Math.min(train.size(), test.size());
+      for (int i = 0; i < common; i++) {
+        M4Data.Series a = train.get(i);
+        M4Data.Series b = test.get(i);
+        if (!a.id().equals(b.id())) {
+          throw InputException.at(testFile, b.line(), "series id must be " + shown(a.id())
+              + " (the training file's order; its line " + a.line() + "), but was "
+              + shown(b.id()));
+        }
+      }
+      if (test.size() < train.size()) {
+        M4Data.Series a = train.get(common);
+        throw InputException.at(testFile, contents.lines() + 1, "series " + shown(a.id())
+            + " (line " + a.line() + " of the training file) is missing: the test file ends "
+            + "after " + test.size() + " of the training file's " + train.size() + " series");
+      }
+      if (test.size() > train.size()) {
+        M4Data.Series b = test.get(common);
+        throw InputException.at(testFile, b.line(), "series " + shown(b.id()) + " is not in "
+            + "the training file, which ends after " + train.size() + " series");
       }
       for (int i = 0; i < train.size(); i++) {
         M4Data.Series a = train.get(i);
         M4Data.Series b = test.get(i);
-        if (!a.id().equals(b.id())) {
-          throw InputException.at(testFile, b.line(), "series id must be " + a.id()
-              + " (line order of the training file), but was " + b.id());
-        }
         if (b.values().length != M4Evaluation.H) {
-          throw InputException.at(testFile, b.line(), "series " + b.id() + " must have "
+          throw InputException.at(testFile, b.line(), "series " + shown(b.id()) + " must have "
               + M4Evaluation.H + " values, but had " + b.values().length);
         }
         checkTrain(trainFile, a, 0);
-        trains.add(a.values());
-        tests.add(b.values());
+        cases.add(new M4Evaluation.Case(a.id(), a.values(), b.values(), trainFile, a.line(),
+            testFile, b.line()));
       }
       mode = "test file " + Path.of(testFile).getFileName();
     } else {
       for (M4Data.Series a : train) {
         checkTrain(trainFile, a, M4Evaluation.H);
         double[] v = a.values();
-        trains.add(Arrays.copyOf(v, v.length - M4Evaluation.H));
-        tests.add(Arrays.copyOfRange(v, v.length - M4Evaluation.H, v.length));
+        cases.add(new M4Evaluation.Case(a.id(), Arrays.copyOf(v, v.length - M4Evaluation.H),
+            Arrays.copyOfRange(v, v.length - M4Evaluation.H, v.length), trainFile, a.line(),
+            trainFile, a.line()));
       }
       mode = "holdout: last " + M4Evaluation.H + " values of each training series (no --m4-test)";
     }
@@ -161,10 +177,10 @@ public final class ForecastEvalCommand {
     } else {
       chosen = all;
     }
-    List<M4Evaluation.Row> rows = M4Evaluation.evaluate(trains, tests, chosen);
+    List<M4Evaluation.Row> rows = M4Evaluation.evaluate(cases, chosen);
     if (format.equals("json")) {
       StringBuilder b = new StringBuilder("{\"evaluation\":\"" + json(mode) + "\",\"series\":"
-          + trains.size() + ",\"methods\":[");
+          + cases.size() + ",\"methods\":[");
       for (int i = 0; i < rows.size(); i++) {
         M4Evaluation.Row r = rows.get(i);
         b.append(i > 0 ? "," : "").append(String.format(Locale.ROOT,
@@ -177,7 +193,7 @@ public final class ForecastEvalCommand {
       }
       out.println(b.append("]}"));
     } else {
-      out.println("M4 Hourly, " + trains.size() + " series, h = 48, m = 24; " + mode);
+      out.println("M4 Hourly, " + cases.size() + " series, h = 48, m = 24; " + mode);
       out.println(String.format(Locale.ROOT, "%-16s %8s %8s %8s %12s", "method", "sMAPE", "MASE",
           "OWA", "coverage95"));
       for (M4Evaluation.Row r : rows) {
@@ -192,8 +208,8 @@ public final class ForecastEvalCommand {
   private static void checkTrain(String file, M4Data.Series s, int holdout) {
     int need = M4Evaluation.M + 1 + holdout;
     if (s.values().length < need) {
-      throw InputException.at(file, s.line(), "series " + s.id() + " must have at least " + need
-          + " values, but had " + s.values().length);
+      throw InputException.at(file, s.line(), "series " + shown(s.id()) + " must have at least "
+          + need + " values, but had " + s.values().length);
     }
     double[] v = s.values();
     int n = v.length - holdout;
@@ -202,9 +218,13 @@ public final class ForecastEvalCommand {
       scale += Math.abs(v[t] - v[t - M4Evaluation.M]);
     }
     if (!(scale > 0)) {
-      throw InputException.at(file, s.line(), "series " + s.id() + " must vary at lag 24 (the "
-          + "MASE scale), but was constant");
+      throw InputException.at(file, s.line(), "series " + shown(s.id()) + " must vary at lag 24 "
+          + "(the MASE scale), but was constant");
     }
+  }
+
+  private static String shown(String id) {
+    return CsvTraceReader.escapeUnprintable(id);
   }
 
   static String json(String s) {

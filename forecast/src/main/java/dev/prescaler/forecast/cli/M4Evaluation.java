@@ -6,11 +6,15 @@ import dev.prescaler.core.MetricSeries;
 import dev.prescaler.forecast.Forecasters;
 import dev.prescaler.forecast.M4Metrics;
 import dev.prescaler.forecast.Naive2;
+import dev.prescaler.forecast.trace.CsvTraceReader;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -65,18 +69,43 @@ final class M4Evaluation {
   }
 
   /**
-   * Scores each method on (train, test) pairs; OWA is against Naive2 scored on the same pairs,
-   * also when Naive2 is not among {@code ms}.
+   * One series to score: its training and test values, and the file and line each came from
+   * (in a holdout both are the training file's line).
    */
-  static List<Row> evaluate(List<double[]> trains, List<double[]> tests, Map<String, Method> ms) {
-    Row naive2 = score("naive2", NAIVE2, trains, tests, 1, 1);
+  record Case(String id, double[] train, double[] test, String trainFile, int trainLine,
+      String testFile, int testLine) {}
+
+  /**
+   * Scores each method on the cases; OWA is against Naive2 scored on the same cases, also when
+   * Naive2 is not among {@code ms}.
+   *
+   * @throws InputException naming the series' file and line when a case cannot be scored: a
+   *     forecast that is not finite (Naive2's, where M4's R code gives no number either), a MASE
+   *     beyond the largest double, Naive2 exact on every series (OWA divides by its means), or
+   *     an OWA beyond the largest double
+   */
+  static List<Row> evaluate(List<Case> cases, Map<String, Method> ms) {
+    Scores naive2 = score("naive2", NAIVE2, cases);
+    if (!(naive2.smape() > 0) || !(naive2.mase() > 0)) {
+      Case first = cases.get(0);
+      throw InputException.at(first.testFile(), first.testLine(), "OWA cannot be scored: "
+          + "naive2, its reference, must have a mean sMAPE and MASE > 0, but they were "
+          + naive2.smape() + " and " + naive2.mase() + (cases.size() == 1 ? " on series "
+          + first.id() : " (it forecast all " + cases.size() + " series exactly)"));
+    }
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<String, Method> e : ms.entrySet()) {
-      rows.add(e.getValue() == NAIVE2 // scored already: not forecast twice
-          ? new Row(e.getKey(), naive2.smape(), naive2.mase(),
-              M4Metrics.owa(naive2.smape(), naive2.mase(), naive2.smape(), naive2.mase()),
-              naive2.coverage())
-          : score(e.getKey(), e.getValue(), trains, tests, naive2.smape(), naive2.mase()));
+      Scores s = e.getValue() == NAIVE2 // scored already: not forecast twice
+          ? naive2 : score(e.getKey(), e.getValue(), cases);
+      double owa = M4Metrics.owa(s.smape(), s.mase(), naive2.smape(), naive2.mase());
+      if (!Double.isFinite(owa)) {
+        Case c = cases.get(s.worst());
+        throw InputException.at(c.testFile(), c.testLine(), String.format(Locale.ROOT,
+            "series %s cannot be scored: the OWA of %s is beyond the largest number, its MASE "
+            + "%.6g against naive2's mean MASE %.6g", CsvTraceReader.escapeUnprintable(c.id()),
+            e.getKey(), s.mases()[s.worst()], naive2.mase()));
+      }
+      rows.add(new Row(e.getKey(), s.smape(), s.mase(), owa, s.coverage()));
     }
     return rows;
   }
@@ -84,18 +113,40 @@ final class M4Evaluation {
   private static final Method NAIVE2 =
       (y, h) -> new double[][] {Naive2.forecast(y, M, h), null, null};
 
-  private static Row score(String name, Method method, List<double[]> trains,
-      List<double[]> tests, double smapeNaive2, double maseNaive2) {
+  /** A method's per-series MASE, its means, the series of its largest MASE and its coverage. */
+  private record Scores(double smape, double mase, double[] mases, int worst, double coverage) {}
+
+  private static Scores score(String name, Method method, List<Case> cases) {
     double smape = 0;
-    double mase = 0;
+    double[] mases = new double[cases.size()];
     long inside = 0;
     long total = 0;
-    for (int i = 0; i < trains.size(); i++) {
-      double[] train = trains.get(i);
-      double[] test = tests.get(i);
+    int worst = 0;
+    for (int i = 0; i < cases.size(); i++) {
+      Case c = cases.get(i);
+      double[] train = c.train();
+      double[] test = c.test();
       double[][] f = method.forecast(train, test.length);
+      for (int j = 0; j < test.length; j++) {
+        if (!Double.isFinite(f[0][j])) {
+          throw InputException.at(c.trainFile(), c.trainLine(), "series "
+              + CsvTraceReader.escapeUnprintable(c.id()) + " cannot be scored: the " + name
+              + " forecast is " + f[0][j] + " at step " + (j + 1) + (method == NAIVE2
+                  ? " (Naive2, the OWA reference, has no number here, as in M4's R code: its "
+                  + "seasonal indices or the last value over its index are not finite)" : ""));
+        }
+      }
       smape += M4Metrics.smape(test, f[0]);
-      mase += M4Metrics.mase(train, test, f[0], M);
+      mases[i] = M4Metrics.mase(train, test, f[0], M);
+      if (!Double.isFinite(mases[i])) {
+        throw InputException.at(c.testFile(), c.testLine(), "series "
+            + CsvTraceReader.escapeUnprintable(c.id()) + " cannot be scored: the MASE of " + name
+            + " is beyond the largest number (its errors are too large for the series' "
+            + "in-sample seasonal naive error)");
+      }
+      if (mases[i] > mases[worst]) {
+        worst = i;
+      }
       if (f[1] != null) {
         for (int j = 0; j < test.length; j++) {
           total++;
@@ -105,9 +156,24 @@ final class M4Evaluation {
         }
       }
     }
-    smape /= trains.size();
-    mase /= trains.size();
-    return new Row(name, smape, mase, M4Metrics.owa(smape, mase, smapeNaive2, maseNaive2),
+    // Each sMAPE is at most 200: their sum cannot overflow.
+    return new Scores(smape / cases.size(), mean(mases), mases, worst,
         total == 0 ? Double.NaN : (double) inside / total);
+  }
+
+  /** The mean of finite values; in decimal where their sum would overflow. */
+  private static double mean(double[] values) {
+    double s = 0;
+    for (double v : values) {
+      s += v;
+    }
+    if (Double.isFinite(s)) {
+      return s / values.length;
+    }
+    BigDecimal b = BigDecimal.ZERO;
+    for (double v : values) {
+      b = b.add(new BigDecimal(v));
+    }
+    return b.divide(BigDecimal.valueOf(values.length), MathContext.DECIMAL128).doubleValue();
   }
 }

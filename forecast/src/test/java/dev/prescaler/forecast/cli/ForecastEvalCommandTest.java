@@ -462,6 +462,196 @@ class ForecastEvalCommandTest {
     }
   }
 
+  /** An M4 line: {@code id} and the values, written exactly (shortest round-trip form). */
+  private static String m4Line(String id, double[] v) {
+    StringBuilder b = new StringBuilder(id);
+    for (double x : v) {
+      b.append(',').append(x);
+    }
+    return b.append('\n').toString();
+  }
+
+  /**
+   * Catches Naive2 failing ("unexpected failure", exit 1) on a series that starts with 30 zeros,
+   * where M4's R code leaves the 0/0 ratios out of the seasonal indices and scores it.
+   */
+  @Test
+  void aSeriesStartingWithZerosIsScored() throws IOException {
+    double[] v = new double[800];
+    for (int t = 30; t < v.length; t++) {
+      v[t] = Math.round(1000 + 500 * Math.sin(2 * Math.PI * t / 24) + 7 * (t % 5));
+    }
+    Path p = dir.resolve("zeros.csv");
+    Files.writeString(p, m4Line("Z1", v));
+    assertThat(run("--m4-train", p.toString(), "--methods", "naive2,snaive")).isZero();
+    assertThat(out()).containsPattern("naive2 +[0-9]+\\.[0-9]{3} +[0-9]+\\.[0-9]{3} +1\\.000");
+    assertThat(err()).isEmpty();
+  }
+
+  /**
+   * Catches sMAPE and MASE overflowing on the largest values: test values of 1.5e308 printed
+   * sMAPE Infinity and OWA NaN with exit 0 (and Infinity/NaN in JSON, which is not JSON). They
+   * are scored; a MASE beyond the largest number is bad input naming the series.
+   */
+  @Test
+  void theLargestTestValuesAreScoredOrRefusedNamingTheSeries() throws IOException {
+    Path train = m4File("train.csv", 1, 24 * 12, 5);
+    double[] huge = new double[48];
+    java.util.Arrays.fill(huge, 1.5e308);
+    Path test = dir.resolve("test.csv");
+    Files.writeString(test, m4Line("H1", huge));
+    assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString(), "--methods",
+        "naive2,snaive", "--format", "json")).isZero();
+    assertThat(out()).contains("{\"name\":\"naive2\",\"smape\":200.000,\"mase\":")
+        .contains("\"owa\":1.000}").doesNotContain("Infinity").doesNotContain("NaN");
+    // The same over a training series that varies by 1e-3 a day: MASE about 1e311.
+    double[] tiny = new double[24 * 12];
+    for (int i = 0; i < tiny.length; i++) {
+      tiny[i] = 10 + 1e-3 * (i / 24) + (i % 24);
+    }
+    Files.writeString(train, m4Line("H1", tiny));
+    for (String format : new String[] {"table", "json"}) {
+      out.reset();
+      err.reset();
+      assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString(), "--format",
+          format)).isEqualTo(2);
+      assertOneLineError(test + ":1: series H1 cannot be scored: the MASE of naive2 is beyond "
+          + "the largest number (its errors are too large for the series' in-sample seasonal "
+          + "naive error)");
+      assertThat(out()).isEmpty();
+    }
+  }
+
+  /**
+   * Catches values near 1.2e308 scoring a wrong sMAPE of 0 (a finite numerator over an infinite
+   * denominator) and then failing with exit 1: sMAPE of a flat forecast is computed exactly.
+   */
+  @Test
+  void theLargestValuesAreScoredExactly() throws IOException {
+    double[] train = new double[24 * 12];
+    Random r = new Random(6);
+    for (int i = 0; i < train.length; i++) {
+      train[i] = 1.2e308 + 1e307 * r.nextDouble(); // not seasonal: Naive2 is Naive1
+    }
+    double[] test = new double[48];
+    java.util.Arrays.fill(test, 1.5e308);
+    Path tr = dir.resolve("train.csv");
+    Path te = dir.resolve("test.csv");
+    Files.writeString(tr, m4Line("H1", train));
+    Files.writeString(te, m4Line("H1", test));
+    assertThat(run("--m4-train", tr.toString(), "--m4-test", te.toString(), "--methods",
+        "naive2", "--format", "json")).isZero();
+    double last = train[train.length - 1];
+    double smape = (0.75e308 - last / 2) / (0.75e308 + last / 2) * 200;
+    assertThat(out()).contains(String.format(Locale.ROOT, "\"smape\":%.3f,", smape));
+    assertThat(smape).isGreaterThan(1);
+  }
+
+  /**
+   * Catches Naive2 without a number on a series ending in "unexpected failure", exit 1: a square
+   * wave around 0 has a centred moving average of exactly 0, so its ratios are infinite and M4's
+   * R code gives NaN as well.
+   */
+  @Test
+  void aSeriesWhereNaive2HasNoNumberIsBadInputNamingItsLine() throws IOException {
+    double[] v = new double[24 * 17];
+    for (int t = 0; t < v.length; t++) {
+      v[t] = (t % 24 < 12 ? 1 : -1) * (t < 24 * 10 ? 5 : 7);
+    }
+    Path p = dir.resolve("train.csv");
+    Files.writeString(p, Files.readString(m4File("ok.csv", 1, 24 * 12, 7)) + m4Line("H2", v));
+    assertThat(run("--m4-train", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":2: series H2 cannot be scored: the naive2 forecast is NaN at step 1 "
+        + "(Naive2, the OWA reference, has no number here, as in M4's R code: its seasonal "
+        + "indices or the last value over its index are not finite)");
+  }
+
+  /**
+   * Catches Naive2 forecasting every series exactly ending in "unexpected failure", exit 1: OWA
+   * divides by Naive2's means, so it cannot be scored.
+   */
+  @Test
+  void naive2ExactOnEverySeriesIsBadInput() throws IOException {
+    double[] train = new double[24 * 12];
+    Random r = new Random(8);
+    for (int i = 0; i < train.length; i++) {
+      train[i] = 100 + r.nextInt(50); // not seasonal: Naive2 is the last value
+    }
+    double[] test = new double[48];
+    java.util.Arrays.fill(test, train[train.length - 1]);
+    Path tr = dir.resolve("train.csv");
+    Path te = dir.resolve("test.csv");
+    Files.writeString(tr, m4Line("H1", train));
+    Files.writeString(te, m4Line("H1", test));
+    assertThat(run("--m4-train", tr.toString(), "--m4-test", te.toString())).isEqualTo(2);
+    assertOneLineError(te + ":1: OWA cannot be scored: naive2, its reference, must have a mean "
+        + "sMAPE and MASE > 0, but they were 0.0 and 0.0 on series H1");
+  }
+
+  /** Catches a repeated series id accepted and the series scored twice. */
+  @Test
+  void aRepeatedSeriesIdIsRejected() throws IOException {
+    Path one = m4File("one.csv", 1, 24 * 12, 9);
+    Path p = dir.resolve("dup.csv");
+    Files.writeString(p, Files.readString(one) + Files.readString(one));
+    assertThat(run("--m4-train", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":2: series id H1 is repeated (first at line 1)");
+  }
+
+  /**
+   * Catches a UTF-8 byte order mark kept in the first id, so that an identical test file was
+   * blamed for an id that differs invisibly.
+   */
+  @Test
+  void aByteOrderMarkIsNotPartOfTheFirstId() throws IOException {
+    Path train = m4File("train.csv", 2, 24 * 10, 2);
+    Path test = m4File("test.csv", 2, 48, 3);
+    Path bom = dir.resolve("bom.csv");
+    Files.writeString(bom, "\uFEFF" + Files.readString(train));
+    assertThat(run("--m4-train", bom.toString(), "--m4-test", test.toString(), "--methods",
+        "naive2")).isZero();
+    assertThat(err()).isEmpty();
+  }
+
+  /** Catches bytes that are not UTF-8 reported at line 0 instead of their line. */
+  @Test
+  void aLineThatIsNotUtf8IsNamed() throws IOException {
+    Path p = dir.resolve("latin1.csv");
+    byte[] ok = Files.readAllBytes(m4File("ok.csv", 1, 24 * 12, 1));
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    b.write(ok);
+    b.write("H\u00e9,1,2,3\n".getBytes(StandardCharsets.ISO_8859_1));
+    Files.write(p, b.toByteArray());
+    assertThat(run("--m4-train", p.toString())).isEqualTo(2);
+    assertOneLineError(p + ":2: the line is not valid UTF-8 (save the file as UTF-8)");
+  }
+
+  /**
+   * Catches a series missing from the test file blamed on a line number that was really a count
+   * of series: the ids are compared line by line first, so the line where it is missing is
+   * named, and a file that ends early or holds more says so at its own line.
+   */
+  @Test
+  void aSeriesMissingFromTheTestFileIsNamedWhereItIsMissing() throws IOException {
+    Path train = m4File("train.csv", 3, 24 * 10, 2);
+    String[] lines = Files.readString(m4File("t.csv", 4, 48, 3)).split("\n");
+    Path test = dir.resolve("test.csv");
+    Files.writeString(test, lines[0] + "\n\n" + lines[2] + "\n");
+    assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString())).isEqualTo(2);
+    assertOneLineError(test + ":3: series id must be H2 (the training file's order; its line 2)"
+        + ", but was H3");
+    err.reset();
+    Files.writeString(test, lines[0] + "\n");
+    assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString())).isEqualTo(2);
+    assertOneLineError(test + ":2: series H2 (line 2 of the training file) is missing: the test "
+        + "file ends after 1 of the training file's 3 series");
+    err.reset();
+    Files.writeString(test, String.join("\n", lines) + "\n");
+    assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString())).isEqualTo(2);
+    assertOneLineError(test + ":4: series H4 is not in the training file, which ends after 3 "
+        + "series");
+  }
+
   /** A trace of {@code text} is bad input: exit code 2, one line, {@code error} after its name. */
   private void assertBadTrace(String text, String error) throws IOException {
     Path p = dir.resolve("t.csv");
