@@ -37,6 +37,10 @@ final class FourierModel implements PointModel {
     this.columns = columns;
   }
 
+  /**
+   * Fits the regression on the present values of {@code y} (a NaN is a missing step: no row, and
+   * the residual level is carried over it as a forecast fed back would leave it).
+   */
   static FourierModel fit(double[] y, int[] periods, int[] harmonics, boolean trend) {
     int n = y.length;
     int cols = 1 + (trend ? 1 : 0);
@@ -47,7 +51,12 @@ final class FourierModel implements PointModel {
     double[] xty = new double[cols];
     double[] row = new double[cols];
     double scale = Math.max(1, n);
+    int present = 0;
     for (int i = 0; i < n; i++) {
+      if (Double.isNaN(y[i])) {
+        continue; // missing: no row
+      }
+      present++;
       fillRow(row, i, scale, periods, harmonics, trend);
       for (int a = 0; a < cols; a++) {
         double ra = row[a];
@@ -58,7 +67,7 @@ final class FourierModel implements PointModel {
       }
     }
     for (int a = 0; a < cols; a++) {
-      xtx[a][a] += 1e-8 * n; // a whisper of ridge keeps collinear harmonics solvable
+      xtx[a][a] += 1e-8 * present; // a whisper of ridge keeps collinear harmonics solvable
       for (int b = 0; b < a; b++) {
         xtx[a][b] = xtx[b][a];
       }
@@ -91,7 +100,11 @@ final class FourierModel implements PointModel {
     int from = Math.max(0, n - 10 * (int) Math.ceil(1 / RESIDUAL_WEIGHT));
     mdl.t = from;
     for (int i = from; i < n; i++) {
-      mdl.update(y[i]);
+      if (Double.isNaN(y[i])) {
+        mdl.t++; // fed its own forecast, as in live use: the residual level stays as it is
+      } else {
+        mdl.update(y[i]);
+      }
     }
     return mdl;
   }

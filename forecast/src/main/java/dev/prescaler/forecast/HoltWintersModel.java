@@ -15,6 +15,11 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
  * multiplicative season of a given period, with smoothing parameters fitted by minimising the
  * in-sample one-step squared error with a commons-math3 Nelder-Mead optimiser.
  *
+ * <p>A missing step (NaN) in the fitted data is treated as the forecasters treat it in live use:
+ * the model is fed its own one-step forecast there (which carries level, trend and season forward
+ * unchanged) and the step adds nothing to the squared error, so the parameters are fitted on the
+ * observed steps only, and the model that is fitted is the one that will run over gaps.
+ *
  * <p>Additive season, damped trend (multiplicative divides by and multiplies with the season
  * instead of subtracting and adding it):
  *
@@ -70,12 +75,13 @@ public final class HoltWintersModel implements PointModel {
   private final double maxIndex; // multiplicative: the largest y / level the season takes in
   private int pos; // index in season of the next observation
 
-  private HoltWintersModel(int period, Seasonal seasonal, Trend trend, double[] p, double[] y) {
+  private HoltWintersModel(int period, Seasonal seasonal, Trend trend, double[] p, double[] y,
+      double[] init) {
     this.seasonal = seasonal;
     this.trend = trend;
     double[] s = new double[Math.max(1, period)];
     double[] state = new double[3];
-    this.sse = run(y, seasonal, trend, p, s, state);
+    this.sse = run(y, init, seasonal, trend, p, s, state);
     this.r = new Recursion(seasonal, trend, p, state[0], state[1]);
     this.season = new float[s.length];
     double most = 1;
@@ -118,15 +124,18 @@ public final class HoltWintersModel implements PointModel {
 
   /**
    * Fits a model: initial state from the first two seasons, then α, β, γ (and φ when damped)
-   * minimising the one-step in-sample squared error.
+   * minimising the one-step in-sample squared error over the observed steps.
    *
-   * @param y observations, oldest first, all finite (all &gt; 0 for a multiplicative season); at
-   *     least {@code 2 × period} of them when seasonal, at least 3 otherwise
+   * @param y observations, oldest first, each finite (&gt; 0 for a multiplicative season) or NaN
+   *     for a missing step, at least one of them present; at least {@code 2 × period} of them when
+   *     seasonal, at least 3 otherwise. A missing step is fed the model's own one-step forecast
+   *     and left out of the squared error; the initial state reads the first seasons with their
+   *     gaps interpolated linearly.
    * @param period season length in steps, &gt;= 2 when seasonal (ignored otherwise)
    * @param seasonal the seasonal component
    * @param trend the trend component
-   * @throws IllegalArgumentException if the data is too short, not finite, or not positive for a
-   *     multiplicative season
+   * @throws IllegalArgumentException if the data is too short, infinite, all missing, or not
+   *     positive for a multiplicative season
    */
   public static HoltWintersModel fit(double[] y, int period, Seasonal seasonal, Trend trend) {
     return fit(y, period, seasonal, trend, null, DEFAULT_MAX_EVALUATIONS);
@@ -145,15 +154,26 @@ public final class HoltWintersModel implements PointModel {
     if (y.length < min) {
       throw new IllegalArgumentException("y.length must be >= " + min + ", but was " + y.length);
     }
+    int missing = 0;
     for (int i = 0; i < y.length; i++) {
+      if (Double.isNaN(y[i])) {
+        missing++;
+        continue;
+      }
       if (!Double.isFinite(y[i])) {
-        throw new IllegalArgumentException("y[" + i + "] must be finite, but was " + y[i]);
+        throw new IllegalArgumentException("y[" + i + "] must be finite or NaN, but was " + y[i]);
       }
       if (seasonal == Seasonal.MULTIPLICATIVE && y[i] <= 0) {
         throw new IllegalArgumentException(
             "y[" + i + "] must be > 0 for a multiplicative season, but was " + y[i]);
       }
     }
+    if (missing == y.length) {
+      throw new IllegalArgumentException("y must have a present value, but all " + y.length
+          + " were NaN");
+    }
+    // The initial state only: the fit itself never reads an interpolated value.
+    double[] init = missing == 0 ? y : ModelForecaster.filled(y);
     boolean hasTrend = trend != Trend.NONE;
     boolean damped = trend == Trend.DAMPED;
     boolean hasSeason = seasonal != Seasonal.NONE;
@@ -163,20 +183,20 @@ public final class HoltWintersModel implements PointModel {
     if (warm != null && warm.seasonal == seasonal && warm.trend == trend) {
       start = toFree(warm.params(), hasTrend, hasSeason, damped);
     } else {
-      double[] init = {0.3, 0.05, 0.1, 0.9};
-      start = toFree(init, hasTrend, hasSeason, damped);
+      double[] guess = {0.3, 0.05, 0.1, 0.9};
+      start = toFree(guess, hasTrend, hasSeason, damped);
     }
     double[] work = new double[m];
     double[] state = new double[3];
     double[] best = start.clone();
-    double[] bestSse = {run(y, seasonal, trend, fromFree(start, hasTrend, hasSeason, damped), work,
-        state)};
+    double[] bestSse = {run(y, init, seasonal, trend, fromFree(start, hasTrend, hasSeason, damped),
+        work, state)};
     try {
       SimplexOptimizer opt = new SimplexOptimizer(1e-7, 1e-9);
       opt.optimize(new MaxEval(maxEval), GoalType.MINIMIZE, new InitialGuess(start),
           new NelderMeadSimplex(dim, 1.0), new ObjectiveFunction(x -> {
-            double v = run(y, seasonal, trend, fromFree(x, hasTrend, hasSeason, damped), work,
-                state);
+            double v = run(y, init, seasonal, trend, fromFree(x, hasTrend, hasSeason, damped),
+                work, state);
             if (v < bestSse[0]) {
               bestSse[0] = v;
               System.arraycopy(x, 0, best, 0, dim);
@@ -187,7 +207,7 @@ public final class HoltWintersModel implements PointModel {
       // The cap only cuts the search short: the best point seen so far is kept.
     }
     double[] p = fromFree(best, hasTrend, hasSeason, damped);
-    return new HoltWintersModel(m, seasonal, trend, p, y);
+    return new HoltWintersModel(m, seasonal, trend, p, y, init);
   }
 
   private double[] params() {
@@ -231,13 +251,15 @@ public final class HoltWintersModel implements PointModel {
   }
 
   /**
-   * Initialises the state from the first seasons of {@code y}, runs the recursions over all of
-   * {@code y} with the parameters {α, β, γ, φ} and returns the one-step sum of squared errors; the
-   * season (in double, so that the fit does not depend on the storage) is left in {@code s} and
-   * the level, slope and season position at the end of {@code y} in {@code state}.
+   * Initialises the state from the first seasons of {@code init} ({@code y} with its gaps
+   * interpolated), runs the recursions over all of {@code y} with the parameters {α, β, γ, φ} and
+   * returns the one-step sum of squared errors over the present steps (a missing one is fed the
+   * one-step forecast, as the forecasters feed it in live use); the season (in double, so that
+   * the fit does not depend on the storage) is left in {@code s} and the level, slope and season
+   * position at the end of {@code y} in {@code state}.
    */
-  private static double run(double[] y, Seasonal seasonal, Trend trend, double[] params,
-      double[] s, double[] state) {
+  private static double run(double[] y, double[] init, Seasonal seasonal, Trend trend,
+      double[] params, double[] s, double[] state) {
     boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
     boolean hasSeason = seasonal != Seasonal.NONE;
     boolean hasTrend = trend != Trend.NONE;
@@ -248,8 +270,8 @@ public final class HoltWintersModel implements PointModel {
       double m1 = 0;
       double m2 = 0;
       for (int i = 0; i < m; i++) {
-        m1 += y[i];
-        m2 += y[m + i];
+        m1 += init[i];
+        m2 += init[m + i];
       }
       m1 /= m;
       m2 /= m;
@@ -257,16 +279,17 @@ public final class HoltWintersModel implements PointModel {
       for (int i = 0; i < m; i++) {
         // Average of the first two seasons, each against its own mean.
         if (mult) {
-          s[i] = 0.5 * (y[i] / m1 + y[m + i] / m2);
+          s[i] = 0.5 * (init[i] / m1 + init[m + i] / m2);
         } else {
-          s[i] = 0.5 * ((y[i] - m1) + (y[m + i] - m2));
+          s[i] = 0.5 * ((init[i] - m1) + (init[m + i] - m2));
         }
       }
       l = m1 - tr * (m - 1) / 2.0 - tr;
     } else {
       s[0] = mult ? 1 : 0;
-      l = y[0];
-      tr = hasTrend ? (y[Math.min(y.length - 1, 2)] - y[0]) / Math.min(y.length - 1, 2) : 0;
+      l = init[0];
+      int k = Math.min(init.length - 1, 2);
+      tr = hasTrend ? (init[k] - init[0]) / k : 0;
       l -= tr;
     }
     Recursion r = new Recursion(seasonal, trend, params, l, tr);
@@ -275,13 +298,22 @@ public final class HoltWintersModel implements PointModel {
     for (int t = 0; t < y.length; t++) {
       double si = s[p];
       double base = r.base();
-      double e = y[t] - (mult ? base * si : base + si);
-      sum += e * e;
-      if (!Double.isFinite(sum)) {
-        return Double.POSITIVE_INFINITY;
+      double f = mult ? base * si : base + si;
+      double yt = y[t];
+      if (Double.isNaN(yt)) {
+        yt = f; // missing: fed the forecast, as in live use, and not scored
+        if (!Double.isFinite(f)) {
+          return Double.POSITIVE_INFINITY;
+        }
+      } else {
+        double e = yt - f;
+        sum += e * e;
+        if (!Double.isFinite(sum)) {
+          return Double.POSITIVE_INFINITY;
+        }
       }
       // No cap on the index: the fit's indices are what the cap of update is taken from.
-      s[p] = r.step(y[t], si, Double.POSITIVE_INFINITY);
+      s[p] = r.step(yt, si, Double.POSITIVE_INFINITY);
       if (++p == m) {
         p = 0;
       }

@@ -14,11 +14,30 @@ final class LinearTrendModel implements PointModel {
   private double s1; // Σ i·y_i, i = 0 for the oldest value in the window
   private int sinceExact;
 
+  /**
+   * A model over the last {@code window} values of {@code y}. A missing value (NaN) is fed the
+   * model's own one-step forecast, as the forecasters feed a missing step in live use; missing
+   * values before the first present one are left out.
+   */
   LinearTrendModel(int window, double[] y) {
     this.window = window;
     this.ring = new double[window];
-    for (int i = Math.max(0, y.length - window); i < y.length; i++) {
-      update(y[i]);
+    int from = Math.max(0, y.length - window);
+    // From the last present value before the window: the window then holds what live use would.
+    while (from > 0 && Double.isNaN(y[from])) {
+      from--;
+    }
+    double[] one = new double[1];
+    for (int i = from; i < y.length; i++) {
+      double v = y[i];
+      if (Double.isNaN(v)) {
+        if (count == 0) {
+          continue;
+        }
+        forecast(one);
+        v = one[0];
+      }
+      update(v);
     }
   }
 

@@ -33,19 +33,29 @@ import org.apache.commons.math3.distribution.NormalDistribution;
 public final class ModelForecaster implements Forecaster {
 
   /*
-   * Refit: the history (gaps filled by linear interpolation) is split into a fit part and the
-   * last V values (V = min(maxValidation, n / 4)); each applicable candidate is fitted on the fit
-   * part (warm-started from its previous fit) and then fed the last V values one by one,
-   * forecasting at each origin. Those out-of-sample errors rank the candidates (mean over
-   * horizons of the windowed MAE); the best `combine` are kept, weighted by inverse MAE, and
-   * their replay errors, combined with the same weights, become the combined forecast's error
-   * record at the KEPT_STEPS horizons (the error of a weighted mean is the weighted mean of the
-   * errors). The other candidates keep only their warm start (Holt-Winters: four parameters) and
-   * are scored again at the next refit: between refits an instance holds two models and one
-   * error record, not every candidate's, which is what keeps a series with one-minute data and a
-   * daily season within a few tens of KiB. Between refits the live errors of the combined
-   * forecast keep the interval up to date. A step that was missing (NaN) is fed to the models as
-   * the combined one-step forecast and is never scored.
+   * Refit: the history is split into a fit part and the last V values (V = min(maxValidation,
+   * n / 4)); each applicable candidate is fitted on the fit part (warm-started from its previous
+   * fit) and then fed the last V values one by one, forecasting at each origin. Those
+   * out-of-sample errors rank the candidates (mean over horizons of the windowed MAE); the best
+   * `combine` are kept, weighted by inverse MAE, and their replay errors, combined with the same
+   * weights, become the combined forecast's error record at the KEPT_STEPS horizons (the error of
+   * a weighted mean is the weighted mean of the errors). The other candidates keep only their
+   * warm start (Holt-Winters: four parameters) and are scored again at the next refit: between
+   * refits an instance holds two models and one error record, not every candidate's, which is
+   * what keeps a series with one-minute data and a daily season within a few tens of KiB. Between
+   * refits the live errors of the combined forecast keep the interval up to date.
+   *
+   * A missing step (NaN) is treated in the fit and the replay as live use treats it, so that the
+   * replay's errors are the ones live use will make, and no value after a forecast's origin is
+   * ever used: live use (absorb) feeds the models the combined one-step forecast and scores
+   * nothing; the replay feeds each candidate its own one-step forecast; a fit feeds the model its
+   * own one-step forecast and counts no error there (Holt-Winters' parameters are fitted on the
+   * observed steps only). Gaps used to be filled by linear interpolation toward the next present
+   * value for both: the replay then scored forecasts made with the outcome's neighbour, whose
+   * errors were too small (intervals that covered far less than their level), and Holt fitted on
+   * the straight stretches chose α = β ≈ 1, which, fed its own forecasts over each gap in live
+   * use, amplified its error without bound. Only the season detection and the fallback band's
+   * scale still read the interpolated history.
    *
    * Every refit is a full one. An unscheduled refit (first call, doubled history, longer
    * horizon, a history that does not continue) brings the next scheduled one forward by a
@@ -265,11 +275,11 @@ public final class ModelForecaster implements Forecaster {
       step = history.step();
       horizon = Math.max(steps, horizon);
       double[] raw = history.toArray();
-      double[] y = filled(raw);
+      double[] y = filled(raw); // for the season detection and the fallback scale only
       int n = y.length;
       positive = true;
-      for (double v : y) {
-        if (!(v > 0)) {
+      for (double v : raw) {
+        if (!(v > 0) && !Double.isNaN(v)) {
           positive = false;
           break;
         }
@@ -287,7 +297,9 @@ public final class ModelForecaster implements Forecaster {
       v = Math.max(0, v);
       int tracked = Math.min(horizon, TRACKED_HORIZON);
       List<Member> fitted = new ArrayList<>();
-      double[] head = Arrays.copyOf(y, n - v); // fits only read their input: one copy for all
+      // Fits only read their input: one copy for all. Missing steps stay NaN: each model feeds
+      // them its own one-step forecast, as live use does, and no fitted error counts them.
+      double[] head = Arrays.copyOf(raw, n - v);
       for (ModelSpec spec : specs) {
         int fitLen = n - v;
         boolean validate = v > 0 && spec.applicable(fitLen, positive);
@@ -305,7 +317,7 @@ public final class ModelForecaster implements Forecaster {
         }
         PointModel model;
         try {
-          model = spec.fit(fitLen == n - v ? head : y, previous(spec.name()));
+          model = spec.fit(fitLen == n - v ? head : raw, previous(spec.name()));
         } catch (RuntimeException e) {
           continue; // a model that cannot be fitted here is not a candidate
         }
@@ -313,9 +325,18 @@ public final class ModelForecaster implements Forecaster {
         m.model.forecast(m.buf);
         ErrorTracker t = new ErrorTracker(tracked, s.errorWindow());
         t.store(m.buf);
+        double known = lastPresent(raw, fitLen);
         for (int i = fitLen; i < n; i++) {
-          t.observe(raw[i]);
-          m.step(y[i]);
+          // A missing step is fed the model's own one-step forecast, as absorb feeds the
+          // combined one: never a value from after the origin being scored.
+          double r = raw[i];
+          t.observe(r);
+          if (Double.isNaN(r)) {
+            r = standIn(m.buf[0], known);
+          } else {
+            known = r;
+          }
+          m.step(r);
           t.store(m.buf);
         }
         m.replay = t;
@@ -330,7 +351,7 @@ public final class ModelForecaster implements Forecaster {
       }
       fallbackScale = cnt > 0 ? diff / cnt : 0;
       lastRaw = raw[n - 1];
-      lastPresent = lastPresent(raw);
+      lastPresent = lastPresent(raw, n);
       endMillis = history.end().toEpochMilli();
       sinceRefit = 0;
       long every = Math.max(1, s.refitEvery().toMillis() / step.toMillis());
@@ -530,8 +551,18 @@ public final class ModelForecaster implements Forecaster {
       return Arrays.stream(out, 0, k).distinct().sorted().toArray();
     }
 
-    private static double lastPresent(double[] raw) {
-      for (int i = raw.length - 1; i >= 0; i--) {
+    /**
+     * What a missing step is fed: the one-step {@code forecast} made before it, at least 0, or
+     * when that is not finite the last present value, or 0.
+     */
+    static double standIn(double forecast, double lastPresent) {
+      double y = Double.isFinite(forecast) ? Math.max(0, forecast) : lastPresent;
+      return Double.isFinite(y) ? y : 0;
+    }
+
+    /** The last present value of {@code raw} before {@code end}, or NaN. */
+    private static double lastPresent(double[] raw, int end) {
+      for (int i = end - 1; i >= 0; i--) {
         if (!Double.isNaN(raw[i])) {
           return raw[i];
         }
@@ -546,10 +577,7 @@ public final class ModelForecaster implements Forecaster {
         for (Member m : members) {
           c += m.weight * m.buf[0];
         }
-        y = !members.isEmpty() && Double.isFinite(c) ? Math.max(0, c) : lastPresent;
-        if (!Double.isFinite(y)) {
-          y = 0;
-        }
+        y = standIn(members.isEmpty() ? Double.NaN : c, lastPresent);
       } else {
         lastPresent = raw;
       }

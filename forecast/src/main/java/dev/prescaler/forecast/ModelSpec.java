@@ -13,9 +13,11 @@ interface ModelSpec {
   boolean applicable(int n, boolean positive);
 
   /**
-   * Fits the model on clean (finite, gap-filled) values, which it reads but never modifies (the
-   * candidates of a refit share one array); {@code previous} is the last fit of the same spec on
-   * the same series, or null, and may be used as a warm start.
+   * Fits the model on values that are finite or NaN (a missing step), which it reads but never
+   * modifies (the candidates of a refit share one array); {@code previous} is the last fit of the
+   * same spec on the same series, or null, and may be used as a warm start. A missing step is
+   * treated as live use treats it: the model is fed its own one-step forecast there, and the step
+   * counts in no fitted error; no value after a step is used in its place.
    */
   PointModel fit(double[] y, PointModel previous);
 

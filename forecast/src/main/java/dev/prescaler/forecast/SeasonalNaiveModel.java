@@ -15,13 +15,32 @@ final class SeasonalNaiveModel implements PointModel {
   private int next; // ring index of the oldest value (where the next one goes)
   private int count;
 
+  /**
+   * A model holding the last values of {@code y}. A missing value (NaN) is fed the model's own
+   * one-step forecast, as the forecasters feed a missing step in live use; missing values before
+   * the first present one are left out (the ring counts ages back from the newest value, so the
+   * season's phase is kept).
+   */
   SeasonalNaiveModel(int period, int seasons, double[] y) {
     this.period = period;
     this.seasons = seasons;
     this.ring = new float[period * seasons];
     int from = Math.max(0, y.length - ring.length);
+    // From the last present value before the window: the ring then holds what live use would.
+    while (from > 0 && Double.isNaN(y[from])) {
+      from--;
+    }
+    double[] one = new double[1];
     for (int i = from; i < y.length; i++) {
-      update(y[i]);
+      double v = y[i];
+      if (Double.isNaN(v)) {
+        if (count == 0) {
+          continue;
+        }
+        forecast(one);
+        v = one[0];
+      }
+      update(v);
     }
   }
 

@@ -69,14 +69,18 @@ final class TransformedModel implements PointModel {
       @Override
       public PointModel fit(double[] y, PointModel previous) {
         double mean = 0;
+        int present = 0;
         for (double v : y) {
-          mean += Math.max(0, v);
+          if (!Double.isNaN(v)) {
+            mean += Math.max(0, v);
+            present++;
+          }
         }
-        mean /= Math.max(1, y.length);
+        mean /= Math.max(1, present);
         double shift = Math.max(1e-9, 0.01 * mean);
         double[] z = new double[y.length];
         for (int i = 0; i < y.length; i++) {
-          z[i] = log(y[i], shift);
+          z[i] = Double.isNaN(y[i]) ? Double.NaN : log(y[i], shift); // NaN stays missing
         }
         PointModel warm = previous instanceof TransformedModel t ? t.inner : null;
         return new TransformedModel(inner.fit(z, warm), shift);
