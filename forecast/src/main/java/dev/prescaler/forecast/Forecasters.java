@@ -46,6 +46,19 @@ public final class Forecasters {
   public static final int DEFAULT_COMBINE = 2;
   /** Default daily harmonics of the Fourier model: 10 (weekly: 5). */
   public static final int DEFAULT_DAILY_HARMONICS = 10;
+  /**
+   * The largest point or bound any forecaster of this class gives out: {@code Double.MAX_VALUE /
+   * 8}, about 2.2e307, so that sums and differences of a few forecasts stay finite downstream. A
+   * series whose forecast would pass it is beyond the forecasters' range: its points and upper
+   * bounds are held at this value, so that the interval no longer covers what it would at its
+   * level, and the forecast's model name then ends with {@value #CAPPED}. (An interval made
+   * widest because its error quantiles overflowed also ends here, and is not marked: it is as
+   * wide as it can be, not held below its point.)
+   */
+  public static final double MAX_FORECAST = Double.MAX_VALUE / 8;
+
+  /** What ends the model name of a forecast held at {@link #MAX_FORECAST}. */
+  public static final String CAPPED = " [capped]";
 
   /** Most daily and weekly harmonics of {@code auto}'s weekly log-scale Fourier candidate. */
   static final int WEEKLY_FOURIER_HARMONICS = 20;

@@ -634,12 +634,15 @@ public final class ModelForecaster implements Forecaster {
           upper[h] = z * sd;
         }
       }
-      double cap = Double.MAX_VALUE / 8;
+      double cap = Forecasters.MAX_FORECAST;
+      boolean capped = false;
       for (int h = 0; h < steps; h++) {
         double p = point[h];
         if (!Double.isFinite(p)) {
           p = Double.isFinite(lastPresent) ? lastPresent : 0;
         }
+        // Held below what the model forecast: the interval cannot cover at its level.
+        capped |= p > cap || Double.isFinite(upper[h]) && p + Math.max(0, upper[h]) > cap;
         p = Math.min(cap, Math.max(0, p));
         // Models keep their state in float: allow its rounding (8 float ulps) around the point,
         // so that a series that repeats exactly is still inside its interval.
@@ -661,6 +664,9 @@ public final class ModelForecaster implements Forecaster {
           name.append(i > 0 ? "+" : "").append(members.get(i).spec.name());
         }
         name.append(')');
+      }
+      if (capped) {
+        name.append(Forecasters.CAPPED);
       }
       return new Forecast(name.toString(), history.end(), history.step(), point, lower, upper,
           level);

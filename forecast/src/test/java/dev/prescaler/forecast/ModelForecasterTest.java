@@ -200,5 +200,31 @@ class ModelForecasterTest {
     assertThat(f.point(59)).isCloseTo(1e39, withinPercentage(1e-9));
     assertThat(f.lower(59)).isZero();
     assertThat(f.upper(59)).isEqualTo(Double.MAX_VALUE / 8);
+    assertThat(f.model()).doesNotEndWith(Forecasters.CAPPED); // as wide as it can be
+  }
+
+  /**
+   * Catches a forecast held at the limit without saying so: a series between 0.85 and 1.7e308
+   * was forecast at 2.2e307 with its upper bound there too, an interval that never covers, and
+   * nothing told it from an ordinary forecast.
+   */
+  @Test
+  void aForecastBeyondTheLimitIsHeldThereAndSaysSo() {
+    java.util.Random r = new java.util.Random(1);
+    double[] y = new double[3000];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = 1.7e308 * (0.5 + 0.5 * r.nextDouble());
+    }
+    for (Forecaster f : new Forecaster[] {Forecasters.auto().forSeries(),
+        Forecasters.linearTrend().forSeries(), Forecasters.seasonalNaive()}) {
+      Forecast fc = f.forecast(MetricSeries.of(T0, Duration.ofMinutes(1), y),
+          Duration.ofMinutes(30), 0.9);
+      assertThat(fc.point(0)).isEqualTo(Forecasters.MAX_FORECAST);
+      assertThat(fc.upper(29)).isEqualTo(Forecasters.MAX_FORECAST);
+      assertThat(fc.model()).endsWith(Forecasters.CAPPED);
+    }
+    // An ordinary series is not marked.
+    assertThat(Forecasters.auto().forecast(ramp(HOUR, 200), HOUR, 0.9).model())
+        .doesNotEndWith(Forecasters.CAPPED);
   }
 }
