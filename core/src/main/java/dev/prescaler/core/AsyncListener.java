@@ -189,8 +189,16 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
       try {
         next.run();
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-        // What the engine contains on the tick, contained here too: the thread goes on.
+        // What the engine contains on the tick, contained here too: the thread goes on, unless
+        // the interrupt close() sends came back as the delegate's InterruptedException.
         LOG.warn("listener {} failed: {}", name, e.toString());
+        if (e instanceof InterruptedException) {
+          synchronized (this) {
+            if (closed) {
+              return;
+            }
+          }
+        }
       }
       synchronized (this) {
         pending--;

@@ -340,6 +340,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     try {
       f = shared.forSeries();
     } catch (Exception e) { // also a checked one thrown without being declared
+      Interrupts.keep(e);
       throw new IllegalStateException("forecaster " + shared.name() + " failed in forSeries() "
           + "for metric " + m.name() + " of " + ref + ": " + e, e);
     }
@@ -412,6 +413,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           e.getMessage());
       return null;
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      Interrupts.keep(e);
       LOG.warn("{}: backfill of {} failed, starting without history: {}", ref, m.name(),
           e.toString());
       return null;
@@ -442,6 +444,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       try {
         policy.unregistered(workload);
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        Interrupts.keep(e);
         LOG.warn("{}: policy {} failed on unregister: {}", workload, policy.name(), e.toString());
       }
       return true;
@@ -519,6 +522,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     try {
       journal.modeChanged(event);
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      Interrupts.keep(e);
       LOG.warn("{}: journal failed to record the mode change: {}", workload, e.toString());
     }
     publish(l -> l.onModeChanged(event), workload);
@@ -645,18 +649,22 @@ public final class AutoscalerEngine implements AutoCloseable {
           // The learning loop survives restarts: startup delays and forecast accuracy are
           // measured again from what the journal recorded.
           startups.trackStartup(s, ReplicaStatus.of(r.current(), r.ready()),
-              r.timing().countsRead().orElse(r.time()));
+              after(r.time(), r.timing().countsRead()));
           replayAccuracy(s, r, lastForecastStart, previousLoads);
         }
         if (applied && r.mode() == Mode.ACT && r.desired() > r.current()) {
           s.pendingReadyTarget = r.desired();
-          s.pendingSince = r.timing().scaleUpReturned().orElse(r.time());
+          s.pendingSince = after(r.time(), r.timing().scaleUpReturned());
         }
-        r.timing().samples().forEach((name, t) -> {
-          MetricState ms = s.metrics.get(name);
-          if (ms != null) {
-            ms.lastSampleTime = t; // "no new sample since" holds as the live engine did
-          }
+        // "No new sample since" holds as it did live. A metric the record does not list had no
+        // sample then (new, re-added, or after a rewind); one whose type changed since starts
+        // afresh, as a live change of type does; a time the live engine would never have kept
+        // (beyond the tick by more than a sync period) is a corrupt record's and is dropped.
+        Instant latest = r.time().plus(syncPeriod);
+        s.metrics.forEach((name, ms) -> {
+          DecisionRecord.Sample had = r.timing().samples().get(name);
+          ms.lastSampleTime = had != null && had.type() == ms.target.type()
+              && !had.time().isAfter(latest) ? had.time() : null;
         });
         if (r.current() >= 0) {
           s.lastCurrent = applied && r.mode() == Mode.ACT ? r.desired() : r.current();
@@ -794,6 +802,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       try {
         evaluate(s, now, clockProblems);
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        Interrupts.keep(e);
         // A bug of ours, or an Error from a plug-in (a missing class, a failed assertion),
         // must not stop the other workloads either; the workload still gets its one record.
         LOG.error("{}: tick failed", s.spec.workload(), e);
@@ -802,6 +811,7 @@ public final class AutoscalerEngine implements AutoCloseable {
             hold(s, now, null, Map.of(), Map.of(), Map.of(),
                 List.of("evaluation failed: " + e), null);
           } catch (Exception | LinkageError | AssertionError | StackOverflowError again) {
+            Interrupts.keep(again);
             LOG.error("{}: could not record the failed evaluation", s.spec.workload(), again);
           }
         }
@@ -1000,6 +1010,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       try {
         journal.close();
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        Interrupts.keep(e);
         LOG.warn("journal close failed: {}", e.toString());
       }
       calls.shutdown();
@@ -1057,6 +1068,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       LOG.warn("{}: executor release not sent again yet: {}", workload, e.getMessage());
       releasePending.add(workload);
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      Interrupts.keep(e);
       int failed = releaseFailures.merge(workload, 1, Integer::sum);
       if (calls.closing()) {
         LOG.warn("{}: executor release failed at close, not sent again: {}", workload,
@@ -1119,6 +1131,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     } catch (CallNotMadeException e) {
       problems.add(e.getMessage());
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      Interrupts.keep(e);
       problems.add("metric source failed: " + e);
       failure(ref, now, "source", e);
     }
@@ -1130,6 +1143,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       } catch (CallNotMadeException e) {
         problems.add(e.getMessage());
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        Interrupts.keep(e);
         problems.add("executor failed to report replicas: " + e);
         failure(ref, now, "executor", e);
       }
@@ -1245,6 +1259,7 @@ public final class AutoscalerEngine implements AutoCloseable {
               ms.forecastFailures = 0;
             }
           } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            Interrupts.keep(e);
             // The last good forecast is dropped: kept, the next ticks of this step would decide
             // on it, and every later tick on an ever older one while the forecaster fails. Its
             // predictions waiting to be scored stay: they were made when it still answered.
@@ -1282,6 +1297,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         throw new IllegalStateException("policy " + policy.name() + " returned null");
       }
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      Interrupts.keep(e);
       failure(ref, now, "policy", e);
       hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e),
           landed);
@@ -1308,6 +1324,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         throw new IllegalStateException("policy " + policy.name() + " returned a null pin");
       }
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      Interrupts.keep(e);
       failure(ref, now, "policy", e);
       metricProblems.add("policy failed to report a pin: " + e);
       return null;
@@ -1376,6 +1393,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     try {
       q = policy.riskQuantile(spec);
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      Interrupts.keep(e);
       LOG.warn("{}: policy {} failed to name its risk quantile, using the workload's {}: {}",
           spec.workload(), policy.name(), spec.riskQuantile(), e.toString());
       return spec.riskQuantile();
@@ -1535,6 +1553,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         // still land. The workload is held until it returns (see evaluate).
         outcome = ScaleOutcome.failed(UncertainApplies.timedOut(e.getMessage()));
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        Interrupts.keep(e);
         // Thrown after the request may have been sent: FAILED, never a silent hold.
         failure(ref, now, "executor", e);
         outcome = ScaleOutcome.failed("executor threw: " + e);
@@ -1629,16 +1648,49 @@ public final class AutoscalerEngine implements AutoCloseable {
     publish(l -> l.onHeld(e), ref);
   }
 
-  /** What a restore needs to rebuild the tick's state that its instant does not tell. */
+  /** {@code at} when it is after the record's {@code time}, as the engine writes it; else time. */
+  private static Instant after(Instant time, Optional<Instant> at) {
+    return at.filter(i -> i.isAfter(time)).orElse(time);
+  }
+
+  /**
+   * What a restore needs to rebuild the tick's state that its instant does not tell. The last
+   * one is reused while nothing in it changed: most ticks change only the sample times.
+   */
   private static DecisionRecord.Timing timing(WorkloadState s) {
-    Map<String, Instant> samples = new HashMap<>();
+    DecisionRecord.Timing last = s.lastTiming;
+    if (last != null && sameTiming(s, last)) {
+      return last;
+    }
+    Map<String, DecisionRecord.Sample> samples = new HashMap<>();
     s.metrics.forEach((name, ms) -> {
       if (ms.lastSampleTime != null) {
-        samples.put(name, ms.lastSampleTime);
+        samples.put(name, new DecisionRecord.Sample(ms.target.type(), ms.lastSampleTime));
       }
     });
-    return new DecisionRecord.Timing(Optional.ofNullable(s.countsReadAt),
+    s.lastTiming = new DecisionRecord.Timing(Optional.ofNullable(s.countsReadAt),
         Optional.ofNullable(s.scaleUpReturnedAt), samples);
+    return s.lastTiming;
+  }
+
+  private static boolean sameTiming(WorkloadState s, DecisionRecord.Timing t) {
+    if (!Objects.equals(t.countsRead().orElse(null), s.countsReadAt)
+        || !Objects.equals(t.scaleUpReturned().orElse(null), s.scaleUpReturnedAt)) {
+      return false;
+    }
+    int taken = 0;
+    for (Map.Entry<String, MetricState> e : s.metrics.entrySet()) {
+      MetricState ms = e.getValue();
+      if (ms.lastSampleTime != null) {
+        DecisionRecord.Sample had = t.samples().get(e.getKey());
+        if (had == null || had.type() != ms.target.type()
+            || !had.time().equals(ms.lastSampleTime)) {
+          return false;
+        }
+        taken++;
+      }
+    }
+    return taken == t.samples().size();
   }
 
   private void dueFollowUps(WorkloadState s, Instant now, ReplicaStatus replicas,
@@ -1652,6 +1704,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         journal.followUp(f.sequence(), s.spec.workload(),
             new FollowUp(now, replicas.current(), replicas.ready(), loads));
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        Interrupts.keep(e);
         LOG.warn("{}: journal follow-up failed: {}", s.spec.workload(), e.toString());
       }
     }
@@ -1661,6 +1714,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     try {
       journal.append(record);
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      Interrupts.keep(e);
       LOG.warn("{}: journal append failed: {}", record.workload(), e.toString());
       publish(l -> l.onFailure(new FailureEvent(record.workload(), record.time(), "journal", e)),
           record.workload());
@@ -1699,6 +1753,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       try {
         call.accept(l);
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        Interrupts.keep(e);
         LOG.warn("{}: listener {} failed: {}", ref, l.getClass().getName(), e.toString());
       }
     }
@@ -1919,6 +1974,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       try {
         m = policy.memory();
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        Interrupts.keep(e);
         p.add(field + " must be in [" + Duration.ZERO + ", " + MAX_DECISION_MEMORY
             + "], but threw " + e);
         return Duration.ZERO;

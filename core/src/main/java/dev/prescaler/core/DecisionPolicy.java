@@ -161,6 +161,7 @@ public interface DecisionPolicy {
           try {
             step.unregistered(workload);
           } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            Interrupts.keep(e);
             if (failed == null) {
               failed = e;
             } else {

@@ -166,6 +166,7 @@ final class PluginCalls {
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {
+        Interrupts.keep(e);
         throw new IllegalStateException(e);
       }
     }

@@ -1,5 +1,7 @@
 package dev.prescaler.core;
 
+import dev.prescaler.core.journal.DecisionRecord;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -48,6 +50,8 @@ final class WorkloadState {
    */
   Instant countsReadAt;
   Instant scaleUpReturnedAt;
+  /** The timing of the last record written, reused while it holds (see the engine's timing). */
+  DecisionRecord.Timing lastTiming;
   final long[] delaysMillis = new long[DELAY_SAMPLES];
   int delayCount;
   int delayNext;

@@ -431,6 +431,51 @@ class AutoscalerEngineLearningTest {
         .extracting(r -> r.actionMessage()).isEqualTo(held);
   }
 
+  // Caught a restore that set each metric's last sample time by name alone: a metric whose type
+  // changed (a config change across a restart), or one removed and added again, held "no new
+  // sample since" after the restore where the live engine, which starts such a metric afresh,
+  // decided.
+  @Test
+  void aRestoreStartsAfreshAMetricWhoseTypeChangedOrThatWasRemovedAndAddedAgain() {
+    MetricSource stuck = (spec, now) -> Observation.of(now, ReplicaStatus.of(2, 2),
+        MetricReading.of("rps", 500, T0.minusSeconds(10)),
+        MetricReading.of("qps", 300, T0.minusSeconds(10)));
+    WorkloadSpec both = spec(Duration.ofSeconds(120)).toBuilder()
+        .metric(MetricTarget.averageValue("qps", 100)).build();
+    WorkloadSpec rpsOnly = spec(Duration.ofSeconds(120));
+    WorkloadSpec rpsAsUtilization = both.toBuilder().metrics(List.of(
+        MetricTarget.utilization("rps", 50), MetricTarget.averageValue("qps", 100))).build();
+    for (WorkloadSpec[] specs : List.of(new WorkloadSpec[] {both, both, rpsAsUtilization},
+        new WorkloadSpec[] {both, rpsOnly, both})) {
+      InMemoryJournal live = new InMemoryJournal();
+      clock.set(T0);
+      AutoscalerEngine engine = engine(clock, stuck, Fixtures.CAPACITY, executor, live)
+          .workload(specs[0]).build();
+      engine.tick();
+      clock.advance(SYNC);
+      engine.register(specs[1]);
+      engine.tick();
+      List<dev.prescaler.core.journal.DecisionRecord> saved = live.records();
+
+      clock.advance(SYNC);
+      engine.register(specs[2]);
+      engine.tick();
+      InMemoryJournal again = new InMemoryJournal();
+      AutoscalerEngine restarted = engine(clock, stuck, Fixtures.CAPACITY, executor, again)
+          .workload(specs[2]).build();
+      restarted.restore(saved);
+      restarted.tick();
+      // Live, the changed or re-added metric starts afresh; rps or qps, unchanged, still holds.
+      dev.prescaler.core.journal.DecisionRecord expected =
+          live.records().get(live.records().size() - 1);
+      assertThat(expected.actionMessage()).containsOnlyOnce("no new sample since");
+      assertThat(again.records(WEB)).singleElement().satisfies(r -> {
+        assertThat(r.actionMessage()).isEqualTo(expected.actionMessage());
+        assertThat(r.kind()).isEqualTo(expected.kind());
+      });
+    }
+  }
+
   @Test
   void aRestartedEngineKeepsTheStartupDelayMeasuredBeforeFromTheJournal() {
     AutoscalerEngine engine = engine(clock, source, Fixtures.CAPACITY, executor, journal)

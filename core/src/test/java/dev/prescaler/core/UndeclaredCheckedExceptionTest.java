@@ -146,6 +146,44 @@ class UndeclaredCheckedExceptionTest {
     }
   }
 
+  // Caught an interrupt lost: a plug-in that met one and rethrew the InterruptedException
+  // (which clears the thread's flag) was contained, and the host's loop never learned that its
+  // thread had been interrupted; the same for a journal's close() within engine.close().
+  @Test
+  void anInterruptRethrownByAPlugInIsContainedAndKept() {
+    DecisionPolicy interruptedOnWeb = (ctx, p) -> {
+      if (ctx.workload().equals(WEB)) {
+        throw sneaky(new InterruptedException("sleep interrupted"));
+      }
+      return CAPACITY.apply(ctx, p);
+    };
+    try {
+      builder(interruptedOnWeb).build().tick();
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(last(journal, WEB).reasons()).extracting(Reason::message)
+        .containsExactly("policy failed: java.lang.InterruptedException: sleep interrupted");
+    assertThat(last(journal, API).kind()).isEqualTo(Kind.SCALE);
+
+    DecisionJournal interruptedOnClose = new DecisionJournal() {
+      @Override
+      public void append(DecisionRecord record) {}
+
+      @Override
+      public void close() {
+        throw sneaky(new InterruptedException("flush interrupted"));
+      }
+    };
+    try {
+      engine(clock, source, CAPACITY, executor, interruptedOnClose).build().close();
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
   @Test
   void anAsyncListenerGoesOnDelivering() throws InterruptedException {
     List<String> heard = new ArrayList<>();

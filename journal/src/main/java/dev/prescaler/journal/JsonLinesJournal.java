@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prescaler.core.Forecast;
+import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.WorkloadRef;
@@ -1394,20 +1395,36 @@ public final class JsonLinesJournal implements DecisionJournal {
       r.timing().scaleUpReturned().ifPresent(i -> t.put("scaleUpReturned", i.toString()));
       ObjectNode samples = t.putObject("samples");
       r.timing().samples().entrySet().stream().sorted(Map.Entry.comparingByKey())
-          .forEach(e -> samples.put(e.getKey(), e.getValue().toString()));
+          .forEach(e -> samples.putObject(e.getKey())
+              .put("type", e.getValue().type().name())
+              .put("time", e.getValue().time().toString()));
     }
     return n;
   }
 
-  /** A record's timing; a line written before records had one reads as {@code NONE}. */
+  /**
+   * A record's timing; a line written before records had one reads as {@code NONE}. Anything
+   * else than the object this class writes makes the line corrupt.
+   */
   private static DecisionRecord.Timing timingFrom(JsonNode n) {
     JsonNode t = n.get("timing");
-    if (t == null || t.isNull()) {
+    if (t == null) {
       return DecisionRecord.Timing.NONE;
     }
-    Map<String, Instant> samples = new LinkedHashMap<>();
-    fields(t, "samples").forEachRemaining(e -> samples.put(e.getKey(),
-        Instant.parse(textOf(e.getValue(), "sample time of " + e.getKey()))));
+    if (!t.isObject()) {
+      throw new IllegalArgumentException("field timing must be an object, but was " + t);
+    }
+    Map<String, DecisionRecord.Sample> samples = new LinkedHashMap<>();
+    required(t, "samples");
+    fields(t, "samples").forEachRemaining(e -> {
+      JsonNode v = e.getValue();
+      if (!v.isObject()) {
+        throw new IllegalArgumentException("sample " + e.getKey() + " in timing must be an "
+            + "object, but was " + v);
+      }
+      samples.put(e.getKey(), new DecisionRecord.Sample(
+          MetricTarget.Type.valueOf(text(v, "type")), Instant.parse(text(v, "time"))));
+    });
     return new DecisionRecord.Timing(optionalInstant(t, "countsRead"),
         optionalInstant(t, "scaleUpReturned"), samples);
   }

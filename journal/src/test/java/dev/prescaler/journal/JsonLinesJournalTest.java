@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.MetricReading;
+import dev.prescaler.core.MetricTarget.Type;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Observation;
 import dev.prescaler.core.Reason;
@@ -65,19 +66,35 @@ class JsonLinesJournalTest {
         r.forecasts(), r.proposed(), r.desired(), r.reasons(), r.marks(), r.action(),
         r.actionMessage(), Optional.empty(), new DecisionRecord.Timing(
             Optional.of(T0.plusSeconds(3)), Optional.of(T0.plusSeconds(5)),
-            Map.of("rps", T0.minusSeconds(30), "cpu", T0.minusSeconds(45))));
+            Map.of("rps", new DecisionRecord.Sample(Type.AVERAGE_VALUE, T0.minusSeconds(30)),
+                "cpu", new DecisionRecord.Sample(Type.UTILIZATION, T0.minusSeconds(45)))));
     try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
       j.append(timed);
       j.append(record(1));
     }
     List<String> lines = Files.readAllLines(file);
     assertThat(lines.get(0)).contains("\"timing\":{\"countsRead\":\"2026-01-01T00:00:03Z\","
-        + "\"scaleUpReturned\":\"2026-01-01T00:00:05Z\",\"samples\":{\"cpu\":"
-        + "\"2025-12-31T23:59:15Z\",\"rps\":\"2025-12-31T23:59:30Z\"}}");
+        + "\"scaleUpReturned\":\"2026-01-01T00:00:05Z\",\"samples\":{\"cpu\":{\"type\":"
+        + "\"UTILIZATION\",\"time\":\"2025-12-31T23:59:15Z\"},\"rps\":{\"type\":"
+        + "\"AVERAGE_VALUE\",\"time\":\"2025-12-31T23:59:30Z\"}}}");
     assertThat(lines.get(1)).doesNotContain("timing"); // a line as written before it existed
     assertThat(JsonLinesJournal.read(file)).containsExactly(timed, record(1));
     assertThat(JsonLinesJournal.read(file).get(1).timing())
         .isEqualTo(DecisionRecord.Timing.NONE);
+
+    // A timing that is not what this class writes is a corrupt line, skipped with its place,
+    // never a record read as if it had none (its sample times would be lost unseen).
+    String good = lines.get(0);
+    String prefix = good.substring(0, good.indexOf("\"timing\":"));
+    List<String> bad = List.of("\"x\"", "5", "[1,2]", "true", "null", "{}",
+        "{\"samples\":[]}", "{\"samples\":{\"rps\":5}}",
+        "{\"samples\":{\"rps\":{\"type\":\"RATE\",\"time\":\"2026-01-01T00:00:00Z\"}}}",
+        "{\"countsRead\":\"nope\",\"samples\":{}}");
+    Path corrupt = dir.resolve("corrupt.jsonl");
+    Files.write(corrupt, bad.stream().map(t -> prefix + "\"timing\":" + t + "}").toList());
+    List<String> skipped = new ArrayList<>();
+    assertThat(JsonLinesJournal.read(corrupt, null, skipped::add)).isEmpty();
+    assertThat(skipped).hasSize(bad.size());
   }
 
   @Test

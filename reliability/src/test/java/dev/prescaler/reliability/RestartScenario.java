@@ -137,7 +137,7 @@ final class RestartScenario {
     return new DecisionRecord(r.sequence(), r.time(), r.workload(), r.mode(), r.kind(),
         r.current(), r.ready(), r.metrics(), r.unavailable(), r.loads(), r.forecasts(),
         r.proposed(), r.desired(), r.reasons(), r.marks(), r.action(), r.actionMessage(),
-        Optional.empty());
+        Optional.empty(), r.timing());
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -180,7 +180,8 @@ class RestartTest {
   private static DecisionRecord withAction(DecisionRecord r, Action action, String message) {
     return new DecisionRecord(r.sequence(), r.time(), r.workload(), r.mode(), r.kind(),
         r.current(), r.ready(), r.metrics(), r.unavailable(), r.loads(), r.forecasts(),
-        r.proposed(), r.desired(), r.reasons(), r.marks(), action, message, r.followUp());
+        r.proposed(), r.desired(), r.reasons(), r.marks(), action, message, r.followUp(),
+        r.timing());
   }
 
   /** The first tick at or after {@code from} where no workload's executor was called. */

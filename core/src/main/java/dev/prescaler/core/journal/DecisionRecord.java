@@ -1,6 +1,7 @@
 package dev.prescaler.core.journal;
 
 import dev.prescaler.core.Forecast;
+import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.WorkloadRef;
@@ -86,11 +87,12 @@ public record DecisionRecord(
    *     (a tick slowed by other workloads' calls); empty when at it, or not read
    * @param scaleUpReturned when an applied scale-up's call returned, when that was after the
    *     tick's instant; the new pods' startup is timed from it
-   * @param samples each metric's newest sample time taken so far (a sample no newer is held as
-   *     "no new sample since")
+   * @param samples each metric's newest sample taken so far, with the metric's type then (a
+   *     sample no newer is held as "no new sample since"; a metric whose type changed starts
+   *     afresh)
    */
   public record Timing(Optional<Instant> countsRead, Optional<Instant> scaleUpReturned,
-      Map<String, Instant> samples) {
+      Map<String, Sample> samples) {
     /** Nothing after the tick's instant, and no sample taken. */
     public static final Timing NONE = new Timing(Optional.empty(), Optional.empty(), Map.of());
 
@@ -99,6 +101,20 @@ public record DecisionRecord(
       Objects.requireNonNull(countsRead, "countsRead");
       Objects.requireNonNull(scaleUpReturned, "scaleUpReturned");
       samples = Map.copyOf(samples);
+    }
+  }
+
+  /**
+   * The newest sample of a metric the engine has taken, and the metric's type at the time.
+   *
+   * @param type the metric's type
+   * @param time the sample's time
+   */
+  public record Sample(MetricTarget.Type type, Instant time) {
+    /** Checks. */
+    public Sample {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(time, "time");
     }
   }
 
