@@ -6,6 +6,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -260,7 +263,7 @@ public final class CsvTraceReader implements AutoCloseable {
       if (!Double.isFinite(seconds) || Math.abs(seconds) > 1e13) {
         return null;
       }
-      return Instant.ofEpochMilli(Math.round(seconds * 1000));
+      return epochSeconds(ts);
     }
     String iso = ts.length() > 10 && ts.charAt(10) == ' '
         ? ts.substring(0, 10) + 'T' + ts.substring(11) : ts;
@@ -290,6 +293,38 @@ public final class CsvTraceReader implements AutoCloseable {
       return null;
     }
   }
+
+  /**
+   * The instant {@code ts} epoch seconds (a number of at most 1e13 in magnitude) name, read
+   * exactly and rounded down to the nanosecond, as an ISO-8601 time is read: the caller then keeps
+   * the millisecond it falls in, so that {@code 1700000000.0004} and {@code .0006} are one
+   * millisecond, a duplicate, where rounding the double to the nearest millisecond made them two
+   * and {@code .0009} and {@code .0011} one. Null when the exponent is beyond an int.
+   */
+  private static Instant epochSeconds(String ts) {
+    BigDecimal seconds;
+    try {
+      seconds = new BigDecimal(ts);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    if (seconds.signum() == 0) {
+      return Instant.EPOCH; // before moving the point: "0e999999999" would be scaled to 0 digits
+    }
+    BigDecimal nanos = seconds.movePointRight(9);
+    // |nanos| < 10^(precision - scale): below 1 when the scale is at least the precision, where
+    // the exact floor would divide by a power of ten as large as the exponent ("1e-999999999").
+    // At most 1e22 otherwise, so a negative scale is small, and a positive one below the
+    // precision, the digits written.
+    if (nanos.scale() >= nanos.precision()) {
+      return Instant.EPOCH.minusNanos(nanos.signum() < 0 ? 1 : 0);
+    }
+    BigInteger[] split = nanos.setScale(0, RoundingMode.FLOOR).toBigIntegerExact()
+        .divideAndRemainder(BILLION);
+    return Instant.ofEpochSecond(split[0].longValueExact(), split[1].longValueExact());
+  }
+
+  private static final BigInteger BILLION = BigInteger.valueOf(1_000_000_000);
 
   /** A date and time with an offset without a colon ({@code +0000}, {@code -0530}, {@code +01}). */
   private static final DateTimeFormatter BASIC_OFFSET = new DateTimeFormatterBuilder()
@@ -350,9 +385,7 @@ public final class CsvTraceReader implements AutoCloseable {
   public static String escapeUnprintable(String s) {
     StringBuilder b = new StringBuilder(s.length() + 8);
     s.codePoints().forEach(c -> {
-      int type = Character.getType(c);
-      if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
-          || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+      if (isUnprintable(c)) {
         if (c < 0x100) {
           b.append(String.format(Locale.ROOT, "\\x%02x", c));
         } else {
@@ -365,6 +398,16 @@ public final class CsvTraceReader implements AutoCloseable {
       }
     });
     return b.toString();
+  }
+
+  /**
+   * Whether {@link #escapeUnprintable} escapes the code point {@code c}: a control or format
+   * character, a line or paragraph separator, or an unpaired surrogate.
+   */
+  public static boolean isUnprintable(int c) {
+    int type = Character.getType(c);
+    return Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
+        || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
   }
 
   /**

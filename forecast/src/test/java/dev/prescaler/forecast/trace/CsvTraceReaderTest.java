@@ -53,6 +53,34 @@ class CsvTraceReaderTest {
         new Row(Instant.parse("2014-04-10T00:09:00Z"), 3.5, 4));
   }
 
+  /**
+   * Catches epoch seconds rounded to the nearest millisecond where ISO times are truncated:
+   * {@code .0004} and {@code .0006} were read as two milliseconds, {@code .0009} and {@code .0011}
+   * as one, a duplicate. Both forms now keep the millisecond the time falls in.
+   */
+  @Test
+  void epochSecondsFractionsAreKeptToTheMillisecondTheyFallIn() throws IOException {
+    String same = write("same.csv", "1700000000.0004,1\n1700000000.0006,2\n");
+    assertThatThrownBy(() -> read(same)).isInstanceOf(TraceException.class)
+        .hasMessage(same + ":2: duplicate timestamp 2023-11-14T22:13:20Z (also at line 1; times "
+            + "are kept to the millisecond, to which \"1700000000.0006\" rounds down)");
+    List<Row> two = read(write("two.csv", "1700000000.0009,1\n1700000000.0011,2\n"));
+    assertThat(two).extracting(Row::time).containsExactly(
+        Instant.parse("2023-11-14T22:13:20.000Z"), Instant.parse("2023-11-14T22:13:20.001Z"));
+    // As the ISO form: the same instants, the same millisecond, before 1970 too (rounded down).
+    List<Row> iso = read(write("iso.csv", "2023-11-14T22:13:20.0009Z,1\n"
+        + "2023-11-14T22:13:20.0011Z,2\n"));
+    assertThat(iso).extracting(Row::time).isEqualTo(two.stream().map(Row::time).toList());
+    assertThat(read(write("neg.csv", "-0.0011,1\n-0.0004,2\n0.0009999,3\n0.001,4\n1.5e3,5\n")))
+        .extracting(Row::time).containsExactly(Instant.ofEpochMilli(-2), Instant.ofEpochMilli(-1),
+            Instant.EPOCH, Instant.ofEpochMilli(1), Instant.ofEpochSecond(1500));
+    // Exponents far beyond a millisecond are read at once, not by a power of ten that large.
+    String far = write("far.csv", "-1e-999999999,1\n0e999999999,2\n60,3\n");
+    assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> read(far)))
+        .extracting(Row::time).containsExactly(Instant.ofEpochMilli(-1), Instant.EPOCH,
+            Instant.ofEpochSecond(60));
+  }
+
   @Test
   void readsEpochSecondsWithoutHeader() throws IOException {
     List<Row> t = read(write("b.csv", "60,1\n120,2\n"));
