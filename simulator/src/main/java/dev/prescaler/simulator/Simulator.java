@@ -7,6 +7,7 @@ import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.simulator.cluster.DemandCurve;
 import dev.prescaler.simulator.cluster.TraceMetricSource;
 import dev.prescaler.simulator.policy.PolicyEnvironment;
@@ -128,6 +129,27 @@ public final class Simulator {
   }
 
   /**
+   * Refuses a capacity too small for the trace's peak for a double: the engines see the demand in
+   * the unit of {@link #metricUnit}, where one replica's capacity is at least 1, and a peak of
+   * 2e10 with a capacity of 3e-308 is Infinity there (every reading refused, every run failing
+   * its self-check); the scorecard sums the demand in capacities over every step ({@code
+   * RunStats}), which must stay finite too.
+   *
+   * @throws IllegalArgumentException when either is not finite
+   */
+  private static void fits(Trace trace, DemandCurve curve, double capacity) {
+    double peak = trace.max();
+    double seen = peak * metricUnit(capacity);
+    double summed = peak / capacity * Math.max(10, curve.size());
+    if (!Double.isFinite(seen) || !Double.isFinite(summed)) {
+      throw new IllegalArgumentException("the capacity " + capacity + " is too small for the "
+          + "trace's peak " + peak + ": the peak in the engines' unit, or the demand in "
+          + "capacities summed over the " + curve.size() + " steps, overflows a double (give a "
+          + "larger capacity, or the trace in a smaller unit)");
+    }
+  }
+
+  /**
    * Runs every selected policy on {@code trace}.
    *
    * @param trace the demand
@@ -135,7 +157,8 @@ public final class Simulator {
    * @param progress receives a progress line every {@link #PROGRESS_EVERY} of wall-clock time
    * @throws IllegalArgumentException when the trace does not fit the configuration (fewer than
    *     two grid steps, more than {@link DemandCurve#MAX_STEPS}, a capacity that cannot be
-   *     derived): checked before any run, so this is always bad input
+   *     derived, or one too small for the peak in a double): checked before any run, so this is
+   *     always bad input
    * @throws IllegalStateException when a run fails, whatever it threw, or fails its self-check
    */
   public SimulationResult run(Trace trace, Clock wallClock, Consumer<String> progress) {
@@ -148,6 +171,7 @@ public final class Simulator {
           + "longer trace or a shorter --sync-period)");
     }
     double capacity = capacity(curve);
+    fits(trace, curve, capacity);
     // Each policy's runs, grouped as they are made: its main run, then its sweep by increasing
     // target, holding the main run where the main target is one of the swept ones.
     record Task(Entry entry, double target, boolean main) {}
@@ -205,7 +229,8 @@ public final class Simulator {
         if (Duration.between(lastLine, now).compareTo(PROGRESS_EVERY) >= 0) {
           lastLine = now;
           progress.accept(String.format(Locale.ROOT,
-              "simulate: %s: %d %% of the steps, %d/%d runs done, %d s", trace.name(),
+              "simulate: %s: %d %% of the steps, %d/%d runs done, %d s",
+              CsvTraceReader.escapeUnprintable(trace.name()),
               100 * stepsDone.get() / allSteps, done.size(), tasks.size(),
               Duration.between(started, now).toSeconds()));
         }

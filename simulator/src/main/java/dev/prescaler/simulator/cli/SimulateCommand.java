@@ -42,7 +42,8 @@ import java.util.Map;
  * </pre>
  *
  * <p>Without {@code --trace} it runs the bundled NASA-HTTP July 1995 trace. Each option is given
- * at most once, a flag takes no value, and the output files are checked before the run; {@code
+ * at most once, a flag takes no value, and the output files are checked before the run (each
+ * another file than the trace and the other output); {@code
  * --help} (or {@code -h}) anywhere prints the help and nothing else, whatever the rest. Exit
  * codes: 0 done; 2 bad arguments or bad trace (one line on stderr naming the problem); 1 a run
  * failed or stdout could not be written.
@@ -223,7 +224,8 @@ public final class SimulateCommand {
         Options (defaults in brackets):
           --trace FILE              trace file, optionally prefixed by its format (nab-csv:)
           --capacity X              demand one ready replica serves [derived from --peak-replicas]
-          --peak-replicas N         capacity = max(demand) / (0.7 x N) [20]
+          --peak-replicas N         capacity = max(demand) / (0.7 x N) [20]; not with
+                                    --capacity
           --target-utilization T    share of capacity each replica is aimed at, (0, 1] [0.7]
           --metrics-delay D         how late the engine sees the demand [60s]
           --startup D               from asking for a replica to its being ready [120s]
@@ -247,7 +249,8 @@ public final class SimulateCommand {
                                     per policy (at its main target)
           --help                    this text, whatever else is given
         Durations: 90 (seconds), 90s, 1.5m, 1h, 500ms or ISO-8601 (PT2M).
-        Each option at most once; output files are checked before the run.
+        Each option at most once; output files are checked before the run (neither may be
+        the trace or the other).
         Exit codes: 0 done, 1 a run failed or stdout could not be written, 2 bad arguments
         or bad trace.
 
@@ -298,6 +301,7 @@ public final class SimulateCommand {
       Options o = new Options();
       // Collected first: a repeated option is refused before any value is read (a file).
       Map<String, String> given = new LinkedHashMap<>();
+      boolean noSweep = false;
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
         String name = arg;
@@ -314,6 +318,11 @@ public final class SimulateCommand {
                 + value + "\"");
           }
           if (name.equals("--no-sweep")) {
+            if (noSweep) {
+              throw new IllegalArgumentException("--no-sweep must be given once, but was given "
+                  + "twice");
+            }
+            noSweep = true;
             o.config.sweep(false);
           }
           continue; // --help given alone was answered before the options were parsed
@@ -337,8 +346,76 @@ public final class SimulateCommand {
               + "\"" + before + "\" and \"" + value + "\"");
         }
       }
+      if (given.containsKey("--capacity") && given.containsKey("--peak-replicas")) {
+        // The capacity given, --peak-replicas derived nothing and was silently ignored.
+        throw new IllegalArgumentException("--peak-replicas cannot be combined with --capacity: "
+            + "it only derives the capacity when none is given");
+      }
       given.forEach((name, value) -> SETTERS.get(name).set(o, name, value));
+      o.distinctFiles();
       return o;
+    }
+
+    /**
+     * Refuses an output file that is the trace or the other output: {@code --series} named as
+     * the trace overwrote it, and {@code --report} and {@code --series} named alike kept only
+     * the series. Paths are compared absolute and normalized, through the real path of the file
+     * or, for one to be made, of its directory ({@code ./x} and {@code x}, a symbolic link and
+     * its target), and existing files also as the same file (a hard link).
+     */
+    private void distinctFiles() {
+      Map<String, String> files = new LinkedHashMap<>();
+      if (trace != null) {
+        files.put("--trace", TraceFormat.pathOf(trace));
+      }
+      if (report != null) {
+        files.put("--report", report);
+      }
+      if (series != null) {
+        files.put("--series", series);
+      }
+      List<Map.Entry<String, String>> list = new ArrayList<>(files.entrySet());
+      for (int i = 0; i < list.size(); i++) {
+        for (int j = i + 1; j < list.size(); j++) {
+          if (sameFile(list.get(i).getValue(), list.get(j).getValue())) {
+            throw new IllegalArgumentException(list.get(j).getKey() + " must name another file "
+                + "than " + list.get(i).getKey() + ", but both name \"" + list.get(j).getValue()
+                + "\"");
+          }
+        }
+      }
+    }
+
+    private static boolean sameFile(String a, String b) {
+      Path pa = Path.of(a);
+      Path pb = Path.of(b);
+      try {
+        if (Files.exists(pa) && Files.exists(pb) && Files.isSameFile(pa, pb)) {
+          return true;
+        }
+      } catch (IOException e) {
+        // compared by name below
+      }
+      return resolved(pa).equals(resolved(pb));
+    }
+
+    /** {@code p} absolute and normalized, through the real path of it or of its directory. */
+    private static Path resolved(Path p) {
+      Path abs = p.toAbsolutePath().normalize();
+      try {
+        return abs.toRealPath();
+      } catch (IOException e) {
+        // not there (yet): its directory's real path, then its name
+      }
+      Path dir = abs.getParent();
+      if (dir != null && abs.getFileName() != null) {
+        try {
+          return dir.toRealPath().resolve(abs.getFileName());
+        } catch (IOException e) {
+          // no such directory: the normalized path
+        }
+      }
+      return abs;
     }
 
     private void trace(String value) {

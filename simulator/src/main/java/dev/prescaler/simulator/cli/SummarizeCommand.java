@@ -1,5 +1,6 @@
 package dev.prescaler.simulator.cli;
 
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.simulator.score.AgainstHpa;
 import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.Scorecard;
@@ -150,7 +151,7 @@ public final class SummarizeCommand {
         rows.add(row);
       }
     } catch (IllegalArgumentException e) {
-      err.println("summarize: " + e.getMessage());
+      err.println("summarize: " + SimulateCommand.oneLine(e.getMessage()));
       return 2;
     }
     out.print(render(rows, policy, against));
@@ -285,7 +286,9 @@ public final class SummarizeCommand {
     rows.forEach(r -> byName.merge(r.trace(), 1, Integer::sum));
     for (Row r : rows) {
       // Two traces of one file name (a/rps.csv, b/rps.csv): each named with its JSON file too.
-      String name = byName.get(r.trace()) > 1 ? r.trace() + " (" + r.file() + ")" : r.trace();
+      // Escaped as simulate's reports escape it (no raw ESC sequence), and '|' for the table.
+      String name = CsvTraceReader.escapeUnprintable(byName.get(r.trace()) > 1
+          ? r.trace() + " (" + r.file() + ")" : r.trace()).replace("|", "\\|");
       Scorecard p = r.policy();
       Scorecard h = r.baseline();
       AgainstHpa vs = new AgainstHpa(p, h);

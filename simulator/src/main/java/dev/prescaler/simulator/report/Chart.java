@@ -8,7 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleFunction;
 
-/** One inline SVG line chart with axes, grid and legend. Coordinates are rounded to 0.1 px. */
+/**
+ * One inline SVG line chart with axes, grid and legend. Coordinates are rounded to 0.1 px and
+ * always finite: the axes are clamped to the finite doubles, a value beyond an axis is drawn at
+ * its end (a forecast interval that overflowed to Infinity at the top), and a NaN value is left
+ * out, so that no path holds {@code NaN} (values near the largest double gave some).
+ */
 final class Chart {
   static final int WIDTH = 1100;
   private static final int LEFT = 70;
@@ -35,10 +40,10 @@ final class Chart {
   Chart(String title, int height, double x0, double x1, double y0, double y1, boolean timeAxis) {
     this.title = title;
     this.height = height;
-    this.x0 = x0;
-    this.x1 = x1 > x0 ? x1 : x0 + 1;
-    this.y0 = y0;
-    this.y1 = y1 > y0 ? y1 : y0 + 1;
+    this.x0 = finite(x0);
+    this.x1 = finite(x1) > this.x0 ? finite(x1) : this.x0 + 1;
+    this.y0 = finite(y0);
+    this.y1 = finite(y1) > this.y0 ? finite(y1) : this.y0 + 1;
     this.timeAxis = timeAxis;
   }
 
@@ -49,13 +54,28 @@ final class Chart {
     return this;
   }
 
+  /** {@code v} clamped to the finite doubles (NaN stays NaN). */
+  private static double finite(double v) {
+    return Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, v));
+  }
+
   double px(double x) {
-    return LEFT + (x - x0) / (x1 - x0) * (WIDTH - LEFT - RIGHT);
+    double c = Math.max(x0, Math.min(x1, x));
+    return LEFT + share(c, x0, x1) * (WIDTH - LEFT - RIGHT);
   }
 
   double py(double y) {
     double c = Math.max(y0, Math.min(y1, y));
-    return height - BOTTOM - (c - y0) / (y1 - y0) * (height - TOP - BOTTOM);
+    return height - BOTTOM - share(c, y0, y1) * (height - TOP - BOTTOM);
+  }
+
+  /**
+   * Where {@code c} lies in [lo, hi], from 0 to 1. Halved first, so that an axis spanning more
+   * than the largest double does not overflow; for normal values halving is exact, so the share
+   * is the one of the plain formula.
+   */
+  private static double share(double c, double lo, double hi) {
+    return (c / 2 - lo / 2) / (hi / 2 - lo / 2);
   }
 
   private static String f(double v) {
@@ -67,7 +87,7 @@ final class Chart {
     boolean pen = false;
     double prevY = 0;
     for (int i = 0; i < xs.length; i++) {
-      if (Double.isNaN(ys[i])) {
+      if (Double.isNaN(ys[i]) || Double.isNaN(xs[i])) {
         pen = false;
         continue;
       }
@@ -160,8 +180,11 @@ final class Chart {
     s.append("<text x=\"").append(LEFT).append("\" y=\"16\" font-size=\"13\" font-weight=\"bold\">")
         .append(Numbers.html(title)).append("</text>\n");
     // y grid
-    double yStep = niceStep((y1 - y0) / 5);
-    for (double y = Math.ceil(y0 / yStep) * yStep; y <= y1 + yStep * 1e-6; y += yStep) {
+    double yStep = niceStep(finite(y1 - y0) / 5);
+    // Finite y only: near the largest double the top (y1 plus the tolerance) is Infinity, and
+    // the next step too, which Infinity + yStep never leaves.
+    double top = y1 + yStep * 1e-6;
+    for (double y = Math.ceil(y0 / yStep) * yStep; y <= top && Double.isFinite(y); y += yStep) {
       String py = f(py(y));
       s.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT)
           .append("\" y1=\"").append(py).append("\" y2=\"").append(py)

@@ -1,5 +1,6 @@
 package dev.prescaler.simulator.report;
 
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.simulator.PolicyResult;
 import dev.prescaler.simulator.RunResult;
 import dev.prescaler.simulator.SimulationConfig;
@@ -8,6 +9,7 @@ import dev.prescaler.simulator.cluster.DemandCurve;
 import dev.prescaler.simulator.score.AgainstHpa;
 import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.RunJournal.ForecastPoint;
+import dev.prescaler.simulator.score.RunStats;
 import dev.prescaler.simulator.score.Scorecard;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,15 +35,16 @@ public final class HtmlReport {
   public static String render(SimulationResult r) {
     SimulationConfig c = r.config();
     DemandCurve d = r.demand();
+    String name = CsvTraceReader.escapeUnprintable(r.traceName());
     StringBuilder h = new StringBuilder();
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")
-        .append(Numbers.html("Prescaler simulation: " + r.traceName())).append("</title>\n")
+        .append(Numbers.html("Prescaler simulation: " + name)).append("</title>\n")
         .append("<style>body{font-family:sans-serif;margin:16px;color:#222;max-width:1120px}"
             + "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
             + "padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
             + "h2{font-size:17px;margin-top:26px}p{font-size:13px}</style>\n</head><body>\n");
     h.append("<h1 style=\"font-size:21px\">Prescaler simulation: ")
-        .append(Numbers.html(r.traceName())).append("</h1>\n");
+        .append(Numbers.html(name)).append("</h1>\n");
     h.append("<p>").append(d.trace().size()).append(" samples from ")
         .append(d.trace().start()).append(" to ").append(d.trace().end()).append(", replayed on ")
         .append(d.size()).append(" steps of ").append(Numbers.seconds(c.syncPeriod()))
@@ -216,7 +219,7 @@ public final class HtmlReport {
       for (int i = b.start[k]; i < b.start[k + 1]; i++) {
         double c = run.readyAt(i) * cap;
         m = Math.min(m, c);
-        if (b.d.demand(i) > c) {
+        if (RunStats.isShort(b.d.demand(i), c)) { // as the scorecard counts it
           short_[k] = true;
         }
       }
@@ -289,7 +292,8 @@ public final class HtmlReport {
         point[i] /= cnt[i];
         lower[i] /= cnt[i];
         upper[i] /= cnt[i];
-        max = Math.max(max, upper[i]);
+        // An interval that overflowed (values near the largest double) is drawn to the top.
+        max = Double.isFinite(upper[i]) ? Math.max(max, upper[i]) : max;
       }
       max = Math.max(max, actual[i]);
     }

@@ -1,5 +1,6 @@
 package dev.prescaler.simulator.report;
 
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.simulator.PolicyResult;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
@@ -19,7 +20,7 @@ public final class MarkdownReport {
   public static String render(SimulationResult result) {
     SimulationConfig c = result.config();
     StringBuilder b = new StringBuilder();
-    b.append("### ").append(result.traceName()).append("\n\n");
+    b.append("### ").append(heading(result.traceName())).append("\n\n");
     b.append(result.demand().trace().size()).append(" samples, ")
         .append(result.demand().size()).append(" steps of ").append(Numbers.seconds(c.syncPeriod()))
         .append(" s; capacity ").append(Numbers.measure(result.capacity(), 6))
@@ -63,5 +64,28 @@ public final class MarkdownReport {
       }
     }
     return b.append('\n').toString();
+  }
+
+  /**
+   * {@code name} as a heading's text: escaped as the error lines escape it ({@link
+   * CsvTraceReader#escapeUnprintable}: no raw ESC sequence, newline or right-to-left override),
+   * then with a backslash before each character that markdown would read as markup ({@code \ `
+   * * [ ] < > & #}, and {@code _} where it could open or close emphasis, not between two letters
+   * or digits, so that {@code ec2_cpu_utilization.csv} reads as it did).
+   */
+  static String heading(String name) {
+    String s = CsvTraceReader.escapeUnprintable(name);
+    StringBuilder b = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean intraword = c == '_' && i > 0 && i + 1 < s.length()
+          && Character.isLetterOrDigit(s.charAt(i - 1))
+          && Character.isLetterOrDigit(s.charAt(i + 1));
+      if ("\\`*[]<>&#_".indexOf(c) >= 0 && !intraword) {
+        b.append('\\');
+      }
+      b.append(c);
+    }
+    return b.toString();
   }
 }

@@ -1,5 +1,6 @@
 package dev.prescaler.simulator.report;
 
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -79,10 +80,15 @@ final class Numbers {
     return String.format(Locale.ROOT, "%." + decimals + "f", v);
   }
 
-  /** A JSON string literal. */
+  /**
+   * A JSON string literal. What a terminal would not print as itself ({@link
+   * CsvTraceReader#isUnprintable}: C1 controls, U+202E, unpaired surrogates) is escaped as
+   * <code>&#92;uNNNN</code> too, so that a trace's name printed with the JSON is harmless; the
+   * string reads back the same.
+   */
   static String quote(String s) {
     StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
+    s.codePoints().forEach(c -> {
       switch (c) {
         case '"' -> b.append("\\\"");
         case '\\' -> b.append("\\\\");
@@ -90,14 +96,16 @@ final class Numbers {
         case '\r' -> b.append("\\r");
         case '\t' -> b.append("\\t");
         default -> {
-          if (c < 0x20) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          if (CsvTraceReader.isUnprintable(c)) {
+            for (char u : Character.toChars(c)) {
+              b.append(String.format(Locale.ROOT, "\\u%04x", (int) u));
+            }
           } else {
-            b.append(c);
+            b.appendCodePoint(c);
           }
         }
       }
-    }
+    });
     return b.append('"').toString();
   }
 

@@ -1,5 +1,6 @@
 package dev.prescaler.simulator.report;
 
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.simulator.PolicyResult;
 import dev.prescaler.simulator.RunResult;
 import dev.prescaler.simulator.SimulationResult;
@@ -14,7 +15,9 @@ import java.util.List;
  * runs the scorecard's first columns describe).
  *
  * <p>The first line is a comment (no commas: one field for a reader that does not skip it)
- * with the trace, the capacity per ready replica and each policy's target; the second is the
+ * with the trace (its name escaped as {@link CsvTraceReader#escapeUnprintable} escapes it, and a
+ * comma in it as {@code \x2c}), the capacity per ready replica and each policy's target; the
+ * second is the
  * header, {@code time,demand,<policy>.ready,<policy>.desired,...}. Desired replicas are what the
  * engine asked for (ready plus starting): their sum × the step is the replica-hours. Numbers are
  * written with the digits that read back as the same double, so {@code demand > ready ×
@@ -33,7 +36,10 @@ public final class SeriesCsv {
   public static void write(SimulationResult result, Writer out) throws IOException {
     List<PolicyResult> policies = result.policies();
     StringBuilder line = new StringBuilder(256);
-    line.append("# prescaler simulate: trace ").append(result.traceName())
+    // The name escaped as the error lines escape it (a newline in it split the comment), and
+    // its commas as \x2c, so that the line stays one field.
+    line.append("# prescaler simulate: trace ")
+        .append(CsvTraceReader.escapeUnprintable(result.traceName()).replace(",", "\\x2c"))
         .append("; capacity ").append(Numbers.exact(result.capacity()))
         .append(" per ready replica; targets");
     for (PolicyResult p : policies) {

@@ -1,5 +1,6 @@
 package dev.prescaler.simulator.report;
 
+import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.simulator.PolicyResult;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
@@ -10,7 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The scorecard as a fixed-width text table, for a terminal. */
+/**
+ * The scorecard as a fixed-width text table, for a terminal. The trace's name is escaped as the
+ * error lines escape it ({@link CsvTraceReader#escapeUnprintable}): a file name may hold an ESC
+ * sequence or a right-to-left override.
+ */
 public final class TableReport {
   private TableReport() {}
 
@@ -19,7 +24,8 @@ public final class TableReport {
     SimulationConfig c = result.config();
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT,
-        "trace %s: %d samples, %s .. %s, %d steps of %s s\n", result.traceName(),
+        "trace %s: %d samples, %s .. %s, %d steps of %s s\n",
+        CsvTraceReader.escapeUnprintable(result.traceName()),
         result.demand().trace().size(), result.demand().trace().start(),
         result.demand().trace().end(), result.demand().size(), Numbers.seconds(c.syncPeriod())));
     b.append(String.format(Locale.ROOT,

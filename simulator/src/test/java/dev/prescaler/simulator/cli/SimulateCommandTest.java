@@ -49,6 +49,186 @@ class SimulateCommandTest {
     }
   }
 
+  /**
+   * Catches the HTML report deciding "short" without the scorecard's 1e-9 relative slack: a peak
+   * that 14 replicas serve exactly (14 × (max / 14) is 510.3299999999999) drew 117 red ticks
+   * under a title and a scorecard of 0.000 %.
+   */
+  @Test
+  void theReportsRedTicksAgreeWithTheScorecard() throws IOException {
+    StringBuilder csv = new StringBuilder("t,v\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(1_700_000_000 + 60 * i).append(',').append(i < 10 ? "100" : "510.33")
+          .append('\n');
+    }
+    Path f = Files.writeString(dir.resolve("peak.csv"), csv);
+    Path html = dir.resolve("peak.html");
+    Result r = run("--trace", f.toString(), "--no-sweep", "--policies", "oracle-100,static-peak",
+        "--report", html.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("oracle-100 +0\\.000 ")
+        .containsPattern("static-peak +0\\.000 ");
+    assertThat(Files.readString(html)).contains("under-provisioned 0.000 % of the time")
+        .doesNotContain("width=\"2\" height=\"4\" fill=\"#e00\"");
+  }
+
+  /** Catches --peak-replicas accepted and silently ignored when the capacity is given. */
+  @Test
+  void peakReplicasWithACapacityGivesExitCode2NamingBoth() throws IOException {
+    String f = smallTrace("w.csv", 5).toString();
+    Result r = run("--trace", f, "--no-sweep", "--capacity", "10", "--peak-replicas", "5");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: --peak-replicas cannot be combined with --capacity: "
+        + "it only derives the capacity when none is given\n");
+    assertThat(r.out()).isEmpty();
+  }
+
+  /**
+   * Catches output files not compared with each other or with the trace: {@code --report x
+   * --series x} exited 0 keeping only the series, and {@code --series} naming the trace
+   * overwrote it. The same file under another name ({@code dir/./x}, a symbolic link) too.
+   */
+  @Test
+  void anOutputFileThatIsTheTraceOrTheOtherOutputGivesExitCode2() throws IOException {
+    Path trace = smallTrace("victim.csv", 5);
+    String before = Files.readString(trace);
+    String same = dir.resolve("same.out").toString();
+    Result both = run("--trace", trace.toString(), "--no-sweep", "--policies", "oracle-100",
+        "--report", same, "--series", same);
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err()).isEqualTo("simulate: --series must name another file than --report, "
+        + "but both name \"" + same + "\"\n");
+    assertThat(both.out()).isEmpty();
+    String dotted = dir + "/./victim.csv";
+    Result victim = run("--trace", "nab-csv:" + trace, "--no-sweep", "--policies", "oracle-100",
+        "--series", dotted);
+    assertThat(victim.code()).isEqualTo(2);
+    assertThat(victim.err()).isEqualTo("simulate: --series must name another file than --trace, "
+        + "but both name \"" + dotted + "\"\n");
+    Path link;
+    try {
+      link = Files.createSymbolicLink(dir.resolve("link.csv"), trace);
+    } catch (UnsupportedOperationException | IOException e) {
+      link = null;
+    }
+    if (link != null) {
+      Result viaLink = run("--trace", link.toString(), "--no-sweep", "--policies", "oracle-100",
+          "--report", trace.toString());
+      assertThat(viaLink.code()).isEqualTo(2);
+      assertThat(viaLink.err()).startsWith("simulate: --report must name another file than "
+          + "--trace").hasLineCount(1);
+    }
+    assertThat(Files.readString(trace)).isEqualTo(before);
+  }
+
+  /** Catches a flag given twice accepted, where every option is given at most once. */
+  @Test
+  void noSweepGivenTwiceGivesExitCode2() throws IOException {
+    Result r = run("--trace", smallTrace("w.csv", 5).toString(), "--no-sweep", "--no-sweep");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: --no-sweep must be given once, but was given "
+        + "twice\n");
+  }
+
+  /**
+   * Catches a valid, tiny capacity against a large demand: the engines' unit made the demand
+   * Infinity, every reading was refused with a WARN line, and the run ended in a failed
+   * self-check, exit 1, where an unusable capacity is bad input.
+   */
+  @Test
+  void aCapacityTooSmallForThePeakGivesExitCode2() throws IOException {
+    Path f = Files.writeString(dir.resolve("ov.csv"), "t,v\n1700000000,1e10\n1700000600,2e10\n");
+    Result r = run("--trace", f.toString(), "--no-sweep", "--policies", "hpa,oracle-100",
+        "--capacity", "3e-308");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: " + f + ": the capacity 3.0E-308 is too small for "
+        + "the trace's peak 2.0E10: the peak in the engines' unit, or the demand in capacities "
+        + "summed over the 41 steps, overflows a double (give a larger capacity, or the trace in "
+        + "a smaller unit)\n");
+    assertThat(r.out()).isEmpty();
+  }
+
+  /**
+   * Catches a forecast interval overflowing to Infinity near the largest double: the forecast
+   * chart's scale became Infinity and its paths held NaN coordinates.
+   */
+  @Test
+  void valuesNearTheLargestDoubleGiveAReportWithFiniteCoordinates() throws IOException {
+    Path f = Files.writeString(dir.resolve("huge.csv"), "t,v\n1700000000,1e308\n"
+        + "1700000600,1.7e308\n1700001200,5e307\n");
+    Path html = dir.resolve("huge.html");
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      Result r = run("--trace", f.toString(), "--no-sweep", "--report", html.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+    });
+    String page = Files.readString(html);
+    assertThat(page).contains("Forecast against actual").doesNotContain("NaN", "Infinity");
+  }
+
+  /**
+   * Catches a trace's name written raw: an ESC sequence in a file name reached the terminal
+   * through the table, the markdown and the progress line, and a newline or a comma split the
+   * series' comment line.
+   */
+  @Test
+  void theTracesNameIsEscapedInEveryReport() throws IOException {
+    String name = "we\u001b[31mird,\u202ex_*.csv";
+    Path f;
+    try {
+      f = Files.writeString(dir.resolve(name), "t,v\n60,1\n120,2\n180,3\n");
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      Assumptions.abort("the file system refuses the name: " + e);
+      return;
+    }
+    String escaped = "we\\x1b[31mird,\\u202ex_*.csv";
+    Result table = run("--trace", f.toString(), "--no-sweep", "--policies", "oracle-100");
+    assertThat(table.out()).startsWith("trace " + escaped + ": ").doesNotContain("\u001b",
+        "\u202e");
+    Result md = run("--trace", f.toString(), "--no-sweep", "--policies", "oracle-100",
+        "--format", "markdown");
+    assertThat(md.out()).startsWith("### we\\\\x1b\\[31mird,\\\\u202ex\\_\\*.csv\n")
+        .doesNotContain("\u001b", "\u202e");
+    Result json = run("--trace", f.toString(), "--no-sweep", "--policies", "oracle-100",
+        "--format", "json");
+    assertThat(json.out()).contains("\"trace\":\"we\\u001b[31mird,\\u202ex_*.csv\"")
+        .doesNotContain("\u001b", "\u202e");
+    Path series = dir.resolve("s.csv");
+    Path nl = Files.writeString(dir.resolve("a\nb,c.csv"), "t,v\n60,1\n120,2\n180,3\n");
+    run("--trace", nl.toString(), "--no-sweep", "--policies", "oracle-100", "--series",
+        series.toString());
+    List<String> lines = Files.readAllLines(series);
+    assertThat(lines.get(0)).startsWith("# prescaler simulate: trace a\\x0ab\\x2cc.csv; ")
+        .doesNotContain(",");
+    assertThat(lines.get(1)).isEqualTo("time,demand,oracle-100.ready,oracle-100.desired");
+    // The progress line, on a wall clock 5 s further at each reading.
+    java.time.Clock ticking = new java.time.Clock() {
+      private java.time.Instant t = java.time.Instant.EPOCH;
+
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public synchronized java.time.Instant instant() {
+        t = t.plusSeconds(5);
+        return t;
+      }
+    };
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = SimulateCommand.run(new String[] {"--trace", f.toString(), "--no-sweep",
+        "--policies", "oracle-100"}, new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), ticking);
+    assertThat(code).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("simulate: " + escaped + ": ")
+        .doesNotContain("\u001b", "\u202e");
+  }
+
   @Test
   void missingTraceGivesExitCode2AndOneLine() {
     Result r = run("--trace", dir.resolve("none.csv").toString());
