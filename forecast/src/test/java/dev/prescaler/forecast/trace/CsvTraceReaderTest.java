@@ -74,11 +74,16 @@ class CsvTraceReaderTest {
     assertThat(read(write("neg.csv", "-0.0011,1\n-0.0004,2\n0.0009999,3\n0.001,4\n1.5e3,5\n")))
         .extracting(Row::time).containsExactly(Instant.ofEpochMilli(-2), Instant.ofEpochMilli(-1),
             Instant.EPOCH, Instant.ofEpochMilli(1), Instant.ofEpochSecond(1500));
-    // Exponents far beyond a millisecond are read at once, not by a power of ten that large.
-    String far = write("far.csv", "-1e-999999999,1\n0e999999999,2\n60,3\n");
-    assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> read(far)))
-        .extracting(Row::time).containsExactly(Instant.ofEpochMilli(-1), Instant.EPOCH,
-            Instant.ofEpochSecond(60));
+    // Exponents far beyond a millisecond, and a million digits, are read at once, exactly.
+    String zeros = "0".repeat(1_000_000);
+    String far = write("far.csv", "-1e-999999999,1\n0e999999999,2\n0.001999" + zeros + "1,3\n"
+        + "60,4\n");
+    String below = write("below.csv", "-0." + zeros + "1,1\n60,2\n");
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+      assertThat(read(far)).extracting(Row::time).containsExactly(Instant.ofEpochMilli(-1),
+          Instant.EPOCH, Instant.ofEpochMilli(1), Instant.ofEpochSecond(60));
+      assertThat(read(below).get(0).time()).isEqualTo(Instant.ofEpochMilli(-1));
+    });
   }
 
   @Test
