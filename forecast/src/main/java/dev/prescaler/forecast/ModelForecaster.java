@@ -324,12 +324,22 @@ public final class ModelForecaster implements Forecaster {
         Member m = new Member(spec, model, tracked);
         m.model.forecast(m.buf);
         ErrorTracker t = new ErrorTracker(tracked, s.errorWindow());
-        t.store(m.buf);
         double known = lastPresent(raw, fitLen);
+        // While no value has been seen (a fit part all missing) the model has nothing to
+        // forecast from: the replay starts at the first present value, as the models' fits skip
+        // leading missing steps. Fed stand-ins of 0 before it, a model's first real outcomes
+        // were scored against forecasts of 0, errors the size of the level that widened the
+        // interval.
+        if (!Double.isNaN(known)) {
+          t.store(m.buf);
+        }
         for (int i = fitLen; i < n; i++) {
           // A missing step is fed the model's own one-step forecast, as absorb feeds the
           // combined one: never a value from after the origin being scored.
           double r = raw[i];
+          if (Double.isNaN(r) && Double.isNaN(known)) {
+            continue;
+          }
           t.observe(r);
           if (Double.isNaN(r)) {
             r = standIn(m.buf[0], known);

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class MissingStepsTest {
   private static final Instant T0 = Instant.parse("2026-01-05T00:00:00Z");
   private static final Duration MINUTE = Duration.ofMinutes(1);
+  private static final Duration HOUR = Duration.ofHours(1);
 
   private static double[] randomWalk(Random r, int n) {
     double[] y = new double[n];
@@ -196,6 +197,74 @@ class MissingStepsTest {
     assertThatThrownBy(() -> HoltWintersModel.fit(y, 1, Seasonal.NONE, Trend.DAMPED))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("y[2] must be finite or NaN, but was -Infinity");
+  }
+
+  /** The hourly series of the reviews: 200 + 0.3 i + 80 sin(2π i / 24) + N(0, 5²), seed 1. */
+  private static double[] dailySeason(int n) {
+    Random r = new Random(1);
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = 200 + 0.3 * i + 80 * Math.sin(2 * Math.PI * i / 24) + 5 * r.nextGaussian();
+    }
+    return y;
+  }
+
+  private static Forecast hourly(Forecaster shared, double[] y, Duration horizon) {
+    return shared.forSeries().forecast(MetricSeries.of(T0, HOUR, y), horizon, 0.95);
+  }
+
+  /**
+   * Catches the replay stepping a model that has seen nothing: with the whole fit part missing,
+   * each missing validation step before the first present value was fed a stand-in of 0 and its
+   * forecasts of 0 were stored, so the first real values were scored with errors the size of the
+   * level. Here the first 700 of 860 hourly steps are missing; the upper bound one hour ahead was
+   * 860 for the daily seasonal naive and 674 for {@code auto} (healthy: about 410 and 410, the
+   * point about 382).
+   */
+  @Test
+  void aLongLeadingGapDoesNotWidenTheInterval() {
+    double[] y = dailySeason(860);
+    Arrays.fill(y, 0, 700, Double.NaN);
+    for (Forecaster shared : List.of(Forecasters.seasonalNaive(Duration.ofDays(1)),
+        Forecasters.auto())) {
+      Forecast f = hourly(shared, y, Duration.ofHours(24));
+      assertThat(f.point(0)).as(shared.name()).isBetween(340.0, 420.0);
+      assertThat(f.upper(0)).as(shared.name()).isLessThan(450);
+    }
+  }
+
+  /**
+   * The replay starts at the first present value when the fit part is all missing: the model is
+   * fed nothing before it (it used to be fed five stand-ins of 0, and its forecasts from them
+   * stored to be scored).
+   */
+  @Test
+  void theReplayFeedsNothingBeforeTheFirstPresentValue() {
+    double[] y = new double[100];
+    Arrays.fill(y, 10);
+    Arrays.fill(y, 0, 80, Double.NaN); // the fit part (0..74) and five validation steps
+    List<Double> fed = new ArrayList<>();
+    ModelSpec spy = new ModelSpec() {
+      @Override
+      public String name() {
+        return "spy";
+      }
+
+      @Override
+      public boolean applicable(int n, boolean positive) {
+        return true;
+      }
+
+      @Override
+      public PointModel fit(double[] fitted, PointModel previous) {
+        return new LastValue(fed);
+      }
+    };
+    ModelForecaster mf = new ModelForecaster(new ModelForecaster.Settings("spy", new Duration[0],
+        p -> List.of(spy), 1, Duration.ofDays(1), 1440, 400, 1, 0.75));
+    mf.forSeries().forecast(MetricSeries.of(T0, MINUTE, y), MINUTE, 0.9);
+
+    assertThat(fed).hasSize(20).containsOnly(10.0);
   }
 
   /** Naive that records every value fed after its fit. */
