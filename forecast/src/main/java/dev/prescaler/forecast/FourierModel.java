@@ -39,24 +39,41 @@ final class FourierModel implements PointModel {
 
   /**
    * Fits the regression on the present values of {@code y} (a NaN is a missing step: no row, and
-   * the residual level is carried over it as a forecast fed back would leave it).
+   * the residual level is carried over it as a forecast fed back would leave it). With missing
+   * steps, each period keeps only the harmonics that its observed phases determine ({@link
+   * #supported}), and the fit is refused when fewer than two present values per column remain.
+   *
+   * @throws IllegalArgumentException when steps are missing and fewer than {@code 2 × columns}
+   *     values are present
    */
-  static FourierModel fit(double[] y, int[] periods, int[] harmonics, boolean trend) {
+  static FourierModel fit(double[] y, int[] periods, int[] maxHarmonics, boolean trend) {
     int n = y.length;
+    int[] harmonics = maxHarmonics.clone();
+    int present = 0;
+    for (double v : y) {
+      present += Double.isNaN(v) ? 0 : 1;
+    }
+    if (present < n) {
+      for (int p = 0; p < periods.length; p++) {
+        harmonics[p] = Math.min(harmonics[p], supported(y, periods[p]));
+      }
+    }
     int cols = 1 + (trend ? 1 : 0);
     for (int k : harmonics) {
       cols += 2 * k;
+    }
+    if (present < n && present < 2 * cols) {
+      throw new IllegalArgumentException("present values must be >= 2 × columns (" + 2 * cols
+          + "), but were " + present + " of " + n);
     }
     double[][] xtx = new double[cols][cols];
     double[] xty = new double[cols];
     double[] row = new double[cols];
     double scale = Math.max(1, n);
-    int present = 0;
     for (int i = 0; i < n; i++) {
       if (Double.isNaN(y[i])) {
         continue; // missing: no row
       }
-      present++;
       fillRow(row, i, scale, periods, harmonics, trend);
       for (int a = 0; a < cols; a++) {
         double ra = row[a];
@@ -107,6 +124,42 @@ final class FourierModel implements PointModel {
       }
     }
     return mdl;
+  }
+
+  /**
+   * The most harmonics of {@code period} that the phases of the present values of {@code y}
+   * determine: those below {@code period / (2 g)}, g being the longest run of steps between two
+   * observed phases of the season, around the circle (a trigonometric polynomial of degree K is
+   * fixed stably by samples no further apart than half its shortest wavelength, period / (2 K)).
+   * Every phase observed (g = 1) keeps every harmonic a fit uses; values seen only at hours 0–1
+   * of each day keep none of the daily ones, whose least-squares solution would otherwise put
+   * the level into harmonics that no row constrains and forecast the other hours near 0.
+   */
+  static int supported(double[] y, int period) {
+    boolean[] seen = new boolean[period];
+    for (int i = 0; i < y.length; i++) {
+      if (!Double.isNaN(y[i])) {
+        seen[i % period] = true;
+      }
+    }
+    int first = -1;
+    int prev = -1;
+    int gap = 0;
+    for (int j = 0; j < period; j++) {
+      if (seen[j]) {
+        if (first < 0) {
+          first = j;
+        } else {
+          gap = Math.max(gap, j - prev);
+        }
+        prev = j;
+      }
+    }
+    if (first < 0) {
+      return 0;
+    }
+    gap = Math.max(gap, first + period - prev); // around the circle; the whole period for one
+    return (int) Math.ceil(period / (2.0 * gap)) - 1;
   }
 
   private static void fillRow(double[] row, long i, double scale, int[] periods, int[] harmonics,

@@ -267,6 +267,65 @@ class MissingStepsTest {
     assertThat(fed).hasSize(20).containsOnly(10.0);
   }
 
+  /** Only the steps of {@code y} whose index passes {@code keep}, the others NaN. */
+  private static double[] kept(double[] y, java.util.function.IntPredicate keep) {
+    double[] g = y.clone();
+    for (int i = 0; i < g.length; i++) {
+      if (!keep.test(i)) {
+        g[i] = Double.NaN;
+      }
+    }
+    return g;
+  }
+
+  /**
+   * Catches Fourier fitted on fewer present values than columns: with about 2 % of 900 hourly
+   * steps present (18 values for 32 columns), the near-minimum-norm solution spread the level
+   * over the harmonics and the next step (true about 470) was forecast at 226 (healthy: about
+   * 476, from the fit with the harmonics the phases support, or naive when it is refused).
+   */
+  @Test
+  void fourierWithFewerPresentValuesThanColumnsDoesNotCollapse() {
+    Random r = new Random(6);
+    double[] g = kept(dailySeason(900), i -> r.nextDouble() >= 0.98);
+    Forecast f = hourly(Forecasters.fourier(), g, HOUR);
+    assertThat(f.point(0)).isBetween(420.0, 530.0);
+  }
+
+  /**
+   * Catches Fourier fitted on values seen only at hours 0–1 of each day: its daily harmonics,
+   * constrained at two phases, put the level into the profile and forecast hour 12 (true about
+   * 470) at 304, and {@code auto}, which selected it, at about 382 (healthy: 484 and 467, the
+   * daily harmonics dropped because no hour between 2 and 23 is observed).
+   */
+  @Test
+  void valuesSeenAtOnlySomeHoursOfTheDayDoNotCollapseTheForecast() {
+    double[] g = kept(dailySeason(900), i -> i % 24 <= 1);
+    for (Forecaster shared : List.of(Forecasters.fourier(), Forecasters.auto())) {
+      Forecast f = hourly(shared, g, HOUR);
+      assertThat(f.point(0)).as(f.model()).isBetween(430.0, 530.0);
+    }
+  }
+
+  @Test
+  void fourierKeepsTheHarmonicsItsObservedPhasesSupport() {
+    double[] all = dailySeason(336);
+    assertThat(FourierModel.supported(all, 24)).isEqualTo(11);
+    assertThat(FourierModel.supported(all, 25)).isEqualTo(12);
+    assertThat(FourierModel.supported(kept(all, i -> i % 24 <= 1), 24)).isZero();
+    assertThat(FourierModel.supported(kept(all, i -> i % 24 != 5), 24)).isEqualTo(5);
+    assertThat(FourierModel.supported(kept(all, i -> i % 2 == 0), 24)).isEqualTo(5);
+    assertThat(FourierModel.supported(kept(all, i -> false), 24)).isZero();
+  }
+
+  @Test
+  void fourierFit_fewerThanTwoPresentValuesPerColumn() {
+    double[] g = kept(dailySeason(336), i -> i < 24); // every phase once: 10 harmonics kept
+    assertThatThrownBy(() -> FourierModel.fit(g, new int[] {24}, new int[] {10}, true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("present values must be >= 2 × columns (44), but were 24 of 336");
+  }
+
   /** Naive that records every value fed after its fit. */
   private static final class LastValue implements PointModel {
     private final List<Double> fed;
