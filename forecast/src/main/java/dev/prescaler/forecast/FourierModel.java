@@ -47,6 +47,15 @@ final class FourierModel implements PointModel {
    *     values are present
    */
   static FourierModel fit(double[] y, int[] periods, int[] maxHarmonics, boolean trend) {
+    return fit(y, periods, maxHarmonics, trend, 0);
+  }
+
+  /**
+   * Fits as {@link #fit(double[], int[], int[], boolean)}, the residual level being carried over
+   * a missing step as feeding it the forecast, at least {@code floor}, would leave it.
+   */
+  static FourierModel fit(double[] y, int[] periods, int[] maxHarmonics, boolean trend,
+      double floor) {
     int n = y.length;
     int[] harmonics = maxHarmonics.clone();
     int present = 0;
@@ -118,7 +127,12 @@ final class FourierModel implements PointModel {
     mdl.t = from;
     for (int i = from; i < n; i++) {
       if (Double.isNaN(y[i])) {
-        mdl.t++; // fed its own forecast, as in live use: the residual level stays as it is
+        double f = mdl.fitted(mdl.t) + mdl.residual * mdl.damping;
+        if (f < floor) {
+          mdl.update(floor); // fed at least the floor, as in live use
+        } else {
+          mdl.t++; // fed its own forecast: the residual level stays as it is
+        }
       } else {
         mdl.update(y[i]);
       }
@@ -238,12 +252,12 @@ final class FourierModel implements PointModel {
       }
 
       @Override
-      public PointModel fit(double[] y, PointModel previous) {
+      public PointModel fit(double[] y, PointModel previous, double floor) {
         int[] k = new int[periods.length];
         for (int i = 0; i < k.length; i++) {
           k[i] = Math.max(1, Math.min(maxHarmonics[i], periods[i] / 2 - 1));
         }
-        return FourierModel.fit(y, periods, k, trend);
+        return FourierModel.fit(y, periods, k, trend, floor);
       }
     };
   }

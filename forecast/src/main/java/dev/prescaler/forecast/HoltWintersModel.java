@@ -76,12 +76,12 @@ public final class HoltWintersModel implements PointModel {
   private int pos; // index in season of the next observation
 
   private HoltWintersModel(int period, Seasonal seasonal, Trend trend, double[] p, double[] y,
-      double[] init) {
+      double[] init, double floor) {
     this.seasonal = seasonal;
     this.trend = trend;
     double[] s = new double[Math.max(1, period)];
     double[] state = new double[3];
-    this.sse = run(y, init, seasonal, trend, p, s, state);
+    this.sse = run(y, init, seasonal, trend, p, floor, s, state);
     this.r = new Recursion(seasonal, trend, p, state[0], state[1]);
     this.season = new float[s.length];
     double most = 1;
@@ -128,9 +128,9 @@ public final class HoltWintersModel implements PointModel {
    *
    * @param y observations, oldest first, each finite (&gt; 0 for a multiplicative season) or NaN
    *     for a missing step, at least one of them present; at least {@code 2 × period} of them when
-   *     seasonal, at least 3 otherwise. A missing step is fed the model's own one-step forecast
-   *     and left out of the squared error; the initial state reads the first seasons with their
-   *     gaps interpolated linearly.
+   *     seasonal, at least 3 otherwise. A missing step is fed the model's own one-step forecast,
+   *     at least 0 (as the forecasters feed it in live use), and left out of the squared error;
+   *     the initial state reads the first seasons with their gaps interpolated linearly.
    * @param period season length in steps, &gt;= 2 when seasonal (ignored otherwise)
    * @param seasonal the seasonal component
    * @param trend the trend component
@@ -138,11 +138,21 @@ public final class HoltWintersModel implements PointModel {
    *     positive for a multiplicative season
    */
   public static HoltWintersModel fit(double[] y, int period, Seasonal seasonal, Trend trend) {
-    return fit(y, period, seasonal, trend, null, DEFAULT_MAX_EVALUATIONS);
+    return fit(y, period, seasonal, trend, null, DEFAULT_MAX_EVALUATIONS, 0);
   }
 
   static HoltWintersModel fit(double[] y, int period, Seasonal seasonal, Trend trend,
       HoltWintersModel warm, int maxEval) {
+    return fit(y, period, seasonal, trend, warm, maxEval, 0);
+  }
+
+  /**
+   * Fits as {@link #fit(double[], int, Seasonal, Trend)}, warm-started from {@code warm} when not
+   * null, with at most {@code maxEval} evaluations, a missing step being fed the one-step forecast
+   * but at least {@code floor}.
+   */
+  static HoltWintersModel fit(double[] y, int period, Seasonal seasonal, Trend trend,
+      HoltWintersModel warm, int maxEval, double floor) {
     Objects.requireNonNull(y, "y");
     Objects.requireNonNull(seasonal, "seasonal");
     Objects.requireNonNull(trend, "trend");
@@ -190,13 +200,13 @@ public final class HoltWintersModel implements PointModel {
     double[] state = new double[3];
     double[] best = start.clone();
     double[] bestSse = {run(y, init, seasonal, trend, fromFree(start, hasTrend, hasSeason, damped),
-        work, state)};
+        floor, work, state)};
     try {
       SimplexOptimizer opt = new SimplexOptimizer(1e-7, 1e-9);
       opt.optimize(new MaxEval(maxEval), GoalType.MINIMIZE, new InitialGuess(start),
           new NelderMeadSimplex(dim, 1.0), new ObjectiveFunction(x -> {
             double v = run(y, init, seasonal, trend, fromFree(x, hasTrend, hasSeason, damped),
-                work, state);
+                floor, work, state);
             if (v < bestSse[0]) {
               bestSse[0] = v;
               System.arraycopy(x, 0, best, 0, dim);
@@ -207,7 +217,7 @@ public final class HoltWintersModel implements PointModel {
       // The cap only cuts the search short: the best point seen so far is kept.
     }
     double[] p = fromFree(best, hasTrend, hasSeason, damped);
-    return new HoltWintersModel(m, seasonal, trend, p, y, init);
+    return new HoltWintersModel(m, seasonal, trend, p, y, init, floor);
   }
 
   private double[] params() {
@@ -254,12 +264,12 @@ public final class HoltWintersModel implements PointModel {
    * Initialises the state from the first seasons of {@code init} ({@code y} with its gaps
    * interpolated), runs the recursions over all of {@code y} with the parameters {α, β, γ, φ} and
    * returns the one-step sum of squared errors over the present steps (a missing one is fed the
-   * one-step forecast, as the forecasters feed it in live use); the season (in double, so that
-   * the fit does not depend on the storage) is left in {@code s} and the level, slope and season
-   * position at the end of {@code y} in {@code state}.
+   * one-step forecast, at least {@code floor}, as the forecasters feed it in live use); the
+   * season (in double, so that the fit does not depend on the storage) is left in {@code s} and
+   * the level, slope and season position at the end of {@code y} in {@code state}.
    */
   private static double run(double[] y, double[] init, Seasonal seasonal, Trend trend,
-      double[] params, double[] s, double[] state) {
+      double[] params, double floor, double[] s, double[] state) {
     boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
     boolean hasSeason = seasonal != Seasonal.NONE;
     boolean hasTrend = trend != Trend.NONE;
@@ -301,7 +311,7 @@ public final class HoltWintersModel implements PointModel {
       double f = mult ? base * si : base + si;
       double yt = y[t];
       if (Double.isNaN(yt)) {
-        yt = f; // missing: fed the forecast, as in live use, and not scored
+        yt = Math.max(floor, f); // missing: fed the forecast, as in live use, and not scored
         if (!Double.isFinite(f)) {
           return Double.POSITIVE_INFINITY;
         }

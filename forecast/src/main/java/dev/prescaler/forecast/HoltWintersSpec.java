@@ -50,7 +50,7 @@ final class HoltWintersSpec implements ModelSpec {
   }
 
   @Override
-  public PointModel fit(double[] y, PointModel previous) {
+  public PointModel fit(double[] y, PointModel previous, double floor) {
     int len = Math.min(y.length, Math.max(maxFitLength, 2 * period + 1));
     // Fit on the most recent stretch only: older seasons cost time and rarely help.
     double[] w = y;
@@ -60,6 +60,6 @@ final class HoltWintersSpec implements ModelSpec {
     HoltWintersModel warm = previous instanceof HoltWintersModel h ? h : null;
     // A warm start from the previous fit converges in far fewer evaluations.
     int evals = warm != null ? WARM_EVALUATIONS : COLD_EVALUATIONS;
-    return HoltWintersModel.fit(w, period, seasonal, trend, warm, evals);
+    return HoltWintersModel.fit(w, period, seasonal, trend, warm, evals, floor);
   }
 }

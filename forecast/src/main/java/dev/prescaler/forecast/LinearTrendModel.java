@@ -19,15 +19,19 @@ final class LinearTrendModel implements PointModel {
    * model's own one-step forecast, as the forecasters feed a missing step in live use; missing
    * values before the first present one are left out.
    */
-  LinearTrendModel(int window, double[] y) {
+  LinearTrendModel(int window, double[] y, double floor) {
     this.window = window;
     this.ring = new double[window];
     int from = Math.max(0, y.length - window);
-    // From the last present value before the window: the window then holds what live use would.
-    while (from > 0 && Double.isNaN(y[from])) {
-      from--;
+    // A missing step in the window is fed a forecast that depends on the values before it, back
+    // to the start: fed from there, the model holds what live use would.
+    for (int i = from; i < y.length && from > 0; i++) {
+      if (Double.isNaN(y[i])) {
+        from = 0;
+      }
     }
     double[] one = new double[1];
+    double last = Double.NaN;
     for (int i = from; i < y.length; i++) {
       double v = y[i];
       if (Double.isNaN(v)) {
@@ -35,7 +39,9 @@ final class LinearTrendModel implements PointModel {
           continue;
         }
         forecast(one);
-        v = one[0];
+        v = Double.isFinite(one[0]) ? Math.max(floor, one[0]) : last;
+      } else {
+        last = v;
       }
       update(v);
     }
@@ -114,8 +120,8 @@ final class LinearTrendModel implements PointModel {
       }
 
       @Override
-      public PointModel fit(double[] y, PointModel previous) {
-        return new LinearTrendModel(window, y);
+      public PointModel fit(double[] y, PointModel previous, double floor) {
+        return new LinearTrendModel(window, y, floor);
       }
     };
   }

@@ -19,7 +19,17 @@ interface ModelSpec {
    * treated as live use treats it: the model is fed its own one-step forecast there, and the step
    * counts in no fitted error; no value after a step is used in its place.
    */
-  PointModel fit(double[] y, PointModel previous);
+  default PointModel fit(double[] y, PointModel previous) {
+    return fit(y, previous, 0);
+  }
+
+  /**
+   * Fits as {@link #fit(double[], PointModel)}, a missing step being fed the model's one-step
+   * forecast but at least {@code floor}, or the last present value when that forecast is not
+   * finite: what live use feeds it ({@code ModelForecaster.State.standIn}). The floor is 0 on
+   * the scale of the data, and its image on a transformed scale.
+   */
+  PointModel fit(double[] y, PointModel previous, double floor);
 
   /**
    * What {@link #fit} can warm-start from, taken from a model this spec fitted, kept small (no

@@ -17,20 +17,25 @@ final class SeasonalNaiveModel implements PointModel {
 
   /**
    * A model holding the last values of {@code y}. A missing value (NaN) is fed the model's own
-   * one-step forecast, as the forecasters feed a missing step in live use; missing values before
+   * one-step forecast, at least {@code floor} or the last present value when it is not finite, as
+   * the forecasters feed a missing step in live use; missing values before
    * the first present one are left out (the ring counts ages back from the newest value, so the
    * season's phase is kept).
    */
-  SeasonalNaiveModel(int period, int seasons, double[] y) {
+  SeasonalNaiveModel(int period, int seasons, double[] y, double floor) {
     this.period = period;
     this.seasons = seasons;
     this.ring = new float[period * seasons];
     int from = Math.max(0, y.length - ring.length);
-    // From the last present value before the window: the ring then holds what live use would.
-    while (from > 0 && Double.isNaN(y[from])) {
-      from--;
+    // A missing step in the ring is fed a forecast that depends on the values before it, back
+    // to the start: fed from there, the model holds what live use would.
+    for (int i = from; i < y.length && from > 0; i++) {
+      if (Double.isNaN(y[i])) {
+        from = 0;
+      }
     }
     double[] one = new double[1];
+    double last = Double.NaN;
     for (int i = from; i < y.length; i++) {
       double v = y[i];
       if (Double.isNaN(v)) {
@@ -38,7 +43,9 @@ final class SeasonalNaiveModel implements PointModel {
           continue;
         }
         forecast(one);
-        v = one[0];
+        v = Double.isFinite(one[0]) ? Math.max(floor, one[0]) : last;
+      } else {
+        last = v;
       }
       update(v);
     }
@@ -100,8 +107,8 @@ final class SeasonalNaiveModel implements PointModel {
       }
 
       @Override
-      public PointModel fit(double[] y, PointModel previous) {
-        return new SeasonalNaiveModel(period, seasons, y);
+      public PointModel fit(double[] y, PointModel previous, double floor) {
+        return new SeasonalNaiveModel(period, seasons, y, floor);
       }
     };
   }

@@ -67,7 +67,7 @@ final class TransformedModel implements PointModel {
       }
 
       @Override
-      public PointModel fit(double[] y, PointModel previous) {
+      public PointModel fit(double[] y, PointModel previous, double floor) {
         double mean = 0;
         int present = 0;
         for (double v : y) {
@@ -83,7 +83,8 @@ final class TransformedModel implements PointModel {
           z[i] = Double.isNaN(y[i]) ? Double.NaN : log(y[i], shift); // NaN stays missing
         }
         PointModel warm = previous instanceof TransformedModel t ? t.inner : null;
-        return new TransformedModel(inner.fit(z, warm), shift);
+        // Live use feeds a missing step at least 0, which is log(shift) on this scale.
+        return new TransformedModel(inner.fit(z, warm, log(floor, shift)), shift);
       }
     };
   }

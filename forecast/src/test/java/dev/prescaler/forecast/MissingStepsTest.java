@@ -2,6 +2,7 @@ package dev.prescaler.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Forecaster;
@@ -135,7 +136,7 @@ class MissingStepsTest {
       }
 
       @Override
-      public PointModel fit(double[] fitted, PointModel previous) {
+      public PointModel fit(double[] fitted, PointModel previous, double floor) {
         fits.add(fitted.clone());
         return new LastValue(fed);
       }
@@ -256,7 +257,7 @@ class MissingStepsTest {
       }
 
       @Override
-      public PointModel fit(double[] fitted, PointModel previous) {
+      public PointModel fit(double[] fitted, PointModel previous, double floor) {
         return new LastValue(fed);
       }
     };
@@ -324,6 +325,45 @@ class MissingStepsTest {
     assertThatThrownBy(() -> FourierModel.fit(g, new int[] {24}, new int[] {10}, true))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("present values must be >= 2 × columns (44), but were 24 of 336");
+  }
+
+  /**
+   * Catches the fits feeding a missing step the model's raw one-step forecast where live use
+   * feeds at least 0: a series falling to 10 and then missing for 30 steps left damped Holt
+   * forecasting -211 after the gap, where live use, fed 0 instead of its negative forecasts,
+   * gives 18. (The linear trend also restarted its window at the last present value before a gap
+   * longer than the window: a flat 11 where live use gives 0.) A fit over a trailing gap is now
+   * the fit of the observed part fed the live stand-ins.
+   */
+  @Test
+  void aFitFeedsAMissingStepWhatLiveUseFeeds() {
+    Random r = new Random(3);
+    double[] seen = new double[40];
+    for (int i = 0; i < seen.length; i++) {
+      seen[i] = 400 - 10 * i + r.nextGaussian();
+    }
+    double[] y = Arrays.copyOf(seen, 70);
+    Arrays.fill(y, seen.length, y.length, Double.NaN);
+    PointModel hw = HoltWintersModel.fit(y, 1, Seasonal.NONE, Trend.DAMPED);
+    PointModel hwLive = HoltWintersModel.fit(seen, 1, Seasonal.NONE, Trend.DAMPED);
+    PointModel lt = LinearTrendModel.spec(20).fit(y, null);
+    PointModel ltLive = LinearTrendModel.spec(20).fit(seen, null);
+    List<PointModel[]> pairs = List.of(new PointModel[] {hw, hwLive},
+        new PointModel[] {lt, ltLive});
+    for (PointModel[] pair : pairs) {
+      double[] one = new double[1];
+      for (int i = seen.length; i < y.length; i++) {
+        pair[1].forecast(one);
+        pair[1].update(ModelForecaster.State.standIn(one[0], seen[seen.length - 1]));
+      }
+      double[] got = new double[3];
+      double[] live = new double[3];
+      pair[0].forecast(got);
+      pair[1].forecast(live);
+      for (int h = 0; h < got.length; h++) {
+        assertThat(got[h]).isCloseTo(live[h], within(1e-6 * (1 + Math.abs(live[h]))));
+      }
+    }
   }
 
   /** Naive that records every value fed after its fit. */

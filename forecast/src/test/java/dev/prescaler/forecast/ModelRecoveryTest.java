@@ -46,11 +46,11 @@ class ModelRecoveryTest {
     for (int i = 0; i < y.length; i++) {
       y[i] = 50 + 0.1 * i + 3 * Math.sin(i / 7.0);
     }
-    LinearTrendModel streamed = new LinearTrendModel(30, java.util.Arrays.copyOf(y, 100));
+    LinearTrendModel streamed = new LinearTrendModel(30, java.util.Arrays.copyOf(y, 100), 0);
     for (int i = 100; i < y.length; i++) {
       streamed.update(y[i]);
     }
-    LinearTrendModel fresh = new LinearTrendModel(30, y);
+    LinearTrendModel fresh = new LinearTrendModel(30, y, 0);
     double[] a = new double[5];
     double[] b = new double[5];
     streamed.forecast(a);
