@@ -22,29 +22,7 @@ final class LinearTrendModel implements PointModel {
   LinearTrendModel(int window, double[] y, double floor) {
     this.window = window;
     this.ring = new double[window];
-    int from = Math.max(0, y.length - window);
-    // A missing step in the window is fed a forecast that depends on the values before it, back
-    // to the start: fed from there, the model holds what live use would.
-    for (int i = from; i < y.length && from > 0; i++) {
-      if (Double.isNaN(y[i])) {
-        from = 0;
-      }
-    }
-    double[] one = new double[1];
-    double last = Double.NaN;
-    for (int i = from; i < y.length; i++) {
-      double v = y[i];
-      if (Double.isNaN(v)) {
-        if (count == 0) {
-          continue;
-        }
-        forecast(one);
-        v = Double.isFinite(one[0]) ? Math.max(floor, one[0]) : last;
-      } else {
-        last = v;
-      }
-      update(v);
-    }
+    PointModel.replay(this, y, window, floor);
   }
 
   @Override

@@ -17,4 +17,37 @@ interface PointModel {
    * that grows with the season or the window, for the per-series memory bound.
    */
   long arrayBytes();
+
+  /**
+   * Feeds a new {@code model} the end of {@code y} its window of {@code window} steps holds, as
+   * live use would have fed it: a missing (NaN) step gets the model's own one-step forecast, at
+   * least {@code floor} (the last present value when that forecast is not finite), and the
+   * values before the first present one are left out. A missing step inside the window depends
+   * on the values before it, so then the whole of {@code y} is fed, from its start.
+   */
+  static void replay(PointModel model, double[] y, int window, double floor) {
+    int from = Math.max(0, y.length - window);
+    for (int i = from; i < y.length && from > 0; i++) {
+      if (Double.isNaN(y[i])) {
+        from = 0;
+      }
+    }
+    double[] one = new double[1];
+    double last = Double.NaN;
+    boolean started = false;
+    for (int i = from; i < y.length; i++) {
+      double v = y[i];
+      if (Double.isNaN(v)) {
+        if (!started) {
+          continue;
+        }
+        model.forecast(one);
+        v = Double.isFinite(one[0]) ? Math.max(floor, one[0]) : last;
+      } else {
+        last = v;
+      }
+      model.update(v);
+      started = true;
+    }
+  }
 }

@@ -26,29 +26,7 @@ final class SeasonalNaiveModel implements PointModel {
     this.period = period;
     this.seasons = seasons;
     this.ring = new float[period * seasons];
-    int from = Math.max(0, y.length - ring.length);
-    // A missing step in the ring is fed a forecast that depends on the values before it, back
-    // to the start: fed from there, the model holds what live use would.
-    for (int i = from; i < y.length && from > 0; i++) {
-      if (Double.isNaN(y[i])) {
-        from = 0;
-      }
-    }
-    double[] one = new double[1];
-    double last = Double.NaN;
-    for (int i = from; i < y.length; i++) {
-      double v = y[i];
-      if (Double.isNaN(v)) {
-        if (count == 0) {
-          continue;
-        }
-        forecast(one);
-        v = Double.isFinite(one[0]) ? Math.max(floor, one[0]) : last;
-      } else {
-        last = v;
-      }
-      update(v);
-    }
+    PointModel.replay(this, y, ring.length, floor);
   }
 
   @Override
