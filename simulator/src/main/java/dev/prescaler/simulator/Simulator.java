@@ -230,7 +230,7 @@ public final class Simulator {
           lastLine = now;
           progress.accept(String.format(Locale.ROOT,
               "simulate: %s: %d %% of the steps, %d/%d runs done, %d s",
-              CsvTraceReader.escapeUnprintable(trace.name()),
+              CsvTraceReader.escapeName(trace.name()),
               100 * stepsDone.get() / allSteps, done.size(), tasks.size(),
               Duration.between(started, now).toSeconds()));
         }

@@ -401,9 +401,13 @@ public final class CsvTraceReader implements AutoCloseable {
    * {@code prescaler simulate}'s.
    */
   public static String escapeUnprintable(String s) {
+    return escape(s, CsvTraceReader::isUnprintable);
+  }
+
+  private static String escape(String s, java.util.function.IntPredicate unprintable) {
     StringBuilder b = new StringBuilder(s.length() + 8);
     s.codePoints().forEach(c -> {
-      if (isUnprintable(c)) {
+      if (unprintable.test(c)) {
         if (c < 0x100) {
           b.append(String.format(Locale.ROOT, "\\x%02x", c));
         } else {
@@ -416,6 +420,21 @@ public final class CsvTraceReader implements AutoCloseable {
       }
     });
     return b.toString();
+  }
+
+  /**
+   * A file name as the reports print it: escaped as {@link #escapeUnprintable} escapes, except
+   * for U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER, with which Persian, the
+   * Indic scripts and emoji sequences are written: such a name prints as itself, while an ESC
+   * sequence, a newline or U+202E in one is still harmless.
+   */
+  public static String escapeName(String s) {
+    return escape(s, CsvTraceReader::isUnprintableInName);
+  }
+
+  /** Whether {@link #escapeName} escapes the code point {@code c}. */
+  public static boolean isUnprintableInName(int c) {
+    return c != 0x200C && c != 0x200D && isUnprintable(c);
   }
 
   /**

@@ -129,11 +129,12 @@ public final class SimulateCommand {
       // The trace does not fit the settings: Simulator.run checks that before any run, and
       // turns whatever a run throws into an IllegalStateException. Named as the trace's own
       // problems are: the path as given.
-      err.println("simulate: " + (o.trace == null ? BUNDLED_NAME : TraceFormat.pathOf(o.trace))
+      err.println("simulate: "
+          + oneLine(o.trace == null ? BUNDLED_NAME : TraceFormat.pathOf(o.trace))
           + ": " + oneLine(e.getMessage()));
       return 2;
     } catch (RuntimeException e) {
-      err.println("simulate: unexpected failure on " + trace.name() + ": "
+      err.println("simulate: unexpected failure on " + oneLine(trace.name()) + ": "
           + oneLine(e.toString()));
       return 1;
     }
@@ -386,36 +387,47 @@ public final class SimulateCommand {
       }
     }
 
+    /**
+     * Whether {@code a} and {@code b} name one file that writing one of them would overwrite
+     * for the other: a regular file, or one not made yet. A device such as /dev/null or a
+     * terminal's /dev/stdout can take both.
+     */
     private static boolean sameFile(String a, String b) {
       Path pa = Path.of(a);
       Path pb = Path.of(b);
       try {
         if (Files.exists(pa) && Files.exists(pb) && Files.isSameFile(pa, pb)) {
-          return true;
+          return Files.isRegularFile(pa);
         }
       } catch (IOException e) {
         // compared by name below
       }
-      return resolved(pa).equals(resolved(pb));
+      Path ra = resolved(pa);
+      return ra.equals(resolved(pb)) && (!Files.exists(ra) || Files.isRegularFile(ra));
     }
 
-    /** {@code p} absolute and normalized, through the real path of it or of its directory. */
+    /**
+     * {@code p} absolute, through the real path of it or of its directory, which follows the
+     * links before a {@code ..} goes up (normalizing first would take {@code link/..} for
+     * {@code .}); normalized only when neither exists.
+     */
     private static Path resolved(Path p) {
-      Path abs = p.toAbsolutePath().normalize();
+      Path abs = p.toAbsolutePath();
       try {
         return abs.toRealPath();
       } catch (IOException e) {
         // not there (yet): its directory's real path, then its name
       }
       Path dir = abs.getParent();
-      if (dir != null && abs.getFileName() != null) {
+      Path name = abs.getFileName();
+      if (dir != null && name != null && !name.toString().equals("..")) {
         try {
-          return dir.toRealPath().resolve(abs.getFileName());
+          return dir.toRealPath().resolve(name);
         } catch (IOException e) {
           // no such directory: the normalized path
         }
       }
-      return abs;
+      return abs.normalize();
     }
 
     private void trace(String value) {

@@ -287,7 +287,7 @@ public final class SummarizeCommand {
     for (Row r : rows) {
       // Two traces of one file name (a/rps.csv, b/rps.csv): each named with its JSON file too.
       // Escaped as simulate's reports escape it (no raw ESC sequence), and '|' for the table.
-      String name = CsvTraceReader.escapeUnprintable(byName.get(r.trace()) > 1
+      String name = CsvTraceReader.escapeName(byName.get(r.trace()) > 1
           ? r.trace() + " (" + r.file() + ")" : r.trace()).replace("|", "\\|");
       Scorecard p = r.policy();
       Scorecard h = r.baseline();

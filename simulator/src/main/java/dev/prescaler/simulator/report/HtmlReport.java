@@ -35,7 +35,7 @@ public final class HtmlReport {
   public static String render(SimulationResult r) {
     SimulationConfig c = r.config();
     DemandCurve d = r.demand();
-    String name = CsvTraceReader.escapeUnprintable(r.traceName());
+    String name = CsvTraceReader.escapeName(r.traceName());
     StringBuilder h = new StringBuilder();
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")
         .append(Numbers.html("Prescaler simulation: " + name)).append("</title>\n")

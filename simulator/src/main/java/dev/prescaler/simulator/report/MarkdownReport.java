@@ -68,13 +68,13 @@ public final class MarkdownReport {
 
   /**
    * {@code name} as a heading's text: escaped as the error lines escape it ({@link
-   * CsvTraceReader#escapeUnprintable}: no raw ESC sequence, newline or right-to-left override),
+   * CsvTraceReader#escapeName}: no raw ESC sequence, newline or right-to-left override),
    * then with a backslash before each character that markdown would read as markup ({@code \ `
    * * [ ] < > & #}, and {@code _} where it could open or close emphasis, not between two letters
    * or digits, so that {@code ec2_cpu_utilization.csv} reads as it did).
    */
   static String heading(String name) {
-    String s = CsvTraceReader.escapeUnprintable(name);
+    String s = CsvTraceReader.escapeName(name);
     StringBuilder b = new StringBuilder(s.length() + 8);
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -82,7 +82,7 @@ final class Numbers {
 
   /**
    * A JSON string literal. What a terminal would not print as itself ({@link
-   * CsvTraceReader#isUnprintable}: C1 controls, U+202E, unpaired surrogates) is escaped as
+   * CsvTraceReader#isUnprintableInName}: C1 controls, U+202E, unpaired surrogates) is escaped as
    * <code>&#92;uNNNN</code> too, so that a trace's name printed with the JSON is harmless; the
    * string reads back the same.
    */
@@ -96,7 +96,7 @@ final class Numbers {
         case '\r' -> b.append("\\r");
         case '\t' -> b.append("\\t");
         default -> {
-          if (CsvTraceReader.isUnprintable(c)) {
+          if (CsvTraceReader.isUnprintableInName(c)) {
             for (char u : Character.toChars(c)) {
               b.append(String.format(Locale.ROOT, "\\u%04x", (int) u));
             }

@@ -15,7 +15,7 @@ import java.util.List;
  * runs the scorecard's first columns describe).
  *
  * <p>The first line is a comment (no commas: one field for a reader that does not skip it)
- * with the trace (its name escaped as {@link CsvTraceReader#escapeUnprintable} escapes it, and a
+ * with the trace (its name escaped as {@link CsvTraceReader#escapeName} escapes it, and a
  * comma in it as {@code \x2c}), the capacity per ready replica and each policy's target; the
  * second is the
  * header, {@code time,demand,<policy>.ready,<policy>.desired,...}. Desired replicas are what the
@@ -39,7 +39,7 @@ public final class SeriesCsv {
     // The name escaped as the error lines escape it (a newline in it split the comment), and
     // its commas as \x2c, so that the line stays one field.
     line.append("# prescaler simulate: trace ")
-        .append(CsvTraceReader.escapeUnprintable(result.traceName()).replace(",", "\\x2c"))
+        .append(CsvTraceReader.escapeName(result.traceName()).replace(",", "\\x2c"))
         .append("; capacity ").append(Numbers.exact(result.capacity()))
         .append(" per ready replica; targets");
     for (PolicyResult p : policies) {

@@ -13,7 +13,7 @@ import java.util.Locale;
 
 /**
  * The scorecard as a fixed-width text table, for a terminal. The trace's name is escaped as the
- * error lines escape it ({@link CsvTraceReader#escapeUnprintable}): a file name may hold an ESC
+ * error lines escape it ({@link CsvTraceReader#escapeName}): a file name may hold an ESC
  * sequence or a right-to-left override.
  */
 public final class TableReport {
@@ -25,7 +25,7 @@ public final class TableReport {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT,
         "trace %s: %d samples, %s .. %s, %d steps of %s s\n",
-        CsvTraceReader.escapeUnprintable(result.traceName()),
+        CsvTraceReader.escapeName(result.traceName()),
         result.demand().trace().size(), result.demand().trace().start(),
         result.demand().trace().end(), result.demand().size(), Numbers.seconds(c.syncPeriod())));
     b.append(String.format(Locale.ROOT,

@@ -121,6 +121,58 @@ class SimulateCommandTest {
     assertThat(Files.readString(trace)).isEqualTo(before);
   }
 
+  // Caught a '..' taken away before the links were followed: l/../x.html, with l a link to
+  // other/sub, names other/x.html, and was refused as ./x.html's twin, while other/y.html and
+  // l/../y.html, one file, were both written (the report lost). And /dev/null, which takes any
+  // number of writers, was refused for both outputs.
+  @Test
+  void outputsAreComparedThroughTheirLinksAndADeviceTakesBoth() throws IOException {
+    Path trace = smallTrace("t.csv", 5);
+    Path sub = Files.createDirectories(dir.resolve("other/sub"));
+    Path link;
+    try {
+      link = Files.createSymbolicLink(dir.resolve("l"), sub);
+    } catch (UnsupportedOperationException | IOException e) {
+      link = null;
+    }
+    if (link != null) {
+      Result apart = run("--trace", trace.toString(), "--no-sweep", "--policies", "oracle-100",
+          "--report", link + "/../x.html", "--series", dir.resolve("x.html").toString());
+      assertThat(apart.err()).isEmpty();
+      assertThat(apart.code()).isZero();
+      assertThat(Files.readString(dir.resolve("other/x.html"))).startsWith("<!DOCTYPE html>");
+      assertThat(Files.readString(dir.resolve("x.html"))).startsWith("#");
+      Result one = run("--trace", trace.toString(), "--no-sweep", "--policies", "oracle-100",
+          "--report", dir.resolve("other/y.html").toString(), "--series", link + "/../y.html");
+      assertThat(one.code()).isEqualTo(2);
+      assertThat(one.err()).startsWith("simulate: --series must name another file than "
+          + "--report").hasLineCount(1);
+    }
+    if (Files.exists(Path.of("/dev/null"))) {
+      Result sink = run("--trace", trace.toString(), "--no-sweep", "--policies", "oracle-100",
+          "--report", "/dev/null", "--series", "/dev/null");
+      assertThat(sink.err()).isEmpty();
+      assertThat(sink.code()).isZero();
+    }
+  }
+
+  // Caught a Persian name, written with U+200C ZERO WIDTH NON-JOINER inside its word, printed
+  // as "نام\u200cفایل.csv" in the table: joiners are how such names are written.
+  @Test
+  void aNameWrittenWithAJoinerPrintsAsItself() throws IOException {
+    String name = "نام\u200cفایل.csv";
+    Path trace = smallTrace(name, 5);
+    Result r = run("--trace", trace.toString(), "--no-sweep", "--policies", "oracle-100");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).startsWith("trace " + name + ":");
+    Result json = run("--trace", trace.toString(), "--no-sweep", "--policies", "oracle-100",
+        "--format", "json");
+    assertThat(json.out()).startsWith("{\"trace\":\"" + name + "\"");
+    Result rtl = run("--trace", smallTrace("a\u202eb.csv", 5).toString(), "--no-sweep",
+        "--policies", "oracle-100");
+    assertThat(rtl.out()).startsWith("trace a\\u202eb.csv:"); // an override still is escaped
+  }
+
   /** Catches a flag given twice accepted, where every option is given at most once. */
   @Test
   void noSweepGivenTwiceGivesExitCode2() throws IOException {
@@ -146,6 +198,14 @@ class SimulateCommandTest {
         + "summed over the 41 steps, overflows a double (give a larger capacity, or the trace in "
         + "a smaller unit)\n");
     assertThat(r.out()).isEmpty();
+    // The file's name as the other error lines give it: on one line (a newline a space),
+    // escaped.
+    Path odd = Files.copy(f, dir.resolve("o\nv\u001b[31m.csv"));
+    Result named = run("--trace", odd.toString(), "--no-sweep", "--policies", "hpa",
+        "--capacity", "3e-308");
+    assertThat(named.code()).isEqualTo(2);
+    assertThat(named.err()).startsWith("simulate: " + dir + "/o v\\x1b[31m.csv: the "
+        + "capacity").hasLineCount(1);
   }
 
   /**
