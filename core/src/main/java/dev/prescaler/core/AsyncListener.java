@@ -74,6 +74,8 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
   private long droppingNow;
   /** Whether close has begun (guarded by this). */
   private boolean closed;
+  /** Set when close() interrupts the thread, so that it stops. */
+  private boolean stopping;
 
   private AsyncListener(EngineListener delegate, String name, int capacity) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -194,7 +196,9 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
         LOG.warn("listener {} failed: {}", name, e.toString());
         if (e instanceof InterruptedException) {
           synchronized (this) {
-            if (closed) {
+            if (stopping) { // close() gave up waiting and interrupted this thread
+              pending--;
+              notifyAll();
               return;
             }
           }
@@ -255,6 +259,7 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
       }
       closed = true;
       if (pending == 0) {
+        stopping = true;
         thread.interrupt();
         return true;
       }
@@ -275,6 +280,7 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
         pending -= queued;
         dropped += queued;
         left = pending + queued;
+        stopping = true;
       }
       LOG.warn("listener {}: closed with {} events not delivered after {}", name, left,
           timeout);

@@ -629,8 +629,12 @@ public final class AutoscalerEngine implements AutoCloseable {
     synchronized (lock) {
       Map<String, Instant> lastForecastStart = new java.util.HashMap<>();
       Map<String, Double> previousLoads = new java.util.HashMap<>();
+      Instant newest = null; // the latest tick so far: a clock stepped back dates one earlier
       for (DecisionRecord r : records) {
         sequence = Math.max(sequence, r.sequence() + 1);
+        if (newest == null || r.time().isAfter(newest)) {
+          newest = r.time();
+        }
         WorkloadState s = states.get(r.workload());
         if (s == null) {
           continue;
@@ -659,8 +663,9 @@ public final class AutoscalerEngine implements AutoCloseable {
         // "No new sample since" holds as it did live. A metric the record does not list had no
         // sample then (new, re-added, or after a rewind); one whose type changed since starts
         // afresh, as a live change of type does; a time the live engine would never have kept
-        // (beyond the tick by more than a sync period) is a corrupt record's and is dropped.
-        Instant latest = r.time().plus(syncPeriod);
+        // (beyond the latest tick so far by more than a sync period; a tick held after the clock
+        // stepped back keeps a newer one) is a corrupt record's and is dropped.
+        Instant latest = newest.plus(syncPeriod);
         s.metrics.forEach((name, ms) -> {
           DecisionRecord.Sample had = r.timing().samples().get(name);
           ms.lastSampleTime = had != null && had.type() == ms.target.type()

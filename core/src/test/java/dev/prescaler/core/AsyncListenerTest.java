@@ -110,6 +110,33 @@ class AsyncListenerTest {
     assertThat(async.awaitDelivered(huge)).isTrue();
   }
 
+  // Caught pending() stuck at 1 after close: a delegate that rethrew the interrupt close() sends
+  // (as an InterruptedException no signature declares) stopped the thread without counting the
+  // event it was delivering.
+  @Test
+  void aDelegateRethrowingCloseInterruptLeavesNothingPending() throws InterruptedException {
+    CountDownLatch entered = new CountDownLatch(1);
+    EngineListener stuck = new EngineListener() {
+      @Override
+      public void onModeChanged(ModeChangedEvent event) {
+        entered.countDown();
+        try {
+          new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+          throw UndeclaredCheckedExceptionTest.sneaky(e);
+        }
+      }
+    };
+    async = AsyncListener.of(stuck, "test");
+    async.onModeChanged(mode("stuck"));
+    async.onModeChanged(mode("queued"));
+    assertThat(entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(async.close(Duration.ZERO)).isFalse();
+    assertThat(async.awaitDelivered(WAIT)).isTrue();
+    assertThat(async.pending()).isZero();
+    assertThat(async.dropped()).isEqualTo(1);
+  }
+
   @Test
   void aBlockedListenerDoesNotBlockTheEngine() throws InterruptedException {
     SlowModes slow = new SlowModes(false);

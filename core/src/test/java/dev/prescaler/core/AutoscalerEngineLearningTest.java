@@ -431,6 +431,37 @@ class AutoscalerEngineLearningTest {
         .extracting(r -> r.actionMessage()).isEqualTo(held);
   }
 
+  // Caught a restore that dropped, as a corrupt record's, the sample time of a tick held after
+  // the clock stepped back 30 s: that record is dated before the sample the live engine keeps,
+  // and the restored engine then decided on a sample it had already used.
+  @Test
+  void aRestoreKeepsTheSampleTimeOfATickHeldAfterTheClockSteppedBack() {
+    java.time.Instant[] sampled = {T0};
+    MetricSource source = (spec, now) -> Observation.of(now, ReplicaStatus.of(2, 2),
+        MetricReading.of("rps", 500, sampled[0]));
+    AutoscalerEngine engine = engine(clock, source, Fixtures.CAPACITY, executor, journal)
+        .workload(spec(Duration.ofSeconds(120))).build();
+    engine.tick();
+    clock.advance(SYNC);
+    sampled[0] = T0.plus(SYNC);
+    engine.tick();
+    clock.set(T0.minusSeconds(30));
+    engine.tick(); // held: the clock went backwards
+    List<dev.prescaler.core.journal.DecisionRecord> before = journal.records();
+
+    InMemoryJournal restartedJournal = new InMemoryJournal();
+    AutoscalerEngine restarted = engine(clock, source, Fixtures.CAPACITY, executor,
+        restartedJournal).workload(spec(Duration.ofSeconds(120))).build();
+    restarted.restore(before);
+    clock.set(T0.plusSeconds(30));
+    engine.tick();
+    restarted.tick();
+    String held = "held: metric rps: no new sample since " + T0.plus(SYNC);
+    assertThat(journal.records()).last().extracting(r -> r.actionMessage()).isEqualTo(held);
+    assertThat(restartedJournal.records(WEB)).singleElement()
+        .extracting(r -> r.actionMessage()).isEqualTo(held);
+  }
+
   // Caught a restore that set each metric's last sample time by name alone: a metric whose type
   // changed (a config change across a restart), or one removed and added again, held "no new
   // sample since" after the restore where the live engine, which starts such a metric afresh,

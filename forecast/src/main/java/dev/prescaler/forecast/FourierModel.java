@@ -173,6 +173,9 @@ final class FourierModel implements PointModel {
       return 0;
     }
     gap = Math.max(gap, first + period - prev); // around the circle; the whole period for one
+    if (gap == 1) {
+      return period / 2; // every phase: every harmonic, the one at period 2 included
+    }
     return (int) Math.ceil(period / (2.0 * gap)) - 1;
   }
 

@@ -311,7 +311,10 @@ class MissingStepsTest {
   @Test
   void fourierKeepsTheHarmonicsItsObservedPhasesSupport() {
     double[] all = dailySeason(336);
-    assertThat(FourierModel.supported(all, 24)).isEqualTo(11);
+    assertThat(FourierModel.supported(all, 24)).isEqualTo(12);
+    // A 2-step season seen at both its phases keeps its one harmonic (it was trimmed to none).
+    assertThat(FourierModel.supported(all, 2)).isEqualTo(1);
+    assertThat(FourierModel.supported(kept(all, i -> i != 7), 2)).isEqualTo(1);
     assertThat(FourierModel.supported(all, 25)).isEqualTo(12);
     assertThat(FourierModel.supported(kept(all, i -> i % 24 <= 1), 24)).isZero();
     assertThat(FourierModel.supported(kept(all, i -> i % 24 != 5), 24)).isEqualTo(5);

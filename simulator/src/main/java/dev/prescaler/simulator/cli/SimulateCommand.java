@@ -413,10 +413,22 @@ public final class SimulateCommand {
      */
     private static Path resolved(Path p) {
       Path abs = p.toAbsolutePath();
-      try {
-        return abs.toRealPath();
-      } catch (IOException e) {
-        // not there (yet): its directory's real path, then its name
+      // A link whose target is not made yet names that target: followed by hand, as far as a
+      // file system follows links.
+      for (int hops = 0; hops < 40; hops++) {
+        try {
+          return abs.toRealPath();
+        } catch (IOException e) {
+          // not there (yet): a dangling link's target, else its directory's real path
+        }
+        if (!Files.isSymbolicLink(abs)) {
+          break;
+        }
+        try {
+          abs = abs.resolveSibling(Files.readSymbolicLink(abs));
+        } catch (IOException | UnsupportedOperationException e) {
+          break;
+        }
       }
       Path dir = abs.getParent();
       Path name = abs.getFileName();

@@ -147,6 +147,14 @@ class SimulateCommandTest {
       assertThat(one.code()).isEqualTo(2);
       assertThat(one.err()).startsWith("simulate: --series must name another file than "
           + "--report").hasLineCount(1);
+      // A link to a file not made yet names that file: the report would have been overwritten.
+      Path dangling = Files.createSymbolicLink(dir.resolve("dl"), dir.resolve("other/z.html"));
+      Result viaDangling = run("--trace", trace.toString(), "--no-sweep", "--policies",
+          "oracle-100", "--report", dangling.toString(), "--series",
+          dir.resolve("other/z.html").toString());
+      assertThat(viaDangling.code()).isEqualTo(2);
+      assertThat(viaDangling.err()).startsWith("simulate: --series must name another file than "
+          + "--report").hasLineCount(1);
     }
     if (Files.exists(Path.of("/dev/null"))) {
       Result sink = run("--trace", trace.toString(), "--no-sweep", "--policies", "oracle-100",
