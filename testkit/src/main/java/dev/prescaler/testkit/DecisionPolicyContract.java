@@ -5,10 +5,12 @@ import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.WorkloadSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.Function;
 
@@ -23,6 +25,14 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>its {@link DecisionPolicy#name() name} is not blank (the default never is);
+ *   <li>its {@link DecisionPolicy#memory() memory()} does not throw and is in [0, 1 day], as the
+ *       engine's {@code build()} requires (it fails otherwise, naming the policy and the value);
+ *   <li>on every example, {@link DecisionPolicy#riskQuantile(WorkloadSpec) riskQuantile(spec)}
+ *       does not throw and is in [{@value WorkloadSpec#MIN_RISK_QUANTILE}, {@value
+ *       WorkloadSpec#MAX_RISK_QUANTILE}] (the engine otherwise plans for the workload's own
+ *       quantile, and logs a warning on every tick), and {@link DecisionPolicy#pinned
+ *       pinned(workload, now)} does not throw and returns an {@code Optional} (the engine holds
+ *       the workload and records a failure otherwise, whenever its metrics are bad);
  *   <li>it never throws on a valid context, and returns a proposal (never null);
  *   <li>it is deterministic: the same context and proposal twice give equal proposals;
  *   <li>the proposed count is &ge; 0 and its reasons are non-null;
@@ -43,6 +53,9 @@ import java.util.function.Function;
  * chain (see {@link DecisionInvariants} for the engine's invariants).
  */
 public final class DecisionPolicyContract {
+  /** The longest {@link DecisionPolicy#memory()} the engine's {@code build()} accepts: 1 day. */
+  public static final Duration MAX_MEMORY = Duration.ofDays(1);
+
   private DecisionPolicyContract() {}
 
   /**
@@ -78,13 +91,17 @@ public final class DecisionPolicyContract {
     }
     Violations v = new Violations();
     v.checkName("policy", policy::name);
+    checkMemory(policy, v);
     Random random = new Random(seed);
     for (int i = 0; i < examples; i++) {
-      DecisionContext ctx = Generators.decisionContexts(random, specs.apply(random));
+      WorkloadSpec spec = specs.apply(random);
+      DecisionContext ctx = Generators.decisionContexts(random, spec);
       Proposal incoming = Generators.proposals(random, ctx);
       String where = "example " + i + " of seed " + seed + " (" + ctx.workload() + " at "
           + ctx.now() + ", " + ctx.replicas() + ", loads " + ctx.loads() + ", incoming "
           + incoming.replicas() + ")";
+      checkRiskQuantile(policy, spec, where, v);
+      checkPinned(policy, ctx, where, v);
       Proposal first;
       Proposal second;
       try {
@@ -108,6 +125,56 @@ public final class DecisionPolicyContract {
       checkMarks(incoming, first, where, v);
     }
     return v.list();
+  }
+
+  /** As the engine's build() reads it: once, in [0, 1 day], not null, not throwing. */
+  private static void checkMemory(DecisionPolicy policy, Violations v) {
+    String bounds = "[" + Duration.ZERO + ", " + MAX_MEMORY + "]";
+    String rule = "policy memory() must be in " + bounds + " (the engine's build() fails "
+        + "otherwise)";
+    Duration m;
+    try {
+      m = policy.memory();
+    } catch (RuntimeException | StackOverflowError e) {
+      v.add(rule + ", but threw " + Violations.describe(e));
+      return;
+    }
+    if (m == null) {
+      v.add(rule + ", but was null");
+      return;
+    }
+    v.check(!m.isNegative() && m.compareTo(MAX_MEMORY) <= 0, rule + ", but was " + m);
+  }
+
+  /** As the engine's tick reads it: in [MIN, MAX]_RISK_QUANTILE, not throwing. */
+  private static void checkRiskQuantile(DecisionPolicy policy, WorkloadSpec spec, String where,
+      Violations v) {
+    String rule = where + ": riskQuantile(spec) must be in [" + WorkloadSpec.MIN_RISK_QUANTILE
+        + ", " + WorkloadSpec.MAX_RISK_QUANTILE + "] (the engine plans for the workload's own "
+        + spec.riskQuantile() + " otherwise)";
+    double q;
+    try {
+      q = policy.riskQuantile(spec);
+    } catch (RuntimeException | StackOverflowError e) {
+      v.add(rule + ", but threw " + Violations.describe(e));
+      return;
+    }
+    v.check(WorkloadSpec.isValidRiskQuantile(q), rule + ", but was " + q);
+  }
+
+  /** As the engine's tick calls it when metrics are bad: not throwing, never null. */
+  private static void checkPinned(DecisionPolicy policy, DecisionContext ctx, String where,
+      Violations v) {
+    String rule = where + ": pinned(" + ctx.workload() + ", " + ctx.now() + ") must return an "
+        + "Optional and not throw (the engine holds the workload otherwise)";
+    Optional<DecisionPolicy.Pin> pin;
+    try {
+      pin = policy.pinned(ctx.workload(), ctx.now());
+    } catch (RuntimeException | StackOverflowError e) {
+      v.add(rule + ", but threw " + Violations.describe(e));
+      return;
+    }
+    v.check(pin != null, rule + ", but returned null");
   }
 
   private static void checkMarks(Proposal incoming, Proposal out, String where, Violations v) {

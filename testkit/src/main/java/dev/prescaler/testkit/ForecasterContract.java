@@ -27,6 +27,9 @@ import java.util.Random;
  *   <li>the forecast has exactly {@link Forecaster#steps(Duration, Duration) steps(horizon,
  *       history.step())} steps of {@code history.step()}, starting at {@code history.end()};
  *   <li>every value is finite and non-negative, and each interval contains its point;
+ *   <li>its {@link Forecast#level() level} is the level asked (within 1e-9): the engine asks for
+ *       level {@code 2q − 1} to plan for a risk quantile {@code q}, and a forecast of another
+ *       level, such as {@link Forecast#flat}'s 0, plans for another quantile without a word;
  *   <li>the history is not mutated;
  *   <li>a history with a single present value (alone, or among NaNs) forecasts flat;
  *   <li>all-zero histories and histories with gaps are handled like any other;
@@ -38,7 +41,11 @@ import java.util.Random;
  *       keeps the view instead of copying it, or that is not deterministic, fails here.
  * </ul>
  *
- * <p>Once per check, its {@link Forecaster#name() name} must not be blank (the default never is).
+ * <p>Once per check, its {@link Forecaster#name() name} must not be blank (the default never is),
+ * and on a noisy history (two days of 1-minute steps around 100 with a daily swing of 20 and
+ * Gaussian noise of standard deviation 10, generated from the seed) its forecast at level 0.9 has
+ * an interval of some width at one step at least: a zero-width interval that claims the level
+ * plans for the point alone.
  *
  * <p>Besides the examples, every check tries three full-ring histories, the length the engine
  * hands a forecaster once it has run for a while (or backfilled): 1-minute steps of 2 to 7 days,
@@ -64,6 +71,12 @@ public final class ForecasterContract {
   private static final int TWO_DAYS = 2 * 1440;
   /** Mixed into the seed for the long histories, so that they leave the examples as they were. */
   private static final long LONG_SEED = 0x9E3779B97F4A7C15L;
+  /** Mixed into the seed for the noisy history of the width check. */
+  private static final long NOISY_SEED = 0xC2B2AE3D27D4EB4FL;
+  /** How far the forecast's level may be from the level asked. */
+  private static final double LEVEL_TOLERANCE = 1e-9;
+  /** The level of the width check: a riskQuantile of 0.95. */
+  static final double NOISY_LEVEL = 0.9;
 
   private ForecasterContract() {}
 
@@ -102,7 +115,46 @@ public final class ForecasterContract {
       }
     }
     checkLongHistories(forecaster, seed, v);
+    checkIntervalWidth(forecaster, seed, v);
     return v.list();
+  }
+
+  /**
+   * A noisy history of two days of 1-minute steps: 100 plus a daily swing of 20 plus Gaussian
+   * noise of standard deviation 10, never below 0.
+   */
+  static MetricSeries noisyHistory(long seed) {
+    Random random = new Random(seed ^ NOISY_SEED);
+    Duration step = AutoscalerEngine.DEFAULT_HISTORY_STEP;
+    double[] values = new double[TWO_DAYS];
+    for (int i = 0; i < values.length; i++) {
+      double swing = 20 * Math.sin(2 * Math.PI * i / 1440.0);
+      values[i] = Math.max(0, 100 + swing + 10 * random.nextGaussian());
+    }
+    return MetricSeries.of(Generators.alignedTime(random, step), step, values);
+  }
+
+  /** At a level above 0, a noisy history's forecast has an interval of some width somewhere. */
+  private static void checkIntervalWidth(Forecaster forecaster, long seed, Violations v) {
+    if (v.list().size() >= Violations.MAX) {
+      return;
+    }
+    MetricSeries history = noisyHistory(seed);
+    Duration horizon = Duration.ofMinutes(30);
+    String where = "noisy history of seed " + seed + " (around 100, noise sd 10)";
+    Forecast f = forecastChecked(forecaster, history, horizon, NOISY_LEVEL, where, v);
+    if (f == null) {
+      return;
+    }
+    for (int i = 0; i < f.steps(); i++) {
+      if (f.upper(i) > f.lower(i)) {
+        return;
+      }
+    }
+    v.add(where + " " + describe(history, horizon, NOISY_LEVEL) + ": a forecast at a level above"
+        + " 0 must have an interval of some width on a noisy history, but every step's interval "
+        + "was its point (first [" + f.lower(0) + ", " + f.upper(0) + "]): it plans for the "
+        + "point, not the quantile the level stands for");
   }
 
   /**
@@ -217,6 +269,9 @@ public final class ForecasterContract {
       return null;
     }
     checkShape(f, history, horizon, context, v);
+    v.check(Math.abs(f.level() - level) <= LEVEL_TOLERANCE, context + ": forecast level must be "
+        + "the level asked, " + level + ", but was " + f.level() + " (the engine asks for level "
+        + "2q - 1 to plan for the risk quantile q)");
     return f;
   }
 

@@ -9,10 +9,12 @@ import dev.prescaler.core.Observation;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -42,10 +44,37 @@ import java.util.TreeSet;
  *   <li>unavailable readings carry a non-blank reason;
  *   <li>{@code history} over the last hour on a 1-minute grid does not throw, and when present it
  *       is on the grid asked for, inside the range asked for, and holds finite values or NaN (a
- *       negative one the engine's backfill skips as a missing step).
+ *       negative one the engine's backfill skips as a missing step);
+ *   <li>{@code history} is in load units, as the live reading is taken: the engine backfills its
+ *       load history from it, so a history in percent or per pod is compared with loads of
+ *       another scale, and its forecasts and spike filter drive the workload to one of its
+ *       bounds. The contract compares the last present steps of the history (up to {@value
+ *       #HISTORY_STEPS_COMPARED}, among the steps of the last {@value #HISTORY_MINUTES_COMPARED}
+ *       minutes) with the live reading's load, {@link MetricTarget#load(double, int)
+ *       target.load(value, ready)}, and reports a violation when every one of them is more than
+ *       {@value #HISTORY_LOAD_FACTOR} times above or below it. The rule is generous, to spare a
+ *       correct source: a load that changed {@value #HISTORY_LOAD_FACTOR}-fold within those
+ *       minutes would be reported too, and the test should not arrange one. It is skipped for a
+ *       metric read unavailable, negative or zero, for a history without a present positive step
+ *       in those minutes, and for a utilization metric when the ready count is unknown (the
+ *       observation carries no replica counts and none was given) or zero. A history in percent
+ *       is {@code 100 / ready} times the load, so it is caught with fewer than {@code 100 /}
+ *       {@value #HISTORY_LOAD_FACTOR} ready pods; one per pod rather than the workload's total is
+ *       {@code ready} times too small, caught with more than {@value #HISTORY_LOAD_FACTOR}: arrange
+ *       the check with a ready count that exposes the mistake you fear (1 or 2 pods for percent).
  * </ul>
  */
 public final class MetricSourceContract {
+  /**
+   * How many times above or below the live reading's load the last present steps of a history
+   * must all be to be reported as in the wrong units: 10.
+   */
+  public static final int HISTORY_LOAD_FACTOR = 10;
+  /** The most present steps of a history compared with the live reading's load: 3. */
+  public static final int HISTORY_STEPS_COMPARED = 3;
+  /** The minutes before {@code now} whose history steps are compared with the live load: 10. */
+  public static final int HISTORY_MINUTES_COMPARED = 10;
+
   private MetricSourceContract() {}
 
   /**
@@ -96,8 +125,49 @@ public final class MetricSourceContract {
     return check(source, spec, now, syncPeriod, true);
   }
 
+  /**
+   * Like {@link #check(MetricSource, WorkloadSpec, Instant, Duration)}, for a source whose
+   * observations leave the replica counts to the executor: {@code readyReplicas} is the ready
+   * count the engine would then get from its {@link dev.prescaler.core.ScaleExecutor}, with which
+   * the history of a utilization metric is compared with the live reading's load. The
+   * observation's own counts win when it has them, as in the engine.
+   *
+   * @param readyReplicas the ready replicas of the workload, &ge; 0
+   * @return the violations found; empty when none
+   * @throws IllegalArgumentException when {@code syncPeriod} or {@code readyReplicas} is negative
+   */
+  public static List<String> check(MetricSource source, WorkloadSpec spec, Instant now,
+      Duration syncPeriod, int readyReplicas) {
+    return check(source, spec, now, syncPeriod, false, ready(readyReplicas));
+  }
+
+  /**
+   * Like {@link #check(MetricSource, WorkloadSpec, Instant, Duration, int)}, but a metric of the
+   * spec that the observation leaves out is accepted.
+   *
+   * @param readyReplicas the ready replicas of the workload, &ge; 0
+   * @return the violations found; empty when none
+   * @throws IllegalArgumentException when {@code syncPeriod} or {@code readyReplicas} is negative
+   */
+  public static List<String> checkAllowingAbsentMetrics(MetricSource source, WorkloadSpec spec,
+      Instant now, Duration syncPeriod, int readyReplicas) {
+    return check(source, spec, now, syncPeriod, true, ready(readyReplicas));
+  }
+
+  private static OptionalInt ready(int readyReplicas) {
+    if (readyReplicas < 0) {
+      throw new IllegalArgumentException("readyReplicas must be >= 0, but was " + readyReplicas);
+    }
+    return OptionalInt.of(readyReplicas);
+  }
+
   private static List<String> check(MetricSource source, WorkloadSpec spec, Instant now,
       Duration syncPeriod, boolean absenceAllowed) {
+    return check(source, spec, now, syncPeriod, absenceAllowed, OptionalInt.empty());
+  }
+
+  private static List<String> check(MetricSource source, WorkloadSpec spec, Instant now,
+      Duration syncPeriod, boolean absenceAllowed, OptionalInt readyGiven) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(now, "now");
@@ -119,8 +189,12 @@ public final class MetricSourceContract {
     } else {
       checkObservation(obs, spec, now, syncPeriod, absenceAllowed, where, v);
     }
+    // As the engine: the observation's counts, else the executor's (here: the count given).
+    OptionalInt ready = obs != null && obs.replicas() != null && obs.replicas().isPresent()
+        ? OptionalInt.of(obs.replicas().get().ready()) : readyGiven;
     for (MetricTarget m : spec.metrics()) {
-      checkHistory(source, spec, m, now, where, v);
+      MetricReading live = obs == null ? null : obs.readings().get(m.name());
+      checkHistory(source, spec, m, now, where, v, live, ready);
     }
     return v.list();
   }
@@ -161,7 +235,7 @@ public final class MetricSourceContract {
   }
 
   private static void checkHistory(MetricSource source, WorkloadSpec spec, MetricTarget m,
-      Instant now, String where, Violations v) {
+      Instant now, String where, Violations v, MetricReading live, OptionalInt ready) {
     Duration step = Duration.ofMinutes(1);
     Instant from = now.minus(Duration.ofHours(1));
     Optional<MetricSeries> history;
@@ -196,6 +270,62 @@ public final class MetricSourceContract {
         break;
       }
     }
+    checkHistoryLoad(s, m, now, where, v, live, ready);
+  }
+
+  /**
+   * The last present steps of the history against the live reading's load: all of them more
+   * than {@link #HISTORY_LOAD_FACTOR} times off is a history in other units.
+   */
+  private static void checkHistoryLoad(MetricSeries s, MetricTarget m, Instant now, String where,
+      Violations v, MetricReading live, OptionalInt ready) {
+    if (live == null || !live.isAvailable() || !(live.value() > 0)) {
+      return;
+    }
+    boolean utilization = m.type() == MetricTarget.Type.UTILIZATION;
+    if (utilization && (ready.isEmpty() || ready.getAsInt() < 1)) {
+      return;
+    }
+    int pods = utilization ? ready.getAsInt() : 0;
+    double load = m.load(live.value(), pods);
+    if (!(load > 0) || !Double.isFinite(load)) {
+      return;
+    }
+    Instant since = now.minus(Duration.ofMinutes(HISTORY_MINUTES_COMPARED));
+    List<Double> last = new ArrayList<>();
+    Instant first = null;
+    for (int i = s.size() - 1; i >= 0 && last.size() < HISTORY_STEPS_COMPARED; i--) {
+      Instant t = s.timeOf(i);
+      if (t.isBefore(since)) {
+        break;
+      }
+      double x = s.value(i);
+      // A negative or NaN step is missing to the engine; a zero one says nothing of units.
+      if (x > 0 && Double.isFinite(x) && t.isBefore(now)) {
+        last.add(0, x);
+        first = t;
+      }
+    }
+    if (last.isEmpty()) {
+      return;
+    }
+    for (double x : last) {
+      if (x <= load * HISTORY_LOAD_FACTOR && x >= load / HISTORY_LOAD_FACTOR) {
+        return;
+      }
+    }
+    String liveLoad = utilization
+        ? live.value() + " % / 100 * " + pods + " ready pods = " + load
+        : live.value() + ", the workload's total";
+    String cause = utilization
+        ? "is it in percent, or per pod, rather than load (percent / 100 * ready pods)?"
+        : "is it per pod rather than the workload's total, or in other units than the reading?";
+    v.add(where + ": history of " + m.name() + " must be in load units, as the engine takes the "
+        + "live reading (" + liveLoad + "), but its last present steps " + last + " (from "
+        + first + ") are all more than " + HISTORY_LOAD_FACTOR + " times above or below that "
+        + "load: " + cause + " (The rule also reports a load that changed "
+        + HISTORY_LOAD_FACTOR + "-fold within the last " + HISTORY_MINUTES_COMPARED
+        + " minutes.)");
   }
 
   private static String quote(String s) {

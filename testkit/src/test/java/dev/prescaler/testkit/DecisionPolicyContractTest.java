@@ -2,13 +2,21 @@ package dev.prescaler.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Proposal;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class DecisionPolicyContractTest {
@@ -174,5 +182,130 @@ class DecisionPolicyContractTest {
     DecisionPolicyContract.check(recording, 8, 5, r -> Generators.workloadSpecs(r).toBuilder()
         .metrics(List.of(MetricTarget.averageValue("orders", 20))).build());
     assertThat(names).hasSize(10).containsOnly("orders");
+  }
+
+  /** {@link #CAPACITY} with the given memory() and riskQuantile(spec). */
+  static DecisionPolicy answering(Supplier<Duration> memory, double riskQuantile) {
+    return new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return CAPACITY.apply(context, proposal);
+      }
+
+      @Override
+      public Duration memory() {
+        return memory.get();
+      }
+
+      @Override
+      public double riskQuantile(WorkloadSpec spec) {
+        return riskQuantile;
+      }
+    };
+  }
+
+  private static final String MEMORY_RULE = "policy memory() must be in [PT0S, PT24H] (the "
+      + "engine's build() fails otherwise), but ";
+
+  /** Catches a memory() that makes the engine's build() fail, as it does. */
+  @Test
+  void findsAMemoryOutOfTheEnginesBoundsAsItsBuildDoes() {
+    assertThat(DecisionPolicyContract.check(answering(() -> Duration.ofDays(30), 0.95), 1, 20))
+        .containsExactly(MEMORY_RULE + "was PT720H");
+    assertThat(DecisionPolicyContract.check(answering(() -> Duration.ofSeconds(-1), 0.95), 1, 5))
+        .containsExactly(MEMORY_RULE + "was PT-1S");
+    assertThat(DecisionPolicyContract.check(answering(() -> null, 0.95), 1, 5))
+        .containsExactly(MEMORY_RULE + "was null");
+    assertThat(DecisionPolicyContract.check(answering(() -> {
+      throw new IllegalStateException("no window configured");
+    }, 0.95), 1, 5)).containsExactly(MEMORY_RULE
+        + "threw java.lang.IllegalStateException: no window configured");
+    for (Duration m : List.of(Duration.ZERO, Duration.ofDays(1), Duration.ofDays(1).plusMillis(1),
+        Duration.ofMinutes(-1), Duration.ofDays(30))) {
+      DecisionPolicy p = answering(() -> m, 0.95);
+      boolean reported = !DecisionPolicyContract.check(p, 1, 1).isEmpty();
+      boolean buildFails;
+      try (AutoscalerEngine e = AutoscalerEngine.builder().metricSource((spec, now) -> null)
+          .policy(p).build()) {
+        buildFails = false;
+      } catch (InvalidConfigurationException e) {
+        buildFails = true;
+      }
+      assertThat(reported).as(m.toString()).isEqualTo(buildFails);
+    }
+  }
+
+  /** Catches a riskQuantile(spec) the engine refuses, falling back to the workload's own. */
+  @Test
+  void findsARiskQuantileOutOfItsBounds() {
+    for (double q : new double[] {7.0, 0.4999, Double.NaN}) {
+      assertThat(DecisionPolicyContract.check(answering(() -> Duration.ZERO, q), 2, 10))
+          .hasSize(10).allMatch(s -> s.matches("example \\d of seed 2 \\(.*\\): "
+              + "riskQuantile\\(spec\\) must be in \\[0\\.5, 0\\.999\\] \\(the engine plans "
+              + "for the workload's own 0\\.\\d+ otherwise\\), but was " + q), "q " + q);
+    }
+    for (double q : new double[] {0.5, 0.999}) {
+      assertThat(DecisionPolicyContract.check(answering(() -> Duration.ofDays(1), q), 2, 50))
+          .isEmpty();
+    }
+    DecisionPolicy throwing = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return proposal;
+      }
+
+      @Override
+      public double riskQuantile(WorkloadSpec spec) {
+        throw new IllegalStateException("no priority class");
+      }
+    };
+    assertThat(DecisionPolicyContract.check(throwing, 3, 4)).hasSize(4)
+        .allMatch(s -> s.endsWith(" otherwise), but threw java.lang.IllegalStateException: "
+            + "no priority class"));
+  }
+
+  /** Catches a pinned() that throws or returns null: the engine holds the workload then. */
+  @Test
+  void findsAPinnedThatThrowsOrReturnsNull() {
+    DecisionPolicy throwing = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return proposal;
+      }
+
+      @Override
+      public Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+        throw new IllegalStateException("override store down");
+      }
+    };
+    assertThat(DecisionPolicyContract.check(throwing, 4, 6)).hasSize(6)
+        .allMatch(s -> s.matches("example \\d of seed 4 \\(.*\\): pinned\\([^,]+, [^)]+\\) must "
+            + "return an Optional and not throw \\(the engine holds the workload otherwise\\), "
+            + "but threw java\\.lang\\.IllegalStateException: override store down"));
+    DecisionPolicy nulls = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return proposal;
+      }
+
+      @Override
+      public Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+        return null;
+      }
+    };
+    assertThat(DecisionPolicyContract.check(nulls, 5, 3)).hasSize(3)
+        .allMatch(s -> s.endsWith("(the engine holds the workload otherwise), but returned null"));
+    DecisionPolicy pinning = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext context, Proposal proposal) {
+        return proposal;
+      }
+
+      @Override
+      public Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+        return Optional.of(new Pin(3, "pinned by ops until Monday"));
+      }
+    };
+    assertThat(DecisionPolicyContract.check(pinning, 6, 50)).isEmpty();
   }
 }

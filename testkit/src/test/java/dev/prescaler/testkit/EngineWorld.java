@@ -22,6 +22,7 @@ import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -229,17 +230,35 @@ final class EngineWorld {
     };
   }
 
-  /** Repeats the newest load: deterministic, and enough to exercise the forecast path. */
+  /**
+   * Repeats the newest load: deterministic, and enough to exercise the forecast path. Its
+   * interval, at the level asked, is the newest load ± level × its change from the present load
+   * before it.
+   */
   static final Forecaster LAST_VALUE = (history, horizon, level) -> {
-    double last = 0;
-    for (int i = history.size() - 1; i >= 0; i--) {
-      if (!Double.isNaN(history.value(i))) {
-        last = history.value(i);
-        break;
+    double last = Double.NaN;
+    double before = Double.NaN;
+    for (int i = history.size() - 1; i >= 0 && Double.isNaN(before); i--) {
+      double x = history.value(i);
+      if (Double.isNaN(x)) {
+        continue;
+      }
+      if (Double.isNaN(last)) {
+        last = x;
+      } else {
+        before = x;
       }
     }
-    return Forecast.flat("last", history.end(), history.step(),
-        Forecaster.steps(horizon, history.step()), last);
+    double point = Double.isNaN(last) ? 0 : last;
+    double half = Double.isNaN(before) ? 0 : level * Math.abs(last - before);
+    int steps = Forecaster.steps(horizon, history.step());
+    double[] p = new double[steps];
+    double[] lo = new double[steps];
+    double[] hi = new double[steps];
+    Arrays.fill(p, point);
+    Arrays.fill(lo, Math.max(0, point - half));
+    Arrays.fill(hi, point + half);
+    return new Forecast("last", history.end(), history.step(), p, lo, hi, level);
   };
 
   /** Demand over the per-replica target (max over metrics), planning for the forecast too. */

@@ -250,4 +250,58 @@ class ForecasterContractTest {
         .hasSize(Violations.MAX + 1)
         .last().asString().startsWith("... and ");
   }
+
+  /** The noisy history's description, as the contract writes it for {@code seed}. */
+  static String noisy(long seed) {
+    MetricSeries h = ForecasterContract.noisyHistory(seed);
+    int zeros = 0;
+    for (int i = 0; i < h.size(); i++) {
+      zeros += h.value(i) == 0 ? 1 : 0;
+    }
+    return "noisy history of seed " + seed + " (around 100, noise sd 10) (history of 2880 steps "
+        + "of PT1M from " + h.start() + ", 2880 present, " + zeros + " zero; horizon PT30M, "
+        + "level 0.9)";
+  }
+
+  /**
+   * Catches a forecaster that ignores the level asked: {@code Forecast.flat} is of level 0, so
+   * the engine, which asks for level 2q - 1, plans for the point instead of the quantile q.
+   */
+  @Test
+  void findsAForecastOfAnotherLevelThanAsked() {
+    Forecaster flat = (history, horizon, level) -> {
+      Forecast f = new LastValue().forecast(history, horizon, level);
+      return Forecast.flat("flat", f.start(), f.step(), f.steps(), f.point(0));
+    };
+    List<String> violations = ForecasterContract.check(flat, 14, 1);
+    assertThat(violations).contains(noisy(14) + ": forecast level must be the level asked, 0.9, "
+        + "but was 0.0 (the engine asks for level 2q - 1 to plan for the risk quantile q)");
+    assertThat(violations).filteredOn(s -> s.startsWith("example "))
+        .allMatch(s -> s.contains(": forecast level must be the level asked, "))
+        .isNotEmpty();
+    // A level off by more than 1e-9: 0.9 asked, 0.9 + 1e-8 given.
+    Forecaster nearly = (history, horizon, level) -> {
+      Forecast f = new LastValue().forecast(history, horizon, level);
+      return new Forecast("nearly", f.start(), f.step(), f.point(), f.lower(), f.upper(),
+          level + 1e-8);
+    };
+    assertThat(ForecasterContract.check(nearly, 15, 5)).contains(noisy(15) + ": forecast level "
+        + "must be the level asked, 0.9, but was 0.90000001 (the engine asks for level 2q - 1 to "
+        + "plan for the risk quantile q)");
+  }
+
+  /** Catches a forecaster that claims the level with an interval of no width. */
+  @Test
+  void findsAZeroWidthIntervalOnANoisyHistory() {
+    Forecaster pointOnly = (history, horizon, level) -> {
+      Forecast f = new LastValue().forecast(history, horizon, level);
+      return new Forecast("point", f.start(), f.step(), f.point(), f.point(), f.point(), level);
+    };
+    MetricSeries h = ForecasterContract.noisyHistory(16);
+    double last = h.value(h.size() - 1);
+    assertThat(ForecasterContract.check(pointOnly, 16, 20)).containsExactly(noisy(16)
+        + ": a forecast at a level above 0 must have an interval of some width on a noisy "
+        + "history, but every step's interval was its point (first [" + last + ", " + last
+        + "]): it plans for the point, not the quantile the level stands for");
+  }
 }

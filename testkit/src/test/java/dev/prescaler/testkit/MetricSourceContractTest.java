@@ -8,6 +8,7 @@ import dev.prescaler.core.MetricReading;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.MetricSource;
 import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.Mode;
 import dev.prescaler.core.Observation;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
@@ -16,6 +17,7 @@ import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -164,5 +166,160 @@ class MetricSourceContractTest {
             + "on PT15S"))
         .noneMatch(s -> s.contains("-2.0"))
         .anyMatch(s -> s.contains("history of cpu must have its steps start in"));
+  }
+
+  /** A source reading {@code cpu} and {@code rps} as given, with that history for each. */
+  static MetricSource withHistory(double cpu, double rps, Optional<ReplicaStatus> replicas,
+      Map<String, double[]> history) {
+    return new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return new Observation(now, Map.of("cpu", MetricReading.of("cpu", cpu, now),
+            "rps", MetricReading.of("rps", rps, now)), replicas);
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric, Instant from,
+          Instant to, Duration step) {
+        double[] last = history.get(metric.name());
+        if (last == null) {
+          return Optional.empty();
+        }
+        // The values given are the last steps before `to`; NaN before them.
+        double[] v = new double[60];
+        Arrays.fill(v, Double.NaN);
+        System.arraycopy(last, 0, v, v.length - last.length, last.length);
+        return Optional.of(MetricSeries.of(from, step, v));
+      }
+    };
+  }
+
+  static double[] filled(int n, double value) {
+    double[] v = new double[n];
+    Arrays.fill(v, value);
+    return v;
+  }
+
+  /**
+   * The review's case: live cpu 50 % on 4 ready pods (load 2.0) and a history of raw percent
+   * (50.0 everywhere) drove an engine to maxReplicas; the contract reports it.
+   */
+  @Test
+  void findsAUtilizationHistoryInPercentRatherThanLoad() {
+    MetricSource percent = withHistory(50, 100, Optional.of(ReplicaStatus.of(4, 4)),
+        Map.of("cpu", filled(60, 50.0)));
+    assertThat(MetricSourceContract.check(percent, SPEC, NOW)).containsExactly("shop/web at "
+        + NOW + ": history of cpu must be in load units, as the engine takes the live reading "
+        + "(50.0 % / 100 * 4 ready pods = 2.0), but its last present steps [50.0, 50.0, 50.0] "
+        + "(from " + NOW.minusSeconds(180) + ") are all more than 10 times above or below that "
+        + "load: is it in percent, or per pod, rather than load (percent / 100 * ready pods)? "
+        + "(The rule also reports a load that changed 10-fold within the last 10 minutes.)");
+    MetricSource load = withHistory(50, 100, Optional.of(ReplicaStatus.of(4, 4)),
+        Map.of("cpu", filled(60, 2.0)));
+    assertThat(MetricSourceContract.check(load, SPEC, NOW)).isEmpty();
+  }
+
+  @Test
+  void findsAnAverageValueHistoryPerPodRatherThanTheTotal() {
+    // 400 rps in all on 40 ready pods; the history holds 10 per pod.
+    MetricSource perPod = withHistory(50, 400, Optional.of(ReplicaStatus.of(40, 40)),
+        Map.of("rps", new double[] {10, Double.NaN, 10, 10, -1, 0}));
+    assertThat(MetricSourceContract.check(perPod, SPEC, NOW)).containsExactly("shop/web at "
+        + NOW + ": history of rps must be in load units, as the engine takes the live reading "
+        + "(400.0, the workload's total), but its last present steps [10.0, 10.0, 10.0] (from "
+        + NOW.minusSeconds(360) + ") are all more than 10 times above or below that load: is it "
+        + "per pod rather than the workload's total, or in other units than the reading? (The "
+        + "rule also reports a load that changed 10-fold within the last 10 minutes.)");
+  }
+
+  @Test
+  void takesTheReadyCountFromTheObservationElseFromTheCallerAsTheEngineDoes() {
+    MetricSource percent = withHistory(50, 100, Optional.empty(),
+        Map.of("cpu", filled(60, 50.0)));
+    Duration sync = AutoscalerEngine.DEFAULT_SYNC_PERIOD;
+    // Without a ready count, a utilization reading has no load to compare with.
+    assertThat(MetricSourceContract.check(percent, SPEC, NOW)).isEmpty();
+    assertThat(MetricSourceContract.check(percent, SPEC, NOW, sync, 0)).isEmpty();
+    assertThat(MetricSourceContract.check(percent, SPEC, NOW, sync, 4)).singleElement()
+        .asString().contains("(50.0 % / 100 * 4 ready pods = 2.0)");
+    assertThat(MetricSourceContract.checkAllowingAbsentMetrics(percent, SPEC, NOW, sync, 4))
+        .singleElement().asString().contains("history of cpu must be in load units");
+    // 50 % of 100 ready pods is a load of 50: the same history is right for it.
+    assertThat(MetricSourceContract.check(percent, SPEC, NOW, sync, 100)).isEmpty();
+    MetricSource reporting = withHistory(50, 100, Optional.of(ReplicaStatus.of(100, 100)),
+        Map.of("cpu", filled(60, 50.0)));
+    assertThat(MetricSourceContract.check(reporting, SPEC, NOW, sync, 4))
+        .as("the observation's count wins").isEmpty();
+    assertThatThrownBy(() -> MetricSourceContract.check(percent, SPEC, NOW, sync, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("readyReplicas must be >= 0, but was -1");
+  }
+
+  @Test
+  void acceptsAHistoryWhoseLoadMovedWithinTheFactorOrWhoseRecentStepsSaySomethingElse() {
+    Optional<ReplicaStatus> four = Optional.of(ReplicaStatus.of(4, 4));
+    // Load 2.0 now: 0.21 and 19.9 are within 10 times of it.
+    assertThat(MetricSourceContract.check(withHistory(50, 100, four,
+        Map.of("cpu", new double[] {0.21}, "rps", new double[] {999})), SPEC, NOW)).isEmpty();
+    // One of the last three present steps near the load is enough: a load that just jumped.
+    assertThat(MetricSourceContract.check(withHistory(50, 100, four,
+        Map.of("cpu", new double[] {2.5, 40, 40})), SPEC, NOW)).isEmpty();
+    // Steps older than 10 minutes are not compared, nor are zeros, nor missing ones.
+    double[] old = filled(11, Double.NaN);
+    old[0] = 50;
+    assertThat(MetricSourceContract.check(withHistory(50, 100, four,
+        Map.of("cpu", old, "rps", filled(5, 0))), SPEC, NOW)).isEmpty();
+    // An unavailable or zero live reading has no load to compare with.
+    assertThat(MetricSourceContract.check(withHistory(0, 100, four,
+        Map.of("cpu", filled(60, 50.0))), SPEC, NOW)).isEmpty();
+    MetricSource unavailable = new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return Observation.of(now, ReplicaStatus.of(4, 4),
+            MetricReading.unavailable("cpu", "no pods"), MetricReading.of("rps", 1, now));
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric, Instant from,
+          Instant to, Duration step) {
+        return Optional.of(MetricSeries.of(from, step, filled(60, 50.0)));
+      }
+    };
+    assertThat(MetricSourceContract.check(unavailable, SPEC, NOW)).singleElement().asString()
+        .contains("history of rps must be in load units");
+  }
+
+  /**
+   * The engine side of the review's case: the history in percent drives the workload to
+   * maxReplicas within four ticks, where the same history in load units holds it at 4.
+   */
+  @Test
+  void theEngineScalesToItsMaximumOnAHistoryThatTheContractReports() {
+    WorkloadSpec spec = WorkloadSpec.builder(WorkloadRef.deployment("shop", "web"))
+        .minReplicas(1).maxReplicas(40).mode(Mode.ACT)
+        .metric(MetricTarget.utilization("cpu", 50)).build();
+    int[] after = new int[2];
+    double[] histories = {50.0, 2.0};
+    for (int k = 0; k < 2; k++) {
+      ManualClock clock = new ManualClock(NOW);
+      InMemoryCluster cluster = new InMemoryCluster(clock, Duration.ZERO);
+      cluster.add(spec.workload(), 4);
+      InMemoryMetricSource source = new InMemoryMetricSource().set(spec.workload(), "cpu", 50)
+          .history(spec.workload(), "cpu", MetricSeries.of(NOW.minus(Duration.ofDays(8)),
+              Duration.ofMinutes(1), filled(8 * 1440, histories[k])));
+      assertThat(MetricSourceContract.check(source, spec, NOW,
+          AutoscalerEngine.DEFAULT_SYNC_PERIOD, 4).isEmpty()).as("history " + histories[k])
+          .isEqualTo(k == 1);
+      try (AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock)
+          .metricSource(source).executor(cluster).forecaster(EngineWorld.LAST_VALUE)
+          .policy(EngineWorld.CAPACITY).workload(spec).build()) {
+        for (int t = 0; t < 4; t++) {
+          engine.tick();
+          clock.advance(AutoscalerEngine.DEFAULT_SYNC_PERIOD);
+        }
+      }
+      after[k] = cluster.replicas(spec.workload()).orElseThrow().current();
+    }
+    assertThat(after).containsExactly(40, 4);
   }
 }
