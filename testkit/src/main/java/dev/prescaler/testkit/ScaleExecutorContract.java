@@ -44,8 +44,20 @@ import java.util.function.Supplier;
  *   <li>{@code replicas} (called before the first request and after each one) and {@code
  *       release} do not throw and {@code replicas} never returns null; when {@code replicas}
  *       reports a count after an applied {@link Mode#ACT} request, it is the requested one, also
- *       when {@code observed} reads the value from elsewhere.
+ *       when {@code observed} reads the value from elsewhere;
+ *   <li>{@code release} gives control back: when {@code observed} read a value before the first
+ *       request, after the release it reads the value it read then (an HPA-floor executor
+ *       restores the HPA it saved) or none (no floor left), in {@link Mode#HPA_FLOOR}; in {@link
+ *       Mode#ACT} the release changes nothing (the engine releases only HPA-floor workloads,
+ *       and a release that scaled would undo the last decision). A second release, as the
+ *       engine sends when it is unsure the first one landed, does not throw either.
  * </ul>
+ *
+ * <p>What only the system under test can tell: without {@code observed}, the value is read back
+ * through the executor's own {@link ScaleExecutor#replicas(WorkloadRef) replicas}, so an
+ * executor that reports what it was asked without doing it (a consistent liar) passes, and the
+ * release is checked only for not throwing. Give {@code observed} a reading of the real thing
+ * (the API server's scale subresource, the HPA's {@code minReplicas}) to check them.
  *
  * <p>Refusing is an outcome the contract allows: an executor that refuses every request, as
  * {@link ScaleExecutor#observeOnly()} does, passes it. To check that yours applies, assert on the
@@ -60,7 +72,11 @@ public final class ScaleExecutorContract {
   /**
    * Checks {@code executor} on {@code examples} workloads from {@code workloads}, reading the
    * controlled value back through the executor's own {@link ScaleExecutor#replicas(WorkloadRef)}
-   * (in {@link Mode#ACT}) where it reports one.
+   * (in {@link Mode#ACT}) where it reports one. That is the executor's word for what it did: an
+   * executor whose {@code replicas} reports the counts it was asked for, whether or not it
+   * applied them, passes, and the effect of {@code release} is not checked. Prefer {@link
+   * #check(ScaleExecutor, Supplier, Function, long, int)} with a reading of the system under
+   * test.
    *
    * @return the violations found; empty when none
    * @throws IllegalArgumentException when {@code examples < 1}
@@ -96,6 +112,7 @@ public final class ScaleExecutorContract {
       WorkloadSpec spec = Objects.requireNonNull(workloads.get(), "workloads supplied null");
       Mode mode = spec.mode() == Mode.OBSERVE_ONLY ? Mode.ACT : spec.mode();
       String where = "example " + i + " (" + spec.workload() + ", " + mode + ")";
+      OptionalInt initial = observed.apply(spec.workload());
       int before = observe(executor, observed, spec, mode, where, v).orElse(spec.minReplicas());
       // From the count as observed, unclamped, as the engine sends it: a workload outside
       // [min, max] (0 replicas under a minimum of 2) is asked from where it is.
@@ -113,13 +130,40 @@ public final class ScaleExecutorContract {
             + same.outcome.message());
       }
       expectAfter(executor, observed, spec, mode, same, now, set, noOp, v);
+      int last = same != null && same.outcome.isApplied() ? set : now;
+      checkRelease(executor, observed, spec, mode, initial, last, where, v);
+    }
+    return v.list();
+  }
+
+  /**
+   * Releases twice; after the first, the observed value is back where it was before the first
+   * request (HPA_FLOOR: or gone), or unchanged from {@code last} (ACT).
+   */
+  private static void checkRelease(ScaleExecutor executor,
+      Function<WorkloadRef, OptionalInt> observed, WorkloadSpec spec, Mode mode,
+      OptionalInt initial, int last, String where, Violations v) {
+    for (int k = 0; k < 2; k++) {
       try {
         executor.release(spec.workload());
       } catch (RuntimeException e) {
-        v.add(where + ": release must not throw, but threw " + Violations.describe(e));
+        v.add(where + ": " + (k == 0 ? "release" : "a second release") + " must not throw, but "
+            + "threw " + Violations.describe(e));
+        return;
+      }
+      if (k > 0 || initial.isEmpty()) {
+        continue;
+      }
+      OptionalInt after = observed.apply(spec.workload());
+      if (mode == Mode.HPA_FLOOR) {
+        v.check(after.isEmpty() || after.getAsInt() == initial.getAsInt(), where + ": after "
+            + "release the observed value must be back at " + initial.getAsInt() + ", as before "
+            + "the first request (the HPA restored), but was " + after.getAsInt());
+      } else if (after.isPresent()) {
+        v.check(after.getAsInt() == last, where + ": release must not change the observed "
+            + "value in " + mode + " (it was " + last + "), but it became " + after.getAsInt());
       }
     }
-    return v.list();
   }
 
   /**

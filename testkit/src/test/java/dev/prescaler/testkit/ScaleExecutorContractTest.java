@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -215,5 +217,71 @@ class ScaleExecutorContractTest {
         "example 0 (ns/w0, ACT): replicas must return an Optional, but returned null",
         "example 0 (ns/w0, ACT), no-op request: replicas must return an Optional, but returned "
             + "null");
+  }
+
+  /**
+   * Catches a release that does not give control back: an HPA-floor executor that leaves its
+   * floor in place after release, observed through the system under test.
+   */
+  @Test
+  void findsAReleaseThatLeavesTheFloorInPlace() {
+    InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
+    int[] n = {0};
+    Supplier<WorkloadSpec> floors = () -> {
+      WorkloadRef ref = WorkloadRef.deployment("ns", "f" + n[0]++);
+      c.add(ref, 2);
+      return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8).mode(Mode.HPA_FLOOR)
+          .metric(MetricTarget.utilization("cpu", 70)).build();
+    };
+    Function<WorkloadRef, OptionalInt> floorOrCount = ref -> {
+      OptionalInt f = c.floor(ref);
+      return f.isPresent() ? f : OptionalInt.of(c.current(ref));
+    };
+    assertThat(ScaleExecutorContract.check(c, floors, floorOrCount, 11, 5)).isEmpty();
+    ScaleExecutor sticky = new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        return c.apply(request);
+      }
+
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return c.replicas(workload);
+      }
+    };
+    assertThat(ScaleExecutorContract.check(sticky, floors, floorOrCount, 11, 3)).hasSize(3)
+        .allMatch(s -> s.matches("example \\d \\(ns/f\\d, HPA_FLOOR\\): after release the "
+            + "observed value must be back at 2, as before the first request \\(the HPA "
+            + "restored\\), but was [13-8]"));
+    // Without a reading of the system under test, the release is checked for not throwing only.
+    assertThat(ScaleExecutorContract.check(sticky, floors, 11, 3)).isEmpty();
+  }
+
+  /** Catches a release that scales an ACT workload, and a second release that throws. */
+  @Test
+  void findsAReleaseThatScalesOrThrowsTheSecondTime() {
+    Cluster scaling = new Cluster() {
+      @Override
+      public void release(WorkloadRef workload) {
+        replicas.put(workload, 1);
+      }
+    };
+    assertThat(ScaleExecutorContract.check(scaling, scaling.workloads(),
+        ref -> OptionalInt.of(scaling.replicas.get(ref)), 12, 4))
+        .isNotEmpty().allMatch(s -> s.matches("example \\d \\(ns/w\\d, ACT\\): release must not "
+            + "change the observed value in ACT \\(it was [2-8]\\), but it became 1"));
+    Cluster once = new Cluster() {
+      final Set<WorkloadRef> released = ConcurrentHashMap.newKeySet();
+
+      @Override
+      public void release(WorkloadRef workload) {
+        if (!released.add(workload)) {
+          throw new IllegalStateException("no saved HPA spec for " + workload);
+        }
+      }
+    };
+    assertThat(ScaleExecutorContract.check(once, once.workloads(), 13, 1)).containsExactly(
+        "example 0 (ns/w0, ACT): a second release must not throw, but threw "
+            + "java.lang.IllegalStateException: no saved HPA spec for ns/w0");
   }
 }
