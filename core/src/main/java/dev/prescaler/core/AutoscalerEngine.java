@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -183,6 +184,8 @@ public final class AutoscalerEngine implements AutoCloseable {
    * inline plug-in calling tick() would run a second tick within the first.
    */
   private boolean ticking;
+  /** Whether a tick has started (guarded by lock): restore() is refused from then on. */
+  private boolean ticked;
 
   private AutoscalerEngine(Builder b) {
     this.clock = b.clock;
@@ -205,9 +208,33 @@ public final class AutoscalerEngine implements AutoCloseable {
     this.calls = new PluginCalls(b.clock, b.callTimeout, b.callThreads);
     this.startups = new StartupDelayTracker(b.syncPeriod);
     this.uncertain = new UncertainApplies(b.maxMetricAge, b.syncPeriod);
+    this.sequence = firstSequence(journal);
     for (WorkloadSpec spec : b.workloads.values()) {
       register(spec);
     }
+  }
+
+  /**
+   * The first sequence number: after the highest the journal already holds, so that a restart
+   * that restores no record (all of them older than what the embedder restores) does not number
+   * from 0 again in the same journal, where follow-ups, keyed by sequence and workload, could
+   * then reach an earlier run's record. A journal that fails to tell is contained, as any of its
+   * failures: the engine starts at 0 (restore may still move it on).
+   */
+  private static long firstSequence(DecisionJournal journal) {
+    OptionalLong last;
+    try {
+      last = journal.lastSequence();
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      Interrupts.keep(e);
+      LOG.warn("journal {} failed to tell its last sequence number; numbering from 0: {}",
+          journal.getClass().getName(), e.toString());
+      return 0;
+    }
+    if (last == null || last.isEmpty() || last.getAsLong() < 0) {
+      return 0;
+    }
+    return last.getAsLong() == Long.MAX_VALUE ? Long.MAX_VALUE : last.getAsLong() + 1;
   }
 
   /** A builder; a metric source and a policy are required. */
@@ -595,7 +622,9 @@ public final class AutoscalerEngine implements AutoCloseable {
    * Restores what the engine remembers between ticks (recent decisions and their marks, last scale
    * times, measured startup delays, forecast accuracy, the journal's sequence) from journal
    * records, e.g. after a restart. Records of unregistered workloads are skipped. Call before the
-   * first tick.
+   * first tick (more than once if need be: each call adds to what the earlier ones restored). The
+   * next sequence number is after the highest of the records' and of the journal's (see {@link
+   * DecisionJournal#lastSequence()}).
    *
    * <p>Follow-ups are rebuilt: a {@link Kind#SCALE} record without one yet gets it {@code
    * followUpAfter} after its time, on the first tick at or after that (the next tick when it fell
@@ -624,9 +653,16 @@ public final class AutoscalerEngine implements AutoCloseable {
    * been, or dropped when it was not seen in time (one whose wait had not started at the last
    * record, its call then running or just returned, starts it at the first tick, but no later
    * than the wait's own length after that record, as at every tick and every record).
+   *
+   * @throws IllegalStateException when a tick has already run ("restore(...) must be called
+   *     before the first tick"): records merged into a live state would move its last tick, its
+   *     sequence and its windows under the ticks already journaled
    */
   public void restore(Iterable<DecisionRecord> records) {
     synchronized (lock) {
+      if (ticked) {
+        throw new IllegalStateException("restore(...) must be called before the first tick");
+      }
       Map<String, Instant> lastForecastStart = new java.util.HashMap<>();
       Map<String, Double> previousLoads = new java.util.HashMap<>();
       Instant newest = null; // the latest tick so far: a clock stepped back dates one earlier
@@ -779,6 +815,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         throw new IllegalStateException("tick() called from within a tick");
       }
       ticking = true;
+      ticked = true;
       try {
         tickWorkloads();
       } finally {
@@ -1564,6 +1601,14 @@ public final class AutoscalerEngine implements AutoCloseable {
         outcome = ScaleOutcome.failed("executor threw: " + e);
       }
       message = outcome.message();
+      if (outcome instanceof ScaleOutcome.Applied a && a.replicas() != desired) {
+        // The engine counts what it asked for, as the executor contract has an applied outcome
+        // report (a count read back that differs is seen on the next tick); the record says it.
+        message = message + " (the executor reported " + a.replicas() + " replicas applied, not "
+            + "the " + desired + " asked for; counted as " + desired + ")";
+        LOG.warn("{}: executor answered applied {} to a request of {} -> {}", ref, a.replicas(),
+            current, desired);
+      }
       switch (outcome.status()) {
         case APPLIED -> {
           action = Action.APPLIED;
@@ -1814,9 +1859,9 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
 
     /**
-     * The longest a metric source or executor call may take, in [0, 10 min]; default 0, which
-     * runs calls inline on the calling thread without a timeout. Production engines should set
-     * one (e.g. 5 s).
+     * The longest a metric source or executor call may take, in [0, 10 min], whole milliseconds
+     * (so at least 1 ms when not 0); default 0, which runs calls inline on the calling thread
+     * without a timeout. Production engines should set one (e.g. 5 s).
      *
      * <p>With a timeout, the source's {@code read} and {@code history} and the executor's
      * {@code replicas}, {@code apply} and {@code release} run on a pool of daemon threads named
@@ -1891,7 +1936,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       return this;
     }
 
-    /** How late metrics arrive, in [0, 1 h]; default 60 s. Part of the lead time. */
+    /**
+     * How late metrics arrive, in [0, 1 h] and less than {@link #maxMetricAge(Duration)
+     * maxMetricAge}; default 60 s. Part of the lead time.
+     */
     public Builder metricsDelay(Duration metricsDelay) {
       this.metricsDelay = Objects.requireNonNull(metricsDelay, "metricsDelay");
       return this;
@@ -1909,7 +1957,11 @@ public final class AutoscalerEngine implements AutoCloseable {
       return this;
     }
 
-    /** Age beyond which a sample is stale and holds the workload, &gt; 0; default 5 minutes. */
+    /**
+     * Age beyond which a sample is stale and holds the workload, in [1 s, 1 day] and greater than
+     * {@link #metricsDelay(Duration) metricsDelay} (every sample is at least that old); default 5
+     * minutes.
+     */
     public Builder maxMetricAge(Duration maxMetricAge) {
       this.maxMetricAge = Objects.requireNonNull(maxMetricAge, "maxMetricAge");
       return this;
@@ -1964,6 +2016,16 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       checkWholeMillis(p, "syncPeriod", syncPeriod);
       checkWholeMillis(p, "historyStep", historyStep);
+      // As the other durations: a part finer than a millisecond means nothing to a call's wait,
+      // and this way a timeout other than 0 is at least 1 ms (one shorter than handing the call
+      // to a thread would time out every call).
+      checkWholeMillis(p, "callTimeout", callTimeout);
+      if (!metricsDelay.isNegative() && metricsDelay.compareTo(Duration.ofHours(1)) <= 0
+          && maxMetricAge.compareTo(Duration.ofSeconds(1)) >= 0) {
+        // Every sample is at least metricsDelay old when read: all would be held as stale.
+        p.check(maxMetricAge.compareTo(metricsDelay) > 0, "maxMetricAge must be greater than "
+            + "metricsDelay (" + metricsDelay + "), but was " + maxMetricAge);
+      }
       if (historyStep.compareTo(Duration.ofSeconds(1)) >= 0) {
         long steps = historyLength.dividedBy(historyStep); // toMillis() overflows on huge ones
         p.check(steps >= 1 && steps <= 100_000, "historyLength must be 1 to 100000 historySteps ("

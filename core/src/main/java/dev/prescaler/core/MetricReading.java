@@ -33,7 +33,11 @@ public sealed interface MetricReading permits MetricReading.Available, MetricRea
     return new Available(metric, value, timestamp);
   }
 
-  /** No value, and why. */
+  /**
+   * No value, and why.
+   *
+   * @throws IllegalArgumentException when {@code reason} is blank
+   */
   static MetricReading unavailable(String metric, String reason) {
     return new Unavailable(metric, reason);
   }
@@ -64,10 +68,14 @@ public sealed interface MetricReading permits MetricReading.Available, MetricRea
 
   /** No value. */
   record Unavailable(String metric, String reason) implements MetricReading {
-    /** Requires a reason. */
+    /** Requires a reason that says something: it is all a held record tells of the metric. */
     public Unavailable {
       Objects.requireNonNull(metric, "metric");
       Objects.requireNonNull(reason, "reason");
+      if (reason.isBlank()) {
+        throw new IllegalArgumentException("reason of unavailable metric " + metric
+            + " must not be blank, but was " + Values.quote(reason));
+      }
     }
 
     @Override

@@ -39,7 +39,12 @@ public sealed interface ScaleOutcome
     return status() == Status.FAILED && message().contains("may have been applied");
   }
 
-  /** The count was set to {@code replicas}. */
+  /**
+   * The count was set to {@code replicas}, which should be the request's {@link ScaleRequest#to()}
+   * (the engine counts that one, and notes in the record when the two differ).
+   *
+   * @throws IllegalArgumentException when {@code replicas} is negative
+   */
   static ScaleOutcome applied(int replicas, String message) {
     return new Applied(replicas, message);
   }
@@ -58,6 +63,9 @@ public sealed interface ScaleOutcome
   record Applied(int replicas, String message) implements ScaleOutcome {
     /** Validates. */
     public Applied {
+      if (replicas < 0) {
+        throw new IllegalArgumentException("replicas must be >= 0, but was " + replicas);
+      }
       Objects.requireNonNull(message, "message");
     }
 

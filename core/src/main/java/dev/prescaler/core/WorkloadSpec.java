@@ -269,7 +269,7 @@ public final class WorkloadSpec {
       return this;
     }
 
-    /** How far ahead to forecast, in (0, 7 days]; default 30 minutes. */
+    /** How far ahead to forecast, in (0, 7 days], whole milliseconds; default 30 minutes. */
     public Builder forecastHorizon(Duration forecastHorizon) {
       this.forecastHorizon = Objects.requireNonNull(forecastHorizon, "forecastHorizon");
       return this;
@@ -317,6 +317,9 @@ public final class WorkloadSpec {
       p.check(!forecastHorizon.isNegative() && !forecastHorizon.isZero()
               && forecastHorizon.compareTo(Duration.ofDays(7)) <= 0,
           "forecastHorizon must be in (0, 7d], but was " + forecastHorizon);
+      // Forecasts are cut into history steps in milliseconds: a finer part would be dropped.
+      p.check(forecastHorizon.getNano() % 1_000_000 == 0,
+          "forecastHorizon must be a whole number of milliseconds, but was " + forecastHorizon);
       p.throwIfAny("WorkloadSpec for " + workload);
       return new WorkloadSpec(this);
     }

@@ -2,6 +2,7 @@ package dev.prescaler.core.journal;
 
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.event.ModeChangedEvent;
+import java.util.OptionalLong;
 
 /**
  * The durable record of every decision. The engine appends exactly one record per workload per
@@ -20,6 +21,18 @@ public interface DecisionJournal extends AutoCloseable {
 
   /** Records a promotion or demotion of a workload between modes. Default: ignored. */
   default void modeChanged(ModeChangedEvent event) {}
+
+  /**
+   * The highest sequence number of a record this journal holds (or held: one rotated out or
+   * dropped counts too), or empty when it holds none or cannot tell. The engine numbers its
+   * records after it, from its build on, so that an engine started on a journal without
+   * restoring any record (a restart after the restore window) does not reuse the numbers its
+   * follow-ups are keyed by. It should be cheap: the engine asks once, when it is built. Default:
+   * empty (the engine numbers from 0, or after the records it is restored from).
+   */
+  default OptionalLong lastSequence() {
+    return OptionalLong.empty();
+  }
 
   /** Makes appended records durable. Default: nothing. */
   default void flush() {}

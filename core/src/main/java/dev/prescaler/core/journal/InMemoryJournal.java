@@ -3,6 +3,7 @@ package dev.prescaler.core.journal;
 import dev.prescaler.core.WorkloadRef;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * A bounded in-memory journal: keeps the last {@code capacity} records, dropping the oldest.
@@ -19,6 +20,8 @@ public final class InMemoryJournal implements DecisionJournal {
   private int head; // index of the oldest record
   private int size;
   private long dropped;
+  private boolean appended;
+  private long highest; // of every record appended, once one was
 
   /** A journal keeping up to {@code capacity} records. */
   public InMemoryJournal(int capacity) {
@@ -45,6 +48,8 @@ public final class InMemoryJournal implements DecisionJournal {
 
   @Override
   public synchronized void append(DecisionRecord record) {
+    highest = appended ? Math.max(highest, record.sequence()) : record.sequence();
+    appended = true;
     if (size == ring.length) {
       ring[head] = record;
       head = head + 1 == ring.length ? 0 : head + 1;
@@ -98,12 +103,21 @@ public final class InMemoryJournal implements DecisionJournal {
     return out;
   }
 
+  /**
+   * The highest sequence number ever appended, including records since dropped or cleared: an
+   * engine built on this journal numbers after it.
+   */
+  @Override
+  public synchronized OptionalLong lastSequence() {
+    return appended ? OptionalLong.of(highest) : OptionalLong.empty();
+  }
+
   /** How many records were dropped because the journal was full. */
   public synchronized long dropped() {
     return dropped;
   }
 
-  /** Removes every record. */
+  /** Removes every record ({@link #lastSequence()} stays). */
   public synchronized void clear() {
     java.util.Arrays.fill(ring, null);
     head = 0;
