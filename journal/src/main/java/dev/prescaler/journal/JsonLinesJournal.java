@@ -52,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -78,9 +79,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Reading.</b> {@link #read(Path)}, {@link #readSince(Path, Instant)} and {@link
  * #readModeChanges(Path)} stream the rotated file, then the current one, a line at a time, and
- * keep only what they return. Records come in file order, whatever their sequence numbers (an
- * engine started without a restore numbers from 0 again: nothing is dropped). A line that cannot
- * be read (cut by a crash, glued to a fragment, a field of the wrong type or shape, a whole
+ * keep only what they return. Records come in file order, whatever their sequence numbers (a
+ * journal written before engines numbered after {@link #lastSequence()} may repeat them: nothing
+ * is dropped). A line that cannot be read (cut by a crash, glued to a fragment, a field of the wrong type or shape, a whole
  * number out of its field's range, an unknown type, longer than {@value #MAX_LINE_BYTES} bytes)
  * is skipped with a WARN naming the file and the line number; it never becomes a record.
  *
@@ -127,9 +128,9 @@ public final class JsonLinesJournal implements DecisionJournal {
    * closed is reopened as on first use (reopenIfClosed), keeping `end`, so that what the failed
    * write left is cut off like any failed write's bytes.
    *
-   * Readers sniff the type (and a decision's time) from a line's first bytes, in the shape this
-   * class writes, to pass over the lines they do not return without parsing them. A line not in
-   * that shape is parsed in full. A corrupt line passed over that way (say, a decision older
+   * Readers sniff the type (and a decision's time, or on opening its sequence number) from a
+   * line's first bytes, in the shape this class writes, to pass over the lines they do not
+   * return without parsing them. A line not in that shape is parsed in full. A corrupt line passed over that way (say, a decision older
    * than readSince's instant) is not reported: it would not have been returned either way.
    * Parsing is strict: trailing content (a line glued to a fragment that happens to be a whole
    * object) and duplicate keys are errors, never a silently chosen half.
@@ -194,6 +195,8 @@ public final class JsonLinesJournal implements DecisionJournal {
   private long bodyStart;
   private boolean rotationFailing;
   private boolean closed;
+  /** The highest sequence number of a decision found on opening or appended since, if any. */
+  private OptionalLong lastSequence = OptionalLong.empty();
 
   /** Opens a file channel for reading and writing, creating the file; a seam for tests. */
   @FunctionalInterface
@@ -224,10 +227,14 @@ public final class JsonLinesJournal implements DecisionJournal {
     try {
       if (!device && (existed || Files.isRegularFile(rotated))) {
         Consumer<String> quiet = m -> LOG.debug("{} (while opening for append)", m);
-        for (ModeChangedEvent e : scan(file, null, false, true, quiet).modes()) {
+        Scan found = new Scan(null, false, true, quiet);
+        found.sequences = true;
+        scanInto(file, found);
+        for (ModeChangedEvent e : found.modes) {
           lastModes.remove(e.workload());
           lastModes.put(e.workload(), e);
         }
+        lastSequence = found.lastSequence;
       }
       openChannel();
       if (!existed) {
@@ -523,6 +530,22 @@ public final class JsonLinesJournal implements DecisionJournal {
   @Override
   public synchronized void append(DecisionRecord record) {
     writeLine(toJson(record));
+    if (lastSequence.isEmpty() || record.sequence() > lastSequence.getAsLong()) {
+      lastSequence = OptionalLong.of(record.sequence());
+    }
+  }
+
+  /**
+   * The highest sequence number of a decision in the file or its rotated file when the journal
+   * was opened, or appended since; empty when there is none. Found while opening, from the lines
+   * the journal reads then anyway (for the mode changes it carries): the number at the start of
+   * each decision line, without parsing the rest. A decision line not in the shape this class
+   * writes (or cut before its time) is parsed in full and counts only when it is a valid record;
+   * one cut after its time still counts, which at worst leaves a number unused.
+   */
+  @Override
+  public synchronized OptionalLong lastSequence() {
+    return lastSequence;
   }
 
   /**
@@ -1025,6 +1048,13 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   private static Contents scan(Path named, Instant since, boolean decisions, boolean modes,
       Consumer<String> skipped) {
+    Scan scan = new Scan(since, decisions, modes, skipped);
+    scanInto(named, scan);
+    return new Contents(scan.records, List.copyOf(scan.modes));
+  }
+
+  /** Streams the rotated file, then the current one, through {@code scan}. */
+  private static void scanInto(Path named, Scan scan) {
     Objects.requireNonNull(named, "file");
     Path file;
     try {
@@ -1042,14 +1072,12 @@ public final class JsonLinesJournal implements DecisionJournal {
       IOException e = new IOException("not a regular file");
       throw new UncheckedIOException("journal file " + file + " cannot be read: " + e, e);
     }
-    Scan scan = new Scan(since, decisions, modes, skipped);
     if (hasRotated) {
       scan.file(rotated);
     }
     if (!hasRotated || Files.exists(file)) {
       scan.file(file);
     }
-    return new Contents(scan.records, List.copyOf(scan.modes));
   }
 
   /** A record's identity for its follow-ups: sequence numbers alone may repeat across runs. */
@@ -1100,6 +1128,9 @@ public final class JsonLinesJournal implements DecisionJournal {
     final Map<RecordKey, Integer> index = new HashMap<>();
     final Set<ModeChangedEvent> modes = new LinkedHashSet<>();
     final Shared shared = new Shared();
+    /** Whether to find the highest sequence number of the decisions (the writer's opening). */
+    boolean sequences;
+    OptionalLong lastSequence = OptionalLong.empty();
 
     Scan(Instant since, boolean decisions, boolean modeChanges, Consumer<String> skipped) {
       this.since = since;
@@ -1127,6 +1158,14 @@ public final class JsonLinesJournal implements DecisionJournal {
         return;
       }
       String type = sniffType(in);
+      if (sequences && "decision".equals(type)) {
+        long seq = sniffSequence(in);
+        if (seq >= 0) {
+          sequence(seq);
+        } else {
+          type = null; // not in this class's shape after all: parsed in full
+        }
+      }
       if (type != null && !wanted(type)) {
         return;
       }
@@ -1147,6 +1186,12 @@ public final class JsonLinesJournal implements DecisionJournal {
       }
     }
 
+    private void sequence(long seq) {
+      if (lastSequence.isEmpty() || seq > lastSequence.getAsLong()) {
+        lastSequence = OptionalLong.of(seq);
+      }
+    }
+
     private boolean wanted(String type) {
       return "modeChanged".equals(type) ? modeChanges : decisions;
     }
@@ -1161,9 +1206,12 @@ public final class JsonLinesJournal implements DecisionJournal {
       String type = text(n, "type");
       switch (type) {
         case "decision" -> {
-          if (decisions) {
+          if (decisions || sequences) {
             DecisionRecord r = fromJson(n, shared);
-            if (since == null || !r.time().isBefore(since)) {
+            if (sequences) {
+              sequence(r.sequence());
+            }
+            if (decisions && (since == null || !r.time().isBefore(since))) {
               records.add(r);
               index.put(new RecordKey(r.sequence(), r.workload()), records.size() - 1);
             }
@@ -1212,6 +1260,30 @@ public final class JsonLinesJournal implements DecisionJournal {
       case "decision", "followUp", "modeChanged" -> type;
       default -> null;
     };
+  }
+
+  /**
+   * The sequence number of a decision line written in this class's shape (the number, then the
+   * time field), or -1. A negative number, or one of more than 18 digits, is not taken: the
+   * line is parsed in full.
+   */
+  private static long sniffSequence(LineReader in) {
+    if (!in.startsWith(DECISION_PREFIX)) {
+      return -1;
+    }
+    int start = DECISION_PREFIX.length;
+    int i = start;
+    while (in.byteAt(i) >= '0' && in.byteAt(i) <= '9') {
+      i++;
+    }
+    if (i == start || i - start > 18 || !in.regionMatches(i, TIME_FIELD)) {
+      return -1;
+    }
+    long seq = 0;
+    for (int j = start; j < i; j++) {
+      seq = seq * 10 + (in.byteAt(j) - '0');
+    }
+    return seq;
   }
 
   /** The time of a decision line written in this class's shape, or null. */
