@@ -546,6 +546,25 @@ class AgentConfigParserTest {
                     + "[PT0.001S, PT10M], but was 1000"));
   }
 
+  // Caught a metrics delay of 10 minutes accepted by the parser: every sample is then older than
+  // the engine's maxMetricAge (5 minutes, which the agent leaves at its default), so every
+  // workload was held as stale for good (and, since the engine refuses it, the agent failed to
+  // build its engine instead of naming the field).
+  @Test
+  void aMetricsDelayAsOldAsTheMaxMetricAgeIsNamed() {
+    assertThatThrownBy(() -> AgentConfigParser.parse("""
+        engine:
+          metricsDelay: 5m
+        """ + MINIMAL, "late.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("engine.metricsDelay must be < the engine's maxMetricAge, 300s "
+                + "(every sample would be stale), but was \"5m\""));
+    assertThat(AgentConfigParser.parse("""
+        engine:
+          metricsDelay: 4m
+        """ + MINIMAL, "ok.yaml").engine().metricsDelay()).isEqualTo(Duration.ofMinutes(4));
+  }
+
   @Test
   void invalidYamlAndEmptyFilesAreClearErrors() {
     assertThatThrownBy(() -> AgentConfigParser.parse("workloads: [", "broken.yaml"))
