@@ -247,7 +247,12 @@ public final class AutoscalerEngine implements AutoCloseable {
     return clock;
   }
 
-  /** The journal records are written to. */
+  /**
+   * The journal records are written to: the builder's, or an {@link
+   * dev.prescaler.core.journal.InMemoryJournal} of 10,000 records. {@link DecisionJournal} only
+   * writes; to read the records back, keep the journal you gave the builder ({@code
+   * InMemoryJournal.records()}, {@code JsonLinesJournal.read(path)}).
+   */
   public DecisionJournal journal() {
     return journal;
   }
