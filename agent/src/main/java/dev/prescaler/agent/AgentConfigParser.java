@@ -1,6 +1,5 @@
 package dev.prescaler.agent;
 
-import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.KubernetesNames;
@@ -142,15 +141,12 @@ public final class AgentConfigParser {
         Duration.ofSeconds(1), Duration.ofHours(1));
     Duration delay = duration(m, "engine", "metricsDelay", Duration.ofSeconds(60), Duration.ZERO,
         Duration.ofHours(1));
-    if (delay.compareTo(AutoscalerEngine.DEFAULT_MAX_METRIC_AGE) >= 0) {
-      // Every sample is at least that old: the engine, whose maxMetricAge the agent leaves at
-      // its default, would hold every one as stale.
-      problems.add("engine.metricsDelay must be < the engine's maxMetricAge, "
-          + seconds(AutoscalerEngine.DEFAULT_MAX_METRIC_AGE) + " (every sample would be stale),"
-          + " but was " + describe(m.get("metricsDelay")));
-    }
     Duration timeout = duration(m, "engine", "callTimeout", Duration.ofSeconds(5),
         Duration.ofMillis(1), Duration.ofMinutes(10));
+    if (timeout.getNano() % 1_000_000 != 0) { // the engine refuses it at start otherwise
+      problems.add("engine.callTimeout must be a whole number of milliseconds, but was "
+          + describe(m.get("callTimeout")));
+    }
     Optional<Path> journal = string(m, "engine", "journal").map(Path::of);
     long journalMaxFileSize = bytes(m, "engine", "journalMaxFileSize",
         JsonLinesJournal.DEFAULT_MAX_FILE_SIZE, JsonLinesJournal.SMALLEST_MAX_FILE_SIZE,

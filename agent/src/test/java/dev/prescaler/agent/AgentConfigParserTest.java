@@ -546,23 +546,21 @@ class AgentConfigParserTest {
                     + "[PT0.001S, PT10M], but was 1000"));
   }
 
-  // Caught a metrics delay of 10 minutes accepted by the parser: every sample is then older than
-  // the engine's maxMetricAge (5 minutes, which the agent leaves at its default), so every
-  // workload was held as stale for good (and, since the engine refuses it, the agent failed to
-  // build its engine instead of naming the field).
+  // Caught a call timeout of 1.5 ms passed by the parser (and by --validate) that the engine
+  // then refused at start: the parser names it.
   @Test
-  void aMetricsDelayAsOldAsTheMaxMetricAgeIsNamed() {
+  void aCallTimeoutFinerThanAMillisecondIsNamed() {
     assertThatThrownBy(() -> AgentConfigParser.parse("""
         engine:
-          metricsDelay: 5m
-        """ + MINIMAL, "late.yaml"))
+          callTimeout: PT0.0015S
+        """ + MINIMAL, "fine.yaml"))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
-            .containsExactly("engine.metricsDelay must be < the engine's maxMetricAge, 300s "
-                + "(every sample would be stale), but was \"5m\""));
+            .containsExactly("engine.callTimeout must be a whole number of milliseconds, but was "
+                + "\"PT0.0015S\""));
     assertThat(AgentConfigParser.parse("""
         engine:
-          metricsDelay: 4m
-        """ + MINIMAL, "ok.yaml").engine().metricsDelay()).isEqualTo(Duration.ofMinutes(4));
+          metricsDelay: 10m
+        """ + MINIMAL, "late.yaml").engine().metricsDelay()).isEqualTo(Duration.ofMinutes(10));
   }
 
   @Test

@@ -2025,12 +2025,6 @@ public final class AutoscalerEngine implements AutoCloseable {
       // and this way a timeout other than 0 is at least 1 ms (one shorter than handing the call
       // to a thread would time out every call).
       checkWholeMillis(p, "callTimeout", callTimeout);
-      if (!metricsDelay.isNegative() && metricsDelay.compareTo(Duration.ofHours(1)) <= 0
-          && maxMetricAge.compareTo(Duration.ofSeconds(1)) >= 0) {
-        // Every sample is at least metricsDelay old when read: all would be held as stale.
-        p.check(maxMetricAge.compareTo(metricsDelay) > 0, "maxMetricAge must be greater than "
-            + "metricsDelay (" + metricsDelay + "), but was " + maxMetricAge);
-      }
       if (historyStep.compareTo(Duration.ofSeconds(1)) >= 0) {
         long steps = historyLength.dividedBy(historyStep); // toMillis() overflows on huge ones
         p.check(steps >= 1 && steps <= 100_000, "historyLength must be 1 to 100000 historySteps ("
