@@ -72,35 +72,35 @@ final class HistoryFixture {
       }
     }
     for (String pod : NEIGHBOURS) {
-      counter(b, "container_cpu_usage_seconds_total", pod, NEIGHBOUR_CORES, s0, s1);
+      appCounter(b, "container_cpu_usage_seconds_total", pod, NEIGHBOUR_CORES, s0, s1);
     }
     String[] cartUsage = {CART_PODS[0], CART_PODS[1], CART_PODS[3]};
     double[] cartCores = {0.25, 0.25, 0.4};
     for (int i = 0; i < cartUsage.length; i++) {
-      counter(b, "container_cpu_usage_seconds_total", cartUsage[i], cartCores[i], s0, s1);
+      appCounter(b, "container_cpu_usage_seconds_total", cartUsage[i], cartCores[i], s0, s1);
     }
     b.append("# TYPE container_memory_working_set_bytes gauge\n");
     double[] cartBytes = {192 * MIB, 192 * MIB, 300 * MIB};
     for (int i = 0; i < cartUsage.length; i++) {
-      series(b, "container_memory_working_set_bytes", labels(cartUsage[i])
+      gauge(b, "container_memory_working_set_bytes", labels(cartUsage[i])
           + ",container=\"app\"", cartBytes[i], s0, s1);
     }
     String[] cartRequested = {CART_PODS[0], CART_PODS[1], CART_PODS[2]};
     b.append("# TYPE kube_pod_container_resource_requests gauge\n");
     for (String pod : PODS) {
-      series(b, "kube_pod_container_resource_requests", labels(pod)
+      gauge(b, "kube_pod_container_resource_requests", labels(pod)
           + ",container=\"app\",resource=\"cpu\",unit=\"core\"", 0.5, s0, s1);
     }
     for (String pod : cartRequested) {
-      series(b, "kube_pod_container_resource_requests", labels(pod)
+      gauge(b, "kube_pod_container_resource_requests", labels(pod)
           + ",container=\"app\",resource=\"cpu\",unit=\"core\"", 0.5, s0, s1);
-      series(b, "kube_pod_container_resource_requests", labels(pod)
+      gauge(b, "kube_pod_container_resource_requests", labels(pod)
           + ",container=\"app\",resource=\"memory\",unit=\"byte\"", 256 * MIB, s0, s1);
     }
     b.append("# TYPE kube_pod_status_ready gauge\n");
     for (String[] pods : new String[][] {PODS, CART_PODS}) {
       for (String pod : pods) {
-        series(b, "kube_pod_status_ready", labels(pod) + ",condition=\"true\"", 1, s0, s1);
+        gauge(b, "kube_pod_status_ready", labels(pod) + ",condition=\"true\"", 1, s0, s1);
       }
     }
     b.append("# TYPE kube_deployment_status_replicas_ready gauge\n");
@@ -117,7 +117,7 @@ final class HistoryFixture {
   }
 
   /** A counter of {@code container="app"} of {@code pod} growing by {@code perSecond}. */
-  private static void counter(StringBuilder b, String name, String pod, double perSecond,
+  private static void appCounter(StringBuilder b, String name, String pod, double perSecond,
       long s0, long s1) {
     double c = 0;
     for (long t = s0; t <= s1; t += STEP_S) {
@@ -126,10 +126,18 @@ final class HistoryFixture {
     }
   }
 
-  private static void series(StringBuilder b, String name, String labels, double v, long s0,
-      long s1) {
+  /** {@code v} at every step from {@code s0} to {@code s1} (epoch seconds). */
+  static void gauge(StringBuilder b, String name, String labels, double v, long s0, long s1) {
     for (long t = s0; t <= s1; t += STEP_S) {
       line(b, name, labels, v, t);
+    }
+  }
+
+  /** A counter from 0 at {@code s0}, growing by {@code perSecond}, to {@code s1}. */
+  static void counter(StringBuilder b, String name, String labels, double perSecond, long s0,
+      long s1) {
+    for (long t = s0; t <= s1; t += STEP_S) {
+      line(b, name, labels, perSecond * (t - s0), t);
     }
   }
 
@@ -137,7 +145,8 @@ final class HistoryFixture {
     return "namespace=\"shop\",pod=\"" + pod + "\"";
   }
 
-  private static void line(StringBuilder b, String name, String labels, double v, long t) {
+  /** One OpenMetrics sample line. */
+  static void line(StringBuilder b, String name, String labels, double v, long t) {
     b.append(name).append('{').append(labels).append("} ")
         .append(String.format(Locale.ROOT, "%.4f", v)).append(' ').append(t).append('\n');
   }

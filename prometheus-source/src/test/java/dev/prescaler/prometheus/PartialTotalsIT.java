@@ -1,5 +1,7 @@
 package dev.prescaler.prometheus;
 
+import static dev.prescaler.prometheus.HistoryFixture.counter;
+import static dev.prescaler.prometheus.HistoryFixture.gauge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -14,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -312,24 +313,5 @@ class PartialTotalsIT {
 
   private static String labels(String pod) {
     return "namespace=\"shop\",pod=\"" + pod + "\"";
-  }
-
-  private static void counter(StringBuilder b, String name, String labels, double perSecond,
-      long s0, long s1) {
-    for (long t = s0; t <= s1; t += STEP_S) {
-      line(b, name, labels, perSecond * (t - s0), t);
-    }
-  }
-
-  private static void gauge(StringBuilder b, String name, String labels, double v, long s0,
-      long s1) {
-    for (long t = s0; t <= s1; t += STEP_S) {
-      line(b, name, labels, v, t);
-    }
-  }
-
-  private static void line(StringBuilder b, String name, String labels, double v, long t) {
-    b.append(name).append('{').append(labels).append("} ")
-        .append(String.format(Locale.ROOT, "%.4f", v)).append(' ').append(t).append('\n');
   }
 }
