@@ -124,26 +124,7 @@ class MissingStepsTest {
     y[91] = 10;
     List<double[]> fits = new ArrayList<>();
     List<Double> fed = new ArrayList<>();
-    ModelSpec spy = new ModelSpec() {
-      @Override
-      public String name() {
-        return "spy";
-      }
-
-      @Override
-      public boolean applicable(int n, boolean positive) {
-        return true;
-      }
-
-      @Override
-      public PointModel fit(double[] fitted, PointModel previous, double floor) {
-        fits.add(fitted.clone());
-        return new LastValue(fed);
-      }
-    };
-    ModelForecaster mf = new ModelForecaster(new ModelForecaster.Settings("spy", new Duration[0],
-        p -> List.of(spy), 1, Duration.ofDays(1), 1440, 400, 1, 0.75));
-    mf.forSeries().forecast(MetricSeries.of(T0, MINUTE, y), MINUTE, 0.9);
+    forecastWithSpy(y, fits, fed);
 
     assertThat(fits).hasSize(1);
     assertThat(fits.get(0)).hasSize(75);
@@ -245,6 +226,17 @@ class MissingStepsTest {
     Arrays.fill(y, 10);
     Arrays.fill(y, 0, 80, Double.NaN); // the fit part (0..74) and five validation steps
     List<Double> fed = new ArrayList<>();
+    forecastWithSpy(y, new ArrayList<>(), fed);
+
+    assertThat(fed).hasSize(20).containsOnly(10.0);
+  }
+
+  /**
+   * Forecasts one minute past {@code y} (1-minute steps) with a forecaster whose only candidate
+   * is a spy: {@code fits} gets each array it is fitted on, {@code fed} each value its model is
+   * fed (a {@link LastValue}); the last 25 steps validate.
+   */
+  private static void forecastWithSpy(double[] y, List<double[]> fits, List<Double> fed) {
     ModelSpec spy = new ModelSpec() {
       @Override
       public String name() {
@@ -258,14 +250,13 @@ class MissingStepsTest {
 
       @Override
       public PointModel fit(double[] fitted, PointModel previous, double floor) {
+        fits.add(fitted.clone());
         return new LastValue(fed);
       }
     };
     ModelForecaster mf = new ModelForecaster(new ModelForecaster.Settings("spy", new Duration[0],
         p -> List.of(spy), 1, Duration.ofDays(1), 1440, 400, 1, 0.75));
     mf.forSeries().forecast(MetricSeries.of(T0, MINUTE, y), MINUTE, 0.9);
-
-    assertThat(fed).hasSize(20).containsOnly(10.0);
   }
 
   /** Only the steps of {@code y} whose index passes {@code keep}, the others NaN. */

@@ -53,7 +53,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NativeSidecarUtilizationIT {
   private static final Clock WALL = Clock.systemUTC();
   private static final double MIB = 1048576.0;
-  private static final long STEP_S = 60;
   private static final String[] SUFFIX = {"b2c4f", "d5f6g"};
   private static final double[] APP_CORES = {0.3, 0.45};
   private static final double[] APP_MIB = {192, 128};

@@ -1,5 +1,6 @@
 package dev.prescaler.prometheus;
 
+import static dev.prescaler.prometheus.HistoryFixture.STEP_S;
 import static dev.prescaler.prometheus.HistoryFixture.counter;
 import static dev.prescaler.prometheus.HistoryFixture.gauge;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,7 +61,6 @@ class PartialTotalsIT {
   private static final double[] RPS = {10, 20, 30};
   private static final String[] SUFFIX = {"b2c4f", "d5f6g", "h8j2k"};
   private static final double BYTES_PER_MIB = 1048576.0;
-  private static final long STEP_S = 60;
 
   @TempDir static Path dir;
   private static PrometheusServer prometheus;
