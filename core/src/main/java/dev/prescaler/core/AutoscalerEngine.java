@@ -1708,15 +1708,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     return at.filter(i -> i.isAfter(time)).orElse(time);
   }
 
-  /**
-   * What a restore needs to rebuild the tick's state that its instant does not tell. The last
-   * one is reused while nothing in it changed: most ticks change only the sample times.
-   */
+  /** What a restore needs to rebuild the tick's state that its instant does not tell. */
   private static DecisionRecord.Timing timing(WorkloadState s) {
-    DecisionRecord.Timing last = s.lastTiming;
-    if (last != null && sameTiming(s, last)) {
-      return last;
-    }
     Map<String, DecisionRecord.Sample> samples;
     if (s.metrics.size() == 1) { // most workloads: no map to build and copy (see BENCHMARKS)
       Map.Entry<String, MetricState> only = s.metrics.entrySet().iterator().next();
@@ -1732,29 +1725,8 @@ public final class AutoscalerEngine implements AutoCloseable {
       });
       samples = taken;
     }
-    s.lastTiming = new DecisionRecord.Timing(Optional.ofNullable(s.countsReadAt),
+    return new DecisionRecord.Timing(Optional.ofNullable(s.countsReadAt),
         Optional.ofNullable(s.scaleUpReturnedAt), samples);
-    return s.lastTiming;
-  }
-
-  private static boolean sameTiming(WorkloadState s, DecisionRecord.Timing t) {
-    if (!Objects.equals(t.countsRead().orElse(null), s.countsReadAt)
-        || !Objects.equals(t.scaleUpReturned().orElse(null), s.scaleUpReturnedAt)) {
-      return false;
-    }
-    int taken = 0;
-    for (Map.Entry<String, MetricState> e : s.metrics.entrySet()) {
-      MetricState ms = e.getValue();
-      if (ms.lastSampleTime != null) {
-        DecisionRecord.Sample had = t.samples().get(e.getKey());
-        if (had == null || had.type() != ms.target.type()
-            || !had.time().equals(ms.lastSampleTime)) {
-          return false;
-        }
-        taken++;
-      }
-    }
-    return taken == t.samples().size();
   }
 
   private void dueFollowUps(WorkloadState s, Instant now, ReplicaStatus replicas,

@@ -1,7 +1,5 @@
 package dev.prescaler.core;
 
-import dev.prescaler.core.journal.DecisionRecord;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -50,8 +48,6 @@ final class WorkloadState {
    */
   Instant countsReadAt;
   Instant scaleUpReturnedAt;
-  /** The timing of the last record written, reused while it holds (see the engine's timing). */
-  DecisionRecord.Timing lastTiming;
   final long[] delaysMillis = new long[DELAY_SAMPLES];
   int delayCount;
   int delayNext;
