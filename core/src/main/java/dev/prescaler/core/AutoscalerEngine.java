@@ -1606,7 +1606,14 @@ public final class AutoscalerEngine implements AutoCloseable {
         outcome = ScaleOutcome.failed("executor threw: " + e);
       }
       message = outcome.message();
-      if (outcome instanceof ScaleOutcome.Applied a && a.replicas() != desired) {
+      if (mode == Mode.HPA_FLOOR && outcome instanceof ScaleOutcome.Applied a
+          && a.replicas() < desired) {
+        // The HPA's maxReplicas held the floor down: sent again next tick (as lastFloorSent is
+        // what was written), so that a maxReplicas raised later lifts the floor to the plan.
+        message = message + " (the HPA holds the floor at " + a.replicas() + ", under the "
+            + desired + " planned; sent again next tick)";
+        LOG.debug("{}: floor held at {} under the {} planned", ref, a.replicas(), desired);
+      } else if (outcome instanceof ScaleOutcome.Applied a && a.replicas() != desired) {
         // The engine counts what it asked for, as the executor contract has an applied outcome
         // report (a count read back that differs is seen on the next tick); the record says it.
         message = message + " (the executor reported " + a.replicas() + " replicas applied, not "
@@ -1618,7 +1625,8 @@ public final class AutoscalerEngine implements AutoCloseable {
         case APPLIED -> {
           action = Action.APPLIED;
           if (mode == Mode.HPA_FLOOR) {
-            s.lastFloorSent = desired;
+            int written = ((ScaleOutcome.Applied) outcome).replicas();
+            s.lastFloorSent = written < desired ? written : desired;
           } else if (desired > current) {
             s.lastScaleUp = now;
             s.pendingReadyTarget = desired;

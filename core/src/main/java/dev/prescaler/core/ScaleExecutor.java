@@ -8,9 +8,10 @@ import java.util.Optional;
  *
  * <p>Contract (checked by the testkit's {@code ScaleExecutorContract}): one request is one change,
  * applied whole or not at all; errors become {@link ScaleOutcome#failed(String)} rather than
- * exceptions; the result of an {@code applied} outcome is the requested count. Thread-safe. Like
- * a {@link MetricSource}, it is called while the engine holds its lock and must not call back
- * into the engine.
+ * exceptions; the result of an {@code applied} outcome is the requested count (in {@link
+ * Mode#HPA_FLOOR}, the floor written: lower when the HPA's {@code maxReplicas} holds it down, see
+ * {@link ScaleOutcome#applied}). Thread-safe. Like a {@link MetricSource}, it is called while the
+ * engine holds its lock and must not call back into the engine.
  */
 @FunctionalInterface
 public interface ScaleExecutor {

@@ -41,7 +41,10 @@ public sealed interface ScaleOutcome
 
   /**
    * The count was set to {@code replicas}, which should be the request's {@link ScaleRequest#to()}
-   * (the engine counts that one, and notes in the record when the two differ).
+   * (the engine counts that one, and notes in the record when the two differ). In {@link
+   * Mode#HPA_FLOOR} it is the floor written, which may be lower than asked when the HPA's own
+   * {@code maxReplicas} holds it down: the engine then sends the floor again on the next tick,
+   * so that a {@code maxReplicas} raised later lifts it.
    *
    * @throws IllegalArgumentException when {@code replicas} is negative
    */

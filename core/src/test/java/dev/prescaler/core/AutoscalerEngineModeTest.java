@@ -129,6 +129,28 @@ class AutoscalerEngineModeTest {
   }
 
   @Test
+  void aFloorTheHpaHeldDownIsSentAgainUntilItsMaxReplicasLetsItThrough() {
+    // The HPA's maxReplicas 3 holds the floor under the 4 planned; an operator then raises it.
+    int[] hpaMax = {3};
+    executor.answer = r -> ScaleOutcome.applied(Math.min(r.to(), hpaMax[0]), "floor written");
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    engine.tick();
+    assertThat(last(journal, WEB).actionMessage())
+        .isEqualTo("floor written (the HPA holds the floor at 3, under the 4 planned; sent again "
+            + "next tick)");
+    tickAfter();
+    engine.tick(); // still held at 3: sent again, or a raised maxReplicas would never be seen
+    hpaMax[0] = 10;
+    tickAfter();
+    engine.tick(); // 4 written at last
+    tickAfter();
+    engine.tick(); // the HPA holds the plan: not sent
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(4, 4, 4);
+    assertThat(journal.records()).extracting(DecisionRecord::action)
+        .containsExactly(Action.APPLIED, Action.APPLIED, Action.APPLIED, Action.NONE);
+  }
+
+  @Test
   void aFloorThatFailedOrWasRefusedIsSentAgainWhenTheDecisionGoesBackToTheOneSentBefore() {
     // Floor 4 applied, then 5 failed (it may have landed) or was refused for not leading
     // (another replica may have written its own): with the decision back at 4, the engine took

@@ -40,7 +40,11 @@ import org.slf4j.LoggerFactory;
  * request below the owner's minimum writes that minimum, so that a floor set earlier comes back
  * down to it and no further; the outcome is {@code Applied} and its message says the floor was
  * "held at the owner's minReplicas". When the owner's minimum is above the current {@code
- * maxReplicas}, {@code maxReplicas} wins (the API server rejects a minimum above it).
+ * maxReplicas}, {@code maxReplicas} wins (the API server rejects a minimum above it). A floor
+ * that {@code maxReplicas} holds under the request is reported as the count applied, so that the
+ * engine sends it again on the next tick: when an operator raises {@code maxReplicas}, the floor
+ * follows the plan at once. Until then each tick costs one list and one patch that changes
+ * nothing (the API server keeps the object as it is).
  *
  * <p><b>The owner's values.</b> The first patch saves the HPA's whole spec as JSON in the
  * annotation {@value #ORIGINAL_SPEC_ANNOTATION}. Every patch also records the values it writes in
@@ -201,7 +205,7 @@ public final class HpaFloorExecutor implements ScaleExecutor {
         + adoptedText(adopted, owner);
     if (!r.ok()) {
       if (r.code() == 409 && r.uncertain()) {
-        return reread(ref, name, what, written, request.to(), done);
+        return reread(ref, name, what, written, Math.min(request.to(), floor), done);
       }
       if (r.code() == 409) {
         return ScaleOutcome.refused(what + " changed by someone else (HTTP 409 Conflict): not "
@@ -215,7 +219,9 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       LOG.info("{}: {}: {} changed by someone else while steered, kept as the owner's", ref, what,
           adopted);
     }
-    return ScaleOutcome.applied(request.to(), done);
+    // The floor written: under the request when maxReplicas holds it down, so that the engine
+    // sends it again (a maxReplicas raised later lets the plan through).
+    return ScaleOutcome.applied(Math.min(request.to(), floor), done);
   }
 
   /**

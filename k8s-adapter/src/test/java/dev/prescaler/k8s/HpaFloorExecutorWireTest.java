@@ -120,6 +120,8 @@ class HpaFloorExecutorWireTest {
     wire.json(200, list(hpa("60", ann))).json(200, hpa("61", ann));
     ScaleOutcome o = floor(HpaSteering.NONE).apply(request(5, 12));
     assertThat(o.isApplied()).isTrue();
+    // The floor written, not the 12 asked: the engine sends it again until maxReplicas allows it.
+    assertThat(((ScaleOutcome.Applied) o).replicas()).isEqualTo(8);
     assertThat(o.message()).contains("-> 8 (wanted 12, bounded to maxReplicas 8)");
     RecordedRequest patch = wire.requests().get(1);
     JsonObject body = JsonParser.parseString(patch.getBody().utf8()).getAsJsonObject();

@@ -38,8 +38,10 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code apply} never throws for ordinary failures and never returns null; refused and
  *       failed outcomes carry a non-blank message;
- *   <li>an applied outcome reports the requested count, and the observed value is then that
- *       count; a refused or failed one leaves the observed value as it was (never half-applied);
+ *   <li>an applied outcome reports the requested count (in {@link Mode#HPA_FLOOR}, the floor
+ *       written, which the HPA's {@code maxReplicas} may hold lower), and the observed value is
+ *       then that count; a refused or failed one leaves the observed value as it was (never
+ *       half-applied);
  *   <li>asking for the count already set is not an error;
  *   <li>{@code replicas} (called before the first request and after each one) and {@code
  *       release} do not throw and {@code replicas} never returns null; when {@code replicas}
@@ -118,8 +120,8 @@ public final class ScaleExecutorContract {
       // [min, max] (0 replicas under a minimum of 2) is asked from where it is.
       int to = other(random, spec, spec.clamp(before));
       Outcome change = apply(executor, request(spec, mode, before, to), where, v);
-      expectAfter(executor, observed, spec, mode, change, before, to, where, v);
-      int now = change != null && change.outcome.isApplied() ? to : before;
+      expectAfter(executor, observed, spec, mode, change, before, where, v);
+      int now = change != null && change.outcome.isApplied() ? change.applied : before;
       // Asking for what is already set is not an error.
       int set = spec.clamp(now);
       String noOp = where + ", no-op request";
@@ -129,8 +131,8 @@ public final class ScaleExecutorContract {
             + ": a request for the count already set must not fail, but failed: "
             + same.outcome.message());
       }
-      expectAfter(executor, observed, spec, mode, same, now, set, noOp, v);
-      int last = same != null && same.outcome.isApplied() ? set : now;
+      expectAfter(executor, observed, spec, mode, same, now, noOp, v);
+      int last = same != null && same.outcome.isApplied() ? same.applied : now;
       checkRelease(executor, observed, spec, mode, initial, last, where, v);
     }
     return v.list();
@@ -210,7 +212,8 @@ public final class ScaleExecutorContract {
     return to >= from ? to + 1 : to;
   }
 
-  private record Outcome(ScaleOutcome outcome) {}
+  /** An outcome, and the count it applied (the request's {@code to} unless it says less). */
+  private record Outcome(ScaleOutcome outcome, int applied) {}
 
   private static Outcome apply(ScaleExecutor executor, ScaleRequest request, String where,
       Violations v) {
@@ -227,14 +230,21 @@ public final class ScaleExecutorContract {
           + " -> " + request.to());
       return null;
     }
-    if (outcome instanceof ScaleOutcome.Applied a) {
+    int applied = request.to();
+    if (outcome instanceof ScaleOutcome.Applied a && request.mode() == Mode.HPA_FLOOR) {
+      // The floor written: lower than asked when the HPA's maxReplicas holds it down.
+      v.check(a.replicas() <= request.to(), where + ": an applied HPA-floor outcome must report "
+          + "the floor written, at most the requested " + request.to() + ", but reported "
+          + a.replicas());
+      applied = Math.min(a.replicas(), request.to());
+    } else if (outcome instanceof ScaleOutcome.Applied a) {
       v.check(a.replicas() == request.to(), where + ": an applied outcome must report the "
           + "requested count " + request.to() + ", but reported " + a.replicas());
     } else {
       v.check(outcome.message() != null && !outcome.message().isBlank(), where + ": a "
           + outcome.status() + " outcome must say why, but its message was blank");
     }
-    return new Outcome(outcome);
+    return new Outcome(outcome, applied);
   }
 
   /**
@@ -275,16 +285,17 @@ public final class ScaleExecutorContract {
 
   /**
    * After a request: {@code replicas} does not throw, and the observed value (from {@code
-   * observed}, else from {@code replicas} in ACT) is {@code to} when applied and {@code before}
-   * otherwise. When {@code observed} gave the value, an applied ACT request is also checked
-   * against what {@code replicas} reports.
+   * observed}, else from {@code replicas} in ACT) is the count applied when applied and {@code
+   * before} otherwise. When {@code observed} gave the value, an applied ACT request is also
+   * checked against what {@code replicas} reports.
    */
   private static void expectAfter(ScaleExecutor executor,
       Function<WorkloadRef, OptionalInt> observed, WorkloadSpec spec, Mode mode, Outcome change,
-      int before, int to, String where, Violations v) {
+      int before, String where, Violations v) {
     if (change == null) {
       return;
     }
+    int to = change.applied;
     OptionalInt fromObserved = observed.apply(spec.workload());
     OptionalInt reported = reportedCurrent(replicas(executor, spec, where, v), mode);
     boolean applied = change.outcome.isApplied();

@@ -257,6 +257,72 @@ class ScaleExecutorContractTest {
     assertThat(ScaleExecutorContract.check(sticky, floors, 11, 3)).isEmpty();
   }
 
+  /**
+   * An HPA-floor executor may report the floor it wrote under the one asked (the HPA's
+   * maxReplicas held it down), and the observed floor is then that one; catches a floor reported
+   * above the request, and a floor reported held while another was written.
+   */
+  @Test
+  void anHpaFloorHeldDownByMaxReplicasIsReportedAsWritten() {
+    Map<WorkloadRef, Integer> floors = new ConcurrentHashMap<>();
+    int[] n = {0};
+    Supplier<WorkloadSpec> specs = () -> {
+      WorkloadRef ref = WorkloadRef.deployment("ns", "h" + n[0]++);
+      floors.put(ref, 2);
+      return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8).mode(Mode.HPA_FLOOR)
+          .metric(MetricTarget.utilization("cpu", 70)).build();
+    };
+    int hpaMax = 4;
+    class Held implements ScaleExecutor {
+      int written(ScaleRequest r) {
+        return Math.min(r.to(), hpaMax);
+      }
+
+      @Override
+      public ScaleOutcome apply(ScaleRequest r) {
+        floors.put(r.workload(), written(r));
+        return ScaleOutcome.applied(written(r), "floor " + written(r));
+      }
+
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return Optional.of(ReplicaStatus.of(2, 2));
+      }
+
+      @Override
+      public void release(WorkloadRef workload) {
+        floors.put(workload, 2);
+      }
+    }
+    Function<WorkloadRef, OptionalInt> observed = ref -> OptionalInt.of(floors.get(ref));
+    assertThat(ScaleExecutorContract.check(new Held(), specs, observed, 14, 20)).isEmpty();
+    Held above = new Held() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest r) {
+        super.apply(r);
+        return ScaleOutcome.applied(r.to() + 1, "reported above the request");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(above, specs, observed, 14, 20)).anyMatch(s -> s
+        .contains("an applied HPA-floor outcome must report the floor written, at most the "
+            + "requested"));
+    Held wrongFloor = new Held() {
+      @Override
+      int written(ScaleRequest r) {
+        return Math.min(r.to(), hpaMax + 1);
+      }
+
+      @Override
+      public ScaleOutcome apply(ScaleRequest r) {
+        super.apply(r);
+        return ScaleOutcome.applied(Math.min(r.to(), hpaMax), "reported another floor");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(wrongFloor, specs, observed, 14, 20)).anyMatch(s -> s
+        .matches("example \\d+ \\(ns/h\\d+, HPA_FLOOR\\): after an applied request for 4 the "
+            + "observed value must be 4, but was 5"));
+  }
+
   /** Catches a release that scales an ACT workload, and a second release that throws. */
   @Test
   void findsAReleaseThatScalesOrThrowsTheSecondTime() {
