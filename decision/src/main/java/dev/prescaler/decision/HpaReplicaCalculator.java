@@ -13,18 +13,19 @@ import java.util.Objects;
  * {@code pkg/controller/podautoscaler/replica_calculator.go} (resource utilization, plain per-pod
  * values, and per-pod targets on an object or external metric), restated, not copied.
  *
- * <p>Resource utilization: pods being deleted or failed are ignored; pending pods are unready; pods
+ * <p>Resource utilization: pods being deleted or failed are ignored (only those: a succeeded pod is
+ * grouped like a running one, so without a sample it is missing); pending pods are unready; pods
  * with no sample are missing; for CPU, a pod inside its CPU initialization period counts as unready
  * while its Ready condition is false or its sample predates one sample window after the last
- * readiness change, and after that period a pod that is not ready and never became ready within
- * the initial readiness delay counts as unready. {@code utilization = floor(100 × Σ usage / Σ
- * request)} over the pods with samples; {@code ratio = utilization / target}. With no missing pods
- * and no unready pods (or a ratio ≤ 1), the result is {@code current} when the ratio is within the
+ * readiness change, and after that period a pod that is not ready and never became ready within the
+ * initial readiness delay counts as unready. {@code utilization = floor(100 × Σ usage / Σ request)}
+ * over the pods with samples; {@code ratio = utilization / target}. With no missing pods and no
+ * unready pods (or a ratio ≤ 1), the result is {@code current} when the ratio is within the
  * tolerance, else {@code ceil(ratio × readyPods)}. Otherwise missing pods count as {@code max(100,
  * target)} % of their request when scaling down and 0 % when scaling up, unready pods as 0 % when
  * scaling up, the ratio is recomputed, and nothing changes when it is within the tolerance, when it
- * flips direction, or when the new count would move the other way; else {@code ceil(newRatio ×
- * pods counted)}.
+ * flips direction, or when the new count would move the other way; else {@code ceil(newRatio × pods
+ * counted)}.
  *
  * <p>Thread-safe and immutable.
  */
@@ -346,8 +347,9 @@ public final class HpaReplicaCalculator {
         throw new IllegalArgumentException("pod names must be unique, but " + p.name()
             + " appears twice");
       }
-      if (p.deleting() || p.phase() == PodSample.Phase.FAILED
-          || p.phase() == PodSample.Phase.SUCCEEDED) {
+      // groupPods ignores only these two; a Succeeded pod goes on, and without a sample (it has
+      // none once its containers exit) it is missing.
+      if (p.deleting() || p.phase() == PodSample.Phase.FAILED) {
         continue; // ignored
       }
       if (p.phase() == PodSample.Phase.PENDING) {

@@ -183,6 +183,18 @@ class HpaReplicaCalculatorTest {
   }
 
   @Test
+  void aSucceededPodWithoutASampleIsMissingNotIgnored() {
+    // groupPods skips only pods being deleted or Failed: a Succeeded pod has no sample, so it is
+    // missing. 3 x 300 m of 1000 m = 30 % of 100 -> down; the missing pod at 100 % of its
+    // request: (900 + 1000) / 4000 = 47 % -> ceil(0.47 x 4) = 2 (ignored, it was ceil(0.9) = 1)
+    List<PodSample> p = pods(300, 300, 300, 0);
+    p.set(3, p.get(3).withoutSample().withPhase(PodSample.Phase.SUCCEEDED));
+    var r = calc.resourceUtilization(p, 4, 100, true, NOW);
+    assertThat(r.replicas()).isEqualTo(2);
+    assertThat(r.explanation()).contains("with 1 missing and 0 unready pods");
+  }
+
+  @Test
   void noSampledPodIsAnError() {
     List<PodSample> p = pods(300);
     p.set(0, p.get(0).withoutSample().withPhase(PodSample.Phase.PENDING));
