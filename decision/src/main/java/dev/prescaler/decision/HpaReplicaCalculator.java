@@ -19,13 +19,14 @@ import java.util.Objects;
  * while its Ready condition is false or its sample predates one sample window after the last
  * readiness change, and after that period a pod that is not ready and never became ready within the
  * initial readiness delay counts as unready. {@code utilization = floor(100 × Σ usage / Σ request)}
- * over the pods with samples; {@code ratio = utilization / target}. With no missing pods and no
- * unready pods (or a ratio ≤ 1), the result is {@code current} when the ratio is within the
- * tolerance, else {@code ceil(ratio × readyPods)}. Otherwise missing pods count as {@code max(100,
- * target)} % of their request when scaling down and 0 % when scaling up, unready pods as 0 % when
- * scaling up, the ratio is recomputed, and nothing changes when it is within the tolerance, when it
- * flips direction, or when the new count would move the other way; else {@code ceil(newRatio × pods
- * counted)}.
+ * over the pods with samples: every listed pod needs a request, which may be 0 (a pod with none
+ * fails the metric, as a total request of 0 over the sampled pods does); {@code ratio = utilization
+ * / target}. With no missing pods and no unready pods (or a ratio ≤ 1), the result is {@code
+ * current} when the ratio is within the tolerance, else {@code ceil(ratio × readyPods)}. Otherwise
+ * missing pods count as {@code max(100, target)} % of their request when scaling down and 0 % when
+ * scaling up, unready pods as 0 % when scaling up, the ratio is recomputed, and nothing changes
+ * when it is within the tolerance, when it flips direction, or when the new count would move the
+ * other way; else {@code ceil(newRatio × pods counted)}.
  *
  * <p>Thread-safe and immutable.
  */
@@ -39,6 +40,7 @@ public final class HpaReplicaCalculator {
       "no pods returned by selector while calculating replica count";
   private static final String NO_METRICS =
       "did not receive metrics for targeted pods (pods might be unready)";
+  private static final String NO_REQUESTS = "no metrics returned matched known pods";
 
   private final Tolerances tolerances;
   private final Duration cpuInitializationPeriod;
@@ -120,17 +122,26 @@ public final class HpaReplicaCalculator {
     if (g.error != null) {
       return Result.failed(g.error);
     }
-    // calculateRequests: every listed pod needs a request, also one that is pending, unready,
-    // missing its sample or ignored, or the metric is invalid.
+    // calculatePodRequests: every listed pod needs a request, also one that is pending, unready,
+    // missing its sample or ignored, or the metric is invalid. A request of 0 is a request.
     for (PodSample p : pods) {
-      if (p.requestMilli() == 0) {
+      if (p.requestMilli().isEmpty()) {
         return Result.failed("missing request for " + (cpu ? "cpu" : "the resource") + " of pod "
             + p.name());
       }
     }
     Map<String, long[]> metrics = new LinkedHashMap<>(); // name -> {usage, request}
-    g.withSample.forEach((n, p) -> metrics.put(n, new long[] {p.usageMilli().getAsLong(),
-        p.requestMilli()}));
+    long sampledRequest = 0;
+    for (PodSample p : g.withSample.values()) {
+      metrics.put(p.name(), new long[] {p.usageMilli().getAsLong(), request(p)});
+      sampledRequest = saturatedSum(sampledRequest, request(p));
+    }
+    if (sampledRequest == 0) {
+      // GetResourceUtilizationRatio fails on a total request of 0 rather than divide by it. The
+      // corrected sums below add to this total, so only this first one can be 0.
+      return Result.failed(NO_REQUESTS + " (the " + metrics.size() + " pods with a sample request 0"
+          + " of " + (cpu ? "cpu" : "the resource") + ")");
+    }
     double ratio = utilizationRatio(metrics, targetPercent);
     long utilization = utilization(metrics);
     boolean scaleUpWithUnready = !g.unready.isEmpty() && ratio > 1.0;
@@ -142,17 +153,17 @@ public final class HpaReplicaCalculator {
         long fallback = (long) Math.max(100, targetPercent);
         for (PodSample p : g.missing) {
           metrics.put(p.name(), new long[] {
-              saturatedProduct(p.requestMilli(), fallback) / 100, p.requestMilli()});
+              saturatedProduct(request(p), fallback) / 100, request(p)});
         }
       } else if (ratio > 1.0) {
         for (PodSample p : g.missing) {
-          metrics.put(p.name(), new long[] {0, p.requestMilli()});
+          metrics.put(p.name(), new long[] {0, request(p)});
         }
       }
     }
     if (scaleUpWithUnready) {
       for (PodSample p : g.unready) {
-        metrics.put(p.name(), new long[] {0, p.requestMilli()});
+        metrics.put(p.name(), new long[] {0, request(p)});
       }
     }
     return corrected(metrics.size(), ratio, utilizationRatio(metrics, targetPercent),
@@ -371,6 +382,11 @@ public final class HpaReplicaCalculator {
       g.error = NO_METRICS;
     }
     return g;
+  }
+
+  /** The pod's request, which {@code resourceUtilization} has checked is present. */
+  private static long request(PodSample p) {
+    return p.requestMilli().getAsLong();
   }
 
   private boolean unreadyForCpu(PodSample p, Instant now) {

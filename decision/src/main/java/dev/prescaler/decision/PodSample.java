@@ -11,6 +11,10 @@ import java.util.OptionalLong;
  * sample the metrics API returned for it (if any). Values are milli-units, as in the controller:
  * for CPU, millicores of usage and of request.
  *
+ * <p>A request is absent or a number: absent when a container of the pod has no request for the
+ * resource (the controller's {@code calculatePodRequests} then fails the metric), else the sum of
+ * the containers' requests, which may be 0 (an explicit {@code cpu: 0} adds 0 to the sums).
+ *
  * @param name the pod name, unique within one calculation
  * @param phase the pod phase
  * @param deleting whether the pod has a deletion timestamp
@@ -20,11 +24,12 @@ import java.util.OptionalLong;
  * @param usageMilli the metric sample in milli-units; empty when the pod has no sample (missing)
  * @param sampleTime when the sample was taken (end of its window)
  * @param sampleWindow the window the sample averages over
- * @param requestMilli the pod's request of the resource, in milli-units, &ge; 0
+ * @param requestMilli the pod's request of the resource, in milli-units, &ge; 0; empty when a
+ *     container has no request for it
  */
 public record PodSample(String name, Phase phase, boolean deleting, Optional<Boolean> ready,
     Optional<Instant> readyTransition, Optional<Instant> startTime, OptionalLong usageMilli,
-    Instant sampleTime, Duration sampleWindow, long requestMilli) {
+    Instant sampleTime, Duration sampleWindow, OptionalLong requestMilli) {
 
   /** A pod's lifecycle phase (the subset the controller distinguishes). */
   public enum Phase {
@@ -48,18 +53,31 @@ public record PodSample(String name, Phase phase, boolean deleting, Optional<Boo
     Objects.requireNonNull(usageMilli, "usageMilli");
     Objects.requireNonNull(sampleTime, "sampleTime");
     Objects.requireNonNull(sampleWindow, "sampleWindow");
+    Objects.requireNonNull(requestMilli, "requestMilli");
     if (ready.isPresent() != readyTransition.isPresent()) {
       throw new IllegalArgumentException("readyTransition must be present exactly when ready is, "
           + "but was " + readyTransition + " with ready " + ready);
     }
-    if (requestMilli < 0) {
+    if (requestMilli.isPresent() && requestMilli.getAsLong() < 0) {
       throw new IllegalArgumentException(
-          "requestMilli of pod " + name + " must be >= 0, but was " + requestMilli);
+          "requestMilli of pod " + name + " must be >= 0, but was " + requestMilli.getAsLong());
     }
     if (usageMilli.isPresent() && usageMilli.getAsLong() < 0) {
       throw new IllegalArgumentException(
           "usageMilli of pod " + name + " must be >= 0, but was " + usageMilli.getAsLong());
     }
+  }
+
+  /**
+   * A pod that requests {@code requestMilli} (&ge; 0, 0 included) of the resource.
+   *
+   * @throws IllegalArgumentException when a value is out of range
+   */
+  public PodSample(String name, Phase phase, boolean deleting, Optional<Boolean> ready,
+      Optional<Instant> readyTransition, Optional<Instant> startTime, OptionalLong usageMilli,
+      Instant sampleTime, Duration sampleWindow, long requestMilli) {
+    this(name, phase, deleting, ready, readyTransition, startTime, usageMilli, sampleTime,
+        sampleWindow, OptionalLong.of(requestMilli));
   }
 
   /**
@@ -77,6 +95,12 @@ public record PodSample(String name, Phase phase, boolean deleting, Optional<Boo
   public PodSample withoutSample() {
     return new PodSample(name, phase, deleting, ready, readyTransition, startTime,
         OptionalLong.empty(), sampleTime, sampleWindow, requestMilli);
+  }
+
+  /** The same pod with a container that has no request for the resource. */
+  public PodSample withoutRequest() {
+    return new PodSample(name, phase, deleting, ready, readyTransition, startTime, usageMilli,
+        sampleTime, sampleWindow, OptionalLong.empty());
   }
 
   /** The same pod with its Ready condition set to {@code status}, changed at {@code at}. */

@@ -256,15 +256,52 @@ class HpaReplicaCalculatorTest {
     List<PodSample> list = new ArrayList<>(pods(900));
     list.add(new PodSample("pending", PodSample.Phase.PENDING, false, java.util.Optional.empty(),
         java.util.Optional.empty(), java.util.Optional.empty(), java.util.OptionalLong.empty(),
-        NOW, Duration.ofSeconds(30), 0));
+        NOW, Duration.ofSeconds(30), java.util.OptionalLong.empty()));
     var r = calc.resourceUtilization(list, 2, 50, true, NOW);
     assertThat(r.error()).isTrue();
     assertThat(r.explanation()).isEqualTo("missing request for cpu of pod pending");
     // a failed pod too: the controller lists it before it ignores it
     List<PodSample> failed = new ArrayList<>(pods(900));
-    failed.add(PodSample.running("gone", 0, 0, LONG_AGO, NOW)
+    failed.add(PodSample.running("gone", 0, 1000, LONG_AGO, NOW).withoutRequest()
         .withPhase(PodSample.Phase.FAILED));
     assertThat(calc.resourceUtilization(failed, 2, 50, true, NOW).error()).isTrue();
+  }
+
+  @Test
+  void anExplicitRequestOfZeroIsSummedAsZero() {
+    // calculatePodRequests fails only on a container with no request; cpu: 0 adds 0. Usage
+    // 300 x 3 over requests 1000 + 1000 + 0 = 45 % of 100 -> ceil(0.45 x 3 ready) = 2
+    List<PodSample> p = pods(300, 300);
+    p.add(PodSample.running("zero", 300, 0, LONG_AGO, NOW));
+    var r = calc.resourceUtilization(p, 3, 100, true, NOW);
+    assertThat(r.error()).as(r.explanation()).isFalse();
+    assertThat(r.replicas()).isEqualTo(2);
+    assertThat(r.explanation()).startsWith("utilization 45% of target 100%");
+    // a failed or pending pod with a request of 0 is no error either
+    List<PodSample> q = pods(900);
+    q.add(PodSample.running("done", 0, 0, LONG_AGO, NOW).withPhase(PodSample.Phase.FAILED));
+    assertThat(calc.resourceUtilization(q, 1, 100, true, NOW).replicas()).isEqualTo(1);
+  }
+
+  @Test
+  void sampledPodsThatAllRequestZeroFailAsTheController() {
+    // GetResourceUtilizationRatio: a total request of 0 over the sampled pods is an error (the
+    // controller's "no metrics returned matched known pods"), not a utilization of 0
+    List<PodSample> p = new ArrayList<>();
+    p.add(PodSample.running("a", 300, 0, LONG_AGO, NOW));
+    p.add(PodSample.running("b", 0, 1000, LONG_AGO, NOW).withoutSample());
+    var r = calc.resourceUtilization(p, 2, 100, true, NOW);
+    assertThat(r.error()).isTrue();
+    assertThat(r.explanation()).startsWith("no metrics returned matched known pods");
+  }
+
+  @Test
+  void aRequestIsEitherAbsentOrAtLeastZero() {
+    PodSample none = PodSample.running("a", 1, 1000, LONG_AGO, NOW).withoutRequest();
+    assertThat(none.requestMilli()).isEmpty();
+    assertThat(PodSample.running("a", 1, 0, LONG_AGO, NOW).requestMilli()).hasValue(0);
+    assertThatThrownBy(() -> PodSample.running("a", 1, -1, LONG_AGO, NOW))
+        .hasMessage("requestMilli of pod a must be >= 0, but was -1");
   }
 
   @Test
