@@ -795,7 +795,7 @@ public final class Agent implements AutoCloseable {
     }
     String random = "prescaler-agent-" + UUID.randomUUID();
     LOG.warn("no POD_NAME, host name or HOSTNAME: this replica's identity is {}; set "
-        + "kubernetes.identity to choose it", random);
+        + "POD_NAME to choose it", random);
     return random;
   }
 

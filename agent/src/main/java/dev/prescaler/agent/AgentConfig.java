@@ -62,7 +62,9 @@ public record AgentConfig(Engine engine, Kubernetes kubernetes, Optional<Prometh
    * @param leaseName the Lease's name; default {@code prescaler-agent}
    * @param leaseDuration how long a lease lasts without renewal; default 15 s
    * @param identity this replica's identity; empty: {@code POD_NAME} from the environment, else
-   *     the host name, else {@code HOSTNAME}, else a random one ({@code Agent.defaultIdentity})
+   *     the host name, else {@code HOSTNAME}, else a random one ({@code Agent.defaultIdentity}).
+   *     With leader election it must differ per replica, so {@link AgentConfigParser} refuses it
+   *     there: every replica reads the same file
    * @param modeStore the ConfigMap, in {@code leaseNamespace}, that keeps the mode each workload
    *     has earned so that the next leader resumes it; default {@code prescaler-modes}; empty
    *     when the configuration says {@code none} (each replica then resumes from its own journal)

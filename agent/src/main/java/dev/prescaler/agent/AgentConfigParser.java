@@ -205,6 +205,14 @@ public final class AgentConfigParser {
       } catch (IllegalArgumentException e) {
         problems.add("kubernetes.identity: " + e.getMessage());
       }
+      if (election) {
+        // Every replica mounts this file: one fixed identity makes them all one Lease candidate,
+        // and a replica takes a Lease naming its own identity for its own, so all would lead.
+        problems.add("kubernetes.identity must be unset when kubernetes.leaderElection is true "
+            + "(every replica reads this file, and replicas of one identity all take the Lease "
+            + "for their own and all act; unset, each replica takes its own: POD_NAME, else its "
+            + "host name), but was " + quote(identity));
+      }
     }
     String store = string(m, "kubernetes", "modeStore").orElse(ModeStore.DEFAULT_NAME);
     Optional<String> modeStore = Optional.empty();

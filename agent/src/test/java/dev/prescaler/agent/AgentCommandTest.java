@@ -43,6 +43,18 @@ class AgentCommandTest {
   }
 
   @Test
+  void validateRefusesAFixedIdentityWithLeaderElection() throws Exception {
+    // The shipped Deployment runs two replicas on this one file: both would lead.
+    Path example = AgentConfigParserTest.locate("examples/deploy/prescaler-config.yaml");
+    Path shared = dir.resolve("shared.yaml");
+    Files.writeString(shared, Files.readString(example).replace("  leaderElection: true",
+        "  leaderElection: true\n  identity: prescaler-agent"));
+    assertThat(run("--validate", "--config", shared.toString())).isEqualTo(2);
+    assertThat(err()).contains("kubernetes.identity must be unset when "
+        + "kubernetes.leaderElection is true").contains("but was \"prescaler-agent\"");
+  }
+
+  @Test
   void argumentErrorsExitTwoWithOneLine() {
     assertThat(run("--validate")).isEqualTo(2);
     assertThat(err()).isEqualTo("prescaler agent: --config FILE is required (try --help)\n");

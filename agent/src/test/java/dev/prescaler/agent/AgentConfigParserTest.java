@@ -234,11 +234,31 @@ class AgentConfigParserTest {
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .containsExactly("kubernetes.leaseDuration must be whole seconds, but was "
                 + "\"2500ms\""));
-    assertThatThrownBy(() -> AgentConfigParser.parse("kubernetes:\n  identity: agent 1\n"
-        + MINIMAL, "id.yaml"))
+    assertThatThrownBy(() -> AgentConfigParser.parse("kubernetes:\n  leaderElection: false\n"
+        + "  identity: agent 1\n" + MINIMAL, "id.yaml"))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .singleElement().satisfies(p -> assertThat(p).startsWith("kubernetes.identity: ")
                 .endsWith("but was \"agent 1\"")));
+  }
+
+  @Test
+  void identity_withLeaderElection() {
+    // Every replica mounts the same file: with one fixed identity they would all lead.
+    String expected = "kubernetes.identity must be unset when kubernetes.leaderElection is true "
+        + "(every replica reads this file, and replicas of one identity all take the Lease for "
+        + "their own and all act; unset, each replica takes its own: POD_NAME, else its host "
+        + "name), but was \"agent-1\"";
+    for (String election : new String[] {"", "  leaderElection: true\n"}) {
+      assertThatThrownBy(() -> AgentConfigParser.parse("kubernetes:\n" + election
+          + "  identity: agent-1\n" + MINIMAL, "id.yaml"))
+          .as(election).isInstanceOfSatisfying(ConfigException.class,
+              e -> assertThat(e.problems()).containsExactly(expected));
+    }
+    assertThat(AgentConfigParser.parse("kubernetes:\n  leaderElection: false\n"
+        + "  identity: agent-1\n" + MINIMAL, "alone.yaml").kubernetes().identity())
+        .as("one replica names its Events").isEqualTo("agent-1");
+    assertThat(AgentConfigParser.parse(MINIMAL, "min.yaml").kubernetes().identity())
+        .as("unset: each replica's own, Agent.defaultIdentity").isEmpty();
   }
 
   @Test

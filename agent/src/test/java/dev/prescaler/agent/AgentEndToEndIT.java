@@ -145,7 +145,7 @@ class AgentEndToEndIT {
                 source: metrics-server
                 resource: cpu
         """.formatted(journal, ns, prometheus.uri(), ns, ns);
-    AgentConfig config = AgentConfigParser.parse(yaml, "e2e.yaml");
+    AgentConfig config = TestConfigs.replica(yaml, "e2e.yaml");
     ManualClock clock = new ManualClock(end.minus(Duration.ofHours(HOURS - 2)));
     WorkloadRef web = WorkloadRef.deployment(ns, "web");
 

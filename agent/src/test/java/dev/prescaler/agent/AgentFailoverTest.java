@@ -63,7 +63,7 @@ class AgentFailoverTest {
    * {@code journal} (may be null: in memory) is its journal file.
    */
   private AgentConfig config(String identity, String mode, String extra, Path journal) {
-    return AgentConfigParser.parse(configText(identity, mode, extra, journal), identity + ".yaml");
+    return TestConfigs.replica(configText(identity, mode, extra, journal), identity + ".yaml");
   }
 
   private String configText(String identity, String mode, String extra, Path journal) {
@@ -303,7 +303,7 @@ class AgentFailoverTest {
       a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
     }
     clock.advance(Duration.ofMinutes(1));
-    AgentConfig promoted = AgentConfigParser.parse(configText("agent-b", "act", "", journal)
+    AgentConfig promoted = TestConfigs.replica(configText("agent-b", "act", "", journal)
         .replace("mode: act", "mode: act\n    promoted: true"), "promoted.yaml");
     try (Agent b = agent(promoted)) {
       lead(b);
@@ -425,7 +425,7 @@ class AgentFailoverTest {
       clock.advance(Duration.ofSeconds(1));
       a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
     }
-    AgentConfig promoted = AgentConfigParser.parse(configText("agent-b", "act", "", null)
+    AgentConfig promoted = TestConfigs.replica(configText("agent-b", "act", "", null)
         .replace("mode: act", "mode: act\n    promoted: true"), "promoted.yaml");
     try (Agent b = agent(promoted)) {
       lead(b);
@@ -481,7 +481,7 @@ class AgentFailoverTest {
     kube.deployment("api", 2);
     WorkloadRef api = WorkloadRef.deployment(kube.namespace(), "api");
     String withApi = configText("agent-a", "act", "", null) + workload("api", "act");
-    try (Agent a = agent(AgentConfigParser.parse(withApi, "a.yaml"))) {
+    try (Agent a = agent(TestConfigs.replica(withApi, "a.yaml"))) {
       lead(a);
       a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
       a.engine().mode(api, Mode.ACT, "promoted after 1440 min observed");
@@ -494,7 +494,7 @@ class AgentFailoverTest {
       assertThat(mode(b)).as("web is still configured").isEqualTo(Mode.ACT);
       assertThat(storedKeys()).as("api is not").containsOnly(ModeStore.key(web));
     }
-    try (Agent c = agent(AgentConfigParser.parse(withApi.replace("agent-a", "agent-c"),
+    try (Agent c = agent(TestConfigs.replica(withApi.replace("agent-a", "agent-c"),
         "c.yaml"))) {
       lead(c);
       assertThat(c.engine().spec(api).orElseThrow().mode())
@@ -555,7 +555,7 @@ class AgentFailoverTest {
     String other = configText("two-a", "act", "leaseName: other", null)
         .replace(workload("web", "act"), workload("api", "act"));
     try (Agent one = agent(config("one-a", "act"));
-        Agent two = agent(AgentConfigParser.parse(other, "two.yaml"))) {
+        Agent two = agent(TestConfigs.replica(other, "two.yaml"))) {
       lead(one);
       one.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
       assertThat(new CoreV1Api(kube.fixture()).readNamespacedConfigMap(ModeStore.DEFAULT_NAME,

@@ -74,7 +74,7 @@ class AgentTakeoverTest {
   }
 
   private AgentConfig config(String mode, boolean election) {
-    return AgentConfigParser.parse(configText(mode, election), "takeover.yaml");
+    return TestConfigs.replica(configText(mode, election), "takeover.yaml");
   }
 
   private String configText(String mode, boolean election) {
@@ -158,7 +158,7 @@ class AgentTakeoverTest {
   @Test
   void anHpaDemotedWhileTheLeaseLapsedIsGivenBackOnceTheSameHolderRenews() throws ApiException {
     ManualClock clock = new ManualClock(T0);
-    AgentConfig promoted = AgentConfigParser.parse(configText("hpa-floor", true)
+    AgentConfig promoted = TestConfigs.replica(configText("hpa-floor", true)
         .replace("mode: hpa-floor", "mode: hpa-floor\n    promoted: true"), "promoted.yaml");
     try (Agent agent = agent(promoted, clock)) {
       assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
@@ -194,9 +194,9 @@ class AgentTakeoverTest {
     }
     String text = configText("hpa-floor", true)
         .replace("mode: hpa-floor", "mode: hpa-floor\n    promoted: true");
-    AgentConfig configA = AgentConfigParser.parse(text.replace("identity: agent-b",
+    AgentConfig configA = TestConfigs.replica(text.replace("identity: agent-b",
         "identity: agent-a"), "a.yaml");
-    AgentConfig configB = AgentConfigParser.parse(text, "b.yaml");
+    AgentConfig configB = TestConfigs.replica(text, "b.yaml");
     try (Agent a = agent(configA, clock); Agent b = agent(configB, clock)) {
       freshMetrics(clock);
       assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
@@ -233,7 +233,7 @@ class AgentTakeoverTest {
   @Test
   void closeRenewsTheLeaseSoThatItsReleasesGoOutAfterTwoMissedRenewals() throws ApiException {
     ManualClock clock = new ManualClock(T0);
-    AgentConfig promoted = AgentConfigParser.parse(configText("hpa-floor", true)
+    AgentConfig promoted = TestConfigs.replica(configText("hpa-floor", true)
         .replace("mode: hpa-floor", "mode: hpa-floor\n    promoted: true"), "promoted.yaml");
     Agent agent = agent(promoted, clock);
     try {
@@ -261,7 +261,7 @@ class AgentTakeoverTest {
   void theJournalRotatesAtTheConfiguredSize() throws Exception {
     ManualClock clock = new ManualClock(T0);
     Path file = dir.resolve("journal.jsonl");
-    AgentConfig small = AgentConfigParser.parse("engine:\n  journal: " + file
+    AgentConfig small = TestConfigs.replica("engine:\n  journal: " + file
         + "\n  journalMaxFileSize: 1Ki\n" + configText("observe-only", false), "small.yaml");
     Agent agent = agent(small, clock);
     try {
