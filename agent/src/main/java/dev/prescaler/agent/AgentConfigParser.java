@@ -143,10 +143,6 @@ public final class AgentConfigParser {
         Duration.ofHours(1));
     Duration timeout = duration(m, "engine", "callTimeout", Duration.ofSeconds(5),
         Duration.ofMillis(1), Duration.ofMinutes(10));
-    if (timeout.getNano() % 1_000_000 != 0) { // the engine refuses it at start otherwise
-      problems.add("engine.callTimeout must be a whole number of milliseconds, but was "
-          + describe(m.get("callTimeout")));
-    }
     Optional<Path> journal = string(m, "engine", "journal").map(Path::of);
     long journalMaxFileSize = bytes(m, "engine", "journalMaxFileSize",
         JsonLinesJournal.DEFAULT_MAX_FILE_SIZE, JsonLinesJournal.SMALLEST_MAX_FILE_SIZE,
@@ -675,6 +671,12 @@ public final class AgentConfigParser {
     return size;
   }
 
+  /**
+   * A duration in [min, max], in whole milliseconds, for every duration key: the short form
+   * ({@code 1.5s}) is rounded to them, but an ISO one ({@code PT15.0005S}) keeps its nanoseconds,
+   * which the agent's components refuse at start (the engine keeps its grids in milliseconds)
+   * in a message that names no key.
+   */
   private Duration duration(Map<String, Object> m, String path, String key, Duration dflt,
       Duration min, Duration max) {
     Object v = m.get(key);
@@ -686,6 +688,11 @@ public final class AgentConfigParser {
     if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
       problems.add(path + "." + key + " must be a duration such as 30s, 5m, 1h or 15 (seconds) "
           + "in [" + min + ", " + max + "], but was " + describe(v));
+      return dflt;
+    }
+    if (d.getNano() % 1_000_000 != 0) {
+      problems.add(path + "." + key + " must be a whole number of milliseconds, but was "
+          + describe(v));
       return dflt;
     }
     return d;

@@ -583,6 +583,35 @@ class AgentConfigParserTest {
         """ + MINIMAL, "late.yaml").engine().metricsDelay()).isEqualTo(Duration.ofMinutes(10));
   }
 
+  // Caught engine.syncPeriod: PT15.0005S and prometheus.rateWindow: PT60.0000001S passed by
+  // --validate and refused at start in a message naming no key: one rule for every duration key.
+  @Test
+  void everyDurationFinerThanAMillisecondIsNamed() {
+    String fine = "PT60.0000001S";
+    Map<String, String> files = new LinkedHashMap<>();
+    for (String key : new String[] {"engine.syncPeriod", "engine.metricsDelay",
+        "engine.callTimeout", "kubernetes.leaseDuration", "promotion.minObservation",
+        "promotion.demoteAfterMetricsFailing", "promotion.demoteAfterRefused"}) {
+      String[] sk = key.split("\\.");
+      files.put(key, sk[0] + ":\n  " + sk[1] + ": " + fine + "\n" + MINIMAL);
+    }
+    for (String key : new String[] {"timeout", "rateWindow"}) {
+      files.put("prometheus." + key, "prometheus:\n  url: http://prometheus:9090\n  " + key
+          + ": " + fine + "\n" + MINIMAL);
+    }
+    for (String key : new String[] {"startupDelay", "forecastHorizon"}) {
+      files.put("workloads[0]." + key, MINIMAL.replace("maxReplicas: 10",
+          "maxReplicas: 10\n    " + key + ": " + fine));
+    }
+    files.put("engine.syncPeriod", "engine:\n  syncPeriod: PT15.0005S\n" + MINIMAL);
+    files.forEach((key, yaml) -> assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "f.yaml"))
+        .as(key).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly(key + " must be a whole number of milliseconds, but was \""
+                + (key.equals("engine.syncPeriod") ? "PT15.0005S" : fine) + "\"")));
+    assertThat(AgentConfigParser.parse("engine:\n  syncPeriod: PT15.001S\n" + MINIMAL,
+        "ms.yaml").engine().syncPeriod()).isEqualTo(Duration.ofMillis(15_001));
+  }
+
   @Test
   void invalidYamlAndEmptyFilesAreClearErrors() {
     assertThatThrownBy(() -> AgentConfigParser.parse("workloads: [", "broken.yaml"))
