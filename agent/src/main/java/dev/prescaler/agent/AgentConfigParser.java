@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,6 +55,11 @@ public final class AgentConfigParser {
 
   private final String source;
   private final List<String> problems = new ArrayList<>();
+  /**
+   * The key paths whose value was refused (a default stands in for it), so that a check between
+   * keys runs whenever the keys it reads were read cleanly, whatever else is wrong.
+   */
+  private final Set<String> refused = new HashSet<>();
 
   private AgentConfigParser(String source) {
     this.source = source;
@@ -123,7 +129,8 @@ public final class AgentConfigParser {
     // The section counts as given even when it has problems of its own (reported already).
     List<AgentConfig.Workload> workloads = workloads(top.get("workloads"),
         top.containsKey("prometheus"));
-    if (problems.isEmpty() && kubernetes.leaderElection()) {
+    if (kubernetes.leaderElection() && readCleanly("engine", "engine.callTimeout", "kubernetes",
+        "kubernetes.leaderElection", "kubernetes.leaseDuration")) {
       callTimeoutWithinLease(engine.callTimeout(), kubernetes,
           section(top, "engine").get("callTimeout"));
     }
@@ -192,6 +199,7 @@ public final class AgentConfigParser {
       // A Lease holds its duration in whole seconds.
       problems.add("kubernetes.leaseDuration must be whole seconds, but was "
           + describe(m.get("leaseDuration")));
+      refused.add("kubernetes.leaseDuration");
     }
     String identity = string(m, "kubernetes", "identity").orElse("");
     if (!identity.isEmpty()) {
@@ -533,7 +541,21 @@ public final class AgentConfigParser {
       return Map.of();
     }
     Map<String, Object> m = map(v, key);
-    return m == null ? Map.of() : m;
+    if (m == null) {
+      refused.add(key);
+      return Map.of();
+    }
+    return m;
+  }
+
+  /** Whether none of these key paths had its value refused. */
+  private boolean readCleanly(String... paths) {
+    for (String p : paths) {
+      if (refused.contains(p)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void known(Map<String, Object> m, String path, String... keys) {
@@ -611,6 +633,7 @@ public final class AgentConfigParser {
     }
     if (!(v instanceof Boolean b)) {
       problems.add(path + "." + key + " must be true or false, but was " + describe(v));
+      refused.add(path + "." + key);
       return dflt;
     }
     return b;
@@ -688,11 +711,13 @@ public final class AgentConfigParser {
     if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
       problems.add(path + "." + key + " must be a duration such as 30s, 5m, 1h or 15 (seconds) "
           + "in [" + min + ", " + max + "], but was " + describe(v));
+      refused.add(path + "." + key);
       return dflt;
     }
     if (d.getNano() % 1_000_000 != 0) {
       problems.add(path + "." + key + " must be a whole number of milliseconds, but was "
           + describe(v));
+      refused.add(path + "." + key);
       return dflt;
     }
     return d;

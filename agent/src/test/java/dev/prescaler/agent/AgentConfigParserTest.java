@@ -514,6 +514,43 @@ class AgentConfigParserTest {
         "edge.yaml").engine().callTimeout()).isEqualTo(Duration.ofMillis(7856));
   }
 
+  // Caught a too-long callTimeout reported only once a typo elsewhere had been fixed: the check
+  // ran only on an otherwise valid file.
+  @Test
+  void callTimeout_checkedAgainstTheLeaseWhateverElseIsWrong() {
+    assertThatThrownBy(() -> AgentConfigParser.parse("""
+        engine:
+          callTimeout: 30s
+          tickRate: 3
+        promotion:
+          automatc: true
+        """ + MINIMAL, "typos.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .hasSize(3)
+            .anySatisfy(p -> assertThat(p).startsWith("unknown key engine.tickRate"))
+            .anySatisfy(p -> assertThat(p).startsWith("unknown key promotion.automatc"))
+            .contains("engine.callTimeout must be < kubernetes.leaseDuration's renew "
+                + "deadline (2/3) minus its retry period (1/7), 7.857s for leaseDuration 15s (a "
+                + "call the leader starts must end before the deadline), but was \"30s\""));
+    // A refused key is not compared through the default standing in for it.
+    assertThatThrownBy(() -> AgentConfigParser.parse("""
+        engine:
+          callTimeout: forever
+        kubernetes:
+          leaseDuration: 6s
+        """ + MINIMAL, "refused.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .singleElement().satisfies(p -> assertThat(p).startsWith("engine.callTimeout must "
+                + "be a duration")));
+    assertThatThrownBy(() -> AgentConfigParser.parse("""
+        kubernetes:
+          leaseDuration: 6500ms
+        """ + MINIMAL, "lease.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("kubernetes.leaseDuration must be whole seconds, but was "
+                + "\"6500ms\""));
+  }
+
   @Test
   void journalMaxFileSizeReadsBytesOrABinarySuffixAndNamesABadValue() {
     assertThat(AgentConfigParser.parse(MINIMAL, "min.yaml").engine().journalMaxFileSize())
