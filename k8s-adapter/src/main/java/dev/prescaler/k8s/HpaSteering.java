@@ -60,15 +60,19 @@ public interface HpaSteering {
    * the HPA's scale-up stabilization window to {@code window} so that it follows its own metrics
    * up without delay; otherwise puts the original behavior back.
    *
-   * @param window the scale-up stabilization window while rising, in [0, 1 h]
-   * @throws IllegalArgumentException when out of range
+   * @param window the scale-up stabilization window while rising: whole seconds in [0, 1 h], as
+   *     the HPA's {@code stabilizationWindowSeconds} takes them
+   * @throws IllegalArgumentException when negative, above 1 h (the API server's limit) or not
+   *     whole seconds (a window of 1.5 s would otherwise become 1 s, and 0.5 s become 0)
    */
   static HpaSteering scaleUpWindowWhileRising(Duration window) {
     Objects.requireNonNull(window, "window");
-    if (window.isNegative() || window.compareTo(Duration.ofHours(1)) > 0) {
-      throw new IllegalArgumentException("window must be in [PT0S, PT1H], but was " + window);
+    if (window.isNegative() || window.compareTo(Duration.ofHours(1)) > 0
+        || window.getNano() != 0) {
+      throw new IllegalArgumentException("window must be whole seconds in [PT0S, PT1H] (the "
+          + "HPA's stabilizationWindowSeconds), but was " + window);
     }
-    int seconds = (int) window.getSeconds();
+    int seconds = Math.toIntExact(window.getSeconds());
     return (request, original) -> {
       if (request.to() <= request.from()) {
         return Adjustment.ORIGINAL;
