@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /** Runs API calls with the retry policy, and describes their errors. Thread-safe. */
 final class ApiCalls {
@@ -46,17 +47,33 @@ final class ApiCalls {
   }
 
   private final Clock clock;
+  private final LongSupplier ticker;
   private final Sleeper sleeper;
   private final RetryPolicy policy;
 
-  ApiCalls(Clock clock, Sleeper sleeper, RetryPolicy policy) {
+  /**
+   * A caller.
+   *
+   * @param clock the wall clock of timestamps ({@link Result#retryAt})
+   * @param ticker the monotonic nanoseconds the retry budget is timed on
+   * @param sleeper waits between retries
+   * @param policy the retry policy
+   */
+  ApiCalls(Clock clock, LongSupplier ticker, Sleeper sleeper, RetryPolicy policy) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.policy = Objects.requireNonNull(policy, "policy");
   }
 
+  /** The wall clock, for timestamps only. */
   Clock clock() {
     return clock;
+  }
+
+  /** The monotonic ticker (nanoseconds), for elapsed times: waits, budgets, cache ages. */
+  LongSupplier ticker() {
+    return ticker;
   }
 
   /** Runs {@code call}, retrying transient errors within the policy's budget. */
@@ -77,7 +94,8 @@ final class ApiCalls {
   }
 
   private <T> Result<T> run(Call<T> call, String write) {
-    Instant deadline = clock.instant().plus(policy.budget());
+    long start = ticker.getAsLong();
+    long budget = policy.budget().toNanos();
     boolean uncertain = false;
     for (int attempt = 1; ; attempt++) {
       if (write != null) {
@@ -102,7 +120,7 @@ final class ApiCalls {
       } else {
         return new Result<>(Optional.empty(), Optional.of(e), attempt, uncertain, retryAt);
       }
-      if (attempt >= policy.maxAttempts() || clock.instant().plus(wait).isAfter(deadline)) {
+      if (attempt >= policy.maxAttempts() || !fits(wait, budget - (ticker.getAsLong() - start))) {
         return new Result<>(Optional.empty(), Optional.of(e), attempt, uncertain, retryAt);
       }
       try {
@@ -112,6 +130,11 @@ final class ApiCalls {
         return new Result<>(Optional.empty(), Optional.of(e), attempt, uncertain, retryAt);
       }
     }
+  }
+
+  /** Whether a wait of {@code wait} fits in {@code left} nanoseconds of budget. */
+  private static boolean fits(Duration wait, long left) {
+    return left >= 0 && wait.compareTo(Duration.ofNanos(left)) <= 0;
   }
 
   /**

@@ -7,16 +7,20 @@ import io.kubernetes.client.openapi.models.V2CrossVersionObjectReference;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerList;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Finds the autoscaling/v2 HPAs that target a workload, listing each namespace at most once per TTL. */
+/**
+ * Finds the autoscaling/v2 HPAs that target a workload, listing each namespace at most once per
+ * TTL. The TTL is timed on the callers' monotonic ticker, so a wall clock stepped back does not
+ * keep a stale list.
+ */
 final class HpaLookup {
-  private record Cached(Instant at, List<V2HorizontalPodAutoscaler> items) {}
+  /** A namespace's list and the ticker reading (nanoseconds) when its listing started. */
+  private record Cached(long at, List<V2HorizontalPodAutoscaler> items) {}
 
   private final AutoscalingV2Api api;
   private final ApiCalls calls;
@@ -31,11 +35,11 @@ final class HpaLookup {
 
   /** The HPAs whose scaleTargetRef names the workload; an error when the list failed. */
   ApiCalls.Result<List<V2HorizontalPodAutoscaler>> targeting(WorkloadRef ref) {
-    Instant now = calls.clock().instant();
+    long now = calls.ticker().getAsLong();
     List<V2HorizontalPodAutoscaler> all;
     synchronized (cache) {
       Cached c = cache.get(ref.namespace());
-      all = c != null && !ttl.isZero() && now.isBefore(c.at().plus(ttl)) ? c.items() : null;
+      all = c != null && now - c.at() < ttl.toNanos() ? c.items() : null;
     }
     if (all == null) {
       ApiCalls.Result<V2HorizontalPodAutoscalerList> r =

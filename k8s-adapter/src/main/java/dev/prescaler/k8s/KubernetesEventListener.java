@@ -95,7 +95,9 @@ public final class KubernetesEventListener implements EngineListener {
   private KubernetesEventListener(Builder b) {
     this.client = b.client;
     this.api = new EventsV1Api(b.client);
-    this.calls = new ApiCalls(b.clock, Sleeper.untilClock(b.clock), RetryPolicy.NONE);
+    // One try each (RetryPolicy.NONE): it never waits, so the ticker only starts a budget of 0.
+    this.calls = new ApiCalls(b.clock, System::nanoTime, Sleeper.untilTicker(System::nanoTime),
+        RetryPolicy.NONE);
     this.controller = b.controller;
     this.instance = b.instance;
     this.seriesWindow = b.seriesWindow;

@@ -91,7 +91,7 @@ public final class LeaseElector implements AutoCloseable {
     this.api = new CoordinationV1Api(b.client);
     this.clock = b.clock;
     this.ticker = b.ticker;
-    this.calls = new ApiCalls(b.clock, Sleeper.untilClock(b.clock), RetryPolicy.NONE);
+    this.calls = new ApiCalls(b.clock, b.ticker, Sleeper.untilTicker(b.ticker), RetryPolicy.NONE);
     this.namespace = b.namespace;
     this.name = b.name;
     this.identity = b.identity;

@@ -8,7 +8,9 @@
  * ConfigMap that keeps each workload's earned mode for the next leader ({@link
  * dev.prescaler.k8s.ModeStore}).
  *
- * <p>Nullness: no {@code null} crosses this API. Time comes only from an injected {@link
- * java.time.Clock}; waits between retries go through an injected {@link dev.prescaler.k8s.Sleeper}.
+ * <p>Nullness: no {@code null} crosses this API. Timestamps come only from an injected {@link
+ * java.time.Clock}, elapsed times (leases, waits, retry budgets, caches) only from an injected
+ * monotonic ticker ({@code System::nanoTime} by default); waits between retries go through an
+ * injected {@link dev.prescaler.k8s.Sleeper}.
  */
 package dev.prescaler.k8s;

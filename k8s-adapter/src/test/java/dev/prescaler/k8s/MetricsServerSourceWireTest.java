@@ -36,8 +36,8 @@ class MetricsServerSourceWireTest {
   }
 
   private MetricsServerSource source(Duration readTimeout) {
-    return MetricsServerSource.builder(wire.client(readTimeout)).clock(clock).sleeper(sleeper)
-        .build();
+    return MetricsServerSource.builder(wire.client(readTimeout)).clock(clock)
+        .ticker(clock::nanos).sleeper(sleeper).build();
   }
 
   private static WorkloadSpec spec(MetricTarget... metrics) {

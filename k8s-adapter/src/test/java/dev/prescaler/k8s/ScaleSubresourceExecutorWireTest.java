@@ -13,6 +13,7 @@ import dev.prescaler.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class ScaleSubresourceExecutorWireTest {
 
   private ScaleSubresourceExecutor executor(Duration readTimeout) {
     return ScaleSubresourceExecutor.builder(wire.client(readTimeout)).clock(clock)
-        .sleeper(sleeper).build();
+        .ticker(clock::nanos).sleeper(sleeper).build();
   }
 
   private ScaleSubresourceExecutor executor() {
@@ -162,7 +163,7 @@ class ScaleSubresourceExecutorWireTest {
     RetryPolicy tight = new RetryPolicy(10, Duration.ofSeconds(1), Duration.ofSeconds(4),
         Duration.ofSeconds(3));
     ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
-        .retry(tight).detectHpaConflicts(false).sleeper(d -> {
+        .ticker(clock::nanos).retry(tight).detectHpaConflicts(false).sleeper(d -> {
           sleeps.add(d);
           clock.advance(d);
         }).build();
@@ -380,6 +381,35 @@ class ScaleSubresourceExecutorWireTest {
         + (terminating ? ",\"deletionTimestamp\":\"2026-11-29T09:59:00Z\"" : "")
         + ",\"labels\":{\"app\":\"web\"}},\"status\":{\"phase\":\"Running\",\"conditions\":"
         + "[{\"type\":\"Ready\",\"status\":\"" + (ready ? "True" : "False") + "\"}]}}";
+  }
+
+  @Test
+  void theHpaListIsKeptForItsTtlOnTheTickerWhateverTheWallClockDoes() {
+    AtomicLong nanos = new AtomicLong();
+    ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
+        .ticker(nanos::get).sleeper(sleeper).build(); // hpaCacheTtl: 30 s
+    noHpa().json(200, Wire.scale("web", 3, 3, "1", "app=web"))
+        .json(200, Wire.scale("web", 4, 3, "2", "app=web"));
+    assertThat(e.apply(act(WEB, 3, 4)).isApplied()).isTrue();
+
+    // 10 s later, the wall clock stepped an hour forward: the list is still fresh.
+    nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+    clock.advance(Duration.ofHours(1));
+    wire.json(200, Wire.scale("web", 4, 4, "2", "app=web"))
+        .json(200, Wire.scale("web", 5, 4, "3", "app=web"));
+    assertThat(e.apply(act(WEB, 4, 5)).isApplied()).isTrue();
+
+    // 31 s after the list, the wall clock stepped two hours back: the list is stale, listed anew.
+    nanos.addAndGet(Duration.ofSeconds(21).toNanos());
+    clock.advance(Duration.ofHours(-2));
+    noHpa().json(200, Wire.scale("web", 5, 5, "3", "app=web"))
+        .json(200, Wire.scale("web", 6, 5, "4", "app=web"));
+    assertThat(e.apply(act(WEB, 5, 6)).isApplied()).isTrue();
+
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly(
+        "GET " + HPAS, "GET " + SCALE, "PATCH " + SCALE,
+        "GET " + SCALE, "PATCH " + SCALE,
+        "GET " + HPAS, "GET " + SCALE, "PATCH " + SCALE);
   }
 
   @Test

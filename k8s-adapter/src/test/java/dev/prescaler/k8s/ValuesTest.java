@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.ScaleExecutor;
 import dev.prescaler.core.ScaleOutcome;
-import dev.prescaler.testkit.ManualClock;
 import io.kubernetes.client.openapi.ApiException;
 import java.net.SocketTimeoutException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,30 +47,14 @@ class ValuesTest {
   }
 
   @Test
-  void sleeperUntilClockWaitsUntilTheClockHasMoved() throws InterruptedException {
+  void sleeperUntilTickerWaitsUntilTheTickerHasMoved() throws InterruptedException {
     AtomicLong reads = new AtomicLong();
-    Instant t0 = Instant.parse("2026-11-29T10:00:00Z");
-    // A clock that moves 100 ms per read: the wait ends after the clock passed the deadline.
-    Clock moving = new Clock() {
-      @Override
-      public Instant instant() {
-        return t0.plusMillis(100 * reads.getAndIncrement());
-      }
-
-      @Override
-      public java.time.ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-    };
-    Sleeper.untilClock(moving).sleep(Duration.ofMillis(450));
+    // A ticker that moves 100 ms per read: the wait ends after the ticker passed the duration.
+    Sleeper.untilTicker(() -> 100_000_000L * reads.getAndIncrement())
+        .sleep(Duration.ofMillis(450));
     assertThat(reads.get()).isBetween(6L, 7L);
     Thread.currentThread().interrupt();
-    assertThatThrownBy(() -> Sleeper.untilClock(new ManualClock(t0)).sleep(Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> Sleeper.untilTicker(() -> 0L).sleep(Duration.ofSeconds(1)))
         .isInstanceOf(InterruptedException.class);
   }
 
