@@ -83,6 +83,8 @@ public final class LeaseElector implements AutoCloseable {
   private volatile long acquisitions;
   private volatile String holder = "";
   private String observedRecord;
+  /** The {@code observedRecord} of a Lease found absent (no record string has no '|'). */
+  private static final String ABSENT = "absent";
   /** The ticker when the read that first showed {@code observedRecord} returned. */
   private long observedAt;
   private ScheduledFuture<?> scheduled;
@@ -184,12 +186,29 @@ public final class LeaseElector implements AutoCloseable {
    * @return whether this candidate leads after the round
    */
   public boolean tryAcquireOrRenew() {
+    return tryAcquireOrRenewWithGrace(Duration.ZERO);
+  }
+
+  /**
+   * A round of the election in which a Lease this candidate does not lead (another's, a free one,
+   * or one that names this candidate) is taken only once this candidate has seen its record
+   * unchanged for its lease duration plus {@code grace}, and a Lease that does not exist is
+   * created only once seen absent for {@code grace}; a Lease it leads is renewed as always. With
+   * a grace of 0, {@link #tryAcquireOrRenew()}. {@link ShardedLeaderElection} runs the rounds of
+   * a replica at its cap of shards with a grace, so that the replicas under their cap get a shard
+   * whose holder died first, and a capped one still takes it when none does. A takeover is the
+   * same replace carrying the resourceVersion read, so of two candidates only one wins.
+   */
+  boolean tryAcquireOrRenewWithGrace(Duration grace) {
     synchronized (lock) {
       long start = ticker.getAsLong();
       Instant now = clock.instant();
       ApiCalls.Result<V1Lease> read =
           calls.run(() -> api.readNamespacedLease(name, namespace).execute());
       if (!read.ok() && read.code() == 404) {
+        if (!grace.isZero() && !absentFor(grace, start)) {
+          return false;
+        }
         return create(start, now);
       }
       if (!read.ok()) {
@@ -211,8 +230,13 @@ public final class LeaseElector implements AutoCloseable {
       holder = current;
       int seconds = spec.getLeaseDurationSeconds() != null ? spec.getLeaseDurationSeconds()
           : (int) leaseDuration.getSeconds();
-      boolean expired = start - observedAt >= Duration.ofSeconds(seconds).toNanos();
-      if (!current.isEmpty() && !current.equals(identity) && !expired) {
+      long unchanged = start - observedAt;
+      boolean expired = unchanged >= Duration.ofSeconds(seconds).toNanos();
+      boolean mayTake = grace.isZero()
+          ? current.isEmpty() || current.equals(identity) || expired
+          : isLeader() && current.equals(identity)
+              || unchanged >= Duration.ofSeconds(seconds).plus(grace).toNanos();
+      if (!mayTake) {
         renewedAt = null;
         return false;
       }
@@ -248,6 +272,17 @@ public final class LeaseElector implements AutoCloseable {
       renewedAt = start;
       return true;
     }
+  }
+
+  /** Whether the Lease has been seen absent, with no record in between, for {@code span}. */
+  private boolean absentFor(Duration span, long start) {
+    if (!ABSENT.equals(observedRecord)) {
+      observedRecord = ABSENT;
+      observedAt = ticker.getAsLong();
+    }
+    holder = "";
+    renewedAt = null;
+    return start - observedAt >= span.toNanos();
   }
 
   private boolean create(long start, Instant now) {

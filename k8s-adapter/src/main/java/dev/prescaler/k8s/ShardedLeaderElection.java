@@ -17,17 +17,37 @@ import java.util.function.LongSupplier;
  * Leader election per shard: workloads are spread over {@code N} Leases
  * ({@code <prefix>-0 … <prefix>-(N-1)}) by a stable hash of {@code namespace/kind/name}, and a
  * replica acts on a workload only while it holds that workload's shard Lease. With {@link
- * Builder#maxShardsHeld} below N, replicas share the shards. Thread-safe.
+ * Builder#maxShardsHeld} below N, replicas share the shards.
+ *
+ * <p>Availability wins over balance: {@code maxShardsHeld} is the most shards a replica
+ * <em>seeks</em>, not a bound on what it leads. A replica under its cap takes a shard whose holder
+ * stopped renewing after the lease duration, as {@link LeaseElector} does; a replica at its cap
+ * takes it too, after one more lease duration (so two in all, 30 s by default, counted from when
+ * it first saw the Lease's record unchanged), which gives the replicas under their cap the first
+ * chance. So a shard never stays without a leader while one replica runs, and it is taken only
+ * by the Lease takeover (a replace carrying the resourceVersion read, after the holder's renew
+ * deadline), so it never has two. To see such shards, a replica at its cap reads every Lease it
+ * does not hold each round.
+ *
+ * <p>A replica that took shards beyond its cap keeps them (renews them) until it stops: a replica
+ * that holds no shard appears in no Lease, so a surplus holder cannot tell that another replica
+ * could take them, and giving one up on the chance would leave it without a leader for a lease
+ * duration or more whenever none could. The spread is restored when the surplus holder restarts
+ * (its {@link #close()} frees its Leases at once, and replicas under their cap take them) or dies.
+ * Thread-safe.
  */
 public final class ShardedLeaderElection implements AutoCloseable {
   private final List<LeaseElector> shards;
   private final int maxHeld;
   private final Duration callTimeout;
+  private final Duration takeoverGrace;
 
-  private ShardedLeaderElection(List<LeaseElector> shards, int maxHeld, Duration callTimeout) {
+  private ShardedLeaderElection(List<LeaseElector> shards, int maxHeld, Duration callTimeout,
+      Duration takeoverGrace) {
     this.shards = List.copyOf(shards);
     this.maxHeld = maxHeld;
     this.callTimeout = callTimeout;
+    this.takeoverGrace = takeoverGrace;
   }
 
   /**
@@ -77,8 +97,10 @@ public final class ShardedLeaderElection implements AutoCloseable {
   }
 
   /**
-   * One election round over the shards: renews those held, and tries the others while fewer than
-   * {@code maxShardsHeld} are held.
+   * One election round over the shards: renews those held, tries the others as {@link
+   * LeaseElector#tryAcquireOrRenew()} does while fewer than {@code maxShardsHeld} are held, and
+   * past that takes only the shards whose Lease it has seen unchanged for two lease durations
+   * (their holder is gone and no replica under its cap took them).
    *
    * @return the shards held after the round
    */
@@ -90,10 +112,8 @@ public final class ShardedLeaderElection implements AutoCloseable {
       }
     }
     for (LeaseElector e : shards) {
-      if (held >= maxHeld) {
-        break;
-      }
-      if (!e.isLeader() && e.tryAcquireOrRenew()) {
+      if (!e.isLeader()
+          && e.tryAcquireOrRenewWithGrace(held < maxHeld ? Duration.ZERO : takeoverGrace)) {
         held++;
       }
     }
@@ -186,7 +206,11 @@ public final class ShardedLeaderElection implements AutoCloseable {
       return this;
     }
 
-    /** Most shards one replica holds, in [1, shards]; default all of them. */
+    /**
+     * Most shards one replica seeks, in [1, shards]; default all of them. A replica at this cap
+     * still takes a shard nobody has renewed for two lease durations, and keeps it until it
+     * stops (see the class documentation).
+     */
     public Builder maxShardsHeld(int maxShardsHeld) {
       if (maxShardsHeld < 1) {
         throw new IllegalArgumentException("maxShardsHeld must be >= 1, but was " + maxShardsHeld);
@@ -259,7 +283,9 @@ public final class ShardedLeaderElection implements AutoCloseable {
                 : renewDeadline.dividedBy(5))
             .callTimeout(callTimeout).build());
       }
-      return new ShardedLeaderElection(list, max, callTimeout);
+      // One more lease duration: replicas under their cap, which take a Lease left unrenewed for
+      // one, get the first chance by a whole lease duration, far more than a round apart.
+      return new ShardedLeaderElection(list, max, callTimeout, leaseDuration);
     }
   }
 }

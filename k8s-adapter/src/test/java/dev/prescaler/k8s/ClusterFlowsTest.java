@@ -20,6 +20,7 @@ import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerBehavior;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -548,9 +549,95 @@ class ClusterFlowsTest {
       assertThat(one.owns(w)).isEqualTo(shard < 2);
       assertThat(two.owns(w)).isEqualTo(shard >= 2);
     }
-    one.close();
-    assertThat(two.tryAcquireOrRenew()).as("two holds at most 2").hasSize(2);
+    one.close(); // frees shards 0 and 1
+    assertThat(two.tryAcquireOrRenew()).as("a replica under its cap gets them first")
+        .containsExactly(2, 3);
+    for (int i = 0; i < 7; i++) {
+      clock.advance(Duration.ofSeconds(2));
+      assertThat(two.tryAcquireOrRenew()).as("after %s s", 2 * i + 2).containsExactly(2, 3);
+    }
+    // 16 s: the freed Leases' duration (1 s) and one more lease duration (15 s).
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(two.tryAcquireOrRenew()).as("no replica under its cap took them: two does")
+        .containsExactly(0, 1, 2, 3);
     two.close();
+  }
+
+  /** Rounds of {@code replicas} every 2 s for {@code span}; no shard has two leaders meanwhile. */
+  private static void rounds(ManualClock clock, Duration span,
+      ShardedLeaderElection... replicas) {
+    rounds(clock, Duration.ofSeconds(2), span, replicas);
+  }
+
+  private static void rounds(ManualClock clock, Duration every, Duration span,
+      ShardedLeaderElection... replicas) {
+    for (Duration t = Duration.ZERO; t.compareTo(span) < 0; t = t.plus(every)) {
+      clock.advance(every);
+      for (ShardedLeaderElection r : replicas) {
+        r.tryAcquireOrRenew();
+      }
+      Map<Integer, Integer> leaders = new HashMap<>();
+      for (ShardedLeaderElection r : replicas) {
+        r.held().forEach(shard -> leaders.merge(shard, 1, Integer::sum));
+      }
+      assertThat(leaders.values()).as("leaders per shard").allMatch(n -> n == 1);
+    }
+  }
+
+  @Test
+  void aReplicaAtItsCapTakesTheShardsOfADeadReplica() {
+    ManualClock clock = new ManualClock(T0);
+    ShardedLeaderElection.Builder b = ShardedLeaderElection.builder(k8s.adapter(),
+        KubeBackend.LEASE_NAMESPACE, "dead", "one").shards(4).maxShardsHeld(2).clock(clock)
+        .ticker(clock::nanos);
+    ShardedLeaderElection one = b.build();
+    ShardedLeaderElection two = ShardedLeaderElection.builder(k8s.adapter(),
+        KubeBackend.LEASE_NAMESPACE, "dead", "two").shards(4).maxShardsHeld(2).clock(clock)
+        .ticker(clock::nanos).build();
+    assertThat(one.tryAcquireOrRenew()).containsExactly(0, 1);
+    assertThat(two.tryAcquireOrRenew()).containsExactly(2, 3);
+
+    // one dies: no more rounds, no close. Under its cap, two would take shards 0 and 1 after
+    // the lease duration (15 s); at its cap it leaves them to others one more lease duration.
+    rounds(clock, Duration.ofSeconds(28), two);
+    assertThat(two.held()).containsExactly(2, 3);
+    rounds(clock, Duration.ofSeconds(4), two);
+    assertThat(two.held()).as("32 s after one's last renewal").containsExactly(0, 1, 2, 3);
+    assertThat(one.held()).as("one's renew deadline has long passed").isEmpty();
+    rounds(clock, Duration.ofSeconds(5), Duration.ofMinutes(10), two);
+    assertThat(two.held()).containsExactly(0, 1, 2, 3);
+
+    // one comes back under the same name: it appears in no Lease, so two keeps the surplus
+    // until it stops; then one takes its cap at once, and the rest after two lease durations.
+    ShardedLeaderElection back = b.build();
+    rounds(clock, Duration.ofSeconds(5), Duration.ofMinutes(1), two, back);
+    assertThat(back.held()).isEmpty();
+    two.close();
+    assertThat(back.tryAcquireOrRenew()).containsExactly(0, 1);
+    rounds(clock, Duration.ofSeconds(20), back);
+    assertThat(back.held()).containsExactly(0, 1, 2, 3);
+    back.close();
+  }
+
+  @Test
+  void replicasUnderTheirCapGetTheShardsOfADeadReplicaFirst() {
+    ManualClock clock = new ManualClock(T0);
+    ShardedLeaderElection[] r = new ShardedLeaderElection[3];
+    String[] names = {"one", "two", "three"};
+    for (int i = 0; i < 3; i++) {
+      r[i] = ShardedLeaderElection.builder(k8s.adapter(), KubeBackend.LEASE_NAMESPACE, "first",
+          names[i]).shards(4).maxShardsHeld(2).clock(clock).ticker(clock::nanos).build();
+    }
+    assertThat(r[0].tryAcquireOrRenew()).containsExactly(0, 1);
+    assertThat(r[1].tryAcquireOrRenew()).containsExactly(2, 3);
+    assertThat(r[2].tryAcquireOrRenew()).isEmpty();
+
+    rounds(clock, Duration.ofSeconds(5), Duration.ofMinutes(2), r[1], r[2]); // one dies
+
+    assertThat(r[1].held()).containsExactly(2, 3);
+    assertThat(r[2].held()).containsExactly(0, 1);
+    r[1].close();
+    r[2].close();
   }
 
   @Test
