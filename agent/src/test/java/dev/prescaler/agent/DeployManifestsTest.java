@@ -2,6 +2,7 @@ package dev.prescaler.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.prescaler.k8s.ScalableResource;
 import dev.prescaler.prometheus.PromQlTemplates;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -101,6 +104,38 @@ class DeployManifestsTest {
     String query = c.workloads().get(0).metrics().get("rps").query().orElseThrow();
     assertThat(query.replace(" ", "")).isEqualTo(
         PromQlTemplates.requestRate("http_requests_total").replace(" ", ""));
+  }
+
+  /**
+   * Every kind a workload may name (the parser accepts {@code ScalableResource.builtInKinds()})
+   * can be scaled with the shipped ClusterRole: the executor gets and patches its scale
+   * subresource and gets the object for its replica counts, and the Metrics Server source gets
+   * the scale. A ReplicaSet was accepted, and every request for it refused (403).
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void theClusterRoleGrantsTheCallsOfEveryKindTheAgentAccepts() throws Exception {
+    List<ScalableResource> builtIn = List.of(ScalableResource.DEPLOYMENT,
+        ScalableResource.STATEFUL_SET, ScalableResource.REPLICA_SET);
+    assertThat(builtIn).extracting(ScalableResource::kind)
+        .containsExactlyInAnyOrderElementsOf(ScalableResource.builtInKinds());
+    Map<String, Object> role = docs("rbac.yaml").stream()
+        .filter(d -> "ClusterRole".equals(at(d, "kind")))
+        .findFirst().orElseThrow();
+    Set<String> granted = new TreeSet<>();
+    for (Map<String, Object> rule : (List<Map<String, Object>>) at(role, "rules")) {
+      for (String group : (List<String>) rule.get("apiGroups")) {
+        for (String resource : (List<String>) rule.get("resources")) {
+          for (String verb : (List<String>) rule.get("verbs")) {
+            granted.add(group + "|" + resource + "|" + verb);
+          }
+        }
+      }
+    }
+    for (ScalableResource r : builtIn) {
+      assertThat(granted).as(r.kind()).contains(r.group() + "|" + r.plural() + "/scale|get",
+          r.group() + "|" + r.plural() + "/scale|patch", r.group() + "|" + r.plural() + "|get");
+    }
   }
 
   @Test

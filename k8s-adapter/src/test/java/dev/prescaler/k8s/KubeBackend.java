@@ -21,6 +21,9 @@ import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodStatus;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1ReplicaSet;
+import io.kubernetes.client.openapi.models.V1ReplicaSetSpec;
+import io.kubernetes.client.openapi.models.V1ReplicaSetStatus;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V1StatefulSetSpec;
@@ -183,6 +186,24 @@ public final class KubeBackend implements AutoCloseable {
             .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
             .template(template(name)));
     return new AppsV1Api(fixture).createNamespacedStatefulSet(namespace, s).execute();
+  }
+
+  /** Creates a ReplicaSet with label app=name. */
+  V1ReplicaSet replicaSet(String name, int replicas) throws ApiException {
+    V1ReplicaSet r = new V1ReplicaSet().apiVersion("apps/v1").kind("ReplicaSet")
+        .metadata(new V1ObjectMeta().name(name).namespace(namespace))
+        .spec(new V1ReplicaSetSpec().replicas(replicas)
+            .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
+            .template(template(name)));
+    return new AppsV1Api(fixture).createNamespacedReplicaSet(namespace, r).execute();
+  }
+
+  /** Mock only: sets a ReplicaSet's status, {@code replicas} pods of which {@code ready} ready. */
+  void replicaSetStatus(String name, int replicas, int ready) throws ApiException {
+    AppsV1Api apps = new AppsV1Api(fixture);
+    V1ReplicaSet r = apps.readNamespacedReplicaSet(name, namespace).execute();
+    r.status(new V1ReplicaSetStatus().replicas(replicas).readyReplicas(ready));
+    apps.replaceNamespacedReplicaSetStatus(name, namespace, r).execute();
   }
 
   private static V1PodTemplateSpec template(String app) {

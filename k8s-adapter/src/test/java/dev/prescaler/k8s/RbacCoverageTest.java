@@ -184,8 +184,8 @@ class RbacCoverageTest {
   }
 
   /**
-   * Runs every call the adapter makes: each component's ordinary flow (a scale of a Deployment
-   * and a StatefulSet with their replica counts, an HPA floor set and released, a Metrics Server
+   * Runs every call the adapter makes: each component's ordinary flow (a scale of a Deployment,
+   * a StatefulSet and a ReplicaSet with their replica counts, an HPA floor set and released, a Metrics Server
    * read, an Event and its series, a Lease acquired, renewed and released, the mode ConfigMap
    * created and patched), with the workloads in one namespace and the Lease and ConfigMap in the
    * engine's, as rbac.yaml expects. Each flow is checked to succeed, so that none stops early and
@@ -198,7 +198,7 @@ class RbacCoverageTest {
       ApiClient client = k8s.adapter(recorder());
       String ns = k8s.namespace();
 
-      // ScaleSubresourceExecutor: scale and replica counts of a Deployment and a StatefulSet.
+      // ScaleSubresourceExecutor: scale and replica counts of each built-in kind.
       ScaleSubresourceExecutor act = ScaleSubresourceExecutor.builder(client).clock(clock)
           .sleeper(d -> { }).hpaCacheTtl(Duration.ZERO).build();
       k8s.deployment("web", 2);
@@ -213,6 +213,12 @@ class RbacCoverageTest {
       ScaleOutcome dbUp = act.apply(request(db, Mode.ACT, 2, 3));
       assertThat(dbUp.isApplied()).as(dbUp.message()).isTrue();
       assertThat(act.replicas(db)).isPresent();
+      k8s.replicaSet("rs", 2);
+      k8s.replicaSetStatus("rs", 2, 2);
+      WorkloadRef rs = new WorkloadRef(ns, "ReplicaSet", "rs");
+      ScaleOutcome rsUp = act.apply(request(rs, Mode.ACT, 2, 3));
+      assertThat(rsUp.isApplied()).as(rsUp.message()).isTrue();
+      assertThat(act.replicas(rs)).isPresent();
 
       // HpaFloorExecutor: the floor set on the HPA, then the HPA given back to its owner.
       k8s.deployment("api", 2);
