@@ -12,17 +12,22 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -41,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * a 5xx whose {@code errorType} is {@code timeout} or {@code canceled}, where the server gave up
  * on the query itself and would again, at the moment it is loaded most. The
  * timeout covers the whole exchange, body included: when it fires, the exchange is cancelled and
- * its connection closed. Thread-safe.
+ * its connection closed. A body is read up to {@code maxResponseBytes}, on the wire and again once
+ * decompressed: past it the read stops (the exchange cancelled, its connection closed, the rest
+ * never buffered) and the request fails without a retry. Thread-safe.
  */
 final class PrometheusHttp {
   private static final Logger LOG = LoggerFactory.getLogger(PrometheusHttp.class);
@@ -53,6 +60,9 @@ final class PrometheusHttp {
   /** The {@code errorType}s of a query the server stopped evaluating: not retried. */
   private static final Set<String> GAVE_UP = Set.of("timeout", "canceled");
 
+  /** The largest cap on a body, 1 GiB: a body at the cap and the byte past it fit in an array. */
+  static final long MAX_BODY = 1L << 30;
+
   private final HttpClient client;
   private final URI queryUri;
   private final URI rangeUri;
@@ -60,14 +70,15 @@ final class PrometheusHttp {
   private final int maxRetries;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
+  private final long maxResponseBytes;
   private final BearerTokenFile token;
   private final String basicAuth;
   private final Map<String, String> headers;
   private final Function<Duration, Executor> delays;
 
   PrometheusHttp(HttpClient client, URI baseUri, Duration requestTimeout, int maxRetries,
-      Duration initialBackoff, Duration maxBackoff, BearerTokenFile token, String basicAuth,
-      Map<String, String> headers, Function<Duration, Executor> delays) {
+      Duration initialBackoff, Duration maxBackoff, long maxResponseBytes, BearerTokenFile token,
+      String basicAuth, Map<String, String> headers, Function<Duration, Executor> delays) {
     this.client = Objects.requireNonNull(client, "client");
     URI base = baseUri.getPath() == null || baseUri.getPath().endsWith("/")
         ? baseUri : URI.create(baseUri + "/");
@@ -77,6 +88,11 @@ final class PrometheusHttp {
     this.maxRetries = maxRetries;
     this.initialBackoff = initialBackoff;
     this.maxBackoff = maxBackoff;
+    if (maxResponseBytes < 1 || maxResponseBytes > MAX_BODY) {
+      throw new IllegalArgumentException("maxResponseBytes must be in [1, " + MAX_BODY
+          + "], but was " + maxResponseBytes);
+    }
+    this.maxResponseBytes = maxResponseBytes;
     this.token = token;
     this.basicAuth = basicAuth;
     this.headers = Map.copyOf(headers);
@@ -143,7 +159,7 @@ final class PrometheusHttp {
       int retry) {
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      sent = client.sendAsync(request(uri, form), HttpResponse.BodyHandlers.ofByteArray());
+      sent = client.sendAsync(request(uri, form), capped(maxResponseBytes));
     } catch (PrometheusException e) {
       return CompletableFuture.failedFuture(e);
     } catch (RuntimeException e) {
@@ -209,6 +225,11 @@ final class PrometheusHttp {
     if (error != null) {
       Throwable e = error instanceof CompletionException && error.getCause() != null
           ? error.getCause() : error;
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof TooLarge) {
+          return new Outcome(null, tooLarge(false, query, c), false);
+        }
+      }
       if (e instanceof TimeoutException
           || e instanceof HttpTimeoutException && !(e instanceof HttpConnectTimeoutException)) {
         return new Outcome(null, new PrometheusException("request timed out after "
@@ -226,7 +247,9 @@ final class PrometheusHttp {
     int status = response.statusCode();
     byte[] body;
     try {
-      body = decode(response);
+      body = decode(response, maxResponseBytes);
+    } catch (TooLarge e) {
+      return new Outcome(null, tooLarge(true, query, e), false);
     } catch (IOException e) {
       return new Outcome(null, new PrometheusParseException("cannot decompress the body: " + e
           + " (query: " + query + ")", e), false);
@@ -252,14 +275,123 @@ final class PrometheusHttp {
     return new Outcome(null, e, e.isServerError() && !GAVE_UP.contains(e.errorType()));
   }
 
-  private static byte[] decode(HttpResponse<byte[]> response) throws IOException {
+  /**
+   * The body, gunzipped when {@code Content-Encoding} says gzip, decompressing no more than
+   * {@code max} bytes: a small gzip body can inflate a thousandfold (a "gzip bomb").
+   */
+  private static byte[] decode(HttpResponse<byte[]> response, long max) throws IOException {
     byte[] body = response.body() == null ? new byte[0] : response.body();
     Optional<String> encoding = response.headers().firstValue("Content-Encoding");
     if (encoding.isPresent() && encoding.get().equalsIgnoreCase("gzip") && body.length > 0) {
       try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-        return in.readAllBytes();
+        // At most max + 1 bytes are held: the one past the cap tells that there is more.
+        byte[] out = in.readNBytes((int) (max + 1));
+        if (out.length > max) {
+          throw new TooLarge(max);
+        }
+        return out;
       }
     }
     return body;
+  }
+
+  private PrometheusException tooLarge(boolean decompressed, String query, Throwable cause) {
+    return new PrometheusException("the answer exceeded " + maxResponseBytes + " bytes"
+        + (decompressed ? " once decompressed" : "") + " (maxResponseBytes) and was not read "
+        + "further; the usual cause is a query that returns many series, such as one per pod: "
+        + "aggregate it, e.g. with sum(...) (query: " + query + ")", cause);
+  }
+
+  /** A body past the cap: signalled by the body subscriber and by {@link #decode}. */
+  private static final class TooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TooLarge(long max) {
+      super("response body exceeds " + max + " bytes");
+    }
+  }
+
+  /**
+   * A body handler that keeps at most {@code max} bytes: past them (or at once, when the declared
+   * {@code Content-Length} is larger) it cancels the subscription, which makes the client close
+   * the connection instead of reading the rest, and fails with {@link TooLarge}.
+   */
+  static HttpResponse.BodyHandler<byte[]> capped(long max) {
+    return info -> new CappedBody(max,
+        info.headers().firstValueAsLong("Content-Length").orElse(-1L));
+  }
+
+  /** Collects a body of at most {@code max} bytes; not thread-safe, as the client calls it. */
+  private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+    private final long max;
+    private final long declared;
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final List<ByteBuffer> received = new ArrayList<>();
+    private Flow.Subscription subscription;
+    private long size;
+
+    CappedBody(long max, long declared) {
+      this.max = max;
+      this.declared = declared;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (declared > max) {
+        refuse();
+        return;
+      }
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : items) {
+        size += b.remaining();
+        if (size > max) {
+          refuse();
+          return;
+        }
+        // The client hands each buffer over for good: kept without a copy.
+        received.add(b);
+      }
+    }
+
+    private void refuse() {
+      received.clear();
+      subscription.cancel();
+      result.completeExceptionally(new TooLarge(max));
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      received.clear();
+      result.completeExceptionally(error);
+    }
+
+    @Override
+    public void onComplete() {
+      if (result.isDone()) {
+        return;
+      }
+      byte[] body = new byte[(int) size];
+      int at = 0;
+      for (ByteBuffer b : received) {
+        int n = b.remaining();
+        b.get(body, at, n);
+        at += n;
+      }
+      received.clear();
+      result.complete(body);
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return result;
+    }
   }
 }

@@ -83,6 +83,17 @@ public final class PrometheusMetricSource implements MetricSource {
   public static final Duration DEFAULT_MAX_BACKFILL = Duration.ofDays(7);
   /** Default points per range request: 10,000 (Prometheus refuses more than 11,000). */
   public static final int DEFAULT_MAX_POINTS_PER_REQUEST = 10_000;
+  /**
+   * Default cap on a response body, on the wire and once decompressed: 16 MiB. The largest answer
+   * the source can use, one series of 11,000 points, is under 1 MB; a template that lost its
+   * {@code sum(...)} on a large cluster answers tens of megabytes, which Jackson's tree holds
+   * about tenfold, and a gzip bomb inflates without bound.
+   */
+  public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L << 20;
+  /** The smallest {@link Builder#maxResponseBytes}: 1 KiB (a cap meant in KiB or MiB). */
+  public static final long MIN_MAX_RESPONSE_BYTES = 1L << 10;
+  /** The largest {@link Builder#maxResponseBytes}: 1 GiB. */
+  public static final long MAX_MAX_RESPONSE_BYTES = PrometheusHttp.MAX_BODY;
   /** Prometheus's own limit on the points of one series in a range query. */
   public static final int PROMETHEUS_MAX_POINTS = 11_000;
   /** The most grid steps {@link #history} and {@link #rangeQuery} read in one call: 10,000,000. */
@@ -112,7 +123,7 @@ public final class PrometheusMetricSource implements MetricSource {
   private PrometheusMetricSource(Builder b, Map<String, QueryTemplate> metrics,
       Map<String, Replicas> replicas, HttpClient client) {
     this.http = new PrometheusHttp(client, b.baseUri, b.requestTimeout, b.maxRetries,
-        b.initialBackoff, b.maxBackoff,
+        b.initialBackoff, b.maxBackoff, b.maxResponseBytes,
         b.bearerTokenFile == null ? null : new BearerTokenFile(b.bearerTokenFile),
         b.basicUser == null ? null : "Basic " + Base64.getEncoder().encodeToString(
             (b.basicUser + ":" + b.basicPassword).getBytes(StandardCharsets.UTF_8)),
@@ -600,6 +611,7 @@ public final class PrometheusMetricSource implements MetricSource {
     private Duration maxSampleAge = DEFAULT_MAX_SAMPLE_AGE;
     private Duration maxBackfill = DEFAULT_MAX_BACKFILL;
     private int maxPointsPerRequest = DEFAULT_MAX_POINTS_PER_REQUEST;
+    private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private Path bearerTokenFile;
     private String basicUser;
     private String basicPassword;
@@ -741,6 +753,20 @@ public final class PrometheusMetricSource implements MetricSource {
     }
 
     /**
+     * The most bytes one response body may hold, in [1 KiB, 1 GiB]; default 16 MiB. The cap holds
+     * on the wire (past it the read stops, the connection is closed and the rest is never
+     * buffered) and again once a gzip body is decompressed. A larger answer fails the request
+     * without a retry: a reading is unavailable with the reason, a backfill throws {@link
+     * PrometheusException}. The usual cause is a template that returns a series per pod where
+     * it should aggregate them with {@code sum(...)}: the source would refuse the several series
+     * anyway, after parsing them all.
+     */
+    public Builder maxResponseBytes(long maxResponseBytes) {
+      this.maxResponseBytes = maxResponseBytes;
+      return this;
+    }
+
+    /**
      * A file holding a bearer token (e.g. a projected service-account token), sent as {@code
      * Authorization: Bearer ...} and read again whenever the file changes. Default: none.
      * Excludes {@link #basicAuth}.
@@ -871,6 +897,11 @@ public final class PrometheusMetricSource implements MetricSource {
       }
       if (maxPointsPerRequest < 1 || maxPointsPerRequest > PROMETHEUS_MAX_POINTS) {
         p.add("maxPointsPerRequest must be in [1, 11000], but was " + maxPointsPerRequest);
+      }
+      if (maxResponseBytes < MIN_MAX_RESPONSE_BYTES
+          || maxResponseBytes > MAX_MAX_RESPONSE_BYTES) {
+        p.add("maxResponseBytes must be in [" + MIN_MAX_RESPONSE_BYTES + ", "
+            + MAX_MAX_RESPONSE_BYTES + "] bytes, but was " + maxResponseBytes);
       }
       if (basicUser != null && basicUser.indexOf(':') >= 0) {
         // Not shown: a password put in the username by mistake would leak.

@@ -145,6 +145,18 @@ class PrometheusMetricSourceBuilderTest {
   }
 
   @Test
+  void maxResponseBytes_outOfRange() {
+    assertProblem(valid().maxResponseBytes(1023),
+        "maxResponseBytes must be in [1024, 1073741824] bytes, but was 1023");
+    assertProblem(valid().maxResponseBytes(-1),
+        "maxResponseBytes must be in [1024, 1073741824] bytes, but was -1");
+    assertProblem(valid().maxResponseBytes((1L << 30) + 1),
+        "maxResponseBytes must be in [1024, 1073741824] bytes, but was 1073741825");
+    assertThat(valid().maxResponseBytes(1024).build()).isNotNull();
+    assertThat(valid().maxResponseBytes(1L << 30).build()).isNotNull();
+  }
+
+  @Test
   void auth_bothKinds() {
     assertProblem(valid().bearerTokenFile(Path.of("t")).basicAuth("u", "p"),
         "bearerTokenFile and basicAuth cannot both be set, but both were");

@@ -233,7 +233,8 @@ class PrometheusMetricSourceIT {
 
     // One request for the whole span exceeds Prometheus's limit...
     PrometheusHttp direct = new PrometheusHttp(java.net.http.HttpClient.newHttpClient(),
-        prometheus.uri(), Duration.ofSeconds(30), 0, Duration.ZERO, Duration.ZERO, null, null,
+        prometheus.uri(), Duration.ofSeconds(30), 0, Duration.ZERO, Duration.ZERO,
+        PrometheusMetricSource.DEFAULT_MAX_RESPONSE_BYTES, null, null,
         Map.of(), PrometheusHttp.REAL_DELAYS);
     assertThatThrownBy(() -> direct.queryRange(query, from, to, step).get())
         .isInstanceOf(ExecutionException.class).cause()

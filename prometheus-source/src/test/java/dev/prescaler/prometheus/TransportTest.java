@@ -27,8 +27,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.zip.GZIPOutputStream;
 import javax.net.ssl.KeyManagerFactory;
@@ -300,7 +302,8 @@ class TransportTest {
     stub = null;
     URI withUserInfo = URI.create("http://admin:s3cret@127.0.0.1:" + closed.getPort() + "/");
     PrometheusHttp http = new PrometheusHttp(java.net.http.HttpClient.newHttpClient(),
-        withUserInfo, Duration.ofSeconds(5), 0, Duration.ZERO, Duration.ZERO, null, null,
+        withUserInfo, Duration.ofSeconds(5), 0, Duration.ZERO, Duration.ZERO,
+        PrometheusMetricSource.DEFAULT_MAX_RESPONSE_BYTES, null, null,
         java.util.Map.of(), PrometheusHttp.REAL_DELAYS);
 
     assertThatThrownBy(() -> http.query("up", NOW).get()).cause()
@@ -315,7 +318,8 @@ class TransportTest {
     // The builder refuses such headers; whatever else the client refuses must not escape read().
     PrometheusHttp http = new PrometheusHttp(java.net.http.HttpClient.newHttpClient(),
         URI.create("http://127.0.0.1:9/"), Duration.ofSeconds(5), 0, Duration.ZERO,
-        Duration.ZERO, null, null, java.util.Map.of("Host", "prometheus.internal"),
+        Duration.ZERO, PrometheusMetricSource.DEFAULT_MAX_RESPONSE_BYTES, null, null,
+        java.util.Map.of("Host", "prometheus.internal"),
         PrometheusHttp.REAL_DELAYS);
 
     var instant = http.query("up", NOW);
@@ -354,6 +358,165 @@ class TransportTest {
     });
 
     assertThat(read(source).value()).isEqualTo(42.5);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The cap on a response body: on the wire and once decompressed.
+
+  /** The reason a read past a cap of {@code max} bytes gives, for the source's rps query. */
+  private String tooLarge(PrometheusMetricSource source, long max, boolean decompressed) {
+    return "the answer exceeded " + max + " bytes" + (decompressed ? " once decompressed" : "")
+        + " (maxResponseBytes) and was not read further; the usual cause is a query that "
+        + "returns many series, such as one per pod: aggregate it, e.g. with sum(...) (query: "
+        + source.query(WEB, "rps").orElseThrow() + ")";
+  }
+
+  /** {@link #OK} padded with spaces inside the JSON to {@code size} bytes. */
+  private static byte[] okOfSize(int size) {
+    byte[] ok = OK.getBytes(StandardCharsets.UTF_8);
+    byte[] b = new byte[size];
+    java.util.Arrays.fill(b, (byte) ' ');
+    b[0] = '{';
+    System.arraycopy(ok, 1, b, size - ok.length + 1, ok.length - 1);
+    return b;
+  }
+
+  private static byte[] gzip(byte[] plain) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+      gz.write(plain);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Answers 200 with {@code body}, gzip-encoded or not, its length declared or chunked. */
+  private static StubPrometheus.Answer body(byte[] body, boolean gzipped, boolean declared) {
+    return exchange -> {
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      if (gzipped) {
+        exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+      }
+      exchange.sendResponseHeaders(200, declared ? body.length : 0);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    };
+  }
+
+  @Test
+  void aBodyOverTheCapFailsTheReadAndIsNotRetried() throws IOException {
+    PrometheusMetricSource source = source().maxResponseBytes(4096).maxRetries(2).build();
+    byte[] random = new byte[8192];
+    new java.util.Random(7).nextBytes(random);
+    byte[] incompressible = gzip(random);
+    assertThat(incompressible.length).isGreaterThan(4096);
+    StubPrometheus.Answer[] answers = {
+        body(okOfSize(4097), false, true),
+        body(okOfSize(4097), false, false),
+        body(okOfSize(1 << 20), false, false),
+        body(incompressible, true, true),
+        body(incompressible, true, false),
+    };
+    for (int i = 0; i < answers.length; i++) {
+      stub.answer(answers[i]);
+      int before = stub.requests().size();
+
+      MetricReading r = read(source);
+
+      assertThat(r.isAvailable()).as("case %d", i).isFalse();
+      assertThat(r.reason()).as("case %d", i).isEqualTo(tooLarge(source, 4096, false));
+      assertThat(stub.requests()).as("case %d", i).hasSize(before + 1);
+    }
+  }
+
+  @Test
+  void aSmallGzipBodyThatInflatesPastTheCapIsRefused() throws IOException {
+    PrometheusMetricSource source = source().maxResponseBytes(4096).build();
+    byte[] bomb = gzip(okOfSize(1 << 20));
+    assertThat(bomb.length).isLessThan(4096);
+
+    for (boolean declared : new boolean[] {true, false}) {
+      stub.answer(body(bomb, true, declared));
+
+      assertThat(read(source).reason()).isEqualTo(tooLarge(source, 4096, true));
+    }
+    assertThat(stub.requests()).hasSize(2);
+  }
+
+  @Test
+  void aBodyOfExactlyTheCapIsRead() throws IOException {
+    PrometheusMetricSource source = source().maxResponseBytes(4096).build();
+    byte[] ok = okOfSize(4096);
+    stub.answer(body(ok, false, true), body(ok, false, false), body(gzip(ok), true, true));
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(read(source).value()).as("case %d", i).isEqualTo(42.5);
+    }
+  }
+
+  /** 16 MiB holds any answer the source can use (one series of 11,000 points is under 1 MB). */
+  @Test
+  void theDefaultCapIs16MiB() throws IOException {
+    PrometheusMetricSource source = source().build();
+    byte[] over = okOfSize((16 << 20) + 1);
+    stub.answer(body(over, false, false), body(gzip(over), true, false),
+        body(okOfSize(16 << 20), false, true));
+
+    MetricReading plain = read(source);
+    MetricReading bomb = read(source);
+    MetricReading atTheCap = read(source);
+
+    assertThat(plain.reason()).isEqualTo(tooLarge(source, 16 << 20, false));
+    assertThat(bomb.reason()).isEqualTo(tooLarge(source, 16 << 20, true));
+    assertThat(atTheCap.value()).isEqualTo(42.5);
+  }
+
+  /**
+   * Past the cap the client stops reading and closes the connection: the server cannot write the
+   * rest of an endless body, and the failure comes long before the request's timeout.
+   */
+  @Test
+  void theReadStopsAtTheCapAndClosesTheConnection() throws Exception {
+    PrometheusMetricSource source = source().maxResponseBytes(4096)
+        .requestTimeout(Duration.ofMinutes(5)).build();
+    long endless = 1L << 40;
+    AtomicLong written = new AtomicLong();
+    CountDownLatch refused = new CountDownLatch(1);
+    stub.answer(exchange -> {
+      exchange.sendResponseHeaders(200, 0);
+      byte[] chunk = new byte[8192];
+      java.util.Arrays.fill(chunk, (byte) ' ');
+      try (OutputStream out = exchange.getResponseBody()) {
+        while (written.get() < endless) {
+          out.write(chunk);
+          written.addAndGet(chunk.length);
+        }
+      } catch (IOException e) {
+        refused.countDown();
+      }
+    });
+
+    MetricReading r = read(source);
+
+    assertThat(r.reason()).isEqualTo(tooLarge(source, 4096, false));
+    assertThat(refused.await(60, TimeUnit.SECONDS)).as("the server's write failed").isTrue();
+    assertThat(written.get()).isLessThan(endless);
+  }
+
+  /** What a template without its sum(...) returns on a large cluster: a series per pod. */
+  @Test
+  void aRangeQueryOverTheCapThrowsNamingTheQuery() throws IOException {
+    PrometheusMetricSource source = source().maxResponseBytes(64 << 10).build();
+    stub.answer(stub.range(100, (q, t) -> "1"));
+    Instant to = Instant.parse("2026-11-29T10:00:00Z");
+
+    assertThatThrownBy(() -> source.rangeQuery("rate(http_requests_total[5m])",
+        to.minus(Duration.ofHours(1)), to, Duration.ofSeconds(15)))
+        .isInstanceOf(PrometheusException.class)
+        .hasMessage("the answer exceeded 65536 bytes (maxResponseBytes) and was not read "
+            + "further; the usual cause is a query that returns many series, such as one per "
+            + "pod: aggregate it, e.g. with sum(...) (query: rate(http_requests_total[5m]))");
+    assertThat(stub.requests()).hasSize(1);
   }
 
   @Test
