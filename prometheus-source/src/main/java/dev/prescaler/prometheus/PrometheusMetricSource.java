@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -617,7 +618,8 @@ public final class PrometheusMetricSource implements MetricSource {
     private String basicPassword;
     private Path caCertificate;
     private SSLContext sslContext;
-    private final Map<String, String> headers = new LinkedHashMap<>();
+    // Header names are case-insensitive (RFC 9110): one entry per name, whatever its case.
+    private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private Function<Duration, Executor> delays = PrometheusHttp.REAL_DELAYS;
 
     private Builder() {}
@@ -809,11 +811,14 @@ public final class PrometheusMetricSource implements MetricSource {
      * sets itself ({@code Connection}, {@code Content-Length}, {@code Expect}, {@code Host}, {@code
      * Upgrade}), those the source sets ({@code Accept}, {@code Accept-Encoding}, {@code
      * Content-Type}) or {@code Transfer-Encoding}, and a value with a control character (tabs
-     * aside) or one above U+00FF.
+     * aside) or one above U+00FF. Names are case-insensitive: a later call with the same name in
+     * any case replaces the value, and the name is sent as that call spells it.
      */
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "header name");
       Objects.requireNonNull(value, "value of header " + name);
+      // A TreeMap keeps the first key of equal ones: removed first, the last spelling is kept.
+      headers.remove(name);
       headers.put(name, value);
       return this;
     }

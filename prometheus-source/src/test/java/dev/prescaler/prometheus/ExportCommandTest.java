@@ -433,6 +433,34 @@ class ExportCommandTest {
         + "\"1h\" and \"2h\" (only --header repeats)\n");
   }
 
+  /**
+   * A header name given twice, in any case, would send one value silently (the source keeps the
+   * last): refused as other repeated options are, naming the header, never its values.
+   */
+  @Test
+  void aHeaderNameGivenTwiceInAnyCaseIsRefusedNamingItNeverItsValues() throws IOException {
+    answerPerPoint(1);
+    String url = stub.uri().toString();
+
+    int cased = run("--prometheus", url, "--query", "q", "--last", "1h", "--header",
+        "X-Scope-OrgID: s3cr3t-a", "--header=X-Team: shop", "--header", "x-scope-orgid:s3cr3t-b");
+    String casedErr = err();
+    err.reset();
+    int same = run("--prometheus", url, "--query", "q", "--last", "1h", "--header=X-Team: a1",
+        "--header", "X-Team: b2");
+
+    assertThat(cased).isEqualTo(2);
+    assertThat(casedErr).isEqualTo("export: --header X-Scope-OrgID must be given once, but was "
+        + "given twice (as X-Scope-OrgID and x-scope-orgid: header names are case-insensitive); "
+        + "values not shown: they may hold a credential\n").doesNotContain("s3cr3t");
+    assertThat(same).isEqualTo(2);
+    assertThat(err()).isEqualTo("export: --header X-Team must be given once, but was given "
+        + "twice; values not shown: they may hold a credential\n").doesNotContain("a1")
+        .doesNotContain("b2");
+    assertThat(stub.requests()).isEmpty();
+    assertThat(out.size()).isZero();
+  }
+
   @Test
   void theQueryIsSentAsItIsNeverReadAsATemplate() throws IOException {
     answerPerPoint(1);

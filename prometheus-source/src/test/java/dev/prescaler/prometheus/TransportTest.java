@@ -150,6 +150,62 @@ class TransportTest {
     assertThat(req.header("X-Scope-OrgID")).isEqualTo("team-a");
   }
 
+  /**
+   * Header names are case-insensitive: a second header(...) with the same name in another case
+   * replaces the first, as the builder's "last write wins" says, instead of sending both values.
+   */
+  @Test
+  void aHeaderGivenTwiceInAnyCaseIsSentOnceWithTheLastValue() throws IOException {
+    PrometheusMetricSource source = source().header("X-Scope-OrgID", "team-a")
+        .header("X-Team", "shop").header("x-scope-orgid", "team-b").build();
+    stub.answer(StubPrometheus.json(200, OK));
+
+    read(source);
+
+    StubPrometheus.Request req = stub.requests().get(0);
+    assertThat(req.headers().entrySet()).filteredOn(e -> e.getKey().startsWith("X-scope"))
+        .singleElement().satisfies(e -> assertThat(e.getValue()).containsExactly("team-b"));
+    assertThat(req.header("X-Team")).isEqualTo("shop");
+  }
+
+  /** The name goes on the wire as the last call spelled it (the stub's server normalizes it). */
+  @Test
+  void aReplacedHeaderIsSentAsTheLastCallSpellsIt() throws Exception {
+    try (java.net.ServerSocket server =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      PrometheusMetricSource source = PrometheusMetricSource.builder()
+          .baseUri(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/"))
+          .metric("rps", "up").maxRetries(0).header("X-Scope-OrgID", "team-a")
+          .header("x-scope-orgid", "team-b").build();
+      List<String> lines = new ArrayList<>();
+      Thread answer = new Thread(() -> {
+        try (java.net.Socket s = server.accept()) {
+          java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+              s.getInputStream(), StandardCharsets.ISO_8859_1));
+          for (String line = in.readLine(); line != null && !line.isEmpty();
+              line = in.readLine()) {
+            lines.add(line);
+          }
+          byte[] ok = OK.getBytes(StandardCharsets.UTF_8);
+          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              + "Content-Length: " + ok.length + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+          s.getOutputStream().write(ok);
+        } catch (IOException e) {
+          lines.add("failed: " + e);
+        }
+      });
+      answer.start();
+
+      MetricReading r = read(source);
+      answer.join(TimeUnit.SECONDS.toMillis(60));
+
+      assertThat(r.value()).isEqualTo(42.5);
+      assertThat(lines).filteredOn(l -> l.regionMatches(true, 0, "x-scope-orgid:", 0, 14))
+          .containsExactly("x-scope-orgid: team-b");
+    }
+  }
+
   @Test
   void aPartialResponseWithWarningsIsUnavailableAndHoldsNoReplicaCounts() throws IOException {
     // Thanos, Mimir and Prometheus with remote read answer "success" with warnings when some

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,7 +75,8 @@ public final class ExportCommand {
       "  --bearer-token-file F    send the token in this file (re-read when it changes)",
       "  --basic-auth-file F      basic authentication, the file's first line user:password",
       "  --header 'NAME: VALUE'   send this header too, e.g. 'X-Scope-OrgID: tenant-1' for a",
-      "                           multi-tenant Mimir, Cortex or Thanos (repeatable)",
+      "                           multi-tenant Mimir, Cortex or Thanos (repeatable, once",
+      "                           per header name, in any case)",
       "  --ca-cert FILE           trust this PEM certificate for an https URL",
       "  --timeout D              timeout of one range request [30s]",
       "Durations: 90 (seconds), 90s, 15m, 1h, 7d or ISO-8601 (PT15M).",
@@ -277,6 +279,7 @@ public final class ExportCommand {
       String[] user = basicAuth(path(opts, "--basic-auth-file"));
       b.basicAuth(user[0], user[1]);
     }
+    Map<String, String> headerNames = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (String h : headers) {
       Matcher m = HEADER.matcher(h);
       if (!m.matches()) {
@@ -288,6 +291,14 @@ public final class ExportCommand {
       if (m.group(1).equalsIgnoreCase("Authorization")) {
         throw new IllegalArgumentException("--header cannot set Authorization: use "
             + "--bearer-token-file or --basic-auth-file, which keep it off the command line");
+      }
+      String first = headerNames.putIfAbsent(m.group(1), m.group(1));
+      if (first != null) {
+        // The builder would keep the last value silently. Names only: a value may be a credential.
+        throw new IllegalArgumentException("--header " + first + " must be given once, but was "
+            + "given twice" + (first.equals(m.group(1)) ? ""
+                : " (as " + first + " and " + m.group(1) + ": header names are case-insensitive)")
+            + "; values not shown: they may hold a credential");
       }
       b.header(m.group(1), m.group(2).strip());
     }
