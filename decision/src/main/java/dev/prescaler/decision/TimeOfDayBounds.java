@@ -4,6 +4,8 @@ import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.Proposal;
 import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -24,6 +26,21 @@ import java.util.Set;
  * <p>A window is written {@code DAYS HH:MM-HH:MM}: days are {@code *}, a day ({@code MON}), a
  * range ({@code MON-FRI}) or a list ({@code SAT,SUN}); the start is inclusive and the end
  * exclusive; an end before the start wraps past midnight (the day is the start's day).
+ *
+ * <p>Each window happens once on each of its days, as an interval of instants: from its start
+ * time on that day to its end time on the same day, or on the next when it wraps, each read on
+ * the clock in the zone. So it ends at its end time on the clock also across a daylight-saving
+ * change, and lasts that much longer or shorter: in Europe/Berlin, {@code SAT 22:00-06:00} lasts
+ * 9 h on the night the clocks go back (2026-10-25, when 02:00–03:00 comes twice) and 7 h on the
+ * night they go forward (2026-03-29). Both times are resolved as
+ * {@link ZonedDateTime#of(LocalDate, LocalTime, ZoneId)} does: a time in the repeated hour is its
+ * first occurrence (the earlier offset), so {@code * 22:00-02:30} ends at 02:30 CEST on
+ * 2026-10-25 and is not on again at 02:15 CET; a time in a spring-forward gap moves later by the
+ * gap's length ({@code * 02:30-04:00} runs from 03:30 to 04:00 CEST on 2026-03-29). A window
+ * whose end, so resolved, is not after its start does not happen that day: {@code * 02:30-03:15}
+ * would run from 03:30 to 03:15 CEST on 2026-03-29, so it is off all that day. The other way
+ * round, a window off for less than the gap after its end ({@code * 03:15-02:30}) does not go off
+ * on that day: the previous day's occurrence ends at 03:30 CEST, after the next one started.
  */
 public final class TimeOfDayBounds implements DecisionPolicy {
 
@@ -132,15 +149,29 @@ public final class TimeOfDayBounds implements DecisionPolicy {
           + "\" in \"" + spec + "\"");
     }
 
-    /** Whether the window covers the local date-time {@code t}. */
+    /**
+     * Whether the window covers the instant of {@code t}, read in {@code t}'s zone: whether one
+     * of its occurrences (from its start on one of its days to its end on that day, or the next
+     * when it wraps) contains it.
+     */
     public boolean covers(ZonedDateTime t) {
-      LocalTime time = t.toLocalTime();
-      DayOfWeek day = t.getDayOfWeek();
-      if (start.isBefore(end)) {
-        return days.contains(day) && !time.isBefore(start) && time.isBefore(end);
+      Instant at = t.toInstant();
+      ZoneId zone = t.getZone();
+      LocalDate today = t.toLocalDate();
+      // An occurrence ends on its day or the next, but a gap can move its end a day later (as
+      // Samoa skipped 2011-12-30), and when the clocks go back across midnight an instant read
+      // as today can come after tomorrow's first minutes: look a little further either way.
+      for (LocalDate d = today.minusDays(2); !d.isAfter(today.plusDays(1)); d = d.plusDays(1)) {
+        if (days.contains(d.getDayOfWeek())) {
+          Instant from = ZonedDateTime.of(d, start, zone).toInstant();
+          LocalDate endDay = start.isBefore(end) ? d : d.plusDays(1);
+          Instant to = ZonedDateTime.of(endDay, end, zone).toInstant();
+          if (!at.isBefore(from) && at.isBefore(to)) {
+            return true;
+          }
+        }
       }
-      return (days.contains(day) && !time.isBefore(start))
-          || (days.contains(day.minus(1)) && time.isBefore(end));
+      return false;
     }
   }
 
@@ -163,7 +194,7 @@ public final class TimeOfDayBounds implements DecisionPolicy {
   }
 
   /** The first window active at {@code t}. */
-  public Optional<Window> activeAt(java.time.Instant t) {
+  public Optional<Window> activeAt(Instant t) {
     ZonedDateTime local = t.atZone(zone);
     for (Window w : windows) {
       if (w.covers(local)) {

@@ -336,11 +336,12 @@ class DecisionProperties {
 
   /**
    * Time-of-day bounds keep the count inside the active window's [min, max], and leave it alone
-   * outside every window. Whether a window is active is computed here from the local weekday and
-   * time (not asked of the bounds): Mon–Fri 08:00–18:00 UTC, and Fri and Sat 22:00–06:00 in
-   * Berlin, which wraps past midnight and holds both daylight-saving changes of 2026 (early on
-   * Sunday, 03-29 and 10-25). Instants are drawn from a week in January and the weeks around
-   * those changes, and each case must come up often.
+   * outside every window. Whether a window is active is computed here (not asked of the bounds)
+   * from the list of its occurrences, each an interval of instants: Mon–Fri 08:00–18:00 UTC, and
+   * Fri and Sat 22:00–06:00 in Berlin, from 22:00 on one of those days to 06:00 the next on the
+   * clock, which wraps past midnight and holds both daylight-saving changes of 2026 (early on
+   * Sunday, 03-29 and 10-25: those nights last 7 h and 9 h). Instants are drawn from a week in
+   * January and the weeks around those changes, and each case must come up often.
    */
   @Test
   void timeOfDayBoundsHold() {
@@ -352,19 +353,28 @@ class DecisionProperties {
     DecisionPolicy both = DecisionPolicy.chain(office, nights);
     Instant[] from = {Fixtures.NOW, Instant.parse("2026-03-25T00:00:00Z"),
         Instant.parse("2026-10-21T00:00:00Z")};
+    List<Instant[]> nightList = new ArrayList<>();
+    for (Instant f : from) {
+      java.time.LocalDate first = f.atZone(berlin).toLocalDate().minusDays(1);
+      for (int d = 0; d < 9; d++) {
+        java.time.LocalDate day = first.plusDays(d);
+        if (day.getDayOfWeek() == java.time.DayOfWeek.FRIDAY
+            || day.getDayOfWeek() == java.time.DayOfWeek.SATURDAY) {
+          Instant on = day.atTime(22, 0).atZone(berlin).toInstant();
+          Instant off = day.plusDays(1).atTime(6, 0).atZone(berlin).toInstant();
+          nightList.add(new Instant[] {on, off});
+        }
+      }
+    }
     int[] seen = new int[3];
     qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
       Random r = new Random(seed);
       Instant t = from[r.nextInt(from.length)].plusSeconds(r.nextInt(7 * 86_400));
       java.time.ZonedDateTime utc = t.atZone(java.time.ZoneOffset.UTC);
-      java.time.ZonedDateTime local = t.atZone(berlin);
       boolean weekday = utc.getDayOfWeek().getValue() <= 5;
       boolean inOffice = weekday && utc.getHour() >= 8 && utc.getHour() < 18;
-      java.time.DayOfWeek day = local.getDayOfWeek();
-      boolean atNight = ((day == java.time.DayOfWeek.FRIDAY || day == java.time.DayOfWeek.SATURDAY)
-          && local.getHour() >= 22)
-          || ((day == java.time.DayOfWeek.SATURDAY || day == java.time.DayOfWeek.SUNDAY)
-          && local.getHour() < 6);
+      boolean atNight = nightList.stream()
+          .anyMatch(n -> !t.isBefore(n[0]) && t.isBefore(n[1]));
       WorkloadSpec spec = Fixtures.rps(10, 1, 100);
       DecisionContext c = DecisionContext.builder(spec, t,
           dev.prescaler.core.ReplicaStatus.of(10, 10)).reading("rps", 100).build();
@@ -373,11 +383,121 @@ class DecisionProperties {
       int expected = inOffice ? Math.max(5, Math.min(20, wanted))
           : atNight ? Math.max(30, Math.min(40, wanted)) : wanted;
       seen[inOffice ? 0 : atNight ? 1 : 2]++;
-      assertThat(out).as("seed %d: %s (%s)", seed, t, local).isEqualTo(expected);
+      assertThat(out).as("seed %d: %s (%s)", seed, t, t.atZone(berlin)).isEqualTo(expected);
     });
     assertThat(seen[0]).as("in the office window").isGreaterThan(EXAMPLES / 10);
     assertThat(seen[1]).as("in the night window").isGreaterThan(EXAMPLES / 30);
     assertThat(seen[2]).as("in neither").isGreaterThan(EXAMPLES / 10);
+  }
+
+  /**
+   * Each time-of-day window happens once per day, from its start time to its end time on the
+   * clock, also across a daylight-saving change: scanned minute by minute over the four days
+   * around a change (zones with 1 h changes at 02:00 or at midnight, and Lord Howe's 30 min), a
+   * window of a random start and end (1 min to 22 h apart on the clock, so that two days'
+   * windows never touch; in a quarter of the cases the start, in another the end, within 90 min
+   * of the change on the clock, and in another the start in the skipped or repeated time and the
+   * end after it, but not after the start moved by a gap) is active in runs that start on
+   * distinct local dates, each at the start time on that date and ending at the end time on it
+   * or, when it wraps, the next: both read on the clock (a time in the repeated hour at its first
+   * occurrence, one in a spring-forward gap later by the gap) and equal to
+   * {@code ZonedDateTime.of}'s resolution. Every date whose window, so resolved, is non-empty and
+   * inside the scan has a run; a date whose end resolves to no later than its start has none
+   * (such days must come up).
+   */
+  @Test
+  void timeOfDayWindowsHappenOncePerDayFromStartToEndOnTheClock() {
+    String[] zones = {"Europe/Berlin", "America/New_York", "America/Santiago",
+        "Australia/Lord_Howe"};
+    int[] emptyDays = new int[1];
+    qt().withExamples(100).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      java.time.ZoneId zone = java.time.ZoneId.of(zones[r.nextInt(zones.length)]);
+      java.time.zone.ZoneRules rules = zone.getRules();
+      java.time.zone.ZoneOffsetTransition change = rules.nextTransition(
+          Instant.parse("2026-01-01T00:00:00Z").plusSeconds(r.nextInt(365 * 86_400)));
+      // The changed hour on the clock: [lo, hi) is skipped (a gap) or comes twice
+      java.time.LocalTime lo = (change.isGap() ? change.getDateTimeBefore()
+          : change.getDateTimeAfter()).toLocalTime();
+      int loMinute = lo.toSecondOfDay() / 60;
+      int changeMinutes = (int) change.getDuration().abs().toMinutes();
+      int kind = r.nextInt(4);
+      java.time.LocalTime start;
+      java.time.LocalTime end;
+      if (kind < 3) {
+        int lengthMinutes = 1 + r.nextInt(22 * 60);
+        int near = Math.floorMod(loMinute - 90 + r.nextInt(181), 1440);
+        int startMinute = kind == 0 ? r.nextInt(1440)
+            : kind == 1 ? near : Math.floorMod(near - lengthMinutes, 1440);
+        start = java.time.LocalTime.MIN.plusMinutes(startMinute);
+        end = start.plusMinutes(lengthMinutes);
+      } else {
+        // Start in the changed hour and end after it, no later than the start moved by the
+        // gap: empty on the day of a gap
+        int k = r.nextInt(changeMinutes);
+        start = lo.plusMinutes(k);
+        end = lo.plusMinutes(changeMinutes + r.nextInt(k + 1));
+      }
+      boolean wraps = end.isBefore(start);
+      String spec = "* " + start + "-" + end;
+      TimeOfDayBounds b = TimeOfDayBounds.builder(zone).maxWindow(spec, 5).build();
+      Instant from = change.getInstant().minus(Duration.ofDays(2));
+      Instant to = change.getInstant().plus(Duration.ofDays(2));
+      List<Instant[]> runs = new ArrayList<>();
+      Instant runStart = null;
+      boolean wasOn = b.activeAt(from).isPresent();
+      for (Instant t = from.plusSeconds(60); t.isBefore(to); t = t.plusSeconds(60)) {
+        boolean on = b.activeAt(t).isPresent();
+        if (on && !wasOn) {
+          runStart = t;
+        } else if (!on && wasOn && runStart != null) {
+          runs.add(new Instant[] {runStart, t});
+        }
+        wasOn = on;
+      }
+      String what = String.format(java.util.Locale.ROOT, "seed %d: %s in %s around %s", seed,
+          spec, zone, change);
+      java.util.Set<java.time.LocalDate> dates = new java.util.HashSet<>();
+      for (Instant[] run : runs) {
+        java.time.LocalDate day = java.time.LocalDate.ofInstant(run[0], zone);
+        assertThat(dates.add(day)).as(what + ", second run on " + day).isTrue();
+        java.time.LocalDateTime on = day.atTime(start);
+        java.time.LocalDateTime off = day.plusDays(wraps ? 1 : 0).atTime(end);
+        assertThat(onTheClock(run[0], on, rules)).as(what + ", run from " + run[0]).isTrue();
+        assertThat(onTheClock(run[1], off, rules)).as(what + ", run to " + run[1]).isTrue();
+        assertThat(run[0]).as(what).isEqualTo(on.atZone(zone).toInstant());
+        assertThat(run[1]).as(what).isEqualTo(off.atZone(zone).toInstant());
+      }
+      java.util.Set<java.time.LocalDate> expected = new java.util.HashSet<>();
+      for (java.time.LocalDate d = java.time.LocalDate.ofInstant(from, zone).minusDays(1);
+          !d.isAfter(java.time.LocalDate.ofInstant(to, zone)); d = d.plusDays(1)) {
+        Instant on = d.atTime(start).atZone(zone).toInstant();
+        Instant off = d.plusDays(wraps ? 1 : 0).atTime(end).atZone(zone).toInstant();
+        if (!off.isAfter(on)) {
+          emptyDays[0]++;
+        } else if (on.isAfter(from) && off.isBefore(to)) {
+          expected.add(d);
+        }
+      }
+      assertThat(dates).as(what).isEqualTo(expected);
+    });
+    assertThat(emptyDays[0]).as("days whose window is empty").isGreaterThan(0);
+  }
+
+  /**
+   * Whether {@code t} is the local date-time {@code at} on the clock of {@code rules}: its first
+   * occurrence when the clocks went back over it, or later by the gap when they skipped it.
+   */
+  private static boolean onTheClock(Instant t, java.time.LocalDateTime at,
+      java.time.zone.ZoneRules rules) {
+    List<java.time.ZoneOffset> valid = rules.getValidOffsets(at);
+    java.time.ZoneOffset offset = rules.getOffset(t);
+    java.time.LocalDateTime clock = java.time.LocalDateTime.ofInstant(t, offset);
+    if (valid.isEmpty()) {
+      java.time.zone.ZoneOffsetTransition gap = rules.getTransition(at);
+      return clock.equals(at.plus(gap.getDuration())) && offset.equals(gap.getOffsetAfter());
+    }
+    return clock.equals(at) && offset.equals(valid.get(0));
   }
 
   /** Every change of the count carries a reason naming the step. */
