@@ -37,8 +37,11 @@ import java.util.OptionalLong;
  *   <li><b>With a {@code spec.behavior}</b> ({@link Builder#defaultBehavior()}, or any rules
  *       set): the stabilization windows take the lowest recommendation of the scale-up window and
  *       the highest of the scale-down window (current count in between stays), and the behavior's
- *       rate policies limit the change relative to the count at the start of each policy period
- *       (derived from the applied decisions in {@link DecisionContext#recent()}).
+ *       rate policies limit the change relative to the count at the start of each policy period,
+ *       derived from the applied decisions in {@link DecisionContext#recent()} that this HPA
+ *       asked for. Its output is recorded as the mark {@code hpa.recommendation.output}; a count
+ *       a later step applied instead (a predictive plan above this floor, a manual override) is
+ *       no scale event of the HPA's, as the controller stores only its own rescales.
  * </ul>
  *
  * <p>On both paths the controller's first sync of an HPA records the current count as a
@@ -87,6 +90,7 @@ public final class HpaPolicy implements DecisionPolicy {
   private final boolean behavior;
   private final String initialMark;
   private final String initialAgeMark;
+  private final String outputMark;
   private final Builder config;
   private final Duration memory;
 
@@ -100,6 +104,7 @@ public final class HpaPolicy implements DecisionPolicy {
     this.behavior = b.behavior;
     this.initialMark = b.mark + ".initial";
     this.initialAgeMark = initialMark + ".age-ms";
+    this.outputMark = b.mark + ".output";
     this.config = b.copy();
     this.memory = !behavior ? LEGACY_STABILIZATION : Durations.longest(
         Durations.longest(scaleUp.stabilizationWindow(), scaleDown.stabilizationWindow()),
@@ -200,8 +205,9 @@ public final class HpaPolicy implements DecisionPolicy {
       }
     }
     if (invalid == spec.metrics().size() || (invalid > 0 && raw < current)) {
-      return proposal.to(name, current, "no recommendation, keeping " + current + ": "
+      Proposal keep = proposal.to(name, current, "no recommendation, keeping " + current + ": "
           + String.join("; ", errors));
+      return behavior ? keep.mark(outputMark, current) : keep;
     }
     Proposal p = proposal.mark(mark, raw).to(name, raw, rawWhy);
     Initial initial = null;
@@ -224,7 +230,7 @@ public final class HpaPolicy implements DecisionPolicy {
           : "scale-up stabilization: lowest recommendation in the last "
               + scaleUp.stabilizationWindow().toSeconds() + " s");
     }
-    ScaleEvents events = ScaleEvents.replay(ctx.recent(), scaleUp.longestPeriod(),
+    ScaleEvents events = ScaleEvents.replay(ctx.recent(), outputMark, scaleUp.longestPeriod(),
         scaleDown.longestPeriod());
     int limited = rateLimit(ctx, events, current, stabilized);
     if (limited != stabilized) {
@@ -242,7 +248,9 @@ public final class HpaPolicy implements DecisionPolicy {
       }
       p = p.to(name, limited, why);
     }
-    return p;
+    // What this HPA asks for: a later step may apply another count, which is then no scale
+    // event of this HPA's (the controller stores only its own rescales).
+    return p.mark(outputMark, limited);
   }
 
   /** The calculator's result for one metric's reading, from the context's aggregates. */
@@ -555,13 +563,17 @@ public final class HpaPolicy implements DecisionPolicy {
     private final List<Event> up = new ArrayList<>();
     private final List<Event> down = new ArrayList<>();
 
-    static ScaleEvents replay(List<PastDecision> recent, Duration longestUp,
+    static ScaleEvents replay(List<PastDecision> recent, String outputMark, Duration longestUp,
         Duration longestDown) {
       ScaleEvents e = new ScaleEvents();
       for (int i = 0; i < recent.size(); i++) {
         PastDecision d = recent.get(i);
         if (!d.applied() || d.desired() == d.current()) {
           continue;
+        }
+        Integer output = d.marks().get(outputMark);
+        if (output != null && output != d.desired()) {
+          continue; // applied by a later step (a predictive plan, an override): not this HPA's
         }
         if (d.desired() > d.current()) {
           store(e.up, longestUp, d.time(), (long) d.desired() - d.current());

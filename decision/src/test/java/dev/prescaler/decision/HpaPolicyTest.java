@@ -71,6 +71,27 @@ class HpaPolicyTest {
   }
 
   @Test
+  void aCountALaterStepAppliedIsNoScaleEventOfTheHpa() {
+    // Scale-up Pods 2 per 60 s. A predictive plan raised 10 -> 20 fifteen seconds ago, above
+    // this HPA's output of 10; the load now asks for 30. The controller stores only its own
+    // rescales, so its period starts at the 20 running: 22. Counting the plan's +10 as an HPA
+    // event started the period at 10 and froze the floor at 20 for the whole period.
+    HpaPolicy slowUp = HpaPolicy.builder().scaleUp(new ScalingRules(Duration.ZERO,
+        List.of(ScalingPolicy.pods(2, Duration.ofSeconds(60))), ScalingRules.Select.MAX))
+        .build();
+    String output = HpaPolicy.DEFAULT_MARK + ".output";
+    DecisionContext planned = synced(ctx(cpu(50, 1, 100), 20, "cpu", 75), 20)
+        .past(past(15, 10, 20, true, Map.of(HpaPolicy.DEFAULT_MARK, 10, output, 10))).build();
+    Proposal p = slowUp.apply(planned, Proposal.keep(20));
+    assertThat(p.replicas()).isEqualTo(22);
+    assertThat(p.marks()).containsEntry(output, 22);
+    // The same change asked for by the HPA itself is its event: the period started at 10.
+    DecisionContext own = synced(ctx(cpu(50, 1, 100), 20, "cpu", 75), 20)
+        .past(past(15, 10, 20, true, Map.of(HpaPolicy.DEFAULT_MARK, 20, output, 20))).build();
+    assertThat(decide(slowUp, own)).isEqualTo(20);
+  }
+
+  @Test
   void aScaleUpOlderThanTheLongestScaleUpPeriodIsReplacedByTheNext() {
     // Scale-down Percent 10 per 600 s, scale-up rules default (15 s). Applied 10 -> 14 at -100 s
     // and 14 -> 18 at -70 s; the load wants 2. The controller keeps scale-up events apart and
