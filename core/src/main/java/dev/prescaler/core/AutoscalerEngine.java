@@ -726,7 +726,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           s.recent.removeFirst();
         }
         uncertain.applied(s, r.mode(), r.action(), r.actionMessage(), r.current(), r.desired(),
-            r.time());
+            r.marks(), r.time());
         if (r.kind() == Kind.SCALE && r.followUp().isEmpty()) {
           // Follow-ups wait in memory: one due while the engine was down, or soon after, is
           // written by the next ticks, as it would have been without the restart.
@@ -1648,7 +1648,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         // for not leading may find another replica's floor there. Sent again at the next tick.
         s.lastFloorSent = -1;
       }
-      uncertain.applied(s, mode, action, message, current, desired, now);
+      uncertain.applied(s, mode, action, message, current, desired, p.marks(), now);
       if (action != Action.APPLIED) {
         LOG.warn("{}: scale {} -> {} not applied: {}", ref, current, desired, message);
       } else {
