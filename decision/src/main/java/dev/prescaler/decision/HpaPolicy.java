@@ -174,15 +174,15 @@ public final class HpaPolicy implements DecisionPolicy {
     // 0 (HPAScaleToZero) the metrics are computed: an object or external metric scales up from
     // 0, a utilization has no pods to measure (an error, so the count is held).
     if (current == 0 && spec.minReplicas() != 0) {
-      return proposal.to(name, 0, "scale is at 0 replicas: autoscaling is disabled");
+      return own(proposal.to(name, 0, "scale is at 0 replicas: autoscaling is disabled"));
     }
     if (current > spec.maxReplicas()) {
-      return proposal.to(name, spec.maxReplicas(),
-          "current " + current + " above maxReplicas " + spec.maxReplicas());
+      return own(proposal.to(name, spec.maxReplicas(),
+          "current " + current + " above maxReplicas " + spec.maxReplicas()));
     }
     if (current < spec.minReplicas()) {
-      return proposal.to(name, spec.minReplicas(),
-          "current " + current + " below minReplicas " + spec.minReplicas());
+      return own(proposal.to(name, spec.minReplicas(),
+          "current " + current + " below minReplicas " + spec.minReplicas()));
     }
     int raw = -1;
     String rawWhy = "";
@@ -205,9 +205,8 @@ public final class HpaPolicy implements DecisionPolicy {
       }
     }
     if (invalid == spec.metrics().size() || (invalid > 0 && raw < current)) {
-      Proposal keep = proposal.to(name, current, "no recommendation, keeping " + current + ": "
-          + String.join("; ", errors));
-      return behavior ? keep.mark(outputMark, current) : keep;
+      return own(proposal.to(name, current, "no recommendation, keeping " + current + ": "
+          + String.join("; ", errors)));
     }
     Proposal p = proposal.mark(mark, raw).to(name, raw, rawWhy);
     Initial initial = null;
@@ -248,9 +247,16 @@ public final class HpaPolicy implements DecisionPolicy {
       }
       p = p.to(name, limited, why);
     }
-    // What this HPA asks for: a later step may apply another count, which is then no scale
-    // event of this HPA's (the controller stores only its own rescales).
-    return p.mark(outputMark, limited);
+    return own(p);
+  }
+
+  /**
+   * {@code p} with its count recorded as this HPA's output when it has a behavior: a later step
+   * may apply another count, and only the part of a change this HPA asked for is its scale event
+   * (the controller stores only its own rescales; see {@link ScaleEvents}).
+   */
+  private Proposal own(Proposal p) {
+    return behavior ? p.mark(outputMark, p.replicas()) : p;
   }
 
   /** The calculator's result for one metric's reading, from the context's aggregates. */
@@ -535,7 +541,8 @@ public final class HpaPolicy implements DecisionPolicy {
 
   /**
    * The controller's scale events, replayed from the applied decisions the policy is given
-   * (oldest first). The controller keeps scale-ups and scale-downs in two lists ({@code
+   * (oldest first): of each change, the part this HPA asked for (its output mark; a decision
+   * without one, from a journal older than the mark, counts whole). The controller keeps scale-ups and scale-downs in two lists ({@code
    * storeScaleEvent}): before it stores an event it marks those of its direction older than that
    * direction's longest policy period as outdated ({@code markScaleEventsOutdated}), and the new
    * event replaces the last outdated one, or is appended when none is. An event replaced no
@@ -571,14 +578,19 @@ public final class HpaPolicy implements DecisionPolicy {
         if (!d.applied() || d.desired() == d.current()) {
           continue;
         }
+        long change = (long) d.desired() - d.current();
         Integer output = d.marks().get(outputMark);
-        if (output != null && output != d.desired()) {
-          continue; // applied by a later step (a predictive plan, an override): not this HPA's
+        if (output != null) {
+          // Only the part this HPA asked for: none of a plan above its output or of a move
+          // against it, the applied part of its own move that a later step cut short.
+          long asked = (long) output - d.current();
+          change = Long.signum(change) != Long.signum(asked) ? 0
+              : change > 0 ? Math.min(change, asked) : Math.max(change, asked);
         }
-        if (d.desired() > d.current()) {
-          store(e.up, longestUp, d.time(), (long) d.desired() - d.current());
-        } else {
-          store(e.down, longestDown, d.time(), (long) d.current() - d.desired());
+        if (change > 0) {
+          store(e.up, longestUp, d.time(), change);
+        } else if (change < 0) {
+          store(e.down, longestDown, d.time(), -change);
         }
       }
       return e;

@@ -89,6 +89,15 @@ class HpaPolicyTest {
     DecisionContext own = synced(ctx(cpu(50, 1, 100), 20, "cpu", 75), 20)
         .past(past(15, 10, 20, true, Map.of(HpaPolicy.DEFAULT_MARK, 20, output, 20))).build();
     assertThat(decide(slowUp, own)).isEqualTo(20);
+    // Its own 20 -> 22 cut to 21 by a later step (a budget): the +1 made is its event, so the
+    // period started at 20 and allows 22, not 23.
+    DecisionContext trimmed = synced(ctx(cpu(50, 1, 100), 21, "cpu", 75), 21)
+        .past(past(15, 20, 21, true, Map.of(HpaPolicy.DEFAULT_MARK, 30, output, 22))).build();
+    assertThat(decide(slowUp, trimmed)).isEqualTo(22);
+    // A plan above its output of 12 (10 -> 20): its own +2 happened within the plan's +10.
+    DecisionContext above = synced(ctx(cpu(50, 1, 100), 20, "cpu", 75), 20)
+        .past(past(15, 10, 20, true, Map.of(HpaPolicy.DEFAULT_MARK, 12, output, 12))).build();
+    assertThat(decide(slowUp, above)).isEqualTo(20);
   }
 
   @Test
