@@ -1584,6 +1584,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       action = Action.OBSERVED;
       message = "observe-only: would scale " + current + " -> " + desired;
     }
+    // A floor the HPA's maxReplicas held under this same plan, sent again to see if it still does.
+    int heldBefore = mode == Mode.HPA_FLOOR && s.floorPlanned == desired
+        && s.lastFloorSent >= 0 && s.lastFloorSent < desired ? s.lastFloorSent : -1;
+    boolean stillHeld = false;
     if (call) {
       ScaleRequest request = new ScaleRequest(spec, mode, current, desired, p.reasons(), now);
       try {
@@ -1610,8 +1614,11 @@ public final class AutoscalerEngine implements AutoCloseable {
           && a.replicas() < desired) {
         // The HPA's maxReplicas held the floor down: sent again next tick (as lastFloorSent is
         // what was written), so that a maxReplicas raised later lifts the floor to the plan.
-        message = message + " (the HPA holds the floor at " + a.replicas() + ", under the "
-            + desired + " planned; sent again next tick)";
+        // Held as it was: nothing changed, so no action is recorded and no listener told.
+        stillHeld = a.replicas() == heldBefore;
+        message = message + (stillHeld ? " (the HPA still holds the floor at " : " (the HPA "
+            + "holds the floor at ") + a.replicas() + ", under the " + desired + " planned; "
+            + (stillHeld ? "nothing changed; " : "") + "sent again next tick)";
         LOG.debug("{}: floor held at {} under the {} planned", ref, a.replicas(), desired);
       } else if (outcome instanceof ScaleOutcome.Applied a && a.replicas() != desired) {
         // The engine counts what it asked for, as the executor contract has an applied outcome
@@ -1627,6 +1634,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           if (mode == Mode.HPA_FLOOR) {
             int written = ((ScaleOutcome.Applied) outcome).replicas();
             s.lastFloorSent = written < desired ? written : desired;
+            s.floorPlanned = desired;
           } else if (desired > current) {
             s.lastScaleUp = now;
             s.pendingReadyTarget = desired;
@@ -1649,7 +1657,9 @@ public final class AutoscalerEngine implements AutoCloseable {
         s.lastFloorSent = -1;
       }
       uncertain.applied(s, mode, action, message, current, desired, p.marks(), now);
-      if (action != Action.APPLIED) {
+      if (stillHeld) {
+        action = Action.NONE;
+      } else if (action != Action.APPLIED) {
         LOG.warn("{}: scale {} -> {} not applied: {}", ref, current, desired, message);
       } else {
         LOG.info("{}: scaled {} -> {} ({}): {}", ref, current, desired, mode, p.explain());
@@ -1666,7 +1676,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       s.followUps.addLast(new PendingFollowUp(seq, now.plus(followUpAfter)));
     }
     write(record);
-    if (outcome != null) {
+    if (outcome != null && !stillHeld) {
       ScaledEvent e = new ScaledEvent(ref, now, mode, current, desired, p.reasons(), outcome);
       publish(l -> l.onScaled(e), ref);
     }

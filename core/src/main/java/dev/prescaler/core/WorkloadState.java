@@ -31,7 +31,12 @@ final class WorkloadState {
   int lastCurrent = -1;
   /** When replica counts were last observed (a tick that read them, or a restored record). */
   Instant lastObserved;
+  /**
+   * The floor the HPA holds as this engine last wrote it (-1: unknown, send again), and the plan
+   * it was sent for: lower than the plan when the HPA's maxReplicas held it down.
+   */
   int lastFloorSent = -1;
+  int floorPlanned = -1;
   /**
    * The latest apply in ACT mode, when it FAILED: it may all the same have landed (a call that
    * timed out, a write that got through before an error). Null once a newer apply was asked, or

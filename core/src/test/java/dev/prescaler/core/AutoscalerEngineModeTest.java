@@ -140,14 +140,19 @@ class AutoscalerEngineModeTest {
             + "next tick)");
     tickAfter();
     engine.tick(); // still held at 3: sent again, or a raised maxReplicas would never be seen
+    assertThat(last(journal, WEB).actionMessage()).isEqualTo("floor written (the HPA still holds "
+        + "the floor at 3, under the 4 planned; nothing changed; sent again next tick)");
     hpaMax[0] = 10;
     tickAfter();
     engine.tick(); // 4 written at last
     tickAfter();
     engine.tick(); // the HPA holds the plan: not sent
     assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(4, 4, 4);
+    // A floor still held changed nothing: no action recorded, no listener told, so neither an
+    // actions metric nor a Kubernetes Event counts a send every tick.
     assertThat(journal.records()).extracting(DecisionRecord::action)
-        .containsExactly(Action.APPLIED, Action.APPLIED, Action.APPLIED, Action.NONE);
+        .containsExactly(Action.APPLIED, Action.NONE, Action.APPLIED, Action.NONE);
+    assertThat(listener.of(ScaledEvent.class)).hasSize(2);
   }
 
   @Test

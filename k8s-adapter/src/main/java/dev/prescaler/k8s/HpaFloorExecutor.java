@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * that {@code maxReplicas} holds under the request is reported as the count applied, so that the
  * engine sends it again on the next tick: when an operator raises {@code maxReplicas}, the floor
  * follows the plan at once. Until then each tick costs one list and one patch that changes
- * nothing (the API server keeps the object as it is).
+ * nothing (the API server keeps the object as it is), which the engine journals without an action.
  *
  * <p><b>The owner's values.</b> The first patch saves the HPA's whole spec as JSON in the
  * annotation {@value #ORIGINAL_SPEC_ANNOTATION}. Every patch also records the values it writes in
