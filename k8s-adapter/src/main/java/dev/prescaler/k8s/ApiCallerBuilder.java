@@ -27,8 +27,9 @@ public abstract class ApiCallerBuilder<B extends ApiCallerBuilder<B>> {
   }
 
   /**
-   * The wall clock of the timestamps (a rate limit's end, the times of readings); default {@link
-   * Clock#systemUTC()}. Waits, retry budgets and caches are timed by the {@link #ticker}.
+   * The wall clock of the timestamps (a rate limit's end as messages state it, the times of
+   * readings); default {@link Clock#systemUTC()}. Waits, retry budgets, the hold after a 429 and
+   * caches are timed by the {@link #ticker}.
    */
   public B clock(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -36,11 +37,11 @@ public abstract class ApiCallerBuilder<B extends ApiCallerBuilder<B>> {
   }
 
   /**
-   * The monotonic time source, in nanoseconds, that the waits between retries, the retry budget
-   * and the HPA list cache are timed on, so that a wall clock stepped back neither lengthens a
-   * wait nor keeps a stale list; only differences of its readings count. Default {@code
-   * System::nanoTime}. Tests pass one they move (a {@code ManualClock}'s {@code nanos}), as to
-   * {@link LeaseElector.Builder#ticker}.
+   * The monotonic time source, in nanoseconds, that the waits between retries, the retry budget,
+   * the hold after a 429 and the HPA list cache are timed on, so that a wall clock stepped back
+   * neither lengthens a wait or a hold nor keeps a stale list; only differences of its readings
+   * count. Default {@code System::nanoTime}. Tests pass one they move (a {@code ManualClock}'s
+   * {@code nanos}), as to {@link LeaseElector.Builder#ticker}.
    */
   public B ticker(LongSupplier ticker) {
     this.ticker = Objects.requireNonNull(ticker, "ticker");

@@ -33,10 +33,10 @@ final class ApiCalls {
    * @param error the last error, when it failed
    * @param attempts tries made
    * @param uncertain whether an earlier try failed in a way that may have applied a write
-   * @param retryAt the instant a 429 asked to wait until, when one was the last answer
+   * @param retryAt the end of the wait a 429 asked for, when one was the last answer
    */
   record Result<T>(Optional<T> value, Optional<ApiException> error, int attempts,
-      boolean uncertain, Optional<Instant> retryAt) {
+      boolean uncertain, Optional<RetryAt> retryAt) {
     boolean ok() {
       return error.isEmpty();
     }
@@ -46,6 +46,37 @@ final class ApiCalls {
     }
   }
 
+  /**
+   * The end of the wait a 429 asked for, on both time sources: {@code time} on the wall clock, for
+   * messages, and {@code tick} on the monotonic ticker, to judge whether the wait is over, so that
+   * a wall clock stepped back does not lengthen it (nor one stepped forward cut it short).
+   *
+   * @param time the wall-clock instant the wait ends at, as the clock read when the 429 came
+   * @param tick the ticker reading (nanoseconds) the wait ends at
+   */
+  record RetryAt(Instant time, long tick) {
+    /** Whether the wait is still running at the ticker reading {@code now}. */
+    boolean pending(long now) {
+      return tick - now > 0;
+    }
+
+    /** What is left of the wait at the ticker reading {@code now}; zero when it is over. */
+    Duration left(long now) {
+      return pending(now) ? Duration.ofNanos(tick - now) : Duration.ZERO;
+    }
+
+    /** The later of two ends, judged on the ticker. */
+    static RetryAt later(RetryAt a, RetryAt b) {
+      return a == null || b.tick - a.tick > 0 ? b : a;
+    }
+  }
+
+  /**
+   * Longest wait a 429 can ask for: a longer Retry-After is cut to it, so that its end fits a
+   * ticker reading without overflow (as {@link Sleeper#untilTicker} caps its waits).
+   */
+  static final Duration MAX_RETRY_AFTER = Duration.ofDays(365);
+
   private final Clock clock;
   private final LongSupplier ticker;
   private final Sleeper sleeper;
@@ -54,8 +85,8 @@ final class ApiCalls {
   /**
    * A caller.
    *
-   * @param clock the wall clock of timestamps ({@link Result#retryAt})
-   * @param ticker the monotonic nanoseconds the retry budget is timed on
+   * @param clock the wall clock of timestamps ({@link RetryAt#time})
+   * @param ticker the monotonic nanoseconds the retry budget and a 429's wait are timed on
    * @param sleeper waits between retries
    * @param policy the retry policy
    */
@@ -110,10 +141,14 @@ final class ApiCalls {
       }
       int code = e.getCode();
       Duration wait;
-      Optional<Instant> retryAt = Optional.empty();
+      Optional<RetryAt> retryAt = Optional.empty();
       if (code == 429) {
         wait = retryAfter(e).orElse(policy.backoff(attempt));
-        retryAt = Optional.of(clock.instant().plus(wait));
+        if (wait.compareTo(MAX_RETRY_AFTER) > 0) {
+          wait = MAX_RETRY_AFTER;
+        }
+        retryAt = Optional.of(new RetryAt(clock.instant().plus(wait),
+            ticker.getAsLong() + wait.toNanos()));
       } else if (code == 0 || code >= 500) {
         wait = policy.backoff(attempt);
         uncertain = true;

@@ -11,12 +11,10 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>The count read differs from the request's {@code from}: {@code Refused} for the same
  *       reason.
  *   <li>429: waits {@code Retry-After} when it fits in the {@link RetryPolicy} budget; otherwise
- *       {@code Failed}, and every request for any workload is refused until that instant.
+ *       {@code Failed}, and every request for any workload is refused until the wait is over,
+ *       timed on the builder's monotonic {@link ApiCallerBuilder#ticker ticker}: a wall clock
+ *       stepped back does not lengthen the hold, nor one stepped forward end it early.
  *   <li>5xx, timeouts and I/O errors: retried with capped exponential backoff within the budget.
  *   <li>403, 404, 422 and other 4xx: {@code Failed}, naming the status, the resource and the
  *       server's message.
@@ -64,7 +64,8 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   private final ApiCalls calls;
   private final HpaLookup hpas;
   private final boolean detectHpaConflicts;
-  private final Map<String, Instant> rateLimitedUntil = new ConcurrentHashMap<>();
+  /** The end of the last 429's wait, timed on the ticker; null before any. */
+  private final AtomicReference<ApiCalls.RetryAt> rateLimitedUntil = new AtomicReference<>();
 
   private ScaleSubresourceExecutor(Builder b) {
     this.calls = b.calls();
@@ -95,11 +96,12 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     }
     ScalableResource r = resource.get();
     String what = ScaleClient.describe(r, ref);
-    Instant now = calls.clock().instant();
-    Instant until = rateLimitedUntil.get("");
-    if (until != null && now.isBefore(until)) {
-      return ScaleOutcome.refused("API server rate limit (HTTP 429): no request before " + until
-          + "; " + ref + " not changed, decide again next tick");
+    long now = calls.ticker().getAsLong();
+    ApiCalls.RetryAt until = rateLimitedUntil.get();
+    if (until != null && until.pending(now)) {
+      return ScaleOutcome.refused("API server rate limit (HTTP 429): no request before "
+          + until.time() + " (" + until.left(now) + " left); " + ref + " not changed, decide "
+          + "again next tick");
     }
     if (detectHpaConflicts) {
       ApiCalls.Result<List<V2HorizontalPodAutoscaler>> h = hpas.targeting(ref);
@@ -164,8 +166,9 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
    * server error, the server may have applied it: the text says so instead of "nothing changed".
    */
   private ScaleOutcome failed(ApiCalls.Result<?> result, String what, boolean write) {
-    result.retryAt().ifPresent(t -> rateLimitedUntil.merge("", t, (a, b) -> a.isAfter(b) ? a : b));
-    String retry = result.retryAt().map(t -> "; rate limited, no request before " + t).orElse("");
+    result.retryAt().ifPresent(t -> rateLimitedUntil.accumulateAndGet(t, ApiCalls.RetryAt::later));
+    String retry = result.retryAt().map(t -> "; rate limited, no request before " + t.time())
+        .orElse("");
     return ScaleOutcome.failed(ApiCalls.describe(result.error().orElseThrow(), what)
         + (result.attempts() > 1 ? " (after " + result.attempts() + " tries)" : "") + retry
         + (write && result.uncertain() ? ApiCalls.MAY_HAVE_BEEN_APPLIED : "; nothing changed"));

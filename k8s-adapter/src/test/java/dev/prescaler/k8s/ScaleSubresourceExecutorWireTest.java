@@ -211,6 +211,44 @@ class ScaleSubresourceExecutorWireTest {
   }
 
   @Test
+  void theHoldAfterATooManyRequestsIsTimedOnTheTickerWhateverTheWallClockDoes() {
+    AtomicLong nanos = new AtomicLong();
+    ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
+        .ticker(nanos::get).sleeper(sleeper).hpaCacheTtl(Duration.ZERO).build();
+    noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).tooManyRequests(60);
+    assertThat(e.apply(act(WEB, 2, 3)).status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    wire.requests();
+
+    // 30 s later on the ticker, the wall clock stepped an hour back: still held.
+    nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+    clock.advance(Duration.ofHours(-1));
+    ScaleOutcome held = e.apply(act(WEB, 2, 3));
+    assertThat(held.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(held.message()).contains("rate limit");
+
+    // 60 s after the 429 the hold is over, though the wall clock is still an hour behind it.
+    nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+    noHpa().json(200, Wire.scale("web", 2, 2, "8", "app=web"))
+        .json(200, Wire.scale("web", 3, 2, "9", "app=web"));
+    ScaleOutcome after = e.apply(act(WEB, 2, 3));
+    assertThat(after.isApplied()).as(after.message()).isTrue();
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "GET " + SCALE, "PATCH " + SCALE);
+
+    // A new 429, then the wall clock stepped two hours forward 10 s later: the hold still runs.
+    noHpa().json(200, Wire.scale("web", 3, 3, "10", "app=web")).tooManyRequests(60);
+    assertThat(e.apply(act(WEB, 3, 4)).status()).isEqualTo(ScaleOutcome.Status.FAILED);
+    wire.requests();
+    nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+    clock.advance(Duration.ofHours(2));
+    ScaleOutcome stillHeld = e.apply(act(WEB, 3, 4));
+    assertThat(stillHeld.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(stillHeld.message()).contains("rate limit").contains("(PT50S left)");
+    assertThat(wire.requests()).isEmpty();
+    assertThat(sleeps).isEmpty();
+  }
+
+  @Test
   void aTimedOutPatchWhoseRetryConflictsIsAppliedOnlyWhenAReReadShowsTheCount() {
     noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).stall()
         .status(409, "Conflict", "the object has been modified")
