@@ -173,18 +173,24 @@ final class ApiCalls {
   }
 
   /**
-   * {@code call}, with an answer the client cannot read (a proxy's page, a cut body, a quantity
-   * such as "12x", all of which it throws as unchecked exceptions) turned into an error like the
-   * others: a failed result (HTTP 200, "malformed answer"), not an exception out of the caller,
-   * and not retried.
+   * The read {@code call}, with an answer the client cannot read (a proxy's page, a cut body, a
+   * quantity such as "12x", all of which it throws as unchecked exceptions, or a JSON {@code
+   * null}) turned into an error like the others: a failed result (HTTP 200, "malformed answer"),
+   * not an exception out of the caller, and not retried. For reads and lists only: the answer to
+   * a write the server took may be unreadable too, and is not "nothing changed".
    */
   static <T> Call<T> readable(Call<T> call) {
     return () -> {
+      T answer;
       try {
-        return call.run();
+        answer = call.run();
       } catch (RuntimeException e) {
         throw new ApiException("malformed answer", 200, null, "malformed answer: " + e);
       }
+      if (answer == null) {
+        throw new ApiException("malformed answer", 200, null, "malformed answer: no object");
+      }
+      return answer;
     };
   }
 

@@ -231,8 +231,8 @@ public final class HpaFloorExecutor implements ScaleExecutor {
    */
   private ScaleOutcome reread(WorkloadRef ref, String name, String what, JsonObject written,
       int to, String done) {
-    ApiCalls.Result<V2HorizontalPodAutoscaler> again = calls.run(
-        () -> api.readNamespacedHorizontalPodAutoscaler(name, ref.namespace()).execute());
+    ApiCalls.Result<V2HorizontalPodAutoscaler> again = calls.run(ApiCalls.readable(
+        () -> api.readNamespacedHorizontalPodAutoscaler(name, ref.namespace()).execute()));
     if (!again.ok()) {
       return ScaleOutcome.failed(ApiCalls.conflictRereadFailed(again, what));
     }
@@ -329,8 +329,9 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       }
       V2HorizontalPodAutoscaler hpa;
       if (name != null) {
-        ApiCalls.Result<V2HorizontalPodAutoscaler> r = calls.run(
-            () -> api.readNamespacedHorizontalPodAutoscaler(name, workload.namespace()).execute());
+        ApiCalls.Result<V2HorizontalPodAutoscaler> r = calls.run(ApiCalls.readable(
+            () -> api.readNamespacedHorizontalPodAutoscaler(name, workload.namespace())
+                .execute()));
         if (!r.ok() && r.code() != 404) {
           throw new IllegalStateException("cannot restore the HPA of " + workload + ": "
               + ApiCalls.describe(r.error().orElseThrow(), what));

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Finds the autoscaling/v2 HPAs that target a workload, listing each namespace at most once per
@@ -21,6 +22,9 @@ import java.util.Optional;
 final class HpaLookup {
   /** A namespace's list and the ticker reading (nanoseconds) when its listing started. */
   private record Cached(long at, List<V2HorizontalPodAutoscaler> items) {}
+
+  /** The kinds an HPA list answer may carry: its own, or the generic one some servers send. */
+  private static final Set<String> LIST_KINDS = Set.of("HorizontalPodAutoscalerList", "List");
 
   private final AutoscalingV2Api api;
   private final ApiCalls calls;
@@ -33,7 +37,11 @@ final class HpaLookup {
     this.ttl = ttl;
   }
 
-  /** The HPAs whose scaleTargetRef names the workload; an error when the list failed. */
+  /**
+   * The HPAs whose scaleTargetRef names the workload; an error when the list failed, and when
+   * its answer cannot be read as an HPA list (a proxy's page, a cut body, a list of something
+   * else, an item that is null): HTTP 200 "malformed answer", never an exception.
+   */
   ApiCalls.Result<List<V2HorizontalPodAutoscaler>> targeting(WorkloadRef ref) {
     long now = calls.ticker().getAsLong();
     List<V2HorizontalPodAutoscaler> all;
@@ -42,13 +50,12 @@ final class HpaLookup {
       all = c != null && now - c.at() < ttl.toNanos() ? c.items() : null;
     }
     if (all == null) {
-      ApiCalls.Result<V2HorizontalPodAutoscalerList> r =
-          calls.run(() -> api.listNamespacedHorizontalPodAutoscaler(ref.namespace()).execute());
+      ApiCalls.Result<List<V2HorizontalPodAutoscaler>> r = calls.run(ApiCalls.readable(
+          () -> items(api.listNamespacedHorizontalPodAutoscaler(ref.namespace()).execute())));
       if (!r.ok()) {
-        return new ApiCalls.Result<>(Optional.empty(), r.error(), r.attempts(), r.uncertain(),
-            r.retryAt());
+        return r;
       }
-      all = List.copyOf(r.value().map(V2HorizontalPodAutoscalerList::getItems).orElse(List.of()));
+      all = r.value().orElseThrow();
       synchronized (cache) {
         cache.put(ref.namespace(), new Cached(now, all));
       }
@@ -60,6 +67,28 @@ final class HpaLookup {
       }
     }
     return new ApiCalls.Result<>(Optional.of(out), Optional.empty(), 1, false, Optional.empty());
+  }
+
+  /**
+   * The items of an HPA list answer.
+   *
+   * @throws IllegalStateException when the answer is not an HPA list: no answer, another kind,
+   *     no items, or a null item
+   */
+  private static List<V2HorizontalPodAutoscaler> items(V2HorizontalPodAutoscalerList list) {
+    if (list == null || list.getItems() == null) {
+      throw new IllegalStateException("not a HorizontalPodAutoscalerList: no items");
+    }
+    if (list.getKind() != null && !LIST_KINDS.contains(list.getKind())) {
+      throw new IllegalStateException("not a HorizontalPodAutoscalerList: kind "
+          + list.getKind());
+    }
+    for (V2HorizontalPodAutoscaler h : list.getItems()) {
+      if (h == null) {
+        throw new IllegalStateException("not a HorizontalPodAutoscalerList: a null item");
+      }
+    }
+    return List.copyOf(list.getItems());
   }
 
   /** Forgets the cached list of a namespace (after this process changed an HPA there). */

@@ -95,7 +95,7 @@ public final class MetricsServerSource implements MetricSource {
     }
     String what = ScaleClient.describe(resource.get(), ref);
     ApiCalls.Result<ScaleClient.Scale> scale =
-        calls.run(ApiCalls.readable(scales.read(resource.get(), ref)));
+        calls.run(scales.read(resource.get(), ref));
     if (!scale.ok()) {
       return unavailable(spec, now, ApiCalls.describe(scale.error().orElseThrow(), what));
     }

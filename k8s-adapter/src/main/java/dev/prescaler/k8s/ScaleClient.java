@@ -71,15 +71,32 @@ final class ScaleClient {
         || r.equals(ScalableResource.REPLICA_SET);
   }
 
-  /** One GET of the object (not its scale): {@code spec.replicas} and status.readyReplicas. */
+  /**
+   * One GET of the object (not its scale): {@code spec.replicas} and status.readyReplicas. An
+   * answer that is not a JSON object, or whose counts are not numbers, is a failed result
+   * ({@link ApiCalls#readable}).
+   */
   ApiCalls.Call<Counts> readCounts(ScalableResource r, WorkloadRef ref) {
-    return () -> parseCounts(api.getNamespacedCustomObject(r.group(), r.version(), ref.namespace(),
-        r.plural(), ref.name()).execute());
+    return ApiCalls.readable(() -> parseCounts(object(api.getNamespacedCustomObject(r.group(),
+        r.version(), ref.namespace(), r.plural(), ref.name()).execute())));
   }
 
+  /**
+   * One GET of the scale subresource. An answer that is not a JSON object, or whose replica
+   * counts are not numbers, is a failed result ({@link ApiCalls#readable}).
+   */
   ApiCalls.Call<Scale> read(ScalableResource r, WorkloadRef ref) {
-    return () -> parse(api.getNamespacedCustomObjectScale(r.group(), r.version(), ref.namespace(),
-        r.plural(), ref.name()).execute());
+    return ApiCalls.readable(() -> parse(object(api.getNamespacedCustomObjectScale(r.group(),
+        r.version(), ref.namespace(), r.plural(), ref.name()).execute())));
+  }
+
+  /** {@code o} when it is a JSON object; else an IllegalStateException naming what it is. */
+  private static Object object(Object o) {
+    if (!(o instanceof Map)) {
+      throw new IllegalStateException("not a JSON object: "
+          + (o == null ? "null" : o.getClass().getSimpleName()));
+    }
+    return o;
   }
 
   /** A JSON merge patch of {@code spec.replicas} carrying the observed resourceVersion. */
@@ -89,13 +106,17 @@ final class ScaleClient {
     return String.format(Locale.ROOT, "{%s\"spec\":{\"replicas\":%d}}", meta, replicas);
   }
 
-  ApiCalls.Call<Scale> patch(ScalableResource r, WorkloadRef ref, int replicas,
+  /**
+   * One JSON merge patch of the scale ({@link #patchBody}). Its answer is not parsed: only its
+   * status counts, so an answer with odd replica counts is no error.
+   */
+  ApiCalls.Call<Object> patch(ScalableResource r, WorkloadRef ref, int replicas,
       String resourceVersion) {
     String body = patchBody(replicas, resourceVersion);
-    return () -> parse(PatchUtils.patch(Object.class,
+    return () -> PatchUtils.patch(Object.class,
         () -> api.patchNamespacedCustomObjectScale(r.group(), r.version(), ref.namespace(),
             r.plural(), ref.name(), new V1Patch(body)).buildCall(null),
-        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client);
   }
 
   @SuppressWarnings("unchecked")
@@ -122,7 +143,22 @@ final class ScaleClient {
     return o instanceof Map ? (Map<String, Object>) o : Map.of();
   }
 
+  /**
+   * A count: 0 when absent (the API omits a zero), else its value.
+   *
+   * @throws IllegalStateException when it is not a whole number in the int range
+   */
   private static int number(Object o) {
-    return o instanceof Number ? ((Number) o).intValue() : 0;
+    if (o == null) {
+      return 0;
+    }
+    if (!(o instanceof Number)) {
+      throw new IllegalStateException("a replica count is not a number: " + o);
+    }
+    double d = ((Number) o).doubleValue();
+    if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
+      throw new IllegalStateException("a replica count is not a whole number: " + o);
+    }
+    return (int) d;
   }
 }

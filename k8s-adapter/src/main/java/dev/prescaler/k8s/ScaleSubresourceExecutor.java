@@ -130,7 +130,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     if (scale.specReplicas() == request.to()) {
       return ScaleOutcome.applied(request.to(), what + " already at " + request.to());
     }
-    ApiCalls.Result<ScaleClient.Scale> patched = calls.write("PATCH " + what,
+    ApiCalls.Result<Object> patched = calls.write("PATCH " + what,
         scales.patch(r, ref, request.to(), scale.resourceVersion()));
     if (patched.ok()) {
       LOG.debug("{}: {} spec.replicas {} -> {}", ref, what, scale.specReplicas(), request.to());

@@ -166,6 +166,24 @@ class HpaFloorExecutorWireTest {
   }
 
   @Test
+  void anUnreadableHpaListFailsNamingTheRequestAndPatchesNothing() {
+    String where = "HTTP 200 on horizontalpodautoscalers.autoscaling in default: malformed answer";
+    HpaFloorExecutor floor = floor(HpaSteering.NONE);
+    for (String body : List.of("<html>proxy</html>", "{\"items\":",
+        "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{},\"items\":"
+            + "[{\"metadata\":{\"name\":\"web-1\"},\"spec\":{\"containers\":[]}}]}",
+        "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{},\"items\":"
+            + "[{\"metadata\":{\"name\":\"web-1\"}}]}",
+        "[]", "\"web-hpa\"", "null", "{}", "{\"items\":[null]}", "{\"items\":{}}")) {
+      wire.json(200, body);
+      ScaleOutcome o = floor.apply(request(2, 5));
+      assertThat(o.status()).as(body).isEqualTo(ScaleOutcome.Status.FAILED);
+      assertThat(o.message()).as(body).startsWith(where).endsWith("; nothing changed");
+      assertThat(wire.requests()).extracting(Wire::line).as(body).containsExactly("GET " + HPAS);
+    }
+  }
+
+  @Test
   void releasePutsTheSavedSpecBackWithOneReplaceAndDropsTheAnnotation() {
     String steered = hpa("70", "{\"" + HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION + "\":"
         + new com.google.gson.JsonPrimitive(SPEC) + ",\"team\":\"shop\"}")

@@ -167,6 +167,20 @@ class LeaseElectorWireTest {
   }
 
   @Test
+  void anUnreadableLeaseIsAFailedReadThatKeepsLeadershipOnlyUntilTheRenewDeadline() {
+    wire.json(200, lease("pod-a", "5")).json(200, lease("pod-a", "6"));
+    LeaseElector e = elector();
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    wire.json(200, "<html>proxy</html>");
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(e.tryAcquireOrRenew()).as("still inside the renew deadline").isTrue();
+    wire.json(200, "null");
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(e.tryAcquireOrRenew()).as("renew deadline of 10 s passed").isFalse();
+    assertThat(e.isLeader()).isFalse();
+  }
+
+  @Test
   void isLeaderDoesNotWaitForARenewalInFlight() throws Exception {
     LeaseElector e = LeaseElector.builder(wire.client(Duration.ofSeconds(60)), "prescaler",
         "engine", "pod-a").clock(clock).ticker(clock::nanos).build();

@@ -192,6 +192,22 @@ class ModeStoreWireTest {
   }
 
   @Test
+  void anUnreadableConfigMapIsAFailedReadNotAnException() {
+    wire.json(200, "<html>proxy</html>");
+    assertThat(store().read()).isEmpty();
+    wire.json(200, "null");
+    assertThat(store().read()).isEmpty();
+
+    wire.json(200, "<html>proxy</html>");
+    ModeStore.WriteResult r = write(store(), WEB, Mode.ACT, "promoted");
+    assertThat(r.stored()).isFalse();
+    assertThat(r.message()).startsWith("HTTP 200 on configmaps prescaler/prescaler-modes: "
+        + "malformed answer").endsWith("; mode not stored");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + CM, "GET " + CM,
+        "GET " + CM);
+  }
+
+  @Test
   void retainOnlyNullsTheOtherWorkloadsKeysInOnePatchAndLeavesOtherKeysAlone() {
     wire.json(200, configMap("7", "\"" + KEY + "\":\"" + VALUE + "\","
         + "\"shop_Deployment_old\":\"act 2026-01-02T00:00:00Z promoted\","

@@ -325,6 +325,40 @@ class ScaleSubresourceExecutorWireTest {
   }
 
   @Test
+  void anUnreadableHpaListFailsNamingTheConflictCheckAndTouchesNothing() {
+    ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
+        .ticker(clock::nanos).sleeper(sleeper).hpaCacheTtl(Duration.ZERO).build();
+    for (String body : List.of("<html>proxy</html>", "null",
+        "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{},\"items\":[]}")) {
+      wire.json(200, body);
+      ScaleOutcome o = e.apply(act(WEB, 3, 5));
+      assertThat(o.status()).as(body).isEqualTo(ScaleOutcome.Status.FAILED);
+      assertThat(o.message()).as(body).startsWith("HTTP 200 on horizontalpodautoscalers"
+          + ".autoscaling in default (HPA conflict check): malformed answer")
+          .endsWith("; nothing changed");
+      assertThat(wire.requests()).extracting(Wire::line).as(body).containsExactly("GET " + HPAS);
+    }
+  }
+
+  @Test
+  void anUnreadableScaleOrWorkloadFailsOrIsUnknownAndIsNeverTakenForZero() {
+    for (String body : List.of("<html>proxy</html>", "[]", "null",
+        "{\"kind\":\"Scale\",\"spec\":{\"replicas\":\"three\"}}")) {
+      noHpa().json(200, body);
+      ScaleOutcome o = executor().apply(act(WEB, 3, 5));
+      assertThat(o.status()).as(body).isEqualTo(ScaleOutcome.Status.FAILED);
+      assertThat(o.message()).as(body).startsWith("HTTP 200 on deployments.apps default/web "
+          + "scale: malformed answer").endsWith("; nothing changed");
+      assertThat(wire.requests()).extracting(Wire::line).as(body)
+          .containsExactly("GET " + HPAS, "GET " + SCALE);
+
+      wire.json(200, body);
+      assertThat(executor().replicas(WEB)).as(body).isEmpty();
+      assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + DEPLOYMENT);
+    }
+  }
+
+  @Test
   void anyResourceWithAScaleSubresourceGoesThroughItsGroupVersionAndPlural() {
     ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
         .sleeper(d -> { }).detectHpaConflicts(false)
