@@ -52,8 +52,11 @@ import java.util.OptionalDouble;
  * <p>Metric names: {@code cpu} (cores) and {@code memory} (bytes); any other name is reported
  * unavailable. For a {@link MetricTarget.Type#UTILIZATION} target the reading is Σ usage ÷ Σ
  * request × 100 over the ready pods; a ready pod without a request for the resource makes it
- * unavailable. For {@link MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total:
- * Σ usage over the ready pods. Every ready pod must have a sample with a usage of the resource
+ * unavailable, and so does a total request of 0, as both fail the HPA controller's calculation
+ * ({@code calculatePodRequests}, {@code GetResourceUtilizationRatio}); an explicit request of 0
+ * on some of the pods or containers is added to the sum like any other. For {@link
+ * MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total: Σ usage over the ready
+ * pods. Every ready pod must have a sample with a usage of the resource
  * for each of its containers: when some have none (metrics-server has no sample of a pod before
  * its first scrape), the reading is unavailable, naming how many of the ready pods lack one, since
  * a figure from part of the pods is not the workload's (the engine holds for that interval rather
@@ -182,12 +185,12 @@ public final class MetricsServerSource implements MetricSource {
     Instant oldest = null;
     for (Map.Entry<String, V1Pod> e : ready.entrySet()) {
       if (m.type() == MetricTarget.Type.UTILIZATION) {
-        double r = requestOf(e.getValue(), res);
-        if (!(r > 0)) {
+        OptionalDouble r = requestOf(e.getValue(), res);
+        if (r.isEmpty()) {
           return MetricReading.unavailable(res, "pod " + e.getKey() + " has no " + res
               + " request: utilization is undefined");
         }
-        request += r;
+        request += r.getAsDouble(); // an explicit request of 0 counts, as the HPA counts it
       }
       PodMetrics pm = samples.get(e.getKey());
       OptionalDouble u = pm == null ? OptionalDouble.empty() : usageOf(pm, res);
@@ -216,6 +219,11 @@ public final class MetricsServerSource implements MetricSource {
       return MetricReading.unavailable(res, missing.size() + " of " + ready.size()
           + " ready pods of " + selector + " have no metrics.k8s.io sample of " + res + " ("
           + named + "; a new pod has none before its first scrape)");
+    }
+    if (m.type() == MetricTarget.Type.UTILIZATION && !(request > 0)) {
+      // The HPA fails here too ("no metrics returned matched known pods"): no share of 0.
+      return MetricReading.unavailable(res, "the " + ready.size() + " ready pods of " + selector
+          + " request " + res + " 0 in total: utilization is undefined");
     }
     double value = m.type() == MetricTarget.Type.UTILIZATION ? usage / request * 100.0 : usage;
     if (!Double.isFinite(value)) {
@@ -249,16 +257,17 @@ public final class MetricsServerSource implements MetricSource {
    * calculatePodRequests}): the pod-level request when the pod has one (pod-level resources,
    * which the API server keeps only where the feature is on), else the sum over its containers
    * and its native sidecars (init containers with {@code restartPolicy: Always}, whose usage the
-   * pod's sample includes); 0, none, when one of those has no request.
+   * pod's sample includes); empty when one of those has no request. An explicit request of 0 is
+   * 0, not "no request": the controller adds it to the sum and fails only on a missing one.
    */
-  private static double requestOf(V1Pod pod, String res) {
+  private static OptionalDouble requestOf(V1Pod pod, String res) {
     V1PodSpec spec = pod == null ? null : pod.getSpec();
     if (spec == null) {
-      return 0;
+      return OptionalDouble.empty();
     }
     Quantity podLevel = requestIn(spec.getResources(), res);
     if (podLevel != null) {
-      return podLevel.getNumber().doubleValue();
+      return OptionalDouble.of(podLevel.getNumber().doubleValue());
     }
     List<V1Container> counted = new ArrayList<>(spec.getContainers());
     if (spec.getInitContainers() != null) {
@@ -272,11 +281,11 @@ public final class MetricsServerSource implements MetricSource {
     for (V1Container c : counted) {
       Quantity q = requestIn(c.getResources(), res);
       if (q == null) {
-        return 0;
+        return OptionalDouble.empty();
       }
       sum += q.getNumber().doubleValue();
     }
-    return sum;
+    return OptionalDouble.of(sum);
   }
 
   private static Quantity requestIn(V1ResourceRequirements r, String res) {

@@ -121,6 +121,49 @@ class MetricsServerSourceTest {
     assertThat(podLevel.value()).isCloseTo(25.0, within(1e-9));
   }
 
+  @Test
+  void anExplicitZeroRequestIsAddedAndOnlyAMissingRequestOrAZeroTotalIsUndefined()
+      throws Exception {
+    // As the HPA's calculatePodRequests: a request of 0 is summed, a missing one fails; and as
+    // GetResourceUtilizationRatio, a total of 0 fails ("no metrics returned matched known pods").
+    k8s.deployment("zeromix", 2);
+    k8s.readyPod("zeromix-0", "zeromix", true, T0.minus(Duration.ofMinutes(10)), new V1PodSpec()
+        .containers(List.of(withCpu(new V1Container().name("app"), "0"))));
+    k8s.readyPod("zeromix-1", "zeromix", true, T0.minus(Duration.ofMinutes(10)), new V1PodSpec()
+        .containers(List.of(withCpu(new V1Container().name("app"), "400m"),
+            withCpu(new V1Container().name("helper"), "0"))));
+    k8s.podMetrics("zeromix-0", "zeromix", "100m", "1Mi", T0.minusSeconds(10));
+    k8s.podMetrics("zeromix-1", "zeromix", "300m", "1Mi", T0.minusSeconds(10));
+    k8s.deployment("zeroall", 1);
+    k8s.readyPod("zeroall-0", "zeroall", true, T0.minus(Duration.ofMinutes(10)), new V1PodSpec()
+        .containers(List.of(withCpu(new V1Container().name("app"), "0"))));
+    k8s.podMetrics("zeroall-0", "zeroall", "100m", "1Mi", T0.minusSeconds(10));
+    k8s.deployment("norequest", 1);
+    k8s.readyPod("norequest-0", "norequest", true, T0.minus(Duration.ofMinutes(10)),
+        new V1PodSpec().containers(List.of(withCpu(new V1Container().name("app"), "0"),
+            new V1Container().name("helper"))));
+    k8s.podMetrics("norequest-0", "norequest", "100m", "1Mi", T0.minusSeconds(10));
+
+    MetricReading mixed = source.read(spec("zeromix", MetricTarget.utilization("cpu", 60)), T0)
+        .reading("cpu");
+    assertThat(mixed.isAvailable()).as(mixed.reason()).isTrue();
+    assertThat(mixed.value()).isCloseTo((100 + 300) / 400.0 * 100, within(1e-9));
+
+    MetricReading zero = source.read(spec("zeroall", MetricTarget.utilization("cpu", 60),
+        MetricTarget.averageValue("memory", 1e6)), T0).reading("cpu");
+    assertThat(zero.isAvailable()).isFalse();
+    assertThat(zero.reason()).isEqualTo("the 1 ready pods of app=zeroall request cpu 0 in total: "
+        + "utilization is undefined");
+    assertThat(source.read(spec("zeroall", MetricTarget.averageValue("cpu", 0.5)), T0)
+        .reading("cpu").value()).as("a total needs no request").isCloseTo(0.1, within(1e-9));
+
+    MetricReading missing = source.read(spec("norequest", MetricTarget.utilization("cpu", 60)),
+        T0).reading("cpu");
+    assertThat(missing.isAvailable()).isFalse();
+    assertThat(missing.reason()).isEqualTo("pod norequest-0 has no cpu request: utilization is "
+        + "undefined");
+  }
+
   private static V1Container withCpu(V1Container c, String cpu) {
     return c.resources(new V1ResourceRequirements().requests(Map.of("cpu",
         Quantity.fromString(cpu))));
