@@ -11,6 +11,8 @@ import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -255,6 +257,29 @@ class ScaleExecutorContractTest {
             + "restored\\), but was [13-8]"));
     // Without a reading of the system under test, the release is checked for not throwing only.
     assertThat(ScaleExecutorContract.check(sticky, floors, 11, 3)).isEmpty();
+  }
+
+  /**
+   * A release that removes the floor gives control back, as the contract allows ("or gone"):
+   * catches the check reading the value after the release before knowing there was one, which
+   * threw NoSuchElementException for a workload that had a floor of 3 before the first request.
+   */
+  @Test
+  void aReleaseThatRemovesAnExistingFloorPasses() {
+    InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
+    int[] n = {0};
+    Supplier<WorkloadSpec> floored = () -> {
+      WorkloadRef ref = WorkloadRef.deployment("ns", "g" + n[0]++);
+      c.add(ref, 2);
+      WorkloadSpec spec = WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8)
+          .mode(Mode.HPA_FLOOR).metric(MetricTarget.utilization("cpu", 70)).build();
+      assertThat(c.apply(new ScaleRequest(spec, Mode.HPA_FLOOR, 2, 3, List.of(), Instant.EPOCH))
+          .isApplied()).isTrue();
+      return spec;
+    };
+    assertThat(ScaleExecutorContract.check(c, floored, c::floor, 15, 5)).isEmpty();
+    assertThat(c.released()).hasSize(10);
+    assertThat(c.floor(WorkloadRef.deployment("ns", "g0"))).isEmpty();
   }
 
   /**
