@@ -47,12 +47,15 @@ import java.util.function.Supplier;
  *       release} do not throw and {@code replicas} never returns null; when {@code replicas}
  *       reports a count after an applied {@link Mode#ACT} request, it is the requested one, also
  *       when {@code observed} reads the value from elsewhere;
- *   <li>{@code release} gives control back: when {@code observed} read a value before the first
- *       request, after the release it reads the value it read then (an HPA-floor executor
- *       restores the HPA it saved) or none (no floor left), in {@link Mode#HPA_FLOOR}; in {@link
- *       Mode#ACT} the release changes nothing (the engine releases only HPA-floor workloads,
- *       and a release that scaled would undo the last decision). A second release, as the
- *       engine sends when it is unsure the first one landed, does not throw either.
+ *   <li>{@code release} gives control back. In {@link Mode#HPA_FLOOR}, {@code observed}
+ *       reading nothing means "no floor": when it read a value before the first request, after
+ *       the release it reads that value (an HPA-floor executor restores the HPA it saved) or
+ *       none (no floor left); when it read none, it reads none after the release (a floor left
+ *       in place keeps the HPA from scaling down). In {@link Mode#ACT}, when {@code observed}
+ *       read a value before the first request, the release changes nothing (the engine
+ *       releases only HPA-floor workloads, and a release that scaled would undo the last
+ *       decision). A second release, as the engine sends when it is unsure the first one
+ *       landed, does not throw either.
  * </ul>
  *
  * <p>What only the system under test can tell: without {@code observed}, the value is read back
@@ -94,7 +97,8 @@ public final class ScaleExecutorContract {
    * @param executor the executor under test
    * @param workloads makes a fresh workload that exists in the system under test, per call
    * @param observed reads the value the executor controls from the system under test (replicas in
-   *     ACT, the HPA floor in HPA_FLOOR); {@code OptionalInt.empty()} when it cannot be read
+   *     ACT, the HPA floor in HPA_FLOOR); {@code OptionalInt.empty()} when it cannot be read, and
+   *     in HPA_FLOOR when there is no floor (a release must then leave none)
    * @param seed seed of the requested counts
    * @param examples number of workloads to try, &ge; 1
    * @return the violations found; empty when none
@@ -140,7 +144,8 @@ public final class ScaleExecutorContract {
 
   /**
    * Releases twice; after the first, the observed value is back where it was before the first
-   * request (HPA_FLOOR: or gone), or unchanged from {@code last} (ACT).
+   * request (HPA_FLOOR: or gone; none when there was none), or unchanged from {@code last} (ACT,
+   * when {@code observed} read a value before the first request).
    */
   private static void checkRelease(ScaleExecutor executor,
       Function<WorkloadRef, OptionalInt> observed, WorkloadSpec spec, Mode mode,
@@ -153,18 +158,24 @@ public final class ScaleExecutorContract {
             + "threw " + Violations.describe(e));
         return;
       }
-      if (k > 0 || initial.isEmpty()) {
+      if (k > 0) {
         continue;
       }
       OptionalInt after = observed.apply(spec.workload());
-      if (mode == Mode.HPA_FLOOR) {
+      if (mode == Mode.HPA_FLOOR && initial.isEmpty()) {
+        // No floor before the first request is a reading too: the release must leave none.
+        if (after.isPresent()) {
+          v.add(where + ": after release there must be no floor, as before the first request, "
+              + "but the observed value was " + after.getAsInt());
+        }
+      } else if (mode == Mode.HPA_FLOOR) {
         // Empty after the release: the floor is gone, which is a release too.
         if (after.isPresent() && after.getAsInt() != initial.getAsInt()) {
           v.add(where + ": after release the observed value must be back at "
               + initial.getAsInt() + ", as before the first request (the HPA restored), but was "
               + after.getAsInt());
         }
-      } else if (after.isPresent()) {
+      } else if (initial.isPresent() && after.isPresent()) {
         v.check(after.getAsInt() == last, where + ": release must not change the observed "
             + "value in " + mode + " (it was " + last + "), but it became " + after.getAsInt());
       }

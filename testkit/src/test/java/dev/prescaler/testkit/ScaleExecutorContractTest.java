@@ -283,6 +283,39 @@ class ScaleExecutorContractTest {
   }
 
   /**
+   * In HPA_FLOOR, "no floor" is a reading: catches a release that leaves a floor where there was
+   * none before the first request, which passed because the check skipped the release whenever
+   * {@code observed} read nothing before the first request.
+   */
+  @Test
+  void findsAReleaseThatLeavesAFloorWhereThereWasNone() {
+    InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
+    int[] n = {0};
+    Supplier<WorkloadSpec> unfloored = () -> {
+      WorkloadRef ref = WorkloadRef.deployment("ns", "u" + n[0]++);
+      c.add(ref, 2);
+      return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8).mode(Mode.HPA_FLOOR)
+          .metric(MetricTarget.utilization("cpu", 70)).build();
+    };
+    assertThat(ScaleExecutorContract.check(c, unfloored, c::floor, 16, 5)).isEmpty();
+    ScaleExecutor sticky = new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        return c.apply(request);
+      }
+
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return c.replicas(workload);
+      }
+    };
+    assertThat(ScaleExecutorContract.check(sticky, unfloored, c::floor, 16, 3)).hasSize(3)
+        .allMatch(s -> s.matches("example \\d \\(ns/u\\d, HPA_FLOOR\\): after release there "
+            + "must be no floor, as before the first request, but the observed value was "
+            + "[2-8]"));
+  }
+
+  /**
    * An HPA-floor executor may report the floor it wrote under the one asked (the HPA's
    * maxReplicas held it down), and the observed floor is then that one; catches a floor reported
    * above the request, and a floor reported held while another was written.
