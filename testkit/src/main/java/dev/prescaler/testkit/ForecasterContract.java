@@ -54,8 +54,10 @@ import java.util.Random;
  * instances for four calls while the full ring slides on. That is ten forecasts of 2,880 to
  * 10,080 steps per check, whatever {@code examples} is.
  *
- * <p>Examples are derived from the seed, so a failing seed reproduces exactly. Expensive
- * forecasters: keep {@code examples} modest (each example makes up to ten forecasts).
+ * <p>Examples are derived from the seed, each from the seed and its index alone, so a failing
+ * seed reproduces exactly, and example {@code i} of a seed is the same whatever the forecaster
+ * did on the examples before it. Expensive forecasters: keep {@code examples} modest (each
+ * example makes up to ten forecasts).
  */
 public final class ForecasterContract {
   /** Relative tolerance of the flatness check. */
@@ -71,6 +73,8 @@ public final class ForecasterContract {
   private static final int TWO_DAYS = 2 * 1440;
   /** Mixed into the seed for the long histories, so that they leave the examples as they were. */
   private static final long LONG_SEED = 0x9E3779B97F4A7C15L;
+  /** The odd constant of {@link #exampleRandom} that spaces the examples' seeds apart. */
+  private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
   /** Mixed into the seed for the noisy history of the width check. */
   private static final long NOISY_SEED = 0xC2B2AE3D27D4EB4FL;
   /** How far the forecast's level may be from the level asked. */
@@ -96,10 +100,12 @@ public final class ForecasterContract {
     }
     Violations v = new Violations();
     v.checkName("forecaster", forecaster::name);
-    Random random = new Random(seed);
-    checkDegenerate(forecaster, random, v);
+    checkDegenerate(forecaster, new Random(seed), v);
     for (int i = 0; i < examples && v.list().size() < Violations.MAX; i++) {
       String where = "example " + i + " of seed " + seed;
+      // Each example draws from its own generator, so that what it is given does not depend on
+      // how the forecaster did on the examples before it (a check that stops early draws less).
+      Random random = exampleRandom(seed, i);
       MetricSeries history = history(random, i);
       Duration horizon = horizon(random, history.step());
       double level = level(random);
@@ -162,9 +168,9 @@ public final class ForecasterContract {
    * slides on under two {@code forSeries()} instances, then others of 2 to 7 days.
    */
   private static void checkLongHistories(Forecaster forecaster, long seed, Violations v) {
-    Random random = new Random(seed ^ LONG_SEED);
     Duration step = AutoscalerEngine.DEFAULT_HISTORY_STEP;
     for (int k = 0; k < LONG_HISTORIES && v.list().size() < Violations.MAX; k++) {
+      Random random = exampleRandom(seed ^ LONG_SEED, k);
       String where = "full-ring history " + k + " of seed " + seed;
       int steps = k == 0 ? FULL_RING : TWO_DAYS + random.nextInt(FULL_RING - TWO_DAYS + 1);
       int extra = k == 0 ? 3 * RING_CALLS : 0;
@@ -176,6 +182,18 @@ public final class ForecasterContract {
         forecastChecked(forecaster, history, horizon(random, step), level(random), where, v);
       }
     }
+  }
+
+  /**
+   * The generator of example {@code i} of {@code seed}: a function of both alone, mixed as
+   * {@link java.util.SplittableRandom} mixes its seeds (Stafford's variant 13 of MurmurHash3's
+   * finalizer), so that neighbouring seeds and indexes give unrelated examples.
+   */
+  static Random exampleRandom(long seed, int i) {
+    long z = seed + (i + 1L) * GOLDEN_GAMMA;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return new Random(z ^ (z >>> 31));
   }
 
   /** The example's history: special shapes for the first indexes of every ten, else random. */

@@ -124,6 +124,41 @@ class ForecasterContractTest {
         .isEqualTo(ForecasterContract.check(offByOne, 7, 30));
   }
 
+  /**
+   * Catches examples that depend on how the forecaster did before them: the growing-history
+   * check returned early on a null forSeries() (or a failing forecast) and skipped its draws, so
+   * every later example of a broken forecaster got other inputs than a good one's, and "example
+   * 7 of seed 42" named different histories for the two.
+   */
+  @Test
+  void eachExampleGetsTheSameInputsWhateverTheForecasterDidBefore() {
+    List<String> good = new ArrayList<>();
+    List<String> broken = new ArrayList<>();
+    ForecasterContract.check(new Recording(good, new LastValue()), 42, 20);
+    assertThat(ForecasterContract.check(new Recording(broken, null), 42, 20))
+        .anyMatch(s -> s.contains("forSeries() must return a Forecaster, but was null"));
+    assertThat(good).hasSizeGreaterThan(20);
+    assertThat(broken).isEqualTo(good);
+  }
+
+  /**
+   * Records the inputs of every call made to it (not to its forSeries() instances), and answers
+   * as LastValue; its forSeries() returns {@code perSeries}, which may be null.
+   */
+  record Recording(List<String> inputs, Forecaster perSeries) implements Forecaster {
+    @Override
+    public Forecast forecast(MetricSeries history, Duration horizon, double level) {
+      inputs.add(history.start() + " " + history.step() + " " + Arrays.toString(history.toArray())
+          + " " + horizon + " " + level);
+      return new LastValue().forecast(history, horizon, level);
+    }
+
+    @Override
+    public Forecaster forSeries() {
+      return perSeries;
+    }
+  }
+
   @Test
   void findsAWrongStepCount() {
     Forecaster oneShort = (h, horizon, level) -> Forecast.flat("short", h.end(), h.step(),
