@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  *       written, which the HPA's {@code maxReplicas} may hold lower), and the observed value is
  *       then that count; a refused or failed one leaves the observed value as it was (never
  *       half-applied);
- *   <li>asking for the count already set is not an error;
+ *   <li>asking for the count already set is not an error (checked when that count is in [min,
+ *       max]: outside, after a refused or failed first request, any request is a change);
  *   <li>{@code replicas} (called before the first request and after each one) and {@code
  *       release} do not throw and {@code replicas} never returns null; when {@code replicas}
  *       reports a count after an applied {@link Mode#ACT} request, it is the requested one, also
@@ -126,17 +127,20 @@ public final class ScaleExecutorContract {
       Outcome change = apply(executor, request(spec, mode, before, to), where, v);
       expectAfter(executor, observed, spec, mode, change, before, where, v);
       int now = change != null && change.outcome.isApplied() ? change.applied : before;
-      // Asking for what is already set is not an error.
-      int set = spec.clamp(now);
-      String noOp = where + ", no-op request";
-      Outcome same = apply(executor, request(spec, mode, now, set), noOp, v);
-      if (same != null) {
-        v.check(same.outcome.status() != ScaleOutcome.Status.FAILED, where
-            + ": a request for the count already set must not fail, but failed: "
-            + same.outcome.message());
+      int last = now;
+      // Asking for what is already set is not an error. A count outside [min, max] (the first
+      // request refused or failed) cannot be asked for: a request to the clamp is a change.
+      if (spec.clamp(now) == now) {
+        String noOp = where + ", no-op request";
+        Outcome same = apply(executor, request(spec, mode, now, now), noOp, v);
+        if (same != null) {
+          v.check(same.outcome.status() != ScaleOutcome.Status.FAILED, where
+              + ": a request for the count already set must not fail, but failed: "
+              + same.outcome.message());
+        }
+        expectAfter(executor, observed, spec, mode, same, now, noOp, v);
+        last = same != null && same.outcome.isApplied() ? same.applied : now;
       }
-      expectAfter(executor, observed, spec, mode, same, now, noOp, v);
-      int last = same != null && same.outcome.isApplied() ? same.applied : now;
       checkRelease(executor, observed, spec, mode, initial, last, where, v);
     }
     return v.list();

@@ -12,6 +12,7 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +78,39 @@ class ScaleExecutorContractTest {
     assertThat(c.actions()).as("requests applied").isPositive();
     // Each example's first request, from 0; the no-op after it is from the count applied.
     assertThat(c.requests()).filteredOn(r -> r.from() == 0).hasSize(5);
+  }
+
+  /**
+   * Catches a real change reported as a failed no-op: a workload at 0 under a minimum of 2 whose
+   * first request failed was then asked 0 -> 2 (the clamp) as "the count already set", and the
+   * executor's FAILED answer, which the contract allows for a change, was a violation.
+   */
+  @Test
+  void aWorkloadLeftOutsideItsBoundsIsNotAskedAChangeAsANoOp() {
+    InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
+    int[] n = {0};
+    Supplier<WorkloadSpec> below = () -> {
+      WorkloadRef ref = WorkloadRef.deployment("ns", "down" + n[0]++);
+      c.add(ref, 0);
+      return WorkloadSpec.builder(ref).minReplicas(2).maxReplicas(8).mode(Mode.ACT)
+          .metric(MetricTarget.utilization("cpu", 70)).build();
+    };
+    List<ScaleRequest> asked = new ArrayList<>();
+    ScaleExecutor unavailable = new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        asked.add(request);
+        return ScaleOutcome.failed("503: the API server is unavailable");
+      }
+
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return c.replicas(workload);
+      }
+    };
+    assertThat(ScaleExecutorContract.check(unavailable, below,
+        ref -> OptionalInt.of(c.current(ref)), 17, 5)).isEmpty();
+    assertThat(asked).hasSize(5).allMatch(r -> r.from() == 0 && r.to() > 2);
   }
 
   @Test
