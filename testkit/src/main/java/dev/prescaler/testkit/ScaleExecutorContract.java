@@ -62,8 +62,10 @@ import java.util.function.Supplier;
  * <p>What only the system under test can tell: without {@code observed}, the value is read back
  * through the executor's own {@link ScaleExecutor#replicas(WorkloadRef) replicas}, so an
  * executor that reports what it was asked without doing it (a consistent liar) passes, and the
- * release is checked only for not throwing. Give {@code observed} a reading of the real thing
- * (the API server's scale subresource, the HPA's {@code minReplicas}) to check them.
+ * release is checked only for not throwing; nor, in {@link Mode#HPA_FLOOR}, can a floor reported
+ * lower than asked be told from one the HPA's {@code maxReplicas} held down (the engine sends
+ * such a floor again every tick). Give {@code observed} a reading of the real thing (the API
+ * server's scale subresource, the HPA's {@code minReplicas}) to check them.
  *
  * <p>Refusing is an outcome the contract allows: an executor that refuses every request, as
  * {@link ScaleExecutor#observeOnly()} does, passes it. To check that yours applies, assert on the
