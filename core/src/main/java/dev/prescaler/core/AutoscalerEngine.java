@@ -1587,6 +1587,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     // A floor the HPA's maxReplicas held under this same plan, sent again to see if it still does.
     int heldBefore = mode == Mode.HPA_FLOOR && s.floorPlanned == desired
         && s.lastFloorSent >= 0 && s.lastFloorSent < desired ? s.lastFloorSent : -1;
+    String heldAnswer = heldBefore >= 0 ? s.floorHeldAnswer : null;
+    s.floorHeldAnswer = null;
     boolean stillHeld = false;
     if (call) {
       ScaleRequest request = new ScaleRequest(spec, mode, current, desired, p.reasons(), now);
@@ -1614,8 +1616,11 @@ public final class AutoscalerEngine implements AutoCloseable {
           && a.replicas() < desired) {
         // The HPA's maxReplicas held the floor down: sent again next tick (as lastFloorSent is
         // what was written), so that a maxReplicas raised later lifts the floor to the plan.
-        // Held as it was: nothing changed, so no action is recorded and no listener told.
-        stillHeld = a.replicas() == heldBefore;
+        // Held as it was, and answered word for word as the last time (an executor that wrote
+        // anything else says so, as "minReplicas 2 -> 6" after a hand edit): nothing changed,
+        // so no action is recorded and no listener told.
+        stillHeld = a.replicas() == heldBefore && a.message().equals(heldAnswer);
+        s.floorHeldAnswer = a.message();
         message = message + (stillHeld ? " (the HPA still holds the floor at " : " (the HPA "
             + "holds the floor at ") + a.replicas() + ", under the " + desired + " planned; "
             + (stillHeld ? "nothing changed; " : "") + "sent again next tick)";

@@ -20,7 +20,11 @@ public interface EngineListener {
   /** Every tick of every workload. */
   default void onDecision(DecisionEvent event) {}
 
-  /** The executor was called (applied, refused or failed). */
+  /**
+   * The executor was called (applied, refused or failed), except to send again an HPA floor that
+   * the HPA's maxReplicas still holds down as before (nothing changed; journaled with action
+   * {@code NONE}).
+   */
   default void onScaled(ScaledEvent event) {}
 
   /** The count was held because of missing or invalid data or a failed plug-in. */

@@ -37,6 +37,8 @@ final class WorkloadState {
    */
   int lastFloorSent = -1;
   int floorPlanned = -1;
+  /** The executor's answer when it last reported the floor held under the plan, else null. */
+  String floorHeldAnswer;
   /**
    * The latest apply in ACT mode, when it FAILED: it may all the same have landed (a call that
    * timed out, a write that got through before an error). Null once a newer apply was asked, or

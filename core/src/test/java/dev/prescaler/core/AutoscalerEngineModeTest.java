@@ -156,6 +156,28 @@ class AutoscalerEngineModeTest {
   }
 
   @Test
+  void aFloorStillHeldDownThatTheExecutorRewroteIsRecordedAndTold() {
+    // Held at 3 under the 4 planned; then someone sets the HPA's minReplicas to 2, and the next
+    // send writes 2 -> 3: the same floor, but a change, so it is not taken for a quiet re-send.
+    String[] hpaMin = {"1"};
+    executor.answer = r -> ScaleOutcome.applied(3, "minReplicas " + hpaMin[0] + " -> 3");
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    engine.tick(); // 1 -> 3
+    hpaMin[0] = "3";
+    tickAfter();
+    engine.tick(); // 3 -> 3: first answer of its kind, recorded
+    tickAfter();
+    engine.tick(); // 3 -> 3 again: quiet
+    hpaMin[0] = "2";
+    tickAfter();
+    engine.tick(); // 2 -> 3: rewritten, recorded and told
+    assertThat(journal.records()).extracting(DecisionRecord::action).containsExactly(
+        Action.APPLIED, Action.APPLIED, Action.NONE, Action.APPLIED);
+    assertThat(last(journal, WEB).actionMessage()).startsWith("minReplicas 2 -> 3 (the HPA holds");
+    assertThat(listener.of(ScaledEvent.class)).hasSize(3);
+  }
+
+  @Test
   void aFloorThatFailedOrWasRefusedIsSentAgainWhenTheDecisionGoesBackToTheOneSentBefore() {
     // Floor 4 applied, then 5 failed (it may have landed) or was refused for not leading
     // (another replica may have written its own): with the decision back at 4, the engine took

@@ -542,12 +542,13 @@ public final class HpaPolicy implements DecisionPolicy {
   /**
    * The controller's scale events, replayed from the applied decisions the policy is given
    * (oldest first): of each change, the part this HPA asked for (its output mark; a decision
-   * without one, from a journal older than the mark, counts whole). The controller keeps scale-ups and scale-downs in two lists ({@code
-   * storeScaleEvent}): before it stores an event it marks those of its direction older than that
-   * direction's longest policy period as outdated ({@code markScaleEventsOutdated}), and the new
-   * event replaces the last outdated one, or is appended when none is. An event replaced no
-   * longer counts, also not toward the other direction's longer periods; one not replaced counts
-   * wherever it is within the period ({@code getReplicasChangePerPeriod}).
+   * without one, from a journal older than the mark, counts whole). The controller keeps
+   * scale-ups and scale-downs in two lists ({@code storeScaleEvent}): before it stores an event
+   * it marks those of its direction older than that direction's longest policy period as
+   * outdated ({@code markScaleEventsOutdated}), and the new event replaces the last outdated
+   * one, or is appended when none is. An event replaced no longer counts, also not toward the
+   * other direction's longer periods; one not replaced counts wherever it is within the period
+   * ({@code getReplicasChangePerPeriod}).
    *
    * <p>The replay starts from the oldest remembered decision (at least {@link #memory()} back).
    * It differs from the controller only when events of one direction from before that were still

@@ -184,7 +184,10 @@ class RestartTest {
         r.timing());
   }
 
-  /** The first tick at or after {@code from} where no workload's executor was called. */
+  /**
+   * The first tick at or after {@code from} where no workload's executor was called (the
+   * scenario never holds an HPA floor under maxReplicas, whose quiet re-sends are NONE too).
+   */
   private static int firstQuietTick(RestartScenario sc, List<DecisionRecord> records, int from) {
     for (int i = from; i < sc.ticks; i++) {
       Instant t = sc.tickTime(i);

@@ -67,7 +67,10 @@ public record DecisionRecord(
 
   /** What was done with the decision. */
   public enum Action {
-    /** Nothing to do (hold or keep). */
+    /**
+     * Nothing done: a hold, a keep, or an HPA floor sent again that the HPA's maxReplicas still
+     * holds down as before (its message says so).
+     */
     NONE,
     /** Observe-only: decided and recorded, executor not called. */
     OBSERVED,
