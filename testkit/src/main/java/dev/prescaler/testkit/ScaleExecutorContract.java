@@ -43,7 +43,9 @@ import java.util.function.Supplier;
  *       then that count; a refused or failed one leaves the observed value as it was (never
  *       half-applied);
  *   <li>asking for the count already set is not an error (checked when that count is in [min,
- *       max]: outside, after a refused or failed first request, any request is a change);
+ *       max]: outside, after a refused or failed first request, any request is a change; and in
+ *       {@link Mode#HPA_FLOOR} only when a floor is set, observed before the first request or
+ *       written by it: without one, any request writes a floor, a change);
  *   <li>{@code replicas} (called before the first request and after each one) and {@code
  *       release} do not throw and {@code replicas} never returns null; when {@code replicas}
  *       reports a count after an applied {@link Mode#ACT} request, it is the requested one, also
@@ -128,11 +130,15 @@ public final class ScaleExecutorContract {
       int to = other(random, spec, spec.clamp(before));
       Outcome change = apply(executor, request(spec, mode, before, to), where, v);
       expectAfter(executor, observed, spec, mode, change, before, where, v);
-      int now = change != null && change.outcome.isApplied() ? change.applied : before;
+      boolean firstApplied = change != null && change.outcome.isApplied();
+      int now = firstApplied ? change.applied : before;
       int last = now;
       // Asking for what is already set is not an error. A count outside [min, max] (the first
-      // request refused or failed) cannot be asked for: a request to the clamp is a change.
-      if (spec.clamp(now) == now) {
+      // request refused or failed) cannot be asked for: a request to the clamp is a change. In
+      // HPA_FLOOR with no floor set (none observed before, the first request not applied),
+      // "min -> min" would write a floor where there is none: a change too.
+      boolean isSet = mode != Mode.HPA_FLOOR || initial.isPresent() || firstApplied;
+      if (isSet && spec.clamp(now) == now) {
         String noOp = where + ", no-op request";
         Outcome same = apply(executor, request(spec, mode, now, now), noOp, v);
         if (same != null) {

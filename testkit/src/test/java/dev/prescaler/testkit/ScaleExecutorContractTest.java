@@ -113,6 +113,41 @@ class ScaleExecutorContractTest {
     assertThat(asked).hasSize(5).allMatch(r -> r.from() == 0 && r.to() > 2);
   }
 
+  /**
+   * Catches a real change reported as a failed no-op in HPA_FLOOR: with no floor before the first
+   * request and that request failed, "min -> min" was sent as "the count already set", though it
+   * writes a floor, and the executor's FAILED answer was a violation.
+   */
+  @Test
+  void anHpaFloorWorkloadWithNoFloorIsNotAskedAFloorAsANoOp() {
+    InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
+    int[] n = {0};
+    Supplier<WorkloadSpec> unfloored = () -> {
+      WorkloadRef ref = WorkloadRef.deployment("ns", "nf" + n[0]++);
+      c.add(ref, 2);
+      return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8).mode(Mode.HPA_FLOOR)
+          .metric(MetricTarget.utilization("cpu", 70)).build();
+    };
+    List<ScaleRequest> asked = new ArrayList<>();
+    ScaleExecutor unavailable = new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        asked.add(request);
+        return ScaleOutcome.failed("503: the API server is unavailable");
+      }
+
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return c.replicas(workload);
+      }
+    };
+    assertThat(ScaleExecutorContract.check(unavailable, unfloored, c::floor, 16, 2)).isEmpty();
+    assertThat(asked).hasSize(2).allMatch(r -> r.from() == 1 && r.to() > 1);
+    // With a floor written by the first request, the no-op is still sent.
+    assertThat(ScaleExecutorContract.check(c, unfloored, c::floor, 16, 2)).isEmpty();
+    assertThat(c.requests()).hasSize(4).filteredOn(r -> r.from() == r.to()).hasSize(2);
+  }
+
   @Test
   void aCorrectExecutorHasNoViolations() {
     Cluster c = new Cluster();
