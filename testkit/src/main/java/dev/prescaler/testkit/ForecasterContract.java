@@ -66,15 +66,22 @@ public final class ForecasterContract {
   static final int FULL_RING = (int) AutoscalerEngine.DEFAULT_HISTORY_LENGTH.dividedBy(
       AutoscalerEngine.DEFAULT_HISTORY_STEP);
   /** Full-ring histories tried per check. */
-  private static final int LONG_HISTORIES = 3;
+  static final int LONG_HISTORIES = 3;
   /** Calls of the sliding full-ring check, each to two forSeries() instances. */
   private static final int RING_CALLS = 4;
   /** Shortest long history: 2 days at 60 s. */
   private static final int TWO_DAYS = 2 * 1440;
-  /** Mixed into the seed for the long histories, so that they leave the examples as they were. */
-  private static final long LONG_SEED = 0x9E3779B97F4A7C15L;
-  /** The odd constant of {@link #exampleRandom} that spaces the examples' seeds apart. */
-  private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+  /**
+   * The odd constant of {@link #exampleRandom} that spaces the examples' seeds apart: 2^64 over
+   * the golden ratio, as {@link java.util.SplittableRandom} uses.
+   */
+  static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+  /**
+   * The odd constant of {@link #longHistoryRandom}, another than {@link #GOLDEN_GAMMA} (the
+   * first 64 bits of the fractional part of the square root of 3), so that the long histories
+   * draw from their own stream and leave the examples as they were.
+   */
+  static final long LONG_GAMMA = 0xBB67AE8584CAA73BL;
   /** Mixed into the seed for the noisy history of the width check. */
   private static final long NOISY_SEED = 0xC2B2AE3D27D4EB4FL;
   /** How far the forecast's level may be from the level asked. */
@@ -170,7 +177,7 @@ public final class ForecasterContract {
   private static void checkLongHistories(Forecaster forecaster, long seed, Violations v) {
     Duration step = AutoscalerEngine.DEFAULT_HISTORY_STEP;
     for (int k = 0; k < LONG_HISTORIES && v.list().size() < Violations.MAX; k++) {
-      Random random = exampleRandom(seed ^ LONG_SEED, k);
+      Random random = longHistoryRandom(seed, k);
       String where = "full-ring history " + k + " of seed " + seed;
       int steps = k == 0 ? FULL_RING : TWO_DAYS + random.nextInt(FULL_RING - TWO_DAYS + 1);
       int extra = k == 0 ? 3 * RING_CALLS : 0;
@@ -190,7 +197,23 @@ public final class ForecasterContract {
    * finalizer), so that neighbouring seeds and indexes give unrelated examples.
    */
   static Random exampleRandom(long seed, int i) {
-    long z = seed + (i + 1L) * GOLDEN_GAMMA;
+    return mixed(seed + (i + 1L) * GOLDEN_GAMMA);
+  }
+
+  /**
+   * The generator of full-ring history {@code k} of {@code seed}, mixed as {@link #exampleRandom}
+   * but spaced by another constant: the seed of history {@code k} would be that of example
+   * {@code i} only if {@code (k + 1) * LONG_GAMMA == (i + 1) * GOLDEN_GAMMA} (mod 2^64), which no
+   * index below 2^31 meets, whatever the seed. (A single constant with the seed xor-ed by that
+   * same constant, as before, gave seed 0's history {@code k} example {@code k + 1}'s
+   * generator.)
+   */
+  static Random longHistoryRandom(long seed, int k) {
+    return mixed(seed + (k + 1L) * LONG_GAMMA);
+  }
+
+  /** A generator seeded with {@code z} through Stafford's variant 13 finalizer. */
+  private static Random mixed(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return new Random(z ^ (z >>> 31));

@@ -8,7 +8,9 @@ import dev.prescaler.core.MetricSeries;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -139,6 +141,38 @@ class ForecasterContractTest {
         .anyMatch(s -> s.contains("forSeries() must return a Forecaster, but was null"));
     assertThat(good).hasSizeGreaterThan(20);
     assertThat(broken).isEqualTo(good);
+  }
+
+  /**
+   * Catches the long histories drawing from the examples' generators: they were seeded with
+   * {@code seed ^ G} spaced by the same {@code G}, so for seed 0 full-ring history {@code k} got
+   * exactly example {@code k + 1}'s inputs, and for other seeds whenever {@code seed ^ G == seed
+   * + (i - k) G}.
+   */
+  @Test
+  void theLongHistoriesDrawFromAStreamOfTheirOwn() {
+    long[] seeds = {0, 1, -1, 42, Long.MIN_VALUE, ForecasterContract.GOLDEN_GAMMA,
+        -ForecasterContract.GOLDEN_GAMMA};
+    for (long seed : seeds) {
+      Set<Long> examples = new HashSet<>();
+      for (int i = 0; i < 10_000; i++) {
+        examples.add(ForecasterContract.exampleRandom(seed, i).nextLong());
+      }
+      for (int k = 0; k < ForecasterContract.LONG_HISTORIES; k++) {
+        long first = ForecasterContract.longHistoryRandom(seed, k).nextLong();
+        assertThat(examples).as("seed %d, full-ring history %d", seed, k).doesNotContain(first);
+      }
+    }
+    // For every seed: (k + 1) L == (i + 1) G (mod 2^64) for no index i of an int.
+    long inverse = ForecasterContract.GOLDEN_GAMMA;
+    for (int n = 0; n < 5; n++) {
+      inverse *= 2 - ForecasterContract.GOLDEN_GAMMA * inverse;
+    }
+    assertThat(ForecasterContract.GOLDEN_GAMMA * inverse).isEqualTo(1);
+    for (int k = 0; k < ForecasterContract.LONG_HISTORIES; k++) {
+      long i = (k + 1L) * ForecasterContract.LONG_GAMMA * inverse - 1;
+      assertThat(Long.compareUnsigned(i, Integer.MAX_VALUE)).as("k = %d", k).isPositive();
+    }
   }
 
   /**
