@@ -5,7 +5,6 @@ import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import io.kubernetes.client.util.PatchUtils;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -73,30 +72,22 @@ final class ScaleClient {
 
   /**
    * One GET of the object (not its scale): {@code spec.replicas} and status.readyReplicas. An
-   * answer that is not a JSON object, or whose counts are not numbers, is a failed result
-   * ({@link ApiCalls#readable}).
+   * answer {@link #parseCounts} cannot read (not a JSON object, no {@code spec.replicas}, a count
+   * that is not a whole number &ge; 0) is a failed result ({@link ApiCalls#readable}).
    */
   ApiCalls.Call<Counts> readCounts(ScalableResource r, WorkloadRef ref) {
-    return ApiCalls.readable(() -> parseCounts(object(api.getNamespacedCustomObject(r.group(),
-        r.version(), ref.namespace(), r.plural(), ref.name()).execute())));
+    return ApiCalls.readable(() -> parseCounts(api.getNamespacedCustomObject(r.group(),
+        r.version(), ref.namespace(), r.plural(), ref.name()).execute()));
   }
 
   /**
-   * One GET of the scale subresource. An answer that is not a JSON object, or whose replica
-   * counts are not numbers, is a failed result ({@link ApiCalls#readable}).
+   * One GET of the scale subresource. An answer {@link #parse} cannot read (not a JSON object,
+   * not of kind {@code Scale}, a count that is not a whole number &ge; 0) is a failed result
+   * ({@link ApiCalls#readable}).
    */
   ApiCalls.Call<Scale> read(ScalableResource r, WorkloadRef ref) {
-    return ApiCalls.readable(() -> parse(object(api.getNamespacedCustomObjectScale(r.group(),
-        r.version(), ref.namespace(), r.plural(), ref.name()).execute())));
-  }
-
-  /** {@code o} when it is a JSON object; else an IllegalStateException naming what it is. */
-  private static Object object(Object o) {
-    if (!(o instanceof Map)) {
-      throw new IllegalStateException("not a JSON object: "
-          + (o == null ? "null" : o.getClass().getSimpleName()));
-    }
-    return o;
+    return ApiCalls.readable(() -> parse(api.getNamespacedCustomObjectScale(r.group(),
+        r.version(), ref.namespace(), r.plural(), ref.name()).execute()));
   }
 
   /** A JSON merge patch of {@code spec.replicas} carrying the observed resourceVersion. */
@@ -119,45 +110,84 @@ final class ScaleClient {
         V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client);
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * The fields of a scale subresource answer. Only a {@code Scale} is one: an answer of another
+   * kind (a {@code Status} sent with 200, an empty object) is not read as 0 replicas. An absent
+   * {@code spec.replicas} or {@code status.replicas} is 0, as the API omits a zero.
+   *
+   * @throws IllegalStateException when {@code o} is not a readable Scale: not a JSON object, of
+   *     another kind, a {@code metadata}, {@code spec} or {@code status} that is not an object, or
+   *     a count that is not a whole number in [0, 2^31)
+   */
   static Scale parse(Object o) {
-    Map<String, Object> m = o instanceof Map ? (Map<String, Object>) o : new LinkedHashMap<>();
-    Map<String, Object> md = map(m.get("metadata"));
-    Map<String, Object> spec = map(m.get("spec"));
-    Map<String, Object> status = map(m.get("status"));
+    Map<String, Object> m = map(o, "the answer");
+    Object kind = m.get("kind");
+    if (!"Scale".equals(kind)) {
+      throw new IllegalStateException("not a Scale: its kind is "
+          + (kind == null ? "absent" : kind));
+    }
+    Map<String, Object> md = section(m, "metadata");
+    Map<String, Object> spec = section(m, "spec");
+    Map<String, Object> status = section(m, "status");
     Object rv = md.get("resourceVersion");
     Object sel = status.get("selector");
-    return new Scale(number(spec.get("replicas")), number(status.get("replicas")),
+    return new Scale(count(spec, "spec.replicas", false), count(status, "status.replicas", false),
         sel == null ? "" : sel.toString(), rv == null ? "" : rv.toString());
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * The counts of an {@code apps/v1} object. Its {@code spec.replicas} is required: the API
+   * server always fills it in (1 by default), so an object without it (an empty object, a {@code
+   * Status} sent with 200) is not read as 0 replicas. An absent {@code status.readyReplicas} is
+   * 0 (the API omits a zero).
+   *
+   * @throws IllegalStateException when {@code o} is not a readable object: not a JSON object, a
+   *     {@code spec} or {@code status} that is not an object, no {@code spec.replicas}, or a count
+   *     that is not a whole number in [0, 2^31)
+   */
   static Counts parseCounts(Object o) {
-    Map<String, Object> m = o instanceof Map ? (Map<String, Object>) o : new LinkedHashMap<>();
-    return new Counts(number(map(m.get("spec")).get("replicas")),
-        number(map(m.get("status")).get("readyReplicas")));
+    Map<String, Object> m = map(o, "the answer");
+    return new Counts(count(section(m, "spec"), "spec.replicas", true),
+        count(section(m, "status"), "status.readyReplicas", false));
   }
 
+  /** The object at {@code m.key}: empty when absent; else it must be a JSON object. */
+  private static Map<String, Object> section(Map<String, Object> m, String key) {
+    Object o = m.get(key);
+    return o == null ? Map.of() : map(o, key);
+  }
+
+  /** {@code o} when it is a JSON object; else an IllegalStateException naming what it is. */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object o) {
-    return o instanceof Map ? (Map<String, Object>) o : Map.of();
+  private static Map<String, Object> map(Object o, String what) {
+    if (!(o instanceof Map)) {
+      throw new IllegalStateException(what + " is not a JSON object: "
+          + (o == null ? "null" : o.getClass().getSimpleName()));
+    }
+    return (Map<String, Object>) o;
   }
 
   /**
-   * A count: 0 when absent (the API omits a zero), else its value.
+   * The count {@code field} (the last part of its name is its key in {@code m}): 0 when absent
+   * (the API omits a zero) unless {@code required}, else its value.
    *
-   * @throws IllegalStateException when it is not a whole number in the int range
+   * @throws IllegalStateException when it is required and absent, or not a whole number in [0,
+   *     2^31)
    */
-  private static int number(Object o) {
+  private static int count(Map<String, Object> m, String field, boolean required) {
+    Object o = m.get(field.substring(field.lastIndexOf('.') + 1));
     if (o == null) {
+      if (required) {
+        throw new IllegalStateException("no " + field);
+      }
       return 0;
     }
     if (!(o instanceof Number)) {
-      throw new IllegalStateException("a replica count is not a number: " + o);
+      throw new IllegalStateException(field + " is not a number: " + o);
     }
     double d = ((Number) o).doubleValue();
-    if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
-      throw new IllegalStateException("a replica count is not a whole number: " + o);
+    if (d != Math.rint(d) || d < 0 || d > Integer.MAX_VALUE) {
+      throw new IllegalStateException(field + " is not a whole number in [0, 2^31): " + o);
     }
     return (int) d;
   }

@@ -199,7 +199,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
         return cannotRead(workload, read, ScaleClient.describeObject(r, workload));
       }
       ScaleClient.Counts c = read.value().orElseThrow();
-      return Optional.of(ReplicaStatus.of(c.specReplicas(), Math.max(0, c.readyReplicas())));
+      return Optional.of(ReplicaStatus.of(c.specReplicas(), c.readyReplicas()));
     }
     ApiCalls.Result<ScaleClient.Scale> read = calls.run(scales.read(r, workload));
     if (!read.ok()) {

@@ -126,6 +126,33 @@ class MetricsServerSourceWireTest {
         + "malformed answer: ");
   }
 
+  /**
+   * Catches read() throwing IllegalArgumentException from ReplicaStatus on a scale whose
+   * spec.replicas is negative, and a 200 Status read as a scale of 0 replicas: both are
+   * unreadable answers, so unavailable readings without replica counts.
+   */
+  @Test
+  void aScaleWithANegativeCountOrOfAnotherKindIsUnavailableNotThrownNorZero() {
+    for (String body : new String[] {Wire.scale("web", -1, 0, "1", "app=web"),
+        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Success\",\"code\":"
+            + "200}"}) {
+      // A wire each: the answers after the scale's are left unasked.
+      try (Wire w = new Wire()) {
+        w.json(200, body).json(200, podList(pod("web-0")))
+            .json(200, sampleList(sample("web-0", "\"cpu\":\"400m\"")));
+        Observation o = MetricsServerSource.builder(w.client()).clock(clock).ticker(clock::nanos)
+            .sleeper(sleeper).build().read(spec(MetricTarget.utilization("cpu", 60)), T0);
+        MetricReading cpu = o.reading("cpu");
+        assertThat(cpu.isAvailable()).as(body).isFalse();
+        assertThat(cpu.reason()).as(body).startsWith("HTTP 200 on deployments.apps default/web "
+            + "scale: malformed answer: ");
+        assertThat(o.replicas()).as(body).isEmpty();
+        assertThat(w.requests()).extracting(Wire::line).as(body).containsExactly("GET " + SCALE);
+      }
+    }
+    assertThat(sleeps).as("not retried").isEmpty();
+  }
+
   @Test
   void timeoutsOnEveryTryOfThePodMetricsListGiveAnUnavailableReadingWithTheReplicaCounts() {
     wire.json(200, Wire.scale("web", 3, 3, "1", "app=web")).json(200, podList());

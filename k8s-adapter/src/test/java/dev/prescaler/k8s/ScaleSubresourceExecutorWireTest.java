@@ -340,10 +340,22 @@ class ScaleSubresourceExecutorWireTest {
     }
   }
 
+  /**
+   * Neither a scale nor a workload object is ever read as 0 replicas, nor as a negative count
+   * (which threw from ReplicaStatus in replicas()): catches an object without the counts (an
+   * empty one, a Status sent with 200), a spec or status that is not an object (read as an empty
+   * one, so as 0) and a negative count, which the strict parser still let through.
+   */
   @Test
   void anUnreadableScaleOrWorkloadFailsOrIsUnknownAndIsNeverTakenForZero() {
-    for (String body : List.of("<html>proxy</html>", "[]", "null",
-        "{\"kind\":\"Scale\",\"spec\":{\"replicas\":\"three\"}}")) {
+    String status200 = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+        + "\"status\":\"Success\",\"code\":200}";
+    for (String body : List.of("<html>proxy</html>", "[]", "null", "{}", status200,
+        "{\"kind\":\"Scale\",\"spec\":{\"replicas\":\"three\"}}",
+        "{\"kind\":\"Scale\",\"spec\":\"x\"}",
+        "{\"kind\":\"Scale\",\"spec\":{\"replicas\":-1}}",
+        "{\"kind\":\"Scale\",\"spec\":{\"replicas\":3},\"status\":[]}",
+        Wire.deployment("web", 3, 3, -1), Wire.deployment("web", -1, 0, 0))) {
       noHpa().json(200, body);
       ScaleOutcome o = executor().apply(act(WEB, 3, 5));
       assertThat(o.status()).as(body).isEqualTo(ScaleOutcome.Status.FAILED);
@@ -356,6 +368,31 @@ class ScaleSubresourceExecutorWireTest {
       assertThat(executor().replicas(WEB)).as(body).isEmpty();
       assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + DEPLOYMENT);
     }
+    // A Scale's metadata that is no object would lose the resourceVersion the patch is made on.
+    noHpa().json(200, "{\"kind\":\"Scale\",\"metadata\":\"m\",\"spec\":{\"replicas\":3}}");
+    assertThat(executor().apply(act(WEB, 3, 5)).message()).startsWith("HTTP 200 on deployments"
+        + ".apps default/web scale: malformed answer: ").contains("metadata is not a JSON object");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "GET " + SCALE);
+    // The Scale omits a spec.replicas of 0 (omitempty); a Deployment always carries it.
+    String zero = "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":"
+        + "{\"resourceVersion\":\"9\"},\"spec\":{},\"status\":{\"replicas\":0}}";
+    noHpa().json(200, zero).json(200, Wire.scale("web", 2, 0, "10", "app=web"));
+    ScaleOutcome fromZero = executor().apply(act(WEB, 0, 2));
+    assertThat(fromZero.isApplied()).as(fromZero.message()).isTrue();
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "GET " + SCALE, "PATCH " + SCALE);
+    wire.json(200, zero.replace("Scale", "Deployment"));
+    assertThat(executor().replicas(WEB)).isEmpty();
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + DEPLOYMENT);
+    // A custom resource's counts come from its scale: a negative one is unreadable there too.
+    ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
+        .sleeper(d -> { }).resource(ROLLOUTS).build();
+    WorkloadRef rollout = new WorkloadRef("default", "Rollout", "web");
+    wire.json(200, Wire.scale("web", -1, 0, "3", "app=web"))
+        .json(200, Wire.emptyList("v1", "PodList"));
+    assertThat(e.replicas(rollout)).isEmpty();
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + ROLLOUT_SCALE);
   }
 
   @Test
