@@ -191,6 +191,12 @@ public final class SummarizeCommand {
       throw new IllegalArgumentException(file + ": not the --format json output of 'prescaler "
           + "simulate' (trace, config.targetUtilization and policies are needed)");
     }
+    double t = target.doubleValue();
+    if (!(t > 0 && t <= 1)) {
+      // Every ratio "at the runs' target" would be read at a target no run can have.
+      throw new IllegalArgumentException(file + ": config.targetUtilization must be in (0, 1], "
+          + "but was " + target);
+    }
     if (Boolean.FALSE.equals(config.get("sweep"))) {
       throw new IllegalArgumentException(file + ": made with --no-sweep, so it has no cost at "
           + "the SLO (run simulate without --no-sweep)");
@@ -257,8 +263,13 @@ public final class SummarizeCommand {
       throw new IllegalArgumentException(file + ": policy " + name + " has no atSlo "
           + "(run without --no-sweep)");
     }
-    return new Scorecard(name, target, under.doubleValue(), orNaN(e.get("unservedPct")),
-        orNaN(e.get("replicaHours")), orNaN(e.get("costVsOracle")), actions.longValue(), atSlo);
+    try {
+      return new Scorecard(name, target, under.doubleValue(), orNaN(e.get("unservedPct")),
+          orNaN(e.get("replicaHours")), orNaN(e.get("costVsOracle")), actions.longValue(),
+          atSlo);
+    } catch (IllegalArgumentException bad) {
+      throw new IllegalArgumentException(file + ": policy " + name + ": " + bad.getMessage());
+    }
   }
 
   private static double orNaN(Object v) {

@@ -183,6 +183,30 @@ class SummarizeCommandTest {
     assertThat(run(noHpa.toString()).code()).isEqualTo(2);
   }
 
+  /** Catches a scorecard refused without the file, or a target outside (0, 1] read as one. */
+  @Test
+  void aBadScoreOrTargetGivesExitCode2NamingFileFieldAndValue() throws IOException {
+    Path negative = file("n", policy("hpa", 0.5, -1, slo(1000, 0.5)),
+        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
+            slo(500, 1.0)));
+    Path target = dir.resolve("t.json");
+    Files.writeString(target, Files.readString(negative).replace("\"targetUtilization\":0.7}",
+        "\"targetUtilization\":1.5}").replace("\"scalingActions\":-1", "\"scalingActions\":1"));
+    Path zero = Files.writeString(dir.resolve("z.json"),
+        Files.readString(target).replace(":1.5}", ":0}"));
+
+    Result r = run(negative.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("summarize: " + negative + ": policy hpa: scalingActions "
+        + "must be >= 0, but was -1\n");
+    assertThat(run(target.toString()).err()).isEqualTo("summarize: " + target
+        + ": config.targetUtilization must be in (0, 1], but was 1.5\n");
+    assertThat(run(zero.toString()).err()).isEqualTo("summarize: " + zero
+        + ": config.targetUtilization must be in (0, 1], but was 0\n");
+    assertThat(run(zero.toString()).code()).isEqualTo(2);
+  }
+
   @Test
   void aNoSweepRunIsRefusedNamingTheFile() throws IOException {
     // Catches a --no-sweep run, whose "atSlo":null means "not swept", read as "never meets the
