@@ -307,10 +307,10 @@ public final class SummarizeCommand {
       if (p.atSlo().isPresent() && h.atSlo().isPresent()) {
         double c = vs.costAtSloRatio();
         costRatios.add(c);
-        ratio = fmt(c, 2);
+        ratio = costRatio(c);
         atMost95 += c <= 0.95 ? 1 : 0;
         if (c > 1.02) {
-          above.add(name + " " + fmt(c, 2));
+          above.add(name + " " + ratio);
         }
       } else if (p.atSlo().isPresent()) {
         ratio = policy + " only";
@@ -391,6 +391,24 @@ public final class SummarizeCommand {
     if (!shared.isEmpty()) {
       b.append("Every run with ").append(String.join(", ", shared)).append(".\n\n");
     }
+  }
+
+  /**
+   * A cost ratio with three decimals, or more where three would round it onto a bar it is not on:
+   * 1.0201 is listed above 1.02, so it is not printed 1.020; 0.9504 is not counted at most 0.95.
+   */
+  private static String costRatio(double c) {
+    if (!Double.isFinite(c)) {
+      return fmt(c, 3);
+    }
+    for (int decimals = 3; decimals < 17; decimals++) {
+      String s = fmt(c, decimals);
+      double shown = Double.parseDouble(s);
+      if ((shown > 1.02) == (c > 1.02) && (shown <= 0.95) == (c <= 0.95)) {
+        return s;
+      }
+    }
+    return String.valueOf(c);
   }
 
   private static double orWorst(double ratio) {

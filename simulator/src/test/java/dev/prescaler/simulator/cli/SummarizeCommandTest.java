@@ -75,11 +75,11 @@ class SummarizeCommandTest {
             + "| under-prov % at 0.70 (hpa / predictive) | ratio | actions (hpa / predictive) "
             + "| ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        "| a | 1000.0 @ 0.50 | 800.0 @ 0.70 | 0.80 | 1.60 | 0.500 / 0.100 | 0.20 | 100 / 50 "
+        "| a | 1000.0 @ 0.50 | 800.0 @ 0.70 | 0.800 | 1.60 | 0.500 / 0.100 | 0.20 | 100 / 50 "
             + "| 0.50 |",
-        "| b | 1000.0 @ 0.60 | 1100.0 @ 0.70 | 1.10 | 2.00 | 0.200 / 0.200 | 1.00 | 100 / 200 "
+        "| b | 1000.0 @ 0.60 | 1100.0 @ 0.70 | 1.100 | 2.00 | 0.200 / 0.200 | 1.00 | 100 / 200 "
             + "| 2.00 |",
-        "| c | 400.0 @ 0.95 | 400.0 @ 0.95 | 1.00 | 1.03 | 0.000 / 0.000 | 1.00 | 30 / 30 "
+        "| c | 400.0 @ 0.95 | 400.0 @ 0.95 | 1.000 | 1.03 | 0.000 / 0.000 | 1.00 | 30 / 30 "
             + "| 1.00 |",
         "| d | - | 900.0 @ 0.50 | predictive only | 3.00 | 2.000 / 0.400 | 0.20 | 300 / 150 "
             + "| 0.50 |",
@@ -91,7 +91,7 @@ class SummarizeCommandTest {
             + "does: d",
         "- median cost at the SLO, predictive ÷ hpa, over the 3 traces where both meet it: "
             + "1.000 (at most 0.95 on 1)",
-        "- above 1.02 × hpa's cost at the SLO: 1 (b 1.10)",
+        "- above 1.02 × hpa's cost at the SLO: 1 (b 1.100)",
         "- median under-provisioned time at 0.70, predictive ÷ hpa: 0.250",
         "- median scaling actions at 0.70, predictive ÷ hpa: 0.500",
         ""));
@@ -183,6 +183,33 @@ class SummarizeCommandTest {
     assertThat(run(noHpa.toString()).code()).isEqualTo(2);
   }
 
+  /**
+   * Catches a ratio listed above 1.02 but printed as 1.02 (1.0201), or printed at most 0.95 and
+   * not counted there: three decimals, more where three would round it onto a bar it is not on.
+   */
+  @Test
+  void aRatioIsPrintedOnTheSideOfTheBarsItIsOn() throws IOException {
+    String oracle = policy("oracle-100", 0, 10, slo(500, 1.0));
+    Path above = file("above", policy("hpa", 0, 10, slo(1000, 0.5)),
+        policy("predictive", 0, 10, slo(1020.1, 0.5)), oracle);
+    Path at = file("at", policy("hpa", 0, 10, slo(1000, 0.5)),
+        policy("predictive", 0, 10, slo(1020, 0.5)), oracle);
+    Path loss = file("loss", policy("hpa", 0, 10, slo(1000, 0.5)),
+        policy("predictive", 0, 10, slo(1023.4, 0.5)), oracle);
+    Path win = file("win", policy("hpa", 0, 10, slo(1000, 0.5)),
+        policy("predictive", 0, 10, slo(950.4, 0.5)), oracle);
+
+    Result r = run(above.toString(), at.toString(), loss.toString(), win.toString());
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\n| above | 1000.0 @ 0.50 | 1020.1 @ 0.50 | 1.0201 |")
+        .contains("\n| at | 1000.0 @ 0.50 | 1020.0 @ 0.50 | 1.020 |")
+        .contains("\n| loss | 1000.0 @ 0.50 | 1023.4 @ 0.50 | 1.023 |")
+        .contains("\n| win | 1000.0 @ 0.50 | 950.4 @ 0.50 | 0.9504 |")
+        .contains("(at most 0.95 on 0)")
+        .contains("- above 1.02 × hpa's cost at the SLO: 2 (above 1.0201, loss 1.023)\n");
+  }
+
   /** Catches a scorecard refused without the file, or a target outside (0, 1] read as one. */
   @Test
   void aBadScoreOrTargetGivesExitCode2NamingFileFieldAndValue() throws IOException {
@@ -272,10 +299,10 @@ class SummarizeCommandTest {
     Result r = run(a.toString(), b.toString(), c.toString());
 
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("\n| rps.csv (" + a + ") | 1000.0 @ 0.50 | 800.0 @ 0.70 | 0.80 |")
-        .contains("\n| rps.csv (" + b + ") | 1000.0 @ 0.60 | 1100.0 @ 0.70 | 1.10 |")
+    assertThat(r.out()).contains("\n| rps.csv (" + a + ") | 1000.0 @ 0.50 | 800.0 @ 0.70 | 0.800 |")
+        .contains("\n| rps.csv (" + b + ") | 1000.0 @ 0.60 | 1100.0 @ 0.70 | 1.100 |")
         .contains("\n| c.csv | 400.0 @ 0.95 |").contains("\n3 traces; ")
-        .contains("above 1.02 × hpa's cost at the SLO: 1 (rps.csv (" + b + ") 1.10)");
+        .contains("above 1.02 × hpa's cost at the SLO: 1 (rps.csv (" + b + ") 1.100)");
   }
 
   /** Catches a repeated option whose last value silently won. */
