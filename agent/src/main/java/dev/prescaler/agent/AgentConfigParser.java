@@ -746,6 +746,9 @@ public final class AgentConfigParser {
         : String.format(Locale.ROOT, "%s", d);
   }
 
+  /** The characters of a value a message quotes; a longer one is cut. */
+  private static final int QUOTED = 60;
+
   private static String describe(Object v) {
     if (v == null) {
       return "absent";
@@ -762,8 +765,15 @@ public final class AgentConfigParser {
     return String.valueOf(v);
   }
 
+  /**
+   * {@code s} quoted, its first {@value #QUOTED} characters when longer, then "…" and its length:
+   * a --config file that is not YAML is one long string, which the message would hold whole.
+   */
   private static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    int n = s.codePointCount(0, s.length());
+    String shown = n <= QUOTED ? s : s.substring(0, s.offsetByCodePoints(0, QUOTED));
+    return "\"" + shown.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\""
+        + (n <= QUOTED ? "" : "… (" + n + " characters)");
   }
 
   @Override

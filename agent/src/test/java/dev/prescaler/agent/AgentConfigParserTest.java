@@ -114,6 +114,27 @@ class AgentConfigParserTest {
             + "or Disabled, but was \"Fastest\"");
   }
 
+  /** Catches a --config file that is not YAML echoed whole in the message (1.3 MB of it). */
+  @Test
+  void aLongValueIsCutInTheMessage() {
+    String text = "x".repeat(58) + "é😀" + "y".repeat(1_300_000);
+    assertThatThrownBy(() -> AgentConfigParser.parse(text, "big.bin"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("(top level) must be a mapping, but was \"" + "x".repeat(58)
+            + "é😀\"… (1300060 characters)")
+        .hasMessageNotContaining("yyy");
+    String yaml = MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    mode: \""
+        + "a\\\"".repeat(40) + "\"");
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "mode.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("but was \"" + "a\\\"".repeat(30) + "\"… (80 characters)");
+    assertThatThrownBy(() -> AgentConfigParser.parse(
+        MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    mode: " + "m".repeat(60)),
+        "mode.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("but was \"" + "m".repeat(60) + "\"");
+  }
+
   @Test
   void anUnknownKeyIsNamedWithItsPath() {
     String yaml = MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    maxReplica: 3");
