@@ -45,7 +45,10 @@ public final class ForecastEvalCommand {
       "in JSON): MASE-sn when seasonal naive is exact at every scored step (its error, the",
       "denominator, is 0), all three when no step could be scored.",
       "",
-      "Exit status: 0 on success, 2 on bad input (one line on stderr: file:line: problem).");
+      "Exit status: 0 on success, 2 on bad input (one line on stderr: forecast-eval: file:line:",
+      "problem).");
+
+  private static final String PREFIX = "forecast-eval: ";
 
   private ForecastEvalCommand() {}
 
@@ -69,11 +72,16 @@ public final class ForecastEvalCommand {
         err.println("forecast-eval: unexpected argument '" + a + "' (see --help)");
         return 2;
       }
-      String key = a;
-      String value;
       int eq = a.indexOf('=');
+      String key = eq > 0 ? a.substring(0, eq) : a;
+      // Known first: '--bogus' last on the line is unknown, not an option lacking its value.
+      if (!List.of("--m4-train", "--m4-test", "--format", "--trace", "--horizons", "--step",
+          "--level", "--methods").contains(key)) {
+        err.println("forecast-eval: unknown option " + key + " (see --help)");
+        return 2;
+      }
+      String value;
       if (eq > 0) {
-        key = a.substring(0, eq);
         value = a.substring(eq + 1);
       } else {
         if (i + 1 >= args.length) {
@@ -81,11 +89,6 @@ public final class ForecastEvalCommand {
           return 2;
         }
         value = args[++i];
-      }
-      if (!List.of("--m4-train", "--m4-test", "--format", "--trace", "--horizons", "--step",
-          "--level", "--methods").contains(key)) {
-        err.println("forecast-eval: unknown option " + key + " (see --help)");
-        return 2;
       }
       opts.put(key, value);
     }
@@ -104,7 +107,10 @@ public final class ForecastEvalCommand {
       }
       return TraceEvaluation.run(opts, format, out);
     } catch (InputException | TraceException e) {
-      err.println(e.getMessage());
+      // A file's problem (file:line: problem) gets the prefix the other subcommands give theirs;
+      // the option checks of TraceEvaluation carry it already.
+      String message = e.getMessage();
+      err.println(message.startsWith(PREFIX) ? message : PREFIX + message);
       return 2;
     }
   }
@@ -169,7 +175,7 @@ public final class ForecastEvalCommand {
       for (String name : opts.get("--methods").split(",")) {
         M4Evaluation.Method m = all.get(name.trim());
         if (m == null) {
-          throw new InputException("forecast-eval: --methods must name known methods "
+          throw new InputException("--methods must name known methods "
               + all.keySet() + ", but had '" + name.trim() + "'");
         }
         chosen.put(name.trim(), m);

@@ -41,6 +41,11 @@ class ForecastEvalCommandTest {
     assertThat(err()).doesNotContain("Exception").doesNotContain("\tat ");
   }
 
+  /** A problem of a file (file:line: problem), after the prefix every subcommand gives. */
+  private void assertFileError(String expected) {
+    assertOneLineError("forecast-eval: " + expected);
+  }
+
   /** An M4-format file of {@code series} hourly series, {@code length} values each. */
   private Path m4File(String name, int series, int length, long seed) throws IOException {
     Random r = new Random(seed);
@@ -128,7 +133,7 @@ class ForecastEvalCommandTest {
     Path p = dir.resolve("bad.csv");
     Files.writeString(p, "H1,1,2,3\nH2,4,x5,6\n");
     assertThat(run("--m4-train", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":2: value 2 of series H2 must be a number, but was 'x5'");
+    assertFileError(p + ":2: value 2 of series H2 must be a number, but was 'x5'");
   }
 
   @Test
@@ -136,14 +141,15 @@ class ForecastEvalCommandTest {
     Path train = m4File("train.csv", 2, 24 * 10, 2);
     Path test = m4File("test.csv", 2, 47, 3);
     assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString())).isEqualTo(2);
-    assertOneLineError(test + ":1: series H1 must have 48 values, but had 47");
+    assertFileError(test + ":1: series H1 must have 48 values, but had 47");
   }
 
   @Test
   void aMissingFileIsBadInput() {
     Path p = dir.resolve("nope.csv");
     assertThat(run("--m4-train", p.toString())).isEqualTo(2);
-    assertThat(err()).startsWith(p + ":0: cannot read: ").doesNotContain("\tat ");
+    assertThat(err()).startsWith("forecast-eval: " + p + ":0: cannot read: ")
+        .doesNotContain("\tat ");
     assertThat(err().lines().count()).isEqualTo(1);
   }
 
@@ -151,6 +157,19 @@ class ForecastEvalCommandTest {
   void unknownOptionsAndFormatsAreRejected() {
     assertThat(run("--frobnicate", "1")).isEqualTo(2);
     assertOneLineError("forecast-eval: unknown option --frobnicate (see --help)");
+  }
+
+  /** Catches '--bogus' last on the line reported as an option lacking its value. */
+  @Test
+  void anUnknownOptionIsUnknownAlsoWithoutAValue() {
+    assertThat(run("--bogus")).isEqualTo(2);
+    assertOneLineError("forecast-eval: unknown option --bogus (see --help)");
+    err.reset();
+    assertThat(run("--trace")).isEqualTo(2);
+    assertOneLineError("forecast-eval: option --trace needs a value (see --help)");
+    err.reset();
+    assertThat(run("--bogus=1")).isEqualTo(2);
+    assertOneLineError("forecast-eval: unknown option --bogus (see --help)");
   }
 
   @Test
@@ -322,7 +341,7 @@ class ForecastEvalCommandTest {
     Path p = dir.resolve("bad.csv");
     Files.writeString(p, "2020-02-30T00:00:00Z,n/a\n100,1\n");
     assertThat(run("--trace", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":1: timestamp must be ISO-8601 or epoch seconds, but was "
+    assertFileError(p + ":1: timestamp must be ISO-8601 or epoch seconds, but was "
         + "\"2020-02-30T00:00:00Z\"");
   }
 
@@ -453,12 +472,12 @@ class ForecastEvalCommandTest {
         .getBytes(StandardCharsets.ISO_8859_1));
     err.reset();
     assertThat(run("--trace", latin1.toString())).isEqualTo(2);
-    assertOneLineError(latin1 + ":3: value must be a number, but was \"2\uFFFD\" (the line is "
+    assertFileError(latin1 + ":3: value must be a number, but was \"2\uFFFD\" (the line is "
         + "not valid UTF-8: save the file as UTF-8)");
     for (Path p : new Path[] {dir.resolve("nope.csv"), dir}) {
       err.reset();
       assertThat(run("--trace", p.toString())).isEqualTo(2);
-      assertOneLineError(p + (p.equals(dir) ? ": not a regular file" : ": file not found"));
+      assertFileError(p + (p.equals(dir) ? ": not a regular file" : ": file not found"));
     }
   }
 
@@ -515,7 +534,7 @@ class ForecastEvalCommandTest {
       err.reset();
       assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString(), "--format",
           format)).isEqualTo(2);
-      assertOneLineError(test + ":1: series H1 cannot be scored: the MASE of naive2 is beyond "
+      assertFileError(test + ":1: series H1 cannot be scored: the MASE of naive2 is beyond "
           + "the largest number (its errors are too large for the series' in-sample seasonal "
           + "naive error)");
       assertThat(out()).isEmpty();
@@ -561,7 +580,7 @@ class ForecastEvalCommandTest {
     Path p = dir.resolve("train.csv");
     Files.writeString(p, Files.readString(m4File("ok.csv", 1, 24 * 12, 7)) + m4Line("H2", v));
     assertThat(run("--m4-train", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":2: series H2 cannot be scored: the naive2 forecast is NaN at step 1 "
+    assertFileError(p + ":2: series H2 cannot be scored: the naive2 forecast is NaN at step 1 "
         + "(Naive2, the OWA reference, has no number here, as in M4's R code: its seasonal "
         + "indices or the last value over its index are not finite)");
   }
@@ -584,7 +603,7 @@ class ForecastEvalCommandTest {
     Files.writeString(tr, m4Line("H1", train));
     Files.writeString(te, m4Line("H1", test));
     assertThat(run("--m4-train", tr.toString(), "--m4-test", te.toString())).isEqualTo(2);
-    assertOneLineError(te + ":1: OWA cannot be scored: naive2, its reference, must have a mean "
+    assertFileError(te + ":1: OWA cannot be scored: naive2, its reference, must have a mean "
         + "sMAPE and MASE > 0, but they were 0.0 and 0.0 on series H1");
   }
 
@@ -595,7 +614,7 @@ class ForecastEvalCommandTest {
     Path p = dir.resolve("dup.csv");
     Files.writeString(p, Files.readString(one) + Files.readString(one));
     assertThat(run("--m4-train", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":2: series id H1 is repeated (first at line 1)");
+    assertFileError(p + ":2: series id H1 is repeated (first at line 1)");
   }
 
   /**
@@ -623,7 +642,7 @@ class ForecastEvalCommandTest {
     b.write("H\u00e9,1,2,3\n".getBytes(StandardCharsets.ISO_8859_1));
     Files.write(p, b.toByteArray());
     assertThat(run("--m4-train", p.toString())).isEqualTo(2);
-    assertOneLineError(p + ":2: the line is not valid UTF-8 (save the file as UTF-8)");
+    assertFileError(p + ":2: the line is not valid UTF-8 (save the file as UTF-8)");
   }
 
   /**
@@ -638,17 +657,17 @@ class ForecastEvalCommandTest {
     Path test = dir.resolve("test.csv");
     Files.writeString(test, lines[0] + "\n\n" + lines[2] + "\n");
     assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString())).isEqualTo(2);
-    assertOneLineError(test + ":3: series id must be H2 (the training file's order; its line 2)"
+    assertFileError(test + ":3: series id must be H2 (the training file's order; its line 2)"
         + ", but was H3");
     err.reset();
     Files.writeString(test, lines[0] + "\n");
     assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString())).isEqualTo(2);
-    assertOneLineError(test + ":2: series H2 (line 2 of the training file) is missing: the test "
+    assertFileError(test + ":2: series H2 (line 2 of the training file) is missing: the test "
         + "file ends after 1 of the training file's 3 series");
     err.reset();
     Files.writeString(test, String.join("\n", lines) + "\n");
     assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString())).isEqualTo(2);
-    assertOneLineError(test + ":4: series H4 is not in the training file, which ends after 3 "
+    assertFileError(test + ":4: series H4 is not in the training file, which ends after 3 "
         + "series");
   }
 
@@ -658,6 +677,6 @@ class ForecastEvalCommandTest {
     Files.writeString(p, text);
     err.reset();
     assertThat(run("--trace", p.toString())).isEqualTo(2);
-    assertOneLineError(p + error);
+    assertFileError(p + error);
   }
 }

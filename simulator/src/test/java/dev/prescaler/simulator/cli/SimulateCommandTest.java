@@ -330,8 +330,9 @@ class SimulateCommandTest {
           new PrintStream(err, true, StandardCharsets.UTF_8));
       assertThat(sim.code()).isEqualTo(2);
       assertThat(code).isEqualTo(2);
-      assertThat(sim.err()).startsWith("simulate: " + f)
-          .isEqualTo("simulate: " + err.toString(StandardCharsets.UTF_8));
+      assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("forecast-eval: " + f);
+      assertThat(sim.err()).startsWith("simulate: " + f).isEqualTo("simulate: "
+          + err.toString(StandardCharsets.UTF_8).substring("forecast-eval: ".length()));
     }
   }
 
@@ -349,10 +350,10 @@ class SimulateCommandTest {
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(f + ":2: value must be a number, "
-        + "but was \"2\\u202e1\\u2029\\xad\"\n");
+    String line = f + ":2: value must be a number, but was \"2\\u202e1\\u2029\\xad\"\n";
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("forecast-eval: " + line);
     assertThat(sim.code()).isEqualTo(2);
-    assertThat(sim.err()).isEqualTo("simulate: " + err.toString(StandardCharsets.UTF_8));
+    assertThat(sim.err()).isEqualTo("simulate: " + line);
   }
 
   /** Catches an all-zero trace named by its file name alone, where other errors give the path. */
