@@ -239,18 +239,24 @@ final class ErrorTracker {
 
   /** Lower error quantile at tracked horizon {@code k} for a central interval of {@code level}. */
   double lower(int k, double level) {
-    refresh(level);
+    refresh(level, k);
     return lo[k];
   }
 
   /** Upper error quantile at tracked horizon {@code k} for a central interval of {@code level}. */
   double upper(int k, double level) {
-    refresh(level);
+    refresh(level, k);
     return hi[k];
   }
 
-  private void refresh(double level) {
-    if (lo != null && level == cachedLevel && observedSinceQuantiles < QUANTILE_REFRESH) {
+  /**
+   * Recomputes the quantiles every {@link #QUANTILE_REFRESH} observations, at another level, and
+   * when horizon {@code asked}, asked for now, had no error at the last recomputation but has
+   * some now: its cached NaN would otherwise stand for up to 63 observations more.
+   */
+  private void refresh(double level, int asked) {
+    if (lo != null && level == cachedLevel && observedSinceQuantiles < QUANTILE_REFRESH
+        && !(Double.isNaN(hi[asked]) && count[asked] > 0)) {
       return;
     }
     if (lo == null) {

@@ -1,0 +1,51 @@
+package dev.prescaler.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.core.MetricSeries;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A series forecast from its first value on, as the engine does for a new workload: every
+ * horizon's interval stays a measure of the series, also while the far horizons gather their
+ * first errors.
+ */
+class YoungSeriesIntervalTest {
+  private static final Instant T0 = Instant.parse("2026-01-05T00:00:00Z");
+  private static final Duration MIN = Duration.ofMinutes(1);
+
+  /**
+   * Catches a horizon whose quantiles were cached empty (no error yet) at the last recomputation
+   * and used, once it had the 20 errors an interval needs, until the next one 64 observations
+   * later: a NaN quantile read as "errors beyond measure", an upper bound of 2.2e307 at horizons
+   * 17 to 30 of a constant load of 10 in its second and third hour, for every model.
+   */
+  @Test
+  void farHorizonsNeverJumpToTheCapWhileTheyGatherTheirFirstErrors() {
+    Map<String, Forecaster> models = Map.of("auto", Forecasters.auto(),
+        "linear-trend", Forecasters.linearTrend(), "holt-winters", Forecasters.holtWinters(),
+        "seasonal-naive", Forecasters.seasonalNaive(), "fourier", Forecasters.fourier());
+    double[] y = new double[240];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = 10 + (i % 3) * 0.5;
+    }
+    models.forEach((name, shared) -> {
+      Forecaster f = shared.forSeries();
+      double highest = 0;
+      for (int end = 1; end <= y.length; end++) {
+        Forecast fc = f.forecast(MetricSeries.of(T0, MIN, Arrays.copyOf(y, end)),
+            MIN.multipliedBy(30), 0.9);
+        for (int h = 0; h < fc.steps(); h++) {
+          highest = Math.max(highest, fc.upper(h));
+        }
+      }
+      assertThat(highest).as(name).isLessThan(1000);
+    });
+  }
+}
