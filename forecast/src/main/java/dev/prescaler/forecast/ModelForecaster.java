@@ -275,7 +275,7 @@ public final class ModelForecaster implements Forecaster {
       step = history.step();
       horizon = Math.max(steps, horizon);
       double[] raw = history.toArray();
-      double[] y = filled(raw); // for the season detection and the fallback scale only
+      double[] y = filled(raw); // for the season detection only
       int n = y.length;
       positive = true;
       for (double v : raw) {
@@ -353,13 +353,13 @@ public final class ModelForecaster implements Forecaster {
         fitted.add(m);
       }
       select(fitted, steps, tracked, level);
-      double diff = 0;
-      int cnt = 0;
-      for (int i = Math.max(1, n - Math.max(v, 48)); i < n; i++) {
-        diff += Math.abs(y[i] - y[i - 1]);
-        cnt++;
+      fallbackScale = meanStep(raw, Math.max(1, n - Math.max(v, 48)));
+      if (Double.isNaN(fallbackScale)) {
+        fallbackScale = meanStep(raw, 1); // the recent steps are all missing: the whole history
       }
-      fallbackScale = cnt > 0 ? diff / cnt : 0;
+      if (Double.isNaN(fallbackScale)) {
+        fallbackScale = 0;
+      }
       lastRaw = raw[n - 1];
       lastPresent = lastPresent(raw, n);
       endMillis = history.end().toEpochMilli();
@@ -523,6 +523,23 @@ public final class ModelForecaster implements Forecaster {
     }
 
     /** A 64-bit mix of the values (SplitMix64's finaliser over a running hash). */
+    /**
+     * The mean |y_t − y_{t−1}| over the steps from {@code from} whose value and previous value
+     * are both present, NaN when there is none: measured on what was seen, never on a missing
+     * stretch filled in (flat across a gap, it read 0 and gave the fallback band no width).
+     */
+    static double meanStep(double[] raw, int from) {
+      double diff = 0;
+      int cnt = 0;
+      for (int i = Math.max(1, from); i < raw.length; i++) {
+        if (!Double.isNaN(raw[i]) && !Double.isNaN(raw[i - 1])) {
+          diff += Math.abs(raw[i] - raw[i - 1]);
+          cnt++;
+        }
+      }
+      return cnt > 0 ? diff / cnt : Double.NaN;
+    }
+
     private static long mix(double[] raw) {
       long h = raw.length;
       for (double r : raw) {

@@ -48,4 +48,26 @@ class YoungSeriesIntervalTest {
       assertThat(highest).as(name).isLessThan(1000);
     });
   }
+  /**
+   * Catches a band of no width when the load comes back after a long outage: the refit that fell
+   * in the gap had no error to calibrate on, and the fallback band's scale, the mean step of the
+   * recent history with the gap filled in flat, was 0, so every model forecast [p, p].
+   */
+  @Test
+  void theFallbackBandAfterALongGapIsMeasuredOnWhatWasSeen() {
+    java.util.Random r = new java.util.Random(7);
+    double[] y = new double[3010];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = i < 1000 ? 100 + 0.1 * i + r.nextGaussian() : i < 3000 ? Double.NaN
+          : 200 + r.nextGaussian();
+    }
+    Forecaster f = Forecasters.seasonalNaive().forSeries();
+    for (int end = 1; end <= y.length; end++) {
+      Forecast fc = f.forecast(MetricSeries.of(T0, MIN, Arrays.copyOf(y, end)),
+          MIN.multipliedBy(30), 0.9);
+      if (end > 3000) {
+        assertThat(fc.upper(0) - fc.lower(0)).as("width at %d", end).isGreaterThan(0.5);
+      }
+    }
+  }
 }
