@@ -59,6 +59,52 @@ class ScaleExecutorContractTest {
       .maxReplicas(3).metric(MetricTarget.utilization("cpu", 70)).build();
 
   /**
+   * Workloads named {@code prefix} 0, 1, …, each added to {@code c} at {@code count} replicas
+   * when supplied, in [{@code min}, 8], in {@code mode}.
+   */
+  private static Supplier<WorkloadSpec> added(InMemoryCluster c, String prefix, int count,
+      int min, Mode mode) {
+    int[] n = {0};
+    return () -> {
+      WorkloadRef ref = WorkloadRef.deployment("ns", prefix + n[0]++);
+      c.add(ref, count);
+      return WorkloadSpec.builder(ref).minReplicas(min).maxReplicas(8).mode(mode)
+          .metric(MetricTarget.utilization("cpu", 70)).build();
+    };
+  }
+
+  /** {@code c}'s requests and counts, but a release that gives nothing back. */
+  private static ScaleExecutor sticky(InMemoryCluster c) {
+    return new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        return c.apply(request);
+      }
+
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return c.replicas(workload);
+      }
+    };
+  }
+
+  /** Records each request in {@code asked} and answers it FAILED; counts read from {@code c}. */
+  private static ScaleExecutor unavailable(InMemoryCluster c, List<ScaleRequest> asked) {
+    return new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        asked.add(request);
+        return ScaleOutcome.failed("503: the API server is unavailable");
+      }
+
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return c.replicas(workload);
+      }
+    };
+  }
+
+  /**
    * Catches the check asking from the clamped count, which the engine never does: a workload at
    * 0 replicas under a minimum of 2 was asked "2 -> n", which an executor that checks the count
    * it changes from (as InMemoryCluster does) refused as stale every time, so nothing was
@@ -67,13 +113,7 @@ class ScaleExecutorContractTest {
   @Test
   void aWorkloadOutsideItsBoundsIsAskedFromTheCountItHas() {
     InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
-    int[] n = {0};
-    Supplier<WorkloadSpec> below = () -> {
-      WorkloadRef ref = WorkloadRef.deployment("ns", "low" + n[0]++);
-      c.add(ref, 0);
-      return WorkloadSpec.builder(ref).minReplicas(2).maxReplicas(8).mode(Mode.ACT)
-          .metric(MetricTarget.utilization("cpu", 70)).build();
-    };
+    Supplier<WorkloadSpec> below = added(c, "low", 0, 2, Mode.ACT);
     assertThat(ScaleExecutorContract.check(c, below, 3, 5)).isEmpty();
     assertThat(c.actions()).as("requests applied").isPositive();
     // Each example's first request, from 0; the no-op after it is from the count applied.
@@ -88,27 +128,9 @@ class ScaleExecutorContractTest {
   @Test
   void aWorkloadLeftOutsideItsBoundsIsNotAskedAChangeAsANoOp() {
     InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
-    int[] n = {0};
-    Supplier<WorkloadSpec> below = () -> {
-      WorkloadRef ref = WorkloadRef.deployment("ns", "down" + n[0]++);
-      c.add(ref, 0);
-      return WorkloadSpec.builder(ref).minReplicas(2).maxReplicas(8).mode(Mode.ACT)
-          .metric(MetricTarget.utilization("cpu", 70)).build();
-    };
+    Supplier<WorkloadSpec> below = added(c, "down", 0, 2, Mode.ACT);
     List<ScaleRequest> asked = new ArrayList<>();
-    ScaleExecutor unavailable = new ScaleExecutor() {
-      @Override
-      public ScaleOutcome apply(ScaleRequest request) {
-        asked.add(request);
-        return ScaleOutcome.failed("503: the API server is unavailable");
-      }
-
-      @Override
-      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
-        return c.replicas(workload);
-      }
-    };
-    assertThat(ScaleExecutorContract.check(unavailable, below,
+    assertThat(ScaleExecutorContract.check(unavailable(c, asked), below,
         ref -> OptionalInt.of(c.current(ref)), 17, 5)).isEmpty();
     assertThat(asked).hasSize(5).allMatch(r -> r.from() == 0 && r.to() > 2);
   }
@@ -121,27 +143,10 @@ class ScaleExecutorContractTest {
   @Test
   void anHpaFloorWorkloadWithNoFloorIsNotAskedAFloorAsANoOp() {
     InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
-    int[] n = {0};
-    Supplier<WorkloadSpec> unfloored = () -> {
-      WorkloadRef ref = WorkloadRef.deployment("ns", "nf" + n[0]++);
-      c.add(ref, 2);
-      return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8).mode(Mode.HPA_FLOOR)
-          .metric(MetricTarget.utilization("cpu", 70)).build();
-    };
+    Supplier<WorkloadSpec> unfloored = added(c, "nf", 2, 1, Mode.HPA_FLOOR);
     List<ScaleRequest> asked = new ArrayList<>();
-    ScaleExecutor unavailable = new ScaleExecutor() {
-      @Override
-      public ScaleOutcome apply(ScaleRequest request) {
-        asked.add(request);
-        return ScaleOutcome.failed("503: the API server is unavailable");
-      }
-
-      @Override
-      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
-        return c.replicas(workload);
-      }
-    };
-    assertThat(ScaleExecutorContract.check(unavailable, unfloored, c::floor, 16, 2)).isEmpty();
+    assertThat(ScaleExecutorContract.check(unavailable(c, asked), unfloored, c::floor, 16, 2))
+        .isEmpty();
     assertThat(asked).hasSize(2).allMatch(r -> r.from() == 1 && r.to() > 1);
     // With a floor written by the first request, the no-op is still sent.
     assertThat(ScaleExecutorContract.check(c, unfloored, c::floor, 16, 2)).isEmpty();
@@ -297,29 +302,13 @@ class ScaleExecutorContractTest {
   @Test
   void findsAReleaseThatLeavesTheFloorInPlace() {
     InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
-    int[] n = {0};
-    Supplier<WorkloadSpec> floors = () -> {
-      WorkloadRef ref = WorkloadRef.deployment("ns", "f" + n[0]++);
-      c.add(ref, 2);
-      return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8).mode(Mode.HPA_FLOOR)
-          .metric(MetricTarget.utilization("cpu", 70)).build();
-    };
+    Supplier<WorkloadSpec> floors = added(c, "f", 2, 1, Mode.HPA_FLOOR);
     Function<WorkloadRef, OptionalInt> floorOrCount = ref -> {
       OptionalInt f = c.floor(ref);
       return f.isPresent() ? f : OptionalInt.of(c.current(ref));
     };
     assertThat(ScaleExecutorContract.check(c, floors, floorOrCount, 11, 5)).isEmpty();
-    ScaleExecutor sticky = new ScaleExecutor() {
-      @Override
-      public ScaleOutcome apply(ScaleRequest request) {
-        return c.apply(request);
-      }
-
-      @Override
-      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
-        return c.replicas(workload);
-      }
-    };
+    ScaleExecutor sticky = sticky(c);
     assertThat(ScaleExecutorContract.check(sticky, floors, floorOrCount, 11, 3)).hasSize(3)
         .allMatch(s -> s.matches("example \\d \\(ns/f\\d, HPA_FLOOR\\): after release the "
             + "observed value must be back at 2, as before the first request \\(the HPA "
@@ -359,26 +348,9 @@ class ScaleExecutorContractTest {
   @Test
   void findsAReleaseThatLeavesAFloorWhereThereWasNone() {
     InMemoryCluster c = new InMemoryCluster(ManualClock.ofDefault(), Duration.ZERO);
-    int[] n = {0};
-    Supplier<WorkloadSpec> unfloored = () -> {
-      WorkloadRef ref = WorkloadRef.deployment("ns", "u" + n[0]++);
-      c.add(ref, 2);
-      return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8).mode(Mode.HPA_FLOOR)
-          .metric(MetricTarget.utilization("cpu", 70)).build();
-    };
+    Supplier<WorkloadSpec> unfloored = added(c, "u", 2, 1, Mode.HPA_FLOOR);
     assertThat(ScaleExecutorContract.check(c, unfloored, c::floor, 16, 5)).isEmpty();
-    ScaleExecutor sticky = new ScaleExecutor() {
-      @Override
-      public ScaleOutcome apply(ScaleRequest request) {
-        return c.apply(request);
-      }
-
-      @Override
-      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
-        return c.replicas(workload);
-      }
-    };
-    assertThat(ScaleExecutorContract.check(sticky, unfloored, c::floor, 16, 3)).hasSize(3)
+    assertThat(ScaleExecutorContract.check(sticky(c), unfloored, c::floor, 16, 3)).hasSize(3)
         .allMatch(s -> s.matches("example \\d \\(ns/u\\d, HPA_FLOOR\\): after release there "
             + "must be no floor, as before the first request, but the observed value was "
             + "[2-8]"));
