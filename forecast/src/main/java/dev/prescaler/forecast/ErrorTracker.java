@@ -58,6 +58,8 @@ final class ErrorTracker {
   private double[] hi;
   private double cachedLevel = Double.NaN;
   private long observedSinceQuantiles;
+  /** Per horizon, how many errors it had at the last recomputation of the quantiles. */
+  private int[] countAtQuantiles;
   private long observed;
 
   /** A tracker of every horizon 1..{@code horizon}. */
@@ -256,13 +258,15 @@ final class ErrorTracker {
    */
   private void refresh(double level, int asked) {
     if (lo != null && level == cachedLevel && observedSinceQuantiles < QUANTILE_REFRESH
-        && !(Double.isNaN(hi[asked]) && count[asked] > 0)) {
+        && !(countAtQuantiles[asked] == 0 && count[asked] > 0)) {
       return;
     }
     if (lo == null) {
       lo = new double[steps.length];
       hi = new double[steps.length];
+      countAtQuantiles = new int[steps.length];
     }
+    System.arraycopy(count, 0, countAtQuantiles, 0, steps.length);
     cachedLevel = level;
     observedSinceQuantiles = 0;
     double[] tmp = new double[window];

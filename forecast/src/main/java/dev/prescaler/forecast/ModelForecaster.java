@@ -355,7 +355,7 @@ public final class ModelForecaster implements Forecaster {
       select(fitted, steps, tracked, level);
       fallbackScale = meanStep(raw, Math.max(1, n - Math.max(v, 48)));
       if (Double.isNaN(fallbackScale)) {
-        fallbackScale = meanStep(raw, 1); // the recent steps are all missing: the whole history
+        fallbackScale = meanStep(raw, 1); // nothing seen lately: the whole history
       }
       if (Double.isNaN(fallbackScale)) {
         fallbackScale = 0;
@@ -522,24 +522,30 @@ public final class ModelForecaster implements Forecaster {
       return Arrays.copyOf(out, k);
     }
 
-    /** A 64-bit mix of the values (SplitMix64's finaliser over a running hash). */
     /**
-     * The mean |y_t − y_{t−1}| over the steps from {@code from} whose value and previous value
-     * are both present, NaN when there is none: measured on what was seen, never on a missing
-     * stretch filled in (flat across a gap, it read 0 and gave the fallback band no width).
+     * The mean change between successive values seen, over those at or after {@code from} (each
+     * against the one seen before it), NaN when there is none: |y_t − y_{t−1}| where no step is
+     * missing, and measured on what was seen where some are, never on a missing stretch filled
+     * in (flat across a gap, it read 0 and gave the fallback band no width).
      */
     static double meanStep(double[] raw, int from) {
       double diff = 0;
       int cnt = 0;
-      for (int i = Math.max(1, from); i < raw.length; i++) {
-        if (!Double.isNaN(raw[i]) && !Double.isNaN(raw[i - 1])) {
-          diff += Math.abs(raw[i] - raw[i - 1]);
+      int prev = -1;
+      for (int i = 0; i < raw.length; i++) {
+        if (Double.isNaN(raw[i])) {
+          continue;
+        }
+        if (prev >= 0 && i >= from) {
+          diff += Math.abs(raw[i] - raw[prev]);
           cnt++;
         }
+        prev = i;
       }
       return cnt > 0 ? diff / cnt : Double.NaN;
     }
 
+    /** A 64-bit mix of the values (SplitMix64's finaliser over a running hash). */
     private static long mix(double[] raw) {
       long h = raw.length;
       for (double r : raw) {

@@ -48,6 +48,7 @@ class YoungSeriesIntervalTest {
       assertThat(highest).as(name).isLessThan(1000);
     });
   }
+
   /**
    * Catches a band of no width when the load comes back after a long outage: the refit that fell
    * in the gap had no error to calibrate on, and the fallback band's scale, the mean step of the
@@ -68,6 +69,24 @@ class YoungSeriesIntervalTest {
       if (end > 3000) {
         assertThat(fc.upper(0) - fc.lower(0)).as("width at %d", end).isGreaterThan(0.5);
       }
+    }
+  }
+  /**
+   * Catches a band of no width when no two steps in a row are seen (a 2-minute sample on a
+   * 1-minute grid): the fallback scale, counted only over steps whose previous step was seen,
+   * had nothing to count.
+   */
+  @Test
+  void theFallbackBandOfASeriesSeenEveryOtherStepHasAWidth() {
+    java.util.Random r = new java.util.Random(11);
+    double[] y = new double[120];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = i % 2 == 0 ? 100 + 5 * r.nextGaussian() : Double.NaN;
+    }
+    Forecast fc = Forecasters.seasonalNaive().forSeries().forecast(
+        MetricSeries.of(T0, MIN, y), MIN.multipliedBy(30), 0.9);
+    for (int h = 0; h < fc.steps(); h++) {
+      assertThat(fc.upper(h) - fc.lower(h)).as("width at horizon %d", h + 1).isGreaterThan(1);
     }
   }
 }
