@@ -43,8 +43,8 @@ import java.util.Optional;
  *   <tr><td>prescaler_decisions_total{namespace,name,kind,reason}</td><td>decisions by kind and
  *   the step that set the count</td></tr>
  *   <tr><td>prescaler_actions_total{namespace,name,outcome}</td><td>executor calls by
- *   outcome (an HPA floor sent again while its maxReplicas still holds it down changes
- *   nothing and is not counted)</td></tr>
+ *   outcome (an HPA floor sent again while its maxReplicas still holds it down, answered word
+ *   for word as the last time, changed nothing and is not counted)</td></tr>
  *   <tr><td>prescaler_failures_total{namespace,name,stage}</td><td>contained plug-in
  *   failures</td></tr>
  *   <tr><td>prescaler_tick_seconds</td><td>tick latency histogram</td></tr>

@@ -22,8 +22,8 @@ public interface EngineListener {
 
   /**
    * The executor was called (applied, refused or failed), except to send again an HPA floor that
-   * the HPA's maxReplicas still holds down as before (nothing changed; journaled with action
-   * {@code NONE}).
+   * the HPA's maxReplicas still holds down as before, answered word for word as the last time
+   * (nothing changed; journaled with action {@code NONE}).
    */
   default void onScaled(ScaledEvent event) {}
 

@@ -69,7 +69,7 @@ public record DecisionRecord(
   public enum Action {
     /**
      * Nothing done: a hold, a keep, or an HPA floor sent again that the HPA's maxReplicas still
-     * holds down as before (its message says so).
+     * holds down as before, answered word for word as the last time (its message says so).
      */
     NONE,
     /** Observe-only: decided and recorded, executor not called. */
