@@ -308,7 +308,7 @@ final class ErrorTracker {
   /** Bytes held in arrays, for the per-series memory bound. */
   long arrayBytes() {
     long b = 4L * steps.length + pendingValid.length + 4L * count.length + 4L * next.length
-        + 16L * sumAbs.length + (lo == null ? 0 : 16L * lo.length);
+        + 16L * sumAbs.length + (lo == null ? 0 : 20L * lo.length); // lo, hi, countAtQuantiles
     b += 4L * span * steps.length + 2L * steps.length * window;
     return b;
   }

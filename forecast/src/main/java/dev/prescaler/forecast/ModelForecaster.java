@@ -54,8 +54,8 @@ public final class ModelForecaster implements Forecaster {
    * value for both: the replay then scored forecasts made with the outcome's neighbour, whose
    * errors were too small (intervals that covered far less than their level), and Holt fitted on
    * the straight stretches chose α = β ≈ 1, which, fed its own forecasts over each gap in live
-   * use, amplified its error without bound. Only the season detection and the fallback band's
-   * scale still read the interpolated history.
+   * use, amplified its error without bound. Only the season detection and Holt-Winters' initial
+   * state still read the interpolated history.
    *
    * Every refit is a full one. An unscheduled refit (first call, doubled history, longer
    * horizon, a history that does not continue) brings the next scheduled one forward by a
@@ -156,7 +156,7 @@ public final class ModelForecaster implements Forecaster {
     private long sinceRefit;
     private long refitSteps;
     private double lastPresent = Double.NaN;
-    private double fallbackScale; // mean |y_t − y_{t−1}| at the last refit
+    private double fallbackScale; // mean change between successive values seen, last refit
     private int[] periods = new int[0];
     private boolean positive;
     private long refits;

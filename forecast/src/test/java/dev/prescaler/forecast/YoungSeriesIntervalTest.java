@@ -71,6 +71,7 @@ class YoungSeriesIntervalTest {
       }
     }
   }
+
   /**
    * Catches a band of no width when no two steps in a row are seen (a 2-minute sample on a
    * 1-minute grid): the fallback scale, counted only over steps whose previous step was seen,
