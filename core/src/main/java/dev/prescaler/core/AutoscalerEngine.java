@@ -726,7 +726,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           s.recent.removeFirst();
         }
         uncertain.applied(s, r.mode(), r.action(), r.actionMessage(), r.current(), r.desired(),
-            r.marks(), r.time());
+            r.time());
         if (r.kind() == Kind.SCALE && r.followUp().isEmpty()) {
           // Follow-ups wait in memory: one due while the engine was down, or soon after, is
           // written by the next ticks, as it would have been without the restart.
@@ -1661,7 +1661,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         // for not leading may find another replica's floor there. Sent again at the next tick.
         s.lastFloorSent = -1;
       }
-      uncertain.applied(s, mode, action, message, current, desired, p.marks(), now);
+      uncertain.applied(s, mode, action, message, current, desired, now);
       if (stillHeld) {
         action = Action.NONE;
       } else if (action != Action.APPLIED) {

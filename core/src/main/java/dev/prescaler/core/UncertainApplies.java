@@ -97,13 +97,11 @@ final class UncertainApplies {
   static final int MAX_TARGETS = 4;
 
   /**
-   * One count asked for: when ({@code asked}), when its wait started ({@code returned}: the
+   * One count asked for: when ({@code asked}), and when its wait started ({@code returned}: the
    * first tick after the ask that found no apply of its workload running, or the bound, see
-   * {@link #observe}; null before), and the marks of the decision that asked for it, which the
-   * past decision of a landed change carries as the decision's own would have (a policy tells its
-   * own changes from others' by them).
+   * {@link #observe}; null before).
    */
-  record Target(Instant asked, Instant returned, Map<String, Integer> marks) {}
+  record Target(Instant asked, Instant returned) {}
 
   /**
    * Applies from {@code from} whose outcome is unknown: {@code targets}, each count asked for
@@ -142,8 +140,7 @@ final class UncertainApplies {
     Instant start = bound.isBefore(at) ? bound : at;
     Map<Integer, Target> targets = new LinkedHashMap<>();
     p.targets().forEach((to, t) -> {
-      Target w = t.returned() != null || applyRunning ? t
-          : new Target(t.asked(), start, t.marks());
+      Target w = t.returned() != null || applyRunning ? t : new Target(t.asked(), start);
       if (w.returned() == null || !at.isAfter(w.returned().plus(settleWithin))) {
         targets.put(to, w); // else not seen in time: a change to its count now is someone else's
       }
@@ -161,14 +158,14 @@ final class UncertainApplies {
     if (t == null) {
       return null; // someone else changed the count: what became of the apply cannot be told
     }
-    return countAsScale(s, p.from(), current, t, at);
+    return countAsScale(s, p.from(), current, t.asked(), at);
   }
 
   /**
-   * Counts the change {@code from -> to}, asked as {@code asked}, as a scale of {@code s} made
+   * Counts the change {@code from -> to}, asked at {@code asked}, as a scale of {@code s} made
    * at {@code at}, and returns the note for that tick's record.
    */
-  private static Reason countAsScale(WorkloadState s, int from, int to, Target asked,
+  private static Reason countAsScale(WorkloadState s, int from, int to, Instant asked,
       Instant at) {
     // Counted on this tick, not when it was asked (see the notes above).
     if (to > from) {
@@ -176,24 +173,23 @@ final class UncertainApplies {
     } else {
       s.lastScaleDown = at;
     }
-    s.recent.addLast(new PastDecision(at, from, to, true, asked.marks()));
+    s.recent.addLast(new PastDecision(at, from, to, true, Map.of()));
     // A note of this tick that kept the count it found, so that the record's reasons still
     // chain from its current count (the policies' steps follow from there), and a reader taking
     // the last step that changed the count (the agent's decisions metric) never takes this one.
     return new Reason("landed", to, to, "the change " + from + " -> " + to + " asked at "
-        + asked.asked() + " (its outcome unknown) has landed: counted as a scale at " + at);
+        + asked + " (its outcome unknown) has landed: counted as a scale at " + at);
   }
 
   /**
    * An apply of {@code s} from {@code from} to {@code to} at {@code at} in {@code mode}, with its
-   * journaled {@code action} and {@code message} and its decision's {@code marks}. One that FAILED
-   * after it was sent becomes the uncertain apply, and one APPLIED ends the one before. One that
-   * changed nothing leaves the one before as it was: REFUSED, or never sent (no thread to run
-   * it); an earlier apply may still land. Records that called no executor, or not in ACT mode,
-   * change nothing either.
+   * journaled {@code action} and {@code message}. One that FAILED after it was sent becomes the
+   * uncertain apply, and one APPLIED ends the one before. One that changed nothing leaves the
+   * one before as it was: REFUSED, or never sent (no thread to run it); an earlier apply may
+   * still land. Records that called no executor, or not in ACT mode, change nothing either.
    */
   void applied(WorkloadState s, Mode mode, Action action, String message, int from, int to,
-      Map<String, Integer> marks, Instant at) {
+      Instant at) {
     if (mode != Mode.ACT) {
       return;
     }
@@ -207,7 +203,7 @@ final class UncertainApplies {
         targets.putAll(p.targets());
       }
       targets.remove(to);
-      targets.put(to, new Target(at, null, marks)); // its wait starts in observe
+      targets.put(to, new Target(at, null)); // its wait starts in observe
       while (targets.size() > MAX_TARGETS) {
         targets.remove(targets.keySet().iterator().next());
       }
@@ -232,7 +228,7 @@ final class UncertainApplies {
     if (p != null) {
       Map<Integer, Target> targets = new LinkedHashMap<>();
       p.targets().forEach((to, t) -> targets.put(to, new Target(earliest(t.asked(), now),
-          t.returned() == null ? null : earliest(t.returned(), now), t.marks())));
+          t.returned() == null ? null : earliest(t.returned(), now))));
       s.uncertain = new Pending(p.from(), targets, earliest(p.seen(), now));
     }
   }

@@ -132,46 +132,4 @@ class AutoscalerEngineUncertainApplyTest {
         .containsExactly(said(ofB.get(1)));
     assertThat(seenC).containsExactly(seenB.get(1));
   }
-  /**
-   * Catches a landed change counted without its decision's marks: a policy that tells its own
-   * changes from others' by a mark (the HPA step's output) took a landed 2 -> 5 for another
-   * step's, as its past decision carried no marks, live and after a restore.
-   */
-  @Test
-  void aLandedChangeCarriesTheMarksOfTheDecisionThatAskedForIt() {
-    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
-    List<String> seen = new ArrayList<>();
-    DecisionPolicy marking = (ctx, p) -> {
-      seen.add(ctx.recent().toString());
-      Proposal sized = CAPACITY.apply(ctx, p);
-      return sized.mark("asked", sized.replicas());
-    };
-    AutoscalerEngine live = engine(clock, source, marking, executor, journal)
-        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
-    live.tick(); // 10:00: 2 -> 5 FAILED, may have landed
-    List<DecisionRecord> asked = journal.records(WEB);
-    source.replicas(WEB, 5, 5); // it landed
-    clock.advance(SYNC);
-    live.tick(); // 10:00:15: counted as a scale
-    assertThat(journal.records(WEB).get(1).reasons()).extracting(Reason::step)
-        .contains("landed");
-    clock.advance(SYNC);
-    live.tick(); // 10:00:30: the policy sees the landed change with the marks of its ask
-    assertThat(seen.get(2)).contains("current=2, desired=5, applied=true, marks={asked=5}");
-
-    List<String> seenAfter = new ArrayList<>();
-    DecisionPolicy markingAfter = (ctx, p) -> {
-      seenAfter.add(ctx.recent().toString());
-      Proposal sized = CAPACITY.apply(ctx, p);
-      return sized.mark("asked", sized.replicas());
-    };
-    AutoscalerEngine restarted = engine(new TestClock(clock.instant()), source, markingAfter,
-        executor, new InMemoryJournal()).workload(spec(WEB, 1, 20, Mode.ACT)).build();
-    List<DecisionRecord> before = new ArrayList<>(journal.records(WEB).subList(0, 2));
-    restarted.restore(before);
-    restarted.tick(); // 10:00:30 again, restored from the two records
-    assertThat(asked).hasSize(1);
-    assertThat(seenAfter).singleElement().asString()
-        .contains("current=2, desired=5, applied=true, marks={asked=5}");
-  }
 }

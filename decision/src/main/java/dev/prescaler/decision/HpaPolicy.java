@@ -541,8 +541,11 @@ public final class HpaPolicy implements DecisionPolicy {
 
   /**
    * The controller's scale events, replayed from the applied decisions the policy is given
-   * (oldest first): of each change, the part this HPA asked for (its output mark; a decision
-   * without one, from a journal older than the mark, counts whole). The controller keeps
+   * (oldest first): of each change, the part this HPA asked for (its output mark). A change
+   * without one counts whole: from a journal older than the mark, or one no chain decided (an
+   * apply whose outcome was unknown, counted when a later tick saw it land, carries no marks so
+   * that its recommendations stay dated at its ask; a pin applied while the metrics were
+   * missing). The controller keeps
    * scale-ups and scale-downs in two lists ({@code storeScaleEvent}): before it stores an event
    * it marks those of its direction older than that direction's longest policy period as
    * outdated ({@code markScaleEventsOutdated}), and the new event replaces the last outdated
