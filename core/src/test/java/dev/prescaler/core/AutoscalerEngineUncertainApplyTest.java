@@ -132,4 +132,46 @@ class AutoscalerEngineUncertainApplyTest {
         .containsExactly(said(ofB.get(1)));
     assertThat(seenC).containsExactly(seenB.get(1));
   }
+  /**
+   * Catches a landed change that re-dates the recommendations of its ask: its past decision
+   * carried the ask's marks, so a stabilization window saw the old recommendation again at the
+   * tick that saw the change land. With a 300 s window over a "want" mark, 5 -> 10 failed at
+   * 10:00 and was seen to have landed at 10:00:15: the first scale-down below 10 came at 10:05:30
+   * instead of 10:05:15, the first tick after the ask's own recommendation left the window (a
+   * change seen to land minutes later held the count minutes longer).
+   */
+  @Test
+  void aLandedChangeDoesNotDateItsAsksRecommendationsAgain() {
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    source.replicas(WEB, 5, 5);
+    int[] want = {10};
+    DecisionPolicy stabilized = (ctx, p) -> {
+      int held = want[0];
+      for (PastDecision d : ctx.recent()) {
+        Integer w = d.marks().get("want");
+        if (w != null && !d.time().isBefore(ctx.now().minusSeconds(300))) {
+          held = Math.max(held, w);
+        }
+      }
+      return p.to("stabilized", held, "want " + want[0] + ", held " + held).mark("want", want[0]);
+    };
+    AutoscalerEngine live = engine(clock, source, stabilized, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    live.tick(); // 10:00: 5 -> 10 FAILED, may have landed
+    executor.answer = r -> ScaleOutcome.applied(r.to(), "set");
+    want[0] = 3;
+    Instant firstDown = null;
+    source.replicas(WEB, 10, 10); // it landed
+    for (int i = 1; i <= 48 && firstDown == null; i++) {
+      clock.advance(SYNC);
+      live.tick();
+      DecisionRecord r = journal.records(WEB).get(journal.records(WEB).size() - 1);
+      if (r.desired() < 10) {
+        firstDown = r.time();
+      }
+    }
+    assertThat(journal.records(WEB).get(1).reasons()).extracting(Reason::step)
+        .contains("landed");
+    assertThat(firstDown).isEqualTo(T0.plus(Duration.ofSeconds(315)));
+  }
 }
