@@ -112,6 +112,11 @@ final class ApiCalls {
     return run(call, null);
   }
 
+  /** Runs the read or list {@code call} as {@link #run} does, through {@link #readable}. */
+  <T> Result<T> read(Call<T> call) {
+    return run(readable(call));
+  }
+
   /**
    * Runs the write {@code call} as {@link #run} does, asking before each try whether the replica
    * still leads, when a leadership check runs on this thread ({@link LeaderFence}).

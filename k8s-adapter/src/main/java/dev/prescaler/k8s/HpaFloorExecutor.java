@@ -176,6 +176,9 @@ public final class HpaFloorExecutor implements ScaleExecutor {
     int max = hpa.getSpec().getMaxReplicas();
     int ownerMin = ownerSpec.getMinReplicas() == null ? 1 : ownerSpec.getMinReplicas();
     int floor = floor(request.to(), ownerMin, max);
+    // The count reported applied: the floor written when maxReplicas holds it under the request,
+    // so that the engine sends it again (a maxReplicas raised later lets the plan through).
+    int applied = Math.min(request.to(), floor);
     Integer before = hpa.getSpec().getMinReplicas();
     HpaSteering.Adjustment adj;
     try {
@@ -205,7 +208,7 @@ public final class HpaFloorExecutor implements ScaleExecutor {
         + adoptedText(adopted, owner);
     if (!r.ok()) {
       if (r.code() == 409 && r.uncertain()) {
-        return reread(ref, name, what, written, Math.min(request.to(), floor), done);
+        return reread(ref, name, what, written, applied, done);
       }
       if (r.code() == 409) {
         return ScaleOutcome.refused(what + " changed by someone else (HTTP 409 Conflict): not "
@@ -219,9 +222,7 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       LOG.info("{}: {}: {} changed by someone else while steered, kept as the owner's", ref, what,
           adopted);
     }
-    // The floor written: under the request when maxReplicas holds it down, so that the engine
-    // sends it again (a maxReplicas raised later lets the plan through).
-    return ScaleOutcome.applied(Math.min(request.to(), floor), done);
+    return ScaleOutcome.applied(applied, done);
   }
 
   /**
@@ -231,8 +232,8 @@ public final class HpaFloorExecutor implements ScaleExecutor {
    */
   private ScaleOutcome reread(WorkloadRef ref, String name, String what, JsonObject written,
       int to, String done) {
-    ApiCalls.Result<V2HorizontalPodAutoscaler> again = calls.run(ApiCalls.readable(
-        () -> api.readNamespacedHorizontalPodAutoscaler(name, ref.namespace()).execute()));
+    ApiCalls.Result<V2HorizontalPodAutoscaler> again = calls.read(
+        () -> api.readNamespacedHorizontalPodAutoscaler(name, ref.namespace()).execute());
     if (!again.ok()) {
       return ScaleOutcome.failed(ApiCalls.conflictRereadFailed(again, what));
     }
@@ -329,9 +330,9 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       }
       V2HorizontalPodAutoscaler hpa;
       if (name != null) {
-        ApiCalls.Result<V2HorizontalPodAutoscaler> r = calls.run(ApiCalls.readable(
+        ApiCalls.Result<V2HorizontalPodAutoscaler> r = calls.read(
             () -> api.readNamespacedHorizontalPodAutoscaler(name, workload.namespace())
-                .execute()));
+                .execute());
         if (!r.ok() && r.code() != 404) {
           throw new IllegalStateException("cannot restore the HPA of " + workload + ": "
               + ApiCalls.describe(r.error().orElseThrow(), what));

@@ -50,8 +50,8 @@ final class HpaLookup {
       all = c != null && now - c.at() < ttl.toNanos() ? c.items() : null;
     }
     if (all == null) {
-      ApiCalls.Result<List<V2HorizontalPodAutoscaler>> r = calls.run(ApiCalls.readable(
-          () -> items(api.listNamespacedHorizontalPodAutoscaler(ref.namespace()).execute())));
+      ApiCalls.Result<List<V2HorizontalPodAutoscaler>> r = calls.read(
+          () -> items(api.listNamespacedHorizontalPodAutoscaler(ref.namespace()).execute()));
       if (!r.ok()) {
         return r;
       }

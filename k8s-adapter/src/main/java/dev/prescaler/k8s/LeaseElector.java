@@ -204,7 +204,7 @@ public final class LeaseElector implements AutoCloseable {
       long start = ticker.getAsLong();
       Instant now = clock.instant();
       ApiCalls.Result<V1Lease> read =
-          calls.run(ApiCalls.readable(() -> api.readNamespacedLease(name, namespace).execute()));
+          calls.read(() -> api.readNamespacedLease(name, namespace).execute());
       if (!read.ok() && read.code() == 404) {
         if (!grace.isZero() && !absentFor(grace, start)) {
           return false;
@@ -360,7 +360,7 @@ public final class LeaseElector implements AutoCloseable {
       }
       renewedAt = null;
       ApiCalls.Result<V1Lease> read =
-          calls.run(ApiCalls.readable(() -> api.readNamespacedLease(name, namespace).execute()));
+          calls.read(() -> api.readNamespacedLease(name, namespace).execute());
       if (!read.ok()) {
         LOG.warn("lease {}: release read failed: {}", lease(), describe(read));
         return;

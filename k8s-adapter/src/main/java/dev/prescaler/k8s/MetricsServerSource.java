@@ -106,8 +106,8 @@ public final class MetricsServerSource implements MetricSource {
     if (s.selector().isEmpty()) {
       return unavailable(spec, now, what + " has no status.selector: cannot find its pods");
     }
-    ApiCalls.Result<V1PodList> pods = calls.run(ApiCalls.readable(
-        () -> core.listNamespacedPod(ref.namespace()).labelSelector(s.selector()).execute()));
+    ApiCalls.Result<V1PodList> pods = calls.read(
+        () -> core.listNamespacedPod(ref.namespace()).labelSelector(s.selector()).execute());
     if (!pods.ok()) {
       return unavailable(spec, now, ApiCalls.describe(pods.error().orElseThrow(),
           "pods in " + ref.namespace() + " (" + s.selector() + ")"));
@@ -134,7 +134,7 @@ public final class MetricsServerSource implements MetricSource {
     String metricsProblem = null;
     if (wantsResources) {
       ApiCalls.Result<PodMetricsList> pm =
-          calls.run(ApiCalls.readable(() -> podMetrics(ref.namespace(), s.selector())));
+          calls.read(() -> podMetrics(ref.namespace(), s.selector()));
       if (pm.ok()) {
         for (PodMetrics m : pm.value().map(PodMetricsList::getItems).orElse(List.of())) {
           if (m.getMetadata() != null && ready.containsKey(m.getMetadata().getName())) {

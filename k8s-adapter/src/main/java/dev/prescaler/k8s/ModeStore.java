@@ -297,8 +297,8 @@ public final class ModeStore {
    * @return the entries, or empty when the ConfigMap could not be read (logged at WARN)
    */
   public synchronized Optional<Map<WorkloadRef, Entry>> read() {
-    ApiCalls.Result<V1ConfigMap> r = calls.run(ApiCalls.readable(
-        () -> api.readNamespacedConfigMap(name, namespace).execute()));
+    ApiCalls.Result<V1ConfigMap> r = calls.read(
+        () -> api.readNamespacedConfigMap(name, namespace).execute());
     if (!r.ok() && r.code() == 404) {
       return Optional.of(Map.of());
     }
@@ -357,8 +357,8 @@ public final class ModeStore {
     String key = key(workload);
     String value = entry.value();
     for (int round = 1; round <= MAX_CONFLICTS; round++) {
-      ApiCalls.Result<V1ConfigMap> read = calls.run(ApiCalls.readable(
-          () -> api.readNamespacedConfigMap(name, namespace).execute()));
+      ApiCalls.Result<V1ConfigMap> read = calls.read(
+          () -> api.readNamespacedConfigMap(name, namespace).execute());
       if (!read.ok() && read.code() == 404) {
         V1ConfigMap cm = new V1ConfigMap().apiVersion("v1").kind("ConfigMap")
             .metadata(new V1ObjectMeta().name(name).namespace(namespace)
@@ -428,8 +428,8 @@ public final class ModeStore {
 
   private WriteResult prune(Set<WorkloadRef> keep) {
     for (int round = 1; round <= MAX_CONFLICTS; round++) {
-      ApiCalls.Result<V1ConfigMap> read = calls.run(ApiCalls.readable(
-          () -> api.readNamespacedConfigMap(name, namespace).execute()));
+      ApiCalls.Result<V1ConfigMap> read = calls.read(
+          () -> api.readNamespacedConfigMap(name, namespace).execute());
       if (!read.ok() && read.code() == 404) {
         return new WriteResult(true, configMap() + " does not exist: nothing to remove");
       }

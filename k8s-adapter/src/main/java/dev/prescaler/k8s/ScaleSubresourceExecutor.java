@@ -211,8 +211,8 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
           workload, ScaleClient.describe(r, workload));
       return Optional.empty();
     }
-    ApiCalls.Result<V1PodList> pods = calls.run(ApiCalls.readable(() -> core
-        .listNamespacedPod(workload.namespace()).labelSelector(s.selector()).execute()));
+    ApiCalls.Result<V1PodList> pods = calls.read(() -> core
+        .listNamespacedPod(workload.namespace()).labelSelector(s.selector()).execute());
     if (!pods.ok()) {
       return cannotRead(workload, pods, "pods in " + workload.namespace() + " (" + s.selector()
           + ")");
