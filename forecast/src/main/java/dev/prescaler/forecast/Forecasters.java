@@ -40,7 +40,7 @@ public final class Forecasters {
   public static final int DEFAULT_ERROR_WINDOW = 400;
   /** Default number of errors per horizon before they calibrate the interval: 20. */
   public static final int DEFAULT_MIN_ERRORS = 20;
-  /** Default sliding window of the linear trend, in steps: 30. */
+  /** Default sliding window of the linear trend, in values present: 30. */
   public static final int DEFAULT_TREND_WINDOW = 30;
   /** Default number of best candidates {@code auto} averages: 2. */
   public static final int DEFAULT_COMBINE = 2;
@@ -184,9 +184,12 @@ public final class Forecasters {
   }
 
   /**
-   * Least-squares linear trend over the last {@code window} steps, extrapolated.
+   * Least-squares linear trend over the last {@code window} values present, extrapolated. A
+   * missing step is left out of the line, and the line is carried at most {@code window} steps
+   * past its last present value, so a gap does not carry a slope on without limit.
    *
-   * @param window sliding window in steps, &gt;= 2 (default {@link #DEFAULT_TREND_WINDOW})
+   * @param window values present in the sliding window, &gt;= 2 (default {@link
+   *     #DEFAULT_TREND_WINDOW})
    */
   public static Forecaster linearTrend(int window) {
     if (window < 2) {
@@ -196,7 +199,7 @@ public final class Forecasters {
         p -> List.of(LinearTrendModel.spec(window)), 0));
   }
 
-  /** Least-squares linear trend over the last {@link #DEFAULT_TREND_WINDOW} steps. */
+  /** Least-squares linear trend over the last {@link #DEFAULT_TREND_WINDOW} values present. */
   public static Forecaster linearTrend() {
     return linearTrend(DEFAULT_TREND_WINDOW);
   }

@@ -50,7 +50,8 @@ public final class ModelForecaster implements Forecaster {
    * ever used: live use (absorb) feeds the models the combined one-step forecast and scores
    * nothing; the replay feeds each candidate its own one-step forecast; a fit feeds the model its
    * own one-step forecast and counts no error there (Holt-Winters' parameters are fitted on the
-   * observed steps only). Gaps used to be filled by linear interpolation toward the next present
+   * observed steps only); the linear trend, which can, leaves the step out of its line instead
+   * (PointModel.missing). Gaps used to be filled by linear interpolation toward the next present
    * value for both: the replay then scored forecasts made with the outcome's neighbour, whose
    * errors were too small (intervals that covered far less than their level), and Holt fitted on
    * the straight stretches chose α = β ≈ 1, which, fed its own forecasts over each gap in live
@@ -341,12 +342,13 @@ public final class ModelForecaster implements Forecaster {
             continue;
           }
           t.observe(r);
-          if (Double.isNaN(r)) {
+          boolean missing = Double.isNaN(r);
+          if (missing) {
             r = standIn(m.buf[0], known);
           } else {
             known = r;
           }
-          m.step(r);
+          m.step(r, missing);
           t.store(m.buf);
         }
         m.replay = t;
@@ -618,7 +620,7 @@ public final class ModelForecaster implements Forecaster {
         errors.observe(raw);
       }
       for (Member m : members) {
-        m.step(y);
+        m.step(y, Double.isNaN(raw));
       }
       if (errors != null) {
         int[] at = errors.steps();
@@ -824,12 +826,17 @@ public final class ModelForecaster implements Forecaster {
       this.buf = new double[horizon];
     }
 
-    void step(double filled) {
-      model.update(filled);
+    /** Feeds the model {@code y}, or a missing step with {@code y} as its stand-in. */
+    void step(double y, boolean missing) {
+      if (missing) {
+        model.missing(y);
+      } else {
+        model.update(y);
+      }
       model.forecast(buf);
       for (int h = 0; h < buf.length; h++) {
         if (!Double.isFinite(buf[h])) {
-          buf[h] = filled;
+          buf[h] = y;
         }
       }
     }

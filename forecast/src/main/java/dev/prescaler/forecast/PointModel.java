@@ -9,6 +9,15 @@ interface PointModel {
   /** Absorbs the next observation, which is finite. */
   void update(double y);
 
+  /**
+   * Absorbs a missing step. By default the model is fed {@code standIn}, the one-step forecast
+   * made before the step (at least the floor), as if it had been observed; a model that can leave
+   * a step out (the linear trend's least squares) does so instead.
+   */
+  default void missing(double standIn) {
+    update(standIn);
+  }
+
   /** Fills {@code out} with the forecasts 1..out.length steps after the last observation. */
   void forecast(double[] out);
 
@@ -20,9 +29,9 @@ interface PointModel {
 
   /**
    * Feeds a new {@code model} the end of {@code y} its window of {@code window} steps holds, as
-   * live use would have fed it: a missing (NaN) step gets the model's own one-step forecast, at
-   * least {@code floor} (the last present value when that forecast is not finite), and the
-   * values before the first present one are left out. A missing step inside the window depends
+   * live use would have fed it: a missing (NaN) step is {@link #missing} with the model's own
+   * one-step forecast, at least {@code floor} (the last present value when that forecast is not
+   * finite), and the values before the first present one are left out. A missing step inside the window depends
    * on the values before it, so then the whole of {@code y} is fed, from its start.
    */
   static void replay(PointModel model, double[] y, int window, double floor) {
@@ -42,11 +51,11 @@ interface PointModel {
           continue;
         }
         model.forecast(one);
-        v = Double.isFinite(one[0]) ? Math.max(floor, one[0]) : last;
+        model.missing(Double.isFinite(one[0]) ? Math.max(floor, one[0]) : last);
       } else {
         last = v;
+        model.update(v);
       }
-      model.update(v);
       started = true;
     }
   }

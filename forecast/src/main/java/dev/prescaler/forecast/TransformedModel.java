@@ -22,6 +22,11 @@ final class TransformedModel implements PointModel {
     inner.update(log(y, shift));
   }
 
+  @Override
+  public void missing(double standIn) {
+    inner.missing(log(standIn, shift));
+  }
+
   /**
    * {@code log(max(0, y) + shift)}, finite for every finite {@code y}: near
    * {@link Double#MAX_VALUE} the sum would round to infinity.
