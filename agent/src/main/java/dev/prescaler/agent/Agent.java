@@ -537,7 +537,9 @@ public final class Agent implements AutoCloseable {
       serve();
       elector.ifPresent(e -> e.start(scheduler));
       long period = config.engine().syncPeriod().toMillis();
-      loop = scheduler.scheduleAtFixedRate(guarded(this::runOnce), 0, period,
+      // A sync period after each round ends, as the engine's own start(): a slow round is not
+      // followed by a burst of catch-up rounds, each a step of the step limits.
+      loop = scheduler.scheduleWithFixedDelay(guarded(this::runOnce), 0, period,
           TimeUnit.MILLISECONDS);
       LOG.info("agent started: {} workloads, port {}", config.workloads().size(), port());
       return port();
@@ -547,7 +549,7 @@ public final class Agent implements AutoCloseable {
   /**
    * {@code round}, from which nothing escapes: what does is logged at ERROR. An error that
    * escaped (an {@code OutOfMemoryError} when no thread can be started) would cancel every later
-   * round of {@code scheduleAtFixedRate} without a word, leaving only {@code /healthz} to notice.
+   * round of the schedule without a word, leaving only {@code /healthz} to notice.
    */
   static Runnable guarded(Runnable round) {
     return () -> {

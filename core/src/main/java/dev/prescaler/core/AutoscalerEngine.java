@@ -176,7 +176,7 @@ public final class AutoscalerEngine implements AutoCloseable {
   private volatile boolean closed;
   /**
    * Scheduled ticks in a row that failed, for the log. Touched only by the scheduled task, whose
-   * runs scheduleAtFixedRate serializes (each happens-before the next).
+   * runs scheduleWithFixedDelay serializes (each happens-before the next).
    */
   private int scheduledFailures;
   /**
@@ -416,6 +416,11 @@ public final class AutoscalerEngine implements AutoCloseable {
     // every closed step, as an engine that had run all along would have.
     Instant from = now.minus(historyStep.multipliedBy(historyCapacity + 1L));
     LoadHistory h;
+    // A read for a registration this one overtakes (a reload while it still backfills) may hold
+    // the workload's slot: its history will be dropped, so this one waits for it, at most one
+    // call timeout, and reads its own. Not asked while it held the slot, this registration was
+    // installed without a history although one had been read.
+    calls.awaitSlot(ref, Stage.HISTORY);
     try {
       Optional<MetricSeries> past =
           calls.call(ref, Stage.HISTORY, () -> source.history(spec, m, from, now, historyStep));
@@ -455,7 +460,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
-   * Removes a workload, releasing it if it was in HPA-floor mode, then tells the policy ({@link
+   * Removes a workload, releasing it if it was in HPA-floor mode (unless the engine is closed:
+   * {@link #close()} released it), then tells the policy ({@link
    * DecisionPolicy#unregistered(WorkloadRef)}) so that steps keeping state per workload drop it
    * (e.g. a capacity arbiter stops counting its replicas), under the engine's lock (within a tick
    * when a listener calls it there). A policy that throws there is logged at WARN; the workload is
@@ -470,7 +476,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (s == null) {
         return false;
       }
-      if (s.spec.mode() == Mode.HPA_FLOOR) {
+      if (s.spec.mode() == Mode.HPA_FLOOR && !closed) { // close() released it
         release(workload);
       }
       try {
@@ -949,10 +955,13 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
-   * Ticks every sync period on {@code scheduler} until {@link #close()}. A failing tick is logged
-   * at ERROR and the next one runs, whatever it threw, an {@code Error} too. Ticks failing run
-   * after run are logged at ERROR on the first failure and every 20th (DEBUG in between), and
-   * at INFO when a tick runs again.
+   * Ticks on {@code scheduler} until {@link #close()}, at once and then one sync period after
+   * each tick ends, as the HPA controller takes each HPA up again a resync period after it
+   * processed it. A slow tick (a source stalled, a long GC pause) delays the next one; the
+   * periods it missed are not made up in a burst of ticks milliseconds apart, each of which could
+   * take another step of the step limits. A failing tick is logged at ERROR and the next one
+   * runs, whatever it threw, an {@code Error} too. Ticks failing run after run are logged at ERROR
+   * on the first failure and every 20th (DEBUG in between), and at INFO when a tick runs again.
    *
    * @throws IllegalStateException when already started or closed
    */
@@ -964,7 +973,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         throw new IllegalStateException("engine is already started");
       }
       long period = syncPeriod.toMillis();
-      scheduled = scheduler.scheduleAtFixedRate(this::scheduledTick, 0, period,
+      scheduled = scheduler.scheduleWithFixedDelay(this::scheduledTick, 0, period,
           TimeUnit.MILLISECONDS);
     }
   }
@@ -978,7 +987,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         LOG.debug("tick skipped: {}", t.getMessage());
         return;
       }
-      // Anything escaping would cancel every later run of scheduleAtFixedRate, without a word:
+      // Anything escaping would cancel every later run of the schedule, without a word:
       // the executor keeps it in a future nobody reads. So an Error is logged, not rethrown, a
       // VirtualMachineError too: rethrown, it would reach no handler and only stop autoscaling
       // for good, while the next tick may well run (memory freed, threads ended). A JVM that is
@@ -1090,14 +1099,20 @@ public final class AutoscalerEngine implements AutoCloseable {
    * the release first waits for it, at most one call timeout; if it is still running, or the
    * release times out or fails, the release is pending and sent again on later ticks, once no
    * apply or release of that workload runs, until it succeeds or the workload is back in HPA-floor
-   * mode.
+   * mode. At close there are no later ticks: the release is sent after that wait all the same
+   * (without it the HPA kept the floor sent before the stuck apply, for good), with a WARN that
+   * the apply may still land and steer the HPA again.
    */
   private void release(WorkloadRef workload) {
     if (!calls.awaitSlot(workload, Stage.APPLY)) {
-      LOG.warn("{}: executor release postponed: {}", workload,
-          calls.stillRunning(workload, Stage.APPLY));
-      releasePending.add(workload);
-      return;
+      if (!calls.closing()) {
+        LOG.warn("{}: executor release postponed: {}", workload,
+            calls.stillRunning(workload, Stage.APPLY));
+        releasePending.add(workload);
+        return;
+      }
+      LOG.warn("{}: executor release sent at close although {}: if that apply lands later, the"
+          + " HPA is steered again", workload, calls.stillRunning(workload, Stage.APPLY));
     }
     try {
       calls.call(workload, Stage.RELEASE, () -> {

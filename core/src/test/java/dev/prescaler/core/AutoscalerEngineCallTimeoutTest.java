@@ -20,6 +20,7 @@ import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -413,6 +414,101 @@ class AutoscalerEngineCallTimeoutTest {
     clock.advance(SYNC);
     engine.tick();
     assertThat(executor.releases).as("and only once").hasValue(1);
+  }
+
+  /**
+   * Catches close() leaving the HPA steered for good when a floor's apply is stuck: it waited for
+   * the apply, then only postponed the release to later ticks, which never come after close, and
+   * the HPA kept the floor. At close the release is sent after that wait all the same, with a
+   * WARN that the apply may still land.
+   */
+  @Test
+  void closeReleasesTheHpaEvenWhileAFloorApplyIsStuck() throws Exception {
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
+        executor, journal).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.HPA_FLOOR)));
+    engine.tick();
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
+
+    String log = Fixtures.stderrOf(engine::close);
+    assertThat(executor.releases).as("released at close").hasValue(1);
+    assertThat(log).contains("shop/web: executor release sent at close although")
+        .contains("if that apply lands later, the HPA is steered again");
+    gate.open.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(5);
+  }
+
+  /**
+   * Catches a registration that overtakes one still reading the history losing both histories:
+   * it found the history slot taken, started without a history ("backfill of rps not asked"),
+   * and the overtaken read, which returned 100 steps, was then dropped. It now waits for that
+   * read, at most one call timeout, and reads its own.
+   */
+  @Test
+  void aRegistrationOvertakingOneThatBackfillsGetsAHistory() throws Exception {
+    CountDownLatch firstAsked = new CountDownLatch(1);
+    CountDownLatch letGo = new CountDownLatch(1);
+    AtomicInteger reads = new AtomicInteger();
+    MetricSource source = new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return observation(now);
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric,
+          Instant from, Instant to, Duration step) {
+        if (reads.incrementAndGet() == 1) {
+          firstAsked.countDown();
+          gateOf(letGo);
+        }
+        double[] v = new double[100];
+        Arrays.fill(v, 300);
+        return Optional.of(MetricSeries.of(to.minus(step.multipliedBy(100)), step, v));
+      }
+    };
+    int[] historySize = {-1};
+    DecisionPolicy seeing = (ctx, p) -> {
+      historySize[0] = ctx.histories().get("rps").size();
+      return p;
+    };
+    AutoscalerEngine engine = build(engine(clock, source, seeing, new RecordingExecutor(),
+        journal).callTimeout(Duration.ofSeconds(30)).backfill(true));
+    Future<?> first = helper.submit(() -> engine.register(spec(WEB, 1, 10, Mode.OBSERVE_ONLY)));
+    firstAsked.await(30, TimeUnit.SECONDS);
+    Thread second = new Thread(() -> engine.register(spec(WEB, 1, 12, Mode.OBSERVE_ONLY)));
+    second.start();
+    // Waiting for the first read (the fix), or done without a history (the bug).
+    while (second.getState() != Thread.State.TIMED_WAITING
+        && second.getState() != Thread.State.TERMINATED) {
+      Thread.onSpinWait();
+    }
+    letGo.countDown();
+    second.join(30_000);
+    first.get(30, TimeUnit.SECONDS);
+
+    engine.tick();
+    assertThat(engine.spec(WEB).orElseThrow().maxReplicas()).isEqualTo(12);
+    assertThat(historySize[0]).as("history steps the policy sees").isGreaterThan(90);
+    assertThat(reads).hasValue(2);
+  }
+
+  /** Waits for {@code latch} whatever interrupts come, as a blocking socket read does. */
+  private static void gateOf(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

@@ -315,4 +315,21 @@ class AutoscalerEngineModeTest {
     assertThat(executor.released).containsExactly(WEB);
     assertThat(listener.of(ModeChangedEvent.class)).isEmpty();
   }
+
+  /**
+   * Catches unregister() after close() releasing the HPA a second time, through a plug-in the
+   * caller may have shut down with the engine (a failure there was logged as "sent again next
+   * tick", and published to the listeners of a closed engine). close() released it; unregister
+   * only forgets the workload.
+   */
+  @Test
+  void unregisterAfterCloseDoesNotReleaseAgain() {
+    AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
+    engine.tick();
+    engine.close();
+    assertThat(executor.released).containsExactly(WEB);
+    assertThat(engine.unregister(WEB)).isTrue();
+    assertThat(executor.released).containsExactly(WEB);
+    assertThat(engine.workloads()).isEmpty();
+  }
 }

@@ -36,8 +36,19 @@ class AutoscalerEngineSchedulingTest {
       super(1);
     }
 
+    /**
+     * A fixed rate runs the periods a slow tick missed back to back once it ends: a burst of
+     * ticks milliseconds apart, each a step of the step limits (2 → 6 → 12 → 24 → 48 → 64 within
+     * 1 ms after a source stalled 6 s at a 1 s sync period). The engine must not ask for one.
+     */
     @Override
     public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay,
+        long period, TimeUnit unit) {
+      throw new AssertionError("ticks at a fixed rate: a slow tick is followed by a burst");
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay,
         long period, TimeUnit unit) {
       this.task = command;
       this.initialDelay = initialDelay;
@@ -60,6 +71,7 @@ class AutoscalerEngineSchedulingTest {
     scheduler.shutdownNow();
   }
 
+  /** At once, then a sync period after each tick ends (the scheduler refuses a fixed rate). */
   @Test
   void startTicksEverySyncPeriodFromNow() {
     engine.start(scheduler);
@@ -88,7 +100,7 @@ class AutoscalerEngineSchedulingTest {
 
   @Test
   void anErrorInAScheduledTickDoesNotEscapeAndStopTheSchedule() {
-    // An exception escaping the task would cancel scheduleAtFixedRate's later runs for good.
+    // An exception escaping the task would cancel the schedule's later runs for good.
     source.custom(WEB, (s, now) -> {
       throw new ExceptionInInitializerError("static init of a plug-in class failed");
     });
@@ -112,7 +124,7 @@ class AutoscalerEngineSchedulingTest {
   /**
    * Catches a schedule that stopped for good without a word: an Error the tick does not contain
    * per workload (an OutOfMemoryError from a plug-in run inline) escaped the scheduled task, and
-   * scheduleAtFixedRate then suppresses every later run. It is logged at ERROR, and the next run
+   * the schedule then suppresses every later run. It is logged at ERROR, and the next run
    * ticks as usual.
    */
   @Test
