@@ -81,7 +81,7 @@ public final class HoltWintersModel implements PointModel {
     this.trend = trend;
     double[] s = new double[Math.max(1, period)];
     double[] state = new double[3];
-    this.sse = run(y, init, seasonal, trend, p, floor, s, state);
+    this.sse = run(y, init, seasonal, trend, p, floor, s, state, false);
     this.r = new Recursion(seasonal, trend, p, state[0], state[1]);
     this.season = new float[s.length];
     double most = 1;
@@ -200,13 +200,13 @@ public final class HoltWintersModel implements PointModel {
     double[] state = new double[3];
     double[] best = start.clone();
     double[] bestSse = {run(y, init, seasonal, trend, fromFree(start, hasTrend, hasSeason, damped),
-        floor, work, state)};
+        floor, work, state, true)};
     try {
       SimplexOptimizer opt = new SimplexOptimizer(1e-7, 1e-9);
       opt.optimize(new MaxEval(maxEval), GoalType.MINIMIZE, new InitialGuess(start),
           new NelderMeadSimplex(dim, 1.0), new ObjectiveFunction(x -> {
             double v = run(y, init, seasonal, trend, fromFree(x, hasTrend, hasSeason, damped),
-                floor, work, state);
+                floor, work, state, true);
             if (v < bestSse[0]) {
               bestSse[0] = v;
               System.arraycopy(x, 0, best, 0, dim);
@@ -266,10 +266,14 @@ public final class HoltWintersModel implements PointModel {
    * returns the one-step sum of squared errors over the present steps (a missing one is fed the
    * one-step forecast, at least {@code floor}, as the forecasters feed it in live use); the
    * season (in double, so that the fit does not depend on the storage) is left in {@code s} and
-   * the level, slope and season position at the end of {@code y} in {@code state}.
+   * the level, slope and season position at the end of {@code y} in {@code state}. The sum is
+   * +infinity when it overflows (values beyond about 1e154); {@code scoring} (the optimiser's
+   * calls) then returns at once, while the fit of the model runs to the end so that its state is
+   * set: a fit that returned early there left a multiplicative model with a level of 0, which
+   * forecast 0 for a series near 1e200.
    */
   private static double run(double[] y, double[] init, Seasonal seasonal, Trend trend,
-      double[] params, double floor, double[] s, double[] state) {
+      double[] params, double floor, double[] s, double[] state, boolean scoring) {
     boolean mult = seasonal == Seasonal.MULTIPLICATIVE;
     boolean hasSeason = seasonal != Seasonal.NONE;
     boolean hasTrend = trend != Trend.NONE;
@@ -312,13 +316,13 @@ public final class HoltWintersModel implements PointModel {
       double yt = y[t];
       if (Double.isNaN(yt)) {
         yt = Math.max(floor, f); // missing: fed the forecast, as in live use, and not scored
-        if (!Double.isFinite(f)) {
+        if (!Double.isFinite(f) && scoring) {
           return Double.POSITIVE_INFINITY;
         }
       } else {
         double e = yt - f;
         sum += e * e;
-        if (!Double.isFinite(sum)) {
+        if (!Double.isFinite(sum) && scoring) {
           return Double.POSITIVE_INFINITY;
         }
       }
@@ -331,7 +335,7 @@ public final class HoltWintersModel implements PointModel {
     state[0] = r.level;
     state[1] = r.slope;
     state[2] = p;
-    return sum;
+    return sum < Double.POSITIVE_INFINITY ? sum : Double.POSITIVE_INFINITY; // NaN: inf − inf
   }
 
   /**
@@ -409,7 +413,7 @@ public final class HoltWintersModel implements PointModel {
     return r.phi;
   }
 
-  /** The in-sample one-step sum of squared errors of the fit. */
+  /** The in-sample one-step sum of squared errors of the fit; +infinity when it overflows. */
   public double sse() {
     return sse;
   }

@@ -26,6 +26,31 @@ class ModelRecoveryTest {
     return y;
   }
 
+  /**
+   * Catches a fit whose squared errors overflow (values beyond about 1e154) leaving the model
+   * with no state: the recursion stopped at the first overflow, before the level and season were
+   * set, and a multiplicative model of a daily pattern near 1e200 forecast 0 (and through the
+   * SPI 0 with an upper bound near 1e199, without the cap's mark). The fit now runs to the end.
+   */
+  @Test
+  void aFitWhoseSquaredErrorsOverflowStillForecastsTheSeriesLevel() {
+    double scale = 1e200;
+    double[] y = pattern(24, 6);
+    java.util.Random noise = new java.util.Random(5);
+    for (int i = 0; i < y.length; i++) {
+      y[i] *= scale * (1 + 0.05 * noise.nextGaussian());
+    }
+    HoltWintersModel m = HoltWintersModel.fit(y, 24, Seasonal.MULTIPLICATIVE, Trend.NONE);
+    assertThat(m.sse()).isEqualTo(Double.POSITIVE_INFINITY);
+    double[] next = m.forecast(24);
+    for (int h = 0; h < next.length; h++) {
+      assertThat(next[h] / scale).as("step %d", h + 1).isCloseTo(y[h] / scale, within(20.0));
+    }
+    Forecast f = Forecasters.holtWinters(Duration.ofDays(1), Seasonal.MULTIPLICATIVE, Trend.NONE)
+        .forecast(MetricSeries.of(T0, Duration.ofHours(1), y), Duration.ofHours(3), 0.9);
+    assertThat(f.point(0) / scale).isBetween(50.0, 200.0);
+  }
+
   @Test
   void linearTrendRecoversALineExactly() {
     double[] y = new double[200];
