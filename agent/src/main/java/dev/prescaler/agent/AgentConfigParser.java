@@ -308,19 +308,20 @@ public final class AgentConfigParser {
       if (w == null) {
         continue;
       }
-      AgentConfig.Workload workload = workload(w, path, hasPrometheus);
+      AgentConfig.Workload workload = workload(w, path, hasPrometheus, seen);
       if (workload != null) {
-        if (!seen.add(workload.spec().workload())) {
-          problems.add(path + " duplicates workload " + workload.spec().workload());
-        }
         out.add(workload);
       }
     }
     return out;
   }
 
+  /**
+   * The workload at {@code path}, or null when it has problems (added to the list). A workload
+   * already in {@code seen} is reported as a duplicate whatever else is wrong with either copy.
+   */
   private AgentConfig.Workload workload(Map<String, Object> w, String path,
-      boolean hasPrometheus) {
+      boolean hasPrometheus, Set<WorkloadRef> seen) {
     known(w, path, "namespace", "kind", "name", "minReplicas", "maxReplicas", "mode", "promoted",
         "priority", "costWeight", "startupDelay", "riskQuantile", "forecastHorizon", "stepLimits",
         "metrics", "hpaBehavior");
@@ -347,6 +348,9 @@ public final class AgentConfigParser {
       } catch (IllegalArgumentException e) {
         problems.add(path + ": " + e.getMessage());
       }
+    }
+    if (ref != null && !seen.add(ref)) {
+      problems.add(path + " duplicates workload " + ref);
     }
     Mode mode = Mode.ACT;
     Optional<String> modeText = string(w, path, "mode");

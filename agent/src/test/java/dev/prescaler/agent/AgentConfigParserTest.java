@@ -688,6 +688,21 @@ class AgentConfigParserTest {
         .hasMessageContaining("workloads[1] duplicates workload shop/web");
   }
 
+  /**
+   * Catches a duplicate left out of the list while its first copy had another problem: only the
+   * bounds were reported, and the duplicate only once they were fixed (the README promises every
+   * problem of every workload at once).
+   */
+  @Test
+  void aDuplicateIsReportedWhileTheFirstCopyHasAnotherProblem() {
+    String one = MINIMAL.substring("workloads:\n".length());
+    String bad = one.replace("maxReplicas: 10", "minReplicas: 5\n    maxReplicas: 2");
+    assertThat(bad).contains("minReplicas: 5");
+    assertThatThrownBy(() -> AgentConfigParser.parse("workloads:\n" + bad + one, "dup.yaml"))
+        .hasMessageContaining("workloads[1] duplicates workload shop/web")
+        .hasMessageContaining("minReplicas");
+  }
+
   /** Finds a repository file from the module directory the tests run in. */
   static Path locate(String relative) {
     Path p = Path.of("").toAbsolutePath();

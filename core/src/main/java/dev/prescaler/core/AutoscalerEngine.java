@@ -1952,8 +1952,11 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
 
     /**
-     * How late metrics arrive, in [0, 1 h] and less than {@link #maxMetricAge(Duration)
-     * maxMetricAge}; default 60 s. Part of the lead time.
+     * How late metrics arrive, in [0, 1 h]; default 60 s. Part of the lead time. It is not what
+     * makes a sample stale: a sample's age is its own time against the clock (a Prometheus
+     * source stamps its readings with the query's time), so a source whose times lag by this
+     * much needs a {@link #maxMetricAge(Duration) maxMetricAge} larger than it, or every sample
+     * is stale and every tick holds.
      */
     public Builder metricsDelay(Duration metricsDelay) {
       this.metricsDelay = Objects.requireNonNull(metricsDelay, "metricsDelay");
@@ -1973,9 +1976,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
 
     /**
-     * Age beyond which a sample is stale and holds the workload, in [1 s, 1 day] and greater than
-     * {@link #metricsDelay(Duration) metricsDelay} (every sample is at least that old); default 5
-     * minutes.
+     * Age beyond which a sample is stale and holds the workload, measured from the sample's own
+     * time, in [1 s, 1 day]; default 5 minutes. With a source whose samples are stamped when they
+     * were measured, set it above {@link #metricsDelay(Duration) metricsDelay} (the simulator
+     * uses metricsDelay + 5 minutes).
      */
     public Builder maxMetricAge(Duration maxMetricAge) {
       this.maxMetricAge = Objects.requireNonNull(maxMetricAge, "maxMetricAge");

@@ -31,6 +31,13 @@ public record MetricTarget(String name, Type type, double target) {
   }
 
   /**
+   * What a metric's name must match: a letter or underscore, then letters, digits, {@code _ . :
+   * -}. A source that takes metrics by name (a Prometheus template per metric) checks its names
+   * against it, so that a name no workload can use is refused where it is given.
+   */
+  public static final String NAME_PATTERN = "[A-Za-z_][A-Za-z0-9_.:-]*";
+
+  /**
    * Validates the name and the target.
    *
    * <p>A metric target is checked when it is made, before a {@link WorkloadSpec.Builder} sees it,
@@ -44,8 +51,8 @@ public record MetricTarget(String name, Type type, double target) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     Values.Problems p = new Values.Problems();
-    p.check(name.matches("[A-Za-z_][A-Za-z0-9_.:-]*"),
-        "name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was " + Values.quote(name));
+    p.check(name.matches(NAME_PATTERN),
+        "name must match " + NAME_PATTERN + ", but was " + Values.quote(name));
     p.check(target > 0 && Double.isFinite(target),
         "target must be > 0 and finite, but was " + target);
     // A percent of 1e-322 is > 0, but its per-replica share (÷ 100) is 0: every division by it

@@ -66,6 +66,11 @@ public final class Policies {
   public static DecisionPolicy byWorkload(DecisionPolicy fallback,
       Map<WorkloadRef, ? extends DecisionPolicy> byWorkload) {
     Objects.requireNonNull(fallback, "fallback");
+    Objects.requireNonNull(byWorkload, "byWorkload");
+    byWorkload.forEach((w, p) -> {
+      Objects.requireNonNull(w, "byWorkload holds a null workload");
+      Objects.requireNonNull(p, () -> "byWorkload's policy of " + w + " is null");
+    });
     Map<WorkloadRef, DecisionPolicy> copy = Map.copyOf(byWorkload);
     Duration longest = copy.values().stream().map(DecisionPolicy::memory)
         .reduce(fallback.memory(), Durations::longest);

@@ -178,4 +178,19 @@ class PoliciesTest {
     assertThatThrownBy(() -> Policies.stack().step(null))
         .isInstanceOf(NullPointerException.class).hasMessage("step");
   }
+
+  /**
+   * Catches a null policy in byWorkload's map failing with a bare NullPointerException whose
+   * message was "null" (from Map.copyOf), naming neither the map nor the workload.
+   */
+  @Test
+  void byWorkloadNamesTheWorkloadWhosePolicyIsNull() {
+    Map<WorkloadRef, DecisionPolicy> m = new java.util.HashMap<>();
+    m.put(WEB, null);
+    assertThatThrownBy(() -> Policies.byWorkload(Policies.hpa(), m))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("byWorkload's policy of " + WEB + " is null");
+    assertThatThrownBy(() -> Policies.byWorkload(Policies.hpa(), null))
+        .isInstanceOf(NullPointerException.class).hasMessage("byWorkload");
+  }
 }

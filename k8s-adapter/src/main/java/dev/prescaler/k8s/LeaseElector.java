@@ -1,5 +1,6 @@
 package dev.prescaler.k8s;
 
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.KubernetesNames;
 import dev.prescaler.core.ScaleExecutor;
 import dev.prescaler.core.ScaleOutcome;
@@ -12,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -492,42 +495,47 @@ public final class LeaseElector implements AutoCloseable {
     /**
      * Builds the elector.
      *
-     * @throws IllegalArgumentException listing every invalid field and its value
+     * @throws InvalidConfigurationException listing every invalid field and its value; a
+     *     duration is compared with another only when that one can be (renewDeadline with a
+     *     valid leaseDuration, retryPeriod with a positive renewDeadline, callTimeout with a
+     *     positive window between them), so that a default is not blamed for a value given
+     *     elsewhere
      */
     public LeaseElector build() {
-      StringBuilder p = new StringBuilder();
+      List<String> p = new ArrayList<>();
       if (!KubernetesNames.isLabel(namespace)) {
-        p.append("\n- namespace must be a DNS-1123 label, but was \"").append(namespace)
-            .append('"');
+        p.add("namespace must be a DNS-1123 label, but was \"" + namespace + '"');
       }
       if (!KubernetesNames.isSubdomain(name)) {
-        p.append("\n- name must be a DNS-1123 subdomain, but was \"").append(name).append('"');
+        p.add("name must be a DNS-1123 subdomain, but was \"" + name + '"');
       }
       if (identity.isBlank() || identity.length() > 253) {
-        p.append("\n- identity must be 1 to 253 non-blank characters, but was \"")
-            .append(identity).append('"');
+        p.add("identity must be 1 to 253 non-blank characters, but was \"" + identity + '"');
       }
-      if (leaseDuration.compareTo(Duration.ofSeconds(1)) < 0 || leaseDuration.getNano() != 0) {
-        p.append("\n- leaseDuration must be whole seconds >= 1, but was ").append(leaseDuration);
+      boolean leaseOk = leaseDuration.compareTo(Duration.ofSeconds(1)) >= 0
+          && leaseDuration.getNano() == 0;
+      if (!leaseOk) {
+        p.add("leaseDuration must be whole seconds >= 1, but was " + leaseDuration);
       }
-      if (renewDeadline.isNegative() || renewDeadline.isZero()
-          || renewDeadline.compareTo(leaseDuration) >= 0) {
-        p.append("\n- renewDeadline must be > 0 and < leaseDuration (").append(leaseDuration)
-            .append("), but was ").append(renewDeadline);
+      if (renewDeadline.compareTo(Duration.ZERO) <= 0
+          || leaseOk && renewDeadline.compareTo(leaseDuration) >= 0) {
+        p.add("renewDeadline must be > 0 and < leaseDuration (" + leaseDuration + "), but was "
+            + renewDeadline);
       }
-      if (retryPeriod.isNegative() || retryPeriod.isZero()
-          || retryPeriod.compareTo(renewDeadline) >= 0) {
-        p.append("\n- retryPeriod must be > 0 and < renewDeadline (").append(renewDeadline)
-            .append("), but was ").append(retryPeriod);
+      if (retryPeriod.compareTo(Duration.ZERO) <= 0 || renewDeadline.compareTo(Duration.ZERO) > 0
+          && retryPeriod.compareTo(renewDeadline) >= 0) {
+        p.add("retryPeriod must be > 0 and < renewDeadline (" + renewDeadline + "), but was "
+            + retryPeriod);
       }
+      // A window of 0 or less is retryPeriod's problem, reported above: not callTimeout's.
       Duration window = renewDeadline.minus(retryPeriod);
-      if (callTimeout.isNegative() || !window.isNegative() && callTimeout.compareTo(window) >= 0) {
-        p.append("\n- callTimeout must be >= 0 and < renewDeadline (").append(renewDeadline)
-            .append(") - retryPeriod (").append(retryPeriod).append("), but was ")
-            .append(callTimeout);
+      if (callTimeout.isNegative()
+          || window.compareTo(Duration.ZERO) > 0 && callTimeout.compareTo(window) >= 0) {
+        p.add("callTimeout must be >= 0 and < renewDeadline (" + renewDeadline
+            + ") - retryPeriod (" + retryPeriod + "), but was " + callTimeout);
       }
-      if (p.length() > 0) {
-        throw new IllegalArgumentException("Invalid LeaseElector:" + p);
+      if (!p.isEmpty()) {
+        throw new InvalidConfigurationException("LeaseElector", p);
       }
       return new LeaseElector(this);
     }

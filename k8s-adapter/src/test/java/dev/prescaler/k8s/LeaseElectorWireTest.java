@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.ScaleExecutor;
@@ -254,5 +255,26 @@ class LeaseElectorWireTest {
             + "- identity must be 1 to 253 non-blank characters, but was \" \"\n"
             + "- renewDeadline must be > 0 and < leaseDuration (PT10S), but was PT10S\n"
             + "- retryPeriod must be > 0 and < renewDeadline (PT10S), but was PT20S");
+  }
+
+  /**
+   * Catches defaults blamed for a value given elsewhere, and the wrong exception type: a
+   * retryPeriod equal to the default renewDeadline also reported the default callTimeout of 0,
+   * and a negative leaseDuration the default renewDeadline; and it threw a plain
+   * IllegalArgumentException, which code catching InvalidConfigurationException (the other
+   * builders' problems list) missed.
+   */
+  @Test
+  void builderBlamesOnlyTheFieldGiven() {
+    assertThatThrownBy(() -> LeaseElector.builder(wire.client(), "prescaler", "engine", "p0")
+        .retryPeriod(Duration.ofSeconds(10)).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(
+            e.problems()).containsExactly(
+                "retryPeriod must be > 0 and < renewDeadline (PT10S), but was PT10S"));
+    assertThatThrownBy(() -> LeaseElector.builder(wire.client(), "prescaler", "engine", "p0")
+        .leaseDuration(Duration.ofSeconds(-1)).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(
+            e.problems()).containsExactly(
+                "leaseDuration must be whole seconds >= 1, but was PT-1S"));
   }
 }

@@ -860,6 +860,10 @@ public final class PrometheusMetricSource implements MetricSource {
       }
       Map<String, QueryTemplate> parsed = new LinkedHashMap<>();
       metricTemplates.forEach((name, template) -> {
+        if (!name.matches(MetricTarget.NAME_PATTERN)) { // no workload's metric could use it
+          p.add("metric name must match " + MetricTarget.NAME_PATTERN + ", but was "
+              + Headers.quoted(name));
+        }
         try {
           parsed.put(name, QueryTemplate.parse("template of metric " + name, template));
         } catch (IllegalArgumentException e) {

@@ -108,6 +108,16 @@ class PrometheusMetricSourceBuilderTest {
         + "the template was \"x{a={name}}\"");
   }
 
+  /**
+   * Catches a template under a name no workload can use (MetricTarget refuses it) being accepted:
+   * the source built, and the template could never be read.
+   */
+  @Test
+  void metricName_invalid() {
+    assertProblem(valid().metric("bad name", "up"),
+        "metric name must match [A-Za-z_][A-Za-z0-9_.:-]*, but was \"bad name\"");
+  }
+
   @Test
   void replicaQueries_invalid() {
     assertThatThrownBy(() -> valid().replicaQueries("Deployment",
