@@ -57,9 +57,9 @@ import java.util.Objects;
  * daylight-saving change and is missed for days.
  *
  * <p>A forecast never asks for more than {@link Builder#forecastCap(double)} (2 by default) × the
- * highest load of the metric's history (the engine keeps 7 days), or of its live load when
- * higher: a model that runs away cannot pre-scale the workload to its ceiling; the reactive floor
- * is never capped.
+ * highest load of the metric's history (the engine keeps 7 days) once its highest 0.1 % of steps
+ * are set aside, or of its live load when higher: a model that runs away, or that one bad sample
+ * threw off, cannot pre-scale the workload to its ceiling; the reactive floor is never capped.
  *
  * <p>The policy plans for the upper bound at the workload's quantile ({@code
  * spec.riskQuantile()}) or its priority's ({@link Builder#riskQuantile(int, double)}), which it
@@ -284,9 +284,10 @@ public final class PredictivePolicy implements DecisionPolicy {
           .append(ctx.syncPeriod().toSeconds()).append(" s)");
     }
     if (!Double.isNaN(whyCap)) {
-      // "... capped at %.3f (%s × the highest load seen) needs ..."
+      // "... capped at %.3f (%s × the highest load seen, its 0.1 % highest steps aside) needs ..."
       Decimals.appendFixed3(why.append(" capped at "), whyCap).append(" (")
-          .append(HpaReplicaCalculator.fmt(forecastCap)).append(" × the highest load seen)");
+          .append(HpaReplicaCalculator.fmt(forecastCap))
+          .append(" × the highest load seen, its 0.1 % highest steps aside)");
     }
     why.append(" needs ").append(p).append(" at ")
         .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
@@ -354,9 +355,10 @@ public final class PredictivePolicy implements DecisionPolicy {
 
   /**
    * What a forecast of {@code peak} may ask for: {@code forecastCap} × the highest load of the
-   * metric's history, or of its live load when higher; +infinity (nothing to cap against) without
-   * a history or when neither has shown any load. The history is read only when the peak is
-   * above {@code forecastCap} × the live load, the only case in which the cap can bind.
+   * metric's history once its highest 0.1 % of steps are set aside ({@link #highestKept}), or of
+   * its live load when higher; +infinity (nothing to cap against) without a history or when
+   * neither has shown any load. The history is read only when the peak is above {@code
+   * forecastCap} × the live load, the only case in which the cap can bind.
    */
   private double cap(DecisionContext ctx, String metric, double peak) {
     Double live = ctx.loads().get(metric);
@@ -365,13 +367,41 @@ public final class PredictivePolicy implements DecisionPolicy {
     if (h == null || peak <= forecastCap * highest) {
       return Double.POSITIVE_INFINITY;
     }
+    highest = Math.max(highest, highestKept(h));
+    return highest > 0 ? forecastCap * highest : Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * The highest present value of {@code h} once its highest {@code n / 1000} are set aside
+   * ({@code n} present values; the highest itself below 1,000): 10 of a week of one-minute
+   * steps. One bad sample (a unit mixed up, an exporter's glitch) is in the history for a week,
+   * and it throws the forecasts off for hours after it; a cap taken from the highest value let
+   * them ask for a thousand times the load (40 replicas for 3.5 hours, where the HPA was back in
+   * 5 minutes). A job that runs a few minutes a day has more steps than that in a week. NaN when
+   * no value is present.
+   */
+  static double highestKept(MetricSeries h) {
+    int n = 0;
+    for (int i = 0; i < h.size(); i++) {
+      n += Double.isNaN(h.value(i)) ? 0 : 1;
+    }
+    if (n == 0) {
+      return Double.NaN;
+    }
+    double[] top = new double[n / 1000 + 1]; // the highest seen so far, ascending
+    java.util.Arrays.fill(top, Double.NEGATIVE_INFINITY);
     for (int i = 0; i < h.size(); i++) {
       double v = h.value(i);
-      if (v > highest) { // NaN (a missing step) is never greater
-        highest = v;
+      if (v > top[0]) { // NaN (a missing step) is never greater
+        int k = 0;
+        while (k + 1 < top.length && top[k + 1] < v) {
+          top[k] = top[k + 1];
+          k++;
+        }
+        top[k] = v;
       }
     }
-    return highest > 0 ? forecastCap * highest : Double.POSITIVE_INFINITY;
+    return top[0];
   }
 
   /**

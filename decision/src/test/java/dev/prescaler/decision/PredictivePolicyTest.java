@@ -286,11 +286,13 @@ class PredictivePolicyTest {
 
   @Test
   void aRunawayForecastIsCappedAtTwiceTheHighestLoadSeen() {
-    // 26 h of history at 50 rps, 60 at the oldest step and a missing step an hour ago. A
-    // forecast of 500 (a trend carried off, a bad fit) is planned as 2 x 60 = 120.
+    // 26 h of history at 50 rps, 60 at the two oldest steps and a missing step an hour ago. A
+    // forecast of 500 (a trend carried off, a bad fit) is planned as 2 x 60 = 120 (one step of
+    // 1,559 is set aside: the 60 counts because it is there twice).
     double[] load = new double[26 * 60];
     Arrays.fill(load, 50);
     load[0] = 60;
+    load[1] = 60;
     load[load.length - 60] = Double.NaN;
     DecisionContext c = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(load))
         .forecast("rps", forecast(500, 500, 500, 500)).build();
@@ -299,7 +301,7 @@ class PredictivePolicyTest {
     assertThat(p.marks()).containsEntry(PredictivePolicy.NEED_MARK, 12_000);
     assertThat(p.explain()).contains("peak upper forecast 500.000 over the next 135 s (startup "
         + "120 s configured + metrics 0 s + sync 15 s) capped at 120.000 (2 × the highest load "
-        + "seen) needs 12 at 10 per replica");
+        + "seen, its 0.1 % highest steps aside) needs 12 at 10 per replica");
     // A live load above the history raises the cap with it: 2 x 70 = 140
     DecisionContext live = ctx(spec, 5, "rps", 70).history("rps", SpikeFilterTest.history(load))
         .forecast("rps", forecast(500, 500, 500, 500)).build();
@@ -315,6 +317,46 @@ class PredictivePolicyTest {
     assertThat(PredictivePolicy.builder().forecastCap(3).build().apply(c, Proposal.keep(5))
         .replicas()).isEqualTo(18);
     assertThat(uncapped.toBuilder().build().toString()).contains("forecastCap=Infinity");
+  }
+
+  /**
+   * Catches one bad sample setting its own cap: a week of one-minute history near 200 rps with
+   * one step of 38,000 (a unit mixed up for 15 s), and a forecast thrown off by it (an upper
+   * bound of 1,188 an hour later, after a refit replayed the outlier). Capped against the
+   * history's highest value, 76,000, it was planned in full: 24 replicas where the load needs 5,
+   * for hours (the HPA was back in 5 minutes). With the highest 0.1 % of steps set aside (10 of
+   * 10,080), the cap is 2 × 260 and the plan 11.
+   */
+  @Test
+  void oneBadSampleDoesNotLiftTheCap() {
+    double[] load = new double[7 * 24 * 60];
+    for (int i = 0; i < load.length; i++) {
+      load[i] = 200 + 60 * Math.sin(2 * Math.PI * i / 240);
+    }
+    load[load.length - 72] = 38_000;
+    DecisionContext c = ctx(rps(50, 1, 100), 4, "rps", 204).history("rps",
+        SpikeFilterTest.history(load)).forecast("rps", forecast(1188, 1188, 1188, 1188)).build();
+    Proposal p = run(c);
+    assertThat(p.replicas()).isEqualTo(11);
+    assertThat(p.explain()).contains("capped at 520.000 (2 × the highest load seen, its 0.1 % "
+        + "highest steps aside)");
+  }
+
+  @Test
+  void theHighestKeptSetsAsideOneStepInAThousand() {
+    double[] short999 = new double[999];
+    Arrays.fill(short999, 1);
+    short999[5] = 9;
+    assertThat(PredictivePolicy.highestKept(SpikeFilterTest.history(short999))).isEqualTo(9);
+    double[] week = new double[10_080];
+    Arrays.fill(week, 1);
+    for (int i = 0; i < 11; i++) {
+      week[100 * i] = 100 + i; // 100, 101, ..., 110: the ten highest aside, 100 is kept
+    }
+    week[7] = Double.NaN;
+    assertThat(PredictivePolicy.highestKept(SpikeFilterTest.history(week))).isEqualTo(100);
+    double[] none = {Double.NaN, Double.NaN};
+    assertThat(PredictivePolicy.highestKept(SpikeFilterTest.history(none))).isNaN();
   }
 
   @Test
