@@ -45,6 +45,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -139,6 +140,12 @@ public final class JsonLinesJournal implements DecisionJournal {
   /** The default size limit of the journal file, in bytes: 64 MiB. */
   public static final long DEFAULT_MAX_FILE_SIZE = 64L << 20;
 
+  /**
+   * How long after its last line a workload's mode is still carried to new files: 1 day. A
+   * registered workload writes a line every tick.
+   */
+  public static final Duration CARRY_IDLE = Duration.ofDays(1);
+
   /** The smallest size limit accepted, in bytes: 1 KiB. */
   public static final long SMALLEST_MAX_FILE_SIZE = 1L << 10;
 
@@ -188,6 +195,18 @@ public final class JsonLinesJournal implements DecisionJournal {
   private final ChannelOpener channels;
   private final DirectorySync directories;
   private final Map<WorkloadRef, ModeChangedEvent> lastModes = new LinkedHashMap<>();
+  /** The time of each carried workload's latest line (decision or mode change). */
+  private final Map<WorkloadRef, Instant> lastLine = new HashMap<>();
+  /** The carried workloads with a line in the current file, and in the file rotated last. */
+  private Set<WorkloadRef> linesInFile = new HashSet<>();
+  private Set<WorkloadRef> linesInRotated = new HashSet<>();
+  /**
+   * The time of the decision or mode change being written, or written last; null before the
+   * first. What "idle" is measured against: the latest line, not the latest time, so that one
+   * line stamped days ahead (a clock stepped) does not make every other workload idle.
+   */
+  private Instant lineTime;
+  private boolean carriedTooLargeWarned;
   private final WriterLock writerLock; // null for a device
   private FileChannel channel;
   private boolean regular;
@@ -233,6 +252,7 @@ public final class JsonLinesJournal implements DecisionJournal {
         for (ModeChangedEvent e : found.modes) {
           lastModes.remove(e.workload());
           lastModes.put(e.workload(), e);
+          seen(e.workload(), e.time()); // counted as in this file: kept past its next rotation
         }
         lastSequence = found.lastSequence;
       }
@@ -529,7 +549,11 @@ public final class JsonLinesJournal implements DecisionJournal {
    */
   @Override
   public synchronized void append(DecisionRecord record) {
+    lineTime = record.time();
     writeLine(toJson(record));
+    if (lastModes.containsKey(record.workload())) {
+      seen(record.workload(), record.time());
+    }
     if (lastSequence.isEmpty() || record.sequence() > lastSequence.getAsLong()) {
       lastSequence = OptionalLong.of(record.sequence());
     }
@@ -567,7 +591,8 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   /**
    * Appends a mode change line; once written, it is carried to the top of every new file until
-   * the workload's mode changes again.
+   * the workload's mode changes again, or until the workload has written no line for {@link
+   * #CARRY_IDLE} (it was unregistered: its mode was carried, and held in memory, for ever).
    *
    * @throws UncheckedIOException when the write fails (nothing of it is left in the file, and it
    *     is not carried)
@@ -575,9 +600,42 @@ public final class JsonLinesJournal implements DecisionJournal {
    */
   @Override
   public synchronized void modeChanged(ModeChangedEvent event) {
+    lineTime = event.time();
     writeLine(modeJson(event, false));
     lastModes.remove(event.workload());
     lastModes.put(event.workload(), event);
+    seen(event.workload(), event.time());
+  }
+
+  /** Notes a line of {@code workload}, whose mode is carried, at {@code time}. */
+  private void seen(WorkloadRef workload, Instant time) {
+    lastLine.merge(workload, time, (a, b) -> b.isAfter(a) ? b : a);
+    linesInFile.add(workload);
+  }
+
+  /**
+   * Forgets the modes of workloads that wrote no line in the whole file rotated last nor in
+   * the new one, and none for {@link #CARRY_IDLE} before the line being written: a workload
+   * registered writes one every tick, so these were unregistered (a reload without them, a
+   * preview environment gone). Carried for ever, their lines grew the top of every new file; past
+   * the size limit every append rotated, and the file kept 2 of 240 decisions. Both conditions, so
+   * that neither a clock stepped a day ahead nor files smaller than one tick's lines drop the
+   * mode of a workload still running.
+   */
+  private void forgetIdle() {
+    if (lineTime == null) {
+      return; // a follow-up first after opening: nothing to measure idleness against
+    }
+    Instant cutoff = lineTime.minus(CARRY_IDLE);
+    int before = lastModes.size();
+    lastModes.keySet().removeIf(w -> !linesInFile.contains(w) && !linesInRotated.contains(w)
+        && lastLine.getOrDefault(w, Instant.MIN).isBefore(cutoff));
+    lastLine.keySet().retainAll(lastModes.keySet());
+    linesInRotated.retainAll(lastModes.keySet());
+    if (lastModes.size() < before) {
+      LOG.info("journal file {}: {} workloads wrote no line for {}: their modes are no longer "
+          + "carried to new files", file, before - lastModes.size(), CARRY_IDLE);
+    }
   }
 
   /**
@@ -665,10 +723,20 @@ public final class JsonLinesJournal implements DecisionJournal {
     if (regular && end > bodyStart && end + line.length > maxFileSize) {
       rotate();
     }
+    if (end == 0) {
+      forgetIdle();
+    }
     if (end == 0 && !lastModes.isEmpty()) {
       StringBuilder carried = new StringBuilder();
       for (ModeChangedEvent e : lastModes.values()) {
         carried.append(JSON.writeValueAsString(modeJson(e, true))).append('\n');
+      }
+      if (carried.length() > maxFileSize / 2 && !carriedTooLargeWarned) {
+        carriedTooLargeWarned = true;
+        LOG.warn("journal file {}: the modes carried to the top of each new file ({} of them, "
+            + "{} bytes) take more than half of maxFileSize ({} bytes): files rotate after "
+            + "few decisions; raise maxFileSize", file, lastModes.size(), carried.length(),
+            maxFileSize);
       }
       appendBytes(carried.toString().getBytes(StandardCharsets.UTF_8));
       bodyStart = end;
@@ -777,6 +845,8 @@ public final class JsonLinesJournal implements DecisionJournal {
       }
       moved = true;
       rotationFailing = false;
+      linesInRotated = linesInFile;
+      linesInFile = new HashSet<>();
       LOG.info("journal file {} reached its limit of {} bytes: moved to {}, started a new file",
           file, maxFileSize, rotated);
     } catch (IOException e) {

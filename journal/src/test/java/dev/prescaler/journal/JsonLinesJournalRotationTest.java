@@ -196,6 +196,53 @@ class JsonLinesJournalRotationTest {
     assertThat(JsonLinesJournal.readModeChanges(file)).hasSize(6);
   }
 
+  /**
+   * Catches the modes of workloads gone for good carried to every new file for ever: 400 preview
+   * workloads that changed mode once and were then unregistered made a top of 92 KB on every
+   * new file; past the 64 KiB limit every append rotated, and 2 of 240 later decisions could be
+   * read back. A mode is carried until its workload has written no line in a whole file and for
+   * a day; a workload still deciding keeps its mode, and so does one idle for a day but written
+   * in the file just closed.
+   */
+  @Test
+  void theModesOfWorkloadsGoneForADayAreNoLongerCarried() {
+    Path file = dir.resolve("journal.jsonl");
+    ModeChangedEvent web = mode(WEB, T0, Mode.OBSERVE_ONLY, Mode.ACT);
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(64 << 10).build()) {
+      j.modeChanged(web);
+      for (int w = 0; w < 400; w++) {
+        j.modeChanged(mode(WorkloadRef.deployment("preview-" + w, "web"), T0,
+            Mode.OBSERVE_ONLY, Mode.ACT));
+      }
+      // Only shop/web goes on deciding (every 15 minutes here, every tick in use), for a day
+      // and more.
+      Instant t = T0;
+      for (int seq = 0; seq < 4 * 24 + 240; seq++) {
+        t = t.plus(java.time.Duration.ofMinutes(15));
+        j.append(record(seq, t, WEB));
+      }
+    }
+    assertThat(JsonLinesJournal.read(file).size()).as("decisions read back").isGreaterThan(100);
+    assertThat(JsonLinesJournal.readModeChanges(file)).containsExactly(web);
+  }
+
+  @Test
+  void aModeIsCarriedWhileItsWorkloadStillWritesThoughItsTimesJumpADay() {
+    Path file = dir.resolve("journal.jsonl");
+    ModeChangedEvent api = mode(API, T0, Mode.OBSERVE_ONLY, Mode.ACT);
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(2L * LINE).build()) {
+      j.modeChanged(api);
+      j.append(record(0, T0.plusSeconds(15), API));
+      // One line of another workload stamped two days ahead (a clock stepped forward), then
+      // API goes on writing: its mode stays, however many files rotate.
+      j.append(record(1, T0.plus(java.time.Duration.ofDays(2)), WEB));
+      for (int seq = 2; seq < 12; seq++) {
+        j.append(record(seq, T0.plusSeconds(15L * seq), API));
+      }
+    }
+    assertThat(JsonLinesJournal.readModeChanges(file)).containsExactly(api);
+  }
+
   @Test
   void readSinceReturnsOnlyTheTailAcrossBothFilesWithItsFollowUps() {
     Path file = dir.resolve("journal.jsonl");
