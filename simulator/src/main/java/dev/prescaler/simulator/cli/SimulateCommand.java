@@ -43,7 +43,7 @@ import java.util.Map;
  *
  * <p>Without {@code --trace} it runs the bundled NASA-HTTP July 1995 trace. Each option is given
  * at most once, a flag takes no value, and the output files are checked before the run (each
- * another file than the trace and the other output); {@code
+ * another file than the trace, the {@code --hpa-behavior} manifest and the other output); {@code
  * --help} (or {@code -h}) anywhere prints the help and nothing else, whatever the rest. Exit
  * codes: 0 done; 2 bad arguments or bad trace (one line on stderr naming the problem); 1 a run
  * failed or stdout could not be written.
@@ -251,7 +251,7 @@ public final class SimulateCommand {
           --help                    this text, whatever else is given
         Durations: 90 (seconds), 90s, 1.5m, 1h, 500ms or ISO-8601 (PT2M).
         Each option at most once; output files are checked before the run (neither may be
-        the trace or the other).
+        the trace, the --hpa-behavior file or the other).
         Exit codes: 0 done, 1 a run failed or stdout could not be written, 2 bad arguments
         or bad trace.
 
@@ -287,13 +287,17 @@ public final class SimulateCommand {
       Map.entry("--min-replicas", (o, n, v) -> o.config.minReplicas(Options.integer(n, v))),
       Map.entry("--max-replicas", (o, n, v) -> o.config.maxReplicas(Options.integer(n, v))),
       Map.entry("--forecaster", (o, n, v) -> o.config.forecaster(v)),
-      Map.entry("--hpa-behavior", (o, n, v) -> o.config.hpa(HpaBehaviorFile.read(v))),
+      Map.entry("--hpa-behavior", (o, n, v) -> {
+        o.config.hpa(HpaBehaviorFile.read(v));
+        o.hpaBehavior = v;
+      }),
       Map.entry("--policies", (o, n, v) -> o.policies(v)));
 
   /** Parsed arguments. */
   private static final class Options {
     final SimulationConfig.Builder config = SimulationConfig.builder();
     String trace;
+    String hpaBehavior;
     String format = "table";
     String report;
     String series;
@@ -358,17 +362,22 @@ public final class SimulateCommand {
     }
 
     /**
-     * Refuses an output file that is the trace or the other output: {@code --series} named as
-     * the trace overwrote it, and {@code --report} and {@code --series} named alike kept only
-     * the series. Paths are compared absolute and normalized, through the real path of the file
-     * or, for one to be made, of its directory ({@code ./x} and {@code x}, a symbolic link and
-     * its target), and existing files also as the same file (a hard link).
+     * Refuses an output file that is an input (the trace, the {@code --hpa-behavior} manifest)
+     * or the other output: {@code --series} named as the trace or the manifest overwrote it, and
+     * {@code --report} and {@code --series} named alike kept only the series. Two inputs may be
+     * one file: nothing writes it. Paths are compared absolute and normalized, through the real
+     * path of the file or, for one to be made, of its directory ({@code ./x} and {@code x}, a
+     * symbolic link and its target), and existing files also as the same file (a hard link).
      */
     private void distinctFiles() {
       Map<String, String> files = new LinkedHashMap<>();
       if (trace != null) {
         files.put("--trace", TraceFormat.pathOf(trace));
       }
+      if (hpaBehavior != null) {
+        files.put("--hpa-behavior", hpaBehavior);
+      }
+      int inputs = files.size();
       if (report != null) {
         files.put("--report", report);
       }
@@ -377,7 +386,7 @@ public final class SimulateCommand {
       }
       List<Map.Entry<String, String>> list = new ArrayList<>(files.entrySet());
       for (int i = 0; i < list.size(); i++) {
-        for (int j = i + 1; j < list.size(); j++) {
+        for (int j = Math.max(i + 1, inputs); j < list.size(); j++) {
           if (sameFile(list.get(i).getValue(), list.get(j).getValue())) {
             throw new IllegalArgumentException(list.get(j).getKey() + " must name another file "
                 + "than " + list.get(i).getKey() + ", but both name \"" + list.get(j).getValue()

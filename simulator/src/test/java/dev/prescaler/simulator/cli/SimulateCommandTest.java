@@ -121,6 +121,29 @@ class SimulateCommandTest {
     assertThat(Files.readString(trace)).isEqualTo(before);
   }
 
+  /**
+   * Catches the {@code --hpa-behavior} manifest left out of the comparison of files: {@code
+   * --series hpa.yaml} exited 0 and the manifest then held the series CSV; {@code --report} the
+   * same with the HTML page. Named another way ({@code dir/./hpa.yaml}) it is the same file.
+   */
+  @Test
+  void anOutputFileThatIsTheHpaBehaviorFileGivesExitCode2() throws IOException {
+    Path trace = smallTrace("ok.csv", 5);
+    Path hpa = Files.writeString(dir.resolve("hpa.yaml"),
+        "scaleDown:\n  stabilizationWindowSeconds: 600\n");
+    String before = Files.readString(hpa);
+    for (String option : List.of("--series", "--report")) {
+      String named = dir + "/./hpa.yaml";
+      Result r = run("--trace", trace.toString(), "--policies", "hpa", "--no-sweep",
+          "--hpa-behavior", hpa.toString(), option, named);
+      assertThat(r.code()).as(option).isEqualTo(2);
+      assertThat(r.err()).isEqualTo("simulate: " + option + " must name another file than "
+          + "--hpa-behavior, but both name \"" + named + "\"\n");
+      assertThat(r.out()).isEmpty();
+      assertThat(Files.readString(hpa)).isEqualTo(before);
+    }
+  }
+
   // Caught a '..' taken away before the links were followed: l/../x.html, with l a link to
   // other/sub, names other/x.html, and was refused as ./x.html's twin, while other/y.html and
   // l/../y.html, one file, were both written (the report lost). And /dev/null, which takes any
