@@ -16,14 +16,21 @@ import dev.prescaler.simulator.report.TableReport;
 import dev.prescaler.simulator.trace.Trace;
 import dev.prescaler.simulator.trace.TraceFormat;
 import dev.prescaler.simulator.trace.TraceReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,9 +51,11 @@ import java.util.Map;
  * <p>Without {@code --trace} it runs the bundled NASA-HTTP July 1995 trace. Each option is given
  * at most once, a flag takes no value, and the output files are checked before the run (each
  * another file than the trace, the {@code --hpa-behavior} manifest and the other output); {@code
- * --help} (or {@code -h}) anywhere prints the help and nothing else, whatever the rest. Exit
- * codes: 0 done; 2 bad arguments or bad trace (one line on stderr naming the problem); 1 a run
- * failed or stdout could not be written.
+ * --help} (or {@code -h}) anywhere prints the help and nothing else, whatever the rest. A
+ * regular output file is written whole or not at all: a file beside it is written, then moved
+ * over it. Exit codes: 0 done; 2 bad arguments or bad trace (one line on stderr naming the
+ * problem); 1 a run failed, or an output (stdout, {@code --report}, {@code --series}) could not
+ * be written: the arguments were good, and the run was made.
  */
 public final class SimulateCommand {
   /** The bundled trace, a classpath resource. */
@@ -77,8 +86,8 @@ public final class SimulateCommand {
    * @param out where the report goes
    * @param err where progress lines and errors go
    * @param wallClock times the progress lines (never the simulation)
-   * @return the exit code: 0 done, 1 a run failed or {@code out} could not be written, 2 bad
-   *     arguments or trace
+   * @return the exit code: 0 done, 1 a run failed or an output ({@code out}, {@code --report},
+   *     {@code --series}) could not be written, 2 bad arguments or trace
    */
   public static int run(String[] args, PrintStream out, PrintStream err, Clock wallClock) {
     return run(args, out, err, wallClock, PolicyRegistry.standard());
@@ -153,28 +162,103 @@ public final class SimulateCommand {
     boolean written = writeFile(err, "--report", o.report,
         w -> w.write(HtmlReport.render(result)))
         && writeFile(err, "--series", o.series, w -> SeriesCsv.write(result, w));
-    return !printed ? 1 : written ? 0 : 2;
+    // A file that cannot be written after the run is no bad argument (exit 2): the options were
+    // checked before the run, and what failed is the write, as when stdout fails.
+    return printed && written ? 0 : 1;
   }
 
   /** What an output option writes. */
-  private interface Output {
+  interface Output {
     void writeTo(Writer w) throws IOException;
   }
 
   /**
    * Writes {@code file} (UTF-8) when the option was given; false, after one line on {@code err},
-   * when it could not be written.
+   * when it could not be written. See {@link #writeWhole} for how.
    */
-  private static boolean writeFile(PrintStream err, String option, String file, Output output) {
+  static boolean writeFile(PrintStream err, String option, String file, Output output) {
     if (file == null) {
       return true;
     }
-    try (Writer w = Files.newBufferedWriter(Path.of(file), StandardCharsets.UTF_8)) {
-      output.writeTo(w);
+    boolean inPlace = inPlace(Path.of(file));
+    Path target = inPlace ? Path.of(file) : Options.resolved(Path.of(file));
+    try {
+      writeWhole(target, inPlace, output);
       return true;
     } catch (IOException | RuntimeException e) {
-      err.println("simulate: " + option + " " + file + ": cannot write: " + oneLine(e.toString()));
+      err.println("simulate: " + option + " " + oneLine(file) + ": cannot write: "
+          + oneLine(e.toString()) + (inPlace ? " (what reached it is incomplete)"
+              : " (left as it was)"));
       return false;
+    }
+  }
+
+  /**
+   * Whether {@code file} is written in place rather than replaced: a device or a pipe ({@code
+   * /dev/null}, a terminal, {@code /dev/stdout} into a pipe), which cannot be replaced and must
+   * not be. Asked of the path as given, which the system follows to what it names: followed by
+   * hand, the link of {@code /dev/stdout} to a pipe leads to no file.
+   */
+  private static boolean inPlace(Path file) {
+    return Files.exists(file) && !Files.isRegularFile(file);
+  }
+
+  /**
+   * Writes {@code target}, a path through its links ({@link Options#resolved}), whole or not at
+   * all: a full disk or a failing report left half a page and lost the file's old contents. The
+   * text goes to a new file beside it, made with the mode a new file gets (that of the file
+   * replaced, when there is one), which is then moved over it in one step, and is removed when
+   * anything fails. What {@link #inPlace} names is written in place instead, as given.
+   */
+  private static void writeWhole(Path target, boolean inPlace, Output output)
+      throws IOException {
+    if (inPlace) {
+      try (Writer w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
+        output.writeTo(w);
+      }
+      return;
+    }
+    Path tmp = null;
+    try {
+      OutputStream stream = null;
+      for (int i = 0; stream == null; i++) {
+        // Named by the target, so that one left by a killed run says whose it was; made new
+        // (never a file or link already there), by a count rather than at random.
+        Path candidate = target.resolveSibling("." + target.getFileName()
+            + (i == 0 ? "" : "." + i) + ".tmp");
+        try {
+          stream = Files.newOutputStream(candidate, StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE);
+          tmp = candidate; // ours to remove; one already there is not
+        } catch (FileAlreadyExistsException e) {
+          if (i >= 99) {
+            throw e;
+          }
+        }
+      }
+      // The encoder reports what UTF-8 cannot hold, as Files.newBufferedWriter's does.
+      try (OutputStream made = stream; Writer w = new BufferedWriter(new OutputStreamWriter(made,
+          StandardCharsets.UTF_8.newEncoder()))) {
+        output.writeTo(w);
+      }
+      if (Files.exists(target)) {
+        PosixFileAttributeView view = Files.getFileAttributeView(target,
+            PosixFileAttributeView.class);
+        if (view != null) {
+          Files.setPosixFilePermissions(tmp, view.readAttributes().permissions());
+        }
+      }
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      tmp = null;
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          // the write failed already, and that is what is reported
+        }
+      }
     }
   }
 
@@ -252,8 +336,9 @@ public final class SimulateCommand {
         Durations: 90 (seconds), 90s, 1.5m, 1h, 500ms or ISO-8601 (PT2M).
         Each option at most once; output files are checked before the run (neither may be
         the trace, the --hpa-behavior file or the other).
-        Exit codes: 0 done, 1 a run failed or stdout could not be written, 2 bad arguments
-        or bad trace.
+        A regular output file is written whole or not at all (a file beside it, moved over it).
+        Exit codes: 0 done, 1 a run failed or an output (stdout, --report, --series) could not
+        be written, 2 bad arguments or bad trace.
 
         Policies:
         """);
@@ -463,9 +548,10 @@ public final class SimulateCommand {
 
     /**
      * {@code value}, checked before the run, which may take minutes: not a directory; a file that
-     * exists must be writable ({@code /dev/stdout}, {@code /dev/null}, or one in a directory the
-     * user cannot write), and a file to be made must be in an existing directory that can be
-     * written.
+     * exists must be writable (a read-only one is not replaced); a device or a pipe ({@code
+     * /dev/null}, {@code /dev/stdout}: {@link #inPlace}), written in place, needs nothing more;
+     * any other file is made or replaced in its directory (through its links), which must exist
+     * and be writable.
      */
     private static String output(String name, String value) {
       Path file = path(name, value, value);
@@ -473,15 +559,15 @@ public final class SimulateCommand {
         throw new IllegalArgumentException(name + " must name a file, not a directory, but was \""
             + value + "\"");
       }
-      if (Files.exists(file)) {
+      if (Files.exists(file) && !Files.isWritable(file)) {
+        throw new IllegalArgumentException(name + " must be a file that can be written, but "
+            + "was \"" + value + "\"");
+      }
+      if (inPlace(file)) {
         // Written in place: its directory is not written, and /dev is not writable by a user.
-        if (!Files.isWritable(file)) {
-          throw new IllegalArgumentException(name + " must be a file that can be written, but "
-              + "was \"" + value + "\"");
-        }
         return value;
       }
-      Path dir = file.toAbsolutePath().getParent();
+      Path dir = resolved(file).getParent();
       if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
         throw new IllegalArgumentException(name + " must be in an existing directory that can be "
             + "written, but was \"" + value + "\"");

@@ -992,21 +992,33 @@ class SimulateCommandTest {
   }
 
   /**
-   * Catches an existing, writable output file refused because its directory cannot be written:
+   * Catches an existing, writable device refused because its directory cannot be written:
    * {@code --series /dev/stdout} and {@code --report /dev/null} failed for every user but root.
-   * Run as root, the directory's permissions bind nothing, and only the acceptance is checked.
+   * A regular file there is refused: it is replaced whole, by a file made beside it. Run as
+   * root, the directory's permissions bind nothing, and the regular file is accepted.
    */
   @Test
-  void anExistingWritableFileInADirectoryThatCannotBeWrittenIsAccepted() throws IOException {
+  void aWritableDeviceIsAcceptedWhateverItsDirectoryAndARegularFileOnlyInOneThatCanBeWritten()
+      throws IOException {
     String f = smallTrace("w.csv", 5).toString();
     Path locked = Files.createDirectory(dir.resolve("locked"));
     Path series = Files.writeString(locked.resolve("s.csv"), "old\n");
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
     try {
+      Result device = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--report",
+          "/dev/null");
+      assertThat(device.code()).as(device.err()).isZero();
       Result r = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--series",
-          series.toString(), "--report", "/dev/null");
-      assertThat(r.code()).as(r.err()).isZero();
-      assertThat(Files.readString(series)).startsWith("# prescaler simulate: trace w.csv");
+          series.toString());
+      if (Files.isWritable(locked)) { // root
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(series)).startsWith("# prescaler simulate: trace w.csv");
+      } else {
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("simulate: --series must be in an existing directory "
+            + "that can be written, but was \"" + series + "\"\n");
+        assertThat(Files.readString(series)).isEqualTo("old\n");
+      }
       Result fresh = run("--trace", f, "--policies", "oracle-100", "--no-sweep", "--series",
           locked.resolve("new.csv").toString());
       if (!Files.isWritable(locked)) { // not root: a file to be made there is refused
@@ -1017,6 +1029,91 @@ class SimulateCommandTest {
       }
     } finally {
       Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  /**
+   * Catches an output file written in place: a write that failed after the run (a full disk)
+   * left the page cut, its old contents lost. Now the file is as it was, and nothing is left
+   * beside it. The failure is injected after a part was written and flushed, as a full disk
+   * fails mid-way; {@link #aDeviceThatCannotBeWrittenGivesExitCode1AndOneLine} checks the exit
+   * code of a failed write through the whole command.
+   */
+  @Test
+  void aWriteThatFailsMidWayLeavesTheFileAsItWas() throws IOException {
+    Path report = Files.writeString(dir.resolve("r.html"), "old\n");
+    Path fresh = dir.resolve("new.html");
+    for (Path target : List.of(report, fresh)) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      boolean written = SimulateCommand.writeFile(new PrintStream(err, true,
+          StandardCharsets.UTF_8), "--report", target.toString(), w -> {
+            w.write("<!DOCTYPE html>\n<html><body><p>the first part");
+            w.flush();
+            throw new IOException("No space left on device");
+          });
+      if (target.equals(report)) {
+        assertThat(Files.readString(report)).isEqualTo("old\n");
+      } else {
+        assertThat(fresh).doesNotExist();
+      }
+      assertThat(written).isFalse();
+      assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("simulate: --report " + target
+          + ": cannot write: java.io.IOException: No space left on device (left as it was)\n");
+    }
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("r.html");
+    }
+  }
+
+  /**
+   * Catches {@code --series /dev/stdout} into a pipe taken for a file to replace: its link,
+   * followed by hand, leads to {@code pipe:[…]}, which names no file, and the file beside it
+   * could not be made. The test's own stdout is such a pipe; nothing is written to it.
+   */
+  @Test
+  void stdoutIntoAPipeIsWrittenInPlace() {
+    Path stdout = Path.of("/dev/stdout");
+    Assumptions.assumeTrue(Files.exists(stdout) && !Files.isRegularFile(stdout),
+        "stdout is not a file");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(SimulateCommand.writeFile(new PrintStream(err, true, StandardCharsets.UTF_8),
+        "--series", stdout.toString(), w -> { })).as(err.toString(StandardCharsets.UTF_8))
+        .isTrue();
+  }
+
+  /** Catches a device that fails every write (a full disk) reported as bad arguments, exit 2. */
+  @Test
+  void aDeviceThatCannotBeWrittenGivesExitCode1AndOneLine() throws IOException {
+    Path full = Path.of("/dev/full");
+    Assumptions.assumeTrue(Files.isWritable(full), "a system with /dev/full");
+    Result r = run("--trace", smallTrace("w.csv", 5).toString(), "--policies", "oracle-100",
+        "--no-sweep", "--series", full.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("simulate: --series /dev/full: cannot write: ")
+        .endsWith(" (what reached it is incomplete)\n").hasLineCount(1);
+    assertThat(Files.exists(full) && !Files.isRegularFile(full)).isTrue();
+  }
+
+  /**
+   * Catches the file made beside an output (to be moved over it) changing what the output was:
+   * the mode of the file it replaces is kept (a temporary file is made private to its owner),
+   * and an output named through a link is written where the link leads, the link kept.
+   */
+  @Test
+  void aReplacedFileKeepsItsModeAndALinkToItStaysALink() throws IOException {
+    Path real = Files.writeString(dir.resolve("real.csv"), "old\n");
+    Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-r-----"));
+    Path link = Files.createSymbolicLink(dir.resolve("link.csv"), real.getFileName());
+    Result r = run("--trace", smallTrace("w.csv", 5).toString(), "--policies", "oracle-100",
+        "--no-sweep", "--series", link.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.readString(real)).startsWith("# prescaler simulate: trace w.csv");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(real)))
+        .isEqualTo("rw-r-----");
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted())
+          .containsExactly("link.csv", "real.csv", "w.csv");
     }
   }
 
