@@ -1,6 +1,7 @@
 package dev.prescaler.simulator.cli;
 
 import dev.prescaler.forecast.trace.CsvTraceReader;
+import dev.prescaler.simulator.report.Numbers;
 import dev.prescaler.simulator.score.AgainstHpa;
 import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.Scorecard;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -427,10 +427,15 @@ public final class SummarizeCommand {
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
+  /**
+   * {@code v} with {@code decimals} places, as the reports write it ({@link Numbers#fixed}: a
+   * value that is not 0 never shows as 0, so a policy short for a step of a year is not read as
+   * never short); "-" when NaN, "inf" when infinite.
+   */
   private static String fmt(double v, int decimals) {
     if (Double.isNaN(v)) {
       return "-";
     }
-    return Double.isInfinite(v) ? "inf" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    return Double.isInfinite(v) ? "inf" : Numbers.fixed(v, decimals);
   }
 }

@@ -93,15 +93,15 @@ final class AgainstHpaText {
   private static Row under(AgainstHpa a, String label) {
     Scorecard p = a.policy();
     Scorecard h = a.hpa();
+    // Numbers.fixed: a policy short for one step of a year is not 0.000 % of the time.
     if (h.underProvisionedPct() > 0) {
-      return new Row(label, ratio(a.underProvisionedRatio()), String.format(Locale.ROOT,
-          "%.3f %% of the time against %.3f %%", p.underProvisionedPct(),
-          h.underProvisionedPct()));
+      return new Row(label, Numbers.fixed(a.underProvisionedRatio(), 3),
+          Numbers.fixed(p.underProvisionedPct(), 3) + " % of the time against "
+              + Numbers.fixed(h.underProvisionedPct(), 3) + " %");
     }
     if (p.underProvisionedPct() > 0) {
-      return new Row(label, "-", String.format(Locale.ROOT,
-          "%s is never short, %s %.3f %% of the time", h.policy(), p.policy(),
-          p.underProvisionedPct()));
+      return new Row(label, "-", h.policy() + " is never short, " + p.policy() + " "
+          + Numbers.fixed(p.underProvisionedPct(), 3) + " % of the time");
     }
     return new Row(label, ratio(1), "neither is ever short");
   }

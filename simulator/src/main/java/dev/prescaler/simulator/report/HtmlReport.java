@@ -13,7 +13,6 @@ import dev.prescaler.simulator.score.RunStats;
 import dev.prescaler.simulator.score.Scorecard;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The simulation as one self-contained HTML page (inline SVG, no scripts, no network): the
@@ -226,10 +225,10 @@ public final class HtmlReport {
       capacity[k] = m;
       max = Math.max(max, Math.max(m, demand[k]));
     }
-    Chart ch = new Chart(p.scorecard().policy() + String.format(Locale.ROOT,
-        " (under-provisioned %.3f %% of the time, %.1f replica-hours)",
-        run.underProvisionedPct(), run.replicaHours()), height, b.x0(), b.x1(), 0, max * 1.05,
-        true);
+    Chart ch = new Chart(p.scorecard().policy() + " (under-provisioned "
+        + Numbers.fixed(run.underProvisionedPct(), 3) + " % of the time, "
+        + Numbers.fixed(run.replicaHours(), 1) + " replica-hours)", height, b.x0(), b.x1(), 0,
+        max * 1.05, true);
     ch.line(b.x, demand, "#222", 1, false, "demand (max)");
     ch.line(b.x, capacity, color, 1.4, true, "capacity (min)");
     ch.marks(b.x, short_, "#e00", "under-provisioned");

@@ -17,7 +17,8 @@ import dev.prescaler.simulator.score.Scorecard;
  * names {@code minReplicas}, {@code maxReplicas}, {@code forecaster} and {@code hpa} only when
  * they were given. The settings given are written exactly, with the digits that read back as
  * them ({@code "targetUtilization":0.000000001}); a derived capacity to nine decimals or six
- * significant digits.
+ * significant digits. A score is rounded (percentages to 4 places, unserved to 5, replica-hours to
+ * 3), but one that is not 0 is never written 0: it then gets three significant digits.
  */
 public final class JsonReport {
   private JsonReport() {}
@@ -54,17 +55,19 @@ public final class JsonReport {
       b.append(first ? "" : ",");
       first = false;
       b.append("{\"name\":").append(Numbers.quote(s.policy()))
-          .append(",\"underProvisionedPct\":").append(Numbers.json(s.underProvisionedPct(), 4))
-          .append(",\"unservedPct\":").append(Numbers.json(s.unservedPct(), 5))
-          .append(",\"replicaHours\":").append(Numbers.json(s.replicaHours(), 3))
-          .append(",\"costVsOracle\":").append(Numbers.json(s.costVsOracle(), 4))
+          .append(",\"underProvisionedPct\":")
+          .append(Numbers.jsonNonZero(s.underProvisionedPct(), 4))
+          .append(",\"unservedPct\":").append(Numbers.jsonNonZero(s.unservedPct(), 5))
+          .append(",\"replicaHours\":").append(Numbers.jsonNonZero(s.replicaHours(), 3))
+          .append(",\"costVsOracle\":").append(Numbers.jsonNonZero(s.costVsOracle(), 4))
           .append(",\"scalingActions\":").append(s.scalingActions())
           .append(",\"atSlo\":");
       if (s.atSlo().isPresent()) {
         AtSlo a = s.atSlo().get();
-        b.append("{\"targetUtilization\":").append(Numbers.json(a.targetUtilization(), 4))
-            .append(",\"replicaHours\":").append(Numbers.json(a.replicaHours(), 3))
-            .append(",\"underProvisionedPct\":").append(Numbers.json(a.underProvisionedPct(), 4))
+        b.append("{\"targetUtilization\":").append(Numbers.jsonNonZero(a.targetUtilization(), 4))
+            .append(",\"replicaHours\":").append(Numbers.jsonNonZero(a.replicaHours(), 3))
+            .append(",\"underProvisionedPct\":")
+            .append(Numbers.jsonNonZero(a.underProvisionedPct(), 4))
             .append('}');
       } else {
         b.append("null");

@@ -7,8 +7,17 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Deterministic number formatting shared by the reports. */
-final class Numbers {
+/**
+ * Deterministic number formatting shared by the reports, and by {@code summarize}'s table
+ * ({@link #fixed}).
+ */
+public final class Numbers {
+  /**
+   * The significant digits of a score that its places would round to 0: enough for {@code
+   * summarize}'s ratios of two such numbers, few enough for a table's column.
+   */
+  private static final MathContext NOT_ZERO = new MathContext(3, RoundingMode.HALF_EVEN);
+
   private Numbers() {}
 
   /** {@code v} rounded to {@code decimals} places, trailing zeros dropped; "null" when NaN. */
@@ -22,6 +31,24 @@ final class Numbers {
       return "0";
     }
     return d.toPlainString();
+  }
+
+  /**
+   * {@code v} as {@link #json(double, int)} writes it, except that a value that is not 0 is never
+   * written 0: where {@code decimals} places would round it to 0 it gets three significant digits
+   * instead (one short step of 15 s in a year is {@code 0.0000476} % of the time). A policy that
+   * was short must not read as never short, and {@code summarize} computes its ratios from these
+   * numbers. A value that the places do not round to 0 is written as {@code json} writes it.
+   */
+  static String jsonNonZero(double v, int decimals) {
+    String s = json(v, decimals);
+    return s.equals("0") && Double.isFinite(v) && v != 0 ? significant(v) : s;
+  }
+
+  /** {@code v} to three significant digits, trailing zeros dropped, plain down to 1e-12. */
+  private static String significant(double v) {
+    BigDecimal d = BigDecimal.valueOf(v).round(NOT_ZERO).stripTrailingZeros();
+    return Math.abs(v) < 1e-12 ? d.toString() : d.toPlainString();
   }
 
   /**
@@ -72,12 +99,21 @@ final class Numbers {
     return s.signum() == 0 ? "0" : s.stripTrailingZeros().toPlainString();
   }
 
-  /** {@code v} with exactly {@code decimals} places; "-" when NaN. */
-  static String fixed(double v, int decimals) {
+  /**
+   * {@code v} with exactly {@code decimals} places; "-" when NaN. A value that is not 0 but that
+   * the places would show as 0 ({@code 0.000}) gets three significant digits instead, as in
+   * {@link #jsonNonZero}: a policy short for one step in a year does not read as never short.
+   *
+   * @param v the number
+   * @param decimals the places, &ge; 0
+   * @return the text, in {@link Locale#ROOT}
+   */
+  public static String fixed(double v, int decimals) {
     if (!Double.isFinite(v)) {
       return "-";
     }
-    return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
+    return v != 0 && Double.parseDouble(s) == 0 ? significant(v) : s;
   }
 
   /**

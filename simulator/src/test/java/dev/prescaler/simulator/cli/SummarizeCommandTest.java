@@ -135,6 +135,23 @@ class SummarizeCommandTest {
         .contains("over the 0 traces where both meet it: - (at most 0.95 on 0)");
   }
 
+  /**
+   * Catches a policy short for one step of a year (0.0000476 % of the time, as simulate's JSON
+   * writes it) shown as 0.000, and its ratio to the HPA as 0.00: it read as never short.
+   */
+  @Test
+  void anUnderProvisionedTimeThatIsNotZeroIsNeverShownAsZero() throws IOException {
+    Path f = file("year", policy("hpa", 0.5, 10, slo(100, 0.5)),
+        policy("predictive", 0.0000476, 10, slo(90, 0.9)), policy("oracle-100", 0, 10,
+            slo(80, 1.0)));
+
+    Result r = run(f.toString());
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("| 0.500 / 0.0000476 | 0.0000952 | 10 / 10 | 1.00 |")
+        .contains("- median under-provisioned time at 0.70, predictive ÷ hpa: 0.0000952\n");
+  }
+
   @Test
   void itReadsWhatSimulateWrites() throws IOException {
     Path json = dir.resolve("iio.json");

@@ -22,6 +22,22 @@ class NumbersTest {
   }
 
   /**
+   * Catches a score that is not 0 shown as 0 by its places (a policy short for one step of a
+   * year read as never short), and a score the places hold changed from its fixed form.
+   */
+  @Test
+  void fixedNeverShowsAValueThatIsNotZeroAsZero() {
+    assertThat(Numbers.fixed(100.0 / 2_102_400, 3)).isEqualTo("0.0000476");
+    assertThat(Numbers.fixed(0.0004, 3)).isEqualTo("0.0004");
+    assertThat(Numbers.fixed(1e-300, 3)).isEqualTo("1E-300");
+    assertThat(Numbers.fixed(0.0005, 3)).isEqualTo("0.001");
+    assertThat(Numbers.fixed(0.023, 3)).isEqualTo("0.023");
+    assertThat(Numbers.fixed(2291.94, 1)).isEqualTo("2291.9");
+    assertThat(Numbers.fixed(0, 3)).isEqualTo("0.000");
+    assertThat(Numbers.fixed(Double.NaN, 3)).isEqualTo("-");
+  }
+
+  /**
    * Catches a setting written rounded to a fixed number of decimals (a target utilization of
    * 1e-9 written as 0), and an exact form that differs from the rounded one where both hold it.
    */
