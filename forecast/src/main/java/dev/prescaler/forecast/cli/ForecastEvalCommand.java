@@ -69,24 +69,21 @@ public final class ForecastEvalCommand {
         return 0;
       }
       if (!a.startsWith("--")) {
-        err.println("forecast-eval: unexpected argument '" + a + "' (see --help)");
-        return 2;
+        return fail(err, "forecast-eval: unexpected argument '" + a + "' (see --help)");
       }
       int eq = a.indexOf('=');
       String key = eq > 0 ? a.substring(0, eq) : a;
       // Known first: '--bogus' last on the line is unknown, not an option lacking its value.
       if (!List.of("--m4-train", "--m4-test", "--format", "--trace", "--horizons", "--step",
           "--level", "--methods").contains(key)) {
-        err.println("forecast-eval: unknown option " + key + " (see --help)");
-        return 2;
+        return fail(err, "forecast-eval: unknown option " + key + " (see --help)");
       }
       String value;
       if (eq > 0) {
         value = a.substring(eq + 1);
       } else {
         if (i + 1 >= args.length) {
-          err.println("forecast-eval: option " + a + " needs a value (see --help)");
-          return 2;
+          return fail(err, "forecast-eval: option " + a + " needs a value (see --help)");
         }
         value = args[++i];
       }
@@ -94,13 +91,12 @@ public final class ForecastEvalCommand {
     }
     String format = opts.getOrDefault("--format", "table");
     if (!format.equals("table") && !format.equals("json")) {
-      err.println("forecast-eval: --format must be table or json, but was '" + format + "'");
-      return 2;
+      return fail(err, "forecast-eval: --format must be table or json, but was '" + format
+          + "'");
     }
     try {
       if (opts.containsKey("--m4-train") == opts.containsKey("--trace")) {
-        err.println("forecast-eval: give exactly one of --m4-train or --trace (see --help)");
-        return 2;
+        return fail(err, "forecast-eval: give exactly one of --m4-train or --trace (see --help)");
       }
       if (opts.containsKey("--m4-train")) {
         return m4(opts, format, out);
@@ -110,9 +106,20 @@ public final class ForecastEvalCommand {
       // A file's problem (file:line: problem) gets the prefix the other subcommands give theirs;
       // the option checks of TraceEvaluation carry it already.
       String message = e.getMessage();
-      err.println(message.startsWith(PREFIX) ? message : PREFIX + message);
-      return 2;
+      return fail(err, message.startsWith(PREFIX) ? message : PREFIX + message);
     }
+  }
+
+  /**
+   * Prints {@code message} on {@code err} as one line, what a terminal would not print as itself
+   * escaped as {@code simulate} escapes it ({@link CsvTraceReader#escapeUnprintable}): a message
+   * names the user's files and values, which may hold a newline or an ESC sequence.
+   *
+   * @return 2, the exit code of bad input
+   */
+  private static int fail(PrintStream err, String message) {
+    err.println(CsvTraceReader.escapeUnprintable(message));
+    return 2;
   }
 
   private static int m4(Map<String, String> opts, String format, PrintStream out) {
@@ -185,13 +192,13 @@ public final class ForecastEvalCommand {
     }
     List<M4Evaluation.Row> rows = M4Evaluation.evaluate(cases, chosen);
     if (format.equals("json")) {
-      StringBuilder b = new StringBuilder("{\"evaluation\":\"" + json(mode) + "\",\"series\":"
-          + cases.size() + ",\"methods\":[");
+      StringBuilder b = new StringBuilder("{\"evaluation\":" + CliText.quote(mode)
+          + ",\"series\":" + cases.size() + ",\"methods\":[");
       for (int i = 0; i < rows.size(); i++) {
         M4Evaluation.Row r = rows.get(i);
         b.append(i > 0 ? "," : "").append(String.format(Locale.ROOT,
-            "{\"name\":\"%s\",\"smape\":%.3f,\"mase\":%.3f,\"owa\":%.3f", r.name(), r.smape(),
-            r.mase(), r.owa()));
+            "{\"name\":%s,\"smape\":%.3f,\"mase\":%.3f,\"owa\":%.3f", CliText.quote(r.name()),
+            r.smape(), r.mase(), r.owa()));
         if (!Double.isNaN(r.coverage())) {
           b.append(String.format(Locale.ROOT, ",\"coverage95\":%.3f", r.coverage()));
         }
@@ -199,7 +206,9 @@ public final class ForecastEvalCommand {
       }
       out.println(b.append("]}"));
     } else {
-      out.println("M4 Hourly, " + cases.size() + " series, h = 48, m = 24; " + mode);
+      // The test file's name escaped as simulate's table escapes a trace's: no raw ESC sequence.
+      out.println("M4 Hourly, " + cases.size() + " series, h = 48, m = 24; "
+          + CsvTraceReader.escapeName(mode));
       out.println(String.format(Locale.ROOT, "%-16s %8s %8s %8s %12s", "method", "sMAPE", "MASE",
           "OWA", "coverage95"));
       for (M4Evaluation.Row r : rows) {
@@ -231,10 +240,6 @@ public final class ForecastEvalCommand {
 
   private static String shown(String id) {
     return CsvTraceReader.escapeUnprintable(id);
-  }
-
-  static String json(String s) {
-    return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
   static Duration parseDuration(String text, String option) {

@@ -176,11 +176,13 @@ final class TraceEvaluation {
       }
     }
     List<String> lines = new ArrayList<>();
-    StringBuilder json = new StringBuilder("{\"trace\":\"" + ForecastEvalCommand.json(
-        Path.of(file).getFileName().toString()) + "\",\"step\":\"" + step + "\",\"steps\":" + n
-        + ",\"level\":" + level + ",\"models\":[");
+    // The file's name as simulate writes a trace's: a JSON string that stays valid whatever the
+    // name holds (a newline, a quote), and in the table no raw ESC sequence or newline.
+    String name = Path.of(file).getFileName().toString();
+    StringBuilder json = new StringBuilder("{\"trace\":" + CliText.quote(name) + ",\"step\":\""
+        + step + "\",\"steps\":" + n + ",\"level\":" + level + ",\"models\":[");
     lines.add(String.format(Locale.ROOT, "trace %s: %d steps of %s (%d rows), warm-up %d steps,"
-        + " history %d steps, interval level %.2f", Path.of(file).getFileName(), n, step,
+        + " history %d steps, interval level %.2f", CsvTraceReader.escapeName(name), n, step,
         data.millis().length, warmup, cap, level));
     lines.add(String.format(Locale.ROOT, "%-16s %8s %10s %10s %10s", "model", "horizon",
         "MASE-sn", "coverage", "MAE"));
@@ -213,8 +215,8 @@ final class TraceEvaluation {
           }
         }
       }
-      json.append(mi++ > 0 ? "," : "").append("{\"name\":\"").append(e.getKey())
-          .append("\",\"horizons\":[");
+      json.append(mi++ > 0 ? "," : "").append("{\"name\":").append(CliText.quote(e.getKey()))
+          .append(",\"horizons\":[");
       for (int k = 0; k < horizons.length; k++) {
         // Undefined numbers print as n/a (null in JSON), with the reason in a note below.
         double mase = refAbs[k] > 0 ? abs[k] / refAbs[k] : Double.NaN;
@@ -243,7 +245,7 @@ final class TraceEvaluation {
     lines.addAll(notes);
     if (!notes.isEmpty()) {
       json.append(",\"notes\":[").append(notes.stream()
-          .map(t -> "\"" + ForecastEvalCommand.json(t) + "\"").collect(Collectors.joining(",")))
+          .map(CliText::quote).collect(Collectors.joining(",")))
           .append(']');
     }
     json.append("}");

@@ -200,6 +200,57 @@ class ForecastEvalCommandTest {
     assertThat(err()).isEmpty();
   }
 
+  /** Four days of a daily cycle at 5 min, epoch seconds: a trace every horizon can score. */
+  private Path dailyTrace(String name) throws IOException {
+    StringBuilder b = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 288 * 4; i++) {
+      b.append(1_400_000_000L + 300L * i).append(',').append(String.format(Locale.ROOT, "%.2f",
+          100 + 50 * Math.sin(2 * Math.PI * i / 288) + (i % 7))).append('\n');
+    }
+    return Files.writeString(dir.resolve(name), b.toString());
+  }
+
+  /**
+   * Catches a file's name written as it is: a newline in it made the JSON invalid (a raw
+   * newline inside a string), an ESC in it printed a raw terminal escape in the table, the M4
+   * test file's name the same, and an error line naming such a file the same. Escaped now as
+   * simulate escapes a trace's name, and the JSON reads back the name.
+   */
+  @Test
+  void aFileNameWithANewlineOrAnEscapeStaysValidJsonAndPrintsNoRawEscape() throws IOException {
+    Path nl = dailyTrace("fe\nnl.csv");
+    assertThat(run("--trace", nl.toString(), "--horizons", "5m", "--methods", "seasonal-naive",
+        "--format", "json")).as(err()).isZero();
+    assertThat(out()).startsWith("{\"trace\":\"fe\\nnl.csv\",\"step\":\"PT5M\",")
+        .hasLineCount(1);
+    out.reset();
+    Path esc = dailyTrace("fe\u001b[31m\"q\".csv");
+    assertThat(run("--trace", esc.toString(), "--horizons", "5m", "--methods",
+        "seasonal-naive")).isZero();
+    assertThat(out()).startsWith("trace fe\\x1b[31m\"q\".csv: ").doesNotContain("\u001b");
+    out.reset();
+    assertThat(run("--trace", esc.toString(), "--horizons", "5m", "--methods",
+        "seasonal-naive", "--format", "json")).isZero();
+    assertThat(out()).startsWith("{\"trace\":\"fe\\u001b[31m\\\"q\\\".csv\",")
+        .doesNotContain("\u001b");
+    out.reset();
+    Path train = m4File("train.csv", 1, 24 * 10, 2);
+    Path test = m4File("te\u001bst\n\".csv", 1, 48, 3);
+    assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString(), "--methods",
+        "snaive")).isZero();
+    assertThat(out()).startsWith("M4 Hourly, 1 series, h = 48, m = 24; test file "
+        + "te\\x1bst\\x0a\".csv\n").doesNotContain("\u001b");
+    out.reset();
+    assertThat(run("--m4-train", train.toString(), "--m4-test", test.toString(), "--methods",
+        "snaive", "--format", "json")).isZero();
+    assertThat(out()).startsWith("{\"evaluation\":\"test file te\\u001bst\\n\\\".csv\",")
+        .hasLineCount(1);
+    out.reset();
+    assertThat(run("--trace", dir.resolve("gone\u001b[2J.csv").toString())).isEqualTo(2);
+    assertThat(err()).startsWith("forecast-eval: " + dir + "/gone\\x1b[2J.csv").hasLineCount(1)
+        .doesNotContain("\u001b");
+  }
+
   @Test
   void seasonalNaiveScoresExactlyOneAgainstItsReferenceDespiteGaps() throws IOException {
     // Integer values (exact in float) with 5 % of the samples missing: seasonal naive forecasts

@@ -1,5 +1,6 @@
 package dev.prescaler.simulator.report;
 
+import dev.prescaler.forecast.cli.CliText;
 import dev.prescaler.simulator.PolicyResult;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
@@ -18,7 +19,9 @@ import dev.prescaler.simulator.score.Scorecard;
  * they were given. The settings given are written exactly, with the digits that read back as
  * them ({@code "targetUtilization":0.000000001}); a derived capacity to nine decimals or six
  * significant digits. A score is rounded (percentages to 4 places, unserved to 5, replica-hours to
- * 3), but one that is not 0 is never written 0: it then gets three significant digits.
+ * 3), but one that is not 0 is never written 0: it then gets three significant digits. Strings
+ * are quoted as {@code forecast-eval}'s are ({@link CliText#quote}): a trace's name that holds a
+ * newline or an ESC stays a valid, harmless string.
  */
 public final class JsonReport {
   private JsonReport() {}
@@ -27,7 +30,7 @@ public final class JsonReport {
   public static String render(SimulationResult result) {
     SimulationConfig c = result.config();
     StringBuilder b = new StringBuilder("{");
-    b.append("\"trace\":").append(Numbers.quote(result.traceName()));
+    b.append("\"trace\":").append(CliText.quote(result.traceName()));
     b.append(",\"config\":{")
         .append("\"syncPeriodSeconds\":").append(Numbers.seconds(c.syncPeriod()))
         .append(",\"capacity\":").append(c.capacity().isPresent()
@@ -44,9 +47,9 @@ public final class JsonReport {
     if (!c.sweep()) {
       b.append(",\"sweep\":false");
     }
-    c.givenOptionValues().forEach((k, v) -> b.append(',').append(Numbers.quote(k)).append(':')
-        .append(v instanceof String s ? Numbers.quote(s) : v));
-    c.hpa().ifPresent(h -> b.append(",\"hpa\":").append(Numbers.quote(h.toString())));
+    c.givenOptionValues().forEach((k, v) -> b.append(',').append(CliText.quote(k)).append(':')
+        .append(v instanceof String s ? CliText.quote(s) : v));
+    c.hpa().ifPresent(h -> b.append(",\"hpa\":").append(CliText.quote(h.toString())));
     b.append('}');
     b.append(",\"policies\":[");
     boolean first = true;
@@ -54,7 +57,7 @@ public final class JsonReport {
       Scorecard s = p.scorecard();
       b.append(first ? "" : ",");
       first = false;
-      b.append("{\"name\":").append(Numbers.quote(s.policy()))
+      b.append("{\"name\":").append(CliText.quote(s.policy()))
           .append(",\"underProvisionedPct\":")
           .append(Numbers.jsonNonZero(s.underProvisionedPct(), 4))
           .append(",\"unservedPct\":").append(Numbers.jsonNonZero(s.unservedPct(), 5))

@@ -1,6 +1,5 @@
 package dev.prescaler.simulator.report;
 
-import dev.prescaler.forecast.trace.CsvTraceReader;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -114,35 +113,6 @@ public final class Numbers {
     }
     String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
     return v != 0 && Double.parseDouble(s) == 0 ? significant(v) : s;
-  }
-
-  /**
-   * A JSON string literal. What a terminal would not print as itself ({@link
-   * CsvTraceReader#isUnprintableInName}: C1 controls, U+202E, unpaired surrogates) is escaped as
-   * <code>&#92;uNNNN</code> too, so that a trace's name printed with the JSON is harmless; the
-   * string reads back the same.
-   */
-  static String quote(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    s.codePoints().forEach(c -> {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (CsvTraceReader.isUnprintableInName(c)) {
-            for (char u : Character.toChars(c)) {
-              b.append(String.format(Locale.ROOT, "\\u%04x", (int) u));
-            }
-          } else {
-            b.appendCodePoint(c);
-          }
-        }
-      }
-    });
-    return b.append('"').toString();
   }
 
   /** Text safe inside HTML. */
