@@ -45,6 +45,7 @@ public final class ForecastEvalCommand {
       "in JSON): MASE-sn when seasonal naive is exact at every scored step (its error, the",
       "denominator, is 0), all three when no step could be scored.",
       "",
+      "Each option at most once; --level is a decimal number (0.9, not 0x1p-1).",
       "Exit status: 0 on success, 2 on bad input (one line on stderr: forecast-eval: file:line:",
       "problem).");
 
@@ -87,7 +88,12 @@ public final class ForecastEvalCommand {
         }
         value = args[++i];
       }
-      opts.put(key, value);
+      String before = opts.putIfAbsent(key, value);
+      if (before != null) {
+        // The last value would win silently, and a script's mistake would go unnoticed.
+        return fail(err, "forecast-eval: " + key + " must be given once, but was given twice: '"
+            + before + "' and '" + value + "'");
+      }
     }
     String format = opts.getOrDefault("--format", "table");
     if (!format.equals("table") && !format.equals("json")) {

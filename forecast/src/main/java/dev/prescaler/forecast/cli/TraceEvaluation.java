@@ -94,14 +94,11 @@ final class TraceEvaluation {
     }
     double level = 0.95;
     if (opts.containsKey("--level")) {
-      try {
-        level = Double.parseDouble(opts.get("--level"));
-      } catch (NumberFormatException e) {
-        level = Double.NaN;
-      }
+      // Read as simulate reads its numbers: 0x1p-1 or 0.5d is no level anyone wrote.
+      level = CliText.decimal(opts.get("--level")).orElse(Double.NaN);
       if (!(level > 0 && level < 1)) {
-        throw new InputException("forecast-eval: --level must be in (0, 1), but was '"
-            + opts.get("--level") + "'");
+        throw new InputException("forecast-eval: --level must be a decimal number in (0, 1), "
+            + "but was '" + opts.get("--level") + "'");
       }
     }
     String[] hs = opts.getOrDefault("--horizons", ForecastEvalCommand.DEFAULT_HORIZONS)

@@ -251,6 +251,45 @@ class ForecastEvalCommandTest {
         .doesNotContain("\u001b");
   }
 
+  /**
+   * Catches a repeated option keeping its last value without a word: {@code --trace a.csv
+   * --trace b.csv} scored b, {@code --horizons 5m --horizons 10m} only 10m, with exit 0.
+   * simulate, summarize and export refuse a repeated option.
+   */
+  @Test
+  void aRepeatedOptionGivesExitCode2NamingBothValues() throws IOException {
+    Path a = dailyTrace("a.csv");
+    Path b = dailyTrace("b.csv");
+    assertThat(run("--trace", a.toString(), "--trace", b.toString())).isEqualTo(2);
+    assertOneLineError("forecast-eval: --trace must be given once, but was given twice: '" + a
+        + "' and '" + b + "'");
+    assertThat(out()).isEmpty();
+    err.reset();
+    assertThat(run("--trace", a.toString(), "--horizons", "5m", "--horizons=10m")).isEqualTo(2);
+    assertOneLineError("forecast-eval: --horizons must be given once, but was given twice: '5m' "
+        + "and '10m'");
+    assertThat(out()).isEmpty();
+  }
+
+  /**
+   * Catches --level read by Double.parseDouble, which takes {@code 0x1p-1} as 0.5 and {@code
+   * 0.5d} as 0.5: refused as simulate refuses such numbers. A decimal level still works.
+   */
+  @Test
+  void aLevelNotWrittenInDecimalGivesExitCode2() throws IOException {
+    Path p = dailyTrace("t.csv");
+    for (String level : new String[] {"0x1p-1", "0.5d", " 0.5", "NaN"}) {
+      err.reset();
+      assertThat(run("--trace", p.toString(), "--level", level)).as(level).isEqualTo(2);
+      assertOneLineError("forecast-eval: --level must be a decimal number in (0, 1), but was '"
+          + level + "'");
+    }
+    assertThat(out()).isEmpty();
+    assertThat(run("--trace", p.toString(), "--horizons", "5m", "--methods", "seasonal-naive",
+        "--level", "5e-1")).isZero();
+    assertThat(out()).contains("interval level 0.50");
+  }
+
   @Test
   void seasonalNaiveScoresExactlyOneAgainstItsReferenceDespiteGaps() throws IOException {
     // Integer values (exact in float) with 5 % of the samples missing: seasonal naive forecasts

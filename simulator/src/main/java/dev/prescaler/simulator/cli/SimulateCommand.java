@@ -2,6 +2,7 @@ package dev.prescaler.simulator.cli;
 
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.forecast.cli.CliText;
 import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.forecast.trace.TraceException;
 import dev.prescaler.simulator.SimulationConfig;
@@ -607,15 +608,8 @@ public final class SimulateCommand {
     }
 
     private static double number(String name, String value) {
-      try {
-        double d = Double.parseDouble(value);
-        if (Double.isFinite(d) && value.matches("[0-9eE.+-]+")) {
-          return d;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw new IllegalArgumentException(name + " must be a number, but was \"" + value + "\"");
+      return CliText.decimal(value).orElseThrow(() -> new IllegalArgumentException(name
+          + " must be a number, but was \"" + value + "\""));
     }
 
     private static int integer(String name, String value) {
