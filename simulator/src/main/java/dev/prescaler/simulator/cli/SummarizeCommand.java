@@ -7,6 +7,7 @@ import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.Scorecard;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,9 @@ public final class SummarizeCommand {
       "Each option once.",
       "",
       "Exit status: 0 printed; 1 stdout could not be written; 2 bad arguments, a file that is",
-      "not such a run, or a run given twice (one line).");
+      "not such a run (a field missing, or a number no run can hold: a percentage outside",
+      "[0, 100], replica-hours below 0, scaling actions not a whole number >= 0), or a run",
+      "given twice (one line naming the file, and the policy and the field of a bad number).");
 
   private SummarizeCommand() {}
 
@@ -238,42 +241,88 @@ public final class SummarizeCommand {
     return n;
   }
 
-  /** A policy's entry of the JSON back as the scorecard it was written from. */
+  /**
+   * A policy's entry of the JSON back as the scorecard it was written from, each number checked
+   * against what a {@code simulate} run can write: percentages in [0, 100], replica-hours and the
+   * cost against oracle-100 finite and &ge; 0, scaling actions a whole number &ge; 0, a target
+   * in (0, 1]. A hand-edited {@code -5} % was read as never short (ratio 1.00), {@code 2.7}
+   * actions were cut to 2, and {@code 1e300} became Long.MAX_VALUE. The numbers {@code simulate}
+   * writes as null where it has none (the cost against oracle-100 when it did not run) may be
+   * null or absent, as may those the table does not read.
+   *
+   * @throws IllegalArgumentException naming the file, the policy, the field and the value
+   */
   private static Scorecard scorecard(String file, String name, double target, Map<?, ?> e) {
-    if (!(e.get("underProvisionedPct") instanceof Number under)
-        || !(e.get("scalingActions") instanceof Number actions)) {
+    if (!(e.get("underProvisionedPct") instanceof Number)
+        || !(e.get("scalingActions") instanceof Number)) {
       throw new IllegalArgumentException(file + ": policy " + name + " lacks "
           + "underProvisionedPct or scalingActions");
     }
+    Field f = new Field(file, name);
+    double under = f.number(e, "", "underProvisionedPct", 100);
+    long actions = f.count(e, "scalingActions");
+    double unserved = f.optional(e, "", "unservedPct", 100);
+    double hours = f.optional(e, "", "replicaHours", Double.POSITIVE_INFINITY);
+    double vsOracle = f.optional(e, "", "costVsOracle", Double.POSITIVE_INFINITY);
     Optional<AtSlo> atSlo = Optional.empty();
     if (e.get("atSlo") instanceof Map<?, ?> slo) {
-      if (!(slo.get("replicaHours") instanceof Number h)
+      if (!(slo.get("replicaHours") instanceof Number)
           || !(slo.get("targetUtilization") instanceof Number t)) {
         throw new IllegalArgumentException(file + ": policy " + name + "'s atSlo lacks "
             + "replicaHours or targetUtilization");
       }
-      try {
-        atSlo = Optional.of(new AtSlo(t.doubleValue(), h.doubleValue(),
-            orNaN(slo.get("underProvisionedPct"))));
-      } catch (IllegalArgumentException bad) {
-        throw new IllegalArgumentException(file + ": policy " + name + "'s atSlo: "
-            + bad.getMessage());
+      if (!(t.doubleValue() > 0 && t.doubleValue() <= 1)) {
+        throw f.bad("atSlo.targetUtilization", "in (0, 1]", t);
       }
+      atSlo = Optional.of(new AtSlo(t.doubleValue(),
+          f.number(slo, "atSlo.", "replicaHours", Double.POSITIVE_INFINITY),
+          f.optional(slo, "atSlo.", "underProvisionedPct", 100)));
     } else if (!e.containsKey("atSlo")) {
       throw new IllegalArgumentException(file + ": policy " + name + " has no atSlo "
           + "(run without --no-sweep)");
+    } else if (e.get("atSlo") != null) {
+      throw f.bad("atSlo", "an object or null", e.get("atSlo"));
     }
-    try {
-      return new Scorecard(name, target, under.doubleValue(), orNaN(e.get("unservedPct")),
-          orNaN(e.get("replicaHours")), orNaN(e.get("costVsOracle")), actions.longValue(),
-          atSlo);
-    } catch (IllegalArgumentException bad) {
-      throw new IllegalArgumentException(file + ": policy " + name + ": " + bad.getMessage());
-    }
+    return new Scorecard(name, target, under, unserved, hours, vsOracle, actions, atSlo);
   }
 
-  private static double orNaN(Object v) {
-    return v instanceof Number n ? n.doubleValue() : Double.NaN;
+  /** The checks of one policy's numbers, whose problems name the file and the policy. */
+  private record Field(String file, String policy) {
+    /** {@code m.get(key)}: a number in [0, max], finite (max may be infinite). */
+    double number(Map<?, ?> m, String prefix, String key, double max) {
+      Object v = m.get(key);
+      String rule = max == 100 ? "in [0, 100]" : "finite and >= 0";
+      if (!(v instanceof Number n)) {
+        throw bad(prefix + key, "a number " + rule, v);
+      }
+      double d = n.doubleValue();
+      if (!(d >= 0 && d <= max) || Double.isInfinite(d)) {
+        throw bad(prefix + key, rule, v);
+      }
+      return d;
+    }
+
+    /** {@link #number}, or NaN when absent or null. */
+    double optional(Map<?, ?> m, String prefix, String key, double max) {
+      return m.get(key) == null ? Double.NaN : number(m, prefix, key, max);
+    }
+
+    /** {@code m.get(key)}: a whole number &ge; 0, as simulate writes a count. */
+    long count(Map<?, ?> m, String key) {
+      Object v = m.get(key);
+      if ((v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0) {
+        return ((Number) v).longValue();
+      }
+      if (v instanceof BigInteger b && b.signum() >= 0 && b.bitLength() < Long.SIZE) {
+        return b.longValue();
+      }
+      throw bad(key, "a whole number >= 0", v);
+    }
+
+    IllegalArgumentException bad(String field, String rule, Object value) {
+      return new IllegalArgumentException(file + ": policy " + policy + ": " + field + " must be "
+          + rule + ", but was " + (value instanceof String ? "\"" + value + "\"" : value));
+    }
   }
 
   static String render(List<Row> rows, String policy, String against) {

@@ -201,6 +201,53 @@ class SummarizeCommandTest {
   }
 
   /**
+   * Catches numbers no simulate run can write read as if one had: a hand-edited
+   * {@code "underProvisionedPct":-5} printed with a ratio of 1.00, {@code "scalingActions":2.7}
+   * cut to 2, {@code 1e300} actions read as Long.MAX_VALUE. Each is a file that is not such a
+   * run: exit 2 and one line naming the file, the policy, the field and the value.
+   */
+  @Test
+  void aNumberNoSimulateRunCanWriteGivesExitCode2NamingFilePolicyAndField() throws IOException {
+    String good = "\"underProvisionedPct\":0.1,\"unservedPct\":0.01,\"replicaHours\":10,"
+        + "\"costVsOracle\":1.2,\"scalingActions\":5,\"atSlo\":" + slo(9, 0.8);
+    String[][] cases = {
+        {"\"underProvisionedPct\":0.1,", "\"underProvisionedPct\":-5,",
+            "underProvisionedPct must be in [0, 100], but was -5"},
+        {"\"scalingActions\":5,", "\"scalingActions\":2.7,",
+            "scalingActions must be a whole number >= 0, but was 2.7"},
+        {"\"scalingActions\":5,", "\"scalingActions\":1e300,",
+            "scalingActions must be a whole number >= 0, but was 1.0E300"},
+        {"\"unservedPct\":0.01,", "\"unservedPct\":\"none\",",
+            "unservedPct must be a number in [0, 100], but was \"none\""},
+        {"\"unservedPct\":0.01,", "\"unservedPct\":100.5,",
+            "unservedPct must be in [0, 100], but was 100.5"},
+        {"\"replicaHours\":10,", "\"replicaHours\":1e400,",
+            "replicaHours must be finite and >= 0, but was Infinity"},
+        {"\"costVsOracle\":1.2,", "\"costVsOracle\":-0.5,",
+            "costVsOracle must be finite and >= 0, but was -0.5"},
+        {"\"replicaHours\":9.0,", "\"replicaHours\":-9,",
+            "atSlo.replicaHours must be finite and >= 0, but was -9"},
+        {"\"underProvisionedPct\":0.05}", "\"underProvisionedPct\":101}",
+            "atSlo.underProvisionedPct must be in [0, 100], but was 101"},
+        {"{\"targetUtilization\":0.8,", "{\"targetUtilization\":1.5,",
+            "atSlo.targetUtilization must be in (0, 1], but was 1.5"},
+    };
+    String hpa = policy("hpa", 0.5, 100, slo(1000, 0.5));
+    String oracle = policy("oracle-100", 0, 10, slo(500, 1.0));
+    assertThat(run(file("ok", hpa, "{\"name\":\"predictive\"," + good + "}", oracle).toString())
+        .code()).isZero();
+    for (String[] c : cases) {
+      assertThat(good).contains(c[0]);
+      Path f = file("bad", hpa, "{\"name\":\"predictive\"," + good.replace(c[0], c[1]) + "}",
+          oracle);
+      Result r = run(f.toString());
+      assertThat(r.code()).as(c[1]).isEqualTo(2);
+      assertThat(r.err()).isEqualTo("summarize: " + f + ": policy predictive: " + c[2] + "\n");
+      assertThat(r.out()).isEmpty();
+    }
+  }
+
+  /**
    * Catches a ratio listed above 1.02 but printed as 1.02 (1.0201), or printed at most 0.95 and
    * not counted there: three decimals, more where three would round it onto a bar it is not on.
    */
@@ -243,7 +290,7 @@ class SummarizeCommandTest {
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("summarize: " + negative + ": policy hpa: scalingActions "
-        + "must be >= 0, but was -1\n");
+        + "must be a whole number >= 0, but was -1\n");
     assertThat(run(target.toString()).err()).isEqualTo("summarize: " + target
         + ": config.targetUtilization must be in (0, 1], but was 1.5\n");
     assertThat(run(zero.toString()).err()).isEqualTo("summarize: " + zero
