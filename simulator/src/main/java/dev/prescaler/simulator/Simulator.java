@@ -150,15 +150,56 @@ public final class Simulator {
   }
 
   /**
+   * Refuses a metrics delay as long as the trace's span on the sync grid, or longer, when a
+   * selected policy sees the demand that late ({@link PolicySetup#seesDemandLate}): at step i its
+   * engine sees the demand of step i less the delay, so at best the first sample at the last
+   * step. It would hold its first count throughout, and its scores would measure nothing, as
+   * with a trace shorter than one sync period. The references, which see the demand without
+   * delay, are still run. Each policy's setup is made here as its runs make it; a factory that
+   * throws is left to its run, which reports the failure.
+   *
+   * @throws IllegalArgumentException naming the delay, the span and the policies concerned
+   */
+  private void seenInTime(DemandCurve curve, double capacity) {
+    Duration span = config.syncPeriod().multipliedBy(curve.size() - 1);
+    if (config.metricsDelay().compareTo(span) < 0) {
+      return;
+    }
+    List<String> late = new ArrayList<>();
+    for (String name : config.policies().isEmpty() ? registry.names() : config.policies()) {
+      Entry e = registry.get(name);
+      PolicyEnvironment env = new PolicyEnvironment(curve, capacity,
+          e.fixedTarget().orElse(config.targetUtilization()), config.startupDelay(),
+          config.metricsDelay(), config.hpa(), config.forecaster());
+      try {
+        if (e.factory().create(env).seesDemandLate()) {
+          late.add(name);
+        }
+      } catch (RuntimeException failed) {
+        // reported by the policy's run, as a failure of the run, not as bad input
+      }
+    }
+    if (!late.isEmpty()) {
+      String who = late.size() == 1 ? late.get(0) : String.join(", ",
+          late.subList(0, late.size() - 1)) + " and " + late.get(late.size() - 1);
+      throw new IllegalArgumentException("the metrics delay, " + seconds(config.metricsDelay())
+          + " s (--metrics-delay), must be shorter than the trace's span on the "
+          + seconds(config.syncPeriod()) + " s sync grid, " + seconds(span) + " s: " + who
+          + (late.size() == 1 ? " sees" : " see") + " the demand that late, so would see none "
+          + "of it before the last step (give a shorter --metrics-delay or a longer trace)");
+    }
+  }
+
+  /**
    * Runs every selected policy on {@code trace}.
    *
    * @param trace the demand
    * @param wallClock measures elapsed time for the progress lines only
    * @param progress receives a progress line every {@link #PROGRESS_EVERY} of wall-clock time
    * @throws IllegalArgumentException when the trace does not fit the configuration (fewer than
-   *     two grid steps, more than {@link DemandCurve#MAX_STEPS}, a capacity that cannot be
-   *     derived, or one too small for the peak in a double): checked before any run, so this is
-   *     always bad input
+   *     two grid steps, more than {@link DemandCurve#MAX_STEPS}, a metrics delay not shorter than
+   *     its span on the grid, a capacity that cannot be derived, or one too small for the peak in
+   *     a double): checked before any run, so this is always bad input
    * @throws IllegalStateException when a run fails, whatever it threw, or fails its self-check
    */
   public SimulationResult run(Trace trace, Clock wallClock, Consumer<String> progress) {
@@ -172,6 +213,7 @@ public final class Simulator {
     }
     double capacity = capacity(curve);
     fits(trace, curve, capacity);
+    seenInTime(curve, capacity);
     // Each policy's runs, grouped as they are made: its main run, then its sweep by increasing
     // target, holding the main run where the main target is one of the swept ones.
     record Task(Entry entry, double target, boolean main) {}

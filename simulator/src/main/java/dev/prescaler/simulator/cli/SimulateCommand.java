@@ -313,7 +313,8 @@ public final class SimulateCommand {
           --peak-replicas N         capacity = max(demand) / (0.7 x N) [20]; not with
                                     --capacity
           --target-utilization T    share of capacity each replica is aimed at, (0, 1] [0.7]
-          --metrics-delay D         how late the engine sees the demand [60s]
+          --metrics-delay D         how late the engine sees the demand [60s]; shorter
+                                    than the trace, unless only references run
           --startup D               from asking for a replica to its being ready [120s]
           --sync-period D           engine tick and resampling grid [15s]
           --slo P                   allowed under-provisioned time in percent [0.1]

@@ -879,6 +879,37 @@ class SimulateCommandTest {
   }
 
   /**
+   * Catches a metrics delay longer than the trace accepted: on a 10-minute trace, {@code
+   * --metrics-delay 30m} exited 0 with scores in which hpa and predictive never saw a reading
+   * and held their first count. Refused as a trace shorter than one sync period is, also at the
+   * trace's whole span (the first sample seen at the last step); a delay shorter than it runs,
+   * and so do the references, which see the demand without delay.
+   */
+  @Test
+  void aMetricsDelayNotShorterThanTheTraceGivesExitCode2NamingTheDelayAndTheSpan()
+      throws IOException {
+    Path f = smallTrace("ok.csv", 11); // 600 s: 41 steps of 15 s
+    for (String delay : List.of("30m", "10m")) {
+      Result r = run("--trace", f.toString(), "--policies", "oracle,hpa,predictive",
+          "--no-sweep", "--metrics-delay", delay);
+      assertThat(r.code()).as(delay).isEqualTo(2);
+      assertThat(r.err()).isEqualTo("simulate: " + f + ": the metrics delay, "
+          + (delay.equals("30m") ? "1800" : "600") + " s (--metrics-delay), must be shorter "
+          + "than the trace's span on the 15 s sync grid, 600 s: hpa and predictive see the "
+          + "demand that late, so would see none of it before the last step (give a shorter "
+          + "--metrics-delay or a longer trace)\n");
+      assertThat(r.out()).isEmpty();
+    }
+    Result shorter = run("--trace", f.toString(), "--policies", "hpa", "--no-sweep",
+        "--metrics-delay", "9m");
+    assertThat(shorter.code()).as(shorter.err()).isZero();
+    assertThat(shorter.out()).contains("metrics delay 540 s");
+    Result references = run("--trace", f.toString(), "--policies", "static-peak,oracle",
+        "--no-sweep", "--metrics-delay", "30m");
+    assertThat(references.code()).as(references.err()).isZero();
+  }
+
+  /**
    * Catches a trace shorter than one sync period scored as if it were one: 4 samples over 3 s
    * gave "1 steps of 15 s", a full scorecard of one decision and exit 0.
    */
