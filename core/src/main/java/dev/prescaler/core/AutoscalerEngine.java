@@ -408,6 +408,32 @@ public final class AutoscalerEngine implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Reads one metric's history. A read for a registration this one overtakes (a reload while it
+   * still backfills) may hold the workload's slot: its history will be dropped, so this one waits
+   * for it, at most one call timeout, and reads its own; and again if another registration's
+   * read took the slot as it was freed. Not asked while another held the slot, this
+   * registration was installed without a history although one had been read.
+   *
+   * @throws CallNotMadeException when the slot stays taken for a call timeout, or no thread can
+   *     be started for the read
+   */
+  private Optional<MetricSeries> readHistory(WorkloadSpec spec, MetricTarget m, Instant from,
+      Instant to) {
+    WorkloadRef ref = spec.workload();
+    while (true) {
+      boolean free = calls.awaitSlot(ref, Stage.HISTORY);
+      try {
+        return calls.call(ref, Stage.HISTORY, () -> source.history(spec, m, from, to,
+            historyStep));
+      } catch (CallNotMadeException e) {
+        if (!free || calls.stillRunning(ref, Stage.HISTORY) == null) {
+          throw e; // still taken after a call timeout, or no thread for it
+        }
+      }
+    }
+  }
+
   /** The backfilled history of one metric, or null when there is none. */
   private LoadHistory backfill(WorkloadSpec spec, MetricTarget m) {
     WorkloadRef ref = spec.workload();
@@ -416,14 +442,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     // every closed step, as an engine that had run all along would have.
     Instant from = now.minus(historyStep.multipliedBy(historyCapacity + 1L));
     LoadHistory h;
-    // A read for a registration this one overtakes (a reload while it still backfills) may hold
-    // the workload's slot: its history will be dropped, so this one waits for it, at most one
-    // call timeout, and reads its own. Not asked while it held the slot, this registration was
-    // installed without a history although one had been read.
-    calls.awaitSlot(ref, Stage.HISTORY);
     try {
-      Optional<MetricSeries> past =
-          calls.call(ref, Stage.HISTORY, () -> source.history(spec, m, from, now, historyStep));
+      Optional<MetricSeries> past = readHistory(spec, m, from, now);
       if (past == null || past.isEmpty()) {
         return null;
       }

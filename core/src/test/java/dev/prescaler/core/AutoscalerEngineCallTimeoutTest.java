@@ -495,6 +495,78 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(reads).hasValue(2);
   }
 
+  /**
+   * Catches the wait above holding for two registrations only: with two waiting on the first's
+   * read, the one that lost the race for the freed slot was not asked, and when it was the last
+   * (the one installed) it started without a history (4 runs in 8 in a review, 1 in 6 here: who
+   * takes the freed slot is a race). The loser now waits for the
+   * winner's read too.
+   */
+  @Test
+  void theLastOfThreeOverlappingRegistrationsGetsAHistory() throws Exception {
+    CountDownLatch firstAsked = new CountDownLatch(1);
+    CountDownLatch letFirstGo = new CountDownLatch(1);
+    CountDownLatch secondAsked = new CountDownLatch(1);
+    CountDownLatch letSecondGo = new CountDownLatch(1);
+    AtomicInteger reads = new AtomicInteger();
+    MetricSource source = new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return observation(now);
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric,
+          Instant from, Instant to, Duration step) {
+        int n = reads.incrementAndGet();
+        if (n == 1) {
+          firstAsked.countDown();
+          gateOf(letFirstGo);
+        } else if (n == 2) {
+          secondAsked.countDown();
+          gateOf(letSecondGo);
+        }
+        double[] v = new double[100];
+        Arrays.fill(v, 300);
+        return Optional.of(MetricSeries.of(to.minus(step.multipliedBy(100)), step, v));
+      }
+    };
+    int[] historySize = {-1};
+    DecisionPolicy seeing = (ctx, p) -> {
+      historySize[0] = ctx.histories().get("rps").size();
+      return p;
+    };
+    AutoscalerEngine engine = build(engine(clock, source, seeing, new RecordingExecutor(),
+        journal).callTimeout(Duration.ofSeconds(30)).backfill(true));
+    Future<?> first = helper.submit(() -> engine.register(spec(WEB, 1, 10, Mode.OBSERVE_ONLY)));
+    firstAsked.await(30, TimeUnit.SECONDS);
+    Thread second = new Thread(() -> engine.register(spec(WEB, 1, 12, Mode.OBSERVE_ONLY)));
+    Thread third = new Thread(() -> engine.register(spec(WEB, 1, 14, Mode.OBSERVE_ONLY)));
+    second.start();
+    waitingOrDone(second);
+    third.start();
+    waitingOrDone(third);
+    letFirstGo.countDown();
+    secondAsked.await(30, TimeUnit.SECONDS); // the second or the third reads now; the other
+    waitingOrDone(second); // waits for that read (the fix), or was done without one (the bug)
+    waitingOrDone(third);
+    letSecondGo.countDown();
+    second.join(30_000);
+    third.join(30_000);
+    first.get(30, TimeUnit.SECONDS);
+
+    engine.tick();
+    assertThat(engine.spec(WEB).orElseThrow().maxReplicas()).isEqualTo(14);
+    assertThat(historySize[0]).as("history steps the policy sees").isGreaterThan(90);
+  }
+
+  /** Spins until {@code t} waits with a timeout (for a slot or a read) or has ended. */
+  private static void waitingOrDone(Thread t) {
+    while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.TERMINATED) {
+      Thread.onSpinWait();
+    }
+  }
+
   /** Waits for {@code latch} whatever interrupts come, as a blocking socket read does. */
   private static void gateOf(CountDownLatch latch) {
     boolean interrupted = false;
