@@ -225,7 +225,7 @@ public final class PredictivePolicy implements DecisionPolicy {
       } else {
         recurring = null;
       }
-      double cap = cap(ctx, m.name(), peak);
+      double cap = cap(ctx, m.name(), peak, recurring != null);
       double uncapped = peak;
       if (peak > cap) {
         peak = cap;
@@ -284,10 +284,10 @@ public final class PredictivePolicy implements DecisionPolicy {
           .append(ctx.syncPeriod().toSeconds()).append(" s)");
     }
     if (!Double.isNaN(whyCap)) {
-      // "... capped at %.3f (%s × the highest load seen, its 0.1 % highest steps aside) needs ..."
+      // "... capped at %.3f (%s × the highest load seen[, its 0.1 % highest steps aside]) needs"
       Decimals.appendFixed3(why.append(" capped at "), whyCap).append(" (")
-          .append(HpaReplicaCalculator.fmt(forecastCap))
-          .append(" × the highest load seen, its 0.1 % highest steps aside)");
+          .append(HpaReplicaCalculator.fmt(forecastCap)).append(" × the highest load seen")
+          .append(whyRecurring == null ? ", its 0.1 % highest steps aside)" : ")");
     }
     why.append(" needs ").append(p).append(" at ")
         .append(HpaReplicaCalculator.fmt(whyMetric.perReplicaTarget())).append(" per replica");
@@ -357,17 +357,21 @@ public final class PredictivePolicy implements DecisionPolicy {
    * What a forecast of {@code peak} may ask for: {@code forecastCap} × the highest load of the
    * metric's history once its highest 0.1 % of steps are set aside ({@link #highestKept}), or of
    * its live load when higher; +infinity (nothing to cap against) without a history or when
-   * neither has shown any load. The history is read only when the peak is above {@code
-   * forecastCap} × the live load, the only case in which the cap can bind.
+   * neither has shown any load. A {@code recurring} peak is capped against the history's very
+   * highest load: it is a rise seen in the same window day after day, which one bad sample
+   * cannot make, and a daily job one step long is exactly what the 0.1 % set aside would hold (7
+   * steps in a week: a job of 400 over 100 was planned as 200). The history is read only when
+   * the peak is above {@code forecastCap} × the live load, the only case in which the cap can
+   * bind.
    */
-  private double cap(DecisionContext ctx, String metric, double peak) {
+  private double cap(DecisionContext ctx, String metric, double peak, boolean recurring) {
     Double live = ctx.loads().get(metric);
     double highest = live == null ? 0 : live;
     MetricSeries h = ctx.histories().get(metric);
     if (h == null || peak <= forecastCap * highest) {
       return Double.POSITIVE_INFINITY;
     }
-    highest = Math.max(highest, highestKept(h));
+    highest = Math.max(highest, recurring ? highestOf(h) : highestKept(h));
     return highest > 0 ? forecastCap * highest : Double.POSITIVE_INFINITY;
   }
 
@@ -380,6 +384,17 @@ public final class PredictivePolicy implements DecisionPolicy {
    * 5 minutes). A job that runs a few minutes a day has more steps than that in a week. NaN when
    * no value is present.
    */
+  private static double highestOf(MetricSeries h) {
+    double highest = 0;
+    for (int i = 0; i < h.size(); i++) {
+      double v = h.value(i);
+      if (v > highest) { // NaN (a missing step) is never greater
+        highest = v;
+      }
+    }
+    return highest;
+  }
+
   static double highestKept(MetricSeries h) {
     int n = 0;
     for (int i = 0; i < h.size(); i++) {

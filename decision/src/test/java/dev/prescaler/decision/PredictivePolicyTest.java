@@ -342,6 +342,26 @@ class PredictivePolicyTest {
         + "highest steps aside)");
   }
 
+  /**
+   * Catches the robust cap cutting a daily job one step long: its 7 steps a week are among the
+   * 10 highest set aside, and a recurring peak of 400 over a load of 100 was planned as 2 × 100
+   * (20 replicas, where the old cap planned 40). A recurring peak is capped against the very
+   * highest load of the history, which it does not pass.
+   */
+  @Test
+  void aRecurringJobOneStepLongIsNotCutByTheCap() {
+    double[] load = new double[7 * 1440];
+    Arrays.fill(load, 100);
+    for (int k = 1; k <= 7; k++) {
+      load[load.length - k * 1440 + 1] = 400; // a minute a day, one minute from now
+    }
+    DecisionContext c = ctx(rps(10, 1, 100), 10, "rps", 100).history("rps",
+        SpikeFilterTest.history(load)).forecast("rps", forecast(120, 120, 120, 120)).build();
+    Proposal p = PredictivePolicy.ofDefaults().apply(c, Proposal.keep(10));
+    assertThat(p.replicas()).isEqualTo(40);
+    assertThat(p.explain()).contains("recurring peak 400.000").doesNotContain("capped");
+  }
+
   @Test
   void theHighestKeptSetsAsideOneStepInAThousand() {
     double[] short999 = new double[999];
