@@ -175,6 +175,13 @@ public final class AutoscalerEngine implements AutoCloseable {
    */
   private volatile boolean closed;
   /**
+   * Set by {@link #close()} before it waits for the lock, which a tick holds to its end: the tick
+   * reads it between workloads and ends there, so that a close from another thread (SIGTERM)
+   * waits for the workload in flight only, not for every workload left (each up to a few call
+   * timeouts when a source hangs). Never cleared.
+   */
+  private volatile boolean closeRequested;
+  /**
    * Scheduled ticks in a row that failed, for the log. Touched only by the scheduled task, whose
    * runs scheduleWithFixedDelay serializes (each happens-before the next).
    */
@@ -566,9 +573,12 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
-  /** Throws "engine is closed" once {@link #close()} began; under the lock. */
+  /**
+   * Throws "engine is closed" once {@link #close()} was called, also while it still waits for a
+   * tick to end: what would start now would be cut short or undone by the close.
+   */
   private void requireOpen() {
-    if (closed) {
+    if (closeRequested) {
       throw new IllegalStateException("engine is closed");
     }
   }
@@ -862,9 +872,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     retryPendingReleases();
     // A copy: a listener may unregister (or register) a workload from within the tick.
     for (WorkloadState s : List.copyOf(states.values())) {
-      if (closed) {
-        // A listener closed the engine: the HPAs are released and the journal is closed, so
-        // the rest of the tick must neither send a floor nor write a record.
+      if (closeRequested) {
+        // A listener closed the engine (the HPAs are released and the journal is closed, so the
+        // rest of the tick must neither send a floor nor write a record), or another thread is
+        // closing it and waits for this tick: it ends after the workload in flight.
         LOG.info("engine closed during the tick: the remaining workloads are not evaluated");
         break;
       }
@@ -1002,7 +1013,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     try {
       tick();
     } catch (Throwable t) {
-      if (closed && t instanceof IllegalStateException) {
+      if (closeRequested && t instanceof IllegalStateException) {
         // close() came between this run's start and its tick: nothing failed.
         LOG.debug("tick skipped: {}", t.getMessage());
         return;
@@ -1030,14 +1041,21 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
-   * Stops ticking (the tick in flight finishes first; closed from a listener within a tick, that
-   * tick evaluates no further workload), releases every workload in HPA-floor mode
-   * (restoring the HPAs it steered) and closes the journal. An interrupt of the calling thread,
-   * before or during the call, does not cut a release short: the thread gets it back when close
-   * returns. Idempotent.
+   * Stops ticking, releases every workload in HPA-floor mode (restoring the HPAs it steered) and
+   * closes the journal. A tick in flight ends after the workload it is evaluating (whose calls
+   * the call timeout bounds): the workloads after it get no call and no record in that tick, so
+   * that a shutdown with little time (a pod's grace period) is not spent on them, and nothing is
+   * applied after the releases. The same holds when a listener closes the engine within a tick.
+   * From the call on, {@code tick()}, {@code start()}, {@code register()} and {@code mode()} throw
+   * "engine is closed", also while close waits for the tick to end. An interrupt of the calling
+   * thread, before or during the call, does not cut a release short: the thread gets it back when
+   * close returns. Idempotent.
    */
   @Override
   public void close() {
+    // Before anything that may wait (the lock, held by a tick to its end): the tick stops at the
+    // next workload.
+    closeRequested = true;
     // A thread interrupted to shut down must still give the HPAs back: a pending interrupt
     // would abandon every release before it started.
     boolean interrupted = Thread.interrupted();

@@ -440,6 +440,68 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(5);
   }
 
+  /** Waits until {@code t} is blocked on a monitor, as close() is on the lock a tick holds. */
+  static void awaitBlocked(Thread t) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (t.getState() != Thread.State.BLOCKED) {
+      assertThat(System.nanoTime() - deadline).as(t.getName() + " blocked").isNegative();
+      Thread.onSpinWait();
+    }
+  }
+
+  /**
+   * Catches a close() from another thread (the agent's, on SIGTERM) that waited for the whole
+   * tick in flight: the tick holds the engine's lock to its end, and with a source that hangs
+   * each workload costs a call timeout (25 workloads took 113 s, against the pod's grace period
+   * of 30 s, after which the kubelet kills it with every HPA floor still raised). The tick now
+   * ends after the workload in flight; close() then gives every HPA back, and nothing is applied
+   * after that.
+   */
+  @Test
+  void aCloseFromAnotherThreadEndsTheTickAfterTheWorkloadInFlight() throws Exception {
+    MetricSource source = (spec, now) -> {
+      if (spec.workload().equals(WEB)) {
+        gate.pass();
+      }
+      return observation(now);
+    };
+    GatedExecutor executor = new GatedExecutor(gate);
+    List<String> calls = new CopyOnWriteArrayList<>();
+    ScaleExecutor recording = new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        calls.add("apply " + request.workload());
+        return executor.apply(request);
+      }
+
+      @Override
+      public void release(WorkloadRef workload) {
+        calls.add("release " + workload);
+        executor.release(workload);
+      }
+    };
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, recording, journal)
+        .callTimeout(Duration.ofSeconds(30)) // not reached: the gate opens before
+        .workload(spec(WEB, 1, 10, Mode.HPA_FLOOR))
+        .workload(spec(API, 1, 10, Mode.HPA_FLOOR))
+        .workload(spec(Fixtures.DB, 1, 10, Mode.HPA_FLOOR)));
+    Future<?> ticking = helper.submit(engine::tick);
+    assertThat(gate.reached.await(30, TimeUnit.SECONDS)).as("WEB's read in flight").isTrue();
+
+    Thread closer = new Thread(engine::close, "closer");
+    closer.start();
+    awaitBlocked(closer);
+    gate.open.countDown();
+    ticking.get(30, TimeUnit.SECONDS);
+    closer.join(TimeUnit.SECONDS.toMillis(30));
+
+    assertThat(closer.isAlive()).as("close() returned").isFalse();
+    assertThat(journal.records()).extracting(DecisionRecord::workload).containsExactly(WEB);
+    assertThat(calls).containsExactly("apply " + WEB, "release " + WEB, "release " + API,
+        "release " + Fixtures.DB);
+    assertThat(listener.of(FailureEvent.class)).isEmpty();
+  }
+
   /**
    * Catches a registration that overtakes one still reading the history losing both histories:
    * it found the history slot taken, started without a history ("backfill of rps not asked"),
