@@ -73,8 +73,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every workload starts observe-only (or resumes the mode its journal last recorded). Only the
  * leader ticks. The leader writes every mode change to the mode store (a ConfigMap, {@code
  * kubernetes.modeStore}), and a replica that starts leading resumes the modes stored there, so
- * an earned mode survives a failover or a rollout. {@link #close()} finishes the tick in flight,
- * restores the HPAs it steered, flushes the journal and gives up the lease.
+ * an earned mode survives a failover or a rollout. {@link #close()} ends the tick in flight after
+ * the workload it is evaluating, restores the HPAs it steered, flushes the journal and gives up
+ * the lease.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -109,7 +110,15 @@ public final class Agent implements AutoCloseable {
   private final Optional<ModeStoreListener> modeStoreListener;
   /** Posts the Kubernetes Events off the tick, so that a slow API server cannot stall it. */
   private final AsyncListener kubernetesEvents;
+  /*
+   * Two locks. `lock` is held by a round from start to end; `state` guards starting and stopping
+   * (scheduler, loop, server) and is never held across a round, so that close() does not wait
+   * for one: it asks the engine to stop (the tick ends after the workload in flight), then takes
+   * `lock` to wait for the rest of the round, which checks `closed` between its steps, before it
+   * gives up the Lease.
+   */
   private final Object lock = new Object();
+  private final Object state = new Object();
   private boolean leadingBefore;
   /** The elector's acquisitions at the last round (guarded by lock). */
   private long acquisitionsSeen;
@@ -122,9 +131,9 @@ public final class Agent implements AutoCloseable {
   private boolean storePruned;
   /** HPA floors left by an earlier leader whose release failed, sent again each round. */
   private final Set<WorkloadRef> floorsToRelease = new LinkedHashSet<>();
-  private HTTPServer server;
-  private ScheduledExecutorService scheduler;
-  private ScheduledFuture<?> loop;
+  private HTTPServer server; // guarded by state
+  private ScheduledExecutorService scheduler; // guarded by state
+  private ScheduledFuture<?> loop; // guarded by state
   private volatile Instant lastRound;
   private volatile boolean ready;
   private volatile boolean closed;
@@ -416,6 +425,9 @@ public final class Agent implements AutoCloseable {
    */
   private void releaseFloorsNotHeld(Collection<WorkloadRef> workloads) {
     for (WorkloadRef ref : List.copyOf(workloads)) {
+      if (closed) {
+        return; // the next leader's first round releases them
+      }
       if (engine.spec(ref).map(s -> s.mode() != Mode.HPA_FLOOR).orElse(false)) {
         try {
           executor.release(ref);
@@ -471,55 +483,72 @@ public final class Agent implements AutoCloseable {
    * that died, or a workload since set to another mode, leaves the HPA as its owner wrote it. On
    * every round it leads, once the store has been read in this term, it sends again the mode
    * changes the store has not taken, among them those made while the Lease lapsed (see {@link
-   * ModeStoreListener}).
+   * ModeStoreListener}). A {@link #close()} meanwhile ends the round at its next step (the tick
+   * after the workload in flight); what the engine then refuses ("engine is closed") is not a
+   * failure of the round.
    */
   public void runOnce() {
     synchronized (lock) {
       if (closed) {
         return;
       }
-      boolean leading = elector.map(LeaseElector::isLeader).orElse(true);
-      metrics.leader(leading);
-      Instant start = clock.instant();
-      lastRound = start;
-      // A new term also when the Lease was lost and won back between two rounds: another
-      // replica may have led (and changed modes or floors) in between.
-      long acquisitions = elector.map(LeaseElector::acquisitions).orElse(0L);
-      boolean newTerm = leading && (!leadingBefore || acquisitions != acquisitionsSeen);
-      acquisitionsSeen = acquisitions;
-      if (newTerm) {
-        storeResumed = resumeFromModeStore();
-        storePruned = pruneModeStore();
-        // What this replica saw of the workloads while another one led is not its own record.
-        promotion.restartTracks();
-        // Nor are the floors it sent before: the other leader may have raised or given back
-        // the HPAs since.
-        engine.resendFloors();
-        List<WorkloadRef> all = new ArrayList<>();
-        config.workloads().forEach(w -> all.add(w.spec().workload()));
-        releaseFloorsNotHeld(all);
-      } else if (leading) {
-        if (!storeResumed) {
-          storeResumed = resumeFromModeStore();
+      try {
+        round();
+      } catch (IllegalStateException e) {
+        if (!closed) {
+          throw e;
         }
-        if (!storePruned) {
-          storePruned = pruneModeStore();
-        }
-        releaseFloorsNotHeld(floorsToRelease);
+        LOG.debug("round cut short by close: {}", e.getMessage());
       }
-      if (leading && storeResumed) {
-        // Only once the store has been read in this term: a change kept from before another
-        // leader's term must first be checked against that leader's entries.
-        modeStoreListener.ifPresent(ModeStoreListener::writeUnstored);
-      }
-      leadingBefore = leading;
-      if (leading) {
-        engine.tick();
-        promotion.evaluate();
-        metrics.tick(Duration.between(start, clock.instant()));
-      }
-      ready = true;
     }
+  }
+
+  /** The body of {@link #runOnce()}, under the lock. */
+  private void round() {
+    boolean leading = elector.map(LeaseElector::isLeader).orElse(true);
+    metrics.leader(leading);
+    Instant start = clock.instant();
+    lastRound = start;
+    // A new term also when the Lease was lost and won back between two rounds: another
+    // replica may have led (and changed modes or floors) in between.
+    long acquisitions = elector.map(LeaseElector::acquisitions).orElse(0L);
+    boolean newTerm = leading && (!leadingBefore || acquisitions != acquisitionsSeen);
+    acquisitionsSeen = acquisitions;
+    if (newTerm) {
+      storeResumed = resumeFromModeStore();
+      storePruned = !closed && pruneModeStore();
+      // What this replica saw of the workloads while another one led is not its own record.
+      promotion.restartTracks();
+      // Nor are the floors it sent before: the other leader may have raised or given back
+      // the HPAs since.
+      engine.resendFloors();
+      List<WorkloadRef> all = new ArrayList<>();
+      config.workloads().forEach(w -> all.add(w.spec().workload()));
+      releaseFloorsNotHeld(all);
+    } else if (leading) {
+      if (!storeResumed) {
+        storeResumed = resumeFromModeStore();
+      }
+      if (!storePruned && !closed) {
+        storePruned = pruneModeStore();
+      }
+      releaseFloorsNotHeld(floorsToRelease);
+    }
+    if (leading && storeResumed && !closed) {
+      // Only once the store has been read in this term: a change kept from before another
+      // leader's term must first be checked against that leader's entries.
+      modeStoreListener.ifPresent(ModeStoreListener::writeUnstored);
+    }
+    leadingBefore = leading;
+    if (leading && !closed) {
+      engine.tick();
+      if (closed) {
+        return; // the tick ended early: no promotion on a part of the workloads
+      }
+      promotion.evaluate();
+      metrics.tick(Duration.between(start, clock.instant()));
+    }
+    ready = true;
   }
 
   /**
@@ -529,7 +558,7 @@ public final class Agent implements AutoCloseable {
    * @return the HTTP port
    */
   public int start(ScheduledExecutorService scheduler) {
-    synchronized (lock) {
+    synchronized (state) {
       if (this.scheduler != null) {
         throw new IllegalStateException("agent is already started");
       }
@@ -569,7 +598,7 @@ public final class Agent implements AutoCloseable {
    * @return the HTTP port
    */
   public int serve() {
-    synchronized (lock) {
+    synchronized (state) {
       if (server == null) {
         AgentConfig.Server c = config.server();
         HTTPServer.Builder b = HTTPServer.builder().port(c.port());
@@ -588,7 +617,9 @@ public final class Agent implements AutoCloseable {
 
   /** The HTTP port, once started. */
   public int port() {
-    return server == null ? -1 : server.getPort();
+    synchronized (state) {
+      return server == null ? -1 : server.getPort();
+    }
   }
 
   private void health(HttpExchange x) throws IOException {
@@ -617,15 +648,19 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: no new rounds, the lease is renewed once if less than the call timeout of
-   * it is left (so that the releases are not refused), the tick in flight finishes, HPAs steered
-   * in HPA-floor mode are restored, the journal is flushed and closed, the lease is given up, the
-   * server stops.
+   * Stops gracefully, without waiting for the round in flight to run to its end: no new rounds,
+   * the lease is renewed once if less than the call timeout of it is left (so that the releases
+   * are not refused), the tick in flight ends after the workload it is evaluating (whose calls
+   * the call timeout bounds; the workloads after it are not evaluated in that round), HPAs
+   * steered in HPA-floor mode are restored, the journal is flushed and closed, the round ends at
+   * its next step, the queued Kubernetes Events are posted, the lease is given up, the server
+   * stops. A round of 25 workloads whose Prometheus does not answer takes about 25 call timeouts,
+   * which no pod's grace period allows for. Idempotent.
    */
   @Override
   public void close() {
     ScheduledFuture<?> l;
-    synchronized (lock) {
+    synchronized (state) {
       if (closed) {
         return;
       }
@@ -637,11 +672,20 @@ public final class Agent implements AutoCloseable {
     }
     renewBeforeReleasing();
     engine.close();
+    // The rest of the round (promotion, mode-store writes) must not run behind the Lease given
+    // up below; it ends at its next step.
+    synchronized (lock) {
+      ready = false;
+    }
     // After the engine, so that the Events of its close (HPA releases) are posted.
     kubernetesEvents.close(API_TIMEOUT);
     elector.ifPresent(LeaseElector::close);
-    if (server != null) {
-      server.close();
+    HTTPServer s;
+    synchronized (state) {
+      s = server;
+    }
+    if (s != null) {
+      s.close();
     }
     LOG.info("agent stopped");
   }
