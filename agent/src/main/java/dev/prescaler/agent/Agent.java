@@ -4,11 +4,16 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.prescaler.core.AsyncListener;
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.DecisionPolicy;
+import dev.prescaler.core.EngineListener;
 import dev.prescaler.core.MetricSource;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.ScaleExecutor;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.event.FailureEvent;
+import dev.prescaler.core.event.HeldEvent;
 import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.event.ScaledEvent;
 import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.InMemoryJournal;
 import dev.prescaler.decision.Policies;
@@ -76,6 +81,12 @@ import org.slf4j.LoggerFactory;
  * an earned mode survives a failover or a rollout. {@link #close()} ends the tick in flight after
  * the workload it is evaluating, restores the HPAs it steered, flushes the journal and gives up
  * the lease.
+ *
+ * <p>Health: {@code /healthz} answers 503 only when the agent has made no progress for {@link
+ * #livenessThreshold} (no round started, no workload evaluated, no mode changed, no workload
+ * registered at start), so that a slow or unreachable metric source, which makes rounds long but
+ * not stuck, does not get the agent restarted. {@code /readyz} answers 200 from the end of the
+ * first round until {@link #close()}.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -91,6 +102,8 @@ public final class Agent implements AutoCloseable {
   static final Duration RESTORE_WINDOW = Duration.ofHours(2);
   /** Connect, read and write timeout of every Kubernetes API request. */
   static final Duration API_TIMEOUT = Duration.ofSeconds(10);
+  /** How the body of {@code /healthz} begins when the agent made no progress in time. */
+  static final String NO_PROGRESS = "no progress since ";
   /** How the reason of a mode resumed from the journal at start begins. */
   static final String RESUMED_FROM_JOURNAL = "resumed after restart";
   /** How the reason of a mode resumed from the mode store on a new term begins. */
@@ -111,11 +124,11 @@ public final class Agent implements AutoCloseable {
   /** Posts the Kubernetes Events off the tick, so that a slow API server cannot stall it. */
   private final AsyncListener kubernetesEvents;
   /*
-   * Two locks. `lock` is held by a round from start to end; `state` guards starting and stopping
-   * (scheduler, loop, server) and is never held across a round, so that close() does not wait
-   * for one: it asks the engine to stop (the tick ends after the workload in flight), then takes
-   * `lock` to wait for the rest of the round, which checks `closed` between its steps, before it
-   * gives up the Lease.
+   * Two locks. `lock` is held by a round from start to end (and by the start-up registration, so
+   * that a round never overlaps it); `state` guards starting and stopping (scheduler, loop,
+   * server) and is never held across a round, so that close() does not wait for one: it asks the
+   * engine to stop (the tick ends after the workload in flight), then takes `lock` to wait for
+   * the rest of the round, which checks `closed` between its steps, before it gives up the Lease.
    */
   private final Object lock = new Object();
   private final Object state = new Object();
@@ -131,16 +144,33 @@ public final class Agent implements AutoCloseable {
   private boolean storePruned;
   /** HPA floors left by an earlier leader whose release failed, sent again each round. */
   private final Set<WorkloadRef> floorsToRelease = new LinkedHashSet<>();
+  /** The configured workloads' modes, as the promotion targets them. */
+  private final Map<WorkloadRef, Mode> targets;
+  /** Journal records to restore once the workloads are registered; dropped then. */
+  private List<dev.prescaler.core.journal.DecisionRecord> past;
+  /** Journaled mode changes to resume once the workloads are registered; dropped then. */
+  private List<ModeChangedEvent> pastModes;
+  /** How long {@code /healthz} tolerates no progress: see {@link #livenessThreshold}. */
+  private final Duration livenessThreshold;
   private HTTPServer server; // guarded by state
   private ScheduledExecutorService scheduler; // guarded by state
   private ScheduledFuture<?> loop; // guarded by state
-  private volatile Instant lastRound;
+  /** The configured workloads registered with the engine so far, for {@code /readyz}. */
+  private volatile int registeredWorkloads;
+  /** Whether every configured workload is registered, and the journal restored. */
+  private volatile boolean registered;
+  /**
+   * When the agent last made progress: a round started, a workload was evaluated or changed
+   * mode (an engine event), a step of a round or a workload's registration at start ended.
+   */
+  private volatile Instant lastProgress;
   private volatile boolean ready;
   private volatile boolean closed;
 
   private Agent(AgentConfig config, ApiClient client, Clock clock, LongSupplier ticker) {
     this.config = config;
     this.clock = clock;
+    this.livenessThreshold = livenessThreshold(config.engine());
     AgentConfig.Kubernetes k = config.kubernetes();
     String identity = k.identity().isEmpty()
         ? defaultIdentity(() -> InetAddress.getLocalHost().getHostName(), System::getenv)
@@ -187,9 +217,10 @@ public final class Agent implements AutoCloseable {
     this.modeStoreListener = modeStore.map(store -> new ModeStoreListener(store, leading));
     this.kubernetesEvents = AsyncListener.of(events(client, clock, identity),
         "kubernetes-events");
+    this.targets = targets;
     Optional<Path> journalFile = config.engine().journal();
-    List<ModeChangedEvent> pastModes = List.of();
-    List<dev.prescaler.core.journal.DecisionRecord> past = List.of();
+    this.pastModes = List.of();
+    this.past = List.of();
     if (journalFile.isPresent() && JsonLinesJournal.exists(journalFile.get())) {
       // Read before the writer opens it: a rotation during a read could hide lines.
       JsonLinesJournal.Contents read = JsonLinesJournal.readSinceWithModes(journalFile.get(),
@@ -215,30 +246,134 @@ public final class Agent implements AutoCloseable {
         .syncPeriod(config.engine().syncPeriod())
         .metricsDelay(config.engine().metricsDelay())
         .callTimeout(config.engine().callTimeout())
+        .listener(progressListener())
         .listener(metrics)
         .listener(promotion)
         .listener(kubernetesEvents);
     modeStoreListener.ifPresent(b::listener);
-    for (AgentConfig.Workload w : config.workloads()) {
-      b.workload(w.spec().withMode(Mode.OBSERVE_ONLY));
-    }
+    // No workload yet: their registration reads each one's history, which registerWorkloads()
+    // does, with the HTTP server open when the agent is started (see start()).
     this.engine = b.build();
     metrics.bind(engine);
     metrics.listener("kubernetes-events", kubernetesEvents);
     promotion.bind(engine);
-    engine.restore(past);
-    List<ModeChangedEvent> journaled = pastModes;
-    modeStoreListener.ifPresent(l -> l.journaled(
-        journaled.stream().filter(e -> !reapplied(e)).toList()));
-    resuming(() -> {
-      resumeModes(journaled, targets);
-      for (AgentConfig.Workload w : config.workloads()) {
-        if (w.promoted() && w.spec().mode() != Mode.OBSERVE_ONLY
-            && engine.spec(w.spec().workload()).orElseThrow().mode() == Mode.OBSERVE_ONLY) {
-          engine.mode(w.spec().workload(), w.spec().mode(), PROMOTED_IN_CONFIGURATION);
-        }
+  }
+
+  /**
+   * Registers every configured workload with the engine, which reads the history of each of its
+   * metrics (each read bounded by the call timeout), in the configuration's order; then restores
+   * the engine from the journal and resumes the modes the workloads had earned. Each workload
+   * registered counts as progress for {@code /healthz}. Once only; a round waits for it. Stops
+   * (leaving the agent unregistered, so that it never starts its rounds) when the agent is
+   * closed meanwhile. An interrupt does not stop it: each history read then ends at once, and
+   * the workload starts without its history.
+   *
+   * @throws IllegalStateException when the forecaster fails a workload's registration
+   */
+  private void registerWorkloads() {
+    synchronized (lock) {
+      if (registered) {
+        return;
       }
-    });
+      progress();
+      int done = 0;
+      try {
+        for (AgentConfig.Workload w : config.workloads()) {
+          if (closed) {
+            LOG.info("agent stopping: {} of {} workloads registered", done,
+                config.workloads().size());
+            return;
+          }
+          engine.register(w.spec().withMode(Mode.OBSERVE_ONLY));
+          registeredWorkloads = ++done;
+          progress();
+        }
+      } catch (IllegalStateException e) {
+        if (closed) {
+          LOG.info("agent stopping: {} of {} workloads registered", done,
+              config.workloads().size());
+          return;
+        }
+        throw e;
+      }
+      engine.restore(past);
+      List<ModeChangedEvent> journaled = pastModes;
+      past = List.of();
+      pastModes = List.of();
+      modeStoreListener.ifPresent(l -> l.journaled(
+          journaled.stream().filter(e -> !reapplied(e)).toList()));
+      try {
+        resuming(() -> {
+          resumeModes(journaled, targets);
+          for (AgentConfig.Workload w : config.workloads()) {
+            if (w.promoted() && w.spec().mode() != Mode.OBSERVE_ONLY
+                && engine.spec(w.spec().workload()).orElseThrow().mode() == Mode.OBSERVE_ONLY) {
+              engine.mode(w.spec().workload(), w.spec().mode(), PROMOTED_IN_CONFIGURATION);
+            }
+          }
+        });
+      } catch (IllegalStateException e) {
+        if (closed) {
+          return; // "engine is closed": the agent is stopping
+        }
+        throw e;
+      }
+      registered = true;
+    }
+  }
+
+  /** Takes every engine event (the engine publishes one or more per workload) as progress. */
+  private EngineListener progressListener() {
+    return new EngineListener() {
+      @Override
+      public void onDecision(DecisionEvent event) {
+        progress();
+      }
+
+      @Override
+      public void onScaled(ScaledEvent event) {
+        progress();
+      }
+
+      @Override
+      public void onHeld(HeldEvent event) {
+        progress();
+      }
+
+      @Override
+      public void onFailure(FailureEvent event) {
+        progress();
+      }
+
+      @Override
+      public void onModeChanged(ModeChangedEvent event) {
+        progress();
+      }
+    };
+  }
+
+  /**
+   * Notes that the agent made progress now, on its clock (an event's own time is its tick's
+   * start, which says nothing of the tick's progress since).
+   */
+  private void progress() {
+    lastProgress = clock.instant();
+  }
+
+  /**
+   * How long {@code /healthz} tolerates no progress: four sync periods, or four times a call
+   * timeout plus a Kubernetes API request's timeout when that is longer (60 s with the defaults).
+   * Between two signs of progress a live agent evaluates one workload (a source read, a replica
+   * count and an apply, each bounded by the call timeout, and the mode-store write of a mode
+   * change, one API request), releases one HPA (it may first wait a call timeout for an apply),
+   * registers one workload at start (one history read per metric) or takes one step of a round
+   * (a mode-store read, one API request). A slow or unreachable Prometheus makes each of these
+   * slow, never endless, so only a loop that is really stuck stays silent that long.
+   */
+  static Duration livenessThreshold(AgentConfig.Engine engine) {
+    Duration bySync = engine.syncPeriod().multipliedBy(4);
+    Duration byCalls = engine.callTimeout().plus(API_TIMEOUT).multipliedBy(4);
+    return bySync.compareTo(byCalls) >= 0 ? bySync : byCalls;
   }
 
   /**
@@ -284,11 +419,15 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Builds an agent (not yet running) from a validated configuration. Its Lease is timed on
-   * {@code System::nanoTime}.
+   * Builds an agent (not yet running) from a validated configuration, with every workload
+   * registered: this reads each workload's history, one after the other, each read bounded by
+   * the call timeout. Its Lease is timed on {@code System::nanoTime}. The agent's own command
+   * opens the HTTP server before those reads instead, so that the probes answer meanwhile (see
+   * {@link #start}).
    *
    * @param client the Kubernetes API client
    * @param clock the clock of every decision
+   * @throws IllegalStateException when the forecaster fails a workload's registration
    */
   public static Agent create(AgentConfig config, ApiClient client, Clock clock) {
     return create(config, client, clock, System::nanoTime);
@@ -296,9 +435,28 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Builds an agent whose Lease is timed on {@code ticker}, a monotonic source of nanoseconds
-   * (tests pass {@code ManualClock::nanos}, so that the lease expires as they move the clock).
+   * (tests pass {@code ManualClock::nanos}, so that the lease expires as they move the clock),
+   * with every workload registered.
    */
   static Agent create(AgentConfig config, ApiClient client, Clock clock, LongSupplier ticker) {
+    Agent agent = unregistered(config, client, clock, ticker);
+    try {
+      agent.registerWorkloads();
+    } catch (RuntimeException | Error e) {
+      agent.close(); // the journal is open
+      throw e;
+    }
+    return agent;
+  }
+
+  /**
+   * Builds an agent whose workloads {@link #start} registers, after it opened the HTTP server:
+   * reading every workload's history can take the call timeout per metric with a slow or
+   * unreachable Prometheus, and meanwhile {@code /healthz} must answer (alive) and {@code
+   * /readyz} say that the agent is starting.
+   */
+  static Agent unregistered(AgentConfig config, ApiClient client, Clock clock,
+      LongSupplier ticker) {
     return new Agent(Objects.requireNonNull(config, "config"), Objects.requireNonNull(client,
         "client"), Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(ticker,
         "ticker"));
@@ -428,6 +586,7 @@ public final class Agent implements AutoCloseable {
       if (closed) {
         return; // the next leader's first round releases them
       }
+      progress();
       if (engine.spec(ref).map(s -> s.mode() != Mode.HPA_FLOOR).orElse(false)) {
         try {
           executor.release(ref);
@@ -508,7 +667,7 @@ public final class Agent implements AutoCloseable {
     boolean leading = elector.map(LeaseElector::isLeader).orElse(true);
     metrics.leader(leading);
     Instant start = clock.instant();
-    lastRound = start;
+    progress();
     // A new term also when the Lease was lost and won back between two rounds: another
     // replica may have led (and changed modes or floors) in between.
     long acquisitions = elector.map(LeaseElector::acquisitions).orElse(0L);
@@ -516,7 +675,9 @@ public final class Agent implements AutoCloseable {
     acquisitionsSeen = acquisitions;
     if (newTerm) {
       storeResumed = resumeFromModeStore();
+      progress();
       storePruned = !closed && pruneModeStore();
+      progress();
       // What this replica saw of the workloads while another one led is not its own record.
       promotion.restartTracks();
       // Nor are the floors it sent before: the other leader may have raised or given back
@@ -528,9 +689,11 @@ public final class Agent implements AutoCloseable {
     } else if (leading) {
       if (!storeResumed) {
         storeResumed = resumeFromModeStore();
+        progress();
       }
       if (!storePruned && !closed) {
         storePruned = pruneModeStore();
+        progress();
       }
       releaseFloorsNotHeld(floorsToRelease);
     }
@@ -552,27 +715,40 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Starts the HTTP server ({@code /metrics}, {@code /healthz}, {@code /readyz}), the lease
-   * rounds and the tick loop on {@code scheduler}.
+   * Starts the agent: opens the HTTP server ({@code /metrics}, {@code /healthz}, {@code
+   * /readyz}), registers the workloads when they are not yet (reading their history, while
+   * {@code /healthz} answers alive and {@code /readyz} "starting"), then starts the lease rounds
+   * and the tick loop on {@code scheduler}. Returns without starting them when the agent is
+   * closed meanwhile.
    *
    * @return the HTTP port
+   * @throws IllegalStateException when already started, or when the forecaster fails a
+   *     workload's registration
+   * @throws UncheckedIOException when the server cannot listen
    */
   public int start(ScheduledExecutorService scheduler) {
+    Objects.requireNonNull(scheduler, "scheduler");
     synchronized (state) {
       if (this.scheduler != null) {
         throw new IllegalStateException("agent is already started");
       }
       this.scheduler = scheduler;
-      serve();
+    }
+    int port = serve();
+    registerWorkloads();
+    synchronized (state) {
+      if (closed || !registered) {
+        return port;
+      }
       elector.ifPresent(e -> e.start(scheduler));
       long period = config.engine().syncPeriod().toMillis();
       // A sync period after each round ends, as the engine's own start(): a slow round is not
       // followed by a burst of catch-up rounds, each a step of the step limits.
       loop = scheduler.scheduleWithFixedDelay(guarded(this::runOnce), 0, period,
           TimeUnit.MILLISECONDS);
-      LOG.info("agent started: {} workloads, port {}", config.workloads().size(), port());
-      return port();
     }
+    LOG.info("agent started: {} workloads, port {}", config.workloads().size(), port);
+    return port;
   }
 
   /**
@@ -622,19 +798,30 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code /healthz}: 200 unless the agent is closed or has made no progress (see {@link
+   * #progress}) for {@link #livenessThreshold}, also while it registers its workloads at start.
+   * {@code /readyz}: 200 from the end of the first round (of a leader or a standby) until
+   * closed; 503 while starting, saying how far.
+   */
   private void health(HttpExchange x) throws IOException {
     String path = x.getRequestURI().getPath();
     int code;
     String body;
     if (path.equals("/healthz")) {
-      Instant last = lastRound;
-      Duration stale = config.engine().syncPeriod().multipliedBy(4);
-      boolean ok = !closed && (last == null || !clock.instant().isAfter(last.plus(stale)));
+      Instant last = lastProgress;
+      boolean ok = !closed && (last == null
+          || !clock.instant().isAfter(last.plus(livenessThreshold)));
       code = ok ? 200 : 503;
-      body = ok ? "ok\n" : "tick loop stalled since " + last + "\n";
+      body = ok ? "ok\n" : closed ? "stopping\n" : NO_PROGRESS + last + " (no round started, "
+          + "no workload evaluated or registered for more than " + livenessThreshold + ")\n";
     } else if (path.equals("/readyz")) {
-      code = ready && !closed ? 200 : 503;
-      body = code == 200 ? "ready\n" : "not ready\n";
+      boolean ok = ready && !closed;
+      code = ok ? 200 : 503;
+      body = ok ? "ready\n" : closed ? "not ready: stopping\n" : !registered
+          ? "not ready: starting, " + registeredWorkloads + " of " + config.workloads().size()
+              + " workloads registered (their history read)\n"
+          : "not ready: starting, first round not finished\n";
     } else {
       code = 404;
       body = "not found: try /metrics, /healthz or /readyz\n";
@@ -711,7 +898,13 @@ public final class Agent implements AutoCloseable {
     });
   }
 
-  /** Runs the agent from a configuration until the JVM is asked to stop. */
+  /**
+   * Runs the agent from a configuration until the JVM is asked to stop (SIGTERM), or the calling
+   * thread is interrupted, which stops it the same way. The HTTP server opens before the
+   * workloads' history is read, so that the probes answer while it is (see {@link #start}).
+   *
+   * @return 0 once stopped; 1 when the agent cannot start, with the reason on {@code err}
+   */
   static int runUntilStopped(AgentConfig config, PrintStream out, PrintStream err) {
     ApiClient client = apiClient(config, err);
     if (client == null) {
@@ -719,7 +912,7 @@ public final class Agent implements AutoCloseable {
     }
     Agent agent;
     try {
-      agent = create(config, client, Clock.systemUTC());
+      agent = unregistered(config, client, Clock.systemUTC(), System::nanoTime);
     } catch (RuntimeException e) {
       err.println("prescaler agent: cannot start: " + e.getMessage());
       return 1;
@@ -730,20 +923,62 @@ public final class Agent implements AutoCloseable {
       return t;
     });
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Runnable stop = () -> {
       agent.close();
       scheduler.shutdown();
       stopped.countDown();
-    }, "prescaler-shutdown"));
-    int port = agent.start(scheduler);
-    out.println("prescaler agent running: " + config.workloads().size()
-        + " workloads, metrics on :" + port + "/metrics");
+    };
+    Thread hook = new Thread(stop, "prescaler-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
+      int port = agent.start(scheduler);
+      if (agent.registered && !agent.closed) {
+        out.println("prescaler agent running: " + config.workloads().size()
+            + " workloads, metrics on :" + port + "/metrics");
+      }
       stopped.await();
+      return 0;
     } catch (InterruptedException e) {
+      stopNow(stop, hook, stopped);
       Thread.currentThread().interrupt();
+      return 0;
+    } catch (RuntimeException e) {
+      err.println("prescaler agent: cannot start: " + e.getMessage());
+      stopNow(stop, hook, stopped);
+      return 1;
     }
-    return 0;
+  }
+
+  /**
+   * Runs {@code stop} (the shutdown hook's work) on the calling thread, unless the JVM already
+   * runs the {@code hook}, which is then waited for ({@code stopped}).
+   */
+  private static void stopNow(Runnable stop, Thread hook, CountDownLatch stopped) {
+    boolean removed;
+    try {
+      removed = Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      removed = false;
+    }
+    if (removed) {
+      stop.run();
+      return;
+    }
+    boolean interrupted = Thread.interrupted();
+    try {
+      while (true) {
+        try {
+          stopped.await();
+          break;
+        } catch (InterruptedException again) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**

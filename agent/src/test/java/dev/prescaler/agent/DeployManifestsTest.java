@@ -97,6 +97,29 @@ class DeployManifestsTest {
     assertThat(at(container, "resources", "limits", "memory").toString()).isEqualTo("512Mi");
   }
 
+  /**
+   * Catches a liveness probe that ran from the container's start: the agent's HTTP server opens
+   * only once the JVM has started and the journal was read back, and three failed probes
+   * restarted the agent, again and again. A startup probe now holds the liveness probe off until
+   * {@code /healthz} first answers; both ask {@code /healthz}, which answers while the workloads'
+   * history is read, and the readiness probe asks {@code /readyz}, which then says "starting".
+   */
+  @Test
+  void aStartupProbeHoldsTheLivenessProbeOffUntilTheAgentListens() throws Exception {
+    Map<String, Object> container = at(docs("agent.yaml").get(0), "spec", "template", "spec",
+        "containers", "0");
+    Map<String, Object> startup = at(container, "startupProbe");
+    assertThat(startup).as("startupProbe").isNotNull();
+    assertThat(at(startup, "httpGet", "path").toString()).isEqualTo("/healthz");
+    int startupSeconds = (Integer) startup.get("periodSeconds")
+        * (Integer) startup.get("failureThreshold");
+    assertThat(startupSeconds).as("time allowed to open the server").isGreaterThanOrEqualTo(120);
+    assertThat(at(container, "livenessProbe", "httpGet", "path").toString())
+        .isEqualTo("/healthz");
+    assertThat(at(container, "readinessProbe", "httpGet", "path").toString())
+        .isEqualTo("/readyz");
+  }
+
   @Test
   void theShippedRequestRateQueryIsTheBuiltInTemplate() throws Exception {
     // Copied by hand, a fix to the template's guard against partial sums would not reach it.

@@ -3,6 +3,12 @@ package dev.prescaler.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -10,11 +16,30 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.Interceptor;
 
 /**
- * What the agent's tests of long rounds share: gates that hold the Kubernetes API requests about
- * one workload, as a slow metric source holds a round.
+ * What the agent's probe tests share: the kubelet's view of {@code /healthz} and {@code /readyz},
+ * and gates that hold the Kubernetes API requests about one workload, as a slow metric source
+ * holds a round.
  */
 final class Probes {
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
   private Probes() {}
+
+  /**
+   * What a probe of {@code path} on loopback gets: the status and the body ({@code "200 ok\n"}),
+   * or {@code "refused"} when nothing listens on the port.
+   */
+  static String probe(int port, String path) throws IOException, InterruptedException {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() + " " + r.body();
+    } catch (ConnectException e) {
+      return "refused";
+    }
+  }
 
   /** Blocks whoever passes it until opened, ignoring interrupts as a blocking socket read does. */
   static final class Gate {
