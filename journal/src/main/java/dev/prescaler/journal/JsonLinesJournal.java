@@ -45,7 +45,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -76,7 +75,9 @@ import org.slf4j.LoggerFactory;
  * the limit. A file passes the limit only by a single line longer than the room a new file has.
  * Each new file starts with a copy of the latest mode change of every workload (a {@code
  * "modeChanged"} line with {@code "carried":true}), so the mode each workload was last put in
- * survives any number of rotations; {@link #readModeChanges(Path)} returns each change once.
+ * survives any number of rotations, but for a workload that wrote no line for {@link
+ * #CARRY_IDLE} of writing time (it was unregistered); {@link #readModeChanges(Path)} returns
+ * each change once.
  *
  * <p><b>Reading.</b> {@link #read(Path)}, {@link #readSince(Path, Instant)} and {@link
  * #readModeChanges(Path)} stream the rotated file, then the current one, a line at a time, and
@@ -122,7 +123,8 @@ public final class JsonLinesJournal implements DecisionJournal {
    * The carried mode changes are written, in one write, whenever a line goes to an empty file:
    * after a rotation, after a crash between the rename and the first write, or after a failed
    * write of those lines themselves. They are the latest change of each workload found on
-   * opening (rotated file, then current) and written since.
+   * opening (rotated file, then current) and written since, but for workloads idle for
+   * CARRY_IDLE of writing time (forgetIdle).
    *
    * File channels are interruptible: IO on a thread whose interrupt flag is set closes the
    * channel. So the writer's IO runs with the flag cleared (uninterrupted), and a channel found
@@ -141,10 +143,17 @@ public final class JsonLinesJournal implements DecisionJournal {
   public static final long DEFAULT_MAX_FILE_SIZE = 64L << 20;
 
   /**
-   * How long after its last line a workload's mode is still carried to new files: 1 day. A
-   * registered workload writes a line every tick.
+   * How long after its last line a workload's mode is still carried to new files, in the
+   * journal's writing time (pauses in writing do not count): 1 day. A registered workload writes
+   * a line every tick.
    */
   public static final Duration CARRY_IDLE = Duration.ofDays(1);
+
+  /**
+   * The longest step between two lines that counts as writing time: 1 hour, the longest sync
+   * period. A longer one is a pause (or a clock stepped), not time the workloads were running.
+   */
+  static final Duration PAUSE = Duration.ofHours(1);
 
   /** The smallest size limit accepted, in bytes: 1 KiB. */
   public static final long SMALLEST_MAX_FILE_SIZE = 1L << 10;
@@ -195,17 +204,23 @@ public final class JsonLinesJournal implements DecisionJournal {
   private final ChannelOpener channels;
   private final DirectorySync directories;
   private final Map<WorkloadRef, ModeChangedEvent> lastModes = new LinkedHashMap<>();
-  /** The time of each carried workload's latest line (decision or mode change). */
-  private final Map<WorkloadRef, Instant> lastLine = new HashMap<>();
-  /** The carried workloads with a line in the current file, and in the file rotated last. */
-  private Set<WorkloadRef> linesInFile = new HashSet<>();
-  private Set<WorkloadRef> linesInRotated = new HashSet<>();
   /**
-   * The time of the decision or mode change being written, or written last; null before the
-   * first. What "idle" is measured against: the latest line, not the latest time, so that one
-   * line stamped days ahead (a clock stepped) does not make every other workload idle.
+   * Whether new files are started (a regular file): only then are modes carried, and so kept.
+   * A device or a stream is written on and on, and kept nothing to carry.
    */
-  private Instant lineTime;
+  private final boolean startsFiles;
+  /**
+   * The journal's writing time: the sum of the steps between successive decisions and mode
+   * changes, each step counted only when it is forward and at most {@link #PAUSE} long. A
+   * workload's idleness is measured on it, so that neither a pause in writing (an engine
+   * stopped, a replica that stopped leading, for days) nor a clock stepped ahead makes a
+   * running workload look idle.
+   */
+  private Duration written = Duration.ZERO;
+  /** The time of the last decision or mode change written; null before the first. */
+  private Instant lastLineTime;
+  /** The writing time of each carried workload's latest decision or mode change. */
+  private final Map<WorkloadRef, Duration> lastLine = new HashMap<>();
   private boolean carriedTooLargeWarned;
   private final WriterLock writerLock; // null for a device
   private FileChannel channel;
@@ -242,6 +257,7 @@ public final class JsonLinesJournal implements DecisionJournal {
     boolean existed = Files.exists(file);
     this.special = reachesSpecial(b.file);
     boolean device = special || (existed && !Files.isRegularFile(file));
+    this.startsFiles = !device;
     this.writerLock = device ? null : lock(file);
     try {
       if (!device && (existed || Files.isRegularFile(rotated))) {
@@ -252,7 +268,7 @@ public final class JsonLinesJournal implements DecisionJournal {
         for (ModeChangedEvent e : found.modes) {
           lastModes.remove(e.workload());
           lastModes.put(e.workload(), e);
-          seen(e.workload(), e.time()); // counted as in this file: kept past its next rotation
+          lastLine.put(e.workload(), written); // counted as written now
         }
         lastSequence = found.lastSequence;
       }
@@ -549,11 +565,8 @@ public final class JsonLinesJournal implements DecisionJournal {
    */
   @Override
   public synchronized void append(DecisionRecord record) {
-    lineTime = record.time();
     writeLine(toJson(record));
-    if (lastModes.containsKey(record.workload())) {
-      seen(record.workload(), record.time());
-    }
+    seen(record.workload(), record.time());
     if (lastSequence.isEmpty() || record.sequence() > lastSequence.getAsLong()) {
       lastSequence = OptionalLong.of(record.sequence());
     }
@@ -600,38 +613,39 @@ public final class JsonLinesJournal implements DecisionJournal {
    */
   @Override
   public synchronized void modeChanged(ModeChangedEvent event) {
-    lineTime = event.time();
     writeLine(modeJson(event, false));
-    lastModes.remove(event.workload());
-    lastModes.put(event.workload(), event);
+    if (startsFiles) {
+      lastModes.remove(event.workload());
+      lastModes.put(event.workload(), event);
+    }
     seen(event.workload(), event.time());
   }
 
-  /** Notes a line of {@code workload}, whose mode is carried, at {@code time}. */
+  /** Notes a line of {@code workload} at {@code time}: the writing time moves on. */
   private void seen(WorkloadRef workload, Instant time) {
-    lastLine.merge(workload, time, (a, b) -> b.isAfter(a) ? b : a);
-    linesInFile.add(workload);
+    if (lastLineTime != null && time.isAfter(lastLineTime)) {
+      Duration step = Duration.between(lastLineTime, time);
+      written = written.plus(step.compareTo(PAUSE) <= 0 ? step : Duration.ZERO);
+    }
+    lastLineTime = time;
+    if (lastModes.containsKey(workload)) {
+      lastLine.put(workload, written);
+    }
   }
 
   /**
-   * Forgets the modes of workloads that wrote no line in the whole file rotated last nor in
-   * the new one, and none for {@link #CARRY_IDLE} before the line being written: a workload
-   * registered writes one every tick, so these were unregistered (a reload without them, a
-   * preview environment gone). Carried for ever, their lines grew the top of every new file; past
-   * the size limit every append rotated, and the file kept 2 of 240 decisions. Both conditions, so
-   * that neither a clock stepped a day ahead nor files smaller than one tick's lines drop the
-   * mode of a workload still running.
+   * Forgets the modes of workloads that wrote no line for {@link #CARRY_IDLE} of writing time
+   * ({@link #written}): a workload registered writes one every tick, so these were unregistered
+   * (a reload without them, a preview environment gone). Carried for ever, their lines grew the
+   * top of every new file; past the size limit every append rotated, and the file kept 2 of 240
+   * decisions.
    */
   private void forgetIdle() {
-    if (lineTime == null) {
-      return; // a follow-up first after opening: nothing to measure idleness against
-    }
-    Instant cutoff = lineTime.minus(CARRY_IDLE);
+    Duration cutoff = written.minus(CARRY_IDLE);
     int before = lastModes.size();
-    lastModes.keySet().removeIf(w -> !linesInFile.contains(w) && !linesInRotated.contains(w)
-        && lastLine.getOrDefault(w, Instant.MIN).isBefore(cutoff));
+    lastModes.keySet().removeIf(
+        w -> lastLine.getOrDefault(w, Duration.ZERO).compareTo(cutoff) < 0);
     lastLine.keySet().retainAll(lastModes.keySet());
-    linesInRotated.retainAll(lastModes.keySet());
     if (lastModes.size() < before) {
       LOG.info("journal file {}: {} workloads wrote no line for {}: their modes are no longer "
           + "carried to new files", file, before - lastModes.size(), CARRY_IDLE);
@@ -845,8 +859,6 @@ public final class JsonLinesJournal implements DecisionJournal {
       }
       moved = true;
       rotationFailing = false;
-      linesInRotated = linesInFile;
-      linesInFile = new HashSet<>();
       LOG.info("journal file {} reached its limit of {} bytes: moved to {}, started a new file",
           file, maxFileSize, rotated);
     } catch (IOException e) {
@@ -1060,8 +1072,10 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   /**
    * Reads the mode changes (promotions and demotions) of a journal, oldest first: the rotated
-   * file, then the current one. The latest change of each workload is always among them, however
-   * often the journal rotated; a change carried to the top of a new file is returned once.
+   * file, then the current one. The latest change of each workload is among them, however often
+   * the journal rotated, but for a workload that wrote no line for {@link #CARRY_IDLE} of the
+   * journal's writing time before a rotation; a change carried to the top of a new file is
+   * returned once.
    * Memory grows with the changes returned only.
    *
    * @param file the journal file (the rotated file is found beside it)

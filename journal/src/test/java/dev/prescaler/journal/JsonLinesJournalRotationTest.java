@@ -243,6 +243,30 @@ class JsonLinesJournalRotationTest {
     assertThat(JsonLinesJournal.readModeChanges(file)).containsExactly(api);
   }
 
+  /**
+   * Catches running workloads losing their modes after a pause in writing: two workloads writing
+   * every tick into files smaller than a tick, then nothing for two days (a replica that stopped
+   * leading), then ticks again: measured on the clock, both looked idle for a day and neither
+   * mode was carried any more. Idleness is measured in writing time, where a pause does not count.
+   */
+  @Test
+  void modesAreKeptThroughAPauseInWriting() {
+    Path file = dir.resolve("journal.jsonl");
+    ModeChangedEvent api = mode(API, T0, Mode.OBSERVE_ONLY, Mode.ACT);
+    ModeChangedEvent web = mode(WEB, T0, Mode.OBSERVE_ONLY, Mode.HPA_FLOOR);
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(2L * LINE).build()) {
+      j.modeChanged(api);
+      j.modeChanged(web);
+      Instant t = T0;
+      for (int tick = 0; tick < 8; tick++) {
+        t = t.plus(tick == 4 ? java.time.Duration.ofDays(2) : TICK);
+        j.append(record(2L * tick, t, API));
+        j.append(record(2L * tick + 1, t, WEB));
+      }
+    }
+    assertThat(JsonLinesJournal.readModeChanges(file)).containsExactlyInAnyOrder(api, web);
+  }
+
   @Test
   void readSinceReturnsOnlyTheTailAcrossBothFilesWithItsFollowUps() {
     Path file = dir.resolve("journal.jsonl");
