@@ -7,7 +7,10 @@ import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.EngineListener;
 import dev.prescaler.core.MetricSource;
 import dev.prescaler.core.Mode;
+import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.ScaleExecutor;
+import dev.prescaler.core.ScaleOutcome;
+import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.event.DecisionEvent;
 import dev.prescaler.core.event.FailureEvent;
@@ -204,7 +207,7 @@ public final class Agent implements AutoCloseable {
             identity))
         : Optional.empty();
     if (elector.isPresent()) {
-      executor = elector.get().guard(executor);
+      executor = renewingBeforeReleasesAtClose(elector.get().guard(executor));
     }
     this.executor = executor;
     BooleanSupplier leading = elector.isPresent() ? elector.get()::isLeader : () -> true;
@@ -836,10 +839,10 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Stops gracefully, without waiting for the round in flight to run to its end: no new rounds,
-   * the lease is renewed once if less than the call timeout of it is left (so that the releases
-   * are not refused), the tick in flight ends after the workload it is evaluating (whose calls
-   * the call timeout bounds; the workloads after it are not evaluated in that round), HPAs
-   * steered in HPA-floor mode are restored, the journal is flushed and closed, the round ends at
+   * the tick in flight ends after the workload it is evaluating (whose calls the call timeout
+   * bounds; the workloads after it are not evaluated in that round), HPAs steered in HPA-floor
+   * mode are restored (the lease is renewed once first if less than the call timeout of it is
+   * left, so that the releases are not refused), the journal is flushed and closed, the round ends at
    * its next step, the queued Kubernetes Events are posted, the lease is given up, the server
    * stops. A round of 25 workloads whose Prometheus does not answer takes about 25 call timeouts,
    * which no pod's grace period allows for. Idempotent.
@@ -857,8 +860,7 @@ public final class Agent implements AutoCloseable {
     if (l != null) {
       l.cancel(false);
     }
-    renewBeforeReleasing();
-    engine.close();
+    engine.close(); // its releases renew the Lease first if needed (see the executor)
     // The rest of the round (promotion, mode-store writes) must not run behind the Lease given
     // up below; it ends at its next step.
     synchronized (lock) {
@@ -878,13 +880,43 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
+   * {@code guarded}, whose releases once the agent is stopping first renew the Lease if needed
+   * ({@link #renewBeforeReleasing}): at the moment each release is sent, after the engine's tick
+   * has ended. Renewed by close() before it waited for the workload in flight, the renew deadline
+   * could pass during that wait (a hung source: a few call timeouts), and the guard then refused
+   * the releases, which are not tried again, leaving an HPA floor raised.
+   */
+  private ScaleExecutor renewingBeforeReleasesAtClose(ScaleExecutor guarded) {
+    return new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        return guarded.apply(request);
+      }
+
+      @Override
+      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+        return guarded.replicas(workload);
+      }
+
+      @Override
+      public void release(WorkloadRef workload) {
+        if (closed) {
+          renewBeforeReleasing();
+        }
+        guarded.release(workload);
+      }
+    };
+  }
+
+  /**
    * Renews the Lease once, when this replica was its last holder seen and the guard would not
    * start a call now, so that the releases of the engine's close (which are not tried again)
    * start with a fresh renew deadline: after renewals missed on a slow API server, less than the
    * call timeout of leadership may be left, and the guard would refuse them, leaving HPA floors
    * raised. With leadership to spare it sends nothing, so a normal stop is not slowed. Bounded by
    * the API client's timeouts; a failure is logged, and the releases then go out only if the
-   * lease allows.
+   * lease allows. Called before each release once the agent is stopping (so after the tick in
+   * flight ended); after one renewal the others find leadership to spare.
    */
   private void renewBeforeReleasing() {
     elector.filter(e -> e.holder().filter(e.identity()::equals).isPresent()
