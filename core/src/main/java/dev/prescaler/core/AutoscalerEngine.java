@@ -1187,9 +1187,16 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
-  /** Sends the pending releases of workloads no longer in HPA-floor mode (see release). */
+  /**
+   * Sends the pending releases of workloads no longer in HPA-floor mode (see release). Stops
+   * when a close is requested: close sends the pending releases itself, and the tick it waits
+   * for must end after the call in flight, not after every pending release.
+   */
   private void retryPendingReleases() {
     for (WorkloadRef w : List.copyOf(releasePending)) {
+      if (closeRequested) {
+        return;
+      }
       WorkloadState s = states.get(w);
       if (s != null && s.spec.mode() == Mode.HPA_FLOOR) {
         releasePending.remove(w); // steered again: its floor is sent afresh (lastFloorSent -1)

@@ -622,6 +622,67 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(historySize[0]).as("history steps the policy sees").isGreaterThan(90);
   }
 
+  /**
+   * Catches a close waiting for every pending release the tick retries first: with three
+   * releases pending and the API server hanging, the tick sent all three after close() was
+   * called (3 call timeouts), and close sent each failed one again. The tick now stops retrying
+   * when a close is requested, and close sends the pending releases itself. Calls are inline
+   * here, so each release runs on the thread that sends it.
+   */
+  @Test
+  void aCloseDuringTheTicksPendingReleasesLeavesTheRestToClose() throws Exception {
+    CountDownLatch hung = new CountDownLatch(1);
+    CountDownLatch letGo = new CountDownLatch(1);
+    AtomicBoolean fail = new AtomicBoolean();
+    AtomicBoolean hang = new AtomicBoolean();
+    Map<WorkloadRef, String> releasedBy = new java.util.concurrent.ConcurrentHashMap<>();
+    ScaleExecutor executor = new ScaleExecutor() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        return ScaleOutcome.applied(request.to(), "set to " + request.to());
+      }
+
+      @Override
+      public void release(WorkloadRef workload) {
+        if (fail.get()) {
+          throw new IllegalStateException("API server down");
+        }
+        if (hang.getAndSet(false)) { // the first release hangs, the others answer
+          hung.countDown();
+          gateOf(letGo);
+        }
+        releasedBy.put(workload, Thread.currentThread().getName());
+      }
+    };
+    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
+        executor, journal).workload(spec(WEB, 1, 10, Mode.HPA_FLOOR))
+        .workload(spec(API, 1, 10, Mode.HPA_FLOOR))
+        .workload(spec(Fixtures.DB, 1, 10, Mode.HPA_FLOOR)));
+    engine.tick();
+    fail.set(true);
+    for (WorkloadRef w : List.of(WEB, API, Fixtures.DB)) {
+      engine.mode(w, Mode.OBSERVE_ONLY, "demoted"); // the release fails: pending
+    }
+    fail.set(false);
+    hang.set(true);
+    clock.advance(SYNC);
+    Thread ticking = new Thread(engine::tick, "ticking");
+    ticking.start();
+    hung.await(30, TimeUnit.SECONDS);
+    Thread closing = new Thread(engine::close, "closing");
+    closing.start();
+    while (closing.getState() != Thread.State.BLOCKED) { // close requested, waiting for the tick
+      Thread.onSpinWait();
+    }
+    letGo.countDown();
+    ticking.join(30_000);
+    closing.join(30_000);
+
+    assertThat(releasedBy).hasSize(3);
+    assertThat(releasedBy.values()).as("the release in flight, then close's")
+        .containsExactlyInAnyOrder("ticking", "closing", "closing");
+  }
+
   /** Spins until {@code t} waits with a timeout (for a slot or a read) or has ended. */
   private static void waitingOrDone(Thread t) {
     while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.TERMINATED) {
