@@ -26,6 +26,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Interceptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -339,5 +346,70 @@ class AgentTakeoverTest {
     assertThat(out.toString(StandardCharsets.UTF_8))
         .isEqualTo(kube.namespace() + "/api: no HPA floor left\n");
     assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(8);
+  }
+
+  /**
+   * Catches the Lease renewed before close() waited for the workload in flight: with renewals
+   * missed for 5 s on a slow API server and the workload in flight taking 6 s more, the fresh
+   * renew deadline was spent on that wait, the guard refused the release at close ("ends in less
+   * than the call timeout unless renewed first"), which is not tried again, and the HPA kept its
+   * floor of 8 while the Lease was given up. Each release at close renews first when needed.
+   */
+  @Test
+  void theReleaseAtCloseRenewsTheLeaseAfterTheWorkloadInFlight() throws Exception {
+    ManualClock clock = new ManualClock(T0);
+    CountDownLatch reached = new CountDownLatch(1);
+    CountDownLatch open = new CountDownLatch(1);
+    AtomicBoolean gateOn = new AtomicBoolean();
+    Interceptor gate = chain -> { // holds web's scale reads and writes while it is on
+      if (gateOn.get() && chain.request().url().encodedPath().endsWith("/web/scale")) {
+        reached.countDown();
+        try {
+          open.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return chain.proceed(chain.request());
+    };
+    ExecutorService helper = Executors.newSingleThreadExecutor();
+    AgentConfig promoted = TestConfigs.replica("""
+        kubernetes:
+          leaderElection: true
+          leaseNamespace: %s
+          identity: agent-b
+        server:
+          port: 0
+          address: 127.0.0.1
+        workloads:
+        """.formatted(kube.namespace())
+        + TestConfigs.cpuWorkload(kube.namespace(), "web", "hpa-floor", "promoted: true"),
+        "promoted.yaml");
+    Agent agent = Agent.create(promoted, kube.adapter(gate), clock, clock::nanos);
+    try {
+      assertThat(agent.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      agent.runOnce();
+      assertThat(hpa().getSpec().getMinReplicas()).isEqualTo(8);
+      // Renewals fail for 5 s on a slow API server (as in the existing close test).
+      clock.advance(Duration.ofSeconds(5));
+      gateOn.set(true);
+      Future<?> round = helper.submit(agent::runOnce);
+      assertThat(reached.await(30, TimeUnit.SECONDS)).isTrue();
+      Thread closer = new Thread(agent::close, "closer");
+      closer.start();
+      while (closer.getState() != Thread.State.BLOCKED) { // waiting for the workload in flight
+        Thread.onSpinWait();
+      }
+      clock.advance(Duration.ofSeconds(6)); // the workload in flight takes 6 s more
+      open.countDown();
+      round.get(30, TimeUnit.SECONDS);
+      closer.join(30_000);
+      assertThat(closer.isAlive()).isFalse();
+      assertThat(hpa().getSpec().getMinReplicas()).as("released at close").isEqualTo(2);
+    } finally {
+      open.countDown();
+      agent.close();
+      helper.shutdownNow();
+    }
   }
 }

@@ -76,18 +76,7 @@ class AutoscalerEngineCallTimeoutTest {
     void pass() {
       passes.incrementAndGet();
       reached.countDown();
-      boolean interrupted = false;
-      while (true) {
-        try {
-          open.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      gateOf(open);
     }
   }
 
@@ -513,31 +502,13 @@ class AutoscalerEngineCallTimeoutTest {
     CountDownLatch firstAsked = new CountDownLatch(1);
     CountDownLatch letGo = new CountDownLatch(1);
     AtomicInteger reads = new AtomicInteger();
-    MetricSource source = new MetricSource() {
-      @Override
-      public Observation read(WorkloadSpec spec, Instant now) {
-        return observation(now);
-      }
-
-      @Override
-      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric,
-          Instant from, Instant to, Duration step) {
-        if (reads.incrementAndGet() == 1) {
-          firstAsked.countDown();
-          gateOf(letGo);
-        }
-        double[] v = new double[100];
-        Arrays.fill(v, 300);
-        return Optional.of(MetricSeries.of(to.minus(step.multipliedBy(100)), step, v));
-      }
-    };
     int[] historySize = {-1};
-    DecisionPolicy seeing = (ctx, p) -> {
-      historySize[0] = ctx.histories().get("rps").size();
-      return p;
-    };
-    AutoscalerEngine engine = build(engine(clock, source, seeing, new RecordingExecutor(),
-        journal).callTimeout(Duration.ofSeconds(30)).backfill(true));
+    AutoscalerEngine engine = backfilling(historySize, () -> {
+      if (reads.incrementAndGet() == 1) {
+        firstAsked.countDown();
+        gateOf(letGo);
+      }
+    });
     Future<?> first = helper.submit(() -> engine.register(spec(WEB, 1, 10, Mode.OBSERVE_ONLY)));
     firstAsked.await(30, TimeUnit.SECONDS);
     Thread second = new Thread(() -> engine.register(spec(WEB, 1, 12, Mode.OBSERVE_ONLY)));
@@ -571,35 +542,17 @@ class AutoscalerEngineCallTimeoutTest {
     CountDownLatch secondAsked = new CountDownLatch(1);
     CountDownLatch letSecondGo = new CountDownLatch(1);
     AtomicInteger reads = new AtomicInteger();
-    MetricSource source = new MetricSource() {
-      @Override
-      public Observation read(WorkloadSpec spec, Instant now) {
-        return observation(now);
-      }
-
-      @Override
-      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric,
-          Instant from, Instant to, Duration step) {
-        int n = reads.incrementAndGet();
-        if (n == 1) {
-          firstAsked.countDown();
-          gateOf(letFirstGo);
-        } else if (n == 2) {
-          secondAsked.countDown();
-          gateOf(letSecondGo);
-        }
-        double[] v = new double[100];
-        Arrays.fill(v, 300);
-        return Optional.of(MetricSeries.of(to.minus(step.multipliedBy(100)), step, v));
-      }
-    };
     int[] historySize = {-1};
-    DecisionPolicy seeing = (ctx, p) -> {
-      historySize[0] = ctx.histories().get("rps").size();
-      return p;
-    };
-    AutoscalerEngine engine = build(engine(clock, source, seeing, new RecordingExecutor(),
-        journal).callTimeout(Duration.ofSeconds(30)).backfill(true));
+    AutoscalerEngine engine = backfilling(historySize, () -> {
+      int n = reads.incrementAndGet();
+      if (n == 1) {
+        firstAsked.countDown();
+        gateOf(letFirstGo);
+      } else if (n == 2) {
+        secondAsked.countDown();
+        gateOf(letSecondGo);
+      }
+    });
     Future<?> first = helper.submit(() -> engine.register(spec(WEB, 1, 10, Mode.OBSERVE_ONLY)));
     firstAsked.await(30, TimeUnit.SECONDS);
     Thread second = new Thread(() -> engine.register(spec(WEB, 1, 12, Mode.OBSERVE_ONLY)));
@@ -681,6 +634,35 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(releasedBy).hasSize(3);
     assertThat(releasedBy.values()).as("the release in flight, then close's")
         .containsExactlyInAnyOrder("ticking", "closing", "closing");
+  }
+
+  /**
+   * An engine with pooled calls that backfills 100 steps of 300 rps for each history read, after
+   * {@code beforeEachRead} (which may block); its policy writes the size of the history it sees
+   * into {@code historySize[0]}.
+   */
+  private AutoscalerEngine backfilling(int[] historySize, Runnable beforeEachRead) {
+    MetricSource source = new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return observation(now);
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric,
+          Instant from, Instant to, Duration step) {
+        beforeEachRead.run();
+        double[] v = new double[100];
+        Arrays.fill(v, 300);
+        return Optional.of(MetricSeries.of(to.minus(step.multipliedBy(100)), step, v));
+      }
+    };
+    DecisionPolicy seeing = (ctx, p) -> {
+      historySize[0] = ctx.histories().get("rps").size();
+      return p;
+    };
+    return build(engine(clock, source, seeing, new RecordingExecutor(), journal)
+        .callTimeout(Duration.ofSeconds(30)).backfill(true));
   }
 
   /** Spins until {@code t} waits with a timeout (for a slot or a read) or has ended. */
