@@ -842,9 +842,9 @@ public final class Agent implements AutoCloseable {
    * the tick in flight ends after the workload it is evaluating (whose calls the call timeout
    * bounds; the workloads after it are not evaluated in that round), HPAs steered in HPA-floor
    * mode are restored (the lease is renewed once first if less than the call timeout of it is
-   * left, so that the releases are not refused), the journal is flushed and closed, the round ends at
-   * its next step, the queued Kubernetes Events are posted, the lease is given up, the server
-   * stops. A round of 25 workloads whose Prometheus does not answer takes about 25 call timeouts,
+   * left, so that the releases are not refused), the journal is flushed and closed, the round
+   * ends at its next step, the queued Kubernetes Events are posted, the lease is given up, the
+   * server stops. A round of 25 workloads whose Prometheus does not answer takes about 25 call timeouts,
    * which no pod's grace period allows for. Idempotent.
    */
   @Override

@@ -31,8 +31,9 @@ interface PointModel {
    * Feeds a new {@code model} the end of {@code y} its window of {@code window} steps holds, as
    * live use would have fed it: a missing (NaN) step is {@link #missing} with the model's own
    * one-step forecast, at least {@code floor} (the last present value when that forecast is not
-   * finite), and the values before the first present one are left out. A missing step inside the window depends
-   * on the values before it, so then the whole of {@code y} is fed, from its start.
+   * finite), and the values before the first present one are left out. A missing step inside
+   * the window depends on the values before it, so then the whole of {@code y} is fed, from its
+   * start.
    */
   static void replay(PointModel model, double[] y, int window, double floor) {
     int from = Math.max(0, y.length - window);
