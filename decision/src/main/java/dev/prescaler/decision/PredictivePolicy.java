@@ -220,15 +220,21 @@ public final class PredictivePolicy implements DecisionPolicy {
       RecurringPeaks.Peak recurring = recurringPeaks ? RecurringPeaks.find(
           ctx.histories().get(m.name()), from, lead, noise(f, ctx.spec().riskQuantile()),
           recurringPeaksZone) : null;
-      if (recurring != null && recurring.load() > peak) {
-        peak = recurring.load();
-      } else {
-        recurring = null;
-      }
-      double cap = cap(ctx, m.name(), peak, recurring != null);
+      // Each capped on its own, the higher counts: a forecast just above a recurring peak, capped
+      // lower than the peak's own cap, must not lower the plan below the peak's.
+      double cap = cap(ctx, m.name(), peak, false);
       double uncapped = peak;
-      if (peak > cap) {
-        peak = cap;
+      peak = Math.min(peak, cap);
+      if (recurring != null) {
+        double recurringCap = cap(ctx, m.name(), recurring.load(), true);
+        double recurringPeak = Math.min(recurring.load(), recurringCap);
+        if (recurringPeak > peak) {
+          peak = recurringPeak;
+          uncapped = recurring.load();
+          cap = recurringCap;
+        } else {
+          recurring = null;
+        }
       }
       int need = replicasFor(Math.max(0, peak), m.perReplicaTarget());
       exact = Math.max(exact, Math.max(0, peak) / m.perReplicaTarget());

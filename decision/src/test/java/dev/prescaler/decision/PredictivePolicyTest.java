@@ -360,6 +360,15 @@ class PredictivePolicyTest {
     Proposal p = PredictivePolicy.ofDefaults().apply(c, Proposal.keep(10));
     assertThat(p.replicas()).isEqualTo(40);
     assertThat(p.explain()).contains("recurring peak 400.000").doesNotContain("capped");
+    // A forecast just above the peak is capped lower (2 × 100, the job's steps set aside): the
+    // peak, capped on its own, still counts (it used to give 20).
+    for (double upper : new double[] {401, 450}) {
+      DecisionContext above = ctx(rps(10, 1, 100), 10, "rps", 100).history("rps",
+          SpikeFilterTest.history(load)).forecast("rps", forecast(upper, upper, upper, upper))
+          .build();
+      assertThat(PredictivePolicy.ofDefaults().apply(above, Proposal.keep(10)).replicas())
+          .as("forecast %s", upper).isEqualTo(40);
+    }
   }
 
   @Test
