@@ -7,10 +7,7 @@ import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.EngineListener;
 import dev.prescaler.core.MetricSource;
 import dev.prescaler.core.Mode;
-import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.ScaleExecutor;
-import dev.prescaler.core.ScaleOutcome;
-import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.event.DecisionEvent;
 import dev.prescaler.core.event.FailureEvent;
@@ -207,7 +204,7 @@ public final class Agent implements AutoCloseable {
             identity))
         : Optional.empty();
     if (elector.isPresent()) {
-      executor = renewingBeforeReleasesAtClose(elector.get().guard(executor));
+      executor = elector.get().guard(executor);
     }
     this.executor = executor;
     BooleanSupplier leading = elector.isPresent() ? elector.get()::isLeader : () -> true;
@@ -860,7 +857,7 @@ public final class Agent implements AutoCloseable {
     if (l != null) {
       l.cancel(false);
     }
-    engine.close(); // its releases renew the Lease first if needed (see the executor)
+    engine.close(this::renewBeforeReleasing);
     // The rest of the round (promotion, mode-store writes) must not run behind the Lease given
     // up below; it ends at its next step.
     synchronized (lock) {
@@ -880,43 +877,15 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * {@code guarded}, whose releases once the agent is stopping first renew the Lease if needed
-   * ({@link #renewBeforeReleasing}): at the moment each release is sent, after the engine's tick
-   * has ended. Renewed by close() before it waited for the workload in flight, the renew deadline
-   * could pass during that wait (a hung source: a few call timeouts), and the guard then refused
-   * the releases, which are not tried again, leaving an HPA floor raised.
-   */
-  private ScaleExecutor renewingBeforeReleasesAtClose(ScaleExecutor guarded) {
-    return new ScaleExecutor() {
-      @Override
-      public ScaleOutcome apply(ScaleRequest request) {
-        return guarded.apply(request);
-      }
-
-      @Override
-      public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
-        return guarded.replicas(workload);
-      }
-
-      @Override
-      public void release(WorkloadRef workload) {
-        if (closed) {
-          renewBeforeReleasing();
-        }
-        guarded.release(workload);
-      }
-    };
-  }
-
-  /**
    * Renews the Lease once, when this replica was its last holder seen and the guard would not
    * start a call now, so that the releases of the engine's close (which are not tried again)
    * start with a fresh renew deadline: after renewals missed on a slow API server, less than the
    * call timeout of leadership may be left, and the guard would refuse them, leaving HPA floors
    * raised. With leadership to spare it sends nothing, so a normal stop is not slowed. Bounded by
    * the API client's timeouts; a failure is logged, and the releases then go out only if the
-   * lease allows. Called before each release once the agent is stopping (so after the tick in
-   * flight ended); after one renewal the others find leadership to spare.
+   * lease allows. Run by the engine's close once the tick in flight has ended and before its
+   * releases (renewed before close waited for that tick, the renew deadline could pass during
+   * the wait; renewed within a release, the renewal spent that release's call timeout).
    */
   private void renewBeforeReleasing() {
     elector.filter(e -> e.holder().filter(e.identity()::equals).isPresent()

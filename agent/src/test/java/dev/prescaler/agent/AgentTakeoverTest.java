@@ -353,7 +353,9 @@ class AgentTakeoverTest {
    * missed for 5 s on a slow API server and the workload in flight taking 6 s more, the fresh
    * renew deadline was spent on that wait, the guard refused the release at close ("ends in less
    * than the call timeout unless renewed first"), which is not tried again, and the HPA kept its
-   * floor of 8 while the Lease was given up. Each release at close renews first when needed.
+   * floor of 8 while the Lease was given up. The engine's close renews it when the tick has
+   * ended, before the releases, on the closing thread: renewed within a release, a slow renewal
+   * spent that release's call timeout.
    */
   @Test
   void theReleaseAtCloseRenewsTheLeaseAfterTheWorkloadInFlight() throws Exception {
@@ -361,7 +363,12 @@ class AgentTakeoverTest {
     CountDownLatch reached = new CountDownLatch(1);
     CountDownLatch open = new CountDownLatch(1);
     AtomicBoolean gateOn = new AtomicBoolean();
+    List<String> leaseWriters = new java.util.concurrent.CopyOnWriteArrayList<>();
     Interceptor gate = chain -> { // holds web's scale reads and writes while it is on
+      if (chain.request().url().encodedPath().contains("/leases/")
+          && chain.request().method().equals("PUT")) {
+        leaseWriters.add(Thread.currentThread().getName());
+      }
       if (gateOn.get() && chain.request().url().encodedPath().endsWith("/web/scale")) {
         reached.countDown();
         try {
@@ -406,6 +413,9 @@ class AgentTakeoverTest {
       closer.join(30_000);
       assertThat(closer.isAlive()).isFalse();
       assertThat(hpa().getSpec().getMinReplicas()).as("released at close").isEqualTo(2);
+      // Renewed on the closing thread, not within the release's call (a call-pool thread), where
+      // a slow renewal spent the release's call timeout and the release was given up.
+      assertThat(leaseWriters).contains("closer").noneMatch(t -> t.startsWith("prescaler-call"));
     } finally {
       open.countDown();
       agent.close();

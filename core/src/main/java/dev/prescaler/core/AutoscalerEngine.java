@@ -1053,6 +1053,18 @@ public final class AutoscalerEngine implements AutoCloseable {
    */
   @Override
   public void close() {
+    close(() -> { });
+  }
+
+  /**
+   * Closes as {@link #close()} does, and runs {@code beforeReleases} (on the calling thread, once)
+   * when the tick in flight has ended and before the first release: for an executor guarded by
+   * leadership, whose Lease may have run short while close waited for that tick, to renew it
+   * there, outside any release's call timeout. What it throws is logged at WARN, and the releases
+   * go on. Nothing is run when the engine was already closed.
+   */
+  public void close(Runnable beforeReleases) {
+    Objects.requireNonNull(beforeReleases, "beforeReleases");
     // Before anything that may wait (the lock, held by a tick to its end): the tick stops at the
     // next workload.
     closeRequested = true;
@@ -1060,7 +1072,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     // would abandon every release before it started.
     boolean interrupted = Thread.interrupted();
     try {
-      interrupted |= closeUninterrupted();
+      interrupted |= closeUninterrupted(beforeReleases);
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -1072,7 +1084,7 @@ public final class AutoscalerEngine implements AutoCloseable {
    * Closes; whether an interrupt came meanwhile (kept for the caller, see {@link
    * PluginCalls#closeBegins()}).
    */
-  private boolean closeUninterrupted() {
+  private boolean closeUninterrupted(Runnable beforeReleases) {
     ScheduledFuture<?> f;
     synchronized (lock) {
       if (closed) {
@@ -1083,6 +1095,11 @@ public final class AutoscalerEngine implements AutoCloseable {
       f = scheduled;
       if (f != null) {
         f.cancel(false);
+      }
+      try {
+        beforeReleases.run();
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        LOG.warn("before the releases at close: {}", e.toString());
       }
       for (WorkloadState s : List.copyOf(states.values())) {
         if (s.spec.mode() == Mode.HPA_FLOOR) {
