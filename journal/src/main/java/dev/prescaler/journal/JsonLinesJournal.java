@@ -268,7 +268,10 @@ public final class JsonLinesJournal implements DecisionJournal {
         for (ModeChangedEvent e : found.modes) {
           lastModes.remove(e.workload());
           lastModes.put(e.workload(), e);
-          lastLine.put(e.workload(), written); // counted as written now
+          // Idle since its last line as the files say (a carried line's idleSeconds, 0 for a
+          // mode change in a body): a restart does not start a workload's day again.
+          lastLine.put(e.workload(), written.minus(found.idle.getOrDefault(e.workload(),
+              Duration.ZERO)));
         }
         lastSequence = found.lastSequence;
       }
@@ -743,7 +746,8 @@ public final class JsonLinesJournal implements DecisionJournal {
     if (end == 0 && !lastModes.isEmpty()) {
       StringBuilder carried = new StringBuilder();
       for (ModeChangedEvent e : lastModes.values()) {
-        carried.append(JSON.writeValueAsString(modeJson(e, true))).append('\n');
+        Duration idle = written.minus(lastLine.getOrDefault(e.workload(), written));
+        carried.append(JSON.writeValueAsString(modeJson(e, true, idle))).append('\n');
       }
       if (carried.length() > maxFileSize / 2 && !carriedTooLargeWarned) {
         carriedTooLargeWarned = true;
@@ -1211,6 +1215,8 @@ public final class JsonLinesJournal implements DecisionJournal {
     final List<DecisionRecord> records = new ArrayList<>();
     final Map<RecordKey, Integer> index = new HashMap<>();
     final Set<ModeChangedEvent> modes = new LinkedHashSet<>();
+    /** Per workload, the idleness its latest mode line says (only carried lines say one). */
+    final Map<WorkloadRef, Duration> idle = new HashMap<>();
     final Shared shared = new Shared();
     /** Whether to find the highest sequence number of the decisions (the writer's opening). */
     boolean sequences;
@@ -1316,6 +1322,13 @@ public final class JsonLinesJournal implements DecisionJournal {
           ModeChangedEvent e = modeFrom(n, shared);
           if (modeChanges) {
             modes.add(e);
+            JsonNode idleSeconds = n.get("idleSeconds");
+            if (idleSeconds != null && idleSeconds.canConvertToLong()
+                && idleSeconds.longValue() >= 0) {
+              idle.put(e.workload(), Duration.ofSeconds(idleSeconds.longValue()));
+            } else {
+              idle.remove(e.workload()); // a mode changed since, or a line of an older journal
+            }
           }
         }
         default -> throw new IllegalArgumentException(
@@ -1489,6 +1502,15 @@ public final class JsonLinesJournal implements DecisionJournal {
   }
 
   private static ObjectNode modeJson(ModeChangedEvent event, boolean carried) {
+    return modeJson(event, carried, null);
+  }
+
+  /**
+   * A mode change line; a carried one also says for how long its workload had written no line,
+   * in writing time ({@code "idleSeconds"}), so that a journal opened again goes on counting
+   * from there (without it each restart gave every carried mode a fresh day).
+   */
+  private static ObjectNode modeJson(ModeChangedEvent event, boolean carried, Duration idle) {
     ObjectNode n = JSON.createObjectNode();
     n.put("type", "modeChanged");
     n.put("time", event.time().toString());
@@ -1498,6 +1520,9 @@ public final class JsonLinesJournal implements DecisionJournal {
     n.put("reason", event.reason());
     if (carried) {
       n.put("carried", true);
+      if (idle != null) {
+        n.put("idleSeconds", Math.max(0, idle.getSeconds()));
+      }
     }
     return n;
   }

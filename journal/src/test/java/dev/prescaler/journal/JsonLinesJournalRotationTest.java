@@ -267,6 +267,34 @@ class JsonLinesJournalRotationTest {
     assertThat(JsonLinesJournal.readModeChanges(file)).containsExactlyInAnyOrder(api, web);
   }
 
+  /**
+   * Catches a restart giving every carried mode a fresh day: reopened every 12 hours, a journal
+   * carried the mode of a workload unregistered four days before, for ever (the same days written
+   * without a restart dropped it). A carried line says how long its workload had been idle, and a
+   * journal opened again counts on from there.
+   */
+  @Test
+  void restartsDoNotKeepAnIdleWorkloadsModeForEver() {
+    Path file = dir.resolve("journal.jsonl");
+    ModeChangedEvent api = mode(API, T0, Mode.OBSERVE_ONLY, Mode.ACT);
+    ModeChangedEvent web = mode(WEB, T0, Mode.OBSERVE_ONLY, Mode.HPA_FLOOR);
+    try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(50L * LINE).build()) {
+      j.modeChanged(api); // then unregistered: it writes nothing more
+      j.modeChanged(web);
+    }
+    Instant t = T0;
+    long seq = 0;
+    for (int run = 0; run < 8; run++) {
+      try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(50L * LINE).build()) {
+        for (int minute = 0; minute < 12 * 60; minute++) {
+          t = t.plus(java.time.Duration.ofMinutes(1));
+          j.append(record(seq++, t, WEB));
+        }
+      }
+    }
+    assertThat(JsonLinesJournal.readModeChanges(file)).containsExactly(web);
+  }
+
   @Test
   void readSinceReturnsOnlyTheTailAcrossBothFilesWithItsFollowUps() {
     Path file = dir.resolve("journal.jsonl");
