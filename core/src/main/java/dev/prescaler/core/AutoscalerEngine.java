@@ -182,6 +182,11 @@ public final class AutoscalerEngine implements AutoCloseable {
    */
   private volatile boolean closeRequested;
   /**
+   * Whether close() has sent its releases (guarded by lock): from then on an unregister does not
+   * release again, while one from close's hook, before them, still does.
+   */
+  private boolean closeReleased;
+  /**
    * Scheduled ticks in a row that failed, for the log. Touched only by the scheduled task, whose
    * runs scheduleWithFixedDelay serializes (each happens-before the next).
    */
@@ -503,7 +508,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (s == null) {
         return false;
       }
-      if (s.spec.mode() == Mode.HPA_FLOOR && !closed) { // close() released it
+      if (s.spec.mode() == Mode.HPA_FLOOR && !closeReleased) { // close() released it
         release(workload);
       }
       try {
@@ -1096,9 +1101,14 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (f != null) {
         f.cancel(false);
       }
+      boolean hookInterrupted = false;
       try {
         beforeReleases.run();
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Throwable e) {
+        // Whatever it throws (an undeclared checked exception, an OutOfMemoryError when no thread
+        // can be started): the HPAs must still be given back, and a second close does nothing.
+        // An interrupt is given back to the caller at the end, not before the releases.
+        hookInterrupted = e instanceof InterruptedException;
         LOG.warn("before the releases at close: {}", e.toString());
       }
       for (WorkloadState s : List.copyOf(states.values())) {
@@ -1111,6 +1121,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           release(w);
         }
       }
+      closeReleased = true;
       // A release that timed out may still be restoring an HPA: give it one more call timeout
       // before the pool is interrupted.
       for (WorkloadRef w : calls.running(Stage.RELEASE)) {
@@ -1125,7 +1136,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         LOG.warn("journal close failed: {}", e.toString());
       }
       calls.shutdown();
-      return calls.closeEnds();
+      return calls.closeEnds() || hookInterrupted;
     }
   }
 

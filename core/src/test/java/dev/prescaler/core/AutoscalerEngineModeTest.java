@@ -332,4 +332,29 @@ class AutoscalerEngineModeTest {
     assertThat(executor.released).containsExactly(WEB);
     assertThat(engine.workloads()).isEmpty();
   }
+
+  /**
+   * Catches a close hook that throws what close did not catch (an undeclared checked exception,
+   * an OutOfMemoryError) ending close before its releases, for good (a second close did
+   * nothing); and an unregister from the hook, which close then no longer saw, leaving the floor.
+   */
+  @Test
+  void closeReleasesWhateverItsHookThrowsOrDoes() {
+    AutoscalerEngine failing = engineIn(Mode.HPA_FLOOR);
+    failing.tick();
+    failing.close(() -> sneakyThrow(new java.io.IOException("lease renewal failed")));
+    assertThat(executor.released).containsExactly(WEB);
+
+    executor.released.clear();
+    AutoscalerEngine unregistering = engineIn(Mode.HPA_FLOOR);
+    unregistering.tick();
+    unregistering.close(() -> unregistering.unregister(WEB));
+    assertThat(executor.released).containsExactly(WEB);
+  }
+
+  /** Throws {@code e}, checked or not, without declaring it. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> void sneakyThrow(Throwable e) throws E {
+    throw (E) e;
+  }
 }
