@@ -186,6 +186,9 @@ public final class JsonLinesJournal implements DecisionJournal {
   private static final byte[] TYPE_PREFIX = ascii("{\"type\":\"");
   private static final byte[] DECISION_PREFIX = ascii("{\"type\":\"decision\",\"sequence\":");
   private static final byte[] TIME_FIELD = ascii(",\"time\":\"");
+  private static final byte[] WORKLOAD_FIELD = ascii("\",\"workload\":{\"namespace\":\"");
+  private static final byte[] KIND_FIELD = ascii("\",\"kind\":\"");
+  private static final byte[] NAME_FIELD = ascii("\",\"name\":\"");
   private static final byte[] MODE_PREFIX = ascii("{\"type\":\"modeChanged\"");
   private static final ChannelOpener FILES = f -> FileChannel.open(f, CREATE, READ, WRITE);
   private static final DirectorySync DIRECTORIES = dir -> {
@@ -209,18 +212,8 @@ public final class JsonLinesJournal implements DecisionJournal {
    * A device or a stream is written on and on, and kept nothing to carry.
    */
   private final boolean startsFiles;
-  /**
-   * The journal's writing time: the sum of the steps between successive decisions and mode
-   * changes, each step counted only when it is forward and at most {@link #PAUSE} long. A
-   * workload's idleness is measured on it, so that neither a pause in writing (an engine
-   * stopped, a replica that stopped leading, for days) nor a clock stepped ahead makes a
-   * running workload look idle.
-   */
-  private Duration written = Duration.ZERO;
-  /** The time of the last decision or mode change written; null before the first. */
-  private Instant lastLineTime;
-  /** The writing time of each carried workload's latest decision or mode change. */
-  private final Map<WorkloadRef, Duration> lastLine = new HashMap<>();
+  /** The writing time, and the last line in it of each workload whose mode is carried. */
+  private final WritingTime writing = new WritingTime();
   private boolean carriedTooLargeWarned;
   private final WriterLock writerLock; // null for a device
   private FileChannel channel;
@@ -264,14 +257,15 @@ public final class JsonLinesJournal implements DecisionJournal {
         Consumer<String> quiet = m -> LOG.debug("{} (while opening for append)", m);
         Scan found = new Scan(null, false, true, quiet);
         found.sequences = true;
+        found.idleness = startsFiles;
         scanInto(file, found);
+        // The writing time goes on from where the files leave it, and each workload's idleness
+        // with it: a restart does not start a workload's day again.
+        writing.resume(found.writing);
         for (ModeChangedEvent e : found.modes) {
           lastModes.remove(e.workload());
           lastModes.put(e.workload(), e);
-          // Idle since its last line as the files say (a carried line's idleSeconds, 0 for a
-          // mode change in a body): a restart does not start a workload's day again.
-          lastLine.put(e.workload(), written.minus(found.idle.getOrDefault(e.workload(),
-              Duration.ZERO)));
+          writing.keep(e.workload(), found.writing);
         }
         lastSequence = found.lastSequence;
       }
@@ -626,29 +620,74 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   /** Notes a line of {@code workload} at {@code time}: the writing time moves on. */
   private void seen(WorkloadRef workload, Instant time) {
-    if (lastLineTime != null && time.isAfter(lastLineTime)) {
-      Duration step = Duration.between(lastLineTime, time);
-      written = written.plus(step.compareTo(PAUSE) <= 0 ? step : Duration.ZERO);
-    }
-    lastLineTime = time;
+    writing.advance(time);
     if (lastModes.containsKey(workload)) {
+      writing.lastLine.put(workload, writing.written);
+    }
+  }
+
+  /**
+   * The journal's writing time: the sum of the steps between successive decisions and mode
+   * changes, each step counted only when it is forward and at most {@link #PAUSE} long, and the
+   * writing time of workloads' last lines. A workload's idleness is measured on it, so that
+   * neither a pause in writing (an engine stopped, a replica that stopped leading, for days) nor
+   * a clock stepped ahead makes a running workload look idle. A carried mode line says how idle
+   * its workload was at that rotation ({@code "idleSeconds"}), so that a journal opened again,
+   * which replays its files, knows the idleness of a workload whose last line is in no file.
+   */
+  private static final class WritingTime {
+    Duration written = Duration.ZERO;
+    /** The time of the last decision or mode change; null before the first. */
+    Instant lastLineTime;
+    final Map<WorkloadRef, Duration> lastLine = new HashMap<>();
+
+    void advance(Instant time) {
+      if (lastLineTime != null && time.isAfter(lastLineTime)) {
+        Duration step = Duration.between(lastLineTime, time);
+        written = written.plus(step.compareTo(PAUSE) <= 0 ? step : Duration.ZERO);
+      }
+      lastLineTime = time;
+    }
+
+    /** A line of {@code workload} at {@code time} (a replay: every workload is kept). */
+    void line(WorkloadRef workload, Instant time) {
+      advance(time);
       lastLine.put(workload, written);
+    }
+
+    /** A carried line: {@code workload} was idle for that long at the rotation it starts. */
+    void idleAtRotation(WorkloadRef workload, long idleSeconds) {
+      lastLine.merge(workload, written.minusSeconds(idleSeconds),
+          (a, b) -> a.compareTo(b) >= 0 ? a : b);
+    }
+
+    /** How long {@code workload} wrote no line; 0 when its last line is unknown. */
+    Duration idle(WorkloadRef workload) {
+      return written.minus(lastLine.getOrDefault(workload, written));
+    }
+
+    void resume(WritingTime replayed) {
+      written = replayed.written;
+      lastLineTime = replayed.lastLineTime;
+    }
+
+    /** Takes {@code workload}'s last line from a replay (idle for no time when it has none). */
+    void keep(WorkloadRef workload, WritingTime replayed) {
+      lastLine.put(workload, written.minus(replayed.idle(workload)));
     }
   }
 
   /**
    * Forgets the modes of workloads that wrote no line for {@link #CARRY_IDLE} of writing time
-   * ({@link #written}): a workload registered writes one every tick, so these were unregistered
+   * ({@link WritingTime}): a workload registered writes one every tick, so these were unregistered
    * (a reload without them, a preview environment gone). Carried for ever, their lines grew the
    * top of every new file; past the size limit every append rotated, and the file kept 2 of 240
    * decisions.
    */
   private void forgetIdle() {
-    Duration cutoff = written.minus(CARRY_IDLE);
     int before = lastModes.size();
-    lastModes.keySet().removeIf(
-        w -> lastLine.getOrDefault(w, Duration.ZERO).compareTo(cutoff) < 0);
-    lastLine.keySet().retainAll(lastModes.keySet());
+    lastModes.keySet().removeIf(w -> writing.idle(w).compareTo(CARRY_IDLE) > 0);
+    writing.lastLine.keySet().retainAll(lastModes.keySet());
     if (lastModes.size() < before) {
       LOG.info("journal file {}: {} workloads wrote no line for {}: their modes are no longer "
           + "carried to new files", file, before - lastModes.size(), CARRY_IDLE);
@@ -746,8 +785,8 @@ public final class JsonLinesJournal implements DecisionJournal {
     if (end == 0 && !lastModes.isEmpty()) {
       StringBuilder carried = new StringBuilder();
       for (ModeChangedEvent e : lastModes.values()) {
-        Duration idle = written.minus(lastLine.getOrDefault(e.workload(), written));
-        carried.append(JSON.writeValueAsString(modeJson(e, true, idle))).append('\n');
+        carried.append(JSON.writeValueAsString(modeJson(e, true, writing.idle(e.workload()))))
+            .append('\n');
       }
       if (carried.length() > maxFileSize / 2 && !carriedTooLargeWarned) {
         carriedTooLargeWarned = true;
@@ -1215,8 +1254,14 @@ public final class JsonLinesJournal implements DecisionJournal {
     final List<DecisionRecord> records = new ArrayList<>();
     final Map<RecordKey, Integer> index = new HashMap<>();
     final Set<ModeChangedEvent> modes = new LinkedHashSet<>();
-    /** Per workload, the idleness its latest mode line says (only carried lines say one). */
-    final Map<WorkloadRef, Duration> idle = new HashMap<>();
+    /**
+     * Whether to replay the journal's writing time and each workload's last line in it, as the
+     * writer counts them (the writer's opening; see {@link JsonLinesJournal#seen}).
+     */
+    boolean idleness;
+    final WritingTime writing = new WritingTime();
+    /** Whether the line being parsed in full was already counted from its sniffed fields. */
+    private boolean counted;
     final Shared shared = new Shared();
     /** Whether to find the highest sequence number of the decisions (the writer's opening). */
     boolean sequences;
@@ -1248,6 +1293,17 @@ public final class JsonLinesJournal implements DecisionJournal {
         return;
       }
       String type = sniffType(in);
+      counted = false;
+      if (idleness && "decision".equals(type)) {
+        Instant time = sniffTime(in);
+        WorkloadRef w = time == null ? null : sniffWorkload(in);
+        if (w != null) {
+          writing.line(w, time);
+          counted = true;
+        } else {
+          type = null; // not in this class's shape after all: parsed in full
+        }
+      }
       if (sequences && "decision".equals(type)) {
         long seq = sniffSequence(in);
         if (seq >= 0) {
@@ -1296,8 +1352,11 @@ public final class JsonLinesJournal implements DecisionJournal {
       String type = text(n, "type");
       switch (type) {
         case "decision" -> {
-          if (decisions || sequences) {
+          if (decisions || sequences || idleness) {
             DecisionRecord r = fromJson(n, shared);
+            if (idleness && !counted) {
+              writing.line(r.workload(), r.time());
+            }
             if (sequences) {
               sequence(r.sequence());
             }
@@ -1322,12 +1381,16 @@ public final class JsonLinesJournal implements DecisionJournal {
           ModeChangedEvent e = modeFrom(n, shared);
           if (modeChanges) {
             modes.add(e);
-            JsonNode idleSeconds = n.get("idleSeconds");
-            if (idleSeconds != null && idleSeconds.canConvertToLong()
-                && idleSeconds.longValue() >= 0) {
-              idle.put(e.workload(), Duration.ofSeconds(idleSeconds.longValue()));
+          }
+          if (idleness) {
+            JsonNode carried = n.get("carried");
+            if (carried != null && carried.asBoolean(false)) {
+              // Not a new line: what it says of its workload's idleness at that rotation.
+              JsonNode idle = n.get("idleSeconds");
+              writing.idleAtRotation(e.workload(), idle != null && idle.canConvertToLong()
+                  ? Math.max(0, idle.longValue()) : 0);
             } else {
-              idle.remove(e.workload()); // a mode changed since, or a line of an older journal
+              writing.line(e.workload(), e.time());
             }
           }
         }
@@ -1381,6 +1444,48 @@ public final class JsonLinesJournal implements DecisionJournal {
       seq = seq * 10 + (in.byteAt(j) - '0');
     }
     return seq;
+  }
+
+  /**
+   * The workload of a decision line written in this class's shape (its object right after the
+   * time field: namespace, kind, name), or null.
+   */
+  private static WorkloadRef sniffWorkload(LineReader in) {
+    if (!in.startsWith(DECISION_PREFIX)) {
+      return null;
+    }
+    int i = DECISION_PREFIX.length;
+    if (in.byteAt(i) == '-') {
+      i++;
+    }
+    while (in.byteAt(i) >= '0' && in.byteAt(i) <= '9') {
+      i++;
+    }
+    if (!in.regionMatches(i, TIME_FIELD)) {
+      return null;
+    }
+    i += TIME_FIELD.length;
+    String time = in.asciiUntilQuote(i, 64);
+    if (time == null || !in.regionMatches(i += time.length(), WORKLOAD_FIELD)) {
+      return null;
+    }
+    String namespace = in.asciiUntilQuote(i += WORKLOAD_FIELD.length, 300);
+    if (namespace == null || !in.regionMatches(i += namespace.length(), KIND_FIELD)) {
+      return null;
+    }
+    String kind = in.asciiUntilQuote(i += KIND_FIELD.length, 300);
+    if (kind == null || !in.regionMatches(i += kind.length(), NAME_FIELD)) {
+      return null;
+    }
+    String name = in.asciiUntilQuote(i += NAME_FIELD.length, 300);
+    if (name == null || in.byteAt(i + name.length() + 1) != '}') {
+      return null;
+    }
+    try {
+      return new WorkloadRef(namespace, kind, name);
+    } catch (RuntimeException e) {
+      return null; // not a name a workload can have: the line is parsed in full
+    }
   }
 
   /** The time of a decision line written in this class's shape, or null. */

@@ -295,6 +295,57 @@ class JsonLinesJournalRotationTest {
     assertThat(JsonLinesJournal.readModeChanges(file)).containsExactly(web);
   }
 
+  /**
+   * Catches idleness taken only from the top of the current file on opening: restarts between
+   * two rotations each went back to the idleness written at the last rotation, so after 49 hours
+   * of writing with api silent the new file still carried api as idle for 1.6 hours; and a
+   * workload that wrote lines after that top was taken as idle as the top said, and dropped 6
+   * hours after its last line. The journal opened again replays its files' lines.
+   */
+  @Test
+  void aReopenedJournalCountsIdlenessFromItsFilesLines() {
+    Path file = dir.resolve("journal.jsonl");
+    ModeChangedEvent api = mode(API, T0, Mode.OBSERVE_ONLY, Mode.ACT);
+    ModeChangedEvent web = mode(WEB, T0, Mode.OBSERVE_ONLY, Mode.HPA_FLOOR);
+    Instant[] t = {T0};
+    long[] seq = {0};
+    java.util.function.BiConsumer<Long, List<WorkloadRef>> run = (limit, writers) -> {
+      try (JsonLinesJournal j = JsonLinesJournal.builder(file).maxFileSize(limit).build()) {
+        if (seq[0] == 0) {
+          j.modeChanged(api);
+          j.modeChanged(web);
+        }
+        for (int minute = 0; minute < 60; minute++) {
+          t[0] = t[0].plus(java.time.Duration.ofMinutes(1));
+          for (WorkloadRef w : writers) {
+            j.append(record(seq[0]++, t[0], w));
+          }
+        }
+      }
+    };
+    long small = 50L * LINE;
+    long large = 100_000L * LINE;
+    // api and web write for an hour, then web alone for 20 hours, with restarts between
+    // rotations, then both again for an hour: api must be kept 6 hours later.
+    run.accept(small, List.of(API, WEB));
+    for (int h = 0; h < 20; h++) {
+      run.accept(h % 5 == 4 ? small : large, List.of(WEB));
+    }
+    run.accept(large, List.of(API, WEB));
+    for (int h = 0; h < 6; h++) {
+      run.accept(small, List.of(WEB));
+    }
+    assertThat(JsonLinesJournal.readModeChanges(file)).as("api wrote 6 h ago")
+        .containsExactlyInAnyOrder(api, web);
+    // Then web alone for 30 hours, restarted every hour and rotating only now and then: api is
+    // dropped once it has been silent for a day of writing.
+    for (int h = 0; h < 30; h++) {
+      run.accept(h % 5 == 4 ? small : large, List.of(WEB));
+    }
+    assertThat(JsonLinesJournal.readModeChanges(file)).as("api silent for 36 h")
+        .containsExactly(web);
+  }
+
   @Test
   void readSinceReturnsOnlyTheTailAcrossBothFilesWithItsFollowUps() {
     Path file = dir.resolve("journal.jsonl");
