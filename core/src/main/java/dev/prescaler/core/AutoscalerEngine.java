@@ -1111,6 +1111,9 @@ public final class AutoscalerEngine implements AutoCloseable {
         hookInterrupted = e instanceof InterruptedException;
         LOG.warn("before the releases at close: {}", e.toString());
       }
+      // A hook that caught an interrupt and set the flag again (the usual idiom): the releases
+      // must run without it, or their blocking IO fails at once.
+      hookInterrupted |= Thread.interrupted();
       for (WorkloadState s : List.copyOf(states.values())) {
         if (s.spec.mode() == Mode.HPA_FLOOR) {
           release(s.spec.workload());

@@ -345,6 +345,25 @@ class AutoscalerEngineModeTest {
     failing.close(() -> sneakyThrow(new java.io.IOException("lease renewal failed")));
     assertThat(executor.released).containsExactly(WEB);
 
+    // A hook that leaves the interrupt flag set: the release (here failing on the flag, as
+    // blocking IO does) runs without it, and the caller gets it back when close returns.
+    executor.released.clear();
+    RecordingExecutor failingOnInterrupt = new RecordingExecutor() {
+      @Override
+      public void release(WorkloadRef w) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new IllegalStateException("interrupted");
+        }
+        super.release(w);
+      }
+    };
+    AutoscalerEngine interrupting = Fixtures.engine(clock, source, policy, failingOnInterrupt,
+        journal).workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).build();
+    interrupting.tick();
+    interrupting.close(() -> Thread.currentThread().interrupt());
+    assertThat(Thread.interrupted()).as("the interrupt, given back").isTrue();
+    assertThat(failingOnInterrupt.released).containsExactly(WEB);
+
     executor.released.clear();
     AutoscalerEngine unregistering = engineIn(Mode.HPA_FLOOR);
     unregistering.tick();
