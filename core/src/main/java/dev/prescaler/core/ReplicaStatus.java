@@ -7,8 +7,13 @@ package dev.prescaler.core;
  * @param ready pods ready to serve
  * @param warming ready pods still inside their warm-up period (their metrics are not yet
  *     representative); 0 when unknown
+ * @param existing the pods that exist, ready or not ({@code status.replicas} of the workload or
+ *     its scale subresource); {@code current} when the source does not say. It differs from
+ *     {@code current} while a rollout surges above it or pods cannot be created (a quota), and
+ *     lags it for a moment after each change. The HPA takes an {@code AverageValue} ratio against
+ *     it and lists these pods, so {@code HpaPolicy} does too.
  */
-public record ReplicaStatus(int current, int ready, int warming) {
+public record ReplicaStatus(int current, int ready, int warming, int existing) {
   /** Validates the counts. */
   public ReplicaStatus {
     if (current < 0) {
@@ -21,10 +26,23 @@ public record ReplicaStatus(int current, int ready, int warming) {
       throw new IllegalArgumentException(
           "warming replicas must be in [0, ready (" + ready + ")], but was " + warming);
     }
+    if (existing < 0) {
+      throw new IllegalArgumentException("existing replicas must be >= 0, but was " + existing);
+    }
   }
 
-  /** Counts with no pod in warm-up. */
+  /** Counts whose pods that exist are not known apart from {@code current}: as many. */
+  public ReplicaStatus(int current, int ready, int warming) {
+    this(current, ready, warming, current);
+  }
+
+  /** Counts with no pod in warm-up, as many pods existing as {@code current}. */
   public static ReplicaStatus of(int current, int ready) {
     return new ReplicaStatus(current, ready, 0);
+  }
+
+  /** These counts with {@code existing} pods ({@code status.replicas}). */
+  public ReplicaStatus withExisting(int existing) {
+    return new ReplicaStatus(current, ready, warming, existing);
   }
 }

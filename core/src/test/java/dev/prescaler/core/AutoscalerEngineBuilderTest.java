@@ -189,6 +189,11 @@ class AutoscalerEngineBuilderTest {
         .hasMessage("namespace must be a DNS-1123 label, but was \"Shop\"");
     assertThatThrownBy(() -> new ReplicaStatus(2, 1, 2))
         .hasMessage("warming replicas must be in [0, ready (1)], but was 2");
+    assertThatThrownBy(() -> ReplicaStatus.of(2, 1).withExisting(-1))
+        .hasMessage("existing replicas must be >= 0, but was -1");
+    assertThat(ReplicaStatus.of(8, 7).existing()).isEqualTo(8);
+    assertThat(new ReplicaStatus(8, 7, 1).withExisting(10))
+        .isEqualTo(new ReplicaStatus(8, 7, 1, 10));
     assertThatThrownBy(() -> new Proposal(-1, java.util.List.of(), java.util.Map.of()))
         .hasMessage("proposed replicas must be >= 0, but was -1");
   }

@@ -259,14 +259,20 @@ public final class HpaPolicy implements DecisionPolicy {
     return behavior ? p.mark(outputMark, p.replicas()) : p;
   }
 
-  /** The calculator's result for one metric's reading, from the context's aggregates. */
+  /**
+   * The calculator's result for one metric's reading, from the context's aggregates: the pods
+   * that exist ({@link ReplicaStatus#existing}, the controller's {@code status.replicas}) for an
+   * {@code AverageValue} ratio and the pod list, the desired count ({@code spec.replicas}) for
+   * what a count within tolerance keeps, as the controller takes each.
+   */
   HpaReplicaCalculator.Result recommend(MetricTarget m, double reading, ReplicaStatus replicas,
       Instant now) {
     int current = replicas.current();
+    int existing = replicas.existing();
     if (m.type() == MetricTarget.Type.AVERAGE_VALUE) {
       long targetMilli = targetMilli(m.target());
       HpaReplicaCalculator.Result r =
-          calculator.averageValue(Math.round(reading * 1000), current, targetMilli);
+          calculator.averageValue(Math.round(reading * 1000), existing, targetMilli);
       double asked = m.target() * 1000;
       if (r.error() || targetMilli - asked <= MILLI_ROUNDING_LIMIT * asked) {
         return r;
@@ -279,10 +285,10 @@ public final class HpaPolicy implements DecisionPolicy {
           + "(milli-units, rounded up): " + r.explanation(), false);
     }
     // The pods of pods(replicas, reading, now), counted rather than built.
-    int ready = Math.min(replicas.ready(), current);
+    int ready = Math.min(replicas.ready(), existing);
     int warming = Math.min(replicas.warming(), ready);
     long usage = podUsage(reading);
-    return calculator.uniformCpuUtilization(ready - warming, warming, current - ready, usage,
+    return calculator.uniformCpuUtilization(ready - warming, warming, existing - ready, usage,
         REQUEST_MILLI, current, m.target());
   }
 
@@ -307,17 +313,18 @@ public final class HpaPolicy implements DecisionPolicy {
 
   /**
    * The pods implied by aggregate counts: {@code ready − warming} long-ready pods with the mean
-   * reading, {@code warming} pods that became ready just now, and {@code current − ready} pending.
+   * reading, {@code warming} pods that became ready just now, and {@code existing − ready}
+   * pending.
    * {@link #recommend} gives the calculator these groups as counts; the tests check that the
    * result is the one for this list.
    */
   static List<PodSample> pods(ReplicaStatus r, double readingPercent, Instant now) {
-    int ready = Math.min(r.ready(), r.current());
+    int ready = Math.min(r.ready(), r.existing());
     int warming = Math.min(r.warming(), ready);
     int sampled = ready - warming;
     long usage = podUsage(readingPercent);
     Instant longAgo = now.minus(Duration.ofDays(1));
-    List<PodSample> pods = new ArrayList<>(r.current());
+    List<PodSample> pods = new ArrayList<>(r.existing());
     for (int i = 0; i < sampled; i++) {
       pods.add(PodSample.running("pod-" + i, usage, REQUEST_MILLI, longAgo, now));
     }
@@ -326,7 +333,7 @@ public final class HpaPolicy implements DecisionPolicy {
           Optional.of(now), Optional.of(now), OptionalLong.of(usage), now,
           Duration.ofSeconds(30), REQUEST_MILLI));
     }
-    for (int i = ready; i < r.current(); i++) {
+    for (int i = ready; i < r.existing(); i++) {
       pods.add(new PodSample("pending-" + i, PodSample.Phase.PENDING, false, Optional.empty(),
           Optional.empty(), Optional.empty(), OptionalLong.empty(), now, Duration.ofSeconds(30),
           REQUEST_MILLI));

@@ -333,6 +333,23 @@ class HpaPolicyTest {
   }
 
   @Test
+  void podsThatExistAreCountedAsTheControllersStatusReplicasAreNotTheDesiredCount() {
+    // A rollout surging 25 % above spec 8: 10 pods exist (status.replicas). The controller takes
+    // an AverageValue ratio against status.replicas: 90 / (10 x 10) = 0.9 is within tolerance,
+    // so it recommends 10. Against spec it was 90 / 80 = 1.125 and ceil(90 / 10) = 9.
+    DecisionContext surge = DecisionContext.builder(rps(10, 1, 100), NOW,
+        ReplicaStatus.of(8, 8).withExisting(10)).reading("rps", 90).build();
+    assertThat(decide(hpa, surge)).isEqualTo(10);
+    // For CPU it lists the 10 pods: 8 ready at 80 % of a 70 % target (ratio 1.14) and 2 still
+    // starting, which on a scale-up count at 0 %: 0.91, the other side of 1, so the count stays
+    // at spec 8. Without the 2 starting pods it was ceil(1.14 x 8) = 10.
+    DecisionContext cpu = DecisionContext.builder(cpu(70, 1, 100), NOW,
+        ReplicaStatus.of(8, 8).withExisting(10)).reading("cpu", 80).build();
+    assertThat(decide(hpa, cpu)).isEqualTo(8);
+    assertThat(HpaPolicy.pods(ReplicaStatus.of(8, 8).withExisting(10), 80, NOW)).hasSize(10);
+  }
+
+  @Test
   void averageValueTargetsAreTakenInMilliUnitsRoundedUpAndSaidWhenThatMatters() {
     // The controller reads the target as MilliValue(), rounded up: 1.0004 is 1.001, so 100.05 on
     // 10 replicas gives ceil(100050 / 1001) = 100 (rounded to nearest it was 1.000 and 101).

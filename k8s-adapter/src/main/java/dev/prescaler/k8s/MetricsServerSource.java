@@ -126,7 +126,8 @@ public final class MetricsServerSource implements MetricSource {
         warming++;
       }
     }
-    ReplicaStatus replicas = new ReplicaStatus(s.specReplicas(), ready.size(), warming);
+    ReplicaStatus replicas = new ReplicaStatus(s.specReplicas(), ready.size(), warming,
+        s.statusReplicas());
     Map<String, MetricReading> readings = new LinkedHashMap<>();
     boolean wantsResources = spec.metrics().stream()
         .anyMatch(m -> m.name().equals("cpu") || m.name().equals("memory"));

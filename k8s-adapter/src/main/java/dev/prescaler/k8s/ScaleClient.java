@@ -32,8 +32,10 @@ final class ScaleClient {
    * @param specReplicas {@code spec.replicas}
    * @param readyReplicas {@code status.readyReplicas}, 0 when absent (the API omits a zero, and a
    *     controller that has not yet reported has seen no pod ready)
+   * @param statusReplicas {@code status.replicas}, the pods that exist, 0 when absent (as the
+   *     scale subresource the HPA reads gives it then)
    */
-  record Counts(int specReplicas, int readyReplicas) {}
+  record Counts(int specReplicas, int readyReplicas, int statusReplicas) {}
 
   private final ApiClient client;
   private final CustomObjectsApi api;
@@ -139,7 +141,7 @@ final class ScaleClient {
    * The counts of an {@code apps/v1} object. Its {@code spec.replicas} is required: the API
    * server always fills it in (1 by default), so an object without it (an empty object, a {@code
    * Status} sent with 200) is not read as 0 replicas. An absent {@code status.readyReplicas} is
-   * 0 (the API omits a zero).
+   * 0 (the API omits a zero), and so is an absent {@code status.replicas}.
    *
    * @throws IllegalStateException when {@code o} is not a readable object: not a JSON object, a
    *     {@code spec} or {@code status} that is not an object, no {@code spec.replicas}, or a count
@@ -147,8 +149,9 @@ final class ScaleClient {
    */
   static Counts parseCounts(Object o) {
     Map<String, Object> m = map(o, "the answer");
+    Map<String, Object> status = section(m, "status");
     return new Counts(count(section(m, "spec"), "spec.replicas", true),
-        count(section(m, "status"), "status.readyReplicas", false));
+        count(status, "status.readyReplicas", false), count(status, "status.replicas", false));
   }
 
   /** The object at {@code m.key}: empty when absent; else it must be a JSON object. */

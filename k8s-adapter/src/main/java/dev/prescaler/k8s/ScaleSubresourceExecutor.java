@@ -181,10 +181,11 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
    * other resource type has no standard field for ready pods: a GET of its {@code /scale} ({@code
    * spec.replicas} and {@code status.selector}) and one list of the selector's pods, counting
    * those Ready and not terminating, as {@link MetricsServerSource} does; without a selector the
-   * ready count is unknown and so are the counts (empty). Never the scale's {@code
-   * status.replicas}: it counts the pods that exist, starting ones too, and a ready count taken
-   * from it teaches the engine that pods start within a tick. {@code warming} is 0 (unknown).
-   * Empty, with a warning logged, when a read fails after its retries.
+   * ready count is unknown and so are the counts (empty). {@code existing} is the object's or
+   * the scale's {@code status.replicas} (0 when absent, as the HPA reads it): it counts the pods
+   * that exist, starting ones too, so it is never the ready count, which taken from it would
+   * teach the engine that pods start within a tick. {@code warming} is 0 (unknown). Empty, with a
+   * warning logged, when a read fails after its retries.
    */
   @Override
   public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
@@ -199,7 +200,8 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
         return cannotRead(workload, read, ScaleClient.describeObject(r, workload));
       }
       ScaleClient.Counts c = read.value().orElseThrow();
-      return Optional.of(ReplicaStatus.of(c.specReplicas(), c.readyReplicas()));
+      return Optional.of(ReplicaStatus.of(c.specReplicas(), c.readyReplicas())
+          .withExisting(c.statusReplicas()));
     }
     ApiCalls.Result<ScaleClient.Scale> read = calls.run(scales.read(r, workload));
     if (!read.ok()) {
@@ -219,7 +221,8 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     }
     long ready = pods.value().map(V1PodList::getItems).orElse(List.of()).stream()
         .filter(p -> Pods.readyCondition(p).isPresent()).count();
-    return Optional.of(ReplicaStatus.of(s.specReplicas(), (int) ready));
+    return Optional.of(ReplicaStatus.of(s.specReplicas(), (int) ready)
+        .withExisting(s.statusReplicas()));
   }
 
   private static Optional<ReplicaStatus> cannotRead(WorkloadRef workload,

@@ -39,7 +39,9 @@ class MetricsServerSourceTest {
     source = MetricsServerSource.builder(k8s.adapter()).clock(new ManualClock(T0))
         .sleeper(d -> { }).build();
     // web: 3 ready pods (one became ready 20 s ago: warming), one not ready; requests 500m/256Mi.
+    // Its controller counts the 4 pods that exist (status.replicas: a surge above spec's 3).
     k8s.deployment("web", 3);
+    k8s.deploymentStatus("web", 4, 3);
     k8s.readyPod("web-0", "web", true, T0.minus(Duration.ofMinutes(10)));
     k8s.readyPod("web-1", "web", true, T0.minus(Duration.ofMinutes(10)));
     k8s.readyPod("web-2", "web", true, T0.minusSeconds(20));
@@ -50,15 +52,18 @@ class MetricsServerSourceTest {
     k8s.podMetrics("web-3", "web", "900m", "1Gi", T0.minusSeconds(10));
     // cold: pods but no metrics yet.
     k8s.deployment("cold", 1);
+    k8s.deploymentStatus("cold", 1, 1);
     k8s.readyPod("cold-0", "cold", true, T0.minus(Duration.ofMinutes(5)));
     // partial: 3 ready pods requesting 500m, only one of them sampled (900m).
     k8s.deployment("partial", 3);
+    k8s.deploymentStatus("partial", 3, 3);
     for (int i = 0; i < 3; i++) {
       k8s.readyPod("partial-" + i, "partial", true, T0.minus(Duration.ofMinutes(10)));
     }
     k8s.podMetrics("partial-0", "partial", "900m", "200Mi", T0.minusSeconds(15));
     // idle: no ready pod (the one pod is not ready), with a sample.
     k8s.deployment("idle", 1);
+    k8s.deploymentStatus("idle", 1, 0);
     k8s.readyPod("idle-0", "idle", false, T0.minusSeconds(5));
     k8s.podMetrics("idle-0", "idle", "100m", "64Mi", T0.minusSeconds(5));
   }
@@ -82,7 +87,7 @@ class MetricsServerSourceTest {
     Observation o = source.read(spec("web", MetricTarget.utilization("cpu", 60),
         MetricTarget.utilization("memory", 80)), T0);
 
-    assertThat(o.replicas()).contains(new ReplicaStatus(3, 3, 1));
+    assertThat(o.replicas()).contains(new ReplicaStatus(3, 3, 1, 4));
     MetricReading cpu = o.reading("cpu");
     assertThat(cpu.isAvailable()).as(cpu.reason()).isTrue();
     assertThat(cpu.value()).isCloseTo((400 + 300 + 500) / 1500.0 * 100, within(1e-9));
@@ -230,7 +235,7 @@ class MetricsServerSourceTest {
     MetricsServerSource longWarmUp = MetricsServerSource.builder(k8s.adapter())
         .warmUp(Duration.ofMinutes(15)).sleeper(d -> { }).build();
     Observation o = longWarmUp.read(spec("web", MetricTarget.utilization("cpu", 60)), T0);
-    assertThat(o.replicas()).contains(new ReplicaStatus(3, 3, 3));
+    assertThat(o.replicas()).contains(new ReplicaStatus(3, 3, 3, 4));
   }
 
   @Test

@@ -120,7 +120,23 @@ class ReplicaCountsTest {
   void aWorkloadWhoseControllerHasNotReportedYetHasNoReadyPod() throws Exception {
     k8s.deployment("new", 2);
 
+    // No status.replicas either: 0, as the scale subresource the HPA reads gives it.
     assertThat(executor().replicas(WorkloadRef.deployment(k8s.namespace(), "new")))
-        .contains(ReplicaStatus.of(2, 0));
+        .contains(ReplicaStatus.of(2, 0).withExisting(0));
+  }
+
+  @Test
+  void podsThatExistAreTheControllersStatusReplicasWhichASurgeTakesAboveTheDesiredCount()
+      throws Exception {
+    // A rolling update of spec 8 with 25 % surge: 10 pods exist, 7 ready. The HPA takes an
+    // AverageValue ratio against those 10 (status.replicas), not against spec's 8.
+    k8s.deployment("surge", 8);
+    k8s.deploymentStatus("surge", 10, 7);
+    assertThat(executor().replicas(WorkloadRef.deployment(k8s.namespace(), "surge")))
+        .contains(ReplicaStatus.of(8, 7).withExisting(10));
+    k8s.statefulSet("set", 3);
+    k8s.statefulSetStatus("set", 2, 2); // one pod not created yet (a quota)
+    assertThat(executor().replicas(WorkloadRef.statefulSet(k8s.namespace(), "set")))
+        .contains(ReplicaStatus.of(3, 2).withExisting(2));
   }
 }
