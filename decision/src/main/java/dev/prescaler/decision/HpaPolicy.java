@@ -53,12 +53,14 @@ import java.util.OptionalLong;
  * before). After a gap longer than the engine's decision memory this happens again.
  * {@link #memory()} asks the engine to keep the decisions of the longest window or period.
  *
- * <p>The context holds aggregates, so they are mapped to pods: of the {@code current} pods, {@code
- * ready − warming} have a sample equal to the reading; {@code warming} pods (ready, inside their CPU
- * initialization period) are unready for utilization metrics; {@code current − ready} pods are
- * pending. Utilization metrics are treated like CPU. An {@code AVERAGE_VALUE} metric is the HPA's
- * {@code AverageValue} target on an object or external metric: ratio = total / (target ×
- * current).
+ * <p>The context holds aggregates, so they are mapped to pods: of the {@code existing} pods
+ * ({@link dev.prescaler.core.ReplicaStatus#existing}, the controller's {@code status.replicas}),
+ * {@code ready − warming} have a sample equal to the reading; {@code warming} pods (ready, inside
+ * their CPU initialization period) are unready for utilization metrics; {@code existing − ready}
+ * pods are pending. Utilization metrics are treated like CPU. An {@code AVERAGE_VALUE} metric is
+ * the HPA's {@code AverageValue} target on an object or external metric: ratio = total / (target
+ * × existing). A count within tolerance keeps {@code current} ({@code spec.replicas}) for a
+ * utilization and {@code existing} for an {@code AverageValue}, as the controller's does.
  *
  * <p>Pure and thread-safe; it ignores the incoming proposal's count (it starts a chain).
  */
