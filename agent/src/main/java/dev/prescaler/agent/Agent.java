@@ -33,6 +33,7 @@ import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -66,6 +67,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -1031,6 +1033,10 @@ public final class Agent implements AutoCloseable {
         client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
       }
     } else {
+      Optional<String> problem = standardConfigProblem(System.getenv(), Files::exists);
+      if (problem.isPresent()) {
+        throw new IOException(problem.get());
+      }
       client = ClientBuilder.standard().build();
     }
     // The client's default is no read timeout: one request to a blackholed API server would hang
@@ -1039,6 +1045,44 @@ public final class Agent implements AutoCloseable {
     client.setReadTimeout((int) API_TIMEOUT.toMillis());
     client.setWriteTimeout((int) API_TIMEOUT.toMillis());
     return client;
+  }
+
+  /** Where a pod finds its service account's CA: the client's sign of running in a cluster. */
+  static final String SERVICE_ACCOUNT_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
+
+  /**
+   * Why the Kubernetes client's standard configuration ({@code $KUBECONFIG}, else {@code
+   * ~/.kube/config}, else the pod's service account, else {@code http://localhost:8080}) would
+   * not be the cluster the user meant, or empty. The client skips a {@code $KUBECONFIG} file that
+   * does not exist, silently, and falls back to whatever comes next, down to an unauthenticated
+   * {@code localhost:8080} (a {@code kubectl proxy}, or anything else listening there): a
+   * mistyped {@code $KUBECONFIG} is refused instead, and so is finding no configuration at all.
+   * Like the client, it reads only the first file of a {@code $KUBECONFIG} list.
+   *
+   * @param env the environment ({@code KUBECONFIG}, {@code HOME})
+   * @param exists whether a file exists
+   */
+  static Optional<String> standardConfigProblem(Map<String, String> env,
+      Predicate<Path> exists) {
+    String list = env.get("KUBECONFIG");
+    if (list != null && !list.isEmpty()) {
+      String first = list.split(File.pathSeparator, -1)[0];
+      if (first.isEmpty() || !exists.test(Path.of(first))) {
+        return Optional.of("$KUBECONFIG names \"" + first + "\", which does not exist (the "
+            + "client would fall back to ~/.kube/config, a service account or localhost:8080)");
+      }
+      return Optional.empty();
+    }
+    String home = env.get("HOME");
+    if (home != null && !home.isEmpty() && exists.test(Path.of(home, ".kube", "config"))) {
+      return Optional.empty();
+    }
+    if (exists.test(Path.of(SERVICE_ACCOUNT_CA))) {
+      return Optional.empty();
+    }
+    return Optional.of("no Kubernetes configuration: set kubernetes.kubeconfig or $KUBECONFIG, "
+        + "write ~/.kube/config, or run in a pod with a service account (the client would try "
+        + "an unauthenticated http://localhost:8080)");
   }
 
   /** Looks up this machine's host name. */

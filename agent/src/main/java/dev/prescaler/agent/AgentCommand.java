@@ -1,6 +1,7 @@
 package dev.prescaler.agent;
 
 import java.io.PrintStream;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
@@ -26,11 +27,17 @@ public final class AgentCommand {
 
   /** Runs the command; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Path config = null;
+    String config = null;
     boolean validate = false;
     boolean release = false;
     for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
+      String arg = args[i];
+      String inline = null; // the FILE of --config=FILE
+      if (arg.startsWith("--config=")) {
+        inline = arg.substring("--config=".length());
+        arg = "--config";
+      }
+      switch (arg) {
         case "--help", "-h" -> {
           out.print(USAGE);
           return 0;
@@ -38,11 +45,18 @@ public final class AgentCommand {
         case "--validate" -> validate = true;
         case "--release-hpas" -> release = true;
         case "--config" -> {
-          if (i + 1 >= args.length) {
+          if (inline == null && i + 1 >= args.length) {
             err.println("prescaler agent: --config needs a file");
             return 2;
           }
-          config = Path.of(args[++i]);
+          String file = inline != null ? inline : args[++i];
+          if (config != null) {
+            // The last one winning would validate, or run, a file other than the one meant.
+            err.println("prescaler agent: --config must be given once, but was given twice: \""
+                + config + "\" and \"" + file + "\"");
+            return 2;
+          }
+          config = file;
         }
         default -> {
           err.println("prescaler agent: unknown option " + args[i] + " (try --help)");
@@ -60,7 +74,11 @@ public final class AgentCommand {
     }
     AgentConfig parsed;
     try {
-      parsed = AgentConfigParser.parse(config);
+      parsed = AgentConfigParser.parse(Path.of(config));
+    } catch (InvalidPathException e) {
+      err.println("prescaler agent: --config is not a file name: \"" + config + "\" ("
+          + e.getReason() + ")");
+      return 2;
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return 2;

@@ -55,6 +55,38 @@ class AgentCommandTest {
   }
 
   @Test
+  void aConfigGivenTwiceIsRefusedAndOneWrittenWithAnEqualsSignIsTaken() {
+    // The last one used to win: --validate passed on the second file, not the one meant.
+    Path example = AgentConfigParserTest.locate("examples/deploy/prescaler-config.yaml");
+    assertThat(run("--validate", "--config", "nope.yaml", "--config", example.toString()))
+        .isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: --config must be given once, but was given "
+        + "twice: \"nope.yaml\" and \"" + example + "\"\n");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    err.reset();
+    assertThat(run("--validate", "--config=" + example)).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).endsWith(": valid (2 workloads)\n");
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void aKubeconfigThatDoesNotExistOrNoConfigurationAtAllIsRefusedNotLocalhost8080() {
+    Path kube = Path.of("sre", ".kube", "config");
+    java.util.function.Predicate<Path> only = p -> p.equals(kube);
+    assertThat(Agent.standardConfigProblem(java.util.Map.of("KUBECONFIG", "typo.yaml"), only))
+        .contains("$KUBECONFIG names \"typo.yaml\", which does not exist (the client would "
+            + "fall back to ~/.kube/config, a service account or localhost:8080)");
+    assertThat(Agent.standardConfigProblem(
+        java.util.Map.of("KUBECONFIG", kube + ":other.yaml"), only)).isEmpty();
+    assertThat(Agent.standardConfigProblem(java.util.Map.of("HOME", "sre"), only))
+        .isEmpty();
+    assertThat(Agent.standardConfigProblem(java.util.Map.of("HOME", "root"), only))
+        .hasValueSatisfying(m -> assertThat(m).startsWith("no Kubernetes configuration"));
+    assertThat(Agent.standardConfigProblem(java.util.Map.of(),
+        p -> p.equals(Path.of(Agent.SERVICE_ACCOUNT_CA)))).isEmpty();
+  }
+
+  @Test
   void argumentErrorsExitTwoWithOneLine() {
     assertThat(run("--validate")).isEqualTo(2);
     assertThat(err()).isEqualTo("prescaler agent: --config FILE is required (try --help)\n");
