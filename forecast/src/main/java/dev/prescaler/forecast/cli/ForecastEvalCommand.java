@@ -45,11 +45,21 @@ public final class ForecastEvalCommand {
       "in JSON): MASE-sn when seasonal naive is exact at every scored step (its error, the",
       "denominator, is 0), all three when no step could be scored.",
       "",
-      "Each option at most once; --level is a decimal number (0.9, not 0x1p-1).",
-      "Exit status: 0 on success, 2 on bad input (one line on stderr: forecast-eval: file:line:",
-      "problem).");
+      "Each option at most once, and only in its mode: --m4-test with --m4-train; --horizons,",
+      "--step and --level with --trace. --level is a decimal number (0.9, not 0x1p-1); --step a",
+      "whole number of milliseconds (60s, not 60.0004s).",
+      "Exit status: 0 on success, 1 when stdout cannot be written (a closed pipe, a full disk),",
+      "2 on bad input (one line on stderr: forecast-eval: file:line: problem).");
 
   private static final String PREFIX = "forecast-eval: ";
+
+  /** The options of the M4 mode, {@code --m4-train}. */
+  private static final List<String> M4_OPTIONS =
+      List.of("--m4-train", "--m4-test", "--methods", "--format");
+
+  /** The options of the trace mode, {@code --trace}. */
+  private static final List<String> TRACE_OPTIONS =
+      List.of("--trace", "--horizons", "--step", "--level", "--methods", "--format");
 
   private ForecastEvalCommand() {}
 
@@ -59,7 +69,8 @@ public final class ForecastEvalCommand {
    * @param args command-line arguments (see {@code --help})
    * @param out where results go
    * @param err where one-line errors go
-   * @return 0 on success, 2 on bad input or arguments
+   * @return 0 on success, 1 when {@code out} could not be written (its {@link
+   *     PrintStream#checkError} is true after the results), 2 on bad input or arguments
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> opts = new LinkedHashMap<>();
@@ -75,8 +86,7 @@ public final class ForecastEvalCommand {
       int eq = a.indexOf('=');
       String key = eq > 0 ? a.substring(0, eq) : a;
       // Known first: '--bogus' last on the line is unknown, not an option lacking its value.
-      if (!List.of("--m4-train", "--m4-test", "--format", "--trace", "--horizons", "--step",
-          "--level", "--methods").contains(key)) {
+      if (!M4_OPTIONS.contains(key) && !TRACE_OPTIONS.contains(key)) {
         return fail(err, "forecast-eval: unknown option " + key + " (see --help)");
       }
       String value;
@@ -104,10 +114,24 @@ public final class ForecastEvalCommand {
       if (opts.containsKey("--m4-train") == opts.containsKey("--trace")) {
         return fail(err, "forecast-eval: give exactly one of --m4-train or --trace (see --help)");
       }
-      if (opts.containsKey("--m4-train")) {
-        return m4(opts, format, out);
+      boolean m4 = opts.containsKey("--m4-train");
+      String mode = m4 ? "--m4-train" : "--trace";
+      List<String> own = m4 ? M4_OPTIONS : TRACE_OPTIONS;
+      for (String key : opts.keySet()) {
+        if (!own.contains(key)) {
+          // Ignored, it would hide a script's mistake: --m4-test with --trace read no file.
+          return fail(err, "forecast-eval: " + key + " does not apply to " + mode + ", only to "
+              + (m4 ? "--trace" : "--m4-train") + " (see --help)");
+        }
       }
-      return TraceEvaluation.run(opts, format, out);
+      int code = m4 ? m4(opts, format, out) : TraceEvaluation.run(opts, format, out);
+      // A PrintStream swallows its IOExceptions: a closed pipe or a full disk shows only here.
+      if (code == 0 && out.checkError()) {
+        err.println("forecast-eval: cannot write stdout (a closed pipe or a full disk?): the "
+            + "evaluation written there is incomplete");
+        return 1;
+      }
+      return code;
     } catch (InputException | TraceException e) {
       // A file's problem (file:line: problem) gets the prefix the other subcommands give theirs;
       // the option checks of TraceEvaluation carry it already.

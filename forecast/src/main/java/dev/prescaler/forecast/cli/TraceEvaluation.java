@@ -1,5 +1,6 @@
 package dev.prescaler.forecast.cli;
 
+import dev.prescaler.core.DurationText;
 import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricSeries;
@@ -9,6 +10,7 @@ import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.forecast.trace.TraceException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,13 +87,8 @@ final class TraceEvaluation {
   static int run(Map<String, String> opts, String format, PrintStream out) {
     String file = opts.get("--trace");
     Samples data = Samples.read(file);
-    Duration step = opts.containsKey("--step")
-        ? ForecastEvalCommand.parseDuration(opts.get("--step"), "--step")
+    Duration step = opts.containsKey("--step") ? step(opts.get("--step"))
         : Duration.ofMillis(Math.max(1000, data.medianStepMillis()));
-    if (step.toMillis() < 1 || step.getNano() % 1_000_000 != 0) { // PT0.0005S, PT0.0015S
-      throw new InputException("forecast-eval: --step must be a whole number of milliseconds, "
-          + "at least 1 ms, but was '" + opts.get("--step") + "'");
-    }
     double level = 0.95;
     if (opts.containsKey("--level")) {
       // Read as simulate reads its numbers: 0x1p-1 or 0.5d is no level anyone wrote.
@@ -252,6 +249,25 @@ final class TraceEvaluation {
       lines.forEach(out::println);
     }
     return 0;
+  }
+
+  /**
+   * The step {@code text} writes, which must be a whole number of milliseconds, at least 1 ms,
+   * in whatever form it is written: the parser rounds the short forms to the millisecond
+   * ({@code 60.0004s} to 60 s, {@code 0.5ms} to 1 ms), so they are checked as written.
+   *
+   * @throws InputException when it is not a duration of whole milliseconds up to 3650 days
+   */
+  static Duration step(String text) {
+    BigDecimal millis = DurationText.exactSeconds(text).map(s -> s.movePointRight(3))
+        .orElse(null);
+    // Not a duration, zero or negative: parseDuration names the form and the range.
+    if (millis != null && millis.signum() > 0
+        && (millis.compareTo(BigDecimal.ONE) < 0 || millis.stripTrailingZeros().scale() > 0)) {
+      throw new InputException("forecast-eval: --step must be a whole number of milliseconds, "
+          + "at least 1 ms, but was '" + text + "'");
+    }
+    return ForecastEvalCommand.parseDuration(text, "--step");
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -397,6 +398,95 @@ class ForecastEvalCommandTest {
       assertThat(run("--trace", p.toString(), "--step", step)).isEqualTo(2);
       assertOneLineError("forecast-eval: --step must be a whole number of milliseconds, at "
           + "least 1 ms, but was '" + step + "'");
+    }
+  }
+
+  /**
+   * Catches a step written in a short form with a part of a millisecond running at the rounded
+   * step: {@code 60.0004s} ran at 60 s and {@code 0.5ms} at 1 ms, while {@code PT60.0004S} was
+   * refused. Refused in every form now; a whole number of milliseconds in any form still runs.
+   */
+  @Test
+  void aStepOfPartMillisecondsIsRejectedInEveryForm() throws IOException {
+    Path p = dailyTrace("t.csv");
+    for (String step : new String[] {"60.0004s", "60.0004", "0.5ms", "1.00000001m", "PT60.0004S",
+        "0.4ms"}) {
+      err.reset();
+      assertThat(run("--trace", p.toString(), "--step", step)).as(step).isEqualTo(2);
+      assertOneLineError("forecast-eval: --step must be a whole number of milliseconds, at "
+          + "least 1 ms, but was '" + step + "'");
+    }
+    assertThat(out()).isEmpty();
+    for (String step : new String[] {"300.000s", "300", "5m", "PT300S", "300000ms"}) {
+      out.reset();
+      err.reset();
+      assertThat(run("--trace", p.toString(), "--step", step, "--horizons", "5m", "--methods",
+          "seasonal-naive")).as(step + ": " + err()).isZero();
+      assertThat(out()).contains("steps of PT5M");
+    }
+  }
+
+  /**
+   * Catches an option of the other mode ignored without a word: {@code --trace t.csv --m4-test
+   * missing.csv} exited 0, and {@code --m4-train} dropped {@code --level}, {@code --step} and
+   * {@code --horizons}. Each is refused, naming the option and the mode, before any file is read.
+   */
+  @Test
+  void anOptionOfTheOtherModeGivesExitCode2NamingTheOptionAndTheMode() throws IOException {
+    Path trace = dailyTrace("t.csv");
+    assertThat(run("--trace", trace.toString(), "--m4-test", "missing.csv")).isEqualTo(2);
+    assertOneLineError("forecast-eval: --m4-test does not apply to --trace, only to --m4-train "
+        + "(see --help)");
+    assertThat(out()).isEmpty();
+    Path train = m4File("train.csv", 1, 24 * 10, 2);
+    for (String[] option : new String[][] {{"--level", "0.5"}, {"--step", "1h"},
+        {"--horizons", "3h"}}) {
+      err.reset();
+      assertThat(run("--m4-train", train.toString(), option[0], option[1], "--methods",
+          "snaive")).as(option[0]).isEqualTo(2);
+      assertOneLineError("forecast-eval: " + option[0] + " does not apply to --m4-train, only to "
+          + "--trace (see --help)");
+    }
+    // The first one given is named.
+    err.reset();
+    assertThat(run("--m4-train=" + train, "--horizons=3h", "--level=0.5")).isEqualTo(2);
+    assertOneLineError("forecast-eval: --horizons does not apply to --m4-train, only to --trace "
+        + "(see --help)");
+    assertThat(out()).isEmpty();
+  }
+
+  /** A stream whose every write fails, as stdout on a full disk or a closed pipe. */
+  private static PrintStream failingStdout() {
+    return new PrintStream(new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("No space left on device");
+      }
+    }, true, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Catches stdout's failure going unnoticed: {@code forecast-eval ... > /dev/full} exited 0
+   * with nothing on stderr, in both modes and both formats (a PrintStream swallows its
+   * IOExceptions). Exit 1 and the line simulate, summarize and export print.
+   */
+  @Test
+  void stdoutThatCannotBeWrittenGivesExitCode1() throws IOException {
+    Path trace = dailyTrace("t.csv");
+    Path train = m4File("train.csv", 1, 24 * 10, 2);
+    String[][] runs = {
+        {"--trace", trace.toString(), "--horizons", "5m", "--methods", "auto"},
+        {"--trace", trace.toString(), "--horizons", "5m", "--methods", "auto", "--format",
+            "json"},
+        {"--m4-train", train.toString(), "--methods", "snaive"},
+        {"--m4-train", train.toString(), "--methods", "snaive", "--format", "json"}};
+    for (String[] args : runs) {
+      err.reset();
+      int code = ForecastEvalCommand.run(args, failingStdout(),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
+      assertThat(code).as(String.join(" ", args)).isEqualTo(1);
+      assertOneLineError("forecast-eval: cannot write stdout (a closed pipe or a full disk?): "
+          + "the evaluation written there is incomplete");
     }
   }
 
