@@ -2,6 +2,7 @@ package dev.prescaler.simulator.cli;
 
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.cli.OutputFile;
 import dev.prescaler.forecast.cli.CliText;
 import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.forecast.trace.TraceException;
@@ -17,21 +18,12 @@ import dev.prescaler.simulator.report.TableReport;
 import dev.prescaler.simulator.trace.Trace;
 import dev.prescaler.simulator.trace.TraceFormat;
 import dev.prescaler.simulator.trace.TraceReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.Writer;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -168,98 +160,25 @@ public final class SimulateCommand {
     return printed && written ? 0 : 1;
   }
 
-  /** What an output option writes. */
-  interface Output {
-    void writeTo(Writer w) throws IOException;
-  }
-
   /**
-   * Writes {@code file} (UTF-8) when the option was given; false, after one line on {@code err},
-   * when it could not be written. See {@link #writeWhole} for how.
+   * Writes {@code file} when the option was given, through {@link OutputFile#write} (a device or
+   * a pipe in place, any other file whole or not at all); false, after one line on {@code err},
+   * when it could not be written.
    */
-  static boolean writeFile(PrintStream err, String option, String file, Output output) {
+  static boolean writeFile(PrintStream err, String option, String file,
+      OutputFile.Content output) {
     if (file == null) {
       return true;
     }
-    boolean inPlace = inPlace(Path.of(file));
-    Path target = inPlace ? Path.of(file) : Options.resolved(Path.of(file));
+    boolean inPlace = OutputFile.inPlace(Path.of(file));
     try {
-      writeWhole(target, inPlace, output);
+      OutputFile.write(Path.of(file), output);
       return true;
     } catch (IOException | RuntimeException e) {
       err.println("simulate: " + option + " " + oneLine(file) + ": cannot write: "
           + oneLine(e.toString()) + (inPlace ? " (what reached it is incomplete)"
               : " (left as it was)"));
       return false;
-    }
-  }
-
-  /**
-   * Whether {@code file} is written in place rather than replaced: a device or a pipe ({@code
-   * /dev/null}, a terminal, {@code /dev/stdout} into a pipe), which cannot be replaced and must
-   * not be. Asked of the path as given, which the system follows to what it names: followed by
-   * hand, the link of {@code /dev/stdout} to a pipe leads to no file.
-   */
-  private static boolean inPlace(Path file) {
-    return Files.exists(file) && !Files.isRegularFile(file);
-  }
-
-  /**
-   * Writes {@code target}, a path through its links ({@link Options#resolved}), whole or not at
-   * all: a full disk or a failing report left half a page and lost the file's old contents. The
-   * text goes to a new file beside it, made with the mode a new file gets (that of the file
-   * replaced, when there is one), which is then moved over it in one step, and is removed when
-   * anything fails. What {@link #inPlace} names is written in place instead, as given.
-   */
-  private static void writeWhole(Path target, boolean inPlace, Output output)
-      throws IOException {
-    if (inPlace) {
-      try (Writer w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
-        output.writeTo(w);
-      }
-      return;
-    }
-    Path tmp = null;
-    try {
-      OutputStream stream = null;
-      for (int i = 0; stream == null; i++) {
-        // Named by the target, so that one left by a killed run says whose it was; made new
-        // (never a file or link already there), by a count rather than at random.
-        Path candidate = target.resolveSibling("." + target.getFileName()
-            + (i == 0 ? "" : "." + i) + ".tmp");
-        try {
-          stream = Files.newOutputStream(candidate, StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE);
-          tmp = candidate; // ours to remove; one already there is not
-        } catch (FileAlreadyExistsException e) {
-          if (i >= 99) {
-            throw e;
-          }
-        }
-      }
-      // The encoder reports what UTF-8 cannot hold, as Files.newBufferedWriter's does.
-      try (OutputStream made = stream; Writer w = new BufferedWriter(new OutputStreamWriter(made,
-          StandardCharsets.UTF_8.newEncoder()))) {
-        output.writeTo(w);
-      }
-      if (Files.exists(target)) {
-        PosixFileAttributeView view = Files.getFileAttributeView(target,
-            PosixFileAttributeView.class);
-        if (view != null) {
-          Files.setPosixFilePermissions(tmp, view.readAttributes().permissions());
-        }
-      }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
-      tmp = null;
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException e) {
-          // the write failed already, and that is what is reported
-        }
-      }
     }
   }
 
@@ -498,44 +417,8 @@ public final class SimulateCommand {
       } catch (IOException e) {
         // compared by name below
       }
-      Path ra = resolved(pa);
-      return ra.equals(resolved(pb)) && (!Files.exists(ra) || Files.isRegularFile(ra));
-    }
-
-    /**
-     * {@code p} absolute, through the real path of it or of its directory, which follows the
-     * links before a {@code ..} goes up (normalizing first would take {@code link/..} for
-     * {@code .}); normalized only when neither exists.
-     */
-    private static Path resolved(Path p) {
-      Path abs = p.toAbsolutePath();
-      // A link whose target is not made yet names that target: followed by hand, as far as a
-      // file system follows links.
-      for (int hops = 0; hops < 40; hops++) {
-        try {
-          return abs.toRealPath();
-        } catch (IOException e) {
-          // not there (yet): a dangling link's target, else its directory's real path
-        }
-        if (!Files.isSymbolicLink(abs)) {
-          break;
-        }
-        try {
-          abs = abs.resolveSibling(Files.readSymbolicLink(abs));
-        } catch (IOException | UnsupportedOperationException e) {
-          break;
-        }
-      }
-      Path dir = abs.getParent();
-      Path name = abs.getFileName();
-      if (dir != null && name != null && !name.toString().equals("..")) {
-        try {
-          return dir.toRealPath().resolve(name);
-        } catch (IOException e) {
-          // no such directory: the normalized path
-        }
-      }
-      return abs.normalize();
+      Path ra = OutputFile.resolved(pa);
+      return ra.equals(OutputFile.resolved(pb)) && (!Files.exists(ra) || Files.isRegularFile(ra));
     }
 
     private void trace(String value) {
@@ -548,32 +431,9 @@ public final class SimulateCommand {
       trace = value;
     }
 
-    /**
-     * {@code value}, checked before the run, which may take minutes: not a directory; a file that
-     * exists must be writable (a read-only one is not replaced); a device or a pipe ({@code
-     * /dev/null}, {@code /dev/stdout}: {@link #inPlace}), written in place, needs nothing more;
-     * any other file is made or replaced in its directory (through its links), which must exist
-     * and be writable.
-     */
+    /** {@code value}, checked before the run, which may take minutes: {@link OutputFile#check}. */
     private static String output(String name, String value) {
-      Path file = path(name, value, value);
-      if (value.isEmpty() || Files.isDirectory(file)) {
-        throw new IllegalArgumentException(name + " must name a file, not a directory, but was \""
-            + value + "\"");
-      }
-      if (Files.exists(file) && !Files.isWritable(file)) {
-        throw new IllegalArgumentException(name + " must be a file that can be written, but "
-            + "was \"" + value + "\"");
-      }
-      if (inPlace(file)) {
-        // Written in place: its directory is not written, and /dev is not writable by a user.
-        return value;
-      }
-      Path dir = resolved(file).getParent();
-      if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-        throw new IllegalArgumentException(name + " must be in an existing directory that can be "
-            + "written, but was \"" + value + "\"");
-      }
+      OutputFile.check(name, value);
       return value;
     }
 
