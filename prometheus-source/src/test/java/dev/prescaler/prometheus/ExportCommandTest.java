@@ -9,12 +9,20 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -502,6 +510,188 @@ class ExportCommandTest {
       assertThat(err()).as("case %d", i).isEqualTo(expected[i] + "\n");
     }
     assertThat(out.size()).isZero();
+  }
+
+  /**
+   * Catches a step rounded to the millisecond silently: {@code 60.0004s} was read as 60 s and
+   * {@code 0.5ms} as 1 ms, where the ISO form of such a step was refused.
+   */
+  @Test
+  void aStepThatIsNotWholeMillisecondsIsRefusedInEveryForm() {
+    for (String step : List.of("60.0004s", "0.5ms", "1.0005", "0.00001m", "PT0.0015S")) {
+      err.reset();
+      assertThat(run("--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", step))
+          .as(step).isEqualTo(2);
+      assertThat(err()).as(step).isEqualTo("export: --step must be a whole number of "
+          + "milliseconds, but was \"" + step + "\"\n");
+    }
+    // Written with more digits than it needs, a whole step is one.
+    assertThat(run("--prometheus", "http://127.0.0.1:9/", "--query", "q", "--step", "1.500s",
+        "--last", "P3650D")).isEqualTo(2);
+    assertThat(err()).contains("by 1500ms holds");
+    assertThat(out.size()).isZero();
+  }
+
+  /** Catches the builder's field name, caCertificate, in the message of a bad --ca-cert. */
+  @Test
+  void aCaCertificateThatIsNotAPemFileIsNamedByItsOption() throws IOException {
+    Path empty = Files.createFile(dir.resolve("empty.pem"));
+    assertThat(run("--prometheus", "https://127.0.0.1:9/", "--query", "q", "--ca-cert",
+        dir.toString())).isEqualTo(2);
+    assertThat(err()).startsWith("export: --ca-cert must be a readable PEM file of X.509 "
+        + "certificates, but " + dir + " gave: ").hasLineCount(1);
+    err.reset();
+    assertThat(run("--prometheus", "https://127.0.0.1:9/", "--query", "q", "--ca-cert",
+        empty.toString())).isEqualTo(2);
+    assertThat(err()).isEqualTo("export: --ca-cert must hold at least one certificate, but "
+        + empty + " held none\n");
+  }
+
+  /**
+   * Catches a link replaced by a file of its own: the file made beside it was moved over the
+   * link, and the file it named kept its old trace. Now the target is replaced, the link kept.
+   */
+  @Test
+  void anOutputNamedThroughALinkIsWrittenWhereTheLinkLeads() throws IOException {
+    answerPerPoint(1);
+    Path real = Files.writeString(dir.resolve("real.csv"), "an older trace\n");
+    Path link = Files.createSymbolicLink(dir.resolve("link.csv"), real.getFileName());
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--last", "1h",
+        "--out", link.toString());
+
+    assertThat(code).as(err()).isZero();
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.readAllLines(real)).hasSize(2 + 52).first().asString()
+        .startsWith("# exported from Prometheus");
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted())
+          .containsExactly("link.csv", "real.csv");
+    }
+  }
+
+  /**
+   * Catches a FIFO replaced by a regular file: its reader got nothing, and the pipe was gone.
+   * Now the trace is written into it, in place. The reader is a thread of the test.
+   */
+  @Test
+  void aFifoIsWrittenInPlace() throws Exception {
+    answerPerPoint(1);
+    Path fifo = dir.resolve("trace.fifo");
+    Assumptions.assumeTrue(make("mkfifo", fifo.toString()), "mkfifo makes a FIFO here");
+    FutureTask<String> reader = new FutureTask<>(() -> Files.readString(fifo));
+    Thread thread = new Thread(reader, "fifo-reader");
+    thread.setDaemon(true); // blocked for ever in open() if nothing ever opens the FIFO
+    thread.start();
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--last", "1h",
+        "--out", fifo.toString());
+
+    assertThat(code).as(err()).isZero();
+    assertThat(read(reader).lines()).hasSize(2 + 52).first().asString()
+        .startsWith("# exported from Prometheus");
+    assertThat(kind(fifo).isOther()).as("still a FIFO").isTrue();
+    try (var files = Files.list(dir)) {
+      assertThat(files).containsExactly(fifo);
+    }
+  }
+
+  /**
+   * Catches a device replaced by a regular file: run as root, {@code --out /dev/null} replaced
+   * the machine's /dev/null. A device of its own (1, 3: null) is made with mknod, which needs
+   * root; elsewhere the test is skipped.
+   */
+  @Test
+  void aDeviceIsWrittenInPlace() throws IOException {
+    answerPerPoint(1);
+    Path device = Files.createDirectory(dir.resolve("fakedev")).resolve("null");
+    Assumptions.assumeTrue(make("mknod", device.toString(), "c", "1", "3"),
+        "mknod makes a device here (root)");
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--last", "1h",
+        "--out", device.toString());
+
+    assertThat(code).as(err()).isZero();
+    assertThat(err()).isEqualTo("export: wrote 52 rows to " + device + " (8 steps without a "
+        + "value left out)\n");
+    assertThat(kind(device).isOther()).as("still a device").isTrue();
+    try (var files = Files.list(device.getParent())) {
+      assertThat(files).containsExactly(device);
+    }
+  }
+
+  /**
+   * Catches the mode of a temporary file (private to its owner) given to the trace: a new one
+   * was unreadable to the group and others, and a replaced one lost its mode. Now a new file
+   * gets the mode any new file gets in that directory, and a replaced one keeps its own.
+   */
+  @Test
+  void aNewFileGetsTheModeOfANewFileAndAReplacedOneKeepsItsOwn() throws IOException {
+    answerPerPoint(1);
+    Path reference = Files.createFile(dir.resolve("reference"));
+    Path fresh = dir.resolve("new.csv");
+    Path replaced = Files.writeString(dir.resolve("old.csv"), "an older trace\n");
+    Files.setPosixFilePermissions(replaced, PosixFilePermissions.fromString("rw-r-----"));
+
+    for (Path file : List.of(fresh, replaced)) {
+      assertThat(run("--prometheus", stub.uri().toString(), "--query", "q", "--last", "1h",
+          "--out", file.toString())).as(err()).isZero();
+    }
+
+    assertThat(Files.getPosixFilePermissions(fresh))
+        .isEqualTo(Files.getPosixFilePermissions(reference));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(replaced)))
+        .isEqualTo("rw-r-----");
+    assertThat(Files.readString(replaced)).startsWith("# exported from Prometheus");
+  }
+
+  /**
+   * Catches a read-only trace replaced all the same (its directory could be written): it is
+   * refused before the query, as simulate refuses its outputs. Root writes any file: skipped.
+   */
+  @Test
+  void aFileThatCannotBeWrittenIsRefusedBeforeAnyRequest() throws IOException {
+    answerPerPoint(1);
+    Path file = Files.writeString(dir.resolve("web.csv"), "an older trace\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+    Assumptions.assumeFalse(Files.isWritable(file), "root writes any file");
+
+    int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--last", "1h",
+        "--out", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).isEqualTo("export: --out must be a file that can be written, but was \""
+        + file + "\"\n");
+    assertThat(Files.readString(file)).isEqualTo("an older trace\n");
+    assertThat(stub.requests()).isEmpty();
+  }
+
+  /** Whether {@code command} ran and succeeded (it makes a FIFO or a device). */
+  private static boolean make(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** What the reader read; a bound, not a pause: it fails the test if the FIFO was never fed. */
+  private static String read(FutureTask<String> reader)
+      throws InterruptedException, ExecutionException {
+    try {
+      return reader.get(1, TimeUnit.MINUTES);
+    } catch (TimeoutException e) {
+      throw new AssertionError("nothing was written into the FIFO", e);
+    }
+  }
+
+  private static BasicFileAttributes kind(Path file) throws IOException {
+    return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.prescaler.prometheus.cli;
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricSeries;
+import dev.prescaler.core.cli.OutputFile;
 import dev.prescaler.prometheus.PrometheusException;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
@@ -12,13 +13,13 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +43,9 @@ import java.util.regex.Pattern;
  * the first such instant at or after {@code --from}. A step without a finite value (no sample,
  * NaN, a gap in the scrape) is left out of the file, as the bundled traces leave out what their
  * sources did not record; the simulator interpolates across it. The first line names what was
- * read.
+ * read. {@code --out} is written as {@code simulate} writes its files ({@link OutputFile}): a
+ * device or a pipe in place, any other file whole or not at all, where its links lead, with the
+ * mode a new file gets or that of the file it replaces.
  */
 public final class ExportCommand {
   /** Default span read when neither {@code --from} nor {@code --last} is given: 7 days. */
@@ -71,7 +74,8 @@ public final class ExportCommand {
       "  --from T, --to T         span [from, to), ISO-8601 (2026-11-29T10:00:00Z) or epoch",
       "                           seconds; --to defaults to now",
       "  --step D                 grid step, whole milliseconds [60s]",
-      "  --out FILE               the trace file, written whole or not at all [stdout]",
+      "  --out FILE               the trace file, written whole or not at all; a device or a",
+      "                           pipe is written in place, a link where it leads [stdout]",
       "  --bearer-token-file F    send the token in this file (re-read when it changes)",
       "  --basic-auth-file F      basic authentication, the file's first line user:password",
       "  --header 'NAME: VALUE'   send this header too, e.g. 'X-Scope-OrgID: tenant-1' for a",
@@ -88,6 +92,9 @@ public final class ExportCommand {
   private static final List<String> OPTIONS = List.of("--prometheus", "--query", "--last",
       "--from", "--to", "--step", "--out", "--bearer-token-file", "--basic-auth-file",
       "--header", "--ca-cert", "--timeout");
+  /** The fields of the source's builder that options set, by the option that sets each. */
+  private static final Map<String, String> BUILDER_FIELDS = Map.of("baseUri", "--prometheus",
+      "requestTimeout", "--timeout", "caCertificate", "--ca-cert");
   /** The template the source's builder asks for; the export never runs it. */
   private static final String UNUSED_TEMPLATE = "vector(0)";
   private static final Pattern HEADER =
@@ -177,8 +184,9 @@ public final class ExportCommand {
         + ", " + present + " of " + series.size() + " steps with a value";
     try {
       if (r.out == null) {
-        write(series, provenance, new BufferedWriter(new OutputStreamWriter(out,
-            StandardCharsets.UTF_8)));
+        Writer stdout = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+        write(series, provenance, stdout);
+        stdout.flush();
         // A PrintStream swallows its IOExceptions: a closed pipe or a full disk shows only here.
         if (out.checkError()) {
           err.println("export: cannot write stdout (a closed pipe or a full disk?): the trace "
@@ -186,13 +194,13 @@ public final class ExportCommand {
           return 1;
         }
       } else {
-        writeFile(series, provenance, r.out);
+        OutputFile.write(r.out, w -> write(series, provenance, w));
         err.println("export: wrote " + present + " rows to " + r.out + " (" + (series.size()
             - present) + " steps without a value left out)");
       }
-    } catch (UncheckedIOException e) {
+    } catch (IOException e) {
       err.println("export: cannot write " + (r.out == null ? "stdout" : r.out) + ": "
-          + e.getCause().getMessage());
+          + e.getMessage());
       return 1;
     }
     return 0;
@@ -226,12 +234,7 @@ public final class ExportCommand {
           + " and no query, such as http://prometheus:9090, but was \""
           + UrlCredentials.redacted(url) + "\"");
     }
-    Duration step = opts.containsKey("--step") ? duration("--step", opts.get("--step"))
-        : DEFAULT_STEP;
-    if (step.getNano() % 1_000_000 != 0) {
-      throw new IllegalArgumentException("--step must be a whole number of milliseconds, but was \""
-          + opts.get("--step") + "\"");
-    }
+    Duration step = opts.containsKey("--step") ? step(opts.get("--step")) : DEFAULT_STEP;
     Duration timeout = opts.containsKey("--timeout")
         ? duration("--timeout", opts.get("--timeout")) : DEFAULT_TIMEOUT;
     if (timeout.compareTo(Duration.ofMinutes(10)) > 0) {
@@ -313,21 +316,11 @@ public final class ExportCommand {
     try {
       source = b.build();
     } catch (InvalidConfigurationException e) {
-      throw new IllegalArgumentException(String.join("; ", e.problems()));
+      throw new IllegalArgumentException(String.join("; ", e.problems().stream()
+          .map(ExportCommand::asOption).toList()));
     }
-    Path out = opts.containsKey("--out") ? path(opts, "--out") : null;
-    if (out != null) {
-      // Checked before the range query runs, which may take minutes.
-      Path dir = out.toAbsolutePath().getParent();
-      if (Files.isDirectory(out)) {
-        throw new IllegalArgumentException("--out must name a file, not a directory, but was \""
-            + opts.get("--out") + "\"");
-      }
-      if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-        throw new IllegalArgumentException("--out must be in an existing directory that can be "
-            + "written, but was \"" + opts.get("--out") + "\"");
-      }
-    }
+    // Checked before the range query runs, which may take minutes.
+    Path out = opts.containsKey("--out") ? OutputFile.check("--out", opts.get("--out")) : null;
     String where;
     try {
       // Never write credentials given in the URL into the file.
@@ -383,6 +376,34 @@ public final class ExportCommand {
             + "3650d such as 60s, 15m, 7d or PT15M, but was \"" + value + "\""));
   }
 
+  /**
+   * {@code value} as the {@code --step}: a duration of whole milliseconds, as Prometheus takes
+   * it. {@code DurationText} rounds a decimal form to the millisecond ({@code 0.5ms} to 1 ms,
+   * {@code 60.0004s} to 60 s); its exact reading of the digits given decides instead, so that a
+   * step that is not whole milliseconds is refused in every form, as the ISO one ({@code
+   * PT0.0015S}) already was, never taken as another step than the one asked for.
+   */
+  private static Duration step(String value) {
+    duration("--step", value); // the form and the range
+    BigDecimal millis = DurationText.exactSeconds(value).orElseThrow().movePointRight(3);
+    if (millis.stripTrailingZeros().scale() > 0) {
+      throw new IllegalArgumentException("--step must be a whole number of milliseconds, but was \""
+          + value + "\"");
+    }
+    return Duration.ofMillis(millis.longValueExact());
+  }
+
+  /**
+   * A problem of the source's builder, named by the option that sets the field it names ({@code
+   * caCertificate must be ...} is {@code --ca-cert must be ...}); the header problems name the
+   * header, and stay as they are.
+   */
+  private static String asOption(String problem) {
+    int space = problem.indexOf(' ');
+    String option = space < 0 ? null : BUILDER_FIELDS.get(problem.substring(0, space));
+    return option == null ? problem : option + problem.substring(space);
+  }
+
   static Instant instant(String name, String value) {
     Instant t;
     try {
@@ -409,53 +430,25 @@ public final class ExportCommand {
     return s.replaceAll("\\s+", " ").trim();
   }
 
-  /** Writes to a file next to {@code target}, then moves it over: never half a trace. */
-  private static void writeFile(MetricSeries series, String provenance, Path target) {
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        write(series, provenance, w);
+  /** Writes the trace: the provenance line, the header, one row per step with a value. */
+  private static void write(MetricSeries series, String provenance, Writer w)
+      throws IOException {
+    StringBuilder line = new StringBuilder(64);
+    w.write(provenance);
+    w.write("\ntimestamp,value\n");
+    for (int i = 0; i < series.size(); i++) {
+      double v = series.value(i);
+      if (Double.isNaN(v)) {
+        continue;
       }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
-      tmp = null;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the write already failed; that is what is reported
-        }
+      line.setLength(0);
+      line.append(series.timeOf(i)).append(',');
+      if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+        line.append((long) v);
+      } else {
+        line.append(v);
       }
-    }
-  }
-
-  private static void write(MetricSeries series, String provenance, Writer w) {
-    try {
-      StringBuilder line = new StringBuilder(64);
-      w.write(provenance);
-      w.write("\ntimestamp,value\n");
-      for (int i = 0; i < series.size(); i++) {
-        double v = series.value(i);
-        if (Double.isNaN(v)) {
-          continue;
-        }
-        line.setLength(0);
-        line.append(series.timeOf(i)).append(',');
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-          line.append((long) v);
-        } else {
-          line.append(v);
-        }
-        w.write(line.append('\n').toString());
-      }
-      w.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      w.write(line.append('\n').toString());
     }
   }
 }
