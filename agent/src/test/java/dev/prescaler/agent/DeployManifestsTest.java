@@ -120,6 +120,28 @@ class DeployManifestsTest {
         .isEqualTo("/readyz");
   }
 
+  /**
+   * Catches a grace period shorter than the agent's stop can take on a slow API server: killed at
+   * its end, the agent leaves its HPA floors raised and its Lease held. The stop's calls, each
+   * bounded: the workload in flight (a source read, a replica read and an apply, a call timeout
+   * each), one Lease renewal (a Kubernetes request's timeout), one release per HPA-floor
+   * workload (a call timeout each), the queued Events and the Lease given up (a request's timeout
+   * each).
+   */
+  @Test
+  void theGracePeriodCoversTheStopOfTheShippedConfiguration() throws Exception {
+    AgentConfig c = AgentConfigParser.parse(DEPLOY.resolve("prescaler-config.yaml"));
+    long call = c.engine().callTimeout().toSeconds();
+    long request = Agent.API_TIMEOUT.toSeconds();
+    long floors = c.workloads().stream()
+        .filter(w -> w.spec().mode() == dev.prescaler.core.Mode.HPA_FLOOR).count();
+    long stop = 3 * call + request + floors * call + 2 * request;
+    Integer grace = at(docs("agent.yaml").get(0), "spec", "template", "spec",
+        "terminationGracePeriodSeconds");
+    assertThat(floors).as("HPA-floor workloads in the example").isPositive();
+    assertThat((long) grace).as("terminationGracePeriodSeconds").isGreaterThanOrEqualTo(stop);
+  }
+
   @Test
   void theShippedRequestRateQueryIsTheBuiltInTemplate() throws Exception {
     // Copied by hand, a fix to the template's guard against partial sums would not reach it.
