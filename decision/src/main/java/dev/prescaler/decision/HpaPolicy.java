@@ -57,7 +57,7 @@ import java.util.OptionalLong;
  * ({@link dev.prescaler.core.ReplicaStatus#existing}, the controller's {@code status.replicas}),
  * {@code ready − warming} have a sample equal to the reading; {@code warming} pods (ready, inside
  * their CPU initialization period) are unready for utilization metrics; {@code existing − ready}
- * pods are pending. Utilization metrics are treated like CPU. An {@code AVERAGE_VALUE} metric is
+ * pods are pending (the ready ones are all listed, also when {@code status.replicas} says fewer). Utilization metrics are treated like CPU. An {@code AVERAGE_VALUE} metric is
  * the HPA's {@code AverageValue} target on an object or external metric: ratio = total / (target
  * × existing). A count within tolerance keeps {@code current} ({@code spec.replicas}) for a
  * utilization and {@code existing} for an {@code AverageValue}, as the controller's does.
@@ -287,11 +287,11 @@ public final class HpaPolicy implements DecisionPolicy {
           + "(milli-units, rounded up): " + r.explanation(), false);
     }
     // The pods of pods(replicas, reading, now), counted rather than built.
-    int ready = Math.min(replicas.ready(), existing);
+    int ready = replicas.ready();
     int warming = Math.min(replicas.warming(), ready);
     long usage = podUsage(reading);
-    return calculator.uniformCpuUtilization(ready - warming, warming, existing - ready, usage,
-        REQUEST_MILLI, current, m.target());
+    return calculator.uniformCpuUtilization(ready - warming, warming, listed(replicas) - ready,
+        usage, REQUEST_MILLI, current, m.target());
   }
 
   /**
@@ -314,19 +314,31 @@ public final class HpaPolicy implements DecisionPolicy {
 
 
   /**
+   * How many pods the controller would list for a utilization: those that exist, and at least
+   * the ready ones, which a source counts from the pod list itself, while {@code existing} is
+   * the workload's {@code status.replicas}: 0 on a custom resource whose scale subresource has no
+   * status path, or a step behind the pods just after a change. (An {@code AverageValue} ratio
+   * takes {@code status.replicas} as it is, as the controller does.)
+   */
+  private static int listed(ReplicaStatus r) {
+    return Math.max(r.existing(), r.ready());
+  }
+
+  /**
    * The pods implied by aggregate counts: {@code ready − warming} long-ready pods with the mean
    * reading, {@code warming} pods that became ready just now, and {@code existing − ready}
-   * pending.
+   * pending (none when fewer exist than are ready: see {@link #listed}).
    * {@link #recommend} gives the calculator these groups as counts; the tests check that the
    * result is the one for this list.
    */
   static List<PodSample> pods(ReplicaStatus r, double readingPercent, Instant now) {
-    int ready = Math.min(r.ready(), r.existing());
+    int ready = r.ready();
     int warming = Math.min(r.warming(), ready);
     int sampled = ready - warming;
     long usage = podUsage(readingPercent);
     Instant longAgo = now.minus(Duration.ofDays(1));
-    List<PodSample> pods = new ArrayList<>(r.existing());
+    int listed = listed(r);
+    List<PodSample> pods = new ArrayList<>(listed);
     for (int i = 0; i < sampled; i++) {
       pods.add(PodSample.running("pod-" + i, usage, REQUEST_MILLI, longAgo, now));
     }
@@ -335,7 +347,7 @@ public final class HpaPolicy implements DecisionPolicy {
           Optional.of(now), Optional.of(now), OptionalLong.of(usage), now,
           Duration.ofSeconds(30), REQUEST_MILLI));
     }
-    for (int i = ready; i < r.existing(); i++) {
+    for (int i = ready; i < listed; i++) {
       pods.add(new PodSample("pending-" + i, PodSample.Phase.PENDING, false, Optional.empty(),
           Optional.empty(), Optional.empty(), OptionalLong.empty(), now, Duration.ofSeconds(30),
           REQUEST_MILLI));

@@ -347,6 +347,20 @@ class HpaPolicyTest {
         ReplicaStatus.of(8, 8).withExisting(10)).reading("cpu", 80).build();
     assertThat(decide(hpa, cpu)).isEqualTo(8);
     assertThat(HpaPolicy.pods(ReplicaStatus.of(8, 8).withExisting(10), 80, NOW)).hasSize(10);
+    // A custom resource whose scale has no status path reads status.replicas 0, while its 5
+    // ready pods are listed: for CPU the controller lists those 5 (1.8 x 5 -> 9). Clamped to the
+    // 0 existing, the policy held with "no pods returned by selector", for good; to a stale 3,
+    // it asked for 6.
+    for (int stale : new int[] {0, 3}) {
+      DecisionContext behind = DecisionContext.builder(cpu(50, 1, 100), NOW,
+          ReplicaStatus.of(5, 5).withExisting(stale)).reading("cpu", 90).build();
+      assertThat(decide(hpa, behind)).as("status.replicas %s", stale).isEqualTo(9);
+    }
+    assertThat(HpaPolicy.pods(ReplicaStatus.of(5, 5).withExisting(0), 90, NOW)).hasSize(5);
+    // An AverageValue ratio takes status.replicas as it is: 0 gives ceil(total / target).
+    DecisionContext none = DecisionContext.builder(rps(10, 1, 100), NOW,
+        ReplicaStatus.of(5, 5).withExisting(0)).reading("rps", 72).build();
+    assertThat(decide(hpa, none)).isEqualTo(8);
   }
 
   @Test
