@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>An acting workload is demoted back to observe-only when its relative MAE exceeds
- * {@code demoteRelativeMae}, when its metrics have failed for longer than
+ * {@code demoteRelativeMae} (or its forecast errs while the naive forecast's error is 0, the load
+ * not having changed: infinitely worse), once it has {@code minSamples} evaluations, when its metrics have failed for longer than
  * {@code demoteAfterMetricsFailing}, or when every scale request it made was refused or failed
  * (outcome REFUSED or FAILED, none APPLIED) over more than {@code demoteAfterRefused}, at least
  * three of them: the executor cannot act for it (an HPA targets a
@@ -321,13 +322,38 @@ public final class PromotionController implements EngineListener {
       }
     }
     for (ForecastAccuracy a : engine.accuracy(ref)) {
-      if (a.samples() >= gates.minSamples() && a.relativeMae() > gates.demoteRelativeMae()) {
+      if (a.samples() < gates.minSamples()) {
+        continue;
+      }
+      if (a.relativeMae() > gates.demoteRelativeMae()) {
         return Optional.of(String.format(Locale.ROOT,
             "demoted: %s forecast MAE %.3f x naive exceeds %.3f", a.metric(), a.relativeMae(),
             gates.demoteRelativeMae()));
       }
+      if (wrongWhereNaiveIsExact(ref, a)) {
+        return Optional.of(String.format(Locale.ROOT, "demoted: %s forecast MAE %s where the "
+            + "naive forecast's is 0 (the load did not change): infinitely worse, exceeds %.3f",
+            a.metric(), a.mae(), gates.demoteRelativeMae()));
+      }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether the forecast erred by more than float noise (a millionth of what one replica serves
+   * of the metric) while the naive forecast was exact: the load did not change over the window
+   * (an idle service reading 0 while the model still forecasts yesterday's burst). The relative
+   * MAE is then NaN, which compares as no error at all, so such a forecast would never be
+   * demoted however wrong it is.
+   */
+  private boolean wrongWhereNaiveIsExact(WorkloadRef ref, ForecastAccuracy a) {
+    if (!(a.naiveMae() == 0 && a.mae() > 0)) {
+      return false;
+    }
+    double perReplica = engine.spec(ref).flatMap(s -> s.metrics().stream()
+        .filter(m -> m.name().equals(a.metric())).findFirst())
+        .map(MetricTarget::perReplicaTarget).orElse(0.0);
+    return a.mae() > 1e-6 * perReplica;
   }
 
   private static String minutesAndSeconds(Duration d) {

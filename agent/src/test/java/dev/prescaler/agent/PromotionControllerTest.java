@@ -59,6 +59,9 @@ class PromotionControllerTest {
   };
 
   private final ManualClock clock = new ManualClock(T0);
+  /** The load the source reports, and the forecaster: the cycle and a perfect model by default. */
+  private java.util.function.ToDoubleFunction<Instant> load = PromotionControllerTest::demand;
+  private Forecaster forecaster = KNOWS_THE_FUTURE;
   private boolean metricsUp = true;
   private int replicas = 16;
   /** Whether the source reports the replica count of one tick before (a scrape that lags). */
@@ -75,10 +78,10 @@ class PromotionControllerTest {
         .clock(clock)
         .metricSource((s, now) -> metricsUp
             ? Observation.of(now, ReplicaStatus.of(seen(), seen()),
-                MetricReading.of("rps", demand(now), now))
+                MetricReading.of("rps", load.applyAsDouble(now), now))
             : new Observation(now, Map.of("rps", MetricReading.unavailable("rps", "scrape down")),
                 java.util.Optional.of(ReplicaStatus.of(replicas, replicas))))
-        .forecaster(KNOWS_THE_FUTURE)
+        .forecaster((history, horizon, level) -> forecaster.forecast(history, horizon, level))
         .policy((ctx, p) -> p.to("test", (int) policy.applyAsDouble(ctx.load("rps")), "test"))
         .metricsDelay(Duration.ZERO)
         .journal(new InMemoryJournal(100))
@@ -122,6 +125,34 @@ class PromotionControllerTest {
     assertThat(engine.spec(WEB).orElseThrow().mode()).isEqualTo(Mode.ACT);
     assertThat(engine.accuracy(WEB)).singleElement()
         .satisfies(a -> assertThat(a.relativeMae()).isLessThan(0.9));
+  }
+
+  /**
+   * Catches a forecast error that never demoted while the load did not change: the naive
+   * forecast's error was 0, the relative MAE NaN, and NaN exceeds nothing. An acting workload
+   * whose load sat at 200 while its model forecast 500 acted on that forecast for good.
+   */
+  @Test
+  void aForecastWrongWhileTheLoadDoesNotChangeIsDemoted() {
+    PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+    load = t -> 200;
+    forecaster = (history, horizon, level) -> {
+      int n = Forecaster.steps(horizon, history.step());
+      double[] p = new double[n];
+      java.util.Arrays.fill(p, 500);
+      return new Forecast("wrong", history.end(), history.step(), p, p.clone(), p.clone(),
+          level);
+    };
+    AutoscalerEngine engine = engine(promotion, l -> Math.ceil(l / 50));
+    engine.mode(WEB, Mode.ACT, "promoted by hand");
+    run(engine, promotion, Duration.ofHours(3));
+    assertThat(engine.accuracy(WEB)).singleElement().satisfies(a -> {
+      assertThat(a.naiveMae()).isZero();
+      assertThat(a.mae()).isCloseTo(300, org.assertj.core.data.Offset.offset(1e-6));
+    });
+    assertThat(mode(engine)).isEqualTo(Mode.OBSERVE_ONLY);
+    assertThat(modeChanges).last().satisfies(e -> assertThat(e.reason())
+        .startsWith("demoted: rps forecast MAE 300.0 where the naive forecast's is 0"));
   }
 
   @Test
