@@ -20,6 +20,7 @@ import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.cli.OutputFile;
 import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.DecisionRecord;
@@ -402,28 +403,12 @@ public final class JsonLinesJournal implements DecisionJournal {
    * a log file too), is left as it is. A hard link is another file as far as the lock goes.
    */
   static Path linkTarget(Path file) throws IOException {
-    if (!Files.isSymbolicLink(file) || (Files.exists(file) && !Files.isRegularFile(file))) {
-      return file;
+    if (!Files.isSymbolicLink(file) || (Files.exists(file) && !Files.isRegularFile(file))
+        || reachesSpecial(file)) {
+      return file; // a link to /dev/stdout: the process's output
     }
-    Walk w = walk(file);
-    return w.special() ? file : w.target(); // a link to /dev/stdout: the process's output
-  }
-
-  /**
-   * Where the links from a path lead: the first path that is no link, or the first under /proc
-   * or /dev ({@code special}), where the walk stops.
-   */
-  private record Walk(Path target, boolean special) {}
-
-  private static Walk walk(Path file) throws IOException {
     Path at = file;
-    for (int hops = 0; ; hops++) {
-      if (isSpecial(at)) {
-        return new Walk(at, true);
-      }
-      if (!Files.isSymbolicLink(at)) {
-        return new Walk(at, false);
-      }
+    for (int hops = 0; Files.isSymbolicLink(at); hops++) {
       if (hops == MAX_LINKS) {
         throw new IOException("more than " + MAX_LINKS + " symbolic links in a row: " + file);
       }
@@ -431,29 +416,18 @@ public final class JsonLinesJournal implements DecisionJournal {
       Path link = Files.readSymbolicLink(at);
       at = parent == null ? link : parent.resolve(link);
     }
+    return at;
   }
 
   /**
    * Whether {@code file}, or a link on the way from it to its target, is under /proc or /dev
    * (not /dev/shm): a process's stream, such as {@code /dev/stdout} sent to a log file, which the
-   * journal writes to as to a device (no lock, no cut, no rotation) and never reads.
+   * journal writes to as to a device (no lock, no cut, no rotation) and never reads. The rule of
+   * the command-line tools' output files, {@link OutputFile#isStream}, so that both take one
+   * path alike.
    */
   static boolean reachesSpecial(Path file) {
-    try {
-      return walk(file).special();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-
-  /**
-   * A path under /proc, or under /dev but not /dev/shm (a file system for files): its links name
-   * a process's streams ({@code /dev/stdout}, {@code /proc/self/fd/1}), not a journal's file.
-   */
-  private static boolean isSpecial(Path file) {
-    Path abs = file.toAbsolutePath().normalize();
-    return abs.startsWith("/proc") || (abs.startsWith("/dev") && !abs.startsWith("/dev/shm"));
+    return OutputFile.isStream(file);
   }
 
   /**

@@ -5,14 +5,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * The command-line tools' whole-file writer: how {@code prescaler simulate} ({@code --report},
@@ -20,14 +25,19 @@ import java.nio.file.attribute.PosixFileAttributeView;
  * option names, one implementation so that both treat every kind of file alike.
  *
  * <ul>
- *   <li>A device or a pipe ({@code /dev/null}, a terminal, {@code /dev/stdout} into a pipe, a
- *       FIFO: {@link #inPlace}) is written in place: it cannot be replaced, and must not be (run
- *       as root, a replaced {@code /dev/null} is a regular file for every program).
+ *   <li>A device or a pipe ({@code /dev/null}, a terminal, a FIFO), and a process's stream
+ *       ({@code /dev/stdout}, {@code /proc/self/fd/1}, a link to one: {@link #isStream}),
+ *       whatever it leads to, a regular file too, is written in place ({@link #inPlace}),
+ *       appended to and never cut: it cannot be replaced, and must not be (run as root, a
+ *       replaced {@code /dev/null} is a regular file for every program; {@code /dev/stdout} sent
+ *       to a file with {@code >>} keeps that file, what the command printed there before, and
+ *       what the file held).
  *   <li>Any other file is written whole or not at all, where its symbolic links lead ({@link
- *       #resolved}: the link is kept, its target replaced): the text goes to a new file beside
- *       the target, made with the mode a new file gets there, or that of the file it replaces,
- *       and is moved over it in one step when complete; it is removed when anything fails, so
- *       that a full disk leaves the old file as it was.
+ *       #resolved}: the link is kept, its target replaced; a loop of links is refused): the text
+ *       goes to a new file beside the target, made with the mode a new file gets there, or with
+ *       that of the file it replaces (so that a private file is never readable by others, even
+ *       half-written), and is moved over it in one step when complete; it is removed when
+ *       anything fails, so that a full disk leaves the old file as it was.
  * </ul>
  *
  * <p>Text is UTF-8; a character UTF-8 cannot hold (a lone surrogate) fails the write. Stateless
@@ -36,7 +46,10 @@ import java.nio.file.attribute.PosixFileAttributeView;
 public final class OutputFile {
   /** At most this many names are tried for the file made beside the target. */
   private static final int MAX_TEMP_NAMES = 100;
-  /** At most this many links are followed by hand to a target that does not exist yet. */
+  /**
+   * At most this many links are followed by hand, to a target that does not exist yet or to a
+   * stream: as many as Linux follows before it gives up on a path (a loop).
+   */
   private static final int MAX_LINKS = 40;
 
   private OutputFile() {}
@@ -51,10 +64,11 @@ public final class OutputFile {
   /**
    * {@code value} of the option {@code option} as the path of a file to write, checked before a
    * command does its work, which may take minutes: not empty, not a directory; a file that
-   * exists must be writable (a read-only one is not replaced); a device or a pipe ({@link
-   * #inPlace}) needs nothing more (its directory is not written, and {@code /dev} is not
-   * writable by a user); any other file is made or replaced in its directory, through its links
-   * ({@link #resolved}), which must exist and be writable.
+   * exists must be writable (a read-only one is not replaced); a device, a pipe or a stream
+   * ({@link #inPlace}) must exist and needs nothing more (its directory is not written, and
+   * {@code /dev} is not writable by a user); any other file is made or replaced in its
+   * directory, through its links ({@link #resolved}), which must end (not in a loop) in a
+   * directory that exists and can be written.
    *
    * @return the path {@code value} names
    * @throws IllegalArgumentException with one line naming the option and the value
@@ -76,9 +90,20 @@ public final class OutputFile {
           + value + "\"");
     }
     if (inPlace(file)) {
+      if (!Files.exists(file)) {
+        // Under /dev or /proc: made by the system, never by a command (as root, it would be a
+        // regular file in /dev).
+        throw new IllegalArgumentException(option + " must be a device or a stream that exists "
+            + "(it is under /dev or /proc), but was \"" + value + "\"");
+      }
       return file;
     }
-    Path dir = resolved(file).getParent();
+    Path target = resolved(file);
+    if (Files.isSymbolicLink(target)) {
+      throw new IllegalArgumentException(option + " must lead to a file, not a loop of symbolic "
+          + "links, but was \"" + value + "\"");
+    }
+    Path dir = target.getParent();
     if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
       throw new IllegalArgumentException(option + " must be in an existing directory that can be "
           + "written, but was \"" + value + "\"");
@@ -87,12 +112,59 @@ public final class OutputFile {
   }
 
   /**
-   * Whether {@code file} is written in place rather than replaced: it exists and is no regular
-   * file (a device or a pipe). Asked of the path as given, which the system follows to what it
-   * names: followed by hand, the link of {@code /dev/stdout} to a pipe leads to no file.
+   * Whether {@code file} is written in place rather than replaced: it is a process's stream
+   * ({@link #isStream}), or it exists and is no regular file (a device or a pipe). The second is
+   * asked of the path as given, which the system follows to what it names: followed by hand,
+   * the link of {@code /dev/stdout} to a pipe leads to no file.
    */
   public static boolean inPlace(Path file) {
-    return Files.exists(file) && !Files.isRegularFile(file);
+    return isStream(file) || (Files.exists(file) && !Files.isRegularFile(file));
+  }
+
+  /**
+   * Whether {@code file} is a process's stream: a path under {@code /proc}, or under {@code /dev}
+   * but not {@code /dev/shm} (a file system for files), as given or at any symbolic link on the
+   * way from it to its target ({@code /dev/stdout}, {@code /proc/self/fd/1}, a link to either).
+   * Such a path names whatever the stream is, a log file that the shell opened with {@code >>}
+   * too, which is to be written to, never replaced. A loop of links, or a link that cannot be
+   * read, is no stream. The journal's files follow the same rule.
+   */
+  public static boolean isStream(Path file) {
+    Path at = file;
+    try {
+      for (int hops = 0; ; hops++) {
+        Path abs = at.toAbsolutePath().normalize();
+        if (abs.startsWith("/proc") || (abs.startsWith("/dev") && !abs.startsWith("/dev/shm"))) {
+          return true;
+        }
+        if (!Files.isSymbolicLink(at) || hops == MAX_LINKS) {
+          return false; // its target, or a loop
+        }
+        Path parent = at.toAbsolutePath().getParent();
+        Path link = Files.readSymbolicLink(at);
+        at = parent == null ? link : parent.resolve(link);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      return false; // a link that cannot be read
+    }
+  }
+
+  /**
+   * Whether {@code a} and {@code b} name one file that writing one of them would overwrite for
+   * the other: a regular file, or one not made yet, compared as the same file when both exist
+   * (a hard link) and else by their {@link #resolved} paths. A device such as {@code /dev/null}
+   * or a terminal's {@code /dev/stdout} can take both.
+   */
+  public static boolean sameFile(Path a, Path b) {
+    try {
+      if (Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b)) {
+        return Files.isRegularFile(a);
+      }
+    } catch (IOException e) {
+      // compared by name below
+    }
+    Path ra = resolved(a);
+    return ra.equals(resolved(b)) && (!Files.exists(ra) || Files.isRegularFile(ra));
   }
 
   /**
@@ -133,20 +205,38 @@ public final class OutputFile {
   }
 
   /**
-   * Writes {@code content} to {@code file}: in place when {@link #inPlace}, else whole or not at
-   * all where its links lead (see the class documentation).
+   * Writes {@code content} to {@code file}: in place when {@link #inPlace}, appended (opened
+   * without cutting it), else whole or not at all where its links lead (see the class
+   * documentation).
    *
-   * @throws IOException when it could not be written; a replaced file is then as it was, and
-   *     nothing is left beside it, but what reached a device or a pipe is incomplete
+   * @throws IOException when it could not be written, or when its links loop (a link is never
+   *     replaced); a replaced file is then as it was, and nothing is left beside it, but what
+   *     reached a device, a pipe or a stream is incomplete
    */
   public static void write(Path file, Content content) throws IOException {
     if (inPlace(file)) {
-      try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-        content.writeTo(w);
-      }
+      // APPEND keeps what a stream sent to a file already holds (a >> file's earlier lines,
+      // what the command printed before); to a device or a pipe it changes nothing.
+      writeTo(Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+          content);
       return;
     }
     Path target = resolved(file);
+    if (Files.isSymbolicLink(target)) {
+      // Its links do not end (a loop): moving a file there would replace the link.
+      throw new FileSystemException(file.toString(), null, "a loop of symbolic links");
+    }
+    // A file that is replaced gives its mode to the new one from the start: made with the
+    // default mode, a private file's copy would be readable by others until the move, and left
+    // so by a run killed mid-write. The umask can only take bits away; they are set exactly
+    // before the move.
+    FileAttribute<?>[] mode = {};
+    PosixFileAttributeView targetView = Files.exists(target)
+        ? Files.getFileAttributeView(target, PosixFileAttributeView.class) : null;
+    if (targetView != null) {
+      mode = new FileAttribute<?>[] {
+          PosixFilePermissions.asFileAttribute(targetView.readAttributes().permissions())};
+    }
     Path tmp = null;
     try {
       OutputStream stream = null;
@@ -156,8 +246,8 @@ public final class OutputFile {
         Path candidate = target.resolveSibling("." + target.getFileName()
             + (i == 0 ? "" : "." + i) + ".tmp");
         try {
-          stream = Files.newOutputStream(candidate, StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE);
+          stream = Channels.newOutputStream(Files.newByteChannel(candidate,
+              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode));
           tmp = candidate; // ours to remove; one already there is not
         } catch (FileAlreadyExistsException e) {
           if (i >= MAX_TEMP_NAMES - 1) {
@@ -165,11 +255,7 @@ public final class OutputFile {
           }
         }
       }
-      // The encoder reports what UTF-8 cannot hold, as Files.newBufferedWriter's does.
-      try (OutputStream made = stream; Writer w = new BufferedWriter(new OutputStreamWriter(made,
-          StandardCharsets.UTF_8.newEncoder()))) {
-        content.writeTo(w);
-      }
+      writeTo(stream, content);
       if (Files.exists(target)) {
         PosixFileAttributeView view = Files.getFileAttributeView(target,
             PosixFileAttributeView.class);
@@ -188,6 +274,15 @@ public final class OutputFile {
           // the write failed already, and that is what is reported
         }
       }
+    }
+  }
+
+  /** Writes {@code content} to {@code stream} as UTF-8, and closes it. */
+  private static void writeTo(OutputStream stream, Content content) throws IOException {
+    // The encoder reports what UTF-8 cannot hold, as Files.newBufferedWriter's does.
+    try (OutputStream made = stream; Writer w = new BufferedWriter(new OutputStreamWriter(made,
+        StandardCharsets.UTF_8.newEncoder()))) {
+      content.writeTo(w);
     }
   }
 }

@@ -21,7 +21,6 @@ import dev.prescaler.simulator.trace.TraceReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -161,8 +160,8 @@ public final class SimulateCommand {
   }
 
   /**
-   * Writes {@code file} when the option was given, through {@link OutputFile#write} (a device or
-   * a pipe in place, any other file whole or not at all); false, after one line on {@code err},
+   * Writes {@code file} when the option was given, through {@link OutputFile#write} (a device,
+   * a pipe or a stream such as /dev/stdout in place, any other file whole or not at all); false, after one line on {@code err},
    * when it could not be written.
    */
   static boolean writeFile(PrintStream err, String option, String file,
@@ -373,7 +372,8 @@ public final class SimulateCommand {
      * {@code --report} and {@code --series} named alike kept only the series. Two inputs may be
      * one file: nothing writes it. Paths are compared absolute and normalized, through the real
      * path of the file or, for one to be made, of its directory ({@code ./x} and {@code x}, a
-     * symbolic link and its target), and existing files also as the same file (a hard link).
+     * symbolic link and its target), and existing files also as the same file (a hard link):
+     * {@link OutputFile#sameFile}, as {@code export} compares its {@code --out}.
      */
     private void distinctFiles() {
       Map<String, String> files = new LinkedHashMap<>();
@@ -393,32 +393,14 @@ public final class SimulateCommand {
       List<Map.Entry<String, String>> list = new ArrayList<>(files.entrySet());
       for (int i = 0; i < list.size(); i++) {
         for (int j = Math.max(i + 1, inputs); j < list.size(); j++) {
-          if (sameFile(list.get(i).getValue(), list.get(j).getValue())) {
+          if (OutputFile.sameFile(Path.of(list.get(i).getValue()),
+              Path.of(list.get(j).getValue()))) {
             throw new IllegalArgumentException(list.get(j).getKey() + " must name another file "
                 + "than " + list.get(i).getKey() + ", but both name \"" + list.get(j).getValue()
                 + "\"");
           }
         }
       }
-    }
-
-    /**
-     * Whether {@code a} and {@code b} name one file that writing one of them would overwrite
-     * for the other: a regular file, or one not made yet. A device such as /dev/null or a
-     * terminal's /dev/stdout can take both.
-     */
-    private static boolean sameFile(String a, String b) {
-      Path pa = Path.of(a);
-      Path pb = Path.of(b);
-      try {
-        if (Files.exists(pa) && Files.exists(pb) && Files.isSameFile(pa, pb)) {
-          return Files.isRegularFile(pa);
-        }
-      } catch (IOException e) {
-        // compared by name below
-      }
-      Path ra = OutputFile.resolved(pa);
-      return ra.equals(OutputFile.resolved(pb)) && (!Files.exists(ra) || Files.isRegularFile(ra));
     }
 
     private void trace(String value) {
