@@ -548,6 +548,41 @@ class ExportCommandTest {
   }
 
   /**
+   * Catches {@code --bearer-token-file tok --out tok} overwriting the credential with the trace.
+   * Now an {@code --out} that names one of the files read, as given, through a link or as
+   * {@code ./x}, is a bad argument naming both options, before any request; nothing is written.
+   */
+  @Test
+  void anOutputThatIsACredentialOrCertificateFileIsRefused() throws IOException {
+    answerPerPoint(1);
+    Path token = Files.writeString(dir.resolve("tok"), "secret-token\n");
+    Path auth = Files.writeString(dir.resolve("auth"), "user:password\n");
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "not read: refused first\n");
+    Path link = Files.createSymbolicLink(dir.resolve("auth-link"), auth.getFileName());
+    String http = stub.uri().toString();
+    String[][] cases = {
+        {http, "--bearer-token-file", token.toString(), token.toString()},
+        {http, "--basic-auth-file", auth.toString(), link.toString()},
+        {"https://127.0.0.1:9/", "--ca-cert", ca.toString(),
+            dir.resolve(".").resolve("ca.pem").toString()},
+    };
+    for (String[] c : cases) {
+      err.reset();
+      int code = run("--prometheus", c[0], "--query", "q", "--last", "1h", c[1], c[2],
+          "--out", c[3]);
+
+      assertThat(code).as(c[1]).isEqualTo(2);
+      assertThat(err()).isEqualTo("export: --out must name another file than " + c[1]
+          + ", but both name \"" + c[3] + "\"\n");
+    }
+    assertThat(Files.readString(token)).isEqualTo("secret-token\n");
+    assertThat(Files.readString(auth)).isEqualTo("user:password\n");
+    assertThat(Files.readString(ca)).isEqualTo("not read: refused first\n");
+    assertThat(stub.requests()).isEmpty();
+    assertThat(out.size()).isZero();
+  }
+
+  /**
    * Catches a link replaced by a file of its own: the file made beside it was moved over the
    * link, and the file it named kept its old trace. Now the target is replaced, the link kept.
    */

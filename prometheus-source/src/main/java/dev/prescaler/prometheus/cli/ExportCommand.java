@@ -44,8 +44,9 @@ import java.util.regex.Pattern;
  * NaN, a gap in the scrape) is left out of the file, as the bundled traces leave out what their
  * sources did not record; the simulator interpolates across it. The first line names what was
  * read. {@code --out} is written as {@code simulate} writes its files ({@link OutputFile}): a
- * device or a pipe in place, any other file whole or not at all, where its links lead, with the
- * mode a new file gets or that of the file it replaces.
+ * device, a pipe or a process's stream ({@code /dev/stdout}) in place, appended to, any other
+ * file whole or not at all, where its links lead, with the mode a new file gets or that of the
+ * file it replaces; it must not be one of the files the export reads.
  */
 public final class ExportCommand {
   /** Default span read when neither {@code --from} nor {@code --last} is given: 7 days. */
@@ -74,8 +75,9 @@ public final class ExportCommand {
       "  --from T, --to T         span [from, to), ISO-8601 (2026-11-29T10:00:00Z) or epoch",
       "                           seconds; --to defaults to now",
       "  --step D                 grid step, whole milliseconds [60s]",
-      "  --out FILE               the trace file, written whole or not at all; a device or a",
-      "                           pipe is written in place, a link where it leads [stdout]",
+      "  --out FILE               the trace file, written whole or not at all; a device, a",
+      "                           pipe or /dev/stdout is appended to in place, a link where it",
+      "                           leads; not a file read (--bearer-token-file...) [stdout]",
       "  --bearer-token-file F    send the token in this file (re-read when it changes)",
       "  --basic-auth-file F      basic authentication, the file's first line user:password",
       "  --header 'NAME: VALUE'   send this header too, e.g. 'X-Scope-OrgID: tenant-1' for a",
@@ -268,6 +270,7 @@ public final class ExportCommand {
         // is, so that braces in it are PromQL ("{job}" in a label_replace), never placeholders.
         .metric("export", UNUSED_TEMPLATE)
         .requestTimeout(timeout);
+    distinctFromInputs(opts);
     if (opts.containsKey("--bearer-token-file") && opts.containsKey("--basic-auth-file")) {
       throw new IllegalArgumentException("--bearer-token-file and --basic-auth-file cannot both "
           + "be given");
@@ -330,6 +333,25 @@ public final class ExportCommand {
       where = uri.getHost();
     }
     return new Request(source, where, query, from, to, step, out);
+  }
+
+  /**
+   * Refuses an {@code --out} that is one of the files the export reads ({@code
+   * --bearer-token-file}, {@code --basic-auth-file}, {@code --ca-cert}): the trace overwrote the
+   * credential. Compared as {@code simulate} compares its outputs with its inputs ({@link
+   * OutputFile#sameFile}: through links and real paths, and as the same file, a hard link too).
+   */
+  private static void distinctFromInputs(Map<String, String> opts) {
+    if (!opts.containsKey("--out")) {
+      return;
+    }
+    for (String input : List.of("--bearer-token-file", "--basic-auth-file", "--ca-cert")) {
+      if (opts.containsKey(input)
+          && OutputFile.sameFile(path(opts, "--out"), path(opts, input))) {
+        throw new IllegalArgumentException("--out must name another file than " + input
+            + ", but both name \"" + opts.get("--out") + "\"");
+      }
+    }
   }
 
   /** The path the option {@code name} gives. */
