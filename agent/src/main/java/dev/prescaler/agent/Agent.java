@@ -46,7 +46,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -492,17 +491,18 @@ public final class Agent implements AutoCloseable {
    * store holds for it, when that is its configured mode or observe-only (a demotion), over what
    * this replica's journal said, since the store holds the latest leader's word. {@code mode:
    * observe-only} in the configuration wins over everything (and the store is told, so that an
-   * earned mode is not resumed once the kill switch is lifted); {@code promoted: true} wins over
-   * a stored demotion, as it does over the journal. When the store cannot be read, the modes
-   * resumed from the journal stay.
+   * earned mode is not resumed once the kill switch is lifted: a record the store does not take
+   * is sent again every round until it does); {@code promoted: true} wins over a stored
+   * demotion, as it does over the journal. When the store cannot be read, the modes resumed from
+   * the journal stay.
    *
    * <p>One exception: this replica's own latest change of the workload (a promotion or demotion
-   * it made, in this run or before a restart; never a resume) that is newer than the store's
-   * entry. The store then holds an older entry only because this change did not reach it (the
-   * write failed, or the Lease lapsed as it was made), so the entry is not resumed and the change
-   * is sent again, when the engine still holds its mode. Otherwise the change is older than the
-   * store's entry (or is that entry) and is dropped, so that it is never written over a later
-   * leader's word.
+   * it made, in this run or before a restart; never a resume) that the store did not take, while
+   * the store still holds what this replica saw before that change (see {@link
+   * ModeStoreListener#read}). The entry is then not resumed and the change is sent again, when
+   * the engine still holds its mode. Otherwise the store's entry is that change or a later
+   * leader's word, and the change is dropped, so that it is never written over a later leader's
+   * word.
    */
   private boolean resumeFromModeStore() {
     if (modeStore.isEmpty()) {
@@ -522,21 +522,17 @@ public final class Agent implements AutoCloseable {
       for (AgentConfig.Workload w : config.workloads()) {
         WorkloadRef ref = w.spec().workload();
         ModeStore.Entry e = stored.get(ref);
+        Optional<ModeChangedEvent> mine = listener.read(ref, Optional.ofNullable(e),
+            m -> engine.spec(ref).map(s -> s.mode() == m.to()).orElse(false));
         if (e == null || w.spec().mode() == Mode.OBSERVE_ONLY) {
           continue;
         }
-        Optional<ModeChangedEvent> mine = listener.latestOwn(ref)
-            .filter(m -> m.time().truncatedTo(ChronoUnit.SECONDS).isAfter(e.time()));
         if (mine.isPresent()) {
-          LOG.info("{}: mode store {} holds {} of {}, older than this replica's own change to {} "
-              + "of {}: not resumed, the change is stored instead", ref, store.configMap(),
-              e.mode(), e.time(), mine.get().to(), mine.get().time());
-          if (engine.spec(ref).map(s -> s.mode() == mine.get().to()).orElse(false)) {
-            listener.keep(mine.get());
-          }
+          LOG.info("{}: mode store {} holds {} of {}, which this replica's own later change to {} "
+              + "of {} did not reach: not resumed, the change is stored instead", ref,
+              store.configMap(), e.mode(), e.time(), mine.get().to(), mine.get().time());
           continue;
         }
-        listener.storeHolds(ref, e.time());
         if (e.mode() != Mode.OBSERVE_ONLY && e.mode() != w.spec().mode()) {
           LOG.info("{}: mode store {} holds {}, but the configured mode is {}: not resumed", ref,
               store.configMap(), e.mode(), w.spec().mode());
@@ -555,8 +551,10 @@ public final class Agent implements AutoCloseable {
     for (AgentConfig.Workload w : config.workloads()) {
       ModeStore.Entry e = stored.get(w.spec().workload());
       if (w.spec().mode() == Mode.OBSERVE_ONLY && e != null && e.mode() != Mode.OBSERVE_ONLY) {
-        store.write(new ModeStore.Entry(w.spec().workload(), Mode.OBSERVE_ONLY, clock.instant(),
-            "kill switch: mode: observe-only in the configuration (was " + e.mode() + ")"));
+        // Kept and sent again every round until the store takes it, as a change is.
+        listener.send(new ModeChangedEvent(w.spec().workload(), clock.instant(), e.mode(),
+            Mode.OBSERVE_ONLY, "kill switch: mode: observe-only in the configuration (was "
+            + e.mode() + ")"));
       }
     }
     LOG.info("mode store {}: {} entries, {} workload modes changed to the stored one",
@@ -676,6 +674,7 @@ public final class Agent implements AutoCloseable {
     boolean newTerm = leading && (!leadingBefore || acquisitions != acquisitionsSeen);
     acquisitionsSeen = acquisitions;
     if (newTerm) {
+      modeStoreListener.ifPresent(ModeStoreListener::newTerm);
       storeResumed = resumeFromModeStore();
       progress();
       storePruned = !closed && pruneModeStore();

@@ -4,7 +4,6 @@ import dev.prescaler.core.EngineListener;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.k8s.ModeStore;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Sends to the {@link ModeStore} every mode change this replica makes itself, and keeps the latest
@@ -29,42 +29,84 @@ import java.util.function.BooleanSupplier;
  * that does not lead never writes) but kept too: that is a leader's change made in a round during
  * which the Lease lapsed (leading when the round started, past the renew deadline when the
  * demotion came). The agent sends what is kept ({@link #writeUnstored()}) on each round it leads,
- * once it has read the store in that term. Keeping the change is enough for a lapse that ends in
- * a renewal by the same holder, with no new term: no other replica can have held the Lease
- * meanwhile (it would have taken the Lease over, and winning it back counts as a new term), so
- * nobody else wrote the store and the kept change is still the latest word. When another replica
- * did lead in between, the new term reads the store first and {@link #storeHolds} drops every kept
- * change no newer than the store's entry of its workload, so a change sent again late never
- * overwrites a later leader's entry. An entry carries the time of its change, not of its write,
- * which is what makes these comparisons possible.
+ * once it has read the store in that term ({@link #read}). Keeping the change is enough for a
+ * lapse that ends in a renewal by the same holder, with no new term: no other replica can have
+ * held the Lease meanwhile, so nobody else wrote the store and the kept change is still the
+ * latest word.
  *
  * <p>Thread-safe: the engine calls it from its tick or from {@code engine.mode}, the agent from its
  * rounds.
  */
 final class ModeStoreListener implements EngineListener {
+  /*
+   * How a new term's read orders this replica's changes against the store's entries. The Lease
+   * orders the terms; the replicas' wall clocks do not order anything, since they may disagree.
+   * Within a run this replica knows, for each workload, the entry it last saw: the one its term's
+   * read found, or the one it wrote itself. Each change remembers that entry as its base. At a
+   * later read:
+   * - a change of this run that the store took is never sent again: the store's entry is that
+   *   change, or a later leader's word;
+   * - a change the store did not take is sent again only when the store still holds its base (or
+   *   it was made in the current term, whose leader alone writes): any other entry was written by
+   *   another leader after this replica's term, and the store wins;
+   * - a change whose base is unknown (from the journal, whether the store took it or not; or
+   *   made before this replica read the store, in an earlier term) is compared by time with the
+   *   entry, which holds only while the replicas' clocks agree (the README says so).
+   * Changes are ordered by the order they were made (this listener hears them in that order, and
+   * the journal holds them in that order), never by their times: a clock stepped back must not
+   * make an earlier promotion win over a later demotion.
+   */
+
   /** Stores one mode change; whether the store took it. */
   @FunctionalInterface
   interface Writer {
     boolean write(ModeChangedEvent event);
   }
 
+  /**
+   * A change this replica made itself.
+   *
+   * @param seq the order it was made in (from the journal first, then this run)
+   * @param term the term it was made in; -1 for one from the journal
+   * @param base the store's entry of the workload this replica last saw before the change (empty:
+   *     no entry); null when unknown (from the journal, or made before this replica read it)
+   */
+  private record Own(ModeChangedEvent change, long seq, long term,
+      Optional<ModeStore.Entry> base) {
+    Own rebased(Optional<ModeStore.Entry> newBase) {
+      return new Own(change, seq, term, newBase);
+    }
+  }
+
   private final Writer writer;
   private final BooleanSupplier leading;
   private volatile boolean resuming;
   /** The latest change of each workload this replica made itself (guarded by this). */
-  private final Map<WorkloadRef, ModeChangedEvent> own = new HashMap<>();
+  private final Map<WorkloadRef, Own> own = new HashMap<>();
   /** The latest own change of each workload the store did not take (guarded by this). */
-  private final Map<WorkloadRef, ModeChangedEvent> unstored = new LinkedHashMap<>();
+  private final Map<WorkloadRef, Own> unstored = new LinkedHashMap<>();
+  /**
+   * The store's entry of each workload this replica last saw, read or written by itself (empty:
+   * none); no key when it has not seen it in this run (guarded by this).
+   */
+  private final Map<WorkloadRef, Optional<ModeStore.Entry>> seen = new HashMap<>();
+  /** The order of the next own change (guarded by this). */
+  private long nextSeq;
+  /** The current term, counted by {@link #newTerm()} (guarded by this). */
+  private long term;
 
   ModeStoreListener(ModeStore store, BooleanSupplier leading) {
-    this(e -> Objects.requireNonNull(store, "store")
-        .write(new ModeStore.Entry(e.workload(), e.to(), e.time(), e.reason())).stored(),
-        leading);
+    this(e -> Objects.requireNonNull(store, "store").write(entry(e)).stored(), leading);
   }
 
   ModeStoreListener(Writer writer, BooleanSupplier leading) {
     this.writer = Objects.requireNonNull(writer, "writer");
     this.leading = Objects.requireNonNull(leading, "leading");
+  }
+
+  /** The store's entry of {@code change}. */
+  static ModeStore.Entry entry(ModeChangedEvent change) {
+    return new ModeStore.Entry(change.workload(), change.to(), change.time(), change.reason());
   }
 
   /** Runs {@code resume}, whose mode changes are neither written nor this replica's own. */
@@ -78,11 +120,20 @@ final class ModeStoreListener implements EngineListener {
   }
 
   /**
-   * Takes the changes this replica made itself before a restart, from its journal (resumes left
-   * out by the caller), as its own: for {@link #latestOwn}. Nothing is written.
+   * Takes the changes this replica made itself before a restart, from its journal in the order
+   * they were made (resumes left out by the caller), as its own: for {@link #latestOwn} and
+   * {@link #read}. Nothing is written.
    */
   synchronized void journaled(Collection<ModeChangedEvent> changes) {
-    changes.forEach(this::remember);
+    changes.forEach(c -> own.put(c.workload(), new Own(c, nextSeq++, -1, null)));
+  }
+
+  /**
+   * Tells that this replica starts a new term as leader: another replica may have led, and
+   * written the store, since its earlier changes.
+   */
+  synchronized void newTerm() {
+    term++;
   }
 
   @Override
@@ -90,13 +141,27 @@ final class ModeStoreListener implements EngineListener {
     if (resuming) {
       return;
     }
+    send(event);
+  }
+
+  /**
+   * Stores {@code change}, a mode this replica sets in the store as its own word: written at once
+   * while it leads, else (or when the write fails) kept and sent again by {@link
+   * #writeUnstored()}. The engine's own changes come through {@link #onModeChanged}; the agent
+   * sends the kill switch's record this way.
+   */
+  void send(ModeChangedEvent change) {
+    Own o;
     synchronized (this) {
-      remember(event);
+      o = new Own(change, nextSeq++, term, seen.get(change.workload()));
+      own.put(change.workload(), o);
     }
     if (leading.getAsBoolean()) {
-      write(event);
+      write(o);
     } else {
-      keep(event);
+      synchronized (this) {
+        keep(o);
+      }
     }
   }
 
@@ -105,31 +170,42 @@ final class ModeStoreListener implements EngineListener {
    * journal) before a restart; empty when none.
    */
   synchronized Optional<ModeChangedEvent> latestOwn(WorkloadRef workload) {
-    return Optional.ofNullable(own.get(workload));
+    return Optional.ofNullable(own.get(workload)).map(Own::change);
   }
 
   /**
-   * Keeps {@code change} to send on the next {@link #writeUnstored()}, unless a later change of
-   * its workload is kept already: e.g. a change from the journal that the store's older entry
-   * shows it never took.
+   * Takes the store's entry of {@code workload} read at a term's start (empty: none), and says
+   * whether this replica's latest change of it must be stored over that entry rather than the
+   * entry resumed (see the notes at the top of the class). That change is then kept, to be sent
+   * by {@link #writeUnstored()}, when {@code applied} (the engine still holds its mode); else,
+   * or when the entry wins, nothing of the workload is kept.
+   *
+   * @return the change that wins over the entry; empty when the entry wins (or there is none)
    */
-  synchronized void keep(ModeChangedEvent change) {
-    ModeChangedEvent latest = unstored.get(change.workload());
-    if (latest == null || !latest.time().isAfter(change.time())) {
-      unstored.put(change.workload(), change);
+  synchronized Optional<ModeChangedEvent> read(WorkloadRef workload,
+      Optional<ModeStore.Entry> entry, Predicate<ModeChangedEvent> applied) {
+    seen.put(workload, entry);
+    Own latest = own.get(workload);
+    Own kept = unstored.get(workload);
+    boolean wins;
+    if (latest == null) {
+      wins = false;
+    } else if (latest.term() >= 0 && (kept == null || kept.seq() != latest.seq())) {
+      wins = false; // the store took it: its entry is this change or a later leader's word
+    } else if (latest.term() == term) {
+      wins = true; // made in this term: nobody else wrote since
+    } else if (latest.base() != null) {
+      wins = latest.base().equals(entry);
+    } else {
+      wins = entry.isPresent() && latest.change().time().truncatedTo(ChronoUnit.SECONDS)
+          .isAfter(entry.get().time());
     }
-  }
-
-  /**
-   * Tells that the store holds an entry of {@code workload} set at {@code time} (whole seconds):
-   * a kept change no newer than that is dropped, since the store holds a later word, or this very
-   * change.
-   */
-  synchronized void storeHolds(WorkloadRef workload, Instant time) {
-    ModeChangedEvent kept = unstored.get(workload);
-    if (kept != null && !kept.time().truncatedTo(ChronoUnit.SECONDS).isAfter(time)) {
-      unstored.remove(workload);
+    if (wins && applied.test(latest.change())) {
+      unstored.put(workload, latest.rebased(entry));
+      return Optional.of(latest.change());
     }
+    unstored.remove(workload);
+    return wins ? Optional.of(latest.change()) : Optional.empty();
   }
 
   /**
@@ -138,15 +214,15 @@ final class ModeStoreListener implements EngineListener {
    * its kept changes over the entries of the leader that took over.
    */
   void writeUnstored() {
-    List<ModeChangedEvent> again;
+    List<Own> again;
     synchronized (this) {
       again = List.copyOf(unstored.values());
     }
-    for (ModeChangedEvent e : again) {
+    for (Own o : again) {
       if (!leading.getAsBoolean()) {
         return;
       }
-      write(e);
+      write(o);
     }
   }
 
@@ -155,21 +231,30 @@ final class ModeStoreListener implements EngineListener {
     return List.copyOf(unstored.keySet());
   }
 
-  private void remember(ModeChangedEvent event) {
-    own.merge(event.workload(), event, (a, b) -> a.time().isAfter(b.time()) ? a : b);
+  /** Keeps {@code o} to send again, unless a change of its workload made later is kept. */
+  private void keep(Own o) {
+    Own kept = unstored.get(o.change().workload());
+    if (kept == null || kept.seq() <= o.seq()) {
+      unstored.put(o.change().workload(), o);
+    }
   }
 
-  private void write(ModeChangedEvent event) {
-    boolean stored = writer.write(event);
+  private void write(Own o) {
+    boolean stored = writer.write(o.change());
+    WorkloadRef workload = o.change().workload();
     synchronized (this) {
-      ModeChangedEvent latest = unstored.get(event.workload());
-      if (stored) {
-        // A later change kept for a retry stays; this one, or an older one, is done.
-        if (latest == null || latest == event || !latest.time().isAfter(event.time())) {
-          unstored.remove(event.workload());
-        }
+      Own kept = unstored.get(workload);
+      if (!stored) {
+        keep(o);
+        return;
+      }
+      Optional<ModeStore.Entry> written = Optional.of(entry(o.change()));
+      seen.put(workload, written);
+      if (kept == null || kept.seq() <= o.seq()) {
+        unstored.remove(workload); // this one, or an older one, is done
       } else {
-        keep(event);
+        // A later change kept for a retry stays; the store now holds what this replica wrote.
+        unstored.put(workload, kept.rebased(written));
       }
     }
   }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.MediaType;
 import okhttp3.Protocol;
@@ -207,6 +208,108 @@ class AgentFailoverTest {
     } finally {
       b.close();
       a.close();
+    }
+  }
+
+  @Test
+  void aPromotionStoredByAReplicaWhoseClockIsAheadDoesNotComeBackOverALaterDemotion()
+      throws ApiException {
+    // A's clock is an hour ahead of B's (and of the test's): the Lease, not the wall clocks,
+    // orders their terms.
+    ManualClock ahead = new ManualClock(T0.plus(Duration.ofHours(1)));
+    Agent a = Agent.create(config("agent-a", "act"), kube.adapter(), ahead, ahead::nanos);
+    Agent b = agent(config("agent-b", "act"));
+    try {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      assertThat(stored()).hasValue("act 2026-03-02T01:00:00Z promoted after 1440 min observed");
+
+      // A stalls; B takes over, then demotes web 5 min later.
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      advanceBoth(ahead, Duration.ofSeconds(15));
+      lead(b);
+      assertThat(mode(b)).isEqualTo(Mode.ACT);
+      advanceBoth(ahead, Duration.ofMinutes(5));
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      assertThat(stored()).hasValue("observe-only 2026-03-02T00:05:15Z demoted: metrics failing");
+
+      // B stalls in turn; A wins the Lease back and runs a round.
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      advanceBoth(ahead, Duration.ofSeconds(15));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      a.runOnce();
+      assertThat(mode(a)).as("B's later demotion, whatever A's clock says")
+          .isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(stored()).hasValue("observe-only 2026-03-02T00:05:15Z demoted: metrics failing");
+    } finally {
+      b.close();
+      a.close();
+    }
+  }
+
+  /** Moves the test's clock and {@code other} forward by {@code by}. */
+  private void advanceBoth(ManualClock other, Duration by) {
+    clock.advance(by);
+    other.advance(by);
+  }
+
+  @Test
+  void aPromotionKeptWhileTheStoreIsDownDoesNotReplaceADemotionMadeAfterTheClockWasSetBack()
+      throws ApiException {
+    AtomicBoolean storeDown = new AtomicBoolean();
+    // The Lease is timed on a ticker of its own, which the wall clock's step does not move.
+    AtomicLong ticker = new AtomicLong();
+    Agent a = Agent.create(config("agent-a", "act"), refusingStorePatches(storeDown), clock,
+        ticker::get);
+    try {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+      clock.advance(Duration.ofMinutes(1));
+      ticker.addAndGet(Duration.ofMinutes(1).toNanos());
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      storeDown.set(true);
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      a.engine().mode(web, Mode.ACT, "promoted by hand at 00:01");
+      clock.advance(Duration.ofMinutes(-2)); // the wall clock is set back
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted after the clock was set back");
+      storeDown.set(false);
+      ticker.addAndGet(Duration.ofSeconds(1).toNanos());
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      a.runOnce();
+      assertThat(mode(a)).isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(stored()).as("the latest change made, not the one with the latest time")
+          .hasValue("observe-only 2026-03-01T23:59:00Z demoted after the clock was set back");
+    } finally {
+      a.close();
+    }
+  }
+
+  @Test
+  void aKillSwitchRecordTheStoreDidNotTakeIsSentAgainUntilItDoes() throws ApiException {
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    }
+    clock.advance(Duration.ofMinutes(1));
+    AtomicBoolean storeDown = new AtomicBoolean(true);
+    try (Agent b = agent(config("agent-b", "observe-only"), refusingStorePatches(storeDown))) {
+      lead(b);
+      assertThat(stored()).as("the store refuses patches during the first round")
+          .hasValue("act 2026-03-02T00:00:00Z promoted after 1440 min observed");
+      storeDown.set(false);
+      clock.advance(Duration.ofSeconds(5));
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      b.runOnce();
+      assertThat(stored())
+          .hasValue("observe-only 2026-03-02T00:01:00Z kill switch: mode: observe-only in the "
+              + "configuration (was ACT)");
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent c = agent(config("agent-c", "act"))) {
+      lead(c);
+      assertThat(mode(c)).as("the kill switch lifted: the mode earned before it is not resumed")
+          .isEqualTo(Mode.OBSERVE_ONLY);
     }
   }
 
