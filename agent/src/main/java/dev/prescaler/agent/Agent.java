@@ -842,7 +842,8 @@ public final class Agent implements AutoCloseable {
    * mode are restored (the lease is renewed once first if less than the call timeout of it is
    * left, so that the releases are not refused), the journal is flushed and closed, the round
    * ends at its next step, the queued Kubernetes Events are posted, the lease is given up, the
-   * server stops. A round of 25 workloads whose Prometheus does not answer takes about 25 call timeouts,
+   * server stops. A round of 25 workloads whose Prometheus does not answer takes about 25 call
+   * timeouts,
    * which no pod's grace period allows for. Idempotent.
    */
   @Override

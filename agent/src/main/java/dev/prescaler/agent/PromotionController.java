@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An acting workload is demoted back to observe-only when its relative MAE exceeds
  * {@code demoteRelativeMae} (or its forecast errs while the naive forecast's error is 0, the load
- * not having changed: infinitely worse), once it has {@code minSamples} evaluations, when its metrics have failed for longer than
+ * not having changed: infinitely worse), once it has {@code minSamples} evaluations, when its
+ * metrics have failed for longer than
  * {@code demoteAfterMetricsFailing}, or when every scale request it made was refused or failed
  * (outcome REFUSED or FAILED, none APPLIED) over more than {@code demoteAfterRefused}, at least
  * three of them: the executor cannot act for it (an HPA targets a

@@ -57,7 +57,8 @@ import java.util.OptionalLong;
  * ({@link dev.prescaler.core.ReplicaStatus#existing}, the controller's {@code status.replicas}),
  * {@code ready − warming} have a sample equal to the reading; {@code warming} pods (ready, inside
  * their CPU initialization period) are unready for utilization metrics; {@code existing − ready}
- * pods are pending (the ready ones are all listed, also when {@code status.replicas} says fewer). Utilization metrics are treated like CPU. An {@code AVERAGE_VALUE} metric is
+ * pods are pending (the ready ones are all listed, also when {@code status.replicas} says fewer).
+ * Utilization metrics are treated like CPU. An {@code AVERAGE_VALUE} metric is
  * the HPA's {@code AverageValue} target on an object or external metric: ratio = total / (target
  * × existing). A count within tolerance keeps {@code current} ({@code spec.replicas}) for a
  * utilization and {@code existing} for an {@code AverageValue}, as the controller's does.

@@ -84,7 +84,8 @@ import org.slf4j.LoggerFactory;
  * #readModeChanges(Path)} stream the rotated file, then the current one, a line at a time, and
  * keep only what they return. Records come in file order, whatever their sequence numbers (a
  * journal written before engines numbered after {@link #lastSequence()} may repeat them: nothing
- * is dropped). A line that cannot be read (cut by a crash, glued to a fragment, a field of the wrong type or shape, a whole
+ * is dropped). A line that cannot be read (cut by a crash, glued to a fragment, a field of the
+ * wrong type or shape, a whole
  * number out of its field's range, an unknown type, longer than {@value #MAX_LINE_BYTES} bytes)
  * is skipped with a WARN naming the file and the line number; it never becomes a record.
  *
@@ -134,7 +135,8 @@ public final class JsonLinesJournal implements DecisionJournal {
    *
    * Readers sniff the type (and a decision's time, or on opening its sequence number) from a
    * line's first bytes, in the shape this class writes, to pass over the lines they do not
-   * return without parsing them. A line not in that shape is parsed in full. A corrupt line passed over that way (say, a decision older
+   * return without parsing them. A line not in that shape is parsed in full. A corrupt line passed
+   * over that way (say, a decision older
    * than readSince's instant) is not reported: it would not have been returned either way.
    * Parsing is strict: trailing content (a line glued to a fragment that happens to be a whole
    * object) and duplicate keys are errors, never a silently chosen half.

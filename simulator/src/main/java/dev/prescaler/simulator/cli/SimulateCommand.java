@@ -161,7 +161,8 @@ public final class SimulateCommand {
 
   /**
    * Writes {@code file} when the option was given, through {@link OutputFile#write} (a device,
-   * a pipe or a stream such as /dev/stdout in place, any other file whole or not at all); false, after one line on {@code err},
+   * a pipe or a stream such as /dev/stdout in place, any other file whole or not at all); false,
+   * after one line on {@code err},
    * when it could not be written.
    */
   static boolean writeFile(PrintStream err, String option, String file,
