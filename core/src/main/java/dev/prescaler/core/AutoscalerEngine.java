@@ -753,9 +753,6 @@ public final class AutoscalerEngine implements AutoCloseable {
           ms.lastSampleTime = had != null && had.type() == ms.target.type()
               && !had.time().isAfter(latest) ? had.time() : null;
         });
-        if (r.current() >= 0) {
-          s.lastCurrent = applied && r.mode() == Mode.ACT ? r.desired() : r.current();
-        }
         // As the tick does: no past decision without a known count, and "applied" only for
         // direct (ACT) changes.
         if (r.current() >= 0) {
@@ -1737,10 +1734,8 @@ public final class AutoscalerEngine implements AutoCloseable {
             Instant appliedAt = clock.instant(); // the pods start once the call returned
             s.pendingSince = appliedAt.isAfter(now) ? appliedAt : now;
             s.scaleUpReturnedAt = appliedAt.isAfter(now) ? appliedAt : null;
-            s.lastCurrent = desired;
           } else if (desired < current) {
             s.lastScaleDown = now;
-            s.lastCurrent = desired;
           }
         }
         case REFUSED -> action = Action.REFUSED;

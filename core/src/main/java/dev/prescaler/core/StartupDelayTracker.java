@@ -26,7 +26,12 @@ final class StartupDelayTracker {
 
   /**
    * Measures pod startup delays: from the tick a raise of the count is first seen (or our own
-   * scale-up applied) to the tick its pods are first seen ready. A delay is known only to the
+   * scale-up applied) to the tick its pods are first seen ready. A raise is a count above the
+   * count last observed, never above one the engine only asked for: after our own scale-down a
+   * count read a scrape late, or one an executor kept above the request, is no raise. A raise
+   * seen while an earlier one's pods are still starting restarts the measurement, as our own
+   * scale-up does when applied: the sample runs from the latest raise to all pods ready, not
+   * from the first (which would add the time between the raises). A delay is known only to the
    * resolution of the observations, so a sample is recorded only when both ends were seen on time:
    * <ul>
    *   <li>nothing when readiness is first seen after a gap of more than about two sync periods
@@ -54,24 +59,25 @@ final class StartupDelayTracker {
       s.pendingSince = null;
     }
     boolean onTime = observedWithin(gap, 2.5);
-    if (s.lastCurrent >= 0 && r.current() > s.lastCurrent
+    if (s.lastObservedCount >= 0 && r.current() > s.lastObservedCount
         && (s.pendingReadyTarget < 0 || r.current() > s.pendingReadyTarget)) {
-      // Someone (we or the HPA) raised the count: measure how long until it is ready.
-      if (s.pendingReadyTarget < 0) {
-        if (r.ready() >= r.current()) {
-          if (observedWithin(gap, 1.5)) {
-            recordStartupDelay(s, gap);
-          }
-          s.lastCurrent = r.current();
-          return;
+      // Someone (we or the HPA) raised the count: measure how long until it is ready, from this
+      // raise (the latest) on, whatever an earlier one still starting had begun.
+      s.pendingReadyTarget = -1;
+      s.pendingSince = null;
+      s.lastObservedCount = r.current();
+      if (r.ready() >= r.current()) {
+        if (observedWithin(gap, 1.5)) {
+          recordStartupDelay(s, gap);
         }
-        if (!onTime) {
-          s.lastCurrent = r.current();
-          return;
-        }
-        s.pendingSince = now;
+        return;
       }
+      if (!onTime) {
+        return;
+      }
+      s.pendingSince = now;
       s.pendingReadyTarget = r.current();
+      return;
     }
     if (s.pendingReadyTarget >= 0) {
       if (r.current() < s.pendingReadyTarget) {
@@ -83,7 +89,7 @@ final class StartupDelayTracker {
         s.pendingReadyTarget = -1;
       }
     }
-    s.lastCurrent = r.current();
+    s.lastObservedCount = r.current();
   }
 
   /** Whether a gap between observations is at most {@code periods} sync periods (and not < 0). */

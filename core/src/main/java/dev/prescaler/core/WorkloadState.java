@@ -28,7 +28,11 @@ final class WorkloadState {
   final ArrayDeque<PendingFollowUp> followUps = new ArrayDeque<>();
   Instant lastScaleUp;
   Instant lastScaleDown;
-  int lastCurrent = -1;
+  /**
+   * The replica count last observed (-1: none yet), never one the engine only asked for: a raise
+   * is a count above it ({@link StartupDelayTracker}).
+   */
+  int lastObservedCount = -1;
   /** When replica counts were last observed (a tick that read them, or a restored record). */
   Instant lastObserved;
   /**

@@ -340,6 +340,147 @@ class AutoscalerEngineLearningTest {
     assertThat(engine.startupDelaySamples(WEB)).containsExactly(SYNC);
   }
 
+  /**
+   * A workload's pods as a cluster runs them: each pod ready {@code startup} after it was asked
+   * for; a scale-down removes the newest pods first. {@link #readLate} serves the counts one sync
+   * period old (kube-state-metrics through Prometheus: a scrape behind).
+   */
+  private final class Pods {
+    final Duration startup;
+    final List<java.time.Instant> asked = new ArrayList<>();
+    ReplicaStatus lastRead;
+
+    Pods(int ready, Duration startup) {
+      this.startup = startup;
+      for (int i = 0; i < ready; i++) {
+        asked.add(T0.minus(startup));
+      }
+    }
+
+    void scaleTo(int n) {
+      while (asked.size() < n) {
+        asked.add(clock.instant());
+      }
+      while (asked.size() > n) {
+        asked.remove(asked.size() - 1);
+      }
+    }
+
+    ReplicaStatus now() {
+      java.time.Instant readyBy = clock.instant().minus(startup);
+      int ready = (int) asked.stream().filter(t -> !t.isAfter(readyBy)).count();
+      return ReplicaStatus.of(asked.size(), ready);
+    }
+
+    /** The counts as the previous read saw them (the first read: as they are). */
+    ReplicaStatus readLate() {
+      ReplicaStatus late = lastRead == null ? now() : lastRead;
+      lastRead = now();
+      return late;
+    }
+
+    ScaleExecutor executor() {
+      return request -> {
+        scaleTo(request.to());
+        return ScaleOutcome.applied(request.to(), "set to " + request.to());
+      };
+    }
+  }
+
+  private static WorkloadSpec spec50(Mode mode) {
+    return WorkloadSpec.builder(WEB).maxReplicas(50).mode(mode)
+        .startupDelay(Duration.ofSeconds(120)).metric(MetricTarget.averageValue("rps", 100))
+        .build();
+  }
+
+  // Caught a count the engine only assumed after its own scale-down taken as the one seen
+  // before: the counts, a scrape late, still read 10 of 10 after 10 -> 8, which looked like a
+  // raise seen already ready, and each step down taught a startup of one tick (15 s): the
+  // samples read [1m, 15s, 15s, 15s, 1m, ...] and the measured delay was 15 s.
+  @Test
+  void countsReadAScrapeLateAfterOurScaleDownTeachNoStartupDelay() {
+    Pods pods = new Pods(5, Duration.ofSeconds(60));
+    double[] load = {500};
+    MetricSource late = (spec, now) -> Observation.of(now, pods.readLate(),
+        MetricReading.of("rps", load[0], now));
+    DecisionPolicy stepDownBy2 = (ctx, p) -> {
+      Proposal want = Fixtures.CAPACITY.apply(ctx, p);
+      int floor = ctx.replicas().current() - 2;
+      return want.replicas() < floor ? p.to("step", floor, "down by 2 at most") : want;
+    };
+    AutoscalerEngine engine = engine(clock, late, stepDownBy2, pods.executor(), journal)
+        .workload(spec50(Mode.ACT)).build();
+    for (int i = 0; i < 4 * 60; i++) { // 1 h: the load 500 and 1000 in turn, 5 min each
+      load[0] = (i / 20) % 2 == 0 ? 1000 : 500;
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    assertThat(journal.records(WEB)).filteredOn(r -> r.desired() == 8 && r.current() == 10)
+        .hasSizeGreaterThan(6); // the engine did step down, and was read the old count after
+    assertThat(engine.startupDelaySamples(WEB)).isNotEmpty()
+        .allSatisfy(d -> assertThat(d).isEqualTo(Duration.ofSeconds(60)));
+    assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(60));
+  }
+
+  // Caught the count asked for taken as the one seen: an executor that keeps at least 6 and
+  // answers applied 6 to 10 -> 5 was read 6 of 6 after each ask of 5, a raise seen already
+  // ready, and every tick taught a startup of 15 s.
+  @Test
+  void anExecutorThatAppliesMoreThanAskedTeachesNoStartupDelay() {
+    source.set(WEB, 10, 10, "rps", 500);
+    ScaleExecutor keepsSix = request -> {
+      int kept = Math.max(6, request.to());
+      source.replicas(WEB, kept, kept);
+      return ScaleOutcome.applied(kept, "set to " + kept);
+    };
+    AutoscalerEngine engine = engine(clock, source, Fixtures.CAPACITY, keepsSix, journal)
+        .workload(spec50(Mode.ACT)).build();
+    engine.tick(); // 10 -> 5, applied as 6
+    tick(engine, 8); // 6 -> 5 on each, applied as 6
+    assertThat(journal.records(WEB)).last().satisfies(r -> {
+      assertThat(r.current()).isEqualTo(6);
+      assertThat(r.desired()).isEqualTo(5);
+    });
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+  }
+
+  // Caught raises seen while earlier ones were starting measured from the first: 5 of 5 raised
+  // by 1 on each of 8 ticks by the HPA, each pod ready 60 s after its raise, taught 2m45s (the
+  // first raise to the last one's pods ready) where the same raises by the engine taught 1m.
+  @Test
+  void raisesInARowAreMeasuredFromTheLatestAsOurOwnScaleUpsAre() {
+    for (Mode mode : new Mode[] {Mode.OBSERVE_ONLY, Mode.HPA_FLOOR, Mode.ACT}) {
+      clock.set(T0);
+      Pods pods = new Pods(5, Duration.ofSeconds(60));
+      int[] raises = {0};
+      MetricSource counts = (spec, now) -> Observation.of(now, pods.now(),
+          MetricReading.of("rps", 500, now));
+      // In ACT the engine raises the count by 1 on each of 8 ticks; in the other modes the
+      // HPA does (between the ticks), and the policy keeps what runs.
+      DecisionPolicy policy = mode == Mode.ACT
+          ? (ctx, p) -> raises[0] < 8 ? p.to("up", ctx.replicas().current() + 1, "+1") : p
+          : (ctx, p) -> p;
+      ScaleExecutor executor = mode == Mode.ACT ? request -> {
+        raises[0]++;
+        return pods.executor().apply(request);
+      } : request -> ScaleOutcome.applied(request.to(), "floor " + request.to());
+      AutoscalerEngine engine = engine(clock, counts, policy, executor, new InMemoryJournal())
+          .workload(spec50(mode)).build();
+      engine.tick();
+      for (int i = 0; i < 16; i++) {
+        clock.advance(SYNC);
+        if (mode != Mode.ACT && raises[0] < 8) {
+          raises[0]++;
+          pods.scaleTo(5 + raises[0]);
+        }
+        engine.tick();
+      }
+      assertThat(pods.now()).as(mode.name()).isEqualTo(ReplicaStatus.of(13, 13));
+      assertThat(engine.startupDelaySamples(WEB)).as(mode.name())
+          .containsExactly(Duration.ofSeconds(60));
+    }
+  }
+
   @Test
   void tracksForecastAccuracyAtTheLeadTime() {
     // Load ramps +10 per 15 s step; the forecaster repeats the last value (= naive). With a lead
