@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An acting workload is demoted back to observe-only when its relative MAE exceeds
  * {@code demoteRelativeMae} (or its forecast errs while the naive forecast's error is 0, the load
- * not having changed: infinitely worse), once it has {@code minSamples} evaluations, when its
+ * not having changed: infinitely worse), once it has {@code minSamples} evaluations and an error
+ * above a thousandth of a replica's share (float noise on a flat load is not an error), when its
  * metrics have failed for longer than
  * {@code demoteAfterMetricsFailing}, or when every scale request it made was refused or failed
  * (outcome REFUSED or FAILED, none APPLIED) over more than {@code demoteAfterRefused}, at least
@@ -323,7 +324,7 @@ public final class PromotionController implements EngineListener {
       }
     }
     for (ForecastAccuracy a : engine.accuracy(ref)) {
-      if (a.samples() < gates.minSamples()) {
+      if (a.samples() < gates.minSamples() || a.mae() <= negligibleError(ref, a.metric())) {
         continue;
       }
       if (a.relativeMae() > gates.demoteRelativeMae()) {
@@ -331,7 +332,7 @@ public final class PromotionController implements EngineListener {
             "demoted: %s forecast MAE %.3f x naive exceeds %.3f", a.metric(), a.relativeMae(),
             gates.demoteRelativeMae()));
       }
-      if (wrongWhereNaiveIsExact(ref, a)) {
+      if (a.naiveMae() == 0) {
         return Optional.of(String.format(Locale.ROOT, "demoted: %s forecast MAE %s where the "
             + "naive forecast's is 0 (the load did not change): infinitely worse, exceeds %.3f",
             a.metric(), a.mae(), gates.demoteRelativeMae()));
@@ -341,20 +342,19 @@ public final class PromotionController implements EngineListener {
   }
 
   /**
-   * Whether the forecast erred by more than float noise (a millionth of what one replica serves
-   * of the metric) while the naive forecast was exact: the load did not change over the window
-   * (an idle service reading 0 while the model still forecasts yesterday's burst). The relative
-   * MAE is then NaN, which compares as no error at all, so such a forecast would never be
-   * demoted however wrong it is.
+   * A forecast error too small to matter, which never demotes: a thousandth of what one replica
+   * serves of the metric. Below it a forecast cannot move the count but at a rounding edge, and
+   * float noise lives there: on a load that does not change, a forecaster's rounding (about
+   * 1e-8 of the load) against a naive error of 0, or of 1e-19, is "infinitely" or "1e10 times"
+   * worse than naive, and without this floor demoted a workload whose forecast was exact. A
+   * forecast wrong by a replica's share or more is far above it. (With a relative MAE of NaN,
+   * the naive error being 0 and the forecast's not, the ratio compares as no error at all: that
+   * case is tested apart.)
    */
-  private boolean wrongWhereNaiveIsExact(WorkloadRef ref, ForecastAccuracy a) {
-    if (!(a.naiveMae() == 0 && a.mae() > 0)) {
-      return false;
-    }
-    double perReplica = engine.spec(ref).flatMap(s -> s.metrics().stream()
-        .filter(m -> m.name().equals(a.metric())).findFirst())
+  private double negligibleError(WorkloadRef ref, String metric) {
+    return 1e-3 * engine.spec(ref).flatMap(s -> s.metrics().stream()
+        .filter(m -> m.name().equals(metric)).findFirst())
         .map(MetricTarget::perReplicaTarget).orElse(0.0);
-    return a.mae() > 1e-6 * perReplica;
   }
 
   private static String minutesAndSeconds(Duration d) {

@@ -155,6 +155,38 @@ class PromotionControllerTest {
         .startsWith("demoted: rps forecast MAE 300.0 where the naive forecast's is 0"));
   }
 
+  /**
+   * Catches float noise taken for a forecast error: on a load that does not change, a forecast
+   * off by its rounding (here 1.5e-4 on 5000.3, what the auto forecaster's float state gives)
+   * against a naive error of 0 was "infinitely worse", and against a naive error of 1e-13 (two
+   * spellings of one number, 0.1 * 3 and 0.3) millions of times worse: both demoted a workload
+   * whose forecast was exact to a millionth of a replica.
+   */
+  @Test
+  void floatNoiseOnAFlatLoadDoesNotDemote() {
+    for (boolean twoSpellings : new boolean[] {false, true}) {
+      PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
+      load = t -> twoSpellings && t.getEpochSecond() % 30 == 0 ? 1000 * (0.1 * 3) : 1000 * 0.3;
+      double flat = 300;
+      forecaster = (history, horizon, level) -> {
+        int n = Forecaster.steps(horizon, history.step());
+        double[] p = new double[n];
+        java.util.Arrays.fill(p, flat + 1.5e-4);
+        return new Forecast("noisy", history.end(), history.step(), p, p.clone(), p.clone(),
+            level);
+      };
+      AutoscalerEngine engine = engine(promotion, l -> Math.ceil(l / 50));
+      engine.mode(WEB, Mode.ACT, "promoted by hand");
+      run(engine, promotion, Duration.ofHours(3));
+      assertThat(engine.accuracy(WEB)).singleElement().satisfies(a -> {
+        assertThat(a.samples()).isGreaterThanOrEqualTo(GATES.minSamples());
+        assertThat(a.mae()).isPositive().isLessThan(1e-3);
+        assertThat(a.naiveMae()).as("two spellings: %s", twoSpellings).isLessThan(1e-9);
+      });
+      assertThat(mode(engine)).as("two spellings: %s", twoSpellings).isEqualTo(Mode.ACT);
+    }
+  }
+
   @Test
   void theCounterfactualGateBlocksAPolicyThatWouldHaveBeenShort() {
     PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
