@@ -792,8 +792,7 @@ public final class AutoscalerEngine implements AutoCloseable {
    * Scores the forecasts a journal recorded against the loads recorded after them, as the live
    * tick does against its history (approximately: with the first recorded sample inside each
    * forecast step instead of the step's mean, and the sample before the forecast as the naive
-   * forecast). A forecast whose step holds no recorded load (an outage) is dropped unscored, as
-   * the live tick skips a step without data: the first load after it is another step's.
+   * forecast).
    */
   private void replayAccuracy(WorkloadState s, DecisionRecord r, Map<String, Instant> starts,
       Map<String, Double> previousLoads) {
@@ -809,9 +808,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           break;
         }
         it.remove();
-        if (r.time().isBefore(p.stepStart().plus(historyStep))) {
-          ms.score(p, actual);
-        }
+        ms.score(p, actual);
       }
       Forecast f = r.forecasts().get(name);
       String key = r.workload() + "/" + name;
