@@ -31,7 +31,8 @@ final class StartupDelayTracker {
    * count read a scrape late, or one an executor kept above the request, is no raise. A raise
    * seen while an earlier one's pods are still starting restarts the measurement, as our own
    * scale-up does when applied: the sample runs from the latest raise to all pods ready, not
-   * from the first (which would add the time between the raises). A delay is known only to the
+   * from the first (which would add the time between the raises). Our own scale-up read back
+   * above what it asked, before its count was ever seen, is that scale-up, not a new raise. A delay is known only to the
    * resolution of the observations, so a sample is recorded only when both ends were seen on time:
    * <ul>
    *   <li>nothing when readiness is first seen after a gap of more than about two sync periods
@@ -59,8 +60,13 @@ final class StartupDelayTracker {
       s.pendingSince = null;
     }
     boolean onTime = observedWithin(gap, 2.5);
-    if (s.lastObservedCount >= 0 && r.current() > s.lastObservedCount
-        && (s.pendingReadyTarget < 0 || r.current() > s.pendingReadyTarget)) {
+    boolean aboveTarget = s.pendingReadyTarget < 0 || r.current() > s.pendingReadyTarget;
+    if (s.pendingReadyTarget >= 0 && s.lastObservedCount < s.pendingReadyTarget && aboveTarget) {
+      // The first read-back of our own scale-up, which landed above what it asked (an executor
+      // that rounds up or batches): the same pods, started when the apply returned. Restarted
+      // here, the sample lost the sync period before this read.
+      s.pendingReadyTarget = r.current();
+    } else if (s.lastObservedCount >= 0 && r.current() > s.lastObservedCount && aboveTarget) {
       // Someone (we or the HPA) raised the count: measure how long until it is ready, from this
       // raise (the latest) on, whatever an earlier one still starting had begun.
       s.pendingReadyTarget = -1;

@@ -422,6 +422,35 @@ class AutoscalerEngineLearningTest {
     assertThat(engine.measuredStartupDelay(WEB)).contains(Duration.ofSeconds(60));
   }
 
+  // Caught our own scale-up read back above what it asked taken for a new raise: with pods
+  // ready 60 s after they are asked for and a cluster that rounds each scale-up 2 above the ask
+  // (a webhook, a batching operator), the measurement restarted at the first read, a tick after
+  // the apply, and every sample read 45 s: the lead time a sync period short.
+  @Test
+  void ourScaleUpLandingAboveTheAskIsTimedFromTheApply() {
+    Pods pods = new Pods(5, Duration.ofSeconds(60));
+    double[] load = {800};
+    MetricSource counts = (spec, now) -> Observation.of(now, pods.now(),
+        MetricReading.of("rps", load[0], now));
+    DecisionPolicy upOnly = (ctx, p) -> {
+      Proposal want = Fixtures.CAPACITY.apply(ctx, p);
+      return want.replicas() > ctx.replicas().current() ? want : p;
+    };
+    ScaleExecutor roundsUp = request -> {
+      pods.scaleTo(request.to() + 2);
+      return ScaleOutcome.applied(request.to(), "set to " + request.to());
+    };
+    AutoscalerEngine engine = engine(clock, counts, upOnly, roundsUp, journal)
+        .workload(spec50(Mode.ACT)).build();
+    for (int i = 0; i < 4 * 30; i++) { // 30 min: 800, 1100, then 1400 rps, 10 min each
+      load[0] = 800 + 300 * (i / 40);
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    assertThat(engine.startupDelaySamples(WEB)).hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(d -> assertThat(d).isEqualTo(Duration.ofSeconds(60)));
+  }
+
   // Caught the count asked for taken as the one seen: an executor that keeps at least 6 and
   // answers applied 6 to 10 -> 5 was read 6 of 6 after each ask of 5, a raise seen already
   // ready, and every tick taught a startup of 15 s.
