@@ -1,6 +1,8 @@
 package dev.prescaler.core.cli;
 
 import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -31,7 +33,9 @@ import java.util.Set;
  *       appended to and never cut: it cannot be replaced, and must not be (run as root, a
  *       replaced {@code /dev/null} is a regular file for every program; {@code /dev/stdout} sent
  *       to a file with {@code >>} keeps that file, what the command printed there before, and
- *       what the file held).
+ *       what the file held). This process's own standard output or error ({@link #ownStream}:
+ *       {@code /dev/stdout}, {@code /proc/self/fd/2}, a link to one) is written through the
+ *       process's descriptor, not opened again, so that what is written after it follows it.
  *   <li>Any other file is written whole or not at all, where its symbolic links lead ({@link
  *       #resolved}: the link is kept, its target replaced; a loop of links is refused): the text
  *       goes to a new file beside the target, made with the mode a new file gets there, or with
@@ -150,6 +154,54 @@ public final class OutputFile {
   }
 
   /**
+   * Which of this process's standard streams {@code file} names: 1 for its output, 2 for its
+   * error, 0 for neither. {@code /dev/stdout}, {@code /dev/fd/1}, {@code /proc/self/fd/1},
+   * {@code /proc/thread-self/fd/1} and {@code /proc/<pid>/fd/1} name the output (the forms with
+   * {@code stderr} and {@code 2} the error), as given or at any symbolic link on the way from
+   * it to its target, as {@link #isStream} follows them. Another descriptor ({@code
+   * /proc/self/fd/3}), another process's stream, or a path to the file a stream is open on
+   * is neither.
+   */
+  public static int ownStream(Path file) {
+    long pid = ProcessHandle.current().pid();
+    Path at = file;
+    try {
+      for (int hops = 0; ; hops++) {
+        int fd = ownStream(at, pid);
+        if (fd != 0 || !Files.isSymbolicLink(at) || hops == MAX_LINKS) {
+          return fd;
+        }
+        Path parent = at.toAbsolutePath().getParent();
+        Path link = Files.readSymbolicLink(at);
+        at = parent == null ? link : parent.resolve(link);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      return 0; // a link that cannot be read
+    }
+  }
+
+  /**
+   * Which standard stream of the process {@code pid} the path {@code file} names by its text
+   * alone (no link followed): 1, 2, or 0 (see {@link #ownStream(Path)}).
+   */
+  static int ownStream(Path file, long pid) {
+    Path abs = file.toAbsolutePath().normalize();
+    Path dir = abs.getParent();
+    Path name = abs.getFileName();
+    if (dir == null || name == null) {
+      return 0;
+    }
+    String n = name.toString();
+    if (dir.equals(Path.of("/dev"))) {
+      return n.equals("stdout") ? 1 : n.equals("stderr") ? 2 : 0;
+    }
+    boolean own = dir.equals(Path.of("/dev/fd")) || dir.equals(Path.of("/proc/self/fd"))
+        || dir.equals(Path.of("/proc/thread-self/fd"))
+        || dir.equals(Path.of("/proc", Long.toString(pid), "fd"));
+    return own && (n.equals("1") || n.equals("2")) ? Integer.parseInt(n) : 0;
+  }
+
+  /**
    * Whether {@code a} and {@code b} name one file that writing one of them would overwrite for
    * the other: a regular file, or one not made yet, compared as the same file when both exist
    * (a hard link) and else by their {@link #resolved} paths. A device such as {@code /dev/null}
@@ -205,15 +257,22 @@ public final class OutputFile {
   }
 
   /**
-   * Writes {@code content} to {@code file}: in place when {@link #inPlace}, appended (opened
-   * without cutting it), else whole or not at all where its links lead (see the class
-   * documentation).
+   * Writes {@code content} to {@code file}: in place when {@link #inPlace}, through this
+   * process's own descriptor when it names the process's standard output or error ({@link
+   * #ownStream}), after flushing {@link System#out} and {@link System#err}, else appended
+   * (opened without cutting it); any other file whole or not at all where its links lead (see
+   * the class documentation).
    *
    * @throws IOException when it could not be written, or when its links loop (a link is never
    *     replaced); a replaced file is then as it was, and nothing is left beside it, but what
    *     reached a device, a pipe or a stream is incomplete
    */
   public static void write(Path file, Content content) throws IOException {
+    int own = ownStream(file);
+    if (own != 0) {
+      writeThrough(own == 1 ? FileDescriptor.out : FileDescriptor.err, content);
+      return;
+    }
     if (inPlace(file)) {
       // APPEND keeps what a stream sent to a file already holds (a >> file's earlier lines,
       // what the command printed before); to a device or a pipe it changes nothing.
@@ -275,6 +334,35 @@ public final class OutputFile {
         }
       }
     }
+  }
+
+  /**
+   * Writes {@code content} to the open descriptor {@code fd}, after what {@link System#out} and
+   * {@link System#err} hold, and leaves it open. The descriptor's own file description is
+   * written, so its offset moves: opened again, {@code /dev/stdout} sent to a file by {@code >}
+   * would be another description, whose writes leave the shell's offset behind, and the
+   * process's or the shell's next write to it would land over the text.
+   */
+  static void writeThrough(FileDescriptor fd, Content content) throws IOException {
+    System.out.flush();
+    System.err.flush();
+    FileOutputStream stream = new FileOutputStream(fd);
+    writeTo(new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        stream.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        stream.write(b, off, len);
+      }
+
+      @Override
+      public void close() {
+        // the descriptor stays open: the process's, not this write's
+      }
+    }, content);
   }
 
   /** Writes {@code content} to {@code stream} as UTF-8, and closes it. */

@@ -3,8 +3,10 @@ package dev.prescaler.core.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -220,5 +222,59 @@ class OutputFileTest {
     Path linkToLink = Files.createSymbolicLink(dir.resolve("out2"), link.getFileName());
     assertThat(OutputFile.isStream(linkToLink)).isTrue();
     assertThat(OutputFile.isStream(Files.createFile(dir.resolve("f")))).isFalse();
+  }
+
+  /**
+   * Catches {@code --series /dev/stdout} with stdout sent to a file by {@code >} (no append)
+   * opened again: that description's writes left the shell's offset behind, and the next line
+   * printed landed over the start of the series. Now this process's own standard streams are
+   * written through its descriptors; every other stream is opened again.
+   */
+  @Test
+  void ownStream_thisProcesssStdoutAndStderrByEveryNameOtherStreamsNot() throws IOException {
+    long pid = 4242;
+    for (String out : List.of("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1",
+        "/proc/thread-self/fd/1", "/proc/4242/fd/1", "/dev/./stdout", "/proc/self/../self/fd/1")) {
+      assertThat(OutputFile.ownStream(Path.of(out), pid)).as(out).isEqualTo(1);
+    }
+    for (String err : List.of("/dev/stderr", "/dev/fd/2", "/proc/self/fd/2",
+        "/proc/thread-self/fd/2", "/proc/4242/fd/2")) {
+      assertThat(OutputFile.ownStream(Path.of(err), pid)).as(err).isEqualTo(2);
+    }
+    for (String other : List.of("/dev/stdin", "/dev/fd/0", "/dev/fd/3", "/proc/self/fd/10",
+        "/proc/4243/fd/1", "/proc/1/fd/2", "/dev/null", "/dev/shm/stdout", "/tmp/stdout",
+        "/dev/stdout.csv", "/proc/self/fd", "/")) {
+      assertThat(OutputFile.ownStream(Path.of(other), pid)).as(other).isZero();
+    }
+    long self = ProcessHandle.current().pid();
+    assertThat(OutputFile.ownStream(Path.of("/proc/" + self + "/fd/1"))).isEqualTo(1);
+    Path link = Files.createSymbolicLink(dir.resolve("err"), Path.of("/dev/stderr"));
+    Path linkToLink = Files.createSymbolicLink(dir.resolve("err2"), link.getFileName());
+    assertThat(OutputFile.ownStream(linkToLink)).isEqualTo(2);
+    assertThat(OutputFile.ownStream(Files.createFile(dir.resolve("stdout")))).isZero();
+  }
+
+  /**
+   * The descriptor a shell's {@code >} opens, without append, written through: the text lands
+   * where that description's offset is, after what System.out held, and the next write follows
+   * it instead of landing over it; the descriptor stays open.
+   */
+  @Test
+  void writeThrough_movesTheDescriptorsOffsetAfterWhatSystemOutHeldAndKeepsItOpen()
+      throws IOException {
+    Path file = dir.resolve("sim.out");
+    PrintStream saved = System.out;
+    try (FileOutputStream shell = new FileOutputStream(file.toFile())) {
+      System.setOut(new PrintStream(new BufferedOutputStream(shell), false,
+          StandardCharsets.UTF_8));
+      System.out.print("table\n"); // still buffered
+
+      OutputFile.writeThrough(shell.getFD(), w -> w.write("series\n"));
+      shell.write("END\n".getBytes(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(saved);
+    }
+
+    assertThat(Files.readString(file)).isEqualTo("table\nseries\nEND\n");
   }
 }
