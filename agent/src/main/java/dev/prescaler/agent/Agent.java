@@ -498,9 +498,9 @@ public final class Agent implements AutoCloseable {
    *
    * <p>One exception: this replica's own latest change of the workload (a promotion or demotion
    * it made, in this run or before a restart; never a resume) that the store did not take, while
-   * the store still holds what this replica saw before that change (see {@link
-   * ModeStoreListener#read}). The entry is then not resumed and the change is sent again, when
-   * the engine still holds its mode. Otherwise the store's entry is that change or a later
+   * the store still holds what this replica saw before that change, in that change's term (see
+   * {@link ModeStoreListener#read}). The entry is then not resumed and the change is sent again,
+   * when the engine still holds its mode. Otherwise the store's entry is that change or a later
    * leader's word, and the change is dropped, so that it is never written over a later leader's
    * word.
    */

@@ -41,17 +41,21 @@ final class ModeStoreListener implements EngineListener {
   /*
    * How a new term's read orders this replica's changes against the store's entries. The Lease
    * orders the terms; the replicas' wall clocks do not order anything, since they may disagree.
-   * Within a run this replica knows, for each workload, the entry it last saw: the one its term's
-   * read found, or the one it wrote itself. Each change remembers that entry as its base. At a
-   * later read:
+   * Within a term this replica knows, for each workload, the entry it last saw: the one its
+   * term's read found, or the one it wrote itself. Each change remembers that entry as its base;
+   * a change made in a term before this replica saw the entry (its term's read failed, or has not
+   * come yet) has an unknown base until that read, which then sets it. An entry seen in an
+   * earlier term is no base: another leader may have written since. At a later read:
    * - a change of this run that the store took is never sent again: the store's entry is that
    *   change, or a later leader's word;
    * - a change the store did not take is sent again only when the store still holds its base (or
    *   it was made in the current term, whose leader alone writes): any other entry was written by
    *   another leader after this replica's term, and the store wins;
    * - a change whose base is unknown (from the journal, whether the store took it or not; or
-   *   made before this replica read the store, in an earlier term) is compared by time with the
-   *   entry, which holds only while the replicas' clocks agree (the README says so).
+   *   made before this replica read the store, in an earlier term that never read it) is
+   *   compared by time with the entry, which holds only while the replicas' clocks agree (the
+   *   README says so). That read makes its base known: from then on it follows the rules above,
+   *   and one from the journal counts as made in that read's term.
    * Changes are ordered by the order they were made (this listener hears them in that order, and
    * the journal holds them in that order), never by their times: a clock stepped back must not
    * make an earlier promotion win over a later demotion.
@@ -67,9 +71,11 @@ final class ModeStoreListener implements EngineListener {
    * A change this replica made itself.
    *
    * @param seq the order it was made in (from the journal first, then this run)
-   * @param term the term it was made in; -1 for one from the journal
+   * @param term the term it was made in; for one from the journal, the term of the first read
+   *     that compared it, and -1 until then
    * @param base the store's entry of the workload this replica last saw before the change (empty:
-   *     no entry); null when unknown (from the journal, or made before this replica read it)
+   *     no entry), in the change's term; null when unknown (from the journal, or made before this
+   *     replica read the store in that term), until a read compares it
    */
   private record Own(ModeChangedEvent change, long seq, long term,
       Optional<ModeStore.Entry> base) {
@@ -86,8 +92,8 @@ final class ModeStoreListener implements EngineListener {
   /** The latest own change of each workload the store did not take (guarded by this). */
   private final Map<WorkloadRef, Own> unstored = new LinkedHashMap<>();
   /**
-   * The store's entry of each workload this replica last saw, read or written by itself (empty:
-   * none); no key when it has not seen it in this run (guarded by this).
+   * The store's entry of each workload this replica last saw in the current term, read or written
+   * by itself (empty: none); no key when it has not seen it in this term (guarded by this).
    */
   private final Map<WorkloadRef, Optional<ModeStore.Entry>> seen = new HashMap<>();
   /** The order of the next own change (guarded by this). */
@@ -134,6 +140,9 @@ final class ModeStoreListener implements EngineListener {
    */
   synchronized void newTerm() {
     term++;
+    // What this replica saw in its earlier terms is no base: another leader may have written
+    // since. A change made before this term's read has an unknown base until that read.
+    seen.clear();
   }
 
   @Override
@@ -200,8 +209,16 @@ final class ModeStoreListener implements EngineListener {
       wins = entry.isPresent() && latest.change().time().truncatedTo(ChronoUnit.SECONDS)
           .isAfter(entry.get().time());
     }
+    if (latest != null && (wins || latest.term() < 0)) {
+      // This replica now knows the entry the change is compared with (for one made before its
+      // term's read, the entry it was made over): later terms compare with it, by the term rule.
+      // One from the journal counts as made in this term, whether it wins or loses.
+      latest = new Own(latest.change(), latest.seq(), latest.term() < 0 ? term : latest.term(),
+          entry);
+      own.put(workload, latest);
+    }
     if (wins && applied.test(latest.change())) {
-      unstored.put(workload, latest.rebased(entry));
+      unstored.put(workload, latest);
       return Optional.of(latest.change());
     }
     unstored.remove(workload);
@@ -253,8 +270,13 @@ final class ModeStoreListener implements EngineListener {
       if (kept == null || kept.seq() <= o.seq()) {
         unstored.remove(workload); // this one, or an older one, is done
       } else {
-        // A later change kept for a retry stays; the store now holds what this replica wrote.
-        unstored.put(workload, kept.rebased(written));
+        // A later change kept for a retry stays; the store now holds what this replica wrote,
+        // which becomes its base wherever it is held.
+        Own rebased = kept.rebased(written);
+        unstored.put(workload, rebased);
+        if (own.get(workload).seq() == kept.seq()) {
+          own.put(workload, rebased);
+        }
       }
     }
   }

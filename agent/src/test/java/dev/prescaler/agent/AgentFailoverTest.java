@@ -521,6 +521,46 @@ class AgentFailoverTest {
   }
 
   @Test
+  void aDemotionMadeBeforeItsTermCouldReadTheStoreIsNotDroppedByALaterTerm()
+      throws ApiException {
+    AtomicBoolean storeDown = new AtomicBoolean();
+    AtomicInteger failedReads = new AtomicInteger();
+    Agent a = agent(config("agent-a", "act"), flakyStore(storeDown, failedReads));
+    Agent b = agent(config("agent-b", "act"));
+    try {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed"); // stored
+      takeOver(b);
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+      b.engine().mode(web, Mode.ACT, "promoted by hand on B");
+      // A takes over; its new term's first read fails, and it demotes web before the next one.
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isFalse();
+      clock.advance(Duration.ofSeconds(15));
+      failedReads.set(1);
+      storeDown.set(true);
+      lead(a);
+      clock.advance(Duration.ofSeconds(5));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: forecast MAE 1.5 x naive");
+      a.runOnce(); // reads B's entry: the demotion, made in this term, stays
+      assertThat(mode(a)).isEqualTo(Mode.OBSERVE_ONLY);
+      // B leads for a while without changing web; A wins the Lease back.
+      takeOver(b);
+      storeDown.set(false);
+      takeOver(a);
+      assertThat(mode(a)).as("the store still holds the entry A's demotion was made over")
+          .isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(stored()).as("the store and the leader agree")
+          .hasValue("observe-only 2026-03-02T00:01:35Z demoted: forecast MAE 1.5 x naive");
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  @Test
   void promotedTrueWinsOverAStoredDemotionAsItDoesOverTheJournal() throws ApiException {
     try (Agent a = agent(config("agent-a", "act"))) {
       lead(a);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ModeStoreListenerTest {
@@ -156,6 +157,102 @@ class ModeStoreListenerTest {
     listener.writeUnstored();
     assertThat(written).last().isEqualTo(demotion);
     assertThat(listener.unstored()).isEmpty();
+  }
+
+  @Test
+  void aDemotionMadeBeforeItsTermsReadIsComparedWithTheEntryThatReadFound() {
+    listener.newTerm();
+    listener.read(WEB, Optional.empty(), c -> true);
+    listener.onModeChanged(change(0, Mode.OBSERVE_ONLY, Mode.ACT)); // term 1: stored
+    ModeStore.Entry other = entry(100, Mode.ACT); // another leader's word between the terms
+    listener.newTerm();
+    storeUp.set(false); // term 2: its first read fails, the engine still ticks
+    ModeChangedEvent demotion = change(200, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.onModeChanged(demotion);
+    assertThat(listener.read(WEB, Optional.of(other), c -> true))
+        .as("made in this term").contains(demotion);
+    listener.writeUnstored();
+    listener.newTerm(); // the Lease lost and won back: nobody wrote meanwhile
+    assertThat(listener.read(WEB, Optional.of(other), c -> true))
+        .as("the store still holds the entry term 2 read before the demotion")
+        .contains(demotion);
+    assertThat(listener.unstored()).containsExactly(WEB);
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.of(entry(150, Mode.ACT)), c -> true))
+        .as("a later leader wrote over that entry").isEmpty();
+  }
+
+  @Test
+  void aDemotionMadeInATermThatNeverReadTheStoreHasAnUnknownBaseNotAnEarlierTermsEntry() {
+    listener.newTerm();
+    listener.read(WEB, Optional.empty(), c -> true);
+    listener.onModeChanged(change(0, Mode.OBSERVE_ONLY, Mode.ACT));
+    listener.newTerm();
+    storeUp.set(false); // no read succeeds in term 2
+    ModeChangedEvent demotion = change(200, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.onModeChanged(demotion);
+    listener.writeUnstored();
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.of(entry(100, Mode.ACT)), c -> true))
+        .as("compared by time with an entry older than it").contains(demotion);
+    assertThat(listener.unstored()).containsExactly(WEB);
+  }
+
+  @Test
+  void aLaterChangeKeptWhileAnEarlierOneIsWrittenIsComparedWithTheEarlierOnesEntry() {
+    ModeChangedEvent promotion = change(0, Mode.OBSERVE_ONLY, Mode.ACT);
+    ModeChangedEvent demotion = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
+    AtomicReference<ModeStoreListener> self = new AtomicReference<>();
+    ModeStoreListener racing = new ModeStoreListener(e -> {
+      if (e.equals(promotion)) {
+        // The engine demotes (from another thread) while the promotion is being written, and
+        // the demotion's own write fails; then the promotion's write succeeds.
+        self.get().onModeChanged(demotion);
+        return true;
+      }
+      return false;
+    }, leading::get);
+    self.set(racing);
+    racing.newTerm();
+    racing.read(WEB, Optional.of(entry(-60, Mode.OBSERVE_ONLY)), c -> true);
+    racing.onModeChanged(promotion);
+    assertThat(racing.unstored()).containsExactly(WEB);
+    racing.newTerm();
+    assertThat(racing.read(WEB, Optional.of(ModeStoreListener.entry(promotion)), c -> true))
+        .as("the store holds the promotion this replica wrote before the demotion")
+        .contains(demotion);
+  }
+
+  @Test
+  void aJournaledChangeTheStoreTookInThisRunIsNotSentAgainOverALaterLeadersEntry() {
+    ModeChangedEvent promotion = change(3600, Mode.OBSERVE_ONLY, Mode.ACT);
+    listener.journaled(List.of(promotion));
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.of(entry(0, Mode.OBSERVE_ONLY)), c -> true))
+        .as("older than the journal's change").contains(promotion);
+    listener.writeUnstored();
+    assertThat(written).containsExactly(promotion);
+    // A later leader, whose clock is 60 s behind, demoted web 30 s after the promotion.
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.of(entry(3570, Mode.OBSERVE_ONLY)), c -> true))
+        .as("the store took it in this run").isEmpty();
+    listener.writeUnstored();
+    assertThat(written).containsExactly(promotion);
+  }
+
+  @Test
+  void aJournaledChangeThatLostToAnEntryIsNotComparedByTimeAgain() {
+    ModeChangedEvent promotion = change(3600, Mode.OBSERVE_ONLY, Mode.ACT);
+    listener.journaled(List.of(promotion));
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.of(entry(3700, Mode.OBSERVE_ONLY)), c -> true))
+        .isEmpty();
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.of(entry(3590, Mode.OBSERVE_ONLY)), c -> true))
+        .as("another leader, its clock behind, wrote after this replica saw the entry")
+        .isEmpty();
+    listener.writeUnstored();
+    assertThat(written).isEmpty();
   }
 
   private static ModeStore.Entry entry(int seconds, Mode mode) {
