@@ -44,8 +44,9 @@ import java.util.regex.Pattern;
  * NaN, a gap in the scrape) is left out of the file, as the bundled traces leave out what their
  * sources did not record; the simulator interpolates across it. The first line names what was
  * read. {@code --out} is written as {@code simulate} writes its files ({@link OutputFile}): a
- * device, a pipe or a process's stream ({@code /dev/stdout}) in place, appended to, any other
- * file whole or not at all, where its links lead, with the mode a new file gets or that of the
+ * device, a pipe or a process's stream in place, appended to ({@code /dev/stdout} through the
+ * process's own descriptor, so that what is written after it follows it), any other file whole or
+ * not at all, where its links lead, with the mode a new file gets or that of the
  * file it replaces; it must not be one of the files the export reads.
  */
 public final class ExportCommand {
@@ -76,8 +77,9 @@ public final class ExportCommand {
       "                           seconds; --to defaults to now",
       "  --step D                 grid step, whole milliseconds [60s]",
       "  --out FILE               the trace file, written whole or not at all; a device, a",
-      "                           pipe or /dev/stdout is appended to in place, a link where it",
-      "                           leads; not a file read (--bearer-token-file...) [stdout]",
+      "                           pipe is appended to in place (/dev/stdout through export's",
+      "                           own stdout), a link where it leads; not a file read",
+      "                           (--bearer-token-file...) [stdout]",
       "  --bearer-token-file F    send the token in this file (re-read when it changes)",
       "  --basic-auth-file F      basic authentication, the file's first line user:password",
       "  --header 'NAME: VALUE'   send this header too, e.g. 'X-Scope-OrgID: tenant-1' for a",
