@@ -61,10 +61,12 @@ final class StartupDelayTracker {
     }
     boolean onTime = observedWithin(gap, 2.5);
     boolean aboveTarget = s.pendingReadyTarget < 0 || r.current() > s.pendingReadyTarget;
-    if (s.pendingReadyTarget >= 0 && s.lastObservedCount < s.pendingReadyTarget && aboveTarget) {
+    if (s.pendingReadyTarget >= 0 && s.lastObservedCount < s.pendingReadyTarget && aboveTarget
+        && onTime) {
       // The first read-back of our own scale-up, which landed above what it asked (an executor
       // that rounds up or batches): the same pods, started when the apply returned. Restarted
-      // here, the sample lost the sync period before this read.
+      // here, the sample lost the sync period before this read. Read after a gap, it may be
+      // someone else's raise long after ours was ready: that is a raise first seen late, below.
       s.pendingReadyTarget = r.current();
     } else if (s.lastObservedCount >= 0 && r.current() > s.lastObservedCount && aboveTarget) {
       // Someone (we or the HPA) raised the count: measure how long until it is ready, from this

@@ -451,6 +451,30 @@ class AutoscalerEngineLearningTest {
         .allSatisfy(d -> assertThat(d).isEqualTo(Duration.ofSeconds(60)));
   }
 
+  // Caught a raise first seen after a gap timed from our own apply before it: the engine asked
+  // 5 -> 10, did not tick for 19 minutes (a replica that lost the Lease), and someone raised the
+  // count to 12 meanwhile; the read of 12 was taken for our scale-up landing long, a sample of
+  // 20 minutes. A raise first seen after a gap teaches nothing.
+  @Test
+  void aRaiseFirstSeenAfterAGapIsNotTimedFromOurEarlierApply() {
+    Pods pods = new Pods(5, Duration.ofSeconds(60));
+    MetricSource counts = (spec, now) -> Observation.of(now, pods.now(),
+        MetricReading.of("rps", 1000, now));
+    DecisionPolicy upOnly = (ctx, p) -> {
+      Proposal want = Fixtures.CAPACITY.apply(ctx, p);
+      return want.replicas() > ctx.replicas().current() ? want : p;
+    };
+    AutoscalerEngine engine = engine(clock, counts, upOnly, pods.executor(), journal)
+        .workload(spec50(Mode.ACT)).build();
+    engine.tick(); // 5 -> 10
+    assertThat(journal.records(WEB)).last().satisfies(r -> assertThat(r.desired()).isEqualTo(10));
+    clock.advance(Duration.ofMinutes(19));
+    pods.scaleTo(12);
+    clock.advance(Duration.ofSeconds(30)); // first read 45 s after that raise, its pods starting
+    tick(engine, 12);
+    assertThat(engine.startupDelaySamples(WEB)).isEmpty();
+  }
+
   // Caught the count asked for taken as the one seen: an executor that keeps at least 6 and
   // answers applied 6 to 10 -> 5 was read 6 of 6 after each ask of 5, a raise seen already
   // ready, and every tick taught a startup of 15 s.

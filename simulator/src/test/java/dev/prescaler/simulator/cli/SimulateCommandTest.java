@@ -1099,7 +1099,9 @@ class SimulateCommandTest {
   /**
    * Catches {@code --series /dev/stdout} into a pipe taken for a file to replace: its link,
    * followed by hand, leads to {@code pipe:[…]}, which names no file, and the file beside it
-   * could not be made. The test's own stdout is such a pipe; nothing is written to it.
+   * could not be made. The test's own stdout is such a pipe; nothing is written to it. (Since
+   * {@code /dev/stdout} is written through the process's own descriptor, this covers that path;
+   * another stream reopened in place is covered by {@code OutputFileTest}.)
    */
   @Test
   void stdoutIntoAPipeIsWrittenInPlace() {
