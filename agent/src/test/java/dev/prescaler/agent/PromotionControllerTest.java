@@ -58,6 +58,16 @@ class PromotionControllerTest {
     return new Forecast("oracle", history.end(), history.step(), p, lo, hi, level);
   };
 
+  /** A forecaster that forecasts {@code value} at every step, its interval that same value. */
+  private static Forecaster constant(double value) {
+    return (history, horizon, level) -> {
+      double[] p = new double[Forecaster.steps(horizon, history.step())];
+      java.util.Arrays.fill(p, value);
+      return new Forecast("constant", history.end(), history.step(), p, p.clone(), p.clone(),
+          level);
+    };
+  }
+
   private final ManualClock clock = new ManualClock(T0);
   /** The load the source reports, and the forecaster: the cycle and a perfect model by default. */
   private java.util.function.ToDoubleFunction<Instant> load = PromotionControllerTest::demand;
@@ -136,13 +146,7 @@ class PromotionControllerTest {
   void aForecastWrongWhileTheLoadDoesNotChangeIsDemoted() {
     PromotionController promotion = new PromotionController(GATES, Map.of(WEB, Mode.ACT));
     load = t -> 200;
-    forecaster = (history, horizon, level) -> {
-      int n = Forecaster.steps(horizon, history.step());
-      double[] p = new double[n];
-      java.util.Arrays.fill(p, 500);
-      return new Forecast("wrong", history.end(), history.step(), p, p.clone(), p.clone(),
-          level);
-    };
+    forecaster = constant(500);
     AutoscalerEngine engine = engine(promotion, l -> Math.ceil(l / 50));
     engine.mode(WEB, Mode.ACT, "promoted by hand");
     run(engine, promotion, Duration.ofHours(3));
@@ -169,14 +173,7 @@ class PromotionControllerTest {
       // One spelling a minute, the other the next: the history's step is a minute.
       load = t -> twoSpellings && (t.getEpochSecond() / 60) % 2 == 0 ? 1000 * (0.1 * 3)
           : 1000 * 0.3;
-      double flat = 300;
-      forecaster = (history, horizon, level) -> {
-        int n = Forecaster.steps(horizon, history.step());
-        double[] p = new double[n];
-        java.util.Arrays.fill(p, flat + 1.5e-4);
-        return new Forecast("noisy", history.end(), history.step(), p, p.clone(), p.clone(),
-            level);
-      };
+      forecaster = constant(300 + 1.5e-4);
       AutoscalerEngine engine = engine(promotion, l -> Math.ceil(l / 50));
       engine.mode(WEB, Mode.ACT, "promoted by hand");
       run(engine, promotion, Duration.ofHours(3));

@@ -387,6 +387,12 @@ class AutoscalerEngineLearningTest {
     }
   }
 
+  /** The capacity policy's count when it is higher than the current one; else the count kept. */
+  private static final DecisionPolicy UP_ONLY = (ctx, p) -> {
+    Proposal want = Fixtures.CAPACITY.apply(ctx, p);
+    return want.replicas() > ctx.replicas().current() ? want : p;
+  };
+
   private static WorkloadSpec spec50(Mode mode) {
     return WorkloadSpec.builder(WEB).maxReplicas(50).mode(mode)
         .startupDelay(Duration.ofSeconds(120)).metric(MetricTarget.averageValue("rps", 100))
@@ -432,15 +438,11 @@ class AutoscalerEngineLearningTest {
     double[] load = {800};
     MetricSource counts = (spec, now) -> Observation.of(now, pods.now(),
         MetricReading.of("rps", load[0], now));
-    DecisionPolicy upOnly = (ctx, p) -> {
-      Proposal want = Fixtures.CAPACITY.apply(ctx, p);
-      return want.replicas() > ctx.replicas().current() ? want : p;
-    };
     ScaleExecutor roundsUp = request -> {
       pods.scaleTo(request.to() + 2);
       return ScaleOutcome.applied(request.to(), "set to " + request.to());
     };
-    AutoscalerEngine engine = engine(clock, counts, upOnly, roundsUp, journal)
+    AutoscalerEngine engine = engine(clock, counts, UP_ONLY, roundsUp, journal)
         .workload(spec50(Mode.ACT)).build();
     for (int i = 0; i < 4 * 30; i++) { // 30 min: 800, 1100, then 1400 rps, 10 min each
       load[0] = 800 + 300 * (i / 40);
@@ -460,11 +462,7 @@ class AutoscalerEngineLearningTest {
     Pods pods = new Pods(5, Duration.ofSeconds(60));
     MetricSource counts = (spec, now) -> Observation.of(now, pods.now(),
         MetricReading.of("rps", 1000, now));
-    DecisionPolicy upOnly = (ctx, p) -> {
-      Proposal want = Fixtures.CAPACITY.apply(ctx, p);
-      return want.replicas() > ctx.replicas().current() ? want : p;
-    };
-    AutoscalerEngine engine = engine(clock, counts, upOnly, pods.executor(), journal)
+    AutoscalerEngine engine = engine(clock, counts, UP_ONLY, pods.executor(), journal)
         .workload(spec50(Mode.ACT)).build();
     engine.tick(); // 5 -> 10
     assertThat(journal.records(WEB)).last().satisfies(r -> assertThat(r.desired()).isEqualTo(10));
