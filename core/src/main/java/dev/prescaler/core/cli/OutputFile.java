@@ -205,9 +205,19 @@ public final class OutputFile {
    * Whether {@code a} and {@code b} name one file that writing one of them would overwrite for
    * the other: a regular file, or one not made yet, compared as the same file when both exist
    * (a hard link) and else by their {@link #resolved} paths. A device such as {@code /dev/null}
-   * or a terminal's {@code /dev/stdout} can take both.
+   * or a terminal's {@code /dev/stdout} can take both, and so can this process's own stdout or
+   * stderr ({@link #ownStream}) whatever it leads to, a file too: both are written through the
+   * one descriptor, one after the other, and neither replaces the file.
    */
   public static boolean sameFile(Path a, Path b) {
+    return sameFile(a, b, OutputFile::ownStream);
+  }
+
+  /** {@link #sameFile(Path, Path)} with {@code own} for {@link #ownStream}; for tests. */
+  static boolean sameFile(Path a, Path b, java.util.function.ToIntFunction<Path> own) {
+    if (own.applyAsInt(a) != 0 && own.applyAsInt(b) != 0) {
+      return false;
+    }
     try {
       if (Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b)) {
         return Files.isRegularFile(a);
