@@ -1423,24 +1423,36 @@ public final class JsonLinesJournal implements DecisionJournal {
   }
 
   /**
-   * The workload of a decision line written in this class's shape (its object right after the
-   * time field: namespace, kind, name), or null.
+   * Where the time's value begins in a decision line written in this class's shape (its type,
+   * its sequence number, then the time field), or -1.
    */
-  private static WorkloadRef sniffWorkload(LineReader in) {
+  private static int timeStart(LineReader in) {
     if (!in.startsWith(DECISION_PREFIX)) {
-      return null;
+      return -1;
     }
     int i = DECISION_PREFIX.length;
     if (in.byteAt(i) == '-') {
       i++;
     }
+    int digits = i;
     while (in.byteAt(i) >= '0' && in.byteAt(i) <= '9') {
       i++;
     }
-    if (!in.regionMatches(i, TIME_FIELD)) {
+    if (i == digits || !in.regionMatches(i, TIME_FIELD)) {
+      return -1;
+    }
+    return i + TIME_FIELD.length;
+  }
+
+  /**
+   * The workload of a decision line written in this class's shape (its object right after the
+   * time field: namespace, kind, name), or null.
+   */
+  private static WorkloadRef sniffWorkload(LineReader in) {
+    int i = timeStart(in);
+    if (i < 0) {
       return null;
     }
-    i += TIME_FIELD.length;
     String time = in.asciiUntilQuote(i, 64);
     if (time == null || !in.regionMatches(i += time.length(), WORKLOAD_FIELD)) {
       return null;
@@ -1466,21 +1478,11 @@ public final class JsonLinesJournal implements DecisionJournal {
 
   /** The time of a decision line written in this class's shape, or null. */
   private static Instant sniffTime(LineReader in) {
-    if (!in.startsWith(DECISION_PREFIX)) {
+    int i = timeStart(in);
+    if (i < 0) {
       return null;
     }
-    int i = DECISION_PREFIX.length;
-    if (in.byteAt(i) == '-') {
-      i++;
-    }
-    int digits = i;
-    while (in.byteAt(i) >= '0' && in.byteAt(i) <= '9') {
-      i++;
-    }
-    if (i == digits || !in.regionMatches(i, TIME_FIELD)) {
-      return null;
-    }
-    String time = in.asciiUntilQuote(i + TIME_FIELD.length, 64);
+    String time = in.asciiUntilQuote(i, 64);
     if (time == null) {
       return null;
     }
