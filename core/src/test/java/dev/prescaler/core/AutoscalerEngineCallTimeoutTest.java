@@ -388,14 +388,23 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(listener.of(FailureEvent.class)).hasSize(1);
   }
 
-  @Test
-  void aReleaseWaitsForAStuckApplyAndIsSentOnceItReturned() throws Exception {
-    GatedExecutor executor = new GatedExecutor(gate);
+  /**
+   * An HPA-floor engine whose first tick left its floor's apply stuck on {@code executor} (the
+   * tick gave up on it after the call timeout: FAILED).
+   */
+  private AutoscalerEngine withAFloorApplyStuck(GatedExecutor executor) {
     executor.blockApply.set(true);
     AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
         executor, journal).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.HPA_FLOOR)));
     engine.tick();
     assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
+    return engine;
+  }
+
+  @Test
+  void aReleaseWaitsForAStuckApplyAndIsSentOnceItReturned() throws Exception {
+    GatedExecutor executor = new GatedExecutor(gate);
+    AutoscalerEngine engine = withAFloorApplyStuck(executor);
 
     // The floor's apply still runs: a release sent now could be undone when it lands.
     engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted by the test");
@@ -420,11 +429,7 @@ class AutoscalerEngineCallTimeoutTest {
   @Test
   void closeReleasesTheHpaEvenWhileAFloorApplyIsStuck() throws Exception {
     GatedExecutor executor = new GatedExecutor(gate);
-    executor.blockApply.set(true);
-    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
-        executor, journal).callTimeout(TIMEOUT).workload(spec(WEB, 1, 10, Mode.HPA_FLOOR)));
-    engine.tick();
-    assertThat(last(journal, WEB).action()).isEqualTo(Action.FAILED);
+    AutoscalerEngine engine = withAFloorApplyStuck(executor);
 
     String log = Fixtures.stderrOf(engine::close);
     assertThat(executor.releases).as("released at close").hasValue(1);
