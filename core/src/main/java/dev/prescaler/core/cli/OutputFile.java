@@ -20,6 +20,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * The command-line tools' whole-file writer: how {@code prescaler simulate} ({@code --report},
@@ -134,22 +135,32 @@ public final class OutputFile {
    * read, is no stream. The journal's files follow the same rule.
    */
   public static boolean isStream(Path file) {
+    return onTheLinks(file, at -> {
+      Path abs = at.toAbsolutePath().normalize();
+      return abs.startsWith("/proc") || (abs.startsWith("/dev") && !abs.startsWith("/dev/shm"))
+          ? 1 : 0;
+    }) != 0;
+  }
+
+  /**
+   * The first value other than 0 that {@code test} gives {@code file} or a symbolic link on the
+   * way from it to its target, followed by hand; 0 when none does, at a loop of links (more than
+   * {@value #MAX_LINKS}), or at a link that cannot be read.
+   */
+  private static int onTheLinks(Path file, ToIntFunction<Path> test) {
     Path at = file;
     try {
       for (int hops = 0; ; hops++) {
-        Path abs = at.toAbsolutePath().normalize();
-        if (abs.startsWith("/proc") || (abs.startsWith("/dev") && !abs.startsWith("/dev/shm"))) {
-          return true;
-        }
-        if (!Files.isSymbolicLink(at) || hops == MAX_LINKS) {
-          return false; // its target, or a loop
+        int found = test.applyAsInt(at);
+        if (found != 0 || !Files.isSymbolicLink(at) || hops == MAX_LINKS) {
+          return found; // found, its target, or a loop
         }
         Path parent = at.toAbsolutePath().getParent();
         Path link = Files.readSymbolicLink(at);
         at = parent == null ? link : parent.resolve(link);
       }
     } catch (IOException | UnsupportedOperationException e) {
-      return false; // a link that cannot be read
+      return 0; // a link that cannot be read
     }
   }
 
@@ -164,20 +175,7 @@ public final class OutputFile {
    */
   public static int ownStream(Path file) {
     long pid = ProcessHandle.current().pid();
-    Path at = file;
-    try {
-      for (int hops = 0; ; hops++) {
-        int fd = ownStream(at, pid);
-        if (fd != 0 || !Files.isSymbolicLink(at) || hops == MAX_LINKS) {
-          return fd;
-        }
-        Path parent = at.toAbsolutePath().getParent();
-        Path link = Files.readSymbolicLink(at);
-        at = parent == null ? link : parent.resolve(link);
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      return 0; // a link that cannot be read
-    }
+    return onTheLinks(file, at -> ownStream(at, pid));
   }
 
   /**
@@ -214,7 +212,7 @@ public final class OutputFile {
   }
 
   /** {@link #sameFile(Path, Path)} with {@code own} for {@link #ownStream}; for tests. */
-  static boolean sameFile(Path a, Path b, java.util.function.ToIntFunction<Path> own) {
+  static boolean sameFile(Path a, Path b, ToIntFunction<Path> own) {
     if (own.applyAsInt(a) != 0 && own.applyAsInt(b) != 0) {
       return false;
     }
