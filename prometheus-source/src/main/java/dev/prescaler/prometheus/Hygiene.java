@@ -58,6 +58,16 @@ final class Hygiene {
     return ReplicaStatus.of(c, r);
   }
 
+  /**
+   * The pods that exist, from the result of an existing-count query.
+   *
+   * @throws PrometheusException when it is unavailable or not a non-negative integer, for the
+   *     same reasons as the current and ready counts
+   */
+  static int existingReplicas(QueryResult existing, Instant now, Duration maxSampleAge) {
+    return count("existing replicas", existing, now, maxSampleAge);
+  }
+
   private static int count(String what, QueryResult result, Instant now, Duration maxAge) {
     Newest n = newest(result, now, maxAge, what);
     if (n.reason != null) {

@@ -214,20 +214,28 @@ public final class PromQlTemplates {
 
   /**
    * Replica queries from kube-state-metrics for Deployments ({@code kube_deployment_spec_replicas},
-   * {@code kube_deployment_status_replicas_ready}) and StatefulSets ({@code
-   * kube_statefulset_replicas}, {@code kube_statefulset_status_replicas_ready}). Each is wrapped
-   * in {@code max(...)} so that two kube-state-metrics replicas (an HA pair) do not make the
-   * result ambiguous.
+   * {@code kube_deployment_status_replicas_ready}, {@code kube_deployment_status_replicas}) and
+   * StatefulSets ({@code kube_statefulset_replicas}, {@code
+   * kube_statefulset_status_replicas_ready}, {@code kube_statefulset_status_replicas}): the
+   * desired count, the ready pods and the pods that exist ({@code status.replicas}). Each is
+   * wrapped in {@code max(...)} so that two kube-state-metrics replicas (an HA pair) do not make
+   * the result ambiguous. Where the existing count has no series (kube-state-metrics run with a
+   * metric allowlist that leaves it out, say), the pods that exist are taken as the desired count;
+   * see {@link ReplicaQueries}.
    */
   public static Map<String, ReplicaQueries> kubeStateMetricsReplicas() {
     Map<String, ReplicaQueries> m = new LinkedHashMap<>();
     m.put("Deployment", new ReplicaQueries(
         "max(kube_deployment_spec_replicas{namespace=\"{namespace}\",deployment=\"{name}\"})",
         "max(kube_deployment_status_replicas_ready{namespace=\"{namespace}\","
+            + "deployment=\"{name}\"})")
+        .withExisting("max(kube_deployment_status_replicas{namespace=\"{namespace}\","
             + "deployment=\"{name}\"})"));
     m.put("StatefulSet", new ReplicaQueries(
         "max(kube_statefulset_replicas{namespace=\"{namespace}\",statefulset=\"{name}\"})",
         "max(kube_statefulset_status_replicas_ready{namespace=\"{namespace}\","
+            + "statefulset=\"{name}\"})")
+        .withExisting("max(kube_statefulset_status_replicas{namespace=\"{namespace}\","
             + "statefulset=\"{name}\"})"));
     return m;
   }

@@ -60,8 +60,9 @@ import org.slf4j.LoggerFactory;
  * the reason, when the request failed, or the result carries warnings (a partial response;
  * PromQL info annotations aside), is empty, holds several series, is NaN or ±Inf, or its newest
  * sample is older than {@link Builder#maxSampleAge}. Without replica queries for the workload's
- * kind, {@link Observation#replicas()} is empty and the engine asks its executor. Immutable and
- * thread-safe.
+ * kind, {@link Observation#replicas()} is empty and the engine asks its executor; with them, the
+ * pods that exist are read too when the kind has an existing-count query, and are otherwise
+ * taken as the desired count (see {@link ReplicaQueries}). Immutable and thread-safe.
  */
 public final class PrometheusMetricSource implements MetricSource {
   private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetricSource.class);
@@ -119,7 +120,8 @@ public final class PrometheusMetricSource implements MetricSource {
   private final Duration maxBackfill;
   private final int maxPointsPerRequest;
 
-  private record Replicas(QueryTemplate current, QueryTemplate ready) {}
+  /** The parsed replica templates of a kind; {@code existing} is null when there is none. */
+  private record Replicas(QueryTemplate current, QueryTemplate ready, QueryTemplate existing) {}
 
   private PrometheusMetricSource(Builder b, Map<String, QueryTemplate> metrics,
       Map<String, Replicas> replicas, HttpClient client) {
@@ -298,6 +300,7 @@ public final class PrometheusMetricSource implements MetricSource {
     Replicas rq = replicaQueries.get(ref.kind());
     String currentQuery = null;
     String readyQuery = null;
+    String existingQuery = null;
     try {
       QueryTemplate.Values values = values(ref);
       for (MetricTarget m : spec.metrics()) {
@@ -309,6 +312,7 @@ public final class PrometheusMetricSource implements MetricSource {
       if (rq != null) {
         currentQuery = rq.current.render(values);
         readyQuery = rq.ready.render(values);
+        existingQuery = rq.existing == null ? null : rq.existing.render(values);
       }
     } catch (RuntimeException e) {
       for (MetricTarget m : spec.metrics()) {
@@ -330,14 +334,19 @@ public final class PrometheusMetricSource implements MetricSource {
     }
     CompletableFuture<QueryResult> current = null;
     CompletableFuture<QueryResult> ready = null;
+    CompletableFuture<QueryResult> existing = null;
     if (rq != null) {
       current = http.query(currentQuery, now);
       ready = http.query(readyQuery, now);
+      existing = existingQuery == null ? null : http.query(existingQuery, now);
     }
     List<CompletableFuture<?>> all = new ArrayList<>(pending.values());
     if (rq != null) {
       all.add(current);
       all.add(ready);
+      if (existing != null) {
+        all.add(existing);
+      }
     }
     try {
       CompletableFuture.allOf(all.stream().map(f -> f.handle((r, e) -> null))
@@ -368,14 +377,34 @@ public final class PrometheusMetricSource implements MetricSource {
     Optional<ReplicaStatus> replicas = Optional.empty();
     if (rq != null) {
       try {
-        replicas = Optional.of(Hygiene.replicas(current.join(), ready.join(), now,
-            maxSampleAge));
+        replicas = Optional.of(withExisting(ref, Hygiene.replicas(current.join(), ready.join(),
+            now, maxSampleAge), existing, now));
       } catch (RuntimeException ex) {
         LOG.debug("{}: replica counts unavailable, the engine will ask the executor: {}", ref,
             reason(ex));
       }
     }
     return new Observation(now, sortedLike(spec, readings), replicas);
+  }
+
+  /**
+   * {@code counts} with the pods that exist read from {@code existing}, or as they are ({@code
+   * existing} = {@code current}) when there is no existing-count query or its result is not a
+   * count. An invalid count is dropped as a missing one is, not the whole replica status: so
+   * it cannot change a decision in a way a kube-state-metrics without the series would not.
+   */
+  private ReplicaStatus withExisting(WorkloadRef ref, ReplicaStatus counts,
+      CompletableFuture<QueryResult> existing, Instant now) {
+    if (existing == null) {
+      return counts;
+    }
+    try {
+      return counts.withExisting(Hygiene.existingReplicas(existing.join(), now, maxSampleAge));
+    } catch (RuntimeException ex) {
+      LOG.debug("{}: existing replicas unknown, taken as the current count {}: {}", ref,
+          counts.current(), reason(ex));
+      return counts;
+    }
   }
 
   private static Map<String, MetricReading> sortedLike(WorkloadSpec spec,
@@ -661,8 +690,9 @@ public final class PrometheusMetricSource implements MetricSource {
     }
 
     /**
-     * Replica-count templates for workloads of {@code kind} (e.g. {@code Deployment}); without
-     * them, observations of that kind carry no replica counts. Default: none.
+     * Replica-count templates for workloads of {@code kind} (e.g. {@code Deployment}): the
+     * desired count, the ready pods and, optionally, the pods that exist; without them,
+     * observations of that kind carry no replica counts. Default: none.
      */
     public Builder replicaQueries(String kind, ReplicaQueries queries) {
       Objects.requireNonNull(kind, "kind");
@@ -875,7 +905,9 @@ public final class PrometheusMetricSource implements MetricSource {
         try {
           replicas.put(kind, new Replicas(
               QueryTemplate.parse("current-replicas template of kind " + kind, q.current()),
-              QueryTemplate.parse("ready-replicas template of kind " + kind, q.ready())));
+              QueryTemplate.parse("ready-replicas template of kind " + kind, q.ready()),
+              q.existing().map(e -> QueryTemplate.parse("existing-replicas template of kind "
+                  + kind, e)).orElse(null)));
         } catch (IllegalArgumentException e) {
           p.add(e.getMessage());
         }

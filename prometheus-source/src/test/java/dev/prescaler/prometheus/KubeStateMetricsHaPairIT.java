@@ -70,11 +70,19 @@ class KubeStateMetricsHaPairIT {
       assertThat(obs.reading("cpu").value()).isCloseTo(90.0, within(4.5));
       assertThat(obs.reading("memutil").value()).isCloseTo(78.125, within(1e-9));
       assertThat(obs.replicas()).contains(ReplicaStatus.of(2, 2));
+      // Two copies of status.replicas, taken once: not ambiguous, so not the desired count 4.
+      assertThat(source.read(spec(WorkloadRef.deployment("shop", "surge"),
+          MetricTarget.averageValue("copies", 1)), newest).replicas())
+          .contains(ReplicaStatus.of(4, 4).withExisting(5));
     }
   }
 
   private static WorkloadSpec spec(MetricTarget... metrics) {
-    WorkloadSpec.Builder b = WorkloadSpec.builder(API).maxReplicas(10);
+    return spec(API, metrics);
+  }
+
+  private static WorkloadSpec spec(WorkloadRef ref, MetricTarget... metrics) {
+    WorkloadSpec.Builder b = WorkloadSpec.builder(ref).maxReplicas(10);
     for (MetricTarget m : metrics) {
       b.metric(m);
     }

@@ -8,8 +8,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A scrape target in the test JVM imitating cAdvisor, kube-state-metrics and an application for
@@ -27,7 +29,9 @@ import java.util.Set;
  *       counter that never grows).
  *   <li>Latency histogram: 100 observations per second, 50 % ≤ 0.1 s, 90 % ≤ 0.5 s, all ≤ 1 s:
  *       p95 = 0.75 s by linear interpolation.
- *   <li>Replicas: spec 2, ready 2; gauge {@code app_inflight} 7 per pod.
+ *   <li>Replicas: spec 2, ready 2, 2 existing ({@code status.replicas}); gauge {@code
+ *       app_inflight} 7 per pod.
+ *   <li>The replica series of other workloads of {@code shop}, without pods: {@link #REPLICAS}.
  *   <li>{@code tricky_gauge} with a label value holding a quote, a backslash and a newline.
  *   <li>{@code nan_gauge} NaN and {@code inf_gauge} +Inf.
  * </ul>
@@ -38,7 +42,28 @@ final class LiveTarget implements AutoCloseable {
   static final String POD_A = "api-5c6d7f8b9-x4z2w";
   static final String POD_B = "api-5c6d7f8b9-q7w8t";
   static final String TRICKY = "we\"b\\x\nend";
+  /**
+   * The workloads whose replica series kube-state-metrics exports. {@code surge}: a rollout one
+   * pod above spec, its new pod not ready yet; {@code db}: a StatefulSet whose third pod cannot
+   * be created (a quota); {@code legacy}: no existing count, as from a kube-state-metrics whose
+   * metric allowlist leaves it out; {@code bad-*}: an existing count that is no count.
+   */
+  static final List<Replicas> REPLICAS = List.of(
+      new Replicas("deployment", "api", 2, 2, "2"),
+      new Replicas("deployment", "surge", 4, 4, "5"),
+      new Replicas("statefulset", "db", 3, 2, "2"),
+      new Replicas("deployment", "legacy", 3, 3, null),
+      new Replicas("deployment", "bad-nan", 3, 3, "NaN"),
+      new Replicas("deployment", "bad-negative", 3, 3, "-1"),
+      new Replicas("deployment", "bad-fraction", 3, 3, "2.5"));
   private static final Clock WALL = Clock.systemUTC();
+
+  /**
+   * A workload's replica series: {@code kind} as in kube-state-metrics' metric names and labels
+   * ({@code deployment}, {@code statefulset}), {@code existing} as exported ({@code
+   * status.replicas}), null for no series.
+   */
+  record Replicas(String kind, String name, int spec, int ready, String existing) {}
 
   /** Who exports which series. */
   enum Exporter {
@@ -119,11 +144,25 @@ final class LiveTarget implements AutoCloseable {
       sample(b, millis, "kube_pod_status_ready", pod(p) + ",condition=\"true\"", 1);
       sample(b, millis, "kube_pod_status_ready", pod(p) + ",condition=\"false\"", 0);
     }
-    b.append("# TYPE kube_deployment_spec_replicas gauge\n");
-    sample(b, millis, "kube_deployment_spec_replicas", "namespace=\"shop\",deployment=\"api\"", 2);
-    b.append("# TYPE kube_deployment_status_replicas_ready gauge\n");
-    sample(b, millis, "kube_deployment_status_replicas_ready", "namespace=\"shop\",deployment=\"api\"",
-        2);
+    for (String kind : List.of("deployment", "statefulset")) {
+      String status = "kube_" + kind + "_status_replicas";
+      family(b, millis, kind, kind.equals("deployment") ? "kube_deployment_spec_replicas"
+          : "kube_statefulset_replicas", Replicas::spec);
+      family(b, millis, kind, status + "_ready", Replicas::ready);
+      family(b, millis, kind, status, Replicas::existing);
+    }
+  }
+
+  /** The gauge {@code name}: {@code value} of each of {@link #REPLICAS} of {@code kind}. */
+  private static void family(StringBuilder b, long millis, String kind, String name,
+      Function<Replicas, Object> value) {
+    b.append("# TYPE ").append(name).append(" gauge\n");
+    for (Replicas w : REPLICAS) {
+      if (w.kind().equals(kind) && value.apply(w) != null) {
+        sample(b, millis, name, "namespace=\"shop\"," + kind + "=\"" + w.name() + "\"",
+            String.valueOf(value.apply(w)));
+      }
+    }
   }
 
   private static void application(StringBuilder b, long millis, double t) {

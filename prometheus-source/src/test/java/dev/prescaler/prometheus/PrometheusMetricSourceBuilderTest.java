@@ -127,6 +127,16 @@ class PrometheusMetricSourceBuilderTest {
   }
 
   @Test
+  void replicaQueries_existingInvalid() {
+    assertThatThrownBy(() -> valid().replicaQueries("StatefulSet",
+        new ReplicaQueries("x", "y").withExisting("z{{bogus}}")).build())
+        .hasMessageContaining("- existing-replicas template of kind StatefulSet has unknown "
+            + "placeholder {bogus}");
+    assertThatThrownBy(() -> new ReplicaQueries("x", "y").withExisting(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("existing");
+  }
+
+  @Test
   void durations_outOfRange() {
     assertProblem(valid().rateWindow(Duration.ofMillis(500)),
         "rateWindow must be in [1s, 30d] in whole milliseconds, but was PT0.5S");

@@ -106,6 +106,72 @@ class PrometheusMetricSourceIT {
     assertThat(obs.replicas()).contains(ReplicaStatus.of(2, 2));
   }
 
+  /** The replica counts of {@code ref} that {@code source} reads now. */
+  private static Optional<ReplicaStatus> replicas(PrometheusMetricSource source, WorkloadRef ref) {
+    return source.read(spec(ref, MetricTarget.averageValue("inflight", 5)), WALL.instant())
+        .replicas();
+  }
+
+  private static WorkloadRef deployment(String name) {
+    return WorkloadRef.deployment("shop", name);
+  }
+
+  /**
+   * The HPA takes an AverageValue ratio against the pods that exist (status.replicas), which
+   * differ from spec.replicas while a rollout surges or a pod cannot be created. Read as spec,
+   * the surge's ratio is taken over 4 pods where 5 share the load.
+   */
+  @Test
+  void thePodsThatExistComeFromKubeStateMetricsStatusReplicas() {
+    PrometheusMetricSource source = source().metric("inflight", "sum(app_inflight{{selector}})")
+        .build();
+
+    assertThat(replicas(source, deployment("surge")))
+        .contains(ReplicaStatus.of(4, 4).withExisting(5));
+    assertThat(replicas(source, WorkloadRef.statefulSet("shop", "db")))
+        .contains(ReplicaStatus.of(3, 2).withExisting(2));
+    assertThat(replicas(source, API)).contains(ReplicaStatus.of(2, 2).withExisting(2));
+  }
+
+  /**
+   * Without an existing-count series (a kube-state-metrics whose allowlist leaves it out), or
+   * without an existing-count query (replica queries of one's own, made before there was one),
+   * the pods that exist are the desired count, as before: the counts stay available. The surge
+   * read beside them shows that the source does read the series where there is one.
+   */
+  @Test
+  void withoutAnExistingCountThePodsThatExistAreTheDesiredCount() {
+    PrometheusMetricSource source = source().metric("inflight", "sum(app_inflight{{selector}})")
+        .build();
+    ReplicaQueries own = PromQlTemplates.kubeStateMetricsReplicas().get("Deployment");
+    PrometheusMetricSource ownSource = source().metric("inflight",
+        "sum(app_inflight{{selector}})").replicaQueries("Deployment",
+            new ReplicaQueries(own.current(), own.ready())).build();
+
+    assertThat(replicas(source, deployment("legacy"))).contains(ReplicaStatus.of(3, 3));
+    assertThat(replicas(ownSource, deployment("surge"))).contains(ReplicaStatus.of(4, 4));
+    assertThat(replicas(source, deployment("surge"))).get()
+        .extracting(ReplicaStatus::existing).isEqualTo(5);
+  }
+
+  /**
+   * An existing count that is no count (NaN, negative, fractional) is refused as the current and
+   * ready counts are, and then counts as missing: the pods that exist are the desired count. It
+   * does not drop the whole replica status (the engine would ask the executor, or hold), which a
+   * missing count does not do either; nor is it rounded or clamped into a count.
+   */
+  @Test
+  void anInvalidExistingCountIsTakenAsTheDesiredCountAsAMissingOneIs() {
+    PrometheusMetricSource source = source().metric("inflight", "sum(app_inflight{{selector}})")
+        .build();
+
+    for (String name : List.of("bad-nan", "bad-negative", "bad-fraction")) {
+      assertThat(replicas(source, deployment(name))).as(name).contains(ReplicaStatus.of(3, 3));
+    }
+    assertThat(replicas(source, deployment("surge"))).get()
+        .extracting(ReplicaStatus::existing).isEqualTo(5);
+  }
+
   /**
    * The time of the newest live sample. Reading at exactly that time puts a sample on the end of
    * every rate window, so rate() extrapolates nothing there, however late a scrape ran.
