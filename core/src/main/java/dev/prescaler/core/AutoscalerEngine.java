@@ -158,6 +158,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final Map<WorkloadRef, Integer> releaseFailures = new HashMap<>();
 
   private final Object lock = new Object();
+  /** The failures of the workload being evaluated, published after its record is written. */
+  private final List<FailureEvent> tickFailures = new ArrayList<>();
   /**
    * The registration in flight of each workload (guarded by lock): one reading its history
    * outside the lock is installed only if no unregister or later register came meanwhile.
@@ -276,8 +278,9 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   /**
    * Adds a workload, or replaces the spec of a registered one (its history and memory are kept for
-   * metrics that stay). With backfill on, the history of each metric new to the workload is read
-   * from the source first, outside the engine's lock (ticks go on meanwhile) and under the call
+   * metrics that stay, also when only their target value changes: the forecaster's state and the
+   * forecast accuracy too). With backfill on, the history of each metric new to the workload is
+   * read from the source first, outside the engine's lock (ticks go on meanwhile) and under the call
    * timeout when one is set; a backfill that fails or times out starts that metric without
    * history. Backfilled points not in [now − history length − one step, now) are dropped (a
    * source clock ahead of the engine's would put loads in the future), with one WARN per metric
@@ -339,7 +342,11 @@ public final class AutoscalerEngine implements AutoCloseable {
     Map<String, MetricState> added = new HashMap<>();
     for (MetricTarget m : spec.metrics()) {
       MetricState ms = s == null ? null : s.metrics.get(m.name());
-      if (ms == null || !ms.target.equals(m)) {
+      if (ms != null && !ms.target.equals(m) && ms.target.type() == m.type()) {
+        // Only the target changed: the loads, the forecaster's state and the accuracy record are
+        // in the same units, and all of it is kept.
+        added.put(m.name(), ms.retargeted(m));
+      } else if (ms == null || !ms.target.equals(m)) {
         // A history backfilled while another registration added the same metric is dropped:
         // the one installed first is kept, as if the two registrations had run in turn.
         // A metric whose type changed keeps no history: its loads were in other units.
@@ -901,6 +908,8 @@ public final class AutoscalerEngine implements AutoCloseable {
             LOG.error("{}: could not record the failed evaluation", s.spec.workload(), again);
           }
         }
+      } finally {
+        publishTickFailures(); // when no record could be written
       }
     }
   }
@@ -1689,14 +1698,14 @@ public final class AutoscalerEngine implements AutoCloseable {
         // No thread to run it: nothing was sent ("executor not called: ..."), retried next tick.
         outcome = ScaleOutcome.failed(e.getMessage());
       } catch (PluginTimeoutException e) {
-        failure(ref, now, "executor", e);
+        applyFailure(ref, now, e);
         // FAILED with "may have been applied", as the ScaleOutcome contract asks: the call may
         // still land. The workload is held until it returns (see evaluate).
         outcome = ScaleOutcome.failed(UncertainApplies.timedOut(e.getMessage()));
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         Interrupts.keep(e);
         // Thrown after the request may have been sent: FAILED, never a silent hold.
-        failure(ref, now, "executor", e);
+        applyFailure(ref, now, e);
         outcome = ScaleOutcome.failed("executor threw: " + e);
       }
       message = outcome.message();
@@ -1868,6 +1877,19 @@ public final class AutoscalerEngine implements AutoCloseable {
       DecisionEvent e = new DecisionEvent(record);
       publish(l -> l.onDecision(e), record.workload());
     }
+    publishTickFailures();
+  }
+
+  /** Publishes the failures of the workload evaluated, once its record is written. */
+  private void publishTickFailures() {
+    if (tickFailures.isEmpty()) {
+      return;
+    }
+    List<FailureEvent> events = List.copyOf(tickFailures);
+    tickFailures.clear();
+    for (FailureEvent event : events) {
+      publish(l -> l.onFailure(event), event.workload());
+    }
   }
 
   private void failure(WorkloadRef ref, Instant now, String stage, Throwable e) {
@@ -1875,9 +1897,9 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
-   * Logs and publishes a plug-in failure that holds the workload, the {@code inARow}th of that
-   * plug-in in a row: logged at WARN on the first and every 20th, at DEBUG in between (a
-   * forecaster is asked again on every tick while it fails); published every time.
+   * Logs a plug-in failure that holds the workload, the {@code inARow}th of that plug-in in a
+   * row: logged at WARN on the first and every 20th, at DEBUG in between (a forecaster is asked
+   * again on every tick while it fails); published every time, after the tick's record is written.
    */
   private void failure(WorkloadRef ref, Instant now, String stage, Throwable e, int inARow) {
     if (inARow == 1) {
@@ -1887,9 +1909,22 @@ public final class AutoscalerEngine implements AutoCloseable {
     } else {
       LOG.debug("{}: {} failed ({} in a row), holding: {}", ref, stage, inARow, e.toString());
     }
+    publishAfterRecord(new FailureEvent(ref, now, stage, e));
+  }
+
+  /**
+   * Logs an executor's apply that threw: the workload is not held, the tick's record is a scale
+   * that FAILED, and the call may have landed. Published after the record is written.
+   */
+  private void applyFailure(WorkloadRef ref, Instant now, Throwable e) {
+    LOG.warn("{}: executor failed to apply (it may have landed): {}", ref, e.toString());
+    publishAfterRecord(new FailureEvent(ref, now, "executor", e));
+  }
+
+  /** Keeps {@code event} to publish once the tick's record of its workload is written. */
+  private void publishAfterRecord(FailureEvent event) {
     if (!listeners.isEmpty()) {
-      FailureEvent event = new FailureEvent(ref, now, stage, e);
-      publish(l -> l.onFailure(event), ref);
+      tickFailures.add(event);
     }
   }
 

@@ -30,7 +30,12 @@ public interface EngineListener {
   /** The count was held because of missing or invalid data or a failed plug-in. */
   default void onHeld(HeldEvent event) {}
 
-  /** A plug-in threw; the workload was held. */
+  /**
+   * A plug-in threw, or the journal's append did. On the tick it comes after the journal write of
+   * that workload's record and its {@link #onDecision} (the record says what the failure did: a
+   * hold, or for an executor's apply a scale that FAILED and may still land); the failure of an
+   * HPA release, which writes no record, comes when it happens.
+   */
   default void onFailure(FailureEvent event) {}
 
   /** A workload changed mode (promotion or demotion). */

@@ -122,6 +122,24 @@ final class WorkloadState {
       this.forecaster = forecaster;
     }
 
+    /**
+     * This metric's state under a new target of the same type: the loads do not depend on the
+     * target, so the history, the forecaster, the latest forecast and the accuracy record carry
+     * over (a new object, installed with the spec, so nothing changes when a registration fails).
+     */
+    MetricState retargeted(MetricTarget newTarget) {
+      MetricState m = new MetricState(newTarget, history, forecaster);
+      m.forecast = forecast;
+      m.forecastFailures = forecastFailures;
+      m.lastSampleTime = lastSampleTime;
+      m.pending.addAll(pending);
+      m.ewAbsError = ewAbsError;
+      m.ewNaiveError = ewNaiveError;
+      m.ewCovered = ewCovered;
+      m.evaluated = evaluated;
+      return m;
+    }
+
     /** Remembers the forecast's value {@code k} steps ahead, to be scored when it is known. */
     void expect(Forecast f, int k, double naive) {
       pending.addLast(new Prediction(f.timeOf(k - 1), f.point(k - 1), f.lower(k - 1),

@@ -489,4 +489,36 @@ class AutoscalerEngineContainmentTest {
     assertThat(listener.of(FailureEvent.class)).hasSize(40);
     assertThat(last(journal, API).kind()).isEqualTo(Kind.SCALE);
   }
+
+  // Caught onFailure published before the tick's record was written, while the README and
+  // EngineListener say listeners come after the journal write: a listener that attached the
+  // held record to its alert found the journal without it.
+  @Test
+  void aFailureIsPublishedAfterTheRecordOfItsTick() {
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    EngineListener reader = new EngineListener() {
+      @Override
+      public void onDecision(DecisionEvent e) {
+        seen.add("decision " + e.record().workload().name() + " " + journal.records().size());
+      }
+
+      @Override
+      public void onFailure(FailureEvent e) {
+        seen.add("failure " + e.workload().name() + " " + e.stage() + " "
+            + journal.records().size());
+      }
+    };
+    source.custom(WEB, (s, now) -> {
+      throw new IllegalStateException("prometheus 503");
+    });
+    executor.answer = r -> {
+      throw new IllegalStateException("api server 500");
+    };
+    try (AutoscalerEngine engine = builder(CAPACITY).listener(reader).build()) {
+      engine.tick();
+    }
+    assertThat(seen).containsExactly("decision web 1", "failure web source 1",
+        "decision api 2", "failure api executor 2");
+    assertThat(last(journal, API).action()).isEqualTo(Action.FAILED);
+  }
 }

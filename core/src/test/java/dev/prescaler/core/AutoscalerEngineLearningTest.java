@@ -532,21 +532,24 @@ class AutoscalerEngineLearningTest {
     }
   }
 
+  /** Repeats the last value (the naive forecast), with an interval of ±1. */
+  private static final Forecaster LAST_VALUE = (h, horizon, level) -> {
+    double last = h.value(h.size() - 1);
+    int n = Forecaster.steps(horizon, h.step());
+    double[] p = new double[n];
+    double[] lo = new double[n];
+    double[] hi = new double[n];
+    java.util.Arrays.fill(p, last);
+    java.util.Arrays.fill(lo, last - 1);
+    java.util.Arrays.fill(hi, last + 1);
+    return new Forecast("last", h.end(), h.step(), p, lo, hi, level);
+  };
+
   @Test
   void tracksForecastAccuracyAtTheLeadTime() {
     // Load ramps +10 per 15 s step; the forecaster repeats the last value (= naive). With a lead
     // time of 30 s + 0 + 15 s = 3 steps, every evaluated forecast is off by exactly 30.
-    Forecaster lastValue = (h, horizon, level) -> {
-      double last = h.value(h.size() - 1);
-      int n = Forecaster.steps(horizon, h.step());
-      double[] p = new double[n];
-      double[] lo = new double[n];
-      double[] hi = new double[n];
-      java.util.Arrays.fill(p, last);
-      java.util.Arrays.fill(lo, last - 1);
-      java.util.Arrays.fill(hi, last + 1);
-      return new Forecast("last", h.end(), h.step(), p, lo, hi, level);
-    };
+    Forecaster lastValue = LAST_VALUE;
     AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
         .forecaster(lastValue).workload(spec(Duration.ofSeconds(30))).build();
     assertThat(engine.accuracy(WEB)).singleElement()
@@ -753,5 +756,53 @@ class AutoscalerEngineLearningTest {
       // The horizon is the spec's 30 minutes: 120 steps of 15 s.
       assertThat(f.steps()).isEqualTo(120);
     });
+  }
+
+  // Caught a registration that changed only a metric's target value (100 to 120 rps per replica)
+  // and threw away the metric's forecaster and its accuracy record: samples back to 0, which
+  // restarts the agent's promotion gates, although the loads are in the same units.
+  @Test
+  void aNewTargetOfTheSameTypeKeepsTheForecasterAndTheAccuracy() {
+    java.util.concurrent.atomic.AtomicInteger instances =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Forecaster counted = new Forecaster() {
+      @Override
+      public Forecast forecast(MetricSeries h, Duration horizon, double level) {
+        return LAST_VALUE.forecast(h, horizon, level);
+      }
+
+      @Override
+      public Forecaster forSeries() {
+        instances.incrementAndGet();
+        return this;
+      }
+    };
+    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> p, executor, journal)
+        .forecaster(counted).workload(spec(Duration.ofSeconds(30))).build();
+    for (int i = 0; i < 40; i++) {
+      source.value(WEB, "rps", 1000 + 10 * i);
+      engine.tick();
+      clock.advance(SYNC);
+    }
+    ForecastAccuracy before = engine.accuracy(WEB).get(0);
+    assertThat(before.samples()).isPositive();
+    assertThat(instances).hasValue(1);
+
+    engine.register(WorkloadSpec.builder(WEB).maxReplicas(20).mode(Mode.ACT)
+        .startupDelay(Duration.ofSeconds(30)).metric(MetricTarget.averageValue("rps", 120))
+        .build());
+    assertThat(engine.accuracy(WEB).get(0)).isEqualTo(before);
+    assertThat(engine.forecast(WEB, "rps")).isPresent();
+    assertThat(instances).hasValue(1);
+    source.value(WEB, "rps", 1400);
+    engine.tick();
+    assertThat(engine.accuracy(WEB).get(0).samples()).isGreaterThan(before.samples());
+
+    // A new type is in other units: that metric starts afresh.
+    engine.register(WorkloadSpec.builder(WEB).maxReplicas(20).mode(Mode.ACT)
+        .startupDelay(Duration.ofSeconds(30)).metric(MetricTarget.utilization("rps", 70))
+        .build());
+    assertThat(engine.accuracy(WEB).get(0).samples()).isZero();
+    assertThat(instances).hasValue(2);
   }
 }
