@@ -500,9 +500,10 @@ public final class Agent implements AutoCloseable {
    * it made, in this run or before a restart; never a resume) that the store did not take, while
    * the store still holds what this replica saw before that change, in that change's term (see
    * {@link ModeStoreListener#read}). The entry is then not resumed and the change is sent again,
-   * when the engine still holds its mode. Otherwise the store's entry is that change or a later
-   * leader's word, and the change is dropped, so that it is never written over a later leader's
-   * word.
+   * when the engine still holds its mode. No entry of the workload is older than a change this
+   * replica has not yet compared with the store (one from its journal, say): that change is sent
+   * the same way. Otherwise the store's entry is that change or a later leader's word, and the
+   * change is dropped, so that it is never written over a later leader's word.
    */
   private boolean resumeFromModeStore() {
     if (modeStore.isEmpty()) {
@@ -522,9 +523,17 @@ public final class Agent implements AutoCloseable {
       for (AgentConfig.Workload w : config.workloads()) {
         WorkloadRef ref = w.spec().workload();
         ModeStore.Entry e = stored.get(ref);
-        Optional<ModeChangedEvent> mine = listener.read(ref, Optional.ofNullable(e),
-            m -> engine.spec(ref).map(s -> s.mode() == m.to()).orElse(false));
-        if (e == null || w.spec().mode() == Mode.OBSERVE_ONLY) {
+        Predicate<ModeChangedEvent> held =
+            m -> engine.spec(ref).map(s -> s.mode() == m.to()).orElse(false);
+        Optional<ModeChangedEvent> mine = listener.read(ref, Optional.ofNullable(e), held);
+        if (e == null) {
+          if (mine.isPresent() && held.test(mine.get())) {
+            LOG.info("{}: mode store {} holds no entry of it: this replica's own change to {} of "
+                + "{} is sent to it", ref, store.configMap(), mine.get().to(), mine.get().time());
+          }
+          continue;
+        }
+        if (w.spec().mode() == Mode.OBSERVE_ONLY) {
           continue;
         }
         if (mine.isPresent()) {

@@ -54,8 +54,9 @@ final class ModeStoreListener implements EngineListener {
    * - a change whose base is unknown (from the journal, whether the store took it or not; or
    *   made before this replica read the store, in an earlier term that never read it) is
    *   compared by time with the entry, which holds only while the replicas' clocks agree (the
-   *   README says so). That read makes its base known: from then on it follows the rules above,
-   *   and one from the journal counts as made in that read's term.
+   *   README says so); it wins over no entry, which is older than any change. That read makes
+   *   its base known: from then on it follows the rules above, and one from the journal counts
+   *   as made in that read's term.
    * Changes are ordered by the order they were made (this listener hears them in that order, and
    * the journal holds them in that order), never by their times: a clock stepped back must not
    * make an earlier promotion win over a later demotion.
@@ -206,7 +207,9 @@ final class ModeStoreListener implements EngineListener {
     } else if (latest.base() != null) {
       wins = latest.base().equals(entry);
     } else {
-      wins = entry.isPresent() && latest.change().time().truncatedTo(ChronoUnit.SECONDS)
+      // No entry is older than any change: the change's write failed, or the store is new, or
+      // the entry was pruned while the workload was out of the configuration.
+      wins = entry.isEmpty() || latest.change().time().truncatedTo(ChronoUnit.SECONDS)
           .isAfter(entry.get().time());
     }
     if (latest != null && (wins || latest.term() < 0)) {

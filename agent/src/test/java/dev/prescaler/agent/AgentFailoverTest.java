@@ -367,6 +367,55 @@ class AgentFailoverTest {
   }
 
   @Test
+  void aJournaledPromotionTheStoreNeverHeldIsStoredAfterARestartForTheNextLeader()
+      throws ApiException {
+    Path journal = dir.resolve("b.jsonl");
+    AtomicBoolean storeDown = new AtomicBoolean();
+    AtomicInteger failedReads = new AtomicInteger();
+    try (Agent b = agent(config("agent-b", "act", "", journal),
+        flakyStore(storeDown, failedReads))) {
+      lead(b);
+      storeDown.set(true);
+      b.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    }
+    assertThat(stored()).as("the write failed: the store has no entry of web").isEmpty();
+    storeDown.set(false);
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent b = agent(config("agent-b", "act", "", journal),
+        flakyStore(storeDown, failedReads))) {
+      assertThat(mode(b)).as("resumed from its own journal at start").isEqualTo(Mode.ACT);
+      failedReads.set(1); // the first term's first read fails
+      lead(b);
+      assertThat(stored()).as("not written before the store is read").isEmpty();
+      b.runOnce();
+      assertThat(mode(b)).isEqualTo(Mode.ACT);
+      assertThat(stored()).as("no entry is older than the journal's promotion")
+          .hasValue("act 2026-03-02T00:00:00Z promoted after 1440 min observed");
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      assertThat(mode(a)).as("the replica that takes over knows it").isEqualTo(Mode.ACT);
+    }
+  }
+
+  @Test
+  void aJournaledPromotionTheStoreNeverHeldIsNotStoredUnderTheKillSwitch() throws ApiException {
+    Path journal = dir.resolve("b.jsonl");
+    try (Agent b = agent(config("agent-b", "act", "modeStore: none", journal))) {
+      lead(b);
+      b.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent b = agent(config("agent-b", "observe-only", "", journal))) {
+      lead(b);
+      b.runOnce();
+      assertThat(mode(b)).isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(stored()).as("the engine does not run the journal's mode").isEmpty();
+    }
+  }
+
+  @Test
   void aStandbyRestartedTwiceStillResumesALaterStoredDemotion() throws ApiException {
     // Each restart journals "resumed after restart" at the restart's time: a resume is not a
     // change of this replica's own, and must not make its journal look newer than the store.
@@ -716,9 +765,9 @@ class AgentFailoverTest {
   }
 
   /**
-   * A client whose ConfigMap patches get 403 while {@code down}, whose next {@code failedReads}
-   * ConfigMap reads get 403, and which runs {@code afterRead} (once) when a ConfigMap read has
-   * returned: a slow read, during which the world moves on.
+   * A client whose ConfigMap creates and patches get 403 while {@code down}, whose next {@code
+   * failedReads} ConfigMap reads get 403, and which runs {@code afterRead} (once) when a ConfigMap
+   * read has returned: a slow read, during which the world moves on.
    */
   private ApiClient flakyStore(AtomicBoolean down, AtomicInteger failedReads,
       AtomicReference<Runnable> afterRead) {
@@ -726,8 +775,9 @@ class AgentFailoverTest {
     ApiClient client = new ClientBuilder().setBasePath(base.getBasePath()).build();
     client.setHttpClient(base.getHttpClient().newBuilder().addInterceptor(chain -> {
       Request r = chain.request();
-      boolean store = r.url().encodedPath().contains("/configmaps/");
-      if (store && (r.method().equals("PATCH") && down.get()
+      boolean store = r.url().encodedPath().contains("/configmaps");
+      boolean write = r.method().equals("PATCH") || r.method().equals("POST");
+      if (store && (write && down.get()
           || r.method().equals("GET") && failedReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0)) {
         return new Response.Builder().request(r).protocol(Protocol.HTTP_1_1).code(403)
             .message("Forbidden").body(ResponseBody.create("{\"kind\":\"Status\","

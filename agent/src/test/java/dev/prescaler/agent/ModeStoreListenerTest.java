@@ -255,6 +255,82 @@ class ModeStoreListenerTest {
     assertThat(written).isEmpty();
   }
 
+  @Test
+  void aJournaledChangeWinsOverNoEntryAndIsWritten() {
+    // Its write failed before the restart, or the store is new, or its entry was pruned.
+    ModeChangedEvent demotion = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.journaled(List.of(demotion));
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.empty(), c -> true))
+        .as("no entry is older than any change").contains(demotion);
+    assertThat(listener.unstored()).containsExactly(WEB);
+    listener.writeUnstored();
+    assertThat(written).containsExactly(demotion);
+    assertThat(listener.unstored()).isEmpty();
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.empty(), c -> true))
+        .as("the store took it in this run: an entry pruned since is not written again")
+        .isEmpty();
+    listener.writeUnstored();
+    assertThat(written).containsExactly(demotion);
+  }
+
+  @Test
+  void aJournaledChangeThatWonOverNoEntryFollowsTheTermRuleAfterwards() {
+    ModeChangedEvent promotion = change(3600, Mode.OBSERVE_ONLY, Mode.ACT);
+    listener.journaled(List.of(promotion));
+    storeUp.set(false);
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.empty(), c -> true)).contains(promotion);
+    listener.writeUnstored();
+    assertThat(listener.unstored()).as("the store did not take it").containsExactly(WEB);
+    storeUp.set(true);
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.empty(), c -> true))
+        .as("the store still holds no entry, as when the change was compared")
+        .contains(promotion);
+    storeUp.set(false);
+    listener.writeUnstored();
+    listener.newTerm();
+    // Another leader, its clock an hour behind, wrote after this replica's term.
+    assertThat(listener.read(WEB, Optional.of(entry(60, Mode.OBSERVE_ONLY)), c -> true))
+        .as("compared by the term rule, not by time").isEmpty();
+    assertThat(listener.unstored()).isEmpty();
+  }
+
+  @Test
+  void aJournaledChangeOverNoEntryIsNotKeptWhenTheEngineNoLongerHoldsItsMode() {
+    // The configuration now forbids its mode (mode: observe-only, or another configured mode).
+    ModeChangedEvent promotion = change(0, Mode.OBSERVE_ONLY, Mode.ACT);
+    listener.journaled(List.of(promotion));
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.empty(), c -> false))
+        .as("it wins over no entry, as over an older one").contains(promotion);
+    assertThat(listener.unstored()).isEmpty();
+    listener.writeUnstored();
+    assertThat(written).isEmpty();
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.empty(), c -> true))
+        .as("compared once: not kept then, never sent").isEmpty();
+    listener.writeUnstored();
+    assertThat(written).isEmpty();
+  }
+
+  @Test
+  void aJournaledChangeThatWonOverNoEntryIsWrittenOnlyWhileThisReplicaLeads() {
+    ModeChangedEvent demotion = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.journaled(List.of(demotion));
+    listener.newTerm();
+    assertThat(listener.read(WEB, Optional.empty(), c -> true)).contains(demotion);
+    leading.set(false); // the Lease lapsed after the read
+    listener.writeUnstored();
+    assertThat(written).as("a replica that does not lead never writes").isEmpty();
+    assertThat(listener.unstored()).containsExactly(WEB);
+    leading.set(true);
+    listener.writeUnstored();
+    assertThat(written).containsExactly(demotion);
+  }
+
   private static ModeStore.Entry entry(int seconds, Mode mode) {
     return new ModeStore.Entry(WEB, mode, T0.plusSeconds(seconds), "entry " + seconds);
   }
