@@ -208,14 +208,16 @@ class ExportCommandTest {
     String[][] cases = {{"X-Api-Key: s3cr3t\u0001"}, {"X-Api-Key: s3cr3t\nX-Other: 1"},
         {"X-Api-Key=s3cr3t"}, {"Host: s3cr3t"}};
     String[] expected = {
-        "export: header X-Api-Key must have a value of visible characters, spaces and tabs (no "
-            + "control character, none above U+00FF), but its character 7 is U+0001",
-        "export: header X-Api-Key must have a value of visible characters, spaces and tabs (no "
-            + "control character, none above U+00FF), but its character 7 is U+000A",
-        "export: --header must be NAME: VALUE, such as 'X-Scope-OrgID: tenant-1', but no header "
-            + "name and colon begin it (not shown: it may hold a credential)",
-        "export: header Host must not be set (the HTTP client sets Connection, Content-Length, "
-            + "Expect, Host and Upgrade itself)",
+        "export: --header \"X-Api-Key: (value not shown)\" must have a value of visible "
+            + "characters, spaces and tabs (no control character, none above U+00FF), but its "
+            + "character 7 is U+0001",
+        "export: --header \"X-Api-Key: (value not shown)\" must have a value of visible "
+            + "characters, spaces and tabs (no control character, none above U+00FF), but its "
+            + "character 7 is U+000A",
+        "export: --header must be NAME: VALUE, such as 'X-Scope-OrgID: tenant-1', but it has no "
+            + "colon (not shown: it may hold a credential)",
+        "export: --header \"Host: (value not shown)\" must not be set (the HTTP client sets "
+            + "Connection, Content-Length, Expect, Host and Upgrade itself)",
     };
     for (int i = 0; i < cases.length; i++) {
       err.reset();
@@ -223,6 +225,104 @@ class ExportCommandTest {
           cases[i][0])).as("case %d", i).isEqualTo(2);
       assertThat(err()).as("case %d", i).isEqualTo(expected[i] + "\n")
           .doesNotContain("s3cr3t");
+    }
+  }
+
+  /**
+   * Catches a header the builder refuses reported in the builder's words ({@code header X-Org
+   * must ...}, {@code header Host must not be set ...}) where every other bad option names
+   * itself, and a header without a valid name reported without saying what is wrong with it.
+   * Each is one line naming {@code --header} and, where it has one, the header's name; never
+   * its value, which may be a credential. What is refused is the builder's rule, unchanged:
+   * the last cases are still sent.
+   */
+  @Test
+  void everyHeaderErrorNamesTheOptionAndTheHeaderNeverItsValue() throws IOException {
+    String[] cases = {"X-Org", "s3cr3t", ": s3cr3t", "X Org: s3cr3t", "X\u0001Org: s3cr3t",
+        "X\u00e9: s3cr3t", "X-Org: s3cr3t\r\nX-Other: 1", "X-Org: s3cr3t\u20ac",
+        "Accept: s3cr3t", "transfer-encoding: s3cr3t", "Content-Length: 3", "Upgrade: s3cr3t",
+        "AUTHORIZATION: Bearer s3cr3t"};
+    String notShown = " (not shown: it may hold a credential)";
+    String tokenRule = ", which a header name cannot (letters, digits and !#$%&'*+-.^_`|~ only)";
+    String form = "export: --header must be NAME: VALUE, such as 'X-Scope-OrgID: tenant-1', but ";
+    String value = " must have a value of visible characters, spaces and tabs (no control "
+        + "character, none above U+00FF), but its character ";
+    String[] expected = {
+        form + "it has no colon" + notShown,
+        form + "it has no colon" + notShown,
+        form + "it has no name before its colon" + notShown,
+        form + "its name, before the colon, holds U+0020 at character 2" + tokenRule + notShown,
+        form + "its name, before the colon, holds U+0001 at character 2" + tokenRule + notShown,
+        form + "its name, before the colon, holds U+00E9 at character 2" + tokenRule + notShown,
+        "export: --header \"X-Org: (value not shown)\"" + value + "7 is U+000D",
+        "export: --header \"X-Org: (value not shown)\"" + value + "7 is U+20AC",
+        "export: --header \"Accept: (value not shown)\" must not be set (the source sets Accept, "
+            + "Accept-Encoding and Content-Type itself, and the body's framing is the client's)",
+        "export: --header \"transfer-encoding: (value not shown)\" must not be set (the source "
+            + "sets Accept, Accept-Encoding and Content-Type itself, and the body's framing is "
+            + "the client's)",
+        "export: --header \"Content-Length: (value not shown)\" must not be set (the HTTP client "
+            + "sets Connection, Content-Length, Expect, Host and Upgrade itself)",
+        "export: --header \"Upgrade: (value not shown)\" must not be set (the HTTP client sets "
+            + "Connection, Content-Length, Expect, Host and Upgrade itself)",
+        "export: --header \"AUTHORIZATION: (value not shown)\" cannot set Authorization: use "
+            + "--bearer-token-file or --basic-auth-file, which keep it off the command line",
+    };
+    answerPerPoint(1);
+    String url = stub.uri().toString();
+    for (int i = 0; i < cases.length; i++) {
+      err.reset();
+      assertThat(run("--prometheus", url, "--query", "q", "--last", "1h", "--header",
+          "X-Scope-OrgID: tenant-1", "--header", cases[i])).as(cases[i]).isEqualTo(2);
+      assertThat(err()).as(cases[i]).isEqualTo(expected[i] + "\n").doesNotContain("s3cr3t");
+    }
+    assertThat(stub.requests()).isEmpty();
+    assertThat(out.size()).isZero();
+    // Still sent, as the builder takes them: an empty value, a tab, Latin-1, a symbol in a name.
+    for (String ok : List.of("X-Empty:", "X-Tab: a\tb", "X-Latin: caf\u00e9", "X.Org~1: v")) {
+      err.reset();
+      assertThat(run("--prometheus", url, "--query", "q", "--last", "1h", "--header", ok))
+          .as(ok + ": " + err()).isZero();
+    }
+  }
+
+  /**
+   * Catches {@code --last} and {@code --timeout} rounding a part of a millisecond where {@code
+   * --step} refuses it: {@code --timeout 30.0000001s} ran with 30 s, {@code 0.5ms} with 1 ms,
+   * {@code --last 1.0000001h} read 1 h, {@code --last PT1H0.0000001S} started the span at a
+   * part of a millisecond. Refused now in every form, by the check {@code --step} uses, before
+   * any request; zero, negative or rounding to zero were and are refused by the range.
+   */
+  @Test
+  void lastAndTimeoutOfPartMillisecondsAreRefusedInEveryForm() throws IOException {
+    answerPerPoint(1);
+    String url = stub.uri().toString();
+    for (String option : List.of("--last", "--timeout")) {
+      for (String d : List.of("30.0000001s", "0.5ms", "1.5ms", "1.0000001h", "PT30.0000001S",
+          "30.0004")) {
+        err.reset();
+        assertThat(run("--prometheus", url, "--query", "q", option, d))
+            .as(option + " " + d).isEqualTo(2);
+        assertThat(err()).as(option + " " + d).isEqualTo("export: " + option + " must be a "
+            + "whole number of milliseconds, but was \"" + d + "\"\n");
+      }
+      for (String d : List.of("0.0004s", "0", "0ms", "PT0.0004S", "P-1D", "-1s")) {
+        err.reset();
+        assertThat(run("--prometheus", url, "--query", "q", option, d))
+            .as(option + " " + d).isEqualTo(2);
+        assertThat(err()).as(option + " " + d).isEqualTo("export: " + option + " must be a "
+            + "duration from 1ms to 3650d such as 60s, 15m, 7d or PT15M, but was \"" + d
+            + "\"\n");
+      }
+    }
+    assertThat(stub.requests()).isEmpty();
+    assertThat(out.size()).isZero();
+    for (String[] ok : new String[][] {{"--last", "1.000h"}, {"--last", "PT1H"},
+        {"--timeout", "30000ms"}, {"--timeout", "1.5"}}) {
+      out.reset();
+      err.reset();
+      assertThat(run("--prometheus", url, "--query", "q", ok[0], ok[1]))
+          .as(ok[0] + " " + ok[1] + ": " + err()).isZero();
     }
   }
 
@@ -372,14 +472,15 @@ class ExportCommandTest {
             + "2016-12-01T10:00:00Z to 2026-11-29T10:00:00Z by 1s holds 315360000",
         "export: --timeout must be at most 10m, but was \"1h\"",
         "export: --ca-cert needs an https --prometheus URL, but it was \"http://127.0.0.1:9/\"",
-        "export: --header must be NAME: VALUE, such as 'X-Scope-OrgID: tenant-1', but no "
-            + "header name and colon begin it (not shown: it may hold a credential)",
-        "export: --header cannot set Authorization: use --bearer-token-file or "
-            + "--basic-auth-file, which keep it off the command line",
-        "export: header Host must not be set (the HTTP client sets Connection, "
-            + "Content-Length, Expect, Host and Upgrade itself)",
-        "export: header X-Tenant must have a value of visible characters, spaces and tabs (no "
-            + "control character, none above U+00FF), but its character 2 is U+0001",
+        "export: --header must be NAME: VALUE, such as 'X-Scope-OrgID: tenant-1', but it has "
+            + "no colon (not shown: it may hold a credential)",
+        "export: --header \"authorization: (value not shown)\" cannot set Authorization: use "
+            + "--bearer-token-file or --basic-auth-file, which keep it off the command line",
+        "export: --header \"Host: (value not shown)\" must not be set (the HTTP client sets "
+            + "Connection, Content-Length, Expect, Host and Upgrade itself)",
+        "export: --header \"X-Tenant: (value not shown)\" must have a value of visible "
+            + "characters, spaces and tabs (no control character, none above U+00FF), but its "
+            + "character 2 is U+0001",
         "export: --bearer-token-file and --basic-auth-file cannot both be given",
         "export: --basic-auth-file no-such-file cannot be read (NoSuchFileException)",
         "export: unknown option --verbose (see --help)",

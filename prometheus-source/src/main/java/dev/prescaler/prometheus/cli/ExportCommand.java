@@ -28,7 +28,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,7 +77,7 @@ public final class ExportCommand {
       "  --last D                 span ending now [7d]",
       "  --from T, --to T         span [from, to), ISO-8601 (2026-11-29T10:00:00Z) or epoch",
       "                           seconds; --to defaults to now",
-      "  --step D                 grid step, whole milliseconds [60s]",
+      "  --step D                 grid step [60s]",
       "  --out FILE               the trace file, written whole or not at all; a device, a",
       "                           pipe is appended to in place (/dev/stdout through export's",
       "                           own stdout), a link where it leads; not a file read",
@@ -87,7 +89,8 @@ public final class ExportCommand {
       "                           per header name, in any case)",
       "  --ca-cert FILE           trust this PEM certificate for an https URL",
       "  --timeout D              timeout of one range request [30s]",
-      "Durations: 90 (seconds), 90s, 15m, 1h, 7d or ISO-8601 (PT15M).",
+      "Durations: 90 (seconds), 90s, 15m, 1h, 7d or ISO-8601 (PT15M), from 1ms to 3650d, in",
+      "whole milliseconds (60s, not 60.0004s or 0.5ms).",
       "Steps without a finite value are left out; the simulator interpolates across them.",
       "",
       "Exit status: 0 written; 1 Prometheus failed or returned nothing, or the trace could not",
@@ -101,8 +104,12 @@ public final class ExportCommand {
       "requestTimeout", "--timeout", "caCertificate", "--ca-cert");
   /** The template the source's builder asks for; the export never runs it. */
   private static final String UNUSED_TEMPLATE = "vector(0)";
+  /** What a header name may hold besides letters and digits (an RFC 7230 token). */
+  private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
+  private static final String TOKEN_CHAR = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
+  private static final Pattern TOKEN = Pattern.compile(TOKEN_CHAR + "*");
   private static final Pattern HEADER =
-      Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):\\s*(.*)", Pattern.DOTALL);
+      Pattern.compile("(" + TOKEN_CHAR + "+):\\s*(.*)", Pattern.DOTALL);
 
   private ExportCommand() {}
 
@@ -238,9 +245,10 @@ public final class ExportCommand {
           + " and no query, such as http://prometheus:9090, but was \""
           + UrlCredentials.redacted(url) + "\"");
     }
-    Duration step = opts.containsKey("--step") ? step(opts.get("--step")) : DEFAULT_STEP;
+    Duration step = opts.containsKey("--step")
+        ? wholeMillis("--step", opts.get("--step")) : DEFAULT_STEP;
     Duration timeout = opts.containsKey("--timeout")
-        ? duration("--timeout", opts.get("--timeout")) : DEFAULT_TIMEOUT;
+        ? wholeMillis("--timeout", opts.get("--timeout")) : DEFAULT_TIMEOUT;
     if (timeout.compareTo(Duration.ofMinutes(10)) > 0) {
       throw new IllegalArgumentException("--timeout must be at most 10m, but was \""
           + opts.get("--timeout") + "\"");
@@ -254,7 +262,7 @@ public final class ExportCommand {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Instant to = opts.containsKey("--to") ? instant("--to", opts.get("--to")) : now;
     Instant from = opts.containsKey("--from") ? instant("--from", opts.get("--from"))
-        : to.minus(opts.containsKey("--last") ? duration("--last", opts.get("--last"))
+        : to.minus(opts.containsKey("--last") ? wholeMillis("--last", opts.get("--last"))
             : DEFAULT_LAST);
     if (!from.isBefore(to)) {
       throw new IllegalArgumentException("--from must be before --to (" + to + "), but was "
@@ -291,14 +299,12 @@ public final class ExportCommand {
     for (String h : headers) {
       Matcher m = HEADER.matcher(h);
       if (!m.matches()) {
-        // Not echoed: without its name and colon, all of it may be a credential.
-        throw new IllegalArgumentException("--header must be NAME: VALUE, such as "
-            + "'X-Scope-OrgID: tenant-1', but no header name and colon begin it (not shown: it "
-            + "may hold a credential)");
+        throw new IllegalArgumentException(notAHeader(h));
       }
       if (m.group(1).equalsIgnoreCase("Authorization")) {
-        throw new IllegalArgumentException("--header cannot set Authorization: use "
-            + "--bearer-token-file or --basic-auth-file, which keep it off the command line");
+        throw new IllegalArgumentException(headerShown(m.group(1)) + " cannot set "
+            + "Authorization: use --bearer-token-file or --basic-auth-file, which keep it off "
+            + "the command line");
       }
       String first = headerNames.putIfAbsent(m.group(1), m.group(1));
       if (first != null) {
@@ -322,7 +328,7 @@ public final class ExportCommand {
       source = b.build();
     } catch (InvalidConfigurationException e) {
       throw new IllegalArgumentException(String.join("; ", e.problems().stream()
-          .map(ExportCommand::asOption).toList()));
+          .map(p -> asOption(p, headerNames.keySet())).toList()));
     }
     // Checked before the range query runs, which may take minutes.
     Path out = opts.containsKey("--out") ? OutputFile.check("--out", opts.get("--out")) : null;
@@ -401,31 +407,73 @@ public final class ExportCommand {
   }
 
   /**
-   * {@code value} as the {@code --step}: a duration of whole milliseconds, as Prometheus takes
-   * it. {@code DurationText} rounds a decimal form to the millisecond ({@code 0.5ms} to 1 ms,
+   * {@code value} as the duration option {@code name} ({@code --step}, {@code --last}, {@code
+   * --timeout}): from 1 ms to 3650 days, of whole milliseconds, as Prometheus and the source take
+   * them. {@code DurationText} rounds a decimal form to the millisecond ({@code 0.5ms} to 1 ms,
    * {@code 60.0004s} to 60 s); its exact reading of the digits given decides instead, so that a
-   * step that is not whole milliseconds is refused in every form, as the ISO one ({@code
-   * PT0.0015S}) already was, never taken as another step than the one asked for.
+   * duration that is not whole milliseconds is refused in every form, as the ISO one ({@code
+   * PT0.0015S}) already was, never taken as another duration than the one asked for.
    */
-  private static Duration step(String value) {
-    duration("--step", value); // the form and the range
+  private static Duration wholeMillis(String name, String value) {
+    duration(name, value); // the form and the range
     BigDecimal millis = DurationText.exactSeconds(value).orElseThrow().movePointRight(3);
     if (millis.stripTrailingZeros().scale() > 0) {
-      throw new IllegalArgumentException("--step must be a whole number of milliseconds, but was \""
-          + value + "\"");
+      throw new IllegalArgumentException(name + " must be a whole number of milliseconds, but "
+          + "was \"" + value + "\"");
     }
     return Duration.ofMillis(millis.longValueExact());
   }
 
   /**
    * A problem of the source's builder, named by the option that sets the field it names ({@code
-   * caCertificate must be ...} is {@code --ca-cert must be ...}); the header problems name the
-   * header, and stay as they are.
+   * caCertificate must be ...} is {@code --ca-cert must be ...}); a problem of one of the {@code
+   * headers} given ({@code header Host must not be set ...}) by the {@code --header} that gives
+   * it ({@code --header "Host: (value not shown)" must not be set ...}). The builder decides
+   * what a header may be; this only names the option.
    */
-  private static String asOption(String problem) {
+  private static String asOption(String problem, Set<String> headers) {
+    for (String name : headers) {
+      String prefix = "header " + name + " ";
+      if (problem.startsWith(prefix)) {
+        return headerShown(name) + problem.substring(prefix.length() - 1);
+      }
+    }
     int space = problem.indexOf(' ');
     String option = space < 0 ? null : BUILDER_FIELDS.get(problem.substring(0, space));
     return option == null ? problem : option + problem.substring(space);
+  }
+
+  /**
+   * The option and the header it gives, as an error names them: the name is a token, so it is
+   * shown as written; the value is not, since it may be a credential (an API key).
+   */
+  private static String headerShown(String name) {
+    return "--header \"" + name + ": (value not shown)\"";
+  }
+
+  /**
+   * Why {@code given} is not {@code NAME: VALUE} with NAME a token, as the builder takes header
+   * names (RFC 7230): where it goes wrong, by position and code point. None of it is shown:
+   * without a name and colon before it, all of it may be a credential ({@code --header
+   * "$API_KEY"}, a name forgotten).
+   */
+  private static String notAHeader(String given) {
+    int colon = given.indexOf(':');
+    String why;
+    if (colon < 0) {
+      why = "it has no colon";
+    } else if (colon == 0) {
+      why = "it has no name before its colon";
+    } else {
+      Matcher token = TOKEN.matcher(given.substring(0, colon));
+      token.lookingAt();
+      int at = token.end();
+      why = "its name, before the colon, holds U+" + String.format(Locale.ROOT, "%04X",
+          given.codePointAt(at)) + " at character " + (given.codePointCount(0, at) + 1)
+          + ", which a header name cannot (letters, digits and " + TOKEN_SYMBOLS + " only)";
+    }
+    return "--header must be NAME: VALUE, such as 'X-Scope-OrgID: tenant-1', but " + why
+        + " (not shown: it may hold a credential)";
   }
 
   static Instant instant(String name, String value) {
