@@ -46,8 +46,8 @@ public final class ForecastEvalCommand {
       "denominator, is 0), all three when no step could be scored.",
       "",
       "Each option at most once, and only in its mode: --m4-test with --m4-train; --horizons,",
-      "--step and --level with --trace. --level is a decimal number (0.9, not 0x1p-1); --step a",
-      "whole number of milliseconds (60s, not 60.0004s).",
+      "--step and --level with --trace. --level is a decimal number (0.9, not 0x1p-1); --step",
+      "and each horizon a whole number of milliseconds (60s, not 60.0004s or 0.5ms).",
       "Exit status: 0 on success, 1 when stdout cannot be written (a closed pipe, a full disk),",
       "2 on bad input (one line on stderr: forecast-eval: file:line: problem).");
 

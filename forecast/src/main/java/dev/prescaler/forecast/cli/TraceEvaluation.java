@@ -87,7 +87,7 @@ final class TraceEvaluation {
   static int run(Map<String, String> opts, String format, PrintStream out) {
     String file = opts.get("--trace");
     Samples data = Samples.read(file);
-    Duration step = opts.containsKey("--step") ? step(opts.get("--step"))
+    Duration step = opts.containsKey("--step") ? wholeMillis(opts.get("--step"), "--step")
         : Duration.ofMillis(Math.max(1000, data.medianStepMillis()));
     double level = 0.95;
     if (opts.containsKey("--level")) {
@@ -102,7 +102,7 @@ final class TraceEvaluation {
         .split(",");
     int[] horizons = new int[hs.length];
     for (int i = 0; i < hs.length; i++) {
-      Duration d = ForecastEvalCommand.parseDuration(hs[i], "--horizons");
+      Duration d = wholeMillis(hs[i], "--horizons");
       try {
         horizons[i] = Forecaster.steps(d, step);
       } catch (IllegalArgumentException e) { // more than Forecaster.MAX_STEPS
@@ -252,22 +252,23 @@ final class TraceEvaluation {
   }
 
   /**
-   * The step {@code text} writes, which must be a whole number of milliseconds, at least 1 ms,
-   * in whatever form it is written: the parser rounds the short forms to the millisecond
-   * ({@code 60.0004s} to 60 s, {@code 0.5ms} to 1 ms), so they are checked as written.
+   * The duration {@code text} writes as the {@code option} ({@code --step}, one of the {@code
+   * --horizons}), which must be a whole number of milliseconds, at least 1 ms, in whatever form
+   * it is written: the parser rounds the short forms to the millisecond ({@code 60.0004s} to 60
+   * s, {@code 0.5ms} to 1 ms), so they are checked as written.
    *
    * @throws InputException when it is not a duration of whole milliseconds up to 3650 days
    */
-  static Duration step(String text) {
+  static Duration wholeMillis(String text, String option) {
     BigDecimal millis = DurationText.exactSeconds(text).map(s -> s.movePointRight(3))
         .orElse(null);
     // Not a duration, zero or negative: parseDuration names the form and the range.
     if (millis != null && millis.signum() > 0
         && (millis.compareTo(BigDecimal.ONE) < 0 || millis.stripTrailingZeros().scale() > 0)) {
-      throw new InputException("forecast-eval: --step must be a whole number of milliseconds, "
-          + "at least 1 ms, but was '" + text + "'");
+      throw new InputException("forecast-eval: " + option + " must be a whole number of "
+          + "milliseconds, at least 1 ms, but was '" + text + "'");
     }
-    return ForecastEvalCommand.parseDuration(text, "--step");
+    return ForecastEvalCommand.parseDuration(text, option);
   }
 
   /**

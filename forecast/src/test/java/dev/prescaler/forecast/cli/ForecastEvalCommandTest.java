@@ -427,6 +427,33 @@ class ForecastEvalCommandTest {
   }
 
   /**
+   * Catches a horizon written with a part of a millisecond scored as another horizon: {@code
+   * 0.5ms} and {@code PT0.0004S} ran as one step, {@code 5.0000001m} and {@code PT5M0.0000001S}
+   * as 5 min. Refused as {@code --step} refuses them, by the same check, in every form and
+   * wherever it stands in the list; a whole number of milliseconds in any form still runs.
+   */
+  @Test
+  void aHorizonOfPartMillisecondsIsRejectedInEveryForm() throws IOException {
+    Path p = dailyTrace("t.csv");
+    for (String h : new String[] {"0.5ms", "PT0.0004S", "5.0000001m", "PT5M0.0000001S",
+        "300.0004", "1.5ms"}) {
+      err.reset();
+      assertThat(run("--trace", p.toString(), "--horizons", "5m," + h, "--methods",
+          "seasonal-naive")).as(h).isEqualTo(2);
+      assertOneLineError("forecast-eval: --horizons must be a whole number of milliseconds, at "
+          + "least 1 ms, but was '" + h + "'");
+    }
+    assertThat(out()).isEmpty();
+    for (String h : new String[] {"300.000s", "300", "5.0m", "PT5M", "300000ms"}) {
+      out.reset();
+      err.reset();
+      assertThat(run("--trace", p.toString(), "--horizons", h, "--methods", "seasonal-naive"))
+          .as(h + ": " + err()).isZero();
+      assertThat(out()).contains("seasonal-naive").contains("5m");
+    }
+  }
+
+  /**
    * Catches an option of the other mode ignored without a word: {@code --trace t.csv --m4-test
    * missing.csv} exited 0, and {@code --m4-train} dropped {@code --level}, {@code --step} and
    * {@code --horizons}. Each is refused, naming the option and the mode, before any file is read.
