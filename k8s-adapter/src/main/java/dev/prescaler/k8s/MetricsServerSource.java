@@ -56,11 +56,16 @@ import java.util.OptionalDouble;
  * ({@code calculatePodRequests}, {@code GetResourceUtilizationRatio}); an explicit request of 0
  * on some of the pods or containers is added to the sum like any other. For {@link
  * MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total: Σ usage over the ready
- * pods. Every ready pod must have a sample with a usage of the resource
- * for each of its containers: when some have none (metrics-server has no sample of a pod before
- * its first scrape), the reading is unavailable, naming how many of the ready pods lack one, since
- * a figure from part of the pods is not the workload's (the engine holds for that interval rather
- * than scale every pod by the others' load). No ready pod also gives an unavailable reading. The
+ * pods. Both types sum, in each pod, the usage of the containers whose request utilization
+ * counts: its containers and its native sidecars (init containers with {@code restartPolicy:
+ * Always}), not the classic init containers, which have ended, nor any other container its sample
+ * lists (an ephemeral debug container). Every ready pod must have a sample with a usage of the
+ * resource for each of those: when some have none (metrics-server has no sample of a pod before
+ * its first scrape, and none of a container whose start time or CPU counter went back, as after a
+ * restart, until its next), the reading is unavailable, naming how many of the ready pods lack
+ * one and, for a sample without some containers, which, since a figure from part of the pods or
+ * of the containers is not the workload's (the engine holds for that interval rather than scale
+ * by a usage too low over the whole request). No ready pod also gives an unavailable reading. The
  * reading's time is the oldest sample used. Missing data or API errors give unavailable readings,
  * never a number. Thread-safe.
  */
@@ -183,6 +188,7 @@ public final class MetricsServerSource implements MetricSource {
     double usage = 0;
     double request = 0;
     List<String> missing = new ArrayList<>();
+    boolean partial = false;
     Instant oldest = null;
     for (Map.Entry<String, V1Pod> e : ready.entrySet()) {
       if (m.type() == MetricTarget.Type.UTILIZATION) {
@@ -194,9 +200,14 @@ public final class MetricsServerSource implements MetricSource {
         request += r.getAsDouble(); // an explicit request of 0 counts, as the HPA counts it
       }
       PodMetrics pm = samples.get(e.getKey());
-      OptionalDouble u = pm == null ? OptionalDouble.empty() : usageOf(pm, res);
-      if (u.isEmpty()) {
-        missing.add(e.getKey());
+      Usage u = usageOf(pm, e.getValue(), res);
+      if (!u.complete()) {
+        // A sample without some of the containers counted in the request is no figure of the
+        // pod: their usage is unknown, not zero (metrics-server drops a container's usage when
+        // its start time or CPU counter goes back, as after a restart).
+        partial |= !u.none();
+        missing.add(u.none() ? e.getKey() : e.getKey() + " lacks container"
+            + (u.lacking().size() > 1 ? "s " : " ") + String.join(" and ", u.lacking()));
         continue;
       }
       Instant t;
@@ -209,7 +220,7 @@ public final class MetricsServerSource implements MetricSource {
         return MetricReading.unavailable(res, "PodMetrics of " + e.getKey()
             + " has no valid timestamp: " + pm.getTimestamp());
       }
-      usage += u.getAsDouble();
+      usage += u.sum();
       oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
     }
     if (!missing.isEmpty()) {
@@ -219,7 +230,8 @@ public final class MetricsServerSource implements MetricSource {
           + (missing.size() > 3 ? ", ..." : "");
       return MetricReading.unavailable(res, missing.size() + " of " + ready.size()
           + " ready pods of " + selector + " have no metrics.k8s.io sample of " + res + " ("
-          + named + "; a new pod has none before its first scrape)");
+          + named + "; a new pod has none before its first scrape"
+          + (partial ? ", a restarted container none before its next" : "") + ")");
     }
     if (m.type() == MetricTarget.Type.UTILIZATION && !(request > 0)) {
       // The HPA fails here too ("no metrics returned matched known pods"): no share of 0.
@@ -234,23 +246,59 @@ public final class MetricsServerSource implements MetricSource {
   }
 
   /**
-   * A pod's usage of {@code res}: the sum over its containers, empty when the sample has no
-   * container or a container without a usage of {@code res} (as the HPA counts such a pod).
+   * A pod's usage of {@code res} over the containers {@link #counted} for its request.
+   *
+   * @param sum the usage of those of them the sample has a usage of {@code res} for
+   * @param lacking the names of those it has none for; the sum is the pod's only when empty
+   * @param none whether the sample has a usage for none of them (or there is no sample)
    */
-  private static OptionalDouble usageOf(PodMetrics pm, String res) {
-    List<ContainerMetrics> cs = pm.getContainers();
-    if (cs == null || cs.isEmpty()) {
-      return OptionalDouble.empty();
+  private record Usage(double sum, List<String> lacking, boolean none) {
+    /** Whether the sum is the pod's usage: the sample covers every container counted. */
+    boolean complete() {
+      return !none && lacking.isEmpty();
+    }
+  }
+
+  /**
+   * A pod's usage of {@code res} in its sample {@code pm} (null when it has none): the sum over
+   * the containers whose request {@link #requestOf} counts, so that usage and request are taken
+   * over the same containers. Each of them must have a usage in the sample: summed without one,
+   * the pod's usage over its whole request reads too low (the HPA's {@code getPodMetrics} checks
+   * only the containers the sample lists, and misses it). A container the sample has beyond them
+   * (an ephemeral debug container) is not the workload's and is not added. A pod whose spec names
+   * no container (never one from an API server) falls back on the containers its sample lists.
+   */
+  private static Usage usageOf(PodMetrics pm, V1Pod pod, String res) {
+    Map<String, Quantity> sampled = new LinkedHashMap<>();
+    List<String> listed = new ArrayList<>();
+    if (pm != null && pm.getContainers() != null) {
+      for (ContainerMetrics c : pm.getContainers()) {
+        Quantity q = c.getUsage() == null ? null : c.getUsage().get(res);
+        listed.add(c.getName());
+        if (q != null) {
+          sampled.put(c.getName(), q);
+        }
+      }
+    }
+    List<String> expected = new ArrayList<>();
+    for (V1Container c : counted(pod.getSpec())) {
+      expected.add(c.getName());
+    }
+    if (expected.isEmpty()) {
+      expected = listed;
     }
     double sum = 0;
-    for (ContainerMetrics c : cs) {
-      Quantity q = c.getUsage() == null ? null : c.getUsage().get(res);
+    List<String> lacking = new ArrayList<>();
+    for (String name : expected) {
+      Quantity q = sampled.get(name);
       if (q == null) {
-        return OptionalDouble.empty();
+        lacking.add(name);
+      } else {
+        sum += q.getNumber().doubleValue();
       }
-      sum += q.getNumber().doubleValue();
     }
-    return OptionalDouble.of(sum);
+    boolean none = expected.isEmpty() || lacking.size() == expected.size();
+    return new Usage(sum, lacking, none);
   }
 
   /**
@@ -270,16 +318,8 @@ public final class MetricsServerSource implements MetricSource {
     if (podLevel != null) {
       return OptionalDouble.of(podLevel.getNumber().doubleValue());
     }
-    List<V1Container> counted = new ArrayList<>(spec.getContainers());
-    if (spec.getInitContainers() != null) {
-      for (V1Container c : spec.getInitContainers()) {
-        if ("Always".equals(c.getRestartPolicy())) {
-          counted.add(c);
-        }
-      }
-    }
     double sum = 0;
-    for (V1Container c : counted) {
+    for (V1Container c : counted(spec)) {
       Quantity q = requestIn(c.getResources(), res);
       if (q == null) {
         return OptionalDouble.empty();
@@ -287,6 +327,30 @@ public final class MetricsServerSource implements MetricSource {
       sum += q.getNumber().doubleValue();
     }
     return OptionalDouble.of(sum);
+  }
+
+  /**
+   * The containers of a pod whose request of a resource counts, and whose usage its sample must
+   * hold: its containers and its native sidecars (init containers with {@code restartPolicy:
+   * Always}, which run beside them). Not the classic init containers: they have ended before the
+   * pod is ready, and a sample has no usage of them.
+   */
+  private static List<V1Container> counted(V1PodSpec spec) {
+    List<V1Container> counted = new ArrayList<>();
+    if (spec == null) {
+      return counted;
+    }
+    if (spec.getContainers() != null) {
+      counted.addAll(spec.getContainers());
+    }
+    if (spec.getInitContainers() != null) {
+      for (V1Container c : spec.getInitContainers()) {
+        if ("Always".equals(c.getRestartPolicy())) {
+          counted.add(c);
+        }
+      }
+    }
+    return counted;
   }
 
   private static Quantity requestIn(V1ResourceRequirements r, String res) {

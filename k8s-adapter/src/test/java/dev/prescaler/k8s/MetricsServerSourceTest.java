@@ -138,7 +138,8 @@ class MetricsServerSourceTest {
         .containers(List.of(withCpu(new V1Container().name("app"), "400m"),
             withCpu(new V1Container().name("helper"), "0"))));
     k8s.podMetrics("zeromix-0", "zeromix", "100m", "1Mi", T0.minusSeconds(10));
-    k8s.podMetrics("zeromix-1", "zeromix", "300m", "1Mi", T0.minusSeconds(10));
+    k8s.podMetrics("zeromix-1", "zeromix", T0.minusSeconds(10),
+        new String[] {"app", "300m", "1Mi"}, new String[] {"helper", "0", "1Mi"});
     k8s.deployment("zeroall", 1);
     k8s.readyPod("zeroall-0", "zeroall", true, T0.minus(Duration.ofMinutes(10)), new V1PodSpec()
         .containers(List.of(withCpu(new V1Container().name("app"), "0"))));

@@ -51,12 +51,30 @@ class MetricsServerSourceWireTest {
 
   /** A ready pod of app=web, ready for 10 minutes, requesting 500m CPU and 256Mi. */
   private static String pod(String name) {
+    return pod(name, "{\"containers\":[{\"name\":\"app\",\"image\":\"pause\",\"resources\":"
+        + "{\"requests\":{\"cpu\":\"500m\",\"memory\":\"256Mi\"}}}]}");
+  }
+
+  /** A ready pod of app=web, ready for 10 minutes, with the given {@code spec} (JSON). */
+  private static String pod(String name, String spec) {
     String since = T0.minus(Duration.ofMinutes(10)).toString();
     return String.format(Locale.ROOT, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\","
-        + "\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":"
-        + "\"pause\",\"resources\":{\"requests\":{\"cpu\":\"500m\",\"memory\":\"256Mi\"}}}]},"
-        + "\"status\":{\"phase\":\"Running\",\"startTime\":\"%s\",\"conditions\":[{\"type\":"
-        + "\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"%s\"}]}}", name, since, since);
+        + "\"labels\":{\"app\":\"web\"}},\"spec\":%s,\"status\":{\"phase\":\"Running\","
+        + "\"startTime\":\"%s\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\","
+        + "\"lastTransitionTime\":\"%s\"}]}}", name, spec, since, since);
+  }
+
+  /** A container named {@code name} requesting {@code cpu}, as JSON. */
+  private static String container(String name, String cpu, String more) {
+    return "{\"name\":\"" + name + "\",\"image\":\"pause\"," + more + "\"resources\":"
+        + "{\"requests\":{\"cpu\":\"" + cpu + "\"}}}";
+  }
+
+  /** A PodMetrics of {@code name}, sampled 20 s before T0, with the given containers (JSON). */
+  private static String sampleOf(String name, String... containers) {
+    return String.format(Locale.ROOT, "{\"metadata\":{\"name\":\"%s\",\"namespace\":"
+        + "\"default\"},\"timestamp\":\"%s\",\"window\":\"30s\",\"containers\":[%s]}", name,
+        T0.minusSeconds(20), String.join(",", containers));
   }
 
   private static String podList(String... pods) {
@@ -66,9 +84,7 @@ class MetricsServerSourceWireTest {
 
   /** A PodMetrics of {@code name}, sampled 20 s before T0, with the given container usage. */
   private static String sample(String name, String usage) {
-    return String.format(Locale.ROOT, "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\"},"
-        + "\"timestamp\":\"%s\",\"window\":\"30s\",\"containers\":[{\"name\":\"app\",\"usage\":"
-        + "{%s}}]}", name, T0.minusSeconds(20), usage);
+    return sampleOf(name, "{\"name\":\"app\",\"usage\":{" + usage + "}}");
   }
 
   private static String sampleList(String... samples) {
@@ -99,6 +115,71 @@ class MetricsServerSourceWireTest {
     assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + SCALE,
         "GET " + PODS, "GET " + METRICS);
     assertThat(sleeps).isEmpty();
+  }
+
+  /**
+   * Catches a sample without one of the pod's containers read as the pod's usage: 450m over the
+   * 1000m both containers request read 45 %, though the proxy's usage is unknown, not zero
+   * (metrics-server drops a container whose CPU counter went back, as after a restart), and the
+   * engine could scale down under load. A workload total from that sample is short the same way.
+   */
+  @Test
+  void aSampleWithoutOneOfThePodsContainersIsUnavailableNamingThePodAndTheContainer() {
+    String twoContainers = "{\"containers\":[" + container("app", "500m", "")
+        + "," + container("proxy", "500m", "") + "]}";
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web"))
+        .json(200, podList(pod("web-0", twoContainers)))
+        .json(200, sampleList(sampleOf("web-0",
+            "{\"name\":\"app\",\"usage\":{\"cpu\":\"450m\",\"memory\":\"100Mi\"}}")));
+
+    Observation o = source(Duration.ofSeconds(5)).read(spec(MetricTarget.utilization("cpu", 60),
+        MetricTarget.averageValue("memory", 1e8)), T0);
+
+    MetricReading cpu = o.reading("cpu");
+    assertThat(cpu.isAvailable()).as("cpu %s", cpu).isFalse();
+    assertThat(cpu.reason()).isEqualTo("1 of 1 ready pods of app=web have no metrics.k8s.io "
+        + "sample of cpu (web-0 lacks container proxy; a new pod has none before its first "
+        + "scrape, a restarted container none before its next)");
+    MetricReading memory = o.reading("memory");
+    assertThat(memory.isAvailable()).as("memory %s", memory).isFalse();
+    assertThat(memory.reason()).startsWith("1 of 1 ready pods of app=web have no metrics.k8s.io "
+        + "sample of memory (web-0 lacks container proxy;");
+    assertThat(o.replicas()).contains(new ReplicaStatus(1, 1, 0));
+  }
+
+  /**
+   * Usage and request are taken over the same containers: the containers and the native sidecars
+   * (init containers with restartPolicy Always), not a classic init container, which has ended,
+   * nor a container the sample lists beyond them (an ephemeral debug container, with no request).
+   * Catches the sidecar's missing usage read as 0 (300m of 600m: 50 %), and the debug
+   * container's usage added over a request that does not count it ((300 + 60 + 500) of 600m).
+   */
+  @Test
+  void usageIsSummedOverTheContainersWhoseRequestCountsAndEachOfThemMustHaveOne() {
+    String mesh = "{\"containers\":[" + container("app", "500m", "") + "],\"initContainers\":["
+        + container("migrate", "2", "") + "," + container("proxy", "100m",
+            "\"restartPolicy\":\"Always\",") + "]}";
+    String app = "{\"name\":\"app\",\"usage\":{\"cpu\":\"300m\"}}";
+    String proxy = "{\"name\":\"proxy\",\"usage\":{\"cpu\":\"60m\"}}";
+    String debugger = "{\"name\":\"debugger\",\"usage\":{\"cpu\":\"500m\"}}";
+    WorkloadSpec utilization = spec(MetricTarget.utilization("cpu", 60));
+    for (boolean total : new boolean[] {false, true}) {
+      wire.json(200, Wire.scale("web", 1, 1, "1", "app=web"))
+          .json(200, podList(pod("web-0", mesh)))
+          .json(200, sampleList(sampleOf("web-0", app, proxy, debugger)));
+      MetricReading cpu = source(Duration.ofSeconds(5)).read(total
+          ? spec(MetricTarget.averageValue("cpu", 0.5)) : utilization, T0).reading("cpu");
+      assertThat(cpu.isAvailable()).as(cpu.reason()).isTrue();
+      assertThat(cpu.value()).as("total %s", total).isCloseTo(total ? 0.36 : 60.0,
+          within(1e-9));
+    }
+
+    wire.json(200, Wire.scale("web", 1, 1, "1", "app=web"))
+        .json(200, podList(pod("web-0", mesh)))
+        .json(200, sampleList(sampleOf("web-0", app, debugger)));
+    MetricReading cpu = source(Duration.ofSeconds(5)).read(utilization, T0).reading("cpu");
+    assertThat(cpu.isAvailable()).as("cpu %s", cpu).isFalse();
+    assertThat(cpu.reason()).contains("(web-0 lacks container proxy;");
   }
 
   @Test
