@@ -100,16 +100,27 @@ final class ScaleClient {
   }
 
   /**
-   * One JSON merge patch of the scale ({@link #patchBody}). Its answer is not parsed: only its
-   * status counts, so an answer with odd replica counts is no error.
+   * One JSON merge patch of the scale ({@link #patchBody}), answered with the scale as the server
+   * stored it: its {@code spec.replicas} is not always the count sent, as a mutating admission
+   * webhook or policy may change it. An answer {@link #parse} cannot read is empty, not an error:
+   * its status says the server took the write, and only its count is unknown.
    */
-  ApiCalls.Call<Object> patch(ScalableResource r, WorkloadRef ref, int replicas,
+  ApiCalls.Call<Optional<Scale>> patch(ScalableResource r, WorkloadRef ref, int replicas,
       String resourceVersion) {
     String body = patchBody(replicas, resourceVersion);
-    return () -> PatchUtils.patch(Object.class,
+    return () -> stored(PatchUtils.patch(Object.class,
         () -> api.patchNamespacedCustomObjectScale(r.group(), r.version(), ref.namespace(),
             r.plural(), ref.name(), new V1Patch(body)).buildCall(null),
-        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client);
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+  }
+
+  /** The answer to a write as a Scale ({@link #parse}); empty when it is none. */
+  static Optional<Scale> stored(Object answer) {
+    try {
+      return Optional.of(parse(answer));
+    } catch (IllegalStateException unreadable) {
+      return Optional.empty();
+    }
   }
 
   /**

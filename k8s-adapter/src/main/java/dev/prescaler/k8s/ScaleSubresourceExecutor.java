@@ -43,6 +43,15 @@ import org.slf4j.LoggerFactory;
  *       server's message.
  * </ul>
  *
+ * <p>The PATCH's answer is the scale as the server stored it, which a mutating admission webhook
+ * or policy may have changed from the count sent (asked 6, stored 4). The outcome follows the count
+ * stored, and its message names both: {@code Applied} with the count stored when it moved from the
+ * request's {@code from} towards the ask (a change was made: the engine journals the difference
+ * and counts it as a scale, for its cooldowns and rate limits); {@code Refused} when it stayed at
+ * {@code from} (nothing changed, as when the webhook holds the count at the next ask) or moved the
+ * other way (not the change decided). An answer that is no readable Scale counts as the count
+ * sent, as before.
+ *
  * <p>One decision is one patch: it is applied whole or not at all. A try that timed out or met a
  * 5xx may still have been applied by the server, so: when such a try is followed by a 409, the
  * scale is read again and the outcome is {@code Applied} only when it shows the requested count
@@ -130,13 +139,14 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     if (scale.specReplicas() == request.to()) {
       return ScaleOutcome.applied(request.to(), what + " already at " + request.to());
     }
-    ApiCalls.Result<Object> patched = calls.write("PATCH " + what,
+    ApiCalls.Result<Optional<ScaleClient.Scale>> patched = calls.write("PATCH " + what,
         scales.patch(r, ref, request.to(), scale.resourceVersion()));
     if (patched.ok()) {
-      LOG.debug("{}: {} spec.replicas {} -> {}", ref, what, scale.specReplicas(), request.to());
-      return ScaleOutcome.applied(request.to(), "PATCH " + what + " spec.replicas "
-          + scale.specReplicas() + " -> " + request.to() + " (resourceVersion "
-          + scale.resourceVersion() + ")");
+      Optional<Integer> stored = patched.value().flatMap(answer -> answer)
+          .map(ScaleClient.Scale::specReplicas);
+      return written(ref, scale.specReplicas(), request.to(), stored, "PATCH " + what
+          + " spec.replicas " + scale.specReplicas() + " -> " + request.to()
+          + " (resourceVersion " + scale.resourceVersion() + ")");
     }
     if (patched.code() == 409) {
       if (patched.uncertain()) {
@@ -155,6 +165,33 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
           + "and decide again next tick");
     }
     return failed(patched, what, true);
+  }
+
+  /**
+   * The outcome of a PATCH {@code sent} from {@code from} to {@code to} that the server took, by
+   * the {@code spec.replicas} its answer says it {@code stored} (empty when the answer is no
+   * readable Scale: then the count sent, as the status says the write was taken). A mutating
+   * admission webhook or policy may store another count than the one sent: one that moved from
+   * {@code from} towards the ask (or past it) is {@code Applied} with that count, as the change
+   * made; one that stayed at {@code from}, or moved the other way, is {@code Refused}, as the
+   * change decided was not made. Each message names both counts.
+   */
+  private static ScaleOutcome written(WorkloadRef ref, int from, int to, Optional<Integer> stored,
+      String sent) {
+    int kept = stored.orElse(to);
+    if (kept == to) {
+      LOG.debug("{}: {}", ref, sent);
+      return ScaleOutcome.applied(to, sent);
+    }
+    LOG.debug("{}: {}: the server stored {}", ref, sent, kept);
+    if (kept != from && (kept > from) == (to > from)) {
+      return ScaleOutcome.applied(kept, sent + ": the server stored " + kept + ", not the " + to
+          + " asked for (a mutating admission webhook or policy changed it)");
+    }
+    return ScaleOutcome.refused(sent + ": the server " + (kept == from ? "kept " : "stored ")
+        + kept + ", not the " + to + " asked for (a mutating admission webhook or policy "
+        + (kept == from ? "set it back): nothing changed" : "changed it): not the change "
+        + "decided, not counted as one") + "; re-read and decide again next tick");
   }
 
   private ScaleOutcome failed(ApiCalls.Result<?> result, String what) {

@@ -79,6 +79,80 @@ class ScaleSubresourceExecutorWireTest {
     assertThat(sleeps).isEmpty();
   }
 
+  /**
+   * Catches an answer not read: a mutating admission webhook stored 4 for the 6 asked, and the
+   * outcome said 6, so the engine's record had 6 pods asked for and applied while the cluster ran
+   * 4. The count stored moved towards the ask, so the change was made: applied as 4, naming both.
+   */
+  @Test
+  void aPatchTheServerStoredWithAnotherCountIsAppliedWithTheCountStoredNamingBoth() {
+    noHpa().json(200, Wire.scale("web", 3, 3, "10", "app=web"))
+        .json(200, Wire.scale("web", 4, 3, "11", "app=web"));
+    ScaleSubresourceExecutor e = executor(); // the HPA list is kept for the rest
+
+    ScaleOutcome up = e.apply(act(WEB, 3, 6));
+
+    assertThat(up.isApplied()).as(up.message()).isTrue();
+    assertThat(((ScaleOutcome.Applied) up).replicas()).isEqualTo(4);
+    assertThat(up.message()).isEqualTo("PATCH deployments.apps default/web scale spec.replicas "
+        + "3 -> 6 (resourceVersion 10): the server stored 4, not the 6 asked for (a mutating "
+        + "admission webhook or policy changed it)");
+    assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "GET " + SCALE, "PATCH " + SCALE);
+
+    // A scale-down the server cut short (6 -> 3 stored as 4), and one it took further (5).
+    wire.json(200, Wire.scale("web", 6, 6, "12", "app=web"))
+        .json(200, Wire.scale("web", 4, 6, "13", "app=web"));
+    ScaleOutcome down = e.apply(act(WEB, 6, 3));
+    assertThat(((ScaleOutcome.Applied) down).replicas()).as(down.message()).isEqualTo(4);
+    assertThat(down.message()).endsWith("the server stored 4, not the 3 asked for (a mutating "
+        + "admission webhook or policy changed it)");
+    wire.json(200, Wire.scale("web", 3, 3, "14", "app=web"))
+        .json(200, Wire.scale("web", 8, 3, "15", "app=web"));
+    ScaleOutcome past = e.apply(act(WEB, 3, 5));
+    assertThat(((ScaleOutcome.Applied) past).replicas()).as(past.message()).isEqualTo(8);
+  }
+
+  /**
+   * Catches a PATCH the server stored at the count it was (the webhook held it at 4 for the 6
+   * asked again), or moved the other way, reported as applied: the change decided was not made.
+   */
+  @Test
+  void aPatchTheServerKeptAtTheCountItWasOrMovedTheOtherWayIsRefusedNamingBoth() {
+    noHpa().json(200, Wire.scale("web", 4, 4, "11", "app=web"))
+        .json(200, Wire.scale("web", 4, 4, "11", "app=web"));
+    ScaleSubresourceExecutor e = executor(); // the HPA list is kept for the rest
+
+    ScaleOutcome kept = e.apply(act(WEB, 4, 6));
+
+    assertThat(kept.status()).as(kept.message()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(kept.message()).isEqualTo("PATCH deployments.apps default/web scale spec.replicas "
+        + "4 -> 6 (resourceVersion 11): the server kept 4, not the 6 asked for (a mutating "
+        + "admission webhook or policy set it back): nothing changed; re-read and decide again "
+        + "next tick");
+
+    wire.json(200, Wire.scale("web", 3, 3, "12", "app=web"))
+        .json(200, Wire.scale("web", 2, 3, "13", "app=web"));
+    ScaleOutcome away = e.apply(act(WEB, 3, 6));
+    assertThat(away.status()).as(away.message()).isEqualTo(ScaleOutcome.Status.REFUSED);
+    assertThat(away.message()).endsWith("(resourceVersion 12): the server stored 2, not the 6 "
+        + "asked for (a mutating admission webhook or policy changed it): not the change "
+        + "decided, not counted as one; re-read and decide again next tick");
+  }
+
+  /** An answer to the PATCH that is no readable Scale counts as the count sent, as before. */
+  @Test
+  void aPatchAnswerThatIsNoScaleIsTheCountSent() {
+    noHpa().json(200, Wire.scale("web", 3, 3, "10", "app=web"))
+        .json(200, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Success\"}");
+
+    ScaleOutcome o = executor().apply(act(WEB, 3, 6));
+
+    assertThat(((ScaleOutcome.Applied) o).replicas()).as(o.message()).isEqualTo(6);
+    assertThat(o.message()).isEqualTo("PATCH deployments.apps default/web scale spec.replicas "
+        + "3 -> 6 (resourceVersion 10)");
+  }
+
   @Test
   void aConflictIsRefusedAndNothingIsOverwritten() {
     noHpa().json(200, Wire.scale("web", 3, 3, "10", "app=web"))
