@@ -41,6 +41,12 @@ class ScaleSubresourceExecutorWireTest {
     wire.close();
   }
 
+  /**
+   * The read timeout of the tests whose answers stall: long enough that the requests answered at
+   * once (the HPA list first, on a client that has not run yet) never reach it on a loaded machine.
+   */
+  private static final Duration STALL_TIMEOUT = Duration.ofSeconds(1);
+
   private ScaleSubresourceExecutor executor(Duration readTimeout) {
     return ScaleSubresourceExecutor.builder(wire.client(readTimeout)).clock(clock)
         .ticker(clock::nanos).sleeper(sleeper).build();
@@ -327,7 +333,7 @@ class ScaleSubresourceExecutorWireTest {
     noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).stall()
         .status(409, "Conflict", "the object has been modified")
         .json(200, Wire.scale("web", 5, 2, "8", "app=web"));
-    ScaleOutcome o = executor(Duration.ofMillis(300)).apply(act(WEB, 2, 5));
+    ScaleOutcome o = executor(STALL_TIMEOUT).apply(act(WEB, 2, 5));
     assertThat(o.isApplied()).as(o.message()).isTrue();
     assertThat(o.message()).contains("confirmed by a re-read");
     assertThat(sleeps).containsExactly(Duration.ofMillis(200));
@@ -338,7 +344,7 @@ class ScaleSubresourceExecutorWireTest {
     noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).stall()
         .status(409, "Conflict", "the object has been modified")
         .json(200, Wire.scale("web", 9, 2, "8", "app=web"));
-    ScaleOutcome o = executor(Duration.ofMillis(300)).apply(act(WEB, 2, 5));
+    ScaleOutcome o = executor(STALL_TIMEOUT).apply(act(WEB, 2, 5));
     assertThat(o.status()).isEqualTo(ScaleOutcome.Status.REFUSED);
     assertThat(o.message()).contains("changed by someone else");
   }
@@ -349,7 +355,7 @@ class ScaleSubresourceExecutorWireTest {
     for (int i = 0; i < 3; i++) {
       wire.status(503, "ServiceUnavailable", "the server is currently unable to handle it");
     }
-    ScaleOutcome o = executor(Duration.ofMillis(300)).apply(act(WEB, 2, 5));
+    ScaleOutcome o = executor(STALL_TIMEOUT).apply(act(WEB, 2, 5));
     assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
     assertThat(o.message()).isEqualTo("HTTP 503 ServiceUnavailable on deployments.apps default/web "
         + "scale: the server is currently unable to handle it (after 4 tries); a try timed out or "
@@ -361,7 +367,7 @@ class ScaleSubresourceExecutorWireTest {
     noHpa().json(200, Wire.scale("web", 2, 2, "7", "app=web")).stall()
         .status(409, "Conflict", "the object has been modified")
         .status(403, "Forbidden", "cannot get deployments/scale");
-    ScaleOutcome o = executor(Duration.ofMillis(300)).apply(act(WEB, 2, 5));
+    ScaleOutcome o = executor(STALL_TIMEOUT).apply(act(WEB, 2, 5));
     assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
     assertThat(o.message()).isEqualTo("deployments.apps default/web scale: HTTP 409 Conflict after "
         + "a try that timed out or met a server error, and the re-read failed (HTTP 403 Forbidden "
@@ -375,7 +381,7 @@ class ScaleSubresourceExecutorWireTest {
     for (int i = 0; i < 4; i++) {
       wire.stall();
     }
-    ScaleOutcome o = executor(Duration.ofMillis(200)).apply(act(WEB, 2, 5));
+    ScaleOutcome o = executor(STALL_TIMEOUT).apply(act(WEB, 2, 5));
     assertThat(o.status()).isEqualTo(ScaleOutcome.Status.FAILED);
     assertThat(o.message()).contains("I/O error on deployments.apps default/web scale")
         .contains("SocketTimeoutException").contains("nothing changed");
@@ -523,7 +529,7 @@ class ScaleSubresourceExecutorWireTest {
         "GET " + DEPLOYMENT, "GET " + DEPLOYMENT, "GET " + DEPLOYMENT);
 
     wire.stall().json(200, Wire.deployment("web", 4, 4, 4));
-    assertThat(executor(Duration.ofMillis(200)).replicas(WEB)).contains(ReplicaStatus.of(4, 4));
+    assertThat(executor(STALL_TIMEOUT).replicas(WEB)).contains(ReplicaStatus.of(4, 4));
   }
 
   @Test
