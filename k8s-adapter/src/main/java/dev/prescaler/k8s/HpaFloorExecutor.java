@@ -20,6 +20,8 @@ import io.kubernetes.client.util.PatchUtils;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * was changed by someone else: its current value becomes the owner's (saved in {@value
  * #ORIGINAL_SPEC_ANNOTATION}), so a {@code minReplicas} raised by hand is kept as the new minimum
  * and metrics or behavior edited by hand are what steering starts from and what is given back.
+ * Metrics and behavior are judged part by part: each entry of {@code metrics} (known by its
+ * metric) and each member of {@code behavior} ({@code scaleUp}, {@code scaleDown}). Only the parts
+ * changed by someone else become the owner's; a part that still holds what Prescaler wrote keeps
+ * the owner's saved value, so a scale-down window edited by hand keeps the owner's scale-up window
+ * that Prescaler shortened, rather than making Prescaler's window the owner's.
  * Each patch is one JSON merge patch carrying the HPA's resourceVersion and both annotations: a
  * 409 is {@code Refused}, nothing overwritten.
  *
@@ -81,11 +88,19 @@ public final class HpaFloorExecutor implements ScaleExecutor {
    *
    * An HPA annotated by a version that did not write WRITTEN_FIELDS_ANNOTATION ("legacy") is taken
    * to hold Prescaler's values in minReplicas, and in metrics and behavior when this executor
-   * steers: what that version assumed. */
+   * steers: what that version assumed.
+   *
+   * Adoption part by part needs no new annotation: WRITTEN_FIELDS_ANNOTATION already holds the
+   * whole values written, so both annotations keep the format (and the meaning: the owner's spec,
+   * the values last written) that the versions adopting whole fields read and write. Such a
+   * replica reading them adopts a changed field whole, as it always did. A behavior member that
+   * Prescaler did not write counts as the owner's, as whole-field matching counts it: the server
+   * fills scaleUp and scaleDown with defaults, so a member only the HPA has is no hand edit. */
 
   /**
    * The annotation holding, while Prescaler steers the HPA, its owner's spec as JSON: as Prescaler
-   * first found it, with the changes others made since to the fields Prescaler writes.
+   * first found it, with the changes others made since to the fields (and the parts of metrics and
+   * behavior) Prescaler writes.
    */
   public static final String ORIGINAL_SPEC_ANNOTATION = "prescaler.dev/original-hpa-spec";
 
@@ -156,16 +171,8 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       return ScaleOutcome.failed(what + ": " + e.getMessage() + "; nothing changed");
     }
     JsonObject current = marks.spec();
-    // The owner's spec: the current one, with the owner's value in each field Prescaler holds.
-    JsonObject owner = current.deepCopy();
     List<String> adopted = new ArrayList<>();
-    for (String f : FIELDS) {
-      if (marks.holdsPrescalersValue(f, steers)) {
-        put(owner, f, marks.saved().orElseThrow().get(f));
-      } else if (marks.wrote(f)) {
-        adopted.add(f);
-      }
-    }
+    JsonObject owner = marks.owner(steers, adopted);
     V2HorizontalPodAutoscalerSpec ownerSpec;
     try {
       ownerSpec = JSON.getGson().fromJson(owner, V2HorizontalPodAutoscalerSpec.class);
@@ -312,11 +319,11 @@ public final class HpaFloorExecutor implements ScaleExecutor {
   }
 
   /**
-   * Gives the HPA that targets {@code workload} back to its owner: each field that still holds the
-   * value Prescaler last wrote gets the owner's value back, fields changed by someone else since
-   * and every other field are kept as found, and both annotations are removed, in one replace
-   * carrying the resourceVersion just read. Does nothing when no HPA carries {@value
-   * #ORIGINAL_SPEC_ANNOTATION}.
+   * Gives the HPA that targets {@code workload} back to its owner: each field (each part of
+   * metrics and behavior) that still holds the value Prescaler last wrote gets the owner's value
+   * back, those changed by someone else since and every other field are kept as found, and both
+   * annotations are removed, in one replace carrying the resourceVersion just read. Does nothing
+   * when no HPA carries {@value #ORIGINAL_SPEC_ANNOTATION}.
    *
    * @throws IllegalStateException when the HPA could not be restored (the engine records it)
    */
@@ -362,12 +369,25 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       V2HorizontalPodAutoscalerSpec original = marks.savedSpec().orElseThrow();
       List<String> restored = new ArrayList<>();
       List<String> left = new ArrayList<>();
+      JsonObject owner = marks.owner(steers, left);
+      V2HorizontalPodAutoscalerSpec mixed = null;
       for (String f : FIELDS) {
         if (marks.holdsPrescalersValue(f, steers)) {
           restore(hpa.getSpec(), f, original);
           restored.add(f);
-        } else if (marks.wrote(f)) {
-          left.add(f);
+        } else if (marks.wrote(f) && !left.contains(f)) {
+          // Parts of it changed by someone else, the others still as Prescaler wrote them.
+          if (mixed == null) {
+            try {
+              mixed = JSON.getGson().fromJson(owner, V2HorizontalPodAutoscalerSpec.class);
+            } catch (RuntimeException e) {
+              throw new IllegalStateException("cannot restore the HPA of " + workload + ": "
+                  + "annotation " + ORIGINAL_SPEC_ANNOTATION + " does not hold a valid HPA spec ("
+                  + e.getMessage() + ")", e);
+            }
+          }
+          restore(hpa.getSpec(), f, mixed);
+          restored.add(f);
         }
       }
       Map<String, String> ann = new HashMap<>(hpa.getMetadata().getAnnotations());
@@ -496,6 +516,119 @@ public final class HpaFloorExecutor implements ScaleExecutor {
     }
 
     /**
+     * The owner's spec: the current one, with the owner's value in each field Prescaler wrote.
+     * That is the saved value where the field still holds what Prescaler wrote; where someone
+     * else changed it since, it is {@link #adopt adopted}, part by part when it can be. Names what
+     * was adopted in {@code adopted}.
+     */
+    JsonObject owner(boolean steers, List<String> adopted) {
+      JsonObject owner = spec.deepCopy();
+      for (String f : FIELDS) {
+        if (holdsPrescalersValue(f, steers)) {
+          put(owner, f, saved.orElseThrow().get(f));
+        } else if (wrote(f)) {
+          put(owner, f, adopt(f, adopted));
+        }
+      }
+      return owner;
+    }
+
+    /**
+     * The owner's value of {@code field}, which Prescaler wrote and which no longer holds it as a
+     * whole: taken part by part where the field has parts Prescaler steers on their own (each
+     * member of {@code behavior}, such as {@code scaleUp} and {@code scaleDown}; each entry of
+     * {@code metrics}, matched by its metric), each part the owner's saved value while it still
+     * holds what Prescaler wrote and the current value once someone else changed it; the current
+     * value whole when the field cannot be taken apart ({@code minReplicas}, a field Prescaler
+     * wrote as null, metrics naming one metric twice). Names each part (or the field) taken from
+     * the current value in {@code adopted}.
+     */
+    private JsonElement adopt(String field, List<String> adopted) {
+      JsonElement w = written.orElseThrow().get(field);
+      JsonElement c = spec.get(field);
+      JsonElement o = saved.map(s -> s.get(field)).orElse(null);
+      if (saved.isPresent() && w != null && c != null) {
+        if (field.equals("behavior") && w.isJsonObject() && c.isJsonObject()
+            && (o == null || o.isJsonObject())) {
+          return byMember(w.getAsJsonObject(), c.getAsJsonObject(), o, adopted);
+        }
+        if (field.equals("metrics") && w.isJsonArray() && c.isJsonArray()
+            && (o == null || o.isJsonArray())) {
+          Optional<JsonElement> v = byEntry(w.getAsJsonArray(), c.getAsJsonArray(), o, adopted);
+          if (v.isPresent()) {
+            return v.get();
+          }
+        }
+      }
+      adopted.add(field);
+      return c;
+    }
+
+    /**
+     * {@code behavior} member by member: a member Prescaler wrote and someone else changed is
+     * adopted; any other is the owner's, also one Prescaler did not write, which the API server
+     * fills in with its defaults.
+     */
+    private static JsonElement byMember(JsonObject w, JsonObject c, JsonElement o,
+        List<String> adopted) {
+      Set<String> keys = new LinkedHashSet<>();
+      if (o != null) {
+        keys.addAll(o.getAsJsonObject().keySet());
+      }
+      keys.addAll(c.keySet());
+      keys.addAll(w.keySet());
+      JsonObject out = new JsonObject();
+      for (String k : keys) {
+        JsonElement v = o == null ? null : o.getAsJsonObject().get(k);
+        if (w.has(k) && !holds(w.get(k), c.get(k))) {
+          v = c.get(k);
+          adopted.add("behavior." + k);
+        }
+        put(out, k, v);
+      }
+      return out.size() == 0 ? JsonNull.INSTANCE : out;
+    }
+
+    /**
+     * {@code metrics} entry by entry, an entry known by its metric (all but its target), in the
+     * current order: an entry Prescaler wrote that still holds is the owner's (dropped when the
+     * owner had none), one changed, added or removed by someone else is adopted, and an owner's
+     * entry Prescaler left out is kept. Empty when a list names a metric twice.
+     */
+    private static Optional<JsonElement> byEntry(JsonArray w, JsonArray c, JsonElement o,
+        List<String> adopted) {
+      Map<JsonElement, JsonElement> wm = entries(w);
+      Map<JsonElement, JsonElement> cm = entries(c);
+      Map<JsonElement, JsonElement> om = o == null ? Map.of() : entries(o.getAsJsonArray());
+      if (wm == null || cm == null || om == null) {
+        return Optional.empty();
+      }
+      JsonArray out = new JsonArray();
+      for (Map.Entry<JsonElement, JsonElement> e : cm.entrySet()) {
+        JsonElement we = wm.get(e.getKey());
+        if (we != null && holds(we, e.getValue())) {
+          if (om.containsKey(e.getKey())) {
+            out.add(om.get(e.getKey()).deepCopy());
+          }
+        } else {
+          out.add(e.getValue().deepCopy());
+          adopted.add("metrics[" + metricName(e.getValue()) + "]");
+        }
+      }
+      for (Map.Entry<JsonElement, JsonElement> e : om.entrySet()) {
+        if (!cm.containsKey(e.getKey()) && !wm.containsKey(e.getKey())) {
+          out.add(e.getValue().deepCopy());
+        }
+      }
+      for (Map.Entry<JsonElement, JsonElement> e : wm.entrySet()) {
+        if (!cm.containsKey(e.getKey())) {
+          adopted.add("metrics[" + metricName(e.getValue()) + "] (removed)");
+        }
+      }
+      return Optional.of(out.size() == 0 ? JsonNull.INSTANCE : out);
+    }
+
+    /**
      * The text of {@value #ORIGINAL_SPEC_ANNOTATION} to write: the saved spec (the current one on
      * the first patch) with the owner's values of {@code fields}; the annotation's own text when
      * that changes nothing.
@@ -508,6 +641,53 @@ public final class HpaFloorExecutor implements ScaleExecutor {
       return saved.isPresent() && out.equals(saved.get()) ? savedRaw.orElseThrow()
           : out.toString();
     }
+  }
+
+  /**
+   * The entries of a metrics list by their metric (each entry without its source's {@code
+   * target}), in order; null when an entry is not an object or a metric comes twice.
+   */
+  private static Map<JsonElement, JsonElement> entries(JsonArray metrics) {
+    Map<JsonElement, JsonElement> out = new LinkedHashMap<>();
+    for (JsonElement e : metrics) {
+      if (!e.isJsonObject()) {
+        return null;
+      }
+      JsonObject id = e.getAsJsonObject().deepCopy();
+      for (Map.Entry<String, JsonElement> m : id.entrySet()) {
+        if (m.getValue().isJsonObject()) {
+          m.getValue().getAsJsonObject().remove("target");
+        }
+      }
+      if (out.put(id, e) != null) {
+        return null;
+      }
+    }
+    return out;
+  }
+
+  /** A metric entry's type and name, as {@code Resource cpu}, for messages. */
+  private static String metricName(JsonElement entry) {
+    JsonObject e = entry.getAsJsonObject();
+    String type = text(e.get("type"));
+    String name = "";
+    for (Map.Entry<String, JsonElement> m : e.entrySet()) {
+      if (m.getValue().isJsonObject()) {
+        JsonObject source = m.getValue().getAsJsonObject();
+        JsonElement metric = source.get("metric");
+        name = source.has("name") ? text(source.get("name"))
+            : metric != null && metric.isJsonObject() ? text(metric.getAsJsonObject().get("name"))
+            : "";
+        if (source.has("container")) {
+          name += " (container " + text(source.get("container")) + ")";
+        }
+      }
+    }
+    return (type + " " + name).trim();
+  }
+
+  private static String text(JsonElement e) {
+    return e != null && e.isJsonPrimitive() ? e.getAsString() : "";
   }
 
   private static Optional<String> annotation(V2HorizontalPodAutoscaler hpa, String key) {

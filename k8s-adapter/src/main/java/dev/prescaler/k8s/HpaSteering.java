@@ -27,8 +27,9 @@ public interface HpaSteering {
    *
    * @param request the decision being applied
    * @param original the HPA's spec without Prescaler's changes: as Prescaler first found it, with
-   *     the changes others made since to the fields it writes ({@code minReplicas}, {@code
-   *     metrics}, {@code behavior}), and the current value of every other field
+   *     the changes others made since to the fields it writes ({@code minReplicas}, each metric of
+   *     {@code metrics}, each member of {@code behavior}), and the current value of every other
+   *     field
    */
   Adjustment adjust(ScaleRequest request, V2HorizontalPodAutoscalerSpec original);
 

@@ -16,6 +16,7 @@ import dev.prescaler.core.ScaleRequest;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.testkit.ManualClock;
+import io.kubernetes.client.openapi.models.V2MetricSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -426,6 +427,110 @@ class HpaFloorExecutorWireTest {
 
     assertThat(body(wire.requests().get(1)).get("spec")).as("behavior removed as the owner had it")
         .isEqualTo(JsonParser.parseString(SPEC));
+  }
+
+  // --- A hand edit of one part keeps the owner's value of the parts Prescaler steers ---------
+
+  private static final String UP_120_DOWN_300 = SPEC.replace("]}", "],\"behavior\":{"
+      + "\"scaleUp\":{\"stabilizationWindowSeconds\":120},"
+      + "\"scaleDown\":{\"stabilizationWindowSeconds\":300}}}");
+  private static final HpaSteering RISING = HpaSteering.scaleUpWindowWhileRising(Duration.ZERO);
+
+  /**
+   * Steers an HPA with the owner's windows 120 s (up) and 300 s (down) from 2 to 5 on the wire,
+   * then gives it as it is once someone changed only its scale-down window, to 600 s (kubectl
+   * patch): Prescaler's scale-up window of 0 and the annotations of the PATCH.
+   */
+  private String steeredThenScaleDownChangedByHand() {
+    wire.json(200, list(hpa("55", null, UP_120_DOWN_300))).json(200, hpa("56", null));
+    ScaleOutcome first = floor(RISING).apply(request(2, 5));
+    assertThat(first.isApplied()).as(first.message()).isTrue();
+    JsonObject patch = body(wire.requests().get(1));
+    assertThat(patch.getAsJsonObject("spec").getAsJsonObject("behavior").toString())
+        .isEqualTo("{\"scaleUp\":{\"stabilizationWindowSeconds\":0}}");
+    String byHand = UP_120_DOWN_300.replace("\"minReplicas\":2", "\"minReplicas\":5")
+        .replace(":120}", ":0}").replace(":300}", ":600}");
+    return hpa("57", annotations(patch).toString(), byHand);
+  }
+
+  /**
+   * Catches a behavior adopted whole when someone changed one part of it: the scale-up window
+   * Prescaler set to 0 became the owner's, and the owner's 120 s was lost for good.
+   */
+  @Test
+  void aScaleDownWindowChangedByHandIsKeptAndTheOwnersScaleUpWindowComesBack() {
+    String now = steeredThenScaleDownChangedByHand();
+    wire.json(200, list(now)).json(200, now);
+
+    ScaleOutcome o = floor(RISING).apply(request(5, 5));
+
+    assertThat(o.isApplied()).as(o.message()).isTrue();
+    assertThat(o.message()).endsWith("minReplicas 5 -> 5; metrics original, behavior original; "
+        + "set by someone else while steered, kept as the owner's: behavior.scaleDown");
+    JsonObject body = body(wire.requests().get(1));
+    assertThat(body.getAsJsonObject("spec").get("behavior").toString())
+        .as("the owner's scale-up window back, the scale-down window left as set by hand")
+        .isEqualTo("{\"scaleUp\":{\"stabilizationWindowSeconds\":120}}");
+    JsonObject saved = JsonParser.parseString(annotations(body)
+        .get(HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION).getAsString()).getAsJsonObject();
+    assertThat(saved.get("behavior")).isEqualTo(JsonParser.parseString("{\"scaleUp\":"
+        + "{\"stabilizationWindowSeconds\":120},"
+        + "\"scaleDown\":{\"stabilizationWindowSeconds\":600}}"));
+  }
+
+  /** Catches the release that gave the owner Prescaler's scale-up window of 0 as theirs. */
+  @Test
+  void releaseAfterAScaleDownWindowChangedByHandPutsTheOwnersScaleUpWindowBack() {
+    String now = steeredThenScaleDownChangedByHand();
+    wire.json(200, list(now)).json(200, hpa("58", "{}"));
+
+    floor(RISING).release(WEB);
+
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(Wire::line).containsExactly("GET " + HPAS,
+        "PUT " + HPAS + "/web-hpa");
+    JsonObject body = body(rs.get(1));
+    // (stripped: the client's typed model writes the policies it has none of as [])
+    assertThat(HpaFloorExecutor.strip(body.get("spec"))).isEqualTo(JsonParser.parseString(
+        UP_120_DOWN_300.replace(":300}", ":600}")));
+    assertThat(annotations(body).keySet()).doesNotContain(
+        HpaFloorExecutor.ORIGINAL_SPEC_ANNOTATION, HpaFloorExecutor.WRITTEN_FIELDS_ANNOTATION);
+  }
+
+  private static V2MetricSpec memory(int percent) {
+    V2MetricSpec m = KubeBackend.cpuMetric(percent);
+    m.getResource().setName("memory");
+    return m;
+  }
+
+  /**
+   * Catches metrics adopted whole when someone changed one entry: the cpu target Prescaler
+   * lowered became the owner's.
+   */
+  @Test
+  void aMetricTargetChangedByHandIsKeptAndTheOwnersOtherTargetsComeBack() {
+    String two = SPEC.replace("}}}]", "}}},{\"type\":\"Resource\",\"resource\":{\"name\":"
+        + "\"memory\",\"target\":{\"type\":\"Utilization\",\"averageUtilization\":80}}}]");
+    HpaSteering lower = (request, original) -> request.to() <= request.from()
+        ? HpaSteering.Adjustment.ORIGINAL
+        : new HpaSteering.Adjustment(Optional.of(List.of(KubeBackend.cpuMetric(50),
+            memory(60))), Optional.empty());
+    wire.json(200, list(hpa("55", null, two))).json(200, hpa("56", null));
+    assertThat(floor(lower).apply(request(2, 5)).isApplied()).isTrue();
+    JsonObject patch = body(wire.requests().get(1));
+    String byHand = two.replace("\"minReplicas\":2", "\"minReplicas\":5")
+        .replace("\"averageUtilization\":70", "\"averageUtilization\":50")
+        .replace("\"averageUtilization\":80", "\"averageUtilization\":90");
+    String now = hpa("57", annotations(patch).toString(), byHand);
+    wire.json(200, list(now)).json(200, now);
+
+    ScaleOutcome o = floor(lower).apply(request(5, 5));
+
+    assertThat(o.message()).endsWith("kept as the owner's: metrics[Resource memory]");
+    JsonObject spec = body(wire.requests().get(1)).getAsJsonObject("spec");
+    assertThat(spec.get("metrics")).as("the owner's cpu target, memory's as set by hand")
+        .isEqualTo(JsonParser.parseString(two.replace("\"averageUtilization\":80",
+            "\"averageUtilization\":90")).getAsJsonObject().get("metrics"));
   }
 
   // --- Uncertain outcomes -------------------------------------------------------------------
