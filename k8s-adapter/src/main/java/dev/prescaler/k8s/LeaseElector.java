@@ -91,6 +91,12 @@ public final class LeaseElector implements AutoCloseable {
   /** The ticker when the read that first showed {@code observedRecord} returned. */
   private long observedAt;
   private ScheduledFuture<?> scheduled;
+  /**
+   * Set by {@link #close()} under the lock: a round that was waiting for the lock meanwhile (a
+   * scheduled one that cancel(false) cannot stop) then does nothing, so that it cannot take back
+   * the Lease close() just gave up.
+   */
+  private boolean closed;
 
   private LeaseElector(Builder b) {
     this.api = new CoordinationV1Api(b.client);
@@ -184,7 +190,9 @@ public final class LeaseElector implements AutoCloseable {
 
   /**
    * One round of the election: read the Lease, then create, renew or take it over when allowed.
-   * API errors are logged and count as not leading once the renew deadline has passed.
+   * API errors are logged and count as not leading once the renew deadline has passed. After
+   * {@link #close()}, also in a round that was waiting while it ran, does nothing and returns
+   * false.
    *
    * @return whether this candidate leads after the round
    */
@@ -204,6 +212,10 @@ public final class LeaseElector implements AutoCloseable {
    */
   boolean tryAcquireOrRenewWithGrace(Duration grace) {
     synchronized (lock) {
+      if (closed) {
+        renewedAt = null;
+        return false;
+      }
       long start = ticker.getAsLong();
       Instant now = clock.instant();
       ApiCalls.Result<V1Lease> read =
@@ -318,11 +330,14 @@ public final class LeaseElector implements AutoCloseable {
    * Runs {@link #tryAcquireOrRenew()} every retry period on {@code scheduler} until {@link
    * #close()}.
    *
-   * @throws IllegalStateException when already started
+   * @throws IllegalStateException when already started, or closed
    */
   public void start(ScheduledExecutorService scheduler) {
     Objects.requireNonNull(scheduler, "scheduler");
     synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("lease elector " + lease() + " is closed");
+      }
       if (scheduled != null) {
         throw new IllegalStateException("lease elector " + lease() + " is already started");
       }
@@ -348,11 +363,13 @@ public final class LeaseElector implements AutoCloseable {
 
   /**
    * Gives the Lease up when this candidate holds it (clears the holder so another replica takes
-   * over at once) and stops the scheduled rounds. Idempotent.
+   * over at once) and stops the election for good: no round writes anything once it returns,
+   * not even one that was already waiting to start while it ran. Idempotent.
    */
   @Override
   public void close() {
     synchronized (lock) {
+      closed = true;
       if (scheduled != null) {
         scheduled.cancel(false);
         scheduled = null;

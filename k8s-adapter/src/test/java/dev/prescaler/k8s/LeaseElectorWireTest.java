@@ -16,13 +16,19 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.testkit.ManualClock;
 import io.kubernetes.client.openapi.ApiClient;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -203,6 +209,83 @@ class LeaseElectorWireTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Catches a round that waited for the lock while close() gave the Lease up: it then read the
+   * freed Lease and took it back, so this replica led again after close() returned and the next
+   * leader waited a whole lease duration. The round starts while close() reads the Lease, and
+   * close() goes on once the round waits for the lock it holds.
+   */
+  @Test
+  void aRoundWaitingWhileCloseGivesTheLeaseUpWritesNothing() throws Exception {
+    AtomicReference<Runnable> beforeNextRequest = new AtomicReference<>();
+    ApiClient client = wire.client();
+    client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(chain -> {
+      Runnable r = beforeNextRequest.getAndSet(null);
+      if (r != null) {
+        r.run();
+      }
+      return chain.proceed(chain.request());
+    }).build());
+    LeaseElector e = LeaseElector.builder(client, "prescaler", "engine", "pod-a").clock(clock)
+        .ticker(clock::nanos).build();
+    wire.status(404, "NotFound", "not found").json(201, lease("pod-a", "1"));
+    assertThat(e.tryAcquireOrRenew()).isTrue();
+    String freed = lease("pod-a", "3").replace("\"holderIdentity\":\"pod-a\",", "")
+        .replace("\"leaseDurationSeconds\":15", "\"leaseDurationSeconds\":1");
+    wire.json(200, lease("pod-a", "2")) // close's read
+        .json(200, freed) // close's replace
+        .json(200, freed) // a round's read
+        .json(200, lease("pod-a", "4")); // a round's replace: the Lease taken back
+    FutureTask<Boolean> round = new FutureTask<>(e::tryAcquireOrRenew);
+    Thread roundThread = new Thread(round, "election-round");
+    Thread closing = Thread.currentThread();
+    beforeNextRequest.set(() -> { // close's read, made under the elector's lock
+      roundThread.start();
+      waitUntilBlockedBy(roundThread, closing);
+    });
+
+    e.close();
+
+    boolean led = round.get(10, TimeUnit.SECONDS);
+    assertThat(wire.requests()).extracting(Wire::line).as("nothing sent after close's release")
+        .containsExactly("GET " + LEASES + "/engine", "POST " + LEASES, "GET " + LEASES
+            + "/engine", "PUT " + LEASES + "/engine");
+    assertThat(led).as("the round that waited for close leads").isFalse();
+    assertThat(e.isLeader()).isFalse();
+    assertThat(e.tryAcquireOrRenew()).as("a round after close").isFalse();
+    assertThat(wire.requests()).isEmpty();
+  }
+
+  /** Waits, without sleeping, until {@code t} waits for a monitor that {@code owner} holds. */
+  private static void waitUntilBlockedBy(Thread t, Thread owner) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    while (true) {
+      ThreadInfo info = threads.getThreadInfo(t.getId());
+      if (info != null && info.getThreadState() == Thread.State.BLOCKED
+          && info.getLockOwnerId() == owner.getId()) {
+        return;
+      }
+      if (t.getState() == Thread.State.TERMINATED) {
+        throw new AssertionError(t.getName() + " ended without waiting for " + owner.getName());
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void startAfterCloseIsRefused() {
+    LeaseElector e = elector();
+    e.close();
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      assertThatThrownBy(() -> e.start(scheduler)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("lease elector prescaler/engine is closed");
+    } finally {
+      scheduler.shutdownNow();
+    }
+    assertThat(wire.requests()).isEmpty();
   }
 
   @Test
