@@ -1870,8 +1870,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       Interrupts.keep(e);
       LOG.warn("{}: journal append failed: {}", record.workload(), e.toString());
-      publish(l -> l.onFailure(new FailureEvent(record.workload(), record.time(), "journal", e)),
-          record.workload());
+      publishAfterRecord(new FailureEvent(record.workload(), record.time(), "journal", e));
     }
     if (!listeners.isEmpty()) {
       DecisionEvent e = new DecisionEvent(record);
@@ -1880,7 +1879,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     publishTickFailures();
   }
 
-  /** Publishes the failures of the workload evaluated, once its record is written. */
+  /**
+   * Publishes the failures of the workload evaluated (the journal's own last), once its record
+   * is written and its onDecision published.
+   */
   private void publishTickFailures() {
     if (tickFailures.isEmpty()) {
       return;

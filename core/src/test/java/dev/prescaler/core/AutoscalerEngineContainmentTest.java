@@ -219,9 +219,12 @@ class AutoscalerEngineContainmentTest {
       assertThat(f.stage()).isEqualTo("journal");
       assertThat(f.error()).hasMessage("disk full");
     });
-    // Listeners still hear of the decision the journal lost.
+    // Listeners still hear of the decision the journal lost, and of the failure after it, as of
+    // every failure (caught the journal's failure published before the decision).
     assertThat(listener.of(DecisionEvent.class)).extracting(DecisionEvent::workload)
         .containsExactly(WEB, API);
+    assertThat(listener.events).extracting(e -> e.getClass().getSimpleName()).containsExactly(
+        "DecisionEvent", "FailureEvent", "ScaledEvent", "DecisionEvent", "ScaledEvent");
   }
 
   @Test

@@ -192,6 +192,10 @@ public final class PrometheusMetricSource implements MetricSource {
         || baseUri.getRawFragment() != null) {
       return "must be an http or https URI with a host and no query or fragment";
     }
+    int port = baseUri.getPort(); // -1 when none is given: the scheme's
+    if (port == 0 || port > 65535) {
+      return "must have a port from 1 to 65535 (or none: the scheme's)";
+    }
     return null;
   }
 

@@ -55,6 +55,19 @@ class PrometheusMetricSourceBuilderTest {
         + "https URI with a host and no query or fragment, but was http://host/?x=1");
   }
 
+  // Caught http://prom:99999 and http://prom:0 accepted: the agent's --validate said valid, and
+  // every read then failed with "port out of range".
+  @Test
+  void baseUri_portOutOfRange() {
+    for (String uri : new String[] {"http://prom:99999/", "http://prom:0/", "https://prom:65536"}) {
+      assertProblem(valid().baseUri(URI.create(uri)), "baseUri must have a port from 1 to 65535 "
+          + "(or none: the scheme's), but was " + uri);
+    }
+    assertThat(PrometheusMetricSource.baseUriFormProblem(URI.create("http://prom:65535/")))
+        .isNull();
+    assertThat(PrometheusMetricSource.baseUriFormProblem(URI.create("https://prom/"))).isNull();
+  }
+
   @Test
   void baseUri_userInfo() {
     String problem = "baseUri must not hold user info (credentials in the URL are not sent, and "
