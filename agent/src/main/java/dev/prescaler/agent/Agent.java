@@ -500,10 +500,13 @@ public final class Agent implements AutoCloseable {
    * it made, in this run or before a restart; never a resume) that the store did not take, while
    * the store still holds what this replica saw before that change, in that change's term (see
    * {@link ModeStoreListener#read}). The entry is then not resumed and the change is sent again,
-   * when the engine still holds its mode. No entry of the workload is older than a change this
-   * replica has not yet compared with the store (one from its journal, say): that change is sent
-   * the same way. Otherwise the store's entry is that change or a later leader's word, and the
-   * change is dropped, so that it is never written over a later leader's word.
+   * when the engine still holds its mode. Over no entry of the workload, a change this replica
+   * has not yet compared with the store (one from its journal, say) is sent the same way only
+   * when it is a demotion: no entry may mean a store reset (renamed, or the entry pruned while the
+   * workload was out of the configuration), over which a promotion from before must not come
+   * back. Such a promotion is not written (the engine keeps it in this run; a replica taking over
+   * earns it again). Otherwise the store's entry is that change or a later leader's word, and
+   * the change is dropped, so that it is never written over a later leader's word.
    */
   private boolean resumeFromModeStore() {
     if (modeStore.isEmpty()) {
@@ -528,8 +531,19 @@ public final class Agent implements AutoCloseable {
         Optional<ModeChangedEvent> mine = listener.read(ref, Optional.ofNullable(e), held);
         if (e == null) {
           if (mine.isPresent() && held.test(mine.get())) {
-            LOG.info("{}: mode store {} holds no entry of it: this replica's own change to {} of "
-                + "{} is sent to it", ref, store.configMap(), mine.get().to(), mine.get().time());
+            // Over no entry, a change never compared with the store wins only as a demotion; a
+            // promotion wins only by the term rule (made in this term, or over no entry seen in
+            // its own term).
+            LOG.info("{}: mode store {} holds no entry of it: this replica's own {} to {} of {} "
+                + "is sent to it", ref, store.configMap(),
+                mine.get().to() == Mode.OBSERVE_ONLY ? "demotion" : "change", mine.get().to(),
+                mine.get().time());
+          } else if (mine.isEmpty()) {
+            listener.latestOwn(ref).filter(m -> m.to() != Mode.OBSERVE_ONLY && held.test(m))
+                .ifPresent(m -> LOG.info("{}: mode store {} holds no entry of it, which may be a "
+                    + "reset (store renamed, entry pruned): this replica's own promotion to {} of "
+                    + "{} stays in this run but is not sent to it, and a replica taking over earns "
+                    + "it again", ref, store.configMap(), m.to(), m.time()));
           }
           continue;
         }

@@ -1,6 +1,7 @@
 package dev.prescaler.agent;
 
 import dev.prescaler.core.EngineListener;
+import dev.prescaler.core.Mode;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.k8s.ModeStore;
@@ -54,9 +55,12 @@ final class ModeStoreListener implements EngineListener {
    * - a change whose base is unknown (from the journal, whether the store took it or not; or
    *   made before this replica read the store, in an earlier term that never read it) is
    *   compared by time with the entry, which holds only while the replicas' clocks agree (the
-   *   README says so); it wins over no entry, which is older than any change. That read makes
-   *   its base known: from then on it follows the rules above, and one from the journal counts
-   *   as made in that read's term.
+   *   README says so). No entry tells no time: the change's write may have failed, or the store
+   *   may have been reset (renamed, or the entry pruned while the workload was out of the
+   *   configuration), so only a demotion (to observe-only, the safe direction) wins over it; a
+   *   promotion does not, lest it come back from before a reset (the engine keeps it in this
+   *   run; a replica taking over earns it again). That read makes its base known: from then on
+   *   it follows the rules above, and one from the journal counts as made in that read's term.
    * Changes are ordered by the order they were made (this listener hears them in that order, and
    * the journal holds them in that order), never by their times: a clock stepped back must not
    * make an earlier promotion win over a later demotion.
@@ -207,10 +211,10 @@ final class ModeStoreListener implements EngineListener {
     } else if (latest.base() != null) {
       wins = latest.base().equals(entry);
     } else {
-      // No entry is older than any change: the change's write failed, or the store is new, or
-      // the entry was pruned while the workload was out of the configuration.
-      wins = entry.isEmpty() || latest.change().time().truncatedTo(ChronoUnit.SECONDS)
-          .isAfter(entry.get().time());
+      // No entry may be a failed write or a reset (a renamed store, a pruned entry): only a
+      // demotion wins over it, never a promotion from before the reset.
+      wins = entry.isEmpty() ? latest.change().to() == Mode.OBSERVE_ONLY
+          : latest.change().time().truncatedTo(ChronoUnit.SECONDS).isAfter(entry.get().time());
     }
     if (latest != null && (wins || latest.term() < 0)) {
       // This replica now knows the entry the change is compared with (for one made before its

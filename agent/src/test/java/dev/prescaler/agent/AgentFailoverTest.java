@@ -138,10 +138,15 @@ class AgentFailoverTest {
   }
 
   private Optional<String> stored() throws ApiException {
+    return stored(ModeStore.DEFAULT_NAME, web);
+  }
+
+  /** The entry of {@code workload} in the mode store ConfigMap {@code configMap}, if any. */
+  private Optional<String> stored(String configMap, WorkloadRef workload) throws ApiException {
     try {
       Map<String, String> data = new CoreV1Api(kube.fixture())
-          .readNamespacedConfigMap(ModeStore.DEFAULT_NAME, kube.namespace()).execute().getData();
-      return Optional.ofNullable(data == null ? null : data.get(ModeStore.key(web)));
+          .readNamespacedConfigMap(configMap, kube.namespace()).execute().getData();
+      return Optional.ofNullable(data == null ? null : data.get(ModeStore.key(workload)));
     } catch (ApiException e) {
       if (e.getCode() == 404) {
         return Optional.empty();
@@ -367,7 +372,7 @@ class AgentFailoverTest {
   }
 
   @Test
-  void aJournaledPromotionTheStoreNeverHeldIsStoredAfterARestartForTheNextLeader()
+  void aJournaledPromotionTheStoreNeverHeldIsNotStoredAfterARestartAndTheNextLeaderEarnsIt()
       throws ApiException {
     Path journal = dir.resolve("b.jsonl");
     AtomicBoolean storeDown = new AtomicBoolean();
@@ -386,21 +391,21 @@ class AgentFailoverTest {
       assertThat(mode(b)).as("resumed from its own journal at start").isEqualTo(Mode.ACT);
       failedReads.set(1); // the first term's first read fails
       lead(b);
-      assertThat(stored()).as("not written before the store is read").isEmpty();
       b.runOnce();
-      assertThat(mode(b)).isEqualTo(Mode.ACT);
-      assertThat(stored()).as("no entry is older than the journal's promotion")
-          .hasValue("act 2026-03-02T00:00:00Z promoted after 1440 min observed");
+      assertThat(mode(b)).as("its journal's mode, in this run").isEqualTo(Mode.ACT);
+      assertThat(stored()).as("no entry may be a reset: a promotion does not win over it")
+          .isEmpty();
     }
     clock.advance(Duration.ofMinutes(1));
     try (Agent a = agent(config("agent-a", "act"))) {
       lead(a);
-      assertThat(mode(a)).as("the replica that takes over knows it").isEqualTo(Mode.ACT);
+      assertThat(mode(a)).as("the replica that takes over earns it again")
+          .isEqualTo(Mode.OBSERVE_ONLY);
     }
   }
 
   @Test
-  void aJournaledPromotionTheStoreNeverHeldIsNotStoredUnderTheKillSwitch() throws ApiException {
+  void aJournaledPromotionIsNotStoredUnderTheKillSwitchNorOnceItIsLifted() throws ApiException {
     Path journal = dir.resolve("b.jsonl");
     try (Agent b = agent(config("agent-b", "act", "modeStore: none", journal))) {
       lead(b);
@@ -412,6 +417,130 @@ class AgentFailoverTest {
       b.runOnce();
       assertThat(mode(b)).isEqualTo(Mode.OBSERVE_ONLY);
       assertThat(stored()).as("the engine does not run the journal's mode").isEmpty();
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent b = agent(config("agent-b", "act", "", journal))) {
+      lead(b);
+      b.runOnce();
+      assertThat(mode(b)).as("its journal's mode, in this run").isEqualTo(Mode.ACT);
+      assertThat(stored()).as("the kill switch lifted: a promotion does not win over no entry")
+          .isEmpty();
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent c = agent(config("agent-c", "act"))) {
+      lead(c);
+      assertThat(mode(c)).isEqualTo(Mode.OBSERVE_ONLY);
+    }
+  }
+
+  @Test
+  void aJournaledPromotionIsNotStoredInAModeStoreRenamedSinceAndTheNextLeaderObserves()
+      throws ApiException {
+    Path journal = dir.resolve("b.jsonl");
+    try (Agent b = agent(config("agent-b", "act", "", journal))) {
+      lead(b);
+      b.engine().mode(web, Mode.ACT, "promoted after 1440 min observed");
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+      assertThat(mode(a)).isEqualTo(Mode.ACT);
+      clock.advance(Duration.ofSeconds(5));
+      assertThat(a.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      a.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing");
+    }
+    assertThat(stored()).hasValue("observe-only 2026-03-02T00:01:05Z demoted: metrics failing");
+    clock.advance(Duration.ofMinutes(1));
+    String renamed = "modeStore: prescaler-modes-2";
+    try (Agent b = agent(config("agent-b", "act", renamed, journal))) {
+      lead(b);
+      b.runOnce();
+      assertThat(mode(b)).as("its journal's mode, in this run").isEqualTo(Mode.ACT);
+      assertThat(stored("prescaler-modes-2", web))
+          .as("the new store has no entry: B's promotion, older than A's demotion, is not in it")
+          .isEmpty();
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent c = agent(config("agent-c", "act", renamed, null))) {
+      lead(c);
+      assertThat(mode(c)).isEqualTo(Mode.OBSERVE_ONLY);
+    }
+  }
+
+  @Test
+  void aJournaledPromotionWhoseEntryWasPrunedIsNotStoredWhenTheWorkloadIsAddedBack()
+      throws ApiException {
+    kube.deployment("api", 2);
+    WorkloadRef api = WorkloadRef.deployment(kube.namespace(), "api");
+    Path journal = dir.resolve("b.jsonl");
+    AgentConfig withApi = TestConfigs.replica(configText("agent-b", "act", "", journal)
+        + workload("api", "act"), "b.yaml");
+    try (Agent b = agent(withApi)) {
+      lead(b);
+      b.engine().mode(api, Mode.ACT, "promoted after 1440 min observed");
+    }
+    assertThat(stored(ModeStore.DEFAULT_NAME, api))
+        .hasValue("act 2026-03-02T00:00:00Z promoted after 1440 min observed");
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent a = agent(config("agent-a", "act"))) {
+      lead(a);
+    }
+    assertThat(stored(ModeStore.DEFAULT_NAME, api)).as("pruned: api is not configured")
+        .isEmpty();
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent b = agent(withApi)) {
+      lead(b);
+      b.runOnce();
+      assertThat(b.engine().spec(api).orElseThrow().mode())
+          .as("its journal's mode, in this run").isEqualTo(Mode.ACT);
+      assertThat(stored(ModeStore.DEFAULT_NAME, api))
+          .as("a promotion from before the prune does not win over no entry").isEmpty();
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent c = agent(TestConfigs.replica(configText("agent-c", "act", "", null)
+        + workload("api", "act"), "c.yaml"))) {
+      lead(c);
+      assertThat(c.engine().spec(api).orElseThrow().mode())
+          .as("added back, api earns its mode again").isEqualTo(Mode.OBSERVE_ONLY);
+    }
+  }
+
+  @Test
+  void aJournaledDemotionTheStoreNeverHeldIsStoredAfterARestartForTheNextLeader()
+      throws ApiException {
+    Path journalA = dir.resolve("a.jsonl");
+    Path journalB = dir.resolve("b.jsonl");
+    AtomicBoolean storeDown = new AtomicBoolean(true);
+    AtomicInteger failedReads = new AtomicInteger();
+    try (Agent a = agent(config("agent-a", "act", "", journalA),
+        flakyStore(storeDown, failedReads))) {
+      lead(a);
+      a.engine().mode(web, Mode.ACT, "promoted after 1440 min observed"); // not stored
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent b = agent(config("agent-b", "act", "", journalB),
+        flakyStore(storeDown, failedReads))) {
+      lead(b);
+      b.engine().mode(web, Mode.ACT, "promoted by hand"); // not stored
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(b.elector().orElseThrow().tryAcquireOrRenew()).isTrue();
+      b.engine().mode(web, Mode.OBSERVE_ONLY, "demoted: metrics failing"); // not stored
+    }
+    assertThat(stored()).as("every write failed: the store has no entry of web").isEmpty();
+    storeDown.set(false);
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent b = agent(config("agent-b", "act", "", journalB))) {
+      lead(b);
+      assertThat(mode(b)).isEqualTo(Mode.OBSERVE_ONLY);
+      assertThat(stored()).as("a demotion wins over no entry")
+          .hasValue("observe-only 2026-03-02T00:02:00Z demoted: metrics failing");
+    }
+    clock.advance(Duration.ofMinutes(1));
+    try (Agent a = agent(config("agent-a", "act", "", journalA))) {
+      assertThat(mode(a)).as("resumed from its own journal at start").isEqualTo(Mode.ACT);
+      lead(a);
+      assertThat(mode(a)).as("the stored demotion is later than its journal's promotion")
+          .isEqualTo(Mode.OBSERVE_ONLY);
     }
   }
 

@@ -256,13 +256,13 @@ class ModeStoreListenerTest {
   }
 
   @Test
-  void aJournaledChangeWinsOverNoEntryAndIsWritten() {
-    // Its write failed before the restart, or the store is new, or its entry was pruned.
+  void aJournaledDemotionWinsOverNoEntryAndIsWritten() {
+    // Its write failed before the restart, or the store was reset (renamed, the entry pruned).
     ModeChangedEvent demotion = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
     listener.journaled(List.of(demotion));
     listener.newTerm();
     assertThat(listener.read(WEB, Optional.empty(), c -> true))
-        .as("no entry is older than any change").contains(demotion);
+        .as("a demotion is safe over no entry").contains(demotion);
     assertThat(listener.unstored()).containsExactly(WEB);
     listener.writeUnstored();
     assertThat(written).containsExactly(demotion);
@@ -276,36 +276,59 @@ class ModeStoreListenerTest {
   }
 
   @Test
-  void aJournaledChangeThatWonOverNoEntryFollowsTheTermRuleAfterwards() {
-    ModeChangedEvent promotion = change(3600, Mode.OBSERVE_ONLY, Mode.ACT);
-    listener.journaled(List.of(promotion));
+  void aJournaledPromotionDoesNotWinOverNoEntryAndIsNeverWritten() {
+    // No entry may be a reset: a store renamed, or the entry pruned while the workload was out
+    // of the configuration. The promotion must not come back from before it.
+    for (Mode promoted : List.of(Mode.ACT, Mode.HPA_FLOOR)) {
+      ModeStoreListener fresh = new ModeStoreListener(e -> {
+        written.add(e);
+        return true;
+      }, leading::get);
+      fresh.journaled(List.of(change(0, Mode.OBSERVE_ONLY, Mode.ACT),
+          change(60, Mode.ACT, Mode.OBSERVE_ONLY), change(120, Mode.OBSERVE_ONLY, promoted)));
+      fresh.newTerm();
+      assertThat(fresh.read(WEB, Optional.empty(), c -> true)).as("to %s", promoted).isEmpty();
+      assertThat(fresh.unstored()).isEmpty();
+      fresh.writeUnstored();
+      fresh.newTerm();
+      assertThat(fresh.read(WEB, Optional.empty(), c -> true))
+          .as("compared once: it lost, and is not compared by time again").isEmpty();
+      fresh.writeUnstored();
+    }
+    assertThat(written).isEmpty();
+  }
+
+  @Test
+  void aJournaledDemotionThatWonOverNoEntryFollowsTheTermRuleAfterwards() {
+    ModeChangedEvent demotion = change(3600, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.journaled(List.of(demotion));
     storeUp.set(false);
     listener.newTerm();
-    assertThat(listener.read(WEB, Optional.empty(), c -> true)).contains(promotion);
+    assertThat(listener.read(WEB, Optional.empty(), c -> true)).contains(demotion);
     listener.writeUnstored();
     assertThat(listener.unstored()).as("the store did not take it").containsExactly(WEB);
     storeUp.set(true);
     listener.newTerm();
     assertThat(listener.read(WEB, Optional.empty(), c -> true))
         .as("the store still holds no entry, as when the change was compared")
-        .contains(promotion);
+        .contains(demotion);
     storeUp.set(false);
     listener.writeUnstored();
     listener.newTerm();
     // Another leader, its clock an hour behind, wrote after this replica's term.
-    assertThat(listener.read(WEB, Optional.of(entry(60, Mode.OBSERVE_ONLY)), c -> true))
+    assertThat(listener.read(WEB, Optional.of(entry(60, Mode.ACT)), c -> true))
         .as("compared by the term rule, not by time").isEmpty();
     assertThat(listener.unstored()).isEmpty();
   }
 
   @Test
-  void aJournaledChangeOverNoEntryIsNotKeptWhenTheEngineNoLongerHoldsItsMode() {
-    // The configuration now forbids its mode (mode: observe-only, or another configured mode).
-    ModeChangedEvent promotion = change(0, Mode.OBSERVE_ONLY, Mode.ACT);
-    listener.journaled(List.of(promotion));
+  void aJournaledDemotionOverNoEntryIsNotKeptWhenTheEngineNoLongerHoldsItsMode() {
+    // promoted: true in the configuration holds the configured mode over the journal.
+    ModeChangedEvent demotion = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.journaled(List.of(demotion));
     listener.newTerm();
     assertThat(listener.read(WEB, Optional.empty(), c -> false))
-        .as("it wins over no entry, as over an older one").contains(promotion);
+        .as("it wins over no entry, as over an older one").contains(demotion);
     assertThat(listener.unstored()).isEmpty();
     listener.writeUnstored();
     assertThat(written).isEmpty();
@@ -317,7 +340,7 @@ class ModeStoreListenerTest {
   }
 
   @Test
-  void aJournaledChangeThatWonOverNoEntryIsWrittenOnlyWhileThisReplicaLeads() {
+  void aJournaledDemotionThatWonOverNoEntryIsWrittenOnlyWhileThisReplicaLeads() {
     ModeChangedEvent demotion = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
     listener.journaled(List.of(demotion));
     listener.newTerm();
@@ -329,6 +352,36 @@ class ModeStoreListenerTest {
     leading.set(true);
     listener.writeUnstored();
     assertThat(written).containsExactly(demotion);
+  }
+
+  @Test
+  void aPromotionMadeInATermThatNeverReadTheStoreDoesNotWinOverNoEntry() {
+    // Its base is unknown, as a journaled change's: the same rule holds.
+    listener.newTerm();
+    storeUp.set(false); // no read succeeds in term 1, and the write fails
+    listener.onModeChanged(change(0, Mode.OBSERVE_ONLY, Mode.ACT));
+    assertThat(listener.unstored()).containsExactly(WEB);
+    listener.newTerm();
+    storeUp.set(true);
+    assertThat(listener.read(WEB, Optional.empty(), c -> true)).isEmpty();
+    assertThat(listener.unstored()).isEmpty();
+    listener.writeUnstored();
+    assertThat(written).as("only the failed write").hasSize(1);
+  }
+
+  @Test
+  void aDemotionMadeInATermThatNeverReadTheStoreWinsOverNoEntry() {
+    listener.newTerm();
+    storeUp.set(false); // no read succeeds in term 1, and the writes fail
+    listener.onModeChanged(change(0, Mode.OBSERVE_ONLY, Mode.ACT));
+    ModeChangedEvent demotion = change(60, Mode.ACT, Mode.OBSERVE_ONLY);
+    listener.onModeChanged(demotion);
+    listener.newTerm();
+    storeUp.set(true);
+    assertThat(listener.read(WEB, Optional.empty(), c -> true)).contains(demotion);
+    listener.writeUnstored();
+    assertThat(written).hasSize(3).last().isEqualTo(demotion);
+    assertThat(listener.unstored()).isEmpty();
   }
 
   private static ModeStore.Entry entry(int seconds, Mode mode) {
