@@ -21,6 +21,7 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,23 +31,32 @@ import java.util.Optional;
  * replicas, the load and its forecast, the forecast error, the mode; decisions and actions by
  * reason; tick latency; contained failures. Fed as an {@link EngineListener}. Thread-safe.
  *
+ * <p>Every per-workload series carries {@code namespace}, {@code workload_kind} (the workload's
+ * kind: {@code Deployment}, {@code StatefulSet}, ...) and {@code name}, so that two workloads of
+ * one namespace and name but different kinds have series of their own. ({@code kind} is
+ * {@code prescaler_replicas}' own label: which count it is.)
+ *
  * <table>
  *   <caption>Metrics</caption>
- *   <tr><td>prescaler_replicas{namespace,name,kind}</td><td>kind = current, ready, desired,
- *   predicted (what the upper forecast over the lead time needs)</td></tr>
- *   <tr><td>prescaler_load{namespace,name,metric}</td><td>the load as last read</td></tr>
- *   <tr><td>prescaler_forecast_load{namespace,name,metric}</td><td>highest point forecast over
- *   the lead time</td></tr>
- *   <tr><td>prescaler_forecast_relative_mae{namespace,name,metric}</td><td>forecast MAE ÷ naive
- *   MAE at the lead time</td></tr>
- *   <tr><td>prescaler_mode{namespace,name,mode}</td><td>1 for the workload's mode</td></tr>
- *   <tr><td>prescaler_decisions_total{namespace,name,kind,reason}</td><td>decisions by kind and
- *   the step that set the count</td></tr>
- *   <tr><td>prescaler_actions_total{namespace,name,outcome}</td><td>executor calls by
- *   outcome (an HPA floor sent again while its maxReplicas still holds it down, answered word
+ *   <tr><td>prescaler_replicas{namespace,workload_kind,name,kind}</td><td>kind = current, ready,
+ *   desired, predicted (what the upper forecast over the lead time needs); current, ready and
+ *   desired are absent while the count is unknown (the workload or its scale cannot be read)
+ *   </td></tr>
+ *   <tr><td>prescaler_load{namespace,workload_kind,name,metric}</td><td>the load as last read
+ *   </td></tr>
+ *   <tr><td>prescaler_forecast_load{namespace,workload_kind,name,metric}</td><td>highest point
+ *   forecast over the lead time</td></tr>
+ *   <tr><td>prescaler_forecast_relative_mae{namespace,workload_kind,name,metric}</td><td>forecast
+ *   MAE ÷ naive MAE at the lead time</td></tr>
+ *   <tr><td>prescaler_mode{namespace,workload_kind,name,mode}</td><td>1 for the workload's mode
+ *   </td></tr>
+ *   <tr><td>prescaler_decisions_total{namespace,workload_kind,name,kind,reason}</td><td>decisions
+ *   by kind and the step that set the count</td></tr>
+ *   <tr><td>prescaler_actions_total{namespace,workload_kind,name,outcome}</td><td>executor calls
+ *   by outcome (an HPA floor sent again while its maxReplicas still holds it down, answered word
  *   for word as the last time, changed nothing and is not counted)</td></tr>
- *   <tr><td>prescaler_failures_total{namespace,name,stage}</td><td>contained plug-in
- *   failures</td></tr>
+ *   <tr><td>prescaler_failures_total{namespace,workload_kind,name,stage}</td><td>contained
+ *   plug-in failures</td></tr>
  *   <tr><td>prescaler_tick_seconds</td><td>tick latency histogram</td></tr>
  *   <tr><td>prescaler_leader</td><td>1 while this replica leads</td></tr>
  *   <tr><td>prescaler_listener_events_dropped_total{listener}</td><td>events a listener that
@@ -54,6 +64,11 @@ import java.util.Optional;
  * </table>
  */
 public final class AgentMetrics implements EngineListener {
+  /** The labels that identify a workload, first in every per-workload series. */
+  static final String NAMESPACE = "namespace";
+  static final String WORKLOAD_KIND = "workload_kind";
+  static final String NAME = "name";
+
   private final PrometheusRegistry registry;
   private final Gauge replicas;
   private final Gauge load;
@@ -73,26 +88,26 @@ public final class AgentMetrics implements EngineListener {
     this.registry = Objects.requireNonNull(registry, "registry");
     replicas = Gauge.builder().name("prescaler_replicas")
         .help("Replica counts per workload: current, ready, desired, predicted")
-        .labelNames("namespace", "name", "kind").register(registry);
+        .labelNames(NAMESPACE, WORKLOAD_KIND, NAME, "kind").register(registry);
     load = Gauge.builder().name("prescaler_load").help("Load per workload and metric, as read")
-        .labelNames("namespace", "name", "metric").register(registry);
+        .labelNames(NAMESPACE, WORKLOAD_KIND, NAME, "metric").register(registry);
     forecastLoad = Gauge.builder().name("prescaler_forecast_load")
         .help("Highest point forecast of the load over the lead time")
-        .labelNames("namespace", "name", "metric").register(registry);
+        .labelNames(NAMESPACE, WORKLOAD_KIND, NAME, "metric").register(registry);
     relativeMae = Gauge.builder().name("prescaler_forecast_relative_mae")
         .help("Forecast MAE divided by the naive forecast's MAE at the lead time")
-        .labelNames("namespace", "name", "metric").register(registry);
+        .labelNames(NAMESPACE, WORKLOAD_KIND, NAME, "metric").register(registry);
     mode = Gauge.builder().name("prescaler_mode").help("1 for the mode each workload is in")
-        .labelNames("namespace", "name", "mode").register(registry);
+        .labelNames(NAMESPACE, WORKLOAD_KIND, NAME, "mode").register(registry);
     decisions = Counter.builder().name("prescaler_decisions_total")
         .help("Decisions by kind (hold, keep, scale) and the step that set the count")
-        .labelNames("namespace", "name", "kind", "reason").register(registry);
+        .labelNames(NAMESPACE, WORKLOAD_KIND, NAME, "kind", "reason").register(registry);
     actions = Counter.builder().name("prescaler_actions_total")
         .help("Executor calls by outcome (applied, refused, failed)")
-        .labelNames("namespace", "name", "outcome").register(registry);
+        .labelNames(NAMESPACE, WORKLOAD_KIND, NAME, "outcome").register(registry);
     failures = Counter.builder().name("prescaler_failures_total")
-        .help("Contained plug-in failures by stage").labelNames("namespace", "name", "stage")
-        .register(registry);
+        .help("Contained plug-in failures by stage")
+        .labelNames(NAMESPACE, WORKLOAD_KIND, NAME, "stage").register(registry);
     tickSeconds = Histogram.builder().name("prescaler_tick_seconds")
         .help("Duration of one engine tick over all workloads").classicOnly()
         .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15).register(registry);
@@ -142,23 +157,42 @@ public final class AgentMetrics implements EngineListener {
     leader.set(leading ? 1 : 0);
   }
 
+  /** The label values of {@code w} and then {@code more}, in the order of the label names. */
+  private static String[] labels(WorkloadRef w, String... more) {
+    String[] out = new String[3 + more.length];
+    out[0] = w.namespace();
+    out[1] = w.kind();
+    out[2] = w.name();
+    System.arraycopy(more, 0, out, 3, more.length);
+    return out;
+  }
+
   @Override
   public void onDecision(DecisionEvent event) {
     DecisionRecord r = event.record();
     WorkloadRef w = r.workload();
-    String ns = w.namespace();
-    String name = w.name();
+    // A count the engine could not read (-1: the workload is gone, RBAC forbids its scale, the
+    // API server is down) is no count: its series go away rather than show -1 or a stale value.
     if (r.current() >= 0) {
-      replicas.labelValues(ns, name, "current").set(r.current());
-      replicas.labelValues(ns, name, "ready").set(r.ready());
+      replicas.labelValues(labels(w, "current")).set(r.current());
+    } else {
+      replicas.remove(labels(w, "current"));
     }
-    replicas.labelValues(ns, name, "desired").set(r.desired());
+    if (r.current() >= 0 && r.ready() >= 0) {
+      replicas.labelValues(labels(w, "ready")).set(r.ready());
+    } else {
+      replicas.remove(labels(w, "ready"));
+    }
+    if (r.desired() >= 0) {
+      replicas.labelValues(labels(w, "desired")).set(r.desired());
+    } else {
+      replicas.remove(labels(w, "desired"));
+    }
     for (Map.Entry<String, Double> e : r.loads().entrySet()) {
-      load.labelValues(ns, name, e.getKey()).set(e.getValue());
+      load.labelValues(labels(w, e.getKey())).set(e.getValue());
     }
     String reason = r.kind() == DecisionRecord.Kind.HOLD ? "hold" : lastChange(r);
-    decisions.labelValues(ns, name, r.kind().name().toLowerCase(java.util.Locale.ROOT), reason)
-        .inc();
+    decisions.labelValues(labels(w, r.kind().name().toLowerCase(Locale.ROOT), reason)).inc();
     AutoscalerEngine e;
     synchronized (this) {
       e = engine;
@@ -169,7 +203,7 @@ public final class AgentMetrics implements EngineListener {
     Optional<WorkloadSpec> spec = e.spec(w);
     if (spec.isPresent()) {
       for (Mode m : Mode.values()) {
-        mode.labelValues(ns, name, m.name().toLowerCase(java.util.Locale.ROOT))
+        mode.labelValues(labels(w, m.name().toLowerCase(Locale.ROOT)))
             .set(spec.get().mode() == m ? 1 : 0);
       }
       Duration lead = e.leadTime(w).orElseThrow();
@@ -180,7 +214,7 @@ public final class AgentMetrics implements EngineListener {
           double upper = f.maxUpper(r.time(), r.time().plus(lead));
           double point = f.maxPoint(r.time(), r.time().plus(lead));
           if (!Double.isNaN(point)) {
-            forecastLoad.labelValues(ns, name, m.name()).set(point);
+            forecastLoad.labelValues(labels(w, m.name())).set(point);
           }
           if (!Double.isNaN(upper)) {
             predicted = Math.max(predicted,
@@ -189,12 +223,12 @@ public final class AgentMetrics implements EngineListener {
         }
       }
       if (predicted >= 0) {
-        replicas.labelValues(ns, name, "predicted").set(predicted);
+        replicas.labelValues(labels(w, "predicted")).set(predicted);
       }
     }
     for (ForecastAccuracy a : e.accuracy(w)) {
       if (a.samples() > 0 && Double.isFinite(a.relativeMae())) {
-        relativeMae.labelValues(ns, name, a.metric()).set(a.relativeMae());
+        relativeMae.labelValues(labels(w, a.metric())).set(a.relativeMae());
       }
     }
   }
@@ -211,14 +245,13 @@ public final class AgentMetrics implements EngineListener {
 
   @Override
   public void onScaled(ScaledEvent event) {
-    actions.labelValues(event.workload().namespace(), event.workload().name(),
-        event.outcome().status().name().toLowerCase(java.util.Locale.ROOT)).inc();
+    actions.labelValues(labels(event.workload(),
+        event.outcome().status().name().toLowerCase(Locale.ROOT))).inc();
   }
 
   @Override
   public void onFailure(FailureEvent event) {
-    failures.labelValues(event.workload().namespace(), event.workload().name(), event.stage())
-        .inc();
+    failures.labelValues(labels(event.workload(), event.stage())).inc();
   }
 
   @Override
@@ -227,8 +260,8 @@ public final class AgentMetrics implements EngineListener {
       return; // a standby's modes follow the leader's word; its own are not exposed
     }
     for (Mode m : Mode.values()) {
-      mode.labelValues(event.workload().namespace(), event.workload().name(),
-          m.name().toLowerCase(java.util.Locale.ROOT)).set(event.to() == m ? 1 : 0);
+      mode.labelValues(labels(event.workload(), m.name().toLowerCase(Locale.ROOT)))
+          .set(event.to() == m ? 1 : 0);
     }
   }
 }

@@ -183,13 +183,13 @@ class AgentEndToEndIT {
       HttpClient http = HttpClient.newHttpClient();
       String metrics = get(http, port, "/metrics");
       assertThat(metrics).contains("prescaler_replicas{kind=\"desired\",name=\"web\",namespace=\""
-          + ns + "\"}");
+          + ns + "\",workload_kind=\"Deployment\"}");
       assertThat(metrics).contains("prescaler_mode{mode=\"act\",name=\"web\",namespace=\"" + ns
-          + "\"} 1.0");
+          + "\",workload_kind=\"Deployment\"} 1.0");
       assertThat(metrics).contains("prescaler_replicas{kind=\"predicted\"");
       assertThat(metrics).contains("prescaler_forecast_relative_mae{");
       assertThat(metrics).contains("prescaler_actions_total{name=\"web\",namespace=\"" + ns
-          + "\",outcome=\"applied\"}");
+          + "\",outcome=\"applied\",workload_kind=\"Deployment\"}");
       assertThat(metrics).contains("prescaler_leader 1.0");
       assertThat(metrics).contains(
           "prescaler_listener_events_dropped_total{listener=\"kubernetes-events\"} 0.0");

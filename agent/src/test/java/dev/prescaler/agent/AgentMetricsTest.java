@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.prescaler.core.Mode;
+import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.event.DecisionEvent;
+import dev.prescaler.core.event.FailureEvent;
 import dev.prescaler.core.event.ModeChangedEvent;
+import dev.prescaler.core.event.ScaledEvent;
 import dev.prescaler.core.journal.DecisionRecord;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,10 +61,37 @@ class AgentMetricsTest {
   }
 
   private static DecisionEvent decision() {
+    return decision(WorkloadRef.deployment("shop", "web"), DecisionRecord.Kind.SCALE, 3, 5);
+  }
+
+  /** A decision for {@code w} from {@code current} (all ready) to {@code desired}. */
+  private static DecisionEvent decision(WorkloadRef w, DecisionRecord.Kind kind, int current,
+      int desired) {
     return new DecisionEvent(new DecisionRecord(1, Instant.parse("2026-01-01T00:00:00Z"),
-        WorkloadRef.deployment("shop", "web"), Mode.ACT, DecisionRecord.Kind.SCALE, 3, 3,
-        Map.of("rps", 250.0), Map.of(), Map.of("rps", 250.0), Map.of(), 5, 5, List.of(),
-        Map.of(), DecisionRecord.Action.APPLIED, "scaled", Optional.empty()));
+        w, Mode.ACT, kind, current, current, Map.of("rps", 250.0), Map.of(),
+        Map.of("rps", 250.0), Map.of(), desired, desired, List.of(), Map.of(),
+        DecisionRecord.Action.APPLIED, "scaled", Optional.empty()));
+  }
+
+  /** Every data point of every metric, as {@code name{label=value,...} value}, labels sorted. */
+  private List<String> series() {
+    List<String> out = new ArrayList<>();
+    for (MetricSnapshot s : registry.scrape()) {
+      for (DataPointSnapshot d : s.getDataPoints()) {
+        StringBuilder b = new StringBuilder(s.getMetadata().getPrometheusName()).append('{');
+        d.getLabels().forEach(l -> b.append(l.getName()).append('=').append(l.getValue())
+            .append(','));
+        b.setLength(b.length() - (d.getLabels().isEmpty() ? 0 : 1));
+        b.append('}');
+        if (d instanceof GaugeDataPointSnapshot g) {
+          b.append(' ').append(g.getValue());
+        } else if (d instanceof CounterDataPointSnapshot c) {
+          b.append(' ').append(c.getValue());
+        }
+        out.add(b.toString());
+      }
+    }
+    return out;
   }
 
   @Test
@@ -100,6 +133,68 @@ class AgentMetricsTest {
     assertThat(modeValue("act")).isEqualTo(1);
     assertThat(modeValue("observe_only")).isZero();
     assertThat(modeValue("hpa_floor")).isZero();
+  }
+
+  /**
+   * Catches the series of a Deployment and a StatefulSet of one namespace and name written over
+   * each other (the parser accepts both): the StatefulSet observing showed as the mode of the
+   * Deployment that acts, and their decisions were counted as one.
+   */
+  @Test
+  void workloadsOfOneNameButDifferentKindsHaveSeriesOfTheirOwn() {
+    WorkloadRef deployment = WorkloadRef.deployment("shop", "web");
+    WorkloadRef statefulSet = WorkloadRef.statefulSet("shop", "web");
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    metrics.leader(true);
+    metrics.onModeChanged(new ModeChangedEvent(deployment, t, Mode.OBSERVE_ONLY, Mode.ACT, "p"));
+    metrics.onModeChanged(new ModeChangedEvent(statefulSet, t, Mode.ACT, Mode.OBSERVE_ONLY, "d"));
+    metrics.onDecision(decision(deployment, DecisionRecord.Kind.SCALE, 3, 5));
+    metrics.onDecision(decision(statefulSet, DecisionRecord.Kind.KEEP, 2, 2));
+    metrics.onScaled(new ScaledEvent(deployment, t, Mode.ACT, 3, 5, List.of(),
+        ScaleOutcome.applied(5, "scaled")));
+    metrics.onFailure(new FailureEvent(statefulSet, t, "forecast", new IllegalStateException()));
+
+    assertThat(series()).contains(
+        "prescaler_mode{mode=act,name=web,namespace=shop,workload_kind=Deployment} 1.0",
+        "prescaler_mode{mode=observe_only,name=web,namespace=shop,workload_kind=Deployment} 0.0",
+        "prescaler_mode{mode=act,name=web,namespace=shop,workload_kind=StatefulSet} 0.0",
+        "prescaler_mode{mode=observe_only,name=web,namespace=shop,workload_kind=StatefulSet} 1.0",
+        "prescaler_replicas{kind=desired,name=web,namespace=shop,workload_kind=Deployment} 5.0",
+        "prescaler_replicas{kind=desired,name=web,namespace=shop,workload_kind=StatefulSet} 2.0",
+        "prescaler_decisions{kind=scale,name=web,namespace=shop,reason=none,"
+            + "workload_kind=Deployment} 1.0",
+        "prescaler_decisions{kind=keep,name=web,namespace=shop,reason=none,"
+            + "workload_kind=StatefulSet} 1.0",
+        "prescaler_actions{name=web,namespace=shop,outcome=applied,workload_kind=Deployment} 1.0",
+        "prescaler_failures{name=web,namespace=shop,stage=forecast,workload_kind=StatefulSet} 1.0");
+    // Every per-workload series says which workload it is, its kind included.
+    assertThat(series()).filteredOn(l -> l.contains("namespace="))
+        .hasSizeGreaterThanOrEqualTo(16)
+        .allSatisfy(l -> assertThat(l).containsPattern("workload_kind=(Deployment|StatefulSet)"));
+  }
+
+  /**
+   * Catches a count the engine could not read exported as {@code desired -1} (and the current
+   * count of the last tick that read one kept as if it held): the workload was deleted, RBAC
+   * forbids its scale, or the API server is down.
+   */
+  @Test
+  void aCountThatIsNotKnownIsNoSeries() {
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    metrics.leader(true);
+    metrics.onDecision(decision(web, DecisionRecord.Kind.SCALE, 3, 5));
+    assertThat(series()).filteredOn(l -> l.startsWith("prescaler_replicas{"))
+        .extracting(l -> l.replaceAll("\\{kind=([a-z]+)[^}]*\\}", "{$1}"))
+        .containsExactlyInAnyOrder("prescaler_replicas{current} 3.0",
+            "prescaler_replicas{ready} 3.0", "prescaler_replicas{desired} 5.0");
+
+    metrics.onDecision(decision(web, DecisionRecord.Kind.HOLD, -1, -1)); // a hold, count unknown
+    assertThat(points("prescaler_replicas")).isZero();
+    assertThat(points("prescaler_decisions")).isEqualTo(2); // the hold is counted
+
+    metrics.onDecision(decision(web, DecisionRecord.Kind.KEEP, 4, 4));
+    assertThat(series()).filteredOn(l -> l.startsWith("prescaler_replicas{"))
+        .hasSize(3).allSatisfy(l -> assertThat(l).endsWith(" 4.0"));
   }
 
   @Test
