@@ -32,6 +32,9 @@ class DeployManifestsTest {
   private static <T> T at(Object o, String... path) {
     Object cur = o;
     for (String p : path) {
+      if (cur == null) {
+        return null; // a key missing on the way: absent, for the assertion to say so
+      }
       cur = cur instanceof List<?> l ? l.get(Integer.parseInt(p)) : ((Map<String, Object>) cur)
           .get(p);
     }
@@ -81,6 +84,36 @@ class DeployManifestsTest {
     assertThat((List<Map<String, Object>>) at(kustomization, "configMapGenerator"))
         .extracting(g -> g.get("name"))
         .doesNotContain(c.kubernetes().modeStore().orElseThrow());
+  }
+
+  /**
+   * Catches pods the Pod Security "restricted" profile refuses (a namespace labelled
+   * {@code pod-security.kubernetes.io/enforce: restricted}): the pod had no seccomp profile. The
+   * profile's other rules are checked too, so that none is lost in an edit: non-root, no
+   * privilege escalation, every capability dropped, a seccomp profile of RuntimeDefault or
+   * Localhost (on the pod, or on every container).
+   */
+  @Test
+  void thePodsMeetThePodSecurityRestrictedProfile() throws Exception {
+    Map<String, Object> pod = at(docs("agent.yaml").get(0), "spec", "template", "spec");
+    Map<String, Object> podContext = at(pod, "securityContext");
+    assertThat(podContext.get("runAsNonRoot")).isEqualTo(true);
+    List<Map<String, Object>> containers = at(pod, "containers");
+    assertThat(pod).doesNotContainKeys("initContainers", "hostNetwork", "hostPID", "hostIPC");
+    for (Map<String, Object> container : containers) {
+      Map<String, Object> context = at(container, "securityContext");
+      assertThat(context.get("allowPrivilegeEscalation")).as("allowPrivilegeEscalation")
+          .isEqualTo(false);
+      assertThat(context.get("privileged")).as("privileged").isNotEqualTo(true);
+      assertThat(context.get("runAsNonRoot")).as("runAsNonRoot").isNotEqualTo(false);
+      assertThat((List<String>) at(context, "capabilities", "drop")).containsExactly("ALL");
+      assertThat(at(context, "capabilities", "add") == null).as("capabilities added").isTrue();
+      Object seccomp = context.get("seccompProfile") != null
+          ? at(context, "seccompProfile", "type") : at(podContext, "seccompProfile", "type");
+      assertThat(seccomp).as("seccompProfile.type of the pod or the container")
+          .isIn("RuntimeDefault", "Localhost");
+    }
+    assertThat(at(podContext, "seccompProfile", "type").toString()).isEqualTo("RuntimeDefault");
   }
 
   @Test
