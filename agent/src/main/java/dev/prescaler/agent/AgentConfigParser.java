@@ -24,6 +24,11 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,13 +76,52 @@ public final class AgentConfigParser {
    * @throws ConfigException naming the file and every problem
    */
   public static AgentConfig parse(Path file) {
-    String text;
+    byte[] bytes;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new ConfigException(file.toString(), List.of("cannot be read: " + e.getMessage()));
     }
-    return parse(text, file.toString());
+    return parse(utf8(bytes, file.toString()), file.toString());
+  }
+
+  /**
+   * The text of a file's bytes, which must be UTF-8. Anything else (a Latin-1 {@code é}, a UTF-16
+   * file) is refused naming the line and byte offset, not with the decoder's "Input length = 3".
+   * A NUL is refused too: UTF-16 text without a byte order mark decodes as UTF-8 with a NUL after
+   * every ASCII character, which YAML would report as a "special character".
+   */
+  private static String utf8(byte[] bytes, String source) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length); // never more chars than UTF-8 bytes
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    int nul = 0;
+    while (nul < bytes.length && bytes[nul] != 0) {
+      nul++;
+    }
+    int bad = Math.min(result.isError() ? in.position() : bytes.length, nul);
+    if (bad == bytes.length) {
+      return out.flip().toString();
+    }
+    int line = 1;
+    for (int i = 0; i < bad; i++) {
+      line += bytes[i] == '\n' ? 1 : 0;
+    }
+    boolean utf16 = bytes.length >= 2 && (bytes[0] == (byte) 0xfe && bytes[1] == (byte) 0xff
+        || bytes[0] == (byte) 0xff && bytes[1] == (byte) 0xfe);
+    String what = bad == 0 && utf16 ? "it starts with a UTF-16 byte order mark"
+        : bytes[bad] == 0 ? "a NUL byte at line " + line + " (byte offset " + bad + "), as in "
+            + "UTF-16 text"
+        : String.format(Locale.ROOT, "byte 0x%02X at line %d (byte offset %d) cannot be decoded",
+            bytes[bad] & 0xff, line, bad);
+    throw new ConfigException(source, List.of("not UTF-8 text: " + what
+        + " (save the file as UTF-8)"));
   }
 
   /**
@@ -341,8 +385,17 @@ public final class AgentConfigParser {
       problems.add(path + ".kind must be one of " + String.join(", ", kinds)
           + " (the kinds the agent can scale), but was " + quote(kind));
     }
+    // Each part is checked on its own: WorkloadRef's constructor reports only its first problem.
+    boolean nsValid = ns.isPresent() && KubernetesNames.isLabel(ns.get());
+    boolean nameValid = name.isPresent() && KubernetesNames.isSubdomain(name.get());
+    if (ns.isPresent() && !nsValid) {
+      problems.add(path + ".namespace must be a DNS-1123 label, but was " + quote(ns.get()));
+    }
+    if (name.isPresent() && !nameValid) {
+      problems.add(path + ".name must be a DNS-1123 subdomain, but was " + quote(name.get()));
+    }
     WorkloadRef ref = null;
-    if (ns.isPresent() && name.isPresent() && kinds.contains(kind)) {
+    if (nsValid && nameValid && kinds.contains(kind)) {
       try {
         ref = new WorkloadRef(ns.get(), kind, name.get());
       } catch (IllegalArgumentException e) {
@@ -375,8 +428,15 @@ public final class AgentConfigParser {
     if (w.get("maxReplicas") == null) {
       problems.add(path + ".maxReplicas is required");
     }
-    int priority = integer(w, path, "priority", 0, -1_000_000, 1_000_000);
-    double costWeight = number(w, path, "costWeight", 1.0, 1e-9, 1e9);
+    for (String key : List.of("priority", "costWeight")) {
+      // Only a ClusterCapacityArbiter reads them, and the agent's stack has none: accepted, they
+      // would promise a workload that gives way under a capacity limit that does not exist.
+      if (w.get(key) != null) { // an empty value is no value, as for every key
+        problems.add(path + "." + key + " must be absent: the agent has no capacity budget, so "
+            + "nothing reads it (priority and costWeight are read by ClusterCapacityArbiter, "
+            + "for programs that embed the engine), but was " + describe(w.get(key)));
+      }
+    }
     Duration startupDelay = duration(w, path, "startupDelay",
         WorkloadSpec.DEFAULT_STARTUP_DELAY, Duration.ofSeconds(1), Duration.ofHours(1));
     double riskQuantile = number(w, path, "riskQuantile", WorkloadSpec.DEFAULT_RISK_QUANTILE,
@@ -416,7 +476,7 @@ public final class AgentConfigParser {
       return null;
     }
     WorkloadSpec.Builder b = WorkloadSpec.builder(ref).metrics(targets).mode(mode)
-        .maxReplicas(max).priority(priority).costWeight(costWeight).startupDelay(startupDelay)
+        .maxReplicas(max).startupDelay(startupDelay)
         .riskQuantile(riskQuantile).forecastHorizon(horizon);
     if (min != null) {
       b.minReplicas(min);

@@ -16,6 +16,8 @@ import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AgentConfigParserTest {
   private static final String MINIMAL = """
@@ -494,9 +497,13 @@ class AgentConfigParserTest {
                     + "\"utilisation\"",
                 "workloads[0].minReplicas must be an integer in [0, 1000000], but was \"many\"",
                 "workloads[0].maxReplicas must be an integer in [1, 1000000], but was -3",
-                "workloads[0].priority must be an integer in [-1000000, 1000000], but was "
+                "workloads[0].priority must be absent: the agent has no capacity budget, so "
+                    + "nothing reads it (priority and costWeight are read by "
+                    + "ClusterCapacityArbiter, for programs that embed the engine), but was "
                     + "\"high\"",
-                "workloads[0].costWeight must be a number in [1.0E-9, 1000000000], but was 0",
+                "workloads[0].costWeight must be absent: the agent has no capacity budget, so "
+                    + "nothing reads it (priority and costWeight are read by "
+                    + "ClusterCapacityArbiter, for programs that embed the engine), but was 0",
                 "workloads[0].startupDelay must be a duration such as 30s, 5m, 1h or 15 "
                     + "(seconds) in [PT1S, PT1H], but was \"forever\"",
                 "workloads[0].riskQuantile must be a number in [0.5, 0.999], but was 2",
@@ -505,7 +512,7 @@ class AgentConfigParserTest {
                 "workloads[0].stepLimits.upPods must be an integer in [0, 1000000], but was -1",
                 "workloads[0].hpaBehavior.scaleUp.selectPolicy must be Max, Min or Disabled, but "
                     + "was \"Fastest\"",
-                "workloads[1]: namespace must be a DNS-1123 label, but was \"Shop\"",
+                "workloads[1].namespace must be a DNS-1123 label, but was \"Shop\"",
                 "workloads[1].maxReplicas is required",
                 "workloads[1].metrics[0].source is prometheus, but there is no prometheus "
                     + "section",
@@ -668,6 +675,89 @@ class AgentConfigParserTest {
                 + (key.equals("engine.syncPeriod") ? "PT15.0005S" : fine) + "\"")));
     assertThat(AgentConfigParser.parse("engine:\n  syncPeriod: PT15.001S\n" + MINIMAL,
         "ms.yaml").engine().syncPeriod()).isEqualTo(Duration.ofMillis(15_001));
+  }
+
+  /**
+   * Catches priority and costWeight accepted and then read by nothing: the agent's stack has no
+   * ClusterCapacityArbiter, so a workload given {@code priority: -1} did not give way under any
+   * capacity limit, as its SRE believed.
+   */
+  @Test
+  void priorityAndCostWeightAreRefusedForTheAgentHasNoCapacityBudget() {
+    String yaml = MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    priority: -1\n"
+        + "    costWeight: 2.5");
+    assertThat(yaml).contains("    priority: -1\n    costWeight: 2.5\n");
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "prio.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly(
+                "workloads[0].priority must be absent: the agent has no capacity budget, so "
+                    + "nothing reads it (priority and costWeight are read by "
+                    + "ClusterCapacityArbiter, for programs that embed the engine), but was -1",
+                "workloads[0].costWeight must be absent: the agent has no capacity budget, so "
+                    + "nothing reads it (priority and costWeight are read by "
+                    + "ClusterCapacityArbiter, for programs that embed the engine), but was "
+                    + "2.5"));
+  }
+
+  /**
+   * Catches a workload's name left unreported while its namespace was wrong too (WorkloadRef's
+   * constructor throws on its first problem): the README promises every problem of every field.
+   */
+  @Test
+  void aBadNamespaceAndABadNameAreBothReported() {
+    String yaml = MINIMAL.replace("namespace: shop", "namespace: Shop")
+        .replace("name: web", "name: \"web_1\"");
+    assertThatThrownBy(() -> AgentConfigParser.parse(yaml, "names.yaml"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly(
+                "workloads[0].namespace must be a DNS-1123 label, but was \"Shop\"",
+                "workloads[0].name must be a DNS-1123 subdomain, but was \"web_1\""));
+  }
+
+  /**
+   * Catches a file that is not UTF-8 refused as "cannot be read: Input length = 3", which names
+   * neither the encoding nor the place: a Latin-1 comment, a UTF-16 file with or without its byte
+   * order mark. The agent's command exits 2 with the one line, as for every bad configuration.
+   */
+  @Test
+  void aFileThatIsNotUtf8IsNamedSoWithWhereItStops(@TempDir Path dir) throws Exception {
+    Path latin1 = dir.resolve("latin1.yaml");
+    Files.write(latin1, ("# menu du caf\u00e9\n" + MINIMAL).getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> AgentConfigParser.parse(latin1))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("not UTF-8 text: byte 0xE9 at line 1 (byte offset 13) cannot be "
+                + "decoded (save the file as UTF-8)"));
+    Path late = dir.resolve("late.yaml");
+    Files.write(late, (MINIMAL + "# caf\u00e9\n").getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> AgentConfigParser.parse(late))
+        .hasMessageContaining("byte 0xE9 at line 11 (byte offset "
+            + (MINIMAL.length() + 5) + ")");
+
+    Path utf16 = dir.resolve("utf16.yaml");
+    Files.write(utf16, MINIMAL.getBytes(StandardCharsets.UTF_16)); // big-endian, with its mark
+    assertThatThrownBy(() -> AgentConfigParser.parse(utf16))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("not UTF-8 text: it starts with a UTF-16 byte order mark (save the "
+                + "file as UTF-8)"));
+    Path utf16le = dir.resolve("utf16le.yaml");
+    Files.write(utf16le, MINIMAL.getBytes(StandardCharsets.UTF_16LE)); // no mark
+    assertThatThrownBy(() -> AgentConfigParser.parse(utf16le))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("not UTF-8 text: a NUL byte at line 1 (byte offset 1), as in "
+                + "UTF-16 text (save the file as UTF-8)"));
+
+    Path utf8 = dir.resolve("utf8.yaml");
+    Files.writeString(utf8, "# menu du caf\u00e9 \ud83d\ude00\n" + MINIMAL);
+    assertThat(AgentConfigParser.parse(utf8).workloads()).hasSize(1);
+
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int exit = AgentCommand.run(new String[] {"--validate", "--config", latin1.toString()},
+        new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(latin1 + ": invalid "
+        + "configuration:\n- not UTF-8 text: byte 0xE9 at line 1 (byte offset 13) cannot be "
+        + "decoded (save the file as UTF-8)\n");
   }
 
   @Test
