@@ -280,8 +280,8 @@ public final class AutoscalerEngine implements AutoCloseable {
    * Adds a workload, or replaces the spec of a registered one (its history and memory are kept for
    * metrics that stay, also when only their target value changes: the forecaster's state and the
    * forecast accuracy too). With backfill on, the history of each metric new to the workload is
-   * read from the source first, outside the engine's lock (ticks go on meanwhile) and under the call
-   * timeout when one is set; a backfill that fails or times out starts that metric without
+   * read from the source first, outside the engine's lock (ticks go on meanwhile) and under the
+   * call timeout when one is set; a backfill that fails or times out starts that metric without
    * history. Backfilled points not in [now − history length − one step, now) are dropped (a
    * source clock ahead of the engine's would put loads in the future), with one WARN per metric
    * saying how many. A metric whose type changed (e.g. utilization to average value) starts
@@ -1637,6 +1637,15 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
+   * Whether {@code applied} is a change from {@code current} towards {@code desired} that stopped
+   * short of it (3 -> 4 of a 3 -> 6 asked for), as a server that stores less than asked gives.
+   */
+  private static boolean partOfTheWay(int current, int desired, int applied) {
+    return desired > current ? applied > current && applied < desired
+        : applied < current && applied > desired;
+  }
+
+  /**
    * Decides on {@code proposal}, applies it as the mode says and journals it, with {@code
    * landed} (the note of an uncertain apply counted on this tick, or null) in its record.
    */
@@ -1722,6 +1731,17 @@ public final class AutoscalerEngine implements AutoCloseable {
             + "holds the floor at ") + a.replicas() + ", under the " + desired + " planned; "
             + (stillHeld ? "nothing changed; " : "") + "sent again next tick)";
         LOG.debug("{}: floor held at {} under the {} planned", ref, a.replicas(), desired);
+      } else if (mode == Mode.ACT && outcome instanceof ScaleOutcome.Applied a
+          && partOfTheWay(current, desired, a.replicas())) {
+        // The server stored less than asked (a mutating admission webhook, a policy): the change
+        // made is counted, for the rate limits, cooldowns and startup times, live and restored:
+        // it is the record's desired count, after a reason that says so.
+        int asked = desired;
+        desired = a.replicas();
+        p = p.to("executor", desired, "applied " + desired + " of the " + asked + " asked for");
+        message = message + " (the executor applied " + desired + " replicas, not the " + asked
+            + " asked for; counted as " + desired + ")";
+        LOG.warn("{}: executor applied {} to a request of {} -> {}", ref, desired, current, asked);
       } else if (outcome instanceof ScaleOutcome.Applied a && a.replicas() != desired) {
         // The engine counts what it asked for, as the executor contract has an applied outcome
         // report (a count read back that differs is seen on the next tick); the record says it.

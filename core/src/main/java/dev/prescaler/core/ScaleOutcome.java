@@ -10,7 +10,11 @@ public sealed interface ScaleOutcome
   enum Status {
     /** The change was made. */
     APPLIED,
-    /** The change was refused on purpose (conflict, policy); nothing was changed. */
+    /**
+     * The change was refused on purpose (conflict, policy); nothing was changed, or (a server
+     * that rewrote the request, such as a mutating admission webhook that moved the count the
+     * other way) not the change decided, which the message then says.
+     */
     REFUSED,
     /**
      * The change failed (I/O, server error); nothing was changed, unless the message says the
@@ -42,6 +46,9 @@ public sealed interface ScaleOutcome
   /**
    * The count was set to {@code replicas}, which should be the request's {@link ScaleRequest#to()}
    * (the engine counts that one, and notes in the record when the two differ). In {@link
+   * Mode#ACT}, a count short of the ask on the way from the request's {@link ScaleRequest#from()}
+   * (4 of a 3 -> 6, from a server that stored less) is counted as the change made: the record's
+   * desired count is {@code replicas}, after an {@code executor} reason. In {@link
    * Mode#HPA_FLOOR} it is the floor written, which may be lower than asked when the HPA's own
    * {@code maxReplicas} holds it down: the engine then sends the floor again on the next tick,
    * so that a {@code maxReplicas} raised later lifts it.

@@ -200,6 +200,54 @@ class EmbedderReviewTest {
         + "not the 5 asked for; counted as 5)");
   }
 
+  // Caught a scale-up a server cut short (a mutating webhook stored 3 of the 5 asked for from 2)
+  // counted as the 5 asked for: the rate limits then took +3 as spent where +1 was, and held the
+  // workload short under load; the startup tracker waited for 5 pods that were never asked for.
+  @Test
+  void anAppliedOutcomeShortOfTheAskCountsTheChangeMadeLiveAndRestored() {
+    executor.answer = r -> ScaleOutcome.applied(r.from() + 1, "stored less");
+    List<DecisionContext> seen = new java.util.ArrayList<>();
+    DecisionPolicy capacity = (ctx, p) -> {
+      seen.add(ctx);
+      return CAPACITY.apply(ctx, p);
+    };
+    AutoscalerEngine engine = engine(clock, source, capacity, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    engine.tick();
+    DecisionRecord r = journal.records().get(0);
+    assertThat(r.action()).isEqualTo(Action.APPLIED);
+    assertThat(r.current()).isEqualTo(2);
+    assertThat(r.desired()).isEqualTo(3);
+    assertThat(r.reasons()).last().satisfies(reason -> {
+      assertThat(reason.step()).isEqualTo("executor");
+      assertThat(reason.from()).isEqualTo(5);
+      assertThat(reason.to()).isEqualTo(3);
+    });
+    assertThat(r.actionMessage()).isEqualTo("stored less (the executor applied 3 replicas, not "
+        + "the 5 asked for; counted as 3)");
+
+    source.replicas(WEB, 3, 2);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(seen.get(1).recent()).singleElement().satisfies(d -> {
+      assertThat(d.current()).isEqualTo(2);
+      assertThat(d.desired()).isEqualTo(3);
+      assertThat(d.applied()).isTrue();
+    });
+
+    AutoscalerEngine restored = engine(clock, source, capacity, executor,
+        new InMemoryJournal()).workload(spec(WEB, 1, 20, Mode.ACT))
+        .build();
+    restored.restore(List.of(r));
+    seen.clear();
+    restored.tick();
+    assertThat(seen.get(0).recent()).first().satisfies(d -> {
+      assertThat(d.current()).isEqualTo(2);
+      assertThat(d.desired()).isEqualTo(3);
+      assertThat(d.applied()).isTrue();
+    });
+  }
+
   @Test
   void anAppliedOutcomeOfTheCountAskedForIsJournaledAsItCame() {
     AutoscalerEngine engine = engine(clock, source, CAPACITY, executor, journal)
