@@ -377,7 +377,10 @@ public final class PredictivePolicy implements DecisionPolicy {
     if (h == null || peak <= forecastCap * highest) {
       return Double.POSITIVE_INFINITY;
     }
-    highest = Math.max(highest, recurring ? highestOf(h) : highestKept(h));
+    double seen = recurring ? highestOf(h) : highestKept(h);
+    if (seen > highest) { // NaN, a history without a measured step: the live load alone
+      highest = seen;
+    }
     return highest > 0 ? forecastCap * highest : Double.POSITIVE_INFINITY;
   }
 

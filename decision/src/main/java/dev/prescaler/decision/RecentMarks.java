@@ -26,6 +26,26 @@ final class RecentMarks {
     return fold(ctx, mark, window, start, Math::min);
   }
 
+  /**
+   * Whether the step has recorded {@code mark} for the whole {@code window}: a past decision
+   * carrying it is at least {@code window} old (always, for a window of zero). Until then, the
+   * HPA's windows hold the count the workload had at the controller's first sync as one of their
+   * recommendations, and the guards that copy them hold the current count so; a tick held for
+   * missing data records no proposal, so a hold as long as the window starts them afresh.
+   */
+  static boolean spans(DecisionContext ctx, String mark, Duration window) {
+    if (window.isZero()) {
+      return true;
+    }
+    Instant by = ctx.now().minus(window);
+    for (PastDecision d : ctx.recent()) {
+      if (!d.time().isAfter(by) && d.marks().containsKey(mark)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static int fold(DecisionContext ctx, String mark, Duration window, int start,
       IntBinaryOperator op) {
     Instant from = ctx.now().minus(window);

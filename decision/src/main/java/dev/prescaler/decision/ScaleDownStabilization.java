@@ -10,7 +10,10 @@ import java.util.Objects;
  * A safety step that scales down only to the highest count proposed within the window (the HPA's
  * scale-down stabilization, applied to whatever the chain proposed so far): each tick records the
  * incoming proposal under the mark {@code <mark>} and a lower proposal is raised to the highest
- * recorded within {@code window}, but never above the current count.
+ * recorded within {@code window}, but never above the current count. Until it has recorded
+ * proposals for a whole {@code window} (on a workload's first ticks, and after a hold as long),
+ * the current count counts as one of them, as the HPA's first sync records it: no scale-down
+ * before then.
  *
  * @param window how far back proposals count, in [0, 1 h]; default 300 s
  * @param mark the mark key; default {@code stabilization.proposal}
@@ -35,10 +38,13 @@ public record ScaleDownStabilization(Duration window, String mark) implements De
     return "stabilization";
   }
 
-  /** The past decisions this step reads: its {@code window}. */
+  /**
+   * The past decisions this step reads: twice its {@code window}, so that one recorded at least
+   * {@code window} ago is kept between ticks (see {@link RecentMarks#spans}).
+   */
   @Override
   public Duration memory() {
-    return window;
+    return window.multipliedBy(2);
   }
 
   @Override
@@ -47,6 +53,10 @@ public record ScaleDownStabilization(Duration window, String mark) implements De
     int current = ctx.replicas().current();
     if (p.replicas() >= current) {
       return out;
+    }
+    if (!RecentMarks.spans(ctx, mark, window)) {
+      return out.to(name(), current, "no proposal recorded over the last " + window.toSeconds()
+          + " s yet: the current count counts as one (the HPA's first sync)");
     }
     int highest = RecentMarks.highest(ctx, mark, window, p.replicas());
     int to = Math.min(current, highest);

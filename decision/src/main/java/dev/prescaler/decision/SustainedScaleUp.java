@@ -10,7 +10,9 @@ import java.util.Objects;
  * A noise guard that lets a scale-up trigger count only once it has lasted: the incoming proposal
  * is recorded under the mark {@code <mark>}, and a rise above the current count goes only as high
  * as the lowest proposal recorded within {@code duration} (never below the current count), as the
- * HPA's scale-up stabilization window does.
+ * HPA's scale-up stabilization window does. Until it has recorded proposals for a whole {@code
+ * duration} (on a workload's first ticks, and after a hold as long), the current count counts as
+ * one of them, as the HPA's first sync records it: a rise on the first tick waits as any other.
  *
  * @param duration how long a scale-up must be asked for, in [0, 1 h]
  * @param mark the mark key; default {@code sustained.proposal}
@@ -32,10 +34,13 @@ public record SustainedScaleUp(Duration duration, String mark) implements Decisi
     return "sustained-scale-up";
   }
 
-  /** The past decisions this step reads: its {@code duration}. */
+  /**
+   * The past decisions this step reads: twice its {@code duration}, so that one recorded at least
+   * {@code duration} ago is kept between ticks (see {@link RecentMarks#spans}).
+   */
   @Override
   public Duration memory() {
-    return duration;
+    return duration.multipliedBy(2);
   }
 
   @Override
@@ -44,6 +49,10 @@ public record SustainedScaleUp(Duration duration, String mark) implements Decisi
     int current = ctx.replicas().current();
     if (p.replicas() <= current) {
       return out;
+    }
+    if (!RecentMarks.spans(ctx, mark, duration)) {
+      return out.to(name(), current, "no proposal recorded over the last " + duration.toSeconds()
+          + " s yet: the current count counts as one (the HPA's first sync)");
     }
     int lowest = RecentMarks.lowest(ctx, mark, duration, p.replicas());
     int to = Math.max(current, lowest);

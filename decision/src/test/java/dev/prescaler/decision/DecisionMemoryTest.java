@@ -114,10 +114,11 @@ class DecisionMemoryTest {
         .build().memory()).isEqualTo(Duration.ofSeconds(300)); // its reactive floor's window
     assertThat(SpikeFilter.ofDefaults().guard(hpaWithHalfHourScaleDownWindow()).memory())
         .isEqualTo(HALF_HOUR);
+    // Twice the window: a proposal a whole window old must be kept between ticks.
     assertThat(ScaleDownStabilization.of(Duration.ofMinutes(40)).memory())
-        .isEqualTo(Duration.ofMinutes(40));
+        .isEqualTo(Duration.ofMinutes(80));
     assertThat(SustainedScaleUp.of(Duration.ofMinutes(15)).memory())
-        .isEqualTo(Duration.ofMinutes(15));
+        .isEqualTo(Duration.ofMinutes(30));
     assertThat(new GradualScaleDown(10, Duration.ofMinutes(45), 1).memory())
         .isEqualTo(Duration.ofMinutes(45));
     assertThat(Policies.predictive().memory()).isEqualTo(Duration.ofSeconds(600));

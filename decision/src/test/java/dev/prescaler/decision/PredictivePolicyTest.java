@@ -388,6 +388,20 @@ class PredictivePolicyTest {
     assertThat(PredictivePolicy.highestKept(SpikeFilterTest.history(none))).isNaN();
   }
 
+  // Caught the cap lost on a history without a measured step (possible with minHistory 0): the
+  // live load of 50 was known, yet an upper forecast of 5,000 planned 500 replicas, uncapped.
+  @Test
+  void aHistoryWithoutAMeasuredStepIsCappedAgainstTheLiveLoad() {
+    double[] none = new double[120];
+    Arrays.fill(none, Double.NaN);
+    PredictivePolicy young = PredictivePolicy.builder().minHistory(Duration.ZERO).build();
+    DecisionContext c = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(none))
+        .forecast("rps", forecast(5000, 5000, 5000, 5000)).build();
+    Proposal p = young.apply(c, Proposal.keep(5));
+    assertThat(p.replicas()).isEqualTo(10);
+    assertThat(p.explain()).contains("capped at 100.000");
+  }
+
   @Test
   void nothingIsCappedForAMetricThatHasShownNoLoad() {
     double[] idle = new double[120];

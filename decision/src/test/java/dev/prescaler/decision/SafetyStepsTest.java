@@ -120,9 +120,42 @@ class SafetyStepsTest {
         .past(past(30, 10, 10, false, Map.of("sustained.proposal", 10))).build();
     assertThat(s.apply(fresh, wants(15)).replicas()).isEqualTo(10);
     DecisionContext lasted = at10()
+        .past(past(60, 10, 10, false, Map.of("sustained.proposal", 10)))
         .past(past(45, 10, 10, false, Map.of("sustained.proposal", 14)))
         .past(past(30, 10, 10, false, Map.of("sustained.proposal", 16))).build();
     assertThat(s.apply(lasted, wants(15)).replicas()).isEqualTo(14);
     assertThat(s.apply(fresh, wants(5)).replicas()).isEqualTo(5);
+  }
+
+  // Caught a rise (and a fall) passed whole on a workload's first tick, and on the first tick
+  // after a hold as long as the window: the guard had no proposal of its own to compare with,
+  // while the HPA windows it copies hold the count of the controller's first sync.
+  @Test
+  void theGuardsHoldTheCurrentCountUntilTheyHaveAWholeWindowOfProposals() {
+    SustainedScaleUp up = SustainedScaleUp.of(Duration.ofSeconds(60));
+    ScaleDownStabilization down = ScaleDownStabilization.of(Duration.ofSeconds(60));
+    DecisionContext first = at10().build();
+    assertThat(up.apply(first, wants(20)).replicas()).isEqualTo(10);
+    assertThat(down.apply(first, wants(5)).replicas()).isEqualTo(10);
+    // 45 s of proposals, then a hold: still short of a whole window.
+    DecisionContext young = at10()
+        .past(past(45, 10, 10, false, Map.of("sustained.proposal", 20,
+            "stabilization.proposal", 5)))
+        .past(past(15, 10, 10, false, Map.of())).build();
+    assertThat(up.apply(young, wants(20)).replicas()).isEqualTo(10);
+    assertThat(down.apply(young, wants(5)).replicas()).isEqualTo(10);
+    // A proposal a whole window old: the window's own proposals decide.
+    DecisionContext whole = at10()
+        .past(past(60, 10, 10, false, Map.of("sustained.proposal", 20,
+            "stabilization.proposal", 5)))
+        .past(past(45, 10, 10, false, Map.of("sustained.proposal", 20,
+            "stabilization.proposal", 5))).build();
+    assertThat(up.apply(whole, wants(20)).replicas()).isEqualTo(20);
+    assertThat(down.apply(whole, wants(5)).replicas()).isEqualTo(5);
+    // A window of zero holds nothing.
+    assertThat(SustainedScaleUp.of(Duration.ZERO).apply(first, wants(20)).replicas())
+        .isEqualTo(20);
+    assertThat(ScaleDownStabilization.of(Duration.ZERO).apply(first, wants(5)).replicas())
+        .isEqualTo(5);
   }
 }
