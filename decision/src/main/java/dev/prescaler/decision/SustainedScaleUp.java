@@ -10,9 +10,11 @@ import java.util.Objects;
  * A noise guard that lets a scale-up trigger count only once it has lasted: the incoming proposal
  * is recorded under the mark {@code <mark>}, and a rise above the current count goes only as high
  * as the lowest proposal recorded within {@code duration} (never below the current count), as the
- * HPA's scale-up stabilization window does. Until it has recorded proposals for a whole {@code
- * duration} (on a workload's first ticks, and after a hold as long), the current count counts as
- * one of them, as the HPA's first sync records it: a rise on the first tick waits as any other.
+ * HPA's scale-up stabilization window does. Until it has recorded a proposal a whole {@code
+ * duration} old (on a workload's first ticks, and after a restart or a hold that outlasted the
+ * past decisions the engine keeps), the current count counts as one of them, as the HPA's first
+ * sync records it: a rise on the first tick waits as any other. A shorter hold forgets only the
+ * proposals that aged out of the window, as the HPA does.
  *
  * @param duration how long a scale-up must be asked for, in [0, 1 h]
  * @param mark the mark key; default {@code sustained.proposal}

@@ -127,9 +127,9 @@ class SafetyStepsTest {
     assertThat(s.apply(fresh, wants(5)).replicas()).isEqualTo(5);
   }
 
-  // Caught a rise (and a fall) passed whole on a workload's first tick, and on the first tick
-  // after a hold as long as the window: the guard had no proposal of its own to compare with,
-  // while the HPA windows it copies hold the count of the controller's first sync.
+  // Caught a rise (and a fall) passed whole on a workload's first ticks: the guard had no
+  // proposal of its own to compare with, while the HPA windows it copies hold the count of the
+  // controller's first sync.
   @Test
   void theGuardsHoldTheCurrentCountUntilTheyHaveAWholeWindowOfProposals() {
     SustainedScaleUp up = SustainedScaleUp.of(Duration.ofSeconds(60));

@@ -196,8 +196,15 @@ public final class DecisionInvariants {
           + "], so desired must be the nearest bound " + nearest + ", but was " + desired);
     }
     int expected = r.proposed() >= 0 ? clamp(spec, current, r.proposed()) : -1;
-    v.check(desired == expected, name + ": desired must be the clamp of proposed "
-        + r.proposed() + " from current " + current + ", " + expected + ", but was " + desired);
+    // In ACT, a server that stored less than asked (a mutating webhook): the engine counts the
+    // change made, after an "executor" reason.
+    boolean cutShort = mode == Mode.ACT && action == Action.APPLIED && !r.reasons().isEmpty()
+        && r.reasons().get(r.reasons().size() - 1).step().equals("executor")
+        && (expected > current ? desired > current && desired < expected
+            : desired < current && desired > expected);
+    v.check(desired == expected || cutShort, name + ": desired must be the clamp of proposed "
+        + r.proposed() + " from current " + current + ", " + expected + " (or, in ACT, a count "
+        + "an executor applied short of it, after an executor reason), but was " + desired);
     Kind kind = desired == current ? Kind.KEEP : Kind.SCALE;
     v.check(r.kind() == kind, name + ": kind must be " + kind + " for " + current + " -> "
         + desired + ", but was " + r.kind());

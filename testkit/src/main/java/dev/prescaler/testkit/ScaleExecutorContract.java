@@ -39,9 +39,10 @@ import java.util.function.Supplier;
  *   <li>{@code apply} never throws for ordinary failures and never returns null; refused and
  *       failed outcomes carry a non-blank message;
  *   <li>an applied outcome reports the requested count (in {@link Mode#HPA_FLOOR}, the floor
- *       written, which the HPA's {@code maxReplicas} may hold lower), and the observed value is
- *       then that count; a refused or failed one leaves the observed value as it was (never
- *       half-applied);
+ *       written, which the HPA's {@code maxReplicas} may hold lower; in {@link Mode#ACT}, a count
+ *       on the way to it that the server stored, as a mutating webhook may), and the observed
+ *       value is then that count; a refused or failed one leaves the observed value as it was
+ *       (never half-applied);
  *   <li>asking for the count already set is not an error (checked when that count is in [min,
  *       max]: outside, after a refused or failed first request, any request is a change; and in
  *       {@link Mode#HPA_FLOOR} only when a floor is set, observed before the first request or
@@ -264,8 +265,14 @@ public final class ScaleExecutorContract {
           + a.replicas());
       applied = Math.min(a.replicas(), request.to());
     } else if (outcome instanceof ScaleOutcome.Applied a) {
-      v.check(a.replicas() == request.to(), where + ": an applied outcome must report the "
-          + "requested count " + request.to() + ", but reported " + a.replicas());
+      // Or, in ACT, a count short of it that the server stored (a mutating webhook).
+      int k = a.replicas();
+      boolean cutShort = request.to() > request.from() ? k > request.from() && k < request.to()
+          : k < request.from() && k > request.to();
+      v.check(k == request.to() || cutShort, where + ": an applied outcome must report the "
+          + "requested count " + request.to() + " (or a count on the way to it from "
+          + request.from() + " that the server stored), but reported " + k);
+      applied = k;
     } else {
       v.check(outcome.message() != null && !outcome.message().isBlank(), where + ": a "
           + outcome.status() + " outcome must say why, but its message was blank");

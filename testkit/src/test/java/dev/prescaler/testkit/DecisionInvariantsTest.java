@@ -67,7 +67,27 @@ class DecisionInvariantsTest {
         .contains("record 0 (shop/web at " + T0 + ", ACT SCALE): desired must be within the step "
             + "limits of current 4 inside the bounds, [3, 6], but was 9")
         .contains("record 0 (shop/web at " + T0 + ", ACT SCALE): desired must be the clamp of "
-            + "proposed 9 from current 4, 6, but was 9");
+            + "proposed 9 from current 4, 6 (or, in ACT, a count an executor applied short of it, "
+            + "after an executor reason), but was 9");
+  }
+
+  // Caught the engine's own record of an apply a server cut short (4 -> 5 of a 4 -> 6, after an
+  // executor reason) reported as a violation.
+  @Test
+  void anApplyTheServerCutShortIsValidOnlyAsTheEngineRecordsIt() {
+    List<Reason> reasons = List.of(new Reason("hpa", 4, 6, "wants 6"),
+        new Reason("executor", 6, 5, "applied 5 of the 6 asked for"));
+    assertThat(DecisionInvariants.check(List.of(cut(reasons, Action.APPLIED)), SPEC)).isEmpty();
+    assertThat(DecisionInvariants.check(List.of(cut(reasons, Action.REFUSED)), SPEC))
+        .anyMatch(v -> v.contains("desired must be the clamp of proposed 6"));
+    assertThat(DecisionInvariants.check(List.of(cut(reasons.subList(0, 1), Action.APPLIED)),
+        SPEC)).anyMatch(v -> v.contains("desired must be the clamp of proposed 6"));
+  }
+
+  private static DecisionRecord cut(List<Reason> reasons, Action action) {
+    return new DecisionRecord(0, T0, WEB, Mode.ACT, Kind.SCALE, 4, 4, Map.of("cpu", 50.0),
+        Map.of(), Map.of("cpu", 1.0), Map.of(), 6, 5, reasons, Map.of(), action, "",
+        Optional.empty());
   }
 
   @Test

@@ -175,6 +175,36 @@ class ScaleExecutorContractTest {
         .anyMatch(s -> s.contains("an applied outcome must report the requested count"));
   }
 
+  // Caught the contract failing an executor whose server stored less than asked (a mutating
+  // webhook) and that said so, which the engine counts as the change made.
+  @Test
+  void anAppliedCountShortOfTheAskPassesWhenTheSystemHoldsIt() {
+    Cluster webhook = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        int stored = Math.abs(request.to() - request.from()) > 1
+            ? request.from() + Integer.signum(request.to() - request.from()) : request.to();
+        replicas.put(request.workload(), stored);
+        return ScaleOutcome.applied(stored, "the server stored " + stored);
+      }
+    };
+    assertThat(ScaleExecutorContract.check(webhook, webhook.workloads(),
+        ref -> OptionalInt.of(webhook.replicas.get(ref)), 2, 20)).isEmpty();
+    // Reporting such a count while the system holds the ask is still a violation.
+    Cluster liar = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        super.apply(request);
+        int shown = Math.abs(request.to() - request.from()) > 1
+            ? request.from() + Integer.signum(request.to() - request.from()) : request.to();
+        return ScaleOutcome.applied(shown, "patched");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(liar, liar.workloads(),
+        ref -> OptionalInt.of(liar.replicas.get(ref)), 2, 20))
+        .anyMatch(s -> s.contains("the observed value must be"));
+  }
+
   @Test
   void findsAHalfAppliedFailure() {
     Cluster c = new Cluster() {
