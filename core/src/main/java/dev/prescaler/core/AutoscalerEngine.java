@@ -688,8 +688,12 @@ public final class AutoscalerEngine implements AutoCloseable {
    * again.
    *
    * <p>The last tick's time is restored too: a tick before it holds ("clock went backwards").
-   * Records more than {@code maxMetricAge} later than the clock (written under a clock glitch)
-   * cost one held tick: when the next tick is still that far behind, the clock is taken as
+   * The clock's rule is replayed record by record, as the ticks applied it: where the live
+   * engine took its clock as corrected after a forward glitch, the restore forgets what the
+   * glitch stamped at the same record (the backfilled histories aside, which hold nothing it
+   * stamped). Records more than {@code maxMetricAge} later than the clock (a glitch not yet
+   * corrected at the restart) cost one held tick, none when the live engine's first held tick
+   * is among the records: when the next tick is still that far behind, the clock is taken as
    * corrected (see {@link #tick()}).
    *
    * <p>The HPA floor last sent is deliberately not restored: {@link #close()} released every
@@ -719,8 +723,17 @@ public final class AutoscalerEngine implements AutoCloseable {
       Map<String, Instant> lastForecastStart = new java.util.HashMap<>();
       Map<String, Double> previousLoads = new java.util.HashMap<>();
       Instant newest = null; // the latest tick so far: a clock stepped back dates one earlier
+      Instant tickTime = null;
       for (DecisionRecord r : records) {
         sequence = Math.max(sequence, r.sequence() + 1);
+        if (!r.time().equals(tickTime)) {
+          // A new tick: the clock's rule as the tick applied it, so that a clock corrected
+          // after a forward glitch is rewound where the live engine rewound it.
+          tickTime = r.time();
+          if (replayClock(tickTime)) {
+            newest = tickTime;
+          }
+        }
         if (newest == null || r.time().isAfter(newest)) {
           newest = r.time();
         }
@@ -776,9 +789,6 @@ public final class AutoscalerEngine implements AutoCloseable {
           // Follow-ups wait in memory: one due while the engine was down, or soon after, is
           // written by the next ticks, as it would have been without the restart.
           s.followUps.addLast(new PendingFollowUp(r.sequence(), r.time().plus(followUpAfter)));
-        }
-        if (lastTick == null || r.time().isAfter(lastTick)) {
-          lastTick = r.time();
         }
       }
       Instant now = clock.instant();
@@ -920,10 +930,51 @@ public final class AutoscalerEngine implements AutoCloseable {
    * notes on time at the top of the class).
    */
   private List<String> clockProblems(Instant now) {
+    Instant before = lastTick;
+    ClockStep step = clockStep(now, true);
+    String problem = "clock went backwards from " + before + " to " + now;
+    return switch (step) {
+      case FORWARD -> List.of();
+      case CORRECTED -> {
+        LOG.warn("clock behind the last tick ({}) by more than maxMetricAge {} for two ticks in a "
+            + "row ({} now): taking the clock as corrected and resuming", before, maxMetricAge,
+            now);
+        yield List.of();
+      }
+      case BACK -> List.of(problem);
+      case FAR_BACK -> {
+        LOG.warn("clock went backwards from {} to {}, more than maxMetricAge {}: holding every "
+            + "workload; if the next tick agrees, the clock is taken as corrected", before, now,
+            maxMetricAge);
+        yield List.of(problem, "more than maxMetricAge " + maxMetricAge + " back: the clock is "
+            + "taken as corrected if the next tick agrees");
+      }
+    };
+  }
+
+  /**
+   * Replays the clock's rule at a restored tick's time (see {@link #clockStep}), the histories
+   * aside: they come from the backfill, which holds nothing a glitch stamped.
+   *
+   * @return whether the clock was taken as corrected there
+   */
+  private boolean replayClock(Instant time) {
+    return clockStep(time, false) == ClockStep.CORRECTED;
+  }
+
+  /** What a tick's time does to the clock's state. */
+  private enum ClockStep { FORWARD, BACK, FAR_BACK, CORRECTED }
+
+  /**
+   * The clock's rule at a tick's time {@code now}, live or replayed by a restore: moves lastTick
+   * on, and accepts a clock corrected after a forward glitch, rewinding what the glitch stamped
+   * ({@code histories} too, live).
+   */
+  private ClockStep clockStep(Instant now, boolean histories) {
     if (lastTick == null || !now.isBefore(lastTick)) {
       lastTick = now;
       farBehindSince = null;
-      return List.of();
+      return ClockStep.FORWARD;
     }
     for (WorkloadState s : states.values()) {
       // A startup being measured began on the clock that has just gone back: its real start is
@@ -931,46 +982,40 @@ public final class AutoscalerEngine implements AutoCloseable {
       s.pendingReadyTarget = -1;
       s.pendingSince = null;
     }
-    String problem = "clock went backwards from " + lastTick + " to " + now;
     if (Duration.between(now, lastTick).compareTo(maxMetricAge) <= 0) {
       farBehindSince = null; // a small step back: held until the clock passes the last tick
-      return List.of(problem);
+      return ClockStep.BACK;
     }
     if (farBehindSince != null && !now.isBefore(farBehindSince)) {
       // Two ticks in a row agree the last tick was far ahead: its time came from a clock glitch
       // (or a restored record written under one). Waiting for real time to pass it could mean
       // days without autoscaling; the clock is taken as corrected instead.
-      LOG.warn("clock behind the last tick ({}) by more than maxMetricAge {} for two ticks in a "
-          + "row ({} now): taking the clock as corrected and resuming", lastTick, maxMetricAge,
-          now);
-      rewind(now);
+      rewind(now, histories);
       lastTick = now;
       farBehindSince = null;
-      return List.of();
+      return ClockStep.CORRECTED;
     }
-    LOG.warn("clock went backwards from {} to {}, more than maxMetricAge {}: holding every "
-        + "workload; if the next tick agrees, the clock is taken as corrected", lastTick, now,
-        maxMetricAge);
     farBehindSince = now;
-    return List.of(problem, "more than maxMetricAge " + maxMetricAge + " back: the clock is "
-        + "taken as corrected if the next tick agrees");
+    return ClockStep.FAR_BACK;
   }
 
   /**
    * Forgets what a clock glitch stamped after {@code now}: scale and decision times later than
    * {@code now} become {@code now} (cooldowns count from now), sample times later than it are
-   * dropped and history steps after it discarded (live samples are taken again), and follow-ups
-   * fall due {@code followUpAfter} from now at the latest.
+   * dropped and ({@code histories}) history steps after it discarded (live samples are taken
+   * again), and follow-ups fall due {@code followUpAfter} from now at the latest.
    */
-  private void rewind(Instant now) {
+  private void rewind(Instant now, boolean histories) {
     for (WorkloadState s : states.values()) {
       for (MetricState ms : s.metrics.values()) {
         if (ms.lastSampleTime != null && ms.lastSampleTime.isAfter(now)) {
           ms.lastSampleTime = null; // "no new sample since now" would hold every live sample
         }
-        if (ms.history.rewind(now)) {
+        if (histories && ms.history.rewind(now)) {
           ms.forecast = null; // refreshed from the rewound history at the next valid sample
           ms.pending.clear();
+        } else if (!histories) {
+          ms.pending.removeIf(p -> p.stepStart().isAfter(now));
         }
       }
       if (s.lastScaleUp != null && s.lastScaleUp.isAfter(now)) {

@@ -545,6 +545,51 @@ class AutoscalerEngineJournalTest {
     assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(5);
   }
 
+  // Caught a restore that did not replay a clock correction the live engine had made: the
+  // restarted engine held once more ("clock went backwards ... more than maxMetricAge back") and
+  // rewound again from the restart, so its cooldowns counted the glitch's scale-up from there.
+  @Test
+  void aClockCorrectionTheLiveEngineMadeIsReplayedByTheRestore() {
+    List<String> live = new ArrayList<>();
+    List<String> restored = new ArrayList<>();
+    source.set(WEB, 2, 2, "rps", 200);
+    AutoscalerEngine first = engine(clock, source, seeing(live), executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    first.tick(); // T0: keep 2
+    clock.set(T0.plus(Duration.ofDays(30)));
+    source.value(WEB, "rps", 500);
+    first.tick(); // under the glitch: 2 -> 5
+    source.replicas(WEB, 5, 5);
+    for (int i = 1; i <= 3; i++) { // held once, then taken as corrected
+      clock.set(T0.plus(SYNC.multipliedBy(i)));
+      first.tick();
+    }
+    assertThat(journal.records()).extracting(DecisionRecord::kind)
+        .containsExactly(Kind.KEEP, Kind.SCALE, Kind.HOLD, Kind.KEEP, Kind.KEEP);
+    InMemoryJournal second = new InMemoryJournal();
+    AutoscalerEngine again = engine(clock, source, seeing(restored), new RecordingExecutor(),
+        second).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    again.restore(journal.records());
+    live.clear();
+    for (int i = 4; i <= 7; i++) {
+      clock.set(T0.plus(SYNC.multipliedBy(i)));
+      first.tick();
+      again.tick();
+    }
+    assertThat(second.records()).extracting(DecisionRecord::kind)
+        .containsExactly(Kind.KEEP, Kind.KEEP, Kind.KEEP, Kind.KEEP);
+    assertThat(restored).isEqualTo(live).hasSize(4)
+        .allMatch(seen -> seen.equals("last scale-up " + T0.plus(SYNC.multipliedBy(2))));
+  }
+
+  /** The capacity policy, noting the last scale-up it was shown. */
+  private static DecisionPolicy seeing(List<String> seen) {
+    return (ctx, p) -> {
+      seen.add("last scale-up " + ctx.lastScaleUp().map(Instant::toString).orElse("none"));
+      return CAPACITY.apply(ctx, p);
+    };
+  }
+
   @Test
   void afterAGracefulRestartTheHpaFloorIsSentAgain() {
     source.set(WEB, 2, 2, "rps", 600);
