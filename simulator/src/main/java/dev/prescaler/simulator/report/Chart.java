@@ -34,6 +34,8 @@ final class Chart {
   private final boolean timeAxis;
   private final StringBuilder body = new StringBuilder();
   private final List<String[]> legend = new ArrayList<>();
+  private final List<Label> labels = new ArrayList<>();
+  private final List<double[]> obstacles = new ArrayList<>();
   private DoubleFunction<String> xLabel;
   private double[] xTicks;
 
@@ -112,23 +114,35 @@ final class Chart {
     return this;
   }
 
+  /**
+   * A filled interval between {@code lo} and {@code hi}: one polygon per run of points, a NaN in
+   * {@code hi} or {@code lo} ending one (so that a gap in the data stays a gap).
+   */
   Chart band(double[] xs, double[] lo, double[] hi, String color, String label) {
     StringBuilder d = new StringBuilder();
-    for (int i = 0; i < xs.length; i++) {
-      if (Double.isNaN(hi[i])) {
+    int i = 0;
+    while (i < xs.length) {
+      if (Double.isNaN(xs[i]) || Double.isNaN(lo[i]) || Double.isNaN(hi[i])) {
+        i++;
         continue;
       }
-      d.append(d.length() == 0 ? "M" : " L").append(f(px(xs[i]))).append(',')
-          .append(f(py(hi[i])));
-    }
-    for (int i = xs.length - 1; i >= 0; i--) {
-      if (Double.isNaN(lo[i])) {
-        continue;
+      int end = i;
+      while (end < xs.length && !Double.isNaN(xs[end]) && !Double.isNaN(lo[end])
+          && !Double.isNaN(hi[end])) {
+        end++;
       }
-      d.append(" L").append(f(px(xs[i]))).append(',').append(f(py(lo[i])));
+      for (int k = i; k < end; k++) {
+        d.append(k == i ? (d.length() == 0 ? "M" : " M") : " L").append(f(px(xs[k])))
+            .append(',').append(f(py(hi[k])));
+      }
+      for (int k = end - 1; k >= i; k--) {
+        d.append(" L").append(f(px(xs[k]))).append(',').append(f(py(lo[k])));
+      }
+      d.append(" Z");
+      i = end;
     }
     if (d.length() > 0) {
-      body.append("<path d=\"").append(d).append(" Z\" fill=\"").append(color)
+      body.append("<path d=\"").append(d).append("\" fill=\"").append(color)
           .append("\" fill-opacity=\"0.25\" stroke=\"none\"/>\n");
     }
     if (label != null) {
@@ -151,14 +165,36 @@ final class Chart {
     return this;
   }
 
+  /**
+   * A point, with an optional label placed at render time beside it where it overlaps no other
+   * label, point or text of the chart and stays inside the plot; a label with no such place is
+   * left out.
+   */
   Chart point(double x, double y, String color, String text) {
-    body.append("<circle cx=\"").append(f(px(x))).append("\" cy=\"").append(f(py(y)))
+    double cx = px(x);
+    double cy = py(y);
+    body.append("<circle cx=\"").append(f(cx)).append("\" cy=\"").append(f(cy))
         .append("\" r=\"3\" fill=\"").append(color).append("\"/>\n");
+    obstacles.add(new double[] {cx - 3, cy - 3, cx + 3, cy + 3});
     if (text != null) {
-      body.append("<text x=\"").append(f(px(x) + 4)).append("\" y=\"").append(f(py(y) - 4))
-          .append("\" font-size=\"9\" fill=\"").append(color).append("\">")
-          .append(Numbers.html(text)).append("</text>\n");
+      labels.add(new Label(cx, cy, color, text));
     }
+    return this;
+  }
+
+  /**
+   * A point beyond the top ({@code up}) or the bottom of the y axis at {@code x}: a triangle on
+   * that edge of the plot, pointing away from it.
+   */
+  Chart offScale(double x, boolean up, String color) {
+    double cx = px(x);
+    double edge = up ? TOP : height - BOTTOM;
+    double tip = up ? edge + 1 : edge - 1;
+    double base = up ? edge + 8 : edge - 8;
+    body.append("<path d=\"M").append(f(cx - 4)).append(',').append(f(base)).append(" L")
+        .append(f(cx)).append(',').append(f(tip)).append(" L").append(f(cx + 4)).append(',')
+        .append(f(base)).append(" Z\" fill=\"").append(color).append("\"/>\n");
+    obstacles.add(new double[] {cx - 4, Math.min(tip, base), cx + 4, Math.max(tip, base)});
     return this;
   }
 
@@ -169,7 +205,71 @@ final class Chart {
     body.append("<text x=\"").append(f(px(x) + 4)).append("\" y=\"").append(TOP + 10)
         .append("\" font-size=\"10\" fill=\"").append(color).append("\">")
         .append(Numbers.html(text)).append("</text>\n");
+    obstacles.add(box(px(x) + 4, TOP + 10, "start", text, 10));
     return this;
+  }
+
+  /** A point's label, placed when the chart is rendered. */
+  private record Label(double x, double y, String color, String text) {}
+
+  /** Font size of point labels. */
+  static final int LABEL_SIZE = 9;
+
+  /**
+   * The width a text takes, in px, at least: sans-serif digits are 0.56 to 0.64 em wide, a
+   * point about 0.3 em; 0.65 em per character bounds them all, and most letters.
+   */
+  static double textWidth(String text, double size) {
+    return 0.65 * size * text.length();
+  }
+
+  /**
+   * The box [left, top, right, bottom] of a text drawn at (x, baseline y) with the given
+   * anchor: from one size above the baseline (capitals and digits reach about 0.73) to 0.25
+   * below (descenders).
+   */
+  static double[] box(double x, double y, String anchor, String text, double size) {
+    double w = textWidth(text, size);
+    double left = "end".equals(anchor) ? x - w : "middle".equals(anchor) ? x - w / 2 : x;
+    return new double[] {left, y - size, left + w, y + 0.25 * size};
+  }
+
+  private static boolean overlaps(double[] a, double[] b) {
+    return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+  }
+
+  /**
+   * Places the labels in the order they were given: each at the first of a few places around
+   * its point (right above, right below, left above, left below, then further up and down) that
+   * lies inside the plot and overlaps no label placed before it, no point and no other text
+   * of the chart.
+   */
+  private void placeLabels(StringBuilder s) {
+    List<double[]> taken = new ArrayList<>(obstacles);
+    double size = LABEL_SIZE;
+    double[][] offsets = {{4, -4}, {4, 4 + size}, {-4, -4}, {-4, 4 + size}, {4, 0.35 * size},
+        {-4, 0.35 * size}, {4, -5 - size}, {4, 5 + 2 * size}, {-4, -5 - size},
+        {-4, 5 + 2 * size}, {4, -6 - 2 * size}, {4, 6 + 3 * size}, {-4, -6 - 2 * size},
+        {-4, 6 + 3 * size}};
+    for (Label l : labels) {
+      for (double[] o : offsets) {
+        String anchor = o[0] < 0 ? "end" : "start";
+        double x = l.x() + o[0];
+        double y = l.y() + o[1];
+        double[] b = box(x, y, anchor, l.text(), size);
+        if (b[0] < LEFT || b[2] > WIDTH - RIGHT || b[1] < TOP || b[3] > height - BOTTOM
+            || taken.stream().anyMatch(t -> overlaps(t, b))) {
+          continue;
+        }
+        taken.add(b);
+        s.append("<text x=\"").append(f(x)).append("\" y=\"").append(f(y))
+            .append("\" font-size=\"").append(LABEL_SIZE).append('"')
+            .append("end".equals(anchor) ? " text-anchor=\"end\"" : "")
+            .append(" fill=\"").append(l.color()).append("\">")
+            .append(Numbers.html(l.text())).append("</text>\n");
+        break;
+      }
+    }
   }
 
   String render() {
@@ -204,14 +304,20 @@ final class Chart {
           .append(TOP).append("\" y2=\"").append(height - BOTTOM)
           .append("\" stroke=\"#eee\"/>\n");
       String label = xLabel != null ? xLabel.apply(x) : timeLabel(x);
+      // Centred on its tick, unless that puts it past an end of the plot (a tick at the right
+      // end was cut off by the edge of the image): then it ends, or starts, at its tick.
+      double half = textWidth(label, 10) / 2;
+      String anchor = px(x) + half > WIDTH - RIGHT ? "end"
+          : px(x) - half < LEFT ? "start" : "middle";
       s.append("<text x=\"").append(px).append("\" y=\"").append(height - BOTTOM + 14)
-          .append("\" font-size=\"10\" text-anchor=\"middle\">").append(Numbers.html(label))
-          .append("</text>\n");
+          .append("\" font-size=\"10\" text-anchor=\"").append(anchor).append("\">")
+          .append(Numbers.html(label)).append("</text>\n");
     }
     s.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"")
         .append(WIDTH - LEFT - RIGHT).append("\" height=\"").append(height - TOP - BOTTOM)
         .append("\" fill=\"none\" stroke=\"#999\"/>\n");
     s.append(body);
+    placeLabels(s);
     // legend, top right
     double lx = WIDTH - RIGHT - 8;
     for (int i = legend.size() - 1; i >= 0; i--) {

@@ -12,12 +12,14 @@ import dev.prescaler.simulator.score.RunJournal.ForecastPoint;
 import dev.prescaler.simulator.score.RunStats;
 import dev.prescaler.simulator.score.Scorecard;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The simulation as one self-contained HTML page (inline SVG, no scripts, no network): the
  * scorecard; demand against capacity per policy; replicas over time; forecast against actual
- * with its interval; a 48-hour zoom around the peak; and the cost–risk curve of the target sweep.
+ * with its interval; on a trace spanning 72 hours or more (more than three times the grid steps
+ * of 24 hours), a 48-hour zoom around the peak; and the cost–risk curve of the target sweep.
  * Long traces are downsampled to {@value #BUCKETS} buckets per chart: demand and replicas keep the
  * bucket's maximum, capacity its minimum, so a short shortfall stays visible.
  */
@@ -84,7 +86,8 @@ public final class HtmlReport {
         h.append(forecastChart(all, ps.get(i), color(i)));
       }
     }
-    // Zoom: 48 h around the peak.
+    // Zoom: 48 h around the peak, on a trace at least half as long again (72 h), so that the zoom
+    // is at most two thirds of the whole.
     int peak = 0;
     for (int i = 1; i < n; i++) {
       if (d.demand(i) > d.demand(peak)) {
@@ -108,7 +111,7 @@ public final class HtmlReport {
     if (c.sweep()) {
       h.append("<h2>Cost–risk curve of the target sweep (0.40 … 0.95)</h2>\n<p>Each point is "
           + "one run: its under-provisioned time (log scale) against its replica-hours; "
-          + "labels give the target utilization.</p>\n");
+          + "labels give the target utilization, where they overlap nothing else.</p>\n");
       h.append(costRisk(r));
     }
     h.append("</body></html>\n");
@@ -258,36 +261,51 @@ public final class HtmlReport {
     return ch.render();
   }
 
+  /*
+   * The forecast line. Forecasts come once per history step (a minute); on a trace shorter than
+   * about 13 hours a bucket is finer than that, so most buckets hold none. The line joins the
+   * buckets that hold one across those that merely fall between two forecasts, and breaks only
+   * where the forecasts stopped for longer than twice their usual spacing (the median one) and
+   * longer than a bucket: before, every empty bucket lifted the pen, and a 5-hour trace drew 297
+   * single points and no line.
+   */
   private static String forecastChart(Buckets b, PolicyResult p, String color) {
     List<ForecastPoint> fs = p.main().forecasts();
     double[] point = new double[b.count];
     double[] lower = new double[b.count];
     double[] upper = new double[b.count];
     int[] cnt = new int[b.count];
+    double[] first = new double[b.count];
+    double[] last = new double[b.count];
+    List<Double> spacings = new ArrayList<>();
     double x0 = b.x0();
     double x1 = b.x1();
+    double prev = Double.NaN;
     int k = 0;
     for (ForecastPoint f : fs) {
       double t = f.time().toEpochMilli();
       if (t < x0 || t > x1) {
         continue;
       }
+      if (t > prev) {
+        spacings.add(t - prev);
+      }
+      prev = t;
       while (k + 1 < b.count && b.x[k + 1] <= t) {
         k++;
       }
       point[k] += f.point();
       lower[k] += f.lower();
       upper[k] += f.upper();
-      cnt[k]++;
+      if (cnt[k]++ == 0) {
+        first[k] = t;
+      }
+      last[k] = t;
     }
     double[] actual = b.demandMean();
     double max = 0;
     for (int i = 0; i < b.count; i++) {
-      if (cnt[i] == 0) {
-        point[i] = Double.NaN;
-        lower[i] = Double.NaN;
-        upper[i] = Double.NaN;
-      } else {
+      if (cnt[i] > 0) {
         point[i] /= cnt[i];
         lower[i] /= cnt[i];
         upper[i] /= cnt[i];
@@ -296,28 +314,72 @@ public final class HtmlReport {
       }
       max = Math.max(max, actual[i]);
     }
+    spacings.sort(null);
+    double spacing = spacings.isEmpty() ? 0 : spacings.get(spacings.size() / 2);
+    double gap = Math.max(2 * spacing, (x1 - x0) / b.count);
+    // The buckets that hold a forecast, a NaN between two of them where the forecasts stopped.
+    int m = 0;
+    double[] xs = new double[2 * b.count];
+    double[][] ys = new double[3][2 * b.count];
+    int before = -1;
+    for (int i = 0; i < b.count; i++) {
+      if (cnt[i] == 0) {
+        continue;
+      }
+      if (before >= 0 && first[i] - last[before] > gap) {
+        xs[m] = Double.NaN;
+        ys[0][m] = ys[1][m] = ys[2][m] = Double.NaN;
+        m++;
+      }
+      xs[m] = b.x[i];
+      ys[0][m] = point[i];
+      ys[1][m] = lower[i];
+      ys[2][m] = upper[i];
+      m++;
+      before = i;
+    }
+    xs = Arrays.copyOf(xs, m);
     Chart ch = new Chart(p.scorecard().policy() + ": forecast one lead time ahead against "
         + "actual demand (bucket means)", 220, x0, x1, 0, max * 1.05, true);
-    ch.band(b.x, lower, upper, color, "interval");
-    ch.line(b.x, point, color, 1.4, false, "forecast");
+    ch.band(xs, Arrays.copyOf(ys[1], m), Arrays.copyOf(ys[2], m), color,
+        "interval");
+    ch.line(xs, Arrays.copyOf(ys[0], m), color, 1.4, false, "forecast");
     ch.line(b.x, actual, "#222", 0.8, false, "actual");
     return ch.render();
   }
 
+  /** The policy whose replica-hours the cost–risk curve's y axis leaves out. */
+  private static final String STATIC_PEAK = "static-peak";
+
+  /*
+   * The cost–risk curve's y axis spans the replica-hours of the policies other than static-peak
+   * when any other ran: static-peak costs 8 to 13 times what the others do on the bundled traces,
+   * and an axis up to its cost squeezed the curves one compares (hpa, predictive, oracle) into
+   * the bottom tenth of the chart. A linear axis keeps their differences in replica-hours
+   * readable as lengths, which a log axis over the same span would compress. Static-peak's runs
+   * beyond the axis are triangles on its edge, and the text above the chart gives their range.
+   */
   private static String costRisk(SimulationResult r) {
     double minH = Double.MAX_VALUE;
     double maxH = 0;
     double maxU = 0;
+    boolean others = r.policies().stream().anyMatch(p -> !p.sweep().isEmpty()
+        && !STATIC_PEAK.equals(p.scorecard().policy()));
     for (PolicyResult p : r.policies()) {
       for (RunResult run : p.sweep()) {
-        minH = Math.min(minH, run.replicaHours());
-        maxH = Math.max(maxH, run.replicaHours());
         maxU = Math.max(maxU, run.underProvisionedPct());
+        if (!others || !STATIC_PEAK.equals(p.scorecard().policy())) {
+          minH = Math.min(minH, run.replicaHours());
+          maxH = Math.max(maxH, run.replicaHours());
+        }
       }
     }
     if (maxH == 0) {
       return "<p>No sweep ran.</p>\n";
     }
+    double pad = Math.max(0.06 * (maxH - minH), 0.02 * maxH);
+    double y0 = Math.max(0, minH - pad);
+    double y1 = maxH + pad;
     double xMax = Math.log10(Math.max(100, maxU) + 0.01);
     double xMin = Math.log10(0.01);
     List<Double> ticks = new ArrayList<>();
@@ -326,26 +388,47 @@ public final class HtmlReport {
     }
     double[] t = ticks.stream().mapToDouble(Double::doubleValue).toArray();
     Chart ch = new Chart("Replica-hours against under-provisioned time (%)", 380, xMin, xMax,
-        minH * 0.95, maxH * 1.03, false)
+        y0, y1, false)
         .xTicks(t, x -> Numbers.json(Math.pow(10, x) - 0.01, 2) + " %");
     ch.vline(Math.log10(r.config().slo() + 0.01), "#e00",
         "SLO " + Numbers.exactJson(r.config().slo()) + " %");
+    StringBuilder note = new StringBuilder();
     List<PolicyResult> ps = r.policies();
     for (int j = 0; j < ps.size(); j++) {
       List<RunResult> sweep = ps.get(j).sweep();
       double[] xs = new double[sweep.size()];
       double[] ys = new double[sweep.size()];
+      double offLo = Double.MAX_VALUE;
+      double offHi = -Double.MAX_VALUE;
       for (int i = 0; i < xs.length; i++) {
         xs[i] = Math.log10(sweep.get(i).underProvisionedPct() + 0.01);
-        ys[i] = sweep.get(i).replicaHours();
+        double h = sweep.get(i).replicaHours();
+        // Only static-peak's runs can lie beyond the axis, which spans all the others.
+        ys[i] = h > y1 || h < y0 ? Double.NaN : h;
+        if (Double.isNaN(ys[i])) {
+          offLo = Math.min(offLo, h);
+          offHi = Math.max(offHi, h);
+        }
       }
-      ch.line(xs, ys, color(j), 1.2, false, ps.get(j).scorecard().policy());
+      String name = ps.get(j).scorecard().policy();
+      ch.line(xs, ys, color(j), 1.2, false, name);
       for (int i = 0; i < xs.length; i++) {
         boolean label = i == 0 || i == xs.length - 1 || i % 3 == 0;
-        ch.point(xs[i], ys[i], color(j), label
-            ? Numbers.fixed(sweep.get(i).targetUtilization(), 2) : null);
+        if (Double.isNaN(ys[i])) {
+          ch.offScale(xs[i], sweep.get(i).replicaHours() > y1, color(j));
+        } else {
+          ch.point(xs[i], ys[i], color(j), label
+              ? Numbers.fixed(sweep.get(i).targetUtilization(), 2) : null);
+        }
+      }
+      if (offLo <= offHi) {
+        note.append(note.length() == 0 ? "" : "; ").append(Numbers.html(name)).append(' ')
+            .append(Numbers.fixed(offLo, 1)).append(offLo < offHi ? " to "
+                + Numbers.fixed(offHi, 1) : "").append(" replica-hours");
       }
     }
-    return ch.render();
+    return (note.length() == 0 ? "" : "<p>The replica-hours axis spans the policies other than "
+        + STATIC_PEAK + "; beyond it, drawn as triangles on its edge: " + note + ".</p>\n")
+        + ch.render();
   }
 }
