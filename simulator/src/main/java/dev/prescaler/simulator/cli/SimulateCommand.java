@@ -247,8 +247,9 @@ public final class SimulateCommand {
                                     seasonal-naive, holt-winters, fourier or auto [auto]
           --policies A,B,...        policies to run, each once, in report order [all]
           --threads N               runs in parallel, each single-threaded [2]
-          --no-sweep                skip the target sweep (no cost at SLO; 12x faster;
-                                    the JSON says "sweep":false, summarize refuses it)
+          --no-sweep                skip the target sweep: each policy runs once, not at
+                                    12 targets (no cost at SLO; the JSON says
+                                    "sweep":false, summarize refuses it)
           --format F                table, json or markdown [table]
           --report FILE.html        also write a self-contained HTML report
           --series FILE.csv         also write every step: demand, ready and desired replicas
