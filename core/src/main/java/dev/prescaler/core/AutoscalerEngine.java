@@ -675,7 +675,8 @@ public final class AutoscalerEngine implements AutoCloseable {
    * Restores what the engine remembers between ticks (recent decisions and their marks, last scale
    * times, measured startup delays, forecast accuracy, the journal's sequence) from journal
    * records, e.g. after a restart. Records of unregistered workloads are skipped. Call before the
-   * first tick (more than once if need be: each call adds to what the earlier ones restored). The
+   * first tick (more than once if need be, e.g. workload by workload: each call adds to what the
+   * earlier ones restored, and replays the clock over its own records only). The
    * next sequence number is after the highest of the records' and of the journal's (see {@link
    * DecisionJournal#lastSequence()}).
    *
@@ -724,6 +725,12 @@ public final class AutoscalerEngine implements AutoCloseable {
       Map<String, Double> previousLoads = new java.util.HashMap<>();
       Instant newest = null; // the latest tick so far: a clock stepped back dates one earlier
       Instant tickTime = null;
+      // Each call replays the clock over its own records, from none: records restored by an
+      // earlier call (another workload's, say) are not a clock that went back.
+      Instant restoredTick = lastTick;
+      Instant restoredFarBehind = farBehindSince;
+      lastTick = null;
+      farBehindSince = null;
       for (DecisionRecord r : records) {
         sequence = Math.max(sequence, r.sequence() + 1);
         if (!r.time().equals(tickTime)) {
@@ -791,11 +798,21 @@ public final class AutoscalerEngine implements AutoCloseable {
           s.followUps.addLast(new PendingFollowUp(r.sequence(), r.time().plus(followUpAfter)));
         }
       }
+      if (restoredTick != null && (lastTick == null || lastTick.isBefore(restoredTick))) {
+        lastTick = restoredTick; // an earlier call's records reach further
+        farBehindSince = restoredFarBehind;
+      }
       Instant now = clock.instant();
       if (lastTick != null && lastTick.isAfter(now.plus(maxMetricAge))) {
-        LOG.warn("restored records reach {}, more than maxMetricAge {} after the clock's {}: the "
-            + "first tick holds, and if the next one agrees the clock is taken as corrected",
-            lastTick, maxMetricAge, now);
+        if (farBehindSince != null && !now.isBefore(farBehindSince)) {
+          LOG.warn("restored records reach {}, more than maxMetricAge {} after the clock's {}, "
+              + "and their last tick was already that far behind: the first tick takes the "
+              + "clock as corrected", lastTick, maxMetricAge, now);
+        } else {
+          LOG.warn("restored records reach {}, more than maxMetricAge {} after the clock's {}: "
+              + "the first tick holds, and if the next one agrees the clock is taken as "
+              + "corrected", lastTick, maxMetricAge, now);
+        }
       }
       // One due longer ago than followUpAfter would describe the state long after the decision.
       Instant oldest = now.minus(followUpAfter);

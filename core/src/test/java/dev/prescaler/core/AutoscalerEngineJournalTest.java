@@ -582,6 +582,40 @@ class AutoscalerEngineJournalTest {
         .allMatch(seen -> seen.equals("last scale-up " + T0.plus(SYNC.multipliedBy(2))));
   }
 
+  // Caught a second restore call (another workload's records, 10 minutes of them) replayed as
+  // a clock gone back more than maxMetricAge: it rewound the first call's scale-up of WEB to its
+  // own second tick, 10:00:15, so a cooldown after the 10:08:45 scale-up would have ended early.
+  @Test
+  void restoringWorkloadByWorkloadGivesWhatOneRestoreGives() {
+    source.set(WEB, 2, 2, "rps", 200).set(API, 2, 2, "rps", 200);
+    AutoscalerEngine live = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).workload(spec(API, 1, 20, Mode.ACT)).build();
+    for (int i = 0; i < 40; i++) {
+      if (i == 35) {
+        source.value(WEB, "rps", 500);
+      } else if (i == 36) {
+        source.replicas(WEB, 5, 5);
+      }
+      live.tick();
+      clock.advance(SYNC);
+    }
+    List<String> once = new ArrayList<>();
+    List<String> twice = new ArrayList<>();
+    AutoscalerEngine a = engine(clock, source, seeing(once), new RecordingExecutor(),
+        new InMemoryJournal()).workload(spec(WEB, 1, 20, Mode.ACT))
+        .workload(spec(API, 1, 20, Mode.ACT)).build();
+    a.restore(journal.records());
+    AutoscalerEngine b = engine(clock, source, seeing(twice), new RecordingExecutor(),
+        new InMemoryJournal()).workload(spec(WEB, 1, 20, Mode.ACT))
+        .workload(spec(API, 1, 20, Mode.ACT)).build();
+    b.restore(journal.records(WEB));
+    b.restore(journal.records(API));
+    a.tick();
+    b.tick();
+    assertThat(twice).isEqualTo(once)
+        .contains("last scale-up " + T0.plus(SYNC.multipliedBy(35)));
+  }
+
   /** The capacity policy, noting the last scale-up it was shown. */
   private static DecisionPolicy seeing(List<String> seen) {
     return (ctx, p) -> {

@@ -82,6 +82,12 @@ class DecisionInvariantsTest {
         .anyMatch(v -> v.contains("desired must be the clamp of proposed 6"));
     assertThat(DecisionInvariants.check(List.of(cut(reasons.subList(0, 1), Action.APPLIED)),
         SPEC)).anyMatch(v -> v.contains("desired must be the clamp of proposed 6"));
+    // A step that merely calls itself "executor", or whose counts are not the cut, is no cut.
+    for (List<Reason> named : List.of(List.of(new Reason("executor", 4, 6, "a policy step")),
+        List.of(new Reason("hpa", 4, 6, "wants 6"), new Reason("executor", 6, 6, "kept")))) {
+      assertThat(DecisionInvariants.check(List.of(cut(named, Action.APPLIED)), SPEC))
+          .anyMatch(v -> v.contains("desired must be the clamp of proposed 6"));
+    }
   }
 
   private static DecisionRecord cut(List<Reason> reasons, Action action) {
