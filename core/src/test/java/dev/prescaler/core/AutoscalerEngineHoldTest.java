@@ -17,6 +17,8 @@ import dev.prescaler.core.journal.DecisionRecord.Kind;
 import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -292,6 +294,69 @@ class AutoscalerEngineHoldTest {
     clock.advance(SYNC);
     engine.tick();
     assertThat(last(journal, WEB).kind()).isNotEqualTo(Kind.HOLD);
+  }
+
+  // Catches a rewind that leaves the scale times or the past decisions a forward glitch stamped
+  // 30 days ahead: a policy counting a cooldown from them blocks every scale-up for 30 days.
+  @Test
+  void aCorrectedForwardClockGlitchForgetsTheScaleAndDecisionTimesItStamped() {
+    Duration cooldown = Duration.ofMinutes(3);
+    List<DecisionContext> seen = new ArrayList<>();
+    DecisionPolicy upCooldown = new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext ctx, Proposal p) {
+        seen.add(ctx);
+        Instant lastUp = ctx.lastScaleUp().orElse(null);
+        for (PastDecision d : ctx.recent()) {
+          boolean up = d.applied() && d.desired() > d.current();
+          if (up && (lastUp == null || d.time().isAfter(lastUp))) {
+            lastUp = d.time();
+          }
+        }
+        int current = ctx.replicas().current();
+        if (p.replicas() > current && lastUp != null
+            && ctx.now().isBefore(lastUp.plus(cooldown))) {
+          return p.to("cooldown", current, "scaled up at " + lastUp);
+        }
+        return p;
+      }
+
+      @Override
+      public Duration memory() {
+        return Duration.ofMinutes(30);
+      }
+    };
+    AutoscalerEngine e = engine(clock, source, DecisionPolicy.chain(CAPACITY, upCooldown),
+        executor, journal).maxMetricAge(Duration.ofMinutes(5))
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    e.tick(); // T0: 2 -> 6
+    source.replicas(WEB, 6, 6);
+    Instant glitch = T0.plus(Duration.ofDays(30));
+    clock.set(glitch);
+    e.tick(); // 6 -> 9, the scale-up and its past decision stamped 30 days ahead
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(6, 9);
+    source.replicas(WEB, 9, 9).value(WEB, "rps", 1900);
+    clock.set(T0.plusSeconds(15));
+    Fixtures.stderrOf(e::tick); // held: far back
+    clock.advance(SYNC);
+    Instant corrected = clock.instant();
+    Fixtures.stderrOf(e::tick); // taken as corrected: the cooldown counts from now
+    DecisionContext resumed = seen.get(seen.size() - 1);
+    assertThat(resumed.now()).isEqualTo(corrected);
+    assertThat(resumed.lastScaleUp()).contains(corrected);
+    assertThat(resumed.recent()).extracting(PastDecision::time)
+        .allSatisfy(t -> assertThat(t).isBeforeOrEqualTo(corrected))
+        .contains(corrected);
+    assertThat(last(journal, WEB).desired()).isEqualTo(9);
+    assertThat(last(journal, WEB).reasons()).extracting(Reason::step).contains("cooldown");
+    while (clock.instant().isBefore(corrected.plus(cooldown))) {
+      clock.advance(SYNC);
+      e.tick();
+    }
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.SCALE);
+    assertThat(r.desired()).isEqualTo(18); // 19 wanted, +9 at most
+    assertThat(executor.requests).extracting(ScaleRequest::to).containsExactly(6, 9, 18);
   }
 
   @Test
