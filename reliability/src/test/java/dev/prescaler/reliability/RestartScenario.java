@@ -87,6 +87,7 @@ final class RestartScenario {
   final class Run implements AutoCloseable {
     final ManualClock clock;
     final SimCluster cluster;
+    final ScriptedExecutor executor;
     final AutoscalerEngine engine;
     /** What each tick's policy saw, per workload, in tick order. */
     final List<String> seen = new ArrayList<>();
@@ -94,7 +95,7 @@ final class RestartScenario {
     Run(SimCluster cluster, DecisionJournal journal, Instant at) {
       this.clock = new ManualClock(at);
       this.cluster = cluster;
-      ScriptedExecutor executor = new ScriptedExecutor(cluster);
+      this.executor = new ScriptedExecutor(cluster);
       AutoscalerEngine.Builder b = AutoscalerEngine.builder()
           .clock(clock)
           .syncPeriod(STEP)

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -91,6 +92,70 @@ class RestartTest {
 
       assertResumedLikeTheReference(sc, ref, dir.resolve("crash-" + seed + "-after.jsonl"),
           crashAt, second);
+    }
+  }
+
+  /**
+   * A crash while the line of a tick whose acting workload scaled was written loses the record of
+   * that scale, which the cluster already runs. The record is the only trace of it, so the
+   * restarted engine does not count it (its cooldowns and past decisions lack it) and may decide
+   * otherwise than the uninterrupted engine from then on. What holds: the redone tick decides
+   * from the count it observes, does not send the lost scale again (it keeps the count when the
+   * lost scale had reached what was asked), and every record after it keeps the invariants.
+   */
+  @Test
+  void truncatedLineOfATickThatScaledIsRedoneFromTheObservedCount() throws IOException {
+    WorkloadRef api = RestartScenario.API;
+    for (long seed : SEEDS) {
+      RestartScenario sc = new RestartScenario(seed, TICKS, TICKS / 2);
+      Reference ref = reference(sc, seed);
+      for (boolean up : new boolean[] {true, false}) {
+        int crashAt = firstTickThatScaled(sc, ref.records, 1, api, up);
+        Instant at = sc.tickTime(crashAt);
+        DecisionRecord lost = ref.records.stream()
+            .filter(r -> r.time().equals(at) && r.workload().equals(api))
+            .findFirst().orElseThrow();
+        String name = "scaled-" + seed + (up ? "-up" : "-down");
+        Path file = dir.resolve(name + ".jsonl");
+
+        SimCluster cluster = sc.newCluster();
+        RestartScenario.Run first = sc.new Run(cluster, JsonLinesJournal.open(file),
+            sc.tickTime(0));
+        first.ticks(0, crashAt + 1);
+        first.close();
+        assertThat(cluster.get(api)).isEqualTo(lost.desired());
+        cutMidLine(file, at);
+
+        List<DecisionRecord> before = JsonLinesJournal.read(file);
+        assertThat(before).hasSize(crashAt * sc.specs.size());
+        Path after = dir.resolve(name + "-after.jsonl");
+        RestartScenario.Run second = sc.new Run(cluster, JsonLinesJournal.open(after), at);
+        second.engine.restore(before);
+        second.ticks(crashAt, TICKS);
+        second.close();
+
+        List<DecisionRecord> resumed = JsonLinesJournal.read(after);
+        DecisionRecord redone = resumed.stream().filter(r -> r.workload().equals(api))
+            .findFirst().orElseThrow();
+        String what = "seed " + seed + ", the tick at " + at + " that scaled " + lost.current()
+            + " -> " + lost.desired() + " redone";
+        assertThat(redone.time()).as(what).isEqualTo(at);
+        assertThat(redone.current()).as(what).isEqualTo(lost.desired());
+        assertThat(second.executor.requests(api)).as(what)
+            .noneMatch(r -> r.from() == lost.current() && r.to() == lost.desired())
+            .allMatch(r -> !r.time().equals(at) || r.from() == lost.desired());
+        if (lost.desired() == lost.proposed()) {
+          assertThat(redone.kind()).as(what).isEqualTo(Kind.KEEP);
+          assertThat(redone.desired()).as(what).isEqualTo(lost.desired());
+        }
+        assertThat(DecisionInvariants.check(resumed, sc.specs)).as(what).isEmpty();
+        List<Instant> tickTimes = new ArrayList<>();
+        for (int i = crashAt; i < TICKS; i++) {
+          tickTimes.add(sc.tickTime(i));
+        }
+        assertThat(DecisionInvariants.checkTicks(resumed, List.of(api, RestartScenario.GATEWAY),
+            tickTimes)).as(what).isEmpty();
+      }
     }
   }
 
@@ -197,6 +262,20 @@ class RestartTest {
       }
     }
     throw new AssertionError("no quiet tick after " + from);
+  }
+
+  /** The first tick at or after {@code from} where {@code w} (acting) applied a scale. */
+  private static int firstTickThatScaled(RestartScenario sc, List<DecisionRecord> records,
+      int from, WorkloadRef w, boolean up) {
+    for (int i = from; i < sc.ticks; i++) {
+      Instant t = sc.tickTime(i);
+      if (records.stream().anyMatch(r -> r.time().equals(t) && r.workload().equals(w)
+          && r.kind() == Kind.SCALE && r.action() == Action.APPLIED
+          && (r.desired() > r.current()) == up)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no scale of " + w + " after " + from);
   }
 
   /**
