@@ -55,6 +55,57 @@ class CallTimeoutProperties {
         .checkAssert(CallTimeoutProperties::check);
   }
 
+  /** The timeout of {@link #aHangingCallIsWaitedForItsOwnTimeoutNotAMultipleOfIt}. */
+  static final Duration LONG_TIMEOUT = Duration.ofMillis(500);
+  /**
+   * Allowance for JVM and scheduling noise there, fixed whatever the timeout: a healthy tick of
+   * four workloads takes well under 50 ms, so 1 s leaves room for a loaded 2-core machine, and is
+   * still less than what a wait of twice the timeout adds over three hanging calls (1.5 s).
+   */
+  static final Duration FIXED_MARGIN = Duration.ofSeconds(1);
+
+  /**
+   * Catches a wait longer than the call timeout (say 4 × the timeout, which the property above
+   * lets through, its margin being 15 of its timeouts): a tick with a hanging source, a hanging
+   * executor and a hanging replica lookup, on three workloads, takes at least one timeout and at
+   * most three timeouts plus a fixed margin, and the healthy workload is decided. Wall time:
+   * about 1.5 s.
+   */
+  @Test
+  void aHangingCallIsWaitedForItsOwnTimeoutNotAMultipleOfIt() {
+    CountDownLatch release = new CountDownLatch(1);
+    try (FaultHarness h = new FaultHarness(LONG_TIMEOUT, FaultHarness.SPECS)) {
+      for (WorkloadSpec s : FaultHarness.SPECS) {
+        h.source.demand(s.workload(), 1000);
+      }
+      WorkloadRef source = FaultHarness.WEB.workload();
+      WorkloadRef apply = FaultHarness.WORKER.workload();
+      WorkloadRef replicas = FaultHarness.FLOORED.workload();
+      h.source.hang(source, release);
+      h.executor.hang(apply, release);
+      h.source.fault(replicas, SourceFault.NO_REPLICAS);
+      h.executor.hangReplicas(replicas, release);
+
+      long start = System.nanoTime();
+      List<DecisionRecord> records = h.tick();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(took).as("tick with 3 calls hanging, each given %s", LONG_TIMEOUT)
+          .isBetween(LONG_TIMEOUT, LONG_TIMEOUT.multipliedBy(3).plus(FIXED_MARGIN));
+      String timedOut = "timed out after " + LONG_TIMEOUT;
+      assertThat(FaultHarness.recordOf(records, source).actionMessage()).contains(timedOut);
+      assertThat(FaultHarness.recordOf(records, replicas).actionMessage()).contains(timedOut);
+      DecisionRecord applied = FaultHarness.recordOf(records, apply);
+      assertThat(applied.action()).as(applied.toString()).isEqualTo(Action.FAILED);
+      assertThat(applied.actionMessage()).contains(timedOut);
+      DecisionRecord healthy = FaultHarness.recordOf(records,
+          FaultHarness.SHADOW.workload());
+      assertThat(healthy.kind()).as(healthy.toString()).isNotEqualTo(Kind.HOLD);
+    } finally {
+      release.countDown();
+    }
+  }
+
   private static void check(List<Integer> hangs, boolean deaf) {
     CountDownLatch release = new CountDownLatch(1);
     List<WorkloadSpec> specs = FaultHarness.SPECS;
