@@ -20,7 +20,10 @@ import dev.prescaler.core.journal.DecisionRecord.Action;
 import dev.prescaler.core.journal.DecisionRecord.Kind;
 import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -523,5 +526,124 @@ class AutoscalerEngineContainmentTest {
     assertThat(seen).containsExactly("decision web 1", "failure web source 1",
         "decision api 2", "failure api executor 2");
     assertThat(last(journal, API).action()).isEqualTo(Action.FAILED);
+  }
+
+  // A stack overflow in a plug-in or a listener (promise 4 of RELIABILITY.md): each of these
+  // passed before with `| StackOverflowError` taken out of the engine's, the chain's and
+  // AsyncListener's catches, as no test threw one.
+
+  /** Recurses until the stack overflows: a real {@code StackOverflowError}. */
+  private static int overflow(int depth) {
+    return overflow(depth + 1) + 1;
+  }
+
+  @Test
+  void aSourceOverflowingItsStackHoldsThatWorkloadOnly() {
+    source.custom(WEB, (spec, now) -> {
+      overflow(0);
+      return null;
+    });
+    builder(CAPACITY).build().tick();
+    assertWebHeldApiScaled("source", "metric source failed: java.lang.StackOverflowError");
+  }
+
+  @Test
+  void aPolicyOverflowingItsStackHoldsThatWorkloadOnly() {
+    DecisionPolicy recursesOnWeb = (ctx, p) -> {
+      if (ctx.workload().equals(WEB)) {
+        overflow(0);
+      }
+      return CAPACITY.apply(ctx, p);
+    };
+    builder(recursesOnWeb).build().tick();
+    assertWebHeldApiScaled("policy", "policy failed: java.lang.StackOverflowError");
+  }
+
+  @Test
+  void anExecutorOverflowingItsStackIsJournaledFailedAndTheOthersAreApplied() {
+    executor.answer = r -> {
+      if (r.workload().equals(WEB)) {
+        throw new StackOverflowError();
+      }
+      return ScaleOutcome.applied(r.to(), "200 OK");
+    };
+    builder(CAPACITY).build().tick();
+    DecisionRecord web = last(journal, WEB);
+    assertThat(web.action()).isEqualTo(Action.FAILED);
+    assertThat(web.actionMessage()).startsWith("executor threw: java.lang.StackOverflowError");
+    assertThat(listener.of(FailureEvent.class)).singleElement()
+        .satisfies(f -> assertThat(f.stage()).isEqualTo("executor"));
+    assertApiScaled();
+  }
+
+  @Test
+  void aListenerOverflowingItsStackChangesNoDecision() {
+    EngineListener recursing = new EngineListener() {
+      @Override
+      public void onDecision(DecisionEvent event) {
+        if (event.workload().equals(WEB)) {
+          overflow(0);
+        }
+      }
+    };
+    engine(clock, source, CAPACITY, executor, journal)
+        .listener(recursing)
+        .listener(listener)
+        .workload(spec(WEB, 1, 20, Mode.ACT))
+        .workload(spec(API, 1, 20, Mode.ACT))
+        .build()
+        .tick();
+    assertThat(journal.records()).extracting(DecisionRecord::workload).containsExactly(WEB, API);
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
+    assertApiScaled();
+    // The next listener still hears every event of the workload whose event overflowed.
+    assertThat(listener.events).extracting(e -> e.getClass().getSimpleName() + " "
+        + e.workload()).containsExactly("DecisionEvent " + WEB, "ScaledEvent " + WEB,
+        "DecisionEvent " + API, "ScaledEvent " + API);
+  }
+
+  @Test
+  void anAsyncListenerOverflowingItsStackGoesOnDeliveringTheOtherWorkloadsEvents()
+      throws InterruptedException {
+    List<WorkloadRef> heard = new CopyOnWriteArrayList<>();
+    EngineListener recursing = new EngineListener() {
+      @Override
+      public void onDecision(DecisionEvent event) {
+        if (event.workload().equals(WEB)) {
+          overflow(0);
+        }
+        heard.add(event.workload());
+      }
+    };
+    AsyncListener async = AsyncListener.of(recursing, "recursing");
+    try {
+      engine(clock, source, CAPACITY, executor, journal)
+          .listener(async)
+          .workload(spec(WEB, 1, 20, Mode.ACT))
+          .workload(spec(API, 1, 20, Mode.ACT))
+          .build()
+          .tick();
+      assertThat(async.awaitDelivered(Duration.ofSeconds(10))).isTrue();
+      assertThat(heard).containsExactly(API);
+      assertApiScaled();
+    } finally {
+      async.close(Duration.ZERO);
+    }
+  }
+
+  @Test
+  void aChainTellsEveryStepOfAnUnregisterWhenOneOverflowsItsStack() {
+    List<WorkloadRef> first = new ArrayList<>();
+    List<WorkloadRef> later = new ArrayList<>();
+    DecisionPolicy broken = Fixtures.hearing(first, WEB, w -> new StackOverflowError());
+    AutoscalerEngine engine = builder(DecisionPolicy.chain(broken,
+        Fixtures.hearing(later, null, null))).build();
+    engine.tick();
+    assertThat(engine.unregister(WEB)).isTrue();
+    assertThat(first).containsExactly(WEB);
+    assertThat(later).containsExactly(WEB);
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(journal.records(API)).hasSize(2);
   }
 }
