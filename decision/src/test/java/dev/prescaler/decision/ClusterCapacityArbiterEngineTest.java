@@ -377,10 +377,12 @@ class ClusterCapacityArbiterEngineTest {
 
   /**
    * A budget of NaN or below 0 (a failed node query) let every proposal through uncut, while a
-   * budget that threw held the workload. Both hold now, and the record names the value.
+   * budget that threw held the workload. Both hold now, and the record names the value. An
+   * infinite budget (a sum over nodes that overflowed, a division by a zero unit) holds too: it
+   * would let every proposal through uncut as well.
    */
   @Test
-  void aBudgetThatIsNotANumberOrNegativeOrThrowsHoldsTheWorkloads() {
+  void aBudgetThatIsNotFiniteOrNegativeOrThrowsHoldsTheWorkloads() {
     double[] budget = {Double.NaN};
     ClusterCapacityArbiter arbiter = ClusterCapacityArbiter.builder().budget(now -> {
       if (budget[0] == 0) {
@@ -394,7 +396,8 @@ class ClusterCapacityArbiterEngineTest {
     InMemoryJournal journal = new InMemoryJournal();
     try (AutoscalerEngine engine = engine(clock, journal, DecisionPolicy.chain(NEED,
         arbiter.step()), cluster, rps)) {
-      for (double b : new double[] {Double.NaN, -1, 0}) {
+      for (double b : new double[] {Double.NaN, -1, Double.POSITIVE_INFINITY,
+          Double.NEGATIVE_INFINITY, 0}) {
         budget[0] = b;
         engine.tick();
         clock.advance(Duration.ofSeconds(15));
@@ -407,6 +410,10 @@ class ClusterCapacityArbiterEngineTest {
             + "finite, but was NaN",
         "held: policy failed: java.lang.IllegalStateException: capacity budget must be >= 0 and "
             + "finite, but was -1.0",
+        "held: policy failed: java.lang.IllegalStateException: capacity budget must be >= 0 and "
+            + "finite, but was Infinity",
+        "held: policy failed: java.lang.IllegalStateException: capacity budget must be >= 0 and "
+            + "finite, but was -Infinity",
         "held: policy failed: java.lang.IllegalStateException: node metrics unavailable");
   }
 
