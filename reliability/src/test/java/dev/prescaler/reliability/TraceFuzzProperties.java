@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * byte-order mark, blank lines) mixed with corrupt ones (non-numbers, NaN, infinities, negative
  * values, huge exponents, out-of-range dates, repeated or decreasing times, missing fields, random
  * characters). The documented outcome: a {@link Trace} of finite, non-negative values at strictly
- * increasing times, or a {@link TraceException} whose one-line message names the file and line.
+ * increasing times, or a {@link TraceException} whose one-line message is
+ * {@code file:line: problem}, the line one of the file's ({@code file: problem} only for a
+ * problem of the whole file: empty, or no sample at all).
  */
 class TraceFuzzProperties {
   /** Generated trace files per run. */
@@ -54,9 +56,32 @@ class TraceFuzzProperties {
       });
       if (t != null) {
         assertThat(t).as("input:\n%s", text).isInstanceOf(TraceException.class);
-        assertThat(t.getMessage()).startsWith("fuzz.csv").doesNotContain("\n");
+        assertDocumentedForm((TraceException) t, text);
       }
     });
+  }
+
+  /**
+   * The documented form of the error: one line, {@code fuzz.csv:<line>: <problem>}, the line
+   * being one of the file's, except for the problems of the whole file (empty, or no sample at
+   * all), which are {@code fuzz.csv: <problem>}.
+   */
+  private static void assertDocumentedForm(TraceException e, String text) {
+    String what = "message of " + e.problem() + " for input:\n" + text;
+    assertThat(e.getMessage()).as(what).doesNotContain("\n").doesNotContain("\r");
+    assertThat(e.problem()).as(what).isNotBlank();
+    boolean wholeFile = e.problem().equals("the file is empty")
+        || e.problem().startsWith("no samples: ");
+    if (wholeFile) {
+      assertThat(e.line()).as(what).isZero();
+      assertThat(e.getMessage()).as(what).isEqualTo("fuzz.csv: " + e.problem());
+    } else {
+      long lines = new BufferedReader(new StringReader(text)).lines().count();
+      assertThat(e.line()).as(what).isBetween(1L, lines);
+      assertThat(e.getMessage()).as(what)
+          .isEqualTo("fuzz.csv:" + e.line() + ": " + e.problem())
+          .matches("fuzz\\.csv:[1-9][0-9]*: .+");
+    }
   }
 
   /**
@@ -66,13 +91,17 @@ class TraceFuzzProperties {
    */
   @Test
   void timestampsBeyondTheMillisecondRangeAreATraceError() {
-    for (String text : new String[] {
+    String[] texts = {
         "2026-01-01T00:00:00Z,1\n+999999999-12-31T23:59:59Z,2\n",
-        "-999999999-01-01T00:00:00Z,1\n2026-01-01T00:00:00Z,2\n"}) {
+        "-999999999-01-01T00:00:00Z,1\n2026-01-01T00:00:00Z,2\n"};
+    int[] badLine = {2, 1};
+    for (int i = 0; i < texts.length; i++) {
+      String text = texts[i];
       Throwable t = catchThrowable(() -> TraceReader.readAll("fuzz.csv",
           TraceFormat.NAB_CSV.reader("fuzz.csv", new BufferedReader(new StringReader(text)))));
       assertThat(t).isInstanceOf(TraceException.class);
-      assertThat(t.getMessage()).startsWith("fuzz.csv:");
+      assertThat(t.getMessage()).startsWith("fuzz.csv:" + badLine[i] + ": ");
+      assertDocumentedForm((TraceException) t, text);
     }
   }
 
