@@ -21,11 +21,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With a call timeout, a hanging plug-in delays a tick by at most its own timeout, once: the only
- * test of the module that measures wall time. Each example picks, for each of the four workloads,
- * whether its source hangs, its executor hangs, its executor hangs while reporting replicas, or
- * it is healthy; every hang blocks on a latch that the test opens afterwards, and each example
- * also picks whether the hangs end when the engine interrupts them or ignore the interrupt (a
- * blocking socket read). A second tick follows with the latch still closed.
+ * tests of the module that measure wall time. In the property, each example picks, for each of
+ * the four workloads, whether its source hangs, its executor hangs, its executor hangs while
+ * reporting replicas, or it is healthy; every hang blocks on a latch that the test opens
+ * afterwards, and each example also picks whether the hangs end when the engine interrupts them
+ * or ignore the interrupt (a blocking socket read). A second tick follows with the latch still
+ * closed.
  */
 class CallTimeoutProperties {
   /** Generated examples: each costs up to four timeouts of wall time. */

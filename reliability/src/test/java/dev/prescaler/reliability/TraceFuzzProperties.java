@@ -32,7 +32,8 @@ class TraceFuzzProperties {
   // bounded them (see timestampsBeyondTheMillisecondRangeAreATraceError).
   private static final String[] BAD_TIMES = {
     "+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "1800-01-01T00:00:00Z",
-    "", "yesterday", "2026-02-30T00:00:00Z", "+10000-01-01T00:00:00Z", "1e13", "1e300", "-1e13", "NaN", "0x10", "2026-01-01 25:00:00",
+    "", "yesterday", "2026-02-30T00:00:00Z", "+10000-01-01T00:00:00Z", "1e13", "1e300", "-1e13",
+    "NaN", "0x10", "2026-01-01 25:00:00",
     "\"2026-01-01T00:00:00Z", "2026-01-01T00:00:00+19:00", "9".repeat(40)
   };
   private static final String[] BAD_VALUES = {
