@@ -60,10 +60,11 @@ class CallTimeoutProperties {
   static final Duration LONG_TIMEOUT = Duration.ofMillis(500);
   /**
    * Allowance for JVM and scheduling noise there, fixed whatever the timeout: a healthy tick of
-   * four workloads takes well under 50 ms, so 1 s leaves room for a loaded 2-core machine, and is
-   * still less than what a wait of twice the timeout adds over three hanging calls (1.5 s).
+   * four workloads takes well under 50 ms, so 2 s leaves room for a loaded 2-core machine (a GC
+   * pause, a slow thread start), and is still less than what a wait of 4 × the timeout adds over
+   * three hanging calls (4.5 s; 3 × adds 3 s, also caught).
    */
-  static final Duration FIXED_MARGIN = Duration.ofSeconds(1);
+  static final Duration FIXED_MARGIN = Duration.ofSeconds(2);
 
   /**
    * Catches a wait longer than the call timeout (say 4 × the timeout, which the property above
