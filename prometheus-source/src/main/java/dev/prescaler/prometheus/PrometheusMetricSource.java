@@ -433,11 +433,12 @@ public final class PrometheusMetricSource implements MetricSource {
    * The past load of {@code metric} on the grid of whole steps since the epoch, from the first
    * such instant at or after {@code from} (the series' start) to the last before {@code to} (see
    * {@link #gridStart}), read with range queries evaluated at each step's start, in chunks of at
-   * most {@link Builder#maxPointsPerRequest} points. Only the last {@link Builder#maxBackfill} before {@code
-   * to} is read; earlier steps, and steps without a finite value, are NaN. A UTILIZATION metric is
-   * converted to load (percent / 100 × ready pods) with the ready-replica query, so without replica
-   * queries for the kind there is no history (empty); a step with no ready pod is NaN, as the
-   * engine takes such a reading live. Empty too when the metric has no template.
+   * most {@link Builder#maxPointsPerRequest} points. Only the last {@link Builder#maxBackfill}
+   * before {@code to} is read; earlier steps, and steps without a finite value, are NaN. A
+   * UTILIZATION metric is converted to load (percent / 100 × ready pods) with the ready-replica
+   * query, so without replica queries for the kind there is no history (empty); a step with no
+   * ready pod is NaN, as the engine takes such a reading live. Empty too when the metric has no
+   * template.
    *
    * @throws PrometheusException when a request fails, or a chunk carries warnings (a partial
    *     response) or holds several series
@@ -719,7 +720,9 @@ public final class PrometheusMetricSource implements MetricSource {
       return this;
     }
 
-    /** The {@code {rate_window}} duration, in [1 s, 30 d], whole milliseconds; default 5 minutes. */
+    /**
+     * The {@code {rate_window}} duration, in [1 s, 30 d], whole milliseconds; default 5 minutes.
+     */
     public Builder rateWindow(Duration rateWindow) {
       this.rateWindow = Objects.requireNonNull(rateWindow, "rateWindow");
       return this;

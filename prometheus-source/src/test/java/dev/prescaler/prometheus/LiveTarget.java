@@ -122,8 +122,9 @@ final class LiveTarget implements AutoCloseable {
 
   private static void cadvisor(StringBuilder b, long millis, double t) {
     b.append("# TYPE container_cpu_usage_seconds_total counter\n");
-    sample(b, millis, "container_cpu_usage_seconds_total", pod(POD_A) + ",container=\"app\"", 0.3 * t);
-    sample(b, millis, "container_cpu_usage_seconds_total", pod(POD_B) + ",container=\"app\"", 0.6 * t);
+    String app = ",container=\"app\"";
+    sample(b, millis, "container_cpu_usage_seconds_total", pod(POD_A) + app, 0.3 * t);
+    sample(b, millis, "container_cpu_usage_seconds_total", pod(POD_B) + app, 0.6 * t);
     b.append("# TYPE container_memory_working_set_bytes gauge\n");
     sample(b, millis, "container_memory_working_set_bytes", pod(POD_A) + ",container=\"app\"",
         100 * 1048576.0);
