@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -727,6 +728,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       Instant tickTime = null;
       // Each call replays the clock over its own records, from none: records restored by an
       // earlier call (another workload's, say) are not a clock that went back.
+      Set<WorkloadState> restored = new LinkedHashSet<>(); // by this call, so far
       Instant restoredTick = lastTick;
       Instant restoredFarBehind = farBehindSince;
       lastTick = null;
@@ -737,7 +739,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           // A new tick: the clock's rule as the tick applied it, so that a clock corrected
           // after a forward glitch is rewound where the live engine rewound it.
           tickTime = r.time();
-          if (replayClock(tickTime)) {
+          if (replayClock(tickTime, restored)) {
             newest = tickTime;
           }
         }
@@ -748,6 +750,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (s == null) {
           continue;
         }
+        restored.add(s);
         // As the tick does, first: an apply that failed but whose count the record shows has
         // landed, so the records after it (and the first tick) see it counted.
         uncertain.observe(s, r.time(), r.mode(),
@@ -948,7 +951,7 @@ public final class AutoscalerEngine implements AutoCloseable {
    */
   private List<String> clockProblems(Instant now) {
     Instant before = lastTick;
-    ClockStep step = clockStep(now, true);
+    ClockStep step = clockStep(now, states.values(), true);
     String problem = "clock went backwards from " + before + " to " + now;
     return switch (step) {
       case FORWARD -> List.of();
@@ -970,13 +973,15 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
-   * Replays the clock's rule at a restored tick's time (see {@link #clockStep}), the histories
-   * aside: they come from the backfill, which holds nothing a glitch stamped.
+   * Replays the clock's rule at a restored tick's time (see {@link #clockStep}) over the
+   * workloads this restore call has restored so far ({@code restored}: an earlier call's are
+   * another replay's), the histories aside: they come from the backfill, which holds nothing a
+   * glitch stamped.
    *
    * @return whether the clock was taken as corrected there
    */
-  private boolean replayClock(Instant time) {
-    return clockStep(time, false) == ClockStep.CORRECTED;
+  private boolean replayClock(Instant time, Collection<WorkloadState> restored) {
+    return clockStep(time, restored, false) == ClockStep.CORRECTED;
   }
 
   /** What a tick's time does to the clock's state. */
@@ -985,15 +990,15 @@ public final class AutoscalerEngine implements AutoCloseable {
   /**
    * The clock's rule at a tick's time {@code now}, live or replayed by a restore: moves lastTick
    * on, and accepts a clock corrected after a forward glitch, rewinding what the glitch stamped
-   * ({@code histories} too, live).
+   * in {@code scope} ({@code histories} too, live).
    */
-  private ClockStep clockStep(Instant now, boolean histories) {
+  private ClockStep clockStep(Instant now, Collection<WorkloadState> scope, boolean histories) {
     if (lastTick == null || !now.isBefore(lastTick)) {
       lastTick = now;
       farBehindSince = null;
       return ClockStep.FORWARD;
     }
-    for (WorkloadState s : states.values()) {
+    for (WorkloadState s : scope) {
       // A startup being measured began on the clock that has just gone back: its real start is
       // unknown, and measured on this clock it would come out short by the step.
       s.pendingReadyTarget = -1;
@@ -1007,7 +1012,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       // Two ticks in a row agree the last tick was far ahead: its time came from a clock glitch
       // (or a restored record written under one). Waiting for real time to pass it could mean
       // days without autoscaling; the clock is taken as corrected instead.
-      rewind(now, histories);
+      rewind(now, scope, histories);
       lastTick = now;
       farBehindSince = null;
       return ClockStep.CORRECTED;
@@ -1022,8 +1027,8 @@ public final class AutoscalerEngine implements AutoCloseable {
    * dropped and ({@code histories}) history steps after it discarded (live samples are taken
    * again), and follow-ups fall due {@code followUpAfter} from now at the latest.
    */
-  private void rewind(Instant now, boolean histories) {
-    for (WorkloadState s : states.values()) {
+  private void rewind(Instant now, Collection<WorkloadState> scope, boolean histories) {
+    for (WorkloadState s : scope) {
       for (MetricState ms : s.metrics.values()) {
         if (ms.lastSampleTime != null && ms.lastSampleTime.isAfter(now)) {
           ms.lastSampleTime = null; // "no new sample since now" would hold every live sample

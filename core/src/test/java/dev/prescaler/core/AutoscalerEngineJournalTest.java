@@ -616,6 +616,77 @@ class AutoscalerEngineJournalTest {
         .contains("last scale-up " + T0.plus(SYNC.multipliedBy(35)));
   }
 
+  // Caught the split restore above rewinding, at a clock correction in the second call's
+  // records, the first call's workload too: its scale-up of 10:02:00 became 10:00:30, and a
+  // cooldown counted from it ended early.
+  @Test
+  void restoringWorkloadByWorkloadAcrossAClockCorrectionGivesWhatOneRestoreGives() {
+    source.set(WEB, 2, 2, "rps", 200).set(API, 2, 2, "rps", 200);
+    AutoscalerEngine live = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).workload(spec(API, 1, 20, Mode.ACT)).build();
+    live.tick();
+    clock.set(T0.plus(Duration.ofDays(30)));
+    live.tick(); // a forward glitch
+    for (int i = 1; i < 12; i++) { // held once, corrected at 10:00:30
+      clock.set(T0.plus(SYNC.multipliedBy(i)));
+      if (i == 8) {
+        source.value(WEB, "rps", 500); // 2 -> 5 at 10:02:00
+      } else if (i == 9) {
+        source.replicas(WEB, 5, 5);
+      }
+      live.tick();
+    }
+    clock.set(T0.plus(SYNC.multipliedBy(12)));
+    List<String> once = new ArrayList<>();
+    AutoscalerEngine a = engine(clock, source, seeing(once), new RecordingExecutor(),
+        new InMemoryJournal()).workload(spec(WEB, 1, 20, Mode.ACT))
+        .workload(spec(API, 1, 20, Mode.ACT)).build();
+    a.restore(journal.records());
+    a.tick();
+    for (List<WorkloadRef> order : List.of(List.of(WEB, API), List.of(API, WEB))) {
+      List<String> split = new ArrayList<>();
+      AutoscalerEngine b = engine(clock, source, seeing(split), new RecordingExecutor(),
+          new InMemoryJournal()).workload(spec(WEB, 1, 20, Mode.ACT))
+          .workload(spec(API, 1, 20, Mode.ACT)).build();
+      order.forEach(w -> b.restore(journal.records(w)));
+      b.tick();
+      assertThat(split).as("restored in the order " + order).isEqualTo(once)
+          .contains("last scale-up " + T0.plus(SYNC.multipliedBy(8)));
+    }
+  }
+
+  // Caught the split restore replaying a small clock step back of the second call's records
+  // over the first call's workload: it cancelled WEB's startup measurement, begun after the step.
+  @Test
+  void restoringWorkloadByWorkloadKeepsAStartupBegunAfterAStepBack() {
+    source.set(WEB, 2, 2, "rps", 200).set(API, 2, 2, "rps", 200);
+    AutoscalerEngine live = engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).workload(spec(API, 1, 20, Mode.ACT)).build();
+    for (int i = 0; i < 10; i++) { // 15 s back at the fourth tick
+      clock.set(T0.plus(SYNC.multipliedBy(i)).minusSeconds(i >= 3 ? 30 : 0));
+      if (i == 6) {
+        source.value(WEB, "rps", 500); // 2 -> 5
+      } else if (i == 7) {
+        source.replicas(WEB, 5, 2);
+      }
+      live.tick();
+    }
+    clock.set(T0.plus(Duration.ofMinutes(2)));
+    source.replicas(WEB, 5, 5);
+    List<List<Duration>> samples = new ArrayList<>();
+    for (List<WorkloadRef> order : List.of(List.of(WEB, API), List.of(API, WEB))) {
+      AutoscalerEngine b = engine(clock, source, CAPACITY, new RecordingExecutor(),
+          new InMemoryJournal()).workload(spec(WEB, 1, 20, Mode.ACT))
+          .workload(spec(API, 1, 20, Mode.ACT)).build();
+      order.forEach(w -> b.restore(journal.records(w)));
+      b.tick();
+      samples.add(b.startupDelaySamples(WEB));
+    }
+    live.tick();
+    assertThat(samples).containsOnly(live.startupDelaySamples(WEB));
+    assertThat(live.startupDelaySamples(WEB)).isNotEmpty();
+  }
+
   /** The capacity policy, noting the last scale-up it was shown. */
   private static DecisionPolicy seeing(List<String> seen) {
     return (ctx, p) -> {
