@@ -1704,15 +1704,6 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
-   * Whether {@code applied} is a change from {@code current} towards {@code desired} that stopped
-   * short of it (3 -> 4 of a 3 -> 6 asked for), as a server that stores less than asked gives.
-   */
-  private static boolean partOfTheWay(int current, int desired, int applied) {
-    return desired > current ? applied > current && applied < desired
-        : applied < current && applied > desired;
-  }
-
-  /**
    * Decides on {@code proposal}, applies it as the mode says and journals it, with {@code
    * landed} (the note of an uncertain apply counted on this tick, or null) in its record.
    */
@@ -1799,7 +1790,7 @@ public final class AutoscalerEngine implements AutoCloseable {
             + (stillHeld ? "nothing changed; " : "") + "sent again next tick)";
         LOG.debug("{}: floor held at {} under the {} planned", ref, a.replicas(), desired);
       } else if (mode == Mode.ACT && outcome instanceof ScaleOutcome.Applied a
-          && partOfTheWay(current, desired, a.replicas())) {
+          && ScaleOutcome.shortOfTheAsk(current, desired, a.replicas())) {
         // The server stored less than asked (a mutating admission webhook, a policy): the change
         // made is counted, for the rate limits, cooldowns and startup times, live and restored:
         // it is the record's desired count, after a reason that says so.

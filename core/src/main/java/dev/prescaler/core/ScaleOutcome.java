@@ -59,6 +59,15 @@ public sealed interface ScaleOutcome
     return new Applied(replicas, message);
   }
 
+  /**
+   * Whether {@code applied} is a count on the way from {@code from} to {@code to} that stopped
+   * short of it (4 of a 3 -> 6): what a server that stored less than asked leaves, and what the
+   * engine counts as the change made in {@link Mode#ACT} (see {@link #applied}).
+   */
+  static boolean shortOfTheAsk(int from, int to, int applied) {
+    return to > from ? applied > from && applied < to : applied < from && applied > to;
+  }
+
   /** Nothing was changed, on purpose. */
   static ScaleOutcome refused(String reason) {
     return new Refused(reason);

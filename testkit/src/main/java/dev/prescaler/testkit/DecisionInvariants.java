@@ -2,6 +2,7 @@ package dev.prescaler.testkit;
 
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Reason;
+import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.StepLimits;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
@@ -202,8 +203,7 @@ public final class DecisionInvariants {
     Reason last = r.reasons().isEmpty() ? null : r.reasons().get(r.reasons().size() - 1);
     boolean cutShort = mode == Mode.ACT && action == Action.APPLIED && last != null
         && last.step().equals("executor") && last.from() == expected && last.to() == desired
-        && (expected > current ? desired > current && desired < expected
-            : desired < current && desired > expected);
+        && ScaleOutcome.shortOfTheAsk(current, expected, desired);
     v.check(desired == expected || cutShort, name + ": desired must be the clamp of proposed "
         + r.proposed() + " from current " + current + ", " + expected + " (or, in ACT, a count "
         + "an executor applied short of it, after an executor reason), but was " + desired);

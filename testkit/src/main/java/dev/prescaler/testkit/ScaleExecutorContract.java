@@ -267,11 +267,10 @@ public final class ScaleExecutorContract {
     } else if (outcome instanceof ScaleOutcome.Applied a) {
       // Or, in ACT, a count short of it that the server stored (a mutating webhook).
       int k = a.replicas();
-      boolean cutShort = request.to() > request.from() ? k > request.from() && k < request.to()
-          : k < request.from() && k > request.to();
-      v.check(k == request.to() || cutShort, where + ": an applied outcome must report the "
-          + "requested count " + request.to() + " (or a count on the way to it from "
-          + request.from() + " that the server stored), but reported " + k);
+      v.check(k == request.to() || ScaleOutcome.shortOfTheAsk(request.from(), request.to(), k),
+          where + ": an applied outcome must report the requested count " + request.to()
+          + " (or a count on the way to it from " + request.from() + " that the server stored), "
+          + "but reported " + k);
       applied = k;
     } else {
       v.check(outcome.message() != null && !outcome.message().isBlank(), where + ": a "
