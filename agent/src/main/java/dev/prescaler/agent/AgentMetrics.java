@@ -167,27 +167,31 @@ public final class AgentMetrics implements EngineListener {
     return out;
   }
 
+  /** The replica count {@code kind} of {@code w}: {@code value} when {@code known}, else none. */
+  private void count(WorkloadRef w, String kind, boolean known, int value) {
+    if (known) {
+      replicas.labelValues(labels(w, kind)).set(value);
+    } else {
+      replicas.remove(labels(w, kind));
+    }
+  }
+
+  /** 1 for {@code current}, 0 for the other modes of {@code w}. */
+  private void showMode(WorkloadRef w, Mode current) {
+    for (Mode m : Mode.values()) {
+      mode.labelValues(labels(w, m.name().toLowerCase(Locale.ROOT))).set(current == m ? 1 : 0);
+    }
+  }
+
   @Override
   public void onDecision(DecisionEvent event) {
     DecisionRecord r = event.record();
     WorkloadRef w = r.workload();
     // A count the engine could not read (-1: the workload is gone, RBAC forbids its scale, the
     // API server is down) is no count: its series go away rather than show -1 or a stale value.
-    if (r.current() >= 0) {
-      replicas.labelValues(labels(w, "current")).set(r.current());
-    } else {
-      replicas.remove(labels(w, "current"));
-    }
-    if (r.current() >= 0 && r.ready() >= 0) {
-      replicas.labelValues(labels(w, "ready")).set(r.ready());
-    } else {
-      replicas.remove(labels(w, "ready"));
-    }
-    if (r.desired() >= 0) {
-      replicas.labelValues(labels(w, "desired")).set(r.desired());
-    } else {
-      replicas.remove(labels(w, "desired"));
-    }
+    count(w, "current", r.current() >= 0, r.current());
+    count(w, "ready", r.current() >= 0 && r.ready() >= 0, r.ready());
+    count(w, "desired", r.desired() >= 0, r.desired());
     for (Map.Entry<String, Double> e : r.loads().entrySet()) {
       load.labelValues(labels(w, e.getKey())).set(e.getValue());
     }
@@ -202,10 +206,7 @@ public final class AgentMetrics implements EngineListener {
     }
     Optional<WorkloadSpec> spec = e.spec(w);
     if (spec.isPresent()) {
-      for (Mode m : Mode.values()) {
-        mode.labelValues(labels(w, m.name().toLowerCase(Locale.ROOT)))
-            .set(spec.get().mode() == m ? 1 : 0);
-      }
+      showMode(w, spec.get().mode());
       Duration lead = e.leadTime(w).orElseThrow();
       int predicted = -1;
       for (MetricTarget m : spec.get().metrics()) {
@@ -259,9 +260,6 @@ public final class AgentMetrics implements EngineListener {
     if (Boolean.FALSE.equals(leading)) {
       return; // a standby's modes follow the leader's word; its own are not exposed
     }
-    for (Mode m : Mode.values()) {
-      mode.labelValues(labels(event.workload(), m.name().toLowerCase(Locale.ROOT)))
-          .set(event.to() == m ? 1 : 0);
-    }
+    showMode(event.workload(), event.to());
   }
 }
