@@ -2182,7 +2182,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       return this;
     }
 
-    /** When a decision's follow-up is journaled, &gt; 0; default 5 minutes. */
+    /** When a decision's follow-up is journaled, in [1 s, 1 day]; default 5 minutes. */
     public Builder followUpAfter(Duration followUpAfter) {
       this.followUpAfter = Objects.requireNonNull(followUpAfter, "followUpAfter");
       return this;
