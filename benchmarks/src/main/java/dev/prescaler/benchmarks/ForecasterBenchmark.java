@@ -119,47 +119,24 @@ public class ForecasterBenchmark {
    * A window of {@code size} values of an array: what the engine's history ring looks like,
    * including its epoch-millisecond {@code timeOf} (the default goes through BigDecimal).
    */
-  static final class Window implements MetricSeries {
+  static final class Window extends GridSeries {
     private final double[] values;
     private final int from;
-    private final Instant start;
-    private final Duration step;
-    private final int size;
 
     Window(double[] values, int from, Instant start, Duration step, int size) {
+      super(start, step, size);
       this.values = values;
       this.from = from;
-      this.start = start;
-      this.step = step;
-      this.size = size;
     }
 
     @Override
-    public Instant start() {
-      return start;
-    }
-
-    @Override
-    public Duration step() {
-      return step;
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public double value(int i) {
-      if (i < 0 || i >= size) {
-        throw new IndexOutOfBoundsException("index " + i + " of " + size);
-      }
+    double at(int i) {
       return values[from + i];
     }
 
     @Override
     public Instant timeOf(int i) {
-      return Instant.ofEpochMilli(start.toEpochMilli() + i * step.toMillis());
+      return Instant.ofEpochMilli(start().toEpochMilli() + i * step().toMillis());
     }
   }
 }

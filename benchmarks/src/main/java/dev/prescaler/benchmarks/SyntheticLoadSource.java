@@ -136,44 +136,17 @@ public final class SyntheticLoadSource implements MetricSource {
   }
 
   /** A read-only view of one workload's load on a grid. */
-  private static final class Series implements MetricSeries {
+  private static final class Series extends GridSeries {
     private final int workload;
-    private final Instant start;
-    private final Duration step;
-    private final long startMillis;
-    private final long stepMillis;
-    private final int size;
 
     Series(int workload, Instant start, Duration step, int size) {
+      super(start, step, size);
       this.workload = workload;
-      this.start = start;
-      this.step = step;
-      this.startMillis = start.toEpochMilli();
-      this.stepMillis = step.toMillis();
-      this.size = size;
     }
 
     @Override
-    public Instant start() {
-      return start;
-    }
-
-    @Override
-    public Duration step() {
-      return step;
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public double value(int k) {
-      if (k < 0 || k >= size) {
-        throw new IndexOutOfBoundsException("index " + k + " of " + size);
-      }
-      return load(workload, startMillis + k * stepMillis);
+    double at(int k) {
+      return load(workload, start().toEpochMilli() + k * step().toMillis());
     }
   }
 }
