@@ -27,7 +27,8 @@ import java.util.Optional;
  * @param clock the clock the engine reads
  * @param source the metric source
  */
-public record EngineFixture(AutoscalerEngine engine, ManualClock clock, SyntheticLoadSource source) {
+public record EngineFixture(AutoscalerEngine engine, ManualClock clock,
+    SyntheticLoadSource source) {
   /** Where the clock starts: a Monday, 00:00 UTC, aligned to the history grid. */
   public static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
 

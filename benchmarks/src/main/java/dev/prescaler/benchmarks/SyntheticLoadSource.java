@@ -82,7 +82,10 @@ public final class SyntheticLoadSource implements MetricSource {
     return 50 + (i * 37L) % 450;
   }
 
-  /** The load of workload {@code i} at {@code epochMillis}, in requests per second; always &gt; 0. */
+  /**
+   * The load of workload {@code i} at {@code epochMillis}, in requests per second; always
+   * &gt; 0.
+   */
   public static double load(int i, long epochMillis) {
     double phase = (i % 97) * (2 * Math.PI / 97);
     double weekPhase = (i % 13) * (2 * Math.PI / 13);

@@ -22,13 +22,19 @@ public sealed interface MetricReading permits MetricReading.Available, MetricRea
    */
   double value();
 
-  /** When the value was measured (not when it was read). Unavailable readings: {@link Instant#EPOCH}. */
+  /**
+   * When the value was measured (not when it was read). Unavailable readings: {@link
+   * Instant#EPOCH}.
+   */
   Instant timestamp();
 
   /** Why there is no value; empty text when available. */
   String reason();
 
-  /** A value measured at {@code timestamp}; it must be finite (negative is checked by the engine). */
+  /**
+   * A value measured at {@code timestamp}; it must be finite (negative is checked by the
+   * engine).
+   */
   static MetricReading of(String metric, double value, Instant timestamp) {
     return new Available(metric, value, timestamp);
   }

@@ -32,8 +32,9 @@ final class StartupDelayTracker {
    * seen while an earlier one's pods are still starting restarts the measurement, as our own
    * scale-up does when applied: the sample runs from the latest raise to all pods ready, not
    * from the first (which would add the time between the raises). Our own scale-up read back
-   * above what it asked, before its count was ever seen, is that scale-up, not a new raise. A delay is known only to the
-   * resolution of the observations, so a sample is recorded only when both ends were seen on time:
+   * above what it asked, before its count was ever seen, is that scale-up, not a new raise. A
+   * delay is known only to the resolution of the observations, so a sample is recorded only
+   * when both ends were seen on time:
    * <ul>
    *   <li>nothing when readiness is first seen after a gap of more than about two sync periods
    *       since the previous observation of the counts (a metrics outage, an engine restart, a

@@ -1,6 +1,7 @@
 /**
  * What an embedder touches: {@link dev.prescaler.core.AutoscalerEngine} and its builder, the four
- * stages of the loop ({@link dev.prescaler.core.MetricSource}, {@link dev.prescaler.core.Forecaster},
+ * stages of the loop ({@link dev.prescaler.core.MetricSource}, {@link
+ * dev.prescaler.core.Forecaster},
  * {@link dev.prescaler.core.DecisionPolicy}, {@link dev.prescaler.core.ScaleExecutor}) and the
  * immutable values that travel between them.
  *

@@ -8,7 +8,10 @@ import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link Decimals#fixed3} writes exactly what {@code String.format(Locale.ROOT, "%.3f", v)} does. */
+/**
+ * {@link Decimals#fixed3} writes exactly what {@code String.format(Locale.ROOT, "%.3f", v)}
+ * does.
+ */
 class DecimalsProperties {
 
   private static String format(double v) {

@@ -37,7 +37,8 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
       throw new IllegalArgumentException(
           "initialBackoff must be in [PT0.001S, PT1M], but was " + initialBackoff);
     }
-    if (maxBackoff.compareTo(initialBackoff) < 0 || maxBackoff.compareTo(Duration.ofMinutes(5)) > 0) {
+    if (maxBackoff.compareTo(initialBackoff) < 0
+        || maxBackoff.compareTo(Duration.ofMinutes(5)) > 0) {
       throw new IllegalArgumentException("maxBackoff must be in [initialBackoff (" + initialBackoff
           + "), PT5M], but was " + maxBackoff);
     }

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * A Kubernetes resource type with a {@code scale} subresource, as the API addresses it:
  * {@code /apis/<group>/<version>/namespaces/<ns>/<plural>/<name>/scale}.
  *
- * @param kind the object kind a {@link dev.prescaler.core.WorkloadRef} names, e.g. {@code Deployment}
+ * @param kind the object kind a {@link dev.prescaler.core.WorkloadRef} names, e.g. {@code
+ *     Deployment}
  * @param group the API group, non-empty (core-group resources are not supported), e.g. {@code apps}
  * @param version the API version, e.g. {@code v1}
  * @param plural the plural resource name, e.g. {@code deployments}
@@ -38,8 +39,8 @@ public record ScalableResource(String kind, String group, String version, String
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(plural, "plural");
     if (!KIND.matcher(kind).matches()) {
-      throw new IllegalArgumentException("kind must be a Kubernetes kind such as Deployment, but was \""
-          + kind + "\"");
+      throw new IllegalArgumentException("kind must be a Kubernetes kind such as Deployment, "
+          + "but was \"" + kind + "\"");
     }
     if (!DNS.matcher(group).matches()) {
       throw new IllegalArgumentException("group must be a non-empty DNS subdomain such as apps "
@@ -51,7 +52,8 @@ public record ScalableResource(String kind, String group, String version, String
     }
     if (!DNS.matcher(plural).matches() || plural.contains(".")) {
       throw new IllegalArgumentException(
-          "plural must be a lower-case resource name such as deployments, but was \"" + plural + "\"");
+          "plural must be a lower-case resource name such as deployments, but was \"" + plural
+              + "\"");
     }
   }
 

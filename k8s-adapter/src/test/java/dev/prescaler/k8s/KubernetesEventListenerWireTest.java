@@ -140,7 +140,8 @@ class KubernetesEventListenerWireTest {
 
   @Test
   void recordsNothingWhileDisabled() {
-    java.util.concurrent.atomic.AtomicBoolean leader = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean leader =
+        new java.util.concurrent.atomic.AtomicBoolean();
     KubernetesEventListener l = KubernetesEventListener.builder(wire.client(), "engine-1")
         .clock(clock).enabledWhen(leader::get).build();
     l.onScaled(event(Mode.ACT, 3, 5, ScaleOutcome.refused("not the leader")));

@@ -185,11 +185,11 @@ class RbacCoverageTest {
 
   /**
    * Runs every call the adapter makes: each component's ordinary flow (a scale of a Deployment,
-   * a StatefulSet and a ReplicaSet with their replica counts, an HPA floor set and released, a Metrics Server
-   * read, an Event and its series, a Lease acquired, renewed and released, the mode ConfigMap
-   * created and patched), with the workloads in one namespace and the Lease and ConfigMap in the
-   * engine's, as rbac.yaml expects. Each flow is checked to succeed, so that none stops early and
-   * leaves a grant unused for the wrong reason.
+   * a StatefulSet and a ReplicaSet with their replica counts, an HPA floor set and released, a
+   * Metrics Server read, an Event and its series, a Lease acquired, renewed and released, the
+   * mode ConfigMap created and patched), with the workloads in one namespace and the Lease and
+   * ConfigMap in the engine's, as rbac.yaml expects. Each flow is checked to succeed, so that none
+   * stops early and leaves a grant unused for the wrong reason.
    */
   @BeforeAll
   static void runEveryComponentOfTheAdapter() throws Exception {

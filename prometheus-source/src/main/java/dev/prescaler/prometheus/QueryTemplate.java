@@ -153,7 +153,8 @@ final class QueryTemplate {
     } else if (p.quoted && state == 0) {
       where = "no string literal; write it inside quotes, e.g. namespace=\"{" + p.key + "}\"";
     } else if (!p.quoted && state != 0) {
-      where = "a string literal; {" + p.key + "} renders PromQL syntax and must stand outside quotes";
+      where = "a string literal; {" + p.key
+          + "} renders PromQL syntax and must stand outside quotes";
     } else {
       return;
     }

@@ -20,7 +20,8 @@ class ResponseParserTest {
   @Test
   void vector() {
     QueryResult r = parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
-        + "[{\"metric\":{\"__name__\":\"probe_requests_total\",\"job\":\"probe\",\"pod\":\"web-0\"},"
+        + "[{\"metric\":{\"__name__\":\"probe_requests_total\",\"job\":\"probe\","
+        + "\"pod\":\"web-0\"},"
         + "\"value\":[1795942891.847,\"176\"]}]}}");
     assertThat(r.type()).isEqualTo(QueryResult.Type.VECTOR);
     assertThat(r.series()).hasSize(1);

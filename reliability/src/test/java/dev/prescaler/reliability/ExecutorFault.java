@@ -3,8 +3,8 @@ package dev.prescaler.reliability;
 import dev.prescaler.core.journal.DecisionRecord.Action;
 
 /**
- * How a {@link ScriptedExecutor} answers, modelled on what the Kubernetes API returns for a patch of
- * the {@code scale} subresource, and the journal action the engine must record.
+ * How a {@link ScriptedExecutor} answers, modelled on what the Kubernetes API returns for a patch
+ * of the {@code scale} subresource, and the journal action the engine must record.
  */
 enum ExecutorFault {
   /** 200: the count is changed. */

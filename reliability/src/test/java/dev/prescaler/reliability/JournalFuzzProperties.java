@@ -48,7 +48,8 @@ class JournalFuzzProperties {
   static final int EXAMPLES = 200;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String NOISE = "{}[]\",:\\ 0123456789.eE+-truefalsnul\u00e9\u2028\ud83d\ude00\t";
+  private static final String NOISE =
+      "{}[]\",:\\ 0123456789.eE+-truefalsnul\u00e9\u2028\ud83d\ude00\t";
 
   @TempDir static Path dir;
   private static final String DEEP = "__deeply_nested__";

@@ -47,7 +47,8 @@ final class ScriptedPolicy implements DecisionPolicy {
     int capacity = (int) Math.min(Integer.MAX_VALUE,
         Math.ceil(ctx.load(ScriptedSource.METRIC) / target));
     return switch (behaviour(w)) {
-      case CAPACITY -> p.to("capacity", capacity, "load ÷ target ≤ 1 per replica").mark("raw", capacity);
+      case CAPACITY -> p.to("capacity", capacity, "load ÷ target ≤ 1 per replica")
+          .mark("raw", capacity);
       case HUGE -> p.to("wild", Integer.MAX_VALUE, "scripted huge proposal");
       case ZERO -> p.to("wild", 0, "scripted zero proposal");
       case FIXED -> p.to("wild", fixed.getOrDefault(w, 1), "scripted fixed proposal");
