@@ -704,14 +704,15 @@ public final class AutoscalerEngine implements AutoCloseable {
    * floor again, even when it equals the one last journaled; applying the same floor twice is
    * harmless.
    *
-   * <p>An apply journaled FAILED in ACT mode may have landed all the same; the tick counts it as
-   * a scale once the count it asked for is observed (see {@link #tick()}). Restore replays that
-   * rule over the records (their modes, counts and outcomes), without rewriting any: the last
-   * scale times and past decisions it gives back count such an apply as the uninterrupted engine
-   * did, and one still unsettled at the restart is settled by the next ticks as it would have
-   * been, or dropped when it was not seen in time (one whose wait had not started at the last
-   * record, its call then running or just returned, starts it at the first tick, but no later
-   * than the wait's own length after that record, as at every tick and every record).
+   * <p>An apply journaled FAILED in ACT mode may have landed all the same; the tick counts it as a
+   * scale once the count it asked for, or one short of it on the way, is observed (see {@link
+   * #tick()}). Restore replays that rule over the records (their modes, counts and outcomes),
+   * without rewriting any: the last scale times and past decisions it gives back count such an
+   * apply as the uninterrupted engine did, and one still unsettled at the restart is settled by the
+   * next ticks as it would have been, or dropped when it was not seen in time (one whose wait had
+   * not started at the last record, its call then running or just returned, starts it at the first
+   * tick, but no later than the wait's own length after that record, as at every tick and every
+   * record).
    *
    * @throws IllegalStateException when a tick has already run ("restore(...) must be called
    *     before the first tick"): records merged into a live state would move its last tick, its
@@ -876,12 +877,16 @@ public final class AutoscalerEngine implements AutoCloseable {
    * cooldowns and rate limits see, and that tick's record gives the reason first, as a step that
    * kept the count so that the reasons still chain from it ({@code landed: kept 5 (the change 2
    * -> 5 asked at ... (its outcome unknown) has landed: counted as a scale at ...)}). See {@link
-   * UncertainApplies} for why rate limits see it then too. An observed count other than the one
-   * it started from, or a tick in another mode, drops it: what became of it can no longer be
-   * told. So does time: one not seen within min(maxMetricAge, 5 min) + one sync period of its
-   * wait is dropped, as a change to its count after then (an operator's, hours later) is not its
-   * doing ({@link UncertainApplies} says when the wait starts). Records already written are not
-   * changed.
+   * UncertainApplies} for why rate limits see it then too. A count short of the one asked for,
+   * on the way to it (3 of a 2 -> 5, which a mutating admission webhook may store), counts as
+   * the change made (2 -> 3), as an {@link ScaleOutcome#applied} answer of 3 does, and the note
+   * says it landed at 3, not at the 5 asked for. An observed count other than the one it started
+   * from, the one asked for or one short of it (past the ask, or the other way), or a tick in
+   * another mode, drops it: what became of it can no longer be told. So does time: one not seen
+   * within min(maxMetricAge, 5 min) + one sync period of its wait is dropped, as a change to its
+   * count after then (an operator's, hours later) is not its doing ({@link UncertainApplies}
+   * says when the wait starts, and which of several pending from one count a count short of
+   * them is taken for). Records already written are not changed.
    *
    * @throws IllegalStateException when the engine is closed ("engine is closed"), or when called
    *     from within a tick, by a listener or a plug-in run on the ticking thread ("tick() called

@@ -23,13 +23,28 @@ import java.util.Map;
  * tick, for cooldowns and rate limits; that tick's record gives the reason first, as a step
  * that kept the count it found ({@code landed: kept 5 (the change 2 -> 5 asked at ... (its
  * outcome unknown) has landed: counted as a scale at ...)}), so that its reasons still chain
- * from it. A newer apply that
- * FAILED after it was sent joins them when it started from the same count and replaces them
- * otherwise, and one APPLIED ends them; one REFUSED, or never sent, leaves them as they were. An
- * observed count other than the one they started from and the ones asked for (someone else
- * scaled), or a tick in another mode, drops them. So does time, for each count asked for on its
- * own: one is dropped once {@link #settleWithin} has passed since its wait started, without it
- * being seen, as a change to such a count after then (an operator's, hours later) is not the
+ * from it.
+ *
+ * <p>A count short of one asked for, on the way to it from the count they started from (4 of a
+ * 3 -> 6: a server that stored less, such as a mutating admission webhook), counts as that apply
+ * landed short: the change made (3 -> 4) is counted, as the tick counts an {@code Applied(4)}
+ * answer to 3 -> 6 (see {@link ScaleOutcome#applied}), and the note says so ({@code the change
+ * 3 -> 6 asked at ... (its outcome unknown) has landed at 4, not at the 6 asked for: counted as
+ * a scale 3 -> 4 at ...}). When several applies from one count could explain the count
+ * observed, a count asked for is that apply landed, and any other is the latest ask it is short
+ * of, cut short: after 3 -> 5 and then 3 -> 6, a 5 is 3 -> 5 landed and a 4 is 3 -> 6 cut
+ * short. Each write overwrote the ones before it, so a cut of the latest is likelier than an
+ * earlier write that got through while the later ones did not; and the change counted (from
+ * the count they started from to the one observed, at that tick) is the same either way: only
+ * the ask the note names differs. Only asks still within their waits (below) are candidates.
+ *
+ * <p>A newer apply that FAILED after it was sent joins them when it started from the same count
+ * and replaces them otherwise, and one APPLIED ends them; one REFUSED, or never sent, leaves
+ * them as they were. An observed count other than the one they started from, the ones asked for
+ * and those short of one (someone else scaled: past every ask, or the other way), or a tick in
+ * another mode, drops them. So does time, for each count asked for on its own: one is dropped
+ * once {@link #settleWithin} has passed since its wait started, without it or a count short of
+ * it being seen, as a change to such a count after then (an operator's, hours later) is not the
  * engine's doing. Its wait starts at the first tick after its ask that finds no apply of the
  * workload running, but no later than {@link #settleWithin} after the workload's tick before
  * that one; a later ask from the same count starts only its own wait.
@@ -155,30 +170,50 @@ final class UncertainApplies {
     }
     s.uncertain = null;
     Target t = targets.get(current);
+    if (t != null) {
+      return countAsScale(s, p.from(), current, current, t.asked(), at);
+    }
+    // Short of a count asked for, on the way to it: a server that stored less (a mutating
+    // admission webhook), counted as the change made, as an Applied(k) answer is on the tick.
+    int asked = -1;
+    for (Map.Entry<Integer, Target> e : targets.entrySet()) {
+      if (ScaleOutcome.shortOfTheAsk(p.from(), e.getKey(), current)) {
+        asked = e.getKey(); // the latest ask it is short of: targets keep the latest last
+        t = e.getValue();
+      }
+    }
     if (t == null) {
       return null; // someone else changed the count: what became of the apply cannot be told
     }
-    return countAsScale(s, p.from(), current, t.asked(), at);
+    return countAsScale(s, p.from(), asked, current, t.asked(), at);
   }
 
   /**
-   * Counts the change {@code from -> to}, asked at {@code asked}, as a scale of {@code s} made
-   * at {@code at}, and returns the note for that tick's record.
+   * Counts the change {@code from -> landed} of the apply {@code from -> to}, asked at {@code
+   * asked}, as a scale of {@code s} made at {@code at}, and returns the note for that tick's
+   * record. {@code landed} is {@code to}, or a count short of it that a server stored instead.
    */
-  private static Reason countAsScale(WorkloadState s, int from, int to, Instant asked,
-      Instant at) {
+  private static Reason countAsScale(WorkloadState s, int from, int to, int landed,
+      Instant asked, Instant at) {
     // Counted on this tick, not when it was asked (see the notes above).
-    if (to > from) {
+    if (landed > from) {
       s.lastScaleUp = at;
     } else {
       s.lastScaleDown = at;
     }
-    s.recent.addLast(new PastDecision(at, from, to, true, Map.of()));
+    s.recent.addLast(new PastDecision(at, from, landed, true, Map.of()));
     // A note of this tick that kept the count it found, so that the record's reasons still
     // chain from its current count (the policies' steps follow from there), and a reader taking
     // the last step that changed the count (the agent's decisions metric) never takes this one.
-    return new Reason("landed", to, to, "the change " + from + " -> " + to + " asked at "
-        + asked + " (its outcome unknown) has landed: counted as a scale at " + at);
+    String change = "the change " + from + " -> " + to + " asked at " + asked
+        + " (its outcome unknown) has landed";
+    if (landed != to) {
+      change = change + " at " + landed + ", not at the " + to + " asked for: counted as a "
+          + "scale " + from + " -> " + landed;
+    } else {
+      change = change + ": counted as a scale";
+    }
+    return new Reason("landed", landed, landed, change + " at " + at);
   }
 
   /**

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,9 +45,10 @@ class AutoscalerEngineUncertainApplyTest {
 
   /**
    * Catches an old target kept while later retries from the same count failed: 2 -> 5 answered
-   * FAILED (503) at 10:00, then 2 -> 6 FAILED on every tick for 30 minutes; each retry restarted
+   * FAILED (503) at 10:00, then 2 -> 4 FAILED on every tick for 30 minutes; each retry restarted
    * the wait of 5 too, so an operator's scale to 5 at 10:30:15 was journaled "landed ... counted
-   * as a scale", live and after a restore. Each target now keeps its own wait.
+   * as a scale", live and after a restore. Each target now keeps its own wait. (The retries ask
+   * less than 5: a 5 short of a pending ask, 2 -> 6, would count as that ask cut short.)
    */
   @Test
   void retriesFromTheSameCountDoNotStretchTheWaitOfAnEarlierTarget() {
@@ -55,14 +57,14 @@ class AutoscalerEngineUncertainApplyTest {
     AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
         .workload(spec(WEB, 1, 20, Mode.ACT)).build();
     live.tick(); // 10:00: 2 -> 5 FAILED
-    source.value(WEB, "rps", 600);
+    source.value(WEB, "rps", 400);
     for (int i = 0; i < 120; i++) {
       clock.advance(SYNC);
-      live.tick(); // 10:00:15 to 10:30: 2 -> 6 FAILED
+      live.tick(); // 10:00:15 to 10:30: 2 -> 4 FAILED
     }
     List<DecisionRecord> before = journal.records(WEB);
     assertThat(before).extracting(DecisionRecord::action).containsOnly(Action.FAILED);
-    assertThat(before.get(before.size() - 1).desired()).isEqualTo(6);
+    assertThat(before.get(before.size() - 1).desired()).isEqualTo(4);
 
     source.replicas(WEB, 5, 5).value(WEB, "rps", 500); // an operator scaled to 5
     clock.advance(SYNC);
@@ -173,5 +175,112 @@ class AutoscalerEngineUncertainApplyTest {
     assertThat(journal.records(WEB).get(1).reasons()).extracting(Reason::step)
         .contains("landed");
     assertThat(firstDown).isEqualTo(T0.plus(Duration.ofSeconds(315)));
+  }
+
+  /** What a timed-out apply's record says: its call may still land. */
+  private static final ScaleOutcome TIMED_OUT = ScaleOutcome.failed(
+      UncertainApplies.timedOut("executor call timed out after 10s"));
+
+  /**
+   * Ticks WEB in ACT, every apply timing out, once at each of {@code rps} (15 s apart from
+   * 10:00), then once more with the source reporting {@code observed} replicas (at 100 rps a
+   * replica, so that nothing more is asked); asserts that an engine restored from the records
+   * before that tick gives the same reasons on its first tick, and its policy the same view
+   * (last scale times, past decisions), as the live one. Returns the live tick's record and view.
+   */
+  private Seen seenLiveAndRestoredAlike(int observed, int... rps) {
+    executor.answer = r -> TIMED_OUT;
+    List<String> seen = new ArrayList<>();
+    AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    for (int i = 0; i < rps.length; i++) {
+      source.value(WEB, "rps", rps[i]);
+      live.tick();
+      clock.advance(SYNC);
+    }
+    List<DecisionRecord> before = journal.records(WEB);
+    assertThat(before).extracting(DecisionRecord::action).containsOnly(Action.FAILED);
+    source.replicas(WEB, observed, observed).value(WEB, "rps", observed * 100);
+    live.tick();
+    DecisionRecord r = journal.records(WEB).get(before.size());
+    assertThat(r.kind()).isEqualTo(DecisionRecord.Kind.KEEP);
+    String view = seen.get(seen.size() - 1);
+
+    List<String> seenAfter = new ArrayList<>();
+    InMemoryJournal after = new InMemoryJournal();
+    AutoscalerEngine restarted = engine(new TestClock(clock.instant()), source,
+        noting(seenAfter), executor, after).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    restarted.restore(before);
+    restarted.tick();
+    assertThat(after.records(WEB)).extracting(AutoscalerEngineUncertainApplyTest::said)
+        .containsExactly(said(r));
+    assertThat(seenAfter).containsExactly(view);
+    return new Seen(r, view);
+  }
+
+  /** A tick's record, and what its policy saw ({@link #noting}). */
+  private record Seen(DecisionRecord record, String view) {}
+
+  /**
+   * Catches a timed-out apply that a mutating admission webhook cut short never counted: 2 -> 5
+   * timed out at 10:00 and the server stored 3; the tick that observed 3 took it for someone
+   * else's scale and dropped the apply, so cooldowns and rate limits never saw the 2 -> 3 the
+   * engine made (an {@code Applied(3)} answer on the tick is counted as 2 -> 3). It now counts
+   * as that apply landed short, from the tick that saw it, live and after a restore alike.
+   */
+  @Test
+  void aTimedOutApplyCutShortCountsTheChangeMadeLiveAndRestoredAlike() {
+    Seen seen = seenLiveAndRestoredAlike(3, 500);
+    Instant sawIt = T0.plus(SYNC);
+    assertThat(seen.record().reasons()).first().isEqualTo(new Reason("landed", 3, 3,
+        "the change 2 -> 5 asked at " + T0 + " (its outcome unknown) has landed at 3, not at "
+        + "the 5 asked for: counted as a scale 2 -> 3 at " + sawIt));
+    assertThat(seen.view()).startsWith(sawIt + " up Optional[" + sawIt + "] down "
+        + "Optional.empty ").contains(new PastDecision(sawIt, 2, 3, true, Map.of()).toString());
+  }
+
+  /**
+   * The same for a scale-down cut short: 8 -> 3 timed out, and the server stored 5.
+   */
+  @Test
+  void aTimedOutScaleDownCutShortCountsTheChangeMade() {
+    source.replicas(WEB, 8, 8);
+    Seen seen = seenLiveAndRestoredAlike(5, 300);
+    Instant sawIt = T0.plus(SYNC);
+    assertThat(seen.record().reasons()).first().extracting(Reason::message)
+        .isEqualTo("the change 8 -> 3 asked at " + T0 + " (its outcome unknown) has landed at "
+            + "5, not at the 3 asked for: counted as a scale 8 -> 5 at " + sawIt);
+    assertThat(seen.view()).contains(" down Optional[" + sawIt + "] ")
+        .contains(new PastDecision(sawIt, 8, 5, true, Map.of()).toString());
+  }
+
+  /**
+   * The rule for several applies pending from one count (2 -> 5 at 10:00, then 2 -> 6 at
+   * 10:00:15, both timed out): a count asked for is that apply landed (5 is 2 -> 5); any other
+   * short of one is the latest ask it is short of, cut short (4 is 2 -> 6); one past them all is
+   * someone else's (7 counts nothing). Live and restored alike.
+   */
+  @Test
+  void severalPendingFromOneCountCountTheAskSeenOrTheLatestCutShort() {
+    Instant sawIt = T0.plus(SYNC).plus(SYNC);
+    DecisionRecord four = seenLiveAndRestoredAlike(4, 500, 600).record();
+    assertThat(four.reasons()).first().extracting(Reason::message).isEqualTo("the change 2 -> 6 "
+        + "asked at " + T0.plus(SYNC) + " (its outcome unknown) has landed at 4, not at the 6 "
+        + "asked for: counted as a scale 2 -> 4 at " + sawIt);
+
+    clock = new TestClock(T0);
+    source = new FakeSource().set(WEB, 2, 2, "rps", 500);
+    journal = new InMemoryJournal();
+    DecisionRecord five = seenLiveAndRestoredAlike(5, 500, 600).record();
+    assertThat(five.reasons()).first().extracting(Reason::message).isEqualTo("the change 2 -> 5 "
+        + "asked at " + T0 + " (its outcome unknown) has landed: counted as a scale at " + sawIt);
+
+    clock = new TestClock(T0);
+    source = new FakeSource().set(WEB, 2, 2, "rps", 500);
+    journal = new InMemoryJournal();
+    Seen seven = seenLiveAndRestoredAlike(7, 500, 600);
+    assertThat(seven.record().reasons()).extracting(Reason::step)
+        .doesNotContain("landed");
+    assertThat(seven.view()).contains("up Optional.empty").doesNotContain("applied=true");
   }
 }
