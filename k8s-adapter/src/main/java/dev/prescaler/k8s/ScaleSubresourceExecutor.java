@@ -54,11 +54,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One decision is one patch: it is applied whole or not at all. A try that timed out or met a
  * 5xx may still have been applied by the server, so: when such a try is followed by a 409, the
- * scale is read again and the outcome is {@code Applied} only when it shows the requested count
- * ({@code Refused} when it shows another, {@code Failed} when the re-read fails); when the retries
- * run out instead, the outcome is {@code Failed} with a message that says the change may have been
- * applied, not "nothing changed". Behind a leader guard ({@link LeaseElector#guard}), the PATCH and
- * every retry of it are sent only while the guard still lets writes through. Thread-safe.
+ * scale is read again and the outcome is {@code Applied} when it shows the requested count, or, as
+ * for a PATCH's answer, a count moved from {@code from} towards the ask and short of it (a webhook
+ * that cut the try that got through), with that count and a message naming both and that a re-read
+ * confirmed it; {@code Refused} ("changed by someone else") when it shows {@code from}, a count
+ * past the ask or one the other way (after a 409, unlike the answer to the executor's own write,
+ * another writer was there: a count past the ask is taken for theirs); {@code Failed} when the
+ * re-read fails. When the retries run out instead, the outcome is {@code Failed} with a message
+ * that says the change may have been applied, not "nothing changed". Behind a leader guard ({@link
+ * LeaseElector#guard}), the PATCH and every retry of it are sent only while the guard still lets
+ * writes through. Thread-safe.
  */
 public final class ScaleSubresourceExecutor implements ScaleExecutor {
   /** Default time a namespace's HPA list is reused for conflict detection: 30 s. */
@@ -154,10 +159,17 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
         if (!again.ok()) {
           return ScaleOutcome.failed(ApiCalls.conflictRereadFailed(again, what));
         }
-        if (again.value().orElseThrow().specReplicas() == request.to()) {
-          return ScaleOutcome.applied(request.to(), "PATCH " + what + " spec.replicas "
-              + scale.specReplicas() + " -> " + request.to()
-              + " (applied by a try that timed out; confirmed by a re-read)");
+        int seen = again.value().orElseThrow().specReplicas();
+        String sent = "PATCH " + what + " spec.replicas " + scale.specReplicas() + " -> "
+            + request.to() + " (applied by a try that timed out; confirmed by a re-read)";
+        if (seen == request.to()) {
+          return ScaleOutcome.applied(request.to(), sent);
+        }
+        if (ScaleOutcome.shortOfTheAsk(scale.specReplicas(), request.to(), seen)) {
+          // As written(...) takes a count stored short of the ask: a webhook cut the late try.
+          LOG.debug("{}: {}: the re-read shows {}", ref, sent, seen);
+          return ScaleOutcome.applied(seen, sent + ": the server stored " + seen + ", not the "
+              + request.to() + " asked for (a mutating admission webhook or policy changed it)");
         }
       }
       return ScaleOutcome.refused(what + " changed by someone else (HTTP 409 Conflict, "
