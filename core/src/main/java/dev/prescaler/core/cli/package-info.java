@@ -1,6 +1,7 @@
 /**
- * What the command-line tools ({@code prescaler simulate}, {@code prescaler export}) share: how
- * they check and write the files their options name. The engine does not use it.
+ * What the command-line tools ({@code prescaler simulate}, {@code summarize}, {@code export},
+ * {@code forecast-eval}) share: how they read their arguments ({@link Arguments}) and how they
+ * check and write the files their options name. The engine does not use it.
  *
  * <p>Nullness: no {@code null} crosses this API.
  */
