@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -485,7 +486,7 @@ class ExportCommandTest {
         "export: --basic-auth-file no-such-file cannot be read (NoSuchFileException)",
         "export: unknown option --verbose (see --help)",
         "export: option --query needs a value (see --help)",
-        "export: unknown argument 'extra' (see --help)",
+        "export: unexpected argument \"extra\" (see --help)",
     };
     for (int i = 0; i < cases.length; i++) {
       err.reset();
@@ -848,5 +849,32 @@ class ExportCommandTest {
   void helpGoesToStdout() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: prescaler export");
+  }
+
+  /**
+   * Catches the command line read otherwise than the other commands read theirs: the help lost
+   * to an earlier problem ({@code --verbose --help} exited 2), {@code --help=yes} called an
+   * unknown option.
+   */
+  @Test
+  void theHelpWinsWhereverItIsGivenAndTakesNoValue() {
+    assertThat(run("--help")).isZero();
+    String help = out.toString(StandardCharsets.UTF_8);
+    SoftAssertions.assertSoftly(soft -> {
+      for (String[] args : List.of(new String[] {"--verbose", "--help"},
+          new String[] {"--query", "a", "--query", "b", "-h"}, new String[] {"extra", "-h"},
+          new String[] {"--prometheus", "ftp://x", "--query", "q", "--help"})) {
+        out.reset();
+        err.reset();
+        soft.assertThat(run(args)).as(String.join(" ", args)).isZero();
+        soft.assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(help);
+        soft.assertThat(err()).isEmpty();
+      }
+      out.reset();
+      err.reset();
+      soft.assertThat(run("--help=yes")).isEqualTo(2);
+      soft.assertThat(err()).isEqualTo("export: --help takes no value, but was given \"yes\"\n");
+      soft.assertThat(out.size()).isZero();
+    });
   }
 }

@@ -1,6 +1,7 @@
 package dev.prescaler.forecast.cli;
 
 import dev.prescaler.core.DurationText;
+import dev.prescaler.core.cli.Arguments;
 import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.forecast.trace.TraceException;
 import java.io.PrintStream;
@@ -12,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code forecast-eval} command: scores the project's forecasters on M4 Hourly
@@ -61,6 +64,10 @@ public final class ForecastEvalCommand {
   private static final List<String> TRACE_OPTIONS =
       List.of("--trace", "--horizons", "--step", "--level", "--methods", "--format");
 
+  /** The command line: the options of both modes; {@link #run} checks which apply. */
+  private static final Arguments PARSER = new Arguments(Set.copyOf(Stream.concat(
+      M4_OPTIONS.stream(), TRACE_OPTIONS.stream()).toList()), Set.of(), Set.of(), false);
+
   private ForecastEvalCommand() {}
 
   /**
@@ -73,37 +80,16 @@ public final class ForecastEvalCommand {
    *     PrintStream#checkError} is true after the results), 2 on bad input or arguments
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> opts = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
+    Map<String, String> opts;
+    try {
+      Arguments.Parsed a = PARSER.parse(args);
+      if (a.help()) {
         out.println(USAGE);
         return 0;
       }
-      if (!a.startsWith("--")) {
-        return fail(err, "forecast-eval: unexpected argument '" + a + "' (see --help)");
-      }
-      int eq = a.indexOf('=');
-      String key = eq > 0 ? a.substring(0, eq) : a;
-      // Known first: '--bogus' last on the line is unknown, not an option lacking its value.
-      if (!M4_OPTIONS.contains(key) && !TRACE_OPTIONS.contains(key)) {
-        return fail(err, "forecast-eval: unknown option " + key + " (see --help)");
-      }
-      String value;
-      if (eq > 0) {
-        value = a.substring(eq + 1);
-      } else {
-        if (i + 1 >= args.length) {
-          return fail(err, "forecast-eval: option " + a + " needs a value (see --help)");
-        }
-        value = args[++i];
-      }
-      String before = opts.putIfAbsent(key, value);
-      if (before != null) {
-        // The last value would win silently, and a script's mistake would go unnoticed.
-        return fail(err, "forecast-eval: " + key + " must be given once, but was given twice: '"
-            + before + "' and '" + value + "'");
-      }
+      opts = a.values();
+    } catch (IllegalArgumentException e) {
+      return fail(err, PREFIX + e.getMessage());
     }
     String format = opts.getOrDefault("--format", "table");
     if (!format.equals("table") && !format.equals("json")) {

@@ -10,10 +10,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -173,6 +175,35 @@ class ForecastEvalCommandTest {
     assertOneLineError("forecast-eval: unknown option --bogus (see --help)");
   }
 
+  /**
+   * Catches the command line read otherwise than the other commands read theirs: the help lost
+   * to an earlier problem, {@code --help=yes} called an unknown option, an argument quoted in
+   * single quotes where the others quote in double ones.
+   */
+  @Test
+  void theCommandLineIsReadAsEveryCommandReadsIt() {
+    SoftAssertions.assertSoftly(soft -> {
+      for (String[] args : List.of(new String[] {"--bogus", "--help"},
+          new String[] {"--trace", "a", "--trace", "b", "-h"}, new String[] {"extra", "--help"})) {
+        out.reset();
+        err.reset();
+        soft.assertThat(run(args)).as(String.join(" ", args)).isZero();
+        soft.assertThat(out()).isEqualTo(ForecastEvalCommand.USAGE + System.lineSeparator());
+        soft.assertThat(err()).isEmpty();
+      }
+      out.reset();
+      err.reset();
+      soft.assertThat(run("--help=yes")).isEqualTo(2);
+      soft.assertThat(err()).isEqualTo("forecast-eval: --help takes no value, but was given "
+          + "\"yes\"" + System.lineSeparator());
+      err.reset();
+      soft.assertThat(run("--trace", "a.csv", "extra")).isEqualTo(2);
+      soft.assertThat(err()).isEqualTo("forecast-eval: unexpected argument \"extra\" (see "
+          + "--help)" + System.lineSeparator());
+      soft.assertThat(out()).isEmpty();
+    });
+  }
+
   @Test
   void aBadFormatIsRejected() {
     assertThat(run("--m4-train", "x", "--format", "xml")).isEqualTo(2);
@@ -262,13 +293,13 @@ class ForecastEvalCommandTest {
     Path a = dailyTrace("a.csv");
     Path b = dailyTrace("b.csv");
     assertThat(run("--trace", a.toString(), "--trace", b.toString())).isEqualTo(2);
-    assertOneLineError("forecast-eval: --trace must be given once, but was given twice: '" + a
-        + "' and '" + b + "'");
+    assertOneLineError("forecast-eval: --trace must be given once, but was given twice: \"" + a
+        + "\" and \"" + b + "\"");
     assertThat(out()).isEmpty();
     err.reset();
     assertThat(run("--trace", a.toString(), "--horizons", "5m", "--horizons=10m")).isEqualTo(2);
-    assertOneLineError("forecast-eval: --horizons must be given once, but was given twice: '5m' "
-        + "and '10m'");
+    assertOneLineError("forecast-eval: --horizons must be given once, but was given twice: "
+        + "\"5m\" and \"10m\"");
     assertThat(out()).isEmpty();
   }
 

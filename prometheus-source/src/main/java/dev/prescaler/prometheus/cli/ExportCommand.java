@@ -3,6 +3,7 @@ package dev.prescaler.prometheus.cli;
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricSeries;
+import dev.prescaler.core.cli.Arguments;
 import dev.prescaler.core.cli.OutputFile;
 import dev.prescaler.prometheus.PrometheusException;
 import dev.prescaler.prometheus.PrometheusMetricSource;
@@ -25,8 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,9 +95,9 @@ public final class ExportCommand {
       "Exit status: 0 written; 1 Prometheus failed or returned nothing, or the trace could not",
       "be written; 2 bad arguments.");
 
-  private static final List<String> OPTIONS = List.of("--prometheus", "--query", "--last",
-      "--from", "--to", "--step", "--out", "--bearer-token-file", "--basic-auth-file",
-      "--header", "--ca-cert", "--timeout");
+  private static final Arguments PARSER = new Arguments(Set.of("--prometheus", "--query",
+      "--last", "--from", "--to", "--step", "--out", "--bearer-token-file", "--basic-auth-file",
+      "--ca-cert", "--timeout"), Set.of("--header"), Set.of(), false);
   /** The fields of the source's builder that options set, by the option that sets each. */
   private static final Map<String, String> BUILDER_FIELDS = Map.of("baseUri", "--prometheus",
       "requestTimeout", "--timeout", "caCertificate", "--ca-cert");
@@ -126,40 +125,14 @@ public final class ExportCommand {
 
   /** Runs the command; "now" comes from {@code clock}. */
   public static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
-    Map<String, String> opts = new LinkedHashMap<>();
-    List<String> headers = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
+    Request r;
+    try {
+      Arguments.Parsed a = PARSER.parse(args);
+      if (a.help()) {
         out.println(USAGE);
         return 0;
       }
-      int eq = a.indexOf('=');
-      String key = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
-      if (!OPTIONS.contains(key)) {
-        err.println("export: unknown " + (a.startsWith("--") ? "option " + key : "argument '"
-            + a + "'") + " (see --help)");
-        return 2;
-      }
-      if (eq < 0 && i + 1 >= args.length) {
-        err.println("export: option " + a + " needs a value (see --help)");
-        return 2;
-      }
-      String value = eq > 0 ? a.substring(eq + 1) : args[++i];
-      if (key.equals("--header")) {
-        headers.add(value);
-      } else if (opts.containsKey(key)) {
-        // The last value would win silently, and a script's mistake would go unnoticed.
-        err.println("export: " + key + " must be given once, but was given twice: \""
-            + opts.get(key) + "\" and \"" + value + "\" (only --header repeats)");
-        return 2;
-      } else {
-        opts.put(key, value);
-      }
-    }
-    Request r;
-    try {
-      r = request(opts, headers, clock);
+      r = request(a.values(), a.repeats().getOrDefault("--header", List.of()), clock);
     } catch (IllegalArgumentException e) {
       err.println("export: " + e.getMessage());
       return 2;

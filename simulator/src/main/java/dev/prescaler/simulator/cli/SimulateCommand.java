@@ -2,6 +2,7 @@ package dev.prescaler.simulator.cli;
 
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
+import dev.prescaler.core.cli.Arguments;
 import dev.prescaler.core.cli.OutputFile;
 import dev.prescaler.forecast.cli.CliText;
 import dev.prescaler.forecast.trace.CsvTraceReader;
@@ -26,11 +27,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code prescaler simulate}: replays a trace through every policy and prints the scorecard.
@@ -88,15 +89,14 @@ public final class SimulateCommand {
   /** Runs the command over the policies of {@code registry} (tests add their own). */
   static int run(String[] args, PrintStream out, PrintStream err, Clock wallClock,
       PolicyRegistry registry) {
-    // The help wins wherever it is asked for: "--report missing/r.html --help" printed the
-    // report's problem, as the options are checked before the help was looked at.
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      out.print(help(registry));
-      return 0;
-    }
     Options o;
     try {
-      o = Options.parse(args);
+      Arguments.Parsed a = PARSER.parse(args);
+      if (a.help()) { // wherever it is, before any option is checked (Arguments)
+        out.print(help(registry));
+        return 0;
+      }
+      o = Options.of(a);
     } catch (IllegalArgumentException e) {
       err.println("simulate: " + oneLine(e.getMessage()));
       return 2;
@@ -300,6 +300,9 @@ public final class SimulateCommand {
       }),
       Map.entry("--policies", (o, n, v) -> o.policies(v)));
 
+  private static final Arguments PARSER =
+      new Arguments(SETTERS.keySet(), Set.of(), Set.of("--no-sweep"), false);
+
   /** Parsed arguments. */
   private static final class Options {
     final SimulationConfig.Builder config = SimulationConfig.builder();
@@ -309,61 +312,15 @@ public final class SimulateCommand {
     String report;
     String series;
 
-    static Options parse(String[] args) {
+    static Options of(Arguments.Parsed a) {
       Options o = new Options();
-      // Collected first: a repeated option is refused before any value is read (a file).
-      Map<String, String> given = new LinkedHashMap<>();
-      boolean noSweep = false;
-      for (int i = 0; i < args.length; i++) {
-        String arg = args[i];
-        String name = arg;
-        String value = null;
-        int eq = arg.indexOf('=');
-        if (arg.startsWith("--") && eq > 0) {
-          name = arg.substring(0, eq);
-          value = arg.substring(eq + 1);
-        }
-        if (List.of("--help", "-h", "--no-sweep").contains(name)) {
-          if (value != null) {
-            // "--no-sweep=false" must not turn the sweep off.
-            throw new IllegalArgumentException(name + " takes no value, but was given \""
-                + value + "\"");
-          }
-          if (name.equals("--no-sweep")) {
-            if (noSweep) {
-              throw new IllegalArgumentException("--no-sweep must be given once, but was given "
-                  + "twice");
-            }
-            noSweep = true;
-            o.config.sweep(false);
-          }
-          continue; // --help given alone was answered before the options were parsed
-        }
-        if (!name.startsWith("--")) {
-          throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");
-        }
-        if (!SETTERS.containsKey(name)) {
-          throw new IllegalArgumentException("unknown option " + name);
-        }
-        if (value == null) {
-          if (i + 1 >= args.length) {
-            throw new IllegalArgumentException(name + " needs a value");
-          }
-          value = args[++i];
-        }
-        String before = given.putIfAbsent(name, value);
-        if (before != null) {
-          // The last value would win silently, and a script's mistake would go unnoticed.
-          throw new IllegalArgumentException(name + " must be given once, but was given twice: "
-              + "\"" + before + "\" and \"" + value + "\"");
-        }
-      }
-      if (given.containsKey("--capacity") && given.containsKey("--peak-replicas")) {
+      o.config.sweep(!a.flags().contains("--no-sweep"));
+      if (a.values().containsKey("--capacity") && a.values().containsKey("--peak-replicas")) {
         // The capacity given, --peak-replicas derived nothing and was silently ignored.
         throw new IllegalArgumentException("--peak-replicas cannot be combined with --capacity: "
             + "it only derives the capacity when none is given");
       }
-      given.forEach((name, value) -> SETTERS.get(name).set(o, name, value));
+      a.values().forEach((name, value) -> SETTERS.get(name).set(o, name, value));
       o.distinctFiles();
       return o;
     }

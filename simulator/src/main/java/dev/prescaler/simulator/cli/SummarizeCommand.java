@@ -1,5 +1,6 @@
 package dev.prescaler.simulator.cli;
 
+import dev.prescaler.core.cli.Arguments;
 import dev.prescaler.forecast.trace.CsvTraceReader;
 import dev.prescaler.simulator.report.Numbers;
 import dev.prescaler.simulator.score.AgainstHpa;
@@ -95,39 +96,23 @@ public final class SummarizeCommand {
    *     input (one run given twice among them: the same file, or two files of the same run)
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> given = new HashMap<>();
-    List<String> files = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        out.println(USAGE);
-        return 0;
-      }
-      if (a.equals("--policy") || a.equals("--against")) {
-        if (i + 1 >= args.length) {
-          err.println("summarize: option " + a + " needs a value (see --help)");
-          return 2;
-        }
-        String before = given.putIfAbsent(a, args[++i]);
-        if (before != null) {
-          // The last value would win silently, and a script's mistake would go unnoticed.
-          err.println("summarize: " + a + " must be given once, but was given twice: \""
-              + before + "\" and \"" + args[i] + "\"");
-          return 2;
-        }
-      } else if (a.startsWith("--")) {
-        err.println("summarize: unknown option " + a + " (see --help)");
-        return 2;
-      } else {
-        files.add(a);
-      }
+    Arguments.Parsed a;
+    try {
+      a = new Arguments(Set.of("--policy", "--against"), Set.of(), Set.of(), true).parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("summarize: " + e.getMessage());
+      return 2;
     }
-    if (files.isEmpty()) {
+    if (a.help()) {
+      out.println(USAGE);
+      return 0;
+    }
+    if (a.positionals().isEmpty()) {
       err.println("summarize: give at least one JSON file of 'prescaler simulate' (see --help)");
       return 2;
     }
-    String policy = given.getOrDefault("--policy", "predictive");
-    String against = given.getOrDefault("--against", "hpa");
+    String policy = a.values().getOrDefault("--policy", "predictive");
+    String against = a.values().getOrDefault("--against", "hpa");
     if (policy.equals(against)) {
       err.println("summarize: --policy and --against must name two policies, but both were \""
           + policy + "\"");
@@ -137,7 +122,7 @@ public final class SummarizeCommand {
     Map<Path, String> fileOfPath = new HashMap<>();
     Map<List<Object>, String> fileOfRun = new HashMap<>();
     try {
-      for (String f : files) {
+      for (String f : a.positionals()) {
         Row row = read(f, policy, against);
         // The medians would count one run twice. Two traces of one file name are two runs.
         String before = fileOfPath.putIfAbsent(realPath(f), f);

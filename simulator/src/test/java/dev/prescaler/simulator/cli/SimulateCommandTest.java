@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -390,6 +391,22 @@ class SimulateCommandTest {
         .doesNotContain("Exception").hasLineCount(1);
   }
 
+  /**
+   * Catches the command line's mistakes worded otherwise than every other command words them
+   * ({@code dev.prescaler.core.cli.Arguments}): without "(see --help)", "--startup needs a value".
+   */
+  @Test
+  void commandLineMistakesAreWordedAsInEveryCommand() {
+    SoftAssertions.assertSoftly(soft -> {
+      soft.assertThat(run("--frobnicate").err())
+          .isEqualTo("simulate: unknown option --frobnicate (see --help)\n");
+      soft.assertThat(run("--startup").err())
+          .isEqualTo("simulate: option --startup needs a value (see --help)\n");
+      soft.assertThat(run("--startup", "60", "extra").err())
+          .isEqualTo("simulate: unexpected argument \"extra\" (see --help)\n");
+    });
+  }
+
   @Test
   void badOptionsGiveExitCode2() {
     assertThat(run("--startup", "soon").err())
@@ -397,9 +414,6 @@ class SimulateCommandTest {
             + "but was \"soon\"");
     assertThat(run("--frobnicate", "1").code()).isEqualTo(2);
     // Unknown, with or without a value; parse errors are one line too.
-    assertThat(run("--frobnicate").err())
-        .isEqualTo("simulate: unknown option --frobnicate\n");
-    assertThat(run("--startup").err()).isEqualTo("simulate: --startup needs a value\n");
     // Out of range: one line naming the option, not the setting behind it.
     assertThat(run("--target-utilization", "1.5").err())
         .startsWith("simulate: --target-utilization must be in (0, 1], but was 1.5\n");

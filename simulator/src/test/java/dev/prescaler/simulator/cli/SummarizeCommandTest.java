@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,13 @@ class SummarizeCommandTest {
   private static String slo(double hours, double target) {
     return "{\"targetUtilization\":" + target + ",\"replicaHours\":" + hours
         + ",\"underProvisionedPct\":0.05}";
+  }
+
+  /** A run of trace "a" with hpa, predictive (cheaper at the SLO) and oracle-100. */
+  private Path runA() throws IOException {
+    return file("a", policy("hpa", 0.5, 100, slo(1000, 0.5)),
+        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
+            slo(500, 1.0)));
   }
 
   private Path file(String trace, String hpa, String predictive, String oracle)
@@ -326,9 +334,7 @@ class SummarizeCommandTest {
    */
   @Test
   void aRunGivenTwiceGivesExitCode2NamingBothFiles() throws IOException {
-    Path a = file("a", policy("hpa", 0.5, 100, slo(1000, 0.5)),
-        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
-            slo(500, 1.0)));
+    Path a = runA();
     Path copy = Files.writeString(dir.resolve("copy.json"), Files.readString(a));
     Path other = dir.resolve("sub/../a.json");
     Files.createDirectory(dir.resolve("sub"));
@@ -372,21 +378,43 @@ class SummarizeCommandTest {
   /** Catches a repeated option whose last value silently won. */
   @Test
   void anOptionGivenTwiceGivesExitCode2NamingBothValues() throws IOException {
-    Path a = file("a", policy("hpa", 0.5, 100, slo(1000, 0.5)),
-        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
-            slo(500, 1.0)));
+    Path a = runA();
     Result r = run("--policy", "predictive", "--policy", "oracle-100", a.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("summarize: --policy must be given once, but was given twice: "
         + "\"predictive\" and \"oracle-100\"\n");
   }
 
+  /**
+   * Catches the command line read otherwise than the other commands read theirs: {@code
+   * --policy=hpa} called an unknown option (and {@code --bogus=1} named with its value), the help
+   * lost to an earlier problem, {@code --help=yes} called an unknown option.
+   */
+  @Test
+  void theCommandLineIsReadAsEveryCommandReadsIt() throws IOException {
+    Path a = runA();
+    Result spaced = run("--policy", "hpa", "--against", "predictive", a.toString());
+    assertThat(spaced.code()).isZero();
+    SoftAssertions.assertSoftly(soft -> {
+      soft.assertThat(run("--policy=hpa", a.toString(), "--against=predictive"))
+          .isEqualTo(spaced);
+      soft.assertThat(run("--bogus=1", a.toString()).err())
+          .isEqualTo("summarize: unknown option --bogus (see --help)\n");
+      for (String[] args : List.of(new String[] {"--bogus", "--help"},
+          new String[] {"--policy", "a", "--policy", "b", "-h"},
+          new String[] {"--policy", "-h"})) {
+        soft.assertThat(run(args)).as(String.join(" ", args))
+            .isEqualTo(new Result(0, SummarizeCommand.USAGE + System.lineSeparator(), ""));
+      }
+      soft.assertThat(run("--help=yes", a.toString()).err())
+          .isEqualTo("summarize: --help takes no value, but was given \"yes\"\n");
+    });
+  }
+
   /** Catches a table lost to a full disk or a closed pipe with exit code 0. */
   @Test
   void aFailedWriteToStdoutGivesExitCode1AndOneLine() throws IOException {
-    Path a = file("a", policy("hpa", 0.5, 100, slo(1000, 0.5)),
-        policy("predictive", 0.1, 50, slo(800, 0.7)), policy("oracle-100", 0, 10,
-            slo(500, 1.0)));
+    Path a = runA();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = SummarizeCommand.run(new String[] {a.toString()},
         new PrintStream(SimulateCommandTest.failing(), true, StandardCharsets.UTF_8),
