@@ -1,8 +1,10 @@
 package dev.prescaler.agent;
 
+import dev.prescaler.core.cli.Arguments;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * {@code prescaler agent --config FILE [--validate | --release-hpas]}: validates the configuration
@@ -25,56 +27,37 @@ public final class AgentCommand {
                         1 otherwise. Run it with the agent stopped: a leader raises them again
       """;
 
+  /** The options, read as every command of the command line reads its own. */
+  private static final Arguments ARGUMENTS = new Arguments(Set.of("--config"), Set.of(),
+      Set.of("--validate", "--release-hpas"), false);
+
   /** Runs the command; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    String config = null;
-    boolean validate = false;
-    boolean release = false;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String inline = null; // the FILE of --config=FILE
-      if (arg.startsWith("--config=")) {
-        inline = arg.substring("--config=".length());
-        arg = "--config";
-      }
-      switch (arg) {
-        case "--help", "-h" -> {
-          out.print(USAGE);
-          return 0;
-        }
-        case "--validate" -> validate = true;
-        case "--release-hpas" -> release = true;
-        case "--config" -> {
-          if (inline == null && i + 1 >= args.length) {
-            err.println("prescaler agent: --config needs a file");
-            return 2;
-          }
-          String file = inline != null ? inline : args[++i];
-          if (config != null) {
-            // The last one winning would validate, or run, a file other than the one meant.
-            err.println("prescaler agent: --config must be given once, but was given twice: \""
-                + config + "\" and \"" + file + "\"");
-            return 2;
-          }
-          config = file;
-        }
-        default -> {
-          err.println("prescaler agent: unknown option " + args[i] + " (try --help)");
-          return 2;
-        }
-      }
+    Arguments.Parsed parsed;
+    try {
+      parsed = ARGUMENTS.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("prescaler agent: " + e.getMessage());
+      return 2;
     }
+    if (parsed.help()) {
+      out.print(USAGE);
+      return 0;
+    }
+    String config = parsed.values().get("--config");
+    boolean validate = parsed.flags().contains("--validate");
+    boolean release = parsed.flags().contains("--release-hpas");
     if (config == null) {
-      err.println("prescaler agent: --config FILE is required (try --help)");
+      err.println("prescaler agent: --config FILE is required (see --help)");
       return 2;
     }
     if (validate && release) {
       err.println("prescaler agent: --validate and --release-hpas exclude each other");
       return 2;
     }
-    AgentConfig parsed;
+    AgentConfig agent;
     try {
-      parsed = AgentConfigParser.parse(Path.of(config));
+      agent = AgentConfigParser.parse(Path.of(config));
     } catch (InvalidPathException e) {
       err.println("prescaler agent: --config is not a file name: \"" + config + "\" ("
           + e.getReason() + ")");
@@ -84,12 +67,12 @@ public final class AgentCommand {
       return 2;
     }
     if (validate) {
-      out.println(config + ": valid (" + parsed.workloads().size() + " workloads)");
+      out.println(config + ": valid (" + agent.workloads().size() + " workloads)");
       return 0;
     }
     if (release) {
-      return Agent.releaseHpas(parsed, out, err);
+      return Agent.releaseHpas(agent, out, err);
     }
-    return Agent.runUntilStopped(parsed, out, err);
+    return Agent.runUntilStopped(agent, out, err);
   }
 }

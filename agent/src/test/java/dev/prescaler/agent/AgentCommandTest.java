@@ -89,10 +89,10 @@ class AgentCommandTest {
   @Test
   void argumentErrorsExitTwoWithOneLine() {
     assertThat(run("--validate")).isEqualTo(2);
-    assertThat(err()).isEqualTo("prescaler agent: --config FILE is required (try --help)\n");
+    assertThat(err()).isEqualTo("prescaler agent: --config FILE is required (see --help)\n");
     err.reset();
     assertThat(run("--frobnicate")).isEqualTo(2);
-    assertThat(err()).isEqualTo("prescaler agent: unknown option --frobnicate (try --help)\n");
+    assertThat(err()).isEqualTo("prescaler agent: unknown option --frobnicate (see --help)\n");
     err.reset();
     assertThat(run("--config", dir.resolve("missing.yaml").toString())).isEqualTo(2);
     assertThat(err()).contains("missing.yaml: invalid configuration:").contains("cannot be read");
@@ -100,6 +100,31 @@ class AgentCommandTest {
     assertThat(run("--validate", "--release-hpas", "--config", "x.yaml")).isEqualTo(2);
     assertThat(err())
         .isEqualTo("prescaler agent: --validate and --release-hpas exclude each other\n");
+  }
+
+  @Test
+  void theCommandLineIsReadAsEveryCommandReadsIt() {
+    assertThat(run("--config")).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: option --config needs a value (see --help)\n");
+    err.reset();
+    assertThat(run("--config=a.yaml", "--config", "b.yaml")).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: --config must be given once, but was given "
+        + "twice: \"a.yaml\" and \"b.yaml\"\n");
+    err.reset();
+    assertThat(run("--validate", "--config", "x.yaml", "--validate")).isEqualTo(2);
+    assertThat(err())
+        .isEqualTo("prescaler agent: --validate must be given once, but was given twice\n");
+    err.reset();
+    assertThat(run("--validate=false", "--config", "x.yaml")).isEqualTo(2);
+    assertThat(err()).isEqualTo(
+        "prescaler agent: --validate takes no value, but was given \"false\"\n");
+    err.reset();
+    assertThat(run("x.yaml")).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: unexpected argument \"x.yaml\" (see --help)\n");
+    err.reset();
+    assertThat(run("--frobnicate", "-h")).isEqualTo(0);
+    assertThat(err()).isEmpty();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: prescaler agent");
   }
 
   @Test
