@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  *       new event is dropped, never waited for: the engine does not block. The first drop is
  *       logged at WARN; when the queue takes events again, how many were dropped is logged at
  *       INFO. {@link #dropped()} counts them all.
- *   <li>An exception from the delegate (or an {@code Error} the engine also contains: a linkage
- *       error, an assertion, a stack overflow) is logged at WARN and the next event is
- *       delivered.
+ *   <li>Whatever the delegate throws, an exception or any {@code Error} (an {@code
+ *       OutOfMemoryError} too), is logged at WARN, the event counts as delivered, and the next
+ *       one is delivered: the thread dies only of a {@code ThreadDeath} ({@code Thread.stop}).
  *   <li>{@link #close(Duration)} delivers what is queued, waiting at most that long, then stops
  *       the thread; what is still queued then, and events published after it, are dropped.
  *       Close it after the engine, so that the engine's last events (the releases of its close)
@@ -190,10 +190,20 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
       }
       try {
         next.run();
-      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-        // What the engine contains on the tick, contained here too: the thread goes on, unless
-        // the interrupt close() sends came back as the delegate's InterruptedException.
+      } catch (Throwable e) {
+        // Any Error too, as the engine's scheduled tick does: a dead thread delivers nothing
+        // again, pending() never falls, every later event is dropped as "queue full" and close()
+        // waits out its timeout; while the next event may well be delivered (memory freed). The
+        // thread goes on, unless the interrupt close() sends came back as the delegate's
+        // InterruptedException, or it is stopped (ThreadDeath, rethrown so that it dies).
         LOG.warn("listener {} failed: {}", name, e.toString());
+        if (e instanceof ThreadDeath death) {
+          synchronized (this) {
+            pending--;
+            notifyAll();
+          }
+          throw death;
+        }
         if (e instanceof InterruptedException) {
           synchronized (this) {
             if (stopping) { // close() gave up waiting and interrupted this thread

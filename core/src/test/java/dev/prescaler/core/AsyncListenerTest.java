@@ -234,6 +234,53 @@ class AsyncListenerTest {
     assertThat(seen).containsExactly("first", "second");
   }
 
+  // Caught the delivery thread dead after one OutOfMemoryError from the delegate: nothing was
+  // delivered again, pending() never fell, later events were dropped as "queue full" once it
+  // filled, and close() waited out its whole timeout.
+  @Test
+  void anyErrorFromTheListenerIsContainedAndTheNextEventsDelivered()
+      throws InterruptedException {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    EngineListener delegate = new EngineListener() {
+      @Override
+      public void onModeChanged(ModeChangedEvent event) {
+        seen.add(event.reason());
+        if (event.reason().equals("first")) {
+          throw new OutOfMemoryError("Java heap space");
+        }
+      }
+    };
+    async = AsyncListener.of(delegate, "oom", 4);
+    async.onModeChanged(mode("first"));
+    assertThat(async.awaitDelivered(WAIT)).as("the failed event counted as done").isTrue();
+    for (String r : List.of("a", "b", "c", "d")) { // as many as the queue holds
+      async.onModeChanged(mode(r));
+    }
+    assertThat(async.awaitDelivered(WAIT)).isTrue();
+    assertThat(seen).containsExactly("first", "a", "b", "c", "d");
+    assertThat(async.dropped()).isZero();
+    async.onModeChanged(mode("last"));
+    assertThat(async.close(WAIT)).isTrue();
+    assertThat(seen).endsWith("last");
+  }
+
+  // A ThreadDeath (Thread.stop) still ends the thread, but no longer leaves its event pending
+  // for good: awaitDelivered() and close() do not wait out their timeouts for it.
+  @Test
+  void aThreadDeathStopsTheThreadWithNothingLeftPending() throws InterruptedException {
+    EngineListener delegate = new EngineListener() {
+      @Override
+      public void onModeChanged(ModeChangedEvent event) {
+        throw new ThreadDeath();
+      }
+    };
+    async = AsyncListener.of(delegate, "stopped");
+    async.onModeChanged(mode("stop"));
+    assertThat(async.awaitDelivered(WAIT)).isTrue();
+    assertThat(async.pending()).isZero();
+    assertThat(async.close(WAIT)).isTrue();
+  }
+
   @Test
   void whatIsStillQueuedWhenCloseGivesUpIsDroppedNotDeliveredLater()
       throws InterruptedException {
