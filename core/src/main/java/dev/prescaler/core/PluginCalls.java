@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * slot.
  *
  * <p>Also knows which thread is closing the engine, from {@link #closeBegins()} to {@link
- * #closeEnds()}: that thread's waits are not ended by an interrupt, which is kept for it instead.
+ * #closeEnds()}: that thread's waits are not ended by an interrupt, and its inline calls do not
+ * start with one set: the interrupt is kept for it instead.
  *
  * <p>Thread-safe: the slots are a concurrent map, and any thread may call, wait or ask. The
  * interrupt kept while closing is guarded by the engine's lock, which the closing thread holds
@@ -161,6 +162,9 @@ final class PluginCalls {
    */
   <T> T call(WorkloadRef workload, Stage stage, Callable<T> body) {
     if (callPool == null) {
+      // At close, each release starts without an interrupt that came during the one before
+      // (its blocking IO would fail at once, and the HPA keep its floor for good).
+      keepCloserInterrupt();
       try {
         return body.call();
       } catch (RuntimeException e) {
@@ -377,6 +381,18 @@ final class PluginCalls {
    */
   void closeBegins() {
     closer = Thread.currentThread();
+  }
+
+  /**
+   * When the calling thread closes the engine (see {@link #closeBegins()}): clears its interrupt
+   * and keeps it for the caller of close, which gets it back when close returns, so that what
+   * close runs next (the hook, an inline release) does not fail at once on the flag. Otherwise
+   * does nothing.
+   */
+  void keepCloserInterrupt() {
+    if (closer == Thread.currentThread() && Thread.interrupted()) {
+      interruptedWhileClosing = true;
+    }
   }
 
   /** Whether a thread is closing the engine. */

@@ -330,6 +330,37 @@ class AutoscalerEngineRobustnessTest {
     assertThat(other).isFalse();
   }
 
+  // Caught an HPA left at its floor for good: without a call timeout the releases run inline,
+  // and an interrupt that came during the first release was still set for the second, which
+  // failed at once ("executor release failed at close, not sent again").
+  @Test
+  void anInterruptDuringAnInlineReleaseAtCloseFailsNoLaterRelease() {
+    RecordingExecutor executor = new RecordingExecutor() {
+      @Override
+      public void release(WorkloadRef workload) {
+        if (released.isEmpty()) {
+          Thread.currentThread().interrupt(); // the shutdown's interrupt, during this release
+        } else if (Thread.currentThread().isInterrupted()) {
+          throw new IllegalStateException("interrupted"); // as blocking IO fails on the flag
+        }
+        released.add(workload);
+      }
+    };
+    AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .workload(spec(API, 1, 20, Mode.HPA_FLOOR)).build(); // no call timeout: inline
+    engine.tick();
+    String log;
+    try {
+      log = Fixtures.stderrOf(engine::close);
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(executor.released).containsExactlyInAnyOrder(WEB, API);
+    assertThat(log).doesNotContain("release failed");
+  }
+
   @Test
   void aNewModeGivenToRegisterIsJournaledAndPublishedAsAModeChange() {
     RecordingListener listener = new RecordingListener();
