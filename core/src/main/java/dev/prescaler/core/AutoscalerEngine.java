@@ -1143,8 +1143,10 @@ public final class AutoscalerEngine implements AutoCloseable {
    * Closes as {@link #close()} does, and runs {@code beforeReleases} (on the calling thread, once)
    * when the tick in flight has ended and before the first release: for an executor guarded by
    * leadership, whose Lease may have run short while close waited for that tick, to renew it
-   * there, outside any release's call timeout. What it throws is logged at WARN, and the releases
-   * go on. Nothing is run when the engine was already closed.
+   * there, outside any release's call timeout. It runs without an interrupt that came before or
+   * while close waited for that tick (the calling thread gets it back when close returns). What
+   * it throws is logged at WARN, and the releases go on. Nothing is run when the engine was
+   * already closed.
    */
   public void close(Runnable beforeReleases) {
     Objects.requireNonNull(beforeReleases, "beforeReleases");
@@ -1175,6 +1177,9 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       closed = true;
       calls.closeBegins();
+      // An interrupt that came while close waited for the lock (a tick in flight): kept for the
+      // caller, but not seen by the hook, whose inline calls (a Lease renewal) would fail at once.
+      calls.keepCloserInterrupt();
       f = scheduled;
       if (f != null) {
         f.cancel(false);

@@ -361,6 +361,54 @@ class AutoscalerEngineRobustnessTest {
     assertThat(log).doesNotContain("release failed");
   }
 
+  // Caught a Lease renewal failing at close: an interrupt that came while close() waited for
+  // the tick in flight was still set when the beforeReleases hook ran (the agent renews its
+  // Lease there with an inline call, which fails at once on an interrupted thread).
+  @Test
+  void anInterruptWhileCloseWaitsForTheTickIsNotSeenByTheHookAndIsKept() throws Exception {
+    CountDownLatch reading = new CountDownLatch(1);
+    CountDownLatch gate = new CountDownLatch(1);
+    FakeSource readings = new FakeSource().set(WEB, 2, 2, "rps", 500);
+    source.custom(WEB, (spec, now) -> {
+      reading.countDown();
+      try {
+        gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return readings.read(spec, now);
+    });
+    AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, new RecordingExecutor(),
+        journal).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    ExecutorService ticker = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> tick = ticker.submit(engine::tick);
+      assertThat(reading.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      AtomicBoolean hookSawInterrupt = new AtomicBoolean();
+      AtomicBoolean kept = new AtomicBoolean();
+      Thread closer = new Thread(() -> {
+        engine.close(() -> hookSawInterrupt.set(Thread.currentThread().isInterrupted()));
+        kept.set(Thread.currentThread().isInterrupted());
+      });
+      closer.start();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (closer.getState() != Thread.State.BLOCKED) { // waits for the tick's lock
+        assertThat(System.nanoTime()).as("closer blocked on the lock").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      closer.interrupt();
+      gate.countDown();
+      tick.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      closer.join(WAIT.toMillis());
+      assertThat(closer.isAlive()).isFalse();
+      assertThat(hookSawInterrupt).as("the hook saw the interrupt").isFalse();
+      assertThat(kept).as("the interrupt is kept").isTrue();
+    } finally {
+      gate.countDown();
+      ticker.shutdownNow();
+    }
+  }
+
   @Test
   void aNewModeGivenToRegisterIsJournaledAndPublishedAsAModeChange() {
     RecordingListener listener = new RecordingListener();
