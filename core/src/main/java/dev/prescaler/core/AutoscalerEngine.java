@@ -1772,7 +1772,8 @@ public final class AutoscalerEngine implements AutoCloseable {
           outcome = ScaleOutcome.failed("executor returned no outcome");
         }
       } catch (CallNotMadeException e) {
-        // No thread to run it: nothing was sent ("executor not called: ..."), retried next tick.
+        // No thread to run it, or the thread interrupted before the call started: nothing was
+        // sent ("executor not called: ..."), retried next tick.
         outcome = ScaleOutcome.failed(e.getMessage());
       } catch (PluginTimeoutException e) {
         applyFailure(ref, now, e);

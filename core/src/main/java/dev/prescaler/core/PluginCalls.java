@@ -118,6 +118,7 @@ final class PluginCalls {
     final CompletableFuture<Void> finished = new CompletableFuture<>();
     private Thread runner; // guarded by this: the thread running the body, while it runs
     private boolean abandoned; // guarded by this: the engine gave up waiting
+    private boolean started; // guarded by this: the body started (it may have returned since)
 
     InFlight(Instant since) {
       this.since = since;
@@ -134,6 +135,7 @@ final class PluginCalls {
         return false;
       }
       runner = t;
+      started = true;
       return true;
     }
 
@@ -143,12 +145,16 @@ final class PluginCalls {
       return abandoned;
     }
 
-    /** The engine gives up: interrupt the body if it runs (a well-behaved plug-in stops). */
-    synchronized void abandon() {
+    /**
+     * The engine gives up: interrupt the body if it runs (a well-behaved plug-in stops). Returns
+     * whether the body had started: if not, it never will.
+     */
+    synchronized boolean abandon() {
       abandoned = true;
       if (runner != null) {
         runner.interrupt();
       }
+      return started;
     }
   }
 
@@ -158,7 +164,9 @@ final class PluginCalls {
    * the call keeps its slot until its body returns, and while it does, another call of the same
    * workload and stage fails at once with a {@link CallNotMadeException}. So does a call for
    * which no thread could be started (a process out of native threads): that workload is held
-   * for that stage, and the next call tries again.
+   * for that stage, and the next call tries again. And so does a call made on an interrupted
+   * thread (but the closing one), or whose wait an interrupt ended before its body started:
+   * nothing of it ran (an apply was not sent); the thread stays interrupted.
    */
   <T> T call(WorkloadRef workload, Stage stage, Callable<T> body) {
     if (callPool == null) {
@@ -173,6 +181,11 @@ final class PluginCalls {
         Interrupts.keep(e);
         throw new IllegalStateException(e);
       }
+    }
+    if (closer != Thread.currentThread() && Thread.currentThread().isInterrupted()) {
+      // Its wait would end at once, and the body might start meanwhile (an apply sent that
+      // nobody waits for): not started at all.
+      throw new CallNotMadeException(interruptedPrefix(stage));
     }
     CallKey key = new CallKey(workload, stage);
     InFlight slot = new InFlight(clock.instant());
@@ -208,8 +221,11 @@ final class PluginCalls {
       slot.abandon();
       throw new PluginTimeoutException(stage.label + " timed out after " + callTimeout);
     } catch (InterruptedException e) {
-      slot.abandon();
+      boolean started = slot.abandon();
       Thread.currentThread().interrupt();
+      if (!started) {
+        throw new CallNotMadeException(interruptedPrefix(stage)); // and it never will
+      }
       throw new PluginTimeoutException(stage.label + " interrupted");
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
@@ -309,6 +325,15 @@ final class PluginCalls {
    */
   static String noThreadPrefix(Stage stage) {
     return stage.label + " not called: no thread to run it";
+  }
+
+  /**
+   * The message of a call of {@code stage} not made because the calling thread was interrupted
+   * ({@code "executor not called: the calling thread was interrupted"}): journaled, it tells a
+   * restore that nothing was sent.
+   */
+  static String interruptedPrefix(Stage stage) {
+    return stage.label + " not called: the calling thread was interrupted";
   }
 
   /**
@@ -416,8 +441,9 @@ final class PluginCalls {
   }
 
   /**
-   * A call not made: the previous call of that workload and stage still runs, or no thread could
-   * be started for it. Nothing of it ran, so nothing of it can have been applied.
+   * A call not made: the previous call of that workload and stage still runs, no thread could be
+   * started for it, or the calling thread was interrupted before it started. Nothing of it ran,
+   * so nothing of it can have been applied.
    */
   static final class CallNotMadeException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -285,11 +285,13 @@ final class UncertainApplies {
 
   /**
    * Whether a FAILED apply journaled with {@code message} was never sent: the executor was not
-   * called (no thread to run it, or, which the tick rules out, its previous call still running).
-   * The engine journals those messages as PluginCalls makes them, from the same constants.
+   * called (no thread to run it, the calling thread interrupted before the call started, or,
+   * which the tick rules out, its previous call still running). The engine journals those
+   * messages as PluginCalls makes them, from the same constants.
    */
   private static boolean notSent(String message) {
     return message.startsWith(PluginCalls.noThreadPrefix(Stage.APPLY))
+        || message.startsWith(PluginCalls.interruptedPrefix(Stage.APPLY))
         || message.startsWith(PluginCalls.stillRunningPrefix(Stage.APPLY));
   }
 }

@@ -1047,6 +1047,129 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(web.lastSeen().lastScaleUp()).contains(sawIt);
   }
 
+  /** What an apply never sent, because the calling thread was interrupted, is journaled. */
+  static final String NOT_CALLED_INTERRUPTED =
+      "executor not called: the calling thread was interrupted";
+
+  /**
+   * Catches an apply never sent taken for one that may have landed: a policy that left the tick's
+   * thread interrupted (the pooled apply then ends at once) had its 2 -> 5 journaled FAILED
+   * "executor interrupted: the change may have been applied …" and kept as an uncertain apply,
+   * although the executor was never called, so an operator's later scale to 5 was counted as the
+   * engine's. It is journaled as not sent, and nothing is pending.
+   */
+  @Test
+  void anApplyOnAnInterruptedThreadIsNotSentAndLeavesNothingPending() {
+    int[] replicas = {2};
+    MetricSource source = (spec, now) -> Observation.of(now,
+        ReplicaStatus.of(replicas[0], replicas[0]), MetricReading.of("rps", 500, now));
+    AtomicBoolean interrupt = new AtomicBoolean(true);
+    DecisionPolicy interrupting = (ctx, p) -> {
+      if (interrupt.get()) {
+        Thread.currentThread().interrupt();
+      }
+      return p.to("fixed", 5, "always 5");
+    };
+    GatedExecutor executor = new GatedExecutor(gate);
+    AutoscalerEngine engine = build(engine(clock, source, interrupting, executor, journal)
+        .callTimeout(Duration.ofSeconds(30)).workload(spec(WEB, 1, 10, Mode.ACT)));
+    try {
+      engine.tick();
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    DecisionRecord notSent = last(journal, WEB);
+    assertThat(notSent.action()).isEqualTo(Action.FAILED);
+    assertThat(notSent.actionMessage()).isEqualTo(NOT_CALLED_INTERRUPTED);
+    assertThat(executor.requests).isEmpty();
+    List<DecisionRecord> records = List.copyOf(journal.records(WEB));
+
+    interrupt.set(false);
+    replicas[0] = 5; // an operator's scale, not the engine's apply
+    clock.advance(SYNC);
+    engine.tick();
+    assertThat(last(journal, WEB).reasons()).extracting(Reason::step).doesNotContain("landed");
+
+    // A restore reads the record alike.
+    InMemoryJournal after = new InMemoryJournal();
+    AutoscalerEngine restarted = build(engine(new TestClock(clock.instant()), source,
+        interrupting, executor, after).callTimeout(Duration.ofSeconds(30))
+        .workload(spec(WEB, 1, 10, Mode.ACT)));
+    restarted.restore(records);
+    restarted.tick();
+    assertThat(last(after, WEB).reasons()).extracting(Reason::step).doesNotContain("landed");
+  }
+
+  /**
+   * The race of the case above: an interrupt that reaches the tick's thread while it waits for
+   * an apply whose call has not started yet. That call never starts, and nothing was sent.
+   */
+  @Test
+  void anApplyInterruptedBeforeItsCallStartedIsNotSent() throws Exception {
+    CountDownLatch applyThreadMade = new CountDownLatch(1);
+    CountDownLatch startApply = new CountDownLatch(1);
+    AtomicInteger made = new AtomicInteger();
+    ThreadFactory threads = r -> {
+      boolean apply = made.incrementAndGet() == 2; // the source's call, then the apply's
+      Thread t = new Thread(() -> {
+        if (apply) {
+          gateOf(startApply);
+        }
+        r.run();
+      }, "test-call");
+      t.setDaemon(true);
+      if (apply) {
+        applyThreadMade.countDown();
+      }
+      return t;
+    };
+    GatedExecutor executor = new GatedExecutor(gate);
+    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
+        executor, journal).callTimeout(Duration.ofSeconds(30)).callThreadFactory(threads)
+        .workload(spec(WEB, 1, 10, Mode.ACT)));
+    Thread ticker = new Thread(engine::tick, "ticker");
+    ticker.start();
+    assertThat(applyThreadMade.await(30, TimeUnit.SECONDS)).isTrue();
+    waitingOrDone(ticker); // waits for the apply
+    ticker.interrupt();
+    ticker.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(ticker.isAlive()).isFalse();
+    startApply.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+
+    DecisionRecord notSent = last(journal, WEB);
+    assertThat(notSent.action()).isEqualTo(Action.FAILED);
+    assertThat(notSent.actionMessage()).isEqualTo(NOT_CALLED_INTERRUPTED);
+    assertThat(executor.requests).isEmpty();
+  }
+
+  /**
+   * The other side of that race: an apply whose call had started when the tick's thread was
+   * interrupted may have been sent, and stays FAILED "the change may have been applied".
+   */
+  @Test
+  void anApplyInterruptedAfterItsCallStartedMayHaveBeenApplied() throws Exception {
+    GatedExecutor executor = new GatedExecutor(gate);
+    executor.blockApply.set(true);
+    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
+        executor, journal).callTimeout(Duration.ofSeconds(30))
+        .workload(spec(WEB, 1, 10, Mode.ACT)));
+    Thread ticker = new Thread(engine::tick, "ticker");
+    ticker.start();
+    assertThat(gate.reached.await(30, TimeUnit.SECONDS)).isTrue(); // the executor was called
+    waitingOrDone(ticker);
+    ticker.interrupt();
+    ticker.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(ticker.isAlive()).isFalse();
+
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.action()).isEqualTo(Action.FAILED);
+    assertThat(r.actionMessage()).isEqualTo("executor interrupted: the change may have been "
+        + "applied; the workload is held while the call runs");
+    assertThat(executor.requests).hasSize(1);
+  }
+
   /**
    * Catches a process out of threads flooding the log: every call not made for want of a thread
    * logged a WARN, one per workload, stage and tick. They are logged at WARN on the first in a row
