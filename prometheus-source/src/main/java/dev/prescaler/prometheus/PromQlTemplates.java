@@ -18,27 +18,31 @@ import java.util.Map;
  * anything adds them up, so a pair reads as one.
  *
  * <p>The totals hold the workload rather than read a sum over part of its pods, which with an
- * averageValue target reads as less load than there is. {@link #cpuCores()} and {@link
- * #memoryWorkingSetBytes()} are unavailable while a pod that has been ready for {@value
- * #SETTLED_SECONDS} s has no series in the sum (its node's cAdvisor scrape failed, and Prometheus
- * marked the series stale); a pod ready for less may not have been scraped twice yet, which a
- * {@code rate()} needs. {@link #requestRate} is unavailable while a ready pod's scrape fails in
- * a job that exported the counter within the rate window ({@code up} is 0 for any target of
- * the pod in that job; another scrape job of the pod, such as a mesh sidecar's, does not count):
- * the application's counters may not exist before its first request, so a missing series says
- * nothing there. The counter must keep its target's {@code job} label (with {@code
- * honor_labels}, an application that sets its own {@code job} defeats the guard). Which pods
- * are ready, and since when, comes from kube-state-metrics ({@code kube_pod_status_ready}, and
- * {@code kube_pod_status_ready_time} from its version 2.8); the series must carry {@code
- * namespace} and {@code pod} labels. Without those series the guards find nothing to compare
- * and the sums are read over the pods that have series.
+ * averageValue target reads as less load than there is; the utilizations hold it rather than
+ * read a mean over part of them, which the engine spreads over every ready pod (the HPA
+ * controller counts a ready pod without metrics at 100 % of its request on a scale-down).
+ * {@link #cpuCores()}, {@link #memoryWorkingSetBytes()}, {@link #cpuUtilization()} and {@link
+ * #memoryUtilization()} are unavailable while a pod that has been ready for {@value
+ * #SETTLED_SECONDS} s has no cAdvisor series (its node's scrape failed, and Prometheus marked
+ * the series stale); a pod ready for less may not have been scraped twice yet, which a {@code
+ * rate()} needs, and counts on neither side of a utilization. {@link #requestRate} is
+ * unavailable while a ready pod's scrape fails in a job that exported the counter within the
+ * rate window ({@code up} is 0 for any target of the pod in that job; another scrape job of the
+ * pod, such as a mesh sidecar's, does not count): the application's counters may not exist
+ * before its first request, so a missing series says nothing there. The counter must keep its
+ * target's {@code job} label (with {@code honor_labels}, an application that sets its own
+ * {@code job} defeats the guard). Which pods are ready, and since when, comes from
+ * kube-state-metrics ({@code kube_pod_status_ready}, and {@code kube_pod_status_ready_time} from
+ * its version 2.8); the series must carry {@code namespace} and {@code pod} labels. Without
+ * those series the guards find nothing to compare and the sums and means are read over the pods
+ * that have series.
  */
 public final class PromQlTemplates {
   private static final String CONTAINERS = "container!=\"\",container!=\"POD\",{selector}";
   private static final String READY_PODS = "max by (namespace, pod) "
       + "(kube_pod_status_ready{condition=\"true\",{selector}}) == 1";
   private static final String READY = "and on (namespace, pod) (" + READY_PODS + ")";
-  /** How long a pod must have been ready before a total needs its series. */
+  /** How long a pod must have been ready before a total or a utilization needs its series. */
   static final int SETTLED_SECONDS = 180;
   /** The ready pods that have been ready for {@link #SETTLED_SECONDS} or more. */
   private static final String SETTLED_PODS = "(" + READY_PODS + ") and on (namespace, pod) "
@@ -53,9 +57,11 @@ public final class PromQlTemplates {
    * pod's request, as the HPA counts it, is the sum of its containers' requests and of its
    * native sidecars' (init containers with {@code restartPolicy: Always}), whose usage cAdvisor
    * reports beside the application's; see {@link #memoryUtilization()} for exactly what is read.
-   * A pod without usage (a kubelet scrape timed out, a pod too new for a rate) or without
-   * requests counts on neither side, so it cannot dilute or inflate the mean. Pair with {@code
-   * MetricTarget.utilization(name, percent)}.
+   * A pod without requests, or ready for less than {@value #SETTLED_SECONDS} s and without usage
+   * (too new for a rate), counts on neither side, so it cannot dilute or inflate the mean; a pod
+   * ready for longer without usage (its kubelet's scrape failed) makes the reading unavailable
+   * (see {@link PromQlTemplates}), as the mean of the others could read half the load there is.
+   * Pair with {@code MetricTarget.utilization(name, percent)}.
    */
   public static String cpuUtilization() {
     return utilization("rate(container_cpu_usage_seconds_total{" + CONTAINERS
@@ -132,7 +138,9 @@ public final class PromQlTemplates {
    * containers included. The requests and the ready flag come from kube-state-metrics, one copy
    * per container (per pod for the flag) kept by {@code max}: an HA pair would double the
    * requests and halve the utilization. The info series needs no {@code max}: {@code and} only
-   * filters, however many copies match.
+   * filters, however many copies match. The whole is {@code unless on () (SETTLED_PODS unless
+   * on (namespace, pod) U)}, as in {@link #total}: nothing while a pod ready for {@value
+   * #SETTLED_SECONDS} s or more has no usage.
    */
   private static String utilization(String usage, String resource) {
     String u = "sum by (namespace, pod) (" + usage + ")";
@@ -144,7 +152,8 @@ public final class PromQlTemplates {
         + "container) kube_pod_init_container_info{restart_policy=\"Always\",{selector}}";
     String r = "sum by (namespace, pod) (" + containers + " or (" + sidecars + "))";
     return "100 * sum(" + u + " " + READY + " and on (namespace, pod) " + r + ")"
-        + " / sum(" + r + " " + READY + " and on (namespace, pod) " + u + ")";
+        + " / sum(" + r + " " + READY + " and on (namespace, pod) " + u + ")"
+        + " unless on () (" + SETTLED_PODS + " unless on (namespace, pod) " + u + ")";
   }
 
   /**

@@ -239,7 +239,9 @@ class PrometheusMetricSourceIT {
    * One cart pod has requests but no usage series (its kubelet's scrape timed out) and one has
    * usage but no requests: the mean is over the two pods with both. Dividing by every ready pod's
    * requests would read 60 % CPU and 89 % memory here; dividing only the pods with usage, but
-   * counting the pod without requests in the usage, 90 % and 134 %.
+   * counting the pod without requests in the usage, 90 % and 134 %. The fixture has no {@code
+   * kube_pod_status_ready_time}, so nothing says the pod without usage has been ready long
+   * enough to need a series; with it the reading is unavailable ({@link HpaPodGroupsIT}).
    */
   @Test
   void utilizationTemplatesCountOnlyPodsWithBothUsageAndRequests() {
