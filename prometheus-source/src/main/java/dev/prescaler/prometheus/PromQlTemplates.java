@@ -33,14 +33,22 @@ import java.util.Map;
  * target's {@code job} label (with {@code honor_labels}, an application that sets its own
  * {@code job} defeats the guard). Which pods are ready, and since when, comes from
  * kube-state-metrics ({@code kube_pod_status_ready}, and {@code kube_pod_status_ready_time} from
- * its version 2.8); the series must carry {@code namespace} and {@code pod} labels. Without
- * those series the guards find nothing to compare and the sums and means are read over the pods
- * that have series.
+ * its version 2.8); a pod with a {@code kube_pod_deletion_timestamp} (being deleted, though it
+ * may still be ready while it drains) is not one of them, as the HPA controller ignores it. The
+ * series must carry {@code namespace} and {@code pod} labels. Without those series the guards
+ * find nothing to compare and the sums and means are read over the pods that have series. The
+ * totals' sums count every pod's series, a draining pod's too: only their guards leave it out.
  */
 public final class PromQlTemplates {
   private static final String CONTAINERS = "container!=\"\",container!=\"POD\",{selector}";
+  /**
+   * The ready pods that are not being deleted: a pod with a deletion timestamp may stay ready
+   * while it drains (a preStop hook), and the HPA controller leaves it out whatever its
+   * readiness ({@code groupPods}).
+   */
   private static final String READY_PODS = "max by (namespace, pod) "
-      + "(kube_pod_status_ready{condition=\"true\",{selector}}) == 1";
+      + "(kube_pod_status_ready{condition=\"true\",{selector}}) == 1 "
+      + "unless on (namespace, pod) kube_pod_deletion_timestamp{{selector}}";
   private static final String READY = "and on (namespace, pod) (" + READY_PODS + ")";
   /** How long a pod must have been ready before a total or a utilization needs its series. */
   static final int SETTLED_SECONDS = 180;
@@ -53,7 +61,8 @@ public final class PromQlTemplates {
 
   /**
    * CPU usage as the mean percent of the CPU request over ready pods: the summed cAdvisor usage
-   * rate over the summed CPU requests, × 100, both over the ready pods that have both series. A
+   * rate over the summed CPU requests, × 100, both over the ready pods that have both series
+   * (not over pods being deleted: see {@link PromQlTemplates}). A
    * pod's request, as the HPA counts it, is the sum of its containers' requests and of its
    * native sidecars' (init containers with {@code restartPolicy: Always}), whose usage cAdvisor
    * reports beside the application's; see {@link #memoryUtilization()} for exactly what is read.

@@ -319,7 +319,8 @@ class PrometheusMetricSourceBuilderTest {
         + "namespace=\"shop\"," + pods + "}[5m])";
     assertThat(s.query(web, "cores")).contains("sum(" + usage + ") unless on () ((max by "
         + "(namespace, pod) (kube_pod_status_ready{condition=\"true\",namespace=\"shop\"," + pods
-        + "}) == 1) and on (namespace, pod) (time() - max by (namespace, pod) "
+        + "}) == 1 unless on (namespace, pod) kube_pod_deletion_timestamp{namespace=\"shop\","
+        + pods + "}) and on (namespace, pod) (time() - max by (namespace, pod) "
         + "(kube_pod_status_ready_time{namespace=\"shop\"," + pods + "}) >= 180) unless on "
         + "(namespace, pod) sum by (namespace, pod) (" + usage + "))");
     assertThat(s.query(web, "p95")).contains("histogram_quantile(0.95, sum by (le) (rate("
