@@ -45,8 +45,14 @@ import java.util.OptionalDouble;
  * timeouts and other I/O errors, 429 after its {@code Retry-After}); when a call still fails, the
  * readings it feeds are unavailable with the error (a failed PodMetrics list keeps the replica
  * counts of the other two calls in the observation). Replica counts: {@code current} is the
- * scale's {@code spec.replicas}; {@code ready} counts pods that are Ready and not terminating;
- * {@code warming} counts ready pods that became ready less than {@link Builder#warmUp} ago (by
+ * scale's {@code spec.replicas}; {@code ready} counts pods that are Ready and not terminating,
+ * and also the pods not Ready whose sample the HPA keeps ({@code groupPods}): those that became
+ * ready and fell out of readiness (an overloaded pod whose probe times out), once their CPU
+ * initialization period ({@link Builder#cpuInitializationPeriod}) is over, when they have a
+ * sample; a pod that never became ready (its Ready condition {@code False} since within {@link
+ * Builder#initialReadinessDelay} of its start) is not counted. The readings are taken over the
+ * pods {@code ready} counts. {@code existing} is the scale's {@code status.replicas}. {@code
+ * warming} counts ready pods that became ready less than {@link Builder#warmUp} ago (by
  * the Ready condition's {@code lastTransitionTime}, else the pod's {@code startTime}).
  *
  * <p>Metric names: {@code cpu} (cores) and {@code memory} (bytes); any other name is reported
@@ -72,6 +78,17 @@ import java.util.OptionalDouble;
 public final class MetricsServerSource implements MetricSource {
   /** Default time after becoming ready during which a pod counts as warming: 60 s. */
   public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(60);
+  /**
+   * Default time after a pod's start during which the HPA may ignore its CPU sample: 5 minutes
+   * (the controller's {@code --horizontal-pod-autoscaler-cpu-initialization-period}).
+   */
+  public static final Duration DEFAULT_CPU_INITIALIZATION_PERIOD = Duration.ofMinutes(5);
+  /**
+   * Default time after a pod's start within which a Ready condition turned {@code False} means
+   * it never became ready: 30 s (the controller's {@code
+   * --horizontal-pod-autoscaler-initial-readiness-delay}).
+   */
+  public static final Duration DEFAULT_INITIAL_READINESS_DELAY = Duration.ofSeconds(30);
 
   private final ScaleClient scales;
   private final ApiClient client;
@@ -79,6 +96,8 @@ public final class MetricsServerSource implements MetricSource {
   private final CustomObjectsApi custom;
   private final ApiCalls calls;
   private final Duration warmUp;
+  private final Duration cpuInitializationPeriod;
+  private final Duration initialReadinessDelay;
 
   private MetricsServerSource(Builder b) {
     this.scales = b.scaleClient();
@@ -87,6 +106,8 @@ public final class MetricsServerSource implements MetricSource {
     this.custom = new CustomObjectsApi(b.client);
     this.calls = b.calls();
     this.warmUp = b.warmUp;
+    this.cpuInitializationPeriod = b.cpuInitializationPeriod;
+    this.initialReadinessDelay = b.initialReadinessDelay;
   }
 
   /** A builder over an API client. */
@@ -118,10 +139,14 @@ public final class MetricsServerSource implements MetricSource {
           "pods in " + ref.namespace() + " (" + s.selector() + ")"));
     }
     Map<String, V1Pod> ready = new LinkedHashMap<>();
+    Map<String, V1Pod> fellOut = new LinkedHashMap<>();
     int warming = 0;
     for (V1Pod p : pods.value().map(V1PodList::getItems).orElse(List.of())) {
       V1PodCondition readyCondition = Pods.readyCondition(p).orElse(null);
       if (readyCondition == null) {
+        if (fellOutOfReadiness(p, now)) {
+          fellOut.put(p.getMetadata().getName(), p);
+        }
         continue;
       }
       ready.put(p.getMetadata().getName(), p);
@@ -131,8 +156,6 @@ public final class MetricsServerSource implements MetricSource {
         warming++;
       }
     }
-    ReplicaStatus replicas = new ReplicaStatus(s.specReplicas(), ready.size(), warming,
-        s.statusReplicas());
     Map<String, MetricReading> readings = new LinkedHashMap<>();
     boolean wantsResources = spec.metrics().stream()
         .anyMatch(m -> m.name().equals("cpu") || m.name().equals("memory"));
@@ -143,8 +166,9 @@ public final class MetricsServerSource implements MetricSource {
           calls.read(() -> podMetrics(ref.namespace(), s.selector()));
       if (pm.ok()) {
         for (PodMetrics m : pm.value().map(PodMetricsList::getItems).orElse(List.of())) {
-          if (m.getMetadata() != null && ready.containsKey(m.getMetadata().getName())) {
-            samples.put(m.getMetadata().getName(), m);
+          String name = m.getMetadata() == null ? null : m.getMetadata().getName();
+          if (ready.containsKey(name) || fellOut.containsKey(name)) {
+            samples.put(name, m);
           }
         }
       } else {
@@ -152,6 +176,16 @@ public final class MetricsServerSource implements MetricSource {
             "pods.metrics.k8s.io in " + ref.namespace() + " (" + s.selector() + ")");
       }
     }
+    // A pod that was ready and fell out of readiness (overloaded, its probe timing out) keeps its
+    // sample in the HPA's calculation once its CPU initialization period is over: its usage is
+    // load the workload carries. Without a sample it stays out, as a pod not ready.
+    for (Map.Entry<String, V1Pod> e : fellOut.entrySet()) {
+      if (samples.containsKey(e.getKey())) {
+        ready.put(e.getKey(), e.getValue());
+      }
+    }
+    ReplicaStatus replicas = new ReplicaStatus(s.specReplicas(), ready.size(), warming,
+        s.statusReplicas());
     for (MetricTarget m : spec.metrics()) {
       if (!m.name().equals("cpu") && !m.name().equals("memory")) {
         readings.put(m.name(), MetricReading.unavailable(m.name(),
@@ -163,6 +197,29 @@ public final class MetricsServerSource implements MetricSource {
       }
     }
     return new Observation(now, readings, Optional.of(replicas));
+  }
+
+  /**
+   * Whether {@code p} is a pod not Ready whose CPU sample the HPA keeps all the same ({@code
+   * groupPods}): listed (not terminating, not {@code Pending}, not {@code Failed}), its CPU
+   * initialization period over, and not a pod that never became ready (its Ready condition not
+   * {@code False} since within the initial readiness delay of its start).
+   */
+  private boolean fellOutOfReadiness(V1Pod p, Instant now) {
+    V1PodCondition c = Pods.readinessOfListed(p).orElse(null);
+    OffsetDateTime started = p.getStatus() == null ? null : p.getStatus().getStartTime();
+    if (c == null || started == null || "True".equals(c.getStatus())) {
+      return false;
+    }
+    Instant start = started.toInstant();
+    Instant transition = c.getLastTransitionTime() == null ? Instant.EPOCH
+        : c.getLastTransitionTime().toInstant();
+    if (start.plus(cpuInitializationPeriod).isAfter(now)) {
+      return false;
+    }
+    boolean neverReady = "False".equals(c.getStatus())
+        && start.plus(initialReadinessDelay).isAfter(transition);
+    return !neverReady;
   }
 
   /**
@@ -368,6 +425,8 @@ public final class MetricsServerSource implements MetricSource {
   /** Builds a {@link MetricsServerSource}. */
   public static final class Builder extends ScaleCallerBuilder<Builder> {
     private Duration warmUp = DEFAULT_WARM_UP;
+    private Duration cpuInitializationPeriod = DEFAULT_CPU_INITIALIZATION_PERIOD;
+    private Duration initialReadinessDelay = DEFAULT_INITIAL_READINESS_DELAY;
 
     private Builder(ApiClient client) {
       super(client);
@@ -385,6 +444,36 @@ public final class MetricsServerSource implements MetricSource {
       }
       this.warmUp = warmUp;
       return this;
+    }
+
+    /**
+     * The HPA controller's {@code --horizontal-pod-autoscaler-cpu-initialization-period}, in [0,
+     * 1 h]; default 5 minutes. Set it as the cluster's controller has it.
+     *
+     * @throws IllegalArgumentException when out of range
+     */
+    public Builder cpuInitializationPeriod(Duration period) {
+      this.cpuInitializationPeriod = inRange(period, "cpuInitializationPeriod");
+      return this;
+    }
+
+    /**
+     * The HPA controller's {@code --horizontal-pod-autoscaler-initial-readiness-delay}, in [0, 1
+     * h]; default 30 s. Set it as the cluster's controller has it.
+     *
+     * @throws IllegalArgumentException when out of range
+     */
+    public Builder initialReadinessDelay(Duration delay) {
+      this.initialReadinessDelay = inRange(delay, "initialReadinessDelay");
+      return this;
+    }
+
+    private static Duration inRange(Duration d, String field) {
+      Objects.requireNonNull(d, field);
+      if (d.isNegative() || d.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException(field + " must be in [PT0S, PT1H], but was " + d);
+      }
+      return d;
     }
 
     /** Builds the source. */

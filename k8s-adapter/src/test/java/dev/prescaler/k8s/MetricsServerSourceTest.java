@@ -13,11 +13,17 @@ import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.testkit.ManualClock;
 import dev.prescaler.testkit.MetricSourceContract;
 import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodStatus;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -175,6 +181,51 @@ class MetricsServerSourceTest {
         Quantity.fromString(cpu))));
   }
 
+  /**
+   * A Running pod of {@code app} requesting 500m and 256Mi, started at {@code start}, its Ready
+   * condition {@code ready} since {@code since} (the pods of {@link KubeBackend#readyPod} start 5
+   * s before they become ready).
+   */
+  private static void pod(String name, String app, boolean ready, Instant start, Instant since)
+      throws Exception {
+    V1Pod p = new V1Pod().apiVersion("v1").kind("Pod")
+        .metadata(new V1ObjectMeta().name(name).namespace(k8s.namespace())
+            .labels(Map.of("app", app)))
+        .spec(new V1PodSpec().containers(List.of(new V1Container().name("app")
+            .resources(new V1ResourceRequirements().requests(Map.of(
+                "cpu", Quantity.fromString("500m"), "memory", Quantity.fromString("256Mi")))))))
+        .status(new V1PodStatus().phase("Running").startTime(start.atOffset(ZoneOffset.UTC))
+            .conditions(List.of(new V1PodCondition().type("Ready").status(ready ? "True" : "False")
+                .lastTransitionTime(since.atOffset(ZoneOffset.UTC)))));
+    new CoreV1Api(k8s.fixture()).createNamespacedPod(k8s.namespace(), p).execute();
+  }
+
+  @Test
+  void podsThatFellOutOfReadinessKeepTheirSamplesAsTheHpaKeepsThem() throws Exception {
+    // Overloaded: 4 pods started an hour ago use all of their 500m; two failed their readiness
+    // probe 60 s ago. The HPA's groupPods keeps the sample of a pod not ready unless it is inside
+    // its CPU initialization period or never became ready: 100 % over the 4 (7 replicas at a
+    // target of 60 %; memory 75 % over the 4, 5 at 60 %). Read over the two Ready ones, with
+    // the other two as pending, the floor was 4 (cpu: the corrected ratio flips direction) and
+    // memory's 3. A fifth pod, started 10 min ago and never ready, stays out as before.
+    Instant hourAgo = T0.minus(Duration.ofHours(1));
+    k8s.deployment("ov", 4);
+    k8s.deploymentStatus("ov", 5, 2);
+    for (int i = 0; i < 4; i++) {
+      pod("ov-" + i, "ov", i < 2, hourAgo, i < 2 ? hourAgo : T0.minusSeconds(60));
+      k8s.podMetrics("ov-" + i, "ov", "500m", "192Mi", T0.minusSeconds(5));
+    }
+    pod("ov-4", "ov", false, T0.minusSeconds(600), T0.minusSeconds(598));
+    k8s.podMetrics("ov-4", "ov", "50m", "16Mi", T0.minusSeconds(5));
+
+    Observation o = source.read(spec("ov", MetricTarget.utilization("cpu", 60),
+        MetricTarget.utilization("memory", 60)), T0);
+
+    assertThat(o.replicas()).contains(new ReplicaStatus(4, 4, 0, 5));
+    assertThat(o.reading("cpu").value()).isCloseTo(100.0, within(1e-9));
+    assertThat(o.reading("memory").value()).isCloseTo(75.0, within(1e-9));
+  }
+
   @Test
   void averageValueIsTheWorkloadTotal() {
     Observation o = source.read(spec("web", MetricTarget.averageValue("cpu", 0.5)), T0);
@@ -253,5 +304,17 @@ class MetricsServerSourceTest {
         .warmUp(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("warmUp must be in [PT0S, PT1H], but was PT-1S");
+  }
+
+  @Test
+  void theControllersPeriodsAreValidated() {
+    assertThatThrownBy(() -> MetricsServerSource.builder(k8s.adapter())
+        .cpuInitializationPeriod(Duration.ofHours(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cpuInitializationPeriod must be in [PT0S, PT1H], but was PT2H");
+    assertThatThrownBy(() -> MetricsServerSource.builder(k8s.adapter())
+        .initialReadinessDelay(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("initialReadinessDelay must be in [PT0S, PT1H], but was PT-1S");
   }
 }

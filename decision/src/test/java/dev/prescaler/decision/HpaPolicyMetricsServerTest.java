@@ -1,0 +1,78 @@
+package dev.prescaler.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.MetricTarget;
+import dev.prescaler.core.ReplicaStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The aggregates the Kubernetes adapter's {@code MetricsServerSource} reports for a workload (its
+ * reading and {@link ReplicaStatus}, as its tests in k8s-adapter check them over the mock API
+ * server) give, through {@link HpaPolicy}, the count the HPA controller computes from the same
+ * pods one by one ({@link HpaReplicaCalculator} on {@link PodSample}s, which follows {@code
+ * replica_calculator.go} rule for rule). Every pod requests 1000m; target 60 %.
+ */
+class HpaPolicyMetricsServerTest {
+  private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
+  private static final Instant HOUR_AGO = NOW.minus(Duration.ofHours(1));
+  private static final Duration WINDOW = Duration.ofSeconds(30);
+  private static final MetricTarget CPU = MetricTarget.utilization("cpu", 60);
+  private static final MetricTarget MEMORY = MetricTarget.utilization("memory", 60);
+
+  private final HpaPolicy hpa = HpaPolicy.ofDefaults();
+  private final HpaReplicaCalculator controller = HpaReplicaCalculator.ofDefaults();
+
+  /** A Running pod started at {@code start}, its Ready condition {@code ready} since {@code at}. */
+  private static PodSample pod(String name, boolean ready, Instant start, Instant at,
+      long usageMilli) {
+    return new PodSample(name, PodSample.Phase.RUNNING, false, Optional.of(ready),
+        Optional.of(at), Optional.of(start), OptionalLong.of(usageMilli), NOW, WINDOW, 1000);
+  }
+
+  private int ours(MetricTarget m, double reading, ReplicaStatus r) {
+    HpaReplicaCalculator.Result res = hpa.recommend(m, reading, r, NOW);
+    assertThat(res.error()).as(res.explanation()).isFalse();
+    return res.replicas();
+  }
+
+  private int theHpas(List<PodSample> pods, int specReplicas, boolean cpu) {
+    HpaReplicaCalculator.Result res =
+        controller.resourceUtilization(pods, specReplicas, 60, cpu, NOW);
+    assertThat(res.error()).as(res.explanation()).isFalse();
+    return res.replicas();
+  }
+
+  @Test
+  void podsThatFellOutOfReadinessUnderLoadCount() {
+    // Four pods started an hour ago at 100 %; two failed their readiness probe 60 s ago; a fifth
+    // started 10 min ago and never became ready. The source reads 100 % over the four and
+    // reports them ready, the fifth pending: RS(4, 4, 0, 5). Reported as 2 ready with the
+    // other two pending, the floor was 4 where the HPA asks for 7.
+    List<PodSample> pods = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      pods.add(pod("ov-" + i, i < 2, HOUR_AGO, i < 2 ? HOUR_AGO : NOW.minusSeconds(60), 1000));
+    }
+    pods.add(pod("ov-4", false, NOW.minusSeconds(600), NOW.minusSeconds(598), 50));
+
+    assertThat(theHpas(pods, 4, true)).isEqualTo(7);
+    assertThat(ours(CPU, 100.0, new ReplicaStatus(4, 4, 0, 5))).isEqualTo(7);
+    assertThat(ours(CPU, 100.0, new ReplicaStatus(4, 2, 0, 5))).as("as read before").isEqualTo(4);
+  }
+
+  @Test
+  void forMemoryAPodNotReadyThatWasReadyCounts() {
+    // The controller applies no readiness rule to memory: a Running pod's sample counts.
+    List<PodSample> pods = List.of(pod("a", true, HOUR_AGO, HOUR_AGO, 900),
+        pod("b", false, HOUR_AGO, NOW.minusSeconds(60), 900));
+
+    assertThat(theHpas(pods, 2, false)).isEqualTo(3);
+    assertThat(ours(MEMORY, 90.0, new ReplicaStatus(2, 2, 0, 2))).isEqualTo(3);
+  }
+}
