@@ -55,10 +55,12 @@ import java.util.OptionalLong;
  *
  * <p>The context holds aggregates, so they are mapped to pods: of the {@code existing} pods
  * ({@link dev.prescaler.core.ReplicaStatus#existing}, the controller's {@code status.replicas}),
- * {@code ready − warming} have a sample equal to the reading; {@code warming} pods (ready, inside
- * their CPU initialization period) are unready for utilization metrics; {@code existing − ready}
- * pods are pending (the ready ones are all listed, also when {@code status.replicas} says fewer).
- * Utilization metrics are treated like CPU. An {@code AVERAGE_VALUE} metric is
+ * {@code ready − warming} have a sample equal to the reading; {@code warming} pods (counted, but
+ * their CPU sample ignored: inside their CPU initialization period) are unready for the metric
+ * named {@code cpu}, and have a sample equal to the reading for any other, as the controller
+ * applies its readiness rules to CPU only; {@code existing − ready} pods are pending (the ready
+ * ones are all listed, also when {@code status.replicas} says fewer). An {@code AVERAGE_VALUE}
+ * metric is
  * the HPA's {@code AverageValue} target on an object or external metric: ratio = total / (target
  * × existing). A count within tolerance keeps {@code current} ({@code spec.replicas}) for a
  * utilization and {@code existing} for an {@code AverageValue}, as the controller's does.
@@ -287,12 +289,22 @@ public final class HpaPolicy implements DecisionPolicy {
           + HpaReplicaCalculator.fmtExact(targetMilli / 1000.0) + ", as the controller takes it "
           + "(milli-units, rounded up): " + r.explanation(), false);
     }
-    // The pods of pods(replicas, reading, now), counted rather than built.
+    // The pods of pods(replicas, reading, now), counted rather than built. Warming pods are
+    // unready for CPU only: the controller applies its readiness rules to no other resource.
     int ready = replicas.ready();
-    int warming = Math.min(replicas.warming(), ready);
+    int warming = isCpu(m) ? Math.min(replicas.warming(), ready) : 0;
     long usage = podUsage(reading);
     return calculator.uniformCpuUtilization(ready - warming, warming, listed(replicas) - ready,
         usage, REQUEST_MILLI, current, m.target());
+  }
+
+  /**
+   * Whether {@code m} is the CPU resource, the only one whose samples the controller's readiness
+   * rules ({@code groupPods}) apply to: by its name, {@code cpu}, which is how the Metrics Server
+   * source, the only one that reports warming pods, names it.
+   */
+  private static boolean isCpu(MetricTarget m) {
+    return m.name().equals("cpu");
   }
 
   /**

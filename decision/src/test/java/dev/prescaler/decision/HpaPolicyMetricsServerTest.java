@@ -75,4 +75,38 @@ class HpaPolicyMetricsServerTest {
     assertThat(theHpas(pods, 2, false)).isEqualTo(3);
     assertThat(ours(MEMORY, 90.0, new ReplicaStatus(2, 2, 0, 2))).isEqualTo(3);
   }
+
+  @Test
+  void readyPodsWhoseSampleFollowsTheirReadinessByAWindowCount() {
+    // 4 pods long ready, 4 started 75 s ago and ready 45 s ago, sampled now over 30 s, all at
+    // 90 %: inside their initialization period, but their window began after they became ready.
+    // The source reports RS(8, 8, 0, 8); with the 4 as warming (ready < 60 s) it was 8, not 12.
+    List<PodSample> pods = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      pods.add(pod("old-" + i, true, HOUR_AGO, HOUR_AGO, 900));
+      pods.add(pod("new-" + i, true, NOW.minusSeconds(75), NOW.minusSeconds(45), 900));
+    }
+    assertThat(theHpas(pods, 8, true)).isEqualTo(12);
+    assertThat(ours(CPU, 90.0, new ReplicaStatus(8, 8, 0, 8))).isEqualTo(12);
+    assertThat(ours(CPU, 90.0, new ReplicaStatus(8, 8, 4, 8))).as("as read before").isEqualTo(8);
+
+    // Started an hour ago, Ready again for 20 s: past its initialization period, it counts.
+    List<PodSample> flap = List.of(pod("a", true, HOUR_AGO, HOUR_AGO, 900),
+        pod("b", true, HOUR_AGO, NOW.minusSeconds(20), 900));
+    assertThat(theHpas(flap, 2, true)).isEqualTo(3);
+    assertThat(ours(CPU, 90.0, new ReplicaStatus(2, 2, 0, 2))).isEqualTo(3);
+  }
+
+  @Test
+  void aWarmingPodIsUnreadyForCpuOnly() {
+    // A pod ready 20 s ago inside its initialization period, its sample's window begun before:
+    // the controller ignores it for CPU and counts it for memory, which has no readiness rule.
+    // The source reports it warming, its memory in the memory reading: RS(2, 2, 1, 2).
+    List<PodSample> pods = List.of(pod("a", true, HOUR_AGO, HOUR_AGO, 900),
+        pod("b", true, NOW.minusSeconds(60), NOW.minusSeconds(20), 900));
+    assertThat(theHpas(pods, 2, false)).isEqualTo(3);
+    assertThat(ours(MEMORY, 90.0, new ReplicaStatus(2, 2, 1, 2))).isEqualTo(3);
+    assertThat(theHpas(pods, 2, true)).isEqualTo(2);
+    assertThat(ours(CPU, 90.0, new ReplicaStatus(2, 2, 1, 2))).isEqualTo(2);
+  }
 }

@@ -45,28 +45,35 @@ import java.util.OptionalDouble;
  * timeouts and other I/O errors, 429 after its {@code Retry-After}); when a call still fails, the
  * readings it feeds are unavailable with the error (a failed PodMetrics list keeps the replica
  * counts of the other two calls in the observation). Replica counts: {@code current} is the
- * scale's {@code spec.replicas}; {@code ready} counts pods that are Ready and not terminating,
- * and also the pods not Ready whose sample the HPA keeps ({@code groupPods}): those that became
- * ready and fell out of readiness (an overloaded pod whose probe times out), once their CPU
- * initialization period ({@link Builder#cpuInitializationPeriod}) is over, when they have a
- * sample; a pod that never became ready (its Ready condition {@code False} since within {@link
- * Builder#initialReadinessDelay} of its start) is not counted. The readings are taken over the
- * pods {@code ready} counts. {@code existing} is the scale's {@code status.replicas}. {@code
- * warming} counts ready pods that became ready less than {@link Builder#warmUp} ago (by
- * the Ready condition's {@code lastTransitionTime}, else the pod's {@code startTime}).
+ * scale's {@code spec.replicas}; {@code existing} its {@code status.replicas}. {@code ready} and
+ * {@code warming} say which pods' samples the HPA controller counts ({@code groupPods}), so that
+ * {@code HpaPolicy} computes the controller's count from these aggregates. {@code ready} counts
+ * the pods that are Ready and not terminating, and the pods not Ready (past {@code Pending}, not
+ * terminating, not {@code Failed}) with a sample that the HPA keeps: for CPU, or for memory (which
+ * has no readiness rule) when the pod became ready before and fell out of readiness (an
+ * overloaded pod whose probe times out): its usage is load the workload carries. {@code warming}
+ * counts those of them whose CPU sample the HPA ignores: inside the pod's CPU initialization
+ * period ({@link Builder#cpuInitializationPeriod} from its start), a pod not Ready, or one whose
+ * sample was taken less than one sample window ({@code window}) after its Ready condition last
+ * changed; after that period none (a pod that never became ready, Ready {@code False} since
+ * within {@link Builder#initialReadinessDelay} of its start, is not counted at all). A pod not
+ * Ready without a sample, and a pod that never became ready, are among {@code existing − ready}.
+ * A {@code cpu} reading is taken over the pods counted and not warming, a {@code memory} reading
+ * over every pod counted.
  *
  * <p>Metric names: {@code cpu} (cores) and {@code memory} (bytes); any other name is reported
  * unavailable. For a {@link MetricTarget.Type#UTILIZATION} target the reading is Σ usage ÷ Σ
- * request × 100 over the ready pods; a ready pod without a request for the resource makes it
+ * request × 100 over those pods; a pod counted without a request for the resource makes it
  * unavailable, and so does a total request of 0, as both fail the HPA controller's calculation
  * ({@code calculatePodRequests}, {@code GetResourceUtilizationRatio}); an explicit request of 0
  * on some of the pods or containers is added to the sum like any other. For {@link
- * MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total: Σ usage over the ready
- * pods. Both types sum, in each pod, the usage of the containers whose request utilization
- * counts: its containers and its native sidecars (init containers with {@code restartPolicy:
- * Always}), not the classic init containers, which have ended, nor any other container its sample
- * lists (an ephemeral debug container). Every ready pod must have a sample with a usage of the
- * resource for each of those: when some have none (metrics-server has no sample of a pod before
+ * MetricTarget.Type#AVERAGE_VALUE} the reading is the workload's total: Σ usage over those pods
+ * (for CPU with warming pods, their mean times {@code ready}). Both types sum, in each pod, the
+ * usage of the containers whose request utilization counts: its containers and its native
+ * sidecars (init containers with {@code restartPolicy: Always}), not the classic init containers,
+ * which have ended, nor any other container its sample lists (an ephemeral debug container).
+ * Every pod a reading is taken over must have a sample with a usage of the resource for each of
+ * those: when some have none (metrics-server has no sample of a pod before
  * its first scrape, and none of a container whose start time or CPU counter went back, as after a
  * restart, until its next), the reading is unavailable, naming how many of the ready pods lack
  * one and, for a sample without some containers, which, since a figure from part of the pods or
@@ -76,8 +83,6 @@ import java.util.OptionalDouble;
  * never a number. Thread-safe.
  */
 public final class MetricsServerSource implements MetricSource {
-  /** Default time after becoming ready during which a pod counts as warming: 60 s. */
-  public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(60);
   /**
    * Default time after a pod's start during which the HPA may ignore its CPU sample: 5 minutes
    * (the controller's {@code --horizontal-pod-autoscaler-cpu-initialization-period}).
@@ -95,7 +100,6 @@ public final class MetricsServerSource implements MetricSource {
   private final CoreV1Api core;
   private final CustomObjectsApi custom;
   private final ApiCalls calls;
-  private final Duration warmUp;
   private final Duration cpuInitializationPeriod;
   private final Duration initialReadinessDelay;
 
@@ -105,7 +109,6 @@ public final class MetricsServerSource implements MetricSource {
     this.core = new CoreV1Api(b.client);
     this.custom = new CustomObjectsApi(b.client);
     this.calls = b.calls();
-    this.warmUp = b.warmUp;
     this.cpuInitializationPeriod = b.cpuInitializationPeriod;
     this.initialReadinessDelay = b.initialReadinessDelay;
   }
@@ -138,22 +141,17 @@ public final class MetricsServerSource implements MetricSource {
       return unavailable(spec, now, ApiCalls.describe(pods.error().orElseThrow(),
           "pods in " + ref.namespace() + " (" + s.selector() + ")"));
     }
+    // The pods whose samples the HPA's groupPods judges (listed, not Pending, not Failed), by
+    // the status of their Ready condition; Ready ones first, as the readings name them.
     Map<String, V1Pod> ready = new LinkedHashMap<>();
-    Map<String, V1Pod> fellOut = new LinkedHashMap<>();
-    int warming = 0;
+    Map<String, V1Pod> notReady = new LinkedHashMap<>();
+    Map<String, V1PodCondition> conditions = new HashMap<>();
     for (V1Pod p : pods.value().map(V1PodList::getItems).orElse(List.of())) {
-      V1PodCondition readyCondition = Pods.readyCondition(p).orElse(null);
-      if (readyCondition == null) {
-        if (fellOutOfReadiness(p, now)) {
-          fellOut.put(p.getMetadata().getName(), p);
-        }
-        continue;
-      }
-      ready.put(p.getMetadata().getName(), p);
-      OffsetDateTime since = readyCondition.getLastTransitionTime() != null
-          ? readyCondition.getLastTransitionTime() : p.getStatus().getStartTime();
-      if (since != null && now.isBefore(since.toInstant().plus(warmUp))) {
-        warming++;
+      V1PodCondition c = Pods.readinessOfListed(p).orElse(null);
+      if (c != null) {
+        String name = p.getMetadata().getName();
+        ("True".equals(c.getStatus()) ? ready : notReady).put(name, p);
+        conditions.put(name, c);
       }
     }
     Map<String, MetricReading> readings = new LinkedHashMap<>();
@@ -167,7 +165,7 @@ public final class MetricsServerSource implements MetricSource {
       if (pm.ok()) {
         for (PodMetrics m : pm.value().map(PodMetricsList::getItems).orElse(List.of())) {
           String name = m.getMetadata() == null ? null : m.getMetadata().getName();
-          if (ready.containsKey(name) || fellOut.containsKey(name)) {
+          if (ready.containsKey(name) || notReady.containsKey(name)) {
             samples.put(name, m);
           }
         }
@@ -176,15 +174,36 @@ public final class MetricsServerSource implements MetricSource {
             "pods.metrics.k8s.io in " + ref.namespace() + " (" + s.selector() + ")");
       }
     }
-    // A pod that was ready and fell out of readiness (overloaded, its probe timing out) keeps its
-    // sample in the HPA's calculation once its CPU initialization period is over: its usage is
-    // load the workload carries. Without a sample it stays out, as a pod not ready.
-    for (Map.Entry<String, V1Pod> e : fellOut.entrySet()) {
-      if (samples.containsKey(e.getKey())) {
-        ready.put(e.getKey(), e.getValue());
+    // The pods counted (ready), and those of them whose CPU sample the HPA ignores (warming). A
+    // pod that is not Ready counts when it has a sample that the HPA keeps for CPU, or one it
+    // keeps for memory (no readiness rule there) of a pod that became ready and fell out of
+    // readiness (overloaded, its probe timing out): its usage is load the workload carries. A
+    // Ready pod without a sample counts, and makes the readings unavailable.
+    Map<String, V1Pod> counted = new LinkedHashMap<>();
+    Map<String, V1Pod> cpuCounted = new LinkedHashMap<>();
+    for (Map.Entry<String, V1Pod> e : ready.entrySet()) {
+      counted.put(e.getKey(), e.getValue());
+      PodMetrics sample = samples.get(e.getKey());
+      if (sample == null || !ignoredForCpu(e.getValue(), conditions.get(e.getKey()), sample, now)) {
+        cpuCounted.put(e.getKey(), e.getValue());
       }
     }
-    ReplicaStatus replicas = new ReplicaStatus(s.specReplicas(), ready.size(), warming,
+    for (Map.Entry<String, V1Pod> e : notReady.entrySet()) {
+      PodMetrics sample = samples.get(e.getKey());
+      if (sample == null) {
+        continue;
+      }
+      V1PodCondition c = conditions.get(e.getKey());
+      boolean ignored = ignoredForCpu(e.getValue(), c, sample, now);
+      if (!ignored || becameReady(e.getValue(), c)) {
+        counted.put(e.getKey(), e.getValue());
+      }
+      if (!ignored) {
+        cpuCounted.put(e.getKey(), e.getValue());
+      }
+    }
+    int warming = counted.size() - cpuCounted.size();
+    ReplicaStatus replicas = new ReplicaStatus(s.specReplicas(), counted.size(), warming,
         s.statusReplicas());
     for (MetricTarget m : spec.metrics()) {
       if (!m.name().equals("cpu") && !m.name().equals("memory")) {
@@ -193,33 +212,87 @@ public final class MetricsServerSource implements MetricSource {
       } else if (metricsProblem != null) {
         readings.put(m.name(), MetricReading.unavailable(m.name(), metricsProblem));
       } else {
-        readings.put(m.name(), reading(m, ready, samples, s.selector()));
+        readings.put(m.name(), reading(m, counted,
+            m.name().equals("cpu") ? cpuCounted : counted, samples, s.selector()));
       }
     }
     return new Observation(now, readings, Optional.of(replicas));
   }
 
   /**
-   * Whether {@code p} is a pod not Ready whose CPU sample the HPA keeps all the same ({@code
-   * groupPods}): listed (not terminating, not {@code Pending}, not {@code Failed}), its CPU
-   * initialization period over, and not a pod that never became ready (its Ready condition not
-   * {@code False} since within the initial readiness delay of its start).
+   * Whether the HPA ignores the CPU sample of pod {@code p} (the CPU rule of {@code groupPods}):
+   * inside its CPU initialization period (its start plus {@link Builder#cpuInitializationPeriod}
+   * after now) while its Ready condition is {@code False} or its sample was taken less than one
+   * sample window after the condition's last change (a mean over a window that began before the
+   * pod was ready: startup work); after that period, only while the condition is {@code False}
+   * since within {@link Builder#initialReadinessDelay} of its start (it never became ready). A pod
+   * without a start time is ignored; a sample without a valid timestamp counts as taken before.
    */
-  private boolean fellOutOfReadiness(V1Pod p, Instant now) {
-    V1PodCondition c = Pods.readinessOfListed(p).orElse(null);
-    OffsetDateTime started = p.getStatus() == null ? null : p.getStatus().getStartTime();
-    if (c == null || started == null || "True".equals(c.getStatus())) {
-      return false;
+  private boolean ignoredForCpu(V1Pod p, V1PodCondition c, PodMetrics sample, Instant now) {
+    OffsetDateTime started = p.getStatus().getStartTime();
+    if (started == null) {
+      return true;
     }
     Instant start = started.toInstant();
-    Instant transition = c.getLastTransitionTime() == null ? Instant.EPOCH
-        : c.getLastTransitionTime().toInstant();
+    Instant transition = transition(c);
+    boolean notReady = "False".equals(c.getStatus());
     if (start.plus(cpuInitializationPeriod).isAfter(now)) {
-      return false;
+      Instant taken = time(sample.getTimestamp());
+      return notReady || taken == null
+          || taken.isBefore(transition.plus(window(sample.getWindow())));
     }
-    boolean neverReady = "False".equals(c.getStatus())
-        && start.plus(initialReadinessDelay).isAfter(transition);
-    return !neverReady;
+    return notReady && start.plus(initialReadinessDelay).isAfter(transition);
+  }
+
+  /**
+   * Whether a pod that is not ready became ready before, by the HPA's test: its Ready condition
+   * last changed at least {@link Builder#initialReadinessDelay} after its start.
+   */
+  private boolean becameReady(V1Pod p, V1PodCondition c) {
+    OffsetDateTime started = p.getStatus().getStartTime();
+    return started != null
+        && !started.toInstant().plus(initialReadinessDelay).isAfter(transition(c));
+  }
+
+  /** The condition's last change; a condition without one changed at the epoch, long ago. */
+  private static Instant transition(V1PodCondition c) {
+    return c.getLastTransitionTime() == null ? Instant.EPOCH
+        : c.getLastTransitionTime().toInstant();
+  }
+
+  private static Instant time(String timestamp) {
+    try {
+      return timestamp == null ? null : OffsetDateTime.parse(timestamp).toInstant();
+    } catch (DateTimeParseException bad) {
+      return null;
+    }
+  }
+
+  /**
+   * A PodMetrics {@code window} (a Go duration as metrics-server writes it: {@code 30s}, {@code
+   * 1m0s}, {@code 15.029s}, {@code 500ms}); zero when absent or not one, as the controller reads
+   * an absent window.
+   */
+  static Duration window(String window) {
+    if (window == null || !window.matches("([0-9]+(\\.[0-9]+)?(h|m|s|ms|us|µs|ns))+")) {
+      return Duration.ZERO;
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(h|ms|m|s|us|µs|ns)")
+            .matcher(window);
+    double nanos = 0;
+    while (m.find()) {
+      double v = Double.parseDouble(m.group(1));
+      nanos += v * switch (m.group(2)) {
+        case "h" -> 3.6e12;
+        case "m" -> 6e10;
+        case "s" -> 1e9;
+        case "ms" -> 1e6;
+        case "us", "µs" -> 1e3;
+        default -> 1;
+      };
+    }
+    return nanos > 1e15 ? Duration.ofSeconds((long) 1e6) : Duration.ofNanos((long) nanos);
   }
 
   /**
@@ -235,26 +308,43 @@ public final class MetricsServerSource implements MetricSource {
         PodMetricsList.class).getData();
   }
 
-  private static MetricReading reading(MetricTarget m, Map<String, V1Pod> ready,
-      Map<String, PodMetrics> samples, String selector) {
+  /**
+   * The reading of {@code m} over {@code pods}, the pods {@code counted} whose sample the HPA
+   * counts for it (for CPU, not those {@link #ignoredForCpu}). Every pod counted must have a
+   * request for a utilization, as the controller's {@code calculatePodRequests} asks of every pod
+   * it lists. An {@code AVERAGE_VALUE} reading is the workload's total: Σ usage over {@code pods},
+   * and with CPU samples left out, their mean times the pods counted.
+   */
+  private static MetricReading reading(MetricTarget m, Map<String, V1Pod> counted,
+      Map<String, V1Pod> pods, Map<String, PodMetrics> samples, String selector) {
     String res = m.name();
-    if (ready.isEmpty()) {
+    if (counted.isEmpty()) {
       return MetricReading.unavailable(res, "no ready pod of " + selector + " to measure " + res
           + " on");
+    }
+    if (m.type() == MetricTarget.Type.UTILIZATION) {
+      for (Map.Entry<String, V1Pod> e : counted.entrySet()) {
+        if (requestOf(e.getValue(), res).isEmpty()) {
+          return MetricReading.unavailable(res, "pod " + e.getKey() + " has no " + res
+              + " request: utilization is undefined");
+        }
+      }
+    }
+    if (pods.isEmpty()) {
+      // The controller fails too: "did not receive metrics for any ready pods".
+      return MetricReading.unavailable(res, "the " + counted.size() + " ready pods of " + selector
+          + " all became ready less than a sample window before their " + res + " sample, inside"
+          + " their CPU initialization period: the HPA counts none of them yet");
     }
     double usage = 0;
     double request = 0;
     List<String> missing = new ArrayList<>();
     boolean partial = false;
     Instant oldest = null;
-    for (Map.Entry<String, V1Pod> e : ready.entrySet()) {
+    for (Map.Entry<String, V1Pod> e : pods.entrySet()) {
       if (m.type() == MetricTarget.Type.UTILIZATION) {
-        OptionalDouble r = requestOf(e.getValue(), res);
-        if (r.isEmpty()) {
-          return MetricReading.unavailable(res, "pod " + e.getKey() + " has no " + res
-              + " request: utilization is undefined");
-        }
-        request += r.getAsDouble(); // an explicit request of 0 counts, as the HPA counts it
+        // an explicit request of 0 counts, as the HPA counts it
+        request += requestOf(e.getValue(), res).getAsDouble();
       }
       PodMetrics pm = samples.get(e.getKey());
       Usage u = usageOf(pm, e.getValue(), res);
@@ -285,17 +375,18 @@ public final class MetricsServerSource implements MetricSource {
       // first few are named, so that a new pod can be told from one never scraped.
       String named = String.join(", ", missing.subList(0, Math.min(3, missing.size())))
           + (missing.size() > 3 ? ", ..." : "");
-      return MetricReading.unavailable(res, missing.size() + " of " + ready.size()
+      return MetricReading.unavailable(res, missing.size() + " of " + pods.size()
           + " ready pods of " + selector + " have no metrics.k8s.io sample of " + res + " ("
           + named + "; a new pod has none before its first scrape"
           + (partial ? ", a restarted container none before its next" : "") + ")");
     }
     if (m.type() == MetricTarget.Type.UTILIZATION && !(request > 0)) {
       // The HPA fails here too ("no metrics returned matched known pods"): no share of 0.
-      return MetricReading.unavailable(res, "the " + ready.size() + " ready pods of " + selector
+      return MetricReading.unavailable(res, "the " + pods.size() + " ready pods of " + selector
           + " request " + res + " 0 in total: utilization is undefined");
     }
-    double value = m.type() == MetricTarget.Type.UTILIZATION ? usage / request * 100.0 : usage;
+    double value = m.type() == MetricTarget.Type.UTILIZATION ? usage / request * 100.0
+        : pods.size() == counted.size() ? usage : usage / pods.size() * counted.size();
     if (!Double.isFinite(value)) {
       return MetricReading.unavailable(res, "non-finite " + res + " value " + value);
     }
@@ -424,26 +515,11 @@ public final class MetricsServerSource implements MetricSource {
 
   /** Builds a {@link MetricsServerSource}. */
   public static final class Builder extends ScaleCallerBuilder<Builder> {
-    private Duration warmUp = DEFAULT_WARM_UP;
     private Duration cpuInitializationPeriod = DEFAULT_CPU_INITIALIZATION_PERIOD;
     private Duration initialReadinessDelay = DEFAULT_INITIAL_READINESS_DELAY;
 
     private Builder(ApiClient client) {
       super(client);
-    }
-
-    /**
-     * How long after becoming ready a pod counts as warming, in [0, 1 h]; default 60 s.
-     *
-     * @throws IllegalArgumentException when out of range
-     */
-    public Builder warmUp(Duration warmUp) {
-      Objects.requireNonNull(warmUp, "warmUp");
-      if (warmUp.isNegative() || warmUp.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("warmUp must be in [PT0S, PT1H], but was " + warmUp);
-      }
-      this.warmUp = warmUp;
-      return this;
     }
 
     /**

@@ -93,10 +93,12 @@ class MetricsServerSourceTest {
     Observation o = source.read(spec("web", MetricTarget.utilization("cpu", 60),
         MetricTarget.utilization("memory", 80)), T0);
 
+    // web-2 became ready 20 s ago and its sample (10 s ago, over 30 s) began before: the HPA
+    // ignores it for CPU (warming), not for memory.
     assertThat(o.replicas()).contains(new ReplicaStatus(3, 3, 1, 4));
     MetricReading cpu = o.reading("cpu");
     assertThat(cpu.isAvailable()).as(cpu.reason()).isTrue();
-    assertThat(cpu.value()).isCloseTo((400 + 300 + 500) / 1500.0 * 100, within(1e-9));
+    assertThat(cpu.value()).isCloseTo((400 + 300) / 1000.0 * 100, within(1e-9));
     assertThat(cpu.timestamp()).isEqualTo(T0.minusSeconds(30));
     assertThat(o.reading("memory").value()).isCloseTo(50.0, within(1e-9));
   }
@@ -228,8 +230,11 @@ class MetricsServerSourceTest {
 
   @Test
   void averageValueIsTheWorkloadTotal() {
-    Observation o = source.read(spec("web", MetricTarget.averageValue("cpu", 0.5)), T0);
-    assertThat(o.reading("cpu").value()).isCloseTo(1.2, within(1e-9));
+    // cpu: the mean of the two pods whose sample the HPA counts, times the 3 ready pods.
+    Observation o = source.read(spec("web", MetricTarget.averageValue("cpu", 0.5),
+        MetricTarget.averageValue("memory", 1e8)), T0);
+    assertThat(o.reading("cpu").value()).isCloseTo(0.7 / 2 * 3, within(1e-9));
+    assertThat(o.reading("memory").value()).isCloseTo(3 * 128 * 1024 * 1024, within(1e-3));
   }
 
   @Test
@@ -283,11 +288,84 @@ class MetricsServerSourceTest {
   }
 
   @Test
-  void warmingUsesTheConfiguredWarmUp() {
-    MetricsServerSource longWarmUp = MetricsServerSource.builder(k8s.adapter())
-        .warmUp(Duration.ofMinutes(15)).sleeper(d -> { }).build();
-    Observation o = longWarmUp.read(spec("web", MetricTarget.utilization("cpu", 60)), T0);
-    assertThat(o.replicas()).contains(new ReplicaStatus(3, 3, 3, 4));
+  void warmingPodsAreThoseWhoseCpuSampleTheHpaIgnores() throws Exception {
+    // The controller ignores a Ready pod's CPU sample only inside its CPU initialization period
+    // (5 min from its start) and only while the sample's window began before the pod became
+    // ready; "ready less than 60 s ago" was not its rule. Every sample here: now, over 30 s.
+    Instant hourAgo = T0.minus(Duration.ofHours(1));
+    // 4 pods long ready and 4 started 75 s ago, ready 45 s ago (a window before the sample), all
+    // at 90 %: the HPA counts all 8 (12 at 60 %); with the 4 new as warming the floor was 8.
+    k8s.deployment("warm", 8);
+    k8s.deploymentStatus("warm", 8, 8);
+    for (int i = 0; i < 8; i++) {
+      pod("warm-" + i, "warm", true, i < 4 ? hourAgo : T0.minusSeconds(75),
+          i < 4 ? hourAgo : T0.minusSeconds(45));
+      k8s.podMetrics("warm-" + i, "warm", "450m", "128Mi", T0);
+    }
+    // A pod started an hour ago, Ready again for 20 s (a flap): past its initialization period,
+    // its sample counts (3 at 60 %; as warming the floor was 2).
+    k8s.deployment("flap", 2);
+    k8s.deploymentStatus("flap", 2, 2);
+    pod("flap-0", "flap", true, hourAgo, hourAgo);
+    pod("flap-1", "flap", true, hourAgo, T0.minusSeconds(20));
+    k8s.podMetrics("flap-0", "flap", "450m", "128Mi", T0);
+    k8s.podMetrics("flap-1", "flap", "450m", "128Mi", T0);
+    // Inside the initialization period: ready 20 s ago (its window began before), and a pod
+    // that was ready and is not since 30 s: both warming, counted for memory, not for cpu.
+    k8s.deployment("init", 3);
+    k8s.deploymentStatus("init", 3, 2);
+    pod("init-0", "init", true, hourAgo, hourAgo);
+    pod("init-1", "init", true, T0.minusSeconds(60), T0.minusSeconds(20));
+    pod("init-2", "init", false, T0.minusSeconds(120), T0.minusSeconds(30));
+    k8s.podMetrics("init-0", "init", "300m", "64Mi", T0);
+    k8s.podMetrics("init-1", "init", "500m", "192Mi", T0);
+    k8s.podMetrics("init-2", "init", "500m", "192Mi", T0);
+
+    Observation warm = source.read(spec("warm", MetricTarget.utilization("cpu", 60)), T0);
+    assertThat(warm.replicas()).contains(new ReplicaStatus(8, 8, 0, 8));
+    assertThat(warm.reading("cpu").value()).isCloseTo(90.0, within(1e-9));
+    assertThat(source.read(spec("flap", MetricTarget.utilization("cpu", 60)), T0).replicas())
+        .contains(new ReplicaStatus(2, 2, 0, 2));
+    Observation init = source.read(spec("init", MetricTarget.utilization("cpu", 60),
+        MetricTarget.utilization("memory", 60)), T0);
+    assertThat(init.replicas()).contains(new ReplicaStatus(3, 3, 2, 3));
+    assertThat(init.reading("cpu").value()).isCloseTo(60.0, within(1e-9));
+    assertThat(init.reading("memory").value()).isCloseTo((64 + 192 + 192) / 768.0 * 100,
+        within(1e-9));
+    // A controller run with a shorter period (--horizontal-pod-autoscaler-cpu-initialization-
+    // period 90s): init-2 (started 120 s ago) is past it and, having been ready, counts; init-1
+    // (60 s) is not.
+    MetricsServerSource shortInit = MetricsServerSource.builder(k8s.adapter())
+        .cpuInitializationPeriod(Duration.ofSeconds(90)).sleeper(d -> { }).build();
+    assertThat(shortInit.read(spec("init", MetricTarget.utilization("cpu", 60)), T0).replicas())
+        .contains(new ReplicaStatus(3, 3, 1, 3));
+  }
+
+  @Test
+  void noCpuSampleTheHpaCountsIsNoCpuReading() throws Exception {
+    k8s.deployment("fresh", 1);
+    k8s.deploymentStatus("fresh", 1, 1);
+    pod("fresh-0", "fresh", true, T0.minusSeconds(30), T0.minusSeconds(10));
+    k8s.podMetrics("fresh-0", "fresh", "450m", "128Mi", T0);
+
+    Observation o = source.read(spec("fresh", MetricTarget.utilization("cpu", 60),
+        MetricTarget.utilization("memory", 60)), T0);
+    assertThat(o.replicas()).contains(new ReplicaStatus(1, 1, 1, 1));
+    assertThat(o.reading("cpu").reason()).isEqualTo("the 1 ready pods of app=fresh all became "
+        + "ready less than a sample window before their cpu sample, inside their CPU "
+        + "initialization period: the HPA counts none of them yet");
+    assertThat(o.reading("memory").value()).isCloseTo(50.0, within(1e-9));
+  }
+
+  @Test
+  void aGoDurationIsReadAsMetricsServerWritesIt() {
+    assertThat(MetricsServerSource.window("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(MetricsServerSource.window("1m0s")).isEqualTo(Duration.ofMinutes(1));
+    assertThat(MetricsServerSource.window("15.5s")).isEqualTo(Duration.ofMillis(15_500));
+    assertThat(MetricsServerSource.window("1m30.25s")).isEqualTo(Duration.ofMillis(90_250));
+    assertThat(MetricsServerSource.window("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(MetricsServerSource.window(null)).isEqualTo(Duration.ZERO);
+    assertThat(MetricsServerSource.window("30")).isEqualTo(Duration.ZERO);
   }
 
   @Test
@@ -296,14 +374,6 @@ class MetricsServerSourceTest {
         MetricTarget.averageValue("memory", 1e8)), T0)).isEmpty();
     assertThat(MetricSourceContract.check(source, spec("ghost",
         MetricTarget.utilization("cpu", 60)), T0)).isEmpty();
-  }
-
-  @Test
-  void warmUpIsValidated() {
-    assertThatThrownBy(() -> MetricsServerSource.builder(k8s.adapter())
-        .warmUp(Duration.ofSeconds(-1)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("warmUp must be in [PT0S, PT1H], but was PT-1S");
   }
 
   @Test
