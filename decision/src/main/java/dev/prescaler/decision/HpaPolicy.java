@@ -60,10 +60,13 @@ import java.util.OptionalLong;
  * named {@code cpu}, and have a sample equal to the reading for any other, as the controller
  * applies its readiness rules to CPU only; {@code existing − ready} pods are pending (the ready
  * ones are all listed, also when {@code status.replicas} says fewer). An {@code AVERAGE_VALUE}
- * metric is
- * the HPA's {@code AverageValue} target on an object or external metric: ratio = total / (target
- * × existing). A count within tolerance keeps {@code current} ({@code spec.replicas}) for a
- * utilization and {@code existing} for an {@code AverageValue}, as the controller's does.
+ * metric named {@code cpu} or {@code memory} is a {@code Resource} metric with an {@code
+ * AverageValue} target: each of those pods with a sample has reading ÷ {@code ready}, and the
+ * controller's per-pod value rule applies (mean over the pods with samples ÷ target, the others
+ * 0 on a scale-up). Any other {@code AVERAGE_VALUE} metric is the HPA's {@code AverageValue}
+ * target on an object or external metric: ratio = total / (target × existing). A count within
+ * tolerance keeps {@code current} ({@code spec.replicas}) for a resource metric and {@code
+ * existing} for an object or external {@code AverageValue}, as the controller's does.
  *
  * <p>Pure and thread-safe; it ignores the incoming proposal's count (it starts a chain).
  */
@@ -276,8 +279,9 @@ public final class HpaPolicy implements DecisionPolicy {
     int existing = replicas.existing();
     if (m.type() == MetricTarget.Type.AVERAGE_VALUE) {
       long targetMilli = targetMilli(m.target());
-      HpaReplicaCalculator.Result r =
-          calculator.averageValue(Math.round(reading * 1000), existing, targetMilli);
+      HpaReplicaCalculator.Result r = isResource(m)
+          ? resourceAverageValue(m, reading, replicas, targetMilli)
+          : calculator.averageValue(Math.round(reading * 1000), existing, targetMilli);
       double asked = m.target() * 1000;
       if (r.error() || targetMilli - asked <= MILLI_ROUNDING_LIMIT * asked) {
         return r;
@@ -296,6 +300,41 @@ public final class HpaPolicy implements DecisionPolicy {
     long usage = podUsage(reading);
     return calculator.uniformCpuUtilization(ready - warming, warming, listed(replicas) - ready,
         usage, REQUEST_MILLI, current, m.target());
+  }
+
+  /**
+   * A {@code Resource} metric with an {@code AverageValue} target ({@code GetRawResourceReplicas},
+   * then {@code calcPlainMetricReplicas}): the reading, the workload's total, is {@code ready}
+   * pods' samples of its mean (rounded down to milli-units, as the controller's integer mean);
+   * {@code warming} pods are left out for CPU, pending ones for every resource; within tolerance
+   * the count stays at {@code current} ({@code spec.replicas}).
+   */
+  private HpaReplicaCalculator.Result resourceAverageValue(MetricTarget m, double reading,
+      ReplicaStatus replicas, long targetMilli) {
+    int ready = replicas.ready();
+    int warming = isCpu(m) ? Math.min(replicas.warming(), ready) : 0;
+    long perPod = ready == 0 ? 0 : milliPerPod(reading, ready);
+    return calculator.uniformPlainValue(ready - warming, warming, listed(replicas) - ready,
+        perPod, replicas.current(), targetMilli);
+  }
+
+  /**
+   * Each of {@code pods} pods' share of a total, in milli-units, rounded down; a share within
+   * one billionth of the next whole milli-unit is taken as it (0.3 × 3 / 3 is 300, not 299).
+   */
+  static long milliPerPod(double total, int pods) {
+    double x = total * 1000 / pods;
+    return (long) Math.max(0, Math.min(Long.MAX_VALUE, Math.floor(x + 1e-9 * Math.max(1, x))));
+  }
+
+  /**
+   * Whether {@code m} is a {@code Resource} metric: by its name, {@code cpu} or {@code memory},
+   * as the Metrics Server source (the only source of the pods' resource usage) serves them and
+   * the agent requires a {@code metrics-server} metric to be named ({@code name: cpu, resource:
+   * cpu}). Any other {@code AverageValue} metric is taken as an object or external one.
+   */
+  private static boolean isResource(MetricTarget m) {
+    return isCpu(m) || m.name().equals("memory");
   }
 
   /**

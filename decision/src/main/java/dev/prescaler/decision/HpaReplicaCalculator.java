@@ -287,6 +287,55 @@ public final class HpaReplicaCalculator {
   }
 
   /**
+   * {@link #plainValue} over pods that come in three uniform groups, without building them, as
+   * {@link #uniformCpuUtilization} takes them: {@code sampled} long-ready pods and {@code warming}
+   * pods that became ready, started and were sampled just now, each with a sample of {@code
+   * usageMilli}, and {@code pending} pods. Warming pods are unready for CPU while the CPU
+   * initialization period is not zero; for another resource give them as sampled. The result is
+   * the one {@code plainValue} gives for such a list, which is what {@link HpaPolicy} maps a
+   * {@code Resource} metric with an {@code AverageValue} target to (the controller's {@code
+   * GetRawResourceReplicas}, then {@code calcPlainMetricReplicas}).
+   *
+   * @param sampled long-ready pods with a sample, &ge; 0
+   * @param warming pods that became ready just now, &ge; 0
+   * @param pending pending pods, &ge; 0
+   * @param usageMilli each sampled and warming pod's value, &ge; 0
+   * @param currentReplicas the scale's {@code spec.replicas}
+   * @param targetMilli the target value per pod in milli-units, &gt; 0
+   */
+  Result uniformPlainValue(int sampled, int warming, int pending, long usageMilli,
+      int currentReplicas, long targetMilli) {
+    requirePositive(targetMilli, "targetMilli");
+    if (sampled < 0 || warming < 0 || pending < 0 || usageMilli < 0) {
+      throw new IllegalArgumentException("pod groups and the usage must be >= 0, but were "
+          + sampled + ", " + warming + ", " + pending + " with usage " + usageMilli);
+    }
+    if (sampled + warming + pending == 0) {
+      return Result.failed(NO_PODS);
+    }
+    boolean warmingUnready = !cpuInitializationPeriod.isZero();
+    int withSample = sampled + (warmingUnready ? 0 : warming);
+    int unready = pending + (warmingUnready ? warming : 0);
+    if (withSample == 0) {
+      return Result.failed(NO_METRICS);
+    }
+    // The mean of equal values is the value (the controller's integer mean of their sum).
+    double ratio = (double) usageMilli / targetMilli;
+    if (!(unready > 0 && ratio > 1.0)) {
+      if (tolerances.isWithin(ratio)) {
+        return Result.of(currentReplicas, ratio, "usage ratio " + fixed3(ratio)
+            + " is within tolerance");
+      }
+      int n = ceil(ratio * withSample);
+      return Result.of(n, ratio, "ceil(" + fixed3(ratio) + " x " + withSample + " ready) = "
+          + n);
+    }
+    long mean = saturatedProduct(usageMilli, withSample) / ((long) withSample + unready);
+    return corrected(withSample + unready, ratio, (double) mean / targetMilli, currentReplicas,
+        0, unready, "per-pod value");
+  }
+
+  /**
    * The count for an object or external metric with an {@code AverageValue} target: {@code ratio =
    * total / (target × statusReplicas)}; within the tolerance the count stays at {@code
    * statusReplicas}, else it is {@code ceil(total / target)}.

@@ -109,4 +109,40 @@ class HpaPolicyMetricsServerTest {
     assertThat(theHpas(pods, 2, true)).isEqualTo(2);
     assertThat(ours(CPU, 90.0, new ReplicaStatus(2, 2, 1, 2))).isEqualTo(2);
   }
+
+  private static PodSample pending(String name) {
+    return new PodSample(name, PodSample.Phase.PENDING, false, Optional.empty(), Optional.empty(),
+        Optional.empty(), OptionalLong.empty(), NOW, WINDOW, 1000);
+  }
+
+  @Test
+  void aResourceAverageValueIsThePerPodMeanOfTheReadyPods() {
+    // A cpu metric from metrics.k8s.io is a Resource metric: with an averageValue target the
+    // controller takes the mean over the pods with samples (GetRawResourceReplicas, then
+    // calcPlainMetricReplicas), pending ones left out, and keeps spec.replicas within tolerance.
+    // 4 ready at 500m, 2 pending, target 0.5: mean 500m, ratio 1, the HPA keeps 6. Taken as an
+    // object/external total (2 / (0.5 x 6) = 0.667), the floor was 4.
+    List<PodSample> pods = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      pods.add(pod("r-" + i, true, HOUR_AGO, HOUR_AGO, 500));
+    }
+    pods.add(pending("p-0"));
+    pods.add(pending("p-1"));
+    MetricTarget cpu = MetricTarget.averageValue("cpu", 0.5);
+    HpaReplicaCalculator.Result real = controller.plainValue(pods, 6, 500, true, NOW);
+    assertThat(real.replicas()).isEqualTo(6);
+    assertThat(ours(cpu, 2.0, new ReplicaStatus(6, 4, 0, 6))).isEqualTo(6);
+
+    // Above the target, the pending pods count 0 (ratio 1.6, corrected 1.067: within
+    // tolerance); and memory alike, whose warming pods count.
+    assertThat(controller.plainValue(pods.stream().map(p -> p.usageMilli().isPresent()
+        ? pod(p.name(), true, HOUR_AGO, HOUR_AGO, 800) : p).toList(), 6, 500, true, NOW)
+        .replicas()).isEqualTo(6);
+    assertThat(ours(cpu, 3.2, new ReplicaStatus(6, 4, 0, 6))).isEqualTo(6);
+    assertThat(ours(MetricTarget.averageValue("memory", 0.5), 3.2,
+        new ReplicaStatus(4, 4, 2, 4))).isEqualTo(7);
+    // A metric of another name is an object/external one: ceil(2 / 0.5) = 4.
+    assertThat(ours(MetricTarget.averageValue("rps", 0.5), 2.0, new ReplicaStatus(6, 4, 0, 6)))
+        .isEqualTo(4);
+  }
 }

@@ -83,6 +83,37 @@ class HpaUniformPodsProperties {
   }
 
   /**
+   * The same for a {@code Resource} metric with an {@code AverageValue} target ({@code cpu},
+   * whose warming pods are unready, or {@code memory}, whose are not), against the calculator's
+   * per-pod value path ({@code calcPlainMetricReplicas}) over that list, each pod with a sample
+   * at the reading's share per ready pod.
+   */
+  @Test
+  void countedGroupsGiveThePerPodValueOfThePodList() {
+    qt().withExamples(3_000).forAll(longs().all()).checkAssert(seed -> {
+      Random r = new Random(seed);
+      int current = 1 + r.nextInt(r.nextBoolean() ? 30 : 3000);
+      ReplicaStatus replicas =
+          replicas(r, current).withExisting(Math.max(0, current + r.nextInt(5) - 2));
+      double perPod = r.nextInt(3) == 0 ? r.nextInt(4000) / 1000.0 : r.nextDouble() * 4;
+      double total = perPod * replicas.ready();
+      long targetMilli = 1 + r.nextInt(3000);
+      HpaPolicy policy = policy(r);
+      Instant now = Instant.ofEpochSecond(1_700_000_000L + r.nextInt(1_000_000));
+      boolean cpu = r.nextBoolean();
+
+      HpaReplicaCalculator.Result counted = policy.recommend(MetricTarget.averageValue(
+          cpu ? "cpu" : "memory", targetMilli / 1000.0), total, replicas, now);
+      long usage = replicas.ready() == 0 ? 0 : HpaPolicy.milliPerPod(total, replicas.ready());
+      HpaReplicaCalculator.Result listed = policy.calculator().plainValue(
+          HpaPolicy.pods(replicas, usage / 10.0, now), current, targetMilli, cpu, now);
+
+      assertThat(counted).as("seed %d: %s at %s of %s", seed, replicas, total, targetMilli)
+          .isEqualTo(listed);
+    });
+  }
+
+  /**
    * More load never gives fewer replicas: for any replica counts, target, tolerances and CPU
    * initialization period, a reading at least as high gives at least the count of a lower one,
    * never a negative one, however large (finite) it is: the sums saturate instead of wrapping.
