@@ -1769,7 +1769,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       try {
         outcome = calls.call(ref, Stage.APPLY, () -> executor.apply(request));
         if (outcome == null) {
-          outcome = ScaleOutcome.failed("executor returned no outcome");
+          outcome = ScaleOutcome.failed(UncertainApplies.NO_OUTCOME);
         }
       } catch (CallNotMadeException e) {
         // No thread to run it, or the thread interrupted before the call started: nothing was
@@ -1784,7 +1784,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         Interrupts.keep(e);
         // Thrown after the request may have been sent: FAILED, never a silent hold.
         applyFailure(ref, now, e);
-        outcome = ScaleOutcome.failed("executor threw: " + e);
+        outcome = ScaleOutcome.failed(UncertainApplies.THREW + e);
       }
       message = outcome.message();
       if (mode == Mode.HPA_FLOOR && outcome instanceof ScaleOutcome.Applied a

@@ -218,7 +218,9 @@ final class PluginCalls {
     try {
       return await(result);
     } catch (TimeoutException e) {
-      slot.abandon();
+      if (!slot.abandon()) { // no thread started it in time: it never will
+        throw new CallNotMadeException(notStartedPrefix(stage) + " " + callTimeout);
+      }
       throw new PluginTimeoutException(stage.label + " timed out after " + callTimeout);
     } catch (InterruptedException e) {
       boolean started = slot.abandon();
@@ -325,6 +327,15 @@ final class PluginCalls {
    */
   static String noThreadPrefix(Stage stage) {
     return stage.label + " not called: no thread to run it";
+  }
+
+  /**
+   * How the message of a call of {@code stage} begins when no thread started it within the call
+   * timeout ({@code "executor not called: no thread started it within the call timeout PT5S"}: a
+   * starved pool), and it never will: journaled, it tells a restore that nothing was sent.
+   */
+  static String notStartedPrefix(Stage stage) {
+    return stage.label + " not called: no thread started it within the call timeout";
   }
 
   /**

@@ -11,9 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the engine counts an apply whose outcome is unknown: one in ACT mode that FAILED (timed
- * out, threw, or answered FAILED, maybe after its write got through) may have landed all the
- * same. The tick and {@link AutoscalerEngine#restore} both go through this class, the tick with
+ * How the engine counts an apply whose outcome is unknown: one in ACT mode that FAILED after it
+ * may have sent its request (timed out, threw, returned no outcome, or answered FAILED with a
+ * message that says the change "may have been applied", {@link ScaleOutcome#mayHaveBeenApplied})
+ * may have landed all the same. Any other FAILED changed nothing, as {@link
+ * ScaleOutcome.Status#FAILED} promises (a 403, a read that failed before the write): a count
+ * seen after it is someone else's. The tick and {@link AutoscalerEngine#restore} both go through this class, the tick with
  * what it sees and restore with what the records say, so that they count such an apply alike.
  *
  * <p>Each workload keeps such applies from one count ({@link WorkloadState#uncertain}): the
@@ -38,8 +41,8 @@ import java.util.Map;
  * the count they started from to the one observed, at that tick) is the same either way: only
  * the ask the note names differs. Only asks still within their waits (below) are candidates.
  *
- * <p>A newer apply that FAILED after it was sent joins them when it started from the same count
- * and replaces them otherwise, and one APPLIED ends them; one REFUSED, or never sent, leaves
+ * <p>A newer apply that may have landed joins them when it started from the same count
+ * and replaces them otherwise, and one APPLIED ends them; one REFUSED, FAILED without having changed anything, or never sent, leaves
  * them as they were. An observed count other than the one they started from, the ones asked for
  * and those short of one (someone else scaled: past every ask, or the other way), or a tick in
  * another mode, drops them. So does time, for each count asked for on its own: one is dropped
@@ -91,9 +94,15 @@ final class UncertainApplies {
    */
   /** The longest a landed write may take to show in the count the source reports. */
   static final Duration MAX_LAG = Duration.ofMinutes(5);
+  /** What a FAILED outcome's message says when it may have changed the count all the same. */
+  private static final String MAY_HAVE_BEEN_APPLIED = "may have been applied";
   /** The end of a timed-out apply's message: its call runs on, and the workload is held. */
   private static final String STILL_RUNS =
-      "the change may have been applied; the workload is held while the call runs";
+      "the change " + MAY_HAVE_BEEN_APPLIED + "; the workload is held while the call runs";
+  /** How the message of an apply whose executor threw begins (after it may have sent it). */
+  static final String THREW = "executor threw: ";
+  /** The message of an apply whose executor returned null (after it may have sent it). */
+  static final String NO_OUTCOME = "executor returned no outcome";
 
   /** How long after its wait started an uncertain apply may still land and be counted. */
   private final Duration settleWithin;
@@ -218,10 +227,10 @@ final class UncertainApplies {
 
   /**
    * An apply of {@code s} from {@code from} to {@code to} at {@code at} in {@code mode}, with its
-   * journaled {@code action} and {@code message}. One that FAILED after it was sent becomes the
-   * uncertain apply, and one APPLIED ends the one before. One that changed nothing leaves the
-   * one before as it was: REFUSED, or never sent (no thread to run it); an earlier apply may
-   * still land. Records that called no executor, or not in ACT mode, change nothing either.
+   * journaled {@code action} and {@code message}. One that FAILED and may have landed (see
+   * {@link #mayHaveLanded}) becomes the uncertain apply, and one APPLIED ends the one before.
+   * One that changed nothing leaves the one before as it was: REFUSED, FAILED saying nothing of
+   * a change made, or never sent (no thread to run it); an earlier apply may still land. Records that called no executor, or not in ACT mode, change nothing either.
    */
   void applied(WorkloadState s, Mode mode, Action action, String message, int from, int to,
       Instant at) {
@@ -230,7 +239,7 @@ final class UncertainApplies {
     }
     if (action == Action.APPLIED) {
       s.uncertain = null;
-    } else if (action == Action.FAILED && !notSent(message)) {
+    } else if (action == Action.FAILED && mayHaveLanded(message)) {
       Map<Integer, Target> targets = new LinkedHashMap<>();
       Pending p = s.uncertain;
       if (p != null && p.from() == from) {
@@ -284,14 +293,25 @@ final class UncertainApplies {
   }
 
   /**
-   * Whether a FAILED apply journaled with {@code message} was never sent: the executor was not
-   * called (no thread to run it, the calling thread interrupted before the call started, or,
-   * which the tick rules out, its previous call still running). The engine journals those
-   * messages as PluginCalls makes them, from the same constants.
+   * Whether a FAILED apply journaled with {@code message} may have changed the count: its
+   * executor said so ({@link ScaleOutcome#mayHaveBeenApplied}: "may have been applied", as a
+   * timed-out call's message, which the engine writes, says too), it threw, or it returned no
+   * outcome, after it may have sent the request. Any other FAILED changed nothing, as {@link
+   * ScaleOutcome.Status#FAILED} promises (a 403, a read that failed before the write), and a
+   * count seen later on the way to its ask is someone else's. Never one that was not sent: the
+   * executor was not called (no thread to run it or to start it in time, the calling thread
+   * interrupted before the call started, or, which the tick rules out, its previous call still
+   * running). The engine journals those messages as PluginCalls and the engine make them, from
+   * the same constants.
    */
-  private static boolean notSent(String message) {
-    return message.startsWith(PluginCalls.noThreadPrefix(Stage.APPLY))
+  private static boolean mayHaveLanded(String message) {
+    if (message.startsWith(PluginCalls.noThreadPrefix(Stage.APPLY))
+        || message.startsWith(PluginCalls.notStartedPrefix(Stage.APPLY))
         || message.startsWith(PluginCalls.interruptedPrefix(Stage.APPLY))
-        || message.startsWith(PluginCalls.stillRunningPrefix(Stage.APPLY));
+        || message.startsWith(PluginCalls.stillRunningPrefix(Stage.APPLY))) {
+      return false;
+    }
+    return message.contains(MAY_HAVE_BEEN_APPLIED) || message.startsWith(THREW)
+        || message.equals(NO_OUTCOME);
   }
 }

@@ -1145,6 +1145,41 @@ class AutoscalerEngineCallTimeoutTest {
   }
 
   /**
+   * Catches an apply that no thread started within the call timeout (a starved pool) journaled
+   * as "timed out ...: the change may have been applied": its body never ran, and never will, so
+   * it was not sent, and a count seen later is not the engine's.
+   */
+  @Test
+  void anApplyNoThreadStartedWithinTheTimeoutIsNotSent() throws Exception {
+    CountDownLatch startApply = new CountDownLatch(1);
+    AtomicInteger made = new AtomicInteger();
+    ThreadFactory threads = r -> {
+      boolean apply = made.incrementAndGet() == 2; // the source's call, then the apply's
+      Thread t = new Thread(() -> {
+        if (apply) {
+          gateOf(startApply);
+        }
+        r.run();
+      }, "test-call");
+      t.setDaemon(true);
+      return t;
+    };
+    GatedExecutor executor = new GatedExecutor(gate);
+    AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
+        executor, journal).callTimeout(Duration.ofMillis(300)).callThreadFactory(threads)
+        .workload(spec(WEB, 1, 10, Mode.ACT)));
+    engine.tick(); // the apply's thread waits for startApply past the call timeout
+    startApply.countDown();
+    engine.callsReturned(WEB).get(30, TimeUnit.SECONDS);
+
+    DecisionRecord notSent = last(journal, WEB);
+    assertThat(notSent.action()).isEqualTo(Action.FAILED);
+    assertThat(notSent.actionMessage()).isEqualTo(
+        "executor not called: no thread started it within the call timeout PT0.3S");
+    assertThat(executor.requests).isEmpty();
+  }
+
+  /**
    * The other side of that race: an apply whose call had started when the tick's thread was
    * interrupted may have been sent, and stays FAILED "the change may have been applied".
    */

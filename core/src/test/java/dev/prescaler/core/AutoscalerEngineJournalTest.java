@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /** Exactly one journal record per workload per tick, follow-ups, and restoring from records. */
 class AutoscalerEngineJournalTest {
+  /** How a FAILED outcome that may have changed the count ends (ScaleOutcome.FAILED). */
+  private static final String MAYBE = ": the change may have been applied";
+
   TestClock clock = new TestClock(T0);
   FakeSource source = new FakeSource().set(WEB, 2, 2, "rps", 500).set(API, 2, 2, "rps", 300)
       .set(DB, 3, 3, "rps", 250);
@@ -227,7 +230,8 @@ class AutoscalerEngineJournalTest {
   void aFailedApplyThatLandedIsCountedAliveAndAfterARestoreAlike() {
     executor.answer = r -> {
       source.replicas(r.workload(), r.to(), r.to());
-      return ScaleOutcome.failed("500 Internal Server Error from the proxy, after the write");
+      return ScaleOutcome.failed(
+          "500 Internal Server Error from the proxy, after the write" + MAYBE);
     };
     List<String> seen = new ArrayList<>();
     AutoscalerEngine uninterrupted = webEngine(clock, seen, journal);
@@ -274,7 +278,7 @@ class AutoscalerEngineJournalTest {
    */
   @Test
   void aFailedApplyNotSeenInTimeIsDroppedAliveAndAfterARestore() {
-    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable" + MAYBE);
     List<String> seen = new ArrayList<>();
     AutoscalerEngine live = webEngine(clock, seen, journal);
     live.tick(); // 10:00: 2 -> 5 FAILED, and nothing landed
@@ -313,7 +317,7 @@ class AutoscalerEngineJournalTest {
     executor.answer = r -> {
       clock.advance(Duration.ofMinutes(7));
       source.replicas(r.workload(), r.to(), r.to());
-      return ScaleOutcome.failed("500 Internal Server Error, after a long hang");
+      return ScaleOutcome.failed("500 Internal Server Error, after a long hang" + MAYBE);
     };
     List<String> seen = new ArrayList<>();
     AutoscalerEngine live = webEngine(clock, seen, journal);
@@ -331,7 +335,7 @@ class AutoscalerEngineJournalTest {
    */
   @Test
   void twoFailedAppliesFromOneCountCountWhicheverLanded() {
-    executor.answer = r -> ScaleOutcome.failed("504 Gateway Timeout");
+    executor.answer = r -> ScaleOutcome.failed("504 Gateway Timeout" + MAYBE);
     List<String> seen = new ArrayList<>();
     AutoscalerEngine live = webEngine(clock, seen, journal);
     live.tick(); // 10:00: 2 -> 5 FAILED
@@ -355,7 +359,7 @@ class AutoscalerEngineJournalTest {
    */
   @Test
   void aLongMaxMetricAgeDoesNotLengthenTheWaitForAFailedApply() {
-    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable" + MAYBE);
     List<String> seen = new ArrayList<>();
     AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
         .maxMetricAge(Duration.ofDays(1)).workload(spec(WEB, 1, 20, Mode.ACT)).build();
@@ -381,7 +385,7 @@ class AutoscalerEngineJournalTest {
   void aRefusedApplyLeavesTheEarlierFailedOneToLand() {
     int[] applies = {0};
     executor.answer = r -> ++applies[0] == 1
-        ? ScaleOutcome.failed("504 Gateway Timeout")
+        ? ScaleOutcome.failed("504 Gateway Timeout" + MAYBE)
         : ScaleOutcome.refused("429 Too Many Requests");
     List<String> seen = new ArrayList<>();
     AutoscalerEngine live = webEngine(clock, seen, journal);
@@ -422,7 +426,8 @@ class AutoscalerEngineJournalTest {
     executor.answer = r -> {
       if (r.to() == 5) {
         source.replicas(r.workload(), 5, 5);
-        return ScaleOutcome.failed("500 Internal Server Error from the proxy, after the write");
+        return ScaleOutcome.failed(
+            "500 Internal Server Error from the proxy, after the write" + MAYBE);
       }
       return ScaleOutcome.applied(r.to(), "set to " + r.to());
     };

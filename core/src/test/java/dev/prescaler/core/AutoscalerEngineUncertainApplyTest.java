@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
  * counted as the engine's scale, live and after restores (see {@link UncertainApplies}).
  */
 class AutoscalerEngineUncertainApplyTest {
+  /** How a FAILED outcome that may have changed the count ends (ScaleOutcome.FAILED). */
+  private static final String MAYBE = ": the change may have been applied";
+
   TestClock clock = new TestClock(T0);
   FakeSource source = new FakeSource().set(WEB, 2, 2, "rps", 500);
   RecordingExecutor executor = new RecordingExecutor();
@@ -50,9 +53,38 @@ class AutoscalerEngineUncertainApplyTest {
    * as a scale", live and after a restore. Each target now keeps its own wait. (The retries ask
    * less than 5: a 5 short of a pending ask, 2 -> 6, would count as that ask cut short.)
    */
+  /**
+   * Catches a FAILED apply that said nothing was changed (a 403) kept as one whose outcome is
+   * unknown: an operator's scale to 3 (on the way to the 5 asked) or to 5 was journaled "landed
+   * ... counted as a scale", and cooldowns and rate limits counted the operator's change as the
+   * engine's. FAILED changes nothing unless its message says it may have (ScaleOutcome.FAILED).
+   */
+  @Test
+  void aFailedApplyThatChangedNothingLeavesNothingToLand() {
+    for (int operator : new int[] {3, 5}) {
+      InMemoryJournal own = new InMemoryJournal();
+      FakeSource counts = new FakeSource().set(WEB, 2, 2, "rps", 500);
+      executor.answer = r -> ScaleOutcome.failed("PATCH deployments.apps shop/web scale: HTTP "
+          + "403 Forbidden; nothing changed");
+      TestClock time = new TestClock(T0);
+      AutoscalerEngine live = engine(time, counts, CAPACITY, executor, own)
+          .workload(spec(WEB, 1, 20, Mode.ACT)).build();
+      live.tick(); // 2 -> 5 FAILED, nothing changed
+      assertThat(own.records(WEB)).singleElement()
+          .satisfies(r -> assertThat(r.action()).isEqualTo(Action.FAILED));
+      counts.replicas(WEB, operator, operator); // an operator scaled
+      executor.answer = r -> ScaleOutcome.applied(r.to(), "ok");
+      time.advance(SYNC);
+      live.tick();
+      DecisionRecord after = own.records(WEB).get(1);
+      assertThat(after.reasons()).as("operator at %d", operator).extracting(Reason::step)
+          .doesNotContain("landed");
+    }
+  }
+
   @Test
   void retriesFromTheSameCountDoNotStretchTheWaitOfAnEarlierTarget() {
-    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable" + MAYBE);
     List<String> seen = new ArrayList<>();
     AutoscalerEngine live = engine(clock, source, noting(seen), executor, journal)
         .workload(spec(WEB, 1, 20, Mode.ACT)).build();
@@ -98,7 +130,7 @@ class AutoscalerEngineUncertainApplyTest {
    */
   @Test
   void anEngineRestoredFromARestoredEnginesRecordsAgreesWithIt() {
-    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable" + MAYBE);
     AutoscalerEngine a = engine(clock, source, CAPACITY, executor, journal)
         .workload(spec(WEB, 1, 20, Mode.ACT)).build();
     a.tick(); // 10:00: 2 -> 5 FAILED; A crashes
@@ -144,7 +176,7 @@ class AutoscalerEngineUncertainApplyTest {
    */
   @Test
   void aLandedChangeDoesNotDateItsAsksRecommendationsAgain() {
-    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable");
+    executor.answer = r -> ScaleOutcome.failed("503 Service Unavailable" + MAYBE);
     source.replicas(WEB, 5, 5);
     int[] want = {10};
     DecisionPolicy stabilized = (ctx, p) -> {
