@@ -16,8 +16,9 @@ import java.util.Map;
  * message that says the change "may have been applied", {@link ScaleOutcome#mayHaveBeenApplied})
  * may have landed all the same. Any other FAILED changed nothing, as {@link
  * ScaleOutcome.Status#FAILED} promises (a 403, a read that failed before the write): a count
- * seen after it is someone else's. The tick and {@link AutoscalerEngine#restore} both go through this class, the tick with
- * what it sees and restore with what the records say, so that they count such an apply alike.
+ * seen after it is someone else's. The tick and {@link AutoscalerEngine#restore} both go through
+ * this class, the tick with what it sees and restore with what the records say, so that they
+ * count such an apply alike.
  *
  * <p>Each workload keeps such applies from one count ({@link WorkloadState#uncertain}): the
  * latest, and the earlier ones from the same count (at most {@link #MAX_TARGETS} counts asked
@@ -41,9 +42,9 @@ import java.util.Map;
  * the count they started from to the one observed, at that tick) is the same either way: only
  * the ask the note names differs. Only asks still within their waits (below) are candidates.
  *
- * <p>A newer apply that may have landed joins them when it started from the same count
- * and replaces them otherwise, and one APPLIED ends them; one REFUSED, FAILED without having changed anything, or never sent, leaves
- * them as they were. An observed count other than the one they started from, the ones asked for
+ * <p>A newer apply that may have landed joins them when it started from the same count and
+ * replaces them otherwise, and one APPLIED ends them; one REFUSED, FAILED without having changed
+ * anything, or never sent, leaves them as they were. An observed count other than the one they started from, the ones asked for
  * and those short of one (someone else scaled: past every ask, or the other way), or a tick in
  * another mode, drops them. So does time, for each count asked for on its own: one is dropped
  * once {@link #settleWithin} has passed since its wait started, without it or a count short of
@@ -230,7 +231,8 @@ final class UncertainApplies {
    * journaled {@code action} and {@code message}. One that FAILED and may have landed (see
    * {@link #mayHaveLanded}) becomes the uncertain apply, and one APPLIED ends the one before.
    * One that changed nothing leaves the one before as it was: REFUSED, FAILED saying nothing of
-   * a change made, or never sent (no thread to run it); an earlier apply may still land. Records that called no executor, or not in ACT mode, change nothing either.
+   * a change made, or never sent (no thread to run it); an earlier apply may still land.
+   * Records that called no executor, or not in ACT mode, change nothing either.
    */
   void applied(WorkloadState s, Mode mode, Action action, String message, int from, int to,
       Instant at) {
