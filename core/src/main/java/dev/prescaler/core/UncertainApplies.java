@@ -42,15 +42,15 @@ import java.util.Map;
  * the count they started from to the one observed, at that tick) is the same either way: only
  * the ask the note names differs. Only asks still within their waits (below) are candidates.
  *
- * <p>A newer apply that may have landed joins them when it started from the same count and
- * replaces them otherwise, and one APPLIED ends them; one REFUSED, FAILED without having changed
- * anything, or never sent, leaves them as they were. An observed count other than the one they started from, the ones asked for
- * and those short of one (someone else scaled: past every ask, or the other way), or a tick in
- * another mode, drops them. So does time, for each count asked for on its own: one is dropped
- * once {@link #settleWithin} has passed since its wait started, without it or a count short of
- * it being seen, as a change to such a count after then (an operator's, hours later) is not the
- * engine's doing. Its wait starts at the first tick after its ask that finds no apply of the
- * workload running, but no later than {@link #settleWithin} after the workload's tick before
+ * <p>A newer apply that may have landed joins them when it started from the same count and replaces
+ * them otherwise, and one APPLIED ends them; one REFUSED, FAILED without having changed anything,
+ * or never sent, leaves them as they were. An observed count other than the one they started from,
+ * the ones asked for and those short of one (someone else scaled: past every ask, or the other
+ * way), or a tick in another mode, drops them. So does time, for each count asked for on its own:
+ * one is dropped once {@link #settleWithin} has passed since its wait started, without it or a
+ * count short of it being seen, as a change to such a count after then (an operator's, hours later)
+ * is not the engine's doing. Its wait starts at the first tick after its ask that finds no apply of
+ * the workload running, but no later than {@link #settleWithin} after the workload's tick before
  * that one; a later ask from the same count starts only its own wait.
  *
  * <p>Not counted, as the records cannot tell these apart from a restart: an apply whose call

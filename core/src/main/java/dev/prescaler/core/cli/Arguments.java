@@ -11,11 +11,11 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * The options a command takes, and the one reader of the command lines of {@code simulate},
- * {@code summarize}, {@code export}, {@code forecast-eval} and {@code agent}, so that a mistake
- * gets the same line from each: {@code --name value} or {@code --name=value} (the value is the next argument whatever
- * it looks like); a flag takes no value; {@code --help} or {@code -h} anywhere wins over every
- * problem. What a value means is the command's to check.
+ * The options a command takes, and the one reader of the command lines of {@code simulate}, {@code
+ * summarize}, {@code export}, {@code forecast-eval} and {@code agent}, so that a mistake gets the
+ * same line from each: {@code --name value} or {@code --name=value} (the value is the next argument
+ * whatever it looks like); a flag takes no value; {@code --help} or {@code -h} anywhere wins over
+ * every problem. What a value means is the command's to check.
  *
  * @param options the options that take a value, each given at most once
  * @param repeatable the options that take a value, given any number of times
