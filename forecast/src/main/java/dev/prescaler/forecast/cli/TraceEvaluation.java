@@ -175,9 +175,11 @@ final class TraceEvaluation {
     String name = Path.of(file).getFileName().toString();
     StringBuilder json = new StringBuilder("{\"trace\":" + CliText.quote(name) + ",\"step\":\""
         + step + "\",\"steps\":" + n + ",\"level\":" + level + ",\"models\":[");
+    // The level as given, not rounded: %.2f printed --level 0.999 as 1.00, a level refused.
     lines.add(String.format(Locale.ROOT, "trace %s: %d steps of %s (%d rows), warm-up %d steps,"
-        + " history %d steps, interval level %.2f", CsvTraceReader.escapeName(name), n, step,
-        data.millis().length, warmup, cap, level));
+        + " history %d steps, interval level %s", CsvTraceReader.escapeName(name), n, step,
+        data.millis().length, warmup, cap,
+        BigDecimal.valueOf(level).stripTrailingZeros().toPlainString()));
     lines.add(String.format(Locale.ROOT, "%-16s %8s %10s %10s %10s", "model", "horizon",
         "MASE-sn", "coverage", "MAE"));
     int mi = 0;

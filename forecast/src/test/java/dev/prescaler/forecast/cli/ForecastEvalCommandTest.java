@@ -319,7 +319,22 @@ class ForecastEvalCommandTest {
     assertThat(out()).isEmpty();
     assertThat(run("--trace", p.toString(), "--horizons", "5m", "--methods", "seasonal-naive",
         "--level", "5e-1")).isZero();
-    assertThat(out()).contains("interval level 0.50");
+    assertThat(out()).contains("interval level 0.5\n");
+  }
+
+  /**
+   * Catches the table's header rounding the level to two decimals: {@code --level 0.999}
+   * printed "interval level 1.00", a level the command refuses, and 0.975 printed 0.98.
+   */
+  @Test
+  void theTableHeaderPrintsTheLevelAsGiven() throws IOException {
+    Path p = dailyTrace("t.csv");
+    for (String level : new String[] {"0.999", "0.975", "0.95", "0.0001"}) {
+      out.reset();
+      assertThat(run("--trace", p.toString(), "--horizons", "5m", "--methods", "seasonal-naive",
+          "--level", level)).as(level).isZero();
+      assertThat(out()).as(level).contains(", interval level " + level + "\n");
+    }
   }
 
   @Test
