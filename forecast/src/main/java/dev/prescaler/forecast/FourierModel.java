@@ -7,10 +7,11 @@ import org.apache.commons.math3.linear.QRDecomposition;
 
 /**
  * Multi-seasonal harmonic regression: {@code y_t = a + b·t + Σ_p Σ_{k=1..K_p} (c_pk cos(2πkt/p) +
- * d_pk sin(2πkt/p)) + r_t}, fitted by least squares (normal equations, QR), with the residual
- * level {@code r} followed by exponential smoothing between refits so that a level shift is
- * absorbed without a refit. The seasonal profiles are tabulated once per fit, so an update and a
- * forecast step cost O(1).
+ * d_pk sin(2πkt/p)) + r_t}, fitted by least squares (normal equations, QR) with wild values
+ * and wild residuals taken at their bound ({@link WildValues}; Huber's pseudo-observations), with
+ * the residual level {@code r} followed by exponential smoothing between refits so that a level
+ * shift is absorbed without a refit. The seasonal profiles are tabulated once per fit, so an
+ * update and a forecast step cost O(1).
  */
 final class FourierModel implements PointModel {
   /** Smoothing weight of the residual level. */
