@@ -123,8 +123,9 @@ final class FourierModel implements PointModel {
     // a series without a wild residual this costs one pass over the residuals and changes
     // nothing.
     double[] r = new double[n];
+    double[][] unit = unitCircle(periods);
     for (int round = 0; round < ROUNDS; round++) {
-      double[] fitted = fittedValues(c, n, scale, periods, harmonics, trend);
+      double[] fitted = fittedValues(c, n, scale, periods, harmonics, trend, unit);
       for (int i = 0; i < n; i++) {
         r[i] = y[i] - fitted[i]; // NaN where y is missing
       }
@@ -251,13 +252,28 @@ final class FourierModel implements PointModel {
     }
   }
 
+  /** Per period m: cos(2πj/m) for j in [0, m), then sin(2πj/m). */
+  private static double[][] unitCircle(int[] periods) {
+    double[][] out = new double[2 * periods.length][];
+    for (int p = 0; p < periods.length; p++) {
+      int m = periods[p];
+      out[2 * p] = new double[m];
+      out[2 * p + 1] = new double[m];
+      for (int j = 0; j < m; j++) {
+        out[2 * p][j] = Math.cos(2 * Math.PI * j / m);
+        out[2 * p + 1][j] = Math.sin(2 * Math.PI * j / m);
+      }
+    }
+    return out;
+  }
+
   /**
    * The fitted values at steps 0..n-1 of coefficients {@code c} (as {@link #fillRow} orders
    * them), from each period's profile tabulated once: O(n + Σ period × harmonics), no
-   * trigonometry per step.
+   * trigonometry ({@code unit} holds it: {@link #unitCircle}).
    */
   private static double[] fittedValues(double[] c, int n, double scale, int[] periods,
-      int[] harmonics, boolean trend) {
+      int[] harmonics, boolean trend, double[][] unit) {
     double[] out = new double[n];
     double sl = trend ? c[1] / scale : 0;
     for (int i = 0; i < n; i++) {
@@ -266,18 +282,16 @@ final class FourierModel implements PointModel {
     int idx = 1 + (trend ? 1 : 0);
     for (int p = 0; p < periods.length; p++) {
       int m = periods[p];
-      double[] cos = new double[m];
-      double[] sin = new double[m];
-      for (int j = 0; j < m; j++) {
-        cos[j] = Math.cos(2 * Math.PI * j / m);
-        sin[j] = Math.sin(2 * Math.PI * j / m);
-      }
+      double[] cos = unit[2 * p];
+      double[] sin = unit[2 * p + 1];
       double[] prof = new double[m];
       for (int k = 1; k <= harmonics[p]; k++) {
         double cc = c[idx++];
         double ss = c[idx++];
-        for (int j = 0, kj = 0; j < m; j++, kj = (kj + k) % m) {
+        for (int j = 0, kj = 0; j < m; j++) {
           prof[j] += cc * cos[kj] + ss * sin[kj];
+          kj += k; // k j mod m: k < m
+          kj = kj >= m ? kj - m : kj;
         }
       }
       for (int i = 0; i < n; i++) {

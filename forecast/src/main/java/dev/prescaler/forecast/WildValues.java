@@ -1,7 +1,5 @@
 package dev.prescaler.forecast;
 
-import java.util.Arrays;
-
 /**
  * Where a value is wild: far outside the spread of the values around it. The engine accepts any
  * finite reading, so one sample of a unit mix-up or an exporter glitch (1e7 in a load of 100)
@@ -42,14 +40,14 @@ final class WildValues {
     if (m < 3) {
       return null;
     }
-    Arrays.sort(s, 0, m);
-    double median = m % 2 == 1 ? s[m / 2] : s[m / 2 - 1] / 2 + s[m / 2] / 2;
+    double median = middle(s, m);
     for (int i = 0; i < m; i++) {
       s[i] = Math.abs(s[i] - median);
     }
-    Arrays.sort(s, 0, m);
-    double mad = m % 2 == 1 ? s[m / 2] : s[m / 2 - 1] / 2 + s[m / 2] / 2;
-    double q98 = s[(int) Math.floor(0.98 * (m - 1))];
+    double mad = middle(s, m);
+    int at = (int) Math.floor(0.98 * (m - 1));
+    select(s, at, m);
+    double q98 = s[at];
     double sigma = Math.max(1.4826 * mad, q98 / 2.326);
     double reach = LIMIT * sigma;
     if (!(reach > 0) || !Double.isFinite(reach) || !Double.isFinite(median - reach)
@@ -57,6 +55,55 @@ final class WildValues {
       return null;
     }
     return new double[] {median - reach, median + reach};
+  }
+
+  /** The median of {@code a[0..m)}, which it reorders (the mean of the middle two for even m). */
+  private static double middle(double[] a, int m) {
+    select(a, (m - 1) / 2, m);
+    if (m % 2 == 1) {
+      return a[(m - 1) / 2];
+    }
+    double next = Double.POSITIVE_INFINITY; // the smallest of the upper half
+    for (int i = m / 2; i < m; i++) {
+      next = Math.min(next, a[i]);
+    }
+    return a[m / 2 - 1] / 2 + next / 2;
+  }
+
+  /**
+   * Reorders {@code a[0..m)} so that {@code a[k]} is the value a sort would put there, none
+   * before it greater and none after it smaller (quickselect, median-of-three pivots: O(m) on
+   * average, where a sort per refit cost about as much as the rest of a round).
+   */
+  private static void select(double[] a, int k, int m) {
+    int lo = 0;
+    int hi = m - 1;
+    while (hi > lo) {
+      int mid = (lo + hi) >>> 1;
+      double pivot = Math.max(Math.min(a[lo], a[hi]), Math.min(Math.max(a[lo], a[hi]), a[mid]));
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) {
+          i++;
+        }
+        while (a[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          double t = a[i];
+          a[i++] = a[j];
+          a[j--] = t;
+        }
+      }
+      if (k <= j) {
+        hi = j;
+      } else if (k >= i) {
+        lo = i;
+      } else {
+        return; // between j and i: equal to the pivot
+      }
+    }
   }
 
   /**

@@ -58,4 +58,34 @@ class WildValuesTest {
     y[50] = Double.NaN;
     assertThat(WildValues.winsorized(y)).isSameAs(y);
   }
+
+  @Test
+  void theBoundsAreThoseOfSortedValues() {
+    // The bounds select their order statistics in linear time: the same as sorting them.
+    Random r = new Random(11);
+    for (int trial = 0; trial < 500; trial++) {
+      int n = 3 + r.nextInt(60);
+      double[] y = new double[n];
+      for (int i = 0; i < n; i++) {
+        y[i] = trial % 3 == 0 ? r.nextInt(4) : trial % 3 == 1 ? r.nextGaussian() * 10
+            : (r.nextInt(10) == 0 ? Double.NaN : Math.exp(5 * r.nextDouble()));
+      }
+      double[] s = Arrays.stream(y).filter(v -> !Double.isNaN(v)).sorted().toArray();
+      double[] want = null;
+      if (s.length >= 3) {
+        double median = median(s);
+        double[] d = Arrays.stream(s).map(v -> Math.abs(v - median)).sorted().toArray();
+        double sigma = Math.max(1.4826 * median(d),
+            d[(int) Math.floor(0.98 * (d.length - 1))] / 2.326);
+        want = sigma > 0 ? new double[] {median - 8 * sigma, median + 8 * sigma} : null;
+      }
+      assertThat(WildValues.bounds(y)).as("trial %d: %s", trial, Arrays.toString(y))
+          .isEqualTo(want);
+    }
+  }
+
+  private static double median(double[] sorted) {
+    int m = sorted.length;
+    return m % 2 == 1 ? sorted[m / 2] : sorted[m / 2 - 1] / 2 + sorted[m / 2] / 2;
+  }
 }
