@@ -6,6 +6,7 @@ import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricSeries;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -35,10 +36,14 @@ import java.util.Random;
  *   <li>all-zero histories and histories with gaps are handled like any other;
  *   <li>an empty or all-NaN history either gives a valid forecast or throws {@link
  *       IllegalArgumentException}, nothing else;
- *   <li>two {@link Forecaster#forSeries()} instances fed the same growing history (one of them
- *       through a single view whose contents move on between calls, as the engine's ring buffer
- *       does) keep honouring all of the above and give identical forecasts: a forecaster that
- *       keeps the view instead of copying it, or that is not deterministic, fails here.
+ *   <li>two {@link Forecaster#forSeries()} instances fed two different growing series on the
+ *       same grid, interleaved as the engine feeds two workloads (each through a single view
+ *       whose contents move on between calls, as the engine's ring buffer does), keep honouring
+ *       all of the above, and each forecasts exactly as another {@code forSeries()} instance fed
+ *       its series alone: a forecaster that keeps the view instead of copying it, that is not
+ *       deterministic, or whose per-series state is shared across series (a {@code forSeries()}
+ *       that returns {@code this} while the forecaster learns from its calls) fails here. This
+ *       runs on every other example, before the example's own forecast.
  * </ul>
  *
  * <p>Once per check, its {@link Forecaster#name() name} must not be blank (the default never is),
@@ -50,14 +55,15 @@ import java.util.Random;
  * <p>Besides the examples, every check tries three full-ring histories, the length the engine
  * hands a forecaster once it has run for a while (or backfilled): 1-minute steps of 2 to 7 days,
  * up to the engine's default {@link AutoscalerEngine#DEFAULT_HISTORY_LENGTH 7 days} = 10,080
- * steps. The first holds exactly 10,080 steps and is fed, as above, to two {@code forSeries()}
- * instances for four calls while the full ring slides on. That is ten forecasts of 2,880 to
- * 10,080 steps per check, whatever {@code examples} is.
+ * steps. The first holds exactly 10,080 steps and is fed, as above, with a second series of
+ * that length, to four {@code forSeries()} instances (two interleaved, two alone) for four calls
+ * while the full ring slides on. That is 18 forecasts of 2,880 to 10,080 steps per check,
+ * whatever {@code examples} is.
  *
  * <p>Examples are derived from the seed, each from the seed and its index alone, so a failing
  * seed reproduces exactly, and example {@code i} of a seed is the same whatever the forecaster
- * did on the examples before it. Expensive forecasters: keep {@code examples} modest (each
- * example makes up to ten forecasts).
+ * did on the examples before it. Expensive forecasters: keep {@code examples} modest (an example
+ * makes one forecast, and every other one up to 40 more: four per call of ten growing calls).
  */
 public final class ForecasterContract {
   /** Relative tolerance of the flatness check. */
@@ -116,15 +122,17 @@ public final class ForecasterContract {
       MetricSeries history = history(random, i);
       Duration horizon = horizon(random, history.step());
       double level = level(random);
-      Forecast f = forecastChecked(forecaster, history, horizon, level, where, v);
-      if (f != null && history.countPresent() == 1) {
-        checkFlat(f, where + " " + describe(history, horizon, level), v);
-      }
+      // The growing series first: a forecaster that shares state across series and has just
+      // seen the whole history would ignore their steps as old ones and pass.
       if (history.size() >= 4 && i % 2 == 0) {
         int end = Math.max(1, history.size() / 2);
         // The ring keeps at most `capacity` steps, so once full its start moves too.
         int capacity = Math.max(1, end - random.nextInt(end));
         checkGrowing(forecaster, random, history, end, capacity, 10, where, v);
+      }
+      Forecast f = forecastChecked(forecaster, history, horizon, level, where, v);
+      if (f != null && history.countPresent() == 1) {
+        checkFlat(f, where + " " + describe(history, horizon, level), v);
       }
     }
     checkLongHistories(forecaster, seed, v);
@@ -357,54 +365,91 @@ public final class ForecasterContract {
   }
 
   /**
-   * Feeds two {@code forSeries()} instances the same growing history: one through a single view
-   * that moves on between calls, the other through fresh copies; the first call sees the steps
-   * before {@code end}, at most {@code capacity} of them, and each call adds 1 to 3 steps.
+   * Feeds two {@code forSeries()} instances two different growing series on the same grid,
+   * interleaved as the engine feeds two workloads, each through a single view that moves on
+   * between calls (as the engine's ring buffer does); then feeds two more instances each one
+   * series alone, through fresh copies. Each interleaved forecast must equal the one of its
+   * series alone: a forecaster that keeps the view instead of copying it, that is not
+   * deterministic, or that shares state across series (a {@code forSeries()} that returns {@code
+   * this} while the forecaster learns from its calls) fails here. The series are {@code full}
+   * and an independent demand series on its grid; the first call sees the steps before {@code
+   * end}, at most {@code capacity} of them, and each call adds 1 to 3 steps.
    */
   private static void checkGrowing(Forecaster forecaster, Random random, MetricSeries full,
       int end, int capacity, int calls, String where, Violations v) {
-    Forecaster viaView;
-    Forecaster viaCopies;
+    Forecaster[] instances = new Forecaster[4];
     try {
-      viaView = forecaster.forSeries();
-      viaCopies = forecaster.forSeries();
+      for (int k = 0; k < instances.length; k++) {
+        instances[k] = forecaster.forSeries();
+      }
     } catch (RuntimeException e) {
       v.add(where + ": forSeries() must not throw, but threw " + Violations.describe(e));
       return;
     }
-    if (viaView == null || viaCopies == null) {
-      v.add(where + ": forSeries() must return a Forecaster, but was null");
-      return;
+    for (Forecaster f : instances) {
+      if (f == null) {
+        v.add(where + ": forSeries() must return a Forecaster, but was null");
+        return;
+      }
     }
-    double[] values = full.toArray();
-    int n = values.length;
-    SlidingView view = new SlidingView(full.start(), full.step(), values);
+    int n = full.size();
     Duration horizon = horizon(random, full.step());
     double level = level(random);
+    double[][] series = {full.toArray(),
+        Generators.demandValues(random, full.start(), full.step(), n, 0.05)};
+    List<int[]> windows = new ArrayList<>();
     for (int call = 0; call < calls && end <= n; call++) {
-      int from = Math.max(0, end - capacity);
-      view.show(from, end);
-      MetricSeries copy = MetricSeries.of(full.timeOf(from), full.step(),
-          Arrays.copyOfRange(values, from, end));
-      if (copy.countPresent() == 0) {
-        // The engine forecasts only histories with a present value.
-        end += 1 + random.nextInt(3);
-        continue;
-      }
-      String context = where + ", forSeries() call " + call + " of a growing history";
-      Forecast a = forecastChecked(viaView, view, horizon, level, context + " (engine-like view)",
-          v);
-      Forecast b = forecastChecked(viaCopies, copy, horizon, level, context + " (copies)", v);
-      if (a != null && b != null && !a.equals(b)) {
-        v.add(context + " " + describe(copy, horizon, level) + ": two forSeries() instances fed "
-            + "the same history must give the same forecast (keep copies, not the view; be "
-            + "deterministic), but gave " + a + " and " + b);
-        return;
-      }
-      if (a == null || b == null) {
-        return;
-      }
+      windows.add(new int[] {Math.max(0, end - capacity), end});
       end += 1 + random.nextInt(3);
+    }
+    String[] names = {"a growing history", "a second growing history"};
+    // Interleaved, through views, as the engine feeds two workloads on one tick after another.
+    SlidingView[] views = {new SlidingView(full.start(), full.step(), series[0]),
+        new SlidingView(full.start(), full.step(), series[1])};
+    Forecast[][] interleaved = new Forecast[2][windows.size()];
+    for (int w = 0; w < windows.size(); w++) {
+      boolean failed = false;
+      for (int s = 0; s < 2; s++) {
+        views[s].show(windows.get(w)[0], windows.get(w)[1]);
+        if (views[s].countPresent() == 0) {
+          continue; // The engine forecasts only histories with a present value.
+        }
+        String context = where + ", forSeries() call " + w + " of " + names[s];
+        interleaved[s][w] = forecastChecked(instances[s], views[s], horizon, level,
+            context + " (engine-like view)", v);
+        failed |= interleaved[s][w] == null;
+      }
+      if (failed) {
+        return;
+      }
+    }
+    // Each series alone, through fresh copies, to other forSeries() instances.
+    for (int s = 0; s < 2; s++) {
+      for (int w = 0; w < windows.size(); w++) {
+        if (interleaved[s][w] == null) {
+          continue;
+        }
+        int from = windows.get(w)[0];
+        MetricSeries copy = MetricSeries.of(full.timeOf(from), full.step(),
+            Arrays.copyOfRange(series[s], from, windows.get(w)[1]));
+        String context = where + ", forSeries() call " + w + " of " + names[s];
+        // What the view's call reported, this one would repeat: only its failure is reported.
+        Violations repeated = new Violations();
+        Forecast alone = forecastChecked(instances[2 + s], copy, horizon, level,
+            context + " (alone, copies)", repeated);
+        if (alone == null) {
+          repeated.list().forEach(v::add);
+          return;
+        }
+        if (!alone.equals(interleaved[s][w])) {
+          v.add(context + " " + describe(copy, horizon, level) + ": a forSeries() instance fed "
+              + "its series interleaved with another instance's must forecast as one fed that "
+              + "series alone (return a new instance from forSeries() when the forecaster keeps "
+              + "state; keep copies, not the view; be deterministic), but gave "
+              + interleaved[s][w] + " interleaved and " + alone + " alone");
+          return;
+        }
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricSeries;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -64,6 +65,78 @@ class ForecasterContractTest {
     public Forecaster forSeries() {
       return new KeepsTheView();
     }
+  }
+
+  /**
+   * A level smoothed from the steps after the last one it saw, kept in fields: per-series state,
+   * but forSeries() is not overridden, so every series shares one level. Fed workload 1's
+   * history (loads of 1000) and then workload 2's (loads of 10) on the same grid, it takes
+   * workload 2's steps for old ones and forecasts workload 1's level for it.
+   */
+  static class SharedLevel implements Forecaster {
+    private double level = Double.NaN;
+    private Instant seenUpTo;
+
+    @Override
+    public Forecast forecast(MetricSeries history, Duration horizon, double lvl) {
+      double last = Double.NaN;
+      for (int i = 0; i < history.size(); i++) {
+        double x = history.value(i);
+        if (Double.isNaN(x)) {
+          continue;
+        }
+        last = x;
+        if (seenUpTo == null || !history.timeOf(i).isBefore(seenUpTo)) {
+          level = Double.isNaN(level) ? x : 0.5 * level + 0.5 * x;
+        }
+      }
+      seenUpTo = history.end();
+      double l = Double.isNaN(level) ? last : level;
+      if (Double.isNaN(l)) {
+        throw new IllegalArgumentException("history must hold a present value, but had none");
+      }
+      int n = Forecaster.steps(horizon, history.step());
+      double[] p = new double[n];
+      double[] lo = new double[n];
+      double[] hi = new double[n];
+      Arrays.fill(p, l);
+      Arrays.fill(lo, l * 0.9);
+      Arrays.fill(hi, l * 1.1);
+      return new Forecast("level", history.end(), history.step(), p, lo, hi, lvl);
+    }
+  }
+
+  /** {@link SharedLevel} done right: a new instance per series. */
+  static final class PerSeriesLevel extends SharedLevel {
+    @Override
+    public Forecaster forSeries() {
+      return new PerSeriesLevel();
+    }
+  }
+
+  /**
+   * Catches a forecaster whose per-series state is shared across series: the growing-history
+   * check fed two forSeries() instances the same history, so an instance shared by every series
+   * (forSeries() returning this) saw nothing but one series and passed. Two series interleaved
+   * must now each forecast as a series fed alone.
+   */
+  @Test
+  void findsAForecasterThatSharesItsPerSeriesStateAcrossSeries() {
+    Forecaster shared = new SharedLevel();
+    Instant t = Instant.parse("2026-03-01T12:00:00Z");
+    Duration minute = Duration.ofMinutes(1);
+    double[] thousands = new double[60];
+    double[] tens = new double[63];
+    Arrays.fill(thousands, 1000);
+    Arrays.fill(tens, 10);
+    shared.forSeries().forecast(MetricSeries.of(t, minute, thousands), minute, 0.9);
+    Forecast second = shared.forSeries().forecast(MetricSeries.of(t, minute, tens), minute, 0.9);
+    assertThat(second.point(0)).as("workload 2's forecast, after workload 1's")
+        .isEqualTo(133.75);
+    assertThat(ForecasterContract.check(new SharedLevel(), 42, 200))
+        .anyMatch(s -> s.contains("a forSeries() instance fed its series interleaved with "
+            + "another instance's must forecast as one fed that series alone"));
+    assertThat(ForecasterContract.check(new PerSeriesLevel(), 42, 100)).isEmpty();
   }
 
   @Test
@@ -262,8 +335,8 @@ class ForecasterContractTest {
   @Test
   void findsAStatefulForecasterThatKeepsTheEngineView() {
     assertThat(ForecasterContract.check(new KeepsTheView(), 9, 40))
-        .anyMatch(s -> s.contains("two forSeries() instances fed the same history must give "
-            + "the same forecast"));
+        .anyMatch(s -> s.contains(": a forSeries() instance fed its series interleaved with "
+            + "another instance's must forecast as one fed that series alone"));
   }
 
   @Test
@@ -272,7 +345,7 @@ class ForecasterContractTest {
     Forecaster drifting = (h, horizon, level) -> Forecast.flat("drift", h.end(), h.step(),
         Forecaster.steps(horizon, h.step()), calls.incrementAndGet());
     assertThat(ForecasterContract.check(drifting, 10, 10))
-        .anyMatch(s -> s.contains("must give the same forecast"));
+        .anyMatch(s -> s.contains("must forecast as one fed that series alone"));
   }
 
   @Test
