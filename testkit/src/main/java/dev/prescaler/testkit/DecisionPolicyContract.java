@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The contract every {@link DecisionPolicy} must honour, checked on generated decision contexts
@@ -34,7 +35,11 @@ import java.util.function.Function;
  *       pinned(workload, now)} does not throw and returns an {@code Optional} (the engine holds
  *       the workload and records a failure otherwise, whenever its metrics are bad);
  *   <li>it never throws on a valid context, and returns a proposal (never null);
- *   <li>it is deterministic: the same context and proposal twice give equal proposals;
+ *   <li>it is deterministic, and pure: the same context and proposal give equal proposals
+ *       twice in a row, after a call for another context of the same workload, and again once
+ *       every later example has been checked (a policy that keeps what it saw outside the
+ *       {@link DecisionContext}, such as the highest count proposed for a workload, or the
+ *       largest current count of all workloads, fails here);
  *   <li>the proposed count is &ge; 0 and its reasons are non-null;
  *   <li>it keeps the reasons of the earlier steps of the chain (they come first, unchanged);
  *   <li>a change of the count comes with at least one new reason;
@@ -45,6 +50,10 @@ import java.util.function.Function;
  *       that drops a key, say by building a new {@code Proposal} without the incoming marks, loses
  *       what a later tick needs (e.g. a stabilization window's raw recommendations).
  * </ul>
+ *
+ * <p>A step that keeps state outside the context on purpose (a budget shared by the workloads of
+ * an engine), as {@link DecisionPolicy#unregistered} allows, cannot pass the replays: check it
+ * with {@link #checkFreshInstances}, which runs each example on a new instance.
  *
  * <p>A mark without a name or value cannot be made: {@link Proposal} refuses it, so a policy that
  * tries fails here as a policy that throws.
@@ -85,21 +94,67 @@ public final class DecisionPolicyContract {
   public static List<String> check(DecisionPolicy policy, long seed, int examples,
       Function<Random, WorkloadSpec> specs) {
     Objects.requireNonNull(policy, "policy");
+    return check(() -> policy, true, seed, examples, specs);
+  }
+
+  /**
+   * Checks a step that keeps state outside the {@link DecisionContext} on purpose, as {@link
+   * DecisionPolicy#unregistered} allows (a budget shared by the workloads of an engine, such as
+   * {@code ClusterCapacityArbiter.step()}), on {@code examples} generated contexts of random
+   * workloads: as {@link #check(DecisionPolicy, long, int)}, but each example runs on a new
+   * instance from {@code fresh}, and instead of replaying the examples on one instance, each
+   * proposal must be the one a second new instance gives. The state such a step keeps is not
+   * checked: test it with your own examples.
+   *
+   * @param fresh makes a new instance of the step, with no state, per call
+   * @return the violations found, each naming the example and what was wrong; empty when none
+   * @throws IllegalArgumentException when {@code examples < 1}
+   */
+  public static List<String> checkFreshInstances(Supplier<? extends DecisionPolicy> fresh,
+      long seed, int examples) {
+    return checkFreshInstances(fresh, seed, examples, Generators::workloadSpecs);
+  }
+
+  /**
+   * As {@link #checkFreshInstances(Supplier, long, int)}, on workloads from {@code specs}.
+   *
+   * @return the violations found, each naming the example and what was wrong; empty when none
+   * @throws IllegalArgumentException when {@code examples < 1}
+   */
+  public static List<String> checkFreshInstances(Supplier<? extends DecisionPolicy> fresh,
+      long seed, int examples, Function<Random, WorkloadSpec> specs) {
+    Objects.requireNonNull(fresh, "fresh");
+    return check(() -> Objects.requireNonNull(fresh.get(), "fresh supplied null"), false, seed,
+        examples, specs);
+  }
+
+  private static List<String> check(Supplier<DecisionPolicy> instances, boolean shared,
+      long seed, int examples, Function<Random, WorkloadSpec> specs) {
     Objects.requireNonNull(specs, "specs");
     if (examples < 1) {
       throw new IllegalArgumentException("examples must be >= 1, but was " + examples);
     }
+    DecisionPolicy policy = instances.get();
     Violations v = new Violations();
     v.checkName("policy", policy::name);
     checkMemory(policy, v);
     Random random = new Random(seed);
+    // The other contexts of each example's workload draw from a stream of their own, so that the
+    // examples are the same as they were before there were any.
+    Random others = new Random(seed ^ OTHERS_SEED);
+    List<Example> passed = new ArrayList<>();
     for (int i = 0; i < examples; i++) {
       WorkloadSpec spec = specs.apply(random);
       DecisionContext ctx = Generators.decisionContexts(random, spec);
       Proposal incoming = Generators.proposals(random, ctx);
+      DecisionContext otherCtx = Generators.decisionContexts(others, spec);
+      Proposal otherIncoming = Generators.proposals(others, otherCtx);
       String where = "example " + i + " of seed " + seed + " (" + ctx.workload() + " at "
           + ctx.now() + ", " + ctx.replicas() + ", loads " + ctx.loads() + ", incoming "
           + incoming.replicas() + ")";
+      if (!shared) {
+        policy = instances.get();
+      }
       checkRiskQuantile(policy, spec, where, v);
       checkPinned(policy, ctx, where, v);
       Proposal first;
@@ -123,8 +178,69 @@ public final class DecisionPolicyContract {
           + first.replicas());
       checkReasons(incoming, first, where, v);
       checkMarks(incoming, first, where, v);
+      Example e = new Example(where, ctx, incoming, first);
+      if (!shared) {
+        replay(instances.get(), e, "on a new instance", v);
+      } else if (applyOther(policy, otherCtx, otherIncoming, where, v)) {
+        replay(policy, e, "after a call for another context of the same workload (" + otherCtx.now()
+            + ", " + otherCtx.replicas() + ", incoming " + otherIncoming.replicas() + ")", v);
+      }
+      if (shared) {
+        passed.add(e);
+      }
+    }
+    // Every example again, after the ones that followed it: a policy that remembers what it saw
+    // (the highest count so far, of a workload or of all) answers otherwise now.
+    for (Example e : shared ? passed : List.<Example>of()) {
+      if (v.list().size() >= Violations.MAX) {
+        break;
+      }
+      replay(policy, e, "when replayed after the " + (passed.size() - 1) + " other examples", v);
     }
     return v.list();
+  }
+
+  /** Mixed into the seed for the other contexts of each example's workload. */
+  private static final long OTHERS_SEED = 0x5DEECE66DL;
+
+  /** An example whose proposal passed the checks, to replay. */
+  private record Example(String where, DecisionContext ctx, Proposal incoming, Proposal first) {}
+
+  /** Applies the policy to another context of the example's workload; false when it failed. */
+  private static boolean applyOther(DecisionPolicy policy, DecisionContext ctx, Proposal incoming,
+      String where, Violations v) {
+    String other = where + ", another context of the workload (" + ctx.now() + ", "
+        + ctx.replicas() + ", loads " + ctx.loads() + ", incoming " + incoming.replicas() + ")";
+    try {
+      if (policy.apply(ctx, incoming) != null) {
+        return true;
+      }
+      v.add(other + ": apply must return a proposal, but returned null");
+    } catch (RuntimeException | StackOverflowError e) {
+      v.add(other + ": apply must not throw on a valid context, but threw "
+          + Violations.describe(e));
+    }
+    return false;
+  }
+
+  /**
+   * Applies the policy to an example again and requires the proposal it gave the first time:
+   * policies are pure, and what they must remember reaches them in the DecisionContext.
+   */
+  private static void replay(DecisionPolicy policy, Example e, String when, Violations v) {
+    Proposal again;
+    try {
+      again = policy.apply(e.ctx(), e.incoming());
+    } catch (RuntimeException | StackOverflowError x) {
+      v.add(e.where() + ": apply must not throw on a valid context, but threw "
+          + Violations.describe(x) + " " + when);
+      return;
+    }
+    v.check(e.first().equals(again), e.where() + ": apply must be deterministic whatever it was "
+        + "called with before (policies are pure: what they remember reaches them in the "
+        + "DecisionContext), but gave " + e.first().replicas() + " (" + e.first().explain()
+        + ") and then, " + when + ", " + (again == null ? "null" : again.replicas() + " ("
+        + again.explain() + ")"));
   }
 
   /** As the engine's build() reads it: once, in [0, 1 day], not null, not throwing. */

@@ -12,6 +12,7 @@ import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,6 +111,64 @@ class DecisionPolicyContractTest {
         .anyMatch(s -> s.contains("apply must be deterministic"));
   }
 
+  /** Never proposes less than the highest count it has proposed for the workload: a ratchet. */
+  static final class Ratchet implements DecisionPolicy {
+    private final Map<WorkloadRef, Integer> highest = new HashMap<>();
+
+    @Override
+    public Proposal apply(DecisionContext ctx, Proposal p) {
+      int h = highest.merge(ctx.workload(), p.replicas(), Math::max);
+      return h == p.replicas() ? p : p.to("ratchet", h, "the highest proposed so far");
+    }
+  }
+
+  /** Never proposes less than the largest current count it has seen, of any workload. */
+  static final class GlobalMax implements DecisionPolicy {
+    private int largest;
+
+    @Override
+    public Proposal apply(DecisionContext ctx, Proposal p) {
+      largest = Math.max(largest, ctx.replicas().current());
+      return p.replicas() >= largest ? p
+          : p.to("global-max", largest, "the largest count of any workload");
+    }
+  }
+
+  /**
+   * Catches policies that keep state outside the DecisionContext, which DecisionPolicy's javadoc
+   * rules out (policies are pure): determinism was checked by two calls in a row on one
+   * context, which a policy that remembers what it saw passes. Each example is now replayed
+   * after a call for another context of its workload, and once the later examples have run.
+   */
+  @Test
+  void findsAPolicyThatKeepsStateOutsideTheContext() {
+    for (DecisionPolicy p : List.of(new Ratchet(), new GlobalMax())) {
+      assertThat(DecisionPolicyContract.check(p, 1, 200)).as(p.name())
+          .anyMatch(s -> s.contains(": apply must be deterministic whatever it was called with "
+              + "before (policies are pure: what they remember reaches them in the "
+              + "DecisionContext), but gave "));
+    }
+    assertThat(DecisionPolicyContract.check(new Ratchet(), 1, 200))
+        .anyMatch(s -> s.contains("after a call for another context of the same workload"));
+    assertThat(DecisionPolicyContract.check(new GlobalMax(), 1, 200))
+        .anyMatch(s -> s.contains("when replayed after the 199 other examples"));
+  }
+
+  /**
+   * A step that keeps state outside the context on purpose is checked on a new instance per
+   * example, and a second new instance must give the same proposal.
+   */
+  @Test
+  void checksAStepThatKeepsStateOnPurposeOnFreshInstances() {
+    assertThat(DecisionPolicyContract.checkFreshInstances(Ratchet::new, 1, 200)).isEmpty();
+    assertThat(DecisionPolicyContract.checkFreshInstances(GlobalMax::new, 1, 200)).isEmpty();
+    AtomicInteger instances = new AtomicInteger();
+    assertThat(DecisionPolicyContract.checkFreshInstances(() -> {
+      int n = instances.incrementAndGet();
+      return (ctx, p) -> p.to("instance", n % 5, "numbered");
+    }, 1, 20)).anyMatch(s -> s.contains("and then, on a new instance, "));
+  }
+
   @Test
   void findsAPolicyThatReturnsNull() {
     assertThat(DecisionPolicyContract.check((ctx, p) -> null, 5, 3))
@@ -181,7 +240,9 @@ class DecisionPolicyContractTest {
     };
     DecisionPolicyContract.check(recording, 8, 5, r -> Generators.workloadSpecs(r).toBuilder()
         .metrics(List.of(MetricTarget.averageValue("orders", 20))).build());
-    assertThat(names).hasSize(10).containsOnly("orders");
+    // Twice per example, once for another context of its workload, then a replay after it and
+    // one after the other examples.
+    assertThat(names).hasSize(25).containsOnly("orders");
   }
 
   /** {@link #CAPACITY} with the given memory() and riskQuantile(spec). */
