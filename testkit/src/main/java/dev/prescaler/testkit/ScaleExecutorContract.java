@@ -16,6 +16,7 @@ import java.util.OptionalInt;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * The contract every {@link ScaleExecutor} must honour, checked against the real thing it drives
@@ -40,9 +41,15 @@ import java.util.function.Supplier;
  *       failed outcomes carry a non-blank message;
  *   <li>an applied outcome reports the requested count (in {@link Mode#HPA_FLOOR}, the floor
  *       written, which the HPA's {@code maxReplicas} may hold lower; in {@link Mode#ACT}, a count
- *       on the way to it that the server stored, as a mutating webhook may), and the observed
- *       value is then that count; a refused or failed one leaves the observed value as it was
- *       (never half-applied);
+ *       that the server stored instead, as a mutating webhook may, moved from the request's
+ *       {@code from} towards the ask: short of it or past it), and the observed value is then
+ *       that count;
+ *   <li>what {@link ScaleOutcome} allows the others (never half-applied): a refused one leaves
+ *       the observed value as it was, or moved the other way than asked (a server that rewrote
+ *       the request), and then its message names the count it moved to; a failed one leaves it
+ *       as it was, or, when its message says the change may have been applied ({@link
+ *       ScaleOutcome#mayHaveBeenApplied()}: a try that timed out), at the count asked. The
+ *       requests after it go from the count then observed, as the engine's next tick would;
  *   <li>asking for the count already set is not an error (checked when that count is in [min,
  *       max]: outside, after a refused or failed first request, any request is a change; and in
  *       {@link Mode#HPA_FLOOR} only when a floor is set, observed before the first request or
@@ -130,9 +137,8 @@ public final class ScaleExecutorContract {
       // [min, max] (0 replicas under a minimum of 2) is asked from where it is.
       int to = other(random, spec, spec.clamp(before));
       Outcome change = apply(executor, request(spec, mode, before, to), where, v);
-      expectAfter(executor, observed, spec, mode, change, before, where, v);
+      int now = expectAfter(executor, observed, spec, mode, change, before, where, v);
       boolean firstApplied = change != null && change.outcome.isApplied();
-      int now = firstApplied ? change.applied : before;
       int last = now;
       // Asking for what is already set is not an error. A count outside [min, max] (the first
       // request refused or failed) cannot be asked for: a request to the clamp is a change. In
@@ -147,8 +153,7 @@ public final class ScaleExecutorContract {
               + ": a request for the count already set must not fail, but failed: "
               + same.outcome.message());
         }
-        expectAfter(executor, observed, spec, mode, same, now, noOp, v);
-        last = same != null && same.outcome.isApplied() ? same.applied : now;
+        last = expectAfter(executor, observed, spec, mode, same, now, noOp, v);
       }
       checkRelease(executor, observed, spec, mode, initial, last, where, v);
     }
@@ -239,8 +244,9 @@ public final class ScaleExecutorContract {
     return to >= from ? to + 1 : to;
   }
 
-  /** An outcome, and the count it applied (the request's {@code to} unless it says less). */
-  private record Outcome(ScaleOutcome outcome, int applied) {}
+  /** An outcome, its request, and the count it applied (the request's {@code to} unless it
+   * says another). */
+  private record Outcome(ScaleOutcome outcome, ScaleRequest request, int applied) {}
 
   private static Outcome apply(ScaleExecutor executor, ScaleRequest request, String where,
       Violations v) {
@@ -265,18 +271,35 @@ public final class ScaleExecutorContract {
           + a.replicas());
       applied = Math.min(a.replicas(), request.to());
     } else if (outcome instanceof ScaleOutcome.Applied a) {
-      // Or, in ACT, a count short of it that the server stored (a mutating webhook).
+      // Or, in ACT, a count the server stored instead (a mutating webhook): short of the ask or
+      // past it, but moved from the request's count towards it, as the change made.
       int k = a.replicas();
-      v.check(k == request.to() || ScaleOutcome.shortOfTheAsk(request.from(), request.to(), k),
-          where + ": an applied outcome must report the requested count " + request.to()
-          + " (or a count on the way to it from " + request.from() + " that the server stored), "
-          + "but reported " + k);
+      v.check(k == request.to() || towards(request.from(), request.to(), k), where + ": an "
+          + "applied outcome must report the requested count " + request.to() + " (or a count "
+          + "that the server stored, moved from " + request.from() + " towards it: short of it "
+          + "or past it), but reported " + k);
       applied = k;
     } else {
       v.check(outcome.message() != null && !outcome.message().isBlank(), where + ": a "
           + outcome.status() + " outcome must say why, but its message was blank");
     }
-    return new Outcome(outcome, applied);
+    return new Outcome(outcome, request, applied);
+  }
+
+  /** Whether {@code k} moved from {@code from} in the direction of {@code to} (a change asked). */
+  private static boolean towards(int from, int to, int k) {
+    return from != to && k != from && (k > from) == (to > from);
+  }
+
+  /** Whether {@code k} moved from {@code from} the other way than {@code to}. */
+  private static boolean against(int from, int to, int k) {
+    return from != to && k != from && (k > from) != (to > from);
+  }
+
+  /** Whether {@code message} names {@code count} as a number of its own. */
+  private static boolean names(String message, int count) {
+    return message != null
+        && Pattern.compile("(?<![0-9])" + count + "(?![0-9])").matcher(message).find();
   }
 
   /**
@@ -317,15 +340,19 @@ public final class ScaleExecutorContract {
 
   /**
    * After a request: {@code replicas} does not throw, and the observed value (from {@code
-   * observed}, else from {@code replicas} in ACT) is the count applied when applied and {@code
-   * before} otherwise. When {@code observed} gave the value, an applied ACT request is also
-   * checked against what {@code replicas} reports.
+   * observed}, else from {@code replicas} in ACT) is what {@link ScaleOutcome} allows: the count
+   * applied after an applied request; {@code before} after a refused one, or a count moved the
+   * other way than asked that its message names (a server that rewrote the request); {@code
+   * before} after a failed one, or the requested count when its message says the change may
+   * have been applied. When {@code observed} gave the value, an applied ACT request is also
+   * checked against what {@code replicas} reports. Returns the value as observed after the
+   * request, or, when none was, the count applied (applied) or {@code before}.
    */
-  private static void expectAfter(ScaleExecutor executor,
+  private static int expectAfter(ScaleExecutor executor,
       Function<WorkloadRef, OptionalInt> observed, WorkloadSpec spec, Mode mode, Outcome change,
       int before, String where, Violations v) {
     if (change == null) {
-      return;
+      return before;
     }
     int to = change.applied;
     OptionalInt fromObserved = observed.apply(spec.workload());
@@ -338,15 +365,27 @@ public final class ScaleExecutorContract {
     }
     OptionalInt after = fromObserved.isPresent() ? fromObserved : reported;
     if (after.isEmpty()) {
-      return;
+      return applied ? to : before;
     }
+    int now = after.getAsInt();
+    int asked = change.request.to();
+    ScaleOutcome o = change.outcome;
     if (applied) {
-      v.check(after.getAsInt() == to, where + ": after an applied request for " + to
-          + " the observed value must be " + to + ", but was " + after.getAsInt());
+      v.check(now == to, where + ": after an applied request for " + to
+          + " the observed value must be " + to + ", but was " + now);
+    } else if (o.status() == ScaleOutcome.Status.REFUSED && against(before, asked, now)) {
+      v.check(names(o.message(), now), where + ": a REFUSED request that moved the observed "
+          + "value from " + before + " the other way than the " + asked + " asked for (a server "
+          + "that rewrote it) must say so, naming the count " + now + ", but its message was: "
+          + o.message());
+    } else if (o.mayHaveBeenApplied()) {
+      v.check(now == before || now == asked, where + ": after a FAILED request whose message "
+          + "says the change may have been applied, the observed value must stay " + before
+          + " or be the " + asked + " asked for, but was " + now);
     } else {
-      v.check(after.getAsInt() == before, where + ": after a " + change.outcome.status()
-          + " request the observed value must stay " + before + " (never half-applied), but was "
-          + after.getAsInt());
+      v.check(now == before, where + ": after a " + o.status() + " request the observed value "
+          + "must stay " + before + " (never half-applied), but was " + now);
     }
+    return now;
   }
 }

@@ -20,6 +20,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +30,13 @@ class ScaleExecutorContractTest {
   static class Cluster implements ScaleExecutor {
     final Map<WorkloadRef, Integer> replicas = new ConcurrentHashMap<>();
     int next;
+    /** The count each workload starts at. */
+    int start = 2;
 
     Supplier<WorkloadSpec> workloads() {
       return () -> {
         WorkloadRef ref = WorkloadRef.deployment("ns", "w" + next++);
-        replicas.put(ref, 2);
+        replicas.put(ref, start);
         return WorkloadSpec.builder(ref).minReplicas(1).maxReplicas(8).mode(Mode.ACT)
             .metric(MetricTarget.utilization("cpu", 70)).build();
       };
@@ -203,6 +206,136 @@ class ScaleExecutorContractTest {
     assertThat(ScaleExecutorContract.check(liar, liar.workloads(),
         ref -> OptionalInt.of(liar.replicas.get(ref)), 2, 20))
         .anyMatch(s -> s.contains("the observed value must be"));
+  }
+
+  /**
+   * An ACT executor that answers as k8s-adapter's ScaleSubresourceExecutor.written() does, over
+   * a server whose mutating webhook stores {@code webhook(sent)} instead of the count sent:
+   * Applied with the count stored when it moved from the request's count towards the ask (short
+   * of it or past it), Refused, naming the count, when it stayed or moved the other way.
+   */
+  static class Webhooked extends Cluster {
+    final IntUnaryOperator webhook;
+
+    Webhooked(int start, IntUnaryOperator webhook) {
+      this.start = start;
+      this.webhook = webhook;
+    }
+
+    @Override
+    public ScaleOutcome apply(ScaleRequest r) {
+      if (!replicas.containsKey(r.workload())) {
+        return ScaleOutcome.failed("404: " + r.workload() + " not found");
+      }
+      int from = r.from();
+      int to = r.to();
+      int kept = webhook.applyAsInt(to);
+      replicas.put(r.workload(), kept);
+      String sent = "PATCH " + r.workload() + " spec.replicas " + from + " -> " + to;
+      if (kept == to) {
+        return ScaleOutcome.applied(to, sent);
+      }
+      if (kept != from && (kept > from) == (to > from)) {
+        return ScaleOutcome.applied(kept, sent + ": the server stored " + kept + ", not the "
+            + to + " asked for (a mutating admission webhook or policy changed it)");
+      }
+      return ScaleOutcome.refused(sent + ": the server " + (kept == from ? "kept " : "stored ")
+          + kept + ", not the " + to + " asked for (a mutating admission webhook or policy "
+          + (kept == from ? "set it back): nothing changed" : "changed it): not the change "
+          + "decided, not counted as one") + "; re-read and decide again next tick");
+    }
+  }
+
+  private static Function<WorkloadRef, OptionalInt> observed(Cluster c) {
+    return ref -> OptionalInt.of(c.replicas.get(ref));
+  }
+
+  /**
+   * Catches the contract failing what ScaleOutcome's javadoc allows and k8s-adapter's executor
+   * does behind a mutating webhook: an Applied count past the ask (5 -> 4 stored 3; 4 -> 5
+   * stored 8), and a Refused whose server moved the count the other way (5 -> 7 stored 3). Each
+   * was a violation, and the checks after it cascaded from the count the contract assumed.
+   */
+  @Test
+  void acceptsWhatAMutatingWebhookLeavesAsScaleOutcomeDocumentsIt() {
+    Webhooked atMostThree = new Webhooked(5, to -> Math.min(to, 3));
+    assertThat(ScaleExecutorContract.check(atMostThree, atMostThree.workloads(),
+        observed(atMostThree), 21, 20)).isEmpty();
+    Webhooked roundUp = new Webhooked(4, to -> (to + 3) / 4 * 4);
+    assertThat(ScaleExecutorContract.check(roundUp, roundUp.workloads(), observed(roundUp), 22,
+        20)).isEmpty();
+    assertThat(ScaleExecutorContract.check(roundUp, roundUp.workloads(), 22, 20)).isEmpty();
+  }
+
+  /**
+   * Catches the contract failing a write that timed out and landed: FAILED with "the change may
+   * have been applied" (as the Kubernetes executors say when a try timed out) and the count at
+   * the ask is what ScaleOutcome documents.
+   */
+  @Test
+  void acceptsAFailureThatSaysTheChangeMayHaveBeenAppliedAndWas() {
+    Cluster timedOut = new Cluster() {
+      final Set<WorkloadRef> tried = ConcurrentHashMap.newKeySet();
+
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        ScaleOutcome written = super.apply(request);
+        return tried.add(request.workload()) ? ScaleOutcome.failed("PATCH " + request.workload()
+            + " timed out (after 3 tries); the change may have been applied") : written;
+      }
+    };
+    assertThat(ScaleExecutorContract.check(timedOut, timedOut.workloads(), observed(timedOut),
+        23, 20)).isEmpty();
+  }
+
+  /** Still caught: outcomes that say another thing than the system under test shows. */
+  @Test
+  void findsOutcomesThatLieAboutWhatTheServerStored() {
+    // Refused, but the count moved towards the ask.
+    Cluster refusedButApplied = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        super.apply(request);
+        return ScaleOutcome.refused("conflict");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(refusedButApplied, refusedButApplied.workloads(),
+        observed(refusedButApplied), 24, 5)).anyMatch(s -> s.contains("after a REFUSED request "
+            + "the observed value must stay 2 (never half-applied), but was"));
+    // Refused, moved the other way, without a word of it.
+    Webhooked silent = new Webhooked(5, to -> Math.min(to, 3)) {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        ScaleOutcome o = super.apply(request);
+        return o.isApplied() ? o : ScaleOutcome.refused("not the change decided");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(silent, silent.workloads(), observed(silent), 21, 20))
+        .anyMatch(s -> s.matches("example \\d+ \\(ns/w\\d+, ACT\\): a REFUSED request that "
+            + "moved the observed value from 5 the other way than the [6-8] asked for \\(a "
+            + "server that rewrote it\\) must say so, naming the count 3, but its message was: "
+            + "not the change decided"));
+    // Failed, may have been applied, but the count is neither the one before nor the ask.
+    Cluster elsewhere = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        replicas.put(request.workload(), request.to() + 1);
+        return ScaleOutcome.failed("timed out; the change may have been applied");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(elsewhere, elsewhere.workloads(), observed(elsewhere),
+        25, 5)).anyMatch(s -> s.contains("after a FAILED request whose message says the change "
+            + "may have been applied, the observed value must stay 2 or be the"));
+    // Applied, with a count moved the other way.
+    Webhooked wrongWay = new Webhooked(5, to -> Math.min(to, 3)) {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        ScaleOutcome o = super.apply(request);
+        return o.isApplied() ? o : ScaleOutcome.applied(3, "stored 3");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(wrongWay, wrongWay.workloads(), observed(wrongWay), 21,
+        20)).anyMatch(s -> s.contains("an applied outcome must report the requested count"));
   }
 
   @Test
