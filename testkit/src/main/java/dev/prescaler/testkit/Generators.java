@@ -342,8 +342,9 @@ public final class Generators {
    * A valid decision context for {@code spec}, as the engine would build it and hand it to its
    * policy chain: replica counts as {@link #replicaStatus} gives them, except the two the engine
    * holds on before any policy runs (current 0 with {@code minReplicas > 0}; no ready replica
-   * with a utilization metric); a readable value for every metric; a load history per metric (0
-   * to 1,440 steps of 15 s or 1 min, ending at or before now, with gaps) four times in five; a
+   * with a utilization metric); a readable value for every metric; a load history for every
+   * metric, as the engine always gives one (empty one time in five, else 0 to 1,440 steps of 15
+   * s or 1 min, ending at or before now, with gaps); a
    * forecast per metric starting at the history's end and covering the spec's horizon four times
    * in five; up to 20 recent decisions (one per 15 s before now, some with marks); optional last
    * scale-up and scale-down times; a measured startup delay half of the time; a metrics delay of 0
@@ -367,7 +368,11 @@ public final class Generators {
     for (MetricTarget m : spec.metrics()) {
       double value = reading(random, m, spec);
       b.reading(m.name(), value);
-      if (random.nextInt(5) != 0) {
+      if (random.nextInt(5) == 0) {
+        // The engine always hands a history, empty before its first step closes (and without a
+        // backfill): so does this, one time in five (with no draws, as before it was left out).
+        b.history(m.name(), MetricSeries.of(historyEnd, historyStep));
+      } else {
         int steps = random.nextInt(1441);
         double[] gapRates = {0, 0.05};
         MetricSeries h = demandSeries(random, historyEnd.minus(historyStep.multipliedBy(steps)),

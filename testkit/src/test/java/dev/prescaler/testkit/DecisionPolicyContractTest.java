@@ -59,6 +59,22 @@ class DecisionPolicyContractTest {
     assertThat(DecisionPolicyContract.check(trusting, 9, 1000)).isEmpty();
   }
 
+  /**
+   * Catches generated contexts that left a metric's history out, which the engine never does: a
+   * policy reading each metric's history had about a hundred NullPointerException violations.
+   */
+  @Test
+  void aPolicyThatReadsEveryMetricsHistoryHasNoViolations() {
+    DecisionPolicy historyReader = (ctx, p) -> {
+      int present = 0;
+      for (MetricTarget m : ctx.spec().metrics()) {
+        present += ctx.histories().get(m.name()).countPresent();
+      }
+      return p.note("history-reader", present + " present steps");
+    };
+    assertThat(DecisionPolicyContract.check(historyReader, 1, 200)).isEmpty();
+  }
+
   // Catches a blank name going unnoticed: the journal then reads ": 3 -> 4 (plus one)".
   @Test
   void findsABlankOrNullNameAndAcceptsTheDefaultOfAnAnonymousClass() {
