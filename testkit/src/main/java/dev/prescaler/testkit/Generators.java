@@ -343,12 +343,13 @@ public final class Generators {
    * policy chain: replica counts as {@link #replicaStatus} gives them, except the two the engine
    * holds on before any policy runs (current 0 with {@code minReplicas > 0}; no ready replica
    * with a utilization metric); a readable value for every metric; a load history for every
-   * metric, as the engine always gives one (empty one time in five, else 0 to 1,440 steps of 15
-   * s or 1 min, ending at or before now, with gaps); a
-   * forecast per metric starting at the history's end and covering the spec's horizon four times
-   * in five; up to 20 recent decisions (one per 15 s before now, some with marks); optional last
-   * scale-up and scale-down times; a measured startup delay half of the time; a metrics delay of 0
-   * to 2 min and a sync period of 15, 30 or 60 s.
+   * metric, as the engine always gives one (empty one time in five, else 0 to 1,440 steps of
+   * 15 s or 1 min, ending at or before now, with gaps); a forecast starting at the history's end
+   * and covering the spec's horizon for four in five of the histories with a step, which is
+   * about 64 % of the metrics (4/5 of the 4/5 not left empty); up to 20 recent decisions (one
+   * per 15 s before now, some with marks); optional last scale-up and scale-down times; a
+   * measured startup delay half of the time; a metrics delay of 0 to 2 min and a sync period of
+   * 15, 30 or 60 s.
    */
   public static DecisionContext decisionContexts(Random random, WorkloadSpec spec) {
     Objects.requireNonNull(spec, "spec");
