@@ -31,8 +31,11 @@ import java.util.TreeSet;
  * workload for (a negative value, a stale sample) is the source's to report, not a violation.
  *
  * <ul>
- *   <li>{@code read} does not throw (report {@link MetricReading#unavailable(String, String)}
- *       instead) and returns an observation; each reading is keyed by its own metric name;
+ *   <li>{@code read} returns an observation, not null; each reading is keyed by its own metric
+ *       name. A {@code read} that throws is not a violation: {@link MetricSource} allows it (the
+ *       engine contains it and holds the workload), and the other checks then go on without an
+ *       observation. That it prefers {@link MetricReading#unavailable(String, String)} is
+ *       checked apart, by {@link #checkPreferences};
  *   <li>every metric of the spec has a reading (with {@link #checkAllowingAbsentMetrics}, a missing
  *       one is accepted: the engine treats it as unavailable);
  *   <li>available values are measured no later than one sync period after {@code now} (the
@@ -154,6 +157,31 @@ public final class MetricSourceContract {
     return check(source, spec, now, syncPeriod, true, ready(readyReplicas));
   }
 
+  /**
+   * What {@link MetricSource} prefers without requiring it, checked apart from the contract: a
+   * source that does it otherwise honours the contract, and the engine copes. Today one thing:
+   * {@code read} reports a metric it cannot read as {@link MetricReading#unavailable(String,
+   * String)} with the reason, rather than throwing (the engine contains an exception and holds
+   * the whole workload, with the exception as the reason, where an unavailable reading holds it
+   * with the source's own reason and leaves the other metrics readable).
+   *
+   * @return what the source does otherwise than preferred, one line each; empty when nothing
+   */
+  public static List<String> checkPreferences(MetricSource source, WorkloadSpec spec,
+      Instant now) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(now, "now");
+    try {
+      source.read(spec, now);
+      return List.of();
+    } catch (RuntimeException e) {
+      return List.of(spec.workload() + " at " + now + ": read should report "
+          + "MetricReading.unavailable(metric, reason) rather than throw (allowed, but the engine "
+          + "then holds the workload on the exception), but threw " + Violations.describe(e));
+    }
+  }
+
   private static OptionalInt ready(int readyReplicas) {
     if (readyReplicas < 0) {
       throw new IllegalArgumentException("readyReplicas must be >= 0, but was " + readyReplicas);
@@ -178,16 +206,18 @@ public final class MetricSourceContract {
     Violations v = new Violations();
     String where = spec.workload() + " at " + now;
     Observation obs = null;
+    boolean threw = false;
     try {
       obs = source.read(spec, now);
     } catch (RuntimeException e) {
-      v.add(where + ": read should report MetricReading.unavailable(metric, reason) rather than "
-          + "throw, but threw " + Violations.describe(e));
+      // Allowed by MetricSource: the engine contains it and holds the workload. An unavailable
+      // reading is preferred, which checkPreferences reports.
+      threw = true;
     }
-    if (obs == null) {
-      v.check(!v.isEmpty(), where + ": read must return an observation, but returned null");
-    } else {
+    if (obs != null) {
       checkObservation(obs, spec, now, syncPeriod, absenceAllowed, where, v);
+    } else if (!threw) {
+      v.add(where + ": read must return an observation, but returned null");
     }
     // As the engine: the observation's counts, else the executor's (here: the count given).
     OptionalInt ready = obs != null && obs.replicas() != null && obs.replicas().isPresent()

@@ -74,11 +74,13 @@ class MetricSourceContractTest {
         "shop/web at " + NOW + ": metric cpu must not be measured more than the sync period "
             + "PT15S after now (the engine holds it as in the future), but was measured at "
             + NOW.plusSeconds(16));
-    // A blank reason cannot be made any more: the source's read fails, and the contract says so.
+    // A blank reason cannot be made any more: the source's read throws, which the contract
+    // allows (the engine holds the workload) and its preferences report.
     MetricSource blank = (spec, now) -> Observation.of(now, ReplicaStatus.of(3, 3),
         MetricReading.of("cpu", 1, now), MetricReading.unavailable("rps", " "));
-    assertThat(MetricSourceContract.check(blank, SPEC, NOW)).singleElement().asString()
-        .contains("IllegalArgumentException");
+    assertThat(MetricSourceContract.check(blank, SPEC, NOW)).isEmpty();
+    assertThat(MetricSourceContract.checkPreferences(blank, SPEC, NOW)).singleElement()
+        .asString().contains("IllegalArgumentException");
   }
 
   @Test
@@ -128,14 +130,28 @@ class MetricSourceContractTest {
     assertThat(MetricSourceContract.checkAllowingAbsentMetrics(source, SPEC, NOW)).isEmpty();
   }
 
+  /**
+   * Catches the contract reporting what MetricSource allows: "Throwing is allowed (the engine
+   * contains it and holds the workload) but an unavailable reading is preferred". A read that
+   * throws was a violation; it is now reported only by checkPreferences, apart.
+   */
   @Test
-  void findsASourceThatThrowsOrReturnsNull() {
+  void aSourceThatThrowsHonoursTheContractButNotThePreference() {
     MetricSource throwing = (spec, now) -> {
       throw new IllegalStateException("connection refused");
     };
-    assertThat(MetricSourceContract.check(throwing, SPEC, NOW)).containsExactly(
+    assertThat(MetricSourceContract.check(throwing, SPEC, NOW)).isEmpty();
+    assertThat(MetricSourceContract.checkAllowingAbsentMetrics(throwing, SPEC, NOW)).isEmpty();
+    assertThat(MetricSourceContract.checkPreferences(throwing, SPEC, NOW)).containsExactly(
         "shop/web at " + NOW + ": read should report MetricReading.unavailable(metric, reason) "
-            + "rather than throw, but threw java.lang.IllegalStateException: connection refused");
+            + "rather than throw (allowed, but the engine then holds the workload on the "
+            + "exception), but threw java.lang.IllegalStateException: connection refused");
+    assertThat(MetricSourceContract.checkPreferences((spec, now) -> good(now), SPEC, NOW))
+        .isEmpty();
+  }
+
+  @Test
+  void findsASourceThatReturnsNull() {
     assertThat(MetricSourceContract.check((spec, now) -> null, SPEC, NOW))
         .containsExactly("shop/web at " + NOW + ": read must return an observation, but returned "
             + "null");
@@ -146,9 +162,12 @@ class MetricSourceContractTest {
     MetricSource source = (spec, now) -> new Observation(now,
         Map.of("cpu", MetricReading.of("rps", 1, now), "rps", MetricReading.of("rps", 1, now)),
         Optional.empty());
-    // Core refuses such an observation now: the source's read fails, and the contract says so.
-    assertThat(MetricSourceContract.check(source, SPEC, NOW)).singleElement().asString()
-        .contains("IllegalArgumentException").contains("\"cpu\"").contains("\"rps\"");
+    // Core refuses such an observation now: the source's read throws, which the contract
+    // allows (the engine holds the workload) and its preferences report.
+    assertThat(MetricSourceContract.check(source, SPEC, NOW)).isEmpty();
+    assertThat(MetricSourceContract.checkPreferences(source, SPEC, NOW)).singleElement()
+        .asString().contains("IllegalArgumentException").contains("\"cpu\"")
+        .contains("\"rps\"");
   }
 
   @Test
