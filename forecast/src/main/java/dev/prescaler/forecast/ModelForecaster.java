@@ -169,6 +169,15 @@ public final class ModelForecaster implements Forecaster {
       this.s = s;
     }
 
+    /**
+     * A fresh instance with the same settings: this one has seen its own series, and must see no
+     * other (an engine handed a per-series instance calls this for each workload's metric).
+     */
+    @Override
+    public Forecaster forSeries() {
+      return new State(s);
+    }
+
     @Override
     public String name() {
       return s.name();
