@@ -63,12 +63,13 @@ public record Arguments(Set<String> options, Set<String> repeatable, Set<String>
       if (!name.startsWith("--") && positionals) {
         rest.add(name);
       } else if (!name.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument \"" + name + "\" (see --help)");
+        throw new IllegalArgumentException("unexpected argument \"" + shown(name)
+            + "\" (see --help)");
       } else if (!flag && !options.contains(name) && !repeatable.contains(name)) {
-        throw new IllegalArgumentException("unknown option " + name + " (see --help)");
+        throw new IllegalArgumentException("unknown option " + shown(name) + " (see --help)");
       } else if (flag && value != null) { // "--no-sweep=false" is no --no-sweep
-        throw new IllegalArgumentException(name + " takes no value, but was given \"" + value
-            + "\"");
+        throw new IllegalArgumentException(name + " takes no value, but was given \""
+            + shown(value) + "\"");
       } else if (flag && given.contains(name)) {
         throw new IllegalArgumentException(name + " must be given once, but was given twice");
       } else if (flag) {
@@ -81,8 +82,9 @@ public record Arguments(Set<String> options, Set<String> repeatable, Set<String>
           repeats.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
         } else if (values.putIfAbsent(name, value) != null) { // the last would win unseen
           throw new IllegalArgumentException(name + " must be given once, but was given twice: \""
-              + values.get(name) + "\" and \"" + value + "\"" + (repeatable.isEmpty() ? ""
-              : " (only " + String.join(", ", new TreeSet<>(repeatable))
+              + shown(values.get(name)) + "\" and \"" + shown(value) + "\""
+              + (repeatable.isEmpty() ? "" : " (only "
+              + String.join(", ", new TreeSet<>(repeatable))
               + (repeatable.size() == 1 ? " repeats)" : " repeat)")));
         }
       }
@@ -90,5 +92,13 @@ public record Arguments(Set<String> options, Set<String> repeatable, Set<String>
     repeats.replaceAll((n, v) -> List.copyOf(v));
     return new Parsed(false, Collections.unmodifiableMap(values),
         Collections.unmodifiableMap(repeats), List.copyOf(given), List.copyOf(rest));
+  }
+
+  /**
+   * An argument as a message quotes it: on one line, harmless to a terminal ({@link
+   * Printable#escape}: a newline is {@code \x0a}, an ESC {@code \x1b}).
+   */
+  private static String shown(String arg) {
+    return Printable.escape(arg);
   }
 }

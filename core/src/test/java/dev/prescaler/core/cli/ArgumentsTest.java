@@ -44,6 +44,20 @@ class ArgumentsTest {
     assertThat(PARSER.parse().values()).isEmpty();
   }
 
+  /**
+   * Catches a message that quoted an argument raw: a newline in a value made two lines of the
+   * "one line" error, and an ESC sequence or U+202E reached the terminal (summarize, export and
+   * agent printed these messages as they were).
+   */
+  @Test
+  void quotesArgumentsOnOneLineHarmlessToATerminal() {
+    refused(PARSER, "--step must be given once, but was given twice: \"a\\x0ab\" and "
+        + "\"\\x1b[31mc\" (only --header repeats)", "--step", "a\nb", "--step", "\u001b[31mc");
+    refused(PARSER, "unknown option --\\u202eevil (see --help)", "--\u202eevil");
+    refused(PARSER, "unexpected argument \"x\\x0d\" (see --help)", "x\r");
+    refused(PARSER, "--dry-run takes no value, but was given \"\\x00\"", "--dry-run=\u0000");
+  }
+
   /** The next argument is the value whatever it looks like: {@code --out=--x} says the same. */
   @Test
   void aValueMayLookLikeAnOption() {

@@ -2,6 +2,7 @@ package dev.prescaler.forecast.trace;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.prescaler.core.cli.Printable;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -390,61 +391,27 @@ public final class CsvTraceReader implements AutoCloseable {
   }
 
   /**
-   * {@code s} with every character a terminal would not print as itself escaped: control
-   * characters, format characters ({@link Character#FORMAT}, such as U+202E RIGHT-TO-LEFT
-   * OVERRIDE, which would turn the rest of the line around, or U+00AD), line and paragraph
-   * separators (U+2028, U+2029) and unpaired surrogates. One below U+0100 is written
-   * {@code \xNN} ({@code \x1b}, {@code \x00}, {@code \xad}); one above is written
-   * <code>&#92;uNNNN</code> (U+202E as <code>&#92;u202e</code>), and one above U+FFFF as its two
-   * UTF-16 units so. Everything else, backslashes and quotes included, is left as it is. The one
-   * escaper of the messages that quote a user's input: these of the trace's lines, and
-   * {@code prescaler simulate}'s.
+   * {@code s} with every character a terminal would not print as itself escaped, as {@link
+   * Printable#escape} escapes it: the one escaper of the messages that quote a user's input,
+   * these of the trace's lines and the command line's.
    */
   public static String escapeUnprintable(String s) {
-    return escape(s, CsvTraceReader::isUnprintable);
+    return Printable.escape(s);
   }
 
-  private static String escape(String s, java.util.function.IntPredicate unprintable) {
-    StringBuilder b = new StringBuilder(s.length() + 8);
-    s.codePoints().forEach(c -> {
-      if (unprintable.test(c)) {
-        if (c < 0x100) {
-          b.append(String.format(Locale.ROOT, "\\x%02x", c));
-        } else {
-          for (char u : Character.toChars(c)) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) u));
-          }
-        }
-      } else {
-        b.appendCodePoint(c);
-      }
-    });
-    return b.toString();
-  }
-
-  /**
-   * A file name as the reports print it: escaped as {@link #escapeUnprintable} escapes, except
-   * for U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER, with which Persian, the
-   * Indic scripts and emoji sequences are written: such a name prints as itself, while an ESC
-   * sequence, a newline or U+202E in one is still harmless.
-   */
+  /** A file name as the reports print it: see {@link Printable#escapeName}. */
   public static String escapeName(String s) {
-    return escape(s, CsvTraceReader::isUnprintableInName);
+    return Printable.escapeName(s);
   }
 
   /** Whether {@link #escapeName} escapes the code point {@code c}. */
   public static boolean isUnprintableInName(int c) {
-    return c != 0x200C && c != 0x200D && isUnprintable(c);
+    return Printable.isUnprintableInName(c);
   }
 
-  /**
-   * Whether {@link #escapeUnprintable} escapes the code point {@code c}: a control or format
-   * character, a line or paragraph separator, or an unpaired surrogate.
-   */
+  /** Whether {@link #escapeUnprintable} escapes the code point {@code c}. */
   public static boolean isUnprintable(int c) {
-    int type = Character.getType(c);
-    return Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
-        || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+    return Printable.isUnprintable(c);
   }
 
   /**
