@@ -1109,21 +1109,7 @@ class AutoscalerEngineCallTimeoutTest {
   void anApplyInterruptedBeforeItsCallStartedIsNotSent() throws Exception {
     CountDownLatch applyThreadMade = new CountDownLatch(1);
     CountDownLatch startApply = new CountDownLatch(1);
-    AtomicInteger made = new AtomicInteger();
-    ThreadFactory threads = r -> {
-      boolean apply = made.incrementAndGet() == 2; // the source's call, then the apply's
-      Thread t = new Thread(() -> {
-        if (apply) {
-          gateOf(startApply);
-        }
-        r.run();
-      }, "test-call");
-      t.setDaemon(true);
-      if (apply) {
-        applyThreadMade.countDown();
-      }
-      return t;
-    };
+    ThreadFactory threads = applyWaitsFor(startApply, applyThreadMade);
     GatedExecutor executor = new GatedExecutor(gate);
     AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
         executor, journal).callTimeout(Duration.ofSeconds(30)).callThreadFactory(threads)
@@ -1152,18 +1138,7 @@ class AutoscalerEngineCallTimeoutTest {
   @Test
   void anApplyNoThreadStartedWithinTheTimeoutIsNotSent() throws Exception {
     CountDownLatch startApply = new CountDownLatch(1);
-    AtomicInteger made = new AtomicInteger();
-    ThreadFactory threads = r -> {
-      boolean apply = made.incrementAndGet() == 2; // the source's call, then the apply's
-      Thread t = new Thread(() -> {
-        if (apply) {
-          gateOf(startApply);
-        }
-        r.run();
-      }, "test-call");
-      t.setDaemon(true);
-      return t;
-    };
+    ThreadFactory threads = applyWaitsFor(startApply, new CountDownLatch(1));
     GatedExecutor executor = new GatedExecutor(gate);
     AutoscalerEngine engine = build(engine(clock, (spec, now) -> observation(now), CAPACITY,
         executor, journal).callTimeout(Duration.ofMillis(300)).callThreadFactory(threads)
@@ -1177,6 +1152,28 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(notSent.actionMessage()).isEqualTo(
         "executor not called: no thread started it within the call timeout PT0.3S");
     assertThat(executor.requests).isEmpty();
+  }
+
+  /**
+   * Call threads of which the second, the apply's (after the source's), waits for {@code start}
+   * before it runs its call; {@code made} counts down when that thread is made.
+   */
+  private static ThreadFactory applyWaitsFor(CountDownLatch start, CountDownLatch made) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      boolean apply = count.incrementAndGet() == 2;
+      Thread t = new Thread(() -> {
+        if (apply) {
+          gateOf(start);
+        }
+        r.run();
+      }, "test-call");
+      t.setDaemon(true);
+      if (apply) {
+        made.countDown();
+      }
+      return t;
+    };
   }
 
   /**
