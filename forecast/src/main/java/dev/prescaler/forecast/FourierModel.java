@@ -2,23 +2,19 @@ package dev.prescaler.forecast;
 
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
-import org.apache.commons.math3.linear.DecompositionSolver;
 import org.apache.commons.math3.linear.QRDecomposition;
+import org.apache.commons.math3.linear.RealVector;
 
 /**
  * Multi-seasonal harmonic regression: {@code y_t = a + b·t + Σ_p Σ_{k=1..K_p} (c_pk cos(2πkt/p) +
- * d_pk sin(2πkt/p)) + r_t}, fitted by least squares (normal equations, QR) with wild values
- * and wild residuals taken at their bound ({@link WildValues}; Huber's pseudo-observations), with
- * the residual level {@code r} followed by exponential smoothing between refits so that a level
- * shift is absorbed without a refit. The seasonal profiles are tabulated once per fit, so an
- * update and a forecast step cost O(1).
+ * d_pk sin(2πkt/p)) + r_t}, fitted by least squares (normal equations, QR), with the residual
+ * level {@code r} followed by exponential smoothing between refits so that a level shift is
+ * absorbed without a refit. The seasonal profiles are tabulated once per fit, so an update and a
+ * forecast step cost O(1).
  */
 final class FourierModel implements PointModel {
   /** Smoothing weight of the residual level. */
   static final double RESIDUAL_WEIGHT = 0.1;
-
-  /** Most rounds of re-solving with wild residuals bound ({@link WildValues}). */
-  static final int ROUNDS = 8;
 
   private final double intercept;
   private final double slope;
@@ -79,11 +75,6 @@ final class FourierModel implements PointModel {
       throw new IllegalArgumentException("present values must be >= 2 × columns (" + 2 * cols
           + "), but were " + present + " of " + n);
     }
-    // Wild values (beyond the bounds of the values' own spread) enter the normal equations at
-    // their bound, and then at their bound around the fit (see below): one sample of 1e7 in a
-    // load of 100, fitted as it was, threw the forecast to 0 or to thousands for a week.
-    double[] bound = WildValues.bounds(y);
-    double[] fit = y; // the values the normal equations hold: y, or a copy with wild ones bound
     double[][] xtx = new double[cols][cols];
     double[] xty = new double[cols];
     double[] row = new double[cols];
@@ -92,16 +83,10 @@ final class FourierModel implements PointModel {
       if (Double.isNaN(y[i])) {
         continue; // missing: no row
       }
-      double v = y[i];
-      if (bound != null && (v < bound[0] || v > bound[1])) {
-        fit = fit == y ? y.clone() : fit;
-        v = v < bound[0] ? bound[0] : bound[1];
-        fit[i] = v;
-      }
       fillRow(row, i, scale, periods, harmonics, trend);
       for (int a = 0; a < cols; a++) {
         double ra = row[a];
-        xty[a] += ra * v;
+        xty[a] += ra * y[i];
         for (int b = a; b < cols; b++) {
           xtx[a][b] += ra * row[b];
         }
@@ -113,51 +98,9 @@ final class FourierModel implements PointModel {
         xtx[a][b] = xtx[b][a];
       }
     }
-    DecompositionSolver solver = new QRDecomposition(new Array2DRowRealMatrix(xtx, false))
-        .getSolver();
-    double[] c = solver.solve(new ArrayRealVector(xty, false)).toArray();
-    // Huber's pseudo-observations: a value whose residual from the fit is wild enters at the
-    // residual's bound around the fit, and the fit is solved again (the matrix is unchanged: only
-    // the changed rows' terms of X'y are updated). The first bounds, on the values themselves,
-    // keep the start at the series' spread however wild a value, so a few rounds converge; on
-    // a series without a wild residual this costs one pass over the residuals and changes
-    // nothing.
-    double[] r = new double[n];
-    double[][] unit = unitCircle(periods);
-    for (int round = 0; round < ROUNDS; round++) {
-      double[] fitted = fittedValues(c, n, scale, periods, harmonics, trend, unit);
-      for (int i = 0; i < n; i++) {
-        r[i] = y[i] - fitted[i]; // NaN where y is missing
-      }
-      double[] rb = WildValues.bounds(r);
-      if (rb == null) {
-        break;
-      }
-      double moved = 0;
-      for (int i = 0; i < n; i++) {
-        if (Double.isNaN(y[i])) {
-          continue;
-        }
-        double v = r[i] < rb[0] ? fitted[i] + rb[0] : r[i] > rb[1] ? fitted[i] + rb[1] : y[i];
-        double d = v - fit[i];
-        if (d != 0 && Double.isFinite(d)) {
-          fit = fit == y ? y.clone() : fit;
-          fit[i] = v;
-          fillRow(row, i, scale, periods, harmonics, trend);
-          for (int a = 0; a < cols; a++) {
-            xty[a] += row[a] * d;
-          }
-          moved = Math.max(moved, Math.abs(d));
-        }
-      }
-      if (moved == 0) {
-        break;
-      }
-      c = solver.solve(new ArrayRealVector(xty, false)).toArray();
-      if (moved <= 1e-3 * (rb[1] - rb[0])) {
-        break; // converged: the last move was a small fraction of the residuals' spread
-      }
-    }
+    RealVector beta = new QRDecomposition(new Array2DRowRealMatrix(xtx, false)).getSolver()
+        .solve(new ArrayRealVector(xty, false));
+    double[] c = beta.toArray();
     double icept = c[0];
     double sl = trend ? c[1] / scale : 0;
     float[][] prof = new float[periods.length][];
@@ -250,55 +193,6 @@ final class FourierModel implements PointModel {
         row[c++] = Math.sin(k * base);
       }
     }
-  }
-
-  /** Per period m: cos(2πj/m) for j in [0, m), then sin(2πj/m). */
-  private static double[][] unitCircle(int[] periods) {
-    double[][] out = new double[2 * periods.length][];
-    for (int p = 0; p < periods.length; p++) {
-      int m = periods[p];
-      out[2 * p] = new double[m];
-      out[2 * p + 1] = new double[m];
-      for (int j = 0; j < m; j++) {
-        out[2 * p][j] = Math.cos(2 * Math.PI * j / m);
-        out[2 * p + 1][j] = Math.sin(2 * Math.PI * j / m);
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The fitted values at steps 0..n-1 of coefficients {@code c} (as {@link #fillRow} orders
-   * them), from each period's profile tabulated once: O(n + Σ period × harmonics), no
-   * trigonometry ({@code unit} holds it: {@link #unitCircle}).
-   */
-  private static double[] fittedValues(double[] c, int n, double scale, int[] periods,
-      int[] harmonics, boolean trend, double[][] unit) {
-    double[] out = new double[n];
-    double sl = trend ? c[1] / scale : 0;
-    for (int i = 0; i < n; i++) {
-      out[i] = c[0] + sl * i;
-    }
-    int idx = 1 + (trend ? 1 : 0);
-    for (int p = 0; p < periods.length; p++) {
-      int m = periods[p];
-      double[] cos = unit[2 * p];
-      double[] sin = unit[2 * p + 1];
-      double[] prof = new double[m];
-      for (int k = 1; k <= harmonics[p]; k++) {
-        double cc = c[idx++];
-        double ss = c[idx++];
-        for (int j = 0, kj = 0; j < m; j++) {
-          prof[j] += cc * cos[kj] + ss * sin[kj];
-          kj += k; // k j mod m: k < m
-          kj = kj >= m ? kj - m : kj;
-        }
-      }
-      for (int i = 0; i < n; i++) {
-        out[i] += prof[i % m];
-      }
-    }
-    return out;
   }
 
   private double fitted(long i) {

@@ -9,8 +9,7 @@ import java.util.Objects;
  * Detects daily and weekly seasonal periods from a history's autocorrelation at the data's step:
  * a candidate period {@code p} (one day and one week in steps, e.g. 1,440 and 10,080 at one
  * minute, 24 and 168 at one hour) is kept when the history covers at least two of them and the
- * lag-{@code p} autocorrelation is at least {@link #DEFAULT_THRESHOLD}, wild values counted at
- * 8 robust standard deviations from the median (see {@link #detect}).
+ * lag-{@code p} autocorrelation is at least {@link #DEFAULT_THRESHOLD}.
  */
 public final class Seasonality {
   /** Default minimum lag autocorrelation for a period to count as seasonal: 0.2. */
@@ -40,17 +39,13 @@ public final class Seasonality {
 
   /**
    * The candidate periods (ascending) that {@code y} shows: at least two seasons long and lag
-   * autocorrelation at least {@code threshold}. {@code y} must be finite. The autocorrelation is
-   * taken with wild values (beyond 8 robust standard deviations of the median) counted at that
-   * bound: one sample of 1e7 in a load of 100, its square outweighing every other term, took a
-   * clear daily autocorrelation to about 0 for as long as it stayed in the history.
+   * autocorrelation at least {@code threshold}. {@code y} must be finite.
    */
   public static int[] detect(double[] y, Duration step, double threshold) {
     int[] cands = candidates(step);
     List<Integer> out = new ArrayList<>();
-    double[] w = cands.length > 0 && y.length >= 2 * cands[0] ? WildValues.winsorized(y) : y;
     for (int p : cands) {
-      if (y.length >= 2 * p && autocorrelation(w, p) >= threshold) {
+      if (y.length >= 2 * p && autocorrelation(y, p) >= threshold) {
         out.add(p);
       }
     }
