@@ -296,10 +296,13 @@ public final class ScaleExecutorContract {
     return from != to && k != from && (k > from) != (to > from);
   }
 
-  /** Whether {@code message} names {@code count} as a number of its own. */
+  /**
+   * Whether {@code message} names {@code count} as a number of its own ("stored 3", "kept 3,"):
+   * not as part of a word, a path or a version ({@code apps/v1}, {@code PT1S}, {@code 1.5}).
+   */
   private static boolean names(String message, int count) {
-    return message != null
-        && Pattern.compile("(?<![0-9])" + count + "(?![0-9])").matcher(message).find();
+    return message != null && Pattern.compile("(?<![\\w./-])" + count + "(?![\\w/-]|\\.\\w)")
+        .matcher(message).find();
   }
 
   /**

@@ -315,6 +315,17 @@ class ScaleExecutorContractTest {
             + "moved the observed value from 5 the other way than the [6-8] asked for \\(a "
             + "server that rewrote it\\) must say so, naming the count 3, but its message was: "
             + "not the change decided"));
+    // Refused, moved the other way, and a number in its message that is no count: "apps/v1".
+    Webhooked quoted = new Webhooked(5, to -> Math.min(to, 1)) {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        ScaleOutcome o = super.apply(request);
+        return o.isApplied() ? o : ScaleOutcome.refused("409 Conflict on /apis/apps/v1/namespaces"
+            + "/ns/deployments/w/scale: the object has been modified");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(quoted, quoted.workloads(), observed(quoted), 21, 20))
+        .anyMatch(s -> s.contains("must say so, naming the count 1, but its message was: 409"));
     // Failed, may have been applied, but the count is neither the one before nor the ask.
     Cluster elsewhere = new Cluster() {
       @Override
