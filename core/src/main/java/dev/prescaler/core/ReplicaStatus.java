@@ -4,9 +4,13 @@ package dev.prescaler.core;
  * The replica counts of a workload as last observed.
  *
  * @param current the desired count currently set on the workload ({@code spec.replicas})
- * @param ready pods ready to serve
- * @param warming ready pods still inside their warm-up period (their metrics are not yet
- *     representative); 0 when unknown
+ * @param ready pods ready to serve; a source that reads the pods' metrics may count, as the HPA
+ *     controller does, the pods whose samples the HPA counts: {@code MetricsServerSource} adds
+ *     the pods that were ready and fell out of readiness but still report a sample (the
+ *     Deployment's {@code readyReplicas} leaves them out)
+ * @param warming pods among {@code ready} still inside their warm-up period (their metrics are
+ *     not yet representative; for {@code MetricsServerSource}, the pods whose CPU sample the HPA
+ *     ignores, which may be pods not Ready); 0 when unknown
  * @param existing the pods that exist, ready or not ({@code status.replicas} of the workload or
  *     its scale subresource); {@code current} when the source does not say. It differs from
  *     {@code current} while a rollout surges above it or pods cannot be created (a quota), and
