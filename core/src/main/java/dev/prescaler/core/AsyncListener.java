@@ -186,7 +186,12 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
       try {
         next = queue.take();
       } catch (InterruptedException e) {
-        return; // close gave up waiting
+        synchronized (this) {
+          if (stopping) {
+            return; // close gave up waiting
+          }
+        }
+        continue; // not close's: an interrupt from elsewhere stops nothing
       }
       try {
         next.run();
@@ -219,6 +224,11 @@ public final class AsyncListener implements EngineListener, AutoCloseable {
         notifyAll();
         if (closed && pending == 0) {
           return;
+        }
+        if (!stopping) {
+          // A listener that left the flag set (caught an interrupt, set it again, threw) would
+          // end the next take(): the interrupts that stop this thread are close()'s alone.
+          Thread.interrupted();
         }
       }
     }

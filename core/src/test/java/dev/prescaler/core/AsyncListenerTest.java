@@ -264,6 +264,37 @@ class AsyncListenerTest {
     assertThat(seen).endsWith("last");
   }
 
+  /**
+   * Catches a listener that set its thread's interrupt flag again (it caught an interrupt) and
+   * threw, or returned: the next take() ended the delivery thread without a word, so nothing was
+   * delivered again and close() waited out its timeout.
+   */
+  @Test
+  void aListenerThatLeavesItsThreadInterruptedStopsNoDelivery() throws InterruptedException {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    EngineListener delegate = new EngineListener() {
+      @Override
+      public void onModeChanged(ModeChangedEvent event) {
+        seen.add(event.reason());
+        if (event.reason().startsWith("interrupt")) {
+          Thread.currentThread().interrupt();
+          if (event.reason().endsWith("throw")) {
+            throw new IllegalStateException("interrupted while posting");
+          }
+        }
+      }
+    };
+    async = AsyncListener.of(delegate, "interrupted");
+    for (String r : List.of("a", "interrupt+throw", "b", "interrupt", "c")) {
+      async.onModeChanged(mode(r));
+    }
+    assertThat(async.awaitDelivered(WAIT)).isTrue();
+    assertThat(seen).containsExactly("a", "interrupt+throw", "b", "interrupt", "c");
+    async.onModeChanged(mode("last"));
+    assertThat(async.close(WAIT)).isTrue();
+    assertThat(seen).endsWith("last");
+  }
+
   // A ThreadDeath (Thread.stop) still ends the thread, but no longer leaves its event pending
   // for good: awaitDelivered() and close() do not wait out their timeouts for it.
   @Test
