@@ -288,6 +288,29 @@ class ScaleExecutorContractTest {
         23, 20)).isEmpty();
   }
 
+  /**
+   * Catches a correct executor failed by the contract: its first try got through and a webhook
+   * cut it to one step (2 -> 5 stored 3), then its retries timed out, so it answered FAILED "may
+   * have been applied" with the count on the way to the ask, which the engine counts as the
+   * change made.
+   */
+  @Test
+  void acceptsAFailureThatMayHaveBeenAppliedAndWasCutShort() {
+    Cluster cut = new Cluster() {
+      @Override
+      public ScaleOutcome apply(ScaleRequest request) {
+        int from = request.from();
+        if (request.to() == from) {
+          return super.apply(request);
+        }
+        replicas.put(request.workload(), request.to() > from ? from + 1 : from - 1);
+        return ScaleOutcome.failed("HTTP 504 (after 3 tries); a try timed out or met a server "
+            + "error, so the change may have been applied: re-read next tick");
+      }
+    };
+    assertThat(ScaleExecutorContract.check(cut, cut.workloads(), observed(cut), 7, 20)).isEmpty();
+  }
+
   /** Still caught: outcomes that say another thing than the system under test shows. */
   @Test
   void findsOutcomesThatLieAboutWhatTheServerStored() {
