@@ -1,6 +1,7 @@
 package dev.prescaler.agent;
 
 import dev.prescaler.core.cli.Arguments;
+import dev.prescaler.core.cli.Printable;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -49,6 +50,12 @@ public final class AgentCommand {
     boolean release = parsed.flags().contains("--release-hpas");
     if (config == null) {
       err.println("prescaler agent: --config FILE is required (see --help)");
+      return 2;
+    }
+    if (config.codePoints().anyMatch(Printable::isUnprintable)) {
+      // Every problem line names the file: it must print as itself, on one line.
+      err.println("prescaler agent: --config is not a file name: \"" + Printable.escape(config)
+          + "\" (it holds characters a terminal does not print)");
       return 2;
     }
     if (validate && release) {

@@ -122,6 +122,10 @@ class AgentCommandTest {
     assertThat(run("x.yaml")).isEqualTo(2);
     assertThat(err()).isEqualTo("prescaler agent: unexpected argument \"x.yaml\" (see --help)\n");
     err.reset();
+    assertThat(run("--validate", "--config", "\u001b[31mRED\nline2.yaml")).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: --config is not a file name: "
+        + "\"\\x1b[31mRED\\x0aline2.yaml\" (it holds characters a terminal does not print)\n");
+    err.reset();
     assertThat(run("--frobnicate", "-h")).isEqualTo(0);
     assertThat(err()).isEmpty();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: prescaler agent");

@@ -856,6 +856,18 @@ class ExportCommandTest {
    * to an earlier problem ({@code --verbose --help} exited 2), {@code --help=yes} called an
    * unknown option.
    */
+  /**
+   * Catches a bad value printed raw: an ESC sequence reached the terminal and a newline made the
+   * one-line error two lines, where simulate and forecast-eval escape the same input.
+   */
+  @Test
+  void aBadValueIsQuotedOnOneHarmlessLine() {
+    assertThat(run("--prometheus", "http://127.0.0.1:9/", "--query", "q", "--last",
+        "\u001b[31mRED\nline2")).isEqualTo(2);
+    assertThat(err()).startsWith("export: --last must be").endsWith(
+        "but was \"\\x1b[31mRED line2\"\n");
+  }
+
   @Test
   void theHelpWinsWhereverItIsGivenAndTakesNoValue() {
     assertThat(run("--help")).isZero();

@@ -5,6 +5,7 @@ import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.cli.Arguments;
 import dev.prescaler.core.cli.OutputFile;
+import dev.prescaler.core.cli.Printable;
 import dev.prescaler.prometheus.PrometheusException;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
@@ -134,7 +135,9 @@ public final class ExportCommand {
       }
       r = request(a.values(), a.repeats().getOrDefault("--header", List.of()), clock);
     } catch (IllegalArgumentException e) {
-      err.println("export: " + e.getMessage());
+      // One harmless line: a value quoted in it may hold a newline or an ESC sequence.
+      err.println("export: " + Printable.escape(e.getMessage().replace("\n- ", "; ")
+          .replace('\n', ' ')));
       return 2;
     }
     MetricSeries series;
