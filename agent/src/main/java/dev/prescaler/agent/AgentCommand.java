@@ -52,9 +52,10 @@ public final class AgentCommand {
       err.println("prescaler agent: --config FILE is required (see --help)");
       return 2;
     }
-    if (config.codePoints().anyMatch(Printable::isUnprintable)) {
-      // Every problem line names the file: it must print as itself, on one line.
-      err.println("prescaler agent: --config is not a file name: \"" + Printable.escape(config)
+    if (config.codePoints().anyMatch(Printable::isUnprintableInName)) {
+      // Every problem line names the file: it must print as itself, on one line (the joiners
+      // of Persian or emoji names do).
+      err.println("prescaler agent: --config is not a file name: \"" + Printable.escapeName(config)
           + "\" (it holds characters a terminal does not print)");
       return 2;
     }

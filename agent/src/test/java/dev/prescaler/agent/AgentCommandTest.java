@@ -126,6 +126,11 @@ class AgentCommandTest {
     assertThat(err()).isEqualTo("prescaler agent: --config is not a file name: "
         + "\"\\x1b[31mRED\\x0aline2.yaml\" (it holds characters a terminal does not print)\n");
     err.reset();
+    // A Persian name (U+200C) prints as itself: read, not refused (no such file here).
+    String persian = "\u062a\u0646\u0638\u06cc\u0645\u200c\u0647\u0627.yaml";
+    assertThat(run("--validate", "--config", dir.resolve(persian).toString())).isEqualTo(2);
+    assertThat(err()).doesNotContain("is not a file name").contains("cannot be read");
+    err.reset();
     assertThat(run("--frobnicate", "-h")).isEqualTo(0);
     assertThat(err()).isEmpty();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: prescaler agent");

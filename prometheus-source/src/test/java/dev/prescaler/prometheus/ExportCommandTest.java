@@ -402,6 +402,13 @@ class ExportCommandTest {
     assertThat(err()).isEqualTo("export: the query returned no value from 2026-11-29T09:00:00Z "
         + "to 2026-11-29T10:00:00Z (query: absent_metric)\n");
     assertThat(file).doesNotExist();
+
+    // A query over several lines, with an ESC sequence, is quoted on one harmless line.
+    err.reset();
+    assertThat(run("--prometheus", stub.uri().toString(), "--query",
+        "sum(rate(x[5m]))\n  / 2 \u001b[31mRED", "--last", "1h", "--out", file.toString()))
+        .isEqualTo(1);
+    assertThat(err()).endsWith("(query: sum(rate(x[5m])) / 2 \\x1b[31mRED)\n");
   }
 
   @Test

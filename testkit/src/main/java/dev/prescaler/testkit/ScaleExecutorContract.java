@@ -48,7 +48,8 @@ import java.util.regex.Pattern;
  *       the observed value as it was, or moved the other way than asked (a server that rewrote
  *       the request), and then its message names the count it moved to; a failed one leaves it
  *       as it was, or, when its message says the change may have been applied ({@link
- *       ScaleOutcome#mayHaveBeenApplied()}: a try that timed out), at the count asked. The
+ *       ScaleOutcome#mayHaveBeenApplied()}: a try that timed out), at the count asked or at a
+ *       count on the way to it (a write a webhook cut short). The
  *       requests after it go from the count then observed, as the engine's next tick would;
  *   <li>asking for the count already set is not an error (checked when that count is in [min,
  *       max]: outside, after a refused or failed first request, any request is a change; and in
@@ -345,10 +346,10 @@ public final class ScaleExecutorContract {
    * After a request: {@code replicas} does not throw, and the observed value (from {@code
    * observed}, else from {@code replicas} in ACT) is what {@link ScaleOutcome} allows: the count
    * applied after an applied request; {@code before} after a refused one, or a count moved the
-   * other way than asked that its message names (a server that rewrote the request); {@code
-   * before} after a failed one, or the requested count when its message says the change may
-   * have been applied. When {@code observed} gave the value, an applied ACT request is also
-   * checked against what {@code replicas} reports. Returns the value as observed after the
+   * other way than asked that its message names (a server that rewrote the request); {@code before}
+   * after a failed one, or, when its message says the change may have been applied, the requested
+   * count or a count on the way to it. When {@code observed} gave the value, an applied ACT request
+   * is also checked against what {@code replicas} reports. Returns the value as observed after the
    * request, or, when none was, the count applied (applied) or {@code before}.
    */
   private static int expectAfter(ScaleExecutor executor,

@@ -160,7 +160,7 @@ public final class ExportCommand {
     int present = series.countPresent();
     if (present == 0) {
       err.println("export: the query returned no value from " + r.from + " to " + r.to
-          + " (query: " + r.query + ")");
+          + " (query: " + Printable.escape(oneLine(r.query)) + ")");
       return 1;
     }
     String provenance = "# exported from Prometheus " + r.where + " by prescaler export: query "
