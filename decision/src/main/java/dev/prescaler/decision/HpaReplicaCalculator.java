@@ -200,12 +200,9 @@ public final class HpaReplicaCalculator {
     if (sampled + warming + pending == 0) {
       return Result.failed(NO_PODS);
     }
-    // A long-ready pod counts as ready whether or not it is still initializing (ready, and its
-    // sample is a full window after the readiness change). A pod that became ready now is
-    // unready while its CPU initialization period lasts, which is every non-zero period.
-    boolean warmingUnready = !cpuInitializationPeriod.isZero();
-    int withSample = sampled + (warmingUnready ? 0 : warming);
-    int unready = pending + (warmingUnready ? warming : 0);
+    Counts c = counts(sampled, warming, pending);
+    int withSample = c.withSample();
+    int unready = c.unready();
     if (withSample == 0) {
       return Result.failed(NO_METRICS);
     }
@@ -221,6 +218,22 @@ public final class HpaReplicaCalculator {
         saturatedSum(request, saturatedProduct(requestMilli, unready))) / targetPercent;
     return corrected(withSample + unready, ratio, newRatio, currentReplicas, 0, unready,
         utilizationText(utilization, targetPercent).toString());
+  }
+
+  /** Uniform pod groups as the controller counts them: the pods with a sample, the unready. */
+  private record Counts(int withSample, int unready) {}
+
+  /**
+   * {@code sampled} long-ready pods, {@code warming} that became ready just now and {@code
+   * pending} ones, counted: a long-ready pod counts as ready whether or not it is still
+   * initializing (ready, and its sample is a full window after the readiness change); a pod that
+   * became ready now is unready while its CPU initialization period lasts, which is every
+   * non-zero period; a pending pod is unready.
+   */
+  private Counts counts(int sampled, int warming, int pending) {
+    boolean warmingUnready = !cpuInitializationPeriod.isZero();
+    return new Counts(sampled + (warmingUnready ? 0 : warming),
+        pending + (warmingUnready ? warming : 0));
   }
 
   /** The count when no pod needs correcting: the current one within tolerance, else scaled. */
@@ -313,9 +326,9 @@ public final class HpaReplicaCalculator {
     if (sampled + warming + pending == 0) {
       return Result.failed(NO_PODS);
     }
-    boolean warmingUnready = !cpuInitializationPeriod.isZero();
-    int withSample = sampled + (warmingUnready ? 0 : warming);
-    int unready = pending + (warmingUnready ? warming : 0);
+    Counts c = counts(sampled, warming, pending);
+    int withSample = c.withSample();
+    int unready = c.unready();
     if (withSample == 0) {
       return Result.failed(NO_METRICS);
     }
