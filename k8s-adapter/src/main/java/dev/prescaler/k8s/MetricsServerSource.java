@@ -33,6 +33,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A {@link MetricSource} over the Kubernetes Metrics Server: pod CPU and memory from {@code
@@ -268,18 +270,23 @@ public final class MetricsServerSource implements MetricSource {
     }
   }
 
+  /** A Go duration as metrics-server writes a window; read once per pod and tick. */
+  private static final Pattern GO_DURATION =
+      Pattern.compile("([0-9]+(\\.[0-9]+)?(h|m|s|ms|us|µs|ns))+");
+  /** One number and unit of a {@link #GO_DURATION}. */
+  private static final Pattern GO_DURATION_PART =
+      Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(h|ms|m|s|us|µs|ns)");
+
   /**
    * A PodMetrics {@code window} (a Go duration as metrics-server writes it: {@code 30s}, {@code
    * 1m0s}, {@code 15.029s}, {@code 500ms}); zero when absent or not one, as the controller reads
    * an absent window.
    */
   static Duration window(String window) {
-    if (window == null || !window.matches("([0-9]+(\\.[0-9]+)?(h|m|s|ms|us|µs|ns))+")) {
+    if (window == null || !GO_DURATION.matcher(window).matches()) {
       return Duration.ZERO;
     }
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(h|ms|m|s|us|µs|ns)")
-            .matcher(window);
+    Matcher m = GO_DURATION_PART.matcher(window);
     double nanos = 0;
     while (m.find()) {
       double v = Double.parseDouble(m.group(1));
