@@ -208,9 +208,15 @@ public final class PredictivePolicy implements DecisionPolicy {
     RecurringPeaks.Peak whyRecurring = null;
     double whyCap = Double.NaN;
     double q = riskQuantile(ctx.spec());
+    boolean stale = false; // a forecast skipped because its history's newest steps are missing
     for (MetricTarget m : ctx.spec().metrics()) {
       Forecast f = ctx.forecasts().get(m.name());
-      if (f == null || tooYoung(ctx.histories().get(m.name()))) {
+      MetricSeries history = ctx.histories().get(m.name());
+      if (f == null || tooYoung(history)) {
+        continue;
+      }
+      if (stale(history, lead)) {
+        stale = true;
         continue;
       }
       double peak = peakUpper(f, from, to, q);
@@ -247,8 +253,17 @@ public final class PredictivePolicy implements DecisionPolicy {
       }
     }
     if (p < 0) {
-      return floor.note(name(), "no usable forecast (none, or less than " + minHistory.toMinutes()
-          + " min of history): reactive floor " + r);
+      StringBuilder none = new StringBuilder(160).append("no usable forecast (").append(stale
+          ? "made before a gap: the newest steps of its history, more than the lead time of "
+              + lead.toSeconds() + " s, are missing"
+          : "none, or less than " + minHistory.toMinutes() + " min of history").append(')');
+      // No new need, but the needs of the window before still hold: a pre-scale is not given up
+      // because the metrics were missing for a few minutes.
+      double held = RecentMarks.highest(ctx, NEED_MARK, scaleDownStabilization, 0) / 1000.0;
+      if (replicasFor(held, 1) <= r) {
+        return floor.note(name(), none.append(": reactive floor ").append(r).toString());
+      }
+      return plan(floor, r, current, 0, held, none);
     }
     if (liveLoad) {
       for (MetricTarget m : ctx.spec().metrics()) {
@@ -307,6 +322,16 @@ public final class PredictivePolicy implements DecisionPolicy {
     // 1000 (division is monotone), and exact >= 0, so starting the fold at 0 changes nothing.
     double held = Math.max(exact,
         RecentMarks.highest(ctx, NEED_MARK, scaleDownStabilization, 0) / 1000.0);
+    return plan(out, r, current, p, held, why);
+  }
+
+  /**
+   * The count for a {@code held} need (in replicas, unrounded) over the reactive floor {@code r}
+   * on {@code current} replicas, {@code p} this tick's own need rounded up: the higher of the
+   * two, unless the policy's own plan is inside the dead band.
+   */
+  private Proposal plan(Proposal out, int r, int current, int p, double held,
+      StringBuilder why) {
     int heldReplicas = replicasFor(held, 1);
     if (heldReplicas > p) {
       why.append("; held at ").append(heldReplicas).append(", the highest need of the last ")
@@ -426,6 +451,26 @@ public final class PredictivePolicy implements DecisionPolicy {
       }
     }
     return top[0];
+  }
+
+  /**
+   * Whether the newest steps of {@code history} are missing for longer than {@code lead}: its
+   * forecast was made from data older than the gap (metrics back after an outage, a backfill
+   * that ends in one) and reaches across it, beyond the horizons its interval was measured on.
+   * It counts again once a measured step closes after the gap.
+   */
+  private static boolean stale(MetricSeries history, Duration lead) {
+    if (history == null) {
+      return false;
+    }
+    long allowed = lead.toMillis() / history.step().toMillis(); // whole steps that may be missing
+    int missing = 0;
+    for (int i = history.size() - 1; i >= 0 && Double.isNaN(history.value(i)); i--) {
+      if (++missing > allowed) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

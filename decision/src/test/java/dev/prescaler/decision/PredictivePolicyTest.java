@@ -206,6 +206,46 @@ class PredictivePolicyTest {
   }
 
   @Test
+  void aForecastMadeBeforeAGapLongerThanTheLeadTimeDoesNotCount() {
+    // Metrics back after an outage: the steps of the gap close missing and the forecast was made
+    // from the data before it. Lead 135 s (120 s startup + 15 s sync): two missing 60 s steps
+    // still leave the forecast (12 replicas) in use, three make it stale and the policy the HPA
+    // (5); a need held from before the gap still holds for its window.
+    double[] load = new double[120];
+    Arrays.fill(load, 60);
+    Forecast f = forecast(120, 120, 120, 120);
+    double[] two = load.clone();
+    Arrays.fill(two, 118, 120, Double.NaN);
+    DecisionContext c2 = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(two))
+        .forecast("rps", f).build();
+    assertThat(run(c2).replicas()).isEqualTo(12);
+    double[] three = load.clone();
+    Arrays.fill(three, 117, 120, Double.NaN);
+    DecisionContext c3 = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(three))
+        .forecast("rps", f).build();
+    assertThat(run(c3).replicas()).isEqualTo(5);
+    assertThat(run(c3).explain()).contains("no usable forecast (made before a gap")
+        .contains("lead time of 135 s").contains("reactive floor 5");
+    assertThat(run(c3).marks()).doesNotContainKey(PredictivePolicy.NEED_MARK);
+    // Held: 12 replicas needed 400 s ago, inside the 600 s window (outside the floor's 300 s)
+    DecisionContext held = ctx(spec, 12, "rps", 50)
+        .history("rps", SpikeFilterTest.history(three)).forecast("rps", f)
+        .past(past(400, 12, 12, false, Map.of(PredictivePolicy.NEED_MARK, 12_000))).build();
+    assertThat(run(held).replicas()).isEqualTo(12);
+    assertThat(run(held).explain()).contains("made before a gap")
+        .contains("held at 12, the highest need of the last 600 s");
+    // Without forecast or history at all, a held need holds the same way
+    DecisionContext none = ctx(spec, 12, "rps", 50)
+        .past(past(400, 12, 12, false, Map.of(PredictivePolicy.NEED_MARK, 12_000))).build();
+    assertThat(run(none).replicas()).isEqualTo(12);
+    // Once the window has passed, the floor rules
+    DecisionContext expired = ctx(spec, 12, "rps", 50)
+        .history("rps", SpikeFilterTest.history(three)).forecast("rps", f)
+        .past(past(601, 12, 12, false, Map.of(PredictivePolicy.NEED_MARK, 12_000))).build();
+    assertThat(run(expired).replicas()).isEqualTo(5);
+  }
+
+  @Test
   void riskQuantilePerPriorityRescalesTheInterval() {
     PredictivePolicy median = PredictivePolicy.builder().riskQuantile(0, 0.5).build();
     // point 100, upper 200 at level 0.9: the median plans for the point: 10 replicas
@@ -390,9 +430,10 @@ class PredictivePolicyTest {
 
   // Caught the cap lost on a history without a measured step (possible with minHistory 0): the
   // live load of 50 was known, yet an upper forecast of 5,000 planned 500 replicas, uncapped.
+  // Two steps: a longer history with no measured step is one made before a gap, not used.
   @Test
   void aHistoryWithoutAMeasuredStepIsCappedAgainstTheLiveLoad() {
-    double[] none = new double[120];
+    double[] none = new double[2];
     Arrays.fill(none, Double.NaN);
     PredictivePolicy young = PredictivePolicy.builder().minHistory(Duration.ZERO).build();
     DecisionContext c = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(none))
