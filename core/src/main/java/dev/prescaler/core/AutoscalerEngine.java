@@ -1411,6 +1411,13 @@ public final class AutoscalerEngine implements AutoCloseable {
             && replicas.ready() == 0) {
           // A mean over no ready pod measures nothing; read as a load it would scale to min.
           problem = "utilization of 0 ready replicas: the load is unknown";
+        } else if (problem == null && m.type() == MetricTarget.Type.UTILIZATION
+            && replicas.ready() > Math.max(replicas.existing(), replicas.current())) {
+          // More pods ready than exist or are asked for is a bad count, and the load would be
+          // the mean times it: one such tick in the history drives the forecasts for days.
+          problem = "utilization over " + replicas.ready() + " ready replicas, more than exist ("
+              + replicas.existing() + ") or are asked for (" + replicas.current()
+              + "): the load is unknown";
         }
         double load = Double.NaN;
         if (problem == null) {

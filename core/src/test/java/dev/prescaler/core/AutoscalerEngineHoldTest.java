@@ -201,6 +201,35 @@ class AutoscalerEngineHoldTest {
     assertThat(executor.requests).isEmpty();
   }
 
+  // Caught a source's impossible count taken as measured: 1000 ready of 8 pods made a load of
+  // 140 % x 1000, and the forecasts from that history asked for maxReplicas for hours.
+  @Test
+  void holdsWhenAUtilizationIsReadOverMoreReadyReplicasThanExist() {
+    WorkloadSpec cpu = WorkloadSpec.builder(WEB).minReplicas(1).maxReplicas(20).mode(Mode.ACT)
+        .metric(MetricTarget.utilization("cpu", 70)).build();
+    int[] ready = {1000};
+    source.custom(WEB, (spec, now) -> Observation.of(now, new ReplicaStatus(8, ready[0], 0, 8),
+        MetricReading.of("cpu", 140, now)));
+    AutoscalerEngine e = engine(clock, source, (ctx, p) -> p.to("hpa",
+        (int) Math.ceil(ctx.load("cpu") / 0.7), "utilization"), executor, journal)
+        .workload(cpu).build();
+    e.tick();
+    DecisionRecord r = last(journal, WEB);
+    assertThat(r.kind()).isEqualTo(Kind.HOLD);
+    assertThat(r.reasons()).extracting(Reason::message).containsExactly("metric cpu: utilization"
+        + " over 1000 ready replicas, more than exist (8) or are asked for (8): the load is"
+        + " unknown");
+    assertThat(executor.requests).isEmpty();
+    // A scale-down under way: 8 ready while 5 are asked for and 8 still exist is a count (the
+    // load 1.4 x 8 pods needs 16 at 70 %, the step limit allows 10)
+    clock.advance(SYNC);
+    source.custom(WEB, (spec, now) -> Observation.of(now, new ReplicaStatus(5, 8, 0, 8),
+        MetricReading.of("cpu", 140, now)));
+    e.tick();
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+    assertThat(executor.requests).singleElement().extracting(ScaleRequest::to).isEqualTo(10);
+  }
+
   @Test
   void holdsWhenTheReplicaCountIsUnknown() {
     source.custom(WEB, (spec, now) -> new Observation(now,
