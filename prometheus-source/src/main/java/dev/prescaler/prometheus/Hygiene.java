@@ -2,6 +2,7 @@ package dev.prescaler.prometheus;
 
 import dev.prescaler.core.MetricReading;
 import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.cli.Printable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -92,7 +93,8 @@ final class Hygiene {
     }
   }
 
-  private static Newest newest(QueryResult r, Instant now, Duration maxAge, String query) {
+  private static Newest newest(QueryResult r, Instant now, Duration maxAge, String asked) {
+    String query = PromQl.shown(asked);
     String warned = warned(r);
     if (warned != null) {
       return Newest.no("partial: " + warned + "; a result with warnings may lack series and is "
@@ -155,7 +157,8 @@ final class Hygiene {
       return null;
     }
     String quoted = first.length() > MAX_WARNING ? first.substring(0, MAX_WARNING) + "..." : first;
-    return "Prometheus warned \"" + quoted + "\""
+    // Escaped again: the cut may split a surrogate pair.
+    return "Prometheus warned \"" + Printable.escape(quoted) + "\""
         + (count > 1 ? " (and " + (count - 1) + " more warning" + (count > 2 ? "s" : "") + ")"
             : "");
   }
@@ -173,10 +176,14 @@ final class Hygiene {
     return true;
   }
 
+  /**
+   * The label sets of the first series, for a message: escaped as {@link Printable#escape}
+   * escapes, since a label value is whatever was scraped ({@code {pod=new\x0aline}}).
+   */
   private static String labels(List<QueryResult.Series> series) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < Math.min(MAX_LISTED, series.size()); i++) {
-      b.append(i == 0 ? "" : ", ").append(series.get(i).labels());
+      b.append(i == 0 ? "" : ", ").append(Printable.escape(series.get(i).labels().toString()));
     }
     if (series.size() > MAX_LISTED) {
       b.append(", ...");
@@ -196,8 +203,9 @@ final class Hygiene {
    *     or a sample lies more than 1 ms from the grid (the query was evaluated on another grid,
    *     and its values belong to other times)
    */
-  static QueryResult.Series fillGrid(QueryResult r, String query, Instant from, Duration step,
+  static QueryResult.Series fillGrid(QueryResult r, String asked, Instant from, Duration step,
       int i0, int i1, double[] out, QueryResult.Series earlier) {
+    String query = PromQl.shown(asked);
     String warned = warned(r);
     if (warned != null) {
       throw new PrometheusException("partial history: " + warned + "; a range with warnings may "

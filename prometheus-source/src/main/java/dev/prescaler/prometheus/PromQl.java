@@ -1,5 +1,6 @@
 package dev.prescaler.prometheus;
 
+import dev.prescaler.core.cli.Printable;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -10,9 +11,13 @@ import java.util.regex.Pattern;
  * quotes, backslashes or newlines stays one string literal and cannot change the query.
  *
  * <p>PromQL string literals follow Go's escape rules ({@code strconv.Unquote}); a raw newline ends
- * a literal with an error. These helpers escape the backslash, the enclosing quote character and
- * every ISO control character (as {@code \\uXXXX}), and reject lone UTF-16 surrogates, which have
- * no UTF-8 encoding. Thread-safe: stateless.
+ * a literal with an error, and so does a raw U+FFFD REPLACEMENT CHARACTER: Prometheus's lexer
+ * reads it as the mark of a byte that is not UTF-8 ("invalid UTF-8 rune", HTTP 400), though it is
+ * valid UTF-8. These helpers escape the backslash, the enclosing quote character, every ISO
+ * control character and U+FFFD (as {@code \\uXXXX}, which the lexer takes with exactly four hex
+ * digits), and reject lone UTF-16 surrogates, which have no UTF-8 encoding (sent, they would
+ * become {@code ?}) and no escape either (the lexer refuses {@code \\ud800}: "escape sequence is
+ * an invalid Unicode code point"). Thread-safe: stateless.
  */
 public final class PromQl {
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
@@ -64,7 +69,7 @@ public final class PromQl {
         b.append("\\t");
       } else if (c == '\r') {
         b.append("\\r");
-      } else if (Character.isISOControl(c)) {
+      } else if (Character.isISOControl(c) || c == '\uFFFD') {
         b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
       } else {
         b.append(c);
@@ -76,6 +81,16 @@ public final class PromQl {
   private static IllegalArgumentException loneSurrogate(String value, int index) {
     return new IllegalArgumentException("label value must be valid Unicode, but had a lone "
         + "surrogate at index " + index + " (length " + value.length() + ")");
+  }
+
+  /**
+   * {@code query} as messages quote it: on one line, each run of white space (the line breaks of
+   * a query written over several lines) one space, and every other character a terminal would
+   * not print as itself escaped ({@link Printable#escape}: ESC as {@code \x1b}). The messages
+   * reach logs, the journal and the command line. Applied twice, it gives what once does.
+   */
+  static String shown(String query) {
+    return Printable.escape(String.valueOf(query).replaceAll("\\s+", " ").trim());
   }
 
   /** A complete double-quoted PromQL string literal that evaluates to {@code value}. */

@@ -18,11 +18,13 @@ public final class PrometheusApiException extends PrometheusException {
    * @param statusCode the HTTP status
    * @param errorType Prometheus's {@code errorType}; empty when absent
    * @param error Prometheus's {@code error}, or the start of a non-JSON body
-   * @param query what was asked, for the message
+   * @param query what was asked, for the message, which quotes it on one printable line ({@link
+   *     PromQl#shown})
    */
   public PrometheusApiException(int statusCode, String errorType, String error, String query) {
     super("Prometheus answered HTTP " + statusCode
-        + (errorType.isEmpty() ? "" : " " + errorType) + ": " + error + " (query: " + query + ")");
+        + (errorType.isEmpty() ? "" : " " + errorType) + ": " + error + " (query: "
+        + PromQl.shown(query) + ")");
     this.statusCode = statusCode;
     this.errorType = errorType;
     this.error = error;

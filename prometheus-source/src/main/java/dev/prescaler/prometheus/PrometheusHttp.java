@@ -117,7 +117,7 @@ final class PrometheusHttp {
     form.put("query", promql);
     form.put("time", seconds(time));
     form.put("timeout", PromQl.duration(requestTimeout.toMillis()));
-    return attempt(queryUri, form, promql, 0);
+    return attempt(queryUri, form, PromQl.shown(promql), 0);
   }
 
   /**
@@ -134,7 +134,7 @@ final class PrometheusHttp {
     form.put("end", seconds(end));
     form.put("step", PromQl.duration(step.toMillis()));
     form.put("timeout", PromQl.duration(requestTimeout.toMillis()));
-    return attempt(rangeUri, form, promql, 0);
+    return attempt(rangeUri, form, PromQl.shown(promql), 0);
   }
 
   /**
@@ -155,6 +155,12 @@ final class PrometheusHttp {
 
   private record Outcome(QueryResult result, PrometheusException error, boolean retry) {}
 
+  /**
+   * One attempt at a request, and the retries after it.
+   *
+   * @param query the query as messages quote it ({@link PromQl#shown}): the form holds the one
+   *     sent
+   */
   private CompletableFuture<QueryResult> attempt(URI uri, Map<String, String> form, String query,
       int retry) {
     CompletableFuture<HttpResponse<byte[]>> sent;

@@ -9,6 +9,7 @@ import dev.prescaler.core.Observation;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.cli.Printable;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -321,7 +322,7 @@ public final class PrometheusMetricSource implements MetricSource {
     } catch (RuntimeException e) {
       for (MetricTarget m : spec.metrics()) {
         readings.put(m.name(), MetricReading.unavailable(m.name(),
-            "cannot build the query: " + e.getMessage()));
+            "cannot build the query: " + Printable.escape(String.valueOf(e.getMessage()))));
       }
       return new Observation(now, readings, Optional.empty());
     }
@@ -426,7 +427,8 @@ public final class PrometheusMetricSource implements MetricSource {
         || e instanceof ExecutionException) && e.getCause() != null) {
       e = e.getCause();
     }
-    return e instanceof PrometheusException ? e.getMessage() : e.toString();
+    // A PrometheusException's message is one printable line already; anything else is made one.
+    return e instanceof PrometheusException ? e.getMessage() : Printable.escape(e.toString());
   }
 
   /**
@@ -528,7 +530,8 @@ public final class PrometheusMetricSource implements MetricSource {
     double[] out = new double[n];
     Arrays.fill(out, Double.NaN);
     if (!fetch(promql, start, step, 0, n, out)) {
-      throw new PrometheusException("range query interrupted (query: " + promql + ")");
+      throw new PrometheusException("range query interrupted (query: " + PromQl.shown(promql)
+          + ")");
     }
     return MetricSeries.of(start, step, out);
   }
@@ -613,7 +616,8 @@ public final class PrometheusMetricSource implements MetricSource {
         if (c instanceof PrometheusException) {
           throw (PrometheusException) c;
         }
-        throw new PrometheusException("range query failed: " + c + " (query: " + query + ")", c);
+        throw new PrometheusException("range query failed: " + c + " (query: "
+            + PromQl.shown(query) + ")", c);
       }
       seen = Hygiene.fillGrid(r, query, from, step, i0, i1, out, seen);
     }

@@ -1,8 +1,12 @@
 package dev.prescaler.prometheus;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.prescaler.core.cli.Printable;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -24,10 +28,16 @@ import java.util.regex.Pattern;
  * throws nothing else. Sample values are strings in the API ({@code "1.5"}, {@code "NaN"},
  * {@code "+Inf"}); a value that is not a finite decimal number is kept as {@link
  * QueryResult.Rejected}. Timestamps are float seconds and must lie within ±10^11 s of the epoch.
- * Thread-safe.
+ * The body must be one JSON value, nothing after it, and no object in it may name a key twice:
+ * read leniently, {@code {...}garbage} was the object before the garbage, and {@code
+ * "status":"error","status":"success"} a success (the last key won). Text from the body is
+ * quoted in messages on one printable line ({@link Printable#escape}). Thread-safe.
  */
 final class ResponseParser {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
   // Possessive: a long run of digits before a bad character fails in linear time.
   private static final Pattern DECIMAL =
       Pattern.compile("[+-]?(\\d++(\\.\\d*+)?|\\.\\d++)([eE][+-]?\\d++)?");
@@ -104,7 +114,9 @@ final class ResponseParser {
     }
   }
 
-  /** The start of a body as text, for messages: at most 300 characters, on one line. */
+  /**
+   * The start of a body as text, for messages: at most 300 characters, on one printable line.
+   */
   static String bodySnippet(byte[] body) {
     int n = Math.min(body.length, MAX_TEXT * 2);
     return snippet(new String(body, 0, n, StandardCharsets.UTF_8));
@@ -319,6 +331,8 @@ final class ResponseParser {
       char c = one.charAt(i);
       b.append(Character.isISOControl(c) ? ' ' : c);
     }
-    return b.toString();
+    // What else a terminal would not print as itself (U+202E, which turns the rest of the line
+    // around, U+2028, a surrogate the cut above split) is escaped.
+    return Printable.escape(b.toString());
   }
 }

@@ -172,7 +172,10 @@ class ExportCommandTest {
   @Test
   void aSpanOfThousandsOfYearsIsCountedWithoutOverflow() throws IOException {
     // 99,999,999,999 s is more nanoseconds than a long holds, but only 318 steps of 3650 days.
-    answerPerPoint(1);
+    // No value after 2199, where simulate reads no trace, and export writes none.
+    long until = Instant.parse("2200-01-01T00:00:00Z").getEpochSecond();
+    stub = new StubPrometheus();
+    stub.answer(stub.range(1, (q, t) -> t % 7 == 0 || t >= until ? "NaN" : (t % 1000) + ".25"));
 
     int code = run("--prometheus", stub.uri().toString(), "--query", "q", "--from", "0", "--to",
         "99999999999", "--step", "3650d");
@@ -183,8 +186,8 @@ class ExportCommandTest {
         .containsEntry("end", "99969120000.000").containsEntry("step", "3650d");
     List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines.get(0)).endsWith("from 1970-01-01T00:00:00Z to 5138-11-16T09:46:39Z, step "
-        + "315360000s, 272 of 318 steps with a value");
-    assertThat(lines).hasSize(2 + 272).endsWith("5137-11-24T00:00:00Z,0.25");
+        + "315360000s, 20 of 318 steps with a value");
+    assertThat(lines).hasSize(2 + 20).endsWith("2199-11-06T00:00:00Z,0.25");
   }
 
   @Test
@@ -422,6 +425,120 @@ class ExportCommandTest {
     assertThat(code).isEqualTo(1);
     assertThat(err()).startsWith("export: ").contains("unclosed left parenthesis")
         .hasLineCount(1);
+  }
+
+  /**
+   * Catches an error from Prometheus printed raw, over several lines and with what a terminal
+   * acts on: it quotes the query, written over several lines as the README's examples are, and
+   * the server's error text. It is one line now, escaped as the other errors are.
+   */
+  @Test
+  void anErrorQuotingAQueryOverSeveralLinesIsOneEscapedLine() throws IOException {
+    String query = "sum(\n  rate(x[5m])\n) \u001b[31m";
+    stub = new StubPrometheus();
+    stub.answer(StubPrometheus.json(400, "{\"status\":\"error\",\"errorType\":\"bad_data\","
+        + "\"error\":\"parse error\\nat char 4\\u202e\"}"));
+
+    assertThat(run("--prometheus", stub.uri().toString(), "--query", query, "--last", "1h"))
+        .isEqualTo(1);
+    assertThat(err()).isEqualTo("export: Prometheus answered HTTP 400 bad_data: parse error at "
+        + "char 4\\u202e (query: sum( rate(x[5m]) ) \\x1b[31m)\n");
+  }
+
+  /**
+   * Catches the label values of an ambiguous history printed raw: they are whatever was scraped,
+   * and a newline in one split the one-line error, an ESC sequence in one reached the terminal.
+   */
+  @Test
+  void anAmbiguousHistoryIsOneEscapedLineWhateverItsLabelsHold() throws IOException {
+    String query = "sum(\n  rate(x[5m])\n) \u001b[31m";
+    stub = new StubPrometheus();
+    stub.answer(StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":"
+        + "\"matrix\",\"result\":[{\"metric\":{\"pod\":\"new\\nline\\u001b[2J\"},\"values\":[]},"
+        + "{\"metric\":{\"pod\":\"b\"},\"values\":[]}]}}"));
+
+    assertThat(run("--prometheus", stub.uri().toString(), "--query", query, "--last", "1h"))
+        .isEqualTo(1);
+    assertThat(err()).isEqualTo("export: ambiguous history: the query returned 2 series where "
+        + "one was expected: {pod=new\\x0aline\\x1b[2J}, {pod=b} (query: sum( rate(x[5m]) ) "
+        + "\\x1b[31m)\n");
+  }
+
+  /**
+   * Catches the file name on the success line printed raw: an ESC sequence in it reached the
+   * terminal.
+   */
+  @Test
+  void theFileNameOnTheSuccessLineIsEscaped() throws IOException {
+    answerPerPoint(1);
+    Path file = dir.resolve("web\u001b[31m.csv");
+    assertThat(run("--prometheus", stub.uri().toString(), "--query", "q", "--last", "1h",
+        "--out", file.toString())).as(err()).isZero();
+    assertThat(err()).isEqualTo("export: wrote 52 rows to " + dir + "/web\\x1b[31m.csv (8 steps "
+        + "without a value left out)\n");
+  }
+
+  /**
+   * Catches export writing, and exiting 0 on, a trace that {@code simulate --trace} then
+   * refuses: its reader takes values of at least 0 at times from 1900 to 2199 only. Such a
+   * history is refused before anything is written, naming the first row it would refuse: the
+   * file given keeps what it held, no temporary file is left beside it, nothing goes to stdout.
+   */
+  @Test
+  void aHistorySimulateCannotReadIsRefusedAndNothingIsWritten() throws IOException {
+    long bad = NOW.minusSeconds(1800).getEpochSecond();
+    stub = new StubPrometheus();
+    stub.answer(stub.aligningRange((q, t) -> t == bad ? "-2.5" : t > bad ? "-1" : "3"));
+    Path file = dir.resolve("web.csv");
+    Files.writeString(file, "an older trace\n");
+    String url = stub.uri().toString();
+    String why = ", which simulate --trace cannot read: a trace's ";
+
+    assertThat(run("--prometheus", url, "--query", "q", "--last", "1h", "--out",
+        file.toString())).isEqualTo(1);
+    assertThat(err()).isEqualTo("export: the query returned -2.5 at 2026-11-29T09:30:00Z" + why
+        + "values must be >= 0 (a load is never negative: check the query, or wrap it in "
+        + "clamp_min(..., 0) to read such steps as 0); nothing was written\n");
+    assertThat(Files.readString(file)).isEqualTo("an older trace\n");
+    try (var files = Files.list(dir)) {
+      assertThat(files).containsExactly(file); // no temporary file left behind
+    }
+    err.reset();
+    assertThat(run("--prometheus", url, "--query", "q", "--last", "1h")).isEqualTo(1);
+    assertThat(err()).startsWith("export: the query returned -2.5 at 2026-11-29T09:30:00Z");
+    assertThat(out.size()).isZero();
+
+    stub.close();
+    stub = new StubPrometheus();
+    stub.answer(stub.aligningRange((q, t) -> "1"));
+    url = stub.uri().toString();
+    String[][] spans = {{"1899-12-31T23:58:00Z", "1900-01-01T00:02:00Z", "1899-12-31T23:58:00Z"},
+        {"2199-12-31T23:58:00Z", "2200-01-01T00:02:00Z", "2200-01-01T00:00:00Z"}};
+    for (String[] span : spans) {
+      err.reset();
+      assertThat(run("--prometheus", url, "--query", "q", "--from", span[0], "--to", span[1],
+          "--out", file.toString())).as(span[0]).isEqualTo(1);
+      assertThat(err()).as(span[0]).isEqualTo("export: the query returned 1 at " + span[2] + why
+          + "times must be from 1900 to 2199 (narrow the span); nothing was written\n");
+      assertThat(Files.readString(file)).isEqualTo("an older trace\n");
+    }
+    assertThat(out.size()).isZero();
+
+    // The edges simulate reads are written: 1900 and 2199, a value of 0 (and -0, written as 0).
+    stub.close();
+    stub = new StubPrometheus();
+    stub.answer(stub.aligningRange((q, t) -> t % 120 == 0 ? "0" : "-0"));
+    url = stub.uri().toString();
+    for (String[] span : new String[][] {{"1900-01-01T00:00:00Z", "1900-01-01T00:03:00Z"},
+        {"2199-12-31T23:57:00Z", "2200-01-01T00:00:00Z"}}) {
+      err.reset();
+      assertThat(run("--prometheus", url, "--query", "q", "--from", span[0], "--to", span[1],
+          "--out", file.toString())).as(span[0] + ": " + err()).isZero();
+      List<String> rows = Files.readAllLines(file);
+      assertThat(rows.subList(2, rows.size())).as(span[0]).hasSize(3)
+          .allMatch(row -> row.endsWith(",0"));
+      assertThat(rows.get(2)).startsWith(span[0] + ",");
+    }
   }
 
   @Test

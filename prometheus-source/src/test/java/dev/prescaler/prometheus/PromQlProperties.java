@@ -18,9 +18,12 @@ class PromQlProperties {
   private static final String TEMPLATE =
       "sum(x{{selector}}) / sum(y{namespace=\"{namespace}\",k='{kind}'})";
 
-  /** Values rich in quotes, backslashes, newlines, braces, control and non-ASCII characters. */
+  /**
+   * Values rich in quotes, backslashes, newlines, braces, control and non-ASCII characters, and
+   * U+FFFD, which Prometheus's lexer refuses raw.
+   */
   private static Gen<String> nasty() {
-    String alphabet = "\"'\\\n\r\t{}()#`=~,!aZ0 \u0000\u007f\u0085é😀";
+    String alphabet = "\"'\\\n\r\t{}()#`=~,!aZ0 \u0000\u007f\u0085é😀\ufffd";
     return strings().betweenCodePoints(0, alphabet.codePointCount(0, alphabet.length()) - 1)
         .ofLengthBetween(0, 30).map(s -> {
           StringBuilder b = new StringBuilder();
@@ -62,7 +65,11 @@ class PromQlProperties {
     });
   }
 
-  /** A minimal PromQL literal scanner following Go's escape rules. */
+  /**
+   * A minimal PromQL literal scanner following Go's escape rules and what Prometheus's lexer
+   * ({@code lexString}, {@code lexEscape}) refuses: a raw newline, a raw U+FFFD (which it takes
+   * for a byte that is not UTF-8: "invalid UTF-8 rune") and a {@code \\u} escape of a surrogate.
+   */
   static final class GoLiterals {
     private GoLiterals() {}
 
@@ -78,6 +85,7 @@ class PromQlProperties {
           while (true) {
             char d = q.charAt(i);
             assertThat(d).as("raw newline inside a literal").isNotEqualTo('\n');
+            assertThat(d).as("raw U+FFFD inside a literal").isNotEqualTo('\ufffd');
             if (d == c) {
               break;
             }
@@ -89,7 +97,9 @@ class PromQlProperties {
                 case 'r': b.append('\r'); break;
                 case '\\': b.append('\\'); break;
                 case 'u':
-                  b.append((char) Integer.parseInt(q.substring(i + 1, i + 5), 16));
+                  char u = (char) Integer.parseInt(q.substring(i + 1, i + 5), 16);
+                  assertThat(Character.isSurrogate(u)).as("\\u escape of a surrogate").isFalse();
+                  b.append(u);
                   i += 4;
                   break;
                 default:

@@ -29,6 +29,19 @@ class PromQlTest {
     assertThat(PromQl.escape("café 😀")).isEqualTo("café 😀");
   }
 
+  /**
+   * Catches a raw U+FFFD in a literal: Prometheus's lexer takes it for the mark of a byte that is
+   * not UTF-8 and refuses the query ("parse error: invalid UTF-8 rune", HTTP 400), so a label
+   * value holding it made every read of the workload fail. {@code \\ufffd} is taken, and reads
+   * as U+FFFD (checked against Prometheus 2.42).
+   */
+  @Test
+  void escapeWritesTheReplacementCharacterAsAUnicodeEscape() {
+    assertThat(PromQl.escape("a\ufffdb")).isEqualTo("a\\ufffdb");
+    assertThat(PromQl.escape("\ufffd'", '\'')).isEqualTo("\\ufffd\\'");
+    assertThat(PromQl.quote("\ufffd\ufffd")).isEqualTo("\"\\ufffd\\ufffd\"");
+  }
+
   @Test
   void escape_loneSurrogate() {
     assertThatThrownBy(() -> PromQl.escape("ab\uD800c"))

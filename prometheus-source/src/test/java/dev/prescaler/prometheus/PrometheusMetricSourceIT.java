@@ -438,10 +438,15 @@ class PrometheusMetricSourceIT {
     assertThat(s.value(120)).isPositive();
   }
 
+  /**
+   * Also catches a value holding U+FFFD sent raw in its literal: the server refused the whole
+   * query ("invalid UTF-8 rune", HTTP 400), where it selects no series.
+   */
   @Test
   void escapedLabelValuesSelectExactlyTheirSeriesAndCannotInjectPromQl() {
     Map<String, String> noteByWorkload = Map.of("api", LiveTarget.TRICKY,
-        "evil", "x\"} or vector(42) or up{job=\"", "evil2", "\\\"} or vector(42) #\n");
+        "evil", "x\"} or vector(42) or up{job=\"", "evil2", "\\\"} or vector(42) #\n",
+        "replaced", "caf\ufffd");
     PrometheusMetricSource source = source().metric("tricky", "sum(tricky_gauge{{selector}})")
         .podSelector(ref -> List.of(LabelMatcher.eq("note", noteByWorkload.get(ref.name()))))
         .build();
@@ -456,6 +461,9 @@ class PrometheusMetricSourceIT {
     assertThat(evil.reason()).startsWith("no data: the query matched no series");
     assertThat(evil2.isAvailable()).isFalse();
     assertThat(evil2.reason()).startsWith("no data: the query matched no series");
+    MetricReading replaced = readOne(source, WorkloadRef.deployment("shop", "replaced"),
+        "tricky");
+    assertThat(replaced.reason()).startsWith("no data: the query matched no series");
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +170,48 @@ class ResponseParserTest {
           + "\"vector\",\"result\":[{\"value\":[1,\"" + v + "\"]}]}}"))
           .as(v).isInstanceOf(PrometheusParseException.class)
           .hasMessageContaining("must be a decimal number, NaN or ±Inf");
+    }
+  }
+
+  /**
+   * Catches a body that is not one well-formed answer read as a success: Jackson's lenient
+   * default stopped at the end of the first value (<code>{...}garbage{{{</code> was the answer
+   * before the garbage).
+   */
+  @Test
+  void garbageAfterTheAnswerIsMalformed() {
+    String ok = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
+        + "[{\"metric\":{},\"value\":[1795942891.847,\"176\"]}]}}";
+    assertThat(parse(ok).series()).hasSize(1);
+    for (String tail : List.of("garbage{{{", "{}", "{\"status\":\"error\"}", "1", "]")) {
+      assertThatThrownBy(() -> parse(ok + tail)).as(tail)
+          .isInstanceOf(PrometheusParseException.class)
+          .hasMessageStartingWith("malformed Prometheus response: not JSON: ");
+    }
+    // White space after the answer is no garbage.
+    assertThat(parse(ok + " \n").series()).hasSize(1);
+    // An error body with garbage after it is not Prometheus's JSON: its start is quoted instead.
+    assertThat(ResponseParser.parseError("{\"errorType\":\"x\",\"error\":\"y\"}<html>"
+        .getBytes(StandardCharsets.UTF_8))).isEmpty();
+  }
+
+  /**
+   * Catches a key given twice read as its last value: {@code "status":"error",
+   * "status":"success"} was a success, its data used.
+   */
+  @Test
+  void aKeyGivenTwiceInAnObjectIsMalformed() {
+    String[] duplicated = {
+        "{\"status\":\"error\",\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+            + "\"result\":[]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"resultType\":\"matrix\","
+            + "\"result\":[]}}",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":"
+            + "{\"pod\":\"a\",\"pod\":\"b\"},\"value\":[1,\"2\"]}]}}"};
+    for (String body : duplicated) {
+      assertThatThrownBy(() -> parse(body)).as(body)
+          .isInstanceOf(PrometheusParseException.class)
+          .hasMessageStartingWith("malformed Prometheus response: not JSON: Duplicate field '");
     }
   }
 

@@ -304,6 +304,35 @@ class TransportTest {
     assertThat(stub.requests()).hasSize(1);
   }
 
+  /**
+   * Catches an unavailable reading's reason carrying what a terminal acts on, over several lines,
+   * into the logs and the journal: it quotes the query, a template written over several lines,
+   * the label values the server returned, which are whatever was scraped, and its warnings.
+   * Each reason is one printable line now (as {@code Printable.escape} makes one).
+   */
+  @Test
+  void aReasonIsOnePrintableLineWhateverItQuotes() throws IOException {
+    PrometheusMetricSource source = source().metric("rps", "sum(\n  rate(x[5m])\n) \u001b[31m")
+        .build();
+    String shown = " (query: sum( rate(x[5m]) ) \\x1b[31m)";
+    stub.answer(StubPrometheus.json(200, "{\"status\":\"success\",\"data\":{\"resultType\":"
+            + "\"vector\",\"result\":[{\"metric\":{\"pod\":\"new\\nline\\u001b[2J\"},"
+            + "\"value\":[1795946400.123,\"1\"]},{\"metric\":{\"pod\":\"b\"},"
+            + "\"value\":[1795946400.123,\"2\"]}]}}"),
+        StubPrometheus.json(400, "{\"status\":\"error\",\"errorType\":\"bad_data\","
+            + "\"error\":\"parse error\\u2028at char 4\"}"),
+        StubPrometheus.json(200, "{\"status\":\"success\",\"warnings\":[\"a\\u202eb\"],"
+            + "\"data\":{\"resultType\":\"vector\",\"result\":[]}}"));
+
+    assertThat(read(source).reason()).isEqualTo("ambiguous: the query returned 2 series where "
+        + "one was expected: {pod=new\\x0aline\\x1b[2J}, {pod=b}; aggregate them, e.g. with "
+        + "sum(...)" + shown);
+    assertThat(read(source).reason())
+        .isEqualTo("Prometheus answered HTTP 400 bad_data: parse error\\u2028at char 4" + shown);
+    assertThat(read(source).reason()).isEqualTo("partial: Prometheus warned \"a\\u202eb\"; a "
+        + "result with warnings may lack series and is not used" + shown);
+  }
+
   @Test
   void aNonJsonErrorBodyIsQuoted() throws IOException {
     PrometheusMetricSource source = source().build();

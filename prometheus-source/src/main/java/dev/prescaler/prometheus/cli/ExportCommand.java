@@ -44,12 +44,14 @@ import java.util.regex.Pattern;
  * Prometheus's 11,000-point limit; the grid is whole steps since the epoch, so the first row is
  * the first such instant at or after {@code --from}. A step without a finite value (no sample,
  * NaN, a gap in the scrape) is left out of the file, as the bundled traces leave out what their
- * sources did not record; the simulator interpolates across it. The first line names what was
- * read. {@code --out} is written as {@code simulate} writes its files ({@link OutputFile}): a
- * device, a pipe or a process's stream in place, appended to ({@code /dev/stdout} through the
- * process's own descriptor, so that what is written after it follows it), any other file whole or
- * not at all, where its links lead, with the mode a new file gets or that of the
- * file it replaces; it must not be one of the files the export reads.
+ * sources did not record; the simulator interpolates across it. A history {@code simulate} could
+ * not read (a value below 0, a time outside 1900 to 2199) is refused before anything is written.
+ * The first line names what was read. {@code --out} is written as {@code simulate} writes its
+ * files ({@link OutputFile}): a device, a pipe or a process's stream in place, appended to
+ * ({@code /dev/stdout} through the process's own descriptor, so that what is written after it
+ * follows it), any other file whole or not at all, where its links lead, with the mode a new file
+ * gets or that of the file it replaces; it must not be one of the files the export reads. Every
+ * error is one line, escaped as {@link Printable#escape} escapes.
  */
 public final class ExportCommand {
   /** Default span read when neither {@code --from} nor {@code --last} is given: 7 days. */
@@ -92,10 +94,19 @@ public final class ExportCommand {
       "Durations: 90 (seconds), 90s, 15m, 1h, 7d or ISO-8601 (PT15M), from 1ms to 3650d, in",
       "whole milliseconds (60s, not 60.0004s or 0.5ms).",
       "Steps without a finite value are left out; the simulator interpolates across them.",
+      "A value below 0, or one at a time outside 1900 to 2199, is refused, as simulate would",
+      "refuse the trace: nothing is written.",
       "",
-      "Exit status: 0 written; 1 Prometheus failed or returned nothing, or the trace could not",
-      "be written; 2 bad arguments.");
+      "Exit status: 0 written; 1 Prometheus failed or returned nothing, the history holds a",
+      "value simulate cannot read, or the trace could not be written; 2 bad arguments.");
 
+  /**
+   * The first time a row may hold: {@code simulate --trace} reads times from 1900 to 2199 only
+   * ({@code CsvTraceReader} in the forecast module, which this module does not depend on).
+   */
+  private static final Instant TRACE_FROM = Instant.parse("1900-01-01T00:00:00Z");
+  /** The first time past those a row may hold: see {@link #TRACE_FROM}. */
+  private static final Instant TRACE_UNTIL = Instant.parse("2200-01-01T00:00:00Z");
   private static final Arguments PARSER = new Arguments(Set.of("--prometheus", "--query",
       "--last", "--from", "--to", "--step", "--out", "--bearer-token-file", "--basic-auth-file",
       "--ca-cert", "--timeout"), Set.of("--header"), Set.of(), false);
@@ -116,9 +127,11 @@ public final class ExportCommand {
   /**
    * Runs the command with the system clock.
    *
-   * @return 0 when the trace was written, 1 when Prometheus failed or returned no value or the
-   *     trace could not be written (to its file or to {@code out}), 2 on bad arguments (one line
-   *     on {@code err}, never a stack trace)
+   * @return 0 when the trace was written, 1 when Prometheus failed or returned no value, the
+   *     history holds a row {@code simulate --trace} would refuse (a value below 0, a time outside
+   *     1900 to 2199: nothing is written) or the trace could not be written (to its file or to
+   *     {@code out}), 2 on bad arguments; every error is one escaped line on {@code err}, never a
+   *     stack trace
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     return run(args, out, err, Clock.systemUTC());
@@ -144,24 +157,25 @@ public final class ExportCommand {
     try {
       series = r.source.rangeQuery(r.query, r.from, r.to, r.step);
     } catch (PrometheusException e) {
-      err.println("export: " + e.getMessage());
-      return 1;
+      // It quotes the query and what the server sent: labels, error text.
+      return error(err, e.getMessage(), 1);
     } catch (IllegalArgumentException e) {
       // The options were checked above; should the source still refuse them, say so on one line.
-      err.println("export: " + e.getMessage());
-      return 2;
+      return error(err, e.getMessage(), 2);
     }
     if (series.size() == 0) {
-      err.println("export: --from " + r.from + " --to " + r.to + ": no whole step of "
+      return error(err, "--from " + r.from + " --to " + r.to + ": no whole step of "
           + seconds(r.step) + " (counted from 1970-01-01T00:00:00Z, as the rows are) falls in "
-          + "the span; widen it");
-      return 2;
+          + "the span; widen it", 2);
     }
     int present = series.countPresent();
     if (present == 0) {
-      err.println("export: the query returned no value from " + r.from + " to " + r.to
-          + " (query: " + Printable.escape(oneLine(r.query)) + ")");
-      return 1;
+      return error(err, "the query returned no value from " + r.from + " to " + r.to
+          + " (query: " + r.query + ")", 1);
+    }
+    String unreadable = unreadable(series);
+    if (unreadable != null) {
+      return error(err, unreadable, 1);
     }
     String provenance = "# exported from Prometheus " + r.where + " by prescaler export: query "
         + oneLine(r.query) + ", from " + series.start()
@@ -176,21 +190,66 @@ public final class ExportCommand {
         stdout.flush();
         // A PrintStream swallows its IOExceptions: a closed pipe or a full disk shows only here.
         if (out.checkError()) {
-          err.println("export: cannot write stdout (a closed pipe or a full disk?): the trace "
-              + "written there is incomplete");
-          return 1;
+          return error(err, "cannot write stdout (a closed pipe or a full disk?): the trace "
+              + "written there is incomplete", 1);
         }
       } else {
         OutputFile.write(r.out, w -> write(series, provenance, w));
-        err.println("export: wrote " + present + " rows to " + r.out + " (" + (series.size()
-            - present) + " steps without a value left out)");
+        err.println("export: wrote " + present + " rows to "
+            + Printable.escapeName(r.out.toString()) + " (" + (series.size() - present)
+            + " steps without a value left out)");
       }
     } catch (IOException e) {
-      err.println("export: cannot write " + (r.out == null ? "stdout" : r.out) + ": "
-          + e.getMessage());
-      return 1;
+      return error(err, "cannot write " + (r.out == null ? "stdout" : r.out) + ": "
+          + e.getMessage(), 1);
     }
     return 0;
+  }
+
+  /**
+   * Prints {@code message} as export's one-line error, {@code export: ...}: each run of white
+   * space one space, and every other character a terminal would not print as itself escaped
+   * ({@link Printable#escape}), since it may quote the query, a file name or what Prometheus
+   * sent. Returns {@code code}, the exit status.
+   */
+  private static int error(PrintStream err, String message, int code) {
+    err.println("export: " + Printable.escape(oneLine(String.valueOf(message))));
+    return code;
+  }
+
+  /**
+   * Why {@code simulate --trace} could not read the trace of {@code series}, or null when it
+   * could: the first row, in time order, that its reader ({@code CsvTraceReader}) refuses, a
+   * value below 0 or a time outside 1900 to 2199. Steps without a value are not rows.
+   */
+  private static String unreadable(MetricSeries series) {
+    for (int i = 0; i < series.size(); i++) {
+      double v = series.value(i);
+      if (Double.isNaN(v)) {
+        continue;
+      }
+      Instant t = series.timeOf(i);
+      String why;
+      if (t.isBefore(TRACE_FROM) || !t.isBefore(TRACE_UNTIL)) {
+        why = "a trace's times must be from 1900 to 2199 (narrow the span)";
+      } else if (v < 0) {
+        why = "a trace's values must be >= 0 (a load is never negative: check the query, or "
+            + "wrap it in clamp_min(..., 0) to read such steps as 0)";
+      } else {
+        continue;
+      }
+      return "the query returned " + number(v) + " at " + t + ", which simulate --trace cannot "
+          + "read: " + why + "; nothing was written";
+    }
+    return null;
+  }
+
+  /**
+   * {@code v} as a row holds it: a whole number under 10^15 without a fraction ({@code 12}, not
+   * {@code 12.0}), any other as {@link Double#toString} writes it.
+   */
+  private static String number(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
   /** What the options ask for, checked; the first problem throws. */
@@ -490,12 +549,7 @@ public final class ExportCommand {
         continue;
       }
       line.setLength(0);
-      line.append(series.timeOf(i)).append(',');
-      if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-        line.append((long) v);
-      } else {
-        line.append(v);
-      }
+      line.append(series.timeOf(i)).append(',').append(number(v));
       w.write(line.append('\n').toString());
     }
   }
