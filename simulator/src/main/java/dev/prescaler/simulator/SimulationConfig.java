@@ -298,7 +298,11 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
       return this;
     }
 
-    /** Share of capacity each replica is aimed at, in (0, 1]; default 0.7. */
+    /**
+     * Share of capacity each replica is aimed at, in (0, 1]; default 0.7. {@link Simulator#run}
+     * refuses one, or a capacity, with which the trace's peak needs more than {@link
+     * #MAX_REPLICAS} replicas, or more than a tenth of it with a derived maxReplicas.
+     */
     public Builder targetUtilization(double targetUtilization) {
       this.targetUtilization = targetUtilization;
       return this;
@@ -357,8 +361,9 @@ public record SimulationConfig(Duration syncPeriod, OptionalDouble capacity, int
 
     /**
      * The workload's {@code maxReplicas}, in [minReplicas, 1,000,000], which no policy exceeds;
-     * default ten times what the peak needs at the target. Below what the peak needs, every
-     * policy is short at the peak, as it would be in the cluster.
+     * default ten times what the peak needs at the target, which {@link Simulator#run} refuses
+     * beyond 1,000,000 rather than cut. Below what the peak needs, every policy is short at the
+     * peak, as it would be in the cluster.
      */
     public Builder maxReplicas(int maxReplicas) {
       this.maxReplicas = OptionalInt.of(maxReplicas);

@@ -150,6 +150,68 @@ public final class Simulator {
   }
 
   /**
+   * Refuses a capacity and a target utilization whose replica need at the peak the simulator
+   * cannot hold: {@code peak ÷ (capacity × target)}, rounded up as the policies round it ({@link
+   * PolicyEnvironment#need}), must be at most {@link SimulationConfig#MAX_REPLICAS}, and when no
+   * maxReplicas is given, ten times it, the derived maxReplicas, too. Checked at the lowest
+   * target any run uses, the one that needs the most: the main target, the sweep's lowest
+   * (0.40) when it sweeps, or a policy's fixed target. A target of 1e-308 made the need
+   * Infinity, which the static peak and the oracle read as 0 replicas (so 1), and a capacity of
+   * 1e-300 a derived maxReplicas silently cut to the limit: every policy short throughout, and
+   * a scorecard that looked like one.
+   *
+   * @throws IllegalArgumentException naming the capacity, the target and the options that set
+   *     them, the peak and the need
+   */
+  private void replicasFit(DemandCurve curve, double capacity) {
+    double target = Double.POSITIVE_INFINITY;
+    String which = "";
+    for (String name : config.policies().isEmpty() ? registry.names() : config.policies()) {
+      Entry e = registry.get(name);
+      double t = e.fixedTarget().orElse(config.targetUtilization());
+      if (t < target) {
+        target = t;
+        which = e.fixedTarget().isPresent() ? name + "'s target utilization " + t
+            : "the target utilization " + t + " (--target-utilization)";
+      }
+      double lowest = SWEEP_PERCENTS.get(0) / 100.0;
+      if (config.sweep() && e.fixedTarget().isEmpty() && lowest < target) {
+        target = lowest;
+        which = "the sweep's lowest target utilization, " + lowest + " (--no-sweep skips the "
+            + "sweep)";
+      }
+    }
+    double peak = curve.max();
+    double need = PolicyEnvironment.replicasNeeded(peak, target * capacity);
+    boolean derivedMax = config.maxReplicas().isEmpty();
+    int limit = SimulationConfig.MAX_REPLICAS;
+    if (need <= (derivedMax ? limit / 10 : limit)) {
+      return;
+    }
+    String what = "the capacity " + capacity + (config.capacity().isPresent() ? " (--capacity)"
+        : " (derived from --peak-replicas " + config.peakReplicas() + ")");
+    String why;
+    if (!Double.isFinite(need)) {
+      why = "the replicas it needs, peak ÷ (capacity × target), overflow a double";
+    } else {
+      // Counted where a long holds it; beyond, the quotient, which the slack would blur.
+      why = "it needs " + (need < 1e18 ? String.format(Locale.ROOT, "%,d", (long) need)
+          : String.valueOf(peak / (target * capacity))) + " replicas (peak ÷ (capacity × target))";
+    }
+    if (need <= limit) {
+      why += String.format(Locale.ROOT, ", and the maxReplicas derived from that without "
+          + "--max-replicas, 10 × it, would be %,d, more than the simulator's limit of %,d (give "
+          + "--max-replicas, or a larger capacity or target utilization)", 10 * (long) need,
+          limit);
+    } else {
+      why += String.format(Locale.ROOT, ", more than the simulator's limit of %,d (give a "
+          + "larger capacity or target utilization)", limit);
+    }
+    throw new IllegalArgumentException(what + " at " + which + " is too small for the trace's "
+        + "peak " + peak + ": " + why);
+  }
+
+  /**
    * Refuses a metrics delay as long as the trace's span on the sync grid, or longer, when a
    * selected policy sees the demand that late ({@link PolicySetup#seesDemandLate}): at step i its
    * engine sees the demand of step i less the delay, so at best the first sample at the last
@@ -198,8 +260,10 @@ public final class Simulator {
    * @param progress receives a progress line every {@link #PROGRESS_EVERY} of wall-clock time
    * @throws IllegalArgumentException when the trace does not fit the configuration (fewer than
    *     two grid steps, more than {@link DemandCurve#MAX_STEPS}, a metrics delay not shorter than
-   *     its span on the grid, a capacity that cannot be derived, or one too small for the peak in
-   *     a double): checked before any run, so this is always bad input
+   *     its span on the grid, a capacity that cannot be derived, one too small for the peak in
+   *     a double, or a capacity and target whose replica need at the peak, or the maxReplicas
+   *     derived from it, exceeds {@link SimulationConfig#MAX_REPLICAS}): checked before any run,
+   *     so this is always bad input
    * @throws IllegalStateException when a run fails, whatever it threw, or fails its self-check
    */
   public SimulationResult run(Trace trace, Clock wallClock, Consumer<String> progress) {
@@ -213,6 +277,7 @@ public final class Simulator {
     }
     double capacity = capacity(curve);
     fits(trace, curve, capacity);
+    replicasFit(curve, capacity);
     seenInTime(curve, capacity);
     // Each policy's runs, grouped as they are made: its main run, then its sweep by increasing
     // target, holding the main run where the main target is one of the swept ones.

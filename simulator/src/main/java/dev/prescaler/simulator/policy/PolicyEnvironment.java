@@ -57,9 +57,30 @@ public record PolicyEnvironment(DemandCurve demand, double capacity, double targ
     return need(demand, perReplicaTarget());
   }
 
-  /** {@code ceil(demand / perReplica)} with a 1e-9 relative slack, at least 1. */
+  /**
+   * {@code ceil(demand / perReplica)} with a 1e-9 relative slack, at least 1.
+   *
+   * @throws IllegalArgumentException when that is not a number an {@code int} holds: the
+   *     quotient overflows (a {@code perReplica} of 1e-308 against a demand of 150 is Infinity,
+   *     which once came back as 0 replicas) or exceeds {@link Integer#MAX_VALUE}
+   */
   public static int need(double demand, double perReplica) {
+    double n = replicasNeeded(demand, perReplica);
+    if (!(n <= Integer.MAX_VALUE)) {
+      throw new IllegalArgumentException("the demand " + demand + " ÷ " + perReplica
+          + " per replica is " + demand / perReplica + ": not a replica count an int holds");
+    }
+    return (int) n;
+  }
+
+  /**
+   * {@link #need(double, double)} as a double, unbounded: above {@link Integer#MAX_VALUE},
+   * Infinity or NaN where the quotient overflows. What {@code Simulator} checks against its
+   * replica limit before any run.
+   */
+  public static double replicasNeeded(double demand, double perReplica) {
     double x = demand / perReplica;
-    return (int) Math.max(1, Math.ceil(x - 1e-9 * Math.max(1, x)));
+    // Infinity - 1e-9 × Infinity is NaN, and Math.max(1, NaN) is NaN: never a count.
+    return Math.max(1, Math.ceil(x - 1e-9 * Math.max(1, x)));
   }
 }

@@ -240,6 +240,94 @@ class SimulateCommandTest {
         + "capacity").hasLineCount(1);
   }
 
+  /** 600 one-minute samples of 100, with a peak of exactly 150 every hour. */
+  private Path peak150() throws IOException {
+    StringBuilder csv = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 600; i++) {
+      csv.append(60 * i).append(',').append(i % 60 == 30 ? "150" : "100").append('\n');
+    }
+    return Files.writeString(dir.resolve("tr.csv"), csv);
+  }
+
+  /**
+   * Catches a target utilization too small for the peak accepted with exit 0: the need, 150 ÷
+   * (10.7 × 1e-308), was Infinity, which static-peak and the oracle read as 0 replicas (so 1,
+   * short 100 % of the time), and the derived maxReplicas was 10 instead of 10 × the need.
+   */
+  @Test
+  void aTargetUtilizationTooSmallForThePeakGivesExitCode2() throws IOException {
+    String f = peak150().toString();
+    Result r = run("--trace", f, "--no-sweep", "--target-utilization", "1e-308",
+        "--policies", "static-peak,oracle,hpa");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: " + f + ": the capacity 10.714285714285714 (derived "
+        + "from --peak-replicas 20) at the target utilization 1.0E-308 (--target-utilization) is "
+        + "too small for the trace's peak 150.0: the replicas it needs, peak ÷ (capacity × "
+        + "target), overflow a double, more than the simulator's limit of 1,000,000 (give a "
+        + "larger capacity or target utilization)\n");
+    assertThat(r.out()).isEmpty();
+  }
+
+  /**
+   * Catches a capacity too small for the simulator's replica limit accepted with exit 0: with
+   * {@code --capacity 1e-300} the derived maxReplicas was cut to 1,000,000 without a word, and
+   * every policy was short 100 % of the time.
+   */
+  @Test
+  void aCapacityTooSmallForTheReplicaLimitGivesExitCode2() throws IOException {
+    String f = peak150().toString();
+    Result r = run("--trace", f, "--no-sweep", "--capacity", "1e-300");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: " + f + ": the capacity 1.0E-300 (--capacity) at "
+        + "the target utilization 0.7 (--target-utilization) is too small for the trace's peak "
+        + "150.0: it needs 2.1428571428571427E302 replicas (peak ÷ (capacity × target)), more "
+        + "than the simulator's limit of 1,000,000 (give a larger capacity or target "
+        + "utilization)\n");
+    // oracle-100 alone runs at its fixed target, which the line names.
+    Result alone = run("--trace", f, "--no-sweep", "--capacity", "1e-4", "--policies",
+        "oracle-100", "--max-replicas", "1000000");
+    assertThat(alone.code()).isEqualTo(2);
+    assertThat(alone.err()).isEqualTo("simulate: " + f + ": the capacity 1.0E-4 (--capacity) at "
+        + "oracle-100's target utilization 1.0 is too small for the trace's peak 150.0: it needs "
+        + "1,500,000 replicas (peak ÷ (capacity × target)), more than the simulator's limit of "
+        + "1,000,000 (give a larger capacity or target utilization)\n");
+  }
+
+  /**
+   * Catches a derived maxReplicas silently cut to the simulator's limit: 10 × the 150,000
+   * replicas the peak needs was run as 1,000,000, where {@code --help} says "10 x what the peak
+   * needs". The sweep's lowest target, 0.40, needs the most, so it counts too.
+   */
+  @Test
+  void aDerivedMaxReplicasAboveTheLimitGivesExitCode2() throws IOException {
+    String f = peak150().toString();
+    Result r = run("--trace", f, "--no-sweep", "--capacity", "0.001", "--target-utilization",
+        "1", "--policies", "oracle");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("simulate: " + f + ": the capacity 0.001 (--capacity) at the "
+        + "target utilization 1.0 (--target-utilization) is too small for the trace's peak "
+        + "150.0: it needs 150,000 replicas (peak ÷ (capacity × target)), and the maxReplicas "
+        + "derived from that without --max-replicas, 10 × it, would be 1,500,000, more than the "
+        + "simulator's limit of 1,000,000 (give --max-replicas, or a larger capacity or target "
+        + "utilization)\n");
+    Result given = run("--trace", f, "--no-sweep", "--capacity", "0.001", "--target-utilization",
+        "1", "--policies", "oracle", "--max-replicas", "1000000");
+    assertThat(given.code()).as(given.err()).isZero();
+    assertThat(given.out()).containsPattern("oracle +0\\.000 ");
+    // 0.0035 per replica: 61,225 replicas at 0.7, which fits, and 107,143 at the sweep's 0.40.
+    Result swept = run("--trace", f, "--capacity", "0.0035", "--policies", "oracle");
+    assertThat(swept.code()).isEqualTo(2);
+    assertThat(swept.err()).isEqualTo("simulate: " + f + ": the capacity 0.0035 (--capacity) at "
+        + "the sweep's lowest target utilization, 0.4 (--no-sweep skips the sweep) is too small "
+        + "for the trace's peak 150.0: it needs 107,143 replicas (peak ÷ (capacity × target)), "
+        + "and the maxReplicas derived from that without --max-replicas, 10 × it, would be "
+        + "1,071,430, more than the simulator's limit of 1,000,000 (give --max-replicas, or a "
+        + "larger capacity or target utilization)\n");
+    Result unswept = run("--trace", f, "--capacity", "0.0035", "--policies", "oracle",
+        "--no-sweep", "--format", "json");
+    assertThat(unswept.code()).as(unswept.err()).isZero();
+  }
+
   /**
    * Catches a forecast interval overflowing to Infinity near the largest double: the forecast
    * chart's scale became Infinity and its paths held NaN coordinates.
