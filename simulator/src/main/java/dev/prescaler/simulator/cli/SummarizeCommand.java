@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,11 +53,15 @@ public final class SummarizeCommand {
       "Each option once.",
       "",
       "Exit status: 0 printed; 1 stdout could not be written; 2 bad arguments, a file that is",
-      "not such a run (a field missing, or a number no run can hold: a percentage outside",
-      "[0, 100], replica-hours below 0, scaling actions not a whole number >= 0), or a run",
-      "given twice (one line naming the file, and the policy and the field of a bad number).");
+      "not such a run (a field missing, a policy listed twice, or a number no run can hold: a",
+      "percentage outside [0, 100], replica-hours below 0, scaling actions not a whole number",
+      ">= 0), or a run given twice (one line naming the file, and the policy and the field of",
+      "a bad number).");
 
   private SummarizeCommand() {}
+
+  /** The physical limit each policy's cost at the SLO is also read against. */
+  private static final String ORACLE_100 = "oracle-100";
 
   /**
    * Settings of a run that may differ between rows: the trace's own, and the target, which the
@@ -192,14 +197,21 @@ public final class SummarizeCommand {
     Scorecard p = null;
     Scorecard b = null;
     Scorecard o = null;
+    Set<String> seen = new HashSet<>();
     for (Object x : policies) {
       if (x instanceof Map<?, ?> e && e.get("name") instanceof String name) {
-        if (name.equals(policy)) {
-          p = scorecard(file, name, target.doubleValue(), e);
-        } else if (name.equals(against)) {
-          b = scorecard(file, name, target.doubleValue(), e);
-        } else if (name.equals("oracle-100")) {
-          o = scorecard(file, name, target.doubleValue(), e);
+        // simulate runs each policy once: a second entry is no run of it, and would win.
+        if (!seen.add(name)) {
+          throw new IllegalArgumentException(file + ": not the --format json output of "
+              + "'prescaler simulate': it lists the policy " + name + " twice");
+        }
+        // Not exclusive: --policy or --against may name oracle-100, whose column then reads it
+        // against itself.
+        if (name.equals(policy) || name.equals(against) || name.equals(ORACLE_100)) {
+          Scorecard s = scorecard(file, name, target.doubleValue(), e);
+          p = name.equals(policy) ? s : p;
+          b = name.equals(against) ? s : b;
+          o = name.equals(ORACLE_100) ? s : o;
         }
       }
     }

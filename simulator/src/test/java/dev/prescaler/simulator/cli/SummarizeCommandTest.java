@@ -375,6 +375,49 @@ class SummarizeCommandTest {
         .contains("above 1.02 × hpa's cost at the SLO: 1 (rps.csv (" + b + ") 1.100)");
   }
 
+  /**
+   * Catches a policy listed twice in one file accepted, its last entry winning without a word:
+   * simulate runs each policy once, so the file is not such a run.
+   */
+  @Test
+  void aPolicyListedTwiceIsNotSuchARun() throws IOException {
+    Path twice = dir.resolve("twice.json");
+    Files.writeString(twice, "{\"trace\":\"a\",\"config\":{\"targetUtilization\":0.7},"
+        + "\"policies\":[" + policy("hpa", 0.5, 100, slo(1000, 0.5)) + ","
+        + policy("predictive", 0.1, 50, slo(800, 0.7)) + ","
+        + policy("predictive", 0.1, 50, slo(2000, 0.7)) + ","
+        + policy("oracle-100", 0, 10, slo(500, 1.0)) + "]}\n");
+    Result r = run(twice.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("summarize: " + twice + ": not the --format json output of "
+        + "'prescaler simulate': it lists the policy predictive twice\n");
+    assertThat(r.out()).isEmpty();
+    // A policy the table does not read is no run of simulate either.
+    Files.writeString(twice, Files.readString(runA()).replace("]}", ","
+        + policy("oracle", 0, 10, slo(600, 0.95)) + "," + policy("oracle", 0, 10, slo(600, 0.95))
+        + "]}"));
+    assertThat(run(twice.toString()).err()).isEqualTo("summarize: " + twice + ": not the "
+        + "--format json output of 'prescaler simulate': it lists the policy oracle twice\n");
+  }
+
+  /**
+   * Catches oracle-100 never read as oracle-100 when --policy or --against names it: its
+   * "÷ oracle-100" column printed "-", where the run holds it, and the ratio of oracle-100 to
+   * itself is 1.
+   */
+  @Test
+  void oracle100NamedByAnOptionIsReadAgainstItself() throws IOException {
+    Path a = runA();
+    Result r = run("--policy", "oracle-100", "--against", "hpa", a.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("| oracle-100 ÷ oracle-100 |")
+        .contains("\n| a | 1000.0 @ 0.50 | 500.0 @ 1.00 | 0.500 | 1.00 | 0.500 / 0.000 |");
+    Result against = run("--policy", "predictive", "--against", "oracle-100", a.toString());
+    assertThat(against.code()).as(against.err()).isZero();
+    assertThat(against.out())
+        .contains("\n| a | 500.0 @ 1.00 | 800.0 @ 0.70 | 1.600 | 1.60 | 0.000 / 0.100 |");
+  }
+
   /** Catches a repeated option whose last value silently won. */
   @Test
   void anOptionGivenTwiceGivesExitCode2NamingBothValues() throws IOException {
