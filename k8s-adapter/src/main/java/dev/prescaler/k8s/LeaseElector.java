@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
 public final class LeaseElector implements AutoCloseable {
   /** Default lease duration: 15 s (client-go's). */
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
+  /**
+   * Longest lease duration: 1 h. A Lease holds its duration as an int32 of seconds, which this
+   * bound keeps exact (a longer one wrapped: 2^32 + 1 s was written as 1 s, and other candidates
+   * took the Lease over while this one still led); the agent's own cap is 10 min.
+   */
+  public static final Duration MAX_LEASE_DURATION = Duration.ofHours(1);
   /** Default renew deadline: 10 s. */
   public static final Duration DEFAULT_RENEW_DEADLINE = Duration.ofSeconds(10);
   /** Default retry period: 2 s. */
@@ -478,19 +484,25 @@ public final class LeaseElector implements AutoCloseable {
       return this;
     }
 
-    /** How long a Lease not renewed stays with its holder, whole seconds &ge; 1; default 15 s. */
+    /**
+     * How long a Lease not renewed stays with its holder, whole seconds in [1 s, {@link
+     * #MAX_LEASE_DURATION 1 h}]; default 15 s.
+     */
     public Builder leaseDuration(Duration leaseDuration) {
       this.leaseDuration = Objects.requireNonNull(leaseDuration, "leaseDuration");
       return this;
     }
 
-    /** How long after a renewal this candidate still counts as leader; default 10 s. */
+    /**
+     * How long after a renewal this candidate still counts as leader, &gt; 0 and &lt; {@code
+     * leaseDuration} (so under 1 h); default 10 s.
+     */
     public Builder renewDeadline(Duration renewDeadline) {
       this.renewDeadline = Objects.requireNonNull(renewDeadline, "renewDeadline");
       return this;
     }
 
-    /** The period of {@link #start}; default 2 s. */
+    /** The period of {@link #start}, &gt; 0 and &lt; {@code renewDeadline}; default 2 s. */
     public Builder retryPeriod(Duration retryPeriod) {
       this.retryPeriod = Objects.requireNonNull(retryPeriod, "retryPeriod");
       return this;
@@ -530,22 +542,27 @@ public final class LeaseElector implements AutoCloseable {
         p.add("identity must be 1 to 253 non-blank characters, but was \"" + identity + '"');
       }
       boolean leaseOk = leaseDuration.compareTo(Duration.ofSeconds(1)) >= 0
-          && leaseDuration.getNano() == 0;
+          && leaseDuration.compareTo(MAX_LEASE_DURATION) <= 0 && leaseDuration.getNano() == 0;
       if (!leaseOk) {
-        p.add("leaseDuration must be whole seconds >= 1, but was " + leaseDuration);
+        p.add("leaseDuration must be whole seconds in [PT1S, " + MAX_LEASE_DURATION
+            + "], but was " + leaseDuration);
       }
+      // Against the longest lease when leaseDuration is invalid: renewDeadline is still bounded,
+      // and a default is not blamed for the leaseDuration given.
       if (renewDeadline.compareTo(Duration.ZERO) <= 0
-          || leaseOk && renewDeadline.compareTo(leaseDuration) >= 0) {
-        p.add("renewDeadline must be > 0 and < leaseDuration (" + leaseDuration + "), but was "
-            + renewDeadline);
+          || renewDeadline.compareTo(leaseOk ? leaseDuration : MAX_LEASE_DURATION) >= 0) {
+        p.add("renewDeadline must be > 0 and < " + (leaseOk ? "leaseDuration (" + leaseDuration
+            + ")" : MAX_LEASE_DURATION) + ", but was " + renewDeadline);
       }
       if (retryPeriod.compareTo(Duration.ZERO) <= 0 || renewDeadline.compareTo(Duration.ZERO) > 0
           && retryPeriod.compareTo(renewDeadline) >= 0) {
         p.add("retryPeriod must be > 0 and < renewDeadline (" + renewDeadline + "), but was "
             + retryPeriod);
       }
-      // A window of 0 or less is retryPeriod's problem, reported above: not callTimeout's.
-      Duration window = renewDeadline.minus(retryPeriod);
+      // A window of 0 or less is retryPeriod's problem, reported above: not callTimeout's. Both
+      // positive, the subtraction cannot overflow (FOREVER minus a negative period did).
+      Duration window = renewDeadline.isNegative() || retryPeriod.isNegative() ? Duration.ZERO
+          : renewDeadline.minus(retryPeriod);
       if (callTimeout.isNegative()
           || window.compareTo(Duration.ZERO) > 0 && callTimeout.compareTo(window) >= 0) {
         p.add("callTimeout must be >= 0 and < renewDeadline (" + renewDeadline

@@ -21,6 +21,7 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -358,6 +359,63 @@ class LeaseElectorWireTest {
         .leaseDuration(Duration.ofSeconds(-1)).build())
         .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(
             e.problems()).containsExactly(
-                "leaseDuration must be whole seconds >= 1, but was PT-1S"));
+                "leaseDuration must be whole seconds in [PT1S, PT1H], but was PT-1S"));
+  }
+
+  /**
+   * Catches a lease duration wrapped in the Lease's int32 of seconds: 2^32 + 1 s was built and
+   * written as {@code leaseDurationSeconds: 1}, so other candidates took over while this one still
+   * led, and 2^31 s as a negative number.
+   */
+  @Test
+  void leaseDuration_aboveOneHour() {
+    for (long seconds : new long[] {(1L << 32) + 1, 1L << 31, 3601}) {
+      Duration d = Duration.ofSeconds(seconds);
+      assertThatThrownBy(() -> LeaseElector.builder(wire.client(), "prescaler", "engine", "p0")
+          .leaseDuration(d).build())
+          .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(
+              e.problems()).containsExactly(
+                  "leaseDuration must be whole seconds in [PT1S, PT1H], but was " + d));
+    }
+    assertThat(LeaseElector.builder(wire.client(), "prescaler", "engine", "p0")
+        .leaseDuration(Duration.ofHours(1)).build()).isNotNull();
+  }
+
+  /** Catches a renew deadline of FOREVER left unreported beside an invalid lease duration. */
+  @Test
+  void renewDeadline_foreverBesideAnInvalidLeaseDuration() {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    assertThatThrownBy(() -> LeaseElector.builder(wire.client(), "prescaler", "engine", "p0")
+        .leaseDuration(forever).renewDeadline(forever).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(
+            e.problems()).containsExactly(
+                "leaseDuration must be whole seconds in [PT1S, PT1H], but was " + forever,
+                "renewDeadline must be > 0 and < PT1H, but was " + forever));
+  }
+
+  /**
+   * Catches an overflow in the checks themselves: FOREVER minus a negative retry period threw
+   * ArithmeticException instead of listing the problems.
+   */
+  @Test
+  void retryPeriod_negativeBesideAForeverRenewDeadline() {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    assertThatThrownBy(() -> LeaseElector.builder(wire.client(), "prescaler", "engine", "p0")
+        .renewDeadline(forever).retryPeriod(Duration.ofSeconds(-1)).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(
+            e.problems()).containsExactly(
+                "renewDeadline must be > 0 and < leaseDuration (PT15S), but was " + forever,
+                "retryPeriod must be > 0 and < renewDeadline (" + forever + "), but was PT-1S"));
+  }
+
+  /** Catches a sharded election that would not refuse what a single elector refuses. */
+  @Test
+  void shardedElection_refusesALeaseDurationAboveOneHour() {
+    Duration d = Duration.ofSeconds((1L << 32) + 1);
+    assertThatThrownBy(() -> ShardedLeaderElection.builder(wire.client(), "prescaler", "s", "p0")
+        .shards(2).leaseDuration(d).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(
+            e.problems()).containsExactly(
+                "leaseDuration must be whole seconds in [PT1S, PT1H], but was " + d));
   }
 }
