@@ -42,6 +42,12 @@ public final class Forecasters {
   public static final int DEFAULT_MIN_ERRORS = 20;
   /** Default sliding window of the linear trend, in values present: 30. */
   public static final int DEFAULT_TREND_WINDOW = 30;
+  /**
+   * Largest sliding window of the linear trend: 1,000,000 values, as the longest season and
+   * horizon. Each series' model holds two arrays of the window: {@code Integer.MAX_VALUE} made
+   * every forecast throw OutOfMemoryError.
+   */
+  public static final int MAX_TREND_WINDOW = 1_000_000;
   /** Default number of best candidates {@code auto} averages: 2. */
   public static final int DEFAULT_COMBINE = 2;
   /** Default daily harmonics of the Fourier model: 10 (weekly: 5). */
@@ -188,12 +194,14 @@ public final class Forecasters {
    * missing step is left out of the line, and the line is carried at most {@code window} steps
    * past its last present value, so a gap does not carry a slope on without limit.
    *
-   * @param window values present in the sliding window, &gt;= 2 (default {@link
-   *     #DEFAULT_TREND_WINDOW})
+   * @param window values present in the sliding window, in [2, {@link #MAX_TREND_WINDOW}]
+   *     (default {@link #DEFAULT_TREND_WINDOW})
+   * @throws IllegalArgumentException when {@code window} is out of that range
    */
   public static Forecaster linearTrend(int window) {
-    if (window < 2) {
-      throw new IllegalArgumentException("window must be >= 2, but was " + window);
+    if (window < 2 || window > MAX_TREND_WINDOW) {
+      throw new IllegalArgumentException("window must be in [2, " + MAX_TREND_WINDOW
+          + "], but was " + window);
     }
     return new ModelForecaster(settings("linear-trend", new Duration[0],
         p -> List.of(LinearTrendModel.spec(window)), 0));

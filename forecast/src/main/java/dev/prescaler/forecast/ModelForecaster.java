@@ -3,6 +3,8 @@ package dev.prescaler.forecast;
 import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricSeries;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -576,23 +578,34 @@ public final class ModelForecaster implements Forecaster {
      *     out)
      */
     static int[] inSteps(Duration[] seasons, boolean skipIndivisible, Duration step) {
-      long ms = step.toMillis();
+      // Exact, in BigDecimal seconds: a season's toMillis() overflows past 2^63 ms (about 292
+      // million years, ChronoUnit.FOREVER's), which threw ArithmeticException at the first
+      // forecast instead of this refusal.
+      BigDecimal stepSeconds = seconds(step);
       int[] out = new int[seasons.length];
       int k = 0;
       for (Duration d : seasons) {
-        long p = d.toMillis() / ms;
-        boolean whole = d.toMillis() % ms == 0 && d.getNano() % 1_000_000 == 0;
+        BigDecimal[] qr = seconds(d).divideAndRemainder(stepSeconds);
+        boolean whole = qr[1].signum() == 0;
+        boolean inRange = qr[0].signum() >= 0
+            && qr[0].compareTo(BigDecimal.valueOf(MAX_PERIOD)) <= 0;
+        int p = inRange ? qr[0].intValue() : -1; // -1: refused below, as any p < 2 but 1 is
         if (whole && p >= 2 && p <= MAX_PERIOD) {
-          out[k++] = (int) p;
+          out[k++] = p;
         } else if (!skipIndivisible && !(whole && p == 1)) {
-          String count = whole ? Long.toString(p)
-              : String.format(Locale.ROOT, "%.2f", (double) d.toMillis() / ms);
+          String count = whole ? qr[0].toBigInteger().toString()
+              : String.format(Locale.ROOT, "%.2f",
+                  seconds(d).divide(stepSeconds, 2, RoundingMode.HALF_UP));
           throw new IllegalArgumentException("season must be a multiple of the history step, of"
               + " at most " + MAX_PERIOD + " steps, but was " + d + " at a step of " + step
               + " (" + count + " steps)");
         }
       }
       return Arrays.stream(out, 0, k).distinct().sorted().toArray();
+    }
+
+    private static BigDecimal seconds(Duration d) {
+      return BigDecimal.valueOf(d.getSeconds()).add(BigDecimal.valueOf(d.getNano(), 9));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.prescaler.forecast.HoltWintersModel.Seasonal;
 import dev.prescaler.forecast.HoltWintersModel.Trend;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -166,6 +167,47 @@ class ModelForecasterTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("season must be a multiple of the history step, of at most 1000000 steps, "
             + "but was PT720H at a step of PT1S (2592000 steps)");
+  }
+
+  /**
+   * Catches a season too long for Duration.toMillis(): ChronoUnit.FOREVER, given to any factory
+   * that takes a season, threw ArithmeticException at the first forecast instead of the
+   * documented IllegalArgumentException naming the season and the step.
+   */
+  @Test
+  void season_forever() {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    String message = "season must be a multiple of the history step, of at most 1000000 steps, "
+        + "but was PT2562047788015215H30M7.999999999S at a step of PT1H (2562047788015215.50 "
+        + "steps)";
+    for (Forecaster f : new Forecaster[] {Forecasters.seasonalNaive(forever),
+        Forecasters.holtWinters(forever, Seasonal.ADDITIVE, Trend.DAMPED),
+        Forecasters.fourier(forever), Forecasters.auto(forever),
+        Forecasters.auto(Duration.ofDays(1), forever).forSeries()}) {
+      assertThatThrownBy(() -> f.forecast(ramp(HOUR, 50), HOUR, 0.9))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+    // auto takes seasons unchecked until the first forecast: the most negative one as well.
+    Duration least = Duration.ofSeconds(Long.MIN_VALUE);
+    assertThatThrownBy(() -> Forecasters.auto(least).forecast(ramp(HOUR, 50), HOUR, 0.9))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("season must be a multiple of the history step, of at most 1000000 steps, "
+            + "but was " + least + " at a step of PT1H (-2562047788015215.50 steps)");
+  }
+
+  /**
+   * Catches a linear-trend window that allocates two arrays of its size for every series:
+   * linearTrend(Integer.MAX_VALUE) was built, and every forecast threw OutOfMemoryError.
+   */
+  @Test
+  void linearTrend_windowAboveAMillion() {
+    for (int window : new int[] {Integer.MAX_VALUE, 1_000_001, 1, Integer.MIN_VALUE}) {
+      assertThatThrownBy(() -> Forecasters.linearTrend(window))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("window must be in [2, 1000000], but was " + window);
+    }
+    Forecast f = Forecasters.linearTrend(1_000_000).forecast(ramp(HOUR, 50), HOUR, 0.9);
+    assertThat(f.point(0)).isFinite();
   }
 
   @Test
