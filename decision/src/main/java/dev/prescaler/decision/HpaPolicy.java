@@ -831,13 +831,26 @@ public final class HpaPolicy implements DecisionPolicy {
       return this;
     }
 
-    /** How long after start a pod's CPU samples may be ignored, &ge; 0; default 5 minutes. */
+    /**
+     * How long after start a pod's CPU samples may be ignored, in [0, 1 h] (checked by {@link
+     * #build()}); default 5 minutes. On the engine's path, which has counts rather than pods,
+     * only whether it is 0 matters: when it is not, the pods the source counts as warming ({@link
+     * ReplicaStatus#warming}) are unready for a {@code cpu} metric (their samples are left out,
+     * and count as 0 on a scale-up); at 0 their samples count as the others'. The source's own
+     * period decides which pods are warming. The length matters for the pod lists given to
+     * {@link HpaPolicy#calculator()}.
+     */
     public Builder cpuInitializationPeriod(Duration period) {
       this.cpuInitializationPeriod = Objects.requireNonNull(period, "cpuInitializationPeriod");
       return this;
     }
 
-    /** How long after start a not-ready pod counts as starting, &ge; 0; default 30 s. */
+    /**
+     * How long after start a not-ready pod counts as starting, in [0, 1 h] (checked by {@link
+     * #build()}); default 30 s. It changes nothing on the engine's path: the counts hold no
+     * running pod that is not ready (a pending pod is unready whatever the delay, a warming one
+     * is ready). It applies to the pod lists given to {@link HpaPolicy#calculator()}.
+     */
     public Builder initialReadinessDelay(Duration delay) {
       this.initialReadinessDelay = Objects.requireNonNull(delay, "initialReadinessDelay");
       return this;
@@ -858,11 +871,14 @@ public final class HpaPolicy implements DecisionPolicy {
           problems.add(p);
         }
       }
-      if (cpuInitializationPeriod.isNegative()) {
-        problems.add("cpuInitializationPeriod must be >= 0, but was " + cpuInitializationPeriod);
-      }
-      if (initialReadinessDelay.isNegative()) {
-        problems.add("initialReadinessDelay must be >= 0, but was " + initialReadinessDelay);
+      for (String p : new String[] {
+          HpaReplicaCalculator.startupSettingProblem("cpuInitializationPeriod",
+              cpuInitializationPeriod),
+          HpaReplicaCalculator.startupSettingProblem("initialReadinessDelay",
+              initialReadinessDelay)}) {
+        if (p != null) {
+          problems.add(p);
+        }
       }
       if (name.isBlank()) {
         problems.add("name must not be blank, but was \"" + name + "\"");

@@ -35,6 +35,13 @@ public final class HpaReplicaCalculator {
   public static final Duration DEFAULT_CPU_INITIALIZATION_PERIOD = Duration.ofMinutes(5);
   /** Default initial readiness delay: 30 s (the controller's flag default). */
   public static final Duration DEFAULT_INITIAL_READINESS_DELAY = Duration.ofSeconds(30);
+  /**
+   * Longest CPU initialization period and initial readiness delay: 1 h, as {@code
+   * MetricsServerSource} takes them. A pod's start time plus a longer one (ChronoUnit.FOREVER)
+   * overflowed an {@code Instant}, and every CPU metric over a pod list threw
+   * ArithmeticException.
+   */
+  public static final Duration MAX_STARTUP_SETTING = Duration.ofHours(1);
 
   private static final String NO_PODS =
       "no pods returned by selector while calculating replica count";
@@ -50,16 +57,19 @@ public final class HpaReplicaCalculator {
    * A calculator.
    *
    * @param tolerances the dead band around ratio 1
-   * @param cpuInitializationPeriod how long after its start a pod's CPU samples may be ignored
-   * @param initialReadinessDelay how long after start a not-ready pod is assumed to be starting
+   * @param cpuInitializationPeriod how long after its start a pod's CPU samples may be ignored,
+   *     in [0, {@link #MAX_STARTUP_SETTING 1 h}]
+   * @param initialReadinessDelay how long after start a not-ready pod is assumed to be starting,
+   *     in [0, 1 h]
+   * @throws IllegalArgumentException when either is out of its range, naming it and its value
    */
   public HpaReplicaCalculator(Tolerances tolerances, Duration cpuInitializationPeriod,
       Duration initialReadinessDelay) {
     this.tolerances = Objects.requireNonNull(tolerances, "tolerances");
     this.cpuInitializationPeriod =
-        requireNonNegative(cpuInitializationPeriod, "cpuInitializationPeriod");
+        requireStartupSetting(cpuInitializationPeriod, "cpuInitializationPeriod");
     this.initialReadinessDelay =
-        requireNonNegative(initialReadinessDelay, "initialReadinessDelay");
+        requireStartupSetting(initialReadinessDelay, "initialReadinessDelay");
   }
 
   /** A calculator with the controller's defaults (tolerance 0.1, 5 min, 30 s). */
@@ -68,12 +78,19 @@ public final class HpaReplicaCalculator {
         DEFAULT_INITIAL_READINESS_DELAY);
   }
 
-  private static Duration requireNonNegative(Duration d, String field) {
+  private static Duration requireStartupSetting(Duration d, String field) {
     Objects.requireNonNull(d, field);
-    if (d.isNegative()) {
-      throw new IllegalArgumentException(field + " must be >= 0, but was " + d);
+    String problem = startupSettingProblem(field, d);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
     return d;
+  }
+
+  /** The problem with a CPU initialization period or initial readiness delay, or null. */
+  static String startupSettingProblem(String field, Duration d) {
+    return !d.isNegative() && d.compareTo(MAX_STARTUP_SETTING) <= 0 ? null
+        : field + " must be in [0, 1h], but was " + d;
   }
 
   /** The tolerances in use. */

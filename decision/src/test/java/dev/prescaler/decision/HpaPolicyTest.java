@@ -16,6 +16,7 @@ import dev.prescaler.core.Proposal;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -470,6 +471,54 @@ class HpaPolicyTest {
       assertThat(predictive.apply(c, Proposal.keep(10)).replicas()).as("%s", reading)
           .isGreaterThanOrEqualTo(20);
     }
+  }
+
+  /**
+   * Catches startup settings beyond any pod's life: a CPU initialization period of FOREVER built,
+   * then made every CPU metric over a pod list throw ArithmeticException (start time plus the
+   * period overflowed an Instant).
+   */
+  @Test
+  void cpuInitializationPeriodAndInitialReadinessDelay_aboveOneHour() {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    assertThatThrownBy(() -> HpaPolicy.builder().cpuInitializationPeriod(forever)
+        .initialReadinessDelay(Duration.ofHours(1).plusNanos(1)).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(
+            e.problems()).containsExactly(
+                "cpuInitializationPeriod must be in [0, 1h], but was " + forever,
+                "initialReadinessDelay must be in [0, 1h], but was PT1H0.000000001S"));
+    assertThatThrownBy(() -> HpaPolicy.builder().initialReadinessDelay(Duration.ofSeconds(-1))
+        .build()).hasMessage("Invalid HpaPolicy:\n"
+            + "- initialReadinessDelay must be in [0, 1h], but was PT-1S");
+    HpaPolicy longest = HpaPolicy.builder().cpuInitializationPeriod(Duration.ofHours(1))
+        .initialReadinessDelay(Duration.ofHours(1)).build();
+    assertThat(longest.calculator().resourceUtilization(HpaPolicy.pods(
+        new ReplicaStatus(4, 4, 2), 150, NOW), 4, 50, true, NOW).replicas()).isEqualTo(6);
+  }
+
+  /**
+   * What README's table says of the two startup settings on the engine's path (aggregate
+   * counts): of the CPU initialization period only whether it is 0 matters, and the initial
+   * readiness delay changes nothing.
+   */
+  @Test
+  void onTheEnginePathOnlyAZeroCpuInitializationPeriodMatters() {
+    MetricTarget cpu = MetricTarget.utilization("cpu", 50);
+    for (ReplicaStatus r : List.of(new ReplicaStatus(4, 4, 2), new ReplicaStatus(6, 3, 1, 6),
+        new ReplicaStatus(5, 5, 5))) {
+      for (double reading : new double[] {20, 50, 150}) {
+        HpaReplicaCalculator.Result base = HpaPolicy.ofDefaults().recommend(cpu, reading, r, NOW);
+        for (Duration period : List.of(Duration.ofSeconds(1), Duration.ofHours(1))) {
+          for (Duration delay : List.of(Duration.ZERO, Duration.ofHours(1))) {
+            assertThat(HpaPolicy.builder().cpuInitializationPeriod(period)
+                .initialReadinessDelay(delay).build().recommend(cpu, reading, r, NOW))
+                .as("%s at %s, %s / %s", r, reading, period, delay).isEqualTo(base);
+          }
+        }
+      }
+    }
+    assertThat(HpaPolicy.builder().cpuInitializationPeriod(Duration.ZERO).build()
+        .recommend(cpu, 150, new ReplicaStatus(4, 4, 2), NOW).replicas()).isEqualTo(12);
   }
 
   @Test

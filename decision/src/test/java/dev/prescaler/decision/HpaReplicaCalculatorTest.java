@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -302,6 +303,23 @@ class HpaReplicaCalculatorTest {
     assertThat(PodSample.running("a", 1, 0, LONG_AGO, NOW).requestMilli()).hasValue(0);
     assertThatThrownBy(() -> PodSample.running("a", 1, -1, LONG_AGO, NOW))
         .hasMessage("requestMilli of pod a must be >= 0, but was -1");
+  }
+
+  /**
+   * Catches a CPU initialization period no pod start time can be added to: FOREVER was taken, and
+   * every CPU metric over a pod list threw ArithmeticException.
+   */
+  @Test
+  void startupSettings_aboveOneHour() {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    assertThatThrownBy(() -> new HpaReplicaCalculator(Tolerances.DEFAULT, forever,
+        Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cpuInitializationPeriod must be in [0, 1h], but was " + forever);
+    assertThatThrownBy(() -> new HpaReplicaCalculator(Tolerances.DEFAULT, Duration.ZERO,
+        Duration.ofHours(2))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("initialReadinessDelay must be in [0, 1h], but was PT2H");
+    assertThat(new HpaReplicaCalculator(Tolerances.DEFAULT, Duration.ofHours(1),
+        Duration.ofHours(1)).resourceUtilization(pods(1), 1, 50, true, NOW).error()).isFalse();
   }
 
   @Test
