@@ -30,7 +30,8 @@ public interface MetricSource {
   /**
    * The past load of one metric on a regular grid, to backfill a new or restarted engine so that it
    * forecasts at once. Values are in load units (see {@link MetricTarget}); missing steps are NaN.
-   * Default: no history.
+   * Default: no history. Throwing is allowed (the engine starts that metric without history, with
+   * a WARN giving the exception), but an empty result is preferred.
    *
    * @param spec the workload
    * @param metric the metric

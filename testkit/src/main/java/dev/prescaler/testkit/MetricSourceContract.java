@@ -45,8 +45,8 @@ import java.util.TreeSet;
  *       MetricReading#of}), and so is any {@link Observation#time()} (the engine does not read
  *       it);
  *   <li>unavailable readings carry a non-blank reason;
- *   <li>{@code history} over the last hour on a 1-minute grid does not throw, and when present it
- *       is on the grid asked for, inside the range asked for, and holds finite values or NaN (a
+ *   <li>{@code history} over the last hour on a 1-minute grid, when present, is on the grid asked
+ *       for, inside the range asked for, and holds finite values or NaN (a
  *       negative one the engine's backfill skips as a missing step);
  *   <li>{@code history} is in load units, as the live reading is taken: the engine backfills its
  *       load history from it, so a history in percent or per pod is compared with loads of
@@ -159,11 +159,13 @@ public final class MetricSourceContract {
 
   /**
    * What {@link MetricSource} prefers without requiring it, checked apart from the contract: a
-   * source that does it otherwise honours the contract, and the engine copes. Today one thing:
-   * {@code read} reports a metric it cannot read as {@link MetricReading#unavailable(String,
-   * String)} with the reason, rather than throwing (the engine contains an exception and holds
-   * the whole workload, with the exception as the reason, where an unavailable reading holds it
-   * with the source's own reason and leaves the other metrics readable).
+   * source that does it otherwise honours the contract, and the engine copes. Two things: {@code
+   * read} reports a metric it cannot read as {@link MetricReading#unavailable(String, String)}
+   * with the reason, rather than throwing (the engine contains an exception and holds the whole
+   * workload, with the exception as the reason, where an unavailable reading holds it with the
+   * source's own reason and leaves the other metrics readable); and {@code history} of each
+   * metric over the last hour on a 1-minute grid answers empty rather than throwing (the engine
+   * then starts that metric without history either way, but logs the exception as a failure).
    *
    * @return what the source does otherwise than preferred, one line each; empty when nothing
    */
@@ -172,14 +174,24 @@ public final class MetricSourceContract {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(now, "now");
+    List<String> advice = new ArrayList<>();
     try {
       source.read(spec, now);
-      return List.of();
     } catch (RuntimeException e) {
-      return List.of(spec.workload() + " at " + now + ": read should report "
+      advice.add(spec.workload() + " at " + now + ": read should report "
           + "MetricReading.unavailable(metric, reason) rather than throw (allowed, but the engine "
           + "then holds the workload on the exception), but threw " + Violations.describe(e));
     }
+    for (MetricTarget m : spec.metrics()) {
+      try {
+        source.history(spec, m, now.minus(Duration.ofHours(1)), now, Duration.ofMinutes(1));
+      } catch (RuntimeException e) {
+        advice.add(spec.workload() + " at " + now + ": history of " + m.name() + " should be "
+            + "empty rather than throw (allowed: the engine starts the metric without history), "
+            + "but threw " + Violations.describe(e));
+      }
+    }
+    return List.copyOf(advice);
   }
 
   private static OptionalInt ready(int readyReplicas) {
@@ -272,9 +284,7 @@ public final class MetricSourceContract {
     try {
       history = source.history(spec, m, from, now, step);
     } catch (RuntimeException e) {
-      v.add(where + ": history of " + m.name() + " should be empty rather than throw, but threw "
-          + Violations.describe(e));
-      return;
+      return; // allowed: checkPreferences reports it
     }
     if (history == null) {
       v.add(where + ": history of " + m.name() + " must be an Optional, but was null");

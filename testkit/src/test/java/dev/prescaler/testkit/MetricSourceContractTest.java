@@ -150,6 +150,35 @@ class MetricSourceContractTest {
         .isEmpty();
   }
 
+  /**
+   * Catches the contract reporting what MetricSource allows of history: the engine starts a
+   * metric whose backfill throws without history, as it does for an empty one. A history that
+   * threw was a violation; it is now reported only by checkPreferences, per metric.
+   */
+  @Test
+  void aHistoryThatThrowsHonoursTheContractButNotThePreference() {
+    MetricSource source = new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return good(now);
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric,
+          Instant from, Instant to, Duration step) {
+        if (metric.name().equals("rps")) {
+          throw new IllegalStateException("range query refused");
+        }
+        return Optional.empty();
+      }
+    };
+    assertThat(MetricSourceContract.check(source, SPEC, NOW)).isEmpty();
+    assertThat(MetricSourceContract.checkPreferences(source, SPEC, NOW)).containsExactly(
+        "shop/web at " + NOW + ": history of rps should be empty rather than throw (allowed: the "
+            + "engine starts the metric without history), but threw "
+            + "java.lang.IllegalStateException: range query refused");
+  }
+
   @Test
   void findsASourceThatReturnsNull() {
     assertThat(MetricSourceContract.check((spec, now) -> null, SPEC, NOW))
