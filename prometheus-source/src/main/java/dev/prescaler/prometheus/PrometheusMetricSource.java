@@ -78,10 +78,16 @@ public final class PrometheusMetricSource implements MetricSource {
   public static final int DEFAULT_MAX_RETRIES = 2;
   /** Default wait before the first retry: 200 ms (doubled for each further retry). */
   public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+  /** The largest {@link Builder#initialBackoff}: 1 minute. */
+  public static final Duration MAX_INITIAL_BACKOFF = Duration.ofMinutes(1);
   /** Default cap on the wait between retries: 2 s. */
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(2);
+  /** The largest {@link Builder#maxBackoff}: 5 minutes. */
+  public static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   /** Default age beyond which a sample is stale: 5 minutes. */
   public static final Duration DEFAULT_MAX_SAMPLE_AGE = Duration.ofMinutes(5);
+  /** The largest {@link Builder#maxSampleAge}: 1 day, as the engine's {@code maxMetricAge}. */
+  public static final Duration MAX_SAMPLE_AGE = Duration.ofDays(1);
   /** Default and largest span of history a backfill reads: 7 days. */
   public static final Duration DEFAULT_MAX_BACKFILL = Duration.ofDays(7);
   /** Default points per range request: 10,000 (Prometheus refuses more than 11,000). */
@@ -760,14 +766,16 @@ public final class PrometheusMetricSource implements MetricSource {
 
     /**
      * The wait before the first retry, doubled for each further one up to {@link #maxBackoff};
-     * &ge; 0 (zero retries at once); default 200 ms.
+     * in [0, 1 min] (zero retries at once); default 200 ms.
      */
     public Builder initialBackoff(Duration initialBackoff) {
       this.initialBackoff = Objects.requireNonNull(initialBackoff, "initialBackoff");
       return this;
     }
 
-    /** The longest wait between retries, &ge; {@link #initialBackoff}; default 2 s. */
+    /**
+     * The longest wait between retries, in [{@link #initialBackoff}, 5 min]; default 2 s.
+     */
     public Builder maxBackoff(Duration maxBackoff) {
       this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
       return this;
@@ -775,8 +783,9 @@ public final class PrometheusMetricSource implements MetricSource {
 
     /**
      * The age, before the read's {@code now}, beyond which a sample is stale and the reading
-     * unavailable; &gt; 0; default 5 minutes. Instant vectors carry the evaluation time; a
-     * template that returns a range vector ({@code x[2m]}) is judged by its newest raw sample.
+     * unavailable; in (0, 1 day], as the engine's {@code maxMetricAge}; default 5 minutes.
+     * Instant vectors carry the evaluation time; a template that returns a range vector ({@code
+     * x[2m]}) is judged by its newest raw sample.
      */
     public Builder maxSampleAge(Duration maxSampleAge) {
       this.maxSampleAge = Objects.requireNonNull(maxSampleAge, "maxSampleAge");
@@ -933,15 +942,19 @@ public final class PrometheusMetricSource implements MetricSource {
       if (maxRetries < 0 || maxRetries > 10) {
         p.add("maxRetries must be in [0, 10], but was " + maxRetries);
       }
-      if (initialBackoff.isNegative()) {
-        p.add("initialBackoff must be >= 0, but was " + initialBackoff);
+      // Bounded as the Kubernetes adapter's RetryPolicy bounds its waits, 0 aside (retry at
+      // once): a wait past them is a mistake, and one of centuries overflowed toNanos() at the
+      // first retry, failing the request with "long overflow" instead of the server's answer.
+      range(p, "initialBackoff", initialBackoff, Duration.ZERO, MAX_INITIAL_BACKOFF);
+      if (maxBackoff.compareTo(initialBackoff) < 0 || maxBackoff.compareTo(MAX_BACKOFF) > 0) {
+        p.add("maxBackoff must be in [initialBackoff (" + initialBackoff + "), " + MAX_BACKOFF
+            + "], but was " + maxBackoff);
       }
-      if (maxBackoff.compareTo(initialBackoff) < 0) {
-        p.add("maxBackoff must be >= initialBackoff (" + initialBackoff + "), but was "
-            + maxBackoff);
-      }
-      if (maxSampleAge.isNegative() || maxSampleAge.isZero()) {
-        p.add("maxSampleAge must be > 0, but was " + maxSampleAge);
+      // The engine's maxMetricAge stops at 1 day too; past it, now.minus(maxSampleAge) could
+      // overflow at every read and leave every reading unavailable.
+      if (maxSampleAge.isNegative() || maxSampleAge.isZero()
+          || maxSampleAge.compareTo(MAX_SAMPLE_AGE) > 0) {
+        p.add("maxSampleAge must be in (0, 1d], but was " + maxSampleAge);
       }
       if (maxBackfill.isNegative() || maxBackfill.isZero()
           || maxBackfill.compareTo(DEFAULT_MAX_BACKFILL) > 0) {

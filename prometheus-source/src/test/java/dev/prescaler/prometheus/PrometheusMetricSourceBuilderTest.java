@@ -13,8 +13,13 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
 import javax.net.ssl.SSLContext;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 class PrometheusMetricSourceBuilderTest {
@@ -162,12 +167,92 @@ class PrometheusMetricSourceBuilderTest {
     assertProblem(valid().connectTimeout(Duration.ofHours(1)),
         "connectTimeout must be in [PT0.001S, PT10M], but was PT1H");
     assertProblem(valid().initialBackoff(Duration.ofSeconds(-1)),
-        "initialBackoff must be >= 0, but was PT-1S");
+        "initialBackoff must be in [PT0S, PT1M], but was PT-1S");
     assertProblem(valid().initialBackoff(Duration.ofSeconds(3)),
-        "maxBackoff must be >= initialBackoff (PT3S), but was PT2S");
-    assertProblem(valid().maxSampleAge(Duration.ZERO), "maxSampleAge must be > 0, but was PT0S");
+        "maxBackoff must be in [initialBackoff (PT3S), PT5M], but was PT2S");
+    assertProblem(valid().maxSampleAge(Duration.ZERO),
+        "maxSampleAge must be in (0, 1d], but was PT0S");
     assertProblem(valid().maxBackfill(Duration.ofDays(8)),
         "maxBackfill must be in (0, 7d], but was PT192H");
+  }
+
+  /**
+   * Catches a maxSampleAge past the engine's 1-day maxMetricAge accepted: FOREVER built, and then
+   * {@code now.minus(maxSampleAge)} overflowed at every read, so that each reading was unavailable
+   * with "DateTimeException: Instant exceeds minimum or maximum instant".
+   */
+  @Test
+  void maxSampleAge_aboveOneDay() {
+    for (Duration d : List.of(ChronoUnit.FOREVER.getDuration(),
+        Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(1).plusNanos(1))) {
+      assertProblem(valid().maxSampleAge(d), "maxSampleAge must be in (0, 1d], but was " + d);
+    }
+    assertThat(valid().maxSampleAge(Duration.ofDays(1)).build()).isNotNull();
+    assertThat(valid().maxSampleAge(Duration.ofNanos(1)).build()).isNotNull();
+  }
+
+  /**
+   * Catches a backoff no retry could wait accepted: 365,000 days built, and then the wait before
+   * the first retry overflowed {@code toNanos()}, so that a 503's reason became "long overflow".
+   * Bounded as the Kubernetes adapter's RetryPolicy bounds its own (a wait of at most 1 minute,
+   * capped at 5), with 0 kept: retry at once.
+   */
+  @Test
+  void backoffs_aboveTheirCaps() {
+    Duration huge = Duration.ofDays(365_000);
+    assertProblem(valid().initialBackoff(huge).maxBackoff(huge),
+        "initialBackoff must be in [PT0S, PT1M], but was " + huge);
+    assertProblem(valid().initialBackoff(huge).maxBackoff(huge),
+        "maxBackoff must be in [initialBackoff (" + huge + "), PT5M], but was " + huge);
+    assertProblem(valid().initialBackoff(Duration.ofMinutes(1).plusMillis(1)),
+        "initialBackoff must be in [PT0S, PT1M], but was PT1M0.001S");
+    assertProblem(valid().maxBackoff(Duration.ofMinutes(5).plusMillis(1)),
+        "maxBackoff must be in [initialBackoff (PT0.2S), PT5M], but was PT5M0.001S");
+    assertThat(valid().initialBackoff(Duration.ofMinutes(1)).maxBackoff(Duration.ofMinutes(5))
+        .build()).isNotNull();
+    assertThat(valid().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
+        .isNotNull();
+  }
+
+  /**
+   * Every duration and number the builder takes, at the extremes that overflow a computation
+   * ({@code FOREVER}, {@code Long.MAX_VALUE} seconds or nanoseconds, {@code Integer.MAX_VALUE},
+   * {@code Long.MAX_VALUE}): each is one problem naming its field and value, never accepted and
+   * never an exception from inside {@code build()}.
+   */
+  @Test
+  void everySetting_refusesTheExtremesNamingFieldAndValue() {
+    Map<String, BiFunction<PrometheusMetricSource.Builder, Duration,
+        PrometheusMetricSource.Builder>> durations = new LinkedHashMap<>();
+    durations.put("rateWindow", PrometheusMetricSource.Builder::rateWindow);
+    durations.put("requestTimeout", PrometheusMetricSource.Builder::requestTimeout);
+    durations.put("connectTimeout", PrometheusMetricSource.Builder::connectTimeout);
+    durations.put("initialBackoff", (b, d) -> b.initialBackoff(d).maxBackoff(d));
+    durations.put("maxBackoff", PrometheusMetricSource.Builder::maxBackoff);
+    durations.put("maxSampleAge", PrometheusMetricSource.Builder::maxSampleAge);
+    durations.put("maxBackfill", PrometheusMetricSource.Builder::maxBackfill);
+    SoftAssertions.assertSoftly(soft -> {
+      for (Duration d : List.of(ChronoUnit.FOREVER.getDuration(),
+          Duration.ofSeconds(Long.MAX_VALUE), Duration.ofNanos(Long.MAX_VALUE),
+          Duration.ofSeconds(Integer.MAX_VALUE))) {
+        durations.forEach((field, set) -> soft.assertThatThrownBy(
+            () -> set.apply(valid(), d).build()).as(field + " " + d)
+            .isInstanceOfSatisfying(InvalidConfigurationException.class,
+                e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p)
+                    .startsWith(field + " must be").endsWith(", but was " + d))));
+      }
+      for (int n : new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+        soft.assertThatThrownBy(() -> valid().maxRetries(n).build())
+            .hasMessageContaining("maxRetries must be in [0, 10], but was " + n);
+        soft.assertThatThrownBy(() -> valid().maxPointsPerRequest(n).build())
+            .hasMessageContaining("maxPointsPerRequest must be in [1, 11000], but was " + n);
+      }
+      for (long n : new long[] {Long.MAX_VALUE, Integer.MAX_VALUE, Long.MIN_VALUE}) {
+        soft.assertThatThrownBy(() -> valid().maxResponseBytes(n).build())
+            .hasMessageContaining("maxResponseBytes must be in [1024, 1073741824] bytes, but "
+                + "was " + n);
+      }
+    });
   }
 
   @Test
