@@ -107,6 +107,11 @@ public final class PrometheusMetricSource implements MetricSource {
   public static final int PROMETHEUS_MAX_POINTS = 11_000;
   /** The most grid steps {@link #history} and {@link #rangeQuery} read in one call: 10,000,000. */
   public static final long MAX_RANGE_STEPS = 10_000_000L;
+  /**
+   * The longest step of {@link #history} and {@link #rangeQuery}: 106,751 days, the whole days
+   * under 2^63 nanoseconds, in which Prometheus counts a step.
+   */
+  public static final Duration MAX_STEP = Duration.ofDays(106_751);
 
   /*
    * Pod names. The API server generates a name as base[:58] + 5 random characters of
@@ -451,7 +456,7 @@ public final class PrometheusMetricSource implements MetricSource {
    * @throws PrometheusException when a request fails, or a chunk carries warnings (a partial
    *     response) or holds several series
    * @throws IllegalArgumentException when {@code from} is not before {@code to} or the step is not
-   *     at least 1 ms in whole milliseconds
+   *     in [1 ms, {@link #MAX_STEP}] in whole milliseconds
    */
   @Override
   public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric, Instant from,
@@ -519,8 +524,8 @@ public final class PrometheusMetricSource implements MetricSource {
    *     response), the expression returns several series or the thread is interrupted (its flag
    *     restored)
    * @throws IllegalArgumentException when the expression is blank, {@code from} is not before
-   *     {@code to}, the step is under 1 ms or not whole milliseconds, or the span holds more
-   *     than 10,000,000 steps
+   *     {@code to}, the step is under 1 ms, over {@link #MAX_STEP} or not whole milliseconds, or
+   *     the span holds more than 10,000,000 steps
    */
   public MetricSeries rangeQuery(String promql, Instant from, Instant to, Duration step) {
     Objects.requireNonNull(promql, "promql");
@@ -548,10 +553,12 @@ public final class PrometheusMetricSource implements MetricSource {
       throw new IllegalArgumentException("from must be before to (" + to + "), but was " + from);
     }
     // Prometheus takes the step in milliseconds: a finer part would be cut off on the wire while
-    // the grid here kept it, and every point would drift further from its step.
-    if (step.compareTo(Duration.ofMillis(1)) < 0 || step.getNano() % 1_000_000 != 0) {
-      throw new IllegalArgumentException("step must be >= 1 ms in whole milliseconds, but was "
-          + step);
+    // the grid here kept it, and every point would drift further from its step. It counts the
+    // step in 64-bit nanoseconds: a longer one overflowed toMillis() here before it was refused.
+    if (step.compareTo(Duration.ofMillis(1)) < 0 || step.compareTo(MAX_STEP) > 0
+        || step.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException("step must be in [1 ms, " + MAX_STEP.toDays()
+          + " days] in whole milliseconds, but was " + step);
     }
     long n = rangeSteps(Duration.between(from, to), step);
     if (n > MAX_RANGE_STEPS) {
