@@ -2,6 +2,7 @@ package dev.prescaler.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.prescaler.core.cli.Printable;
 import dev.prescaler.prometheus.cli.ExportCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -443,6 +444,36 @@ class ExportCommandTest {
         .isEqualTo(1);
     assertThat(err()).isEqualTo("export: Prometheus answered HTTP 400 bad_data: parse error at "
         + "char 4\\u202e (query: sum( rate(x[5m]) ) \\x1b[31m)\n");
+  }
+
+  /**
+   * Catches the query written raw into the trace's provenance line, where the errors escape it:
+   * an ESC sequence in it landed in the file and reached the terminal of whoever printed the
+   * trace, a U+2028 or U+0085 in it broke the line for an editor, a U+202E turned it around. The
+   * base URL's path, decoded, was written raw too. Both are escaped as the errors escape them,
+   * and the line stays one comment line before the header, which simulate --trace skips.
+   */
+  @Test
+  void theProvenanceLineEscapesTheQueryAndTheUrl() throws IOException {
+    answerPerPoint(1);
+    Path file = dir.resolve("web.csv");
+    String base = "http://127.0.0.1:" + stub.uri().getPort() + "/a%E2%80%AEb/";
+
+    int code = run("--prometheus", base, "--query",
+        "sum(x)\t/\n 2 \u001b[2J\u0085\u2028\u202eend\r", "--last", "1h", "--out",
+        file.toString());
+
+    assertThat(code).as(err()).isZero();
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    List<String> lines = List.of(text.split("\n", -1));
+    assertThat(lines.get(0)).isEqualTo("# exported from Prometheus http://127.0.0.1:"
+        + stub.uri().getPort() + "/a\\u202eb/ by prescaler export: query sum(x) / 2 "
+        + "\\x1b[2J\\x85\\u2028\\u202eend, from 2026-11-29T09:00:00Z to "
+        + "2026-11-29T10:00:00Z, step 60s, 52 of 60 steps with a value");
+    assertThat(lines.get(1)).isEqualTo("timestamp,value");
+    assertThat(lines).hasSize(2 + 52 + 1); // the last is empty: the file ends with a newline
+    assertThat(text.codePoints().filter(c -> c != '\n' && Printable.isUnprintable(c)))
+        .isEmpty();
   }
 
   /**

@@ -46,12 +46,13 @@ import java.util.regex.Pattern;
  * NaN, a gap in the scrape) is left out of the file, as the bundled traces leave out what their
  * sources did not record; the simulator interpolates across it. A history {@code simulate} could
  * not read (a value below 0, a time outside 1900 to 2199) is refused before anything is written.
- * The first line names what was read. {@code --out} is written as {@code simulate} writes its
- * files ({@link OutputFile}): a device, a pipe or a process's stream in place, appended to
- * ({@code /dev/stdout} through the process's own descriptor, so that what is written after it
- * follows it), any other file whole or not at all, where its links lead, with the mode a new file
- * gets or that of the file it replaces; it must not be one of the files the export reads. Every
- * error is one line, escaped as {@link Printable#escape} escapes.
+ * The first line, a comment, names what was read, escaped as the errors are. {@code --out} is
+ * written as {@code simulate} writes its files ({@link OutputFile}): a device, a pipe or a
+ * process's stream in place, appended to ({@code /dev/stdout} through the process's own
+ * descriptor, so that what is written after it follows it), any other file whole or not at all,
+ * where its links lead, with the mode a new file gets or that of the file it replaces; it must
+ * not be one of the files the export reads. Every error is one line, escaped as {@link
+ * Printable#escape} escapes.
  */
 public final class ExportCommand {
   /** Default span read when neither {@code --from} nor {@code --last} is given: 7 days. */
@@ -177,12 +178,14 @@ public final class ExportCommand {
     if (unreadable != null) {
       return error(err, unreadable, 1);
     }
-    String provenance = "# exported from Prometheus " + r.where + " by prescaler export: query "
-        + oneLine(r.query) + ", from " + series.start()
+    // Escaped as the error lines are: the query and the URL's path (decoded) are the user's
+    // text, and an ESC sequence or a line separator in them would land in the file raw.
+    String provenance = Printable.escape("# exported from Prometheus " + r.where
+        + " by prescaler export: query " + oneLine(r.query) + ", from " + series.start()
         + (series.start().equals(r.from) ? ""
             : " (--from " + r.from + " rounded up to a whole step)")
         + " to " + r.to + ", step " + seconds(r.step)
-        + ", " + present + " of " + series.size() + " steps with a value";
+        + ", " + present + " of " + series.size() + " steps with a value");
     try {
       if (r.out == null) {
         Writer stdout = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
