@@ -1007,11 +1007,6 @@ class ExportCommandTest {
   }
 
   /**
-   * Catches the command line read otherwise than the other commands read theirs: the help lost
-   * to an earlier problem ({@code --verbose --help} exited 2), {@code --help=yes} called an
-   * unknown option.
-   */
-  /**
    * Catches a bad value printed raw: an ESC sequence reached the terminal and a newline made the
    * one-line error two lines, where simulate and forecast-eval escape the same input.
    */
@@ -1023,6 +1018,11 @@ class ExportCommandTest {
         "but was \"\\x1b[31mRED line2\"\n");
   }
 
+  /**
+   * Catches the command line read otherwise than the other commands read theirs: the help lost
+   * to an earlier problem ({@code --verbose --help} exited 2), {@code --help=yes} called an
+   * unknown option.
+   */
   @Test
   void theHelpWinsWhereverItIsGivenAndTakesNoValue() {
     assertThat(run("--help")).isZero();
