@@ -152,18 +152,30 @@ public final class Simulator {
   /**
    * Refuses a capacity and a target utilization whose replica need at the peak the simulator
    * cannot hold: {@code peak ÷ (capacity × target)}, rounded up as the policies round it ({@link
-   * PolicyEnvironment#need}), must be at most {@link SimulationConfig#MAX_REPLICAS}, and when no
-   * maxReplicas is given, ten times it, the derived maxReplicas, too. Checked at the lowest
-   * target any run uses, the one that needs the most: the main target, the sweep's lowest
-   * (0.40) when it sweeps, or a policy's fixed target. A target of 1e-308 made the need
-   * Infinity, which the static peak and the oracle read as 0 replicas (so 1), and a capacity of
-   * 1e-300 a derived maxReplicas silently cut to the limit: every policy short throughout, and
-   * a scorecard that looked like one.
+   * PolicyEnvironment#need}), must be at most {@link SimulationConfig#MAX_REPLICAS} at the lowest
+   * target any run uses, the one that needs the most (the main target, the sweep's lowest, 0.40,
+   * when it sweeps, or a policy's fixed target); and when no maxReplicas is given, ten times the
+   * need at the runs' own targets (the sweep's aside), the derived maxReplicas, too. A sweep run
+   * whose ten times is beyond the limit runs with the limit as its maxReplicas, still above its
+   * need. A target of 1e-308 made the need Infinity, which the static peak and the oracle read as
+   * 0 replicas (so 1), and a capacity of 1e-300 a derived maxReplicas silently cut to the limit:
+   * every policy short throughout, and a scorecard that looked like one.
    *
    * @throws IllegalArgumentException naming the capacity, the target and the options that set
    *     them, the peak and the need
    */
   private void replicasFit(DemandCurve curve, double capacity) {
+    needAtMost(curve, capacity, true, SimulationConfig.MAX_REPLICAS);
+    if (config.maxReplicas().isEmpty()) {
+      needAtMost(curve, capacity, false, SimulationConfig.MAX_REPLICAS / 10);
+    }
+  }
+
+  /**
+   * Refuses a need at the peak above {@code most} at the lowest target of the runs (of the
+   * sweep's too when {@code sweep}), naming them.
+   */
+  private void needAtMost(DemandCurve curve, double capacity, boolean sweep, int most) {
     double target = Double.POSITIVE_INFINITY;
     String which = "";
     for (String name : config.policies().isEmpty() ? registry.names() : config.policies()) {
@@ -175,7 +187,7 @@ public final class Simulator {
             : "the target utilization " + t + " (--target-utilization)";
       }
       double lowest = SWEEP_PERCENTS.get(0) / 100.0;
-      if (config.sweep() && e.fixedTarget().isEmpty() && lowest < target) {
+      if (sweep && config.sweep() && e.fixedTarget().isEmpty() && lowest < target) {
         target = lowest;
         which = "the sweep's lowest target utilization, " + lowest + " (--no-sweep skips the "
             + "sweep)";
@@ -183,11 +195,10 @@ public final class Simulator {
     }
     double peak = curve.max();
     double need = PolicyEnvironment.replicasNeeded(peak, target * capacity);
-    boolean derivedMax = config.maxReplicas().isEmpty();
-    int limit = SimulationConfig.MAX_REPLICAS;
-    if (need <= (derivedMax ? limit / 10 : limit)) {
+    if (need <= most) {
       return;
     }
+    int limit = SimulationConfig.MAX_REPLICAS;
     String what = "the capacity " + capacity + (config.capacity().isPresent() ? " (--capacity)"
         : " (derived from --peak-replicas " + config.peakReplicas() + ")");
     String why;

@@ -314,17 +314,24 @@ class SimulateCommandTest {
         "1", "--policies", "oracle", "--max-replicas", "1000000");
     assertThat(given.code()).as(given.err()).isZero();
     assertThat(given.out()).containsPattern("oracle +0\\.000 ");
-    // 0.0035 per replica: 61,225 replicas at 0.7, which fits, and 107,143 at the sweep's 0.40.
-    Result swept = run("--trace", f, "--capacity", "0.0035", "--policies", "oracle");
-    assertThat(swept.code()).isEqualTo(2);
-    assertThat(swept.err()).isEqualTo("simulate: " + f + ": the capacity 0.0035 (--capacity) at "
+    // 0.0035 per replica: 61,225 replicas at 0.7, ten times that within the limit; 107,143 at
+    // the sweep's 0.40, whose run has the limit as its maxReplicas, above its need: it runs (a
+    // review caught --peak-replicas 60000 refused for the sweep's ten times alone).
+    Result swept = run("--trace", f, "--capacity", "0.0035", "--policies", "oracle",
+        "--format", "json");
+    assertThat(swept.code()).as(swept.err()).isZero();
+    assertThat(swept.out()).contains("\"underProvisionedPct\":0,");
+    // 0.0003: 714,286 at 0.7 fits the limit, 1,250,000 at the sweep's 0.40 does not
+    Result over = run("--trace", f, "--capacity", "0.0003", "--policies", "oracle",
+        "--max-replicas", "1000000");
+    assertThat(over.code()).isEqualTo(2);
+    assertThat(over.err()).isEqualTo("simulate: " + f + ": the capacity 3.0E-4 (--capacity) at "
         + "the sweep's lowest target utilization, 0.4 (--no-sweep skips the sweep) is too small "
-        + "for the trace's peak 150.0: it needs 107,143 replicas (peak ÷ (capacity × target)), "
-        + "and the maxReplicas derived from that without --max-replicas, 10 × it, would be "
-        + "1,071,430, more than the simulator's limit of 1,000,000 (give --max-replicas, or a "
-        + "larger capacity or target utilization)\n");
-    Result unswept = run("--trace", f, "--capacity", "0.0035", "--policies", "oracle",
-        "--no-sweep", "--format", "json");
+        + "for the trace's peak 150.0: it needs 1,250,000 replicas (peak ÷ (capacity × target)), "
+        + "more than the simulator's limit of 1,000,000 (give a larger capacity or target "
+        + "utilization)\n");
+    Result unswept = run("--trace", f, "--capacity", "0.0003", "--policies", "oracle",
+        "--no-sweep", "--format", "json", "--max-replicas", "1000000");
     assertThat(unswept.code()).as(unswept.err()).isZero();
   }
 
