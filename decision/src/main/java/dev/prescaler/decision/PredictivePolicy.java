@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -438,7 +439,7 @@ public final class PredictivePolicy implements DecisionPolicy {
       return Double.NaN;
     }
     double[] top = new double[n / 1000 + 1]; // the highest seen so far, ascending
-    java.util.Arrays.fill(top, Double.NEGATIVE_INFINITY);
+    Arrays.fill(top, Double.NEGATIVE_INFINITY);
     for (int i = 0; i < h.size(); i++) {
       double v = h.value(i);
       if (v > top[0]) { // NaN (a missing step) is never greater
@@ -454,23 +455,53 @@ public final class PredictivePolicy implements DecisionPolicy {
   }
 
   /**
-   * Whether the newest steps of {@code history} are missing for longer than {@code lead}: its
-   * forecast was made from data older than the gap (metrics back after an outage, a backfill
-   * that ends in one) and reaches across it, beyond the horizons its interval was measured on.
-   * It counts again once a measured step closes after the gap.
+   * Whether the newest steps of {@code history} are missing for longer than {@code lead} beyond
+   * the source's own rhythm: its forecast was made from data older than a gap (metrics back after
+   * an outage, a backfill that ends in one) and reaches across it, beyond the horizons its
+   * interval was measured on. A source sampled every 5 minutes on a 1-minute history leaves 4
+   * missing steps after each sample, which is no gap: the usual spacing of the measured steps
+   * (the median of the last {@value #SPACINGS_SEEN}) is allowed on top of the lead. The forecast
+   * counts again once a measured step closes after the gap.
    */
   private static boolean stale(MetricSeries history, Duration lead) {
     if (history == null) {
       return false;
     }
+    int last = history.size() - 1;
+    while (last >= 0 && Double.isNaN(history.value(last))) {
+      last--;
+    }
+    int missing = history.size() - 1 - last;
     long allowed = lead.toMillis() / history.step().toMillis(); // whole steps that may be missing
-    int missing = 0;
-    for (int i = history.size() - 1; i >= 0 && Double.isNaN(history.value(i)); i--) {
-      if (++missing > allowed) {
-        return true;
+    if (missing <= allowed) {
+      return false;
+    }
+    return last < 0 || missing > allowed + spacing(history, last) - 1;
+  }
+
+  /** How many spacings between measured steps {@link #spacing} takes the median of: 31. */
+  private static final int SPACINGS_SEEN = 31;
+
+  /**
+   * The median number of steps from one measured step of {@code history} to the next, over the
+   * last {@value #SPACINGS_SEEN} spacings up to step {@code last} (measured); 1 for a source
+   * measured at every step, or when fewer than two steps are measured.
+   */
+  private static int spacing(MetricSeries history, int last) {
+    int[] spacings = new int[SPACINGS_SEEN];
+    int n = 0;
+    int next = last;
+    for (int i = last - 1; i >= 0 && n < spacings.length; i--) {
+      if (!Double.isNaN(history.value(i))) {
+        spacings[n++] = next - i;
+        next = i;
       }
     }
-    return false;
+    if (n == 0) {
+      return 1;
+    }
+    Arrays.sort(spacings, 0, n);
+    return spacings[n / 2];
   }
 
   /**

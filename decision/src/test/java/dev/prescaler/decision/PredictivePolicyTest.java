@@ -245,6 +245,31 @@ class PredictivePolicyTest {
     assertThat(run(expired).replicas()).isEqualTo(5);
   }
 
+  // Caught a source sampled every 5 minutes taken for one in an outage on every tick: each
+  // sample leaves 4 missing steps of 60 s after it, more than the lead's 2, and the stack was
+  // the HPA for good.
+  @Test
+  void aSourceSampledLessOftenThanTheLeadTimeKeepsItsForecast() {
+    double[] every5 = new double[120];
+    Arrays.fill(every5, Double.NaN);
+    for (int i = 0; i < every5.length; i += 5) {
+      every5[i] = 60; // the last at step 115: four missing after it
+    }
+    Forecast f = forecast(120, 120, 120, 120);
+    PredictivePolicy eager = PredictivePolicy.builder().minHistory(Duration.ZERO).build();
+    DecisionContext c = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(every5))
+        .forecast("rps", f).build();
+    assertThat(eager.apply(c, Proposal.keep(5)).replicas()).isEqualTo(12);
+    // Its own rhythm is allowed, not more: 7 missing (2 for the lead + 4 of the rhythm, + 1)
+    double[] late = Arrays.copyOf(every5, 118);
+    late[115] = Double.NaN; // the last at step 110: seven missing after it
+    DecisionContext gap = ctx(spec, 5, "rps", 50).history("rps", SpikeFilterTest.history(late))
+        .forecast("rps", f).build();
+    assertThat(late[110]).isEqualTo(60);
+    assertThat(eager.apply(gap, Proposal.keep(5)).replicas()).isEqualTo(5);
+    assertThat(eager.apply(gap, Proposal.keep(5)).explain()).contains("made before a gap");
+  }
+
   @Test
   void riskQuantilePerPriorityRescalesTheInterval() {
     PredictivePolicy median = PredictivePolicy.builder().riskQuantile(0, 0.5).build();
