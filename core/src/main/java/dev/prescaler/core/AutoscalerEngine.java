@@ -126,13 +126,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   private static final Duration MAX_DECISION_MEMORY = Duration.ofDays(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(AutoscalerEngine.class);
-  /** A release failing on every tick is logged at WARN on its first failure and every 20th. */
-  private static final int RELEASE_WARN_EVERY = 20;
-  /**
-   * A scheduled tick failing on every run is logged at ERROR, with its stack trace, on its first
-   * failure and every 20th; a forecaster failing on every tick at WARN likewise.
-   */
-  private static final int FAILURE_LOG_EVERY = 20;
+  /** The start of a hold's reason for a sample the engine already used. */
+  private static final String NO_NEW_SAMPLE = "no new sample since ";
 
   private final Clock clock;
   private final MetricSource source;
@@ -937,7 +932,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (sequence == before) {
           try {
             hold(s, now, null, Map.of(), Map.of(), Map.of(),
-                List.of("evaluation failed: " + e), null);
+                List.of("evaluation failed: " + e), null, true); // logged at ERROR above
           } catch (Exception | LinkageError | AssertionError | StackOverflowError again) {
             Interrupts.keep(again);
             LOG.error("{}: could not record the failed evaluation", s.spec.workload(), again);
@@ -1110,7 +1105,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       int failed = ++scheduledFailures;
       if (failed == 1) {
         LOG.error("tick failed; the next one runs as scheduled", t);
-      } else if (failed % FAILURE_LOG_EVERY == 0) {
+      } else if (InARow.warns(failed)) {
         LOG.error("tick failed ({} in a row); the next one runs as scheduled", failed, t);
       } else {
         LOG.debug("tick failed ({} in a row): {}", failed, t.toString());
@@ -1287,7 +1282,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (calls.closing()) {
         LOG.warn("{}: executor release failed at close, not sent again: {}", workload,
             e.toString());
-      } else if (failed == 1 || failed % RELEASE_WARN_EVERY == 0) {
+      } else if (InARow.warns(failed)) {
         // Sent again every tick until it succeeds: one WARN now and then, not one per tick.
         LOG.warn("{}: executor release failed ({} in a row), sent again next tick: {}", workload,
             failed, e.toString());
@@ -1329,6 +1324,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
     List<String> problems = new ArrayList<>(clockProblems);
+    // The reasons to hold that the hold's own log leaves out (see hold): those of normal
+    // operation, and those logged at WARN where they arise (a plug-in that failed; a call not
+    // made for want of a thread, counted engine-wide so that it does not warn per workload).
+    List<String> quietProblems = new ArrayList<>();
     s.countsReadAt = null;
     s.scaleUpReturnedAt = null;
     // Read once, first: every hold of this tick says so (whatever else it holds for), so that a
@@ -1351,26 +1350,37 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
     } catch (CallNotMadeException e) {
       problems.add(e.getMessage());
+      quietProblems.add(e.getMessage());
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       Interrupts.keep(e);
       problems.add("metric source failed: " + e);
+      quietProblems.add("metric source failed: " + e);
       failure(ref, now, "source", e);
     }
     ReplicaStatus replicas = obs == null ? null : obs.replicas().orElse(null);
+    boolean scaledToZero = false;
     if (replicas == null && obs != null) {
+      boolean replicasFailed = true;
       try {
         // Under the call timeout too: a hanging API server must not stall the tick here either.
         replicas = calls.call(ref, Stage.REPLICAS, () -> executor.replicas(ref)).orElse(null);
+        replicasFailed = false;
       } catch (CallNotMadeException e) {
         problems.add(e.getMessage());
+        quietProblems.add(e.getMessage());
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         Interrupts.keep(e);
         problems.add("executor failed to report replicas: " + e);
+        quietProblems.add("executor failed to report replicas: " + e);
         failure(ref, now, "executor", e);
       }
       if (replicas == null) {
-        problems.add("replica count unknown: neither the metric source nor the executor "
-            + "reported it");
+        String unknown = "replica count unknown: neither the metric source nor the executor "
+            + "reported it";
+        problems.add(unknown);
+        if (replicasFailed) {
+          quietProblems.add(unknown); // the failure says why
+        }
       }
     }
     // Before the policies see the last scale times and past decisions: an apply that failed
@@ -1391,6 +1401,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (replicas.current() == 0 && spec.minReplicas() > 0) {
         // Someone scaled the workload to 0 (maintenance): the Kubernetes HPA leaves such a scale
         // alone, and so does the engine, whatever a policy or the bounds would make of it.
+        scaledToZero = true;
         problems.add("current replicas is 0 with minReplicas " + spec.minReplicas()
             + ": autoscaling is disabled until the workload is scaled up (as the Kubernetes HPA"
             + " does)");
@@ -1431,6 +1442,9 @@ public final class AutoscalerEngine implements AutoCloseable {
         if (problem != null) {
           unavailable.put(m.name(), problem);
           metricProblems.add("metric " + m.name() + ": " + problem);
+          if (problem.startsWith(NO_NEW_SAMPLE)) {
+            quietProblems.add("metric " + m.name() + ": " + problem);
+          }
         } else {
           readRaw.put(m.name(), r.value());
           readLoads.put(m.name(), load);
@@ -1460,7 +1474,12 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (applying != null && problems.stream().noneMatch(q -> q.contains(applying))) {
         problems.add(applyingProblem);
       }
-      hold(s, now, replicas, raw, unavailable, loads, problems, landed);
+      // Quiet, at DEBUG, for what is normal operation, not an outage (README "How it works"): a
+      // workload someone scaled to 0 is left alone, as the HPA leaves it (its metrics are moot
+      // then), and a tick faster than the source finds no new sample (a 30 s scrape under 15 s
+      // ticks holds every other tick). Any other reason held with them makes the hold a WARN.
+      hold(s, now, replicas, raw, unavailable, loads, problems, landed,
+          scaledToZero || quietProblems.containsAll(problems));
       return;
     }
 
@@ -1495,8 +1514,10 @@ public final class AutoscalerEngine implements AutoCloseable {
             // publishes its FailureEvent, as it writes its record.
             ms.forecast = null;
             failure(ref, now, "forecaster", e, ++ms.forecastFailures);
-            problems.add("forecaster " + ms.forecaster.name() + " failed on " + m.name() + ": "
-                + e);
+            String failed = "forecaster " + ms.forecaster.name() + " failed on " + m.name() + ": "
+                + e;
+            problems.add(failed);
+            quietProblems.add(failed);
           }
         }
       }
@@ -1513,7 +1534,8 @@ public final class AutoscalerEngine implements AutoCloseable {
       problems.add(releasing + ": the HPA may be given back after a floor sent now");
     }
     if (!problems.isEmpty()) {
-      hold(s, now, replicas, raw, unavailable, loads, problems, landed);
+      hold(s, now, replicas, raw, unavailable, loads, problems, landed,
+          quietProblems.containsAll(problems));
       return;
     }
 
@@ -1528,7 +1550,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       Interrupts.keep(e);
       failure(ref, now, "policy", e);
       hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e),
-          landed);
+          landed, true); // failure(...) logged it
       return;
     }
     decide(s, now, replicas, raw, Map.of(), loads, ctx.forecasts(), proposal, landed);
@@ -1601,7 +1623,7 @@ public final class AutoscalerEngine implements AutoCloseable {
           + ms.lastSampleTime;
     }
     if (ms.lastSampleTime != null && t.equals(ms.lastSampleTime)) {
-      return "no new sample since " + t;
+      return NO_NEW_SAMPLE + t;
     }
     return null;
   }
@@ -1729,6 +1751,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       Map<String, Forecast> forecasts, Proposal proposal, Reason landed) {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
+    int held = s.holds.end();
+    if (held > 0) {
+      LOG.info("{}: resumed after {} held tick{}", ref, held, held == 1 ? "" : "s");
+    }
     int current = replicas.current();
     Proposal p = proposal;
     int proposed = p.replicas();
@@ -1856,8 +1882,21 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (stillHeld) {
         action = Action.NONE;
       } else if (action != Action.APPLIED) {
-        LOG.warn("{}: scale {} -> {} not applied: {}", ref, current, desired, message);
+        // Asked again on every tick that wants the change (an HPA also targeting an ACT
+        // workload refuses every one): logged now and then, not on every tick.
+        int n = s.notApplied.next();
+        if (InARow.warns(n)) {
+          LOG.warn("{}: scale {} -> {} not applied{}: {}", ref, current, desired,
+              InARow.ofCount(n), message);
+        } else {
+          LOG.debug("{}: scale {} -> {} not applied{}: {}", ref, current, desired,
+              InARow.ofCount(n), message);
+        }
       } else {
+        int failed = s.notApplied.end();
+        if (failed > 0) {
+          LOG.info("{}: scale applied again, after {} not applied in a row", ref, failed);
+        }
         LOG.info("{}: scaled {} -> {} ({}): {}", ref, current, desired, mode, p.explain());
       }
     }
@@ -1890,11 +1929,15 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   /**
    * Holds the workload at its count for {@code problems} and journals it, with {@code landed}
-   * (the note of an uncertain apply counted on this tick, or null) in its record.
+   * (the note of an uncertain apply counted on this tick, or null) in its record. A hold that is
+   * not {@code quiet} is logged at WARN when the workload starts holding and on every 20th held
+   * tick in a row (the count of a run goes on while its reasons change), at DEBUG in between;
+   * {@link #decide} logs at INFO when it decides again. A quiet hold is normal operation (see
+   * evaluate), logged at DEBUG, and neither starts nor ends a run.
    */
   private void hold(WorkloadState s, Instant now, ReplicaStatus replicas, Map<String, Double> raw,
       Map<String, String> unavailable, Map<String, Double> loads, List<String> problems,
-      Reason landed) {
+      Reason landed, boolean quiet) {
     WorkloadRef ref = s.spec.workload();
     int current = replicas == null ? -1 : replicas.current();
     int ready = replicas == null ? -1 : replicas.ready();
@@ -1903,7 +1946,19 @@ public final class AutoscalerEngine implements AutoCloseable {
       reasons.add(new Reason("hold", current, current, p));
     }
     reasons = UncertainApplies.withNote(landed, reasons);
-    LOG.debug("{}: held at {}: {}", ref, current, problems);
+    String held = current < 0 ? "held" : "held at " + current;
+    if (quiet) {
+      LOG.debug("{}: {}: {}", ref, held, problems);
+    } else {
+      // A metrics outage holds tick after tick, and the source may log it at DEBUG only: the
+      // engine says it, on the first held tick and every 20th, as it does for plug-in failures.
+      int n = s.holds.next();
+      if (InARow.warns(n)) {
+        LOG.warn("{}: {}{}: {}", ref, held, InARow.ofCount(n), String.join("; ", problems));
+      } else {
+        LOG.debug("{}: {}{}: {}", ref, held, InARow.ofCount(n), String.join("; ", problems));
+      }
+    }
     pruneRecent(s, now);
     if (current >= 0) {
       s.recent.addLast(new PastDecision(now, current, current, false, Map.of()));
@@ -2002,7 +2057,7 @@ public final class AutoscalerEngine implements AutoCloseable {
   private void failure(WorkloadRef ref, Instant now, String stage, Throwable e, int inARow) {
     if (inARow == 1) {
       LOG.warn("{}: {} failed, holding: {}", ref, stage, e.toString());
-    } else if (inARow % FAILURE_LOG_EVERY == 0) {
+    } else if (InARow.warns(inARow)) {
       LOG.warn("{}: {} failed ({} in a row), holding: {}", ref, stage, inARow, e.toString());
     } else {
       LOG.debug("{}: {} failed ({} in a row), holding: {}", ref, stage, inARow, e.toString());

@@ -26,6 +26,9 @@ final class WorkloadState {
   final Map<String, MetricState> metrics = new HashMap<>();
   final ArrayDeque<PastDecision> recent = new ArrayDeque<>();
   final ArrayDeque<PendingFollowUp> followUps = new ArrayDeque<>();
+  /** Held ticks in a row (quiet holds aside) and applies in a row not applied, for the log. */
+  final InARow holds = new InARow();
+  final InARow notApplied = new InARow();
   Instant lastScaleUp;
   Instant lastScaleDown;
   /**

@@ -1,0 +1,140 @@
+package dev.prescaler.core;
+
+import static dev.prescaler.core.Fixtures.CAPACITY;
+import static dev.prescaler.core.Fixtures.SYNC;
+import static dev.prescaler.core.Fixtures.T0;
+import static dev.prescaler.core.Fixtures.WEB;
+import static dev.prescaler.core.Fixtures.engine;
+import static dev.prescaler.core.Fixtures.last;
+import static dev.prescaler.core.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prescaler.core.journal.DecisionRecord.Action;
+import dev.prescaler.core.journal.DecisionRecord.Kind;
+import dev.prescaler.core.journal.InMemoryJournal;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the engine logs of a condition that lasts tick after tick: a workload held, a scale not
+ * applied. Said at WARN when it starts and every 20th tick in a row, at INFO when it ends, never
+ * once per tick; a hold that is normal operation stays at DEBUG.
+ */
+class AutoscalerEngineRepeatLogTest {
+  private static final String LOGGER = " dev.prescaler.core.AutoscalerEngine - ";
+
+  TestClock clock = new TestClock(T0);
+  FakeSource source = new FakeSource().set(WEB, 2, 2, "rps", 900); // capacity wants 9
+  RecordingExecutor executor = new RecordingExecutor();
+  InMemoryJournal journal = new InMemoryJournal();
+
+  private AutoscalerEngine engineIn(Mode mode, int min) {
+    return engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, min, 20, mode)).build();
+  }
+
+  private static List<String> lines(String log, String level) {
+    return log.lines().filter(l -> l.contains(" " + level + LOGGER)).toList();
+  }
+
+  private void ticks(AutoscalerEngine engine, int n) {
+    for (int i = 0; i < n; i++) {
+      engine.tick();
+      clock.advance(SYNC);
+    }
+  }
+
+  // Caught a Prometheus outage after start that no line reported: the source and the engine's
+  // hold line were DEBUG, so 9 held ticks logged nothing at all.
+  @Test
+  void aMetricsOutageWarnsWhenTheWorkloadStartsHoldingAndEvery20thHeldTick() {
+    AutoscalerEngine engine = engineIn(Mode.OBSERVE_ONLY, 1);
+    ticks(engine, 1);
+    String[] why = {"prometheus 503"};
+    source.custom(WEB, (spec, now) -> Observation.of(now, ReplicaStatus.of(2, 2),
+        MetricReading.unavailable("rps", why[0])));
+    String log = Fixtures.stderrOf(() -> {
+      ticks(engine, 5);
+      why[0] = "connection refused"; // a reason changing inside the run: not logged again yet
+      ticks(engine, 36);
+      source.custom.clear();
+      ticks(engine, 1);
+    });
+    String held = "[main] WARN" + LOGGER + "shop/web: held at 2";
+    assertThat(lines(log, "WARN")).containsExactly(
+        held + ": metric rps: unavailable: prometheus 503",
+        held + " (20 in a row): metric rps: unavailable: connection refused",
+        held + " (40 in a row): metric rps: unavailable: connection refused");
+    assertThat(lines(log, "INFO")).containsExactly(
+        "[main] INFO" + LOGGER + "shop/web: resumed after 41 held ticks");
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+  }
+
+  @Test
+  void aWorkloadHoldingFromItsFirstTickWarnsThenAndANewRunWarnsAgain() {
+    AutoscalerEngine engine = engineIn(Mode.OBSERVE_ONLY, 1);
+    source.value(WEB, "rps", -1);
+    String log = Fixtures.stderrOf(() -> {
+      ticks(engine, 2);
+      source.value(WEB, "rps", 900);
+      ticks(engine, 1);
+      source.value(WEB, "rps", -2);
+      ticks(engine, 1);
+    });
+    assertThat(lines(log, "WARN")).containsExactly(
+        "[main] WARN" + LOGGER + "shop/web: held at 2: metric rps: invalid negative value -1.0",
+        "[main] WARN" + LOGGER + "shop/web: held at 2: metric rps: invalid negative value -2.0");
+    assertThat(lines(log, "INFO")).containsExactly(
+        "[main] INFO" + LOGGER + "shop/web: resumed after 2 held ticks");
+  }
+
+  // A tick faster than the source (a 30 s scrape under 15 s ticks) holds every other tick for
+  // "no new sample since", and a workload someone scaled to 0 holds on every tick: both are
+  // normal operation, which a WARN on every run would turn into noise.
+  @Test
+  void holdsThatAreNormalOperationStayAtDebug() {
+    source.custom(WEB, (spec, now) -> {
+      Instant scraped = Instant.ofEpochSecond(now.getEpochSecond() / 30 * 30);
+      return Observation.of(now, ReplicaStatus.of(2, 2), MetricReading.of("rps", 900, scraped));
+    });
+    AutoscalerEngine engine = engineIn(Mode.OBSERVE_ONLY, 1);
+    String log = Fixtures.stderrOf(() -> ticks(engine, 8));
+    assertThat(journal.records()).extracting(r -> r.kind()).containsExactly(Kind.SCALE,
+        Kind.HOLD, Kind.SCALE, Kind.HOLD, Kind.SCALE, Kind.HOLD, Kind.SCALE, Kind.HOLD);
+    assertThat(lines(log, "WARN")).isEmpty();
+    assertThat(log).doesNotContain("resumed");
+
+    journal.clear();
+    source.custom.clear();
+    source.set(WEB, 0, 0, "rps", 900);
+    AutoscalerEngine scaledToZero = engineIn(Mode.ACT, 2);
+    String zero = Fixtures.stderrOf(() -> ticks(scaledToZero, 25));
+    assertThat(journal.records()).hasSize(25).allSatisfy(r -> {
+      assertThat(r.kind()).isEqualTo(Kind.HOLD);
+      assertThat(r.actionMessage()).contains("current replicas is 0 with minReplicas 2");
+    });
+    assertThat(lines(zero, "WARN")).isEmpty();
+  }
+
+  // Caught "scale 3 -> 6 not applied: …" logged at WARN on every tick while an HPA targets an ACT
+  // workload: 5,760 identical lines a day.
+  @Test
+  void aScaleNotAppliedTickAfterTickWarnsOnTheFirstAndEvery20th() {
+    AutoscalerEngine engine = engineIn(Mode.ACT, 1);
+    String refusal = "HorizontalPodAutoscaler shop/web also targets Deployment web";
+    executor.answer = r -> ScaleOutcome.refused(refusal);
+    String log = Fixtures.stderrOf(() -> {
+      ticks(engine, 40);
+      executor.answer = r -> ScaleOutcome.applied(r.to(), "set to " + r.to());
+      ticks(engine, 1);
+    });
+    String warn = "[main] WARN" + LOGGER + "shop/web: scale 2 -> 6 not applied";
+    assertThat(lines(log, "WARN")).containsExactly(warn + ": " + refusal,
+        warn + " (20 in a row): " + refusal, warn + " (40 in a row): " + refusal);
+    assertThat(lines(log, "INFO")).first().isEqualTo("[main] INFO" + LOGGER
+        + "shop/web: scale applied again, after 40 not applied in a row");
+    assertThat(executor.requests).hasSize(41);
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
+  }
+}
