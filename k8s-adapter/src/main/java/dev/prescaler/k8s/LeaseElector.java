@@ -1,5 +1,6 @@
 package dev.prescaler.k8s;
 
+import dev.prescaler.core.InARow;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.KubernetesNames;
 import dev.prescaler.core.ScaleExecutor;
@@ -97,6 +98,10 @@ public final class LeaseElector implements AutoCloseable {
   /** The ticker when the read that first showed {@code observedRecord} returned. */
   private long observedAt;
   private ScheduledFuture<?> scheduled;
+  /** Rounds in a row whose read, update or create failed, for the log (guarded by lock). */
+  private final InARow failedRounds = new InARow();
+  /** Whether the round under way had a call fail (guarded by lock). */
+  private boolean roundFailed;
   /**
    * Set by {@link #close()} under the lock: a round that was waiting for the lock meanwhile (a
    * scheduled one that cancel(false) cannot stop) then does nothing, so that it cannot take back
@@ -218,6 +223,22 @@ public final class LeaseElector implements AutoCloseable {
    */
   boolean tryAcquireOrRenewWithGrace(Duration grace) {
     synchronized (lock) {
+      roundFailed = false;
+      boolean leads = round(grace);
+      if (!roundFailed && !closed) {
+        int failed = failedRounds.end();
+        if (failed > 0) {
+          LOG.info("lease {}: the API server answered again, after {} failed rounds in a row",
+              lease(), failed);
+        }
+      }
+      return leads;
+    }
+  }
+
+  /** The round of {@link #tryAcquireOrRenewWithGrace}; failed calls set {@code roundFailed}. */
+  private boolean round(Duration grace) {
+    synchronized (lock) {
       if (closed) {
         renewedAt = null;
         return false;
@@ -233,7 +254,7 @@ public final class LeaseElector implements AutoCloseable {
         return create(start, now);
       }
       if (!read.ok()) {
-        LOG.warn("lease {}: read failed: {}", lease(), describe(read));
+        failedRound("read", read);
         return isLeader();
       }
       V1Lease l = read.value().orElseThrow();
@@ -279,7 +300,7 @@ public final class LeaseElector implements AutoCloseable {
           calls.run(() -> api.replaceNamespacedLease(name, namespace, l).execute());
       if (!put.ok()) {
         if (put.code() != 409) {
-          LOG.warn("lease {}: update failed: {}", lease(), describe(put));
+          failedRound("update", put);
         }
         renewedAt = takeover ? null : renewedAt;
         return isLeader();
@@ -316,7 +337,7 @@ public final class LeaseElector implements AutoCloseable {
     ApiCalls.Result<V1Lease> r = calls.run(() -> api.createNamespacedLease(namespace, l).execute());
     if (!r.ok()) {
       if (r.code() != 409) {
-        LOG.warn("lease {}: create failed: {}", lease(), describe(r));
+        failedRound("create", r);
       }
       renewedAt = null;
       return false;
@@ -326,6 +347,22 @@ public final class LeaseElector implements AutoCloseable {
     holder = identity;
     renewedAt = start;
     return true;
+  }
+
+  /**
+   * Logs a round's call that failed ({@code what}: read, update or create): at WARN on the first
+   * failed round in a row and every 20th, with the count, at DEBUG in between. A round repeats
+   * every retry period (2 s by default), so a Lease the Role does not grant (403) would warn
+   * 43,200 times a day; the round that gets an answer again logs at INFO.
+   */
+  private void failedRound(String what, ApiCalls.Result<?> r) {
+    roundFailed = true;
+    int n = failedRounds.next();
+    if (InARow.warns(n)) {
+      LOG.warn("lease {}: {} failed{}: {}", lease(), what, InARow.ofCount(n), describe(r));
+    } else {
+      LOG.debug("lease {}: {} failed{}: {}", lease(), what, InARow.ofCount(n), describe(r));
+    }
   }
 
   private String describe(ApiCalls.Result<?> r) {

@@ -1,5 +1,6 @@
 package dev.prescaler.k8s;
 
+import dev.prescaler.core.InARow;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.ScaleExecutor;
@@ -14,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -80,6 +83,11 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   private final boolean detectHpaConflicts;
   /** The end of the last 429's wait, timed on the ticker; null before any. */
   private final AtomicReference<ApiCalls.RetryAt> rateLimitedUntil = new AtomicReference<>();
+  /**
+   * Per workload, the replica reads failed in a row, for the log: the engine asks on every tick,
+   * so a misspelt workload (404) would warn 5,760 times a day. Removed at the next good read.
+   */
+  private final ConcurrentMap<WorkloadRef, InARow> readFailures = new ConcurrentHashMap<>();
 
   private ScaleSubresourceExecutor(Builder b) {
     this.calls = b.calls();
@@ -234,7 +242,9 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
    * the scale's {@code status.replicas} (0 when absent, as the HPA reads it): it counts the pods
    * that exist, starting ones too, so it is never the ready count, which taken from it would
    * teach the engine that pods start within a tick. {@code warming} is 0 (unknown). Empty, with a
-   * warning logged, when a read fails after its retries.
+   * warning logged, when a read fails after its retries: on the first failure in a row for the
+   * workload and every 20th (with the count), at DEBUG in between, and at INFO when a read of it
+   * succeeds again.
    */
   @Override
   public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
@@ -249,6 +259,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
         return cannotRead(workload, read, ScaleClient.describeObject(r, workload));
       }
       ScaleClient.Counts c = read.value().orElseThrow();
+      readAgain(workload);
       return Optional.of(ReplicaStatus.of(c.specReplicas(), c.readyReplicas())
           .withExisting(c.statusReplicas()));
     }
@@ -258,9 +269,8 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     }
     ScaleClient.Scale s = read.value().orElseThrow();
     if (s.selector().isEmpty()) {
-      LOG.warn("{}: cannot read replicas: {} has no status.selector to count the ready pods by",
-          workload, ScaleClient.describe(r, workload));
-      return Optional.empty();
+      return cannotRead(workload, ScaleClient.describe(r, workload)
+          + " has no status.selector to count the ready pods by");
     }
     ApiCalls.Result<V1PodList> pods = calls.read(() -> core
         .listNamespacedPod(workload.namespace()).labelSelector(s.selector()).execute());
@@ -270,16 +280,35 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     }
     long ready = pods.value().map(V1PodList::getItems).orElse(List.of()).stream()
         .filter(p -> Pods.readyCondition(p).isPresent()).count();
+    readAgain(workload);
     return Optional.of(ReplicaStatus.of(s.specReplicas(), (int) ready)
         .withExisting(s.statusReplicas()));
   }
 
-  private static Optional<ReplicaStatus> cannotRead(WorkloadRef workload,
-      ApiCalls.Result<?> failed, String what) {
-    LOG.warn("{}: cannot read replicas: {}{}", workload,
-        ApiCalls.describe(failed.error().orElseThrow(), what),
-        failed.attempts() > 1 ? " (after " + failed.attempts() + " tries)" : "");
+  private Optional<ReplicaStatus> cannotRead(WorkloadRef workload, ApiCalls.Result<?> failed,
+      String what) {
+    return cannotRead(workload, ApiCalls.describe(failed.error().orElseThrow(), what)
+        + (failed.attempts() > 1 ? " (after " + failed.attempts() + " tries)" : ""));
+  }
+
+  /** Logs a failed replica read of {@code workload}: the first in a row and every 20th. */
+  private Optional<ReplicaStatus> cannotRead(WorkloadRef workload, String why) {
+    int n = readFailures.computeIfAbsent(workload, w -> new InARow()).next();
+    if (InARow.warns(n)) {
+      LOG.warn("{}: cannot read replicas{}: {}", workload, InARow.ofCount(n), why);
+    } else {
+      LOG.debug("{}: cannot read replicas{}: {}", workload, InARow.ofCount(n), why);
+    }
     return Optional.empty();
+  }
+
+  /** Ends the run of failed replica reads of {@code workload}, if any, at INFO. */
+  private void readAgain(WorkloadRef workload) {
+    InARow failures = readFailures.remove(workload);
+    int n = failures == null ? 0 : failures.end();
+    if (n > 0) {
+      LOG.info("{}: replicas read again, after {} failed in a row", workload, n);
+    }
   }
 
   /**

@@ -91,6 +91,35 @@ class LeaseElectorWireTest {
     assertThat(e.isLeader()).isFalse();
   }
 
+  // Caught a WARN on every retry period (2 s) while /leases answered 403, as when the Role is in
+  // another namespace than kubernetes.leaseNamespace: about 40,000 identical lines a day.
+  @Test
+  void aForbiddenLeaseWarnsOnTheFirstFailedRoundAndEvery20th() {
+    LeaseElector e = elector();
+    String forbidden = "leases.coordination.k8s.io \"engine\" is forbidden: User "
+        + "\"system:serviceaccount:default:prescaler\" cannot get resource \"leases\"";
+    for (int i = 0; i < 40; i++) {
+      wire.status(403, "Forbidden", forbidden);
+    }
+    wire.json(200, lease("pod-b", "5"));
+    String log = Logs.stderrOf(() -> {
+      for (int i = 0; i < 40; i++) {
+        assertThat(e.tryAcquireOrRenew()).isFalse();
+        clock.advance(Duration.ofSeconds(2));
+      }
+      assertThat(e.tryAcquireOrRenew()).isFalse(); // pod-b leads: an answer, not a failure
+    });
+    String warn = "WARN dev.prescaler.k8s.LeaseElector - lease prescaler/engine: read failed";
+    String why = ": HTTP 403 Forbidden on leases.coordination.k8s.io prescaler/engine: "
+        + forbidden;
+    assertThat(Logs.at(log, "WARN")).satisfiesExactly(
+        l -> assertThat(l).endsWith(warn + why),
+        l -> assertThat(l).endsWith(warn + " (20 in a row)" + why),
+        l -> assertThat(l).endsWith(warn + " (40 in a row)" + why));
+    assertThat(Logs.at(log, "INFO")).singleElement().asString().endsWith("lease "
+        + "prescaler/engine: the API server answered again, after 40 failed rounds in a row");
+  }
+
   @Test
   void losingTheCreateRaceIsNotLeading() {
     wire.status(404, "NotFound", "not found").status(409, "AlreadyExists", "already exists");

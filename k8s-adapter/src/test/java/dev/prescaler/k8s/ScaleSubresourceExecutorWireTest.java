@@ -506,6 +506,34 @@ class ScaleSubresourceExecutorWireTest {
     assertThat(wire.requests()).extracting(Wire::line).containsExactly("GET " + ROLLOUT_SCALE);
   }
 
+  // Caught "cannot read replicas: HTTP 404 …" at WARN on every tick for a misspelt workload:
+  // the engine asks on every tick, 5,760 identical lines a day.
+  @Test
+  void aReplicaReadFailingTickAfterTickWarnsOnTheFirstAndEvery20th() {
+    ScaleSubresourceExecutor e = executor();
+    for (int i = 0; i < 40; i++) {
+      wire.status(404, "NotFound", "deployments.apps \"web\" not found");
+    }
+    wire.json(200, Wire.deployment("web", 3, 3, 3));
+    String log = Logs.stderrOf(() -> {
+      for (int i = 0; i < 40; i++) {
+        assertThat(e.replicas(WEB)).isEmpty();
+      }
+      assertThat(e.replicas(WEB)).isPresent();
+    });
+    String warn = "WARN dev.prescaler.k8s.ScaleSubresourceExecutor - default/web: cannot read "
+        + "replicas";
+    String why = ": HTTP 404 NotFound on deployments.apps default/web: deployments.apps \"web\" "
+        + "not found";
+    assertThat(Logs.at(log, "WARN")).hasSize(3).satisfiesExactly(
+        l -> assertThat(l).endsWith(warn + why),
+        l -> assertThat(l).endsWith(warn + " (20 in a row)" + why),
+        l -> assertThat(l).endsWith(warn + " (40 in a row)" + why));
+    assertThat(Logs.at(log, "INFO")).singleElement().asString().endsWith(
+        "default/web: replicas read again, after 40 failed in a row");
+    assertThat(wire.requests()).hasSize(41);
+  }
+
   @Test
   void anyResourceWithAScaleSubresourceGoesThroughItsGroupVersionAndPlural() {
     ScaleSubresourceExecutor e = ScaleSubresourceExecutor.builder(wire.client()).clock(clock)
