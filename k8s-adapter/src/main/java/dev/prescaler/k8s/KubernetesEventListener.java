@@ -38,10 +38,15 @@ import org.slf4j.LoggerFactory;
  * reasons, cut to 1024 bytes of UTF-8 as the API requires (the API server measures the note in
  * bytes, so a reason with "×" or another character outside ASCII counts more than once).
  *
- * <p>The same event (workload, reason and note) repeated within {@link Builder#seriesWindow} is not
- * created again: the existing Event's {@code series} (count, lastObservedTime) is patched, as
- * Kubernetes' own event recorders do. Errors are logged at WARN and never reach the engine.
- * Thread-safe.
+ * <p>An event that repeats one within {@link Builder#seriesWindow} is not created again: the
+ * existing Event's {@code series} (count, lastObservedTime) is patched, as Kubernetes' own event
+ * recorders do. A repeat is the same workload, reason and type, and the same outcome with its
+ * figures left out ({@link #repetitionOf}): the note's counts, the decision's reasons and the
+ * figures in the outcome's message (a count read, a resourceVersion, a time) change from tick to
+ * tick while the same refusal repeats, as client-go's event aggregator groups events by object,
+ * type and reason whatever their message. The Event keeps the note of the first occurrence: the
+ * API server refuses a change of an {@code events.k8s.io/v1} Event's note ("field is
+ * immutable"). Errors are logged at WARN and never reach the engine. Thread-safe.
  */
 public final class KubernetesEventListener implements EngineListener {
   /** Default reporting controller: {@code prescaler.dev/prescaler}. */
@@ -76,7 +81,11 @@ public final class KubernetesEventListener implements EngineListener {
     }
   }
 
-  private record Key(WorkloadRef workload, String reason, String note) {}
+  /** What identifies a repeated event: a series is kept per key. */
+  private record Key(WorkloadRef workload, String reason, String type, String repetition) {}
+
+  /** A figure in a message: a number, not the status after "HTTP " (403 is not 404). */
+  private static final Pattern FIGURE = Pattern.compile("(?<![\\d.])(?<!HTTP )\\d+(\\.\\d+)?");
 
   private record Series(String name, Instant first, Instant last, int count) {}
 
@@ -152,6 +161,20 @@ public final class KubernetesEventListener implements EngineListener {
   }
 
   /**
+   * What stays the same when the event repeats: for an action applied, the mode, the counts and
+   * the outcome's message; for a refusal or a failure, the mode and the outcome's message (the
+   * counts follow the load: the same refusal of 3 -> 6 and of 3 -> 7 is one series). In the
+   * message every figure but an HTTP status reads {@code #}. The decision's reasons, with their
+   * live figures, are left out.
+   */
+  static String repetitionOf(ScaledEvent e) {
+    String message = FIGURE.matcher(e.outcome().message()).replaceAll("#");
+    return e.outcome().isApplied()
+        ? e.mode() + " " + e.from() + " -> " + e.to() + ": " + message
+        : e.mode() + ": " + message;
+  }
+
+  /**
    * {@code note} when its UTF-8 encoding takes at most {@value #MAX_NOTE} bytes; otherwise its
    * longest prefix that fits with "..." after it, cut between code points (a character outside
    * the BMP, a surrogate pair, is kept or dropped whole).
@@ -201,9 +224,9 @@ public final class KubernetesEventListener implements EngineListener {
     }
     WorkloadRef ref = event.workload();
     String reason = reasonOf(event);
-    String note = noteOf(event);
+    String type = event.outcome().isApplied() ? "Normal" : "Warning";
     Instant now = event.time();
-    Key key = new Key(ref, reason, note);
+    Key key = new Key(ref, reason, type, repetitionOf(event));
     Series previous;
     synchronized (series) {
       if (seriesWindow.isZero()) {
@@ -215,8 +238,8 @@ public final class KubernetesEventListener implements EngineListener {
     if (previous != null) {
       patchSeries(ref, key, previous, now);
     } else {
-      create(ref, key, event.mode() == Mode.HPA_FLOOR ? "SetHpaFloor" : "Scale",
-          event.outcome().isApplied() ? "Normal" : "Warning", now);
+      create(ref, key, event.mode() == Mode.HPA_FLOOR ? "SetHpaFloor" : "Scale", noteOf(event),
+          now);
     }
   }
 
@@ -231,11 +254,12 @@ public final class KubernetesEventListener implements EngineListener {
     }
     boolean demoted = event.to() == Mode.OBSERVE_ONLY;
     String note = cutNote(event.from() + " -> " + event.to() + ": " + event.reason());
-    create(event.workload(), new Key(event.workload(), demoted ? "Demoted" : "Promoted", note),
-        "ChangeMode", demoted ? "Warning" : "Normal", event.time());
+    String type = demoted ? "Warning" : "Normal";
+    create(event.workload(), new Key(event.workload(), demoted ? "Demoted" : "Promoted", type,
+        note), "ChangeMode", note, event.time());
   }
 
-  private void create(WorkloadRef ref, Key key, String action, String type, Instant now) {
+  private void create(WorkloadRef ref, Key key, String action, String note, Instant now) {
     ScalableResource r = resources.get(ref.kind());
     String name = eventName(ref.name(), Instant.EPOCH.plusNanos(
         lastNanos.accumulateAndGet(nanosOf(now), (last, t) -> Math.max(last + 1, t))));
@@ -247,8 +271,8 @@ public final class KubernetesEventListener implements EngineListener {
         .reportingInstance(instance)
         .action(action)
         .reason(key.reason())
-        .type(type)
-        .note(key.note())
+        .type(key.type())
+        .note(note)
         .regarding(new V1ObjectReference()
             .apiVersion(r == null ? null : r.apiVersion())
             .kind(ref.kind()).name(ref.name()).namespace(ref.namespace()));

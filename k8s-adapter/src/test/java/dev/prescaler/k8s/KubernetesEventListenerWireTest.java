@@ -112,6 +112,44 @@ class KubernetesEventListenerWireTest {
     assertThat(wire.requests()).extracting(RecordedRequest::getMethod).containsExactly("POST");
   }
 
+  // Caught a new Warning Event on every tick for one refusal repeated (8 ScaleRefused Events in
+  // 40 s, series null): the series was keyed by the note, whose counts and reasons carry live
+  // figures (utilization 104 %, ceil(1.486 x 3 ready)).
+  @Test
+  void aRefusalRepeatedWithOtherFiguresBecomesOneSeries() {
+    wire.json(201, CREATED).json(200, CREATED).json(200, CREATED).json(201, CREATED)
+        .json(201, CREATED).json(201, CREATED);
+    KubernetesEventListener l = listener();
+    String[] utilization = {"104", "117", "98"};
+    int[] to = {5, 6, 5};
+    for (int i = 0; i < 3; i++) {
+      l.onScaled(new ScaledEvent(WEB, clock.instant(), Mode.ACT, 3, to[i], List.of(new Reason(
+          "hpa", 3, to[i], "utilization " + utilization[i] + "% of 70%: ceil(1.4" + i
+          + " x 3 ready)")), ScaleOutcome.refused("deployments.apps default/web scale changed "
+          + "by someone else: spec.replicas is " + (4 + i) + ", the decision was made at 3; "
+          + "re-read next tick")));
+      clock.advance(Duration.ofSeconds(5));
+    }
+    // Another refusal, and failures of other statuses, are events of their own.
+    l.onScaled(event(Mode.ACT, 3, 5, ScaleOutcome.refused("HorizontalPodAutoscaler default/web "
+        + "also targets Deployment web")));
+    l.onScaled(event(Mode.ACT, 3, 5, ScaleOutcome.failed("HTTP 403 Forbidden on deployments.apps"
+        + " default/web scale")));
+    l.onScaled(event(Mode.ACT, 3, 5, ScaleOutcome.failed("HTTP 404 NotFound on deployments.apps"
+        + " default/web scale")));
+
+    List<RecordedRequest> rs = wire.requests();
+    assertThat(rs).extracting(RecordedRequest::getMethod).containsExactly("POST", "PATCH",
+        "PATCH", "POST", "POST", "POST");
+    String name = JsonParser.parseString(rs.get(0).getBody().utf8()).getAsJsonObject()
+        .getAsJsonObject("metadata").get("name").getAsString();
+    assertThat(rs.get(2).getTarget()).isEqualTo(EVENTS + "/" + name);
+    // The note stays the first one's: the API server refuses to change an Event's note.
+    assertThat(rs.get(2).getBody().utf8()).isEqualTo("{\"series\":{\"count\":3,"
+        + "\"lastObservedTime\":\"2026-11-29T10:00:10.000000Z\"}}");
+    assertThat(l.trackedSeries()).isEqualTo(4);
+  }
+
   @Test
   void anEventCarriesTheEnginesTimeAndTwoAtOneInstantGetDistinctNames() {
     wire.json(201, CREATED).json(201, CREATED);
