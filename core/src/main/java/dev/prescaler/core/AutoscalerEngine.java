@@ -1423,12 +1423,15 @@ public final class AutoscalerEngine implements AutoCloseable {
           // A mean over no ready pod measures nothing; read as a load it would scale to min.
           problem = "utilization of 0 ready replicas: the load is unknown";
         } else if (problem == null && m.type() == MetricTarget.Type.UTILIZATION
-            && replicas.ready() > Math.max(replicas.existing(), replicas.current())) {
-          // More pods ready than exist or are asked for is a bad count, and the load would be
-          // the mean times it: one such tick in the history drives the forecasts for days.
-          problem = "utilization over " + replicas.ready() + " ready replicas, more than exist ("
-              + replicas.existing() + ") or are asked for (" + replicas.current()
-              + "): the load is unknown";
+            && replicas.ready() > 2L * Math.max(replicas.existing(), replicas.current())) {
+          // A count no workload has, and the load would be the mean times it: one such tick in
+          // the history drives the forecasts for days (a template counting the pods of every
+          // namespace). Up to twice is a count: a source that does not report the pods that
+          // exist (existing is then current; 0 for a custom resource without a status path)
+          // sees a rollout's surge or a blue-green preview as more ready pods than asked for.
+          problem = "utilization over " + replicas.ready() + " ready replicas, more than twice"
+              + " as many as exist (" + replicas.existing() + ") or are asked for ("
+              + replicas.current() + "): the load is unknown";
         }
         double load = Double.NaN;
         if (problem == null) {

@@ -204,7 +204,7 @@ class AutoscalerEngineHoldTest {
   // Caught a source's impossible count taken as measured: 1000 ready of 8 pods made a load of
   // 140 % x 1000, and the forecasts from that history asked for maxReplicas for hours.
   @Test
-  void holdsWhenAUtilizationIsReadOverMoreReadyReplicasThanExist() {
+  void holdsWhenAUtilizationIsReadOverMoreThanTwiceTheReplicasThatExist() {
     WorkloadSpec cpu = WorkloadSpec.builder(WEB).minReplicas(1).maxReplicas(20).mode(Mode.ACT)
         .metric(MetricTarget.utilization("cpu", 70)).build();
     int[] ready = {1000};
@@ -217,17 +217,19 @@ class AutoscalerEngineHoldTest {
     DecisionRecord r = last(journal, WEB);
     assertThat(r.kind()).isEqualTo(Kind.HOLD);
     assertThat(r.reasons()).extracting(Reason::message).containsExactly("metric cpu: utilization"
-        + " over 1000 ready replicas, more than exist (8) or are asked for (8): the load is"
-        + " unknown");
+        + " over 1000 ready replicas, more than twice as many as exist (8) or are asked for (8):"
+        + " the load is unknown");
     assertThat(executor.requests).isEmpty();
-    // A scale-down under way: 8 ready while 5 are asked for and 8 still exist is a count (the
-    // load 1.4 x 8 pods needs 16 at 70 %, the step limit allows 10)
+    // A rollout's surge seen by a source that does not report the pods that exist (existing is
+    // current): 10 ready while 8 are asked for is a count (a review caught it held), as is a
+    // blue-green preview, twice as many (the load 1.4 x 16 pods needs 32 at 70 %, the step
+    // limit allows 16)
     clock.advance(SYNC);
-    source.custom(WEB, (spec, now) -> Observation.of(now, new ReplicaStatus(5, 8, 0, 8),
+    source.custom(WEB, (spec, now) -> Observation.of(now, ReplicaStatus.of(8, 16),
         MetricReading.of("cpu", 140, now)));
     e.tick();
     assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
-    assertThat(executor.requests).singleElement().extracting(ScaleRequest::to).isEqualTo(10);
+    assertThat(executor.requests).singleElement().extracting(ScaleRequest::to).isEqualTo(16);
   }
 
   @Test
