@@ -7,6 +7,7 @@ import dev.prescaler.simulator.cli.SimulateCommand;
 import dev.prescaler.simulator.cli.SummarizeCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.Properties;
 
 /**
  * The {@code prescaler} command line ({@code bin/prescaler}): dispatches to {@code simulate},
@@ -27,9 +28,28 @@ public final class Prescaler {
       Run 'prescaler <command> --help' for a command's options.
       """;
 
+  /** The slf4j-simple setting of the level of Prescaler's own loggers. */
+  static final String OWN_LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.prescaler";
+
   /** Entry point. */
   public static void main(String[] args) {
+    quietUnlessAgent(args, System.getProperties());
     System.exit(run(args, System.out, System.err));
+  }
+
+  /**
+   * Sets Prescaler's own loggers to WARN in {@code system} (the system properties, which
+   * slf4j-simple reads over {@code simplelogger.properties}) unless the command is {@code agent}
+   * or the level is set already ({@code -Dorg.slf4j.simpleLogger.log.dev.prescaler=info}). The
+   * shipped file sets them to INFO for the agent's life cycle, but {@code simulate} and {@code
+   * forecast-eval} drive the engine thousands of times per run, and a line per simulated scale
+   * action or mode change would bury their output. Call it before any logger is created.
+   */
+  static void quietUnlessAgent(String[] args, Properties system) {
+    if ((args.length == 0 || !args[0].equals("agent")) && system.getProperty(OWN_LOG_LEVEL)
+        == null) {
+      system.setProperty(OWN_LOG_LEVEL, "warn");
+    }
   }
 
   /** Runs a command; returns its exit code. */
