@@ -145,6 +145,12 @@ public final class Agent implements AutoCloseable {
   private boolean storePruned;
   /** HPA floors left by an earlier leader whose release failed, sent again each round. */
   private final Set<WorkloadRef> floorsToRelease = new LinkedHashSet<>();
+  /**
+   * The workloads {@code promoted: true} promoted at start, whose {@code Promoted} Event this
+   * replica posts on the first round it leads (guarded by lock; emptied then): at start it may
+   * not lead yet, and the Events listener posts only the leader's.
+   */
+  private final List<ModeChangedEvent> promotedAtStart = new ArrayList<>();
   /** The configured workloads' modes, as the promotion targets them. */
   private final Map<WorkloadRef, Mode> targets;
   /** Journal records to restore once the workloads are registered; dropped then. */
@@ -250,7 +256,7 @@ public final class Agent implements AutoCloseable {
         .listener(progressListener())
         .listener(metrics)
         .listener(promotion)
-        .listener(kubernetesEvents);
+        .listener(exceptPromotedAtStart(kubernetesEvents));
     modeStoreListener.ifPresent(b::listener);
     // No workload yet: their registration reads each one's history, which registerWorkloads()
     // does, with the HTTP server open when the agent is started (see start()).
@@ -307,9 +313,12 @@ public final class Agent implements AutoCloseable {
         resuming(() -> {
           resumeModes(journaled, targets);
           for (AgentConfig.Workload w : config.workloads()) {
+            WorkloadRef ref = w.spec().workload();
             if (w.promoted() && w.spec().mode() != Mode.OBSERVE_ONLY
-                && engine.spec(w.spec().workload()).orElseThrow().mode() == Mode.OBSERVE_ONLY) {
-              engine.mode(w.spec().workload(), w.spec().mode(), PROMOTED_IN_CONFIGURATION);
+                && engine.spec(ref).orElseThrow().mode() == Mode.OBSERVE_ONLY) {
+              engine.mode(ref, w.spec().mode(), PROMOTED_IN_CONFIGURATION);
+              promotedAtStart.add(new ModeChangedEvent(ref, clock.instant(), Mode.OBSERVE_ONLY,
+                  w.spec().mode(), PROMOTED_IN_CONFIGURATION));
             }
           }
         });
@@ -359,6 +368,61 @@ public final class Agent implements AutoCloseable {
    */
   private void progress() {
     lastProgress = clock.instant();
+  }
+
+  /**
+   * {@code events} without the mode changes of {@code promoted: true} applied at start, which
+   * {@link #postPromotedAtStart} posts once this replica leads: delivered as they happen, a
+   * replica that does not lead yet (the Events listener posts only the leader's) dropped them,
+   * and no {@code Promoted} Event ever said that the workload acts. The test is made as the
+   * engine publishes, so that a delivery late on the listener's thread cannot post it twice.
+   */
+  private static EngineListener exceptPromotedAtStart(EngineListener events) {
+    return new EngineListener() {
+      @Override
+      public void onDecision(DecisionEvent event) {
+        events.onDecision(event);
+      }
+
+      @Override
+      public void onScaled(ScaledEvent event) {
+        events.onScaled(event);
+      }
+
+      @Override
+      public void onHeld(HeldEvent event) {
+        events.onHeld(event);
+      }
+
+      @Override
+      public void onFailure(FailureEvent event) {
+        events.onFailure(event);
+      }
+
+      @Override
+      public void onModeChanged(ModeChangedEvent event) {
+        if (!event.reason().equals(PROMOTED_IN_CONFIGURATION)) {
+          events.onModeChanged(event);
+        }
+      }
+    };
+  }
+
+  /**
+   * On the first round this replica leads (or its first round, without leader election): posts
+   * the {@code Promoted} Event of each workload {@code promoted: true} promoted at start that
+   * still holds that mode, timed now. Once per run: a replica that leads again after another
+   * one did posts nothing more, and one that takes over posts its own (each replica applies
+   * {@code promoted: true} when it starts). Guarded by lock.
+   */
+  private void postPromotedAtStart() {
+    for (ModeChangedEvent e : promotedAtStart) {
+      if (engine.spec(e.workload()).map(s -> s.mode() == e.to()).orElse(false)) {
+        kubernetesEvents.onModeChanged(new ModeChangedEvent(e.workload(), clock.instant(),
+            e.from(), e.to(), e.reason()));
+      }
+    }
+    promotedAtStart.clear();
   }
 
   /**
@@ -700,6 +764,7 @@ public final class Agent implements AutoCloseable {
       modeStoreListener.ifPresent(ModeStoreListener::newTerm);
       storeResumed = resumeFromModeStore();
       progress();
+      postPromotedAtStart();
       storePruned = !closed && pruneModeStore();
       progress();
       // What this replica saw of the workloads while another one led is not its own record.
