@@ -21,10 +21,12 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The agent's self-metrics in Prometheus format: per workload the current, desired and predicted
@@ -42,12 +44,14 @@ import java.util.Optional;
  *   desired, predicted (what the upper forecast over the lead time needs); current, ready and
  *   desired are absent while the count is unknown (the workload or its scale cannot be read)
  *   </td></tr>
- *   <tr><td>prescaler_load{namespace,workload_kind,name,metric}</td><td>the load as last read
- *   </td></tr>
+ *   <tr><td>prescaler_load{namespace,workload_kind,name,metric}</td><td>the load the last
+ *   decision read; absent while it cannot be read (the metric unavailable, or the workload's
+ *   count unknown, which reads no load), as current, ready and desired are</td></tr>
  *   <tr><td>prescaler_forecast_load{namespace,workload_kind,name,metric}</td><td>highest point
  *   forecast over the lead time</td></tr>
  *   <tr><td>prescaler_forecast_relative_mae{namespace,workload_kind,name,metric}</td><td>forecast
- *   MAE ÷ naive MAE at the lead time</td></tr>
+ *   MAE ÷ naive MAE at the lead time; absent while the load cannot be read, as the load is (it
+ *   is not measured then, and would show its last value for good)</td></tr>
  *   <tr><td>prescaler_mode{namespace,workload_kind,name,mode}</td><td>1 for the workload's mode
  *   </td></tr>
  *   <tr><td>prescaler_decisions_total{namespace,workload_kind,name,kind,reason}</td><td>decisions
@@ -82,6 +86,8 @@ public final class AgentMetrics implements EngineListener {
   private final Gauge leader;
   private AutoscalerEngine engine;
   private Boolean leading; // guarded by this; null until the first round says
+  /** The metrics each workload has a load series of (guarded by this). */
+  private final Map<WorkloadRef, Set<String>> loaded = new HashMap<>();
 
   /** Registers the metrics in {@code registry}. */
   public AgentMetrics(PrometheusRegistry registry) {
@@ -152,6 +158,7 @@ public final class AgentMetrics implements EngineListener {
       forecastLoad.clear();
       relativeMae.clear();
       mode.clear();
+      loaded.clear();
     }
     this.leading = leading;
     leader.set(leading ? 1 : 0);
@@ -192,9 +199,7 @@ public final class AgentMetrics implements EngineListener {
     count(w, "current", r.current() >= 0, r.current());
     count(w, "ready", r.current() >= 0 && r.ready() >= 0, r.ready());
     count(w, "desired", r.desired() >= 0, r.desired());
-    for (Map.Entry<String, Double> e : r.loads().entrySet()) {
-      load.labelValues(labels(w, e.getKey())).set(e.getValue());
-    }
+    showLoads(w, r.loads());
     String reason = r.kind() == DecisionRecord.Kind.HOLD ? "hold" : lastChange(r);
     decisions.labelValues(labels(w, r.kind().name().toLowerCase(Locale.ROOT), reason)).inc();
     AutoscalerEngine e;
@@ -228,9 +233,34 @@ public final class AgentMetrics implements EngineListener {
       }
     }
     for (ForecastAccuracy a : e.accuracy(w)) {
-      if (a.samples() > 0 && Double.isFinite(a.relativeMae())) {
+      if (!r.loads().containsKey(a.metric())) {
+        // Not measured while the load is not read: its last value would stay for good.
+        relativeMae.remove(labels(w, a.metric()));
+      } else if (a.samples() > 0 && Double.isFinite(a.relativeMae())) {
         relativeMae.labelValues(labels(w, a.metric())).set(a.relativeMae());
       }
+    }
+  }
+
+  /**
+   * Sets the load series of {@code w} to {@code loads} and removes those of its metrics not read
+   * in this decision: a workload whose Deployment was deleted would otherwise show its last load
+   * for good, while its counts went away.
+   */
+  private synchronized void showLoads(WorkloadRef w, Map<String, Double> loads) {
+    Set<String> before = loaded.getOrDefault(w, Set.of());
+    for (String metric : before) {
+      if (!loads.containsKey(metric)) {
+        load.remove(labels(w, metric));
+      }
+    }
+    for (Map.Entry<String, Double> e : loads.entrySet()) {
+      load.labelValues(labels(w, e.getKey())).set(e.getValue());
+    }
+    if (loads.isEmpty()) {
+      loaded.remove(w);
+    } else {
+      loaded.put(w, Set.copyOf(loads.keySet()));
     }
   }
 

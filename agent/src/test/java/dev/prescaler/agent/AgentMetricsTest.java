@@ -4,22 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.Forecast;
+import dev.prescaler.core.Forecaster;
+import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
+import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.WorkloadSpec;
 import dev.prescaler.core.event.DecisionEvent;
 import dev.prescaler.core.event.FailureEvent;
 import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.event.ScaledEvent;
 import dev.prescaler.core.journal.DecisionRecord;
+import dev.prescaler.testkit.InMemoryCluster;
+import dev.prescaler.testkit.InMemoryMetricSource;
+import dev.prescaler.testkit.ManualClock;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +38,7 @@ import org.junit.jupiter.api.Test;
 
 /** The agent's self-metrics across a change of leader. */
 class AgentMetricsTest {
+  private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final AgentMetrics metrics = new AgentMetrics(registry);
 
@@ -195,6 +207,81 @@ class AgentMetricsTest {
     metrics.onDecision(decision(web, DecisionRecord.Kind.KEEP, 4, 4));
     assertThat(series()).filteredOn(l -> l.startsWith("prescaler_replicas{"))
         .hasSize(3).allSatisfy(l -> assertThat(l).endsWith(" 4.0"));
+  }
+
+  /**
+   * Catches the load of a workload that can no longer be read (its Deployment deleted) kept at
+   * its last value for good, while its counts went away: a dashboard showed a load nobody read.
+   */
+  @Test
+  void theLoadOfAWorkloadThatCannotBeReadIsNoSeries() {
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    metrics.leader(true);
+    metrics.onDecision(decision(web, DecisionRecord.Kind.SCALE, 3, 5));
+    assertThat(series()).contains(
+        "prescaler_load{metric=rps,name=web,namespace=shop,workload_kind=Deployment} 250.0");
+
+    // A hold whose count is unknown reads no load (the engine reads none without a count).
+    metrics.onDecision(new DecisionEvent(new DecisionRecord(2, T.plusSeconds(15), web, Mode.ACT,
+        DecisionRecord.Kind.HOLD, -1, -1, Map.of(), Map.of(), Map.of(), Map.of(), -1, -1,
+        List.of(), Map.of(), DecisionRecord.Action.NONE, "held", Optional.empty())));
+    assertThat(points("prescaler_load")).isZero();
+
+    metrics.onDecision(decision(web, DecisionRecord.Kind.KEEP, 4, 4));
+    assertThat(points("prescaler_load")).as("back with the next load read").isEqualTo(1);
+  }
+
+  /** The naive forecast, with an interval of ±1: its relative MAE is 1 on any ramp. */
+  private static final Forecaster LAST_VALUE = (h, horizon, level) -> {
+    double last = h.value(h.size() - 1);
+    int n = Forecaster.steps(horizon, h.step());
+    double[] p = new double[n];
+    double[] lo = new double[n];
+    double[] hi = new double[n];
+    Arrays.fill(p, last);
+    Arrays.fill(lo, last - 1);
+    Arrays.fill(hi, last + 1);
+    return new Forecast("last", h.end(), h.step(), p, lo, hi, level);
+  };
+
+  /**
+   * Catches the forecast error of a metric that can no longer be read frozen at its last value,
+   * with the load: both go while the metric is not read and come back with the next reading.
+   * A real engine measures the accuracy.
+   */
+  @Test
+  void theLoadAndForecastErrorOfAMetricThatCannotBeReadAreNoSeries() {
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    ManualClock clock = new ManualClock(T);
+    InMemoryMetricSource source = new InMemoryMetricSource();
+    source.replicas(web, ReplicaStatus.of(20, 20));
+    AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock).metricSource(source)
+        .forecaster(LAST_VALUE).policy((ctx, p) -> p).executor(new InMemoryCluster(clock,
+            Duration.ZERO).add(web, 20))
+        .syncPeriod(Duration.ofSeconds(15)).metricsDelay(Duration.ZERO).backfill(false)
+        .workload(WorkloadSpec.builder(web).maxReplicas(40).startupDelay(Duration.ofSeconds(30))
+            .metric(MetricTarget.averageValue("rps", 100)).build())
+        .listener(metrics).build();
+    metrics.bind(engine);
+    metrics.leader(true);
+    for (int i = 0; i < 40; i++) {
+      source.set(web, "rps", 1000 + 10 * i);
+      engine.tick();
+      clock.advance(Duration.ofSeconds(15));
+    }
+    assertThat(points("prescaler_forecast_relative_mae")).isEqualTo(1);
+    assertThat(points("prescaler_load")).isEqualTo(1);
+
+    source.unavailable(web, "rps", "no series");
+    engine.tick();
+    assertThat(points("prescaler_forecast_relative_mae")).isZero();
+    assertThat(points("prescaler_load")).isZero();
+
+    clock.advance(Duration.ofSeconds(15));
+    source.set(web, "rps", 1500);
+    engine.tick();
+    assertThat(points("prescaler_forecast_relative_mae")).isEqualTo(1);
+    assertThat(points("prescaler_load")).isEqualTo(1);
   }
 
   @Test
