@@ -13,8 +13,10 @@ import java.util.Set;
  * flight, restores the HPAs it steered, flushes the journal). {@code --release-hpas} gives back
  * the HPA floors of the configured workloads once, with the agent stopped, and exits.
  *
- * <p>Exit codes: 0 success, 2 bad arguments or configuration (one line per problem, naming the
- * key path and the value; never a stack trace), 1 a failure while running.
+ * <p>Exit codes: 0 success (also a clean stop on SIGTERM, which the JVM would otherwise end
+ * with 143: see {@link Agent#runUntilStopped}), 2 bad arguments or configuration (one line per
+ * problem, naming the key path and the value; never a stack trace), 1 a failure while running
+ * or stopping.
  */
 public final class AgentCommand {
   private AgentCommand() {}
@@ -26,6 +28,8 @@ public final class AgentCommand {
         --release-hpas  give back the HPA of every configured workload that still carries a
                         floor (as the agent does when it stops) and exit: 0 when none is left,
                         1 otherwise. Run it with the agent stopped: a leader raises them again
+      Without --validate or --release-hpas it runs until SIGTERM, and exits 0 once stopped
+      cleanly (1 when the stop failed; 2 for a bad configuration, 1 when it cannot start).
       """;
 
   /** The options, read as every command of the command line reads its own. */
