@@ -51,12 +51,6 @@ final class PluginCalls {
   private static final AtomicInteger CALL_THREADS = new AtomicInteger();
   /** How long an idle call thread is kept for the next call. */
   private static final Duration CALL_THREAD_KEEP_ALIVE = Duration.ofSeconds(60);
-  /**
-   * Calls not made for want of a thread, in a row (of any workload and stage), are logged at
-   * WARN on the first and every 20th.
-   */
-  private static final int NO_THREAD_WARN_EVERY = 20;
-
   private final Clock clock;
   private final Duration callTimeout;
   private final ThreadPoolExecutor callPool;
@@ -67,7 +61,7 @@ final class PluginCalls {
    * workload and stage, the counts of workloads never called again stayed for good, and a later
    * episode went on from an old count, at DEBUG).
    */
-  private final AtomicInteger noThreadInARow = new AtomicInteger();
+  private final InARow noThreadInARow = new InARow();
   /** The thread running the engine's close(), while it does; written under the engine's lock. */
   private volatile Thread closer;
   /** Guarded by the engine's lock: an interrupt that came while close() waited for a release. */
@@ -208,8 +202,8 @@ final class PluginCalls {
       free(key, slot);
       throw noThread(key, e);
     }
-    if (noThreadInARow.get() > 0) {
-      int failed = noThreadInARow.getAndSet(0);
+    if (noThreadInARow.count() > 0) {
+      int failed = noThreadInARow.end();
       if (failed > 0) {
         LOG.info("{}: {} called, after {} calls not made for want of a thread", workload,
             stage.label, failed);
@@ -304,13 +298,11 @@ final class PluginCalls {
    */
   private CallNotMadeException noThread(CallKey key, Throwable e) {
     String message = noThreadPrefix(key.stage()) + ": " + e;
-    int failed = noThreadInARow.incrementAndGet();
-    if (failed == 1) {
-      LOG.warn("{}: {}", key.workload(), message);
-    } else if (failed % NO_THREAD_WARN_EVERY == 0) {
-      LOG.warn("{}: {} ({} in a row)", key.workload(), message, failed);
+    int failed = noThreadInARow.next();
+    if (InARow.warns(failed)) {
+      LOG.warn("{}: {}{}", key.workload(), message, InARow.ofCount(failed));
     } else {
-      LOG.debug("{}: {} ({} in a row)", key.workload(), message, failed);
+      LOG.debug("{}: {}{}", key.workload(), message, InARow.ofCount(failed));
     }
     return new CallNotMadeException(message);
   }
