@@ -1754,6 +1754,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       Map<String, Forecast> forecasts, Proposal proposal, Reason landed) {
     WorkloadSpec spec = s.spec;
     WorkloadRef ref = spec.workload();
+    s.decided = true;
     int held = s.holds.end();
     if (held > 0) {
       LOG.info("{}: resumed after {} held tick{}", ref, held, held == 1 ? "" : "s");
@@ -1902,6 +1903,13 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
         LOG.info("{}: scaled {} -> {} ({}): {}", ref, current, desired, mode, p.explain());
       }
+    } else {
+      // No change wanted: a run of refusals ends here, so that a later one, of whatever cause,
+      // warns on its first (it went on from the old count, at DEBUG).
+      int failed = s.notApplied.end();
+      if (failed > 0) {
+        LOG.info("{}: no change asked any more, after {} not applied in a row", ref, failed);
+      }
     }
     boolean applied = action == Action.APPLIED && mode == Mode.ACT;
     s.recent.addLast(new PastDecision(now, current, desired, applied, p.marks()));
@@ -1955,8 +1963,13 @@ public final class AutoscalerEngine implements AutoCloseable {
     } else {
       // A metrics outage holds tick after tick, and the source may log it at DEBUG only: the
       // engine says it, on the first held tick and every 20th, as it does for plug-in failures.
+      // Before the workload's first decision the first is INFO: a source's first sample often
+      // comes a scrape or a metrics delay after the start (every simulated run holds so).
       int n = s.holds.next();
-      if (InARow.warns(n)) {
+      if (n == 1 && !s.decided) {
+        LOG.info("{}: {} (no decision yet since it was registered): {}", ref, held,
+            String.join("; ", problems));
+      } else if (InARow.warns(n)) {
         LOG.warn("{}: {}{}: {}", ref, held, InARow.ofCount(n), String.join("; ", problems));
       } else {
         LOG.debug("{}: {}{}: {}", ref, held, InARow.ofCount(n), String.join("; ", problems));

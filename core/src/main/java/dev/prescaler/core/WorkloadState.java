@@ -28,6 +28,8 @@ final class WorkloadState {
   final ArrayDeque<PendingFollowUp> followUps = new ArrayDeque<>();
   /** Held ticks in a row (quiet holds aside) and applies in a row not applied, for the log. */
   final InARow holds = new InARow();
+  /** Whether a tick decided since the workload was registered (its first holds log at INFO). */
+  boolean decided;
   final InARow notApplied = new InARow();
   Instant lastScaleUp;
   Instant lastScaleDown;

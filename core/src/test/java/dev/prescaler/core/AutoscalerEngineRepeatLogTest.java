@@ -72,7 +72,7 @@ class AutoscalerEngineRepeatLogTest {
   }
 
   @Test
-  void aWorkloadHoldingFromItsFirstTickWarnsThenAndANewRunWarnsAgain() {
+  void aWorkloadHoldingFromItsFirstTickSaysSoAndWarnsOnANewRunOrAt20InARow() {
     AutoscalerEngine engine = engineIn(Mode.OBSERVE_ONLY, 1);
     source.value(WEB, "rps", -1);
     String log = Fixtures.stderrOf(() -> {
@@ -82,11 +82,20 @@ class AutoscalerEngineRepeatLogTest {
       source.value(WEB, "rps", -2);
       ticks(engine, 1);
     });
+    // Before its first decision the first held tick is INFO (a source's first sample often
+    // comes a scrape after the start: every simulated run held so and printed a WARN)
     assertThat(lines(log, "WARN")).containsExactly(
-        "[main] WARN" + LOGGER + "shop/web: held at 2: metric rps: invalid negative value -1.0",
         "[main] WARN" + LOGGER + "shop/web: held at 2: metric rps: invalid negative value -2.0");
     assertThat(lines(log, "INFO")).containsExactly(
+        "[main] INFO" + LOGGER + "shop/web: held at 2 (no decision yet since it was registered):"
+            + " metric rps: invalid negative value -1.0",
         "[main] INFO" + LOGGER + "shop/web: resumed after 2 held ticks");
+    // Held from the start for good (a query that never matches): a WARN at the 20th in a row
+    source.value(WEB, "rps", -3);
+    AutoscalerEngine broken = engineIn(Mode.OBSERVE_ONLY, 1);
+    String never = Fixtures.stderrOf(() -> ticks(broken, 20));
+    assertThat(lines(never, "WARN")).containsExactly("[main] WARN" + LOGGER
+        + "shop/web: held at 2 (20 in a row): metric rps: invalid negative value -3.0");
   }
 
   // A tick faster than the source (a 30 s scrape under 15 s ticks) holds every other tick for
@@ -136,5 +145,26 @@ class AutoscalerEngineRepeatLogTest {
         + "shop/web: scale applied again, after 40 not applied in a row");
     assertThat(executor.requests).hasSize(41);
     assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
+  }
+
+  // Caught a run of refusals that ended without an apply (the load fell, no change was wanted)
+  // going on days later from its old count: a new refusal, of another cause, logged at DEBUG.
+  @Test
+  void aTickThatWantsNoChangeEndsARunOfRefusals() {
+    AutoscalerEngine engine = engineIn(Mode.ACT, 1);
+    executor.answer = r -> ScaleOutcome.refused("first refusal: quota");
+    String log = Fixtures.stderrOf(() -> {
+      ticks(engine, 3);
+      source.value(WEB, "rps", 200); // 2 replicas carry it: no change wanted
+      ticks(engine, 5);
+      source.value(WEB, "rps", 900);
+      executor.answer = r -> ScaleOutcome.refused("webhook denies");
+      ticks(engine, 2);
+    });
+    String warn = "[main] WARN" + LOGGER + "shop/web: scale 2 -> 6 not applied: ";
+    assertThat(lines(log, "WARN")).containsExactly(warn + "first refusal: quota",
+        warn + "webhook denies");
+    assertThat(lines(log, "INFO")).containsExactly("[main] INFO" + LOGGER
+        + "shop/web: no change asked any more, after 3 not applied in a row");
   }
 }
