@@ -479,8 +479,12 @@ public final class PredictivePolicy implements DecisionPolicy {
     return last < 0 || missing > allowed + spacing(history, last) - 1;
   }
 
-  /** How many spacings between measured steps {@link #spacing} takes the median of: 31. */
-  private static final int SPACINGS_SEEN = 31;
+  /**
+   * How many spacings between measured steps {@link #spacing} takes the median of: 5, the last
+   * ones, so that a rhythm changed (a scrape interval lengthened, a source sparse once and dense
+   * now) is followed within three samples; 31 took 80 minutes of a 5-minute source for gaps.
+   */
+  private static final int SPACINGS_SEEN = 5;
 
   /**
    * The median number of steps from one measured step of {@code history} to the next, over the

@@ -268,6 +268,24 @@ class PredictivePolicyTest {
     assertThat(late[110]).isEqualTo(60);
     assertThat(eager.apply(gap, Proposal.keep(5)).replicas()).isEqualTo(5);
     assertThat(eager.apply(gap, Proposal.keep(5)).explain()).contains("made before a gap");
+    // The rhythm is the recent one: dense for 100 minutes, then every 5 minutes for 15 (the
+    // median of all 31 spacings was still 1, and each sample was taken for an outage for 80
+    // minutes) ...
+    double[] sparser = new double[120];
+    Arrays.fill(sparser, 0, 100, 60);
+    Arrays.fill(sparser, 100, 120, Double.NaN);
+    sparser[105] = sparser[110] = sparser[115] = 60;
+    DecisionContext slower = ctx(spec, 5, "rps", 50)
+        .history("rps", SpikeFilterTest.history(sparser)).forecast("rps", f).build();
+    assertThat(eager.apply(slower, Proposal.keep(5)).replicas()).isEqualTo(12);
+    // ... and a source sparse long ago, dense for the last 12 minutes, is in a gap after 6
+    // missing steps (its old spacings of 5 outvoted the recent ones)
+    double[] denser = every5.clone();
+    Arrays.fill(denser, 102, 114, 60);
+    Arrays.fill(denser, 114, 120, Double.NaN);
+    DecisionContext faster = ctx(spec, 5, "rps", 50)
+        .history("rps", SpikeFilterTest.history(denser)).forecast("rps", f).build();
+    assertThat(eager.apply(faster, Proposal.keep(5)).replicas()).isEqualTo(5);
   }
 
   @Test
