@@ -4,6 +4,7 @@ import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.Mode;
+import dev.prescaler.core.PastDecision;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
 import java.time.Duration;
@@ -29,7 +30,8 @@ import java.util.Set;
  * replicas that rounding leaves over go, while they fit, to the claims still short of their
  * proposal: by priority, then cheapest first, one each in turn (so a lower class may get a
  * replica the cut class has no room left for, and no budget stays idle that a short claim could
- * use). The budget can be exceeded only when the floors alone exceed it.
+ * use). The budget can be exceeded only when the floors alone exceed it, or by the replicas
+ * the HPA of a {@link Mode#HPA_FLOOR} workload runs above its floor.
  *
  * <p>{@link #allocate(double, List)} is the pure allocation. {@link #step()} is the chain step
  * (put it after the policies and bounds, before manual overrides). Each workload's tick records
@@ -68,9 +70,13 @@ import java.util.Set;
  *       in; the lower one grows at a later tick, once its claim is in the tick's allocation.
  *   <li>A claim older than {@code claimTtl} (the engine holds the workload before the chain
  *       runs, e.g. on stale metrics, and its pods keep running) counts at what the workload last
- *       ran, no more and no less: its chain does not run, so it cannot be cut. (In {@link
- *       Mode#HPA_FLOOR} the grant is the HPA's floor; what the HPA runs above it is counted
- *       from the workload's next tick.)
+ *       ran, no more and no less: its chain does not run, so it cannot be cut.
+ *   <li>A workload in {@link Mode#HPA_FLOOR} counts at its grant, the floor sent to its HPA
+ *       (or what its last floor, the engine's last decision, still holds up, while more): the
+ *       replicas its HPA runs above its floor are outside the budget (the arbiter cannot cut
+ *       them, so they can exceed it), and they never take capacity from another workload.
+ *       (Counted at what ran, they held a higher priority at what it ran for good while the
+ *       HPA kept them.)
  *   <li>A workload in {@link Mode#OBSERVE_ONLY} counts at its current count, which is what it
  *       really runs: its hypothetical proposal never cuts a workload that acts. Its own proposal
  *       is still arbitrated, so its record shows what acting would have been granted.
@@ -669,8 +675,10 @@ public final class ClusterCapacityArbiter {
       if (!(available >= 0) || !Double.isFinite(available)) {
         // Held by the engine: it runs its current count; its last claim ages as in any hold.
         Seen before = seen.get(ref);
-        seen.put(ref, before == null ? new Seen(raw.fixedAt(current), current, now, acts, max)
-            : new Seen(before.claim(), current, before.claimed(), before.acts(), max));
+        int runs = ctx.spec().mode() == Mode.HPA_FLOOR && before != null
+            ? Math.min(current, before.running()) : current; // no more than its last floor
+        seen.put(ref, before == null ? new Seen(raw.fixedAt(runs), runs, now, acts, max)
+            : new Seen(before.claim(), runs, before.claimed(), before.acts(), max));
         plan = null;
         throw new IllegalStateException(
             "capacity budget must be >= 0 and finite, but was " + available);
@@ -706,7 +714,9 @@ public final class ClusterCapacityArbiter {
       // it may be more than the plan leaves it: room may cut that down to its earlier grant.)
       int kept = Math.min(current, same ? share : Math.min(share, earlier));
       int granted = Math.max(mine.floor(), Math.max(kept, (int) Math.min(limit, room)));
-      int running = acts ? Math.max(current, granted) : current;
+      int running = !acts ? current
+          : ctx.spec().mode() == Mode.HPA_FLOOR ? underFloor(ctx, current, granted)
+          : Math.max(current, granted);
       seen.put(ref, new Seen(raw, running, now, acts, max));
       tick.commit(ref, running * mine.unitsPerReplica());
       if (acts && i != null) {
@@ -735,6 +745,18 @@ public final class ClusterCapacityArbiter {
       named(why, "counted at their override's floor", tick.floored, ref);
       return p.to("capacity-arbiter", granted, String.join("; ", why));
     }
+  }
+
+  /**
+   * What an {@link Mode#HPA_FLOOR} workload granted {@code granted} counts at: its grant, or
+   * what its last floor (the engine's last decision, after its step limits) still holds up, when
+   * more. What its HPA runs above the floor is not counted: the arbiter cannot cut it, and
+   * counted, it would hold back, tick after tick, whatever the arbiter can cut, of any priority.
+   */
+  private static int underFloor(DecisionContext ctx, int current, int granted) {
+    List<PastDecision> recent = ctx.recent();
+    int floor = recent.isEmpty() ? granted : recent.get(recent.size() - 1).desired();
+    return Math.max(granted, Math.min(current, floor));
   }
 
   private Optional<ManualOverrides.Entry> overrideOf(WorkloadRef workload, Instant now) {
