@@ -45,9 +45,10 @@ import java.util.Set;
  *       rounding), and claims fed back tick after tick settle on that allocation and stay there.
  *   <li>The workload being decided gets its share of that allocation: its grant there while it
  *       claims what it claimed then; otherwise (a new proposal, or a new workload) its new claim
- *       at its class's level there (all of it when its class was served in full, its floor when
- *       higher classes took everything, the class's cut ratio otherwise). Its new claim enters
- *       the next tick's allocation.
+ *       at its class's level there (all of it when its class was served in full or would no
+ *       longer be short with the new claim in place of the earlier one, its floor when higher
+ *       classes took everything, the class's cut ratio otherwise), never less than its earlier
+ *       claim's grant, up to the new claim. Its new claim enters the next tick's allocation.
  *   <li>A workload above its share is cut to it at its own tick; below it, it grows only as far
  *       as what the others run leaves room for. The room never cuts a workload below what it
  *       runs or its share, whichever is less (so a high priority decided first is not cut for a
@@ -466,6 +467,26 @@ public final class ClusterCapacityArbiter {
       }
     }
 
+    /**
+     * What a claim not in this allocation would get at its class's level in it, in place of
+     * {@code replaced} (its earlier claim; null for none): all of it when its class, so
+     * changed, would no longer be short.
+     */
+    int share(Claim c, Claim replaced) {
+      if (!fits && c.priority() == boundary && level != Double.POSITIVE_INFINITY
+          && shortfall(c, replaced) <= EPS) {
+        return c.proposed();
+      }
+      return share(c);
+    }
+
+    /** What the boundary class would be short by with {@code c} in place of {@code replaced}. */
+    private double shortfall(Claim c, Claim replaced) {
+      double gone = replaced != null && replaced.priority() == boundary
+          ? replaced.extraUnits() : 0;
+      return shortfall - gone + c.extraUnits();
+    }
+
     /** What a claim not in this allocation would get at its class's level in it. */
     int share(Claim c) {
       if (fits || c.priority() > boundary) {
@@ -481,9 +502,21 @@ public final class ClusterCapacityArbiter {
 
     /** Why {@code c} gets {@code g} here, below its proposal (no String.format: per tick). */
     String why(Claim c, int g) {
+      return why(c, g, shortfall);
+    }
+
+    /**
+     * Why {@code c}, not in this allocation, gets {@code g}, below its proposal, in place of
+     * {@code replaced}: the shortage named is its class's with it.
+     */
+    String why(Claim c, int g, Claim replaced) {
+      return why(c, g, fits || c.priority() != boundary ? shortfall : shortfall(c, replaced));
+    }
+
+    private String why(Claim c, int g, double shortBy) {
       String head = "cluster budget " + HpaReplicaCalculator.fmt(budget);
       if (c.priority() == boundary && level != Double.POSITIVE_INFINITY) {
-        return head + " short by " + Decimals.fixed3(shortfall) + ": priority " + c.priority()
+        return head + " short by " + Decimals.fixed3(shortBy) + ": priority " + c.priority()
             + " cut in proportion (cost weight " + HpaReplicaCalculator.fmt(c.costWeight())
             + "), " + c.proposed() + " -> " + g;
       }
@@ -686,10 +719,14 @@ public final class ClusterCapacityArbiter {
       Plan tick = plan(now, available);
       Allocation a = tick.allocation;
       Integer i = tick.index.get(ref);
-      boolean same = acts && i != null && tick.claims.get(i).equals(mine);
-      int share = same ? a.granted[i] : a.share(mine);
-      // What its claim in the plan was granted: it may grow to that anyway.
+      Claim before = i == null ? null : tick.claims.get(i);
+      boolean same = acts && mine.equals(before);
+      // What its claim in the plan was granted: it may grow to that anyway. A new claim's share
+      // is never below it (a claim that goes down keeps its earlier grant, up to the new claim:
+      // it was cut by its class's ratio, made for its earlier claim, and cut again).
       int earlier = i == null || !acts ? 0 : Math.min(mine.proposed(), a.granted[i]);
+      Claim replaced = acts ? before : null;
+      int share = same ? a.granted[i] : Math.max(a.share(mine, replaced), earlier);
       if (i != null) {
         tick.release(i);
       }
@@ -727,7 +764,7 @@ public final class ClusterCapacityArbiter {
       }
       List<String> why = new ArrayList<>();
       if (share < mine.proposed()) {
-        why.add(a.why(mine, share));
+        why.add(same ? a.why(mine, share) : a.why(mine, share, replaced));
       }
       if (granted < share) {
         if (limit < share) {

@@ -512,6 +512,79 @@ class ClusterCapacityArbiterEngineTest {
     assertThat(DecisionInvariants.check(journal.records(), specs)).isEmpty();
   }
 
+  /**
+   * The review's case 2: budget 20, A (priority 10) and B (priority 0) ask 15 and settle at 15
+   * and 5. B's load then falls to {@code ask}: its new claim got its class's cut ratio in the
+   * plan made for its claim of 15, so B went 5 -> 2 -> 5 (asking 5 or 7) or 5 -> 4 -> 5
+   * (asking 14), with a reason naming a shortage of 10 that was not there. A claim that goes
+   * down keeps at least the grant of its earlier claim, up to the new claim: B stays at 5.
+   */
+  @Test
+  void aCutClaimThatGoesDownIsNotCutAgain() {
+    for (int ask : new int[] {5, 7, 14}) {
+      ManualClock clock = new ManualClock(T0);
+      Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 5, B, 5));
+      Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 150.0, B, 150.0));
+      InMemoryJournal journal = new InMemoryJournal();
+      List<WorkloadSpec> specs = List.of(spec(A, Mode.ACT, 10, 1), spec(B, Mode.ACT, 0, 1));
+      try (AutoscalerEngine engine = withHpa(clock, journal, fixed(20), cluster, rps, Map.of(),
+          specs)) {
+        for (int i = 0; i < 3; i++) {
+          engine.tick();
+          clock.advance(Duration.ofSeconds(15));
+        }
+        assertThat(cluster).as("ask %d", ask).containsEntry(A, 15).containsEntry(B, 5);
+        rps.put(B, ask * 10.0);
+        for (int i = 0; i < 4; i++) {
+          engine.tick();
+          clock.advance(Duration.ofSeconds(15));
+          assertThat(List.of(cluster.get(A), cluster.get(B))).as("ask %d, tick %d", ask, i)
+              .containsExactly(15, 5);
+        }
+      }
+      List<DecisionRecord> b = journal.records(B);
+      for (DecisionRecord r : b.subList(3, b.size())) {
+        assertThat(r.reasons().toString()).as("ask %d", ask).doesNotContain("short by 10");
+        if (ask == 7) {
+          assertThat(r.reasons().toString()).contains("short by 2.000").contains("7 -> 5");
+        }
+      }
+    }
+  }
+
+
+  /**
+   * The review's case 2 with the faithful HPA in the chain: A (priority 10) and B (priority 0)
+   * run 15 each in a budget of 30, which falls to 20. B is cut to 5, and the HPA's rate limit
+   * then makes its claim 10: that claim got the cut ratio made for its claim of 15, 3, so B went
+   * 15, 5, 3, 3, 5. It keeps 5 now.
+   */
+  @Test
+  void aCutClaimThatTheHpaLowersIsNotCutAgain() {
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 15, B, 15));
+    Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 150.0, B, 150.0));
+    double[] budget = {30};
+    DecisionPolicy policy = DecisionPolicy.chain(HpaPolicy.ofDefaults(),
+        ClusterCapacityArbiter.builder().budget(now -> budget[0]).build().step());
+    InMemoryJournal journal = new InMemoryJournal();
+    List<WorkloadSpec> specs = List.of(spec(A, Mode.ACT, 10, 1), spec(B, Mode.ACT, 0, 1));
+    List<Integer> b = new ArrayList<>();
+    try (AutoscalerEngine engine = withHpa(clock, journal, policy, cluster, rps, Map.of(),
+        specs)) {
+      engine.tick();
+      budget[0] = 20;
+      for (int i = 0; i < 6; i++) {
+        clock.advance(Duration.ofSeconds(15));
+        engine.tick();
+        b.add(cluster.get(B));
+        assertThat(cluster).containsEntry(A, 15);
+      }
+    }
+    assertThat(b).containsOnly(5);
+    assertThat(DecisionInvariants.check(journal.records(), specs)).isEmpty();
+  }
+
   private static DecisionPolicy fixed(double budget) {
     return DecisionPolicy.chain(NEED, ClusterCapacityArbiter.builder()
         .budget(ClusterCapacityArbiter.CapacityBudget.fixed(budget)).build().step());
