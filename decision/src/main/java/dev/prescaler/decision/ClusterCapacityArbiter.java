@@ -55,7 +55,11 @@ import java.util.Set;
  *       low one still running more than its share; that one is cut at its own tick), nor below
  *       its floor. A new claim's share comes from an allocation made without it, so the room
  *       keeps it only at what it runs or its grant there for its earlier claim, whichever is
- *       less (a workload new to the allocation has none: the room may cut it to its floor). The
+ *       less. A workload new to the allocation has no earlier grant: the room keeps what it runs
+ *       (up to its claim and share) as far as the workloads of its priority and higher leave
+ *       room, so a lower priority that grew into its pods before it was first seen does not cut
+ *       it (that one is cut at its next tick; until then what runs may exceed the budget), while
+ *       equal and higher priorities may cut it down to its floor. The
  *       others change their counts only at their own ticks, so a workload below its share grows
  *       into the room a workload above its share frees once that one is seen running less
  *       (usually the tick after). What runs never grows while it exceeds the budget (after the
@@ -538,6 +542,9 @@ public final class ClusterCapacityArbiter {
     final Map<WorkloadRef, Integer> index = new HashMap<>();
     final Map<WorkloadRef, Double> committed = new HashMap<>();
     double committedTotal;
+    /** The priority each workload committed at, and what each priority commits. */
+    final Map<WorkloadRef, Integer> committedAt = new HashMap<>();
+    final Map<Integer, Double> byPriority = new HashMap<>();
     /** Workloads counted at what they last ran (no fresh claim), and at their pins or floors. */
     final Map<WorkloadRef, String> stale = new LinkedHashMap<>();
     final Map<WorkloadRef, String> pinned = new LinkedHashMap<>();
@@ -571,9 +578,29 @@ public final class ClusterCapacityArbiter {
       shortOf = new double[n];
     }
 
-    void commit(WorkloadRef w, double units) {
+    void commit(WorkloadRef w, int priority, double units) {
       Double before = committed.put(w, units);
       committedTotal += units - (before == null ? 0 : before);
+      Integer was = committedAt.put(w, priority);
+      if (was != null) {
+        byPriority.merge(was, -before, Double::sum);
+      }
+      byPriority.merge(priority, units, Double::sum);
+    }
+
+    /**
+     * What the workloads of priority {@code priority} or higher but {@code self} commit: O(k) for
+     * the k priorities committed.
+     */
+    double committedFrom(int priority, WorkloadRef self) {
+      double sum = 0;
+      for (Map.Entry<Integer, Double> e : byPriority.entrySet()) {
+        if (e.getKey() >= priority) {
+          sum += e.getValue();
+        }
+      }
+      Integer own = committedAt.get(self);
+      return own != null && own >= priority ? sum - committed.get(self) : sum;
     }
 
     /** Sums the headroom by priority class, highest first: O(n + k log k) for k classes. */
@@ -724,7 +751,8 @@ public final class ClusterCapacityArbiter {
       // What its claim in the plan was granted: it may grow to that anyway. A new claim's share
       // is never below it (a claim that goes down keeps its earlier grant, up to the new claim:
       // it was cut by its class's ratio, made for its earlier claim, and cut again).
-      int earlier = i == null || !acts ? 0 : Math.min(mine.proposed(), a.granted[i]);
+      int earlier = !acts ? 0 : i != null ? Math.min(mine.proposed(), a.granted[i])
+          : newcomer(tick, mine, current, available);
       Claim replaced = acts ? before : null;
       int share = same ? a.granted[i] : Math.max(a.share(mine, replaced), earlier);
       if (i != null) {
@@ -755,7 +783,7 @@ public final class ClusterCapacityArbiter {
           : ctx.spec().mode() == Mode.HPA_FLOOR ? underFloor(ctx, current, granted)
           : Math.max(current, granted);
       seen.put(ref, new Seen(raw, running, now, acts, max));
-      tick.commit(ref, running * mine.unitsPerReplica());
+      tick.commit(ref, mine.priority(), running * mine.unitsPerReplica());
       if (acts && i != null) {
         tick.owe(i, (share - running) * mine.unitsPerReplica());
       }
@@ -794,6 +822,18 @@ public final class ClusterCapacityArbiter {
     List<PastDecision> recent = ctx.recent();
     int floor = recent.isEmpty() ? granted : recent.get(recent.size() - 1).desired();
     return Math.max(granted, Math.min(current, floor));
+  }
+
+  /**
+   * What a workload new to the tick's allocation keeps of what it runs: all of it, up to its
+   * claim, as far as the workloads of its priority and higher leave room. A lower priority
+   * decided before it was first seen may have grown into its pods; that one is cut at its next
+   * tick, once the allocation knows the newcomer, and does not cut it meanwhile. O(k).
+   */
+  private static int newcomer(Plan tick, Claim mine, int current, double available) {
+    double notLower = tick.committedFrom(mine.priority(), mine.workload());
+    double room = Math.floor((available - notLower) / mine.unitsPerReplica() + EPS);
+    return (int) Math.max(0, Math.min(Math.min(mine.proposed(), current), room));
   }
 
   private Optional<ManualOverrides.Entry> overrideOf(WorkloadRef workload, Instant now) {
@@ -881,7 +921,7 @@ public final class ClusterCapacityArbiter {
       }
       next.index.put(w, next.claims.size());
       next.claims.add(counted);
-      next.commit(w, running * c.unitsPerReplica());
+      next.commit(w, c.priority(), running * c.unitsPerReplica());
     }
     next.allocation = new Allocation(available, next.claims);
     next.reserve();

@@ -585,6 +585,40 @@ class ClusterCapacityArbiterEngineTest {
     assertThat(DecisionInvariants.check(journal.records(), specs)).isEmpty();
   }
 
+  /**
+   * The review's case 3: an engine with only B (priority 0) at 10; A (priority 10, min 2), which
+   * already runs 10, is registered, and B's load doubles. B, decided first, grew into A's pods
+   * before A was seen, and A, new to the allocation, was then cut to its floor by the room B
+   * left: {b=20, a=2}, {b=10, a=2}, then {b=10, a=10}. A new workload keeps what it runs (up to
+   * its share) against lower priorities now: A stays at 10 (30 run against 20 for that tick, as
+   * at a start), and B is cut to 10 at its next tick.
+   */
+  @Test
+  void aHighPriorityRegisteredMidRunKeepsWhatItRuns() {
+    ManualClock clock = new ManualClock(T0);
+    Map<WorkloadRef, Integer> cluster = new HashMap<>(Map.of(A, 10, B, 10));
+    Map<WorkloadRef, Double> rps = new HashMap<>(Map.of(A, 100.0, B, 100.0));
+    InMemoryJournal journal = new InMemoryJournal();
+    WorkloadSpec a = spec(A, Mode.ACT, 10, 2);
+    WorkloadSpec b = spec(B, Mode.ACT, 0, 1);
+    List<List<Integer>> out = new ArrayList<>();
+    try (AutoscalerEngine engine = withHpa(clock, journal, fixed(20), cluster, rps, Map.of(),
+        List.of(b))) {
+      engine.tick();
+      clock.advance(Duration.ofSeconds(15));
+      engine.register(a);
+      rps.put(B, 200.0);
+      for (int i = 0; i < 3; i++) {
+        engine.tick();
+        clock.advance(Duration.ofSeconds(15));
+        out.add(List.of(cluster.get(B), cluster.get(A)));
+      }
+    }
+    assertThat(out).containsExactly(List.of(20, 10), List.of(10, 10), List.of(10, 10));
+    assertThat(DecisionInvariants.check(journal.records(), List.of(a, b))).isEmpty();
+  }
+
+
   private static DecisionPolicy fixed(double budget) {
     return DecisionPolicy.chain(NEED, ClusterCapacityArbiter.builder()
         .budget(ClusterCapacityArbiter.CapacityBudget.fixed(budget)).build().step());
