@@ -303,6 +303,15 @@ public final class ClusterCapacityArbiter {
     double capWeight = Double.POSITIVE_INFINITY;
     /** Units the boundary class was short by. */
     double shortfall;
+    /**
+     * When the budget ran out before the boundary class got any of its extra units: the floors'
+     * units, what the higher classes got above theirs, and the priorities with floors (highest
+     * first) with the floor units of each.
+     */
+    double floorUnits;
+    double aboveFloors;
+    int[] floorPriorities;
+    double[] floorsOf;
 
     Allocation(double budget, List<Claim> claims) {
       this.budget = budget;
@@ -324,6 +333,7 @@ public final class ClusterCapacityArbiter {
         granted[i] = c.floor();
         remaining -= c.floor() * c.unitsPerReplica();
       }
+      floorUnits = budget - remaining;
       Integer[] order = new Integer[n];
       for (int i = 0; i < n; i++) {
         order[i] = i;
@@ -348,6 +358,8 @@ public final class ClusterCapacityArbiter {
             boundary = priority;
             level = Double.POSITIVE_INFINITY;
             shortfall = need;
+            aboveFloors = Math.max(0, budget - floorUnits - remaining);
+            floorsByPriority(claims, order);
           } else if (need <= remaining + EPS) {
             for (int k = from; k < to; k++) {
               granted[order[k]] = claims.get(order[k]).proposed();
@@ -367,6 +379,34 @@ public final class ClusterCapacityArbiter {
         return;
       }
       giveBack(claims, order, remaining);
+    }
+
+    /** Fills {@code floorPriorities} and {@code floorsOf} from the claims in priority order. */
+    private void floorsByPriority(List<Claim> claims, Integer[] order) {
+      List<Integer> priorities = new ArrayList<>();
+      List<Double> units = new ArrayList<>();
+      for (int i : order) {
+        Claim c = claims.get(i);
+        double f = c.floor() * c.unitsPerReplica();
+        if (f > 0) {
+          if (priorities.isEmpty() || priorities.get(priorities.size() - 1) != c.priority()) {
+            priorities.add(c.priority());
+            units.add(0.0);
+          }
+          units.set(units.size() - 1, units.get(units.size() - 1) + f);
+        }
+      }
+      floorPriorities = priorities.stream().mapToInt(Integer::intValue).toArray();
+      floorsOf = units.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The floor units of the claims of priorities below {@code priority}: O(k). */
+    private double floorsBelow(int priority) {
+      double sum = 0;
+      for (int k = floorPriorities.length - 1; k >= 0 && floorPriorities[k] < priority; k--) {
+        sum += floorsOf[k];
+      }
+      return sum;
     }
 
     /**
@@ -524,8 +564,19 @@ public final class ClusterCapacityArbiter {
             + " cut in proportion (cost weight " + HpaReplicaCalculator.fmt(c.costWeight())
             + "), " + c.proposed() + " -> " + g;
       }
-      return head + " exhausted by higher priorities: priority " + c.priority() + " held at "
-          + g;
+      if (level != Double.POSITIVE_INFINITY) {
+        return head + " exhausted by higher priorities: priority " + c.priority() + " held at "
+            + g;
+      }
+      // The budget ran out before any class above its floors was short: the floors took it,
+      // with what the classes served in full got above theirs.
+      double lower = floorsBelow(c.priority());
+      return head + " exhausted by the claims' floors (min(proposal, minReplicas)), "
+          + HpaReplicaCalculator.fmt(floorUnits) + " units"
+          + (lower > 0 ? ", of which lower priorities' " + HpaReplicaCalculator.fmt(lower) : "")
+          + (aboveFloors > EPS ? ", and by higher priorities above their floors, "
+              + HpaReplicaCalculator.fmt(aboveFloors) + " units" : "")
+          + ": priority " + c.priority() + " held at " + g;
     }
   }
 

@@ -95,6 +95,21 @@ class ClusterCapacityArbiterTest {
   }
 
   /**
+   * The review's case: A is the top priority, and B's minReplicas took the budget A's extra
+   * replicas needed. The reason blamed "higher priorities"; it names the floors of the lower
+   * priorities now.
+   */
+  @Test
+  void aClaimHeldByTheFloorsOfLowerPrioritiesSaysSo() {
+    List<Grant> g = ClusterCapacityArbiter.allocate(20, List.of(
+        new Claim(A, 18, 15, 10, 1, 1), new Claim(B, 15, 15, 0, 1, 1)));
+    assertThat(g).extracting(Grant::replicas).containsExactly(15, 15);
+    assertThat(g.get(0).reason()).isEqualTo("cluster budget 20 exhausted by the claims' floors "
+        + "(min(proposal, minReplicas)), 30 units, of which lower priorities' 15: priority 10 "
+        + "held at 15");
+  }
+
+  /**
    * A cost weight of 1e308 made the class's weighted sum infinite, the others' shares 0/∞ and
    * its own NaN: nobody but A was cut, and 20 were granted against a budget of 10. Weights count
    * relative to the class's dearest.
