@@ -4,7 +4,6 @@ import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.Mode;
-import dev.prescaler.core.PastDecision;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.WorkloadRef;
 import java.time.Duration;
@@ -76,12 +75,11 @@ import java.util.Set;
  *   <li>A claim older than {@code claimTtl} (the engine holds the workload before the chain
  *       runs, e.g. on stale metrics, and its pods keep running) counts at what the workload last
  *       ran, no more and no less: its chain does not run, so it cannot be cut.
- *   <li>A workload in {@link Mode#HPA_FLOOR} counts at its grant, the floor sent to its HPA
- *       (or what its last floor, the engine's last decision, still holds up, while more): the
- *       replicas its HPA runs above its floor are outside the budget (the arbiter cannot cut
- *       them, so they can exceed it), and they never take capacity from another workload.
- *       (Counted at what ran, they held a higher priority at what it ran for good while the
- *       HPA kept them.)
+ *   <li>A workload in {@link Mode#HPA_FLOOR} is granted the floor sent to its HPA and counts at
+ *       what it runs, its HPA's replicas above the floor included: the arbiter cannot cut them,
+ *       so they can exceed the budget, and a higher priority yields to them while the HPA keeps
+ *       them. (Counted at the floor, a lower floor refused or not yet sent let an acting
+ *       workload grow past the budget.)
  *   <li>A workload in {@link Mode#OBSERVE_ONLY} counts at its current count, which is what it
  *       really runs: its hypothetical proposal never cuts a workload that acts. Its own proposal
  *       is still arbitrated, so its record shows what acting would have been granted.
@@ -786,10 +784,8 @@ public final class ClusterCapacityArbiter {
       if (!(available >= 0) || !Double.isFinite(available)) {
         // Held by the engine: it runs its current count; its last claim ages as in any hold.
         Seen before = seen.get(ref);
-        int runs = ctx.spec().mode() == Mode.HPA_FLOOR && before != null
-            ? Math.min(current, before.running()) : current; // no more than its last floor
-        seen.put(ref, before == null ? new Seen(raw.fixedAt(runs), runs, now, acts, max)
-            : new Seen(before.claim(), runs, before.claimed(), before.acts(), max));
+        seen.put(ref, before == null ? new Seen(raw.fixedAt(current), current, now, acts, max)
+            : new Seen(before.claim(), current, before.claimed(), before.acts(), max));
         plan = null;
         throw new IllegalStateException(
             "capacity budget must be >= 0 and finite, but was " + available);
@@ -830,9 +826,7 @@ public final class ClusterCapacityArbiter {
       // it may be more than the plan leaves it: room may cut that down to its earlier grant.)
       int kept = Math.min(current, same ? share : Math.min(share, earlier));
       int granted = Math.max(mine.floor(), Math.max(kept, (int) Math.min(limit, room)));
-      int running = !acts ? current
-          : ctx.spec().mode() == Mode.HPA_FLOOR ? underFloor(ctx, current, granted)
-          : Math.max(current, granted);
+      int running = acts ? Math.max(current, granted) : current;
       seen.put(ref, new Seen(raw, running, now, acts, max));
       tick.commit(ref, mine.priority(), running * mine.unitsPerReplica());
       if (acts && i != null) {
@@ -861,18 +855,6 @@ public final class ClusterCapacityArbiter {
       named(why, "counted at their override's floor", tick.floored, ref);
       return p.to("capacity-arbiter", granted, String.join("; ", why));
     }
-  }
-
-  /**
-   * What an {@link Mode#HPA_FLOOR} workload granted {@code granted} counts at: its grant, or
-   * what its last floor (the engine's last decision, after its step limits) still holds up, when
-   * more. What its HPA runs above the floor is not counted: the arbiter cannot cut it, and
-   * counted, it would hold back, tick after tick, whatever the arbiter can cut, of any priority.
-   */
-  private static int underFloor(DecisionContext ctx, int current, int granted) {
-    List<PastDecision> recent = ctx.recent();
-    int floor = recent.isEmpty() ? granted : recent.get(recent.size() - 1).desired();
-    return Math.max(granted, Math.min(current, floor));
   }
 
   /**

@@ -8,17 +8,14 @@ import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
-import dev.prescaler.core.PastDecision;
 import dev.prescaler.core.Proposal;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -38,10 +35,8 @@ class ClusterCapacityArbiterProperties {
    * its claim ages past {@code claimTtl}). The minimums are the acting workloads' minReplicas and
    * what the observe-only ones run, which no grant changes. A workload that acts runs anything
    * between its count and its grant afterwards (step limits, a failed request); an observe-only
-   * one keeps its count. (In HPA_FLOOR that is the floor the engine sends, the next tick's last
-   * decision; what an HPA runs above its floor is outside the budget.) Every workload is ticked
-   * once first, at its minimum, as the engine's first tick does; a workload the step has never
-   * seen cannot be counted.
+   * one keeps its count. Every workload is ticked once first, at its minimum, as the engine's
+   * first tick does; a workload the step has never seen cannot be counted.
    */
   @Test
   void whatRunsStaysWithinTheBudgetUnlessTheMinimumsExceedIt() {
@@ -54,8 +49,6 @@ class ClusterCapacityArbiterProperties {
       WorkloadSpec[] specs = new WorkloadSpec[n];
       double[] units = new double[n];
       int[] running = new int[n];
-      int[] floorSent = new int[n];
-      Arrays.fill(floorSent, -1);
       double minimums = 0;
       for (int i = 0; i < n; i++) {
         WorkloadRef ref = WorkloadRef.deployment("default", "w" + i);
@@ -73,7 +66,7 @@ class ClusterCapacityArbiterProperties {
       double bound = Math.max(budget, minimums) + 1e-6;
       Instant now = Fixtures.NOW;
       for (int i = 0; i < n; i++) {
-        tick(step, specs[i], now, running[i], running[i], -1);
+        tick(step, specs[i], now, running[i], running[i]);
       }
       for (int k = 0; k < STEPS; k++) {
         now = now.plusSeconds(r.nextInt(4) == 0 ? r.nextInt(300) : r.nextInt(16));
@@ -83,14 +76,11 @@ class ClusterCapacityArbiterProperties {
         }
         WorkloadSpec s = specs[i];
         int proposed = s.minReplicas() + r.nextInt(s.maxReplicas() - s.minReplicas() + 1);
-        int granted = tick(step, s, now, running[i], proposed, floorSent[i]).replicas();
+        int granted = tick(step, s, now, running[i], proposed).replicas();
         assertThat(granted).as("seed %d", seed).isBetween(s.minReplicas(), proposed);
         if (s.mode() != Mode.OBSERVE_ONLY) {
           int lo = Math.min(running[i], granted);
           running[i] = lo + r.nextInt(Math.max(running[i], granted) - lo + 1);
-          if (s.mode() == Mode.HPA_FLOOR) {
-            floorSent[i] = running[i];
-          }
         }
         double total = 0;
         for (int j = 0; j < n; j++) {
@@ -319,18 +309,8 @@ class ClusterCapacityArbiterProperties {
 
   private static Proposal tick(DecisionPolicy step, WorkloadSpec spec, Instant now, int current,
       int proposed) {
-    return tick(step, spec, now, current, proposed, -1);
-  }
-
-  /** The same, the engine's last decision {@code lastDesired} when &ge; 0 (none otherwise). */
-  private static Proposal tick(DecisionPolicy step, WorkloadSpec spec, Instant now, int current,
-      int proposed, int lastDesired) {
-    DecisionContext.Builder b = DecisionContext.builder(spec, now,
-        ReplicaStatus.of(current, current)).reading("rps", 10.0 * proposed);
-    if (lastDesired >= 0) {
-      b.past(new PastDecision(now, current, lastDesired, true, Map.of()));
-    }
-    DecisionContext c = b.build();
+    DecisionContext c = DecisionContext.builder(spec, now, ReplicaStatus.of(current, current))
+        .reading("rps", 10.0 * proposed).build();
     Proposal in = Proposal.keep(current);
     return step.apply(c, proposed == current ? in : in.to("policy", proposed, "load"));
   }
