@@ -791,6 +791,9 @@ public final class AutoscalerEngine implements AutoCloseable {
         }
         uncertain.applied(s, r.mode(), r.action(), r.actionMessage(), r.current(), r.desired(),
             r.time());
+        if (r.kind() != Kind.HOLD) {
+          s.decided = true; // a hold after the restart is no start-up wait: it warns
+        }
         if (r.kind() == Kind.SCALE && r.followUp().isEmpty()) {
           // Follow-ups wait in memory: one due while the engine was down, or soon after, is
           // written by the next ticks, as it would have been without the restart.

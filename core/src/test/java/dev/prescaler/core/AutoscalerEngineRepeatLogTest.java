@@ -147,6 +147,19 @@ class AutoscalerEngineRepeatLogTest {
     assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
   }
 
+  // Caught a restart in a metrics outage logging its first held tick at INFO, as a workload
+  // that never decided: the restored records had decided, and no WARN came before the 20th.
+  @Test
+  void aRestoredWorkloadThatHadDecidedWarnsOnItsFirstHeldTick() {
+    ticks(engineIn(Mode.OBSERVE_ONLY, 1), 3);
+    AutoscalerEngine restarted = engineIn(Mode.OBSERVE_ONLY, 1);
+    restarted.restore(journal.records());
+    source.value(WEB, "rps", -1);
+    String log = Fixtures.stderrOf(() -> ticks(restarted, 1));
+    assertThat(lines(log, "WARN")).containsExactly(
+        "[main] WARN" + LOGGER + "shop/web: held at 2: metric rps: invalid negative value -1.0");
+  }
+
   // Caught a run of refusals that ended without an apply (the load fell, no change was wanted)
   // going on days later from its old count: a new refusal, of another cause, logged at DEBUG.
   @Test
