@@ -321,10 +321,13 @@ public final class AutoscalerEngine implements AutoCloseable {
         // mode() was called while this registration read the history: that later call wins.
         installed = spec.withMode(before);
       }
-      install(installed, backfilled);
+      boolean leftFloor = install(installed, backfilled);
       if (before != null && before != installed.mode()) {
         modeChanged(ref, before, installed.mode(), "registered again with mode "
             + installed.mode());
+      }
+      if (leftFloor) {
+        release(ref); // after the change is journaled and published: see mode()
       }
     }
   }
@@ -332,8 +335,10 @@ public final class AutoscalerEngine implements AutoCloseable {
   /**
    * Registers or replaces {@code spec}, with the histories read for its new metrics, if any. What
    * can fail (the forecaster's {@code forSeries()}) runs first: when it throws, nothing changed.
+   *
+   * @return whether the workload left {@link Mode#HPA_FLOOR}: its HPA is the caller's to release
    */
-  private void install(WorkloadSpec spec, Map<String, LoadHistory> backfilled) {
+  private boolean install(WorkloadSpec spec, Map<String, LoadHistory> backfilled) {
     WorkloadState s = states.get(spec.workload());
     Map<String, MetricState> added = new HashMap<>();
     for (MetricTarget m : spec.metrics()) {
@@ -367,10 +372,11 @@ public final class AutoscalerEngine implements AutoCloseable {
     s.spec = spec;
     s.metrics.keySet().removeIf(name -> spec.metric(name).isEmpty());
     s.metrics.putAll(added);
-    if (before == Mode.HPA_FLOOR && spec.mode() != Mode.HPA_FLOOR) {
-      release(spec.workload());
+    boolean leftFloor = before == Mode.HPA_FLOOR && spec.mode() != Mode.HPA_FLOOR;
+    if (leftFloor) {
       s.lastFloorSent = -1;
     }
+    return leftFloor;
   }
 
   /**
@@ -576,8 +582,16 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (from == mode) {
         return;
       }
-      install(s.spec.withMode(mode), Map.of());
+      boolean leftFloor = install(s.spec.withMode(mode), Map.of());
       modeChanged(workload, from, mode, reason);
+      if (leftFloor) {
+        // Journaled and published (the agent's mode store written) first: a crash before the
+        // release leaves a raised floor under a mode that says it is not steered, which the
+        // next leader gives back. Released first, a crash left the HPA given back under a
+        // journal and a mode store that still said hpa-floor, and the next leader raised the
+        // floor of a workload that had been demoted.
+        release(workload);
+      }
     }
   }
 

@@ -12,10 +12,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.event.ScaledEvent;
+import dev.prescaler.core.journal.DecisionJournal;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.DecisionRecord.Action;
 import dev.prescaler.core.journal.DecisionRecord.Kind;
 import dev.prescaler.core.journal.InMemoryJournal;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Observe-only never calls the executor; HPA-floor calls it only when the floor changes. */
@@ -235,6 +238,47 @@ class AutoscalerEngineModeTest {
       assertThat(e.to()).isEqualTo(Mode.OBSERVE_ONLY);
       assertThat(e.reason()).isEqualTo("demoted by operator");
     });
+  }
+
+  // Caught a crash between the release and the journal line losing a demotion: the HPA was
+  // given back first, and the journal and the agent's mode store (a listener) still said
+  // hpa-floor, so the next leader raised the floor again.
+  @Test
+  void aDemotionIsJournaledAndPublishedBeforeTheHpaIsReleased() {
+    List<String> order = new ArrayList<>();
+    RecordingExecutor releasing = new RecordingExecutor() {
+      @Override
+      public void release(WorkloadRef workload) {
+        order.add("released");
+        super.release(workload);
+      }
+    };
+    DecisionJournal journaling = new DecisionJournal() {
+      @Override
+      public void append(DecisionRecord record) {}
+
+      @Override
+      public void modeChanged(ModeChangedEvent event) {
+        order.add("journaled " + event.to());
+      }
+    };
+    AutoscalerEngine engine = Fixtures.engine(clock, source, policy, releasing, journaling)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .listener(new EngineListener() {
+          @Override
+          public void onModeChanged(ModeChangedEvent event) {
+            order.add("published " + event.to());
+          }
+        }).build();
+    engine.tick();
+    engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted: forecast error");
+    assertThat(order).containsExactly("journaled OBSERVE_ONLY", "published OBSERVE_ONLY",
+        "released");
+    // The same when a registration changes the mode
+    engine.mode(WEB, Mode.HPA_FLOOR, "promoted again");
+    order.clear();
+    engine.register(spec(WEB, 1, 20, Mode.ACT));
+    assertThat(order).containsExactly("journaled ACT", "published ACT", "released");
   }
 
   @Test
