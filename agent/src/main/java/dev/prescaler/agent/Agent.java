@@ -67,6 +67,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -1006,6 +1007,16 @@ public final class Agent implements AutoCloseable {
    * @return 0 once stopped; 1 when the agent cannot start, with the reason on {@code err}
    */
   static int runUntilStopped(AgentConfig config, PrintStream out, PrintStream err) {
+    return runUntilStopped(config, out, err, () -> Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "prescaler-agent");
+      t.setDaemon(true);
+      return t;
+    }));
+  }
+
+  /** {@link #runUntilStopped(AgentConfig, PrintStream, PrintStream)} on its own scheduler. */
+  static int runUntilStopped(AgentConfig config, PrintStream out, PrintStream err,
+      Supplier<ScheduledExecutorService> schedulers) {
     ApiClient client = apiClient(config, err);
     if (client == null) {
       return 1;
@@ -1017,11 +1028,7 @@ public final class Agent implements AutoCloseable {
       err.println("prescaler agent: cannot start: " + e.getMessage());
       return 1;
     }
-    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "prescaler-agent");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService scheduler = schedulers.get();
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop = () -> {
       agent.close();
@@ -1046,6 +1053,11 @@ public final class Agent implements AutoCloseable {
       err.println("prescaler agent: cannot start: " + e.getMessage());
       stopNow(stop, hook, stopped);
       return 1;
+    } catch (Error e) {
+      // Stopped here, its hook removed: left registered, the caller's exit with 1 ran the hook,
+      // whose halt with 0 after a clean stop turned an OutOfMemoryError at start into a success.
+      stopNow(stop, hook, stopped);
+      throw e;
     }
   }
 
