@@ -322,12 +322,15 @@ public final class AutoscalerEngine implements AutoCloseable {
         installed = spec.withMode(before);
       }
       boolean leftFloor = install(installed, backfilled);
-      if (before != null && before != installed.mode()) {
-        modeChanged(ref, before, installed.mode(), "registered again with mode "
-            + installed.mode());
-      }
-      if (leftFloor) {
-        release(ref); // after the change is journaled and published: see mode()
+      try {
+        if (before != null && before != installed.mode()) {
+          modeChanged(ref, before, installed.mode(), "registered again with mode "
+              + installed.mode());
+        }
+      } finally {
+        if (leftFloor) {
+          release(ref); // after the change is journaled and published: see mode()
+        }
       }
     }
   }
@@ -583,14 +586,18 @@ public final class AutoscalerEngine implements AutoCloseable {
         return;
       }
       boolean leftFloor = install(s.spec.withMode(mode), Map.of());
-      modeChanged(workload, from, mode, reason);
-      if (leftFloor) {
-        // Journaled and published (the agent's mode store written) first: a crash before the
-        // release leaves a raised floor under a mode that says it is not steered, which the
-        // next leader gives back. Released first, a crash left the HPA given back under a
-        // journal and a mode store that still said hpa-floor, and the next leader raised the
-        // floor of a workload that had been demoted.
-        release(workload);
+      try {
+        modeChanged(workload, from, mode, reason);
+      } finally {
+        if (leftFloor) {
+          // Journaled and published (the agent's mode store written) first: a crash before the
+          // release leaves a raised floor under a mode that says it is not steered, which the
+          // next leader gives back. Released first, a crash left the HPA given back under a
+          // journal and a mode store that still said hpa-floor, and the next leader raised the
+          // floor of a workload that had been demoted. Released whatever escapes them: the
+          // spec has left HPA_FLOOR, and nothing else would give the HPA back.
+          release(workload);
+        }
       }
     }
   }

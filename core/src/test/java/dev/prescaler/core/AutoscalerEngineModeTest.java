@@ -281,6 +281,30 @@ class AutoscalerEngineModeTest {
     assertThat(order).containsExactly("journaled ACT", "published ACT", "released");
   }
 
+  // Caught an Error from a listener (not one the engine contains) skipping the release once it
+  // came after the publishing: the spec had left HPA_FLOOR and no tick or close() gave the HPA
+  // back.
+  @Test
+  void aListenerErrorDuringADemotionStillReleasesTheHpa() {
+    AutoscalerEngine engine = Fixtures.engine(clock, source, policy, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .listener(new EngineListener() {
+          @Override
+          public void onModeChanged(ModeChangedEvent event) {
+            throw new java.io.IOError(new java.io.IOException("disk gone"));
+          }
+        }).build();
+    engine.tick();
+    assertThatThrownBy(() -> engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted"))
+        .isInstanceOf(java.io.IOError.class);
+    assertThat(executor.released).containsExactly(WEB);
+    assertThatThrownBy(() -> engine.mode(WEB, Mode.HPA_FLOOR, "promoted again"))
+        .isInstanceOf(java.io.IOError.class);
+    assertThatThrownBy(() -> engine.register(spec(WEB, 1, 20, Mode.ACT)))
+        .isInstanceOf(java.io.IOError.class);
+    assertThat(executor.released).containsExactly(WEB, WEB);
+  }
+
   @Test
   void reenteringHpaFloorSendsTheFloorAgain() {
     AutoscalerEngine engine = engineIn(Mode.HPA_FLOOR);
