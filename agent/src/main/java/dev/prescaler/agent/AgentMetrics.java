@@ -22,6 +22,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -46,7 +47,8 @@ import java.util.Set;
  *   </td></tr>
  *   <tr><td>prescaler_load{namespace,workload_kind,name,metric}</td><td>the load the last
  *   decision read; absent while it cannot be read (the metric unavailable, or the workload's
- *   count unknown, which reads no load), as current, ready and desired are</td></tr>
+ *   count unknown, which reads no load), as current, ready and desired are; kept through a tick
+ *   that finds no new sample (a source slower than the sync period)</td></tr>
  *   <tr><td>prescaler_forecast_load{namespace,workload_kind,name,metric}</td><td>highest point
  *   forecast over the lead time</td></tr>
  *   <tr><td>prescaler_forecast_relative_mae{namespace,workload_kind,name,metric}</td><td>forecast
@@ -55,7 +57,8 @@ import java.util.Set;
  *   <tr><td>prescaler_mode{namespace,workload_kind,name,mode}</td><td>1 for the workload's mode
  *   </td></tr>
  *   <tr><td>prescaler_decisions_total{namespace,workload_kind,name,kind,reason}</td><td>decisions
- *   by kind and the step that set the count</td></tr>
+ *   by kind and the step that set the count; a hold's reason is {@code hold}, or {@code
+ *   no-new-sample} when its only cause is a sample the engine already used</td></tr>
  *   <tr><td>prescaler_actions_total{namespace,workload_kind,name,outcome}</td><td>executor calls
  *   by outcome (an HPA floor sent again while its maxReplicas still holds it down, answered word
  *   for word as the last time, changed nothing and is not counted)</td></tr>
@@ -199,8 +202,10 @@ public final class AgentMetrics implements EngineListener {
     count(w, "current", r.current() >= 0, r.current());
     count(w, "ready", r.current() >= 0 && r.ready() >= 0, r.ready());
     count(w, "desired", r.desired() >= 0, r.desired());
-    showLoads(w, r.loads());
-    String reason = r.kind() == DecisionRecord.Kind.HOLD ? "hold" : lastChange(r);
+    Set<String> waiting = waitingForASample(r);
+    showLoads(w, r.loads(), waiting);
+    String reason = r.kind() != DecisionRecord.Kind.HOLD ? lastChange(r)
+        : !waiting.isEmpty() && waiting.size() == r.reasons().size() ? "no-new-sample" : "hold";
     decisions.labelValues(labels(w, r.kind().name().toLowerCase(Locale.ROOT), reason)).inc();
     AutoscalerEngine e;
     synchronized (this) {
@@ -233,7 +238,9 @@ public final class AgentMetrics implements EngineListener {
       }
     }
     for (ForecastAccuracy a : e.accuracy(w)) {
-      if (!r.loads().containsKey(a.metric())) {
+      if (waiting.contains(a.metric())) {
+        continue; // read, but no new sample yet: its last value stands
+      } else if (!r.loads().containsKey(a.metric())) {
         // Not measured while the load is not read: its last value would stay for good.
         relativeMae.remove(labels(w, a.metric()));
       } else if (a.samples() > 0 && Double.isFinite(a.relativeMae())) {
@@ -243,24 +250,43 @@ public final class AgentMetrics implements EngineListener {
   }
 
   /**
-   * Sets the load series of {@code w} to {@code loads} and removes those of its metrics not read
-   * in this decision: a workload whose Deployment was deleted would otherwise show its last load
-   * for good, while its counts went away.
+   * The metrics of {@code r} whose sample was one the engine already used ({@link
+   * AutoscalerEngine#NO_NEW_SAMPLE}): a source slower than the sync period, read as usual.
    */
-  private synchronized void showLoads(WorkloadRef w, Map<String, Double> loads) {
-    Set<String> before = loaded.getOrDefault(w, Set.of());
-    for (String metric : before) {
-      if (!loads.containsKey(metric)) {
+  private static Set<String> waitingForASample(DecisionRecord r) {
+    Set<String> waiting = new HashSet<>();
+    r.unavailable().forEach((metric, why) -> {
+      if (why.startsWith(AutoscalerEngine.NO_NEW_SAMPLE)) {
+        waiting.add(metric);
+      }
+    });
+    return waiting;
+  }
+
+  /**
+   * Sets the load series of {@code w} to {@code loads} and removes those of its metrics not read
+   * in this decision, those {@code waiting} for a new sample aside (a 30 s scrape under 15 s
+   * ticks has none every other tick): a workload whose Deployment was deleted would otherwise
+   * show its last load for good, while its counts went away.
+   */
+  private synchronized void showLoads(WorkloadRef w, Map<String, Double> loads,
+      Set<String> waiting) {
+    Set<String> shown = new HashSet<>();
+    for (String metric : loaded.getOrDefault(w, Set.of())) {
+      if (waiting.contains(metric)) {
+        shown.add(metric);
+      } else if (!loads.containsKey(metric)) {
         load.remove(labels(w, metric));
       }
     }
     for (Map.Entry<String, Double> e : loads.entrySet()) {
       load.labelValues(labels(w, e.getKey())).set(e.getValue());
+      shown.add(e.getKey());
     }
-    if (loads.isEmpty()) {
+    if (shown.isEmpty()) {
       loaded.remove(w);
     } else {
-      loaded.put(w, Set.copyOf(loads.keySet()));
+      loaded.put(w, Set.copyOf(shown));
     }
   }
 

@@ -284,6 +284,41 @@ class AgentMetricsTest {
     assertThat(points("prescaler_load")).isEqualTo(1);
   }
 
+  // Caught the load and forecast-error series going away on every other tick of a 30 s scrape
+  // under 15 s ticks (the tick without a new sample holds, as normal operation), so the absent()
+  // alert the README recommends fired on a healthy agent, as did the hold counter.
+  @Test
+  void aTickWithoutANewSampleKeepsTheLoadSeriesAndCountsApart() {
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    ManualClock clock = new ManualClock(T);
+    InMemoryMetricSource source = new InMemoryMetricSource();
+    source.replicas(web, ReplicaStatus.of(20, 20));
+    AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock).metricSource(source)
+        .forecaster(LAST_VALUE).policy((ctx, p) -> p).executor(new InMemoryCluster(clock,
+            Duration.ZERO).add(web, 20))
+        .syncPeriod(Duration.ofSeconds(15)).metricsDelay(Duration.ZERO).backfill(false)
+        .workload(WorkloadSpec.builder(web).maxReplicas(40).startupDelay(Duration.ofSeconds(30))
+            .metric(MetricTarget.averageValue("rps", 100)).build())
+        .listener(metrics).build();
+    metrics.bind(engine);
+    metrics.leader(true);
+    StringBuilder seen = new StringBuilder();
+    for (int i = 0; i < 80; i++) {
+      if (i % 2 == 0) {
+        source.set(web, "rps", 1000 + 10 * i, clock.instant());
+      }
+      engine.tick();
+      if (i >= 60) {
+        seen.append(points("prescaler_load")).append(points("prescaler_forecast_relative_mae"))
+            .append(' ');
+      }
+      clock.advance(Duration.ofSeconds(15));
+    }
+    assertThat(seen.toString().trim().split(" ")).containsOnly("11");
+    assertThat(series()).anyMatch(l -> l.startsWith("prescaler_decisions{")
+        && l.contains("reason=no-new-sample")).noneMatch(l -> l.contains("reason=hold"));
+  }
+
   @Test
   void anUnknownMetricNameFailsInsteadOfCountingNoPoints() {
     assertThatThrownBy(() -> points("prescaler_modes")).isInstanceOf(AssertionError.class)

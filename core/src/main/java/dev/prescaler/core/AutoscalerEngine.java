@@ -126,8 +126,11 @@ public final class AutoscalerEngine implements AutoCloseable {
   private static final Duration MAX_DECISION_MEMORY = Duration.ofDays(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(AutoscalerEngine.class);
-  /** The start of a hold's reason for a sample the engine already used. */
-  private static final String NO_NEW_SAMPLE = "no new sample since ";
+  /**
+   * The start of a metric's unavailable reason, in a record, when its sample is one the engine
+   * already used: a source slower than the sync period, normal operation, not missing data.
+   */
+  public static final String NO_NEW_SAMPLE = "no new sample since ";
 
   private final Clock clock;
   private final MetricSource source;
