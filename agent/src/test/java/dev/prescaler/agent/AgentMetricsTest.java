@@ -245,15 +245,11 @@ class AgentMetricsTest {
   };
 
   /**
-   * Catches the forecast error of a metric that can no longer be read frozen at its last value,
-   * with the load: both go while the metric is not read and come back with the next reading.
-   * A real engine measures the accuracy.
+   * A real engine on {@code source} (20 ready replicas of {@code web}, rps at 100 a replica)
+   * whose decisions these metrics show, as the leader's: it measures the forecast error.
    */
-  @Test
-  void theLoadAndForecastErrorOfAMetricThatCannotBeReadAreNoSeries() {
-    WorkloadRef web = WorkloadRef.deployment("shop", "web");
-    ManualClock clock = new ManualClock(T);
-    InMemoryMetricSource source = new InMemoryMetricSource();
+  private AutoscalerEngine measuring(WorkloadRef web, ManualClock clock,
+      InMemoryMetricSource source) {
     source.replicas(web, ReplicaStatus.of(20, 20));
     AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock).metricSource(source)
         .forecaster(LAST_VALUE).policy((ctx, p) -> p).executor(new InMemoryCluster(clock,
@@ -264,6 +260,20 @@ class AgentMetricsTest {
         .listener(metrics).build();
     metrics.bind(engine);
     metrics.leader(true);
+    return engine;
+  }
+
+  /**
+   * Catches the forecast error of a metric that can no longer be read frozen at its last value,
+   * with the load: both go while the metric is not read and come back with the next reading.
+   * A real engine measures the accuracy.
+   */
+  @Test
+  void theLoadAndForecastErrorOfAMetricThatCannotBeReadAreNoSeries() {
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    ManualClock clock = new ManualClock(T);
+    InMemoryMetricSource source = new InMemoryMetricSource();
+    AutoscalerEngine engine = measuring(web, clock, source);
     for (int i = 0; i < 40; i++) {
       source.set(web, "rps", 1000 + 10 * i);
       engine.tick();
@@ -292,16 +302,7 @@ class AgentMetricsTest {
     WorkloadRef web = WorkloadRef.deployment("shop", "web");
     ManualClock clock = new ManualClock(T);
     InMemoryMetricSource source = new InMemoryMetricSource();
-    source.replicas(web, ReplicaStatus.of(20, 20));
-    AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock).metricSource(source)
-        .forecaster(LAST_VALUE).policy((ctx, p) -> p).executor(new InMemoryCluster(clock,
-            Duration.ZERO).add(web, 20))
-        .syncPeriod(Duration.ofSeconds(15)).metricsDelay(Duration.ZERO).backfill(false)
-        .workload(WorkloadSpec.builder(web).maxReplicas(40).startupDelay(Duration.ofSeconds(30))
-            .metric(MetricTarget.averageValue("rps", 100)).build())
-        .listener(metrics).build();
-    metrics.bind(engine);
-    metrics.leader(true);
+    AutoscalerEngine engine = measuring(web, clock, source);
     StringBuilder seen = new StringBuilder();
     for (int i = 0; i < 80; i++) {
       if (i % 2 == 0) {
