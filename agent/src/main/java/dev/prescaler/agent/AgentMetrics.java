@@ -204,8 +204,11 @@ public final class AgentMetrics implements EngineListener {
     count(w, "desired", r.desired() >= 0, r.desired());
     Set<String> waiting = waitingForASample(r);
     showLoads(w, r.loads(), waiting);
+    // The causes of a hold are its reasons of step "hold" (a note on an apply that landed
+    // comes with them and is none).
+    long causes = r.reasons().stream().filter(x -> x.step().equals("hold")).count();
     String reason = r.kind() != DecisionRecord.Kind.HOLD ? lastChange(r)
-        : !waiting.isEmpty() && waiting.size() == r.reasons().size() ? "no-new-sample" : "hold";
+        : !waiting.isEmpty() && waiting.size() == causes ? "no-new-sample" : "hold";
     decisions.labelValues(labels(w, r.kind().name().toLowerCase(Locale.ROOT), reason)).inc();
     AutoscalerEngine e;
     synchronized (this) {

@@ -9,6 +9,7 @@ import dev.prescaler.core.Forecast;
 import dev.prescaler.core.Forecaster;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
+import dev.prescaler.core.Reason;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.WorkloadRef;
@@ -316,6 +317,21 @@ class AgentMetricsTest {
       clock.advance(Duration.ofSeconds(15));
     }
     assertThat(seen.toString().trim().split(" ")).containsOnly("11");
+    assertThat(series()).anyMatch(l -> l.startsWith("prescaler_decisions{")
+        && l.contains("reason=no-new-sample")).noneMatch(l -> l.contains("reason=hold"));
+  }
+
+  // Caught a note on an apply that landed, which a record carries ahead of its hold reasons,
+  // counted as a cause: such a hold went to reason="hold", the README's alert.
+  @Test
+  void aHoldOnlyForANewSampleWithANoteOnALandedApplyIsStillNoNewSample() {
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    DecisionRecord hold = new DecisionRecord(1, T, web, Mode.ACT, DecisionRecord.Kind.HOLD, 30,
+        30, Map.of(), Map.of("rps", AutoscalerEngine.NO_NEW_SAMPLE + T), Map.of(), Map.of(), 30,
+        30, List.of(new Reason("landed", 30, 30, "the change 20 -> 30 has landed"),
+            new Reason("hold", 30, 30, "metric rps: " + AutoscalerEngine.NO_NEW_SAMPLE + T)),
+        Map.of(), DecisionRecord.Action.NONE, "held", Optional.empty());
+    metrics.onDecision(new DecisionEvent(hold));
     assertThat(series()).anyMatch(l -> l.startsWith("prescaler_decisions{")
         && l.contains("reason=no-new-sample")).noneMatch(l -> l.contains("reason=hold"));
   }
