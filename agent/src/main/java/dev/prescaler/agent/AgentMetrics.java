@@ -57,8 +57,9 @@ import java.util.Set;
  *   <tr><td>prescaler_mode{namespace,workload_kind,name,mode}</td><td>1 for the workload's mode
  *   </td></tr>
  *   <tr><td>prescaler_decisions_total{namespace,workload_kind,name,kind,reason}</td><td>decisions
- *   by kind and the step that set the count; a hold's reason is {@code hold}, or {@code
- *   no-new-sample} when its only cause is a sample the engine already used</td></tr>
+ *   by kind and the step that set the count; a hold's reason is {@code hold}, or, when its only
+ *   causes are normal operation, {@code no-new-sample} (a sample the engine already used) or
+ *   {@code scaled-to-zero} (someone scaled the workload to 0)</td></tr>
  *   <tr><td>prescaler_actions_total{namespace,workload_kind,name,outcome}</td><td>executor calls
  *   by outcome (an HPA floor sent again while its maxReplicas still holds it down, answered word
  *   for word as the last time, changed nothing and is not counted)</td></tr>
@@ -204,11 +205,7 @@ public final class AgentMetrics implements EngineListener {
     count(w, "desired", r.desired() >= 0, r.desired());
     Set<String> waiting = waitingForASample(r);
     showLoads(w, r.loads(), waiting);
-    // The causes of a hold are its reasons of step "hold" (a note on an apply that landed
-    // comes with them and is none).
-    long causes = r.reasons().stream().filter(x -> x.step().equals("hold")).count();
-    String reason = r.kind() != DecisionRecord.Kind.HOLD ? lastChange(r)
-        : !waiting.isEmpty() && waiting.size() == causes ? "no-new-sample" : "hold";
+    String reason = r.kind() != DecisionRecord.Kind.HOLD ? lastChange(r) : holdReason(r, waiting);
     decisions.labelValues(labels(w, r.kind().name().toLowerCase(Locale.ROOT), reason)).inc();
     AutoscalerEngine e;
     synchronized (this) {
@@ -250,6 +247,27 @@ public final class AgentMetrics implements EngineListener {
         relativeMae.labelValues(labels(w, a.metric())).set(a.relativeMae());
       }
     }
+  }
+
+  /**
+   * What held {@code r}, for the decisions counter: {@code scaled-to-zero} or {@code
+   * no-new-sample} when those, which are normal operation, are its only causes (the former when
+   * both are), else {@code hold}. The causes are its reasons of step "hold": a note on an apply
+   * that landed comes with them and is none.
+   */
+  private static String holdReason(DecisionRecord r, Set<String> waiting) {
+    long causes = 0;
+    long zero = 0;
+    for (Reason x : r.reasons()) {
+      if (x.step().equals("hold")) {
+        causes++;
+        zero += x.message().startsWith(AutoscalerEngine.SCALED_TO_ZERO) ? 1 : 0;
+      }
+    }
+    if (causes == 0 || causes > zero + waiting.size()) {
+      return "hold";
+    }
+    return zero > 0 ? "scaled-to-zero" : "no-new-sample";
   }
 
   /**

@@ -336,6 +336,28 @@ class AgentMetricsTest {
         && l.contains("reason=no-new-sample")).noneMatch(l -> l.contains("reason=hold"));
   }
 
+  // Caught a workload scaled to 0 by hand, held on purpose on every tick, raising the counter
+  // the README tells SREs to alert on (reason="hold").
+  @Test
+  void aHoldOfAWorkloadScaledToZeroCountsApartUnlessSomethingElseHoldsItToo() {
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    String zero = AutoscalerEngine.SCALED_TO_ZERO + "2: autoscaling is disabled";
+    String waiting = "metric rps: " + AutoscalerEngine.NO_NEW_SAMPLE + T;
+    for (List<String> causes : List.of(List.of(zero), List.of(zero, waiting),
+        List.of(zero, "metric rps: unavailable: no series"))) {
+      metrics.onDecision(new DecisionEvent(new DecisionRecord(1, T, web, Mode.ACT,
+          DecisionRecord.Kind.HOLD, 0, 0, Map.of(), causes.size() == 2 && causes.get(1)
+              .equals(waiting) ? Map.of("rps", AutoscalerEngine.NO_NEW_SAMPLE + T) : Map.of(),
+          Map.of(), Map.of(), 0, 0, causes.stream().map(c -> new Reason("hold", 0, 0, c))
+              .toList(), Map.of(), DecisionRecord.Action.NONE, "held", Optional.empty())));
+    }
+    assertThat(series()).filteredOn(l -> l.startsWith("prescaler_decisions{")).containsExactly(
+        "prescaler_decisions{kind=hold,name=web,namespace=shop,reason=hold,"
+            + "workload_kind=Deployment} 1.0",
+        "prescaler_decisions{kind=hold,name=web,namespace=shop,reason=scaled-to-zero,"
+            + "workload_kind=Deployment} 2.0");
+  }
+
   @Test
   void anUnknownMetricNameFailsInsteadOfCountingNoPoints() {
     assertThatThrownBy(() -> points("prescaler_modes")).isInstanceOf(AssertionError.class)

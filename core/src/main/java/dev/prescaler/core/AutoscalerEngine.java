@@ -131,6 +131,11 @@ public final class AutoscalerEngine implements AutoCloseable {
    * already used: a source slower than the sync period, normal operation, not missing data.
    */
   public static final String NO_NEW_SAMPLE = "no new sample since ";
+  /**
+   * The start of a hold's reason when someone scaled the workload to 0 while its minReplicas is
+   * above 0: held on purpose, as the Kubernetes HPA leaves such a scale alone.
+   */
+  public static final String SCALED_TO_ZERO = "current replicas is 0 with minReplicas ";
 
   private final Clock clock;
   private final MetricSource source;
@@ -1429,7 +1434,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         // Someone scaled the workload to 0 (maintenance): the Kubernetes HPA leaves such a scale
         // alone, and so does the engine, whatever a policy or the bounds would make of it.
         scaledToZero = true;
-        problems.add("current replicas is 0 with minReplicas " + spec.minReplicas()
+        problems.add(SCALED_TO_ZERO + spec.minReplicas()
             + ": autoscaling is disabled until the workload is scaled up (as the Kubernetes HPA"
             + " does)");
       }
