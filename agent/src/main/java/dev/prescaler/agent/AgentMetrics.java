@@ -59,7 +59,7 @@ import java.util.Set;
  *   <tr><td>prescaler_decisions_total{namespace,workload_kind,name,kind,reason}</td><td>decisions
  *   by kind and the step that set the count; a hold's reason is {@code hold}, or, when its only
  *   causes are normal operation, {@code no-new-sample} (a sample the engine already used) or
- *   {@code scaled-to-zero} (someone scaled the workload to 0)</td></tr>
+ *   {@code scaled-to-zero} (someone scaled the workload to 0; its metrics are moot then)</td></tr>
  *   <tr><td>prescaler_actions_total{namespace,workload_kind,name,outcome}</td><td>executor calls
  *   by outcome (an HPA floor sent again while its maxReplicas still holds it down, answered word
  *   for word as the last time, changed nothing and is not counted)</td></tr>
@@ -250,24 +250,32 @@ public final class AgentMetrics implements EngineListener {
   }
 
   /**
-   * What held {@code r}, for the decisions counter: {@code scaled-to-zero} or {@code
-   * no-new-sample} when those, which are normal operation, are its only causes (the former when
-   * both are), else {@code hold}. The causes are its reasons of step "hold": a note on an apply
-   * that landed comes with them and is none.
+   * What held {@code r}, for the decisions counter, when only normal operation did: {@code
+   * scaled-to-zero} when someone scaled the workload to 0 and nothing but its metrics held it
+   * besides (they are moot then: a utilization of no ready pod, a source with no pod to read),
+   * {@code no-new-sample} when only samples the engine already used did; else {@code hold}. The
+   * causes are its reasons of step "hold": a note on an apply that landed comes with them and is
+   * none; a metric's cause is {@code "metric <name>: ..."}, one per unavailable metric.
    */
   private static String holdReason(DecisionRecord r, Set<String> waiting) {
     long causes = 0;
     long zero = 0;
+    long metrics = 0;
     for (Reason x : r.reasons()) {
       if (x.step().equals("hold")) {
         causes++;
-        zero += x.message().startsWith(AutoscalerEngine.SCALED_TO_ZERO) ? 1 : 0;
+        if (x.message().startsWith(AutoscalerEngine.SCALED_TO_ZERO)) {
+          zero++;
+        } else if (r.unavailable().keySet().stream()
+            .anyMatch(m -> x.message().startsWith("metric " + m + ": "))) {
+          metrics++;
+        }
       }
     }
-    if (causes == 0 || causes > zero + waiting.size()) {
-      return "hold";
+    if (zero > 0) {
+      return causes == zero + metrics ? "scaled-to-zero" : "hold";
     }
-    return zero > 0 ? "scaled-to-zero" : "no-new-sample";
+    return causes > 0 && causes == waiting.size() ? "no-new-sample" : "hold";
   }
 
   /**
