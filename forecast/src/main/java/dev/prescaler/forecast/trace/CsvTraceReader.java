@@ -3,6 +3,7 @@ package dev.prescaler.forecast.trace;
 import static java.util.Objects.requireNonNull;
 
 import dev.prescaler.core.cli.Printable;
+import dev.prescaler.core.cli.TraceTimes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -159,7 +160,7 @@ public final class CsvTraceReader implements AutoCloseable {
       if (parsed == null) {
         throw problem("timestamp must be ISO-8601 or epoch seconds, but was \"" + clip(ts) + "\"");
       }
-      if (parsed.isBefore(EARLIEST) || !parsed.isBefore(LATEST)) {
+      if (!TraceTimes.contains(parsed)) { // nothing real is outside; the grid math overflows
         throw problem("timestamp must be from 1900 to 2199, but was " + parsed);
       }
       // Times are kept to the millisecond: compare what the caller will hold, or two rows in one
@@ -247,13 +248,6 @@ public final class CsvTraceReader implements AutoCloseable {
     }
     return v == 0 ? 0.0 : v; // no negative zero
   }
-
-  /**
-   * Timestamps outside [1900, 2200) are refused: nothing real is there, and the grid math
-   * overflows.
-   */
-  private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
-  private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
 
   private static Instant parseTime(String ts) {
     if (ts.isEmpty()) {

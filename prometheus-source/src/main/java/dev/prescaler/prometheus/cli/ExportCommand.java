@@ -6,6 +6,7 @@ import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.cli.Arguments;
 import dev.prescaler.core.cli.OutputFile;
 import dev.prescaler.core.cli.Printable;
+import dev.prescaler.core.cli.TraceTimes;
 import dev.prescaler.prometheus.PrometheusException;
 import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
@@ -101,13 +102,6 @@ public final class ExportCommand {
       "Exit status: 0 written; 1 Prometheus failed or returned nothing, the history holds a",
       "value simulate cannot read, or the trace could not be written; 2 bad arguments.");
 
-  /**
-   * The first time a row may hold: {@code simulate --trace} reads times from 1900 to 2199 only
-   * ({@code CsvTraceReader} in the forecast module, which this module does not depend on).
-   */
-  private static final Instant TRACE_FROM = Instant.parse("1900-01-01T00:00:00Z");
-  /** The first time past those a row may hold: see {@link #TRACE_FROM}. */
-  private static final Instant TRACE_UNTIL = Instant.parse("2200-01-01T00:00:00Z");
   private static final Arguments PARSER = new Arguments(Set.of("--prometheus", "--query",
       "--last", "--from", "--to", "--step", "--out", "--bearer-token-file", "--basic-auth-file",
       "--ca-cert", "--timeout"), Set.of("--header"), Set.of(), false);
@@ -233,7 +227,7 @@ public final class ExportCommand {
       }
       Instant t = series.timeOf(i);
       String why;
-      if (t.isBefore(TRACE_FROM) || !t.isBefore(TRACE_UNTIL)) {
+      if (!TraceTimes.contains(t)) {
         why = "a trace's times must be from 1900 to 2199 (narrow the span)";
       } else if (v < 0) {
         why = "a trace's values must be >= 0 (a load is never negative: check the query, or "
