@@ -214,15 +214,13 @@ public final class HpaReplicaCalculator {
           + sampled + ", " + warming + ", " + pending + " with usage " + usageMilli
           + " and request " + requestMilli);
     }
-    if (sampled + warming + pending == 0) {
-      return Result.failed(NO_PODS);
-    }
     Counts c = counts(sampled, warming, pending);
+    Result none = c.unmeasurable();
+    if (none != null) {
+      return none;
+    }
     int withSample = c.withSample();
     int unready = c.unready();
-    if (withSample == 0) {
-      return Result.failed(NO_METRICS);
-    }
     // The same long sums, saturating as in utilization(metrics).
     long usage = saturatedProduct(usageMilli, withSample);
     long request = saturatedProduct(requestMilli, withSample);
@@ -238,7 +236,13 @@ public final class HpaReplicaCalculator {
   }
 
   /** Uniform pod groups as the controller counts them: the pods with a sample, the unready. */
-  private record Counts(int withSample, int unready) {}
+  private record Counts(int withSample, int unready) {
+    /** The controller's failure when there is nothing to measure: no pod, or none sampled. */
+    Result unmeasurable() {
+      return withSample + unready == 0 ? Result.failed(NO_PODS)
+          : withSample == 0 ? Result.failed(NO_METRICS) : null;
+    }
+  }
 
   /**
    * {@code sampled} long-ready pods, {@code warming} that became ready just now and {@code
@@ -340,15 +344,13 @@ public final class HpaReplicaCalculator {
       throw new IllegalArgumentException("pod groups and the usage must be >= 0, but were "
           + sampled + ", " + warming + ", " + pending + " with usage " + usageMilli);
     }
-    if (sampled + warming + pending == 0) {
-      return Result.failed(NO_PODS);
-    }
     Counts c = counts(sampled, warming, pending);
+    Result none = c.unmeasurable();
+    if (none != null) {
+      return none;
+    }
     int withSample = c.withSample();
     int unready = c.unready();
-    if (withSample == 0) {
-      return Result.failed(NO_METRICS);
-    }
     // The mean of equal values is the value (the controller's integer mean of their sum).
     double ratio = (double) usageMilli / targetMilli;
     if (!(unready > 0 && ratio > 1.0)) {
