@@ -256,7 +256,7 @@ public final class PredictivePolicy implements DecisionPolicy {
     if (p < 0) {
       StringBuilder none = new StringBuilder(160).append("no usable forecast (").append(stale
           ? "made before a gap: the newest steps of its history, more than the lead time of "
-              + lead.toSeconds() + " s, are missing"
+              + lead.toSeconds() + " s beyond the source's usual spacing of samples, are missing"
           : "none, or less than " + minHistory.toMinutes() + " min of history").append(')');
       // No new need, but the needs of the window before still hold: a pre-scale is not given up
       // because the metrics were missing for a few minutes.
