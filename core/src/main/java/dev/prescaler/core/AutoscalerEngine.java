@@ -115,7 +115,7 @@ public final class AutoscalerEngine implements AutoCloseable {
   public static final Duration DEFAULT_MAX_METRIC_AGE = Duration.ofMinutes(5);
   /**
    * Default minimum span of past decisions given to policies: 10 minutes. The engine keeps the
-   * longer of this and the policy's own {@link DecisionPolicy#memory()}.
+   * longest of this, the policy's own {@link DecisionPolicy#memory()} and two sync periods.
    */
   public static final Duration DEFAULT_DECISION_MEMORY = Duration.ofMinutes(10);
   /** Default delay before a decision's follow-up is journaled: 5 minutes. */
@@ -218,9 +218,13 @@ public final class AutoscalerEngine implements AutoCloseable {
     this.historyStep = b.historyStep;
     this.historyCapacity = (int) (b.historyLength.toMillis() / b.historyStep.toMillis());
     this.maxMetricAge = b.maxMetricAge;
-    // The policy's memory() as build() read and checked it: read once, never again.
-    this.decisionMemory = b.decisionMemory.compareTo(b.policyMemory) >= 0
-        ? b.decisionMemory : b.policyMemory;
+    // The policy's memory() as build() read and checked it: read once, never again. Two sync
+    // periods at least, so that the previous tick's decision is always kept (a scheduled tick
+    // starts a sync period after the previous one ended): with a sync period longer than the
+    // memory, every tick would otherwise be a policy's first (the HPA's first sync, whose
+    // recorded count it does not go below, again at every tick).
+    this.decisionMemory = longest(longest(b.decisionMemory, b.policyMemory),
+        b.syncPeriod.multipliedBy(2));
     this.followUpAfter = b.followUpAfter;
     this.backfill = b.backfill;
     this.calls = new PluginCalls(b.clock, b.callTimeout, b.callThreads);
@@ -1770,6 +1774,10 @@ public final class AutoscalerEngine implements AutoCloseable {
         measured.isPresent(), metricsDelay, syncPeriod);
   }
 
+  private static Duration longest(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
   private void pruneRecent(WorkloadState s, Instant now) {
     Instant from = now.minus(decisionMemory);
     while (!s.recent.isEmpty() && s.recent.peekFirst().time().isBefore(from)) {
@@ -2252,7 +2260,11 @@ public final class AutoscalerEngine implements AutoCloseable {
       return this;
     }
 
-    /** Tick period, in [1 s, 1 h]; default 15 s. */
+    /**
+     * Tick period, in [1 s, 1 h]; default 15 s. The past decisions given to policies span two
+     * of them at least (see {@link #decisionMemory(Duration) decisionMemory}), so that each tick
+     * sees the previous one's.
+     */
     public Builder syncPeriod(Duration syncPeriod) {
       this.syncPeriod = Objects.requireNonNull(syncPeriod, "syncPeriod");
       return this;
@@ -2295,8 +2307,13 @@ public final class AutoscalerEngine implements AutoCloseable {
 
     /**
      * The minimum span of past decisions given to policies, in [0, 1 day]; default 10 minutes.
-     * The engine keeps the longer of this and {@link DecisionPolicy#memory()}, which {@link
-     * #build()} reads once and requires in the same bounds.
+     * The engine keeps the longest of this, {@link DecisionPolicy#memory()} (which {@link
+     * #build()} reads once and requires in the same bounds) and two {@link
+     * #syncPeriod(Duration) sync periods}: a policy always sees the previous tick's decision,
+     * also when the sync period is longer than this (with none, every tick would be its first:
+     * the HPA would record its first sync's count again at every tick and never scale down).
+     * Two, not one, because a scheduled tick starts a sync period after the previous one ended.
+     * A gap between ticks longer than all of these (a downtime) still forgets the decisions.
      */
     public Builder decisionMemory(Duration decisionMemory) {
       this.decisionMemory = Objects.requireNonNull(decisionMemory, "decisionMemory");
