@@ -3,11 +3,13 @@ package dev.prescaler.decision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.DecisionContext;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.MetricReading;
 import dev.prescaler.core.MetricTarget;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Observation;
+import dev.prescaler.core.Proposal;
 import dev.prescaler.core.ReplicaStatus;
 import dev.prescaler.core.ScaleOutcome;
 import dev.prescaler.core.WorkloadRef;
@@ -21,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every step reports the history of past decisions it needs ({@link DecisionPolicy#memory()}),
@@ -35,6 +39,11 @@ class DecisionMemoryTest {
 
   /** A workload at 10 replicas whose load drops to 2 replicas' worth after the first tick. */
   private static List<int[]> run(DecisionPolicy policy, Duration length) {
+    return run(policy, length, SYNC);
+  }
+
+  /** As {@link #run(DecisionPolicy, Duration)}, with ticks {@code sync} apart. */
+  private static List<int[]> run(DecisionPolicy policy, Duration length, Duration sync) {
     ManualClock clock = new ManualClock(T0);
     int[] replicas = {10};
     double[] rps = {1000};
@@ -43,7 +52,7 @@ class DecisionMemoryTest {
     InMemoryJournal journal = new InMemoryJournal(100_000);
     List<int[]> counts = new ArrayList<>(); // {seconds since T0, replicas after the tick}
     try (AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock).journal(journal)
-        .policy(policy).workload(spec).backfill(false).syncPeriod(SYNC).historyStep(SYNC)
+        .policy(policy).workload(spec).backfill(false).syncPeriod(sync).historyStep(SYNC)
         .metricsDelay(Duration.ZERO)
         .metricSource((s, now) -> Observation.of(now, ReplicaStatus.of(replicas[0], replicas[0]),
             MetricReading.of("rps", rps[0], now)))
@@ -52,7 +61,7 @@ class DecisionMemoryTest {
           return ScaleOutcome.applied(r.to(), "ok");
         })
         .build()) {
-      for (Duration t = Duration.ZERO; t.compareTo(length) <= 0; t = t.plus(SYNC)) {
+      for (Duration t = Duration.ZERO; t.compareTo(length) <= 0; t = t.plus(sync)) {
         clock.set(T0.plus(t));
         engine.tick();
         counts.add(new int[] {(int) t.toSeconds(), replicas[0]});
@@ -102,6 +111,46 @@ class DecisionMemoryTest {
         .allSatisfy(c -> assertThat(c[1]).as("replicas at %d s", c[0]).isEqualTo(9));
     assertThat(counts).filteredOn(c -> c[0] == 1815).singleElement()
         .satisfies(c -> assertThat(c[1]).isEqualTo(8));
+  }
+
+  // Caught the HPA never scaling down with ticks longer apart than the engine's 10-minute memory:
+  // no tick saw the previous one's recommendation, so each was its first sync, whose count (the
+  // peak's) it does not go below for 300 s. The controller keeps its recommendations: a resync
+  // 601 s later finds the old one outside its 300 s window and scales down.
+  @ParameterizedTest
+  @ValueSource(longs = {601, 3600})
+  void theHpaScalesDownWithTicksLongerApartThanTheMemory(long seconds) {
+    Duration sync = Duration.ofSeconds(seconds);
+    List<int[]> counts = run(Policies.hpa(), sync.multipliedBy(3), sync);
+    assertThat(firstChange(counts)).isEqualTo(seconds);
+    assertThat(counts.get(counts.size() - 1)[1]).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {601, 3600})
+  void thePredictiveStacksHpaFloorScalesDownWithLongTicks(long seconds) {
+    Duration sync = Duration.ofSeconds(seconds);
+    // No forecaster: the stack is its HPA floor, behind its 600 s hold of a lower need.
+    assertThat(firstChange(run(Policies.predictive(), sync.multipliedBy(3), sync)))
+        .isEqualTo(seconds);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {601, 3600})
+  void aStabilizationGuardScalesDownWithLongTicks(long seconds) {
+    Duration sync = Duration.ofSeconds(seconds);
+    // It holds the count until a proposal it marked is a whole window old (RecentMarks.spans).
+    DecisionPolicy guarded = DecisionPolicy.chain(new FixedProposal(2),
+        ScaleDownStabilization.of(Duration.ofMinutes(5)));
+    assertThat(firstChange(run(guarded, sync.multipliedBy(3), sync))).isEqualTo(seconds);
+  }
+
+  /** Always proposes {@code n}: the guard alone decides when the count goes down. */
+  private record FixedProposal(int n) implements DecisionPolicy {
+    @Override
+    public Proposal apply(DecisionContext ctx, Proposal p) {
+      return p.to("fixed", n, "always " + n);
+    }
   }
 
   @Test

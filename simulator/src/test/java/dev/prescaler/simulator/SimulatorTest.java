@@ -211,6 +211,29 @@ class SimulatorTest {
         .isEqualTo(StepLimits.DEFAULT);
   }
 
+  // Caught the HPA frozen at its peak with a sync period longer than the engine's 10-minute
+  // decision memory: no tick saw the previous one's recommendation, so every tick was its first
+  // sync and held the count it found (on 5 days of this sine: 3 actions at 601 s, 104 at 600 s).
+  @Test
+  void theHpaScalesDownWithASyncPeriodLongerThanTheDecisionMemory() {
+    List<Sample> s = new ArrayList<>();
+    for (int h = 0; h <= 3 * 24; h++) {
+      s.add(new Sample(T0.plusSeconds(3600L * h), 110 + 60 * Math.sin(2 * Math.PI * h / 24)));
+    }
+    Trace sine = Trace.of("sine", s);
+    SimulationConfig.Builder c = SimulationConfig.builder().sweep(false)
+        .policies(List.of("hpa", "predictive"));
+    SimulationResult at600 = simulate(sine, c.syncPeriod(Duration.ofSeconds(600)).build());
+    SimulationResult at601 = simulate(sine, c.syncPeriod(Duration.ofSeconds(601)).build());
+    for (String policy : List.of("hpa", "predictive")) {
+      RunResult a = at600.policy(policy).orElseThrow().main();
+      RunResult b = at601.policy(policy).orElseThrow().main();
+      // One second more between ticks changes next to nothing: the count follows the sine down.
+      assertThat(b.scalingActions()).as(policy).isGreaterThan(a.scalingActions() * 3 / 4);
+      assertThat(b.replicaHours()).as(policy).isLessThan(a.replicaHours() * 1.05);
+    }
+  }
+
   @Test
   void aCapacityBelowTheSmallestNormalDoubleIsRefusedNotLoopedOn() {
     // Catches the unit search multiplying by 10 until Infinity, then dividing Infinity forever.
