@@ -2,7 +2,9 @@ package dev.prescaler.simulator.report;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +26,14 @@ final class Chart {
       DateTimeFormatter.ofPattern("MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter HOUR =
       DateTimeFormatter.ofPattern("MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter YEAR_DAY =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter YEAR_HOUR =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter MONTH =
+      DateTimeFormatter.ofPattern("yyyy-MM", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter YEAR =
+      DateTimeFormatter.ofPattern("yyyy", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private final String title;
   private final int height;
@@ -151,6 +161,35 @@ final class Chart {
     return this;
   }
 
+  /** The colour of the spans without trace samples. */
+  static final String NO_SAMPLES_COLOR = "#999";
+
+  /**
+   * Shades the spans [from, to] of the x axis (epoch ms) over the plot's height, at least 2 px
+   * wide, with the legend entry {@code label} when any of them lies on the axis and the legend
+   * then clears the title (a capacity chart's long title and four entries met; the page says
+   * what the shade means). Drawn before the lines that follow, which stay on top.
+   */
+  Chart spans(List<double[]> spans, String label) {
+    boolean any = false;
+    for (double[] span : spans) {
+      if (span[1] < x0 || span[0] > x1) {
+        continue;
+      }
+      double from = px(span[0]);
+      double to = Math.max(px(span[1]), from + 2);
+      body.append("<rect x=\"").append(f(from)).append("\" y=\"").append(TOP)
+          .append("\" width=\"").append(f(to - from)).append("\" height=\"")
+          .append(height - TOP - BOTTOM).append("\" fill=\"").append(NO_SAMPLES_COLOR)
+          .append("\" fill-opacity=\"0.3\"/>\n");
+      any = true;
+    }
+    if (any && label != null) {
+      legend.add(new String[] {label, NO_SAMPLES_COLOR, "band", "optional"});
+    }
+    return this;
+  }
+
   Chart marks(double[] xs, boolean[] on, String color, String label) {
     double y = height - BOTTOM - 4;
     for (int i = 0; i < xs.length; i++) {
@@ -171,13 +210,22 @@ final class Chart {
    * left out.
    */
   Chart point(double x, double y, String color, String text) {
+    return point(x, y, color, text, false);
+  }
+
+  /**
+   * A point as {@link #point(double, double, String, String)} does, whose label, when {@code
+   * always}, is bold, placed before the others and drawn in any case: at the first place inside
+   * the plot when every place overlaps something.
+   */
+  Chart point(double x, double y, String color, String text, boolean always) {
     double cx = px(x);
     double cy = py(y);
     body.append("<circle cx=\"").append(f(cx)).append("\" cy=\"").append(f(cy))
         .append("\" r=\"3\" fill=\"").append(color).append("\"/>\n");
     obstacles.add(new double[] {cx - 3, cy - 3, cx + 3, cy + 3});
     if (text != null) {
-      labels.add(new Label(cx, cy, color, text));
+      labels.add(new Label(cx, cy, color, text, always));
     }
     return this;
   }
@@ -198,19 +246,26 @@ final class Chart {
     return this;
   }
 
+  /**
+   * A dashed vertical line at {@code x} with its text at the top, right of the line, or left of
+   * it where the right would pass the plot's right edge (an SLO of 100 % was cut off there).
+   */
   Chart vline(double x, String color, String text) {
     body.append("<line x1=\"").append(f(px(x))).append("\" x2=\"").append(f(px(x)))
         .append("\" y1=\"").append(TOP).append("\" y2=\"").append(height - BOTTOM)
         .append("\" stroke=\"").append(color).append("\" stroke-dasharray=\"4 3\"/>\n");
-    body.append("<text x=\"").append(f(px(x) + 4)).append("\" y=\"").append(TOP + 10)
-        .append("\" font-size=\"10\" fill=\"").append(color).append("\">")
-        .append(Numbers.html(text)).append("</text>\n");
-    obstacles.add(box(px(x) + 4, TOP + 10, "start", text, 10));
+    boolean left = px(x) + 4 + textWidth(text, 10) > WIDTH - RIGHT;
+    double tx = left ? px(x) - 4 : px(x) + 4;
+    body.append("<text x=\"").append(f(tx)).append("\" y=\"").append(TOP + 10)
+        .append("\" font-size=\"10\"").append(left ? " text-anchor=\"end\"" : "")
+        .append(" fill=\"").append(color).append("\">").append(Numbers.html(text))
+        .append("</text>\n");
+    obstacles.add(box(tx, TOP + 10, left ? "end" : "start", text, 10));
     return this;
   }
 
-  /** A point's label, placed when the chart is rendered. */
-  private record Label(double x, double y, String color, String text) {}
+  /** A point's label, placed when the chart is rendered; {@code always}: drawn in any case. */
+  private record Label(double x, double y, String color, String text, boolean always) {}
 
   /** Font size of point labels. */
   static final int LABEL_SIZE = 9;
@@ -239,10 +294,11 @@ final class Chart {
   }
 
   /**
-   * Places the labels in the order they were given: each at the first of a few places around
-   * its point (right above, right below, left above, left below, then further up and down) that
-   * lies inside the plot and overlaps no label placed before it, no point and no other text
-   * of the chart.
+   * Places the labels, those drawn in any case first, then in the order they were given: each
+   * at the first of a few places around its point (right above, right below, left above, left
+   * below, then further up and down) that lies inside the plot and overlaps no label placed
+   * before it, no point and no other text of the chart. A label with no such place is left out,
+   * unless it is drawn in any case: then it takes the first of those places inside the plot.
    */
   private void placeLabels(StringBuilder s) {
     List<double[]> taken = new ArrayList<>(obstacles);
@@ -251,24 +307,37 @@ final class Chart {
         {-4, 0.35 * size}, {4, -5 - size}, {4, 5 + 2 * size}, {-4, -5 - size},
         {-4, 5 + 2 * size}, {4, -6 - 2 * size}, {4, 6 + 3 * size}, {-4, -6 - 2 * size},
         {-4, 6 + 3 * size}};
-    for (Label l : labels) {
+    List<Label> ordered = new ArrayList<>();
+    labels.stream().filter(Label::always).forEach(ordered::add);
+    labels.stream().filter(l -> !l.always()).forEach(ordered::add);
+    for (Label l : ordered) {
+      double[] place = null;
+      double[] inside = null;
       for (double[] o : offsets) {
-        String anchor = o[0] < 0 ? "end" : "start";
-        double x = l.x() + o[0];
-        double y = l.y() + o[1];
-        double[] b = box(x, y, anchor, l.text(), size);
-        if (b[0] < LEFT || b[2] > WIDTH - RIGHT || b[1] < TOP || b[3] > height - BOTTOM
-            || taken.stream().anyMatch(t -> overlaps(t, b))) {
+        double[] b = box(l.x() + o[0], l.y() + o[1], o[0] < 0 ? "end" : "start", l.text(), size);
+        if (b[0] < LEFT || b[2] > WIDTH - RIGHT || b[1] < TOP || b[3] > height - BOTTOM) {
           continue;
         }
-        taken.add(b);
-        s.append("<text x=\"").append(f(x)).append("\" y=\"").append(f(y))
-            .append("\" font-size=\"").append(LABEL_SIZE).append('"')
-            .append("end".equals(anchor) ? " text-anchor=\"end\"" : "")
-            .append(" fill=\"").append(l.color()).append("\">")
-            .append(Numbers.html(l.text())).append("</text>\n");
-        break;
+        inside = inside == null ? o : inside;
+        if (taken.stream().noneMatch(t -> overlaps(t, b))) {
+          place = o;
+          break;
+        }
       }
+      place = place == null && l.always() ? inside : place;
+      if (place == null) {
+        continue;
+      }
+      String anchor = place[0] < 0 ? "end" : "start";
+      double x = l.x() + place[0];
+      double y = l.y() + place[1];
+      taken.add(box(x, y, anchor, l.text(), size));
+      s.append("<text x=\"").append(f(x)).append("\" y=\"").append(f(y))
+          .append("\" font-size=\"").append(LABEL_SIZE).append('"')
+          .append(l.always() ? " font-weight=\"bold\"" : "")
+          .append("end".equals(anchor) ? " text-anchor=\"end\"" : "")
+          .append(" fill=\"").append(l.color()).append("\">")
+          .append(Numbers.html(l.text())).append("</text>\n");
     }
   }
 
@@ -295,7 +364,8 @@ final class Chart {
     }
     // x grid
     double[] ticks = xTicks != null ? xTicks : timeTicks();
-    for (double x : ticks) {
+    for (int i = 0; i < ticks.length; i++) {
+      double x = ticks[i];
       if (x < x0 || x > x1) {
         continue;
       }
@@ -303,14 +373,9 @@ final class Chart {
       s.append("<line x1=\"").append(px).append("\" x2=\"").append(px).append("\" y1=\"")
           .append(TOP).append("\" y2=\"").append(height - BOTTOM)
           .append("\" stroke=\"#eee\"/>\n");
-      String label = xLabel != null ? xLabel.apply(x) : timeLabel(x);
-      // Centred on its tick, unless that puts it past an end of the plot (a tick at the right
-      // end was cut off by the edge of the image): then it ends, or starts, at its tick.
-      double half = textWidth(label, 10) / 2;
-      String anchor = px(x) + half > WIDTH - RIGHT ? "end"
-          : px(x) - half < LEFT ? "start" : "middle";
+      String label = xLabel != null ? xLabel.apply(x) : tickLabels[i];
       s.append("<text x=\"").append(px).append("\" y=\"").append(height - BOTTOM + 14)
-          .append("\" font-size=\"10\" text-anchor=\"").append(anchor).append("\">")
+          .append("\" font-size=\"10\" text-anchor=\"").append(xAnchor(x, label)).append("\">")
           .append(Numbers.html(label)).append("</text>\n");
     }
     s.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"")
@@ -318,11 +383,19 @@ final class Chart {
         .append("\" fill=\"none\" stroke=\"#999\"/>\n");
     s.append(body);
     placeLabels(s);
-    // legend, top right
+    // legend, top right; without its optional entries when it would reach the title
+    double width = 0;
+    for (String[] l : legend) {
+      width += legendWidth(l);
+    }
+    boolean optional = WIDTH - RIGHT - 8 - width >= LEFT + textWidth(title, 13) + 10;
     double lx = WIDTH - RIGHT - 8;
     for (int i = legend.size() - 1; i >= 0; i--) {
       String[] l = legend.get(i);
-      double w = 7 * l[0].length() + 26;
+      if (l.length > 3 && !optional) {
+        continue;
+      }
+      double w = legendWidth(l);
       lx -= w;
       s.append("band".equals(l[2])
           ? "<rect x=\"" + f(lx) + "\" y=\"8\" width=\"16\" height=\"8\" fill=\"" + l[1]
@@ -335,38 +408,126 @@ final class Chart {
     return s.append("</svg>\n").toString();
   }
 
+  /** The width of a legend entry {label, colour, kind[, "optional"]}: its mark and its text. */
+  private static double legendWidth(String[] entry) {
+    return 7 * entry[0].length() + 26;
+  }
+
+  /** The largest number of intervals between time ticks. */
+  private static final int MAX_TIME_INTERVALS = 14;
+
+  /** The least space between two time labels, in px. */
+  private static final double LABEL_GAP = 6;
+
+  private static final long MINUTE_MS = 60_000;
+  private static final long HOUR_MS = 60 * MINUTE_MS;
+  private static final long DAY_MS = 24 * HOUR_MS;
+
+  /** The tick steps of a fixed length, in ms: 1 min to 2 weeks. */
+  private static final long[] FIXED_STEPS = {MINUTE_MS, 2 * MINUTE_MS, 5 * MINUTE_MS,
+      10 * MINUTE_MS, 15 * MINUTE_MS, 30 * MINUTE_MS, HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS,
+      6 * HOUR_MS, 12 * HOUR_MS, DAY_MS, 2 * DAY_MS, 7 * DAY_MS, 14 * DAY_MS};
+
+  /** The calendar steps, in months: a month, a quarter, half a year, 1 to 1000 years. */
+  private static final int[] MONTH_STEPS = {1, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400,
+      6000, 12000};
+
+  /*
+   * Time ticks: the finest step, from 1 minute to 1000 years, that gives at most 14 intervals
+   * over the axis and labels that keep 6 px apart. Steps up to 2 weeks are multiples of their
+   * length since the epoch; months, quarters, half years and years start on the first of a month
+   * (UTC) whose number since year 0 is a multiple of the step, so that they fall on the
+   * calendar. Labels are "MM-dd HH:mm" below a day, "MM-dd" for days and weeks, "yyyy-MM" for
+   * months and "yyyy" for years; when the axis spans a change of year, the first label and each
+   * whose year differs from the one before it carry the year ("yyyy-MM-dd", "yyyy-MM-dd HH:mm"),
+   * so that no date is read in the wrong year.
+   */
   private double[] timeTicks() {
     if (!timeAxis) {
       return new double[0];
     }
     double span = x1 - x0;
-    double hour = 3_600_000;
-    double[] choices = {hour, 2 * hour, 3 * hour, 6 * hour, 12 * hour, 24 * hour, 48 * hour,
-        7 * 24 * hour, 14 * 24 * hour, 28 * 24 * hour};
-    double step = choices[choices.length - 1];
-    for (double c : choices) {
-      if (span / c <= 14) {
-        step = c;
-        break;
+    for (long step : FIXED_STEPS) {
+      if (span / step <= MAX_TIME_INTERVALS && fits(fixedTicks(step), step)) {
+        return tickTimes;
       }
     }
+    for (int months : MONTH_STEPS) {
+      long step = months * 31 * DAY_MS;
+      if (span / (months * 30.4 * DAY_MS) <= MAX_TIME_INTERVALS
+          && fits(calendarTicks(months), step)) {
+        return tickTimes;
+      }
+    }
+    tickLabels = new String[0];
+    return new double[0];
+  }
+
+  private double[] tickTimes = new double[0];
+  private String[] tickLabels = new String[0];
+
+  /** The ticks every {@code step} ms since the epoch over the axis. */
+  private double[] fixedTicks(long step) {
     List<Double> out = new ArrayList<>();
     for (double x = Math.ceil(x0 / step) * step; x <= x1; x += step) {
       out.add(x);
     }
-    double[] a = new double[out.size()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = out.get(i);
-    }
-    this.timeStep = step;
-    return a;
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  private double timeStep;
+  /** The ticks on the first of every {@code months}-th month (counted from year 0) on the axis. */
+  private double[] calendarTicks(long months) {
+    ZonedDateTime t = Instant.ofEpochMilli((long) Math.floor(x0)).atZone(ZoneOffset.UTC)
+        .withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS);
+    long index = 12L * t.getYear() + t.getMonthValue() - 1;
+    t = t.plusMonths(Math.floorMod(-index, months));
+    List<Double> out = new ArrayList<>();
+    for (; t.toInstant().toEpochMilli() <= x1; t = t.plusMonths(months)) {
+      if (t.toInstant().toEpochMilli() >= x0) {
+        out.add((double) t.toInstant().toEpochMilli());
+      }
+    }
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
+  }
 
-  private String timeLabel(double x) {
-    Instant t = Instant.ofEpochMilli((long) x);
-    return timeStep >= 24 * 3_600_000 ? DAY.format(t) : HOUR.format(t);
+  /**
+   * Labels {@code ticks}, {@code step} ms apart (about, for calendar steps), keeps them as the
+   * axis's ticks and says whether their labels keep {@link #LABEL_GAP} px apart.
+   */
+  private boolean fits(double[] ticks, long step) {
+    boolean years = Instant.ofEpochMilli((long) Math.floor(x0)).atZone(ZoneOffset.UTC)
+        .getYear() != Instant.ofEpochMilli((long) Math.floor(x1)).atZone(ZoneOffset.UTC)
+        .getYear();
+    String[] labels = new String[ticks.length];
+    int year = Integer.MIN_VALUE;
+    double right = -Double.MAX_VALUE;
+    boolean fits = true;
+    for (int i = 0; i < ticks.length; i++) {
+      Instant t = Instant.ofEpochMilli((long) ticks[i]);
+      int y = t.atZone(ZoneOffset.UTC).getYear();
+      boolean withYear = years && y != year;
+      year = y;
+      labels[i] = step >= 365L * DAY_MS ? YEAR.format(t)
+          : step >= 28 * DAY_MS ? MONTH.format(t)
+          : step >= DAY_MS ? (withYear ? YEAR_DAY : DAY).format(t)
+          : (withYear ? YEAR_HOUR : HOUR).format(t);
+      double[] b = box(px(ticks[i]), 0, xAnchor(ticks[i], labels[i]), labels[i], 10);
+      fits &= b[0] >= right + LABEL_GAP;
+      right = b[2];
+    }
+    tickTimes = ticks;
+    tickLabels = labels;
+    return fits;
+  }
+
+  /**
+   * The anchor of an x label: centred on its tick, unless that puts it past an end of the plot
+   * (a tick at the right end was cut off by the edge of the image); then it ends, or starts, at
+   * its tick.
+   */
+  private String xAnchor(double x, String label) {
+    double half = textWidth(label, 10) / 2;
+    return px(x) + half > WIDTH - RIGHT ? "end" : px(x) - half < LEFT ? "start" : "middle";
   }
 
   static double niceStep(double raw) {
@@ -379,11 +540,23 @@ final class Chart {
     return nice * p;
   }
 
-  private static String number(double v, double step) {
+  /**
+   * The label of the y grid line at {@code v}: with the decimals that write the grid step
+   * exactly (2.5 one, 0.25 two, 250 none), so that no label is rounded to another value than its
+   * line's (steps of 2.5 were labelled 0, 3, 5, 8, 10).
+   */
+  static String number(double v, double step) {
     if (Math.abs(v) >= 1e6 || step < 1e-4) {
       return v == 0 ? "0" : String.format(Locale.ROOT, "%.3g", v);
     }
-    int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step) - 1e-9);
-    return String.format(Locale.ROOT, "%." + Math.min(6, decimals) + "f", v);
+    int decimals = 0;
+    while (decimals < 6) {
+      double scaled = step * Math.pow(10, decimals);
+      if (Math.abs(scaled - Math.rint(scaled)) <= 1e-9 * Math.max(1, scaled)) {
+        break;
+      }
+      decimals++;
+    }
+    return String.format(Locale.ROOT, "%." + decimals + "f", v);
   }
 }

@@ -11,6 +11,8 @@ import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.RunJournal.ForecastPoint;
 import dev.prescaler.simulator.score.RunStats;
 import dev.prescaler.simulator.score.Scorecard;
+import dev.prescaler.simulator.trace.Trace;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +23,8 @@ import java.util.List;
  * with its interval; on a trace spanning 72 hours or more (more than three times the grid steps
  * of 24 hours), a 48-hour zoom around the peak; and the cost–risk curve of the target sweep.
  * Long traces are downsampled to {@value #BUCKETS} buckets per chart: demand and replicas keep the
- * bucket's maximum, capacity its minimum, so a short shortfall stays visible.
+ * bucket's maximum, capacity its minimum, so a short shortfall stays visible. The charts over time
+ * shade the trace's spans without samples, its outages.
  */
 public final class HtmlReport {
   /** Buckets per chart. */
@@ -67,13 +70,22 @@ public final class HtmlReport {
     List<PolicyResult> ps = r.policies();
     int n = d.size();
     Buckets all = new Buckets(d, 0, n);
+    List<double[]> gaps = noSamples(d.trace(), c.syncPeriod());
     h.append("<h2>Demand against capacity (ready replicas × capacity)</h2>\n<p>Red ticks: "
-        + "buckets with at least one under-provisioned step.</p>\n");
+        + "buckets with at least one under-provisioned step.");
+    if (!gaps.isEmpty()) {
+      h.append(" Grey bands, in every chart over time: ").append(gaps.size())
+          .append(gaps.size() == 1 ? " span" : " spans").append(" of the trace without "
+              + "samples, longer than three sync periods and three times the trace's median "
+              + "spacing; there the demand is the straight line between the samples around it, "
+              + "not a measurement, and the forecast is compared with that line.");
+    }
+    h.append("</p>\n");
     for (int i = 0; i < ps.size(); i++) {
-      h.append(capacityChart(all, r, ps.get(i), color(i), 180));
+      h.append(capacityChart(all, r, ps.get(i), color(i), 180, gaps));
     }
     h.append("<h2>Replicas over time (ready and starting)</h2>\n");
-    h.append(replicaChart(all, r));
+    h.append(replicaChart(all, r, gaps));
     boolean anyForecast = false;
     for (int i = 0; i < ps.size(); i++) {
       if (!ps.get(i).main().forecasts().isEmpty()) {
@@ -83,7 +95,7 @@ public final class HtmlReport {
               + "prediction interval.</p>\n");
           anyForecast = true;
         }
-        h.append(forecastChart(all, ps.get(i), color(i)));
+        h.append(forecastChart(all, ps.get(i), color(i), gaps));
       }
     }
     // Zoom: 48 h around the peak, on a trace at least half as long again (72 h), so that the zoom
@@ -100,22 +112,56 @@ public final class HtmlReport {
       Buckets zoom = new Buckets(d, from, Math.min(n, from + 2 * half));
       h.append("<h2>Zoom: the 48 hours around the peak demand</h2>\n");
       for (int i = 0; i < ps.size(); i++) {
-        h.append(capacityChart(zoom, r, ps.get(i), color(i), 160));
+        h.append(capacityChart(zoom, r, ps.get(i), color(i), 160, gaps));
       }
       for (int i = 0; i < ps.size(); i++) {
         if (!ps.get(i).main().forecasts().isEmpty()) {
-          h.append(forecastChart(zoom, ps.get(i), color(i)));
+          h.append(forecastChart(zoom, ps.get(i), color(i), gaps));
         }
       }
     }
     if (c.sweep()) {
       h.append("<h2>Cost–risk curve of the target sweep (0.40 … 0.95)</h2>\n<p>Each point is "
-          + "one run: its under-provisioned time (log scale) against its replica-hours; "
-          + "labels give the target utilization, where they overlap nothing else.</p>\n");
+          + "one run: its under-provisioned time (log scale) against its replica-hours. "
+          + "Labels give the target utilization: in bold, always, that of each policy's run at "
+          + "the SLO (its cheapest run that meets it); those of its first and last runs and "
+          + "of every third from the first where they overlap nothing else.</p>\n");
       h.append(costRisk(r));
     }
     h.append("</body></html>\n");
     return h.toString();
+  }
+
+  /** The legend of the spans without trace samples. */
+  private static final String NO_SAMPLES = "no samples";
+
+  /**
+   * The spans [from, to] (epoch ms) between two consecutive samples of the trace that are longer
+   * than three sync periods and three times the trace's median spacing: its outages. The model
+   * fills one by linear interpolation, so the demand there is a straight ramp, and a forecast
+   * that follows it looks exact where nothing was measured; the charts shade them. The median
+   * spacing is the one the trace was recorded at: a trace of one sample a minute has a minute
+   * between any two, which is no outage.
+   */
+  static List<double[]> noSamples(Trace trace, Duration syncPeriod) {
+    int n = trace.size();
+    if (n < 3) {
+      return List.of();
+    }
+    long[] spacings = new long[n - 1];
+    for (int i = 1; i < n; i++) {
+      spacings[i - 1] = trace.timeMillis(i) - trace.timeMillis(i - 1);
+    }
+    long[] sorted = spacings.clone();
+    Arrays.sort(sorted);
+    long longest = 3 * Math.max(sorted[sorted.length / 2], syncPeriod.toMillis());
+    List<double[]> out = new ArrayList<>();
+    for (int i = 0; i < spacings.length; i++) {
+      if (spacings[i] > longest) {
+        out.add(new double[] {trace.timeMillis(i), trace.timeMillis(i + 1)});
+      }
+    }
+    return out;
   }
 
   private static String color(int i) {
@@ -209,7 +255,7 @@ public final class HtmlReport {
   }
 
   private static String capacityChart(Buckets b, SimulationResult r, PolicyResult p,
-      String color, int height) {
+      String color, int height, List<double[]> gaps) {
     RunResult run = p.main();
     double cap = r.capacity();
     double[] demand = b.demandMax();
@@ -232,13 +278,14 @@ public final class HtmlReport {
         + Numbers.fixed(run.underProvisionedPct(), 3) + " % of the time, "
         + Numbers.fixed(run.replicaHours(), 1) + " replica-hours)", height, b.x0(), b.x1(), 0,
         max * 1.05, true);
+    ch.spans(gaps, NO_SAMPLES);
     ch.line(b.x, demand, "#222", 1, false, "demand (max)");
     ch.line(b.x, capacity, color, 1.4, true, "capacity (min)");
     ch.marks(b.x, short_, "#e00", "under-provisioned");
     return ch.render();
   }
 
-  private static String replicaChart(Buckets b, SimulationResult r) {
+  private static String replicaChart(Buckets b, SimulationResult r, List<double[]> gaps) {
     List<PolicyResult> ps = r.policies();
     double[][] ys = new double[ps.size()][b.count];
     double max = 1;
@@ -255,6 +302,7 @@ public final class HtmlReport {
     }
     Chart ch = new Chart("Replicas asked for (max per bucket)", 260, b.x0(), b.x1(), 0,
         max * 1.05, true);
+    ch.spans(gaps, NO_SAMPLES);
     for (int j = 0; j < ps.size(); j++) {
       ch.line(b.x, ys[j], color(j), 1.2, true, ps.get(j).scorecard().policy());
     }
@@ -269,7 +317,8 @@ public final class HtmlReport {
    * longer than a bucket: before, every empty bucket lifted the pen, and a 5-hour trace drew 297
    * single points and no line.
    */
-  private static String forecastChart(Buckets b, PolicyResult p, String color) {
+  private static String forecastChart(Buckets b, PolicyResult p, String color,
+      List<double[]> gaps) {
     List<ForecastPoint> fs = p.main().forecasts();
     double[] point = new double[b.count];
     double[] lower = new double[b.count];
@@ -341,6 +390,7 @@ public final class HtmlReport {
     xs = Arrays.copyOf(xs, m);
     Chart ch = new Chart(p.scorecard().policy() + ": forecast one lead time ahead against "
         + "actual demand (bucket means)", 220, x0, x1, 0, max * 1.05, true);
+    ch.spans(gaps, NO_SAMPLES);
     ch.band(xs, Arrays.copyOf(ys[1], m), Arrays.copyOf(ys[2], m), color,
         "interval");
     ch.line(xs, Arrays.copyOf(ys[0], m), color, 1.4, false, "forecast");
@@ -381,8 +431,10 @@ public final class HtmlReport {
     double pad = Math.max(0.06 * (maxH - minH), 0.02 * maxH);
     double y0 = Math.max(0, minH - pad);
     double y1 = maxH + pad;
-    double xMax = Math.log10(Math.max(100, maxU) + 0.01);
-    double xMin = Math.log10(0.01);
+    // A tenth of a decade beyond 0 % and 100 %, so that the runs there and an SLO line at
+    // either end are not drawn on the plot's frame.
+    double xMax = Math.log10(Math.max(100, maxU) + 0.01) + 0.1;
+    double xMin = Math.log10(0.01) - 0.1;
     List<Double> ticks = new ArrayList<>();
     for (double v : new double[] {0, 0.1, 1, 10, 100}) {
       ticks.add(Math.log10(v + 0.01));
@@ -413,13 +465,16 @@ public final class HtmlReport {
       }
       String name = ps.get(j).scorecard().policy();
       ch.line(xs, ys, color(j), 1.2, false, name);
+      double atSlo = ps.get(j).scorecard().atSlo().map(AtSlo::targetUtilization)
+          .orElse(Double.NaN);
       for (int i = 0; i < xs.length; i++) {
-        boolean label = i == 0 || i == xs.length - 1 || i % 3 == 0;
+        boolean always = sweep.get(i).targetUtilization() == atSlo;
+        boolean label = always || i == 0 || i == xs.length - 1 || i % 3 == 0;
         if (Double.isNaN(ys[i])) {
           ch.offScale(xs[i], sweep.get(i).replicaHours() > y1, color(j));
         } else {
           ch.point(xs[i], ys[i], color(j), label
-              ? Numbers.fixed(sweep.get(i).targetUtilization(), 2) : null);
+              ? Numbers.fixed(sweep.get(i).targetUtilization(), 2) : null, always);
         }
       }
       if (offLo <= offHi) {

@@ -1,12 +1,14 @@
 package dev.prescaler.simulator.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.prescaler.simulator.PolicyResult;
 import dev.prescaler.simulator.RunResult;
 import dev.prescaler.simulator.SimulationConfig;
 import dev.prescaler.simulator.SimulationResult;
 import dev.prescaler.simulator.cluster.DemandCurve;
+import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.RunJournal.ForecastPoint;
 import dev.prescaler.simulator.score.Scorecard;
 import dev.prescaler.simulator.trace.Sample;
@@ -127,6 +129,76 @@ class HtmlReportTest {
     assertThat(count(paths[0], "Z")).isEqualTo(2);
   }
 
+  /** The report of one predictive run on 5 hours of sine without the samples of [2 h, 3 h). */
+  private static String outageReport() {
+    List<Sample> samples = new ArrayList<>();
+    Trace whole = sine(5);
+    for (int i = 0; i < whole.size(); i++) {
+      if (i < 120 || i >= 180) {
+        samples.add(new Sample(whole.time(i), whole.value(i)));
+      }
+    }
+    SimulationConfig config = SimulationConfig.builder().capacity(10).sweep(false).build();
+    DemandCurve d = new DemandCurve(Trace.of("outage.csv", samples), config.syncPeriod());
+    RunResult main = run("predictive", d, everyMinute(d, -1, -1));
+    return HtmlReport.render(new SimulationResult(config, d, 10,
+        List.of(new PolicyResult(card("predictive"), main, List.of()))));
+  }
+
+  private static final Pattern NO_SAMPLES = Pattern.compile("<rect x=\"([-0-9.]+)\" y=\"28\" "
+      + "width=\"([-0-9.]+)\" height=\"[0-9]+\" fill=\"#999\" fill-opacity=\"0.3\"/>");
+
+  /**
+   * Catches an outage drawn as perfect accuracy: without samples for an hour the demand is the
+   * model's straight ramp and the forecast sits on it. The span from the last sample before it
+   * (minute 119) to the first after (minute 180) is shaded in every chart over time, and named
+   * in the legend where the legend then clears the title (the capacity chart's title is too
+   * long), and in the text above the charts; a trace without outage has none.
+   */
+  @Test
+  void everyTimeChartShadesTheSpanWithoutSamples() {
+    String page = outageReport();
+    double plot = Chart.WIDTH - 70 - 20;
+    for (String title : new String[] {"predictive (under-provisioned", "Replicas asked for",
+        ": forecast one lead time ahead"}) {
+      String chart = svg(page, title);
+      Matcher m = NO_SAMPLES.matcher(chart);
+      assertThat(m.find()).as(title).isTrue();
+      assertThat(Double.parseDouble(m.group(1))).as(title)
+          .isCloseTo(70 + plot * 119 / 300, within(0.2));
+      assertThat(Double.parseDouble(m.group(2))).as(title)
+          .isCloseTo(plot * 61 / 300, within(0.2));
+      assertThat(m.find()).as(title + ": one span").isFalse();
+      if (title.startsWith("predictive (")) {
+        assertThat(chart).doesNotContain(">no samples</text>");
+      } else {
+        assertThat(chart).contains(">no samples</text>");
+      }
+    }
+    assertThat(page).contains("1 span of the trace without samples");
+    assertThat(forecastReport(5, -1, -1)).doesNotContain("no samples");
+  }
+
+  /**
+   * The outages are the spans longer than three sync periods and three times the trace's median
+   * spacing: a minute's sample missing from a trace of one a minute is none.
+   */
+  @Test
+  void anOutageIsLongerThanThreeSyncPeriodsAndThreeUsualSpacings() {
+    List<Sample> samples = new ArrayList<>();
+    for (int m = 0; m <= 100; m++) {
+      if (m != 10 && (m < 20 || m > 23) && (m < 50 || m > 53)) {
+        samples.add(new Sample(START.plusSeconds(60L * m), 1));
+      }
+    }
+    Trace t = Trace.of("t.csv", samples);
+    // Gaps of 2 min (one sample missing), 5 min (minutes 19 to 24) and 5 min (49 to 54).
+    assertThat(HtmlReport.noSamples(t, Duration.ofSeconds(15))).hasSize(2);
+    assertThat(HtmlReport.noSamples(t, Duration.ofMinutes(2))).isEmpty();
+    assertThat(HtmlReport.noSamples(Trace.of("one.csv", samples.subList(0, 1)),
+        Duration.ofSeconds(15))).isEmpty();
+  }
+
   /** The box [left, top, right, bottom] of a text at 0.6 em a character, at least its width. */
   private static double[] box(Matcher t) {
     double x = Double.parseDouble(t.group(1));
@@ -189,14 +261,21 @@ class HtmlReportTest {
    * four under-provisioned times with oracle-100 just below its last.
    */
   private static String costRiskPage() {
-    SimulationConfig config = SimulationConfig.builder().capacity(10).sweep(true).build();
+    return costRiskPage(SimulationConfig.DEFAULT_SLO, Optional.empty());
+  }
+
+  /** {@link #costRiskPage()} with this SLO, and hpa's scorecard giving this run at the SLO. */
+  private static String costRiskPage(double slo, Optional<AtSlo> hpaAtSlo) {
+    SimulationConfig config =
+        SimulationConfig.builder().capacity(10).sweep(true).slo(slo).build();
     DemandCurve d = new DemandCurve(sine(1), config.syncPeriod());
     double[] oracleUnder = {0, 0, 0.017, 0.017, 0.017, 0.03, 0.03, 0.03, 0.03, 0.035, 0.035,
         0.035};
     List<PolicyResult> ps = List.of(
         new PolicyResult(card("static-peak"), run("static-peak", d, List.of()), sweep(
             "static-peak", oracleUnder, line(3630, 1550))),
-        new PolicyResult(card("hpa"), run("hpa", d, List.of()), sweep("hpa",
+        new PolicyResult(new Scorecard("hpa", 0.7, 0, 0, 10, Double.NaN, 1, hpaAtSlo),
+            run("hpa", d, List.of()), sweep("hpa",
             new double[] {0.05, 0.06, 0.09, 0.12, 0.15, 0.2, 0.22, 0.3, 0.37, 0.45, 0.7, 0.7},
             line(320, 199))),
         new PolicyResult(card("predictive"), run("predictive", d, List.of()), sweep(
@@ -272,5 +351,78 @@ class HtmlReportTest {
         .isEqualTo(12);
     assertThat(page).contains("beyond it, drawn as triangles on its edge: static-peak 1550.0 "
         + "to 3630.0 replica-hours.");
+  }
+
+  /** The labels of the cost–risk chart's points: colour, text and whether bold. */
+  private static List<String> costRiskLabels(String page) {
+    Matcher t = TEXT.matcher(svg(page, "Replica-hours against"));
+    List<String> labels = new ArrayList<>();
+    while (t.find()) {
+      if (t.group(3).equals("9")) {
+        labels.add(t.group(4).replaceAll(".*fill=\"([^\"]+)\".*", "$1") + " " + t.group(5)
+            + (t.group(4).contains("font-weight=\"bold\"") ? " bold" : ""));
+      }
+    }
+    return labels;
+  }
+
+  /**
+   * Catches the run at the SLO left without its label: only the first, the last and every third
+   * run were labelled, and hpa's at-SLO run (0.50, under-provisioned 0.09 % for an SLO of 0.1)
+   * was none of them. It is labelled, in bold, and the others are as before.
+   */
+  @Test
+  void theRunAtTheSloIsAlwaysLabelled() {
+    double[] hours = line(320, 199);
+    List<String> labels = costRiskLabels(costRiskPage(0.1,
+        Optional.of(new AtSlo(0.50, hours[2], 0.09))));
+    assertThat(labels).contains("#d62728 0.50 bold", "#d62728 0.40");
+    assertThat(labels).filteredOn(l -> l.endsWith("bold")).hasSize(1);
+    assertThat(costRiskLabels(costRiskPage())).doesNotContain("#d62728 0.50");
+  }
+
+  /** The SLO line's text in the cost–risk chart: its box [left, right] and the line's x. */
+  private static double[] sloText(String page) {
+    String chart = svg(page, "Replica-hours against");
+    Matcher t = TEXT.matcher(chart);
+    while (t.find()) {
+      if (t.group(5).startsWith("SLO ")) {
+        double[] b = box(t);
+        Matcher line = Pattern.compile("<line x1=\"([-0-9.]+)\" x2=\"[-0-9.]+\" y1=\"28\" "
+            + "y2=\"346\" stroke=\"#e00\" stroke-dasharray").matcher(chart);
+        assertThat(line.find()).isTrue();
+        return new double[] {b[0], b[2], Double.parseDouble(line.group(1))};
+      }
+    }
+    throw new AssertionError("no SLO text");
+  }
+
+  /**
+   * Catches the SLO's text cut off at the right: an SLO of 100 % wrote "SLO 100 %" from x = 1084
+   * in 1100 px. The axis now ends a little beyond 100 %, and the text stays in the plot.
+   */
+  @Test
+  void theSloTextStaysInsideThePlotAtAnSloOf100() {
+    double[] full = sloText(costRiskPage(100, Optional.empty()));
+    assertThat(full[0]).isGreaterThanOrEqualTo(70);
+    assertThat(full[1]).isLessThanOrEqualTo(Chart.WIDTH - 20);
+    assertThat(full[2]).isLessThan(Chart.WIDTH - 20 - 10);
+  }
+
+  /**
+   * Catches the SLO line and the runs at 0 % drawn on the plot's left edge at an SLO of 0: the
+   * axis now starts a little before 0 %.
+   */
+  @Test
+  void theSloLineAndTheRunsAt0PercentLieInsideThePlotAtAnSloOf0() {
+    String page = costRiskPage(0, Optional.empty());
+    double[] zero = sloText(page);
+    assertThat(zero[0]).isGreaterThanOrEqualTo(70);
+    assertThat(zero[2]).isGreaterThan(70 + 10);
+    Matcher c = CIRCLE.matcher(svg(page, "Replica-hours against"));
+    while (c.find()) {
+      assertThat(Double.parseDouble(c.group(1)) - 3).as("a run's point inside the frame")
+          .isGreaterThan(70);
+    }
   }
 }
