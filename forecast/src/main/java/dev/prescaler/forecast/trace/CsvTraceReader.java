@@ -24,7 +24,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -38,7 +41,10 @@ import java.util.regex.Pattern;
  *   <li>Timestamps in ISO-8601 with an offset ({@code 2014-04-10T00:04:00Z}, {@code +01:00},
  *       {@code +0100}, {@code +01}) or without one (UTC), with a space in place of the {@code T},
  *       a date alone (its midnight, UTC), or epoch seconds (a fraction allowed). Times are kept to
- *       the millisecond, from 1900 to 2199, and must increase strictly.
+ *       the millisecond, from 1900 to 2199, and must increase strictly. A leap second ({@code
+ *       23:59:60} UTC) is read as {@code 23:59:59}, as {@link Instant} has no leap seconds: alone
+ *       it is read so, and after a row at {@code 23:59:59} it is a duplicate whose message says
+ *       why. Epoch milliseconds are refused as out of range, with a hint to give seconds.
  *   <li>Values: finite numbers &ge; 0 ({@code 12}, {@code 3.5}, {@code 1e3}).
  *   <li>An optional header: a first line whose value is no number, nor a not-a-number or infinite
  *       value ({@code nan}, {@code inf} or {@code infinity} in any case, with an optional sign),
@@ -46,8 +52,12 @@ import java.util.regex.Pattern;
  *       {@code Time (UTC+1),Requests}). A first line that starts like a timestamp, or whose value
  *       is a number or one of those, is a bad row instead, reported as such ({@code garbage,NaN}
  *       and {@code time,-Inf} are rows whose timestamp is bad).
- *   <li>Fields in double quotes; empty fields after the value (a trailing comma); more columns
- *       only under a header that names them, since {@code 1,5} is more often a decimal comma.
+ *   <li>Fields in double quotes, split as RFC 4180 does: a comma inside the quotes is part of
+ *       the field and {@code ""} is a quote in it (a quoted field ends on its line; one whose
+ *       quotes are not closed is read as written, quotes and all, up to the next comma). Empty
+ *       fields after the value (a trailing comma); more columns only under a header that names
+ *       them, since {@code 1,5} is more often a decimal comma. A quoted {@code "1,234"} is one
+ *       field, and refused as a value that is no number.
  *   <li>Blank lines and lines starting with {@code #} (comments) are skipped, and so is a UTF-8
  *       byte order mark.
  * </ul>
@@ -62,6 +72,9 @@ public final class CsvTraceReader implements AutoCloseable {
       Pattern.compile("[+-]?(\\d++(\\.\\d*+)?|\\.\\d++)([eE][+-]?\\d++)?");
   private static final Pattern NON_FINITE =
       Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+  /** A date and time whose second is 60, a leap second: before it, the second, after it. */
+  private static final Pattern LEAP_SECOND =
+      Pattern.compile("(\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:)60(\\.\\d++)?([^.\\d].*)?");
 
   private final String file;
   private final BufferedReader in;
@@ -72,6 +85,7 @@ public final class CsvTraceReader implements AutoCloseable {
   private boolean seenSample;
   private Instant previous;
   private long previousLine;
+  private boolean previousLeap;
   private double value;
 
   private CsvTraceReader(String file, BufferedReader in) {
@@ -136,47 +150,53 @@ public final class CsvTraceReader implements AutoCloseable {
       if (trimmed.isEmpty() || trimmed.startsWith("#")) {
         continue;
       }
-      String[] fields = trimmed.split(",", -1);
-      if (fields.length < 2) {
+      List<String> fields = fields(trimmed);
+      if (fields.size() < 2) {
         throw problem("expected timestamp,value, but was \"" + clip(trimmed) + "\"");
       }
-      String ts = unquote(fields[0]);
-      String val = unquote(fields[1]);
+      String ts = fields.get(0);
+      String val = fields.get(1);
       Instant parsed = parseTime(ts);
       boolean firstData = !seenData;
       seenData = true;
       if (parsed == null && firstData && !NUMBER.matcher(val).matches()
           && !NON_FINITE.matcher(val).matches() && !looksLikeData(ts)) {
-        headerFields = fields.length; // a header line such as "timestamp,value"
+        headerFields = fields.size(); // a header line such as "timestamp,value"
         continue;
       }
-      if (fields.length > 2 && fields.length != headerFields && !emptyAfterValue(fields)) {
+      if (fields.size() > 2 && fields.size() != headerFields && !emptyAfterValue(fields)) {
         // Without a header naming them, more columns are more likely a decimal comma ("1,5")
         // than data to leave out.
         throw problem("expected timestamp,value, but was \"" + clip(trimmed) + "\" ("
-            + fields.length + " fields; a decimal comma? Extra columns are left out only under a "
+            + fields.size() + " fields; a decimal comma? Extra columns are left out only under a "
             + "header line naming them)");
       }
       if (parsed == null) {
         throw problem("timestamp must be ISO-8601 or epoch seconds, but was \"" + clip(ts) + "\"");
       }
       if (!TraceTimes.contains(parsed)) { // nothing real is outside; the grid math overflows
-        throw problem("timestamp must be from 1900 to 2199, but was " + parsed);
+        throw problem("timestamp must be from 1900 to 2199, but was " + parsed
+            + millisecondsHint(ts));
       }
       // Times are kept to the millisecond: compare what the caller will hold, or two rows in one
       // millisecond pass here and fail there, naming no line.
       Instant time = Instant.ofEpochMilli(parsed.toEpochMilli());
       double v = parseValue(val);
+      boolean leap = LEAP_SECOND.matcher(ts).matches();
       if (previous != null && !time.isAfter(previous)) {
-        throw problem(time.equals(previous)
+        throw problem((time.equals(previous)
             ? "duplicate timestamp " + time + " (also at line " + previousLine
                 + (parsed.equals(time) ? ")" : "; times are kept to the millisecond, to which \""
                     + clip(ts) + "\" rounds down)")
             : "timestamps must increase, but " + time + " follows " + previous + " (line "
-                + previousLine + ")");
+                + previousLine + ")")
+            + (leap || previousLeap ? ": a leap second (23:59:60) is read as 23:59:59, since "
+                + "times here have no leap seconds; line " + (leap ? lineNumber : previousLine)
+                + " holds one: leave out one of the two rows" : ""));
       }
       previous = time;
       previousLine = lineNumber;
+      previousLeap = leap;
       value = v;
       seenSample = true;
       return true;
@@ -262,6 +282,19 @@ public final class CsvTraceReader implements AutoCloseable {
     }
     String iso = ts.length() > 10 && ts.charAt(10) == ' '
         ? ts.substring(0, 10) + 'T' + ts.substring(11) : ts;
+    Matcher leap = LEAP_SECOND.matcher(iso);
+    if (leap.matches()) {
+      // Read as the second before, in whatever form it is written (with or without an offset),
+      // but only where a leap second can be: in the last second of a day in UTC.
+      Instant t = parseIso(leap.group(1) + "59" + (leap.group(2) == null ? "" : leap.group(2))
+          + (leap.group(3) == null ? "" : leap.group(3)));
+      return t != null && t.getEpochSecond() % 86_400 == 86_399 ? t : null;
+    }
+    return parseIso(iso);
+  }
+
+  /** The instant an ISO-8601 form names, or null when it is none of those read. */
+  private static Instant parseIso(String iso) {
     try {
       return Instant.parse(iso);
     } catch (DateTimeParseException e) {
@@ -322,6 +355,21 @@ public final class CsvTraceReader implements AutoCloseable {
   private static final BigInteger BILLION = BigInteger.valueOf(1_000_000_000);
 
   /**
+   * A hint for an epoch number outside 1900-2199 that is inside as milliseconds (13 digits, as
+   * Java and JavaScript write times), or the empty string.
+   */
+  private static String millisecondsHint(String ts) {
+    if (!NUMBER.matcher(ts).matches()) {
+      return "";
+    }
+    String seconds = new BigDecimal(ts).movePointLeft(3).stripTrailingZeros().toPlainString();
+    Instant asMillis = epochSeconds(seconds);
+    return asMillis == null || !TraceTimes.contains(asMillis) ? ""
+        : "; epoch milliseconds? Give seconds: " + seconds + " is "
+            + Instant.ofEpochMilli(asMillis.toEpochMilli());
+  }
+
+  /**
    * {@code ts} with a fraction of more than 9 digits, when it has no exponent, cut to 9 digits
    * and a final 1 when a digit cut was not 0: the same instant to the nanosecond, rounded down,
    * for either sign, and a number BigDecimal reads at once (it reads a million digits in about
@@ -356,21 +404,66 @@ public final class CsvTraceReader implements AutoCloseable {
   }
 
   /** Whether the fields after the value are all empty (a trailing comma, not a decimal one). */
-  private static boolean emptyAfterValue(String[] fields) {
-    for (int i = 2; i < fields.length; i++) {
-      if (!fields[i].isBlank()) {
+  private static boolean emptyAfterValue(List<String> fields) {
+    for (int i = 2; i < fields.size(); i++) {
+      if (!fields.get(i).isEmpty()) {
         return false;
       }
     }
     return true;
   }
 
-  private static String unquote(String s) {
-    String t = s.strip();
-    if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
-      t = t.substring(1, t.length() - 1).strip();
+  /**
+   * The fields of {@code line}, each stripped, split at commas as RFC 4180 does: a field whose
+   * first character (after spaces) is a double quote runs to the next quote followed by a comma
+   * or the end of the line (spaces between allowed), with {@code ""} a quote inside it, and is
+   * given without its quotes, stripped. A field that starts with a quote but is not such a field
+   * (the quote not closed on the line, or text after the closing one) is read as written, up to
+   * the next comma: a value {@code "5} is then refused naming it, as before quotes were split.
+   */
+  private static List<String> fields(String line) {
+    List<String> fields = new ArrayList<>();
+    int start = 0;
+    while (true) {
+      int i = start;
+      while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+      int end = -1; // the index after the quoted field and its spaces, at a comma or the end
+      StringBuilder quoted = null;
+      if (i < line.length() && line.charAt(i) == '"') {
+        quoted = new StringBuilder();
+        int j = i + 1;
+        while (j < line.length()) {
+          char c = line.charAt(j);
+          if (c != '"') {
+            quoted.append(c);
+            j++;
+          } else if (j + 1 < line.length() && line.charAt(j + 1) == '"') {
+            quoted.append('"');
+            j += 2;
+          } else {
+            int k = j + 1;
+            while (k < line.length() && Character.isWhitespace(line.charAt(k))) {
+              k++;
+            }
+            end = k == line.length() || line.charAt(k) == ',' ? k : -1;
+            break;
+          }
+        }
+      }
+      if (end < 0) { // unquoted, or not a well-formed quoted field: as written
+        int comma = line.indexOf(',', start);
+        end = comma < 0 ? line.length() : comma;
+        fields.add(line.substring(start, end).strip());
+      } else {
+        fields.add(quoted.toString().strip());
+      }
+      if (end == line.length()) {
+        return fields;
+      }
+      start = end + 1;
     }
-    return t;
   }
 
   /**

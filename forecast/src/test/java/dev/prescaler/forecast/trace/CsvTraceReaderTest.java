@@ -316,6 +316,86 @@ class CsvTraceReaderTest {
     assertThat(read(write("r.csv", "\uFEFF100,1\n400,2\n"))).hasSize(2);
   }
 
+  /**
+   * Catches a quoted field split at its comma: a note {@code "deploy, v2"} under a header naming
+   * it made four fields, refused as a decimal comma, though quoted fields are promised.
+   */
+  @Test
+  void aCommaInsideQuotesIsPartOfTheField() throws IOException {
+    List<Row> t = read(write("q.csv", "timestamp,value,note\n2015-02-26T21:42:00Z,5,ok\n"
+        + "2015-02-26T21:47:00Z,7,\"deploy, v2\"\n2015-02-26T21:52:00Z,7,x\n"
+        + "2015-02-26T21:57:00Z,\"8\" , \"say \"\"hi, there\"\"\"\n"
+        + "\"2015-02-26 22:02:00\",9,\"\"\n"));
+    assertThat(t).extracting(Row::value).containsExactly(5.0, 7.0, 7.0, 8.0, 9.0);
+    assertThat(t).extracting(Row::line).containsExactly(2L, 3L, 4L, 5L, 6L);
+    assertThat(t.get(4).time()).isEqualTo(Instant.parse("2015-02-26T22:02:00Z"));
+  }
+
+  /**
+   * Pins the refusals that splitting quotes must keep: a decimal comma in quotes is one value
+   * that is no number (not 1, nor 1234), unquoted it is still two fields, and a quote that is
+   * not closed is read as written.
+   */
+  @Test
+  void aQuotedDecimalCommaIsRefusedAsNoNumber() throws IOException {
+    assertBad("60,\"1,234\"\n", ":1: value must be a number, but was \"1,234\"");
+    assertBad("time,value,note\n60,\"1,234\",x\n",
+        ":2: value must be a number, but was \"1,234\"");
+    assertBad("60,1,234\n", ":1: expected timestamp,value, but was \"60,1,234\" (3 fields; a "
+        + "decimal comma? Extra columns are left out only under a header line naming them)");
+    assertBad("time,value\n60,\"5\n", ":2: value must be a number, but was \"\\\"5\"");
+    assertBad("time,value\n60,\"5\"x\n", ":2: value must be a number, but was \"\\\"5\\\"x\"");
+  }
+
+  /**
+   * Catches a leap second read silently as the second before it: {@code 23:59:60} after a row at
+   * {@code 23:59:59} was refused as a duplicate of a time the line does not show. Alone, it is
+   * read as {@code 23:59:59}, in any form that names UTC's last second of the day.
+   */
+  @Test
+  void aLeapSecondIsReadAsTheSecondBeforeAndADuplicateSaysSo() throws IOException {
+    assertBad("timestamp,value\n2016-12-31T23:59:59Z,1\n2016-12-31T23:59:60Z,2\n"
+        + "2017-01-01T00:00:00Z,3\n", ":3: duplicate timestamp 2016-12-31T23:59:59Z (also at line "
+        + "2): a leap second (23:59:60) is read as 23:59:59, since times here have no leap "
+        + "seconds; line 3 holds one: leave out one of the two rows");
+    assertBad("2016-12-31T23:59:60Z,2\n2016-12-31T23:59:59Z,1\n", ":2: duplicate timestamp "
+        + "2016-12-31T23:59:59Z (also at line 1): a leap second (23:59:60) is read as 23:59:59, "
+        + "since times here have no leap seconds; line 1 holds one: leave out one of the two rows");
+    for (String leap : List.of("2016-12-31T23:59:60Z", "2016-12-31 23:59:60", "2016-12-31T23:59:60",
+        "2017-01-01T00:59:60+01:00", "2017-01-01T00:59:60+0100")) {
+      assertThat(read(write("leap.csv", "2016-12-31T23:59:58Z,1\n" + leap + ",2\n"
+          + "2017-01-01T00:00:00Z,3\n"))).extracting(Row::time).as(leap).containsExactly(
+              Instant.parse("2016-12-31T23:59:58Z"), Instant.parse("2016-12-31T23:59:59Z"),
+              Instant.parse("2017-01-01T00:00:00Z"));
+    }
+    assertThat(read(write("frac.csv", "2016-12-31T23:59:60.5Z,2\n"))).extracting(Row::time)
+        .containsExactly(Instant.parse("2016-12-31T23:59:59.500Z"));
+    // Not the last second of a day in UTC: no leap second.
+    assertBad("60,1\n2016-12-31T23:59:60+01:00,2\n", ":2: timestamp must be ISO-8601 or epoch "
+        + "seconds, but was \"2016-12-31T23:59:60+01:00\"");
+    assertBad("60,1\n2016-12-31T12:00:60Z,2\n", ":2: timestamp must be ISO-8601 or epoch "
+        + "seconds, but was \"2016-12-31T12:00:60Z\"");
+  }
+
+  /**
+   * Catches epoch milliseconds refused with a year of 47126 and no hint of why: the 13 digits
+   * that Java and JavaScript write are read as seconds.
+   */
+  @Test
+  void epochMillisecondsAreRefusedWithAHintToGiveSeconds() throws IOException {
+    assertBad("1424986920000,5\n", ":1: timestamp must be from 1900 to 2199, but was "
+        + "+47126-01-15T04:00:00Z; epoch milliseconds? Give seconds: 1424986920 is "
+        + "2015-02-26T21:42:00Z");
+    assertBad("60,1\n-2208988799500,5\n", ":2: timestamp must be from 1900 to 2199, but was "
+        + "-68031-12-07T00:08:20Z; epoch milliseconds? Give seconds: -2208988799.5 is "
+        + "1900-01-01T00:00:00.500Z");
+    // Out of range as milliseconds too: no hint.
+    assertBad("9e12,5\n", ":1: timestamp must be from 1900 to 2199, but was "
+        + "+287168-08-24T16:00:00Z");
+    assertBad("2200-01-01T00:00:00Z,5\n", ":1: timestamp must be from 1900 to 2199, but was "
+        + "2200-01-01T00:00:00Z");
+  }
+
   @Test
   void readsFromAnyReaderNamingTheGivenFile() {
     try (CsvTraceReader r = CsvTraceReader.of("mem.csv",
