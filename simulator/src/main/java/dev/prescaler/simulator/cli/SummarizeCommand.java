@@ -8,6 +8,7 @@ import dev.prescaler.simulator.score.AtSlo;
 import dev.prescaler.simulator.score.Scorecard;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -326,7 +327,7 @@ public final class SummarizeCommand {
     StringBuilder b = new StringBuilder();
     double target = rows.get(0).target();
     boolean oneTarget = rows.stream().allMatch(r -> r.target() == target);
-    String at = oneTarget ? "at " + fmt(target, 2) : "at each run's target";
+    String at = oneTarget ? "at " + written(target, 2) : "at each run's target";
     b.append("| trace | ").append(against).append(" cost at SLO | ").append(policy)
         .append(" cost at SLO | ratio | ").append(policy).append(" ÷ oracle-100 | under-prov % ")
         .append(at).append(" (").append(against).append(" / ").append(policy)
@@ -376,8 +377,9 @@ public final class SummarizeCommand {
           : fmt(new AgainstHpa(p, r.oracle()).costAtSloRatio(), 2);
       b.append("| ").append(name).append(" | ").append(slo(h)).append(" | ")
           .append(slo(p)).append(" | ").append(ratio).append(" | ").append(vsOracle)
-          .append(" | ").append(fmt(h.underProvisionedPct(), 3)).append(" / ")
-          .append(fmt(p.underProvisionedPct(), 3)).append(" | ").append(fmt(u, 2)).append(" | ")
+          .append(" | ").append(written(h.underProvisionedPct(), 4)).append(" / ")
+          .append(written(p.underProvisionedPct(), 4)).append(" | ").append(fmt(u, 2))
+          .append(" | ")
           .append(h.scalingActions()).append(" / ").append(p.scalingActions()).append(" | ")
           .append(fmt(a, 2)).append(" |\n");
     }
@@ -462,8 +464,8 @@ public final class SummarizeCommand {
   }
 
   private static String slo(Scorecard s) {
-    return s.atSlo().map(a -> fmt(a.replicaHours(), 1) + " @ " + fmt(a.targetUtilization(), 2))
-        .orElse("-");
+    return s.atSlo().map(a -> written(a.replicaHours(), 3) + " @ "
+        + written(a.targetUtilization(), 2)).orElse("-");
   }
 
   static double median(List<Double> values) {
@@ -471,6 +473,19 @@ public final class SummarizeCommand {
     Arrays.sort(v);
     int n = v.length;
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  /**
+   * {@code v}, a number read from the JSON, as the JSON writes it, with at least {@code places}
+   * places ({@code 46.3415}; {@code 0.5} is {@code 0.50} at 2): never rounded again. Rounding the
+   * JSON's rounded number to fewer places rounds twice, and can disagree with {@code simulate}'s
+   * table: 46.34146 % is 46.341 there, 46.3415 in the JSON and was 46.342 here. A number the
+   * JSON writes with more places (a score that its places would round to 0, {@code 0.0000476})
+   * keeps them all.
+   */
+  private static String written(double v, int places) {
+    BigDecimal d = BigDecimal.valueOf(v).stripTrailingZeros();
+    return (d.scale() < places ? d.setScale(places) : d).toPlainString();
   }
 
   /**

@@ -83,15 +83,15 @@ class SummarizeCommandTest {
             + "| under-prov % at 0.70 (hpa / predictive) | ratio | actions (hpa / predictive) "
             + "| ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        "| a | 1000.0 @ 0.50 | 800.0 @ 0.70 | 0.800 | 1.60 | 0.500 / 0.100 | 0.20 | 100 / 50 "
+        "| a | 1000.000 @ 0.50 | 800.000 @ 0.70 | 0.800 | 1.60 | 0.5000 / 0.1000 | 0.20 | 100 / 50 "
             + "| 0.50 |",
-        "| b | 1000.0 @ 0.60 | 1100.0 @ 0.70 | 1.100 | 2.00 | 0.200 / 0.200 | 1.00 | 100 / 200 "
-            + "| 2.00 |",
-        "| c | 400.0 @ 0.95 | 400.0 @ 0.95 | 1.000 | 1.03 | 0.000 / 0.000 | 1.00 | 30 / 30 "
+        "| b | 1000.000 @ 0.60 | 1100.000 @ 0.70 | 1.100 | 2.00 | 0.2000 / 0.2000 | 1.00 "
+            + "| 100 / 200 | 2.00 |",
+        "| c | 400.000 @ 0.95 | 400.000 @ 0.95 | 1.000 | 1.03 | 0.0000 / 0.0000 | 1.00 | 30 / 30 "
             + "| 1.00 |",
-        "| d | - | 900.0 @ 0.50 | predictive only | 3.00 | 2.000 / 0.400 | 0.20 | 300 / 150 "
+        "| d | - | 900.000 @ 0.50 | predictive only | 3.00 | 2.0000 / 0.4000 | 0.20 | 300 / 150 "
             + "| 0.50 |",
-        "| e | - | - | neither | - | 4.000 / 1.000 | 0.25 | 400 / 100 | 0.25 |",
+        "| e | - | - | neither | - | 4.0000 / 1.0000 | 0.25 | 400 / 100 | 0.25 |",
         "",
         "5 traces; hpa meets the SLO on 3, predictive on 4.",
         "",
@@ -103,6 +103,29 @@ class SummarizeCommandTest {
         "- median under-provisioned time at 0.70, predictive ÷ hpa: 0.250",
         "- median scaling actions at 0.70, predictive ÷ hpa: 0.500",
         ""));
+  }
+
+  /**
+   * Catches numbers of the JSON rounded a second time: 46.34146 % under-provisioned is 46.341 in
+   * simulate's table and 46.3415 in the JSON, and was 46.342 here; 4134.7496 replica-hours at the
+   * SLO are 4134.7 there and 4134.75 in the JSON, and were 4134.8 here; a target of 0.725 was
+   * 0.73. The JSON's numbers are printed as it writes them, with fixed places (4 for a
+   * percentage, 3 for replica-hours, at least 2 for a target) and never fewer digits.
+   */
+  @Test
+  void theJsonsNumbersArePrintedAsWrittenNotRoundedAgain() throws IOException {
+    Path f = file("r", policy("hpa", 46.3415, 10, slo(4134.75, 0.725)),
+        policy("predictive", 0.0005, 10, slo(4134.7, 0.9)), policy("oracle-100", 0, 10,
+            slo(4000, 1.0)));
+    Files.writeString(f, Files.readString(f).replace("\"targetUtilization\":0.7}",
+        "\"targetUtilization\":0.725}"));
+
+    Result r = run(f.toString());
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("| under-prov % at 0.725 (hpa / predictive) |")
+        .contains("\n| r | 4134.750 @ 0.725 | 4134.700 @ 0.90 | 1.000 | 1.03 | 46.3415 / 0.0005 |")
+        .contains("- median under-provisioned time at 0.725, predictive ÷ hpa: ");
   }
 
   @Test
@@ -138,7 +161,7 @@ class SummarizeCommandTest {
 
     Result r = run(f.toString());
 
-    assertThat(r.out()).contains("| x | 100.0 @ 0.90 | - | hpa only | - |")
+    assertThat(r.out()).contains("| x | 100.000 @ 0.90 | - | hpa only | - |")
         .contains("- predictive meets the SLO wherever hpa does: 0 of 1 (not on x)")
         .contains("over the 0 traces where both meet it: - (at most 0.95 on 0)");
   }
@@ -156,7 +179,7 @@ class SummarizeCommandTest {
     Result r = run(f.toString());
 
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("| 0.500 / 0.0000476 | 0.0000952 | 10 / 10 | 1.00 |")
+    assertThat(r.out()).contains("| 0.5000 / 0.0000476 | 0.0000952 | 10 / 10 | 1.00 |")
         .contains("- median under-provisioned time at 0.70, predictive ÷ hpa: 0.0000952\n");
   }
 
@@ -274,10 +297,10 @@ class SummarizeCommandTest {
     Result r = run(above.toString(), at.toString(), loss.toString(), win.toString());
 
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("\n| above | 1000.0 @ 0.50 | 1020.1 @ 0.50 | 1.0201 |")
-        .contains("\n| at | 1000.0 @ 0.50 | 1020.0 @ 0.50 | 1.020 |")
-        .contains("\n| loss | 1000.0 @ 0.50 | 1023.4 @ 0.50 | 1.023 |")
-        .contains("\n| win | 1000.0 @ 0.50 | 950.4 @ 0.50 | 0.9504 |")
+    assertThat(r.out()).contains("\n| above | 1000.000 @ 0.50 | 1020.100 @ 0.50 | 1.0201 |")
+        .contains("\n| at | 1000.000 @ 0.50 | 1020.000 @ 0.50 | 1.020 |")
+        .contains("\n| loss | 1000.000 @ 0.50 | 1023.400 @ 0.50 | 1.023 |")
+        .contains("\n| win | 1000.000 @ 0.50 | 950.400 @ 0.50 | 0.9504 |")
         .contains("(at most 0.95 on 0)")
         .contains("- above 1.02 × hpa's cost at the SLO: 2 (above 1.0201, loss 1.023)\n");
   }
@@ -369,9 +392,10 @@ class SummarizeCommandTest {
     Result r = run(a.toString(), b.toString(), c.toString());
 
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("\n| rps.csv (" + a + ") | 1000.0 @ 0.50 | 800.0 @ 0.70 | 0.800 |")
-        .contains("\n| rps.csv (" + b + ") | 1000.0 @ 0.60 | 1100.0 @ 0.70 | 1.100 |")
-        .contains("\n| c.csv | 400.0 @ 0.95 |").contains("\n3 traces; ")
+    assertThat(r.out())
+        .contains("\n| rps.csv (" + a + ") | 1000.000 @ 0.50 | 800.000 @ 0.70 | 0.800 |")
+        .contains("\n| rps.csv (" + b + ") | 1000.000 @ 0.60 | 1100.000 @ 0.70 | 1.100 |")
+        .contains("\n| c.csv | 400.000 @ 0.95 |").contains("\n3 traces; ")
         .contains("above 1.02 × hpa's cost at the SLO: 1 (rps.csv (" + b + ") 1.100)");
   }
 
@@ -411,11 +435,11 @@ class SummarizeCommandTest {
     Result r = run("--policy", "oracle-100", "--against", "hpa", a.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("| oracle-100 ÷ oracle-100 |")
-        .contains("\n| a | 1000.0 @ 0.50 | 500.0 @ 1.00 | 0.500 | 1.00 | 0.500 / 0.000 |");
+        .contains("\n| a | 1000.000 @ 0.50 | 500.000 @ 1.00 | 0.500 | 1.00 | 0.5000 / 0.0000 |");
     Result against = run("--policy", "predictive", "--against", "oracle-100", a.toString());
     assertThat(against.code()).as(against.err()).isZero();
     assertThat(against.out())
-        .contains("\n| a | 500.0 @ 1.00 | 800.0 @ 0.70 | 1.600 | 1.60 | 0.000 / 0.100 |");
+        .contains("\n| a | 500.000 @ 1.00 | 800.000 @ 0.70 | 1.600 | 1.60 | 0.0000 / 0.1000 |");
   }
 
   /** Catches a repeated option whose last value silently won. */
