@@ -72,9 +72,13 @@ public final class CsvTraceReader implements AutoCloseable {
       Pattern.compile("[+-]?(\\d++(\\.\\d*+)?|\\.\\d++)([eE][+-]?\\d++)?");
   private static final Pattern NON_FINITE =
       Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
-  /** A date and time whose second is 60, a leap second: before it, the second, after it. */
+  /**
+   * A date and time whose second is 60, a leap second: before it, the second's fraction, after
+   * it. Either case of {@code T}, and a point without digits, as the ISO parsers read them.
+   */
   private static final Pattern LEAP_SECOND =
-      Pattern.compile("(\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:)60(\\.\\d++)?([^.\\d].*)?");
+      Pattern.compile("(\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:)60(\\.\\d*+)?([^.\\d].*)?",
+          Pattern.CASE_INSENSITIVE);
 
   private final String file;
   private final BufferedReader in;
@@ -184,13 +188,17 @@ public final class CsvTraceReader implements AutoCloseable {
       double v = parseValue(val);
       boolean leap = LEAP_SECOND.matcher(ts).matches();
       if (previous != null && !time.isAfter(previous)) {
+        // A leap second read as 23:59:59 clashes so with a row in that second only: one in
+        // another second is out of order whatever the reading (the file needs sorting).
+        boolean leapClash = (leap || previousLeap)
+            && time.getEpochSecond() == previous.getEpochSecond();
         throw problem((time.equals(previous)
             ? "duplicate timestamp " + time + " (also at line " + previousLine
                 + (parsed.equals(time) ? ")" : "; times are kept to the millisecond, to which \""
                     + clip(ts) + "\" rounds down)")
             : "timestamps must increase, but " + time + " follows " + previous + " (line "
                 + previousLine + ")")
-            + (leap || previousLeap ? ": a leap second (23:59:60) is read as 23:59:59, since "
+            + (leapClash ? ": a leap second (23:59:60) is read as 23:59:59, since "
                 + "times here have no leap seconds; line " + (leap ? lineNumber : previousLine)
                 + " holds one: leave out one of the two rows" : ""));
       }
@@ -288,7 +296,7 @@ public final class CsvTraceReader implements AutoCloseable {
       // but only where a leap second can be: in the last second of a day in UTC.
       Instant t = parseIso(leap.group(1) + "59" + (leap.group(2) == null ? "" : leap.group(2))
           + (leap.group(3) == null ? "" : leap.group(3)));
-      return t != null && t.getEpochSecond() % 86_400 == 86_399 ? t : null;
+      return t != null && Math.floorMod(t.getEpochSecond(), 86_400) == 86_399 ? t : null;
     }
     return parseIso(iso);
   }
@@ -356,13 +364,19 @@ public final class CsvTraceReader implements AutoCloseable {
 
   /**
    * A hint for an epoch number outside 1900-2199 that is inside as milliseconds (13 digits, as
-   * Java and JavaScript write times), or the empty string.
+   * Java and JavaScript write times), or the empty string. Only for 12 digits or more before the
+   * point (a year past 5000 as seconds, March 1973 or later as milliseconds): a number of seconds
+   * just past 2199, or before 1900, is no count of milliseconds.
    */
   private static String millisecondsHint(String ts) {
     if (!NUMBER.matcher(ts).matches()) {
       return "";
     }
-    String seconds = new BigDecimal(ts).movePointLeft(3).stripTrailingZeros().toPlainString();
+    BigDecimal number = new BigDecimal(ts);
+    if (number.abs().compareTo(BigDecimal.valueOf(100_000_000_000L)) < 0) {
+      return "";
+    }
+    String seconds = number.movePointLeft(3).stripTrailingZeros().toPlainString();
     Instant asMillis = epochSeconds(seconds);
     return asMillis == null || !TraceTimes.contains(asMillis) ? ""
         : "; epoch milliseconds? Give seconds: " + seconds + " is "

@@ -370,6 +370,20 @@ class CsvTraceReaderTest {
     }
     assertThat(read(write("frac.csv", "2016-12-31T23:59:60.5Z,2\n"))).extracting(Row::time)
         .containsExactly(Instant.parse("2016-12-31T23:59:59.500Z"));
+    // Either case of T, a point without digits, before 1970: read as the parsers read them.
+    for (String leap : List.of("2016-12-31t23:59:60z", "2016-12-31T23:59:60.Z",
+        "1969-12-31T23:59:60Z")) {
+      assertThat(read(write("case.csv", leap + ",2\n"))).extracting(Row::time).as(leap)
+          .containsExactly(Instant.parse(leap.toUpperCase().replace(":60.", ":59")
+              .replace(":60", ":59")));
+    }
+    assertBad("60,1\n2016-12-31t23:59:60-05:00,2\n", ":2: timestamp must be ISO-8601 or epoch "
+        + "seconds, but was \"2016-12-31t23:59:60-05:00\"");
+    // Rows in other seconds are out of order whatever the reading: no leap second's note.
+    assertBad("2016-12-31T23:59:60Z,2\n2016-12-31T10:00:00Z,1\n", ":2: timestamps must "
+        + "increase, but 2016-12-31T10:00:00Z follows 2016-12-31T23:59:59Z (line 1)");
+    assertBad("2017-01-01T00:00:05Z,1\n2016-12-31T23:59:60Z,2\n", ":2: timestamps must "
+        + "increase, but 2016-12-31T23:59:59Z follows 2017-01-01T00:00:05Z (line 1)");
     // Not the last second of a day in UTC: no leap second.
     assertBad("60,1\n2016-12-31T23:59:60+01:00,2\n", ":2: timestamp must be ISO-8601 or epoch "
         + "seconds, but was \"2016-12-31T23:59:60+01:00\"");
@@ -389,6 +403,13 @@ class CsvTraceReaderTest {
     assertBad("60,1\n-2208988799500,5\n", ":2: timestamp must be from 1900 to 2199, but was "
         + "-68031-12-07T00:08:20Z; epoch milliseconds? Give seconds: -2208988799.5 is "
         + "1900-01-01T00:00:00.500Z");
+    // Seconds just outside the range, or a year past 5000 in fewer than 12 digits: no hint.
+    assertBad("7258118400,5\n", ":1: timestamp must be from 1900 to 2199, but was "
+        + "2200-01-01T00:00:00Z");
+    assertBad("-2208988801,5\n", ":1: timestamp must be from 1900 to 2199, but was "
+        + "1899-12-31T23:59:59Z");
+    assertBad("99999999999,5\n", ":1: timestamp must be from 1900 to 2199, but was "
+        + "5138-11-16T09:46:39Z");
     // Out of range as milliseconds too: no hint.
     assertBad("9e12,5\n", ":1: timestamp must be from 1900 to 2199, but was "
         + "+287168-08-24T16:00:00Z");
