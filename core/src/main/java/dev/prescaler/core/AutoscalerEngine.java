@@ -115,7 +115,8 @@ public final class AutoscalerEngine implements AutoCloseable {
   public static final Duration DEFAULT_MAX_METRIC_AGE = Duration.ofMinutes(5);
   /**
    * Default minimum span of past decisions given to policies: 10 minutes. The engine keeps the
-   * longest of this, the policy's own {@link DecisionPolicy#memory()} and two sync periods.
+   * longer of this and the policy's own {@link DecisionPolicy#memory()}, and the newest decided
+   * past decision whatever its age.
    */
   public static final Duration DEFAULT_DECISION_MEMORY = Duration.ofMinutes(10);
   /** Default delay before a decision's follow-up is journaled: 5 minutes. */
@@ -218,13 +219,9 @@ public final class AutoscalerEngine implements AutoCloseable {
     this.historyStep = b.historyStep;
     this.historyCapacity = (int) (b.historyLength.toMillis() / b.historyStep.toMillis());
     this.maxMetricAge = b.maxMetricAge;
-    // The policy's memory() as build() read and checked it: read once, never again. Two sync
-    // periods at least, so that the previous tick's decision is always kept (a scheduled tick
-    // starts a sync period after the previous one ended): with a sync period longer than the
-    // memory, every tick would otherwise be a policy's first (the HPA's first sync, whose
-    // recorded count it does not go below, again at every tick).
-    this.decisionMemory = longest(longest(b.decisionMemory, b.policyMemory),
-        b.syncPeriod.multipliedBy(2));
+    // The policy's memory() as build() read and checked it: read once, never again. The newest
+    // decided past decision is kept beyond it (see pruneRecent), whatever the sync period.
+    this.decisionMemory = longest(b.decisionMemory, b.policyMemory);
     this.followUpAfter = b.followUpAfter;
     this.backfill = b.backfill;
     this.calls = new PluginCalls(b.clock, b.callTimeout, b.callThreads);
@@ -815,13 +812,14 @@ public final class AutoscalerEngine implements AutoCloseable {
         // As the tick does: no past decision without a known count, and "applied" only for
         // direct (ACT) changes.
         if (r.current() >= 0) {
-          s.recent.addLast(new PastDecision(r.time(), r.current(), r.desired(),
-              applied && r.mode() == Mode.ACT && r.desired() != r.current(), r.marks()));
+          PastDecision d = new PastDecision(r.time(), r.current(), r.desired(),
+              applied && r.mode() == Mode.ACT && r.desired() != r.current(), r.marks());
+          s.recent.addLast(d);
+          if (r.kind() != Kind.HOLD) {
+            s.lastDecided = d;
+          }
         }
-        while (s.recent.size() > 1
-            && s.recent.peekFirst().time().isBefore(r.time().minus(decisionMemory))) {
-          s.recent.removeFirst();
-        }
+        pruneRecent(s, r.time()); // as the ticks did: the newest decided one is kept
         uncertain.applied(s, r.mode(), r.action(), r.actionMessage(), r.current(), r.desired(),
             r.time());
         if (r.kind() != Kind.HOLD) {
@@ -1086,8 +1084,12 @@ public final class AutoscalerEngine implements AutoCloseable {
       List<PastDecision> recent = new ArrayList<>(s.recent);
       s.recent.clear();
       for (PastDecision d : recent) {
-        s.recent.addLast(!d.time().isAfter(now) ? d
-            : new PastDecision(now, d.current(), d.desired(), d.applied(), d.marks()));
+        PastDecision kept = !d.time().isAfter(now) ? d
+            : new PastDecision(now, d.current(), d.desired(), d.applied(), d.marks());
+        if (d == s.lastDecided) {
+          s.lastDecided = kept;
+        }
+        s.recent.addLast(kept);
       }
       Instant latestDue = now.plus(followUpAfter);
       List<PendingFollowUp> followUps = new ArrayList<>(s.followUps);
@@ -1778,10 +1780,27 @@ public final class AutoscalerEngine implements AutoCloseable {
     return a.compareTo(b) >= 0 ? a : b;
   }
 
+  /**
+   * Drops the past decisions older than the memory, all but the newest decided one (by {@link
+   * #decide}, not a hold), which is kept whatever its age. Without it a tick more than the memory
+   * after the last decision (a sync period above the memory, ticks that start a sync period after
+   * the previous one ended, holds in between) would be a policy's first: the HPA would record its
+   * first sync's count again and never scale down, and the guards would wait for a whole window
+   * again. The HPA controller keeps its recommendations across failed syncs; older ones just fall
+   * out of its windows, as this one falls out of every window shorter than its age. The holds
+   * after it are dropped all the same, so that a long outage does not grow the deque.
+   */
   private void pruneRecent(WorkloadState s, Instant now) {
     Instant from = now.minus(decisionMemory);
+    PastDecision kept = null;
     while (!s.recent.isEmpty() && s.recent.peekFirst().time().isBefore(from)) {
-      s.recent.removeFirst();
+      PastDecision d = s.recent.removeFirst();
+      if (d == s.lastDecided) {
+        kept = d;
+      }
+    }
+    if (kept != null) {
+      s.recent.addFirst(kept);
     }
   }
 
@@ -1952,7 +1971,8 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
     }
     boolean applied = action == Action.APPLIED && mode == Mode.ACT;
-    s.recent.addLast(new PastDecision(now, current, desired, applied, p.marks()));
+    s.lastDecided = new PastDecision(now, current, desired, applied, p.marks());
+    s.recent.addLast(s.lastDecided);
     long seq = sequence++;
     DecisionRecord record = new DecisionRecord(seq, now, ref, mode, kind, current,
         replicas.ready(), raw, unavailable, loads, forecasts, proposed, desired,
@@ -2261,9 +2281,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
 
     /**
-     * Tick period, in [1 s, 1 h]; default 15 s. The past decisions given to policies span two
-     * of them at least (see {@link #decisionMemory(Duration) decisionMemory}), so that each tick
-     * sees the previous one's.
+     * Tick period, in [1 s, 1 h]; default 15 s. Whatever its length, each tick's policy sees the
+     * newest decided past decision (see {@link #decisionMemory(Duration) decisionMemory}).
      */
     public Builder syncPeriod(Duration syncPeriod) {
       this.syncPeriod = Objects.requireNonNull(syncPeriod, "syncPeriod");
@@ -2307,13 +2326,17 @@ public final class AutoscalerEngine implements AutoCloseable {
 
     /**
      * The minimum span of past decisions given to policies, in [0, 1 day]; default 10 minutes.
-     * The engine keeps the longest of this, {@link DecisionPolicy#memory()} (which {@link
-     * #build()} reads once and requires in the same bounds) and two {@link
-     * #syncPeriod(Duration) sync periods}: a policy always sees the previous tick's decision,
-     * also when the sync period is longer than this (with none, every tick would be its first:
-     * the HPA would record its first sync's count again at every tick and never scale down).
-     * Two, not one, because a scheduled tick starts a sync period after the previous one ended.
-     * A gap between ticks longer than all of these (a downtime) still forgets the decisions.
+     * The engine keeps the longer of this and {@link DecisionPolicy#memory()} (which {@link
+     * #build()} reads once and requires in the same bounds), and beyond it the newest decided
+     * past decision (not a hold), whatever its age: a policy always sees the last tick that
+     * decided, also with a {@link #syncPeriod(Duration) sync period} longer than this, ticks
+     * that start late, or held ticks in between (with none, such a tick would be its first: the
+     * HPA would record its first sync's count again and never scale down). Older decisions and
+     * holds are dropped, so a long outage keeps this span of holds and that one decision. After
+     * an outage longer than the memory a policy's windows hold only what falls in them, as the
+     * HPA controller's recommendations age out; a new engine without {@link
+     * AutoscalerEngine#restore restore} starts without past decisions, as a restarted
+     * controller does.
      */
     public Builder decisionMemory(Duration decisionMemory) {
       this.decisionMemory = Objects.requireNonNull(decisionMemory, "decisionMemory");

@@ -48,13 +48,15 @@ public interface DecisionPolicy {
 
   /**
    * How far back this policy needs past decisions in {@link DecisionContext#recent()} (e.g. its
-   * longest stabilization window or rate-limit period). The engine keeps the longest of this,
-   * its own {@code decisionMemory} (10 minutes by default) and two sync periods, read once when
-   * it is built. A step that reads {@code recent()} or its marks must report its longest window
-   * here, or a window longer than the engine's default is silently cut short; a step that wraps
-   * or chains others reports the longest of theirs ({@link #chain} does). In [0, 1 day], the
-   * bounds of the engine's {@code decisionMemory}: the engine's {@code build()} fails, naming
-   * the policy and the value, when it is out of them, null, or throws. Default: zero.
+   * longest stabilization window or rate-limit period). The engine keeps the longer of this
+   * and its own {@code decisionMemory} (10 minutes by default), read once when it is built, and
+   * beyond it the newest decided past decision (not a hold) whatever its age, so that a tick
+   * never takes itself for the first because the last decision is older than the memory. A
+   * step that reads {@code recent()} or its marks must report its longest window here, or a
+   * window longer than the engine's default is silently cut short; a step that wraps or chains
+   * others reports the longest of theirs ({@link #chain} does). In [0, 1 day], the bounds of
+   * the engine's {@code decisionMemory}: the engine's {@code build()} fails, naming the policy
+   * and the value, when it is out of them, null, or throws. Default: zero.
    */
   default java.time.Duration memory() {
     return java.time.Duration.ZERO;

@@ -25,6 +25,11 @@ final class WorkloadState {
   WorkloadSpec spec;
   final Map<String, MetricState> metrics = new HashMap<>();
   final ArrayDeque<PastDecision> recent = new ArrayDeque<>();
+  /**
+   * The newest decided entry of {@link #recent} (a decision, not a hold nor a landed apply),
+   * compared by identity: kept whatever its age (the engine's pruneRecent). Null before any.
+   */
+  PastDecision lastDecided;
   final ArrayDeque<PendingFollowUp> followUps = new ArrayDeque<>();
   /** Held ticks in a row (quiet holds aside) and applies in a row not applied, for the log. */
   final InARow holds = new InARow();
