@@ -50,7 +50,10 @@ import java.util.OptionalLong;
  * recommendation of this step does so (mark {@code hpa.recommendation.initial}), dated at the
  * workload's first tick, held ticks included (the oldest remembered decision; mark {@code
  * hpa.recommendation.initial.age-ms}: how long before this decision that was, when it was
- * before). After a gap longer than the engine's decision memory this happens again.
+ * before). The engine keeps its newest decision whatever its age, so a metrics outage or a gap
+ * between ticks, however long, does not make this happen again: as in the controller, which
+ * keeps its recommendations across failed syncs, the old ones have just left the windows. A new
+ * engine that restored no decision starts afresh, as a restarted controller does.
  * {@link #memory()} asks the engine to keep the decisions of the longest window or period.
  *
  * <p>The context holds aggregates, so they are mapped to pods: of the {@code existing} pods
@@ -427,8 +430,9 @@ public final class HpaPolicy implements DecisionPolicy {
    * before any metric is read, so its time is the first tick of the workload, held ticks
    * included: the oldest remembered decision (none of which holds a recommendation of this step
    * at a first sync), with the count it found, or this tick when there is none. Should the holds
-   * have lasted longer than the engine's decision memory, the oldest remembered one stands in
-   * for the first, at most one sync period off the edge of the memory.
+   * before the first decision have lasted longer than the engine's decision memory, the oldest
+   * remembered one stands in for the first, at most one sync period off the edge of the memory
+   * (the engine keeps no older hold; holds with no count read keep nothing).
    */
   private static Initial firstTick(DecisionContext ctx, int current) {
     List<PastDecision> recent = ctx.recent();

@@ -31,9 +31,9 @@ final class RecentMarks {
    * carrying it is at least {@code window} old (always, for a window of zero). Until then, the
    * HPA's windows hold the count the workload had at the controller's first sync as one of their
    * recommendations, and the guards that copy them hold the current count so. A tick held for
-   * missing data records no proposal: a hold shorter than the past decisions the engine keeps
-   * leaves an older proposal, and the window's proposals alone decide, as in the HPA, whose
-   * recommendations age out during an outage.
+   * missing data records no proposal: a hold, however long, leaves an older proposal (the engine
+   * keeps its newest decision whatever its age), and the window's proposals alone decide, as in
+   * the HPA, whose recommendations age out during an outage.
    */
   static boolean spans(DecisionContext ctx, String mark, Duration window) {
     if (window.isZero()) {

@@ -11,10 +11,11 @@ import java.util.Objects;
  * scale-down stabilization, applied to whatever the chain proposed so far): each tick records the
  * incoming proposal under the mark {@code <mark>} and a lower proposal is raised to the highest
  * recorded within {@code window}, but never above the current count. Until it has recorded a
- * proposal a whole {@code window} old (on a workload's first ticks, and after a hold or a
- * downtime that outlasted the past decisions the engine keeps or restores), the current count
- * counts as one of them, as the HPA's first sync records it: no scale-down before then. A
- * shorter hold forgets only the proposals that aged out of the window, as the HPA does.
+ * proposal a whole {@code window} old (on a workload's first ticks, and after a restart that
+ * restored no decision), the current count counts as one of them, as the HPA's first sync
+ * records it: no scale-down before then. A hold, however long, forgets only the proposals that
+ * aged out of the window, as the HPA does: the engine keeps its newest decision whatever its
+ * age.
  *
  * @param window how far back proposals count, in [0, 1 h]; default 300 s
  * @param mark the mark key; default {@code stabilization.proposal}

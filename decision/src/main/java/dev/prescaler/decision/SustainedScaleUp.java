@@ -11,10 +11,10 @@ import java.util.Objects;
  * is recorded under the mark {@code <mark>}, and a rise above the current count goes only as high
  * as the lowest proposal recorded within {@code duration} (never below the current count), as the
  * HPA's scale-up stabilization window does. Until it has recorded a proposal a whole {@code
- * duration} old (on a workload's first ticks, and after a hold or a downtime that outlasted the
- * past decisions the engine keeps or restores), the current count counts as one of them, as the
- * HPA's first sync records it: a rise on the first tick waits as any other. A shorter hold
- * forgets only the proposals that aged out of the window, as the HPA does.
+ * duration} old (on a workload's first ticks, and after a restart that restored no decision),
+ * the current count counts as one of them, as the HPA's first sync records it: a rise on the
+ * first tick waits as any other. A hold, however long, forgets only the proposals that aged out
+ * of the window, as the HPA does: the engine keeps its newest decision whatever its age.
  *
  * @param duration how long a scale-up must be asked for, in [0, 1 h]
  * @param mark the mark key; default {@code sustained.proposal}

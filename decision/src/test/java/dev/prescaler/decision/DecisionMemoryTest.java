@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -143,6 +144,92 @@ class DecisionMemoryTest {
     DecisionPolicy guarded = DecisionPolicy.chain(new FixedProposal(2),
         ScaleDownStabilization.of(Duration.ofMinutes(5)));
     assertThat(firstChange(run(guarded, sync.multipliedBy(3), sync))).isEqualTo(seconds);
+  }
+
+  /**
+   * {@code ticks} ticks {@code gap} apart of a workload at {@code start} replicas, its load 1000
+   * at the first tick and 200 (2 replicas' worth) after; the source fails at the ticks {@code
+   * fails} accepts (a held tick: a past decision without marks). Returns {seconds since T0,
+   * replicas after the tick} of every tick.
+   */
+  private static List<int[]> runHeld(DecisionPolicy policy, int ticks, Duration gap, int start,
+      IntPredicate fails) {
+    ManualClock clock = new ManualClock(T0);
+    int[] replicas = {start};
+    int[] tick = {0};
+    WorkloadSpec spec = WorkloadSpec.builder(REF).minReplicas(1).maxReplicas(20).mode(Mode.ACT)
+        .metric(MetricTarget.averageValue("rps", 100)).build();
+    InMemoryJournal journal = new InMemoryJournal(100_000);
+    List<int[]> counts = new ArrayList<>();
+    try (AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock).journal(journal)
+        .policy(policy).workload(spec).backfill(false).syncPeriod(SYNC).historyStep(SYNC)
+        .metricsDelay(Duration.ZERO)
+        .metricSource((s, now) -> {
+          if (fails.test(tick[0])) {
+            throw new IllegalStateException("source down");
+          }
+          return Observation.of(now, ReplicaStatus.of(replicas[0], replicas[0]),
+              MetricReading.of("rps", tick[0] == 0 ? 1000 : 200, now));
+        })
+        .executor(r -> {
+          replicas[0] = r.to();
+          return ScaleOutcome.applied(r.to(), "ok");
+        })
+        .build()) {
+      Instant t = T0;
+      for (tick[0] = 0; tick[0] < ticks; tick[0]++) {
+        clock.set(t);
+        engine.tick();
+        counts.add(new int[] {(int) Duration.between(T0, t).toSeconds(), replicas[0]});
+        t = t.plus(gap);
+      }
+      assertThat(DecisionInvariants.check(journal.records(), spec)).isEmpty();
+    }
+    return counts;
+  }
+
+  private static int firstChange(List<int[]> counts, int from) {
+    return counts.stream().filter(c -> c[1] != from).mapToInt(c -> c[0]).findFirst().orElse(-1);
+  }
+
+  private static final IntPredicate ODD = i -> i % 2 == 1;
+
+  // Caught the HPA held at its peak for hours with long ticks that start late (a sync period
+  // after the previous one ended) and a source failing every other tick: the previous decision
+  // was 2 x (sync + 1 s) back, past the two sync periods kept, so every good tick was a first
+  // sync (10 replicas for 2 h at 601 s, 11 h at 3600 s). Down at the second good tick now.
+  @ParameterizedTest
+  @ValueSource(longs = {601, 3600})
+  void theHpaScalesDownAtTheSecondGoodTickWithLateTicksAndHolds(long seconds) {
+    Duration gap = Duration.ofSeconds(seconds + 1);
+    List<int[]> counts = runHeld(Policies.hpa(), 12, gap, 10, ODD);
+    assertThat(firstChange(counts, 10)).isEqualTo(gap.multipliedBy(2).toSeconds());
+    assertThat(counts.get(counts.size() - 1)[1]).isEqualTo(2);
+  }
+
+  // Caught with the same ticks: the guards never found a proposal a whole window old (it was
+  // pruned with the hold after it), so SustainedScaleUp never scaled up and
+  // ScaleDownStabilization never scaled down.
+  @Test
+  void theGuardsActAtTheSecondGoodTickWithLateTicksAndHolds() {
+    Duration gap = Duration.ofSeconds(602);
+    DecisionPolicy up = DecisionPolicy.chain(new FixedProposal(10),
+        SustainedScaleUp.of(Duration.ofMinutes(5)));
+    assertThat(firstChange(runHeld(up, 12, gap, 2, ODD), 2)).isEqualTo(1204);
+    DecisionPolicy down = DecisionPolicy.chain(new FixedProposal(2),
+        ScaleDownStabilization.of(Duration.ofMinutes(5)));
+    assertThat(firstChange(runHeld(down, 12, gap, 10, ODD), 10)).isEqualTo(1204);
+  }
+
+  // Caught the HPA taking the first good tick after a 20-minute metrics outage for its first
+  // sync again (holding 10 replicas for 300 s more). The controller keeps its recommendations
+  // across failed syncs: those of before the outage are out of its window, so it follows the
+  // new one at once.
+  @Test
+  void afterAnOutageLongerThanTheMemoryTheHpaFollowsItsWindowAtOnce() {
+    // 15 s ticks: the load drops after the first tick, the outage is ticks 1 .. 80 (20 min).
+    List<int[]> counts = runHeld(Policies.hpa(), 100, SYNC, 10, i -> i >= 1 && i <= 80);
+    assertThat(firstChange(counts, 10)).isEqualTo(81 * 15);
   }
 
   /** Always proposes {@code n}: the guard alone decides when the count goes down. */
