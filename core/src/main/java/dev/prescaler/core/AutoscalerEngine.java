@@ -816,7 +816,7 @@ public final class AutoscalerEngine implements AutoCloseable {
               applied && r.mode() == Mode.ACT && r.desired() != r.current(), r.marks());
           s.recent.addLast(d);
           if (r.kind() != Kind.HOLD) {
-            s.lastDecided = d;
+            decided(s, d);
           }
         }
         pruneRecent(s, r.time()); // as the ticks did: the newest decided one is kept
@@ -1781,12 +1781,24 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
+   * Makes {@code d}, a decision (not a hold), the one {@link #pruneRecent} keeps whatever its
+   * age, unless it has no marks and the one kept has: a pin applied through a metrics outage
+   * (the policy chain did not run) must not stand in for the chain's last proposal, whose marks
+   * the steps look for (a guard would wait a whole window again after the pin).
+   */
+  private static void decided(WorkloadState s, PastDecision d) {
+    if (!d.marks().isEmpty() || s.lastDecided == null || s.lastDecided.marks().isEmpty()) {
+      s.lastDecided = d;
+    }
+  }
+
+  /**
    * Drops the past decisions older than the memory, all but the newest decided one (by {@link
-   * #decide}, not a hold), which is kept whatever its age. Without it a tick more than the memory
-   * after the last decision (a sync period above the memory, ticks that start a sync period after
-   * the previous one ended, holds in between) would be a policy's first: the HPA would record its
-   * first sync's count again and never scale down, and the guards would wait for a whole window
-   * again. The HPA controller keeps its recommendations across failed syncs; older ones just fall
+   * #decide}, not a hold; see {@link #decided}), which is kept whatever its age. Without it a
+   * tick more than the memory after the last decision (a sync period above the memory, ticks
+   * that start a sync period after the previous one ended, holds in between) would be a
+   * policy's first: the HPA would record its first sync's count again and never scale down,
+   * and the guards would wait for a whole window again. The HPA controller keeps its recommendations across failed syncs; older ones just fall
    * out of its windows, as this one falls out of every window shorter than its age. The holds
    * after it are dropped all the same, so that a long outage does not grow the deque.
    */
@@ -1971,8 +1983,9 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
     }
     boolean applied = action == Action.APPLIED && mode == Mode.ACT;
-    s.lastDecided = new PastDecision(now, current, desired, applied, p.marks());
-    s.recent.addLast(s.lastDecided);
+    PastDecision past = new PastDecision(now, current, desired, applied, p.marks());
+    s.recent.addLast(past);
+    decided(s, past);
     long seq = sequence++;
     DecisionRecord record = new DecisionRecord(seq, now, ref, mode, kind, current,
         replicas.ready(), raw, unavailable, loads, forecasts, proposed, desired,
@@ -2328,7 +2341,8 @@ public final class AutoscalerEngine implements AutoCloseable {
      * The minimum span of past decisions given to policies, in [0, 1 day]; default 10 minutes.
      * The engine keeps the longer of this and {@link DecisionPolicy#memory()} (which {@link
      * #build()} reads once and requires in the same bounds), and beyond it the newest decided
-     * past decision (not a hold), whatever its age: a policy always sees the last tick that
+     * past decision (not a hold; one with marks before a pin applied through a metrics outage,
+     * on which the chain did not run), whatever its age: a policy always sees the last tick that
      * decided, also with a {@link #syncPeriod(Duration) sync period} longer than this, ticks
      * that start late, or held ticks in between (with none, such a tick would be its first: the
      * HPA would record its first sync's count again and never scale down). Older decisions and

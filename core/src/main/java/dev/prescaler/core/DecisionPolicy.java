@@ -50,7 +50,8 @@ public interface DecisionPolicy {
    * How far back this policy needs past decisions in {@link DecisionContext#recent()} (e.g. its
    * longest stabilization window or rate-limit period). The engine keeps the longer of this
    * and its own {@code decisionMemory} (10 minutes by default), read once when it is built, and
-   * beyond it the newest decided past decision (not a hold) whatever its age, so that a tick
+   * beyond it the newest decided past decision (not a hold; one with marks before a pin applied
+   * through an outage, on which the chain did not run) whatever its age, so that a tick
    * never takes itself for the first because the last decision is older than the memory. A
    * step that reads {@code recent()} or its marks must report its longest window here, or a
    * window longer than the engine's default is silently cut short; a step that wraps or chains

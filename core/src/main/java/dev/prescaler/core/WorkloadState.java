@@ -26,8 +26,9 @@ final class WorkloadState {
   final Map<String, MetricState> metrics = new HashMap<>();
   final ArrayDeque<PastDecision> recent = new ArrayDeque<>();
   /**
-   * The newest decided entry of {@link #recent} (a decision, not a hold nor a landed apply),
-   * compared by identity: kept whatever its age (the engine's pruneRecent). Null before any.
+   * The newest decided entry of {@link #recent} (a decision, not a hold nor a landed apply; one
+   * with marks before one without: see the engine's decided), compared by identity: kept
+   * whatever its age (the engine's pruneRecent). Null before any.
    */
   PastDecision lastDecided;
   final ArrayDeque<PendingFollowUp> followUps = new ArrayDeque<>();

@@ -232,6 +232,69 @@ class DecisionMemoryTest {
     assertThat(firstChange(counts, 10)).isEqualTo(81 * 15);
   }
 
+  // Caught the guards waiting a whole window again after a 30-minute metrics outage through
+  // which an operator's pin held the count: the pin, applied without the chain (no marks), was
+  // the decision kept whatever its age, and the guard's own last proposal was pruned. Without
+  // the pin they act at the first good tick; with it, too now.
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aPinThroughAnOutageLeavesTheGuardsTheirLastProposal(boolean pinned) {
+    DecisionPolicy down = ScaleDownStabilization.of(Duration.ofMinutes(5));
+    assertThat(firstChangeAfterAnOutage(down, 10, 2, pinned)).isZero();
+    DecisionPolicy up = SustainedScaleUp.of(Duration.ofMinutes(5));
+    assertThat(firstChangeAfterAnOutage(up, 2, 10, pinned)).isZero();
+  }
+
+  /**
+   * Seconds from the end of a 30-minute outage (a source serving an hour-old sample), after 20
+   * minutes at {@code start} replicas, to the first tick whose count is not {@code start}, when
+   * the chain proposes {@code after} from the outage's end: {@code guard} between the proposal
+   * and the overrides, which pin the count through the outage when {@code pinned}.
+   */
+  private static long firstChangeAfterAnOutage(DecisionPolicy guard, int start, int after,
+      boolean pinned) {
+    ManualClock clock = new ManualClock(T0);
+    int[] replicas = {start};
+    int[] want = {start};
+    Instant outage = T0.plus(Duration.ofMinutes(20));
+    Instant end = outage.plus(HALF_HOUR);
+    WorkloadSpec spec = WorkloadSpec.builder(REF).minReplicas(1).maxReplicas(20).mode(Mode.ACT)
+        .metric(MetricTarget.averageValue("rps", 100)).build();
+    ManualOverrides overrides = new ManualOverrides();
+    DecisionPolicy chain = DecisionPolicy.chain(new DecisionPolicy() {
+      @Override
+      public Proposal apply(DecisionContext ctx, Proposal p) {
+        return p.to("fixed", want[0], "want " + want[0]);
+      }
+    }, guard, overrides);
+    try (AutoscalerEngine engine = AutoscalerEngine.builder().clock(clock)
+        .journal(new InMemoryJournal(100_000)).policy(chain).workload(spec).backfill(false)
+        .syncPeriod(SYNC).historyStep(SYNC).metricsDelay(Duration.ZERO)
+        .metricSource((s, now) -> Observation.of(now, ReplicaStatus.of(replicas[0], replicas[0]),
+            MetricReading.of("rps", 100.0 * want[0], now.isBefore(outage) || !now.isBefore(end)
+                ? now : now.minusSeconds(3600))))
+        .executor(r -> {
+          replicas[0] = r.to();
+          return ScaleOutcome.applied(r.to(), "ok");
+        })
+        .build()) {
+      for (Instant t = T0; t.isBefore(end.plus(Duration.ofMinutes(10))); t = t.plus(SYNC)) {
+        clock.set(t);
+        if (pinned && t.equals(outage)) {
+          overrides.pin(REF, start, end, "maintenance");
+        }
+        if (!t.isBefore(end)) {
+          want[0] = after;
+        }
+        engine.tick();
+        if (!t.isBefore(end) && replicas[0] != start) {
+          return Duration.between(end, t).toSeconds();
+        }
+      }
+    }
+    return -1;
+  }
+
   /** Always proposes {@code n}: the guard alone decides when the count goes down. */
   private record FixedProposal(int n) implements DecisionPolicy {
     @Override
