@@ -165,29 +165,66 @@ final class Chart {
   static final String NO_SAMPLES_COLOR = "#999";
 
   /**
-   * Shades the spans [from, to] of the x axis (epoch ms) over the plot's height, at least 2 px
-   * wide, with the legend entry {@code label} when any of them lies on the axis and the legend
-   * then clears the title (a capacity chart's long title and four entries met; the page says
-   * what the shade means). Drawn before the lines that follow, which stay on top.
+   * Shades the spans [from, to] of the x axis (epoch ms) that {@link #shaded} keeps, over the
+   * plot's height, with the legend entry {@code label} when any is drawn and the legend then
+   * clears the title (a capacity chart's long title and four entries met; the page says what the
+   * shade means). Drawn before the lines that follow, which stay on top.
    */
   Chart spans(List<double[]> spans, String label) {
-    boolean any = false;
-    for (double[] span : spans) {
-      if (span[1] < x0 || span[0] > x1) {
-        continue;
-      }
+    List<double[]> shaded = shaded(spans, x0, x1);
+    for (double[] span : shaded) {
       double from = px(span[0]);
-      double to = Math.max(px(span[1]), from + 2);
       body.append("<rect x=\"").append(f(from)).append("\" y=\"").append(TOP)
-          .append("\" width=\"").append(f(to - from)).append("\" height=\"")
+          .append("\" width=\"").append(f(px(span[1]) - from)).append("\" height=\"")
           .append(height - TOP - BOTTOM).append("\" fill=\"").append(NO_SAMPLES_COLOR)
           .append("\" fill-opacity=\"0.3\"/>\n");
-      any = true;
     }
-    if (any && label != null) {
+    if (!shaded.isEmpty() && label != null) {
       legend.add(new String[] {label, NO_SAMPLES_COLOR, "band", "optional"});
     }
     return this;
+  }
+
+  /** The plot's width, in px. */
+  static final int PLOT_WIDTH = WIDTH - LEFT - RIGHT;
+
+  /*
+   * Which spans without samples a chart shades. The data is drawn in buckets of at least a pixel
+   * (800 in the plot's 1010 px), so a span narrower than a pixel cannot be seen in it, and a
+   * trace whose spacing merely varies (exponential, of mean 21 s: one spacing in nine passes the
+   * outage threshold of 45 s) gave 11179 spans 2 px wide each, one rect each, a solid grey chart.
+   * A span is kept when at least a pixel of it lies on the axis; each is drawn at least 2 px wide,
+   * and one that starts less than a pixel after the one before it ends is joined to it, so that
+   * the rects keep a pixel apart and a chart has at most a third as many as pixels, fewer than
+   * its buckets. A pixel, not a bucket: the bucket (1.26 px) would drop the shared traces' real
+   * outages (bitbrains' 3000 s in buckets of 3240 s, 2566 s a pixel).
+   */
+
+  /**
+   * The spans [from, to] (epoch ms) that a chart over [x0, x1] shades: of {@code spans}, clipped
+   * to the axis, those at least a pixel wide, widened to 2 px, joined where less than a pixel
+   * apart. In the order of their start.
+   */
+  static List<double[]> shaded(List<double[]> spans, double x0, double x1) {
+    double pixel = (x1 / 2 - x0 / 2) / PLOT_WIDTH * 2; // halved: as share() does
+    List<double[]> sorted = new ArrayList<>(spans);
+    sorted.sort((a, b) -> Double.compare(a[0], b[0]));
+    List<double[]> out = new ArrayList<>();
+    for (double[] span : sorted) {
+      double from = Math.max(x0, span[0]);
+      double to = Math.min(x1, span[1]);
+      if (!(to - from >= pixel)) {
+        continue;
+      }
+      to = Math.min(x1, Math.max(to, from + 2 * pixel));
+      double[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (last != null && from - last[1] < pixel) {
+        last[1] = Math.max(last[1], to);
+      } else {
+        out.add(new double[] {from, to});
+      }
+    }
+    return out;
   }
 
   Chart marks(double[] xs, boolean[] on, String color, String label) {
@@ -353,13 +390,19 @@ final class Chart {
     // Finite y only: near the largest double the top (y1 plus the tolerance) is Infinity, and
     // the next step too, which Infinity + yStep never leaves.
     double top = y1 + yStep * 1e-6;
+    List<Double> grid = new ArrayList<>();
     for (double y = Math.ceil(y0 / yStep) * yStep; y <= top && Double.isFinite(y); y += yStep) {
+      grid.add(y);
+    }
+    String[] yLabels = labels(grid.stream().mapToDouble(Double::doubleValue).toArray(), yStep);
+    for (int i = 0; i < grid.size(); i++) {
+      double y = grid.get(i);
       String py = f(py(y));
       s.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT)
           .append("\" y1=\"").append(py).append("\" y2=\"").append(py)
           .append("\" stroke=\"#ddd\"/>\n");
       s.append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(f(py(y) + 4))
-          .append("\" font-size=\"10\" text-anchor=\"end\">").append(number(y, yStep))
+          .append("\" font-size=\"10\" text-anchor=\"end\">").append(yLabels[i])
           .append("</text>\n");
     }
     // x grid
@@ -540,23 +583,67 @@ final class Chart {
     return nice * p;
   }
 
+  /** The most characters of a y label that fit left of the plot (10 digits: about 56 px). */
+  static final int LABEL_CHARS = 10;
+
   /**
-   * The label of the y grid line at {@code v}: with the decimals that write the grid step
-   * exactly (2.5 one, 0.25 two, 250 none), so that no label is rounded to another value than its
-   * line's (steps of 2.5 were labelled 0, 3, 5, 8, 10).
+   * The labels of the y grid lines at {@code grid}, {@code step} apart: all in one format,
+   * with the places that write the step exactly, so that no label is rounded to another value
+   * than its line's (steps of 2.5 were labelled 0, 3, 5, 8, 10, and 4325000 as 4.33e+06).
+   * Fixed, with the step's decimals (2.5: one, 0.25: two, 250: none; 0.0, 2.5, 5.0). When the
+   * longest label would then pass {@link #LABEL_CHARS} characters and scientific notation
+   * writes it shorter: scientific, with the significant digits that the step needs at the
+   * axis's largest power of ten (steps of 2.5e11 up to 1e12: 0, 2.50e+11 ... 1.00e+12).
    */
-  static String number(double v, double step) {
-    if (Math.abs(v) >= 1e6 || step < 1e-4) {
-      return v == 0 ? "0" : String.format(Locale.ROOT, "%.3g", v);
+  static String[] labels(double[] grid, double step) {
+    // A line that the sum of the steps put a rounding error off 0 (-0.3 + 3 × 0.1) is 0.
+    double[] values = new double[grid.length];
+    for (int i = 0; i < grid.length; i++) {
+      values[i] = Math.abs(grid[i]) < step * 1e-6 ? 0 : grid[i];
     }
-    int decimals = 0;
-    while (decimals < 6) {
-      double scaled = step * Math.pow(10, decimals);
-      if (Math.abs(scaled - Math.rint(scaled)) <= 1e-9 * Math.max(1, scaled)) {
-        break;
+    int last = lastDigit(step);
+    int top = last;
+    for (double v : values) {
+      if (v != 0 && Double.isFinite(v)) {
+        top = Math.max(top, (int) Math.floor(Math.log10(Math.abs(v)) + 1e-9));
       }
-      decimals++;
     }
-    return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    String[] fixed = format(values, "%." + Math.max(0, -last) + "f", false);
+    String[] sci = format(values, "%." + Math.max(0, top - last) + "e", true);
+    int fixedChars = longest(fixed);
+    return fixedChars > LABEL_CHARS && longest(sci) < fixedChars ? sci : fixed;
+  }
+
+  /**
+   * The power of ten of the last significant digit of {@code step}, a positive nice step (1, 2,
+   * 2.5 or 5 times a power of ten): 3 for 25000, -2 for 0.25.
+   */
+  static int lastDigit(double step) {
+    int p = (int) Math.floor(Math.log10(step));
+    for (int k = p; k > p - 17; k--) {
+      double m = step / Math.pow(10, k);
+      if (Math.abs(m - Math.rint(m)) <= 1e-9 * Math.max(1, m)) {
+        return k;
+      }
+    }
+    return p - 17;
+  }
+
+  /** {@code values} in {@code format}; zero (and -0.0) as 0 when {@code plainZero}. */
+  private static String[] format(double[] values, String format, boolean plainZero) {
+    String[] out = new String[values.length];
+    for (int i = 0; i < values.length; i++) {
+      double v = values[i] == 0 ? 0.0 : values[i];
+      out[i] = v == 0 && plainZero ? "0" : String.format(Locale.ROOT, format, v);
+    }
+    return out;
+  }
+
+  private static int longest(String[] labels) {
+    int n = 0;
+    for (String l : labels) {
+      n = Math.max(n, l.length());
+    }
+    return n;
   }
 }

@@ -24,7 +24,7 @@ import java.util.List;
  * of 24 hours), a 48-hour zoom around the peak; and the cost–risk curve of the target sweep.
  * Long traces are downsampled to {@value #BUCKETS} buckets per chart: demand and replicas keep the
  * bucket's maximum, capacity its minimum, so a short shortfall stays visible. The charts over time
- * shade the trace's spans without samples, its outages.
+ * shade the trace's spans without samples, its outages, where they are at least a pixel wide.
  */
 public final class HtmlReport {
   /** Buckets per chart. */
@@ -70,15 +70,34 @@ public final class HtmlReport {
     List<PolicyResult> ps = r.policies();
     int n = d.size();
     Buckets all = new Buckets(d, 0, n);
+    // Zoom: 48 h around the peak, on a trace at least half as long again (72 h), so that the zoom
+    // is at most two thirds of the whole.
+    int peak = 0;
+    for (int i = 1; i < n; i++) {
+      if (d.demand(i) > d.demand(peak)) {
+        peak = i;
+      }
+    }
+    int half = (int) (24 * 3600_000L / c.syncPeriod().toMillis());
+    Buckets zoom = null;
+    if (n > 3 * half) {
+      int from = Math.max(0, Math.min(n - 2 * half, peak - half));
+      zoom = new Buckets(d, from, Math.min(n, from + 2 * half));
+    }
     List<double[]> gaps = noSamples(d.trace(), c.syncPeriod());
+    int shaded = Chart.shaded(gaps, all.x0(), all.x1()).size();
+    int zoomShaded = zoom == null ? 0 : Chart.shaded(gaps, zoom.x0(), zoom.x1()).size();
     h.append("<h2>Demand against capacity (ready replicas × capacity)</h2>\n<p>Red ticks: "
         + "buckets with at least one under-provisioned step.");
-    if (!gaps.isEmpty()) {
-      h.append(" Grey bands, in every chart over time: ").append(gaps.size())
-          .append(gaps.size() == 1 ? " span" : " spans").append(" of the trace without "
-              + "samples, longer than three sync periods and three times the trace's median "
-              + "spacing; there the demand is the straight line between the samples around it, "
-              + "not a measurement, and the forecast is compared with that line.");
+    if (shaded + zoomShaded > 0) {
+      h.append(" Grey bands: the trace's spans without samples, ").append(shaded)
+          .append(zoom == null ? " in every chart over time" : " in the charts of the whole "
+              + "trace and " + zoomShaded + " in the 48-hour zoom, whose pixels are shorter")
+          .append(". A span is a spacing longer than three sync periods and three times the "
+              + "trace's median spacing, drawn where it is at least a pixel wide on the chart's "
+              + "time axis, and joined to the next where they are less than a pixel apart; there "
+              + "the demand is the straight line between the samples around it, not a "
+              + "measurement, and the forecast is compared with that line.");
     }
     h.append("</p>\n");
     for (int i = 0; i < ps.size(); i++) {
@@ -98,18 +117,7 @@ public final class HtmlReport {
         h.append(forecastChart(all, ps.get(i), color(i), gaps));
       }
     }
-    // Zoom: 48 h around the peak, on a trace at least half as long again (72 h), so that the zoom
-    // is at most two thirds of the whole.
-    int peak = 0;
-    for (int i = 1; i < n; i++) {
-      if (d.demand(i) > d.demand(peak)) {
-        peak = i;
-      }
-    }
-    int half = (int) (24 * 3600_000L / c.syncPeriod().toMillis());
-    if (n > 3 * half) {
-      int from = Math.max(0, Math.min(n - 2 * half, peak - half));
-      Buckets zoom = new Buckets(d, from, Math.min(n, from + 2 * half));
+    if (zoom != null) {
       h.append("<h2>Zoom: the 48 hours around the peak demand</h2>\n");
       for (int i = 0; i < ps.size(); i++) {
         h.append(capacityChart(zoom, r, ps.get(i), color(i), 160, gaps));

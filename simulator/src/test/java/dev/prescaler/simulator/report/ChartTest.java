@@ -1,6 +1,7 @@
 package dev.prescaler.simulator.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,8 @@ class ChartTest {
   private static final Pattern TEXT = Pattern.compile(
       "<text x=\"([-0-9.]+)\" y=\"([-0-9.]+)\" font-size=\"([0-9]+)\"([^>]*)>([^<]*)</text>");
   private static final int HEIGHT = 200;
+  /** The plot's width in px: the chart's less its 70 px left and 20 px right margins. */
+  private static final int PLOT = Chart.WIDTH - 70 - 20;
 
   /** The labels of the y axis, bottom to top. */
   private static List<String> yLabels(Chart chart) {
@@ -42,6 +45,109 @@ class ChartTest {
         .containsExactly("0", "25", "50", "75", "100");
     assertThat(yLabels(new Chart("t", HEIGHT, 0, 1, 0, 9, false)))
         .containsExactly("0", "2", "4", "6", "8");
+  }
+
+  /**
+   * Catches labels rounded away from their grid line above 1e6 ({@code %.3g}): 4325000 read
+   * 4.33e+06, six lines from 1e9 to 1e9 + 5 all read 1.00e+09, and one axis mixed 950000 with
+   * 1.00e+06. An axis has one format and the places its step needs; scientific only where the
+   * fixed labels would pass 10 characters, what fits left of the plot. A line at 0 reads 0, not
+   * the rounding error of the sum of the steps before it, nor -0.0.
+   */
+  @Test
+  void largeAndTinyYLabelsWriteTheValueOfTheirGridLineInOneFormat() {
+    assertThat(yLabels(new Chart("t", HEIGHT, 0, 1, 4.30e6, 4.42e6, false)))
+        .containsExactly("4300000", "4325000", "4350000", "4375000", "4400000");
+    assertThat(yLabels(new Chart("t", HEIGHT, 0, 1, 1e9, 1e9 + 5, false)))
+        .containsExactly("1000000000", "1000000001", "1000000002", "1000000003", "1000000004",
+            "1000000005");
+    assertThat(yLabels(new Chart("t", HEIGHT, 0, 1, 0.95e6, 1.2e6, false)))
+        .containsExactly("950000", "1000000", "1050000", "1100000", "1150000", "1200000");
+    assertThat(yLabels(new Chart("t", HEIGHT, 0, 1, 0, 1.2e12, false)))
+        .containsExactly("0", "2.50e+11", "5.00e+11", "7.50e+11", "1.00e+12");
+    assertThat(yLabels(new Chart("t", HEIGHT, 0, 1, 0, 1.05e-9, false)))
+        .containsExactly("0", "2.50e-10", "5.00e-10", "7.50e-10", "1.00e-09");
+    // -3e-10 + 3 × 1e-10 is 2.6e-26, not 0.
+    assertThat(yLabels(new Chart("t", HEIGHT, 0, 1, -3e-10, 2e-10, false)))
+        .containsExactly("-3e-10", "-2e-10", "-1e-10", "0", "1e-10", "2e-10");
+    // The first line is at ceil(-0.2) × 1, -0.0.
+    assertThat(yLabels(new Chart("t", HEIGHT, 0, 1, -0.2, 4.8, false)))
+        .containsExactly("0", "1", "2", "3", "4");
+  }
+
+  /**
+   * On any axis, from 1e-12 to 1e15 and offset from zero by up to 1e4 times its span, every y
+   * label reads back as its grid line's value, and they are all fixed or all scientific.
+   */
+  @Test
+  void everyYLabelReadsBackAsItsGridLine() {
+    java.util.Random random = new java.util.Random(11);
+    for (int i = 0; i < 300; i++) {
+      double span = Math.pow(10, -12 + 27 * random.nextDouble());
+      double y0 = random.nextBoolean() ? 0 : Math.floor(random.nextDouble() * 1e4) * span;
+      double step = Chart.niceStep(span / 5);
+      List<String> labels = yLabels(new Chart("t", HEIGHT, 0, 1, y0, y0 + span, false));
+      assertThat(labels).as(y0 + " + " + span).isNotEmpty();
+      double first = Math.ceil(y0 / step) * step;
+      for (int k = 0; k < labels.size(); k++) {
+        double grid = first + k * step;
+        assertThat(Double.parseDouble(labels.get(k))).as(y0 + " + " + span + ": " + labels)
+            .isCloseTo(grid, within(step * 1e-6));
+      }
+      assertThat(labels.stream().filter(l -> !l.equals("0")).map(l -> l.contains("e"))
+          .distinct().count()).as(labels.toString()).isLessThanOrEqualTo(1);
+    }
+  }
+
+  private static final Pattern SHADE = Pattern.compile(
+      "<rect x=\"([-0-9.]+)\" y=\"28\" width=\"([-0-9.]+)\" height=\"[0-9]+\" fill=\"#999\"");
+
+  /** The shaded spans [x, width] in px of a chart over [0, 1010] with these spans. */
+  private static List<double[]> shades(List<double[]> spans) {
+    Chart chart = new Chart("t", HEIGHT, 0, PLOT, 0, 1, true);
+    Matcher m = SHADE.matcher(chart.spans(spans, "no samples").render());
+    List<double[]> out = new ArrayList<>();
+    while (m.find()) {
+      out.add(new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))});
+    }
+    return out;
+  }
+
+  /**
+   * Catches thousands of rects for spans that no pixel shows: every span was drawn, at least 2
+   * px wide. A span narrower than a pixel is not drawn; one at least a pixel wide is, at least
+   * 2 px wide; one that starts less than a pixel after the one before it ends joins it.
+   */
+  @Test
+  void spansNarrowerThanAPixelAreNotDrawnAndCloserOnesAreJoined() {
+    List<double[]> thin = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      thin.add(new double[] {i, i + 0.9});
+    }
+    assertThat(shades(thin)).isEmpty();
+    assertThat(new Chart("t", HEIGHT, 0, PLOT, 0, 1, true).spans(thin, "no samples")
+        .render()).doesNotContain("no samples");
+
+    List<double[]> close = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      close.add(new double[] {100 + 1.5 * i, 100 + 1.5 * i + 1});
+    }
+    assertThat(shades(close)).hasSize(1);
+    assertThat(shades(close).get(0)).containsExactly(new double[] {170, 150.5}, within(0.05));
+
+    List<double[]> apart = List.of(new double[] {500, 501}, new double[] {504, 510},
+        new double[] {300, 302.5});
+    List<double[]> drawn = shades(apart);
+    assertThat(drawn).hasSize(3);
+    assertThat(drawn.get(0)).containsExactly(new double[] {370, 2.5}, within(0.05));
+    assertThat(drawn.get(1)).containsExactly(new double[] {570, 2}, within(0.05));
+    assertThat(drawn.get(2)).containsExactly(new double[] {574, 6}, within(0.05));
+
+    List<double[]> many = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      many.add(new double[] {0.2 * i, 0.2 * i + 1});
+    }
+    assertThat(shades(many)).as("one span over the joined ones").hasSize(1);
   }
 
   /** A time axis from {@code from} for {@code span}. */

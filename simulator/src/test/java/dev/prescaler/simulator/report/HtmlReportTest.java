@@ -175,8 +175,72 @@ class HtmlReportTest {
         assertThat(chart).contains(">no samples</text>");
       }
     }
-    assertThat(page).contains("1 span of the trace without samples");
+    assertThat(page).contains("the trace's spans without samples, 1 in every chart over time");
     assertThat(forecastReport(5, -1, -1)).doesNotContain("no samples");
+  }
+
+  /**
+   * {@code count} times (drawn with {@code Random(seed)}) of exponential spacing of mean 21 s, an
+   * irregular trace where one spacing in nine passes the outage threshold of 45 s, with a sample
+   * at each but those from hour {@code holeFrom} for {@code holeHours} hours: its one outage.
+   */
+  private static Trace irregular(int count, long seed, int holeFrom, int holeHours) {
+    java.util.Random random = new java.util.Random(seed);
+    List<Sample> samples = new ArrayList<>();
+    long ms = 0;
+    for (int i = 0; i < count; i++) {
+      ms += Math.round(-21_000 * Math.log(1 - random.nextDouble()));
+      if (ms >= holeFrom * 3600_000L && ms < (holeFrom + holeHours) * 3600_000L) {
+        continue;
+      }
+      samples.add(new Sample(START.plusMillis(ms), 100 + random.nextDouble()));
+    }
+    return Trace.of("irregular.csv", samples);
+  }
+
+  /** The report of one predictive run without forecasts on the trace. */
+  private static String report(Trace trace) {
+    SimulationConfig config = SimulationConfig.builder().capacity(10).sweep(false).build();
+    DemandCurve d = new DemandCurve(trace, config.syncPeriod());
+    return HtmlReport.render(new SimulationResult(config, d, 10,
+        List.of(new PolicyResult(card("predictive"), run("predictive", d, List.of()),
+            List.of()))));
+  }
+
+  /**
+   * Catches an irregularly sampled trace drawn as a solid grey block: every spacing past three
+   * times the median (45 s) was its own rect, at least 2 px wide, in every chart over time
+   * (1800-odd here; 23,285 for 100,000 samples), and the page counted them all as spans without
+   * samples. A span narrower than a pixel of the chart is not drawn: over 4 days (a pixel is
+   * about 5 minutes) no spacing but the 3-hour hole is that long, so the hole is the one rect of
+   * each chart of the whole trace, and the page counts what is drawn (the zoom's pixel, under 3
+   * minutes, may show a long spacing or two).
+   */
+  @Test
+  void anIrregularTraceIsShadedOnlyWhereASpanIsAtLeastAPixelWide() {
+    Trace trace = irregular(16_000, 7, 30, 3);
+    assertThat(HtmlReport.noSamples(trace, Duration.ofSeconds(15)).size()).isGreaterThan(1000);
+    String page = report(trace);
+    double plot = Chart.WIDTH - 70 - 20;
+    double hours = Duration.between(trace.start(), trace.end()).toMillis() / 3600_000.0;
+    for (String title : new String[] {"predictive (under-provisioned", "Replicas asked for"}) {
+      String chart = svg(page, title);
+      Matcher m = NO_SAMPLES.matcher(chart);
+      assertThat(m.find()).as(title).isTrue();
+      // From the last sample before hour 30 to the first after hour 33: 3 h and a few seconds.
+      assertThat(Double.parseDouble(m.group(2))).as(title)
+          .isCloseTo(plot * 3 / hours, within(0.3));
+      assertThat(m.find()).as(title + ": one span").isFalse();
+    }
+    assertThat(page).containsPattern("the trace's spans without samples, 1 in the charts of "
+        + "the whole trace and [0-9] in the 48-hour zoom");
+    String zoom = page.substring(page.indexOf("Zoom: the 48 hours"));
+    Matcher z = NO_SAMPLES.matcher(zoom);
+    int shaded = 0;
+    while (z.find()) {
+      shaded++;
+    }
+    assertThat(page).contains("1 in the charts of the whole trace and " + shaded + " in the");
   }
 
   /**
