@@ -1798,9 +1798,10 @@ public final class AutoscalerEngine implements AutoCloseable {
    * tick more than the memory after the last decision (a sync period above the memory, ticks
    * that start a sync period after the previous one ended, holds in between) would be a
    * policy's first: the HPA would record its first sync's count again and never scale down,
-   * and the guards would wait for a whole window again. The HPA controller keeps its recommendations across failed syncs; older ones just fall
-   * out of its windows, as this one falls out of every window shorter than its age. The holds
-   * after it are dropped all the same, so that a long outage does not grow the deque.
+   * and the guards would wait for a whole window again. The HPA controller keeps its
+   * recommendations across failed syncs; older ones just fall out of its windows, as this one
+   * falls out of every window shorter than its age. The holds after it are dropped all the same,
+   * so that a long outage does not grow the deque.
    */
   private void pruneRecent(WorkloadState s, Instant now) {
     Instant from = now.minus(decisionMemory);
