@@ -65,7 +65,11 @@ public final class Simulator {
   public static final String METRIC = "demand";
   /** The simulated workload. */
   public static final WorkloadRef WORKLOAD = WorkloadRef.deployment("simulation", "workload");
-  /** The engine's history step: 60 s. */
+  /**
+   * The engine's history step: 60 s, or the sync period when it is longer (each tick then adds
+   * one step: with 60 s steps under hourly ticks, 59 of every 60 steps would be missing, and the
+   * forecasts fitted on such a history ran to their cap).
+   */
   public static final Duration HISTORY_STEP = Duration.ofSeconds(60);
   /** The swept target utilizations, in percent: 40, 45, ..., 95. */
   public static final List<Integer> SWEEP_PERCENTS =
@@ -451,6 +455,7 @@ public final class Simulator {
     double unit = metricUnit(capacity);
     TraceMetricSource source = new TraceMetricSource(curve.trace(), delay, cluster, unit);
     Duration lead = startup.plus(delay).plus(sync);
+    Duration historyStep = sync.compareTo(HISTORY_STEP) > 0 ? sync : HISTORY_STEP;
     WorkloadSpec spec = WorkloadSpec.builder(WORKLOAD)
         .minReplicas(minReplicas)
         .maxReplicas(maxReplicas)
@@ -460,7 +465,7 @@ public final class Simulator {
         .stepLimits(setup.stepLimits())
         .riskQuantile(config.riskQuantile())
         .build();
-    RunJournal journal = new RunJournal(METRIC, lead, HISTORY_STEP,
+    RunJournal journal = new RunJournal(METRIC, lead, historyStep,
         keepSeries && setup.forecaster().isPresent(), startup, initial, checker.apply(spec));
     AutoscalerEngine.Builder b = AutoscalerEngine.builder()
         .clock(clock)
@@ -471,7 +476,7 @@ public final class Simulator {
         .workload(spec)
         .syncPeriod(sync)
         .metricsDelay(delay)
-        .historyStep(HISTORY_STEP)
+        .historyStep(historyStep)
         .maxMetricAge(delay.plus(Duration.ofMinutes(5)))
         .backfill(false);
     setup.forecaster().ifPresent(b::forecaster);
