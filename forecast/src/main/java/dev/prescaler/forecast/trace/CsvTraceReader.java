@@ -89,7 +89,8 @@ public final class CsvTraceReader implements AutoCloseable {
   private boolean seenSample;
   private Instant previous;
   private long previousLine;
-  private boolean previousLeap;
+  /** The previous row's timestamp as written: read again only when a row clashes with it. */
+  private String previousText;
   private double value;
 
   private CsvTraceReader(String file, BufferedReader in) {
@@ -186,11 +187,11 @@ public final class CsvTraceReader implements AutoCloseable {
       // millisecond pass here and fail there, naming no line.
       Instant time = Instant.ofEpochMilli(parsed.toEpochMilli());
       double v = parseValue(val);
-      boolean leap = LEAP_SECOND.matcher(ts).matches();
       if (previous != null && !time.isAfter(previous)) {
         // A leap second read as 23:59:59 clashes so with a row in that second only: one in
         // another second is out of order whatever the reading (the file needs sorting).
-        boolean leapClash = (leap || previousLeap)
+        boolean leap = LEAP_SECOND.matcher(ts).matches();
+        boolean leapClash = (leap || LEAP_SECOND.matcher(previousText).matches())
             && time.getEpochSecond() == previous.getEpochSecond();
         throw problem((time.equals(previous)
             ? "duplicate timestamp " + time + " (also at line " + previousLine
@@ -204,7 +205,7 @@ public final class CsvTraceReader implements AutoCloseable {
       }
       previous = time;
       previousLine = lineNumber;
-      previousLeap = leap;
+      previousText = ts;
       value = v;
       seenSample = true;
       return true;
