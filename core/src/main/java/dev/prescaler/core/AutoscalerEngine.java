@@ -216,8 +216,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     this.listeners = List.copyOf(b.listeners);
     this.syncPeriod = b.syncPeriod;
     this.metricsDelay = b.metricsDelay;
-    this.historyStep = b.historyStep;
-    this.historyCapacity = (int) (b.historyLength.toMillis() / b.historyStep.toMillis());
+    this.historyStep = b.historyStep();
+    this.historyCapacity = (int) (b.historyLength.toMillis() / historyStep.toMillis());
     this.maxMetricAge = b.maxMetricAge;
     // The policy's memory() as build() read and checked it: read once, never again. The newest
     // decided past decision is kept beyond it (see pruneRecent), whatever the sync period.
@@ -254,6 +254,17 @@ public final class AutoscalerEngine implements AutoCloseable {
       return 0;
     }
     return last.getAsLong() == Long.MAX_VALUE ? Long.MAX_VALUE : last.getAsLong() + 1;
+  }
+
+  /**
+   * The history step of an engine whose step is not set: {@link #DEFAULT_HISTORY_STEP}, or the
+   * sync period when that is longer, so that each tick adds one step (with 60 s steps under
+   * hourly ticks, 59 of every 60 steps would be missing, and forecasts fitted on such a history
+   * overshoot: the simulator's predictive stack ran to its forecast cap).
+   */
+  public static Duration defaultHistoryStep(Duration syncPeriod) {
+    Objects.requireNonNull(syncPeriod, "syncPeriod");
+    return syncPeriod.compareTo(DEFAULT_HISTORY_STEP) > 0 ? syncPeriod : DEFAULT_HISTORY_STEP;
   }
 
   /** A builder; a metric source and a policy are required. */
@@ -2198,7 +2209,8 @@ public final class AutoscalerEngine implements AutoCloseable {
     private final List<String> duplicates = new ArrayList<>();
     private Duration syncPeriod = DEFAULT_SYNC_PERIOD;
     private Duration metricsDelay = DEFAULT_METRICS_DELAY;
-    private Duration historyStep = DEFAULT_HISTORY_STEP;
+    /** Null until set: then {@link #historyStep()} follows the sync period. */
+    private Duration historyStep;
     private Duration historyLength = DEFAULT_HISTORY_LENGTH;
     private Duration maxMetricAge = DEFAULT_MAX_METRIC_AGE;
     private Duration decisionMemory = DEFAULT_DECISION_MEMORY;
@@ -2315,10 +2327,27 @@ public final class AutoscalerEngine implements AutoCloseable {
       return this;
     }
 
-    /** Step of the load history, in [1 s, 1 h]; default 60 s. */
+    /**
+     * Step of the load history, in [1 s, 1 h]; default 60 s, or the sync period when that is
+     * longer. Each tick adds one sample, so a step shorter than the sync period leaves steps
+     * missing between ticks, and forecasts fitted on such a history overshoot.
+     */
     public Builder historyStep(Duration historyStep) {
       this.historyStep = Objects.requireNonNull(historyStep, "historyStep");
       return this;
+    }
+
+    /**
+     * The step set, or else the default: 60 s, or the sync period when that is longer and valid
+     * (one out of range or finer than a millisecond is refused as the sync period's, not the
+     * step's).
+     */
+    private Duration historyStep() {
+      if (historyStep != null) {
+        return historyStep;
+      }
+      return syncPeriod.compareTo(Duration.ofHours(1)) <= 0 && syncPeriod.getNano() % 1_000_000 == 0
+          ? defaultHistoryStep(syncPeriod) : DEFAULT_HISTORY_STEP;
     }
 
     /** Length of the load history, 1 to 100,000 steps; default 7 days. */
@@ -2387,6 +2416,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       }
       checkRange(p, "syncPeriod", syncPeriod, Duration.ofSeconds(1), Duration.ofHours(1));
       checkRange(p, "metricsDelay", metricsDelay, Duration.ZERO, Duration.ofHours(1));
+      Duration historyStep = historyStep();
       checkRange(p, "historyStep", historyStep, Duration.ofSeconds(1), Duration.ofHours(1));
       checkRange(p, "maxMetricAge", maxMetricAge, Duration.ofSeconds(1), Duration.ofDays(1));
       checkRange(p, "decisionMemory", decisionMemory, Duration.ZERO, MAX_DECISION_MEMORY);

@@ -1,13 +1,18 @@
 package dev.prescaler.core;
 
+import static dev.prescaler.core.Fixtures.T0;
 import static dev.prescaler.core.Fixtures.WEB;
 import static dev.prescaler.core.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** The engine builder reports every problem at once, each naming the field and the value. */
@@ -268,5 +273,58 @@ class AutoscalerEngineBuilderTest {
     AutoscalerEngine engine = withMemory(Duration.ofDays(1), asked).build();
     engine.tick();
     assertThat(asked[0]).as("memory() calls").isEqualTo(1);
+  }
+
+  // Caught the agent, which sets no history step, keeping 60 s steps at a 5-minute sync: each
+  // tick added one sample and left four steps missing, and the forecasts fitted on such a history
+  // overshot (the simulator on a clean sine at a 15-minute sync: 978 replica-hours against 855).
+  @Test
+  void historyStep_followsALongerSyncPeriodUnlessSet() {
+    assertThat(historyStepAsked(b -> b)).isEqualTo(Duration.ofSeconds(60));
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofSeconds(30))))
+        .isEqualTo(Duration.ofSeconds(60));
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofMinutes(5))))
+        .isEqualTo(Duration.ofMinutes(5));
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofHours(1))))
+        .isEqualTo(Duration.ofHours(1));
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofMinutes(5))
+        .historyStep(Duration.ofSeconds(60)))).isEqualTo(Duration.ofSeconds(60));
+    assertThat(historyStepAsked(b -> b.historyStep(Duration.ofMinutes(2))
+        .syncPeriod(Duration.ofMinutes(5)))).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  // A sync period out of range is refused as the sync period's, not also as a step never set.
+  @Test
+  void historyStep_notSet_invalidSyncPeriodIsItsOwnProblem() {
+    for (Duration sync : List.of(Duration.ofHours(2), Duration.ofSeconds(90, 500))) {
+      assertThatThrownBy(() -> AutoscalerEngine.builder()
+          .metricSource((s, n) -> null).policy((c, p) -> p).syncPeriod(sync).build())
+          .extracting(e -> ((InvalidConfigurationException) e).problems())
+          .asList().singleElement().asString().startsWith("syncPeriod ");
+    }
+  }
+
+  /** The step the engine asks its source's history in, for a workload given at build. */
+  private static Duration historyStepAsked(UnaryOperator<AutoscalerEngine.Builder> settings) {
+    List<Duration> steps = new ArrayList<>();
+    MetricSource source = new MetricSource() {
+      @Override
+      public Observation read(WorkloadSpec spec, Instant now) {
+        return null;
+      }
+
+      @Override
+      public Optional<MetricSeries> history(WorkloadSpec spec, MetricTarget metric, Instant from,
+          Instant to, Duration step) {
+        steps.add(step);
+        return Optional.empty();
+      }
+    };
+    AutoscalerEngine.Builder b = AutoscalerEngine.builder().clock(new TestClock(T0))
+        .metricSource(source).policy((c, p) -> p).workload(spec(WEB, 1, 5, Mode.ACT));
+    try (AutoscalerEngine e = settings.apply(b).build()) {
+      assertThat(steps).hasSize(1);
+      return steps.get(0);
+    }
   }
 }

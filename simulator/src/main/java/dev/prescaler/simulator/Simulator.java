@@ -65,12 +65,6 @@ public final class Simulator {
   public static final String METRIC = "demand";
   /** The simulated workload. */
   public static final WorkloadRef WORKLOAD = WorkloadRef.deployment("simulation", "workload");
-  /**
-   * The engine's history step: 60 s, or the sync period when it is longer (each tick then adds
-   * one step: with 60 s steps under hourly ticks, 59 of every 60 steps would be missing, and the
-   * forecasts fitted on such a history ran to their cap).
-   */
-  public static final Duration HISTORY_STEP = Duration.ofSeconds(60);
   /** The swept target utilizations, in percent: 40, 45, ..., 95. */
   public static final List<Integer> SWEEP_PERCENTS =
       List.of(40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95);
@@ -455,7 +449,7 @@ public final class Simulator {
     double unit = metricUnit(capacity);
     TraceMetricSource source = new TraceMetricSource(curve.trace(), delay, cluster, unit);
     Duration lead = startup.plus(delay).plus(sync);
-    Duration historyStep = sync.compareTo(HISTORY_STEP) > 0 ? sync : HISTORY_STEP;
+    Duration historyStep = AutoscalerEngine.defaultHistoryStep(sync);
     WorkloadSpec spec = WorkloadSpec.builder(WORKLOAD)
         .minReplicas(minReplicas)
         .maxReplicas(maxReplicas)
