@@ -8,6 +8,7 @@ import dev.prescaler.core.Mode;
 import dev.prescaler.core.StepLimits;
 import dev.prescaler.core.WorkloadRef;
 import dev.prescaler.core.WorkloadSpec;
+import dev.prescaler.core.cli.Printable;
 import dev.prescaler.decision.HpaBehavior;
 import dev.prescaler.decision.HpaPolicy;
 import dev.prescaler.forecast.Forecasters;
@@ -31,10 +32,13 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,17 +46,24 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
  * Parses and validates the agent's YAML configuration. Every problem is reported at once, each
  * naming its key path and the bad value; unknown keys are errors (a typo must not silently fall
- * back to a default). See {@code examples/deploy/prescaler-config.yaml} for a commented example.
+ * back to a default). A key that holds text, given a word YAML 1.1 reads as a boolean, a number or
+ * a timestamp ({@code namespace: no}), is reported with the text as written, what YAML read and
+ * how to write it. See {@code examples/deploy/prescaler-config.yaml} for a commented example.
  */
 public final class AgentConfigParser {
   /** A size: digits and an optional binary suffix, as Kubernetes quantities write them. */
@@ -65,9 +76,12 @@ public final class AgentConfigParser {
    * keys runs whenever the keys it reads were read cleanly, whatever else is wrong.
    */
   private final Set<String> refused = new HashSet<>();
+  /** The node each mapping of the file was built from, to quote a value's text as written. */
+  private final Map<Object, MappingNode> nodes;
 
-  private AgentConfigParser(String source) {
+  private AgentConfigParser(String source, Map<Object, MappingNode> nodes) {
     this.source = source;
+    this.nodes = nodes;
   }
 
   /**
@@ -133,17 +147,18 @@ public final class AgentConfigParser {
    */
   public static AgentConfig parse(String yaml, String source) {
     Object root;
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    SourceConstructor constructor = new SourceConstructor(options);
     try {
-      LoaderOptions options = new LoaderOptions();
-      options.setAllowDuplicateKeys(false);
-      root = new Yaml(new SafeConstructor(options)).load(yaml);
+      root = new Yaml(constructor).load(yaml);
     } catch (YAMLException e) {
       // SnakeYAML calls the text 'string'; the message already names the file.
       throw new ConfigException(source, List.of("not valid YAML: "
           + e.getMessage().replace("in 'string', ", "").replace('\n', ' ')
               .replaceAll(" +", " ")));
     }
-    AgentConfigParser p = new AgentConfigParser(source);
+    AgentConfigParser p = new AgentConfigParser(source, constructor.nodes);
     AgentConfig config = p.config(root);
     if (!p.problems.isEmpty()) {
       throw new ConfigException(source, p.problems);
@@ -171,6 +186,9 @@ public final class AgentConfigParser {
     Optional<InetAddress> address = ipAddress(server, "server", "address");
     AgentConfig.Promotion promotion = promotion(section(top, "promotion"));
     // The section counts as given even when it has problems of its own (reported already).
+    if (top.get("workloads") == null) {
+      required(top, "", "workloads", ": a list of at least one workload", false);
+    }
     List<AgentConfig.Workload> workloads = workloads(top.get("workloads"),
         top.containsKey("prometheus"));
     if (kubernetes.leaderElection() && readCleanly("engine", "engine.callTimeout", "kubernetes",
@@ -194,15 +212,12 @@ public final class AgentConfigParser {
         Duration.ofHours(1));
     Duration timeout = duration(m, "engine", "callTimeout", Duration.ofSeconds(5),
         Duration.ofMillis(1), Duration.ofMinutes(10));
-    Optional<Path> journal = string(m, "engine", "journal").map(Path::of);
+    Optional<Path> journal = file(m, "engine", "journal");
     long journalMaxFileSize = bytes(m, "engine", "journalMaxFileSize",
         JsonLinesJournal.DEFAULT_MAX_FILE_SIZE, JsonLinesJournal.SMALLEST_MAX_FILE_SIZE,
         JsonLinesJournal.LARGEST_MAX_FILE_SIZE);
-    String forecaster = string(m, "engine", "forecaster").orElse("auto");
-    if (!Forecasters.NAMES.contains(forecaster)) {
-      problems.add("engine.forecaster must be one of " + Forecasters.NAMES + ", but was "
-          + quote(forecaster));
-    }
+    String forecaster = text(m, "engine", "forecaster", "one of " + Forecasters.NAMES,
+        Forecasters.NAMES::contains).orElse("auto");
     return new AgentConfig.Engine(sync, delay, timeout, journal, journalMaxFileSize,
         forecaster);
   }
@@ -233,7 +248,7 @@ public final class AgentConfigParser {
   private AgentConfig.Kubernetes kubernetes(Map<String, Object> m) {
     known(m, "kubernetes", "kubeconfig", "leaderElection", "leaseNamespace", "leaseName",
         "leaseDuration", "identity", "modeStore");
-    Optional<Path> kubeconfig = string(m, "kubernetes", "kubeconfig").map(Path::of);
+    Optional<Path> kubeconfig = file(m, "kubernetes", "kubeconfig");
     boolean election = bool(m, "kubernetes", "leaderElection", true);
     String ns = dnsLabel(m, "kubernetes", "leaseNamespace", "default");
     String name = dnsLabel(m, "kubernetes", "leaseName", "prescaler-agent");
@@ -275,10 +290,12 @@ public final class AgentConfigParser {
 
   private AgentConfig.Prometheus prometheus(Map<String, Object> m) {
     known(m, "prometheus", "url", "bearerTokenFile", "timeout", "rateWindow");
-    Optional<String> url = string(m, "prometheus", "url");
+    // No boolean, number or timestamp is a URL: quoting one would not do.
+    Optional<String> url = yamlValue(m.get("url")) != null
+        ? refuse(m, "prometheus", "url", "a URL", t -> false) : string(m, "prometheus", "url");
     URI uri = null;
     if (url.isEmpty()) {
-      problems.add("prometheus.url is required when a prometheus section is given");
+      required(m, "prometheus", "url", " when a prometheus section is given", true);
     } else {
       // Never echo a password: user info is shown as ***.
       String shown = quote(UrlCredentials.redacted(url.get()));
@@ -300,7 +317,7 @@ public final class AgentConfigParser {
         problems.add("prometheus.url must be a URL, but was " + shown);
       }
     }
-    Optional<Path> token = string(m, "prometheus", "bearerTokenFile").map(Path::of);
+    Optional<Path> token = file(m, "prometheus", "bearerTokenFile");
     Duration timeout = duration(m, "prometheus", "timeout", Duration.ofSeconds(5),
         Duration.ofMillis(1), Duration.ofMinutes(5));
     Duration rateWindow = duration(m, "prometheus", "rateWindow",
@@ -335,8 +352,7 @@ public final class AgentConfigParser {
   private List<AgentConfig.Workload> workloads(Object value, boolean hasPrometheus) {
     List<AgentConfig.Workload> out = new ArrayList<>();
     if (value == null) {
-      problems.add("workloads is required: a list of at least one workload");
-      return out;
+      return out; // reported by the caller
     }
     if (!(value instanceof List<?> list)) {
       problems.add("workloads must be a list, but was " + describe(value));
@@ -372,19 +388,17 @@ public final class AgentConfigParser {
     int before = problems.size();
     Optional<String> ns = string(w, path, "namespace");
     Optional<String> name = string(w, path, "name");
-    String kind = string(w, path, "kind").orElse("Deployment");
     if (ns.isEmpty()) {
-      problems.add(path + ".namespace is required");
+      required(w, path, "namespace", "", true);
     }
     if (name.isEmpty()) {
-      problems.add(path + ".name is required");
+      required(w, path, "name", "", true);
     }
     // The agent registers no scale resource of its own: another kind would hold on every tick.
     List<String> kinds = ScalableResource.builtInKinds();
-    if (!kinds.contains(kind)) {
-      problems.add(path + ".kind must be one of " + String.join(", ", kinds)
-          + " (the kinds the agent can scale), but was " + quote(kind));
-    }
+    String kind = w.get("kind") == null ? "Deployment" : text(w, path, "kind", "one of "
+        + String.join(", ", kinds) + " (the kinds the agent can scale)", kinds::contains)
+        .orElse(null);
     // Each part is checked on its own: WorkloadRef's constructor reports only its first problem.
     boolean nsValid = ns.isPresent() && KubernetesNames.isLabel(ns.get());
     boolean nameValid = name.isPresent() && KubernetesNames.isSubdomain(name.get());
@@ -395,7 +409,7 @@ public final class AgentConfigParser {
       problems.add(path + ".name must be a DNS-1123 subdomain, but was " + quote(name.get()));
     }
     WorkloadRef ref = null;
-    if (nsValid && nameValid && kinds.contains(kind)) {
+    if (nsValid && nameValid && kind != null) {
       try {
         ref = new WorkloadRef(ns.get(), kind, name.get());
       } catch (IllegalArgumentException e) {
@@ -405,18 +419,9 @@ public final class AgentConfigParser {
     if (ref != null && !seen.add(ref)) {
       problems.add(path + " duplicates workload " + ref);
     }
-    Mode mode = Mode.ACT;
-    Optional<String> modeText = string(w, path, "mode");
-    if (modeText.isPresent()) {
-      switch (modeText.get()) {
-        case "act" -> mode = Mode.ACT;
-        case "hpa-floor" -> mode = Mode.HPA_FLOOR;
-        case "observe-only" -> mode = Mode.OBSERVE_ONLY;
-        default -> problems.add(path + ".mode must be act, hpa-floor or observe-only (the mode a "
-            + "workload is promoted to; every workload starts observe-only), but was "
-            + quote(modeText.get()));
-      }
-    }
+    Mode mode = text(w, path, "mode", "act, hpa-floor or observe-only (the mode a workload is "
+        + "promoted to; every workload starts observe-only)", t -> mode(t).isPresent())
+        .flatMap(AgentConfigParser::mode).orElse(Mode.ACT);
     boolean promoted = bool(w, path, "promoted", false);
     Map<String, AgentConfig.MetricSource> sources = new LinkedHashMap<>();
     List<MetricTarget> targets = metrics(w.get("metrics"), path + ".metrics", sources,
@@ -426,7 +431,7 @@ public final class AgentConfigParser {
         : integer(w, path, "minReplicas", 1, 0, 1_000_000);
     int max = integer(w, path, "maxReplicas", 1, 1, 1_000_000);
     if (w.get("maxReplicas") == null) {
-      problems.add(path + ".maxReplicas is required");
+      required(w, path, "maxReplicas", "", false);
     }
     for (String key : List.of("priority", "costWeight")) {
       // Only a ClusterCapacityArbiter reads them, and the agent's stack has none: accepted, they
@@ -513,31 +518,29 @@ public final class AgentConfigParser {
       Optional<String> name = string(m, mp, "name");
       if (name.isEmpty()) {
         // Its other keys are still checked, so that every problem is listed at once.
-        problems.add(mp + ".name is required");
+        required(m, mp, "name", "", true);
       }
-      String type = string(m, mp, "type").orElse("");
       double target = number(m, mp, "target", Double.NaN, 1e-12, 1e12);
       if (m.get("target") == null) {
-        problems.add(mp + ".target is required");
+        required(m, mp, "target", "", false);
       }
-      MetricTarget.Type t = switch (type) {
-        case "utilization" -> MetricTarget.Type.UTILIZATION;
-        case "averageValue" -> MetricTarget.Type.AVERAGE_VALUE;
-        default -> {
-          problems.add(mp + ".type must be utilization or averageValue, but was " + quote(type));
-          yield null;
-        }
-      };
-      String src = string(m, mp, "source").orElse("");
-      Optional<String> query = string(m, mp, "query");
-      Optional<String> resource = string(m, mp, "resource");
+      MetricTarget.Type t = choice(m, mp, "type", "utilization or averageValue",
+          Set.of("utilization", "averageValue"))
+          .map(type -> type.equals("utilization") ? MetricTarget.Type.UTILIZATION
+              : MetricTarget.Type.AVERAGE_VALUE)
+          .orElse(null);
+      String src = choice(m, mp, "source", "prometheus or metrics-server",
+          Set.of("prometheus", "metrics-server")).orElse("");
+      Optional<String> query = Optional.empty();
+      Optional<String> resource = Optional.empty();
       switch (src) {
         case "prometheus" -> {
           if (!hasPrometheus) {
             problems.add(mp + ".source is prometheus, but there is no prometheus section");
           }
+          query = string(m, mp, "query");
           if (query.isEmpty()) {
-            problems.add(mp + ".query is required for source prometheus (a PromQL template)");
+            required(m, mp, "query", " for source prometheus (a PromQL template)", true);
           } else {
             try {
               PrometheusMetricSource.checkTemplate(mp + ".query", query.get());
@@ -545,29 +548,27 @@ public final class AgentConfigParser {
               problems.add(e.getMessage());
             }
           }
-          if (resource.isPresent()) {
+          if (m.get("resource") != null) {
             problems.add(mp + ".resource applies to source metrics-server only");
           }
         }
         case "metrics-server" -> {
-          if (resource.isEmpty() || !Set.of("cpu", "memory").contains(resource.get())) {
-            problems.add(mp + ".resource must be cpu or memory for source metrics-server, but was "
-                + resource.map(AgentConfigParser::quote).orElse("absent"));
-          } else if (name.isPresent() && !resource.get().equals(name.get())) {
+          resource = choice(m, mp, "resource", "cpu or memory for source metrics-server",
+              Set.of("cpu", "memory"));
+          if (resource.isPresent() && name.isPresent() && !resource.get().equals(name.get())) {
             // The Metrics Server source reads the resource a metric's name names.
             problems.add(mp + ".name must be the resource's name (" + resource.get()
                 + ") for source metrics-server, but was " + quote(name.get()));
           }
           if (t != null && t != MetricTarget.Type.UTILIZATION) {
             problems.add(mp + ".type must be utilization for source metrics-server, but was "
-                + quote(type));
+                + describe(m.get("type")));
           }
-          if (query.isPresent()) {
+          if (m.get("query") != null) {
             problems.add(mp + ".query applies to source prometheus only");
           }
         }
-        default -> problems.add(mp + ".source must be prometheus or metrics-server, but was "
-            + quote(src));
+        default -> { } // refused by choice(...), which names the value
       }
       if (name.isPresent() && t != null && Double.isFinite(target)) {
         try {
@@ -632,16 +633,189 @@ public final class AgentConfigParser {
     }
   }
 
+  /**
+   * A key's text, or empty when the key is absent or its value refused: a blank text or a value
+   * that is no text at all is reported, naming, for a scalar YAML read as a boolean, a number or a
+   * timestamp ({@code no}, {@code 2048}, {@code 0123}, {@code 2024-01-01}), what it read and to
+   * quote it.
+   */
   private Optional<String> string(Map<String, Object> m, String path, String key) {
     Object v = m.get(key);
     if (v == null) {
       return Optional.empty();
     }
-    if (!(v instanceof String s) || s.isBlank()) {
-      problems.add(path + "." + key + " must be a non-empty string, but was " + describe(v));
+    if (v instanceof String s && !s.isBlank()) {
+      return Optional.of(s);
+    }
+    return refuse(m, path, key, yamlValue(v) != null ? "a string" : "a non-empty string",
+        t -> true);
+  }
+
+  /**
+   * A key's text when it {@code fits}, or empty when the key is absent or its value refused,
+   * reported as {@code <path>.<key> must be <rule>, but was <value>}.
+   */
+  private Optional<String> text(Map<String, Object> m, String path, String key, String rule,
+      Predicate<String> fits) {
+    Object v = m.get(key);
+    if (v == null) {
       return Optional.empty();
     }
-    return Optional.of(s);
+    if (v instanceof String s && fits.test(s)) {
+      return Optional.of(s);
+    }
+    return refuse(m, path, key, rule, fits);
+  }
+
+  /**
+   * The text of a required key that must be one of {@code allowed}, or empty when it is absent
+   * or its value refused, reported as {@code <path>.<key> must be <rule>, but was <value>}.
+   */
+  private Optional<String> choice(Map<String, Object> m, String path, String key, String rule,
+      Set<String> allowed) {
+    if (m.get(key) == null) {
+      problems.add(path + "." + key + " must be " + rule + ", but "
+          + (m.containsKey(key) ? emptyValue(m, key, false) : "was absent"));
+      refused.add(path + "." + key);
+      return Optional.empty();
+    }
+    return text(m, path, key, rule, allowed::contains);
+  }
+
+  /**
+   * Reports the value of a key that does not fit {@code rule}. A scalar that YAML read as a
+   * boolean, a number or a timestamp is named as written and as read ({@code YAML read no as the
+   * boolean false}), with how to keep it text ({@code quote it ("no")}) when that text {@code
+   * fits}; its text is lost when it carried a tag ({@code !!int "0123"}), and then the value as
+   * YAML read it is named, with how to write it.
+   *
+   * @return empty, for the caller to return
+   */
+  private Optional<String> refuse(Map<String, Object> m, String path, String key, String rule,
+      Predicate<String> fits) {
+    Object v = m.get(key);
+    String read = yamlValue(v);
+    String but;
+    if (read == null) {
+      but = "was " + describe(v);
+    } else {
+      Optional<String> written = written(m, key);
+      but = "YAML read " + written.map(t -> t + " as ").orElse("") + read;
+      if (written.isPresent() && fits.test(written.get())) {
+        but += ": quote it (" + quote(written.get()) + ")";
+      } else if (written.isEmpty() && fits.test(String.valueOf(v))) {
+        but += ": write it as a quoted string, without a tag";
+      }
+    }
+    problems.add(path + "." + key + " must be " + rule + ", but " + but);
+    refused.add(path + "." + key);
+    return Optional.empty();
+  }
+
+  /**
+   * Reports a required key that has no value: {@code <path>.<key> is required} when the key is
+   * absent, and, when it is given with an empty value ({@code key:}, {@code ~}, {@code null}),
+   * that it is. Call it when the key's value was not read: a value its own check refused was
+   * reported already, and is not reported again.
+   *
+   * @param what the words that follow "is required" ({@code " for source prometheus"}), or ""
+   * @param text whether the key holds text, which a name spelt {@code null} may be
+   */
+  private void required(Map<String, Object> m, String path, String key, String what,
+      boolean text) {
+    String p = path.isEmpty() ? key : path + "." + key;
+    if (!m.containsKey(key)) {
+      problems.add(p + " is required" + what);
+    } else if (m.get(key) == null) {
+      problems.add(p + " is required" + what + ", but " + emptyValue(m, key, text));
+    }
+  }
+
+  /**
+   * Why a key given with no value has none: {@code its value is empty}, or {@code YAML read null
+   * as no value} for a word YAML reads as null, with how to keep it text when {@code text}.
+   */
+  private String emptyValue(Map<String, Object> m, String key, boolean text) {
+    Optional<String> written = written(m, key).filter(t -> !t.isEmpty());
+    if (written.isEmpty()) {
+      return "its value is empty";
+    }
+    String t = written.get();
+    return "YAML read " + t + " as no value"
+        + (text && t.chars().allMatch(Character::isLetter) ? ": quote it (" + quote(t) + ")" : "");
+  }
+
+  /**
+   * A scalar value's text as the file wrote it, when YAML read it from a plain (unquoted) scalar
+   * without a tag: empty when the mapping's node is not known, or the value is no such scalar.
+   * An alias gives the text of the scalar it names.
+   */
+  private Optional<String> written(Map<String, Object> m, String key) {
+    MappingNode node = nodes.get(m);
+    if (node == null) {
+      return Optional.empty();
+    }
+    for (NodeTuple t : node.getValue()) {
+      if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+        return t.getValueNode() instanceof ScalarNode v && v.isPlain()
+            && !tagged(v.getStartMark()) ? Optional.of(v.getValue()) : Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the node starting at {@code start} has a tag: {@code !!int 5}, {@code &a !!int 5}. */
+  private static boolean tagged(Mark start) {
+    int[] b = start.getBuffer();
+    int i = start.getPointer();
+    if (i < b.length && b[i] == '&') { // an anchor comes first: skip it and the space after it
+      while (i < b.length && !Character.isWhitespace(b[i])) {
+        i++;
+      }
+      while (i < b.length && Character.isWhitespace(b[i])) {
+        i++;
+      }
+    }
+    return i < b.length && b[i] == '!';
+  }
+
+  /**
+   * What YAML made of a scalar that is not text: {@code the boolean false}, {@code the number 83},
+   * {@code the timestamp 2024-01-01T00:00:00Z}; null for text, a mapping, a list or null.
+   */
+  private static String yamlValue(Object v) {
+    if (v instanceof Boolean b) {
+      return "the boolean " + b;
+    }
+    if (v instanceof Number n) {
+      return "the number " + n;
+    }
+    if (v instanceof Date d) {
+      return "the timestamp " + d.toInstant();
+    }
+    return null;
+  }
+
+  /**
+   * A mode as the configuration spells it ({@code observe-only}, {@code act}, {@code hpa-floor}):
+   * the one spelling of each mode in the agent, which its metrics' labels use too.
+   */
+  static String modeText(Mode mode) {
+    return switch (mode) {
+      case OBSERVE_ONLY -> "observe-only";
+      case ACT -> "act";
+      case HPA_FLOOR -> "hpa-floor";
+    };
+  }
+
+  /** The mode {@code text} spells as {@link #modeText} does; empty for any other text. */
+  static Optional<Mode> mode(String text) {
+    for (Mode m : Mode.values()) {
+      if (modeText(m).equals(text)) {
+        return Optional.of(m);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -649,20 +823,38 @@ public final class AgentConfigParser {
    * host name is refused: a lookup at start could resolve differently from the check.
    */
   private Optional<InetAddress> ipAddress(Map<String, Object> m, String path, String key) {
-    Optional<String> v = string(m, path, key);
+    // YAML reads some IPv6 literals as numbers: 1:2:3:4:5:6:7:8 is a base 60 integer.
+    Optional<String> v = text(m, path, key, "an IP address such as 127.0.0.1, 0.0.0.0 or ::",
+        t -> ipLiteral(t).isPresent());
     if (v.isEmpty()) {
       return Optional.empty();
     }
-    Optional<InetAddress> a = ipLiteral(v.get());
-    if (a.isEmpty()) {
-      problems.add(path + "." + key + " must be an IP address such as 127.0.0.1, 0.0.0.0 or ::, "
-          + "but was " + quote(v.get()));
-    } else if (a.get().isMulticastAddress()) { // a server cannot listen there: start would fail
+    InetAddress a = ipLiteral(v.get()).orElseThrow();
+    if (a.isMulticastAddress()) { // a server cannot listen there: start would fail
       problems.add(path + "." + key + " must be an address the server can listen on, but was "
           + "the multicast address " + quote(v.get()));
       return Optional.empty();
     }
-    return a;
+    return Optional.of(a);
+  }
+
+  /**
+   * A key's file path, or empty when the key is absent or its value refused: a text that names
+   * no path, such as one holding a NUL (which a double-quoted YAML string can), is refused.
+   */
+  private Optional<Path> file(Map<String, Object> m, String path, String key) {
+    Optional<String> v = string(m, path, key);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Path.of(v.get()));
+    } catch (InvalidPathException e) {
+      problems.add(path + "." + key + " must be a file path, but was " + quote(v.get()) + " ("
+          + e.getReason() + ")");
+      refused.add(path + "." + key);
+      return Optional.empty();
+    }
   }
 
   /** The address {@code s} spells, without a name lookup; empty when it is not an IP literal. */
@@ -831,13 +1023,31 @@ public final class AgentConfigParser {
 
   /**
    * {@code s} quoted, its first {@value #QUOTED} characters when longer, then "…" and its length:
-   * a --config file that is not YAML is one long string, which the message would hold whole.
+   * a --config file that is not YAML is one long string, which the message would hold whole. A
+   * newline is written {@code \n}, and any other character a terminal would not print as itself
+   * as {@link Printable#escape} writes it (an ESC {@code \x1b}, a NUL {@code \x00}), so that
+   * the problem prints as one harmless line.
    */
   private static String quote(String s) {
     int n = s.codePointCount(0, s.length());
     String shown = n <= QUOTED ? s : s.substring(0, s.offsetByCodePoints(0, QUOTED));
-    return "\"" + shown.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\""
-        + (n <= QUOTED ? "" : "… (" + n + " characters)");
+    return "\"" + Printable.escape(shown.replace("\\", "\\\\").replace("\"", "\\\"")
+        .replace("\n", "\\n")) + "\"" + (n <= QUOTED ? "" : "… (" + n + " characters)");
+  }
+
+  /** SnakeYAML's safe constructor, recording the node each mapping was built from. */
+  private static final class SourceConstructor extends SafeConstructor {
+    private final Map<Object, MappingNode> nodes = new IdentityHashMap<>();
+
+    SourceConstructor(LoaderOptions options) {
+      super(options);
+    }
+
+    @Override
+    protected void constructMapping2ndStep(MappingNode node, Map<Object, Object> mapping) {
+      super.constructMapping2ndStep(node, mapping); // merges any "<<" keys into the node first
+      nodes.put(mapping, node);
+    }
   }
 
   @Override

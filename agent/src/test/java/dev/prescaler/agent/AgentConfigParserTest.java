@@ -314,7 +314,8 @@ class AgentConfigParserTest {
     assertThatThrownBy(() -> AgentConfigParser.parse("server:\n  address: 8080\n" + MINIMAL,
         "a.yaml"))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
-            .containsExactly("server.address must be a non-empty string, but was 8080"));
+            .containsExactly("server.address must be an IP address such as 127.0.0.1, 0.0.0.0 "
+                + "or ::, but YAML read 8080 as the number 8080"));
   }
 
   @Test
@@ -333,7 +334,8 @@ class AgentConfigParserTest {
     assertThatThrownBy(() -> AgentConfigParser.parse("kubernetes:\n  modeStore: false\n"
         + MINIMAL, "bool.yaml"))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
-            .containsExactly("kubernetes.modeStore must be a non-empty string, but was false"));
+            .containsExactly("kubernetes.modeStore must be a string, but YAML read false as the "
+                + "boolean false: quote it (\"false\")"));
   }
 
   @Test
@@ -492,7 +494,7 @@ class AgentConfigParserTest {
                 "workloads[0].metrics[0].name must be the resource's name (cpu) for source "
                     + "metrics-server, but was \"rps\"",
                 "workloads[0].metrics[1].name is required",
-                "workloads[0].metrics[1].target is required",
+                "workloads[0].metrics[1].target is required, but its value is empty",
                 "workloads[0].metrics[1].type must be utilization or averageValue, but was "
                     + "\"utilisation\"",
                 "workloads[0].minReplicas must be an integer in [0, 1000000], but was \"many\"",
@@ -513,7 +515,7 @@ class AgentConfigParserTest {
                 "workloads[0].hpaBehavior.scaleUp.selectPolicy must be Max, Min or Disabled, but "
                     + "was \"Fastest\"",
                 "workloads[1].namespace must be a DNS-1123 label, but was \"Shop\"",
-                "workloads[1].maxReplicas is required",
+                "workloads[1].maxReplicas is required, but its value is empty",
                 "workloads[1].metrics[0].source is prometheus, but there is no prometheus "
                     + "section",
                 "workloads[1].metrics[0].query is required for source prometheus (a PromQL "
@@ -791,6 +793,171 @@ class AgentConfigParserTest {
     assertThatThrownBy(() -> AgentConfigParser.parse("workloads:\n" + bad + one, "dup.yaml"))
         .hasMessageContaining("workloads[1] duplicates workload shop/web")
         .hasMessageContaining("minReplicas");
+  }
+
+  /** The problems the parser lists for {@code yaml}, which must be refused. */
+  private static List<String> problems(String yaml) {
+    try {
+      AgentConfigParser.parse(yaml, "t.yaml");
+    } catch (ConfigException e) {
+      return e.problems();
+    }
+    throw new AssertionError("accepted:\n" + yaml);
+  }
+
+  /**
+   * Catches the two problems reported for one YAML 1.1 surprise: {@code namespace: no} (read as
+   * false) and {@code name: 2048} each gave "must be a non-empty string, but was false" and "is
+   * required", although the key was there, and neither said what to do.
+   */
+  @Test
+  void aNameYamlReadAsABooleanOrANumberIsOneProblemThatSaysToQuoteIt() {
+    String yaml = MINIMAL.replace("namespace: shop", "namespace: no")
+        .replace("name: web", "name: 2048");
+    assertThat(problems(yaml)).containsExactly(
+        "workloads[0].namespace must be a string, but YAML read no as the boolean false: quote "
+            + "it (\"no\")",
+        "workloads[0].name must be a string, but YAML read 2048 as the number 2048: quote it "
+            + "(\"2048\")");
+    AgentConfig quoted = AgentConfigParser.parse(MINIMAL.replace("namespace: shop",
+        "namespace: \"no\"").replace("name: web", "name: \"2048\""), "quoted.yaml");
+    assertThat(quoted.workloads().get(0).spec().workload())
+        .isEqualTo(WorkloadRef.deployment("no", "2048"));
+    // The text as written, not only the value YAML made of it: octal 0123 is 83.
+    assertThat(problems(MINIMAL.replace("name: web", "name: 0123")
+        .replace("namespace: shop", "namespace: 2024-01-01"))).containsExactly(
+        "workloads[0].namespace must be a string, but YAML read 2024-01-01 as the timestamp "
+            + "2024-01-01T00:00:00Z: quote it (\"2024-01-01\")",
+        "workloads[0].name must be a string, but YAML read 0123 as the number 83: quote it "
+            + "(\"0123\")");
+  }
+
+  /**
+   * Every key whose value is text, given {@code no}: one problem naming what YAML read, saying
+   * to quote it where the quoted text would be read (a name, a path), and giving the allowed
+   * values where it would not (a kind, a mode, an address). A key of several words used to report
+   * a second problem as if it were absent ({@code type}: "but was \"\""; {@code resource}: "but was
+   * absent"; {@code query}, {@code prometheus.url}: "is required").
+   */
+  @Test
+  void everyTextKeyGivenABooleanReportsOneProblemNamingWhatYamlRead() {
+    String read = "YAML read no as the boolean false";
+    String quoteIt = read + ": quote it (\"no\")";
+    String prometheus = "prometheus:\n  url: http://prometheus:9090\n";
+    String rps = MINIMAL.replace("""
+              - name: cpu
+                type: utilization
+                target: 70
+                source: metrics-server
+                resource: cpu
+        """, """
+              - name: rps
+                type: averageValue
+                target: 50
+                source: prometheus
+                query: no
+        """);
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("engine:\n  journal: no\n" + MINIMAL,
+        "engine.journal must be a string, but " + quoteIt);
+    cases.put("engine:\n  forecaster: no\n" + MINIMAL,
+        "engine.forecaster must be one of " + dev.prescaler.forecast.Forecasters.NAMES
+            + ", but " + read);
+    for (String key : List.of("kubeconfig", "leaseNamespace", "leaseName", "modeStore")) {
+      cases.put("kubernetes:\n  " + key + ": no\n" + MINIMAL,
+          "kubernetes." + key + " must be a string, but " + quoteIt);
+    }
+    cases.put("kubernetes:\n  leaderElection: false\n  identity: no\n" + MINIMAL,
+        "kubernetes.identity must be a string, but " + quoteIt);
+    cases.put("prometheus:\n  url: no\n" + MINIMAL, "prometheus.url must be a URL, but " + read);
+    cases.put(prometheus + "  bearerTokenFile: no\n" + MINIMAL,
+        "prometheus.bearerTokenFile must be a string, but " + quoteIt);
+    cases.put("server:\n  address: no\n" + MINIMAL,
+        "server.address must be an IP address such as 127.0.0.1, 0.0.0.0 or ::, but " + read);
+    cases.put(MINIMAL.replace("namespace: shop", "namespace: no"),
+        "workloads[0].namespace must be a string, but " + quoteIt);
+    cases.put(MINIMAL.replace("name: web", "name: no"),
+        "workloads[0].name must be a string, but " + quoteIt);
+    cases.put(MINIMAL.replace("name: web", "name: web\n    kind: no"),
+        "workloads[0].kind must be one of Deployment, StatefulSet, ReplicaSet (the kinds the "
+            + "agent can scale), but " + read);
+    cases.put(MINIMAL.replace("name: web", "name: web\n    mode: no"),
+        "workloads[0].mode must be act, hpa-floor or observe-only (the mode a workload is "
+            + "promoted to; every workload starts observe-only), but " + read);
+    cases.put(MINIMAL.replace("- name: cpu", "- name: no"),
+        "workloads[0].metrics[0].name must be a string, but " + quoteIt);
+    cases.put(MINIMAL.replace("type: utilization", "type: no"),
+        "workloads[0].metrics[0].type must be utilization or averageValue, but " + read);
+    cases.put(MINIMAL.replace("source: metrics-server", "source: no"),
+        "workloads[0].metrics[0].source must be prometheus or metrics-server, but " + read);
+    cases.put(MINIMAL.replace("resource: cpu", "resource: no"),
+        "workloads[0].metrics[0].resource must be cpu or memory for source metrics-server, but "
+            + read);
+    cases.put(prometheus + rps, "workloads[0].metrics[0].query must be a string, but " + quoteIt);
+    cases.forEach((yaml, problem) -> assertThat(problems(yaml)).as(yaml)
+        .containsExactly(problem));
+  }
+
+  /**
+   * Catches "is required" for a key that is there: it is said alone only when the key is absent.
+   * Given with no value, the problem says so, and a name spelt {@code null}, which YAML reads as
+   * no value, is to be quoted.
+   */
+  @Test
+  void isRequiredAloneOnlyWhenTheKeyIsAbsent() {
+    assertThat(problems(MINIMAL.replace("- namespace: shop\n    name: web", "- name: web")))
+        .containsExactly(
+        "workloads[0].namespace is required");
+    assertThat(problems(MINIMAL.replace("namespace: shop", "namespace:"))).containsExactly(
+        "workloads[0].namespace is required, but its value is empty");
+    assertThat(problems(MINIMAL.replace("namespace: shop", "namespace: null"))).containsExactly(
+        "workloads[0].namespace is required, but YAML read null as no value: quote it "
+            + "(\"null\")");
+    assertThat(problems(MINIMAL.replace("maxReplicas: 10", "maxReplicas: ~"))).containsExactly(
+        "workloads[0].maxReplicas is required, but YAML read ~ as no value");
+    assertThat(problems("workloads:\n")).containsExactly(
+        "workloads is required: a list of at least one workload, but its value is empty");
+    assertThat(problems("prometheus:\n  url:\n" + MINIMAL)).containsExactly(
+        "prometheus.url is required when a prometheus section is given, but its value is empty");
+    assertThat(problems(MINIMAL.replace("\n        type: utilization", ""))).containsExactly(
+        "workloads[0].metrics[0].type must be utilization or averageValue, but was absent");
+    assertThat(problems(MINIMAL.replace("type: utilization", "type:"))).containsExactly(
+        "workloads[0].metrics[0].type must be utilization or averageValue, but its value is "
+            + "empty");
+  }
+
+  /**
+   * A value with a tag keeps no text to quote ({@code !!int "0123"} is 83 whatever the quotes):
+   * the problem names the value YAML read and how to write it instead.
+   */
+  @Test
+  void aTaggedValueIsNamedAsYamlReadIt() {
+    assertThat(problems(MINIMAL.replace("name: web", "name: !!int \"0123\"")))
+        .containsExactly("workloads[0].name must be a string, but YAML read the number 83: "
+            + "write it as a quoted string, without a tag");
+    assertThat(problems(MINIMAL.replace("namespace: shop", "namespace: &ns !!bool yes")))
+        .containsExactly("workloads[0].namespace must be a string, but YAML read the boolean "
+            + "true: write it as a quoted string, without a tag");
+    // An alias names the text of the scalar it stands for, anchored without a tag.
+    assertThat(problems("workloads:\n" + MINIMAL.substring("workloads:\n".length())
+        .replace("namespace: shop", "namespace: &ns off") + MINIMAL.substring(
+        "workloads:\n".length()).replace("namespace: shop", "namespace: *ns")
+        .replace("name: web", "name: api"))).containsExactly(
+        "workloads[0].namespace must be a string, but YAML read off as the boolean false: quote "
+            + "it (\"off\")",
+        "workloads[1].namespace must be a string, but YAML read off as the boolean false: quote "
+            + "it (\"off\")");
+  }
+
+  /**
+   * Catches a path key holding a NUL (a double-quoted {@code "\\0"}): {@code Path.of} threw, and
+   * the command reported "--config is not a file name" about a file name that was fine.
+   */
+  @Test
+  void aPathKeyThatNamesNoPathIsAProblemNamingTheKey() {
+    assertThat(problems("engine:\n  journal: \"/var/lib/a\\0b\"\n" + MINIMAL)).containsExactly(
+        "engine.journal must be a file path, but was \"/var/lib/a\\x00b\" (Nul character not "
+            + "allowed)");
   }
 
   /** Finds a repository file from the module directory the tests run in. */
