@@ -54,7 +54,8 @@ import java.util.Set;
  *   <tr><td>prescaler_forecast_relative_mae{namespace,workload_kind,name,metric}</td><td>forecast
  *   MAE ÷ naive MAE at the lead time; absent while the load cannot be read, as the load is (it
  *   is not measured then, and would show its last value for good)</td></tr>
- *   <tr><td>prescaler_mode{namespace,workload_kind,name,mode}</td><td>1 for the workload's mode
+ *   <tr><td>prescaler_mode{namespace,workload_kind,name,mode}</td><td>1 for the workload's mode,
+ *   0 for the others: mode = observe-only, act, hpa-floor, as the configuration spells them
  *   </td></tr>
  *   <tr><td>prescaler_decisions_total{namespace,workload_kind,name,kind,reason}</td><td>decisions
  *   by kind and the step that set the count; a hold's reason is {@code hold}, or, when its only
@@ -187,10 +188,14 @@ public final class AgentMetrics implements EngineListener {
     }
   }
 
-  /** 1 for {@code current}, 0 for the other modes of {@code w}. */
+  /**
+   * 1 for {@code current}, 0 for the other modes of {@code w}, each labelled as the configuration
+   * spells it ({@code observe-only}, {@code act}, {@code hpa-floor}), so that an alert written
+   * from a workload's {@code mode} matches.
+   */
   private void showMode(WorkloadRef w, Mode current) {
     for (Mode m : Mode.values()) {
-      mode.labelValues(labels(w, m.name().toLowerCase(Locale.ROOT))).set(current == m ? 1 : 0);
+      mode.labelValues(labels(w, AgentConfigParser.modeText(m))).set(current == m ? 1 : 0);
     }
   }
 

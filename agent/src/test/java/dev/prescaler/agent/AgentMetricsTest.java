@@ -144,8 +144,33 @@ class AgentMetricsTest {
         Instant.parse("2026-01-01T00:02:00Z"), Mode.OBSERVE_ONLY, Mode.ACT, "promoted"));
     assertThat(points("prescaler_mode")).isEqualTo(3);
     assertThat(modeValue("act")).isEqualTo(1);
-    assertThat(modeValue("observe_only")).isZero();
-    assertThat(modeValue("hpa_floor")).isZero();
+    assertThat(modeValue("observe-only")).isZero();
+    assertThat(modeValue("hpa-floor")).isZero();
+  }
+
+  /**
+   * Catches the mode label written as the enum's name ({@code observe_only}, {@code hpa_floor})
+   * while a workload's {@code mode} and the README write {@code observe-only} and {@code
+   * hpa-floor}: an alert on {@code prescaler_mode{mode="hpa-floor"}} never fired. Each label is
+   * the text that, as a workload's {@code mode}, gives the mode it is 1 for.
+   */
+  @Test
+  void theModeLabelIsTheModeAsTheConfigurationSpellsIt() {
+    metrics.leader(true);
+    List<String> labels = new ArrayList<>();
+    for (Mode to : Mode.values()) {
+      metrics.onModeChanged(new ModeChangedEvent(WorkloadRef.deployment("shop", "web"), T,
+          Mode.OBSERVE_ONLY, to, "changed"));
+      List<String> on = series().stream()
+          .filter(l -> l.startsWith("prescaler_mode{") && l.endsWith("} 1.0"))
+          .map(l -> l.replaceAll("^prescaler_mode\\{mode=([^,]*),.*", "$1")).toList();
+      assertThat(on).as("modes at 1 after the change to " + to).hasSize(1);
+      AgentConfig c = AgentConfigParser.parse("workloads:\n"
+          + TestConfigs.cpuWorkload("shop", "web", on.get(0), ""), "mode.yaml");
+      assertThat(c.workloads().get(0).spec().mode()).as(on.get(0)).isEqualTo(to);
+      labels.add(on.get(0));
+    }
+    assertThat(labels).containsExactly("observe-only", "act", "hpa-floor");
   }
 
   /**
@@ -169,9 +194,9 @@ class AgentMetricsTest {
 
     assertThat(series()).contains(
         "prescaler_mode{mode=act,name=web,namespace=shop,workload_kind=Deployment} 1.0",
-        "prescaler_mode{mode=observe_only,name=web,namespace=shop,workload_kind=Deployment} 0.0",
+        "prescaler_mode{mode=observe-only,name=web,namespace=shop,workload_kind=Deployment} 0.0",
         "prescaler_mode{mode=act,name=web,namespace=shop,workload_kind=StatefulSet} 0.0",
-        "prescaler_mode{mode=observe_only,name=web,namespace=shop,workload_kind=StatefulSet} 1.0",
+        "prescaler_mode{mode=observe-only,name=web,namespace=shop,workload_kind=StatefulSet} 1.0",
         "prescaler_replicas{kind=desired,name=web,namespace=shop,workload_kind=Deployment} 5.0",
         "prescaler_replicas{kind=desired,name=web,namespace=shop,workload_kind=StatefulSet} 2.0",
         "prescaler_decisions{kind=scale,name=web,namespace=shop,reason=none,"
