@@ -1157,6 +1157,13 @@ public final class Agent implements AutoCloseable {
   private static ApiClient apiClient(Optional<Path> kubeconfig) throws IOException {
     ApiClient client;
     if (kubeconfig.isPresent()) {
+      // The parser checked it, but an embedder's configuration may not come from the parser, and
+      // the file may have gone since: the reader's error would name only the path.
+      Optional<String> problem =
+          AgentConfigParser.unreadableFile("kubernetes.kubeconfig", kubeconfig.get());
+      if (problem.isPresent()) {
+        throw new IOException(problem.get());
+      }
       try (Reader r = Files.newBufferedReader(kubeconfig.get(), StandardCharsets.UTF_8)) {
         client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
       }

@@ -249,6 +249,11 @@ public final class AgentConfigParser {
     known(m, "kubernetes", "kubeconfig", "leaderElection", "leaseNamespace", "leaseName",
         "leaseDuration", "identity", "modeStore");
     Optional<Path> kubeconfig = file(m, "kubernetes", "kubeconfig");
+    // The agent reads it at start, where the client's error named only the path.
+    kubeconfig.flatMap(f -> unreadableFile("kubernetes.kubeconfig", f)).ifPresent(problem -> {
+      problems.add(problem);
+      refused.add("kubernetes.kubeconfig");
+    });
     boolean election = bool(m, "kubernetes", "leaderElection", true);
     String ns = dnsLabel(m, "kubernetes", "leaseNamespace", "default");
     String name = dnsLabel(m, "kubernetes", "leaseName", "prescaler-agent");
@@ -794,6 +799,30 @@ public final class AgentConfigParser {
       return "the timestamp " + d.toInstant();
     }
     return null;
+  }
+
+  /**
+   * Why the file {@code key} names cannot be read, or empty: {@code <key> "<file>" does not
+   * exist}, {@code is a directory} or {@code is not readable}.
+   */
+  static Optional<String> unreadableFile(String key, Path file) {
+    return unreadableFile(key, file, Files::exists, Files::isDirectory, Files::isReadable);
+  }
+
+  /** {@link #unreadableFile(String, Path)}, with the file system's answers given. */
+  static Optional<String> unreadableFile(String key, Path file, Predicate<Path> exists,
+      Predicate<Path> directory, Predicate<Path> readable) {
+    String named = key + " " + quote(file.toString());
+    if (!exists.test(file)) {
+      return Optional.of(named + " does not exist");
+    }
+    if (directory.test(file)) {
+      return Optional.of(named + " is a directory");
+    }
+    if (!readable.test(file)) {
+      return Optional.of(named + " is not readable");
+    }
+    return Optional.empty();
   }
 
   /**

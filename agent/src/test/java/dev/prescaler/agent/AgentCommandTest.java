@@ -86,6 +86,43 @@ class AgentCommandTest {
         p -> p.equals(Path.of(Agent.SERVICE_ACCOUNT_CA)))).isEmpty();
   }
 
+  /**
+   * Catches a kubeconfig that does not exist passing {@code --validate} (exit 0, "valid"): the
+   * agent then printed "cannot reach Kubernetes: PATH", naming neither the key nor why.
+   */
+  @Test
+  void validateRefusesAKubeconfigThatDoesNotExistNamingTheKey() throws Exception {
+    Path example = AgentConfigParserTest.locate("examples/deploy/prescaler-config.yaml");
+    Path missing = dir.resolve("missing-kubeconfig");
+    Path config = dir.resolve("kc.yaml");
+    Files.writeString(config, Files.readString(example).replace("  leaderElection: true",
+        "  kubeconfig: " + missing + "\n  leaderElection: true"));
+    assertThat(run("--validate", "--config", config.toString())).isEqualTo(2);
+    assertThat(err()).isEqualTo(config + ": invalid configuration:\n- kubernetes.kubeconfig \""
+        + missing + "\" does not exist\n");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  /**
+   * A configuration no parser checked (a program embedding the agent builds its own), or a file
+   * gone since: reaching Kubernetes fails naming the key, the file and why, not only the path.
+   */
+  @Test
+  void anAgentWhoseKubeconfigIsGoneNamesTheKeyAndWhy() {
+    AgentConfig c = AgentConfigParser.parse(
+        AgentConfigParserTest.locate("examples/deploy/prescaler-config.yaml"));
+    AgentConfig.Kubernetes k = c.kubernetes();
+    Path gone = dir.resolve("gone");
+    AgentConfig config = new AgentConfig(c.engine(), new AgentConfig.Kubernetes(
+        java.util.Optional.of(gone), k.leaderElection(), k.leaseNamespace(), k.leaseName(),
+        k.leaseDuration(), k.identity(), k.modeStore()), c.prometheus(), c.server(),
+        c.promotion(), c.workloads());
+    assertThat(Agent.releaseHpas(config, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8))).isEqualTo(1);
+    assertThat(err()).isEqualTo("prescaler agent: cannot reach Kubernetes: "
+        + "kubernetes.kubeconfig \"" + gone + "\" does not exist\n");
+  }
+
   @Test
   void argumentErrorsExitTwoWithOneLine() {
     assertThat(run("--validate")).isEqualTo(2);

@@ -960,6 +960,35 @@ class AgentConfigParserTest {
             + "allowed)");
   }
 
+  /**
+   * Catches a kubeconfig the agent cannot read passing as valid: the run then printed "cannot
+   * reach Kubernetes: PATH", naming neither the key nor why.
+   */
+  @Test
+  void aKubeconfigThatCannotBeReadIsAProblemNamingTheKeyAndWhy(@TempDir Path dir)
+      throws Exception {
+    Path kc = dir.resolve("kc");
+    assertThat(problems("kubernetes:\n  kubeconfig: " + kc + "\n" + MINIMAL)).containsExactly(
+        "kubernetes.kubeconfig \"" + kc + "\" does not exist");
+    assertThat(problems("kubernetes:\n  kubeconfig: " + dir + "\n" + MINIMAL)).containsExactly(
+        "kubernetes.kubeconfig \"" + dir + "\" is a directory");
+    Files.writeString(kc, "apiVersion: v1\nkind: Config\n");
+    assertThat(AgentConfigParser.parse("kubernetes:\n  kubeconfig: " + kc + "\n" + MINIMAL,
+        "kc.yaml").kubernetes().kubeconfig()).contains(kc);
+  }
+
+  @Test
+  void unreadableFile_namesTheKeyTheFileAndWhy() {
+    // A test running as root reads any file: the file system's answers are given.
+    Path kc = Path.of("kc");
+    assertThat(AgentConfigParser.unreadableFile("kubernetes.kubeconfig", kc, f -> true,
+        f -> false, f -> false)).contains("kubernetes.kubeconfig \"kc\" is not readable");
+    assertThat(AgentConfigParser.unreadableFile("kubernetes.kubeconfig", kc, f -> true,
+        f -> false, f -> true)).isEmpty();
+    assertThat(AgentConfigParser.unreadableFile("kubernetes.kubeconfig", kc, f -> false,
+        f -> false, f -> false)).contains("kubernetes.kubeconfig \"kc\" does not exist");
+  }
+
   /** Finds a repository file from the module directory the tests run in. */
   static Path locate(String relative) {
     Path p = Path.of("").toAbsolutePath();
