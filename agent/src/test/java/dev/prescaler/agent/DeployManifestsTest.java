@@ -227,6 +227,36 @@ class DeployManifestsTest {
     });
   }
 
+  /**
+   * Catches get and update granted on every Lease of the namespace, where the agent's {@code
+   * LeaseElector} reads and replaces only the one {@code kubernetes.leaseName} names: a
+   * compromised agent could take over any other component's leader election there.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void theRoleGrantsTheLeaseByNameAndItsCreation() throws Exception {
+    AgentConfig c = AgentConfigParser.parse(DEPLOY.resolve("prescaler-config.yaml"));
+    Map<String, Object> role = docs("rbac.yaml").stream()
+        .filter(d -> "Role".equals(at(d, "kind")))
+        .filter(d -> c.kubernetes().leaseNamespace().equals(at(d, "metadata", "namespace")))
+        .findFirst().orElseThrow();
+    List<Map<String, Object>> leases = ((List<Map<String, Object>>) at(role, "rules")).stream()
+        .filter(r -> ((List<String>) r.get("resources")).contains("leases")).toList();
+    assertThat(leases).hasSize(2).allSatisfy(r -> {
+      assertThat((List<String>) r.get("apiGroups")).containsExactly("coordination.k8s.io");
+      assertThat((List<String>) r.get("resources")).containsExactly("leases");
+    });
+    assertThat(leases).anySatisfy(r -> {
+      assertThat((List<String>) r.get("resourceNames"))
+          .containsExactly(c.kubernetes().leaseName());
+      assertThat((List<String>) r.get("verbs")).containsExactlyInAnyOrder("get", "update");
+    });
+    assertThat(leases).anySatisfy(r -> {
+      assertThat(r).doesNotContainKey("resourceNames");
+      assertThat((List<String>) r.get("verbs")).containsExactly("create");
+    });
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void theRoleGrantsTheModeStoreByNameAndItsCreation() throws Exception {

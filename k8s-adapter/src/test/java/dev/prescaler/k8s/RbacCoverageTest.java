@@ -41,6 +41,8 @@ import org.yaml.snakeyaml.Yaml;
  */
 class RbacCoverageTest {
   private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+  /** The Lease rbac.yaml grants get and update on: the agent's default kubernetes.leaseName. */
+  private static final String LEASE = "prescaler-agent";
   /** The requests the adapter's clients made in {@link #runEveryComponentOfTheAdapter}. */
   private static final List<String> REQUESTS = Collections.synchronizedList(new ArrayList<>());
 
@@ -251,7 +253,7 @@ class RbacCoverageTest {
           up));
 
       // LeaseElector: the Lease created, renewed, and released on close.
-      LeaseElector elector = LeaseElector.builder(client, KubeBackend.LEASE_NAMESPACE, "rbac",
+      LeaseElector elector = LeaseElector.builder(client, KubeBackend.LEASE_NAMESPACE, LEASE,
           "pod-0").clock(clock).ticker(clock::nanos).build();
       assertThat(elector.tryAcquireOrRenew()).isTrue();
       clock.advance(Duration.ofSeconds(2));
@@ -313,6 +315,27 @@ class RbacCoverageTest {
         + "horizontalpodautoscalers|patch", "coordination.k8s.io|leases|update",
         "events.k8s.io|events|create", "metrics.k8s.io|pods|list", "|configmaps|patch",
         "|configmaps|create");
+  }
+
+  /**
+   * Catches get and update granted on every Lease of the namespace: the elector reads and
+   * replaces only its own, so another component's Lease there is out of reach; a create names
+   * no object and cannot be limited by name.
+   */
+  @Test
+  void theLeaseGrantsReachTheElectorsLeaseOnly() throws IOException {
+    List<Rule> rules = rulesOf(Path.of("..", "examples", "deploy", "rbac.yaml"), "prescaler",
+        "prescaler");
+    String leases = "/apis/coordination.k8s.io/v1/namespaces/" + KubeBackend.LEASE_NAMESPACE
+        + "/leases";
+    for (String line : List.of("GET " + leases + "/" + LEASE, "PUT " + leases + "/" + LEASE,
+        "POST " + leases)) {
+      assertThat(rules).as(line).anyMatch(r -> r.allows(access(line)));
+    }
+    for (String line : List.of("GET " + leases + "/other", "PUT " + leases + "/other",
+        "PATCH " + leases + "/" + LEASE, "DELETE " + leases + "/" + LEASE, "GET " + leases)) {
+      assertThat(rules).as(line).noneMatch(r -> r.allows(access(line)));
+    }
   }
 
   @Test
