@@ -249,7 +249,8 @@ public final class AgentConfigParser {
     known(m, "kubernetes", "kubeconfig", "leaderElection", "leaseNamespace", "leaseName",
         "leaseDuration", "identity", "modeStore");
     Optional<Path> kubeconfig = file(m, "kubernetes", "kubeconfig");
-    // The agent reads it at start, where the client's error named only the path.
+    // The agent reads it at start: a file it cannot read is a configuration error, found by
+    // --validate too.
     kubeconfig.flatMap(f -> unreadableFile("kubernetes.kubeconfig", f)).ifPresent(problem -> {
       problems.add(problem);
       refused.add("kubernetes.kubeconfig");
