@@ -1044,4 +1044,20 @@ class ExportCommandTest {
       soft.assertThat(out.size()).isZero();
     });
   }
+
+  /**
+   * The epoch seconds of {@code --from} and {@code --to} are read as every command reads an
+   * integer: ASCII digits, never an Arabic-Indic or fullwidth one.
+   */
+  @Test
+  void epochSecondsInTheDigitsOfOtherScriptsAreRefused() {
+    for (String t : List.of("\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660",
+        "\uFF11")) {
+      err.reset();
+      assertThat(run("--prometheus", "http://127.0.0.1:9/", "--query", "q", "--from", t))
+          .as(t).isEqualTo(2);
+      assertThat(err()).as(t).isEqualTo("export: --from must be an ISO-8601 instant such as "
+          + "2026-11-29T10:00:00Z or epoch seconds, but was \"" + t + "\"\n");
+    }
+  }
 }

@@ -4,6 +4,7 @@ import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.MetricSeries;
 import dev.prescaler.core.cli.Arguments;
+import dev.prescaler.core.cli.IntegerText;
 import dev.prescaler.core.cli.OutputFile;
 import dev.prescaler.core.cli.Printable;
 import dev.prescaler.core.cli.TraceTimes;
@@ -511,7 +512,9 @@ public final class ExportCommand {
   static Instant instant(String name, String value) {
     Instant t;
     try {
-      t = value.matches("\\d{1,11}") ? Instant.ofEpochSecond(Long.parseLong(value))
+      // Epoch seconds in ASCII digits, read as every command reads an integer (IntegerText).
+      t = value.matches("[0-9]{1,11}")
+          ? Instant.ofEpochSecond(IntegerText.parseLong(value).orElseThrow())
           : Instant.parse(value);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as "

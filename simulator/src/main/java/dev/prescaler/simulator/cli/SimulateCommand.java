@@ -3,6 +3,7 @@ package dev.prescaler.simulator.cli;
 import dev.prescaler.core.DurationText;
 import dev.prescaler.core.InvalidConfigurationException;
 import dev.prescaler.core.cli.Arguments;
+import dev.prescaler.core.cli.IntegerText;
 import dev.prescaler.core.cli.OutputFile;
 import dev.prescaler.forecast.cli.CliText;
 import dev.prescaler.forecast.trace.CsvTraceReader;
@@ -414,13 +415,13 @@ public final class SimulateCommand {
           + " must be a number, but was \"" + value + "\""));
     }
 
+    /**
+     * {@code value} as an integer, read as every command reads one ({@link IntegerText}: ASCII
+     * digits, so that {@code ٥} is refused here as {@code --capacity} refuses it).
+     */
     private static int integer(String name, String value) {
-      try {
-        return Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            name + " must be an integer, but was \"" + value + "\"");
-      }
+      return IntegerText.parseInt(value).orElseThrow(() -> new IllegalArgumentException(
+          name + " must be an integer, but was \"" + value + "\""));
     }
 
     /**

@@ -1389,4 +1389,26 @@ class SimulateCommandTest {
         .contains("\"targetUtilization\":0.000000001,")
         .contains("\"slo\":0.00000012,\"riskQuantile\":0.95,");
   }
+
+  /**
+   * Catches the integer options reading the digits of other scripts, as Integer.parseInt does:
+   * {@code --threads ٥} (an Arabic-Indic five) ran with 5 threads, while {@code --capacity ٥} was
+   * refused. Every integer option is read as ASCII digits now, and its ASCII form still runs.
+   */
+  @Test
+  void theIntegerOptionsRefuseTheDigitsOfOtherScripts() throws IOException {
+    String f = smallTrace("w.csv", 5).toString();
+    for (String option : List.of("--threads", "--peak-replicas", "--min-replicas",
+        "--max-replicas")) {
+      for (String value : List.of("\u0665", "\uFF15", "\u0967\u0966", "5\u0660")) {
+        Result r = run("--trace", f, "--policies", "oracle-100", "--no-sweep", option, value);
+        assertThat(r.code()).as(option + " " + value).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("simulate: " + option + " must be an integer, but was \""
+            + value + "\"\n");
+        assertThat(r.out()).isEmpty();
+      }
+      Result ascii = run("--trace", f, "--policies", "oracle-100", "--no-sweep", option, "5");
+      assertThat(ascii.code()).as(option + ": " + ascii.err()).isZero();
+    }
+  }
 }
