@@ -303,7 +303,9 @@ class ExportCommandTest {
     answerPerPoint(1);
     String url = stub.uri().toString();
     for (String option : List.of("--last", "--timeout")) {
-      for (String d : List.of("30.0000001s", "0.5ms", "1.5ms", "1.0000001h", "PT30.0000001S",
+      // Within each option's range: a --timeout over 10m is refused by its range first.
+      String hour = option.equals("--timeout") ? "0.1000001h" : "1.0000001h";
+      for (String d : List.of("30.0000001s", "0.5ms", "1.5ms", hour, "PT30.0000001S",
           "30.0004")) {
         err.reset();
         assertThat(run("--prometheus", url, "--query", "q", option, d))
@@ -316,8 +318,8 @@ class ExportCommandTest {
         assertThat(run("--prometheus", url, "--query", "q", option, d))
             .as(option + " " + d).isEqualTo(2);
         assertThat(err()).as(option + " " + d).isEqualTo("export: " + option + " must be a "
-            + "duration from 1ms to 3650d such as 60s, 15m, 7d or PT15M, but was \"" + d
-            + "\"\n");
+            + "duration from 1ms to " + (option.equals("--timeout") ? "10m such as 30s, 2m or "
+            + "PT30S" : "3650d such as 60s, 15m, 7d or PT15M") + ", but was \"" + d + "\"\n");
       }
     }
     assertThat(stub.requests()).isEmpty();
@@ -626,7 +628,8 @@ class ExportCommandTest {
             + "2026-11-30T00:00:00Z",
         "export: the span of --last must hold at most 10,000,000 steps of --step, but "
             + "2016-12-01T10:00:00Z to 2026-11-29T10:00:00Z by 1s holds 315360000",
-        "export: --timeout must be at most 10m, but was \"1h\"",
+        "export: --timeout must be a duration from 1ms to 10m such as 30s, 2m or PT30S, but "
+            + "was \"1h\"",
         "export: --ca-cert needs an https --prometheus URL, but it was \"http://127.0.0.1:9/\"",
         "export: --header must be NAME: VALUE, such as 'X-Scope-OrgID: tenant-1', but it has "
             + "no colon (not shown: it may hold a credential)",
@@ -1043,6 +1046,26 @@ class ExportCommandTest {
       soft.assertThat(err()).isEqualTo("export: --help takes no value, but was given \"yes\"\n");
       soft.assertThat(out.size()).isZero();
     });
+  }
+
+  /**
+   * Catches {@code --timeout 0} refused as "a duration from 1ms to 3650d" when the range is 1 ms
+   * to 10 minutes, and the help giving 3650d as every duration's limit: the message named a range
+   * that {@code --timeout 11m} is inside and still refused. The message and the help name 10m.
+   */
+  @Test
+  void aTimeoutOutsideItsRangeIsRefusedNamingItsOwnRange() {
+    for (String t : List.of("0", "11m", "3650d", "PT10M0.001S")) {
+      err.reset();
+      assertThat(run("--prometheus", "http://127.0.0.1:9/", "--query", "q", "--timeout", t))
+          .as(t).isEqualTo(2);
+      assertThat(err()).as(t).isEqualTo("export: --timeout must be a duration from 1ms to 10m "
+          + "such as 30s, 2m or PT30S, but was \"" + t + "\"\n");
+    }
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("  --timeout D              timeout of one range request, at most 10m [30s]\n")
+        .contains("from 1ms to 3650d\n(--timeout to 10m), in whole milliseconds");
   }
 
   /**

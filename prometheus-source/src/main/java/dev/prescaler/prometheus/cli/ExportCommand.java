@@ -63,6 +63,10 @@ public final class ExportCommand {
   public static final Duration DEFAULT_STEP = Duration.ofSeconds(60);
   /** Default timeout of one range request: 30 s. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  /** The longest {@code --timeout}: 10 minutes, the most the source's builder takes. */
+  static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+  /** The longest {@code --step} and {@code --last}: 3650 days. */
+  static final Duration MAX_DURATION = Duration.ofDays(3650);
 
   static final String USAGE = String.join("\n",
       "usage: prescaler export --prometheus URL --query PROMQL [--last 7d | --from T [--to T]]",
@@ -93,9 +97,9 @@ public final class ExportCommand {
       "                           multi-tenant Mimir, Cortex or Thanos (repeatable, once",
       "                           per header name, in any case)",
       "  --ca-cert FILE           trust this PEM certificate for an https URL",
-      "  --timeout D              timeout of one range request [30s]",
-      "Durations: 90 (seconds), 90s, 15m, 1h, 7d or ISO-8601 (PT15M), from 1ms to 3650d, in",
-      "whole milliseconds (60s, not 60.0004s or 0.5ms).",
+      "  --timeout D              timeout of one range request, at most 10m [30s]",
+      "Durations: 90 (seconds), 90s, 15m, 1h, 7d or ISO-8601 (PT15M), from 1ms to 3650d",
+      "(--timeout to 10m), in whole milliseconds (60s, not 60.0004s or 0.5ms).",
       "Steps without a finite value are left out; the simulator interpolates across them.",
       "A value below 0, or one at a time outside 1900 to 2199, is refused, as simulate would",
       "refuse the trace: nothing is written.",
@@ -282,10 +286,6 @@ public final class ExportCommand {
         ? wholeMillis("--step", opts.get("--step")) : DEFAULT_STEP;
     Duration timeout = opts.containsKey("--timeout")
         ? wholeMillis("--timeout", opts.get("--timeout")) : DEFAULT_TIMEOUT;
-    if (timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-      throw new IllegalArgumentException("--timeout must be at most 10m, but was \""
-          + opts.get("--timeout") + "\"");
-    }
     if (opts.containsKey("--last") && (opts.containsKey("--from") || opts.containsKey("--to"))) {
       throw new IllegalArgumentException("--last cannot be combined with --from or --to");
     }
@@ -431,21 +431,29 @@ public final class ExportCommand {
     return v;
   }
 
+  /**
+   * {@code value} as the duration option {@code name}, in its range: from 1 ms to 10 minutes for
+   * {@code --timeout} (the most the source's builder takes), to 3650 days for the others; the
+   * message names the option's own range, with examples inside it.
+   */
   static Duration duration(String name, String value) {
+    boolean timeout = name.equals("--timeout");
+    Duration max = timeout ? MAX_TIMEOUT : MAX_DURATION;
     return DurationText.parse(value)
-        .filter(d -> d.compareTo(Duration.ofMillis(1)) >= 0
-            && d.compareTo(Duration.ofDays(3650)) <= 0)
+        .filter(d -> d.compareTo(Duration.ofMillis(1)) >= 0 && d.compareTo(max) <= 0)
         .orElseThrow(() -> new IllegalArgumentException(name + " must be a duration from 1ms to "
-            + "3650d such as 60s, 15m, 7d or PT15M, but was \"" + value + "\""));
+            + (timeout ? "10m such as 30s, 2m or PT30S" : "3650d such as 60s, 15m, 7d or PT15M")
+            + ", but was \"" + value + "\""));
   }
 
   /**
    * {@code value} as the duration option {@code name} ({@code --step}, {@code --last}, {@code
-   * --timeout}): from 1 ms to 3650 days, of whole milliseconds, as Prometheus and the source take
-   * them. {@code DurationText} rounds a decimal form to the millisecond ({@code 0.5ms} to 1 ms,
-   * {@code 60.0004s} to 60 s); its exact reading of the digits given decides instead, so that a
-   * duration that is not whole milliseconds is refused in every form, as the ISO one ({@code
-   * PT0.0015S}) already was, never taken as another duration than the one asked for.
+   * --timeout}): from 1 ms to 3650 days (10 minutes for {@code --timeout}), of whole
+   * milliseconds, as Prometheus and the source take them. {@code DurationText} rounds a decimal
+   * form to the millisecond ({@code 0.5ms} to 1 ms, {@code 60.0004s} to 60 s); its exact reading
+   * of the digits given decides instead, so that a duration that is not whole milliseconds is
+   * refused in every form, as the ISO one ({@code PT0.0015S}) already was, never taken as
+   * another duration than the one asked for.
    */
   private static Duration wholeMillis(String name, String value) {
     duration(name, value); // the form and the range
