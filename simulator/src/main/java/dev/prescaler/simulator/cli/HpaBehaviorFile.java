@@ -6,6 +6,7 @@ import dev.prescaler.decision.HpaPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +27,27 @@ final class HpaBehaviorFile {
   /**
    * The HPA with the file's behavior and Kubernetes' defaults for the rest.
    *
-   * @throws IllegalArgumentException naming the file and every problem
+   * @throws IllegalArgumentException naming the file and every problem; naming the option and
+   *     the value, as the other file options do, when {@code file} is empty, a directory or no
+   *     path
    */
   static HpaPolicy read(String file) {
+    Path path;
+    try {
+      path = Path.of(file);
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException("--hpa-behavior must be a file path, but was \"" + file
+          + "\" (" + e.getReason() + ")");
+    }
+    // The empty path is the working directory: it was read as one ("IOException: Is a directory")
+    // under an empty name, "simulate: : cannot read --hpa-behavior file".
+    if (file.isEmpty() || Files.isDirectory(path)) {
+      throw new IllegalArgumentException("--hpa-behavior must name a file, not a directory, but "
+          + "was \"" + file + "\"");
+    }
     String text;
     try {
-      text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      text = Files.readString(path, StandardCharsets.UTF_8);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(file + ": cannot read --hpa-behavior file ("
           + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");

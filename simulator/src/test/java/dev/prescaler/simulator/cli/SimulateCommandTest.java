@@ -605,6 +605,29 @@ class SimulateCommandTest {
             + "file (NoSuchFileException: ");
   }
 
+  /**
+   * Catches {@code --hpa-behavior ''} read as the working directory and reported under an empty
+   * name, {@code simulate: : cannot read --hpa-behavior file (IOException: Is a directory)},
+   * where the other file options name themselves and the value ({@code --report must name a
+   * file, not a directory, but was ""}). A directory and a path the system cannot take too.
+   */
+  @Test
+  void anEmptyHpaBehaviorOrADirectoryIsRefusedNamingTheOptionAsTheOtherFileOptionsAre() {
+    for (String option : List.of("--hpa-behavior", "--report")) {
+      for (String value : List.of("", dir.toString())) {
+        Result r = run(option, value);
+        assertThat(r.code()).as(option + " " + value).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("simulate: " + option + " must name a file, not a "
+            + "directory, but was \"" + value + "\"\n");
+        assertThat(r.out()).isEmpty();
+      }
+    }
+    Result nul = run("--hpa-behavior", "a\u0000b");
+    assertThat(nul.code()).isEqualTo(2);
+    assertThat(nul.err()).isEqualTo("simulate: --hpa-behavior must be a file path, but was "
+        + "\"a\\x00b\" (Nul character not allowed)\n");
+  }
+
   @Test
   void helpListsOptionsAndPolicies() {
     Result r = run("--help");
