@@ -217,8 +217,9 @@ public final class SummarizeCommand {
       }
     }
     if (p == null || b == null) {
-      throw new IllegalArgumentException(file + ": must hold the policies " + policy + " and "
-          + against + ", but held " + names(policies));
+      // Quoted: --policy '' printed "the policies  and hpa".
+      throw new IllegalArgumentException(file + ": must hold the policies " + quoted(policy)
+          + " and " + quoted(against) + ", but held " + names(policies));
     }
     Map<String, String> settings = new TreeMap<>();
     Map<String, String> all = new TreeMap<>();
@@ -231,12 +232,22 @@ public final class SummarizeCommand {
     return new Row(trace, target.doubleValue(), p, b, o, settings, file, all);
   }
 
-  private static List<Object> names(List<?> policies) {
-    List<Object> n = new ArrayList<>();
+  /**
+   * The names of the file's {@code policies}, as a list of the names quoted ({@code ["hpa",
+   * "predictive"]}); an entry without a string name as it is ({@code null}, a number).
+   */
+  private static String names(List<?> policies) {
+    List<String> n = new ArrayList<>();
     for (Object x : policies) {
-      n.add(x instanceof Map<?, ?> e ? e.get("name") : x);
+      Object name = x instanceof Map<?, ?> e ? e.get("name") : x;
+      n.add(name instanceof String s ? quoted(s) : String.valueOf(name));
     }
-    return n;
+    return n.toString();
+  }
+
+  /** A policy's name as a message quotes it, so that an empty one shows: {@code ""}. */
+  private static String quoted(String name) {
+    return "\"" + name + "\"";
   }
 
   /**

@@ -222,13 +222,29 @@ class SummarizeCommandTest {
         + "--format json output of 'prescaler simulate' (trace, config.targetUtilization and "
         + "policies are needed)\n");
     assertThat(run(noHpa.toString()).err()).isEqualTo("summarize: " + noHpa + ": must hold "
-        + "the policies predictive and hpa, but held [linear, predictive, oracle-100]\n");
+        + "the policies \"predictive\" and \"hpa\", but held [\"linear\", \"predictive\", "
+        + "\"oracle-100\"]\n");
     assertThat(run(noSweep.toString()).err()).isEqualTo("summarize: " + noSweep + ": policy "
         + "hpa has no atSlo (run without --no-sweep)\n");
     assertThat(run(dir.resolve("none.json").toString()).err())
         .startsWith("summarize: " + dir.resolve("none.json") + ": cannot read it "
             + "(NoSuchFileException: ");
     assertThat(run(noHpa.toString()).code()).isEqualTo(2);
+  }
+
+  /**
+   * Catches the names in "must hold the policies" printed bare: {@code --policy ''} said {@code
+   * must hold the policies  and hpa}, the empty name invisible. Every name is quoted now, those
+   * the file holds too.
+   */
+  @Test
+  void aPolicyNotInTheFileIsNamedQuotedEvenWhenEmpty() throws IOException {
+    Path a = runA();
+    Result r = run("--policy", "", a.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("summarize: " + a + ": must hold the policies \"\" and "
+        + "\"hpa\", but held [\"hpa\", \"predictive\", \"oracle-100\"]\n");
+    assertThat(r.out()).isEmpty();
   }
 
   /**
