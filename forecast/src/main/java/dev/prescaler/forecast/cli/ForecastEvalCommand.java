@@ -50,7 +50,10 @@ public final class ForecastEvalCommand {
       "",
       "Each option at most once, and only in its mode: --m4-test with --m4-train; --horizons,",
       "--step and --level with --trace. --level is a decimal number (0.9, not 0x1p-1); --step",
-      "and each horizon a whole number of milliseconds (60s, not 60.0004s or 0.5ms).",
+      "and each horizon a whole number of milliseconds (60s, not 60.0004s or 0.5ms). A horizon",
+      "between two steps is scored at the next, as the engine rounds its lead time: the row",
+      "names the horizon scored, a note the one asked for (\"asked\" in JSON). Each method and",
+      "each horizon once: two horizons scored at one step (1m,5m at a 5m step) are refused.",
       "Exit status: 0 on success, 1 when stdout cannot be written (a closed pipe, a full disk),",
       "2 on bad input (one line on stderr: forecast-eval: file:line: problem).");
 
@@ -193,19 +196,8 @@ public final class ForecastEvalCommand {
       mode = "holdout: last " + M4Evaluation.H + " values of each training series (no --m4-test)";
     }
     Map<String, M4Evaluation.Method> all = M4Evaluation.methods();
-    Map<String, M4Evaluation.Method> chosen = new LinkedHashMap<>();
-    if (opts.containsKey("--methods")) {
-      for (String name : opts.get("--methods").split(",")) {
-        M4Evaluation.Method m = all.get(name.trim());
-        if (m == null) {
-          throw new InputException("--methods must name known methods "
-              + all.keySet() + ", but had '" + name.trim() + "'");
-        }
-        chosen.put(name.trim(), m);
-      }
-    } else {
-      chosen = all;
-    }
+    Map<String, M4Evaluation.Method> chosen = opts.containsKey("--methods")
+        ? chosen(opts.get("--methods"), all, "methods") : all;
     List<M4Evaluation.Row> rows = M4Evaluation.evaluate(cases, chosen);
     if (format.equals("json")) {
       StringBuilder b = new StringBuilder("{\"evaluation\":" + CliText.quote(mode)
@@ -234,6 +226,31 @@ public final class ForecastEvalCommand {
       }
     }
     return 0;
+  }
+
+  /**
+   * The methods {@code --methods} names ({@code value}, comma-separated), in its order, each
+   * once: a name given twice would score one method twice, or be dropped unseen.
+   *
+   * @param known the methods by name
+   * @param kind what {@code known} holds, for the message ({@code models}, {@code methods})
+   * @throws InputException naming the first unknown or repeated name
+   */
+  static <T> Map<String, T> chosen(String value, Map<String, T> known, String kind) {
+    Map<String, T> chosen = new LinkedHashMap<>();
+    for (String part : value.split(",")) {
+      String name = part.trim();
+      T m = known.get(name);
+      if (m == null) {
+        throw new InputException("forecast-eval: --methods must name known " + kind + " "
+            + known.keySet() + ", but had '" + name + "'");
+      }
+      if (chosen.put(name, m) != null) {
+        throw new InputException("forecast-eval: --methods must not repeat a name, but named '"
+            + name + "' more than once");
+      }
+    }
+    return chosen;
   }
 
   private static void checkTrain(String file, M4Data.Series s, int holdout) {

@@ -100,15 +100,8 @@ final class TraceEvaluation {
     }
     String[] hs = opts.getOrDefault("--horizons", ForecastEvalCommand.DEFAULT_HORIZONS)
         .split(",");
-    int[] horizons = new int[hs.length];
-    for (int i = 0; i < hs.length; i++) {
-      Duration d = wholeMillis(hs[i], "--horizons");
-      try {
-        horizons[i] = Forecaster.steps(d, step);
-      } catch (IllegalArgumentException e) { // more than Forecaster.MAX_STEPS
-        throw new InputException("forecast-eval: --horizons '" + hs[i] + "': " + e.getMessage());
-      }
-    }
+    Duration[] asked = new Duration[hs.length];
+    int[] horizons = horizonSteps(opts, hs, step, asked);
     int maxH = 0;
     for (int h : horizons) {
       maxH = Math.max(maxH, h);
@@ -140,16 +133,7 @@ final class TraceEvaluation {
       models.put(name, Forecasters.named(name).orElseThrow());
     }
     if (opts.containsKey("--methods")) {
-      Map<String, Forecaster> chosen = new LinkedHashMap<>();
-      for (String name : opts.get("--methods").split(",")) {
-        Forecaster f = models.get(name.trim());
-        if (f == null) {
-          throw new InputException("forecast-eval: --methods must name known models "
-              + models.keySet() + ", but had '" + name.trim() + "'");
-        }
-        chosen.put(name.trim(), f);
-      }
-      models = chosen;
+      models = ForecastEvalCommand.chosen(opts.get("--methods"), models, "models");
     }
     // Seasonal-naive reference error per horizon, over the steps the models are scored on.
     int[] present = new int[n + 1]; // present[i] = present values among y[0..i)
@@ -167,6 +151,13 @@ final class TraceEvaluation {
         if (!Double.isNaN(actual) && !Double.isNaN(ref)) {
           refAbs[k] += Math.abs(actual - ref);
         }
+      }
+    }
+    List<String> rounded = new ArrayList<>(); // "7m is scored at 10m", for the note
+    for (int k = 0; k < horizons.length; k++) {
+      if (!step.multipliedBy(horizons[k]).equals(asked[k])) {
+        rounded.add(label(asked[k]) + (rounded.isEmpty() ? " is scored at " : " at ")
+            + label(step.multipliedBy(horizons[k])));
       }
     }
     List<String> lines = new ArrayList<>();
@@ -220,18 +211,24 @@ final class TraceEvaluation {
         double mae = count[k] > 0 ? abs[k] / count[k] : Double.NaN;
         nothingScored |= count[k] == 0;
         exactReference |= count[k] > 0 && !(refAbs[k] > 0);
-        String hz = step.multipliedBy(horizons[k]).toString().substring(2).toLowerCase(
-            Locale.ROOT);
+        // The horizon scored, a whole number of steps; the one asked for beside it in the JSON
+        // when it was rounded up to that (a note under the table says so).
+        String hz = label(step.multipliedBy(horizons[k]));
+        String ask = step.multipliedBy(horizons[k]).equals(asked[k]) ? ""
+            : ",\"asked\":\"" + label(asked[k]) + "\"";
         lines.add(String.format(Locale.ROOT, "%-16s %8s %10s %10s %10s", e.getKey(), hz,
             cell("%.3f", mase), cell("%.3f", cov), cell("%.4g", mae)));
         json.append(k > 0 ? "," : "").append(String.format(Locale.ROOT,
-            "{\"horizon\":\"%s\",\"mase\":%s,\"coverage\":%s,\"mae\":%s}", hz, num(mase),
-            num(cov), num(mae)));
+            "{\"horizon\":\"%s\"%s,\"mase\":%s,\"coverage\":%s,\"mae\":%s}", hz, ask,
+            num(mase), num(cov), num(mae)));
       }
       json.append("]}");
     }
     json.append("]");
     List<String> notes = new ArrayList<>();
+    if (!rounded.isEmpty()) {
+      notes.add(noteRounded(rounded, step));
+    }
     if (exactReference) {
       notes.add(NOTE_EXACT_REFERENCE);
     }
@@ -251,6 +248,64 @@ final class TraceEvaluation {
       lines.forEach(out::println);
     }
     return 0;
+  }
+
+  /**
+   * The note naming the horizons that are not a whole number of steps, each with the horizon it
+   * is scored at: the next whole step, as the engine rounds a lead time ({@link
+   * Forecaster#steps}).
+   */
+  static String noteRounded(List<String> rounded, Duration step) {
+    return "rounded horizons: " + String.join(", ", rounded) + " (forecasts are made at whole "
+        + "steps of " + label(step) + "; a horizon between two is rounded up to the next, as the "
+        + "engine rounds its lead time)";
+  }
+
+  /**
+   * The steps each horizon of {@code hs} (the {@code --horizons} given, or the default ones) is
+   * scored at on a grid of {@code step}: {@code ceil(horizon / step)}, as the engine rounds a
+   * lead time ({@link Forecaster#steps}). Each horizon as read goes into {@code asked}.
+   *
+   * @throws InputException when a horizon is not a duration, is more than {@link
+   *     Forecaster#MAX_STEPS} steps, or is scored at the same step as another (the same horizon
+   *     twice, or two rounded up to one step: each row would be the other's copy); when no
+   *     {@code --horizons} was given, the message of a repeat says that the default horizons
+   *     fail
+   */
+  static int[] horizonSteps(Map<String, String> opts, String[] hs, Duration step,
+      Duration[] asked) {
+    boolean given = opts.containsKey("--horizons");
+    String stepWhy = opts.containsKey("--step") ? "--step '" + opts.get("--step") + "'"
+        : "the default step, the samples' median spacing";
+    int[] horizons = new int[hs.length];
+    for (int i = 0; i < hs.length; i++) {
+      asked[i] = wholeMillis(hs[i], "--horizons");
+      try {
+        horizons[i] = Forecaster.steps(asked[i], step);
+      } catch (IllegalArgumentException e) { // more than Forecaster.MAX_STEPS
+        throw new InputException("forecast-eval: --horizons '" + hs[i] + "': " + e.getMessage());
+      }
+      for (int j = 0; j < i; j++) {
+        if (horizons[j] != horizons[i]) {
+          continue;
+        }
+        String which = given ? "--horizons" : "the default horizons "
+            + ForecastEvalCommand.DEFAULT_HORIZONS + " (no --horizons given)";
+        String why = hs[j].strip().equals(hs[i].strip()) ? "named '" + hs[i].strip()
+            + "' more than once" : "'" + hs[j].strip() + "' and '" + hs[i].strip() + "' are both "
+            + "scored at " + label(step.multipliedBy(horizons[i])) + ", " + horizons[i]
+            + (horizons[i] == 1 ? " step" : " steps") + " of " + label(step) + " (" + stepWhy
+            + ")";
+        throw new InputException("forecast-eval: " + which + " must not repeat a horizon, but "
+            + why + (given ? "" : ": give --horizons"));
+      }
+    }
+    return horizons;
+  }
+
+  /** {@code d} as the table and the JSON write a horizon or a step: {@code 5m}, {@code 1h30m}. */
+  static String label(Duration d) {
+    return d.toString().substring(2).toLowerCase(Locale.ROOT);
   }
 
   /**

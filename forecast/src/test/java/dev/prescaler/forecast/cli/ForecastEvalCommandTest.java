@@ -232,6 +232,101 @@ class ForecastEvalCommandTest {
     assertThat(err()).isEmpty();
   }
 
+  /**
+   * Catches a method named twice in {@code --methods} silently scored once ({@code auto,auto}
+   * printed one set of rows), where {@code simulate --policies hpa,hpa} is refused. Refused in
+   * both modes now, naming the option and the name.
+   */
+  @Test
+  void aMethodNamedTwiceIsRefusedNamingIt() throws IOException {
+    Path p = dailyTrace("t.csv");
+    for (String methods : new String[] {"auto,auto", "seasonal-naive,auto, seasonal-naive"}) {
+      err.reset();
+      assertThat(run("--trace", p.toString(), "--horizons", "5m", "--methods", methods))
+          .as(methods).isEqualTo(2);
+      assertOneLineError("forecast-eval: --methods must not repeat a name, but named '"
+          + methods.split(",")[0] + "' more than once");
+    }
+    Path train = m4File("train.csv", 2, 24 * 12, 1);
+    err.reset();
+    assertThat(run("--m4-train", train.toString(), "--methods", "snaive,naive2,snaive"))
+        .isEqualTo(2);
+    assertOneLineError("forecast-eval: --methods must not repeat a name, but named 'snaive' "
+        + "more than once");
+    assertThat(out()).isEmpty();
+  }
+
+  /**
+   * Catches a horizon given twice, or two horizons rounded up to one step, scored twice: {@code
+   * --horizons 5m,5m} printed two identical rows (two JSON entries of "5m"), and {@code 1m,5m,7m}
+   * on a 5-minute trace printed rows labelled 5m, 5m and 10m. Refused, naming the option and
+   * both horizons; the default horizons name themselves, since no --horizons was given.
+   */
+  @Test
+  void aHorizonGivenTwiceOrTwoScoredAtOneStepAreRefusedNamingBoth() throws IOException {
+    Path p = dailyTrace("t.csv");
+    String[][] cases = {
+        {"5m,5m", "named '5m' more than once"},
+        {"1m,5m,7m", "'1m' and '5m' are both scored at 5m, 1 step of 5m (the default step, the "
+            + "samples' median spacing)"},
+        {"5m,300s", "'5m' and '300s' are both scored at 5m, 1 step of 5m (the default step, the "
+            + "samples' median spacing)"},
+        {"15m,10m,6m", "'10m' and '6m' are both scored at 10m, 2 steps of 5m (the default step, "
+            + "the samples' median spacing)"}};
+    for (String[] c : cases) {
+      err.reset();
+      assertThat(run("--trace", p.toString(), "--horizons", c[0], "--methods", "seasonal-naive"))
+          .as(c[0]).isEqualTo(2);
+      assertOneLineError("forecast-eval: --horizons must not repeat a horizon, but " + c[1]);
+    }
+    err.reset();
+    assertThat(run("--trace", p.toString(), "--step", "15m", "--methods", "seasonal-naive"))
+        .isEqualTo(2);
+    assertOneLineError("forecast-eval: the default horizons 5m,15m,30m (no --horizons given) "
+        + "must not repeat a horizon, but '5m' and '15m' are both scored at 15m, 1 step of 15m "
+        + "(--step '15m'): give --horizons");
+    assertThat(out()).isEmpty();
+  }
+
+  /**
+   * Catches a horizon that is not a whole number of steps scored at the next step with nothing
+   * to say so: {@code --horizons 7m} on a 5-minute trace printed a row labelled 10m and no word
+   * of the 7m asked for. The row still names the horizon scored (the engine rounds a lead time
+   * up to whole steps the same way); a note under the table names the one asked for, and the
+   * JSON entry has it as "asked".
+   */
+  @Test
+  void aHorizonBetweenTwoStepsIsScoredAtTheNextAndSaysSo() throws IOException {
+    Path p = dailyTrace("t.csv");
+    String note = "rounded horizons: 7m is scored at 10m, 12m at 15m (forecasts are made at "
+        + "whole steps of 5m; a horizon between two is rounded up to the next, as the engine "
+        + "rounds its lead time)";
+    assertThat(run("--trace", p.toString(), "--horizons", "5m,7m,12m", "--methods",
+        "seasonal-naive")).as(err()).isZero();
+    List<String> table = out().lines().toList();
+    assertThat(table).hasSize(6);
+    assertThat(table.get(2)).startsWith("seasonal-naive         5m ");
+    assertThat(table.get(3)).startsWith("seasonal-naive        10m ");
+    assertThat(table.get(4)).startsWith("seasonal-naive        15m ");
+    assertThat(table.get(5)).isEqualTo(note);
+    out.reset();
+    assertThat(run("--trace", p.toString(), "--horizons", "5m,7m", "--methods",
+        "seasonal-naive", "--format", "json")).as(err()).isZero();
+    String json = out();
+    assertThat(json).contains("{\"horizon\":\"5m\",\"mase\":")
+        .contains("\"notes\":[\"rounded horizons: 7m is scored at 10m (forecasts are made at ");
+    Matcher rounded = Pattern.compile("\\{\"horizon\":\"10m\",\"asked\":\"7m\"(,[^}]*)}")
+        .matcher(json);
+    assertThat(rounded.find()).as(json).isTrue();
+    // Scored at 10m exactly: the numbers of --horizons 10m.
+    out.reset();
+    assertThat(run("--trace", p.toString(), "--horizons", "10m", "--methods",
+        "seasonal-naive", "--format", "json")).as(err()).isZero();
+    assertThat(out()).contains("{\"horizon\":\"10m\"" + rounded.group(1) + "}")
+        .doesNotContain("asked").doesNotContain("rounded");
+    assertThat(err()).isEmpty();
+  }
+
   /** Four days of a daily cycle at 5 min, epoch seconds: a trace every horizon can score. */
   private Path dailyTrace(String name) throws IOException {
     StringBuilder b = new StringBuilder("timestamp,value\n");
