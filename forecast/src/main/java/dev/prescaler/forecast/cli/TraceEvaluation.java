@@ -269,8 +269,8 @@ final class TraceEvaluation {
    * @throws InputException when a horizon is not a duration, is more than {@link
    *     Forecaster#MAX_STEPS} steps, or is scored at the same step as another (the same horizon
    *     twice, or two rounded up to one step: each row would be the other's copy); when no
-   *     {@code --horizons} was given, the message of a repeat says that the default horizons
-   *     fail
+   *     {@code --horizons} was given, the message says that the default horizons fail and names
+   *     the step
    */
   static int[] horizonSteps(Map<String, String> opts, String[] hs, Duration step,
       Duration[] asked) {
@@ -283,7 +283,11 @@ final class TraceEvaluation {
       try {
         horizons[i] = Forecaster.steps(asked[i], step);
       } catch (IllegalArgumentException e) { // more than Forecaster.MAX_STEPS
-        throw new InputException("forecast-eval: --horizons '" + hs[i] + "': " + e.getMessage());
+        throw new InputException(given
+            ? "forecast-eval: --horizons '" + hs[i] + "': " + e.getMessage()
+            : "forecast-eval: " + stepWhy + " is too short for the default horizons "
+                + ForecastEvalCommand.DEFAULT_HORIZONS + " (no --horizons given): "
+                + e.getMessage() + "; give a longer --step, or --horizons");
       }
       for (int j = 0; j < i; j++) {
         if (horizons[j] != horizons[i]) {

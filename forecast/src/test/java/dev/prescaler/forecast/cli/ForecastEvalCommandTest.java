@@ -327,6 +327,22 @@ class ForecastEvalCommandTest {
     assertThat(err()).isEmpty();
   }
 
+  /**
+   * Catches the default horizons blamed on an option never given: {@code --step 1ms} without
+   * {@code --horizons} said {@code --horizons '30m': horizon must be at most 1000000 steps}. The
+   * message names --step, and says it is the default horizons that are too many of its steps.
+   */
+  @Test
+  void aStepTooShortForTheDefaultHorizonsNamesTheStep() throws IOException {
+    Path p = dir.resolve("t.csv");
+    Files.writeString(p, "100,1\n400,2\n");
+    assertThat(run("--trace", p.toString(), "--step", "1ms")).isEqualTo(2);
+    assertOneLineError("forecast-eval: --step '1ms' is too short for the default horizons "
+        + "5m,15m,30m (no --horizons given): horizon must be at most 1000000 steps, but was "
+        + "PT30M at a step of PT0.001S (1800000 steps); give a longer --step, or --horizons");
+    assertThat(out()).isEmpty();
+  }
+
   /** Four days of a daily cycle at 5 min, epoch seconds: a trace every horizon can score. */
   private Path dailyTrace(String name) throws IOException {
     StringBuilder b = new StringBuilder("timestamp,value\n");
