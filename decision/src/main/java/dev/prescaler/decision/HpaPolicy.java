@@ -796,6 +796,10 @@ public final class HpaPolicy implements DecisionPolicy {
 
     /**
      * The scale-up rules of the {@code spec.behavior}; default {@link ScalingRules#DEFAULT_UP}.
+     * The rules carry their own stabilization window, as the Kubernetes object does, so they
+     * replace a window set earlier by {@link #scaleUpStabilization}: the last call wins. {@code
+     * scaleUpStabilization(120 s).scaleUp(rules)} has the rules' window, {@code
+     * scaleUp(rules).scaleUpStabilization(120 s)} has 120 s.
      */
     public Builder scaleUp(ScalingRules rules) {
       this.scaleUp = Objects.requireNonNull(rules, "scaleUp");
@@ -806,7 +810,11 @@ public final class HpaPolicy implements DecisionPolicy {
 
     /**
      * The scale-down rules of the {@code spec.behavior}; default {@link
-     * ScalingRules#DEFAULT_DOWN}.
+     * ScalingRules#DEFAULT_DOWN}. The rules carry their own stabilization window, as the
+     * Kubernetes object does, so they replace a window set earlier by {@link
+     * #scaleDownStabilization}: the last call wins. {@code
+     * scaleDownStabilization(60 s).scaleDown(rules)} has the rules' window, {@code
+     * scaleDown(rules).scaleDownStabilization(60 s)} has 60 s.
      */
     public Builder scaleDown(ScalingRules rules) {
       this.scaleDown = Objects.requireNonNull(rules, "scaleDown");
@@ -817,7 +825,9 @@ public final class HpaPolicy implements DecisionPolicy {
 
     /**
      * The scale-up stabilization window of the behavior, in [0, 1 h] (checked by {@link
-     * #build()}); default 0 s.
+     * #build()}); default 0 s. It sets the window of the scale-up rules, those given to {@link
+     * #scaleUp} too; a later {@code scaleUp(rules)} replaces it with the rules' own window: the
+     * last call wins.
      */
     public Builder scaleUpStabilization(Duration window) {
       this.scaleUpWindow = Objects.requireNonNull(window, "scaleUpStabilization");
@@ -827,7 +837,9 @@ public final class HpaPolicy implements DecisionPolicy {
 
     /**
      * The scale-down stabilization window of the behavior, in [0, 1 h] (checked by {@link
-     * #build()}); default 300 s.
+     * #build()}); default 300 s. It sets the window of the scale-down rules, those given to
+     * {@link #scaleDown} too; a later {@code scaleDown(rules)} replaces it with the rules' own
+     * window: the last call wins.
      */
     public Builder scaleDownStabilization(Duration window) {
       this.scaleDownWindow = Objects.requireNonNull(window, "scaleDownStabilization");

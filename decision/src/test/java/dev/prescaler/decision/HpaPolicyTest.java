@@ -547,6 +547,31 @@ class HpaPolicyTest {
         .hasMessage("scaling policy value must be > 0, but was 0");
   }
 
+  /**
+   * The rules carry their own stabilization window, so the rules and the window setter of one
+   * direction set the same window and the last call wins, in either order and either direction,
+   * as the javadoc and the README say.
+   */
+  @Test
+  void theRulesAndTheWindowSetterOfOneDirectionSetOneWindowLastCallWins() {
+    Duration twoMinutes = Duration.ofSeconds(120);
+    ScalingRules up = new ScalingRules(Duration.ofSeconds(30), ScalingRules.DEFAULT_UP.policies(),
+        ScalingRules.Select.MAX);
+    ScalingRules down = new ScalingRules(Duration.ofSeconds(30),
+        ScalingRules.DEFAULT_DOWN.policies(), ScalingRules.Select.MAX);
+    assertThat(HpaPolicy.builder().scaleUpStabilization(twoMinutes).scaleUp(up).build()
+        .scaleUp().stabilizationWindow()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(HpaPolicy.builder().scaleUp(up).scaleUpStabilization(twoMinutes).build()
+        .scaleUp()).isEqualTo(up.withStabilizationWindow(twoMinutes));
+    assertThat(HpaPolicy.builder().scaleDownStabilization(twoMinutes).scaleDown(down).build()
+        .scaleDown().stabilizationWindow()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(HpaPolicy.builder().scaleDown(down).scaleDownStabilization(twoMinutes).build()
+        .scaleDown()).isEqualTo(down.withStabilizationWindow(twoMinutes));
+    // One direction's calls leave the other's window alone.
+    assertThat(HpaPolicy.builder().scaleUpStabilization(twoMinutes).scaleDown(down).build()
+        .scaleUp().stabilizationWindow()).isEqualTo(twoMinutes);
+  }
+
   @Test
   void toBuilderKeepsTheSettings() {
     HpaPolicy a = HpaPolicy.builder().toleranceUp(0.2).scaleDownStabilization(Duration.ZERO)
