@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Everything a {@link DecisionPolicy} may look at for one workload at one tick, built by the
@@ -15,7 +16,8 @@ import java.util.Optional;
  *
  * <p>Only valid data reaches a policy: when a metric is missing or invalid the engine holds the
  * workload before the chain runs, so {@link #readings()} and {@link #loads()} hold every metric
- * of the spec, each finite and non-negative.
+ * of the spec and no other, each finite and non-negative. The constructor refuses any other
+ * context, so a policy never needs to check.
  *
  * @param spec the workload's spec
  * @param now the engine clock's instant
@@ -28,11 +30,11 @@ import java.util.Optional;
  * @param recent the decisions of the last ticks, oldest first (see the engine's decision memory)
  * @param lastScaleUp when the count was last raised, if known
  * @param lastScaleDown when the count was last lowered, if known
- * @param startupDelay the pod startup delay: the median measured over past scale-ups once three
- *     were measured, else the spec's
+ * @param startupDelay the pod startup delay, positive: the median measured over past scale-ups
+ *     once three were measured, else the spec's
  * @param startupDelayMeasured whether {@code startupDelay} was measured
- * @param metricsDelay how late the metrics arrive, as configured on the engine
- * @param syncPeriod the engine's tick period
+ * @param metricsDelay how late the metrics arrive, as configured on the engine; &ge; 0
+ * @param syncPeriod the engine's tick period, positive
  */
 public record DecisionContext(
     WorkloadSpec spec,
@@ -51,13 +53,19 @@ public record DecisionContext(
     Duration metricsDelay,
     Duration syncPeriod) {
 
-  /** Validates and copies. */
+  /**
+   * Validates and copies.
+   *
+   * @throws IllegalArgumentException when {@code readings} or {@code loads} do not hold exactly
+   *     the spec's metrics, a value of theirs is not finite or is negative, {@code startupDelay}
+   *     or {@code syncPeriod} is not positive, or {@code metricsDelay} is negative
+   */
   public DecisionContext {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(replicas, "replicas");
-    readings = Map.copyOf(readings);
-    loads = Map.copyOf(loads);
+    readings = metricValues("readings", Map.copyOf(readings), spec);
+    loads = metricValues("loads", Map.copyOf(loads), spec);
     Objects.requireNonNull(sampleTime, "sampleTime");
     histories = Map.copyOf(histories);
     forecasts = Map.copyOf(forecasts);
@@ -67,6 +75,36 @@ public record DecisionContext(
     Objects.requireNonNull(startupDelay, "startupDelay");
     Objects.requireNonNull(metricsDelay, "metricsDelay");
     Objects.requireNonNull(syncPeriod, "syncPeriod");
+    if (startupDelay.isNegative() || startupDelay.isZero()) {
+      throw new IllegalArgumentException("startupDelay must be positive, but was " + startupDelay);
+    }
+    if (metricsDelay.isNegative()) {
+      throw new IllegalArgumentException("metricsDelay must be >= 0, but was " + metricsDelay);
+    }
+    if (syncPeriod.isNegative() || syncPeriod.isZero()) {
+      throw new IllegalArgumentException("syncPeriod must be positive, but was " + syncPeriod);
+    }
+  }
+
+  /**
+   * {@code values} (readings or loads, named {@code field}) when it holds every metric of {@code
+   * spec} and no other, each finite and non-negative, as the engine hands them to the policies.
+   */
+  private static Map<String, Double> metricValues(String field, Map<String, Double> values,
+      WorkloadSpec spec) {
+    List<String> names = spec.metrics().stream().map(MetricTarget::name).toList();
+    if (values.size() != names.size() || !values.keySet().containsAll(names)) {
+      throw new IllegalArgumentException(field + " must hold exactly the spec's metrics "
+          + names + ", but was " + new TreeMap<>(values));
+    }
+    for (String name : names) {
+      double v = values.get(name);
+      if (!Double.isFinite(v) || v < 0) {
+        throw new IllegalArgumentException(field + "[" + name + "] must be finite and >= 0, "
+            + "but was " + v);
+      }
+    }
+    return values;
   }
 
   /** A builder, for tests and tools that assemble contexts by hand. */
@@ -143,10 +181,20 @@ public record DecisionContext(
       this.startupDelay = spec.startupDelay();
     }
 
-    /** Sets a metric's raw reading; its load is derived from the spec's target. */
+    /**
+     * Sets a metric's raw reading; its load is derived from the spec's target. Every metric of
+     * the spec needs one before {@link #build()}.
+     *
+     * @throws IllegalArgumentException when the metric is not in the spec, or the value is not
+     *     finite or is negative
+     */
     public Builder reading(String metric, double value) {
       MetricTarget t = spec.metric(metric).orElseThrow(
           () -> new IllegalArgumentException("metric " + metric + " is not in the spec"));
+      if (!Double.isFinite(value) || value < 0) {
+        throw new IllegalArgumentException("reading of " + metric + " must be finite and >= 0, "
+            + "but was " + value);
+      }
       readings.put(metric, value);
       loads.put(metric, t.load(value, replicas.ready()));
       return this;
@@ -207,7 +255,13 @@ public record DecisionContext(
       return this;
     }
 
-    /** Builds the context. */
+    /**
+     * Builds the context.
+     *
+     * @throws IllegalArgumentException when a metric of the spec has no {@link #reading}, a
+     *     load is not finite (a huge utilization over many ready replicas), or a duration is out
+     *     of range (see the record's constructor)
+     */
     public DecisionContext build() {
       return new DecisionContext(spec, now, replicas, readings, loads, sampleTime, histories,
           forecasts, recent, lastScaleUp, lastScaleDown, startupDelay, startupDelayMeasured,

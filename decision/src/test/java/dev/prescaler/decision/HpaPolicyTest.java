@@ -411,16 +411,23 @@ class HpaPolicyTest {
     assertThat(p.marks()).containsEntry(HpaPolicy.DEFAULT_MARK, 9);
   }
 
+  /**
+   * The controller's rule for a metric it cannot compute: no scale-down, but a scale-up on the
+   * others. A metric with no reading never reaches a policy (the engine holds the workload, and
+   * a {@code DecisionContext} cannot be built without it), so the failing metric here is a
+   * utilization over no ready pod, which the calculator cannot measure.
+   */
   @Test
-  void aMissingMetricBlocksScaleDownButNotScaleUp() {
+  void aMetricThatCannotBeComputedBlocksScaleDownButNotScaleUp() {
     WorkloadSpec spec = WorkloadSpec.builder(Fixtures.WEB).maxReplicas(100)
         .metric(MetricTarget.utilization("cpu", 50))
         .metric(MetricTarget.averageValue("rps", 10)).build();
-    DecisionContext down = DecisionContext.builder(spec, NOW, ReplicaStatus.of(4, 4))
-        .reading("rps", 10).build();
+    DecisionContext down = DecisionContext.builder(spec, NOW, ReplicaStatus.of(4, 0))
+        .reading("cpu", 50).reading("rps", 10).build();
     assertThat(decide(hpa, down)).isEqualTo(4);
-    DecisionContext up = DecisionContext.builder(spec, NOW, ReplicaStatus.of(4, 4))
-        .reading("rps", 60).build();
+    assertThat(hpa.apply(down, Proposal.keep(4)).explain()).contains("keeping 4: cpu: ");
+    DecisionContext up = DecisionContext.builder(spec, NOW, ReplicaStatus.of(4, 0))
+        .reading("cpu", 50).reading("rps", 60).build();
     assertThat(decide(hpa, up)).isEqualTo(6);
   }
 
