@@ -821,8 +821,9 @@ public final class AutoscalerEngine implements AutoCloseable {
               && !had.time().isAfter(latest) ? had.time() : null;
         });
         // As the tick does: no past decision without a known count, and "applied" only for
-        // direct (ACT) changes.
-        if (r.current() >= 0) {
+        // direct (ACT) changes. A count decided below 0 no tick writes (a corrupt or hand-made
+        // line, which the journal reads as it says): no past decision either.
+        if (r.current() >= 0 && r.desired() >= 0) {
           PastDecision d = new PastDecision(r.time(), r.current(), r.desired(),
               applied && r.mode() == Mode.ACT && r.desired() != r.current(), r.marks());
           s.recent.addLast(d);

@@ -24,10 +24,8 @@ public record Proposal(int replicas, List<Reason> reasons, Map<String, Integer> 
 
   /** Validates and copies. */
   public Proposal {
-    if (replicas < 0) {
-      throw new IllegalArgumentException("proposed replicas must be >= 0, but was " + replicas);
-    }
-    reasons = List.copyOf(reasons);
+    requireCount(replicas);
+    reasons = Values.copyOf(reasons, "reasons");
     if (!(marks instanceof Marks)) {
       // Checked here, in the policy that made it, not once the engine has applied the count and
       // journals the marks.
@@ -41,6 +39,12 @@ public record Proposal(int replicas, List<Reason> reasons, Map<String, Integer> 
     }
   }
 
+  private static void requireCount(int replicas) {
+    if (replicas < 0) {
+      throw new IllegalArgumentException("proposed replicas must be >= 0, but was " + replicas);
+    }
+  }
+
   /** The proposal a chain starts from: keep the current count. */
   public static Proposal keep(int current) {
     return new Proposal(current, List.of(), NO_MARKS);
@@ -48,6 +52,7 @@ public record Proposal(int replicas, List<Reason> reasons, Map<String, Integer> 
 
   /** A new proposal of {@code newReplicas}, with the reason appended. */
   public Proposal to(String step, int newReplicas, String message) {
+    requireCount(newReplicas); // before its reason, which would name it "to"
     Reason[] r = reasons.toArray(new Reason[reasons.size() + 1]);
     r[r.length - 1] = new Reason(step, replicas, newReplicas, message);
     return new Proposal(newReplicas, List.of(r), marks);

@@ -10,14 +10,19 @@ import java.util.Objects;
  *
  * @param spec the workload's spec (bounds, mode)
  * @param mode how to apply it: {@link Mode#ACT} or {@link Mode#HPA_FLOOR}
- * @param from the count observed when deciding
+ * @param from the count observed when deciding, &ge; 0 (the engine decides only on a known count)
  * @param to the count wanted, inside the spec's [min, max]
  * @param reasons why
  * @param time when it was decided
  */
 public record ScaleRequest(WorkloadSpec spec, Mode mode, int from, int to, List<Reason> reasons,
     Instant time) {
-  /** Validates. */
+  /**
+   * Validates and copies.
+   *
+   * @throws IllegalArgumentException when the mode is {@link Mode#OBSERVE_ONLY}, {@code from} is
+   *     negative or {@code to} is outside the spec's [min, max]
+   */
   public ScaleRequest {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(mode, "mode");
@@ -25,11 +30,14 @@ public record ScaleRequest(WorkloadSpec spec, Mode mode, int from, int to, List<
       throw new IllegalArgumentException("a scale request's mode must be ACT or HPA_FLOOR, "
           + "but was OBSERVE_ONLY");
     }
+    if (from < 0) {
+      throw new IllegalArgumentException("from must be >= 0, but was " + from);
+    }
     if (to < spec.minReplicas() || to > spec.maxReplicas()) {
       throw new IllegalArgumentException("to must be in [" + spec.minReplicas() + ", "
           + spec.maxReplicas() + "], but was " + to);
     }
-    reasons = List.copyOf(reasons);
+    reasons = Values.copyOf(reasons, "reasons");
     Objects.requireNonNull(time, "time");
   }
 

@@ -241,7 +241,9 @@ final class UncertainApplies {
     }
     if (action == Action.APPLIED) {
       s.uncertain = null;
-    } else if (action == Action.FAILED && mayHaveLanded(message)) {
+    } else if (action == Action.FAILED && from >= 0 && to >= 0 && mayHaveLanded(message)) {
+      // Only from a known count to another, as the tick asks: a record with a count below 0
+      // (corrupt or hand-made, read as it says) asked nothing that could land.
       Map<Integer, Target> targets = new LinkedHashMap<>();
       Pending p = s.uncertain;
       if (p != null && p.from() == from) {

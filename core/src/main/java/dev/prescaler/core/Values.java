@@ -3,6 +3,7 @@ package dev.prescaler.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /** Small helpers for validation messages shared by the value types. */
 final class Values {
@@ -21,6 +22,23 @@ final class Values {
       }
     }
     return b.append('"').toString();
+  }
+
+  /**
+   * An unmodifiable copy of {@code list}, named {@code field} in the exception when it or one of
+   * its elements is null ({@code reasons[0] must not be null}), where {@link List#copyOf} names
+   * neither.
+   */
+  static <T> List<T> copyOf(List<T> list, String field) {
+    Objects.requireNonNull(list, field);
+    int i = 0;
+    for (T element : list) {
+      if (element == null) {
+        throw new NullPointerException(field + "[" + i + "] must not be null");
+      }
+      i++;
+    }
+    return List.copyOf(list);
   }
 
   static void requireFinite(double value, String field) {

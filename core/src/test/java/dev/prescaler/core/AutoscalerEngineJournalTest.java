@@ -518,6 +518,39 @@ class AutoscalerEngineJournalTest {
     assertThat(seen.get(0).lastScaleUp()).isEmpty();
   }
 
+  /**
+   * Catches a restore handing the policies counts no tick records, from lines the journal reads
+   * as they say (a corrupt or hand-made file): a KEEP decided at -1 became a past decision
+   * 2 -> -1, and a FAILED apply from an unknown count -1 -> 5, seen landed, a past decision -1 ->
+   * 5 with a "landed" note. Past decisions now refuse a negative count, and restore leaves such
+   * records out of them and of the applies that may land, instead of failing half-way.
+   */
+  @Test
+  void restoreLeavesOutCountsNoTickRecords() {
+    DecisionRecord decidedNegative = new DecisionRecord(3, T0.minusSeconds(30), WEB, Mode.ACT,
+        Kind.KEEP, 2, 2, Map.of(), Map.of(), Map.of(), Map.of(), -1, -1, List.of(), Map.of(),
+        Action.NONE, "", Optional.empty());
+    DecisionRecord fromUnknown = new DecisionRecord(4, T0.minusSeconds(15), WEB, Mode.ACT,
+        Kind.SCALE, -1, -1, Map.of(), Map.of(), Map.of(), Map.of(), 5, 5, List.of(), Map.of(),
+        Action.FAILED, "503" + MAYBE, Optional.empty());
+    source.replicas(WEB, 5, 5);
+    List<DecisionContext> seen = new ArrayList<>();
+    AutoscalerEngine engine = engine(clock, source, (ctx, p) -> {
+      seen.add(ctx);
+      return p;
+    }, executor, journal).workload(spec(WEB, 1, 20, Mode.ACT)).build();
+    engine.restore(List.of(decidedNegative, fromUnknown));
+    engine.tick();
+    assertThat(seen).singleElement().satisfies(ctx -> {
+      assertThat(ctx.recent()).isEmpty();
+      assertThat(ctx.lastScaleUp()).isEmpty();
+    });
+    assertThat(journal.records()).singleElement().satisfies(r -> {
+      assertThat(r.kind()).isEqualTo(Kind.KEEP);
+      assertThat(r.reasons()).extracting(Reason::step).doesNotContain("landed");
+    });
+  }
+
   @Test
   void aTickBeforeTheLastRestoredRecordHolds() {
     DecisionRecord later = new DecisionRecord(3, T0.plusSeconds(600), WEB, Mode.ACT, Kind.KEEP, 2,

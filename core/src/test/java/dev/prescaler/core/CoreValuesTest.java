@@ -13,6 +13,7 @@ import dev.prescaler.core.journal.FollowUp;
 import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -215,6 +216,69 @@ class CoreValuesTest {
         .hasMessage("to must be in [2, 4], but was 5");
     assertThatThrownBy(() -> new ScaleRequest(spec, Mode.OBSERVE_ONLY, 3, 4, List.of(), T0))
         .hasMessage("a scale request's mode must be ACT or HPA_FLOOR, but was OBSERVE_ONLY");
+  }
+
+  // Caught: new ScaleRequest(spec, ACT, -1, 3, ...) was accepted; the engine asks only from a
+  // count it observed.
+  @Test
+  void scaleRequests_fromNegative() {
+    WorkloadSpec spec = Fixtures.spec(WEB, 2, 4, Mode.ACT);
+    assertThatThrownBy(() -> new ScaleRequest(spec, Mode.ACT, -1, 3, List.of(), T0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("from must be >= 0, but was -1");
+    assertThat(new ScaleRequest(spec, Mode.ACT, 0, 3, List.of(), T0).from()).isZero();
+  }
+
+  // Caught: new Reason("x", -5, -7, "m") printed "x: -5 -> -7 (m)". A count is >= 0, or -1 for
+  // both: a hold at a count neither the source nor the executor reported.
+  @Test
+  void reasons_negativeCounts() {
+    assertThatThrownBy(() -> new Reason("x", -5, -7, "m"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("from must be >= 0, or -1 for an unknown count, but was -5");
+    assertThatThrownBy(() -> new Reason("x", 3, -7, "m"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("to must be >= 0, or -1 for an unknown count, but was -7");
+    assertThatThrownBy(() -> new Reason("x", -1, 3, "m"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("from and to must both be >= 0, or both -1 (an unknown count), but were -1 "
+            + "and 3");
+    assertThatThrownBy(() -> new Reason("x", 3, -1, "m"))
+        .hasMessage("from and to must both be >= 0, or both -1 (an unknown count), but were 3 "
+            + "and -1");
+    assertThat(new Reason("hold", -1, -1, "replica count unknown"))
+        .hasToString("hold: kept -1 (replica count unknown)");
+    assertThat(new Reason("x", 0, 0, "m")).hasToString("x: kept 0 (m)");
+    // A proposal names its own count, not its reason's "to".
+    assertThatThrownBy(() -> Proposal.keep(3).to("x", -1, "m"))
+        .hasMessage("proposed replicas must be >= 0, but was -1");
+  }
+
+  // Caught: a past decision at -5 replicas was accepted; the engine remembers only known counts.
+  @Test
+  void pastDecisions_negativeCounts() {
+    assertThatThrownBy(() -> new PastDecision(T0, -1, 2, false, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("current must be >= 0, but was -1");
+    assertThatThrownBy(() -> new PastDecision(T0, 2, -5, false, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("desired must be >= 0, but was -5");
+    assertThat(new PastDecision(T0, 0, 0, false, Map.of()).desired()).isZero();
+  }
+
+  // Caught: a null reason threw a bare NullPointerException from List.copyOf, naming nothing.
+  @Test
+  void reasons_nullElementIsNamed() {
+    assertThatThrownBy(() -> new Proposal(1, Arrays.asList((Reason) null), Map.of()))
+        .isInstanceOf(NullPointerException.class).hasMessage("reasons[0] must not be null");
+    Reason ok = new Reason("x", 1, 1, "m");
+    assertThatThrownBy(() -> new Proposal(1, Arrays.asList(ok, ok, null), Map.of()))
+        .isInstanceOf(NullPointerException.class).hasMessage("reasons[2] must not be null");
+    assertThatThrownBy(() -> new Proposal(1, null, Map.of()))
+        .isInstanceOf(NullPointerException.class).hasMessage("reasons");
+    WorkloadSpec spec = Fixtures.spec(WEB, 2, 4, Mode.ACT);
+    assertThatThrownBy(() -> new ScaleRequest(spec, Mode.ACT, 2, 3, Arrays.asList(ok, null), T0))
+        .isInstanceOf(NullPointerException.class).hasMessage("reasons[1] must not be null");
   }
 
   @Test
