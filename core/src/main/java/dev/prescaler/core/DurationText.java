@@ -1,6 +1,7 @@
 package dev.prescaler.core;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -19,29 +20,23 @@ import java.util.regex.Pattern;
  */
 public final class DurationText {
   private static final Pattern SHORT = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)?");
+  private static final BigDecimal MAX_MILLIS = BigDecimal.valueOf(Long.MAX_VALUE);
 
   private DurationText() {}
 
   /**
-   * The duration {@code text} writes, to the millisecond; empty when it is not a duration (a
-   * blank, a sign, a space inside, an unknown unit, or more than about 292 million years).
+   * The duration {@code text} writes, to the millisecond (a finer one is rounded half up, in
+   * every form: {@code 0.0005s} and {@code PT0.0005S} are 1 ms); empty when it is not a duration
+   * (a blank, a sign, a space inside, an unknown unit, or more than about 292 million years).
    */
   public static Optional<Duration> parse(String text) {
-    String t = text.strip().toLowerCase(Locale.ROOT);
-    Matcher m = SHORT.matcher(t);
-    if (m.matches()) {
-      double millis = Double.parseDouble(m.group(1)) * unitMillis(m.group(2));
-      return millis < Long.MAX_VALUE ? Optional.of(Duration.ofMillis(Math.round(millis)))
-          : Optional.empty();
-    }
-    if (!t.startsWith("p")) {
+    Optional<BigDecimal> seconds = exact(text);
+    if (seconds.isEmpty()) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(Duration.parse(t));
-    } catch (DateTimeParseException | ArithmeticException e) {
-      return Optional.empty();
-    }
+    BigDecimal millis = seconds.get().movePointRight(3).setScale(0, RoundingMode.HALF_UP);
+    return millis.compareTo(MAX_MILLIS) <= 0
+        ? Optional.of(Duration.ofMillis(millis.longValueExact())) : Optional.empty();
   }
 
   /**
@@ -50,15 +45,31 @@ public final class DurationText {
    * {@code parse} would round (a setting that must be whole milliseconds).
    */
   public static Optional<BigDecimal> exactSeconds(String text) {
-    Optional<Duration> d = parse(text);
-    if (d.isEmpty()) {
+    return parse(text).isEmpty() ? Optional.empty() : exact(text);
+  }
+
+  /**
+   * The seconds {@code text} writes, exactly, in either form, whatever their size; empty when it
+   * is not a duration. An ISO-8601 one with a sign anywhere ({@code PT-5S}, {@code P1DT-1S},
+   * {@code PT+5S}) is not, as a short one with a sign is not.
+   */
+  private static Optional<BigDecimal> exact(String text) {
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    Matcher m = SHORT.matcher(t);
+    if (m.matches()) {
+      return Optional.of(new BigDecimal(m.group(1))
+          .multiply(BigDecimal.valueOf(unitMillis(m.group(2)))).movePointLeft(3));
+    }
+    if (!t.startsWith("p") || t.indexOf('-') >= 0 || t.indexOf('+') >= 0) {
       return Optional.empty();
     }
-    Matcher m = SHORT.matcher(text.strip().toLowerCase(Locale.ROOT));
-    return Optional.of(m.matches()
-        ? new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitMillis(m.group(2))))
-            .movePointLeft(3)
-        : BigDecimal.valueOf(d.get().getSeconds()).add(BigDecimal.valueOf(d.get().getNano(), 9)));
+    try {
+      Duration d = Duration.parse(t);
+      BigDecimal nanos = BigDecimal.valueOf(d.getNano(), 9);
+      return Optional.of(BigDecimal.valueOf(d.getSeconds()).add(nanos));
+    } catch (DateTimeParseException | ArithmeticException e) {
+      return Optional.empty();
+    }
   }
 
   /** Milliseconds in one {@code unit} of the short form (seconds when there is none). */
