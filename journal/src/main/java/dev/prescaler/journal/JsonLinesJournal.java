@@ -1058,7 +1058,7 @@ public final class JsonLinesJournal implements DecisionJournal {
    * class description.
    *
    * @param file the journal file (the rotated file is found beside it)
-   * @return the records, in file order; repeated sequence numbers are all kept
+   * @return the records, in file order, unmodifiable; repeated sequence numbers are all kept
    * @throws UncheckedIOException when neither the file nor its rotated file exists, or one cannot
    *     be read
    */
@@ -1080,7 +1080,7 @@ public final class JsonLinesJournal implements DecisionJournal {
    *
    * @param file the journal file (the rotated file is found beside it)
    * @param since the earliest record time returned, inclusive
-   * @return the records at or after {@code since}, in file order
+   * @return the records at or after {@code since}, in file order, unmodifiable
    * @throws UncheckedIOException when neither the file nor its rotated file exists, or one cannot
    *     be read
    */
@@ -1098,7 +1098,7 @@ public final class JsonLinesJournal implements DecisionJournal {
    * Memory grows with the changes returned only.
    *
    * @param file the journal file (the rotated file is found beside it)
-   * @return the mode changes, oldest first
+   * @return the mode changes, oldest first, unmodifiable
    * @throws UncheckedIOException when neither the file nor its rotated file exists, or one cannot
    *     be read
    */
@@ -1127,12 +1127,35 @@ public final class JsonLinesJournal implements DecisionJournal {
   }
 
   /**
-   * What a restore reads from a journal, in one pass over its files.
+   * What a restore reads from a journal, in one pass over its files. Immutable: both lists are
+   * copies.
    *
    * @param records the records at or after the instant asked for, as {@link #readSince}
    * @param modes every mode change, as {@link #readModeChanges}
    */
-  public record Contents(List<DecisionRecord> records, List<ModeChangedEvent> modes) {}
+  public record Contents(List<DecisionRecord> records, List<ModeChangedEvent> modes) {
+    /**
+     * Copies both lists.
+     *
+     * @throws NullPointerException naming the list, or the element, that is null
+     */
+    public Contents {
+      records = copyOf(records, "records");
+      modes = copyOf(modes, "modes");
+    }
+
+    private static <T> List<T> copyOf(List<T> list, String field) {
+      Objects.requireNonNull(list, field);
+      int i = 0;
+      for (T element : list) {
+        if (element == null) {
+          throw new NullPointerException(field + "[" + i + "] must not be null");
+        }
+        i++;
+      }
+      return List.copyOf(list);
+    }
+  }
 
   /**
    * {@link #readSince(Path, Instant)} and {@link #readModeChanges(Path)} in one pass over the

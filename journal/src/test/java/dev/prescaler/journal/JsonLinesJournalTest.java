@@ -4,6 +4,7 @@ import static dev.prescaler.journal.JournalFixtures.API;
 import static dev.prescaler.journal.JournalFixtures.T0;
 import static dev.prescaler.journal.JournalFixtures.WEB;
 import static dev.prescaler.journal.JournalFixtures.engine;
+import static dev.prescaler.journal.JournalFixtures.mode;
 import static dev.prescaler.journal.JournalFixtures.record;
 import static dev.prescaler.journal.JournalFixtures.stderrOf;
 import static dev.prescaler.journal.JournalFixtures.writeRecords;
@@ -17,6 +18,7 @@ import dev.prescaler.core.Mode;
 import dev.prescaler.core.Observation;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.ReplicaStatus;
+import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.core.journal.DecisionRecord;
 import dev.prescaler.core.journal.FollowUp;
 import dev.prescaler.testkit.ManualClock;
@@ -53,6 +55,43 @@ class JsonLinesJournalTest {
     assertThat(back).hasSize(2);
     assertThat(back.get(0)).isEqualTo(record(0).withFollowUp(follow));
     assertThat(back.get(1)).isEqualTo(record(1));
+  }
+
+  // Caught: Contents kept the lists it was given, so readSinceWithModes(...).records() was the
+  // reader's ArrayList (clear() emptied it) and new Contents(records, null) was accepted.
+  @Test
+  void contentsAreImmutableCopiesWithoutNulls() {
+    Path file = dir.resolve("journal.jsonl");
+    ModeChangedEvent promoted = mode(WEB, T0, Mode.OBSERVE_ONLY, Mode.ACT);
+    try (JsonLinesJournal j = JsonLinesJournal.open(file)) {
+      j.append(record(0));
+      j.modeChanged(promoted);
+      j.append(record(1));
+    }
+    JsonLinesJournal.Contents read = JsonLinesJournal.readSinceWithModes(file, T0);
+    assertThatThrownBy(() -> read.records().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> read.modes().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThat(read.records()).containsExactly(record(0), record(1));
+    assertThat(read.modes()).containsExactly(promoted);
+    assertThatThrownBy(() -> JsonLinesJournal.read(file).clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+
+    List<DecisionRecord> mine = new ArrayList<>(List.of(record(0)));
+    JsonLinesJournal.Contents made = new JsonLinesJournal.Contents(mine, List.of());
+    mine.add(record(1));
+    assertThat(made.records()).containsExactly(record(0));
+    assertThatThrownBy(() -> new JsonLinesJournal.Contents(mine, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("modes");
+    assertThatThrownBy(() -> new JsonLinesJournal.Contents(null, List.of()))
+        .isInstanceOf(NullPointerException.class).hasMessage("records");
+    assertThatThrownBy(() -> new JsonLinesJournal.Contents(Arrays.asList(record(0), null),
+        List.of())).isInstanceOf(NullPointerException.class)
+        .hasMessage("records[1] must not be null");
+    assertThatThrownBy(() -> new JsonLinesJournal.Contents(List.of(),
+        Arrays.asList((ModeChangedEvent) null)))
+        .isInstanceOf(NullPointerException.class).hasMessage("modes[0] must not be null");
   }
 
   // A restore rebuilds "no new sample since" and the startup timing from these instants: a
