@@ -982,9 +982,9 @@ public final class AgentConfigParser {
 
   /**
    * A duration in [min, max], in whole milliseconds, for every duration key: the short form
-   * ({@code 1.5s}) is rounded to them, but an ISO one ({@code PT15.0005S}) keeps its nanoseconds,
-   * which the agent's components refuse at start (the engine keeps its grids in milliseconds)
-   * in a message that names no key.
+   * ({@code 1.5s}) is rounded to them, but an ISO one finer than them ({@code PT15.0005S}) is
+   * refused here, naming the key, as the agent's components would refuse it at start (the engine
+   * keeps its grids in milliseconds) in a message that names no key.
    */
   private Duration duration(Map<String, Object> m, String path, String key, Duration dflt,
       Duration min, Duration max) {
@@ -1000,7 +1000,9 @@ public final class AgentConfigParser {
       refused.add(path + "." + key);
       return dflt;
     }
-    if (d.getNano() % 1_000_000 != 0) {
+    boolean iso = text.strip().toLowerCase(Locale.ROOT).startsWith("p");
+    if (iso && DurationText.exactSeconds(text).orElseThrow().movePointRight(3).stripTrailingZeros()
+        .scale() > 0) {
       problems.add(path + "." + key + " must be a whole number of milliseconds, but was "
           + describe(v));
       refused.add(path + "." + key);

@@ -514,9 +514,9 @@ class SimulateCommandTest {
         .startsWith("simulate: --target-utilization must be in (0, 1], but was 1.5\n");
     assertThat(run("--risk-quantile", "1").err())
         .startsWith("simulate: --risk-quantile must be in [0.5, 0.999], but was 1.0\n");
-    assertThat(run("--startup", "PT-5S", "--sync-period", "0.5s").err())
+    assertThat(run("--startup", "PT0S", "--sync-period", "0.5s").err())
         .startsWith("simulate: --sync-period must be in [1s, 1h], but was PT0.5S; "
-            + "--startup must be in (0, 1h], but was PT-5S\n");
+            + "--startup must be in (0, 1h], but was PT0S\n");
     assertThat(run("--policies", "lru").err())
         .startsWith("simulate: --policies: policy must be one of [static-peak");
     assertThat(run("--format", "xml").code()).isEqualTo(2);
