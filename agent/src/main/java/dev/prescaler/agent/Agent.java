@@ -1157,10 +1157,9 @@ public final class Agent implements AutoCloseable {
   private static ApiClient apiClient(Optional<Path> kubeconfig) throws IOException {
     ApiClient client;
     if (kubeconfig.isPresent()) {
-      // The parser checked it, but an embedder's configuration may not come from the parser, and
-      // the file may have gone since: the reader's error would name only the path.
-      Optional<String> problem =
-          AgentConfigParser.unreadableFile("kubernetes.kubeconfig", kubeconfig.get());
+      // The command checked it before calling, but the file may have gone since, and another
+      // caller may not have checked: the reader's error would name only the path.
+      Optional<String> problem = kubeconfigProblem(kubeconfig);
       if (problem.isPresent()) {
         throw new IOException(problem.get());
       }
@@ -1180,6 +1179,34 @@ public final class Agent implements AutoCloseable {
     client.setReadTimeout((int) API_TIMEOUT.toMillis());
     client.setWriteTimeout((int) API_TIMEOUT.toMillis());
     return client;
+  }
+
+  /**
+   * Why the agent cannot read the kubeconfig file {@code kubernetes.kubeconfig} names, or empty
+   * (also when it names none): {@code kubernetes.kubeconfig "<file>" does not exist}, {@code is a
+   * directory} or {@code is not readable}. Asked at start, on the machine the agent runs on, and
+   * never by the parser, so never by {@code --validate}: the file may exist only there (a Secret
+   * mounted in the agent's pod), not where the configuration is checked (CI, a laptop).
+   */
+  static Optional<String> kubeconfigProblem(Optional<Path> kubeconfig) {
+    return kubeconfig.flatMap(
+        f -> kubeconfigProblem(f, Files::exists, Files::isDirectory, Files::isReadable));
+  }
+
+  /** {@link #kubeconfigProblem(Optional)} of {@code file}, with the file system's answers given. */
+  static Optional<String> kubeconfigProblem(Path file, Predicate<Path> exists,
+      Predicate<Path> directory, Predicate<Path> readable) {
+    String named = "kubernetes.kubeconfig " + AgentConfigParser.quote(file.toString());
+    if (!exists.test(file)) {
+      return Optional.of(named + " does not exist");
+    }
+    if (directory.test(file)) {
+      return Optional.of(named + " is a directory");
+    }
+    if (!readable.test(file)) {
+      return Optional.of(named + " is not readable");
+    }
+    return Optional.empty();
   }
 
   /** Where a pod finds its service account's CA: the client's sign of running in a cluster. */

@@ -5,6 +5,7 @@ import dev.prescaler.core.cli.Printable;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,7 +17,10 @@ import java.util.Set;
  * <p>Exit codes: 0 success (also a clean stop on SIGTERM, which the JVM would otherwise end
  * with 143: see {@link Agent#runUntilStopped}), 2 bad arguments or configuration (one line per
  * problem, naming the key path and the value; never a stack trace), 1 a failure while running
- * or stopping.
+ * or stopping. A {@code kubernetes.kubeconfig} the agent cannot read is a 2 too, but only at
+ * start (and with {@code --release-hpas}), before any API call: {@code --validate} does not look
+ * for the file, which may exist only where the agent runs (see {@link
+ * Agent#kubeconfigProblem(Optional)}).
  */
 public final class AgentCommand {
   private AgentCommand() {}
@@ -24,7 +28,8 @@ public final class AgentCommand {
   static final String USAGE = """
       usage: prescaler agent --config FILE [--validate | --release-hpas]
         --config FILE   the agent's YAML configuration (see examples/deploy/prescaler-config.yaml)
-        --validate      check the configuration and exit: 0 when valid, 2 otherwise
+        --validate      check the configuration and exit: 0 when valid, 2 otherwise (the
+                        kubeconfig file is looked for only at start, where the agent runs)
         --release-hpas  give back the HPA of every configured workload that still carries a
                         floor (as the agent does when it stops) and exit: 0 when none is left,
                         1 otherwise. Run it with the agent stopped: a leader raises them again
@@ -81,6 +86,12 @@ public final class AgentCommand {
     if (validate) {
       out.println(config + ": valid (" + agent.workloads().size() + " workloads)");
       return 0;
+    }
+    // Looked for here, not by the parser: where the agent runs, the only place it must exist.
+    Optional<String> kubeconfig = Agent.kubeconfigProblem(agent.kubernetes().kubeconfig());
+    if (kubeconfig.isPresent()) {
+      err.println("prescaler agent: " + kubeconfig.get());
+      return 2;
     }
     if (release) {
       return Agent.releaseHpas(agent, out, err);

@@ -248,13 +248,9 @@ public final class AgentConfigParser {
   private AgentConfig.Kubernetes kubernetes(Map<String, Object> m) {
     known(m, "kubernetes", "kubeconfig", "leaderElection", "leaseNamespace", "leaseName",
         "leaseDuration", "identity", "modeStore");
+    // Its form only: the file may exist only where the agent runs (a Secret mounted in its pod),
+    // not where the configuration is checked, so the agent looks for it at start (see Agent).
     Optional<Path> kubeconfig = file(m, "kubernetes", "kubeconfig");
-    // The agent reads it at start: a file it cannot read is a configuration error, found by
-    // --validate too.
-    kubeconfig.flatMap(f -> unreadableFile("kubernetes.kubeconfig", f)).ifPresent(problem -> {
-      problems.add(problem);
-      refused.add("kubernetes.kubeconfig");
-    });
     boolean election = bool(m, "kubernetes", "leaderElection", true);
     String ns = dnsLabel(m, "kubernetes", "leaseNamespace", "default");
     String name = dnsLabel(m, "kubernetes", "leaseName", "prescaler-agent");
@@ -803,30 +799,6 @@ public final class AgentConfigParser {
   }
 
   /**
-   * Why the file {@code key} names cannot be read, or empty: {@code <key> "<file>" does not
-   * exist}, {@code is a directory} or {@code is not readable}.
-   */
-  static Optional<String> unreadableFile(String key, Path file) {
-    return unreadableFile(key, file, Files::exists, Files::isDirectory, Files::isReadable);
-  }
-
-  /** {@link #unreadableFile(String, Path)}, with the file system's answers given. */
-  static Optional<String> unreadableFile(String key, Path file, Predicate<Path> exists,
-      Predicate<Path> directory, Predicate<Path> readable) {
-    String named = key + " " + quote(file.toString());
-    if (!exists.test(file)) {
-      return Optional.of(named + " does not exist");
-    }
-    if (directory.test(file)) {
-      return Optional.of(named + " is a directory");
-    }
-    if (!readable.test(file)) {
-      return Optional.of(named + " is not readable");
-    }
-    return Optional.empty();
-  }
-
-  /**
    * A mode as the configuration spells it ({@code observe-only}, {@code act}, {@code hpa-floor}):
    * the one spelling of each mode in the agent, which its metrics' labels use too.
    */
@@ -1060,7 +1032,7 @@ public final class AgentConfigParser {
    * as {@link Printable#escape} writes it (an ESC {@code \x1b}, a NUL {@code \x00}), so that
    * the problem prints as one harmless line.
    */
-  private static String quote(String s) {
+  static String quote(String s) {
     int n = s.codePointCount(0, s.length());
     String shown = n <= QUOTED ? s : s.substring(0, s.offsetByCodePoints(0, QUOTED));
     return "\"" + Printable.escape(shown.replace("\\", "\\\\").replace("\"", "\\\"")

@@ -86,26 +86,60 @@ class AgentCommandTest {
         p -> p.equals(Path.of(Agent.SERVICE_ACCOUNT_CA)))).isEmpty();
   }
 
-  /**
-   * Catches a kubeconfig that does not exist passing {@code --validate} (exit 0, "valid"): the
-   * agent then printed "cannot reach Kubernetes: PATH", naming neither the key nor why.
-   */
-  @Test
-  void validateRefusesAKubeconfigThatDoesNotExistNamingTheKey() throws Exception {
+  /** The shipped example, its {@code kubernetes.kubeconfig} set to {@code kubeconfig}. */
+  private Path exampleWithKubeconfig(Path kubeconfig) throws Exception {
     Path example = AgentConfigParserTest.locate("examples/deploy/prescaler-config.yaml");
-    Path missing = dir.resolve("missing-kubeconfig");
     Path config = dir.resolve("kc.yaml");
     Files.writeString(config, Files.readString(example).replace("  leaderElection: true",
-        "  kubeconfig: " + missing + "\n  leaderElection: true"));
-    assertThat(run("--validate", "--config", config.toString())).isEqualTo(2);
-    assertThat(err()).isEqualTo(config + ": invalid configuration:\n- kubernetes.kubeconfig \""
-        + missing + "\" does not exist\n");
+        "  kubeconfig: " + kubeconfig + "\n  leaderElection: true"));
+    return config;
+  }
+
+  /**
+   * Catches {@code --validate} refusing a kubeconfig that is not on the machine checking the
+   * configuration (exit 2): in CI or on a laptop, for an agent whose kubeconfig is a Secret
+   * mounted in its pod. Only the agent, where it runs, looks for the file.
+   */
+  @Test
+  void validateAcceptsAKubeconfigThatExistsOnlyWhereTheAgentRuns() throws Exception {
+    Path missing = dir.resolve("etc-prescaler-kubeconfig");
+    assertThat(run("--validate", "--config", exampleWithKubeconfig(missing).toString()))
+        .isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).endsWith(": valid (2 workloads)\n");
+    assertThat(err()).isEmpty();
+    out.reset();
+    assertThat(run("--validate", "--config", exampleWithKubeconfig(dir).toString()))
+        .isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).endsWith(": valid (2 workloads)\n");
+    assertThat(err()).isEmpty();
+  }
+
+  /**
+   * The start, and {@code --release-hpas}, refuse a kubeconfig the agent cannot read with one
+   * line naming the key, the file and why, exit 2 as a configuration error, before any API call
+   * (not the client's "cannot reach Kubernetes: PATH", which named only the path).
+   */
+  @Test
+  void theStartRefusesAKubeconfigItCannotReadNamingTheKeyTheFileAndWhy() throws Exception {
+    Path gone = dir.resolve("gone");
+    String config = exampleWithKubeconfig(gone).toString();
+    assertThat(run("--config", config)).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: kubernetes.kubeconfig \"" + gone
+        + "\" does not exist\n");
+    err.reset();
+    assertThat(run("--release-hpas", "--config", config)).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: kubernetes.kubeconfig \"" + gone
+        + "\" does not exist\n");
+    err.reset();
+    assertThat(run("--config", exampleWithKubeconfig(dir).toString())).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: kubernetes.kubeconfig \"" + dir
+        + "\" is a directory\n");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
   /**
-   * A configuration no parser checked (a program embedding the agent builds its own), or a file
-   * gone since: reaching Kubernetes fails naming the key, the file and why, not only the path.
+   * A file gone since the command looked for it, or a caller that did not look: reaching
+   * Kubernetes fails naming the key, the file and why, not only the path.
    */
   @Test
   void anAgentWhoseKubeconfigIsGoneNamesTheKeyAndWhy() {
@@ -121,6 +155,20 @@ class AgentCommandTest {
         new PrintStream(err, true, StandardCharsets.UTF_8))).isEqualTo(1);
     assertThat(err()).isEqualTo("prescaler agent: cannot reach Kubernetes: "
         + "kubernetes.kubeconfig \"" + gone + "\" does not exist\n");
+  }
+
+  @Test
+  void kubeconfigProblem_namesTheKeyTheFileAndWhy() {
+    // A test running as root reads any file: the file system's answers are given.
+    Path kc = Path.of("kc");
+    assertThat(Agent.kubeconfigProblem(kc, f -> true, f -> false, f -> false))
+        .contains("kubernetes.kubeconfig \"kc\" is not readable");
+    assertThat(Agent.kubeconfigProblem(kc, f -> true, f -> false, f -> true)).isEmpty();
+    assertThat(Agent.kubeconfigProblem(kc, f -> true, f -> true, f -> true))
+        .contains("kubernetes.kubeconfig \"kc\" is a directory");
+    assertThat(Agent.kubeconfigProblem(kc, f -> false, f -> false, f -> false))
+        .contains("kubernetes.kubeconfig \"kc\" does not exist");
+    assertThat(Agent.kubeconfigProblem(java.util.Optional.empty())).isEmpty();
   }
 
   @Test
