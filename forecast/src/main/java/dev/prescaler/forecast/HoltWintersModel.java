@@ -160,7 +160,9 @@ public final class HoltWintersModel implements PointModel {
     if (seasonal != Seasonal.NONE && period < 2) {
       throw new IllegalArgumentException("period must be >= 2, but was " + period);
     }
-    int min = seasonal == Seasonal.NONE ? 3 : 2 * m;
+    // In long: 2 × a period of 2^30 or more overflows an int (to a negative minimum that every
+    // y passed), and the fit went on to allocate the season, an OutOfMemoryError.
+    long min = seasonal == Seasonal.NONE ? 3 : 2L * m;
     if (y.length < min) {
       throw new IllegalArgumentException("y.length must be >= " + min + ", but was " + y.length);
     }

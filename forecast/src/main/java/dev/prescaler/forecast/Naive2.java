@@ -83,8 +83,9 @@ public final class Naive2 {
     int n = y.length;
     // R's acf, which M4's SeasonalityTest calls, stops at lag floor(10 log10 n): beyond it the
     // lag-m autocorrelation is NA, which the test reads as not seasonal (with m = 24, for
-    // 72 <= n <= 251).
-    if (m <= 1 || n < 3 * m || m > Math.floor(10 * Math.log10(n))) {
+    // 72 <= n <= 251). 3m in long: in int it overflows for m > 715,827,882 (such an m fails the
+    // lag test after it anyway).
+    if (m <= 1 || n < 3L * m || m > Math.floor(10 * Math.log10(n))) {
       return false;
     }
     double s = 0;

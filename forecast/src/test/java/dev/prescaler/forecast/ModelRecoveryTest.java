@@ -200,6 +200,24 @@ class ModelRecoveryTest {
   }
 
   @Test
+  void holtWintersFitRejectsAPeriodWhoseTwoSeasonsPassTheIntRange() {
+    // 2 × 2^30 overflowed to a negative minimum length: the fit went on and allocated a season
+    // of 2^30 doubles, an OutOfMemoryError, where a period of 51 for 100 values is refused.
+    double[] y = pattern(24, 4);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HoltWintersModel.fit(y, 51))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("y.length must be >= 102, but was 96");
+    for (int period : new int[] {1 << 30, Integer.MAX_VALUE}) {
+      for (Seasonal seasonal : new Seasonal[] {Seasonal.ADDITIVE, Seasonal.MULTIPLICATIVE}) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HoltWintersModel.fit(y, period,
+            seasonal, Trend.DAMPED))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("y.length must be >= " + 2L * period + ", but was 96");
+      }
+    }
+  }
+
+  @Test
   void seasonalNaiveRecoversAPureSeasonalPattern() {
     double[] y = pattern(24, 3);
     Forecast f = Forecasters.seasonalNaive(Duration.ofDays(1)).forecast(
