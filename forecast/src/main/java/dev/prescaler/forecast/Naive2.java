@@ -88,6 +88,10 @@ public final class Naive2 {
     if (m <= 1 || n < 3L * m || m > Math.floor(10 * Math.log10(n))) {
       return false;
     }
+    // Rescaled once (a power of two, only beyond 1e100 or below 1e-100) rather than by each of
+    // the m autocorrelations: squared deviations beyond about 1e154 overflowed to NaN and near
+    // 1e-300 underflowed to 0, and a seasonal series measured in such a unit was not seasonal.
+    y = Seasonality.inSafeRange(y);
     double s = 0;
     for (int k = 1; k < m; k++) {
       double r = Seasonality.autocorrelation(y, k);
@@ -110,6 +114,9 @@ public final class Naive2 {
     if (!seasonal(y, m)) {
       return idx;
     }
+    // The ratios do not depend on the unit: rescaled as the seasonality test is, so that the
+    // moving average of values beyond about 1e306 does not overflow (the original y beyond it).
+    y = Seasonality.inSafeRange(y);
     int n = y.length;
     double[] sum = new double[m];
     int[] cnt = new int[m];
