@@ -29,8 +29,11 @@ import java.util.stream.Collectors;
 final class TraceEvaluation {
   /** History the engine keeps: one week. */
   static final Duration HISTORY = Duration.ofDays(7);
-  /** The most grid steps a trace is cut into (80 MB of values): more is refused as bad input. */
-  static final long MAX_GRID_STEPS = 10_000_000;
+  /**
+   * The most grid steps a trace is cut into (80 MB of values), {@link Resampler#MAX_STEPS}: more
+   * is refused as bad input.
+   */
+  static final long MAX_GRID_STEPS = Resampler.MAX_STEPS;
 
   /** Why a MASE-sn is n/a where steps were scored: it would divide by 0. */
   static final String NOTE_EXACT_REFERENCE = "n/a MASE-sn: seasonal naive forecast every scored "
