@@ -700,9 +700,6 @@ public final class ModelForecaster implements Forecaster {
         }
         // Held below what the model forecast: the interval cannot cover at its level.
         capped |= p > cap || Double.isFinite(upper[h]) && p + Math.max(0, upper[h]) > cap;
-        // The load is never negative: a point of -X is wrong by at least X, whatever its error
-        // record says (see missedBy).
-        double missed = missedBy(p);
         p = Math.min(cap, Math.max(0, p));
         // Models keep their state in float: allow its rounding (8 float ulps) around the point,
         // so that a series that repeats exactly is still inside its interval.
@@ -710,8 +707,7 @@ public final class ModelForecaster implements Forecaster {
         // A quantile that overflowed (or is NaN) says the errors are beyond measure: the widest
         // interval allowed, never none.
         double lo = Double.isFinite(lower[h]) ? Math.min(p, p + Math.min(0, lower[h])) : 0;
-        double hi = Double.isFinite(upper[h])
-            ? Math.max(p, p + Math.max(missed, upper[h])) : cap;
+        double hi = Double.isFinite(upper[h]) ? Math.max(p, p + Math.max(0, upper[h])) : cap;
         lo -= ulps;
         hi = Math.min(cap, hi + ulps);
         point[h] = p;
@@ -731,25 +727,6 @@ public final class ModelForecaster implements Forecaster {
       }
       return new Forecast(name.toString(), history.end(), history.step(), point, lower, upper,
           level);
-    }
-
-    /**
-     * How far below 0, the least a load can be, the combined {@code point} lies: the least its
-     * error can be, and the least the upper half-width of the interval around the clipped point
-     * of 0 may be; 0 for a point of at least 0.
-     *
-     * <p>A point below 0 is one whose members went wrong: after one outlier sample, the linear
-     * trend extrapolated the line through it below 0 for half an hour (the combination down to
-     * about -4.7e5). The error quantiles did not know it yet (they are recomputed every {@link
-     * ErrorTracker#QUANTILE_REFRESH} observations): the interval was the clipped point of 0 plus
-     * the quantiles of before the outlier, {@code [0, 6]} against a load of 110. The upper bound
-     * is now at least the known error, so that it covers the load; the predictive policy's
-     * forecast cap keeps such a bound from scaling the workload to its ceiling. A point below 0
-     * by less than its upper error quantile keeps the interval it had, and a point of at least 0
-     * is not touched.
-     */
-    static double missedBy(double point) {
-      return point < 0 ? -point : 0;
     }
 
     /**
