@@ -101,8 +101,8 @@ final class TraceEvaluation {
             + "but was '" + opts.get("--level") + "'");
       }
     }
-    String[] hs = opts.getOrDefault("--horizons", ForecastEvalCommand.DEFAULT_HORIZONS)
-        .split(",");
+    String[] hs = opts.containsKey("--horizons") ? opts.get("--horizons").split(",")
+        : distinctDefaults(ForecastEvalCommand.DEFAULT_HORIZONS.split(","), step);
     Duration[] asked = new Duration[hs.length];
     int[] horizons = horizonSteps(opts, hs, step, asked);
     int maxH = 0;
@@ -308,6 +308,32 @@ final class TraceEvaluation {
       }
     }
     return horizons;
+  }
+
+  /**
+   * The default horizons, each step count once: of those that land on the same whole step (at a
+   * step of 15 minutes or more, 5m and 15m both do), the longest, so that a trace spaced 15 or 30
+   * minutes is scored without --horizons (horizons the user gives are never dropped: a repeat
+   * among them is refused). Left as they are when a step count cannot be computed, for {@link
+   * #horizonSteps} to report.
+   */
+  static String[] distinctDefaults(String[] defaults, Duration step) {
+    List<String> kept = new ArrayList<>();
+    long last = -1;
+    for (String h : defaults) { // ascending
+      long steps;
+      try {
+        steps = Forecaster.steps(DurationText.parse(h).orElseThrow(), step);
+      } catch (RuntimeException e) {
+        return defaults;
+      }
+      if (steps == last) {
+        kept.remove(kept.size() - 1);
+      }
+      kept.add(h);
+      last = steps;
+    }
+    return kept.toArray(String[]::new);
   }
 
   /** {@code d} as the table and the JSON write a horizon or a step: {@code 5m}, {@code 1h30m}. */
