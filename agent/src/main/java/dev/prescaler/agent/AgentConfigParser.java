@@ -422,8 +422,8 @@ public final class AgentConfigParser {
       problems.add(path + " duplicates workload " + ref);
     }
     Mode mode = text(w, path, "mode", "act, hpa-floor or observe-only (the mode a workload is "
-        + "promoted to; every workload starts observe-only)", t -> mode(t).isPresent())
-        .flatMap(AgentConfigParser::mode).orElse(Mode.ACT);
+        + "promoted to; every workload starts observe-only)", t -> Mode.ofText(t).isPresent())
+        .flatMap(Mode::ofText).orElse(Mode.ACT);
     boolean promoted = bool(w, path, "promoted", false);
     Map<String, AgentConfig.MetricSource> sources = new LinkedHashMap<>();
     List<MetricTarget> targets = metrics(w.get("metrics"), path + ".metrics", sources,
@@ -796,28 +796,6 @@ public final class AgentConfigParser {
       return "the timestamp " + d.toInstant();
     }
     return null;
-  }
-
-  /**
-   * A mode as the configuration spells it ({@code observe-only}, {@code act}, {@code hpa-floor}):
-   * the one spelling of each mode in the agent, which its metrics' labels use too.
-   */
-  static String modeText(Mode mode) {
-    return switch (mode) {
-      case OBSERVE_ONLY -> "observe-only";
-      case ACT -> "act";
-      case HPA_FLOOR -> "hpa-floor";
-    };
-  }
-
-  /** The mode {@code text} spells as {@link #modeText} does; empty for any other text. */
-  static Optional<Mode> mode(String text) {
-    for (Mode m : Mode.values()) {
-      if (modeText(m).equals(text)) {
-        return Optional.of(m);
-      }
-    }
-    return Optional.empty();
   }
 
   /**

@@ -195,7 +195,7 @@ public final class AgentMetrics implements EngineListener {
    */
   private void showMode(WorkloadRef w, Mode current) {
     for (Mode m : Mode.values()) {
-      mode.labelValues(labels(w, AgentConfigParser.modeText(m))).set(current == m ? 1 : 0);
+      mode.labelValues(labels(w, m.text())).set(current == m ? 1 : 0);
     }
   }
 

@@ -144,7 +144,7 @@ public final class ModeStore {
      * <reason>} for a workload whose key ends in a hash (see {@link ModeStore#key}).
      */
     public String value() {
-      return modeText(mode) + " " + time
+      return mode.text() + " " + time
           + (hashed(workload) ? " " + NAME_FIELD + workload.name() : "")
           + (reason.isEmpty() ? "" : " " + reason);
     }
@@ -156,7 +156,7 @@ public final class ModeStore {
      */
     static Optional<Entry> parse(WorkloadRef workload, String value) {
       String[] p = value.split(" ", 3);
-      Optional<Mode> mode = modeOf(p[0]);
+      Optional<Mode> mode = Mode.ofText(p[0]);
       if (mode.isEmpty() || p.length < 2) {
         return Optional.empty();
       }
@@ -184,24 +184,6 @@ public final class ModeStore {
    *     message)
    */
   public record WriteResult(boolean stored, String message) {}
-
-  /** The mode as the agent's configuration spells it: observe-only, act or hpa-floor. */
-  static String modeText(Mode mode) {
-    return switch (mode) {
-      case OBSERVE_ONLY -> "observe-only";
-      case ACT -> "act";
-      case HPA_FLOOR -> "hpa-floor";
-    };
-  }
-
-  private static Optional<Mode> modeOf(String text) {
-    return switch (text) {
-      case "observe-only" -> Optional.of(Mode.OBSERVE_ONLY);
-      case "act" -> Optional.of(Mode.ACT);
-      case "hpa-floor" -> Optional.of(Mode.HPA_FLOOR);
-      default -> Optional.empty();
-    };
-  }
 
   private static String oneLine(String reason) {
     StringBuilder b = new StringBuilder(Math.min(reason.length(), MAX_REASON));
