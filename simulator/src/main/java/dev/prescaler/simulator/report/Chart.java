@@ -22,18 +22,17 @@ final class Chart {
   private static final int RIGHT = 20;
   private static final int TOP = 28;
   private static final int BOTTOM = 34;
-  private static final DateTimeFormatter DAY =
-      DateTimeFormatter.ofPattern("MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter HOUR =
-      DateTimeFormatter.ofPattern("MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter YEAR_DAY =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter YEAR_HOUR =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter MONTH =
-      DateTimeFormatter.ofPattern("yyyy-MM", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter YEAR =
-      DateTimeFormatter.ofPattern("yyyy", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter DAY = utc("MM-dd");
+  private static final DateTimeFormatter HOUR = utc("MM-dd HH:mm");
+  private static final DateTimeFormatter YEAR_DAY = utc("yyyy-MM-dd");
+  private static final DateTimeFormatter YEAR_HOUR = utc("yyyy-MM-dd HH:mm");
+  private static final DateTimeFormatter MONTH = utc("yyyy-MM");
+  private static final DateTimeFormatter YEAR = utc("yyyy");
+
+  /** A formatter of {@code pattern} in UTC, with the root locale's symbols. */
+  private static DateTimeFormatter utc(String pattern) {
+    return DateTimeFormatter.ofPattern(pattern, Locale.ROOT).withZone(ZoneOffset.UTC);
+  }
 
   private final String title;
   private final int height;
