@@ -107,7 +107,10 @@ public final class AutoscalerEngine implements AutoCloseable {
   public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
   /** Default delay of metrics behind reality: 60 s. */
   public static final Duration DEFAULT_METRICS_DELAY = Duration.ofSeconds(60);
-  /** Default step of the load history the forecasters see: 60 s. */
+  /**
+   * Default step of the load history the forecasters see: 60 s, at a sync period of at most 60 s
+   * (see {@link #defaultHistoryStep}).
+   */
   public static final Duration DEFAULT_HISTORY_STEP = Duration.ofSeconds(60);
   /** Default length of the load history: 7 days. */
   public static final Duration DEFAULT_HISTORY_LENGTH = Duration.ofDays(7);
@@ -257,14 +260,36 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
-   * The history step of an engine whose step is not set: {@link #DEFAULT_HISTORY_STEP}, or the
-   * sync period when that is longer, so that each tick adds one step (with 60 s steps under
-   * hourly ticks, 59 of every 60 steps would be missing, and forecasts fitted on such a history
-   * overshoot: the simulator's predictive stack ran to its forecast cap).
+   * The history step of an engine whose step is not set: the smallest step of at least {@link
+   * #DEFAULT_HISTORY_STEP} and of at least the sync period that divides a day, so that each tick
+   * adds a sample to every step (with 60 s steps under hourly ticks, 59 of every 60 steps would be
+   * missing, and forecasts fitted on such a history overshoot: the simulator's predictive stack
+   * ran to its forecast cap) and a day is a whole number of steps (the daily season of {@code
+   * auto} and {@code fourier} is one: at a 7- or 11-minute step they had none). A sync period
+   * that divides a day is the step itself (15 s gives 60 s, 5 min gives 5 min, 90 s gives 90 s);
+   * one that does not is rounded up to the next whole number of minutes that divides a day (7 min
+   * gives 8, 11 min gives 12, 61 s gives 2 min). A sync period longer than a day is the step.
+   *
+   * <p>A step is never shorter than the sync period, so ticks on time leave no step without a
+   * sample; one step may take several (four 15 s ticks in a 60 s step, two 11-minute ticks in
+   * one of every 11 steps of 12 minutes), and the history keeps their mean. A period that is not
+   * positive gives {@link #DEFAULT_HISTORY_STEP} (the builder refuses it).
    */
   public static Duration defaultHistoryStep(Duration syncPeriod) {
     Objects.requireNonNull(syncPeriod, "syncPeriod");
-    return syncPeriod.compareTo(DEFAULT_HISTORY_STEP) > 0 ? syncPeriod : DEFAULT_HISTORY_STEP;
+    if (syncPeriod.compareTo(DEFAULT_HISTORY_STEP) <= 0) {
+      return DEFAULT_HISTORY_STEP;
+    }
+    Duration day = Duration.ofDays(1);
+    if (syncPeriod.compareTo(day) >= 0
+        || day.toNanos() % syncPeriod.toNanos() == 0) { // under a day: no overflow
+      return syncPeriod;
+    }
+    long minutes = (syncPeriod.toNanos() - 1) / Duration.ofMinutes(1).toNanos() + 1;
+    while (day.toMinutes() % minutes != 0) {
+      minutes++; // ends at 1,440 at the latest
+    }
+    return Duration.ofMinutes(minutes);
   }
 
   /** A builder; a metric source and a policy are required. */
@@ -2329,9 +2354,10 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
 
     /**
-     * Step of the load history, in [1 s, 1 h]; default 60 s, or the sync period when that is
-     * longer. Each tick adds one sample, so a step shorter than the sync period leaves steps
-     * missing between ticks, and forecasts fitted on such a history overshoot.
+     * Step of the load history, in [1 s, 1 h]; default {@link
+     * AutoscalerEngine#defaultHistoryStep} of the sync period (60 s up to a 60 s sync period).
+     * Each tick adds one sample, so a step shorter than the sync period leaves steps missing
+     * between ticks, and forecasts fitted on such a history overshoot.
      */
     public Builder historyStep(Duration historyStep) {
       this.historyStep = Objects.requireNonNull(historyStep, "historyStep");
@@ -2339,9 +2365,9 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
 
     /**
-     * The step set, or else the default: 60 s, or the sync period when that is longer and valid
-     * (one out of range or finer than a millisecond is refused as the sync period's, not the
-     * step's).
+     * The step set, or else the default: {@link AutoscalerEngine#defaultHistoryStep} of the sync
+     * period when that is valid (one out of range or finer than a millisecond is refused as the
+     * sync period's, not the step's).
      */
     private Duration historyStep() {
       if (historyStep != null) {

@@ -293,6 +293,50 @@ class AutoscalerEngineBuilderTest {
         .syncPeriod(Duration.ofMinutes(5)))).isEqualTo(Duration.ofMinutes(2));
   }
 
+  // Caught the default step at a sync period that does not divide a day (7 or 11 minutes): the
+  // step was the sync period, a day was no whole number of steps, and auto and fourier, whose
+  // seasons are whole numbers of steps, had no daily season.
+  @Test
+  void historyStep_defaultIsTheSmallestStepAtLeastTheSyncPeriodThatDividesADay() {
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofMinutes(7))))
+        .isEqualTo(Duration.ofMinutes(8));
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofMinutes(11))))
+        .isEqualTo(Duration.ofMinutes(12));
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofMinutes(59))))
+        .isEqualTo(Duration.ofHours(1));
+    // Whole minutes, not the smallest divisor in seconds (64 s divides a day).
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofSeconds(61))))
+        .isEqualTo(Duration.ofMinutes(2));
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofMillis(420_001))))
+        .isEqualTo(Duration.ofMinutes(8));
+    // A sync period that divides a day is the step, as before, whole minutes or not.
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofSeconds(90))))
+        .isEqualTo(Duration.ofSeconds(90));
+    assertThat(historyStepAsked(b -> b.syncPeriod(Duration.ofSeconds(15))))
+        .isEqualTo(Duration.ofSeconds(60));
+    long day = Duration.ofDays(1).toMillis();
+    for (int ms = 1_000; ms <= 3_600_000; ms += 1_000) {
+      Duration sync = Duration.ofMillis(ms);
+      Duration step = AutoscalerEngine.defaultHistoryStep(sync);
+      assertThat(day % step.toMillis()).as("step %s at sync %s", step, sync).isZero();
+      assertThat(step).as("at sync %s", sync).isGreaterThanOrEqualTo(sync)
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(60));
+      if (day % ms == 0 && ms >= 60_000) {
+        assertThat(step).isEqualTo(sync);
+      } else if (ms > 60_000) {
+        assertThat(step.toMillis() % 60_000).as("at sync %s", sync).isZero();
+        for (long m = (ms + 59_999) / 60_000; m < step.toMinutes(); m++) {
+          assertThat(1440 % m).as("a smaller step at sync %s: %d min", sync, m).isNotZero();
+        }
+      }
+    }
+    // Beyond a day (the engine refuses a sync period over an hour; the simulator may not).
+    assertThat(AutoscalerEngine.defaultHistoryStep(Duration.ofHours(25)))
+        .isEqualTo(Duration.ofHours(25));
+    assertThat(AutoscalerEngine.defaultHistoryStep(Duration.ofDays(2)))
+        .isEqualTo(Duration.ofDays(2));
+  }
+
   // A sync period out of range is refused as the sync period's, not also as a step never set.
   @Test
   void historyStep_notSet_invalidSyncPeriodIsItsOwnProblem() {
