@@ -17,7 +17,11 @@ import java.util.TreeMap;
  * <p>Only valid data reaches a policy: when a metric is missing or invalid the engine holds the
  * workload before the chain runs, so {@link #readings()} and {@link #loads()} hold every metric
  * of the spec and no other, each finite and non-negative. The constructor refuses any other
- * context, so a policy never needs to check.
+ * context, so a policy never needs to check. One thing it does not refuse: the engine holds a
+ * workload with a utilization metric and no ready replica (a mean over no ready pod measures
+ * nothing, as the HPA fails on no sampled pod), but a context built by hand may hold one, its
+ * load 0; a policy that reads utilization should treat it as a metric it cannot compute, as
+ * {@code HpaPolicy} does.
  *
  * @param spec the workload's spec
  * @param now the engine clock's instant
