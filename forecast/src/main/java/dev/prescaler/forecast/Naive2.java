@@ -1,5 +1,6 @@
 package dev.prescaler.forecast;
 
+import dev.prescaler.core.Forecaster;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -28,7 +29,8 @@ public final class Naive2 {
    *
    * @param y the series, oldest first, finite, at least one value
    * @param m the period, &gt;= 1 (1: no season)
-   * @param h the steps to forecast, &gt;= 1
+   * @param h the steps to forecast, 1 to {@link Forecaster#MAX_STEPS} (1,000,000), the limit of
+   *     every forecaster's horizon
    * @return the forecast; not finite where M4's R code gives no number either (see the class
    *     description)
    * @throws IllegalArgumentException naming the argument that is out of range
@@ -48,7 +50,8 @@ public final class Naive2 {
   /**
    * Naive1: the last value, {@code h} times.
    *
-   * @throws IllegalArgumentException when {@code y} is empty or not finite, or {@code h < 1}
+   * @throws IllegalArgumentException when {@code y} is empty or not finite, or {@code h} is not
+   *     in [1, {@link Forecaster#MAX_STEPS}]
    */
   public static double[] naive1(double[] y, int h) {
     check(y, 1, h, 1, "1");
@@ -61,7 +64,7 @@ public final class Naive2 {
    * Seasonal naive: the last {@code m} values repeated.
    *
    * @throws IllegalArgumentException when {@code m < 1}, {@code y} holds fewer than {@code m}
-   *     values or is not finite, or {@code h < 1}
+   *     values or is not finite, or {@code h} is not in [1, {@link Forecaster#MAX_STEPS}]
    */
   public static double[] seasonalNaive(double[] y, int m, int h) {
     check(y, m, h, m, "m (" + m + ")");
@@ -150,8 +153,8 @@ public final class Naive2 {
   }
 
   /**
-   * Checks {@code m >= 1}, {@code h >= 1}, at least {@code min} values ({@code minText} in the
-   * message) and that they are finite.
+   * Checks {@code m >= 1}, {@code 1 <= h <= }{@link Forecaster#MAX_STEPS}, at least {@code
+   * min} values ({@code minText} in the message) and that they are finite.
    */
   private static void check(double[] y, int m, int h, int min, String minText) {
     Objects.requireNonNull(y, "y");
@@ -160,6 +163,10 @@ public final class Naive2 {
     }
     if (h < 1) {
       throw new IllegalArgumentException("h must be >= 1, but was " + h);
+    }
+    if (h > Forecaster.MAX_STEPS) { // the forecasters' limit: more would be allocated at once
+      throw new IllegalArgumentException("h must be at most " + Forecaster.MAX_STEPS
+          + " (Forecaster.MAX_STEPS), but was " + h);
     }
     if (y.length < min) {
       throw new IllegalArgumentException("y.length must be >= " + minText + ", but was "

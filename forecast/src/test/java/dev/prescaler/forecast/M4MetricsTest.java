@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.prescaler.core.Forecaster;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +92,28 @@ class M4MetricsTest {
     // m = 1 is no season; h = 1 and y.length = m are the smallest allowed.
     assertThat(Naive2.forecast(new double[] {3}, 1, 1)).containsExactly(3);
     assertThat(Naive2.seasonalNaive(new double[] {1, 2}, 2, 1)).containsExactly(1);
+  }
+
+  /**
+   * Catches {@code Naive2.forecast(y, m, Integer.MAX_VALUE)} allocating what it was asked for
+   * (OutOfMemoryError) where the forecasters refuse a horizon beyond {@link
+   * Forecaster#MAX_STEPS}: the same limit, named with the value, nothing allocated.
+   */
+  @Test
+  void naive2RefusesAHorizonBeyondTheForecastersLimit() {
+    double[] y = {1, 2, 3, 4, 5, 6};
+    String message = "h must be at most 1000000 (Forecaster.MAX_STEPS), but was ";
+    assertThatThrownBy(() -> Naive2.forecast(y, 2, Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message + Integer.MAX_VALUE);
+    assertThatThrownBy(() -> Naive2.naive1(y, Forecaster.MAX_STEPS + 1))
+        .hasMessage(message + (Forecaster.MAX_STEPS + 1));
+    assertThatThrownBy(() -> Naive2.seasonalNaive(y, 2, Integer.MAX_VALUE))
+        .hasMessage(message + Integer.MAX_VALUE);
+    assertThat(Naive2.naive1(y, Forecaster.MAX_STEPS)).hasSize(Forecaster.MAX_STEPS)
+        .containsOnly(6);
+    assertThat(Naive2.seasonalNaive(y, 2, Forecaster.MAX_STEPS)[Forecaster.MAX_STEPS - 1])
+        .isEqualTo(6);
   }
 
   @Test
