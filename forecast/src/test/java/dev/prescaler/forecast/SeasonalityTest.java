@@ -3,7 +3,10 @@ package dev.prescaler.forecast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.prescaler.core.AutoscalerEngine;
+import dev.prescaler.core.MetricSeries;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +54,23 @@ class SeasonalityTest {
       assertThat(Seasonality.detect(daily(1440, 3, unit), Duration.ofMinutes(1),
           Seasonality.DEFAULT_THRESHOLD)).as("unit %s", unit).containsExactly(1440);
     }
+  }
+
+  /**
+   * Catches the engine's default history step at an 11-minute sync period: it was 11 minutes,
+   * which a day is no whole number of (130.9 steps), so neither the season detection nor {@code
+   * auto} had a daily season. The default is now 12 minutes, 120 steps a day.
+   */
+  @Test
+  void aDailySeasonIsFoundAtTheDefaultStepOfAnElevenMinuteSync() {
+    Duration step = AutoscalerEngine.defaultHistoryStep(Duration.ofMinutes(11));
+    assertThat(Seasonality.candidates(step)).contains(120);
+    double[] y = daily(120, 5, 1);
+    assertThat(Seasonality.detect(y, step, Seasonality.DEFAULT_THRESHOLD)).containsExactly(120);
+    ModelForecaster.State auto = (ModelForecaster.State) Forecasters.auto().forSeries();
+    auto.forecast(MetricSeries.of(Instant.parse("2024-01-01T00:00:00Z"), step, y),
+        Duration.ofHours(1), 0.9);
+    assertThat(auto.periods()).containsExactly(120);
   }
 
   /**
