@@ -27,8 +27,9 @@ final class ErrorTracker {
    * exporter value) costs the ordinary ones nothing, and there is no scale to rescale. The range
    * is the float range the forecasts are stored in: a magnitude under 2^-126 (1.2e-38) is kept as
    * 0, one beyond 3.39e38 (an infinite forecast, an outcome beyond the float range) as infinite,
-   * so that a quantile that reaches it says the errors are beyond measure (the widest interval),
-   * and it counts as 3.4e38 in the absolute sum so that the MAE stays finite.
+   * so that a quantile that reaches it says the errors are beyond measure (the widest interval);
+   * in the absolute sum an infinite error counts as 3.4e38, so that the MAE stays finite, and a
+   * finite one beyond the range as itself (below).
    *
    * The codes are monotone in the value, so the order statistics of the decoded errors are the
    * decoded order statistics of the exact ones, each within 2^-8 of its own magnitude.
@@ -38,6 +39,16 @@ final class ErrorTracker {
    * the sum is recomputed from the kept errors whenever it falls below 2^-20 of the largest it
    * has been since it was last recomputed (rare: the sum must fall by a factor of a million), and
    * at each quantile refresh, which decodes every error anyway.
+   *
+   * A finite forecast or error beyond the float range (after a sample beyond about 3.4e38) is
+   * also kept exactly, in double, in side records made at the first one (pendingExact,
+   * errorExact; NaN where the float or code stands for itself). The error still decodes as
+   * infinite for the quantiles (beyond measure, the widest interval), but the MAE counts its
+   * magnitude: it used to count 3.4e38 for every such error, so that beyond it the MAEs that weigh
+   * `auto`'s models were alike and the weights were equal whatever the errors. The magnitudes
+   * are summed apart (bigSum, in units of 2^64 so that 400 of them up to the largest double do
+   * not overflow). Without such a value nothing of this is made, and every result is what it
+   * was, to the bit.
    */
   private static final int INFINITE = 0x7F80; // the bfloat16 bits of +infinity
   private static final long REBIAS = (1023L - 127) << 7; // double to float exponent, 7-bit shift
@@ -61,6 +72,13 @@ final class ErrorTracker {
   /** Per horizon, how many errors it had at the last recomputation of the quantiles. */
   private int[] countAtQuantiles;
   private long observed;
+  /** Forecasts beyond the float range, exactly ([slot][k]; NaN elsewhere); null until one. */
+  private double[][] pendingExact;
+  /** Errors beyond the bfloat16 range, exactly ([k][ring]; NaN elsewhere); null until one. */
+  private double[][] errorExact;
+  /** Per horizon, the sum of the magnitudes in errorExact times 2^-64, and their count. */
+  private double[] bigSum;
+  private int[] bigCount;
 
   /** A tracker of every horizon 1..{@code horizon}. */
   ErrorTracker(int horizon, int window) {
@@ -134,10 +152,14 @@ final class ErrorTracker {
       if (!pendingValid[slot]) {
         continue;
       }
-      double e = y - pending[slot][k];
+      double e = y - forecast(slot, k);
       int i = next[k];
       if (count[k] == window) {
-        sumAbs[k] -= size(errors[k][i]);
+        if (isBig(k, i)) {
+          forget(k, i);
+        } else {
+          sumAbs[k] -= size(errors[k][i]);
+        }
       } else {
         count[k]++;
       }
@@ -150,6 +172,20 @@ final class ErrorTracker {
   private void put(int k, int i, double e) {
     short q = encode(e);
     errors[k][i] = q;
+    if ((q == INFINITE || q == -INFINITE) && Double.isFinite(e)) {
+      if (errorExact == null) {
+        errorExact = new double[steps.length][window];
+        for (double[] r : errorExact) {
+          Arrays.fill(r, Double.NaN);
+        }
+        bigSum = new double[steps.length];
+        bigCount = new int[steps.length];
+      }
+      errorExact[k][i] = e;
+      bigSum[k] += Math.scalb(Math.abs(e), -64);
+      bigCount[k]++;
+      return; // counted in bigSum, not in sumAbs
+    }
     double sum = sumAbs[k] + size(q);
     sumAbs[k] = sum;
     if (sum > sumPeak[k]) {
@@ -163,10 +199,53 @@ final class ErrorTracker {
   private void resum(int k) {
     double sum = 0;
     for (int j = 0; j < count[k]; j++) {
-      sum += size(errors[k][j]);
+      sum += isBig(k, j) ? 0 : size(errors[k][j]);
     }
     sumAbs[k] = sum;
     sumPeak[k] = sum;
+  }
+
+  /** Whether the error at ring index {@code j} of horizon {@code k} is kept in errorExact. */
+  private boolean isBig(int k, int j) {
+    return errorExact != null && !Double.isNaN(errorExact[k][j]);
+  }
+
+  /** Takes the exactly kept error at ring index {@code j} of horizon {@code k} out of the sums. */
+  private void forget(int k, int j) {
+    double e = errorExact[k][j];
+    errorExact[k][j] = Double.NaN;
+    bigSum[k] = --bigCount[k] == 0 ? 0 : bigSum[k] - Math.scalb(Math.abs(e), -64);
+  }
+
+  /** The signed error at ring index {@code j} of horizon {@code k}: exact if kept so. */
+  private double error(int k, int j) {
+    return isBig(k, j) ? errorExact[k][j] : decode(errors[k][j]);
+  }
+
+  /** The forecast kept at {@code slot} for tracked horizon {@code k}: exact if kept so. */
+  private double forecast(int slot, int k) {
+    float p = pending[slot][k];
+    if (Float.isInfinite(p) && pendingExact != null && !Double.isNaN(pendingExact[slot][k])) {
+      return pendingExact[slot][k];
+    }
+    return p;
+  }
+
+  /** Keeps forecast {@code f} at {@code slot} for tracked horizon {@code k}. */
+  private void keep(int slot, int k, double f) {
+    float p = (float) f;
+    pending[slot][k] = p;
+    if (Float.isInfinite(p) && Double.isFinite(f)) {
+      if (pendingExact == null) {
+        pendingExact = new double[span][steps.length];
+        for (double[] r : pendingExact) {
+          Arrays.fill(r, Double.NaN);
+        }
+      }
+      pendingExact[slot][k] = f;
+    } else if (pendingExact != null) {
+      pendingExact[slot][k] = Double.NaN;
+    }
   }
 
   /**
@@ -200,9 +279,8 @@ final class ErrorTracker {
    */
   void store(double[] forecast) {
     int slot = (int) (origin % span);
-    float[] p = pending[slot];
-    for (int k = 0; k < p.length; k++) {
-      p[k] = (float) forecast[k];
+    for (int k = 0; k < steps.length; k++) {
+      keep(slot, k, forecast[k]);
     }
     pendingValid[slot] = true;
     origin++;
@@ -219,7 +297,9 @@ final class ErrorTracker {
       return Double.NaN;
     }
     double m = sumAbs[k] / count[k];
-    return m < 0 ? 0 : m;
+    m = m < 0 ? 0 : m;
+    // 2^64 × the mean of the big ones cannot overflow: it is at most the largest of them.
+    return bigSum == null || bigCount[k] == 0 ? m : m + Math.scalb(bigSum[k] / count[k], 64);
   }
 
   /**
@@ -278,12 +358,20 @@ final class ErrorTracker {
         continue;
       }
       double sum = 0;
+      double big = 0;
       for (int j = 0; j < n; j++) {
         tmp[j] = decode(errors[k][j]);
-        sum += size(errors[k][j]);
+        if (isBig(k, j)) {
+          big += Math.scalb(Math.abs(errorExact[k][j]), -64);
+        } else {
+          sum += size(errors[k][j]);
+        }
       }
       sumAbs[k] = sum;
       sumPeak[k] = sum;
+      if (bigSum != null) {
+        bigSum[k] = big; // the rounding of the additions and subtractions left behind
+      }
       Arrays.sort(tmp, 0, n);
       lo[k] = quantile(tmp, n, (1 - level) / 2);
       hi[k] = quantile(tmp, n, (1 + level) / 2);
@@ -310,6 +398,8 @@ final class ErrorTracker {
     long b = 4L * steps.length + pendingValid.length + 4L * count.length + 4L * next.length
         + 16L * sumAbs.length + (lo == null ? 0 : 20L * lo.length); // lo, hi, countAtQuantiles
     b += 4L * span * steps.length + 2L * steps.length * window;
+    b += pendingExact == null ? 0 : 8L * span * steps.length;
+    b += errorExact == null ? 0 : 8L * steps.length * window + 12L * steps.length;
     return b;
   }
 
@@ -351,9 +441,9 @@ final class ErrorTracker {
           ErrorTracker p = parts.get(i);
           int from = (int) (o % p.span);
           valid &= p.pendingValid[from];
-          f += weights[i] * p.pending[from][steps[k] - 1];
+          f += weights[i] * p.forecast(from, steps[k] - 1);
         }
-        out.pending[to][k] = (float) f;
+        out.keep(to, k, f);
       }
       out.pendingValid[to] = valid;
     }
@@ -365,7 +455,7 @@ final class ErrorTracker {
       for (int j = 0; j < n; j++) {
         double e = 0;
         for (int i = 0; i < parts.size(); i++) {
-          e += weights[i] * decode(parts.get(i).errors[h][j]);
+          e += weights[i] * parts.get(i).error(h, j);
         }
         out.put(k, j, e);
       }
