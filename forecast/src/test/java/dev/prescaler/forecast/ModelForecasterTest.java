@@ -232,14 +232,18 @@ class ModelForecasterTest {
 
   @Test
   void aQuantileThatOverflowsGivesTheWidestInterval() {
-    // Values above the float range make the stored forecasts infinite and the errors huge: past
-    // the last tracked horizon (48 steps) the quantiles scaled by √h overflow. The interval is
-    // then the widest allowed, where it used to shrink to the point.
+    // Errors beyond the float range are beyond measure to the quantiles (they decode as
+    // infinite): past the last tracked horizon (48 steps) the quantiles scaled by √h overflow.
+    // The interval is then the widest allowed, where it used to shrink to the point. (A constant
+    // 1e39 made such errors too while its forecasts were kept as infinite floats; they are kept
+    // exactly now, and its errors are 0.)
     double[] y = new double[400];
-    Arrays.fill(y, 1e39);
+    for (int i = 0; i < y.length; i++) {
+      y[i] = i % 2 == 0 ? 1e39 : 3e39;
+    }
     Forecast f = Forecasters.linearTrend().forSeries().forecast(MetricSeries.of(T0, HOUR, y),
         HOUR.multipliedBy(60), 0.9);
-    assertThat(f.point(59)).isCloseTo(1e39, withinPercentage(1e-9));
+    assertThat(f.point(59)).isBetween(1e39, 3e39);
     assertThat(f.lower(59)).isZero();
     assertThat(f.upper(59)).isEqualTo(Double.MAX_VALUE / 8);
     assertThat(f.model()).doesNotEndWith(Forecasters.CAPPED); // as wide as it can be
