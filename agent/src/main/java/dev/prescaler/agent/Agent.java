@@ -1196,7 +1196,51 @@ public final class Agent implements AutoCloseable {
   /** {@link #kubeconfigProblem(Optional)} of {@code file}, with the file system's answers given. */
   static Optional<String> kubeconfigProblem(Path file, Predicate<Path> exists,
       Predicate<Path> directory, Predicate<Path> readable) {
-    String named = "kubernetes.kubeconfig " + AgentConfigParser.quote(file.toString());
+    return fileProblem("kubernetes.kubeconfig", file, exists, directory, readable);
+  }
+
+  /**
+   * Why the agent cannot read the bearer token file {@code prometheus.bearerTokenFile} names, or
+   * empty (also when it names none, or there is no prometheus section): {@code
+   * prometheus.bearerTokenFile "<file>" does not exist}, {@code is a directory}, {@code is not
+   * readable}, or what the Prometheus source would refuse in its content ({@code is empty}).
+   * Asked at start only, as {@link #kubeconfigProblem(Optional)} is, and for the same reason:
+   * the file is usually a token mounted in the agent's pod. Without the check the agent started
+   * and every Prometheus reading was unavailable, tick after tick, with the reason only in the
+   * journal and at DEBUG.
+   */
+  static Optional<String> bearerTokenFileProblem(Optional<AgentConfig.Prometheus> prometheus) {
+    Optional<Path> file = prometheus.flatMap(AgentConfig.Prometheus::bearerTokenFile);
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> problem = bearerTokenFileProblem(file.get(), Files::exists,
+        Files::isDirectory, Files::isReadable);
+    if (problem.isPresent()) {
+      return problem;
+    }
+    try {
+      // What each request reads, checked as each request checks it.
+      PrometheusMetricSource.checkBearerTokenFile("prometheus.bearerTokenFile", file.get());
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /**
+   * {@link #bearerTokenFileProblem(Optional)} of {@code file} as far as the file system goes,
+   * with its answers given.
+   */
+  static Optional<String> bearerTokenFileProblem(Path file, Predicate<Path> exists,
+      Predicate<Path> directory, Predicate<Path> readable) {
+    return fileProblem("prometheus.bearerTokenFile", file, exists, directory, readable);
+  }
+
+  /** Why the file {@code key} names cannot be read, or empty; the file system's answers given. */
+  private static Optional<String> fileProblem(String key, Path file, Predicate<Path> exists,
+      Predicate<Path> directory, Predicate<Path> readable) {
+    String named = key + " " + AgentConfigParser.quote(file.toString());
     if (!exists.test(file)) {
       return Optional.of(named + " does not exist");
     }

@@ -20,7 +20,9 @@ import java.util.Set;
  * or stopping. A {@code kubernetes.kubeconfig} the agent cannot read is a 2 too, but only at
  * start (and with {@code --release-hpas}), before any API call: {@code --validate} does not look
  * for the file, which may exist only where the agent runs (see {@link
- * Agent#kubeconfigProblem(Optional)}).
+ * Agent#kubeconfigProblem(Optional)}). So is a {@code prometheus.bearerTokenFile} the agent cannot
+ * read, or whose content the Prometheus source would refuse (empty), but only at start: {@code
+ * --release-hpas} reads no metric (see {@link Agent#bearerTokenFileProblem(Optional)}).
  */
 public final class AgentCommand {
   private AgentCommand() {}
@@ -29,7 +31,8 @@ public final class AgentCommand {
       usage: prescaler agent --config FILE [--validate | --release-hpas]
         --config FILE   the agent's YAML configuration (see examples/deploy/prescaler-config.yaml)
         --validate      check the configuration and exit: 0 when valid, 2 otherwise (the
-                        kubeconfig file is looked for only at start, where the agent runs)
+                        kubeconfig and bearer token files are looked for only at start,
+                        where the agent runs)
         --release-hpas  give back the HPA of every configured workload that still carries a
                         floor (as the agent does when it stops) and exit: 0 when none is left,
                         1 otherwise. Run it with the agent stopped: a leader raises them again
@@ -94,7 +97,13 @@ public final class AgentCommand {
       return 2;
     }
     if (release) {
-      return Agent.releaseHpas(agent, out, err);
+      return Agent.releaseHpas(agent, out, err); // reads no metric: the token is not needed
+    }
+    // The same for the bearer token: looked for where the agent runs, before any API call.
+    Optional<String> token = Agent.bearerTokenFileProblem(agent.prometheus());
+    if (token.isPresent()) {
+      err.println("prescaler agent: " + token.get());
+      return 2;
     }
     return Agent.runUntilStopped(agent, out, err);
   }

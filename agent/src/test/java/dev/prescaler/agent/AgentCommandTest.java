@@ -171,6 +171,64 @@ class AgentCommandTest {
     assertThat(Agent.kubeconfigProblem(java.util.Optional.empty())).isEmpty();
   }
 
+  /** The shipped example, its {@code prometheus.bearerTokenFile} set to {@code token}. */
+  private Path exampleWithBearerToken(Path token) throws Exception {
+    Path example = AgentConfigParserTest.locate("examples/deploy/prescaler-config.yaml");
+    Path config = dir.resolve("token.yaml");
+    String text = Files.readString(example);
+    assertThat(text).contains("\nprometheus:\n");
+    Files.writeString(config, text.replace("\nprometheus:\n",
+        "\nprometheus:\n  bearerTokenFile: " + token + "\n"));
+    return config;
+  }
+
+  /**
+   * Catches an agent that started with a bearer token file it cannot read: every Prometheus
+   * reading was then unavailable, tick after tick, the reason only in the journal. At start it is
+   * one line naming the key, the file and why, exit 2, before any API call (the kubeconfig is
+   * the shipped one's: none, so the first API call would be the client's own).
+   */
+  @Test
+  void theStartRefusesABearerTokenFileItCannotReadNamingTheKeyTheFileAndWhy() throws Exception {
+    Path gone = dir.resolve("token-gone");
+    assertThat(run("--config", exampleWithBearerToken(gone).toString())).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: prometheus.bearerTokenFile \"" + gone
+        + "\" does not exist\n");
+    err.reset();
+    assertThat(run("--config", exampleWithBearerToken(dir).toString())).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: prometheus.bearerTokenFile \"" + dir
+        + "\" is a directory\n");
+    err.reset();
+    Path empty = Files.writeString(dir.resolve("token-empty"), " \n");
+    assertThat(run("--config", exampleWithBearerToken(empty).toString())).isEqualTo(2);
+    assertThat(err()).isEqualTo("prescaler agent: prometheus.bearerTokenFile " + empty
+        + " is empty\n");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  /** {@code --validate} checks only the form: the token may be mounted only in the agent's pod. */
+  @Test
+  void validateAcceptsABearerTokenFileThatExistsOnlyWhereTheAgentRuns() throws Exception {
+    assertThat(run("--validate", "--config",
+        exampleWithBearerToken(dir.resolve("token-gone")).toString())).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).endsWith(": valid (2 workloads)\n");
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void bearerTokenFileProblem_namesTheKeyTheFileAndWhy() throws Exception {
+    // A test running as root reads any file: the file system's answers are given.
+    Path t = Path.of("t");
+    assertThat(Agent.bearerTokenFileProblem(t, f -> true, f -> false, f -> false))
+        .contains("prometheus.bearerTokenFile \"t\" is not readable");
+    assertThat(Agent.bearerTokenFileProblem(t, f -> true, f -> false, f -> true)).isEmpty();
+    assertThat(Agent.bearerTokenFileProblem(java.util.Optional.empty())).isEmpty();
+    AgentConfig c = AgentConfigParser.parse(exampleWithBearerToken(
+        Files.writeString(dir.resolve("token-ok"), "abc.def\n")));
+    assertThat(c.prometheus().orElseThrow().bearerTokenFile()).isPresent();
+    assertThat(Agent.bearerTokenFileProblem(c.prometheus())).isEmpty();
+  }
+
   @Test
   void argumentErrorsExitTwoWithOneLine() {
     assertThat(run("--validate")).isEqualTo(2);
