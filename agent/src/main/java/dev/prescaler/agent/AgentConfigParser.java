@@ -20,7 +20,6 @@ import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -63,11 +62,24 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * naming its key path and the bad value; unknown keys are errors (a typo must not silently fall
  * back to a default). A key that holds text, given a word YAML 1.1 reads as a boolean, a number or
  * a timestamp ({@code namespace: no}), is reported with the text as written, what YAML read and
- * how to write it. See {@code examples/deploy/prescaler-config.yaml} for a commented example.
+ * how to write it. A key that holds a number (an integer, a decimal, a duration given as seconds)
+ * takes it only as a plain decimal, as written: a sign, digits without a leading zero, and, where
+ * the key takes a decimal, a fraction and an exponent. What YAML 1.1 reads as a number in another
+ * form ({@code 0123} octal 83, {@code 1:30} base 60 90, {@code 0x10}, {@code 1_000}, {@code
+ * .inf}) is one problem naming the key, the text as written, the form expected and what YAML
+ * read; and a number out of range is named as written ({@code 1.50}, not {@code 1.5}). See {@code
+ * examples/deploy/prescaler-config.yaml} for a commented example.
  */
 public final class AgentConfigParser {
   /** A size: digits and an optional binary suffix, as Kubernetes quantities write them. */
   private static final Pattern BYTES = Pattern.compile("([0-9]{1,19})(Ki|Mi|Gi|Ti)?");
+  /** A plain decimal integer: an optional sign, then 0 or digits without a leading zero. */
+  private static final Pattern INTEGER = Pattern.compile("[-+]?(0|[1-9][0-9]*)");
+  /** Seconds as a plain decimal, as {@link DurationText} reads them (its range names a sign). */
+  private static final Pattern SECONDS = Pattern.compile("[-+]?(0|[1-9][0-9]*)(\\.[0-9]+)?");
+  /** A plain decimal number: an integer, then an optional fraction and exponent. */
+  private static final Pattern DECIMAL =
+      Pattern.compile("[-+]?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
 
   private final String source;
   private final List<String> problems = new ArrayList<>();
@@ -193,8 +205,9 @@ public final class AgentConfigParser {
         top.containsKey("prometheus"));
     if (kubernetes.leaderElection() && readCleanly("engine", "engine.callTimeout", "kubernetes",
         "kubernetes.leaderElection", "kubernetes.leaseDuration")) {
+      Map<String, Object> e = section(top, "engine");
       callTimeoutWithinLease(engine.callTimeout(), kubernetes,
-          section(top, "engine").get("callTimeout"));
+          e.get("callTimeout") == null ? null : shown(e, "callTimeout"));
     }
     if (!problems.isEmpty()) {
       return null;
@@ -228,14 +241,14 @@ public final class AgentConfigParser {
    * each renewal it must leave the leader time to start calls until the next one.
    */
   private void callTimeoutWithinLease(Duration callTimeout, AgentConfig.Kubernetes k,
-      Object given) {
+      String given) {
     Duration window = k.renewDeadline().minus(k.retryPeriod());
     if (callTimeout.compareTo(window) >= 0) {
       problems.add("engine.callTimeout must be < kubernetes.leaseDuration's renew deadline (2/3) "
           + "minus its retry period (1/7), " + seconds(window) + " for leaseDuration "
           + seconds(k.leaseDuration()) + " (a call the leader starts must end before the "
           + "deadline), but was "
-          + (given == null ? seconds(callTimeout) + " (the default)" : describe(given)));
+          + (given == null ? seconds(callTimeout) + " (the default)" : given));
     }
   }
 
@@ -259,7 +272,7 @@ public final class AgentConfigParser {
     if (lease.getNano() != 0) {
       // A Lease holds its duration in whole seconds.
       problems.add("kubernetes.leaseDuration must be whole seconds, but was "
-          + describe(m.get("leaseDuration")));
+          + shown(m, "leaseDuration"));
       refused.add("kubernetes.leaseDuration");
     }
     String identity = string(m, "kubernetes", "identity").orElse("");
@@ -339,8 +352,11 @@ public final class AgentConfigParser {
     double shortfall = number(m, "promotion", "maxShortfallIncrease", 0.0, 0, 1);
     double demote = number(m, "promotion", "demoteRelativeMae", 1.2, 0.01, 10);
     if (demote < maxRel) {
-      problems.add("promotion.demoteRelativeMae must be >= promotion.maxRelativeMae (" + maxRel
-          + "), but was " + demote);
+      problems.add("promotion.demoteRelativeMae must be >= promotion.maxRelativeMae ("
+          + (m.get("maxRelativeMae") == null ? maxRel + ", the default" : shown(m,
+              "maxRelativeMae")) + "), but was "
+          + (m.get("demoteRelativeMae") == null ? demote + " (the default)"
+              : shown(m, "demoteRelativeMae")));
     }
     Duration failing = duration(m, "promotion", "demoteAfterMetricsFailing",
         Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofDays(1));
@@ -441,7 +457,7 @@ public final class AgentConfigParser {
       if (w.get(key) != null) { // an empty value is no value, as for every key
         problems.add(path + "." + key + " must be absent: the agent has no capacity budget, so "
             + "nothing reads it (priority and costWeight are read by ClusterCapacityArbiter, "
-            + "for programs that embed the engine), but was " + describe(w.get(key)));
+            + "for programs that embed the engine), but was " + shown(w, key));
       }
     }
     Duration startupDelay = duration(w, path, "startupDelay",
@@ -470,7 +486,8 @@ public final class AgentConfigParser {
     Optional<HpaPolicy> hpa = Optional.empty();
     if (w.get("hpaBehavior") != null) {
       Map<String, Object> behavior = map(w.get("hpaBehavior"), path + ".hpaBehavior");
-      if (behavior != null) {
+      // Its numbers are this file's: plain decimals, as every number key's.
+      if (behavior != null && plainNumbers(behavior, path + ".hpaBehavior")) {
         try {
           hpa = Optional.of(HpaBehavior.apply(behavior, HpaPolicy.builder(),
               path + ".hpaBehavior").build());
@@ -881,9 +898,15 @@ public final class AgentConfigParser {
     if (v == null) {
       return dflt;
     }
-    if (!(v instanceof Integer i) || i < min || i > max) {
-      problems.add(path + "." + key + " must be an integer in [" + min + ", " + max
-          + "], but was " + describe(v));
+    String rule = "an integer in [" + min + ", " + max + "]";
+    String text = numberText(m, path, key, rule, "digits and an optional sign");
+    if (v instanceof Number && text == null) {
+      return dflt; // reported
+    }
+    if (!(v instanceof Integer i) || text != null && !INTEGER.matcher(text).matches()
+        || i < min || i > max) {
+      problems.add(path + "." + key + " must be " + rule + ", but was " + shown(m, key));
+      refused.add(path + "." + key);
       return dflt;
     }
     return i;
@@ -895,12 +918,21 @@ public final class AgentConfigParser {
     if (v == null) {
       return dflt;
     }
-    if (!(v instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
-      problems.add(path + "." + key + " must be a number in [" + fmt(min) + ", " + fmt(max)
-          + "], but was " + describe(v));
+    String rule = "a number in [" + fmt(min) + ", " + fmt(max) + "]";
+    String text = numberText(m, path, key, rule,
+        "digits, an optional sign, fraction and exponent, such as 0.9 or 1e-3");
+    if (v instanceof Number && text == null) {
+      return dflt; // reported
+    }
+    // As written: YAML read the same digits, but a float of more than 2^63 it reads as an integer.
+    double d = text != null ? new BigDecimal(text).doubleValue()
+        : v instanceof Number n ? n.doubleValue() : Double.NaN;
+    if (!(v instanceof Number) || !(d >= min && d <= max)) {
+      problems.add(path + "." + key + " must be " + rule + ", but was " + shown(m, key));
+      refused.add(path + "." + key);
       return dflt;
     }
-    return n.doubleValue();
+    return d;
   }
 
   /** A size in bytes: a whole number, or one with a binary suffix (Ki, Mi, Gi, Ti). */
@@ -910,8 +942,14 @@ public final class AgentConfigParser {
     if (v == null) {
       return dflt;
     }
+    String rule = "a size such as 256Mi, 1Gi or 1048576 (bytes) in [" + min + ", " + max
+        + "] bytes";
+    String text = numberText(m, path, key, rule, "digits");
+    if (v instanceof Number && text == null) {
+      return dflt; // reported
+    }
     long size = -1;
-    Matcher q = BYTES.matcher(v instanceof Integer || v instanceof Long ? v.toString()
+    Matcher q = BYTES.matcher(v instanceof Integer || v instanceof Long ? text
         : v instanceof String t ? t : "");
     if (q.matches()) {
       int shift = q.group(2) == null ? 0 : 10 * ("KMGT".indexOf(q.group(2).charAt(0)) + 1);
@@ -923,8 +961,8 @@ public final class AgentConfigParser {
       }
     }
     if (size < min || size > max) {
-      problems.add(path + "." + key + " must be a size such as 256Mi, 1Gi or 1048576 (bytes) in ["
-          + min + ", " + max + "] bytes, but was " + describe(v));
+      problems.add(path + "." + key + " must be " + rule + ", but was " + shown(m, key));
+      refused.add(path + "." + key);
       return dflt;
     }
     return size;
@@ -942,11 +980,16 @@ public final class AgentConfigParser {
     if (v == null) {
       return dflt;
     }
-    String text = durationText(v);
+    String rule = "a duration such as 30s, 5m, 1h or 15 (seconds) in [" + min + ", " + max + "]";
+    String text = v instanceof String s ? s
+        : numberText(m, path, key, rule, "seconds as digits and an optional fraction, such as "
+            + "15 or 1.5");
+    if (v instanceof Number && text == null) {
+      return dflt; // reported
+    }
     Duration d = text == null ? null : DurationText.parse(text).orElse(null);
     if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      problems.add(path + "." + key + " must be a duration such as 30s, 5m, 1h or 15 (seconds) "
-          + "in [" + min + ", " + max + "], but was " + describe(v));
+      problems.add(path + "." + key + " must be " + rule + ", but was " + shown(m, key));
       refused.add(path + "." + key);
       return dflt;
     }
@@ -954,7 +997,7 @@ public final class AgentConfigParser {
     if (iso && DurationText.exactSeconds(text).orElseThrow().movePointRight(3).stripTrailingZeros()
         .scale() > 0) {
       problems.add(path + "." + key + " must be a whole number of milliseconds, but was "
-          + describe(v));
+          + shown(m, key));
       refused.add(path + "." + key);
       return dflt;
     }
@@ -962,21 +1005,99 @@ public final class AgentConfigParser {
   }
 
   /**
-   * A duration's text: a YAML number reads as the same digits quoted ({@code syncPeriod: 15} as
-   * {@code "15"}, seconds), as {@link DurationText} reads it everywhere else; null for any other
-   * value.
+   * The text as written of a key's value that YAML read as a number, when it is a plain decimal
+   * ({@link #DECIMAL}; seconds, {@link #SECONDS}, for a duration): null for a value that is no
+   * number, and, reported, for one written in another form YAML 1.1 reads as a number ({@code
+   * 0123}, {@code 1:30}, {@code 0x10}, {@code 1_000}, {@code .inf}). The text is the node's, a
+   * tag's too ({@code !!int "0123"} is written 0123), so the check cannot be got round.
+   *
+   * @param rule what the key must be, for the message
+   * @param form how the number is to be written, for the message
    */
-  private static String durationText(Object v) {
-    if (v instanceof String s) {
-      return s;
+  private String numberText(Map<String, Object> m, String path, String key, String rule,
+      String form) {
+    Object v = m.get(key);
+    if (!(v instanceof Number)) {
+      return null;
     }
-    if (v instanceof Integer || v instanceof Long || v instanceof BigInteger) {
-      return v.toString();
+    String text = scalarText(m, key).orElse(null);
+    if (text == null) {
+      return v.toString(); // a value built by no node of the file (none is)
     }
-    if (v instanceof Double d && Double.isFinite(d)) {
-      return BigDecimal.valueOf(d).toPlainString();
+    boolean duration = rule.startsWith("a duration");
+    if ((duration ? SECONDS : DECIMAL).matcher(text).matches()) {
+      return text;
     }
+    problems.add(path + "." + key + " must be " + rule + ", written as a plain decimal ("
+        + form + "), but YAML read " + quoteIfNeeded(text) + " as " + yamlValue(v));
+    refused.add(path + "." + key);
     return null;
+  }
+
+  /**
+   * Reports every number of {@code tree} (a mapping of the file; its mappings and lists too) that
+   * is not written as a plain decimal; whether there was none. For a part of the file that another
+   * reader checks (an HPA's behavior), which knows neither the file nor its text.
+   */
+  @SuppressWarnings("unchecked")
+  private boolean plainNumbers(Object tree, String path) {
+    boolean plain = true;
+    if (tree instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String p = path + "." + e.getKey();
+        Optional<String> text = e.getValue() instanceof Number
+            ? scalarText((Map<String, Object>) m, String.valueOf(e.getKey())) : Optional.empty();
+        if (text.isPresent() && !DECIMAL.matcher(text.get()).matches()) {
+          problems.add(p + " must be written as a plain decimal (digits, an optional sign, "
+              + "fraction and exponent), but YAML read " + quoteIfNeeded(text.get()) + " as "
+              + yamlValue(e.getValue()));
+          plain = false;
+        } else {
+          plain &= plainNumbers(e.getValue(), p);
+        }
+      }
+    } else if (tree instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        plain &= plainNumbers(list.get(i), path + "[" + i + "]");
+      }
+    }
+    return plain;
+  }
+
+  /**
+   * A key's value for a message: a number as written ({@code 1.50}, {@code +3}), anything else as
+   * {@link #describe} shows it.
+   */
+  private String shown(Map<String, Object> m, String key) {
+    Object v = m.get(key);
+    return v instanceof Number ? scalarText(m, key).map(t -> quoteIfNeeded(t))
+        .orElse(describe(v)) : describe(v);
+  }
+
+  /**
+   * {@code t} as it is, or {@link #quote quoted} when it holds anything but the characters of a
+   * number written in any YAML 1.1 form, so that a message shows it as one harmless word.
+   */
+  private static String quoteIfNeeded(String t) {
+    return t.matches("[0-9A-Za-z+\\-._:]{1,40}") ? t : quote(t);
+  }
+
+  /**
+   * The text of the scalar node a mapping's key holds, plain, quoted or tagged: empty when the
+   * mapping's node is not known, or the value is no scalar.
+   */
+  private Optional<String> scalarText(Map<String, Object> m, String key) {
+    MappingNode node = nodes.get(m);
+    if (node == null) {
+      return Optional.empty();
+    }
+    for (NodeTuple t : node.getValue()) {
+      if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+        return t.getValueNode() instanceof ScalarNode v ? Optional.of(v.getValue())
+            : Optional.empty();
+      }
+    }
+    return Optional.empty();
   }
 
   private static String fmt(double d) {

@@ -978,6 +978,174 @@ class AgentConfigParserTest {
   }
 
   /** Finds a repository file from the module directory the tests run in. */
+  /** Every number key of the file, each with a YAML file that sets it to {@code value}. */
+  private static Map<String, String> everyNumberKeySetTo(String value) {
+    Map<String, String> files = new LinkedHashMap<>();
+    String prometheus = "prometheus:\n  url: http://prometheus:9090\n";
+    for (String key : List.of("engine.syncPeriod", "engine.metricsDelay", "engine.callTimeout",
+        "engine.journalMaxFileSize", "kubernetes.leaseDuration", "prometheus.timeout",
+        "prometheus.rateWindow", "server.port", "promotion.minObservation",
+        "promotion.minSamples", "promotion.maxRelativeMae", "promotion.maxShortfallIncrease",
+        "promotion.demoteRelativeMae", "promotion.demoteAfterMetricsFailing",
+        "promotion.demoteAfterRefused")) {
+      String[] sk = key.split("\\.");
+      files.put(key, (sk[0].equals("prometheus") ? prometheus : sk[0] + ":\n") + "  " + sk[1]
+          + ": " + value + "\n" + MINIMAL);
+    }
+    for (String key : List.of("minReplicas", "maxReplicas", "startupDelay", "riskQuantile",
+        "forecastHorizon")) {
+      files.put("workloads[0]." + key, MINIMAL.replace("maxReplicas: 10",
+          key.equals("maxReplicas") ? "maxReplicas: " + value
+              : "maxReplicas: 10\n    " + key + ": " + value));
+    }
+    for (String key : List.of("upPods", "upPercent", "downPods", "downPercent")) {
+      files.put("workloads[0].stepLimits." + key, MINIMAL.replace("maxReplicas: 10",
+          "maxReplicas: 10\n    stepLimits:\n      " + key + ": " + value));
+    }
+    files.put("workloads[0].metrics[0].target", MINIMAL.replace("target: 70",
+        "target: " + value));
+    for (String key : List.of("stabilizationWindowSeconds", "tolerance")) {
+      files.put("workloads[0].hpaBehavior.scaleUp." + key, MINIMAL.replace("maxReplicas: 10",
+          "maxReplicas: 10\n    hpaBehavior:\n      scaleUp:\n        " + key + ": " + value));
+    }
+    for (String key : List.of("value", "periodSeconds")) {
+      files.put("workloads[0].hpaBehavior.scaleDown.policies[0]." + key, MINIMAL.replace(
+          "maxReplicas: 10", "maxReplicas: 10\n    hpaBehavior:\n      scaleDown:\n"
+              + "        policies:\n          - {type: Pods, "
+              + (key.equals("value") ? "periodSeconds: 60" : "value: 1") + ", " + key + ": "
+              + value + "}"));
+    }
+    return files;
+  }
+
+  /**
+   * Catches every number key taking what YAML 1.1 reads as a number in another form than a plain
+   * decimal: {@code minReplicas: 0123} was 83 (octal), {@code syncPeriod: 1:30} 90 s (base 60),
+   * {@code 0x10} 16, {@code 1_000} 1000, silently, and a range problem named the number read, not
+   * the text. Each is now one problem naming the key, the text, the form and what YAML read.
+   */
+  @Test
+  void aNumberWrittenInAnotherFormThanAPlainDecimalIsOneProblemNamingTheText() {
+    Map<String, String> read = new LinkedHashMap<>();
+    read.put("0123", "83");
+    read.put("1:30", "90");
+    read.put("0x10", "16");
+    read.put("1_000", "1000");
+    read.put("0b11", "3");
+    read.put(".inf", "Infinity");
+    read.put("-.inf", "-Infinity");
+    read.put(".nan", "NaN");
+    read.put("1_0.5", "10.5");
+    read.put("!!int \"0123\"", "83");
+    read.forEach((text, number) -> everyNumberKeySetTo(text).forEach((key, yaml) -> {
+      String written = text.startsWith("!!") ? "0123" : text;
+      assertThat(problems(yaml)).as("%s: %s", key, text).singleElement().asString()
+          .startsWith(key + " must be ")
+          .contains("written as a plain decimal (")
+          .endsWith("), but YAML read " + written + " as the number " + number);
+    }));
+    assertThat(problems(MINIMAL.replace("minReplicas", "x").replace("maxReplicas: 10",
+        "maxReplicas: 10\n    minReplicas: 0123"))).containsExactly(
+        "workloads[0].minReplicas must be an integer in [0, 1000000], written as a plain "
+            + "decimal (digits and an optional sign), but YAML read 0123 as the number 83");
+    assertThat(problems("engine:\n  syncPeriod: 1:30\n" + MINIMAL)).containsExactly(
+        "engine.syncPeriod must be a duration such as 30s, 5m, 1h or 15 (seconds) in [PT1S, "
+            + "PT1H], written as a plain decimal (seconds as digits and an optional fraction, "
+            + "such as 15 or 1.5), but YAML read 1:30 as the number 90");
+    assertThat(problems("promotion:\n  maxRelativeMae: 1_0.5\n" + MINIMAL)).containsExactly(
+        "promotion.maxRelativeMae must be a number in [0.01, 10], written as a plain decimal "
+            + "(digits, an optional sign, fraction and exponent, such as 0.9 or 1e-3), but YAML "
+            + "read 1_0.5 as the number 10.5");
+    assertThat(problems(MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    hpaBehavior:\n"
+        + "      scaleDown: {policies: [{type: Pods, value: 0x10, periodSeconds: 60}]}")))
+        .containsExactly("workloads[0].hpaBehavior.scaleDown.policies[0].value must be written "
+            + "as a plain decimal (digits, an optional sign, fraction and exponent), but YAML "
+            + "read 0x10 as the number 16");
+  }
+
+  /** A plain decimal reads as written: a sign, a fraction, an exponent where a decimal goes. */
+  @Test
+  void aPlainDecimalIsReadAsWritten() {
+    AgentConfig c = AgentConfigParser.parse("""
+        engine:
+          syncPeriod: 1.50
+          callTimeout: 0.25
+        server:
+          port: 0
+        promotion:
+          maxRelativeMae: 9e-1
+          demoteRelativeMae: +1.2E0
+          minSamples: +120
+        """ + MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    minReplicas: -0\n"
+        + "    riskQuantile: 0.95\n    hpaBehavior: {scaleUp: {tolerance: 5e-2}}"), "ok.yaml");
+    assertThat(c.engine().syncPeriod()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(c.engine().callTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.server().port()).isZero();
+    assertThat(c.promotion().maxRelativeMae()).isEqualTo(0.9);
+    assertThat(c.promotion().demoteRelativeMae()).isEqualTo(1.2);
+    assertThat(c.promotion().minSamples()).isEqualTo(120);
+    assertThat(c.workloads().get(0).spec().minReplicas()).isZero();
+    assertThat(c.workloads().get(0).spec().riskQuantile()).isEqualTo(0.95);
+    assertThat(c.workloads().get(0).hpa()).hasValueSatisfying(h -> assertThat(h.toString())
+        .startsWith("HpaPolicy{tolerance up 0.05 down 0.1,"));
+  }
+
+  /**
+   * Catches a range problem naming the number YAML read ({@code 1000.0} for {@code 1e3}, {@code
+   * 1.5} for {@code 1.50}) where the user wrote another text: it names the text as written.
+   */
+  @Test
+  void aNumberOutOfRangeIsNamedAsWritten() {
+    assertThat(problems(MINIMAL.replace("maxReplicas: 10", "maxReplicas: +2000000\n"
+        + "    minReplicas: 1e3\n    riskQuantile: 1.50"))).containsExactlyInAnyOrder(
+        "workloads[0].maxReplicas must be an integer in [1, 1000000], but was +2000000",
+        "workloads[0].minReplicas must be an integer in [0, 1000000], but was 1e3",
+        "workloads[0].riskQuantile must be a number in [0.5, 0.999], but was 1.50");
+    assertThat(problems("engine:\n  syncPeriod: 3600.50\n  journalMaxFileSize: 1.0\n"
+        + MINIMAL)).containsExactly(
+        "engine.syncPeriod must be a duration such as 30s, 5m, 1h or 15 (seconds) in [PT1S, "
+            + "PT1H], but was 3600.50",
+        "engine.journalMaxFileSize must be a size such as 256Mi, 1Gi or 1048576 (bytes) in "
+            + "[1024, 1099511627776] bytes, but was 1.0");
+    assertThat(problems("promotion:\n  maxRelativeMae: 0.90\n  demoteRelativeMae: 0.50\n"
+        + MINIMAL)).containsExactly("promotion.demoteRelativeMae must be >= "
+        + "promotion.maxRelativeMae (0.90), but was 0.50");
+    assertThat(problems("engine:\n  callTimeout: 8.0\n" + MINIMAL)).singleElement().asString()
+        .startsWith("engine.callTimeout must be < kubernetes.leaseDuration's renew deadline")
+        .endsWith(", but was 8.0");
+    assertThat(problems("kubernetes:\n  leaseDuration: 6.50\n" + MINIMAL)).containsExactly(
+        "kubernetes.leaseDuration must be whole seconds, but was 6.50");
+  }
+
+  /** Anchors, aliases and merge keys ({@code <<: *web}) give their numbers' text too. */
+  @Test
+  void anchorsAndMergeKeysKeepTheirNumbersText() {
+    String second = MINIMAL.substring("workloads:\n".length());
+    String yaml = "workloads:\n" + second.replace("- namespace: shop", "- &web\n    namespace: "
+        + "shop").replace("maxReplicas: 10", "maxReplicas: &max 12\n    minReplicas: 2")
+        + "  - <<: *web\n    name: api\n    maxReplicas: *max\n"
+        + "  - <<: *web\n    name: cart\n";
+    AgentConfig c = AgentConfigParser.parse(yaml, "merge.yaml");
+    assertThat(c.workloads()).extracting(w -> w.spec().workload().name() + " "
+        + w.spec().minReplicas() + ".." + w.spec().maxReplicas())
+        .containsExactly("web 2..12", "api 2..12", "cart 2..12");
+    String bad = yaml.replace("&max 12", "&max 0x0c").replace("minReplicas: 2",
+        "minReplicas: 1:30");
+    assertThat(problems(bad)).containsExactlyInAnyOrder(
+        "workloads[0].maxReplicas must be an integer in [1, 1000000], written as a plain "
+            + "decimal (digits and an optional sign), but YAML read 0x0c as the number 12",
+        "workloads[0].minReplicas must be an integer in [0, 1000000], written as a plain "
+            + "decimal (digits and an optional sign), but YAML read 1:30 as the number 90",
+        "workloads[1].maxReplicas must be an integer in [1, 1000000], written as a plain "
+            + "decimal (digits and an optional sign), but YAML read 0x0c as the number 12",
+        "workloads[1].minReplicas must be an integer in [0, 1000000], written as a plain "
+            + "decimal (digits and an optional sign), but YAML read 1:30 as the number 90",
+        "workloads[2].maxReplicas must be an integer in [1, 1000000], written as a plain "
+            + "decimal (digits and an optional sign), but YAML read 0x0c as the number 12",
+        "workloads[2].minReplicas must be an integer in [0, 1000000], written as a plain "
+            + "decimal (digits and an optional sign), but YAML read 1:30 as the number 90");
+  }
+
   static Path locate(String relative) {
     Path p = Path.of("").toAbsolutePath();
     while (p != null && !p.resolve(relative).toFile().exists()) {
