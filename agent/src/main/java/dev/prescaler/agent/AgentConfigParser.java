@@ -489,8 +489,8 @@ public final class AgentConfigParser {
       // Its numbers are this file's: plain decimals, as every number key's.
       if (behavior != null && plainNumbers(behavior, path + ".hpaBehavior")) {
         try {
-          hpa = Optional.of(HpaBehavior.apply(behavior, HpaPolicy.builder(),
-              path + ".hpaBehavior").build());
+          hpa = Optional.of(HpaBehavior.apply((Map<?, ?>) withText(behavior),
+              HpaPolicy.builder(), path + ".hpaBehavior").build());
         } catch (InvalidConfigurationException e) {
           problems.addAll(e.problems());
         }
@@ -1062,6 +1062,30 @@ public final class AgentConfigParser {
       }
     }
     return plain;
+  }
+
+  /**
+   * {@code tree} with each number and boolean a mapping holds given as an {@link
+   * HpaBehavior.Scalar}, beside its text as written, so that HpaBehavior's problems show it
+   * ({@code selectPolicy: yes} as {@code yes (YAML read the boolean true)}).
+   */
+  @SuppressWarnings("unchecked")
+  private Object withText(Object tree) {
+    if (tree instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        Object v = e.getValue();
+        Optional<String> text = v instanceof Number || v instanceof Boolean
+            ? scalarText((Map<String, Object>) m, String.valueOf(e.getKey())) : Optional.empty();
+        out.put(e.getKey(), text.isPresent() ? new HpaBehavior.Scalar(v, text.get())
+            : withText(v));
+      }
+      return out;
+    }
+    if (tree instanceof List<?> list) {
+      return list.stream().map(this::withText).toList();
+    }
+    return tree;
   }
 
   /**

@@ -1117,6 +1117,18 @@ class AgentConfigParserTest {
         "kubernetes.leaseDuration must be whole seconds, but was 6.50");
   }
 
+  /** Catches an hpaBehavior problem naming true where the file says yes. */
+  @Test
+  void anHpaBehaviorProblemShowsTheTextBesideWhatYamlRead() {
+    assertThat(problems(MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    hpaBehavior:\n"
+        + "      scaleUp: {selectPolicy: yes, stabilizationWindowSeconds: 1e4}")))
+        .containsExactlyInAnyOrder(
+            "workloads[0].hpaBehavior.scaleUp.selectPolicy must be Max, Min or Disabled, but was "
+                + "yes (YAML read the boolean true)",
+            "workloads[0].hpaBehavior.scaleUp.stabilizationWindowSeconds must be an integer in "
+                + "[0, 3600], but was 1e4 (YAML read the number 10000.0)");
+  }
+
   /** Anchors, aliases and merge keys ({@code <<: *web}) give their numbers' text too. */
   @Test
   void anchorsAndMergeKeysKeepTheirNumbersText() {

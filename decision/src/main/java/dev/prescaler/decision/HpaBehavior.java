@@ -26,6 +26,13 @@ import java.util.regex.Pattern;
  * tolerance: a {@code resource.Quantity} (a number, or a string such as {@code 0.05}, {@code 50m},
  * {@code 500u} or {@code 5e-2}, with any of its suffixes) that, as the API server requires, must
  * be greater than or equal to zero; a string that is not a quantity is refused, naming it.
+ *
+ * <p>Numbers are read as the API server receives them from {@code kubectl apply}, which sends
+ * the JSON of what sigs.k8s.io/yaml read: an integer field takes a whole number, and a float with
+ * a whole value too ({@code 60.0} is sent as {@code 60}), but not {@code 60.5}. A scalar may come
+ * as a {@link Scalar}, its text as the file wrote it beside what its YAML reader made of it, so
+ * that a problem shows both where they differ ({@code 0x800 (YAML read the number 2048)}, {@code
+ * yes (YAML read the boolean true)}); {@code selectPolicy} and {@code type} must be strings.
  */
 public final class HpaBehavior {
   private static final Set<String> BEHAVIOR_KEYS = Set.of("scaleUp", "scaleDown");
@@ -34,6 +41,32 @@ public final class HpaBehavior {
   private static final Set<String> POLICY_KEYS = Set.of("type", "value", "periodSeconds");
 
   private HpaBehavior() {}
+
+  /**
+   * A scalar of the tree as its file wrote it and as its YAML reader read it, for the messages:
+   * a reader that knows the text of a number or a boolean puts this in place of the value.
+   *
+   * @param value what the reader made of the text: a number, a boolean or a string
+   * @param text the scalar as written ({@code 0123}, {@code yes})
+   */
+  public record Scalar(Object value, String text) {
+    /** Checks that neither is null. */
+    public Scalar {
+      Objects.requireNonNull(value, "value");
+      Objects.requireNonNull(text, "text");
+    }
+
+    /** The text as written. */
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
+  /** The value of {@code v}: a {@link Scalar}'s value, or {@code v} itself. */
+  private static Object value(Object v) {
+    return v instanceof Scalar s ? s.value() : v;
+  }
 
   /**
    * Applies {@code behavior} (the {@code spec.behavior} object; null or empty keeps the defaults)
@@ -94,7 +127,8 @@ public final class HpaBehavior {
     ScalingRules.Select select = defaults.select();
     Object sp = m.get("selectPolicy");
     if (sp != null) {
-      switch (String.valueOf(sp)) {
+      // A string only: a boolean or number YAML read is no policy, whatever it prints as.
+      switch (value(sp) instanceof String text ? text : "") {
         case "Max" -> select = ScalingRules.Select.MAX;
         case "Min" -> select = ScalingRules.Select.MIN;
         case "Disabled" -> select = ScalingRules.Select.DISABLED;
@@ -136,9 +170,9 @@ public final class HpaBehavior {
     }
     unknownKeys(m, POLICY_KEYS, path, problems);
     int before = problems.size();
-    Object type = m.get("type");
+    Object type = value(m.get("type"));
     if (!"Pods".equals(type) && !"Percent".equals(type)) {
-      problems.add(path + ".type must be Pods or Percent, but was " + show(type));
+      problems.add(path + ".type must be Pods or Percent, but was " + show(m.get("type")));
     }
     Long value = required(m, "value", 1, Integer.MAX_VALUE, path, problems);
     Long period = required(m, "periodSeconds", 1, 1800, path, problems);
@@ -159,14 +193,25 @@ public final class HpaBehavior {
     return integer(m.get(key), min, max, path + "." + key, problems);
   }
 
-  private static Long integer(Object v, long min, long max, String path, List<String> problems) {
+  /**
+   * An integer field: a whole number, or a float with a whole value below 1e21, which Go's JSON
+   * encoder writes without a fraction or exponent ({@code 60.0} as {@code 60}), so the API server
+   * reads it as that integer.
+   */
+  private static Long integer(Object given, long min, long max, String path,
+      List<String> problems) {
+    Object v = value(given);
+    Long n = null;
     if (v instanceof Integer || v instanceof Long) {
-      long n = ((Number) v).longValue();
-      if (n >= min && n <= max) {
-        return n;
-      }
+      n = ((Number) v).longValue();
+    } else if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e18) {
+      n = d.longValue(); // beyond 1e18 (up to 1e21) out of every range anyway
     }
-    problems.add(path + " must be an integer in [" + min + ", " + max + "], but was " + show(v));
+    if (n != null && n >= min && n <= max) {
+      return n;
+    }
+    problems.add(path + " must be an integer in [" + min + ", " + max + "], but was "
+        + show(given));
     return null;
   }
 
@@ -217,7 +262,8 @@ public final class HpaBehavior {
   }
 
   /** A tolerance: a number or a quantity string, &ge; 0 as the API server requires. */
-  private static Double tolerance(Object v, String path, List<String> problems) {
+  private static Double tolerance(Object given, String path, List<String> problems) {
+    Object v = value(given);
     Double t = null;
     if (v instanceof Number n) {
       t = n.doubleValue();
@@ -228,7 +274,8 @@ public final class HpaBehavior {
     if (t != null && t >= 0 && Double.isFinite(t)) {
       return t;
     }
-    problems.add(path + " must be a quantity >= 0 such as 0.05, 50m or 500u, but was " + show(v));
+    problems.add(path + " must be a quantity >= 0 such as 0.05, 50m or 500u, but was "
+        + show(given));
     return null;
   }
 
@@ -242,7 +289,20 @@ public final class HpaBehavior {
     }
   }
 
+  /**
+   * A value for a message: a string quoted; a {@link Scalar} as written, followed by what YAML
+   * read where that prints otherwise ({@code 0123 (YAML read the number 83)}).
+   */
   private static String show(Object v) {
+    if (v instanceof Scalar s) {
+      Object read = s.value();
+      if (read instanceof String) {
+        return show(read);
+      }
+      return s.text().equals(String.valueOf(read)) ? s.text()
+          : s.text() + " (YAML read the " + (read instanceof Boolean ? "boolean " : "number ")
+              + read + ")";
+    }
     return v instanceof String ? "\"" + v + "\"" : String.valueOf(v);
   }
 }

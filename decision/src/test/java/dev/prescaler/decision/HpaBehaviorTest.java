@@ -118,4 +118,63 @@ class HpaBehaviorTest {
         .hasMessageContaining("hpa.yaml: spec.behavior.scaleDown.stabilizationWindowSeconds "
             + "must be an integer in [0, 3600], but was 60.5");
   }
+
+  /**
+   * Catches a problem showing only the value YAML read: {@code selectPolicy: yes} was "but was
+   * true", {@code stabilizationWindowSeconds: 0x800} "but was 2048". A scalar given with its
+   * text is shown as written, and what YAML read beside it where that prints otherwise.
+   */
+  @Test
+  void aScalarGivenWithItsTextIsShownAsWrittenBesideWhatYamlRead() {
+    Map<String, Object> behavior = Map.of("scaleUp", Map.of(
+        "stabilizationWindowSeconds", new HpaBehavior.Scalar(4096, "0x1000"),
+        "selectPolicy", new HpaBehavior.Scalar(true, "yes"),
+        "tolerance", new HpaBehavior.Scalar(false, "off"),
+        "policies", List.of(Map.of("type", new HpaBehavior.Scalar(1, "1"),
+            "value", new HpaBehavior.Scalar(0, "0"),
+            "periodSeconds", new HpaBehavior.Scalar(10000.0, "1e4")))));
+    assertThatThrownBy(() -> HpaBehavior.apply(behavior, HpaPolicy.builder(), "b"))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e ->
+            assertThat(e.problems()).containsExactlyInAnyOrder(
+                "b.scaleUp.stabilizationWindowSeconds must be an integer in [0, 3600], but "
+                    + "was 0x1000 (YAML read the number 4096)",
+                "b.scaleUp.selectPolicy must be Max, Min or Disabled, but was yes (YAML read "
+                    + "the boolean true)",
+                "b.scaleUp.tolerance must be a quantity >= 0 such as 0.05, 50m or 500u, but "
+                    + "was off (YAML read the boolean false)",
+                "b.scaleUp.policies[0].type must be Pods or Percent, but was 1",
+                "b.scaleUp.policies[0].value must be an integer in [1, 2147483647], but was 0",
+                "b.scaleUp.policies[0].periodSeconds must be an integer in [1, 1800], but was "
+                    + "1e4 (YAML read the number 10000.0)"));
+    // A boolean is no policy, even where it would print as one.
+    assertThatThrownBy(() -> applied(Map.of("scaleDown", Map.of("selectPolicy",
+        new HpaBehavior.Scalar(Boolean.TRUE, "Max")))))
+        .hasMessageContaining("selectPolicy must be Max, Min or Disabled, but was Max (YAML "
+            + "read the boolean true)");
+  }
+
+  /** A scalar with its text reads as its value: a valid manifest means what it meant. */
+  @Test
+  void aScalarGivenWithItsTextReadsAsItsValue() {
+    assertThat(applied(Map.of("scaleDown", Map.of(
+        "stabilizationWindowSeconds", new HpaBehavior.Scalar(83, "0123"),
+        "tolerance", new HpaBehavior.Scalar(0.25, "0.25"),
+        "policies", List.of(Map.of("type", "Pods", "value", new HpaBehavior.Scalar(16, "0x10"),
+            "periodSeconds", new HpaBehavior.Scalar(1000, "1_000")))))))
+        .isEqualTo("HpaPolicy{tolerance up 0.1 down 0.25, scaleUp: window 0s, Max of [Pods 4 "
+            + "per 15s, Percent 100 per 15s]; scaleDown: window 83s, Max of [Pods 16 per "
+            + "1000s]}");
+  }
+
+  /**
+   * kubectl sends the JSON of the float go-yaml read, and Go writes 60.0 as 60: the API server
+   * reads an integer field given {@code 60.0} or {@code 6e1} as 60 (not 60.5).
+   */
+  @Test
+  void aFloatWithAWholeValueIsTheIntegerTheApiServerReceives() {
+    assertThat(applied(Map.of("scaleDown", Map.of("stabilizationWindowSeconds", 60.0,
+        "policies", List.of(Map.of("type", "Percent", "value", 6e1, "periodSeconds",
+            new HpaBehavior.Scalar(30.0, "30.0")))))))
+        .endsWith("scaleDown: window 60s, Max of [Percent 60 per 30s]}");
+  }
 }
