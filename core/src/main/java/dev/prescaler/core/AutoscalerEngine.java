@@ -1416,6 +1416,7 @@ public final class AutoscalerEngine implements AutoCloseable {
     Instant readAt = now;
     try {
       obs = calls.call(ref, Stage.SOURCE, () -> source.read(spec, now));
+      answered(ref, "source", s.sourceFailures);
       Instant after = clock.instant();
       if (after.isAfter(now)) {
         readAt = after;
@@ -1430,7 +1431,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       Interrupts.keep(e);
       problems.add("metric source failed: " + e);
       quietProblems.add("metric source failed: " + e);
-      failure(ref, now, "source", e);
+      failure(ref, now, "source", e, s.sourceFailures);
     }
     ReplicaStatus replicas = obs == null ? null : obs.replicas().orElse(null);
     boolean scaledToZero = false;
@@ -1440,6 +1441,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         // Under the call timeout too: a hanging API server must not stall the tick here either.
         replicas = calls.call(ref, Stage.REPLICAS, () -> executor.replicas(ref)).orElse(null);
         replicasFailed = false;
+        answered(ref, "executor", s.replicasFailures);
       } catch (CallNotMadeException e) {
         problems.add(e.getMessage());
         quietProblems.add(e.getMessage());
@@ -1447,7 +1449,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         Interrupts.keep(e);
         problems.add("executor failed to report replicas: " + e);
         quietProblems.add("executor failed to report replicas: " + e);
-        failure(ref, now, "executor", e);
+        failure(ref, now, "executor", e, s.replicasFailures);
       }
       if (replicas == null) {
         String unknown = "replica count unknown: neither the metric source nor the executor "
@@ -1624,9 +1626,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (proposal == null) {
         throw new IllegalStateException("policy " + policy.name() + " returned null");
       }
+      answered(ref, "policy", s.policyFailures);
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       Interrupts.keep(e);
-      failure(ref, now, "policy", e);
+      failure(ref, now, "policy", e, s.policyFailures);
       hold(s, now, replicas, raw, unavailable, loads, List.of("policy failed: " + e),
           landed, true); // failure(...) logged it
       return;
@@ -1651,9 +1654,10 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (pin == null) {
         throw new IllegalStateException("policy " + policy.name() + " returned a null pin");
       }
+      answered(ref, "policy", s.pinFailures);
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       Interrupts.keep(e);
-      failure(ref, now, "policy", e);
+      failure(ref, now, "policy", e, s.pinFailures);
       metricProblems.add("policy failed to report a pin: " + e);
       return null;
     }
@@ -2172,14 +2176,31 @@ public final class AutoscalerEngine implements AutoCloseable {
     }
   }
 
-  private void failure(WorkloadRef ref, Instant now, String stage, Throwable e) {
-    failure(ref, now, stage, e, 1);
+  /**
+   * Logs a plug-in failure that holds the workload, counted in {@code run} (its failures in a
+   * row, see {@link #failure(WorkloadRef, Instant, String, Throwable, int)}).
+   */
+  private void failure(WorkloadRef ref, Instant now, String stage, Throwable e, InARow run) {
+    failure(ref, now, stage, e, run.next());
+  }
+
+  /**
+   * Ends the run of failures counted in {@code run}: the {@code stage} plug-in answered, and says
+   * so at INFO when it had failed.
+   */
+  private static void answered(WorkloadRef ref, String stage, InARow run) {
+    int failed = run.end();
+    if (failed > 0) {
+      LOG.info("{}: {} answered again, after {} failure{} in a row", ref, stage, failed,
+          failed == 1 ? "" : "s");
+    }
   }
 
   /**
    * Logs a plug-in failure that holds the workload, the {@code inARow}th of that plug-in in a
-   * row: logged at WARN on the first and every 20th, at DEBUG in between (a forecaster is asked
-   * again on every tick while it fails); published every time, after the tick's record is written.
+   * row: logged at WARN on the first and every 20th, at DEBUG in between (each plug-in is asked
+   * again on every tick while it fails); published every time, after the tick's record is
+   * written.
    */
   private void failure(WorkloadRef ref, Instant now, String stage, Throwable e, int inARow) {
     if (inARow == 1) {

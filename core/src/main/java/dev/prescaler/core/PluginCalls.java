@@ -271,22 +271,43 @@ final class PluginCalls {
     boolean late = slot.end();
     // An interrupt meant for this call must not reach the pool's next one.
     Thread.interrupted();
+    if (late) {
+      // Before the slot is freed, so that whoever waits for it (callsReturned) sees the line.
+      logLate(key, slot, error);
+    }
     // Free the slot before the caller sees the result: its next call of this stage must find it
     // free.
     free(key, slot);
-    if (late && error != null) {
-      // Nobody waits for this result any more: a late failure (a release that did not restore
-      // the HPA) must not go unseen.
-      LOG.warn("{}: {} call started at {} failed after the engine had given up on it: {}",
-          key.workload(), key.stage().label, slot.since, error.toString());
-    } else if (late) {
-      LOG.info("{}: {} call started at {} returned after the engine had given up on it",
-          key.workload(), key.stage().label, slot.since);
-    }
     if (error != null) {
       result.completeExceptionally(error);
     } else {
       result.complete(value);
+    }
+  }
+
+  /**
+   * Logs how a call the engine gave up on ended ({@code error}: what it threw, or null when it
+   * returned). Nobody waits for its result any more: a late failure of a write must not go
+   * unseen (a release that did not restore the HPA; an apply, which may or may not have landed),
+   * so a write's is logged at WARN and its late return at INFO. A read's is logged at DEBUG: the
+   * engine has logged its timeout already, counted (at WARN on the first in a row and every 20th),
+   * and nothing uses what it read; at WARN each, a source that hangs until interrupted logged a
+   * second line per workload and tick.
+   */
+  private static void logLate(CallKey key, InFlight slot, Throwable error) {
+    boolean write = key.stage() == Stage.APPLY || key.stage() == Stage.RELEASE;
+    if (error != null && write) {
+      LOG.warn("{}: {} call started at {} failed after the engine had given up on it: {}",
+          key.workload(), key.stage().label, slot.since, error.toString());
+    } else if (write) {
+      LOG.info("{}: {} call started at {} returned after the engine had given up on it",
+          key.workload(), key.stage().label, slot.since);
+    } else if (error != null) {
+      LOG.debug("{}: {} call started at {} failed after the engine had given up on it: {}",
+          key.workload(), key.stage().label, slot.since, error.toString());
+    } else {
+      LOG.debug("{}: {} call started at {} returned after the engine had given up on it",
+          key.workload(), key.stage().label, slot.since);
     }
   }
 

@@ -37,6 +37,16 @@ final class WorkloadState {
   /** Whether a tick decided since the workload was registered (its first holds log at INFO). */
   boolean decided;
   final InARow notApplied = new InARow();
+  /**
+   * Failures in a row of the plug-in calls that hold the workload when they throw, for the log:
+   * the metric source's read, the executor's replica lookup, the policy's proposal and its pin
+   * (two counts: a policy may answer one and throw on the other, and ticks alternate between
+   * them as the metrics come and go). Each is ended by the next call of its kind that answers.
+   */
+  final InARow sourceFailures = new InARow();
+  final InARow replicasFailures = new InARow();
+  final InARow policyFailures = new InARow();
+  final InARow pinFailures = new InARow();
   Instant lastScaleUp;
   Instant lastScaleDown;
   /**

@@ -1295,4 +1295,50 @@ class AutoscalerEngineCallTimeoutTest {
     assertThat(noThreadWarnings(log)).hasSize(2)
         .allSatisfy(l -> assertThat(l).contains("shop/web: executor not called"));
   }
+
+  /**
+   * Catches a source that hangs until interrupted flooding the log: each tick logged its timeout
+   * at WARN, and the call's thread, interrupted, a second WARN when it failed late (3,996 lines
+   * in 40 ticks at 50 workloads). The timeouts are counted as the source's failures in a row
+   * (WARN on the first and every 20th), and a read's late end is logged at DEBUG.
+   */
+  @Test
+  void aSourceThatHangsUntilInterruptedWarnsOnTheFirstAndEvery20thTimeout() throws Exception {
+    AtomicBoolean hang = new AtomicBoolean(true);
+    MetricSource source = (spec, now) -> {
+      if (hang.get()) {
+        try {
+          new CountDownLatch(1).await(); // until the engine gives up and interrupts it
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("read interrupted", e);
+        }
+      }
+      return observation(now);
+    };
+    AutoscalerEngine engine = build(engine(clock, source, CAPACITY, new GatedExecutor(gate),
+        journal).callTimeout(SHORT).workload(spec(WEB, 1, 10, Mode.OBSERVE_ONLY)));
+
+    String log = Fixtures.stderrOf(() -> {
+      for (int i = 0; i < 41; i++) {
+        if (i == 40) {
+          hang.set(false);
+        }
+        engine.tick();
+        clock.advance(SYNC);
+        // The interrupted read ends, logs and frees its slot: the next tick calls the source.
+        engine.callsReturned(WEB).join();
+      }
+    });
+    String warn = "WARN dev.prescaler.core.AutoscalerEngine - shop/web: source failed";
+    String error = ", holding: dev.prescaler.core.AutoscalerEngine$PluginTimeoutException: "
+        + "metric source timed out after " + SHORT;
+    assertThat(log.lines().filter(l -> l.contains(" WARN ")).toList()).containsExactly(
+        "[main] " + warn + error, "[main] " + warn + " (20 in a row)" + error,
+        "[main] " + warn + " (40 in a row)" + error);
+    assertThat(log).contains("INFO dev.prescaler.core.AutoscalerEngine - shop/web: source "
+        + "answered again, after 40 failures in a row");
+    assertThat(journal.records(WEB)).hasSize(41);
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+  }
 }

@@ -14,11 +14,13 @@ import dev.prescaler.core.journal.DecisionRecord.Kind;
 import dev.prescaler.core.journal.InMemoryJournal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the engine logs of a condition that lasts tick after tick: a workload held, a scale not
- * applied. Said at WARN when it starts and every 20th tick in a row, at INFO when it ends, never
+ * applied, a plug-in that throws. Said at WARN when it starts and every 20th tick in a row, at INFO when it ends, never
  * once per tick; a hold that is normal operation stays at DEBUG.
  */
 class AutoscalerEngineRepeatLogTest {
@@ -179,5 +181,139 @@ class AutoscalerEngineRepeatLogTest {
         warn + "webhook denies");
     assertThat(lines(log, "INFO")).containsExactly("[main] INFO" + LOGGER
         + "shop/web: no change asked any more, after 3 not applied in a row");
+  }
+
+  /** The WARN lines of {@code log} that say {@code stage} failed and holds. */
+  private static List<String> failures(String log, String stage) {
+    return lines(log, "WARN").stream().filter(l -> l.contains(": " + stage + " failed")).toList();
+  }
+
+  /** The WARN lines of a plug-in that failed 40 ticks in a row and the INFO of its recovery. */
+  private static void assertFailedFortyInARow(String log, String stage, String error) {
+    String warn = "[main] WARN" + LOGGER + "shop/web: " + stage + " failed";
+    assertThat(lines(log, "WARN")).containsExactly(warn + ", holding: " + error,
+        warn + " (20 in a row), holding: " + error, warn + " (40 in a row), holding: " + error);
+    assertThat(lines(log, "INFO")).containsExactly("[main] INFO" + LOGGER + "shop/web: " + stage
+        + " answered again, after 40 failures in a row");
+  }
+
+  // Caught a metric source that throws logged at WARN on every tick of every workload: 48,000
+  // lines an hour at 200 workloads, each failure counted as the first in a row.
+  @Test
+  void aThrowingSourceWarnsOnTheFirstAndEvery20thAndSaysWhenItAnswersAgain() {
+    AutoscalerEngine engine = engineIn(Mode.OBSERVE_ONLY, 1);
+    ticks(engine, 1);
+    source.custom(WEB, (spec, now) -> {
+      throw new IllegalStateException("prometheus down");
+    });
+    String log = Fixtures.stderrOf(() -> {
+      ticks(engine, 40);
+      source.custom.clear();
+      ticks(engine, 1);
+    });
+    assertFailedFortyInARow(log, "source", "java.lang.IllegalStateException: prometheus down");
+    assertThat(journal.records(WEB)).hasSize(42);
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+  }
+
+  /** An executor whose replica lookup throws while {@code broken}. */
+  static final class LookupExecutor extends RecordingExecutor {
+    boolean broken = true;
+
+    @Override
+    public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
+      if (broken) {
+        throw new IllegalStateException("api server unreachable");
+      }
+      return Optional.of(ReplicaStatus.of(2, 2));
+    }
+  }
+
+  @Test
+  void aThrowingReplicaLookupWarnsOnTheFirstAndEvery20thAndSaysWhenItAnswersAgain() {
+    source.custom(WEB, (spec, now) -> new Observation(now,
+        Map.of("rps", MetricReading.of("rps", 900, now)), Optional.empty()));
+    LookupExecutor lookup = new LookupExecutor();
+    AutoscalerEngine engine = engine(clock, source, CAPACITY, lookup, journal)
+        .workload(spec(WEB, 1, 20, Mode.OBSERVE_ONLY)).build();
+    String log = Fixtures.stderrOf(() -> {
+      ticks(engine, 40);
+      lookup.broken = false;
+      ticks(engine, 1);
+    });
+    assertFailedFortyInARow(log, "executor",
+        "java.lang.IllegalStateException: api server unreachable");
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+  }
+
+  /** CAPACITY, but its proposal and its pin throw while told to. */
+  static final class BrokenPolicy implements DecisionPolicy {
+    boolean applyThrows;
+    boolean pinThrows;
+
+    @Override
+    public Proposal apply(DecisionContext ctx, Proposal p) {
+      if (applyThrows) {
+        throw new IllegalStateException("model file missing");
+      }
+      return CAPACITY.apply(ctx, p);
+    }
+
+    @Override
+    public Optional<Pin> pinned(WorkloadRef workload, Instant now) {
+      if (pinThrows) {
+        throw new IllegalStateException("pin store unreachable");
+      }
+      return Optional.empty();
+    }
+  }
+
+  @Test
+  void aThrowingPolicyWarnsOnTheFirstAndEvery20thAndSaysWhenItAnswersAgain() {
+    BrokenPolicy policy = new BrokenPolicy();
+    AutoscalerEngine engine = engine(clock, source, policy, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.OBSERVE_ONLY)).build();
+    ticks(engine, 1);
+    policy.applyThrows = true;
+    String log = Fixtures.stderrOf(() -> {
+      ticks(engine, 40);
+      policy.applyThrows = false;
+      ticks(engine, 1);
+    });
+    assertFailedFortyInARow(log, "policy", "java.lang.IllegalStateException: model file missing");
+    assertThat(last(journal, WEB).kind()).isEqualTo(Kind.SCALE);
+  }
+
+  // The pin is asked only on ticks with bad metrics, the proposal only on the others: one count
+  // for both would end a run of failed proposals on every tick that found the pin answering.
+  @Test
+  void aPinThatThrowsIsCountedApartFromTheProposal() {
+    BrokenPolicy policy = new BrokenPolicy();
+    AutoscalerEngine engine = engine(clock, source, policy, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.OBSERVE_ONLY)).build();
+    ticks(engine, 1);
+    policy.applyThrows = true;
+    policy.pinThrows = true;
+    String log = Fixtures.stderrOf(() -> {
+      for (int i = 0; i < 20; i++) {
+        source.value(WEB, "rps", i % 2 == 0 ? -1 : 900); // bad metrics every other tick
+        ticks(engine, 1);
+      }
+    });
+    // Ten failed pins and ten failed proposals: the first of each warns, and nothing ends a run.
+    assertThat(failures(log, "policy")).containsExactly(
+        "[main] WARN" + LOGGER + "shop/web: policy failed, holding: "
+            + "java.lang.IllegalStateException: pin store unreachable",
+        "[main] WARN" + LOGGER + "shop/web: policy failed, holding: "
+            + "java.lang.IllegalStateException: model file missing");
+    assertThat(log).doesNotContain("answered again");
+
+    policy.pinThrows = false;
+    String pinBack = Fixtures.stderrOf(() -> {
+      source.value(WEB, "rps", -1);
+      ticks(engine, 1);
+    });
+    assertThat(lines(pinBack, "INFO")).containsExactly("[main] INFO" + LOGGER
+        + "shop/web: policy answered again, after 10 failures in a row");
   }
 }
