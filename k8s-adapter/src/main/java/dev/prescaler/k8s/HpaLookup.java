@@ -17,7 +17,10 @@ import java.util.Set;
 /**
  * Finds the autoscaling/v2 HPAs that target a workload, listing each namespace at most once per
  * TTL. The TTL is timed on the callers' monotonic ticker, so a wall clock stepped back does not
- * keep a stale list.
+ * keep a stale list. With a TTL of 0 nothing is kept. Otherwise the lists expired are dropped
+ * when a list is stored (at most once per TTL), so that the cache holds only the namespaces
+ * listed within the last two TTLs: namespaces that come and go (preview environments) do not
+ * grow it for ever.
  */
 final class HpaLookup {
   /** A namespace's list and the ticker reading (nanoseconds) when its listing started. */
@@ -30,6 +33,8 @@ final class HpaLookup {
   private final ApiCalls calls;
   private final Duration ttl;
   private final Map<String, Cached> cache = new HashMap<>();
+  /** The ticker reading when expired lists were last dropped; null before. Guarded by cache. */
+  private Long prunedAt;
 
   HpaLookup(ApiClient client, ApiCalls calls, Duration ttl) {
     this.api = new AutoscalingV2Api(client);
@@ -56,9 +61,7 @@ final class HpaLookup {
         return r;
       }
       all = r.value().orElseThrow();
-      synchronized (cache) {
-        cache.put(ref.namespace(), new Cached(now, all));
-      }
+      store(ref.namespace(), new Cached(now, all));
     }
     List<V2HorizontalPodAutoscaler> out = new ArrayList<>();
     for (V2HorizontalPodAutoscaler h : all) {
@@ -67,6 +70,31 @@ final class HpaLookup {
       }
     }
     return new ApiCalls.Result<>(Optional.of(out), Optional.empty(), 1, false, Optional.empty());
+  }
+
+  /**
+   * Keeps {@code listed} for {@code namespace}, unless the TTL is 0 (it would never be read), and
+   * drops the lists expired at its time when none were dropped for a TTL.
+   */
+  private void store(String namespace, Cached listed) {
+    long ttlNanos = ttl.toNanos();
+    if (ttlNanos <= 0) {
+      return;
+    }
+    synchronized (cache) {
+      if (prunedAt == null || listed.at() - prunedAt >= ttlNanos) {
+        cache.values().removeIf(c -> listed.at() - c.at() >= ttlNanos);
+        prunedAt = listed.at();
+      }
+      cache.put(namespace, listed);
+    }
+  }
+
+  /** How many namespaces' lists are kept. For tests. */
+  int cached() {
+    synchronized (cache) {
+      return cache.size();
+    }
   }
 
   /**
