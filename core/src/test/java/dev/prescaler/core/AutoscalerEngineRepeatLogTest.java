@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the engine logs of a condition that lasts tick after tick: a workload held, a scale not
- * applied, a plug-in that throws. Said at WARN when it starts and every 20th tick in a row, at INFO when it ends, never
- * once per tick; a hold that is normal operation stays at DEBUG.
+ * applied, a plug-in that throws. Said at WARN when it starts and every 20th tick in a row, at
+ * INFO when it ends, never once per tick; a hold that is normal operation stays at DEBUG.
  */
 class AutoscalerEngineRepeatLogTest {
   private static final String LOGGER = " dev.prescaler.core.AutoscalerEngine - ";
