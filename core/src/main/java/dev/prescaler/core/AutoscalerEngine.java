@@ -1926,14 +1926,14 @@ public final class AutoscalerEngine implements AutoCloseable {
         // sent ("executor not called: ..."), retried next tick.
         outcome = ScaleOutcome.failed(e.getMessage());
       } catch (PluginTimeoutException e) {
-        applyFailure(ref, now, e);
+        applyFailure(ref, s, now, e);
         // FAILED with "may have been applied", as the ScaleOutcome contract asks: the call may
         // still land. The workload is held until it returns (see evaluate).
         outcome = ScaleOutcome.failed(UncertainApplies.timedOut(e.getMessage()));
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         Interrupts.keep(e);
         // Thrown after the request may have been sent: FAILED, never a silent hold.
-        applyFailure(ref, now, e);
+        applyFailure(ref, s, now, e);
         outcome = ScaleOutcome.failed(UncertainApplies.THREW + e);
       }
       message = outcome.message();
@@ -2215,10 +2215,20 @@ public final class AutoscalerEngine implements AutoCloseable {
 
   /**
    * Logs an executor's apply that threw: the workload is not held, the tick's record is a scale
-   * that FAILED, and the call may have landed. Published after the record is written.
+   * that FAILED, and the call may have landed. It is asked again on the next tick that wants the
+   * change, so it is logged as often as the "not applied" line that follows it, in the same run
+   * of {@code s.notApplied}: at WARN on the first and every 20th, at DEBUG in between. Published
+   * every time, after the record is written.
    */
-  private void applyFailure(WorkloadRef ref, Instant now, Throwable e) {
-    LOG.warn("{}: executor failed to apply (it may have landed): {}", ref, e.toString());
+  private void applyFailure(WorkloadRef ref, WorkloadState s, Instant now, Throwable e) {
+    int n = (int) Math.min(Integer.MAX_VALUE, s.notApplied.count() + 1L);
+    if (InARow.warns(n)) {
+      LOG.warn("{}: executor failed to apply (it may have landed){}: {}", ref, InARow.ofCount(n),
+          e.toString());
+    } else {
+      LOG.debug("{}: executor failed to apply (it may have landed){}: {}", ref,
+          InARow.ofCount(n), e.toString());
+    }
     publishAfterRecord(new FailureEvent(ref, now, "executor", e));
   }
 

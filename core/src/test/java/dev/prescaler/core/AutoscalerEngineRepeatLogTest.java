@@ -162,6 +162,30 @@ class AutoscalerEngineRepeatLogTest {
         "[main] WARN" + LOGGER + "shop/web: held at 2: metric rps: invalid negative value -1.0");
   }
 
+  // Caught an executor whose apply throws (an API server that times out every write) logged
+  // "executor failed to apply" at WARN on every tick, beside the counted "not applied" line.
+  @Test
+  void anApplyThatThrowsTickAfterTickWarnsOnTheFirstAndEvery20th() {
+    AutoscalerEngine engine = engineIn(Mode.ACT, 1);
+    executor.answer = r -> {
+      throw new IllegalStateException("etcd timeout");
+    };
+    String log = Fixtures.stderrOf(() -> {
+      ticks(engine, 40);
+      executor.answer = r -> ScaleOutcome.applied(r.to(), "set to " + r.to());
+      ticks(engine, 1);
+    });
+    String threw = "[main] WARN" + LOGGER + "shop/web: executor failed to apply (it may have "
+        + "landed)";
+    assertThat(lines(log, "WARN")).filteredOn(l -> l.startsWith(threw)).containsExactly(
+        threw + ": java.lang.IllegalStateException: etcd timeout",
+        threw + " (20 in a row): java.lang.IllegalStateException: etcd timeout",
+        threw + " (40 in a row): java.lang.IllegalStateException: etcd timeout");
+    assertThat(lines(log, "WARN")).hasSize(6);
+    assertThat(executor.requests).hasSize(41);
+    assertThat(last(journal, WEB).action()).isEqualTo(Action.APPLIED);
+  }
+
   // Caught a run of refusals that ended without an apply (the load fell, no change was wanted)
   // going on days later from its old count: a new refusal, of another cause, logged at DEBUG.
   @Test
