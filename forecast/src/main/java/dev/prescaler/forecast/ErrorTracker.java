@@ -47,8 +47,17 @@ final class ErrorTracker {
    * magnitude: it used to count 3.4e38 for every such error, so that beyond it the MAEs that weigh
    * `auto`'s models were alike and the weights were equal whatever the errors. The magnitudes
    * are summed apart (bigSum, in units of 2^64 so that 400 of them up to the largest double do
-   * not overflow). Without such a value nothing of this is made, and every result is what it
-   * was, to the bit.
+   * not overflow). Their magnitudes span 2^128 to 2^1024, so that the one leaving the window may
+   * be far larger than those still in it, whose sum the rounding it left behind would swamp (it
+   * made the MAE of 4e38, 4e38 and 1 after 1e300 left 0.333, and negative after the next): that
+   * sum is recomputed from errorExact, as the ordinary one is, whenever it falls below 2^-20 of
+   * the largest it has been since it was last recomputed, and after every window of departures.
+   * Between recomputations it sees at most three windows of additions and subtractions (each
+   * addition beyond a window follows a departure), each rounded within 2^-53 of the peak, so it
+   * stays within 3 × window × 2^-33 of the exact sum (1.4e-7 for a window of 400). That costs
+   * O(window) per window of departures, and at a departure that leaves under 2^-20 of the peak:
+   * only while such errors are in the window.
+   * Without such a value nothing of this is made, and every result is what it was, to the bit.
    */
   private static final int INFINITE = 0x7F80; // the bfloat16 bits of +infinity
   private static final long REBIAS = (1023L - 127) << 7; // double to float exponent, 7-bit shift
@@ -79,6 +88,9 @@ final class ErrorTracker {
   /** Per horizon, the sum of the magnitudes in errorExact times 2^-64, and their count. */
   private double[] bigSum;
   private int[] bigCount;
+  /** Per horizon, the largest bigSum since it was last recomputed, and departures since. */
+  private double[] bigPeak;
+  private int[] bigLeft;
 
   /** A tracker of every horizon 1..{@code horizon}. */
   ErrorTracker(int horizon, int window) {
@@ -180,10 +192,13 @@ final class ErrorTracker {
         }
         bigSum = new double[steps.length];
         bigCount = new int[steps.length];
+        bigPeak = new double[steps.length];
+        bigLeft = new int[steps.length];
       }
       errorExact[k][i] = e;
       bigSum[k] += Math.scalb(Math.abs(e), -64);
       bigCount[k]++;
+      bigPeak[k] = Math.max(bigPeak[k], bigSum[k]);
       return; // counted in bigSum, not in sumAbs
     }
     double sum = sumAbs[k] + size(q);
@@ -210,11 +225,35 @@ final class ErrorTracker {
     return errorExact != null && !Double.isNaN(errorExact[k][j]);
   }
 
-  /** Takes the exactly kept error at ring index {@code j} of horizon {@code k} out of the sums. */
+  /**
+   * Takes the exactly kept error at ring index {@code j} of horizon {@code k} out of the sums,
+   * and recomputes the sum of those left when the rounding may have swamped it.
+   */
   private void forget(int k, int j) {
     double e = errorExact[k][j];
     errorExact[k][j] = Double.NaN;
-    bigSum[k] = --bigCount[k] == 0 ? 0 : bigSum[k] - Math.scalb(Math.abs(e), -64);
+    if (--bigCount[k] == 0) {
+      bigSum[k] = 0;
+      bigPeak[k] = 0;
+      bigLeft[k] = 0;
+      return;
+    }
+    double sum = bigSum[k] - Math.scalb(Math.abs(e), -64);
+    bigSum[k] = sum;
+    if (sum < bigPeak[k] * DRIFT || ++bigLeft[k] >= window) {
+      rebig(k);
+    }
+  }
+
+  /** Recomputes horizon {@code k}'s sum of the exactly kept magnitudes from errorExact. */
+  private void rebig(int k) {
+    double sum = 0;
+    for (double e : errorExact[k]) {
+      sum += Double.isNaN(e) ? 0 : Math.scalb(Math.abs(e), -64);
+    }
+    bigSum[k] = sum;
+    bigPeak[k] = sum;
+    bigLeft[k] = 0;
   }
 
   /** The signed error at ring index {@code j} of horizon {@code k}: exact if kept so. */
@@ -371,6 +410,8 @@ final class ErrorTracker {
       sumPeak[k] = sum;
       if (bigSum != null) {
         bigSum[k] = big; // the rounding of the additions and subtractions left behind
+        bigPeak[k] = big;
+        bigLeft[k] = 0;
       }
       Arrays.sort(tmp, 0, n);
       lo[k] = quantile(tmp, n, (1 - level) / 2);
@@ -399,7 +440,7 @@ final class ErrorTracker {
         + 16L * sumAbs.length + (lo == null ? 0 : 20L * lo.length); // lo, hi, countAtQuantiles
     b += 4L * span * steps.length + 2L * steps.length * window;
     b += pendingExact == null ? 0 : 8L * span * steps.length;
-    b += errorExact == null ? 0 : 8L * steps.length * window + 12L * steps.length;
+    b += errorExact == null ? 0 : 8L * steps.length * window + 24L * steps.length;
     return b;
   }
 

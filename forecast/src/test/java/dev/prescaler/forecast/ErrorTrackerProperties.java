@@ -4,7 +4,11 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +51,96 @@ class ErrorTrackerProperties {
             throw new AssertionError("MAE " + t.mae(0) + ", exact " + mae + ", seed " + seed);
           }
         });
+  }
+
+  /**
+   * Sequences of ordinary errors (1e-3 to 1e6), huge ones (1e39 to 1e308, from outcomes or from
+   * forecasts beyond the float range) and runs of huge errors decaying into the ordinary range,
+   * in windows of 1 to 8 at horizons 1, 2 and 4: after every observation the windowed MAE is the
+   * mean of the kept errors (the decoded bfloat16 for an ordinary one, the double for one beyond
+   * the float range) summed exactly, within 1e-7 of it, and never negative. It used to take a
+   * huge error out of a running sum, so that the rounding it left there swamped the smaller ones
+   * still in the window (an MAE of 0.333 for errors of 4e38, 4e38 and 1; of -1.33e38 for 4e38,
+   * 1 and 1).
+   */
+  @Test
+  void theMaeIsTheMeanOfTheKeptErrorsAfterEveryObservation() {
+    qt().withExamples(400).forAll(longs().all(), integers().between(1, 8))
+        .checkAssert((seed, window) -> {
+          Random r = new Random(seed);
+          int[] steps = r.nextBoolean() ? new int[] {1} : new int[] {1, 2, 4};
+          ErrorTracker t = new ErrorTracker(steps, window);
+          List<double[]> forecasts = new ArrayList<>();
+          List<List<Double>> kept = new ArrayList<>();
+          for (int k = 0; k < steps.length; k++) {
+            kept.add(new ArrayList<>());
+          }
+          double decaying = 0; // the magnitude of a run of decaying outcomes, 0 outside one
+          double ratio = 1;
+          for (int i = 0; i < 150; i++) {
+            double[] f = new double[steps.length];
+            for (int k = 0; k < f.length; k++) {
+              double u = r.nextDouble();
+              f[k] = u < 0.8 ? 0 : u < 0.9 ? (float) (1000 * r.nextGaussian()) : huge(r);
+            }
+            double y;
+            double u = r.nextDouble();
+            if (decaying == 0 && u < 0.05) {
+              decaying = Math.abs(huge(r));
+              ratio = Math.pow(10, -0.5 - 30 * r.nextDouble());
+            }
+            if (decaying != 0) {
+              y = decaying;
+              decaying = decaying * ratio < 1e-3 ? 0 : decaying * ratio;
+            } else {
+              y = u < 0.8 ? Math.pow(10, -3 + 9 * r.nextDouble()) * (r.nextBoolean() ? 1 : -1)
+                  : huge(r);
+            }
+            forecasts.add(f);
+            t.store(f);
+            t.observe(y);
+            for (int k = 0; k < steps.length; k++) {
+              int o = i + 1 - steps[k];
+              if (o < 0) {
+                continue;
+              }
+              List<Double> w = kept.get(k);
+              w.add(y - forecasts.get(o)[k]);
+              if (w.size() > window) {
+                w.remove(0);
+              }
+              double exact = keptMean(w);
+              double mae = t.mae(k);
+              if (!(mae >= 0 && Math.abs(mae - exact) <= 1e-7 * exact)) {
+                throw new AssertionError("after observation " + i + ", horizon " + steps[k]
+                    + ": MAE " + mae + ", exact " + exact + ", seed " + seed + ", window "
+                    + window);
+              }
+            }
+          }
+        });
+  }
+
+  /** A magnitude from 1e39 to 1e308, of either sign. */
+  private static double huge(Random r) {
+    double m = Math.pow(10, 39 + 269 * r.nextDouble());
+    return Math.min(m, Double.MAX_VALUE) * (r.nextBoolean() ? 1 : -1);
+  }
+
+  /**
+   * The mean of the magnitudes the tracker keeps for {@code errors}, summed exactly: the decoded
+   * bfloat16 (an infinite error counting as the largest float), or the error itself when finite
+   * and beyond that range.
+   */
+  private static double keptMean(List<Double> errors) {
+    BigDecimal sum = BigDecimal.ZERO;
+    for (double e : errors) {
+      short q = ErrorTracker.encode(e);
+      double a = Math.abs(ErrorTracker.decode(q));
+      sum = sum.add(new BigDecimal(Double.isInfinite(a) && Double.isFinite(e) ? Math.abs(e)
+          : Math.min(a, Float.MAX_VALUE)));
+    }
+    return sum.divide(BigDecimal.valueOf(errors.size()), MathContext.DECIMAL64).doubleValue();
   }
 
   private static void check(double actual, double[] sorted, double q, long seed) {

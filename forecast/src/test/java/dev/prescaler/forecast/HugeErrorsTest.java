@@ -22,7 +22,12 @@ class HugeErrorsTest {
 
   /** A tracker of horizon 1 whose forecasts were {@code forecast} and outcomes {@code y}. */
   private static ErrorTracker scored(double[] forecast, double[] y) {
-    ErrorTracker t = new ErrorTracker(1, 400);
+    return scored(forecast, y, 400);
+  }
+
+  /** As {@link #scored(double[], double[])}, in a window of {@code window} errors. */
+  private static ErrorTracker scored(double[] forecast, double[] y, int window) {
+    ErrorTracker t = new ErrorTracker(1, window);
     for (int i = 0; i < y.length; i++) {
       t.store(new double[] {forecast[i]});
       t.observe(y[i]);
@@ -69,6 +74,48 @@ class HugeErrorsTest {
       }
     }
     assertThat(t.mae(0)).isEqualTo(plain.mae(0));
+  }
+
+  /**
+   * The largest error leaves first: the MAE is the mean of the errors still in the window. It
+   * used to subtract 1e300 from a running sum that had rounded both errors of 4e38 away, then 4e38
+   * from the 0 left: 0.333 after the fourth outcome, -1.33e38 after the fifth, which ranked the
+   * model with these errors first.
+   */
+  @Test
+  void theMaeIsRightAtEveryStepWhenTheLargestErrorLeavesFirst() {
+    ErrorTracker t = scored(new double[] {0, 0, 0, 0}, new double[] {1e300, 4e38, 4e38, 1}, 3);
+    assertThat(t.mae(0)).isCloseTo((8e38 + 1) / 3, withinPercentage(1e-9));
+    t.store(new double[] {0});
+    t.observe(1);
+    assertThat(t.mae(0)).isCloseTo((4e38 + 2) / 3, withinPercentage(1e-9));
+    assertThat(t.score(1, 1)).isCloseTo((4e38 + 2) / 3, withinPercentage(1e-9));
+    t.store(new double[] {0});
+    t.observe(1);
+    assertThat(t.mae(0)).isEqualTo(1);
+  }
+
+  /**
+   * Errors of 1e300 × 0.8^i in a window of 400: the MAE follows them down at every step. It
+   * used to stay at 1.14e282, the rounding 1e300 left in the running sum, while the true value
+   * fell to 1e230 (656 of the 1,200 steps off by more than 1 %).
+   */
+  @Test
+  void theMaeFollowsDecayingHugeErrorsAtEveryStep() {
+    ErrorTracker t = new ErrorTracker(1, 400);
+    double[] e = new double[1200];
+    for (int i = 0; i < e.length; i++) {
+      e[i] = 1e300 * Math.pow(0.8, i);
+      t.store(new double[] {0});
+      t.observe(e[i]);
+      double sum = 0;
+      int from = Math.max(0, i - 399);
+      for (int j = i; j >= from; j--) { // smallest first
+        sum += e[j];
+      }
+      // Within 1e-6: the sum is recomputed when it falls by 2^20, and rounded in between.
+      assertThat(t.mae(0)).as("step %d", i).isCloseTo(sum / (i + 1 - from), withinPercentage(1e-4));
+    }
   }
 
   /** The record of a combination weighs its parts' exact errors, not 3.4e38 each. */
