@@ -20,6 +20,7 @@ import dev.prescaler.prometheus.PrometheusMetricSource;
 import dev.prescaler.prometheus.UrlCredentials;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -64,7 +65,9 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * a timestamp ({@code namespace: no}), is reported with the text as written, what YAML read and
  * how to write it. A key that holds a number (an integer, a decimal, a duration given as seconds)
  * takes it only as a plain decimal, as written: a sign, digits without a leading zero, and, where
- * the key takes a decimal, a fraction and an exponent. What YAML 1.1 reads as a number in another
+ * the key takes a decimal or seconds, a fraction ({@code 0.95}, {@code .95}, {@code 70.}) and an
+ * exponent ({@code 1e2}); a signed duration or size reads as its number ({@code +90} is 90 s,
+ * {@code -0} is 0). What YAML 1.1 reads as a number in another
  * form ({@code 0123} octal 83, {@code 1:30} base 60 90, {@code 0x10}, {@code 1_000}, {@code
  * .inf}) is one problem naming the key, the text as written, the form expected and what YAML
  * read; and a number out of range is named as written ({@code 1.50}, not {@code 1.5}). See {@code
@@ -75,11 +78,18 @@ public final class AgentConfigParser {
   private static final Pattern BYTES = Pattern.compile("([0-9]{1,19})(Ki|Mi|Gi|Ti)?");
   /** A plain decimal integer: an optional sign, then 0 or digits without a leading zero. */
   private static final Pattern INTEGER = Pattern.compile("[-+]?(0|[1-9][0-9]*)");
-  /** Seconds as a plain decimal, as {@link DurationText} reads them (its range names a sign). */
-  private static final Pattern SECONDS = Pattern.compile("[-+]?(0|[1-9][0-9]*)(\\.[0-9]+)?");
-  /** A plain decimal number: an integer, then an optional fraction and exponent. */
-  private static final Pattern DECIMAL =
-      Pattern.compile("[-+]?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
+  /**
+   * A plain decimal number: an optional sign, an integer part, a fraction or both ({@code 0.95},
+   * {@code .95}, {@code 70.}), then an optional exponent: what every YAML reader reads as the
+   * same number. Groups: the sign, the digits and point, the exponent's number.
+   */
+  private static final Pattern DECIMAL = Pattern.compile(
+      "([-+]?)((?:0|[1-9][0-9]*)(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE]([-+]?[0-9]+))?");
+  /**
+   * A number of seconds of this power of ten or more is larger than any duration; one below its
+   * inverse rounds to 0 ms.
+   */
+  private static final int MAX_EXPONENT = 30;
 
   private final String source;
   private final List<String> problems = new ArrayList<>();
@@ -486,13 +496,18 @@ public final class AgentConfigParser {
     Optional<HpaPolicy> hpa = Optional.empty();
     if (w.get("hpaBehavior") != null) {
       Map<String, Object> behavior = map(w.get("hpaBehavior"), path + ".hpaBehavior");
-      // Its numbers are this file's: plain decimals, as every number key's.
-      if (behavior != null && plainNumbers(behavior, path + ".hpaBehavior")) {
+      if (behavior != null) {
+        // Its numbers are this file's: plain decimals, as every number key's. Its other problems
+        // are listed too, but not a second one for a number refused for its form.
+        Set<String> notPlain = new HashSet<>();
+        plainNumbers(behavior, path + ".hpaBehavior", notPlain);
         try {
           hpa = Optional.of(HpaBehavior.apply((Map<?, ?>) withText(behavior),
               HpaPolicy.builder(), path + ".hpaBehavior").build());
         } catch (InvalidConfigurationException e) {
-          problems.addAll(e.problems());
+          e.problems().stream()
+              .filter(p -> notPlain.stream().noneMatch(n -> p.startsWith(n + " ")))
+              .forEach(problems::add);
         }
       }
     }
@@ -925,7 +940,8 @@ public final class AgentConfigParser {
       return dflt; // reported
     }
     // As written: YAML read the same digits, but a float of more than 2^63 it reads as an integer.
-    double d = text != null ? new BigDecimal(text).doubleValue()
+    // An exponent no BigDecimal holds (1e9999999999) is an infinity here, or a zero.
+    double d = text != null ? Double.parseDouble(text)
         : v instanceof Number n ? n.doubleValue() : Double.NaN;
     if (!(v instanceof Number) || !(d >= min && d <= max)) {
       problems.add(path + "." + key + " must be " + rule + ", but was " + shown(m, key));
@@ -949,7 +965,8 @@ public final class AgentConfigParser {
       return dflt; // reported
     }
     long size = -1;
-    Matcher q = BYTES.matcher(v instanceof Integer || v instanceof Long ? text
+    // The number YAML read from a plain decimal integer: +1048576 is 1048576, -0 is 0.
+    Matcher q = BYTES.matcher(v instanceof Integer || v instanceof Long ? v.toString()
         : v instanceof String t ? t : "");
     if (q.matches()) {
       int shift = q.group(2) == null ? 0 : 10 * ("KMGT".indexOf(q.group(2).charAt(0)) + 1);
@@ -981,12 +998,13 @@ public final class AgentConfigParser {
       return dflt;
     }
     String rule = "a duration such as 30s, 5m, 1h or 15 (seconds) in [" + min + ", " + max + "]";
-    String text = v instanceof String s ? s
-        : numberText(m, path, key, rule, "seconds as digits and an optional fraction, such as "
-            + "15 or 1.5");
-    if (v instanceof Number && text == null) {
+    String number = v instanceof String ? null
+        : numberText(m, path, key, rule, "seconds as digits, an optional sign, fraction and "
+            + "exponent, such as 15, 1.5 or 1e2");
+    if (v instanceof Number && number == null) {
       return dflt; // reported
     }
+    String text = v instanceof String s ? s : number == null ? null : seconds(number);
     Duration d = text == null ? null : DurationText.parse(text).orElse(null);
     if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
       problems.add(path + "." + key + " must be " + rule + ", but was " + shown(m, key));
@@ -1005,11 +1023,42 @@ public final class AgentConfigParser {
   }
 
   /**
+   * Seconds written as a plain decimal ({@link #DECIMAL}) in the form {@link DurationText} reads
+   * them, digits and a fraction: {@code +1.5e1} is {@code 15.0}, {@code -0} is {@code 0}, and a
+   * number too small for a millisecond ({@code 9e-9999999999}) is {@code 0}, as YAML reads it.
+   * Null for a negative number, and for one larger than any duration ({@code 1e9999999999}),
+   * whose exponent no BigDecimal holds.
+   */
+  private static String seconds(String decimal) {
+    Matcher m = DECIMAL.matcher(decimal);
+    if (!m.matches()) {
+      return null;
+    }
+    BigDecimal digits = new BigDecimal(m.group(2)); // takes 1. and .5 too
+    if (digits.signum() == 0) {
+      return "0";
+    }
+    if (m.group(1).equals("-")) {
+      return null;
+    }
+    BigInteger exponent = m.group(3) == null ? BigInteger.ZERO : new BigInteger(m.group(3));
+    // The power of ten just above the number: beyond MAX_EXPONENT either way it is no duration.
+    BigInteger above = exponent.add(BigInteger.valueOf(digits.precision() - digits.scale()));
+    if (above.compareTo(BigInteger.valueOf(MAX_EXPONENT)) > 0) {
+      return null;
+    }
+    if (above.compareTo(BigInteger.valueOf(-MAX_EXPONENT)) < 0) {
+      return "0";
+    }
+    return digits.scaleByPowerOfTen(exponent.intValueExact()).toPlainString();
+  }
+
+  /**
    * The text as written of a key's value that YAML read as a number, when it is a plain decimal
-   * ({@link #DECIMAL}; seconds, {@link #SECONDS}, for a duration): null for a value that is no
-   * number, and, reported, for one written in another form YAML 1.1 reads as a number ({@code
-   * 0123}, {@code 1:30}, {@code 0x10}, {@code 1_000}, {@code .inf}). The text is the node's, a
-   * tag's too ({@code !!int "0123"} is written 0123), so the check cannot be got round.
+   * ({@link #DECIMAL}): null for a value that is no number, and, reported, for one written in
+   * another form YAML 1.1 reads as a number ({@code 0123}, {@code 1:30}, {@code 0x10}, {@code
+   * 1_000}, {@code .inf}). The text is the node's, a tag's too ({@code !!int "0123"} is written
+   * 0123), so the check cannot be got round.
    *
    * @param rule what the key must be, for the message
    * @param form how the number is to be written, for the message
@@ -1024,8 +1073,7 @@ public final class AgentConfigParser {
     if (text == null) {
       return v.toString(); // a value built by no node of the file (none is)
     }
-    boolean duration = rule.startsWith("a duration");
-    if ((duration ? SECONDS : DECIMAL).matcher(text).matches()) {
+    if (DECIMAL.matcher(text).matches()) {
       return text;
     }
     problems.add(path + "." + key + " must be " + rule + ", written as a plain decimal ("
@@ -1036,12 +1084,12 @@ public final class AgentConfigParser {
 
   /**
    * Reports every number of {@code tree} (a mapping of the file; its mappings and lists too) that
-   * is not written as a plain decimal; whether there was none. For a part of the file that another
-   * reader checks (an HPA's behavior), which knows neither the file nor its text.
+   * is not written as a plain decimal, and adds its path to {@code notPlain}. For a part of the
+   * file that another reader checks (an HPA's behavior), which knows neither the file nor its
+   * text.
    */
   @SuppressWarnings("unchecked")
-  private boolean plainNumbers(Object tree, String path) {
-    boolean plain = true;
+  private void plainNumbers(Object tree, String path, Set<String> notPlain) {
     if (tree instanceof Map<?, ?> m) {
       for (Map.Entry<?, ?> e : m.entrySet()) {
         String p = path + "." + e.getKey();
@@ -1051,17 +1099,16 @@ public final class AgentConfigParser {
           problems.add(p + " must be written as a plain decimal (digits, an optional sign, "
               + "fraction and exponent), but YAML read " + quoteIfNeeded(text.get()) + " as "
               + yamlValue(e.getValue()));
-          plain = false;
+          notPlain.add(p);
         } else {
-          plain &= plainNumbers(e.getValue(), p);
+          plainNumbers(e.getValue(), p, notPlain);
         }
       }
     } else if (tree instanceof List<?> list) {
       for (int i = 0; i < list.size(); i++) {
-        plain &= plainNumbers(list.get(i), path + "[" + i + "]");
+        plainNumbers(list.get(i), path + "[" + i + "]", notPlain);
       }
     }
-    return plain;
   }
 
   /**

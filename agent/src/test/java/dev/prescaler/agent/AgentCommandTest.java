@@ -42,6 +42,24 @@ class AgentCommandTest {
     assertThat(err()).contains("unknown key engine.tickRate").doesNotContain("\tat ");
   }
 
+  /**
+   * Catches {@code --validate} failing with "unexpected failure" (exit 1), no key named and no
+   * other problem listed, on a decimal whose exponent a BigDecimal cannot hold.
+   */
+  @Test
+  void validateNamesANumberWithAHugeExponentBesideTheOtherProblems() throws Exception {
+    Path example = AgentConfigParserTest.locate("examples/deploy/prescaler-config.yaml");
+    Path bad = dir.resolve("exponent.yaml");
+    Files.writeString(bad, Files.readString(example).replace("  syncPeriod: 15s",
+        "  syncPeriod: 15s\n  tickRate: 3").replace("maxRelativeMae: 0.9 ",
+        "maxRelativeMae: 1e9999999999"));
+    assertThat(run("--validate", "--config", bad.toString())).isEqualTo(2);
+    assertThat(err()).contains("unknown key engine.tickRate")
+        .contains("promotion.maxRelativeMae must be a number in [0.01, 10], but was "
+            + "1e9999999999")
+        .doesNotContain("unexpected").doesNotContain("\tat ");
+  }
+
   @Test
   void validateRefusesAFixedIdentityWithLeaderElection() throws Exception {
     // The shipped Deployment runs two replicas on this one file: both would lead.

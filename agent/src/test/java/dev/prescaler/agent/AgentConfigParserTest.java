@@ -1050,8 +1050,8 @@ class AgentConfigParserTest {
             + "decimal (digits and an optional sign), but YAML read 0123 as the number 83");
     assertThat(problems("engine:\n  syncPeriod: 1:30\n" + MINIMAL)).containsExactly(
         "engine.syncPeriod must be a duration such as 30s, 5m, 1h or 15 (seconds) in [PT1S, "
-            + "PT1H], written as a plain decimal (seconds as digits and an optional fraction, "
-            + "such as 15 or 1.5), but YAML read 1:30 as the number 90");
+            + "PT1H], written as a plain decimal (seconds as digits, an optional sign, fraction "
+            + "and exponent, such as 15, 1.5 or 1e2), but YAML read 1:30 as the number 90");
     assertThat(problems("promotion:\n  maxRelativeMae: 1_0.5\n" + MINIMAL)).containsExactly(
         "promotion.maxRelativeMae must be a number in [0.01, 10], written as a plain decimal "
             + "(digits, an optional sign, fraction and exponent, such as 0.9 or 1e-3), but YAML "
@@ -1127,6 +1127,140 @@ class AgentConfigParserTest {
                 + "yes (YAML read the boolean true)",
             "workloads[0].hpaBehavior.scaleUp.stabilizationWindowSeconds must be an integer in "
                 + "[0, 3600], but was 1e4 (YAML read the number 10000.0)");
+  }
+
+  /**
+   * Catches {@code --validate} failing unexpectedly (exit 1, no key named, no other problem
+   * listed) on a decimal whose exponent a BigDecimal cannot hold: {@code new BigDecimal} threw
+   * {@code NumberFormatException: Exponent overflow}. Each is one problem naming the key and the
+   * text, as any number out of range; one too small for a double reads as 0, as YAML reads it.
+   */
+  @Test
+  void aNumberWithAnExponentNoDecimalHoldsIsOneProblemNamingTheKeyAndTheText() {
+    for (String text : List.of("1e9999999999", "-1e9999999999", "1e2147483648")) {
+      everyNumberKeySetTo(text).forEach((key, yaml) -> assertThat(problems(yaml))
+          .as("%s: %s", key, text).singleElement().asString()
+          .startsWith(key + " must be ").contains(", but was " + text)
+          .doesNotContain("written as"));
+    }
+    String tiny = "9e-9999999999";
+    assertThat(problems("engine:\n  syncPeriod: " + tiny + "\npromotion:\n  maxRelativeMae: "
+        + tiny + "\n" + MINIMAL.replace("target: 70", "target: " + tiny)
+        .replace("maxReplicas: 10", "maxReplicas: 10\n    riskQuantile: " + tiny)))
+        .containsExactlyInAnyOrder(
+            "engine.syncPeriod must be a duration such as 30s, 5m, 1h or 15 (seconds) in "
+                + "[PT1S, PT1H], but was " + tiny,
+            "promotion.maxRelativeMae must be a number in [0.01, 10], but was " + tiny,
+            "workloads[0].riskQuantile must be a number in [0.5, 0.999], but was " + tiny,
+            "workloads[0].metrics[0].target must be a number in [1.0E-12, 1000000000000], "
+                + "but was " + tiny);
+    AgentConfig c = AgentConfigParser.parse("engine:\n  metricsDelay: " + tiny
+        + "\npromotion:\n  maxShortfallIncrease: " + tiny + "\n" + MINIMAL, "tiny.yaml");
+    assertThat(c.engine().metricsDelay()).isZero();
+    assertThat(c.promotion().maxShortfallIncrease()).isZero();
+  }
+
+  /**
+   * Catches a signed duration or size that read before as the number YAML read, refused with a
+   * message naming an in-range value: {@code startupDelay: +90} ("must be a duration ... in
+   * [PT1S, PT1H], but was +90"), {@code journalMaxFileSize: +1048576}, {@code metricsDelay: -0}.
+   */
+  @Test
+  void aSignedDurationOrSizeReadsAsTheNumberItWrites() {
+    AgentConfig c = AgentConfigParser.parse("""
+        engine:
+          syncPeriod: +1.5
+          metricsDelay: +0
+          callTimeout: +2
+          journalMaxFileSize: +1048576
+        kubernetes:
+          leaseDuration: +20
+        """ + MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    startupDelay: +90"),
+        "signed.yaml");
+    assertThat(c.engine().syncPeriod()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(c.engine().metricsDelay()).isZero();
+    assertThat(c.engine().callTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.engine().journalMaxFileSize()).isEqualTo(1L << 20);
+    assertThat(c.kubernetes().leaseDuration()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(c.workloads().get(0).spec().startupDelay()).isEqualTo(Duration.ofSeconds(90));
+    for (String zero : List.of("-0", "-0.0", "+0e3")) {
+      assertThat(AgentConfigParser.parse("engine:\n  metricsDelay: " + zero + "\n" + MINIMAL,
+          "zero.yaml").engine().metricsDelay()).as(zero).isZero();
+    }
+    // A negative one is still out of range, named as written; -0.0e5 is 0 s, below 1 s.
+    assertThat(problems("engine:\n  syncPeriod: -0.0e5\n  metricsDelay: -5\n"
+        + "  journalMaxFileSize: -1048576\n" + MINIMAL)).containsExactly(
+        "engine.syncPeriod must be a duration such as 30s, 5m, 1h or 15 (seconds) in [PT1S, "
+            + "PT1H], but was -0.0e5",
+        "engine.metricsDelay must be a duration such as 30s, 5m, 1h or 15 (seconds) in [PT0S, "
+            + "PT1H], but was -5",
+        "engine.journalMaxFileSize must be a size such as 256Mi, 1Gi or 1048576 (bytes) in "
+            + "[1024, 1099511627776] bytes, but was -1048576");
+  }
+
+  /**
+   * Catches decimals that every YAML reader reads alike refused as not plain: {@code .95},
+   * {@code 1.}, {@code 70.}, and seconds written with an exponent ({@code 1e2}). The misleading
+   * forms are still refused (see {@code
+   * aNumberWrittenInAnotherFormThanAPlainDecimalIsOneProblemNamingTheText}).
+   */
+  @Test
+  void aDecimalWithNoDigitsOnOneSideOfItsPointOrSecondsWithAnExponentAreRead() {
+    AgentConfig c = AgentConfigParser.parse("""
+        engine:
+          syncPeriod: 1e2
+          metricsDelay: 1.5e1
+          callTimeout: .5
+        kubernetes:
+          leaseDuration: 20.
+        promotion:
+          maxRelativeMae: .5
+          demoteRelativeMae: 1.
+          maxShortfallIncrease: .05E0
+        """ + MINIMAL.replace("target: 70", "target: 70.").replace("maxReplicas: 10",
+        "maxReplicas: 10\n    riskQuantile: .95\n    startupDelay: 1.2e+2"), "forms.yaml");
+    assertThat(c.engine().syncPeriod()).isEqualTo(Duration.ofSeconds(100));
+    assertThat(c.engine().metricsDelay()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.engine().callTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.kubernetes().leaseDuration()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(c.promotion().maxRelativeMae()).isEqualTo(0.5);
+    assertThat(c.promotion().demoteRelativeMae()).isEqualTo(1.0);
+    assertThat(c.promotion().maxShortfallIncrease()).isEqualTo(0.05);
+    AgentConfig.Workload w = c.workloads().get(0);
+    assertThat(w.spec().riskQuantile()).isEqualTo(0.95);
+    assertThat(w.spec().startupDelay()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(w.spec().metrics()).extracting(MetricTarget::target).containsExactly(70.0);
+    assertThat(AgentConfigParser.parse(MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n"
+        + "    hpaBehavior: {scaleUp: {stabilizationWindowSeconds: 60., tolerance: .05}}"),
+        "hpa.yaml").workloads().get(0).hpa()).hasValueSatisfying(h -> assertThat(h.toString())
+        .startsWith("HpaPolicy{tolerance up 0.05 down 0.1,"));
+    // Read as finely as before: 1e-4 s is 0 ms, below callTimeout's 1 ms, named as written.
+    assertThat(problems("engine:\n  callTimeout: 1e-4\n" + MINIMAL)).containsExactly(
+        "engine.callTimeout must be a duration such as 30s, 5m, 1h or 15 (seconds) in "
+            + "[PT0.001S, PT10M], but was 1e-4");
+  }
+
+  /**
+   * Catches an hpaBehavior whose number in another form hid its other problems: {@code
+   * {stabilizationWindowSeconds: 0x10, selectPolicy: Maxx}} listed only the 0x10. Every problem
+   * is listed at once, and a number refused for its form once.
+   */
+  @Test
+  void anHpaBehaviorWithANumberInAnotherFormListsItsOtherProblemsToo() {
+    assertThat(problems(MINIMAL.replace("maxReplicas: 10", "maxReplicas: 10\n    hpaBehavior:\n"
+        + "      scaleUp: {stabilizationWindowSeconds: 0x10, selectPolicy: Maxx}\n"
+        + "      scaleDown: {policies: [{type: Pods, value: 0x10000, periodSeconds: 0}]}")))
+        .containsExactlyInAnyOrder(
+            "workloads[0].hpaBehavior.scaleUp.stabilizationWindowSeconds must be written as a "
+                + "plain decimal (digits, an optional sign, fraction and exponent), but YAML "
+                + "read 0x10 as the number 16",
+            "workloads[0].hpaBehavior.scaleUp.selectPolicy must be Max, Min or Disabled, but "
+                + "was \"Maxx\"",
+            "workloads[0].hpaBehavior.scaleDown.policies[0].value must be written as a plain "
+                + "decimal (digits, an optional sign, fraction and exponent), but YAML read "
+                + "0x10000 as the number 65536",
+            "workloads[0].hpaBehavior.scaleDown.policies[0].periodSeconds must be an integer "
+                + "in [1, 1800], but was 0");
   }
 
   /** Anchors, aliases and merge keys ({@code <<: *web}) give their numbers' text too. */
