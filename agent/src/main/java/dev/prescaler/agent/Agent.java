@@ -1207,7 +1207,10 @@ public final class Agent implements AutoCloseable {
    * Asked at start only, as {@link #kubeconfigProblem(Optional)} is, and for the same reason:
    * the file is usually a token mounted in the agent's pod. Without the check the agent started
    * and every Prometheus reading was unavailable, tick after tick, with the reason only in the
-   * journal and at DEBUG.
+   * journal and at DEBUG. The file is quoted in every problem, the content's too. A token that a
+   * sidecar writes only after the agent's container starts is refused like a missing one: the
+   * agent exits 2 and Kubernetes restarts it until the file is there (the README says to write
+   * it from an init container instead).
    */
   static Optional<String> bearerTokenFileProblem(Optional<AgentConfig.Prometheus> prometheus) {
     Optional<Path> file = prometheus.flatMap(AgentConfig.Prometheus::bearerTokenFile);
@@ -1224,7 +1227,12 @@ public final class Agent implements AutoCloseable {
       PrometheusMetricSource.checkBearerTokenFile("prometheus.bearerTokenFile", file.get());
       return Optional.empty();
     } catch (IllegalArgumentException e) {
-      return Optional.of(e.getMessage());
+      // The file quoted, as in the file system's problems: the source names it bare.
+      String bare = "prometheus.bearerTokenFile " + file.get() + " ";
+      String m = e.getMessage();
+      return Optional.of(m.startsWith(bare) ? "prometheus.bearerTokenFile "
+          + AgentConfigParser.quote(file.get().toString()) + " " + m.substring(bare.length())
+          : m);
     }
   }
 

@@ -219,8 +219,9 @@ class AgentCommandTest {
     err.reset();
     Path empty = Files.writeString(dir.resolve("token-empty"), " \n");
     assertThat(run("--config", exampleWithBearerToken(empty).toString())).isEqualTo(2);
-    assertThat(err()).isEqualTo("prescaler agent: prometheus.bearerTokenFile " + empty
-        + " is empty\n");
+    // Quoted as in the file system's problems: it used to be bare in the content's alone.
+    assertThat(err()).isEqualTo("prescaler agent: prometheus.bearerTokenFile \"" + empty
+        + "\" is empty\n");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
