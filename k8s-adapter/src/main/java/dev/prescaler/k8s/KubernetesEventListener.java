@@ -1,6 +1,7 @@
 package dev.prescaler.k8s;
 
 import dev.prescaler.core.EngineListener;
+import dev.prescaler.core.InARow;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.Reason;
 import dev.prescaler.core.ScaleOutcome;
@@ -46,7 +47,16 @@ import org.slf4j.LoggerFactory;
  * tick while the same refusal repeats, as client-go's event aggregator groups events by object,
  * type and reason whatever their message. The Event keeps the note of the first occurrence: the
  * API server refuses a change of an {@code events.k8s.io/v1} Event's note ("field is
- * immutable"). Errors are logged at WARN and never reach the engine. Thread-safe.
+ * immutable").
+ *
+ * <p>Errors never reach the engine. They are counted in a row for the whole listener, not per
+ * workload: the causes that last (a Role without {@code events.k8s.io}, an events quota, an API
+ * server down) fail every workload's posts alike, and a failed create keeps no series, so each
+ * tick's repeat posts, and fails, again. The first failed post in a row is logged at WARN, then
+ * the first failed post of every 20th tick with failures (a tick being the distinct time of the
+ * engine's events), with the count of failed posts, at DEBUG in between, and at INFO once a post
+ * succeeds again: one cause for 20 workloads at 15 s a tick is 13 WARN lines an hour, not 4,800.
+ * Thread-safe.
  */
 public final class KubernetesEventListener implements EngineListener {
   /** Default reporting controller: {@code prescaler.dev/prescaler}. */
@@ -100,6 +110,12 @@ public final class KubernetesEventListener implements EngineListener {
   private final BooleanSupplier enabled;
   /** The last event name's nanoseconds: two events at one instant get distinct names. */
   private final AtomicLong lastNanos = new AtomicLong(Long.MIN_VALUE);
+  /** Posts (creates and series patches) failed in a row, listener-wide; guarded by itself. */
+  private final InARow failedPosts = new InARow();
+  /** The distinct event times among the failed posts in a row; guarded by failedPosts. */
+  private final InARow failedTicks = new InARow();
+  /** The event time of the last failed post; guarded by failedPosts. */
+  private Instant lastFailedAt;
 
   private KubernetesEventListener(Builder b) {
     this.client = b.client;
@@ -279,11 +295,12 @@ public final class KubernetesEventListener implements EngineListener {
     ApiCalls.Result<EventsV1Event> res =
         calls.run(() -> api.createNamespacedEvent(ref.namespace(), ev).execute());
     if (!res.ok()) {
-      LOG.warn("{}: could not record event {}: {}", ref, key.reason(),
+      failed(now, "{}: could not record event {}{}: {}", ref, key.reason(),
           ApiCalls.describe(res.error().orElseThrow(), "events.events.k8s.io in "
               + ref.namespace()));
       return;
     }
+    posted();
     synchronized (series) {
       series.put(key, new Series(name, now, now, 1));
     }
@@ -298,7 +315,7 @@ public final class KubernetesEventListener implements EngineListener {
             .buildCall(null),
         V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
     if (!res.ok()) {
-      LOG.warn("{}: could not update event series {}: {}", ref, s.name(),
+      failed(now, "{}: could not update event series {}{}: {}", ref, s.name(),
           ApiCalls.describe(res.error().orElseThrow(), "events.events.k8s.io " + ref.namespace()
               + "/" + s.name()));
       synchronized (series) {
@@ -306,8 +323,43 @@ public final class KubernetesEventListener implements EngineListener {
       }
       return;
     }
+    posted();
     synchronized (series) {
       series.put(key, new Series(s.name(), s.first(), now, count));
+    }
+  }
+
+  /**
+   * Logs a failed post of an event at {@code time}: {@code format} takes the workload, what was
+   * posted, the count in a row and the cause. WARN on the first failed post in a row and on the
+   * first of every 20th tick with failures, DEBUG otherwise.
+   */
+  private void failed(Instant time, String format, WorkloadRef ref, String what, String why) {
+    int n;
+    boolean warn;
+    synchronized (failedPosts) {
+      n = failedPosts.next();
+      boolean newTick = !time.equals(lastFailedAt);
+      lastFailedAt = time;
+      warn = newTick && InARow.warns(failedTicks.next());
+    }
+    if (warn) {
+      LOG.warn(format, ref, what, InARow.ofCount(n), why);
+    } else {
+      LOG.debug(format, ref, what, InARow.ofCount(n), why);
+    }
+  }
+
+  /** Ends the run of failed posts, if any, at INFO. */
+  private void posted() {
+    int n;
+    synchronized (failedPosts) {
+      n = failedPosts.end();
+      failedTicks.end();
+      lastFailedAt = null;
+    }
+    if (n > 0) {
+      LOG.info("events recorded again, after {} failed posts in a row", n);
     }
   }
 

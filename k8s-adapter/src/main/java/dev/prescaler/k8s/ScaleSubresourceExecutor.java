@@ -85,9 +85,31 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   private final AtomicReference<ApiCalls.RetryAt> rateLimitedUntil = new AtomicReference<>();
   /**
    * Per workload, the replica reads failed in a row, for the log: the engine asks on every tick,
-   * so a misspelt workload (404) would warn 5,760 times a day. Removed at the next good read.
+   * so a misspelt workload (404) would warn 5,760 times a day. Removed when the workload is read
+   * again, and replaced when a failure comes after a gap (see {@link #replicas}).
    */
-  private final ConcurrentMap<WorkloadRef, InARow> readFailures = new ConcurrentHashMap<>();
+  private final ConcurrentMap<WorkloadRef, ReadFailures> readFailures = new ConcurrentHashMap<>();
+
+  /**
+   * A run of failed replica reads of one workload: their count, the ticker time of the last and
+   * the shortest gap between two of them (the engine's sync period, as the engine asks once a
+   * tick; -1 before the second).
+   */
+  private record ReadFailures(int count, long last, long period) {
+    /** Whether a failure at {@code now} starts a new run: after more than three periods. */
+    boolean endedBy(long now) {
+      return period >= 0 && now - last > GAP_PERIODS * period;
+    }
+
+    ReadFailures next(long now) {
+      long gap = now - last;
+      return new ReadFailures(count == Integer.MAX_VALUE ? count : count + 1, now,
+          period < 0 ? gap : Math.min(period, gap));
+    }
+  }
+
+  /** How many sync periods without a failed read end a run of them: 3. */
+  private static final int GAP_PERIODS = 3;
 
   private ScaleSubresourceExecutor(Builder b) {
     this.calls = b.calls();
@@ -144,6 +166,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
       return failed(read, what);
     }
     ScaleClient.Scale scale = read.value().orElseThrow();
+    readAgain(ref);
     if (scale.specReplicas() != request.from()) {
       return ScaleOutcome.refused(what + " changed by someone else: spec.replicas is "
           + scale.specReplicas() + ", the decision was made at " + request.from()
@@ -243,8 +266,15 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
    * that exist, starting ones too, so it is never the ready count, which taken from it would
    * teach the engine that pods start within a tick. {@code warming} is 0 (unknown). Empty, with a
    * warning logged, when a read fails after its retries: on the first failure in a row for the
-   * workload and every 20th (with the count), at DEBUG in between, and at INFO when a read of it
-   * succeeds again.
+   * workload and every 20th (with the count), at DEBUG in between, and at INFO when the run ends.
+   *
+   * <p>A run ends when a read of the workload succeeds, here or in {@link #apply} (its read of
+   * {@code /scale}), and when a failure comes more than three sync periods after the run's last:
+   * the engine asks for the counts once a tick only while its metric source does not report them,
+   * so after an outage whose counts came from the source it stops asking, and would otherwise log
+   * the next outage's cause at DEBUG as the same run. The executor does not know the sync period:
+   * it takes the shortest gap between two failures of the run (so a run of one failure is never
+   * ended by a gap). The end of a run by a gap is logged at INFO, before the new run's WARN.
    */
   @Override
   public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
@@ -293,7 +323,19 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
 
   /** Logs a failed replica read of {@code workload}: the first in a row and every 20th. */
   private Optional<ReplicaStatus> cannotRead(WorkloadRef workload, String why) {
-    int n = readFailures.computeIfAbsent(workload, w -> new InARow()).next();
+    long now = calls.ticker().getAsLong();
+    ReadFailures[] ended = new ReadFailures[1];
+    int n = readFailures.compute(workload, (w, run) -> {
+      if (run == null || run.endedBy(now)) {
+        ended[0] = run;
+        return new ReadFailures(1, now, -1);
+      }
+      return run.next(now);
+    }).count();
+    if (ended[0] != null) {
+      LOG.info("{}: no replica read asked for {} s, after {} failed in a row; counting anew",
+          workload, Duration.ofNanos(now - ended[0].last()).toSeconds(), ended[0].count());
+    }
     if (InARow.warns(n)) {
       LOG.warn("{}: cannot read replicas{}: {}", workload, InARow.ofCount(n), why);
     } else {
@@ -304,8 +346,8 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
 
   /** Ends the run of failed replica reads of {@code workload}, if any, at INFO. */
   private void readAgain(WorkloadRef workload) {
-    InARow failures = readFailures.remove(workload);
-    int n = failures == null ? 0 : failures.end();
+    ReadFailures failures = readFailures.remove(workload);
+    int n = failures == null ? 0 : failures.count();
     if (n > 0) {
       LOG.info("{}: replicas read again, after {} failed in a row", workload, n);
     }
