@@ -164,6 +164,12 @@ public final class AutoscalerEngine implements AutoCloseable {
   private final Set<WorkloadRef> releasePending = new LinkedHashSet<>();
   /** Guarded by lock: failed releases in a row, per pending workload, for the log. */
   private final Map<WorkloadRef, Integer> releaseFailures = new HashMap<>();
+  /**
+   * The failed releases in a row after which the release of a workload no longer registered is
+   * given up: 240, an hour at 15 s a tick. Nothing else would end it (a 403 after its RoleBinding
+   * was deleted never succeeds), and nothing journals it: a restart forgets it all the same.
+   */
+  static final int RELEASE_TRIES_UNREGISTERED = 240;
 
   private final Object lock = new Object();
   /** The failures of the workload being evaluated, published after its record is written. */
@@ -1321,7 +1327,9 @@ public final class AutoscalerEngine implements AutoCloseable {
    * the release first waits for it, at most one call timeout; if it is still running, or the
    * release times out or fails, the release is pending and sent again on later ticks, once no
    * apply or release of that workload runs, until it succeeds or the workload is back in HPA-floor
-   * mode. At close there are no later ticks: the release is sent after that wait all the same
+   * mode; for a workload no longer registered, until {@value #RELEASE_TRIES_UNREGISTERED} have
+   * failed in a row, when it is dropped with a WARN that says how to give the HPA back by hand
+   * (pending releases are not journaled: a restart drops them too). At close there are no later ticks: the release is sent after that wait all the same
    * (without it the HPA kept the floor sent before the stuck apply, for good), with a WARN that
    * the apply may still land and steer the HPA again.
    */
@@ -1357,6 +1365,16 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (calls.closing()) {
         LOG.warn("{}: executor release failed at close, not sent again: {}", workload,
             e.toString());
+      } else if (!states.containsKey(workload) && failed >= RELEASE_TRIES_UNREGISTERED) {
+        LOG.warn("{}: executor release failed {} times in a row, given up as the workload is no "
+            + "longer registered; its HPA may keep a floor: give it back by hand, with the agent"
+            + " stopped, with `bin/prescaler agent --config <a configuration listing it> "
+            + "--release-hpas` (see the README): {}", workload, failed, e.toString());
+        releasePending.remove(workload);
+        releaseFailures.remove(workload);
+        publish(l -> l.onFailure(new FailureEvent(workload, clock.instant(), "executor", e)),
+            workload);
+        return;
       } else if (InARow.warns(failed)) {
         // Sent again every tick until it succeeds: one WARN now and then, not one per tick.
         LOG.warn("{}: executor release failed ({} in a row), sent again next tick: {}", workload,

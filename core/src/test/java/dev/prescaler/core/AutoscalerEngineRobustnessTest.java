@@ -25,7 +25,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -152,6 +154,54 @@ class AutoscalerEngineRobustnessTest {
                   + "failed (20 in a row), sent again next tick: "
                   + "java.lang.IllegalStateException: 403 from the API server");
       assertThat(log).contains("shop/web: executor release sent, after 25 failed");
+    }
+  }
+
+  // Caught the pending release of a workload unregistered from HPA-floor mode sent again on
+  // every tick for ever: a 403 once its RoleBinding is deleted never ends, 240 failing API calls
+  // and FailureEvents an hour until a restart.
+  @Test
+  void aReleaseOfAnUnregisteredWorkloadIsGivenUpAfter240FailedTries() {
+    Map<WorkloadRef, Integer> calls = new ConcurrentHashMap<>();
+    List<FailureEvent> failures = new CopyOnWriteArrayList<>();
+    RecordingExecutor executor = new RecordingExecutor() {
+      @Override
+      public void release(WorkloadRef workload) {
+        calls.merge(workload, 1, Integer::sum);
+        throw new IllegalStateException("403 from the API server");
+      }
+    };
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, executor, journal)
+        .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).workload(spec(API, 1, 20, Mode.HPA_FLOOR))
+        .listener(new EngineListener() {
+          @Override
+          public void onFailure(FailureEvent e) {
+            failures.add(e);
+          }
+        }).build()) {
+      engine.tick();
+      String log = Fixtures.stderrOf(() -> {
+        engine.unregister(WEB); // failure 1, then one a tick
+        engine.mode(API, Mode.OBSERVE_ONLY, "demoted"); // still registered: sent again for ever
+        for (int i = 0; i < 300; i++) {
+          clock.advance(SYNC);
+          engine.tick();
+        }
+      });
+      assertThat(calls).containsEntry(WEB, 240)
+          .containsEntry(API, 301);
+      assertThat(failures).filteredOn(f -> f.workload().equals(WEB))
+          .hasSize(240);
+      List<String> web = log.lines().filter(l -> l.contains("WARN dev.prescaler.core."
+          + "AutoscalerEngine - shop/web: executor release failed")).toList();
+      assertThat(web).hasSize(13); // the 1st, 20th, ..., 220th, then the 240th: given up
+      assertThat(web.get(12)).endsWith("shop/web: executor release failed 240 times in a row, "
+          + "given up as the workload is no longer registered; its HPA may keep a floor: give it "
+          + "back by hand, with the agent stopped, with `bin/prescaler agent --config <a "
+          + "configuration listing it> --release-hpas` (see the README): "
+          + "java.lang.IllegalStateException: 403 from the API server");
+      assertThat(log.lines().filter(l -> l.contains("api: executor release failed (300 in a row)"
+          + ", sent again next tick"))).hasSize(1);
     }
   }
 
