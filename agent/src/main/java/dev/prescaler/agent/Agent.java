@@ -5,6 +5,7 @@ import dev.prescaler.core.AsyncListener;
 import dev.prescaler.core.AutoscalerEngine;
 import dev.prescaler.core.DecisionPolicy;
 import dev.prescaler.core.EngineListener;
+import dev.prescaler.core.InARow;
 import dev.prescaler.core.MetricSource;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.ScaleExecutor;
@@ -146,6 +147,17 @@ public final class Agent implements AutoCloseable {
   private boolean storePruned;
   /** HPA floors left by an earlier leader whose release failed, sent again each round. */
   private final Set<WorkloadRef> floorsToRelease = new LinkedHashSet<>();
+  /**
+   * The failed releases in a row of each workload in {@link #floorsToRelease} (guarded by lock):
+   * per workload, as the engine counts a plug-in's failures, since each release is sent again
+   * once a round and ends on its own.
+   */
+  private final Map<WorkloadRef, InARow> releaseFailures = new HashMap<>();
+  /**
+   * The rounds in a row whose read of the mode store failed (guarded by lock). The store logs
+   * why by its own count of reads; this replica's line says what it does meanwhile.
+   */
+  private final InARow storeReadFailures = new InARow();
   /**
    * The workloads {@code promoted: true} promoted at start, whose {@code Promoted} Event this
    * replica posts on the first round it leads (guarded by lock; emptied then): at start it may
@@ -581,10 +593,19 @@ public final class Agent implements AutoCloseable {
     ModeStoreListener listener = modeStoreListener.orElseThrow();
     Optional<Map<WorkloadRef, ModeStore.Entry>> read = store.read();
     if (read.isEmpty()) {
-      LOG.warn("mode store {} could not be read: keeping the modes resumed from this replica's "
-          + "journal, and reading it again next round", store.configMap());
+      // Asked again every round: logged on the first and every 20th round in a row.
+      int n = storeReadFailures.next();
+      String line = "mode store {} could not be read{}: keeping the modes resumed from this "
+          + "replica's journal, and reading it again next round";
+      if (InARow.warns(n)) {
+        LOG.warn(line, store.configMap(), InARow.ofCount(n));
+      } else {
+        LOG.debug(line, store.configMap(), InARow.ofCount(n));
+      }
       return false;
     }
+    // The store says at INFO that it reads again; the summary line below follows.
+    storeReadFailures.end();
     Map<WorkloadRef, ModeStore.Entry> stored = read.get();
     int[] resumed = {0};
     resuming(() -> {
@@ -667,7 +688,9 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Gives back the HPA floors of {@code workloads} that this replica does not hold in HPA-floor
-   * mode; a release that fails stays pending and is sent again on the next round.
+   * mode; a release that fails stays pending and is sent again on the next round. A release that
+   * fails round after round (HPA updates refused) is logged at WARN on the first failure in a
+   * row and every 20th, with the count, at DEBUG in between, and at INFO when it succeeds.
    */
   private void releaseFloorsNotHeld(Collection<WorkloadRef> workloads) {
     for (WorkloadRef ref : List.copyOf(workloads)) {
@@ -679,15 +702,37 @@ public final class Agent implements AutoCloseable {
         try {
           executor.release(ref);
           floorsToRelease.remove(ref);
+          int failed = endReleaseFailures(ref);
+          if (failed > 0) {
+            LOG.info("{}: HPA floor left by an earlier leader released, after {} failed "
+                + "release{} in a row", ref, failed, failed == 1 ? "" : "s");
+          }
         } catch (RuntimeException e) {
-          LOG.warn("{}: could not release an HPA floor left by an earlier leader, trying again "
-              + "next round: {}", ref, e.getMessage());
+          int n = releaseFailures.computeIfAbsent(ref, r -> new InARow()).next();
+          String line = "{}: could not release an HPA floor left by an earlier leader{}, trying "
+              + "again next round: {}";
+          if (InARow.warns(n)) {
+            LOG.warn(line, ref, InARow.ofCount(n), e.getMessage());
+          } else {
+            LOG.debug(line, ref, InARow.ofCount(n), e.getMessage());
+          }
           floorsToRelease.add(ref);
         }
       } else {
         floorsToRelease.remove(ref);
+        int failed = endReleaseFailures(ref);
+        if (failed > 0) {
+          LOG.info("{}: HPA floor no longer released, the workload is held in hpa-floor mode "
+              + "again, after {} failed release{} in a row", ref, failed, failed == 1 ? "" : "s");
+        }
       }
     }
+  }
+
+  /** Ends the run of failed releases of {@code ref}: how many it counted, 0 when none. */
+  private int endReleaseFailures(WorkloadRef ref) {
+    InARow failures = releaseFailures.remove(ref);
+    return failures == null ? 0 : failures.end();
   }
 
   private KubernetesEventListener events(ApiClient client, Clock clock, String identity) {

@@ -2,6 +2,7 @@ package dev.prescaler.k8s;
 
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import dev.prescaler.core.InARow;
 import dev.prescaler.core.KubernetesNames;
 import dev.prescaler.core.Mode;
 import dev.prescaler.core.WorkloadRef;
@@ -19,6 +20,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +62,11 @@ import org.slf4j.LoggerFactory;
  * resourceVersion read; a 409 (another writer, or an earlier try of the same write that timed out
  * but was applied) re-reads and tries again, at most {@value #MAX_CONFLICTS} times. Transient
  * errors are retried by the {@link RetryPolicy}. Errors never throw: they are logged at WARN and
- * returned. {@link #retainOnly} removes the entries of workloads no longer configured, so one
+ * returned. A caller asks again while one fails (the agent every round), so a failure repeated
+ * in a row (a Role without {@code get} or {@code patch} on {@code configmaps}) is logged at WARN
+ * on the first and every 20th, with the count, at DEBUG in between, and at INFO when the call
+ * works again: the reads counted together, the prunes together, the writes per workload. {@link
+ * #retainOnly} removes the entries of workloads no longer configured, so one
  * ConfigMap belongs to one engine deployment, as its Lease does: with an {@link Builder#owner
  * owner} the ConfigMap says which, and another deployment neither writes into it nor prunes it.
  * Needs {@code get}, {@code create} and {@code patch} on {@code configmaps} in the store's
@@ -94,6 +100,18 @@ public final class ModeStore {
   private final String name;
   private final String owner;
   private final LeaderFence.Check writable;
+  /** The failed {@link #read()}s in a row (guarded by this). */
+  private final InARow readFailures = new InARow();
+  /** The failed {@link #retainOnly} calls in a row (guarded by this). */
+  private final InARow pruneFailures = new InARow();
+  /*
+   * The failed writes in a row, per workload (guarded by this). Per workload rather than one for
+   * the store: each workload's change is written, kept and sent again on its own (once a round
+   * while the store refuses it), a write may fail for one entry and not another, and the run of
+   * a workload ends when its entry is stored; one count shared by N workloads would reach 20
+   * after 20 / N rounds and end on any other workload's success. Removed when its write works.
+   */
+  private final Map<WorkloadRef, InARow> writeFailures = new HashMap<>();
 
   private ModeStore(Builder b) {
     this.client = b.client;
@@ -276,17 +294,30 @@ public final class ModeStore {
    * or value cannot be parsed is skipped with a WARN naming its key. A key that ends in a hash
    * names the workload whose namespace, kind and (in the value) name hash to it.
    *
-   * @return the entries, or empty when the ConfigMap could not be read (logged at WARN)
+   * @return the entries, or empty when the ConfigMap could not be read (logged at WARN on the
+   *     first failed read in a row and every 20th, at DEBUG in between, and at INFO by the read
+   *     that works again)
    */
   public synchronized Optional<Map<WorkloadRef, Entry>> read() {
     ApiCalls.Result<V1ConfigMap> r = calls.read(
         () -> api.readNamespacedConfigMap(name, namespace).execute());
-    if (!r.ok() && r.code() == 404) {
-      return Optional.of(Map.of());
+    if (!r.ok() && r.code() != 404) {
+      int n = readFailures.next();
+      if (InARow.warns(n)) {
+        LOG.warn("mode store {}: read failed{}: {}", configMap(), InARow.ofCount(n), describe(r));
+      } else {
+        LOG.debug("mode store {}: read failed{}: {}", configMap(), InARow.ofCount(n),
+            describe(r));
+      }
+      return Optional.empty();
+    }
+    int failed = readFailures.end();
+    if (failed > 0) {
+      LOG.info("mode store {}: read again, after {} failed read{} in a row", configMap(), failed,
+          failed == 1 ? "" : "s");
     }
     if (!r.ok()) {
-      LOG.warn("mode store {}: read failed: {}", configMap(), describe(r));
-      return Optional.empty();
+      return Optional.of(Map.of()); // 404: no ConfigMap, no entry
     }
     Map<String, String> data = r.value().map(V1ConfigMap::getData).orElse(null);
     Map<WorkloadRef, Entry> out = new LinkedHashMap<>();
@@ -318,7 +349,9 @@ public final class ModeStore {
    * change it sends again is still the latest. Never throws for an API error.
    *
    * @param entry the workload, its new mode, when it was set and why
-   * @return whether it was stored, and what happened; a failure is also logged at WARN
+   * @return whether it was stored, and what happened; a failure is also logged, at WARN on the
+   *     workload's first failed write in a row and every 20th, at DEBUG in between (a write that
+   *     works again says so at INFO)
    */
   public synchronized WriteResult write(Entry entry) {
     Objects.requireNonNull(entry, "entry");
@@ -350,7 +383,7 @@ public final class ModeStore {
         ApiCalls.Result<V1ConfigMap> created = calls.write("POST configmaps " + configMap(),
             () -> api.createNamespacedConfigMap(namespace, cm).execute());
         if (created.ok()) {
-          return stored(key, "created " + configMap() + " with " + key + "=" + value);
+          return stored(workload, "created " + configMap() + " with " + key + "=" + value);
         }
         if (created.code() != 409) {
           return failed(workload, notStored(created));
@@ -369,13 +402,13 @@ public final class ModeStore {
       }
       Map<String, String> held = cm.getData() == null ? Map.of() : cm.getData();
       if (value.equals(held.get(key))) {
-        return stored(key, configMap() + " already holds " + key + "=" + value);
+        return stored(workload, configMap() + " already holds " + key + "=" + value);
       }
       JsonObject data = new JsonObject();
       data.addProperty(key, value);
       ApiCalls.Result<V1ConfigMap> patched = mergePatch(cm, data);
       if (patched.ok()) {
-        return stored(key, "patched " + configMap() + ": " + key + "=" + value);
+        return stored(workload, "patched " + configMap() + ": " + key + "=" + value);
       }
       if (patched.code() != 409 && patched.code() != 404) {
         return failed(workload, notStored(patched));
@@ -397,15 +430,26 @@ public final class ModeStore {
    *
    * @param keep the workloads whose entries stay
    * @return whether the ConfigMap now holds no entry of a workload outside {@code keep}, and
-   *     what was removed (or why it failed); a failure is also logged at WARN
+   *     what was removed (or why it failed); a failure is also logged, at WARN on the first
+   *     failed call in a row and every 20th, at DEBUG in between (one that works again says so
+   *     at INFO)
    */
   public synchronized WriteResult retainOnly(Set<WorkloadRef> keep) {
     Objects.requireNonNull(keep, "keep");
+    WriteResult result;
     try {
-      return fenced(() -> prune(keep));
+      result = fenced(() -> prune(keep));
     } catch (LeaderFence.LeadershipLostException e) {
-      return notRemoved(e.getMessage());
+      result = notRemoved(e.getMessage());
     }
+    if (result.stored()) {
+      int failed = pruneFailures.end();
+      if (failed > 0) {
+        LOG.info("mode store {}: pruned again, after {} failed prune{} in a row", configMap(),
+            failed, failed == 1 ? "" : "s");
+      }
+    }
+    return result;
   }
 
   private WriteResult prune(Set<WorkloadRef> keep) {
@@ -464,7 +508,12 @@ public final class ModeStore {
   private WriteResult notRemoved(String why) {
     String message = "could not remove the entries of workloads no longer configured from "
         + configMap() + ": " + why;
-    LOG.warn("mode store: {}", message);
+    int n = pruneFailures.next();
+    if (InARow.warns(n)) {
+      LOG.warn("mode store{}: {}", InARow.ofCount(n), message);
+    } else {
+      LOG.debug("mode store{}: {}", InARow.ofCount(n), message);
+    }
     return new WriteResult(false, message);
   }
 
@@ -494,13 +543,25 @@ public final class ModeStore {
             V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
   }
 
-  private WriteResult stored(String key, String message) {
+  private WriteResult stored(WorkloadRef workload, String message) {
     LOG.debug("mode store: {}", message);
+    InARow failures = writeFailures.remove(workload);
+    int failed = failures == null ? 0 : failures.end();
+    if (failed > 0) {
+      LOG.info("{}: mode store {}: stored again, after {} failed write{} in a row", workload,
+          configMap(), failed, failed == 1 ? "" : "s");
+    }
     return new WriteResult(true, message);
   }
 
+  /** Logs a failed write of {@code workload}'s entry: the first in a row and every 20th. */
   private WriteResult failed(WorkloadRef workload, String message) {
-    LOG.warn("{}: mode store {}: {}", workload, configMap(), message);
+    int n = writeFailures.computeIfAbsent(workload, w -> new InARow()).next();
+    if (InARow.warns(n)) {
+      LOG.warn("{}: mode store {}{}: {}", workload, configMap(), InARow.ofCount(n), message);
+    } else {
+      LOG.debug("{}: mode store {}{}: {}", workload, configMap(), InARow.ofCount(n), message);
+    }
     return new WriteResult(false, message);
   }
 
