@@ -165,11 +165,23 @@ public final class AutoscalerEngine implements AutoCloseable {
   /** Guarded by lock: failed releases in a row, per pending workload, for the log. */
   private final Map<WorkloadRef, Integer> releaseFailures = new HashMap<>();
   /**
-   * The failed releases in a row after which the release of a workload no longer registered is
-   * given up: 240, an hour at 15 s a tick. Nothing else would end it (a 403 after its RoleBinding
-   * was deleted never succeeds), and nothing journals it: a restart forgets it all the same.
+   * Guarded by lock: when each workload with a release pending or sent at its {@link #unregister}
+   * was unregistered, the start of the time its release is given up after.
+   */
+  private final Map<WorkloadRef, Instant> releaseUnregisteredAt = new HashMap<>();
+  /**
+   * The failed releases in a row, counted from its unregistering, after which the release of a
+   * workload no longer registered is given up, once {@link #RELEASE_GIVE_UP_AFTER} has passed
+   * too: 240, an hour at 15 s a tick. Nothing else would end it (a 403 after its RoleBinding was
+   * deleted never succeeds), and nothing journals it: a restart forgets it all the same.
    */
   static final int RELEASE_TRIES_UNREGISTERED = 240;
+  /**
+   * How long after its unregistering, at least, the release of a workload no longer registered
+   * is tried before it is given up: an hour, so that a short sync period does not give it up in
+   * an API server outage of minutes (240 tries at 1 s a tick are 4 minutes).
+   */
+  static final Duration RELEASE_GIVE_UP_AFTER = Duration.ofHours(1);
 
   private final Object lock = new Object();
   /** The failures of the workload being evaluated, published after its record is written. */
@@ -571,7 +583,13 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (s == null) {
         return false;
       }
-      if (s.spec.mode() == Mode.HPA_FLOOR && !closeReleased) { // close() released it
+      if ((s.spec.mode() == Mode.HPA_FLOOR && !closeReleased) // close() released it
+          || releasePending.contains(workload)) {
+        // Its failures are counted, and its time to give up runs, from now (see release).
+        releaseFailures.remove(workload);
+        releaseUnregisteredAt.put(workload, clock.instant());
+      }
+      if (s.spec.mode() == Mode.HPA_FLOOR && !closeReleased) {
         release(workload);
       }
       try {
@@ -1328,8 +1346,9 @@ public final class AutoscalerEngine implements AutoCloseable {
    * release times out or fails, the release is pending and sent again on later ticks, once no
    * apply or release of that workload runs, until it succeeds or the workload is back in HPA-floor
    * mode; for a workload no longer registered, until {@value #RELEASE_TRIES_UNREGISTERED} have
-   * failed in a row, when it is dropped with a WARN that says how to give the HPA back by hand
-   * (pending releases are not journaled: a restart drops them too). At close there are no later
+   * failed in a row since it was unregistered and an hour ({@link #RELEASE_GIVE_UP_AFTER}) has
+   * passed since then on the engine's clock, when it is dropped with a WARN that says how to give
+   * the HPA back by hand (pending releases are not journaled: a restart drops them too). At close there are no later
    * ticks: the release is sent after that wait all the same (without it the HPA kept the floor sent
    * before the stuck apply, for good), with a WARN that the apply may still land and steer the HPA
    * again.
@@ -1351,6 +1370,7 @@ public final class AutoscalerEngine implements AutoCloseable {
         return null;
       });
       releasePending.remove(workload);
+      releaseUnregisteredAt.remove(workload);
       Integer failed = releaseFailures.remove(workload);
       if (failed != null) {
         LOG.info("{}: executor release sent, after {} failed", workload, failed);
@@ -1366,13 +1386,15 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (calls.closing()) {
         LOG.warn("{}: executor release failed at close, not sent again: {}", workload,
             e.toString());
-      } else if (!states.containsKey(workload) && failed >= RELEASE_TRIES_UNREGISTERED) {
-        LOG.warn("{}: executor release failed {} times in a row, given up as the workload is no "
-            + "longer registered; its HPA may keep a floor: give it back by hand, with the agent"
-            + " stopped, with `bin/prescaler agent --config <a configuration listing it> "
-            + "--release-hpas` (see the README): {}", workload, failed, e.toString());
+      } else if (givesUp(workload, failed)) {
+        LOG.warn("{}: executor release failed {} times in a row since the workload was "
+            + "unregistered, at {}, given up; its HPA may keep a floor: give it back by hand, with "
+            + "the agent stopped, with `bin/prescaler agent --config <a configuration listing it> "
+            + "--release-hpas` (see the README): {}", workload, failed,
+            releaseUnregisteredAt.get(workload), e.toString());
         releasePending.remove(workload);
         releaseFailures.remove(workload);
+        releaseUnregisteredAt.remove(workload);
         publish(l -> l.onFailure(new FailureEvent(workload, clock.instant(), "executor", e)),
             workload);
         return;
@@ -1391,6 +1413,17 @@ public final class AutoscalerEngine implements AutoCloseable {
   }
 
   /**
+   * Whether the release of {@code workload}, failed {@code failed} times in a row, is given up:
+   * only for a workload no longer registered, after {@value #RELEASE_TRIES_UNREGISTERED} tries
+   * and {@link #RELEASE_GIVE_UP_AFTER} since it was unregistered (see release).
+   */
+  private boolean givesUp(WorkloadRef workload, int failed) {
+    Instant since = releaseUnregisteredAt.get(workload);
+    return !states.containsKey(workload) && since != null && failed >= RELEASE_TRIES_UNREGISTERED
+        && !clock.instant().isBefore(since.plus(RELEASE_GIVE_UP_AFTER));
+  }
+
+  /**
    * Sends the pending releases of workloads no longer in HPA-floor mode (see release). Stops
    * when a close is requested: close sends the pending releases itself, and the tick it waits
    * for must end after the call in flight, not after every pending release.
@@ -1404,6 +1437,7 @@ public final class AutoscalerEngine implements AutoCloseable {
       if (s != null && s.spec.mode() == Mode.HPA_FLOOR) {
         releasePending.remove(w); // steered again: its floor is sent afresh (lastFloorSent -1)
         releaseFailures.remove(w);
+        releaseUnregisteredAt.remove(w);
       } else if (calls.stillRunning(w, Stage.APPLY) == null
           && calls.stillRunning(w, Stage.RELEASE) == null) {
         release(w);

@@ -161,16 +161,10 @@ class AutoscalerEngineRobustnessTest {
   // every tick for ever: a 403 once its RoleBinding is deleted never ends, 240 failing API calls
   // and FailureEvents an hour until a restart.
   @Test
-  void aReleaseOfAnUnregisteredWorkloadIsGivenUpAfter240FailedTries() {
+  void aReleaseOfAnUnregisteredWorkloadIsGivenUpAfter240FailedTriesAndAnHour() {
     Map<WorkloadRef, Integer> calls = new ConcurrentHashMap<>();
     List<FailureEvent> failures = new CopyOnWriteArrayList<>();
-    RecordingExecutor executor = new RecordingExecutor() {
-      @Override
-      public void release(WorkloadRef workload) {
-        calls.merge(workload, 1, Integer::sum);
-        throw new IllegalStateException("403 from the API server");
-      }
-    };
+    RecordingExecutor executor = alwaysRefusingReleases(calls);
     try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY, executor, journal)
         .workload(spec(WEB, 1, 20, Mode.HPA_FLOOR)).workload(spec(API, 1, 20, Mode.HPA_FLOOR))
         .listener(new EngineListener() {
@@ -188,21 +182,70 @@ class AutoscalerEngineRobustnessTest {
           engine.tick();
         }
       });
-      assertThat(calls).containsEntry(WEB, 240)
+      // The 240th failure came 3,585 s after the unregistering: given up at the 241st, at 3,600
+      assertThat(calls).containsEntry(WEB, 241)
           .containsEntry(API, 301);
       assertThat(failures).filteredOn(f -> f.workload().equals(WEB))
-          .hasSize(240);
+          .hasSize(241);
       List<String> web = log.lines().filter(l -> l.contains("WARN dev.prescaler.core."
           + "AutoscalerEngine - shop/web: executor release failed")).toList();
-      assertThat(web).hasSize(13); // the 1st, 20th, ..., 220th, then the 240th: given up
-      assertThat(web.get(12)).endsWith("shop/web: executor release failed 240 times in a row, "
-          + "given up as the workload is no longer registered; its HPA may keep a floor: give it "
-          + "back by hand, with the agent stopped, with `bin/prescaler agent --config <a "
-          + "configuration listing it> --release-hpas` (see the README): "
+      assertThat(web).hasSize(14); // the 1st, 20th, ..., 240th, then the 241st: given up
+      assertThat(web.get(13)).contains("shop/web: executor release failed 241 times in a row "
+          + "since the workload was unregistered, at 2026-01-05T10:00:00Z, given up; its HPA may "
+          + "keep a floor: give it back by hand, with the agent stopped, with `bin/prescaler "
+          + "agent --config <a configuration listing it> --release-hpas` (see the README): "
           + "java.lang.IllegalStateException: 403 from the API server");
       assertThat(log.lines().filter(l -> l.contains("api: executor release failed (300 in a row)"
           + ", sent again next tick"))).hasSize(1);
     }
+  }
+
+  // Caught the release given up after 240 failures whatever the time they took (4 minutes at a
+  // 1 s sync: an API server upgrade left the HPA's floor raised for good) and counting the
+  // failures from before the unregistering (300 while demoted: given up at its first failure
+  // after it).
+  @Test
+  void aReleaseIsGivenUpAnHourAfterTheUnregisteringAtTheEarliest() {
+    Map<WorkloadRef, Integer> calls = new ConcurrentHashMap<>();
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY,
+        alwaysRefusingReleases(calls), journal).workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .build()) {
+      engine.tick();
+      String log = Fixtures.stderrOf(() -> {
+        engine.mode(WEB, Mode.OBSERVE_ONLY, "demoted"); // release failure 1, then one a tick
+        for (int i = 0; i < 300; i++) {
+          clock.advance(Duration.ofSeconds(1));
+          engine.tick();
+        }
+        engine.unregister(WEB); // counted afresh from here
+        for (int i = 0; i < 1000; i++) {
+          clock.advance(Duration.ofSeconds(1));
+          engine.tick();
+        }
+      });
+      assertThat(calls).containsEntry(WEB, 1301);
+      assertThat(log).doesNotContain("given up");
+      String late = Fixtures.stderrOf(() -> {
+        clock.advance(Duration.ofHours(1));
+        engine.tick();
+        engine.tick();
+      });
+      assertThat(calls).containsEntry(WEB, 1302);
+      assertThat(late).contains("shop/web: executor release failed 1001 times in a row since the "
+          + "workload was unregistered");
+      assertThat(late).contains("given up");
+    }
+  }
+
+  /** An executor whose every release throws a 403, counted per workload in {@code calls}. */
+  private static RecordingExecutor alwaysRefusingReleases(Map<WorkloadRef, Integer> calls) {
+    return new RecordingExecutor() {
+      @Override
+      public void release(WorkloadRef workload) {
+        calls.merge(workload, 1, Integer::sum);
+        throw new IllegalStateException("403 from the API server");
+      }
+    };
   }
 
   @Test
