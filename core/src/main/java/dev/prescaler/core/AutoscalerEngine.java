@@ -1348,10 +1348,10 @@ public final class AutoscalerEngine implements AutoCloseable {
    * mode; for a workload no longer registered, until {@value #RELEASE_TRIES_UNREGISTERED} have
    * failed in a row since it was unregistered and an hour ({@link #RELEASE_GIVE_UP_AFTER}) has
    * passed since then on the engine's clock, when it is dropped with a WARN that says how to give
-   * the HPA back by hand (pending releases are not journaled: a restart drops them too). At close there are no later
-   * ticks: the release is sent after that wait all the same (without it the HPA kept the floor sent
-   * before the stuck apply, for good), with a WARN that the apply may still land and steer the HPA
-   * again.
+   * the HPA back by hand (pending releases are not journaled: a restart drops them too). At
+   * close there are no later ticks: the release is sent after that wait all the same (without it
+   * the HPA kept the floor sent before the stuck apply, for good), with a WARN that the apply may
+   * still land and steer the HPA again.
    */
   private void release(WorkloadRef workload) {
     if (!calls.awaitSlot(workload, Stage.APPLY)) {
