@@ -948,7 +948,7 @@ public final class AgentConfigParser {
       refused.add(path + "." + key);
       return dflt;
     }
-    return d;
+    return d + 0.0; // -0 is 0, as the durations read it, not -0.0 (a reason would print it)
   }
 
   /** A size in bytes: a whole number, or one with a binary suffix (Ki, Mi, Gi, Ti). */

@@ -1186,6 +1186,11 @@ class AgentConfigParserTest {
     for (String zero : List.of("-0", "-0.0", "+0e3")) {
       assertThat(AgentConfigParser.parse("engine:\n  metricsDelay: " + zero + "\n" + MINIMAL,
           "zero.yaml").engine().metricsDelay()).as(zero).isZero();
+      // A decimal too: 0.0, not -0.0, which a step limit's reason would print as "-0.0"
+      double upPercent = AgentConfigParser.parse(MINIMAL.replace("maxReplicas: 10",
+          "maxReplicas: 10\n    stepLimits:\n      upPercent: " + zero), "zero.yaml")
+          .workloads().get(0).spec().stepLimits().upPercent();
+      assertThat(Double.doubleToRawLongBits(upPercent)).as(zero).isZero();
     }
     // A negative one is still out of range, named as written; -0.0e5 is 0 s, below 1 s.
     assertThat(problems("engine:\n  syncPeriod: -0.0e5\n  metricsDelay: -5\n"
