@@ -1382,6 +1382,12 @@ public final class AutoscalerEngine implements AutoCloseable {
       releasePending.add(workload);
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       Interrupts.keep(e);
+      if (!states.containsKey(workload)
+          && releaseUnregisteredAt.putIfAbsent(workload, clock.instant()) == null) {
+        // Unregistered while its release was not yet pending (a listener that unregisters it
+        // when told of its demotion, before the demotion sends the release): counted from now.
+        releaseFailures.remove(workload);
+      }
       int failed = releaseFailures.merge(workload, 1, Integer::sum);
       if (calls.closing()) {
         LOG.warn("{}: executor release failed at close, not sent again: {}", workload,
@@ -1419,8 +1425,15 @@ public final class AutoscalerEngine implements AutoCloseable {
    */
   private boolean givesUp(WorkloadRef workload, int failed) {
     Instant since = releaseUnregisteredAt.get(workload);
+    Instant now = clock.instant();
+    if (since != null && now.isBefore(since)) {
+      // A clock glitched ahead at the unregistering and corrected since: the hour runs from the
+      // earliest time seen, not from the glitch (a year ahead would have kept it for ever).
+      releaseUnregisteredAt.put(workload, now);
+      since = now;
+    }
     return !states.containsKey(workload) && since != null && failed >= RELEASE_TRIES_UNREGISTERED
-        && !clock.instant().isBefore(since.plus(RELEASE_GIVE_UP_AFTER));
+        && !now.isBefore(since.plus(RELEASE_GIVE_UP_AFTER));
   }
 
   /**

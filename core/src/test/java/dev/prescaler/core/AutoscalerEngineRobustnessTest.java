@@ -237,6 +237,61 @@ class AutoscalerEngineRobustnessTest {
     }
   }
 
+  // Caught a release retried on every tick for ever: a listener unregistered the workload when
+  // told of its demotion, before the demotion sent the release, so no unregistering was dated.
+  @Test
+  void aReleaseOfAWorkloadAListenerUnregisteredOnItsDemotionIsGivenUpToo() {
+    Map<WorkloadRef, Integer> calls = new ConcurrentHashMap<>();
+    AutoscalerEngine[] engine = new AutoscalerEngine[1];
+    try (AutoscalerEngine e = Fixtures.engine(clock, source, CAPACITY,
+        alwaysRefusingReleases(calls), journal).workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .listener(new EngineListener() {
+          @Override
+          public void onModeChanged(ModeChangedEvent m) {
+            if (m.to() == Mode.OBSERVE_ONLY) {
+              engine[0].unregister(m.workload());
+            }
+          }
+        }).build()) {
+      engine[0] = e;
+      e.tick();
+      String log = Fixtures.stderrOf(() -> {
+        e.mode(WEB, Mode.OBSERVE_ONLY, "demoted"); // unregistered by the listener, then released
+        for (int i = 0; i < 300; i++) {
+          clock.advance(SYNC);
+          e.tick();
+        }
+      });
+      assertThat(e.spec(WEB)).isEmpty();
+      assertThat(calls).containsEntry(WEB, 241);
+      assertThat(log).contains("shop/web: executor release failed 241 times in a row since the "
+          + "workload was unregistered");
+    }
+  }
+
+  // Caught a clock a day ahead at the unregistering, corrected since, keeping the release a day
+  // longer (a year ahead, for ever): the hour runs from the earliest time seen.
+  @Test
+  void aClockGlitchedAheadAtTheUnregisteringDoesNotPutTheGiveUpOff() {
+    Map<WorkloadRef, Integer> calls = new ConcurrentHashMap<>();
+    try (AutoscalerEngine engine = Fixtures.engine(clock, source, CAPACITY,
+        alwaysRefusingReleases(calls), journal).workload(spec(WEB, 1, 20, Mode.HPA_FLOOR))
+        .build()) {
+      engine.tick();
+      Fixtures.stderrOf(() -> {
+        clock.advance(Duration.ofDays(1));
+        engine.unregister(WEB); // failure 1, dated a day ahead
+        clock.advance(Duration.ofDays(-1));
+        for (int i = 0; i < 300; i++) {
+          clock.advance(SYNC);
+          engine.tick();
+        }
+      });
+      // Dated again at the first tick after the correction, 15 s later: given up 3,600 s on
+      assertThat(calls).containsEntry(WEB, 242);
+    }
+  }
+
   /** An executor whose every release throws a 403, counted per workload in {@code calls}. */
   private static RecordingExecutor alwaysRefusingReleases(Map<WorkloadRef, Integer> calls) {
     return new RecordingExecutor() {
