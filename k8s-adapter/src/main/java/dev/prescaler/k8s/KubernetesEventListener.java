@@ -49,14 +49,20 @@ import org.slf4j.LoggerFactory;
  * API server refuses a change of an {@code events.k8s.io/v1} Event's note ("field is
  * immutable").
  *
- * <p>Errors never reach the engine. They are counted in a row for the whole listener, not per
- * workload: the causes that last (a Role without {@code events.k8s.io}, an events quota, an API
- * server down) fail every workload's posts alike, and a failed create keeps no series, so each
- * tick's repeat posts, and fails, again. The first failed post in a row is logged at WARN, then
- * the first failed post of every 20th tick with failures (a tick being the distinct time of the
+ * <p>Errors never reach the engine. They are counted in a row per namespace, not per workload:
+ * the causes that last (a Role without {@code events.k8s.io}, an events quota, an API server
+ * down) fail the posts of every workload of a namespace alike, and a failed create keeps no
+ * series, so each tick's repeat posts, and fails, again; but a RoleBinding or an events quota is
+ * the namespace's own, so posts may fail in one namespace while they succeed in another. The
+ * first failed post in a row in a namespace is logged at WARN, then the first failed post of
+ * every 20th tick with failures in that namespace (a tick being the distinct time of the
  * engine's events), with the count of failed posts, at DEBUG in between, and at INFO once a post
- * succeeds again: one cause for 20 workloads at 15 s a tick is 13 WARN lines an hour, not 4,800.
- * Thread-safe.
+ * in that namespace succeeds again: one cause for 20 workloads at 15 s a tick is 13 WARN lines an
+ * hour, not 4,800. A namespace's count is removed when a post there succeeds; one whose posts
+ * only ever fail keeps one (two counts and a time) until no post there has failed for {@link
+ * #FORGET_FAILURES_AFTER} of event time, when it is dropped at the next failed post anywhere (a
+ * later failure there starts a new run, with a WARN), so the counts held are at most one per
+ * namespace with a failed post in the last hour. Thread-safe.
  */
 public final class KubernetesEventListener implements EngineListener {
   /** Default reporting controller: {@code prescaler.dev/prescaler}. */
@@ -68,6 +74,11 @@ public final class KubernetesEventListener implements EngineListener {
    * counting bytes, not characters.
    */
   public static final int MAX_NOTE = 1024;
+  /**
+   * How long after its last failed post a namespace's count of failed posts is dropped, when no
+   * post there succeeded meanwhile: 1 hour of event time.
+   */
+  public static final Duration FORGET_FAILURES_AFTER = Duration.ofHours(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventListener.class);
   private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,126}"
@@ -110,12 +121,23 @@ public final class KubernetesEventListener implements EngineListener {
   private final BooleanSupplier enabled;
   /** The last event name's nanoseconds: two events at one instant get distinct names. */
   private final AtomicLong lastNanos = new AtomicLong(Long.MIN_VALUE);
-  /** Posts (creates and series patches) failed in a row, listener-wide; guarded by itself. */
-  private final InARow failedPosts = new InARow();
-  /** The distinct event times among the failed posts in a row; guarded by failedPosts. */
-  private final InARow failedTicks = new InARow();
-  /** The event time of the last failed post; guarded by failedPosts. */
-  private Instant lastFailedAt;
+  /** Per namespace, the posts failed in a row there; guarded by itself. */
+  private final Map<String, FailedPosts> failedPosts = new HashMap<>();
+
+  /**
+   * A namespace's run of failed posts (creates and series patches): their count, the count of
+   * distinct event times among them (ticks) and the event time of the last.
+   */
+  private record FailedPosts(int posts, int ticks, Instant last) {
+    FailedPosts next(Instant time) {
+      boolean newTick = !time.equals(last);
+      return new FailedPosts(saturated(posts), newTick ? saturated(ticks) : ticks, time);
+    }
+
+    private static int saturated(int n) {
+      return n == Integer.MAX_VALUE ? n : n + 1;
+    }
+  }
 
   private KubernetesEventListener(Builder b) {
     this.client = b.client;
@@ -295,12 +317,12 @@ public final class KubernetesEventListener implements EngineListener {
     ApiCalls.Result<EventsV1Event> res =
         calls.run(() -> api.createNamespacedEvent(ref.namespace(), ev).execute());
     if (!res.ok()) {
-      failed(now, "{}: could not record event {}{}: {}", ref, key.reason(),
+      failed(now, "{}: could not record event {} in {}{}: {}", ref, key.reason(),
           ApiCalls.describe(res.error().orElseThrow(), "events.events.k8s.io in "
               + ref.namespace()));
       return;
     }
-    posted();
+    posted(ref.namespace());
     synchronized (series) {
       series.put(key, new Series(name, now, now, 1));
     }
@@ -315,7 +337,7 @@ public final class KubernetesEventListener implements EngineListener {
             .buildCall(null),
         V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
     if (!res.ok()) {
-      failed(now, "{}: could not update event series {}{}: {}", ref, s.name(),
+      failed(now, "{}: could not update event series {} in {}{}: {}", ref, s.name(),
           ApiCalls.describe(res.error().orElseThrow(), "events.events.k8s.io " + ref.namespace()
               + "/" + s.name()));
       synchronized (series) {
@@ -323,7 +345,7 @@ public final class KubernetesEventListener implements EngineListener {
       }
       return;
     }
-    posted();
+    posted(ref.namespace());
     synchronized (series) {
       series.put(key, new Series(s.name(), s.first(), now, count));
     }
@@ -331,35 +353,40 @@ public final class KubernetesEventListener implements EngineListener {
 
   /**
    * Logs a failed post of an event at {@code time}: {@code format} takes the workload, what was
-   * posted, the count in a row and the cause. WARN on the first failed post in a row and on the
-   * first of every 20th tick with failures, DEBUG otherwise.
+   * posted, its namespace, the count in a row there and the cause. WARN on the first failed post
+   * in a row in the workload's namespace and on the first of every 20th tick with failures there,
+   * DEBUG otherwise. Drops the counts of namespaces with no failed post for {@link
+   * #FORGET_FAILURES_AFTER}.
    */
   private void failed(Instant time, String format, WorkloadRef ref, String what, String why) {
-    int n;
+    FailedPosts run;
     boolean warn;
     synchronized (failedPosts) {
-      n = failedPosts.next();
-      boolean newTick = !time.equals(lastFailedAt);
-      lastFailedAt = time;
-      warn = newTick && InARow.warns(failedTicks.next());
+      FailedPosts before = failedPosts.get(ref.namespace());
+      if (before == null || !time.equals(before.last())) {
+        failedPosts.values().removeIf(r -> r.last().plus(FORGET_FAILURES_AFTER).isBefore(time));
+        before = failedPosts.get(ref.namespace());
+      }
+      run = before == null ? new FailedPosts(1, 1, time) : before.next(time);
+      failedPosts.put(ref.namespace(), run);
+      warn = (before == null || run.ticks() != before.ticks()) && InARow.warns(run.ticks());
     }
     if (warn) {
-      LOG.warn(format, ref, what, InARow.ofCount(n), why);
+      LOG.warn(format, ref, what, ref.namespace(), InARow.ofCount(run.posts()), why);
     } else {
-      LOG.debug(format, ref, what, InARow.ofCount(n), why);
+      LOG.debug(format, ref, what, ref.namespace(), InARow.ofCount(run.posts()), why);
     }
   }
 
-  /** Ends the run of failed posts, if any, at INFO. */
-  private void posted() {
-    int n;
+  /** Ends the run of failed posts in {@code namespace}, if any, at INFO. */
+  private void posted(String namespace) {
+    FailedPosts run;
     synchronized (failedPosts) {
-      n = failedPosts.end();
-      failedTicks.end();
-      lastFailedAt = null;
+      run = failedPosts.remove(namespace);
     }
-    if (n > 0) {
-      LOG.info("events recorded again, after {} failed posts in a row", n);
+    if (run != null) {
+      LOG.info("events recorded again in {}, after {} failed posts in a row", namespace,
+          run.posts());
     }
   }
 
@@ -371,6 +398,13 @@ public final class KubernetesEventListener implements EngineListener {
 
   private static long nanosOf(Instant t) {
     return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+
+  /** Namespaces with a count of failed posts kept, for tests. */
+  int trackedFailures() {
+    synchronized (failedPosts) {
+      return failedPosts.size();
+    }
   }
 
   /** Series state kept per distinct event, for tests. */

@@ -91,14 +91,82 @@ class AdapterRepeatLogTest {
     String why = ": HTTP 403 Forbidden on events.events.k8s.io in " + k8s.namespace() + ": "
         + EVENTS_FORBIDDEN;
     assertThat(warns.get(0)).endsWith("WARN dev.prescaler.k8s.KubernetesEventListener - "
-        + k8s.namespace() + "/app-0: could not record event ScaleFailed" + why);
-    assertThat(warns.get(1)).endsWith("/app-0: could not record event ScaleFailed (381 in a row)"
+        + k8s.namespace() + "/app-0: could not record event ScaleFailed in " + k8s.namespace()
         + why);
-    assertThat(warns.get(12)).endsWith("/app-0: could not record event ScaleFailed (4781 in a "
-        + "row)" + why);
+    assertThat(warns.get(1)).endsWith("/app-0: could not record event ScaleFailed in "
+        + k8s.namespace() + " (381 in a row)" + why);
+    assertThat(warns.get(12)).endsWith("/app-0: could not record event ScaleFailed in "
+        + k8s.namespace() + " (4781 in a row)" + why);
     assertThat(Logs.at(log, "INFO")).singleElement().asString().endsWith(
-        "KubernetesEventListener - events recorded again, after 4800 failed posts in a row");
+        "KubernetesEventListener - events recorded again in " + k8s.namespace() + ", after 4800 "
+        + "failed posts in a row");
     assertThat(l.trackedSeries()).isEqualTo(20);
+    assertThat(l.trackedFailures()).isZero();
+  }
+
+  // Caught one run of failed posts for the whole listener, ended by any post that succeeded: with
+  // Events refused in one namespace only (a RoleBinding per namespace, a namespaced quota), a
+  // post in another namespace ended the run on every tick, so an hour logged 240 WARN lines and
+  // 239 INFO lines "events recorded again, after 1 failed posts in a row" that were not true.
+  @Test
+  void eventsRefusedInOneNamespaceOnlyWarnOnItsFirstTickAndEvery20th() {
+    refusedPath = "/namespaces/batch/";
+    KubernetesEventListener l = KubernetesEventListener.builder(k8s.adapter(
+        forbidding(EVENTS_FORBIDDEN)), "engine-0").clock(clock).build();
+    WorkloadRef web = WorkloadRef.deployment("shop", "web");
+    WorkloadRef worker = WorkloadRef.deployment("batch", "worker");
+    String log = Logs.stderrOf(() -> {
+      for (int tick = 0; tick < 240; tick++) {
+        l.onScaled(new ScaledEvent(web, clock.instant(), Mode.ACT, 3, 5, List.of(),
+            ScaleOutcome.refused("HorizontalPodAutoscaler shop/web also targets it")));
+        l.onScaled(new ScaledEvent(worker, clock.instant(), Mode.ACT, 2, 4, List.of(),
+            ScaleOutcome.failed("HTTP 403 Forbidden on deployments.apps batch/worker scale")));
+        clock.advance(TICK);
+      }
+      assertThat(l.trackedFailures()).isEqualTo(1);
+      refusing.set(false);
+      l.onScaled(new ScaledEvent(worker, clock.instant(), Mode.ACT, 2, 4, List.of(),
+          ScaleOutcome.failed("HTTP 403 Forbidden on deployments.apps batch/worker scale")));
+    });
+    assertThat(refused.get()).isEqualTo(240);
+    List<String> warns = Logs.at(log, "WARN");
+    assertThat(warns).hasSize(13);
+    String why = ": HTTP 403 Forbidden on events.events.k8s.io in batch: " + EVENTS_FORBIDDEN;
+    assertThat(warns.get(0)).endsWith(
+        "batch/worker: could not record event ScaleFailed in batch" + why);
+    assertThat(warns.get(1)).endsWith(
+        "batch/worker: could not record event ScaleFailed in batch (20 in a row)" + why);
+    assertThat(warns.get(12)).endsWith(
+        "batch/worker: could not record event ScaleFailed in batch (240 in a row)" + why);
+    assertThat(Logs.at(log, "INFO")).singleElement().asString().endsWith(
+        "KubernetesEventListener - events recorded again in batch, after 240 failed posts in a "
+        + "row");
+    assertThat(l.trackedFailures()).isZero();
+  }
+
+  // The count of a namespace whose posts only ever fail is dropped an hour after its last
+  // failure, at the next failed post anywhere: the counts kept cannot grow with namespaces that
+  // come and go.
+  @Test
+  void theCountOfANamespaceWithoutFailuresForAnHourIsDropped() {
+    refusedPath = "/apis/events.k8s.io/";
+    KubernetesEventListener l = KubernetesEventListener.builder(k8s.adapter(
+        forbidding(EVENTS_FORBIDDEN)), "engine-0").clock(clock).build();
+    WorkloadRef gone = WorkloadRef.deployment("preview-1", "web");
+    WorkloadRef worker = WorkloadRef.deployment("batch", "worker");
+    String log = Logs.stderrOf(() -> {
+      l.onScaled(new ScaledEvent(gone, clock.instant(), Mode.ACT, 3, 5, List.of(),
+          ScaleOutcome.failed("HTTP 404 NotFound on deployments.apps preview-1/web scale")));
+      l.onScaled(new ScaledEvent(worker, clock.instant(), Mode.ACT, 2, 4, List.of(),
+          ScaleOutcome.failed("HTTP 403 Forbidden on deployments.apps batch/worker scale")));
+      assertThat(l.trackedFailures()).isEqualTo(2);
+      clock.advance(Duration.ofMinutes(61));
+      l.onScaled(new ScaledEvent(worker, clock.instant(), Mode.ACT, 2, 4, List.of(),
+          ScaleOutcome.failed("HTTP 403 Forbidden on deployments.apps batch/worker scale")));
+    });
+    assertThat(l.trackedFailures()).isEqualTo(1);
+    // batch's own count, an hour old, is dropped too: its next failure warns anew.
+    assertThat(Logs.at(log, "WARN")).hasSize(3);
   }
 
   private static final String DEPLOYMENT_FORBIDDEN = "deployments.apps \"web\" is forbidden: User "
