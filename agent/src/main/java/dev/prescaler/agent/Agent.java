@@ -217,7 +217,8 @@ public final class Agent implements AutoCloseable {
     }
 
     ScaleExecutor executor = new ModeRoutingExecutor(
-        ScaleSubresourceExecutor.builder(client).clock(clock).build(),
+        ScaleSubresourceExecutor.builder(client).clock(clock)
+            .syncPeriod(config.engine().syncPeriod()).build(),
         HpaFloorExecutor.builder(client).clock(clock).build());
     this.elector = k.leaderElection()
         ? Optional.of(leaseElector(client, clock, ticker, k, config.engine().callTimeout(),

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -91,14 +92,29 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   private final ConcurrentMap<WorkloadRef, ReadFailures> readFailures = new ConcurrentHashMap<>();
 
   /**
+   * The engine's sync period in ticker nanoseconds, from {@link Builder#syncPeriod}; -1 when not
+   * given.
+   */
+  private final long syncPeriod;
+  /**
+   * Without {@link Builder#syncPeriod}, the shortest gap in ticker nanoseconds between two failed
+   * replica reads of any workload's run so far (the engine asks once a tick); -1 before any.
+   */
+  private final AtomicLong learnedPeriod = new AtomicLong(-1);
+
+  /**
    * A run of failed replica reads of one workload: their count, the ticker time of the last and
-   * the shortest gap between two of them (the engine's sync period, as the engine asks once a
-   * tick; -1 before the second).
+   * the shortest gap between two of them (-1 before the second).
    */
   private record ReadFailures(int count, long last, long period) {
-    /** Whether a failure at {@code now} starts a new run: after more than three periods. */
-    boolean endedBy(long now) {
-      return period >= 0 && now - last > GAP_PERIODS * period;
+    /**
+     * Whether a failure at {@code now} starts a new run: when it comes more than three periods
+     * after the last, a period being the longer of {@code syncPeriod} (-1 when unknown) and the
+     * run's own shortest gap; never while neither is known.
+     */
+    boolean endedBy(long now, long syncPeriod) {
+      long p = Math.max(syncPeriod, period);
+      return p >= 0 && now - last > GAP_PERIODS * p;
     }
 
     ReadFailures next(long now) {
@@ -117,6 +133,10 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     this.core = new CoreV1Api(b.client);
     this.hpas = new HpaLookup(b.client, calls, b.hpaCacheTtl);
     this.detectHpaConflicts = b.detectHpaConflicts;
+    // Three periods must fit in a long: a longer one (past 97 years) is as good as endless.
+    this.syncPeriod = b.syncPeriod == null ? -1
+        : b.syncPeriod.compareTo(Duration.ofNanos(Long.MAX_VALUE / GAP_PERIODS)) > 0
+        ? Long.MAX_VALUE / GAP_PERIODS : b.syncPeriod.toNanos();
   }
 
   /** A builder over an API client (see {@code io.kubernetes.client.util.Config.defaultClient}). */
@@ -272,9 +292,19 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
    * {@code /scale}), and when a failure comes more than three sync periods after the run's last:
    * the engine asks for the counts once a tick only while its metric source does not report them,
    * so after an outage whose counts came from the source it stops asking, and would otherwise log
-   * the next outage's cause at DEBUG as the same run. The executor does not know the sync period:
-   * it takes the shortest gap between two failures of the run (so a run of one failure is never
-   * ended by a gap). The end of a run by a gap is logged at INFO, before the new run's WARN.
+   * the next outage's cause at DEBUG as the same run. The sync period is the one given to {@link
+   * Builder#syncPeriod}; without it, the executor learns it as the shortest gap between two
+   * failed reads of any workload's run so far, and until it has seen one such gap no run is ended
+   * by a gap. A run whose own shortest gap is longer (ticks slower than the period) is ended by
+   * three of its own gaps instead. The end of a run by a gap is logged at INFO, before the new
+   * run's WARN.
+   *
+   * <p>A tick made slow by timeouts (calls of other workloads that each wait their full timeout)
+   * may bring a workload's failure more than three periods after its last: that run ends, with
+   * one INFO and one WARN more, and the next ticks count on in the new run at the usual pace
+   * (WARN again on its 20th), not a line a tick. Only ticks that each come more than three
+   * periods after the last would end every run: a WARN a tick, while the engine cannot keep to
+   * its period.
    */
   @Override
   public Optional<ReplicaStatus> replicas(WorkloadRef workload) {
@@ -325,13 +355,17 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   private Optional<ReplicaStatus> cannotRead(WorkloadRef workload, String why) {
     long now = calls.ticker().getAsLong();
     ReadFailures[] ended = new ReadFailures[1];
-    int n = readFailures.compute(workload, (w, run) -> {
-      if (run == null || run.endedBy(now)) {
-        ended[0] = run;
+    ReadFailures run = readFailures.compute(workload, (w, r) -> {
+      if (r == null || r.endedBy(now, period())) {
+        ended[0] = r;
         return new ReadFailures(1, now, -1);
       }
-      return run.next(now);
-    }).count();
+      return r.next(now);
+    });
+    int n = run.count();
+    if (syncPeriod < 0 && run.period() >= 0) {
+      learnedPeriod.accumulateAndGet(run.period(), (a, b) -> a < 0 ? b : Math.min(a, b));
+    }
     if (ended[0] != null) {
       LOG.info("{}: no replica read asked for {} s, after {} failed in a row; counting anew",
           workload, Duration.ofNanos(now - ended[0].last()).toSeconds(), ended[0].count());
@@ -342,6 +376,11 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
       LOG.debug("{}: cannot read replicas{}: {}", workload, InARow.ofCount(n), why);
     }
     return Optional.empty();
+  }
+
+  /** The sync period in ticker nanoseconds, given or learned; -1 when neither. */
+  private long period() {
+    return syncPeriod >= 0 ? syncPeriod : learnedPeriod.get();
   }
 
   /** Ends the run of failed replica reads of {@code workload}, if any, at INFO. */
@@ -360,6 +399,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
   public static final class Builder extends ScaleCallerBuilder<Builder> {
     private Duration hpaCacheTtl = DEFAULT_HPA_CACHE_TTL;
     private boolean detectHpaConflicts = true;
+    private Duration syncPeriod;
 
     private Builder(ApiClient client) {
       super(client);
@@ -386,6 +426,23 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
      */
     public Builder detectHpaConflicts(boolean detect) {
       this.detectHpaConflicts = detect;
+      return this;
+    }
+
+    /**
+     * The engine's sync period, by which a run of failed replica reads of a workload ends after
+     * three periods without one (see {@link ScaleSubresourceExecutor#replicas}); positive, as
+     * the engine's. Default: not given, the executor learns it from the gaps between failed
+     * reads.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder syncPeriod(Duration period) {
+      Objects.requireNonNull(period, "syncPeriod");
+      if (period.isNegative() || period.isZero()) {
+        throw new IllegalArgumentException("syncPeriod must be positive, but was " + period);
+      }
+      this.syncPeriod = period;
       return this;
     }
 

@@ -173,10 +173,14 @@ class AdapterRepeatLogTest {
       + "\"system:serviceaccount:default:prescaler\" cannot get resource \"deployments\"";
 
   private ScaleSubresourceExecutor executor() throws Exception {
+    return executorBuilder().build();
+  }
+
+  private ScaleSubresourceExecutor.Builder executorBuilder() throws Exception {
     k8s.deployment("web", 3);
     refusedPath = "/deployments/web";
     return ScaleSubresourceExecutor.builder(k8s.adapter(forbidding(DEPLOYMENT_FORBIDDEN)))
-        .clock(clock).ticker(clock::nanos).sleeper(d -> { }).build();
+        .clock(clock).ticker(clock::nanos).sleeper(d -> { });
   }
 
   /** Five ticks whose replica read is refused. */
@@ -251,5 +255,73 @@ class AdapterRepeatLogTest {
         l -> assertThat(l).endsWith(cannotRead(web)));
     assertThat(Logs.at(log, "INFO")).singleElement().asString()
         .endsWith(web + ": replicas read again, after 5 failed in a row");
+  }
+
+  /** One refused read, then two hours without a call, then five refused reads. */
+  private void oneRefusedReadTwoHoursThenFive(ScaleSubresourceExecutor e, WorkloadRef web) {
+    refusing.set(true);
+    assertThat(e.replicas(web)).isEmpty();
+    clock.advance(Duration.ofHours(2));
+    fiveRefusedReads(e, web);
+  }
+
+  // Caught a run of one failure never ended by a gap (it had no period yet): one failed read, two
+  // hours without a call, then five refused reads 15 s apart logged one WARN, then "(2 in a
+  // row)" to "(6 in a row)" at DEBUG, the two-hour gap taken for the run's shortest.
+  @Test
+  void aRunOfOneFailureEndsAfterAGapOfMoreThanThreeSyncPeriods() throws Exception {
+    ScaleSubresourceExecutor e = executorBuilder().syncPeriod(TICK).build();
+    WorkloadRef web = WorkloadRef.deployment(k8s.namespace(), "web");
+    String log = Logs.stderrOf(() -> oneRefusedReadTwoHoursThenFive(e, web));
+    assertThat(refused.get()).isEqualTo(6);
+    assertThat(Logs.at(log, "WARN")).satisfiesExactly(
+        l -> assertThat(l).endsWith(cannotRead(web)),
+        l -> assertThat(l).endsWith(cannotRead(web)));
+    assertThat(Logs.at(log, "INFO")).singleElement().asString().endsWith(web + ": no replica "
+        + "read asked for 7200 s, after 1 failed in a row; counting anew");
+  }
+
+  // Without the sync period, the shortest gap between failed reads of any run so far stands for
+  // it: once one is known, a run of one failure is ended by a gap too.
+  @Test
+  void withoutTheSyncPeriodARunOfOneFailureEndsOnceAPeriodIsLearned() throws Exception {
+    ScaleSubresourceExecutor e = executor();
+    WorkloadRef web = WorkloadRef.deployment(k8s.namespace(), "web");
+    String log = Logs.stderrOf(() -> {
+      fiveRefusedReads(e, web);
+      refusing.set(false);
+      assertThat(e.replicas(web)).isPresent();
+      clock.advance(TICK);
+      oneRefusedReadTwoHoursThenFive(e, web);
+    });
+    assertThat(Logs.at(log, "WARN")).hasSize(3).allSatisfy(
+        l -> assertThat(l).endsWith(cannotRead(web)));
+    assertThat(Logs.at(log, "INFO")).satisfiesExactly(
+        l -> assertThat(l).endsWith(web + ": replicas read again, after 5 failed in a row"),
+        l -> assertThat(l).endsWith(web + ": no replica read asked for 7200 s, after 1 failed "
+            + "in a row; counting anew"));
+  }
+
+  // Three missed ticks of a slow tick are within the period given: the run goes on.
+  @Test
+  void aGapOfThreeSyncPeriodsKeepsARunOfOne() throws Exception {
+    ScaleSubresourceExecutor e = executorBuilder().syncPeriod(TICK).build();
+    WorkloadRef web = WorkloadRef.deployment(k8s.namespace(), "web");
+    String log = Logs.stderrOf(() -> {
+      refusing.set(true);
+      assertThat(e.replicas(web)).isEmpty();
+      clock.advance(TICK.multipliedBy(3));
+      assertThat(e.replicas(web)).isEmpty();
+    });
+    assertThat(Logs.at(log, "WARN")).singleElement().asString().endsWith(cannotRead(web));
+    assertThat(Logs.at(log, "INFO")).isEmpty();
+  }
+
+  @Test
+  void aSyncPeriodNotPositiveIsRefusedNamingIt() throws Exception {
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(
+        () -> executorBuilder().syncPeriod(Duration.ZERO)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("syncPeriod must be positive, but was PT0S");
   }
 }
