@@ -730,6 +730,28 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /**
+   * Ends the runs of failed calls counted in an earlier term, this replica's rounds without a
+   * store read, its failed releases and the store's own runs: in the rounds it did not lead it
+   * made no call, so a failure in the new term is the first of a new run, logged at WARN, and no
+   * count spans two terms. Nothing worked again: a line at INFO says that they ended so.
+   */
+  private void endRunsOfEarlierTerms() {
+    storeReadFailures.end(); // the store's own line says so
+    modeStore.ifPresent(ModeStore::endRuns);
+    int releases = 0;
+    for (InARow failures : releaseFailures.values()) {
+      releases += failures.end();
+    }
+    if (releases > 0) {
+      LOG.info("runs of failed releases of HPA floors left by an earlier leader ended with an "
+          + "earlier term, not by a release that worked: {} failed release{} of {} workload{} in "
+          + "a row; a failure from now on is counted from 1", releases,
+          releases == 1 ? "" : "s", releaseFailures.size(), releaseFailures.size() == 1 ? "" : "s");
+    }
+    releaseFailures.clear();
+  }
+
   /** Ends the run of failed releases of {@code ref}: how many it counted, 0 when none. */
   private int endReleaseFailures(WorkloadRef ref) {
     InARow failures = releaseFailures.remove(ref);
@@ -809,6 +831,7 @@ public final class Agent implements AutoCloseable {
     acquisitionsSeen = acquisitions;
     if (newTerm) {
       modeStoreListener.ifPresent(ModeStoreListener::newTerm);
+      endRunsOfEarlierTerms();
       storeResumed = resumeFromModeStore();
       progress();
       postPromotedAtStart();

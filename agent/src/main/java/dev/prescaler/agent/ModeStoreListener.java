@@ -70,6 +70,12 @@ final class ModeStoreListener implements EngineListener {
   @FunctionalInterface
   interface Writer {
     boolean write(ModeChangedEvent event);
+
+    /**
+     * Tells that the change of {@code workload} the store did not take is no longer sent (see
+     * {@link ModeStore#endWrites}); by default nothing.
+     */
+    default void dropped(WorkloadRef workload, String why) {}
   }
 
   /**
@@ -107,7 +113,22 @@ final class ModeStoreListener implements EngineListener {
   private long term;
 
   ModeStoreListener(ModeStore store, BooleanSupplier leading) {
-    this(e -> Objects.requireNonNull(store, "store").write(entry(e)).stored(), leading);
+    this(writer(Objects.requireNonNull(store, "store")), leading);
+  }
+
+  /** Writes to {@code store}, and ends a workload's run of failed writes when it is dropped. */
+  private static Writer writer(ModeStore store) {
+    return new Writer() {
+      @Override
+      public boolean write(ModeChangedEvent event) {
+        return store.write(entry(event)).stored();
+      }
+
+      @Override
+      public void dropped(WorkloadRef workload, String why) {
+        store.endWrites(workload, why);
+      }
+    };
   }
 
   ModeStoreListener(Writer writer, BooleanSupplier leading) {
@@ -194,9 +215,32 @@ final class ModeStoreListener implements EngineListener {
    * by {@link #writeUnstored()}, when {@code applied} (the engine still holds its mode); else,
    * or when the entry wins, nothing of the workload is kept.
    *
+   * <p>A kept change dropped so ends its run of failed writes ({@link Writer#dropped}): it is
+   * not sent again, so a later failed write of the workload is the first of a new run.
+   *
    * @return the change that wins over the entry; empty when the entry wins (or there is none)
    */
-  synchronized Optional<ModeChangedEvent> read(WorkloadRef workload,
+  Optional<ModeChangedEvent> read(WorkloadRef workload, Optional<ModeStore.Entry> entry,
+      Predicate<ModeChangedEvent> applied) {
+    boolean keptBefore;
+    boolean keptAfter;
+    Optional<ModeChangedEvent> out;
+    synchronized (this) {
+      keptBefore = unstored.containsKey(workload);
+      out = compare(workload, entry, applied);
+      keptAfter = unstored.containsKey(workload);
+    }
+    if (keptBefore && !keptAfter) {
+      // Outside this listener's lock, as every call to the store is.
+      writer.dropped(workload, out.isEmpty()
+          ? "the store's entry wins over this replica's change"
+          : "the engine no longer holds the mode of this replica's change");
+    }
+    return out;
+  }
+
+  /** The body of {@link #read}, under this listener's lock. */
+  private Optional<ModeChangedEvent> compare(WorkloadRef workload,
       Optional<ModeStore.Entry> entry, Predicate<ModeChangedEvent> applied) {
     seen.put(workload, entry);
     Own latest = own.get(workload);

@@ -3,8 +3,12 @@ package dev.prescaler.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prescaler.core.InARow;
+import dev.prescaler.core.Mode;
+import dev.prescaler.core.WorkloadRef;
+import dev.prescaler.core.event.ModeChangedEvent;
 import dev.prescaler.k8s.HpaFloorExecutor;
 import dev.prescaler.k8s.KubeBackend;
+import dev.prescaler.k8s.LeaseElector;
 import dev.prescaler.k8s.ModeStore;
 import dev.prescaler.testkit.ManualClock;
 import io.kubernetes.client.openapi.ApiException;
@@ -22,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import okhttp3.Interceptor;
@@ -148,10 +153,34 @@ class AgentRepeatLogTest {
 
   /** The mode store ConfigMap, holding {@code data}. */
   private void modeStore(Map<String, String> data) throws ApiException {
+    modeStore(data, Map.of(ModeStore.OWNER_ANNOTATION, "prescaler-agent"));
+  }
+
+  /** The mode store ConfigMap, holding {@code data}, annotated with {@code annotations}. */
+  private void modeStore(Map<String, String> data, Map<String, String> annotations)
+      throws ApiException {
     new CoreV1Api(kube.fixture()).createNamespacedConfigMap(kube.namespace(), new V1ConfigMap()
         .metadata(new V1ObjectMeta().name(ModeStore.DEFAULT_NAME).namespace(kube.namespace())
-            .annotations(Map.of(ModeStore.OWNER_ANNOTATION, "prescaler-agent")))
+            .annotations(annotations))
         .data(data)).execute();
+  }
+
+  /**
+   * Another replica, agent-b, takes the Lease once the agent's has run out, and holds it for an
+   * hour, during which the agent runs a round without leading; then the agent's Lease elector
+   * takes it back (the next {@link #rounds} renews it, in a new term).
+   */
+  private void anotherReplicaLeadsForAnHour(Agent agent, ManualClock clock) {
+    LeaseElector a = agent.elector().orElseThrow();
+    try (LeaseElector b = LeaseElector.builder(kube.adapter(), kube.namespace(), "prescaler-agent",
+        "agent-b").clock(clock).ticker(clock::nanos).build()) {
+      b.tryAcquireOrRenew(); // sees agent-a's Lease, which runs out unrenewed a lease later
+      clock.advance(Duration.ofSeconds(16));
+      assertThat(b.tryAcquireOrRenew()).isTrue();
+      assertThat(a.tryAcquireOrRenew()).isFalse();
+      agent.runOnce();
+      clock.advance(Duration.ofHours(1));
+    }
   }
 
   private Agent agent(String config, Interceptor refusals, ManualClock clock) {
@@ -255,5 +284,119 @@ class AgentRepeatLogTest {
           kube.namespace()).execute().getData().get(kube.namespace() + "_Deployment_web"))
           .startsWith("observe-only ");
     }
+  }
+
+  // Caught no WARN in the new term from the store, the agent or the prune (their counts went on
+  // from 5, the 6th at DEBUG), and "read again, after 6 failed reads" spanning both terms.
+  @Test
+  void aModeStoreReadRefusedInANewTermWarnsAgainAndCountsFromOne() throws ApiException {
+    ManualClock clock = new ManualClock(T0);
+    try (Agent agent = agent(config("act"), forbidding(on("GET", "/configmaps/")), clock)) {
+      String log = rounds(agent, clock, 5);
+      assertThat(lines(log, "WARN", "read failed")).hasSize(1);
+      assertThat(lines(log, "WARN", "could not be read")).hasSize(1);
+      assertThat(lines(log, "WARN", "could not remove the entries")).hasSize(1);
+
+      log = stderrOf(() -> anotherReplicaLeadsForAnHour(agent, clock));
+      assertThat(lines(log, "WARN", "mode store")).isEmpty(); // not leading: no call made
+      log = rounds(agent, clock, 1);
+      for (String text : List.of("read failed", "could not be read",
+          "could not remove the entries")) {
+        assertThat(lines(log, "WARN", text)).as(text).singleElement().asString()
+            .doesNotContain("in a row");
+      }
+      assertThat(lines(log, "INFO", "ended with an earlier term, not by a call that worked"))
+          .singleElement().asString()
+          .contains("5 failed reads, 5 failed prunes and 0 failed writes of 0 workloads");
+
+      refusing.set(false);
+      log = rounds(agent, clock, 1);
+      assertThat(lines(log, "INFO", "read again, after 1 failed read in a row")).hasSize(1);
+      assertThat(lines(log, "INFO", "pruned again, after 1 failed prune in a row")).hasSize(1);
+      assertThat(lines(log, "WARN", "mode store")).isEmpty();
+    }
+  }
+
+  // Caught no WARN in the new term (the 6th release in a row, at DEBUG), and "released, after 6
+  // failed releases" spanning both terms.
+  @Test
+  void aReleaseRefusedInANewTermWarnsAgainAndCountsFromOne() throws ApiException {
+    hpaLeftWithAFloor();
+    ManualClock clock = new ManualClock(T0);
+    try (Agent agent = agent(config("act"),
+        forbidding(on("PUT", "/horizontalpodautoscalers/")), clock)) {
+      String log = rounds(agent, clock, 5);
+      assertThat(lines(log, "WARN", "could not release an HPA floor")).hasSize(1);
+
+      anotherReplicaLeadsForAnHour(agent, clock);
+      log = rounds(agent, clock, 1);
+      assertThat(lines(log, "WARN", "could not release an HPA floor")).singleElement()
+          .asString().doesNotContain("in a row");
+      assertThat(lines(log, "INFO", "ended with an earlier term, not by a release that worked"))
+          .singleElement().asString().contains("5 failed releases of 1 workload in a row");
+
+      refusing.set(false);
+      log = rounds(agent, clock, 1);
+      assertThat(hpaMinReplicas()).isEqualTo(2);
+      assertThat(lines(log, "INFO", "HPA floor left by an earlier leader released"))
+          .singleElement().asString().contains("after 1 failed release in a row");
+    }
+  }
+
+  // Caught "pruned again, after 3 failed prunes in a row" logged in the round whose prune left
+  // the ConfigMap alone, as it names no owner (with the WARN that says so).
+  @Test
+  void aPruneThatReadsAgainButLeavesAConfigMapWithNoOwnerDoesNotSayItPruned()
+      throws ApiException {
+    modeStore(Map.of(kube.namespace() + "_Deployment_gone", "act 2026-03-01T00:00:00Z earned"),
+        Map.of());
+    ManualClock clock = new ManualClock(T0);
+    try (Agent agent = agent(config("act"), forbidding(on("GET", "/configmaps/")), clock)) {
+      String log = rounds(agent, clock, 3);
+      assertThat(lines(log, "WARN", "could not remove the entries")).hasSize(1);
+
+      refusing.set(false);
+      log = rounds(agent, clock, 1);
+      assertThat(lines(log, "WARN", "not pruned: it names no owner")).hasSize(1);
+      assertThat(lines(log, "INFO", "pruned again")).isEmpty();
+      assertThat(lines(log, "INFO", "read again by the prune, after 3 failed prunes in a row, "
+          + "but not pruned")).hasSize(1);
+      assertThat(new CoreV1Api(kube.fixture()).readNamespacedConfigMap(ModeStore.DEFAULT_NAME,
+          kube.namespace()).execute().getData()).containsKey(kube.namespace() + "_Deployment_gone");
+    }
+  }
+
+  // Caught "(4 in a row)" at DEBUG, no WARN: the run of the dropped change went on.
+  @Test
+  void aKeptChangeDroppedForAnotherLeadersEntryEndsItsRunOfFailedWrites() throws ApiException {
+    WorkloadRef web = WorkloadRef.deployment(kube.namespace(), "web");
+    ModeStore.Entry earned = new ModeStore.Entry(web, Mode.ACT, T0.minusSeconds(3600), "earned");
+    modeStore(Map.of(ModeStore.key(web), earned.value()));
+    ModeStore store = ModeStore.builder(kube.adapter(forbidding(on("PATCH", "/configmaps/"))),
+        kube.namespace()).owner("prescaler-agent").build();
+    ModeStoreListener listener = new ModeStoreListener(store, () -> true);
+    listener.newTerm();
+    listener.read(web, Optional.of(earned), e -> true);
+    String log = stderrOf(() -> {
+      listener.send(new ModeChangedEvent(web, T0, Mode.ACT, Mode.OBSERVE_ONLY, "demoted"));
+      listener.writeUnstored();
+      listener.writeUnstored();
+    });
+    assertThat(lines(log, "WARN", "/web: mode store")).hasSize(1);
+
+    // In a later term, the store holds another leader's entry: it wins, the change is dropped.
+    ModeStore.Entry other = new ModeStore.Entry(web, Mode.ACT, T0.plusSeconds(60), "agent-b");
+    listener.newTerm();
+    String dropped = stderrOf(() -> assertThat(listener.read(web, Optional.of(other), e -> true))
+        .isEmpty());
+    assertThat(listener.unstored()).isEmpty();
+
+    // The next failed write of the workload starts a new run.
+    log = stderrOf(() -> listener.send(new ModeChangedEvent(web, T0.plusSeconds(120), Mode.ACT,
+        Mode.OBSERVE_ONLY, "demoted again")));
+    assertThat(lines(log, "WARN", "/web: mode store")).singleElement().asString()
+        .doesNotContain("in a row");
+    assertThat(lines(dropped, "INFO", "/web: mode store")).singleElement().asString()
+        .contains("no longer written, after 3 failed writes in a row, not stored");
   }
 }

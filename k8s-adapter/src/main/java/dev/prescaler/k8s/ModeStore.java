@@ -65,8 +65,10 @@ import org.slf4j.LoggerFactory;
  * returned. A caller asks again while one fails (the agent every round), so a failure repeated
  * in a row (a Role without {@code get} or {@code patch} on {@code configmaps}) is logged at WARN
  * on the first and every 20th, with the count, at DEBUG in between, and at INFO when the call
- * works again: the reads counted together, the prunes together, the writes per workload. {@link
- * #retainOnly} removes the entries of workloads no longer configured, so one
+ * works again: the reads counted together, the prunes together, the writes per workload; {@link
+ * #endRuns} and {@link #endWrites} end a run the caller stops without a call that worked (a new
+ * term, a change no longer sent). {@link #retainOnly} removes the entries of workloads no longer
+ * configured, so one
  * ConfigMap belongs to one engine deployment, as its Lease does: with an {@link Builder#owner
  * owner} the ConfigMap says which, and another deployment neither writes into it nor prunes it.
  * Needs {@code get}, {@code create} and {@code patch} on {@code configmaps} in the store's
@@ -362,8 +364,55 @@ public final class ModeStore {
     }
   }
 
+  /**
+   * Ends every run of failed calls under way, the reads, the prunes and each workload's writes,
+   * without a call that worked: the caller stops asking and starts again later, so that a failure
+   * then is the first of a new run, logged at WARN. The agent calls it when it starts a new term
+   * as leader: in the rounds it did not lead it made no call, and a run must not span two terms.
+   * When a run was under way, says at INFO which ones ended, and that no call worked again.
+   */
+  public synchronized void endRuns() {
+    int reads = readFailures.end();
+    int prunes = pruneFailures.end();
+    int writes = 0;
+    for (InARow failures : writeFailures.values()) {
+      writes += failures.end();
+    }
+    int workloads = writeFailures.size();
+    writeFailures.clear();
+    if (reads + prunes + writes > 0) {
+      LOG.info("mode store {}: runs of failed calls ended with an earlier term, not by a call that "
+          + "worked: {} failed read{}, {} failed prune{} and {} failed write{} of {} workload{} "
+          + "in a row; a failure from now on is counted from 1", configMap(), reads, plural(reads),
+          prunes, plural(prunes), writes, plural(writes), workloads, plural(workloads));
+    }
+  }
+
+  /**
+   * Ends the run of failed writes of {@code workload} without a write that worked: its caller
+   * no longer sends the change (the store holds a later leader's entry, say), so the next write
+   * of that workload that fails is the first of a new run. Says so at INFO when a run was under
+   * way.
+   *
+   * @param why why the change is no longer sent, for the log
+   */
+  public synchronized void endWrites(WorkloadRef workload, String why) {
+    Objects.requireNonNull(workload, "workload");
+    Objects.requireNonNull(why, "why");
+    InARow failures = writeFailures.remove(workload);
+    int failed = failures == null ? 0 : failures.end();
+    if (failed > 0) {
+      LOG.info("{}: mode store {}: no longer written, after {} failed write{} in a row, not "
+          + "stored: {}", workload, configMap(), failed, plural(failed), why);
+    }
+  }
+
+  private static String plural(int n) {
+    return n == 1 ? "" : "s";
+  }
+
   /** Runs {@code body} with the {@link Builder#writesWhen} check asked before each write. */
-  private WriteResult fenced(Supplier<WriteResult> body) {
+  private <T> T fenced(Supplier<T> body) {
     return writable == null ? body.get() : LeaderFence.during(writable, body);
   }
 
@@ -436,31 +485,48 @@ public final class ModeStore {
    */
   public synchronized WriteResult retainOnly(Set<WorkloadRef> keep) {
     Objects.requireNonNull(keep, "keep");
-    WriteResult result;
+    Pruned pruned;
     try {
-      result = fenced(() -> prune(keep));
+      pruned = fenced(() -> prune(keep));
     } catch (LeaderFence.LeadershipLostException e) {
-      result = notRemoved(e.getMessage());
+      pruned = new Pruned(notRemoved(e.getMessage()), false);
     }
+    WriteResult result = pruned.result();
     if (result.stored()) {
       int failed = pruneFailures.end();
-      if (failed > 0) {
+      if (failed > 0 && pruned.declined()) {
+        // The calls work again, but nothing was pruned: the WARN just logged says why.
+        LOG.info("mode store {}: read again by the prune, after {} failed prune{} in a row, but "
+            + "not pruned, as it does not name this deployment as its owner", configMap(),
+            failed, plural(failed));
+      } else if (failed > 0) {
         LOG.info("mode store {}: pruned again, after {} failed prune{} in a row", configMap(),
-            failed, failed == 1 ? "" : "s");
+            failed, plural(failed));
       }
     }
     return result;
   }
 
-  private WriteResult prune(Set<WorkloadRef> keep) {
+  /**
+   * What one {@link #prune} did: its result, and whether it declined to prune a ConfigMap that
+   * does not name this deployment as its owner (a result that tells the caller not to try again,
+   * though nothing was pruned).
+   */
+  private record Pruned(WriteResult result, boolean declined) {
+    Pruned(WriteResult result) {
+      this(result, false);
+    }
+  }
+
+  private Pruned prune(Set<WorkloadRef> keep) {
     for (int round = 1; round <= MAX_CONFLICTS; round++) {
       ApiCalls.Result<V1ConfigMap> read = calls.read(
           () -> api.readNamespacedConfigMap(name, namespace).execute());
       if (!read.ok() && read.code() == 404) {
-        return new WriteResult(true, configMap() + " does not exist: nothing to remove");
+        return pruned(configMap() + " does not exist: nothing to remove");
       }
       if (!read.ok()) {
-        return notRemoved(describe(read));
+        return unpruned(describe(read));
       }
       V1ConfigMap cm = read.value().orElseThrow();
       String owned = owner == null ? null : annotation(cm);
@@ -471,7 +537,7 @@ public final class ModeStore {
                 + "with the value " + owner + " if only this deployment uses it)"
                 : "belongs to " + owned + ", not to " + owner);
         LOG.warn("mode store: {}", message);
-        return new WriteResult(true, message);
+        return new Pruned(new WriteResult(true, message), true);
       }
       Map<String, String> held = cm.getData() == null ? Map.of() : cm.getData();
       List<String> gone = new ArrayList<>();
@@ -482,7 +548,7 @@ public final class ModeStore {
         }
       }
       if (gone.isEmpty()) {
-        return new WriteResult(true, configMap() + " holds no entry of another workload");
+        return pruned(configMap() + " holds no entry of another workload");
       }
       Collections.sort(gone);
       JsonObject data = new JsonObject();
@@ -492,17 +558,27 @@ public final class ModeStore {
         String message = "removed from " + configMap() + " the entries of workloads no longer "
             + "configured: " + String.join(", ", gone);
         LOG.info("mode store: {}", message);
-        return new WriteResult(true, message);
+        return pruned(message);
       }
       if (patched.code() == 404) {
-        return new WriteResult(true, configMap() + " was deleted: nothing to remove");
+        return pruned(configMap() + " was deleted: nothing to remove");
       }
       if (patched.code() != 409) {
-        return notRemoved(describe(patched) + (patched.uncertain()
+        return unpruned(describe(patched) + (patched.uncertain()
             ? "; a try timed out or met a server error, so they may have been removed" : ""));
       }
     }
-    return notRemoved("gave up after " + MAX_CONFLICTS + " conflicting writes");
+    return unpruned("gave up after " + MAX_CONFLICTS + " conflicting writes");
+  }
+
+  /** What a prune that did its part returns. */
+  private static Pruned pruned(String message) {
+    return new Pruned(new WriteResult(true, message));
+  }
+
+  /** What a prune that failed returns (logged by {@link #notRemoved}). */
+  private Pruned unpruned(String why) {
+    return new Pruned(notRemoved(why));
   }
 
   private WriteResult notRemoved(String why) {
