@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * only ever fail keeps one (two counts and a time) until no post there has failed for {@link
  * #FORGET_FAILURES_AFTER} of event time, when it is dropped at the next failed post anywhere (a
  * later failure there starts a new run, with a WARN), so the counts held are at most one per
- * namespace with a failed post in the last hour. Thread-safe.
+ * namespace with a failed post in the last three hours. Thread-safe.
  */
 public final class KubernetesEventListener implements EngineListener {
   /** Default reporting controller: {@code prescaler.dev/prescaler}. */
@@ -76,9 +76,11 @@ public final class KubernetesEventListener implements EngineListener {
   public static final int MAX_NOTE = 1024;
   /**
    * How long after its last failed post a namespace's count of failed posts is dropped, when no
-   * post there succeeded meanwhile: 1 hour of event time.
+   * post there succeeded meanwhile: 3 hours of event time, three of the engine's longest sync
+   * period, so that a count lasts from one tick to the next at every sync period (an hour would
+   * drop it between any two ticks an hour apart, and warn on each).
    */
-  public static final Duration FORGET_FAILURES_AFTER = Duration.ofHours(1);
+  public static final Duration FORGET_FAILURES_AFTER = Duration.ofHours(3);
 
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventListener.class);
   private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,126}"

@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -96,11 +95,6 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
    * given.
    */
   private final long syncPeriod;
-  /**
-   * Without {@link Builder#syncPeriod}, the shortest gap in ticker nanoseconds between two failed
-   * replica reads of any workload's run so far (the engine asks once a tick); -1 before any.
-   */
-  private final AtomicLong learnedPeriod = new AtomicLong(-1);
 
   /**
    * A run of failed replica reads of one workload: their count, the ticker time of the last and
@@ -114,7 +108,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
      */
     boolean endedBy(long now, long syncPeriod) {
       long p = Math.max(syncPeriod, period);
-      return p >= 0 && now - last > GAP_PERIODS * p;
+      return p >= 0 && p <= Long.MAX_VALUE / GAP_PERIODS && now - last > GAP_PERIODS * p;
     }
 
     ReadFailures next(long now) {
@@ -293,11 +287,14 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
    * the engine asks for the counts once a tick only while its metric source does not report them,
    * so after an outage whose counts came from the source it stops asking, and would otherwise log
    * the next outage's cause at DEBUG as the same run. The sync period is the one given to {@link
-   * Builder#syncPeriod}; without it, the executor learns it as the shortest gap between two
-   * failed reads of any workload's run so far, and until it has seen one such gap no run is ended
-   * by a gap. A run whose own shortest gap is longer (ticks slower than the period) is ended by
-   * three of its own gaps instead. The end of a run by a gap is logged at INFO, before the new
-   * run's WARN.
+   * Builder#syncPeriod}, or else the run's own shortest gap between two failed reads, so that
+   * without it a run of one failure is never ended by a gap, and a run whose failures came closer
+   * than the ticks (an extra {@code tick()} a second after one) is ended at the next tick's
+   * failure, once: the new run learns the ticks' gap. A period is not shared between runs: one
+   * short gap seen once would end every later run of one failure at its next tick, a WARN a
+   * tick. A run whose own shortest gap is longer than the sync period (ticks slower than it) is
+   * ended by three of its own gaps instead. The end of a run by a gap is logged at INFO, before
+   * the new run's WARN.
    *
    * <p>A tick made slow by timeouts (calls of other workloads that each wait their full timeout)
    * may bring a workload's failure more than three periods after its last: that run ends, with
@@ -356,18 +353,15 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     long now = calls.ticker().getAsLong();
     ReadFailures[] ended = new ReadFailures[1];
     ReadFailures run = readFailures.compute(workload, (w, r) -> {
-      if (r == null || r.endedBy(now, period())) {
+      if (r == null || r.endedBy(now, syncPeriod)) {
         ended[0] = r;
         return new ReadFailures(1, now, -1);
       }
       return r.next(now);
     });
     int n = run.count();
-    if (syncPeriod < 0 && run.period() >= 0) {
-      learnedPeriod.accumulateAndGet(run.period(), (a, b) -> a < 0 ? b : Math.min(a, b));
-    }
     if (ended[0] != null) {
-      LOG.info("{}: no replica read asked for {} s, after {} failed in a row; counting anew",
+      LOG.info("{}: no failed replica read for {} s, after {} failed in a row; counting anew",
           workload, Duration.ofNanos(now - ended[0].last()).toSeconds(), ended[0].count());
     }
     if (InARow.warns(n)) {
@@ -376,11 +370,6 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
       LOG.debug("{}: cannot read replicas{}: {}", workload, InARow.ofCount(n), why);
     }
     return Optional.empty();
-  }
-
-  /** The sync period in ticker nanoseconds, given or learned; -1 when neither. */
-  private long period() {
-    return syncPeriod >= 0 ? syncPeriod : learnedPeriod.get();
   }
 
   /** Ends the run of failed replica reads of {@code workload}, if any, at INFO. */
@@ -432,8 +421,9 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
     /**
      * The engine's sync period, by which a run of failed replica reads of a workload ends after
      * three periods without one (see {@link ScaleSubresourceExecutor#replicas}); positive, as
-     * the engine's. Default: not given, the executor learns it from the gaps between failed
-     * reads.
+     * the engine's. Give it: without it, a run is ended only by a good read or by three of its
+     * own shortest gap, so after a run of one failed read the next outage's first failure is
+     * logged at DEBUG.
      *
      * @throws IllegalArgumentException when not positive
      */
