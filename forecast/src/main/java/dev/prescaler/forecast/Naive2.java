@@ -37,6 +37,10 @@ public final class Naive2 {
    */
   public static double[] forecast(double[] y, int m, int h) {
     check(y, m, h, 1, "1");
+    if (!seasonal(y, m)) {
+      // Indices of all 1: the last value, without an array of m ones (m may be any int).
+      return naive1(y, h);
+    }
     double[] idx = seasonalIndices(y, m);
     int n = y.length;
     double last = y[n - 1] / idx[(n - 1) % m];
@@ -108,10 +112,15 @@ public final class Naive2 {
    * Multiplicative seasonal indices by position {@code t mod m}, or all 1 when the series is not
    * seasonal by {@link #seasonal}.
    *
-   * @throws IllegalArgumentException when {@code m < 1} or {@code y} is not finite
+   * @throws IllegalArgumentException when {@code m} is not in [1, {@link Forecaster#MAX_STEPS}]
+   *     (the array has {@code m} entries) or {@code y} is not finite
    */
   public static double[] seasonalIndices(double[] y, int m) {
     check(y, m, 1, 0, "0");
+    if (m > Forecaster.MAX_STEPS) { // the longest season of any forecaster; more is allocated
+      throw new IllegalArgumentException("m must be at most " + Forecaster.MAX_STEPS
+          + " (Forecaster.MAX_STEPS), but was " + m);
+    }
     double[] idx = new double[m];
     Arrays.fill(idx, 1);
     if (!seasonal(y, m)) {

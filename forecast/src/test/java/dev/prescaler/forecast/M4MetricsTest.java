@@ -116,6 +116,19 @@ class M4MetricsTest {
         .isEqualTo(6);
   }
 
+  // Caught Naive2.forecast(y, Integer.MAX_VALUE, 1) and seasonalIndices with that period
+  // allocating 2^31 indices (OutOfMemoryError) for a series no such period can be found in.
+  @Test
+  void naive2DoesNotAllocateAPeriodItCannotFind() {
+    double[] y = {1, 2, 3, 4, 5, 6};
+    assertThat(Naive2.forecast(y, Integer.MAX_VALUE, 3)).containsExactly(6, 6, 6);
+    assertThatThrownBy(() -> Naive2.seasonalIndices(y, Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("m must be at most 1000000 (Forecaster.MAX_STEPS), but was "
+            + Integer.MAX_VALUE);
+    assertThat(Naive2.seasonalIndices(y, 2)).containsExactly(1, 1);
+  }
+
   @Test
   void naive2IsNaive1OnANonSeasonalSeries() {
     double[] y = new double[100];
