@@ -598,11 +598,7 @@ public final class Agent implements AutoCloseable {
       int n = storeReadFailures.next();
       String line = "mode store {} could not be read{}: keeping the modes resumed from this "
           + "replica's journal, and reading it again next round";
-      if (InARow.warns(n)) {
-        LOG.warn(line, store.configMap(), InARow.ofCount(n));
-      } else {
-        LOG.debug(line, store.configMap(), InARow.ofCount(n));
-      }
+      InARow.log(LOG, n, line, store.configMap(), InARow.ofCount(n));
       return false;
     }
     // The store says at INFO that it reads again; the summary line below follows.
@@ -712,11 +708,7 @@ public final class Agent implements AutoCloseable {
           int n = releaseFailures.computeIfAbsent(ref, r -> new InARow()).next();
           String line = "{}: could not release an HPA floor left by an earlier leader{}, trying "
               + "again next round: {}";
-          if (InARow.warns(n)) {
-            LOG.warn(line, ref, InARow.ofCount(n), e.getMessage());
-          } else {
-            LOG.debug(line, ref, InARow.ofCount(n), e.getMessage());
-          }
+          InARow.log(LOG, n, line, ref, InARow.ofCount(n), e.getMessage());
           floorsToRelease.add(ref);
         }
       } else {

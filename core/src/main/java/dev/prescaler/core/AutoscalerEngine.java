@@ -2068,13 +2068,8 @@ public final class AutoscalerEngine implements AutoCloseable {
         // Asked again on every tick that wants the change (an HPA also targeting an ACT
         // workload refuses every one): logged now and then, not on every tick.
         int n = s.notApplied.next();
-        if (InARow.warns(n)) {
-          LOG.warn("{}: scale {} -> {} not applied{}: {}", ref, current, desired,
-              InARow.ofCount(n), message);
-        } else {
-          LOG.debug("{}: scale {} -> {} not applied{}: {}", ref, current, desired,
-              InARow.ofCount(n), message);
-        }
+        InARow.log(LOG, n, "{}: scale {} -> {} not applied{}: {}", ref, current, desired,
+            InARow.ofCount(n), message);
       } else {
         int failed = s.notApplied.end();
         if (failed > 0) {
@@ -2288,13 +2283,8 @@ public final class AutoscalerEngine implements AutoCloseable {
    */
   private void applyFailure(WorkloadRef ref, WorkloadState s, Instant now, Throwable e) {
     int n = (int) Math.min(Integer.MAX_VALUE, s.notApplied.count() + 1L);
-    if (InARow.warns(n)) {
-      LOG.warn("{}: executor failed to apply (it may have landed){}: {}", ref, InARow.ofCount(n),
-          e.toString());
-    } else {
-      LOG.debug("{}: executor failed to apply (it may have landed){}: {}", ref,
-          InARow.ofCount(n), e.toString());
-    }
+    InARow.log(LOG, n, "{}: executor failed to apply (it may have landed){}: {}", ref,
+        InARow.ofCount(n), e.toString());
     publishAfterRecord(new FailureEvent(ref, now, "executor", e));
   }
 

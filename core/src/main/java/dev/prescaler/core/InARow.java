@@ -1,5 +1,7 @@
 package dev.prescaler.core;
 
+import org.slf4j.Logger;
+
 /**
  * A count of one condition repeated in a row (a plug-in failing on every tick, a workload held
  * tick after tick, an API call refused on every round), and the cadence at which such a condition
@@ -37,6 +39,18 @@ public final class InARow {
   /** Whether the {@code n}th in a row is logged at WARN: the first and every 20th. */
   public static boolean warns(int n) {
     return n == 1 || n % LOG_EVERY == 0;
+  }
+
+  /**
+   * Logs the {@code n}th in a row: at WARN when {@link #warns} it, at DEBUG otherwise, the same
+   * {@code format} and {@code args} either way (give {@link #ofCount}{@code (n)} among them).
+   */
+  public static void log(Logger log, int n, String format, Object... args) {
+    if (warns(n)) {
+      log.warn(format, args);
+    } else {
+      log.debug(format, args);
+    }
   }
 
   /** What a line says of the {@code n}th in a row: nothing for the first, else " (n in a row)". */

@@ -320,11 +320,7 @@ final class PluginCalls {
   private CallNotMadeException noThread(CallKey key, Throwable e) {
     String message = noThreadPrefix(key.stage()) + ": " + e;
     int failed = noThreadInARow.next();
-    if (InARow.warns(failed)) {
-      LOG.warn("{}: {}{}", key.workload(), message, InARow.ofCount(failed));
-    } else {
-      LOG.debug("{}: {}{}", key.workload(), message, InARow.ofCount(failed));
-    }
+    InARow.log(LOG, failed, "{}: {}{}", key.workload(), message, InARow.ofCount(failed));
     return new CallNotMadeException(message);
   }
 

@@ -358,11 +358,8 @@ public final class LeaseElector implements AutoCloseable {
   private void failedRound(String what, ApiCalls.Result<?> r) {
     roundFailed = true;
     int n = failedRounds.next();
-    if (InARow.warns(n)) {
-      LOG.warn("lease {}: {} failed{}: {}", lease(), what, InARow.ofCount(n), describe(r));
-    } else {
-      LOG.debug("lease {}: {} failed{}: {}", lease(), what, InARow.ofCount(n), describe(r));
-    }
+    InARow.log(LOG, n, "lease {}: {} failed{}: {}", lease(), what, InARow.ofCount(n),
+        describe(r));
   }
 
   private String describe(ApiCalls.Result<?> r) {

@@ -305,12 +305,8 @@ public final class ModeStore {
         () -> api.readNamespacedConfigMap(name, namespace).execute());
     if (!r.ok() && r.code() != 404) {
       int n = readFailures.next();
-      if (InARow.warns(n)) {
-        LOG.warn("mode store {}: read failed{}: {}", configMap(), InARow.ofCount(n), describe(r));
-      } else {
-        LOG.debug("mode store {}: read failed{}: {}", configMap(), InARow.ofCount(n),
-            describe(r));
-      }
+      InARow.log(LOG, n, "mode store {}: read failed{}: {}", configMap(), InARow.ofCount(n),
+          describe(r));
       return Optional.empty();
     }
     int failed = readFailures.end();
@@ -585,11 +581,7 @@ public final class ModeStore {
     String message = "could not remove the entries of workloads no longer configured from "
         + configMap() + ": " + why;
     int n = pruneFailures.next();
-    if (InARow.warns(n)) {
-      LOG.warn("mode store{}: {}", InARow.ofCount(n), message);
-    } else {
-      LOG.debug("mode store{}: {}", InARow.ofCount(n), message);
-    }
+    InARow.log(LOG, n, "mode store{}: {}", InARow.ofCount(n), message);
     return new WriteResult(false, message);
   }
 
@@ -633,11 +625,8 @@ public final class ModeStore {
   /** Logs a failed write of {@code workload}'s entry: the first in a row and every 20th. */
   private WriteResult failed(WorkloadRef workload, String message) {
     int n = writeFailures.computeIfAbsent(workload, w -> new InARow()).next();
-    if (InARow.warns(n)) {
-      LOG.warn("{}: mode store {}{}: {}", workload, configMap(), InARow.ofCount(n), message);
-    } else {
-      LOG.debug("{}: mode store {}{}: {}", workload, configMap(), InARow.ofCount(n), message);
-    }
+    InARow.log(LOG, n, "{}: mode store {}{}: {}", workload, configMap(), InARow.ofCount(n),
+        message);
     return new WriteResult(false, message);
   }
 

@@ -364,11 +364,7 @@ public final class ScaleSubresourceExecutor implements ScaleExecutor {
       LOG.info("{}: no failed replica read for {} s, after {} failed in a row; counting anew",
           workload, Duration.ofNanos(now - ended[0].last()).toSeconds(), ended[0].count());
     }
-    if (InARow.warns(n)) {
-      LOG.warn("{}: cannot read replicas{}: {}", workload, InARow.ofCount(n), why);
-    } else {
-      LOG.debug("{}: cannot read replicas{}: {}", workload, InARow.ofCount(n), why);
-    }
+    InARow.log(LOG, n, "{}: cannot read replicas{}: {}", workload, InARow.ofCount(n), why);
     return Optional.empty();
   }
 
